@@ -1,0 +1,237 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/nongsan-bot/nongsan/bot/redis"
+	"github.com/nongsan-bot/nongsan/flows"
+)
+
+// Engine handles updates: one chat at a time across every replica, each
+// update once, state committed before any reply is sent.
+type Engine struct {
+	Store    *redis.Store
+	Users    flows.Users
+	Router   *flows.Router
+	Channels map[flows.Channel]Channel
+	Metrics  *Metrics
+	Log      zerolog.Logger
+
+	// LockWait bounds the wait for a busy chat; past it the update is
+	// refused and the platform delivers it again.
+	LockWait time.Duration
+	// RetryLater is when a reply that failed to send is tried again.
+	RetryLater time.Duration
+}
+
+// Outcomes of an update, as logged and counted.
+const (
+	OutcomeHandled   = "handled"
+	OutcomeDuplicate = "duplicate"
+	OutcomeIgnored   = "ignored"
+	OutcomeRejected  = "rejected"
+	OutcomeFailed    = "failed"
+)
+
+// Handle runs one update through its conversation. A nil error means the
+// update's effects and replies are durably stored; replies are then sent,
+// or left in the outbox for the sweeper when the platform is unavailable.
+func (e *Engine) Handle(ctx context.Context, in flows.Input) error {
+	start := time.Now()
+	log := e.Log.With().Str("update_id", in.UpdateID).Str("channel", string(in.Channel)).
+		Str("chat", in.ChatID).Logger()
+	outcome, state, err := e.handle(ctx, in)
+	e.Metrics.Updates.WithLabelValues(string(in.Channel), outcome).Inc()
+	e.Metrics.Latency.WithLabelValues(string(in.Channel)).Observe(time.Since(start).Seconds())
+	ev := log.Info()
+	if err != nil {
+		ev = log.Error().Err(err)
+	}
+	ev.Str("kind", string(in.Kind)).Str("flow", string(state.Flow)).Str("state", string(state.Step)).
+		Str("outcome", outcome).Dur("took", time.Since(start)).Msg("update")
+	return err
+}
+
+func (e *Engine) handle(ctx context.Context, in flows.Input) (outcome string, state flows.Session, err error) {
+	lockCtx, cancel := context.WithTimeout(ctx, e.LockWait)
+	defer cancel()
+	lock, err := e.Store.Lock(lockCtx, in.ChatKey())
+	if err != nil {
+		return OutcomeFailed, state, err
+	}
+	defer func() {
+		if lock != nil {
+			e.unlock(lock)
+		}
+	}()
+
+	sess, seen, err := e.Store.Load(ctx, in)
+	if err != nil {
+		return OutcomeFailed, state, err
+	}
+	if seen {
+		// Its replies may still be waiting if we crashed after committing.
+		e.flush(ctx, in.ChatKey())
+		return OutcomeDuplicate, state, nil
+	}
+	user, err := e.Users.Touch(ctx, in)
+	if err != nil {
+		return OutcomeFailed, state, err
+	}
+	res, err := e.Router.Handle(ctx, user, sess, in)
+	if err != nil {
+		return OutcomeFailed, state, err
+	}
+	if res.Session != nil {
+		state = *res.Session
+		e.Metrics.Steps.WithLabelValues(string(state.Flow), string(state.Step)).Inc()
+	}
+	if err := e.Store.Commit(ctx, lock, in, res.Session, res.Replies); err != nil {
+		return OutcomeFailed, state, err
+	}
+
+	e.flush(ctx, in.ChatKey())
+	e.unlock(lock)
+	lock = nil
+	for _, chat := range otherChats(in.ChatKey(), res.Replies) {
+		e.Deliver(ctx, chat)
+	}
+	if ch, ok := e.Channels[in.Channel]; ok {
+		if err := ch.Ack(ctx, in); err != nil {
+			e.Log.Warn().Err(err).Str("update_id", in.UpdateID).Msg("ack failed")
+		}
+	}
+	return OutcomeHandled, state, nil
+}
+
+func (e *Engine) unlock(l *redis.Lock) {
+	if err := e.Store.Unlock(context.Background(), l); err != nil {
+		e.Log.Warn().Err(err).Msg("unlock failed; the lock expires by itself")
+	}
+}
+
+// Deliver sends chat's waiting replies under its lock.
+func (e *Engine) Deliver(ctx context.Context, chat flows.ChatRef) {
+	lockCtx, cancel := context.WithTimeout(ctx, e.LockWait)
+	defer cancel()
+	lock, err := e.Store.Lock(lockCtx, chat)
+	if err != nil {
+		e.Log.Warn().Err(err).Str("chat", chat.ChatID).Msg("outbox busy; the sweeper retries")
+		return
+	}
+	defer e.unlock(lock)
+	e.flush(ctx, chat)
+}
+
+// Sweep delivers every outbox that is due: replies that failed earlier, or
+// were committed by a replica that stopped before sending.
+func (e *Engine) Sweep(ctx context.Context) error {
+	chats, err := e.Store.Due(ctx, time.Now(), 100)
+	if err != nil {
+		return err
+	}
+	for _, chat := range chats {
+		e.Deliver(ctx, chat)
+	}
+	return nil
+}
+
+// RunSweeper sweeps every interval until ctx ends.
+func (e *Engine) RunSweeper(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := e.Sweep(ctx); err != nil {
+				e.Log.Warn().Err(err).Msg("sweep outboxes")
+			}
+		}
+	}
+}
+
+// flush sends chat's outbox in order; the caller holds chat's lock. A reply
+// is removed once sent (or refused for good); on a passing failure the rest
+// waits for the sweeper.
+func (e *Engine) flush(ctx context.Context, chat flows.ChatRef) {
+	log := e.Log.With().Str("channel", string(chat.Channel)).Str("chat", chat.ChatID).Logger()
+	ch, ok := e.Channels[chat.Channel]
+	if !ok {
+		log.Error().Msg("replies for a channel that is not configured")
+		return
+	}
+	replies, err := e.Store.Outbox(ctx, chat)
+	if err != nil {
+		log.Error().Err(err).Msg("read outbox")
+		return
+	}
+	retryAt := time.Now()
+	for _, r := range replies {
+		err := e.send(ctx, ch, r)
+		var ra *RetryAfterError
+		if errors.As(err, &ra) {
+			retryAt = time.Now().Add(ra.After)
+			log.Warn().Dur("retry_after", ra.After).Msg("rate limited; reply kept for later")
+			break
+		}
+		if err != nil && !IsUndeliverable(err) {
+			retryAt = time.Now().Add(e.RetryLater)
+			log.Warn().Err(err).Msg("send failed; reply kept for later")
+			break
+		}
+		if err != nil {
+			log.Warn().Err(err).Str("msg", r.Text.ID).Msg("reply dropped")
+		}
+		if err := e.Store.Sent(ctx, chat); err != nil {
+			log.Error().Err(err).Msg("pop outbox")
+			return
+		}
+	}
+	if err := e.Store.Retry(ctx, chat, retryAt); err != nil {
+		log.Error().Err(err).Msg("settle outbox")
+	}
+}
+
+// send tries a reply a few times: network errors and 5xx after a short
+// backoff, a short 429 after its retry_after. Longer waits are the
+// sweeper's, so that a chat's lock is not held for long.
+func (e *Engine) send(ctx context.Context, ch Channel, r flows.Reply) error {
+	wait := 200 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		err := ch.Send(ctx, r)
+		var ra *RetryAfterError
+		switch {
+		case err == nil || IsUndeliverable(err) || attempt == 3:
+			return err
+		case errors.As(err, &ra) && ra.After > 3*time.Second:
+			return err
+		case errors.As(err, &ra):
+			wait = ra.After
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("send: %w", ctx.Err())
+		case <-time.After(wait):
+		}
+		wait *= 4
+	}
+}
+
+func otherChats(own flows.ChatRef, replies []flows.Reply) []flows.ChatRef {
+	var chats []flows.ChatRef
+	seen := map[flows.ChatRef]bool{own: true}
+	for _, r := range replies {
+		if !seen[r.To] {
+			seen[r.To] = true
+			chats = append(chats, r.To)
+		}
+	}
+	return chats
+}

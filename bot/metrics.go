@@ -1,0 +1,65 @@
+package bot
+
+import (
+	"net/http"
+	"path"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// Metrics are the bot's Prometheus metrics, on a registry of their own so
+// that tests can run several bots in one process.
+type Metrics struct {
+	Registry *prometheus.Registry
+	Updates  *prometheus.CounterVec   // by channel and outcome
+	Latency  *prometheus.HistogramVec // handling time by channel
+	APICalls *prometheus.CounterVec   // platform API calls by channel, method and HTTP status
+	Steps    *prometheus.CounterVec   // conversations entering a flow's state
+}
+
+// NewMetrics registers the metrics and the Go runtime's.
+func NewMetrics() *Metrics {
+	m := &Metrics{
+		Registry: prometheus.NewRegistry(),
+		Updates: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "nongsan_updates_total", Help: "Updates received, by channel and outcome.",
+		}, []string{"channel", "outcome"}),
+		Latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "nongsan_update_duration_seconds", Help: "Time to handle an update, replies included.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"channel"}),
+		APICalls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "nongsan_platform_api_calls_total", Help: "Calls to the platforms' Bot APIs, by method and HTTP status.",
+		}, []string{"channel", "method", "status"}),
+		Steps: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "nongsan_conversation_steps_total", Help: "Conversations moving into a flow's state.",
+		}, []string{"flow", "state"}),
+	}
+	m.Registry.MustRegister(m.Updates, m.Latency, m.APICalls, m.Steps,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Client returns an HTTP client for a platform's API that counts its calls
+// by method (the last path segment: the token in the path is never a label).
+func (m *Metrics) Client(channel string, base http.RoundTripper) *http.Client {
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return &http.Client{Timeout: 35 * time.Second, Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
+		resp, err := base.RoundTrip(r)
+		status := "error"
+		if err == nil {
+			status = strconv.Itoa(resp.StatusCode)
+		}
+		m.APICalls.WithLabelValues(channel, path.Base(r.URL.Path), status).Inc()
+		return resp, err
+	})}
+}
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

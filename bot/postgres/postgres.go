@@ -1,0 +1,122 @@
+// Package postgres stores users, groups, listings and orders in PostgreSQL.
+// It holds SQL only; migrations are embedded and applied with goose.
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+
+	"github.com/nongsan-bot/nongsan/flows"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DB is the PostgreSQL store.
+type DB struct {
+	Pool *pgxpool.Pool
+}
+
+var (
+	_ flows.Users = (*DB)(nil)
+	_ flows.Chats = (*DB)(nil)
+)
+
+// Open connects to url and checks the connection.
+func Open(ctx context.Context, url string) (*DB, error) {
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("ping postgres: %w", err)
+	}
+	return &DB{Pool: pool}, nil
+}
+
+// Close closes the pool.
+func (db *DB) Close() { db.Pool.Close() }
+
+// Ping tells whether PostgreSQL answers.
+func (db *DB) Ping(ctx context.Context) error { return db.Pool.Ping(ctx) }
+
+// Migrate applies pending migrations. An advisory lock lets several replicas
+// start at once; running it twice is harmless.
+func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
+	sqlDB := stdlib.OpenDBFromPool(db.Pool)
+	defer sqlDB.Close()
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return 0, fmt.Errorf("migration lock: %w", err)
+	}
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return 0, err
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, sub, goose.WithSessionLocker(locker))
+	if err != nil {
+		return 0, fmt.Errorf("migrations: %w", err)
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("migrate: %w", err)
+	}
+	return len(res), nil
+}
+
+// Touch returns the user behind in, creating it on first sight.
+func (db *DB) Touch(ctx context.Context, in flows.Input) (*flows.User, error) {
+	u := &flows.User{Channel: in.Channel, PlatformID: in.UserID}
+	err := db.Pool.QueryRow(ctx, `
+		INSERT INTO users (channel, platform_id, platform_name) VALUES ($1, $2, $3)
+		ON CONFLICT (channel, platform_id) DO UPDATE
+			SET platform_name = EXCLUDED.platform_name, last_seen_at = now()
+		RETURNING id, coalesce(display_name, platform_name), coalesce(lang, ''), xmax = 0`,
+		in.Channel, in.UserID, in.UserName,
+	).Scan(&u.ID, &u.Name, &u.Lang, &u.Created)
+	if err != nil {
+		return nil, fmt.Errorf("touch user: %w", err)
+	}
+	return u, nil
+}
+
+// SetLang saves the user's language.
+func (db *DB) SetLang(ctx context.Context, userID int64, lang string) error {
+	return db.exec1(ctx, "set language", `UPDATE users SET lang = $2 WHERE id = $1`, userID, lang)
+}
+
+// SaveGroup records the bot joining or leaving a group.
+func (db *DB) SaveGroup(ctx context.Context, ref flows.ChatRef, title string, active bool) error {
+	_, err := db.Pool.Exec(ctx, `
+		INSERT INTO chats (channel, chat_id, type, title, active) VALUES ($1, $2, 'group', $3, $4)
+		ON CONFLICT (channel, chat_id) DO UPDATE
+			SET title = EXCLUDED.title, active = EXCLUDED.active, updated_at = now()`,
+		ref.Channel, ref.ChatID, title, active)
+	if err != nil {
+		return fmt.Errorf("save group: %w", err)
+	}
+	return nil
+}
+
+// ErrNotFound means the row to change does not exist.
+var ErrNotFound = errors.New("not found")
+
+func (db *DB) exec1(ctx context.Context, what, sql string, args ...any) error {
+	tag, err := db.Pool.Exec(ctx, sql, args...)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("%s: %w", what, ErrNotFound)
+	}
+	return nil
+}

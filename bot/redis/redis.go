@@ -1,0 +1,238 @@
+// Package redis keeps conversation state in Redis: per-chat locks, sessions,
+// the update ids already handled, and the outbox of replies still to send.
+// It holds Redis commands only; what the state means is the flows' business.
+package redis
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/nongsan-bot/nongsan/flows"
+)
+
+// Store is the Redis side of the bot. All keys start with Prefix, so tests
+// and deployments can share one Redis.
+type Store struct {
+	rdb    *goredis.Client
+	prefix string
+
+	// LockTTL bounds how long a crashed replica can hold a chat.
+	LockTTL time.Duration
+	// SessionTTL is how long a session is kept; the router decides, with a
+	// shorter TTL, when it has expired, so that the user can be told.
+	SessionTTL time.Duration
+	// SeenTTL is how long an update id is remembered, longer than any retry.
+	SeenTTL time.Duration
+}
+
+// New returns a store over rdb with keys under prefix.
+func New(rdb *goredis.Client, prefix string) *Store {
+	return &Store{rdb: rdb, prefix: prefix, LockTTL: 30 * time.Second, SessionTTL: 30 * 24 * time.Hour, SeenTTL: 72 * time.Hour}
+}
+
+// Open connects to a redis:// or rediss:// URL.
+func Open(ctx context.Context, url string) (*goredis.Client, error) {
+	opt, err := goredis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse REDIS_URL: %w", err)
+	}
+	rdb := goredis.NewClient(opt)
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		rdb.Close()
+		return nil, fmt.Errorf("ping redis: %w", err)
+	}
+	return rdb, nil
+}
+
+// Ping tells whether Redis answers.
+func (s *Store) Ping(ctx context.Context) error { return s.rdb.Ping(ctx).Err() }
+
+// ErrLockLost means the lock expired before the work was committed; the
+// work must be redone, so the update is refused and redelivered.
+var ErrLockLost = errors.New("chat lock lost")
+
+// Lock is a held per-chat lock.
+type Lock struct {
+	key, token string
+}
+
+func (s *Store) chatKey(kind string, c flows.ChatRef) string {
+	return s.prefix + kind + ":" + string(c.Channel) + ":" + c.ChatID
+}
+
+// Lock waits until it holds chat's lock, or ctx ends. Updates of one chat
+// are handled one at a time across all replicas.
+func (s *Store) Lock(ctx context.Context, chat flows.ChatRef) (*Lock, error) {
+	l := &Lock{key: s.chatKey("lock", chat), token: token()}
+	wait := time.Millisecond
+	for {
+		ok, err := s.rdb.SetNX(ctx, l.key, l.token, s.LockTTL).Result()
+		if err != nil {
+			return nil, fmt.Errorf("lock %s: %w", l.key, err)
+		}
+		if ok {
+			return l, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("lock %s: %w", l.key, ctx.Err())
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, 50*time.Millisecond)
+	}
+}
+
+var unlock = goredis.NewScript(`
+if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end
+return 0`)
+
+// Unlock releases l if it is still held.
+func (s *Store) Unlock(ctx context.Context, l *Lock) error {
+	if err := unlock.Run(ctx, s.rdb, []string{l.key}, l.token).Err(); err != nil {
+		return fmt.Errorf("unlock %s: %w", l.key, err)
+	}
+	return nil
+}
+
+// SessionKey addresses one user's conversation in one chat.
+func (s *Store) SessionKey(in flows.Input) string {
+	return s.chatKey("sess", in.ChatKey()) + ":" + in.UserID
+}
+
+func (s *Store) seenKey(in flows.Input) string {
+	return s.prefix + "seen:" + string(in.Channel) + ":" + in.UpdateID
+}
+
+// Load returns the session of in's user (nil if none) and whether in was
+// handled already, in one round trip.
+func (s *Store) Load(ctx context.Context, in flows.Input) (sess *flows.Session, seen bool, err error) {
+	vals, err := s.rdb.MGet(ctx, s.SessionKey(in), s.seenKey(in)).Result()
+	if err != nil {
+		return nil, false, fmt.Errorf("load session: %w", err)
+	}
+	if vals[1] != nil {
+		return nil, true, nil
+	}
+	if raw, ok := vals[0].(string); ok {
+		sess = new(flows.Session)
+		if err := json.Unmarshal([]byte(raw), sess); err != nil {
+			return nil, false, fmt.Errorf("decode session: %w", err)
+		}
+	}
+	return sess, false, nil
+}
+
+// commit writes everything an update produced at once, only while the lock
+// is still ours: the session, the update id as handled, and the replies
+// appended to their chats' outboxes, which are marked due.
+var commit = goredis.NewScript(`
+if redis.call("GET", KEYS[1]) ~= ARGV[1] then return redis.error_reply("LOCKLOST") end
+if ARGV[2] == "" then redis.call("DEL", KEYS[2])
+else redis.call("SET", KEYS[2], ARGV[2], "PX", ARGV[3]) end
+redis.call("SET", KEYS[3], "1", "PX", ARGV[4])
+for i = 5, #KEYS do
+  redis.call("RPUSH", KEYS[i], ARGV[i + 1])
+  redis.call("ZADD", KEYS[4], "NX", ARGV[5], KEYS[i])
+end
+return 1`)
+
+// Commit stores the outcome of handling in: its user's new session (nil
+// ends it), in marked as handled, and replies queued for sending.
+func (s *Store) Commit(ctx context.Context, l *Lock, in flows.Input, sess *flows.Session, replies []flows.Reply) error {
+	keys := []string{l.key, s.SessionKey(in), s.seenKey(in), s.prefix + "due"}
+	args := []any{l.token, "", s.SessionTTL.Milliseconds(), s.SeenTTL.Milliseconds(), time.Now().UnixMilli()}
+	if sess != nil {
+		b, err := json.Marshal(sess)
+		if err != nil {
+			return fmt.Errorf("encode session: %w", err)
+		}
+		args[1] = string(b)
+	}
+	for _, r := range replies {
+		b, err := json.Marshal(r)
+		if err != nil {
+			return fmt.Errorf("encode reply: %w", err)
+		}
+		keys = append(keys, s.chatKey("out", r.To))
+		args = append(args, string(b))
+	}
+	err := commit.Run(ctx, s.rdb, keys, args...).Err()
+	if err != nil && strings.Contains(err.Error(), "LOCKLOST") {
+		return ErrLockLost
+	}
+	if err != nil {
+		return fmt.Errorf("commit session: %w", err)
+	}
+	return nil
+}
+
+// Outbox returns the replies waiting for chat, oldest first.
+func (s *Store) Outbox(ctx context.Context, chat flows.ChatRef) ([]flows.Reply, error) {
+	raws, err := s.rdb.LRange(ctx, s.chatKey("out", chat), 0, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	out := make([]flows.Reply, 0, len(raws))
+	for _, raw := range raws {
+		var r flows.Reply
+		if err := json.Unmarshal([]byte(raw), &r); err != nil {
+			return nil, fmt.Errorf("decode outbox: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// Sent removes the oldest reply of chat's outbox.
+func (s *Store) Sent(ctx context.Context, chat flows.ChatRef) error {
+	if err := s.rdb.LPop(ctx, s.chatKey("out", chat)).Err(); err != nil && !errors.Is(err, goredis.Nil) {
+		return fmt.Errorf("pop outbox: %w", err)
+	}
+	return nil
+}
+
+var settle = goredis.NewScript(`
+if redis.call("LLEN", KEYS[1]) == 0 then return redis.call("ZREM", KEYS[2], KEYS[1]) end
+redis.call("ZADD", KEYS[2], ARGV[1], KEYS[1])
+return 0`)
+
+// Retry marks chat's outbox due again at when, unless it is empty.
+func (s *Store) Retry(ctx context.Context, chat flows.ChatRef, when time.Time) error {
+	err := settle.Run(ctx, s.rdb, []string{s.chatKey("out", chat), s.prefix + "due"}, when.UnixMilli()).Err()
+	if err != nil {
+		return fmt.Errorf("settle outbox: %w", err)
+	}
+	return nil
+}
+
+// Due lists chats whose outbox should be sent by now, at most limit.
+func (s *Store) Due(ctx context.Context, now time.Time, limit int64) ([]flows.ChatRef, error) {
+	keys, err := s.rdb.ZRangeByScore(ctx, s.prefix+"due", &goredis.ZRangeBy{
+		Min: "-inf", Max: fmt.Sprint(now.UnixMilli()), Count: limit,
+	}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("due outboxes: %w", err)
+	}
+	chats := make([]flows.ChatRef, 0, len(keys))
+	for _, k := range keys {
+		channel, chat, ok := strings.Cut(strings.TrimPrefix(k, s.prefix+"out:"), ":")
+		if ok {
+			chats = append(chats, flows.ChatRef{Channel: flows.Channel(channel), ChatID: chat})
+		}
+	}
+	return chats, nil
+}
+
+func token() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,213 @@
+// Package telegram adapts the Telegram Bot API (through go-telegram-bot-api)
+// to the neutral flows types: updates in, replies out. No business rules.
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/nongsan-bot/nongsan/bot"
+	"github.com/nongsan-bot/nongsan/flows"
+	"github.com/nongsan-bot/nongsan/flows/vn"
+)
+
+// DefaultEndpoint is the Bot API's address in go-telegram-bot-api's format.
+const DefaultEndpoint = tgbotapi.APIEndpoint
+
+// AllowedUpdates are the update types the bot asks Telegram for.
+var AllowedUpdates = []string{"message", "callback_query", "my_chat_member"}
+
+// Bot is the Telegram channel.
+type Bot struct {
+	api   *tgbotapi.BotAPI
+	token string
+	texts flows.Texts
+}
+
+var _ bot.Channel = (*Bot)(nil)
+
+// New connects to the Bot API at endpoint and learns the bot's username
+// (getMe). client carries the metrics and timeouts.
+func New(token, endpoint string, client *http.Client, texts flows.Texts) (*Bot, error) {
+	api, err := tgbotapi.NewBotAPIWithClient(token, endpoint, client)
+	if err != nil {
+		return nil, fmt.Errorf("telegram getMe: %w", redact(err, token))
+	}
+	return &Bot{api: api, token: token, texts: texts}, nil
+}
+
+// Name is the channel's name.
+func (b *Bot) Name() flows.Channel { return flows.Telegram }
+
+// Username is the bot's @username, for deep links.
+func (b *Bot) Username() string { return b.api.Self.UserName }
+
+// Parse reads a Telegram Update.
+func (b *Bot) Parse(body []byte) (flows.Input, bool, error) {
+	var u tgbotapi.Update
+	if err := json.Unmarshal(body, &u); err != nil {
+		return flows.Input{}, false, fmt.Errorf("decode update: %w", err)
+	}
+	in := flows.Input{Channel: flows.Telegram, UpdateID: strconv.Itoa(u.UpdateID), At: time.Now()}
+	switch {
+	case u.Message != nil:
+		return b.message(in, u.Message)
+	case u.CallbackQuery != nil && u.CallbackQuery.Message != nil:
+		q := u.CallbackQuery
+		in = withChat(in, q.Message.Chat, q.From)
+		in.Kind, in.Text, in.AckID = flows.KindChoice, q.Data, q.ID
+		in.MessageID = strconv.Itoa(q.Message.MessageID)
+		return in, in.ChatType != "", nil
+	case u.MyChatMember != nil:
+		m := u.MyChatMember
+		in = withChat(in, &m.Chat, &m.From)
+		switch m.NewChatMember.Status {
+		case "member", "administrator":
+			in.Kind = flows.KindJoined
+		case "left", "kicked":
+			in.Kind = flows.KindLeft
+		default:
+			return in, false, nil
+		}
+		return in, in.ChatType == flows.Group, nil
+	}
+	return in, false, nil
+}
+
+func (b *Bot) message(in flows.Input, m *tgbotapi.Message) (flows.Input, bool, error) {
+	if m.From == nil {
+		return in, false, nil // channel posts
+	}
+	in = withChat(in, m.Chat, m.From)
+	in.MessageID = strconv.Itoa(m.MessageID)
+	in.Text = vn.Normalize(m.Text + m.Caption)
+	switch {
+	case len(m.Photo) > 0:
+		in.Kind = flows.KindPhoto
+		in.Photo = &flows.Photo{FileID: m.Photo[len(m.Photo)-1].FileID, MediaGroupID: m.MediaGroupID}
+	case m.Contact != nil:
+		in.Kind, in.Phone = flows.KindContact, m.Contact.PhoneNumber
+	case m.Sticker != nil:
+		in.Kind = flows.KindSticker
+	case m.Voice != nil || m.Audio != nil || m.VideoNote != nil:
+		in.Kind = flows.KindVoice
+	case m.Text != "":
+		in.Kind = flows.KindText
+		if !b.command(&in) {
+			return in, false, nil // a command for another bot in a group
+		}
+	default:
+		in.Kind = flows.KindOther
+	}
+	return in, in.ChatType != "", nil
+}
+
+// command splits "/start@nongsan_bot abc" into "start" and "abc". It returns
+// false when the command names another bot.
+func (b *Bot) command(in *flows.Input) bool {
+	if !strings.HasPrefix(in.Text, "/") {
+		return true
+	}
+	cmd, arg, _ := strings.Cut(in.Text[1:], " ")
+	cmd, at, _ := strings.Cut(cmd, "@")
+	if at != "" && !strings.EqualFold(at, b.Username()) {
+		return false
+	}
+	in.Command, in.Arg = strings.ToLower(cmd), strings.TrimSpace(arg)
+	return true
+}
+
+func withChat(in flows.Input, c *tgbotapi.Chat, from *tgbotapi.User) flows.Input {
+	in.ChatID = strconv.FormatInt(c.ID, 10)
+	switch c.Type {
+	case "private":
+		in.ChatType = flows.Private
+	case "group", "supergroup":
+		in.ChatType, in.ChatTitle = flows.Group, c.Title
+	}
+	if from != nil {
+		in.UserID = strconv.FormatInt(from.ID, 10)
+		in.UserName = strings.TrimSpace(from.FirstName + " " + from.LastName)
+		in.Lang = from.LanguageCode
+	}
+	return in
+}
+
+// Send renders r and sends it.
+func (b *Bot) Send(_ context.Context, r flows.Reply) error {
+	chatID, err := strconv.ParseInt(r.To.ChatID, 10, 64)
+	if err != nil {
+		return &bot.UndeliverableError{Reason: "bad chat id " + r.To.ChatID}
+	}
+	msg := tgbotapi.NewMessage(chatID, b.texts.Text(r.Lang, r.Text))
+	switch {
+	case len(r.Choices) > 0:
+		msg.ReplyMarkup = b.keyboard(r.Lang, r.Choices)
+	case r.AskContact:
+		kb := tgbotapi.NewReplyKeyboard(tgbotapi.NewKeyboardButtonRow(
+			tgbotapi.NewKeyboardButtonContact(b.texts.Text(r.Lang, flows.M("contact.share")))))
+		kb.OneTimeKeyboard = true
+		msg.ReplyMarkup = kb
+	case r.ClearKeyboard:
+		msg.ReplyMarkup = tgbotapi.NewRemoveKeyboard(false)
+	}
+	_, err = b.api.Request(msg)
+	return b.classify(err)
+}
+
+func (b *Bot) keyboard(lang string, rows [][]flows.Choice) tgbotapi.InlineKeyboardMarkup {
+	var kb [][]tgbotapi.InlineKeyboardButton
+	for _, row := range rows {
+		var buttons []tgbotapi.InlineKeyboardButton
+		for _, c := range row {
+			label := b.texts.Text(lang, c.Label)
+			if c.URL != "" {
+				buttons = append(buttons, tgbotapi.NewInlineKeyboardButtonURL(label, c.URL))
+			} else {
+				buttons = append(buttons, tgbotapi.NewInlineKeyboardButtonData(label, c.Value))
+			}
+		}
+		kb = append(kb, buttons)
+	}
+	return tgbotapi.NewInlineKeyboardMarkup(kb...)
+}
+
+// Ack answers a button press so the client stops its spinner.
+func (b *Bot) Ack(_ context.Context, in flows.Input) error {
+	if in.AckID == "" {
+		return nil
+	}
+	_, err := b.api.Request(tgbotapi.NewCallback(in.AckID, ""))
+	return b.classify(err)
+}
+
+// classify turns Bot API errors into the runtime's kinds, without the token.
+func (b *Bot) classify(err error) error {
+	var apiErr *tgbotapi.Error
+	switch {
+	case err == nil:
+		return nil
+	// Uploads come back without the code, but with retry_after.
+	case errors.As(err, &apiErr) && (apiErr.Code == http.StatusTooManyRequests || apiErr.RetryAfter > 0):
+		return &bot.RetryAfterError{After: time.Duration(max(apiErr.RetryAfter, 1)) * time.Second}
+	case errors.As(err, &apiErr) && apiErr.Code >= 400 && apiErr.Code < 500:
+		return &bot.UndeliverableError{Reason: apiErr.Message}
+	}
+	return redact(err, b.token)
+}
+
+// redact removes the token from errors that quote a request URL.
+func redact(err error, token string) error {
+	if err == nil || token == "" || !strings.Contains(err.Error(), token) {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), token, "<token>"))
+}

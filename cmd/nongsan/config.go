@@ -1,0 +1,60 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"time"
+)
+
+// config is every setting, each a flag whose default comes from the
+// environment variable named in its usage.
+type config struct {
+	HTTPAddr         string
+	DatabaseURL      string
+	RedisURL         string
+	RedisPrefix      string
+	TelegramToken    string
+	TelegramSecret   string
+	TelegramEndpoint string
+	PublicBaseURL    string
+	Moderators       string
+	LogLevel         string
+	LogFormat        string
+	SessionTTL       time.Duration
+}
+
+// Local development instances started by deploy/dev/services.sh.
+const (
+	devDatabaseURL = "postgres://nongsan@127.0.0.1:55432/nongsan?sslmode=disable"
+	devRedisURL    = "redis://127.0.0.1:56379/0"
+)
+
+func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
+	str := func(p *string, name, env, def, usage string) {
+		v := getenv(env)
+		if v == "" {
+			v = def
+		}
+		fs.StringVar(p, name, v, fmt.Sprintf("%s (env %s)", usage, env))
+	}
+	str(&c.HTTPAddr, "addr", "HTTP_ADDR", ":8080", "listen address")
+	str(&c.DatabaseURL, "database-url", "DATABASE_URL", devDatabaseURL, "PostgreSQL connection string")
+	str(&c.RedisURL, "redis-url", "REDIS_URL", devRedisURL, "Redis URL, redis:// or rediss://")
+	str(&c.RedisPrefix, "redis-prefix", "REDIS_PREFIX", "nongsan:", "prefix of every Redis key")
+	str(&c.TelegramToken, "telegram-token", "TELEGRAM_BOT_TOKEN", "", "Telegram bot token; enables Telegram")
+	str(&c.TelegramSecret, "telegram-secret", "TELEGRAM_WEBHOOK_SECRET", "", "Telegram webhook secret")
+	str(&c.TelegramEndpoint, "telegram-endpoint", "TELEGRAM_API_ENDPOINT", "https://api.telegram.org/bot%s/%s", "Telegram Bot API endpoint")
+	str(&c.PublicBaseURL, "public-url", "PUBLIC_BASE_URL", "http://localhost:8080", "public base URL of this service")
+	str(&c.Moderators, "moderators", "MODERATORS", "", "global moderators, channel:user_id,…")
+	str(&c.LogLevel, "log-level", "LOG_LEVEL", "info", "log level")
+	str(&c.LogFormat, "log-format", "LOG_FORMAT", "json", "log format, json or console")
+	ttl := getenv("SESSION_TTL")
+	if ttl == "" {
+		ttl = "24h"
+	}
+	d, err := time.ParseDuration(ttl)
+	if err != nil {
+		d = 24 * time.Hour
+	}
+	fs.DurationVar(&c.SessionTTL, "session-ttl", d, "how long an untouched conversation is kept (env SESSION_TTL)")
+}

@@ -1,0 +1,283 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/nongsan-bot/nongsan/bot"
+	"github.com/nongsan-bot/nongsan/bot/postgres"
+	"github.com/nongsan-bot/nongsan/bot/redis"
+	"github.com/nongsan-bot/nongsan/bot/telegram"
+	"github.com/nongsan-bot/nongsan/flows"
+	"github.com/nongsan-bot/nongsan/locales"
+)
+
+const usage = `Nông Sản Bot
+
+Usage:
+  nongsan serve                   HTTP server: webhooks, health, metrics (applies migrations)
+  nongsan migrate                 apply database migrations and exit
+  nongsan poll                    Telegram long polling, for local use without a public URL
+  nongsan webhook set|delete|info register the Telegram webhook and command menu
+
+Every flag has an environment variable; see 'nongsan SUBCOMMAND --help'.
+`
+
+// run is the whole program; main only hands it the process's context,
+// arguments, environment and output, so tests can run it too.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) < 2 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no subcommand")
+	}
+	cmd, rest := args[1], args[2:]
+	if cmd == "webhook" && len(rest) > 0 {
+		cmd, rest = "webhook "+rest[0], rest[1:]
+	}
+	var cfg config
+	fs := flag.NewFlagSet("nongsan "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.flags(fs, getenv)
+	if err := fs.Parse(rest); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, cfg, stdout)
+	case "migrate":
+		return migrate(ctx, cfg, stdout)
+	case "poll":
+		return poll(ctx, cfg, stdout)
+	case "webhook set", "webhook delete", "webhook info":
+		return webhook(cfg, strings.TrimPrefix(cmd, "webhook "), stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown subcommand %q", cmd)
+}
+
+func newLogger(cfg config, w io.Writer) zerolog.Logger {
+	level, err := zerolog.ParseLevel(cfg.LogLevel)
+	if err != nil {
+		level = zerolog.InfoLevel
+	}
+	if cfg.LogFormat == "console" {
+		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.TimeOnly}
+	}
+	return zerolog.New(w).Level(level).With().Timestamp().Logger()
+}
+
+func migrate(ctx context.Context, cfg config, stdout io.Writer) error {
+	db, err := postgres.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "migrations applied: %d\n", n)
+	return nil
+}
+
+// app is the wired service: stores, flows, engine and HTTP surface.
+type app struct {
+	db       *postgres.DB
+	store    *redis.Store
+	engine   *bot.Engine
+	server   *bot.Server
+	telegram *telegram.Bot
+	close    func()
+}
+
+func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
+	db, err := postgres.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	rdb, err := redis.Open(ctx, cfg.RedisURL)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	a := &app{db: db, store: redis.New(rdb, cfg.RedisPrefix), close: func() { rdb.Close(); db.Close() }}
+	texts, err := locales.New()
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	metrics := bot.NewMetrics()
+	a.engine = &bot.Engine{
+		Store: a.store,
+		Users: db,
+		Router: flows.NewRouter(flows.Deps{
+			Users: db, Chats: db, Texts: texts, Now: time.Now, TTL: cfg.SessionTTL,
+		}),
+		Channels:   map[flows.Channel]bot.Channel{},
+		Metrics:    metrics,
+		Log:        log,
+		LockWait:   10 * time.Second,
+		RetryLater: 30 * time.Second,
+	}
+	a.server = &bot.Server{
+		Engine:  a.engine,
+		Metrics: metrics,
+		Log:     log,
+		Ready: func(ctx context.Context) error {
+			if err := db.Ping(ctx); err != nil {
+				return fmt.Errorf("postgres: %w", err)
+			}
+			if err := a.store.Ping(ctx); err != nil {
+				return fmt.Errorf("redis: %w", err)
+			}
+			return nil
+		},
+	}
+	if cfg.TelegramToken != "" {
+		a.telegram, err = telegram.New(cfg.TelegramToken, cfg.TelegramEndpoint, metrics.Client("telegram", nil), texts)
+		if err != nil {
+			a.close()
+			return nil, err
+		}
+		a.engine.Channels[flows.Telegram] = a.telegram
+		a.server.Webhooks = append(a.server.Webhooks, bot.Webhook{
+			Channel: a.telegram, Header: "X-Telegram-Bot-Api-Secret-Token", Secret: cfg.TelegramSecret,
+		})
+	}
+	return a, nil
+}
+
+func serve(ctx context.Context, cfg config, stdout io.Writer) error {
+	log := newLogger(cfg, stdout)
+	if cfg.TelegramToken != "" && cfg.TelegramSecret == "" {
+		return errors.New("TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_BOT_TOKEN: Telegram sends it back so that nobody else can post updates")
+	}
+	a, err := newApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{Handler: a.server.Routes(), ReadHeaderTimeout: 10 * time.Second}
+	sweepCtx, stopSweep := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopSweep()
+	go a.engine.RunSweeper(sweepCtx, time.Second)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info().Str("addr", ln.Addr().String()).Msg("listening")
+	if a.telegram == nil {
+		fmt.Fprintf(stdout, noTokenHelp, ln.Addr().String())
+	} else {
+		log.Info().Str("bot", a.telegram.Username()).Str("webhook", strings.TrimRight(cfg.PublicBaseURL, "/")+"/webhook/telegram").Msg("telegram enabled")
+	}
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	// Stop accepting, let in-flight updates finish, then close the pools.
+	log.Info().Msg("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+const noTokenHelp = `
+Nông Sản Bot is running on %s without a chat platform.
+To connect a Telegram bot (create one with @BotFather), set in .env or the environment:
+    TELEGRAM_BOT_TOKEN=123456:ABC...
+    TELEGRAM_WEBHOOK_SECRET=$(openssl rand -hex 32)
+then either
+    PUBLIC_BASE_URL=https://your.host  make run   and   bin/nongsan webhook set
+or, without a public URL:
+    bin/nongsan poll
+`
+
+func poll(ctx context.Context, cfg config, stdout io.Writer) error {
+	if cfg.TelegramToken == "" {
+		return errors.New("TELEGRAM_BOT_TOKEN is required for polling")
+	}
+	log := newLogger(cfg, stdout)
+	a, err := newApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	if err := a.telegram.DeleteWebhook(); err != nil {
+		return fmt.Errorf("delete webhook before polling: %w", err)
+	}
+	go a.engine.RunSweeper(ctx, time.Second)
+	log.Info().Str("bot", a.telegram.Username()).Msg("polling Telegram")
+	return a.telegram.Poll(ctx, func(body []byte) bool {
+		return a.server.Receive(ctx, a.telegram, body) == http.StatusOK
+	})
+}
+
+func webhook(cfg config, action string, stdout io.Writer) error {
+	if cfg.TelegramToken == "" {
+		return errors.New("TELEGRAM_BOT_TOKEN is required")
+	}
+	texts, err := locales.New()
+	if err != nil {
+		return err
+	}
+	tg, err := telegram.New(cfg.TelegramToken, cfg.TelegramEndpoint, &http.Client{Timeout: 30 * time.Second}, texts)
+	if err != nil {
+		return err
+	}
+	switch action {
+	case "set":
+		if cfg.TelegramSecret == "" {
+			return errors.New("TELEGRAM_WEBHOOK_SECRET is required")
+		}
+		url := strings.TrimRight(cfg.PublicBaseURL, "/") + "/webhook/telegram"
+		if err := tg.SetWebhook(url, cfg.TelegramSecret); err != nil {
+			return fmt.Errorf("setWebhook: %w", err)
+		}
+		if err := tg.SetCommands(flows.Commands); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "webhook of @%s set to %s, command menu published\n", tg.Username(), url)
+	case "delete":
+		if err := tg.DeleteWebhook(); err != nil {
+			return fmt.Errorf("deleteWebhook: %w", err)
+		}
+		fmt.Fprintf(stdout, "webhook of @%s deleted\n", tg.Username())
+	case "info":
+		info, err := tg.WebhookInfo()
+		if err != nil {
+			return fmt.Errorf("getWebhookInfo: %w", err)
+		}
+		fmt.Fprintf(stdout, "bot: @%s\nurl: %s\npending updates: %d\nlast error: %s\n",
+			tg.Username(), info.URL, info.PendingUpdateCount, info.LastErrorMessage)
+	}
+	return nil
+}

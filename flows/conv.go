@@ -1,0 +1,158 @@
+package flows
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/nongsan-bot/nongsan/flows/vn"
+)
+
+// FlowName names a conversation.
+type FlowName string
+
+// Step is one state of a flow. Steps are constants declared next to their
+// flow's table; Done and Unclear are understood by every flow.
+type Step string
+
+const (
+	// Done ends the flow: the session is cleared.
+	Done Step = "done"
+	// Unclear means the step could not use the input: the router says so and
+	// asks the step's question again.
+	Unclear Step = "unclear"
+)
+
+// StepDef is one row of a flow's table: how the step asks, and what it does
+// with an answer. Handle returns the next step; returning its own step keeps
+// the user there (after saying why), Unclear asks again.
+type StepDef struct {
+	Prompt func(c *Conv)
+	Handle func(ctx context.Context, c *Conv, in Input) (Step, error)
+}
+
+// Flow is a conversation: an entry that returns the first step, and a table
+// of steps.
+type Flow struct {
+	Name  FlowName
+	Start func(ctx context.Context, c *Conv, in Input) (Step, error)
+	Steps map[Step]StepDef
+}
+
+// Session is the state of one user's conversation in one chat, kept in Redis.
+type Session struct {
+	Flow    FlowName        `json:"flow,omitempty"`
+	Step    Step            `json:"step,omitempty"`
+	History []Step          `json:"history,omitempty"` // earlier steps, for "quay lại"
+	Data    json.RawMessage `json:"data,omitempty"`    // the flow's draft
+	Offered []Offer         `json:"offered,omitempty"` // what the last question offered
+	Updated time.Time       `json:"updated"`
+}
+
+// Active tells whether the session is inside a flow.
+func (s *Session) Active() bool { return s != nil && s.Flow != "" }
+
+// Offer remembers a choice offered to the user so that typing its number,
+// its label or one of its words selects it.
+type Offer struct {
+	Value string   `json:"v"`
+	Keys  []string `json:"k"`
+}
+
+// Texts renders messages; the flows need it only to recognise typed labels.
+type Texts interface {
+	Text(lang string, m Msg) string
+	Langs() []string
+}
+
+// Conv is what a step works with while it handles one input: who is talking,
+// the session, and the replies gathered so far.
+type Conv struct {
+	User    *User
+	Session *Session
+	In      Input
+	Now     time.Time
+	Lang    string
+
+	texts   Texts
+	replies []Reply
+	offered []Offer
+}
+
+// Say sends a message to the user's chat.
+func (c *Conv) Say(m Msg) { c.reply(Reply{Text: m}) }
+
+// Ask sends a message with choices, shown as button rows. Typing a choice's
+// number, its label in any language, or one of its Words selects it too.
+func (c *Conv) Ask(m Msg, rows ...[]Choice) {
+	n := len(c.offered)
+	for _, row := range rows {
+		for _, ch := range row {
+			if ch.URL != "" || ch.Value == "" {
+				continue
+			}
+			n++
+			keys := []string{strconv.Itoa(n), vn.Fold(ch.Value)}
+			for _, lang := range c.texts.Langs() {
+				keys = append(keys, vn.Fold(stripEmoji(c.texts.Text(lang, ch.Label))))
+			}
+			for _, w := range ch.Words {
+				keys = append(keys, vn.Fold(w))
+			}
+			c.offered = append(c.offered, Offer{Value: ch.Value, Keys: keys})
+		}
+	}
+	c.reply(Reply{Text: m, Choices: rows})
+}
+
+// AskContact asks for a phone number with the platform's share button.
+func (c *Conv) AskContact(m Msg) { c.reply(Reply{Text: m, AskContact: true}) }
+
+// SendTo sends a message to another chat, in that user's language.
+func (c *Conv) SendTo(to ChatRef, lang string, m Msg, rows ...[]Choice) {
+	c.replies = append(c.replies, Reply{To: to, Lang: lang, Text: m, Choices: rows})
+}
+
+func (c *Conv) reply(r Reply) {
+	r.To, r.Lang = c.In.ChatKey(), c.Lang
+	c.replies = append(c.replies, r)
+}
+
+// Draft decodes the flow's draft into v; an empty draft leaves v as it is.
+func (c *Conv) Draft(v any) error {
+	if len(c.Session.Data) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(c.Session.Data, v); err != nil {
+		return fmt.Errorf("decode %s draft: %w", c.Session.Flow, err)
+	}
+	return nil
+}
+
+// SetDraft stores v as the flow's draft.
+func (c *Conv) SetDraft(v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s draft: %w", c.Session.Flow, err)
+	}
+	c.Session.Data = b
+	return nil
+}
+
+// Replies returns what the conversation said.
+func (c *Conv) Replies() []Reply { return c.replies }
+
+// stripEmoji drops the pictographs that decorate labels ("🌾 Đăng bán"), so
+// that the words alone match what the user types.
+func stripEmoji(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsSpace(r) || unicode.IsMark(r) {
+			return r
+		}
+		return -1
+	}, s)
+}

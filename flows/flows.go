@@ -1,0 +1,104 @@
+// Package flows is the centre of Nông Sản Bot: the neutral types every channel
+// speaks (Input, Reply), the users and sessions they act on, and the
+// conversations themselves as tables of typed steps. It makes no platform
+// calls and runs no SQL or Redis commands; those sit behind the interfaces
+// declared here.
+package flows
+
+import (
+	"context"
+	"time"
+)
+
+// Channel names a chat platform.
+type Channel string
+
+const (
+	Telegram Channel = "telegram"
+	Zalo     Channel = "zalo"
+	Web      Channel = "web"
+)
+
+// ChatType tells a private chat from a group.
+type ChatType string
+
+const (
+	Private ChatType = "private"
+	Group   ChatType = "group"
+)
+
+// InputKind says what the user did.
+type InputKind string
+
+const (
+	KindText     InputKind = "text"     // typed text (commands included, see Input.Command)
+	KindChoice   InputKind = "choice"   // a button pressed; Input.Text holds its value
+	KindPhoto    InputKind = "photo"    // a photo, maybe with a caption and an album id
+	KindContact  InputKind = "contact"  // a shared phone contact
+	KindSticker  InputKind = "sticker"  // stickers, voice notes, files: nothing a step reads
+	KindVoice    InputKind = "voice"    //
+	KindOther    InputKind = "other"    //
+	KindJoined   InputKind = "joined"   // the bot was added to a group
+	KindLeft     InputKind = "left"     // the bot was removed from a group
+	KindReaction InputKind = "reaction" // edits and the like: acknowledged, no reply
+)
+
+// Input is one update from one user, in channel-neutral form.
+type Input struct {
+	Channel   Channel
+	UpdateID  string // unique per channel; duplicates are dropped
+	ChatID    string
+	ChatType  ChatType
+	ChatTitle string
+	UserID    string
+	UserName  string // the platform's display name, offered as a default
+	Lang      string // the platform's language code, if any
+	MessageID string // the message pressed (choices) or sent (others)
+	AckID     string // what to acknowledge to the platform (a button press)
+
+	Kind    InputKind
+	Text    string // NFC-normalised text, caption or choice value
+	Command string // "start" for "/start abc", lower case, without the bot name
+	Arg     string // "abc" for "/start abc"
+	Photo   *Photo
+	Phone   string // a shared contact's number as the platform gave it
+	At      time.Time
+}
+
+// Photo is a photo the platform keeps for us.
+type Photo struct {
+	FileID       string
+	MediaGroupID string // photos of one album share it
+}
+
+// ChatKey identifies a chat across channels.
+func (in Input) ChatKey() ChatRef { return ChatRef{Channel: in.Channel, ChatID: in.ChatID} }
+
+// ChatRef addresses a chat on a channel.
+type ChatRef struct {
+	Channel Channel
+	ChatID  string
+}
+
+// User is a person known to the bot on one channel.
+type User struct {
+	ID         int64
+	Channel    Channel
+	PlatformID string
+	Name       string
+	Lang       string // saved choice; empty until the user picks one
+	Created    bool   // true on the user's first update
+}
+
+// Users stores user profiles.
+type Users interface {
+	// Touch returns the user of the input, creating it on first sight.
+	Touch(ctx context.Context, in Input) (*User, error)
+	SetLang(ctx context.Context, userID int64, lang string) error
+}
+
+// Chats records the groups the bot is in.
+type Chats interface {
+	// SaveGroup records that the bot is (active) or is no longer in a group.
+	SaveGroup(ctx context.Context, ref ChatRef, title string, active bool) error
+}

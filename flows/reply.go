@@ -1,0 +1,43 @@
+package flows
+
+// Msg is a user-facing text: a message ID from locales/*.toml and the data
+// its template needs. The channel adapter localises it.
+type Msg struct {
+	ID    string         `json:"id"`
+	Data  map[string]any `json:"data,omitempty"`
+	Count any            `json:"count,omitempty"` // selects the plural form
+}
+
+// M builds a Msg from an ID and key/value pairs, e.g. M(id, "Name", n).
+func M(id string, kv ...any) Msg {
+	m := Msg{ID: id}
+	if len(kv) > 0 {
+		m.Data = make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			m.Data[kv[i].(string)] = kv[i+1]
+		}
+	}
+	return m
+}
+
+// Choice is one option offered with a message. Channels with buttons show
+// it as a button; the others as a numbered line. It can always be typed.
+type Choice struct {
+	Label Msg    `json:"label"`
+	Value string `json:"value,omitempty"` // what pressing it sends back; [A-Za-z0-9:_-], short
+	URL   string `json:"url,omitempty"`   // a link button instead of a choice
+	// Words are more typed answers that select it (ASCII, folded), e.g. "ok".
+	Words []string `json:"-"`
+}
+
+// Reply is one message the bot sends.
+type Reply struct {
+	To      ChatRef    `json:"to"`
+	Lang    string     `json:"lang"`
+	Text    Msg        `json:"text"`
+	Choices [][]Choice `json:"choices,omitempty"` // rows of buttons
+	// AskContact offers the platform's "share my phone number" button.
+	AskContact bool `json:"ask_contact,omitempty"`
+	// ClearKeyboard removes a reply keyboard left by AskContact.
+	ClearKeyboard bool `json:"clear_keyboard,omitempty"`
+}

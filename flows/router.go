@@ -1,0 +1,262 @@
+package flows
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/nongsan-bot/nongsan/flows/vn"
+)
+
+// Words every step understands, folded.
+var (
+	cancelWords = []string{"huy", "huy bo", "thoi", "cancel"}
+	helpWords   = []string{"tro giup", "giup", "huong dan", "help"}
+	backWords   = []string{"quay lai", "tro lai", "back"}
+)
+
+// Router decides what one input does to a conversation. Order: the way out
+// (cancel), help, commands, back, the current step, then entry words, then a
+// reprompt. It is pure apart from the flows' own stores.
+type Router struct {
+	Flows    []*Flow
+	Commands map[string]FlowName // "/start" → "start" (without the slash)
+	Entries  map[string]FlowName // folded words and menu values that open a flow
+	Texts    Texts
+	Chats    Chats
+	TTL      time.Duration // an untouched session expires after it
+	Now      func() time.Time
+}
+
+// Result is what handling one input produced.
+type Result struct {
+	Session *Session // nil: no conversation in progress
+	Replies []Reply
+	Lang    string
+}
+
+// Handle runs one input through the conversation held in sess (nil for none).
+func (r *Router) Handle(ctx context.Context, user *User, sess *Session, in Input) (Result, error) {
+	c := &Conv{User: user, In: in, Now: r.Now(), Lang: r.lang(user, in), texts: r.Texts}
+	if in.ChatType == Group {
+		err := r.group(ctx, c, in)
+		return Result{Replies: c.replies, Lang: c.Lang}, err
+	}
+	if in.Kind == KindReaction {
+		return Result{Session: sess, Lang: c.Lang}, nil // edits and the like change nothing
+	}
+	if sess.Active() && c.Now.Sub(sess.Updated) > r.TTL {
+		c.Say(M("session.expired"))
+		sess = nil
+	}
+	if sess == nil {
+		sess = &Session{}
+	}
+	c.Session = sess
+	if err := r.dispatch(ctx, c, in); err != nil {
+		return Result{}, err
+	}
+	c.Session.Updated = c.Now
+	if c.offered != nil || !c.Session.Active() {
+		c.Session.Offered = c.offered
+	}
+	res := Result{Session: c.Session, Replies: c.replies, Lang: c.Lang}
+	if !c.Session.Active() {
+		res.Session = nil
+	}
+	return res, nil
+}
+
+func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
+	word := ""
+	if in.Kind == KindText && in.Command == "" {
+		word = vn.Fold(in.Text)
+	}
+	switch {
+	case in.Command == "huy" || slices.Contains(cancelWords, word):
+		if c.Session.Active() {
+			*c.Session = Session{}
+			c.Say(M("cancel.done"))
+		} else {
+			c.Say(M("cancel.nothing"))
+		}
+		mainMenu(c)
+		return nil
+	case in.Command == "help" || slices.Contains(helpWords, word):
+		c.Say(M("help.text"))
+		r.prompt(c)
+		return nil
+	case in.Command != "":
+		name, ok := r.Commands[in.Command]
+		if !ok {
+			c.Say(M("command.unknown", "Command", "/"+in.Command))
+			r.prompt(c)
+			return nil
+		}
+		return r.start(ctx, c, name, in)
+	case slices.Contains(backWords, word) && c.Session.Active():
+		r.back(c)
+		return nil
+	}
+	if c.Session.Active() {
+		def, ok := r.flow(c.Session.Flow).Steps[c.Session.Step]
+		if !ok {
+			// A step removed by a deploy: start over rather than fail forever.
+			*c.Session = Session{}
+			c.Say(M("session.expired"))
+			return nil
+		}
+		next, err := def.Handle(ctx, c, r.choose(c.Session, in))
+		if err != nil {
+			return fmt.Errorf("%s/%s: %w", c.Session.Flow, c.Session.Step, err)
+		}
+		if next != Unclear {
+			r.move(c, next)
+			return nil
+		}
+	}
+	if name, ok := r.entry(in); ok {
+		return r.start(ctx, c, name, in)
+	}
+	id, ok := unclearMsg[in.Kind]
+	if !ok {
+		id = "unclear.unknown"
+	}
+	c.Say(M(id))
+	r.prompt(c)
+	return nil
+}
+
+// unclearMsg says why an input was not understood, by its kind.
+var unclearMsg = map[InputKind]string{
+	KindText:    "unclear.text",
+	KindChoice:  "unclear.text",
+	KindContact: "unclear.text",
+	KindPhoto:   "unclear.photo",
+	KindSticker: "unclear.sticker",
+	KindVoice:   "unclear.voice",
+	KindOther:   "unclear.unknown",
+}
+
+// start opens a flow, leaving whatever was in progress.
+func (r *Router) start(ctx context.Context, c *Conv, name FlowName, in Input) error {
+	f := r.flow(name)
+	*c.Session = Session{Flow: name}
+	next, err := f.Start(ctx, c, in)
+	if err != nil {
+		return fmt.Errorf("start %s: %w", name, err)
+	}
+	if next == Unclear {
+		return fmt.Errorf("start %s: returned Unclear", name)
+	}
+	r.enter(c, next)
+	return nil
+}
+
+// move goes from the current step to next, remembering the way back.
+func (r *Router) move(c *Conv, next Step) {
+	if next == c.Session.Step {
+		return // stays, having said why
+	}
+	if next != Done {
+		c.Session.History = append(c.Session.History, c.Session.Step)
+	}
+	r.enter(c, next)
+}
+
+func (r *Router) enter(c *Conv, next Step) {
+	if next == Done {
+		*c.Session = Session{}
+		mainMenu(c)
+		return
+	}
+	c.Session.Step = next
+	r.prompt(c)
+}
+
+func (r *Router) back(c *Conv) {
+	h := c.Session.History
+	if len(h) == 0 {
+		c.Say(M("back.none"))
+		r.prompt(c)
+		return
+	}
+	c.Session.Step, c.Session.History = h[len(h)-1], h[:len(h)-1]
+	r.prompt(c)
+}
+
+// prompt asks the current step's question again, or shows the menu.
+func (r *Router) prompt(c *Conv) {
+	if !c.Session.Active() {
+		mainMenu(c)
+		return
+	}
+	r.flow(c.Session.Flow).Steps[c.Session.Step].Prompt(c)
+}
+
+// choose turns a typed answer into the choice it names, if any.
+func (r *Router) choose(s *Session, in Input) Input {
+	if in.Kind != KindText || len(s.Offered) == 0 {
+		return in
+	}
+	word := vn.Fold(stripEmoji(in.Text))
+	for _, o := range s.Offered {
+		if slices.Contains(o.Keys, word) {
+			in.Kind, in.Text = KindChoice, o.Value
+			return in
+		}
+	}
+	return in
+}
+
+func (r *Router) entry(in Input) (FlowName, bool) {
+	switch in.Kind {
+	case KindChoice:
+		name, ok := r.Entries[in.Text]
+		return name, ok
+	case KindText:
+		name, ok := r.Entries[vn.Fold(stripEmoji(in.Text))]
+		return name, ok
+	}
+	return "", false
+}
+
+func (r *Router) flow(name FlowName) *Flow {
+	for _, f := range r.Flows {
+		if f.Name == name {
+			return f
+		}
+	}
+	panic(fmt.Sprintf("flows: no flow %q", name)) // a wiring mistake, caught by tests
+}
+
+// group handles what reaches the bot in a group: it is added or removed, or
+// asked for help. Other group chatter is not for the bot.
+func (r *Router) group(ctx context.Context, c *Conv, in Input) error {
+	switch {
+	case in.Kind == KindJoined || in.Kind == KindLeft:
+		if err := r.Chats.SaveGroup(ctx, in.ChatKey(), in.ChatTitle, in.Kind == KindJoined); err != nil {
+			return fmt.Errorf("save group: %w", err)
+		}
+		if in.Kind == KindJoined {
+			c.Say(M("group.hello"))
+		}
+	case in.Command == "help" || in.Command == "start":
+		c.Say(M("group.help"))
+	}
+	return nil
+}
+
+// lang picks the user's saved language, else the platform's, else Vietnamese.
+func (r *Router) lang(u *User, in Input) string {
+	if u != nil && u.Lang != "" {
+		return u.Lang
+	}
+	for _, l := range r.Texts.Langs() {
+		if len(in.Lang) >= 2 && in.Lang[:2] == l {
+			return l
+		}
+	}
+	return "vi"
+}

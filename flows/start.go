@@ -1,0 +1,107 @@
+package flows
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Deps are what the flows need from the outside.
+type Deps struct {
+	Users Users
+	Chats Chats
+	Texts Texts
+	Now   func() time.Time
+	TTL   time.Duration // abandoned conversations expire after it
+}
+
+// Commands are published in Telegram's command menu, in this order; each
+// has a description "cmd.<name>" in locales.
+var Commands = []string{"start", "help", "ngonngu", "huy"}
+
+// NewRouter wires every flow with its commands and entry words.
+func NewRouter(d Deps) *Router {
+	return &Router{
+		Flows: []*Flow{startFlow(), helpFlow(), languageFlow(d.Users)},
+		Commands: map[string]FlowName{
+			"start":   "start",
+			"ngonngu": "language",
+		},
+		Entries: map[string]FlowName{
+			"menu:help": "help",
+			"menu:lang": "language",
+			"ngon ngu":  "language",
+			"language":  "language",
+			"bat dau":   "start",
+			"menu":      "start",
+			"xin chao":  "start",
+			"chao":      "start",
+			"hello":     "start",
+		},
+		Texts: d.Texts,
+		Chats: d.Chats,
+		TTL:   d.TTL,
+		Now:   d.Now,
+	}
+}
+
+// mainMenu shows what the bot can do.
+func mainMenu(c *Conv) {
+	c.Ask(M("menu.title"),
+		[]Choice{{Label: M("menu.help"), Value: "menu:help"}},
+		[]Choice{{Label: M("menu.lang"), Value: "menu:lang"}},
+	)
+}
+
+// startFlow greets; the menu follows when it is done.
+func startFlow() *Flow {
+	return &Flow{Name: "start", Start: func(_ context.Context, c *Conv, _ Input) (Step, error) {
+		if c.User.Created {
+			c.Say(M("start.welcome", "Name", c.User.Name))
+		} else {
+			c.Say(M("start.again", "Name", c.User.Name))
+		}
+		return Done, nil
+	}}
+}
+
+func helpFlow() *Flow {
+	return &Flow{Name: "help", Start: func(_ context.Context, c *Conv, _ Input) (Step, error) {
+		c.Say(M("help.text"))
+		return Done, nil
+	}}
+}
+
+const stepLangPick Step = "pick"
+
+// languageFlow lets the user choose between Vietnamese and English.
+func languageFlow(users Users) *Flow {
+	return &Flow{
+		Name: "language",
+		Start: func(context.Context, *Conv, Input) (Step, error) {
+			return stepLangPick, nil
+		},
+		Steps: map[Step]StepDef{
+			stepLangPick: {
+				Prompt: func(c *Conv) {
+					c.Ask(M("lang.ask"),
+						[]Choice{{Label: M("lang.vi"), Value: "lang:vi", Words: []string{"viet", "vi", "tieng viet"}}},
+						[]Choice{{Label: M("lang.en"), Value: "lang:en", Words: []string{"en", "anh", "tieng anh"}}},
+					)
+				},
+				Handle: func(ctx context.Context, c *Conv, in Input) (Step, error) {
+					lang, ok := map[string]string{"lang:vi": "vi", "lang:en": "en"}[in.Text]
+					if in.Kind != KindChoice || !ok {
+						return Unclear, nil
+					}
+					if err := users.SetLang(ctx, c.User.ID, lang); err != nil {
+						return "", fmt.Errorf("set language: %w", err)
+					}
+					c.User.Lang, c.Lang = lang, lang
+					c.Say(M("lang.done"))
+					return Done, nil
+				},
+			},
+		},
+	}
+}

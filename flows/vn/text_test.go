@@ -1,0 +1,39 @@
+package vn
+
+import "testing"
+
+func TestFold(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Đăng bán", "dang ban"},
+		{"  dang   BAN ", "dang ban"},
+		{"Đồng ý", "dong y"},
+		{"huỷ", "huy"},
+		{"hủy", "huy"},
+		{"hu\u0079\u0309", "huy"}, // NFD
+		{"Trợ giúp", "tro giup"},
+		{"Lạng Sơn", "lang son"},
+	}
+	for _, tt := range tests {
+		if got := Fold(tt.in); got != tt.want {
+			t.Errorf("Fold(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	// "ệ" typed as e + circumflex + dot below (NFD) becomes one code point.
+	if got := Normalize("  Ch\u0069 L\u0103ng  n\u0065\u0302\u0323  "); got != "Chi Lăng nệ" {
+		t.Errorf("Normalize = %q", got)
+	}
+}
+
+func FuzzFold(f *testing.F) {
+	for _, s := range []string{"Đăng bán", "hu\u0079\u0309", "", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if Fold(Fold(s)) != Fold(s) {
+			t.Errorf("Fold not idempotent for %q", s)
+		}
+	})
+}
