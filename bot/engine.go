@@ -167,10 +167,13 @@ func (e *Engine) flush(ctx context.Context, chat flows.ChatRef) {
 		log.Error().Msg("replies for a channel that is not configured")
 		return
 	}
-	replies, err := e.Store.Outbox(ctx, chat)
+	replies, due, err := e.Store.Outbox(ctx, chat)
 	if err != nil {
 		log.Error().Err(err).Msg("read outbox")
 		return
+	}
+	if time.Now().Before(due) {
+		return // rate limited or failing: the sweeper sends when due
 	}
 	retryAt := time.Now()
 	for _, r := range replies {

@@ -11,9 +11,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
+	"github.com/rs/zerolog"
 
 	"github.com/nongsan-bot/nongsan/flows"
 )
@@ -174,21 +176,29 @@ func (s *Store) Commit(ctx context.Context, l *Lock, in flows.Input, sess *flows
 	return nil
 }
 
-// Outbox returns the replies waiting for chat, oldest first.
-func (s *Store) Outbox(ctx context.Context, chat flows.ChatRef) ([]flows.Reply, error) {
-	raws, err := s.rdb.LRange(ctx, s.chatKey("out", chat), 0, -1).Result()
-	if err != nil {
-		return nil, fmt.Errorf("read outbox: %w", err)
+// Outbox returns the replies waiting for chat, oldest first, and when they
+// are due: a chat the platform asked us to leave alone is due later.
+func (s *Store) Outbox(ctx context.Context, chat flows.ChatRef) ([]flows.Reply, time.Time, error) {
+	key := s.chatKey("out", chat)
+	var raws *goredis.StringSliceCmd
+	var due *goredis.FloatCmd
+	_, err := s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		raws = p.LRange(ctx, key, 0, -1)
+		due = p.ZScore(ctx, s.prefix+"due", key)
+		return nil
+	})
+	if err != nil && !errors.Is(err, goredis.Nil) {
+		return nil, time.Time{}, fmt.Errorf("read outbox: %w", err)
 	}
-	out := make([]flows.Reply, 0, len(raws))
-	for _, raw := range raws {
+	out := make([]flows.Reply, 0, len(raws.Val()))
+	for _, raw := range raws.Val() {
 		var r flows.Reply
 		if err := json.Unmarshal([]byte(raw), &r); err != nil {
-			return nil, fmt.Errorf("decode outbox: %w", err)
+			return nil, time.Time{}, fmt.Errorf("decode outbox: %w", err)
 		}
 		out = append(out, r)
 	}
-	return out, nil
+	return out, time.UnixMilli(int64(due.Val())), nil
 }
 
 // Sent removes the oldest reply of chat's outbox.
@@ -235,4 +245,19 @@ func token() string {
 	b := make([]byte, 12)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// SetLogger sends go-redis's own messages (dial failures and the like) to
+// log, at warn level, instead of the standard logger. go-redis keeps one
+// logger per process, so the first call wins.
+func SetLogger(log zerolog.Logger) {
+	setLogger.Do(func() { goredis.SetLogger(redisLog{log}) })
+}
+
+var setLogger sync.Once
+
+type redisLog struct{ log zerolog.Logger }
+
+func (l redisLog) Printf(_ context.Context, format string, v ...any) {
+	l.log.Warn().Str("component", "go-redis").Msgf(format, v...)
 }

@@ -115,7 +115,7 @@ func TestCommitMarksUpdateSeenAndQueuesReplies(t *testing.T) {
 	if _, seen, _ := s.Load(ctx, in); !seen {
 		t.Error("update not marked as handled")
 	}
-	own, err := s.Outbox(ctx, in.ChatKey())
+	own, _, err := s.Outbox(ctx, in.ChatKey())
 	if err != nil || len(own) != 2 || own[0].Text.ID != "a.b" || own[1].Text.ID != "e.f" {
 		t.Fatalf("own outbox = %+v, %v; want a.b then e.f", own, err)
 	}

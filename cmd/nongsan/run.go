@@ -106,6 +106,7 @@ type app struct {
 }
 
 func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
+	redis.SetLogger(log)
 	db, err := postgres.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err

@@ -14,6 +14,7 @@ import (
 const farmer = 1001
 
 func TestStartGreetsInVietnameseWithMenu(t *testing.T) {
+	t.Parallel()
 	b := startBot(t, telegramtest.NewServer(t), nil)
 	b.Say(farmer, "/start")
 
@@ -36,6 +37,7 @@ func TestStartGreetsInVietnameseWithMenu(t *testing.T) {
 }
 
 func TestDuplicateUpdateIsHandledOnce(t *testing.T) {
+	t.Parallel()
 	b := startBot(t, telegramtest.NewServer(t), nil)
 	u := b.Up.Text(farmer, farmer, "/start")
 	for range 3 {
@@ -50,6 +52,7 @@ func TestDuplicateUpdateIsHandledOnce(t *testing.T) {
 
 // Telegram may deliver one update to two replicas at the same moment.
 func TestConcurrentDuplicatesAcrossReplicasAnsweredOnce(t *testing.T) {
+	t.Parallel()
 	tg := telegramtest.NewServer(t)
 	env := newEnv(t, tg)
 	a, b := startBot(t, tg, env), startBot(t, tg, env)
@@ -72,6 +75,7 @@ func TestConcurrentDuplicatesAcrossReplicasAnsweredOnce(t *testing.T) {
 }
 
 func TestWebhookRejectsBadRequests(t *testing.T) {
+	t.Parallel()
 	b := startBot(t, telegramtest.NewServer(t), nil)
 	body := telegramtest.UpdateJSON(b.Up.Text(farmer, farmer, "/start"))
 	post := func(secret string, body []byte) int {
@@ -109,6 +113,7 @@ func TestWebhookRejectsBadRequests(t *testing.T) {
 }
 
 func TestLanguageChoiceTypedOrTappedIsRemembered(t *testing.T) {
+	t.Parallel()
 	b := startBot(t, telegramtest.NewServer(t), nil)
 	b.Say(farmer, "/ngonngu")
 	ask := b.Sent(farmer)[0]
@@ -141,6 +146,7 @@ func TestLanguageChoiceTypedOrTappedIsRemembered(t *testing.T) {
 }
 
 func TestPlatformLanguageIsTheDefault(t *testing.T) {
+	t.Parallel()
 	b := startBot(t, telegramtest.NewServer(t), nil)
 	if code := b.Post(b.Up.WithLanguage("en").Text(farmer, farmer, "/start")); code != http.StatusOK {
 		t.Fatal(code)
@@ -151,6 +157,7 @@ func TestPlatformLanguageIsTheDefault(t *testing.T) {
 }
 
 func TestCancelAndBadInputInAFlow(t *testing.T) {
+	t.Parallel()
 	b := startBot(t, telegramtest.NewServer(t), nil)
 	b.Say(farmer, "/ngonngu")
 
@@ -183,6 +190,7 @@ func TestCancelAndBadInputInAFlow(t *testing.T) {
 }
 
 func TestHelpInAFlowKeepsTheQuestion(t *testing.T) {
+	t.Parallel()
 	b := startBot(t, telegramtest.NewServer(t), nil)
 	b.Say(farmer, "/ngonngu")
 	b.Say(farmer, "tro giup")
@@ -197,6 +205,7 @@ func TestHelpInAFlowKeepsTheQuestion(t *testing.T) {
 }
 
 func TestHealthReadyAndMetrics(t *testing.T) {
+	t.Parallel()
 	b := startBot(t, telegramtest.NewServer(t), nil)
 	if code, _ := b.Get("/healthz"); code != http.StatusOK {
 		t.Errorf("/healthz = %d", code)

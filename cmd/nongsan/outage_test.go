@@ -1,0 +1,220 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	neturl "net/url"
+	"os/exec"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
+)
+
+// redisServer is a Redis of the test's own (the binary make test installs),
+// with the append-only file on, so that it can be stopped and started.
+type redisServer struct {
+	t    *testing.T
+	dir  string
+	port string
+	cmd  *exec.Cmd
+}
+
+func startRedis(t *testing.T) *redisServer {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	ln.Close()
+	r := &redisServer{t: t, dir: t.TempDir(), port: port}
+	r.Start()
+	t.Cleanup(r.Stop)
+	return r
+}
+
+func (r *redisServer) URL() string { return "redis://127.0.0.1:" + r.port + "/0" }
+
+func (r *redisServer) Start() {
+	r.t.Helper()
+	path, err := exec.LookPath("redis-server")
+	if err != nil {
+		r.t.Fatal("redis-server is not installed: run the tests with `make test`")
+	}
+	r.cmd = exec.Command(path, "--port", r.port, "--bind", "127.0.0.1", "--dir", r.dir,
+		"--appendonly", "yes", "--appendfsync", "always", "--save", "")
+	if err := r.cmd.Start(); err != nil {
+		r.t.Fatal(err)
+	}
+	rdb := goredis.NewClient(&goredis.Options{Addr: "127.0.0.1:" + r.port, MaxRetries: -1})
+	defer rdb.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	// Waiting for a server process to accept connections, not for our code.
+	for rdb.Ping(context.Background()).Err() != nil {
+		if time.Now().After(deadline) {
+			r.t.Fatal("redis-server did not start")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Stop shuts Redis down as an operator would; the AOF keeps the data.
+func (r *redisServer) Stop() {
+	if r.cmd == nil {
+		return
+	}
+	rdb := goredis.NewClient(&goredis.Options{Addr: "127.0.0.1:" + r.port})
+	rdb.ShutdownSave(context.Background())
+	rdb.Close()
+	r.cmd.Wait()
+	r.cmd = nil
+}
+
+func TestRedisOutageRefusesUpdatesThenConversationContinues(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	redis := startRedis(t)
+	env := newEnv(t, tg)
+	env["REDIS_URL"] = redis.URL()
+	b := startBot(t, tg, env)
+
+	b.Say(farmer, "/ngonngu") // a conversation in progress
+	redis.Stop()
+
+	if code, _ := b.Get("/readyz"); code != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with Redis down = %d, want 503", code)
+	}
+	pending := b.Up.Text(farmer, farmer, "English")
+	if code := b.Post(pending); code < 500 {
+		t.Fatalf("update with Redis down answered %d, want 5xx so that Telegram retries", code)
+	}
+
+	redis.Start()
+	if code, _ := b.Get("/readyz"); code != http.StatusOK {
+		t.Errorf("/readyz after Redis restarted = %d, want 200", code)
+	}
+	// Telegram's retry of the same update continues the conversation.
+	if code := b.Post(pending); code != http.StatusOK {
+		t.Fatalf("retried update answered %d", code)
+	}
+	msgs := b.Sent(farmer)
+	if got := msgs[len(msgs)-2].Text; got != text(t, "en", "lang.done") {
+		t.Fatalf("after the outage the language step got %q, want the English confirmation", got)
+	}
+}
+
+// proxy forwards TCP to a server and can cut every connection, standing in
+// for a database that goes away.
+type proxy struct {
+	t      *testing.T
+	target string
+	addr   string
+	mu     sync.Mutex
+	ln     net.Listener
+	conns  []net.Conn
+}
+
+func newProxy(t *testing.T, target string) *proxy {
+	p := &proxy{t: t, target: target}
+	p.listen("127.0.0.1:0")
+	t.Cleanup(p.Cut)
+	return p
+}
+
+func (p *proxy) listen(addr string) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.mu.Lock()
+	p.ln, p.addr = ln, ln.Addr().String()
+	p.mu.Unlock()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			s, err := net.Dial("tcp", p.target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, s)
+			p.mu.Unlock()
+			go func() { io.Copy(s, c); s.Close() }()
+			go func() { io.Copy(c, s); c.Close() }()
+		}
+	}()
+}
+
+// Cut closes the listener and every connection.
+func (p *proxy) Cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ln != nil {
+		p.ln.Close()
+		p.ln = nil
+	}
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
+// Restore listens again on the same address.
+func (p *proxy) Restore() { p.listen(p.addr) }
+
+func TestPostgresOutageRefusesUpdates(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := newEnv(t, tg)
+	_, pgHost := withHost(t, env["DATABASE_URL"], "")
+	p := newProxy(t, pgHost)
+	env["DATABASE_URL"], _ = withHost(t, env["DATABASE_URL"], p.addr)
+	b := startBot(t, tg, env)
+
+	b.Say(farmer, "/ngonngu")
+	p.Cut()
+	if code, _ := b.Get("/readyz"); code != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with PostgreSQL down = %d, want 503", code)
+	}
+	pending := b.Up.Text(farmer, farmer, "1")
+	if code := b.Post(pending); code < 500 {
+		t.Fatalf("update with PostgreSQL down answered %d, want 5xx", code)
+	}
+	if n := len(b.Sent(farmer)); n != 1 {
+		t.Fatalf("a refused update was answered: %d messages", n)
+	}
+
+	p.Restore()
+	if code, _ := b.Get("/readyz"); code != http.StatusOK {
+		t.Errorf("/readyz after PostgreSQL came back = %d", code)
+	}
+	if code := b.Post(pending); code != http.StatusOK {
+		t.Fatalf("retried update answered %d", code)
+	}
+	msgs := b.Sent(farmer)
+	if got := msgs[len(msgs)-2].Text; got != text(t, "vi", "lang.done") {
+		t.Fatalf("after the outage: %q, want the Vietnamese confirmation", got)
+	}
+}
+
+// withHost returns the database URL dbURL with its host:port replaced.
+func withHost(t *testing.T, dbURL, host string) (url, oldHost string) {
+	t.Helper()
+	u, err := neturl.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldHost, u.Host = u.Host, host
+	return u.String(), oldHost
+}
