@@ -133,7 +133,9 @@ func TestPollHandlesQueuedUpdates(t *testing.T) {
 	tg.QueueUpdate(up.Text(farmer, farmer, "/start"))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"nongsan", "poll"}, func(k string) string { return env[k] }, &bytes.Buffer{}, &bytes.Buffer{}) }()
+	go func() {
+		done <- run(ctx, []string{"nongsan", "poll"}, func(k string) string { return env[k] }, &bytes.Buffer{}, &bytes.Buffer{})
+	}()
 	calls := tg.WaitCalls(t, "sendMessage", 2)
 	cancel()
 	if !strings.Contains(calls[0].Params["text"], "Chào") {
@@ -185,7 +187,9 @@ func TestServeWithoutTokenExplainsHowToConnect(t *testing.T) {
 	logs := newLogWatcher()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"nongsan", "serve"}, func(k string) string { return env[k] }, logs, logs) }()
+	go func() {
+		done <- run(ctx, []string{"nongsan", "serve"}, func(k string) string { return env[k] }, logs, logs)
+	}()
 	select {
 	case <-logs.listening:
 	case err := <-done:

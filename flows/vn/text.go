@@ -14,8 +14,9 @@ import (
 
 // Normalize returns s in NFC with surrounding space trimmed and inner runs of
 // white space collapsed to one space: what the user wrote, tidied for display.
+// Invalid UTF-8 becomes U+FFFD.
 func Normalize(s string) string {
-	return strings.Join(strings.Fields(norm.NFC.String(s)), " ")
+	return strings.Join(strings.Fields(norm.NFC.String(strings.ToValidUTF8(s, "\uFFFD"))), " ")
 }
 
 // Fold returns the matching key of s: normalised, lower case, without
@@ -27,11 +28,14 @@ func Fold(s string) string {
 	if err != nil {
 		folded = Normalize(s)
 	}
-	return strings.Map(func(r rune) rune {
+	folded = strings.Map(func(r rune) rune {
 		switch r {
 		case 'đ', 'Đ':
 			return 'd'
 		}
 		return unicode.ToLower(r)
 	}, folded)
+	// A stray combining mark next to a space leaves the space at an end
+	// once removed: collapse again so that Fold(Fold(s)) == Fold(s).
+	return strings.Join(strings.Fields(folded), " ")
 }
