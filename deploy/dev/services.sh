@@ -348,7 +348,7 @@ pidfile "$REDIS_DIR/redis.pid"
 logfile "$logf"
 dir "$REDIS_DIR"
 appendonly yes
-appendfsync everysec
+appendfsync always
 EOF
 	rm -f "$REDIS_DIR/redis.pid"
 	log "starting Redis on $HOST:$REDIS_PORT (log: $logf)"
