@@ -1,0 +1,181 @@
+package flows_test
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/nongsan-bot/nongsan/bot/postgres/pgtest"
+	"github.com/nongsan-bot/nongsan/flows"
+	"github.com/nongsan-bot/nongsan/locales"
+)
+
+// conversation drives the router directly, as the engine does, with a clock
+// the test moves.
+type conversation struct {
+	t      *testing.T
+	router *flows.Router
+	users  flows.Users
+	now    time.Time
+	sess   *flows.Session
+	update int
+}
+
+func newConversation(t *testing.T) *conversation {
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := pgtest.MustOpen(t)
+	c := &conversation{t: t, users: db, now: time.Date(2026, 8, 1, 9, 0, 0, 0, time.UTC)}
+	c.router = flows.NewRouter(flows.Deps{Users: db, Chats: db, Texts: texts, Now: func() time.Time { return c.now }, TTL: 24 * time.Hour})
+	return c
+}
+
+// send handles one input from user 7 in their private chat and returns the
+// IDs of the messages said.
+func (c *conversation) send(kind flows.InputKind, text string) []string {
+	c.t.Helper()
+	c.update++
+	in := flows.Input{Channel: flows.Telegram, UpdateID: strconv.Itoa(c.update), ChatID: "7", ChatType: flows.Private,
+		UserID: "7", UserName: "Lan", Lang: "vi", Kind: kind, Text: text}
+	if len(text) > 1 && text[0] == '/' {
+		in.Command = text[1:]
+	}
+	user, err := c.users.Touch(context.Background(), in)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	res, err := c.router.Handle(context.Background(), user, c.sess, in)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.sess = res.Session
+	var ids []string
+	for _, r := range res.Replies {
+		ids = append(ids, r.Text.ID)
+	}
+	return ids
+}
+
+func (c *conversation) step() string {
+	if c.sess == nil {
+		return ""
+	}
+	return string(c.sess.Flow) + "/" + string(c.sess.Step)
+}
+
+func TestConversations(t *testing.T) {
+	type turn struct {
+		kind  flows.InputKind
+		text  string
+		after time.Duration // the user comes back after this long
+		step  string        // flow/step afterwards, "" for none
+		said  []string      // message IDs, in order
+	}
+	text := flows.KindText
+	tests := []struct {
+		name  string
+		turns []turn
+	}{
+		{"language by number", []turn{
+			{text, "/ngonngu", 0, "language/pick", []string{"lang.ask"}},
+			{text, "2", 0, "", []string{"lang.done", "menu.title"}},
+		}},
+		{"language by label without diacritics", []turn{
+			{text, "/ngonngu", 0, "language/pick", []string{"lang.ask"}},
+			{text, "TIENG VIET", 0, "", []string{"lang.done", "menu.title"}},
+		}},
+		{"voice note and photo reprompt", []turn{
+			{text, "/ngonngu", 0, "language/pick", []string{"lang.ask"}},
+			{flows.KindVoice, "", 0, "language/pick", []string{"unclear.voice", "lang.ask"}},
+			{flows.KindPhoto, "", 0, "language/pick", []string{"unclear.photo", "lang.ask"}},
+		}},
+		{"back on the first question", []turn{
+			{text, "/ngonngu", 0, "language/pick", []string{"lang.ask"}},
+			{text, "quay lại", 0, "language/pick", []string{"back.none", "lang.ask"}},
+		}},
+		{"abandoned flow expires kindly", []turn{
+			{text, "/ngonngu", 0, "language/pick", []string{"lang.ask"}},
+			{text, "2", 25 * time.Hour, "", []string{"session.expired", "unclear.text", "menu.title"}},
+		}},
+		{"a day is not yet too long", []turn{
+			{text, "/ngonngu", 0, "language/pick", []string{"lang.ask"}},
+			{text, "1", 23 * time.Hour, "", []string{"lang.done", "menu.title"}},
+		}},
+		{"menu button opens help", []turn{
+			{flows.KindChoice, "menu:help", 0, "", []string{"help.text", "menu.title"}},
+		}},
+		{"unknown command", []turn{
+			{text, "/abc", 0, "", []string{"command.unknown", "menu.title"}},
+		}},
+		{"cancel with nothing to cancel", []turn{
+			{text, "/huy", 0, "", []string{"cancel.nothing", "menu.title"}},
+		}},
+		{"a command leaves the flow in progress", []turn{
+			{text, "/ngonngu", 0, "language/pick", []string{"lang.ask"}},
+			{text, "/start", 0, "", []string{"start.again", "menu.title"}},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := newConversation(t)
+			for i, turn := range tt.turns {
+				c.now = c.now.Add(turn.after)
+				said := c.send(turn.kind, turn.text)
+				if c.step() != turn.step || !equal(said, turn.said) {
+					t.Fatalf("turn %d %q: step %q said %v; want step %q said %v", i, turn.text, c.step(), said, turn.step, turn.said)
+				}
+			}
+		})
+	}
+}
+
+func TestEveryFlowIsWired(t *testing.T) {
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := flows.NewRouter(flows.Deps{Texts: texts, Now: time.Now})
+	names := map[flows.FlowName]bool{}
+	for _, f := range r.Flows {
+		names[f.Name] = true
+		if f.Start == nil {
+			t.Errorf("flow %s has no start", f.Name)
+		}
+		for step, def := range f.Steps {
+			if def.Prompt == nil || def.Handle == nil {
+				t.Errorf("%s/%s lacks a prompt or a handler", f.Name, step)
+			}
+		}
+	}
+	for cmd, name := range r.Commands {
+		if !names[name] {
+			t.Errorf("command /%s opens unknown flow %s", cmd, name)
+		}
+	}
+	for word, name := range r.Entries {
+		if !names[name] {
+			t.Errorf("entry %q opens unknown flow %s", word, name)
+		}
+	}
+	for _, cmd := range flows.Commands {
+		if _, ok := r.Commands[cmd]; !ok && cmd != "help" && cmd != "huy" {
+			t.Errorf("menu command /%s is not handled", cmd)
+		}
+	}
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
