@@ -21,10 +21,16 @@ type Channel interface {
 	Parse(body []byte) (in flows.Input, ok bool, err error)
 	// Send renders and sends one reply. Errors are *RetryAfterError,
 	// *UndeliverableError or, for anything worth retrying, any other error.
-	Send(ctx context.Context, r flows.Reply) error
+	Send(ctx context.Context, r flows.Reply) (flows.Sent, error)
 	// Ack acknowledges an input where the platform expects it (a pressed
 	// button stops spinning).
 	Ack(ctx context.Context, in flows.Input) error
+}
+
+// AdminChecker is a channel that can tell who administers a group, so that
+// group commands such as /dangky are authorised on the server.
+type AdminChecker interface {
+	IsAdmin(ctx context.Context, chatID, userID string) (bool, error)
 }
 
 // RetryAfterError is the platform asking us to slow down.

@@ -83,6 +83,11 @@ func (e *Engine) handle(ctx context.Context, in flows.Input) (outcome string, st
 	if err != nil {
 		return OutcomeFailed, state, err
 	}
+	if checker, ok := e.Channels[in.Channel].(AdminChecker); ok && in.ChatType == flows.Group && in.Command != "" {
+		if in.Admin, err = checker.IsAdmin(ctx, in.ChatID, in.UserID); err != nil {
+			return OutcomeFailed, state, fmt.Errorf("check group admin: %w", err)
+		}
+	}
 	res, err := e.Router.Handle(ctx, user, sess, in)
 	if err != nil {
 		return OutcomeFailed, state, err
@@ -177,7 +182,7 @@ func (e *Engine) flush(ctx context.Context, chat flows.ChatRef) {
 	}
 	retryAt := time.Now()
 	for _, r := range replies {
-		err := e.send(ctx, ch, r)
+		sent, err := e.send(ctx, ch, r)
 		var ra *RetryAfterError
 		if errors.As(err, &ra) {
 			retryAt = time.Now().Add(ra.After)
@@ -196,6 +201,9 @@ func (e *Engine) flush(ctx context.Context, chat flows.ChatRef) {
 			log.Error().Err(err).Msg("pop outbox")
 			return
 		}
+		if err == nil && r.Track != "" {
+			e.posted(ctx, r, sent)
+		}
 	}
 	if err := e.Store.Retry(ctx, chat, retryAt); err != nil {
 		log.Error().Err(err).Msg("settle outbox")
@@ -205,25 +213,37 @@ func (e *Engine) flush(ctx context.Context, chat flows.ChatRef) {
 // send tries a reply a few times: network errors and 5xx after a short
 // backoff, a short 429 after its retry_after. Longer waits are the
 // sweeper's, so that a chat's lock is not held for long.
-func (e *Engine) send(ctx context.Context, ch Channel, r flows.Reply) error {
+func (e *Engine) send(ctx context.Context, ch Channel, r flows.Reply) (flows.Sent, error) {
 	wait := 200 * time.Millisecond
 	for attempt := 1; ; attempt++ {
-		err := ch.Send(ctx, r)
+		sent, err := ch.Send(ctx, r)
 		var ra *RetryAfterError
 		switch {
 		case err == nil || IsUndeliverable(err) || attempt == 3:
-			return err
+			return sent, err
 		case errors.As(err, &ra) && ra.After > 3*time.Second:
-			return err
+			return sent, err
 		case errors.As(err, &ra):
 			wait = ra.After
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("send: %w", ctx.Err())
+			return sent, fmt.Errorf("send: %w", ctx.Err())
 		case <-time.After(wait):
 		}
 		wait *= 4
+	}
+}
+
+// posted tells the flows where a tracked reply landed (a listing's group
+// post) and queues what they answer; the sweeper sends it.
+func (e *Engine) posted(ctx context.Context, r flows.Reply, sent flows.Sent) {
+	replies, err := e.Router.Posted(ctx, r, sent)
+	if err == nil {
+		err = e.Store.Enqueue(ctx, replies)
+	}
+	if err != nil {
+		e.Log.Error().Err(err).Str("track", r.Track).Msg("record post")
 	}
 }
 

@@ -55,6 +55,7 @@ type Input struct {
 	Lang      string // the platform's language code, if any
 	MessageID string // the message pressed (choices) or sent (others)
 	AckID     string // what to acknowledge to the platform (a button press)
+	Admin     bool   // in a group: the sender administers it (set for commands only)
 
 	Kind    InputKind
 	Text    string // NFC-normalised text, caption or choice value

@@ -26,6 +26,9 @@ type Choice struct {
 	Label Msg    `json:"label"`
 	Value string `json:"value,omitempty"` // what pressing it sends back; [A-Za-z0-9:_-], short
 	URL   string `json:"url,omitempty"`   // a link button instead of a choice
+	// Start is a deep link into the bot's private chat carrying this
+	// payload ([A-Za-z0-9_-], at most 64): the group post's order button.
+	Start string `json:"start,omitempty"`
 	// Words are more typed answers that select it (ASCII, folded), e.g. "ok".
 	Words []string `json:"-"`
 }
@@ -40,4 +43,18 @@ type Reply struct {
 	AskContact bool `json:"ask_contact,omitempty"`
 	// ClearKeyboard removes a reply keyboard left by AskContact.
 	ClearKeyboard bool `json:"clear_keyboard,omitempty"`
+	// Photos are shown with Text as their caption: one photo, or an album.
+	Photos []string `json:"photos,omitempty"`
+	// Footer carries the Choices when Photos form an album, which cannot
+	// have buttons of its own.
+	Footer Msg `json:"footer,omitempty"`
+	// Track asks the engine to report the sent message to Router.Posted.
+	Track string `json:"track,omitempty"`
+}
+
+// Sent is what the platform says about a delivered reply.
+type Sent struct {
+	MessageIDs []string // the messages that carry the text or photos
+	ButtonsID  string   // the message with the buttons, when separate
+	Link       string   // a link to the first message, when the platform has one
 }

@@ -24,7 +24,7 @@ type Router struct {
 	Commands map[string]FlowName // "/start" → "start" (without the slash)
 	Entries  map[string]FlowName // folded words and menu values that open a flow
 	Texts    Texts
-	Chats    Chats
+	Deps     Deps
 	TTL      time.Duration // an untouched session expires after it
 	Now      func() time.Time
 }
@@ -236,12 +236,14 @@ func (r *Router) flow(name FlowName) *Flow {
 func (r *Router) group(ctx context.Context, c *Conv, in Input) error {
 	switch {
 	case in.Kind == KindJoined || in.Kind == KindLeft:
-		if err := r.Chats.SaveGroup(ctx, in.ChatKey(), in.ChatTitle, in.Kind == KindJoined); err != nil {
+		if err := r.Deps.Chats.SaveGroup(ctx, in.ChatKey(), in.ChatTitle, in.Kind == KindJoined); err != nil {
 			return fmt.Errorf("save group: %w", err)
 		}
 		if in.Kind == KindJoined {
 			c.Say(M("group.hello"))
 		}
+	case in.Command == "dangky":
+		return r.registerMarket(ctx, c, in)
 	case in.Command == "help" || in.Command == "start":
 		c.Say(M("group.help"))
 	}

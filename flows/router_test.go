@@ -27,9 +27,14 @@ func newConversation(t *testing.T) *conversation {
 	if err != nil {
 		t.Fatal(err)
 	}
+	catalogs, err := locales.Catalogs()
+	if err != nil {
+		t.Fatal(err)
+	}
 	db := pgtest.MustOpen(t)
 	c := &conversation{t: t, users: db, now: time.Date(2026, 8, 1, 9, 0, 0, 0, time.UTC)}
-	c.router = flows.NewRouter(flows.Deps{Users: db, Chats: db, Texts: texts, Now: func() time.Time { return c.now }, TTL: 24 * time.Hour})
+	c.router = flows.NewRouter(flows.Deps{Users: db, Chats: db, Sellers: db, Listings: db, Markets: db, Roles: db,
+		Catalogs: catalogs, Texts: texts, Now: func() time.Time { return c.now }, TTL: 24 * time.Hour})
 	return c
 }
 
@@ -138,7 +143,11 @@ func TestEveryFlowIsWired(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := flows.NewRouter(flows.Deps{Texts: texts, Now: time.Now})
+	catalogs, err := locales.Catalogs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := flows.NewRouter(flows.Deps{Texts: texts, Catalogs: catalogs, Now: time.Now})
 	names := map[flows.FlowName]bool{}
 	for _, f := range r.Flows {
 		names[f.Name] = true

@@ -8,28 +8,41 @@ import (
 
 // Deps are what the flows need from the outside.
 type Deps struct {
-	Users Users
-	Chats Chats
-	Texts Texts
-	Now   func() time.Time
-	TTL   time.Duration // abandoned conversations expire after it
+	Users    Users
+	Chats    Chats
+	Sellers  Sellers
+	Listings Listings
+	Markets  Markets
+	Roles    Roles
+	Catalogs Catalogs
+	Texts    Texts
+	Now      func() time.Time
+	TTL      time.Duration // abandoned conversations expire after it
 }
 
 // Commands are published in Telegram's command menu, in this order; each
 // has a description "cmd.<name>" in locales.
-var Commands = []string{"start", "help", "ngonngu", "huy"}
+var Commands = []string{"start", "ban", "hoso", "help", "ngonngu", "huy"}
 
 // NewRouter wires every flow with its commands and entry words.
 func NewRouter(d Deps) *Router {
 	return &Router{
-		Flows: []*Flow{startFlow(), helpFlow(), languageFlow(d.Users)},
+		Flows: []*Flow{startFlow(), helpFlow(), languageFlow(d.Users), sellFlow(d), profileFlow(d)},
 		Commands: map[string]FlowName{
 			"start":   "start",
 			"ngonngu": "language",
+			"ban":     "sell",
+			"hoso":    "profile",
 		},
 		Entries: map[string]FlowName{
-			"menu:help": "help",
-			"menu:lang": "language",
+			"menu:sell":    "sell",
+			"menu:profile": "profile",
+			"dang ban":     "sell",
+			"ban hang":     "sell",
+			"ban":          "sell",
+			"ho so":        "profile",
+			"menu:help":    "help",
+			"menu:lang":    "language",
 			"ngon ngu":  "language",
 			"language":  "language",
 			"bat dau":   "start",
@@ -39,7 +52,7 @@ func NewRouter(d Deps) *Router {
 			"hello":     "start",
 		},
 		Texts: d.Texts,
-		Chats: d.Chats,
+		Deps:  d,
 		TTL:   d.TTL,
 		Now:   d.Now,
 	}
@@ -48,7 +61,8 @@ func NewRouter(d Deps) *Router {
 // mainMenu shows what the bot can do.
 func mainMenu(c *Conv) {
 	c.Ask(M("menu.title"),
-		[]Choice{{Label: M("menu.help"), Value: "menu:help"}},
+		[]Choice{{Label: M("menu.sell"), Value: "menu:sell"}},
+		[]Choice{{Label: M("menu.profile"), Value: "menu:profile"}, {Label: M("menu.help"), Value: "menu:help"}},
 		[]Choice{{Label: M("menu.lang"), Value: "menu:lang"}},
 	)
 }

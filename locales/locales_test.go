@@ -35,7 +35,7 @@ func TestLanguagesAreComplete(t *testing.T) {
 }
 
 // msgID finds message IDs written in Go code: M("x.y" and Msg{ID: "x.y".
-var msgID = regexp.MustCompile(`(?:\bM\(|ID:\s*)"([a-z_]+\.[a-z0-9_.]+)"`)
+var msgID = regexp.MustCompile(`(?:\bM\(|ID:\s*)"([a-z_]+\.[a-z0-9_.]+)"\s*[,)}]`)
 
 func TestEveryMessageUsedInCodeExists(t *testing.T) {
 	texts, err := locales.New()
@@ -63,6 +63,13 @@ func TestEveryMessageUsedInCodeExists(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, id := range flows.BuiltMessageIDs() {
+		for _, lang := range texts.Langs() {
+			if !slices.Contains(texts.IDs(lang), id) {
+				t.Errorf("the flows build message %q, missing from %s.toml", id, lang)
+			}
+		}
 	}
 	if found < 10 {
 		t.Fatalf("found only %d message IDs in code: is the pattern still right?", found)

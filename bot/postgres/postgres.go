@@ -22,7 +22,8 @@ var migrations embed.FS
 
 // DB is the PostgreSQL store.
 type DB struct {
-	Pool *pgxpool.Pool
+	Pool       *pgxpool.Pool
+	Moderators Moderators
 }
 
 var (

@@ -176,6 +176,34 @@ func (s *Store) Commit(ctx context.Context, l *Lock, in flows.Input, sess *flows
 	return nil
 }
 
+var enqueue = goredis.NewScript(`
+for i = 2, #KEYS do
+  redis.call("RPUSH", KEYS[i], ARGV[i])
+  redis.call("ZADD", KEYS[1], "NX", ARGV[1], KEYS[i])
+end
+return 1`)
+
+// Enqueue appends replies to their chats' outboxes, outside any update.
+func (s *Store) Enqueue(ctx context.Context, replies []flows.Reply) error {
+	if len(replies) == 0 {
+		return nil
+	}
+	keys := []string{s.prefix + "due"}
+	args := []any{time.Now().UnixMilli()}
+	for _, r := range replies {
+		b, err := json.Marshal(r)
+		if err != nil {
+			return fmt.Errorf("encode reply: %w", err)
+		}
+		keys = append(keys, s.chatKey("out", r.To))
+		args = append(args, string(b))
+	}
+	if err := enqueue.Run(ctx, s.rdb, keys, args...).Err(); err != nil {
+		return fmt.Errorf("enqueue replies: %w", err)
+	}
+	return nil
+}
+
 // Outbox returns the replies waiting for chat, oldest first, and when they
 // are due: a chat the platform asked us to leave alone is due later.
 func (s *Store) Outbox(ctx context.Context, chat flows.ChatRef) ([]flows.Reply, time.Time, error) {

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -141,13 +142,32 @@ func withChat(in flows.Input, c *tgbotapi.Chat, from *tgbotapi.User) flows.Input
 	return in
 }
 
-// Send renders r and sends it.
-func (b *Bot) Send(_ context.Context, r flows.Reply) error {
+// Telegram's limits on text, in UTF-16 code units.
+const (
+	maxText    = 4096
+	maxCaption = 1024
+)
+
+// Send renders r and sends it: a text, a photo with a caption, or an album
+// followed by a message with the buttons (albums cannot carry any).
+func (b *Bot) Send(_ context.Context, r flows.Reply) (flows.Sent, error) {
 	chatID, err := strconv.ParseInt(r.To.ChatID, 10, 64)
 	if err != nil {
-		return &bot.UndeliverableError{Reason: "bad chat id " + r.To.ChatID}
+		return flows.Sent{}, &bot.UndeliverableError{Reason: "bad chat id " + r.To.ChatID}
 	}
-	msg := tgbotapi.NewMessage(chatID, b.texts.Text(r.Lang, r.Text))
+	text := b.texts.Text(r.Lang, r.Text)
+	switch {
+	case len(r.Photos) == 1:
+		photo := tgbotapi.NewPhoto(chatID, tgbotapi.FileID(r.Photos[0]))
+		photo.Caption = truncate(text, maxCaption)
+		if len(r.Choices) > 0 {
+			photo.ReplyMarkup = b.keyboard(r.Lang, r.Choices)
+		}
+		return b.send(photo)
+	case len(r.Photos) > 1:
+		return b.album(chatID, r, text)
+	}
+	msg := tgbotapi.NewMessage(chatID, truncate(text, maxText))
 	switch {
 	case len(r.Choices) > 0:
 		msg.ReplyMarkup = b.keyboard(r.Lang, r.Choices)
@@ -159,8 +179,78 @@ func (b *Bot) Send(_ context.Context, r flows.Reply) error {
 	case r.ClearKeyboard:
 		msg.ReplyMarkup = tgbotapi.NewRemoveKeyboard(false)
 	}
-	_, err = b.api.Request(msg)
-	return b.classify(err)
+	return b.send(msg)
+}
+
+func (b *Bot) send(c tgbotapi.Chattable) (flows.Sent, error) {
+	m, err := b.api.Send(c)
+	if err != nil {
+		return flows.Sent{}, b.classify(err)
+	}
+	id := strconv.Itoa(m.MessageID)
+	return flows.Sent{MessageIDs: []string{id}, Link: link(m.Chat, id)}, nil
+}
+
+func (b *Bot) album(chatID int64, r flows.Reply, caption string) (flows.Sent, error) {
+	var media []any
+	for i, p := range r.Photos[:min(len(r.Photos), 10)] {
+		photo := tgbotapi.NewInputMediaPhoto(tgbotapi.FileID(p))
+		if i == 0 {
+			photo.Caption = truncate(caption, maxCaption)
+		}
+		media = append(media, photo)
+	}
+	msgs, err := b.api.SendMediaGroup(tgbotapi.NewMediaGroup(chatID, media))
+	if err != nil {
+		return flows.Sent{}, b.classify(err)
+	}
+	var sent flows.Sent
+	for _, m := range msgs {
+		sent.MessageIDs = append(sent.MessageIDs, strconv.Itoa(m.MessageID))
+	}
+	if len(msgs) > 0 {
+		sent.Link = link(msgs[0].Chat, sent.MessageIDs[0])
+	}
+	if len(r.Choices) == 0 {
+		return sent, nil
+	}
+	footer := tgbotapi.NewMessage(chatID, truncate(b.texts.Text(r.Lang, r.Footer), maxText))
+	footer.ReplyMarkup = b.keyboard(r.Lang, r.Choices)
+	m, err := b.api.Send(footer)
+	if err != nil {
+		// The album is out; its buttons are not. Report what was sent rather
+		// than have the album sent twice.
+		return sent, nil
+	}
+	sent.ButtonsID = strconv.Itoa(m.MessageID)
+	return sent, nil
+}
+
+// link is a t.me link to a message of a supergroup, the kind market groups
+// are: public ones by username, private ones by their internal id.
+func link(c *tgbotapi.Chat, msgID string) string {
+	switch {
+	case c == nil || c.Type != "supergroup":
+		return ""
+	case c.UserName != "":
+		return "https://t.me/" + c.UserName + "/" + msgID
+	}
+	return "https://t.me/c/" + strings.TrimPrefix(strconv.FormatInt(c.ID, 10), "-100") + "/" + msgID
+}
+
+// truncate cuts s to at most n UTF-16 code units, ending with "…".
+func truncate(s string, n int) string {
+	if len(utf16.Encode([]rune(s))) <= n {
+		return s
+	}
+	units := 0
+	for i, r := range s {
+		units += utf16.RuneLen(r)
+		if units > n-1 {
+			return s[:i] + "…"
+		}
+	}
+	return s
 }
 
 func (b *Bot) keyboard(lang string, rows [][]flows.Choice) tgbotapi.InlineKeyboardMarkup {
@@ -169,15 +259,35 @@ func (b *Bot) keyboard(lang string, rows [][]flows.Choice) tgbotapi.InlineKeyboa
 		var buttons []tgbotapi.InlineKeyboardButton
 		for _, c := range row {
 			label := b.texts.Text(lang, c.Label)
-			if c.URL != "" {
+			switch {
+			case c.Start != "":
+				buttons = append(buttons, tgbotapi.NewInlineKeyboardButtonURL(label,
+					"https://t.me/"+b.Username()+"?start="+c.Start))
+			case c.URL != "":
 				buttons = append(buttons, tgbotapi.NewInlineKeyboardButtonURL(label, c.URL))
-			} else {
+			default:
 				buttons = append(buttons, tgbotapi.NewInlineKeyboardButtonData(label, c.Value))
 			}
 		}
 		kb = append(kb, buttons)
 	}
 	return tgbotapi.NewInlineKeyboardMarkup(kb...)
+}
+
+// IsAdmin tells whether a user administers a group (getChatMember).
+func (b *Bot) IsAdmin(_ context.Context, chatID, userID string) (bool, error) {
+	chat, err1 := strconv.ParseInt(chatID, 10, 64)
+	user, err2 := strconv.ParseInt(userID, 10, 64)
+	if err1 != nil || err2 != nil {
+		return false, nil
+	}
+	m, err := b.api.GetChatMember(tgbotapi.GetChatMemberConfig{ChatConfigWithUser: tgbotapi.ChatConfigWithUser{ChatID: chat, UserID: user}})
+	if err := b.classify(err); bot.IsUndeliverable(err) {
+		return false, nil // no such member: not an admin
+	} else if err != nil {
+		return false, err
+	}
+	return m.Status == "creator" || m.Status == "administrator", nil
 }
 
 // Ack answers a button press so the client stops its spinner.
@@ -188,6 +298,8 @@ func (b *Bot) Ack(_ context.Context, in flows.Input) error {
 	_, err := b.api.Request(tgbotapi.NewCallback(in.AckID, ""))
 	return b.classify(err)
 }
+
+var _ bot.AdminChecker = (*Bot)(nil)
 
 // classify turns Bot API errors into the runtime's kinds, without the token.
 func (b *Bot) classify(err error) error {

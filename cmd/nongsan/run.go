@@ -126,12 +126,19 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 		a.close()
 		return nil, err
 	}
+	catalogs, err := locales.Catalogs()
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	db.Moderators = parseModerators(cfg.Moderators)
 	metrics := bot.NewMetrics()
 	a.engine = &bot.Engine{
 		Store: a.store,
 		Users: db,
 		Router: flows.NewRouter(flows.Deps{
-			Users: db, Chats: db, Texts: texts, Now: time.Now, TTL: cfg.SessionTTL,
+			Users: db, Chats: db, Sellers: db, Listings: db, Markets: db, Roles: db,
+			Catalogs: catalogs, Texts: texts, Now: time.Now, TTL: cfg.SessionTTL,
 		}),
 		Channels:   map[flows.Channel]bot.Channel{},
 		Metrics:    metrics,
@@ -165,6 +172,17 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 		})
 	}
 	return a, nil
+}
+
+// parseModerators reads MODERATORS: "telegram:12345,zalo:8f3a".
+func parseModerators(s string) postgres.Moderators {
+	m := postgres.Moderators{}
+	for _, id := range strings.Split(s, ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			m[id] = true
+		}
+	}
+	return m
 }
 
 func serve(ctx context.Context, cfg config, stdout io.Writer) error {

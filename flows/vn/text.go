@@ -20,7 +20,7 @@ func Normalize(s string) string {
 }
 
 // Fold returns the matching key of s: normalised, lower case, without
-// diacritics, "đ" as "d". Both tone-mark placements ("huỷ", "hủy") and NFD
+// diacritics, `đ` as `d`. Both tone-mark placements (`huỷ`, `hủy`) and NFD
 // input fold to the same key.
 func Fold(s string) string {
 	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)

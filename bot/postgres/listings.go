@@ -1,0 +1,231 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/nongsan-bot/nongsan/flows"
+	"github.com/nongsan-bot/nongsan/flows/vn"
+)
+
+var (
+	_ flows.Sellers  = (*DB)(nil)
+	_ flows.Listings = (*DB)(nil)
+	_ flows.Markets  = (*DB)(nil)
+	_ flows.Roles    = (*DB)(nil)
+)
+
+const sellerColumns = `id, coalesce(user_id, 0), name, coalesce(phone_e164, ''), commune, coalesce(area_tag, ''),
+	coalesce(growing_code, ''), coalesce(bank_bin, ''), coalesce(bank_name, ''), coalesce(bank_account, ''),
+	coalesce(bank_holder, ''), coalesce(created_by, 0)`
+
+func scanSeller(row pgx.Row) (*flows.Seller, error) {
+	var s flows.Seller
+	var b flows.BankAccount
+	err := row.Scan(&s.ID, &s.UserID, &s.Name, &s.Phone, &s.Commune, &s.Area, &s.GrowingCode,
+		&b.BIN, &b.Bank, &b.Account, &b.Holder, &s.CreatedBy)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, flows.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	if b.BIN != "" {
+		s.Bank = &b
+	}
+	return &s, nil
+}
+
+// SellerOf returns the seller profile of a user.
+func (db *DB) SellerOf(ctx context.Context, userID int64) (*flows.Seller, error) {
+	s, err := scanSeller(db.Pool.QueryRow(ctx, `SELECT `+sellerColumns+` FROM sellers WHERE user_id = $1`, userID))
+	if err != nil {
+		return nil, fmt.Errorf("seller of user: %w", err)
+	}
+	return s, nil
+}
+
+// SellerByPhone finds a seller by phone number (E.164).
+func (db *DB) SellerByPhone(ctx context.Context, phone string) (*flows.Seller, error) {
+	s, err := scanSeller(db.Pool.QueryRow(ctx, `SELECT `+sellerColumns+` FROM sellers WHERE phone_e164 = $1`, phone))
+	if err != nil {
+		return nil, fmt.Errorf("seller by phone: %w", err)
+	}
+	return s, nil
+}
+
+// SaveSeller creates or updates a seller. A user registering with the phone
+// of a farmer a helper registered takes that profile over.
+func (db *DB) SaveSeller(ctx context.Context, s *flows.Seller) error {
+	var b flows.BankAccount
+	if s.Bank != nil {
+		b = *s.Bank
+	}
+	err := db.Pool.QueryRow(ctx, `
+		INSERT INTO sellers (id, user_id, name, phone_e164, commune, area_tag, growing_code,
+			bank_bin, bank_name, bank_account, bank_holder, created_by)
+		VALUES (coalesce(nullif($1, 0), nextval('sellers_id_seq')), nullif($2, 0), $3, nullif($4, ''), $5,
+			nullif($6, ''), nullif($7, ''), nullif($8, ''), nullif($9, ''), nullif($10, ''), nullif($11, ''), nullif($12, 0))
+		ON CONFLICT (id) DO UPDATE SET user_id = EXCLUDED.user_id, name = EXCLUDED.name,
+			phone_e164 = EXCLUDED.phone_e164, commune = EXCLUDED.commune, area_tag = EXCLUDED.area_tag,
+			growing_code = EXCLUDED.growing_code, bank_bin = EXCLUDED.bank_bin, bank_name = EXCLUDED.bank_name,
+			bank_account = EXCLUDED.bank_account, bank_holder = EXCLUDED.bank_holder, updated_at = now()
+		RETURNING id`,
+		s.ID, s.UserID, s.Name, s.Phone, s.Commune, s.Area, s.GrowingCode, b.BIN, b.Bank, b.Account, b.Holder, s.CreatedBy,
+	).Scan(&s.ID)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "sellers_phone_e164_key" && s.ID == 0 {
+		// The phone is a farmer registered by a helper: claim that profile.
+		other, ferr := db.SellerByPhone(ctx, s.Phone)
+		if ferr != nil || (other.UserID != 0 && other.UserID != s.UserID) {
+			return fmt.Errorf("save seller: %w", flows.ErrPhoneTaken)
+		}
+		s.ID, s.CreatedBy = other.ID, other.CreatedBy
+		return db.SaveSeller(ctx, s)
+	}
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "sellers_phone_e164_key" {
+		return fmt.Errorf("save seller: %w", flows.ErrPhoneTaken)
+	}
+	if err != nil {
+		return fmt.Errorf("save seller: %w", err)
+	}
+	return nil
+}
+
+// codeAlphabet leaves out 0/O and 1/I, which farmers confuse.
+const codeAlphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+func newCode() string {
+	b := []byte("NS-")
+	for range 4 {
+		n, _ := rand.Int(rand.Reader, big.NewInt(int64(len(codeAlphabet))))
+		b = append(b, codeAlphabet[n.Int64()])
+	}
+	return string(b)
+}
+
+// ListingTTL is how long a listing stays up after its ready date.
+var ListingTTL = 7 * 24 * time.Hour
+
+// CreateListing stores l with a fresh code; a retried source gets the
+// listing it created the first time.
+func (db *DB) CreateListing(ctx context.Context, l *flows.Listing, source string) (*flows.Listing, error) {
+	for range 8 {
+		var id int64
+		err := db.Pool.QueryRow(ctx, `
+			INSERT INTO listings (code, seller_id, helper_id, channel, product_key, product_name, photos, unit,
+				quantity_milli, remaining_milli, price_vnd, price_unit, price_typed, ready_on, note, expires_at, source_update)
+			VALUES ($1, $2, nullif($3, 0), $4, nullif($5, ''), $6, $7, $8, $9, $9, $10, $11, $12, $13, $14, $15, $16)
+			ON CONFLICT (source_update) DO NOTHING
+			RETURNING id`,
+			newCode(), l.SellerID, l.HelperID, l.Channel, l.ProductKey, l.Product, l.Photos, l.Quantity.Unit,
+			l.Quantity.Milli, l.Price.VND, l.Price.Per, l.PriceTyped, l.Ready, l.Note, l.Ready.Add(ListingTTL), source,
+		).Scan(&id)
+		var pgErr *pgconn.PgError
+		switch {
+		case errors.Is(err, pgx.ErrNoRows): // created by an earlier delivery of the same update
+			err = db.Pool.QueryRow(ctx, `SELECT id FROM listings WHERE source_update = $1`, source).Scan(&id)
+		case errors.As(err, &pgErr) && pgErr.ConstraintName == "listings_code_key":
+			continue // a code already taken: draw another
+		}
+		if err != nil {
+			return nil, fmt.Errorf("create listing: %w", err)
+		}
+		return db.Listing(ctx, id)
+	}
+	return nil, errors.New("create listing: no free code")
+}
+
+// Listing returns a listing with its seller.
+func (db *DB) Listing(ctx context.Context, id int64) (*flows.Listing, error) {
+	var l flows.Listing
+	var unit, per string
+	err := db.Pool.QueryRow(ctx, `
+		SELECT id, code, seller_id, coalesce(helper_id, 0), channel, coalesce(product_key, ''), product_name, photos,
+			unit, quantity_milli, remaining_milli, price_vnd, price_unit, price_typed, ready_on, note, status, expires_at
+		FROM listings WHERE id = $1`, id,
+	).Scan(&l.ID, &l.Code, &l.SellerID, &l.HelperID, &l.Channel, &l.ProductKey, &l.Product, &l.Photos,
+		&unit, &l.Quantity.Milli, &l.Remaining, &l.Price.VND, &per, &l.PriceTyped, &l.Ready, &l.Note, &l.Status, &l.ExpiresAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("listing %d: %w", id, flows.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("listing %d: %w", id, err)
+	}
+	l.Quantity.Unit, l.Price.Per = vn.Unit(unit), vn.Unit(per)
+	s, err := scanSeller(db.Pool.QueryRow(ctx, `SELECT `+sellerColumns+` FROM sellers WHERE id = $1`, l.SellerID))
+	if err != nil {
+		return nil, fmt.Errorf("seller of listing %d: %w", id, err)
+	}
+	l.Seller = *s
+	return &l, nil
+}
+
+// SavePost records a listing's post in a group.
+func (db *DB) SavePost(ctx context.Context, p flows.Post) error {
+	_, err := db.Pool.Exec(ctx, `
+		INSERT INTO listing_posts (listing_id, channel, chat_id, message_ids, buttons_id, link)
+		VALUES ($1, $2, $3, $4, nullif($5, ''), $6)
+		ON CONFLICT (listing_id, channel, chat_id) DO UPDATE
+			SET message_ids = EXCLUDED.message_ids, buttons_id = EXCLUDED.buttons_id, link = EXCLUDED.link`,
+		p.ListingID, p.Group.Channel, p.Group.ChatID, p.MessageIDs, p.ButtonsID, p.Link)
+	if err != nil {
+		return fmt.Errorf("save post: %w", err)
+	}
+	return nil
+}
+
+// RegisterMarket makes a group a market for an area ("" for all).
+func (db *DB) RegisterMarket(ctx context.Context, g flows.MarketGroup, by int64) error {
+	_, err := db.Pool.Exec(ctx, `
+		INSERT INTO market_groups (channel, chat_id, area_tag, registered_by) VALUES ($1, $2, nullif($3, ''), nullif($4, 0))
+		ON CONFLICT (channel, chat_id) DO UPDATE
+			SET area_tag = EXCLUDED.area_tag, registered_by = EXCLUDED.registered_by, registered_at = now()`,
+		g.Ref.Channel, g.Ref.ChatID, g.Area, by)
+	if err != nil {
+		return fmt.Errorf("register market: %w", err)
+	}
+	return nil
+}
+
+// MarketsFor lists the active market groups of a channel that take an
+// area's listings: those of the area and those of every area.
+func (db *DB) MarketsFor(ctx context.Context, channel flows.Channel, area string) ([]flows.MarketGroup, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT m.chat_id, c.title, coalesce(m.area_tag, '')
+		FROM market_groups m JOIN chats c USING (channel, chat_id)
+		WHERE m.channel = $1 AND c.active AND (m.area_tag IS NULL OR m.area_tag = $2)
+		ORDER BY m.registered_at`, channel, area)
+	if err != nil {
+		return nil, fmt.Errorf("market groups: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (flows.MarketGroup, error) {
+		g := flows.MarketGroup{Ref: flows.ChatRef{Channel: channel}}
+		err := r.Scan(&g.Ref.ChatID, &g.Title, &g.Area)
+		return g, err
+	})
+}
+
+// Moderators are the global moderators from MODERATORS, "channel:user_id".
+type Moderators map[string]bool
+
+// IsHelper tells whether a user may post for farmers: helpers and
+// moderators, global or granted.
+func (db *DB) IsHelper(ctx context.Context, userID int64) (bool, error) {
+	var channel, platformID string
+	var granted bool
+	err := db.Pool.QueryRow(ctx, `
+		SELECT channel, platform_id, EXISTS (SELECT 1 FROM user_roles WHERE user_id = $1)
+		FROM users WHERE id = $1`, userID).Scan(&channel, &platformID, &granted)
+	if err != nil {
+		return false, fmt.Errorf("roles of user %d: %w", userID, err)
+	}
+	return granted || db.Moderators[channel+":"+platformID], nil
+}

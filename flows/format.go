@@ -1,0 +1,100 @@
+package flows
+
+import (
+	"time"
+
+	"github.com/nongsan-bot/nongsan/flows/vn"
+)
+
+// T renders m in the conversation's language, for values placed inside
+// other messages (a unit inside a quantity, a date inside a summary).
+func (c *Conv) T(m Msg) string { return c.texts.Text(c.Lang, m) }
+
+// Format renders values the Vietnamese way in lang: "1,5 tấn",
+// "25.000 đ/kg", "thứ Bảy 15/08/2026".
+type Format struct {
+	Texts Texts
+	Lang  string
+}
+
+// F returns the formats of the conversation's language.
+func (c *Conv) F() Format { return Format{Texts: c.texts, Lang: c.Lang} }
+
+// Unit is a unit's name: "tạ".
+func (f Format) Unit(u vn.Unit) string { return f.Texts.Text(f.Lang, M("unit."+string(u))) }
+
+// Quantity is "1,5 tấn".
+func (f Format) Quantity(q vn.Quantity) string {
+	return f.Texts.Text(f.Lang, M("fmt.quantity", "Amount", vn.FormatMilli(q.Milli), "Unit", f.Unit(q.Unit)))
+}
+
+// Price is "25.000 đ/kg", with the per-kg price after a price per tạ or
+// tấn: "2.000.000 đ/tạ (20.000 đ/kg)".
+func (f Format) Price(p vn.Price) string {
+	s := f.Texts.Text(f.Lang, M("fmt.price", "Amount", vn.FormatNumber(p.VND), "Unit", f.Unit(p.Per)))
+	if perKg, ok := p.PerKgVND(); ok && p.Per != vn.UnitKg {
+		s = f.Texts.Text(f.Lang, M("fmt.price_per_kg", "Price", s, "PerKg", vn.FormatNumber(perKg)))
+	}
+	return s
+}
+
+// Money is "1.250.000 đ".
+func (f Format) Money(vnd int64) string {
+	return f.Texts.Text(f.Lang, M("fmt.money", "Amount", vn.FormatNumber(vnd)))
+}
+
+// Date is "thứ Bảy 15/08/2026" in Asia/Ho_Chi_Minh.
+func (f Format) Date(d time.Time) string {
+	d = d.In(vn.Location())
+	return f.Texts.Text(f.Lang, M("fmt.date", "Weekday", f.Texts.Text(f.Lang, M("weekday."+d.Weekday().String())),
+		"Date", d.Format("02/01/2006")))
+}
+
+// Area is an area tag's name, or "" for none.
+func (f Format) Area(tag string) string {
+	if tag == "" {
+		return ""
+	}
+	return f.Texts.Text(f.Lang, M("area."+tag))
+}
+
+// Place is "xã Chi Lăng (Chi Lăng)": the commune as typed and its area.
+func (f Format) Place(s Seller) string {
+	if s.Area == "" || vn.Fold(s.Commune) == vn.Fold(f.Area(s.Area)) {
+		return s.Commune
+	}
+	return f.Texts.Text(f.Lang, M("fmt.place", "Commune", s.Commune, "Area", f.Area(s.Area)))
+}
+
+func formatPhone(e164 string) string {
+	if e164 == "" {
+		return ""
+	}
+	return vn.FormatPhone(e164)
+}
+
+// BuiltMessageIDs lists the message IDs the flows build at run time (units,
+// areas, weekdays, fields of summaries), so that a test can check that the
+// locales have every one.
+func BuiltMessageIDs() []string {
+	var ids []string
+	for _, u := range vn.Units() {
+		ids = append(ids, "unit."+string(u))
+	}
+	for _, a := range Areas {
+		ids = append(ids, "area."+a)
+	}
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		ids = append(ids, "weekday."+d.String())
+	}
+	for _, e := range editable {
+		ids = append(ids, "sell.field_"+e.value)
+	}
+	for _, p := range profileFields {
+		ids = append(ids, "profile.field_"+p.value)
+	}
+	for _, c := range Commands {
+		ids = append(ids, "cmd."+c)
+	}
+	return ids
+}

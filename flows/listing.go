@@ -1,0 +1,122 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/nongsan-bot/nongsan/flows/vn"
+	"github.com/nongsan-bot/nongsan/flows/vietqr"
+)
+
+// Seller is a farmer who sells: registered by themselves (UserID set) or by
+// a helper for a farmer without a smartphone (UserID zero, CreatedBy set).
+type Seller struct {
+	ID          int64
+	UserID      int64
+	Name        string
+	Phone       string // E.164
+	Commune     string // as typed
+	Area        string // an area tag from Areas, "" for other provinces
+	GrowingCode string // mã số vùng trồng, optional
+	Bank        *BankAccount
+	CreatedBy   int64 // the helper who registered the farmer
+}
+
+// BankAccount is where buyers pay the seller.
+type BankAccount struct {
+	BIN     string `json:"bin"`
+	Bank    string `json:"bank"` // short name, e.g. "Vietcombank"
+	Account string `json:"account"`
+	Holder  string `json:"holder"`
+}
+
+// Areas are Lạng Sơn's old district names, by which its produce is known;
+// each has a label "area.<tag>" in locales. Listings and market groups are
+// routed by them.
+var Areas = []string{"chi_lang", "bac_son", "cao_loc", "van_lang", "trang_dinh", "binh_gia",
+	"van_quan", "huu_lung", "loc_binh", "dinh_lap", "tp_lang_son"}
+
+// Listing statuses.
+const (
+	Active  = "active"
+	SoldOut = "sold_out"
+	Closed  = "closed"
+	Expired = "expired"
+)
+
+// Listing is a harvest offered for sale.
+type Listing struct {
+	ID         int64
+	Code       string // NS-7K2Q, typed by buyers
+	SellerID   int64
+	HelperID   int64 // the helper who posted it, if any
+	Channel    Channel
+	ProductKey string // catalog key, "" for free text
+	Product    string
+	Photos     []string
+	Quantity   vn.Quantity
+	Remaining  int64 // milli-units left
+	Price      vn.Price
+	PriceTyped string // the farmer's words, echoed back
+	Ready      time.Time
+	Note       string
+	Status     string
+	ExpiresAt  time.Time
+	Seller     Seller // for display
+}
+
+// MarketGroup is a group registered as a market.
+type MarketGroup struct {
+	Ref   ChatRef
+	Title string
+	Area  string // "" takes every area
+}
+
+// Post is a listing's post in one group.
+type Post struct {
+	ListingID  int64
+	Group      ChatRef
+	MessageIDs []string // the photo or album
+	ButtonsID  string   // the message with the order button (albums cannot carry one)
+	Link       string
+}
+
+// ErrNotFound means there is no such record.
+var ErrNotFound = errors.New("not found")
+
+// ErrPhoneTaken means another seller has the phone number.
+var ErrPhoneTaken = errors.New("phone number taken")
+
+// Sellers stores farmers' profiles.
+type Sellers interface {
+	SellerOf(ctx context.Context, userID int64) (*Seller, error) // ErrNotFound if unregistered
+	SellerByPhone(ctx context.Context, phone string) (*Seller, error)
+	SaveSeller(ctx context.Context, s *Seller) error // creates or updates by ID; sets ID
+}
+
+// Listings stores listings and their group posts.
+type Listings interface {
+	// CreateListing stores l with a fresh code. The same source (update) never
+	// creates two listings: a retried update gets the first one back.
+	CreateListing(ctx context.Context, l *Listing, source string) (*Listing, error)
+	Listing(ctx context.Context, id int64) (*Listing, error)
+	SavePost(ctx context.Context, p Post) error
+}
+
+// Markets stores market groups.
+type Markets interface {
+	RegisterMarket(ctx context.Context, g MarketGroup, by int64) error
+	MarketsFor(ctx context.Context, channel Channel, area string) ([]MarketGroup, error)
+}
+
+// Roles tells who may do what beyond selling and buying.
+type Roles interface {
+	IsHelper(ctx context.Context, userID int64) (bool, error)
+}
+
+// Catalogs are the data the flows read: products and banks.
+type Catalogs struct {
+	Products *vn.Catalog
+	Banks    []vietqr.Bank
+}

@@ -1,0 +1,109 @@
+package flows
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// GroupLang is the language of posts in market groups.
+const GroupLang = "vi"
+
+// publish stores the listing and posts it to the market groups of its area.
+func publish(ctx context.Context, deps Deps, c *Conv, l *Listing) error {
+	stored, err := deps.Listings.CreateListing(ctx, l, string(c.In.Channel)+":"+c.In.UpdateID)
+	if err != nil {
+		return fmt.Errorf("create listing: %w", err)
+	}
+	stored.Seller = l.Seller
+	groups, err := deps.Markets.MarketsFor(ctx, c.In.Channel, l.Seller.Area)
+	if err != nil {
+		return fmt.Errorf("market groups: %w", err)
+	}
+	for _, g := range groups {
+		track, err := json.Marshal(postTrack{Listing: stored.ID, Code: stored.Code, Notify: c.In.ChatKey(), Lang: c.Lang, Group: g.Title})
+		if err != nil {
+			return err
+		}
+		c.replies = append(c.replies, postReply(Format{Texts: c.texts, Lang: GroupLang}, stored, g.Ref, string(track)))
+	}
+	if len(groups) == 0 {
+		c.Say(M("sell.published_nowhere", "Code", stored.Code))
+		return nil
+	}
+	c.Say(M("sell.published", "Code", stored.Code, "Groups", len(groups)))
+	return nil
+}
+
+// postReply is a listing's post in a group: photos, the listing in the
+// caption, and the order button deep-linking into the private chat.
+func postReply(f Format, l *Listing, group ChatRef, track string) Reply {
+	return Reply{
+		To:      group,
+		Lang:    f.Lang,
+		Photos:  l.Photos,
+		Text:    M("post.caption", listingData(f, l)...),
+		Footer:  M("post.footer", "Code", l.Code, "Product", l.Product),
+		Choices: [][]Choice{{{Label: M("post.order"), Start: "buy_" + strings.ReplaceAll(l.Code, "-", "")}}},
+		Track:   track,
+	}
+}
+
+// postTrack is what a group post's Track carries back to Posted.
+type postTrack struct {
+	Listing int64   `json:"listing"`
+	Code    string  `json:"code"`
+	Notify  ChatRef `json:"notify"`
+	Lang    string  `json:"lang"`
+	Group   string  `json:"group"`
+}
+
+// Posted records where a tracked reply landed and tells the seller.
+func (r *Router) Posted(ctx context.Context, reply Reply, sent Sent) ([]Reply, error) {
+	var t postTrack
+	if err := json.Unmarshal([]byte(reply.Track), &t); err != nil {
+		return nil, fmt.Errorf("decode track %q: %w", reply.Track, err)
+	}
+	err := r.Deps.Listings.SavePost(ctx, Post{ListingID: t.Listing, Group: reply.To,
+		MessageIDs: sent.MessageIDs, ButtonsID: sent.ButtonsID, Link: sent.Link})
+	if err != nil {
+		return nil, fmt.Errorf("save post: %w", err)
+	}
+	m := M("sell.posted", "Code", t.Code, "Group", t.Group, "Link", sent.Link)
+	return []Reply{{To: t.Notify, Lang: t.Lang, Text: m}}, nil
+}
+
+// registerMarket handles /dangky [area] in a group: a group admin (or a
+// moderator) makes the group a market for an area, or for all areas.
+func (r *Router) registerMarket(ctx context.Context, c *Conv, in Input) error {
+	if !in.Admin {
+		c.Say(M("group.admins_only"))
+		return nil
+	}
+	area := ""
+	if in.Arg != "" {
+		tag, ok := areaIn(c, in.Arg)
+		if !ok || tag == "other" {
+			c.Say(M("group.area_unknown", "Area", in.Arg))
+			return nil
+		}
+		area = tag
+	}
+	user := int64(0)
+	if c.User != nil {
+		user = c.User.ID
+	}
+	if err := r.Deps.Chats.SaveGroup(ctx, in.ChatKey(), in.ChatTitle, true); err != nil {
+		return err
+	}
+	if err := r.Deps.Markets.RegisterMarket(ctx, MarketGroup{Ref: in.ChatKey(), Title: in.ChatTitle, Area: area}, user); err != nil {
+		return fmt.Errorf("register market: %w", err)
+	}
+	if area == "" {
+		c.Say(M("group.registered_all"))
+	} else {
+		c.Say(M("group.registered", "Area", c.F().Area(area)))
+	}
+	return nil
+}

@@ -1,0 +1,339 @@
+package vn
+
+import (
+	"math/big"
+	"strings"
+)
+
+// Price is an exact price in dong, per a unit when the user gave one
+// (`2 triệu/tạ` is {2000000, `ta`}); Per is empty when none was given. A
+// price per tạ or tấn stays as written: PerKgVND compares it.
+type Price struct {
+	VND int64
+	Per Unit
+}
+
+// priceMults: the words that multiply the number before them, folded.
+// `cu` (củ) is slang for a million.
+var priceMults = map[string]int64{
+	"k": 1_000, "nghin": 1_000, "ngan": 1_000, "ngin": 1_000,
+	"tr": 1_000_000, "trieu": 1_000_000, "cu": 1_000_000,
+	"ty": 1_000_000_000, "ti": 1_000_000_000,
+}
+
+// currencyWords: `đ`, `đồng`, `vnđ`, `VND`, folded; the dong sign is lexed
+// apart.
+var currencyWords = setOf("d", "dong", "vnd", "vn")
+
+var priceLead = setOf("gia", "khoang", "tam", "chung", "co", "la", "ban", "mua",
+	"chi", "tu", "tren", "duoi", "gan", "hon", "lay", "thu", "de", "muon", "em",
+	"anh", "toi", "minh", "hang", "dat", "cao", "nhat", "it", "so", "tien")
+
+var priceTail = setOf("thoi", "nhe", "nha", "a", "ah", "nhi", "do", "day", "duoc",
+	"hon", "la", "nhat", "chan", "thi", "tro", "len", "xuoi", "ok", "oke")
+
+// freePhrases mean "free", folded: matched as whole words.
+var freePhrases = []string{"mien phi", "free", "cho khong", "khong lay tien",
+	"khong tinh tien", "khong mat tien", "bieu khong", "tang khong", "khong dong"}
+
+// ParsePrice reads a price as farmers type it: "25000", "25.000", "25,000",
+// `25.000 đ`, `25k`, `25 nghìn`, `25 nghìn rưỡi`, `25,5k`, `1tr2`,
+// `1 triệu 2`, `1,2 triệu`, `1.2tr`, `1 củ 2`, `1 triệu rưỡi`,
+// `1 triệu 200 nghìn`, `2 triệu/tạ`, `25k/kg`, `25k 1 kg`, `25k một cân`,
+// `một cân 25k`, `50k/100g` (= 50k per lạng), `100k/5kg` (= 20k per kg).
+//
+// Errors: ErrPriceRange for `35-40k` or `35 đến 40 nghìn`; ErrFree for
+// `miễn phí` or a zero price; ErrUnknownUnit for `25k/bịch`; ErrTooLarge
+// past 10^15 đ; ErrNotPrice otherwise. A bare number is read as dong:
+// `25` is 25 đ, which PlausiblePrice rejects, so the flow can ask.
+func ParsePrice(s string) (Price, error) {
+	f := Fold(s)
+	padded := " " + strings.Join(strings.FieldsFunc(f, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || '0' <= r && r <= '9')
+	}), " ") + " "
+	for _, ph := range freePhrases {
+		if strings.Contains(padded, " "+ph+" ") {
+			return Price{}, ErrFree
+		}
+	}
+	p := &stream{toks: joinSpacedThousands(lex(f))}
+	p.skipLead(priceLead)
+
+	// A per part first: "1 kg 25k", "mot can 25 nghin", "moi ky 25k".
+	per, perN := Unit(""), big.NewRat(1, 1)
+	if t, ok := p.peek(0); ok && (t.text == "1" || t.text == "mot" || t.text == "moi") {
+		if u, n := p.unit(1); n > 0 && p.i+1+n < len(p.toks) {
+			per = u
+			p.i += 1 + n
+			p.skip(priceLead)
+		}
+	}
+	amount, err := p.priceAmount()
+	if err != nil {
+		return Price{}, err
+	}
+	if p.isRangeSep() {
+		return Price{}, ErrPriceRange
+	}
+	p.skipCurrency()
+	if per == "" {
+		if per, perN, err = p.perPart(); err != nil {
+			return Price{}, err
+		}
+		p.skipCurrency()
+	}
+	p.skip(priceTail)
+	if !p.done() {
+		if p.isRangeSep() {
+			return Price{}, ErrPriceRange
+		}
+		return Price{}, ErrNotPrice
+	}
+	if per != "" && (per == unitGram || perN.Cmp(big.NewRat(1, 1)) != 0) {
+		if per, amount, err = perOne(per, perN, amount); err != nil {
+			return Price{}, err
+		}
+	}
+	if amount.Sign() == 0 {
+		return Price{}, ErrFree
+	}
+	if !amount.IsInt() && amount.Cmp(big.NewRat(1000, 1)) < 0 {
+		return Price{}, ErrNotPrice // "25.5": not a price in dong
+	}
+	vnd, ok := roundRat(amount)
+	if !ok {
+		return Price{}, ErrTooLarge
+	}
+	return Price{VND: vnd, Per: per}, nil
+}
+
+// priceAmount reads the number part: groups of a number and a multiplier in
+// decreasing order ("1 trieu 200 nghin"), then either "ruoi" (half the last
+// multiplier) or a short tail ("1tr2" = 1,2 trieu; "25k5" = 25,5k).
+func (p *stream) priceAmount() (*big.Rat, error) {
+	total := new(big.Rat)
+	var last int64
+	for group := 0; ; group++ {
+		t, ok := p.peek(0)
+		if !ok {
+			return nil, ErrNotPrice
+		}
+		var v *big.Rat
+		switch {
+		case t.kind == tNum:
+			next := p.word(1)
+			if v, ok = parseNumber(t.text, priceMults[next] == 0 && next != "tram"); !ok {
+				return nil, ErrNotPrice
+			}
+		case group == 0 && numberWords[t.text] > 0:
+			v = new(big.Rat).SetInt64(numberWords[t.text])
+		default:
+			return nil, ErrNotPrice
+		}
+		p.i++
+		if p.word(0) == "tram" {
+			v.Mul(v, big.NewRat(100, 1))
+			p.i++
+			if isHalf(p.word(0)) {
+				v.Add(v, big.NewRat(50, 1))
+				p.i++
+			}
+			if priceMults[p.word(0)] == 0 && last >= 1_000_000 {
+				// "1 trieu 2 tram": the hundreds are of thousands.
+				v.Mul(v, big.NewRat(1000, 1))
+				return total.Add(total, v), nil
+			}
+		}
+		m := priceMults[p.word(0)]
+		if m == 0 {
+			if group > 0 {
+				return nil, ErrNotPrice
+			}
+			total.Add(total, v)
+			if isHalf(p.word(0)) {
+				total.Add(total, ratHalf)
+				p.i++
+			}
+			return total, nil
+		}
+		if last != 0 && m >= last {
+			return nil, ErrNotPrice
+		}
+		p.i++
+		total.Add(total, v.Mul(v, new(big.Rat).SetInt64(m)))
+		last = m
+		if isHalf(p.word(0)) {
+			total.Add(total, big.NewRat(m, 2))
+			p.i++
+			return total, nil
+		}
+		t, ok = p.peek(0)
+		if !ok || t.kind != tNum {
+			return total, nil
+		}
+		if nx := p.word(1); priceMults[nx] > 0 || nx == "tram" {
+			continue // the next group
+		}
+		if !allDigits(t.text) || len(t.text) > 3 {
+			return total, nil
+		}
+		if t.text == "1" && !t.glued {
+			if _, n := p.unit(1); n > 0 {
+				return total, nil // "25k 1 kg": a per part
+			}
+		}
+		d, _ := new(big.Rat).SetString(t.text)
+		d.Mul(d, new(big.Rat).SetInt64(m))
+		total.Add(total, d.Quo(d, pow10(len(t.text))))
+		p.i++
+		return total, nil
+	}
+}
+
+func (p *stream) skipCurrency() {
+	for !p.done() {
+		t := p.toks[p.i]
+		if t.kind != tDong && !(t.kind == tWord && currencyWords[t.text]) {
+			return
+		}
+		p.i++
+	}
+}
+
+// perPart reads "/kg", "/1 kg", "/100g", "1 kg", "mot can", "moi ky",
+// "kg" after the amount. No per part gives ("", 1, nil).
+func (p *stream) perPart() (Unit, *big.Rat, error) {
+	one := big.NewRat(1, 1)
+	start := p.i
+	slash := p.isKind(0, tSlash)
+	if slash {
+		p.i++
+	}
+	n := one
+	t, ok := p.peek(0)
+	switch {
+	case !ok:
+		if slash {
+			return "", nil, ErrNotPrice
+		}
+		return "", one, nil
+	case t.kind == tNum:
+		if !slash && t.text != "1" {
+			return "", one, nil
+		}
+		v, ok := parseNumber(t.text, false)
+		if !ok {
+			return "", nil, ErrNotPrice
+		}
+		n = v
+		p.i++
+	case t.text == "mot" || t.text == "moi":
+		p.i++
+	}
+	u, k := p.unit(0)
+	if k == 0 {
+		if slash {
+			if p.isKind(0, tWord) {
+				return "", nil, ErrUnknownUnit
+			}
+			return "", nil, ErrNotPrice
+		}
+		p.i = start
+		return "", one, nil
+	}
+	p.i += k
+	return u, n, nil
+}
+
+// perOne turns a price per n units (or per grams) into a price per one
+// unit: per 100 g is per lang, per 1000 g per kg, per 5 kg becomes per kg,
+// per 10 qua per qua.
+func perOne(u Unit, n, amount *big.Rat) (Unit, *big.Rat, error) {
+	if n.Sign() <= 0 {
+		return "", nil, ErrNotPrice
+	}
+	if f := factorOf(u); f > 0 {
+		grams := new(big.Rat).Mul(n, new(big.Rat).SetInt64(f))
+		for _, w := range Units() {
+			if wf := unitMilliKg[w]; wf > 0 && grams.Cmp(new(big.Rat).SetInt64(wf)) == 0 {
+				return w, amount, nil
+			}
+		}
+		perKg := new(big.Rat).Mul(amount, big.NewRat(1000, 1))
+		return UnitKg, perKg.Quo(perKg, grams), nil
+	}
+	return u, new(big.Rat).Quo(amount, n), nil
+}
+
+// PerKgVND returns the price of one kg, rounded half up: 2 triệu/tạ is
+// 20000. ok is false unless Per is a weight unit.
+func (p Price) PerKgVND() (int64, bool) {
+	f, ok := unitMilliKg[p.Per]
+	if !ok || p.VND < 0 {
+		return 0, false
+	}
+	v, ok := roundRat(new(big.Rat).SetFrac(
+		new(big.Int).Mul(big.NewInt(p.VND), big.NewInt(1000)), big.NewInt(f)))
+	return v, ok
+}
+
+// Total is the price of q at p, rounded half up to the dong: 50 kg at
+// 25k/kg is 1.250.000, 150 kg at 2 triệu/tạ is 3.000.000. A price without
+// a unit is taken per q's unit. ok is false when the units do not match
+// (a price per con for a quantity in kg) or past 10^15 đ.
+func (p Price) Total(q Quantity) (int64, bool) {
+	if p.VND < 0 || q.Milli < 0 {
+		return 0, false
+	}
+	per := p.Per
+	if per == "" {
+		per = q.Unit
+	}
+	num := new(big.Int).Mul(big.NewInt(p.VND), big.NewInt(q.Milli))
+	den := big.NewInt(1000)
+	if per != q.Unit {
+		fp, ok1 := unitMilliKg[per]
+		fq, ok2 := unitMilliKg[q.Unit]
+		if !ok1 || !ok2 {
+			return 0, false
+		}
+		num.Mul(num, big.NewInt(fq))
+		den.Mul(den, big.NewInt(fp))
+	}
+	return roundRat(new(big.Rat).SetFrac(num, den))
+}
+
+// Plausibility bounds, in dong.
+const (
+	minPlausibleVND   = 100         // below that, a typo ("25" for 25k)
+	maxPlausiblePerKg = 1_000_000   // honey ~300-500k/kg, star anise ~100-200k/kg
+	maxPlausibleAny   = 100_000_000 // no unit: a buffalo, a cow
+)
+
+// maxPerCount: the highest plausible price of one count or volume unit.
+var maxPerCount = map[Unit]int64{
+	UnitQua: 2_000_000, UnitChuc: 5_000_000, UnitThung: 20_000_000,
+	UnitBao: 30_000_000, UnitBo: 1_000_000, UnitCon: 100_000_000,
+	UnitLit: 2_000_000,
+}
+
+// PlausiblePrice reports whether p looks like a real price, so the flow
+// asks again or asks to confirm otherwise. Per weight, the price per kg
+// must lie in 100 đ … 1.000.000 đ (10 tỷ/kg fails; honey, star anise pass).
+// Per count or volume unit: 100 đ … a bound per unit (quả 2 triệu, chục
+// 5 triệu, thùng 20 triệu, bao 30 triệu, bó 1 triệu, con 100 triệu, lít
+// 2 triệu). Without a unit: 100 đ … 100 triệu; set Per to the listing's
+// unit first for a sharper check.
+func PlausiblePrice(p Price) bool {
+	if p.VND < minPlausibleVND {
+		return false
+	}
+	if p.Per == "" {
+		return p.VND <= maxPlausibleAny
+	}
+	if perKg, ok := p.PerKgVND(); ok {
+		return perKg >= minPlausibleVND && perKg <= maxPlausiblePerKg
+	}
+	max, ok := maxPerCount[p.Per]
+	return ok && p.VND <= max
+}

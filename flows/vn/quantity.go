@@ -1,0 +1,316 @@
+package vn
+
+import "math/big"
+
+// Quantity is an exact amount of a unit in thousandths: 1,5 tan is
+// {Milli: 1500, Unit: "tan"}, 2 tan ruoi {2500, "tan"}, 500 kg {500000, "kg"}.
+// Grams typed by the user are stored as kg (500 g = {500, "kg"}).
+type Quantity struct {
+	Milli int64
+	Unit  Unit
+}
+
+// qtyLead: words before a quantity that do not change it ("khoang 5 ta",
+// "con 2 tan"). A lead word is skipped only when no unit follows it, so
+// "tam ta" stays "8 ta" and "con" stays a unit after a number.
+var qtyLead = setOf("khoang", "tam", "chung", "co", "con", "tren", "gan", "hon",
+	"du", "duoi", "tong", "la", "ban", "mua", "lay", "can", "sl", "so", "luong",
+	"cong", "tat", "ca", "dat", "duoc", "chi", "xin", "hang")
+
+// qtyTail: words after a quantity that do not change it ("5 ta thoi").
+var qtyTail = setOf("thoi", "nhe", "nha", "a", "ah", "roi", "nua", "hon", "do",
+	"day", "hang", "thi", "nhieu", "it", "chan", "khoang", "tam")
+
+// qtyMults: number words that multiply ("2 tram kg", "3 nghin qua").
+var qtyMults = map[string]int64{"tram": 100, "nghin": 1000, "ngan": 1000, "trieu": 1_000_000}
+
+// ParseQuantity reads an amount with its unit: `500kg`, `500 kg`, `5 tạ`,
+// `nửa tấn`, `1,5 tấn`, `2 tấn rưỡi`, `tạ rưỡi`, `1 tấn 2` (1,2 tấn),
+// `1 tấn 200 kg`, `1.000 kg`, `20 quả`, `500 g` (0,5 kg), `mot tan`. A bare
+// number takes defaultUnit (an empty one gives ErrNoUnit). `Lạng Sơn` is not 100 g,
+// and `tan` is tấn only after a number. `1.500` is 1500; `1,5` and `1,500`
+// are 1,5 (Vietnamese decimal comma), `1,000` is 1000.
+//
+// Errors: ErrNoNumber, ErrUnknownUnit, ErrNoUnit, ErrZero, ErrNotQuantity,
+// ErrQuantityRange, ErrTooLarge.
+func ParseQuantity(s string, defaultUnit Unit) (Quantity, error) {
+	p := &stream{toks: joinSpacedThousands(lex(Fold(s)))}
+	p.skipLead(qtyLead)
+	if p.done() {
+		return Quantity{}, ErrNoNumber
+	}
+	var val *big.Rat
+	var unit Unit
+	if u, n := p.unit(0); n > 0 && isHalf(p.word(n)) { // "ta ruoi"
+		val, unit = big.NewRat(3, 2), u
+		p.i += n + 1
+	} else {
+		v, err := p.qtyNumber()
+		if err != nil {
+			return Quantity{}, err
+		}
+		val = v
+		if p.isRangeSep() {
+			return Quantity{}, ErrQuantityRange
+		}
+		u, n := p.unit(0)
+		switch {
+		case n > 0:
+			unit = u
+			p.i += n
+		case isHalf(p.word(0)): // "2 ruoi" with the default unit
+			val.Add(val, ratHalf)
+			p.i++
+			fallthrough
+		default:
+			p.skip(qtyTail)
+			if !p.done() {
+				if p.isKind(0, tWord) {
+					return Quantity{}, ErrUnknownUnit
+				}
+				return Quantity{}, ErrNotQuantity
+			}
+			if defaultUnit == "" {
+				return Quantity{}, ErrNoUnit
+			}
+			unit = defaultUnit
+			return finishQuantity(val, unit)
+		}
+		// After the unit: `rưỡi`, a short decimal (`1 tan 2`), or a smaller
+		// weight unit ("1 tan 200 kg").
+		switch t, _ := p.peek(0); {
+		case isHalf(p.word(0)):
+			val.Add(val, ratHalf)
+			p.i++
+		case t.kind == tNum:
+			if u2, n2 := p.unit(1); n2 > 0 {
+				if factorOf(u2) == 0 || factorOf(unit) == 0 || factorOf(u2) >= factorOf(unit) {
+					return Quantity{}, ErrNotQuantity
+				}
+				v2, ok := parseNumber(t.text, false)
+				if !ok {
+					return Quantity{}, ErrNotQuantity
+				}
+				p.i += 1 + n2
+				return p.finishCompound(val, unit, v2, u2)
+			}
+			if allDigits(t.text) && len(t.text) <= 3 && (unitMilliKg[unit] > 0 || unit == UnitChuc) {
+				d, _ := new(big.Rat).SetString(t.text)
+				val.Add(val, d.Quo(d, pow10(len(t.text))))
+				p.i++
+			}
+		}
+	}
+	p.skip(qtyTail)
+	if !p.done() {
+		return Quantity{}, ErrNotQuantity
+	}
+	return finishQuantity(val, unit)
+}
+
+// skipLead drops lead words ("khoang", "gia", "con") when a number, another
+// lead word or "ta ruoi" follows, so "tam ta" stays 8 ta and "tam 5 ta" is
+// 5 ta.
+func (p *stream) skipLead(set map[string]bool) {
+	for set[p.word(0)] {
+		t, ok := p.peek(1)
+		if !ok {
+			return
+		}
+		switch {
+		case t.kind == tNum, numberWords[t.text] > 0, t.text == "nua", t.text == "moi", set[t.text]:
+		default:
+			if _, n := p.unit(1); n == 0 || !isHalf(p.word(1+n)) {
+				return
+			}
+		}
+		p.i++
+	}
+}
+
+// isRangeSep: "-" or "den"/"toi"/"hoac" followed by a number.
+func (p *stream) isRangeSep() bool {
+	if !p.isKind(0, tDash) && !rangeWords[p.word(0)] {
+		return false
+	}
+	t, ok := p.peek(1)
+	return ok && (t.kind == tNum || numberWords[t.text] > 0)
+}
+
+// qtyNumber reads "1,5", "mot", "nua", optionally times "tram"/"nghin"
+// and plus "ruoi" after such a word.
+func (p *stream) qtyNumber() (*big.Rat, error) {
+	t, ok := p.peek(0)
+	if !ok {
+		return nil, ErrNoNumber
+	}
+	var v *big.Rat
+	switch {
+	case t.kind == tNum:
+		if v, ok = parseNumber(t.text, false); !ok {
+			return nil, ErrNotQuantity
+		}
+	case t.kind == tWord && t.text == "nua":
+		v = big.NewRat(1, 2)
+	case t.kind == tWord && numberWords[t.text] > 0:
+		v = new(big.Rat).SetInt64(numberWords[t.text])
+	case t.kind == tWord:
+		return nil, ErrNoNumber
+	default:
+		return nil, ErrNotQuantity
+	}
+	p.i++
+	if m := qtyMults[p.word(0)]; m > 0 {
+		v.Mul(v, new(big.Rat).SetInt64(m))
+		p.i++
+		if isHalf(p.word(0)) {
+			v.Add(v, big.NewRat(m, 2))
+			p.i++
+		}
+	}
+	return v, nil
+}
+
+// factorOf: grams per unit, for weights and the pseudo-unit gram.
+func factorOf(u Unit) int64 {
+	if u == unitGram {
+		return 1
+	}
+	return unitMilliKg[u]
+}
+
+func (p *stream) finishCompound(v1 *big.Rat, u1 Unit, v2 *big.Rat, u2 Unit) (Quantity, error) {
+	p.skip(qtyTail)
+	if !p.done() {
+		return Quantity{}, ErrNotQuantity
+	}
+	grams := new(big.Rat).Mul(v1, new(big.Rat).SetInt64(factorOf(u1)))
+	grams.Add(grams, new(big.Rat).Mul(v2, new(big.Rat).SetInt64(factorOf(u2))))
+	for _, u := range []Unit{u1, u2} {
+		in := new(big.Rat).Quo(grams, new(big.Rat).SetInt64(factorOf(u)))
+		if new(big.Rat).Mul(in, big.NewRat(1000, 1)).IsInt() || u == u2 {
+			return finishQuantity(in, u)
+		}
+	}
+	return Quantity{}, ErrNotQuantity // unreachable
+}
+
+// finishQuantity turns v units of u into thousandths, rounding half up,
+// and converts grams to kg.
+func finishQuantity(v *big.Rat, u Unit) (Quantity, error) {
+	milli := new(big.Rat).Mul(v, big.NewRat(1000, 1))
+	if u == unitGram {
+		milli.Quo(milli, big.NewRat(1000, 1))
+		u = UnitKg
+	}
+	m, ok := roundRat(milli)
+	if !ok {
+		return Quantity{}, ErrTooLarge
+	}
+	if m == 0 {
+		return Quantity{}, ErrZero
+	}
+	return Quantity{Milli: m, Unit: u}, nil
+}
+
+// InKg returns q in grams (thousandths of a kg), for weight units only.
+// A quantity in lang finer than 0,1 g is rounded half up.
+func (q Quantity) InKg() (milli int64, ok bool) {
+	f, ok := unitMilliKg[q.Unit]
+	if !ok {
+		return 0, false
+	}
+	r := new(big.Rat).SetFrac(new(big.Int).Mul(big.NewInt(q.Milli), big.NewInt(f)), big.NewInt(1000))
+	neg := r.Sign() < 0
+	if neg {
+		r.Neg(r)
+	}
+	if r.Cmp(maxMagnitude) > 0 {
+		return 0, false
+	}
+	g, _ := roundRat(r)
+	if neg {
+		g = -g
+	}
+	return g, true
+}
+
+// In converts q to unit u exactly: the same unit, or between weight units
+// when the result is a whole number of thousandths (1,5 ta in kg is 150 kg;
+// 1 lang in tan is not exact).
+func (q Quantity) In(u Unit) (Quantity, bool) {
+	if q.Unit == u {
+		return q, true
+	}
+	from, ok1 := unitMilliKg[q.Unit]
+	to, ok2 := unitMilliKg[u]
+	if !ok1 || !ok2 {
+		return Quantity{}, false
+	}
+	n := new(big.Int).Mul(big.NewInt(q.Milli), big.NewInt(from))
+	r, m := new(big.Int).QuoRem(n, big.NewInt(to), new(big.Int))
+	if m.Sign() != 0 || !r.IsInt64() {
+		return Quantity{}, false
+	}
+	return Quantity{Milli: r.Int64(), Unit: u}, true
+}
+
+// common converts q and o to one unit: theirs when equal, else the smaller
+// of two weight units (always exact).
+func common(q, o Quantity) (Quantity, Quantity, bool) {
+	if q.Unit == o.Unit {
+		return q, o, true
+	}
+	fq, ok1 := unitMilliKg[q.Unit]
+	fo, ok2 := unitMilliKg[o.Unit]
+	if !ok1 || !ok2 {
+		return q, o, false
+	}
+	u := q.Unit
+	if fo < fq {
+		u = o.Unit
+	}
+	a, ok1 := q.In(u)
+	b, ok2 := o.In(u)
+	return a, b, ok1 && ok2
+}
+
+// Cmp compares q and o: -1, 0 or +1. ok is false when the units cannot be
+// compared (kg and qua) or the conversion overflows.
+func (q Quantity) Cmp(o Quantity) (int, bool) {
+	a, b, ok := common(q, o)
+	if !ok {
+		return 0, false
+	}
+	switch {
+	case a.Milli < b.Milli:
+		return -1, true
+	case a.Milli > b.Milli:
+		return 1, true
+	}
+	return 0, true
+}
+
+// Add returns q+o in the smaller of the two units (5 ta + 50 kg = 550 kg).
+// ok is false for units that do not mix, or on overflow.
+func (q Quantity) Add(o Quantity) (Quantity, bool) {
+	a, b, ok := common(q, o)
+	if !ok {
+		return Quantity{}, false
+	}
+	s := a.Milli + b.Milli
+	if (s > a.Milli) != (b.Milli > 0) {
+		return Quantity{}, false
+	}
+	return Quantity{Milli: s, Unit: a.Unit}, true
+}
+
+// Sub returns q-o in the smaller of the two units (500 kg - 50 kg =
+// 450 kg; 5 ta - 50 kg = 450 kg). The result may be negative: check Cmp
+// first to refuse an order larger than the stock.
+func (q Quantity) Sub(o Quantity) (Quantity, bool) {
+	if o.Milli == -o.Milli && o.Milli != 0 { // math.MinInt64
+		return Quantity{}, false
+	}
+	return q.Add(Quantity{Milli: -o.Milli, Unit: o.Unit})
+}

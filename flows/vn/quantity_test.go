@@ -1,0 +1,219 @@
+package vn
+
+import (
+	"errors"
+	"math"
+	"testing"
+)
+
+func TestParseQuantity(t *testing.T) {
+	tests := []struct {
+		in   string
+		def  Unit
+		want Quantity
+		err  error
+	}{
+		// DOMAIN.md
+		{"500kg", "", Quantity{500000, UnitKg}, nil},
+		{"500 kg", "", Quantity{500000, UnitKg}, nil},
+		{"5 tạ", "", Quantity{5000, UnitTa}, nil},
+		{"nửa tấn", "", Quantity{500, UnitTan}, nil},
+		{"1,5 tấn", "", Quantity{1500, UnitTan}, nil},
+		{"2 tấn rưỡi", "", Quantity{2500, UnitTan}, nil},
+		{"Lạng Sơn", UnitKg, Quantity{}, ErrNoNumber},
+		{"tan roi", UnitKg, Quantity{}, ErrNoNumber},
+		// Unit table of DOMAIN.md
+		{"3 ký", "", Quantity{3000, UnitKg}, nil},
+		{"3 kí", "", Quantity{3000, UnitKg}, nil},
+		{"3 ki lô", "", Quantity{3000, UnitKg}, nil},
+		{"3 kilo", "", Quantity{3000, UnitKg}, nil},
+		{"3 cân", "", Quantity{3000, UnitKg}, nil},
+		{"2 yến", "", Quantity{2000, UnitYen}, nil},
+		{"2 yen", "", Quantity{2000, UnitYen}, nil},
+		{"5 ta", "", Quantity{5000, UnitTa}, nil},
+		{"5 tan", "", Quantity{5000, UnitTan}, nil},
+		{"5t", "", Quantity{5000, UnitTan}, nil},
+		{"5 lạng", "", Quantity{5000, UnitLang}, nil},
+		{"5 lang", "", Quantity{5000, UnitLang}, nil},
+		{"20 quả", "", Quantity{20000, UnitQua}, nil},
+		{"20 qua", "", Quantity{20000, UnitQua}, nil},
+		{"20 trái", "", Quantity{20000, UnitQua}, nil},
+		{"20 trai", "", Quantity{20000, UnitQua}, nil},
+		{"3 chục", "", Quantity{3000, UnitChuc}, nil},
+		{"3 chuc", "", Quantity{3000, UnitChuc}, nil},
+		{"10 thùng", "", Quantity{10000, UnitThung}, nil},
+		{"4 bao", "", Quantity{4000, UnitBao}, nil},
+		{"30 bó", "", Quantity{30000, UnitBo}, nil},
+		{"12 con", "", Quantity{12000, UnitCon}, nil},
+		{"5 lít", "", Quantity{5000, UnitLit}, nil},
+		{"1,5l", "", Quantity{1500, UnitLit}, nil},
+		// Defaults, separators, habits.
+		{"500", UnitKg, Quantity{500000, UnitKg}, nil},
+		{"500", UnitQua, Quantity{500000, UnitQua}, nil},
+		{"500", "", Quantity{}, ErrNoUnit},
+		{"1.000 kg", "", Quantity{1000000, UnitKg}, nil},
+		{"1.000", UnitKg, Quantity{1000000, UnitKg}, nil},
+		{"1 000 kg", "", Quantity{1000000, UnitKg}, nil},
+		{"1,000 kg", "", Quantity{1000000, UnitKg}, nil},
+		{"1,500 kg", "", Quantity{1500, UnitKg}, nil}, // Vietnamese decimal comma
+		{"1.5 tấn", "", Quantity{1500, UnitTan}, nil},
+		{"1.234,5 kg", "", Quantity{1234500, UnitKg}, nil},
+		{"0,25 tấn", "", Quantity{250, UnitTan}, nil},
+		{"2 rưỡi", UnitTa, Quantity{2500, UnitTa}, nil},
+		{"tạ rưỡi", "", Quantity{1500, UnitTa}, nil},
+		{"1 tấn 2", "", Quantity{1200, UnitTan}, nil},
+		{"1 tạ 20", "", Quantity{1200, UnitTa}, nil},
+		{"2 yến 5", "", Quantity{2500, UnitYen}, nil},
+		{"1 tấn 200 kg", "", Quantity{1200, UnitTan}, nil},
+		{"2 kg 3 lạng", "", Quantity{2300, UnitKg}, nil},
+		{"1 tấn 5 lạng", "", Quantity{10005000, UnitLang}, nil},
+		{"500g", "", Quantity{500, UnitKg}, nil},
+		{"500 gam", "", Quantity{500, UnitKg}, nil},
+		{"một tấn", "", Quantity{1000, UnitTan}, nil},
+		{"hai tạ", "", Quantity{2000, UnitTa}, nil},
+		{"tám tạ", "", Quantity{8000, UnitTa}, nil},
+		{"tầm 5 tạ", "", Quantity{5000, UnitTa}, nil},
+		{"khoảng nửa tấn", "", Quantity{500, UnitTan}, nil},
+		{"còn 2 tấn", "", Quantity{2000, UnitTan}, nil},
+		{"có tạ rưỡi", "", Quantity{1500, UnitTa}, nil},
+		{"5 tạ thôi", "", Quantity{5000, UnitTa}, nil},
+		{"5 tấn rồi", "", Quantity{5000, UnitTan}, nil},
+		{"2 trăm kg", "", Quantity{200000, UnitKg}, nil},
+		{"3 nghìn quả", "", Quantity{3000000, UnitQua}, nil},
+		{"2 trăm rưỡi kg", "", Quantity{250000, UnitKg}, nil},
+		{"  5   TẠ ", "", Quantity{5000, UnitTa}, nil},
+		{"5 ta\u0323", "", Quantity{5000, UnitTa}, nil}, // NFD
+		{"1,2345 kg", "", Quantity{1235, UnitKg}, nil},  // rounded to the thousandth
+		// Errors.
+		{"500 Lạng Sơn", UnitKg, Quantity{}, ErrUnknownUnit},
+		{"5 lạng sơn", UnitKg, Quantity{}, ErrUnknownUnit},
+		{"5 xyz", UnitKg, Quantity{}, ErrUnknownUnit},
+		{"5 tạ na", "", Quantity{}, ErrNotQuantity},
+		{"tấn", UnitKg, Quantity{}, ErrNoNumber},
+		{"", UnitKg, Quantity{}, ErrNoNumber},
+		{"abc", UnitKg, Quantity{}, ErrNoNumber},
+		{"0", UnitKg, Quantity{}, ErrZero},
+		{"0 kg", "", Quantity{}, ErrZero},
+		{"0,0001 kg", "", Quantity{}, ErrZero},
+		{"5-6 tạ", "", Quantity{}, ErrQuantityRange},
+		{"5 đến 6 tạ", "", Quantity{}, ErrQuantityRange},
+		{"-5 kg", "", Quantity{}, ErrNotQuantity},
+		{"5 kg 2 bao", "", Quantity{}, ErrNotQuantity},
+		{"5 kg 2 tấn", "", Quantity{}, ErrNotQuantity},
+		{"1.23.4 kg", "", Quantity{}, ErrNotQuantity},
+		{"99999999999999 tấn", "", Quantity{}, ErrTooLarge},
+	}
+	for _, tt := range tests {
+		got, err := ParseQuantity(tt.in, tt.def)
+		if !errors.Is(err, tt.err) || got != tt.want {
+			t.Errorf("ParseQuantity(%q, %q) = %+v, %v; want %+v, %v", tt.in, tt.def, got, err, tt.want, tt.err)
+		}
+	}
+}
+
+func TestQuantityKg(t *testing.T) {
+	tests := []struct {
+		q    Quantity
+		want int64
+		ok   bool
+	}{
+		{Quantity{1500, UnitTan}, 1500000, true},
+		{Quantity{5000, UnitTa}, 500000, true},
+		{Quantity{2000, UnitYen}, 20000, true},
+		{Quantity{500000, UnitKg}, 500000, true},
+		{Quantity{5000, UnitLang}, 500, true},
+		{Quantity{1234, UnitLang}, 123, true}, // 123,4 g rounds
+		{Quantity{20000, UnitQua}, 0, false},
+	}
+	for _, tt := range tests {
+		got, ok := tt.q.InKg()
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("%+v.InKg() = %d, %v; want %d, %v", tt.q, got, ok, tt.want, tt.ok)
+		}
+	}
+	for _, u := range Units() {
+		m, ok := u.Kg()
+		if ok != u.IsWeight() || (ok && m <= 0) {
+			t.Errorf("%s.Kg() = %d, %v", u, m, ok)
+		}
+	}
+	if m, _ := UnitTan.Kg(); m != 1000000 {
+		t.Errorf("tan = %d g", m)
+	}
+}
+
+func TestQuantityArithmetic(t *testing.T) {
+	kg := func(n int64) Quantity { return Quantity{n * 1000, UnitKg} }
+	stock := Quantity{5000, UnitTa} // 5 ta = 500 kg
+	if c, ok := stock.Cmp(kg(50)); !ok || c != 1 {
+		t.Errorf("5 ta vs 50 kg = %d, %v", c, ok)
+	}
+	if c, ok := stock.Cmp(kg(500)); !ok || c != 0 {
+		t.Errorf("5 ta vs 500 kg = %d, %v", c, ok)
+	}
+	if c, ok := kg(500).Cmp(Quantity{600, UnitTan}); !ok || c != -1 {
+		t.Errorf("500 kg vs 0,6 tan = %d, %v", c, ok)
+	}
+	if left, ok := stock.Sub(kg(50)); !ok || left != kg(450) {
+		t.Errorf("5 ta - 50 kg = %+v, %v", left, ok)
+	}
+	if left, ok := kg(500).Sub(kg(50)); !ok || left != kg(450) {
+		t.Errorf("500 kg - 50 kg = %+v, %v", left, ok)
+	}
+	if sum, ok := (Quantity{1500, UnitTan}).Add(Quantity{2000, UnitTa}); !ok || sum != (Quantity{17000, UnitTa}) {
+		t.Errorf("1,5 tan + 2 ta = %+v, %v", sum, ok)
+	}
+	if d, ok := kg(50).Sub(kg(60)); !ok || d.Milli != -10000 {
+		t.Errorf("50 kg - 60 kg = %+v, %v", d, ok)
+	}
+	if _, ok := kg(5).Add(Quantity{5000, UnitQua}); ok {
+		t.Error("kg + qua should not mix")
+	}
+	if _, ok := (Quantity{5000, UnitQua}).Cmp(Quantity{5000, UnitChuc}); ok {
+		t.Error("qua and chuc should not compare")
+	}
+	if c, ok := (Quantity{5000, UnitQua}).Cmp(Quantity{7000, UnitQua}); !ok || c != -1 {
+		t.Error("qua compare")
+	}
+	if _, ok := (Quantity{math.MaxInt64, UnitKg}).Add(kg(1)); ok {
+		t.Error("overflow not caught")
+	}
+	if _, ok := kg(1).Sub(Quantity{math.MinInt64, UnitKg}); ok {
+		t.Error("MinInt64 not caught")
+	}
+	if _, ok := (Quantity{math.MaxInt64, UnitTan}).Cmp(kg(1)); ok {
+		t.Error("conversion overflow not caught")
+	}
+	if q, ok := (Quantity{1500, UnitTa}).In(UnitKg); !ok || q != kg(150) {
+		t.Errorf("1,5 ta in kg = %+v, %v", q, ok)
+	}
+	if _, ok := (Quantity{1000, UnitLang}).In(UnitTan); ok {
+		t.Error("1 lang in tan is not exact")
+	}
+}
+
+func FuzzParseQuantity(f *testing.F) {
+	for _, s := range []string{"500kg", "nửa tấn", "1,5 tấn", "2 tấn rưỡi", "1.000 kg", "20 quả",
+		"Lạng Sơn", "tan roi", "tạ rưỡi", "1 tấn 200 kg", "500g", "5-6 tạ", "1 tấn 5 lạng",
+		"\xff", "0,0005 kg", "2 trăm rưỡi kg"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		q, err := ParseQuantity(s, UnitKg)
+		if err != nil {
+			if q != (Quantity{}) {
+				t.Fatalf("ParseQuantity(%q) = %+v with error %v", s, q, err)
+			}
+			return
+		}
+		if q.Milli <= 0 || q.Milli > 1e15 || !q.Unit.Valid() {
+			t.Fatalf("ParseQuantity(%q) = %+v", s, q)
+		}
+		// Formatting then parsing gives the same quantity.
+		echo := FormatMilli(q.Milli) + " " + string(q.Unit)
+		if r, err := ParseQuantity(echo, ""); err != nil || r != q {
+			t.Fatalf("ParseQuantity(%q) = %+v, but its echo %q = %+v, %v", s, q, echo, r, err)
+		}
+		_, _ = q.InKg()
+	})
+}
