@@ -5,8 +5,8 @@ import (
 	"errors"
 	"time"
 
-	"github.com/nongsan-bot/nongsan/flows/vn"
 	"github.com/nongsan-bot/nongsan/flows/vietqr"
+	"github.com/nongsan-bot/nongsan/flows/vn"
 )
 
 // Seller is a farmer who sells: registered by themselves (UserID set) or by
