@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"strings"
 	"time"
 
 	"github.com/nongsan-bot/nongsan/flows/vn"
@@ -60,7 +61,7 @@ func (f Format) Area(tag string) string {
 
 // Place is "xã Chi Lăng (Chi Lăng)": the commune as typed and its area.
 func (f Format) Place(s Seller) string {
-	if s.Area == "" || vn.Fold(s.Commune) == vn.Fold(f.Area(s.Area)) {
+	if s.Area == "" || strings.Contains(vn.Fold(s.Commune), vn.Fold(f.Area(s.Area))) {
 		return s.Commune
 	}
 	return f.Texts.Text(f.Lang, M("fmt.place", "Commune", s.Commune, "Area", f.Area(s.Area)))

@@ -166,6 +166,9 @@ func (r registration) steps() map[Step]StepDef {
 				c.Ask(M("reg.bank"), append(pairs(rows), []Choice{skipChoice()})...)
 			},
 			Handle: step(func(ctx context.Context, c *Conv, d *draft, in Input) (Step, error) {
+				if in.Kind != KindText && in.Kind != KindChoice {
+					return Unclear, nil
+				}
 				if in.Kind == KindChoice && in.Text == "skip" {
 					return r.finish(ctx, c, d)
 				}

@@ -151,6 +151,9 @@ func doneChoice() Choice {
 // an album once: its photos arrive as separate updates, maybe at once.
 func (f *sell) onPhoto(_ context.Context, c *Conv, d *draft, in Input) (Step, error) {
 	photos := &d.Listing.Photos
+	if in.Kind == KindText && slices.Contains(doneChoice().Words, vn.Fold(in.Text)) {
+		in.Kind, in.Text = KindChoice, "done" // "xong" before any photo, when no button was offered
+	}
 	switch {
 	case in.Kind == KindChoice && in.Text == "done":
 		if len(*photos) == 0 {
@@ -226,7 +229,7 @@ func (f *sell) onQuantity(_ context.Context, c *Conv, d *draft, in Input) (Step,
 func (f *sell) askPrice(c *Conv) {
 	var d draft
 	c.Draft(&d)
-	c.Say(M("sell.price", "Unit", c.F().Unit(d.Listing.Quantity.Unit)))
+	c.Say(M("sell.price", "Unit", c.F().Unit(f.defaultUnit(&d))))
 }
 
 func (f *sell) onPrice(_ context.Context, c *Conv, d *draft, in Input) (Step, error) {
@@ -235,7 +238,7 @@ func (f *sell) onPrice(_ context.Context, c *Conv, d *draft, in Input) (Step, er
 	}
 	p, err := vn.ParsePrice(in.Text)
 	if p.Per == "" {
-		p.Per = d.Listing.Quantity.Unit
+		p.Per = f.defaultUnit(d) // "25k" for na means per kg, even when selling 5 tạ
 	}
 	switch {
 	case errors.Is(err, vn.ErrPriceRange):

@@ -1,0 +1,517 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/BurntSushi/toml"
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/nongsan-bot/nongsan/bot/postgres"
+	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
+)
+
+const (
+	chiLangMarket = int64(-1001111111111) // a market group for Chi Lăng
+	allMarket     = int64(-1002222222222) // a market group for every area
+	bacSonMarket  = int64(-1003333333333) // a market group for Bắc Sơn only
+	groupAdmin    = int64(5005)
+)
+
+// Tap presses an inline button with callback data.
+func (b *testBot) Tap(user int64, data string) {
+	b.t.Helper()
+	if code := b.Post(b.Up.Callback(user, user, 0, data)); code != http.StatusOK {
+		b.t.Fatalf("tap %q: webhook answered %d", data, code)
+	}
+}
+
+// Last is the text of the last message the bot sent to chat.
+func (b *testBot) Last(chat int64) sent {
+	b.t.Helper()
+	msgs := b.Sent(chat)
+	if len(msgs) == 0 {
+		b.t.Fatalf("no message to %d", chat)
+	}
+	return msgs[len(msgs)-1]
+}
+
+// expect checks that the last message to the user is the message id.
+func (b *testBot) expect(user int64, id string, kv ...any) sent {
+	b.t.Helper()
+	last := b.Last(user)
+	if want := text(b.t, "vi", id, kv...); last.Text != want {
+		b.t.Fatalf("bot said %q\nwant %s: %q", last.Text, id, want)
+	}
+	return last
+}
+
+// markets registers three market groups, as their admin would.
+func (b *testBot) markets() {
+	b.t.Helper()
+	for _, g := range []struct {
+		chat int64
+		cmd  string
+	}{{chiLangMarket, "/dangky Chi Lăng"}, {allMarket, "/dangky"}, {bacSonMarket, "/dangky bac son"}} {
+		b.TG.SetMemberStatus(g.chat, groupAdmin, "administrator")
+		if code := b.Post(b.Up.AddedToGroup(g.chat, groupAdmin, telegramtest.DefaultBotID)); code != http.StatusOK {
+			b.t.Fatal(code)
+		}
+		if code := b.Post(b.Up.Text(g.chat, groupAdmin, g.cmd)); code != http.StatusOK {
+			b.t.Fatal(code)
+		}
+	}
+	b.expectIn(chiLangMarket, "group.registered", "Area", "Chi Lăng")
+	b.expectIn(allMarket, "group.registered_all")
+}
+
+func (b *testBot) expectIn(chat int64, id string, kv ...any) {
+	b.t.Helper()
+	if got, want := b.Last(chat).Text, text(b.t, "vi", id, kv...); got != want {
+		b.t.Fatalf("in %d the bot said %q, want %q", chat, got, want)
+	}
+}
+
+// register runs the first-time registration of a farmer from Chi Lăng.
+func (b *testBot) register(user int64) {
+	b.t.Helper()
+	b.Say(user, "/ban")
+	if msgs := b.Sent(user); msgs[len(msgs)-2].Text != text(b.t, "vi", "sell.register_first") {
+		b.t.Fatalf("first /ban: %q", msgs[len(msgs)-2].Text)
+	}
+	b.Tap(user, "keep") // the Telegram name
+	if !b.expect(user, "reg.phone").Contact {
+		b.t.Fatal("the phone question offers no share-contact button")
+	}
+	if code := b.Post(b.Up.Contact(user, user, "84912345678")); code != http.StatusOK {
+		b.t.Fatal(code)
+	}
+	b.expect(user, "reg.commune")
+	b.Say(user, "xã Quang Lang, Chi Lăng") // the area is recognised in the commune
+	b.expect(user, "reg.code")
+	b.Say(user, "vn-lsor-0012")
+	b.expect(user, "reg.bank")
+	b.Say(user, "agribank")
+	b.expect(user, "reg.account")
+	b.Say(user, "1234 5678 9012")
+	b.expect(user, "reg.holder")
+	b.Say(user, "1") // the offered holder name
+	if msgs := b.Sent(user); msgs[len(msgs)-2].Text != text(b.t, "vi", "reg.done") {
+		b.t.Fatalf("after registration: %q", msgs[len(msgs)-2].Text)
+	}
+	b.expect(user, "sell.product")
+}
+
+// album sends photos as Telegram does: one update each, all at once.
+func (b *testBot) album(user int64, group string, fileIDs ...string) {
+	b.t.Helper()
+	var wg sync.WaitGroup
+	for _, u := range b.albumUpdates(user, group, fileIDs...) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if code := b.Post(u); code != http.StatusOK {
+				b.t.Errorf("album photo answered %d", code)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func (b *testBot) albumUpdates(user int64, group string, fileIDs ...string) []tgbotapi.Update {
+	var ups []tgbotapi.Update
+	for _, id := range fileIDs {
+		ups = append(ups, b.Up.Photo(user, user, id, group, ""))
+	}
+	return ups
+}
+
+func TestFarmerRegistersAndPublishesToMarketGroups(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := newEnv(t, tg)
+	b := startBot(t, tg, env)
+	b.markets()
+	b.register(farmer)
+
+	b.Tap(farmer, "p:na-chi-lang")
+	b.expect(farmer, "sell.photos")
+	b.album(farmer, "album-1", "photo-A", "photo-B", "photo-C")
+	if got := b.Sent(farmer); got[len(got)-1].Text != text(t, "vi", "sell.album_got") ||
+		got[len(got)-2].Text == text(t, "vi", "sell.album_got") {
+		t.Fatalf("an album of 3 should be answered once, got %+v", got[len(got)-3:])
+	}
+	b.Say(farmer, "xong")
+	b.expect(farmer, "sell.quantity", "Product", "Na Chi Lăng", "Unit", "kg")
+	b.Say(farmer, "5 tạ")
+	b.expect(farmer, "sell.price", "Unit", "kg")
+	b.Say(farmer, "25k")
+	b.expect(farmer, "sell.ready")
+	b.Say(farmer, "mai")
+	b.expect(farmer, "sell.note")
+	b.Say(farmer, "Na dai, quả to")
+	summary := b.Last(farmer)
+	for _, want := range []string{"Na Chi Lăng — 5 tạ", "25.000 đ/kg", "anh/chị gõ: 25k", "📍 xã Quang Lang, Chi Lăng\n", "3 ảnh", "Na dai, quả to"} {
+		if !strings.Contains(summary.Text, want) {
+			t.Errorf("summary lacks %q:\n%s", want, summary.Text)
+		}
+	}
+	if !slices.Equal(summary.Data, []string{"publish", "edit", "cancel"}) {
+		t.Fatalf("summary buttons %v", summary.Data)
+	}
+	b.Say(farmer, "đồng ý")
+
+	// Posted in the Chi Lăng market and the all-areas market, not Bắc Sơn's.
+	published := b.Sent(farmer)
+	code := regexp.MustCompile(`NS-[2-9A-HJ-NP-Z]{4}`).FindString(published[len(published)-2].Text)
+	if code == "" || published[len(published)-2].Text != text(t, "vi", "sell.published", "Code", code, "Groups", 2) {
+		t.Fatalf("confirmation = %q", published[len(published)-2].Text)
+	}
+	albums := b.TG.WaitCalls(t, "sendMediaGroup", 2)
+	var groups []string
+	for _, a := range albums {
+		groups = append(groups, a.ChatID)
+		var media []struct {
+			Media   string `json:"media"`
+			Caption string `json:"caption"`
+		}
+		if err := a.JSON("media", &media); err != nil {
+			t.Fatal(err)
+		}
+		var files []string
+		for _, m := range media {
+			files = append(files, m.Media)
+		}
+		if !slices.Equal(files, []string{"photo-A", "photo-B", "photo-C"}) {
+			t.Errorf("album photos %v, want A, B, C in the order sent", files)
+		}
+		caption := media[0].Caption
+		for _, want := range []string{"Na Chi Lăng — 5 tạ", "25.000 đ/kg", "Nông dân 1001", "VN-LSOR-0012", code, "Na dai, quả to"} {
+			if !strings.Contains(caption, want) {
+				t.Errorf("caption lacks %q:\n%s", want, caption)
+			}
+		}
+		if strings.Contains(caption, "0912") || strings.Contains(caption, "912345678") {
+			t.Errorf("the farmer's phone is in the group post:\n%s", caption)
+		}
+	}
+	if !slices.Contains(groups, itoa(chiLangMarket)) || !slices.Contains(groups, itoa(allMarket)) || slices.Contains(groups, itoa(bacSonMarket)) {
+		t.Errorf("posted to %v, want the Chi Lăng and all-areas markets only", groups)
+	}
+	// The order button under each album deep-links into the private chat.
+	for _, g := range []int64{chiLangMarket, allMarket} {
+		footer := b.Last(g)
+		want := "https://t.me/" + telegramtest.DefaultBotUsername + "?start=buy_" + strings.ReplaceAll(code, "-", "")
+		if !slices.Equal(footer.Data, []string{want}) || !strings.Contains(footer.Text, code) {
+			t.Errorf("order button in %d: %+v, want a link to %s", g, footer, want)
+		}
+	}
+	// The farmer is told where each post landed, with its link.
+	posted := waitSent(t, b, farmer, func(s sent) bool { return strings.HasPrefix(s.Text, "📢") }, 2)
+	for _, p := range posted {
+		if !strings.Contains(p.Text, code) || !strings.Contains(p.Text, "https://t.me/c/") {
+			t.Errorf("post notice %q lacks the code or the link", p.Text)
+		}
+	}
+
+	// Stored durably, with the full stock.
+	db, err := postgres.Open(context.Background(), env["DATABASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var status string
+	var remaining, posts int64
+	err = db.Pool.QueryRow(context.Background(), `SELECT status, remaining_milli, (SELECT count(*) FROM listing_posts p WHERE p.listing_id = l.id)
+		FROM listings l WHERE code = $1`, code).Scan(&status, &remaining, &posts)
+	if err != nil || status != "active" || remaining != 5000 || posts != 2 {
+		t.Errorf("stored listing: status %q remaining %d posts %d err %v", status, remaining, posts, err)
+	}
+}
+
+// waitSent waits until the bot has sent n messages to chat matching ok.
+func waitSent(t *testing.T, b *testBot, chat int64, ok func(sent) bool, n int) []sent {
+	t.Helper()
+	for calls := len(b.TG.CallsTo("sendMessage")); ; calls++ {
+		var got []sent
+		for _, s := range b.Sent(chat) {
+			if ok(s) {
+				got = append(got, s)
+			}
+		}
+		if len(got) >= n {
+			return got
+		}
+		b.TG.WaitCalls(t, "sendMessage", calls+1)
+	}
+}
+
+// toQuantity registers a farmer and takes a listing as far as the quantity
+// question, with one photo.
+func (b *testBot) toQuantity(user int64) {
+	b.t.Helper()
+	b.register(user)
+	b.Say(user, "quýt")
+	b.expect(user, "sell.photos")
+	if code := b.Post(b.Up.Photo(user, user, "photo-Q", "", "")); code != http.StatusOK {
+		b.t.Fatal(code)
+	}
+	b.expect(user, "sell.photo_got", "Count", 1)
+	b.Tap(user, "done")
+	b.expect(user, "sell.quantity", "Product", "Quýt Bắc Sơn", "Unit", "kg")
+}
+
+func TestEveryStepQuestionsBadInput(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, telegramtest.NewServer(t), nil)
+	b.Say(farmer, "/ban")
+	steps := []struct {
+		step   string
+		bad    []string // each gets a reprompt
+		reply  []string // the message IDs said, per bad input
+		good   string
+		prompt string
+	}{
+		{"name", []string{"/", "x"}, []string{"unclear.text", "unclear.text"}, "Hoàng Văn Lâm", "reg.phone"},
+		{"phone", []string{"12345", "0212 345 678"}, []string{"reg.phone_bad", "reg.phone_bad"}, "0912.345.678", "reg.commune"},
+		{"commune", []string{"x"}, []string{"unclear.text"}, "xã Hữu Kiên", "reg.area"},
+		{"area", []string{"Hà Giang"}, []string{"unclear.text"}, "Hữu Lũng", "reg.code"},
+		{"code", []string{}, nil, "bỏ qua", "reg.bank"},
+		{"bank", []string{"ngân hàng ABCXYZ"}, []string{"reg.bank_unknown"}, "bỏ qua", "sell.product"},
+		{"product", []string{"x"}, []string{"unclear.text"}, "mật ong", "sell.photos"},
+		{"photos", []string{"xong"}, []string{"sell.photos_none"}, "", "sell.photo_got"},
+		{"quantity", []string{"nhiều lắm", "5-6 tạ", "5000 tấn"}, []string{"sell.quantity_bad", "sell.quantity_range", "sell.quantity_too_much"}, "20 lít", "sell.price"},
+		{"price", []string{"35-40k", "miễn phí", "10 tỷ/kg", "đắt"}, []string{"sell.price_range", "sell.price_free", "sell.price_implausible", "sell.price_bad"}, "300k", "sell.ready"},
+		{"ready", []string{"hôm qua", "30/2", "sang năm nữa"}, []string{"sell.ready_past", "sell.ready_no_such", "unclear.text"}, "ngày kia", "sell.note"},
+		{"note", []string{strings.Repeat("ngon ", 61)}, []string{"sell.note_long"}, "bỏ qua", "sell.summary"},
+	}
+	ids := func(msgs []sent) []string {
+		var out []string
+		for _, m := range msgs {
+			out = append(out, idOf(t, m.Text))
+		}
+		return out
+	}
+	for _, s := range steps {
+		for i, bad := range s.bad {
+			before := len(b.Sent(farmer))
+			b.Say(farmer, bad)
+			said := ids(b.Sent(farmer)[before:])
+			if len(said) == 0 || said[0] != s.reply[i] {
+				t.Errorf("%s: %q got %v, want %s first", s.step, bad, said, s.reply[i])
+			}
+			if last := said[len(said)-1]; s.step != "photos" && last != said[0] && !strings.HasPrefix(last, prefixOf(s.step)) {
+				t.Errorf("%s: %q was not followed by the question again: %v", s.step, bad, said)
+			}
+		}
+		// A sticker is never taken for an answer.
+		before := len(b.Sent(farmer))
+		if code := b.Post(b.Up.Sticker(farmer, farmer)); code != http.StatusOK {
+			t.Fatal(code)
+		}
+		if said := ids(b.Sent(farmer)[before:]); len(said) < 2 || said[0] != "unclear.sticker" {
+			t.Errorf("%s: sticker got %v", s.step, said)
+		}
+		if s.step == "photos" {
+			b.Post(b.Up.Photo(farmer, farmer, "photo-honey", "", ""))
+		} else {
+			b.Say(farmer, s.good)
+		}
+		if got := idOf(t, b.Last(farmer).Text); got != s.prompt {
+			t.Fatalf("%s: after %q the bot said %s, want %s", s.step, s.good, got, s.prompt)
+		}
+		if s.step == "photos" {
+			b.Say(farmer, "xong")
+		}
+	}
+}
+
+// prefixOf is the message-ID prefix of a step's questions.
+func prefixOf(step string) string {
+	switch step {
+	case "name", "phone", "commune", "area", "code", "bank":
+		return "reg."
+	}
+	return "sell."
+}
+
+// idOf finds which Vietnamese message a text is, ignoring template values:
+// of the messages whose pattern matches, the one with the most fixed text.
+func idOf(t *testing.T, s string) string {
+	t.Helper()
+	best, bestLen := "?"+s, -1
+	for _, p := range viPatterns(t) {
+		if p.re.MatchString(s) && p.fixed > bestLen {
+			best, bestLen = p.id, p.fixed
+		}
+	}
+	return best
+}
+
+type pattern struct {
+	id    string
+	re    *regexp.Regexp
+	fixed int // characters outside template actions
+}
+
+var (
+	patternsOnce sync.Once
+	patterns     []pattern
+)
+
+// viPatterns turns every Vietnamese message into a pattern where template
+// actions match anything.
+func viPatterns(t *testing.T) []pattern {
+	t.Helper()
+	patternsOnce.Do(func() {
+		var tables map[string]map[string]string
+		if _, err := toml.DecodeFile("../../locales/vi.toml", &tables); err != nil {
+			t.Fatal(err)
+		}
+		action := regexp.MustCompile(`\{\{[^}]*\}\}`)
+		for section, msgs := range tables {
+			for key, raw := range msgs {
+				// Literal text must match; {{if}}…{{end}} is optional; other actions match anything.
+				var b strings.Builder
+				fixed, last := 0, 0
+				for _, loc := range action.FindAllStringIndex(raw, -1) {
+					b.WriteString(regexp.QuoteMeta(raw[last:loc[0]]))
+					fixed += loc[0] - last
+					switch a := raw[loc[0]:loc[1]]; {
+					case strings.HasPrefix(a, "{{if"):
+						b.WriteString("(?:")
+					case a == "{{end}}":
+						b.WriteString(")?")
+					default:
+						b.WriteString(".*?")
+					}
+					last = loc[1]
+				}
+				b.WriteString(regexp.QuoteMeta(raw[last:]))
+				fixed += len(raw) - last
+				re := regexp.MustCompile(`^(?s)` + b.String() + `$`)
+				patterns = append(patterns, pattern{id: section + "." + key, re: re, fixed: fixed})
+			}
+		}
+	})
+	return patterns
+}
+
+func TestCancelMidwayThenResumeAfterRestart(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := newEnv(t, tg)
+	b := startBot(t, tg, env)
+	b.toQuantity(farmer)
+	b.Say(farmer, "5 tạ")
+	b.expect(farmer, "sell.price", "Unit", "kg")
+	b.Say(farmer, "Huỷ")
+	if msgs := b.Sent(farmer); msgs[len(msgs)-2].Text != text(t, "vi", "cancel.done") {
+		t.Fatalf("after huỷ: %q", msgs[len(msgs)-2].Text)
+	}
+	// Registered once: the next listing starts at the product.
+	b.Tap(farmer, "menu:sell")
+	b.expect(farmer, "sell.product")
+	b.Say(farmer, "na")
+	b.Post(b.Up.Photo(farmer, farmer, "photo-N", "", ""))
+	b.Say(farmer, "xong")
+	b.expect(farmer, "sell.quantity", "Product", "Na Chi Lăng", "Unit", "kg")
+
+	// The service restarts mid-listing: the farmer carries on.
+	b.Stop()
+	again := startBot(t, tg, env)
+	again.Up = b.Up
+	again.Say(farmer, "300kg")
+	again.expect(farmer, "sell.price", "Unit", "kg")
+	again.Say(farmer, "30 nghìn")
+	again.Say(farmer, "hôm nay")
+	again.Tap(farmer, "skip")
+	if s := again.Last(farmer); !strings.Contains(s.Text, "Na Chi Lăng — 300 kg") || !strings.Contains(s.Text, "30.000 đ/kg") {
+		t.Fatalf("summary after a restart:\n%s", s.Text)
+	}
+}
+
+func TestEditFromSummaryComesBack(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	b := startBot(t, tg, nil)
+	b.markets()
+	b.toQuantity(farmer)
+	b.Say(farmer, "2 tấn rưỡi")
+	b.Say(farmer, "2 triệu/tạ")
+	b.Say(farmer, "15/12")
+	b.Tap(farmer, "skip")
+	if s := b.Last(farmer).Text; !strings.Contains(s, "2,5 tấn") || !strings.Contains(s, "2.000.000 đ/tạ (20.000 đ/kg)") {
+		t.Fatalf("summary:\n%s", s)
+	}
+	b.Say(farmer, "sửa")
+	b.expect(farmer, "sell.edit_pick")
+	b.Tap(farmer, "field:price")
+	b.expect(farmer, "sell.price", "Unit", "kg")
+	b.Say(farmer, "22k")
+	summary := b.Last(farmer).Text
+	if !strings.Contains(summary, "22.000 đ/kg") || !strings.Contains(summary, "2,5 tấn") || !strings.Contains(summary, "15/12/2026") {
+		t.Fatalf("after changing the price the summary is:\n%s", summary)
+	}
+	// New photos replace the old ones.
+	b.Tap(farmer, "edit")
+	b.Tap(farmer, "field:photos")
+	b.Post(b.Up.Photo(farmer, farmer, "photo-new", "", ""))
+	b.Tap(farmer, "done")
+	b.Tap(farmer, "publish")
+	// One photo: a photo post carrying the order button itself.
+	posts := b.TG.WaitCalls(t, "sendPhoto", 2)
+	for _, p := range posts {
+		var kb struct {
+			Inline [][]struct{ URL string } `json:"inline_keyboard"`
+		}
+		if err := p.JSON("reply_markup", &kb); err != nil || p.Params["photo"] != "photo-new" || len(kb.Inline) != 1 ||
+			!strings.HasPrefix(kb.Inline[0][0].URL, "https://t.me/nongsan_test_bot?start=buy_NS") {
+			t.Errorf("photo post %v %v with buttons %+v", p.Params["photo"], err, kb)
+		}
+		if !strings.Contains(p.Params["caption"], "22.000 đ/kg") {
+			t.Errorf("post caption:\n%s", p.Params["caption"])
+		}
+	}
+	if n := len(b.TG.CallsTo("sendMediaGroup")); n != 0 {
+		t.Errorf("%d albums sent for a single photo", n)
+	}
+}
+
+func TestOnlyGroupAdminsRegisterMarkets(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, telegramtest.NewServer(t), nil)
+	const group = int64(-1009999999999)
+	b.Post(b.Up.AddedToGroup(group, groupAdmin, telegramtest.DefaultBotID))
+	b.Post(b.Up.Text(group, farmer, "/dangky"))
+	b.expectIn(group, "group.admins_only")
+	b.TG.SetMemberStatus(group, groupAdmin, "creator")
+	b.Post(b.Up.Text(group, groupAdmin, "/dangky Hà Giang"))
+	b.expectIn(group, "group.area_unknown", "Area", "Hà Giang")
+	b.Post(b.Up.Text(group, groupAdmin, "/dangky@"+telegramtest.DefaultBotUsername+" Văn Lãng"))
+	b.expectIn(group, "group.registered", "Area", "Văn Lãng")
+}
+
+func TestProfileEditsOneField(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, telegramtest.NewServer(t), nil)
+	b.register(farmer)
+	b.Say(farmer, "/hoso")
+	profile := b.Last(farmer)
+	if !strings.Contains(profile.Text, "0912 345 678") || !strings.Contains(profile.Text, "Agribank 123456789012 (NONG DAN 1001)") {
+		t.Fatalf("profile:\n%s", profile.Text)
+	}
+	b.Tap(farmer, "field:phone")
+	b.expect(farmer, "reg.phone")
+	b.Say(farmer, "+84 388 123 456")
+	if s := b.Last(farmer).Text; !strings.Contains(s, "0388 123 456") || !strings.Contains(s, "Quang Lang") {
+		t.Fatalf("after changing the phone:\n%s", s)
+	}
+	b.Say(farmer, "xong")
+	b.expect(farmer, "menu.title")
+}
