@@ -162,6 +162,32 @@ func (e *Engine) RunSweeper(ctx context.Context, interval time.Duration) {
 	}
 }
 
+// RunTicks runs the flows' periodic work (listing expiry and renewal
+// questions) every interval until ctx ends; the sweeper sends what it says.
+func (e *Engine) RunTicks(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			if err := e.Tick(ctx, now); err != nil {
+				e.Log.Error().Err(err).Msg("periodic work")
+			}
+		}
+	}
+}
+
+// Tick runs the flows' periodic work once and queues its messages.
+func (e *Engine) Tick(ctx context.Context, now time.Time) error {
+	replies, err := e.Router.Tick(ctx, now)
+	if qerr := e.Store.Enqueue(ctx, replies); qerr != nil {
+		return qerr
+	}
+	return err
+}
+
 // flush sends chat's outbox in order; the caller holds chat's lock. A reply
 // is removed once sent (or refused for good); on a passing failure the rest
 // waits for the sweeper.

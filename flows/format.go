@@ -94,6 +94,9 @@ func BuiltMessageIDs() []string {
 	for _, p := range profileFields {
 		ids = append(ids, "profile.field_"+p.value)
 	}
+	for _, st := range []string{Active, SoldOut, Closed, Expired} {
+		ids = append(ids, "status."+st)
+	}
 	for _, c := range Commands {
 		ids = append(ids, "cmd."+c)
 	}

@@ -101,13 +101,26 @@ type Listings interface {
 	// creates two listings: a retried update gets the first one back.
 	CreateListing(ctx context.Context, l *Listing, source string) (*Listing, error)
 	Listing(ctx context.Context, id int64) (*Listing, error)
+	ListingsOf(ctx context.Context, sellerID int64) ([]*Listing, error)
+	UpdateListing(ctx context.Context, l *Listing) error
 	SavePost(ctx context.Context, p Post) error
+	Posts(ctx context.Context, listingID int64) ([]Post, error)
+	// Expiring marks listings past their expiry as expired and returns
+	// them, and returns those expiring within a day whose seller is to be
+	// asked about renewing (marking them asked).
+	Expiring(ctx context.Context, now time.Time) (expired, ask []*Listing, err error)
 }
 
 // Markets stores market groups.
 type Markets interface {
 	RegisterMarket(ctx context.Context, g MarketGroup, by int64) error
 	MarketsFor(ctx context.Context, channel Channel, area string) ([]MarketGroup, error)
+}
+
+// Chats of users, for messages the bot starts (a renewal question).
+type UserChats interface {
+	// ChatOf returns a user's private chat and language.
+	ChatOf(ctx context.Context, userID int64) (ChatRef, string, error)
 }
 
 // Roles tells who may do what beyond selling and buying.

@@ -50,6 +50,28 @@ func postReply(f Format, l *Listing, group ChatRef, track string) Reply {
 	}
 }
 
+// postEdits change a listing's posts in place after a change of price,
+// stock or status; an ended listing loses its order button.
+func postEdits(ctx context.Context, deps Deps, texts Texts, l *Listing) ([]Reply, error) {
+	posts, err := deps.Listings.Posts(ctx, l.ID)
+	if err != nil {
+		return nil, fmt.Errorf("posts of %s: %w", l.Code, err)
+	}
+	var edits []Reply
+	for _, p := range posts {
+		if len(p.MessageIDs) == 0 {
+			continue
+		}
+		r := postReply(Format{Texts: texts, Lang: GroupLang}, l, p.Group, "")
+		r.Edit = &Edit{MessageID: p.MessageIDs[0], ButtonsID: p.ButtonsID}
+		if l.Status != Active {
+			r.Choices = nil
+		}
+		edits = append(edits, r)
+	}
+	return edits, nil
+}
+
 // postTrack is what a group post's Track carries back to Posted.
 type postTrack struct {
 	Listing int64   `json:"listing"`

@@ -50,6 +50,17 @@ type Reply struct {
 	Footer Msg `json:"footer,omitempty"`
 	// Track asks the engine to report the sent message to Router.Posted.
 	Track string `json:"track,omitempty"`
+	// Edit changes a message sent earlier instead of sending a new one:
+	// the caption (or text) of MessageID, and the Footer and Choices of
+	// ButtonsID when the buttons are on a message of their own. An edit
+	// without Choices removes the buttons.
+	Edit *Edit `json:"edit,omitempty"`
+}
+
+// Edit addresses a message to change.
+type Edit struct {
+	MessageID string `json:"message_id"`
+	ButtonsID string `json:"buttons_id,omitempty"`
 }
 
 // Sent is what the platform says about a delivered reply.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/nongsan-bot/nongsan/flows/vn"
@@ -213,7 +214,11 @@ func (r *Router) choose(s *Session, in Input) Input {
 func (r *Router) entry(in Input) (FlowName, bool) {
 	switch in.Kind {
 	case KindChoice:
-		name, ok := r.Entries[in.Text]
+		if name, ok := r.Entries[in.Text]; ok {
+			return name, true
+		}
+		prefix, _, _ := strings.Cut(in.Text, ":")
+		name, ok := r.Entries[prefix+":"]
 		return name, ok
 	case KindText:
 		name, ok := r.Entries[vn.Fold(stripEmoji(in.Text))]

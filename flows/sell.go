@@ -334,10 +334,18 @@ func (f *sell) showSummary(c *Conv) {
 
 // listingData is the template data of a listing's summary and post.
 func listingData(f Format, l *Listing) []any {
+	remaining, ended := "", ""
+	if l.Remaining < l.Quantity.Milli && l.Status == Active {
+		remaining = f.Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit})
+	}
+	if l.Status != Active && l.Status != "" {
+		ended = f.Texts.Text(f.Lang, M("status."+l.Status))
+	}
 	return []any{
 		"Product", l.Product, "Quantity", f.Quantity(l.Quantity), "Price", f.Price(l.Price),
 		"PriceTyped", l.PriceTyped, "Ready", f.Date(l.Ready), "Note", l.Note, "Photos", len(l.Photos),
 		"Seller", l.Seller.Name, "Place", f.Place(l.Seller), "GrowingCode", l.Seller.GrowingCode, "Code", l.Code,
+		"Remaining", remaining, "Ended", ended,
 	}
 }
 

@@ -8,35 +8,40 @@ import (
 
 // Deps are what the flows need from the outside.
 type Deps struct {
-	Users    Users
-	Chats    Chats
-	Sellers  Sellers
-	Listings Listings
-	Markets  Markets
-	Roles    Roles
-	Catalogs Catalogs
-	Texts    Texts
-	Now      func() time.Time
-	TTL      time.Duration // abandoned conversations expire after it
+	Users     Users
+	Chats     Chats
+	Sellers   Sellers
+	Listings  Listings
+	Markets   Markets
+	Roles     Roles
+	UserChats UserChats
+	Catalogs  Catalogs
+	Texts     Texts
+	Now       func() time.Time
+	TTL       time.Duration // abandoned conversations expire after it
 }
 
 // Commands are published in Telegram's command menu, in this order; each
 // has a description "cmd.<name>" in locales.
-var Commands = []string{"start", "ban", "hoso", "help", "ngonngu", "huy"}
+var Commands = []string{"start", "ban", "tin", "hoso", "help", "ngonngu", "huy"}
 
 // NewRouter wires every flow with its commands and entry words.
 func NewRouter(d Deps) *Router {
 	return &Router{
-		Flows: []*Flow{startFlow(), helpFlow(), languageFlow(d.Users), sellFlow(d), profileFlow(d)},
+		Flows: []*Flow{startFlow(), helpFlow(), languageFlow(d.Users), sellFlow(d), profileFlow(d), mineFlow(d)},
 		Commands: map[string]FlowName{
 			"start":   "start",
 			"ngonngu": "language",
 			"ban":     "sell",
 			"hoso":    "profile",
+			"tin":     "mine",
 		},
 		Entries: map[string]FlowName{
 			"menu:sell":    "sell",
 			"menu:profile": "profile",
+			"menu:mine":    "mine",
+			"mine:":        "mine", // renew:42, close:42 from the renewal question
+			"tin cua toi":  "mine",
 			"dang ban":     "sell",
 			"ban hang":     "sell",
 			"ban":          "sell",
@@ -61,7 +66,7 @@ func NewRouter(d Deps) *Router {
 // mainMenu shows what the bot can do.
 func mainMenu(c *Conv) {
 	c.Ask(M("menu.title"),
-		[]Choice{{Label: M("menu.sell"), Value: "menu:sell"}},
+		[]Choice{{Label: M("menu.sell"), Value: "menu:sell"}, {Label: M("menu.mine"), Value: "menu:mine"}},
 		[]Choice{{Label: M("menu.profile"), Value: "menu:profile"}, {Label: M("menu.help"), Value: "menu:help"}},
 		[]Choice{{Label: M("menu.lang"), Value: "menu:lang"}},
 	)

@@ -16,10 +16,11 @@ import (
 )
 
 var (
-	_ flows.Sellers  = (*DB)(nil)
-	_ flows.Listings = (*DB)(nil)
-	_ flows.Markets  = (*DB)(nil)
-	_ flows.Roles    = (*DB)(nil)
+	_ flows.Sellers   = (*DB)(nil)
+	_ flows.Listings  = (*DB)(nil)
+	_ flows.Markets   = (*DB)(nil)
+	_ flows.Roles     = (*DB)(nil)
+	_ flows.UserChats = (*DB)(nil)
 )
 
 const sellerColumns = `id, coalesce(user_id, 0), name, coalesce(phone_e164, ''), commune, coalesce(area_tag, ''),
@@ -111,12 +112,16 @@ func newCode() string {
 	return string(b)
 }
 
-// ListingTTL is how long a listing stays up after its ready date.
-var ListingTTL = 7 * 24 * time.Hour
+// DefaultListingTTL is how long a listing stays up after its ready date.
+const DefaultListingTTL = 7 * 24 * time.Hour
 
 // CreateListing stores l with a fresh code; a retried source gets the
 // listing it created the first time.
 func (db *DB) CreateListing(ctx context.Context, l *flows.Listing, source string) (*flows.Listing, error) {
+	ttl := db.ListingTTL
+	if ttl <= 0 {
+		ttl = DefaultListingTTL
+	}
 	for range 8 {
 		var id int64
 		err := db.Pool.QueryRow(ctx, `
@@ -126,7 +131,7 @@ func (db *DB) CreateListing(ctx context.Context, l *flows.Listing, source string
 			ON CONFLICT (source_update) DO NOTHING
 			RETURNING id`,
 			newCode(), l.SellerID, l.HelperID, l.Channel, l.ProductKey, l.Product, l.Photos, l.Quantity.Unit,
-			l.Quantity.Milli, l.Price.VND, l.Price.Per, l.PriceTyped, l.Ready, l.Note, l.Ready.Add(ListingTTL), source,
+			l.Quantity.Milli, l.Price.VND, l.Price.Per, l.PriceTyped, l.Ready, l.Note, l.Ready.Add(ttl), source,
 		).Scan(&id)
 		var pgErr *pgconn.PgError
 		switch {
@@ -228,4 +233,105 @@ func (db *DB) IsHelper(ctx context.Context, userID int64) (bool, error) {
 		return false, fmt.Errorf("roles of user %d: %w", userID, err)
 	}
 	return granted || db.Moderators[channel+":"+platformID], nil
+}
+
+// ListingsOf lists a seller's listings, newest first: those still up, and
+// those ended in the last month.
+func (db *DB) ListingsOf(ctx context.Context, sellerID int64) ([]*flows.Listing, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT id FROM listings
+		WHERE seller_id = $1 AND (status IN ('active', 'sold_out') OR updated_at > now() - interval '30 days')
+		ORDER BY created_at DESC LIMIT 10`, sellerID)
+	if err != nil {
+		return nil, fmt.Errorf("listings of seller: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("listings of seller: %w", err)
+	}
+	return db.listings(ctx, ids)
+}
+
+func (db *DB) listings(ctx context.Context, ids []int64) ([]*flows.Listing, error) {
+	out := make([]*flows.Listing, 0, len(ids))
+	for _, id := range ids {
+		l, err := db.Listing(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+// UpdateListing saves a listing's price, stock, status and expiry.
+func (db *DB) UpdateListing(ctx context.Context, l *flows.Listing) error {
+	return db.exec1(ctx, "update listing", `
+		UPDATE listings SET price_vnd = $2, price_unit = $3, price_typed = $4, quantity_milli = $5,
+			remaining_milli = $6, status = $7, expires_at = $8,
+			renew_asked_at = CASE WHEN expires_at <> $8 THEN NULL ELSE renew_asked_at END, updated_at = now()
+		WHERE id = $1`,
+		l.ID, l.Price.VND, l.Price.Per, l.PriceTyped, l.Quantity.Milli, l.Remaining, l.Status, l.ExpiresAt)
+}
+
+// Posts lists where a listing was posted.
+func (db *DB) Posts(ctx context.Context, listingID int64) ([]flows.Post, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT channel, chat_id, message_ids, coalesce(buttons_id, ''), link
+		FROM listing_posts WHERE listing_id = $1 ORDER BY posted_at`, listingID)
+	if err != nil {
+		return nil, fmt.Errorf("posts of listing: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (flows.Post, error) {
+		p := flows.Post{ListingID: listingID}
+		err := r.Scan(&p.Group.Channel, &p.Group.ChatID, &p.MessageIDs, &p.ButtonsID, &p.Link)
+		return p, err
+	})
+}
+
+// Expiring returns active listings past their expiry (to close), and those
+// expiring within a day whose seller was not asked yet (marking them asked).
+func (db *DB) Expiring(ctx context.Context, now time.Time) (expired, ask []*flows.Listing, err error) {
+	var expiredIDs, askIDs []int64
+	err = pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+			UPDATE listings SET status = 'expired', updated_at = now()
+			WHERE status = 'active' AND expires_at <= $1::timestamptz RETURNING id`, now)
+		if err != nil {
+			return err
+		}
+		if expiredIDs, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+			return err
+		}
+		rows, err = tx.Query(ctx, `
+			UPDATE listings SET renew_asked_at = $1::timestamptz
+			WHERE status = 'active' AND renew_asked_at IS NULL AND expires_at <= $1::timestamptz + interval '1 day'
+			RETURNING id`, now)
+		if err != nil {
+			return err
+		}
+		askIDs, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+		return err
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("expiring listings: %w", err)
+	}
+	if expired, err = db.listings(ctx, expiredIDs); err != nil {
+		return nil, nil, err
+	}
+	ask, err = db.listings(ctx, askIDs)
+	return expired, ask, err
+}
+
+// ChatOf returns the private chat of a user: on our channels the user's
+// own id.
+func (db *DB) ChatOf(ctx context.Context, userID int64) (flows.ChatRef, string, error) {
+	var ref flows.ChatRef
+	var lang string
+	err := db.Pool.QueryRow(ctx, `SELECT channel, platform_id, coalesce(lang, '') FROM users WHERE id = $1`, userID).
+		Scan(&ref.Channel, &ref.ChatID, &lang)
+	if err != nil {
+		return ref, "", fmt.Errorf("chat of user %d: %w", userID, err)
+	}
+	return ref, lang, nil
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -24,6 +25,7 @@ var migrations embed.FS
 type DB struct {
 	Pool       *pgxpool.Pool
 	Moderators Moderators
+	ListingTTL time.Duration // a listing stays up this long after its ready date
 }
 
 var (

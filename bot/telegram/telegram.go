@@ -157,6 +157,8 @@ func (b *Bot) Send(_ context.Context, r flows.Reply) (flows.Sent, error) {
 	}
 	text := b.texts.Text(r.Lang, r.Text)
 	switch {
+	case r.Edit != nil:
+		return b.edit(chatID, r, text)
 	case len(r.Photos) == 1:
 		photo := tgbotapi.NewPhoto(chatID, tgbotapi.FileID(r.Photos[0]))
 		photo.Caption = truncate(text, maxCaption)
@@ -224,6 +226,62 @@ func (b *Bot) album(chatID int64, r flows.Reply, caption string) (flows.Sent, er
 	}
 	sent.ButtonsID = strconv.Itoa(m.MessageID)
 	return sent, nil
+}
+
+// edit changes a post in place: the caption (or text) of its first message,
+// and the message with the buttons when it is separate. Without choices
+// the buttons go.
+func (b *Bot) edit(chatID int64, r flows.Reply, text string) (flows.Sent, error) {
+	msgID, err := strconv.Atoi(r.Edit.MessageID)
+	if err != nil {
+		return flows.Sent{}, &bot.UndeliverableError{Reason: "bad message id " + r.Edit.MessageID}
+	}
+	var markup *tgbotapi.InlineKeyboardMarkup
+	if len(r.Choices) > 0 {
+		kb := b.keyboard(r.Lang, r.Choices)
+		markup = &kb
+	}
+	var first tgbotapi.Chattable
+	if len(r.Photos) > 0 {
+		cfg := tgbotapi.NewEditMessageCaption(chatID, msgID, truncate(text, maxCaption))
+		if r.Edit.ButtonsID == "" {
+			cfg.ReplyMarkup = markup
+		}
+		first = cfg
+	} else {
+		cfg := tgbotapi.NewEditMessageText(chatID, msgID, truncate(text, maxText))
+		cfg.ReplyMarkup = markup
+		first = cfg
+	}
+	if err := b.request(first); err != nil {
+		return flows.Sent{}, err
+	}
+	sent := flows.Sent{MessageIDs: []string{r.Edit.MessageID}, ButtonsID: r.Edit.ButtonsID}
+	if buttonsID, err := strconv.Atoi(r.Edit.ButtonsID); err == nil {
+		footer := b.texts.Text(r.Lang, r.Footer)
+		if len(r.Choices) == 0 {
+			footer = truncate(text, maxText) // an ended listing: its status instead of the order line
+			if i := strings.IndexByte(footer, '\n'); i > 0 {
+				footer = footer[:i]
+			}
+		}
+		cfg := tgbotapi.NewEditMessageText(chatID, buttonsID, footer)
+		cfg.ReplyMarkup = markup
+		if err := b.request(cfg); err != nil {
+			return sent, err
+		}
+	}
+	return sent, nil
+}
+
+// request makes a call whose answer we do not need; an edit that changes
+// nothing is not an error.
+func (b *Bot) request(c tgbotapi.Chattable) error {
+	_, err := b.api.Request(c)
+	if err != nil && strings.Contains(err.Error(), "message is not modified") {
+		return nil
+	}
+	return b.classify(err)
 }
 
 // link is a t.me link to a message of a supergroup, the kind market groups

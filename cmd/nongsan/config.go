@@ -21,6 +21,8 @@ type config struct {
 	LogLevel         string
 	LogFormat        string
 	SessionTTL       time.Duration
+	ListingTTL       time.Duration
+	TickEvery        time.Duration
 }
 
 // Local development instances started by deploy/dev/services.sh.
@@ -48,13 +50,14 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	str(&c.Moderators, "moderators", "MODERATORS", "", "global moderators, channel:user_id,…")
 	str(&c.LogLevel, "log-level", "LOG_LEVEL", "info", "log level")
 	str(&c.LogFormat, "log-format", "LOG_FORMAT", "json", "log format, json or console")
-	ttl := getenv("SESSION_TTL")
-	if ttl == "" {
-		ttl = "24h"
+	dur := func(p *time.Duration, name, env string, def time.Duration, usage string) {
+		d, err := time.ParseDuration(getenv(env))
+		if err != nil || d <= 0 {
+			d = def
+		}
+		fs.DurationVar(p, name, d, fmt.Sprintf("%s (env %s)", usage, env))
 	}
-	d, err := time.ParseDuration(ttl)
-	if err != nil {
-		d = 24 * time.Hour
-	}
-	fs.DurationVar(&c.SessionTTL, "session-ttl", d, "how long an untouched conversation is kept (env SESSION_TTL)")
+	dur(&c.SessionTTL, "session-ttl", "SESSION_TTL", 24*time.Hour, "how long an untouched conversation is kept")
+	dur(&c.ListingTTL, "listing-ttl", "LISTING_TTL", 7*24*time.Hour, "how long a listing stays up after its ready date")
+	dur(&c.TickEvery, "tick-every", "TICK_EVERY", time.Minute, "how often listing expiry is checked")
 }

@@ -69,7 +69,16 @@ func startBot(t *testing.T, tg *telegramtest.Server, env map[string]string) *tes
 	case <-time.After(30 * time.Second):
 		t.Fatalf("serve did not start\n%s", b.Logs)
 	}
-	t.Cleanup(func() { b.Stop() })
+	t.Cleanup(func() {
+		b.Stop()
+		if t.Failed() {
+			for _, line := range strings.Split(b.Logs.String(), "\n") {
+				if strings.Contains(line, `"level":"error"`) || strings.Contains(line, `"level":"warn"`) {
+					t.Log(line)
+				}
+			}
+		}
+	})
 	return b
 }
 

@@ -131,13 +131,13 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 		a.close()
 		return nil, err
 	}
-	db.Moderators = parseModerators(cfg.Moderators)
+	db.Moderators, db.ListingTTL = parseModerators(cfg.Moderators), cfg.ListingTTL
 	metrics := bot.NewMetrics()
 	a.engine = &bot.Engine{
 		Store: a.store,
 		Users: db,
 		Router: flows.NewRouter(flows.Deps{
-			Users: db, Chats: db, Sellers: db, Listings: db, Markets: db, Roles: db,
+			Users: db, Chats: db, Sellers: db, Listings: db, Markets: db, Roles: db, UserChats: db,
 			Catalogs: catalogs, Texts: texts, Now: time.Now, TTL: cfg.SessionTTL,
 		}),
 		Channels:   map[flows.Channel]bot.Channel{},
@@ -204,6 +204,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	sweepCtx, stopSweep := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSweep()
 	go a.engine.RunSweeper(sweepCtx, time.Second)
+	go a.engine.RunTicks(sweepCtx, cfg.TickEvery)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -254,6 +255,7 @@ func poll(ctx context.Context, cfg config, stdout io.Writer) error {
 		return fmt.Errorf("delete webhook before polling: %w", err)
 	}
 	go a.engine.RunSweeper(ctx, time.Second)
+	go a.engine.RunTicks(ctx, cfg.TickEvery)
 	log.Info().Str("bot", a.telegram.Username()).Msg("polling Telegram")
 	return a.telegram.Poll(ctx, func(body []byte) bool {
 		return a.server.Receive(ctx, a.telegram, body) == http.StatusOK

@@ -41,6 +41,16 @@ func (b *testBot) Last(chat int64) sent {
 	return msgs[len(msgs)-1]
 }
 
+// BeforeMenu is the message before the main menu that ends a flow.
+func (b *testBot) BeforeMenu(chat int64) sent {
+	b.t.Helper()
+	msgs := b.Sent(chat)
+	if len(msgs) < 2 || msgs[len(msgs)-1].Text != text(b.t, "vi", "menu.title") {
+		b.t.Fatalf("the flow did not end with the menu: %+v", msgs[max(0, len(msgs)-2):])
+	}
+	return msgs[len(msgs)-2]
+}
+
 // expect checks that the last message to the user is the message id.
 func (b *testBot) expect(user int64, id string, kv ...any) sent {
 	b.t.Helper()
@@ -514,4 +524,91 @@ func TestProfileEditsOneField(t *testing.T) {
 	}
 	b.Say(farmer, "xong")
 	b.expect(farmer, "menu.title")
+}
+
+// publish takes a registered farmer's listing of na from the product
+// question to published, with an album of two photos, and returns its code.
+func (b *testBot) publish(user int64) string {
+	b.t.Helper()
+	b.Tap(user, "p:na-chi-lang")
+	b.album(user, "album-"+itoa(user), "photo-1", "photo-2")
+	b.Say(user, "xong")
+	b.Say(user, "5 tạ")
+	b.Say(user, "25k")
+	b.Say(user, "hôm nay")
+	b.Tap(user, "skip")
+	b.Tap(user, "publish")
+	msgs := b.Sent(user)
+	code := regexp.MustCompile(`NS-[2-9A-HJ-NP-Z]{4}`).FindString(msgs[len(msgs)-2].Text)
+	if code == "" {
+		b.t.Fatalf("no listing code in %q", msgs[len(msgs)-2].Text)
+	}
+	// Both posts are recorded once the farmer is told of them.
+	waitSent(b.t, b, user, func(s sent) bool { return strings.Contains(s.Text, "📢 Tin "+code) }, 2)
+	return code
+}
+
+func TestMyListingsChangesEditPostsInPlace(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := newEnv(t, tg)
+	env["LISTING_TTL"] = "24h1s" // expires tomorrow: the renewal question comes at once
+	env["TICK_EVERY"] = "20ms"
+	b := startBot(t, tg, env)
+	b.markets()
+	b.register(farmer)
+	code := b.publish(farmer)
+	albums := len(tg.CallsTo("sendMediaGroup"))
+
+	b.Say(farmer, "/tin")
+	pick := b.Last(farmer)
+	if len(pick.Buttons) != 1 || !strings.Contains(pick.Buttons[0], code) || !strings.Contains(pick.Buttons[0], "còn 5 tạ") {
+		t.Fatalf("my listings: %+v", pick)
+	}
+	b.Tap(farmer, pick.Data[0])
+	b.Tap(farmer, "act:price")
+	b.Say(farmer, "28 nghìn")
+	if s := b.BeforeMenu(farmer).Text; !strings.Contains(s, "28.000 đ/kg") || !strings.Contains(s, "Đã sửa 2 bài") {
+		t.Fatalf("after the price change: %q", s)
+	}
+	captions := tg.CallsTo("editMessageCaption")
+	if len(captions) != 2 || !strings.Contains(captions[0].Params["caption"], "28.000 đ/kg") {
+		t.Fatalf("caption edits: %+v", captions)
+	}
+	// The buttons message keeps its order button.
+	for _, e := range tg.CallsTo("editMessageText") {
+		if !strings.Contains(e.Params["reply_markup"], "start=buy_") {
+			t.Errorf("the order button was lost: %+v", e.Params)
+		}
+	}
+
+	// Stock to zero: sold out, and the posts lose their order button.
+	b.Say(farmer, "/tin")
+	b.Tap(farmer, b.Last(farmer).Data[0])
+	b.Tap(farmer, "act:stock")
+	b.Say(farmer, "0")
+	captions = tg.CallsTo("editMessageCaption")
+	if last := captions[len(captions)-1].Params["caption"]; !strings.HasPrefix(last, "⛔ ĐÃ HẾT HÀNG") {
+		t.Errorf("sold-out caption:\n%s", last)
+	}
+	texts := tg.CallsTo("editMessageText")
+	if last := texts[len(texts)-1]; last.Params["reply_markup"] != "" || !strings.Contains(last.Params["text"], "ĐÃ HẾT HÀNG") {
+		t.Errorf("sold-out buttons message: %+v", last.Params)
+	}
+	if n := len(tg.CallsTo("sendMediaGroup")); n != albums {
+		t.Errorf("changes reposted the listing: %d albums, want %d", n, albums)
+	}
+
+	// The renewal question, a day before expiry, renews from its button.
+	ask := waitSent(t, b, farmer, func(s sent) bool { return strings.HasPrefix(s.Text, "⏳") }, 1)[0]
+	if !strings.Contains(ask.Text, code) || len(ask.Data) != 2 {
+		t.Fatalf("renewal question: %+v", ask)
+	}
+	b.Tap(farmer, ask.Data[0])
+	if s := b.BeforeMenu(farmer).Text; !strings.Contains(s, "đang bán") || !strings.Contains(s, "còn 5 tạ") {
+		t.Errorf("after renewing: %q", s)
+	}
+	if last := tg.CallsTo("editMessageText"); !strings.Contains(last[len(last)-1].Params["reply_markup"], "start=buy_") {
+		t.Error("a renewed listing did not get its order button back")
+	}
 }

@@ -1,0 +1,305 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nongsan-bot/nongsan/flows/vn"
+)
+
+// The "Tin của tôi" flow (/tin): pick a listing, then change its price or
+// stock, mark it sold out, close or renew it. Every change edits the group
+// posts in place.
+const (
+	minePick  Step = "pick"
+	mineAct   Step = "act"
+	minePrice Step = "price"
+	mineStock Step = "stock"
+)
+
+// RenewFor is how long a renewal keeps a listing up.
+const RenewFor = 7 * 24 * time.Hour
+
+type mineDraft struct {
+	ListingID int64 `json:"listing_id"`
+}
+
+func mineFlow(d Deps) *Flow {
+	f := &mine{deps: d}
+	return &Flow{Name: "mine", Start: f.start, Steps: map[Step]StepDef{
+		minePick:  {Prompt: f.askPick, Handle: f.onPick},
+		mineAct:   {Prompt: f.askAct, Handle: f.onAct},
+		minePrice: {Prompt: f.askPrice, Handle: f.onPrice},
+		mineStock: {Prompt: f.askStock, Handle: f.onStock},
+	}}
+}
+
+type mine struct{ deps Deps }
+
+// start lists the seller's listings, or acts at once on a button of the
+// renewal question ("mine:renew:42").
+func (f *mine) start(ctx context.Context, c *Conv, in Input) (Step, error) {
+	seller, err := loadSeller(ctx, f.deps, c)
+	if err != nil {
+		return "", err
+	}
+	if seller == nil {
+		c.Say(M("mine.none"))
+		return Done, nil
+	}
+	if action, id, ok := strings.Cut(strings.TrimPrefix(in.Text, "mine:"), ":"); ok && in.Kind == KindChoice {
+		n, _ := strconv.ParseInt(id, 10, 64)
+		if err := c.SetDraft(mineDraft{ListingID: n}); err != nil {
+			return "", err
+		}
+		return f.onAct(ctx, c, Input{Kind: KindChoice, Text: "act:" + action})
+	}
+	listings, err := f.deps.Listings.ListingsOf(ctx, seller.ID)
+	if err != nil {
+		return "", err
+	}
+	if len(listings) == 0 {
+		c.Say(M("mine.none"))
+		return Done, nil
+	}
+	return minePick, nil
+}
+
+func (f *mine) askPick(c *Conv) {
+	seller, _ := loadSeller(context.Background(), f.deps, c)
+	if seller == nil {
+		return
+	}
+	listings, _ := f.deps.Listings.ListingsOf(context.Background(), seller.ID)
+	var rows [][]Choice
+	for _, l := range listings {
+		rows = append(rows, []Choice{{Label: M("mine.item", f.itemData(c, l)...), Value: "l:" + strconv.FormatInt(l.ID, 10)}})
+	}
+	c.Ask(M("mine.pick", "Count", len(listings)), rows...)
+}
+
+func (f *mine) itemData(c *Conv, l *Listing) []any {
+	return []any{"Code", l.Code, "Product", l.Product, "Status", c.T(M("status." + l.Status)),
+		"Remaining", c.F().Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit})}
+}
+
+func (f *mine) onPick(ctx context.Context, c *Conv, in Input) (Step, error) {
+	id, ok := strings.CutPrefix(in.Text, "l:")
+	if in.Kind != KindChoice || !ok {
+		return Unclear, nil
+	}
+	n, _ := strconv.ParseInt(id, 10, 64)
+	if _, err := f.own(ctx, c, n); err != nil {
+		return Unclear, nil
+	}
+	return mineAct, c.SetDraft(mineDraft{ListingID: n})
+}
+
+// own loads the draft's (or id's) listing if it belongs to the user: as its
+// seller, or as the helper who posted it.
+func (f *mine) own(ctx context.Context, c *Conv, id int64) (*Listing, error) {
+	if id == 0 {
+		var d mineDraft
+		if err := c.Draft(&d); err != nil {
+			return nil, err
+		}
+		id = d.ListingID
+	}
+	l, err := f.deps.Listings.Listing(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if l.Seller.UserID != c.User.ID && l.HelperID != c.User.ID {
+		return nil, fmt.Errorf("listing %d: %w", id, ErrNotFound)
+	}
+	return l, nil
+}
+
+func (f *mine) askAct(c *Conv) {
+	l, err := f.own(context.Background(), c, 0)
+	if err != nil {
+		return
+	}
+	rows := [][]Choice{}
+	if l.Status == Active || l.Status == SoldOut {
+		rows = append(rows,
+			[]Choice{{Label: M("mine.act_price"), Value: "act:price"}, {Label: M("mine.act_stock"), Value: "act:stock"}},
+			[]Choice{{Label: M("mine.act_soldout"), Value: "act:soldout"}, {Label: M("mine.act_close"), Value: "act:close"}})
+	}
+	rows = append(rows, []Choice{{Label: M("mine.act_renew"), Value: "act:renew"}, {Label: M("mine.act_list"), Value: "act:list"}})
+	data := append(listingData(c.F(), l), f.itemData(c, l)...)
+	c.Ask(M("mine.detail", append(data, "Expires", c.F().Date(l.ExpiresAt))...), rows...)
+}
+
+func (f *mine) onAct(ctx context.Context, c *Conv, in Input) (Step, error) {
+	action, ok := strings.CutPrefix(in.Text, "act:")
+	if in.Kind != KindChoice || !ok {
+		return Unclear, nil
+	}
+	l, err := f.own(ctx, c, 0)
+	if errors.Is(err, ErrNotFound) {
+		c.Say(M("mine.gone"))
+		return Done, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	switch action {
+	case "price":
+		return minePrice, nil
+	case "stock":
+		return mineStock, nil
+	case "list":
+		return minePick, nil
+	case "soldout":
+		l.Status, l.Remaining = SoldOut, 0
+	case "close":
+		l.Status = Closed
+	case "renew":
+		l.Status = Active
+		if l.Remaining == 0 {
+			l.Remaining = l.Quantity.Milli
+		}
+		l.ExpiresAt = later(l.ExpiresAt, c.Now).Add(RenewFor)
+	default:
+		return Unclear, nil
+	}
+	if err := f.save(ctx, c, l); err != nil {
+		return "", err
+	}
+	return Done, nil
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// save stores a changed listing, edits its posts, and tells the user.
+func (f *mine) save(ctx context.Context, c *Conv, l *Listing) error {
+	if err := f.deps.Listings.UpdateListing(ctx, l); err != nil {
+		return err
+	}
+	edits, err := postEdits(ctx, f.deps, c.texts, l)
+	if err != nil {
+		return err
+	}
+	c.replies = append(c.replies, edits...)
+	c.Say(M("mine.updated", append(f.itemData(c, l), "Price", c.F().Price(l.Price), "Posts", len(edits))...))
+	return nil
+}
+
+func (f *mine) askPrice(c *Conv) {
+	if l, err := f.own(context.Background(), c, 0); err == nil {
+		c.Say(M("mine.price", "Price", c.F().Price(l.Price), "Unit", c.F().Unit(l.Price.Per)))
+	}
+}
+
+func (f *mine) onPrice(ctx context.Context, c *Conv, in Input) (Step, error) {
+	if in.Kind != KindText {
+		return Unclear, nil
+	}
+	l, err := f.own(ctx, c, 0)
+	if err != nil {
+		return "", err
+	}
+	p, err := vn.ParsePrice(in.Text)
+	if p.Per == "" {
+		p.Per = l.Price.Per
+	}
+	if err != nil || !vn.PlausiblePrice(p) {
+		c.Say(M("sell.price_bad"))
+		return minePrice, nil
+	}
+	l.Price, l.PriceTyped = p, in.Text
+	return Done, f.save(ctx, c, l)
+}
+
+func (f *mine) askStock(c *Conv) {
+	if l, err := f.own(context.Background(), c, 0); err == nil {
+		c.Say(M("mine.stock", "Remaining", c.F().Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}),
+			"Unit", c.F().Unit(l.Quantity.Unit)))
+	}
+}
+
+func (f *mine) onStock(ctx context.Context, c *Conv, in Input) (Step, error) {
+	if in.Kind != KindText {
+		return Unclear, nil
+	}
+	l, err := f.own(ctx, c, 0)
+	if err != nil {
+		return "", err
+	}
+	q, err := vn.ParseQuantity(in.Text, l.Quantity.Unit)
+	if errors.Is(err, vn.ErrZero) {
+		q, err = vn.Quantity{Unit: l.Quantity.Unit}, nil
+	}
+	if err == nil {
+		var ok bool
+		if q, ok = q.In(l.Quantity.Unit); !ok {
+			err = vn.ErrUnknownUnit
+		}
+	}
+	if err != nil {
+		c.Say(M("mine.stock_bad", "Unit", c.F().Unit(l.Quantity.Unit)))
+		return mineStock, nil
+	}
+	l.Remaining = q.Milli
+	if q.Milli > l.Quantity.Milli {
+		l.Quantity.Milli = q.Milli // more harvested than first listed
+	}
+	switch {
+	case q.Milli == 0:
+		l.Status = SoldOut
+	case l.Status == SoldOut:
+		l.Status = Active
+	}
+	return Done, f.save(ctx, c, l)
+}
+
+// Tick ends listings past their expiry (editing their posts) and asks the
+// sellers of those expiring within a day whether to renew. It runs
+// periodically on every replica; each listing is handled once.
+func (r *Router) Tick(ctx context.Context, now time.Time) ([]Reply, error) {
+	expired, ask, err := r.Deps.Listings.Expiring(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	var out []Reply
+	for _, l := range expired {
+		edits, err := postEdits(ctx, r.Deps, r.Texts, l)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, edits...)
+	}
+	for _, l := range ask {
+		who := l.Seller.UserID
+		if who == 0 {
+			who = l.HelperID // a farmer without a smartphone: ask the helper
+		}
+		if who == 0 {
+			continue
+		}
+		chat, lang, err := r.Deps.UserChats.ChatOf(ctx, who)
+		if err != nil {
+			return out, err
+		}
+		if lang == "" {
+			lang = "vi"
+		}
+		id := strconv.FormatInt(l.ID, 10)
+		f := Format{Texts: r.Texts, Lang: lang}
+		out = append(out, Reply{To: chat, Lang: lang,
+			Text:    M("mine.renew_ask", "Code", l.Code, "Product", l.Product, "Expires", f.Date(l.ExpiresAt)),
+			Choices: [][]Choice{{{Label: M("mine.act_renew"), Value: "mine:renew:" + id}, {Label: M("mine.act_close"), Value: "mine:close:" + id}}},
+		})
+	}
+	return out, nil
+}
