@@ -101,7 +101,7 @@ type Listings interface {
 	// creates two listings: a retried update gets the first one back.
 	CreateListing(ctx context.Context, l *Listing, source string) (*Listing, error)
 	Listing(ctx context.Context, id int64) (*Listing, error)
-	ListingsOf(ctx context.Context, sellerID int64) ([]*Listing, error)
+	ListingsOf(ctx context.Context, userID int64) ([]*Listing, error) // own and helped
 	UpdateListing(ctx context.Context, l *Listing) error
 	SavePost(ctx context.Context, p Post) error
 	Posts(ctx context.Context, listingID int64) ([]Post, error)

@@ -43,14 +43,6 @@ type mine struct{ deps Deps }
 // start lists the seller's listings, or acts at once on a button of the
 // renewal question ("mine:renew:42").
 func (f *mine) start(ctx context.Context, c *Conv, in Input) (Step, error) {
-	seller, err := loadSeller(ctx, f.deps, c)
-	if err != nil {
-		return "", err
-	}
-	if seller == nil {
-		c.Say(M("mine.none"))
-		return Done, nil
-	}
 	if action, id, ok := strings.Cut(strings.TrimPrefix(in.Text, "mine:"), ":"); ok && in.Kind == KindChoice {
 		n, _ := strconv.ParseInt(id, 10, 64)
 		if err := c.SetDraft(mineDraft{ListingID: n}); err != nil {
@@ -58,7 +50,7 @@ func (f *mine) start(ctx context.Context, c *Conv, in Input) (Step, error) {
 		}
 		return f.onAct(ctx, c, Input{Kind: KindChoice, Text: "act:" + action})
 	}
-	listings, err := f.deps.Listings.ListingsOf(ctx, seller.ID)
+	listings, err := f.deps.Listings.ListingsOf(ctx, c.User.ID)
 	if err != nil {
 		return "", err
 	}
@@ -70,11 +62,7 @@ func (f *mine) start(ctx context.Context, c *Conv, in Input) (Step, error) {
 }
 
 func (f *mine) askPick(c *Conv) {
-	seller, _ := loadSeller(context.Background(), f.deps, c)
-	if seller == nil {
-		return
-	}
-	listings, _ := f.deps.Listings.ListingsOf(context.Background(), seller.ID)
+	listings, _ := f.deps.Listings.ListingsOf(context.Background(), c.User.ID)
 	var rows [][]Choice
 	for _, l := range listings {
 		rows = append(rows, []Choice{{Label: M("mine.item", f.itemData(c, l)...), Value: "l:" + strconv.FormatInt(l.ID, 10)}})

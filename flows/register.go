@@ -31,6 +31,8 @@ type draft struct {
 	Editing bool `json:"editing,omitempty"`
 	// Albums already acknowledged, so an album gets one reply, not ten.
 	Albums []string `json:"albums,omitempty"`
+	// Assist: a helper sells for the farmer in Seller.
+	Assist bool `json:"assist,omitempty"`
 }
 
 // registration is the table of registration steps; finish is where a

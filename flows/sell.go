@@ -48,6 +48,9 @@ func sellFlow(d Deps) *Flow {
 	f := &sell{deps: d}
 	reg := registration{deps: d, finish: f.registered}
 	steps := reg.steps()
+	for k, v := range f.assistSteps() {
+		steps[k] = v
+	}
 	for k, v := range map[Step]StepDef{
 		sellProduct: {Prompt: f.askProduct, Handle: step(f.onProduct)},
 		sellPhotos:  {Prompt: f.askPhotos, Handle: step(f.onPhoto)},
@@ -65,18 +68,21 @@ func sellFlow(d Deps) *Flow {
 
 type sell struct{ deps Deps }
 
+// start asks a helper whom they sell for; anyone else sells for themselves,
+// registering the first time.
 func (f *sell) start(ctx context.Context, c *Conv, _ Input) (Step, error) {
-	seller, err := loadSeller(ctx, f.deps, c)
+	helper, err := f.deps.Roles.IsHelper(ctx, c.User.ID)
 	if err != nil {
 		return "", err
 	}
 	d := draft{}
-	if seller == nil {
-		c.Say(M("sell.register_first"))
-		return regName, c.SetDraft(&d)
+	next := sellFor
+	if !helper {
+		if next, err = f.ownSeller(ctx, c, &d); err != nil {
+			return "", err
+		}
 	}
-	d.Seller = *seller
-	return sellProduct, c.SetDraft(&d)
+	return next, c.SetDraft(&d)
 }
 
 // registered ends the first-time registration and goes on to the product.
@@ -316,8 +322,12 @@ func (f *sell) listing(c *Conv, d *draft) *Listing {
 	for i, p := range l.Photos {
 		photos[i] = p.FileID
 	}
+	helper := int64(0)
+	if d.Assist {
+		helper = c.User.ID
+	}
 	return &Listing{
-		SellerID: d.Seller.ID, Channel: c.In.Channel, ProductKey: l.ProductKey, Product: l.Product,
+		SellerID: d.Seller.ID, HelperID: helper, Channel: c.In.Channel, ProductKey: l.ProductKey, Product: l.Product,
 		Photos: photos, Quantity: l.Quantity, Remaining: l.Quantity.Milli, Price: l.Price,
 		PriceTyped: l.PriceTyped, Ready: l.Ready, Note: l.Note, Status: Active, Seller: d.Seller,
 	}

@@ -235,13 +235,14 @@ func (db *DB) IsHelper(ctx context.Context, userID int64) (bool, error) {
 	return granted || db.Moderators[channel+":"+platformID], nil
 }
 
-// ListingsOf lists a seller's listings, newest first: those still up, and
-// those ended in the last month.
-func (db *DB) ListingsOf(ctx context.Context, sellerID int64) ([]*flows.Listing, error) {
+// ListingsOf lists a user's listings, newest first: their own and those
+// they posted as a helper; those still up, and those ended in the last month.
+func (db *DB) ListingsOf(ctx context.Context, userID int64) ([]*flows.Listing, error) {
 	rows, err := db.Pool.Query(ctx, `
 		SELECT id FROM listings
-		WHERE seller_id = $1 AND (status IN ('active', 'sold_out') OR updated_at > now() - interval '30 days')
-		ORDER BY created_at DESC LIMIT 10`, sellerID)
+		WHERE (seller_id IN (SELECT id FROM sellers WHERE user_id = $1) OR helper_id = $1)
+			AND (status IN ('active', 'sold_out') OR updated_at > now() - interval '30 days')
+		ORDER BY created_at DESC LIMIT 10`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("listings of seller: %w", err)
 	}

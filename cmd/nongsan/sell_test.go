@@ -612,3 +612,64 @@ func TestMyListingsChangesEditPostsInPlace(t *testing.T) {
 		t.Error("a renewed listing did not get its order button back")
 	}
 }
+
+func TestHelperPostsForAFarmerWithoutASmartphone(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := newEnv(t, tg)
+	const helper = int64(7007)
+	env["MODERATORS"] = "telegram:" + itoa(helper)
+	b := startBot(t, tg, env)
+	b.markets()
+
+	b.Say(helper, "/ban")
+	b.expect(helper, "assist.for_whom")
+	b.Tap(helper, "for:other")
+	b.Say(helper, "0987 654 321")
+	b.expect(helper, "assist.name")
+	b.Say(helper, "Hoàng Thị Mai")
+	b.Say(helper, "thôn Bản Chành, xã Hữu Kiên")
+	b.expect(helper, "assist.area")
+	b.Say(helper, "Chi Lăng")
+	if msgs := b.Sent(helper); msgs[len(msgs)-2].Text != text(t, "vi", "assist.created", "Name", "Hoàng Thị Mai") {
+		t.Fatalf("after registering the farmer: %q", msgs[len(msgs)-2].Text)
+	}
+	b.expect(helper, "sell.product")
+	code := b.publish(helper)
+
+	for _, a := range tg.CallsTo("sendMediaGroup") {
+		var media []struct{ Caption string }
+		a.JSON("media", &media)
+		if !strings.Contains(media[0].Caption, "Người bán: Hoàng Thị Mai") || strings.Contains(media[0].Caption, "Nông dân") {
+			t.Errorf("the post should show the farmer as the seller:\n%s", media[0].Caption)
+		}
+	}
+	db, err := postgres.Open(context.Background(), env["DATABASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var helperID, createdBy int64
+	var sellerUser *int64
+	err = db.Pool.QueryRow(context.Background(), `
+		SELECT l.helper_id, s.created_by, s.user_id FROM listings l JOIN sellers s ON s.id = l.seller_id WHERE l.code = $1`, code).
+		Scan(&helperID, &createdBy, &sellerUser)
+	if err != nil || helperID == 0 || createdBy != helperID || sellerUser != nil {
+		t.Fatalf("helper %d created_by %d seller user %v: %v", helperID, createdBy, sellerUser, err)
+	}
+
+	// The next time the farmer is found by phone.
+	b.Say(helper, "/ban")
+	b.Tap(helper, "for:other")
+	b.Say(helper, "+84987654321")
+	if msgs := b.Sent(helper); !strings.Contains(msgs[len(msgs)-2].Text, "Hoàng Thị Mai") {
+		t.Fatalf("the farmer was not found again: %q", msgs[len(msgs)-2].Text)
+	}
+	b.expect(helper, "sell.product")
+
+	// An ordinary farmer is never asked whom they sell for.
+	b.Say(farmer, "/ban")
+	if msgs := b.Sent(farmer); msgs[len(msgs)-2].Text != text(t, "vi", "sell.register_first") {
+		t.Fatalf("a farmer's /ban: %q", msgs[len(msgs)-2].Text)
+	}
+}
