@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -207,7 +208,28 @@ func (e *Engine) flush(ctx context.Context, chat flows.ChatRef) {
 		return // rate limited or failing: the sweeper sends when due
 	}
 	retryAt := time.Now()
-	for _, r := range replies {
+	last, merged := map[string]int{}, map[string]int{}
+	for i, r := range replies {
+		if r.Coalesce != "" {
+			last[r.Coalesce] = i
+		}
+	}
+	for i, r := range replies {
+		if k := r.Coalesce; k != "" && last[k] != i {
+			merged[k]++ // a later reply says it all
+			if err := e.Store.Sent(ctx, chat); err != nil {
+				log.Error().Err(err).Msg("pop outbox")
+				return
+			}
+			continue
+		}
+		if n := merged[r.Coalesce]; n > 0 {
+			r.Text.Data = maps.Clone(r.Text.Data)
+			if r.Text.Data == nil {
+				r.Text.Data = map[string]any{}
+			}
+			r.Text.Data["Merged"] = n + 1
+		}
 		sent, err := e.send(ctx, ch, r)
 		var ra *RetryAfterError
 		if errors.As(err, &ra) {

@@ -56,6 +56,7 @@ type Input struct {
 	MessageID string // the message pressed (choices) or sent (others)
 	AckID     string // what to acknowledge to the platform (a button press)
 	Admin     bool   // in a group: the sender administers it (set for commands only)
+	ReplyTo   string // the message this one answers, if any
 
 	Kind    InputKind
 	Text    string // NFC-normalised text, caption or choice value

@@ -97,6 +97,19 @@ func BuiltMessageIDs() []string {
 	for _, st := range []string{Active, SoldOut, Closed, Expired} {
 		ids = append(ids, "status."+st)
 	}
+	for _, st := range []string{Pending, Accepted, Shipping, Completed, Cancelled, Declined} {
+		ids = append(ids, "order_status."+st)
+	}
+	for _, f := range orderFields {
+		ids = append(ids, "order.field_"+f.value)
+	}
+	for name := range orderActions {
+		ids = append(ids, "order."+name)
+	}
+	ids = append(ids, "order.reason_sold_out", "order.reason_far")
+	for _, m := range []string{"order.declined", "order.timed_out", "order.cancelled"} {
+		ids = append(ids, m+"_farmer")
+	}
 	for _, c := range Commands {
 		ids = append(ids, "cmd."+c)
 	}

@@ -255,11 +255,14 @@ func (f *mine) onStock(ctx context.Context, c *Conv, in Input) (Step, error) {
 // sellers of those expiring within a day whether to renew. It runs
 // periodically on every replica; each listing is handled once.
 func (r *Router) Tick(ctx context.Context, now time.Time) ([]Reply, error) {
+	out, err := r.orderTick(ctx, now)
+	if err != nil {
+		return out, err
+	}
 	expired, ask, err := r.Deps.Listings.Expiring(ctx, now)
 	if err != nil {
-		return nil, err
+		return out, err
 	}
-	var out []Reply
 	for _, l := range expired {
 		edits, err := postEdits(ctx, r.Deps, r.Texts, l)
 		if err != nil {

@@ -1,5 +1,7 @@
 package flows
 
+import "time"
+
 // Msg is a user-facing text: a message ID from locales/*.toml and the data
 // its template needs. The channel adapter localises it.
 type Msg struct {
@@ -50,6 +52,14 @@ type Reply struct {
 	Footer Msg `json:"footer,omitempty"`
 	// Track asks the engine to report the sent message to Router.Posted.
 	Track string `json:"track,omitempty"`
+	// QR is a payment payload (VietQR) the channel shows as a scannable
+	// image, with Text as its caption.
+	QR string `json:"qr,omitempty"`
+	// Coalesce: of several replies with this key waiting for one chat, only
+	// the last is sent (its Text gets Merged = how many it stands for).
+	Coalesce string `json:"coalesce,omitempty"`
+	// Delay holds the chat's outbox back, so that a burst can coalesce.
+	Delay time.Duration `json:"delay,omitempty"`
 	// Edit changes a message sent earlier instead of sending a new one:
 	// the caption (or text) of MessageID, and the Footer and Choices of
 	// ButtonsID when the buttons are on a message of their own. An edit

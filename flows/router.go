@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -88,6 +89,11 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 		c.Say(M("help.text"))
 		r.prompt(c)
 		return nil
+	case in.Command == "start" && in.Arg != "":
+		if _, ok := buyCode(in); ok {
+			return r.start(ctx, c, "order", in) // a group post's order button
+		}
+		return r.start(ctx, c, "start", in)
 	case in.Command != "":
 		name, ok := r.Commands[in.Command]
 		if !ok {
@@ -212,6 +218,9 @@ func (r *Router) choose(s *Session, in Input) Input {
 }
 
 func (r *Router) entry(in Input) (FlowName, bool) {
+	if _, ok := buyCode(in); ok && in.Kind == KindText {
+		return "order", true // "mua NS-7K2Q"
+	}
 	switch in.Kind {
 	case KindChoice:
 		if name, ok := r.Entries[in.Text]; ok {
@@ -249,9 +258,40 @@ func (r *Router) group(ctx context.Context, c *Conv, in Input) error {
 		}
 	case in.Command == "dangky":
 		return r.registerMarket(ctx, c, in)
+	case in.Kind == KindText && in.Command == "":
+		return r.groupBuyer(ctx, c, in)
 	case in.Command == "help" || in.Command == "start":
 		c.Say(M("group.help"))
 	}
+	return nil
+}
+
+// groupBuyer answers a buyer who replies to a listing post in a group
+// ("lấy 20kg", "còn không?") or types "mua NS-7K2Q" there: one short reply
+// with the button into the private chat, never a conversation in the group.
+func (r *Router) groupBuyer(ctx context.Context, c *Conv, in Input) error {
+	var l *Listing
+	var err error
+	if code, ok := buyCode(in); ok {
+		l, err = r.Deps.Orders.ListingByCode(ctx, code)
+	} else if in.ReplyTo != "" {
+		l, err = r.Deps.Orders.ListingByPost(ctx, in.ChatKey(), in.ReplyTo)
+	} else {
+		return nil // chatter
+	}
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	c.Lang = GroupLang
+	if l.Status != Active {
+		c.Say(M("group.listing_ended", "Product", l.Product, "Code", l.Code))
+		return nil
+	}
+	c.Ask(M("group.order_privately", "Name", in.UserName, "Product", l.Product, "Code", l.Code),
+		[]Choice{{Label: M("post.order"), Start: "buy_" + strings.ReplaceAll(l.Code, "-", "")}})
 	return nil
 }
 

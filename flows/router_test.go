@@ -33,7 +33,7 @@ func newConversation(t *testing.T) *conversation {
 	}
 	db := pgtest.MustOpen(t)
 	c := &conversation{t: t, users: db, now: time.Date(2026, 8, 1, 9, 0, 0, 0, time.UTC)}
-	c.router = flows.NewRouter(flows.Deps{Users: db, Chats: db, Sellers: db, Listings: db, Markets: db, Roles: db, UserChats: db,
+	c.router = flows.NewRouter(flows.Deps{Users: db, Chats: db, Sellers: db, Listings: db, Markets: db, Roles: db, UserChats: db, Orders: db, OrderTimeout: 12 * time.Hour,
 		Catalogs: catalogs, Texts: texts, Now: func() time.Time { return c.now }, TTL: 24 * time.Hour})
 	return c
 }

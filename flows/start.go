@@ -15,32 +15,41 @@ type Deps struct {
 	Markets   Markets
 	Roles     Roles
 	UserChats UserChats
+	Orders    Orders
 	Catalogs  Catalogs
 	Texts     Texts
 	Now       func() time.Time
 	TTL       time.Duration // abandoned conversations expire after it
+	// OrderTimeout cancels an order the farmer has not answered.
+	OrderTimeout time.Duration
 }
 
 // Commands are published in Telegram's command menu, in this order; each
 // has a description "cmd.<name>" in locales.
-var Commands = []string{"start", "ban", "tin", "hoso", "help", "ngonngu", "huy"}
+var Commands = []string{"start", "ban", "tin", "don", "hoso", "help", "ngonngu", "huy"}
 
 // NewRouter wires every flow with its commands and entry words.
 func NewRouter(d Deps) *Router {
 	return &Router{
-		Flows: []*Flow{startFlow(), helpFlow(), languageFlow(d.Users), sellFlow(d), profileFlow(d), mineFlow(d)},
+		Flows: []*Flow{startFlow(), helpFlow(), languageFlow(d.Users), sellFlow(d), profileFlow(d), mineFlow(d),
+			orderFlow(d), ordersFlow(d)},
 		Commands: map[string]FlowName{
 			"start":   "start",
 			"ngonngu": "language",
 			"ban":     "sell",
 			"hoso":    "profile",
 			"tin":     "mine",
+			"don":     "orders",
 		},
 		Entries: map[string]FlowName{
 			"menu:sell":    "sell",
 			"menu:profile": "profile",
 			"menu:mine":    "mine",
-			"mine:":        "mine", // renew:42, close:42 from the renewal question
+			"menu:orders":  "orders",
+			"don hang":     "orders",
+			"ord:":         "orders", // accept:42, ship:42… from notifications
+			"buy:":         "order",  // NS-7K2Q from a list of similar listings
+			"mine:":        "mine",   // renew:42, close:42 from the renewal question
 			"tin cua toi":  "mine",
 			"dang ban":     "sell",
 			"ban hang":     "sell",
@@ -67,7 +76,8 @@ func NewRouter(d Deps) *Router {
 func mainMenu(c *Conv) {
 	c.Ask(M("menu.title"),
 		[]Choice{{Label: M("menu.sell"), Value: "menu:sell"}, {Label: M("menu.mine"), Value: "menu:mine"}},
-		[]Choice{{Label: M("menu.profile"), Value: "menu:profile"}, {Label: M("menu.help"), Value: "menu:help"}},
+		[]Choice{{Label: M("menu.orders"), Value: "menu:orders"}, {Label: M("menu.profile"), Value: "menu:profile"}},
+		[]Choice{{Label: M("menu.help"), Value: "menu:help"}},
 		[]Choice{{Label: M("menu.lang"), Value: "menu:lang"}},
 	)
 }

@@ -140,9 +140,10 @@ if redis.call("GET", KEYS[1]) ~= ARGV[1] then return redis.error_reply("LOCKLOST
 if ARGV[2] == "" then redis.call("DEL", KEYS[2])
 else redis.call("SET", KEYS[2], ARGV[2], "PX", ARGV[3]) end
 redis.call("SET", KEYS[3], "1", "PX", ARGV[4])
-for i = 5, #KEYS do
-  redis.call("RPUSH", KEYS[i], ARGV[i + 1])
-  redis.call("ZADD", KEYS[4], "NX", ARGV[5], KEYS[i])
+local n = #KEYS - 4
+for i = 1, n do
+  redis.call("RPUSH", KEYS[4 + i], ARGV[4 + i])
+  redis.call("ZADD", KEYS[4], "NX", ARGV[4 + n + i], KEYS[4 + i])
 end
 return 1`)
 
@@ -150,7 +151,7 @@ return 1`)
 // ends it), in marked as handled, and replies queued for sending.
 func (s *Store) Commit(ctx context.Context, l *Lock, in flows.Input, sess *flows.Session, replies []flows.Reply) error {
 	keys := []string{l.key, s.SessionKey(in), s.seenKey(in), s.prefix + "due"}
-	args := []any{l.token, "", s.SessionTTL.Milliseconds(), s.SeenTTL.Milliseconds(), time.Now().UnixMilli()}
+	args := []any{l.token, "", s.SessionTTL.Milliseconds(), s.SeenTTL.Milliseconds()}
 	if sess != nil {
 		b, err := json.Marshal(sess)
 		if err != nil {
@@ -158,15 +159,11 @@ func (s *Store) Commit(ctx context.Context, l *Lock, in flows.Input, sess *flows
 		}
 		args[1] = string(b)
 	}
-	for _, r := range replies {
-		b, err := json.Marshal(r)
-		if err != nil {
-			return fmt.Errorf("encode reply: %w", err)
-		}
-		keys = append(keys, s.chatKey("out", r.To))
-		args = append(args, string(b))
+	outKeys, outArgs, err := s.outbox(replies)
+	if err != nil {
+		return err
 	}
-	err := commit.Run(ctx, s.rdb, keys, args...).Err()
+	err = commit.Run(ctx, s.rdb, append(keys, outKeys...), append(args, outArgs...)...).Err()
 	if err != nil && strings.Contains(err.Error(), "LOCKLOST") {
 		return ErrLockLost
 	}
@@ -176,10 +173,28 @@ func (s *Store) Commit(ctx context.Context, l *Lock, in flows.Input, sess *flows
 	return nil
 }
 
+// outbox lays replies out for the scripts: the outbox key of each, then
+// each reply's JSON followed by when its outbox is due.
+func (s *Store) outbox(replies []flows.Reply) (keys []string, args []any, err error) {
+	now := time.Now()
+	dues := make([]any, 0, len(replies))
+	for _, r := range replies {
+		b, err := json.Marshal(r)
+		if err != nil {
+			return nil, nil, fmt.Errorf("encode reply: %w", err)
+		}
+		keys = append(keys, s.chatKey("out", r.To))
+		args = append(args, string(b))
+		dues = append(dues, now.Add(r.Delay).UnixMilli())
+	}
+	return keys, append(args, dues...), nil
+}
+
 var enqueue = goredis.NewScript(`
-for i = 2, #KEYS do
-  redis.call("RPUSH", KEYS[i], ARGV[i])
-  redis.call("ZADD", KEYS[1], "NX", ARGV[1], KEYS[i])
+local n = #KEYS - 1
+for i = 1, n do
+  redis.call("RPUSH", KEYS[1 + i], ARGV[i])
+  redis.call("ZADD", KEYS[1], "NX", ARGV[n + i], KEYS[1 + i])
 end
 return 1`)
 
@@ -188,17 +203,11 @@ func (s *Store) Enqueue(ctx context.Context, replies []flows.Reply) error {
 	if len(replies) == 0 {
 		return nil
 	}
-	keys := []string{s.prefix + "due"}
-	args := []any{time.Now().UnixMilli()}
-	for _, r := range replies {
-		b, err := json.Marshal(r)
-		if err != nil {
-			return fmt.Errorf("encode reply: %w", err)
-		}
-		keys = append(keys, s.chatKey("out", r.To))
-		args = append(args, string(b))
+	keys, args, err := s.outbox(replies)
+	if err != nil {
+		return err
 	}
-	if err := enqueue.Run(ctx, s.rdb, keys, args...).Err(); err != nil {
+	if err := enqueue.Run(ctx, s.rdb, append([]string{s.prefix + "due"}, keys...), args...).Err(); err != nil {
 		return fmt.Errorf("enqueue replies: %w", err)
 	}
 	return nil

@@ -17,6 +17,7 @@ import (
 
 	"github.com/nongsan-bot/nongsan/bot"
 	"github.com/nongsan-bot/nongsan/flows"
+	"github.com/nongsan-bot/nongsan/flows/vietqr"
 	"github.com/nongsan-bot/nongsan/flows/vn"
 )
 
@@ -90,6 +91,9 @@ func (b *Bot) message(in flows.Input, m *tgbotapi.Message) (flows.Input, bool, e
 	in = withChat(in, m.Chat, m.From)
 	in.MessageID = strconv.Itoa(m.MessageID)
 	in.Text = vn.Normalize(m.Text + m.Caption)
+	if m.ReplyToMessage != nil {
+		in.ReplyTo = strconv.Itoa(m.ReplyToMessage.MessageID)
+	}
 	switch {
 	case len(m.Photo) > 0:
 		in.Kind = flows.KindPhoto
@@ -159,6 +163,14 @@ func (b *Bot) Send(_ context.Context, r flows.Reply) (flows.Sent, error) {
 	switch {
 	case r.Edit != nil:
 		return b.edit(chatID, r, text)
+	case r.QR != "":
+		png, err := vietqr.PNG(r.QR, 512)
+		if err != nil {
+			return flows.Sent{}, &bot.UndeliverableError{Reason: "QR: " + err.Error()}
+		}
+		photo := tgbotapi.NewPhoto(chatID, tgbotapi.FileBytes{Name: "vietqr.png", Bytes: png})
+		photo.Caption = truncate(text, maxCaption)
+		return b.send(photo)
 	case len(r.Photos) == 1:
 		photo := tgbotapi.NewPhoto(chatID, tgbotapi.FileID(r.Photos[0]))
 		photo.Caption = truncate(text, maxCaption)

@@ -23,6 +23,7 @@ type config struct {
 	SessionTTL       time.Duration
 	ListingTTL       time.Duration
 	TickEvery        time.Duration
+	OrderTimeout     time.Duration
 }
 
 // Local development instances started by deploy/dev/services.sh.
@@ -59,5 +60,6 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	}
 	dur(&c.SessionTTL, "session-ttl", "SESSION_TTL", 24*time.Hour, "how long an untouched conversation is kept")
 	dur(&c.ListingTTL, "listing-ttl", "LISTING_TTL", 7*24*time.Hour, "how long a listing stays up after its ready date")
+	dur(&c.OrderTimeout, "order-timeout", "ORDER_TIMEOUT", 12*time.Hour, "an order the farmer does not answer is cancelled after")
 	dur(&c.TickEvery, "tick-every", "TICK_EVERY", time.Minute, "how often listing expiry is checked")
 }

@@ -137,8 +137,9 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 		Store: a.store,
 		Users: db,
 		Router: flows.NewRouter(flows.Deps{
-			Users: db, Chats: db, Sellers: db, Listings: db, Markets: db, Roles: db, UserChats: db,
-			Catalogs: catalogs, Texts: texts, Now: time.Now, TTL: cfg.SessionTTL,
+			Users: db, Chats: db, Sellers: db, Listings: db, Markets: db, Roles: db, UserChats: db, Orders: db,
+			OrderTimeout: cfg.OrderTimeout,
+			Catalogs:     catalogs, Texts: texts, Now: time.Now, TTL: cfg.SessionTTL,
 		}),
 		Channels:   map[flows.Channel]bot.Channel{},
 		Metrics:    metrics,

@@ -1,0 +1,319 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/nongsan-bot/nongsan/flows"
+)
+
+var _ flows.Orders = (*DB)(nil)
+
+const orderColumns = `id, code, listing_id, buyer_id, quantity_milli, total_vnd, buyer_name, buyer_phone,
+	delivery, address, note, status, reason, created_at`
+
+func scanOrder(row pgx.Row) (*flows.Order, error) {
+	var o flows.Order
+	err := row.Scan(&o.ID, &o.Code, &o.ListingID, &o.BuyerID, &o.Quantity.Milli, &o.Total, &o.BuyerName,
+		&o.BuyerPhone, &o.Delivery, &o.Address, &o.Note, &o.Status, &o.Reason, &o.CreatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, flows.ErrNotFound
+	}
+	return &o, err
+}
+
+// PlaceOrder reserves stock and stores the order in one transaction: two
+// buyers can never be sold the same kilogram.
+func (db *DB) PlaceOrder(ctx context.Context, o *flows.Order, source string) (*flows.Order, error) {
+	var id int64
+	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `SELECT id FROM orders WHERE source_update = $1`, source).Scan(&id)
+		if err == nil {
+			return nil // placed by an earlier delivery of the same update
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		var left int64
+		err = tx.QueryRow(ctx, `
+			UPDATE listings SET remaining_milli = remaining_milli - $2,
+				status = CASE WHEN remaining_milli = $2 THEN 'sold_out' ELSE status END, updated_at = now()
+			WHERE id = $1 AND status = 'active' AND remaining_milli >= $2
+			RETURNING remaining_milli`, o.ListingID, o.Quantity.Milli).Scan(&left)
+		if errors.Is(err, pgx.ErrNoRows) {
+			var status string
+			if err := tx.QueryRow(ctx, `SELECT status, remaining_milli FROM listings WHERE id = $1`, o.ListingID).
+				Scan(&status, &left); err != nil {
+				return err
+			}
+			if status != flows.Active {
+				left = 0
+			}
+			return &flows.NotEnoughError{Remaining: left}
+		}
+		if err != nil {
+			return err
+		}
+		for range 8 {
+			err = tx.QueryRow(ctx, `
+				INSERT INTO orders (code, listing_id, buyer_id, quantity_milli, total_vnd, buyer_name, buyer_phone,
+					delivery, address, note, source_update)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+				ON CONFLICT (code) DO NOTHING RETURNING id`,
+				"DH-"+newCode()[3:], o.ListingID, o.BuyerID, o.Quantity.Milli, o.Total, o.BuyerName, o.BuyerPhone,
+				o.Delivery, o.Address, o.Note, source).Scan(&id)
+			if !errors.Is(err, pgx.ErrNoRows) {
+				break // placed, or failed; a taken code draws another
+			}
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO order_events (order_id, status, actor_id) VALUES ($1, 'pending', $2)`, id, o.BuyerID)
+		return err
+	})
+	var notEnough *flows.NotEnoughError
+	if errors.As(err, &notEnough) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("place order: %w", err)
+	}
+	return db.Order(ctx, id)
+}
+
+// Order returns an order with its listing.
+func (db *DB) Order(ctx context.Context, id int64) (*flows.Order, error) {
+	o, err := scanOrder(db.Pool.QueryRow(ctx, `SELECT `+orderColumns+` FROM orders WHERE id = $1`, id))
+	if err != nil {
+		return nil, fmt.Errorf("order %d: %w", id, err)
+	}
+	if o.Listing, err = db.Listing(ctx, o.ListingID); err != nil {
+		return nil, err
+	}
+	o.Quantity.Unit = o.Listing.Quantity.Unit
+	return o, nil
+}
+
+// releases are the statuses that give the stock back.
+var releases = []string{flows.Cancelled, flows.Declined}
+
+// SetOrderStatus moves an order on, if it is still in one of from.
+func (db *DB) SetOrderStatus(ctx context.Context, id int64, from []string, to string, actor int64, reason string) (*flows.Order, error) {
+	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		var listing, qty int64
+		err := tx.QueryRow(ctx, `
+			UPDATE orders SET status = $3, reason = $4, updated_at = now()
+			WHERE id = $1 AND status = ANY($2) RETURNING listing_id, quantity_milli`,
+			id, from, to, reason).Scan(&listing, &qty)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return flows.ErrStale
+		}
+		if err != nil {
+			return err
+		}
+		if slices.Contains(releases, to) {
+			if err := release(ctx, tx, listing, qty); err != nil {
+				return err
+			}
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO order_events (order_id, status, actor_id, note) VALUES ($1, $2, nullif($3, 0), $4)`,
+			id, to, actor, reason)
+		return err
+	})
+	if errors.Is(err, flows.ErrStale) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("order %d to %s: %w", id, to, err)
+	}
+	return db.Order(ctx, id)
+}
+
+// release gives an order's quantity back to its listing; a sold-out listing
+// is on sale again.
+func release(ctx context.Context, tx pgx.Tx, listing, qty int64) error {
+	_, err := tx.Exec(ctx, `
+		UPDATE listings SET remaining_milli = least(quantity_milli, remaining_milli + $2),
+			status = CASE WHEN status = 'sold_out' THEN 'active' ELSE status END, updated_at = now()
+		WHERE id = $1`, listing, qty)
+	return err
+}
+
+// OrdersOf lists a user's recent orders as a buyer and as a seller (their
+// own listings and those they posted as a helper).
+func (db *DB) OrdersOf(ctx context.Context, userID int64) (asBuyer, asSeller []*flows.Order, err error) {
+	if asBuyer, err = db.orders(ctx, `buyer_id = $1`, userID); err != nil {
+		return nil, nil, err
+	}
+	asSeller, err = db.orders(ctx, `listing_id IN (SELECT id FROM listings
+		WHERE seller_id IN (SELECT id FROM sellers WHERE user_id = $1) OR helper_id = $1)`, userID)
+	return asBuyer, asSeller, err
+}
+
+func (db *DB) orders(ctx context.Context, where string, args ...any) ([]*flows.Order, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT id FROM orders WHERE `+where+` ORDER BY created_at DESC LIMIT 10`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("orders: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("orders: %w", err)
+	}
+	out := make([]*flows.Order, 0, len(ids))
+	for _, id := range ids {
+		o, err := db.Order(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// Timeline lists an order's events, oldest first.
+func (db *DB) Timeline(ctx context.Context, id int64) ([]flows.OrderEvent, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT e.status, coalesce(u.display_name, u.platform_name, ''), e.note, e.at
+		FROM order_events e LEFT JOIN users u ON u.id = e.actor_id
+		WHERE e.order_id = $1 ORDER BY e.at, e.id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("timeline: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (flows.OrderEvent, error) {
+		var e flows.OrderEvent
+		err := r.Scan(&e.Status, &e.Actor, &e.Note, &e.At)
+		return e, err
+	})
+}
+
+// DueOrders cancels pending orders past the timeout and picks those to
+// remind, each once, whichever replica asks.
+func (db *DB) DueOrders(ctx context.Context, now time.Time, timeout time.Duration) (expired, remind []*flows.Order, err error) {
+	var expiredIDs, remindIDs []int64
+	err = pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+			UPDATE orders SET status = 'cancelled', reason = 'timeout', updated_at = now()
+			WHERE status = 'pending' AND created_at <= $1::timestamptz RETURNING id, listing_id, quantity_milli`,
+			now.Add(-timeout))
+		if err != nil {
+			return err
+		}
+		type row struct{ ID, Listing, Qty int64 }
+		cancelled, err := pgx.CollectRows(rows, pgx.RowToStructByPos[row])
+		if err != nil {
+			return err
+		}
+		for _, c := range cancelled {
+			if err := release(ctx, tx, c.Listing, c.Qty); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO order_events (order_id, status, note) VALUES ($1, 'cancelled', 'timeout')`, c.ID); err != nil {
+				return err
+			}
+			expiredIDs = append(expiredIDs, c.ID)
+		}
+		rows, err = tx.Query(ctx, `
+			UPDATE orders SET reminded_at = $1::timestamptz
+			WHERE status = 'pending' AND reminded_at IS NULL AND created_at <= $2::timestamptz RETURNING id`,
+			now, now.Add(-timeout/2))
+		if err != nil {
+			return err
+		}
+		remindIDs, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+		return err
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("due orders: %w", err)
+	}
+	for _, ids := range []struct {
+		ids []int64
+		out *[]*flows.Order
+	}{{expiredIDs, &expired}, {remindIDs, &remind}} {
+		for _, id := range ids.ids {
+			o, err := db.Order(ctx, id)
+			if err != nil {
+				return nil, nil, err
+			}
+			*ids.out = append(*ids.out, o)
+		}
+	}
+	return expired, remind, nil
+}
+
+// Buyer returns what a buyer typed last time.
+func (db *DB) Buyer(ctx context.Context, userID int64) (*flows.BuyerProfile, error) {
+	var b flows.BuyerProfile
+	err := db.Pool.QueryRow(ctx, `SELECT name, phone_e164, address FROM buyers WHERE user_id = $1`, userID).
+		Scan(&b.Name, &b.Phone, &b.Address)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, flows.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("buyer: %w", err)
+	}
+	return &b, nil
+}
+
+// SaveBuyer remembers a buyer's name, phone and address.
+func (db *DB) SaveBuyer(ctx context.Context, userID int64, b flows.BuyerProfile) error {
+	_, err := db.Pool.Exec(ctx, `
+		INSERT INTO buyers (user_id, name, phone_e164, address) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (user_id) DO UPDATE SET name = EXCLUDED.name, phone_e164 = EXCLUDED.phone_e164,
+			address = EXCLUDED.address, updated_at = now()`, userID, b.Name, b.Phone, b.Address)
+	if err != nil {
+		return fmt.Errorf("save buyer: %w", err)
+	}
+	return nil
+}
+
+// ListingByCode finds a listing by its code, "NS-7K2Q".
+func (db *DB) ListingByCode(ctx context.Context, code string) (*flows.Listing, error) {
+	var id int64
+	err := db.Pool.QueryRow(ctx, `SELECT id FROM listings WHERE code = $1`, code).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, flows.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("listing by code: %w", err)
+	}
+	return db.Listing(ctx, id)
+}
+
+// ListingByPost finds the listing a group message belongs to.
+func (db *DB) ListingByPost(ctx context.Context, group flows.ChatRef, messageID string) (*flows.Listing, error) {
+	var id int64
+	err := db.Pool.QueryRow(ctx, `
+		SELECT listing_id FROM listing_posts
+		WHERE channel = $1 AND chat_id = $2 AND (message_ids @> ARRAY[$3] OR buttons_id = $3)`,
+		group.Channel, group.ChatID, messageID).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, flows.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("listing by post: %w", err)
+	}
+	return db.Listing(ctx, id)
+}
+
+// Similar lists other listings of the same product still on sale.
+func (db *DB) Similar(ctx context.Context, l *flows.Listing, n int) ([]*flows.Listing, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT id FROM listings
+		WHERE status = 'active' AND id <> $1 AND remaining_milli > 0
+			AND (product_key = nullif($2, '') OR lower(product_name) = lower($3))
+		ORDER BY created_at DESC LIMIT $4`, l.ID, l.ProductKey, l.Product, n)
+	if err != nil {
+		return nil, fmt.Errorf("similar listings: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("similar listings: %w", err)
+	}
+	return db.listings(ctx, ids)
+}

@@ -1,0 +1,88 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/nongsan-bot/nongsan/flows/vn"
+)
+
+// Order statuses: chờ xác nhận → đã nhận → đang giao → hoàn thành, or đã
+// huỷ (by the buyer, or when the farmer does not answer) / bị từ chối.
+const (
+	Pending   = "pending"
+	Accepted  = "accepted"
+	Shipping  = "shipping"
+	Completed = "completed"
+	Cancelled = "cancelled"
+	Declined  = "declined"
+)
+
+// Order is a buyer's order of part of a listing.
+type Order struct {
+	ID         int64
+	Code       string // DH-7K2Q
+	ListingID  int64
+	BuyerID    int64
+	Quantity   vn.Quantity // in the listing's unit
+	Total      int64       // VND
+	BuyerName  string
+	BuyerPhone string // E.164; shown to the farmer only
+	Delivery   string // "pickup" or "deliver"
+	Address    string
+	Note       string
+	Status     string
+	Reason     string // why it was declined or cancelled
+	CreatedAt  time.Time
+	Listing    *Listing
+}
+
+// OrderEvent is one change of an order, for its timeline.
+type OrderEvent struct {
+	Status string
+	Actor  string // the name of who did it, "" for the bot
+	Note   string
+	At     time.Time
+}
+
+// BuyerProfile is what a buyer typed last time.
+type BuyerProfile struct {
+	Name    string
+	Phone   string
+	Address string
+}
+
+// NotEnoughError means the listing has less left than ordered.
+type NotEnoughError struct{ Remaining int64 }
+
+func (e *NotEnoughError) Error() string { return "not enough left" }
+
+// ErrStale means the order is no longer in a state that allows the change.
+var ErrStale = errors.New("order changed meanwhile")
+
+// Orders stores orders; placing one reserves stock in the same transaction.
+type Orders interface {
+	// PlaceOrder reserves o.Quantity of its listing and stores o, or returns
+	// a *NotEnoughError (Remaining 0: sold out). A retried source returns
+	// the order it placed the first time.
+	PlaceOrder(ctx context.Context, o *Order, source string) (*Order, error)
+	Order(ctx context.Context, id int64) (*Order, error)
+	// SetOrderStatus moves an order from one of from to to, recording the
+	// event; cancelling or declining gives the stock back. ErrStale if the
+	// order is in none of from.
+	SetOrderStatus(ctx context.Context, id int64, from []string, to string, actor int64, reason string) (*Order, error)
+	OrdersOf(ctx context.Context, userID int64) (asBuyer, asSeller []*Order, err error)
+	Timeline(ctx context.Context, id int64) ([]OrderEvent, error)
+	// DueOrders cancels pending orders older than timeout (returning them)
+	// and returns those older than half of it whose farmer was not
+	// reminded yet (marking them reminded).
+	DueOrders(ctx context.Context, now time.Time, timeout time.Duration) (expired, remind []*Order, err error)
+	Buyer(ctx context.Context, userID int64) (*BuyerProfile, error) // ErrNotFound
+	SaveBuyer(ctx context.Context, userID int64, b BuyerProfile) error
+	ListingByCode(ctx context.Context, code string) (*Listing, error)
+	ListingByPost(ctx context.Context, group ChatRef, messageID string) (*Listing, error)
+	// Similar lists other active listings of the same product, for a buyer
+	// whose order did not go through.
+	Similar(ctx context.Context, l *Listing, n int) ([]*Listing, error)
+}

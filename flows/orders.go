@@ -1,0 +1,310 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nongsan-bot/nongsan/flows/vietqr"
+	"github.com/nongsan-bot/nongsan/flows/vn"
+)
+
+// The orders flow (/don): a user's orders as buyer and as seller, and the
+// actions each state allows. Buttons in notifications ("ord:accept:42")
+// act at once.
+const (
+	ordersPick    Step = "pick"
+	ordersDecline Step = "decline_reason"
+)
+
+type ordersDraft struct {
+	OrderID int64 `json:"order"`
+}
+
+// orderAction is what a role may do to an order in some states.
+type orderAction struct {
+	seller bool     // the farmer (or their helper); else the buyer
+	from   []string // states it applies to
+	to     string
+}
+
+var orderActions = map[string]orderAction{
+	"accept":   {seller: true, from: []string{Pending}, to: Accepted},
+	"decline":  {seller: true, from: []string{Pending}, to: Declined},
+	"ship":     {seller: true, from: []string{Accepted}, to: Shipping},
+	"cancel":   {seller: false, from: []string{Pending}, to: Cancelled},
+	"received": {seller: false, from: []string{Accepted, Shipping}, to: Completed},
+}
+
+func ordersFlow(d Deps) *Flow {
+	f := &orders{deps: d}
+	return &Flow{Name: "orders", Start: f.start, Steps: map[Step]StepDef{
+		ordersPick:    {Prompt: f.askPick, Handle: f.onPick},
+		ordersDecline: {Prompt: f.askReason, Handle: f.onReason},
+	}}
+}
+
+type orders struct{ deps Deps }
+
+func (f *orders) start(ctx context.Context, c *Conv, in Input) (Step, error) {
+	if in.Kind == KindChoice && strings.HasPrefix(in.Text, "ord:") {
+		return f.act(ctx, c, in.Text)
+	}
+	buying, selling, err := f.deps.Orders.OrdersOf(ctx, c.User.ID)
+	if err != nil {
+		return "", err
+	}
+	if len(buying)+len(selling) == 0 {
+		c.Say(M("orders.none"))
+		return Done, nil
+	}
+	return ordersPick, nil
+}
+
+func (f *orders) askPick(c *Conv) {
+	buying, selling, _ := f.deps.Orders.OrdersOf(context.Background(), c.User.ID)
+	var rows [][]Choice
+	for _, group := range []struct {
+		label  string
+		orders []*Order
+	}{{"orders.as_seller", selling}, {"orders.as_buyer", buying}} {
+		for _, o := range group.orders {
+			rows = append(rows, []Choice{{Label: M(group.label, orderData(c.F(), o)...), Value: "ord:view:" + strconv.FormatInt(o.ID, 10)}})
+		}
+	}
+	c.Ask(M("orders.pick", "Selling", len(selling), "Buying", len(buying)), rows...)
+}
+
+func (f *orders) onPick(ctx context.Context, c *Conv, in Input) (Step, error) {
+	if in.Kind != KindChoice || !strings.HasPrefix(in.Text, "ord:") {
+		return Unclear, nil
+	}
+	return f.act(ctx, c, in.Text)
+}
+
+// act carries out "ord:<action>:<id>" for the user, if their role and the
+// order's state allow it.
+func (f *orders) act(ctx context.Context, c *Conv, value string) (Step, error) {
+	parts := strings.Split(value, ":")
+	if len(parts) != 3 {
+		return Unclear, nil
+	}
+	id, _ := strconv.ParseInt(parts[2], 10, 64)
+	o, err := f.deps.Orders.Order(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		c.Say(M("orders.gone"))
+		return Done, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	isSeller := o.Listing.Seller.UserID == c.User.ID || o.Listing.HelperID == c.User.ID
+	isBuyer := o.BuyerID == c.User.ID
+	if !isSeller && !isBuyer {
+		c.Say(M("orders.gone"))
+		return Done, nil
+	}
+	switch parts[1] {
+	case "view":
+		f.show(c, o, isSeller)
+		return Done, nil
+	case "timeline":
+		return Done, f.timeline(ctx, c, o)
+	case "decline":
+		if isSeller && o.Status == Pending {
+			return ordersDecline, c.SetDraft(ordersDraft{OrderID: o.ID})
+		}
+	}
+	action, ok := orderActions[parts[1]]
+	if !ok || action.seller != isSeller || !slices.Contains(action.from, o.Status) {
+		c.Say(M("orders.not_now", orderData(c.F(), o)...))
+		return Done, nil
+	}
+	return Done, f.move(ctx, c, o, action.from, action.to, "")
+}
+
+// move changes an order's state and tells both sides.
+func (f *orders) move(ctx context.Context, c *Conv, o *Order, from []string, to, reason string) error {
+	o, err := f.deps.Orders.SetOrderStatus(ctx, o.ID, from, to, c.User.ID, reason)
+	if errors.Is(err, ErrStale) {
+		c.Say(M("orders.changed"))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	replies, err := orderChanged(ctx, f.deps, o)
+	if err != nil {
+		return err
+	}
+	c.replies = append(c.replies, replies...)
+	return nil
+}
+
+// orderChanged are the messages an order's new state sends: to the buyer,
+// to the farmer, and, when stock came back, to the groups.
+func orderChanged(ctx context.Context, deps Deps, o *Order) ([]Reply, error) {
+	buyer, err := chatOf(ctx, deps, o.BuyerID)
+	if err != nil {
+		return nil, err
+	}
+	farmer, err := farmerChat(ctx, deps, o.Listing)
+	if err != nil {
+		return nil, err
+	}
+	bf, id := Format{Texts: deps.Texts, Lang: buyer.lang}, strconv.FormatInt(o.ID, 10)
+	var out []Reply
+	toBuyer := func(m Msg, rows ...[]Choice) {
+		out = append(out, Reply{To: buyer.ref, Lang: buyer.lang, Text: m, Choices: rows})
+	}
+	toFarmer := func(m Msg, rows ...[]Choice) {
+		if farmer != nil {
+			out = append(out, Reply{To: farmer.ref, Lang: farmer.lang, Text: m, Choices: rows})
+		}
+	}
+	fm := Format{Texts: deps.Texts, Lang: GroupLang}
+	if farmer != nil {
+		fm.Lang = farmer.lang
+	}
+	switch o.Status {
+	case Accepted:
+		// Only now does the buyer get the farmer's phone, and a way to pay.
+		toBuyer(M("order.accepted", append(orderData(bf, o), "FarmerPhone", formatPhone(o.Listing.Seller.Phone))...),
+			[]Choice{{Label: M("order.received"), Value: "ord:received:" + id}})
+		if qr, ok := payment(o); ok {
+			out = append(out, Reply{To: buyer.ref, Lang: buyer.lang, QR: qr,
+				Text: M("order.pay", append(orderData(bf, o), "Bank", o.Listing.Seller.Bank.Bank,
+					"Account", o.Listing.Seller.Bank.Account, "Holder", o.Listing.Seller.Bank.Holder)...)})
+		}
+		toFarmer(M("order.accepted_farmer", orderData(fm, o)...), []Choice{{Label: M("order.ship"), Value: "ord:ship:" + id}})
+	case Shipping:
+		toBuyer(M("order.shipping", orderData(bf, o)...), []Choice{{Label: M("order.received"), Value: "ord:received:" + id}})
+		toFarmer(M("orders.done", orderData(fm, o)...))
+	case Completed:
+		toBuyer(M("orders.done", orderData(bf, o)...))
+		toFarmer(M("order.completed", orderData(fm, o)...))
+	case Cancelled, Declined:
+		msg := "order.declined"
+		switch {
+		case o.Reason == "timeout":
+			msg = "order.timed_out"
+		case o.Status == Cancelled:
+			msg = "order.cancelled"
+		}
+		toBuyer(M(msg, append(orderData(bf, o), "Reason", o.Reason)...))
+		if o.Status == Declined || o.Reason == "timeout" {
+			offerSimilar(ctx, deps, buyer.ref, buyer.lang, o.Listing, &out)
+		}
+		toFarmer(M(msg+"_farmer", append(orderData(fm, o), "Reason", o.Reason)...))
+		news, err := orderNews(ctx, deps, o)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, news...)
+	}
+	return out, nil
+}
+
+// payment is the VietQR payload of an order's total to the farmer's
+// account, when the farmer registered one.
+func payment(o *Order) (string, bool) {
+	bank := o.Listing.Seller.Bank
+	if bank == nil || bank.Account == "" {
+		return "", false
+	}
+	qr, err := vietqr.Payload(vietqr.Transfer{BIN: bank.BIN, Account: bank.Account, Amount: o.Total,
+		Purpose: o.Code + " " + o.Listing.Code})
+	return qr, err == nil
+}
+
+func (f *orders) show(c *Conv, o *Order, isSeller bool) {
+	id := strconv.FormatInt(o.ID, 10)
+	var row []Choice
+	for _, name := range []string{"accept", "decline", "ship", "cancel", "received"} {
+		a := orderActions[name]
+		if a.seller == isSeller && slices.Contains(a.from, o.Status) {
+			row = append(row, Choice{Label: M("order." + name), Value: "ord:" + name + ":" + id})
+		}
+	}
+	msg := "orders.detail_buyer"
+	if isSeller {
+		msg = "orders.detail_seller"
+	}
+	rows := [][]Choice{{{Label: M("orders.timeline_button"), Value: "ord:timeline:" + id}}}
+	if len(row) > 0 {
+		rows = append([][]Choice{row}, rows...)
+	}
+	c.Ask(M(msg, orderData(c.F(), o)...), rows...)
+}
+
+func (f *orders) timeline(ctx context.Context, c *Conv, o *Order) error {
+	events, err := f.deps.Orders.Timeline(ctx, o.ID)
+	if err != nil {
+		return err
+	}
+	lines := make([]string, 0, len(events))
+	for _, e := range events {
+		lines = append(lines, c.T(M("orders.event", "At", e.At.In(vn.Location()).Format("15:04 02/01"),
+			"Status", c.T(M("order_status."+e.Status)), "Actor", e.Actor, "Note", e.Note)))
+	}
+	c.Say(M("orders.timeline", "Code", o.Code, "Events", strings.Join(lines, "\n")))
+	return nil
+}
+
+func (f *orders) askReason(c *Conv) {
+	c.Ask(M("order.decline_reason"),
+		[]Choice{{Label: M("order.reason_sold_out"), Value: "reason:sold_out"}},
+		[]Choice{{Label: M("order.reason_far"), Value: "reason:far"}})
+}
+
+func (f *orders) onReason(ctx context.Context, c *Conv, in Input) (Step, error) {
+	var d ordersDraft
+	if err := c.Draft(&d); err != nil {
+		return "", err
+	}
+	reason := ""
+	switch {
+	case in.Kind == KindChoice && strings.HasPrefix(in.Text, "reason:"):
+		reason = c.T(M("order." + strings.Replace(in.Text, ":", "_", 1)))
+	case in.Kind == KindText && validName(in.Text) && len(in.Text) <= 200:
+		reason = in.Text
+	default:
+		return Unclear, nil
+	}
+	o, err := f.deps.Orders.Order(ctx, d.OrderID)
+	if err != nil {
+		return "", err
+	}
+	return Done, f.move(ctx, c, o, []string{Pending}, Declined, reason)
+}
+
+// orderTick cancels orders the farmer did not answer in time (telling
+// both, offering the buyer similar listings) and reminds farmers halfway.
+func (r *Router) orderTick(ctx context.Context, now time.Time) ([]Reply, error) {
+	expired, remind, err := r.Deps.Orders.DueOrders(ctx, now, r.Deps.OrderTimeout)
+	if err != nil {
+		return nil, err
+	}
+	var out []Reply
+	for _, o := range expired {
+		replies, err := orderChanged(ctx, r.Deps, o)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, replies...)
+	}
+	for _, o := range remind {
+		farmer, err := farmerChat(ctx, r.Deps, o.Listing)
+		if err != nil || farmer == nil {
+			return out, err
+		}
+		fm := Format{Texts: r.Texts, Lang: farmer.lang}
+		out = append(out, Reply{To: farmer.ref, Lang: farmer.lang, Choices: farmerActions(o),
+			Text: M("order.remind", append(orderData(fm, o), "Deadline", fm.Date(o.CreatedAt.Add(r.Deps.OrderTimeout)),
+				"Time", o.CreatedAt.Add(r.Deps.OrderTimeout).In(vn.Location()).Format("15:04"))...)})
+	}
+	return out, nil
+}
