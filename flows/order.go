@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/nongsan-bot/nongsan/flows/vn"
@@ -406,10 +405,6 @@ func chatOf(ctx context.Context, deps Deps, userID int64) (*userChat, error) {
 	return &userChat{ref: ref, lang: lang}, nil
 }
 
-// announceDelay lets a burst of orders become one message per group:
-// Telegram allows a bot about 20 messages a minute in a group.
-const announceDelay = 20 * time.Second
-
 // orderNews are the group side of an order: a short announcement (no buyer
 // name or phone) and the listing's posts edited with what remains.
 func orderNews(ctx context.Context, deps Deps, o *Order) ([]Reply, error) {
@@ -425,9 +420,9 @@ func orderNews(ctx context.Context, deps Deps, o *Order) ([]Reply, error) {
 	remaining := fm.Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit})
 	var out []Reply
 	for _, e := range edits {
-		e.Coalesce, e.Delay = "edit:"+l.Code, announceDelay
+		e.Coalesce, e.Delay = "edit:"+l.Code, deps.AnnounceDelay
 		if o.Status == Pending {
-			out = append(out, Reply{To: e.To, Lang: GroupLang, Coalesce: "order:" + l.Code, Delay: announceDelay,
+			out = append(out, Reply{To: e.To, Lang: GroupLang, Coalesce: "order:" + l.Code, Delay: deps.AnnounceDelay,
 				Text: M("order.announce", "Quantity", fm.Quantity(o.Quantity), "Product", l.Product, "Code", l.Code,
 					"Remaining", remaining, "SoldOut", l.Remaining == 0)})
 		}

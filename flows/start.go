@@ -22,6 +22,9 @@ type Deps struct {
 	TTL       time.Duration // abandoned conversations expire after it
 	// OrderTimeout cancels an order the farmer has not answered.
 	OrderTimeout time.Duration
+	// AnnounceDelay holds group announcements back so that a burst of orders
+	// becomes one message: Telegram allows about 20 a minute in a group.
+	AnnounceDelay time.Duration
 }
 
 // Commands are published in Telegram's command menu, in this order; each

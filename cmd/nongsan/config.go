@@ -24,6 +24,7 @@ type config struct {
 	ListingTTL       time.Duration
 	TickEvery        time.Duration
 	OrderTimeout     time.Duration
+	AnnounceDelay    time.Duration
 }
 
 // Local development instances started by deploy/dev/services.sh.
@@ -61,5 +62,6 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	dur(&c.SessionTTL, "session-ttl", "SESSION_TTL", 24*time.Hour, "how long an untouched conversation is kept")
 	dur(&c.ListingTTL, "listing-ttl", "LISTING_TTL", 7*24*time.Hour, "how long a listing stays up after its ready date")
 	dur(&c.OrderTimeout, "order-timeout", "ORDER_TIMEOUT", 12*time.Hour, "an order the farmer does not answer is cancelled after")
+	dur(&c.AnnounceDelay, "announce-delay", "ANNOUNCE_DELAY", 20*time.Second, "group announcements wait this long to coalesce a burst")
 	dur(&c.TickEvery, "tick-every", "TICK_EVERY", time.Minute, "how often listing expiry is checked")
 }

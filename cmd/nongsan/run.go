@@ -138,8 +138,8 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 		Users: db,
 		Router: flows.NewRouter(flows.Deps{
 			Users: db, Chats: db, Sellers: db, Listings: db, Markets: db, Roles: db, UserChats: db, Orders: db,
-			OrderTimeout: cfg.OrderTimeout,
-			Catalogs:     catalogs, Texts: texts, Now: time.Now, TTL: cfg.SessionTTL,
+			OrderTimeout: cfg.OrderTimeout, AnnounceDelay: cfg.AnnounceDelay,
+			Catalogs: catalogs, Texts: texts, Now: time.Now, TTL: cfg.SessionTTL,
 		}),
 		Channels:   map[flows.Channel]bot.Channel{},
 		Metrics:    metrics,

@@ -1,0 +1,377 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	_ "image/png"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+
+	"github.com/nongsan-bot/nongsan/bot/postgres"
+	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
+	"github.com/nongsan-bot/nongsan/flows/vietqr"
+)
+
+const buyer = int64(2002)
+
+// orderEnv is a bot whose group announcements go out at once.
+func orderEnv(t *testing.T, tg *telegramtest.Server) map[string]string {
+	env := newEnv(t, tg)
+	env["ANNOUNCE_DELAY"] = "1ms"
+	env["TICK_EVERY"] = "20ms"
+	return env
+}
+
+// listing publishes a listing of quantity na at price from a registered
+// farmer and returns its code.
+func (b *testBot) listing(user int64, quantity, price string) string {
+	b.t.Helper()
+	b.Say(user, "/ban")
+	b.Tap(user, "p:na-chi-lang")
+	b.album(user, "album-"+quantity, "photo-1", "photo-2")
+	b.Say(user, "xong")
+	b.Say(user, quantity)
+	b.Say(user, price)
+	b.Say(user, "hôm nay")
+	b.Tap(user, "skip")
+	b.Tap(user, "publish")
+	msgs := b.Sent(user)
+	code := regexp.MustCompile(`NS-[2-9A-HJ-NP-Z]{4}`).FindString(msgs[len(msgs)-2].Text)
+	if code == "" {
+		b.t.Fatalf("no listing code in %q", msgs[len(msgs)-2].Text)
+	}
+	return code
+}
+
+// deepLink is /start with the payload of a post's order button.
+func deepLink(code string) string { return "/start buy_" + strings.ReplaceAll(code, "-", "") }
+
+// order runs a buyer's order up to the summary.
+func (b *testBot) order(user int64, code, quantity string) {
+	b.t.Helper()
+	b.Say(user, deepLink(code))
+	b.expect(user, "order.quantity", "Remaining", "500 kg", "Unit", "kg", "Price", "25.000 đ/kg")
+	b.Say(user, quantity)
+	b.expect(user, "order.name")
+	b.Tap(user, "keep")
+	b.expect(user, "order.phone")
+	b.Post(b.Up.Contact(user, user, "+84987654321"))
+	b.expect(user, "order.delivery")
+	b.Say(user, "giao tận nơi")
+	b.expect(user, "order.address")
+	b.Say(user, "12 Trần Phú, Ba Đình, Hà Nội")
+	b.expect(user, "order.note")
+	b.Say(user, "bỏ qua")
+}
+
+func TestBuyerOrdersFarmerAcceptsBuyerPaysWithVietQR(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := orderEnv(t, tg)
+	b := startBot(t, tg, env)
+	b.markets()
+	b.register(farmer)
+	code := b.listing(farmer, "500 kg", "25k")
+
+	b.order(buyer, code, "50kg")
+	summary := b.Last(buyer).Text
+	for _, want := range []string{"50 kg × 25.000 đ/kg", "Tổng: 1.250.000 đ", "0987 654 321", "Giao đến: 12 Trần Phú"} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("order summary lacks %q:\n%s", want, summary)
+		}
+	}
+	b.Say(buyer, "đặt hàng")
+	orderCode := regexp.MustCompile(`DH-[2-9A-HJ-NP-Z]{4}`).FindString(b.BeforeMenu(buyer).Text)
+	if orderCode == "" {
+		t.Fatalf("no order code in %q", b.BeforeMenu(buyer).Text)
+	}
+
+	// The farmer is told at once, with the buyer's phone and two buttons.
+	news := b.Last(farmer)
+	if !strings.Contains(news.Text, orderCode) || !strings.Contains(news.Text, "0987 654 321") || len(news.Data) != 2 {
+		t.Fatalf("farmer's notice: %+v", news)
+	}
+	// Before acceptance the buyer has not seen the farmer's phone.
+	for _, m := range b.Sent(buyer) {
+		if strings.Contains(m.Text, "912 888 777") {
+			t.Fatalf("the farmer's phone reached the buyer before acceptance: %q", m.Text)
+		}
+	}
+	// The groups see a short announcement, without the buyer, and the post
+	// shows what is left.
+	for _, g := range []int64{chiLangMarket, allMarket} {
+		got := waitSent(t, b, g, func(s sent) bool { return strings.HasPrefix(s.Text, "🛒 Đã có đơn") }, 1)[0]
+		if want := "🛒 Đã có đơn 50 kg Na Chi Lăng (" + code + ") — còn 450 kg"; got.Text != want {
+			t.Errorf("announcement in %d = %q, want %q", g, got.Text, want)
+		}
+	}
+	for _, c := range tg.CallsTo("sendMessage") {
+		if (c.ChatID == itoa(chiLangMarket) || c.ChatID == itoa(allMarket)) &&
+			(strings.Contains(c.Params["text"], "0987") || strings.Contains(c.Params["text"], "Nông dân 2002")) {
+			t.Errorf("the buyer appears in a group: %q", c.Params["text"])
+		}
+	}
+	edits := tg.WaitCalls(t, "editMessageCaption", 2)
+	if !strings.Contains(edits[0].Params["caption"], "(còn 450 kg)") {
+		t.Errorf("edited post:\n%s", edits[0].Params["caption"])
+	}
+
+	// The farmer accepts: the buyer gets the phone and a VietQR to scan.
+	b.Tap(farmer, news.Data[0])
+	accepted := waitSent(t, b, buyer, func(s sent) bool { return strings.HasPrefix(s.Text, "🎉") }, 1)[0]
+	if !strings.Contains(accepted.Text, "0912 888 777") {
+		t.Errorf("acceptance without the farmer's phone: %q", accepted.Text)
+	}
+	qr := tg.WaitCalls(t, "sendPhoto", 1)
+	var qrCall telegramtest.Call
+	for _, c := range qr {
+		if c.ChatID == itoa(buyer) {
+			qrCall = c
+		}
+	}
+	if qrCall.Files["photo"].Bytes == nil {
+		t.Fatalf("no QR image uploaded to the buyer: %+v", qr)
+	}
+	payload := decodeQR(t, qrCall.Files["photo"].Bytes)
+	want, err := vietqr.Payload(vietqr.Transfer{BIN: "970405", Account: "123456789012", Amount: 1_250_000, Purpose: orderCode + " " + code})
+	if err != nil || payload != want {
+		t.Fatalf("scanned QR %q\nwant         %q (%v)", payload, want, err)
+	}
+	if !strings.Contains(qrCall.Params["caption"], "1.250.000 đ") || !strings.Contains(qrCall.Params["caption"], orderCode) {
+		t.Errorf("QR caption: %q", qrCall.Params["caption"])
+	}
+
+	// Shipped, received; the timeline tells the story.
+	b.Tap(farmer, b.BeforeMenu(farmer).Data[0])
+	shipping := waitSent(t, b, buyer, func(s sent) bool { return strings.Contains(s.Text, "đã gửi đơn") }, 1)[0]
+	b.Tap(buyer, shipping.Data[0])
+	waitSent(t, b, farmer, func(s sent) bool { return strings.Contains(s.Text, "đã nhận được hàng") }, 1)
+	b.Say(buyer, "/don")
+	b.Tap(buyer, b.Last(buyer).Data[0])
+	detail := b.BeforeMenu(buyer)
+	if !strings.Contains(detail.Text, "hoàn thành") {
+		t.Errorf("order detail: %q", detail.Text)
+	}
+	b.Tap(buyer, detail.Data[len(detail.Data)-1])
+	timeline := b.BeforeMenu(buyer).Text
+	for _, want := range []string{"chờ xác nhận", "đã nhận", "đang giao", "hoàn thành"} {
+		if !strings.Contains(timeline, want) {
+			t.Errorf("timeline lacks %q:\n%s", want, timeline)
+		}
+	}
+}
+
+func decodeQR(t *testing.T, png []byte) string {
+	t.Helper()
+	img, _, err := image.Decode(bytes.NewReader(png))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.GetText()
+}
+
+func TestDeclinedOrderReleasesStockAndOffersSimilar(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	b := startBot(t, tg, orderEnv(t, tg))
+	b.markets()
+	b.register(farmer)
+	code := b.listing(farmer, "500 kg", "25k")
+	const other = int64(3003)
+	b.register(other)
+	otherCode := b.listing(other, "2 tạ", "27k")
+
+	b.order(buyer, code, "500 kg") // all of it
+	b.Tap(buyer, "place")
+	news := b.Last(farmer)
+	b.Tap(farmer, news.Data[1])
+	b.expect(farmer, "order.decline_reason")
+	b.Say(farmer, "Hàng chưa chín")
+	declined := waitSent(t, b, buyer, func(s sent) bool { return strings.HasPrefix(s.Text, "😔") }, 1)[0]
+	if !strings.Contains(declined.Text, "Hàng chưa chín") {
+		t.Errorf("decline notice: %q", declined.Text)
+	}
+	similar := b.Last(buyer)
+	if len(similar.Data) != 1 || similar.Data[0] != "buy:"+otherCode {
+		t.Fatalf("similar listings offered: %+v", similar)
+	}
+	// The stock is back: the listing can be ordered again in full.
+	b.Say(buyer, "mua "+strings.ToLower(code))
+	b.expect(buyer, "order.quantity", "Remaining", "500 kg", "Unit", "kg", "Price", "25.000 đ/kg")
+	// And a similar listing opens from its button.
+	b.Tap(buyer, "buy:"+otherCode)
+	b.expect(buyer, "order.quantity", "Remaining", "2 tạ", "Unit", "tạ", "Price", "27.000 đ/kg")
+}
+
+func TestUnansweredOrderIsRemindedThenCancelled(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := orderEnv(t, tg)
+	env["ORDER_TIMEOUT"] = "300ms"
+	b := startBot(t, tg, env)
+	b.register(farmer)
+	code := b.listing(farmer, "500 kg", "25k")
+	b.order(buyer, code, "100kg")
+	b.Tap(buyer, "place")
+
+	remind := waitSent(t, b, farmer, func(s sent) bool { return strings.HasPrefix(s.Text, "⏰ Đơn") && strings.Contains(s.Text, "đang chờ") }, 1)[0]
+	if len(remind.Data) != 2 {
+		t.Errorf("reminder without its buttons: %+v", remind)
+	}
+	waitSent(t, b, buyer, func(s sent) bool { return strings.Contains(s.Text, "chưa trả lời") }, 1)
+	waitSent(t, b, farmer, func(s sent) bool { return strings.Contains(s.Text, "đã tự huỷ") }, 1)
+	// Accepting now is too late.
+	b.Tap(farmer, remind.Data[0])
+	if got := b.BeforeMenu(farmer).Text; !strings.Contains(got, "đã huỷ") {
+		t.Errorf("accepting a cancelled order: %q", got)
+	}
+	b.Say(buyer, deepLink(code))
+	b.expect(buyer, "order.quantity", "Remaining", "500 kg", "Unit", "kg", "Price", "25.000 đ/kg")
+}
+
+// A hundred buyers confirm at the same moment for a listing with stock for
+// ten of them: exactly ten orders go through.
+func TestConcurrentOrdersNeverOversell(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := orderEnv(t, tg)
+	b := startBot(t, tg, env)
+	b.register(farmer)
+	code := b.listing(farmer, "100 kg", "25k")
+
+	const buyers = 100
+	var wg sync.WaitGroup
+	for i := range buyers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			u := int64(10_000 + i)
+			for _, step := range []func() int{
+				func() int { return b.Post(b.Up.Text(u, u, deepLink(code))) },
+				func() int { return b.Post(b.Up.Text(u, u, "10 kg")) },
+				func() int { return b.Post(b.Up.Callback(u, u, 0, "keep")) },
+				func() int { return b.Post(b.Up.Text(u, u, fmt.Sprintf("09%08d", i))) },
+				func() int { return b.Post(b.Up.Callback(u, u, 0, "pickup")) },
+				func() int { return b.Post(b.Up.Callback(u, u, 0, "skip")) },
+			} {
+				if code := step(); code != http.StatusOK {
+					t.Errorf("buyer %d: webhook answered %d", u, code)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	start := make(chan struct{})
+	for i := range buyers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			u := int64(10_000 + i)
+			update := b.Up.Callback(u, u, 0, "place")
+			<-start
+			if code := b.Post(update); code != http.StatusOK {
+				t.Errorf("buyer %d: place answered %d", u, code)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+
+	placed, soldOut := 0, 0
+	for i := range buyers {
+		for _, m := range b.Sent(int64(10_000 + i)) {
+			switch {
+			case strings.HasPrefix(m.Text, "✅ Đã gửi đơn"):
+				placed++
+			case strings.HasPrefix(m.Text, "😔") && strings.Contains(m.Text, "đã hết hàng"):
+				soldOut++
+			}
+		}
+	}
+	if placed != 10 || soldOut != 90 {
+		t.Errorf("%d orders placed and %d buyers told it is sold out; want 10 and 90", placed, soldOut)
+	}
+	db, err := postgres.Open(context.Background(), env["DATABASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var remaining, reserved int64
+	var status string
+	err = db.Pool.QueryRow(context.Background(), `
+		SELECT l.remaining_milli, l.status, (SELECT coalesce(sum(quantity_milli), 0) FROM orders o WHERE o.listing_id = l.id)
+		FROM listings l WHERE code = $1`, code).Scan(&remaining, &status, &reserved)
+	if err != nil || remaining != 0 || reserved != 100_000 || status != "sold_out" {
+		t.Fatalf("listing after the rush: remaining %d reserved %d status %s (%v)", remaining, reserved, status, err)
+	}
+}
+
+func TestGroupRepliesPointToThePrivateChat(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	b := startBot(t, tg, orderEnv(t, tg))
+	b.markets()
+	b.register(farmer)
+	code := b.listing(farmer, "500 kg", "25k")
+	waitSent(t, b, farmer, func(s sent) bool { return strings.Contains(s.Text, "📢 Tin "+code) }, 2)
+
+	album := tg.CallsTo("sendMediaGroup")[0]
+	var msgs []struct {
+		MessageID int `json:"message_id"`
+	}
+	if err := album.DecodeResult(&msgs); err != nil {
+		t.Fatal(err)
+	}
+	group := int64(0)
+	fmt.Sscan(album.ChatID, &group)
+	before := len(b.Sent(group))
+	reply := b.Up.Text(group, buyer, "lấy 20kg")
+	posted := tg.Messages(group)[msgIndex(tg, group, msgs[0].MessageID)]
+	reply.Message.ReplyToMessage = &posted
+	if code := b.Post(reply); code != http.StatusOK {
+		t.Fatal(code)
+	}
+	got := b.Sent(group)[before:]
+	if len(got) != 1 || !strings.Contains(got[0].Text, code) ||
+		got[0].Data[0] != "https://t.me/"+telegramtest.DefaultBotUsername+"?start=buy_"+strings.ReplaceAll(code, "-", "") {
+		t.Fatalf("reply in the group: %+v", got)
+	}
+	// Chatter is not answered; "mua NS-…" in the group is.
+	b.Post(b.Up.Text(group, buyer, "Na năm nay đẹp quá"))
+	b.Post(b.Up.Text(group, buyer, "mua "+code))
+	if got := b.Sent(group)[before:]; len(got) != 2 {
+		t.Fatalf("group messages: %+v", got)
+	}
+	// The farmer cannot order their own listing.
+	b.Say(farmer, deepLink(code))
+	b.expect(farmer, "menu.title")
+	if got := b.BeforeMenu(farmer).Text; got != text(t, "vi", "order.own_listing", "Code", code) {
+		t.Errorf("own listing: %q", got)
+	}
+}
+
+func msgIndex(tg *telegramtest.Server, chat int64, id int) int {
+	for i, m := range tg.Messages(chat) {
+		if m.MessageID == id {
+			return i
+		}
+	}
+	return -1
+}
