@@ -230,7 +230,9 @@ func TestUnansweredOrderIsRemindedThenCancelled(t *testing.T) {
 	b.order(buyer, code, "100kg")
 	b.Tap(buyer, "place")
 
-	remind := waitSent(t, b, farmer, func(s sent) bool { return strings.HasPrefix(s.Text, "⏰ Đơn") && strings.Contains(s.Text, "đang chờ") }, 1)[0]
+	remind := waitSent(t, b, farmer, func(s sent) bool {
+		return strings.HasPrefix(s.Text, "⏰ Đơn") && strings.Contains(s.Text, "đang chờ")
+	}, 1)[0]
 	if len(remind.Data) != 2 {
 		t.Errorf("reminder without its buttons: %+v", remind)
 	}
