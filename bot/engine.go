@@ -77,7 +77,7 @@ func (e *Engine) handle(ctx context.Context, in flows.Input) (outcome string, st
 	}
 	if seen {
 		// Its replies may still be waiting if we crashed after committing.
-		e.flush(ctx, in.ChatKey())
+		e.flush(ctx, lock, in.ChatKey())
 		return OutcomeDuplicate, state, nil
 	}
 	user, err := e.Users.Touch(ctx, in)
@@ -91,7 +91,10 @@ func (e *Engine) handle(ctx context.Context, in flows.Input) (outcome string, st
 	}
 	res, err := e.Router.Handle(ctx, user, sess, in)
 	if err != nil {
-		return OutcomeFailed, state, err
+		res, err = e.giveUp(ctx, in, sess, err)
+		if err != nil {
+			return OutcomeFailed, state, err
+		}
 	}
 	if res.Session != nil {
 		state = *res.Session
@@ -100,19 +103,35 @@ func (e *Engine) handle(ctx context.Context, in flows.Input) (outcome string, st
 	if err := e.Store.Commit(ctx, lock, in, res.Session, res.Replies); err != nil {
 		return OutcomeFailed, state, err
 	}
-
-	e.flush(ctx, in.ChatKey())
-	e.unlock(lock)
-	lock = nil
-	for _, chat := range otherChats(in.ChatKey(), res.Replies) {
-		e.Deliver(ctx, chat)
-	}
+	// The button stops spinning now, not after every group is posted to.
 	if ch, ok := e.Channels[in.Channel]; ok {
 		if err := ch.Ack(ctx, in); err != nil {
 			e.Log.Warn().Err(err).Str("update_id", in.UpdateID).Msg("ack failed")
 		}
 	}
+	e.flush(ctx, lock, in.ChatKey())
+	e.unlock(lock)
+	lock = nil
+	for _, chat := range otherChats(in.ChatKey(), res.Replies) {
+		e.Deliver(ctx, chat)
+	}
 	return OutcomeHandled, state, nil
+}
+
+// maxAttempts: an update that fails this often is answered with an apology
+// and marked handled, rather than retried by the platform forever.
+const maxAttempts = 3
+
+// giveUp decides what a failed update does: fail again (the platform
+// retries), or, after maxAttempts, apologise and leave the conversation as
+// it was.
+func (e *Engine) giveUp(ctx context.Context, in flows.Input, sess *flows.Session, cause error) (flows.Result, error) {
+	n, err := e.Store.Failed(ctx, in)
+	if err != nil || n < maxAttempts {
+		return flows.Result{}, cause
+	}
+	e.Log.Error().Err(cause).Str("update_id", in.UpdateID).Msg("giving up on update")
+	return flows.Result{Session: sess, Replies: []flows.Reply{{To: in.ChatKey(), Lang: in.Lang, Text: flows.M("error.sorry")}}}, nil
 }
 
 func (e *Engine) unlock(l *redis.Lock) {
@@ -131,7 +150,7 @@ func (e *Engine) Deliver(ctx context.Context, chat flows.ChatRef) {
 		return
 	}
 	defer e.unlock(lock)
-	e.flush(ctx, chat)
+	e.flush(ctx, lock, chat)
 }
 
 // Sweep delivers every outbox that is due: replies that failed earlier, or
@@ -192,7 +211,7 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) error {
 // flush sends chat's outbox in order; the caller holds chat's lock. A reply
 // is removed once sent (or refused for good); on a passing failure the rest
 // waits for the sweeper.
-func (e *Engine) flush(ctx context.Context, chat flows.ChatRef) {
+func (e *Engine) flush(ctx context.Context, lock *redis.Lock, chat flows.ChatRef) {
 	log := e.Log.With().Str("channel", string(chat.Channel)).Str("chat", chat.ChatID).Logger()
 	ch, ok := e.Channels[chat.Channel]
 	if !ok {
@@ -214,14 +233,19 @@ func (e *Engine) flush(ctx context.Context, chat flows.ChatRef) {
 			last[r.Coalesce] = i
 		}
 	}
-	for i, r := range replies {
+	for i, q := range replies {
+		r := q.Reply
 		if k := r.Coalesce; k != "" && last[k] != i {
 			merged[k]++ // a later reply says it all
-			if err := e.Store.Sent(ctx, chat); err != nil {
+			if err := e.Store.Sent(ctx, lock, chat, q); err != nil {
 				log.Error().Err(err).Msg("pop outbox")
 				return
 			}
 			continue
+		}
+		if err := e.Store.Extend(ctx, lock); err != nil {
+			log.Warn().Err(err).Msg("lost the chat while sending; another replica goes on")
+			return
 		}
 		if n := merged[r.Coalesce]; n > 0 {
 			r.Text.Data = maps.Clone(r.Text.Data)
@@ -245,7 +269,7 @@ func (e *Engine) flush(ctx context.Context, chat flows.ChatRef) {
 		if err != nil {
 			log.Warn().Err(err).Str("msg", r.Text.ID).Msg("reply dropped")
 		}
-		if err := e.Store.Sent(ctx, chat); err != nil {
+		if err := e.Store.Sent(ctx, lock, chat, q); err != nil {
 			log.Error().Err(err).Msg("pop outbox")
 			return
 		}

@@ -79,6 +79,10 @@ func (f *sell) onAssistPhone(ctx context.Context, c *Conv, d *draft, in Input) (
 		return assistName, nil
 	case err != nil:
 		return "", err
+	case seller.UserID != 0:
+		// The farmer uses the bot themselves: a helper may not sell in their name.
+		c.Say(M("assist.has_account"))
+		return assistPhone, nil
 	}
 	d.Seller = *seller
 	c.Say(M("assist.found", "Name", seller.Name, "Place", c.F().Place(*seller)))

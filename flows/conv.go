@@ -50,11 +50,15 @@ type Session struct {
 	History []Step          `json:"history,omitempty"` // earlier steps, for "quay lại"
 	Data    json.RawMessage `json:"data,omitempty"`    // the flow's draft
 	Offered []Offer         `json:"offered,omitempty"` // what the last question offered
+	Album   string          `json:"album,omitempty"`   // the last album answered as unclear
 	Updated time.Time       `json:"updated"`
 }
 
 // Active tells whether the session is inside a flow.
 func (s *Session) Active() bool { return s != nil && s.Flow != "" }
+
+// empty tells whether the session holds nothing worth keeping.
+func (s *Session) empty() bool { return !s.Active() && s.Album == "" }
 
 // Offer remembers a choice offered to the user so that typing its number,
 // its label or one of its words selects it.
@@ -141,6 +145,16 @@ func (c *Conv) SetDraft(v any) error {
 	}
 	c.Session.Data = b
 	return nil
+}
+
+// saidHere tells whether anything was said in the user's own chat.
+func (c *Conv) saidHere() bool {
+	for _, r := range c.replies {
+		if r.To == c.In.ChatKey() {
+			return true
+		}
+	}
+	return false
 }
 
 // Replies returns what the conversation said.

@@ -58,13 +58,14 @@ type Input struct {
 	Admin     bool   // in a group: the sender administers it (set for commands only)
 	ReplyTo   string // the message this one answers, if any
 
-	Kind    InputKind
-	Text    string // NFC-normalised text, caption or choice value
-	Command string // "start" for "/start abc", lower case, without the bot name
-	Arg     string // "abc" for "/start abc"
-	Photo   *Photo
-	Phone   string // a shared contact's number as the platform gave it
-	At      time.Time
+	Kind     InputKind
+	Text     string // NFC-normalised text, caption or choice value
+	Command  string // "start" for "/start abc", lower case, without the bot name
+	Arg      string // "abc" for "/start abc"
+	Photo    *Photo
+	Phone    string // a shared contact's number as the platform gave it
+	PhoneOwn bool   // the contact shared is the sender's own
+	At       time.Time
 }
 
 // Photo is a photo the platform keeps for us.

@@ -95,7 +95,7 @@ func BuiltMessageIDs() []string {
 		ids = append(ids, "profile.field_"+p.value)
 	}
 	for _, st := range []string{Active, SoldOut, Closed, Expired} {
-		ids = append(ids, "status."+st)
+		ids = append(ids, "status."+st, "post_status."+st)
 	}
 	for _, st := range []string{Pending, Accepted, Shipping, Completed, Cancelled, Declined} {
 		ids = append(ids, "order_status."+st)

@@ -21,6 +21,9 @@ type Seller struct {
 	GrowingCode string // mã số vùng trồng, optional
 	Bank        *BankAccount
 	CreatedBy   int64 // the helper who registered the farmer
+	// PhoneVerified: the user shared their own contact, so the number is
+	// theirs and may claim a profile a helper made for them.
+	PhoneVerified bool `json:"phone_verified,omitempty"`
 }
 
 // BankAccount is where buyers pay the seller.
@@ -63,7 +66,8 @@ type Listing struct {
 	Note       string
 	Status     string
 	ExpiresAt  time.Time
-	Seller     Seller // for display
+	UpdatedAt  time.Time // changes are refused if it moved meanwhile
+	Seller     Seller    // for display
 }
 
 // MarketGroup is a group registered as a market.

@@ -65,7 +65,9 @@ func postEdits(ctx context.Context, deps Deps, texts Texts, l *Listing) ([]Reply
 		r := postReply(Format{Texts: texts, Lang: GroupLang}, l, p.Group, "")
 		r.Edit = &Edit{MessageID: p.MessageIDs[0], ButtonsID: p.ButtonsID}
 		if l.Status != Active {
-			r.Choices = nil
+			r.Choices = nil // no more orders
+			r.Footer = M("post.ended_footer", "Product", l.Product, "Code", l.Code,
+				"Ended", texts.Text(GroupLang, M("post_status."+l.Status)))
 		}
 		edits = append(edits, r)
 	}

@@ -152,7 +152,7 @@ func (f *mine) onAct(ctx context.Context, c *Conv, in Input) (Step, error) {
 		if l.Remaining == 0 {
 			l.Remaining = l.Quantity.Milli
 		}
-		l.ExpiresAt = later(l.ExpiresAt, c.Now).Add(RenewFor)
+		l.ExpiresAt = later(l.ExpiresAt, c.Now.Add(RenewFor)) // pressing twice renews once
 	default:
 		return Unclear, nil
 	}
@@ -160,6 +160,15 @@ func (f *mine) onAct(ctx context.Context, c *Conv, in Input) (Step, error) {
 		return "", err
 	}
 	return Done, nil
+}
+
+// gone ends the flow kindly when the listing is not the user's (any more).
+func (f *mine) gone(c *Conv, err error) (Step, error) {
+	if errors.Is(err, ErrNotFound) {
+		c.Say(M("mine.gone"))
+		return Done, nil
+	}
+	return "", err
 }
 
 func later(a, b time.Time) time.Time {
@@ -171,7 +180,12 @@ func later(a, b time.Time) time.Time {
 
 // save stores a changed listing, edits its posts, and tells the user.
 func (f *mine) save(ctx context.Context, c *Conv, l *Listing) error {
-	if err := f.deps.Listings.UpdateListing(ctx, l); err != nil {
+	err := f.deps.Listings.UpdateListing(ctx, l)
+	if errors.Is(err, ErrStale) {
+		c.Say(M("mine.changed"))
+		return nil
+	}
+	if err != nil {
 		return err
 	}
 	edits, err := postEdits(ctx, f.deps, c.texts, l)
@@ -195,7 +209,7 @@ func (f *mine) onPrice(ctx context.Context, c *Conv, in Input) (Step, error) {
 	}
 	l, err := f.own(ctx, c, 0)
 	if err != nil {
-		return "", err
+		return f.gone(c, err)
 	}
 	p, err := vn.ParsePrice(in.Text)
 	if p.Per == "" {
@@ -222,7 +236,7 @@ func (f *mine) onStock(ctx context.Context, c *Conv, in Input) (Step, error) {
 	}
 	l, err := f.own(ctx, c, 0)
 	if err != nil {
-		return "", err
+		return f.gone(c, err)
 	}
 	q, err := vn.ParseQuantity(in.Text, l.Quantity.Unit)
 	if errors.Is(err, vn.ErrZero) {

@@ -33,6 +33,8 @@ type draft struct {
 	Albums []string `json:"albums,omitempty"`
 	// Assist: a helper sells for the farmer in Seller.
 	Assist bool `json:"assist,omitempty"`
+	// NewPhotos: the photos are being replaced; the old go when a new one comes.
+	NewPhotos bool `json:"new_photos,omitempty"`
 }
 
 // registration is the table of registration steps; finish is where a
@@ -69,7 +71,7 @@ func step(h func(ctx context.Context, c *Conv, d *draft, in Input) (Step, error)
 }
 
 func skipChoice() Choice {
-	return Choice{Label: M("choice.skip"), Value: "skip", Words: []string{"bo qua", "khong", "khong co", "skip"}}
+	return Choice{Label: M("choice.skip"), Value: "skip", Words: []string{"bo qua", "khong", "khong co", "chua co", "chua", "skip"}}
 }
 
 func (r registration) steps() map[Step]StepDef {
@@ -102,7 +104,7 @@ func (r registration) steps() map[Step]StepDef {
 					c.Say(M("reg.phone_bad"))
 					return regPhone, nil
 				}
-				d.Seller.Phone = phone
+				d.Seller.Phone, d.Seller.PhoneVerified = phone, in.Kind == KindContact && in.PhoneOwn
 				c.reply(Reply{Text: M("reg.phone_ok", "Phone", vn.FormatPhone(phone)), ClearKeyboard: true})
 				return r.next(ctx, c, d, regCommune)
 			}),
@@ -147,7 +149,7 @@ func (r registration) steps() map[Step]StepDef {
 				switch {
 				case in.Kind == KindChoice && in.Text == "skip":
 					d.Seller.GrowingCode = ""
-				case in.Kind == KindText && utf8.RuneCountInString(in.Text) <= 40:
+				case in.Kind == KindText && utf8.RuneCountInString(in.Text) <= 40 && strings.ContainsAny(in.Text, "0123456789"):
 					d.Seller.GrowingCode = strings.ToUpper(in.Text)
 				default:
 					return Unclear, nil
@@ -250,6 +252,9 @@ func areaIn(c *Conv, text string) (string, bool) {
 				return tag, true
 			}
 		}
+	}
+	if strings.Contains(folded, " tp lang son ") || strings.Contains(folded, " tp ls ") {
+		return "tp_lang_son", true
 	}
 	for _, other := range []string{" tinh khac ", " khac ", " other "} {
 		if strings.Contains(folded, other) {

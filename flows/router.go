@@ -60,11 +60,11 @@ func (r *Router) Handle(ctx context.Context, user *User, sess *Session, in Input
 		return Result{}, err
 	}
 	c.Session.Updated = c.Now
-	if c.offered != nil || !c.Session.Active() {
-		c.Session.Offered = c.offered
+	if c.saidHere() || !c.Session.Active() {
+		c.Session.Offered = c.offered // what is on screen now; old buttons no longer count
 	}
 	res := Result{Session: c.Session, Replies: c.replies, Lang: c.Lang}
-	if !c.Session.Active() {
+	if c.Session.empty() {
 		res.Session = nil
 	}
 	return res, nil
@@ -124,8 +124,12 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 		}
 	}
 	if name, ok := r.entry(in); ok {
-		return r.start(ctx, c, name, in)
+		return r.interject(ctx, c, name, in)
 	}
+	if g := albumOf(in); g != "" && g == c.Session.Album {
+		return nil // this album was answered at its first photo
+	}
+	c.Session.Album = albumOf(in)
 	id, ok := unclearMsg[in.Kind]
 	if !ok {
 		id = "unclear.unknown"
@@ -133,6 +137,13 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 	c.Say(M(id))
 	r.prompt(c)
 	return nil
+}
+
+func albumOf(in Input) string {
+	if in.Photo == nil {
+		return ""
+	}
+	return in.Photo.MediaGroupID
 }
 
 // unclearMsg says why an input was not understood, by its kind.
@@ -158,6 +169,27 @@ func (r *Router) start(ctx context.Context, c *Conv, name FlowName, in Input) er
 		return fmt.Errorf("start %s: returned Unclear", name)
 	}
 	r.enter(c, next)
+	return nil
+}
+
+// interject opens a flow from a button or words while another may be in
+// progress. If the new flow is over at once (a one-shot action, such as
+// accepting an order from a notification), the flow in progress goes on.
+func (r *Router) interject(ctx context.Context, c *Conv, name FlowName, in Input) error {
+	if !c.Session.Active() || c.Session.Flow == name {
+		return r.start(ctx, c, name, in)
+	}
+	saved := *c.Session
+	if err := r.start(ctx, c, name, in); err != nil {
+		return err
+	}
+	if !c.Session.Active() {
+		// Instead of the menu that ended it (always said last), the question
+		// of the flow in progress again.
+		c.replies, c.offered = c.replies[:len(c.replies)-1], nil
+		*c.Session = saved
+		r.prompt(c)
+	}
 	return nil
 }
 

@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"errors"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -169,9 +170,15 @@ func (f *sell) onPhoto(_ context.Context, c *Conv, d *draft, in Input) (Step, er
 		return f.then(d, sellQty), nil
 	case in.Kind != KindPhoto:
 		return Unclear, nil
-	case len(*photos) >= maxPhotos:
-		c.Ask(M("sell.photos_max", "Max", maxPhotos), []Choice{doneChoice()})
+	case len(*photos) >= maxPhotos && !d.NewPhotos:
+		if g := in.Photo.MediaGroupID; g == "" || !slices.Contains(d.Albums, g) {
+			c.Ask(M("sell.photos_max", "Max", maxPhotos), []Choice{doneChoice()})
+			d.Albums = append(d.Albums, g)
+		}
 		return sellPhotos, nil
+	}
+	if d.NewPhotos {
+		*photos, d.Albums, d.NewPhotos = nil, nil, false
 	}
 	*photos = append(*photos, photo{FileID: in.Photo.FileID, Order: in.MessageID})
 	slices.SortStableFunc(*photos, func(a, b photo) int { return cmpMessageID(a.Order, b.Order) })
@@ -235,7 +242,17 @@ func (f *sell) onQuantity(_ context.Context, c *Conv, d *draft, in Input) (Step,
 func (f *sell) askPrice(c *Conv) {
 	var d draft
 	c.Draft(&d)
-	c.Say(M("sell.price", "Unit", c.F().Unit(f.defaultUnit(&d))))
+	c.Say(M("sell.price", "Unit", c.F().Unit(f.priceUnit(&d))))
+}
+
+// priceUnit is the unit a bare price is per: the product's usual unit for
+// weights ("25k" for na is per kg, even when selling 5 tạ), else the unit
+// the quantity was counted in (quả, bó, con…).
+func (f *sell) priceUnit(d *draft) vn.Unit {
+	if q, def := d.Listing.Quantity.Unit, f.defaultUnit(d); q != "" && !(q.IsWeight() && def.IsWeight()) {
+		return q
+	}
+	return f.defaultUnit(d)
 }
 
 func (f *sell) onPrice(_ context.Context, c *Conv, d *draft, in Input) (Step, error) {
@@ -244,7 +261,7 @@ func (f *sell) onPrice(_ context.Context, c *Conv, d *draft, in Input) (Step, er
 	}
 	p, err := vn.ParsePrice(in.Text)
 	if p.Per == "" {
-		p.Per = f.defaultUnit(d) // "25k" for na means per kg, even when selling 5 tạ
+		p.Per = f.priceUnit(d)
 	}
 	switch {
 	case errors.Is(err, vn.ErrPriceRange):
@@ -307,12 +324,29 @@ func (f *sell) onNote(_ context.Context, c *Conv, d *draft, in Input) (Step, err
 	case in.Kind == KindText && utf8.RuneCountInString(in.Text) > maxNote:
 		c.Say(M("sell.note_long", "Max", maxNote))
 		return sellNote, nil
+	case in.Kind == KindText && containsPhone(in.Text):
+		c.Say(M("sell.note_phone"))
+		return sellNote, nil
 	case in.Kind == KindText:
 		d.Listing.Note = in.Text
 	default:
 		return Unclear, nil
 	}
 	return sellSummary, nil
+}
+
+// phoneLike finds runs of digits long enough to be a phone number.
+var phoneLike = regexp.MustCompile(`\+?\d[\d .-]{7,}\d`)
+
+// containsPhone tells whether text holds a mobile number: a phone number
+// must never reach a group post.
+func containsPhone(text string) bool {
+	for _, m := range phoneLike.FindAllString(text, -1) {
+		if _, err := vn.ParsePhone(m); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // listing is the draft as a listing of the conversation's seller.
@@ -349,7 +383,7 @@ func listingData(f Format, l *Listing) []any {
 		remaining = f.Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit})
 	}
 	if l.Status != Active && l.Status != "" {
-		ended = f.Texts.Text(f.Lang, M("status."+l.Status))
+		ended = f.Texts.Text(f.Lang, M("post_status."+l.Status))
 	}
 	return []any{
 		"Product", l.Product, "Quantity", f.Quantity(l.Quantity), "Price", f.Price(l.Price),
@@ -365,6 +399,11 @@ func (f *sell) onSummary(ctx context.Context, c *Conv, d *draft, in Input) (Step
 	}
 	switch in.Text {
 	case "publish":
+		if len(d.Listing.Photos) == 0 {
+			c.Say(M("sell.photos_none"))
+			d.Editing = true
+			return sellPhotos, nil
+		}
 		return Done, publish(ctx, f.deps, c, f.listing(c, d))
 	case "edit":
 		return sellEdit, nil
@@ -401,9 +440,7 @@ func (f *sell) onEdit(_ context.Context, c *Conv, d *draft, in Input) (Step, err
 	for _, e := range editable {
 		if e.value == field {
 			d.Editing = true
-			if e.step == sellPhotos {
-				d.Listing.Photos, d.Albums = nil, nil // new photos replace the old
-			}
+			d.NewPhotos = e.step == sellPhotos // new photos replace the old, once one arrives
 			return e.step, nil
 		}
 	}

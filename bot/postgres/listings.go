@@ -82,8 +82,8 @@ func (db *DB) SaveSeller(ctx context.Context, s *flows.Seller) error {
 		s.ID, s.UserID, s.Name, s.Phone, s.Commune, s.Area, s.GrowingCode, b.BIN, b.Bank, b.Account, b.Holder, s.CreatedBy,
 	).Scan(&s.ID)
 	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "sellers_phone_e164_key" && s.ID == 0 {
-		// The phone is a farmer registered by a helper: claim that profile.
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "sellers_phone_e164_key" && s.ID == 0 && s.PhoneVerified {
+		// The user's own number, of a farmer a helper registered: claim that profile.
 		other, ferr := db.SellerByPhone(ctx, s.Phone)
 		if ferr != nil || (other.UserID != 0 && other.UserID != s.UserID) {
 			return fmt.Errorf("save seller: %w", flows.ErrPhoneTaken)
@@ -154,10 +154,12 @@ func (db *DB) Listing(ctx context.Context, id int64) (*flows.Listing, error) {
 	var unit, per string
 	err := db.Pool.QueryRow(ctx, `
 		SELECT id, code, seller_id, coalesce(helper_id, 0), channel, coalesce(product_key, ''), product_name, photos,
-			unit, quantity_milli, remaining_milli, price_vnd, price_unit, price_typed, ready_on, note, status, expires_at
+			unit, quantity_milli, remaining_milli, price_vnd, price_unit, price_typed, ready_on, note, status, expires_at,
+			updated_at
 		FROM listings WHERE id = $1`, id,
 	).Scan(&l.ID, &l.Code, &l.SellerID, &l.HelperID, &l.Channel, &l.ProductKey, &l.Product, &l.Photos,
-		&unit, &l.Quantity.Milli, &l.Remaining, &l.Price.VND, &per, &l.PriceTyped, &l.Ready, &l.Note, &l.Status, &l.ExpiresAt)
+		&unit, &l.Quantity.Milli, &l.Remaining, &l.Price.VND, &per, &l.PriceTyped, &l.Ready, &l.Note, &l.Status, &l.ExpiresAt,
+		&l.UpdatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("listing %d: %w", id, flows.ErrNotFound)
 	}
@@ -265,14 +267,22 @@ func (db *DB) listings(ctx context.Context, ids []int64) ([]*flows.Listing, erro
 	return out, nil
 }
 
-// UpdateListing saves a listing's price, stock, status and expiry.
+// UpdateListing saves a listing's price, stock, status and expiry, unless
+// it changed since it was read (an order, the expiry): then ErrStale.
 func (db *DB) UpdateListing(ctx context.Context, l *flows.Listing) error {
-	return db.exec1(ctx, "update listing", `
+	tag, err := db.Pool.Exec(ctx, `
 		UPDATE listings SET price_vnd = $2, price_unit = $3, price_typed = $4, quantity_milli = $5,
 			remaining_milli = $6, status = $7, expires_at = $8,
 			renew_asked_at = CASE WHEN expires_at <> $8 THEN NULL ELSE renew_asked_at END, updated_at = now()
-		WHERE id = $1`,
-		l.ID, l.Price.VND, l.Price.Per, l.PriceTyped, l.Quantity.Milli, l.Remaining, l.Status, l.ExpiresAt)
+		WHERE id = $1 AND updated_at = $9`,
+		l.ID, l.Price.VND, l.Price.Per, l.PriceTyped, l.Quantity.Milli, l.Remaining, l.Status, l.ExpiresAt, l.UpdatedAt)
+	if err != nil {
+		return fmt.Errorf("update listing: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("update listing %d: %w", l.ID, flows.ErrStale)
+	}
+	return nil
 }
 
 // Posts lists where a listing was posted.

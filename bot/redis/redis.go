@@ -37,7 +37,7 @@ type Store struct {
 
 // New returns a store over rdb with keys under prefix.
 func New(rdb *goredis.Client, prefix string) *Store {
-	return &Store{rdb: rdb, prefix: prefix, LockTTL: 30 * time.Second, SessionTTL: 30 * 24 * time.Hour, SeenTTL: 72 * time.Hour}
+	return &Store{rdb: rdb, prefix: prefix, LockTTL: time.Minute, SessionTTL: 30 * 24 * time.Hour, SeenTTL: 72 * time.Hour}
 }
 
 // Open connects to a redis:// or rediss:// URL.
@@ -104,6 +104,22 @@ func (s *Store) Unlock(ctx context.Context, l *Lock) error {
 	return nil
 }
 
+var extend = goredis.NewScript(`
+if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) end
+return 0`)
+
+// Extend renews l's lease before slow work (a send), or says it is lost.
+func (s *Store) Extend(ctx context.Context, l *Lock) error {
+	n, err := extend.Run(ctx, s.rdb, []string{l.key}, l.token, s.LockTTL.Milliseconds()).Int()
+	if err != nil {
+		return fmt.Errorf("extend %s: %w", l.key, err)
+	}
+	if n == 0 {
+		return ErrLockLost
+	}
+	return nil
+}
+
 // SessionKey addresses one user's conversation in one chat.
 func (s *Store) SessionKey(in flows.Input) string {
 	return s.chatKey("sess", in.ChatKey()) + ":" + in.UserID
@@ -130,6 +146,22 @@ func (s *Store) Load(ctx context.Context, in flows.Input) (sess *flows.Session, 
 		}
 	}
 	return sess, false, nil
+}
+
+// Failed counts a failed attempt at handling in and returns how many there
+// were, so that an update that can never succeed is not retried forever.
+func (s *Store) Failed(ctx context.Context, in flows.Input) (int64, error) {
+	key := s.prefix + "fail:" + string(in.Channel) + ":" + in.UpdateID
+	var n *goredis.IntCmd
+	_, err := s.rdb.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+		n = p.Incr(ctx, key)
+		p.Expire(ctx, key, s.SeenTTL)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count failure: %w", err)
+	}
+	return n.Val(), nil
 }
 
 // commit writes everything an update produced at once, only while the lock
@@ -213,9 +245,15 @@ func (s *Store) Enqueue(ctx context.Context, replies []flows.Reply) error {
 	return nil
 }
 
+// Queued is a reply waiting in an outbox, with its stored form.
+type Queued struct {
+	flows.Reply
+	raw string
+}
+
 // Outbox returns the replies waiting for chat, oldest first, and when they
 // are due: a chat the platform asked us to leave alone is due later.
-func (s *Store) Outbox(ctx context.Context, chat flows.ChatRef) ([]flows.Reply, time.Time, error) {
+func (s *Store) Outbox(ctx context.Context, chat flows.ChatRef) ([]Queued, time.Time, error) {
 	key := s.chatKey("out", chat)
 	var raws *goredis.StringSliceCmd
 	var due *goredis.FloatCmd
@@ -227,20 +265,30 @@ func (s *Store) Outbox(ctx context.Context, chat flows.ChatRef) ([]flows.Reply, 
 	if err != nil && !errors.Is(err, goredis.Nil) {
 		return nil, time.Time{}, fmt.Errorf("read outbox: %w", err)
 	}
-	out := make([]flows.Reply, 0, len(raws.Val()))
+	out := make([]Queued, 0, len(raws.Val()))
 	for _, raw := range raws.Val() {
-		var r flows.Reply
-		if err := json.Unmarshal([]byte(raw), &r); err != nil {
+		q := Queued{raw: raw}
+		if err := json.Unmarshal([]byte(raw), &q.Reply); err != nil {
 			return nil, time.Time{}, fmt.Errorf("decode outbox: %w", err)
 		}
-		out = append(out, r)
+		out = append(out, q)
 	}
 	return out, time.UnixMilli(int64(due.Val())), nil
 }
 
-// Sent removes the oldest reply of chat's outbox.
-func (s *Store) Sent(ctx context.Context, chat flows.ChatRef) error {
-	if err := s.rdb.LPop(ctx, s.chatKey("out", chat)).Err(); err != nil && !errors.Is(err, goredis.Nil) {
+var sent = goredis.NewScript(`
+if redis.call("GET", KEYS[1]) ~= ARGV[1] then return redis.error_reply("LOCKLOST") end
+if redis.call("LINDEX", KEYS[2], 0) == ARGV[2] then redis.call("LPOP", KEYS[2]) end
+return 1`)
+
+// Sent removes q, sent, from the head of chat's outbox, while l is still
+// held: a replica that lost the chat must not pop what another now sends.
+func (s *Store) Sent(ctx context.Context, l *Lock, chat flows.ChatRef, q Queued) error {
+	err := sent.Run(ctx, s.rdb, []string{l.key, s.chatKey("out", chat)}, l.token, q.raw).Err()
+	if err != nil && strings.Contains(err.Error(), "LOCKLOST") {
+		return ErrLockLost
+	}
+	if err != nil {
 		return fmt.Errorf("pop outbox: %w", err)
 	}
 	return nil

@@ -102,6 +102,7 @@ func TestCommitMarksUpdateSeenAndQueuesReplies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer s.Unlock(ctx, lock)
 	replies := []flows.Reply{
 		{To: in.ChatKey(), Text: flows.M("a.b")},
 		{To: group, Text: flows.M("c.d")},
@@ -110,7 +111,6 @@ func TestCommitMarksUpdateSeenAndQueuesReplies(t *testing.T) {
 	if err := s.Commit(ctx, lock, in, &flows.Session{Flow: "f", Step: "s"}, replies); err != nil {
 		t.Fatal(err)
 	}
-	s.Unlock(ctx, lock)
 
 	if _, seen, _ := s.Load(ctx, in); !seen {
 		t.Error("update not marked as handled")
@@ -124,8 +124,15 @@ func TestCommitMarksUpdateSeenAndQueuesReplies(t *testing.T) {
 		t.Fatalf("due = %v, %v; want both chats", due, err)
 	}
 	// Sending the first reply leaves the second, still due.
-	if err := s.Sent(ctx, in.ChatKey()); err != nil {
+	if err := s.Sent(ctx, lock, in.ChatKey(), own[0]); err != nil {
 		t.Fatal(err)
+	}
+	// A reply that is no longer at the head is not popped twice.
+	if err := s.Sent(ctx, lock, in.ChatKey(), own[0]); err != nil {
+		t.Fatal(err)
+	}
+	if left, _, _ := s.Outbox(ctx, in.ChatKey()); len(left) != 1 || left[0].Text.ID != "e.f" {
+		t.Fatalf("outbox after sending a.b (twice) = %+v", left)
 	}
 	if err := s.Retry(ctx, in.ChatKey(), time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
@@ -135,8 +142,14 @@ func TestCommitMarksUpdateSeenAndQueuesReplies(t *testing.T) {
 		t.Fatalf("due after deferring own chat = %v, want only the group", due)
 	}
 	// An emptied outbox is no longer due at all.
-	s.Sent(ctx, group)
+	groupBox, _, _ := s.Outbox(ctx, group)
+	groupLock, err := s.Lock(ctx, group)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Sent(ctx, groupLock, group, groupBox[0])
 	s.Retry(ctx, group, time.Now())
+	s.Unlock(ctx, groupLock)
 	due, _ = s.Due(ctx, time.Now().Add(2*time.Hour), 10)
 	if len(due) != 1 || due[0] != in.ChatKey() {
 		t.Fatalf("due later = %v, want only own chat", due)

@@ -100,6 +100,7 @@ func (b *Bot) message(in flows.Input, m *tgbotapi.Message) (flows.Input, bool, e
 		in.Photo = &flows.Photo{FileID: m.Photo[len(m.Photo)-1].FileID, MediaGroupID: m.MediaGroupID}
 	case m.Contact != nil:
 		in.Kind, in.Phone = flows.KindContact, m.Contact.PhoneNumber
+		in.PhoneOwn = m.Contact.UserID == m.From.ID
 	case m.Sticker != nil:
 		in.Kind = flows.KindSticker
 	case m.Voice != nil || m.Audio != nil || m.VideoNote != nil:
@@ -270,14 +271,7 @@ func (b *Bot) edit(chatID int64, r flows.Reply, text string) (flows.Sent, error)
 	}
 	sent := flows.Sent{MessageIDs: []string{r.Edit.MessageID}, ButtonsID: r.Edit.ButtonsID}
 	if buttonsID, err := strconv.Atoi(r.Edit.ButtonsID); err == nil {
-		footer := b.texts.Text(r.Lang, r.Footer)
-		if len(r.Choices) == 0 {
-			footer = truncate(text, maxText) // an ended listing: its status instead of the order line
-			if i := strings.IndexByte(footer, '\n'); i > 0 {
-				footer = footer[:i]
-			}
-		}
-		cfg := tgbotapi.NewEditMessageText(chatID, buttonsID, footer)
+		cfg := tgbotapi.NewEditMessageText(chatID, buttonsID, truncate(b.texts.Text(r.Lang, r.Footer), maxText))
 		cfg.ReplyMarkup = markup
 		if err := b.request(cfg); err != nil {
 			return sent, err
