@@ -1,0 +1,187 @@
+package main
+
+import (
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
+	"github.com/nongsan-bot/nongsan/flows/vn"
+)
+
+// Edge cases a farmer runs into: old buttons, numbers that look like
+// choices, albums at the wrong moment, counted goods, privacy.
+
+func TestANumberAnswersTheCurrentQuestionNotAnOldButton(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, telegramtest.NewServer(t), nil)
+	b.toQuantity(farmer)
+	// "1" was "✅ Xong" at the photo step; now it is one kilogram.
+	b.Say(farmer, "1")
+	b.expect(farmer, "sell.price", "Unit", "kg")
+}
+
+func TestCountedGoodsArePricedPerPiece(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, telegramtest.NewServer(t), nil)
+	b.register(farmer)
+	b.Say(farmer, "bưởi")
+	b.Post(b.Up.Photo(farmer, farmer, "photo-B", "", ""))
+	b.Say(farmer, "xong")
+	b.Say(farmer, "200 quả")
+	b.expect(farmer, "sell.price", "Unit", "quả")
+	b.Say(farmer, "30k")
+	b.Say(farmer, "mai")
+	b.Tap(farmer, "skip")
+	if s := b.Last(farmer).Text; !strings.Contains(s, "200 quả") || !strings.Contains(s, "30.000 đ/quả") {
+		t.Fatalf("summary for pomelos:\n%s", s)
+	}
+}
+
+func TestNoListingWithoutPhotos(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, telegramtest.NewServer(t), nil)
+	b.toQuantity(farmer)
+	b.Say(farmer, "5 tạ")
+	b.Say(farmer, "25k")
+	b.Say(farmer, "mai")
+	b.Tap(farmer, "skip")
+	// Change the photos, then change one's mind: the old photo stays.
+	b.Tap(farmer, "edit")
+	b.Tap(farmer, "field:photos")
+	b.Say(farmer, "quay lại")
+	b.Tap(farmer, "field:none")
+	if s := b.Last(farmer).Text; !strings.Contains(s, "1 ảnh") {
+		t.Fatalf("summary after not changing the photos:\n%s", s)
+	}
+}
+
+func TestAnAlbumAtTheWrongMomentIsAnsweredOnce(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, telegramtest.NewServer(t), nil)
+	b.register(farmer) // at the product question now
+	before := len(b.Sent(farmer))
+	b.album(farmer, "album-early", "p1", "p2", "p3", "p4", "p5")
+	got := b.Sent(farmer)[before:]
+	if len(got) != 2 || got[0].Text != text(t, "vi", "unclear.photo") {
+		t.Fatalf("an album of 5 at the product question got %d messages: %+v", len(got), got)
+	}
+}
+
+func TestButtonOfANotificationKeepsTheListingBeingWritten(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	b := startBot(t, tg, orderEnv(t, tg))
+	b.register(farmer)
+	code := b.listing(farmer, "500 kg", "25k")
+	b.order(buyer, code, "20 kg")
+	b.Tap(buyer, "place")
+	accept := b.Last(farmer).Data[0]
+
+	// The farmer starts another listing, then accepts the order mid-way.
+	b.Say(farmer, "/ban")
+	b.Say(farmer, "quýt")
+	b.expect(farmer, "sell.photos")
+	b.Tap(farmer, accept)
+	msgs := b.Sent(farmer)
+	if !strings.Contains(msgs[len(msgs)-2].Text, "Anh/chị đã nhận đơn") {
+		t.Fatalf("accepting mid-listing: %q", msgs[len(msgs)-2].Text)
+	}
+	b.expect(farmer, "sell.photos") // and the listing goes on where it was
+	b.Post(b.Up.Photo(farmer, farmer, "photo-Q2", "", ""))
+	b.expect(farmer, "sell.photo_got", "Count", 1)
+}
+
+func TestPhoneNumbersStayOutOfGroupPosts(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, telegramtest.NewServer(t), nil)
+	b.toQuantity(farmer)
+	b.Say(farmer, "5 tạ")
+	b.Say(farmer, "25k")
+	b.Say(farmer, "mai")
+	b.Say(farmer, "Gọi 0988.123.456 để xem hàng")
+	b.expect(farmer, "sell.note_phone")
+	b.Say(farmer, "Quả to, ngọt")
+	if got := idOf(t, b.Last(farmer).Text); got != "sell.summary" {
+		t.Fatalf("after a note without a phone: %s", got)
+	}
+}
+
+func TestProfilesCannotBeTakenOverByTypingAPhone(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := newEnv(t, tg)
+	const helper = int64(7007)
+	env["MODERATORS"] = "telegram:" + itoa(helper)
+	b := startBot(t, tg, env)
+	// A helper registers a farmer without a smartphone.
+	b.Say(helper, "/ban")
+	b.Tap(helper, "for:other")
+	b.Say(helper, "0987 654 321")
+	b.Say(helper, "Hoàng Thị Mai")
+	b.Say(helper, "xã Hữu Kiên, Chi Lăng")
+	b.expect(helper, "sell.product")
+
+	// Someone else types that number: refused.
+	const stranger = int64(6006)
+	b.Say(stranger, "/ban")
+	b.Tap(stranger, "keep")
+	b.Say(stranger, "0987654321")
+	b.Say(stranger, "xã Quang Lang, Chi Lăng")
+	b.Tap(stranger, "skip")
+	b.Tap(stranger, "skip")
+	if msgs := b.Sent(stranger); msgs[len(msgs)-2].Text != text(t, "vi", "reg.phone_taken") {
+		t.Fatalf("typing someone else's number: %q", msgs[len(msgs)-2].Text)
+	}
+	b.expect(stranger, "reg.phone")
+
+	// The farmer herself, sharing her own contact, gets her profile.
+	const mai = int64(8008)
+	b.Say(mai, "/ban")
+	b.Tap(mai, "keep")
+	b.Post(b.Up.Contact(mai, mai, "84987654321"))
+	b.Say(mai, "xã Hữu Kiên, Chi Lăng")
+	b.Tap(mai, "skip")
+	b.Tap(mai, "skip")
+	b.expect(mai, "sell.product")
+
+	// And from then on the helper cannot post in her name.
+	b.Say(helper, "/ban")
+	b.Tap(helper, "for:other")
+	b.Say(helper, "0987 654 321")
+	b.expect(helper, "assist.has_account")
+}
+
+func TestRenewingTwiceRenewsOnce(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := newEnv(t, tg)
+	env["LISTING_TTL"] = "24h1s"
+	env["TICK_EVERY"] = "20ms"
+	b := startBot(t, tg, env)
+	b.markets()
+	b.register(farmer)
+	b.publish(farmer)
+	ask := waitSent(t, b, farmer, func(s sent) bool { return strings.HasPrefix(s.Text, "⏳") }, 1)[0]
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if code := b.Post(b.Up.Callback(farmer, farmer, 0, ask.Data[0])); code != http.StatusOK {
+				t.Errorf("renew answered %d", code)
+			}
+		}()
+	}
+	wg.Wait()
+	b.Say(farmer, "/tin")
+	b.Tap(farmer, b.Last(farmer).Data[0])
+	detail := b.Last(farmer).Text
+	week, fortnight := time.Now().Add(7*24*time.Hour), time.Now().Add(14*24*time.Hour)
+	if !strings.Contains(detail, week.In(vn.Location()).Format("02/01/2006")) ||
+		strings.Contains(detail, fortnight.In(vn.Location()).Format("02/01/2006")) {
+		t.Fatalf("after two taps on renew, the listing should be up for a week:\n%s", detail)
+	}
+}
