@@ -112,7 +112,7 @@ func (e *Engine) handle(ctx context.Context, in flows.Input) (outcome string, st
 	e.flush(ctx, lock, in.ChatKey())
 	e.unlock(lock)
 	lock = nil
-	for _, chat := range otherChats(in.ChatKey(), res.Replies) {
+	for _, chat := range flows.OtherChats(in.ChatKey(), res.Replies) {
 		e.Deliver(ctx, chat)
 	}
 	return OutcomeHandled, state, nil
@@ -317,16 +317,4 @@ func (e *Engine) posted(ctx context.Context, r flows.Reply, sent flows.Sent) {
 	if err != nil {
 		e.Log.Error().Err(err).Str("track", r.Track).Msg("record post")
 	}
-}
-
-func otherChats(own flows.ChatRef, replies []flows.Reply) []flows.ChatRef {
-	var chats []flows.ChatRef
-	seen := map[flows.ChatRef]bool{own: true}
-	for _, r := range replies {
-		if !seen[r.To] {
-			seen[r.To] = true
-			chats = append(chats, r.To)
-		}
-	}
-	return chats
 }

@@ -147,6 +147,19 @@ func (c *Conv) SetDraft(v any) error {
 	return nil
 }
 
+// OtherChats lists the chats other than own that replies go to, in order.
+func OtherChats(own ChatRef, replies []Reply) []ChatRef {
+	var chats []ChatRef
+	seen := map[ChatRef]bool{own: true}
+	for _, r := range replies {
+		if !seen[r.To] {
+			seen[r.To] = true
+			chats = append(chats, r.To)
+		}
+	}
+	return chats
+}
+
 // saidHere tells whether anything was said in the user's own chat.
 func (c *Conv) saidHere() bool {
 	for _, r := range c.replies {

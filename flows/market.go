@@ -22,11 +22,8 @@ func publish(ctx context.Context, deps Deps, c *Conv, l *Listing) error {
 		return fmt.Errorf("market groups: %w", err)
 	}
 	for _, g := range groups {
-		track, err := json.Marshal(postTrack{Listing: stored.ID, Code: stored.Code, Notify: c.In.ChatKey(), Lang: c.Lang, Group: g.Title})
-		if err != nil {
-			return err
-		}
-		c.replies = append(c.replies, postReply(Format{Texts: c.texts, Lang: GroupLang}, stored, g.Ref, string(track)))
+		t := postTrack{Listing: stored.ID, Code: stored.Code, Notify: c.In.ChatKey(), Lang: c.Lang, Group: g.Title}
+		c.replies = append(c.replies, postReplies(Format{Texts: c.texts, Lang: GroupLang}, stored, g.Ref, &t)...)
 	}
 	if len(groups) == 0 {
 		c.Say(M("sell.published_nowhere", "Code", stored.Code))
@@ -38,16 +35,36 @@ func publish(ctx context.Context, deps Deps, c *Conv, l *Listing) error {
 
 // postReply is a listing's post in a group: photos, the listing in the
 // caption, and the order button deep-linking into the private chat.
-func postReply(f Format, l *Listing, group ChatRef, track string) Reply {
-	return Reply{
-		To:      group,
-		Lang:    f.Lang,
-		Photos:  l.Photos,
-		Text:    M("post.caption", listingData(f, l)...),
-		Footer:  M("post.footer", "Code", l.Code, "Product", l.Product),
-		Choices: [][]Choice{{{Label: M("post.order"), Start: "buy_" + strings.ReplaceAll(l.Code, "-", "")}}},
-		Track:   track,
+//
+// An album cannot carry buttons, so several photos make two replies: the
+// album, then a short message with the button. Each is tracked (t non-nil)
+// so that its message ids are recorded for later edits.
+func postReplies(f Format, l *Listing, group ChatRef, t *postTrack) []Reply {
+	post := Reply{To: group, Lang: f.Lang, Photos: l.Photos, Text: M("post.caption", listingData(f, l)...)}
+	buttons := Reply{To: group, Lang: f.Lang, Text: M("post.footer", "Code", l.Code, "Product", l.Product)}
+	if l.Status == Active {
+		buttons.Choices = [][]Choice{{{Label: M("post.order"), Start: "buy_" + strings.ReplaceAll(l.Code, "-", "")}}}
+	} else {
+		buttons.Text = M("post.ended_footer", "Product", l.Product, "Code", l.Code,
+			"Ended", f.Texts.Text(f.Lang, M("post_status."+l.Status)))
 	}
+	if len(l.Photos) <= 1 {
+		post.Choices = buttons.Choices
+		post.Track = t.encode("post")
+		return []Reply{post}
+	}
+	post.Track, buttons.Track = t.encode("post"), t.encode("buttons")
+	return []Reply{post, buttons}
+}
+
+func (t *postTrack) encode(kind string) string {
+	if t == nil {
+		return ""
+	}
+	c := *t
+	c.Kind = kind
+	b, _ := json.Marshal(c) // plain fields: cannot fail
+	return string(b)
 }
 
 // postEdits change a listing's posts in place after a change of price,
@@ -59,23 +76,22 @@ func postEdits(ctx context.Context, deps Deps, texts Texts, l *Listing) ([]Reply
 	}
 	var edits []Reply
 	for _, p := range posts {
-		if len(p.MessageIDs) == 0 {
-			continue
+		replies := postReplies(Format{Texts: texts, Lang: GroupLang}, l, p.Group, nil)
+		if len(p.MessageIDs) > 0 {
+			replies[0].Edit = &Edit{MessageID: p.MessageIDs[0]}
+			edits = append(edits, replies[0])
 		}
-		r := postReply(Format{Texts: texts, Lang: GroupLang}, l, p.Group, "")
-		r.Edit = &Edit{MessageID: p.MessageIDs[0], ButtonsID: p.ButtonsID}
-		if l.Status != Active {
-			r.Choices = nil // no more orders
-			r.Footer = M("post.ended_footer", "Product", l.Product, "Code", l.Code,
-				"Ended", texts.Text(GroupLang, M("post_status."+l.Status)))
+		if len(replies) > 1 && p.ButtonsID != "" {
+			replies[1].Edit = &Edit{MessageID: p.ButtonsID}
+			edits = append(edits, replies[1])
 		}
-		edits = append(edits, r)
 	}
 	return edits, nil
 }
 
 // postTrack is what a group post's Track carries back to Posted.
 type postTrack struct {
+	Kind    string  `json:"kind"` // "post" (photos) or "buttons" (an album's button message)
 	Listing int64   `json:"listing"`
 	Code    string  `json:"code"`
 	Notify  ChatRef `json:"notify"`
@@ -89,13 +105,25 @@ func (r *Router) Posted(ctx context.Context, reply Reply, sent Sent) ([]Reply, e
 	if err := json.Unmarshal([]byte(reply.Track), &t); err != nil {
 		return nil, fmt.Errorf("decode track %q: %w", reply.Track, err)
 	}
-	err := r.Deps.Listings.SavePost(ctx, Post{ListingID: t.Listing, Group: reply.To,
-		MessageIDs: sent.MessageIDs, ButtonsID: sent.ButtonsID, Link: sent.Link})
-	if err != nil {
+	p := Post{ListingID: t.Listing, Group: reply.To, MessageIDs: sent.MessageIDs, Link: sent.Link}
+	if t.Kind == "buttons" {
+		p = Post{ListingID: t.Listing, Group: reply.To, ButtonsID: first(sent.MessageIDs)}
+	}
+	if err := r.Deps.Listings.SavePost(ctx, p); err != nil {
 		return nil, fmt.Errorf("save post: %w", err)
+	}
+	if t.Kind == "buttons" {
+		return nil, nil
 	}
 	m := M("sell.posted", "Code", t.Code, "Group", t.Group, "Link", sent.Link)
 	return []Reply{{To: t.Notify, Lang: t.Lang, Text: m}}, nil
+}
+
+func first(ids []string) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	return ids[0]
 }
 
 // registerMarket handles /dangky [area] in a group: a group admin (or a

@@ -117,8 +117,8 @@ func (f *order) start(ctx context.Context, c *Conv, in Input) (Step, error) {
 		return "", err
 	}
 	// The listing as in the group, in the buyer's language, then the question.
-	post := postReply(c.F(), l, c.In.ChatKey(), "")
-	post.Choices, post.Footer = nil, Msg{}
+	post := postReplies(c.F(), l, c.In.ChatKey(), nil)[0]
+	post.Choices = nil
 	c.replies = append(c.replies, post)
 	return orderQty, c.SetDraft(d)
 }
@@ -420,8 +420,8 @@ func orderNews(ctx context.Context, deps Deps, o *Order) ([]Reply, error) {
 	remaining := fm.Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit})
 	var out []Reply
 	for _, e := range edits {
-		e.Coalesce, e.Delay = "edit:"+l.Code, deps.AnnounceDelay
-		if o.Status == Pending {
+		e.Coalesce, e.Delay = "edit:"+e.Edit.MessageID, deps.AnnounceDelay
+		if o.Status == Pending && len(e.Photos) > 0 { // once per group
 			out = append(out, Reply{To: e.To, Lang: GroupLang, Coalesce: "order:" + l.Code, Delay: deps.AnnounceDelay,
 				Text: M("order.announce", "Quantity", fm.Quantity(o.Quantity), "Product", l.Product, "Code", l.Code,
 					"Remaining", remaining, "SoldOut", l.Remaining == 0)})

@@ -45,11 +45,9 @@ type Reply struct {
 	AskContact bool `json:"ask_contact,omitempty"`
 	// ClearKeyboard removes a reply keyboard left by AskContact.
 	ClearKeyboard bool `json:"clear_keyboard,omitempty"`
-	// Photos are shown with Text as their caption: one photo, or an album.
+	// Photos are shown with Text as their caption: one photo, or an album
+	// (which cannot carry Choices).
 	Photos []string `json:"photos,omitempty"`
-	// Footer carries the Choices when Photos form an album, which cannot
-	// have buttons of its own.
-	Footer Msg `json:"footer,omitempty"`
 	// Track asks the engine to report the sent message to Router.Posted.
 	Track string `json:"track,omitempty"`
 	// QR is a payment payload (VietQR) the channel shows as a scannable
@@ -60,22 +58,19 @@ type Reply struct {
 	Coalesce string `json:"coalesce,omitempty"`
 	// Delay holds the chat's outbox back, so that a burst can coalesce.
 	Delay time.Duration `json:"delay,omitempty"`
-	// Edit changes a message sent earlier instead of sending a new one:
-	// the caption (or text) of MessageID, and the Footer and Choices of
-	// ButtonsID when the buttons are on a message of their own. An edit
-	// without Choices removes the buttons.
+	// Edit changes a message sent earlier instead of sending a new one: its
+	// caption (with Photos) or text, and its buttons; an edit without
+	// Choices removes them.
 	Edit *Edit `json:"edit,omitempty"`
 }
 
 // Edit addresses a message to change.
 type Edit struct {
 	MessageID string `json:"message_id"`
-	ButtonsID string `json:"buttons_id,omitempty"`
 }
 
 // Sent is what the platform says about a delivered reply.
 type Sent struct {
 	MessageIDs []string // the messages that carry the text or photos
-	ButtonsID  string   // the message with the buttons, when separate
 	Link       string   // a link to the first message, when the platform has one
 }

@@ -175,13 +175,20 @@ func (db *DB) Listing(ctx context.Context, id int64) (*flows.Listing, error) {
 	return &l, nil
 }
 
-// SavePost records a listing's post in a group.
+// SavePost records a listing's post in a group: its photos, or (for an
+// album) the message with its button, whichever is reported first.
 func (db *DB) SavePost(ctx context.Context, p flows.Post) error {
+	if p.MessageIDs == nil {
+		p.MessageIDs = []string{}
+	}
 	_, err := db.Pool.Exec(ctx, `
 		INSERT INTO listing_posts (listing_id, channel, chat_id, message_ids, buttons_id, link)
 		VALUES ($1, $2, $3, $4, nullif($5, ''), $6)
-		ON CONFLICT (listing_id, channel, chat_id) DO UPDATE
-			SET message_ids = EXCLUDED.message_ids, buttons_id = EXCLUDED.buttons_id, link = EXCLUDED.link`,
+		ON CONFLICT (listing_id, channel, chat_id) DO UPDATE SET
+			message_ids = CASE WHEN cardinality(EXCLUDED.message_ids) > 0 THEN EXCLUDED.message_ids
+				ELSE listing_posts.message_ids END,
+			buttons_id = coalesce(EXCLUDED.buttons_id, listing_posts.buttons_id),
+			link = CASE WHEN EXCLUDED.link <> '' THEN EXCLUDED.link ELSE listing_posts.link END`,
 		p.ListingID, p.Group.Channel, p.Group.ChatID, p.MessageIDs, p.ButtonsID, p.Link)
 	if err != nil {
 		return fmt.Errorf("save post: %w", err)

@@ -226,24 +226,11 @@ func (b *Bot) album(chatID int64, r flows.Reply, caption string) (flows.Sent, er
 	if len(msgs) > 0 {
 		sent.Link = link(msgs[0].Chat, sent.MessageIDs[0])
 	}
-	if len(r.Choices) == 0 {
-		return sent, nil
-	}
-	footer := tgbotapi.NewMessage(chatID, truncate(b.texts.Text(r.Lang, r.Footer), maxText))
-	footer.ReplyMarkup = b.keyboard(r.Lang, r.Choices)
-	m, err := b.api.Send(footer)
-	if err != nil {
-		// The album is out; its buttons are not. Report what was sent rather
-		// than have the album sent twice.
-		return sent, nil
-	}
-	sent.ButtonsID = strconv.Itoa(m.MessageID)
-	return sent, nil
+	return sent, nil // an album carries no buttons: the flows send them apart
 }
 
-// edit changes a post in place: the caption (or text) of its first message,
-// and the message with the buttons when it is separate. Without choices
-// the buttons go.
+// edit changes a message in place: a photo's caption, or a text, with its
+// buttons; without choices the buttons go.
 func (b *Bot) edit(chatID int64, r flows.Reply, text string) (flows.Sent, error) {
 	msgID, err := strconv.Atoi(r.Edit.MessageID)
 	if err != nil {
@@ -254,30 +241,17 @@ func (b *Bot) edit(chatID int64, r flows.Reply, text string) (flows.Sent, error)
 		kb := b.keyboard(r.Lang, r.Choices)
 		markup = &kb
 	}
-	var first tgbotapi.Chattable
+	var c tgbotapi.Chattable
 	if len(r.Photos) > 0 {
 		cfg := tgbotapi.NewEditMessageCaption(chatID, msgID, truncate(text, maxCaption))
-		if r.Edit.ButtonsID == "" {
-			cfg.ReplyMarkup = markup
-		}
-		first = cfg
+		cfg.ReplyMarkup = markup
+		c = cfg
 	} else {
 		cfg := tgbotapi.NewEditMessageText(chatID, msgID, truncate(text, maxText))
 		cfg.ReplyMarkup = markup
-		first = cfg
+		c = cfg
 	}
-	if err := b.request(first); err != nil {
-		return flows.Sent{}, err
-	}
-	sent := flows.Sent{MessageIDs: []string{r.Edit.MessageID}, ButtonsID: r.Edit.ButtonsID}
-	if buttonsID, err := strconv.Atoi(r.Edit.ButtonsID); err == nil {
-		cfg := tgbotapi.NewEditMessageText(chatID, buttonsID, truncate(b.texts.Text(r.Lang, r.Footer), maxText))
-		cfg.ReplyMarkup = markup
-		if err := b.request(cfg); err != nil {
-			return sent, err
-		}
-	}
-	return sent, nil
+	return flows.Sent{MessageIDs: []string{r.Edit.MessageID}}, b.request(c)
 }
 
 // request makes a call whose answer we do not need; an edit that changes
