@@ -84,7 +84,7 @@ func (e *Engine) handle(ctx context.Context, in flows.Input) (outcome string, st
 	if err != nil {
 		return OutcomeFailed, state, err
 	}
-	if checker, ok := e.Channels[in.Channel].(AdminChecker); ok && in.ChatType == flows.Group && in.Command != "" {
+	if checker, ok := e.Channels[in.Channel].(AdminChecker); ok && in.ChatType == flows.Group && in.Command != "" && !in.Admin {
 		if in.Admin, err = checker.IsAdmin(ctx, in.ChatID, in.UserID); err != nil {
 			return OutcomeFailed, state, fmt.Errorf("check group admin: %w", err)
 		}

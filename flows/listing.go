@@ -130,6 +130,7 @@ type UserChats interface {
 // Roles tells who may do what beyond selling and buying.
 type Roles interface {
 	IsHelper(ctx context.Context, userID int64) (bool, error)
+	IsModerator(ctx context.Context, userID int64) (bool, error)
 }
 
 // Catalogs are the data the flows read: products and banks.

@@ -130,8 +130,14 @@ func first(ids []string) string {
 // moderator) makes the group a market for an area, or for all areas.
 func (r *Router) registerMarket(ctx context.Context, c *Conv, in Input) error {
 	if !in.Admin {
-		c.Say(M("group.admins_only"))
-		return nil
+		moderator, err := r.Deps.Roles.IsModerator(ctx, c.User.ID)
+		if err != nil {
+			return err
+		}
+		if !moderator {
+			c.Say(M("group.admins_only"))
+			return nil
+		}
 	}
 	area := ""
 	if in.Arg != "" {

@@ -233,11 +233,21 @@ type Moderators map[string]bool
 // IsHelper tells whether a user may post for farmers: helpers and
 // moderators, global or granted.
 func (db *DB) IsHelper(ctx context.Context, userID int64) (bool, error) {
+	return db.hasRole(ctx, userID, "helper", "moderator")
+}
+
+// IsModerator tells whether a user moderates: listed in MODERATORS, or
+// granted the role.
+func (db *DB) IsModerator(ctx context.Context, userID int64) (bool, error) {
+	return db.hasRole(ctx, userID, "moderator")
+}
+
+func (db *DB) hasRole(ctx context.Context, userID int64, roles ...string) (bool, error) {
 	var channel, platformID string
 	var granted bool
 	err := db.Pool.QueryRow(ctx, `
-		SELECT channel, platform_id, EXISTS (SELECT 1 FROM user_roles WHERE user_id = $1)
-		FROM users WHERE id = $1`, userID).Scan(&channel, &platformID, &granted)
+		SELECT channel, platform_id, EXISTS (SELECT 1 FROM user_roles WHERE user_id = $1 AND role = ANY($2))
+		FROM users WHERE id = $1`, userID, roles).Scan(&channel, &platformID, &granted)
 	if err != nil {
 		return false, fmt.Errorf("roles of user %d: %w", userID, err)
 	}

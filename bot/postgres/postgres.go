@@ -5,7 +5,6 @@ package postgres
 import (
 	"context"
 	"embed"
-	"errors"
 	"fmt"
 	"io/fs"
 	"time"
@@ -110,16 +109,13 @@ func (db *DB) SaveGroup(ctx context.Context, ref flows.ChatRef, title string, ac
 	return nil
 }
 
-// ErrNotFound means the row to change does not exist.
-var ErrNotFound = errors.New("not found")
-
 func (db *DB) exec1(ctx context.Context, what, sql string, args ...any) error {
 	tag, err := db.Pool.Exec(ctx, sql, args...)
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("%s: %w", what, ErrNotFound)
+		return fmt.Errorf("%s: %w", what, flows.ErrNotFound)
 	}
 	return nil
 }

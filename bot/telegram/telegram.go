@@ -90,6 +90,8 @@ func (b *Bot) message(in flows.Input, m *tgbotapi.Message) (flows.Input, bool, e
 	}
 	in = withChat(in, m.Chat, m.From)
 	in.MessageID = strconv.Itoa(m.MessageID)
+	// An anonymous admin writes as the group itself.
+	in.Admin = m.SenderChat != nil && m.Chat != nil && m.SenderChat.ID == m.Chat.ID
 	in.Text = vn.Normalize(m.Text + m.Caption)
 	if m.ReplyToMessage != nil {
 		in.ReplyTo = strconv.Itoa(m.ReplyToMessage.MessageID)

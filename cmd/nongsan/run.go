@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 
@@ -175,6 +176,9 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 	return a, nil
 }
 
+// validSecret is what Telegram accepts as a webhook secret_token.
+var validSecret = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+
 // parseModerators reads MODERATORS: "telegram:12345,zalo:8f3a".
 func parseModerators(s string) postgres.Moderators {
 	m := postgres.Moderators{}
@@ -188,8 +192,8 @@ func parseModerators(s string) postgres.Moderators {
 
 func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	log := newLogger(cfg, stdout)
-	if cfg.TelegramToken != "" && cfg.TelegramSecret == "" {
-		return errors.New("TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_BOT_TOKEN: Telegram sends it back so that nobody else can post updates")
+	if cfg.TelegramToken != "" && !validSecret.MatchString(cfg.TelegramSecret) {
+		return errors.New("TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_BOT_TOKEN (1-256 characters: A-Z, a-z, 0-9, _ and -): Telegram sends it back so that nobody else can post updates")
 	}
 	a, err := newApp(ctx, cfg, log)
 	if err != nil {

@@ -506,6 +506,28 @@ func TestOnlyGroupAdminsRegisterMarkets(t *testing.T) {
 	b.expectIn(group, "group.area_unknown", "Area", "Hà Giang")
 	b.Post(b.Up.Text(group, groupAdmin, "/dangky@"+telegramtest.DefaultBotUsername+" Văn Lãng"))
 	b.expectIn(group, "group.registered", "Area", "Văn Lãng")
+	// A command for another bot is not ours.
+	b.Post(b.Up.Text(group, groupAdmin, "/dangky@other_bot"))
+	b.expectIn(group, "group.registered", "Area", "Văn Lãng")
+	// An anonymous admin writes as the group itself.
+	anon := b.Up.Text(group, 1087968824, "/dangky Cao Lộc")
+	chat := b.Up.Chat(group)
+	anon.Message.SenderChat = &chat
+	b.Post(anon)
+	b.expectIn(group, "group.registered", "Area", "Cao Lộc")
+}
+
+func TestModeratorsRegisterMarketsWithoutBeingGroupAdmins(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := newEnv(t, tg)
+	const moderator = int64(9009)
+	env["MODERATORS"] = "telegram:" + itoa(moderator)
+	b := startBot(t, tg, env)
+	const group = int64(-1008888888888)
+	b.Post(b.Up.AddedToGroup(group, moderator, telegramtest.DefaultBotID))
+	b.Post(b.Up.Text(group, moderator, "/dangky Lộc Bình"))
+	b.expectIn(group, "group.registered", "Area", "Lộc Bình")
 }
 
 func TestProfileEditsOneField(t *testing.T) {
