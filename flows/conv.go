@@ -82,9 +82,22 @@ type Conv struct {
 	Now     time.Time
 	Lang    string
 
+	ctx     context.Context
 	texts   Texts
 	replies []Reply
 	offered []Offer
+	err     error // a store failed while asking a question
+}
+
+// Context is the update's context, for prompts that read the stores.
+func (c *Conv) Context() context.Context { return c.ctx }
+
+// Fail records that a prompt could not be asked; the update fails and is
+// delivered again, rather than leave the user without a question.
+func (c *Conv) Fail(err error) {
+	if c.err == nil {
+		c.err = err
+	}
 }
 
 // Say sends a message to the user's chat.

@@ -62,7 +62,11 @@ func (f *mine) start(ctx context.Context, c *Conv, in Input) (Step, error) {
 }
 
 func (f *mine) askPick(c *Conv) {
-	listings, _ := f.deps.Listings.ListingsOf(context.Background(), c.User.ID)
+	listings, err := f.deps.Listings.ListingsOf(c.Context(), c.User.ID)
+	if err != nil {
+		c.Fail(err)
+		return
+	}
 	var rows [][]Choice
 	for _, l := range listings {
 		rows = append(rows, []Choice{{Label: M("mine.item", f.itemData(c, l)...), Value: "l:" + strconv.FormatInt(l.ID, 10)}})
@@ -108,8 +112,9 @@ func (f *mine) own(ctx context.Context, c *Conv, id int64) (*Listing, error) {
 }
 
 func (f *mine) askAct(c *Conv) {
-	l, err := f.own(context.Background(), c, 0)
+	l, err := f.own(c.Context(), c, 0)
 	if err != nil {
+		c.Fail(err)
 		return
 	}
 	rows := [][]Choice{}
@@ -198,7 +203,9 @@ func (f *mine) save(ctx context.Context, c *Conv, l *Listing) error {
 }
 
 func (f *mine) askPrice(c *Conv) {
-	if l, err := f.own(context.Background(), c, 0); err == nil {
+	if l, err := f.own(c.Context(), c, 0); err != nil {
+		c.Fail(err)
+	} else {
 		c.Say(M("mine.price", "Price", c.F().Price(l.Price), "Unit", c.F().Unit(l.Price.Per)))
 	}
 }
@@ -224,7 +231,9 @@ func (f *mine) onPrice(ctx context.Context, c *Conv, in Input) (Step, error) {
 }
 
 func (f *mine) askStock(c *Conv) {
-	if l, err := f.own(context.Background(), c, 0); err == nil {
+	if l, err := f.own(c.Context(), c, 0); err != nil {
+		c.Fail(err)
+	} else {
 		c.Say(M("mine.stock", "Remaining", c.F().Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}),
 			"Unit", c.F().Unit(l.Quantity.Unit)))
 	}
@@ -269,19 +278,15 @@ func (f *mine) onStock(ctx context.Context, c *Conv, in Input) (Step, error) {
 // sellers of those expiring within a day whether to renew. It runs
 // periodically on every replica; each listing is handled once.
 func (r *Router) Tick(ctx context.Context, now time.Time) ([]Reply, error) {
-	out, err := r.orderTick(ctx, now)
-	if err != nil {
-		return out, err
-	}
+	out, errs := r.orderTick(ctx, now)
 	expired, ask, err := r.Deps.Listings.Expiring(ctx, now)
 	if err != nil {
-		return out, err
+		return out, errors.Join(errs, err)
 	}
+	// One listing failing does not keep the others' messages back.
 	for _, l := range expired {
 		edits, err := postEdits(ctx, r.Deps, r.Texts, l)
-		if err != nil {
-			return out, err
-		}
+		errs = errors.Join(errs, err)
 		out = append(out, edits...)
 	}
 	for _, l := range ask {
@@ -292,19 +297,17 @@ func (r *Router) Tick(ctx context.Context, now time.Time) ([]Reply, error) {
 		if who == 0 {
 			continue
 		}
-		chat, lang, err := r.Deps.UserChats.ChatOf(ctx, who)
+		chat, err := chatOf(ctx, r.Deps, who)
 		if err != nil {
-			return out, err
-		}
-		if lang == "" {
-			lang = "vi"
+			errs = errors.Join(errs, err)
+			continue
 		}
 		id := strconv.FormatInt(l.ID, 10)
-		f := Format{Texts: r.Texts, Lang: lang}
-		out = append(out, Reply{To: chat, Lang: lang,
+		f := Format{Texts: r.Texts, Lang: chat.lang}
+		out = append(out, Reply{To: chat.ref, Lang: chat.lang,
 			Text:    M("mine.renew_ask", "Code", l.Code, "Product", l.Product, "Expires", f.Date(l.ExpiresAt)),
 			Choices: [][]Choice{{{Label: M("mine.act_renew"), Value: "mine:renew:" + id}, {Label: M("mine.act_close"), Value: "mine:close:" + id}}},
 		})
 	}
-	return out, nil
+	return out, errs
 }

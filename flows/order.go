@@ -82,7 +82,7 @@ func (f *order) draft(c *Conv) (orderDraft, *Listing, error) {
 	if err := c.Draft(&d); err != nil {
 		return d, nil, err
 	}
-	l, err := f.deps.Listings.Listing(context.Background(), d.ListingID)
+	l, err := f.deps.Listings.Listing(c.Context(), d.ListingID)
 	return d, l, err
 }
 
@@ -147,6 +147,7 @@ func offerSimilar(ctx context.Context, deps Deps, to ChatRef, lang string, l *Li
 func (f *order) askQty(c *Conv) {
 	_, l, err := f.draft(c)
 	if err != nil {
+		c.Fail(err)
 		return
 	}
 	c.Say(M("order.quantity", "Remaining", c.F().Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}),
@@ -309,6 +310,7 @@ func (d orderDraft) asOrder(c *Conv, l *Listing) *Order {
 func (f *order) showSummary(c *Conv) {
 	d, l, err := f.draft(c)
 	if err != nil {
+		c.Fail(err)
 		return
 	}
 	c.Ask(M("order.summary", orderData(c.F(), d.asOrder(c, l))...),

@@ -65,7 +65,11 @@ func (f *orders) start(ctx context.Context, c *Conv, in Input) (Step, error) {
 }
 
 func (f *orders) askPick(c *Conv) {
-	buying, selling, _ := f.deps.Orders.OrdersOf(context.Background(), c.User.ID)
+	buying, selling, err := f.deps.Orders.OrdersOf(c.Context(), c.User.ID)
+	if err != nil {
+		c.Fail(err)
+		return
+	}
 	var rows [][]Choice
 	for _, group := range []struct {
 		label  string
@@ -289,22 +293,23 @@ func (r *Router) orderTick(ctx context.Context, now time.Time) ([]Reply, error) 
 		return nil, err
 	}
 	var out []Reply
+	var errs error
 	for _, o := range expired {
 		replies, err := orderChanged(ctx, r.Deps, o)
-		if err != nil {
-			return out, err
-		}
+		errs = errors.Join(errs, err)
 		out = append(out, replies...)
 	}
 	for _, o := range remind {
 		farmer, err := farmerChat(ctx, r.Deps, o.Listing)
 		if err != nil || farmer == nil {
-			return out, err
+			errs = errors.Join(errs, err)
+			continue
 		}
 		fm := Format{Texts: r.Texts, Lang: farmer.lang}
+		deadline := o.CreatedAt.Add(r.Deps.OrderTimeout)
 		out = append(out, Reply{To: farmer.ref, Lang: farmer.lang, Choices: farmerActions(o),
-			Text: M("order.remind", append(orderData(fm, o), "Deadline", fm.Date(o.CreatedAt.Add(r.Deps.OrderTimeout)),
-				"Time", o.CreatedAt.Add(r.Deps.OrderTimeout).In(vn.Location()).Format("15:04"))...)})
+			Text: M("order.remind", append(orderData(fm, o), "Deadline", fm.Date(deadline),
+				"Time", deadline.In(vn.Location()).Format("15:04"))...)})
 	}
-	return out, nil
+	return out, errs
 }

@@ -40,7 +40,7 @@ type Result struct {
 
 // Handle runs one input through the conversation held in sess (nil for none).
 func (r *Router) Handle(ctx context.Context, user *User, sess *Session, in Input) (Result, error) {
-	c := &Conv{User: user, In: in, Now: r.Now(), Lang: r.lang(user, in), texts: r.Texts}
+	c := &Conv{User: user, In: in, Now: r.Now(), Lang: r.lang(user, in), texts: r.Texts, ctx: ctx}
 	if in.ChatType == Group {
 		err := r.group(ctx, c, in)
 		return Result{Replies: c.replies, Lang: c.Lang}, err
@@ -58,6 +58,9 @@ func (r *Router) Handle(ctx context.Context, user *User, sess *Session, in Input
 	c.Session = sess
 	if err := r.dispatch(ctx, c, in); err != nil {
 		return Result{}, err
+	}
+	if c.err != nil {
+		return Result{}, fmt.Errorf("%s/%s prompt: %w", c.Session.Flow, c.Session.Step, c.err)
 	}
 	c.Session.Updated = c.Now
 	if c.saidHere() || !c.Session.Active() {
