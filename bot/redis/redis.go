@@ -310,8 +310,8 @@ func (s *Store) Retry(ctx context.Context, chat flows.ChatRef, when time.Time) e
 
 // Due lists chats whose outbox should be sent by now, at most limit.
 func (s *Store) Due(ctx context.Context, now time.Time, limit int64) ([]flows.ChatRef, error) {
-	keys, err := s.rdb.ZRangeByScore(ctx, s.prefix+"due", &goredis.ZRangeBy{
-		Min: "-inf", Max: fmt.Sprint(now.UnixMilli()), Count: limit,
+	keys, err := s.rdb.ZRangeArgs(ctx, goredis.ZRangeArgs{
+		Key: s.prefix + "due", ByScore: true, Start: "-inf", Stop: now.UnixMilli(), Count: limit,
 	}).Result()
 	if err != nil {
 		return nil, fmt.Errorf("due outboxes: %w", err)

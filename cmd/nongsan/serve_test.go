@@ -132,7 +132,6 @@ func TestLanguageChoiceTypedOrTappedIsRemembered(t *testing.T) {
 
 	// Back to Vietnamese by tapping the button.
 	b.Say(farmer, "/ngonngu")
-	msgs = b.Sent(farmer)
 	if code := b.Post(b.Up.Callback(farmer, farmer, 0, "lang:vi")); code != http.StatusOK {
 		t.Fatalf("callback answered %d", code)
 	}
