@@ -26,7 +26,7 @@ const testSecret = "test-secret-0123456789"
 // testBot is the whole program started by run, as `nongsan serve`, against
 // real PostgreSQL and Redis and a fake Telegram.
 type testBot struct {
-	t      *testing.T
+	t      testing.TB
 	TG     *telegramtest.Server
 	Up     *telegramtest.Updates
 	URL    string
@@ -38,7 +38,7 @@ type testBot struct {
 
 // newEnv is the environment of a bot with a database and Redis prefix of
 // its own, talking to tg.
-func newEnv(t *testing.T, tg *telegramtest.Server) map[string]string {
+func newEnv(t testing.TB, tg *telegramtest.Server) map[string]string {
 	return map[string]string{
 		"HTTP_ADDR":               "127.0.0.1:0",
 		"DATABASE_URL":            pgtest.NewDatabase(t),
@@ -52,7 +52,7 @@ func newEnv(t *testing.T, tg *telegramtest.Server) map[string]string {
 }
 
 // startBot runs a new bot; replicas share env (database, Redis, fake API).
-func startBot(t *testing.T, tg *telegramtest.Server, env map[string]string) *testBot {
+func startBot(t testing.TB, tg *telegramtest.Server, env map[string]string) *testBot {
 	t.Helper()
 	if env == nil {
 		env = newEnv(t, tg)
@@ -150,7 +150,7 @@ func (b *testBot) Sent(chat int64) []sent {
 	return out
 }
 
-func decodeSent(t *testing.T, c telegramtest.Call) sent {
+func decodeSent(t testing.TB, c telegramtest.Call) sent {
 	s := sent{Chat: c.ChatID, Text: c.Params["text"]}
 	if c.Params["reply_markup"] == "" {
 		return s
@@ -188,7 +188,7 @@ func decodeSent(t *testing.T, c telegramtest.Call) sent {
 }
 
 // text renders a message as a user of lang reads it.
-func text(t *testing.T, lang, id string, kv ...any) string {
+func text(t testing.TB, lang, id string, kv ...any) string {
 	t.Helper()
 	texts, err := locales.New()
 	if err != nil {

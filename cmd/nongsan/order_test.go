@@ -23,7 +23,7 @@ import (
 const buyer = int64(2002)
 
 // orderEnv is a bot whose group announcements go out at once.
-func orderEnv(t *testing.T, tg *telegramtest.Server) map[string]string {
+func orderEnv(t testing.TB, tg *telegramtest.Server) map[string]string {
 	env := newEnv(t, tg)
 	env["ANNOUNCE_DELAY"] = "1ms"
 	env["TICK_EVERY"] = "20ms"
@@ -169,7 +169,7 @@ func TestBuyerOrdersFarmerAcceptsBuyerPaysWithVietQR(t *testing.T) {
 	}
 }
 
-func decodeQR(t *testing.T, png []byte) string {
+func decodeQR(t testing.TB, png []byte) string {
 	t.Helper()
 	img, _, err := image.Decode(bytes.NewReader(png))
 	if err != nil {

@@ -246,7 +246,7 @@ func TestFarmerRegistersAndPublishesToMarketGroups(t *testing.T) {
 }
 
 // waitSent waits until the bot has sent n messages to chat matching ok.
-func waitSent(t *testing.T, b *testBot, chat int64, ok func(sent) bool, n int) []sent {
+func waitSent(t testing.TB, b *testBot, chat int64, ok func(sent) bool, n int) []sent {
 	t.Helper()
 	for calls := len(b.TG.CallsTo("sendMessage")); ; calls++ {
 		var got []sent
@@ -353,7 +353,7 @@ func prefixOf(step string) string {
 
 // idOf finds which Vietnamese message a text is, ignoring template values:
 // of the messages whose pattern matches, the one with the most fixed text.
-func idOf(t *testing.T, s string) string {
+func idOf(t testing.TB, s string) string {
 	t.Helper()
 	best, bestLen := "?"+s, -1
 	for _, p := range viPatterns(t) {
@@ -377,7 +377,7 @@ var (
 
 // viPatterns turns every Vietnamese message into a pattern where template
 // actions match anything.
-func viPatterns(t *testing.T) []pattern {
+func viPatterns(t testing.TB) []pattern {
 	t.Helper()
 	patternsOnce.Do(func() {
 		var tables map[string]map[string]string
