@@ -40,6 +40,7 @@ const (
 	KindOther    InputKind = "other"    //
 	KindJoined   InputKind = "joined"   // the bot was added to a group
 	KindLeft     InputKind = "left"     // the bot was removed from a group
+	KindMigrated InputKind = "migrated" // a group became a supergroup: Arg is its new id
 	KindReaction InputKind = "reaction" // edits and the like: acknowledged, no reply
 )
 
@@ -104,4 +105,7 @@ type Users interface {
 type Chats interface {
 	// SaveGroup records that the bot is (active) or is no longer in a group.
 	SaveGroup(ctx context.Context, ref ChatRef, title string, active bool) error
+	// MoveGroup follows a group that became a supergroup with a new id:
+	// its market registration and its listing posts move along.
+	MoveGroup(ctx context.Context, from, to ChatRef) error
 }

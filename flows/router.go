@@ -291,6 +291,11 @@ func (r *Router) group(ctx context.Context, c *Conv, in Input) error {
 		if in.Kind == KindJoined {
 			c.Say(M("group.hello"))
 		}
+	case in.Kind == KindMigrated:
+		to := ChatRef{Channel: in.Channel, ChatID: in.Arg}
+		if err := r.Deps.Chats.MoveGroup(ctx, in.ChatKey(), to); err != nil {
+			return fmt.Errorf("move group: %w", err)
+		}
 	case in.Command == "dangky":
 		return r.registerMarket(ctx, c, in)
 	case in.Kind == KindText && in.Command == "":

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
@@ -105,6 +106,37 @@ func (db *DB) SaveGroup(ctx context.Context, ref flows.ChatRef, title string, ac
 		ref.Channel, ref.ChatID, title, active)
 	if err != nil {
 		return fmt.Errorf("save group: %w", err)
+	}
+	return nil
+}
+
+// MoveGroup follows a group upgraded to a supergroup: the new id takes the
+// market registration and the listing posts; the old one is left inactive.
+func (db *DB) MoveGroup(ctx context.Context, from, to flows.ChatRef) error {
+	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `
+			INSERT INTO chats (channel, chat_id, type, title, active)
+			SELECT channel, $3, 'group', title, true FROM chats WHERE channel = $1 AND chat_id = $2
+			ON CONFLICT (channel, chat_id) DO UPDATE SET active = true, updated_at = now()`,
+			from.Channel, from.ChatID, to.ChatID)
+		if err != nil {
+			return err
+		}
+		for _, sql := range []string{
+			`UPDATE market_groups SET chat_id = $3 WHERE channel = $1 AND chat_id = $2
+				AND NOT EXISTS (SELECT 1 FROM market_groups WHERE channel = $1 AND chat_id = $3)`,
+			`UPDATE listing_posts SET chat_id = $3 WHERE channel = $1 AND chat_id = $2`,
+		} {
+			if _, err := tx.Exec(ctx, sql, from.Channel, from.ChatID, to.ChatID); err != nil {
+				return err
+			}
+		}
+		_, err = tx.Exec(ctx, `UPDATE chats SET active = false, updated_at = now() WHERE channel = $1 AND chat_id = $2`,
+			from.Channel, from.ChatID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("move group %s to %s: %w", from.ChatID, to.ChatID, err)
 	}
 	return nil
 }

@@ -97,6 +97,8 @@ func (b *Bot) message(in flows.Input, m *tgbotapi.Message) (flows.Input, bool, e
 		in.ReplyTo = strconv.Itoa(m.ReplyToMessage.MessageID)
 	}
 	switch {
+	case m.MigrateToChatID != 0:
+		in.Kind, in.Arg = flows.KindMigrated, strconv.FormatInt(m.MigrateToChatID, 10)
 	case len(m.Photo) > 0:
 		in.Kind = flows.KindPhoto
 		in.Photo = &flows.Photo{FileID: m.Photo[len(m.Photo)-1].FileID, MediaGroupID: m.MediaGroupID}

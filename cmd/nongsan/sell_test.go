@@ -705,3 +705,34 @@ func phoneOf(user int64) string {
 	}
 	return fmt.Sprintf("8497%07d", user)
 }
+
+func TestMarketFollowsItsGroupToASupergroup(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	b := startBot(t, tg, nil)
+	const basic, super = int64(-4004004004), int64(-1004004004004)
+	b.TG.SetMemberStatus(basic, groupAdmin, "administrator")
+	b.Post(b.Up.AddedToGroup(basic, groupAdmin, telegramtest.DefaultBotID))
+	b.Post(b.Up.Text(basic, groupAdmin, "/dangky"))
+	b.expectIn(basic, "group.registered_all")
+	// Telegram's service message in the old group when it is upgraded.
+	migrated := b.Up.Text(basic, groupAdmin, "")
+	migrated.Message.Text, migrated.Message.Entities = "", nil
+	migrated.Message.MigrateToChatID = super
+	if code := b.Post(migrated); code != http.StatusOK {
+		t.Fatal(code)
+	}
+	b.register(farmer)
+	b.Tap(farmer, "p:na-chi-lang")
+	b.Post(b.Up.Photo(farmer, farmer, "photo-S", "", ""))
+	b.Say(farmer, "xong")
+	b.Say(farmer, "1 tạ")
+	b.Say(farmer, "25k")
+	b.Say(farmer, "mai")
+	b.Tap(farmer, "skip")
+	b.Tap(farmer, "publish")
+	posts := tg.WaitCalls(t, "sendPhoto", 1)
+	if len(posts) != 1 || posts[0].ChatID != itoa(super) {
+		t.Fatalf("the listing went to %v, want the supergroup %d", posts, super)
+	}
+}
