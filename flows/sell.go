@@ -24,6 +24,9 @@ const (
 	sellNote    Step = "note"
 	sellSummary Step = "summary"
 	sellEdit    Step = "edit"
+	// Unusual answers are questioned, not refused: the farmer confirms.
+	sellQtyCheck   Step = "quantity_check"
+	sellPriceCheck Step = "price_check"
 )
 
 // listingDraft is the listing being written.
@@ -61,6 +64,9 @@ func sellFlow(d Deps) *Flow {
 		sellNote:    {Prompt: f.askNote, Handle: step(f.onNote)},
 		sellSummary: {Prompt: f.showSummary, Handle: step(f.onSummary)},
 		sellEdit:    {Prompt: f.askEdit, Handle: step(f.onEdit)},
+
+		sellQtyCheck:   {Prompt: f.askQtyCheck, Handle: step(f.onQtyCheck)},
+		sellPriceCheck: {Prompt: f.askPriceCheck, Handle: step(f.onPriceCheck)},
 	} {
 		steps[k] = v
 	}
@@ -231,12 +237,35 @@ func (f *sell) onQuantity(_ context.Context, c *Conv, d *draft, in Input) (Step,
 		c.Say(M("sell.quantity_bad"))
 		return sellQty, nil
 	}
+	d.Listing.Quantity = q
 	if kg, ok := q.InKg(); ok && kg > maxKg*1000 {
-		c.Say(M("sell.quantity_too_much", "Quantity", c.F().Quantity(q)))
+		return sellQtyCheck, nil
+	}
+	return f.then(d, sellPrice), nil
+}
+
+func (f *sell) askQtyCheck(c *Conv) {
+	var d draft
+	c.Draft(&d)
+	c.Ask(M("sell.quantity_too_much", "Quantity", c.F().Quantity(d.Listing.Quantity)), confirmChoices()...)
+}
+
+func confirmChoices() [][]Choice {
+	return [][]Choice{{
+		{Label: M("choice.yes"), Value: "yes", Words: []string{"dung", "dung roi", "dung vay", "co", "ok", "dong y"}},
+		{Label: M("choice.retype"), Value: "no", Words: []string{"khong", "sai", "go lai"}},
+	}}
+}
+
+// onQtyCheck takes the confirmation, or a new quantity typed instead.
+func (f *sell) onQtyCheck(ctx context.Context, c *Conv, d *draft, in Input) (Step, error) {
+	switch {
+	case in.Kind == KindChoice && in.Text == "yes":
+		return f.then(d, sellPrice), nil
+	case in.Kind == KindChoice && in.Text == "no":
 		return sellQty, nil
 	}
-	d.Listing.Quantity = q
-	return f.then(d, sellPrice), nil
+	return f.onQuantity(ctx, c, d, in)
 }
 
 func (f *sell) askPrice(c *Conv) {
@@ -273,12 +302,38 @@ func (f *sell) onPrice(_ context.Context, c *Conv, d *draft, in Input) (Step, er
 	case err != nil:
 		c.Say(M("sell.price_bad"))
 		return sellPrice, nil
-	case !vn.PlausiblePrice(p):
+	case !vn.PlausiblePrice(p) && !unusuallyHigh(p):
 		c.Say(M("sell.price_implausible", "Price", c.F().Price(p)))
 		return sellPrice, nil
 	}
 	d.Listing.Price, d.Listing.PriceTyped = p, in.Text
+	if !vn.PlausiblePrice(p) {
+		return sellPriceCheck, nil // dear, but some produce is (bird's nest, ginseng)
+	}
 	return f.then(d, sellDate), nil
+}
+
+// unusuallyHigh is a price above the usual range yet possible for rare
+// produce: up to 50 million đồng a kilogram. Beyond, or too low, it is a typo.
+func unusuallyHigh(p vn.Price) bool {
+	perKg, ok := p.PerKgVND()
+	return ok && perKg > 1_000_000 && perKg <= 50_000_000
+}
+
+func (f *sell) askPriceCheck(c *Conv) {
+	var d draft
+	c.Draft(&d)
+	c.Ask(M("sell.price_check", "Price", c.F().Price(d.Listing.Price)), confirmChoices()...)
+}
+
+func (f *sell) onPriceCheck(ctx context.Context, c *Conv, d *draft, in Input) (Step, error) {
+	switch {
+	case in.Kind == KindChoice && in.Text == "yes":
+		return f.then(d, sellDate), nil
+	case in.Kind == KindChoice && in.Text == "no":
+		return sellPrice, nil
+	}
+	return f.onPrice(ctx, c, d, in)
 }
 
 func (f *sell) askDate(c *Conv) {

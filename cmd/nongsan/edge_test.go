@@ -185,3 +185,20 @@ func TestRenewingTwiceRenewsOnce(t *testing.T) {
 		t.Fatalf("after two taps on renew, the listing should be up for a week:\n%s", detail)
 	}
 }
+
+func TestUnusualValuesAreQuestionedNotRefused(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, telegramtest.NewServer(t), nil)
+	b.toQuantity(farmer)
+	b.Say(farmer, "2000 tấn")
+	b.expect(farmer, "sell.quantity_too_much", "Quantity", "2.000 tấn")
+	b.Say(farmer, "đúng")
+	b.expect(farmer, "sell.price", "Unit", "kg")
+	b.Say(farmer, "5 triệu/kg")
+	b.expect(farmer, "sell.price_check", "Price", "5.000.000 đ/kg")
+	b.Tap(farmer, "no")
+	b.expect(farmer, "sell.price", "Unit", "kg")
+	b.Say(farmer, "5 triệu/kg")
+	b.Tap(farmer, "yes")
+	b.expect(farmer, "sell.ready")
+}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -206,10 +207,13 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{Handler: a.server.Routes(), ReadHeaderTimeout: 10 * time.Second}
-	sweepCtx, stopSweep := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopSweep()
-	go a.engine.RunSweeper(sweepCtx, time.Second)
-	go a.engine.RunTicks(sweepCtx, cfg.TickEvery)
+	background, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Go(func() { a.engine.RunSweeper(background, time.Second) })
+	wg.Go(func() { a.engine.RunTicks(background, cfg.TickEvery) })
+	// Last, after the HTTP server: stop the background work before the pools close.
+	defer wg.Wait()
+	defer stopBackground()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -259,8 +263,10 @@ func poll(ctx context.Context, cfg config, stdout io.Writer) error {
 	if err := a.telegram.DeleteWebhook(); err != nil {
 		return fmt.Errorf("delete webhook before polling: %w", err)
 	}
-	go a.engine.RunSweeper(ctx, time.Second)
-	go a.engine.RunTicks(ctx, cfg.TickEvery)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() { a.engine.RunSweeper(ctx, time.Second) })
+	wg.Go(func() { a.engine.RunTicks(ctx, cfg.TickEvery) })
 	log.Info().Str("bot", a.telegram.Username()).Msg("polling Telegram")
 	return a.telegram.Poll(ctx, func(body []byte) bool {
 		return a.server.Receive(ctx, a.telegram, body) == http.StatusOK
