@@ -1,0 +1,90 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/nongsan-bot/nongsan/bot/postgres/pgtest"
+	"github.com/nongsan-bot/nongsan/flows"
+	"github.com/nongsan-bot/nongsan/flows/vn"
+)
+
+func TestMigrateTwiceIsHarmless(t *testing.T) {
+	db := pgtest.MustOpen(t) // migrated once
+	n, err := db.Migrate(context.Background())
+	if err != nil || n != 0 {
+		t.Fatalf("second migration applied %d (%v), want 0", n, err)
+	}
+}
+
+func TestListingsAndOrders(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.MustOpen(t)
+	seller := &flows.Seller{Name: "Mai", Phone: "+84987654321", Commune: "xã Hữu Kiên"}
+	if err := db.SaveSeller(ctx, seller); err != nil {
+		t.Fatal(err)
+	}
+	buyer, err := db.Touch(ctx, flows.Input{Channel: flows.Telegram, UserID: "2", UserName: "Hoa"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	draft := &flows.Listing{SellerID: seller.ID, Channel: flows.Telegram, Product: "Na", Photos: []string{"p"},
+		Quantity: vn.Quantity{Milli: 50_000, Unit: vn.UnitKg}, Price: vn.Price{VND: 25_000, Per: vn.UnitKg},
+		PriceTyped: "25k", Ready: time.Now()}
+
+	l, err := db.CreateListing(ctx, draft, "telegram:77")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`^NS-[2-9A-HJ-NP-Z]{4}$`).MatchString(l.Code) || l.Remaining != 50_000 || l.Status != flows.Active {
+		t.Fatalf("new listing %+v", l)
+	}
+	again, err := db.CreateListing(ctx, draft, "telegram:77")
+	if err != nil || again.ID != l.ID {
+		t.Fatalf("a retried update created listing %d, want %d back (%v)", again.ID, l.ID, err)
+	}
+
+	order := func(milli int64, source string) (*flows.Order, error) {
+		return db.PlaceOrder(ctx, &flows.Order{ListingID: l.ID, BuyerID: buyer.ID, Quantity: vn.Quantity{Milli: milli},
+			Total: 25 * milli, BuyerName: "Hoa", BuyerPhone: "+84912888777", Delivery: "pickup"}, source)
+	}
+	o, err := order(30_000, "telegram:100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if same, _ := order(30_000, "telegram:100"); same == nil || same.ID != o.ID {
+		t.Fatalf("a retried order placed another: %+v", same)
+	}
+	var notEnough *flows.NotEnoughError
+	if _, err := order(30_000, "telegram:101"); !errors.As(err, &notEnough) || notEnough.Remaining != 20_000 {
+		t.Fatalf("ordering more than is left: %v", err)
+	}
+	// Declining gives the stock back; the order can then not be accepted.
+	if _, err := db.SetOrderStatus(ctx, o.ID, []string{flows.Pending}, flows.Declined, 0, "chưa chín"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SetOrderStatus(ctx, o.ID, []string{flows.Pending}, flows.Accepted, 0, ""); !errors.Is(err, flows.ErrStale) {
+		t.Fatalf("accepting a declined order: %v", err)
+	}
+	back, _ := db.Listing(ctx, l.ID)
+	if back.Remaining != 50_000 {
+		t.Fatalf("after the decline %d left, want 50000", back.Remaining)
+	}
+	events, err := db.Timeline(ctx, o.ID)
+	if err != nil || len(events) != 2 || events[1].Status != flows.Declined || events[1].Note != "chưa chín" {
+		t.Fatalf("timeline %+v (%v)", events, err)
+	}
+
+	// A change made on a stale read is refused.
+	back.Price.VND = 30_000
+	if err := db.UpdateListing(ctx, back); err != nil {
+		t.Fatal(err)
+	}
+	back.Price.VND = 31_000
+	if err := db.UpdateListing(ctx, back); !errors.Is(err, flows.ErrStale) {
+		t.Fatalf("a second change from the same read: %v", err)
+	}
+}

@@ -1,0 +1,200 @@
+package flows_test
+
+import (
+	"context"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/nongsan-bot/nongsan/bot/postgres"
+	"github.com/nongsan-bot/nongsan/bot/postgres/pgtest"
+	"github.com/nongsan-bot/nongsan/flows"
+	"github.com/nongsan-bot/nongsan/flows/vn"
+	"github.com/nongsan-bot/nongsan/locales"
+)
+
+// market is a router over a real database with a clock the test moves,
+// and users who talk to it.
+type market struct {
+	t      *testing.T
+	db     *postgres.DB
+	router *flows.Router
+	now    time.Time
+	sess   map[string]*flows.Session
+	update int
+}
+
+func newMarket(t *testing.T) *market {
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	catalogs, err := locales.Catalogs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &market{t: t, db: pgtest.MustOpen(t), now: time.Now(), sess: map[string]*flows.Session{}}
+	m.router = flows.NewRouter(flows.Deps{Users: m.db, Chats: m.db, Sellers: m.db, Listings: m.db, Markets: m.db,
+		Roles: m.db, UserChats: m.db, Orders: m.db, Catalogs: catalogs, Texts: texts,
+		Now: func() time.Time { return m.now }, TTL: 24 * time.Hour, OrderTimeout: 12 * time.Hour, AnnounceDelay: time.Second})
+	return m
+}
+
+func (m *market) input(user string, kind flows.InputKind, text string) flows.Input {
+	m.update++
+	return flows.Input{Channel: flows.Telegram, UpdateID: strconv.Itoa(m.update), ChatID: user, ChatType: flows.Private,
+		UserID: user, UserName: "User " + user, Lang: "vi", Kind: kind, Text: text, At: m.now}
+}
+
+// say handles one input of user and returns the message IDs said to them.
+func (m *market) say(user string, kind flows.InputKind, text string) []string {
+	m.t.Helper()
+	in := m.input(user, kind, text)
+	u, err := m.db.Touch(context.Background(), in)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	res, err := m.router.Handle(context.Background(), u, m.sess[user], in)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	m.sess[user] = res.Session
+	return idsTo(res.Replies, user)
+}
+
+func idsTo(replies []flows.Reply, chat string) []string {
+	var ids []string
+	for _, r := range replies {
+		if r.To.ChatID == chat {
+			ids = append(ids, r.Text.ID)
+		}
+	}
+	return ids
+}
+
+// listing puts a farmer's listing of 100 kg of na on sale.
+func (m *market) listing(farmerUser string) *flows.Listing {
+	m.t.Helper()
+	ctx := context.Background()
+	u, err := m.db.Touch(ctx, m.input(farmerUser, flows.KindText, ""))
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	s := &flows.Seller{UserID: u.ID, Name: "Lâm", Phone: "+84912888777", Commune: "xã Quang Lang", Area: "chi_lang"}
+	if err := m.db.SaveSeller(ctx, s); err != nil {
+		m.t.Fatal(err)
+	}
+	l, err := m.db.CreateListing(ctx, &flows.Listing{SellerID: s.ID, Channel: flows.Telegram, ProductKey: "na-chi-lang",
+		Product: "Na Chi Lăng", Photos: []string{"p"}, Quantity: vn.Quantity{Milli: 100_000, Unit: vn.UnitKg},
+		Price: vn.Price{VND: 25_000, Per: vn.UnitKg}, PriceTyped: "25k", Ready: vn.Today(m.now)}, "test:"+farmerUser)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	return l
+}
+
+func TestAnUnansweredOrderIsRemindedHalfwayThenCancelled(t *testing.T) {
+	t.Parallel()
+	m := newMarket(t)
+	l := m.listing("1")
+	const buyer = "2"
+	for _, turn := range []struct {
+		kind flows.InputKind
+		text string
+	}{{flows.KindText, "mua " + l.Code}, {flows.KindText, "40 kg"}, {flows.KindChoice, "keep"},
+		{flows.KindText, "0987654321"}, {flows.KindChoice, "pickup"}, {flows.KindChoice, "skip"}} {
+		m.say(buyer, turn.kind, turn.text)
+	}
+	if said := m.say(buyer, flows.KindChoice, "place"); !slices.Contains(said, "order.placed") {
+		t.Fatalf("placing the order said %v", said)
+	}
+	tick := func(after time.Duration) []flows.Reply {
+		replies, err := m.router.Tick(context.Background(), m.now.Add(after))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return replies
+	}
+	if r := tick(5 * time.Hour); len(r) != 0 {
+		t.Fatalf("5 h after the order: %v, want nothing yet", r)
+	}
+	if r := tick(7 * time.Hour); !slices.Equal(idsTo(r, "1"), []string{"order.remind"}) {
+		t.Fatalf("7 h after the order the farmer got %v, want a reminder", idsTo(r, "1"))
+	}
+	if r := tick(8 * time.Hour); len(r) != 0 {
+		t.Fatalf("the farmer is reminded once, got %v", r)
+	}
+	r := tick(13 * time.Hour)
+	if !slices.Contains(idsTo(r, buyer), "order.timed_out") || !slices.Contains(idsTo(r, "1"), "order.timed_out_farmer") {
+		t.Fatalf("13 h after the order: buyer %v, farmer %v", idsTo(r, buyer), idsTo(r, "1"))
+	}
+	after, err := m.db.Listing(context.Background(), l.ID)
+	if err != nil || after.Remaining != 100_000 {
+		t.Fatalf("the reservation was not released: %d left (%v)", after.Remaining, err)
+	}
+}
+
+// Every step constant the flows declare is a row of some flow's table, so
+// a handler cannot lead to a step nobody handles.
+func TestEveryDeclaredStepHasARow(t *testing.T) {
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	catalogs, err := locales.Catalogs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	router := flows.NewRouter(flows.Deps{Texts: texts, Catalogs: catalogs, Now: time.Now})
+	rows := map[flows.Step]bool{flows.Done: true, flows.Unclear: true}
+	for _, f := range router.Flows {
+		for step := range f.Steps {
+			rows[step] = true
+		}
+	}
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	declared := 0
+	fset := token.NewFileSet()
+	for _, name := range files {
+		file, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(file, func(n ast.Node) bool {
+			spec, ok := n.(*ast.ValueSpec)
+			if !ok || spec.Type == nil || fmtIdent(spec.Type) != "Step" {
+				return true
+			}
+			for i, v := range spec.Values {
+				lit, ok := v.(*ast.BasicLit)
+				if !ok {
+					continue
+				}
+				declared++
+				value, _ := strconv.Unquote(lit.Value)
+				if !rows[flows.Step(value)] {
+					t.Errorf("%s: step %s (%q) is in no flow's table", name, spec.Names[i].Name, value)
+				}
+			}
+			return true
+		})
+	}
+	if declared < 20 {
+		t.Fatalf("found only %d step constants", declared)
+	}
+}
+
+func fmtIdent(e ast.Expr) string {
+	if id, ok := e.(*ast.Ident); ok {
+		return id.Name
+	}
+	return ""
+}
