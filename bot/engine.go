@@ -168,23 +168,16 @@ func (e *Engine) Sweep(ctx context.Context) error {
 
 // RunSweeper sweeps every interval until ctx ends.
 func (e *Engine) RunSweeper(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := e.Sweep(ctx); err != nil {
-				e.Log.Warn().Err(err).Msg("sweep outboxes")
-			}
-		}
-	}
+	e.every(ctx, interval, "sweep outboxes", func(time.Time) error { return e.Sweep(ctx) })
 }
 
-// RunTicks runs the flows' periodic work (listing expiry and renewal
-// questions) every interval until ctx ends; the sweeper sends what it says.
+// RunTicks runs the flows' periodic work (expiries, reminders, timeouts)
+// every interval until ctx ends; the sweeper sends what it says.
 func (e *Engine) RunTicks(ctx context.Context, interval time.Duration) {
+	e.every(ctx, interval, "periodic work", func(now time.Time) error { return e.Tick(ctx, now) })
+}
+
+func (e *Engine) every(ctx context.Context, interval time.Duration, what string, work func(time.Time) error) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -192,8 +185,8 @@ func (e *Engine) RunTicks(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
-			if err := e.Tick(ctx, now); err != nil {
-				e.Log.Error().Err(err).Msg("periodic work")
+			if err := work(now); err != nil {
+				e.Log.Error().Err(err).Msg(what)
 			}
 		}
 	}

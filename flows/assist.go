@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/nongsan-bot/nongsan/flows/vn"
 )
@@ -110,14 +109,11 @@ func (f *sell) onAssistCommune(ctx context.Context, c *Conv, d *draft, in Input)
 }
 
 func (f *sell) onAssistArea(ctx context.Context, c *Conv, d *draft, in Input) (Step, error) {
-	tag, ok := strings.CutPrefix(in.Text, "area:")
-	if in.Kind == KindText {
-		tag, ok = areaIn(c, in.Text)
-	}
+	area, ok := pickArea(c, in)
 	if !ok {
 		return Unclear, nil
 	}
-	d.Seller.Area = strings.TrimPrefix(tag, "other")
+	d.Seller.Area = area
 	return f.createFarmer(ctx, c, d)
 }
 

@@ -15,7 +15,6 @@ import (
 	"github.com/nongsan-bot/nongsan/bot/postgres/pgtest"
 	"github.com/nongsan-bot/nongsan/flows"
 	"github.com/nongsan-bot/nongsan/flows/vn"
-	"github.com/nongsan-bot/nongsan/locales"
 )
 
 // market is a router over a real database with a clock the test moves,
@@ -30,18 +29,8 @@ type market struct {
 }
 
 func newMarket(t *testing.T) *market {
-	texts, err := locales.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	catalogs, err := locales.Catalogs()
-	if err != nil {
-		t.Fatal(err)
-	}
 	m := &market{t: t, db: pgtest.MustOpen(t), now: time.Now(), sess: map[string]*flows.Session{}}
-	m.router = flows.NewRouter(flows.Deps{Users: m.db, Chats: m.db, Sellers: m.db, Listings: m.db, Markets: m.db,
-		Roles: m.db, UserChats: m.db, Orders: m.db, Catalogs: catalogs, Texts: texts,
-		Now: func() time.Time { return m.now }, TTL: 24 * time.Hour, OrderTimeout: 12 * time.Hour, AnnounceDelay: time.Second})
+	m.router = flows.NewRouter(mustDeps(t, m.db, func() time.Time { return m.now }))
 	return m
 }
 
@@ -142,15 +131,7 @@ func TestAnUnansweredOrderIsRemindedHalfwayThenCancelled(t *testing.T) {
 // Every step constant the flows declare is a row of some flow's table, so
 // a handler cannot lead to a step nobody handles.
 func TestEveryDeclaredStepHasARow(t *testing.T) {
-	texts, err := locales.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	catalogs, err := locales.Catalogs()
-	if err != nil {
-		t.Fatal(err)
-	}
-	router := flows.NewRouter(flows.Deps{Texts: texts, Catalogs: catalogs, Now: time.Now})
+	router := flows.NewRouter(mustDeps(t, nil, time.Now))
 	rows := map[flows.Step]bool{flows.Done: true, flows.Unclear: true}
 	for _, f := range router.Flows {
 		for step := range f.Steps {

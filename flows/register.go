@@ -129,14 +129,11 @@ func (r registration) steps() map[Step]StepDef {
 		regArea: {
 			Prompt: func(c *Conv) { c.Ask(M("reg.area"), areaChoices()...) },
 			Handle: step(func(ctx context.Context, c *Conv, d *draft, in Input) (Step, error) {
-				tag, ok := strings.CutPrefix(in.Text, "area:")
-				if in.Kind == KindText {
-					tag, ok = areaIn(c, in.Text)
-				}
+				area, ok := pickArea(c, in)
 				if !ok {
 					return Unclear, nil
 				}
-				d.Seller.Area = strings.TrimPrefix(tag, "other")
+				d.Seller.Area = area
 				if d.Editing {
 					return r.finish(ctx, c, d)
 				}
@@ -262,6 +259,16 @@ func areaIn(c *Conv, text string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// pickArea reads the answer to the area question: a button or a typed
+// name; "" for another province.
+func pickArea(c *Conv, in Input) (string, bool) {
+	tag, ok := strings.CutPrefix(in.Text, "area:")
+	if in.Kind == KindText {
+		tag, ok = areaIn(c, in.Text)
+	}
+	return strings.TrimPrefix(tag, "other"), ok && in.Kind != KindPhoto
 }
 
 func areaChoices() [][]Choice {

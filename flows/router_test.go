@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nongsan-bot/nongsan/bot/postgres"
 	"github.com/nongsan-bot/nongsan/bot/postgres/pgtest"
 	"github.com/nongsan-bot/nongsan/flows"
 	"github.com/nongsan-bot/nongsan/locales"
@@ -22,7 +23,10 @@ type conversation struct {
 	update int
 }
 
-func newConversation(t *testing.T) *conversation {
+// mustDeps are the flows' dependencies on db (nil: none), with the real
+// texts and catalogs and the clock now.
+func mustDeps(t testing.TB, db *postgres.DB, now func() time.Time) flows.Deps {
+	t.Helper()
 	texts, err := locales.New()
 	if err != nil {
 		t.Fatal(err)
@@ -31,10 +35,18 @@ func newConversation(t *testing.T) *conversation {
 	if err != nil {
 		t.Fatal(err)
 	}
+	d := flows.Deps{Catalogs: catalogs, Texts: texts, Now: now, TTL: 24 * time.Hour,
+		OrderTimeout: 12 * time.Hour, AnnounceDelay: time.Second}
+	if db != nil {
+		d.Users, d.Chats, d.Sellers, d.Listings, d.Markets, d.Roles, d.UserChats, d.Orders = db, db, db, db, db, db, db, db
+	}
+	return d
+}
+
+func newConversation(t *testing.T) *conversation {
 	db := pgtest.MustOpen(t)
 	c := &conversation{t: t, users: db, now: time.Date(2026, 8, 1, 9, 0, 0, 0, time.UTC)}
-	c.router = flows.NewRouter(flows.Deps{Users: db, Chats: db, Sellers: db, Listings: db, Markets: db, Roles: db, UserChats: db, Orders: db, OrderTimeout: 12 * time.Hour,
-		Catalogs: catalogs, Texts: texts, Now: func() time.Time { return c.now }, TTL: 24 * time.Hour})
+	c.router = flows.NewRouter(mustDeps(t, db, func() time.Time { return c.now }))
 	return c
 }
 
@@ -139,15 +151,7 @@ func TestConversations(t *testing.T) {
 }
 
 func TestEveryFlowIsWired(t *testing.T) {
-	texts, err := locales.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	catalogs, err := locales.Catalogs()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := flows.NewRouter(flows.Deps{Texts: texts, Catalogs: catalogs, Now: time.Now})
+	r := flows.NewRouter(mustDeps(t, nil, time.Now))
 	names := map[flows.FlowName]bool{}
 	for _, f := range r.Flows {
 		names[f.Name] = true
