@@ -43,11 +43,7 @@ func (b *testBot) listing(user int64, quantity, price string) string {
 	b.Say(user, "hôm nay")
 	b.Tap(user, "skip")
 	b.Tap(user, "publish")
-	msgs := b.Sent(user)
-	code := regexp.MustCompile(`NS-[2-9A-HJ-NP-Z]{4}`).FindString(msgs[len(msgs)-2].Text)
-	if code == "" {
-		b.t.Fatalf("no listing code in %q", msgs[len(msgs)-2].Text)
-	}
+	code := b.publishedCode(user)
 	return code
 }
 

@@ -561,11 +561,7 @@ func (b *testBot) publish(user int64) string {
 	b.Say(user, "hôm nay")
 	b.Tap(user, "skip")
 	b.Tap(user, "publish")
-	msgs := b.Sent(user)
-	code := regexp.MustCompile(`NS-[2-9A-HJ-NP-Z]{4}`).FindString(msgs[len(msgs)-2].Text)
-	if code == "" {
-		b.t.Fatalf("no listing code in %q", msgs[len(msgs)-2].Text)
-	}
+	code := b.publishedCode(user)
 	// Both posts are recorded once the farmer is told of them.
 	waitSent(b.t, b, user, func(s sent) bool { return strings.Contains(s.Text, "📢 Tin "+code) }, 2)
 	return code
@@ -735,4 +731,18 @@ func TestMarketFollowsItsGroupToASupergroup(t *testing.T) {
 	if len(posts) != 1 || posts[0].ChatID != itoa(super) {
 		t.Fatalf("the listing went to %v, want the supergroup %d", posts, super)
 	}
+}
+
+// publishedCode is the code of the listing the user was last told about:
+// other messages (a renewal question, a post notice) may come after it.
+func (b *testBot) publishedCode(user int64) string {
+	b.t.Helper()
+	msgs := b.Sent(user)
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if strings.HasPrefix(msgs[i].Text, "✅ Đã đăng tin") || strings.HasPrefix(msgs[i].Text, "✅ Đã lưu tin") {
+			return regexp.MustCompile(`NS-[2-9A-HJ-NP-Z]{4}`).FindString(msgs[i].Text)
+		}
+	}
+	b.t.Fatalf("the farmer was not told of a published listing: %+v", msgs)
+	return ""
 }
