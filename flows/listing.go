@@ -65,6 +65,8 @@ type Listing struct {
 	Ready      time.Time
 	Note       string
 	Status     string
+	SoldOutBy  string // "orders" or "farmer", when sold out
+	MinOrder   int64  // the smallest order in milli-units, 0 for any
 	ExpiresAt  time.Time
 	UpdatedAt  time.Time // changes are refused if it moved meanwhile
 	Seller     Seller    // for display

@@ -11,8 +11,8 @@ import (
 const GroupLang = "vi"
 
 // publish stores the listing and posts it to the market groups of its area.
-func publish(ctx context.Context, deps Deps, c *Conv, l *Listing) error {
-	stored, err := deps.Listings.CreateListing(ctx, l, string(c.In.Channel)+":"+c.In.UpdateID)
+func publish(ctx context.Context, deps Deps, c *Conv, l *Listing, source string) error {
+	stored, err := deps.Listings.CreateListing(ctx, l, source)
 	if err != nil {
 		return fmt.Errorf("create listing: %w", err)
 	}

@@ -19,6 +19,7 @@ const (
 	mineAct   Step = "act"
 	minePrice Step = "price"
 	mineStock Step = "stock"
+	mineMin   Step = "min_order"
 )
 
 // RenewFor is how long a renewal keeps a listing up.
@@ -35,6 +36,7 @@ func mineFlow(d Deps) *Flow {
 		mineAct:   {Prompt: f.askAct, Handle: f.onAct},
 		minePrice: {Prompt: f.askPrice, Handle: f.onPrice},
 		mineStock: {Prompt: f.askStock, Handle: f.onStock},
+		mineMin:   {Prompt: f.askMin, Handle: f.onMin},
 	}}
 }
 
@@ -121,7 +123,8 @@ func (f *mine) askAct(c *Conv) {
 	if l.Status == Active || l.Status == SoldOut {
 		rows = append(rows,
 			[]Choice{{Label: M("mine.act_price"), Value: "act:price"}, {Label: M("mine.act_stock"), Value: "act:stock"}},
-			[]Choice{{Label: M("mine.act_soldout"), Value: "act:soldout"}, {Label: M("mine.act_close"), Value: "act:close"}})
+			[]Choice{{Label: M("mine.act_soldout"), Value: "act:soldout"}, {Label: M("mine.act_close"), Value: "act:close"}},
+			[]Choice{{Label: M("mine.act_min"), Value: "act:min"}})
 	}
 	rows = append(rows, []Choice{{Label: M("mine.act_renew"), Value: "act:renew"}, {Label: M("mine.act_list"), Value: "act:list"}})
 	data := append(listingData(c.F(), l), f.itemData(c, l)...)
@@ -148,15 +151,19 @@ func (f *mine) onAct(ctx context.Context, c *Conv, in Input) (Step, error) {
 		return mineStock, nil
 	case "list":
 		return minePick, nil
+	case "min":
+		return mineMin, nil
 	case "soldout":
-		l.Status, l.Remaining = SoldOut, 0
+		l.Status, l.Remaining, l.SoldOutBy = SoldOut, 0, "farmer"
 	case "close":
 		l.Status = Closed
 	case "renew":
-		l.Status = Active
 		if l.Remaining == 0 {
-			l.Remaining = l.Quantity.Milli
+			// Sold out: only the farmer knows whether there is more to sell.
+			c.Say(M("mine.renew_empty", "Code", l.Code))
+			return mineStock, nil
 		}
+		l.Status, l.SoldOutBy = Active, ""
 		l.ExpiresAt = later(l.ExpiresAt, c.Now.Add(RenewFor)) // pressing twice renews once
 	default:
 		return Unclear, nil
@@ -222,7 +229,7 @@ func (f *mine) onPrice(ctx context.Context, c *Conv, in Input) (Step, error) {
 	if p.Per == "" {
 		p.Per = l.Price.Per
 	}
-	if err != nil || !vn.PlausiblePrice(p) {
+	if _, ok := p.Total(l.Quantity); err != nil || !ok || !(vn.PlausiblePrice(p) || unusuallyHigh(p)) {
 		c.Say(M("sell.price_bad"))
 		return minePrice, nil
 	}
@@ -234,8 +241,12 @@ func (f *mine) askStock(c *Conv) {
 	if l, err := f.own(c.Context(), c, 0); err != nil {
 		c.Fail(err)
 	} else {
+		example := l.Remaining
+		if example == 0 {
+			example = l.Quantity.Milli
+		}
 		c.Say(M("mine.stock", "Remaining", c.F().Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}),
-			"Unit", c.F().Unit(l.Quantity.Unit)))
+			"Example", c.F().Quantity(vn.Quantity{Milli: example, Unit: l.Quantity.Unit})))
 	}
 }
 
@@ -267,10 +278,47 @@ func (f *mine) onStock(ctx context.Context, c *Conv, in Input) (Step, error) {
 	}
 	switch {
 	case q.Milli == 0:
-		l.Status = SoldOut
+		l.Status, l.SoldOutBy = SoldOut, "farmer"
 	case l.Status == SoldOut:
-		l.Status = Active
+		// On sale again, for a fresh week.
+		l.Status, l.SoldOutBy = Active, ""
+		l.ExpiresAt = later(l.ExpiresAt, c.Now.Add(RenewFor))
 	}
+	return Done, f.save(ctx, c, l)
+}
+
+func (f *mine) askMin(c *Conv) {
+	if l, err := f.own(c.Context(), c, 0); err != nil {
+		c.Fail(err)
+	} else {
+		c.Say(M("mine.min", "Unit", c.F().Unit(l.Quantity.Unit)))
+	}
+}
+
+// onMin sets the smallest order the farmer takes; 0 takes any.
+func (f *mine) onMin(ctx context.Context, c *Conv, in Input) (Step, error) {
+	if in.Kind != KindText {
+		return Unclear, nil
+	}
+	l, err := f.own(ctx, c, 0)
+	if err != nil {
+		return f.gone(c, err)
+	}
+	q, err := vn.ParseQuantity(in.Text, l.Quantity.Unit)
+	if errors.Is(err, vn.ErrZero) {
+		q, err = vn.Quantity{Unit: l.Quantity.Unit}, nil
+	}
+	if err == nil {
+		var ok bool
+		if q, ok = q.In(l.Quantity.Unit); !ok {
+			err = vn.ErrUnknownUnit
+		}
+	}
+	if err != nil || q.Milli > l.Quantity.Milli {
+		c.Say(M("mine.stock_bad", "Unit", c.F().Unit(l.Quantity.Unit)))
+		return mineMin, nil
+	}
+	l.MinOrder = q.Milli
 	return Done, f.save(ctx, c, l)
 }
 

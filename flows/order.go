@@ -2,6 +2,8 @@ package flows
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"regexp"
@@ -28,6 +30,9 @@ const (
 
 type orderDraft struct {
 	ListingID int64       `json:"listing"`
+	Nonce     string      `json:"nonce"`           // the order's identity: placing it twice places it once
+	Price     vn.Price    `json:"price"`           // as the buyer saw it
+	Known     string      `json:"known,omitempty"` // the address remembered from last time
 	Quantity  vn.Quantity `json:"quantity"`
 	Name      string      `json:"name,omitempty"`
 	Phone     string      `json:"phone,omitempty"`
@@ -35,6 +40,14 @@ type orderDraft struct {
 	Address   string      `json:"address,omitempty"`
 	Note      string      `json:"note,omitempty"`
 	Editing   bool        `json:"editing,omitempty"`
+}
+
+// newNonce names a draft's outcome (an order, a listing) so that doing it
+// again, on a retried or repeated update, finds it done.
+func newNonce() string {
+	b := make([]byte, 9)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // codePattern finds a listing code as typed: "NS-7K2Q", "ns 7k2q", "NS7K2Q".
@@ -110,9 +123,9 @@ func (f *order) start(ctx context.Context, c *Conv, in Input) (Step, error) {
 		f.soldOut(ctx, c, l)
 		return Done, nil
 	}
-	d := orderDraft{ListingID: l.ID}
+	d := orderDraft{ListingID: l.ID, Nonce: newNonce(), Price: l.Price}
 	if b, err := f.deps.Orders.Buyer(ctx, c.User.ID); err == nil {
-		d.Name, d.Phone, d.Address = b.Name, b.Phone, b.Address
+		d.Name, d.Phone, d.Address, d.Known = b.Name, b.Phone, b.Address, b.Address
 	} else if !errors.Is(err, ErrNotFound) {
 		return "", err
 	}
@@ -175,6 +188,10 @@ func (f *order) onQty(ctx context.Context, c *Conv, in Input) (Step, error) {
 	}
 	if q.Milli > l.Remaining {
 		c.Say(M("order.only_left", "Remaining", c.F().Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit})))
+		return orderQty, nil
+	}
+	if q.Milli < l.MinOrder && q.Milli < l.Remaining {
+		c.Say(M("order.below_min", "Min", c.F().Quantity(vn.Quantity{Milli: l.MinOrder, Unit: l.Quantity.Unit})))
 		return orderQty, nil
 	}
 	d.Quantity = q
@@ -248,8 +265,8 @@ func (f *order) onDelivery(_ context.Context, c *Conv, in Input) (Step, error) {
 func (f *order) askAddress(c *Conv) {
 	var d orderDraft
 	c.Draft(&d)
-	if d.Address != "" {
-		c.Ask(M("order.address"), []Choice{{Label: M("order.address_keep", "Address", d.Address), Value: "keep"}})
+	if d.Known != "" {
+		c.Ask(M("order.address"), []Choice{{Label: M("order.address_keep", "Address", d.Known), Value: "keep"}})
 		return
 	}
 	c.Say(M("order.address"))
@@ -261,8 +278,12 @@ func (f *order) onAddress(_ context.Context, c *Conv, in Input) (Step, error) {
 		return "", err
 	}
 	switch {
-	case in.Kind == KindChoice && in.Text == "keep" && d.Address != "":
-	case in.Kind == KindText && validName(in.Text) && utf8.RuneCountInString(in.Text) <= 200:
+	case in.Kind == KindChoice && in.Text == "keep" && d.Known != "":
+		d.Address = d.Known
+	case in.Kind == KindText && utf8.RuneCountInString(in.Text) > 200:
+		c.Say(M("order.address_long"))
+		return orderAddress, nil
+	case in.Kind == KindText && utf8.RuneCountInString(in.Text) >= 5 && !strings.HasPrefix(in.Text, "/"):
 		d.Address = in.Text
 	default:
 		return Unclear, nil
@@ -302,9 +323,12 @@ func orderData(f Format, o *Order) []any {
 
 // asOrder is the draft as an order of the conversation's buyer.
 func (d orderDraft) asOrder(c *Conv, l *Listing) *Order {
-	total, _ := l.Price.Total(d.Quantity)
-	return &Order{ListingID: l.ID, BuyerID: c.User.ID, Quantity: d.Quantity, Total: total, BuyerName: d.Name,
-		BuyerPhone: d.Phone, Delivery: d.Delivery, Address: d.Address, Note: d.Note, Status: Pending, Listing: l}
+	seen := *l
+	seen.Price = d.Price // the summary shows, and the order keeps, the price the buyer agreed to
+	total, _ := d.Price.Total(d.Quantity)
+	return &Order{ListingID: l.ID, BuyerID: c.User.ID, Quantity: d.Quantity, Total: total, Price: d.Price,
+		BuyerName: d.Name, BuyerPhone: d.Phone, Delivery: d.Delivery, Address: d.Address, Note: d.Note,
+		Status: Pending, Listing: &seen}
 }
 
 func (f *order) showSummary(c *Conv) {
@@ -340,9 +364,13 @@ func (f *order) place(ctx context.Context, c *Conv) (Step, error) {
 	if err != nil {
 		return "", err
 	}
-	o, err := f.deps.Orders.PlaceOrder(ctx, d.asOrder(c, l), string(c.In.Channel)+":"+c.In.UpdateID)
+	o, err := f.deps.Orders.PlaceOrder(ctx, d.asOrder(c, l), "order:"+d.Nonce)
 	var notEnough *NotEnoughError
 	switch {
+	case errors.Is(err, ErrPriceChanged):
+		c.Say(M("order.price_changed", "Price", c.F().Price(l.Price)))
+		d.Price = l.Price
+		return orderSummary, c.SetDraft(d)
 	case errors.As(err, &notEnough) && notEnough.Remaining == 0:
 		f.soldOut(ctx, c, l)
 		return Done, nil
@@ -353,7 +381,11 @@ func (f *order) place(ctx context.Context, c *Conv) (Step, error) {
 	case err != nil:
 		return "", err
 	}
-	if err := f.deps.Orders.SaveBuyer(ctx, c.User.ID, BuyerProfile{Name: d.Name, Phone: d.Phone, Address: d.Address}); err != nil {
+	address := d.Address
+	if address == "" {
+		address = d.Known // collecting at the farm keeps the address for next time
+	}
+	if err := f.deps.Orders.SaveBuyer(ctx, c.User.ID, BuyerProfile{Name: d.Name, Phone: d.Phone, Address: address}); err != nil {
 		return "", err
 	}
 	c.Say(M("order.placed", orderData(c.F(), o)...))

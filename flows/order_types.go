@@ -27,6 +27,7 @@ type Order struct {
 	BuyerID    int64
 	Quantity   vn.Quantity // in the listing's unit
 	Total      int64       // VND
+	Price      vn.Price    // the price the buyer saw: placing fails if it changed
 	BuyerName  string
 	BuyerPhone string // E.164; shown to the farmer only
 	Delivery   string // "pickup" or "deliver"
@@ -61,6 +62,9 @@ func (e *NotEnoughError) Error() string { return "not enough left" }
 // ErrStale means the order is no longer in a state that allows the change.
 var ErrStale = errors.New("order changed meanwhile")
 
+// ErrPriceChanged means the farmer changed the price after the buyer saw it.
+var ErrPriceChanged = errors.New("price changed")
+
 // Orders stores orders; placing one reserves stock in the same transaction.
 type Orders interface {
 	// PlaceOrder reserves o.Quantity of its listing and stores o, or returns
@@ -71,7 +75,9 @@ type Orders interface {
 	// SetOrderStatus moves an order from one of from to to, recording the
 	// event; cancelling or declining gives the stock back. ErrStale if the
 	// order is in none of from.
-	SetOrderStatus(ctx context.Context, id int64, from []string, to string, actor int64, reason string) (*Order, error)
+	// source identifies the change (the update): made once, a retry of the
+	// same source returns the order as it is.
+	SetOrderStatus(ctx context.Context, id int64, from []string, to string, actor int64, reason, source string) (*Order, error)
 	OrdersOf(ctx context.Context, userID int64) (asBuyer, asSeller []*Order, err error)
 	Timeline(ctx context.Context, id int64) ([]OrderEvent, error)
 	// DueOrders cancels pending orders older than timeout (returning them)

@@ -132,7 +132,7 @@ func (f *orders) act(ctx context.Context, c *Conv, value string) (Step, error) {
 
 // move changes an order's state and tells both sides.
 func (f *orders) move(ctx context.Context, c *Conv, o *Order, from []string, to, reason string) error {
-	o, err := f.deps.Orders.SetOrderStatus(ctx, o.ID, from, to, c.User.ID, reason)
+	o, err := f.deps.Orders.SetOrderStatus(ctx, o.ID, from, to, c.User.ID, reason, string(c.In.Channel)+":"+c.In.UpdateID)
 	if errors.Is(err, ErrStale) {
 		c.Say(M("orders.changed"))
 		return nil

@@ -35,6 +35,8 @@ type draft struct {
 	Assist bool `json:"assist,omitempty"`
 	// NewPhotos: the photos are being replaced; the old go when a new one comes.
 	NewPhotos bool `json:"new_photos,omitempty"`
+	// Nonce names the listing being written: publishing twice publishes once.
+	Nonce string `json:"nonce,omitempty"`
 }
 
 // registration is the table of registration steps; finish is where a

@@ -82,7 +82,7 @@ func (f *sell) start(ctx context.Context, c *Conv, _ Input) (Step, error) {
 	if err != nil {
 		return "", err
 	}
-	d := draft{}
+	d := draft{Nonce: newNonce()}
 	next := sellFor
 	if !helper {
 		if next, err = f.ownSeller(ctx, c, &d); err != nil {
@@ -305,12 +305,22 @@ func (f *sell) onPrice(_ context.Context, c *Conv, d *draft, in Input) (Step, er
 	case !vn.PlausiblePrice(p) && !unusuallyHigh(p):
 		c.Say(M("sell.price_implausible", "Price", c.F().Price(p)))
 		return sellPrice, nil
+	case !convertible(p, d.Listing.Quantity):
+		c.Say(M("sell.price_unit", "Price", c.F().Price(p), "Unit", c.F().Unit(d.Listing.Quantity.Unit)))
+		return sellPrice, nil
 	}
 	d.Listing.Price, d.Listing.PriceTyped = p, in.Text
 	if !vn.PlausiblePrice(p) {
 		return sellPriceCheck, nil // dear, but some produce is (bird's nest, ginseng)
 	}
 	return f.then(d, sellDate), nil
+}
+
+// convertible tells whether an order's total can be worked out: a price per
+// kg for a stock in quả cannot.
+func convertible(p vn.Price, q vn.Quantity) bool {
+	_, ok := p.Total(q)
+	return ok
 }
 
 // unusuallyHigh is a price above the usual range yet possible for rare
@@ -454,12 +464,20 @@ func (f *sell) onSummary(ctx context.Context, c *Conv, d *draft, in Input) (Step
 	}
 	switch in.Text {
 	case "publish":
-		if len(d.Listing.Photos) == 0 {
+		switch {
+		case len(d.Listing.Photos) == 0:
 			c.Say(M("sell.photos_none"))
 			d.Editing = true
 			return sellPhotos, nil
+		case !convertible(d.Listing.Price, d.Listing.Quantity):
+			c.Say(M("sell.price_unit", "Price", c.F().Price(d.Listing.Price), "Unit", c.F().Unit(d.Listing.Quantity.Unit)))
+			d.Editing = true
+			return sellPrice, nil
 		}
-		return Done, publish(ctx, f.deps, c, f.listing(c, d))
+		if d.Nonce == "" {
+			d.Nonce = newNonce() // a draft from before nonces
+		}
+		return Done, publish(ctx, f.deps, c, f.listing(c, d), "listing:"+d.Nonce)
 	case "edit":
 		return sellEdit, nil
 	case "cancel":

@@ -155,11 +155,11 @@ func (db *DB) Listing(ctx context.Context, id int64) (*flows.Listing, error) {
 	err := db.Pool.QueryRow(ctx, `
 		SELECT id, code, seller_id, coalesce(helper_id, 0), channel, coalesce(product_key, ''), product_name, photos,
 			unit, quantity_milli, remaining_milli, price_vnd, price_unit, price_typed, ready_on, note, status, expires_at,
-			updated_at
+			updated_at, coalesce(sold_out_by, ''), min_order_milli
 		FROM listings WHERE id = $1`, id,
 	).Scan(&l.ID, &l.Code, &l.SellerID, &l.HelperID, &l.Channel, &l.ProductKey, &l.Product, &l.Photos,
 		&unit, &l.Quantity.Milli, &l.Remaining, &l.Price.VND, &per, &l.PriceTyped, &l.Ready, &l.Note, &l.Status, &l.ExpiresAt,
-		&l.UpdatedAt)
+		&l.UpdatedAt, &l.SoldOutBy, &l.MinOrder)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("listing %d: %w", id, flows.ErrNotFound)
 	}
@@ -289,10 +289,11 @@ func (db *DB) listings(ctx context.Context, ids []int64) ([]*flows.Listing, erro
 func (db *DB) UpdateListing(ctx context.Context, l *flows.Listing) error {
 	tag, err := db.Pool.Exec(ctx, `
 		UPDATE listings SET price_vnd = $2, price_unit = $3, price_typed = $4, quantity_milli = $5,
-			remaining_milli = $6, status = $7, expires_at = $8,
+			remaining_milli = $6, status = $7, expires_at = $8, sold_out_by = nullif($10, ''), min_order_milli = $11,
 			renew_asked_at = CASE WHEN expires_at <> $8 THEN NULL ELSE renew_asked_at END, updated_at = now()
 		WHERE id = $1 AND updated_at = $9`,
-		l.ID, l.Price.VND, l.Price.Per, l.PriceTyped, l.Quantity.Milli, l.Remaining, l.Status, l.ExpiresAt, l.UpdatedAt)
+		l.ID, l.Price.VND, l.Price.Per, l.PriceTyped, l.Quantity.Milli, l.Remaining, l.Status, l.ExpiresAt, l.UpdatedAt,
+		l.SoldOutBy, l.MinOrder)
 	if err != nil {
 		return fmt.Errorf("update listing: %w", err)
 	}

@@ -42,14 +42,19 @@ func (db *DB) PlaceOrder(ctx context.Context, o *flows.Order, source string) (*f
 		var left int64
 		err = tx.QueryRow(ctx, `
 			UPDATE listings SET remaining_milli = remaining_milli - $2,
-				status = CASE WHEN remaining_milli = $2 THEN 'sold_out' ELSE status END, updated_at = now()
-			WHERE id = $1 AND status = 'active' AND remaining_milli >= $2
-			RETURNING remaining_milli`, o.ListingID, o.Quantity.Milli).Scan(&left)
+				status = CASE WHEN remaining_milli = $2 THEN 'sold_out' ELSE status END,
+				sold_out_by = CASE WHEN remaining_milli = $2 THEN 'orders' ELSE sold_out_by END, updated_at = now()
+			WHERE id = $1 AND status = 'active' AND remaining_milli >= $2 AND price_vnd = $3 AND price_unit = $4
+			RETURNING remaining_milli`, o.ListingID, o.Quantity.Milli, o.Price.VND, o.Price.Per).Scan(&left)
 		if errors.Is(err, pgx.ErrNoRows) {
-			var status string
-			if err := tx.QueryRow(ctx, `SELECT status, remaining_milli FROM listings WHERE id = $1`, o.ListingID).
-				Scan(&status, &left); err != nil {
+			var status, unit string
+			var price int64
+			if err := tx.QueryRow(ctx, `SELECT status, remaining_milli, price_vnd, price_unit FROM listings WHERE id = $1`,
+				o.ListingID).Scan(&status, &left, &price, &unit); err != nil {
 				return err
+			}
+			if status == flows.Active && (price != o.Price.VND || unit != string(o.Price.Per)) {
+				return flows.ErrPriceChanged
 			}
 			if status != flows.Active {
 				left = 0
@@ -78,13 +83,17 @@ func (db *DB) PlaceOrder(ctx context.Context, o *flows.Order, source string) (*f
 		return err
 	})
 	var notEnough *flows.NotEnoughError
-	if errors.As(err, &notEnough) {
+	if errors.As(err, &notEnough) || errors.Is(err, flows.ErrPriceChanged) {
 		return nil, err
 	}
 	if err != nil {
 		return nil, fmt.Errorf("place order: %w", err)
 	}
-	return db.Order(ctx, id)
+	placed, err := db.Order(ctx, id)
+	if err == nil && placed.BuyerID != o.BuyerID {
+		return nil, fmt.Errorf("place order: source %s belongs to another buyer", source)
+	}
+	return placed, err
 }
 
 // Order returns an order with its listing.
@@ -104,8 +113,13 @@ func (db *DB) Order(ctx context.Context, id int64) (*flows.Order, error) {
 var releases = []string{flows.Cancelled, flows.Declined}
 
 // SetOrderStatus moves an order on, if it is still in one of from.
-func (db *DB) SetOrderStatus(ctx context.Context, id int64, from []string, to string, actor int64, reason string) (*flows.Order, error) {
+func (db *DB) SetOrderStatus(ctx context.Context, id int64, from []string, to string, actor int64, reason, source string) (*flows.Order, error) {
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		var done bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM order_events WHERE source = $1 AND order_id = $2)`,
+			source, id).Scan(&done); err != nil || done {
+			return err // a retry of a change already made
+		}
 		var listing, qty int64
 		err := tx.QueryRow(ctx, `
 			UPDATE orders SET status = $3, reason = $4, updated_at = now()
@@ -122,8 +136,8 @@ func (db *DB) SetOrderStatus(ctx context.Context, id int64, from []string, to st
 				return err
 			}
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO order_events (order_id, status, actor_id, note) VALUES ($1, $2, nullif($3, 0), $4)`,
-			id, to, actor, reason)
+		_, err = tx.Exec(ctx, `INSERT INTO order_events (order_id, status, actor_id, note, source) VALUES ($1, $2, nullif($3, 0), $4, nullif($5, ''))`,
+			id, to, actor, reason, source)
 		return err
 	})
 	if errors.Is(err, flows.ErrStale) {
@@ -135,12 +149,16 @@ func (db *DB) SetOrderStatus(ctx context.Context, id int64, from []string, to st
 	return db.Order(ctx, id)
 }
 
-// release gives an order's quantity back to its listing; a sold-out listing
-// is on sale again.
+// release gives an order's quantity back to its listing. A listing its
+// orders sold out is on sale again; one the farmer marked sold out stays so.
 func release(ctx context.Context, tx pgx.Tx, listing, qty int64) error {
 	_, err := tx.Exec(ctx, `
-		UPDATE listings SET remaining_milli = least(quantity_milli, remaining_milli + $2),
-			status = CASE WHEN status = 'sold_out' THEN 'active' ELSE status END, updated_at = now()
+		UPDATE listings SET
+			remaining_milli = CASE WHEN sold_out_by = 'farmer' THEN remaining_milli
+				ELSE least(quantity_milli, remaining_milli + $2) END,
+			status = CASE WHEN status = 'sold_out' AND sold_out_by = 'orders' THEN 'active' ELSE status END,
+			sold_out_by = CASE WHEN sold_out_by = 'orders' THEN NULL ELSE sold_out_by END,
+			updated_at = now()
 		WHERE id = $1`, listing, qty)
 	return err
 }

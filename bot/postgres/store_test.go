@@ -49,7 +49,7 @@ func TestListingsAndOrders(t *testing.T) {
 
 	order := func(milli int64, source string) (*flows.Order, error) {
 		return db.PlaceOrder(ctx, &flows.Order{ListingID: l.ID, BuyerID: buyer.ID, Quantity: vn.Quantity{Milli: milli},
-			Total: 25 * milli, BuyerName: "Hoa", BuyerPhone: "+84912888777", Delivery: "pickup"}, source)
+			Total: 25 * milli, Price: l.Price, BuyerName: "Hoa", BuyerPhone: "+84912888777", Delivery: "pickup"}, source)
 	}
 	o, err := order(30_000, "telegram:100")
 	if err != nil {
@@ -63,10 +63,14 @@ func TestListingsAndOrders(t *testing.T) {
 		t.Fatalf("ordering more than is left: %v", err)
 	}
 	// Declining gives the stock back; the order can then not be accepted.
-	if _, err := db.SetOrderStatus(ctx, o.ID, []string{flows.Pending}, flows.Declined, 0, "chưa chín"); err != nil {
+	if _, err := db.SetOrderStatus(ctx, o.ID, []string{flows.Pending}, flows.Declined, 0, "chưa chín", "telegram:200"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.SetOrderStatus(ctx, o.ID, []string{flows.Pending}, flows.Accepted, 0, ""); !errors.Is(err, flows.ErrStale) {
+	// The same update again (Telegram retrying) finds the change made.
+	if again, err := db.SetOrderStatus(ctx, o.ID, []string{flows.Pending}, flows.Declined, 0, "chưa chín", "telegram:200"); err != nil || again.Status != flows.Declined {
+		t.Fatalf("a retried decline: %+v, %v", again, err)
+	}
+	if _, err := db.SetOrderStatus(ctx, o.ID, []string{flows.Pending}, flows.Accepted, 0, "", "telegram:201"); !errors.Is(err, flows.ErrStale) {
 		t.Fatalf("accepting a declined order: %v", err)
 	}
 	back, _ := db.Listing(ctx, l.ID)
@@ -76,6 +80,13 @@ func TestListingsAndOrders(t *testing.T) {
 	events, err := db.Timeline(ctx, o.ID)
 	if err != nil || len(events) != 2 || events[1].Status != flows.Declined || events[1].Note != "chưa chín" {
 		t.Fatalf("timeline %+v (%v)", events, err)
+	}
+
+	// A price changed since the buyer saw it is not charged.
+	stale := &flows.Order{ListingID: l.ID, BuyerID: buyer.ID, Quantity: vn.Quantity{Milli: 1000}, Total: 20_000,
+		Price: vn.Price{VND: 20_000, Per: vn.UnitKg}, BuyerName: "Hoa", BuyerPhone: "+84912888777", Delivery: "pickup"}
+	if _, err := db.PlaceOrder(ctx, stale, "telegram:102"); !errors.Is(err, flows.ErrPriceChanged) {
+		t.Fatalf("ordering at an old price: %v", err)
 	}
 
 	// A change made on a stale read is refused.
