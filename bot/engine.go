@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -202,8 +203,10 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) error {
 }
 
 // flush sends chat's outbox in order; the caller holds chat's lock. A reply
-// is removed once sent (or refused for good); on a passing failure the rest
-// waits for the sweeper.
+// is removed once sent (or refused for good). A delayed reply waits without
+// holding back those behind it; of replies that coalesce, the last is sent
+// for all. When the platform asks us to wait, everything waits for the
+// sweeper.
 func (e *Engine) flush(ctx context.Context, lock *redis.Lock, chat flows.ChatRef) {
 	log := e.Log.With().Str("channel", string(chat.Channel)).Str("chat", chat.ChatID).Logger()
 	ch, ok := e.Channels[chat.Channel]
@@ -211,67 +214,110 @@ func (e *Engine) flush(ctx context.Context, lock *redis.Lock, chat flows.ChatRef
 		log.Error().Msg("replies for a channel that is not configured")
 		return
 	}
-	replies, due, err := e.Store.Outbox(ctx, chat)
+	queued, hold, err := e.Store.Outbox(ctx, chat)
 	if err != nil {
 		log.Error().Err(err).Msg("read outbox")
 		return
 	}
-	if time.Now().Before(due) {
-		return // rate limited or failing: the sweeper sends when due
+	now := time.Now()
+	next := now
+	if hold > 0 {
+		e.settle(ctx, chat, now.Add(hold))
+		return
 	}
-	retryAt := time.Now()
-	last, merged := map[string]int{}, map[string]int{}
-	for i, r := range replies {
-		if r.Coalesce != "" {
-			last[r.Coalesce] = i
+	last := map[string]int{}
+	for i, q := range queued {
+		if q.Coalesce != "" {
+			last[q.Coalesce] = i
 		}
 	}
-	for i, q := range replies {
-		r := q.Reply
-		if k := r.Coalesce; k != "" && last[k] != i {
-			merged[k]++ // a later reply says it all
-			if err := e.Store.Sent(ctx, lock, chat, q); err != nil {
-				log.Error().Err(err).Msg("pop outbox")
-				return
-			}
+	var later []time.Time
+	for i, q := range queued {
+		switch {
+		case q.DueAt.After(now):
+			later = append(later, q.DueAt)
 			continue
+		case q.Coalesce != "" && last[q.Coalesce] != i:
+			continue // the last of its kind says it all
 		}
 		if err := e.Store.Extend(ctx, lock); err != nil {
 			log.Warn().Err(err).Msg("lost the chat while sending; another replica goes on")
 			return
 		}
-		if n := merged[r.Coalesce]; n > 0 {
-			r.Text.Data = maps.Clone(r.Text.Data)
-			if r.Text.Data == nil {
-				r.Text.Data = map[string]any{}
-			}
-			r.Text.Data["Merged"] = n + 1
+		said := coalesced(queued[:i], q.Coalesce)
+		r, err := e.refresh(ctx, q.Reply, len(said))
+		if err != nil {
+			log.Error().Err(err).Str("msg", q.Text.ID).Msg("refresh reply")
+			next = now.Add(e.RetryLater)
+			break
 		}
 		sent, err := e.send(ctx, ch, r)
 		var ra *RetryAfterError
-		if errors.As(err, &ra) {
-			retryAt = time.Now().Add(ra.After)
-			log.Warn().Dur("retry_after", ra.After).Msg("rate limited; reply kept for later")
-			break
-		}
-		if err != nil && !IsUndeliverable(err) {
-			retryAt = time.Now().Add(e.RetryLater)
-			log.Warn().Err(err).Msg("send failed; reply kept for later")
+		if errors.As(err, &ra) || (err != nil && !IsUndeliverable(err)) {
+			wait := e.RetryLater
+			if ra != nil {
+				wait = ra.After
+			}
+			log.Warn().Err(err).Dur("retry_in", wait).Msg("reply kept for later")
+			if err := e.Store.Hold(ctx, chat, wait); err != nil {
+				log.Error().Err(err).Msg("hold outbox")
+			}
+			next = now.Add(wait)
 			break
 		}
 		if err != nil {
 			log.Warn().Err(err).Str("msg", r.Text.ID).Msg("reply dropped")
 		}
-		if err := e.Store.Sent(ctx, lock, chat, q); err != nil {
-			log.Error().Err(err).Msg("pop outbox")
-			return
+		for _, done := range append(said, q) {
+			if err := e.Store.Sent(ctx, lock, chat, done); err != nil {
+				log.Error().Err(err).Msg("remove from outbox")
+				return
+			}
 		}
 		if err == nil && r.Track != "" {
 			e.posted(ctx, r, sent)
 		}
 	}
-	if err := e.Store.Retry(ctx, chat, retryAt); err != nil {
-		log.Error().Err(err).Msg("settle outbox")
+	if next == now && len(later) > 0 {
+		next = slices.MinFunc(later, time.Time.Compare)
+	}
+	e.settle(ctx, chat, next)
+}
+
+// coalesced are the replies before the last that share its key.
+func coalesced(before []redis.Queued, key string) []redis.Queued {
+	var out []redis.Queued
+	for _, q := range before {
+		if key != "" && q.Coalesce == key {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// refresh rebuilds a reply from the stores when it asks to be, and counts
+// the replies it stands for.
+func (e *Engine) refresh(ctx context.Context, r flows.Reply, merged int) (flows.Reply, error) {
+	if r.Refresh != "" {
+		var err error
+		if r, err = e.Router.Refresh(ctx, r); err != nil {
+			return r, err
+		}
+	}
+	if merged > 0 {
+		r.Text.Data = maps.Clone(r.Text.Data)
+		if r.Text.Data == nil {
+			r.Text.Data = map[string]any{}
+		}
+		r.Text.Data["Merged"] = merged + 1
+	}
+	return r, nil
+}
+
+// settle schedules chat's next delivery, or forgets an empty outbox.
+func (e *Engine) settle(ctx context.Context, chat flows.ChatRef, when time.Time) {
+	if err := e.Store.Retry(ctx, chat, when); err != nil {
+		e.Log.Error().Err(err).Str("chat", chat.ChatID).Msg("settle outbox")
 	}
 }
 

@@ -3,8 +3,13 @@ package flows
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
+	"strconv"
 	"strings"
+
+	"github.com/nongsan-bot/nongsan/flows/vn"
 )
 
 // GroupLang is the language of posts in market groups.
@@ -87,6 +92,40 @@ func postEdits(ctx context.Context, deps Deps, texts Texts, l *Listing) ([]Reply
 		}
 	}
 	return edits, nil
+}
+
+// Refresh rebuilds a reply that shows a listing (Reply.Refresh) from the
+// listing as it is now: a post's caption and button, an announcement's
+// remaining stock. Orders commit in any order; what reaches the group is
+// always current.
+func (r *Router) Refresh(ctx context.Context, reply Reply) (Reply, error) {
+	id, _ := strings.CutPrefix(reply.Refresh, "listing:")
+	n, _ := strconv.ParseInt(id, 10, 64)
+	l, err := r.Deps.Listings.Listing(ctx, n)
+	if errors.Is(err, ErrNotFound) {
+		return reply, nil
+	}
+	if err != nil {
+		return reply, err
+	}
+	f := Format{Texts: r.Texts, Lang: reply.Lang}
+	if reply.Edit != nil {
+		fresh := postReplies(f, l, reply.To, nil)
+		pick := fresh[0]
+		if len(reply.Photos) == 0 && len(fresh) > 1 {
+			pick = fresh[1] // an album's button message
+		}
+		pick.Edit, pick.Coalesce, pick.DueAt = reply.Edit, reply.Coalesce, reply.DueAt
+		return pick, nil
+	}
+	data := maps.Clone(reply.Text.Data)
+	if data == nil {
+		data = map[string]any{}
+	}
+	data["Remaining"] = f.Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit})
+	data["SoldOut"] = l.Remaining == 0 || l.Status != Active
+	reply.Text.Data = data
+	return reply, nil
 }
 
 // postTrack is what a group post's Track carries back to Posted.

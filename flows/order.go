@@ -454,9 +454,10 @@ func orderNews(ctx context.Context, deps Deps, o *Order) ([]Reply, error) {
 	remaining := fm.Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit})
 	var out []Reply
 	for _, e := range edits {
-		e.Coalesce, e.Delay = "edit:"+e.Edit.MessageID, deps.AnnounceDelay
+		refresh := "listing:" + strconv.FormatInt(l.ID, 10)
+		e.Coalesce, e.Delay, e.Refresh = "edit:"+e.Edit.MessageID, deps.AnnounceDelay, refresh
 		if o.Status == Pending && len(e.Photos) > 0 { // once per group
-			out = append(out, Reply{To: e.To, Lang: GroupLang, Coalesce: "order:" + l.Code, Delay: deps.AnnounceDelay,
+			out = append(out, Reply{To: e.To, Lang: GroupLang, Coalesce: "order:" + l.Code, Delay: deps.AnnounceDelay, Refresh: refresh,
 				Text: M("order.announce", "Quantity", fm.Quantity(o.Quantity), "Product", l.Product, "Code", l.Code,
 					"Remaining", remaining, "SoldOut", l.Remaining == 0)})
 		}

@@ -56,8 +56,13 @@ type Reply struct {
 	// Coalesce: of several replies with this key waiting for one chat, only
 	// the last is sent (its Text gets Merged = how many it stands for).
 	Coalesce string `json:"coalesce,omitempty"`
-	// Delay holds the chat's outbox back, so that a burst can coalesce.
+	// Delay holds this reply back, so that a burst can coalesce; replies
+	// behind it in the outbox do not wait for it. DueAt is set when queued.
 	Delay time.Duration `json:"delay,omitempty"`
+	DueAt time.Time     `json:"due_at,omitzero"`
+	// Refresh names what the reply shows ("listing:42"), rebuilt from the
+	// stores just before sending, so that a late reply never shows old stock.
+	Refresh string `json:"refresh,omitempty"`
 	// Edit changes a message sent earlier instead of sending a new one: its
 	// caption (with Photos) or text, and its buttons; an edit without
 	// Choices removes them.

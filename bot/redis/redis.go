@@ -175,7 +175,7 @@ redis.call("SET", KEYS[3], "1", "PX", ARGV[4])
 local n = #KEYS - 4
 for i = 1, n do
   redis.call("RPUSH", KEYS[4 + i], ARGV[4 + i])
-  redis.call("ZADD", KEYS[4], "NX", ARGV[4 + n + i], KEYS[4 + i])
+  redis.call("ZADD", KEYS[4], "LT", ARGV[4 + n + i], KEYS[4 + i])
 end
 return 1`)
 
@@ -211,6 +211,9 @@ func (s *Store) outbox(replies []flows.Reply) (keys []string, args []any, err er
 	now := time.Now()
 	dues := make([]any, 0, len(replies))
 	for _, r := range replies {
+		if r.Delay > 0 {
+			r.DueAt = now.Add(r.Delay)
+		}
 		b, err := json.Marshal(r)
 		if err != nil {
 			return nil, nil, fmt.Errorf("encode reply: %w", err)
@@ -226,7 +229,7 @@ var enqueue = goredis.NewScript(`
 local n = #KEYS - 1
 for i = 1, n do
   redis.call("RPUSH", KEYS[1 + i], ARGV[i])
-  redis.call("ZADD", KEYS[1], "NX", ARGV[n + i], KEYS[1 + i])
+  redis.call("ZADD", KEYS[1], "LT", ARGV[n + i], KEYS[1 + i])
 end
 return 1`)
 
@@ -251,38 +254,46 @@ type Queued struct {
 	raw string
 }
 
-// Outbox returns the replies waiting for chat, oldest first, and when they
-// are due: a chat the platform asked us to leave alone is due later.
-func (s *Store) Outbox(ctx context.Context, chat flows.ChatRef) ([]Queued, time.Time, error) {
-	key := s.chatKey("out", chat)
+// Outbox returns the replies waiting for chat, oldest first, and how long
+// the platform asked us to leave the chat alone (zero: not at all).
+func (s *Store) Outbox(ctx context.Context, chat flows.ChatRef) ([]Queued, time.Duration, error) {
 	var raws *goredis.StringSliceCmd
-	var due *goredis.FloatCmd
+	var hold *goredis.DurationCmd
 	_, err := s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
-		raws = p.LRange(ctx, key, 0, -1)
-		due = p.ZScore(ctx, s.prefix+"due", key)
+		raws = p.LRange(ctx, s.chatKey("out", chat), 0, -1)
+		hold = p.PTTL(ctx, s.chatKey("hold", chat))
 		return nil
 	})
 	if err != nil && !errors.Is(err, goredis.Nil) {
-		return nil, time.Time{}, fmt.Errorf("read outbox: %w", err)
+		return nil, 0, fmt.Errorf("read outbox: %w", err)
 	}
 	out := make([]Queued, 0, len(raws.Val()))
 	for _, raw := range raws.Val() {
 		q := Queued{raw: raw}
 		if err := json.Unmarshal([]byte(raw), &q.Reply); err != nil {
-			return nil, time.Time{}, fmt.Errorf("decode outbox: %w", err)
+			return nil, 0, fmt.Errorf("decode outbox: %w", err)
 		}
 		out = append(out, q)
 	}
-	return out, time.UnixMilli(int64(due.Val())), nil
+	return out, max(hold.Val(), 0), nil
+}
+
+// Hold keeps every sender off chat for d: the platform asked us to wait.
+func (s *Store) Hold(ctx context.Context, chat flows.ChatRef, d time.Duration) error {
+	if err := s.rdb.Set(ctx, s.chatKey("hold", chat), "1", d).Err(); err != nil {
+		return fmt.Errorf("hold outbox: %w", err)
+	}
+	return nil
 }
 
 var sent = goredis.NewScript(`
 if redis.call("GET", KEYS[1]) ~= ARGV[1] then return redis.error_reply("LOCKLOST") end
-if redis.call("LINDEX", KEYS[2], 0) == ARGV[2] then redis.call("LPOP", KEYS[2]) end
+redis.call("LREM", KEYS[2], 1, ARGV[2])
 return 1`)
 
-// Sent removes q, sent, from the head of chat's outbox, while l is still
-// held: a replica that lost the chat must not pop what another now sends.
+// Sent removes q, sent (or said by a later reply), from chat's outbox,
+// while l is still held: a replica that lost the chat must not remove what
+// another now sends.
 func (s *Store) Sent(ctx context.Context, l *Lock, chat flows.ChatRef, q Queued) error {
 	err := sent.Run(ctx, s.rdb, []string{l.key, s.chatKey("out", chat)}, l.token, q.raw).Err()
 	if err != nil && strings.Contains(err.Error(), "LOCKLOST") {

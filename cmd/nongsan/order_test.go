@@ -373,3 +373,46 @@ func msgIndex(tg *telegramtest.Server, chat int64, id int) int {
 	}
 	return -1
 }
+
+// A burst of orders becomes one announcement per group, with the stock
+// left after all of them; a buyer's question in the group meanwhile is
+// answered at once.
+func TestBurstOfOrdersIsAnnouncedOnce(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := orderEnv(t, tg)
+	env["ANNOUNCE_DELAY"] = "1500ms"
+	b := startBot(t, tg, env)
+	b.markets()
+	b.register(farmer)
+	code := b.listing(farmer, "500 kg", "25k")
+	waitSent(t, b, farmer, func(s sent) bool { return strings.Contains(s.Text, "📢 Tin "+code) }, 2)
+
+	for i, qty := range []string{"10 kg", "20 kg", "30 kg"} {
+		u := buyer + int64(i)
+		b.Say(u, deepLink(code))
+		b.Say(u, qty)
+		b.Tap(u, "keep")
+		b.Say(u, fmt.Sprintf("09%08d", 70+i))
+		b.Tap(u, "pickup")
+		b.Tap(u, "skip")
+		b.Tap(u, "place")
+	}
+	// Meanwhile a buyer asks in the group: answered without waiting.
+	before := len(b.Sent(chiLangMarket))
+	b.Post(b.Up.Text(chiLangMarket, buyer+9, "mua "+code))
+	if got := b.Sent(chiLangMarket)[before:]; len(got) != 1 || !strings.Contains(got[0].Text, code) {
+		t.Fatalf("the group question waited behind the announcements: %+v", got)
+	}
+
+	announced := waitSent(t, b, chiLangMarket, func(s sent) bool { return strings.HasPrefix(s.Text, "🛒 Bà con vừa đặt") }, 1)
+	want := "🛒 Bà con vừa đặt 3 đơn Na Chi Lăng (" + code + ") — còn 440 kg"
+	if announced[0].Text != want {
+		t.Errorf("announcement %q, want %q", announced[0].Text, want)
+	}
+	for _, s := range b.Sent(chiLangMarket) {
+		if strings.HasPrefix(s.Text, "🛒 Đã có đơn") {
+			t.Errorf("a single-order announcement was sent too: %q", s.Text)
+		}
+	}
+}
