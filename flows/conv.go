@@ -51,7 +51,10 @@ type Session struct {
 	Data    json.RawMessage `json:"data,omitempty"`    // the flow's draft
 	Offered []Offer         `json:"offered,omitempty"` // what the last question offered
 	Album   string          `json:"album,omitempty"`   // the last album answered as unclear
-	Updated time.Time       `json:"updated"`
+	// Parent is the flow an interjection (a notification's button) set
+	// aside; it goes on when the interjection is done.
+	Parent  *Session  `json:"parent,omitempty"`
+	Updated time.Time `json:"updated"`
 }
 
 // Active tells whether the session is inside a flow.

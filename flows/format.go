@@ -107,7 +107,7 @@ func BuiltMessageIDs() []string {
 		ids = append(ids, "order."+name)
 	}
 	ids = append(ids, "order.reason_sold_out", "order.reason_far")
-	for _, m := range []string{"order.declined", "order.timed_out", "order.cancelled"} {
+	for _, m := range []string{"order.declined", "order.timed_out", "order.cancelled", "order.dropped"} {
 		ids = append(ids, m+"_farmer")
 	}
 	for _, c := range Commands {

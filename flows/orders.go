@@ -21,7 +21,8 @@ const (
 )
 
 type ordersDraft struct {
-	OrderID int64 `json:"order"`
+	OrderID int64  `json:"order"`
+	Action  string `json:"action"` // decline or drop: what the reason is for
 }
 
 // orderAction is what a role may do to an order in some states.
@@ -37,6 +38,8 @@ var orderActions = map[string]orderAction{
 	"ship":     {seller: true, from: []string{Accepted}, to: Shipping},
 	"cancel":   {seller: false, from: []string{Pending}, to: Cancelled},
 	"received": {seller: false, from: []string{Accepted, Shipping}, to: Completed},
+	// The farmer cannot deliver after all (the buyer vanished, the crop failed).
+	"drop": {seller: true, from: []string{Accepted}, to: Cancelled},
 }
 
 func ordersFlow(d Deps) *Flow {
@@ -117,9 +120,14 @@ func (f *orders) act(ctx context.Context, c *Conv, value string) (Step, error) {
 		return Done, nil
 	case "timeline":
 		return Done, f.timeline(ctx, c, o)
-	case "decline":
-		if isSeller && o.Status == Pending {
-			return ordersDecline, c.SetDraft(ordersDraft{OrderID: o.ID})
+	case "pay":
+		if isBuyer && (o.Status == Accepted || o.Status == Shipping) {
+			c.replies = append(c.replies, paymentReplies(c.F(), c.In.ChatKey(), o)...)
+			return Done, nil
+		}
+	case "decline", "drop":
+		if a := orderActions[parts[1]]; isSeller && slices.Contains(a.from, o.Status) {
+			return ordersDecline, c.SetDraft(ordersDraft{OrderID: o.ID, Action: parts[1]})
 		}
 	}
 	action, ok := orderActions[parts[1]]
@@ -178,11 +186,7 @@ func orderChanged(ctx context.Context, deps Deps, o *Order) ([]Reply, error) {
 		// Only now does the buyer get the farmer's phone, and a way to pay.
 		toBuyer(M("order.accepted", append(orderData(bf, o), "FarmerPhone", formatPhone(o.Listing.Seller.Phone))...),
 			[]Choice{{Label: M("order.received"), Value: "ord:received:" + id}})
-		if qr, ok := payment(o); ok {
-			out = append(out, Reply{To: buyer.ref, Lang: buyer.lang, QR: qr,
-				Text: M("order.pay", append(orderData(bf, o), "Bank", o.Listing.Seller.Bank.Bank,
-					"Account", o.Listing.Seller.Bank.Account, "Holder", o.Listing.Seller.Bank.Holder)...)})
-		}
+		out = append(out, paymentReplies(bf, buyer.ref, o)...)
 		toFarmer(M("order.accepted_farmer", orderData(fm, o)...), []Choice{{Label: M("order.ship"), Value: "ord:ship:" + id}})
 	case Shipping:
 		toBuyer(M("order.shipping", orderData(bf, o)...), []Choice{{Label: M("order.received"), Value: "ord:received:" + id}})
@@ -195,11 +199,13 @@ func orderChanged(ctx context.Context, deps Deps, o *Order) ([]Reply, error) {
 		switch {
 		case o.Reason == "timeout":
 			msg = "order.timed_out"
+		case o.Status == Cancelled && o.Reason != "":
+			msg = "order.dropped" // by the farmer, after accepting
 		case o.Status == Cancelled:
 			msg = "order.cancelled"
 		}
 		toBuyer(M(msg, append(orderData(bf, o), "Reason", o.Reason)...))
-		if o.Status == Declined || o.Reason == "timeout" {
+		if o.Status == Declined || o.Reason != "" {
 			offerSimilar(ctx, deps, buyer.ref, buyer.lang, o.Listing, &out)
 		}
 		toFarmer(M(msg+"_farmer", append(orderData(fm, o), "Reason", o.Reason)...))
@@ -210,6 +216,18 @@ func orderChanged(ctx context.Context, deps Deps, o *Order) ([]Reply, error) {
 		out = append(out, news...)
 	}
 	return out, nil
+}
+
+// paymentReplies tell the buyer how to pay the farmer: a VietQR code to
+// scan, or the account in words if the code cannot be made.
+func paymentReplies(f Format, to ChatRef, o *Order) []Reply {
+	bank := o.Listing.Seller.Bank
+	if bank == nil || bank.Account == "" {
+		return nil
+	}
+	m := M("order.pay", append(orderData(f, o), "Bank", bank.Bank, "Account", bank.Account, "Holder", bank.Holder)...)
+	qr, _ := payment(o)
+	return []Reply{{To: to, Lang: f.Lang, QR: qr, Text: m}}
 }
 
 // payment is the VietQR payload of an order's total to the farmer's
@@ -233,15 +251,27 @@ func (f *orders) show(c *Conv, o *Order, isSeller bool) {
 			row = append(row, Choice{Label: M("order." + name), Value: "ord:" + name + ":" + id})
 		}
 	}
-	msg := "orders.detail_buyer"
+	for _, name := range []string{"drop"} {
+		if a := orderActions[name]; a.seller == isSeller && slices.Contains(a.from, o.Status) {
+			row = append(row, Choice{Label: M("order." + name), Value: "ord:" + name + ":" + id})
+		}
+	}
+	msg, data := "orders.detail_buyer", orderData(c.F(), o)
 	if isSeller {
 		msg = "orders.detail_seller"
 	}
 	rows := [][]Choice{{{Label: M("orders.timeline_button"), Value: "ord:timeline:" + id}}}
+	if !isSeller && (o.Status == Accepted || o.Status == Shipping) {
+		// Once accepted, the buyer can find the farmer's phone and the payment again.
+		data = append(data, "FarmerPhone", formatPhone(o.Listing.Seller.Phone))
+		if o.Listing.Seller.Bank != nil {
+			rows[0] = append(rows[0], Choice{Label: M("orders.pay_button"), Value: "ord:pay:" + id})
+		}
+	}
 	if len(row) > 0 {
 		rows = append([][]Choice{row}, rows...)
 	}
-	c.Ask(M(msg, orderData(c.F(), o)...), rows...)
+	c.Ask(M(msg, data...), rows...)
 }
 
 func (f *orders) timeline(ctx context.Context, c *Conv, o *Order) error {
@@ -251,8 +281,12 @@ func (f *orders) timeline(ctx context.Context, c *Conv, o *Order) error {
 	}
 	lines := make([]string, 0, len(events))
 	for _, e := range events {
+		note := e.Note
+		if note == "timeout" {
+			note = c.T(M("order.reason_timeout"))
+		}
 		lines = append(lines, c.T(M("orders.event", "At", e.At.In(vn.Location()).Format("15:04 02/01"),
-			"Status", c.T(M("order_status."+e.Status)), "Actor", e.Actor, "Note", e.Note)))
+			"Status", c.T(M("order_status."+e.Status)), "Actor", e.Actor, "Note", note)))
 	}
 	c.Say(M("orders.timeline", "Code", o.Code, "Events", strings.Join(lines, "\n")))
 	return nil
@@ -273,7 +307,7 @@ func (f *orders) onReason(ctx context.Context, c *Conv, in Input) (Step, error) 
 	switch {
 	case in.Kind == KindChoice && strings.HasPrefix(in.Text, "reason:"):
 		reason = c.T(M("order." + strings.Replace(in.Text, ":", "_", 1)))
-	case in.Kind == KindText && validName(in.Text) && len(in.Text) <= 200:
+	case in.Kind == KindText && validName(in.Text):
 		reason = in.Text
 	default:
 		return Unclear, nil
@@ -282,7 +316,11 @@ func (f *orders) onReason(ctx context.Context, c *Conv, in Input) (Step, error) 
 	if err != nil {
 		return "", err
 	}
-	return Done, f.move(ctx, c, o, []string{Pending}, Declined, reason)
+	action := orderActions[d.Action]
+	if d.Action == "" {
+		action = orderActions["decline"]
+	}
+	return Done, f.move(ctx, c, o, action.from, action.to, reason)
 }
 
 // orderTick cancels orders the farmer did not answer in time (telling

@@ -80,10 +80,16 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 	}
 	switch {
 	case in.Command == "huy" || slices.Contains(cancelWords, word):
-		if c.Session.Active() {
+		switch {
+		case c.Session.Parent != nil:
+			c.Say(M("cancel.done"))
+			*c.Session = *c.Session.Parent // only the interjection is cancelled
+			r.prompt(c)
+			return nil
+		case c.Session.Active():
 			*c.Session = Session{}
 			c.Say(M("cancel.done"))
-		} else {
+		default:
 			c.Say(M("cancel.nothing"))
 		}
 		mainMenu(c)
@@ -183,16 +189,19 @@ func (r *Router) interject(ctx context.Context, c *Conv, name FlowName, in Input
 		return r.start(ctx, c, name, in)
 	}
 	saved := *c.Session
+	saved.Parent = nil
 	if err := r.start(ctx, c, name, in); err != nil {
 		return err
 	}
-	if !c.Session.Active() {
-		// Instead of the menu that ended it (always said last), the question
-		// of the flow in progress again.
-		c.replies, c.offered = c.replies[:len(c.replies)-1], nil
-		*c.Session = saved
-		r.prompt(c)
+	if c.Session.Active() {
+		c.Session.Parent = &saved // resumed when this one is done
+		return nil
 	}
+	// Instead of the menu that ended it (always said last), the question
+	// of the flow in progress again.
+	c.replies, c.offered = c.replies[:len(c.replies)-1], nil
+	*c.Session = saved
+	r.prompt(c)
 	return nil
 }
 
@@ -209,6 +218,11 @@ func (r *Router) move(c *Conv, next Step) {
 
 func (r *Router) enter(c *Conv, next Step) {
 	if next == Done {
+		if parent := c.Session.Parent; parent != nil {
+			*c.Session = *parent // back to what the interjection set aside
+			r.prompt(c)
+			return
+		}
 		*c.Session = Session{}
 		mainMenu(c)
 		return
@@ -325,6 +339,9 @@ func (r *Router) groupBuyer(ctx context.Context, c *Conv, in Input) error {
 	if err != nil {
 		return err
 	}
+	if l.Seller.UserID == c.User.ID || l.HelperID == c.User.ID {
+		return nil // the farmer answering buyers under their own post
+	}
 	c.Lang = GroupLang
 	if l.Status != Active {
 		c.Say(M("group.listing_ended", "Product", l.Product, "Code", l.Code))
@@ -332,6 +349,8 @@ func (r *Router) groupBuyer(ctx context.Context, c *Conv, in Input) error {
 	}
 	c.Ask(M("group.order_privately", "Name", in.UserName, "Product", l.Product, "Code", l.Code),
 		[]Choice{{Label: M("post.order"), Start: "buy_" + strings.ReplaceAll(l.Code, "-", "")}})
+	// Many buyers at once: when the group's limit holds replies back, one says it all.
+	c.replies[len(c.replies)-1].Coalesce = "groupreply:" + l.Code
 	return nil
 }
 

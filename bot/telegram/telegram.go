@@ -169,13 +169,12 @@ func (b *Bot) Send(_ context.Context, r flows.Reply) (flows.Sent, error) {
 	case r.Edit != nil:
 		return b.edit(chatID, r, text)
 	case r.QR != "":
-		png, err := vietqr.PNG(r.QR, 512)
-		if err != nil {
-			return flows.Sent{}, &bot.UndeliverableError{Reason: "QR: " + err.Error()}
+		if png, err := vietqr.PNG(r.QR, 512); err == nil {
+			photo := tgbotapi.NewPhoto(chatID, tgbotapi.FileBytes{Name: "vietqr.png", Bytes: png})
+			photo.Caption = truncate(text, maxCaption)
+			return b.send(photo)
 		}
-		photo := tgbotapi.NewPhoto(chatID, tgbotapi.FileBytes{Name: "vietqr.png", Bytes: png})
-		photo.Caption = truncate(text, maxCaption)
-		return b.send(photo)
+		// No image: the account in words still lets the buyer pay.
 	case len(r.Photos) == 1:
 		photo := tgbotapi.NewPhoto(chatID, tgbotapi.FileID(r.Photos[0]))
 		photo.Caption = truncate(text, maxCaption)

@@ -202,3 +202,70 @@ func TestUnusualValuesAreQuestionedNotRefused(t *testing.T) {
 	b.Tap(farmer, "yes")
 	b.expect(farmer, "sell.ready")
 }
+
+func TestDecliningMidListingResumesTheListing(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	b := startBot(t, tg, orderEnv(t, tg))
+	b.register(farmer)
+	code := b.listing(farmer, "500 kg", "25k")
+	b.order(buyer, code, "20 kg")
+	b.Tap(buyer, "place")
+	decline := b.Last(farmer).Data[1]
+
+	b.Say(farmer, "/ban")
+	b.Say(farmer, "quýt")
+	b.expect(farmer, "sell.photos")
+	b.Tap(farmer, decline)
+	b.expect(farmer, "order.decline_reason")
+	b.Say(farmer, "Hàng chưa chín")
+	b.expect(farmer, "sell.photos") // the listing goes on
+	b.Post(b.Up.Photo(farmer, farmer, "photo-Q3", "", ""))
+	b.expect(farmer, "sell.photo_got", "Count", 1)
+}
+
+func TestFarmerCanDropAnAcceptedOrderAndBuyerFindsThePaymentAgain(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	b := startBot(t, tg, orderEnv(t, tg))
+	b.register(farmer)
+	code := b.listing(farmer, "500 kg", "25k")
+	b.order(buyer, code, "20 kg")
+	b.Tap(buyer, "place")
+	b.Tap(farmer, b.Last(farmer).Data[0]) // accept
+	qrs := len(tg.CallsTo("sendPhoto"))
+
+	// The buyer finds the farmer's phone and the payment code in /don.
+	b.Say(buyer, "/don")
+	b.Tap(buyer, b.Last(buyer).Data[0])
+	detail := b.BeforeMenu(buyer)
+	if !strings.Contains(detail.Text, "0912 888 777") || !strings.HasPrefix(detail.Data[len(detail.Data)-1], "ord:pay:") {
+		t.Fatalf("accepted order detail: %+v", detail)
+	}
+	b.Tap(buyer, detail.Data[len(detail.Data)-1]) // 💳
+	if n := len(tg.CallsTo("sendPhoto")); n != qrs+1 {
+		t.Errorf("the payment code was not sent again: %d QR images, want %d", n, qrs+1)
+	}
+
+	// The farmer cannot deliver after all.
+	b.Say(farmer, "/don")
+	b.Tap(farmer, b.Last(farmer).Data[0])
+	view := b.BeforeMenu(farmer)
+	drop := ""
+	for _, d := range view.Data {
+		if strings.HasPrefix(d, "ord:drop:") {
+			drop = d
+		}
+	}
+	if drop == "" {
+		t.Fatalf("no way to drop an accepted order: %+v", view)
+	}
+	b.Tap(farmer, drop)
+	b.Say(farmer, "Mưa đá làm hỏng hết")
+	dropped := waitSent(t, b, buyer, func(s sent) bool { return strings.Contains(s.Text, "không giao được") }, 1)[0]
+	if !strings.Contains(dropped.Text, "Mưa đá") {
+		t.Errorf("buyer told: %q", dropped.Text)
+	}
+	b.Say(buyer, deepLink(code))
+	b.expect(buyer, "order.quantity", "Remaining", "500 kg", "Unit", "kg", "Price", "25.000 đ/kg")
+}
