@@ -98,8 +98,15 @@ func (b *testBot) Stop() {
 	case <-time.After(30 * time.Second):
 		b.t.Error("serve did not shut down")
 	}
-	if strings.Contains(b.Logs.String(), telegramtest.Token) {
+	logs := b.Logs.String()
+	if strings.Contains(logs, telegramtest.Token) {
 		b.t.Error("the bot token appears in the logs")
+	}
+	// The phone numbers the tests' farmers and buyers use, in any spelling.
+	for _, phone := range []string{"912888777", "912 888 777", "987654321", "987 654 321"} {
+		if strings.Contains(logs, phone) {
+			b.t.Errorf("a phone number (%s) appears in the logs", phone)
+		}
 	}
 }
 
