@@ -47,7 +47,7 @@ type Flow struct {
 type Session struct {
 	Flow    FlowName        `json:"flow,omitempty"`
 	Step    Step            `json:"step,omitempty"`
-	History []Step          `json:"history,omitempty"` // earlier steps, for "quay lại"
+	History []Step          `json:"history,omitempty"` // earlier steps, for `quay lại`
 	Data    json.RawMessage `json:"data,omitempty"`    // the flow's draft
 	Offered []Offer         `json:"offered,omitempty"` // what the last question offered
 	Album   string          `json:"album,omitempty"`   // the last album answered as unclear
@@ -189,7 +189,7 @@ func (c *Conv) saidHere() bool {
 // Replies returns what the conversation said.
 func (c *Conv) Replies() []Reply { return c.replies }
 
-// stripEmoji drops the pictographs that decorate labels ("🌾 Đăng bán"), so
+// stripEmoji drops the pictographs that decorate labels (`🌾 Đăng bán`), so
 // that the words alone match what the user types.
 func stripEmoji(s string) string {
 	return strings.Map(func(r rune) rune {

@@ -11,8 +11,8 @@ import (
 // other messages (a unit inside a quantity, a date inside a summary).
 func (c *Conv) T(m Msg) string { return c.texts.Text(c.Lang, m) }
 
-// Format renders values the Vietnamese way in lang: "1,5 tấn",
-// "25.000 đ/kg", "thứ Bảy 15/08/2026".
+// Format renders values the Vietnamese way in lang: `1,5 tấn`,
+// `25.000 đ/kg`, `thứ Bảy 15/08/2026`.
 type Format struct {
 	Texts Texts
 	Lang  string
@@ -21,16 +21,16 @@ type Format struct {
 // F returns the formats of the conversation's language.
 func (c *Conv) F() Format { return Format{Texts: c.texts, Lang: c.Lang} }
 
-// Unit is a unit's name: "tạ".
+// Unit is a unit's name: `tạ`.
 func (f Format) Unit(u vn.Unit) string { return f.Texts.Text(f.Lang, M("unit."+string(u))) }
 
-// Quantity is "1,5 tấn".
+// Quantity is `1,5 tấn`.
 func (f Format) Quantity(q vn.Quantity) string {
 	return f.Texts.Text(f.Lang, M("fmt.quantity", "Amount", vn.FormatMilli(q.Milli), "Unit", f.Unit(q.Unit)))
 }
 
-// Price is "25.000 đ/kg", with the per-kg price after a price per tạ or
-// tấn: "2.000.000 đ/tạ (20.000 đ/kg)".
+// Price is `25.000 đ/kg`, with the per-kg price after a price per tạ or
+// tấn: `2.000.000 đ/tạ (20.000 đ/kg)`.
 func (f Format) Price(p vn.Price) string {
 	s := f.Texts.Text(f.Lang, M("fmt.price", "Amount", vn.FormatNumber(p.VND), "Unit", f.Unit(p.Per)))
 	if perKg, ok := p.PerKgVND(); ok && p.Per != vn.UnitKg {
@@ -39,12 +39,12 @@ func (f Format) Price(p vn.Price) string {
 	return s
 }
 
-// Money is "1.250.000 đ".
+// Money is `1.250.000 đ`.
 func (f Format) Money(vnd int64) string {
 	return f.Texts.Text(f.Lang, M("fmt.money", "Amount", vn.FormatNumber(vnd)))
 }
 
-// Date is "thứ Bảy 15/08/2026" in Asia/Ho_Chi_Minh.
+// Date is `thứ Bảy 15/08/2026` in Asia/Ho_Chi_Minh.
 func (f Format) Date(d time.Time) string {
 	d = d.In(vn.Location())
 	return f.Texts.Text(f.Lang, M("fmt.date", "Weekday", f.Texts.Text(f.Lang, M("weekday."+d.Weekday().String())),
@@ -59,7 +59,7 @@ func (f Format) Area(tag string) string {
 	return f.Texts.Text(f.Lang, M("area."+tag))
 }
 
-// Place is "xã Chi Lăng (Chi Lăng)": the commune as typed and its area.
+// Place is `xã Chi Lăng (Chi Lăng)`: the commune as typed and its area.
 func (f Format) Place(s Seller) string {
 	if s.Area == "" || strings.Contains(vn.Fold(s.Commune), vn.Fold(f.Area(s.Area))) {
 		return s.Commune

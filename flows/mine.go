@@ -11,7 +11,7 @@ import (
 	"github.com/nongsan-bot/nongsan/flows/vn"
 )
 
-// The "Tin của tôi" flow (/tin): pick a listing, then change its price or
+// The `Tin của tôi` flow (/tin): pick a listing, then change its price or
 // stock, mark it sold out, close or renew it. Every change edits the group
 // posts in place.
 const (

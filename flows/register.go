@@ -240,8 +240,8 @@ func validName(s string) bool {
 	return n >= 2 && n <= 80 && strings.IndexFunc(s, func(r rune) bool { return r >= 'A' }) >= 0 && !strings.HasPrefix(s, "/")
 }
 
-// areaIn finds an area named in text: "xã Quang Lang, Chi Lăng" is in
-// Chi Lăng. "Lạng Sơn" alone names the province, not the city.
+// areaIn finds an area named in text: `xã Quang Lang, Chi Lăng` is in
+// Chi Lăng. `Lạng Sơn` alone names the province, not the city.
 func areaIn(c *Conv, text string) (string, bool) {
 	folded := " " + vn.Fold(stripEmoji(text)) + " "
 	for _, tag := range Areas {

@@ -321,7 +321,7 @@ func (r *Router) group(ctx context.Context, c *Conv, in Input) error {
 }
 
 // groupBuyer answers a buyer who replies to a listing post in a group
-// ("lấy 20kg", "còn không?") or types "mua NS-7K2Q" there: one short reply
+// (`lấy 20kg`, `còn không?`) or types "mua NS-7K2Q" there: one short reply
 // with the button into the private chat, never a conversation in the group.
 func (r *Router) groupBuyer(ctx context.Context, c *Conv, in Input) error {
 	var l *Listing

@@ -89,8 +89,8 @@ func ParseBanks(data []byte) ([]Bank, error) {
 
 // MatchBank finds the bank whose code, short name, full name, alias or BIN
 // is what s says, ignoring case, diacritics, spaces and punctuation, a
-// leading "ngân hàng"/"NH" and a trailing "bank": "vcb", "Vietcombank",
-// "ngân hàng ngoại thương", "MB Bank", "mbbank" and "agri" all match.
+// leading `ngân hàng`/"NH" and a trailing "bank": "vcb", "Vietcombank",
+// `ngân hàng ngoại thương`, "MB Bank", "mbbank" and "agri" all match.
 // It reports false when nothing matches; it does not guess at typos.
 func MatchBank(banks []Bank, s string) (Bank, bool) {
 	k := matchKey(s)

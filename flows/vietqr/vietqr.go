@@ -6,7 +6,7 @@
 // (tag 62-08) and a CRC-16/CCITT-FALSE over the whole (tag 63).
 //
 // The package also reads the bank directory in locales/banks.toml and matches
-// what a user types ("vcb", "Agri", "mb bank", "ngân hàng Vietin") to a bank.
+// what a user types (`vcb`, `Agri`, `mb bank`, `ngân hàng Vietin`) to a bank.
 package vietqr
 
 import (
@@ -22,9 +22,9 @@ import (
 
 // Field limits of the VietQR (NAPAS IBFT) specification, which follows EMVCo.
 const (
-	// MaxAccountLen is the longest account number (tag 38-01-01, "var. up to 19").
+	// MaxAccountLen is the longest account number (tag 38-01-01, `var. up to 19`).
 	MaxAccountLen = 19
-	// MaxPurposeLen is the longest purpose of transaction (tag 62-08, "var. up to 25").
+	// MaxPurposeLen is the longest purpose of transaction (tag 62-08, `var. up to 25`).
 	// Longer purposes are cut to this length after folding to ASCII.
 	MaxPurposeLen = 25
 	// MaxAmount is the largest amount: tag 54 holds at most 13 characters.
@@ -55,11 +55,11 @@ type Transfer struct {
 	BIN     string // bank's NAPAS BIN, 6 digits
 	Account string // account number (digits/letters as banks allow)
 	Amount  int64  // VND; 0 lets the payer type it (static QR, no tag 54)
-	Purpose string // e.g. "NS-7K2Q don 123"; folded to ASCII and cut to MaxPurposeLen
+	Purpose string // e.g. `NS-7K2Q don 123`; folded to ASCII and cut to MaxPurposeLen
 }
 
 // Payload returns the VietQR string for t. With an amount the QR is dynamic
-// (point of initiation "12", tag 54 present); without one it is static ("11").
+// (point of initiation `12`, tag 54 present); without one it is static (`11`).
 // An empty purpose, or one that folds to nothing, omits tag 62.
 func Payload(t Transfer) (string, error) {
 	if !isDigits(t.BIN, 6) {
@@ -107,7 +107,7 @@ func Payload(t Transfer) (string, error) {
 }
 
 // FoldPurpose returns purpose as it will stand in the QR: Vietnamese letters
-// without diacritics ("đ" as "d", case kept), every character other than
+// without diacritics (`đ` as `d`, case kept), every character other than
 // ASCII letters, digits, space, '-', '.' and '_' turned into a space, runs of
 // space collapsed, trimmed, and cut to MaxPurposeLen. The character set is
 // the one banking apps are known to carry through to the statement.
