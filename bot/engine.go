@@ -29,6 +29,9 @@ type Engine struct {
 	LockWait time.Duration
 	// RetryLater is when a reply that failed to send is tried again.
 	RetryLater time.Duration
+
+	// unqueued are periodic messages Redis refused; the next tick retries.
+	unqueued []flows.Reply
 }
 
 // Outcomes of an update, as logged and counted.
@@ -194,11 +197,16 @@ func (e *Engine) every(ctx context.Context, interval time.Duration, what string,
 }
 
 // Tick runs the flows' periodic work once and queues its messages.
+// The flows have already marked their work done in PostgreSQL, so messages
+// Redis refuses are kept and queued at the next tick rather than lost.
+// Ticks of one engine run one at a time (RunTicks).
 func (e *Engine) Tick(ctx context.Context, now time.Time) error {
 	replies, err := e.Router.Tick(ctx, now)
-	if qerr := e.Store.Enqueue(ctx, replies); qerr != nil {
-		return qerr
+	e.unqueued = append(e.unqueued, replies...)
+	if qerr := e.Store.Enqueue(ctx, e.unqueued); qerr != nil {
+		return errors.Join(err, qerr)
 	}
+	e.unqueued = nil
 	return err
 }
 
