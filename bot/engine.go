@@ -189,7 +189,7 @@ func (e *Engine) every(ctx context.Context, interval time.Duration, what string,
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
-			if err := work(now); err != nil {
+			if err := work(now); err != nil && ctx.Err() == nil {
 				e.Log.Error().Err(err).Msg(what)
 			}
 		}

@@ -33,6 +33,9 @@ const (
 type StepDef struct {
 	Prompt func(c *Conv)
 	Handle func(ctx context.Context, c *Conv, in Input) (Step, error)
+	// Fresh: "quay lại" never leads back past this step (what came
+	// before is done and saved, like a registration).
+	Fresh bool
 }
 
 // Flow is a conversation: an entry that returns the first step, and a table

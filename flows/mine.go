@@ -120,11 +120,15 @@ func (f *mine) askAct(c *Conv) {
 		return
 	}
 	rows := [][]Choice{}
-	if l.Status == Active || l.Status == SoldOut {
+	switch l.Status {
+	case Active:
 		rows = append(rows,
 			[]Choice{{Label: M("mine.act_price"), Value: "act:price"}, {Label: M("mine.act_stock"), Value: "act:stock"}},
 			[]Choice{{Label: M("mine.act_soldout"), Value: "act:soldout"}, {Label: M("mine.act_close"), Value: "act:close"}},
 			[]Choice{{Label: M("mine.act_min"), Value: "act:min"}})
+	case SoldOut:
+		rows = append(rows,
+			[]Choice{{Label: M("mine.act_stock"), Value: "act:stock"}, {Label: M("mine.act_close"), Value: "act:close"}})
 	}
 	rows = append(rows, []Choice{{Label: M("mine.act_renew"), Value: "act:renew"}, {Label: M("mine.act_list"), Value: "act:list"}})
 	data := append(listingData(c.F(), l), f.itemData(c, l)...)
@@ -143,6 +147,10 @@ func (f *mine) onAct(ctx context.Context, c *Conv, in Input) (Step, error) {
 	}
 	if err != nil {
 		return "", err
+	}
+	if ended := l.Status == Closed || l.Status == Expired; ended && action != "renew" && action != "list" {
+		c.Say(M("mine.ended", "Code", l.Code, "Status", c.T(M("status."+l.Status))))
+		return Done, nil
 	}
 	switch action {
 	case "price":

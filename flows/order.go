@@ -42,6 +42,12 @@ type orderDraft struct {
 	Editing   bool        `json:"editing,omitempty"`
 }
 
+// wholeCount tells whether a counted quantity is whole: half a pomelo
+// cannot be sold, half a kilogram can.
+func wholeCount(q vn.Quantity) bool {
+	return q.Unit.IsWeight() || q.Unit == vn.UnitLit || q.Milli%1000 == 0
+}
+
 // newNonce names a draft's outcome (an order, a listing) so that doing it
 // again, on a retried or repeated update, finds it done.
 func newNonce() string {
@@ -65,9 +71,12 @@ func buyCode(in Input) (string, bool) {
 	}
 	rest, ok := strings.CutPrefix(text, "mua ")
 	if !ok {
-		return "", false
+		rest = text // the code alone: "NS-7K2Q"
 	}
 	m := codePattern.FindStringSubmatch(rest)
+	if !ok && (m == nil || len(m[0]) != len(rest)) {
+		return "", false
+	}
 	if m == nil {
 		return "", false
 	}
@@ -108,7 +117,11 @@ func (d *orderDraft) next(natural Step) Step {
 }
 
 func (f *order) start(ctx context.Context, c *Conv, in Input) (Step, error) {
-	code, _ := buyCode(in)
+	code, ok := buyCode(in)
+	if !ok {
+		c.Say(M("order.ask_code"))
+		return Done, nil
+	}
 	l, err := f.deps.Orders.ListingByCode(ctx, code)
 	switch {
 	case errors.Is(err, ErrNotFound):
@@ -119,8 +132,12 @@ func (f *order) start(ctx context.Context, c *Conv, in Input) (Step, error) {
 	case l.Seller.UserID == c.User.ID || l.HelperID == c.User.ID:
 		c.Say(M("order.own_listing", "Code", l.Code))
 		return Done, nil
-	case l.Status != Active || l.Remaining == 0:
+	case l.Status == SoldOut || (l.Status == Active && l.Remaining == 0):
 		f.soldOut(ctx, c, l)
+		return Done, nil
+	case l.Status != Active:
+		c.Say(M("order.ended", "Product", l.Product, "Code", l.Code))
+		offerSimilar(ctx, f.deps, c.In.ChatKey(), c.Lang, l, &c.replies)
 		return Done, nil
 	}
 	d := orderDraft{ListingID: l.ID, Nonce: newNonce(), Price: l.Price}
@@ -163,8 +180,12 @@ func (f *order) askQty(c *Conv) {
 		c.Fail(err)
 		return
 	}
+	min := ""
+	if l.MinOrder > 0 {
+		min = c.F().Quantity(vn.Quantity{Milli: l.MinOrder, Unit: l.Quantity.Unit})
+	}
 	c.Say(M("order.quantity", "Remaining", c.F().Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}),
-		"Unit", c.F().Unit(l.Quantity.Unit), "Price", c.F().Price(l.Price)))
+		"Unit", c.F().Unit(l.Quantity.Unit), "Price", c.F().Price(l.Price), "Min", min))
 }
 
 func (f *order) onQty(ctx context.Context, c *Conv, in Input) (Step, error) {
@@ -182,8 +203,15 @@ func (f *order) onQty(ctx context.Context, c *Conv, in Input) (Step, error) {
 			err = vn.ErrUnknownUnit
 		}
 	}
-	if err != nil || q.Milli <= 0 {
+	switch {
+	case errors.Is(err, vn.ErrZero):
+		c.Say(M("order.quantity_zero", "Unit", c.F().Unit(l.Quantity.Unit)))
+		return orderQty, nil
+	case err != nil || q.Milli <= 0:
 		c.Say(M("order.quantity_bad", "Unit", c.F().Unit(l.Quantity.Unit)))
+		return orderQty, nil
+	case !wholeCount(q):
+		c.Say(M("order.quantity_whole", "Unit", c.F().Unit(l.Quantity.Unit)))
 		return orderQty, nil
 	}
 	if q.Milli > l.Remaining {
@@ -309,7 +337,7 @@ func (f *order) onNote(_ context.Context, c *Conv, in Input) (Step, error) {
 
 // orderData is the template data of an order, in f's language.
 func orderData(f Format, o *Order) []any {
-	delivery := f.Texts.Text(f.Lang, M("order.pickup"))
+	delivery := strings.TrimSpace(stripEmoji(f.Texts.Text(f.Lang, M("order.pickup"))))
 	if o.Delivery == "deliver" {
 		delivery = f.Texts.Text(f.Lang, M("order.deliver_to", "Address", o.Address))
 	}
@@ -370,7 +398,11 @@ func (f *order) place(ctx context.Context, c *Conv) (Step, error) {
 	case errors.Is(err, ErrPriceChanged):
 		c.Say(M("order.price_changed", "Price", c.F().Price(l.Price)))
 		d.Price = l.Price
-		return orderSummary, c.SetDraft(d)
+		if err := c.SetDraft(d); err != nil {
+			return "", err
+		}
+		f.showSummary(c) // the same step: its question again, at the new price
+		return orderSummary, nil
 	case errors.As(err, &notEnough) && notEnough.Remaining == 0:
 		f.soldOut(ctx, c, l)
 		return Done, nil

@@ -121,7 +121,7 @@ func (f *orders) act(ctx context.Context, c *Conv, value string) (Step, error) {
 	case "timeline":
 		return Done, f.timeline(ctx, c, o)
 	case "pay":
-		if isBuyer && (o.Status == Accepted || o.Status == Shipping) {
+		if isBuyer && (o.Status == Accepted || o.Status == Shipping || o.Status == Completed) {
 			c.replies = append(c.replies, paymentReplies(c.F(), c.In.ChatKey(), o)...)
 			return Done, nil
 		}
@@ -131,7 +131,14 @@ func (f *orders) act(ctx context.Context, c *Conv, value string) (Step, error) {
 		}
 	}
 	action, ok := orderActions[parts[1]]
-	if !ok || action.seller != isSeller || !slices.Contains(action.from, o.Status) {
+	switch {
+	case !ok || action.seller != isSeller:
+		c.Say(M("orders.not_yours", orderData(c.F(), o)...))
+		return Done, nil
+	case o.Status == action.to:
+		c.Say(M("orders.already", orderData(c.F(), o)...))
+		return Done, nil
+	case !slices.Contains(action.from, o.Status):
 		c.Say(M("orders.not_now", orderData(c.F(), o)...))
 		return Done, nil
 	}
@@ -223,7 +230,7 @@ func orderChanged(ctx context.Context, deps Deps, o *Order) ([]Reply, error) {
 func paymentReplies(f Format, to ChatRef, o *Order) []Reply {
 	bank := o.Listing.Seller.Bank
 	if bank == nil || bank.Account == "" {
-		return nil
+		return []Reply{{To: to, Lang: f.Lang, Text: M("order.pay_direct", orderData(f, o)...)}}
 	}
 	m := M("order.pay", append(orderData(f, o), "Bank", bank.Bank, "Account", bank.Account, "Holder", bank.Holder)...)
 	qr, _ := payment(o)
@@ -261,7 +268,7 @@ func (f *orders) show(c *Conv, o *Order, isSeller bool) {
 		msg = "orders.detail_seller"
 	}
 	rows := [][]Choice{{{Label: M("orders.timeline_button"), Value: "ord:timeline:" + id}}}
-	if !isSeller && (o.Status == Accepted || o.Status == Shipping) {
+	if !isSeller && (o.Status == Accepted || o.Status == Shipping || o.Status == Completed) {
 		// Once accepted, the buyer can find the farmer's phone and the payment again.
 		data = append(data, "FarmerPhone", formatPhone(o.Listing.Seller.Phone))
 		if o.Listing.Seller.Bank != nil {

@@ -9,7 +9,7 @@ const profileSummary Step = "summary"
 func profileFlow(deps Deps) *Flow {
 	f := &profile{deps: deps}
 	steps := registration{deps: deps, finish: f.saved}.steps()
-	steps[profileSummary] = StepDef{Prompt: f.show, Handle: step(f.onPick)}
+	steps[profileSummary] = StepDef{Prompt: f.show, Handle: step(f.onPick), Fresh: true}
 	return &Flow{Name: "profile", Start: f.start, Steps: steps}
 }
 

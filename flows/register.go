@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -202,7 +203,7 @@ func (r registration) steps() map[Step]StepDef {
 				if in.Kind != KindText || d.Seller.Bank == nil {
 					return Unclear, nil
 				}
-				if _, err := vietqr.Payload(vietqr.Transfer{BIN: d.Seller.Bank.BIN, Account: account}); err != nil || len(account) < 6 {
+				if !digits(account) || len(account) < 6 || len(account) > vietqr.MaxAccountLen {
 					c.Say(M("reg.account_bad"))
 					return regAccount, nil
 				}
@@ -234,10 +235,18 @@ func (r registration) steps() map[Step]StepDef {
 	}
 }
 
+func digits(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
+}
+
+// controlWords are answers meant for the bot, never a name or a product.
+var controlWords = []string{"xong", "xong roi", "ok", "oke", "bo qua", "dong y", "co", "khong", "huy", "quay lai",
+	"tro giup", "roi", "done", "skip", "yes", "no", "cancel", "back", "help", "mua", "ban"}
+
 // validName accepts a name or place: 2 to 80 characters with a letter.
 func validName(s string) bool {
 	n := utf8.RuneCountInString(s)
-	return n >= 2 && n <= 80 && strings.IndexFunc(s, func(r rune) bool { return r >= 'A' }) >= 0 && !strings.HasPrefix(s, "/")
+	return n >= 2 && n <= 80 && !slices.Contains(controlWords, vn.Fold(s)) && strings.IndexFunc(s, func(r rune) bool { return r >= 'A' }) >= 0 && !strings.HasPrefix(s, "/")
 }
 
 // areaIn finds an area named in text: `xã Quang Lang, Chi Lăng` is in

@@ -48,7 +48,8 @@ func (r *Router) Handle(ctx context.Context, user *User, sess *Session, in Input
 	if in.Kind == KindReaction {
 		return Result{Session: sess, Lang: c.Lang}, nil // edits and the like change nothing
 	}
-	if sess.Active() && c.Now.Sub(sess.Updated) > r.TTL {
+	expired := sess.Active() && c.Now.Sub(sess.Updated) > r.TTL
+	if expired {
 		c.Say(M("session.expired"))
 		sess = nil
 	}
@@ -56,7 +57,9 @@ func (r *Router) Handle(ctx context.Context, user *User, sess *Session, in Input
 		sess = &Session{}
 	}
 	c.Session = sess
-	if err := r.dispatch(ctx, c, in); err != nil {
+	if expired && in.Kind != KindText && in.Kind != KindChoice || expired && in.Command == "" && !r.opens(in) {
+		mainMenu(c) // the notice said it all: no "not understood" on top
+	} else if err := r.dispatch(ctx, c, in); err != nil {
 		return Result{}, err
 	}
 	if c.err != nil {
@@ -158,7 +161,7 @@ func albumOf(in Input) string {
 // unclearMsg says why an input was not understood, by its kind.
 var unclearMsg = map[InputKind]string{
 	KindText:    "unclear.text",
-	KindChoice:  "unclear.text",
+	KindChoice:  "unclear.button",
 	KindContact: "unclear.text",
 	KindPhoto:   "unclear.photo",
 	KindSticker: "unclear.sticker",
@@ -166,9 +169,12 @@ var unclearMsg = map[InputKind]string{
 	KindOther:   "unclear.unknown",
 }
 
-// start opens a flow, leaving whatever was in progress.
+// start opens a flow, leaving whatever was in progress (and saying so).
 func (r *Router) start(ctx context.Context, c *Conv, name FlowName, in Input) error {
 	f := r.flow(name)
+	if c.Session.Active() && c.Session.Flow != name && c.Session.Parent == nil {
+		c.Say(M("flow.left"))
+	}
 	*c.Session = Session{Flow: name}
 	next, err := f.Start(ctx, c, in)
 	if err != nil {
@@ -190,6 +196,7 @@ func (r *Router) interject(ctx context.Context, c *Conv, name FlowName, in Input
 	}
 	saved := *c.Session
 	saved.Parent = nil
+	c.Session.Parent = &saved // set aside, not left
 	if err := r.start(ctx, c, name, in); err != nil {
 		return err
 	}
@@ -210,7 +217,10 @@ func (r *Router) move(c *Conv, next Step) {
 	if next == c.Session.Step {
 		return // stays, having said why
 	}
-	if next != Done {
+	switch def := r.flow(c.Session.Flow).Steps[next]; {
+	case def.Fresh:
+		c.Session.History = nil
+	case next != Done:
 		c.Session.History = append(c.Session.History, c.Session.Step)
 	}
 	r.enter(c, next)
@@ -266,6 +276,12 @@ func (r *Router) choose(s *Session, in Input) Input {
 	return in
 }
 
+// opens tells whether in opens a flow by itself (words, a menu button).
+func (r *Router) opens(in Input) bool {
+	_, ok := r.entry(in)
+	return ok
+}
+
 func (r *Router) entry(in Input) (FlowName, bool) {
 	if _, ok := buyCode(in); ok && in.Kind == KindText {
 		return "order", true // "mua NS-7K2Q"
@@ -314,8 +330,10 @@ func (r *Router) group(ctx context.Context, c *Conv, in Input) error {
 		return r.registerMarket(ctx, c, in)
 	case in.Kind == KindText && in.Command == "":
 		return r.groupBuyer(ctx, c, in)
-	case in.Command == "help" || in.Command == "start":
-		c.Say(M("group.help"))
+	case in.Command != "":
+		// Selling and ordering happen in the private chat.
+		c.Lang = GroupLang
+		c.Ask(M("group.help"), []Choice{{Label: M("group.open_private"), Start: "menu"}})
 	}
 	return nil
 }

@@ -56,7 +56,7 @@ func sellFlow(d Deps) *Flow {
 		steps[k] = v
 	}
 	for k, v := range map[Step]StepDef{
-		sellProduct: {Prompt: f.askProduct, Handle: step(f.onProduct)},
+		sellProduct: {Prompt: f.askProduct, Handle: step(f.onProduct), Fresh: true},
 		sellPhotos:  {Prompt: f.askPhotos, Handle: step(f.onPhoto)},
 		sellQty:     {Prompt: f.askQuantity, Handle: step(f.onQuantity)},
 		sellPrice:   {Prompt: f.askPrice, Handle: step(f.onPrice)},
@@ -149,7 +149,7 @@ func (f *sell) onProduct(_ context.Context, c *Conv, d *draft, in Input) (Step, 
 func (f *sell) askPhotos(c *Conv) {
 	var d draft
 	c.Draft(&d)
-	if len(d.Listing.Photos) == 0 {
+	if len(d.Listing.Photos) == 0 || d.NewPhotos {
 		c.Say(M("sell.photos"))
 		return
 	}
@@ -233,8 +233,14 @@ func (f *sell) onQuantity(_ context.Context, c *Conv, d *draft, in Input) (Step,
 	case errors.Is(err, vn.ErrQuantityRange):
 		c.Say(M("sell.quantity_range"))
 		return sellQty, nil
+	case errors.Is(err, vn.ErrZero):
+		c.Say(M("order.quantity_zero", "Unit", c.F().Unit(f.defaultUnit(d))))
+		return sellQty, nil
 	case err != nil:
 		c.Say(M("sell.quantity_bad"))
+		return sellQty, nil
+	case !wholeCount(q):
+		c.Say(M("order.quantity_whole", "Unit", c.F().Unit(q.Unit)))
 		return sellQty, nil
 	}
 	d.Listing.Quantity = q

@@ -54,6 +54,11 @@ func NewRouter(d Deps) *Router {
 			"buy:":         "order",  // NS-7K2Q from a list of similar listings
 			"mine:":        "mine",   // renew:42, close:42 from the renewal question
 			"tin cua toi":  "mine",
+			"sell":         "sell",
+			"my listings":  "mine",
+			"orders":       "orders",
+			"profile":      "profile",
+			"mua":          "order", // asks for the listing's code
 			"dang ban":     "sell",
 			"ban hang":     "sell",
 			"ban":          "sell",

@@ -269,3 +269,86 @@ func TestFarmerCanDropAnAcceptedOrderAndBuyerFindsThePaymentAgain(t *testing.T) 
 	b.Say(buyer, deepLink(code))
 	b.expect(buyer, "order.quantity", "Remaining", "500 kg", "Unit", "kg", "Price", "25.000 đ/kg")
 }
+
+// Found by playing the farmer and the buyer: each of these was a real
+// wrong turn.
+func TestClumsyFarmer(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, telegramtest.NewServer(t), nil)
+	b.Say(farmer, "dang ban")
+	b.Tap(farmer, "keep")
+	b.Say(farmer, "0912888777")
+	b.Say(farmer, "xa Quang Lang, Chi Lang")
+	b.Say(farmer, "bo qua")
+	b.Say(farmer, "agribank")
+	b.Say(farmer, "agribank") // a word is not an account number
+	b.expect(farmer, "reg.account_bad")
+	b.Say(farmer, "1234 5678 9012")
+	b.Tap(farmer, "keep")
+	b.expect(farmer, "sell.product")
+	// Registration is done: "back" does not reopen it.
+	b.Say(farmer, "quay lai")
+	if msgs := b.Sent(farmer); msgs[len(msgs)-2].Text != text(t, "vi", "back.none") {
+		t.Fatalf("back at the first selling question: %q", msgs[len(msgs)-2].Text)
+	}
+	// "xong" is not a product.
+	b.Say(farmer, "xong")
+	if got := idOf(t, b.Sent(farmer)[len(b.Sent(farmer))-2].Text); got != "unclear.text" {
+		t.Fatalf("'xong' as a product: %s", got)
+	}
+	// Half a pomelo cannot be sold.
+	b.Say(farmer, "buoi")
+	b.Post(b.Up.Photo(farmer, farmer, "photo-P", "", ""))
+	b.Say(farmer, "xong roi")
+	b.Say(farmer, "200,5 qua")
+	b.expect(farmer, "order.quantity_whole", "Unit", "quả")
+	// An old button is not "not understood".
+	b.Tap(farmer, "publish")
+	if got := idOf(t, b.Sent(farmer)[len(b.Sent(farmer))-2].Text); got != "unclear.button" {
+		t.Fatalf("an old button: %s", got)
+	}
+}
+
+func TestClumsyBuyer(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	b := startBot(t, tg, orderEnv(t, tg))
+	b.register(farmer)
+	code := b.listing(farmer, "500 kg", "25k")
+
+	// The code alone is enough.
+	b.Say(buyer, strings.ToLower(code))
+	b.expect(buyer, "order.quantity", "Remaining", "500 kg", "Unit", "kg", "Price", "25.000 đ/kg", "Min", "")
+	b.Say(buyer, "0")
+	b.expect(buyer, "order.quantity_zero", "Unit", "kg")
+	b.Say(buyer, "20kg")
+	b.Tap(buyer, "keep")
+	b.Say(buyer, "0987 654 321")
+	b.Tap(buyer, "pickup")
+	b.Tap(buyer, "skip")
+
+	// The farmer changes the price before the buyer confirms.
+	b.Say(farmer, "/tin")
+	b.Tap(farmer, b.Last(farmer).Data[0])
+	b.Tap(farmer, "act:price")
+	b.Say(farmer, "30k")
+	b.Tap(buyer, "place")
+	msgs := b.Sent(buyer)
+	if msgs[len(msgs)-2].Text != text(t, "vi", "order.price_changed", "Price", "30.000 đ/kg") ||
+		!strings.Contains(msgs[len(msgs)-1].Text, "Tổng: 600.000 đ") {
+		t.Fatalf("after a price change the buyer sees %q then %q", msgs[len(msgs)-2].Text, msgs[len(msgs)-1].Text)
+	}
+	b.Tap(buyer, "place")
+	if !strings.HasPrefix(b.BeforeMenu(buyer).Text, "✅ Đã gửi đơn") {
+		t.Fatalf("placing at the new price: %q", b.BeforeMenu(buyer).Text)
+	}
+
+	// A closed listing is closed, not sold out.
+	b.Say(farmer, "/tin")
+	b.Tap(farmer, b.Last(farmer).Data[0])
+	b.Tap(farmer, "act:close")
+	b.Say(buyer, "mua "+code)
+	if got := b.BeforeMenu(buyer).Text; got != text(t, "vi", "order.ended", "Product", "Na Chi Lăng", "Code", code) {
+		t.Fatalf("ordering from a closed listing: %q", got)
+	}
+}

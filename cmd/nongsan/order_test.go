@@ -156,7 +156,11 @@ func TestBuyerOrdersFarmerAcceptsBuyerPaysWithVietQR(t *testing.T) {
 	if !strings.Contains(detail.Text, "hoàn thành") {
 		t.Errorf("order detail: %q", detail.Text)
 	}
-	b.Tap(buyer, detail.Data[len(detail.Data)-1])
+	for _, d := range detail.Data {
+		if strings.HasPrefix(d, "ord:timeline:") {
+			b.Tap(buyer, d)
+		}
+	}
 	timeline := b.BeforeMenu(buyer).Text
 	for _, want := range []string{"chờ xác nhận", "đã nhận", "đang giao", "hoàn thành"} {
 		if !strings.Contains(timeline, want) {
