@@ -213,7 +213,8 @@ func (f *mine) save(ctx context.Context, c *Conv, l *Listing) error {
 		return err
 	}
 	c.replies = append(c.replies, edits...)
-	c.Say(M("mine.updated", append(f.itemData(c, l), "Price", c.F().Price(l.Price), "Posts", len(OtherChats(c.In.ChatKey(), edits)))...))
+	c.Say(M("mine.updated", append(f.itemData(c, l), "Price", c.F().Price(l.Price), "Posts", len(OtherChats(c.In.ChatKey(), edits)),
+		"Expires", c.F().Date(l.ExpiresAt))...))
 	return nil
 }
 
