@@ -33,7 +33,7 @@ const (
 type StepDef struct {
 	Prompt func(c *Conv)
 	Handle func(ctx context.Context, c *Conv, in Input) (Step, error)
-	// Fresh: "quay lại" never leads back past this step (what came
+	// Fresh: `quay lại` never leads back past this step (what came
 	// before is done and saved, like a registration).
 	Fresh bool
 }

@@ -267,16 +267,7 @@ func (f *mine) onStock(ctx context.Context, c *Conv, in Input) (Step, error) {
 	if err != nil {
 		return f.gone(c, err)
 	}
-	q, err := vn.ParseQuantity(in.Text, l.Quantity.Unit)
-	if errors.Is(err, vn.ErrZero) {
-		q, err = vn.Quantity{Unit: l.Quantity.Unit}, nil
-	}
-	if err == nil {
-		var ok bool
-		if q, ok = q.In(l.Quantity.Unit); !ok {
-			err = vn.ErrUnknownUnit
-		}
-	}
+	q, err := inUnit(in.Text, l.Quantity.Unit)
 	if err != nil {
 		c.Say(M("mine.stock_bad", "Unit", c.F().Unit(l.Quantity.Unit)))
 		return mineStock, nil
@@ -313,22 +304,30 @@ func (f *mine) onMin(ctx context.Context, c *Conv, in Input) (Step, error) {
 	if err != nil {
 		return f.gone(c, err)
 	}
-	q, err := vn.ParseQuantity(in.Text, l.Quantity.Unit)
-	if errors.Is(err, vn.ErrZero) {
-		q, err = vn.Quantity{Unit: l.Quantity.Unit}, nil
-	}
-	if err == nil {
-		var ok bool
-		if q, ok = q.In(l.Quantity.Unit); !ok {
-			err = vn.ErrUnknownUnit
-		}
-	}
+	q, err := inUnit(in.Text, l.Quantity.Unit)
 	if err != nil || q.Milli > l.Quantity.Milli {
 		c.Say(M("mine.stock_bad", "Unit", c.F().Unit(l.Quantity.Unit)))
 		return mineMin, nil
 	}
 	l.MinOrder = q.Milli
 	return Done, f.save(ctx, c, l)
+}
+
+// inUnit reads a quantity, zero allowed, in unit (5 tạ for a listing in kg
+// is 500 kg).
+func inUnit(text string, unit vn.Unit) (vn.Quantity, error) {
+	q, err := vn.ParseQuantity(text, unit)
+	if errors.Is(err, vn.ErrZero) {
+		return vn.Quantity{Unit: unit}, nil
+	}
+	if err != nil {
+		return q, err
+	}
+	q, ok := q.In(unit)
+	if !ok {
+		return q, vn.ErrUnknownUnit
+	}
+	return q, nil
 }
 
 // Tick ends listings past their expiry (editing their posts) and asks the
