@@ -35,7 +35,6 @@ type Router struct {
 type Result struct {
 	Session *Session // nil: no conversation in progress
 	Replies []Reply
-	Lang    string
 }
 
 // Handle runs one input through the conversation held in sess (nil for none).
@@ -43,10 +42,10 @@ func (r *Router) Handle(ctx context.Context, user *User, sess *Session, in Input
 	c := &Conv{User: user, In: in, Now: r.Now(), Lang: r.lang(user, in), texts: r.Texts, ctx: ctx}
 	if in.ChatType == Group {
 		err := r.group(ctx, c, in)
-		return Result{Replies: c.replies, Lang: c.Lang}, err
+		return Result{Replies: c.replies}, err
 	}
 	if in.Kind == KindReaction {
-		return Result{Session: sess, Lang: c.Lang}, nil // edits and the like change nothing
+		return Result{Session: sess}, nil // edits and the like change nothing
 	}
 	expired := sess.Active() && c.Now.Sub(sess.Updated) > r.TTL
 	if expired {
@@ -57,7 +56,7 @@ func (r *Router) Handle(ctx context.Context, user *User, sess *Session, in Input
 		sess = &Session{}
 	}
 	c.Session = sess
-	if expired && in.Kind != KindText && in.Kind != KindChoice || expired && in.Command == "" && !r.opens(in) {
+	if expired && in.Command == "" && !r.opens(in) {
 		mainMenu(c) // the notice said it all: no "not understood" on top
 	} else if err := r.dispatch(ctx, c, in); err != nil {
 		return Result{}, err
@@ -69,7 +68,7 @@ func (r *Router) Handle(ctx context.Context, user *User, sess *Session, in Input
 	if c.saidHere() || !c.Session.Active() {
 		c.Session.Offered = c.offered // what is on screen now; old buttons no longer count
 	}
-	res := Result{Session: c.Session, Replies: c.replies, Lang: c.Lang}
+	res := Result{Session: c.Session, Replies: c.replies}
 	if c.Session.empty() {
 		res.Session = nil
 	}
