@@ -126,6 +126,13 @@ func (f *sell) productName(c *Conv, p vn.Product) string {
 }
 
 func (f *sell) onProduct(_ context.Context, c *Conv, d *draft, in Input) (Step, error) {
+	if in.Kind == KindPhoto {
+		// Farmers often send the photos first: keep them, then ask what it is.
+		if keepPhoto(d, in) {
+			c.Say(M("sell.photo_first"))
+		}
+		return sellProduct, nil
+	}
 	var p vn.Product
 	ok := false
 	switch in.Kind {
@@ -183,21 +190,36 @@ func (f *sell) onPhoto(_ context.Context, c *Conv, d *draft, in Input) (Step, er
 		}
 		return sellPhotos, nil
 	}
-	if d.NewPhotos {
-		*photos, d.Albums, d.NewPhotos = nil, nil, false
-	}
-	*photos = append(*photos, photo{FileID: in.Photo.FileID, Order: in.MessageID})
-	slices.SortStableFunc(*photos, func(a, b photo) int { return cmpMessageID(a.Order, b.Order) })
-	if g := in.Photo.MediaGroupID; g != "" {
-		if slices.Contains(d.Albums, g) {
-			return sellPhotos, nil // the album was answered already
-		}
-		d.Albums = append(d.Albums, g)
+	switch {
+	case !keepPhoto(d, in):
+		// the album was answered already
+	case in.Photo.MediaGroupID != "":
 		c.Ask(M("sell.album_got"), []Choice{doneChoice()})
-		return sellPhotos, nil
+	default:
+		c.Ask(M("sell.photo_got", "Count", len(*photos)), []Choice{doneChoice()})
 	}
-	c.Ask(M("sell.photo_got", "Count", len(*photos)), []Choice{doneChoice()})
 	return sellPhotos, nil
+}
+
+// keepPhoto adds in's photo to the draft, in the order the user sent them,
+// and tells whether to answer it: every single photo, an album once.
+func keepPhoto(d *draft, in Input) (answer bool) {
+	if d.NewPhotos {
+		d.Listing.Photos, d.Albums, d.NewPhotos = nil, nil, false
+	}
+	if len(d.Listing.Photos) < maxPhotos {
+		d.Listing.Photos = append(d.Listing.Photos, photo{FileID: in.Photo.FileID, Order: in.MessageID})
+		slices.SortStableFunc(d.Listing.Photos, func(a, b photo) int { return cmpMessageID(a.Order, b.Order) })
+	}
+	g := in.Photo.MediaGroupID
+	if g == "" {
+		return true
+	}
+	if slices.Contains(d.Albums, g) {
+		return false
+	}
+	d.Albums = append(d.Albums, g)
+	return true
 }
 
 // cmpMessageID orders numeric message ids numerically.

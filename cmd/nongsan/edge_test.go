@@ -61,12 +61,12 @@ func TestNoListingWithoutPhotos(t *testing.T) {
 func TestAnAlbumAtTheWrongMomentIsAnsweredOnce(t *testing.T) {
 	t.Parallel()
 	b := startBot(t, telegramtest.NewServer(t), nil)
-	b.register(farmer) // at the product question now
+	b.toQuantity(farmer) // a number is expected now
 	before := len(b.Sent(farmer))
-	b.album(farmer, "album-early", "p1", "p2", "p3", "p4", "p5")
+	b.album(farmer, "album-late", "p1", "p2", "p3", "p4", "p5")
 	got := b.Sent(farmer)[before:]
 	if len(got) != 2 || got[0].Text != text(t, "vi", "unclear.photo") {
-		t.Fatalf("an album of 5 at the product question got %d messages: %+v", len(got), got)
+		t.Fatalf("an album of 5 at the quantity question got %d messages: %+v", len(got), got)
 	}
 }
 
@@ -351,4 +351,16 @@ func TestClumsyBuyer(t *testing.T) {
 	if got := b.BeforeMenu(buyer).Text; got != text(t, "vi", "order.ended", "Product", "Na Chi Lăng", "Code", code) {
 		t.Fatalf("ordering from a closed listing: %q", got)
 	}
+}
+
+func TestPhotosSentBeforeTheProductAreKept(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, telegramtest.NewServer(t), nil)
+	b.register(farmer) // at the product question
+	b.album(farmer, "album-first", "f1", "f2")
+	b.expect(farmer, "sell.photo_first")
+	b.Say(farmer, "quýt")
+	b.expect(farmer, "sell.photos_more", "Count", 2)
+	b.Say(farmer, "xong")
+	b.expect(farmer, "sell.quantity", "Product", "Quýt Bắc Sơn", "Unit", "kg")
 }
