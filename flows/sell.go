@@ -385,7 +385,11 @@ func (f *sell) onDate(_ context.Context, c *Conv, d *draft, in Input) (Step, err
 	if in.Kind != KindText && in.Kind != KindChoice {
 		return Unclear, nil
 	}
-	day, err := vn.ParseDate(in.Text, c.Now)
+	text := in.Text
+	if vi, ok := englishDays[vn.Fold(text)]; ok {
+		text = vi // the date words of English users
+	}
+	day, err := vn.ParseDate(text, c.Now)
 	if err == nil {
 		err = vn.CheckDate(day, c.Now)
 	}
@@ -405,6 +409,8 @@ func (f *sell) onDate(_ context.Context, c *Conv, d *draft, in Input) (Step, err
 	d.Listing.Ready = day
 	return f.then(d, sellNote), nil
 }
+
+var englishDays = map[string]string{"today": "hom nay", "tomorrow": "ngay mai", "yesterday": "hom qua"}
 
 func (f *sell) askNote(c *Conv) { c.Ask(M("sell.note"), []Choice{skipChoice()}) }
 
