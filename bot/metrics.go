@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"net/http"
 	"path"
 	"strconv"
@@ -41,6 +42,22 @@ func NewMetrics() *Metrics {
 	m.Registry.MustRegister(m.Updates, m.Latency, m.APICalls, m.Steps,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// WatchOutbox publishes how many chats have replies waiting: a number that
+// grows when a platform is down or rate-limits us.
+func (m *Metrics) WatchOutbox(waiting func(context.Context) (int64, error)) {
+	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "nongsan_outbox_chats_waiting", Help: "Chats with replies not yet delivered.",
+	}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		n, err := waiting(ctx)
+		if err != nil {
+			return -1
+		}
+		return float64(n)
+	}))
 }
 
 // Client returns an HTTP client for a platform's API that counts its calls

@@ -319,6 +319,11 @@ func (s *Store) Retry(ctx context.Context, chat flows.ChatRef, when time.Time) e
 	return nil
 }
 
+// Waiting counts the chats with replies still to send.
+func (s *Store) Waiting(ctx context.Context) (int64, error) {
+	return s.rdb.ZCard(ctx, s.prefix+"due").Result()
+}
+
 // Due lists chats whose outbox should be sent by now, at most limit.
 func (s *Store) Due(ctx context.Context, now time.Time, limit int64) ([]flows.ChatRef, error) {
 	keys, err := s.rdb.ZRangeArgs(ctx, goredis.ZRangeArgs{

@@ -50,6 +50,9 @@ func TestRepliesSurviveALongTelegramOutage(t *testing.T) {
 	if n := len(b.TG.CallsTo("sendMessage")); n != 1 {
 		t.Fatalf("%d sends during the rate limit, want the one refused", n)
 	}
+	if _, metrics := b.Get("/metrics"); !strings.Contains(metrics, "nongsan_outbox_chats_waiting 1") {
+		t.Error("/metrics does not show the chat waiting for Telegram")
+	}
 	calls := b.TG.WaitCalls(t, "sendMessage", 1+3) // sent by the sweeper
 	var texts []string
 	for _, c := range calls {

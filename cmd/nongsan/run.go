@@ -135,6 +135,7 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 	}
 	db.Moderators, db.ListingTTL = parseModerators(cfg.Moderators), cfg.ListingTTL
 	metrics := bot.NewMetrics()
+	metrics.WatchOutbox(a.store.Waiting)
 	a.engine = &bot.Engine{
 		Store: a.store,
 		Users: db,

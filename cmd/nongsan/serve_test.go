@@ -218,6 +218,7 @@ func TestHealthReadyAndMetrics(t *testing.T) {
 		`nongsan_updates_total{channel="telegram",outcome="handled"} 1`,
 		`nongsan_platform_api_calls_total{channel="telegram",method="sendMessage",status="200"} 2`,
 		`nongsan_update_duration_seconds_count{channel="telegram"} 1`,
+		`nongsan_outbox_chats_waiting 0`,
 	} {
 		if code != http.StatusOK || !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s", want)
