@@ -244,7 +244,7 @@ const noTokenHelp = `
 Nông Sản Bot is running on %s without a chat platform.
 To connect a Telegram bot (create one with @BotFather), set in .env or the environment:
     TELEGRAM_BOT_TOKEN=123456:ABC...
-    TELEGRAM_WEBHOOK_SECRET=$(openssl rand -hex 32)
+    TELEGRAM_WEBHOOK_SECRET=<the output of: openssl rand -hex 32>
 then either
     PUBLIC_BASE_URL=https://your.host  make run   and   bin/nongsan webhook set
 or, without a public URL:
