@@ -260,17 +260,9 @@ func (f *mine) askStock(c *Conv) {
 }
 
 func (f *mine) onStock(ctx context.Context, c *Conv, in Input) (Step, error) {
-	if in.Kind != KindText {
-		return Unclear, nil
-	}
-	l, err := f.own(ctx, c, 0)
-	if err != nil {
-		return f.gone(c, err)
-	}
-	q, err := inUnit(in.Text, l.Quantity.Unit)
-	if err != nil {
-		c.Say(M("mine.stock_bad", "Unit", c.F().Unit(l.Quantity.Unit)))
-		return mineStock, nil
+	l, q, stay, err := f.quantityAnswer(ctx, c, in, mineStock, 0)
+	if stay != "" || err != nil {
+		return stay, err
 	}
 	l.Remaining = q.Milli
 	if q.Milli > l.Quantity.Milli {
@@ -297,20 +289,36 @@ func (f *mine) askMin(c *Conv) {
 
 // onMin sets the smallest order the farmer takes; 0 takes any.
 func (f *mine) onMin(ctx context.Context, c *Conv, in Input) (Step, error) {
-	if in.Kind != KindText {
-		return Unclear, nil
-	}
-	l, err := f.own(ctx, c, 0)
-	if err != nil {
-		return f.gone(c, err)
-	}
-	q, err := inUnit(in.Text, l.Quantity.Unit)
-	if err != nil || q.Milli > l.Quantity.Milli {
-		c.Say(M("mine.stock_bad", "Unit", c.F().Unit(l.Quantity.Unit)))
-		return mineMin, nil
+	l, q, stay, err := f.quantityAnswer(ctx, c, in, mineMin, -1)
+	if stay != "" || err != nil {
+		return stay, err
 	}
 	l.MinOrder = q.Milli
 	return Done, f.save(ctx, c, l)
+}
+
+// quantityAnswer reads a quantity typed for the user's listing at step,
+// zero allowed, at most max milli-units (0: any; -1: the listing's
+// quantity). A step to stay at (or to end) comes back when the answer
+// cannot be used, having said why.
+func (f *mine) quantityAnswer(ctx context.Context, c *Conv, in Input, step Step, max int64) (*Listing, vn.Quantity, Step, error) {
+	if in.Kind != KindText {
+		return nil, vn.Quantity{}, Unclear, nil
+	}
+	l, err := f.own(ctx, c, 0)
+	if err != nil {
+		stay, err := f.gone(c, err)
+		return nil, vn.Quantity{}, stay, err
+	}
+	if max < 0 {
+		max = l.Quantity.Milli
+	}
+	q, err := inUnit(in.Text, l.Quantity.Unit)
+	if err != nil || (max > 0 && q.Milli > max) {
+		c.Say(M("mine.stock_bad", "Unit", c.F().Unit(l.Quantity.Unit)))
+		return nil, q, step, nil
+	}
+	return l, q, "", nil
 }
 
 // inUnit reads a quantity, zero allowed, in unit (5 tạ for a listing in kg

@@ -70,28 +70,52 @@ func TestAnAlbumAtTheWrongMomentIsAnsweredOnce(t *testing.T) {
 	}
 }
 
-func TestButtonOfANotificationKeepsTheListingBeingWritten(t *testing.T) {
-	t.Parallel()
+// pendingOrder is a bot where a buyer ordered 20 kg of a farmer's listing;
+// it returns the listing's code and the farmer's notice with its buttons.
+func pendingOrder(t *testing.T) (*testBot, *telegramtest.Server, string, sent) {
+	t.Helper()
 	tg := telegramtest.NewServer(t)
 	b := startBot(t, tg, orderEnv(t, tg))
 	b.register(farmer)
 	code := b.listing(farmer, "500 kg", "25k")
 	b.order(buyer, code, "20 kg")
 	b.Tap(buyer, "place")
-	accept := b.Last(farmer).Data[0]
+	return b, tg, code, b.Last(farmer)
+}
 
-	// The farmer starts another listing, then accepts the order mid-way.
-	b.Say(farmer, "/ban")
-	b.Say(farmer, "quýt")
-	b.expect(farmer, "sell.photos")
-	b.Tap(farmer, accept)
-	msgs := b.Sent(farmer)
-	if !strings.Contains(msgs[len(msgs)-2].Text, "Anh/chị đã nhận đơn") {
-		t.Fatalf("accepting mid-listing: %q", msgs[len(msgs)-2].Text)
+// A notification's button pressed while the farmer writes a listing: a
+// one-step action (accept) or a two-step one (decline, then the reason);
+// either way the listing goes on where it was.
+func TestNotificationButtonsKeepTheListingBeingWritten(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name   string
+		button int
+		answer func(b *testBot)
+	}{
+		{"accept", 0, func(b *testBot) {
+			if msgs := b.Sent(farmer); !strings.Contains(msgs[len(msgs)-2].Text, "Anh/chị đã nhận đơn") {
+				b.t.Fatalf("accepting mid-listing: %q", msgs[len(msgs)-2].Text)
+			}
+		}},
+		{"decline", 1, func(b *testBot) {
+			b.expect(farmer, "order.decline_reason")
+			b.Say(farmer, "Hàng chưa chín")
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b, _, _, notice := pendingOrder(t)
+			b.Say(farmer, "/ban")
+			b.Say(farmer, "quýt")
+			b.expect(farmer, "sell.photos")
+			b.Tap(farmer, notice.Data[tt.button])
+			tt.answer(b)
+			b.expect(farmer, "sell.photos") // the listing goes on where it was
+			b.Post(b.Up.Photo(farmer, farmer, "photo-Q", "", ""))
+			b.expect(farmer, "sell.photo_got", "Count", 1)
+		})
 	}
-	b.expect(farmer, "sell.photos") // and the listing goes on where it was
-	b.Post(b.Up.Photo(farmer, farmer, "photo-Q2", "", ""))
-	b.expect(farmer, "sell.photo_got", "Count", 1)
 }
 
 func TestPhoneNumbersStayOutOfGroupPosts(t *testing.T) {
@@ -203,36 +227,10 @@ func TestUnusualValuesAreQuestionedNotRefused(t *testing.T) {
 	b.expect(farmer, "sell.ready")
 }
 
-func TestDecliningMidListingResumesTheListing(t *testing.T) {
-	t.Parallel()
-	tg := telegramtest.NewServer(t)
-	b := startBot(t, tg, orderEnv(t, tg))
-	b.register(farmer)
-	code := b.listing(farmer, "500 kg", "25k")
-	b.order(buyer, code, "20 kg")
-	b.Tap(buyer, "place")
-	decline := b.Last(farmer).Data[1]
-
-	b.Say(farmer, "/ban")
-	b.Say(farmer, "quýt")
-	b.expect(farmer, "sell.photos")
-	b.Tap(farmer, decline)
-	b.expect(farmer, "order.decline_reason")
-	b.Say(farmer, "Hàng chưa chín")
-	b.expect(farmer, "sell.photos") // the listing goes on
-	b.Post(b.Up.Photo(farmer, farmer, "photo-Q3", "", ""))
-	b.expect(farmer, "sell.photo_got", "Count", 1)
-}
-
 func TestFarmerCanDropAnAcceptedOrderAndBuyerFindsThePaymentAgain(t *testing.T) {
 	t.Parallel()
-	tg := telegramtest.NewServer(t)
-	b := startBot(t, tg, orderEnv(t, tg))
-	b.register(farmer)
-	code := b.listing(farmer, "500 kg", "25k")
-	b.order(buyer, code, "20 kg")
-	b.Tap(buyer, "place")
-	b.Tap(farmer, b.Last(farmer).Data[0]) // accept
+	b, tg, code, notice := pendingOrder(t)
+	b.Tap(farmer, notice.Data[0]) // accept
 	qrs := len(tg.CallsTo("sendPhoto"))
 
 	// The buyer finds the farmer's phone and the payment code in /don.
@@ -363,4 +361,25 @@ func TestPhotosSentBeforeTheProductAreKept(t *testing.T) {
 	b.expect(farmer, "sell.photos_more", "Count", 2)
 	b.Say(farmer, "xong")
 	b.expect(farmer, "sell.quantity", "Product", "Quýt Bắc Sơn", "Unit", "kg")
+}
+
+func TestMinimumOrder(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	b := startBot(t, tg, orderEnv(t, tg))
+	b.register(farmer)
+	code := b.listing(farmer, "500 kg", "25k")
+	b.Say(farmer, "/tin")
+	b.Tap(farmer, b.Last(farmer).Data[0])
+	b.Tap(farmer, "act:min")
+	b.Say(farmer, "600 kg") // more than the listing: refused
+	b.expect(farmer, "mine.stock_bad", "Unit", "kg")
+	b.Say(farmer, "50 kg")
+
+	b.Say(buyer, deepLink(code))
+	b.expect(buyer, "order.quantity", "Remaining", "500 kg", "Unit", "kg", "Price", "25.000 đ/kg", "Min", "50 kg")
+	b.Say(buyer, "20 kg")
+	b.expect(buyer, "order.below_min", "Min", "50 kg")
+	b.Say(buyer, "50 kg")
+	b.expect(buyer, "order.name")
 }
