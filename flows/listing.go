@@ -91,6 +91,11 @@ type Post struct {
 // ErrNotFound means there is no such record.
 var ErrNotFound = errors.New("not found")
 
+// ErrBadState means a conversation's stored state cannot be used: it does
+// not decode, or names a flow or step that no longer exists. The engine
+// resets the chat and tells the user, rather than fail on every update.
+var ErrBadState = errors.New("unusable conversation state")
+
 // ErrPhoneTaken means another seller has the phone number.
 var ErrPhoneTaken = errors.New("phone number taken")
 
