@@ -282,7 +282,7 @@ func (e *Engine) flush(ctx context.Context, lock *redis.Lock, chat flows.ChatRef
 				return
 			}
 		}
-		if err == nil && r.Track != "" {
+		if err == nil && r.Report != nil {
 			e.posted(ctx, r, sent)
 		}
 	}
@@ -303,12 +303,12 @@ func coalesced(before []redis.Queued, key string) []redis.Queued {
 	return out
 }
 
-// refresh rebuilds a reply from the stores when it asks to be, and counts
+// refresh rebuilds a reply from the stores when it asks to be (Rebuild), and counts
 // the replies it stands for.
 func (e *Engine) refresh(ctx context.Context, r flows.Reply, merged int) (flows.Reply, error) {
-	if r.Refresh != "" {
+	if r.Rebuild != nil {
 		var err error
-		if r, err = e.Router.Refresh(ctx, r); err != nil {
+		if r, err = e.Router.Rebuild(ctx, r); err != nil {
 			return r, err
 		}
 	}
@@ -354,7 +354,7 @@ func (e *Engine) send(ctx context.Context, ch Channel, r flows.Reply) (flows.Sen
 	}
 }
 
-// posted tells the flows where a tracked reply landed (a listing's group
+// posted tells the flows where a reported reply landed (a listing's group
 // post) and queues what they answer; the sweeper sends it.
 func (e *Engine) posted(ctx context.Context, r flows.Reply, sent flows.Sent) {
 	replies, err := e.Router.Posted(ctx, r, sent)
@@ -362,6 +362,6 @@ func (e *Engine) posted(ctx context.Context, r flows.Reply, sent flows.Sent) {
 		err = e.Store.Enqueue(ctx, replies)
 	}
 	if err != nil {
-		e.Log.Error().Err(err).Str("track", r.Track).Msg("record post")
+		e.Log.Error().Err(err).Int64("listing", r.Report.Listing).Msg("record post")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -110,15 +111,19 @@ func (c *Conv) Fail(err error) {
 func (c *Conv) Say(m Msg) { c.reply(Reply{Text: m}) }
 
 // Ask sends a message with choices, shown as button rows. Typing a choice's
-// number, its label in any language, or one of its Words selects it too.
+// number, its label in any language, or one of its Words selects it too;
+// each choice carries its number, for channels that print them.
 func (c *Conv) Ask(m Msg, rows ...[]Choice) {
 	n := len(c.offered)
-	for _, row := range rows {
-		for _, ch := range row {
-			if ch.URL != "" || ch.Value == "" {
+	numbered := make([][]Choice, len(rows))
+	for i, row := range rows {
+		numbered[i] = slices.Clone(row)
+		for j, ch := range numbered[i] {
+			if ch.URL != "" || ch.Do != nil || ch.Value == "" {
 				continue
 			}
 			n++
+			numbered[i][j].Number = n
 			keys := []string{strconv.Itoa(n), vn.Fold(ch.Value)}
 			for _, lang := range c.texts.Langs() {
 				keys = append(keys, vn.Fold(stripEmoji(c.texts.Text(lang, ch.Label))))
@@ -129,7 +134,7 @@ func (c *Conv) Ask(m Msg, rows ...[]Choice) {
 			c.offered = append(c.offered, Offer{Value: ch.Value, Keys: keys})
 		}
 	}
-	c.reply(Reply{Text: m, Choices: rows})
+	c.reply(Reply{Text: m, Choices: numbered})
 }
 
 // AskContact asks for a phone number with the platform's share button.

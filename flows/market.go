@@ -2,12 +2,9 @@ package flows
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
-	"strconv"
-	"strings"
 
 	"github.com/nongsan-bot/nongsan/flows/vn"
 )
@@ -27,8 +24,9 @@ func publish(ctx context.Context, deps Deps, c *Conv, l *Listing, source string)
 		return fmt.Errorf("market groups: %w", err)
 	}
 	for _, g := range groups {
-		t := postTrack{Listing: stored.ID, Code: stored.Code, Notify: c.In.ChatKey(), Lang: c.Lang, Group: g.Title}
-		c.replies = append(c.replies, postReplies(Format{Texts: c.texts, Lang: GroupLang}, stored, g.Ref, &t)...)
+		post := postReply(Format{Texts: c.texts, Lang: GroupLang}, stored, g.Ref)
+		post.Report = &Report{Listing: stored.ID, Code: stored.Code, Notify: c.In.ChatKey(), Lang: c.Lang, Group: g.Title}
+		c.replies = append(c.replies, post)
 	}
 	if len(groups) == 0 {
 		c.Say(M("sell.published_nowhere", "Code", stored.Code))
@@ -39,41 +37,38 @@ func publish(ctx context.Context, deps Deps, c *Conv, l *Listing, source string)
 }
 
 // postReply is a listing's post in a group: photos, the listing in the
-// caption, and the order button deep-linking into the private chat.
-//
-// An album cannot carry buttons, so several photos make two replies: the
-// album, then a short message with the button. Each is tracked (t non-nil)
-// so that its message ids are recorded for later edits.
-func postReplies(f Format, l *Listing, group ChatRef, t *postTrack) []Reply {
+// caption, and the order button, which opens the private chat. Where a
+// channel cannot put the button under the photos (an album), it goes in a
+// message of its own with the Footer.
+func postReply(f Format, l *Listing, group ChatRef) Reply {
 	post := Reply{To: group, Lang: f.Lang, Photos: l.Photos, Text: M("post.caption", listingData(f, l)...)}
-	buttons := Reply{To: group, Lang: f.Lang, Text: M("post.footer", "Code", l.Code, "Product", l.Product)}
+	footer := M("post.footer", "Code", l.Code, "Product", l.Product)
 	if l.Status == Active {
-		buttons.Choices = [][]Choice{{{Label: M("post.order"), Start: "buy_" + strings.ReplaceAll(l.Code, "-", "")}}}
+		post.Choices = [][]Choice{{{Label: M("post.order"), Do: &Action{Kind: ActOrder, Code: l.Code}}}}
 	} else {
-		buttons.Text = M("post.ended_footer", "Product", l.Product, "Code", l.Code,
+		footer = M("post.ended_footer", "Product", l.Product, "Code", l.Code,
 			"Ended", f.Texts.Text(f.Lang, M("post_status."+l.Status)))
 	}
-	if len(l.Photos) <= 1 {
-		post.Choices = buttons.Choices
-		post.Track = t.encode("post")
-		return []Reply{post}
-	}
-	post.Track, buttons.Track = t.encode("post"), t.encode("buttons")
-	return []Reply{post, buttons}
+	post.Footer = &footer
+	return post
 }
 
-func (t *postTrack) encode(kind string) string {
-	if t == nil {
-		return ""
+// postEdit changes a post in place after a change of price, stock or
+// status; an ended listing loses its order button. Channels that cannot
+// edit send the short note instead.
+func postEdit(f Format, l *Listing, p Post) Reply {
+	edit := postReply(f, l, p.Group)
+	note := M("post.note", "Code", l.Code, "Product", l.Product, "Price", f.Price(l.Price),
+		"Remaining", f.Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}), "Ended", "")
+	if l.Status != Active {
+		note.Data["Ended"] = f.Texts.Text(f.Lang, M("post_status."+l.Status))
 	}
-	c := *t
-	c.Kind = kind
-	b, _ := json.Marshal(c) // plain fields: cannot fail
-	return string(b)
+	edit.Edit = &Edit{MessageID: first(p.MessageIDs), FooterID: p.ButtonsID, Note: &note}
+	edit.Rebuild = &Ref{Kind: RefListing, ID: l.ID}
+	return edit
 }
 
-// postEdits change a listing's posts in place after a change of price,
-// stock or status; an ended listing loses its order button.
+// postEdits are the edits of every post of a listing.
 func postEdits(ctx context.Context, deps Deps, texts Texts, l *Listing) ([]Reply, error) {
 	posts, err := deps.Listings.Posts(ctx, l.ID)
 	if err != nil {
@@ -81,27 +76,22 @@ func postEdits(ctx context.Context, deps Deps, texts Texts, l *Listing) ([]Reply
 	}
 	var edits []Reply
 	for _, p := range posts {
-		replies := postReplies(Format{Texts: texts, Lang: GroupLang}, l, p.Group, nil)
-		if len(p.MessageIDs) > 0 {
-			replies[0].Edit = &Edit{MessageID: p.MessageIDs[0]}
-			edits = append(edits, replies[0])
-		}
-		if len(replies) > 1 && p.ButtonsID != "" {
-			replies[1].Edit = &Edit{MessageID: p.ButtonsID}
-			edits = append(edits, replies[1])
+		if len(p.MessageIDs) > 0 || p.ButtonsID != "" {
+			edits = append(edits, postEdit(Format{Texts: texts, Lang: GroupLang}, l, p))
 		}
 	}
 	return edits, nil
 }
 
-// Refresh rebuilds a reply that shows a listing (Reply.Refresh) from the
+// Rebuild makes a reply that shows a listing (Reply.Rebuild) again from the
 // listing as it is now: a post's caption and button, an announcement's
 // remaining stock. Orders commit in any order; what reaches the group is
 // always current.
-func (r *Router) Refresh(ctx context.Context, reply Reply) (Reply, error) {
-	id, _ := strings.CutPrefix(reply.Refresh, "listing:")
-	n, _ := strconv.ParseInt(id, 10, 64)
-	l, err := r.Deps.Listings.Listing(ctx, n)
+func (r *Router) Rebuild(ctx context.Context, reply Reply) (Reply, error) {
+	if reply.Rebuild == nil || reply.Rebuild.Kind != RefListing {
+		return reply, nil
+	}
+	l, err := r.Deps.Listings.Listing(ctx, reply.Rebuild.ID)
 	if errors.Is(err, ErrNotFound) {
 		return reply, nil
 	}
@@ -110,13 +100,9 @@ func (r *Router) Refresh(ctx context.Context, reply Reply) (Reply, error) {
 	}
 	f := Format{Texts: r.Texts, Lang: reply.Lang}
 	if reply.Edit != nil {
-		fresh := postReplies(f, l, reply.To, nil)
-		pick := fresh[0]
-		if len(reply.Photos) == 0 && len(fresh) > 1 {
-			pick = fresh[1] // an album's button message
-		}
-		pick.Edit, pick.Coalesce, pick.DueAt = reply.Edit, reply.Coalesce, reply.DueAt
-		return pick, nil
+		fresh := postEdit(f, l, Post{Group: reply.To, MessageIDs: []string{reply.Edit.MessageID}, ButtonsID: reply.Edit.FooterID})
+		fresh.Coalesce, fresh.Delay, fresh.DueAt, fresh.MaxWait = reply.Coalesce, reply.Delay, reply.DueAt, reply.MaxWait
+		return fresh, nil
 	}
 	data := maps.Clone(reply.Text.Data)
 	if data == nil {
@@ -128,31 +114,15 @@ func (r *Router) Refresh(ctx context.Context, reply Reply) (Reply, error) {
 	return reply, nil
 }
 
-// postTrack is what a group post's Track carries back to Posted.
-type postTrack struct {
-	Kind    string  `json:"kind"` // "post" (photos) or "buttons" (an album's button message)
-	Listing int64   `json:"listing"`
-	Code    string  `json:"code"`
-	Notify  ChatRef `json:"notify"`
-	Lang    string  `json:"lang"`
-	Group   string  `json:"group"`
-}
-
-// Posted records where a tracked reply landed and tells the seller.
+// Posted records where a reported reply landed and tells the seller.
 func (r *Router) Posted(ctx context.Context, reply Reply, sent Sent) ([]Reply, error) {
-	var t postTrack
-	if err := json.Unmarshal([]byte(reply.Track), &t); err != nil {
-		return nil, fmt.Errorf("decode track %q: %w", reply.Track, err)
+	t := reply.Report
+	if t == nil {
+		return nil, nil
 	}
-	p := Post{ListingID: t.Listing, Group: reply.To, MessageIDs: sent.MessageIDs, Link: sent.Link}
-	if t.Kind == "buttons" {
-		p = Post{ListingID: t.Listing, Group: reply.To, ButtonsID: first(sent.MessageIDs)}
-	}
+	p := Post{ListingID: t.Listing, Group: reply.To, MessageIDs: sent.MessageIDs, ButtonsID: sent.FooterID, Link: sent.Link}
 	if err := r.Deps.Listings.SavePost(ctx, p); err != nil {
 		return nil, fmt.Errorf("save post: %w", err)
-	}
-	if t.Kind == "buttons" {
-		return nil, nil
 	}
 	m := M("sell.posted", "Code", t.Code, "Group", t.Group, "Link", sent.Link)
 	return []Reply{{To: t.Notify, Lang: t.Lang, Text: m}}, nil

@@ -147,8 +147,8 @@ func (f *order) start(ctx context.Context, c *Conv, in Input) (Step, error) {
 		return "", err
 	}
 	// The listing as in the group, in the buyer's language, then the question.
-	post := postReplies(c.F(), l, c.In.ChatKey(), nil)[0]
-	post.Choices = nil
+	post := postReply(c.F(), l, c.In.ChatKey())
+	post.Choices, post.Footer = nil, nil
 	c.replies = append(c.replies, post)
 	return orderQty, c.SetDraft(d)
 }
@@ -486,10 +486,10 @@ func orderNews(ctx context.Context, deps Deps, o *Order) ([]Reply, error) {
 	remaining := fm.Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit})
 	var out []Reply
 	for _, e := range edits {
-		refresh := "listing:" + strconv.FormatInt(l.ID, 10)
-		e.Coalesce, e.Delay, e.Refresh = "edit:"+e.Edit.MessageID, deps.AnnounceDelay, refresh
-		if o.Status == Pending && len(e.Photos) > 0 { // once per group
-			out = append(out, Reply{To: e.To, Lang: GroupLang, Coalesce: "order:" + l.Code, Delay: deps.AnnounceDelay, Refresh: refresh,
+		e.Coalesce, e.Delay = "edit:"+e.Edit.MessageID+":"+e.Edit.FooterID, deps.AnnounceDelay
+		if o.Status == Pending { // once per group
+			out = append(out, Reply{To: e.To, Lang: GroupLang, Coalesce: "order:" + l.Code, Delay: deps.AnnounceDelay,
+				Rebuild: &Ref{Kind: RefListing, ID: l.ID},
 				Text: M("order.announce", "Quantity", fm.Quantity(o.Quantity), "Product", l.Product, "Code", l.Code,
 					"Remaining", remaining, "SoldOut", l.Remaining == 0)})
 		}

@@ -1,9 +1,12 @@
 package flows
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Msg is a user-facing text: a message ID from locales/*.toml and the data
-// its template needs. The channel adapter localises it.
+// its template needs. The channel's renderer localises it.
 type Msg struct {
 	ID    string         `json:"id"`
 	Data  map[string]any `json:"data,omitempty"`
@@ -27,32 +30,78 @@ func M(id string, kv ...any) Msg {
 type Choice struct {
 	Label Msg    `json:"label"`
 	Value string `json:"value,omitempty"` // what pressing it sends back; [A-Za-z0-9:_-], short
-	URL   string `json:"url,omitempty"`   // a link button instead of a choice
-	// Start is a deep link into the bot's private chat carrying this
-	// payload ([A-Za-z0-9_-], at most 64): the group post's order button.
-	Start string `json:"start,omitempty"`
+	// Number is what typing selects it: Conv.Ask numbers the choices it
+	// offers in the order shown. 0 for choices that are not answers (links,
+	// actions) and for those sent to another chat.
+	Number int `json:"number,omitempty"`
 	// Words are more typed answers that select it (ASCII, folded), e.g. "ok".
-	Words []string `json:"-"`
+	Words []string `json:"words,omitempty"`
+	URL   string   `json:"url,omitempty"` // a link instead of an answer
+	// Do is done in the bot's private chat instead of answering here: the
+	// order button under a group post.
+	Do *Action `json:"do,omitempty"`
 }
 
-// Reply is one message the bot sends.
+// ActionKind says what an Action does.
+type ActionKind string
+
+const (
+	// ActOpenChat opens the user's private chat with the bot.
+	ActOpenChat ActionKind = "chat"
+	// ActOrder starts an order of the listing Action.Code.
+	ActOrder ActionKind = "order"
+	// ActListing opens the listing Action.Code in the private chat (it is
+	// shown with the question of how much to order).
+	ActListing ActionKind = "listing"
+)
+
+// Action is something a user starts in the private chat from elsewhere (a
+// group). A channel with deep links makes it a link carrying Payload; the
+// others tell the user what to type.
+type Action struct {
+	Kind ActionKind `json:"kind"`
+	Code string     `json:"code,omitempty"` // the listing's code, NS-7K2Q
+}
+
+// Payload is the action as the private chat receives it back: the
+// argument of `/start`, [A-Za-z0-9_-] and at most 64 characters.
+func (a Action) Payload() string {
+	switch a.Kind {
+	case ActOrder, ActListing:
+		return "buy_" + strings.ReplaceAll(a.Code, "-", "")
+	}
+	return "menu"
+}
+
+// Reply is one message the bot sends: what it shows, and how it is
+// delivered. Each channel's renderer decides how to show it.
 type Reply struct {
-	To      ChatRef    `json:"to"`
-	Lang    string     `json:"lang"`
+	To   ChatRef `json:"to"`
+	Lang string  `json:"lang"`
+
+	// What it shows.
 	Text    Msg        `json:"text"`
 	Choices [][]Choice `json:"choices,omitempty"` // rows of buttons
 	// AskContact offers the platform's "share my phone number" button.
 	AskContact bool `json:"ask_contact,omitempty"`
-	// ClearKeyboard removes a reply keyboard left by AskContact.
+	// ClearKeyboard: the contact request is over.
 	ClearKeyboard bool `json:"clear_keyboard,omitempty"`
-	// Photos are shown with Text as their caption: one photo, or an album
-	// (which cannot carry Choices).
+	// Photos are shown with Text as their caption: one photo or an album.
 	Photos []string `json:"photos,omitempty"`
-	// Track asks the engine to report the sent message to Router.Posted.
-	Track string `json:"track,omitempty"`
+	// Footer is the text that carries the Choices when a channel cannot put
+	// them under the photos (an album).
+	Footer *Msg `json:"footer,omitempty"`
 	// QR is a payment payload (VietQR) the channel shows as a scannable
 	// image, with Text as its caption.
 	QR string `json:"qr,omitempty"`
+	// Menu: the reply ends a task, and the channel shows where its main menu
+	// is (a keyboard that stays, or a one-line hint).
+	Menu bool `json:"menu,omitempty"`
+	// Edit changes a message sent earlier instead of sending a new one.
+	Edit *Edit `json:"edit,omitempty"`
+
+	// How it is delivered.
+
 	// Coalesce: of several replies with this key waiting for one chat, only
 	// the last is sent (its Text gets Merged = how many it stands for).
 	Coalesce string `json:"coalesce,omitempty"`
@@ -60,22 +109,54 @@ type Reply struct {
 	// behind it in the outbox do not wait for it. DueAt is set when queued.
 	Delay time.Duration `json:"delay,omitempty"`
 	DueAt time.Time     `json:"due_at,omitzero"`
-	// Refresh names what the reply shows ("listing:42"), rebuilt from the
-	// stores just before sending, so that a late reply never shows old stock.
-	Refresh string `json:"refresh,omitempty"`
-	// Edit changes a message sent earlier instead of sending a new one: its
-	// caption (with Photos) or text, and its buttons; an edit without
-	// Choices removes them.
-	Edit *Edit `json:"edit,omitempty"`
+	// MaxWait caps how long coalescing may postpone the first reply of a
+	// burst: later ones do not push it past the first's time plus MaxWait.
+	MaxWait time.Duration `json:"max_wait,omitempty"`
+	// Rebuild names what the reply shows; it is rebuilt from the stores
+	// just before sending (Router.Rebuild), so a late reply never shows old
+	// stock.
+	Rebuild *Ref `json:"rebuild,omitempty"`
+	// Report asks the engine to tell the flows where the reply landed
+	// (Router.Posted): a listing's post in a group.
+	Report *Report `json:"report,omitempty"`
 }
 
-// Edit addresses a message to change.
+// RefKind names a kind of stored record a reply can show.
+type RefKind string
+
+// RefListing is a listing, by its id.
+const RefListing RefKind = "listing"
+
+// Ref points at a stored record.
+type Ref struct {
+	Kind RefKind `json:"kind"`
+	ID   int64   `json:"id"`
+}
+
+// Report is what a listing's group post carries back to Router.Posted.
+type Report struct {
+	Listing int64   `json:"listing"`
+	Code    string  `json:"code"`
+	Notify  ChatRef `json:"notify"` // the seller's chat, told where it landed
+	Lang    string  `json:"lang"`
+	Group   string  `json:"group"` // the group's title
+}
+
+// Edit addresses a message to change: its caption (with Photos) or text,
+// and its buttons; an edit without Choices removes them.
 type Edit struct {
 	MessageID string `json:"message_id"`
+	// FooterID is the message that carried the Footer and the Choices,
+	// when the channel sent them apart from the photos.
+	FooterID string `json:"footer_id,omitempty"`
+	// Note is what a channel that cannot edit sends instead, as a short new
+	// message; without it such a channel sends nothing.
+	Note *Msg `json:"note,omitempty"`
 }
 
 // Sent is what the platform says about a delivered reply.
 type Sent struct {
 	MessageIDs []string // the messages that carry the text or photos
+	FooterID   string   // the message that carried the Footer and the Choices, if apart
 	Link       string   // a link to the first message, when the platform has one
 }

@@ -332,7 +332,7 @@ func (r *Router) group(ctx context.Context, c *Conv, in Input) error {
 	case in.Command != "":
 		// Selling and ordering happen in the private chat.
 		c.Lang = GroupLang
-		c.Ask(M("group.help"), []Choice{{Label: M("group.open_private"), Start: "menu"}})
+		c.Ask(M("group.help"), []Choice{{Label: M("group.open_private"), Do: &Action{Kind: ActOpenChat}}})
 	}
 	return nil
 }
@@ -365,7 +365,7 @@ func (r *Router) groupBuyer(ctx context.Context, c *Conv, in Input) error {
 		return nil
 	}
 	c.Ask(M("group.order_privately", "Name", in.UserName, "Product", l.Product, "Code", l.Code),
-		[]Choice{{Label: M("post.order"), Start: "buy_" + strings.ReplaceAll(l.Code, "-", "")}})
+		[]Choice{{Label: M("post.order"), Do: &Action{Kind: ActOrder, Code: l.Code}}})
 	// Many buyers at once: when the group's limit holds replies back, one says it all.
 	c.replies[len(c.replies)-1].Coalesce = "groupreply:" + l.Code
 	return nil

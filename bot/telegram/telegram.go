@@ -229,21 +229,59 @@ func (b *Bot) album(chatID int64, r flows.Reply, caption string) (flows.Sent, er
 	if len(msgs) > 0 {
 		sent.Link = link(msgs[0].Chat, sent.MessageIDs[0])
 	}
-	return sent, nil // an album carries no buttons: the flows send them apart
+	if r.Footer == nil {
+		return sent, nil
+	}
+	// An album carries no buttons: they follow in a message of their own.
+	msg := tgbotapi.NewMessage(chatID, truncate(b.texts.Text(r.Lang, *r.Footer), maxText))
+	if len(r.Choices) > 0 {
+		msg.ReplyMarkup = b.keyboard(r.Lang, r.Choices)
+	}
+	footer, err := b.send(msg)
+	if err != nil {
+		return sent, err
+	}
+	sent.FooterID = first(footer.MessageIDs)
+	return sent, nil
+}
+
+func first(ids []string) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	return ids[0]
 }
 
 // edit changes a message in place: a photo's caption, or a text, with its
 // buttons; without choices the buttons go.
 func (b *Bot) edit(chatID int64, r flows.Reply, text string) (flows.Sent, error) {
-	msgID, err := strconv.Atoi(r.Edit.MessageID)
-	if err != nil {
-		return flows.Sent{}, &bot.UndeliverableError{Reason: "bad message id " + r.Edit.MessageID}
-	}
 	var markup *tgbotapi.InlineKeyboardMarkup
 	if len(r.Choices) > 0 {
 		kb := b.keyboard(r.Lang, r.Choices)
 		markup = &kb
 	}
+	sent := flows.Sent{FooterID: r.Edit.FooterID}
+	if r.Edit.FooterID != "" && r.Footer != nil {
+		// The album's button message: its text and buttons.
+		id, err := strconv.Atoi(r.Edit.FooterID)
+		if err != nil {
+			return sent, &bot.UndeliverableError{Reason: "bad message id " + r.Edit.FooterID}
+		}
+		cfg := tgbotapi.NewEditMessageText(chatID, id, truncate(b.texts.Text(r.Lang, *r.Footer), maxText))
+		cfg.ReplyMarkup = markup
+		if err := b.request(cfg); err != nil {
+			return sent, err
+		}
+		markup = nil
+	}
+	if r.Edit.MessageID == "" {
+		return sent, nil
+	}
+	msgID, err := strconv.Atoi(r.Edit.MessageID)
+	if err != nil {
+		return sent, &bot.UndeliverableError{Reason: "bad message id " + r.Edit.MessageID}
+	}
+	sent.MessageIDs = []string{r.Edit.MessageID}
 	var c tgbotapi.Chattable
 	if len(r.Photos) > 0 {
 		cfg := tgbotapi.NewEditMessageCaption(chatID, msgID, truncate(text, maxCaption))
@@ -254,7 +292,7 @@ func (b *Bot) edit(chatID int64, r flows.Reply, text string) (flows.Sent, error)
 		cfg.ReplyMarkup = markup
 		c = cfg
 	}
-	return flows.Sent{MessageIDs: []string{r.Edit.MessageID}}, b.request(c)
+	return sent, b.request(c)
 }
 
 // request makes a call whose answer we do not need; an edit that changes
@@ -301,9 +339,9 @@ func (b *Bot) keyboard(lang string, rows [][]flows.Choice) tgbotapi.InlineKeyboa
 		for _, c := range row {
 			label := b.texts.Text(lang, c.Label)
 			switch {
-			case c.Start != "":
+			case c.Do != nil:
 				buttons = append(buttons, tgbotapi.NewInlineKeyboardButtonURL(label,
-					"https://t.me/"+b.Username()+"?start="+c.Start))
+					"https://t.me/"+b.Username()+"?start="+c.Do.Payload()))
 			case c.URL != "":
 				buttons = append(buttons, tgbotapi.NewInlineKeyboardButtonURL(label, c.URL))
 			default:
