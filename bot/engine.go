@@ -29,9 +29,6 @@ type Engine struct {
 	LockWait time.Duration
 	// RetryLater is when a reply that failed to send is tried again.
 	RetryLater time.Duration
-
-	// unqueued are periodic messages Redis refused; the next tick retries.
-	unqueued []flows.Reply
 }
 
 // Outcomes of an update, as logged and counted.
@@ -196,18 +193,10 @@ func (e *Engine) every(ctx context.Context, interval time.Duration, what string,
 	}
 }
 
-// Tick runs the flows' periodic work once and queues its messages.
-// The flows have already marked their work done in PostgreSQL, so messages
-// Redis refuses are kept and queued at the next tick rather than lost.
-// Ticks of one engine run one at a time (RunTicks).
+// Tick runs the flows' periodic work once. Each change is committed with
+// its messages as notices, which the relay queues for sending.
 func (e *Engine) Tick(ctx context.Context, now time.Time) error {
-	replies, err := e.Router.Tick(ctx, now)
-	e.unqueued = append(e.unqueued, replies...)
-	if qerr := e.Store.Enqueue(ctx, e.unqueued); qerr != nil {
-		return errors.Join(err, qerr)
-	}
-	e.unqueued = nil
-	return err
+	return e.Router.Tick(ctx, now)
 }
 
 // flush sends chat's outbox in order; the caller holds chat's lock. A reply
@@ -355,13 +344,9 @@ func (e *Engine) send(ctx context.Context, ch Channel, r flows.Reply) (flows.Sen
 }
 
 // posted tells the flows where a reported reply landed (a listing's group
-// post) and queues what they answer; the sweeper sends it.
+// post); they record it with what they say about it, as notices.
 func (e *Engine) posted(ctx context.Context, r flows.Reply, sent flows.Sent) {
-	replies, err := e.Router.Posted(ctx, r, sent)
-	if err == nil {
-		err = e.Store.Enqueue(ctx, replies)
-	}
-	if err != nil {
+	if err := e.Router.Posted(ctx, r, sent); err != nil {
 		e.Log.Error().Err(err).Int64("listing", r.Report.Listing).Msg("record post")
 	}
 }

@@ -106,20 +106,28 @@ type Sellers interface {
 	SaveSeller(ctx context.Context, s *Seller) error // creates or updates by ID; sets ID
 }
 
-// Listings stores listings and their group posts.
+// Listings stores listings and their group posts. Where a method takes
+// notices, they are the replies the change reports, queued for sending in
+// the same transaction (see Notice): committed together or not at all.
 type Listings interface {
 	// CreateListing stores l with a fresh code. The same source (update) never
-	// creates two listings: a retried update gets the first one back.
-	CreateListing(ctx context.Context, l *Listing, source string) (*Listing, error)
+	// creates two listings: a retried update gets the first one back. posts
+	// (nil: none) builds the listing's group posts from the stored listing;
+	// each group they address gets a pending post, and they are queued with
+	// the listing.
+	CreateListing(ctx context.Context, l *Listing, source string, posts func(*Listing) []Reply) (*Listing, error)
 	Listing(ctx context.Context, id int64) (*Listing, error)
 	ListingsOf(ctx context.Context, userID int64) ([]*Listing, error) // own and helped
-	UpdateListing(ctx context.Context, l *Listing) error
-	SavePost(ctx context.Context, p Post) error
+	UpdateListing(ctx context.Context, l *Listing, notices ...Reply) error
+	// SavePost records where a pending post landed.
+	SavePost(ctx context.Context, p Post, notices ...Reply) error
 	Posts(ctx context.Context, listingID int64) ([]Post, error)
-	// Expiring marks listings past their expiry as expired and returns
-	// them, and returns those expiring within a day whose seller is to be
-	// asked about renewing (marking them asked).
+	// Expiring lists active listings past their expiry, and those expiring
+	// within a day whose seller was not asked about renewing yet.
 	Expiring(ctx context.Context, now time.Time) (expired, ask []*Listing, err error)
+	// AskedRenew marks a listing's seller asked about renewing, at, unless
+	// they were already (or it ended): then ErrStale.
+	AskedRenew(ctx context.Context, id int64, at time.Time, notices ...Reply) error
 }
 
 // Markets stores market groups.

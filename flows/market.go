@@ -12,21 +12,26 @@ import (
 // GroupLang is the language of posts in market groups.
 const GroupLang = "vi"
 
-// publish stores the listing and posts it to the market groups of its area.
+// publish stores the listing with its posts to the market groups of its
+// area: pending until sent, and sent even if we stop right after.
 func publish(ctx context.Context, deps Deps, c *Conv, l *Listing, source string) error {
-	stored, err := deps.Listings.CreateListing(ctx, l, source)
-	if err != nil {
-		return fmt.Errorf("create listing: %w", err)
-	}
-	stored.Seller = l.Seller
 	groups, err := deps.Markets.MarketsFor(ctx, c.In.Channel, l.Seller.Area)
 	if err != nil {
 		return fmt.Errorf("market groups: %w", err)
 	}
-	for _, g := range groups {
-		post := postReply(Format{Texts: c.texts, Lang: GroupLang}, stored, g.Ref)
-		post.Report = &Report{Listing: stored.ID, Code: stored.Code, Notify: c.In.ChatKey(), Lang: c.Lang, Group: g.Title}
-		c.replies = append(c.replies, post)
+	posts := func(stored *Listing) []Reply {
+		stored.Seller = l.Seller
+		var out []Reply
+		for _, g := range groups {
+			post := postReply(Format{Texts: c.texts, Lang: GroupLang}, stored, g.Ref)
+			post.Report = &Report{Listing: stored.ID, Code: stored.Code, Notify: c.In.ChatKey(), Lang: c.Lang, Group: g.Title}
+			out = append(out, post)
+		}
+		return out
+	}
+	stored, err := deps.Listings.CreateListing(ctx, l, source, posts)
+	if err != nil {
+		return fmt.Errorf("create listing: %w", err)
 	}
 	if len(groups) == 0 {
 		c.Say(M("sell.published_nowhere", "Code", stored.Code))
@@ -114,18 +119,16 @@ func (r *Router) Rebuild(ctx context.Context, reply Reply) (Reply, error) {
 	return reply, nil
 }
 
-// Posted records where a reported reply landed and tells the seller.
-func (r *Router) Posted(ctx context.Context, reply Reply, sent Sent) ([]Reply, error) {
+// Posted records where a reported reply (a pending post) landed, and
+// tells the seller in the same transaction.
+func (r *Router) Posted(ctx context.Context, reply Reply, sent Sent) error {
 	t := reply.Report
 	if t == nil {
-		return nil, nil
+		return nil
 	}
 	p := Post{ListingID: t.Listing, Group: reply.To, MessageIDs: sent.MessageIDs, ButtonsID: sent.FooterID, Link: sent.Link}
-	if err := r.Deps.Listings.SavePost(ctx, p); err != nil {
-		return nil, fmt.Errorf("save post: %w", err)
-	}
 	m := M("sell.posted", "Code", t.Code, "Group", t.Group, "Link", sent.Link)
-	return []Reply{{To: t.Notify, Lang: t.Lang, Text: m}}, nil
+	return r.Deps.Listings.SavePost(ctx, p, Reply{To: t.Notify, Lang: t.Lang, Text: m})
 }
 
 func first(ids []string) string {

@@ -338,40 +338,55 @@ func inUnit(text string, unit vn.Unit) (vn.Quantity, error) {
 	return q, nil
 }
 
-// Tick ends listings past their expiry (editing their posts) and asks the
-// sellers of those expiring within a day whether to renew. It runs
-// periodically on every replica; each listing is handled once.
-func (r *Router) Tick(ctx context.Context, now time.Time) ([]Reply, error) {
-	out, errs := r.orderTick(ctx, now)
+// Tick does the periodic work: orders time out, listings past their expiry
+// end (editing their posts), and the sellers of those expiring within a day
+// are asked whether to renew. Each change is stored with the messages it
+// sends, in one transaction, and made once whichever replica ticks.
+func (r *Router) Tick(ctx context.Context, now time.Time) error {
+	errs := r.orderTick(ctx, now)
 	expired, ask, err := r.Deps.Listings.Expiring(ctx, now)
 	if err != nil {
-		return out, errors.Join(errs, err)
+		return errors.Join(errs, err)
 	}
-	// One listing failing does not keep the others' messages back.
+	// One listing failing does not keep the others back.
 	for _, l := range expired {
-		edits, err := postEdits(ctx, r.Deps, r.Texts, l)
-		errs = errors.Join(errs, err)
-		out = append(out, edits...)
+		errs = errors.Join(errs, r.expire(ctx, l))
 	}
 	for _, l := range ask {
-		who := l.Seller.UserID
-		if who == 0 {
-			who = l.HelperID // a farmer without a smartphone: ask the helper
-		}
-		if who == 0 {
-			continue
-		}
+		errs = errors.Join(errs, r.askRenew(ctx, l, now))
+	}
+	return errs
+}
+
+// expire ends a listing and takes the order button off its posts.
+func (r *Router) expire(ctx context.Context, l *Listing) error {
+	l.Status = Expired
+	edits, err := postEdits(ctx, r.Deps, r.Texts, l)
+	if err != nil {
+		return err
+	}
+	return unlessStale(r.Deps.Listings.UpdateListing(ctx, l, edits...))
+}
+
+// askRenew asks the seller (or the helper who posted for a farmer without
+// a smartphone) whether to keep a listing up.
+func (r *Router) askRenew(ctx context.Context, l *Listing, now time.Time) error {
+	var notices []Reply
+	who := l.Seller.UserID
+	if who == 0 {
+		who = l.HelperID
+	}
+	if who != 0 { // else nobody to ask, but it is done
 		chat, err := chatOf(ctx, r.Deps, who)
 		if err != nil {
-			errs = errors.Join(errs, err)
-			continue
+			return err
 		}
 		id := strconv.FormatInt(l.ID, 10)
 		f := Format{Texts: r.Texts, Lang: chat.lang}
-		out = append(out, Reply{To: chat.ref, Lang: chat.lang,
+		notices = append(notices, Reply{To: chat.ref, Lang: chat.lang,
 			Text:    M("mine.renew_ask", "Code", l.Code, "Product", l.Product, "Expires", f.Date(l.ExpiresAt)),
 			Choices: [][]Choice{{{Label: M("mine.act_renew"), Value: "mine:renew:" + id}, {Label: M("mine.act_close"), Value: "mine:close:" + id}}},
 		})
 	}
-	return out, errs
+	return unlessStale(r.Deps.Listings.AskedRenew(ctx, l.ID, now, notices...))
 }

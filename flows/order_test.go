@@ -56,6 +56,23 @@ func (m *market) say(user string, kind flows.InputKind, text string) []string {
 	return idsTo(res.Replies, user)
 }
 
+// notices takes the notices committed since the last call, as the relay
+// does, and returns their replies.
+func (m *market) notices() []flows.Reply {
+	m.t.Helper()
+	var out []flows.Reply
+	_, err := m.db.RelayNotices(context.Background(), 100, func(notices []flows.Notice) error {
+		for _, n := range notices {
+			out = append(out, n.Replies...)
+		}
+		return nil
+	})
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	return out
+}
+
 func idsTo(replies []flows.Reply, chat string) []string {
 	var ids []string
 	for _, r := range replies {
@@ -80,7 +97,7 @@ func (m *market) listing(farmerUser string) *flows.Listing {
 	}
 	l, err := m.db.CreateListing(ctx, &flows.Listing{SellerID: s.ID, Channel: flows.Telegram, ProductKey: "na-chi-lang",
 		Product: "Na Chi Lăng", Photos: []string{"p"}, Quantity: vn.Quantity{Milli: 100_000, Unit: vn.UnitKg},
-		Price: vn.Price{VND: 25_000, Per: vn.UnitKg}, PriceTyped: "25k", Ready: vn.Today(m.now)}, "test:"+farmerUser)
+		Price: vn.Price{VND: 25_000, Per: vn.UnitKg}, PriceTyped: "25k", Ready: vn.Today(m.now)}, "test:"+farmerUser, nil)
 	if err != nil {
 		m.t.Fatal(err)
 	}
@@ -103,11 +120,10 @@ func TestAnUnansweredOrderIsRemindedHalfwayThenCancelled(t *testing.T) {
 		t.Fatalf("placing the order said %v", said)
 	}
 	tick := func(after time.Duration) []flows.Reply {
-		replies, err := m.router.Tick(context.Background(), m.now.Add(after))
-		if err != nil {
+		if err := m.router.Tick(context.Background(), m.now.Add(after)); err != nil {
 			t.Fatal(err)
 		}
-		return replies
+		return m.notices()
 	}
 	if r := tick(5 * time.Hour); len(r) != 0 {
 		t.Fatalf("5 h after the order: %v, want nothing yet", r)

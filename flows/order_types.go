@@ -76,14 +76,17 @@ type Orders interface {
 	// event; cancelling or declining gives the stock back. ErrStale if the
 	// order is in none of from.
 	// source identifies the change (the update): made once, a retry of the
-	// same source returns the order as it is.
-	SetOrderStatus(ctx context.Context, id int64, from []string, to string, actor int64, reason, source string) (*Order, error)
+	// same source returns the order as it is. notices are queued with the
+	// change, in its transaction.
+	SetOrderStatus(ctx context.Context, id int64, from []string, to string, actor int64, reason, source string, notices ...Reply) (*Order, error)
 	OrdersOf(ctx context.Context, userID int64) (asBuyer, asSeller []*Order, err error)
 	Timeline(ctx context.Context, id int64) ([]OrderEvent, error)
-	// DueOrders cancels pending orders older than timeout (returning them)
-	// and returns those older than half of it whose farmer was not
-	// reminded yet (marking them reminded).
+	// DueOrders lists pending orders older than timeout, and those older
+	// than half of it whose farmer was not reminded yet.
 	DueOrders(ctx context.Context, now time.Time, timeout time.Duration) (expired, remind []*Order, err error)
+	// Reminded marks an order's farmer reminded, at, with the reminder in
+	// notices; ErrStale if the order is no longer pending or was reminded.
+	Reminded(ctx context.Context, id int64, at time.Time, notices ...Reply) error
 	Buyer(ctx context.Context, userID int64) (*BuyerProfile, error) // ErrNotFound
 	SaveBuyer(ctx context.Context, userID int64, b BuyerProfile) error
 	ListingByCode(ctx context.Context, code string) (*Listing, error)

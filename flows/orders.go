@@ -332,29 +332,60 @@ func (f *orders) onReason(ctx context.Context, c *Conv, in Input) (Step, error) 
 
 // orderTick cancels orders the farmer did not answer in time (telling
 // both, offering the buyer similar listings) and reminds farmers halfway.
-func (r *Router) orderTick(ctx context.Context, now time.Time) ([]Reply, error) {
+// Each change is stored with its messages; one order failing does not keep
+// the others back.
+func (r *Router) orderTick(ctx context.Context, now time.Time) error {
 	expired, remind, err := r.Deps.Orders.DueOrders(ctx, now, r.Deps.OrderTimeout)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var out []Reply
 	var errs error
 	for _, o := range expired {
-		replies, err := orderChanged(ctx, r.Deps, o)
-		errs = errors.Join(errs, err)
-		out = append(out, replies...)
+		errs = errors.Join(errs, r.timeOut(ctx, o))
 	}
 	for _, o := range remind {
-		farmer, err := farmerChat(ctx, r.Deps, o.Listing)
-		if err != nil || farmer == nil {
-			errs = errors.Join(errs, err)
-			continue
-		}
-		fm := Format{Texts: r.Texts, Lang: farmer.lang}
-		deadline := o.CreatedAt.Add(r.Deps.OrderTimeout)
-		out = append(out, Reply{To: farmer.ref, Lang: farmer.lang, Choices: farmerActions(o),
-			Text: M("order.remind", append(orderData(fm, o), "Deadline", fm.Date(deadline),
-				"Time", deadline.In(vn.Location()).Format("15:04"))...)})
+		errs = errors.Join(errs, r.remind(ctx, o, now))
 	}
-	return out, errs
+	return errs
+}
+
+// timeOut cancels a pending order the farmer did not answer.
+func (r *Router) timeOut(ctx context.Context, o *Order) error {
+	o.Status, o.Reason = Cancelled, "timeout"
+	notices, err := orderChanged(ctx, r.Deps, o)
+	if err != nil {
+		return err
+	}
+	_, err = r.Deps.Orders.SetOrderStatus(ctx, o.ID, []string{Pending}, Cancelled, 0, o.Reason, "", notices...)
+	return unlessStale(err)
+}
+
+// unlessStale: a change the user or another replica made first is no
+// failure of periodic work; the next tick looks again.
+func unlessStale(err error) error {
+	if errors.Is(err, ErrStale) {
+		return nil
+	}
+	return err
+}
+
+// remind asks the farmer, once, to answer an order before its deadline.
+func (r *Router) remind(ctx context.Context, o *Order, now time.Time) error {
+	farmer, err := farmerChat(ctx, r.Deps, o.Listing)
+	if err != nil {
+		return err
+	}
+	var notices []Reply
+	if farmer != nil { // else nobody to remind, but it is done
+		notices = append(notices, r.reminder(o, farmer))
+	}
+	return unlessStale(r.Deps.Orders.Reminded(ctx, o.ID, now, notices...))
+}
+
+func (r *Router) reminder(o *Order, farmer *userChat) Reply {
+	fm := Format{Texts: r.Texts, Lang: farmer.lang}
+	deadline := o.CreatedAt.Add(r.Deps.OrderTimeout)
+	return Reply{To: farmer.ref, Lang: farmer.lang, Choices: farmerActions(o),
+		Text: M("order.remind", append(orderData(fm, o), "Deadline", fm.Date(deadline),
+			"Time", deadline.In(vn.Location()).Format("15:04"))...)}
 }

@@ -115,44 +115,77 @@ func newCode() string {
 // DefaultListingTTL is how long a listing stays up after its ready date.
 const DefaultListingTTL = 7 * 24 * time.Hour
 
-// CreateListing stores l with a fresh code; a retried source gets the
-// listing it created the first time.
-func (db *DB) CreateListing(ctx context.Context, l *flows.Listing, source string) (*flows.Listing, error) {
+// CreateListing stores l with a fresh code, and its group posts as pending
+// posts and notices, in one transaction; a retried source gets the listing
+// it created the first time, and posts nothing more.
+func (db *DB) CreateListing(ctx context.Context, l *flows.Listing, source string, posts func(*flows.Listing) []flows.Reply) (*flows.Listing, error) {
 	ttl := db.ListingTTL
 	if ttl <= 0 {
 		ttl = DefaultListingTTL
 	}
-	for range 8 {
-		var id int64
-		err := db.Pool.QueryRow(ctx, `
-			INSERT INTO listings (code, seller_id, helper_id, channel, product_key, product_name, photos, unit,
-				quantity_milli, remaining_milli, price_vnd, price_unit, price_typed, ready_on, note, expires_at, source_update)
-			VALUES ($1, $2, nullif($3, 0), $4, nullif($5, ''), $6, $7, $8, $9, $9, $10, $11, $12, $13, $14, $15, $16)
-			ON CONFLICT (source_update) DO NOTHING
-			RETURNING id`,
-			newCode(), l.SellerID, l.HelperID, l.Channel, l.ProductKey, l.Product, l.Photos, l.Quantity.Unit,
-			l.Quantity.Milli, l.Price.VND, l.Price.Per, l.PriceTyped, l.Ready, l.Note, l.Ready.Add(ttl), source,
-		).Scan(&id)
-		var pgErr *pgconn.PgError
-		switch {
-		case errors.Is(err, pgx.ErrNoRows): // created by an earlier delivery of the same update
-			err = db.Pool.QueryRow(ctx, `SELECT id FROM listings WHERE source_update = $1`, source).Scan(&id)
-		case errors.As(err, &pgErr) && pgErr.ConstraintName == "listings_code_key":
-			continue // a code already taken: draw another
+	var id int64
+	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		for range 8 {
+			err := tx.QueryRow(ctx, `
+				INSERT INTO listings (code, seller_id, helper_id, channel, product_key, product_name, photos, unit,
+					quantity_milli, remaining_milli, price_vnd, price_unit, price_typed, ready_on, note, expires_at, source_update)
+				VALUES ($1, $2, nullif($3, 0), $4, nullif($5, ''), $6, $7, $8, $9, $9, $10, $11, $12, $13, $14, $15, $16)
+				ON CONFLICT DO NOTHING
+				RETURNING id`,
+				newCode(), l.SellerID, l.HelperID, l.Channel, l.ProductKey, l.Product, l.Photos, l.Quantity.Unit,
+				l.Quantity.Milli, l.Price.VND, l.Price.Per, l.PriceTyped, l.Ready, l.Note, l.Ready.Add(ttl), source,
+			).Scan(&id)
+			if !errors.Is(err, pgx.ErrNoRows) {
+				if err != nil || posts == nil {
+					return err
+				}
+				stored, err := listing(ctx, tx, id)
+				if err != nil {
+					return err
+				}
+				return addPosts(ctx, tx, id, posts(stored))
+			}
+			err = tx.QueryRow(ctx, `SELECT id FROM listings WHERE source_update = $1`, source).Scan(&id)
+			if !errors.Is(err, pgx.ErrNoRows) {
+				return err // created by an earlier delivery of the same update
+			}
+			// Else the code was taken: draw another.
 		}
-		if err != nil {
-			return nil, fmt.Errorf("create listing: %w", err)
-		}
-		return db.Listing(ctx, id)
+		return errors.New("no free code")
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create listing: %w", err)
 	}
-	return nil, errors.New("create listing: no free code")
+	return db.Listing(ctx, id)
+}
+
+// addPosts records a listing's posts as pending in each group they
+// address, and queues them.
+func addPosts(ctx context.Context, tx pgx.Tx, listingID int64, posts []flows.Reply) error {
+	for _, r := range posts {
+		_, err := tx.Exec(ctx, `INSERT INTO listing_posts (listing_id, channel, chat_id) VALUES ($1, $2, $3)
+			ON CONFLICT DO NOTHING`, listingID, r.To.Channel, r.To.ChatID)
+		if err != nil {
+			return fmt.Errorf("pending post: %w", err)
+		}
+	}
+	return queue(ctx, tx, posts)
 }
 
 // Listing returns a listing with its seller.
 func (db *DB) Listing(ctx context.Context, id int64) (*flows.Listing, error) {
+	return listing(ctx, db.Pool, id)
+}
+
+// querier is the pool, or a transaction that must see its own changes.
+type querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+func listing(ctx context.Context, q querier, id int64) (*flows.Listing, error) {
 	var l flows.Listing
 	var unit, per string
-	err := db.Pool.QueryRow(ctx, `
+	err := q.QueryRow(ctx, `
 		SELECT id, code, seller_id, coalesce(helper_id, 0), channel, coalesce(product_key, ''), product_name, photos,
 			unit, quantity_milli, remaining_milli, price_vnd, price_unit, price_typed, ready_on, note, status, expires_at,
 			updated_at, coalesce(sold_out_by, ''), min_order_milli
@@ -167,7 +200,7 @@ func (db *DB) Listing(ctx context.Context, id int64) (*flows.Listing, error) {
 		return nil, fmt.Errorf("listing %d: %w", id, err)
 	}
 	l.Quantity.Unit, l.Price.Per = vn.Unit(unit), vn.Unit(per)
-	s, err := scanSeller(db.Pool.QueryRow(ctx, `SELECT `+sellerColumns+` FROM sellers WHERE id = $1`, l.SellerID))
+	s, err := scanSeller(q.QueryRow(ctx, `SELECT `+sellerColumns+` FROM sellers WHERE id = $1`, l.SellerID))
 	if err != nil {
 		return nil, fmt.Errorf("seller of listing %d: %w", id, err)
 	}
@@ -175,21 +208,28 @@ func (db *DB) Listing(ctx context.Context, id int64) (*flows.Listing, error) {
 	return &l, nil
 }
 
-// SavePost records a listing's post in a group: its photos, or (for an
-// album) the message with its button, whichever is reported first.
-func (db *DB) SavePost(ctx context.Context, p flows.Post) error {
+// SavePost records where a listing's post landed: its photos, or (for an
+// album) the message with its button, whichever is reported first; and
+// queues notices with it.
+func (db *DB) SavePost(ctx context.Context, p flows.Post, notices ...flows.Reply) error {
 	if p.MessageIDs == nil {
 		p.MessageIDs = []string{}
 	}
-	_, err := db.Pool.Exec(ctx, `
-		INSERT INTO listing_posts (listing_id, channel, chat_id, message_ids, buttons_id, link)
-		VALUES ($1, $2, $3, $4, nullif($5, ''), $6)
-		ON CONFLICT (listing_id, channel, chat_id) DO UPDATE SET
-			message_ids = CASE WHEN cardinality(EXCLUDED.message_ids) > 0 THEN EXCLUDED.message_ids
-				ELSE listing_posts.message_ids END,
-			buttons_id = coalesce(EXCLUDED.buttons_id, listing_posts.buttons_id),
-			link = CASE WHEN EXCLUDED.link <> '' THEN EXCLUDED.link ELSE listing_posts.link END`,
-		p.ListingID, p.Group.Channel, p.Group.ChatID, p.MessageIDs, p.ButtonsID, p.Link)
+	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `
+			INSERT INTO listing_posts (listing_id, channel, chat_id, message_ids, buttons_id, link)
+			VALUES ($1, $2, $3, $4, nullif($5, ''), $6)
+			ON CONFLICT (listing_id, channel, chat_id) DO UPDATE SET
+				message_ids = CASE WHEN cardinality(EXCLUDED.message_ids) > 0 THEN EXCLUDED.message_ids
+					ELSE listing_posts.message_ids END,
+				buttons_id = coalesce(EXCLUDED.buttons_id, listing_posts.buttons_id),
+				link = CASE WHEN EXCLUDED.link <> '' THEN EXCLUDED.link ELSE listing_posts.link END`,
+			p.ListingID, p.Group.Channel, p.Group.ChatID, p.MessageIDs, p.ButtonsID, p.Link)
+		if err != nil {
+			return err
+		}
+		return queue(ctx, tx, notices)
+	})
 	if err != nil {
 		return fmt.Errorf("save post: %w", err)
 	}
@@ -284,23 +324,17 @@ func (db *DB) listings(ctx context.Context, ids []int64) ([]*flows.Listing, erro
 	return out, nil
 }
 
-// UpdateListing saves a listing's price, stock, status and expiry, unless
-// it changed since it was read (an order, the expiry): then ErrStale.
-func (db *DB) UpdateListing(ctx context.Context, l *flows.Listing) error {
-	tag, err := db.Pool.Exec(ctx, `
+// UpdateListing saves a listing's price, stock, status and expiry, with
+// the notices the change sends, unless it changed since it was read (an
+// order, the expiry): then ErrStale.
+func (db *DB) UpdateListing(ctx context.Context, l *flows.Listing, notices ...flows.Reply) error {
+	return db.change(ctx, fmt.Sprintf("update listing %d", l.ID), `
 		UPDATE listings SET price_vnd = $2, price_unit = $3, price_typed = $4, quantity_milli = $5,
 			remaining_milli = $6, status = $7, expires_at = $8, sold_out_by = nullif($10, ''), min_order_milli = $11,
 			renew_asked_at = CASE WHEN expires_at <> $8 THEN NULL ELSE renew_asked_at END, updated_at = now()
 		WHERE id = $1 AND updated_at = $9`,
-		l.ID, l.Price.VND, l.Price.Per, l.PriceTyped, l.Quantity.Milli, l.Remaining, l.Status, l.ExpiresAt, l.UpdatedAt,
-		l.SoldOutBy, l.MinOrder)
-	if err != nil {
-		return fmt.Errorf("update listing: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("update listing %d: %w", l.ID, flows.ErrStale)
-	}
-	return nil
+		[]any{l.ID, l.Price.VND, l.Price.Per, l.PriceTyped, l.Quantity.Milli, l.Remaining, l.Status, l.ExpiresAt, l.UpdatedAt,
+			l.SoldOutBy, l.MinOrder}, notices)
 }
 
 // Posts lists where a listing was posted.
@@ -318,38 +352,39 @@ func (db *DB) Posts(ctx context.Context, listingID int64) ([]flows.Post, error) 
 	})
 }
 
-// Expiring returns active listings past their expiry (to close), and those
-// expiring within a day whose seller was not asked yet (marking them asked).
+// Expiring lists active listings past their expiry, and those expiring
+// within a day whose seller was not asked yet. It changes nothing: each is
+// ended (UpdateListing) or asked (AskedRenew) with its messages.
 func (db *DB) Expiring(ctx context.Context, now time.Time) (expired, ask []*flows.Listing, err error) {
-	var expiredIDs, askIDs []int64
-	err = pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `
-			UPDATE listings SET status = 'expired', updated_at = now()
-			WHERE status = 'active' AND expires_at <= $1::timestamptz RETURNING id`, now)
+	for _, q := range []struct {
+		sql string
+		out *[]*flows.Listing
+	}{
+		{`SELECT id FROM listings WHERE status = 'active' AND expires_at <= $1::timestamptz ORDER BY id LIMIT 100`, &expired},
+		{`SELECT id FROM listings WHERE status = 'active' AND renew_asked_at IS NULL
+			AND expires_at > $1::timestamptz AND expires_at <= $1::timestamptz + interval '1 day' ORDER BY id LIMIT 100`, &ask},
+	} {
+		rows, err := db.Pool.Query(ctx, q.sql, now)
 		if err != nil {
-			return err
+			return nil, nil, fmt.Errorf("expiring listings: %w", err)
 		}
-		if expiredIDs, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
-			return err
-		}
-		rows, err = tx.Query(ctx, `
-			UPDATE listings SET renew_asked_at = $1::timestamptz
-			WHERE status = 'active' AND renew_asked_at IS NULL AND expires_at <= $1::timestamptz + interval '1 day'
-			RETURNING id`, now)
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 		if err != nil {
-			return err
+			return nil, nil, fmt.Errorf("expiring listings: %w", err)
 		}
-		askIDs, err = pgx.CollectRows(rows, pgx.RowTo[int64])
-		return err
-	})
-	if err != nil {
-		return nil, nil, fmt.Errorf("expiring listings: %w", err)
+		if *q.out, err = db.listings(ctx, ids); err != nil {
+			return nil, nil, err
+		}
 	}
-	if expired, err = db.listings(ctx, expiredIDs); err != nil {
-		return nil, nil, err
-	}
-	ask, err = db.listings(ctx, askIDs)
-	return expired, ask, err
+	return expired, ask, nil
+}
+
+// AskedRenew marks a listing's seller asked about renewing, with the
+// question, once.
+func (db *DB) AskedRenew(ctx context.Context, id int64, at time.Time, notices ...flows.Reply) error {
+	return db.change(ctx, fmt.Sprintf("ask to renew listing %d", id), `
+		UPDATE listings SET renew_asked_at = $2 WHERE id = $1 AND status = 'active' AND renew_asked_at IS NULL`,
+		[]any{id, at}, notices)
 }
 
 // ChatOf returns the private chat of a user: on our channels the user's

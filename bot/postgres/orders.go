@@ -113,7 +113,7 @@ func (db *DB) Order(ctx context.Context, id int64) (*flows.Order, error) {
 var releases = []string{flows.Cancelled, flows.Declined}
 
 // SetOrderStatus moves an order on, if it is still in one of from.
-func (db *DB) SetOrderStatus(ctx context.Context, id int64, from []string, to string, actor int64, reason, source string) (*flows.Order, error) {
+func (db *DB) SetOrderStatus(ctx context.Context, id int64, from []string, to string, actor int64, reason, source string, notices ...flows.Reply) (*flows.Order, error) {
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		var done bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM order_events WHERE source = $1 AND order_id = $2)`,
@@ -138,7 +138,10 @@ func (db *DB) SetOrderStatus(ctx context.Context, id int64, from []string, to st
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO order_events (order_id, status, actor_id, note, source) VALUES ($1, $2, nullif($3, 0), $4, nullif($5, ''))`,
 			id, to, actor, reason, source)
-		return err
+		if err != nil {
+			return err
+		}
+		return queue(ctx, tx, notices)
 	})
 	if errors.Is(err, flows.ErrStale) {
 		return nil, err
@@ -166,16 +169,18 @@ func release(ctx context.Context, tx pgx.Tx, listing, qty int64) error {
 // OrdersOf lists a user's recent orders as a buyer and as a seller (their
 // own listings and those they posted as a helper).
 func (db *DB) OrdersOf(ctx context.Context, userID int64) (asBuyer, asSeller []*flows.Order, err error) {
-	if asBuyer, err = db.orders(ctx, `buyer_id = $1`, userID); err != nil {
+	if asBuyer, err = db.orders(ctx, `buyer_id = $1 ORDER BY created_at DESC LIMIT 10`, userID); err != nil {
 		return nil, nil, err
 	}
 	asSeller, err = db.orders(ctx, `listing_id IN (SELECT id FROM listings
-		WHERE seller_id IN (SELECT id FROM sellers WHERE user_id = $1) OR helper_id = $1)`, userID)
+		WHERE seller_id IN (SELECT id FROM sellers WHERE user_id = $1) OR helper_id = $1)
+		ORDER BY created_at DESC LIMIT 10`, userID)
 	return asBuyer, asSeller, err
 }
 
+// orders loads the orders a condition (with its order and limit) selects.
 func (db *DB) orders(ctx context.Context, where string, args ...any) ([]*flows.Order, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT id FROM orders WHERE `+where+` ORDER BY created_at DESC LIMIT 10`, args...)
+	rows, err := db.Pool.Query(ctx, `SELECT id FROM orders WHERE `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("orders: %w", err)
 	}
@@ -210,58 +215,27 @@ func (db *DB) Timeline(ctx context.Context, id int64) ([]flows.OrderEvent, error
 	})
 }
 
-// DueOrders cancels pending orders past the timeout and picks those to
-// remind, each once, whichever replica asks.
+// DueOrders lists pending orders past the timeout, and those past half of
+// it whose farmer was not reminded. It changes nothing: each is cancelled
+// (SetOrderStatus) or reminded (Reminded) with its messages.
 func (db *DB) DueOrders(ctx context.Context, now time.Time, timeout time.Duration) (expired, remind []*flows.Order, err error) {
-	var expiredIDs, remindIDs []int64
-	err = pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `
-			UPDATE orders SET status = 'cancelled', reason = 'timeout', updated_at = now()
-			WHERE status = 'pending' AND created_at <= $1::timestamptz RETURNING id, listing_id, quantity_milli`,
-			now.Add(-timeout))
-		if err != nil {
-			return err
-		}
-		type row struct{ ID, Listing, Qty int64 }
-		cancelled, err := pgx.CollectRows(rows, pgx.RowToStructByPos[row])
-		if err != nil {
-			return err
-		}
-		for _, c := range cancelled {
-			if err := release(ctx, tx, c.Listing, c.Qty); err != nil {
-				return err
-			}
-			if _, err := tx.Exec(ctx, `INSERT INTO order_events (order_id, status, note) VALUES ($1, 'cancelled', 'timeout')`, c.ID); err != nil {
-				return err
-			}
-			expiredIDs = append(expiredIDs, c.ID)
-		}
-		rows, err = tx.Query(ctx, `
-			UPDATE orders SET reminded_at = $1::timestamptz
-			WHERE status = 'pending' AND reminded_at IS NULL AND created_at <= $2::timestamptz RETURNING id`,
-			now, now.Add(-timeout/2))
-		if err != nil {
-			return err
-		}
-		remindIDs, err = pgx.CollectRows(rows, pgx.RowTo[int64])
-		return err
-	})
+	if expired, err = db.orders(ctx, `status = 'pending' AND created_at <= $1::timestamptz
+		ORDER BY created_at LIMIT 100`, now.Add(-timeout)); err != nil {
+		return nil, nil, fmt.Errorf("due orders: %w", err)
+	}
+	remind, err = db.orders(ctx, `status = 'pending' AND reminded_at IS NULL AND created_at <= $1::timestamptz
+		AND created_at > $2::timestamptz ORDER BY created_at LIMIT 100`, now.Add(-timeout/2), now.Add(-timeout))
 	if err != nil {
 		return nil, nil, fmt.Errorf("due orders: %w", err)
 	}
-	for _, ids := range []struct {
-		ids []int64
-		out *[]*flows.Order
-	}{{expiredIDs, &expired}, {remindIDs, &remind}} {
-		for _, id := range ids.ids {
-			o, err := db.Order(ctx, id)
-			if err != nil {
-				return nil, nil, err
-			}
-			*ids.out = append(*ids.out, o)
-		}
-	}
 	return expired, remind, nil
+}
+
+// Reminded marks an order's farmer reminded, with the reminder, once.
+func (db *DB) Reminded(ctx context.Context, id int64, at time.Time, notices ...flows.Reply) error {
+	return db.change(ctx, fmt.Sprintf("remind order %d", id), `
+		UPDATE orders SET reminded_at = $2 WHERE id = $1 AND status = 'pending' AND reminded_at IS NULL`,
+		[]any{id, at}, notices)
 }
 
 // Buyer returns what a buyer typed last time.

@@ -35,14 +35,14 @@ func TestListingsAndOrders(t *testing.T) {
 		Quantity: vn.Quantity{Milli: 50_000, Unit: vn.UnitKg}, Price: vn.Price{VND: 25_000, Per: vn.UnitKg},
 		PriceTyped: "25k", Ready: time.Now()}
 
-	l, err := db.CreateListing(ctx, draft, "telegram:77")
+	l, err := db.CreateListing(ctx, draft, "telegram:77", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !regexp.MustCompile(`^NS-[2-9A-HJ-NP-Z]{4}$`).MatchString(l.Code) || l.Remaining != 50_000 || l.Status != flows.Active {
 		t.Fatalf("new listing %+v", l)
 	}
-	again, err := db.CreateListing(ctx, draft, "telegram:77")
+	again, err := db.CreateListing(ctx, draft, "telegram:77", nil)
 	if err != nil || again.ID != l.ID {
 		t.Fatalf("a retried update created listing %d, want %d back (%v)", again.ID, l.ID, err)
 	}

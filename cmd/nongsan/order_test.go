@@ -43,8 +43,7 @@ func (b *testBot) listing(user int64, quantity, price string) string {
 	b.Say(user, "hôm nay")
 	b.Tap(user, "skip")
 	b.Tap(user, "publish")
-	code := b.publishedCode(user)
-	return code
+	return b.publishedCode(user)
 }
 
 // deepLink is /start with the payload of a post's order button.

@@ -102,6 +102,7 @@ type app struct {
 	db       *postgres.DB
 	store    *redis.Store
 	engine   *bot.Engine
+	relay    *bot.Relay
 	server   *bot.Server
 	telegram *telegram.Bot
 	close    func()
@@ -150,6 +151,7 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 		LockWait:   10 * time.Second,
 		RetryLater: 30 * time.Second,
 	}
+	a.relay = &bot.Relay{Notices: db, Store: a.store, Deliver: a.engine.Deliver, Log: log, KeepFor: 7 * 24 * time.Hour}
 	a.server = &bot.Server{
 		Engine:  a.engine,
 		Metrics: metrics,
@@ -177,6 +179,10 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 	}
 	return a, nil
 }
+
+// relayEvery: notices (order timeouts, reminders, group posts) reach the
+// outbox this soon after their change is committed.
+const relayEvery = 250 * time.Millisecond
 
 // validSecret is what Telegram accepts as a webhook secret_token.
 var validSecret = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
@@ -212,6 +218,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { a.engine.RunSweeper(background, time.Second) })
 	wg.Go(func() { a.engine.RunTicks(background, cfg.TickEvery) })
+	wg.Go(func() { a.relay.Run(background, relayEvery) })
 	// Last, after the HTTP server: stop the background work before the pools close.
 	defer wg.Wait()
 	defer stopBackground()
@@ -268,6 +275,7 @@ func poll(ctx context.Context, cfg config, stdout io.Writer) error {
 	defer wg.Wait()
 	wg.Go(func() { a.engine.RunSweeper(ctx, time.Second) })
 	wg.Go(func() { a.engine.RunTicks(ctx, cfg.TickEvery) })
+	wg.Go(func() { a.relay.Run(ctx, relayEvery) })
 	log.Info().Str("bot", a.telegram.Username()).Msg("polling Telegram")
 	return a.telegram.Poll(ctx, func(body []byte) bool {
 		return a.server.Receive(ctx, a.telegram, body) == http.StatusOK

@@ -1,0 +1,108 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/nongsan-bot/nongsan/flows"
+)
+
+// queue writes the notices a change reports inside the change's
+// transaction: both are committed, or neither.
+func queue(ctx context.Context, tx pgx.Tx, notices []flows.Reply) error {
+	if len(notices) == 0 {
+		return nil
+	}
+	b, err := json.Marshal(notices)
+	if err != nil {
+		return fmt.Errorf("encode notices: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO notices (replies) VALUES ($1)`, b); err != nil {
+		return fmt.Errorf("queue notices: %w", err)
+	}
+	return nil
+}
+
+// change runs one statement that must change a row (else ErrStale), with
+// the notices it reports.
+func (db *DB) change(ctx context.Context, what, sql string, args []any, notices []flows.Reply) error {
+	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, sql, args...)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return flows.ErrStale
+		}
+		return queue(ctx, tx, notices)
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// RelayNotices hands up to limit notices not relayed yet, oldest first, to
+// relay, and marks them relayed if it succeeds, in one transaction. The
+// rows stay locked meanwhile and other replicas skip them, so that replicas
+// share the work; if we stop before the commit, they are handed out again
+// (relay must recognise a notice it has seen by its ID).
+func (db *DB) RelayNotices(ctx context.Context, limit int, relay func([]flows.Notice) error) (int, error) {
+	var n int
+	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id, replies FROM notices WHERE relayed_at IS NULL
+			ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, limit)
+		if err != nil {
+			return err
+		}
+		var notices []flows.Notice
+		var bad []int64
+		for rows.Next() {
+			var n flows.Notice
+			var raw []byte
+			if err := rows.Scan(&n.ID, &raw); err != nil {
+				return err
+			}
+			if json.Unmarshal(raw, &n.Replies) != nil {
+				bad = append(bad, n.ID) // written by another version: set aside, never blocking the rest
+				continue
+			}
+			notices = append(notices, n)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE notices SET relayed_at = now(), unreadable = true WHERE id = ANY($1)`, bad); err != nil {
+			return err
+		}
+		if len(notices) == 0 {
+			return nil
+		}
+		if err := relay(notices); err != nil {
+			return err
+		}
+		ids := make([]int64, len(notices))
+		for i, n := range notices {
+			ids[i] = n.ID
+		}
+		n = len(ids)
+		_, err = tx.Exec(ctx, `UPDATE notices SET relayed_at = now() WHERE id = ANY($1)`, ids)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("relay notices: %w", err)
+	}
+	return n, nil
+}
+
+// PruneNotices deletes notices relayed before a time.
+func (db *DB) PruneNotices(ctx context.Context, before time.Time) error {
+	if _, err := db.Pool.Exec(ctx, `DELETE FROM notices WHERE relayed_at < $1`, before); err != nil {
+		return fmt.Errorf("prune notices: %w", err)
+	}
+	return nil
+}
