@@ -79,24 +79,14 @@ func distinct(chats []flows.ChatRef) []flows.ChatRef {
 	})
 }
 
-// Run relays every interval until ctx ends, and now and then forgets old
-// notices.
-func (r *Relay) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case now := <-t.C:
-			if err := r.step(ctx, now); err != nil && ctx.Err() == nil {
-				r.Log.Error().Err(err).Msg("relay notices")
-			}
-		}
-	}
+// RunRelay relays notices every interval until ctx ends, beside the
+// sweeper and the ticks.
+func (e *Engine) RunRelay(ctx context.Context, r *Relay, interval time.Duration) {
+	e.every(ctx, interval, "relay notices", func(now time.Time) error { return r.step(ctx, now) })
 }
 
-// step is one round, a panic in it logged rather than fatal.
+// step relays what is waiting and sends it, and now and then forgets old
+// notices. A panic is an error: the relay goes on.
 func (r *Relay) step(ctx context.Context, now time.Time) (err error) {
 	defer func() {
 		if p := recover(); p != nil {

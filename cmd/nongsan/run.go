@@ -218,7 +218,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { a.engine.RunSweeper(background, time.Second) })
 	wg.Go(func() { a.engine.RunTicks(background, cfg.TickEvery) })
-	wg.Go(func() { a.relay.Run(background, relayEvery) })
+	wg.Go(func() { a.engine.RunRelay(background, a.relay, relayEvery) })
 	// Last, after the HTTP server: stop the background work before the pools close.
 	defer wg.Wait()
 	defer stopBackground()
@@ -275,7 +275,7 @@ func poll(ctx context.Context, cfg config, stdout io.Writer) error {
 	defer wg.Wait()
 	wg.Go(func() { a.engine.RunSweeper(ctx, time.Second) })
 	wg.Go(func() { a.engine.RunTicks(ctx, cfg.TickEvery) })
-	wg.Go(func() { a.relay.Run(ctx, relayEvery) })
+	wg.Go(func() { a.engine.RunRelay(ctx, a.relay, relayEvery) })
 	log.Info().Str("bot", a.telegram.Username()).Msg("polling Telegram")
 	return a.telegram.Poll(ctx, func(body []byte) bool {
 		return a.server.Receive(ctx, a.telegram, body) == http.StatusOK

@@ -1,0 +1,121 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/nongsan-bot/nongsan/bot/postgres"
+	"github.com/nongsan-bot/nongsan/bot/postgres/pgtest"
+	"github.com/nongsan-bot/nongsan/flows"
+	"github.com/nongsan-bot/nongsan/flows/vn"
+)
+
+// noticeListing is a listing whose posts are recorded with a notice each.
+func noticeListing(t *testing.T, db *postgres.DB) *flows.Listing {
+	t.Helper()
+	seller := &flows.Seller{Name: "Mai", Phone: "+84987654321"}
+	if err := db.SaveSeller(context.Background(), seller); err != nil {
+		t.Fatal(err)
+	}
+	l, err := db.CreateListing(context.Background(), &flows.Listing{SellerID: seller.ID, Channel: flows.Telegram, Product: "Na",
+		Photos: []string{"p"}, Quantity: vn.Quantity{Milli: 50_000, Unit: vn.UnitKg}, Price: vn.Price{VND: 25_000, Per: vn.UnitKg},
+		PriceTyped: "25k", Ready: time.Now()}, "telegram:1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func post(t *testing.T, db *postgres.DB, l *flows.Listing, group string) {
+	t.Helper()
+	p := flows.Post{ListingID: l.ID, Group: flows.ChatRef{Channel: flows.Telegram, ChatID: group}, MessageIDs: []string{"9"}}
+	if err := db.SavePost(context.Background(), p, flows.Reply{Text: flows.M("sell.posted", "Group", group)}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// relayed runs one relay of at most limit notices and returns the groups
+// they name.
+func relayed(t *testing.T, db *postgres.DB, limit int, relay func([]flows.Notice) error) []string {
+	t.Helper()
+	var groups []string
+	_, err := db.RelayNotices(context.Background(), limit, func(ns []flows.Notice) error {
+		for _, n := range ns {
+			groups = append(groups, n.Replies[0].Text.Data["Group"].(string))
+		}
+		return relay(ns)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return groups
+}
+
+func TestNoticesAreRelayedOnceEvenAfterAFailure(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.MustOpen(t)
+	l := noticeListing(t, db)
+	for i := range 3 {
+		post(t, db, l, strconv.Itoa(i))
+	}
+	// A relay that fails keeps nothing: the notices are handed out again.
+	if _, err := db.RelayNotices(ctx, 100, func([]flows.Notice) error { return errors.New("redis down") }); err == nil {
+		t.Fatal("a failed relay reported no error")
+	}
+	if got := relayed(t, db, 100, func([]flows.Notice) error { return nil }); !slices.Equal(got, []string{"0", "1", "2"}) {
+		t.Fatalf("after a failure the relay got %v, want all three in order", got)
+	}
+	if got := relayed(t, db, 100, func([]flows.Notice) error { return nil }); len(got) != 0 {
+		t.Fatalf("relayed notices were handed out again: %v", got)
+	}
+}
+
+func TestConcurrentRelaysSkipLockedNotices(t *testing.T) {
+	db := pgtest.MustOpen(t)
+	l := noticeListing(t, db)
+	for i := range 4 {
+		post(t, db, l, strconv.Itoa(i))
+	}
+	var second []string
+	first := relayed(t, db, 2, func([]flows.Notice) error {
+		second = relayed(t, db, 100, func([]flows.Notice) error { return nil })
+		return nil
+	})
+	if !slices.Equal(first, []string{"0", "1"}) || !slices.Equal(second, []string{"2", "3"}) {
+		t.Fatalf("first relay %v, second %v: want the oldest two, then the other two", first, second)
+	}
+}
+
+func TestNoticesComeOnlyWithTheirChange(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.MustOpen(t)
+	l := noticeListing(t, db)
+	ask := flows.Reply{Text: flows.M("mine.renew_ask", "Group", "ask")}
+	if err := db.AskedRenew(ctx, l.ID, time.Now(), ask); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.AskedRenew(ctx, l.ID, time.Now(), ask); !errors.Is(err, flows.ErrStale) {
+		t.Fatalf("asking twice: %v, want ErrStale", err)
+	}
+	stale := *l
+	stale.Status = flows.Expired
+	stale.UpdatedAt = l.UpdatedAt.Add(-time.Second)
+	if err := db.UpdateListing(ctx, &stale, flows.Reply{Text: flows.M("post.caption", "Group", "expired")}); !errors.Is(err, flows.ErrStale) {
+		t.Fatalf("a stale expiry: %v, want ErrStale", err)
+	}
+	// An unreadable notice (another version's) is set aside, not in the way.
+	if _, err := db.Pool.Exec(ctx, `INSERT INTO notices (replies) VALUES ('{"not": "a list"}')`); err != nil {
+		t.Fatal(err)
+	}
+	if got := relayed(t, db, 100, func([]flows.Notice) error { return nil }); !slices.Equal(got, []string{"ask"}) {
+		t.Fatalf("notices %v, want only the renewal question", got)
+	}
+	var unreadable bool
+	if err := db.Pool.QueryRow(ctx, `SELECT unreadable FROM notices WHERE relayed_at IS NOT NULL ORDER BY id DESC LIMIT 1`).Scan(&unreadable); err != nil || !unreadable {
+		t.Fatalf("the unreadable notice is not marked (%v)", err)
+	}
+}
