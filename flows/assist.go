@@ -18,110 +18,105 @@ const (
 	assistName    Step = "assist_name"
 	assistCommune Step = "assist_commune"
 	assistArea    Step = "assist_area"
+	assistCreate  Step = "assist_create"
 )
 
-func (f *sell) assistSteps() map[Step]StepDef {
-	return map[Step]StepDef{
-		sellFor: {
-			Prompt: func(c *Conv) {
-				c.Ask(M("assist.for_whom"),
-					[]Choice{{Label: M("assist.for_me"), Value: "for:me"}},
-					[]Choice{{Label: M("assist.for_other"), Value: "for:other"}})
-			},
-			Handle: step(f.onForWhom),
-		},
-		assistPhone:   {Prompt: func(c *Conv) { c.Say(M("assist.phone")) }, Handle: step(f.onAssistPhone)},
-		assistName:    {Prompt: func(c *Conv) { c.Say(M("assist.name")) }, Handle: step(f.onAssistName)},
-		assistCommune: {Prompt: func(c *Conv) { c.Say(M("assist.commune")) }, Handle: step(f.onAssistCommune)},
-		assistArea:    {Prompt: func(c *Conv) { c.Ask(M("assist.area"), areaChoices()...) }, Handle: step(f.onAssistArea)},
+// assist are the sell form's first rows, for helpers.
+type assist struct {
+	forWhom, assistPhone, assistName, assistCommune, assistArea, assistCreate *Field[draft]
+}
+
+func newAssist(f *sell) assist {
+	return assist{
+		forWhom:       &Field[draft]{Step: sellFor, Ask: askForWhom, Answer: f.onForWhom},
+		assistPhone:   &Field[draft]{Step: assistPhone, Ask: ask(M("assist.phone")).text, Answer: f.onAssistPhone},
+		assistName:    &Field[draft]{Step: assistName, Ask: ask(M("assist.name")).text, Answer: f.onAssistName},
+		assistCommune: &Field[draft]{Step: assistCommune, Ask: ask(M("assist.commune")).text, Answer: f.onAssistCommune},
+		assistArea: &Field[draft]{Step: assistArea, Answer: takeArea,
+			Ask: func(*Conv, *draft) Question { return Ask(M("assist.area"), areaChoices()...) }},
+		assistCreate: &Field[draft]{Step: assistCreate, Do: f.createFarmer},
 	}
 }
 
-func (f *sell) onForWhom(ctx context.Context, c *Conv, d *draft, in Input) (Step, error) {
+func (a assist) rows() []*Field[draft] {
+	return []*Field[draft]{a.forWhom, a.assistPhone, a.assistName, a.assistCommune, a.assistArea, a.assistCreate}
+}
+
+func askForWhom(*Conv, *draft) Question {
+	return Ask(M("assist.for_whom"),
+		[]Choice{{Label: M("assist.for_me"), Value: "for:me"}},
+		[]Choice{{Label: M("assist.for_other"), Value: "for:other"}})
+}
+
+func (f *sell) onForWhom(ctx context.Context, c *Conv, d *draft, in Input) (Go, error) {
 	switch {
 	case in.Kind == KindChoice && in.Text == "for:other":
 		d.Assist = true
-		return assistPhone, nil
+		return Next(), nil
 	case in.Kind == KindChoice && in.Text == "for:me":
 		return f.ownSeller(ctx, c, d)
 	}
-	return Unclear, nil
+	return NotUnderstood(), nil
 }
 
 // ownSeller continues as the user selling for themselves.
-func (f *sell) ownSeller(ctx context.Context, c *Conv, d *draft) (Step, error) {
+func (f *sell) ownSeller(ctx context.Context, c *Conv, d *draft) (Go, error) {
 	seller, err := loadSeller(ctx, f.deps, c)
 	if err != nil {
-		return "", err
+		return Go{}, err
 	}
 	if seller == nil {
 		c.Say(M("sell.register_first"))
-		return regName, nil
+		return To(f.reg.name), nil
 	}
 	d.Seller = *seller
-	return sellProduct, nil
+	return To(f.product), nil
 }
 
-func (f *sell) onAssistPhone(ctx context.Context, c *Conv, d *draft, in Input) (Step, error) {
+func (f *sell) onAssistPhone(ctx context.Context, c *Conv, d *draft, in Input) (Go, error) {
 	if in.Kind != KindText && in.Kind != KindContact {
-		return Unclear, nil
+		return NotUnderstood(), nil
 	}
 	phone, err := vn.ParsePhone(in.Text + in.Phone)
 	if err != nil {
-		c.Say(M("reg.phone_bad"))
-		return assistPhone, nil
+		return Again(M("reg.phone_bad")), nil
 	}
 	seller, err := f.deps.Sellers.SellerByPhone(ctx, phone)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		d.Seller = Seller{Phone: phone, CreatedBy: c.User.ID}
-		return assistName, nil
+		return Next(), nil
 	case err != nil:
-		return "", err
+		return Go{}, err
 	case seller.UserID != 0:
 		// The farmer uses the bot themselves: a helper may not sell in their name.
-		c.Say(M("assist.has_account"))
-		return assistPhone, nil
+		return Again(M("assist.has_account")), nil
 	}
 	d.Seller = *seller
 	c.Say(M("assist.found", "Name", seller.Name, "Place", c.F().Place(*seller)))
-	return sellProduct, nil
+	return To(f.product), nil
 }
 
-func (f *sell) onAssistName(_ context.Context, _ *Conv, d *draft, in Input) (Step, error) {
-	if in.Kind != KindText || !validName(in.Text) {
-		return Unclear, nil
+func (f *sell) onAssistName(_ context.Context, _ *Conv, d *draft, in Input) (Go, error) {
+	switch {
+	case in.Kind == KindText && tooLong(in.Text, maxName):
+		return Again(M("reg.name_long")), nil
+	case in.Kind != KindText || !validName(in.Text):
+		return NotUnderstood(), nil
 	}
 	d.Seller.Name = in.Text
-	return assistCommune, nil
+	return Next(), nil
 }
 
-func (f *sell) onAssistCommune(ctx context.Context, c *Conv, d *draft, in Input) (Step, error) {
-	if in.Kind != KindText || !validName(in.Text) {
-		return Unclear, nil
-	}
-	d.Seller.Commune = in.Text
-	if area, ok := areaIn(c, in.Text); ok && area != "other" {
-		d.Seller.Area = area
-		return f.createFarmer(ctx, c, d)
-	}
-	return assistArea, nil
-}
-
-func (f *sell) onAssistArea(ctx context.Context, c *Conv, d *draft, in Input) (Step, error) {
-	area, ok := pickArea(c, in)
-	if !ok {
-		return Unclear, nil
-	}
-	d.Seller.Area = area
-	return f.createFarmer(ctx, c, d)
+func (f *sell) onAssistCommune(_ context.Context, c *Conv, d *draft, in Input) (Go, error) {
+	return takeCommune(c, &d.Seller, in, f.assistArea), nil
 }
 
 // createFarmer registers the farmer the helper sells for.
-func (f *sell) createFarmer(ctx context.Context, c *Conv, d *draft) (Step, error) {
+func (f *sell) createFarmer(ctx context.Context, c *Conv, d *draft) (Go, error) {
 	if err := f.deps.Sellers.SaveSeller(ctx, &d.Seller); err != nil {
-		return "", fmt.Errorf("register farmer for helper: %w", err)
+		return Go{}, fmt.Errorf("register farmer for helper: %w", err)
 	}
 	c.Say(M("assist.created", "Name", d.Seller.Name))
-	return sellProduct, nil
+	return To(f.product), nil
 }

@@ -55,6 +55,9 @@ type Session struct {
 	Data    json.RawMessage `json:"data,omitempty"`    // the flow's draft
 	Offered []Offer         `json:"offered,omitempty"` // what the last question offered
 	Album   string          `json:"album,omitempty"`   // the last album answered as unclear
+	// Editing: a form's field picked from its summary is being changed;
+	// after it, back to the summary.
+	Editing bool `json:"editing,omitempty"`
 	// Parent is the flow an interjection (a notification's button) set
 	// aside; it goes on when the interjection is done.
 	Parent  *Session  `json:"parent,omitempty"`
@@ -93,7 +96,8 @@ type Conv struct {
 	texts   Texts
 	replies []Reply
 	offered []Offer
-	err     error // a store failed while asking a question
+	err     error      // a store failed while asking a question
+	decoded draftCache // a form's draft, decoded once per update
 }
 
 // Context is the update's context, for prompts that read the stores.

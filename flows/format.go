@@ -29,6 +29,15 @@ func (f Format) Quantity(q vn.Quantity) string {
 	return f.Texts.Text(f.Lang, M("fmt.quantity", "Amount", vn.FormatMilli(q.Milli), "Unit", f.Unit(q.Unit)))
 }
 
+// Ordered is an order's quantity in the unit the buyer used, with the
+// listing's unit when it differs: `50 kg (0,5 tạ)`.
+func (f Format) Ordered(o *Order) string {
+	if o.Asked.Unit == "" || o.Asked.Unit == o.Quantity.Unit {
+		return f.Quantity(o.Quantity)
+	}
+	return f.Texts.Text(f.Lang, M("fmt.quantity_as", "Asked", f.Quantity(o.Asked), "Listed", f.Quantity(o.Quantity)))
+}
+
 // Price is `25.000 đ/kg`, with the per-kg price after a price per tạ or
 // tấn: `2.000.000 đ/tạ (20.000 đ/kg)`.
 func (f Format) Price(p vn.Price) string {
@@ -88,20 +97,16 @@ func BuiltMessageIDs() []string {
 	for d := time.Sunday; d <= time.Saturday; d++ {
 		ids = append(ids, "weekday."+d.String())
 	}
-	for _, e := range editable {
-		ids = append(ids, "sell.field_"+e.value)
-	}
-	for _, p := range profileFields {
-		ids = append(ids, "profile.field_"+p.value)
+	for _, form := range fieldChoices() {
+		for _, row := range form {
+			ids = append(ids, row[0].Label.ID)
+		}
 	}
 	for _, st := range []string{Active, SoldOut, Closed, Expired} {
 		ids = append(ids, "status."+st, "post_status."+st)
 	}
 	for _, st := range []string{Pending, Accepted, Shipping, Completed, Cancelled, Declined} {
 		ids = append(ids, "order_status."+st)
-	}
-	for _, f := range orderFields {
-		ids = append(ids, "order.field_"+f.value)
 	}
 	for name := range orderActions {
 		ids = append(ids, "order."+name)

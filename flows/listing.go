@@ -104,6 +104,8 @@ type Sellers interface {
 	SellerOf(ctx context.Context, userID int64) (*Seller, error) // ErrNotFound if unregistered
 	SellerByPhone(ctx context.Context, phone string) (*Seller, error)
 	SaveSeller(ctx context.Context, s *Seller) error // creates or updates by ID; sets ID
+	// PhoneTaken tells whether SaveSeller would refuse s with ErrPhoneTaken.
+	PhoneTaken(ctx context.Context, s *Seller) (bool, error)
 }
 
 // Listings stores listings and their group posts. Where a method takes

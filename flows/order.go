@@ -25,7 +25,6 @@ const (
 	orderAddress  Step = "address"
 	orderNote     Step = "note"
 	orderSummary  Step = "summary"
-	orderEdit     Step = "edit"
 )
 
 type orderDraft struct {
@@ -33,13 +32,13 @@ type orderDraft struct {
 	Nonce     string      `json:"nonce"`           // the order's identity: placing it twice places it once
 	Price     vn.Price    `json:"price"`           // as the buyer saw it
 	Known     string      `json:"known,omitempty"` // the address remembered from last time
-	Quantity  vn.Quantity `json:"quantity"`
+	Quantity  vn.Quantity `json:"quantity"`        // in the listing's unit
+	Asked     vn.Quantity `json:"asked"`           // as the buyer typed it: 50 kg of a listing in tạ
 	Name      string      `json:"name,omitempty"`
 	Phone     string      `json:"phone,omitempty"`
 	Delivery  string      `json:"delivery,omitempty"`
 	Address   string      `json:"address,omitempty"`
 	Note      string      `json:"note,omitempty"`
-	Editing   bool        `json:"editing,omitempty"`
 }
 
 // wholeCount tells whether a counted quantity is whole: half a pomelo
@@ -83,74 +82,78 @@ func buyCode(in Input) (string, bool) {
 	return "NS-" + strings.ToUpper(m[1]), true
 }
 
-func orderFlow(d Deps) *Flow {
+// order is the order form: its rows, in the order they are asked.
+type order struct {
+	deps                                                    Deps
+	quantity, name, phone, delivery, address, note, summary *Field[orderDraft]
+}
+
+func orderFlow(d Deps) *Flow { return newOrder(d).form().Flow() }
+
+func newOrder(d Deps) *order {
 	f := &order{deps: d}
-	return &Flow{Name: "order", Start: f.start, Steps: map[Step]StepDef{
-		orderQty:      {Prompt: f.askQty, Handle: f.onQty},
-		orderName:     {Prompt: f.askName, Handle: f.onName},
-		orderPhone:    {Prompt: func(c *Conv) { c.AskContact(M("order.phone")) }, Handle: f.onPhone},
-		orderDelivery: {Prompt: f.askDelivery, Handle: f.onDelivery},
-		orderAddress:  {Prompt: f.askAddress, Handle: f.onAddress},
-		orderNote:     {Prompt: func(c *Conv) { c.Ask(M("order.note"), []Choice{skipChoice()}) }, Handle: f.onNote},
-		orderSummary:  {Prompt: f.showSummary, Handle: f.onSummary},
-		orderEdit:     {Prompt: f.askEdit, Handle: f.onEdit},
-	}}
+	f.quantity = &Field[orderDraft]{Step: orderQty, Ask: f.askQty, Answer: f.onQty, Edit: "quantity"}
+	f.name = &Field[orderDraft]{Step: orderName, Ask: f.askName, Answer: f.onName, Edit: "name"}
+	f.phone = &Field[orderDraft]{Step: orderPhone, Ask: func(*Conv, *orderDraft) Question {
+		return Question{Text: M("order.phone"), Contact: true}
+	}, Answer: f.onPhone, Edit: "phone"}
+	f.delivery = &Field[orderDraft]{Step: orderDelivery, Ask: f.askDelivery, Answer: f.onDelivery, Edit: "delivery"}
+	f.address = &Field[orderDraft]{Step: orderAddress, Ask: f.askAddress, Answer: f.onAddress, Follows: true}
+	f.note = &Field[orderDraft]{Step: orderNote, Ask: func(*Conv, *orderDraft) Question { return Ask(M("order.note")) },
+		Answer: f.onNote, Edit: "note", Skip: func(d *orderDraft) { d.Note = "" }}
+	f.summary = &Field[orderDraft]{Step: orderSummary, Ask: f.showSummary, Answer: f.onSummary, Summary: true}
+	return f
 }
 
-type order struct{ deps Deps }
+func (f *order) form() *Form[orderDraft] {
+	return &Form[orderDraft]{Name: "order", Start: f.start, Labels: "order.field_",
+		Rows: []*Field[orderDraft]{f.quantity, f.name, f.phone, f.delivery, f.address, f.note, f.summary}}
+}
 
-func (f *order) draft(c *Conv) (orderDraft, *Listing, error) {
-	var d orderDraft
-	if err := c.Draft(&d); err != nil {
-		return d, nil, err
-	}
+// listing is the listing being ordered, as it is now.
+func (f *order) listing(c *Conv, d *orderDraft) (*Listing, error) {
 	l, err := f.deps.Listings.Listing(c.Context(), d.ListingID)
-	return d, l, err
-}
-
-// next is natural, or the summary when one field was being changed.
-func (d *orderDraft) next(natural Step) Step {
-	if d.Editing {
-		return orderSummary
+	if err != nil {
+		return nil, fmt.Errorf("listing of order draft: %w", err)
 	}
-	return natural
+	return l, nil
 }
 
-func (f *order) start(ctx context.Context, c *Conv, in Input) (Step, error) {
+func (f *order) start(ctx context.Context, c *Conv, d *orderDraft, in Input) (Go, error) {
 	code, ok := buyCode(in)
 	if !ok {
 		c.Say(M("order.ask_code"))
-		return Done, nil
+		return Finish(), nil
 	}
 	l, err := f.deps.Orders.ListingByCode(ctx, code)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		c.Say(M("order.no_listing", "Code", code))
-		return Done, nil
+		return Finish(), nil
 	case err != nil:
-		return "", err
+		return Go{}, err
 	case l.Seller.UserID == c.User.ID || l.HelperID == c.User.ID:
 		c.Say(M("order.own_listing", "Code", l.Code))
-		return Done, nil
+		return Finish(), nil
 	case l.Status == SoldOut || (l.Status == Active && l.Remaining == 0):
 		f.soldOut(ctx, c, l)
-		return Done, nil
+		return Finish(), nil
 	case l.Status != Active:
 		c.Say(M("order.ended", "Product", l.Product, "Code", l.Code))
 		offerSimilar(ctx, f.deps, c.In.ChatKey(), c.Lang, l, &c.replies)
-		return Done, nil
+		return Finish(), nil
 	}
-	d := orderDraft{ListingID: l.ID, Nonce: newNonce(), Price: l.Price}
+	*d = orderDraft{ListingID: l.ID, Nonce: newNonce(), Price: l.Price}
 	if b, err := f.deps.Orders.Buyer(ctx, c.User.ID); err == nil {
 		d.Name, d.Phone, d.Address, d.Known = b.Name, b.Phone, b.Address, b.Address
 	} else if !errors.Is(err, ErrNotFound) {
-		return "", err
+		return Go{}, err
 	}
 	// The listing as in the group, in the buyer's language, then the question.
 	post := postReply(c.F(), l, c.In.ChatKey())
 	post.Choices, post.Footer = nil, nil
 	c.replies = append(c.replies, post)
-	return orderQty, c.SetDraft(d)
+	return To(f.quantity), nil
 }
 
 // soldOut tells the buyer and offers other listings of the product.
@@ -174,165 +177,139 @@ func offerSimilar(ctx context.Context, deps Deps, to ChatRef, lang string, l *Li
 	*out = append(*out, Reply{To: to, Lang: lang, Text: M("order.similar"), Choices: rows})
 }
 
-func (f *order) askQty(c *Conv) {
-	_, l, err := f.draft(c)
+func (f *order) askQty(c *Conv, d *orderDraft) Question {
+	l, err := f.listing(c, d)
 	if err != nil {
 		c.Fail(err)
-		return
+		return Question{}
 	}
 	min := ""
 	if l.MinOrder > 0 {
 		min = c.F().Quantity(vn.Quantity{Milli: l.MinOrder, Unit: l.Quantity.Unit})
 	}
-	c.Say(M("order.quantity", "Remaining", c.F().Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}),
+	return Ask(M("order.quantity", "Remaining", c.F().Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}),
 		"Unit", c.F().Unit(l.Quantity.Unit), "Price", c.F().Price(l.Price), "Min", min))
 }
 
-func (f *order) onQty(ctx context.Context, c *Conv, in Input) (Step, error) {
+func (f *order) onQty(_ context.Context, c *Conv, d *orderDraft, in Input) (Go, error) {
 	if in.Kind != KindText {
-		return Unclear, nil
+		return NotUnderstood(), nil
 	}
-	d, l, err := f.draft(c)
+	l, err := f.listing(c, d)
 	if err != nil {
-		return "", err
+		return Go{}, err
 	}
-	q, err := vn.ParseQuantity(in.Text, l.Quantity.Unit)
+	asked, err := vn.ParseQuantity(in.Text, l.Quantity.Unit)
+	q := asked
 	if err == nil {
 		var ok bool
-		if q, ok = q.In(l.Quantity.Unit); !ok {
+		if q, ok = asked.In(l.Quantity.Unit); !ok {
 			err = vn.ErrUnknownUnit
 		}
 	}
+	unit := c.F().Unit(l.Quantity.Unit)
 	switch {
 	case errors.Is(err, vn.ErrZero):
-		c.Say(M("order.quantity_zero", "Unit", c.F().Unit(l.Quantity.Unit)))
-		return orderQty, nil
+		return Again(M("order.quantity_zero", "Unit", unit)), nil
 	case err != nil || q.Milli <= 0:
-		c.Say(M("order.quantity_bad", "Unit", c.F().Unit(l.Quantity.Unit)))
-		return orderQty, nil
+		return Again(M("order.quantity_bad", "Unit", unit)), nil
 	case !wholeCount(q):
-		c.Say(M("order.quantity_whole", "Unit", c.F().Unit(l.Quantity.Unit)))
-		return orderQty, nil
+		return Again(M("order.quantity_whole", "Unit", unit)), nil
+	case q.Milli > l.Remaining:
+		return Again(M("order.only_left", "Remaining", c.F().Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}))), nil
+	case q.Milli < l.MinOrder && q.Milli < l.Remaining:
+		return Again(M("order.below_min", "Min", c.F().Quantity(vn.Quantity{Milli: l.MinOrder, Unit: l.Quantity.Unit}))), nil
 	}
-	if q.Milli > l.Remaining {
-		c.Say(M("order.only_left", "Remaining", c.F().Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit})))
-		return orderQty, nil
-	}
-	if q.Milli < l.MinOrder && q.Milli < l.Remaining {
-		c.Say(M("order.below_min", "Min", c.F().Quantity(vn.Quantity{Milli: l.MinOrder, Unit: l.Quantity.Unit})))
-		return orderQty, nil
-	}
-	d.Quantity = q
-	next := orderName
+	d.Quantity, d.Asked = q, asked
 	if d.Name != "" && d.Phone != "" {
-		next = orderDelivery // a returning buyer: name and phone as last time
+		return Past(f.phone), nil // a returning buyer: name and phone as last time
 	}
-	return d.next(next), c.SetDraft(d)
+	return Next(), nil
 }
 
-func (f *order) askName(c *Conv) {
-	c.Ask(M("order.name"), []Choice{{Label: M("reg.name_keep", "Name", c.User.Name), Value: "keep"}})
+func (f *order) askName(c *Conv, _ *orderDraft) Question {
+	return Ask(M("order.name"), []Choice{{Label: M("reg.name_keep", "Name", c.User.Name), Value: "keep"}})
 }
 
-func (f *order) onName(_ context.Context, c *Conv, in Input) (Step, error) {
-	var d orderDraft
-	if err := c.Draft(&d); err != nil {
-		return "", err
-	}
+func (f *order) onName(_ context.Context, c *Conv, d *orderDraft, in Input) (Go, error) {
 	switch {
 	case in.Kind == KindChoice && in.Text == "keep":
 		d.Name = c.User.Name
+	case in.Kind == KindText && tooLong(in.Text, maxName):
+		return Again(M("order.name_long")), nil
 	case in.Kind == KindText && validName(in.Text):
 		d.Name = in.Text
 	default:
-		return Unclear, nil
+		return NotUnderstood(), nil
 	}
-	return d.next(orderPhone), c.SetDraft(d)
+	return Next(), nil
 }
 
-func (f *order) onPhone(_ context.Context, c *Conv, in Input) (Step, error) {
+func (f *order) onPhone(_ context.Context, c *Conv, d *orderDraft, in Input) (Go, error) {
 	if in.Kind != KindText && in.Kind != KindContact {
-		return Unclear, nil
-	}
-	var d orderDraft
-	if err := c.Draft(&d); err != nil {
-		return "", err
+		return NotUnderstood(), nil
 	}
 	phone, err := vn.ParsePhone(in.Phone + in.Text)
 	if err != nil {
-		c.Say(M("reg.phone_bad"))
-		return orderPhone, nil
+		return Again(M("reg.phone_bad")), nil
 	}
 	d.Phone = phone
 	c.reply(Reply{Text: M("reg.phone_ok", "Phone", vn.FormatPhone(phone)), ClearKeyboard: true})
-	return d.next(orderDelivery), c.SetDraft(d)
+	return Next(), nil
 }
 
-func (f *order) askDelivery(c *Conv) {
-	c.Ask(M("order.delivery"),
+func (f *order) askDelivery(*Conv, *orderDraft) Question {
+	return Ask(M("order.delivery"),
 		[]Choice{{Label: M("order.pickup"), Value: "pickup", Words: []string{"nhan tai vuon", "tu lay", "lay tai vuon"}}},
 		[]Choice{{Label: M("order.deliver"), Value: "deliver", Words: []string{"giao", "giao hang", "ship"}}})
 }
 
-func (f *order) onDelivery(_ context.Context, c *Conv, in Input) (Step, error) {
-	var d orderDraft
-	if err := c.Draft(&d); err != nil {
-		return "", err
-	}
+func (f *order) onDelivery(_ context.Context, _ *Conv, d *orderDraft, in Input) (Go, error) {
 	switch {
 	case in.Kind == KindChoice && in.Text == "pickup":
 		d.Delivery, d.Address = "pickup", ""
-		return d.next(orderNote), c.SetDraft(d)
+		return Past(f.address), nil
 	case in.Kind == KindChoice && in.Text == "deliver":
 		d.Delivery = "deliver"
-		return orderAddress, c.SetDraft(d)
+		return Next(), nil
 	}
-	return Unclear, nil
+	return NotUnderstood(), nil
 }
 
-func (f *order) askAddress(c *Conv) {
-	var d orderDraft
-	c.Draft(&d)
+func (f *order) askAddress(_ *Conv, d *orderDraft) Question {
 	if d.Known != "" {
-		c.Ask(M("order.address"), []Choice{{Label: M("order.address_keep", "Address", d.Known), Value: "keep"}})
-		return
+		return Ask(M("order.address"), []Choice{{Label: M("order.address_keep", "Address", d.Known), Value: "keep"}})
 	}
-	c.Say(M("order.address"))
+	return Ask(M("order.address"))
 }
 
-func (f *order) onAddress(_ context.Context, c *Conv, in Input) (Step, error) {
-	var d orderDraft
-	if err := c.Draft(&d); err != nil {
-		return "", err
-	}
+// maxAddress: an address fits on a delivery slip.
+const maxAddress = 200
+
+func (f *order) onAddress(_ context.Context, _ *Conv, d *orderDraft, in Input) (Go, error) {
 	switch {
 	case in.Kind == KindChoice && in.Text == "keep" && d.Known != "":
 		d.Address = d.Known
-	case in.Kind == KindText && utf8.RuneCountInString(in.Text) > 200:
-		c.Say(M("order.address_long"))
-		return orderAddress, nil
+	case in.Kind == KindText && tooLong(in.Text, maxAddress):
+		return Again(M("order.address_long")), nil
 	case in.Kind == KindText && utf8.RuneCountInString(in.Text) >= 5 && !strings.HasPrefix(in.Text, "/"):
 		d.Address = in.Text
 	default:
-		return Unclear, nil
+		return NotUnderstood(), nil
 	}
-	return d.next(orderNote), c.SetDraft(d)
+	return Next(), nil
 }
 
-func (f *order) onNote(_ context.Context, c *Conv, in Input) (Step, error) {
-	var d orderDraft
-	if err := c.Draft(&d); err != nil {
-		return "", err
-	}
+func (f *order) onNote(_ context.Context, _ *Conv, d *orderDraft, in Input) (Go, error) {
 	switch {
-	case in.Kind == KindChoice && in.Text == "skip":
-		d.Note = ""
-	case in.Kind == KindText && utf8.RuneCountInString(in.Text) <= maxNote:
+	case in.Kind == KindText && tooLong(in.Text, maxNote):
+		return Again(M("order.note_long")), nil
+	case in.Kind == KindText:
 		d.Note = in.Text
 	default:
-		return Unclear, nil
+		return NotUnderstood(), nil
 	}
-	return orderSummary, c.SetDraft(d)
+	return Next(), nil
 }
 
 // orderData is the template data of an order, in f's language.
@@ -343,7 +320,7 @@ func orderData(f Format, o *Order) []any {
 	}
 	return []any{
 		"Code", o.Code, "Product", o.Listing.Product, "ListingCode", o.Listing.Code,
-		"Quantity", f.Quantity(o.Quantity), "Price", f.Price(o.Listing.Price), "Total", f.Money(o.Total),
+		"Quantity", f.Ordered(o), "Price", f.Price(o.Listing.Price), "Total", f.Money(o.Total),
 		"Name", o.BuyerName, "Phone", formatPhone(o.BuyerPhone), "Delivery", delivery, "Note", o.Note,
 		"Status", f.Texts.Text(f.Lang, M("order_status."+o.Status)), "Seller", o.Listing.Seller.Name,
 	}
@@ -354,43 +331,43 @@ func (d orderDraft) asOrder(c *Conv, l *Listing) *Order {
 	seen := *l
 	seen.Price = d.Price // the summary shows, and the order keeps, the price the buyer agreed to
 	total, _ := d.Price.Total(d.Quantity)
-	return &Order{ListingID: l.ID, BuyerID: c.User.ID, Quantity: d.Quantity, Total: total, Price: d.Price,
+	return &Order{ListingID: l.ID, BuyerID: c.User.ID, Quantity: d.Quantity, Asked: d.Asked, Total: total, Price: d.Price,
 		BuyerName: d.Name, BuyerPhone: d.Phone, Delivery: d.Delivery, Address: d.Address, Note: d.Note,
 		Status: Pending, Listing: &seen}
 }
 
-func (f *order) showSummary(c *Conv) {
-	d, l, err := f.draft(c)
+func (f *order) showSummary(c *Conv, d *orderDraft) Question {
+	l, err := f.listing(c, d)
 	if err != nil {
 		c.Fail(err)
-		return
+		return Question{}
 	}
-	c.Ask(M("order.summary", orderData(c.F(), d.asOrder(c, l))...),
+	return Ask(M("order.summary", orderData(c.F(), d.asOrder(c, l))...),
 		[]Choice{{Label: M("order.place"), Value: "place", Words: []string{"dat", "dat hang", "dong y", "ok", "co"}}},
 		[]Choice{{Label: M("sell.edit"), Value: "edit", Words: []string{"sua"}}, {Label: M("sell.cancel"), Value: "cancel"}})
 }
 
-func (f *order) onSummary(ctx context.Context, c *Conv, in Input) (Step, error) {
+func (f *order) onSummary(ctx context.Context, c *Conv, d *orderDraft, in Input) (Go, error) {
 	if in.Kind != KindChoice {
-		return Unclear, nil
+		return NotUnderstood(), nil
 	}
 	switch in.Text {
 	case "place":
-		return f.place(ctx, c)
+		return f.place(ctx, c, d)
 	case "edit":
-		return orderEdit, nil
+		return EditFields(), nil
 	case "cancel":
 		c.Say(M("cancel.done"))
-		return Done, nil
+		return Finish(), nil
 	}
-	return Unclear, nil
+	return NotUnderstood(), nil
 }
 
 // place reserves the stock and tells the farmer, the buyer and the groups.
-func (f *order) place(ctx context.Context, c *Conv) (Step, error) {
-	d, l, err := f.draft(c)
+func (f *order) place(ctx context.Context, c *Conv, d *orderDraft) (Go, error) {
+	l, err := f.listing(c, d)
 	if err != nil {
-		return "", err
+		return Go{}, err
 	}
 	o, err := f.deps.Orders.PlaceOrder(ctx, d.asOrder(c, l), "order:"+d.Nonce)
 	var notEnough *NotEnoughError
@@ -398,32 +375,27 @@ func (f *order) place(ctx context.Context, c *Conv) (Step, error) {
 	case errors.Is(err, ErrPriceChanged):
 		c.Say(M("order.price_changed", "Price", c.F().Price(l.Price)))
 		d.Price = l.Price
-		if err := c.SetDraft(d); err != nil {
-			return "", err
-		}
-		f.showSummary(c) // the same step: its question again, at the new price
-		return orderSummary, nil
+		return To(f.summary), nil // its question again, at the new price
 	case errors.As(err, &notEnough) && notEnough.Remaining == 0:
 		f.soldOut(ctx, c, l)
-		return Done, nil
+		return Finish(), nil
 	case errors.As(err, &notEnough):
 		c.Say(M("order.only_left", "Remaining", c.F().Quantity(vn.Quantity{Milli: notEnough.Remaining, Unit: l.Quantity.Unit})))
-		d.Editing = true
-		return orderQty, c.SetDraft(d)
+		return Redo(f.quantity), nil
 	case err != nil:
-		return "", err
+		return Go{}, err
 	}
 	address := d.Address
 	if address == "" {
 		address = d.Known // collecting at the farm keeps the address for next time
 	}
 	if err := f.deps.Orders.SaveBuyer(ctx, c.User.ID, BuyerProfile{Name: d.Name, Phone: d.Phone, Address: address}); err != nil {
-		return "", err
+		return Go{}, err
 	}
 	c.Say(M("order.placed", orderData(c.F(), o)...))
 	farmer, err := farmerChat(ctx, f.deps, o.Listing)
 	if err != nil {
-		return "", err
+		return Go{}, err
 	}
 	if farmer != nil {
 		fm := Format{Texts: f.deps.Texts, Lang: farmer.lang}
@@ -431,10 +403,10 @@ func (f *order) place(ctx context.Context, c *Conv) (Step, error) {
 	}
 	news, err := orderNews(ctx, f.deps, o)
 	if err != nil {
-		return "", err
+		return Go{}, err
 	}
 	c.replies = append(c.replies, news...)
-	return Done, nil
+	return Finish(), nil
 }
 
 func farmerActions(o *Order) [][]Choice {
@@ -490,37 +462,10 @@ func orderNews(ctx context.Context, deps Deps, o *Order) ([]Reply, error) {
 		if o.Status == Pending { // once per group
 			out = append(out, Reply{To: e.To, Lang: GroupLang, Coalesce: "order:" + l.Code, Delay: deps.AnnounceDelay,
 				Rebuild: &Ref{Kind: RefListing, ID: l.ID},
-				Text: M("order.announce", "Quantity", fm.Quantity(o.Quantity), "Product", l.Product, "Code", l.Code,
+				Text: M("order.announce", "Quantity", fm.Ordered(o), "Product", l.Product, "Code", l.Code,
 					"Remaining", remaining, "SoldOut", l.Remaining == 0)})
 		}
 		out = append(out, e)
 	}
 	return out, nil
-}
-
-var orderFields = []struct {
-	value string
-	step  Step
-}{{"quantity", orderQty}, {"name", orderName}, {"phone", orderPhone}, {"delivery", orderDelivery}, {"note", orderNote}}
-
-func (f *order) askEdit(c *Conv) {
-	var rows [][]Choice
-	for _, e := range orderFields {
-		rows = append(rows, []Choice{{Label: M("order.field_" + e.value), Value: "field:" + e.value}})
-	}
-	c.Ask(M("sell.edit_pick"), pairs(rows)...)
-}
-
-func (f *order) onEdit(_ context.Context, c *Conv, in Input) (Step, error) {
-	var d orderDraft
-	if err := c.Draft(&d); err != nil {
-		return "", err
-	}
-	for _, e := range orderFields {
-		if in.Kind == KindChoice && in.Text == "field:"+e.value {
-			d.Editing = true
-			return e.step, c.SetDraft(d)
-		}
-	}
-	return Unclear, nil
 }

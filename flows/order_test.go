@@ -154,6 +154,9 @@ func TestEveryDeclaredStepHasARow(t *testing.T) {
 			rows[step] = true
 		}
 	}
+	for _, step := range flows.FormSteps() {
+		rows[step] = true // actions: rows without a question
+	}
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)

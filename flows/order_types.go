@@ -26,6 +26,7 @@ type Order struct {
 	ListingID  int64
 	BuyerID    int64
 	Quantity   vn.Quantity // in the listing's unit
+	Asked      vn.Quantity // as the buyer typed it (50 kg of a listing in tạ); no unit: as Quantity
 	Total      int64       // VND
 	Price      vn.Price    // the price the buyer saw: placing fails if it changed
 	BuyerName  string

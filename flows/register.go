@@ -22,14 +22,13 @@ const (
 	regBank    Step = "reg_bank"
 	regAccount Step = "reg_account"
 	regHolder  Step = "reg_holder"
+	regSave    Step = "reg_save"
 )
 
 // draft is what the sell and profile flows keep between messages.
 type draft struct {
 	Seller  Seller       `json:"seller"`
 	Listing listingDraft `json:"listing"`
-	// Editing: a field was picked from a summary; after it, back there.
-	Editing bool `json:"editing,omitempty"`
 	// Albums already acknowledged, so an album gets one reply, not ten.
 	Albums []string `json:"albums,omitempty"`
 	// Assist: a helper sells for the farmer in Seller.
@@ -40,199 +39,226 @@ type draft struct {
 	Nonce string `json:"nonce,omitempty"`
 }
 
-// registration is the table of registration steps; finish is where a
-// completed registration (or one edited field) leads.
+// registration is the seller's profile as rows of a form, ending in saving it.
 type registration struct {
-	deps   Deps
-	finish func(ctx context.Context, c *Conv, d *draft) (Step, error)
+	deps                                                          Deps
+	name, phone, commune, area, code, bank, account, holder, save *Field[draft]
 }
 
-// chained steps follow their predecessor even when editing one field.
-var chained = map[Step]bool{regArea: true, regAccount: true, regHolder: true}
-
-// next is natural, or finish when only one field was being edited.
-func (r registration) next(ctx context.Context, c *Conv, d *draft, natural Step) (Step, error) {
-	if d.Editing && !chained[natural] {
-		return r.finish(ctx, c, d)
-	}
-	return natural, nil
-}
-
-// step wraps a handler that works on the draft.
-func step(h func(ctx context.Context, c *Conv, d *draft, in Input) (Step, error)) func(context.Context, *Conv, Input) (Step, error) {
-	return func(ctx context.Context, c *Conv, in Input) (Step, error) {
-		var d draft
-		if err := c.Draft(&d); err != nil {
-			return "", err
+// newRegistration makes the rows; editable ones get a button in the
+// profile's summary.
+func newRegistration(deps Deps, editable bool) *registration {
+	r := &registration{deps: deps}
+	r.name = &Field[draft]{Step: regName, Ask: r.askName, Answer: r.onName, Edit: "name"}
+	r.phone = &Field[draft]{Step: regPhone, Ask: ask(M("reg.phone")).contact, Answer: r.onPhone, Edit: "phone"}
+	r.commune = &Field[draft]{Step: regCommune, Ask: ask(M("reg.commune")).text, Answer: r.onCommune, Edit: "place"}
+	r.area = &Field[draft]{Step: regArea, Ask: r.askArea, Answer: takeArea, Follows: true}
+	r.code = &Field[draft]{Step: regCode, Ask: ask(M("reg.code")).text, Answer: r.onCode, Edit: "code",
+		Skip: func(d *draft) { d.Seller.GrowingCode = "" }}
+	r.bank = &Field[draft]{Step: regBank, Ask: r.askBank, Answer: r.onBank, Edit: "bank"}
+	r.account = &Field[draft]{Step: regAccount, Ask: ask(M("reg.account")).text, Answer: r.onAccount, Follows: true}
+	r.holder = &Field[draft]{Step: regHolder, Ask: r.askHolder, Answer: r.onHolder, Follows: true}
+	r.save = &Field[draft]{Step: regSave, Do: r.saved}
+	if !editable {
+		for _, row := range r.rows() {
+			row.Edit = ""
 		}
-		next, err := h(ctx, c, &d, in)
-		if err != nil || next == Unclear || next == Done {
-			return next, err
-		}
-		return next, c.SetDraft(&d)
 	}
+	return r
 }
+
+func (r *registration) rows() []*Field[draft] {
+	return []*Field[draft]{r.name, r.phone, r.commune, r.area, r.code, r.bank, r.account, r.holder, r.save}
+}
+
+// ask is a fixed question, for rows that need nothing from the draft.
+type ask Msg
+
+func (q ask) text(*Conv, *draft) Question    { return Question{Text: Msg(q)} }
+func (q ask) contact(*Conv, *draft) Question { return Question{Text: Msg(q), Contact: true} }
 
 func skipChoice() Choice {
 	return Choice{Label: M("choice.skip"), Value: "skip", Words: []string{"bo qua", "khong", "khong co", "chua co", "chua", "skip"}}
 }
 
-func (r registration) steps() map[Step]StepDef {
-	return map[Step]StepDef{
-		regName: {
-			Prompt: func(c *Conv) {
-				c.Ask(M("reg.name", "Name", c.User.Name),
-					[]Choice{{Label: M("reg.name_keep", "Name", c.User.Name), Value: "keep"}})
-			},
-			Handle: step(func(ctx context.Context, c *Conv, d *draft, in Input) (Step, error) {
-				switch {
-				case in.Kind == KindChoice && in.Text == "keep":
-					d.Seller.Name = c.User.Name
-				case in.Kind == KindText && validName(in.Text):
-					d.Seller.Name = in.Text
-				default:
-					return Unclear, nil
-				}
-				return r.next(ctx, c, d, regPhone)
-			}),
-		},
-		regPhone: {
-			Prompt: func(c *Conv) { c.AskContact(M("reg.phone")) },
-			Handle: step(func(ctx context.Context, c *Conv, d *draft, in Input) (Step, error) {
-				if in.Kind != KindText && in.Kind != KindContact {
-					return Unclear, nil
-				}
-				phone, err := vn.ParsePhone(in.Phone + in.Text)
-				if err != nil {
-					c.Say(M("reg.phone_bad"))
-					return regPhone, nil
-				}
-				d.Seller.Phone, d.Seller.PhoneVerified = phone, in.Kind == KindContact && in.PhoneOwn
-				c.reply(Reply{Text: M("reg.phone_ok", "Phone", vn.FormatPhone(phone)), ClearKeyboard: true})
-				return r.next(ctx, c, d, regCommune)
-			}),
-		},
-		regCommune: {
-			Prompt: func(c *Conv) { c.Say(M("reg.commune")) },
-			Handle: step(func(ctx context.Context, c *Conv, d *draft, in Input) (Step, error) {
-				if in.Kind != KindText || !validName(in.Text) {
-					return Unclear, nil
-				}
-				d.Seller.Commune = in.Text
-				if area, ok := areaIn(c, in.Text); ok && area != "other" {
-					d.Seller.Area = area
-					if d.Editing {
-						return r.finish(ctx, c, d)
-					}
-					return r.next(ctx, c, d, regCode)
-				}
-				return r.next(ctx, c, d, regArea)
-			}),
-		},
-		regArea: {
-			Prompt: func(c *Conv) { c.Ask(M("reg.area"), areaChoices()...) },
-			Handle: step(func(ctx context.Context, c *Conv, d *draft, in Input) (Step, error) {
-				area, ok := pickArea(c, in)
-				if !ok {
-					return Unclear, nil
-				}
-				d.Seller.Area = area
-				if d.Editing {
-					return r.finish(ctx, c, d)
-				}
-				return r.next(ctx, c, d, regCode)
-			}),
-		},
-		regCode: {
-			Prompt: func(c *Conv) { c.Ask(M("reg.code"), []Choice{skipChoice()}) },
-			Handle: step(func(ctx context.Context, c *Conv, d *draft, in Input) (Step, error) {
-				switch {
-				case in.Kind == KindChoice && in.Text == "skip":
-					d.Seller.GrowingCode = ""
-				case in.Kind == KindText && utf8.RuneCountInString(in.Text) <= 40 && strings.ContainsAny(in.Text, "0123456789"):
-					d.Seller.GrowingCode = strings.ToUpper(in.Text)
-				default:
-					return Unclear, nil
-				}
-				return r.next(ctx, c, d, regBank)
-			}),
-		},
-		regBank: {
-			Prompt: func(c *Conv) {
-				rows := [][]Choice{}
-				for _, code := range []string{"VBA", "VCB", "BIDV", "ICB", "MB", "TCB"} {
-					for _, b := range r.deps.Catalogs.Banks {
-						if b.Code == code {
-							rows = append(rows, []Choice{{Label: M("reg.bank_name", "Bank", b.ShortName), Value: "bank:" + b.BIN}})
-						}
-					}
-				}
-				c.Ask(M("reg.bank"), append(pairs(rows), []Choice{skipChoice()})...)
-			},
-			Handle: step(func(ctx context.Context, c *Conv, d *draft, in Input) (Step, error) {
-				if in.Kind != KindText && in.Kind != KindChoice {
-					return Unclear, nil
-				}
-				if in.Kind == KindChoice && in.Text == "skip" {
-					return r.finish(ctx, c, d)
-				}
-				var bank vietqr.Bank
-				ok := false
-				if bin, isBin := strings.CutPrefix(in.Text, "bank:"); isBin && in.Kind == KindChoice {
-					bank, ok = vietqr.MatchBank(r.deps.Catalogs.Banks, bin)
-				} else if in.Kind == KindText {
-					bank, ok = vietqr.MatchBank(r.deps.Catalogs.Banks, in.Text)
-				}
-				if !ok {
-					c.Say(M("reg.bank_unknown"))
-					return regBank, nil
-				}
-				d.Seller.Bank = &BankAccount{BIN: bank.BIN, Bank: bank.ShortName}
-				return r.next(ctx, c, d, regAccount)
-			}),
-		},
-		regAccount: {
-			Prompt: func(c *Conv) { c.Say(M("reg.account")) },
-			Handle: step(func(ctx context.Context, c *Conv, d *draft, in Input) (Step, error) {
-				account := strings.Map(func(r rune) rune {
-					if r == ' ' || r == '.' || r == '-' {
-						return -1
-					}
-					return r
-				}, in.Text)
-				if in.Kind != KindText || d.Seller.Bank == nil {
-					return Unclear, nil
-				}
-				if !digits(account) || len(account) < 6 || len(account) > vietqr.MaxAccountLen {
-					c.Say(M("reg.account_bad"))
-					return regAccount, nil
-				}
-				d.Seller.Bank.Account = account
-				return r.next(ctx, c, d, regHolder)
-			}),
-		},
-		regHolder: {
-			Prompt: func(c *Conv) {
-				var d draft
-				c.Draft(&d)
-				holder := strings.ToUpper(vn.Fold(d.Seller.Name))
-				c.Ask(M("reg.holder"), []Choice{{Label: M("reg.holder_keep", "Holder", holder), Value: "keep"}})
-			},
-			Handle: step(func(ctx context.Context, c *Conv, d *draft, in Input) (Step, error) {
-				switch {
-				case d.Seller.Bank == nil:
-					return Unclear, nil
-				case in.Kind == KindChoice && in.Text == "keep":
-					d.Seller.Bank.Holder = strings.ToUpper(vn.Fold(d.Seller.Name))
-				case in.Kind == KindText && validName(in.Text):
-					d.Seller.Bank.Holder = strings.ToUpper(vn.Fold(in.Text))
-				default:
-					return Unclear, nil
-				}
-				return r.finish(ctx, c, d)
-			}),
-		},
+func (r *registration) askName(c *Conv, _ *draft) Question {
+	return Ask(M("reg.name", "Name", c.User.Name), []Choice{{Label: M("reg.name_keep", "Name", c.User.Name), Value: "keep"}})
+}
+
+func (r *registration) onName(_ context.Context, c *Conv, d *draft, in Input) (Go, error) {
+	switch {
+	case in.Kind == KindChoice && in.Text == "keep":
+		d.Seller.Name = c.User.Name
+	case in.Kind == KindText && tooLong(in.Text, maxName):
+		return Again(M("reg.name_long")), nil
+	case in.Kind == KindText && validName(in.Text):
+		d.Seller.Name = in.Text
+	default:
+		return NotUnderstood(), nil
 	}
+	return Next(), nil
+}
+
+// onPhone takes the seller's number if no other seller has it: better said
+// now than after the bank questions.
+func (r *registration) onPhone(ctx context.Context, c *Conv, d *draft, in Input) (Go, error) {
+	if in.Kind != KindText && in.Kind != KindContact {
+		return NotUnderstood(), nil
+	}
+	phone, err := vn.ParsePhone(in.Phone + in.Text)
+	if err != nil {
+		return Again(M("reg.phone_bad")), nil
+	}
+	candidate := d.Seller
+	candidate.UserID, candidate.Phone, candidate.PhoneVerified = c.User.ID, phone, in.Kind == KindContact && in.PhoneOwn
+	taken, err := r.deps.Sellers.PhoneTaken(ctx, &candidate)
+	if err != nil {
+		return Go{}, fmt.Errorf("check phone: %w", err)
+	}
+	if taken {
+		return Again(M("reg.phone_taken")), nil
+	}
+	d.Seller.Phone, d.Seller.PhoneVerified = phone, candidate.PhoneVerified
+	c.reply(Reply{Text: M("reg.phone_ok", "Phone", vn.FormatPhone(phone)), ClearKeyboard: true})
+	return Next(), nil
+}
+
+func (r *registration) onCommune(_ context.Context, c *Conv, d *draft, in Input) (Go, error) {
+	return takeCommune(c, &d.Seller, in, r.area), nil
+}
+
+// takeCommune reads a commune into s; when it names its area, the area
+// question is passed.
+func takeCommune(c *Conv, s *Seller, in Input, area *Field[draft]) Go {
+	switch {
+	case in.Kind == KindText && tooLong(in.Text, maxName):
+		return Again(M("reg.commune_long"))
+	case in.Kind != KindText || !validName(in.Text):
+		return NotUnderstood()
+	}
+	s.Commune = in.Text
+	if tag, ok := areaIn(c, in.Text); ok && tag != "other" {
+		s.Area = tag
+		return Past(area)
+	}
+	return Next()
+}
+
+func (r *registration) askArea(*Conv, *draft) Question { return Ask(M("reg.area"), areaChoices()...) }
+
+// takeArea reads the answer to an area question into the draft's seller.
+func takeArea(_ context.Context, c *Conv, d *draft, in Input) (Go, error) {
+	area, ok := pickArea(c, in)
+	if !ok {
+		return NotUnderstood(), nil
+	}
+	d.Seller.Area = area
+	return Next(), nil
+}
+
+// maxCode: growing-area codes are short, like VN-LSOR-0012.
+const maxCode = 40
+
+func (r *registration) onCode(_ context.Context, _ *Conv, d *draft, in Input) (Go, error) {
+	switch {
+	case in.Kind == KindText && tooLong(in.Text, maxCode):
+		return Again(M("reg.code_long")), nil
+	case in.Kind == KindText && strings.ContainsAny(in.Text, "0123456789"):
+		d.Seller.GrowingCode = strings.ToUpper(in.Text)
+	default:
+		return NotUnderstood(), nil
+	}
+	return Next(), nil
+}
+
+func (r *registration) askBank(*Conv, *draft) Question {
+	rows := [][]Choice{}
+	for _, code := range []string{"VBA", "VCB", "BIDV", "ICB", "MB", "TCB"} {
+		for _, b := range r.deps.Catalogs.Banks {
+			if b.Code == code {
+				rows = append(rows, []Choice{{Label: M("reg.bank_name", "Bank", b.ShortName), Value: "bank:" + b.BIN}})
+			}
+		}
+	}
+	return Ask(M("reg.bank"), append(pairs(rows), []Choice{skipChoice()})...)
+}
+
+func (r *registration) onBank(_ context.Context, _ *Conv, d *draft, in Input) (Go, error) {
+	if in.Kind != KindText && in.Kind != KindChoice {
+		return NotUnderstood(), nil
+	}
+	if in.Kind == KindChoice && in.Text == "skip" {
+		return Past(r.holder), nil // the account stays as it was
+	}
+	var bank vietqr.Bank
+	ok := false
+	if bin, isBin := strings.CutPrefix(in.Text, "bank:"); isBin && in.Kind == KindChoice {
+		bank, ok = vietqr.MatchBank(r.deps.Catalogs.Banks, bin)
+	} else if in.Kind == KindText {
+		bank, ok = vietqr.MatchBank(r.deps.Catalogs.Banks, in.Text)
+	}
+	if !ok {
+		return Again(M("reg.bank_unknown")), nil
+	}
+	d.Seller.Bank = &BankAccount{BIN: bank.BIN, Bank: bank.ShortName}
+	return Next(), nil
+}
+
+func (r *registration) onAccount(_ context.Context, _ *Conv, d *draft, in Input) (Go, error) {
+	account := strings.Map(func(r rune) rune {
+		if r == ' ' || r == '.' || r == '-' {
+			return -1
+		}
+		return r
+	}, in.Text)
+	if in.Kind != KindText || d.Seller.Bank == nil {
+		return NotUnderstood(), nil
+	}
+	if !digits(account) || len(account) < 6 || len(account) > vietqr.MaxAccountLen {
+		return Again(M("reg.account_bad")), nil
+	}
+	d.Seller.Bank.Account = account
+	return Next(), nil
+}
+
+func (r *registration) askHolder(_ *Conv, d *draft) Question {
+	holder := strings.ToUpper(vn.Fold(d.Seller.Name))
+	return Ask(M("reg.holder"), []Choice{{Label: M("reg.holder_keep", "Holder", holder), Value: "keep"}})
+}
+
+func (r *registration) onHolder(_ context.Context, _ *Conv, d *draft, in Input) (Go, error) {
+	switch {
+	case d.Seller.Bank == nil:
+		return NotUnderstood(), nil
+	case in.Kind == KindChoice && in.Text == "keep":
+		d.Seller.Bank.Holder = strings.ToUpper(vn.Fold(d.Seller.Name))
+	case in.Kind == KindText && tooLong(in.Text, maxName):
+		return Again(M("reg.holder_long")), nil
+	case in.Kind == KindText && validName(in.Text):
+		d.Seller.Bank.Holder = strings.ToUpper(vn.Fold(in.Text))
+	default:
+		return NotUnderstood(), nil
+	}
+	return Next(), nil
+}
+
+// saved stores the draft's seller as the user's own profile. A phone number
+// another seller took meanwhile sends the user back to the phone question.
+func (r *registration) saved(ctx context.Context, c *Conv, d *draft) (Go, error) {
+	registered := d.Seller.ID != 0
+	d.Seller.UserID = c.User.ID
+	err := r.deps.Sellers.SaveSeller(ctx, &d.Seller)
+	if errors.Is(err, ErrPhoneTaken) {
+		c.Say(M("reg.phone_taken"))
+		return Redo(r.phone), nil
+	}
+	if err != nil {
+		return Go{}, fmt.Errorf("save seller: %w", err)
+	}
+	if !registered {
+		c.Say(M("reg.done"))
+	}
+	return Next(), nil
 }
 
 func digits(s string) bool {
@@ -243,10 +269,16 @@ func digits(s string) bool {
 var controlWords = []string{"xong", "xong roi", "ok", "oke", "bo qua", "dong y", "co", "khong", "huy", "quay lai",
 	"tro giup", "roi", "done", "skip", "yes", "no", "cancel", "back", "help", "mua", "ban"}
 
+// maxName is the longest name or place: longer is surely not one.
+const maxName = 80
+
+// tooLong tells whether an answer is longer than max characters.
+func tooLong(s string, max int) bool { return utf8.RuneCountInString(s) > max }
+
 // validName accepts a name or place: 2 to 80 characters with a letter.
 func validName(s string) bool {
 	n := utf8.RuneCountInString(s)
-	return n >= 2 && n <= 80 && !slices.Contains(controlWords, vn.Fold(s)) && strings.IndexFunc(s, func(r rune) bool { return r >= 'A' }) >= 0 && !strings.HasPrefix(s, "/")
+	return n >= 2 && n <= maxName && !slices.Contains(controlWords, vn.Fold(s)) && strings.IndexFunc(s, func(r rune) bool { return r >= 'A' }) >= 0 && !strings.HasPrefix(s, "/")
 }
 
 // areaIn finds an area named in text: `xã Quang Lang, Chi Lăng` is in
@@ -302,22 +334,6 @@ func pairs(rows [][]Choice) [][]Choice {
 		out = append(out, row)
 	}
 	return out
-}
-
-// saveSeller stores the draft's seller as the user's own profile. A phone
-// number another seller has sends the user back to the phone question.
-func saveSeller(ctx context.Context, deps Deps, c *Conv, d *draft) (retry Step, err error) {
-	d.Seller.UserID = c.User.ID
-	err = deps.Sellers.SaveSeller(ctx, &d.Seller)
-	if errors.Is(err, ErrPhoneTaken) {
-		c.Say(M("reg.phone_taken"))
-		d.Editing = true
-		return regPhone, nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("save seller: %w", err)
-	}
-	return "", nil
 }
 
 // loadSeller returns the user's seller profile, nil if unregistered.

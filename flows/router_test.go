@@ -2,6 +2,7 @@ package flows_test
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"testing"
 	"time"
@@ -191,4 +192,23 @@ func equal(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// A draft that does not decode is unusable state, whether an answer or a
+// question reads it: the engine resets the chat on ErrBadState.
+func TestUnreadableDraftIsBadState(t *testing.T) {
+	now := time.Date(2026, 8, 1, 9, 0, 0, 0, time.UTC)
+	router := flows.NewRouter(mustDeps(t, nil, func() time.Time { return now }))
+	for flow, before := range map[flows.FlowName]flows.Step{"sell": "note", "order": "note", "profile": "reg_name"} {
+		for _, text := range []string{"5 tạ", "trợ giúp", "quay lại"} {
+			sess := &flows.Session{Flow: flow, Step: "summary", History: []flows.Step{before},
+				Data: []byte(`{"listing": garbage`), Updated: now}
+			in := flows.Input{Channel: flows.Telegram, UpdateID: "1", ChatID: "7", ChatType: flows.Private,
+				UserID: "7", Kind: flows.KindText, Text: text}
+			_, err := router.Handle(context.Background(), &flows.User{ID: 1}, sess, in)
+			if !errors.Is(err, flows.ErrBadState) {
+				t.Errorf("%s, %q: %v, want ErrBadState", flow, text, err)
+			}
+		}
+	}
 }

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/nongsan-bot/nongsan/flows/vn"
 )
@@ -23,7 +22,6 @@ const (
 	sellDate    Step = "ready"
 	sellNote    Step = "note"
 	sellSummary Step = "summary"
-	sellEdit    Step = "edit"
 	// Unusual answers are questioned, not refused: the farmer confirms.
 	sellQtyCheck   Step = "quantity_check"
 	sellPriceCheck Step = "price_check"
@@ -48,74 +46,75 @@ type photo struct {
 
 const maxPhotos = 10
 
-func sellFlow(d Deps) *Flow {
-	f := &sell{deps: d}
-	reg := registration{deps: d, finish: f.registered}
-	steps := reg.steps()
-	for k, v := range f.assistSteps() {
-		steps[k] = v
-	}
-	for k, v := range map[Step]StepDef{
-		sellProduct: {Prompt: f.askProduct, Handle: step(f.onProduct), Fresh: true},
-		sellPhotos:  {Prompt: f.askPhotos, Handle: step(f.onPhoto)},
-		sellQty:     {Prompt: f.askQuantity, Handle: step(f.onQuantity)},
-		sellPrice:   {Prompt: f.askPrice, Handle: step(f.onPrice)},
-		sellDate:    {Prompt: f.askDate, Handle: step(f.onDate)},
-		sellNote:    {Prompt: f.askNote, Handle: step(f.onNote)},
-		sellSummary: {Prompt: f.showSummary, Handle: step(f.onSummary)},
-		sellEdit:    {Prompt: f.askEdit, Handle: step(f.onEdit)},
-
-		sellQtyCheck:   {Prompt: f.askQtyCheck, Handle: step(f.onQtyCheck)},
-		sellPriceCheck: {Prompt: f.askPriceCheck, Handle: step(f.onPriceCheck)},
-	} {
-		steps[k] = v
-	}
-	return &Flow{Name: "sell", Start: f.start, Steps: steps}
+// sell is the sell form: its rows, in the order they are asked.
+type sell struct {
+	deps Deps
+	reg  *registration
+	assist
+	product, photos, quantity, quantityCheck, price, priceCheck, ready, note, summary *Field[draft]
 }
 
-type sell struct{ deps Deps }
+func sellFlow(d Deps) *Flow { return newSell(d).form().Flow() }
+
+func newSell(d Deps) *sell {
+	f := &sell{deps: d, reg: newRegistration(d, false)}
+	f.assist = newAssist(f)
+	f.product = &Field[draft]{Step: sellProduct, Ask: f.askProduct, Answer: f.onProduct, Edit: "product", Fresh: true}
+	f.photos = &Field[draft]{Step: sellPhotos, Ask: f.askPhotos, Answer: f.onPhoto, Edit: "photos",
+		Picked: func(d *draft) { d.NewPhotos = true }} // new photos replace the old, once one arrives
+	f.quantity = &Field[draft]{Step: sellQty, Ask: f.askQuantity, Answer: f.onQuantity, Edit: "quantity"}
+	f.quantityCheck = &Field[draft]{Step: sellQtyCheck, Ask: f.askQtyCheck, Answer: f.onQtyCheck, Aside: true}
+	f.price = &Field[draft]{Step: sellPrice, Ask: f.askPrice, Answer: f.onPrice, Edit: "price"}
+	f.priceCheck = &Field[draft]{Step: sellPriceCheck, Ask: f.askPriceCheck, Answer: f.onPriceCheck, Aside: true}
+	f.ready = &Field[draft]{Step: sellDate, Ask: f.askDate, Answer: f.onDate, Edit: "ready"}
+	f.note = &Field[draft]{Step: sellNote, Ask: ask(M("sell.note")).text, Answer: f.onNote, Edit: "note",
+		Skip: func(d *draft) { d.Listing.Note = "" }}
+	f.summary = &Field[draft]{Step: sellSummary, Ask: f.showSummary, Answer: f.onSummary, Summary: true}
+	return f
+}
+
+// form is the whole table: for whom (helpers), registration (the first
+// time), then the listing.
+func (f *sell) form() *Form[draft] {
+	rows := append(f.assist.rows(), f.reg.rows()...)
+	rows = append(rows, f.product, f.photos, f.quantity, f.quantityCheck, f.price, f.priceCheck, f.ready, f.note, f.summary)
+	return &Form[draft]{Name: "sell", Start: f.start, Rows: rows, Labels: "sell.field_", Before: f.lateAlbum}
+}
 
 // start asks a helper whom they sell for; anyone else sells for themselves,
 // registering the first time.
-func (f *sell) start(ctx context.Context, c *Conv, _ Input) (Step, error) {
+func (f *sell) start(ctx context.Context, c *Conv, d *draft, _ Input) (Go, error) {
 	helper, err := f.deps.Roles.IsHelper(ctx, c.User.ID)
 	if err != nil {
-		return "", err
+		return Go{}, err
 	}
-	d := draft{Nonce: newNonce()}
-	next := sellFor
-	if !helper {
-		if next, err = f.ownSeller(ctx, c, &d); err != nil {
-			return "", err
-		}
+	d.Nonce = newNonce()
+	if helper {
+		return To(f.forWhom), nil
 	}
-	return next, c.SetDraft(&d)
+	return f.ownSeller(ctx, c, d)
 }
 
-// registered ends the first-time registration and goes on to the product.
-func (f *sell) registered(ctx context.Context, c *Conv, d *draft) (Step, error) {
-	if retry, err := saveSeller(ctx, f.deps, c, d); retry != "" || err != nil {
-		return retry, err
+// lateAlbum takes in the photos of an album already being collected that
+// arrive after Xong, at any later question: on a slow connection an
+// album's photos come in one by one. They join silently.
+func (f *sell) lateAlbum(_ context.Context, c *Conv, d *draft, in Input) (Go, bool, error) {
+	if in.Kind != KindPhoto || c.Session.Step == sellPhotos || c.Session.Step == sellProduct ||
+		in.Photo.MediaGroupID == "" || !slices.Contains(d.Albums, in.Photo.MediaGroupID) {
+		return Go{}, false, nil
 	}
-	d.Editing = false
-	c.Say(M("reg.done"))
-	return sellProduct, nil
+	if !d.NewPhotos { // else the album is being replaced anyway
+		keepPhoto(d, in)
+	}
+	return Stay(), true, nil
 }
 
-// then is natural, or the summary when one field was being changed.
-func (f *sell) then(d *draft, natural Step) Step {
-	if d.Editing {
-		return sellSummary
-	}
-	return natural
-}
-
-func (f *sell) askProduct(c *Conv) {
+func (f *sell) askProduct(c *Conv, _ *draft) Question {
 	var rows [][]Choice
 	for _, p := range f.deps.Catalogs.Products.Featured() {
 		rows = append(rows, []Choice{{Label: M("product.name", "Name", f.productName(c, p)), Value: "p:" + p.Key}})
 	}
-	c.Ask(M("sell.product"), pairs(rows)...)
+	return Ask(M("sell.product"), pairs(rows)...)
 }
 
 func (f *sell) productName(c *Conv, p vn.Product) string {
@@ -125,13 +124,16 @@ func (f *sell) productName(c *Conv, p vn.Product) string {
 	return p.Name
 }
 
-func (f *sell) onProduct(_ context.Context, c *Conv, d *draft, in Input) (Step, error) {
+// maxProduct: a product name fits on a line of the group post.
+const maxProduct = 60
+
+func (f *sell) onProduct(_ context.Context, c *Conv, d *draft, in Input) (Go, error) {
 	if in.Kind == KindPhoto {
 		// Farmers often send the photos first: keep them, then ask what it is.
 		if keepPhoto(d, in) {
 			c.Say(M("sell.photo_first"))
 		}
-		return sellProduct, nil
+		return Stay(), nil
 	}
 	var p vn.Product
 	ok := false
@@ -141,26 +143,26 @@ func (f *sell) onProduct(_ context.Context, c *Conv, d *draft, in Input) (Step, 
 		p, ok = f.deps.Catalogs.Products.ByKey(key)
 	case KindText:
 		p, ok = f.deps.Catalogs.Products.Match(in.Text)
-		if !ok && validName(in.Text) && utf8.RuneCountInString(in.Text) <= 60 {
+		if !ok && tooLong(in.Text, maxProduct) {
+			return Again(M("sell.product_long")), nil
+		}
+		if !ok && validName(in.Text) {
 			d.Listing.ProductKey, d.Listing.Product = "", in.Text // free text is fine
-			return f.then(d, sellPhotos), nil
+			return Next(), nil
 		}
 	}
 	if !ok {
-		return Unclear, nil
+		return NotUnderstood(), nil
 	}
 	d.Listing.ProductKey, d.Listing.Product = p.Key, p.Name
-	return f.then(d, sellPhotos), nil
+	return Next(), nil
 }
 
-func (f *sell) askPhotos(c *Conv) {
-	var d draft
-	c.Draft(&d)
+func (f *sell) askPhotos(_ *Conv, d *draft) Question {
 	if len(d.Listing.Photos) == 0 || d.NewPhotos {
-		c.Say(M("sell.photos"))
-		return
+		return Ask(M("sell.photos"))
 	}
-	c.Ask(M("sell.photos_more", "Count", len(d.Listing.Photos)), []Choice{doneChoice()})
+	return Ask(M("sell.photos_more", "Count", len(d.Listing.Photos)), []Choice{doneChoice()})
 }
 
 func doneChoice() Choice {
@@ -169,7 +171,7 @@ func doneChoice() Choice {
 
 // onPhoto keeps every photo, in the order the user sent them, and answers
 // an album once: its photos arrive as separate updates, maybe at once.
-func (f *sell) onPhoto(_ context.Context, c *Conv, d *draft, in Input) (Step, error) {
+func (f *sell) onPhoto(_ context.Context, c *Conv, d *draft, in Input) (Go, error) {
 	photos := &d.Listing.Photos
 	if in.Kind == KindText && slices.Contains(doneChoice().Words, vn.Fold(in.Text)) {
 		in.Kind, in.Text = KindChoice, "done" // "xong" before any photo, when no button was offered
@@ -177,18 +179,17 @@ func (f *sell) onPhoto(_ context.Context, c *Conv, d *draft, in Input) (Step, er
 	switch {
 	case in.Kind == KindChoice && in.Text == "done":
 		if len(*photos) == 0 {
-			c.Say(M("sell.photos_none"))
-			return sellPhotos, nil
+			return Again(M("sell.photos_none")), nil
 		}
-		return f.then(d, sellQty), nil
+		return Next(), nil
 	case in.Kind != KindPhoto:
-		return Unclear, nil
+		return NotUnderstood(), nil
 	case len(*photos) >= maxPhotos && !d.NewPhotos:
 		if g := in.Photo.MediaGroupID; g == "" || !slices.Contains(d.Albums, g) {
 			c.Ask(M("sell.photos_max", "Max", maxPhotos), []Choice{doneChoice()})
 			d.Albums = append(d.Albums, g)
 		}
-		return sellPhotos, nil
+		return Stay(), nil
 	}
 	switch {
 	case !keepPhoto(d, in):
@@ -198,7 +199,7 @@ func (f *sell) onPhoto(_ context.Context, c *Conv, d *draft, in Input) (Step, er
 	default:
 		c.Ask(M("sell.photo_got", "Count", len(*photos)), []Choice{doneChoice()})
 	}
-	return sellPhotos, nil
+	return Stay(), nil
 }
 
 // keepPhoto adds in's photo to the draft, in the order the user sent them,
@@ -237,45 +238,37 @@ func (f *sell) defaultUnit(d *draft) vn.Unit {
 	return vn.UnitKg
 }
 
-func (f *sell) askQuantity(c *Conv) {
-	var d draft
-	c.Draft(&d)
-	c.Say(M("sell.quantity", "Product", d.Listing.Product, "Unit", c.F().Unit(f.defaultUnit(&d))))
+func (f *sell) askQuantity(c *Conv, d *draft) Question {
+	return Ask(M("sell.quantity", "Product", d.Listing.Product, "Unit", c.F().Unit(f.defaultUnit(d))))
 }
 
 // maxKg: more than a thousand tonnes is surely a typo.
 const maxKg = 1_000_000
 
-func (f *sell) onQuantity(_ context.Context, c *Conv, d *draft, in Input) (Step, error) {
+func (f *sell) onQuantity(_ context.Context, c *Conv, d *draft, in Input) (Go, error) {
 	if in.Kind != KindText {
-		return Unclear, nil
+		return NotUnderstood(), nil
 	}
 	q, err := vn.ParseQuantity(in.Text, f.defaultUnit(d))
 	switch {
 	case errors.Is(err, vn.ErrQuantityRange):
-		c.Say(M("sell.quantity_range"))
-		return sellQty, nil
+		return Again(M("sell.quantity_range")), nil
 	case errors.Is(err, vn.ErrZero):
-		c.Say(M("order.quantity_zero", "Unit", c.F().Unit(f.defaultUnit(d))))
-		return sellQty, nil
+		return Again(M("order.quantity_zero", "Unit", c.F().Unit(f.defaultUnit(d)))), nil
 	case err != nil:
-		c.Say(M("sell.quantity_bad"))
-		return sellQty, nil
+		return Again(M("sell.quantity_bad")), nil
 	case !wholeCount(q):
-		c.Say(M("order.quantity_whole", "Unit", c.F().Unit(q.Unit)))
-		return sellQty, nil
+		return Again(M("order.quantity_whole", "Unit", c.F().Unit(q.Unit))), nil
 	}
 	d.Listing.Quantity = q
 	if kg, ok := q.InKg(); ok && kg > maxKg*1000 {
-		return sellQtyCheck, nil
+		return To(f.quantityCheck), nil
 	}
-	return f.then(d, sellPrice), nil
+	return Next(), nil
 }
 
-func (f *sell) askQtyCheck(c *Conv) {
-	var d draft
-	c.Draft(&d)
-	c.Ask(M("sell.quantity_too_much", "Quantity", c.F().Quantity(d.Listing.Quantity)), confirmChoices()...)
+func (f *sell) askQtyCheck(c *Conv, d *draft) Question {
+	return Ask(M("sell.quantity_too_much", "Quantity", c.F().Quantity(d.Listing.Quantity)), confirmChoices()...)
 }
 
 func confirmChoices() [][]Choice {
@@ -286,20 +279,18 @@ func confirmChoices() [][]Choice {
 }
 
 // onQtyCheck takes the confirmation, or a new quantity typed instead.
-func (f *sell) onQtyCheck(ctx context.Context, c *Conv, d *draft, in Input) (Step, error) {
+func (f *sell) onQtyCheck(ctx context.Context, c *Conv, d *draft, in Input) (Go, error) {
 	switch {
 	case in.Kind == KindChoice && in.Text == "yes":
-		return f.then(d, sellPrice), nil
+		return Next(), nil
 	case in.Kind == KindChoice && in.Text == "no":
-		return sellQty, nil
+		return To(f.quantity), nil
 	}
 	return f.onQuantity(ctx, c, d, in)
 }
 
-func (f *sell) askPrice(c *Conv) {
-	var d draft
-	c.Draft(&d)
-	c.Say(M("sell.price", "Unit", c.F().Unit(f.priceUnit(&d))))
+func (f *sell) askPrice(c *Conv, d *draft) Question {
+	return Ask(M("sell.price", "Unit", c.F().Unit(f.priceUnit(d))))
 }
 
 // priceUnit is the unit a bare price is per: the product's usual unit for
@@ -312,9 +303,9 @@ func (f *sell) priceUnit(d *draft) vn.Unit {
 	return f.defaultUnit(d)
 }
 
-func (f *sell) onPrice(_ context.Context, c *Conv, d *draft, in Input) (Step, error) {
+func (f *sell) onPrice(_ context.Context, c *Conv, d *draft, in Input) (Go, error) {
 	if in.Kind != KindText {
-		return Unclear, nil
+		return NotUnderstood(), nil
 	}
 	p, err := vn.ParsePrice(in.Text)
 	if p.Per == "" {
@@ -322,26 +313,21 @@ func (f *sell) onPrice(_ context.Context, c *Conv, d *draft, in Input) (Step, er
 	}
 	switch {
 	case errors.Is(err, vn.ErrPriceRange):
-		c.Say(M("sell.price_range"))
-		return sellPrice, nil
+		return Again(M("sell.price_range")), nil
 	case errors.Is(err, vn.ErrFree):
-		c.Say(M("sell.price_free"))
-		return sellPrice, nil
+		return Again(M("sell.price_free")), nil
 	case err != nil:
-		c.Say(M("sell.price_bad"))
-		return sellPrice, nil
+		return Again(M("sell.price_bad")), nil
 	case !vn.PlausiblePrice(p) && !unusuallyHigh(p):
-		c.Say(M("sell.price_implausible", "Price", c.F().Price(p)))
-		return sellPrice, nil
+		return Again(M("sell.price_implausible", "Price", c.F().Price(p))), nil
 	case !convertible(p, d.Listing.Quantity):
-		c.Say(M("sell.price_unit", "Price", c.F().Price(p), "Unit", c.F().Unit(d.Listing.Quantity.Unit)))
-		return sellPrice, nil
+		return Again(M("sell.price_unit", "Price", c.F().Price(p), "Unit", c.F().Unit(d.Listing.Quantity.Unit))), nil
 	}
 	d.Listing.Price, d.Listing.PriceTyped = p, in.Text
 	if !vn.PlausiblePrice(p) {
-		return sellPriceCheck, nil // dear, but some produce is (bird's nest, ginseng)
+		return To(f.priceCheck), nil // dear, but some produce is (bird's nest, ginseng)
 	}
-	return f.then(d, sellDate), nil
+	return Next(), nil
 }
 
 // convertible tells whether an order's total can be worked out: a price per
@@ -358,32 +344,30 @@ func unusuallyHigh(p vn.Price) bool {
 	return ok && perKg > 1_000_000 && perKg <= 50_000_000
 }
 
-func (f *sell) askPriceCheck(c *Conv) {
-	var d draft
-	c.Draft(&d)
-	c.Ask(M("sell.price_check", "Price", c.F().Price(d.Listing.Price)), confirmChoices()...)
+func (f *sell) askPriceCheck(c *Conv, d *draft) Question {
+	return Ask(M("sell.price_check", "Price", c.F().Price(d.Listing.Price)), confirmChoices()...)
 }
 
-func (f *sell) onPriceCheck(ctx context.Context, c *Conv, d *draft, in Input) (Step, error) {
+func (f *sell) onPriceCheck(ctx context.Context, c *Conv, d *draft, in Input) (Go, error) {
 	switch {
 	case in.Kind == KindChoice && in.Text == "yes":
-		return f.then(d, sellDate), nil
+		return Next(), nil
 	case in.Kind == KindChoice && in.Text == "no":
-		return sellPrice, nil
+		return To(f.price), nil
 	}
 	return f.onPrice(ctx, c, d, in)
 }
 
-func (f *sell) askDate(c *Conv) {
-	c.Ask(M("sell.ready"), []Choice{
+func (f *sell) askDate(*Conv, *draft) Question {
+	return Ask(M("sell.ready"), []Choice{
 		{Label: M("date.today"), Value: "hom nay"},
 		{Label: M("date.tomorrow"), Value: "ngay mai"},
 	})
 }
 
-func (f *sell) onDate(_ context.Context, c *Conv, d *draft, in Input) (Step, error) {
+func (f *sell) onDate(_ context.Context, c *Conv, d *draft, in Input) (Go, error) {
 	if in.Kind != KindText && in.Kind != KindChoice {
-		return Unclear, nil
+		return NotUnderstood(), nil
 	}
 	text := in.Text
 	if vi, ok := englishDays[vn.Fold(text)]; ok {
@@ -395,43 +379,34 @@ func (f *sell) onDate(_ context.Context, c *Conv, d *draft, in Input) (Step, err
 	}
 	switch {
 	case errors.Is(err, vn.ErrDatePast):
-		c.Say(M("sell.ready_past", "Date", c.F().Date(day)))
-		return sellDate, nil
+		return Again(M("sell.ready_past", "Date", c.F().Date(day))), nil
 	case errors.Is(err, vn.ErrDateFar):
-		c.Say(M("sell.ready_far", "Date", c.F().Date(day)))
-		return sellDate, nil
+		return Again(M("sell.ready_far", "Date", c.F().Date(day))), nil
 	case errors.Is(err, vn.ErrNoSuchDate):
-		c.Say(M("sell.ready_no_such"))
-		return sellDate, nil
+		return Again(M("sell.ready_no_such")), nil
 	case err != nil:
-		return Unclear, nil
+		return NotUnderstood(), nil
 	}
 	d.Listing.Ready = day
-	return f.then(d, sellNote), nil
+	return Next(), nil
 }
 
 var englishDays = map[string]string{"today": "hom nay", "tomorrow": "ngay mai", "yesterday": "hom qua"}
 
-func (f *sell) askNote(c *Conv) { c.Ask(M("sell.note"), []Choice{skipChoice()}) }
-
 const maxNote = 300
 
-func (f *sell) onNote(_ context.Context, c *Conv, d *draft, in Input) (Step, error) {
+func (f *sell) onNote(_ context.Context, _ *Conv, d *draft, in Input) (Go, error) {
 	switch {
-	case in.Kind == KindChoice && in.Text == "skip":
-		d.Listing.Note = ""
-	case in.Kind == KindText && utf8.RuneCountInString(in.Text) > maxNote:
-		c.Say(M("sell.note_long", "Max", maxNote))
-		return sellNote, nil
+	case in.Kind == KindText && tooLong(in.Text, maxNote):
+		return Again(M("sell.note_long", "Max", maxNote)), nil
 	case in.Kind == KindText && containsPhone(in.Text):
-		c.Say(M("sell.note_phone"))
-		return sellNote, nil
+		return Again(M("sell.note_phone")), nil
 	case in.Kind == KindText:
 		d.Listing.Note = in.Text
 	default:
-		return Unclear, nil
+		return NotUnderstood(), nil
 	}
-	return sellSummary, nil
+	return Next(), nil
 }
 
 // phoneLike finds runs of digits long enough to be a phone number.
@@ -466,10 +441,8 @@ func (f *sell) listing(c *Conv, d *draft) *Listing {
 	}
 }
 
-func (f *sell) showSummary(c *Conv) {
-	var d draft
-	c.Draft(&d)
-	c.Ask(M("sell.summary", listingData(c.F(), f.listing(c, &d))...),
+func (f *sell) showSummary(c *Conv, d *draft) Question {
+	return Ask(M("sell.summary", listingData(c.F(), f.listing(c, d))...),
 		[]Choice{{Label: M("sell.publish"), Value: "publish", Words: []string{"dang", "dang tin", "dong y", "ok", "co"}}},
 		[]Choice{{Label: M("sell.edit"), Value: "edit", Words: []string{"sua"}}, {Label: M("sell.cancel"), Value: "cancel"}},
 	)
@@ -492,64 +465,29 @@ func listingData(f Format, l *Listing) []any {
 	}
 }
 
-func (f *sell) onSummary(ctx context.Context, c *Conv, d *draft, in Input) (Step, error) {
+func (f *sell) onSummary(ctx context.Context, c *Conv, d *draft, in Input) (Go, error) {
 	if in.Kind != KindChoice {
-		return Unclear, nil
+		return NotUnderstood(), nil
 	}
 	switch in.Text {
 	case "publish":
 		switch {
 		case len(d.Listing.Photos) == 0:
 			c.Say(M("sell.photos_none"))
-			d.Editing = true
-			return sellPhotos, nil
+			return Redo(f.photos), nil
 		case !convertible(d.Listing.Price, d.Listing.Quantity):
 			c.Say(M("sell.price_unit", "Price", c.F().Price(d.Listing.Price), "Unit", c.F().Unit(d.Listing.Quantity.Unit)))
-			d.Editing = true
-			return sellPrice, nil
+			return Redo(f.price), nil
 		}
 		if d.Nonce == "" {
 			d.Nonce = newNonce() // a draft from before nonces
 		}
-		return Done, publish(ctx, f.deps, c, f.listing(c, d), "listing:"+d.Nonce)
+		return Finish(), publish(ctx, f.deps, c, f.listing(c, d), "listing:"+d.Nonce)
 	case "edit":
-		return sellEdit, nil
+		return EditFields(), nil
 	case "cancel":
 		c.Say(M("cancel.done"))
-		return Done, nil
+		return Finish(), nil
 	}
-	return Unclear, nil
-}
-
-// editable fields, in the order of the summary.
-var editable = []struct {
-	value string
-	step  Step
-}{
-	{"product", sellProduct}, {"photos", sellPhotos}, {"quantity", sellQty},
-	{"price", sellPrice}, {"ready", sellDate}, {"note", sellNote},
-}
-
-func (f *sell) askEdit(c *Conv) {
-	var rows [][]Choice
-	for _, e := range editable {
-		rows = append(rows, []Choice{{Label: M("sell.field_" + e.value), Value: "field:" + e.value}})
-	}
-	rows = append(rows, []Choice{{Label: M("sell.field_none"), Value: "field:none"}})
-	c.Ask(M("sell.edit_pick"), pairs(rows)...)
-}
-
-func (f *sell) onEdit(_ context.Context, c *Conv, d *draft, in Input) (Step, error) {
-	field, ok := strings.CutPrefix(in.Text, "field:")
-	if in.Kind != KindChoice || !ok {
-		return Unclear, nil
-	}
-	for _, e := range editable {
-		if e.value == field {
-			d.Editing = true
-			d.NewPhotos = e.step == sellPhotos // new photos replace the old, once one arrives
-			return e.step, nil
-		}
-	}
-	return sellSummary, nil
+	return NotUnderstood(), nil
 }

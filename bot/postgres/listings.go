@@ -83,9 +83,8 @@ func (db *DB) SaveSeller(ctx context.Context, s *flows.Seller) error {
 	).Scan(&s.ID)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "sellers_phone_e164_key" && s.ID == 0 && s.PhoneVerified {
-		// The user's own number, of a farmer a helper registered: claim that profile.
 		other, ferr := db.SellerByPhone(ctx, s.Phone)
-		if ferr != nil || (other.UserID != 0 && other.UserID != s.UserID) {
+		if ferr != nil || !claims(s, other) {
 			return fmt.Errorf("save seller: %w", flows.ErrPhoneTaken)
 		}
 		s.ID, s.CreatedBy = other.ID, other.CreatedBy
@@ -98,6 +97,25 @@ func (db *DB) SaveSeller(ctx context.Context, s *flows.Seller) error {
 		return fmt.Errorf("save seller: %w", err)
 	}
 	return nil
+}
+
+// claims tells whether s, saved, takes over other's profile: the user's own
+// number, of a farmer a helper registered.
+func claims(s, other *flows.Seller) bool {
+	return s.ID == 0 && s.PhoneVerified && (other.UserID == 0 || other.UserID == s.UserID)
+}
+
+// PhoneTaken tells whether SaveSeller would refuse s because another seller
+// has its phone number.
+func (db *DB) PhoneTaken(ctx context.Context, s *flows.Seller) (bool, error) {
+	other, err := db.SellerByPhone(ctx, s.Phone)
+	if errors.Is(err, flows.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("phone taken: %w", err)
+	}
+	return other.ID != s.ID && !claims(s, other), nil
 }
 
 // codeAlphabet leaves out 0/O and 1/I, which farmers confuse.

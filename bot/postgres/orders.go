@@ -15,12 +15,12 @@ import (
 var _ flows.Orders = (*DB)(nil)
 
 const orderColumns = `id, code, listing_id, buyer_id, quantity_milli, total_vnd, buyer_name, buyer_phone,
-	delivery, address, note, status, reason, created_at`
+	delivery, address, note, status, reason, created_at, coalesce(asked_milli, 0), coalesce(asked_unit, '')`
 
 func scanOrder(row pgx.Row) (*flows.Order, error) {
 	var o flows.Order
 	err := row.Scan(&o.ID, &o.Code, &o.ListingID, &o.BuyerID, &o.Quantity.Milli, &o.Total, &o.BuyerName,
-		&o.BuyerPhone, &o.Delivery, &o.Address, &o.Note, &o.Status, &o.Reason, &o.CreatedAt)
+		&o.BuyerPhone, &o.Delivery, &o.Address, &o.Note, &o.Status, &o.Reason, &o.CreatedAt, &o.Asked.Milli, &o.Asked.Unit)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, flows.ErrNotFound
 	}
@@ -67,11 +67,11 @@ func (db *DB) PlaceOrder(ctx context.Context, o *flows.Order, source string) (*f
 		for range 8 {
 			err = tx.QueryRow(ctx, `
 				INSERT INTO orders (code, listing_id, buyer_id, quantity_milli, total_vnd, buyer_name, buyer_phone,
-					delivery, address, note, source_update)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+					delivery, address, note, source_update, asked_milli, asked_unit)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, nullif($12, 0), nullif($13, ''))
 				ON CONFLICT (code) DO NOTHING RETURNING id`,
 				"DH-"+newCode()[3:], o.ListingID, o.BuyerID, o.Quantity.Milli, o.Total, o.BuyerName, o.BuyerPhone,
-				o.Delivery, o.Address, o.Note, source).Scan(&id)
+				o.Delivery, o.Address, o.Note, source, o.Asked.Milli, o.Asked.Unit).Scan(&id)
 			if !errors.Is(err, pgx.ErrNoRows) {
 				break // placed, or failed; a taken code draws another
 			}

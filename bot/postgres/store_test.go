@@ -99,3 +99,44 @@ func TestListingsAndOrders(t *testing.T) {
 		t.Fatalf("a second change from the same read: %v", err)
 	}
 }
+
+// PhoneTaken answers before registration what SaveSeller would answer after.
+func TestPhoneTakenAgreesWithSaveSeller(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.MustOpen(t)
+	user := func(id string) int64 {
+		u, err := db.Touch(ctx, flows.Input{Channel: flows.Telegram, UserID: id, UserName: "U" + id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.ID
+	}
+	lan, mai := user("1"), user("2")
+	own := &flows.Seller{UserID: lan, Name: "Lan", Phone: "+84912888777", Commune: "xã Quang Lang"}
+	helped := &flows.Seller{Name: "Mai", Phone: "+84987654321", Commune: "xã Hữu Kiên", CreatedBy: lan}
+	for _, s := range []*flows.Seller{own, helped} {
+		if err := db.SaveSeller(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		s     flows.Seller
+		taken bool
+	}{
+		{"a new number", flows.Seller{UserID: user("3"), Phone: "+84388123456"}, false},
+		{"a seller's own number, when editing", flows.Seller{ID: own.ID, UserID: lan, Phone: own.Phone}, false},
+		{"another user's number", flows.Seller{UserID: user("4"), Phone: own.Phone, PhoneVerified: true}, true},
+		{"a helped farmer's number, typed", flows.Seller{UserID: user("5"), Phone: helped.Phone}, true},
+		{"a helped farmer's own number, shared", flows.Seller{UserID: mai, Phone: helped.Phone, PhoneVerified: true}, false},
+	} {
+		taken, err := db.PhoneTaken(ctx, &tc.s)
+		if err != nil || taken != tc.taken {
+			t.Errorf("%s: taken %v (%v), want %v", tc.name, taken, err, tc.taken)
+		}
+		tc.s.Name, tc.s.Commune = "X", "Y"
+		if err := db.SaveSeller(ctx, &tc.s); errors.Is(err, flows.ErrPhoneTaken) != tc.taken {
+			t.Errorf("%s: saving says %v", tc.name, err)
+		}
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
 	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
 	"github.com/nongsan-bot/nongsan/flows/vn"
 )
@@ -67,6 +69,78 @@ func TestAnAlbumAtTheWrongMomentIsAnsweredOnce(t *testing.T) {
 	got := b.Sent(farmer)[before:]
 	if len(got) != 2 || got[0].Text != text(t, "vi", "unclear.photo") {
 		t.Fatalf("an album of 5 at the quantity question got %d messages: %+v", len(got), got)
+	}
+}
+
+func TestLateAlbumPhotosJoinTheListing(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	b := startBot(t, tg, nil)
+	b.markets()
+	b.register(farmer)
+	b.Tap(farmer, "p:na-chi-lang")
+	album := b.albumUpdates(farmer, "album-slow", "photo-1", "photo-2", "photo-3", "photo-4")
+	if code := b.Post(album[0]); code != http.StatusOK {
+		t.Fatal(code)
+	}
+	b.expect(farmer, "sell.album_got")
+	// On a slow connection the farmer taps Xong before the rest arrives.
+	b.Tap(farmer, "done")
+	b.expect(farmer, "sell.quantity", "Product", "Na Chi Lăng", "Unit", "kg")
+	late := func(u tgbotapi.Update) {
+		t.Helper()
+		before := len(b.Sent(farmer))
+		if code := b.Post(u); code != http.StatusOK {
+			t.Fatal(code)
+		}
+		b.Say(farmer, "trợ giúp") // something that is always answered, to see what the photo got
+		if got := b.Sent(farmer)[before:]; idOf(t, got[0].Text) != "help.text" {
+			t.Fatalf("a late photo of the album was answered: %+v", got)
+		}
+	}
+	late(album[1])
+	late(album[2])
+	b.Say(farmer, "5 tạ")
+	b.expect(farmer, "sell.price", "Unit", "kg")
+	late(album[3]) // later still
+	b.Say(farmer, "25k")
+	b.Say(farmer, "mai")
+	b.Tap(farmer, "skip")
+	if s := b.Last(farmer).Text; !strings.Contains(s, "4 ảnh") {
+		t.Fatalf("the summary does not count the late photos:\n%s", s)
+	}
+	b.Tap(farmer, "publish")
+	for _, a := range b.TG.WaitCalls(t, "sendMediaGroup", 2) {
+		if files, _ := albumMedia(t, a); strings.Join(files, ",") != "photo-1,photo-2,photo-3,photo-4" {
+			t.Errorf("album posted in %s: %v", a.ChatID, files)
+		}
+	}
+}
+
+func TestRefusedTextsSayWhatIsWrong(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	b := startBot(t, tg, orderEnv(t, tg))
+	b.register(farmer)
+	b.Say(farmer, strings.Repeat("Hàng nhà tự trồng ", 84)) // 1 512 characters
+	b.expect(farmer, "sell.product_long")
+	b.Say(farmer, "Na dai")
+	b.expect(farmer, "sell.photos")
+	b.Say(farmer, "/huy")
+
+	code := b.listing(farmer, "500 kg", "25k")
+	b.Say(buyer, "mua "+code)
+	b.Say(buyer, "20 kg")
+	b.Say(buyer, strings.Repeat("Nguyễn ", 20))
+	b.expect(buyer, "order.name_long")
+	b.Tap(buyer, "keep")
+	b.Say(buyer, "0987 654 321")
+	b.Tap(buyer, "pickup")
+	b.Say(buyer, strings.Repeat("giao sớm ", 40))
+	b.expect(buyer, "order.note_long")
+	b.Say(buyer, "giao sớm")
+	if s := b.Last(buyer).Text; !strings.Contains(s, "📝 giao sớm") {
+		t.Fatalf("order summary:\n%s", s)
 	}
 }
 
@@ -148,18 +222,15 @@ func TestProfilesCannotBeTakenOverByTypingAPhone(t *testing.T) {
 	b.Say(helper, "xã Hữu Kiên, Chi Lăng")
 	b.expect(helper, "sell.product")
 
-	// Someone else types that number: refused.
+	// Someone else types that number: refused at once, not after the bank
+	// questions (issue 7 moved the check to the phone question).
 	const stranger = int64(6006)
 	b.Say(stranger, "/ban")
 	b.Tap(stranger, "keep")
 	b.Say(stranger, "0987654321")
-	b.Say(stranger, "xã Quang Lang, Chi Lăng")
-	b.Tap(stranger, "skip")
-	b.Tap(stranger, "skip")
-	if msgs := b.Sent(stranger); msgs[len(msgs)-2].Text != text(t, "vi", "reg.phone_taken") {
-		t.Fatalf("typing someone else's number: %q", msgs[len(msgs)-2].Text)
-	}
-	b.expect(stranger, "reg.phone")
+	b.expect(stranger, "reg.phone_taken")
+	b.Say(stranger, "0388 123 456")
+	b.expect(stranger, "reg.commune")
 
 	// The farmer herself, sharing her own contact, gets her profile.
 	const mai = int64(8008)

@@ -185,6 +185,36 @@ func decodeQR(t testing.TB, png []byte) string {
 	return res.GetText()
 }
 
+func TestOrdersAreShownInTheBuyersUnit(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	b := startBot(t, tg, orderEnv(t, tg))
+	b.markets()
+	b.register(farmer)
+	code := b.listing(farmer, "5 tạ", "25k")
+	b.Say(buyer, deepLink(code))
+	b.expect(buyer, "order.quantity", "Remaining", "5 tạ", "Unit", "tạ", "Price", "25.000 đ/kg")
+	b.Say(buyer, "50kg")
+	b.Tap(buyer, "keep")
+	b.Post(b.Up.Contact(buyer, buyer, "+84987654321"))
+	b.Tap(buyer, "pickup")
+	b.Tap(buyer, "skip")
+	if s := b.Last(buyer).Text; !strings.Contains(s, "50 kg (0,5 tạ) × 25.000 đ/kg") || !strings.Contains(s, "1.250.000 đ") {
+		t.Fatalf("order summary:\n%s", s)
+	}
+	b.Tap(buyer, "place")
+	if s := b.BeforeMenu(buyer).Text; !strings.Contains(s, ": 50 kg (0,5 tạ) Na Chi Lăng") {
+		t.Fatalf("order placed: %q", s)
+	}
+	if s := b.Last(farmer).Text; !strings.Contains(s, "Na Chi Lăng: 50 kg (0,5 tạ) — tổng 1.250.000 đ") {
+		t.Fatalf("farmer's notice:\n%s", s)
+	}
+	got := waitSent(t, b, allMarket, func(s sent) bool { return strings.HasPrefix(s.Text, "🛒 Đã có đơn") }, 1)[0]
+	if want := "🛒 Đã có đơn 50 kg (0,5 tạ) Na Chi Lăng (" + code + ") — còn 4,5 tạ"; got.Text != want {
+		t.Errorf("announcement = %q, want %q", got.Text, want)
+	}
+}
+
 func TestDeclinedOrderReleasesStockAndOffersSimilar(t *testing.T) {
 	t.Parallel()
 	tg := telegramtest.NewServer(t)

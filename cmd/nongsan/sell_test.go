@@ -187,21 +187,10 @@ func TestFarmerRegistersAndPublishesToMarketGroups(t *testing.T) {
 	var groups []string
 	for _, a := range albums {
 		groups = append(groups, a.ChatID)
-		var media []struct {
-			Media   string `json:"media"`
-			Caption string `json:"caption"`
-		}
-		if err := a.JSON("media", &media); err != nil {
-			t.Fatal(err)
-		}
-		var files []string
-		for _, m := range media {
-			files = append(files, m.Media)
-		}
+		files, caption := albumMedia(t, a)
 		if !slices.Equal(files, []string{"photo-A", "photo-B", "photo-C"}) {
 			t.Errorf("album photos %v, want A, B, C in the order sent", files)
 		}
-		caption := media[0].Caption
 		for _, want := range []string{"Na Chi Lăng — 5 tạ", "25.000 đ/kg", "Nông dân 1001", "VN-LSOR-0012", code, "Na dai, quả to"} {
 			if !strings.Contains(caption, want) {
 				t.Errorf("caption lacks %q:\n%s", want, caption)
@@ -246,6 +235,22 @@ func TestFarmerRegistersAndPublishesToMarketGroups(t *testing.T) {
 }
 
 // waitSent waits until the bot has sent n messages to chat matching ok.
+// albumMedia is what an album sent shows: its photos and the caption.
+func albumMedia(t testing.TB, c telegramtest.Call) (files []string, caption string) {
+	t.Helper()
+	var media []struct {
+		Media   string `json:"media"`
+		Caption string `json:"caption"`
+	}
+	if err := c.JSON("media", &media); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range media {
+		files = append(files, m.Media)
+	}
+	return files, media[0].Caption
+}
+
 func waitSent(t testing.TB, b *testBot, chat int64, ok func(sent) bool, n int) []sent {
 	t.Helper()
 	for calls := len(b.TG.CallsTo("sendMessage")); ; calls++ {

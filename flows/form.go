@@ -1,0 +1,366 @@
+package flows
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// A Form is a flow that fills a draft D one field at a time. Its table
+// lists the rows in the order they are asked; a row asks one question from
+// the decoded draft and reads the answer into it, then says where to go
+// (Next, To a row, Again with a reason…). The runner does the rest: it
+// decodes the draft once per update and saves it after each answer, offers
+// Bỏ qua on optional rows, lists the fields a summary can change, and after
+// a changed field goes back to the summary, asking on the way only the rows
+// that must follow it.
+type Form[D any] struct {
+	Name FlowName
+	// Start prepares a new draft and says where to begin.
+	Start func(ctx context.Context, c *Conv, d *D, in Input) (Go, error)
+	Rows  []*Field[D]
+	// Labels prefixes a field's Edit value to name its button: "sell.field_".
+	Labels string
+	// Before sees every answer before the row does; handled=false passes it on.
+	Before func(ctx context.Context, c *Conv, d *D, in Input) (g Go, handled bool, err error)
+}
+
+// Field is one row of a form's table: a question, or an action (Do) that
+// runs when the form reaches it.
+type Field[D any] struct {
+	Step Step
+	// Ask is the question, from the draft as it is now.
+	Ask func(c *Conv, d *D) Question
+	// Answer reads an answer into the draft and says where to go.
+	Answer func(ctx context.Context, c *Conv, d *D, in Input) (Go, error)
+	// Do, instead of Ask and Answer, acts on what the rows before filled
+	// (saves a profile). Reaching it ends a change made from a summary.
+	Do func(ctx context.Context, c *Conv, d *D) (Go, error)
+	// Skip makes the field optional: Bỏ qua empties it with Skip and goes on.
+	Skip func(d *D)
+	// Edit is the value of the field's button in the summary ("field:"+Edit);
+	// "" when it cannot be picked there. Picked runs when it is.
+	Edit   string
+	Picked func(d *D)
+	// Follows: asked after the row before it even when only that one is
+	// being changed (bank → account → holder).
+	Follows bool
+	// Aside: asked only when a row goes To it (a confirmation); Next passes by.
+	Aside bool
+	// Summary shows the whole draft: a changed field comes back to it.
+	Summary bool
+	// Fresh: `quay lại` never leads back past this row.
+	Fresh bool
+}
+
+// Question is what a row asks: a text, choices, or the platform's
+// share-my-phone button.
+type Question struct {
+	Text    Msg
+	Choices [][]Choice
+	Contact bool
+}
+
+// Ask is a question with choices.
+func Ask(m Msg, rows ...[]Choice) Question { return Question{Text: m, Choices: rows} }
+
+// Go is where a row's answer leads.
+type Go struct {
+	kind   goKind
+	step   Step // of To, Past, Redo
+	reason Msg  // of Again
+}
+
+type goKind int
+
+const (
+	goNone goKind = iota // a Go left empty: a mistake, not a way to go
+	goNext
+	goTo
+	goPast
+	goRedo
+	goAgain
+	goStay
+	goUnclear
+	goEdit
+	goDone
+)
+
+// Next goes on to the next row; when a field picked from the summary was
+// being changed, back to the summary (by way of the rows that follow it).
+func Next() Go { return Go{kind: goNext} }
+
+// To goes to row f (a confirmation, a branch). To the row being answered
+// asks its question again.
+func To[D any](f *Field[D]) Go { return Go{kind: goTo, step: f.Step} }
+
+// Past goes on as if f had been answered: the row after it, or back to the
+// summary.
+func Past[D any](f *Field[D]) Go { return Go{kind: goPast, step: f.Step} }
+
+// Redo asks f again as if it had been picked from the summary: after it,
+// and the rows that follow it, the form goes on from the next summary or
+// action (a phone number taken meanwhile, a listing without photos).
+func Redo[D any](f *Field[D]) Go { return Go{kind: goRedo, step: f.Step} }
+
+// Again refuses the answer with its reason, which says what is expected
+// with an example; the user stays at the question.
+func Again(reason Msg) Go { return Go{kind: goAgain, reason: reason} }
+
+// Stay keeps the user at the question, having said what there was to say.
+func Stay() Go { return Go{kind: goStay} }
+
+// NotUnderstood hands the answer back to the router: it may open another
+// flow, or is said to be not understood and the question is asked again.
+func NotUnderstood() Go { return Go{kind: goUnclear} }
+
+// EditFields asks which field of the summary to change.
+func EditFields() Go { return Go{kind: goEdit} }
+
+// Finish ends the form; its draft is dropped.
+func Finish() Go { return Go{kind: goDone} }
+
+// editStep is the question "which field?" that every form with editable
+// fields has.
+const editStep Step = "edit"
+
+// Flow is the form as the router runs it: a step per question row, and
+// the list of fields to change.
+func (f *Form[D]) Flow() *Flow {
+	steps := map[Step]StepDef{}
+	seen := map[Step]bool{}
+	editable := false
+	for _, row := range f.Rows {
+		if seen[row.Step] || row.Step == editStep || (row.Do == nil) == (row.Ask == nil || row.Answer == nil) {
+			panic(fmt.Sprintf("flows: form %s: row %q is repeated or has neither a question nor an action", f.Name, row.Step))
+		}
+		seen[row.Step] = true
+		editable = editable || row.Edit != ""
+		if row.Do == nil {
+			steps[row.Step] = StepDef{Prompt: f.prompt(row), Handle: f.handle(row), Fresh: row.Fresh}
+		}
+	}
+	if editable {
+		picker := &Field[D]{Step: editStep, Ask: f.askField, Answer: func(context.Context, *Conv, *D, Input) (Go, error) {
+			return NotUnderstood(), nil // the runner reads the picked field
+		}}
+		steps[editStep] = StepDef{Prompt: f.prompt(picker), Handle: f.handle(picker)}
+	}
+	return &Flow{Name: f.Name, Steps: steps, Start: func(ctx context.Context, c *Conv, in Input) (Step, error) {
+		d := new(D)
+		g, err := f.Start(ctx, c, d, in)
+		if err != nil {
+			return "", err
+		}
+		return f.follow(ctx, c, d, -1, g)
+	}}
+}
+
+// FieldChoices are the buttons of the fields a summary can change.
+func (f *Form[D]) FieldChoices() [][]Choice {
+	var rows [][]Choice
+	for _, row := range f.Rows {
+		if row.Edit != "" {
+			rows = append(rows, []Choice{{Label: M(f.Labels + row.Edit), Value: "field:" + row.Edit}})
+		}
+	}
+	return rows
+}
+
+// fieldChoices are the buttons of every form's fields, for the test that
+// the locales have their labels.
+func fieldChoices() [][][]Choice {
+	return [][][]Choice{newSell(Deps{}).form().FieldChoices(), newProfile(Deps{}).form.FieldChoices(),
+		newOrder(Deps{}).form().FieldChoices()}
+}
+
+func (f *Form[D]) askField(*Conv, *D) Question {
+	rows := append(f.FieldChoices(), []Choice{{Label: M("sell.field_none"), Value: "field:none"}})
+	return Ask(M("sell.edit_pick"), pairs(rows)...)
+}
+
+func (f *Form[D]) prompt(row *Field[D]) func(c *Conv) {
+	return func(c *Conv) {
+		d, err := f.draft(c)
+		if err != nil {
+			c.Fail(err)
+			return
+		}
+		f.ask(c, row, d)
+	}
+}
+
+func (f *Form[D]) ask(c *Conv, row *Field[D], d *D) {
+	q := row.Ask(c, d)
+	if row.Skip != nil {
+		q.Choices = append(q.Choices, []Choice{skipChoice()})
+	}
+	switch {
+	case q.Contact:
+		c.AskContact(q.Text)
+	case len(q.Choices) > 0:
+		c.Ask(q.Text, q.Choices...)
+	default:
+		c.Say(q.Text)
+	}
+}
+
+func (f *Form[D]) handle(row *Field[D]) func(ctx context.Context, c *Conv, in Input) (Step, error) {
+	return func(ctx context.Context, c *Conv, in Input) (Step, error) {
+		d, err := f.draft(c)
+		if err != nil {
+			return "", err
+		}
+		from := slices.Index(f.Rows, row) // -1 for the list of fields, which is no row
+		field, picked := strings.CutPrefix(in.Text, "field:")
+		var g Go
+		switch {
+		case in.Kind == KindChoice && picked && (row.Summary || row.Step == editStep):
+			g = f.pick(d, field)
+		case in.Kind == KindChoice && in.Text == "skip" && row.Skip != nil:
+			row.Skip(d)
+			g = Next()
+		default:
+			handled := false
+			if f.Before != nil {
+				g, handled, err = f.Before(ctx, c, d, in)
+			}
+			if !handled && err == nil {
+				g, err = row.Answer(ctx, c, d, in)
+			}
+			if err != nil {
+				return "", err
+			}
+		}
+		return f.follow(ctx, c, d, from, g)
+	}
+}
+
+// pick starts changing the field of a summary's button.
+func (f *Form[D]) pick(d *D, field string) Go {
+	for _, row := range f.Rows {
+		if row.Edit != "" && row.Edit == field {
+			if row.Picked != nil {
+				row.Picked(d)
+			}
+			return Go{kind: goRedo, step: row.Step}
+		}
+	}
+	for _, row := range f.Rows {
+		if row.Summary && field == "none" {
+			return Go{kind: goTo, step: row.Step}
+		}
+	}
+	return NotUnderstood()
+}
+
+// follow turns where an answer leads into the step to be at, running the
+// actions on the way, and saves the draft.
+func (f *Form[D]) follow(ctx context.Context, c *Conv, d *D, from int, g Go) (Step, error) {
+	s := c.Session
+	for range len(f.Rows) + 1 { // actions lead on; a loop is a wiring mistake
+		to := -1
+		switch g.kind {
+		case goDone:
+			return Done, nil
+		case goUnclear:
+			return Unclear, f.save(c, d)
+		case goAgain:
+			c.Say(g.reason)
+			return s.Step, f.save(c, d)
+		case goStay:
+			return s.Step, f.save(c, d)
+		case goEdit:
+			return editStep, f.save(c, d)
+		case goTo:
+			to = f.index(g.step)
+		case goRedo:
+			s.Editing = true
+			to = f.index(g.step)
+		case goNext:
+			to = f.after(from, s.Editing)
+		case goPast:
+			to = f.after(f.index(g.step), s.Editing)
+		default:
+			return "", fmt.Errorf("form %s: an answer at %q says nowhere to go", f.Name, s.Step)
+		}
+		row := f.Rows[to]
+		if row.Do != nil || row.Summary {
+			s.Editing = false // a change is over once its summary or action is reached
+		}
+		if row.Do == nil {
+			if row.Step == s.Step && from >= 0 {
+				f.ask(c, row, d) // the router asks only when the step changes
+			}
+			return row.Step, f.save(c, d)
+		}
+		var err error
+		if g, err = row.Do(ctx, c, d); err != nil {
+			return "", fmt.Errorf("%s: %w", row.Step, err)
+		}
+		from = to
+	}
+	return "", fmt.Errorf("form %s: its actions lead in a loop", f.Name)
+}
+
+// after is the row that comes after row i, passing rows aside. While a
+// field is being changed, that is a row that follows it, else the next
+// summary or action.
+func (f *Form[D]) after(i int, editing bool) int {
+	adjacent := true
+	for j := i + 1; j < len(f.Rows); j++ {
+		switch row := f.Rows[j]; {
+		case row.Aside:
+		case !editing || row.Do != nil || row.Summary || row.Follows && adjacent:
+			return j
+		default:
+			adjacent = false
+		}
+	}
+	panic(fmt.Sprintf("flows: form %s: no row after %q", f.Name, f.Rows[i].Step))
+}
+
+func (f *Form[D]) index(step Step) int {
+	for i, row := range f.Rows {
+		if row.Step == step {
+			return i
+		}
+	}
+	panic(fmt.Sprintf("flows: form %s has no row %q", f.Name, step))
+}
+
+// draftCache is the draft a form decoded or saved during this update, so
+// that the question after an answer does not decode it again.
+type draftCache struct {
+	data json.RawMessage
+	v    any
+}
+
+// draft decodes the session's draft, once per update. A draft that does not
+// decode is unusable state: the engine resets the chat.
+func (f *Form[D]) draft(c *Conv) (*D, error) {
+	if d, ok := c.decoded.v.(*D); ok && bytes.Equal(c.decoded.data, c.Session.Data) {
+		return d, nil
+	}
+	d := new(D)
+	if len(c.Session.Data) > 0 {
+		if err := json.Unmarshal(c.Session.Data, d); err != nil {
+			return nil, fmt.Errorf("decode %s draft: %w: %v", f.Name, ErrBadState, err)
+		}
+	}
+	c.decoded = draftCache{data: c.Session.Data, v: d}
+	return d, nil
+}
+
+func (f *Form[D]) save(c *Conv, d *D) error {
+	b, err := json.Marshal(d)
+	if err != nil {
+		return fmt.Errorf("encode %s draft: %w", f.Name, err)
+	}
+	c.Session.Data = b
+	c.decoded = draftCache{data: b, v: d}
+	return nil
+}
