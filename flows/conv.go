@@ -160,7 +160,7 @@ func (c *Conv) Draft(v any) error {
 		return nil
 	}
 	if err := json.Unmarshal(c.Session.Data, v); err != nil {
-		return fmt.Errorf("decode %s draft: %w", c.Session.Flow, err)
+		return fmt.Errorf("decode %s draft: %w: %v", c.Session.Flow, ErrBadState, err)
 	}
 	return nil
 }

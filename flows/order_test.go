@@ -198,3 +198,39 @@ func fmtIdent(e ast.Expr) string {
 	}
 	return ""
 }
+
+func TestAnOrderChangesOneFieldFromItsSummary(t *testing.T) {
+	t.Parallel()
+	m := newMarket(t)
+	l := m.listing("1")
+	const buyer = "2"
+	choice, text := flows.KindChoice, flows.KindText
+	for i, turn := range []struct {
+		kind flows.InputKind
+		text string
+		step flows.Step // afterwards
+		last string     // the last message said
+	}{
+		{text, "mua " + l.Code, "quantity", "order.quantity"},
+		{text, "40 kg", "name", "order.name"},
+		{choice, "keep", "phone", "order.phone"},
+		{text, "0987654321", "delivery", "order.delivery"},
+		{choice, "pickup", "note", "order.note"},
+		{choice, "skip", "summary", "order.summary"},
+		{choice, "edit", "edit", "sell.edit_pick"},
+		{choice, "field:delivery", "delivery", "order.delivery"},
+		{choice, "deliver", "address", "order.address"}, // the address follows the delivery
+		{text, "12 Trần Phú, Hà Nội", "summary", "order.summary"},
+		{choice, "edit", "edit", "sell.edit_pick"},
+		{choice, "field:none", "summary", "order.summary"},
+		{choice, "edit", "edit", "sell.edit_pick"},
+		{choice, "field:quantity", "quantity", "order.quantity"},
+		{text, "2 tạ", "quantity", "order.only_left"},
+		{text, "1 tạ", "summary", "order.summary"},
+	} {
+		said := m.say(buyer, turn.kind, turn.text)
+		if s := m.sess[buyer]; s == nil || s.Step != turn.step || len(said) == 0 || said[len(said)-1] != turn.last {
+			t.Fatalf("turn %d %q: at %+v said %v; want %s then %s", i, turn.text, s, said, turn.last, turn.step)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -130,6 +131,26 @@ func TestConversations(t *testing.T) {
 		}},
 		{"cancel with nothing to cancel", []turn{
 			{text, "/huy", 0, "", []string{"cancel.nothing", "menu.title"}},
+		}},
+		{"a profile changes one field, and the ones that follow it", []turn{
+			{text, "/hoso", 0, "profile/reg_name", []string{"reg.name"}},
+			{flows.KindChoice, "keep", 0, "profile/reg_phone", []string{"reg.phone"}},
+			{text, "0912 345 678", 0, "profile/reg_commune", []string{"reg.phone_ok", "reg.commune"}},
+			{text, "xã Quang Lang, Chi Lăng", 0, "profile/reg_code", []string{"reg.code"}},
+			{text, "bỏ qua", 0, "profile/reg_bank", []string{"reg.bank"}},
+			{text, "bỏ qua", 0, "profile/summary", []string{"reg.done", "profile.summary"}},
+			{flows.KindChoice, "field:bank", 0, "profile/reg_bank", []string{"reg.bank"}},
+			{text, "agribank", 0, "profile/reg_account", []string{"reg.account"}},
+			{text, "quay lại", 0, "profile/reg_bank", []string{"reg.bank"}},
+			{text, "agribank", 0, "profile/reg_account", []string{"reg.account"}},
+			{text, "1234 5678 9012", 0, "profile/reg_holder", []string{"reg.holder"}},
+			{flows.KindChoice, "keep", 0, "profile/summary", []string{"profile.summary"}},
+			{flows.KindChoice, "field:place", 0, "profile/reg_commune", []string{"reg.commune"}},
+			{text, "Hà Giang", 0, "profile/reg_area", []string{"reg.area"}},
+			{text, "tỉnh khác", 0, "profile/summary", []string{"profile.summary"}},
+			{flows.KindChoice, "field:code", 0, "profile/reg_code", []string{"reg.code"}},
+			{text, strings.Repeat("VN-LSOR-0012 ", 5), 0, "profile/reg_code", []string{"reg.code_long"}},
+			{text, "vn-lsor-0012", 0, "profile/summary", []string{"profile.summary"}},
 		}},
 		{"a command leaves the flow in progress", []turn{
 			{text, "/ngonngu", 0, "language/pick", []string{"lang.ask"}},
