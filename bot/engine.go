@@ -5,7 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"slices"
+	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -14,8 +15,9 @@ import (
 	"github.com/nongsan-bot/nongsan/flows"
 )
 
-// Engine handles updates: one chat at a time across every replica, each
-// update once, state committed before any reply is sent.
+// Engine handles updates: each once, its state committed before any reply
+// is sent, and a chat's replies sent in order by one sender at a time
+// across every replica.
 type Engine struct {
 	Store    *redis.Store
 	Users    flows.Users
@@ -23,12 +25,18 @@ type Engine struct {
 	Channels map[flows.Channel]Channel
 	Metrics  *Metrics
 	Log      zerolog.Logger
+	Now      func() time.Time
 
-	// LockWait bounds the wait for a busy chat; past it the update is
-	// refused and the platform delivers it again.
-	LockWait time.Duration
-	// RetryLater is when a reply that failed to send is tried again.
-	RetryLater time.Duration
+	// UserTTL is how long the user read from PostgreSQL travels in the
+	// session before it is read again.
+	UserTTL time.Duration
+	// Attempt bounds one call to a platform; it is kept under the store's
+	// lease, so that no send outlives the right to make it.
+	Attempt time.Duration
+	// RetryMin and RetryMax bound the backoff of a chat whose sends fail.
+	RetryMin, RetryMax time.Duration
+	// Senders is how many chats the sweeper serves at once.
+	Senders int
 }
 
 // Outcomes of an update, as logged and counted.
@@ -47,7 +55,7 @@ func (e *Engine) Handle(ctx context.Context, in flows.Input) error {
 	start := time.Now()
 	log := e.Log.With().Str("update_id", in.UpdateID).Str("channel", string(in.Channel)).
 		Str("chat", in.ChatID).Logger()
-	outcome, state, err := e.handle(ctx, in)
+	outcome, state, err := e.handle(ctx, log, in)
 	e.Metrics.Updates.WithLabelValues(string(in.Channel), outcome).Inc()
 	e.Metrics.Latency.WithLabelValues(string(in.Channel)).Observe(time.Since(start).Seconds())
 	ev := log.Info()
@@ -59,29 +67,35 @@ func (e *Engine) Handle(ctx context.Context, in flows.Input) error {
 	return err
 }
 
-func (e *Engine) handle(ctx context.Context, in flows.Input) (outcome string, state flows.Session, err error) {
-	lockCtx, cancel := context.WithTimeout(ctx, e.LockWait)
-	defer cancel()
-	lock, err := e.Store.Lock(lockCtx, in.ChatKey())
-	if err != nil {
-		return OutcomeFailed, state, err
-	}
-	defer func() {
-		if lock != nil {
-			e.unlock(lock)
-		}
-	}()
+// maxConflicts bounds how often an update is redone because another update
+// of its chat committed first.
+const maxConflicts = 20
 
-	sess, seen, err := e.Store.Load(ctx, in)
+func (e *Engine) handle(ctx context.Context, log zerolog.Logger, in flows.Input) (string, flows.Session, error) {
+	for try := 1; ; try++ {
+		outcome, state, err := e.handleOnce(ctx, log, in)
+		if !errors.Is(err, redis.ErrConflict) || try == maxConflicts {
+			return outcome, state, err
+		}
+		if err := sleep(ctx, jitter(time.Duration(try)*time.Millisecond)); err != nil {
+			return OutcomeFailed, state, err
+		}
+	}
+}
+
+// handleOnce reads the chat, runs the update and commits, unless another
+// update of the chat committed in between (redis.ErrConflict).
+func (e *Engine) handleOnce(ctx context.Context, log zerolog.Logger, in flows.Input) (outcome string, state flows.Session, err error) {
+	now := e.Now()
+	chat, err := e.Store.Load(ctx, in.ChatKey())
 	if err != nil {
 		return OutcomeFailed, state, err
 	}
-	if seen {
-		// Its replies may still be waiting if we crashed after committing.
-		e.flush(ctx, lock, in.ChatKey())
+	if chat.Seen(in.UpdateID) {
 		return OutcomeDuplicate, state, nil
 	}
-	user, err := e.Users.Touch(ctx, in)
+	st := chat.State
+	user, err := e.user(ctx, in, &st, now)
 	if err != nil {
 		return OutcomeFailed, state, err
 	}
@@ -90,10 +104,14 @@ func (e *Engine) handle(ctx context.Context, in flows.Input) (outcome string, st
 			return OutcomeFailed, state, fmt.Errorf("check group admin: %w", err)
 		}
 	}
-	res, err := e.Router.Handle(ctx, user, sess, in)
+	var res flows.Result
+	if chat.StateErr != nil {
+		res = e.reset(log, user, in, chat.StateErr, "state")
+	} else if res, err = e.route(ctx, user, st.Session, in); errors.Is(err, flows.ErrBadState) {
+		res, err = e.reset(log, user, in, err, "flow"), nil
+	}
 	if err != nil {
-		res, err = e.giveUp(ctx, in, sess, err)
-		if err != nil {
+		if res, err = e.giveUp(ctx, log, user, in, err); err != nil {
 			return OutcomeFailed, state, err
 		}
 	}
@@ -101,69 +119,126 @@ func (e *Engine) handle(ctx context.Context, in flows.Input) (outcome string, st
 		state = *res.Session
 		e.Metrics.Steps.WithLabelValues(string(state.Flow), string(state.Step)).Inc()
 	}
-	if err := e.Store.Commit(ctx, lock, in, res.Session, res.Replies); err != nil {
+	st.Session = res.Session
+	st.Seen = append(st.Seen, in.UpdateID)
+	if in.ChatType == flows.Private {
+		st.User = user
+	}
+	done, err := e.Store.Commit(ctx, chat, st, res.Replies, now)
+	if err != nil {
 		return OutcomeFailed, state, err
 	}
 	// The button stops spinning now, not after every group is posted to.
 	if ch, ok := e.Channels[in.Channel]; ok {
 		if err := ch.Ack(ctx, in); err != nil {
-			e.Log.Warn().Err(err).Str("update_id", in.UpdateID).Msg("ack failed")
+			log.Warn().Err(err).Msg("ack failed")
 		}
 	}
-	e.flush(ctx, lock, in.ChatKey())
-	e.unlock(lock)
-	lock = nil
-	for _, chat := range flows.OtherChats(in.ChatKey(), res.Replies) {
-		e.Deliver(ctx, chat)
+	if done.Lease != nil {
+		e.deliver(ctx, done.Lease, false)
+	}
+	for _, other := range flows.OtherChats(in.ChatKey(), res.Replies) {
+		e.Deliver(ctx, other)
 	}
 	return OutcomeHandled, state, nil
 }
 
+// route runs the flows; a panic (a draft no step expected) fails the update
+// like any error, so that it ends in giveUp rather than in a crash loop.
+func (e *Engine) route(ctx context.Context, user *flows.User, sess *flows.Session, in flows.Input) (res flows.Result, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("flow panicked: %v", v)
+		}
+	}()
+	return e.Router.Handle(ctx, user, sess, in)
+}
+
+// user is the sender, from the session while it is fresh: most steps then
+// run no SQL at all.
+func (e *Engine) user(ctx context.Context, in flows.Input, st *redis.State, now time.Time) (*flows.User, error) {
+	if u := st.User; in.ChatType == flows.Private && u != nil && u.PlatformID == in.UserID &&
+		(in.UserName == "" || u.Name == in.UserName) && now.Sub(st.UserAt) < e.UserTTL {
+		u.Created = false
+		return u, nil
+	}
+	u, err := e.Users.Touch(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	st.UserAt = now
+	return u, nil
+}
+
+// reset starts a chat over whose state could not be used, telling the user,
+// so that a chat is never stuck on what it stored.
+func (e *Engine) reset(log zerolog.Logger, user *flows.User, in flows.Input, cause error, why string) flows.Result {
+	log.Error().Err(cause).Str("why", why).Msg("conversation reset")
+	e.Metrics.Resets.WithLabelValues(why).Inc()
+	return e.Router.Reset(user, in, "session.lost")
+}
+
 // maxAttempts: an update that fails this often is answered with an apology
-// and marked handled, rather than retried by the platform forever.
+// and its conversation started over, rather than retried forever.
 const maxAttempts = 3
 
 // giveUp decides what a failed update does: fail again (the platform
-// retries), or, after maxAttempts, apologise and leave the conversation as
-// it was.
-func (e *Engine) giveUp(ctx context.Context, in flows.Input, sess *flows.Session, cause error) (flows.Result, error) {
-	n, err := e.Store.Failed(ctx, in)
+// retries), or, after maxAttempts, apologise and start the chat over.
+func (e *Engine) giveUp(ctx context.Context, log zerolog.Logger, user *flows.User, in flows.Input, cause error) (flows.Result, error) {
+	n, err := e.Store.Failed(ctx, in.ChatKey(), in.UpdateID)
 	if err != nil || n < maxAttempts {
 		return flows.Result{}, cause
 	}
-	e.Log.Error().Err(cause).Str("update_id", in.UpdateID).Msg("giving up on update")
-	return flows.Result{Session: sess, Replies: []flows.Reply{{To: in.ChatKey(), Lang: in.Lang, Text: flows.M("error.sorry")}}}, nil
+	log.Error().Err(cause).Msg("giving up on update")
+	e.Metrics.Resets.WithLabelValues("failing").Inc()
+	return e.Router.Reset(user, in, "error.sorry"), nil
 }
 
-func (e *Engine) unlock(l *redis.Lock) {
-	if err := e.Store.Unlock(context.Background(), l); err != nil {
-		e.Log.Warn().Err(err).Msg("unlock failed; the lock expires by itself")
-	}
-}
-
-// Deliver sends chat's waiting replies under its lock.
+// Deliver sends chat's waiting replies if no one else is sending them; if
+// someone is, they send these too.
 func (e *Engine) Deliver(ctx context.Context, chat flows.ChatRef) {
-	lockCtx, cancel := context.WithTimeout(ctx, e.LockWait)
-	defer cancel()
-	lock, err := e.Store.Lock(lockCtx, chat)
-	if err != nil {
-		e.Log.Warn().Err(err).Str("chat", chat.ChatID).Msg("outbox busy; the sweeper retries")
-		return
-	}
-	defer e.unlock(lock)
-	e.flush(ctx, lock, chat)
+	e.claim(ctx, chat, false)
 }
 
-// Sweep delivers every outbox that is due: replies that failed earlier, or
-// were committed by a replica that stopped before sending.
+// claim tries chat's send lease once and sends what is due; clean drops the
+// chat from the due set when nothing is left.
+func (e *Engine) claim(ctx context.Context, chat flows.ChatRef, clean bool) {
+	lease, _, busyUntil, err := e.Store.Claim(ctx, chat, e.Now())
+	switch {
+	case err != nil:
+		e.Log.Warn().Err(err).Str("channel", string(chat.Channel)).Str("chat", chat.ChatID).Msg("claim outbox")
+	case lease == nil && clean:
+		// Busy or on hold: its sender finishes, or the hold ends, first.
+		if err := e.Store.Later(ctx, chat, busyUntil); err != nil {
+			e.Log.Warn().Err(err).Str("chat", chat.ChatID).Msg("reschedule outbox")
+		}
+	case lease != nil:
+		e.deliver(ctx, lease, clean)
+	}
+}
+
+// Sweep delivers every outbox that is due, a few chats at a time: replies
+// that failed earlier, were held back, or were committed by a replica that
+// stopped before sending.
 func (e *Engine) Sweep(ctx context.Context) error {
-	chats, err := e.Store.Due(ctx, time.Now(), 100)
+	chats, err := e.Store.Due(ctx, e.Now(), 500)
 	if err != nil {
 		return err
 	}
-	for _, chat := range chats {
-		e.Deliver(ctx, chat)
+	work := make(chan flows.ChatRef)
+	var wg sync.WaitGroup
+	for range max(e.Senders, 1) {
+		wg.Go(func() {
+			for chat := range work {
+				e.guard("sweep "+chat.ChatID, func() { e.claim(ctx, chat, true) })
+			}
+		})
 	}
+	for _, chat := range chats {
+		work <- chat
+	}
+	close(work)
+	wg.Wait()
 	return nil
 }
 
@@ -186,11 +261,24 @@ func (e *Engine) every(ctx context.Context, interval time.Duration, what string,
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
-			if err := work(now); err != nil && ctx.Err() == nil {
-				e.Log.Error().Err(err).Msg(what)
-			}
+			e.guard(what, func() {
+				if err := work(now); err != nil && ctx.Err() == nil {
+					e.Log.Error().Err(err).Msg(what)
+				}
+			})
 		}
 	}
+}
+
+// guard runs f, turning a panic into a log line: one bad chat must not stop
+// the background work of every other.
+func (e *Engine) guard(what string, f func()) {
+	defer func() {
+		if v := recover(); v != nil {
+			e.Log.Error().Interface("panic", v).Str("work", what).Msg("background work panicked")
+		}
+	}()
+	f()
 }
 
 // Tick runs the flows' periodic work once. Each change is committed with
@@ -199,86 +287,131 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) error {
 	return e.Router.Tick(ctx, now)
 }
 
-// flush sends chat's outbox in order; the caller holds chat's lock. A reply
-// is removed once sent (or refused for good). A delayed reply waits without
-// holding back those behind it; of replies that coalesce, the last is sent
-// for all. When the platform asks us to wait, everything waits for the
-// sweeper.
-func (e *Engine) flush(ctx context.Context, lock *redis.Lock, chat flows.ChatRef) {
-	log := e.Log.With().Str("channel", string(chat.Channel)).Str("chat", chat.ChatID).Logger()
-	ch, ok := e.Channels[chat.Channel]
-	if !ok {
-		log.Error().Msg("replies for a channel that is not configured")
-		return
-	}
-	queued, hold, err := e.Store.Outbox(ctx, chat)
-	if err != nil {
-		log.Error().Err(err).Msg("read outbox")
-		return
-	}
-	now := time.Now()
-	next := now
-	if hold > 0 {
-		e.settle(ctx, chat, now.Add(hold))
-		return
-	}
-	last := map[string]int{}
-	for i, q := range queued {
-		if q.Coalesce != "" {
-			last[q.Coalesce] = i
+// deliver sends l's due replies in order, then records what went; when
+// more were queued meanwhile, it goes on with them.
+func (e *Engine) deliver(ctx context.Context, l *redis.Leased, clean bool) {
+	log := e.Log.With().Str("channel", string(l.Chat.Channel)).Str("chat", l.Chat.ChatID).Logger()
+	for {
+		if l.Stale() {
+			if _, err := e.Store.Reload(ctx, l); err != nil {
+				log.Warn().Err(err).Msg("reload outbox")
+				return
+			}
+		}
+		fin := e.send(ctx, log, l)
+		fin.Clean = clean
+		more, err := e.Store.Finish(ctx, l, fin)
+		if err != nil {
+			log.Warn().Err(err).Msg("finish sending; the sweeper goes on")
+			return
+		}
+		if !more {
+			return
+		}
+		if _, err := e.Store.Reload(ctx, l); err != nil {
+			log.Warn().Err(err).Msg("reload outbox")
+			return
 		}
 	}
-	var later []time.Time
-	for i, q := range queued {
+}
+
+// send sends l's due replies in order. A delayed reply waits without
+// holding back those behind it; of replies that coalesce, the last is sent
+// for all, when the first of them is due. A failed send holds the whole
+// chat back, for longer each time it fails again.
+func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) redis.Finish {
+	var fin redis.Finish
+	for field, raw := range l.Bad {
+		if e.bury(ctx, log, l.Chat, "unreadable reply", raw) {
+			fin.Dead = append(fin.Dead, field)
+		}
+	}
+	ch, ok := e.Channels[l.Chat.Channel]
+	if !ok {
+		for _, q := range l.Out {
+			if e.bury(ctx, log, l.Chat, "channel not configured", q.Raw) {
+				fin.Dead = append(fin.Dead, q.Field())
+			}
+		}
+		return fin
+	}
+	now := e.Now()
+	due, last := coalesceDue(l.Out)
+	for i, q := range l.Out {
 		switch {
-		case q.DueAt.After(now):
-			later = append(later, q.DueAt)
+		case due[i].After(now):
+			if fin.Next.IsZero() || due[i].Before(fin.Next) {
+				fin.Next = due[i]
+			}
 			continue
 		case q.Coalesce != "" && last[q.Coalesce] != i:
 			continue // the last of its kind says it all
 		}
-		if err := e.Store.Extend(ctx, lock); err != nil {
-			log.Warn().Err(err).Msg("lost the chat while sending; another replica goes on")
-			return
-		}
-		said := coalesced(queued[:i], q.Coalesce)
+		said := coalesced(l.Out[:i], q.Coalesce)
 		r, err := e.refresh(ctx, q.Reply, len(said))
-		if err != nil {
-			log.Error().Err(err).Str("msg", q.Text.ID).Msg("refresh reply")
-			next = now.Add(e.RetryLater)
-			break
+		if err == nil {
+			var sent flows.Sent
+			if sent, err = e.attempt(ctx, ch, l, r); err == nil && r.Report != nil {
+				e.posted(ctx, r, sent)
+			}
 		}
-		sent, err := e.send(ctx, ch, r)
 		var ra *RetryAfterError
-		if errors.As(err, &ra) || (err != nil && !IsUndeliverable(err)) {
-			wait := e.RetryLater
-			if ra != nil {
-				wait = ra.After
-			}
-			log.Warn().Err(err).Dur("retry_in", wait).Msg("reply kept for later")
-			if err := e.Store.Hold(ctx, chat, wait); err != nil {
-				log.Error().Err(err).Msg("hold outbox")
-			}
-			next = now.Add(wait)
-			break
+		switch {
+		case errors.Is(err, redis.ErrLeaseLost):
+			log.Warn().Msg("lost the chat while sending; another sender goes on")
+			return fin // Finish fails too: nothing is removed
+		case errors.As(err, &ra):
+			fin.Hold, fin.Fails = now.Add(ra.After), l.Fails
+		case err != nil && !IsUndeliverable(err):
+			fin.Fails = l.Fails + 1
+			fin.Hold = now.Add(e.backoff(fin.Fails))
+		}
+		if !fin.Hold.IsZero() {
+			log.Warn().Err(err).Time("retry_at", fin.Hold).Str("msg", r.Text.ID).Msg("reply kept for later")
+			return fin
 		}
 		if err != nil {
 			log.Warn().Err(err).Str("msg", r.Text.ID).Msg("reply dropped")
 		}
-		for _, done := range append(said, q) {
-			if err := e.Store.Sent(ctx, lock, chat, done); err != nil {
-				log.Error().Err(err).Msg("remove from outbox")
-				return
-			}
+		fin.Sent = append(append(fin.Sent, said...), q)
+	}
+	return fin
+}
+
+// bury sets a reply aside in the dead-letter list, where it blocks no one,
+// and tells whether it did.
+func (e *Engine) bury(ctx context.Context, log zerolog.Logger, chat flows.ChatRef, reason, raw string) bool {
+	if err := e.Store.Bury(ctx, []redis.Dead{{Chat: chat, Reason: reason, At: e.Now(), Raw: raw}}); err != nil {
+		log.Error().Err(err).Msg("bury reply")
+		return false
+	}
+	log.Error().Str("reason", reason).Msg("reply moved to the dead-letter list")
+	e.Metrics.Dead.Inc()
+	return true
+}
+
+// coalesceDue is when each reply is due, and the index of the last reply of
+// each coalescing key. Later replies of a burst postpone it, but never past
+// the first's queueing time plus its MaxWait, so that a steady stream is
+// still announced on time.
+func coalesceDue(out []redis.Queued) (due []time.Time, last map[string]int) {
+	due = make([]time.Time, len(out))
+	ceiling := map[string]time.Time{}
+	last = map[string]int{}
+	for i, q := range out {
+		due[i] = q.DueAt
+		if q.Coalesce == "" {
+			continue
 		}
-		if err == nil && r.Report != nil {
-			e.posted(ctx, r, sent)
+		last[q.Coalesce] = i
+		if _, ok := ceiling[q.Coalesce]; !ok && q.MaxWait > 0 {
+			ceiling[q.Coalesce] = q.DueAt.Add(q.MaxWait - q.Delay)
+		}
+		if t, ok := ceiling[q.Coalesce]; ok && t.Before(due[i]) {
+			due[i] = t
 		}
 	}
-	if next == now && len(later) > 0 {
-		next = slices.MinFunc(later, time.Time.Compare)
-	}
-	e.settle(ctx, chat, next)
+	return due, last
 }
 
 // coalesced are the replies before the last that share its key.
@@ -292,13 +425,13 @@ func coalesced(before []redis.Queued, key string) []redis.Queued {
 	return out
 }
 
-// refresh rebuilds a reply from the stores when it asks to be (Rebuild), and counts
+// refresh rebuilds a reply from the stores when it asks to be, and counts
 // the replies it stands for.
 func (e *Engine) refresh(ctx context.Context, r flows.Reply, merged int) (flows.Reply, error) {
 	if r.Rebuild != nil {
 		var err error
 		if r, err = e.Router.Rebuild(ctx, r); err != nil {
-			return r, err
+			return r, fmt.Errorf("rebuild %s %d: %w", r.Rebuild.Kind, r.Rebuild.ID, err)
 		}
 	}
 	if merged > 0 {
@@ -311,35 +444,68 @@ func (e *Engine) refresh(ctx context.Context, r flows.Reply, merged int) (flows.
 	return r, nil
 }
 
-// settle schedules chat's next delivery, or forgets an empty outbox.
-func (e *Engine) settle(ctx context.Context, chat flows.ChatRef, when time.Time) {
-	if err := e.Store.Retry(ctx, chat, when); err != nil {
-		e.Log.Error().Err(err).Str("chat", chat.ChatID).Msg("settle outbox")
-	}
-}
+// leaseMargin is kept between the end of an attempt and the end of the
+// lease, for the round trip that records the send.
+const leaseMargin = time.Second
 
-// send tries a reply a few times: network errors and 5xx after a short
-// backoff, a short 429 after its retry_after. Longer waits are the
-// sweeper's, so that a chat's lock is not held for long.
-func (e *Engine) send(ctx context.Context, ch Channel, r flows.Reply) (flows.Sent, error) {
-	wait := 200 * time.Millisecond
-	for attempt := 1; ; attempt++ {
-		sent, err := ch.Send(ctx, r)
+// attempt sends a reply, trying again a couple of times at once: a network
+// error or 5xx after a short, jittered wait, a short 429 after its
+// retry_after. Each try has a deadline that ends before the lease, renewed
+// when needed, so that no other replica can send while a try is in flight.
+// Longer waits are the sweeper's.
+func (e *Engine) attempt(ctx context.Context, ch Channel, l *redis.Leased, r flows.Reply) (flows.Sent, error) {
+	wait := e.RetryMin
+	for try := 1; ; try++ {
+		if l.Ends.Sub(e.Now()) < e.Attempt+leaseMargin {
+			if err := e.Store.Extend(ctx, l, e.Now()); err != nil {
+				return flows.Sent{}, err
+			}
+		}
+		actx, cancel := context.WithTimeout(ctx, e.Attempt)
+		sent, err := ch.Send(actx, r)
+		cancel()
 		var ra *RetryAfterError
 		switch {
-		case err == nil || IsUndeliverable(err) || attempt == 3:
+		case err == nil || IsUndeliverable(err) || try == 3:
 			return sent, err
 		case errors.As(err, &ra) && ra.After > 3*time.Second:
 			return sent, err
 		case errors.As(err, &ra):
 			wait = ra.After
+		default:
+			wait = jitter(wait)
 		}
-		select {
-		case <-ctx.Done():
-			return sent, fmt.Errorf("send: %w", ctx.Err())
-		case <-time.After(wait):
+		if err := sleep(ctx, wait); err != nil {
+			return sent, fmt.Errorf("send: %w", err)
 		}
-		wait *= 4
+		wait *= 2
+	}
+}
+
+// backoff is how long a chat waits after its nth failed send in a row:
+// soon at first, then less often, never longer than RetryMax, jittered so
+// that chats held by one outage do not all come back at once.
+func (e *Engine) backoff(n int) time.Duration {
+	d := e.RetryMin << min(n, 20)
+	return jitter(min(d, e.RetryMax))
+}
+
+// jitter is d less up to half of it, at random.
+func jitter(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	return d - rand.N(d/2+1)
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
 }
 

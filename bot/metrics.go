@@ -19,6 +19,8 @@ type Metrics struct {
 	Latency  *prometheus.HistogramVec // handling time by channel
 	APICalls *prometheus.CounterVec   // platform API calls by channel, method and HTTP status
 	Steps    *prometheus.CounterVec   // conversations entering a flow's state
+	Resets   *prometheus.CounterVec   // chats started over, by why
+	Dead     prometheus.Counter       // replies set aside as undeliverable
 }
 
 // NewMetrics registers the metrics and the Go runtime's.
@@ -38,21 +40,28 @@ func NewMetrics() *Metrics {
 		Steps: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "nongsan_conversation_steps_total", Help: "Conversations moving into a flow's state.",
 		}, []string{"flow", "state"}),
+		Resets: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "nongsan_conversation_resets_total",
+			Help: "Chats started over because their state could not be used, or an update kept failing.",
+		}, []string{"why"}),
+		Dead: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "nongsan_outbox_dead_letters_total", Help: "Replies moved to the dead-letter list (nongsan outbox).",
+		}),
 	}
-	m.Registry.MustRegister(m.Updates, m.Latency, m.APICalls, m.Steps,
+	m.Registry.MustRegister(m.Updates, m.Latency, m.APICalls, m.Steps, m.Resets, m.Dead,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
 // WatchOutbox publishes how many chats have replies waiting: a number that
 // grows when a platform is down or rate-limits us.
-func (m *Metrics) WatchOutbox(waiting func(context.Context) (int64, error)) {
+func (m *Metrics) WatchOutbox(waiting func(context.Context, time.Time) (int64, error)) {
 	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "nongsan_outbox_chats_waiting", Help: "Chats with replies not yet delivered.",
+		Name: "nongsan_outbox_chats_waiting", Help: "Chats whose replies are overdue (platform failing or rate-limiting).",
 	}, func() float64 {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
-		n, err := waiting(ctx)
+		n, err := waiting(ctx, time.Now())
 		if err != nil {
 			return -1
 		}

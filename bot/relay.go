@@ -40,14 +40,14 @@ const relayBatch = 100
 
 // Once queues every notice waiting now and returns the chats it queued
 // replies for.
-func (r *Relay) Once(ctx context.Context) ([]flows.ChatRef, error) {
+func (r *Relay) Once(ctx context.Context, now time.Time) ([]flows.ChatRef, error) {
 	var chats []flows.ChatRef
 	for {
 		var batch []flows.ChatRef
 		n, err := r.Notices.RelayNotices(ctx, relayBatch, func(notices []flows.Notice) error {
 			batch = batch[:0] // a failed batch is rolled back and tried again
 			for _, n := range notices {
-				queued, err := r.Store.RelayNotice(ctx, n.ID, n.Replies)
+				queued, err := r.Store.RelayNotice(ctx, n.ID, n.Replies, now)
 				if err != nil {
 					return err
 				}
@@ -93,7 +93,7 @@ func (r *Relay) step(ctx context.Context, now time.Time) (err error) {
 			err = fmt.Errorf("panic: %v", p)
 		}
 	}()
-	chats, err := r.Once(ctx)
+	chats, err := r.Once(ctx, now)
 	for _, chat := range chats {
 		r.Deliver(ctx, chat)
 	}

@@ -47,6 +47,9 @@ func (r *Router) Handle(ctx context.Context, user *User, sess *Session, in Input
 	if in.Kind == KindReaction {
 		return Result{Session: sess}, nil // edits and the like change nothing
 	}
+	if err := r.check(sess); err != nil {
+		return Result{}, err
+	}
 	expired := sess.Active() && c.Now.Sub(sess.Updated) > r.TTL
 	if expired {
 		c.Say(M("session.expired"))
@@ -118,13 +121,7 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 		return nil
 	}
 	if c.Session.Active() {
-		def, ok := r.flow(c.Session.Flow).Steps[c.Session.Step]
-		if !ok {
-			// A step removed by a deploy: start over rather than fail forever.
-			*c.Session = Session{}
-			c.Say(M("session.expired"))
-			return nil
-		}
+		def := r.flow(c.Session.Flow).Steps[c.Session.Step]
 		next, err := def.Handle(ctx, c, r.choose(c.Session, in))
 		if err != nil {
 			return fmt.Errorf("%s/%s: %w", c.Session.Flow, c.Session.Step, err)
@@ -298,6 +295,42 @@ func (r *Router) entry(in Input) (FlowName, bool) {
 		return name, ok
 	}
 	return "", false
+}
+
+// check tells whether sess names flows and steps that exist: a deploy may
+// have removed the ones it was saved in.
+func (r *Router) check(sess *Session) error {
+	for s := sess; s.Active(); s = s.Parent {
+		f, ok := r.lookup(s.Flow)
+		if !ok {
+			return fmt.Errorf("session names flow %q: %w", s.Flow, ErrBadState)
+		}
+		if _, ok := f.Steps[s.Step]; !ok {
+			return fmt.Errorf("session names step %s/%s: %w", s.Flow, s.Step, ErrBadState)
+		}
+	}
+	return nil
+}
+
+// Reset starts a chat over whose state could not be used: the user is told
+// that the unfinished task was lost (why says how) and shown the menu.
+func (r *Router) Reset(user *User, in Input, why string) Result {
+	if in.ChatType == Group {
+		return Result{} // nothing was going on for anyone there
+	}
+	c := &Conv{User: user, In: in, Now: r.Now(), Lang: r.lang(user, in), texts: r.Texts, ctx: context.Background()}
+	c.Say(M(why))
+	mainMenu(c)
+	return Result{Replies: c.replies}
+}
+
+func (r *Router) lookup(name FlowName) (*Flow, bool) {
+	for _, f := range r.Flows {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return nil, false
 }
 
 func (r *Router) flow(name FlowName) *Flow {

@@ -1,6 +1,13 @@
-// Package redis keeps conversation state in Redis: per-chat locks, sessions,
-// the update ids already handled, and the outbox of replies still to send.
-// It holds Redis commands only; what the state means is the flows' business.
+// Package redis keeps conversation state in Redis: one hash per chat holds
+// the conversation, the update ids already handled, the replies still to
+// send and who is sending them. It holds Redis commands only; what the state
+// means is the flows' business.
+//
+// The hot path is three round trips of eight commands in all: HGETALL the
+// chat; one script that checks the chat's version, writes the new state and
+// replies and takes the send lease; one script that removes what was sent
+// and frees the lease. Concurrent updates of one chat, on any replica, are
+// serialised by the version check: the loser reads again and redoes its step.
 package redis
 
 import (
@@ -10,6 +17,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -26,18 +35,20 @@ type Store struct {
 	rdb    *goredis.Client
 	prefix string
 
-	// LockTTL bounds how long a crashed replica can hold a chat.
-	LockTTL time.Duration
-	// SessionTTL is how long a session is kept; the router decides, with a
-	// shorter TTL, when it has expired, so that the user can be told.
-	SessionTTL time.Duration
-	// SeenTTL is how long an update id is remembered, longer than any retry.
-	SeenTTL time.Duration
+	// Lease bounds how long a replica that stopped mid-send keeps a chat's
+	// replies from the others.
+	Lease time.Duration
+	// TTL is how long an untouched chat is kept; the router decides, with a
+	// shorter TTL, when a conversation has expired, so that the user is told.
+	TTL time.Duration
+	// Seen is how many handled update ids a chat remembers, to drop
+	// redeliveries.
+	Seen int
 }
 
 // New returns a store over rdb with keys under prefix.
 func New(rdb *goredis.Client, prefix string) *Store {
-	return &Store{rdb: rdb, prefix: prefix, LockTTL: time.Minute, SessionTTL: 30 * 24 * time.Hour, SeenTTL: 72 * time.Hour}
+	return &Store{rdb: rdb, prefix: prefix, Lease: 15 * time.Second, TTL: 30 * 24 * time.Hour, Seen: 64}
 }
 
 // Open connects to a redis:// or rediss:// URL.
@@ -57,289 +68,534 @@ func Open(ctx context.Context, url string) (*goredis.Client, error) {
 // Ping tells whether Redis answers.
 func (s *Store) Ping(ctx context.Context) error { return s.rdb.Ping(ctx).Err() }
 
-// ErrLockLost means the lock expired before the work was committed; the
-// work must be redone, so the update is refused and redelivered.
-var ErrLockLost = errors.New("chat lock lost")
+// Errors of the chat hash's optimistic writes.
+var (
+	// ErrConflict: another update of the chat was committed since it was
+	// read; read again and redo the step.
+	ErrConflict = errors.New("chat changed concurrently")
+	// ErrLeaseLost: the send lease ran out and another replica may be
+	// sending; stop without removing anything.
+	ErrLeaseLost = errors.New("chat send lease lost")
+)
 
-// Lock is a held per-chat lock.
-type Lock struct {
-	key, token string
+// Fields of a chat's hash.
+const (
+	fVersion = "v"  // bumped by every committed update
+	fState   = "s"  // State as JSON
+	fSeq     = "n"  // the last outbox sequence number given
+	fToken   = "lt" // the send lease's holder
+	fUntil   = "lu" // and when it ends (unix ms)
+	fHold    = "h"  // no send before (unix ms): the platform asked us to wait, or a send failed
+	fFails   = "f"  // sends failed in a row, for the backoff
+	fExpiry  = "x"  // when the key's TTL was last set (unix ms)
+	outField = "o:" // + sequence number: a reply waiting to be sent
+)
+
+// State is a chat's conversation, as the engine keeps it.
+type State struct {
+	Session *flows.Session `json:"session,omitempty"`
+	// User is the private chat's user as last read from PostgreSQL, so that
+	// a step that needs no SQL runs none.
+	User   *flows.User `json:"user,omitempty"`
+	UserAt time.Time   `json:"user_at,omitzero"`
+	Seen   []string    `json:"seen,omitempty"` // update ids handled, newest last
 }
 
-func (s *Store) chatKey(kind string, c flows.ChatRef) string {
-	return s.prefix + kind + ":" + string(c.Channel) + ":" + c.ChatID
+// Chat is one read of a chat's hash.
+type Chat struct {
+	Ref     flows.ChatRef
+	version int64
+	seq     int64
+	expiry  time.Time
+
+	State State
+	// StateErr: the stored state could not be decoded; State is empty.
+	StateErr error
+	Out      []Queued // replies waiting, in the order they were queued
+	// Bad are outbox entries that could not be decoded, by field.
+	Bad map[string]string
+
+	Lease     string    // who sends now, if anyone
+	LeaseEnds time.Time //
+	Hold      time.Time // nothing is sent before
+	Fails     int       // sends failed in a row
 }
 
-// Lock waits until it holds chat's lock, or ctx ends. Updates of one chat
-// are handled one at a time across all replicas.
-func (s *Store) Lock(ctx context.Context, chat flows.ChatRef) (*Lock, error) {
-	l := &Lock{key: s.chatKey("lock", chat), token: token()}
-	wait := time.Millisecond
-	for {
-		ok, err := s.rdb.SetNX(ctx, l.key, l.token, s.LockTTL).Result()
+// Seen tells whether update id was handled already.
+func (c *Chat) Seen(id string) bool { return slices.Contains(c.State.Seen, id) }
+
+// Queued is a reply waiting in a chat's outbox.
+type Queued struct {
+	flows.Reply
+	Seq int64
+	Raw string // as stored, for the dead-letter list
+}
+
+// Field names q in its chat's hash.
+func (q Queued) Field() string { return outField + strconv.FormatInt(q.Seq, 10) }
+
+func (s *Store) chatKey(c flows.ChatRef) string {
+	return s.prefix + "chat:" + string(c.Channel) + ":" + c.ChatID
+}
+
+func (s *Store) dueKey() string { return s.prefix + "due" }
+
+// Load reads chat's hash in one command.
+func (s *Store) Load(ctx context.Context, chat flows.ChatRef) (*Chat, error) {
+	h, err := s.rdb.HGetAll(ctx, s.chatKey(chat)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("load chat: %w", err)
+	}
+	return decodeChat(chat, h), nil
+}
+
+func decodeChat(ref flows.ChatRef, h map[string]string) *Chat {
+	c := &Chat{Ref: ref}
+	num := func(f string) int64 { n, _ := strconv.ParseInt(h[f], 10, 64); return n }
+	c.version, c.seq, c.Fails = num(fVersion), num(fSeq), int(num(fFails))
+	c.Lease = h[fToken]
+	if ms := num(fUntil); ms > 0 {
+		c.LeaseEnds = time.UnixMilli(ms)
+	}
+	if ms := num(fHold); ms > 0 {
+		c.Hold = time.UnixMilli(ms)
+	}
+	if ms := num(fExpiry); ms > 0 {
+		c.expiry = time.UnixMilli(ms)
+	}
+	if raw := h[fState]; raw != "" {
+		if err := json.Unmarshal([]byte(raw), &c.State); err != nil {
+			c.State, c.StateErr = State{}, fmt.Errorf("decode chat state: %w", err)
+		}
+	}
+	for f, raw := range h {
+		n, ok := strings.CutPrefix(f, outField)
+		if !ok {
+			continue
+		}
+		q := Queued{Raw: raw}
+		q.Seq, _ = strconv.ParseInt(n, 10, 64)
+		if err := json.Unmarshal([]byte(raw), &q.Reply); err != nil || q.Seq == 0 {
+			if c.Bad == nil {
+				c.Bad = map[string]string{}
+			}
+			c.Bad[f] = raw
+			continue
+		}
+		c.Out = append(c.Out, q)
+	}
+	slices.SortFunc(c.Out, func(a, b Queued) int { return int(a.Seq - b.Seq) })
+	return c
+}
+
+// Leased is a held send lease: only its holder sends a chat's replies, so
+// they go out once and in order.
+type Leased struct {
+	Chat  flows.ChatRef
+	token string
+	Ends  time.Time
+	// Out are the replies to send, oldest first.
+	Out []Queued
+	// Fails counts the sends that failed in a row before this lease.
+	Fails int
+	// Bad are outbox entries that could not be decoded, by field: the
+	// sender sets them aside.
+	Bad map[string]string
+	// known is the last sequence number whose reply is in Out (or sent).
+	known int64
+}
+
+// Committed is the outcome of Commit.
+type Committed struct {
+	// Lease is set when this update is to send the chat's replies; nil when
+	// another is sending (it sends these too) or the chat is on hold.
+	Lease *Leased
+}
+
+// commit writes an update's outcome if the chat is still at the version
+// read: its state, its replies to the chat itself (taking the send lease
+// when it is free) and to other chats, each chat marked due for the
+// sweeper should this replica stop before sending. KEYS: chat, due, then
+// the other chats. ARGV: version, state, now, lease end, token, refresh ttl
+// (ms, or 0), n own replies, ttl, the own replies, each other reply and when
+// it is due, then the outbox fields the reader saw (to learn which were sent
+// since).
+var commit = goredis.NewScript(`
+local nown, nother = tonumber(ARGV[7]), #KEYS - 2
+local seen = {}
+for i = 9 + nown + 2 * nother, #ARGV do seen[#seen + 1] = ARGV[i] end
+local st = redis.call("HMGET", KEYS[1], "v", "n", "lt", "lu", "h", unpack(seen))
+if (st[1] or "0") ~= ARGV[1] then return {-1} end
+local seq = tonumber(st[2] or "0")
+local before = seq
+local f = {"v", tonumber(ARGV[1]) + 1, "s", ARGV[2]}
+for i = 1, nown do
+  seq = seq + 1
+  f[#f + 1] = "o:" .. seq
+  f[#f + 1] = ARGV[8 + i]
+end
+f[#f + 1] = "n"
+f[#f + 1] = seq
+local now = tonumber(ARGV[3])
+local out = {1, 0, before}
+local pending = seq > before
+for i = 1, #seen do
+  if st[5 + i] == false then out[#out + 1] = seen[i] else pending = true end
+end
+local hold = tonumber(st[5] or "0")
+if pending and (not st[3] or st[3] == "" or tonumber(st[4] or "0") < now) and hold <= now then
+  out[2] = 1
+  f[#f + 1] = "lt"; f[#f + 1] = ARGV[5]
+  f[#f + 1] = "lu"; f[#f + 1] = ARGV[4]
+end
+if ARGV[6] ~= "0" then
+  f[#f + 1] = "x"; f[#f + 1] = ARGV[3]
+end
+redis.call("HSET", KEYS[1], unpack(f))
+if ARGV[6] ~= "0" then redis.call("PEXPIRE", KEYS[1], ARGV[6]) end
+if pending then
+  redis.call("ZADD", KEYS[2], "LT", math.max(tonumber(ARGV[4]), hold), KEYS[1])
+end
+for i = 1, nother do
+  local k, at = KEYS[2 + i], 8 + nown + 2 * i - 1
+  local n = redis.call("HINCRBY", k, "n", 1)
+  redis.call("HSET", k, "o:" .. n, ARGV[at])
+  redis.call("PEXPIRE", k, ARGV[8])
+  redis.call("ZADD", KEYS[2], "LT", ARGV[at + 1], k)
+end
+return out`)
+
+// Commit stores the outcome of an update read as c: the chat's new state and
+// the replies, to the chat itself and to others, all or nothing. It returns
+// ErrConflict when the chat changed since c was read.
+func (s *Store) Commit(ctx context.Context, c *Chat, st State, replies []flows.Reply, now time.Time) (Committed, error) {
+	if n := len(st.Seen); n > s.Seen {
+		st.Seen = st.Seen[n-s.Seen:]
+	}
+	state, err := json.Marshal(st)
+	if err != nil {
+		return Committed{}, fmt.Errorf("encode chat state: %w", err)
+	}
+	l := &Leased{Chat: c.Ref, token: token(), Ends: now.Add(s.Lease), Fails: c.Fails, Bad: c.Bad}
+	keys := []string{s.chatKey(c.Ref), s.dueKey()}
+	args := []any{c.version, state, now.UnixMilli(), l.Ends.UnixMilli(), l.token, s.refresh(c, now), 0, s.TTL.Milliseconds()}
+	var own []Queued
+	var others []any
+	for _, r := range replies {
+		b, err := encodeReply(r, now)
 		if err != nil {
-			return nil, fmt.Errorf("lock %s: %w", l.key, err)
+			return Committed{}, err
 		}
-		if ok {
-			return l, nil
+		if r.To != c.Ref {
+			keys = append(keys, s.chatKey(r.To))
+			others = append(others, b, now.Add(r.Delay).UnixMilli())
+			continue
 		}
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("lock %s: %w", l.key, ctx.Err())
-		case <-time.After(wait):
+		q := Queued{Raw: b}
+		if err := json.Unmarshal([]byte(b), &q.Reply); err != nil { // with DueAt, as stored
+			return Committed{}, fmt.Errorf("decode reply: %w", err)
 		}
-		wait = min(wait*2, 50*time.Millisecond)
+		own = append(own, q)
+		args = append(args, b)
 	}
+	args[6] = len(own)
+	args = append(args, others...)
+	for _, q := range c.Out {
+		args = append(args, q.Field())
+	}
+	res, err := commit.Run(ctx, s.rdb, keys, args...).Slice()
+	if err != nil {
+		return Committed{}, fmt.Errorf("commit chat: %w", err)
+	}
+	if res[0].(int64) != 1 {
+		return Committed{}, ErrConflict
+	}
+	if res[1].(int64) != 1 {
+		return Committed{}, nil
+	}
+	before := res[2].(int64)
+	if before != c.seq {
+		// Others queued replies for this chat since it was read: the
+		// sender reads the outbox again before sending.
+		l.known = -1
+		return Committed{Lease: l}, nil
+	}
+	gone := map[string]bool{}
+	for _, f := range res[3:] {
+		gone[f.(string)] = true
+	}
+	for _, q := range c.Out {
+		if !gone[q.Field()] {
+			l.Out = append(l.Out, q)
+		}
+	}
+	for i := range own {
+		own[i].Seq = before + int64(i) + 1
+	}
+	l.Out = append(l.Out, own...)
+	l.known = before + int64(len(own))
+	return Committed{Lease: l}, nil
 }
 
-var unlock = goredis.NewScript(`
-if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end
-return 0`)
-
-// Unlock releases l if it is still held.
-func (s *Store) Unlock(ctx context.Context, l *Lock) error {
-	if err := unlock.Run(ctx, s.rdb, []string{l.key}, l.token).Err(); err != nil {
-		return fmt.Errorf("unlock %s: %w", l.key, err)
+// refresh is the TTL to set on c's key, or 0 when it was set recently:
+// most updates then need no PEXPIRE.
+func (s *Store) refresh(c *Chat, now time.Time) int64 {
+	if now.Sub(c.expiry) < s.TTL/30 {
+		return 0
 	}
-	return nil
+	return s.TTL.Milliseconds()
+}
+
+func encodeReply(r flows.Reply, now time.Time) (string, error) {
+	if r.Delay > 0 && r.DueAt.IsZero() {
+		r.DueAt = now.Add(r.Delay)
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		return "", fmt.Errorf("encode reply: %w", err)
+	}
+	return string(b), nil
+}
+
+// Stale tells whether l's outbox must be read again before sending: others
+// queued replies that l does not hold.
+func (l *Leased) Stale() bool { return l.known < 0 }
+
+// claim takes chat's send lease if it is free and nothing holds the chat,
+// and returns the whole hash. KEYS: chat. ARGV: now, lease end, token.
+var claim = goredis.NewScript(`
+local st = redis.call("HMGET", KEYS[1], "lt", "lu", "h")
+local now = tonumber(ARGV[1])
+if st[1] and st[1] ~= "" and tonumber(st[2] or "0") >= now then return {0, st[2]} end
+if tonumber(st[3] or "0") > now then return {0, st[3]} end
+redis.call("HSET", KEYS[1], "lt", ARGV[3], "lu", ARGV[2])
+return {1, redis.call("HGETALL", KEYS[1])}`)
+
+// Claim takes chat's send lease for a sender outside an update (the
+// sweeper, the replies of another chat's update). It tries once: when the
+// chat is busy or on hold it returns a nil lease and when to try again.
+func (s *Store) Claim(ctx context.Context, chat flows.ChatRef, now time.Time) (*Leased, *Chat, time.Time, error) {
+	l := &Leased{Chat: chat, token: token(), Ends: now.Add(s.Lease)}
+	res, err := claim.Run(ctx, s.rdb, []string{s.chatKey(chat)}, now.UnixMilli(), l.Ends.UnixMilli(), l.token).Slice()
+	if err != nil {
+		return nil, nil, time.Time{}, fmt.Errorf("claim chat: %w", err)
+	}
+	if res[0].(int64) != 1 {
+		ms, _ := strconv.ParseInt(res[1].(string), 10, 64)
+		return nil, nil, time.UnixMilli(ms), nil
+	}
+	flat := res[1].([]any)
+	h := make(map[string]string, len(flat)/2)
+	for i := 0; i+1 < len(flat); i += 2 {
+		h[flat[i].(string)] = flat[i+1].(string)
+	}
+	c := decodeChat(chat, h)
+	l.Out, l.known, l.Fails, l.Bad = c.Out, c.seq, c.Fails, c.Bad
+	return l, c, time.Time{}, nil
+}
+
+// Reload reads l's chat again under the lease, when l is Stale or Finish
+// said more came.
+func (s *Store) Reload(ctx context.Context, l *Leased) (*Chat, error) {
+	c, err := s.Load(ctx, l.Chat)
+	if err != nil {
+		return nil, err
+	}
+	if c.Lease != l.token {
+		return nil, ErrLeaseLost
+	}
+	l.Out, l.known, l.Fails, l.Bad = c.Out, c.seq, c.Fails, c.Bad
+	return c, nil
 }
 
 var extend = goredis.NewScript(`
-if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) end
-return 0`)
+if redis.call("HGET", KEYS[1], "lt") ~= ARGV[1] then return 0 end
+redis.call("HSET", KEYS[1], "lu", ARGV[2])
+return 1`)
 
-// Extend renews l's lease before slow work (a send), or says it is lost.
-func (s *Store) Extend(ctx context.Context, l *Lock) error {
-	n, err := extend.Run(ctx, s.rdb, []string{l.key}, l.token, s.LockTTL.Milliseconds()).Int()
+// Extend renews l before a send that could outlast it.
+func (s *Store) Extend(ctx context.Context, l *Leased, now time.Time) error {
+	ends := now.Add(s.Lease)
+	n, err := extend.Run(ctx, s.rdb, []string{s.chatKey(l.Chat)}, l.token, ends.UnixMilli()).Int()
 	if err != nil {
-		return fmt.Errorf("extend %s: %w", l.key, err)
+		return fmt.Errorf("extend lease: %w", err)
 	}
 	if n == 0 {
-		return ErrLockLost
+		return ErrLeaseLost
 	}
+	l.Ends = ends
 	return nil
 }
 
-// SessionKey addresses one user's conversation in one chat.
-func (s *Store) SessionKey(in flows.Input) string {
-	return s.chatKey("sess", in.ChatKey()) + ":" + in.UserID
+// Finish says how a send under l went.
+type Finish struct {
+	Sent []Queued // sent, or said by a later reply, or dropped for good
+	Dead []string // fields moved to the dead-letter list
+	// Next is when the chat's remaining replies are due (zero: none remain
+	// that l knows of).
+	Next time.Time
+	// Hold keeps every sender off the chat until then: the platform asked
+	// us to wait, or a send failed (Fails counts them).
+	Hold  time.Time
+	Fails int
+	// Clean drops the chat from the due set when nothing remains; the hot
+	// path leaves that to the sweeper to save a command.
+	Clean bool
 }
 
-func (s *Store) seenKey(in flows.Input) string {
-	return s.prefix + "seen:" + string(in.Channel) + ":" + in.UpdateID
-}
-
-// Load returns the session of in's user (nil if none) and whether in was
-// handled already, in one round trip.
-func (s *Store) Load(ctx context.Context, in flows.Input) (sess *flows.Session, seen bool, err error) {
-	vals, err := s.rdb.MGet(ctx, s.SessionKey(in), s.seenKey(in)).Result()
-	if err != nil {
-		return nil, false, fmt.Errorf("load session: %w", err)
-	}
-	if vals[1] != nil {
-		return nil, true, nil
-	}
-	if raw, ok := vals[0].(string); ok {
-		sess = new(flows.Session)
-		if err := json.Unmarshal([]byte(raw), sess); err != nil {
-			return nil, false, fmt.Errorf("decode session: %w", err)
-		}
-	}
-	return sess, false, nil
-}
-
-// Failed counts a failed attempt at handling in and returns how many there
-// were, so that an update that can never succeed is not retried forever.
-func (s *Store) Failed(ctx context.Context, in flows.Input) (int64, error) {
-	key := s.prefix + "fail:" + string(in.Channel) + ":" + in.UpdateID
-	var n *goredis.IntCmd
-	_, err := s.rdb.TxPipelined(ctx, func(p goredis.Pipeliner) error {
-		n = p.Incr(ctx, key)
-		p.Expire(ctx, key, s.SeenTTL)
-		return nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("count failure: %w", err)
-	}
-	return n.Val(), nil
-}
-
-// commit writes everything an update produced at once, only while the lock
-// is still ours: the session, the update id as handled, and the replies
-// appended to their chats' outboxes, which are marked due.
-var commit = goredis.NewScript(`
-if redis.call("GET", KEYS[1]) ~= ARGV[1] then return redis.error_reply("LOCKLOST") end
-if ARGV[2] == "" then redis.call("DEL", KEYS[2])
-else redis.call("SET", KEYS[2], ARGV[2], "PX", ARGV[3]) end
-redis.call("SET", KEYS[3], "1", "PX", ARGV[4])
-local n = #KEYS - 4
-for i = 1, n do
-  redis.call("RPUSH", KEYS[4 + i], ARGV[4 + i])
-  redis.call("ZADD", KEYS[4], "LT", ARGV[4 + n + i], KEYS[4 + i])
+// finish removes what was sent and frees the lease, unless replies l does
+// not know of came meanwhile (then it keeps the lease for them). KEYS:
+// chat, due. ARGV: token, known seq, lease end, next due (ms or 0), hold
+// (ms or 0), fails, clean, then the fields to remove.
+var finish = goredis.NewScript(`
+local st = redis.call("HMGET", KEYS[1], "lt", "n")
+if st[1] ~= ARGV[1] then return -1 end
+local del = {}
+for i = 8, #ARGV do del[#del + 1] = ARGV[i] end
+local hold = tonumber(ARGV[5])
+if hold > 0 then
+  redis.call("HSET", KEYS[1], "h", ARGV[5], "f", ARGV[6])
+  redis.call("ZADD", KEYS[2], hold, KEYS[1])
+elseif ARGV[6] == "0" then
+  del[#del + 1] = "f"
 end
-return 1`)
-
-// Commit stores the outcome of handling in: its user's new session (nil
-// ends it), in marked as handled, and replies queued for sending.
-func (s *Store) Commit(ctx context.Context, l *Lock, in flows.Input, sess *flows.Session, replies []flows.Reply) error {
-	keys := []string{l.key, s.SessionKey(in), s.seenKey(in), s.prefix + "due"}
-	args := []any{l.token, "", s.SessionTTL.Milliseconds(), s.SeenTTL.Milliseconds()}
-	if sess != nil {
-		b, err := json.Marshal(sess)
-		if err != nil {
-			return fmt.Errorf("encode session: %w", err)
-		}
-		args[1] = string(b)
-	}
-	outKeys, outArgs, err := s.outbox(replies)
-	if err != nil {
-		return err
-	}
-	err = commit.Run(ctx, s.rdb, append(keys, outKeys...), append(args, outArgs...)...).Err()
-	if err != nil && strings.Contains(err.Error(), "LOCKLOST") {
-		return ErrLockLost
-	}
-	if err != nil {
-		return fmt.Errorf("commit session: %w", err)
-	}
-	return nil
-}
-
-// outbox lays replies out for the scripts: the outbox key of each, then
-// each reply's JSON followed by when its outbox is due.
-func (s *Store) outbox(replies []flows.Reply) (keys []string, args []any, err error) {
-	now := time.Now()
-	dues := make([]any, 0, len(replies))
-	for _, r := range replies {
-		if r.Delay > 0 {
-			r.DueAt = now.Add(r.Delay)
-		}
-		b, err := json.Marshal(r)
-		if err != nil {
-			return nil, nil, fmt.Errorf("encode reply: %w", err)
-		}
-		keys = append(keys, s.chatKey("out", r.To))
-		args = append(args, string(b))
-		dues = append(dues, now.Add(r.Delay).UnixMilli())
-	}
-	return keys, append(args, dues...), nil
-}
-
-var enqueue = goredis.NewScript(`
-local n = #KEYS - 1
-for i = 1, n do
-  redis.call("RPUSH", KEYS[1 + i], ARGV[i])
-  redis.call("ZADD", KEYS[1], "LT", ARGV[n + i], KEYS[1 + i])
+if tonumber(st[2] or "0") > tonumber(ARGV[2]) and hold == 0 then
+  redis.call("HSET", KEYS[1], "lu", ARGV[3])
+  if #del > 0 then redis.call("HDEL", KEYS[1], unpack(del)) end
+  return 1
 end
-return 1`)
-
-// Enqueue appends replies to their chats' outboxes, outside any update.
-func (s *Store) Enqueue(ctx context.Context, replies []flows.Reply) error {
-	if len(replies) == 0 {
-		return nil
-	}
-	keys, args, err := s.outbox(replies)
-	if err != nil {
-		return err
-	}
-	if err := enqueue.Run(ctx, s.rdb, append([]string{s.prefix + "due"}, keys...), args...).Err(); err != nil {
-		return fmt.Errorf("enqueue replies: %w", err)
-	}
-	return nil
-}
-
-// Queued is a reply waiting in an outbox, with its stored form.
-type Queued struct {
-	flows.Reply
-	raw string
-}
-
-// Outbox returns the replies waiting for chat, oldest first, and how long
-// the platform asked us to leave the chat alone (zero: not at all).
-func (s *Store) Outbox(ctx context.Context, chat flows.ChatRef) ([]Queued, time.Duration, error) {
-	var raws *goredis.StringSliceCmd
-	var hold *goredis.DurationCmd
-	_, err := s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
-		raws = p.LRange(ctx, s.chatKey("out", chat), 0, -1)
-		hold = p.PTTL(ctx, s.chatKey("hold", chat))
-		return nil
-	})
-	if err != nil && !errors.Is(err, goredis.Nil) {
-		return nil, 0, fmt.Errorf("read outbox: %w", err)
-	}
-	out := make([]Queued, 0, len(raws.Val()))
-	for _, raw := range raws.Val() {
-		q := Queued{raw: raw}
-		if err := json.Unmarshal([]byte(raw), &q.Reply); err != nil {
-			return nil, 0, fmt.Errorf("decode outbox: %w", err)
-		}
-		out = append(out, q)
-	}
-	return out, max(hold.Val(), 0), nil
-}
-
-// Hold keeps every sender off chat for d: the platform asked us to wait.
-func (s *Store) Hold(ctx context.Context, chat flows.ChatRef, d time.Duration) error {
-	if err := s.rdb.Set(ctx, s.chatKey("hold", chat), "1", d).Err(); err != nil {
-		return fmt.Errorf("hold outbox: %w", err)
-	}
-	return nil
-}
-
-var sent = goredis.NewScript(`
-if redis.call("GET", KEYS[1]) ~= ARGV[1] then return redis.error_reply("LOCKLOST") end
-redis.call("LREM", KEYS[2], 1, ARGV[2])
-return 1`)
-
-// Sent removes q, sent (or said by a later reply), from chat's outbox,
-// while l is still held: a replica that lost the chat must not remove what
-// another now sends.
-func (s *Store) Sent(ctx context.Context, l *Lock, chat flows.ChatRef, q Queued) error {
-	err := sent.Run(ctx, s.rdb, []string{l.key, s.chatKey("out", chat)}, l.token, q.raw).Err()
-	if err != nil && strings.Contains(err.Error(), "LOCKLOST") {
-		return ErrLockLost
-	}
-	if err != nil {
-		return fmt.Errorf("pop outbox: %w", err)
-	}
-	return nil
-}
-
-var settle = goredis.NewScript(`
-if redis.call("LLEN", KEYS[1]) == 0 then return redis.call("ZREM", KEYS[2], KEYS[1]) end
-redis.call("ZADD", KEYS[2], ARGV[1], KEYS[1])
+del[#del + 1] = "lt"
+del[#del + 1] = "lu"
+redis.call("HDEL", KEYS[1], unpack(del))
+if hold > 0 then return 0 end
+if ARGV[4] ~= "0" then redis.call("ZADD", KEYS[2], ARGV[4], KEYS[1])
+elseif ARGV[7] == "1" and tonumber(st[2] or "0") == tonumber(ARGV[2]) then redis.call("ZREM", KEYS[2], KEYS[1]) end
 return 0`)
 
-// Retry marks chat's outbox due again at when, unless it is empty.
-func (s *Store) Retry(ctx context.Context, chat flows.ChatRef, when time.Time) error {
-	err := settle.Run(ctx, s.rdb, []string{s.chatKey("out", chat), s.prefix + "due"}, when.UnixMilli()).Err()
-	if err != nil {
-		return fmt.Errorf("settle outbox: %w", err)
+// Finish records a send under l. more is true when replies l does not
+// hold were queued meanwhile: l is kept, Reload and send them.
+func (s *Store) Finish(ctx context.Context, l *Leased, f Finish) (more bool, err error) {
+	ms := func(t time.Time) int64 {
+		if t.IsZero() {
+			return 0
+		}
+		return t.UnixMilli()
 	}
-	return nil
+	clean := "0"
+	if f.Clean {
+		clean = "1"
+	}
+	args := []any{l.token, l.known, l.Ends.UnixMilli(), ms(f.Next), ms(f.Hold), f.Fails, clean}
+	for _, q := range f.Sent {
+		args = append(args, q.Field())
+	}
+	for _, d := range f.Dead {
+		args = append(args, d)
+	}
+	n, err := finish.Run(ctx, s.rdb, []string{s.chatKey(l.Chat), s.dueKey()}, args...).Int()
+	switch {
+	case err != nil:
+		return false, fmt.Errorf("finish send: %w", err)
+	case n < 0:
+		return false, ErrLeaseLost
+	}
+	return n == 1, nil
 }
 
-// Waiting counts the chats with replies still to send.
-func (s *Store) Waiting(ctx context.Context) (int64, error) {
-	return s.rdb.ZCard(ctx, s.prefix+"due").Result()
+// enqueue appends replies to chats' outboxes and marks them due, outside
+// any update of those chats; with a marker, only once: the marker is set
+// with them, and when it is set already nothing is appended. KEYS: due,
+// marker, then each reply's chat. ARGV: the marker's TTL (ms, 0 for no
+// marker), the chats' TTL, then per reply its JSON and when it is due.
+var enqueue = goredis.NewScript(`
+if ARGV[1] ~= "0" and not redis.call("SET", KEYS[2], "1", "NX", "PX", ARGV[1]) then return 0 end
+for i = 1, #KEYS - 2 do
+  local k = KEYS[2 + i]
+  local seq = redis.call("HINCRBY", k, "n", 1)
+  redis.call("HSET", k, "o:" .. seq, ARGV[1 + 2 * i])
+  redis.call("PEXPIRE", k, ARGV[2])
+  redis.call("ZADD", KEYS[1], "LT", ARGV[2 + 2 * i], k)
+end
+return 1`)
+
+// Enqueue appends replies to their chats' outboxes, outside any update of
+// those chats (notifications, group posts, periodic work).
+func (s *Store) Enqueue(ctx context.Context, replies []flows.Reply, now time.Time) error {
+	_, err := s.enqueue(ctx, "", 0, replies, now)
+	return err
 }
 
-// Due lists chats whose outbox should be sent by now, at most limit.
+func (s *Store) enqueue(ctx context.Context, marker string, markerTTL time.Duration, replies []flows.Reply, now time.Time) (bool, error) {
+	if len(replies) == 0 {
+		return true, nil
+	}
+	if marker == "" {
+		marker = s.prefix + "no-marker" // never written: its TTL argument is 0
+	}
+	keys := []string{s.dueKey(), marker}
+	args := []any{markerTTL.Milliseconds(), s.TTL.Milliseconds()}
+	for _, r := range replies {
+		b, err := encodeReply(r, now)
+		if err != nil {
+			return false, err
+		}
+		keys = append(keys, s.chatKey(r.To))
+		args = append(args, b, now.Add(r.Delay).UnixMilli())
+	}
+	done, err := enqueue.Run(ctx, s.rdb, keys, args...).Int()
+	if err != nil {
+		return false, fmt.Errorf("enqueue replies: %w", err)
+	}
+	return done == 1, nil
+}
+
+// Waiting counts the chats whose outbox is overdue: replies held back by a
+// failing platform, or not yet looked at by the sweeper.
+func (s *Store) Waiting(ctx context.Context, now time.Time) (int64, error) {
+	return s.rdb.ZCount(ctx, s.dueKey(), "-inf", strconv.FormatInt(now.UnixMilli(), 10)).Result()
+}
+
+// Due lists chats whose outbox should be looked at by now, at most limit.
 func (s *Store) Due(ctx context.Context, now time.Time, limit int64) ([]flows.ChatRef, error) {
 	keys, err := s.rdb.ZRangeArgs(ctx, goredis.ZRangeArgs{
-		Key: s.prefix + "due", ByScore: true, Start: "-inf", Stop: now.UnixMilli(), Count: limit,
+		Key: s.dueKey(), ByScore: true, Start: "-inf", Stop: now.UnixMilli(), Count: limit,
 	}).Result()
 	if err != nil {
 		return nil, fmt.Errorf("due outboxes: %w", err)
 	}
 	chats := make([]flows.ChatRef, 0, len(keys))
 	for _, k := range keys {
-		channel, chat, ok := strings.Cut(strings.TrimPrefix(k, s.prefix+"out:"), ":")
+		channel, chat, ok := strings.Cut(strings.TrimPrefix(k, s.prefix+"chat:"), ":")
 		if ok {
 			chats = append(chats, flows.ChatRef{Channel: flows.Channel(channel), ChatID: chat})
 		}
 	}
 	return chats, nil
+}
+
+// Later marks chat due again at when (a busy chat the sweeper skipped).
+func (s *Store) Later(ctx context.Context, chat flows.ChatRef, when time.Time) error {
+	if err := s.rdb.ZAddXX(ctx, s.dueKey(), goredis.Z{Score: float64(when.UnixMilli()), Member: s.chatKey(chat)}).Err(); err != nil {
+		return fmt.Errorf("reschedule outbox: %w", err)
+	}
+	return nil
+}
+
+// Failed counts a failed attempt at handling update id of chat and returns
+// how many there were, so that an update that can never succeed is not
+// retried forever.
+func (s *Store) Failed(ctx context.Context, chat flows.ChatRef, id string) (int64, error) {
+	key := s.prefix + "fail:" + string(chat.Channel) + ":" + id
+	var n *goredis.IntCmd
+	_, err := s.rdb.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+		n = p.Incr(ctx, key)
+		p.Expire(ctx, key, 72*time.Hour)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count failure: %w", err)
+	}
+	return n.Val(), nil
 }
 
 func token() string {

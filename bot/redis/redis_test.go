@@ -13,13 +13,38 @@ import (
 	"github.com/nongsan-bot/nongsan/flows"
 )
 
-func input(update int) flows.Input {
-	return flows.Input{Channel: flows.Telegram, UpdateID: strconv.Itoa(update), ChatID: "42", UserID: "42"}
+var (
+	chat  = flows.ChatRef{Channel: flows.Telegram, ChatID: "42"}
+	group = flows.ChatRef{Channel: flows.Telegram, ChatID: "-100"}
+	t0    = time.Date(2026, 8, 15, 9, 0, 0, 0, time.UTC)
+)
+
+func reply(to flows.ChatRef, id string) flows.Reply { return flows.Reply{To: to, Text: flows.M(id)} }
+
+// step is one update's read-modify-write, redone when another committed
+// first, as the engine does.
+func step(ctx context.Context, s *redis.Store, id string, replies ...flows.Reply) (redis.Committed, error) {
+	for {
+		c, err := s.Load(ctx, chat)
+		if err != nil {
+			return redis.Committed{}, err
+		}
+		st := c.State
+		if st.Session == nil {
+			st.Session = &flows.Session{Flow: "count"}
+		}
+		st.Session.History = append(st.Session.History, flows.Step(id))
+		st.Seen = append(st.Seen, id)
+		done, err := s.Commit(ctx, c, st, replies, t0)
+		if !errors.Is(err, redis.ErrConflict) {
+			return done, err
+		}
+	}
 }
 
-// Two "replicas" (separate clients) increment a counter kept in the session
-// of one chat; with the lock every increment survives.
-func TestLockSerialisesOneChatAcrossReplicas(t *testing.T) {
+// Two "replicas" (separate clients) append to the session of one chat at
+// once; the version check keeps every append.
+func TestConcurrentUpdatesOfOneChatAcrossReplicasAllCount(t *testing.T) {
 	ctx := context.Background()
 	prefix := redistest.Prefix(t)
 	replicas := []*redis.Store{
@@ -30,28 +55,10 @@ func TestLockSerialisesOneChatAcrossReplicas(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make(chan error, updates)
 	for i := range updates {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s := replicas[i%2]
-			in := input(i + 1)
-			lock, err := s.Lock(ctx, in.ChatKey())
-			if err != nil {
-				errs <- err
-				return
-			}
-			defer s.Unlock(ctx, lock)
-			sess, _, err := s.Load(ctx, in)
-			if err != nil {
-				errs <- err
-				return
-			}
-			if sess == nil {
-				sess = &flows.Session{Flow: "count"}
-			}
-			sess.History = append(sess.History, flows.Step(in.UpdateID))
-			errs <- s.Commit(ctx, lock, in, sess, nil)
-		}()
+		wg.Go(func() {
+			_, err := step(ctx, replicas[i%2], strconv.Itoa(i+1))
+			errs <- err
+		})
 	}
 	wg.Wait()
 	close(errs)
@@ -60,98 +67,193 @@ func TestLockSerialisesOneChatAcrossReplicas(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	sess, _, err := replicas[0].Load(ctx, input(updates+1))
+	c, err := replicas[0].Load(ctx, chat)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(sess.History) != updates {
-		t.Fatalf("session saw %d of %d updates: transitions were lost", len(sess.History), updates)
+	if n := len(c.State.Session.History); n != updates {
+		t.Fatalf("session saw %d of %d updates: transitions were lost", n, updates)
+	}
+	for i := range updates {
+		if !c.Seen(strconv.Itoa(i + 1)) {
+			t.Errorf("update %d not remembered as handled", i+1)
+		}
 	}
 }
 
-func TestCommitRefusedAfterLockExpired(t *testing.T) {
+func TestCommitRefusedWhenTheChatChanged(t *testing.T) {
 	ctx := context.Background()
 	s := redistest.MustOpen(t)
-	s.LockTTL = 50 * time.Millisecond
-	in := input(1)
-	lock, err := s.Lock(ctx, in.ChatKey())
-	if err != nil {
+	stale, _ := s.Load(ctx, chat)
+	if _, err := step(ctx, s, "1"); err != nil {
 		t.Fatal(err)
 	}
-	// Another replica takes the chat once the lease runs out.
-	other, err := s.Lock(ctx, in.ChatKey())
-	if err != nil {
-		t.Fatal(err)
+	_, err := s.Commit(ctx, stale, redis.State{Session: &flows.Session{Flow: "x"}}, []flows.Reply{reply(chat, "x")}, t0)
+	if !errors.Is(err, redis.ErrConflict) {
+		t.Fatalf("commit over a changed chat: err = %v, want ErrConflict", err)
 	}
-	defer s.Unlock(ctx, other)
-	err = s.Commit(ctx, lock, in, &flows.Session{Flow: "x"}, nil)
-	if !errors.Is(err, redis.ErrLockLost) {
-		t.Fatalf("commit with a lost lock: err = %v, want ErrLockLost", err)
-	}
-	if sess, seen, _ := s.Load(ctx, in); sess != nil || seen {
-		t.Fatalf("a refused commit left state behind: %+v seen=%v", sess, seen)
+	c, _ := s.Load(ctx, chat)
+	if c.State.Session.Flow != "count" || len(c.Out) != 0 {
+		t.Fatalf("a refused commit changed the chat: %+v, outbox %d", c.State.Session, len(c.Out))
 	}
 }
 
-func TestCommitMarksUpdateSeenAndQueuesReplies(t *testing.T) {
+func TestOneSenderAtATimeInOrder(t *testing.T) {
 	ctx := context.Background()
 	s := redistest.MustOpen(t)
-	in := input(7)
-	group := flows.ChatRef{Channel: flows.Telegram, ChatID: "-100"}
-	lock, err := s.Lock(ctx, in.ChatKey())
-	if err != nil {
+	first, err := step(ctx, s, "1", reply(chat, "a"), reply(group, "g"))
+	if err != nil || first.Lease == nil {
+		t.Fatalf("first commit: lease %v, err %v; want the lease", first.Lease, err)
+	}
+	if ids := texts(first.Lease.Out); ids != "a" {
+		t.Fatalf("first sender holds %q, want a", ids)
+	}
+	// While the first sends, a second update queues behind it.
+	second, err := step(ctx, s, "2", reply(chat, "b"))
+	if err != nil || second.Lease != nil {
+		t.Fatalf("second commit: lease %v, err %v; want no lease while another sends", second.Lease, err)
+	}
+	more, err := s.Finish(ctx, first.Lease, redis.Finish{Sent: first.Lease.Out})
+	if err != nil || !more {
+		t.Fatalf("finish: more=%v err=%v; want more (b came meanwhile)", more, err)
+	}
+	if _, err := s.Reload(ctx, first.Lease); err != nil {
 		t.Fatal(err)
 	}
-	defer s.Unlock(ctx, lock)
-	replies := []flows.Reply{
-		{To: in.ChatKey(), Text: flows.M("a.b")},
-		{To: group, Text: flows.M("c.d")},
-		{To: in.ChatKey(), Text: flows.M("e.f")},
+	if ids := texts(first.Lease.Out); ids != "b" {
+		t.Fatalf("after a, the sender holds %q, want b", ids)
 	}
-	if err := s.Commit(ctx, lock, in, &flows.Session{Flow: "f", Step: "s"}, replies); err != nil {
-		t.Fatal(err)
+	if more, err := s.Finish(ctx, first.Lease, redis.Finish{Sent: first.Lease.Out, Clean: true}); err != nil || more {
+		t.Fatalf("finish b: more=%v err=%v", more, err)
 	}
+	if c, _ := s.Load(ctx, chat); len(c.Out) != 0 || c.Lease != "" {
+		t.Fatalf("after sending all: outbox %d, lease %q; want both empty", len(c.Out), c.Lease)
+	}
+	// The group's reply was committed with the update, and is due.
+	due, err := s.Due(ctx, t0, 10)
+	if err != nil || len(due) != 1 || due[0] != group {
+		t.Fatalf("due = %v, %v; want the group (own chat cleaned)", due, err)
+	}
+}
 
-	if _, seen, _ := s.Load(ctx, in); !seen {
-		t.Error("update not marked as handled")
+func TestAnExpiredLeaseIsTakenOverAndTheLateSenderRemovesNothing(t *testing.T) {
+	ctx := context.Background()
+	s := redistest.MustOpen(t)
+	s.Lease = time.Second
+	first, err := step(ctx, s, "1", reply(chat, "a"))
+	if err != nil || first.Lease == nil {
+		t.Fatal(first.Lease, err)
 	}
-	own, _, err := s.Outbox(ctx, in.ChatKey())
-	if err != nil || len(own) != 2 || own[0].Text.ID != "a.b" || own[1].Text.ID != "e.f" {
-		t.Fatalf("own outbox = %+v, %v; want a.b then e.f", own, err)
+	if l, _, busy, _ := s.Claim(ctx, chat, t0.Add(500*time.Millisecond)); l != nil || !busy.Equal(t0.Add(time.Second)) {
+		t.Fatalf("claim during the lease: %v until %v; want busy until the lease ends", l, busy)
 	}
-	due, err := s.Due(ctx, time.Now(), 10)
-	if err != nil || len(due) != 2 {
-		t.Fatalf("due = %v, %v; want both chats", due, err)
+	other, c, _, err := s.Claim(ctx, chat, t0.Add(2*time.Second))
+	if err != nil || other == nil || len(c.Out) != 1 {
+		t.Fatalf("claim after the lease: %v %v %v", other, c, err)
 	}
-	// Sending the first reply leaves the second, still due.
-	if err := s.Sent(ctx, lock, in.ChatKey(), own[0]); err != nil {
+	if _, err := s.Finish(ctx, first.Lease, redis.Finish{Sent: first.Lease.Out}); !errors.Is(err, redis.ErrLeaseLost) {
+		t.Fatalf("late finish: %v, want ErrLeaseLost", err)
+	}
+	if c, _ := s.Load(ctx, chat); len(c.Out) != 1 {
+		t.Fatal("the late sender removed a reply the new sender owns")
+	}
+}
+
+func TestHoldKeepsSendersOff(t *testing.T) {
+	ctx := context.Background()
+	s := redistest.MustOpen(t)
+	first, _ := step(ctx, s, "1", reply(chat, "a"))
+	hold := t0.Add(3 * time.Second)
+	if _, err := s.Finish(ctx, first.Lease, redis.Finish{Hold: hold, Fails: 2}); err != nil {
 		t.Fatal(err)
 	}
-	// A reply that is no longer at the head is not popped twice.
-	if err := s.Sent(ctx, lock, in.ChatKey(), own[0]); err != nil {
-		t.Fatal(err)
+	next, _ := step(ctx, s, "2", reply(chat, "b"))
+	if next.Lease != nil {
+		t.Fatal("an update took the lease of a chat on hold")
 	}
-	if left, _, _ := s.Outbox(ctx, in.ChatKey()); len(left) != 1 || left[0].Text.ID != "e.f" {
-		t.Fatalf("outbox after sending a.b (twice) = %+v", left)
+	if due, _ := s.Due(ctx, hold.Add(-time.Millisecond), 10); len(due) != 0 {
+		t.Fatalf("chat due before its hold ends: %v", due)
 	}
-	if err := s.Retry(ctx, in.ChatKey(), time.Now().Add(time.Hour)); err != nil {
-		t.Fatal(err)
+	l, c, _, err := s.Claim(ctx, chat, hold.Add(time.Millisecond))
+	if err != nil || l == nil || texts(l.Out) != "ab" || c.Fails != 2 {
+		t.Fatalf("claim after the hold: %v %q fails=%d, %v", l, texts(l.Out), c.Fails, err)
 	}
-	due, _ = s.Due(ctx, time.Now(), 10)
-	if len(due) != 1 || due[0] != group {
-		t.Fatalf("due after deferring own chat = %v, want only the group", due)
-	}
-	// An emptied outbox is no longer due at all.
-	groupBox, _, _ := s.Outbox(ctx, group)
-	groupLock, err := s.Lock(ctx, group)
+}
+
+func TestUnreadableStateAndRepliesAreReported(t *testing.T) {
+	ctx := context.Background()
+	rdb := redistest.MustClient(t)
+	prefix := redistest.Prefix(t)
+	s := redis.New(rdb, prefix)
+	key := prefix + "chat:telegram:42"
+	rdb.HSet(ctx, key, "s", "{not json", "o:1", "[garbage", "o:2", `{"to":{"Channel":"telegram","ChatID":"42"},"text":{"id":"ok"}}`, "n", 2)
+	c, err := s.Load(ctx, chat)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Sent(ctx, groupLock, group, groupBox[0])
-	s.Retry(ctx, group, time.Now())
-	s.Unlock(ctx, groupLock)
-	due, _ = s.Due(ctx, time.Now().Add(2*time.Hour), 10)
-	if len(due) != 1 || due[0] != in.ChatKey() {
-		t.Fatalf("due later = %v, want only own chat", due)
+	if c.StateErr == nil || len(c.Bad) != 1 || texts(c.Out) != "ok" {
+		t.Fatalf("state err %v, bad %v, out %q", c.StateErr, c.Bad, texts(c.Out))
 	}
+	// Buried and requeued, the entry is back in its outbox.
+	if err := s.Bury(ctx, []redis.Dead{{Chat: chat, Reason: "test", At: t0, Raw: c.Bad["o:1"]}}); err != nil {
+		t.Fatal(err)
+	}
+	dead, _ := s.DeadLetters(ctx)
+	if len(dead) != 1 || dead[0].Chat != chat || dead[0].Raw != "[garbage" {
+		t.Fatalf("dead letters = %+v", dead)
+	}
+	if n, err := s.Requeue(ctx, 10, t0); n != 1 || err != nil {
+		t.Fatalf("requeue = %d, %v", n, err)
+	}
+	if dead, _ := s.DeadLetters(ctx); len(dead) != 0 {
+		t.Fatalf("dead letters after requeue = %+v", dead)
+	}
+	if c, _ := s.Load(ctx, chat); len(c.Bad) != 2 {
+		t.Fatalf("requeued entry not in the outbox: bad = %v", c.Bad)
+	}
+}
+
+// A step in the middle of a conversation costs at most eight Redis
+// commands, those run inside scripts included, in three round trips.
+func TestAMidFlowStepIsLean(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.StartServer(t)
+	rdb, err := redis.Open(ctx, srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdb.Close()
+	s := redis.New(rdb, "lean:")
+	cycle := func(id string) {
+		done, err := step(ctx, s, id, reply(chat, "q"))
+		if err != nil || done.Lease == nil {
+			t.Fatal(done.Lease, err)
+		}
+		if _, err := s.Finish(ctx, done.Lease, redis.Finish{Sent: done.Lease.Out}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cycle("1") // the chat's first update sets its TTL
+	if err := rdb.ConfigResetStat(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	const steps = 10
+	for i := range steps {
+		cycle(strconv.Itoa(i + 2))
+	}
+	n, err := redistest.Commands(ctx, rdb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if per := float64(n) / steps; per > 8 {
+		t.Fatalf("%.1f Redis commands per step, want at most 8", per)
+	}
+}
+
+func texts(qs []redis.Queued) string {
+	out := ""
+	for _, q := range qs {
+		out += q.Text.ID
+	}
+	return out
 }

@@ -46,6 +46,25 @@ func New(token, endpoint string, client *http.Client, texts flows.Texts) (*Bot, 
 	return &Bot{api: api, token: token, texts: texts}, nil
 }
 
+// with is b whose Bot API calls end with ctx (go-telegram-bot-api takes
+// none): a send must not outlive the lease that allows it.
+func (b *Bot) with(ctx context.Context) *Bot {
+	api := *b.api
+	api.Client = ctxClient{ctx: ctx, next: b.api.Client}
+	bound := *b
+	bound.api = &api
+	return &bound
+}
+
+type ctxClient struct {
+	ctx  context.Context
+	next tgbotapi.HTTPClient
+}
+
+func (c ctxClient) Do(r *http.Request) (*http.Response, error) {
+	return c.next.Do(r.WithContext(c.ctx))
+}
+
 // Name is the channel's name.
 func (b *Bot) Name() flows.Channel { return flows.Telegram }
 
@@ -159,7 +178,8 @@ const (
 
 // Send renders r and sends it: a text, a photo with a caption, or an album
 // followed by a message with the buttons (albums cannot carry any).
-func (b *Bot) Send(_ context.Context, r flows.Reply) (flows.Sent, error) {
+func (b *Bot) Send(ctx context.Context, r flows.Reply) (flows.Sent, error) {
+	b = b.with(ctx)
 	chatID, err := strconv.ParseInt(r.To.ChatID, 10, 64)
 	if err != nil {
 		return flows.Sent{}, &bot.UndeliverableError{Reason: "bad chat id " + r.To.ChatID}
@@ -354,7 +374,8 @@ func (b *Bot) keyboard(lang string, rows [][]flows.Choice) tgbotapi.InlineKeyboa
 }
 
 // IsAdmin tells whether a user administers a group (getChatMember).
-func (b *Bot) IsAdmin(_ context.Context, chatID, userID string) (bool, error) {
+func (b *Bot) IsAdmin(ctx context.Context, chatID, userID string) (bool, error) {
+	b = b.with(ctx)
 	chat, err1 := strconv.ParseInt(chatID, 10, 64)
 	user, err2 := strconv.ParseInt(userID, 10, 64)
 	if err1 != nil || err2 != nil {
@@ -370,10 +391,11 @@ func (b *Bot) IsAdmin(_ context.Context, chatID, userID string) (bool, error) {
 }
 
 // Ack answers a button press so the client stops its spinner.
-func (b *Bot) Ack(_ context.Context, in flows.Input) error {
+func (b *Bot) Ack(ctx context.Context, in flows.Input) error {
 	if in.AckID == "" {
 		return nil
 	}
+	b = b.with(ctx)
 	_, err := b.api.Request(tgbotapi.NewCallback(in.AckID, ""))
 	return b.classify(err)
 }

@@ -25,6 +25,7 @@ type config struct {
 	TickEvery        time.Duration
 	OrderTimeout     time.Duration
 	AnnounceDelay    time.Duration
+	SendTimeout      time.Duration
 }
 
 // Local development instances started by deploy/dev/services.sh.
@@ -63,5 +64,6 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	dur(&c.ListingTTL, "listing-ttl", "LISTING_TTL", 7*24*time.Hour, "how long a listing stays up after its ready date")
 	dur(&c.OrderTimeout, "order-timeout", "ORDER_TIMEOUT", 12*time.Hour, "an order the farmer does not answer is cancelled after")
 	dur(&c.AnnounceDelay, "announce-delay", "ANNOUNCE_DELAY", 20*time.Second, "group announcements wait this long to coalesce a burst")
+	dur(&c.SendTimeout, "send-timeout", "SEND_TIMEOUT", 5*time.Second, "one call to a platform's API gives up after; a chat's send lease is three times as long")
 	dur(&c.TickEvery, "tick-every", "TICK_EVERY", time.Minute, "how often listing expiry is checked")
 }

@@ -1,86 +1,21 @@
 package main
 
 import (
-	"context"
 	"io"
 	"net"
 	"net/http"
 	neturl "net/url"
-	"os/exec"
-	"strconv"
 	"sync"
 	"testing"
-	"time"
 
-	goredis "github.com/redis/go-redis/v9"
-
+	"github.com/nongsan-bot/nongsan/bot/redis/redistest"
 	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
 )
-
-// redisServer is a Redis of the test's own (the binary make test installs),
-// with the append-only file on, so that it can be stopped and started.
-type redisServer struct {
-	t    *testing.T
-	dir  string
-	port string
-	cmd  *exec.Cmd
-}
-
-func startRedis(t *testing.T) *redisServer {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-	ln.Close()
-	r := &redisServer{t: t, dir: t.TempDir(), port: port}
-	r.Start()
-	t.Cleanup(r.Stop)
-	return r
-}
-
-func (r *redisServer) URL() string { return "redis://127.0.0.1:" + r.port + "/0" }
-
-func (r *redisServer) Start() {
-	r.t.Helper()
-	path, err := exec.LookPath("redis-server")
-	if err != nil {
-		r.t.Fatal("redis-server is not installed: run the tests with `make test`")
-	}
-	r.cmd = exec.Command(path, "--port", r.port, "--bind", "127.0.0.1", "--dir", r.dir,
-		"--appendonly", "yes", "--appendfsync", "always", "--save", "")
-	if err := r.cmd.Start(); err != nil {
-		r.t.Fatal(err)
-	}
-	rdb := goredis.NewClient(&goredis.Options{Addr: "127.0.0.1:" + r.port, MaxRetries: -1})
-	defer rdb.Close()
-	deadline := time.Now().Add(10 * time.Second)
-	// Waiting for a server process to accept connections, not for our code.
-	for rdb.Ping(context.Background()).Err() != nil {
-		if time.Now().After(deadline) {
-			r.t.Fatal("redis-server did not start")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// Stop shuts Redis down as an operator would; the AOF keeps the data.
-func (r *redisServer) Stop() {
-	if r.cmd == nil {
-		return
-	}
-	rdb := goredis.NewClient(&goredis.Options{Addr: "127.0.0.1:" + r.port})
-	rdb.ShutdownSave(context.Background())
-	rdb.Close()
-	r.cmd.Wait()
-	r.cmd = nil
-}
 
 func TestRedisOutageRefusesUpdatesThenConversationContinues(t *testing.T) {
 	t.Parallel()
 	tg := telegramtest.NewServer(t)
-	redis := startRedis(t)
+	redis := redistest.StartServer(t)
 	env := newEnv(t, tg)
 	env["REDIS_URL"] = redis.URL()
 	b := startBot(t, tg, env)

@@ -124,6 +124,7 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 		return nil, err
 	}
 	a := &app{db: db, store: redis.New(rdb, cfg.RedisPrefix), close: func() { rdb.Close(); db.Close() }}
+	a.store.Lease = 3 * cfg.SendTimeout
 	texts, err := locales.New()
 	if err != nil {
 		a.close()
@@ -145,11 +146,15 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 			OrderTimeout: cfg.OrderTimeout, AnnounceDelay: cfg.AnnounceDelay,
 			Catalogs: catalogs, Texts: texts, Now: time.Now, TTL: cfg.SessionTTL,
 		}),
-		Channels:   map[flows.Channel]bot.Channel{},
-		Metrics:    metrics,
-		Log:        log,
-		LockWait:   10 * time.Second,
-		RetryLater: 30 * time.Second,
+		Channels: map[flows.Channel]bot.Channel{},
+		Metrics:  metrics,
+		Log:      log,
+		Now:      time.Now,
+		UserTTL:  time.Hour,
+		Attempt:  cfg.SendTimeout,
+		RetryMin: 500 * time.Millisecond,
+		RetryMax: 10 * time.Second,
+		Senders:  8,
 	}
 	a.relay = &bot.Relay{Notices: db, Store: a.store, Deliver: a.engine.Deliver, Log: log, KeepFor: 7 * 24 * time.Hour}
 	a.server = &bot.Server{
@@ -184,6 +189,10 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 // outbox this soon after their change is committed.
 const relayEvery = 250 * time.Millisecond
 
+// sweepEvery is how often outboxes that are due are looked at: replies
+// held back by a failure go out within about this much of their time.
+const sweepEvery = 250 * time.Millisecond
+
 // validSecret is what Telegram accepts as a webhook secret_token.
 var validSecret = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 
@@ -216,7 +225,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	srv := &http.Server{Handler: a.server.Routes(), ReadHeaderTimeout: 10 * time.Second}
 	background, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	wg.Go(func() { a.engine.RunSweeper(background, time.Second) })
+	wg.Go(func() { a.engine.RunSweeper(background, sweepEvery) })
 	wg.Go(func() { a.engine.RunTicks(background, cfg.TickEvery) })
 	wg.Go(func() { a.engine.RunRelay(background, a.relay, relayEvery) })
 	// Last, after the HTTP server: stop the background work before the pools close.
@@ -273,11 +282,17 @@ func poll(ctx context.Context, cfg config, stdout io.Writer) error {
 	}
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	wg.Go(func() { a.engine.RunSweeper(ctx, time.Second) })
+	wg.Go(func() { a.engine.RunSweeper(ctx, sweepEvery) })
 	wg.Go(func() { a.engine.RunTicks(ctx, cfg.TickEvery) })
 	wg.Go(func() { a.engine.RunRelay(ctx, a.relay, relayEvery) })
 	log.Info().Str("bot", a.telegram.Username()).Msg("polling Telegram")
-	return a.telegram.Poll(ctx, func(body []byte) bool {
+	return a.telegram.Poll(ctx, func(body []byte) (ok bool) {
+		defer func() {
+			if v := recover(); v != nil {
+				log.Error().Interface("panic", v).Msg("polled update panicked")
+				ok = false // fetched again
+			}
+		}()
 		return a.server.Receive(ctx, a.telegram, body) == http.StatusOK
 	})
 }

@@ -1,0 +1,98 @@
+package redistest
+
+import (
+	"context"
+	"net"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+)
+
+// Server is a Redis of the test's own (the binary make test installs), with
+// the append-only file on, so that it can be stopped and started, and its
+// command statistics belong to the test alone.
+type Server struct {
+	tb   testing.TB
+	dir  string
+	port string
+	cmd  *exec.Cmd
+}
+
+// StartServer starts a private Redis, stopped when the test ends.
+func StartServer(tb testing.TB) *Server {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	ln.Close()
+	r := &Server{tb: tb, dir: tb.TempDir(), port: port}
+	r.Start()
+	tb.Cleanup(r.Stop)
+	return r
+}
+
+// URL is the server's redis:// URL.
+func (r *Server) URL() string { return "redis://127.0.0.1:" + r.port + "/0" }
+
+// Start starts the server (again) and waits until it answers.
+func (r *Server) Start() {
+	r.tb.Helper()
+	path, err := exec.LookPath("redis-server")
+	if err != nil {
+		r.tb.Fatal("redis-server is not installed: run the tests with `make test`")
+	}
+	r.cmd = exec.Command(path, "--port", r.port, "--bind", "127.0.0.1", "--dir", r.dir,
+		"--appendonly", "yes", "--appendfsync", "always", "--save", "")
+	if err := r.cmd.Start(); err != nil {
+		r.tb.Fatal(err)
+	}
+	rdb := goredis.NewClient(&goredis.Options{Addr: "127.0.0.1:" + r.port, MaxRetries: -1})
+	defer rdb.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	// Waiting for a server process to accept connections, not for our code.
+	for rdb.Ping(context.Background()).Err() != nil {
+		if time.Now().After(deadline) {
+			r.tb.Fatal("redis-server did not start")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Stop shuts Redis down as an operator would; the AOF keeps the data.
+func (r *Server) Stop() {
+	if r.cmd == nil {
+		return
+	}
+	rdb := goredis.NewClient(&goredis.Options{Addr: "127.0.0.1:" + r.port})
+	rdb.ShutdownSave(context.Background())
+	rdb.Close()
+	r.cmd.Wait()
+	r.cmd = nil
+}
+
+// Commands sums INFO commandstats: every command the server ran, those
+// inside scripts included, since the last CONFIG RESETSTAT.
+func Commands(ctx context.Context, rdb *goredis.Client) (int64, error) {
+	info, err := rdb.Info(ctx, "commandstats").Result()
+	if err != nil {
+		return 0, err
+	}
+	var total int64
+	for _, line := range strings.Split(info, "\n") {
+		_, stats, ok := strings.Cut(strings.TrimSpace(line), ":calls=")
+		if !ok || !strings.HasPrefix(line, "cmdstat_") || strings.HasPrefix(line, "cmdstat_info:") ||
+			strings.HasPrefix(line, "cmdstat_config|resetstat:") {
+			continue
+		}
+		calls, _, _ := strings.Cut(stats, ",")
+		n, _ := strconv.ParseInt(calls, 10, 64)
+		total += n
+	}
+	return total, nil
+}
