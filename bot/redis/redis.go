@@ -254,7 +254,7 @@ end
 redis.call("HSET", KEYS[1], unpack(f))
 if ARGV[6] ~= "0" then redis.call("PEXPIRE", KEYS[1], ARGV[6]) end
 if pending then
-  redis.call("ZADD", KEYS[2], "LT", math.max(tonumber(ARGV[4]), hold), KEYS[1])
+  redis.call("ZADD", KEYS[2], "GT", math.max(tonumber(ARGV[4]), hold), KEYS[1])
 end
 for i = 1, nother do
   local k, at = KEYS[2 + i], 8 + nown + 2 * i - 1
