@@ -140,6 +140,10 @@ func (s *Store) chatKey(c flows.ChatRef) string {
 
 func (s *Store) dueKey() string { return s.prefix + "due" }
 
+// heldKey is the set of chats the platform holds back: failing, or
+// rate-limiting us.
+func (s *Store) heldKey() string { return s.prefix + "held" }
+
 // Load reads chat's hash in one command.
 func (s *Store) Load(ctx context.Context, chat flows.ChatRef) (*Chat, error) {
 	h, err := s.rdb.HGetAll(ctx, s.chatKey(chat)).Result()
@@ -201,6 +205,8 @@ type Leased struct {
 	// Bad are outbox entries that could not be decoded, by field: the
 	// sender sets them aside.
 	Bad map[string]string
+	// held: the chat was held back before; a send that goes through ends it.
+	held bool
 	// known is the last sequence number whose reply is in Out (or sent).
 	known int64
 }
@@ -253,8 +259,13 @@ if ARGV[6] ~= "0" then
 end
 redis.call("HSET", KEYS[1], unpack(f))
 if ARGV[6] ~= "0" then redis.call("PEXPIRE", KEYS[1], ARGV[6]) end
-if pending then
-  redis.call("ZADD", KEYS[2], "GT", math.max(tonumber(ARGV[4]), hold), KEYS[1])
+if pending and out[2] == 1 then
+  -- for the sweeper, should this sender stop before it finishes
+  redis.call("ZADD", KEYS[2], "GT", ARGV[4], KEYS[1])
+elseif pending and hold > now then
+  redis.call("ZADD", KEYS[2], hold, KEYS[1])
+elseif pending then
+  redis.call("ZADD", KEYS[2], "GT", st[4], KEYS[1]) -- the sender finds these
 end
 for i = 1, nother do
   local k, at = KEYS[2 + i], 8 + nown + 2 * i - 1
@@ -276,7 +287,7 @@ func (s *Store) Commit(ctx context.Context, c *Chat, st State, replies []flows.R
 	if err != nil {
 		return Committed{}, fmt.Errorf("encode chat state: %w", err)
 	}
-	l := &Leased{Chat: c.Ref, token: token(), Ends: now.Add(s.Lease), Fails: c.Fails, Bad: c.Bad}
+	l := &Leased{Chat: c.Ref, token: token(), Ends: now.Add(s.Lease), Fails: c.Fails, Bad: c.Bad, held: !c.Hold.IsZero()}
 	keys := []string{s.chatKey(c.Ref), s.dueKey()}
 	args := []any{c.version, state, now.UnixMilli(), l.Ends.UnixMilli(), l.token, s.refresh(c, now), 0, s.TTL.Milliseconds()}
 	var own []Queued
@@ -390,7 +401,7 @@ func (s *Store) Claim(ctx context.Context, chat flows.ChatRef, now time.Time) (*
 		h[flat[i].(string)] = flat[i+1].(string)
 	}
 	c := decodeChat(chat, h)
-	l.Out, l.known, l.Fails, l.Bad = c.Out, c.seq, c.Fails, c.Bad
+	l.Out, l.known, l.Fails, l.Bad, l.held = c.Out, c.seq, c.Fails, c.Bad, !c.Hold.IsZero()
 	return l, c, time.Time{}, nil
 }
 
@@ -404,7 +415,7 @@ func (s *Store) Reload(ctx context.Context, l *Leased) (*Chat, error) {
 	if c.Lease != l.token {
 		return nil, ErrLeaseLost
 	}
-	l.Out, l.known, l.Fails, l.Bad = c.Out, c.seq, c.Fails, c.Bad
+	l.Out, l.known, l.Fails, l.Bad, l.held = c.Out, c.seq, c.Fails, c.Bad, !c.Hold.IsZero()
 	return c, nil
 }
 
@@ -445,19 +456,22 @@ type Finish struct {
 
 // finish removes what was sent and frees the lease, unless replies l does
 // not know of came meanwhile (then it keeps the lease for them). KEYS:
-// chat, due. ARGV: token, known seq, lease end, next due (ms or 0), hold
-// (ms or 0), fails, clean, then the fields to remove.
+// chat, due, held. ARGV: token, known seq, lease end, next due (ms or 0),
+// hold (ms or 0), fails, clean, was held, then the fields to remove.
 var finish = goredis.NewScript(`
 local st = redis.call("HMGET", KEYS[1], "lt", "n")
 if st[1] ~= ARGV[1] then return -1 end
 local del = {}
-for i = 8, #ARGV do del[#del + 1] = ARGV[i] end
+for i = 9, #ARGV do del[#del + 1] = ARGV[i] end
 local hold = tonumber(ARGV[5])
 if hold > 0 then
   redis.call("HSET", KEYS[1], "h", ARGV[5], "f", ARGV[6])
   redis.call("ZADD", KEYS[2], hold, KEYS[1])
-elseif ARGV[6] == "0" then
+  redis.call("ZADD", KEYS[3], hold, KEYS[1])
+elseif ARGV[8] == "1" then
   del[#del + 1] = "f"
+  del[#del + 1] = "h"
+  redis.call("ZREM", KEYS[3], KEYS[1])
 end
 if tonumber(st[2] or "0") > tonumber(ARGV[2]) and hold == 0 then
   redis.call("HSET", KEYS[1], "lu", ARGV[3])
@@ -485,14 +499,18 @@ func (s *Store) Finish(ctx context.Context, l *Leased, f Finish) (more bool, err
 	if f.Clean {
 		clean = "1"
 	}
-	args := []any{l.token, l.known, l.Ends.UnixMilli(), ms(f.Next), ms(f.Hold), f.Fails, clean}
+	held := "0"
+	if l.held {
+		held = "1"
+	}
+	args := []any{l.token, l.known, l.Ends.UnixMilli(), ms(f.Next), ms(f.Hold), f.Fails, clean, held}
 	for _, q := range f.Sent {
 		args = append(args, q.Field())
 	}
 	for _, d := range f.Dead {
 		args = append(args, d)
 	}
-	n, err := finish.Run(ctx, s.rdb, []string{s.chatKey(l.Chat), s.dueKey()}, args...).Int()
+	n, err := finish.Run(ctx, s.rdb, []string{s.chatKey(l.Chat), s.dueKey(), s.heldKey()}, args...).Int()
 	switch {
 	case err != nil:
 		return false, fmt.Errorf("finish send: %w", err)
@@ -549,10 +567,19 @@ func (s *Store) enqueue(ctx context.Context, marker string, markerTTL time.Durat
 	return done == 1, nil
 }
 
-// Waiting counts the chats whose outbox is overdue: replies held back by a
-// failing platform, or not yet looked at by the sweeper.
+// Waiting counts the chats whose replies wait: held back by a failing or
+// rate-limiting platform, or overdue for the sweeper.
 func (s *Store) Waiting(ctx context.Context, now time.Time) (int64, error) {
-	return s.rdb.ZCount(ctx, s.dueKey(), "-inf", strconv.FormatInt(now.UnixMilli(), 10)).Result()
+	var held, overdue *goredis.IntCmd
+	_, err := s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		held = p.ZCard(ctx, s.heldKey())
+		overdue = p.ZCount(ctx, s.dueKey(), "-inf", strconv.FormatInt(now.UnixMilli(), 10))
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count waiting chats: %w", err)
+	}
+	return held.Val() + overdue.Val(), nil
 }
 
 // Due lists chats whose outbox should be looked at by now, at most limit.
