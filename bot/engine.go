@@ -134,8 +134,11 @@ func (e *Engine) handleOnce(ctx context.Context, log zerolog.Logger, in flows.In
 			log.Warn().Err(err).Msg("ack failed")
 		}
 	}
-	if done.Lease != nil {
+	switch {
+	case done.Lease != nil:
 		e.deliver(ctx, done.Lease, false)
+	case done.Busy:
+		e.await(ctx, in.ChatKey(), done.Last)
 	}
 	for _, other := range flows.OtherChats(in.ChatKey(), res.Replies) {
 		e.Deliver(ctx, other)
@@ -152,6 +155,21 @@ func (e *Engine) route(ctx context.Context, user *flows.User, sess *flows.Sessio
 		}
 	}()
 	return e.Router.Handle(ctx, user, sess, in)
+}
+
+// await waits, for a while, until another sender has sent this update's
+// replies too, so that the update is answered when it is acknowledged, as
+// when it sends them itself. Past the wait the replies go out all the same.
+func (e *Engine) await(ctx context.Context, chat flows.ChatRef, last redis.Queued) {
+	deadline := time.Now().Add(2 * e.Attempt)
+	for wait := time.Millisecond; time.Now().Before(deadline); wait = min(2*wait, 50*time.Millisecond) {
+		if pending, err := e.Store.Pending(ctx, chat, last, e.Now()); err != nil || !pending {
+			return
+		}
+		if sleep(ctx, wait) != nil {
+			return
+		}
+	}
 }
 
 // user is the sender, from the session while it is fresh: most steps then

@@ -216,6 +216,10 @@ type Committed struct {
 	// Lease is set when this update is to send the chat's replies; nil when
 	// another is sending (it sends these too) or the chat is on hold.
 	Lease *Leased
+	// Busy: another sender holds the chat and sends these replies too; the
+	// last of them is Last.
+	Busy bool
+	Last Queued
 }
 
 // commit writes an update's outcome if the chat is still at the version
@@ -265,6 +269,7 @@ if pending and out[2] == 1 then
 elseif pending and hold > now then
   redis.call("ZADD", KEYS[2], hold, KEYS[1])
 elseif pending then
+  out[2] = 2
   redis.call("ZADD", KEYS[2], "GT", st[4], KEYS[1]) -- the sender finds these
 end
 for i = 1, nother do
@@ -321,10 +326,14 @@ func (s *Store) Commit(ctx context.Context, c *Chat, st State, replies []flows.R
 	if res[0].(int64) != 1 {
 		return Committed{}, ErrConflict
 	}
-	if res[1].(int64) != 1 {
-		return Committed{}, nil
-	}
 	before := res[2].(int64)
+	switch res[1].(int64) {
+	case 0:
+		return Committed{}, nil
+	case 2:
+		last := Queued{Seq: before + int64(len(own))}
+		return Committed{Busy: len(own) > 0, Last: last}, nil
+	}
 	if before != c.seq {
 		// Others queued replies for this chat since it was read: the
 		// sender reads the outbox again before sending.
@@ -366,6 +375,18 @@ func encodeReply(r flows.Reply, now time.Time) (string, error) {
 		return "", fmt.Errorf("encode reply: %w", err)
 	}
 	return string(b), nil
+}
+
+// Pending tells whether q still waits in chat's outbox to be sent soon:
+// false once it is sent, or when the chat is held back until later.
+func (s *Store) Pending(ctx context.Context, chat flows.ChatRef, q Queued, now time.Time) (bool, error) {
+	vals, err := s.rdb.HMGet(ctx, s.chatKey(chat), q.Field(), fHold).Result()
+	if err != nil {
+		return false, fmt.Errorf("look up outbox: %w", err)
+	}
+	hold, _ := vals[1].(string)
+	ms, _ := strconv.ParseInt(hold, 10, 64)
+	return vals[0] != nil && ms <= now.UnixMilli(), nil
 }
 
 // Stale tells whether l's outbox must be read again before sending: others
