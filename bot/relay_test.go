@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/nongsan-bot/nongsan/bot"
 	"github.com/nongsan-bot/nongsan/bot/postgres/pgtest"
@@ -24,17 +25,17 @@ func TestARelayStoppedMidwayQueuesNothingTwice(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The stopped relay got this far.
-	if queued, err := store.RelayNotice(ctx, id, replies); err != nil || !queued {
+	if queued, err := store.RelayNotice(ctx, id, replies, time.Now()); err != nil || !queued {
 		t.Fatalf("first relay: queued %v (%v)", queued, err)
 	}
 
 	r := &bot.Relay{Notices: db, Store: store}
-	if chats, err := r.Once(ctx); err != nil || len(chats) != 0 {
+	if chats, err := r.Once(ctx, time.Now()); err != nil || len(chats) != 0 {
 		t.Fatalf("the next relay queued for %v (%v), want nothing new", chats, err)
 	}
-	out, _, err := store.Outbox(ctx, buyer)
-	if err != nil || len(out) != 1 {
-		t.Fatalf("the buyer's outbox holds %d replies (%v), want 1", len(out), err)
+	c, err := store.Load(ctx, buyer)
+	if err != nil || len(c.Out) != 1 {
+		t.Fatalf("the buyer's outbox holds %d replies (%v), want 1", len(c.Out), err)
 	}
 	var relayed bool
 	if err := db.Pool.QueryRow(ctx, `SELECT relayed_at IS NOT NULL FROM notices WHERE id = $1`, id).Scan(&relayed); err != nil || !relayed {
