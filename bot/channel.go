@@ -7,13 +7,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/nongsan-bot/nongsan/flows"
 )
 
-// Channel is a chat platform's adapter: it translates between the platform
-// and the neutral flows types, and holds no business rules.
+// Channel is a chat platform as the engine and the server use it: replies
+// in (rendered for the platform), updates out, and its own HTTP routes.
+// Render makes one from an Adapter.
 type Channel interface {
 	Name() flows.Channel
 	// Parse reads a webhook body. ok is false for updates the bot ignores;
@@ -25,7 +27,17 @@ type Channel interface {
 	// Ack acknowledges an input where the platform expects it (a pressed
 	// button stops spinning).
 	Ack(ctx context.Context, in flows.Input) error
+	// Mount adds the channel's routes to mux; webhook makes the handler of
+	// a webhook whose secret comes in header.
+	Mount(mux *http.ServeMux, webhook func(header, secret string) http.Handler)
 }
+
+// Channels is the one registry of channels, by name: the engine sends
+// through them and the server mounts their routes.
+type Channels map[flows.Channel]Channel
+
+// Add registers a channel.
+func (cs Channels) Add(c Channel) { cs[c.Name()] = c }
 
 // AdminChecker is a channel that can tell who administers a group, so that
 // group commands such as /dangky are authorised on the server.

@@ -22,7 +22,7 @@ type Engine struct {
 	Store    *redis.Store
 	Users    flows.Users
 	Router   *flows.Router
-	Channels map[flows.Channel]Channel
+	Channels Channels
 	Metrics  *Metrics
 	Log      zerolog.Logger
 	Now      func() time.Time

@@ -5,37 +5,37 @@ import (
 	"crypto/subtle"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/zerolog"
+
+	"github.com/nongsan-bot/nongsan/flows"
+	"github.com/nongsan-bot/nongsan/flows/vn"
 )
 
 // MaxBody is the largest webhook body accepted.
 const MaxBody = 1 << 20
 
-// Webhook is one channel's webhook endpoint.
-type Webhook struct {
-	Channel Channel
-	Header  string // where the platform puts the secret
-	Secret  string
-}
-
 // Server is the bot's whole HTTP surface.
 type Server struct {
-	Engine   *Engine
-	Webhooks []Webhook
-	Ready    func(ctx context.Context) error // nil when PostgreSQL and Redis answer
-	Metrics  *Metrics
-	Log      zerolog.Logger
+	Engine  *Engine                         // its Channels mount their routes
+	Ready   func(ctx context.Context) error // nil when PostgreSQL and Redis answer
+	Metrics *Metrics
+	Log     zerolog.Logger
 }
 
-// Routes returns the handler of every endpoint.
+// Routes returns the handler of every endpoint: each channel's own (its
+// webhook, and pages or streams for a web channel), then health, readiness
+// and metrics.
 func (s *Server) Routes() http.Handler {
 	mux := http.NewServeMux()
-	for _, w := range s.Webhooks {
-		mux.Handle("POST /webhook/"+string(w.Channel.Name()), s.webhook(w))
+	for _, name := range slices.Sorted(maps.Keys(s.Engine.Channels)) {
+		ch := s.Engine.Channels[name]
+		ch.Mount(mux, func(header, secret string) http.Handler { return s.webhook(ch, header, secret) })
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		io.WriteString(w, "ok\n")
@@ -48,15 +48,15 @@ func (s *Server) Routes() http.Handler {
 // webhook answers 401 for a wrong secret, 413 for a body over MaxBody, 400
 // for a body that is not an update, 503 when the update could not be stored
 // (the platform retries), and 200 once it is handled or ignored.
-func (s *Server) webhook(wh Webhook) http.Handler {
-	channel := string(wh.Channel.Name())
+func (s *Server) webhook(ch Channel, header, secret string) http.Handler {
+	channel := string(ch.Name())
 	reject := func(w http.ResponseWriter, status int) {
 		s.Metrics.Updates.WithLabelValues(channel, OutcomeRejected).Inc()
 		http.Error(w, http.StatusText(status), status)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got := r.Header.Get(wh.Header)
-		if wh.Secret == "" || subtle.ConstantTimeCompare([]byte(got), []byte(wh.Secret)) != 1 {
+		got := r.Header.Get(header)
+		if secret == "" || subtle.ConstantTimeCompare([]byte(got), []byte(secret)) != 1 {
 			reject(w, http.StatusUnauthorized)
 			return
 		}
@@ -70,7 +70,7 @@ func (s *Server) webhook(wh Webhook) http.Handler {
 			reject(w, http.StatusBadRequest)
 			return
 		}
-		status := s.Receive(r.Context(), wh.Channel, body)
+		status := s.Receive(r.Context(), ch, body)
 		if status != http.StatusOK {
 			http.Error(w, http.StatusText(status), status)
 			return
@@ -92,6 +92,7 @@ func (s *Server) Receive(ctx context.Context, ch Channel, body []byte) int {
 		s.Metrics.Updates.WithLabelValues(channel, OutcomeIgnored).Inc()
 		return http.StatusOK
 	}
+	normalize(&in)
 	// Finish what was started even if the platform hangs up: the work is
 	// committed atomically, and an unsent reply waits in the outbox.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 25*time.Second)
@@ -100,6 +101,13 @@ func (s *Server) Receive(ctx context.Context, ch Channel, body []byte) int {
 		return http.StatusServiceUnavailable
 	}
 	return http.StatusOK
+}
+
+// normalize tidies what users typed, once, before any flow reads it: NFC,
+// no zero-width characters, spaces trimmed and collapsed.
+func normalize(in *flows.Input) {
+	in.Text, in.Arg = vn.Normalize(in.Text), vn.Normalize(in.Arg)
+	in.UserName, in.ChatTitle = vn.Normalize(in.UserName), vn.Normalize(in.ChatTitle)
 }
 
 func (s *Server) ready() http.Handler {

@@ -67,8 +67,9 @@ type Session struct {
 // Active tells whether the session is inside a flow.
 func (s *Session) Active() bool { return s != nil && s.Flow != "" }
 
-// empty tells whether the session holds nothing worth keeping.
-func (s *Session) empty() bool { return !s.Active() && s.Album == "" }
+// empty tells whether the session holds nothing worth keeping: the choices
+// on screen count, since they can be typed by number after a task is done.
+func (s *Session) empty() bool { return !s.Active() && s.Album == "" && len(s.Offered) == 0 }
 
 // Offer remembers a choice offered to the user so that typing its number,
 // its label or one of its words selects it.

@@ -45,7 +45,8 @@ type mine struct{ deps Deps }
 // start lists the seller's listings, or acts at once on a button of the
 // renewal question ("mine:renew:42").
 func (f *mine) start(ctx context.Context, c *Conv, in Input) (Step, error) {
-	if action, id, ok := strings.Cut(strings.TrimPrefix(in.Text, "mine:"), ":"); ok && in.Kind == KindChoice {
+	if rest, ok := strings.CutPrefix(in.Text, "mine:"); ok && in.Kind == KindChoice {
+		action, id, _ := strings.Cut(rest, ":")
 		n, _ := strconv.ParseInt(id, 10, 64)
 		if err := c.SetDraft(mineDraft{ListingID: n}); err != nil {
 			return "", err

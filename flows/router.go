@@ -131,6 +131,11 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 			return nil
 		}
 	}
+	// Between tasks, the choices on screen (the menu, an order's actions)
+	// can still be typed.
+	if chosen := r.choose(c.Session, in); !c.Session.Active() {
+		in = chosen
+	}
 	if name, ok := r.entry(in); ok {
 		return r.interject(ctx, c, name, in)
 	}

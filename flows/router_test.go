@@ -79,7 +79,7 @@ func (c *conversation) send(kind flows.InputKind, text string) []string {
 }
 
 func (c *conversation) step() string {
-	if c.sess == nil {
+	if !c.sess.Active() { // between tasks it may keep the choices on screen
 		return ""
 	}
 	return string(c.sess.Flow) + "/" + string(c.sess.Step)

@@ -80,15 +80,18 @@ func NewRouter(d Deps) *Router {
 	}
 }
 
-// mainMenu shows what the bot can do.
-func mainMenu(c *Conv) {
-	c.Ask(M("menu.title"),
-		[]Choice{{Label: M("menu.sell"), Value: "menu:sell"}, {Label: M("menu.mine"), Value: "menu:mine"}},
-		[]Choice{{Label: M("menu.orders"), Value: "menu:orders"}, {Label: M("menu.profile"), Value: "menu:profile"}},
-		[]Choice{{Label: M("menu.help"), Value: "menu:help"}},
-		[]Choice{{Label: M("menu.lang"), Value: "menu:lang"}},
-	)
+// MainMenu is what the bot can do, as choices.
+func MainMenu() [][]Choice {
+	return [][]Choice{
+		{{Label: M("menu.sell"), Value: "menu:sell"}, {Label: M("menu.mine"), Value: "menu:mine"}},
+		{{Label: M("menu.orders"), Value: "menu:orders"}, {Label: M("menu.profile"), Value: "menu:profile"}},
+		{{Label: M("menu.help"), Value: "menu:help"}},
+		{{Label: M("menu.lang"), Value: "menu:lang"}},
+	}
 }
+
+// mainMenu shows what the bot can do.
+func mainMenu(c *Conv) { c.Ask(M("menu.title"), MainMenu()...) }
 
 // startFlow greets; the menu follows when it is done.
 func startFlow() *Flow {

@@ -11,14 +11,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf16"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/nongsan-bot/nongsan/bot"
 	"github.com/nongsan-bot/nongsan/flows"
 	"github.com/nongsan-bot/nongsan/flows/vietqr"
-	"github.com/nongsan-bot/nongsan/flows/vn"
 )
 
 // DefaultEndpoint is the Bot API's address in go-telegram-bot-api's format.
@@ -31,10 +29,12 @@ var AllowedUpdates = []string{"message", "callback_query", "my_chat_member"}
 type Bot struct {
 	api   *tgbotapi.BotAPI
 	token string
-	texts flows.Texts
+	texts flows.Texts // for the command menu
+	// Secret is what Telegram must send back with each update.
+	Secret string
 }
 
-var _ bot.Channel = (*Bot)(nil)
+var _ bot.Adapter = (*Bot)(nil)
 
 // New connects to the Bot API at endpoint and learns the bot's username
 // (getMe). client carries the metrics and timeouts.
@@ -111,7 +111,7 @@ func (b *Bot) message(in flows.Input, m *tgbotapi.Message) (flows.Input, bool, e
 	in.MessageID = strconv.Itoa(m.MessageID)
 	// An anonymous admin writes as the group itself.
 	in.Admin = m.SenderChat != nil && m.Chat != nil && m.SenderChat.ID == m.Chat.ID
-	in.Text = vn.Normalize(m.Text + m.Caption)
+	in.Text = m.Text + m.Caption // the engine normalises it
 	if m.ReplyToMessage != nil {
 		in.ReplyTo = strconv.Itoa(m.ReplyToMessage.MessageID)
 	}
@@ -170,54 +170,89 @@ func withChat(in flows.Input, c *tgbotapi.Chat, from *tgbotapi.User) flows.Input
 	return in
 }
 
-// Telegram's limits on text, in UTF-16 code units.
-const (
-	maxText    = 4096
-	maxCaption = 1024
-)
+// Caps: Telegram has buttons, edits, albums (captioned, without buttons),
+// deep links into the private chat, and reply keyboards that stay.
+// Limits are in UTF-16 code units, as Telegram counts.
+func (b *Bot) Caps() bot.Caps {
+	return bot.Caps{Buttons: true, Edits: true, Albums: true, AlbumCaptions: true, DeepLinks: true,
+		MenuKeyboard: true, MaxText: 4096, MaxCaption: 1024}
+}
 
-// Send renders r and sends it: a text, a photo with a caption, or an album
-// followed by a message with the buttons (albums cannot carry any).
-func (b *Bot) Send(ctx context.Context, r flows.Reply) (flows.Sent, error) {
+// DeepLink opens the private chat with the bot, which receives /start payload.
+func (b *Bot) DeepLink(payload string) string {
+	return "https://t.me/" + b.Username() + "?start=" + payload
+}
+
+// Mount serves the webhook; Telegram sends the secret given to setWebhook.
+func (b *Bot) Mount(mux *http.ServeMux, webhook func(header, secret string) http.Handler) {
+	mux.Handle("POST /webhook/telegram", webhook("X-Telegram-Bot-Api-Secret-Token", b.Secret))
+}
+
+// Post sends one rendered message: a text, a photo, an album, a VietQR
+// image, or an edit of an earlier message.
+func (b *Bot) Post(ctx context.Context, o bot.Out) (flows.Sent, error) {
 	b = b.with(ctx)
-	chatID, err := strconv.ParseInt(r.To.ChatID, 10, 64)
+	chatID, err := strconv.ParseInt(o.To.ChatID, 10, 64)
 	if err != nil {
-		return flows.Sent{}, &bot.UndeliverableError{Reason: "bad chat id " + r.To.ChatID}
+		return flows.Sent{}, &bot.UndeliverableError{Reason: "bad chat id " + o.To.ChatID}
 	}
-	text := b.texts.Text(r.Lang, r.Text)
 	switch {
-	case r.Edit != nil:
-		return b.edit(chatID, r, text)
-	case r.QR != "":
-		if png, err := vietqr.PNG(r.QR, 512); err == nil {
+	case o.Edit != "":
+		return b.edit(chatID, o)
+	case o.QR != "":
+		if png, err := vietqr.PNG(o.QR, 512); err == nil {
 			photo := tgbotapi.NewPhoto(chatID, tgbotapi.FileBytes{Name: "vietqr.png", Bytes: png})
-			photo.Caption = truncate(text, maxCaption)
+			photo.Caption, photo.ReplyMarkup = o.Text, b.markup(o)
 			return b.send(photo)
 		}
 		// No image: the account in words still lets the buyer pay.
-	case len(r.Photos) == 1:
-		photo := tgbotapi.NewPhoto(chatID, tgbotapi.FileID(r.Photos[0]))
-		photo.Caption = truncate(text, maxCaption)
-		if len(r.Choices) > 0 {
-			photo.ReplyMarkup = b.keyboard(r.Lang, r.Choices)
-		}
+	case len(o.Photos) == 1:
+		photo := tgbotapi.NewPhoto(chatID, tgbotapi.FileID(o.Photos[0]))
+		photo.Caption, photo.ReplyMarkup = o.Text, b.markup(o)
 		return b.send(photo)
-	case len(r.Photos) > 1:
-		return b.album(chatID, r, text)
+	case len(o.Photos) > 1:
+		return b.album(chatID, o)
 	}
-	msg := tgbotapi.NewMessage(chatID, truncate(text, maxText))
-	switch {
-	case len(r.Choices) > 0:
-		msg.ReplyMarkup = b.keyboard(r.Lang, r.Choices)
-	case r.AskContact:
-		kb := tgbotapi.NewReplyKeyboard(tgbotapi.NewKeyboardButtonRow(
-			tgbotapi.NewKeyboardButtonContact(b.texts.Text(r.Lang, flows.M("contact.share")))))
-		kb.OneTimeKeyboard = true
-		msg.ReplyMarkup = kb
-	case r.ClearKeyboard:
-		msg.ReplyMarkup = tgbotapi.NewRemoveKeyboard(false)
-	}
+	msg := tgbotapi.NewMessage(chatID, o.Text)
+	msg.ReplyMarkup = b.markup(o)
 	return b.send(msg)
+}
+
+// markup is what goes under a message: inline buttons, the contact button,
+// the main menu that stays, or nothing (nil keeps the keyboard shown).
+func (b *Bot) markup(o bot.Out) any {
+	switch {
+	case len(o.Buttons) > 0:
+		return keyboard(o.Buttons)
+	case o.Contact != "":
+		kb := tgbotapi.NewReplyKeyboard(tgbotapi.NewKeyboardButtonRow(tgbotapi.NewKeyboardButtonContact(o.Contact)))
+		kb.OneTimeKeyboard, kb.ResizeKeyboard = true, true
+		return kb
+	case len(o.Keyboard) > 0:
+		return menuKeyboard(o.Keyboard)
+	case o.ClearKeyboard:
+		return tgbotapi.NewRemoveKeyboard(false)
+	}
+	return nil
+}
+
+// menuKeyboard is a reply keyboard that stays under the chat: big buttons
+// that send their label, which the router reads as the menu's words.
+// go-telegram-bot-api v5.5.1 predates is_persistent, hence the struct.
+func menuKeyboard(rows [][]string) any {
+	var kb [][]tgbotapi.KeyboardButton
+	for _, row := range rows {
+		var buttons []tgbotapi.KeyboardButton
+		for _, label := range row {
+			buttons = append(buttons, tgbotapi.NewKeyboardButton(label))
+		}
+		kb = append(kb, buttons)
+	}
+	return struct {
+		Keyboard   [][]tgbotapi.KeyboardButton `json:"keyboard"`
+		Resize     bool                        `json:"resize_keyboard"`
+		Persistent bool                        `json:"is_persistent"`
+	}{kb, true, true}
 }
 
 func (b *Bot) send(c tgbotapi.Chattable) (flows.Sent, error) {
@@ -229,12 +264,12 @@ func (b *Bot) send(c tgbotapi.Chattable) (flows.Sent, error) {
 	return flows.Sent{MessageIDs: []string{id}, Link: link(m.Chat, id)}, nil
 }
 
-func (b *Bot) album(chatID int64, r flows.Reply, caption string) (flows.Sent, error) {
+func (b *Bot) album(chatID int64, o bot.Out) (flows.Sent, error) {
 	var media []any
-	for i, p := range r.Photos[:min(len(r.Photos), 10)] {
+	for i, p := range o.Photos {
 		photo := tgbotapi.NewInputMediaPhoto(tgbotapi.FileID(p))
 		if i == 0 {
-			photo.Caption = truncate(caption, maxCaption)
+			photo.Caption = o.Text
 		}
 		media = append(media, photo)
 	}
@@ -249,70 +284,32 @@ func (b *Bot) album(chatID int64, r flows.Reply, caption string) (flows.Sent, er
 	if len(msgs) > 0 {
 		sent.Link = link(msgs[0].Chat, sent.MessageIDs[0])
 	}
-	if r.Footer == nil {
-		return sent, nil
-	}
-	// An album carries no buttons: they follow in a message of their own.
-	msg := tgbotapi.NewMessage(chatID, truncate(b.texts.Text(r.Lang, *r.Footer), maxText))
-	if len(r.Choices) > 0 {
-		msg.ReplyMarkup = b.keyboard(r.Lang, r.Choices)
-	}
-	footer, err := b.send(msg)
-	if err != nil {
-		return sent, err
-	}
-	sent.FooterID = first(footer.MessageIDs)
 	return sent, nil
 }
 
-func first(ids []string) string {
-	if len(ids) == 0 {
-		return ""
-	}
-	return ids[0]
-}
-
 // edit changes a message in place: a photo's caption, or a text, with its
-// buttons; without choices the buttons go.
-func (b *Bot) edit(chatID int64, r flows.Reply, text string) (flows.Sent, error) {
+// buttons; without buttons they go.
+func (b *Bot) edit(chatID int64, o bot.Out) (flows.Sent, error) {
+	msgID, err := strconv.Atoi(o.Edit)
+	if err != nil {
+		return flows.Sent{}, &bot.UndeliverableError{Reason: "bad message id " + o.Edit}
+	}
 	var markup *tgbotapi.InlineKeyboardMarkup
-	if len(r.Choices) > 0 {
-		kb := b.keyboard(r.Lang, r.Choices)
+	if len(o.Buttons) > 0 {
+		kb := keyboard(o.Buttons)
 		markup = &kb
 	}
-	sent := flows.Sent{FooterID: r.Edit.FooterID}
-	if r.Edit.FooterID != "" && r.Footer != nil {
-		// The album's button message: its text and buttons.
-		id, err := strconv.Atoi(r.Edit.FooterID)
-		if err != nil {
-			return sent, &bot.UndeliverableError{Reason: "bad message id " + r.Edit.FooterID}
-		}
-		cfg := tgbotapi.NewEditMessageText(chatID, id, truncate(b.texts.Text(r.Lang, *r.Footer), maxText))
-		cfg.ReplyMarkup = markup
-		if err := b.request(cfg); err != nil {
-			return sent, err
-		}
-		markup = nil
-	}
-	if r.Edit.MessageID == "" {
-		return sent, nil
-	}
-	msgID, err := strconv.Atoi(r.Edit.MessageID)
-	if err != nil {
-		return sent, &bot.UndeliverableError{Reason: "bad message id " + r.Edit.MessageID}
-	}
-	sent.MessageIDs = []string{r.Edit.MessageID}
 	var c tgbotapi.Chattable
-	if len(r.Photos) > 0 {
-		cfg := tgbotapi.NewEditMessageCaption(chatID, msgID, truncate(text, maxCaption))
+	if len(o.Photos) > 0 {
+		cfg := tgbotapi.NewEditMessageCaption(chatID, msgID, o.Text)
 		cfg.ReplyMarkup = markup
 		c = cfg
 	} else {
-		cfg := tgbotapi.NewEditMessageText(chatID, msgID, truncate(text, maxText))
+		cfg := tgbotapi.NewEditMessageText(chatID, msgID, o.Text)
 		cfg.ReplyMarkup = markup
 		c = cfg
 	}
-	return sent, b.request(c)
+	return flows.Sent{MessageIDs: []string{o.Edit}}, b.request(c)
 }
 
 // request makes a call whose answer we do not need; an edit that changes
@@ -337,35 +334,15 @@ func link(c *tgbotapi.Chat, msgID string) string {
 	return "https://t.me/c/" + strings.TrimPrefix(strconv.FormatInt(c.ID, 10), "-100") + "/" + msgID
 }
 
-// truncate cuts s to at most n UTF-16 code units, ending with "…".
-func truncate(s string, n int) string {
-	if len(utf16.Encode([]rune(s))) <= n {
-		return s
-	}
-	units := 0
-	for i, r := range s {
-		units += utf16.RuneLen(r)
-		if units > n-1 {
-			return s[:i] + "…"
-		}
-	}
-	return s
-}
-
-func (b *Bot) keyboard(lang string, rows [][]flows.Choice) tgbotapi.InlineKeyboardMarkup {
+func keyboard(rows [][]bot.Button) tgbotapi.InlineKeyboardMarkup {
 	var kb [][]tgbotapi.InlineKeyboardButton
 	for _, row := range rows {
 		var buttons []tgbotapi.InlineKeyboardButton
 		for _, c := range row {
-			label := b.texts.Text(lang, c.Label)
-			switch {
-			case c.Do != nil:
-				buttons = append(buttons, tgbotapi.NewInlineKeyboardButtonURL(label,
-					"https://t.me/"+b.Username()+"?start="+c.Do.Payload()))
-			case c.URL != "":
-				buttons = append(buttons, tgbotapi.NewInlineKeyboardButtonURL(label, c.URL))
-			default:
-				buttons = append(buttons, tgbotapi.NewInlineKeyboardButtonData(label, c.Value))
+			if c.URL != "" {
+				buttons = append(buttons, tgbotapi.NewInlineKeyboardButtonURL(c.Label, c.URL))
+			} else {
+				buttons = append(buttons, tgbotapi.NewInlineKeyboardButtonData(c.Label, c.Data))
 			}
 		}
 		kb = append(kb, buttons)

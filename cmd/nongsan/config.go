@@ -4,6 +4,8 @@ import (
 	"flag"
 	"fmt"
 	"time"
+
+	"github.com/nongsan-bot/nongsan/bot"
 )
 
 // config is every setting, each a flag whose default comes from the
@@ -26,6 +28,9 @@ type config struct {
 	OrderTimeout     time.Duration
 	AnnounceDelay    time.Duration
 	SendTimeout      time.Duration
+	// Adapters are channels beyond those the environment enables: tests
+	// add theirs through run.
+	Adapters []bot.Adapter
 }
 
 // Local development instances started by deploy/dev/services.sh.

@@ -14,6 +14,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/nongsan-bot/nongsan/bot"
 	"github.com/nongsan-bot/nongsan/bot/postgres/pgtest"
 	"github.com/nongsan-bot/nongsan/bot/redis/redistest"
 	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
@@ -52,7 +53,8 @@ func newEnv(t testing.TB, tg *telegramtest.Server) map[string]string {
 }
 
 // startBot runs a new bot; replicas share env (database, Redis, fake API).
-func startBot(t testing.TB, tg *telegramtest.Server, env map[string]string) *testBot {
+// adapters are channels registered besides Telegram.
+func startBot(t testing.TB, tg *telegramtest.Server, env map[string]string, adapters ...bot.Adapter) *testBot {
 	t.Helper()
 	if env == nil {
 		env = newEnv(t, tg)
@@ -60,7 +62,7 @@ func startBot(t testing.TB, tg *telegramtest.Server, env map[string]string) *tes
 	ctx, cancel := context.WithCancel(context.Background())
 	b := &testBot{t: t, TG: tg, Up: tg.NewUpdates(), Env: env, Logs: newLogWatcher(), cancel: cancel, done: make(chan error, 1)}
 	getenv := func(k string) string { return env[k] }
-	go func() { b.done <- run(ctx, []string{"nongsan", "serve"}, getenv, b.Logs, b.Logs) }()
+	go func() { b.done <- run(ctx, []string{"nongsan", "serve"}, getenv, b.Logs, b.Logs, adapters...) }()
 	select {
 	case addr := <-b.Logs.listening:
 		b.URL = "http://" + addr

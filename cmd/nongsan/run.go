@@ -35,8 +35,9 @@ Every flag has an environment variable; see 'nongsan SUBCOMMAND --help'.
 `
 
 // run is the whole program; main only hands it the process's context,
-// arguments, environment and output, so tests can run it too.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+// arguments, environment and output, so tests can run it too (with
+// adapters of their own, registered like any channel).
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, adapters ...bot.Adapter) error {
 	if len(args) < 2 {
 		fmt.Fprint(stderr, usage)
 		return errors.New("no subcommand")
@@ -45,7 +46,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if cmd == "webhook" && len(rest) > 0 {
 		cmd, rest = "webhook "+rest[0], rest[1:]
 	}
-	var cfg config
+	cfg := config{Adapters: adapters}
 	fs := flag.NewFlagSet("nongsan "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfg.flags(fs, getenv)
@@ -146,7 +147,7 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 			OrderTimeout: cfg.OrderTimeout, AnnounceDelay: cfg.AnnounceDelay,
 			Catalogs: catalogs, Texts: texts, Now: time.Now, TTL: cfg.SessionTTL,
 		}),
-		Channels: map[flows.Channel]bot.Channel{},
+		Channels: bot.Channels{},
 		Metrics:  metrics,
 		Log:      log,
 		Now:      time.Now,
@@ -177,10 +178,11 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 			a.close()
 			return nil, err
 		}
-		a.engine.Channels[flows.Telegram] = a.telegram
-		a.server.Webhooks = append(a.server.Webhooks, bot.Webhook{
-			Channel: a.telegram, Header: "X-Telegram-Bot-Api-Secret-Token", Secret: cfg.TelegramSecret,
-		})
+		a.telegram.Secret = cfg.TelegramSecret
+		a.engine.Channels.Add(bot.Render(a.telegram, texts))
+	}
+	for _, ad := range cfg.Adapters {
+		a.engine.Channels.Add(bot.Render(ad, texts))
 	}
 	return a, nil
 }
@@ -293,7 +295,7 @@ func poll(ctx context.Context, cfg config, stdout io.Writer) error {
 				ok = false // fetched again
 			}
 		}()
-		return a.server.Receive(ctx, a.telegram, body) == http.StatusOK
+		return a.server.Receive(ctx, a.engine.Channels[flows.Telegram], body) == http.StatusOK
 	})
 }
 

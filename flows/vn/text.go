@@ -12,11 +12,18 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// Normalize returns s in NFC with surrounding space trimmed and inner runs of
-// white space collapsed to one space: what the user wrote, tidied for display.
-// Invalid UTF-8 becomes U+FFFD.
+// Normalize returns s in NFC without zero-width characters, with surrounding
+// space trimmed and inner runs of white space collapsed to one space: what
+// the user wrote, tidied for display. Invalid UTF-8 becomes U+FFFD.
 func Normalize(s string) string {
-	return strings.Join(strings.Fields(norm.NFC.String(strings.ToValidUTF8(s, "\uFFFD"))), " ")
+	s = strings.Map(func(r rune) rune {
+		switch r {
+		case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad':
+			return -1 // zero-width spaces and joiners, word joiner, BOM, soft hyphen
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+	return strings.Join(strings.Fields(norm.NFC.String(s)), " ")
 }
 
 // Fold returns the matching key of s: normalised, lower case, without

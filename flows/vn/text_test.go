@@ -25,6 +25,10 @@ func TestNormalize(t *testing.T) {
 	if got := Normalize("  Ch\u0069 L\u0103ng  n\u0065\u0302\u0323  "); got != "Chi Lăng nệ" {
 		t.Errorf("Normalize = %q", got)
 	}
+	// Copied from a web page or a chat app: zero-width spaces and joiners.
+	if got := Normalize("\ufeffđồng\u200b ý\u200d\u00a0"); got != "đồng ý" {
+		t.Errorf("Normalize = %q", got)
+	}
 }
 
 func FuzzFold(f *testing.F) {

@@ -1,0 +1,390 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+
+	"github.com/nongsan-bot/nongsan/flows"
+)
+
+// Caps are what a channel shows natively. The renderer makes up for the
+// rest, so that flows never ask which channel they speak to.
+type Caps struct {
+	Buttons       bool // choices as buttons under a message (else a numbered list)
+	Edits         bool // a sent message can be changed (else a short note follows)
+	Albums        bool // several photos in one message (else one message each)
+	AlbumCaptions bool // an album carries a caption (else the text follows it)
+	DeepLinks     bool // a link opens the private chat with a payload (Adapter.DeepLink)
+	MenuKeyboard  bool // a main menu that stays on screen (else a one-line hint)
+	// Limits, counted in UTF-16 code units (as Telegram does; never fewer
+	// than characters, so safe for platforms that count characters).
+	MaxText    int
+	MaxCaption int
+}
+
+// Out is one platform message, rendered: localised, within the limits, and
+// using only what the channel can show.
+type Out struct {
+	To      flows.ChatRef
+	Text    string     // the text, or the caption of Photos or QR
+	Buttons [][]Button // only on channels with Buttons
+	Photos  []string   // one photo, or an album on channels with Albums
+	QR      string     // a payment payload to show as a scannable image
+	// Contact is the label of the platform's "share my phone number"
+	// button, when asking for it.
+	Contact string
+	// Keyboard is the main menu to keep on screen (Caps.MenuKeyboard).
+	Keyboard [][]string
+	// ClearKeyboard removes a contact request's keyboard.
+	ClearKeyboard bool
+	// Edit is the message to change instead of sending a new one.
+	Edit string
+}
+
+// Button is a rendered choice: it sends Data back, or opens URL.
+type Button struct {
+	Label string
+	Data  string
+	URL   string
+}
+
+// Adapter is a chat platform: it parses updates, sends rendered messages,
+// and serves its own HTTP routes. It holds no business rules.
+type Adapter interface {
+	Name() flows.Channel
+	Caps() Caps
+	// Parse reads a webhook body. ok is false for updates the bot ignores;
+	// err means the body is not an update at all.
+	Parse(body []byte) (in flows.Input, ok bool, err error)
+	// Post sends one message. Errors are *RetryAfterError,
+	// *UndeliverableError or, for anything worth retrying, any other error.
+	Post(ctx context.Context, o Out) (flows.Sent, error)
+	// Ack acknowledges an input where the platform expects it (a pressed
+	// button stops spinning).
+	Ack(ctx context.Context, in flows.Input) error
+	// Mount adds the channel's routes to mux; webhook makes the handler of
+	// a webhook whose secret comes in header.
+	Mount(mux *http.ServeMux, webhook func(header, secret string) http.Handler)
+	// DeepLink is a link into the private chat carrying payload, for
+	// channels with Caps.DeepLinks.
+	DeepLink(payload string) string
+}
+
+// Rendered is an adapter behind the renderer: the Channel the engine uses.
+type Rendered struct {
+	Adapter
+	Texts flows.Texts
+	// Menu is the main menu, for channels that keep it on screen.
+	Menu [][]flows.Choice
+}
+
+var (
+	_ Channel      = (*Rendered)(nil)
+	_ AdminChecker = (*Rendered)(nil)
+)
+
+// Render puts a renderer in front of an adapter.
+func Render(a Adapter, texts flows.Texts) *Rendered {
+	return &Rendered{Adapter: a, Texts: texts, Menu: flows.MainMenu()}
+}
+
+// IsAdmin asks the adapter when it can tell; otherwise nobody is.
+func (r *Rendered) IsAdmin(ctx context.Context, chatID, userID string) (bool, error) {
+	if c, ok := r.Adapter.(AdminChecker); ok {
+		return c.IsAdmin(ctx, chatID, userID)
+	}
+	return false, nil
+}
+
+// Send renders a reply into the channel's messages and sends them in order.
+// The first message's ids make Sent.MessageIDs; a message of its own that
+// carries the choices after photos is Sent.FooterID.
+func (r *Rendered) Send(ctx context.Context, reply flows.Reply) (flows.Sent, error) {
+	outs, footer := r.render(reply)
+	var sent flows.Sent
+	if reply.Edit != nil {
+		sent = flows.Sent{MessageIDs: []string{reply.Edit.MessageID}, FooterID: reply.Edit.FooterID}
+	}
+	for i, o := range outs {
+		s, err := r.Post(ctx, o)
+		if err != nil {
+			return sent, fmt.Errorf("%s message %d of %d: %w", r.Name(), i+1, len(outs), err)
+		}
+		switch {
+		case reply.Edit != nil:
+		case i == 0:
+			sent.MessageIDs, sent.Link = s.MessageIDs, s.Link
+		case i == footer:
+			sent.FooterID = firstID(s.MessageIDs)
+		}
+	}
+	return sent, nil
+}
+
+func firstID(ids []string) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	return ids[0]
+}
+
+// render turns a reply into messages; footer is the index of the message of
+// its own that carries the choices after photos, or -1.
+func (r *Rendered) render(reply flows.Reply) (outs []Out, footer int) {
+	caps := r.Caps()
+	t := func(m flows.Msg) string { return r.Texts.Text(reply.Lang, m) }
+	if reply.Edit != nil {
+		return r.renderEdit(reply, caps, t), -1
+	}
+	buttons, lines := r.choices(reply, caps, t)
+	if reply.Menu && !caps.MenuKeyboard {
+		lines = append(lines, t(flows.M("render.menu_hint")))
+	}
+	main := Out{To: reply.To, Photos: reply.Photos, QR: reply.QR}
+	text := t(reply.Text)
+	footer = -1
+	switch {
+	case len(reply.Photos) > 1 && caps.Albums:
+		main.Photos = reply.Photos[:min(len(reply.Photos), 10)]
+		rest := text
+		if caps.AlbumCaptions {
+			main.Text, rest = cut(text, caps.MaxCaption)
+		}
+		outs = append(outs, main)
+		// An album carries no buttons: they follow with the footer.
+		carrier := joinText(rest, footerText(reply, t))
+		outs = append(outs, r.carry(reply, caps, joinText(carrier, strings.Join(lines, "\n")), buttons)...)
+		return outs, len(outs) - 1
+	case len(reply.Photos) > 1:
+		// One message per photo, the caption and the choices on the last.
+		for _, p := range reply.Photos[:min(len(reply.Photos), 10)] {
+			outs = append(outs, Out{To: reply.To, Photos: []string{p}})
+		}
+		main = outs[len(outs)-1]
+		outs = outs[:len(outs)-1]
+	}
+	if len(main.Photos) > 0 || main.QR != "" {
+		body := joinText(text, strings.Join(lines, "\n"))
+		main.Text, body = cut(body, caps.MaxCaption)
+		if body == "" {
+			return append(outs, r.finish(reply, caps, main, buttons)), footer
+		}
+		outs = append(outs, main)
+		return append(outs, r.carry(reply, caps, body, buttons)...), footer
+	}
+	return append(outs, r.carry(reply, caps, joinText(text, strings.Join(lines, "\n")), buttons)...), footer
+}
+
+// carry splits text into messages under the limit; the last carries the
+// buttons and keyboards.
+func (r *Rendered) carry(reply flows.Reply, caps Caps, text string, buttons [][]Button) []Out {
+	outs := plain(reply.To, text, caps.MaxText)
+	if len(outs) == 0 {
+		outs = []Out{{To: reply.To}}
+	}
+	outs[len(outs)-1] = r.finish(reply, caps, outs[len(outs)-1], buttons)
+	return outs
+}
+
+// finish puts what goes under the last message: buttons, the contact
+// request, or the main menu kept on screen.
+func (r *Rendered) finish(reply flows.Reply, caps Caps, o Out, buttons [][]Button) Out {
+	o.Buttons = buttons
+	switch {
+	case reply.AskContact && caps.Buttons:
+		o.Contact = r.Texts.Text(reply.Lang, flows.M("contact.share"))
+	case len(buttons) > 0:
+	case caps.MenuKeyboard && (reply.Menu || reply.ClearKeyboard):
+		// The menu replaces a contact request's keyboard, too.
+		o.Keyboard = r.menu(reply.Lang)
+	case reply.ClearKeyboard:
+		o.ClearKeyboard = true
+	}
+	return o
+}
+
+func (r *Rendered) menu(lang string) [][]string {
+	var rows [][]string
+	for _, row := range r.Menu {
+		var labels []string
+		for _, c := range row {
+			labels = append(labels, r.Texts.Text(lang, c.Label))
+		}
+		rows = append(rows, labels)
+	}
+	return rows
+}
+
+// choices renders a reply's choices as buttons, or, on channels without
+// them, as lines: "1. label" with the number the router accepts, a link,
+// or what to type in the private chat.
+func (r *Rendered) choices(reply flows.Reply, caps Caps, t func(flows.Msg) string) (buttons [][]Button, lines []string) {
+	for _, row := range reply.Choices {
+		var bs []Button
+		for _, c := range row {
+			label := t(c.Label)
+			switch {
+			case c.Do != nil && !caps.DeepLinks:
+				lines = append(lines, t(actionText(*c.Do)))
+			case c.Do != nil && caps.Buttons:
+				bs = append(bs, Button{Label: label, URL: r.DeepLink(c.Do.Payload())})
+			case c.Do != nil:
+				lines = append(lines, label+": "+r.DeepLink(c.Do.Payload()))
+			case c.URL != "" && caps.Buttons:
+				bs = append(bs, Button{Label: label, URL: c.URL})
+			case c.URL != "":
+				lines = append(lines, label+": "+c.URL)
+			case caps.Buttons:
+				bs = append(bs, Button{Label: label, Data: c.Value})
+			case c.Number > 0:
+				lines = append(lines, strconv.Itoa(c.Number)+". "+label)
+			default:
+				lines = append(lines, "• "+label)
+			}
+		}
+		if len(bs) > 0 {
+			buttons = append(buttons, bs)
+		}
+	}
+	return buttons, lines
+}
+
+// actionText tells what to type in the private chat, where a deep link
+// cannot take the user.
+func actionText(a flows.Action) flows.Msg {
+	switch a.Kind {
+	case flows.ActOrder:
+		return flows.M("render.order_by_text", "Code", a.Code)
+	case flows.ActListing:
+		return flows.M("render.listing_by_text", "Code", a.Code)
+	}
+	return flows.M("render.open_chat")
+}
+
+// renderEdit changes a message in place, or, where the channel cannot,
+// sends the reply's short note.
+func (r *Rendered) renderEdit(reply flows.Reply, caps Caps, t func(flows.Msg) string) []Out {
+	e := reply.Edit
+	if !caps.Edits {
+		if e.Note == nil {
+			return nil
+		}
+		return plain(reply.To, t(*e.Note), caps.MaxText)
+	}
+	buttons, _ := r.choices(reply, caps, t)
+	var outs []Out
+	if e.FooterID != "" && reply.Footer != nil {
+		text, _ := cut(t(*reply.Footer), caps.MaxText)
+		outs = append(outs, Out{To: reply.To, Edit: e.FooterID, Text: text, Buttons: buttons})
+		buttons = nil
+	}
+	if e.MessageID != "" {
+		limit := caps.MaxText
+		if len(reply.Photos) > 0 {
+			limit = caps.MaxCaption
+		}
+		text, _ := cut(t(reply.Text), limit)
+		outs = append(outs, Out{To: reply.To, Edit: e.MessageID, Text: text, Photos: reply.Photos, Buttons: buttons})
+	}
+	return outs
+}
+
+// plain is text as messages under the limit.
+func plain(to flows.ChatRef, text string, limit int) []Out {
+	var outs []Out
+	for _, part := range Split(text, limit) {
+		outs = append(outs, Out{To: to, Text: part})
+	}
+	return outs
+}
+
+func footerText(reply flows.Reply, t func(flows.Msg) string) string {
+	if reply.Footer == nil {
+		return ""
+	}
+	return t(*reply.Footer)
+}
+
+// joinText puts b under a, with a blank line between when both are there.
+func joinText(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "\n\n" + b
+}
+
+// cut returns the head of text that fits in limit (split at a boundary as
+// Split does) and the rest.
+func cut(text string, limit int) (head, rest string) {
+	parts := Split(text, limit)
+	if len(parts) == 0 {
+		return "", ""
+	}
+	return parts[0], strings.TrimSpace(strings.TrimPrefix(text, parts[0]))
+}
+
+// Split cuts text into parts of at most limit UTF-16 code units, at a line
+// break if one falls in the second half of a part, else after a sentence,
+// else at a space; a word longer than the limit is cut. limit <= 0 means
+// no limit.
+func Split(text string, limit int) []string {
+	text = strings.TrimSpace(text)
+	var parts []string
+	for text != "" {
+		if limit <= 0 || units(text) <= limit {
+			return append(parts, text)
+		}
+		end := prefixWithin(text, limit)
+		at := boundary(text[:end])
+		parts = append(parts, strings.TrimSpace(text[:at]))
+		text = strings.TrimSpace(text[at:])
+	}
+	return parts
+}
+
+// boundary is where to end a part taken from head: the last line break,
+// else the last sentence end, else the last space, else all of head. A
+// boundary in the first half is passed over for a later, weaker one.
+func boundary(head string) int {
+	half := len(head) / 2
+	if i := strings.LastIndex(head, "\n"); i > half {
+		return i + 1
+	}
+	for i := len(head) - 2; i > half; i-- {
+		if strings.IndexByte(".!?", head[i]) >= 0 && head[i+1] == ' ' {
+			return i + 1
+		}
+	}
+	if i := strings.LastIndexAny(head, " \n"); i > 0 {
+		return i + 1
+	}
+	return len(head)
+}
+
+// prefixWithin is the byte length of the longest prefix of s within limit
+// UTF-16 code units, never splitting a character.
+func prefixWithin(s string, limit int) int {
+	n := 0
+	for i, r := range s {
+		n += utf16.RuneLen(r)
+		if n > limit {
+			return i
+		}
+	}
+	return len(s)
+}
+
+func units(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}

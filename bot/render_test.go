@@ -1,0 +1,185 @@
+package bot_test
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode/utf16"
+
+	"github.com/nongsan-bot/nongsan/bot"
+	"github.com/nongsan-bot/nongsan/bot/bottest"
+	"github.com/nongsan-bot/nongsan/flows"
+	"github.com/nongsan-bot/nongsan/locales"
+)
+
+func texts(t *testing.T) *locales.Texts {
+	t.Helper()
+	tx, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tx
+}
+
+var chat = flows.ChatRef{Channel: bottest.Name, ChatID: "7"}
+
+// plain sends r through the renderer to the text-only test channel and
+// returns what the user reads.
+func plain(t *testing.T, r flows.Reply) ([]string, flows.Sent) {
+	t.Helper()
+	ch := bottest.New()
+	r.To, r.Lang = chat, "vi"
+	sent, err := bot.Render(ch, texts(t)).Send(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, m := range ch.Sent(chat.ChatID) {
+		out = append(out, m.Text)
+	}
+	return out, sent
+}
+
+func TestChoicesBecomeTheNumbersTheRouterAccepts(t *testing.T) {
+	got, _ := plain(t, flows.Reply{Text: flows.M("lang.ask"), Choices: [][]flows.Choice{
+		{{Label: flows.M("lang.vi"), Value: "lang:vi", Number: 3}},
+		{{Label: flows.M("lang.en"), Value: "lang:en", Number: 4}},
+	}})
+	tx := texts(t)
+	want := tx.Text("vi", flows.M("lang.ask")) + "\n\n3. " + tx.Text("vi", flows.M("lang.vi")) + "\n4. " + tx.Text("vi", flows.M("lang.en"))
+	if len(got) != 1 || got[0] != want {
+		t.Fatalf("got %q\nwant %q", got, want)
+	}
+}
+
+func TestWithoutDeepLinksAnOrderSaysWhatToType(t *testing.T) {
+	got, _ := plain(t, flows.Reply{Text: flows.M("post.footer", "Product", "Na", "Code", "NS-7K2Q"),
+		Choices: [][]flows.Choice{{{Label: flows.M("post.order"), Do: &flows.Action{Kind: flows.ActOrder, Code: "NS-7K2Q"}}}}})
+	if len(got) != 1 || !strings.HasSuffix(got[0], "\n\n🛒 Nhắn MUA NS-7K2Q cho Nông Sản Bot để đặt mua ạ.") {
+		t.Fatalf("got %q", got)
+	}
+}
+
+func TestLongTextIsSplitAtLinesNotCut(t *testing.T) {
+	var lines []string
+	for i := range 40 {
+		lines = append(lines, "Dòng số "+strconv.Itoa(i)+": na Chi Lăng ngọt, quả to, giao trong ngày.")
+	}
+	long := strings.Join(lines, "\n")
+	got, _ := plain(t, flows.Reply{Text: flows.M("orders.timeline", "Code", "DH-7K2Q", "Events", long)})
+	if len(got) < 2 {
+		t.Fatalf("not split: %d messages", len(got))
+	}
+	for _, part := range got {
+		if n := len(utf16.Encode([]rune(part))); n > bottest.MaxText {
+			t.Errorf("a part of %d characters", n)
+		}
+		if !strings.HasSuffix(part, ".") {
+			t.Errorf("a part ends inside a line: …%q", part[max(0, len(part)-30):])
+		}
+	}
+	if joined := strings.Join(got, "\n"); !strings.Contains(joined, long) {
+		t.Error("text lost in splitting")
+	}
+}
+
+func TestSplitFallsBackToSentencesThenWords(t *testing.T) {
+	sentence := strings.Repeat("Na ngọt. ", 10) // 90 characters, no line break
+	for _, part := range bot.Split(sentence, 40) {
+		if !strings.HasSuffix(part, ".") {
+			t.Errorf("split inside a sentence: %q", part)
+		}
+	}
+	word := strings.Repeat("a", 100)
+	if parts := bot.Split(word, 40); len(parts) != 3 || strings.Join(parts, "") != word {
+		t.Errorf("a long word: %q", parts)
+	}
+	// Emoji count twice, as Telegram counts them.
+	if parts := bot.Split(strings.Repeat("🌾", 30), 40); len(parts) != 2 {
+		t.Errorf("emoji: %d parts", len(parts))
+	}
+}
+
+func TestWithoutEditsAnEditIsANoteOrNothing(t *testing.T) {
+	note := flows.M("post.note", "Code", "NS-7K2Q", "Product", "Na", "Remaining", "450 kg", "Price", "25.000 đ/kg", "Ended", "")
+	got, _ := plain(t, flows.Reply{Text: flows.M("post.caption"), Edit: &flows.Edit{MessageID: "5", Note: &note}})
+	if len(got) != 1 || got[0] != "📝 Tin NS-7K2Q (Na): còn 450 kg, giá 25.000 đ/kg" {
+		t.Fatalf("got %q", got)
+	}
+	if got, _ := plain(t, flows.Reply{Text: flows.M("post.caption"), Edit: &flows.Edit{MessageID: "5"}}); len(got) != 0 {
+		t.Fatalf("an edit without a note sent %q", got)
+	}
+}
+
+func TestAFinishedTaskEndsWithTheMenuHint(t *testing.T) {
+	got, _ := plain(t, flows.Reply{Text: flows.M("cancel.done"), Menu: true})
+	if len(got) != 1 || !strings.HasSuffix(got[0], "\n\nGõ \"menu\" để xem những việc em làm được ạ.") {
+		t.Fatalf("got %q", got)
+	}
+}
+
+func TestPhotosWithoutAlbumsGoOneByOneCaptionLast(t *testing.T) {
+	ch := bottest.New()
+	r := flows.Reply{To: chat, Lang: "vi", Photos: []string{"a", "b", "c"}, Text: flows.M("post.footer", "Product", "Na", "Code", "NS-7K2Q")}
+	sent, err := bot.Render(ch, texts(t)).Send(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := ch.Sent(chat.ChatID)
+	if len(msgs) != 3 || msgs[0].Photo != "a" || msgs[2].Photo != "c" || msgs[0].Text != "" || msgs[2].Text == "" {
+		t.Fatalf("sent %+v", msgs)
+	}
+	if len(sent.MessageIDs) != 1 || sent.MessageIDs[0] != msgs[0].ID {
+		t.Errorf("reported %+v", sent)
+	}
+}
+
+// rich is a channel with every capability, recording what it is asked to send.
+type rich struct{ outs []bot.Out }
+
+func (r *rich) Name() flows.Channel { return "rich" }
+func (r *rich) Caps() bot.Caps {
+	return bot.Caps{Buttons: true, Edits: true, Albums: true, AlbumCaptions: true, DeepLinks: true, MenuKeyboard: true,
+		MaxText: 4096, MaxCaption: 1024}
+}
+func (r *rich) Parse([]byte) (flows.Input, bool, error)                 { return flows.Input{}, false, nil }
+func (r *rich) Ack(context.Context, flows.Input) error                  { return nil }
+func (r *rich) Mount(*http.ServeMux, func(string, string) http.Handler) {}
+func (r *rich) DeepLink(p string) string                                { return "https://t.me/bot?start=" + p }
+func (r *rich) Post(_ context.Context, o bot.Out) (flows.Sent, error) {
+	r.outs = append(r.outs, o)
+	return flows.Sent{MessageIDs: []string{strconv.Itoa(len(r.outs))}}, nil
+}
+
+func TestAnAlbumGetsItsButtonInAFollowingMessage(t *testing.T) {
+	ch := &rich{}
+	footer := flows.M("post.footer", "Product", "Na", "Code", "NS-7K2Q")
+	r := flows.Reply{To: chat, Lang: "vi", Photos: []string{"a", "b"}, Text: flows.M("post.caption"), Footer: &footer,
+		Choices: [][]flows.Choice{{{Label: flows.M("post.order"), Do: &flows.Action{Kind: flows.ActOrder, Code: "NS-7K2Q"}}}}}
+	sent, err := bot.Render(ch, texts(t)).Send(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ch.outs) != 2 || len(ch.outs[0].Photos) != 2 || len(ch.outs[0].Buttons) != 0 {
+		t.Fatalf("sent %+v", ch.outs)
+	}
+	if b := ch.outs[1].Buttons; len(b) != 1 || b[0][0].URL != "https://t.me/bot?start=buy_NS7K2Q" {
+		t.Fatalf("footer buttons %+v", b)
+	}
+	if sent.MessageIDs[0] != "1" || sent.FooterID != "2" {
+		t.Errorf("reported %+v", sent)
+	}
+}
+
+func TestAFinishedTaskKeepsTheMenuOnScreen(t *testing.T) {
+	ch := &rich{}
+	r := flows.Reply{To: chat, Lang: "vi", Text: flows.M("cancel.done"), Menu: true}
+	if _, err := bot.Render(ch, texts(t)).Send(context.Background(), r); err != nil {
+		t.Fatal(err)
+	}
+	if len(ch.outs) != 1 || len(ch.outs[0].Keyboard) != len(flows.MainMenu()) || strings.Contains(ch.outs[0].Text, "menu") {
+		t.Fatalf("sent %+v", ch.outs)
+	}
+}

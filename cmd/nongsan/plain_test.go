@@ -1,0 +1,200 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+	"unicode/utf16"
+
+	"github.com/nongsan-bot/nongsan/bot/bottest"
+	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
+)
+
+// plainBot drives the bot through the text-only test channel, registered
+// and mounted like any other: no buttons, edits or deep links, 300
+// characters a message.
+type plainBot struct {
+	t   testing.TB
+	b   *testBot
+	ch  *bottest.Channel
+	ids atomic.Int64
+}
+
+func startPlain(t testing.TB) *plainBot {
+	tg := telegramtest.NewServer(t)
+	ch := bottest.New()
+	return &plainBot{t: t, b: startBot(t, tg, orderEnv(t, tg), ch), ch: ch}
+}
+
+// post delivers an update to /webhook/plain and expects a 200.
+func (p *plainBot) post(u bottest.Update) {
+	p.t.Helper()
+	u.ID = strconv.FormatInt(p.ids.Add(1), 10)
+	body, _ := json.Marshal(u)
+	req, _ := http.NewRequest(http.MethodPost, p.b.URL+"/webhook/plain", bytes.NewReader(body))
+	req.Header.Set(bottest.SecretHeader, bottest.Secret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		p.t.Fatalf("%+v: webhook answered %d", u, resp.StatusCode)
+	}
+}
+
+// say sends text from user in their private chat (its id is the user's).
+func (p *plainBot) say(user, text string) {
+	p.t.Helper()
+	p.post(bottest.Update{Chat: user, User: user, Name: "Hoàng Văn " + user, Text: text})
+}
+
+// last is the last message in chat.
+func (p *plainBot) last(chat string) string {
+	p.t.Helper()
+	msgs := p.ch.Sent(chat)
+	if len(msgs) == 0 {
+		p.t.Fatalf("nothing sent to %s", chat)
+	}
+	return msgs[len(msgs)-1].Text
+}
+
+// expect checks that the last message in chat starts with message id.
+func (p *plainBot) expect(chat, id string, kv ...any) string {
+	p.t.Helper()
+	got, want := p.last(chat), text(p.t, "vi", id, kv...)
+	if !strings.HasPrefix(got, want) {
+		p.t.Fatalf("in %s the bot said %q\nwant %s: %q", chat, got, id, want)
+	}
+	return got
+}
+
+// answer checks each question (a message id) in turn and types its answer.
+func (p *plainBot) answer(chat string, questionsAndAnswers ...string) {
+	p.t.Helper()
+	for i := 0; i+1 < len(questionsAndAnswers); i += 2 {
+		p.expect(chat, questionsAndAnswers[i])
+		p.say(chat, questionsAndAnswers[i+1])
+	}
+}
+
+// number is the number printed before label in a numbered list.
+func (p *plainBot) number(msg, id string, kv ...any) string {
+	p.t.Helper()
+	label := text(p.t, "vi", id, kv...)
+	m := regexp.MustCompile(`(?m)^(\d+)\. ` + regexp.QuoteMeta(label) + `$`).FindStringSubmatch(msg)
+	if m == nil {
+		p.t.Fatalf("no numbered %q in %q", label, msg)
+	}
+	return m[1]
+}
+
+// wait polls chat until a message satisfies ok.
+func (p *plainBot) wait(chat string, ok func(string) bool) string {
+	p.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, m := range p.ch.Sent(chat) {
+			if ok(m.Text) {
+				return m.Text
+			}
+		}
+		time.Sleep(10 * time.Millisecond) // polling, not synchronisation
+	}
+	p.t.Fatalf("no such message in %s: %q", chat, p.ch.Sent(chat))
+	return ""
+}
+
+func TestPlainChannelSellsAndOrdersByTyping(t *testing.T) {
+	t.Parallel()
+	p := startPlain(t)
+	const group, farmer, buyer = "g-chilang", "f1", "b1"
+
+	p.post(bottest.Update{Chat: group, Group: "Chợ Chi Lăng", User: "admin", Admin: true, Text: "/dangky Chi Lăng"})
+	p.expect(group, "group.registered", "Area", "Chi Lăng")
+
+	// Registration: numbered choices answered by number, the phone typed.
+	p.say(farmer, "/ban")
+	ask := p.expect(farmer, "reg.name", "Name", "Hoàng Văn f1")
+	p.say(farmer, p.number(ask, "reg.name_keep", "Name", "Hoàng Văn f1"))
+	p.answer(farmer, "reg.phone", "0912 888 777", "reg.commune", "xã Quang Lang, Chi Lăng", "reg.code", "bỏ qua",
+		"reg.bank", "agribank", "reg.account", "1234 5678 9012", "reg.holder", "1")
+
+	// The listing, answered by words.
+	p.expect(farmer, "sell.product")
+	p.say(farmer, "na chi lang")
+	p.expect(farmer, "sell.photos")
+	for _, photo := range []string{"photo-1", "photo-2"} {
+		p.post(bottest.Update{Chat: farmer, User: farmer, Photo: photo, Album: "album-1"})
+	}
+	for _, answer := range []string{"xong", "500 kg", "25k", "hôm nay", "bỏ qua"} {
+		p.say(farmer, answer)
+	}
+	summary := p.last(farmer)
+	p.say(farmer, p.number(summary, "sell.publish"))
+	published := p.wait(farmer, func(s string) bool { return strings.HasPrefix(s, "✅ Đã đăng tin") })
+	code := regexp.MustCompile(`NS-[2-9A-HJ-NP-Z]{4}`).FindString(published)
+
+	// In the group: both photos, the listing, and what to type instead of a
+	// button, every message within the channel's limit.
+	order := text(t, "vi", "render.order_by_text", "Code", code)
+	p.wait(group, func(s string) bool { return strings.Contains(s, order) })
+	var photos []string
+	for _, m := range p.ch.Sent(group) {
+		if m.Photo != "" {
+			photos = append(photos, m.Photo)
+		}
+	}
+	if strings.Join(photos, ",") != "photo-1,photo-2" {
+		t.Errorf("photos in the group: %q", photos)
+	}
+	for _, m := range p.ch.All() {
+		if n := len(utf16.Encode([]rune(m.Text))); n > bottest.MaxText {
+			t.Errorf("a message of %d characters to %s: %q", n, m.Chat, m.Text)
+		}
+	}
+
+	// The buyer orders by typing what the post says.
+	p.say(buyer, "mua "+code)
+	p.expect(buyer, "order.quantity", "Remaining", "500 kg", "Unit", "kg", "Price", "25.000 đ/kg")
+	p.say(buyer, "50kg")
+	ask = p.expect(buyer, "order.name", "Name", "Hoàng Văn b1")
+	p.say(buyer, p.number(ask, "reg.name_keep", "Name", "Hoàng Văn b1"))
+	p.answer(buyer, "order.phone", "0987 654 321", "order.delivery", "giao tận nơi",
+		"order.address", "12 Trần Phú, Ba Đình, Hà Nội", "order.note", "bỏ qua")
+	p.say(buyer, "đặt hàng")
+	placed := p.wait(buyer, func(s string) bool { return strings.Contains(s, "DH-") })
+	orderCode := regexp.MustCompile(`DH-[2-9A-HJ-NP-Z]{4}`).FindString(placed)
+
+	// The group hears of it, and the post's change comes as a short note.
+	p.wait(group, func(s string) bool { return strings.HasPrefix(s, "🛒 Đã có đơn 50 kg Na Chi Lăng") })
+	p.wait(group, func(s string) bool {
+		return strings.HasPrefix(s, "📝 Tin "+code) && strings.Contains(s, "còn 450 kg")
+	})
+
+	// The farmer accepts from the list of orders, by number then by words.
+	p.wait(farmer, func(s string) bool { return strings.Contains(s, orderCode) })
+	p.say(farmer, "/don")
+	list := p.last(farmer)
+	if !strings.Contains(list, "1. ") || !strings.Contains(list, orderCode) {
+		t.Fatalf("orders list: %q", list)
+	}
+	p.say(farmer, "1")
+	accept := ". " + text(t, "vi", "order.accept")
+	p.number(p.wait(farmer, func(s string) bool { return strings.Contains(s, accept) }), "order.accept")
+	p.say(farmer, "nhận đơn")
+	p.wait(buyer, func(s string) bool { return strings.HasPrefix(s, "🎉") && strings.Contains(s, "0912 888 777") })
+	qr := false
+	for _, m := range p.ch.Sent(buyer) {
+		qr = qr || m.QR != ""
+	}
+	if !qr {
+		t.Error("no VietQR for the buyer")
+	}
+}
