@@ -97,6 +97,7 @@ type Conv struct {
 	texts   Texts
 	replies []Reply
 	offered []Offer
+	menuAt  int        // 1 + the index in replies of the whole main menu, if shown
 	err     error      // a store failed while asking a question
 	decoded draftCache // a form's draft, decoded once per update
 }
@@ -190,13 +191,16 @@ func OtherChats(own ChatRef, replies []Reply) []ChatRef {
 }
 
 // saidHere tells whether anything was said in the user's own chat.
-func (c *Conv) saidHere() bool {
-	for _, r := range c.replies {
-		if r.To == c.In.ChatKey() {
-			return true
+func (c *Conv) saidHere() bool { return c.lastHere() >= 0 }
+
+// lastHere is the index of the last reply to the user's own chat, or -1.
+func (c *Conv) lastHere() int {
+	for i := len(c.replies) - 1; i >= 0; i-- {
+		if c.replies[i].To == c.In.ChatKey() {
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
 // Replies returns what the conversation said.

@@ -94,10 +94,11 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 		case c.Session.Active():
 			*c.Session = Session{}
 			c.Say(M("cancel.done"))
+			taskDone(c)
 		default:
 			c.Say(M("cancel.nothing"))
+			mainMenu(c)
 		}
-		mainMenu(c)
 		return nil
 	case in.Command == "help" || slices.Contains(helpWords, word):
 		c.Say(M("help.text"))
@@ -116,6 +117,11 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 			return nil
 		}
 		return r.start(ctx, c, name, in)
+	case r.menuValue(in) != "":
+		// A tap on the menu kept on screen: the task it names, whatever
+		// the question in progress.
+		in.Kind, in.Text = KindChoice, r.menuValue(in)
+		return r.interject(ctx, c, r.Entries[in.Text], in)
 	case slices.Contains(backWords, word) && c.Session.Active():
 		r.back(c)
 		return nil
@@ -205,9 +211,9 @@ func (r *Router) interject(ctx context.Context, c *Conv, name FlowName, in Input
 		c.Session.Parent = &saved // resumed when this one is done
 		return nil
 	}
-	// Instead of the menu that ended it (always said last), the question
-	// of the flow in progress again.
-	c.replies, c.offered = c.replies[:len(c.replies)-1], nil
+	// Instead of the menu that ended it, the question of the flow in
+	// progress again.
+	undoTaskDone(c)
 	*c.Session = saved
 	r.prompt(c)
 	return nil
@@ -235,7 +241,7 @@ func (r *Router) enter(c *Conv, next Step) {
 			return
 		}
 		*c.Session = Session{}
-		mainMenu(c)
+		taskDone(c)
 		return
 	}
 	c.Session.Step = next
@@ -275,6 +281,24 @@ func (r *Router) choose(s *Session, in Input) Input {
 		}
 	}
 	return in
+}
+
+// menuValue is the value of the main menu's choice whose label, in any
+// language, is exactly what was typed: what a menu keyboard's button sends.
+func (r *Router) menuValue(in Input) string {
+	if in.Kind != KindText || in.Command != "" {
+		return ""
+	}
+	for _, row := range MainMenu() {
+		for _, ch := range row {
+			for _, lang := range r.Texts.Langs() {
+				if in.Text == vn.Normalize(r.Texts.Text(lang, ch.Label)) {
+					return ch.Value
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // opens tells whether in opens a flow by itself (words, a menu button).

@@ -53,7 +53,8 @@ func newConversation(t *testing.T) *conversation {
 }
 
 // send handles one input from user 7 in their private chat and returns the
-// IDs of the messages said.
+// IDs of the messages said; "+menu" marks the one that ends a task and
+// shows where the main menu is.
 func (c *conversation) send(kind flows.InputKind, text string) []string {
 	c.t.Helper()
 	c.update++
@@ -73,6 +74,9 @@ func (c *conversation) send(kind flows.InputKind, text string) []string {
 	c.sess = res.Session
 	var ids []string
 	for _, r := range res.Replies {
+		if r.Menu {
+			r.Text.ID += "+menu"
+		}
 		ids = append(ids, r.Text.ID)
 	}
 	return ids
@@ -100,11 +104,11 @@ func TestConversations(t *testing.T) {
 	}{
 		{"language by number", []turn{
 			{text, "/ngonngu", 0, "language/pick", []string{"lang.ask"}},
-			{text, "2", 0, "", []string{"lang.done", "menu.title"}},
+			{text, "2", 0, "", []string{"lang.done+menu"}},
 		}},
 		{"language by label without diacritics", []turn{
 			{text, "/ngonngu", 0, "language/pick", []string{"lang.ask"}},
-			{text, "TIENG VIET", 0, "", []string{"lang.done", "menu.title"}},
+			{text, "TIENG VIET", 0, "", []string{"lang.done+menu"}},
 		}},
 		{"voice note and photo reprompt", []turn{
 			{text, "/ngonngu", 0, "language/pick", []string{"lang.ask"}},
@@ -121,10 +125,10 @@ func TestConversations(t *testing.T) {
 		}},
 		{"a day is not yet too long", []turn{
 			{text, "/ngonngu", 0, "language/pick", []string{"lang.ask"}},
-			{text, "1", 23 * time.Hour, "", []string{"lang.done", "menu.title"}},
+			{text, "1", 23 * time.Hour, "", []string{"lang.done+menu"}},
 		}},
 		{"menu button opens help", []turn{
-			{flows.KindChoice, "menu:help", 0, "", []string{"help.text", "menu.title"}},
+			{flows.KindChoice, "menu:help", 0, "", []string{"help.text+menu"}},
 		}},
 		{"unknown command", []turn{
 			{text, "/abc", 0, "", []string{"command.unknown", "menu.title"}},
@@ -151,6 +155,10 @@ func TestConversations(t *testing.T) {
 			{flows.KindChoice, "field:code", 0, "profile/reg_code", []string{"reg.code"}},
 			{text, strings.Repeat("VN-LSOR-0012 ", 5), 0, "profile/reg_code", []string{"reg.code_long"}},
 			{text, "vn-lsor-0012", 0, "profile/summary", []string{"profile.summary"}},
+		}},
+		{"a tap on the menu keyboard sets the question aside", []turn{
+			{text, "/ngonngu", 0, "language/pick", []string{"lang.ask"}},
+			{text, "📋 Tin của tôi", 0, "language/pick", []string{"mine.none", "lang.ask"}},
 		}},
 		{"a command leaves the flow in progress", []turn{
 			{text, "/ngonngu", 0, "language/pick", []string{"lang.ask"}},

@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -90,10 +91,39 @@ func MainMenu() [][]Choice {
 	}
 }
 
-// mainMenu shows what the bot can do.
-func mainMenu(c *Conv) { c.Ask(M("menu.title"), MainMenu()...) }
+// mainMenu shows what the bot can do, all of it: after /start, "menu", a
+// cancel with nothing to cancel, or an answer not understood between tasks.
+func mainMenu(c *Conv) {
+	c.Ask(M("menu.title"), MainMenu()...)
+	c.menuAt = len(c.replies)
+}
 
-// startFlow greets; the menu follows when it is done.
+// taskDone ends a task in one message: the last one said in the user's
+// chat also shows where the main menu is (a keyboard that stays, or a
+// one-line hint). With nothing said, the whole menu.
+func taskDone(c *Conv) {
+	i := c.lastHere()
+	switch {
+	case i < 0:
+		mainMenu(c)
+	case c.menuAt != i+1:
+		c.replies[i].Menu = true
+	}
+}
+
+// undoTaskDone takes back what taskDone added, when a task set aside goes on.
+func undoTaskDone(c *Conv) {
+	i := c.lastHere()
+	switch {
+	case i < 0:
+	case c.menuAt == i+1:
+		c.replies, c.offered, c.menuAt = slices.Delete(c.replies, i, i+1), nil, 0
+	default:
+		c.replies[i].Menu = false
+	}
+}
+
+// startFlow greets and shows the whole menu.
 func startFlow() *Flow {
 	return &Flow{Name: "start", Start: func(_ context.Context, c *Conv, _ Input) (Step, error) {
 		if c.User.Created {
@@ -101,6 +131,7 @@ func startFlow() *Flow {
 		} else {
 			c.Say(M("start.again", "Name", c.User.Name))
 		}
+		mainMenu(c)
 		return Done, nil
 	}}
 }

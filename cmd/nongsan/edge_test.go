@@ -307,7 +307,7 @@ func TestFarmerCanDropAnAcceptedOrderAndBuyerFindsThePaymentAgain(t *testing.T) 
 	// The buyer finds the farmer's phone and the payment code in /don.
 	b.Say(buyer, "/don")
 	b.Tap(buyer, b.Last(buyer).Data[0])
-	detail := b.BeforeMenu(buyer)
+	detail := b.Finished(buyer)
 	if !strings.Contains(detail.Text, "0912 888 777") || !strings.HasPrefix(detail.Data[len(detail.Data)-1], "ord:pay:") {
 		t.Fatalf("accepted order detail: %+v", detail)
 	}
@@ -319,7 +319,7 @@ func TestFarmerCanDropAnAcceptedOrderAndBuyerFindsThePaymentAgain(t *testing.T) 
 	// The farmer cannot deliver after all.
 	b.Say(farmer, "/don")
 	b.Tap(farmer, b.Last(farmer).Data[0])
-	view := b.BeforeMenu(farmer)
+	view := b.Finished(farmer)
 	drop := ""
 	for _, d := range view.Data {
 		if strings.HasPrefix(d, "ord:drop:") {
@@ -408,8 +408,8 @@ func TestClumsyBuyer(t *testing.T) {
 		t.Fatalf("after a price change the buyer sees %q then %q", msgs[len(msgs)-2].Text, msgs[len(msgs)-1].Text)
 	}
 	b.Tap(buyer, "place")
-	if !strings.HasPrefix(b.BeforeMenu(buyer).Text, "✅ Đã gửi đơn") {
-		t.Fatalf("placing at the new price: %q", b.BeforeMenu(buyer).Text)
+	if !strings.HasPrefix(b.Finished(buyer).Text, "✅ Đã gửi đơn") {
+		t.Fatalf("placing at the new price: %q", b.Finished(buyer).Text)
 	}
 
 	// A closed listing is closed, not sold out.
@@ -417,7 +417,7 @@ func TestClumsyBuyer(t *testing.T) {
 	b.Tap(farmer, b.Last(farmer).Data[0])
 	b.Tap(farmer, "act:close")
 	b.Say(buyer, "mua "+code)
-	if got := b.BeforeMenu(buyer).Text; got != text(t, "vi", "order.ended", "Product", "Na Chi Lăng", "Code", code) {
+	if got := b.Finished(buyer).Text; got != text(t, "vi", "order.ended", "Product", "Na Chi Lăng", "Code", code) {
 		t.Fatalf("ordering from a closed listing: %q", got)
 	}
 }

@@ -145,6 +145,7 @@ type sent struct {
 	Buttons []string // inline button labels, row by row
 	Data    []string // their callback data or URL
 	Contact bool     // offers the share-contact button
+	Menu    bool     // shows the main menu as a keyboard that stays
 }
 
 // Sent returns the messages the bot sent to chat, oldest first.
@@ -173,6 +174,7 @@ func decodeSent(t testing.TB, c telegramtest.Call) sent {
 		Keyboard [][]struct {
 			RequestContact bool `json:"request_contact"`
 		} `json:"keyboard"`
+		Persistent bool `json:"is_persistent"`
 	}
 	if err := c.JSON("reply_markup", &kb); err != nil {
 		t.Fatal(err)
@@ -193,6 +195,7 @@ func decodeSent(t testing.TB, c telegramtest.Call) sent {
 			s.Contact = s.Contact || btn.RequestContact
 		}
 	}
+	s.Menu = kb.Persistent && len(kb.Keyboard) > 0
 	return s
 }
 

@@ -84,9 +84,9 @@ func TestBuyerOrdersFarmerAcceptsBuyerPaysWithVietQR(t *testing.T) {
 		}
 	}
 	b.Say(buyer, "đặt hàng")
-	orderCode := regexp.MustCompile(`DH-[2-9A-HJ-NP-Z]{4}`).FindString(b.BeforeMenu(buyer).Text)
+	orderCode := regexp.MustCompile(`DH-[2-9A-HJ-NP-Z]{4}`).FindString(b.Finished(buyer).Text)
 	if orderCode == "" {
-		t.Fatalf("no order code in %q", b.BeforeMenu(buyer).Text)
+		t.Fatalf("no order code in %q", b.Finished(buyer).Text)
 	}
 
 	// The farmer is told at once, with the buyer's phone and two buttons.
@@ -145,13 +145,13 @@ func TestBuyerOrdersFarmerAcceptsBuyerPaysWithVietQR(t *testing.T) {
 	}
 
 	// Shipped, received; the timeline tells the story.
-	b.Tap(farmer, b.BeforeMenu(farmer).Data[0])
+	b.Tap(farmer, b.Finished(farmer).Data[0])
 	shipping := waitSent(t, b, buyer, func(s sent) bool { return strings.Contains(s.Text, "đã gửi đơn") }, 1)[0]
 	b.Tap(buyer, shipping.Data[0])
 	waitSent(t, b, farmer, func(s sent) bool { return strings.Contains(s.Text, "đã nhận được hàng") }, 1)
 	b.Say(buyer, "/don")
 	b.Tap(buyer, b.Last(buyer).Data[0])
-	detail := b.BeforeMenu(buyer)
+	detail := b.Finished(buyer)
 	if !strings.Contains(detail.Text, "hoàn thành") {
 		t.Errorf("order detail: %q", detail.Text)
 	}
@@ -160,7 +160,7 @@ func TestBuyerOrdersFarmerAcceptsBuyerPaysWithVietQR(t *testing.T) {
 			b.Tap(buyer, d)
 		}
 	}
-	timeline := b.BeforeMenu(buyer).Text
+	timeline := b.Finished(buyer).Text
 	for _, want := range []string{"chờ xác nhận", "đã nhận", "đang giao", "hoàn thành"} {
 		if !strings.Contains(timeline, want) {
 			t.Errorf("timeline lacks %q:\n%s", want, timeline)
@@ -203,7 +203,7 @@ func TestOrdersAreShownInTheBuyersUnit(t *testing.T) {
 		t.Fatalf("order summary:\n%s", s)
 	}
 	b.Tap(buyer, "place")
-	if s := b.BeforeMenu(buyer).Text; !strings.Contains(s, ": 50 kg (0,5 tạ) Na Chi Lăng") {
+	if s := b.Finished(buyer).Text; !strings.Contains(s, ": 50 kg (0,5 tạ) Na Chi Lăng") {
 		t.Fatalf("order placed: %q", s)
 	}
 	if s := b.Last(farmer).Text; !strings.Contains(s, "Na Chi Lăng: 50 kg (0,5 tạ) — tổng 1.250.000 đ") {
@@ -269,7 +269,7 @@ func TestUnansweredOrderIsRemindedThenCancelled(t *testing.T) {
 	waitSent(t, b, farmer, func(s sent) bool { return strings.Contains(s.Text, "đã tự huỷ") }, 1)
 	// Accepting now is too late.
 	b.Tap(farmer, remind.Data[0])
-	if got := b.BeforeMenu(farmer).Text; !strings.Contains(got, "đã huỷ") {
+	if got := b.Finished(farmer).Text; !strings.Contains(got, "đã huỷ") {
 		t.Errorf("accepting a cancelled order: %q", got)
 	}
 	b.Say(buyer, deepLink(code))
@@ -392,8 +392,7 @@ func TestGroupRepliesPointToThePrivateChat(t *testing.T) {
 	}
 	// The farmer cannot order their own listing.
 	b.Say(farmer, deepLink(code))
-	b.expect(farmer, "menu.title")
-	if got := b.BeforeMenu(farmer).Text; got != text(t, "vi", "order.own_listing", "Code", code) {
+	if got := b.Finished(farmer).Text; got != text(t, "vi", "order.own_listing", "Code", code) {
 		t.Errorf("own listing: %q", got)
 	}
 }

@@ -39,8 +39,7 @@ func TestRedisOutageRefusesUpdatesThenConversationContinues(t *testing.T) {
 	if code := b.Post(pending); code != http.StatusOK {
 		t.Fatalf("retried update answered %d", code)
 	}
-	msgs := b.Sent(farmer)
-	if got := msgs[len(msgs)-2].Text; got != text(t, "en", "lang.done") {
+	if got := b.Finished(farmer).Text; got != text(t, "en", "lang.done") {
 		t.Fatalf("after the outage the language step got %q, want the English confirmation", got)
 	}
 }
@@ -137,8 +136,7 @@ func TestPostgresOutageRefusesUpdates(t *testing.T) {
 	if code := b.Post(pending); code != http.StatusOK {
 		t.Fatalf("retried update answered %d", code)
 	}
-	msgs := b.Sent(farmer)
-	if got := msgs[len(msgs)-2].Text; got != text(t, "vi", "lang.done") {
+	if got := b.Finished(farmer).Text; got != text(t, "vi", "lang.done") {
 		t.Fatalf("after the outage: %q, want the Vietnamese confirmation", got)
 	}
 }

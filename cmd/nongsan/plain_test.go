@@ -140,6 +140,10 @@ func TestPlainChannelSellsAndOrdersByTyping(t *testing.T) {
 	p.say(farmer, p.number(summary, "sell.publish"))
 	published := p.wait(farmer, func(s string) bool { return strings.HasPrefix(s, "✅ Đã đăng tin") })
 	code := regexp.MustCompile(`NS-[2-9A-HJ-NP-Z]{4}`).FindString(published)
+	// A finished task ends in one message, with a hint instead of the menu.
+	if hint := text(t, "vi", "render.menu_hint"); !strings.HasSuffix(published, "\n\n"+hint) || p.last(farmer) != published {
+		t.Errorf("the task did not end in one message with the hint: %q", p.ch.Sent(farmer)[len(p.ch.Sent(farmer))-2:])
+	}
 
 	// In the group: both photos, the listing, and what to type instead of a
 	// button, every message within the channel's limit.
@@ -180,7 +184,8 @@ func TestPlainChannelSellsAndOrdersByTyping(t *testing.T) {
 
 	// The farmer accepts from the list of orders, by number then by words.
 	p.wait(farmer, func(s string) bool { return strings.Contains(s, orderCode) })
-	p.say(farmer, "/don")
+	p.say(farmer, "menu") // the whole menu, numbered
+	p.say(farmer, p.number(p.last(farmer), "menu.orders"))
 	list := p.last(farmer)
 	if !strings.Contains(list, "1. ") || !strings.Contains(list, orderCode) {
 		t.Fatalf("orders list: %q", list)

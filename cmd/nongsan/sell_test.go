@@ -42,14 +42,16 @@ func (b *testBot) Last(chat int64) sent {
 	return msgs[len(msgs)-1]
 }
 
-// BeforeMenu is the message before the main menu that ends a flow.
-func (b *testBot) BeforeMenu(chat int64) sent {
+// Finished is the message that ends a task: the result, with the main
+// menu as a keyboard that stays unless it has buttons of its own (no
+// second message with the whole menu).
+func (b *testBot) Finished(chat int64) sent {
 	b.t.Helper()
-	msgs := b.Sent(chat)
-	if len(msgs) < 2 || msgs[len(msgs)-1].Text != text(b.t, "vi", "menu.title") {
-		b.t.Fatalf("the flow did not end with the menu: %+v", msgs[max(0, len(msgs)-2):])
+	last := b.Last(chat)
+	if (!last.Menu && len(last.Buttons) == 0) || last.Text == text(b.t, "vi", "menu.title") {
+		b.t.Fatalf("the task did not end in one message with the menu keyboard: %+v", last)
 	}
-	return msgs[len(msgs)-2]
+	return last
 }
 
 // expect checks that the last message to the user is the message id.
@@ -178,10 +180,10 @@ func TestFarmerRegistersAndPublishesToMarketGroups(t *testing.T) {
 	b.Say(farmer, "đồng ý")
 
 	// Posted in the Chi Lăng market and the all-areas market, not Bắc Sơn's.
-	published := b.Sent(farmer)
-	code := regexp.MustCompile(`NS-[2-9A-HJ-NP-Z]{4}`).FindString(published[len(published)-2].Text)
-	if code == "" || published[len(published)-2].Text != text(t, "vi", "sell.published", "Code", code, "Groups", 2) {
-		t.Fatalf("confirmation = %q", published[len(published)-2].Text)
+	published := b.Finished(farmer).Text
+	code := regexp.MustCompile(`NS-[2-9A-HJ-NP-Z]{4}`).FindString(published)
+	if code == "" || published != text(t, "vi", "sell.published", "Code", code, "Groups", 2) {
+		t.Fatalf("confirmation = %q", published)
 	}
 	albums := b.TG.WaitCalls(t, "sendMediaGroup", 2)
 	var groups []string
@@ -427,8 +429,8 @@ func TestCancelMidwayThenResumeAfterRestart(t *testing.T) {
 	b.Say(farmer, "5 tạ")
 	b.expect(farmer, "sell.price", "Unit", "kg")
 	b.Say(farmer, "Huỷ")
-	if msgs := b.Sent(farmer); msgs[len(msgs)-2].Text != text(t, "vi", "cancel.done") {
-		t.Fatalf("after huỷ: %q", msgs[len(msgs)-2].Text)
+	if got := b.Finished(farmer).Text; got != text(t, "vi", "cancel.done") {
+		t.Fatalf("after huỷ: %q", got)
 	}
 	// Registered once: the next listing starts at the product.
 	b.Tap(farmer, "menu:sell")
@@ -551,7 +553,9 @@ func TestProfileEditsOneField(t *testing.T) {
 		t.Fatalf("after changing the phone:\n%s", s)
 	}
 	b.Say(farmer, "xong")
-	b.expect(farmer, "menu.title")
+	if got := b.Finished(farmer).Text; got != text(t, "vi", "profile.saved") {
+		t.Fatalf("after xong: %q", got)
+	}
 }
 
 // publish takes a registered farmer's listing of na from the product
@@ -589,7 +593,7 @@ func TestMyListingsChangesEditPostsInPlace(t *testing.T) {
 	b.Tap(farmer, pick.Data[0])
 	b.Tap(farmer, "act:price")
 	b.Say(farmer, "28 nghìn")
-	if s := b.BeforeMenu(farmer).Text; !strings.Contains(s, "28.000 đ/kg") || !strings.Contains(s, "Đã sửa 2 bài") {
+	if s := b.Finished(farmer).Text; !strings.Contains(s, "28.000 đ/kg") || !strings.Contains(s, "Đã sửa 2 bài") {
 		t.Fatalf("after the price change: %q", s)
 	}
 	captions := tg.CallsTo("editMessageCaption")
@@ -629,7 +633,7 @@ func TestMyListingsChangesEditPostsInPlace(t *testing.T) {
 	// Sold out by the farmer: renewing asks what there is to sell.
 	b.expect(farmer, "mine.stock", "Remaining", "0 tạ", "Example", "5 tạ")
 	b.Say(farmer, "3 tạ")
-	if s := b.BeforeMenu(farmer).Text; !strings.Contains(s, "đang bán") || !strings.Contains(s, "còn 3 tạ") {
+	if s := b.Finished(farmer).Text; !strings.Contains(s, "đang bán") || !strings.Contains(s, "còn 3 tạ") {
 		t.Errorf("after renewing: %q", s)
 	}
 	if last := tg.CallsTo("editMessageText"); !strings.Contains(last[len(last)-1].Params["reply_markup"], "start=buy_") {

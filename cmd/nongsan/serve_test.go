@@ -135,8 +135,7 @@ func TestLanguageChoiceTypedOrTappedIsRemembered(t *testing.T) {
 	if code := b.Post(b.Up.Callback(farmer, farmer, 0, "lang:vi")); code != http.StatusOK {
 		t.Fatalf("callback answered %d", code)
 	}
-	msgs = b.Sent(farmer)
-	if got := msgs[len(msgs)-2].Text; got != text(t, "vi", "lang.done") {
+	if got := b.Finished(farmer).Text; got != text(t, "vi", "lang.done") {
 		t.Errorf("after tapping Tiếng Việt: %q", got)
 	}
 	if n := len(b.TG.CallsTo("answerCallbackQuery")); n != 1 {
@@ -183,8 +182,8 @@ func TestCancelAndBadInputInAFlow(t *testing.T) {
 	// Nothing left in progress: "2" is no longer a language.
 	b.Say(farmer, "2")
 	msgs = b.Sent(farmer)
-	if msgs[7].Text != text(t, "vi", "unclear.text") {
-		t.Fatalf("after cancel, 2 = %q", msgs[7].Text)
+	if msgs[6].Text != text(t, "vi", "unclear.text") {
+		t.Fatalf("after cancel, 2 = %q", msgs[6].Text)
 	}
 }
 
