@@ -12,34 +12,22 @@ import (
 // farmer without a smartphone, found or registered by phone number. The
 // post shows the farmer as the seller; the helper is recorded and is the
 // one the bot talks to.
-const (
-	sellFor       Step = "for_whom"
-	assistPhone   Step = "assist_phone"
-	assistName    Step = "assist_name"
-	assistCommune Step = "assist_commune"
-	assistArea    Step = "assist_area"
-	assistCreate  Step = "assist_create"
-)
-
-// assist are the sell form's first rows, for helpers.
+// assist are the sell form's first rows, for helpers, named here when an
+// answer leads to them.
 type assist struct {
-	forWhom, assistPhone, assistName, assistCommune, assistArea, assistCreate *Field[draft]
+	forWhom, assistArea *Field[draft]
 }
 
-func newAssist(f *sell) assist {
-	return assist{
-		forWhom:       &Field[draft]{Step: sellFor, Ask: askForWhom, Answer: f.onForWhom},
-		assistPhone:   &Field[draft]{Step: assistPhone, Ask: ask(M("assist.phone")).text, Answer: f.onAssistPhone},
-		assistName:    &Field[draft]{Step: assistName, Ask: ask(M("assist.name")).text, Answer: f.onAssistName},
-		assistCommune: &Field[draft]{Step: assistCommune, Ask: ask(M("assist.commune")).text, Answer: f.onAssistCommune},
-		assistArea: &Field[draft]{Step: assistArea, Answer: takeArea,
-			Ask: func(*Conv, *draft) Question { return Ask(M("assist.area"), areaChoices()...) }},
-		assistCreate: &Field[draft]{Step: assistCreate, Do: f.createFarmer},
-	}
-}
-
-func (a assist) rows() []*Field[draft] {
-	return []*Field[draft]{a.forWhom, a.assistPhone, a.assistName, a.assistCommune, a.assistArea, a.assistCreate}
+func newAssist(f *sell, form *Form[draft]) assist {
+	var a assist
+	a.forWhom = form.Row(Field[draft]{Step: "for_whom", Ask: askForWhom, Answer: f.onForWhom})
+	form.Row(Field[draft]{Step: "assist_phone", Ask: ask(M("assist.phone")).text, Answer: f.onAssistPhone})
+	form.Row(Field[draft]{Step: "assist_name", Ask: ask(M("assist.name")).text, Answer: f.onAssistName})
+	form.Row(Field[draft]{Step: "assist_commune", Ask: ask(M("assist.commune")).text, Answer: f.onAssistCommune})
+	a.assistArea = form.Row(Field[draft]{Step: "assist_area", Answer: takeArea,
+		Ask: func(*Conv, *draft) Question { return Ask(M("assist.area"), areaChoices()...) }})
+	form.Row(Field[draft]{Step: "assist_create", Do: f.createFarmer})
+	return a
 }
 
 func askForWhom(*Conv, *draft) Question {

@@ -3,13 +3,13 @@ package flows
 // FormSteps lists the rows of every form, actions included, for tests.
 func FormSteps() []Step {
 	var steps []Step
-	for _, f := range newSell(Deps{}).form().Rows {
+	for _, f := range newSell(Deps{}).form.Rows {
 		steps = append(steps, f.Step)
 	}
 	for _, f := range newProfile(Deps{}).form.Rows {
 		steps = append(steps, f.Step)
 	}
-	for _, f := range newOrder(Deps{}).form().Rows {
+	for _, f := range newOrder(Deps{}).form.Rows {
 		steps = append(steps, f.Step)
 	}
 	return steps

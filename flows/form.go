@@ -159,6 +159,13 @@ func (f *Form[D]) Flow() *Flow {
 	}}
 }
 
+// Row adds a row at the end of the table and returns it, for the answers
+// that lead to it.
+func (f *Form[D]) Row(row Field[D]) *Field[D] {
+	f.Rows = append(f.Rows, &row)
+	return &row
+}
+
 // FieldChoices are the buttons of the fields a summary can change.
 func (f *Form[D]) FieldChoices() [][]Choice {
 	var rows [][]Choice
@@ -173,8 +180,8 @@ func (f *Form[D]) FieldChoices() [][]Choice {
 // fieldChoices are the buttons of every form's fields, for the test that
 // the locales have their labels.
 func fieldChoices() [][][]Choice {
-	return [][][]Choice{newSell(Deps{}).form().FieldChoices(), newProfile(Deps{}).form.FieldChoices(),
-		newOrder(Deps{}).form().FieldChoices()}
+	return [][][]Choice{newSell(Deps{}).form.FieldChoices(), newProfile(Deps{}).form.FieldChoices(),
+		newOrder(Deps{}).form.FieldChoices()}
 }
 
 func (f *Form[D]) askField(*Conv, *D) Question {

@@ -17,8 +17,8 @@ func TestEveryRowNamedByAFlowIsInItsTable(t *testing.T) {
 		owner any
 		table any
 	}{
-		{sell, sell.form().Rows}, {sell.reg, sell.form().Rows}, {sell.assist, sell.form().Rows},
-		{profile.reg, profile.form.Rows}, {order, order.form().Rows},
+		{sell, sell.form.Rows}, {sell.reg, sell.form.Rows}, {sell.assist, sell.form.Rows},
+		{profile, profile.form.Rows}, {profile.reg, profile.form.Rows}, {order, order.form.Rows},
 	} {
 		table := reflect.ValueOf(tc.table)
 		inTable := map[uintptr]bool{}

@@ -14,19 +14,6 @@ import (
 	"github.com/nongsan-bot/nongsan/flows/vn"
 )
 
-// The order flow, in the buyer's private chat, opened by a group post's
-// deep link or by typing "mua NS-7K2Q": quantity → name → phone → delivery
-// (→ address) → note → summary → place. A known buyer skips name and phone.
-const (
-	orderQty      Step = "quantity"
-	orderName     Step = "name"
-	orderPhone    Step = "phone"
-	orderDelivery Step = "delivery"
-	orderAddress  Step = "address"
-	orderNote     Step = "note"
-	orderSummary  Step = "summary"
-)
-
 type orderDraft struct {
 	ListingID int64       `json:"listing"`
 	Nonce     string      `json:"nonce"`           // the order's identity: placing it twice places it once
@@ -82,32 +69,31 @@ func buyCode(in Input) (string, bool) {
 	return "NS-" + strings.ToUpper(m[1]), true
 }
 
-// order is the order form: its rows, in the order they are asked.
+// order is the order form. Its rows are named here when an answer leads to them.
 type order struct {
-	deps                                                    Deps
-	quantity, name, phone, delivery, address, note, summary *Field[orderDraft]
+	deps                              Deps
+	form                              *Form[orderDraft]
+	quantity, phone, address, summary *Field[orderDraft]
 }
 
-func orderFlow(d Deps) *Flow { return newOrder(d).form().Flow() }
+func orderFlow(d Deps) *Flow { return newOrder(d).form.Flow() }
 
+// newOrder is the order flow's table, in the buyer's private chat, opened by
+// a group post's deep link or by typing "mua NS-7K2Q": quantity → name →
+// phone → delivery (→ address) → note → summary → place. A known buyer
+// skips name and phone.
 func newOrder(d Deps) *order {
 	f := &order{deps: d}
-	f.quantity = &Field[orderDraft]{Step: orderQty, Ask: f.askQty, Answer: f.onQty, Edit: "quantity"}
-	f.name = &Field[orderDraft]{Step: orderName, Ask: f.askName, Answer: f.onName, Edit: "name"}
-	f.phone = &Field[orderDraft]{Step: orderPhone, Ask: func(*Conv, *orderDraft) Question {
-		return Question{Text: M("order.phone"), Contact: true}
-	}, Answer: f.onPhone, Edit: "phone"}
-	f.delivery = &Field[orderDraft]{Step: orderDelivery, Ask: f.askDelivery, Answer: f.onDelivery, Edit: "delivery"}
-	f.address = &Field[orderDraft]{Step: orderAddress, Ask: f.askAddress, Answer: f.onAddress, Follows: true}
-	f.note = &Field[orderDraft]{Step: orderNote, Ask: func(*Conv, *orderDraft) Question { return Ask(M("order.note")) },
-		Answer: f.onNote, Edit: "note", Skip: func(d *orderDraft) { d.Note = "" }}
-	f.summary = &Field[orderDraft]{Step: orderSummary, Ask: f.showSummary, Answer: f.onSummary, Summary: true}
+	f.form = &Form[orderDraft]{Name: "order", Start: f.start, Labels: "order.field_"}
+	f.quantity = f.form.Row(Field[orderDraft]{Step: "quantity", Ask: f.askQty, Answer: f.onQty, Edit: "quantity"})
+	f.form.Row(Field[orderDraft]{Step: "name", Ask: f.askName, Answer: f.onName, Edit: "name"})
+	f.phone = f.form.Row(Field[orderDraft]{Step: "phone", Ask: f.askPhone, Answer: f.onPhone, Edit: "phone"})
+	f.form.Row(Field[orderDraft]{Step: "delivery", Ask: f.askDelivery, Answer: f.onDelivery, Edit: "delivery"})
+	f.address = f.form.Row(Field[orderDraft]{Step: "address", Ask: f.askAddress, Answer: f.onAddress, Follows: true})
+	f.form.Row(Field[orderDraft]{Step: "note", Ask: f.askNote, Answer: f.onNote, Edit: "note",
+		Skip: func(d *orderDraft) { d.Note = "" }})
+	f.summary = f.form.Row(Field[orderDraft]{Step: "summary", Ask: f.showSummary, Answer: f.onSummary, Summary: true})
 	return f
-}
-
-func (f *order) form() *Form[orderDraft] {
-	return &Form[orderDraft]{Name: "order", Start: f.start, Labels: "order.field_",
-		Rows: []*Field[orderDraft]{f.quantity, f.name, f.phone, f.delivery, f.address, f.note, f.summary}}
 }
 
 // listing is the listing being ordered, as it is now.
@@ -245,6 +231,10 @@ func (f *order) onName(_ context.Context, c *Conv, d *orderDraft, in Input) (Go,
 	return Next(), nil
 }
 
+func (f *order) askPhone(*Conv, *orderDraft) Question {
+	return Question{Text: M("order.phone"), Contact: true}
+}
+
 func (f *order) onPhone(_ context.Context, c *Conv, d *orderDraft, in Input) (Go, error) {
 	if in.Kind != KindText && in.Kind != KindContact {
 		return NotUnderstood(), nil
@@ -299,6 +289,8 @@ func (f *order) onAddress(_ context.Context, _ *Conv, d *orderDraft, in Input) (
 	}
 	return Next(), nil
 }
+
+func (f *order) askNote(*Conv, *orderDraft) Question { return Ask(M("order.note")) }
 
 func (f *order) onNote(_ context.Context, _ *Conv, d *orderDraft, in Input) (Go, error) {
 	switch {

@@ -145,7 +145,8 @@ func TestAnUnansweredOrderIsRemindedHalfwayThenCancelled(t *testing.T) {
 }
 
 // Every step constant the flows declare is a row of some flow's table, so
-// a handler cannot lead to a step nobody handles.
+// a handler cannot lead to a step nobody handles. (Forms name the rows
+// themselves, not their steps: TestEveryRowNamedByAFlowIsInItsTable.)
 func TestEveryDeclaredStepHasARow(t *testing.T) {
 	router := flows.NewRouter(mustDeps(t, nil, time.Now))
 	rows := map[flows.Step]bool{flows.Done: true, flows.Unclear: true}
@@ -187,7 +188,7 @@ func TestEveryDeclaredStepHasARow(t *testing.T) {
 			return true
 		})
 	}
-	if declared < 20 {
+	if declared < 8 { // the flows that are not forms; a form's steps are named in its rows only
 		t.Fatalf("found only %d step constants", declared)
 	}
 }

@@ -2,25 +2,23 @@ package flows
 
 import "context"
 
-const profileSummary Step = "summary"
-
 // profileFlow is /hoso: registration for a newcomer, else the profile with
 // a button per field to change. Every change is saved at once.
 func profileFlow(deps Deps) *Flow { return newProfile(deps).form.Flow() }
 
 func newProfile(deps Deps) *profile {
-	f := &profile{deps: deps, reg: newRegistration(deps, true)}
-	f.form = &Form[draft]{Name: "profile", Start: f.start, Labels: "profile.field_",
-		Rows: append(f.reg.rows(),
-			&Field[draft]{Step: profileSummary, Ask: f.show, Answer: f.onSummary, Summary: true, Fresh: true}),
-	}
+	f := &profile{deps: deps}
+	f.form = &Form[draft]{Name: "profile", Start: f.start, Labels: "profile.field_"}
+	f.reg = newRegistration(deps, f.form, true)
+	f.summary = f.form.Row(Field[draft]{Step: "summary", Ask: f.show, Answer: f.onSummary, Summary: true, Fresh: true})
 	return f
 }
 
 type profile struct {
-	deps Deps
-	reg  *registration
-	form *Form[draft]
+	deps    Deps
+	form    *Form[draft]
+	reg     *registration
+	summary *Field[draft]
 }
 
 func (f *profile) start(ctx context.Context, c *Conv, d *draft, _ Input) (Go, error) {
@@ -32,7 +30,7 @@ func (f *profile) start(ctx context.Context, c *Conv, d *draft, _ Input) (Go, er
 		return To(f.reg.name), nil
 	}
 	d.Seller = *seller
-	return Past(f.reg.save), nil
+	return To(f.summary), nil
 }
 
 func (f *profile) show(c *Conv, d *draft) Question {

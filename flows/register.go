@@ -12,19 +12,6 @@ import (
 	"github.com/nongsan-bot/nongsan/flows/vn"
 )
 
-// Registration steps, shared by the sell flow (first time only) and /hoso.
-const (
-	regName    Step = "reg_name"
-	regPhone   Step = "reg_phone"
-	regCommune Step = "reg_commune"
-	regArea    Step = "reg_area"
-	regCode    Step = "reg_code"
-	regBank    Step = "reg_bank"
-	regAccount Step = "reg_account"
-	regHolder  Step = "reg_holder"
-	regSave    Step = "reg_save"
-)
-
 // draft is what the sell and profile flows keep between messages.
 type draft struct {
 	Seller  Seller       `json:"seller"`
@@ -39,36 +26,35 @@ type draft struct {
 	Nonce string `json:"nonce,omitempty"`
 }
 
-// registration is the seller's profile as rows of a form, ending in saving it.
+// registration is the seller's profile as rows of a form, ending in saving
+// it; shared by the sell flow (the first time) and /hoso. Its rows are named
+// here when an answer leads to them.
 type registration struct {
-	deps                                                          Deps
-	name, phone, commune, area, code, bank, account, holder, save *Field[draft]
+	deps                      Deps
+	name, phone, area, holder *Field[draft]
 }
 
-// newRegistration makes the rows; editable ones get a button in the
-// profile's summary.
-func newRegistration(deps Deps, editable bool) *registration {
+// newRegistration adds the rows to form; editable ones get a button in the
+// form's summary.
+func newRegistration(deps Deps, form *Form[draft], editable bool) *registration {
 	r := &registration{deps: deps}
-	r.name = &Field[draft]{Step: regName, Ask: r.askName, Answer: r.onName, Edit: "name"}
-	r.phone = &Field[draft]{Step: regPhone, Ask: ask(M("reg.phone")).contact, Answer: r.onPhone, Edit: "phone"}
-	r.commune = &Field[draft]{Step: regCommune, Ask: ask(M("reg.commune")).text, Answer: r.onCommune, Edit: "place"}
-	r.area = &Field[draft]{Step: regArea, Ask: r.askArea, Answer: takeArea, Follows: true}
-	r.code = &Field[draft]{Step: regCode, Ask: ask(M("reg.code")).text, Answer: r.onCode, Edit: "code",
-		Skip: func(d *draft) { d.Seller.GrowingCode = "" }}
-	r.bank = &Field[draft]{Step: regBank, Ask: r.askBank, Answer: r.onBank, Edit: "bank"}
-	r.account = &Field[draft]{Step: regAccount, Ask: ask(M("reg.account")).text, Answer: r.onAccount, Follows: true}
-	r.holder = &Field[draft]{Step: regHolder, Ask: r.askHolder, Answer: r.onHolder, Follows: true}
-	r.save = &Field[draft]{Step: regSave, Do: r.saved}
-	if !editable {
-		for _, row := range r.rows() {
-			row.Edit = ""
+	edit := func(value string) string {
+		if !editable {
+			return ""
 		}
+		return value
 	}
+	r.name = form.Row(Field[draft]{Step: "reg_name", Ask: r.askName, Answer: r.onName, Edit: edit("name")})
+	r.phone = form.Row(Field[draft]{Step: "reg_phone", Ask: ask(M("reg.phone")).contact, Answer: r.onPhone, Edit: edit("phone")})
+	form.Row(Field[draft]{Step: "reg_commune", Ask: ask(M("reg.commune")).text, Answer: r.onCommune, Edit: edit("place")})
+	r.area = form.Row(Field[draft]{Step: "reg_area", Ask: r.askArea, Answer: takeArea, Follows: true})
+	form.Row(Field[draft]{Step: "reg_code", Ask: ask(M("reg.code")).text, Answer: r.onCode, Edit: edit("code"),
+		Skip: func(d *draft) { d.Seller.GrowingCode = "" }})
+	form.Row(Field[draft]{Step: "reg_bank", Ask: r.askBank, Answer: r.onBank, Edit: edit("bank")})
+	form.Row(Field[draft]{Step: "reg_account", Ask: ask(M("reg.account")).text, Answer: r.onAccount, Follows: true})
+	r.holder = form.Row(Field[draft]{Step: "reg_holder", Ask: r.askHolder, Answer: r.onHolder, Follows: true})
+	form.Row(Field[draft]{Step: "reg_save", Do: r.saved})
 	return r
-}
-
-func (r *registration) rows() []*Field[draft] {
-	return []*Field[draft]{r.name, r.phone, r.commune, r.area, r.code, r.bank, r.account, r.holder, r.save}
 }
 
 // ask is a fixed question, for rows that need nothing from the draft.

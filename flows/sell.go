@@ -11,22 +11,6 @@ import (
 	"github.com/nongsan-bot/nongsan/flows/vn"
 )
 
-// The sell flow: (registration, first time) → product → photos → quantity →
-// price → ready date → note → summary → publish. From the summary, Sửa
-// picks one field, changes it and comes back.
-const (
-	sellProduct Step = "product"
-	sellPhotos  Step = "photos"
-	sellQty     Step = "quantity"
-	sellPrice   Step = "price"
-	sellDate    Step = "ready"
-	sellNote    Step = "note"
-	sellSummary Step = "summary"
-	// Unusual answers are questioned, not refused: the farmer confirms.
-	sellQtyCheck   Step = "quantity_check"
-	sellPriceCheck Step = "price_check"
-)
-
 // listingDraft is the listing being written.
 type listingDraft struct {
 	ProductKey string      `json:"product_key,omitempty"`
@@ -46,39 +30,38 @@ type photo struct {
 
 const maxPhotos = 10
 
-// sell is the sell form: its rows, in the order they are asked.
+// sell is the sell form. Its rows are named here when an answer leads to them.
 type sell struct {
 	deps Deps
+	form *Form[draft]
 	reg  *registration
 	assist
-	product, photos, quantity, quantityCheck, price, priceCheck, ready, note, summary *Field[draft]
+	product, photos, quantity, quantityCheck, price, priceCheck *Field[draft]
 }
 
-func sellFlow(d Deps) *Flow { return newSell(d).form().Flow() }
+func sellFlow(d Deps) *Flow { return newSell(d).form.Flow() }
 
+// newSell is the sell flow's table: for whom (helpers), registration (the
+// first time), then product → photos → quantity → price → ready date →
+// note → summary → publish. From the summary, Sửa picks one field, changes
+// it and comes back. Unusual answers are questioned, not refused (Aside).
 func newSell(d Deps) *sell {
-	f := &sell{deps: d, reg: newRegistration(d, false)}
-	f.assist = newAssist(f)
-	f.product = &Field[draft]{Step: sellProduct, Ask: f.askProduct, Answer: f.onProduct, Edit: "product", Fresh: true}
-	f.photos = &Field[draft]{Step: sellPhotos, Ask: f.askPhotos, Answer: f.onPhoto, Edit: "photos",
-		Picked: func(d *draft) { d.NewPhotos = true }} // new photos replace the old, once one arrives
-	f.quantity = &Field[draft]{Step: sellQty, Ask: f.askQuantity, Answer: f.onQuantity, Edit: "quantity"}
-	f.quantityCheck = &Field[draft]{Step: sellQtyCheck, Ask: f.askQtyCheck, Answer: f.onQtyCheck, Aside: true}
-	f.price = &Field[draft]{Step: sellPrice, Ask: f.askPrice, Answer: f.onPrice, Edit: "price"}
-	f.priceCheck = &Field[draft]{Step: sellPriceCheck, Ask: f.askPriceCheck, Answer: f.onPriceCheck, Aside: true}
-	f.ready = &Field[draft]{Step: sellDate, Ask: f.askDate, Answer: f.onDate, Edit: "ready"}
-	f.note = &Field[draft]{Step: sellNote, Ask: ask(M("sell.note")).text, Answer: f.onNote, Edit: "note",
-		Skip: func(d *draft) { d.Listing.Note = "" }}
-	f.summary = &Field[draft]{Step: sellSummary, Ask: f.showSummary, Answer: f.onSummary, Summary: true}
+	f := &sell{deps: d}
+	f.form = &Form[draft]{Name: "sell", Start: f.start, Labels: "sell.field_", Before: f.lateAlbum}
+	f.assist = newAssist(f, f.form)
+	f.reg = newRegistration(d, f.form, false)
+	f.product = f.form.Row(Field[draft]{Step: "product", Ask: f.askProduct, Answer: f.onProduct, Edit: "product", Fresh: true})
+	f.photos = f.form.Row(Field[draft]{Step: "photos", Ask: f.askPhotos, Answer: f.onPhoto, Edit: "photos",
+		Picked: func(d *draft) { d.NewPhotos = true }}) // new photos replace the old, once one arrives
+	f.quantity = f.form.Row(Field[draft]{Step: "quantity", Ask: f.askQuantity, Answer: f.onQuantity, Edit: "quantity"})
+	f.quantityCheck = f.form.Row(Field[draft]{Step: "quantity_check", Ask: f.askQtyCheck, Answer: f.onQtyCheck, Aside: true})
+	f.price = f.form.Row(Field[draft]{Step: "price", Ask: f.askPrice, Answer: f.onPrice, Edit: "price"})
+	f.priceCheck = f.form.Row(Field[draft]{Step: "price_check", Ask: f.askPriceCheck, Answer: f.onPriceCheck, Aside: true})
+	f.form.Row(Field[draft]{Step: "ready", Ask: f.askDate, Answer: f.onDate, Edit: "ready"})
+	f.form.Row(Field[draft]{Step: "note", Ask: ask(M("sell.note")).text, Answer: f.onNote, Edit: "note",
+		Skip: func(d *draft) { d.Listing.Note = "" }})
+	f.form.Row(Field[draft]{Step: "summary", Ask: f.showSummary, Answer: f.onSummary, Summary: true})
 	return f
-}
-
-// form is the whole table: for whom (helpers), registration (the first
-// time), then the listing.
-func (f *sell) form() *Form[draft] {
-	rows := append(f.assist.rows(), f.reg.rows()...)
-	rows = append(rows, f.product, f.photos, f.quantity, f.quantityCheck, f.price, f.priceCheck, f.ready, f.note, f.summary)
-	return &Form[draft]{Name: "sell", Start: f.start, Rows: rows, Labels: "sell.field_", Before: f.lateAlbum}
 }
 
 // start asks a helper whom they sell for; anyone else sells for themselves,
@@ -99,7 +82,7 @@ func (f *sell) start(ctx context.Context, c *Conv, d *draft, _ Input) (Go, error
 // arrive after Xong, at any later question: on a slow connection an
 // album's photos come in one by one. They join silently.
 func (f *sell) lateAlbum(_ context.Context, c *Conv, d *draft, in Input) (Go, bool, error) {
-	if in.Kind != KindPhoto || c.Session.Step == sellPhotos || c.Session.Step == sellProduct ||
+	if in.Kind != KindPhoto || c.Session.Step == f.photos.Step || c.Session.Step == f.product.Step ||
 		in.Photo.MediaGroupID == "" || !slices.Contains(d.Albums, in.Photo.MediaGroupID) {
 		return Go{}, false, nil
 	}
