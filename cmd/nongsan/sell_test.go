@@ -596,7 +596,8 @@ func TestMyListingsChangesEditPostsInPlace(t *testing.T) {
 	if s := b.Finished(farmer).Text; !strings.Contains(s, "28.000 đ/kg") || !strings.Contains(s, "Đã sửa 2 bài") {
 		t.Fatalf("after the price change: %q", s)
 	}
-	captions := tg.CallsTo("editMessageCaption")
+	// The other groups' edits are sent under their own chats' locks: wait for them.
+	captions := tg.WaitCalls(t, "editMessageCaption", 2)
 	if len(captions) != 2 || !strings.Contains(captions[0].Params["caption"], "28.000 đ/kg") {
 		t.Fatalf("caption edits: %+v", captions)
 	}
