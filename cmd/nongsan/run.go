@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"regexp"
@@ -30,6 +31,7 @@ Usage:
   nongsan migrate                 apply database migrations and exit
   nongsan poll                    Telegram long polling, for local use without a public URL
   nongsan webhook set|delete|info register the Telegram webhook and command menu
+  nongsan outbox list|requeue     replies set aside as undeliverable: show them, or put them back
 
 Every flag has an environment variable; see 'nongsan SUBCOMMAND --help'.
 `
@@ -43,8 +45,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return errors.New("no subcommand")
 	}
 	cmd, rest := args[1], args[2:]
-	if cmd == "webhook" && len(rest) > 0 {
-		cmd, rest = "webhook "+rest[0], rest[1:]
+	if (cmd == "webhook" || cmd == "outbox") && len(rest) > 0 {
+		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	cfg := config{Adapters: adapters}
 	fs := flag.NewFlagSet("nongsan "+cmd, flag.ContinueOnError)
@@ -63,6 +65,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return migrate(ctx, cfg, stdout)
 	case "poll":
 		return poll(ctx, cfg, stdout)
+	case "outbox list", "outbox requeue":
+		return outbox(ctx, cfg, strings.TrimPrefix(cmd, "outbox "), stdout)
 	case "webhook set", "webhook delete", "webhook info":
 		return webhook(cfg, strings.TrimPrefix(cmd, "webhook "), stdout)
 	case "help", "-h", "--help":
@@ -336,6 +340,36 @@ func webhook(cfg config, action string, stdout io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "bot: @%s\nurl: %s\npending updates: %d\nlast error: %s\n",
 			tg.Username(), info.URL, info.PendingUpdateCount, info.LastErrorMessage)
+	}
+	return nil
+}
+
+// outbox shows the dead-letter list (where each reply was going, why it was
+// set aside, when; never what it says, which may hold a phone number), or
+// puts every entry back into its chat's outbox.
+func outbox(ctx context.Context, cfg config, action string, stdout io.Writer) error {
+	rdb, err := redis.Open(ctx, cfg.RedisURL)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	store := redis.New(rdb, cfg.RedisPrefix)
+	switch action {
+	case "list":
+		dead, err := store.DeadLetters(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%d replies set aside\n", len(dead))
+		for _, d := range dead {
+			fmt.Fprintf(stdout, "%s  %s:%s  %s\n", d.At.Format(time.RFC3339), d.Chat.Channel, d.Chat.ChatID, d.Reason)
+		}
+	case "requeue":
+		n, err := store.Requeue(ctx, math.MaxInt, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%d replies put back in their outboxes\n", n)
 	}
 	return nil
 }

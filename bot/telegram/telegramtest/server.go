@@ -109,11 +109,15 @@ func (c Call) DecodeResult(v any) error {
 // chat was upgraded to a supergroup chat" with parameters.migrate_to_chat_id.
 // Otherwise Status defaults to 400 and Description to Telegram's text for the
 // status ("Bad Request", "Forbidden", "Internal Server Error", ...).
+//
+// Hang > 0 holds the call unanswered for that long, or until the client
+// gives up, as a stalled Bot API does; the message is not delivered.
 type Failure struct {
 	Status          int
 	Description     string
 	RetryAfter      int
 	MigrateToChatID int64
+	Hang            time.Duration
 }
 
 // Webhook is what the last setWebhook stored (zero after deleteWebhook).
@@ -138,6 +142,7 @@ type Server struct {
 	botUsername  string
 	calls        []Call
 	failures     map[string][]Failure // by lower-case method; "" = any method
+	down         map[string]Failure   // likewise, until SetDown(method, nil)
 	blocked      map[int64]bool
 	members      map[memberKey]string
 	chats        map[int64]*chatState
@@ -189,6 +194,7 @@ func NewServer(tb testing.TB) *Server {
 		botID:       DefaultBotID,
 		botUsername: DefaultBotUsername,
 		failures:    map[string][]Failure{},
+		down:        map[string]Failure{},
 		blocked:     map[int64]bool{},
 		members:     map[memberKey]string{},
 		chats:       map[int64]*chatState{},
@@ -415,6 +421,15 @@ func (s *Server) dispatchLocked(token string, req *request, perr *apiError) (any
 		return nil, errUnauthorized
 	}
 	if f, ok := s.takeFailureLocked(req.method); ok {
+		if f.Hang > 0 {
+			s.mu.Unlock()
+			select {
+			case <-req.ctx.Done():
+			case <-time.After(f.Hang):
+			case <-s.done:
+			}
+			s.mu.Lock()
+		}
 		return nil, f.apiError()
 	}
 	if perr != nil {
@@ -427,7 +442,24 @@ func (s *Server) dispatchLocked(token string, req *request, perr *apiError) (any
 	return m.handle(s, req)
 }
 
+// SetDown makes every call of method (any method for "") answer f until
+// SetDown is called again with nil: an outage. getMe keeps answering.
+func (s *Server) SetDown(method string, f *Failure) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f == nil {
+		delete(s.down, strings.ToLower(method))
+		return
+	}
+	s.down[strings.ToLower(method)] = *f
+}
+
 func (s *Server) takeFailureLocked(method string) (Failure, bool) {
+	for _, key := range []string{strings.ToLower(method), ""} {
+		if f, ok := s.down[key]; ok && !strings.EqualFold(method, "getMe") {
+			return f, true
+		}
+	}
 	for _, key := range []string{strings.ToLower(method), ""} {
 		if q := s.failures[key]; len(q) > 0 {
 			s.failures[key] = q[1:]

@@ -1,0 +1,121 @@
+package bot
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/nongsan-bot/nongsan/bot/redis/redistest"
+	"github.com/nongsan-bot/nongsan/flows"
+)
+
+// After an outage of 6 s, with every retry of the chat failing until then,
+// the first try after the recovery comes within 15 s of it, even with the
+// least lucky jitter.
+func TestBackoffComesBackSoonAfterAShortOutage(t *testing.T) {
+	e := &Engine{RetryMin: 500 * time.Millisecond, RetryMax: 10 * time.Second}
+	for _, outage := range []time.Duration{time.Second, 6 * time.Second, 30 * time.Second} {
+		for range 100 {
+			at, fails := time.Duration(0), 0
+			for at < outage {
+				fails++
+				at += e.backoff(fails)
+			}
+			if late := at - outage; late > 15*time.Second {
+				t.Fatalf("after a %s outage the first try came %s after the recovery", outage, late)
+			}
+			if outage == 6*time.Second && at-outage > 10*time.Second {
+				t.Fatalf("after a 6s outage: %s", at-outage)
+			}
+		}
+	}
+	if d := e.backoff(1); d < 500*time.Millisecond || d > time.Second {
+		t.Errorf("first retry after %s, want within a second", d)
+	}
+	if d := e.backoff(50); d > 10*time.Second {
+		t.Errorf("retry after %s, want at most RetryMax", d)
+	}
+}
+
+// channel is a platform that accepts everything and remembers it.
+type channel struct {
+	mu   sync.Mutex
+	sent []flows.Reply
+}
+
+func (c *channel) Name() flows.Channel                     { return flows.Telegram }
+func (c *channel) Parse([]byte) (flows.Input, bool, error) { return flows.Input{}, false, nil }
+func (c *channel) Ack(context.Context, flows.Input) error  { return nil }
+func (c *channel) Send(_ context.Context, r flows.Reply) (flows.Sent, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sent = append(c.sent, r)
+	return flows.Sent{MessageIDs: []string{"1"}}, nil
+}
+
+func (c *channel) Sent() []flows.Reply {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]flows.Reply(nil), c.sent...)
+}
+
+// A group's order announcements coalesce, but a steady stream of orders
+// does not postpone them forever: the announcement goes out at most
+// MaxWait after the first order of the burst, standing for all of them.
+func TestASteadyStreamOfAnnouncementsIsAnnouncedOnTime(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 8, 15, 9, 0, 0, 0, time.UTC)
+	ch := &channel{}
+	e := &Engine{
+		Store: redistest.MustOpen(t), Channels: map[flows.Channel]Channel{flows.Telegram: ch},
+		Metrics: NewMetrics(), Log: zerolog.Nop(), Now: func() time.Time { return now },
+		Attempt: time.Second, RetryMin: time.Second, RetryMax: time.Second, Senders: 2,
+	}
+	group := flows.ChatRef{Channel: flows.Telegram, ChatID: "-100"}
+	order := func() {
+		r := flows.Reply{To: group, Text: flows.M("order.announce"), Coalesce: "order:NS-7K2Q",
+			Delay: 20 * time.Second, MaxWait: 20 * time.Second}
+		if err := e.Store.Enqueue(ctx, []flows.Reply{r}, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sweepAt := func(at time.Time) int {
+		now = at
+		if err := e.Sweep(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return len(ch.Sent())
+	}
+	start := now
+	for i := range 3 { // an order every 8 s
+		now = start.Add(time.Duration(i) * 8 * time.Second)
+		order()
+		if n := sweepAt(now); n != 0 {
+			t.Fatalf("announced %d times before the delay", n)
+		}
+	}
+	if n := sweepAt(start.Add(19 * time.Second)); n != 0 {
+		t.Fatalf("announced before the first order's delay: %d", n)
+	}
+	if n := sweepAt(start.Add(20 * time.Second)); n != 1 {
+		t.Fatalf("20 s after the first order: %d announcements, want 1 (the third order would postpone it to 36 s)", n)
+	}
+	if merged := ch.Sent()[0].Text.Data["Merged"]; merged != 3 {
+		t.Fatalf("the announcement stands for %v orders, want 3", merged)
+	}
+	// A new burst starts afresh.
+	now = start.Add(24 * time.Second)
+	order()
+	if n := sweepAt(start.Add(43 * time.Second)); n != 1 {
+		t.Fatalf("the next burst went early: %d", n)
+	}
+	if n := sweepAt(start.Add(44 * time.Second)); n != 2 {
+		t.Fatalf("the next burst: %d announcements in all, want 2", n)
+	}
+}
+
+func (c *channel) Mount(*http.ServeMux, func(header, secret string) http.Handler) {}
