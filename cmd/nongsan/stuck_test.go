@@ -223,3 +223,38 @@ func TestAMidFlowStepNeedsNoDatabase(t *testing.T) {
 	b.Say(farmer, "quay lại")
 	b.expect(farmer, "sell.quantity", "Product", "Quýt Bắc Sơn", "Unit", "kg")
 }
+
+// An update that keeps failing is answered after its third try with an
+// apology, and the chat starts over instead of failing again and again.
+func TestAnUpdateThatKeepsFailingEndsInAnApology(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := newEnv(t, tg)
+	_, pgHost := withHost(t, env["DATABASE_URL"], "")
+	p := newProxy(t, pgHost)
+	env["DATABASE_URL"], _ = withHost(t, env["DATABASE_URL"], p.addr)
+	b := startBot(t, tg, env)
+	b.Say(farmer, "/ngonngu") // a conversation in progress
+
+	p.Cut()
+	mine := b.Up.Text(farmer, farmer, "/tin") // reads the farmer's listings
+	for try := 1; try <= 2; try++ {
+		if code := b.Post(mine); code != http.StatusServiceUnavailable {
+			t.Fatalf("try %d answered %d, want 503 so that Telegram retries", try, code)
+		}
+	}
+	if code := b.Post(mine); code != http.StatusOK {
+		t.Fatalf("third try answered %d, want 200", code)
+	}
+	msgs := b.Sent(farmer)
+	if got, want := msgs[len(msgs)-2].Text, text(t, "vi", "error.sorry"); got != want {
+		t.Fatalf("after three failures: %q, want %q", got, want)
+	}
+	b.expect(farmer, "menu.title")
+	// The language question is gone: "1" no longer picks Vietnamese.
+	p.Restore()
+	b.Say(farmer, "1")
+	if got := b.Last(farmer).Text; got == text(t, "vi", "lang.done") {
+		t.Fatal("the conversation the failure interrupted went on")
+	}
+}
