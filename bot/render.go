@@ -221,8 +221,11 @@ func (r *Rendered) menu(lang string) [][]string {
 
 // choices renders a reply's choices as buttons, or, on channels without
 // them, as lines: "1. label" with the number the router accepts, a link,
-// or what to type in the private chat.
+// or what to type in the private chat. Choices sent to another chat have
+// no number there (nothing offered them in that chat): they are listed,
+// with where to find them.
 func (r *Rendered) choices(reply flows.Reply, caps Caps, t func(flows.Msg) string) (buttons [][]Button, lines []string) {
+	unnumbered := false
 	for _, row := range reply.Choices {
 		var bs []Button
 		for _, c := range row {
@@ -243,12 +246,15 @@ func (r *Rendered) choices(reply flows.Reply, caps Caps, t func(flows.Msg) strin
 			case c.Number > 0:
 				lines = append(lines, strconv.Itoa(c.Number)+". "+label)
 			default:
-				lines = append(lines, "• "+label)
+				lines, unnumbered = append(lines, "• "+label), true
 			}
 		}
 		if len(bs) > 0 {
 			buttons = append(buttons, bs)
 		}
+	}
+	if unnumbered {
+		lines = append(lines, t(flows.M("render.choices_later")))
 	}
 	return buttons, lines
 }

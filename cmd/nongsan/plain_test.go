@@ -183,7 +183,19 @@ func TestPlainChannelSellsAndOrdersByTyping(t *testing.T) {
 	})
 
 	// The farmer accepts from the list of orders, by number then by words.
-	p.wait(farmer, func(s string) bool { return strings.Contains(s, orderCode) })
+	// Its buttons cannot be typed by number in the farmer's chat (nothing
+	// offered them there): they are listed, with where to find them.
+	p.wait(farmer, func(s string) bool { return strings.HasSuffix(s, text(t, "vi", "render.choices_later")) })
+	var notice []string // in two messages: it is longer than 300 characters
+	for _, m := range p.ch.Sent(farmer) {
+		if strings.Contains(m.Text, orderCode) || len(notice) > 0 {
+			notice = append(notice, m.Text)
+		}
+	}
+	if all := strings.Join(notice, "\n"); !strings.Contains(all, "• "+text(t, "vi", "order.accept")) ||
+		regexp.MustCompile(`(?m)^\d+\. `).MatchString(all) {
+		t.Errorf("the farmer's notice: %q", notice)
+	}
 	p.say(farmer, "menu") // the whole menu, numbered
 	p.say(farmer, p.number(p.last(farmer), "menu.orders"))
 	list := p.last(farmer)
