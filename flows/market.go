@@ -25,6 +25,7 @@ func publish(ctx context.Context, deps Deps, c *Conv, l *Listing, source string)
 		for _, g := range groups {
 			post := postReply(Format{Texts: c.texts, Lang: GroupLang}, stored, g.Ref)
 			post.Report = &Report{Listing: stored.ID, Code: stored.Code, Notify: c.In.ChatKey(), Lang: c.Lang, Group: g.Title}
+			post.Rebuild = &Ref{Kind: RefListing, ID: stored.ID}
 			out = append(out, post)
 		}
 		return out
@@ -104,6 +105,9 @@ func (r *Router) Rebuild(ctx context.Context, reply Reply) (Reply, error) {
 		return reply, err
 	}
 	f := Format{Texts: r.Texts, Lang: reply.Lang}
+	if reply.Report != nil {
+		return r.rebuildPost(ctx, f, l, reply)
+	}
 	if reply.Edit != nil {
 		fresh := postEdit(f, l, Post{Group: reply.To, MessageIDs: []string{reply.Edit.MessageID}, ButtonsID: reply.Edit.FooterID})
 		fresh.Coalesce, fresh.Delay, fresh.DueAt, fresh.MaxWait = reply.Coalesce, reply.Delay, reply.DueAt, reply.MaxWait
@@ -117,6 +121,25 @@ func (r *Router) Rebuild(ctx context.Context, reply Reply) (Reply, error) {
 	data["SoldOut"] = l.Remaining == 0 || l.Status != Active
 	reply.Text.Data = data
 	return reply, nil
+}
+
+// rebuildPost shows a pending post as its listing is now (the farmer may
+// have changed it while the post waited). A post already recorded as sent
+// (we stopped before taking it off the outbox) is edited, not posted twice.
+func (r *Router) rebuildPost(ctx context.Context, f Format, l *Listing, reply Reply) (Reply, error) {
+	posts, err := r.Deps.Listings.Posts(ctx, l.ID)
+	if err != nil {
+		return reply, fmt.Errorf("posts of %s: %w", l.Code, err)
+	}
+	fresh := postReply(f, l, reply.To)
+	fresh.Report, fresh.Rebuild = reply.Report, reply.Rebuild
+	for _, p := range posts {
+		if p.Group == reply.To && len(p.MessageIDs) > 0 {
+			fresh = postEdit(f, l, p)
+		}
+	}
+	fresh.Coalesce, fresh.Delay, fresh.DueAt, fresh.MaxWait = reply.Coalesce, reply.Delay, reply.DueAt, reply.MaxWait
+	return fresh, nil
 }
 
 // Posted records where a reported reply (a pending post) landed, and

@@ -1,0 +1,47 @@
+package flows_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/nongsan-bot/nongsan/flows"
+	"github.com/nongsan-bot/nongsan/flows/vn"
+)
+
+// A group post waits in the outbox (Telegram is down, or the relay has not
+// run yet): it is sent as its listing is when it goes, and a post recorded
+// as sent already is edited rather than posted twice.
+func TestAPendingPostIsSentAsItsListingIsNowAndOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	m := newMarket(t)
+	l := m.listing("1")
+	group := flows.ChatRef{Channel: flows.Telegram, ChatID: "-100"}
+	post := flows.Reply{To: group, Lang: flows.GroupLang, Text: flows.M("post.caption"),
+		Report:  &flows.Report{Listing: l.ID, Code: l.Code, Group: "Chợ"},
+		Rebuild: &flows.Ref{Kind: flows.RefListing, ID: l.ID}}
+
+	l.Price, l.PriceTyped = vn.Price{VND: 28_000, Per: vn.UnitKg}, "28k" // changed while the post waited
+	if err := m.db.UpdateListing(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	sent, err := m.router.Rebuild(ctx, post)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sent.Edit != nil || sent.Report == nil || sent.Text.Data["Price"] != "28.000 đ/kg" {
+		t.Fatalf("pending post sent as %+v, want a new post at 28.000 đ/kg, reported", sent)
+	}
+
+	// Sent and recorded, but still in the outbox when we stopped.
+	if err := m.db.SavePost(ctx, flows.Post{ListingID: l.ID, Group: group, MessageIDs: []string{"77"}}); err != nil {
+		t.Fatal(err)
+	}
+	again, err := m.router.Rebuild(ctx, post)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Edit == nil || again.Edit.MessageID != "77" || again.Report != nil {
+		t.Fatalf("a post recorded as sent went out as %+v, want an edit of message 77, not reported again", again)
+	}
+}
