@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"time"
 
@@ -86,13 +85,9 @@ func (e *Engine) RunRelay(ctx context.Context, r *Relay, interval time.Duration)
 }
 
 // step relays what is waiting and sends it, and now and then forgets old
-// notices. A panic is an error: the relay goes on.
-func (r *Relay) step(ctx context.Context, now time.Time) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("panic: %v", p)
-		}
-	}()
+// notices. It runs guarded (Engine.every): a panic is logged, and the relay
+// goes on.
+func (r *Relay) step(ctx context.Context, now time.Time) error {
 	chats, err := r.Once(ctx, now)
 	for _, chat := range chats {
 		r.Deliver(ctx, chat)

@@ -73,13 +73,13 @@ func (p *process) Kill() {
 	<-p.exited
 }
 
-// waitFor calls ok until it holds, failing the test after within.
-func waitFor(t *testing.T, what string, within time.Duration, ok func() bool) {
+// waitFor calls ok until it holds, failing the test after 30 s.
+func waitFor(t *testing.T, what string, ok func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(within)
+	deadline := time.Now().Add(30 * time.Second)
 	for !ok() {
 		if time.Now().After(deadline) {
-			t.Fatalf("waited %s for %s", within, what)
+			t.Fatalf("waited 30s for %s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -94,6 +94,7 @@ func TestANoticeCommittedBeforeAKillArrivesOnce(t *testing.T) {
 	tg := telegramtest.NewServer(t)
 	env := orderEnv(t, tg)
 	env["ORDER_TIMEOUT"] = "2s"
+	env["SEND_TIMEOUT"] = "1s" // a chat the killed process was sending to is free 3 s later
 	b, p := startProcess(t, bin, tg, env)
 	db, err := postgres.Open(context.Background(), env["DATABASE_URL"])
 	if err != nil {
@@ -110,7 +111,7 @@ func TestANoticeCommittedBeforeAKillArrivesOnce(t *testing.T) {
 	// seconds, which the service does without holding the chat.
 	tg.FailNext("sendMessage", 1_000_000, telegramtest.Failure{RetryAfter: 4})
 
-	waitFor(t, "the cancellation to be committed", 30*time.Second, func() bool {
+	waitFor(t, "the cancellation to be committed", func() bool {
 		var n int
 		err := db.Pool.QueryRow(context.Background(),
 			`SELECT count(*) FROM notices WHERE replies @> '[{"text": {"id": "order.timed_out"}}]'`).Scan(&n)
@@ -148,13 +149,13 @@ func TestANoticeCommittedBeforeAKillArrivesOnce(t *testing.T) {
 		return n
 	}
 	// Killed while it held a chat (a send under way), the first process
-	// keeps it until its lock expires, at most a minute.
-	waitFor(t, "the notices after the restart", 90*time.Second, func() bool {
+	// keeps it until its send lease expires.
+	waitFor(t, "the notices after the restart", func() bool {
 		return count(buyer, timedOut) > 0 && count(farmer, farmerTimedOut) > 0 && count(farmer, reminded) > 0
 	})
 	// Once every notice is relayed and every outbox empty, nothing more can
 	// be sent: count.
-	waitFor(t, "every notice to be relayed and sent", 30*time.Second, func() bool {
+	waitFor(t, "every notice to be relayed and sent", func() bool {
 		var waiting int
 		err := db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM notices WHERE relayed_at IS NULL`).Scan(&waiting)
 		_, metrics := b2.Get("/metrics")
