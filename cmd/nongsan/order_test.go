@@ -125,15 +125,18 @@ func TestBuyerOrdersFarmerAcceptsBuyerPaysWithVietQR(t *testing.T) {
 	if !strings.Contains(accepted.Text, "0912 888 777") {
 		t.Errorf("acceptance without the farmer's phone: %q", accepted.Text)
 	}
-	qr := tg.WaitCalls(t, "sendPhoto", 1)
+	// The buyer was also shown the listing's photo: the QR is the photo
+	// whose caption names the order.
 	var qrCall telegramtest.Call
-	for _, c := range qr {
-		if c.ChatID == itoa(buyer) {
-			qrCall = c
+	for n := 1; qrCall.Files == nil; n++ {
+		for _, c := range tg.WaitCalls(t, "sendPhoto", n) {
+			if c.ChatID == itoa(buyer) && strings.Contains(c.Params["caption"], orderCode) {
+				qrCall = c
+			}
 		}
 	}
 	if qrCall.Files["photo"].Bytes == nil {
-		t.Fatalf("no QR image uploaded to the buyer: %+v", qr)
+		t.Fatalf("no QR image uploaded to the buyer: %+v", qrCall)
 	}
 	payload := decodeQR(t, qrCall.Files["photo"].Bytes)
 	want, err := vietqr.Payload(vietqr.Transfer{BIN: "970405", Account: "123456789012", Amount: 1_250_000, Purpose: orderCode + " " + code})
