@@ -154,7 +154,9 @@ func pendingOrder(t *testing.T) (*testBot, *telegramtest.Server, string, sent) {
 	code := b.listing(farmer, "500 kg", "25k")
 	b.order(buyer, code, "20 kg")
 	b.Tap(buyer, "place")
-	return b, tg, code, b.Last(farmer)
+	// The farmer's notice goes to another chat: it may come a moment later.
+	notice := waitSent(t, b, farmer, func(s sent) bool { return strings.HasPrefix(s.Text, "🛒 Đơn mới") }, 1)[0]
+	return b, tg, code, notice
 }
 
 // A notification's button pressed while the farmer writes a listing: a
