@@ -202,6 +202,9 @@ func (f *Form[D]) prompt(row *Field[D]) func(c *Conv) {
 
 func (f *Form[D]) ask(c *Conv, row *Field[D], d *D) {
 	q := row.Ask(c, d)
+	if q.Text.ID == "" {
+		return // the question could not be made (the prompt called c.Fail)
+	}
 	if row.Skip != nil {
 		q.Choices = append(q.Choices, []Choice{skipChoice()})
 	}
