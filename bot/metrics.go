@@ -56,12 +56,23 @@ func NewMetrics() *Metrics {
 // WatchOutbox publishes how many chats have replies waiting: a number that
 // grows when a platform is down or rate-limits us.
 func (m *Metrics) WatchOutbox(waiting func(context.Context, time.Time) (int64, error)) {
-	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "nongsan_outbox_chats_waiting", Help: "Chats whose replies are overdue (platform failing or rate-limiting).",
-	}, func() float64 {
+	m.watch("nongsan_outbox_chats_waiting", "Chats whose replies are overdue (platform failing or rate-limiting).",
+		func(ctx context.Context) (int64, error) { return waiting(ctx, time.Now()) })
+}
+
+// WatchNotices publishes how many notices are committed but not yet in the
+// outbox: a number that grows when the relay cannot reach Redis.
+func (m *Metrics) WatchNotices(waiting func(context.Context) (int64, error)) {
+	m.watch("nongsan_notices_waiting",
+		"Notices (timeouts, reminders, expiries, group posts) committed but not yet relayed to the outbox.", waiting)
+}
+
+// watch registers a gauge read at each scrape; -1 when it cannot be read.
+func (m *Metrics) watch(name, help string, read func(context.Context) (int64, error)) {
+	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
-		n, err := waiting(ctx, time.Now())
+		n, err := read(ctx)
 		if err != nil {
 			return -1
 		}

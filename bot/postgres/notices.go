@@ -99,6 +99,15 @@ func (db *DB) RelayNotices(ctx context.Context, limit int, relay func([]flows.No
 	return n, nil
 }
 
+// NoticesWaiting counts the notices not relayed yet.
+func (db *DB) NoticesWaiting(ctx context.Context) (int64, error) {
+	var n int64
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM notices WHERE relayed_at IS NULL`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count notices: %w", err)
+	}
+	return n, nil
+}
+
 // PruneNotices deletes notices relayed before a time.
 func (db *DB) PruneNotices(ctx context.Context, before time.Time) error {
 	if _, err := db.Pool.Exec(ctx, `DELETE FROM notices WHERE relayed_at < $1`, before); err != nil {

@@ -143,6 +143,7 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 	db.Moderators, db.ListingTTL = parseModerators(cfg.Moderators), cfg.ListingTTL
 	metrics := bot.NewMetrics()
 	metrics.WatchOutbox(a.store.Waiting)
+	metrics.WatchNotices(db.NoticesWaiting)
 	a.engine = &bot.Engine{
 		Store: a.store,
 		Users: db,
