@@ -199,9 +199,15 @@ func later(a, b time.Time) time.Time {
 	return b
 }
 
-// save stores a changed listing, edits its posts, and tells the user.
+// save stores a changed listing with the edits of its posts, queued in the
+// same transaction (an update retried after a crash finds the listing
+// changed, and would not send them again), and tells the user.
 func (f *mine) save(ctx context.Context, c *Conv, l *Listing) error {
-	err := f.deps.Listings.UpdateListing(ctx, l)
+	edits, err := postEdits(ctx, f.deps, c.texts, l)
+	if err != nil {
+		return err
+	}
+	err = f.deps.Listings.UpdateListing(ctx, l, edits...)
 	if errors.Is(err, ErrStale) {
 		c.Say(M("mine.changed"))
 		return nil
@@ -209,11 +215,6 @@ func (f *mine) save(ctx context.Context, c *Conv, l *Listing) error {
 	if err != nil {
 		return err
 	}
-	edits, err := postEdits(ctx, f.deps, c.texts, l)
-	if err != nil {
-		return err
-	}
-	c.replies = append(c.replies, edits...)
 	c.Say(M("mine.updated", append(f.itemData(c, l), "Price", c.F().Price(l.Price), "Posts", len(OtherChats(c.In.ChatKey(), edits)),
 		"Expires", c.F().Date(l.ExpiresAt))...))
 	return nil

@@ -2,6 +2,8 @@ package flows_test
 
 import (
 	"context"
+	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/nongsan-bot/nongsan/flows"
@@ -43,5 +45,27 @@ func TestAPendingPostIsSentAsItsListingIsNowAndOnce(t *testing.T) {
 	}
 	if again.Edit == nil || again.Edit.MessageID != "77" || again.Report != nil {
 		t.Fatalf("a post recorded as sent went out as %+v, want an edit of message 77, not reported again", again)
+	}
+}
+
+// Closing a listing from the renewal question edits its group posts; the
+// edits are committed with the change, so a crash before they are queued
+// in Redis does not lose them.
+func TestPostEditsAreCommittedWithTheListingChange(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	m := newMarket(t)
+	l := m.listing("1")
+	group := flows.ChatRef{Channel: flows.Telegram, ChatID: "-100"}
+	if err := m.db.SavePost(ctx, flows.Post{ListingID: l.ID, Group: group, MessageIDs: []string{"77"}}); err != nil {
+		t.Fatal(err)
+	}
+	said := m.say("1", flows.KindChoice, "mine:close:"+strconv.FormatInt(l.ID, 10))
+	if !slices.Contains(said, "mine.updated") {
+		t.Fatalf("closing said %v", said)
+	}
+	notices := m.notices()
+	if len(notices) != 1 || notices[0].To != group || notices[0].Edit == nil || notices[0].Edit.MessageID != "77" {
+		t.Fatalf("notices %+v, want the edit of the group's post", notices)
 	}
 }

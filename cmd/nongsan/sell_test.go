@@ -596,7 +596,7 @@ func TestMyListingsChangesEditPostsInPlace(t *testing.T) {
 	if s := b.Finished(farmer).Text; !strings.Contains(s, "28.000 đ/kg") || !strings.Contains(s, "Đã sửa 2 bài") {
 		t.Fatalf("after the price change: %q", s)
 	}
-	// The other groups' edits are sent under their own chats' locks: wait for them.
+	// The edits are queued with the change and sent by the relay: wait for them.
 	captions := tg.WaitCalls(t, "editMessageCaption", 2)
 	if len(captions) != 2 || !strings.Contains(captions[0].Params["caption"], "28.000 đ/kg") {
 		t.Fatalf("caption edits: %+v", captions)
@@ -613,11 +613,11 @@ func TestMyListingsChangesEditPostsInPlace(t *testing.T) {
 	b.Tap(farmer, b.Last(farmer).Data[0])
 	b.Tap(farmer, "act:stock")
 	b.Say(farmer, "0")
-	captions = tg.CallsTo("editMessageCaption")
+	captions = tg.WaitCalls(t, "editMessageCaption", 4)
 	if last := captions[len(captions)-1].Params["caption"]; !strings.HasPrefix(last, "⛔ ĐÃ HẾT HÀNG") {
 		t.Errorf("sold-out caption:\n%s", last)
 	}
-	texts := tg.CallsTo("editMessageText")
+	texts := tg.WaitCalls(t, "editMessageText", 4)
 	if last := texts[len(texts)-1]; last.Params["reply_markup"] != "" || !strings.Contains(last.Params["text"], "ĐÃ HẾT HÀNG") {
 		t.Errorf("sold-out buttons message: %+v", last.Params)
 	}
@@ -637,7 +637,7 @@ func TestMyListingsChangesEditPostsInPlace(t *testing.T) {
 	if s := b.Finished(farmer).Text; !strings.Contains(s, "đang bán") || !strings.Contains(s, "còn 3 tạ") {
 		t.Errorf("after renewing: %q", s)
 	}
-	if last := tg.CallsTo("editMessageText"); !strings.Contains(last[len(last)-1].Params["reply_markup"], "start=buy_") {
+	if last := tg.WaitCalls(t, "editMessageText", 6); !strings.Contains(last[len(last)-1].Params["reply_markup"], "start=buy_") {
 		t.Error("a renewed listing did not get its order button back")
 	}
 }
