@@ -10,6 +10,17 @@ import (
 	"github.com/nongsan-bot/nongsan/flows/vn"
 )
 
+// marketGroup is the market group of these tests.
+var marketGroup = flows.ChatRef{Channel: flows.Telegram, ChatID: "-100"}
+
+// posted records l's post in the market group as sent, as message id.
+func (m *market) posted(l *flows.Listing, id string) {
+	m.t.Helper()
+	if err := m.db.SavePost(context.Background(), flows.Post{ListingID: l.ID, Group: marketGroup, MessageIDs: []string{id}}); err != nil {
+		m.t.Fatal(err)
+	}
+}
+
 // A group post waits in the outbox (Telegram is down, or the relay has not
 // run yet): it is sent as its listing is when it goes, and a post recorded
 // as sent already is edited rather than posted twice.
@@ -18,8 +29,7 @@ func TestAPendingPostIsSentAsItsListingIsNowAndOnce(t *testing.T) {
 	ctx := context.Background()
 	m := newMarket(t)
 	l := m.listing("1")
-	group := flows.ChatRef{Channel: flows.Telegram, ChatID: "-100"}
-	post := flows.Reply{To: group, Lang: flows.GroupLang, Text: flows.M("post.caption"),
+	post := flows.Reply{To: marketGroup, Lang: flows.GroupLang, Text: flows.M("post.caption"),
 		Report:  &flows.Report{Listing: l.ID, Code: l.Code, Group: "Chợ"},
 		Rebuild: &flows.Ref{Kind: flows.RefListing, ID: l.ID}}
 
@@ -36,9 +46,7 @@ func TestAPendingPostIsSentAsItsListingIsNowAndOnce(t *testing.T) {
 	}
 
 	// Sent and recorded, but still in the outbox when we stopped.
-	if err := m.db.SavePost(ctx, flows.Post{ListingID: l.ID, Group: group, MessageIDs: []string{"77"}}); err != nil {
-		t.Fatal(err)
-	}
+	m.posted(l, "77")
 	again, err := m.router.Rebuild(ctx, post)
 	if err != nil {
 		t.Fatal(err)
@@ -53,19 +61,15 @@ func TestAPendingPostIsSentAsItsListingIsNowAndOnce(t *testing.T) {
 // in Redis does not lose them.
 func TestPostEditsAreCommittedWithTheListingChange(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	m := newMarket(t)
 	l := m.listing("1")
-	group := flows.ChatRef{Channel: flows.Telegram, ChatID: "-100"}
-	if err := m.db.SavePost(ctx, flows.Post{ListingID: l.ID, Group: group, MessageIDs: []string{"77"}}); err != nil {
-		t.Fatal(err)
-	}
+	m.posted(l, "77")
 	said := m.say("1", flows.KindChoice, "mine:close:"+strconv.FormatInt(l.ID, 10))
 	if !slices.Contains(said, "mine.updated") {
 		t.Fatalf("closing said %v", said)
 	}
 	notices := m.notices()
-	if len(notices) != 1 || notices[0].To != group || notices[0].Edit == nil || notices[0].Edit.MessageID != "77" {
+	if len(notices) != 1 || notices[0].To != marketGroup || notices[0].Edit == nil || notices[0].Edit.MessageID != "77" {
 		t.Fatalf("notices %+v, want the edit of the group's post", notices)
 	}
 }
