@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -85,6 +86,53 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 	}
 }
 
+// The messages of an order the farmer did not answer.
+var (
+	timedOut       = func(s sent) bool { return strings.Contains(s.Text, "chưa trả lời") }
+	farmerTimedOut = func(s sent) bool { return strings.Contains(s.Text, "đã tự huỷ") }
+	reminded       = func(s sent) bool { return strings.Contains(s.Text, "đang chờ") }
+)
+
+// unansweredOrder registers the farmer, who lists 500 kg, and has the
+// buyer order 100 kg; it returns the listing's code.
+func (b *testBot) unansweredOrder() string {
+	b.t.Helper()
+	b.register(farmer)
+	code := b.listing(farmer, "500 kg", "25k")
+	b.order(buyer, code, "100kg")
+	b.Tap(buyer, "place")
+	return code
+}
+
+// settled waits until every notice is relayed and every outbox empty:
+// nothing more can be sent.
+func settled(t *testing.T, b *testBot) {
+	t.Helper()
+	waitFor(t, "every notice to be relayed and sent", func() bool {
+		_, metrics := b.Get("/metrics")
+		return strings.Contains(metrics, "nongsan_notices_waiting 0") && strings.Contains(metrics, "nongsan_outbox_chats_waiting 0")
+	})
+}
+
+// sentOnce checks that the buyer and the farmer were told of the timeout,
+// and the farmer reminded, once each, counting what bots sent.
+func sentOnce(t *testing.T, bots ...*testBot) {
+	t.Helper()
+	for _, c := range []struct {
+		what string
+		chat int64
+		ok   func(sent) bool
+	}{{"buyer's cancellation", buyer, timedOut}, {"farmer's cancellation", farmer, farmerTimedOut}, {"farmer's reminder", farmer, reminded}} {
+		n := 0
+		for _, b := range bots {
+			n += len(slices.DeleteFunc(b.Sent(c.chat), func(s sent) bool { return !c.ok(s) }))
+		}
+		if n != 1 {
+			t.Errorf("the %s arrived %d times, want once", c.what, n)
+		}
+	}
+}
+
 // An order times out while Telegram refuses every message, and the service
 // is killed (SIGKILL) right after the cancellation is committed. Started
 // again, it tells the buyer and the farmer, once each.
@@ -102,10 +150,7 @@ func TestANoticeCommittedBeforeAKillArrivesOnce(t *testing.T) {
 	}
 	defer db.Close()
 
-	b.register(farmer)
-	code := b.listing(farmer, "500 kg", "25k")
-	b.order(buyer, code, "100kg")
-	b.Tap(buyer, "place")
+	b.unansweredOrder()
 	waitSent(t, b, farmer, func(s sent) bool { return strings.Contains(s.Text, "0987 654 321") }, 1) // the new order
 	// From now on Telegram refuses every message: it asks to wait a few
 	// seconds, which the service does without holding the chat.
@@ -134,38 +179,31 @@ func TestANoticeCommittedBeforeAKillArrivesOnce(t *testing.T) {
 	env2["TELEGRAM_API_ENDPOINT"] = tg2.Endpoint()
 	b2, _ := startProcess(t, bin, tg2, env2)
 
-	timedOut := func(s sent) bool { return strings.Contains(s.Text, "chưa trả lời") }
-	farmerTimedOut := func(s sent) bool { return strings.Contains(s.Text, "đã tự huỷ") }
-	reminded := func(s sent) bool { return strings.Contains(s.Text, "đang chờ") }
 	count := func(chat int64, ok func(sent) bool) int {
-		n := 0
-		for _, bot := range []*testBot{b, b2} {
-			for _, s := range bot.Sent(chat) {
-				if ok(s) {
-					n++
-				}
-			}
-		}
-		return n
+		return len(slices.DeleteFunc(append(b.Sent(chat), b2.Sent(chat)...), func(s sent) bool { return !ok(s) }))
 	}
 	// Killed while it held a chat (a send under way), the first process
 	// keeps it until its send lease expires.
 	waitFor(t, "the notices after the restart", func() bool {
 		return count(buyer, timedOut) > 0 && count(farmer, farmerTimedOut) > 0 && count(farmer, reminded) > 0
 	})
-	// Once every notice is relayed and every outbox empty, nothing more can
-	// be sent: count.
-	waitFor(t, "every notice to be relayed and sent", func() bool {
-		_, metrics := b2.Get("/metrics")
-		return strings.Contains(metrics, "nongsan_notices_waiting 0") && strings.Contains(metrics, "nongsan_outbox_chats_waiting 0")
-	})
-	for _, c := range []struct {
-		who  string
-		chat int64
-		ok   func(sent) bool
-	}{{"buyer's cancellation", buyer, timedOut}, {"farmer's cancellation", farmer, farmerTimedOut}, {"farmer's reminder", farmer, reminded}} {
-		if n := count(c.chat, c.ok); n != 1 {
-			t.Errorf("the %s arrived %d times, want once", c.who, n)
-		}
-	}
+	settled(t, b2)
+	sentOnce(t, b, b2)
+}
+
+// Three replicas tick and relay at once: an unanswered order is reminded
+// and cancelled once, and each message arrives once.
+func TestReplicasShareTheNotices(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := orderEnv(t, tg)
+	env["ORDER_TIMEOUT"] = "1s"
+	b := startBot(t, tg, env)
+	startBot(t, tg, env)
+	startBot(t, tg, env)
+	b.unansweredOrder()
+	waitSent(t, b, buyer, timedOut, 1)
+	waitSent(t, b, farmer, farmerTimedOut, 1)
+	settled(t, b)
+	sentOnce(t, b)
 }

@@ -257,10 +257,7 @@ func TestUnansweredOrderIsRemindedThenCancelled(t *testing.T) {
 	env := orderEnv(t, tg)
 	env["ORDER_TIMEOUT"] = "300ms"
 	b := startBot(t, tg, env)
-	b.register(farmer)
-	code := b.listing(farmer, "500 kg", "25k")
-	b.order(buyer, code, "100kg")
-	b.Tap(buyer, "place")
+	code := b.unansweredOrder()
 
 	remind := waitSent(t, b, farmer, func(s sent) bool {
 		return strings.HasPrefix(s.Text, "⏰ Đơn") && strings.Contains(s.Text, "đang chờ")
