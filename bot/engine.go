@@ -369,7 +369,7 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 		r, err := e.refresh(ctx, q.Reply, len(said))
 		if err == nil {
 			var sent flows.Sent
-			if sent, err = e.attempt(ctx, ch, l, r); err == nil && r.Report != nil {
+			if sent, err = e.attempt(ctx, ch, l, &r); err == nil && r.Report != nil {
 				e.posted(ctx, r, sent)
 			}
 		}
@@ -385,6 +385,10 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 			fin.Hold = now.Add(e.backoff(fin.Fails))
 		}
 		if !fin.Hold.IsZero() {
+			if r.Done != nil { // what went is not sent again
+				q.Reply.Done = r.Done
+				fin.Rewrite = append(fin.Rewrite, q)
+			}
 			log.Warn().Err(err).Time("retry_at", fin.Hold).Str("msg", r.Text.ID).Msg("reply kept for later")
 			return fin
 		}
@@ -447,10 +451,12 @@ func coalesced(before []redis.Queued, key string) []redis.Queued {
 // the replies it stands for.
 func (e *Engine) refresh(ctx context.Context, r flows.Reply, merged int) (flows.Reply, error) {
 	if r.Rebuild != nil {
+		done := r.Done // what went of it stays gone
 		var err error
 		if r, err = e.Router.Rebuild(ctx, r); err != nil {
 			return r, fmt.Errorf("rebuild %s %d: %w", r.Rebuild.Kind, r.Rebuild.ID, err)
 		}
+		r.Done = done
 	}
 	if merged > 0 {
 		r.Text.Data = maps.Clone(r.Text.Data)
@@ -470,8 +476,9 @@ const leaseMargin = time.Second
 // error or 5xx after a short, jittered wait, a short 429 after its
 // retry_after. Each try has a deadline that ends before the lease, renewed
 // when needed, so that no other replica can send while a try is in flight.
-// Longer waits are the sweeper's.
-func (e *Engine) attempt(ctx context.Context, ch Channel, l *redis.Leased, r flows.Reply) (flows.Sent, error) {
+// Longer waits are the sweeper's. A reply that stopped halfway goes on
+// from there (r.Done).
+func (e *Engine) attempt(ctx context.Context, ch Channel, l *redis.Leased, r *flows.Reply) (flows.Sent, error) {
 	wait := e.RetryMin
 	for try := 1; ; try++ {
 		if l.Ends.Sub(e.Now()) < e.Attempt+leaseMargin {
@@ -480,8 +487,12 @@ func (e *Engine) attempt(ctx context.Context, ch Channel, l *redis.Leased, r flo
 			}
 		}
 		actx, cancel := context.WithTimeout(ctx, e.Attempt)
-		sent, err := ch.Send(actx, r)
+		sent, err := ch.Send(actx, *r)
 		cancel()
+		var part *PartialError
+		if errors.As(err, &part) {
+			r.Done = &part.Sent
+		}
 		var ra *RetryAfterError
 		switch {
 		case err == nil || IsUndeliverable(err) || try == 3:

@@ -102,18 +102,28 @@ func (r *Rendered) IsAdmin(ctx context.Context, chatID, userID string) (bool, er
 
 // Send renders a reply into the channel's messages and sends them in order.
 // The first message's ids make Sent.MessageIDs; a message of its own that
-// carries the choices after photos is Sent.FooterID.
+// carries the choices after photos is Sent.FooterID. When a message fails
+// after others went, the error is a *PartialError saying what went; sent
+// again with that as Reply.Done, the reply goes on from there.
 func (r *Rendered) Send(ctx context.Context, reply flows.Reply) (flows.Sent, error) {
 	outs, footer := r.render(reply)
 	var sent flows.Sent
-	if reply.Edit != nil {
+	switch {
+	case reply.Done != nil:
+		sent = *reply.Done
+	case reply.Edit != nil:
 		sent = flows.Sent{MessageIDs: []string{reply.Edit.MessageID}, FooterID: reply.Edit.FooterID}
 	}
-	for i, o := range outs {
-		s, err := r.Post(ctx, o)
+	for i := sent.Parts; i < len(outs); i++ {
+		s, err := r.Post(ctx, outs[i])
 		if err != nil {
-			return sent, fmt.Errorf("%s message %d of %d: %w", r.Name(), i+1, len(outs), err)
+			err = fmt.Errorf("%s message %d of %d: %w", r.Name(), i+1, len(outs), err)
+			if sent.Parts > 0 {
+				return sent, &PartialError{Sent: sent, Err: err}
+			}
+			return sent, err
 		}
+		sent.Parts = i + 1
 		switch {
 		case reply.Edit != nil:
 		case i == 0:
@@ -124,6 +134,19 @@ func (r *Rendered) Send(ctx context.Context, reply flows.Reply) (flows.Sent, err
 	}
 	return sent, nil
 }
+
+// PartialError is a reply that stopped halfway: Sent went, Err stopped the
+// rest. It unwraps to Err, so it is retried or dropped as Err is.
+type PartialError struct {
+	Sent flows.Sent
+	Err  error
+}
+
+func (e *PartialError) Error() string {
+	return fmt.Sprintf("sent %d message(s), then: %v", e.Sent.Parts, e.Err)
+}
+
+func (e *PartialError) Unwrap() error { return e.Err }
 
 func firstID(ids []string) string {
 	if len(ids) == 0 {

@@ -2,10 +2,12 @@ package bot_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf16"
 
 	"github.com/nongsan-bot/nongsan/bot"
@@ -181,5 +183,44 @@ func TestAFinishedTaskKeepsTheMenuOnScreen(t *testing.T) {
 	}
 	if len(ch.outs) != 1 || len(ch.outs[0].Keyboard) != len(flows.MainMenu()) || strings.Contains(ch.outs[0].Text, "menu") {
 		t.Fatalf("sent %+v", ch.outs)
+	}
+}
+
+// flaky refuses its nth message once.
+type flaky struct {
+	rich
+	failAt int
+}
+
+func (f *flaky) Post(ctx context.Context, o bot.Out) (flows.Sent, error) {
+	if f.failAt == len(f.outs)+1 {
+		f.failAt = 0
+		return flows.Sent{}, &bot.RetryAfterError{After: time.Minute}
+	}
+	return f.rich.Post(ctx, o)
+}
+
+func TestAReplyStoppedHalfwayGoesOnFromThere(t *testing.T) {
+	ch := &flaky{failAt: 2}
+	footer := flows.M("post.footer", "Product", "Na", "Code", "NS-7K2Q")
+	r := flows.Reply{To: chat, Lang: "vi", Photos: []string{"a", "b"}, Text: flows.M("post.caption"), Footer: &footer,
+		Choices: [][]flows.Choice{{{Label: flows.M("post.order"), Do: &flows.Action{Kind: flows.ActOrder, Code: "NS-7K2Q"}}}}}
+	rendered := bot.Render(ch, texts(t))
+	_, err := rendered.Send(context.Background(), r)
+	var part *bot.PartialError
+	var ra *bot.RetryAfterError
+	if !errors.As(err, &part) || !errors.As(err, &ra) || part.Sent.Parts != 1 {
+		t.Fatalf("first send: %v", err)
+	}
+	r.Done = &part.Sent
+	sent, err := rendered.Send(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ch.outs) != 2 || len(ch.outs[0].Photos) != 2 || len(ch.outs[1].Buttons) != 1 {
+		t.Fatalf("the album went again, or the button did not: %+v", ch.outs)
+	}
+	if sent.MessageIDs[0] != "1" || sent.FooterID != "2" || sent.Parts != 2 {
+		t.Errorf("reported %+v", sent)
 	}
 }

@@ -119,6 +119,10 @@ type Reply struct {
 	// Report asks the engine to tell the flows where the reply landed
 	// (Router.Posted): a listing's post in a group.
 	Report *Report `json:"report,omitempty"`
+	// Done is what a channel delivered of the reply before a send stopped
+	// halfway (an album went, its button message did not): only the rest
+	// is sent again.
+	Done *Sent `json:"done,omitempty"`
 }
 
 // RefKind names a kind of stored record a reply can show.
@@ -156,7 +160,10 @@ type Edit struct {
 
 // Sent is what the platform says about a delivered reply.
 type Sent struct {
-	MessageIDs []string // the messages that carry the text or photos
-	FooterID   string   // the message that carried the Footer and the Choices, if apart
-	Link       string   // a link to the first message, when the platform has one
+	MessageIDs []string `json:"ids,omitempty"`    // the messages that carry the text or photos
+	FooterID   string   `json:"footer,omitempty"` // the message that carried the Footer and the Choices, if apart
+	Link       string   `json:"link,omitempty"`   // a link to the first message, when the platform has one
+	// Parts is how many platform messages the reply took (or, in
+	// Reply.Done, how many went before the send stopped).
+	Parts int `json:"parts,omitempty"`
 }

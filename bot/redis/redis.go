@@ -463,6 +463,9 @@ func (s *Store) Extend(ctx context.Context, l *Leased, now time.Time) error {
 type Finish struct {
 	Sent []Queued // sent, or said by a later reply, or dropped for good
 	Dead []string // fields moved to the dead-letter list
+	// Rewrite are replies kept with what changed while sending them (the
+	// part of a reply that went before a send stopped).
+	Rewrite []Queued
 	// Next is when the chat's remaining replies are due (zero: none remain
 	// that l knows of).
 	Next time.Time
@@ -478,12 +481,15 @@ type Finish struct {
 // finish removes what was sent and frees the lease, unless replies l does
 // not know of came meanwhile (then it keeps the lease for them). KEYS:
 // chat, due, held. ARGV: token, known seq, lease end, next due (ms or 0),
-// hold (ms or 0), fails, clean, was held, then the fields to remove.
+// hold (ms or 0), fails, clean, was held, the number of replies to rewrite,
+// each rewritten reply's field and JSON, then the fields to remove.
 var finish = goredis.NewScript(`
 local st = redis.call("HMGET", KEYS[1], "lt", "n")
 if st[1] ~= ARGV[1] then return -1 end
+local rw = tonumber(ARGV[9])
+for i = 10, 9 + 2 * rw, 2 do redis.call("HSET", KEYS[1], ARGV[i], ARGV[i + 1]) end
 local del = {}
-for i = 9, #ARGV do del[#del + 1] = ARGV[i] end
+for i = 10 + 2 * rw, #ARGV do del[#del + 1] = ARGV[i] end
 local hold = tonumber(ARGV[5])
 if hold > 0 then
   redis.call("HSET", KEYS[1], "h", ARGV[5], "f", ARGV[6])
@@ -524,7 +530,14 @@ func (s *Store) Finish(ctx context.Context, l *Leased, f Finish) (more bool, err
 	if l.held {
 		held = "1"
 	}
-	args := []any{l.token, l.known, l.Ends.UnixMilli(), ms(f.Next), ms(f.Hold), f.Fails, clean, held}
+	args := []any{l.token, l.known, l.Ends.UnixMilli(), ms(f.Next), ms(f.Hold), f.Fails, clean, held, len(f.Rewrite)}
+	for _, q := range f.Rewrite {
+		raw, err := json.Marshal(q.Reply)
+		if err != nil {
+			return false, fmt.Errorf("encode reply: %w", err)
+		}
+		args = append(args, q.Field(), raw)
+	}
 	for _, q := range f.Sent {
 		args = append(args, q.Field())
 	}

@@ -180,6 +180,27 @@ func TestHoldKeepsSendersOff(t *testing.T) {
 	}
 }
 
+// A reply that stopped halfway is kept with what went of it, for the next
+// sender to go on from there.
+func TestAHeldReplyKeepsWhatWentOfIt(t *testing.T) {
+	ctx := context.Background()
+	s := redistest.MustOpen(t)
+	first, _ := step(ctx, s, "1", reply(chat, "a"))
+	q := first.Lease.Out[0]
+	q.Done = &flows.Sent{MessageIDs: []string{"7"}, Parts: 1}
+	hold := t0.Add(time.Second)
+	if _, err := s.Finish(ctx, first.Lease, redis.Finish{Hold: hold, Fails: 1, Rewrite: []redis.Queued{q}}); err != nil {
+		t.Fatal(err)
+	}
+	l, _, _, err := s.Claim(ctx, chat, hold.Add(time.Millisecond))
+	if err != nil || l == nil || len(l.Out) != 1 {
+		t.Fatalf("claim after the hold: %v, %v", l, err)
+	}
+	if got := l.Out[0]; got.Text.ID != "a" || got.Done == nil || got.Done.Parts != 1 || got.Done.MessageIDs[0] != "7" {
+		t.Fatalf("kept %+v", got.Reply)
+	}
+}
+
 func TestUnreadableStateAndRepliesAreReported(t *testing.T) {
 	ctx := context.Background()
 	rdb := redistest.MustClient(t)

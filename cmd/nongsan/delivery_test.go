@@ -217,3 +217,28 @@ func TestServeRefusesTokenWithoutSecret(t *testing.T) {
 		t.Fatalf("serve with a token and no secret: %v", err)
 	}
 }
+
+// A group post whose album went but whose order button did not (the Bot API
+// failed in between) sends the button later, never the album again.
+func TestAnAlbumIsPostedOnceWhenItsButtonFails(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	b := startBot(t, tg, newEnv(t, tg))
+	b.markets()
+	b.register(farmer)
+	b.toSummary(farmer)
+	tg.FailNext("sendMessage", 6, telegramtest.Failure{Status: http.StatusBadGateway})
+	b.Tap(farmer, "publish")
+	for _, g := range []int64{chiLangMarket, allMarket} {
+		waitSent(t, b, g, func(s sent) bool { return strings.HasPrefix(s.Text, "🛒 Đặt mua Na Chi Lăng") }, 1)
+		albums := 0
+		for _, c := range tg.CallsTo("sendMediaGroup") {
+			if c.ChatID == itoa(g) && c.Status == http.StatusOK {
+				albums++
+			}
+		}
+		if albums != 1 {
+			t.Errorf("the album went %d times to %d", albums, g)
+		}
+	}
+}

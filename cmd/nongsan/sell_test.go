@@ -562,15 +562,21 @@ func TestProfileEditsOneField(t *testing.T) {
 // question to published, with an album of two photos, and returns its code.
 func (b *testBot) publish(user int64) string {
 	b.t.Helper()
-	b.Tap(user, "p:na-chi-lang")
-	b.album(user, "album-"+itoa(user), "photo-1", "photo-2")
-	b.Say(user, "xong")
-	b.Say(user, "5 tạ")
-	b.Say(user, "25k")
-	b.Say(user, "hôm nay")
-	b.Tap(user, "skip")
+	b.toSummary(user)
 	b.Tap(user, "publish")
 	return b.publishedCode(user)
+}
+
+// toSummary takes a registered farmer's listing of na from the product
+// question to its summary, with an album of two photos.
+func (b *testBot) toSummary(user int64) {
+	b.t.Helper()
+	b.Tap(user, "p:na-chi-lang")
+	b.album(user, "album-"+itoa(user), "photo-1", "photo-2")
+	for _, answer := range []string{"xong", "5 tạ", "25k", "hôm nay"} {
+		b.Say(user, answer)
+	}
+	b.Tap(user, "skip")
 }
 
 func TestMyListingsChangesEditPostsInPlace(t *testing.T) {
