@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/nongsan-bot/nongsan/flows"
 	"github.com/nongsan-bot/nongsan/flows/vn"
@@ -71,5 +72,40 @@ func TestPostEditsAreCommittedWithTheListingChange(t *testing.T) {
 	notices := m.notices()
 	if len(notices) != 1 || notices[0].To != marketGroup || notices[0].Edit == nil || notices[0].Edit.MessageID != "77" {
 		t.Fatalf("notices %+v, want the edit of the group's post", notices)
+	}
+}
+
+// A day before its expiry the seller is asked, once, whether to renew; at
+// its expiry the listing ends and its posts lose their order button. Each
+// message is committed with its change.
+func TestListingsExpireWithTheirMessages(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	m := newMarket(t)
+	l := m.listing("1")
+	m.posted(l, "77")
+	tick := func(at time.Time) []flows.Reply {
+		t.Helper()
+		if err := m.router.Tick(ctx, at); err != nil {
+			t.Fatal(err)
+		}
+		return m.notices()
+	}
+	dayBefore := l.ExpiresAt.Add(-12 * time.Hour)
+	if got := tick(dayBefore); !slices.Equal(idsTo(got, "1"), []string{"mine.renew_ask"}) || len(got) != 1 {
+		t.Fatalf("half a day before expiry: %+v, want the renewal question", got)
+	}
+	if got := tick(dayBefore.Add(time.Hour)); len(got) != 0 {
+		t.Fatalf("the seller is asked once, got %+v", got)
+	}
+	got := tick(l.ExpiresAt.Add(time.Minute))
+	if len(got) != 1 || got[0].To != marketGroup || got[0].Edit == nil || len(got[0].Choices) != 0 {
+		t.Fatalf("at expiry: %+v, want the post edited without its order button", got)
+	}
+	if ended, err := m.db.Listing(ctx, l.ID); err != nil || ended.Status != flows.Expired {
+		t.Fatalf("after expiry the listing is %+v (%v)", ended, err)
+	}
+	if got := tick(l.ExpiresAt.Add(time.Hour)); len(got) != 0 {
+		t.Fatalf("a listing expires once, got %+v", got)
 	}
 }
