@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"maps"
 	"math/rand/v2"
+	"strconv"
 	"sync"
 	"time"
 
@@ -37,6 +39,11 @@ type Engine struct {
 	RetryMin, RetryMax time.Duration
 	// Senders is how many chats the sweeper serves at once.
 	Senders int
+
+	stripes  [stripes]sync.Mutex
+	sweeping sync.Map      // chats a sweeper goroutine serves now
+	slots    chan struct{} // one per sweeper goroutine at work
+	initOnce sync.Once
 }
 
 // Outcomes of an update, as logged and counted.
@@ -67,13 +74,25 @@ func (e *Engine) Handle(ctx context.Context, in flows.Input) error {
 	return err
 }
 
+// stripes is how many per-chat mutexes an engine has.
+const stripes = 1024
+
 // maxConflicts bounds how often an update is redone because another update
 // of its chat committed first.
 const maxConflicts = 20
 
 func (e *Engine) handle(ctx context.Context, log zerolog.Logger, in flows.Input) (string, flows.Session, error) {
+	// Updates of one chat that reach this replica together take turns, in
+	// the order they came: the version check in Redis then only has to
+	// settle races between replicas, and a step is rarely redone.
+	mu := &e.stripes[stripe(in.ChatKey())]
 	for try := 1; ; try++ {
-		outcome, state, err := e.handleOnce(ctx, log, in)
+		mu.Lock()
+		outcome, state, res, done, err := e.decide(ctx, log, in)
+		mu.Unlock()
+		if err == nil && outcome == OutcomeHandled {
+			e.reply(ctx, log, in, res, done)
+		}
 		if !errors.Is(err, redis.ErrConflict) || try == maxConflicts {
 			return outcome, state, err
 		}
@@ -83,28 +102,35 @@ func (e *Engine) handle(ctx context.Context, log zerolog.Logger, in flows.Input)
 	}
 }
 
-// handleOnce reads the chat, runs the update and commits, unless another
-// update of the chat committed in between (redis.ErrConflict).
-func (e *Engine) handleOnce(ctx context.Context, log zerolog.Logger, in flows.Input) (outcome string, state flows.Session, err error) {
+// stripe picks one of the engine's per-chat mutexes.
+func stripe(chat flows.ChatRef) int {
+	h := fnv.New32a()
+	h.Write([]byte(chat.Channel))
+	h.Write([]byte(chat.ChatID))
+	return int(h.Sum32() % stripes)
+}
+
+// decide reads the chat, runs the update and commits, unless another update
+// of the chat committed in between (redis.ErrConflict).
+func (e *Engine) decide(ctx context.Context, log zerolog.Logger, in flows.Input) (outcome string, state flows.Session, res flows.Result, done redis.Committed, err error) {
 	now := e.Now()
 	chat, err := e.Store.Load(ctx, in.ChatKey())
 	if err != nil {
-		return OutcomeFailed, state, err
+		return OutcomeFailed, state, res, done, err
 	}
 	if chat.Seen(in.UpdateID) {
-		return OutcomeDuplicate, state, nil
+		return OutcomeDuplicate, state, res, done, nil
 	}
 	st := chat.State
 	user, err := e.user(ctx, in, &st, now)
 	if err != nil {
-		return OutcomeFailed, state, err
+		return OutcomeFailed, state, res, done, err
 	}
 	if checker, ok := e.Channels[in.Channel].(AdminChecker); ok && in.ChatType == flows.Group && in.Command != "" && !in.Admin {
 		if in.Admin, err = checker.IsAdmin(ctx, in.ChatID, in.UserID); err != nil {
-			return OutcomeFailed, state, fmt.Errorf("check group admin: %w", err)
+			return OutcomeFailed, state, res, done, fmt.Errorf("check group admin: %w", err)
 		}
 	}
-	var res flows.Result
 	if chat.StateErr != nil {
 		res = e.reset(log, user, in, chat.StateErr, "state")
 	} else if res, err = e.route(ctx, user, st.Session, in); errors.Is(err, flows.ErrBadState) {
@@ -112,7 +138,7 @@ func (e *Engine) handleOnce(ctx context.Context, log zerolog.Logger, in flows.In
 	}
 	if err != nil {
 		if res, err = e.giveUp(ctx, log, user, in, err); err != nil {
-			return OutcomeFailed, state, err
+			return OutcomeFailed, state, res, done, err
 		}
 	}
 	if res.Session != nil {
@@ -124,10 +150,15 @@ func (e *Engine) handleOnce(ctx context.Context, log zerolog.Logger, in flows.In
 	if in.ChatType == flows.Private {
 		st.User = user
 	}
-	done, err := e.Store.Commit(ctx, chat, st, res.Replies, now)
-	if err != nil {
-		return OutcomeFailed, state, err
+	if done, err = e.Store.Commit(ctx, chat, st, res.Replies, now); err != nil {
+		return OutcomeFailed, state, res, done, err
 	}
+	return OutcomeHandled, state, res, done, nil
+}
+
+// reply acknowledges a committed update and sends what it said: its own
+// chat's replies (or waits for the sender that has them), then the others'.
+func (e *Engine) reply(ctx context.Context, log zerolog.Logger, in flows.Input, res flows.Result, done redis.Committed) {
 	// The button stops spinning now, not after every group is posted to.
 	if ch, ok := e.Channels[in.Channel]; ok {
 		if err := ch.Ack(ctx, in); err != nil {
@@ -143,7 +174,6 @@ func (e *Engine) handleOnce(ctx context.Context, log zerolog.Logger, in flows.In
 	for _, other := range flows.OtherChats(in.ChatKey(), res.Replies) {
 		e.Deliver(ctx, other)
 	}
-	return OutcomeHandled, state, nil
 }
 
 // route runs the flows; a panic (a draft no step expected) fails the update
@@ -227,7 +257,7 @@ func (e *Engine) claim(ctx context.Context, chat flows.ChatRef, clean bool) {
 		e.Log.Warn().Err(err).Str("channel", string(chat.Channel)).Str("chat", chat.ChatID).Msg("claim outbox")
 	case lease == nil && clean:
 		// Busy or on hold: its sender finishes, or the hold ends, first.
-		if err := e.Store.Later(ctx, chat, busyUntil); err != nil {
+		if err := e.Store.Later(ctx, chat, e.Now(), busyUntil); err != nil {
 			e.Log.Warn().Err(err).Str("chat", chat.ChatID).Msg("reschedule outbox")
 		}
 	case lease != nil:
@@ -235,34 +265,47 @@ func (e *Engine) claim(ctx context.Context, chat flows.ChatRef, clean bool) {
 	}
 }
 
-// Sweep delivers every outbox that is due, a few chats at a time: replies
-// that failed earlier, were held back, or were committed by a replica that
-// stopped before sending.
+// Sweep delivers every outbox that is due and waits until it is done:
+// replies that failed earlier, were held back, or were committed by a
+// replica that stopped before sending.
 func (e *Engine) Sweep(ctx context.Context) error {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	return e.sweep(ctx, &wg)
+}
+
+// RunSweeper sweeps every interval until ctx ends. A sweep does not wait
+// for the chats it started: a slow chat holds one sender, not the others.
+func (e *Engine) RunSweeper(ctx context.Context, interval time.Duration) {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	e.every(ctx, interval, "sweep outboxes", func(time.Time) error { return e.sweep(ctx, &wg) })
+}
+
+// sweep starts a sender for each due chat that has none, as long as one of
+// the Senders is free; the others wait for the next sweep.
+func (e *Engine) sweep(ctx context.Context, wg *sync.WaitGroup) error {
+	e.initOnce.Do(func() { e.slots = make(chan struct{}, max(e.Senders, 1)) })
 	chats, err := e.Store.Due(ctx, e.Now(), 500)
 	if err != nil {
 		return err
 	}
-	work := make(chan flows.ChatRef)
-	var wg sync.WaitGroup
-	for range max(e.Senders, 1) {
+	for _, chat := range chats {
+		if _, busy := e.sweeping.LoadOrStore(chat, true); busy {
+			continue
+		}
+		select {
+		case e.slots <- struct{}{}:
+		default:
+			e.sweeping.Delete(chat)
+			return nil // every sender is busy
+		}
 		wg.Go(func() {
-			for chat := range work {
-				e.guard("sweep "+chat.ChatID, func() { e.claim(ctx, chat, true) })
-			}
+			defer func() { <-e.slots; e.sweeping.Delete(chat) }()
+			e.guard("sweep "+chat.ChatID, func() { e.claim(ctx, chat, true) })
 		})
 	}
-	for _, chat := range chats {
-		work <- chat
-	}
-	close(work)
-	wg.Wait()
 	return nil
-}
-
-// RunSweeper sweeps every interval until ctx ends.
-func (e *Engine) RunSweeper(ctx context.Context, interval time.Duration) {
-	e.every(ctx, interval, "sweep outboxes", func(time.Time) error { return e.Sweep(ctx) })
 }
 
 // RunTicks runs the flows' periodic work (expiries, reminders, timeouts)
@@ -316,9 +359,13 @@ func (e *Engine) deliver(ctx context.Context, l *redis.Leased, clean bool) {
 				return
 			}
 		}
-		fin := e.send(ctx, log, l)
-		fin.Clean = clean
-		more, err := e.Store.Finish(ctx, l, fin)
+		fin, settled := e.send(ctx, log, l)
+		fin.Clean = clean && settled
+		// What was sent is recorded even when ctx ended meanwhile (a
+		// shutdown, the webhook's budget): else it would be sent again.
+		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		more, err := e.Store.Finish(bctx, l, fin)
+		cancel()
 		if err != nil {
 			log.Warn().Err(err).Msg("finish sending; the sweeper goes on")
 			return
@@ -336,24 +383,29 @@ func (e *Engine) deliver(ctx context.Context, l *redis.Leased, clean bool) {
 // send sends l's due replies in order. A delayed reply waits without
 // holding back those behind it; of replies that coalesce, the last is sent
 // for all, when the first of them is due. A failed send holds the whole
-// chat back, for longer each time it fails again.
-func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) redis.Finish {
-	var fin redis.Finish
-	for field, raw := range l.Bad {
-		if e.bury(ctx, log, l.Chat, "unreadable reply", raw) {
+// chat back, for longer each time it fails again; a reply that fails
+// maxSendFails times in a row is set aside, so that it cannot block the
+// chat for ever. settled is false when a reply could not be set aside.
+func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) (fin redis.Finish, settled bool) {
+	settled = true
+	bury := func(reason, field, raw string) {
+		if e.bury(ctx, log, l.Chat, reason, raw) {
 			fin.Dead = append(fin.Dead, field)
+		} else {
+			settled = false
 		}
+	}
+	for field, raw := range l.Bad {
+		bury("unreadable reply", field, raw)
 	}
 	ch, ok := e.Channels[l.Chat.Channel]
 	if !ok {
 		for _, q := range l.Out {
-			if e.bury(ctx, log, l.Chat, "channel not configured", q.Raw) {
-				fin.Dead = append(fin.Dead, q.Field())
-			}
+			bury("channel not configured", q.Field(), q.Raw)
 		}
-		return fin
+		return fin, settled
 	}
-	now := e.Now()
+	now, fails := e.Now(), l.Fails
 	due, last := coalesceDue(l.Out)
 	for i, q := range l.Out {
 		switch {
@@ -377,12 +429,18 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 		switch {
 		case errors.Is(err, redis.ErrLeaseLost):
 			log.Warn().Msg("lost the chat while sending; another sender goes on")
-			return fin // Finish fails too: nothing is removed
+			return fin, false // Finish fails too: nothing is removed
 		case errors.As(err, &ra):
-			fin.Hold, fin.Fails = now.Add(ra.After), l.Fails
+			fin.Hold, fin.Fails = e.Now().Add(ra.After), fails
+		case err != nil && !IsUndeliverable(err) && fails+1 >= maxSendFails:
+			for _, s := range append(said, q) {
+				bury("failed "+strconv.Itoa(maxSendFails)+" times: "+err.Error(), s.Field(), s.Raw)
+			}
+			fails = 0
+			continue
 		case err != nil && !IsUndeliverable(err):
-			fin.Fails = l.Fails + 1
-			fin.Hold = now.Add(e.backoff(fin.Fails))
+			fin.Fails = fails + 1
+			fin.Hold = e.Now().Add(e.backoff(fin.Fails))
 		}
 		if !fin.Hold.IsZero() {
 			if r.Done != nil { // what went is not sent again
@@ -390,15 +448,20 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 				fin.Rewrite = append(fin.Rewrite, q)
 			}
 			log.Warn().Err(err).Time("retry_at", fin.Hold).Str("msg", r.Text.ID).Msg("reply kept for later")
-			return fin
+			return fin, settled
 		}
 		if err != nil {
 			log.Warn().Err(err).Str("msg", r.Text.ID).Msg("reply dropped")
 		}
 		fin.Sent = append(append(fin.Sent, said...), q)
 	}
-	return fin
+	return fin, settled
 }
+
+// maxSendFails is how often in a row a reply may fail before it is set
+// aside: with the backoff, about ten minutes of trying, longer than the
+// platform outages we know of.
+const maxSendFails = 60
 
 // bury sets a reply aside in the dead-letter list, where it blocks no one,
 // and tells whether it did.
@@ -469,8 +532,9 @@ func (e *Engine) refresh(ctx context.Context, r flows.Reply, merged int) (flows.
 }
 
 // leaseMargin is kept between the end of an attempt and the end of the
-// lease, for the round trip that records the send.
-const leaseMargin = time.Second
+// lease: for the round trip that records the send, and for the drift
+// between replicas' clocks, which time the lease.
+const leaseMargin = 2 * time.Second
 
 // attempt sends a reply, trying again a couple of times at once: a network
 // error or 5xx after a short, jittered wait, a short 429 after its
@@ -481,6 +545,9 @@ const leaseMargin = time.Second
 func (e *Engine) attempt(ctx context.Context, ch Channel, l *redis.Leased, r *flows.Reply) (flows.Sent, error) {
 	wait := e.RetryMin
 	for try := 1; ; try++ {
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < e.Attempt {
+			return flows.Sent{}, errors.New("no time left to send: the sweeper goes on")
+		}
 		if l.Ends.Sub(e.Now()) < e.Attempt+leaseMargin {
 			if err := e.Store.Extend(ctx, l, e.Now()); err != nil {
 				return flows.Sent{}, err

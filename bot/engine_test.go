@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync"
 	"testing"
@@ -41,16 +42,23 @@ func TestBackoffComesBackSoonAfterAShortOutage(t *testing.T) {
 	}
 }
 
-// channel is a platform that accepts everything and remembers it.
+// channel is a platform that accepts everything (but what fail refuses)
+// and remembers it.
 type channel struct {
 	mu   sync.Mutex
 	sent []flows.Reply
+	fail func(r flows.Reply) error
 }
 
 func (c *channel) Name() flows.Channel                     { return flows.Telegram }
 func (c *channel) Parse([]byte) (flows.Input, bool, error) { return flows.Input{}, false, nil }
 func (c *channel) Ack(context.Context, flows.Input) error  { return nil }
 func (c *channel) Send(_ context.Context, r flows.Reply) (flows.Sent, error) {
+	if c.fail != nil {
+		if err := c.fail(r); err != nil {
+			return flows.Sent{}, err
+		}
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.sent = append(c.sent, r)
@@ -70,11 +78,7 @@ func TestASteadyStreamOfAnnouncementsIsAnnouncedOnTime(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 8, 15, 9, 0, 0, 0, time.UTC)
 	ch := &channel{}
-	e := &Engine{
-		Store: redistest.MustOpen(t), Channels: map[flows.Channel]Channel{flows.Telegram: ch},
-		Metrics: NewMetrics(), Log: zerolog.Nop(), Now: func() time.Time { return now },
-		Attempt: time.Second, RetryMin: time.Second, RetryMax: time.Second, Senders: 2,
-	}
+	e := newEngine(t, ch, func() time.Time { return now })
 	group := flows.ChatRef{Channel: flows.Telegram, ChatID: "-100"}
 	order := func() {
 		r := flows.Reply{To: group, Text: flows.M("order.announce"), Coalesce: "order:NS-7K2Q",
@@ -119,3 +123,81 @@ func TestASteadyStreamOfAnnouncementsIsAnnouncedOnTime(t *testing.T) {
 }
 
 func (c *channel) Mount(*http.ServeMux, func(header, secret string) http.Handler) {}
+
+func newEngine(t *testing.T, ch *channel, now func() time.Time) *Engine {
+	return &Engine{
+		Store: redistest.MustOpen(t), Channels: map[flows.Channel]Channel{flows.Telegram: ch},
+		Metrics: NewMetrics(), Log: zerolog.Nop(), Now: now,
+		Attempt: time.Second, RetryMin: time.Millisecond, RetryMax: 10 * time.Second, Senders: 2,
+	}
+}
+
+func ids(rs []flows.Reply) string {
+	out := ""
+	for _, r := range rs {
+		out += r.Text.ID
+	}
+	return out
+}
+
+var farmer = flows.ChatRef{Channel: flows.Telegram, ChatID: "1001"}
+
+// A reply the platform refuses again and again (but not for good) is set
+// aside after maxSendFails tries, and the replies behind it go out.
+func TestAReplyThatAlwaysFailsDoesNotBlockItsChatForever(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 8, 15, 9, 0, 0, 0, time.UTC)
+	ch := &channel{fail: func(r flows.Reply) error {
+		if r.Text.ID == "a" {
+			return errors.New("502 Bad Gateway")
+		}
+		return nil
+	}}
+	e := newEngine(t, ch, func() time.Time { return now })
+	if err := e.Store.Enqueue(ctx, []flows.Reply{{To: farmer, Text: flows.M("a")}, {To: farmer, Text: flows.M("b")}}, now); err != nil {
+		t.Fatal(err)
+	}
+	for sweep := 1; sweep <= maxSendFails; sweep++ {
+		if err := e.Sweep(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := ids(ch.Sent()); got != "" && sweep < maxSendFails {
+			t.Fatalf("sweep %d sent %q past the failing reply", sweep, got)
+		}
+		now = now.Add(e.RetryMax)
+	}
+	if got := ids(ch.Sent()); got != "b" {
+		t.Fatalf("after %d failures sent %q, want b", maxSendFails, got)
+	}
+	if dead, _ := e.Store.DeadLetters(ctx); len(dead) != 1 || dead[0].Chat != farmer {
+		t.Fatalf("dead letters = %+v, want the failing reply", dead)
+	}
+}
+
+// A sender stopped halfway (a shutdown cancels its context) still records
+// what it sent: nothing goes out twice.
+func TestAStoppedSenderRecordsWhatItSent(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch := &channel{}
+	ch.fail = func(r flows.Reply) error {
+		if r.Text.ID == "c" {
+			cancel()
+			return context.Canceled
+		}
+		return nil
+	}
+	e := newEngine(t, ch, time.Now)
+	replies := []flows.Reply{{To: farmer, Text: flows.M("a")}, {To: farmer, Text: flows.M("b")}, {To: farmer, Text: flows.M("c")}}
+	if err := e.Store.Enqueue(context.Background(), replies, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	e.Sweep(ctx)
+	c, err := e.Store.Load(context.Background(), farmer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Out) != 1 || c.Out[0].Text.ID != "c" {
+		t.Fatalf("after stopping at c the outbox holds %d replies, want only c", len(c.Out))
+	}
+}

@@ -81,16 +81,22 @@ return 1`)
 // outboxes, and returns how many it moved. An entry that still cannot be
 // delivered comes back to the list.
 func (s *Store) Requeue(ctx context.Context, n int, now time.Time) (int, error) {
+	// Only those listed now: entries set aside again while this runs wait
+	// for the next requeue.
+	listed, err := s.rdb.LLen(ctx, s.deadKey()).Result()
+	if err != nil {
+		return 0, fmt.Errorf("count dead letters: %w", err)
+	}
 	moved := 0
-	for moved < n {
+	for range min(int64(n), listed) {
 		r, err := requeue.Run(ctx, s.rdb, []string{s.deadKey(), s.dueKey(), s.prefix}, now.UnixMilli(), s.TTL.Milliseconds()).Int()
 		if err != nil {
 			return moved, fmt.Errorf("requeue dead letter: %w", err)
 		}
-		if r != 1 {
-			break // empty, or an entry that names no chat (kept, at the end)
+		if r == 1 {
+			moved++
 		}
-		moved++
+		// 0: the list is empty; -1: an entry that names no chat, kept at the end.
 	}
 	return moved, nil
 }

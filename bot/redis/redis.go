@@ -527,8 +527,8 @@ func (s *Store) Finish(ctx context.Context, l *Leased, f Finish) (more bool, err
 		clean = "1"
 	}
 	held := "0"
-	if l.held {
-		held = "1"
+	if l.held && len(f.Sent) > 0 {
+		held = "1" // a send went through: the chat's failures are over
 	}
 	args := []any{l.token, l.known, l.Ends.UnixMilli(), ms(f.Next), ms(f.Hold), f.Fails, clean, held, len(f.Rewrite)}
 	for _, q := range f.Rewrite {
@@ -634,9 +634,17 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int64) ([]flows.Ch
 	return chats, nil
 }
 
+// later moves a chat that was due by now to a later time; a time the
+// chat's sender set meanwhile (already in the future) stays. KEYS: due.
+// ARGV: the chat's key, now, when.
+var later = goredis.NewScript(`
+local due = redis.call("ZSCORE", KEYS[1], ARGV[1])
+if due and tonumber(due) <= tonumber(ARGV[2]) then redis.call("ZADD", KEYS[1], ARGV[3], ARGV[1]) end
+return 0`)
+
 // Later marks chat due again at when (a busy chat the sweeper skipped).
-func (s *Store) Later(ctx context.Context, chat flows.ChatRef, when time.Time) error {
-	if err := s.rdb.ZAddXX(ctx, s.dueKey(), goredis.Z{Score: float64(when.UnixMilli()), Member: s.chatKey(chat)}).Err(); err != nil {
+func (s *Store) Later(ctx context.Context, chat flows.ChatRef, now, when time.Time) error {
+	if err := later.Run(ctx, s.rdb, []string{s.dueKey()}, s.chatKey(chat), now.UnixMilli(), when.UnixMilli()).Err(); err != nil {
 		return fmt.Errorf("reschedule outbox: %w", err)
 	}
 	return nil

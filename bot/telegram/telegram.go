@@ -390,8 +390,22 @@ func (b *Bot) classify(err error) error {
 		return &bot.RetryAfterError{After: time.Duration(max(apiErr.RetryAfter, 1)) * time.Second}
 	case errors.As(err, &apiErr) && apiErr.Code >= 400 && apiErr.Code < 500:
 		return &bot.UndeliverableError{Reason: apiErr.Message}
+	// Uploads come back without the code: Telegram's description says it.
+	case errors.As(err, &apiErr) && apiErr.Code == 0 && refused(apiErr.Message):
+		return &bot.UndeliverableError{Reason: apiErr.Message}
 	}
 	return redact(err, b.token)
+}
+
+// refused tells a Bot API description of a request that will never
+// succeed ("Bad Request: …", "Forbidden: …").
+func refused(description string) bool {
+	for _, p := range []string{"Bad Request", "Forbidden", "Not Found"} {
+		if strings.HasPrefix(description, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // redact removes the token from errors that quote a request URL.
