@@ -180,8 +180,11 @@ func (r *Rendered) render(reply flows.Reply) (outs []Out, footer int) {
 		outs = append(outs, main)
 		// An album carries no buttons: they follow with the footer.
 		carrier := joinText(rest, footerText(reply, t))
-		outs = append(outs, r.carry(reply, caps, joinText(carrier, strings.Join(lines, "\n")), buttons)...)
-		return outs, len(outs) - 1
+		more := r.carry(reply, caps, joinText(carrier, strings.Join(lines, "\n")), buttons)
+		if len(more) == 0 {
+			return outs, -1
+		}
+		return append(outs, more...), len(outs)
 	case len(reply.Photos) > 1:
 		// One message per photo, the caption and the choices on the last.
 		for _, p := range reply.Photos[:min(len(reply.Photos), 10)] {
@@ -203,11 +206,14 @@ func (r *Rendered) render(reply flows.Reply) (outs []Out, footer int) {
 }
 
 // carry splits text into messages under the limit; the last carries the
-// buttons and keyboards.
+// buttons and keyboards. Without text or buttons there is nothing to carry.
 func (r *Rendered) carry(reply flows.Reply, caps Caps, text string, buttons [][]Button) []Out {
+	if text == "" && len(buttons) > 0 {
+		text = r.Texts.Text(reply.Lang, flows.M("render.choose")) // platforms refuse empty messages
+	}
 	outs := plain(reply.To, text, caps.MaxText)
 	if len(outs) == 0 {
-		outs = []Out{{To: reply.To}}
+		return nil
 	}
 	outs[len(outs)-1] = r.finish(reply, caps, outs[len(outs)-1], buttons)
 	return outs

@@ -224,3 +224,15 @@ func TestAReplyStoppedHalfwayGoesOnFromThere(t *testing.T) {
 		t.Errorf("reported %+v", sent)
 	}
 }
+
+func TestAnAlbumWithoutButtonsIsOneMessage(t *testing.T) {
+	ch := &rich{}
+	r := flows.Reply{To: chat, Lang: "vi", Photos: []string{"a", "b"}, Text: flows.M("post.caption")}
+	sent, err := bot.Render(ch, texts(t)).Send(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ch.outs) != 1 || sent.FooterID != "" {
+		t.Fatalf("sent %+v, reported %+v", ch.outs, sent)
+	}
+}

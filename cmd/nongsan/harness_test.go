@@ -100,6 +100,12 @@ func (b *testBot) Stop() {
 	case <-time.After(30 * time.Second):
 		b.t.Error("serve did not shut down")
 	}
+	// The renderer never asks for an empty message (Telegram refuses them).
+	for _, c := range b.TG.CallsTo("sendMessage") {
+		if strings.Contains(c.Error, "text is empty") {
+			b.t.Errorf("an empty message was sent to %s", c.ChatID)
+		}
+	}
 	logs := b.Logs.String()
 	if strings.Contains(logs, telegramtest.Token) {
 		b.t.Error("the bot token appears in the logs")
