@@ -192,6 +192,9 @@ func TestPlainChannelSellsAndOrdersByTyping(t *testing.T) {
 			notice = append(notice, m.Text)
 		}
 	}
+	if len(notice) < 2 || !strings.HasSuffix(notice[0], "• "+text(t, "vi", "order.decline")) {
+		t.Errorf("the long notice is not split at a line: %q", notice)
+	}
 	if all := strings.Join(notice, "\n"); !strings.Contains(all, "• "+text(t, "vi", "order.accept")) ||
 		regexp.MustCompile(`(?m)^\d+\. `).MatchString(all) {
 		t.Errorf("the farmer's notice: %q", notice)
