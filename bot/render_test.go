@@ -62,6 +62,13 @@ func TestWithoutDeepLinksAnOrderSaysWhatToType(t *testing.T) {
 	if len(got) != 1 || !strings.HasSuffix(got[0], "\n\n🛒 Nhắn MUA NS-7K2Q cho Nông Sản Bot để đặt mua ạ.") {
 		t.Fatalf("got %q", got)
 	}
+	got, _ = plain(t, flows.Reply{Text: flows.M("group.help"), Choices: [][]flows.Choice{
+		{{Label: flows.M("group.open_private"), Do: &flows.Action{Kind: flows.ActOpenChat}}},
+		{{Label: flows.M("post.order"), Do: &flows.Action{Kind: flows.ActListing, Code: "NS-7K2Q"}}},
+	}})
+	if len(got) != 1 || !strings.HasSuffix(got[0], "\n\n💬 Nhắn riêng cho Nông Sản Bot để bán hoặc mua nhé.\nNhắn NS-7K2Q cho Nông Sản Bot để xem tin này ạ.") {
+		t.Fatalf("got %q", got)
+	}
 }
 
 func TestLongTextIsSplitAtLinesNotCut(t *testing.T) {
