@@ -44,7 +44,6 @@ func (r *Relay) Once(ctx context.Context, now time.Time) ([]flows.ChatRef, error
 	for {
 		var batch []flows.ChatRef
 		n, err := r.Notices.RelayNotices(ctx, relayBatch, func(notices []flows.Notice) error {
-			batch = batch[:0] // a failed batch is rolled back and tried again
 			for _, n := range notices {
 				queued, err := r.Store.RelayNotice(ctx, n.ID, n.Replies, now)
 				if err != nil {
@@ -59,6 +58,8 @@ func (r *Relay) Once(ctx context.Context, now time.Time) ([]flows.ChatRef, error
 			return nil
 		})
 		if err != nil {
+			// Rolled back: the batch is handed out again, and what it had
+			// queued is recognised then; the sweeper sends it.
 			return distinct(chats), err
 		}
 		chats = append(chats, batch...)
