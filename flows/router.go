@@ -58,6 +58,9 @@ func (r *Router) Handle(ctx context.Context, user *User, sess *Session, in Input
 	if sess == nil {
 		sess = &Session{}
 	}
+	if !sess.Active() && c.Now.Sub(sess.Updated) > r.TTL {
+		sess.Offered = nil // choices shown long ago no longer count
+	}
 	c.Session = sess
 	if expired && in.Command == "" && !r.opens(in) {
 		mainMenu(c) // the notice said it all: no "not understood" on top

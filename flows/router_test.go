@@ -156,6 +156,12 @@ func TestConversations(t *testing.T) {
 			{text, strings.Repeat("VN-LSOR-0012 ", 5), 0, "profile/reg_code", []string{"reg.code_long"}},
 			{text, "vn-lsor-0012", 0, "profile/summary", []string{"profile.summary"}},
 		}},
+		{"the menu's numbers can be typed, but not days later", []turn{
+			{text, "/start", 0, "", []string{"start.welcome", "menu.title"}},
+			{text, "5", 0, "", []string{"help.text+menu"}},
+			{text, "/huy", 0, "", []string{"cancel.nothing", "menu.title"}},
+			{text, "5", 25 * time.Hour, "", []string{"unclear.text", "menu.title"}},
+		}},
 		{"a tap on the menu keyboard sets the question aside", []turn{
 			{text, "/ngonngu", 0, "language/pick", []string{"lang.ask"}},
 			{text, "📋 Tin của tôi", 0, "language/pick", []string{"mine.none", "lang.ask"}},
