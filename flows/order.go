@@ -449,11 +449,13 @@ func orderNews(ctx context.Context, deps Deps, o *Order) ([]Reply, error) {
 	fm := Format{Texts: deps.Texts, Lang: GroupLang}
 	remaining := fm.Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit})
 	var out []Reply
+	// A burst of orders is announced once, at most AnnounceDelay after its
+	// first order however long it goes on.
 	for _, e := range edits {
-		e.Coalesce, e.Delay = "edit:"+e.Edit.MessageID+":"+e.Edit.FooterID, deps.AnnounceDelay
+		e.Coalesce, e.Delay, e.MaxWait = "edit:"+e.Edit.MessageID+":"+e.Edit.FooterID, deps.AnnounceDelay, deps.AnnounceDelay
 		if o.Status == Pending { // once per group
 			out = append(out, Reply{To: e.To, Lang: GroupLang, Coalesce: "order:" + l.Code, Delay: deps.AnnounceDelay,
-				Rebuild: &Ref{Kind: RefListing, ID: l.ID},
+				MaxWait: deps.AnnounceDelay, Rebuild: &Ref{Kind: RefListing, ID: l.ID},
 				Text: M("order.announce", "Quantity", fm.Ordered(o), "Product", l.Product, "Code", l.Code,
 					"Remaining", remaining, "SoldOut", l.Remaining == 0)})
 		}

@@ -235,3 +235,41 @@ func TestAnOrderChangesOneFieldFromItsSummary(t *testing.T) {
 		}
 	}
 }
+
+// An order's group news (the announcement, the post's new stock) waits to
+// coalesce a burst, but never longer than the announce delay after the
+// first order: the engine reads MaxWait.
+func TestOrderNewsHasACeiling(t *testing.T) {
+	t.Parallel()
+	m := newMarket(t)
+	l := m.listing("1")
+	m.posted(l, "9")
+	for _, turn := range []struct {
+		kind flows.InputKind
+		text string
+	}{{flows.KindText, "mua " + l.Code}, {flows.KindText, "40 kg"}, {flows.KindChoice, "keep"},
+		{flows.KindText, "0987654321"}, {flows.KindChoice, "pickup"}, {flows.KindChoice, "skip"}} {
+		m.say("2", turn.kind, turn.text)
+	}
+	in := m.input("2", flows.KindChoice, "place")
+	u, err := m.db.Touch(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := m.router.Handle(context.Background(), u, m.sess["2"], in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	news := 0
+	for _, r := range res.Replies {
+		if r.To == marketGroup {
+			news++
+			if r.Coalesce == "" || r.Delay != time.Second || r.MaxWait != time.Second {
+				t.Errorf("%s: coalesce %q, delay %s, max wait %s; want a key and 1s, 1s", r.Text.ID, r.Coalesce, r.Delay, r.MaxWait)
+			}
+		}
+	}
+	if news != 2 {
+		t.Fatalf("%d replies to the group, want the announcement and the post's edit", news)
+	}
+}
