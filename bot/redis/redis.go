@@ -88,6 +88,8 @@ const (
 	fHold    = "h"  // no send before (unix ms): the platform asked us to wait, or a send failed
 	fFails   = "f"  // sends failed in a row, for the backoff
 	fExpiry  = "x"  // when the key's TTL was last set (unix ms)
+	// "m", used by the scripts only: the due set holds the chat until then
+	// at least (unix ms), so most commits need no ZADD.
 	outField = "o:" // + sequence number: a reply waiting to be sent
 )
 
@@ -234,7 +236,7 @@ var commit = goredis.NewScript(`
 local nown, nother = tonumber(ARGV[7]), #KEYS - 2
 local seen = {}
 for i = 9 + nown + 2 * nother, #ARGV do seen[#seen + 1] = ARGV[i] end
-local st = redis.call("HMGET", KEYS[1], "v", "n", "lt", "lu", "h", unpack(seen))
+local st = redis.call("HMGET", KEYS[1], "v", "n", "lt", "lu", "h", "m", unpack(seen))
 if (st[1] or "0") ~= ARGV[1] then return {-1} end
 local seq = tonumber(st[2] or "0")
 local before = seq
@@ -250,22 +252,28 @@ local now = tonumber(ARGV[3])
 local out = {1, 0, before}
 local pending = seq > before
 for i = 1, #seen do
-  if st[5 + i] == false then out[#out + 1] = seen[i] else pending = true end
+  if st[6 + i] == false then out[#out + 1] = seen[i] else pending = true end
 end
 local hold = tonumber(st[5] or "0")
+local mark = false
 if pending and (not st[3] or st[3] == "" or tonumber(st[4] or "0") < now) and hold <= now then
   out[2] = 1
   f[#f + 1] = "lt"; f[#f + 1] = ARGV[5]
   f[#f + 1] = "lu"; f[#f + 1] = ARGV[4]
+  -- the due set holds the chat until m; renewed when half the lease is left
+  mark = tonumber(st[6] or "0") < now + (tonumber(ARGV[4]) - now) / 2
+  if mark then f[#f + 1] = "m"; f[#f + 1] = ARGV[4] end
 end
 if ARGV[6] ~= "0" then
   f[#f + 1] = "x"; f[#f + 1] = ARGV[3]
 end
 redis.call("HSET", KEYS[1], unpack(f))
 if ARGV[6] ~= "0" then redis.call("PEXPIRE", KEYS[1], ARGV[6]) end
-if pending and out[2] == 1 then
+if mark then
   -- for the sweeper, should this sender stop before it finishes
   redis.call("ZADD", KEYS[2], "GT", ARGV[4], KEYS[1])
+elseif pending and out[2] == 1 then
+  -- marked already, until at least half a lease from now
 elseif pending and hold > now then
   redis.call("ZADD", KEYS[2], hold, KEYS[1])
 elseif pending then
@@ -505,12 +513,14 @@ if tonumber(st[2] or "0") > tonumber(ARGV[2]) and hold == 0 then
   if #del > 0 then redis.call("HDEL", KEYS[1], unpack(del)) end
   return 1
 end
+local clean = hold == 0 and ARGV[4] == "0" and ARGV[7] == "1" and tonumber(st[2] or "0") == tonumber(ARGV[2])
 del[#del + 1] = "lt"
 del[#del + 1] = "lu"
+if clean then del[#del + 1] = "m" end
 redis.call("HDEL", KEYS[1], unpack(del))
 if hold > 0 then return 0 end
 if ARGV[4] ~= "0" then redis.call("ZADD", KEYS[2], ARGV[4], KEYS[1])
-elseif ARGV[7] == "1" and tonumber(st[2] or "0") == tonumber(ARGV[2]) then redis.call("ZREM", KEYS[2], KEYS[1]) end
+elseif clean then redis.call("ZREM", KEYS[2], KEYS[1]) end
 return 0`)
 
 // Finish records a send under l. more is true when replies l does not

@@ -278,3 +278,28 @@ func texts(qs []redis.Queued) string {
 	}
 	return out
 }
+
+// A sender that stops before it finishes leaves its chat in the due set,
+// for the sweeper: after a clean finish too, once the chat has replies again.
+func TestACommitThatStopsBeforeSendingIsFoundBySweeper(t *testing.T) {
+	ctx := context.Background()
+	s := redistest.MustOpen(t)
+	first, err := step(ctx, s, "1", reply(chat, "a"))
+	if err != nil || first.Lease == nil {
+		t.Fatal(first.Lease, err)
+	}
+	if _, err := s.Finish(ctx, first.Lease, redis.Finish{Sent: first.Lease.Out, Clean: true}); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := s.Due(ctx, t0.Add(time.Hour), 10); len(due) != 0 {
+		t.Fatalf("a chat with nothing to send is due: %v", due)
+	}
+	second, err := step(ctx, s, "2", reply(chat, "b"))
+	if err != nil || second.Lease == nil {
+		t.Fatal(second.Lease, err)
+	}
+	// This sender stops here. Once its lease is over, the sweeper has it.
+	if due, _ := s.Due(ctx, t0.Add(s.Lease), 10); len(due) != 1 || due[0] != chat {
+		t.Fatalf("due after the lease = %v, want the chat", due)
+	}
+}
