@@ -223,7 +223,7 @@ func (e *Engine) user(ctx context.Context, in flows.Input, st *redis.State, now 
 func (e *Engine) reset(log zerolog.Logger, user *flows.User, in flows.Input, cause error, why string) flows.Result {
 	log.Error().Err(cause).Str("why", why).Msg("conversation reset")
 	e.Metrics.Resets.WithLabelValues(why).Inc()
-	return e.Router.Reset(user, in, "session.lost")
+	return e.Router.Reset(user, in, flows.ResetLost)
 }
 
 // maxAttempts: an update that fails this often is answered with an apology
@@ -239,7 +239,7 @@ func (e *Engine) giveUp(ctx context.Context, log zerolog.Logger, user *flows.Use
 	}
 	log.Error().Err(cause).Msg("giving up on update")
 	e.Metrics.Resets.WithLabelValues("failing").Inc()
-	return e.Router.Reset(user, in, "error.sorry"), nil
+	return e.Router.Reset(user, in, flows.ResetFailing), nil
 }
 
 // Deliver sends chat's waiting replies if no one else is sending them; if

@@ -201,3 +201,12 @@ func TestAStoppedSenderRecordsWhatItSent(t *testing.T) {
 		t.Fatalf("after stopping at c the outbox holds %d replies, want only c", len(c.Out))
 	}
 }
+
+// A caption cut at the limit loses nothing and repeats nothing, even when
+// the text starts with a blank.
+func TestCutKeepsEveryWordOnce(t *testing.T) {
+	head, rest := cut("  Na Chi Lăng ngon ngọt", 12)
+	if head+" "+rest != "Na Chi Lăng ngon ngọt" {
+		t.Fatalf("cut gave %q + %q", head, rest)
+	}
+}

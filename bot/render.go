@@ -184,7 +184,7 @@ func (r *Rendered) render(reply flows.Reply) (outs []Out, footer int) {
 		if len(more) == 0 {
 			return outs, -1
 		}
-		return append(outs, more...), len(outs)
+		return append(outs, more...), len(outs) + len(more) - 1 // the last carries the buttons
 	case len(reply.Photos) > 1:
 		// One message per photo, the caption and the choices on the last.
 		for _, p := range reply.Photos[:min(len(reply.Photos), 10)] {
@@ -200,7 +200,11 @@ func (r *Rendered) render(reply flows.Reply) (outs []Out, footer int) {
 			return append(outs, r.finish(reply, caps, main, buttons)), footer
 		}
 		outs = append(outs, main)
-		return append(outs, r.carry(reply, caps, body, buttons)...), footer
+		carried := r.carry(reply, caps, body, buttons)
+		if len(buttons) > 0 && len(carried) > 0 {
+			footer = len(outs) + len(carried) - 1 // the caption overflowed: its buttons moved here
+		}
+		return append(outs, carried...), footer
 	}
 	return append(outs, r.carry(reply, caps, joinText(text, strings.Join(lines, "\n")), buttons)...), footer
 }
@@ -358,6 +362,7 @@ func joinText(a, b string) string {
 // cut returns the head of text that fits in limit (split at a boundary as
 // Split does) and the rest.
 func cut(text string, limit int) (head, rest string) {
+	text = strings.TrimSpace(text) // as Split does, so that the head is a prefix
 	parts := Split(text, limit)
 	if len(parts) == 0 {
 		return "", ""

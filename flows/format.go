@@ -111,7 +111,10 @@ func BuiltMessageIDs() []string {
 	for name := range orderActions {
 		ids = append(ids, "order."+name)
 	}
-	ids = append(ids, "order.reason_sold_out", "order.reason_far")
+	ids = append(ids, "order.reason_sold_out", "order.reason_far", ResetLost, ResetFailing)
+	for _, id := range unclearMsg {
+		ids = append(ids, id)
+	}
 	for _, m := range []string{"order.declined", "order.timed_out", "order.cancelled", "order.dropped"} {
 		ids = append(ids, m+"_farmer")
 	}

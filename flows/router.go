@@ -344,8 +344,15 @@ func (r *Router) check(sess *Session) error {
 	return nil
 }
 
+// Why a chat is started over: the message the user is told.
+const (
+	ResetLost    = "session.lost" // its stored state could not be used
+	ResetFailing = "error.sorry"  // an update kept failing
+)
+
 // Reset starts a chat over whose state could not be used: the user is told
-// that the unfinished task was lost (why says how) and shown the menu.
+// that the unfinished task was lost (why is ResetLost or ResetFailing) and
+// shown the menu.
 func (r *Router) Reset(user *User, in Input, why string) Result {
 	if in.ChatType == Group {
 		return Result{} // nothing was going on for anyone there

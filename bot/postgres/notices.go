@@ -46,16 +46,24 @@ func (db *DB) change(ctx context.Context, what, sql string, args []any, notices 
 	return nil
 }
 
+// relayLock names the advisory lock of the relay ("nsrelay").
+const relayLock = 0x6e7372656c6179
+
 // RelayNotices hands up to limit notices not relayed yet, oldest first, to
-// relay, and marks them relayed if it succeeds, in one transaction. The
-// rows stay locked meanwhile and other replicas skip them, so that replicas
-// share the work; if we stop before the commit, they are handed out again
-// (relay must recognise a notice it has seen by its ID).
+// relay, and marks them relayed if it succeeds, in one transaction. One
+// replica relays at a time (the others find the relay busy and do nothing),
+// so that a chat's notices reach its outbox in the order they were written;
+// if we stop before the commit, they are handed out again (relay must
+// recognise a notice it has seen by its ID).
 func (db *DB) RelayNotices(ctx context.Context, limit int, relay func([]flows.Notice) error) (int, error) {
 	var n int
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		var mine bool
+		if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock($1)`, relayLock).Scan(&mine); err != nil || !mine {
+			return err
+		}
 		rows, err := tx.Query(ctx, `SELECT id, replies FROM notices WHERE relayed_at IS NULL
-			ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, limit)
+			ORDER BY id LIMIT $1 FOR UPDATE`, limit)
 		if err != nil {
 			return err
 		}
