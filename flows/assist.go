@@ -89,6 +89,8 @@ func (f *sell) onAssistName(_ context.Context, _ *Conv, d *draft, in Input) (Go,
 	switch {
 	case in.Kind == KindText && tooLong(in.Text, maxName):
 		return Again(M("reg.name_long")), nil
+	case withPhone(in):
+		return Again(M("reg.name_phone")), nil
 	case in.Kind != KindText || !validName(in.Text):
 		return NotUnderstood(), nil
 	}

@@ -77,6 +77,8 @@ func (r *registration) onName(_ context.Context, c *Conv, d *draft, in Input) (G
 		d.Seller.Name = c.User.Name
 	case in.Kind == KindText && tooLong(in.Text, maxName):
 		return Again(M("reg.name_long")), nil
+	case withPhone(in):
+		return Again(M("reg.name_phone")), nil
 	case in.Kind == KindText && validName(in.Text):
 		d.Seller.Name = in.Text
 	default:
@@ -119,6 +121,8 @@ func takeCommune(c *Conv, s *Seller, in Input, area *Field[draft]) Go {
 	switch {
 	case in.Kind == KindText && tooLong(in.Text, maxName):
 		return Again(M("reg.commune_long"))
+	case withPhone(in):
+		return Again(M("reg.commune_phone"))
 	case in.Kind != KindText || !validName(in.Text):
 		return NotUnderstood()
 	}
@@ -149,6 +153,8 @@ func (r *registration) onCode(_ context.Context, _ *Conv, d *draft, in Input) (G
 	switch {
 	case in.Kind == KindText && tooLong(in.Text, maxCode):
 		return Again(M("reg.code_long")), nil
+	case withPhone(in):
+		return Again(M("reg.code_phone")), nil
 	case in.Kind == KindText && strings.ContainsAny(in.Text, "0123456789"):
 		d.Seller.GrowingCode = strings.ToUpper(in.Text)
 	default:
@@ -220,6 +226,8 @@ func (r *registration) onHolder(_ context.Context, _ *Conv, d *draft, in Input) 
 		d.Seller.Bank.Holder = strings.ToUpper(vn.Fold(d.Seller.Name))
 	case in.Kind == KindText && tooLong(in.Text, maxName):
 		return Again(M("reg.holder_long")), nil
+	case withPhone(in):
+		return Again(M("reg.holder_phone")), nil
 	case in.Kind == KindText && validName(in.Text):
 		d.Seller.Bank.Holder = strings.ToUpper(vn.Fold(in.Text))
 	default:

@@ -125,6 +125,9 @@ func (f *sell) onProduct(_ context.Context, c *Conv, d *draft, in Input) (Go, er
 		key, _ := strings.CutPrefix(in.Text, "p:")
 		p, ok = f.deps.Catalogs.Products.ByKey(key)
 	case KindText:
+		if withPhone(in) { // before the catalog: "Na Chi Lăng 0912…" would pass as Na Chi Lăng, unexplained
+			return Again(M("sell.product_phone")), nil
+		}
 		p, ok = f.deps.Catalogs.Products.Match(in.Text)
 		if !ok && tooLong(in.Text, maxProduct) {
 			return Again(M("sell.product_long")), nil
@@ -382,7 +385,7 @@ func (f *sell) onNote(_ context.Context, _ *Conv, d *draft, in Input) (Go, error
 	switch {
 	case in.Kind == KindText && tooLong(in.Text, maxNote):
 		return Again(M("sell.note_long", "Max", maxNote)), nil
-	case in.Kind == KindText && containsPhone(in.Text):
+	case withPhone(in):
 		return Again(M("sell.note_phone")), nil
 	case in.Kind == KindText:
 		d.Listing.Note = in.Text
@@ -392,19 +395,36 @@ func (f *sell) onNote(_ context.Context, _ *Conv, d *draft, in Input) (Go, error
 	return Next(), nil
 }
 
-// phoneLike finds runs of digits long enough to be a phone number.
-var phoneLike = regexp.MustCompile(`\+?\d[\d .-]{7,}\d`)
+// phoneLike finds runs of digits long enough to hold a phone number, and
+// digitGroup the groups within a run ("+84", "0912", "345").
+var (
+	phoneLike  = regexp.MustCompile(`\+?\d[\d .()-]{7,}\d`)
+	digitGroup = regexp.MustCompile(`\+?\d+`)
+)
 
 // containsPhone tells whether text holds a mobile number: a phone number
-// must never reach a group post.
+// must never reach a group post. The number may follow other digits in
+// the same run ("loại 1 0912 345 678"), so every span of whole groups is
+// tried.
 func containsPhone(text string) bool {
-	for _, m := range phoneLike.FindAllString(text, -1) {
-		if _, err := vn.ParsePhone(m); err == nil {
-			return true
+	for _, run := range phoneLike.FindAllString(text, -1) {
+		groups := digitGroup.FindAllStringIndex(run, -1)
+		for i := range groups {
+			for j := i; j < len(groups); j++ {
+				if _, err := vn.ParsePhone(run[groups[i][0]:groups[j][1]]); err == nil {
+					return true
+				}
+			}
 		}
 	}
 	return false
 }
+
+// withPhone tells whether a typed answer holds a phone number. Answers
+// shown in group posts (product, seller, place, growing code, note) or on
+// the payment details refuse it: the buyer gets the farmer's number once
+// the order is accepted, from the bot.
+func withPhone(in Input) bool { return in.Kind == KindText && containsPhone(in.Text) }
 
 // listing is the draft as a listing of the conversation's seller.
 func (f *sell) listing(c *Conv, d *draft) *Listing {

@@ -196,8 +196,46 @@ func TestNotificationButtonsKeepTheListingBeingWritten(t *testing.T) {
 
 func TestPhoneNumbersStayOutOfGroupPosts(t *testing.T) {
 	t.Parallel()
-	b := startBot(t, telegramtest.NewServer(t), nil)
-	b.toQuantity(farmer)
+	tg := telegramtest.NewServer(t)
+	env := newEnv(t, tg)
+	env["MODERATORS"] = "telegram:7007" // the helper below
+	b := startBot(t, tg, env)
+	b.markets()
+
+	// Every answer that a group post shows (or the payment details, before
+	// the order is accepted) refuses a phone number, saying why, and takes
+	// the answer without it.
+	type answer struct{ phone, refused, good, next string }
+	answers := func(user int64, steps ...answer) {
+		t.Helper()
+		for _, step := range steps {
+			if step.phone != "" {
+				b.Say(user, step.phone)
+				b.expect(user, step.refused)
+			}
+			if step.good != "" {
+				b.Say(user, step.good)
+				if got := idOf(t, b.Last(user).Text); got != step.next {
+					t.Fatalf("after %q the bot said %s, want %s", step.good, got, step.next)
+				}
+			}
+		}
+	}
+	b.Say(farmer, "/ban")
+	answers(farmer,
+		answer{"Lâm, LH 0912 888 777", "reg.name_phone", "Hoàng Văn Lâm", "reg.phone"},
+		answer{"", "", "0912 888 777", "reg.commune"},
+		answer{"xã Quang Lang, zalo 0912.888.777", "reg.commune_phone", "xã Quang Lang, Chi Lăng", "reg.code"},
+		answer{"VN-LSOR 0912888777", "reg.code_phone", "vn-lsor-0012", "reg.bank"},
+		answer{"", "", "agribank", "reg.account"},
+		answer{"", "", "1234 5678 9012", "reg.holder"},
+		answer{"HOANG VAN LAM +84 912 888 777", "reg.holder_phone", "HOANG VAN LAM", "sell.product"},
+		answer{"Mít Thái LH 0912888777", "sell.product_phone", "", ""},
+		// The catalog knows Na: the number would be dropped without a word.
+		answer{"Na Chi Lăng loại 1 0912 888 777", "sell.product_phone", "Mít Thái", "sell.photos"},
+	)
+	b.Post(b.Up.Photo(farmer, farmer, "photo-M", "", ""))
+	b.Tap(farmer, "done")
 	b.Say(farmer, "5 tạ")
 	b.Say(farmer, "25k")
 	b.Say(farmer, "mai")
@@ -207,6 +245,48 @@ func TestPhoneNumbersStayOutOfGroupPosts(t *testing.T) {
 	if got := idOf(t, b.Last(farmer).Text); got != "sell.summary" {
 		t.Fatalf("after a note without a phone: %s", got)
 	}
+	b.Tap(farmer, "publish")
+	b.publishedCode(farmer)
+
+	// The posts show every answer, and no number typed above.
+	groups := map[string]bool{itoa(chiLangMarket): true, itoa(allMarket): true, itoa(bacSonMarket): true}
+	var posted strings.Builder
+	for _, c := range tg.Calls() {
+		if !groups[c.ChatID] {
+			continue
+		}
+		for name, value := range c.Params {
+			posted.WriteString(value + "\n")
+			if digits := onlyDigits(value); strings.Contains(digits, "912888777") || strings.Contains(digits, "988123456") {
+				t.Errorf("%s to group %s: %s holds a phone number: %s", c.Method, c.ChatID, name, value)
+			}
+		}
+	}
+	for _, want := range []string{"Mít Thái", "Hoàng Văn Lâm", "xã Quang Lang", "VN-LSOR-0012", "Quả to, ngọt"} {
+		if !strings.Contains(posted.String(), want) {
+			t.Errorf("the group posts lack %q:\n%s", want, posted.String())
+		}
+	}
+
+	// A helper posting for a farmer without a smartphone is held to the same.
+	const helper = int64(7007)
+	b.Say(helper, "/ban")
+	b.Tap(helper, "for:other")
+	answers(helper,
+		answer{"", "", "0987 654 321", "assist.name"},
+		answer{"Hoàng Thị Mai 0987 654 321", "reg.name_phone", "Hoàng Thị Mai", "assist.commune"},
+		answer{"xã Hữu Kiên, đt 0987654321", "reg.commune_phone", "xã Hữu Kiên, Chi Lăng", "sell.product"},
+	)
+}
+
+// onlyDigits keeps the digits of s: a number however it is spaced.
+func onlyDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
 }
 
 func TestProfilesCannotBeTakenOverByTypingAPhone(t *testing.T) {
