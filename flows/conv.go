@@ -119,7 +119,11 @@ func (c *Conv) Say(m Msg) { c.reply(Reply{Text: m}) }
 // Ask sends a message with choices, shown as button rows. Typing a choice's
 // number, its label in any language, or one of its Words selects it too;
 // each choice carries its number, for channels that print them.
-func (c *Conv) Ask(m Msg, rows ...[]Choice) {
+func (c *Conv) Ask(m Msg, rows ...[]Choice) { c.reply(Reply{Text: m, Choices: c.offer(rows)}) }
+
+// offer numbers the choices that answer here, after those offered before
+// in this update, and remembers them for the router.
+func (c *Conv) offer(rows [][]Choice) [][]Choice {
 	n := len(c.offered)
 	numbered := make([][]Choice, len(rows))
 	for i, row := range rows {
@@ -140,7 +144,19 @@ func (c *Conv) Ask(m Msg, rows ...[]Choice) {
 			c.offered = append(c.offered, Offer{Value: ch.Value, Keys: keys})
 		}
 	}
-	c.reply(Reply{Text: m, Choices: numbered})
+	return numbered
+}
+
+// add sends replies made without the conversation (code shared with the
+// ticks, which have none): one to the user's own chat offers its choices,
+// as Ask does, so they can be typed by number there.
+func (c *Conv) add(replies ...Reply) {
+	for _, r := range replies {
+		if r.To == c.In.ChatKey() {
+			r.Choices = c.offer(r.Choices)
+		}
+		c.replies = append(c.replies, r)
+	}
 }
 
 // AskContact asks for a phone number with the platform's share button.

@@ -126,7 +126,7 @@ func (f *order) start(ctx context.Context, c *Conv, d *orderDraft, in Input) (Go
 		return Finish(), nil
 	case l.Status != Active:
 		c.Say(M("order.ended", "Product", l.Product, "Code", l.Code))
-		offerSimilar(ctx, f.deps, c.In.ChatKey(), c.Lang, l, &c.replies)
+		c.add(offerSimilar(ctx, f.deps, c.In.ChatKey(), c.Lang, l)...)
 		return Finish(), nil
 	}
 	*d = orderDraft{ListingID: l.ID, Nonce: newNonce(), Price: l.Price}
@@ -138,21 +138,23 @@ func (f *order) start(ctx context.Context, c *Conv, d *orderDraft, in Input) (Go
 	// The listing as in the group, in the buyer's language, then the question.
 	post := postReply(c.F(), l, c.In.ChatKey())
 	post.Choices, post.Footer = nil, nil
-	c.replies = append(c.replies, post)
+	c.add(post)
 	return To(f.quantity), nil
 }
 
 // soldOut tells the buyer and offers other listings of the product.
 func (f *order) soldOut(ctx context.Context, c *Conv, l *Listing) {
 	c.Say(M("order.sold_out", "Product", l.Product, "Code", l.Code))
-	offerSimilar(ctx, f.deps, c.In.ChatKey(), c.Lang, l, &c.replies)
+	c.add(offerSimilar(ctx, f.deps, c.In.ChatKey(), c.Lang, l)...)
 }
 
-// offerSimilar suggests other listings of the same product to a buyer.
-func offerSimilar(ctx context.Context, deps Deps, to ChatRef, lang string, l *Listing, out *[]Reply) {
+// offerSimilar suggests other listings of the same product to a buyer, in
+// one message (none when there are none). A suggestion is a courtesy: when
+// they cannot be found, the buyer simply gets none.
+func offerSimilar(ctx context.Context, deps Deps, to ChatRef, lang string, l *Listing) []Reply {
 	similar, err := deps.Orders.Similar(ctx, l, 3)
 	if err != nil || len(similar) == 0 {
-		return
+		return nil
 	}
 	var rows [][]Choice
 	fm := Format{Texts: deps.Texts, Lang: lang}
@@ -160,7 +162,7 @@ func offerSimilar(ctx context.Context, deps Deps, to ChatRef, lang string, l *Li
 		rows = append(rows, []Choice{{Label: M("order.similar_item", "Code", s.Code, "Product", s.Product,
 			"Price", fm.Price(s.Price), "Place", fm.Area(s.Seller.Area)), Value: "buy:" + s.Code}})
 	}
-	*out = append(*out, Reply{To: to, Lang: lang, Text: M("order.similar"), Choices: rows})
+	return []Reply{{To: to, Lang: lang, Text: M("order.similar"), Choices: rows}}
 }
 
 func (f *order) askQty(c *Conv, d *orderDraft) Question {

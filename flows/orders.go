@@ -122,7 +122,7 @@ func (f *orders) act(ctx context.Context, c *Conv, value string) (Step, error) {
 		return Done, f.timeline(ctx, c, o)
 	case "pay":
 		if isBuyer && (o.Status == Accepted || o.Status == Shipping || o.Status == Completed) {
-			c.replies = append(c.replies, paymentReplies(c.F(), c.In.ChatKey(), o)...)
+			c.add(paymentReplies(c.F(), c.In.ChatKey(), o)...)
 			return Done, nil
 		}
 	case "decline", "drop":
@@ -159,7 +159,7 @@ func (f *orders) move(ctx context.Context, c *Conv, o *Order, from []string, to,
 	if err != nil {
 		return err
 	}
-	c.replies = append(c.replies, replies...)
+	c.add(replies...) // the actor's own buttons (Đã gửi hàng) can be typed by number
 	return nil
 }
 
@@ -213,7 +213,7 @@ func orderChanged(ctx context.Context, deps Deps, o *Order) ([]Reply, error) {
 		}
 		toBuyer(M(msg, append(orderData(bf, o), "Reason", o.Reason)...))
 		if o.Status == Declined || o.Reason != "" {
-			offerSimilar(ctx, deps, buyer.ref, buyer.lang, o.Listing, &out)
+			out = append(out, offerSimilar(ctx, deps, buyer.ref, buyer.lang, o.Listing)...)
 		}
 		toFarmer(M(msg+"_farmer", append(orderData(fm, o), "Reason", o.Reason)...))
 		news, err := orderNews(ctx, deps, o)

@@ -96,11 +96,14 @@ func (p *plainBot) number(msg, id string, kv ...any) string {
 }
 
 // wait polls chat until a message satisfies ok.
-func (p *plainBot) wait(chat string, ok func(string) bool) string {
+func (p *plainBot) wait(chat string, ok func(string) bool) string { return p.waitAfter(chat, 0, ok) }
+
+// waitAfter polls chat until a message after the first skip ones satisfies ok.
+func (p *plainBot) waitAfter(chat string, skip int, ok func(string) bool) string {
 	p.t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
-		for _, m := range p.ch.Sent(chat) {
+		for _, m := range p.ch.Sent(chat)[skip:] {
 			if ok(m.Text) {
 				return m.Text
 			}
@@ -111,6 +114,52 @@ func (p *plainBot) wait(chat string, ok func(string) bool) string {
 	return ""
 }
 
+// register registers user as a farmer of Chi Lăng by typing, choices
+// answered by number, up to the product question.
+func (p *plainBot) register(user, phone string) {
+	p.t.Helper()
+	p.say(user, "/ban")
+	ask := p.expect(user, "reg.name", "Name", "Hoàng Văn "+user)
+	p.say(user, p.number(ask, "reg.name_keep", "Name", "Hoàng Văn "+user))
+	p.answer(user, "reg.phone", phone, "reg.commune", "xã Quang Lang, Chi Lăng", "reg.code", "bỏ qua",
+		"reg.bank", "agribank", "reg.account", "1234 5678 9012", "reg.holder", "1")
+}
+
+// publish writes a listing of na with an album of two photos, answered by
+// words, from the product question; it returns the message saying it is
+// published, and the listing's code.
+func (p *plainBot) publish(user, quantity, price string) (published, code string) {
+	p.t.Helper()
+	p.expect(user, "sell.product")
+	p.say(user, "na chi lang")
+	p.expect(user, "sell.photos")
+	for _, photo := range []string{"photo-1", "photo-2"} {
+		p.post(bottest.Update{Chat: user, User: user, Photo: photo, Album: "album-" + quantity})
+	}
+	for _, answer := range []string{"xong", quantity, price, "hôm nay", "bỏ qua"} {
+		p.say(user, answer)
+	}
+	before := len(p.ch.Sent(user))
+	p.say(user, p.number(p.last(user), "sell.publish"))
+	published = p.waitAfter(user, before, func(s string) bool { return strings.HasPrefix(s, "✅ Đã đăng tin") })
+	return published, regexp.MustCompile(`NS-[2-9A-HJ-NP-Z]{4}`).FindString(published)
+}
+
+// order answers a buyer's order questions by typing, from the quantity
+// question to placing it, and returns the order's code.
+func (p *plainBot) order(buyer, quantity string) string {
+	p.t.Helper()
+	p.say(buyer, quantity)
+	ask := p.expect(buyer, "order.name", "Name", "Hoàng Văn "+buyer)
+	p.say(buyer, p.number(ask, "reg.name_keep", "Name", "Hoàng Văn "+buyer))
+	p.answer(buyer, "order.phone", "0987 654 321", "order.delivery", "giao tận nơi",
+		"order.address", "12 Trần Phú, Ba Đình, Hà Nội", "order.note", "bỏ qua")
+	before := len(p.ch.Sent(buyer))
+	p.say(buyer, "đặt hàng")
+	placed := p.waitAfter(buyer, before, func(s string) bool { return strings.Contains(s, "DH-") })
+	return regexp.MustCompile(`DH-[2-9A-HJ-NP-Z]{4}`).FindString(placed)
+}
+
 func TestPlainChannelSellsAndOrdersByTyping(t *testing.T) {
 	t.Parallel()
 	p := startPlain(t)
@@ -119,27 +168,10 @@ func TestPlainChannelSellsAndOrdersByTyping(t *testing.T) {
 	p.post(bottest.Update{Chat: group, Group: "Chợ Chi Lăng", User: "admin", Admin: true, Text: "/dangky Chi Lăng"})
 	p.expect(group, "group.registered", "Area", "Chi Lăng")
 
-	// Registration: numbered choices answered by number, the phone typed.
-	p.say(farmer, "/ban")
-	ask := p.expect(farmer, "reg.name", "Name", "Hoàng Văn f1")
-	p.say(farmer, p.number(ask, "reg.name_keep", "Name", "Hoàng Văn f1"))
-	p.answer(farmer, "reg.phone", "0912 888 777", "reg.commune", "xã Quang Lang, Chi Lăng", "reg.code", "bỏ qua",
-		"reg.bank", "agribank", "reg.account", "1234 5678 9012", "reg.holder", "1")
-
-	// The listing, answered by words.
-	p.expect(farmer, "sell.product")
-	p.say(farmer, "na chi lang")
-	p.expect(farmer, "sell.photos")
-	for _, photo := range []string{"photo-1", "photo-2"} {
-		p.post(bottest.Update{Chat: farmer, User: farmer, Photo: photo, Album: "album-1"})
-	}
-	for _, answer := range []string{"xong", "500 kg", "25k", "hôm nay", "bỏ qua"} {
-		p.say(farmer, answer)
-	}
-	summary := p.last(farmer)
-	p.say(farmer, p.number(summary, "sell.publish"))
-	published := p.wait(farmer, func(s string) bool { return strings.HasPrefix(s, "✅ Đã đăng tin") })
-	code := regexp.MustCompile(`NS-[2-9A-HJ-NP-Z]{4}`).FindString(published)
+	// Registration: numbered choices answered by number, the phone typed;
+	// the listing, answered by words.
+	p.register(farmer, "0912 888 777")
+	published, code := p.publish(farmer, "500 kg", "25k")
 	// A finished task ends in one message, with a hint instead of the menu.
 	if hint := text(t, "vi", "render.menu_hint"); !strings.HasSuffix(published, "\n\n"+hint) || p.last(farmer) != published {
 		t.Errorf("the task did not end in one message with the hint: %q", p.ch.Sent(farmer)[len(p.ch.Sent(farmer))-2:])
@@ -167,14 +199,7 @@ func TestPlainChannelSellsAndOrdersByTyping(t *testing.T) {
 	// The buyer orders by typing what the post says.
 	p.say(buyer, "mua "+code)
 	p.expect(buyer, "order.quantity", "Remaining", "500 kg", "Unit", "kg", "Price", "25.000 đ/kg")
-	p.say(buyer, "50kg")
-	ask = p.expect(buyer, "order.name", "Name", "Hoàng Văn b1")
-	p.say(buyer, p.number(ask, "reg.name_keep", "Name", "Hoàng Văn b1"))
-	p.answer(buyer, "order.phone", "0987 654 321", "order.delivery", "giao tận nơi",
-		"order.address", "12 Trần Phú, Ba Đình, Hà Nội", "order.note", "bỏ qua")
-	p.say(buyer, "đặt hàng")
-	placed := p.wait(buyer, func(s string) bool { return strings.Contains(s, "DH-") })
-	orderCode := regexp.MustCompile(`DH-[2-9A-HJ-NP-Z]{4}`).FindString(placed)
+	orderCode := p.order(buyer, "50kg")
 
 	// The group hears of it, and the post's change comes as a short note.
 	p.wait(group, func(s string) bool { return strings.HasPrefix(s, "🛒 Đã có đơn 50 kg Na Chi Lăng") })
@@ -217,4 +242,49 @@ func TestPlainChannelSellsAndOrdersByTyping(t *testing.T) {
 	if !qr {
 		t.Error("no VietQR for the buyer")
 	}
+}
+
+// A buyer who opens a sold-out listing is offered similar ones as a
+// numbered list, as any question is, and picks one by typing its number;
+// the farmer's own buttons after accepting can be typed by number too.
+func TestPlainChannelOffersSimilarListingsByNumber(t *testing.T) {
+	t.Parallel()
+	p := startPlain(t)
+	const group, farmer, buyer = "g-all", "f2", "b2"
+	p.post(bottest.Update{Chat: group, Group: "Chợ Lạng Sơn", User: "admin", Admin: true, Text: "/dangky"})
+	p.expect(group, "group.registered_all")
+	p.register(farmer, "0912 888 776")
+	_, small := p.publish(farmer, "20 kg", "25k")
+	p.say(farmer, "/ban")
+	_, other := p.publish(farmer, "2 tạ", "27k")
+
+	p.say(buyer, "mua "+small)
+	p.expect(buyer, "order.quantity", "Remaining", "20 kg", "Unit", "kg", "Price", "25.000 đ/kg")
+	orderCode := p.order(buyer, "20 kg") // all of it
+
+	// Sold out now: the other listing, numbered, and no word of choices to
+	// find elsewhere.
+	p.say(buyer, "mua "+small)
+	offer := p.last(buyer)
+	if !strings.HasPrefix(offer, text(t, "vi", "order.similar")) || strings.Contains(offer, "• ") ||
+		strings.Contains(offer, text(t, "vi", "render.choices_later")) {
+		t.Fatalf("similar listings offered: %q", offer)
+	}
+	p.say(buyer, p.number(offer, "order.similar_item", "Code", other, "Product", "Na Chi Lăng",
+		"Price", "27.000 đ/kg", "Place", "Chi Lăng"))
+	p.expect(buyer, "order.quantity", "Remaining", "2 tạ", "Unit", "tạ", "Price", "27.000 đ/kg")
+	p.say(buyer, "huỷ")
+
+	// The farmer accepts from the list of orders; the button to say the
+	// order is sent answers by its number in the farmer's own chat.
+	p.say(farmer, "menu")
+	p.say(farmer, p.number(p.last(farmer), "menu.orders"))
+	p.say(farmer, "1")
+	p.say(farmer, "nhận đơn")
+	accepted := p.wait(farmer, func(s string) bool { return strings.Contains(s, orderCode) && strings.Contains(s, "đã nhận đơn") })
+	if strings.Contains(accepted, text(t, "vi", "render.choices_later")) {
+		t.Errorf("the farmer's buttons are not offered in the farmer's chat: %q", accepted)
+	}
+	p.say(farmer, p.number(accepted, "order.ship"))
+	p.wait(buyer, func(s string) bool { return strings.HasPrefix(s, "🚚") && strings.Contains(s, orderCode) })
 }
