@@ -179,13 +179,19 @@ var unclearMsg = map[InputKind]string{
 	KindOther:   "unclear.unknown",
 }
 
-// start opens a flow, leaving whatever was in progress (and saying so).
+// start opens a flow, leaving whatever was in progress (and saying so): a
+// command starts its task afresh, even the one in progress.
 func (r *Router) start(ctx context.Context, c *Conv, name FlowName, in Input) error {
-	f := r.flow(name)
-	if c.Session.Active() && c.Session.Flow != name && c.Session.Parent == nil {
+	if c.Session.Active() {
 		c.Say(M("flow.left"))
 	}
-	*c.Session = Session{Flow: name}
+	return r.open(ctx, c, name, in, nil)
+}
+
+// open begins flow name afresh, with aside as the task set aside meanwhile.
+func (r *Router) open(ctx context.Context, c *Conv, name FlowName, in Input, aside *Session) error {
+	f := r.flow(name)
+	*c.Session = Session{Flow: name, Parent: aside}
 	next, err := f.Start(ctx, c, in)
 	if err != nil {
 		return fmt.Errorf("start %s: %w", name, err)
@@ -198,28 +204,67 @@ func (r *Router) start(ctx context.Context, c *Conv, name FlowName, in Input) er
 }
 
 // interject opens a flow from a button or words while another may be in
-// progress. If the new flow is over at once (a one-shot action, such as
-// accepting an order from a notification), the flow in progress goes on.
+// progress, which is set aside, not left. Only one task is ever set aside:
+// the outermost, however many interjections follow; a new one replaces the
+// one in progress. If the new flow is over at once (a one-shot action, such
+// as accepting an order from a notification), what was in progress goes on.
 func (r *Router) interject(ctx context.Context, c *Conv, name FlowName, in Input) error {
-	if !c.Session.Active() || c.Session.Flow == name {
-		return r.start(ctx, c, name, in)
+	if r.resume(c, name, in) {
+		return nil
 	}
-	saved := *c.Session
-	saved.Parent = nil
-	c.Session.Parent = &saved // set aside, not left
-	if err := r.start(ctx, c, name, in); err != nil {
+	s := c.Session
+	switch {
+	case !s.Active():
+		return r.open(ctx, c, name, in, nil)
+	case s.Flow == name:
+		// The same flow for something else (another order's button).
+		return r.open(ctx, c, name, in, s.Parent)
+	}
+	current := *s
+	aside := s.Parent
+	if aside == nil {
+		aside = &current
+	}
+	if err := r.open(ctx, c, name, in, nil); err != nil {
 		return err
 	}
 	if c.Session.Active() {
-		c.Session.Parent = &saved // resumed when this one is done
+		c.Session.Parent = aside // resumed when this one is done
 		return nil
 	}
-	// Instead of the menu that ended it, the question of the flow in
-	// progress again.
+	// Instead of the menu that ended it, the question in progress again.
 	undoTaskDone(c)
-	*c.Session = saved
+	*c.Session = current
 	r.prompt(c)
 	return nil
+}
+
+// resume goes on with flow name when it is in progress or set aside and in
+// names nothing more (its menu button, its words): a farmer tapping
+// "Đăng bán" mid-listing wants that listing, not a blank one.
+func (r *Router) resume(c *Conv, name FlowName, in Input) bool {
+	if !r.bare(in) {
+		return false
+	}
+	for s := c.Session; s.Active(); s = s.Parent {
+		if s.Flow == name {
+			*c.Session = *s // an interjection over it is dropped
+			c.Say(M("flow.resume"))
+			r.prompt(c)
+			return true
+		}
+	}
+	return false
+}
+
+// bare tells whether in names a flow and nothing more, unlike an action on
+// something ("ord:accept:42", "mua NS-7K2Q").
+func (r *Router) bare(in Input) bool {
+	if _, ok := buyCode(in); ok {
+		return false
+	}
+	name, ok := r.entry(in)
+	return ok && (in.Kind != KindChoice || r.Entries[in.Text] == name)
 }
 
 // move goes from the current step to next, remembering the way back.

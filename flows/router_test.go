@@ -3,6 +3,7 @@ package flows_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -22,6 +23,7 @@ type conversation struct {
 	users  flows.Users
 	now    time.Time
 	sess   *flows.Session
+	said   []flows.Reply // by the last input
 	update int
 }
 
@@ -59,9 +61,12 @@ func (c *conversation) send(kind flows.InputKind, text string) []string {
 	c.t.Helper()
 	c.update++
 	in := flows.Input{Channel: flows.Telegram, UpdateID: strconv.Itoa(c.update), ChatID: "7", ChatType: flows.Private,
-		UserID: "7", UserName: "Lan", Lang: "vi", Kind: kind, Text: text}
+		UserID: "7", UserName: "Lan", Lang: "vi", Kind: kind, Text: text, MessageID: strconv.Itoa(c.update)}
 	if len(text) > 1 && text[0] == '/' {
 		in.Command = text[1:]
+	}
+	if kind == flows.KindPhoto {
+		in.Photo = &flows.Photo{FileID: "photo-" + in.UpdateID}
 	}
 	user, err := c.users.Touch(context.Background(), in)
 	if err != nil {
@@ -71,7 +76,7 @@ func (c *conversation) send(kind flows.InputKind, text string) []string {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	c.sess = res.Session
+	c.sess, c.said = res.Session, res.Replies
 	var ids []string
 	for _, r := range res.Replies {
 		if r.Menu {
@@ -89,15 +94,44 @@ func (c *conversation) step() string {
 	return string(c.sess.Flow) + "/" + string(c.sess.Step)
 }
 
-func TestConversations(t *testing.T) {
-	type turn struct {
-		kind  flows.InputKind
-		text  string
-		after time.Duration // the user comes back after this long
-		step  string        // flow/step afterwards, "" for none
-		said  []string      // message IDs, in order
+// turn is one input of a conversation test and what it should lead to.
+type turn struct {
+	kind  flows.InputKind
+	text  string
+	after time.Duration // the user comes back after this long
+	step  string        // flow/step afterwards, "" for none
+	said  []string      // message IDs, in order
+}
+
+// play sends the turns in order, checking each.
+func (c *conversation) play(turns []turn) {
+	c.t.Helper()
+	for i, turn := range turns {
+		c.now = c.now.Add(turn.after)
+		said := c.send(turn.kind, turn.text)
+		if c.step() != turn.step || !equal(said, turn.said) {
+			c.t.Fatalf("turn %d %q: step %q said %v; want step %q said %v", i, turn.text, c.step(), said, turn.step, turn.said)
+		}
 	}
-	text := flows.KindText
+}
+
+const text = flows.KindText
+
+// toSellQuantity registers a farmer on their first /ban and takes a
+// listing of quýt with one photo to the quantity question.
+var toSellQuantity = []turn{
+	{text, "/ban", 0, "sell/reg_name", []string{"sell.register_first", "reg.name"}},
+	{text, "1", 0, "sell/reg_phone", []string{"reg.phone"}},
+	{text, "0912 345 678", 0, "sell/reg_commune", []string{"reg.phone_ok", "reg.commune"}},
+	{text, "xã Quang Lang, Chi Lăng", 0, "sell/reg_code", []string{"reg.code"}},
+	{text, "bỏ qua", 0, "sell/reg_bank", []string{"reg.bank"}},
+	{text, "bỏ qua", 0, "sell/product", []string{"reg.done", "sell.product"}},
+	{text, "quýt", 0, "sell/photos", []string{"sell.photos"}},
+	{flows.KindPhoto, "", 0, "sell/photos", []string{"sell.photo_got"}},
+	{text, "xong", 0, "sell/quantity", []string{"sell.quantity"}},
+}
+
+func TestConversations(t *testing.T) {
 	tests := []struct {
 		name  string
 		turns []turn
@@ -170,18 +204,33 @@ func TestConversations(t *testing.T) {
 			{text, "/ngonngu", 0, "language/pick", []string{"lang.ask"}},
 			{text, "/start", 0, "", []string{"flow.left", "start.again", "menu.title"}},
 		}},
+		{"the task set aside survives any number of menu taps", []turn{
+			{text, "/hoso", 0, "profile/reg_name", []string{"reg.name"}},
+			{text, "Hoàng Văn Lâm", 0, "profile/reg_phone", []string{"reg.phone"}},
+			{text, "🌐 Ngôn ngữ / Language", 0, "language/pick", []string{"lang.ask"}},
+			{text, "❓ Trợ giúp", 0, "language/pick", []string{"help.text", "lang.ask"}},
+			{text, "📦 Đơn hàng", 0, "language/pick", []string{"orders.none", "lang.ask"}},
+			{text, "1", 0, "profile/reg_phone", []string{"lang.done", "reg.phone"}},
+		}},
+		{"the task in progress, or set aside, named again goes on; its command starts afresh", []turn{
+			{text, "/hoso", 0, "profile/reg_name", []string{"reg.name"}},
+			{text, "Hoàng Văn Lâm", 0, "profile/reg_phone", []string{"reg.phone"}},
+			{text, "👤 Hồ sơ", 0, "profile/reg_phone", []string{"flow.resume", "reg.phone"}},
+			{text, "🌐 Ngôn ngữ / Language", 0, "language/pick", []string{"lang.ask"}},
+			{text, "hồ sơ", 0, "profile/reg_phone", []string{"flow.resume", "reg.phone"}},
+			{text, "/hoso", 0, "profile/reg_name", []string{"flow.left", "reg.name"}},
+		}},
+		{"the sell draft outlives its own menu button", append(slices.Clone(toSellQuantity), []turn{
+			{text, "🌾 Đăng bán", 0, "sell/quantity", []string{"flow.resume", "sell.quantity"}},
+			{text, "🌐 Ngôn ngữ / Language", 0, "language/pick", []string{"lang.ask"}},
+			{text, "🌾 Đăng bán", 0, "sell/quantity", []string{"flow.resume", "sell.quantity"}},
+			{text, "/ban", 0, "sell/product", []string{"flow.left", "sell.product"}},
+		}...)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c := newConversation(t)
-			for i, turn := range tt.turns {
-				c.now = c.now.Add(turn.after)
-				said := c.send(turn.kind, turn.text)
-				if c.step() != turn.step || !equal(said, turn.said) {
-					t.Fatalf("turn %d %q: step %q said %v; want step %q said %v", i, turn.text, c.step(), said, turn.step, turn.said)
-				}
-			}
+			newConversation(t).play(tt.turns)
 		})
 	}
 }

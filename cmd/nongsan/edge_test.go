@@ -160,8 +160,8 @@ func pendingOrder(t *testing.T) (*testBot, *telegramtest.Server, string, sent) {
 }
 
 // A notification's button pressed while the farmer writes a listing: a
-// one-step action (accept) or a two-step one (decline, then the reason);
-// either way the listing goes on where it was.
+// one-step action (accept) or a two-step one (decline, then the reason),
+// maybe with a menu tap on top; either way the listing goes on where it was.
 func TestNotificationButtonsKeepTheListingBeingWritten(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
@@ -177,6 +177,20 @@ func TestNotificationButtonsKeepTheListingBeingWritten(t *testing.T) {
 		{"decline", 1, func(b *testBot) {
 			b.expect(farmer, "order.decline_reason")
 			b.Say(farmer, "Hàng chưa chín")
+		}},
+		// The menu keyboard stays on screen: a tap on it while the reason
+		// is asked is an interjection inside an interjection.
+		{"decline, then help from the menu", 1, func(b *testBot) {
+			b.expect(farmer, "order.decline_reason")
+			b.Say(farmer, "❓ Trợ giúp")
+			b.expect(farmer, "order.decline_reason")
+			b.Say(farmer, "Hàng chưa chín")
+		}},
+		{"decline, then the language from the menu", 1, func(b *testBot) {
+			b.expect(farmer, "order.decline_reason")
+			b.Say(farmer, "🌐 Ngôn ngữ / Language")
+			b.expect(farmer, "lang.ask")
+			b.Say(farmer, "1")
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
