@@ -62,6 +62,7 @@ func (r *Router) Handle(ctx context.Context, user *User, sess *Session, in Input
 		sess.Offered = nil // choices shown long ago no longer count
 	}
 	c.Session = sess
+	flow, step := sess.Flow, sess.Step
 	if expired && in.Command == "" && !r.opens(in) {
 		mainMenu(c) // the notice said it all: no "not understood" on top
 	} else if err := r.dispatch(ctx, c, in); err != nil {
@@ -71,8 +72,11 @@ func (r *Router) Handle(ctx context.Context, user *User, sess *Session, in Input
 		return Result{}, fmt.Errorf("%s/%s prompt: %w", c.Session.Flow, c.Session.Step, c.err)
 	}
 	c.Session.Updated = c.Now
-	if c.saidHere() || !c.Session.Active() {
-		c.Session.Offered = c.offered // what is on screen now; old buttons no longer count
+	// What is on screen now; old buttons no longer count. An answer refused
+	// at the same question asks nothing new: its choices are still there.
+	stayed := c.Session.Active() && c.Session.Flow == flow && c.Session.Step == step && len(c.offered) == 0
+	if (c.saidHere() || !c.Session.Active()) && !stayed {
+		c.Session.Offered = c.offered
 	}
 	res := Result{Session: c.Session, Replies: c.replies}
 	if c.Session.empty() {

@@ -226,12 +226,47 @@ func TestConversations(t *testing.T) {
 			{text, "🌾 Đăng bán", 0, "sell/quantity", []string{"flow.resume", "sell.quantity"}},
 			{text, "/ban", 0, "sell/product", []string{"flow.left", "sell.product"}},
 		}...)},
+		{"the choices on screen still count after a refused answer", []turn{
+			{text, "/hoso", 0, "profile/reg_name", []string{"reg.name"}},
+			{text, "1", 0, "profile/reg_phone", []string{"reg.phone"}},
+			{text, "0912 345 678", 0, "profile/reg_commune", []string{"reg.phone_ok", "reg.commune"}},
+			{text, "xã Quang Lang, Chi Lăng", 0, "profile/reg_code", []string{"reg.code"}},
+			{text, "bỏ qua", 0, "profile/reg_bank", []string{"reg.bank"}},
+			{text, "xyz", 0, "profile/reg_bank", []string{"reg.bank_unknown"}},
+			{text, "xyz", 0, "profile/reg_bank", []string{"reg.bank_unknown"}},
+			{text, "bỏ qua", 0, "profile/summary", []string{"reg.done", "profile.summary"}},
+		}},
+		{"a refused quantity keeps Đúng and Gõ lại", append(slices.Clone(toSellQuantity), []turn{
+			{text, "2000 tấn", 0, "sell/quantity_check", []string{"sell.quantity_too_much"}},
+			{text, "abc", 0, "sell/quantity_check", []string{"sell.quantity_bad"}},
+			{text, "2", 0, "sell/quantity", []string{"sell.quantity"}},
+		}...)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			newConversation(t).play(tt.turns)
 		})
+	}
+}
+
+// After a refused answer the question's choices are still on screen: their
+// numbers mean them, not a date or a quantity.
+func TestNumbersOfChoicesAfterARefusal(t *testing.T) {
+	c := newConversation(t)
+	c.now = time.Date(2026, 8, 5, 9, 0, 0, 0, time.UTC) // "1" as a day would be 1/9
+	c.play(append(slices.Clone(toSellQuantity), []turn{
+		{text, "2000 tấn", 0, "sell/quantity_check", []string{"sell.quantity_too_much"}},
+		{text, "abc", 0, "sell/quantity_check", []string{"sell.quantity_bad"}},
+		{text, "1", 0, "sell/price", []string{"sell.price"}}, // Đúng
+		{text, "25k", 0, "sell/ready", []string{"sell.ready"}},
+		{text, "31/2", 0, "sell/ready", []string{"sell.ready_no_such"}},
+		{text, "1", 0, "sell/note", []string{"sell.note"}}, // Hôm nay
+		{text, "bỏ qua", 0, "sell/summary", []string{"sell.summary"}},
+	}...))
+	summary := c.said[len(c.said)-1].Text.Data
+	if summary["Quantity"] != "2.000 tấn" || !strings.Contains(summary["Ready"].(string), "05/08/2026") {
+		t.Fatalf("summary of %v, ready %v", summary["Quantity"], summary["Ready"])
 	}
 }
 
