@@ -277,7 +277,7 @@ func (r *Router) move(c *Conv, next Step) {
 		return // stays, having said why
 	}
 	switch def := r.flow(c.Session.Flow).Steps[next]; {
-	case def.Fresh:
+	case def.Fresh && !c.Session.Editing: // a change from the summary goes back to it
 		c.Session.History = nil
 	case next != Done:
 		c.Session.History = append(c.Session.History, c.Session.Step)

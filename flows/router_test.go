@@ -241,6 +241,16 @@ func TestConversations(t *testing.T) {
 			{text, "abc", 0, "sell/quantity_check", []string{"sell.quantity_bad"}},
 			{text, "2", 0, "sell/quantity", []string{"sell.quantity"}},
 		}...)},
+		{"the product changed from the summary by mistake: back to the list of fields", append(slices.Clone(toSellQuantity), []turn{
+			{text, "5 tạ", 0, "sell/price", []string{"sell.price"}},
+			{text, "25k", 0, "sell/ready", []string{"sell.ready"}},
+			{text, "hôm nay", 0, "sell/note", []string{"sell.note"}},
+			{text, "bỏ qua", 0, "sell/summary", []string{"sell.summary"}},
+			{text, "sửa", 0, "sell/edit", []string{"sell.edit_pick"}},
+			{text, "sản phẩm", 0, "sell/product", []string{"sell.product"}},
+			{text, "quay lại", 0, "sell/edit", []string{"sell.edit_pick"}},
+			{text, "không sửa", 0, "sell/summary", []string{"sell.summary"}},
+		}...)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
