@@ -245,7 +245,7 @@ func (r *Router) interject(ctx context.Context, c *Conv, name FlowName, in Input
 
 // resume goes on with flow name when it is in progress or set aside and in
 // names nothing more (its menu button, its words): a farmer tapping
-// "Đăng bán" mid-listing wants that listing, not a blank one.
+// `Đăng bán` mid-listing wants that listing, not a blank one.
 func (r *Router) resume(c *Conv, name FlowName, in Input) bool {
 	if !r.bare(in) {
 		return false

@@ -125,7 +125,7 @@ func (f *sell) onProduct(_ context.Context, c *Conv, d *draft, in Input) (Go, er
 		key, _ := strings.CutPrefix(in.Text, "p:")
 		p, ok = f.deps.Catalogs.Products.ByKey(key)
 	case KindText:
-		if withPhone(in) { // before the catalog: "Na Chi Lăng 0912…" would pass as Na Chi Lăng, unexplained
+		if withPhone(in) { // before the catalog: `Na Chi Lăng 0912…` would pass as Na Chi Lăng, unexplained
 			return Again(M("sell.product_phone")), nil
 		}
 		p, ok = f.deps.Catalogs.Products.Match(in.Text)
@@ -404,7 +404,7 @@ var (
 
 // containsPhone tells whether text holds a mobile number: a phone number
 // must never reach a group post. The number may follow other digits in
-// the same run ("loại 1 0912 345 678"), so every span of whole groups is
+// the same run (`loại 1 0912 345 678`), so every span of whole groups is
 // tried.
 func containsPhone(text string) bool {
 	for _, run := range phoneLike.FindAllString(text, -1) {

@@ -107,14 +107,21 @@ func (p *proxy) Cut() {
 // Restore listens again on the same address.
 func (p *proxy) Restore() { p.listen(p.addr) }
 
-func TestPostgresOutageRefusesUpdates(t *testing.T) {
-	t.Parallel()
+// startBotBehindProxy runs a bot whose PostgreSQL is reached through a
+// proxy that the test can cut.
+func startBotBehindProxy(t *testing.T) (*testBot, *proxy) {
+	t.Helper()
 	tg := telegramtest.NewServer(t)
 	env := newEnv(t, tg)
 	_, pgHost := withHost(t, env["DATABASE_URL"], "")
 	p := newProxy(t, pgHost)
 	env["DATABASE_URL"], _ = withHost(t, env["DATABASE_URL"], p.addr)
-	b := startBot(t, tg, env)
+	return startBot(t, tg, env), p
+}
+
+func TestPostgresOutageRefusesUpdates(t *testing.T) {
+	t.Parallel()
+	b, p := startBotBehindProxy(t)
 
 	b.Say(farmer, "/ngonngu")
 	p.Cut()

@@ -209,12 +209,7 @@ func TestRepliesHeldByAnOutageArriveSoonAfterInOrder(t *testing.T) {
 // user travels in the session, read again at most once an hour).
 func TestAMidFlowStepNeedsNoDatabase(t *testing.T) {
 	t.Parallel()
-	tg := telegramtest.NewServer(t)
-	env := newEnv(t, tg)
-	_, pgHost := withHost(t, env["DATABASE_URL"], "")
-	p := newProxy(t, pgHost)
-	env["DATABASE_URL"], _ = withHost(t, env["DATABASE_URL"], p.addr)
-	b := startBot(t, tg, env)
+	b, p := startBotBehindProxy(t)
 	b.toQuantity(farmer)
 
 	p.Cut()
@@ -228,12 +223,7 @@ func TestAMidFlowStepNeedsNoDatabase(t *testing.T) {
 // apology, and the chat starts over instead of failing again and again.
 func TestAnUpdateThatKeepsFailingEndsInAnApology(t *testing.T) {
 	t.Parallel()
-	tg := telegramtest.NewServer(t)
-	env := newEnv(t, tg)
-	_, pgHost := withHost(t, env["DATABASE_URL"], "")
-	p := newProxy(t, pgHost)
-	env["DATABASE_URL"], _ = withHost(t, env["DATABASE_URL"], p.addr)
-	b := startBot(t, tg, env)
+	b, p := startBotBehindProxy(t)
 	b.Say(farmer, "/ngonngu") // a conversation in progress
 
 	p.Cut()
