@@ -16,10 +16,12 @@ func (c *Conv) T(m Msg) string { return c.texts.Text(c.Lang, m) }
 type Format struct {
 	Texts Texts
 	Lang  string
+	// Now decides whether a date needs its year; zero is the wall clock.
+	Now time.Time
 }
 
 // F returns the formats of the conversation's language.
-func (c *Conv) F() Format { return Format{Texts: c.texts, Lang: c.Lang} }
+func (c *Conv) F() Format { return Format{Texts: c.texts, Lang: c.Lang, Now: c.Now} }
 
 // Unit is a unit's name: `tạ`.
 func (f Format) Unit(u vn.Unit) string { return f.Texts.Text(f.Lang, M("unit."+string(u))) }
@@ -53,11 +55,20 @@ func (f Format) Money(vnd int64) string {
 	return f.Texts.Text(f.Lang, M("fmt.money", "Amount", vn.FormatNumber(vnd)))
 }
 
-// Date is `thứ Bảy 15/08/2026` in Asia/Ho_Chi_Minh.
+// Date is `thứ Bảy 15/8` in Asia/Ho_Chi_Minh, with the year only when it
+// is not this one (`thứ Sáu 15/1/2027`).
 func (f Format) Date(d time.Time) string {
 	d = d.In(vn.Location())
+	now := f.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	date := d.Format("2/1") // 15/8, as people write it
+	if d.Year() != now.In(vn.Location()).Year() {
+		date = d.Format("2/1/2006")
+	}
 	return f.Texts.Text(f.Lang, M("fmt.date", "Weekday", f.Texts.Text(f.Lang, M("weekday."+d.Weekday().String())),
-		"Date", d.Format("02/01/2006")))
+		"Date", date))
 }
 
 // Area is an area tag's name, or "" for none.

@@ -371,8 +371,8 @@ func TestRenewingTwiceRenewsOnce(t *testing.T) {
 	b.Tap(farmer, b.Last(farmer).Data[0])
 	detail := b.Last(farmer).Text
 	week, fortnight := time.Now().Add(7*24*time.Hour), time.Now().Add(14*24*time.Hour)
-	if !strings.Contains(detail, week.In(vn.Location()).Format("02/01/2006")) ||
-		strings.Contains(detail, fortnight.In(vn.Location()).Format("02/01/2006")) {
+	if !strings.Contains(detail, " "+week.In(vn.Location()).Format("2/1")) ||
+		strings.Contains(detail, " "+fortnight.In(vn.Location()).Format("2/1")) {
 		t.Fatalf("after two taps on renew, the listing should be up for a week:\n%s", detail)
 	}
 }
