@@ -66,7 +66,8 @@ func TestWithoutDeepLinksAnOrderSaysWhatToType(t *testing.T) {
 		{{Label: flows.M("group.open_private"), Do: &flows.Action{Kind: flows.ActOpenChat}}},
 		{{Label: flows.M("post.order"), Do: &flows.Action{Kind: flows.ActListing, Code: "NS-7K2Q"}}},
 	}})
-	if len(got) != 1 || !strings.HasSuffix(got[0], "\n\n💬 Nhắn riêng cho Nông Sản Bot để bán hoặc mua nhé.\nNhắn NS-7K2Q cho Nông Sản Bot để xem tin này ạ.") {
+	tx := texts(t)
+	if want := "\n\n" + tx.Text("vi", flows.M("render.open_chat")) + "\n" + tx.Text("vi", flows.M("render.listing_by_text", "Code", "NS-7K2Q")); len(got) != 1 || !strings.HasSuffix(got[0], want) {
 		t.Fatalf("got %q", got)
 	}
 }
@@ -124,7 +125,7 @@ func TestWithoutEditsAnEditIsANoteOrNothing(t *testing.T) {
 
 func TestAFinishedTaskEndsWithTheMenuHint(t *testing.T) {
 	got, _ := plain(t, flows.Reply{Text: flows.M("cancel.done"), Menu: true})
-	if len(got) != 1 || !strings.HasSuffix(got[0], "\n\nGõ \"menu\" để xem những việc em làm được ạ.") {
+	if want := "\n\n" + texts(t).Text("vi", flows.M("render.menu_hint")); len(got) != 1 || !strings.HasSuffix(got[0], want) {
 		t.Fatalf("got %q", got)
 	}
 }

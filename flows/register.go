@@ -215,7 +215,7 @@ func (r *registration) onAccount(_ context.Context, _ *Conv, d *draft, in Input)
 
 func (r *registration) askHolder(_ *Conv, d *draft) Question {
 	holder := strings.ToUpper(vn.Fold(d.Seller.Name))
-	return Ask(M("reg.holder"), []Choice{{Label: M("reg.holder_keep", "Holder", holder), Value: "keep"}})
+	return Ask(M("reg.holder", "Holder", holder), []Choice{{Label: M("reg.holder_keep", "Holder", holder), Value: "keep"}})
 }
 
 func (r *registration) onHolder(_ context.Context, _ *Conv, d *draft, in Input) (Go, error) {

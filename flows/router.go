@@ -341,12 +341,19 @@ func (r *Router) menuValue(in Input) string {
 	if in.Kind != KindText || in.Command != "" {
 		return ""
 	}
+	// A keyboard sent before a label changed stays on the user's phone:
+	// its buttons (an emoji, then the old words) still mean the same.
+	bare := strings.TrimSpace(stripEmoji(in.Text))
+	old := bare != in.Text && bare != ""
 	for _, row := range MainMenu() {
 		for _, ch := range row {
 			for _, lang := range r.Texts.Langs() {
 				if in.Text == vn.Normalize(r.Texts.Text(lang, ch.Label)) {
 					return ch.Value
 				}
+			}
+			if old && slices.Contains(ch.Words, vn.Fold(bare)) {
+				return ch.Value
 			}
 		}
 	}

@@ -198,7 +198,14 @@ func TestConversations(t *testing.T) {
 		}},
 		{"a tap on the menu keyboard sets the question aside", []turn{
 			{text, "/ngonngu", 0, "language/pick", []string{"lang.ask"}},
-			{text, "📋 Tin của tôi", 0, "language/pick", []string{"mine.none", "lang.ask"}},
+			{text, "📋 Hàng tôi đang bán", 0, "language/pick", []string{"mine.none", "lang.ask"}},
+		}},
+		{"a keyboard from before a label changed still works, even at a question answered by typing", []turn{
+			{text, "/hoso", 0, "profile/reg_name", []string{"reg.name"}},
+			{flows.KindChoice, "keep", 0, "profile/reg_phone", []string{"reg.phone"}},
+			{text, "0912 345 678", 0, "profile/reg_commune", []string{"reg.phone_ok", "reg.commune"}},
+			{text, "📋 Tin của tôi", 0, "profile/reg_commune", []string{"mine.none", "reg.commune"}},
+			{text, "📋 My listings", 0, "profile/reg_commune", []string{"mine.none", "reg.commune"}},
 		}},
 		{"a command leaves the flow in progress", []turn{
 			{text, "/ngonngu", 0, "language/pick", []string{"lang.ask"}},

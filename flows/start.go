@@ -84,7 +84,7 @@ func NewRouter(d Deps) *Router {
 // MainMenu is what the bot can do, as choices.
 func MainMenu() [][]Choice {
 	return [][]Choice{
-		{{Label: M("menu.sell"), Value: "menu:sell"}, {Label: M("menu.mine"), Value: "menu:mine"}},
+		{{Label: M("menu.sell"), Value: "menu:sell"}, {Label: M("menu.mine"), Value: "menu:mine", Words: []string{"tin cua toi", "my listings"}}},
 		{{Label: M("menu.orders"), Value: "menu:orders"}, {Label: M("menu.profile"), Value: "menu:profile"}},
 		{{Label: M("menu.help"), Value: "menu:help"}},
 		{{Label: M("menu.lang"), Value: "menu:lang"}},

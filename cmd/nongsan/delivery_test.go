@@ -18,7 +18,7 @@ func TestServerErrorsFromTelegramAreRetried(t *testing.T) {
 	b := startBot(t, telegramtest.NewServer(t), nil)
 	b.TG.FailNext("sendMessage", 2, telegramtest.Failure{Status: 502, Description: "Bad Gateway"})
 	b.Say(farmer, "/start")
-	if got := b.Sent(farmer); len(got) != 2 || !strings.Contains(got[0].Text, "Chào") {
+	if got := b.Sent(farmer); len(got) != 2 || !strings.Contains(got[0].Text, "chào") {
 		t.Fatalf("after two 502s the user got %+v, want greeting and menu", got)
 	}
 }
@@ -140,7 +140,7 @@ func TestPollHandlesQueuedUpdates(t *testing.T) {
 	}()
 	calls := tg.WaitCalls(t, "sendMessage", 2)
 	cancel()
-	if !strings.Contains(calls[0].Params["text"], "Chào") {
+	if !strings.Contains(calls[0].Params["text"], "chào") {
 		t.Errorf("polled /start answered %q", calls[0].Params["text"])
 	}
 	if len(tg.CallsTo("deleteWebhook")) != 1 {

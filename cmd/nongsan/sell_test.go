@@ -112,7 +112,7 @@ func (b *testBot) register(user int64) {
 	b.Say(user, "agribank")
 	b.expect(user, "reg.account")
 	b.Say(user, "1234 5678 9012")
-	b.expect(user, "reg.holder")
+	b.expect(user, "reg.holder", "Holder", "NONG DAN "+itoa(user))
 	b.Say(user, "1") // the offered holder name
 	if msgs := b.Sent(user); msgs[len(msgs)-2].Text != text(b.t, "vi", "reg.done") {
 		b.t.Fatalf("after registration: %q", msgs[len(msgs)-2].Text)

@@ -22,7 +22,7 @@ func TestStartGreetsInVietnameseWithMenu(t *testing.T) {
 	if len(got) != 2 {
 		t.Fatalf("got %d messages, want greeting and menu: %+v", len(got), got)
 	}
-	if !strings.Contains(got[0].Text, "Chào anh/chị Nông dân 1001") {
+	if got[0].Text != text(t, "vi", "start.welcome", "Name", "Nông dân 1001") || !strings.Contains(got[0].Text, "chào Nông dân 1001") {
 		t.Errorf("greeting = %q, want a Vietnamese greeting by name", got[0].Text)
 	}
 	if got[1].Text != text(t, "vi", "menu.title") || !slices.Contains(got[1].Buttons, "❓ Trợ giúp") {
