@@ -6,9 +6,11 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/nongsan-bot/nongsan/flows/vn"
@@ -216,7 +218,7 @@ func (f *order) onQty(_ context.Context, c *Conv, d *orderDraft, in Input) (Go, 
 }
 
 func (f *order) askName(c *Conv, _ *orderDraft) Question {
-	return Ask(M("order.name"), []Choice{{Label: M("reg.name_keep", "Name", c.User.Name), Value: "keep"}})
+	return Ask(M("order.name", "Name", c.User.Name), []Choice{{Label: M("reg.name_keep", "Name", c.User.Name), Value: "keep"}})
 }
 
 func (f *order) onName(_ context.Context, c *Conv, d *orderDraft, in Input) (Go, error) {
@@ -252,7 +254,7 @@ func (f *order) onPhone(_ context.Context, c *Conv, d *orderDraft, in Input) (Go
 
 func (f *order) askDelivery(*Conv, *orderDraft) Question {
 	return Ask(M("order.delivery"),
-		[]Choice{{Label: M("order.pickup"), Value: "pickup", Words: []string{"nhan tai vuon", "tu lay", "lay tai vuon"}}},
+		[]Choice{{Label: M("order.pickup"), Value: "pickup", Words: []string{"nhan tai vuon", "tu lay", "lay tai vuon", "collect at the farm"}}},
 		[]Choice{{Label: M("order.deliver"), Value: "deliver", Words: []string{"giao", "giao hang", "ship"}}})
 }
 
@@ -270,7 +272,7 @@ func (f *order) onDelivery(_ context.Context, _ *Conv, d *orderDraft, in Input) 
 
 func (f *order) askAddress(_ *Conv, d *orderDraft) Question {
 	if d.Known != "" {
-		return Ask(M("order.address"), []Choice{{Label: M("order.address_keep", "Address", d.Known), Value: "keep"}})
+		return Ask(M("order.address", "Known", d.Known), []Choice{{Label: M("order.address_keep", "Address", d.Known), Value: "keep"}})
 	}
 	return Ask(M("order.address"))
 }
@@ -308,7 +310,7 @@ func (f *order) onNote(_ context.Context, _ *Conv, d *orderDraft, in Input) (Go,
 
 // orderData is the template data of an order, in f's language.
 func orderData(f Format, o *Order) []any {
-	delivery := strings.TrimSpace(stripEmoji(f.Texts.Text(f.Lang, M("order.pickup"))))
+	delivery := f.Texts.Text(f.Lang, M("order.pickup")) // the button's words, its sign included
 	if o.Delivery == "deliver" {
 		delivery = f.Texts.Text(f.Lang, M("order.deliver_to", "Address", o.Address))
 	}
@@ -337,7 +339,7 @@ func (f *order) showSummary(c *Conv, d *orderDraft) Question {
 		return Question{}
 	}
 	return Ask(M("order.summary", orderData(c.F(), d.asOrder(c, l))...),
-		[]Choice{{Label: M("order.place"), Value: "place", Words: []string{"dat", "dat hang", "dong y", "ok", "co"}}},
+		[]Choice{{Label: M("order.place"), Value: "place", Words: []string{"dat", "dat hang", "dong y", "ok", "co", "order"}}},
 		[]Choice{{Label: M("sell.edit"), Value: "edit", Words: []string{"sua"}}, {Label: M("sell.cancel"), Value: "cancel"}})
 }
 
@@ -386,14 +388,15 @@ func (f *order) place(ctx context.Context, c *Conv, d *orderDraft) (Go, error) {
 	if err := f.deps.Orders.SaveBuyer(ctx, c.User.ID, BuyerProfile{Name: d.Name, Phone: d.Phone, Address: address}); err != nil {
 		return Go{}, err
 	}
-	c.Say(M("order.placed", orderData(c.F(), o)...))
+	hours := timeoutHours(f.deps.OrderTimeout)
+	c.Say(M("order.placed", append(orderData(c.F(), o), "Hours", hours)...))
 	farmer, err := farmerChat(ctx, f.deps, o.Listing)
 	if err != nil {
 		return Go{}, err
 	}
 	if farmer != nil {
 		fm := Format{Texts: f.deps.Texts, Lang: farmer.lang}
-		c.SendTo(farmer.ref, farmer.lang, M("order.new", orderData(fm, o)...), farmerActions(o)...)
+		c.SendTo(farmer.ref, farmer.lang, M("order.new", append(orderData(fm, o), "Hours", hours)...), farmerActions(o)...)
 	}
 	news, err := orderNews(ctx, f.deps, o)
 	if err != nil {
@@ -403,9 +406,25 @@ func (f *order) place(ctx context.Context, c *Conv, d *orderDraft) (Go, error) {
 	return Finish(), nil
 }
 
+// timeoutHours is how many hours a farmer has to answer a new order,
+// rounded up: the farmer's notice says it.
+func timeoutHours(d time.Duration) int {
+	return max(1, int(math.Ceil(d.Hours())))
+}
+
 func farmerActions(o *Order) [][]Choice {
-	id := strconv.FormatInt(o.ID, 10)
-	return [][]Choice{{{Label: M("order.accept"), Value: "ord:accept:" + id}, {Label: M("order.decline"), Value: "ord:decline:" + id}}}
+	return [][]Choice{{actionChoice("accept", o), actionChoice("decline", o)}}
+}
+
+// actionWords are more typed answers for an order's action buttons: the
+// words of their former labels.
+var actionWords = map[string][]string{
+	"ship": {"da gui hang", "gui hang", "shipped"},
+}
+
+// actionChoice is the button of an order action ("ord:ship:42").
+func actionChoice(name string, o *Order) Choice {
+	return Choice{Label: M("order." + name), Value: "ord:" + name + ":" + strconv.FormatInt(o.ID, 10), Words: actionWords[name]}
 }
 
 type userChat struct {

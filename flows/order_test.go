@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/nongsan-bot/nongsan/bot/postgres/pgtest"
 	"github.com/nongsan-bot/nongsan/flows"
 	"github.com/nongsan-bot/nongsan/flows/vn"
+	"github.com/nongsan-bot/nongsan/locales"
 )
 
 // market is a router over a real database with a clock the test moves,
@@ -25,12 +27,17 @@ type market struct {
 	router *flows.Router
 	now    time.Time
 	sess   map[string]*flows.Session
+	said   []flows.Reply // by the last input, to every chat
 	update int
 }
 
-func newMarket(t *testing.T) *market {
+func newMarket(t *testing.T, options ...func(*flows.Deps)) *market {
 	m := &market{t: t, db: pgtest.MustOpen(t), now: time.Now(), sess: map[string]*flows.Session{}}
-	m.router = flows.NewRouter(mustDeps(t, m.db, func() time.Time { return m.now }))
+	deps := mustDeps(t, m.db, func() time.Time { return m.now })
+	for _, o := range options {
+		o(&deps)
+	}
+	m.router = flows.NewRouter(deps)
 	return m
 }
 
@@ -52,7 +59,7 @@ func (m *market) say(user string, kind flows.InputKind, text string) []string {
 	if err != nil {
 		m.t.Fatal(err)
 	}
-	m.sess[user] = res.Session
+	m.sess[user], m.said = res.Session, res.Replies
 	return idsTo(res.Replies, user)
 }
 
@@ -141,6 +148,43 @@ func TestAnUnansweredOrderIsRemindedHalfwayThenCancelled(t *testing.T) {
 	after, err := m.db.Listing(context.Background(), l.ID)
 	if err != nil || after.Remaining != 100_000 {
 		t.Fatalf("the reservation was not released: %d left (%v)", after.Remaining, err)
+	}
+}
+
+// The farmer's new-order notice leads with what was ordered and says how
+// many hours are left before the order cancels itself, as configured; the
+// buyer is told the same.
+func TestTheNewOrderNoticeSaysHowManyHoursTheFarmerHas(t *testing.T) {
+	t.Parallel()
+	m := newMarket(t, func(d *flows.Deps) { d.OrderTimeout = 6 * time.Hour })
+	l := m.listing("1")
+	const buyer = "2"
+	for _, turn := range []struct {
+		kind flows.InputKind
+		text string
+	}{{flows.KindText, "mua " + l.Code}, {flows.KindText, "40 kg"}, {flows.KindChoice, "keep"},
+		{flows.KindText, "0987654321"}, {flows.KindChoice, "pickup"}, {flows.KindChoice, "skip"}, {flows.KindChoice, "place"}} {
+		m.say(buyer, turn.kind, turn.text)
+	}
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	said := map[string]string{} // by chat
+	for _, r := range m.said {
+		if r.Text.ID == "order.new" || r.Text.ID == "order.placed" {
+			said[r.To.ChatID] = texts.Text("vi", r.Text)
+		}
+	}
+	notice := said["1"]
+	if !strings.HasPrefix(notice, "🛒 Đơn mới: 40 kg Na Chi Lăng") {
+		t.Errorf("the farmer's notice does not lead with the product and quantity:\n%s", notice)
+	}
+	if !strings.Contains(notice, "Sau 6 giờ") {
+		t.Errorf("the farmer's notice does not say the 6 hours left:\n%s", notice)
+	}
+	if !strings.Contains(said[buyer], "sau 6 giờ") {
+		t.Errorf("the buyer is not told the 6 hours either:\n%s", said[buyer])
 	}
 }
 

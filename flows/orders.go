@@ -159,7 +159,7 @@ func (f *orders) move(ctx context.Context, c *Conv, o *Order, from []string, to,
 	if err != nil {
 		return err
 	}
-	c.add(replies...) // the actor's own buttons (Đã gửi hàng) can be typed by number
+	c.add(replies...) // the actor's own buttons (`Đã giao hàng`) can be typed by number
 	return nil
 }
 
@@ -174,7 +174,7 @@ func orderChanged(ctx context.Context, deps Deps, o *Order) ([]Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	bf, id := Format{Texts: deps.Texts, Lang: buyer.lang}, strconv.FormatInt(o.ID, 10)
+	bf := Format{Texts: deps.Texts, Lang: buyer.lang}
 	var out []Reply
 	toBuyer := func(m Msg, rows ...[]Choice) {
 		out = append(out, Reply{To: buyer.ref, Lang: buyer.lang, Text: m, Choices: rows})
@@ -192,11 +192,11 @@ func orderChanged(ctx context.Context, deps Deps, o *Order) ([]Reply, error) {
 	case Accepted:
 		// Only now does the buyer get the farmer's phone, and a way to pay.
 		toBuyer(M("order.accepted", append(orderData(bf, o), "FarmerPhone", formatPhone(o.Listing.Seller.Phone))...),
-			[]Choice{{Label: M("order.received"), Value: "ord:received:" + id}})
+			[]Choice{actionChoice("received", o)})
 		out = append(out, paymentReplies(bf, buyer.ref, o)...)
-		toFarmer(M("order.accepted_farmer", orderData(fm, o)...), []Choice{{Label: M("order.ship"), Value: "ord:ship:" + id}})
+		toFarmer(M("order.accepted_farmer", orderData(fm, o)...), []Choice{actionChoice("ship", o)})
 	case Shipping:
-		toBuyer(M("order.shipping", orderData(bf, o)...), []Choice{{Label: M("order.received"), Value: "ord:received:" + id}})
+		toBuyer(M("order.shipping", orderData(bf, o)...), []Choice{actionChoice("received", o)})
 		toFarmer(M("orders.done", orderData(fm, o)...))
 	case Completed:
 		toBuyer(M("orders.done", orderData(bf, o)...))
@@ -252,15 +252,9 @@ func payment(o *Order) (string, bool) {
 func (f *orders) show(c *Conv, o *Order, isSeller bool) {
 	id := strconv.FormatInt(o.ID, 10)
 	var row []Choice
-	for _, name := range []string{"accept", "decline", "ship", "cancel", "received"} {
-		a := orderActions[name]
-		if a.seller == isSeller && slices.Contains(a.from, o.Status) {
-			row = append(row, Choice{Label: M("order." + name), Value: "ord:" + name + ":" + id})
-		}
-	}
-	for _, name := range []string{"drop"} {
+	for _, name := range []string{"accept", "decline", "ship", "cancel", "received", "drop"} {
 		if a := orderActions[name]; a.seller == isSeller && slices.Contains(a.from, o.Status) {
-			row = append(row, Choice{Label: M("order." + name), Value: "ord:" + name + ":" + id})
+			row = append(row, actionChoice(name, o))
 		}
 	}
 	msg, data := "orders.detail_buyer", orderData(c.F(), o)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -516,7 +517,7 @@ func TestClumsyBuyer(t *testing.T) {
 		t.Fatalf("after a price change the buyer sees %q then %q", msgs[len(msgs)-2].Text, msgs[len(msgs)-1].Text)
 	}
 	b.Tap(buyer, "place")
-	if !strings.HasPrefix(b.Finished(buyer).Text, "✅ Đã gửi đơn") {
+	if !strings.HasPrefix(b.Finished(buyer).Text, "✅ Em đã gửi đơn") {
 		t.Fatalf("placing at the new price: %q", b.Finished(buyer).Text)
 	}
 
@@ -560,5 +561,5 @@ func TestMinimumOrder(t *testing.T) {
 	b.Say(buyer, "20 kg")
 	b.expect(buyer, "order.below_min", "Min", "50 kg")
 	b.Say(buyer, "50 kg")
-	b.expect(buyer, "order.name")
+	b.expect(buyer, "order.name", "Name", fmt.Sprintf("Nông dân %d", buyer))
 }

@@ -88,7 +88,9 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 
 // The messages of an order the farmer did not answer.
 var (
-	timedOut       = func(s sent) bool { return strings.Contains(s.Text, "chưa trả lời") }
+	timedOut = func(s sent) bool {
+		return strings.HasPrefix(s.Text, "😔") && strings.Contains(s.Text, "đã tự huỷ")
+	}
 	farmerTimedOut = func(s sent) bool { return strings.Contains(s.Text, "đã tự huỷ") }
 	reminded       = func(s sent) bool { return strings.Contains(s.Text, "đang chờ") }
 )

@@ -55,7 +55,7 @@ func (b *testBot) order(user int64, code, quantity string) {
 	b.Say(user, deepLink(code))
 	b.expect(user, "order.quantity", "Remaining", "500 kg", "Unit", "kg", "Price", "25.000 đ/kg")
 	b.Say(user, quantity)
-	b.expect(user, "order.name")
+	b.expect(user, "order.name", "Name", fmt.Sprintf("Nông dân %d", user))
 	b.Tap(user, "keep")
 	b.expect(user, "order.phone")
 	b.Post(b.Up.Contact(user, user, "+84987654321"))
@@ -149,13 +149,13 @@ func TestBuyerOrdersFarmerAcceptsBuyerPaysWithVietQR(t *testing.T) {
 
 	// Shipped, received; the timeline tells the story.
 	b.Tap(farmer, b.Finished(farmer).Data[0])
-	shipping := waitSent(t, b, buyer, func(s sent) bool { return strings.Contains(s.Text, "đã gửi đơn") }, 1)[0]
+	shipping := waitSent(t, b, buyer, func(s sent) bool { return strings.Contains(s.Text, "đã giao hàng") }, 1)[0]
 	b.Tap(buyer, shipping.Data[0])
 	waitSent(t, b, farmer, func(s sent) bool { return strings.Contains(s.Text, "đã nhận được hàng") }, 1)
 	b.Say(buyer, "/don")
 	b.Tap(buyer, b.Last(buyer).Data[0])
 	detail := b.Finished(buyer)
-	if !strings.Contains(detail.Text, "hoàn thành") {
+	if !strings.Contains(detail.Text, text(t, "vi", "order_status.completed")) {
 		t.Errorf("order detail: %q", detail.Text)
 	}
 	for _, d := range detail.Data {
@@ -164,7 +164,8 @@ func TestBuyerOrdersFarmerAcceptsBuyerPaysWithVietQR(t *testing.T) {
 		}
 	}
 	timeline := b.Finished(buyer).Text
-	for _, want := range []string{"chờ xác nhận", "đã nhận", "đang giao", "hoàn thành"} {
+	for _, status := range []string{"pending", "accepted", "shipping", "completed"} {
+		want := text(t, "vi", "order_status."+status)
 		if !strings.Contains(timeline, want) {
 			t.Errorf("timeline lacks %q:\n%s", want, timeline)
 		}
@@ -215,7 +216,7 @@ func TestOrdersAreShownInTheBuyersUnit(t *testing.T) {
 	if s := b.Finished(buyer).Text; !strings.Contains(s, ": 50 kg (0,5 tạ) Na Chi Lăng") {
 		t.Fatalf("order placed: %q", s)
 	}
-	if s := b.Last(farmer).Text; !strings.Contains(s, "Na Chi Lăng: 50 kg (0,5 tạ) — tổng 1.250.000 đ") {
+	if s := b.Last(farmer).Text; !strings.HasPrefix(s, "🛒 Đơn mới: 50 kg (0,5 tạ) Na Chi Lăng, tổng 1.250.000 đ") {
 		t.Fatalf("farmer's notice:\n%s", s)
 	}
 	got := waitSent(t, b, allMarket, func(s sent) bool { return strings.HasPrefix(s.Text, "🛒 Đã có đơn") }, 1)[0]
@@ -266,12 +267,12 @@ func TestUnansweredOrderIsRemindedThenCancelled(t *testing.T) {
 	code := b.unansweredOrder()
 
 	remind := waitSent(t, b, farmer, func(s sent) bool {
-		return strings.HasPrefix(s.Text, "⏰ Đơn") && strings.Contains(s.Text, "đang chờ")
+		return strings.HasPrefix(s.Text, "⏰") && strings.Contains(s.Text, "đang chờ")
 	}, 1)[0]
 	if len(remind.Data) != 2 {
 		t.Errorf("reminder without its buttons: %+v", remind)
 	}
-	waitSent(t, b, buyer, func(s sent) bool { return strings.Contains(s.Text, "chưa trả lời") }, 1)
+	waitSent(t, b, buyer, func(s sent) bool { return strings.Contains(s.Text, "đã tự huỷ") }, 1)
 	waitSent(t, b, farmer, func(s sent) bool { return strings.Contains(s.Text, "đã tự huỷ") }, 1)
 	// Accepting now is too late.
 	b.Tap(farmer, remind.Data[0])
@@ -335,7 +336,7 @@ func TestConcurrentOrdersNeverOversell(t *testing.T) {
 	for i := range buyers {
 		for _, m := range b.Sent(int64(10_000 + i)) {
 			switch {
-			case strings.HasPrefix(m.Text, "✅ Đã gửi đơn"):
+			case strings.HasPrefix(m.Text, "✅ Em đã gửi đơn"):
 				placed++
 			case strings.HasPrefix(m.Text, "😔") && strings.Contains(m.Text, "đã hết hàng"):
 				soldOut++
