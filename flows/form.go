@@ -45,6 +45,8 @@ type Field[D any] struct {
 	// "" when it cannot be picked there. Picked runs when it is.
 	Edit   string
 	Picked func(d *D)
+	// EditWords also pick it there when typed (folded): a former label.
+	EditWords []string
 	// Follows: asked after the row before it even when only that one is
 	// being changed (bank → account → holder).
 	Follows bool
@@ -171,7 +173,7 @@ func (f *Form[D]) FieldChoices() [][]Choice {
 	var rows [][]Choice
 	for _, row := range f.Rows {
 		if row.Edit != "" {
-			rows = append(rows, []Choice{{Label: M(f.Labels + row.Edit), Value: "field:" + row.Edit}})
+			rows = append(rows, []Choice{{Label: M(f.Labels + row.Edit), Value: "field:" + row.Edit, Words: row.EditWords}})
 		}
 	}
 	return rows

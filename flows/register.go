@@ -49,7 +49,7 @@ func newRegistration(deps Deps, form *Form[draft], editable bool) *registration 
 	form.Row(Field[draft]{Step: "reg_commune", Ask: ask(M("reg.commune")).text, Answer: r.onCommune, Edit: edit("place")})
 	r.area = form.Row(Field[draft]{Step: "reg_area", Ask: r.askArea, Answer: takeArea, Follows: true})
 	form.Row(Field[draft]{Step: "reg_code", Ask: ask(M("reg.code")).text, Answer: r.onCode, Edit: edit("code"),
-		Skip: func(d *draft) { d.Seller.GrowingCode = "" }})
+		EditWords: []string{"ma vung trong"}, Skip: func(d *draft) { d.Seller.GrowingCode = "" }})
 	form.Row(Field[draft]{Step: "reg_bank", Ask: r.askBank, Answer: r.onBank, Edit: edit("bank")})
 	form.Row(Field[draft]{Step: "reg_account", Ask: ask(M("reg.account")).text, Answer: r.onAccount, Follows: true})
 	r.holder = form.Row(Field[draft]{Step: "reg_holder", Ask: r.askHolder, Answer: r.onHolder, Follows: true})

@@ -186,7 +186,7 @@ func TestConversations(t *testing.T) {
 			{flows.KindChoice, "field:place", 0, "profile/reg_commune", []string{"reg.commune"}},
 			{text, "Hà Giang", 0, "profile/reg_area", []string{"reg.area"}},
 			{text, "tỉnh khác", 0, "profile/summary", []string{"profile.summary"}},
-			{flows.KindChoice, "field:code", 0, "profile/reg_code", []string{"reg.code"}},
+			{text, "🏷 Mã vùng trồng", 0, "profile/reg_code", []string{"reg.code"}}, // a former label
 			{text, strings.Repeat("VN-LSOR-0012 ", 5), 0, "profile/reg_code", []string{"reg.code_long"}},
 			{text, "vn-lsor-0012", 0, "profile/summary", []string{"profile.summary"}},
 		}},
