@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -406,10 +405,11 @@ func (f *order) place(ctx context.Context, c *Conv, d *orderDraft) (Go, error) {
 	return Finish(), nil
 }
 
-// timeoutHours is how many hours a farmer has to answer a new order,
-// rounded up: the farmer's notice says it.
+// timeoutHours is how many hours a farmer has to answer a new order, as
+// the notice says it: whole hours, rounded down so that the farmer is never
+// promised more time than there is (at least 1).
 func timeoutHours(d time.Duration) int {
-	return max(1, int(math.Ceil(d.Hours())))
+	return max(1, int(d.Hours()))
 }
 
 func farmerActions(o *Order) [][]Choice {

@@ -153,7 +153,7 @@ func TestAnUnansweredOrderIsRemindedHalfwayThenCancelled(t *testing.T) {
 
 // The farmer's new-order notice leads with what was ordered and says how
 // many hours are left before the order cancels itself, as configured; the
-// buyer is told the same.
+// buyer is told the same. The order's detail names the buttons under it.
 func TestTheNewOrderNoticeSaysHowManyHoursTheFarmerHas(t *testing.T) {
 	t.Parallel()
 	m := newMarket(t, func(d *flows.Deps) { d.OrderTimeout = 6 * time.Hour })
@@ -170,10 +170,13 @@ func TestTheNewOrderNoticeSaysHowManyHoursTheFarmerHas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	said := map[string]string{} // by chat
+	said, id := map[string]string{}, "" // by chat; the order's id
 	for _, r := range m.said {
 		if r.Text.ID == "order.new" || r.Text.ID == "order.placed" {
 			said[r.To.ChatID] = texts.Text("vi", r.Text)
+		}
+		if r.Text.ID == "order.new" {
+			id = strings.TrimPrefix(r.Choices[0][0].Value, "ord:accept:")
 		}
 	}
 	notice := said["1"]
@@ -185,6 +188,16 @@ func TestTheNewOrderNoticeSaysHowManyHoursTheFarmerHas(t *testing.T) {
 	}
 	if !strings.Contains(said[buyer], "sau 6 giờ") {
 		t.Errorf("the buyer is not told the 6 hours either:\n%s", said[buyer])
+	}
+
+	// The order seen from the list of orders names its buttons too.
+	m.say("1", flows.KindChoice, "ord:view:"+id)
+	if len(m.said) == 0 {
+		t.Fatal("the order's detail said nothing")
+	}
+	detail := texts.Text("vi", m.said[0].Text)
+	if want := "bấm " + texts.Text("vi", flows.M("order.accept")) + " hoặc " + texts.Text("vi", flows.M("order.decline")); !strings.Contains(detail, want) {
+		t.Errorf("the farmer's detail of a new order does not say %q:\n%s", want, detail)
 	}
 }
 

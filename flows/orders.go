@@ -252,12 +252,14 @@ func payment(o *Order) (string, bool) {
 func (f *orders) show(c *Conv, o *Order, isSeller bool) {
 	id := strconv.FormatInt(o.ID, 10)
 	var row []Choice
+	msg, data := "orders.detail_buyer", orderData(c.F(), o)
 	for _, name := range []string{"accept", "decline", "ship", "cancel", "received", "drop"} {
 		if a := orderActions[name]; a.seller == isSeller && slices.Contains(a.from, o.Status) {
 			row = append(row, actionChoice(name, o))
+			// The detail names the buttons it shows: CanShip, CanReceive…
+			data = append(data, "Can"+strings.ToUpper(name[:1])+name[1:], true)
 		}
 	}
-	msg, data := "orders.detail_buyer", orderData(c.F(), o)
 	if isSeller {
 		msg = "orders.detail_seller"
 	}
@@ -267,6 +269,7 @@ func (f *orders) show(c *Conv, o *Order, isSeller bool) {
 		data = append(data, "FarmerPhone", formatPhone(o.Listing.Seller.Phone))
 		if o.Listing.Seller.Bank != nil {
 			rows[0] = append(rows[0], Choice{Label: M("orders.pay_button"), Value: "ord:pay:" + id})
+			data = append(data, "CanPay", true)
 		}
 	}
 	if len(row) > 0 {
