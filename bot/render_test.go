@@ -115,7 +115,7 @@ func TestSplitFallsBackToSentencesThenWords(t *testing.T) {
 func TestWithoutEditsAnEditIsANoteOrNothing(t *testing.T) {
 	note := flows.M("post.note", "Code", "NS-7K2Q", "Product", "Na", "Remaining", "450 kg", "Price", "25.000 đ/kg", "Ended", "")
 	got, _ := plain(t, flows.Reply{Text: flows.M("post.caption"), Edit: &flows.Edit{MessageID: "5", Note: &note}})
-	if len(got) != 1 || got[0] != "📝 Tin NS-7K2Q (Na): còn 450 kg, giá 25.000 đ/kg" {
+	if len(got) != 1 || got[0] != "📝 Tin bán NS-7K2Q (Na): còn 450 kg, giá 25.000 đ/kg" {
 		t.Fatalf("got %q", got)
 	}
 	if got, _ := plain(t, flows.Reply{Text: flows.M("post.caption"), Edit: &flows.Edit{MessageID: "5"}}); len(got) != 0 {

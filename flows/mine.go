@@ -125,15 +125,25 @@ func (f *mine) askAct(c *Conv) {
 	case Active:
 		rows = append(rows,
 			[]Choice{{Label: M("mine.act_price"), Value: "act:price"}, {Label: M("mine.act_stock"), Value: "act:stock"}},
-			[]Choice{{Label: M("mine.act_soldout"), Value: "act:soldout"}, {Label: M("mine.act_close"), Value: "act:close"}},
+			[]Choice{{Label: M("mine.act_soldout"), Value: "act:soldout"}, closeChoice("act:close")},
 			[]Choice{{Label: M("mine.act_min"), Value: "act:min"}})
 	case SoldOut:
 		rows = append(rows,
-			[]Choice{{Label: M("mine.act_stock"), Value: "act:stock"}, {Label: M("mine.act_close"), Value: "act:close"}})
+			[]Choice{{Label: M("mine.act_stock"), Value: "act:stock"}, closeChoice("act:close")})
 	}
-	rows = append(rows, []Choice{{Label: M("mine.act_renew"), Value: "act:renew"}, {Label: M("mine.act_list"), Value: "act:list"}})
+	rows = append(rows, []Choice{renewChoice("act:renew"), {Label: M("mine.act_list"), Value: "act:list", Words: []string{"danh sach tin"}}})
 	data := append(listingData(c.F(), l), f.itemData(c, l)...)
 	c.Ask(M("mine.detail", append(data, "Expires", c.F().Date(l.ExpiresAt))...), rows...)
+}
+
+// renewChoice and closeChoice keep a listing up, or end it; the words are
+// their labels before, still typed by those who learnt them.
+func renewChoice(value string) Choice {
+	return Choice{Label: M("mine.act_renew"), Value: value, Words: []string{"gia han", "gia han 7 ngay", "renew", "renew for 7 days"}}
+}
+
+func closeChoice(value string) Choice {
+	return Choice{Label: M("mine.act_close"), Value: value, Words: []string{"dong tin", "close"}}
 }
 
 func (f *mine) onAct(ctx context.Context, c *Conv, in Input) (Step, error) {
@@ -387,7 +397,7 @@ func (r *Router) askRenew(ctx context.Context, l *Listing, now time.Time) error 
 		f := Format{Texts: r.Texts, Lang: chat.lang}
 		notices = append(notices, Reply{To: chat.ref, Lang: chat.lang,
 			Text:    M("mine.renew_ask", "Code", l.Code, "Product", l.Product, "Expires", f.Date(l.ExpiresAt)),
-			Choices: [][]Choice{{{Label: M("mine.act_renew"), Value: "mine:renew:" + id}, {Label: M("mine.act_close"), Value: "mine:close:" + id}}},
+			Choices: [][]Choice{{renewChoice("mine:renew:" + id), closeChoice("mine:close:" + id)}},
 		})
 	}
 	return unlessStale(r.Deps.Listings.AskedRenew(ctx, l.ID, now, notices...))

@@ -446,7 +446,7 @@ func (f *sell) listing(c *Conv, d *draft) *Listing {
 
 func (f *sell) showSummary(c *Conv, d *draft) Question {
 	return Ask(M("sell.summary", listingData(c.F(), f.listing(c, d))...),
-		[]Choice{{Label: M("sell.publish"), Value: "publish", Words: []string{"dang", "dang tin", "dong y", "ok", "co"}}},
+		[]Choice{{Label: M("sell.publish"), Value: "publish", Words: []string{"dang", "dang tin", "dong y", "ok", "co", "publish"}}},
 		[]Choice{{Label: M("sell.edit"), Value: "edit", Words: []string{"sua"}}, {Label: M("sell.cancel"), Value: "cancel"}},
 	)
 }

@@ -368,7 +368,7 @@ func TestGroupRepliesPointToThePrivateChat(t *testing.T) {
 	b.markets()
 	b.register(farmer)
 	code := b.listing(farmer, "500 kg", "25k")
-	waitSent(t, b, farmer, func(s sent) bool { return strings.Contains(s.Text, "📢 Tin "+code) }, 2)
+	waitSent(t, b, farmer, func(s sent) bool { return strings.Contains(s.Text, "📢 Tin bán "+code) }, 2)
 
 	album := tg.CallsTo("sendMediaGroup")[0]
 	var msgs []struct {
@@ -425,7 +425,7 @@ func TestBurstOfOrdersIsAnnouncedOnce(t *testing.T) {
 	b.markets()
 	b.register(farmer)
 	code := b.listing(farmer, "500 kg", "25k")
-	waitSent(t, b, farmer, func(s sent) bool { return strings.Contains(s.Text, "📢 Tin "+code) }, 2)
+	waitSent(t, b, farmer, func(s sent) bool { return strings.Contains(s.Text, "📢 Tin bán "+code) }, 2)
 
 	for i, qty := range []string{"10 kg", "20 kg", "30 kg"} {
 		u := buyer + int64(i)

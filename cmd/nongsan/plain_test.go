@@ -221,7 +221,7 @@ func TestPlainChannelSellsAndOrdersByTyping(t *testing.T) {
 	// The group hears of it, and the post's change comes as a short note.
 	p.wait(group, func(s string) bool { return strings.HasPrefix(s, "🛒 Đã có đơn 50 kg Na Chi Lăng") })
 	p.wait(group, func(s string) bool {
-		return strings.HasPrefix(s, "📝 Tin "+code) && strings.Contains(s, "còn 450 kg")
+		return strings.HasPrefix(s, "📝 Tin bán "+code) && strings.Contains(s, "còn 450 kg")
 	})
 
 	// The farmer accepts from the list of orders, by number then by words.

@@ -599,7 +599,7 @@ func TestMyListingsChangesEditPostsInPlace(t *testing.T) {
 	b.Tap(farmer, pick.Data[0])
 	b.Tap(farmer, "act:price")
 	b.Say(farmer, "28 nghìn")
-	if s := b.Finished(farmer).Text; !strings.Contains(s, "28.000 đ/kg") || !strings.Contains(s, "Đã sửa 2 bài") {
+	if s := b.Finished(farmer).Text; !strings.Contains(s, "28.000 đ/kg") || !strings.Contains(s, "ở 2 nhóm chợ") {
 		t.Fatalf("after the price change: %q", s)
 	}
 	// The edits are queued with the change and sent by the relay: wait for them.
@@ -675,7 +675,7 @@ func TestHelperPostsForAFarmerWithoutASmartphone(t *testing.T) {
 	for _, a := range tg.CallsTo("sendMediaGroup") {
 		var media []struct{ Caption string }
 		a.JSON("media", &media)
-		if !strings.Contains(media[0].Caption, "Người bán: Hoàng Thị Mai") || strings.Contains(media[0].Caption, "Nông dân") {
+		if !strings.Contains(media[0].Caption, "Nhà vườn: Hoàng Thị Mai") || strings.Contains(media[0].Caption, "Nông dân") {
 			t.Errorf("the post should show the farmer as the seller:\n%s", media[0].Caption)
 		}
 	}
@@ -764,7 +764,7 @@ func (b *testBot) publishedCode(user int64) string {
 		case strings.HasPrefix(msgs[i].Text, "✅ Đã đăng tin"):
 			for groups := 1; groups < 10; groups++ {
 				if msgs[i].Text == text(b.t, "vi", "sell.published", "Code", code, "Groups", groups) {
-					waitSent(b.t, b, user, func(s sent) bool { return strings.Contains(s.Text, "📢 Tin "+code) }, groups)
+					waitSent(b.t, b, user, func(s sent) bool { return strings.Contains(s.Text, "📢 Tin bán "+code) }, groups)
 				}
 			}
 			return code
