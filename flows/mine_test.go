@@ -1,0 +1,34 @@
+package flows_test
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/nongsan-bot/nongsan/flows"
+)
+
+// The listing's buttons were renamed (`Đóng tin` is now `Ngừng bán`,
+// `Gia hạn 7 ngày` is now `Bán thêm 7 ngày`); a farmer who learnt the old
+// words and types them, with or without diacritics, is still understood.
+func TestOldListingLabelsStillWorkTyped(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ typed, status string }{
+		{"Đóng tin", flows.Closed}, {"dong tin", flows.Closed},
+		{"🔄 Gia hạn 7 ngày", flows.Active}, {"gia han", flows.Active},
+		{"Ngừng bán", flows.Closed}, {"ban them 7 ngay", flows.Active},
+	} {
+		m := newMarket(t)
+		l := m.listing("1")
+		m.say("1", flows.KindChoice, "menu:mine")
+		m.say("1", flows.KindChoice, "l:"+strconv.FormatInt(l.ID, 10))
+		if said := m.say("1", flows.KindText, tc.typed); !slices.Contains(said, "mine.updated") {
+			t.Errorf("typing %q said %v, want the listing updated", tc.typed, said)
+			continue
+		}
+		if got, err := m.db.Listing(context.Background(), l.ID); err != nil || got.Status != tc.status {
+			t.Errorf("after %q the listing is %+v (%v), want %s", tc.typed, got, err, tc.status)
+		}
+	}
+}
