@@ -254,7 +254,9 @@ func TestConversations(t *testing.T) {
 			{text, "hôm nay", 0, "sell/note", []string{"sell.note"}},
 			{text, "bỏ qua", 0, "sell/summary", []string{"sell.summary"}},
 			{text, "sửa", 0, "sell/edit", []string{"sell.edit_pick"}},
-			{text, "sản phẩm", 0, "sell/product", []string{"sell.product"}},
+			{text, "sản phẩm", 0, "sell/product", []string{"sell.product"}}, // a former label
+			{text, "quay lại", 0, "sell/edit", []string{"sell.edit_pick"}},
+			{text, "🌾 Tên hàng", 0, "sell/product", []string{"sell.product"}},
 			{text, "quay lại", 0, "sell/edit", []string{"sell.edit_pick"}},
 			{text, "không sửa", 0, "sell/summary", []string{"sell.summary"}},
 		}...)},

@@ -50,7 +50,8 @@ func newSell(d Deps) *sell {
 	f.form = &Form[draft]{Name: "sell", Start: f.start, Labels: "sell.field_", Before: f.lateAlbum}
 	f.assist = newAssist(f, f.form)
 	f.reg = newRegistration(d, f.form, false)
-	f.product = f.form.Row(Field[draft]{Step: "product", Ask: f.askProduct, Answer: f.onProduct, Edit: "product", Fresh: true})
+	f.product = f.form.Row(Field[draft]{Step: "product", Ask: f.askProduct, Answer: f.onProduct, Edit: "product", Fresh: true,
+		EditWords: []string{"san pham"}})
 	f.photos = f.form.Row(Field[draft]{Step: "photos", Ask: f.askPhotos, Answer: f.onPhoto, Edit: "photos",
 		Picked: func(d *draft) { d.NewPhotos = true }}) // new photos replace the old, once one arrives
 	f.quantity = f.form.Row(Field[draft]{Step: "quantity", Ask: f.askQuantity, Answer: f.onQuantity, Edit: "quantity"})
