@@ -8,6 +8,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/BurntSushi/toml"
 
 	"github.com/nongsan-bot/nongsan/flows"
 	"github.com/nongsan-bot/nongsan/locales"
@@ -90,5 +94,78 @@ func TestTextRendersTemplateAndFallsBack(t *testing.T) {
 	}
 	if got := texts.Text("en", flows.M("menu.help")); !strings.Contains(got, "Help") {
 		t.Errorf("en help = %q", got)
+	}
+}
+
+// raw reads a message file as written: each ID's text, or its plural forms.
+func raw(t *testing.T, lang string) map[string]string {
+	t.Helper()
+	var file map[string]any
+	if _, err := toml.DecodeFile(lang+".toml", &file); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	var walk func(prefix string, v any)
+	walk = func(prefix string, v any) {
+		switch v := v.(type) {
+		case string:
+			out[prefix] = v
+		case map[string]any:
+			if other, ok := v["other"].(string); ok { // plural forms
+				out[prefix] = other
+				return
+			}
+			for k, sub := range v {
+				walk(strings.TrimPrefix(prefix+"."+k, "."), sub)
+			}
+		}
+	}
+	walk("", file)
+	return out
+}
+
+// field finds the template fields a message uses; action its template
+// actions.
+var (
+	field  = regexp.MustCompile(`\.([A-Z][A-Za-z]*)`)
+	action = regexp.MustCompile(`{{[^}]*}}`)
+)
+
+// Every message, rendered with sample data, reads as the Voice section of
+// DOMAIN.md asks: no template left over, no "anh/chị" glued to a full
+// name, no "nút bên dưới" (the button is named), short enough for a small
+// phone; and the Vietnamese is not left in English.
+func TestEveryMessageReadsWell(t *testing.T) {
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	vi, en := raw(t, "vi"), raw(t, "en")
+	// Names of things that are the same in both languages.
+	same := regexp.MustCompile(`^(fmt|unit|area|product)\.|^lang\.|^(menu\.lang|cmd\.\w+)$`)
+	glued := regexp.MustCompile(`(?i)anh/chị\s+(Hoàng|Lâm)`)
+	for id, text := range vi {
+		data := map[string]any{}
+		for _, m := range field.FindAllStringSubmatch(text+en[id], -1) {
+			data[m[1]] = "Mẫu"
+		}
+		data["Name"] = "Hoàng Văn Lâm"
+		for _, lang := range texts.Langs() {
+			got := texts.Text(lang, flows.Msg{ID: id, Data: data, Count: 2})
+			switch {
+			case strings.Contains(got, "{{") || strings.Contains(got, "<no value>"):
+				t.Errorf("%s (%s) leaves template markers: %q", id, lang, got)
+			case lang == "vi" && glued.MatchString(got):
+				t.Errorf("%s writes anh/chị before a name (say Xin chào Hoàng Văn Lâm): %q", id, got)
+			case lang == "vi" && strings.Contains(strings.ToLower(got), "bên dưới"):
+				t.Errorf("%s says the button is below instead of naming it: %q", id, got)
+			case utf8.RuneCountInString(got) > 700:
+				t.Errorf("%s (%s) is %d characters: split it", id, lang, utf8.RuneCountInString(got))
+			}
+		}
+		words := action.ReplaceAllString(text, "") // what is left to translate
+		if text == en[id] && !same.MatchString(id) && strings.ContainsFunc(words, unicode.IsLetter) {
+			t.Errorf("%s is the same in Vietnamese and English: %q", id, text)
+		}
 	}
 }
