@@ -321,6 +321,20 @@ func orderData(f Format, o *Order) []any {
 	}
 }
 
+// sellerData is orderData as the farmer sees it: the buyer's phone number
+// only once the farmer has accepted the order.
+func sellerData(f Format, o *Order) []any {
+	data := orderData(f, o)
+	if o.Status != Accepted && o.Status != Shipping && o.Status != Completed {
+		for i := 0; i+1 < len(data); i += 2 {
+			if data[i] == "Phone" {
+				data[i+1] = ""
+			}
+		}
+	}
+	return data
+}
+
 // asOrder is the draft as an order of the conversation's buyer.
 func (d orderDraft) asOrder(c *Conv, l *Listing) *Order {
 	seen := *l
@@ -395,7 +409,7 @@ func (f *order) place(ctx context.Context, c *Conv, d *orderDraft) (Go, error) {
 	}
 	if farmer != nil {
 		fm := Format{Texts: f.deps.Texts, Lang: farmer.lang}
-		c.SendTo(farmer.ref, farmer.lang, M("order.new", append(orderData(fm, o), "Hours", hours)...), farmerActions(o)...)
+		c.SendTo(farmer.ref, farmer.lang, M("order.new", append(sellerData(fm, o), "Hours", hours)...), farmerActions(o)...)
 	}
 	news, err := orderNews(ctx, f.deps, o)
 	if err != nil {

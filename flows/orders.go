@@ -253,15 +253,15 @@ func (f *orders) show(c *Conv, o *Order, isSeller bool) {
 	id := strconv.FormatInt(o.ID, 10)
 	var row []Choice
 	msg, data := "orders.detail_buyer", orderData(c.F(), o)
+	if isSeller {
+		msg, data = "orders.detail_seller", sellerData(c.F(), o)
+	}
 	for _, name := range []string{"accept", "decline", "ship", "cancel", "received", "drop"} {
 		if a := orderActions[name]; a.seller == isSeller && slices.Contains(a.from, o.Status) {
 			row = append(row, actionChoice(name, o))
 			// The detail names the buttons it shows: CanShip, CanReceive…
 			data = append(data, "Can"+strings.ToUpper(name[:1])+name[1:], true)
 		}
-	}
-	if isSeller {
-		msg = "orders.detail_seller"
 	}
 	rows := [][]Choice{{{Label: M("orders.timeline_button"), Value: "ord:timeline:" + id}}}
 	if !isSeller && (o.Status == Accepted || o.Status == Shipping || o.Status == Completed) {

@@ -563,3 +563,23 @@ func TestMinimumOrder(t *testing.T) {
 	b.Say(buyer, "50 kg")
 	b.expect(buyer, "order.name", "Name", fmt.Sprintf("Nông dân %d", buyer))
 }
+
+// The farmer sees the buyer's phone number once the order is accepted,
+// not before: DOMAIN.md's rule for phone numbers, both ways.
+func TestTheBuyersPhoneReachesTheFarmerOnlyOnAcceptance(t *testing.T) {
+	t.Parallel()
+	b, _, _, news := pendingOrder(t)
+	if strings.Contains(news.Text, "987 654 321") {
+		t.Fatalf("the new order shows the buyer's phone before acceptance:\n%s", news.Text)
+	}
+	b.Say(farmer, "/don")
+	b.Tap(farmer, b.Last(farmer).Data[0]) // the order, from the list
+	if detail := b.Last(farmer).Text; !strings.Contains(detail, "20 kg") || strings.Contains(detail, "987 654 321") {
+		t.Fatalf("/don's detail of the pending order:\n%s", detail)
+	}
+	b.Tap(farmer, news.Data[0]) // ✅ Nhận đơn
+	accepted := waitSent(t, b, farmer, func(s sent) bool { return strings.Contains(s.Text, "987 654 321") }, 1)[0]
+	if !strings.HasPrefix(accepted.Text, "✅") {
+		t.Fatalf("the phone came in %q, not in the acceptance", accepted.Text)
+	}
+}
