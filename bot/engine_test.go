@@ -210,3 +210,27 @@ func TestCutKeepsEveryWordOnce(t *testing.T) {
 		t.Fatalf("cut gave %q + %q", head, rest)
 	}
 }
+
+// A chat whose only reply failed until it was set aside no longer counts
+// as waiting for the platform.
+func TestASetAsideReplyEndsItsChatsHold(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 8, 15, 9, 0, 0, 0, time.UTC)
+	ch := &channel{fail: func(flows.Reply) error { return errors.New("502 Bad Gateway") }}
+	e := newEngine(t, ch, func() time.Time { return now })
+	if err := e.Store.Enqueue(ctx, []flows.Reply{{To: farmer, Text: flows.M("a")}}, now); err != nil {
+		t.Fatal(err)
+	}
+	for range maxSendFails {
+		if err := e.Sweep(ctx); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(e.RetryMax)
+	}
+	if dead, _ := e.Store.DeadLetters(ctx); len(dead) != 1 {
+		t.Fatalf("dead letters = %d, want the failing reply", len(dead))
+	}
+	if n, err := e.Store.Waiting(ctx, now); err != nil || n != 0 {
+		t.Fatalf("chats waiting = %d (%v), want 0 once the reply is set aside", n, err)
+	}
+}

@@ -537,8 +537,8 @@ func (s *Store) Finish(ctx context.Context, l *Leased, f Finish) (more bool, err
 		clean = "1"
 	}
 	held := "0"
-	if l.held && len(f.Sent) > 0 {
-		held = "1" // a send went through: the chat's failures are over
+	if l.held && (len(f.Sent) > 0 || len(f.Dead) > 0) {
+		held = "1" // a send went through, or the failing reply was set aside: the hold is over
 	}
 	args := []any{l.token, l.known, l.Ends.UnixMilli(), ms(f.Next), ms(f.Hold), f.Fails, clean, held, len(f.Rewrite)}
 	for _, q := range f.Rewrite {
