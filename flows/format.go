@@ -123,6 +123,9 @@ func BuiltMessageIDs() []string {
 		ids = append(ids, "order."+name)
 	}
 	ids = append(ids, "order.reason_sold_out", "order.reason_far", ResetLost, ResetFailing)
+	for _, ch := range namedChannels {
+		ids = append(ids, "channel."+string(ch))
+	}
 	for _, id := range unclearMsg {
 		ids = append(ids, id)
 	}

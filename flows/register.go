@@ -24,14 +24,17 @@ type draft struct {
 	NewPhotos bool `json:"new_photos,omitempty"`
 	// Nonce names the listing being written: publishing twice publishes once.
 	Nonce string `json:"nonce,omitempty"`
+	// Link: the phone typed is another channel's seller's, and linking
+	// the two accounts is offered.
+	Link *linking `json:"link,omitempty"`
 }
 
 // registration is the seller's profile as rows of a form, ending in saving
 // it; shared by the sell flow (the first time) and /hoso. Its rows are named
 // here when an answer leads to them.
 type registration struct {
-	deps                      Deps
-	name, phone, area, holder *Field[draft]
+	deps                                                 Deps
+	name, phone, area, holder, save, linkOffer, linkCode *Field[draft]
 }
 
 // newRegistration adds the rows to form; editable ones get a button in the
@@ -46,6 +49,7 @@ func newRegistration(deps Deps, form *Form[draft], editable bool) *registration 
 	}
 	r.name = form.Row(Field[draft]{Step: "reg_name", Ask: r.askName, Answer: r.onName, Edit: edit("name")})
 	r.phone = form.Row(Field[draft]{Step: "reg_phone", Ask: ask(M("reg.phone")).contact, Answer: r.onPhone, Edit: edit("phone")})
+	r.linkRows(form)
 	form.Row(Field[draft]{Step: "reg_commune", Ask: ask(M("reg.commune")).text, Answer: r.onCommune, Edit: edit("place")})
 	r.area = form.Row(Field[draft]{Step: "reg_area", Ask: r.askArea, Answer: takeArea, Follows: true})
 	form.Row(Field[draft]{Step: "reg_code", Ask: ask(M("reg.code")).text, Answer: r.onCode, Edit: edit("code"),
@@ -53,7 +57,7 @@ func newRegistration(deps Deps, form *Form[draft], editable bool) *registration 
 	form.Row(Field[draft]{Step: "reg_bank", Ask: r.askBank, Answer: r.onBank, Edit: edit("bank")})
 	form.Row(Field[draft]{Step: "reg_account", Ask: ask(M("reg.account")).text, Answer: r.onAccount, Follows: true})
 	r.holder = form.Row(Field[draft]{Step: "reg_holder", Ask: r.askHolder, Answer: r.onHolder, Follows: true})
-	form.Row(Field[draft]{Step: "reg_save", Do: r.saved})
+	r.save = form.Row(Field[draft]{Step: "reg_save", Do: r.saved})
 	return r
 }
 
@@ -88,7 +92,8 @@ func (r *registration) onName(_ context.Context, c *Conv, d *draft, in Input) (G
 }
 
 // onPhone takes the seller's number if no other seller has it: better said
-// now than after the bank questions.
+// now than after the bank questions. A newcomer with the number of a seller
+// on another channel is offered to link the two accounts.
 func (r *registration) onPhone(ctx context.Context, c *Conv, d *draft, in Input) (Go, error) {
 	if in.Kind != KindText && in.Kind != KindContact {
 		return NotUnderstood(), nil
@@ -104,6 +109,9 @@ func (r *registration) onPhone(ctx context.Context, c *Conv, d *draft, in Input)
 		return Go{}, fmt.Errorf("check phone: %w", err)
 	}
 	if taken {
+		if g, ok, err := r.offerLink(ctx, c, d, phone); err != nil || ok {
+			return g, err
+		}
 		return Again(M("reg.phone_taken")), nil
 	}
 	d.Seller.Phone, d.Seller.PhoneVerified = phone, candidate.PhoneVerified

@@ -42,7 +42,7 @@ func mustDeps(t testing.TB, db *postgres.DB, now func() time.Time) flows.Deps {
 	d := flows.Deps{Catalogs: catalogs, Texts: texts, Now: now, TTL: 24 * time.Hour,
 		OrderTimeout: 12 * time.Hour, AnnounceDelay: time.Second}
 	if db != nil {
-		d.Users, d.Chats, d.Sellers, d.Listings, d.Markets, d.Roles, d.UserChats, d.Orders = db, db, db, db, db, db, db, db
+		d.Users, d.Chats, d.Sellers, d.Listings, d.Markets, d.Roles, d.UserChats, d.Orders, d.Links = db, db, db, db, db, db, db, db, db
 	}
 	return d
 }

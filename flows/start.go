@@ -17,6 +17,7 @@ type Deps struct {
 	Roles     Roles
 	UserChats UserChats
 	Orders    Orders
+	Links     Links
 	Catalogs  Catalogs
 	Texts     Texts
 	Now       func() time.Time

@@ -300,16 +300,28 @@ func (db *DB) IsModerator(ctx context.Context, userID int64) (bool, error) {
 	return db.hasRole(ctx, userID, "moderator")
 }
 
+// hasRole tells whether a user has one of roles: granted, or listed in
+// MODERATORS under any of its accounts.
 func (db *DB) hasRole(ctx context.Context, userID int64, roles ...string) (bool, error) {
-	var channel, platformID string
-	var granted bool
-	err := db.Pool.QueryRow(ctx, `
+	rows, err := db.Pool.Query(ctx, `
 		SELECT channel, platform_id, EXISTS (SELECT 1 FROM user_roles WHERE user_id = $1 AND role = ANY($2))
-		FROM users WHERE id = $1`, userID, roles).Scan(&channel, &platformID, &granted)
+		FROM users WHERE id = $1 OR linked_to = $1`, userID, roles)
 	if err != nil {
 		return false, fmt.Errorf("roles of user %d: %w", userID, err)
 	}
-	return granted || db.Moderators[channel+":"+platformID], nil
+	var channel, platformID string
+	var granted, has, found bool
+	_, err = pgx.ForEachRow(rows, []any{&channel, &platformID, &granted}, func() error {
+		found, has = true, has || granted || db.Moderators[channel+":"+platformID]
+		return nil
+	})
+	if err == nil && !found {
+		err = flows.ErrNotFound
+	}
+	if err != nil {
+		return false, fmt.Errorf("roles of user %d: %w", userID, err)
+	}
+	return has, nil
 }
 
 // ListingsOf lists a user's listings, newest first: their own and those
@@ -405,12 +417,18 @@ func (db *DB) AskedRenew(ctx context.Context, id int64, at time.Time, notices ..
 		[]any{id, at}, notices)
 }
 
-// ChatOf returns the private chat of a user: on our channels the user's
-// own id.
+// ChatOf returns the private chat of a user: on our channels an account's
+// own id. Of a person's linked accounts, the one last seen: a farmer who
+// moved to Zalo hears of new orders on Zalo. (Last seen to the hour: the
+// engine reads a chat's user from PostgreSQL at most hourly.) The language
+// is the one the person chose.
 func (db *DB) ChatOf(ctx context.Context, userID int64) (flows.ChatRef, string, error) {
 	var ref flows.ChatRef
 	var lang string
-	err := db.Pool.QueryRow(ctx, `SELECT channel, platform_id, coalesce(lang, '') FROM users WHERE id = $1`, userID).
+	err := db.Pool.QueryRow(ctx, `
+		SELECT a.channel, a.platform_id, coalesce(p.lang, '')
+		FROM users p JOIN users a ON a.id = p.id OR a.linked_to = p.id
+		WHERE p.id = $1 ORDER BY a.last_seen_at DESC, a.id DESC LIMIT 1`, userID).
 		Scan(&ref.Channel, &ref.ChatID, &lang)
 	if err != nil {
 		return ref, "", fmt.Errorf("chat of user %d: %w", userID, err)

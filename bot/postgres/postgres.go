@@ -76,14 +76,19 @@ func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
 	return len(res), nil
 }
 
-// Touch returns the user behind in, creating it on first sight.
+// Touch returns the user behind in, creating it on first sight. An
+// account linked to another acts as it: the id (and the language chosen)
+// are that account's, the platform's name stays its own.
 func (db *DB) Touch(ctx context.Context, in flows.Input) (*flows.User, error) {
 	u := &flows.User{Channel: in.Channel, PlatformID: in.UserID}
 	err := db.Pool.QueryRow(ctx, `
-		INSERT INTO users (channel, platform_id, platform_name) VALUES ($1, $2, $3)
-		ON CONFLICT (channel, platform_id) DO UPDATE
-			SET platform_name = EXCLUDED.platform_name, last_seen_at = now()
-		RETURNING id, coalesce(display_name, platform_name), coalesce(lang, ''), xmax = 0`,
+		WITH u AS (
+			INSERT INTO users (channel, platform_id, platform_name) VALUES ($1, $2, $3)
+			ON CONFLICT (channel, platform_id) DO UPDATE
+				SET platform_name = EXCLUDED.platform_name, last_seen_at = now()
+			RETURNING id, linked_to, coalesce(display_name, platform_name) AS name, lang, xmax = 0 AS created)
+		SELECT coalesce(u.linked_to, u.id), u.name, coalesce(p.lang, u.lang, ''), u.created
+		FROM u LEFT JOIN users p ON p.id = u.linked_to`,
 		in.Channel, in.UserID, in.UserName,
 	).Scan(&u.ID, &u.Name, &u.Lang, &u.Created)
 	if err != nil {

@@ -1,0 +1,316 @@
+package flows
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"math/big"
+	"slices"
+	"strings"
+	"time"
+)
+
+// One person, several channels. A farmer registered on Telegram who
+// registers on Zalo with the same phone number is offered to link the two
+// accounts: a 6-digit code goes to the Telegram chat and is typed on Zalo.
+// Once linked, the Zalo account acts as the Telegram one (Users.Touch gives
+// its id), so that both show the same profile, listings and orders. Until
+// then nothing of the other account is shown: only the channel the code
+// goes to.
+
+// The rules of link codes.
+const (
+	LinkCodeTTL      = 10 * time.Minute
+	LinkCodeTries    = 5 // wrong tries before a code is spent
+	LinkCodesPerHour = 3 // codes sent to one account in an hour
+)
+
+// LinkCode is a code sent to Account, to be typed by Requester.
+type LinkCode struct {
+	Account   int64
+	Requester int64
+	Code      string // 6 digits; stores keep only a hash of it
+	At        time.Time
+	Expires   time.Time
+	// Source is the update that asked for it: a retry of that update
+	// replaces its code rather than count as another.
+	Source string
+}
+
+// LinkOutcome is what typing a code did.
+type LinkOutcome int
+
+const (
+	LinkWrong   LinkOutcome = iota // not the code; LinkTry.Left tries remain
+	LinkDone                       // the accounts are linked
+	LinkExpired                    // too late
+	LinkSpent                      // too many wrong tries
+)
+
+// LinkTry is the outcome of a typed code.
+type LinkTry struct {
+	Outcome LinkOutcome
+	Left    int    // of LinkWrong
+	Lang    string // of LinkDone: the language the person chose, if any
+}
+
+// TooManyCodesError means the account was sent its codes for the hour;
+// the next may go at Next.
+type TooManyCodesError struct{ Next time.Time }
+
+func (e *TooManyCodesError) Error() string {
+	return "too many link codes until " + e.Next.Format(time.RFC3339)
+}
+
+// Links joins a person's accounts on several channels into one.
+type Links interface {
+	// Channels lists the channels on which a user (an id as Touch gives
+	// it) has an account.
+	Channels(ctx context.Context, userID int64) ([]Channel, error)
+	// NewLinkCode stores a code, unless its account was sent limit codes
+	// in the window before c.At (a retry of c.Source not counted): then a
+	// *TooManyCodesError.
+	NewLinkCode(ctx context.Context, c LinkCode, limit int, window time.Duration) (id int64, err error)
+	// TryLinkCode checks a code typed by requester at now against code id.
+	// The right one links requester to the code's account, moving to it
+	// what requester had of its own (orders, buyer details), in one
+	// transaction. maxTries wrong tries spend the code.
+	TryLinkCode(ctx context.Context, id, requester int64, code string, now time.Time, maxTries int) (LinkTry, error)
+}
+
+// linking is the link being offered, in the registration's draft. It
+// holds nothing of the other account but its id and its channel.
+type linking struct {
+	Account int64   `json:"account"` // the user who registered the number
+	To      Channel `json:"to"`      // where the code goes
+	Code    int64   `json:"code,omitempty"`
+	// State says what the code question says: the code was sent, or
+	// cannot be used (expired, spent), or no code may go yet (limited).
+	State string    `json:"state,omitempty"`
+	Next  time.Time `json:"next,omitzero"` // of limited: when a code may go
+}
+
+// Link states.
+const (
+	linkSent    = "sent"
+	linkExpired = "expired"
+	linkSpent   = "spent"
+	linkLimited = "limited"
+)
+
+// linkRows are the registration's rows that link accounts: after the phone
+// question, the offer and the code; both are asked only when the phone
+// leads to them.
+func (r *registration) linkRows(form *Form[draft]) {
+	r.linkOffer = form.Row(Field[draft]{Step: "reg_link", Ask: r.askLink, Answer: r.onLink, Aside: true})
+	r.linkCode = form.Row(Field[draft]{Step: "reg_link_code", Ask: r.askLinkCode, Answer: r.onLinkCode, Aside: true})
+}
+
+// offerLink leads a newcomer who typed the number of a seller on another
+// channel to the offer. ok is false when there is nothing to offer: the
+// user is a seller already, or the number's seller has no account of
+// their own, or has one on this channel.
+func (r *registration) offerLink(ctx context.Context, c *Conv, d *draft, phone string) (g Go, ok bool, err error) {
+	if d.Seller.ID != 0 || r.deps.Links == nil {
+		return Go{}, false, nil
+	}
+	other, err := r.deps.Sellers.SellerByPhone(ctx, phone)
+	if errors.Is(err, ErrNotFound) {
+		return Go{}, false, nil
+	}
+	if err != nil {
+		return Go{}, false, fmt.Errorf("seller by phone: %w", err)
+	}
+	if other.UserID == 0 || other.UserID == c.User.ID {
+		return Go{}, false, nil
+	}
+	channels, err := r.deps.Links.Channels(ctx, other.UserID)
+	if err != nil {
+		return Go{}, false, fmt.Errorf("channels of seller: %w", err)
+	}
+	if slices.Contains(channels, c.In.Channel) {
+		return Go{}, false, nil
+	}
+	ref, _, err := r.deps.UserChats.ChatOf(ctx, other.UserID)
+	if err != nil {
+		return Go{}, false, fmt.Errorf("chat of seller: %w", err)
+	}
+	d.Link = &linking{Account: other.UserID, To: ref.Channel}
+	return To(r.linkOffer), true, nil
+}
+
+func sendCodeChoice() Choice {
+	return Choice{Label: M("link.send"), Value: "link:send", Words: []string{"gui ma", "gui ma moi", "ma moi", "send code"}}
+}
+
+func otherPhoneChoice() Choice {
+	return Choice{Label: M("link.other_phone"), Value: "link:other", Words: []string{"so khac", "another number"}}
+}
+
+func (r *registration) askLink(c *Conv, d *draft) Question {
+	if d.Link == nil {
+		return Question{} // a draft without the offer: the form's prompt fails
+	}
+	return Ask(M("link.offer", "Channel", channelName(c.texts, c.Lang, d.Link.To)),
+		[]Choice{sendCodeChoice()}, []Choice{otherPhoneChoice()})
+}
+
+func (r *registration) onLink(ctx context.Context, c *Conv, d *draft, in Input) (Go, error) {
+	switch {
+	case d.Link == nil:
+		return Go{}, fmt.Errorf("link offer without a link: %w", ErrBadState)
+	case in.Kind == KindChoice && in.Text == "link:send":
+		return r.sendCode(ctx, c, d)
+	case in.Kind == KindChoice && in.Text == "link:other":
+		d.Link = nil
+		return To(r.phone), nil
+	}
+	return NotUnderstood(), nil
+}
+
+// sendCode sends a new code to the other account's chat, as the hourly
+// limit allows, and asks for it.
+func (r *registration) sendCode(ctx context.Context, c *Conv, d *draft) (Go, error) {
+	ref, lang, err := r.deps.UserChats.ChatOf(ctx, d.Link.Account)
+	if err != nil {
+		return Go{}, fmt.Errorf("chat of seller: %w", err)
+	}
+	if lang == "" {
+		lang = c.Lang
+	}
+	code, err := newLinkCode()
+	if err != nil {
+		return Go{}, err
+	}
+	id, err := r.deps.Links.NewLinkCode(ctx, LinkCode{Account: d.Link.Account, Requester: c.User.ID, Code: code,
+		At: c.Now, Expires: c.Now.Add(LinkCodeTTL), Source: string(c.In.Channel) + ":" + c.In.UpdateID},
+		LinkCodesPerHour, time.Hour)
+	var many *TooManyCodesError
+	if errors.As(err, &many) {
+		d.Link.State, d.Link.Next = linkLimited, many.Next
+		return To(r.linkCode), nil
+	}
+	if err != nil {
+		return Go{}, fmt.Errorf("new link code: %w", err)
+	}
+	d.Link.Code, d.Link.To, d.Link.State = id, ref.Channel, linkSent
+	c.SendTo(ref, lang, M("link.code", "Code", code, "Channel", channelName(c.texts, lang, c.In.Channel),
+		"Minutes", int(LinkCodeTTL/time.Minute)))
+	return To(r.linkCode), nil
+}
+
+// newLinkCode draws 6 digits.
+func newLinkCode() (string, error) {
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		return "", fmt.Errorf("draw link code: %w", err)
+	}
+	return fmt.Sprintf("%06d", n.Int64()), nil
+}
+
+func (r *registration) askLinkCode(c *Conv, d *draft) Question {
+	if d.Link == nil {
+		return Question{}
+	}
+	to := channelName(c.texts, c.Lang, d.Link.To)
+	var m Msg
+	switch d.Link.State {
+	case linkExpired:
+		m = M("link.expired", "Minutes", int(LinkCodeTTL/time.Minute))
+	case linkSpent:
+		m = M("link.spent", "Tries", LinkCodeTries)
+	case linkLimited:
+		m = M("link.limited", "Codes", LinkCodesPerHour, "Minutes", minutesUntil(c.Now, d.Link.Next))
+	default:
+		m = M("link.code_ask", "Channel", to, "Minutes", int(LinkCodeTTL/time.Minute))
+	}
+	return Ask(m, []Choice{sendCodeChoice()}, []Choice{otherPhoneChoice()})
+}
+
+// minutesUntil is the whole minutes from now to t, at least 1.
+func minutesUntil(now, t time.Time) int {
+	return max(1, int((t.Sub(now)+time.Minute-1)/time.Minute))
+}
+
+// onLinkCode reads the code typed, or a new code or another number asked for.
+func (r *registration) onLinkCode(ctx context.Context, c *Conv, d *draft, in Input) (Go, error) {
+	if d.Link == nil {
+		return Go{}, fmt.Errorf("link code without a link: %w", ErrBadState)
+	}
+	if in.Kind == KindChoice {
+		return r.onLink(ctx, c, d, in)
+	}
+	code, digits := typedCode(in)
+	switch {
+	case digits == 0:
+		return NotUnderstood(), nil
+	case code == "":
+		return Again(M("link.code_bad")), nil
+	case d.Link.Code == 0: // no code went: the hourly limit
+		return To(r.linkCode), nil
+	}
+	try, err := r.deps.Links.TryLinkCode(ctx, d.Link.Code, c.User.ID, code, c.Now, LinkCodeTries)
+	if err != nil {
+		return Go{}, fmt.Errorf("try link code: %w", err)
+	}
+	switch try.Outcome {
+	case LinkWrong:
+		return Again(M("link.wrong", "Channel", channelName(c.texts, c.Lang, d.Link.To), "Left", try.Left)), nil
+	case LinkExpired:
+		d.Link.State = linkExpired
+		return To(r.linkCode), nil
+	case LinkSpent:
+		d.Link.State = linkSpent
+		return To(r.linkCode), nil
+	}
+	return r.linked(ctx, c, d, try)
+}
+
+// linked goes on as the person the accounts now are: the engine keeps
+// the new id with the chat, and the form goes on past saving a profile,
+// with the one this person has.
+func (r *registration) linked(ctx context.Context, c *Conv, d *draft, try LinkTry) (Go, error) {
+	other := channelName(c.texts, c.Lang, d.Link.To)
+	c.User.ID = d.Link.Account
+	if try.Lang != "" {
+		c.User.Lang = try.Lang
+	}
+	seller, err := r.deps.Sellers.SellerOf(ctx, c.User.ID)
+	if err != nil {
+		return Go{}, fmt.Errorf("seller after linking: %w", err)
+	}
+	d.Seller, d.Link = *seller, nil
+	c.Session.Editing = false // nothing is left to change: the profile is the one saved
+	c.Say(M("link.done", "Channel", other, "Here", channelName(c.texts, c.Lang, c.In.Channel)))
+	return Past(r.save), nil
+}
+
+// typedCode reads a code typed with or without spaces or words around it:
+// `123 456`, `mã 123456`. digits counts the digits typed.
+func typedCode(in Input) (code string, digits int) {
+	if in.Kind != KindText {
+		return "", 0
+	}
+	var b strings.Builder
+	for _, r := range in.Text {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() != 6 {
+		return "", b.Len()
+	}
+	return b.String(), 6
+}
+
+// namedChannels are the channels with a name in the locales ("channel.zalo").
+var namedChannels = []Channel{Telegram, Zalo, Web}
+
+// channelName is a channel as users know it: `Zalo`.
+func channelName(texts Texts, lang string, ch Channel) string {
+	if slices.Contains(namedChannels, ch) {
+		return texts.Text(lang, M("channel."+string(ch)))
+	}
+	return string(ch)
+}

@@ -1,0 +1,235 @@
+package flows_test
+
+import (
+	"context"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nongsan-bot/nongsan/bot/postgres"
+	"github.com/nongsan-bot/nongsan/bot/postgres/pgtest"
+	"github.com/nongsan-bot/nongsan/flows"
+)
+
+// people is a router over a real database, with a clock the test moves,
+// and users on several channels. Like the engine, it reads each chat's
+// user once and keeps it: what a flow changes in it stays.
+type people struct {
+	t      *testing.T
+	db     *postgres.DB
+	router *flows.Router
+	now    time.Time
+	sess   map[flows.ChatRef]*flows.Session
+	users  map[flows.ChatRef]*flows.User
+	said   []flows.Reply
+	update int
+}
+
+func newPeople(t *testing.T) *people {
+	p := &people{t: t, db: pgtest.MustOpen(t), now: time.Date(2026, 8, 1, 9, 0, 0, 0, time.UTC),
+		sess: map[flows.ChatRef]*flows.Session{}, users: map[flows.ChatRef]*flows.User{}}
+	p.router = flows.NewRouter(mustDeps(t, p.db, func() time.Time { return p.now }))
+	return p
+}
+
+// say handles text (a choice when it starts with "=") from a user in their
+// private chat on ch, and returns the message IDs said to them.
+func (p *people) say(ch flows.Channel, user, text string) []string {
+	p.t.Helper()
+	p.update++
+	kind := flows.KindText
+	if v, ok := strings.CutPrefix(text, "="); ok {
+		kind, text = flows.KindChoice, v
+	}
+	in := flows.Input{Channel: ch, UpdateID: strconv.Itoa(p.update), ChatID: user, ChatType: flows.Private, UserID: user,
+		UserName: "Người " + user, Lang: "vi", Kind: kind, Text: text, At: p.now}
+	if len(text) > 1 && text[0] == '/' {
+		in.Command = text[1:]
+	}
+	u := p.users[in.ChatKey()]
+	if u == nil {
+		var err error
+		if u, err = p.db.Touch(context.Background(), in); err != nil {
+			p.t.Fatal(err)
+		}
+		p.users[in.ChatKey()] = u
+	}
+	res, err := p.router.Handle(context.Background(), u, p.sess[in.ChatKey()], in)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.sess[in.ChatKey()], p.said = res.Session, res.Replies
+	var ids []string
+	for _, r := range res.Replies {
+		if r.To == in.ChatKey() {
+			ids = append(ids, r.Text.ID)
+		}
+	}
+	return ids
+}
+
+// to is what the last input said to another chat.
+func (p *people) to(ch flows.Channel, chat string) []flows.Reply {
+	var out []flows.Reply
+	for _, r := range p.said {
+		if r.To == (flows.ChatRef{Channel: ch, ChatID: chat}) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// farmer registers a seller on Telegram with phone 0912 888 777.
+func (p *people) farmer(user string) *flows.User {
+	p.t.Helper()
+	in := flows.Input{Channel: flows.Telegram, ChatID: user, UserID: user, UserName: "Hoàng Văn Lâm"}
+	u, err := p.db.Touch(context.Background(), in)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	s := &flows.Seller{UserID: u.ID, Name: "Hoàng Văn Lâm", Phone: "+84912888777", Commune: "xã Quang Lang", Area: "chi_lang"}
+	if err := p.db.SaveSeller(context.Background(), s); err != nil {
+		p.t.Fatal(err)
+	}
+	return u
+}
+
+// askCode opens /hoso on Zalo as user z, types the farmer's number and
+// asks for a code; it returns the code that reached the farmer's chat.
+func (p *people) askCode(z, farmer string) string {
+	p.t.Helper()
+	p.say(flows.Zalo, z, "/hoso")
+	p.say(flows.Zalo, z, "=keep")
+	if said := p.say(flows.Zalo, z, "0912 888 777"); !slices.Equal(said, []string{"link.offer"}) {
+		p.t.Fatalf("the farmer's number on Zalo: %v, want the offer to link", said)
+	}
+	return p.newCode(z, farmer)
+}
+
+// newCode asks for a code at the offer or the code question.
+func (p *people) newCode(z, farmer string) string {
+	p.t.Helper()
+	if said := p.say(flows.Zalo, z, "gửi mã"); !slices.Equal(said, []string{"link.code_ask"}) {
+		p.t.Fatalf("asking for a code: %v", said)
+	}
+	sent := p.to(flows.Telegram, farmer)
+	if len(sent) != 1 || sent[0].Text.ID != "link.code" {
+		p.t.Fatalf("to the farmer's Telegram: %+v, want the code", sent)
+	}
+	code, _ := sent[0].Text.Data["Code"].(string)
+	if !regexp.MustCompile(`^\d{6}$`).MatchString(code) || sent[0].Text.Data["Channel"] != "Zalo" {
+		p.t.Fatalf("the code message: %+v", sent[0].Text)
+	}
+	return code
+}
+
+func TestLinkingAZaloAccountToTheTelegramFarmer(t *testing.T) {
+	t.Parallel()
+	p := newPeople(t)
+	farmer := p.farmer("1")
+	code := p.askCode("z1", "1")
+	// Nothing of the farmer was shown on Zalo before the code.
+	for _, r := range p.said {
+		for _, v := range r.Text.Data {
+			if s, ok := v.(string); ok && strings.Contains(s, "Lâm") {
+				t.Errorf("the farmer's name reached %v: %+v", r.To, r.Text)
+			}
+		}
+	}
+	if said := p.say(flows.Zalo, "z1", "mã là "+code[:3]+" "+code[3:]); !slices.Equal(said, []string{"link.done", "profile.summary"}) {
+		t.Fatalf("the right code: %v, want linked and the farmer's profile", said)
+	}
+	if u := p.users[flows.ChatRef{Channel: flows.Zalo, ChatID: "z1"}]; u.ID != farmer.ID || u.Channel != flows.Zalo {
+		t.Fatalf("the Zalo chat's user after linking: %+v, want the farmer's id %d", u, farmer.ID)
+	}
+	if name := p.said[len(p.said)-1].Text.Data["Name"]; name != "Hoàng Văn Lâm" {
+		t.Errorf("the profile shown on Zalo is %v's", name)
+	}
+	// From now on, both are one: /hoso on Zalo is the farmer's profile.
+	p.say(flows.Zalo, "z1", "=done")
+	if said := p.say(flows.Zalo, "z1", "/hoso"); !slices.Equal(said, []string{"profile.summary"}) {
+		t.Fatalf("/hoso on Zalo after linking: %v", said)
+	}
+}
+
+// Each answer at the code question, in turn, with the clock moved before
+// it; the messages said on Zalo.
+func TestLinkCodeAnswers(t *testing.T) {
+	t.Parallel()
+	p := newPeople(t)
+	p.farmer("1")
+	code := p.askCode("z1", "1")
+	wrong := "000000"
+	if code == wrong {
+		wrong = "111111"
+	}
+	for i, turn := range []struct {
+		after time.Duration
+		text  string
+		want  []string
+		left  int
+	}{
+		{0, "12345", []string{"link.code_bad"}, 0},
+		{0, "gì vậy", []string{"unclear.text", "link.code_ask"}, 0},
+		{0, wrong, []string{"link.wrong"}, 4},
+		{flows.LinkCodeTTL, code, []string{"link.expired"}, 0},
+		{0, "gui ma", []string{"link.code_ask"}, 0}, // the second code of the hour
+		{0, wrong, []string{"link.wrong"}, 4},
+		{0, wrong, []string{"link.wrong"}, 3},
+		{0, wrong, []string{"link.wrong"}, 2},
+		{0, wrong, []string{"link.wrong"}, 1},
+		{0, wrong, []string{"link.spent"}, 0},
+		{0, "=link:send", []string{"link.code_ask"}, 0}, // the third
+		{0, "=link:send", []string{"link.limited"}, 0},
+		{0, "=link:other", []string{"reg.phone"}, 0},
+	} {
+		p.now = p.now.Add(turn.after)
+		said := p.say(flows.Zalo, "z1", turn.text)
+		if !slices.Equal(said, turn.want) {
+			t.Fatalf("turn %d, %q: said %v, want %v", i, turn.text, said, turn.want)
+		}
+		if turn.left > 0 && p.said[0].Text.Data["Left"] != turn.left {
+			t.Fatalf("turn %d: %+v, want %d tries left", i, p.said[0].Text, turn.left)
+		}
+		if turn.want[0] == "link.limited" && p.said[0].Text.Data["Minutes"] != 50 {
+			t.Fatalf("the limit says %+v, want the first code's hour to end in 50 minutes", p.said[0].Text)
+		}
+	}
+	// The limit holds for another chat asking too, until the hour is over.
+	p.say(flows.Web, "w1", "/hoso")
+	p.say(flows.Web, "w1", "=keep")
+	p.say(flows.Web, "w1", "0912888777")
+	if said := p.say(flows.Web, "w1", "=link:send"); !slices.Equal(said, []string{"link.limited"}) {
+		t.Fatalf("another chat within the hour: %v", said)
+	}
+	p.now = p.now.Add(50 * time.Minute)
+	if said := p.say(flows.Web, "w1", "=link:send"); !slices.Equal(said, []string{"link.code_ask"}) {
+		t.Fatalf("an hour after the first code: %v", said)
+	}
+}
+
+// A number that cannot be linked is refused as before.
+func TestTheNumberOfASellerIsRefusedWhereThereIsNothingToLink(t *testing.T) {
+	t.Parallel()
+	p := newPeople(t)
+	p.farmer("1")
+	// The same channel: another Telegram account.
+	p.say(flows.Telegram, "2", "/hoso")
+	p.say(flows.Telegram, "2", "=keep")
+	if said := p.say(flows.Telegram, "2", "0912888777"); !slices.Equal(said, []string{"reg.phone_taken"}) {
+		t.Errorf("the number on the same channel: %v", said)
+	}
+	// A seller on Zalo changing their number to the farmer's.
+	p.say(flows.Zalo, "z2", "/hoso")
+	p.say(flows.Zalo, "z2", "=keep")
+	for _, answer := range []string{"0987654321", "xã Quang Lang, Chi Lăng", "bỏ qua", "=skip"} {
+		p.say(flows.Zalo, "z2", answer)
+	}
+	p.say(flows.Zalo, "z2", "=field:phone")
+	if said := p.say(flows.Zalo, "z2", "0912888777"); !slices.Equal(said, []string{"reg.phone_taken"}) {
+		t.Errorf("a Zalo seller typing the number: %v", said)
+	}
+}
