@@ -39,6 +39,10 @@ type Engine struct {
 	RetryMin, RetryMax time.Duration
 	// Senders is how many chats the sweeper serves at once.
 	Senders int
+	// GroupGap is, per channel, the least time between two messages to one
+	// group (Reply.Group): a reply of n platform messages keeps the group's
+	// next one n gaps away. Zero: no gap.
+	GroupGap map[flows.Channel]time.Duration
 
 	stripes  [stripes]sync.Mutex
 	sweeping sync.Map      // chats a sweeper goroutine serves now
@@ -382,10 +386,13 @@ func (e *Engine) deliver(ctx context.Context, l *redis.Leased, clean bool) {
 
 // send sends l's due replies in order. A delayed reply waits without
 // holding back those behind it; of replies that coalesce, the last is sent
-// for all, when the first of them is due. A failed send holds the whole
-// chat back, for longer each time it fails again; a reply that fails
-// maxSendFails times in a row is set aside, so that it cannot block the
-// chat for ever. settled is false when a reply could not be set aside.
+// for all, when the first of them is due. After a reply to a group, the
+// chat is paced: the next waits for the channel's GroupGap (the sweeper
+// sends it), so a burst never floods a group, and replies waiting
+// meanwhile coalesce. A failed send holds the whole chat back, for longer
+// each time it fails again; a reply that fails maxSendFails times in a row
+// is set aside, so that it cannot block the chat for ever. settled is
+// false when a reply could not be set aside.
 func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) (fin redis.Finish, settled bool) {
 	settled = true
 	bury := func(reason, field, raw string) {
@@ -416,13 +423,20 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 			continue
 		case q.Coalesce != "" && last[q.Coalesce] != i:
 			continue // the last of its kind says it all
+		case fin.Pace.After(e.Now()):
+			fin.Next = fin.Pace // the group's gap first
+			return fin, settled
 		}
 		said := coalesced(l.Out[:i], q.Coalesce)
 		r, err := e.refresh(ctx, q.Reply, len(said))
 		if err == nil {
 			var sent flows.Sent
-			if sent, err = e.attempt(ctx, ch, l, &r); err == nil && r.Report != nil {
+			sent, err = e.attempt(ctx, ch, l, &r)
+			if err == nil && r.Report != nil {
 				e.posted(ctx, r, sent)
+			}
+			if gap := e.GroupGap[l.Chat.Channel]; err == nil && q.Group && gap > 0 && sent.Parts > 0 {
+				fin.Pace = e.Now().Add(gap * time.Duration(sent.Parts))
 			}
 		}
 		var ra *RetryAfterError

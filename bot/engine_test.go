@@ -62,7 +62,7 @@ func (c *channel) Send(_ context.Context, r flows.Reply) (flows.Sent, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.sent = append(c.sent, r)
-	return flows.Sent{MessageIDs: []string{"1"}}, nil
+	return flows.Sent{MessageIDs: []string{"1"}, Parts: 1}, nil
 }
 
 func (c *channel) Sent() []flows.Reply {
@@ -233,4 +233,75 @@ func TestASetAsideReplyEndsItsChatsHold(t *testing.T) {
 	if n, err := e.Store.Waiting(ctx, now); err != nil || n != 0 {
 		t.Fatalf("chats waiting = %d (%v), want 0 once the reply is set aside", n, err)
 	}
+}
+
+// A group gets one message per gap at most: after a reply to a group the
+// next waits for the sweeper, without counting as held back or failing;
+// replies that pile up meanwhile coalesce. Private chats are not paced.
+func TestAGroupGetsOneMessagePerGap(t *testing.T) {
+	ctx := context.Background()
+	start := time.Date(2026, 8, 15, 9, 0, 0, 0, time.UTC)
+	now := start
+	ch := &channel{}
+	e := newEngine(t, ch, func() time.Time { return now })
+	e.GroupGap = map[flows.Channel]time.Duration{flows.Telegram: 3 * time.Second}
+	group := flows.ChatRef{Channel: flows.Telegram, ChatID: "-100"}
+	queue := func(rs ...flows.Reply) {
+		t.Helper()
+		for i := range rs {
+			if rs[i].To.ChatID == "" {
+				rs[i].To, rs[i].Group = group, true
+			}
+		}
+		if err := e.Store.Enqueue(ctx, rs, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sweepAt := func(after time.Duration, want string) {
+		t.Helper()
+		now = start.Add(after)
+		if err := e.Sweep(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := ids(to(group, ch.Sent())); got != want {
+			t.Fatalf("at +%s sent %q to the group, want %q", after, got, want)
+		}
+		if n, err := e.Store.Waiting(ctx, now); err != nil || n != 0 {
+			t.Fatalf("at +%s %d chats count as waiting (%v): a gap is no trouble", after, n, err)
+		}
+	}
+	queue(flows.Reply{Text: flows.M("a")}, flows.Reply{Text: flows.M("b")},
+		flows.Reply{To: farmer, Text: flows.M("p")}, flows.Reply{To: farmer, Text: flows.M("q")})
+	sweepAt(0, "a")
+	if got := ids(to(farmer, ch.Sent())); got != "pq" {
+		t.Fatalf("sent %q to the farmer, want both at once: a private chat is not paced", got)
+	}
+	sweepAt(2900*time.Millisecond, "a")
+	sweepAt(3*time.Second, "ab")
+
+	// Two announcements queued within the gap wait for it, and the last
+	// says both.
+	announce := flows.Reply{Text: flows.M("c"), Coalesce: "order:NS-7K2Q"}
+	queue(announce, announce)
+	e.Deliver(ctx, group) // the hot path too waits for the gap
+	sweepAt(5*time.Second, "ab")
+	sweepAt(6*time.Second, "abc")
+	if merged := to(group, ch.Sent())[2].Text.Data["Merged"]; merged != 2 {
+		t.Fatalf("the announcement stands for %v, want 2", merged)
+	}
+	c, err := e.Store.Load(ctx, group)
+	if err != nil || c.Fails != 0 {
+		t.Fatalf("the group's fails = %d (%v), want 0", c.Fails, err)
+	}
+}
+
+// to are the replies sent to chat.
+func to(chat flows.ChatRef, rs []flows.Reply) []flows.Reply {
+	var out []flows.Reply
+	for _, r := range rs {
+		if r.To == chat {
+			out = append(out, r)
+		}
+	}
+	return out
 }

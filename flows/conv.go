@@ -168,7 +168,7 @@ func (c *Conv) SendTo(to ChatRef, lang string, m Msg, rows ...[]Choice) {
 }
 
 func (c *Conv) reply(r Reply) {
-	r.To, r.Lang = c.In.ChatKey(), c.Lang
+	r.To, r.Lang, r.Group = c.In.ChatKey(), c.Lang, c.In.ChatType == Group
 	c.replies = append(c.replies, r)
 }
 

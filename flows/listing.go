@@ -135,7 +135,9 @@ type Listings interface {
 // Markets stores market groups.
 type Markets interface {
 	RegisterMarket(ctx context.Context, g MarketGroup, by int64) error
-	MarketsFor(ctx context.Context, channel Channel, area string) ([]MarketGroup, error)
+	// MarketsFor lists the groups, on every channel, that take an area's
+	// listings: a listing reaches buyers wherever they are.
+	MarketsFor(ctx context.Context, area string) ([]MarketGroup, error)
 }
 
 // Chats of users, for messages the bot starts (a renewal question).

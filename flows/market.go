@@ -13,9 +13,10 @@ import (
 const GroupLang = "vi"
 
 // publish stores the listing with its posts to the market groups of its
-// area: pending until sent, and sent even if we stop right after.
+// area on every channel (a Zalo farmer's harvest reaches Telegram buyers
+// too): pending until sent, and sent even if we stop right after.
 func publish(ctx context.Context, deps Deps, c *Conv, l *Listing, source string) error {
-	groups, err := deps.Markets.MarketsFor(ctx, c.In.Channel, l.Seller.Area)
+	groups, err := deps.Markets.MarketsFor(ctx, l.Seller.Area)
 	if err != nil {
 		return fmt.Errorf("market groups: %w", err)
 	}
@@ -47,7 +48,7 @@ func publish(ctx context.Context, deps Deps, c *Conv, l *Listing, source string)
 // channel cannot put the button under the photos (an album), it goes in a
 // message of its own with the Footer.
 func postReply(f Format, l *Listing, group ChatRef) Reply {
-	post := Reply{To: group, Lang: f.Lang, Photos: l.Photos, Text: M("post.caption", listingData(f, l)...)}
+	post := Reply{To: group, Group: true, Lang: f.Lang, Photos: l.Photos, Text: M("post.caption", listingData(f, l)...)}
 	footer := M("post.footer", "Code", l.Code, "Product", l.Product)
 	if l.Status == Active {
 		post.Choices = [][]Choice{{{Label: M("post.order"), Do: &Action{Kind: ActOrder, Code: l.Code}}}}
@@ -61,7 +62,10 @@ func postReply(f Format, l *Listing, group ChatRef) Reply {
 
 // postEdit changes a post in place after a change of price, stock or
 // status; an ended listing loses its order button. Channels that cannot
-// edit send the short note instead.
+// edit send the short note instead. Edits of one post coalesce: when the
+// group is held back (its gap between messages, a rate limit), only the
+// last goes, rebuilt from the listing as it is then, so a group without
+// edits gets one note, not one per change.
 func postEdit(f Format, l *Listing, p Post) Reply {
 	edit := postReply(f, l, p.Group)
 	note := M("post.note", "Code", l.Code, "Product", l.Product, "Price", f.Price(l.Price),
@@ -71,6 +75,7 @@ func postEdit(f Format, l *Listing, p Post) Reply {
 	}
 	edit.Edit = &Edit{MessageID: first(p.MessageIDs), FooterID: p.ButtonsID, Note: &note}
 	edit.Rebuild = &Ref{Kind: RefListing, ID: l.ID}
+	edit.Coalesce = "edit:" + edit.Edit.MessageID + ":" + edit.Edit.FooterID
 	return edit
 }
 

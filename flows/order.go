@@ -487,9 +487,9 @@ func orderNews(ctx context.Context, deps Deps, o *Order) ([]Reply, error) {
 	// A burst of orders is announced once, at most AnnounceDelay after its
 	// first order however long it goes on.
 	for _, e := range edits {
-		e.Coalesce, e.Delay, e.MaxWait = "edit:"+e.Edit.MessageID+":"+e.Edit.FooterID, deps.AnnounceDelay, deps.AnnounceDelay
+		e.Delay, e.MaxWait = deps.AnnounceDelay, deps.AnnounceDelay
 		if o.Status == Pending { // once per group
-			out = append(out, Reply{To: e.To, Lang: GroupLang, Coalesce: "order:" + l.Code, Delay: deps.AnnounceDelay,
+			out = append(out, Reply{To: e.To, Group: true, Lang: GroupLang, Coalesce: "order:" + l.Code, Delay: deps.AnnounceDelay,
 				MaxWait: deps.AnnounceDelay, Rebuild: &Ref{Kind: RefListing, ID: l.ID},
 				Text: M("order.announce", "Quantity", fm.Ordered(o), "Product", l.Product, "Code", l.Code,
 					"Remaining", remaining, "SoldOut", l.Remaining == 0)})

@@ -102,6 +102,11 @@ type Reply struct {
 
 	// How it is delivered.
 
+	// Group: To is a group chat. The engine keeps the platform's gap
+	// between two messages to one group (Telegram allows about 20 a minute);
+	// flows set it where they address groups, which is where they know it.
+	Group bool `json:"group,omitempty"`
+
 	// Coalesce: of several replies with this key waiting for one chat, only
 	// the last is sent (its Text gets Merged = how many it stands for).
 	Coalesce string `json:"coalesce,omitempty"`

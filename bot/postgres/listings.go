@@ -267,20 +267,20 @@ func (db *DB) RegisterMarket(ctx context.Context, g flows.MarketGroup, by int64)
 	return nil
 }
 
-// MarketsFor lists the active market groups of a channel that take an
-// area's listings: those of the area and those of every area.
-func (db *DB) MarketsFor(ctx context.Context, channel flows.Channel, area string) ([]flows.MarketGroup, error) {
+// MarketsFor lists the active market groups, on every channel, that take
+// an area's listings: those of the area and those of every area.
+func (db *DB) MarketsFor(ctx context.Context, area string) ([]flows.MarketGroup, error) {
 	rows, err := db.Pool.Query(ctx, `
-		SELECT m.chat_id, c.title, coalesce(m.area_tag, '')
+		SELECT m.channel, m.chat_id, c.title, coalesce(m.area_tag, '')
 		FROM market_groups m JOIN chats c USING (channel, chat_id)
-		WHERE m.channel = $1 AND c.active AND (m.area_tag IS NULL OR m.area_tag = $2)
-		ORDER BY m.registered_at`, channel, area)
+		WHERE c.active AND (m.area_tag IS NULL OR m.area_tag = $1)
+		ORDER BY m.registered_at`, area)
 	if err != nil {
 		return nil, fmt.Errorf("market groups: %w", err)
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (flows.MarketGroup, error) {
-		g := flows.MarketGroup{Ref: flows.ChatRef{Channel: channel}}
-		err := r.Scan(&g.Ref.ChatID, &g.Title, &g.Area)
+		var g flows.MarketGroup
+		err := r.Scan(&g.Ref.Channel, &g.Ref.ChatID, &g.Title, &g.Area)
 		return g, err
 	})
 }

@@ -481,45 +481,57 @@ type Finish struct {
 	// us to wait, or a send failed (Fails counts them).
 	Hold  time.Time
 	Fails int
+	// Pace keeps every sender off the chat until then after sends that
+	// went: a group's gap between messages. Unlike Hold it is no sign of
+	// trouble: the chat does not count as held back, and replies queued
+	// meanwhile wait for it too.
+	Pace time.Time
 	// Clean drops the chat from the due set when nothing remains; the hot
 	// path leaves that to the sweeper to save a command.
 	Clean bool
 }
 
 // finish removes what was sent and frees the lease, unless replies l does
-// not know of came meanwhile (then it keeps the lease for them). KEYS:
-// chat, due, held. ARGV: token, known seq, lease end, next due (ms or 0),
-// hold (ms or 0), fails, clean, was held, the number of replies to rewrite,
-// each rewritten reply's field and JSON, then the fields to remove.
+// not know of came meanwhile (then it keeps the lease for them, unless the
+// chat is held or paced). KEYS: chat, due, held. ARGV: token, known seq,
+// lease end, next due (ms or 0), hold (ms or 0), fails, clean, was held,
+// the number of replies to rewrite, pace (ms or 0), each rewritten reply's
+// field and JSON, then the fields to remove.
 var finish = goredis.NewScript(`
 local st = redis.call("HMGET", KEYS[1], "lt", "n")
 if st[1] ~= ARGV[1] then return -1 end
 local rw = tonumber(ARGV[9])
-for i = 10, 9 + 2 * rw, 2 do redis.call("HSET", KEYS[1], ARGV[i], ARGV[i + 1]) end
+for i = 11, 10 + 2 * rw, 2 do redis.call("HSET", KEYS[1], ARGV[i], ARGV[i + 1]) end
 local del = {}
-for i = 10 + 2 * rw, #ARGV do del[#del + 1] = ARGV[i] end
-local hold = tonumber(ARGV[5])
+for i = 11 + 2 * rw, #ARGV do del[#del + 1] = ARGV[i] end
+local hold, pace = tonumber(ARGV[5]), tonumber(ARGV[10])
 if hold > 0 then
   redis.call("HSET", KEYS[1], "h", ARGV[5], "f", ARGV[6])
   redis.call("ZADD", KEYS[2], hold, KEYS[1])
   redis.call("ZADD", KEYS[3], hold, KEYS[1])
-elseif ARGV[8] == "1" then
-  del[#del + 1] = "f"
-  del[#del + 1] = "h"
-  redis.call("ZREM", KEYS[3], KEYS[1])
+else
+  if ARGV[8] == "1" then
+    del[#del + 1] = "f"
+    if pace == 0 then del[#del + 1] = "h" end
+    redis.call("ZREM", KEYS[3], KEYS[1])
+  end
+  if pace > 0 then redis.call("HSET", KEYS[1], "h", ARGV[10]) end
 end
-if tonumber(st[2] or "0") > tonumber(ARGV[2]) and hold == 0 then
+local newer = tonumber(st[2] or "0") > tonumber(ARGV[2])
+if newer and hold == 0 and pace == 0 then
   redis.call("HSET", KEYS[1], "lu", ARGV[3])
   if #del > 0 then redis.call("HDEL", KEYS[1], unpack(del)) end
   return 1
 end
-local clean = hold == 0 and ARGV[4] == "0" and ARGV[7] == "1" and tonumber(st[2] or "0") == tonumber(ARGV[2])
+local clean = hold == 0 and ARGV[4] == "0" and ARGV[7] == "1" and not newer
 del[#del + 1] = "lt"
 del[#del + 1] = "lu"
 if clean then del[#del + 1] = "m" end
 redis.call("HDEL", KEYS[1], unpack(del))
 if hold > 0 then return 0 end
-if ARGV[4] ~= "0" then redis.call("ZADD", KEYS[2], ARGV[4], KEYS[1])
+local nextAt = tonumber(ARGV[4])
+if pace > 0 and (nextAt > 0 or newer) then redis.call("ZADD", KEYS[2], math.max(nextAt, pace), KEYS[1])
+elseif nextAt > 0 then redis.call("ZADD", KEYS[2], nextAt, KEYS[1])
 elseif clean then redis.call("ZREM", KEYS[2], KEYS[1]) end
 return 0`)
 
@@ -540,7 +552,7 @@ func (s *Store) Finish(ctx context.Context, l *Leased, f Finish) (more bool, err
 	if l.held && (len(f.Sent) > 0 || len(f.Dead) > 0) {
 		held = "1" // a send went through, or the failing reply was set aside: the hold is over
 	}
-	args := []any{l.token, l.known, l.Ends.UnixMilli(), ms(f.Next), ms(f.Hold), f.Fails, clean, held, len(f.Rewrite)}
+	args := []any{l.token, l.known, l.Ends.UnixMilli(), ms(f.Next), ms(f.Hold), f.Fails, clean, held, len(f.Rewrite), ms(f.Pace)}
 	for _, q := range f.Rewrite {
 		raw, err := json.Marshal(q.Reply)
 		if err != nil {

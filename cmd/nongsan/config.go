@@ -28,6 +28,8 @@ type config struct {
 	OrderTimeout     time.Duration
 	AnnounceDelay    time.Duration
 	SendTimeout      time.Duration
+	TelegramGroupGap time.Duration
+	ZaloGroupGap     time.Duration
 	// Adapters are channels beyond those the environment enables: tests
 	// add theirs through run.
 	Adapters []bot.Adapter
@@ -71,4 +73,8 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	dur(&c.AnnounceDelay, "announce-delay", "ANNOUNCE_DELAY", 20*time.Second, "group announcements wait this long to coalesce a burst")
 	dur(&c.SendTimeout, "send-timeout", "SEND_TIMEOUT", 5*time.Second, "one call to a platform's API gives up after; a chat's send lease is three times as long")
 	dur(&c.TickEvery, "tick-every", "TICK_EVERY", time.Minute, "how often listing expiry is checked")
+	// Telegram allows about 20 messages a minute in a group; Zalo publishes
+	// no figure, so it gets the same.
+	dur(&c.TelegramGroupGap, "telegram-group-gap", "TELEGRAM_GROUP_GAP", 3*time.Second, "least time between two messages to one Telegram group")
+	dur(&c.ZaloGroupGap, "zalo-group-gap", "ZALO_GROUP_GAP", 3*time.Second, "least time between two messages to one Zalo group")
 }

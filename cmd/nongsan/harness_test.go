@@ -49,6 +49,10 @@ func newEnv(t testing.TB, tg *telegramtest.Server) map[string]string {
 		"TELEGRAM_WEBHOOK_SECRET": testSecret,
 		"TELEGRAM_API_ENDPOINT":   tg.Endpoint(),
 		"LOG_LEVEL":               "debug",
+		// Groups are paced as in production, with a gap short enough for
+		// stories that post several messages to one group.
+		"TELEGRAM_GROUP_GAP": "50ms",
+		"ZALO_GROUP_GAP":     "50ms",
 	}
 }
 

@@ -161,6 +161,7 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 		RetryMin: 500 * time.Millisecond,
 		RetryMax: 10 * time.Second,
 		Senders:  8,
+		GroupGap: map[flows.Channel]time.Duration{flows.Telegram: cfg.TelegramGroupGap, flows.Zalo: cfg.ZaloGroupGap},
 	}
 	a.relay = &bot.Relay{Notices: db, Store: a.store, Deliver: a.engine.Deliver, Log: log, KeepFor: 7 * 24 * time.Hour}
 	a.server = &bot.Server{
