@@ -130,7 +130,10 @@ func (e *Engine) decide(ctx context.Context, log zerolog.Logger, in flows.Input)
 	if err != nil {
 		return OutcomeFailed, state, res, done, err
 	}
-	if checker, ok := e.Channels[in.Channel].(AdminChecker); ok && in.ChatType == flows.Group && in.Command != "" && !in.Admin {
+	if r, ok := e.Channels[in.Channel].(*Rendered); ok && in.ChatType == flows.Group && !r.KnowsAdmins() {
+		in.NoAdmins = true // only moderators, then, run group commands
+	}
+	if checker, ok := e.Channels[in.Channel].(AdminChecker); ok && in.ChatType == flows.Group && in.Command != "" && !in.Admin && !in.NoAdmins {
 		if in.Admin, err = checker.IsAdmin(ctx, in.ChatID, in.UserID); err != nil {
 			return OutcomeFailed, state, res, done, fmt.Errorf("check group admin: %w", err)
 		}
@@ -386,10 +389,10 @@ func (e *Engine) deliver(ctx context.Context, l *redis.Leased, clean bool) {
 
 // send sends l's due replies in order. A delayed reply waits without
 // holding back those behind it; of replies that coalesce, the last is sent
-// for all, when the first of them is due. After a reply to a group, the
-// chat is paced: the next waits for the channel's GroupGap (the sweeper
-// sends it), so a burst never floods a group, and replies waiting
-// meanwhile coalesce. A failed send holds the whole chat back, for longer
+// for all, when the first of them is due. After a reply to a group, with
+// more waiting, the chat is paced: the next waits for the channel's
+// GroupGap (the sweeper sends it), so a burst never floods a group, and
+// replies queued meanwhile wait too and coalesce. A failed send holds the whole chat back, for longer
 // each time it fails again; a reply that fails maxSendFails times in a row
 // is set aside, so that it cannot block the chat for ever. settled is
 // false when a reply could not be set aside.
@@ -413,6 +416,7 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 		return fin, settled
 	}
 	now, fails := e.Now(), l.Fails
+	var pace time.Time // a group's next message waits until then
 	due, last := coalesceDue(l.Out)
 	for i, q := range l.Out {
 		switch {
@@ -423,8 +427,8 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 			continue
 		case q.Coalesce != "" && last[q.Coalesce] != i:
 			continue // the last of its kind says it all
-		case fin.Pace.After(e.Now()):
-			fin.Next = fin.Pace // the group's gap first
+		case pace.After(e.Now()):
+			fin.Pace, fin.Next = pace, pace // the group's gap first
 			return fin, settled
 		}
 		said := coalesced(l.Out[:i], q.Coalesce)
@@ -436,7 +440,7 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 				e.posted(ctx, r, sent)
 			}
 			if gap := e.GroupGap[l.Chat.Channel]; err == nil && q.Group && gap > 0 && sent.Parts > 0 {
-				fin.Pace = e.Now().Add(gap * time.Duration(sent.Parts))
+				pace = e.Now().Add(gap * time.Duration(sent.Parts))
 			}
 		}
 		var ra *RetryAfterError
@@ -469,6 +473,7 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 		}
 		fin.Sent = append(append(fin.Sent, said...), q)
 	}
+	fin.Pace = pace // kept if replies remain, queued meanwhile or delayed
 	return fin, settled
 }
 

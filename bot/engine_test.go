@@ -237,7 +237,8 @@ func TestASetAsideReplyEndsItsChatsHold(t *testing.T) {
 
 // A group gets one message per gap at most: after a reply to a group the
 // next waits for the sweeper, without counting as held back or failing;
-// replies that pile up meanwhile coalesce. Private chats are not paced.
+// replies that pile up meanwhile wait too, and coalesce. Private chats are
+// not paced.
 func TestAGroupGetsOneMessagePerGap(t *testing.T) {
 	ctx := context.Background()
 	start := time.Date(2026, 8, 15, 9, 0, 0, 0, time.UTC)
@@ -276,14 +277,14 @@ func TestAGroupGetsOneMessagePerGap(t *testing.T) {
 	if got := ids(to(farmer, ch.Sent())); got != "pq" {
 		t.Fatalf("sent %q to the farmer, want both at once: a private chat is not paced", got)
 	}
-	sweepAt(2900*time.Millisecond, "a")
-	sweepAt(3*time.Second, "ab")
-
 	// Two announcements queued within the gap wait for it, and the last
 	// says both.
+	now = start.Add(time.Second)
 	announce := flows.Reply{Text: flows.M("c"), Coalesce: "order:NS-7K2Q"}
 	queue(announce, announce)
 	e.Deliver(ctx, group) // the hot path too waits for the gap
+	sweepAt(2900*time.Millisecond, "a")
+	sweepAt(3*time.Second, "ab")
 	sweepAt(5*time.Second, "ab")
 	sweepAt(6*time.Second, "abc")
 	if merged := to(group, ch.Sent())[2].Text.Data["Merged"]; merged != 2 {

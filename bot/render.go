@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -92,6 +93,12 @@ func Render(a Adapter, texts flows.Texts) *Rendered {
 	return &Rendered{Adapter: a, Texts: texts, Menu: flows.MainMenu()}
 }
 
+// KnowsAdmins tells whether the platform can say who administers a group.
+func (r *Rendered) KnowsAdmins() bool {
+	_, ok := r.Adapter.(AdminChecker)
+	return ok
+}
+
 // IsAdmin asks the adapter when it can tell; otherwise nobody is.
 func (r *Rendered) IsAdmin(ctx context.Context, chatID, userID string) (bool, error) {
 	if c, ok := r.Adapter.(AdminChecker); ok {
@@ -159,7 +166,7 @@ func firstID(ids []string) string {
 // its own that carries the choices after photos, or -1.
 func (r *Rendered) render(reply flows.Reply) (outs []Out, footer int) {
 	caps := r.Caps()
-	t := func(m flows.Msg) string { return r.Texts.Text(reply.Lang, m) }
+	t := func(m flows.Msg) string { return r.Texts.Text(reply.Lang, withCaps(m, caps)) }
 	if reply.Edit != nil {
 		return r.renderEdit(reply, caps, t), -1
 	}
@@ -255,8 +262,9 @@ func (r *Rendered) menu(lang string) [][]string {
 // choices renders a reply's choices as buttons, or, on channels without
 // them, as lines: "1. label" with the number the router accepts, a link,
 // or what to type in the private chat. Choices sent to another chat have
-// no number there (nothing offered them in that chat): they are listed,
-// with where to find them.
+// no number there (nothing offered them in that chat): their typed form
+// ("✅ Nhận đơn: nhắn NHẬN DH-7K2Q"), else they are listed, with where to
+// find them.
 func (r *Rendered) choices(reply flows.Reply, caps Caps, t func(flows.Msg) string) (buttons [][]Button, lines []string) {
 	unnumbered := false
 	for _, row := range reply.Choices {
@@ -278,6 +286,8 @@ func (r *Rendered) choices(reply flows.Reply, caps Caps, t func(flows.Msg) strin
 				bs = append(bs, Button{Label: label, Data: c.Value})
 			case c.Number > 0:
 				lines = append(lines, strconv.Itoa(c.Number)+". "+label)
+			case c.Typed != nil:
+				lines = append(lines, t(*c.Typed))
 			default:
 				lines, unnumbered = append(lines, "• "+label), true
 			}
@@ -290,6 +300,21 @@ func (r *Rendered) choices(reply flows.Reply, caps Caps, t func(flows.Msg) strin
 		lines = append(lines, t(flows.M("render.choices_later")))
 	}
 	return buttons, lines
+}
+
+// withCaps lets a text say what the channel offers: where it has no
+// buttons, {{if .NoButtons}} says what to type instead of naming a button.
+func withCaps(m flows.Msg, caps Caps) flows.Msg {
+	if caps.Buttons {
+		return m
+	}
+	data := maps.Clone(m.Data)
+	if data == nil {
+		data = map[string]any{}
+	}
+	data["NoButtons"] = true
+	m.Data = data
+	return m
 }
 
 // actionText tells what to type in the private chat, where a deep link

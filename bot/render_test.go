@@ -59,7 +59,7 @@ func TestChoicesBecomeTheNumbersTheRouterAccepts(t *testing.T) {
 func TestWithoutDeepLinksAnOrderSaysWhatToType(t *testing.T) {
 	got, _ := plain(t, flows.Reply{Text: flows.M("post.footer", "Product", "Na", "Code", "NS-7K2Q"),
 		Choices: [][]flows.Choice{{{Label: flows.M("post.order"), Do: &flows.Action{Kind: flows.ActOrder, Code: "NS-7K2Q"}}}}})
-	if len(got) != 1 || !strings.HasSuffix(got[0], "\n\n🛒 Nhắn MUA NS-7K2Q cho Nông Sản Bot để đặt mua ạ.") {
+	if len(got) != 1 || !strings.HasSuffix(got[0], "\n\n🛒 Nhắn MUA NS-7K2Q cho Nông Sản Bot để đặt hàng") {
 		t.Fatalf("got %q", got)
 	}
 	got, _ = plain(t, flows.Reply{Text: flows.M("group.help"), Choices: [][]flows.Choice{
@@ -242,5 +242,24 @@ func TestAnAlbumWithoutButtonsIsOneMessage(t *testing.T) {
 	}
 	if len(ch.outs) != 1 || sent.FooterID != "" {
 		t.Fatalf("sent %+v, reported %+v", ch.outs, sent)
+	}
+}
+
+// On a channel without buttons, a notice's choices sent to another chat
+// say what to type, from anywhere; group texts name no button.
+func TestWithoutButtonsANoticeSaysWhatToTypeAndGroupsHearOfNoButton(t *testing.T) {
+	accept, decline := flows.M("typed.accept", "Code", "DH-7K2Q"), flows.M("typed.decline", "Code", "DH-7K2Q")
+	got, _ := plain(t, flows.Reply{Text: flows.M("orders.done", "Code", "DH-7K2Q", "Status", "x"), Choices: [][]flows.Choice{{
+		{Label: flows.M("order.accept"), Value: "ord:accept:1", Typed: &accept},
+		{Label: flows.M("order.decline"), Value: "ord:decline:1", Typed: &decline},
+	}}})
+	if len(got) != 1 || !strings.HasSuffix(got[0], "\n\n✅ Nhận đơn: nhắn NHẬN DH-7K2Q\n❌ Từ chối: nhắn TỪ CHỐI DH-7K2Q") {
+		t.Fatalf("got %q", got)
+	}
+	for _, id := range []string{"group.help", "group.hello", "group.order_privately"} {
+		got, _ := plain(t, flows.Reply{Text: flows.M(id, "Name", "Lâm", "Product", "Na", "Code", "NS-7K2Q")})
+		if len(got) == 0 || strings.Contains(strings.Join(got, " "), "bấm") {
+			t.Errorf("%s on a channel without buttons: %q", id, got)
+		}
 	}
 }

@@ -57,7 +57,11 @@ type Input struct {
 	MessageID string // the message pressed (choices) or sent (others)
 	AckID     string // what to acknowledge to the platform (a button press)
 	Admin     bool   // in a group: the sender administers it (set for commands only)
-	ReplyTo   string // the message this one answers, if any
+	// NoAdmins: in a group of a platform that cannot tell who administers
+	// it (Zalo has no such API). Admin is then only what the update said,
+	// and otherwise only moderators run group commands.
+	NoAdmins bool
+	ReplyTo  string // the message this one answers, if any
 
 	Kind     InputKind
 	Text     string // NFC-normalised text, caption or choice value

@@ -25,6 +25,7 @@ func publish(ctx context.Context, deps Deps, c *Conv, l *Listing, source string)
 		var out []Reply
 		for _, g := range groups {
 			post := postReply(Format{Texts: c.texts, Lang: GroupLang}, stored, g.Ref)
+			post.Group = true
 			post.Report = &Report{Listing: stored.ID, Code: stored.Code, Notify: c.In.ChatKey(), Lang: c.Lang, Group: g.Title}
 			post.Rebuild = &Ref{Kind: RefListing, ID: stored.ID}
 			out = append(out, post)
@@ -48,7 +49,7 @@ func publish(ctx context.Context, deps Deps, c *Conv, l *Listing, source string)
 // channel cannot put the button under the photos (an album), it goes in a
 // message of its own with the Footer.
 func postReply(f Format, l *Listing, group ChatRef) Reply {
-	post := Reply{To: group, Group: true, Lang: f.Lang, Photos: l.Photos, Text: M("post.caption", listingData(f, l)...)}
+	post := Reply{To: group, Lang: f.Lang, Photos: l.Photos, Text: M("post.caption", listingData(f, l)...)}
 	footer := M("post.footer", "Code", l.Code, "Product", l.Product)
 	if l.Status == Active {
 		post.Choices = [][]Choice{{{Label: M("post.order"), Do: &Action{Kind: ActOrder, Code: l.Code}}}}
@@ -75,7 +76,7 @@ func postEdit(f Format, l *Listing, p Post) Reply {
 	}
 	edit.Edit = &Edit{MessageID: first(p.MessageIDs), FooterID: p.ButtonsID, Note: &note}
 	edit.Rebuild = &Ref{Kind: RefListing, ID: l.ID}
-	edit.Coalesce = "edit:" + edit.Edit.MessageID + ":" + edit.Edit.FooterID
+	edit.Coalesce, edit.Group = "edit:"+edit.Edit.MessageID+":"+edit.Edit.FooterID, true
 	return edit
 }
 
@@ -143,7 +144,7 @@ func (r *Router) rebuildPost(ctx context.Context, f Format, l *Listing, reply Re
 			fresh = postEdit(f, l, p)
 		}
 	}
-	fresh.Coalesce, fresh.Delay, fresh.DueAt, fresh.MaxWait = reply.Coalesce, reply.Delay, reply.DueAt, reply.MaxWait
+	fresh.Coalesce, fresh.Delay, fresh.DueAt, fresh.MaxWait, fresh.Group = reply.Coalesce, reply.Delay, reply.DueAt, reply.MaxWait, reply.Group
 	return fresh, nil
 }
 
@@ -174,7 +175,11 @@ func (r *Router) registerMarket(ctx context.Context, c *Conv, in Input) error {
 		if err != nil {
 			return err
 		}
-		if !moderator {
+		switch {
+		case !moderator && in.NoAdmins:
+			c.Say(M("group.moderators_only"))
+			return nil
+		case !moderator:
 			c.Say(M("group.admins_only"))
 			return nil
 		}

@@ -397,7 +397,7 @@ func (r *Router) askRenew(ctx context.Context, l *Listing, now time.Time) error 
 		f := Format{Texts: r.Texts, Lang: chat.lang}
 		notices = append(notices, Reply{To: chat.ref, Lang: chat.lang,
 			Text:    M("mine.renew_ask", "Code", l.Code, "Product", l.Product, "Expires", f.Date(l.ExpiresAt)),
-			Choices: [][]Choice{{renewChoice("mine:renew:" + id), closeChoice("mine:close:" + id)}},
+			Choices: [][]Choice{{typedAs(renewChoice("mine:renew:"+id), "renew", l.Code), typedAs(closeChoice("mine:close:"+id), "close", l.Code)}},
 		})
 	}
 	return unlessStale(r.Deps.Listings.AskedRenew(ctx, l.ID, now, notices...))

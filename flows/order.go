@@ -436,9 +436,11 @@ var actionWords = map[string][]string{
 	"ship": {"da gui hang", "gui hang", "shipped"},
 }
 
-// actionChoice is the button of an order action ("ord:ship:42").
+// actionChoice is the button of an order action ("ord:ship:42"), which
+// can be typed with the order's code from any chat.
 func actionChoice(name string, o *Order) Choice {
-	return Choice{Label: M("order." + name), Value: "ord:" + name + ":" + strconv.FormatInt(o.ID, 10), Words: actionWords[name]}
+	return Choice{Label: M("order." + name), Value: "ord:" + name + ":" + strconv.FormatInt(o.ID, 10), Words: actionWords[name],
+		Typed: typedChoice(name, o.Code)}
 }
 
 type userChat struct {

@@ -73,6 +73,7 @@ type Orders interface {
 	// the order it placed the first time.
 	PlaceOrder(ctx context.Context, o *Order, source string) (*Order, error)
 	Order(ctx context.Context, id int64) (*Order, error)
+	OrderByCode(ctx context.Context, code string) (*Order, error) // ErrNotFound
 	// SetOrderStatus moves an order from one of from to to, recording the
 	// event; cancelling or declining gives the stock back. ErrStale if the
 	// order is in none of from.

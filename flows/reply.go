@@ -40,6 +40,10 @@ type Choice struct {
 	// Do is done in the bot's private chat instead of answering here: the
 	// order button under a group post.
 	Do *Action `json:"do,omitempty"`
+	// Typed is what to type for it from any chat ("✅ Nhận đơn: nhắn NHẬN
+	// DH-7K2Q"): a channel without buttons shows it where the choice has no
+	// number (a notice sent to another chat).
+	Typed *Msg `json:"typed,omitempty"`
 }
 
 // ActionKind says what an Action does.

@@ -133,6 +133,11 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 		r.back(c)
 		return nil
 	}
+	// "nhận DH-7K2Q" is a notice's button typed, from any chat, whatever
+	// the question in progress: a code is no answer to one.
+	if kind, action, code, ok := typedAction(in); ok {
+		return r.typed(ctx, c, in, kind, action, code)
+	}
 	if c.Session.Active() {
 		def := r.flow(c.Session.Flow).Steps[c.Session.Step]
 		next, err := def.Handle(ctx, c, r.choose(c.Session, in))
@@ -446,7 +451,7 @@ func (r *Router) group(ctx context.Context, c *Conv, in Input) error {
 			return fmt.Errorf("save group: %w", err)
 		}
 		if in.Kind == KindJoined {
-			c.Say(M("group.hello"))
+			c.Say(M("group.hello", "Moderators", in.NoAdmins))
 		}
 	case in.Kind == KindMigrated:
 		to := ChatRef{Channel: in.Channel, ChatID: in.Arg}

@@ -264,6 +264,19 @@ func (db *DB) SaveBuyer(ctx context.Context, userID int64, b flows.BuyerProfile)
 	return nil
 }
 
+// OrderByCode finds an order by its code (DH-7K2Q).
+func (db *DB) OrderByCode(ctx context.Context, code string) (*flows.Order, error) {
+	var id int64
+	err := db.Pool.QueryRow(ctx, `SELECT id FROM orders WHERE code = $1`, code).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, flows.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("order by code: %w", err)
+	}
+	return db.Order(ctx, id)
+}
+
 // ListingByCode finds a listing by its code, "NS-7K2Q".
 func (db *DB) ListingByCode(ctx context.Context, code string) (*flows.Listing, error) {
 	var id int64

@@ -481,10 +481,9 @@ type Finish struct {
 	// us to wait, or a send failed (Fails counts them).
 	Hold  time.Time
 	Fails int
-	// Pace keeps every sender off the chat until then after sends that
-	// went: a group's gap between messages. Unlike Hold it is no sign of
-	// trouble: the chat does not count as held back, and replies queued
-	// meanwhile wait for it too.
+	// Pace keeps every sender off the chat until then, when replies remain
+	// (l's, or queued meanwhile): a group's gap between messages. Unlike
+	// Hold it is no sign of trouble: the chat does not count as held back.
 	Pace time.Time
 	// Clean drops the chat from the due set when nothing remains; the hot
 	// path leaves that to the sweeper to save a command.
@@ -505,6 +504,8 @@ for i = 11, 10 + 2 * rw, 2 do redis.call("HSET", KEYS[1], ARGV[i], ARGV[i + 1]) 
 local del = {}
 for i = 11 + 2 * rw, #ARGV do del[#del + 1] = ARGV[i] end
 local hold, pace = tonumber(ARGV[5]), tonumber(ARGV[10])
+local newer = tonumber(st[2] or "0") > tonumber(ARGV[2])
+if not newer and ARGV[4] == "0" then pace = 0 end -- nothing waits for the gap
 if hold > 0 then
   redis.call("HSET", KEYS[1], "h", ARGV[5], "f", ARGV[6])
   redis.call("ZADD", KEYS[2], hold, KEYS[1])
@@ -517,7 +518,6 @@ else
   end
   if pace > 0 then redis.call("HSET", KEYS[1], "h", ARGV[10]) end
 end
-local newer = tonumber(st[2] or "0") > tonumber(ARGV[2])
 if newer and hold == 0 and pace == 0 then
   redis.call("HSET", KEYS[1], "lu", ARGV[3])
   if #del > 0 then redis.call("HDEL", KEYS[1], unpack(del)) end

@@ -27,10 +27,14 @@ type plainBot struct {
 	ids atomic.Int64
 }
 
-func startPlain(t testing.TB) *plainBot {
+func startPlain(t testing.TB, configure ...func(env map[string]string)) *plainBot {
 	tg := telegramtest.NewServer(t)
 	ch := bottest.New()
-	return &plainBot{t: t, b: startBot(t, tg, orderEnv(t, tg), ch), ch: ch}
+	env := orderEnv(t, tg)
+	for _, c := range configure {
+		c(env)
+	}
+	return &plainBot{t: t, b: startBot(t, tg, env, ch), ch: ch}
 }
 
 // post delivers an update to /webhook/plain and expects a 200.
@@ -224,34 +228,26 @@ func TestPlainChannelSellsAndOrdersByTyping(t *testing.T) {
 		return strings.HasPrefix(s, "📝 Tin bán "+code) && strings.Contains(s, "còn 450 kg")
 	})
 
-	// The farmer accepts from the list of orders, by number then by words.
-	// Its buttons cannot be typed by number in the farmer's chat (nothing
-	// offered them there): they are listed, with where to find them.
-	p.wait(farmer, func(s string) bool { return strings.HasSuffix(s, text(t, "vi", "render.choices_later")) })
+	// The notice came to the farmer's chat from the buyer's: its buttons
+	// have no number there, so it says what to type, from anywhere. The
+	// farmer types it in lower case, without diacritics.
+	accept := text(t, "vi", "typed.accept", "Code", orderCode)
+	p.wait(farmer, func(s string) bool { return strings.Contains(s, accept) })
 	var notice []string // in two messages: it is longer than 300 characters
 	for _, m := range p.ch.Sent(farmer) {
 		if strings.Contains(m.Text, orderCode) || len(notice) > 0 {
 			notice = append(notice, m.Text)
 		}
 	}
-	if len(notice) < 2 || !strings.HasSuffix(notice[0], "• "+text(t, "vi", "order.accept")) &&
-		!strings.HasSuffix(notice[0], "• "+text(t, "vi", "order.decline")) {
+	decline := text(t, "vi", "typed.decline", "Code", orderCode)
+	if len(notice) < 2 || !strings.HasSuffix(notice[0], accept) && !strings.HasSuffix(notice[0], decline) {
 		t.Errorf("the long notice is not split at a line: %q", notice)
 	}
-	if all := strings.Join(notice, "\n"); !strings.Contains(all, "• "+text(t, "vi", "order.accept")) ||
-		regexp.MustCompile(`(?m)^\d+\. `).MatchString(all) {
+	if all := strings.Join(notice, "\n"); !strings.Contains(all, decline) || strings.Contains(all, "• ") ||
+		strings.Contains(all, text(t, "vi", "render.choices_later")) || regexp.MustCompile(`(?m)^\d+\. `).MatchString(all) {
 		t.Errorf("the farmer's notice: %q", notice)
 	}
-	p.say(farmer, "menu") // the whole menu, numbered
-	p.say(farmer, p.number(p.last(farmer), "menu.orders"))
-	list := p.last(farmer)
-	if !strings.Contains(list, "1. ") || !strings.Contains(list, orderCode) {
-		t.Fatalf("orders list: %q", list)
-	}
-	p.say(farmer, "1")
-	accept := ". " + text(t, "vi", "order.accept")
-	p.number(p.wait(farmer, func(s string) bool { return strings.Contains(s, accept) }), "order.accept")
-	p.say(farmer, "nhận đơn")
+	p.say(farmer, "nhan "+strings.ToLower(orderCode))
 	p.wait(buyer, func(s string) bool { return strings.HasPrefix(s, "🎉") && strings.Contains(s, "0912 888 777") })
 	qr := false
 	for _, m := range p.ch.Sent(buyer) {

@@ -81,6 +81,7 @@ type Call struct {
 	Result json.RawMessage // the "result" answered; nil on error
 	Status int             // HTTP status answered: 200, or the error_code
 	Error  string          // the description answered on error
+	At     time.Time       // when it was answered, for tests of pacing
 }
 
 // JSON decodes the JSON text of a parameter (reply_markup, media, commands,
@@ -471,7 +472,7 @@ func (s *Server) takeFailureLocked(method string) (Failure, bool) {
 
 // recordLocked records the call and builds its answer.
 func (s *Server) recordLocked(req *request, result any, aerr *apiError) (int, envelope) {
-	call := Call{Method: req.method, Params: req.params, Files: req.files, ChatID: req.params["chat_id"]}
+	call := Call{Method: req.method, Params: req.params, Files: req.files, ChatID: req.params["chat_id"], At: time.Now()}
 	var env envelope
 	if aerr == nil {
 		raw, err := marshal(result)

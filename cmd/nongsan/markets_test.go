@@ -1,0 +1,236 @@
+package main
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nongsan-bot/nongsan/bot/bottest"
+	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
+)
+
+// On a channel without buttons, the farmer and the buyer act on the
+// notices that reach their private chats by typing what they say, with or
+// without diacritics, in any case, the code with or without its dash, even
+// in the middle of another task; nobody else can, and an unknown code gets
+// an example.
+func TestPlainNoticesAreAnsweredByTypingTheirCommands(t *testing.T) {
+	t.Parallel()
+	p := startPlain(t)
+	const group, farmer, buyer, stranger = "g-f3", "f3", "b3", "s3"
+	p.post(bottest.Update{Chat: group, Group: "Chợ Chi Lăng", User: "admin", Admin: true, Text: "/dangky Chi Lăng"})
+	p.register(farmer, "0912 888 775")
+	_, code := p.publish(farmer, "500 kg", "25k")
+	p.say(buyer, "mua "+code)
+	orderCode := p.order(buyer, "50kg")
+	p.wait(farmer, func(s string) bool { return strings.Contains(s, text(t, "vi", "typed.accept", "Code", orderCode)) })
+
+	// Someone else, and the buyer, cannot accept; the buyer is told it is
+	// the farmer's to do.
+	p.say(stranger, "nhận "+orderCode)
+	p.expect(stranger, "orders.gone")
+	p.say(buyer, "NHẬN "+strings.ReplaceAll(orderCode, "-", ""))
+	p.expect(buyer, "orders.not_yours", "Code", orderCode)
+	// A code that names no order.
+	p.say(farmer, "nhan dh-zzzz")
+	p.expect(farmer, "typed.unknown_order", "Code", "DH-ZZZZ")
+
+	// The farmer, writing another listing, accepts: the listing goes on.
+	p.say(farmer, "/ban")
+	p.expect(farmer, "sell.product")
+	p.say(farmer, "nhan "+strings.ToLower(orderCode))
+	p.expect(farmer, "sell.product")
+	accepted := p.wait(buyer, func(s string) bool { return strings.HasPrefix(s, "🎉") && strings.Contains(s, orderCode) })
+	received := text(t, "vi", "typed.received", "Code", orderCode)
+	if !strings.Contains(strings.Join(texts(p.ch.Sent(buyer)), "\n"), received) {
+		t.Errorf("the buyer is not told what to type on receiving the goods: %q", accepted)
+	}
+
+	// The farmer says it is delivered; the buyer confirms receipt, the
+	// code's dash left out.
+	p.say(farmer, "huỷ") // the listing being written
+	p.say(farmer, "Đã giao "+orderCode)
+	p.wait(buyer, func(s string) bool { return strings.HasPrefix(s, "🚚") && strings.Contains(s, orderCode) })
+	p.say(buyer, "da nhan hang "+strings.ToLower(strings.ReplaceAll(orderCode, "-", " ")))
+	p.wait(farmer, func(s string) bool { return strings.HasPrefix(s, "🎉") && strings.Contains(s, orderCode) })
+	p.expect(buyer, "orders.done", "Code", orderCode, "Status", text(t, "vi", "order_status.completed"))
+}
+
+func texts(msgs []bottest.Message) []string {
+	var out []string
+	for _, m := range msgs {
+		out = append(out, m.Text)
+	}
+	return out
+}
+
+// A listing reaches the market groups of every channel, whichever channel
+// its farmer uses: a Telegram farmer's post reaches a text-only group (with
+// what to type instead of a button), a text-only farmer's reaches the
+// Telegram groups (with the order button); the announcements of an order
+// reach both, and the post's change is an edit on Telegram, a short note in
+// the text-only group.
+func TestListingsAndOrdersReachTheGroupsOfEveryChannel(t *testing.T) {
+	t.Parallel()
+	p := startPlain(t)
+	b := p.b
+	const group, plainFarmer, plainBuyer = "g-mixed", "f4", "b4"
+	b.markets()
+	p.post(bottest.Update{Chat: group, Group: "Chợ Chi Lăng (Zalo)", User: "admin", Admin: true, Text: "/dangky chi lang"})
+	p.expect(group, "group.registered", "Area", "Chi Lăng")
+
+	// A Telegram farmer's listing, in the text-only group.
+	b.register(farmer)
+	tgCode := b.publish(farmer)
+	typeToOrder := text(t, "vi", "render.order_by_text", "Code", tgCode)
+	post := p.wait(group, func(s string) bool { return strings.Contains(s, typeToOrder) })
+	if !strings.Contains(post, tgCode) || strings.Contains(post, "bấm") {
+		t.Errorf("the post in the text-only group: %q", post)
+	}
+	// The farmer hears of every group it landed in, the text-only one too.
+	waitSent(t, b, farmer, func(s sent) bool { return strings.Contains(s.Text, "Chợ Chi Lăng (Zalo)") }, 1)
+
+	// A buyer on the text-only channel orders it: both kinds of group hear
+	// of it, and the posts change.
+	p.say(plainBuyer, "mua "+tgCode)
+	orderCode := p.order(plainBuyer, "50kg")
+	waitSent(t, b, farmer, func(s sent) bool { return strings.Contains(s.Text, orderCode) && len(s.Buttons) == 2 }, 1)
+	p.wait(group, func(s string) bool {
+		return strings.HasPrefix(s, "🛒 Đã có đơn 50 kg (0,5 tạ) Na Chi Lăng ("+tgCode+")")
+	})
+	p.wait(group, func(s string) bool {
+		return strings.HasPrefix(s, "📝 Tin bán "+tgCode) && strings.Contains(s, "còn 4,5 tạ")
+	})
+	waitSent(t, b, chiLangMarket, func(s sent) bool { return strings.HasPrefix(s.Text, "🛒 Đã có đơn 50 kg") }, 1)
+	b.TG.WaitCalls(t, "editMessageCaption", 2)
+
+	// A text-only farmer's listing, in the Telegram groups, with the order
+	// button that opens the private chat.
+	p.register(plainFarmer, "0912 888 774")
+	_, plainCode := p.publish(plainFarmer, "200 kg", "30k")
+	footers := waitSent(t, b, chiLangMarket, func(s sent) bool { return strings.Contains(s.Text, plainCode) && len(s.Data) == 1 }, 1)
+	if !strings.Contains(footers[0].Data[0], "start=buy_"+strings.ReplaceAll(plainCode, "-", "")) {
+		t.Errorf("the order button of a text-only farmer's post: %+v", footers[0])
+	}
+	p.wait(plainFarmer, func(s string) bool { return strings.HasPrefix(s, "📢 Tin bán "+plainCode) })
+}
+
+// Where the platform cannot tell a group's admins (Zalo; here the text-only
+// channel), only moderators register a market, and the group is told so;
+// the bot's greeting there names what to type, not a button.
+func TestWithoutAdminsOnlyModeratorsRegisterMarkets(t *testing.T) {
+	t.Parallel()
+	p := startPlain(t, func(env map[string]string) { env["MODERATORS"] = "telegram:1,plain:mod1" })
+	const group = "g-zalo"
+	p.post(bottest.Update{Chat: group, Group: "Chợ Bắc Sơn", User: "m1", Joined: true})
+	hello := p.expect(group, "group.hello", "NoButtons", true, "Moderators", true)
+	if strings.Contains(hello, "bấm") || strings.Contains(hello, "Trưởng nhóm") {
+		t.Errorf("the greeting: %q", hello)
+	}
+	p.post(bottest.Update{Chat: group, Group: "Chợ Bắc Sơn", User: "m1", Text: "/dangky bac son"})
+	p.expect(group, "group.moderators_only")
+	p.post(bottest.Update{Chat: group, Group: "Chợ Bắc Sơn", User: "mod1", Text: "/dangky bac son"})
+	p.expect(group, "group.registered", "Area", "Bắc Sơn")
+}
+
+// A burst of orders does not flood a group: while the group's messages
+// pile up, two of them are at least the channel's gap apart (after a post
+// or an edit of n messages, n gaps), what piles up meanwhile coalesces,
+// and every order is still announced.
+func TestABurstOfOrdersKeepsTheGroupsGap(t *testing.T) {
+	t.Parallel()
+	const gap = time.Second
+	tg := telegramtest.NewServer(t)
+	env := orderEnv(t, tg)
+	env["TELEGRAM_GROUP_GAP"] = gap.String()
+	env["ANNOUNCE_DELAY"] = "200ms" // announced during the burst, not after
+	b := startBot(t, tg, env)
+	b.markets()
+	b.register(farmer)
+	code := b.listing(farmer, "500 kg", "25k")
+
+	const orders = 5
+	for i := range orders {
+		u := buyer + int64(i)
+		b.Say(u, deepLink(code))
+		b.Say(u, "10 kg")
+		b.Tap(u, "keep")
+		b.Say(u, fmt.Sprintf("09%08d", 70+i))
+		b.Tap(u, "pickup")
+		b.Tap(u, "skip")
+		b.Tap(u, "place")
+	}
+	// Every order is announced: singly, or in a message that counts them.
+	announced := func() (n, msgs int) {
+		for _, s := range b.Sent(chiLangMarket) {
+			if m := regexp.MustCompile(`^🛒 Bà con vừa đặt (\d+) đơn`).FindStringSubmatch(s.Text); m != nil {
+				k, _ := strconv.Atoi(m[1])
+				n, msgs = n+k, msgs+1
+			} else if strings.HasPrefix(s.Text, "🛒 Đã có đơn") {
+				n, msgs = n+1, msgs+1
+			}
+		}
+		return n, msgs
+	}
+	// And the post shows what is left after all of them.
+	edited := func() bool {
+		for _, c := range tg.CallsTo("editMessageCaption") {
+			if c.ChatID == itoa(chiLangMarket) && strings.Contains(c.Params["caption"], "còn 450 kg") {
+				return true
+			}
+		}
+		return false
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for n, _ := announced(); n < orders || !edited(); n, _ = announced() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d orders announced of %d; the post edited: %v", n, orders, edited())
+		}
+		time.Sleep(50 * time.Millisecond) // polling, not synchronisation
+	}
+	if _, msgs := announced(); msgs >= orders {
+		t.Errorf("%d announcements for %d orders: the burst was not coalesced", msgs, orders)
+	}
+	// The group's messages from the first announcement on, as the replies
+	// they make: a reply's messages go together, the next reply at least a
+	// gap later.
+	var calls []telegramtest.Call
+	for _, c := range tg.CallsTo("") {
+		if c.ChatID == itoa(chiLangMarket) && c.Status == 200 {
+			calls = append(calls, c)
+		}
+	}
+	slices.SortFunc(calls, func(a, b telegramtest.Call) int { return a.At.Compare(b.At) })
+	first := slices.IndexFunc(calls, func(c telegramtest.Call) bool {
+		return strings.HasPrefix(c.Params["text"], "🛒 ") && c.Method == "sendMessage" && c.Params["reply_markup"] == ""
+	})
+	if first < 0 {
+		t.Fatal("no announcement in the group")
+	}
+	calls = calls[first:]
+	replies, parts := 0, 0
+	for i, c := range calls {
+		if i == 0 {
+			replies, parts = 1, 1
+			continue
+		}
+		switch pause := c.At.Sub(calls[i-1].At); {
+		case pause < gap/4 && parts < 2: // the second message of a post or an edit
+			parts++
+		case pause < gap*time.Duration(parts)-50*time.Millisecond:
+			t.Errorf("%s to the group %s after the previous reply of %d messages, want at least %s",
+				c.Method, pause, parts, gap*time.Duration(parts))
+			replies, parts = replies+1, 1
+		default:
+			replies, parts = replies+1, 1
+		}
+	}
+	t.Logf("%d messages to the group in %d replies from the first announcement on", len(calls), replies)
+	if replies < 2 {
+		t.Errorf("only %d replies to the group: the test saw no burst", replies)
+	}
+}

@@ -1,0 +1,118 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/nongsan-bot/nongsan/flows/vn"
+)
+
+// Typed commands act on an order or a listing by its code, from any chat:
+// "nhận DH-7K2Q" is the ✅ Nhận đơn button of that order's notice. A
+// channel without buttons prints them (Choice.Typed) where a notice's
+// choices cannot be answered by number; the router reads them anywhere, and
+// they do exactly what the button does, with the same checks.
+type typedCommand struct {
+	action string   // an order action ("accept") or a listing one ("renew")
+	words  []string // the verbs that name it, folded
+}
+
+// orderCommands and listingCommands are the verbs typed before a DH- or an
+// NS- code.
+var (
+	orderCommands = []typedCommand{
+		{"accept", []string{"nhan", "nhan don", "accept"}},
+		{"decline", []string{"tu choi", "khong nhan", "decline"}},
+		{"ship", []string{"da giao", "da giao hang", "giao hang", "da gui hang", "shipped"}},
+		{"received", []string{"da nhan hang", "da nhan duoc hang", "nhan duoc hang", "received"}},
+		{"cancel", []string{"huy", "huy don", "cancel"}},
+		{"drop", []string{"khong giao", "khong giao duoc", "khong giao duoc nua"}},
+		{"view", []string{"xem", "xem don", "view"}},
+	}
+	listingCommands = []typedCommand{
+		{"renew", []string{"ban them", "ban them 7 ngay", "gia han", "renew"}},
+		{"close", []string{"ngung ban", "dong tin", "close"}},
+	}
+)
+
+// typedPattern reads "verb DH-7K2Q" (or NS-), folded: the code as
+// "DH-7K2Q", "dh7k2q" or "dh 7k2q".
+var typedPattern = regexp.MustCompile(`^([a-z ]+?) (dh|ns)[ -]?([0-9a-z]{4})$`)
+
+// typedAction reads a typed command: what it does and the code it names.
+func typedAction(in Input) (kind, action, code string, ok bool) {
+	if in.Kind != KindText || in.Command != "" {
+		return "", "", "", false
+	}
+	m := typedPattern.FindStringSubmatch(vn.Fold(stripEmoji(in.Text)))
+	if m == nil {
+		return "", "", "", false
+	}
+	commands := orderCommands
+	if m[2] == "ns" {
+		commands = listingCommands
+	}
+	for _, cmd := range commands {
+		if slices.Contains(cmd.words, strings.TrimSpace(m[1])) {
+			return m[2], cmd.action, strings.ToUpper(m[2]) + "-" + strings.ToUpper(m[3]), true
+		}
+	}
+	return "", "", "", false
+}
+
+// typed carries out a typed command as its button would: the order or
+// listing is looked up by code, then the orders or listings flow does the
+// rest, authorisation included. An unknown code gets an example.
+func (r *Router) typed(ctx context.Context, c *Conv, in Input, kind, action, code string) error {
+	var flow FlowName
+	switch kind {
+	case "dh":
+		o, err := r.Deps.Orders.OrderByCode(ctx, code)
+		if errors.Is(err, ErrNotFound) {
+			return r.unknownCode(c, M("typed.unknown_order", "Code", code))
+		}
+		if err != nil {
+			return err
+		}
+		flow, in.Text = "orders", "ord:"+action+":"+strconv.FormatInt(o.ID, 10)
+	default:
+		l, err := r.Deps.Orders.ListingByCode(ctx, code)
+		if errors.Is(err, ErrNotFound) {
+			return r.unknownCode(c, M("typed.unknown_listing", "Code", code))
+		}
+		if err != nil {
+			return err
+		}
+		flow, in.Text = "mine", "mine:"+action+":"+strconv.FormatInt(l.ID, 10)
+	}
+	in.Kind = KindChoice
+	return r.interject(ctx, c, flow, in)
+}
+
+// unknownCode says a typed code names nothing, and asks the question in
+// progress again.
+func (r *Router) unknownCode(c *Conv, m Msg) error {
+	c.Say(m)
+	if c.Session.Active() {
+		r.prompt(c)
+	}
+	return nil
+}
+
+// typedChoice is the line a channel without buttons prints for an action
+// of the order or listing code, where its button cannot be answered by
+// number: "✅ Nhận đơn: nhắn NHẬN DH-7K2Q".
+func typedChoice(action, code string) *Msg {
+	m := M("typed."+action, "Code", code)
+	return &m
+}
+
+// typedAs is c with its typed form for the listing or order code.
+func typedAs(c Choice, action, code string) Choice {
+	c.Typed = typedChoice(action, code)
+	return c
+}
