@@ -14,3 +14,6 @@ func FormSteps() []Step {
 	}
 	return steps
 }
+
+// TypedAction reads a typed command, for tests.
+func TypedAction(in Input) (kind, action, code string, ok bool) { return typedAction(in) }

@@ -160,8 +160,11 @@ func offerSimilar(ctx context.Context, deps Deps, to ChatRef, lang string, l *Li
 	var rows [][]Choice
 	fm := Format{Texts: deps.Texts, Lang: lang}
 	for _, s := range similar {
-		rows = append(rows, []Choice{{Label: M("order.similar_item", "Code", s.Code, "Product", s.Product,
-			"Price", fm.Price(s.Price), "Place", fm.Area(s.Seller.Area)), Value: "buy:" + s.Code}})
+		data := []any{"Code", s.Code, "Product", s.Product, "Price", fm.Price(s.Price), "Place", fm.Area(s.Seller.Area)}
+		// Typed, from any chat, as "mua NS-7K2Q": the offer may come with a
+		// notice, where its number means nothing.
+		typed := M("typed.buy", data...)
+		rows = append(rows, []Choice{{Label: M("order.similar_item", data...), Value: "buy:" + s.Code, Typed: &typed}})
 	}
 	return []Reply{{To: to, Lang: lang, Text: M("order.similar"), Choices: rows}}
 }
