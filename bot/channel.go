@@ -45,6 +45,12 @@ type AdminChecker interface {
 	IsAdmin(ctx context.Context, chatID, userID string) (bool, error)
 }
 
+// Typer is a channel that can show "typing…" in a chat, which the engine
+// does while a slow update is handled.
+type Typer interface {
+	Typing(ctx context.Context, chatID string) error
+}
+
 // RetryAfterError is the platform asking us to slow down.
 type RetryAfterError struct {
 	After time.Duration

@@ -43,6 +43,9 @@ type Engine struct {
 	// group (Reply.Group): a reply of n platform messages keeps the group's
 	// next one n gaps away. Zero: no gap.
 	GroupGap map[flows.Channel]time.Duration
+	// TypingAfter: an update still being handled this long after it came
+	// shows "typing…" in its chat, where the channel can (0: never).
+	TypingAfter time.Duration
 
 	stripes  [stripes]sync.Mutex
 	sweeping sync.Map      // chats a sweeper goroutine serves now
@@ -66,7 +69,9 @@ func (e *Engine) Handle(ctx context.Context, in flows.Input) error {
 	start := time.Now()
 	log := e.Log.With().Str("update_id", in.UpdateID).Str("channel", string(in.Channel)).
 		Str("chat", in.ChatID).Logger()
+	stopTyping := e.typing(ctx, log, in)
 	outcome, state, err := e.handle(ctx, log, in)
+	stopTyping()
 	e.Metrics.Updates.WithLabelValues(string(in.Channel), outcome).Inc()
 	e.Metrics.Latency.WithLabelValues(string(in.Channel)).Observe(time.Since(start).Seconds())
 	ev := log.Info()
@@ -76,6 +81,24 @@ func (e *Engine) Handle(ctx context.Context, in flows.Input) error {
 	ev.Str("kind", string(in.Kind)).Str("flow", string(state.Flow)).Str("state", string(state.Step)).
 		Str("outcome", outcome).Dur("took", time.Since(start)).Msg("update")
 	return err
+}
+
+// typing shows "typing…" in the update's chat once handling it takes
+// TypingAfter, on its own goroutine so that it never holds the update up;
+// the returned func stops the timer. A failure is only logged.
+func (e *Engine) typing(ctx context.Context, log zerolog.Logger, in flows.Input) (stop func()) {
+	t, ok := e.Channels[in.Channel].(Typer)
+	if !ok || e.TypingAfter <= 0 || in.Kind == flows.KindJoined || in.Kind == flows.KindLeft {
+		return func() {}
+	}
+	timer := time.AfterFunc(e.TypingAfter, func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), max(e.Attempt, time.Second))
+		defer cancel()
+		if err := t.Typing(ctx, in.ChatID); err != nil {
+			log.Warn().Err(err).Msg("typing")
+		}
+	})
+	return func() { timer.Stop() }
 }
 
 // stripes is how many per-chat mutexes an engine has.

@@ -86,6 +86,7 @@ type Rendered struct {
 var (
 	_ Channel      = (*Rendered)(nil)
 	_ AdminChecker = (*Rendered)(nil)
+	_ Typer        = (*Rendered)(nil)
 )
 
 // Render puts a renderer in front of an adapter.
@@ -105,6 +106,14 @@ func (r *Rendered) IsAdmin(ctx context.Context, chatID, userID string) (bool, er
 		return c.IsAdmin(ctx, chatID, userID)
 	}
 	return false, nil
+}
+
+// Typing shows "typing…" where the adapter can; elsewhere it does nothing.
+func (r *Rendered) Typing(ctx context.Context, chatID string) error {
+	if t, ok := r.Adapter.(Typer); ok {
+		return t.Typing(ctx, chatID)
+	}
+	return nil
 }
 
 // Send renders a reply into the channel's messages and sends them in order.

@@ -415,3 +415,14 @@ func redact(err error, token string) error {
 	}
 	return errors.New(strings.ReplaceAll(err.Error(), token, "<token>"))
 }
+
+var _ bot.Typer = (*Bot)(nil)
+
+// Typing shows "typing…" in a chat while a slow step runs.
+func (b *Bot) Typing(ctx context.Context, chatID string) error {
+	id, err := strconv.ParseInt(chatID, 10, 64)
+	if err != nil {
+		return &bot.UndeliverableError{Reason: "bad chat id " + chatID}
+	}
+	return b.with(ctx).request(tgbotapi.NewChatAction(id, tgbotapi.ChatTyping))
+}

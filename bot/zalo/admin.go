@@ -1,0 +1,105 @@
+package zalo
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+	"unicode/utf8"
+)
+
+// ValidSecret tells whether setWebhook takes secret: 8 to 256 characters.
+func ValidSecret(secret string) bool {
+	n := utf8.RuneCountInString(secret)
+	return n >= 8 && n <= 256
+}
+
+// WebhookInfo is what Zalo has registered; UpdatedAt is in milliseconds.
+type WebhookInfo struct {
+	URL       string `json:"url"`
+	UpdatedAt int64  `json:"updated_at"`
+}
+
+// SetWebhook registers url with the secret Zalo sends back in
+// X-Bot-Api-Secret-Token.
+func (b *Bot) SetWebhook(ctx context.Context, url, secret string) error {
+	if !ValidSecret(secret) {
+		return errors.New("the Zalo webhook secret must be 8 to 256 characters")
+	}
+	return b.call(ctx, "setWebhook", map[string]string{"url": url, "secret_token": secret}, nil)
+}
+
+// DeleteWebhook unregisters the webhook (getUpdates works only without one).
+func (b *Bot) DeleteWebhook(ctx context.Context) error {
+	return b.call(ctx, "deleteWebhook", struct{}{}, nil)
+}
+
+// WebhookInfo reports what Zalo has registered.
+func (b *Bot) WebhookInfo(ctx context.Context) (WebhookInfo, error) {
+	var info WebhookInfo
+	err := b.call(ctx, "getWebhookInfo", struct{}{}, &info)
+	return info, err
+}
+
+// pollTimeout is how long one getUpdates waits for an event; the client's
+// own timeout must be longer.
+const pollTimeout = "30"
+
+// Poll long-polls getUpdates until ctx ends, handing each event's JSON to
+// handle in order. Zalo keeps no offset, so an event that handle refuses
+// (false) cannot be fetched again: it is handed again after a pause.
+func (b *Bot) Poll(ctx context.Context, handle func(body []byte) bool) error {
+	for ctx.Err() == nil {
+		var result json.RawMessage
+		err := b.call(ctx, "getUpdates", map[string]string{"timeout": pollTimeout}, &result)
+		var apiErr *APIError
+		switch {
+		case errors.As(err, &apiErr) && apiErr.Code == http.StatusRequestTimeout:
+			continue // nothing new
+		case err != nil:
+			if ctx.Err() == nil {
+				b.Log.Warn().Err(err).Msg("zalo getUpdates")
+			}
+			pause(ctx, 3*time.Second)
+			continue
+		}
+		events, err := splitEvents(result)
+		if err != nil {
+			b.Log.Warn().Err(err).Msg("zalo getUpdates answer")
+			continue
+		}
+		for _, ev := range events {
+			for wait := 500 * time.Millisecond; !handle(ev) && ctx.Err() == nil; wait = min(2*wait, 30*time.Second) {
+				pause(ctx, wait)
+			}
+		}
+	}
+	return nil
+}
+
+// splitEvents reads getUpdates' result: one event, as documented, or an
+// array of them, or nothing.
+func splitEvents(result json.RawMessage) ([]json.RawMessage, error) {
+	switch {
+	case len(result) == 0 || string(result) == "null":
+		return nil, nil
+	case result[0] == '[':
+		var events []json.RawMessage
+		if err := json.Unmarshal(result, &events); err != nil {
+			return nil, fmt.Errorf("decode events: %w", err)
+		}
+		return events, nil
+	}
+	return []json.RawMessage{result}, nil
+}
+
+func pause(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}

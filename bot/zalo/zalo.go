@@ -1,0 +1,336 @@
+// Package zalo adapts the Zalo Bot Platform (bot-api.zaloplatforms.com) to
+// the neutral flows types: events in, replies out. No business rules. The
+// API is JSON over HTTP POST, so plain net/http does it.
+package zalo
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/nongsan-bot/nongsan/bot"
+	"github.com/nongsan-bot/nongsan/flows"
+)
+
+// DefaultEndpoint is the Bot API's address in go-telegram-bot-api's format
+// (token, method).
+const DefaultEndpoint = "https://bot-api.zaloplatforms.com/bot%s/%s"
+
+// SecretHeader carries the secret given to setWebhook on every event.
+const SecretHeader = "X-Bot-Api-Secret-Token"
+
+// MaxText is the longest text sendMessage takes, and the longest caption.
+const MaxText = 2000
+
+// Events the bot reads. Others (voice, files, reactions …) are logged and
+// acknowledged.
+const (
+	EventText        = "message.text.received"
+	EventImage       = "message.image.received"
+	EventSticker     = "message.sticker.received"
+	EventUnsupported = "message.unsupported.received"
+)
+
+// Me is what getMe says of the bot.
+type Me struct {
+	ID            string `json:"id"`
+	AccountName   string `json:"account_name"`
+	AccountType   string `json:"account_type"`
+	CanJoinGroups bool   `json:"can_join_groups"`
+}
+
+// Bot is the Zalo channel.
+type Bot struct {
+	client   *http.Client
+	endpoint string
+	token    string
+	me       Me
+	// Secret is what Zalo must send back with each event.
+	Secret string
+	// Log hears of events the bot does not know.
+	Log zerolog.Logger
+}
+
+var (
+	_ bot.Adapter = (*Bot)(nil)
+	_ bot.Typer   = (*Bot)(nil)
+)
+
+// New connects to the Bot API at endpoint and learns who the bot is
+// (getMe). client carries the metrics and timeouts.
+func New(token, endpoint string, client *http.Client) (*Bot, error) {
+	b := &Bot{client: client, endpoint: endpoint, token: token, Log: zerolog.Nop()}
+	if err := b.call(context.Background(), "getMe", struct{}{}, &b.me); err != nil {
+		return nil, fmt.Errorf("zalo getMe: %w", err)
+	}
+	return b, nil
+}
+
+// Me is who the bot is.
+func (b *Bot) Me() Me { return b.me }
+
+// Name is the channel's name.
+func (b *Bot) Name() flows.Channel { return flows.Zalo }
+
+// Caps: text and single photos by URL, 2000 characters each; no buttons,
+// edits, albums, deep links or menu keyboard.
+func (b *Bot) Caps() bot.Caps { return bot.Caps{MaxText: MaxText, MaxCaption: MaxText} }
+
+// DeepLink is never called: Zalo has no deep links.
+func (b *Bot) DeepLink(string) string { return "" }
+
+// Ack does nothing: Zalo has no buttons to stop spinning.
+func (b *Bot) Ack(context.Context, flows.Input) error { return nil }
+
+// Mount serves the webhook; Zalo sends the secret given to setWebhook.
+func (b *Bot) Mount(mux *http.ServeMux, webhook func(header, secret string) http.Handler) {
+	mux.Handle("POST /webhook/zalo", webhook(SecretHeader, b.Secret))
+}
+
+// Event is one update as Zalo sends it, to a webhook or from getUpdates.
+type Event struct {
+	EventName string   `json:"event_name"`
+	Message   *Message `json:"message,omitempty"`
+}
+
+// Message is an event's message. Ids are strings; Date is in milliseconds.
+type Message struct {
+	From      User   `json:"from"`
+	Chat      Chat   `json:"chat"`
+	MessageID string `json:"message_id"`
+	Date      int64  `json:"date,omitempty"`
+	Text      string `json:"text,omitempty"`
+	Photo     string `json:"photo,omitempty"`   // the image's URL
+	Caption   string `json:"caption,omitempty"` // of an image
+	Sticker   string `json:"sticker,omitempty"`
+	URL       string `json:"url,omitempty"` // of a sticker
+}
+
+// User is a message's sender.
+type User struct {
+	ID          string `json:"id"`
+	DisplayName string `json:"display_name,omitempty"`
+	FirstName   string `json:"first_name,omitempty"` // getUpdates' sample says so
+	IsBot       bool   `json:"is_bot,omitempty"`
+}
+
+// Chat is where a message was written: PRIVATE or GROUP.
+type Chat struct {
+	ID       string `json:"id"`
+	ChatType string `json:"chat_type"`
+}
+
+// Parse reads an event, wrapped in {"ok":true,"result":…} or bare.
+func (b *Bot) Parse(body []byte) (flows.Input, bool, error) {
+	ev, err := decodeEvent(body)
+	if err != nil {
+		return flows.Input{}, false, err
+	}
+	in := flows.Input{Channel: flows.Zalo, Lang: "vi", At: time.Now()}
+	m := ev.Message
+	if m == nil || m.MessageID == "" || m.Chat.ID == "" || m.From.ID == "" {
+		b.Log.Warn().Str("event", ev.EventName).Msg("zalo event without a message, ignored")
+		return in, false, nil
+	}
+	// Zalo has no update id: a message delivered again has the same id.
+	in.UpdateID, in.MessageID = m.MessageID, m.MessageID
+	in.ChatID, in.UserID = m.Chat.ID, m.From.ID
+	in.UserName = strings.TrimSpace(m.From.DisplayName)
+	if in.UserName == "" {
+		in.UserName = strings.TrimSpace(m.From.FirstName)
+	}
+	switch m.Chat.ChatType {
+	case "PRIVATE":
+		in.ChatType = flows.Private
+	case "GROUP":
+		in.ChatType = flows.Group
+	default:
+		b.Log.Warn().Str("event", ev.EventName).Str("chat_type", m.Chat.ChatType).Msg("zalo chat of an unknown type, ignored")
+		return in, false, nil
+	}
+	if m.From.IsBot {
+		return in, false, nil
+	}
+	switch eventName(ev) {
+	case EventText:
+		in.Kind, in.Text = flows.KindText, m.Text
+		in.Command, in.Arg = command(m.Text)
+	case EventImage:
+		in.Kind, in.Text, in.Photo = flows.KindPhoto, m.Caption, &flows.Photo{FileID: m.Photo}
+	case EventSticker:
+		in.Kind = flows.KindSticker
+	case EventUnsupported:
+		in.Kind = flows.KindOther
+	default:
+		b.Log.Info().Str("event", ev.EventName).Msg("zalo event not handled, acknowledged")
+		return in, false, nil
+	}
+	return in, true, nil
+}
+
+// decodeEvent reads a wrapped or a bare event; a body that is neither is
+// an error.
+func decodeEvent(body []byte) (Event, error) {
+	var wrapped struct {
+		Result json.RawMessage `json:"result"`
+		Event
+	}
+	if err := json.Unmarshal(body, &wrapped); err != nil {
+		return Event{}, fmt.Errorf("decode zalo event: %w", err)
+	}
+	if len(wrapped.Result) == 0 {
+		if wrapped.EventName == "" && wrapped.Message == nil {
+			return Event{}, errors.New("decode zalo event: neither an event nor a result")
+		}
+		return wrapped.Event, nil
+	}
+	var ev Event
+	if err := json.Unmarshal(wrapped.Result, &ev); err != nil {
+		return Event{}, fmt.Errorf("decode zalo event result: %w", err)
+	}
+	return ev, nil
+}
+
+// eventName is the event's name, or, where getUpdates leaves it out (as
+// its documented sample does), what the message holds.
+func eventName(ev Event) string {
+	switch m := ev.Message; {
+	case ev.EventName != "":
+		return ev.EventName
+	case m.Photo != "":
+		return EventImage
+	case m.Sticker != "":
+		return EventSticker
+	case m.Text != "":
+		return EventText
+	}
+	return EventUnsupported
+}
+
+// command splits "/start abc" into "start" and "abc".
+func command(text string) (cmd, arg string) {
+	if len(text) < 2 || text[0] != '/' {
+		return "", ""
+	}
+	cmd, arg, _ = strings.Cut(text[1:], " ")
+	return strings.ToLower(cmd), strings.TrimSpace(arg)
+}
+
+// Post sends one rendered message: a text, or one photo by URL with its
+// caption. A VietQR payload goes as the text alone: sendPhoto only takes
+// URLs, and the text already gives the account in words.
+func (b *Bot) Post(ctx context.Context, o bot.Out) (flows.Sent, error) {
+	var sent struct {
+		MessageID string `json:"message_id"`
+	}
+	var err error
+	switch {
+	case o.Edit != "" || len(o.Buttons) > 0 || len(o.Photos) > 1:
+		return flows.Sent{}, &bot.UndeliverableError{Reason: "beyond what Zalo shows"}
+	case len(o.Photos) == 1:
+		err = b.call(ctx, "sendPhoto", map[string]string{"chat_id": o.To.ChatID, "photo": o.Photos[0], "caption": o.Text}, &sent)
+	default:
+		err = b.call(ctx, "sendMessage", map[string]string{"chat_id": o.To.ChatID, "text": o.Text}, &sent)
+	}
+	if err != nil {
+		return flows.Sent{}, b.classify(err)
+	}
+	return flows.Sent{MessageIDs: []string{sent.MessageID}}, nil
+}
+
+// Typing shows "typing…" in a chat while a slow step runs.
+func (b *Bot) Typing(ctx context.Context, chatID string) error {
+	return b.classify(b.call(ctx, "sendChatAction", map[string]string{"chat_id": chatID, "action": "typing"}, nil))
+}
+
+// APIError is an answer {"ok":false,"error_code":…,"description":…}, or
+// an HTTP error status without one.
+type APIError struct {
+	Code        int
+	Description string
+}
+
+func (e *APIError) Error() string { return fmt.Sprintf("zalo: %d %s", e.Code, e.Description) }
+
+// call posts params as JSON to method and decodes the answer's result into
+// result (nil: not needed). Errors never hold the token.
+func (b *Bot) call(ctx context.Context, method string, params, result any) error {
+	body, err := json.Marshal(params)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", method, err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, fmt.Sprintf(b.endpoint, b.token, method), bytes.NewReader(body))
+	if err != nil {
+		return redact(fmt.Errorf("%s: %w", method, err), b.token)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := b.client.Do(req)
+	if err != nil {
+		return redact(fmt.Errorf("%s: %w", method, err), b.token)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return fmt.Errorf("%s: read answer: %w", method, err)
+	}
+	var env struct {
+		OK          bool            `json:"ok"`
+		Result      json.RawMessage `json:"result"`
+		ErrorCode   int             `json:"error_code"`
+		Description string          `json:"description"`
+	}
+	if err := json.Unmarshal(raw, &env); err != nil {
+		if resp.StatusCode != http.StatusOK {
+			return &APIError{Code: resp.StatusCode, Description: http.StatusText(resp.StatusCode)}
+		}
+		return fmt.Errorf("%s: decode answer: %w", method, err)
+	}
+	if !env.OK {
+		code := env.ErrorCode
+		if code == 0 {
+			code = resp.StatusCode
+		}
+		return &APIError{Code: code, Description: env.Description}
+	}
+	if result == nil || len(env.Result) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(env.Result, result); err != nil {
+		return fmt.Errorf("%s: decode result: %w", method, err)
+	}
+	return nil
+}
+
+// retryAfter is how long to wait after a 429: Zalo does not say.
+const retryAfter = time.Second
+
+// classify turns Bot API errors into the runtime's kinds: 429 slows down,
+// other 4xx will never succeed, the rest is worth retrying.
+func (b *Bot) classify(err error) error {
+	var apiErr *APIError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &apiErr) && apiErr.Code == http.StatusTooManyRequests:
+		return &bot.RetryAfterError{After: retryAfter}
+	case errors.As(err, &apiErr) && apiErr.Code >= 400 && apiErr.Code < 500 && apiErr.Code != http.StatusRequestTimeout:
+		return &bot.UndeliverableError{Reason: apiErr.Description}
+	}
+	return err
+}
+
+// redact removes the token from errors that quote a request URL.
+func redact(err error, token string) error {
+	if err == nil || token == "" || !strings.Contains(err.Error(), token) {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), token, "<token>"))
+}

@@ -1,0 +1,220 @@
+package zalo_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/nongsan-bot/nongsan/bot"
+	"github.com/nongsan-bot/nongsan/bot/zalo"
+	"github.com/nongsan-bot/nongsan/bot/zalo/zalotest"
+	"github.com/nongsan-bot/nongsan/flows"
+)
+
+func newBot(t *testing.T) (*zalo.Bot, *zalotest.Server) {
+	t.Helper()
+	s := zalotest.NewServer(t)
+	s.SetCanJoinGroups(true)
+	b, err := zalo.New(zalotest.Token, s.Endpoint(), &http.Client{Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, s
+}
+
+func TestNewLearnsWhoTheBotIs(t *testing.T) {
+	b, _ := newBot(t)
+	if me := b.Me(); me.ID != zalotest.BotID || me.AccountName != zalotest.AccountName || !me.CanJoinGroups {
+		t.Errorf("getMe: %+v", me)
+	}
+	s := zalotest.NewServer(t)
+	_, err := zalo.New("1:wrong-token", s.Endpoint(), http.DefaultClient)
+	if err == nil || strings.Contains(err.Error(), "wrong-token") {
+		t.Errorf("a wrong token: %v", err)
+	}
+	_, err = zalo.New(zalotest.Token, "http://127.0.0.1:1/bot%s/%s", http.DefaultClient)
+	if err == nil || strings.Contains(err.Error(), zalotest.Token) {
+		t.Errorf("an unreachable API: the token must not show in %v", err)
+	}
+}
+
+func TestParse(t *testing.T) {
+	b, s := newBot(t)
+	var logs strings.Builder
+	b.Log = zerolog.New(&logs)
+	ted := zalotest.User{ID: "6ede9afa66b88fe6d6a9", Name: "Ted"}
+	group := zalotest.Group("g-5a1f")
+	text := s.Text(zalotest.Private(ted), ted, "/start  abc ")
+	fromBot := text
+	fromBot.Message = &zalo.Message{From: zalo.User{ID: "b1", IsBot: true}, Chat: zalotest.Private(ted), MessageID: "m-bot", Text: "hi"}
+	voice := s.Event("message.voice.received", zalotest.Private(ted), ted)
+	for _, c := range []struct {
+		name string
+		body []byte
+		ok   bool
+		want flows.Input
+	}{
+		{"wrapped command", zalotest.Wrapped(text), true, flows.Input{Kind: flows.KindText, Text: "/start  abc ", Command: "start", Arg: "abc", ChatType: flows.Private}},
+		{"bare text in a group", zalotest.Bare(s.Text(group, ted, "mua NS-7K2Q")), true, flows.Input{Kind: flows.KindText, Text: "mua NS-7K2Q", ChatType: flows.Group}},
+		{"image", zalotest.Wrapped(s.Image(zalotest.Private(ted), ted, "na-1", "Na Chi Lăng")), true, flows.Input{Kind: flows.KindPhoto, Text: "Na Chi Lăng", ChatType: flows.Private}},
+		{"sticker", zalotest.Bare(s.Sticker(zalotest.Private(ted), ted)), true, flows.Input{Kind: flows.KindSticker, ChatType: flows.Private}},
+		{"unsupported", zalotest.Bare(s.Unsupported(group, ted)), true, flows.Input{Kind: flows.KindOther, ChatType: flows.Group}},
+		{"unknown event", zalotest.Wrapped(voice), false, flows.Input{}},
+		{"a bot", zalotest.Bare(fromBot), false, flows.Input{}},
+		// getUpdates' documented sample has no event_name and first_name.
+		{"no event name", []byte(`{"message":{"chat":{"id":"c1","chat_type":"PRIVATE"},"text":"Xin chào","message_id":"m1","date":1,"from":{"id":"c1","first_name":"Nguyen Van A"}}}`),
+			true, flows.Input{Kind: flows.KindText, Text: "Xin chào", ChatType: flows.Private}},
+	} {
+		in, ok, err := b.Parse(c.body)
+		if err != nil || ok != c.ok {
+			t.Errorf("%s: ok %v, %v", c.name, ok, err)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		if in.Kind != c.want.Kind || in.Text != c.want.Text || in.Command != c.want.Command || in.Arg != c.want.Arg ||
+			in.ChatType != c.want.ChatType || in.Channel != flows.Zalo || in.Lang != "vi" ||
+			in.UpdateID == "" || in.UpdateID != in.MessageID || in.UserID == "" || in.UserName == "" {
+			t.Errorf("%s: %+v", c.name, in)
+		}
+	}
+	in, _, _ := b.Parse(zalotest.Wrapped(s.Image(zalotest.Private(ted), ted, "na-1", "")))
+	if in.Photo == nil || in.Photo.FileID != s.PhotoURL("na-1") || in.UserName != "Ted" || in.ChatID != ted.ID {
+		t.Errorf("image: %+v %+v", in, in.Photo)
+	}
+	if !strings.Contains(logs.String(), "message.voice.received") {
+		t.Errorf("the unknown event is not logged: %s", logs.String())
+	}
+	for _, body := range []string{`not json`, `{}`, `{"ok":true,"result":"x"}`} {
+		if _, _, err := b.Parse([]byte(body)); err == nil {
+			t.Errorf("%s: no error", body)
+		}
+	}
+}
+
+func TestPost(t *testing.T) {
+	b, s := newBot(t)
+	ctx := context.Background()
+	to := flows.ChatRef{Channel: flows.Zalo, ChatID: "u1"}
+	sent, err := b.Post(ctx, bot.Out{To: to, Text: "Xin chào"})
+	if err != nil || len(sent.MessageIDs) != 1 || sent.MessageIDs[0] == "" {
+		t.Fatalf("sendMessage: %+v %v", sent, err)
+	}
+	if _, err := b.Post(ctx, bot.Out{To: to, Text: "Na", Photos: []string{s.PhotoURL("na")}}); err != nil {
+		t.Fatal(err)
+	}
+	// A VietQR payload: the text alone, which gives the account in words.
+	if _, err := b.Post(ctx, bot.Out{To: to, Text: "Số tài khoản 1234", QR: "00020101021238570010A000000727"}); err != nil {
+		t.Fatal(err)
+	}
+	got := s.Received("u1")
+	if len(got) != 3 || got[0].Text != "Xin chào" || got[1].Photo != s.PhotoURL("na") || got[1].Text != "Na" ||
+		got[2].Text != "Số tài khoản 1234" || got[2].Photo != "" {
+		t.Errorf("received: %+v", got)
+	}
+	if err := b.Typing(ctx, "u1"); err != nil || len(s.CallsTo("sendChatAction")) != 1 || s.CallsTo("sendChatAction")[0].Params["action"] != "typing" {
+		t.Errorf("typing: %v %+v", err, s.CallsTo("sendChatAction"))
+	}
+}
+
+func TestPostClassifiesErrors(t *testing.T) {
+	b, s := newBot(t)
+	to := flows.ChatRef{Channel: flows.Zalo, ChatID: "u1"}
+	post := func(o bot.Out) error {
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		defer cancel()
+		_, err := b.Post(ctx, o)
+		return err
+	}
+	var retry *bot.RetryAfterError
+	s.FailNext("sendMessage", 1, zalotest.Failure{Code: 429})
+	if err := post(bot.Out{To: to, Text: "a"}); !errors.As(err, &retry) || retry.After <= 0 {
+		t.Errorf("429: %v", err)
+	}
+	if err := post(bot.Out{To: to, Text: strings.Repeat("a", 2001)}); !bot.IsUndeliverable(err) {
+		t.Errorf("too long: %v", err)
+	}
+	s.FailNext("sendMessage", 1, zalotest.Failure{Status: 502})
+	if err := post(bot.Out{To: to, Text: "a"}); err == nil || bot.IsUndeliverable(err) || errors.As(err, &retry) {
+		t.Errorf("502: %v", err)
+	}
+	s.FailNext("sendMessage", 1, zalotest.Failure{Hang: 5 * time.Second})
+	start := time.Now()
+	err := post(bot.Out{To: to, Text: "a"})
+	if err == nil || bot.IsUndeliverable(err) || time.Since(start) > 2*time.Second || strings.Contains(err.Error(), zalotest.Token) {
+		t.Errorf("a hang past the deadline: %v after %v", err, time.Since(start))
+	}
+	if len(s.Received("u1")) != 0 {
+		t.Errorf("delivered: %+v", s.Received("u1"))
+	}
+}
+
+func TestWebhookAdmin(t *testing.T) {
+	b, s := newBot(t)
+	ctx := context.Background()
+	if err := b.SetWebhook(ctx, "https://x.test/webhook/zalo", "short"); err == nil {
+		t.Error("a 5-character secret was sent")
+	}
+	if err := b.SetWebhook(ctx, "https://x.test/webhook/zalo", strings.Repeat("s", 257)); err == nil {
+		t.Error("a 257-character secret was sent")
+	}
+	if len(s.CallsTo("setWebhook")) != 0 {
+		t.Error("setWebhook called with a bad secret")
+	}
+	if err := b.SetWebhook(ctx, "https://x.test/webhook/zalo", "a-secret-of-enough"); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := b.WebhookInfo(ctx); err != nil || info.URL != "https://x.test/webhook/zalo" || info.UpdatedAt == 0 {
+		t.Errorf("info: %+v %v", info, err)
+	}
+	if err := b.DeleteWebhook(ctx); err != nil || s.Webhook().URL != "" {
+		t.Errorf("delete: %v %+v", err, s.Webhook())
+	}
+}
+
+func TestPollHandsEachEventOnce(t *testing.T) {
+	b, s := newBot(t)
+	ted := zalotest.User{ID: "u1", Name: "Ted"}
+	for _, text := range []string{"một", "hai"} {
+		s.QueueEvent(s.Text(zalotest.Private(ted), ted, text))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	got := make(chan string, 10)
+	refused := false
+	done := make(chan error, 1)
+	go func() {
+		done <- b.Poll(ctx, func(body []byte) bool {
+			in, ok, err := b.Parse(body)
+			if err != nil || !ok {
+				t.Errorf("polled %s: %v", body, err)
+			}
+			if in.Text == "hai" && !refused {
+				refused = true // handed again
+				return false
+			}
+			got <- in.Text
+			return true
+		})
+	}()
+	for _, want := range []string{"một", "hai"} {
+		select {
+		case text := <-got:
+			if text != want {
+				t.Errorf("polled %q, want %q", text, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%q not polled", want)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Error(err)
+	}
+}
