@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/nongsan-bot/nongsan/bot"
+	"github.com/nongsan-bot/nongsan/bot/zalo"
 )
 
 // config is every setting, each a flag whose default comes from the
@@ -18,6 +19,9 @@ type config struct {
 	TelegramToken    string
 	TelegramSecret   string
 	TelegramEndpoint string
+	ZaloToken        string
+	ZaloSecret       string
+	ZaloEndpoint     string
 	PublicBaseURL    string
 	Moderators       string
 	LogLevel         string
@@ -56,6 +60,9 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	str(&c.TelegramToken, "telegram-token", "TELEGRAM_BOT_TOKEN", "", "Telegram bot token; enables Telegram")
 	str(&c.TelegramSecret, "telegram-secret", "TELEGRAM_WEBHOOK_SECRET", "", "Telegram webhook secret")
 	str(&c.TelegramEndpoint, "telegram-endpoint", "TELEGRAM_API_ENDPOINT", "https://api.telegram.org/bot%s/%s", "Telegram Bot API endpoint")
+	str(&c.ZaloToken, "zalo-token", "ZALO_BOT_TOKEN", "", "Zalo Bot Platform token (from Zalo Bot Creator); enables Zalo")
+	str(&c.ZaloSecret, "zalo-secret", "ZALO_WEBHOOK_SECRET", "", "Zalo webhook secret, 8-256 characters")
+	str(&c.ZaloEndpoint, "zalo-endpoint", "ZALO_API_ENDPOINT", zalo.DefaultEndpoint, "Zalo Bot API endpoint")
 	str(&c.PublicBaseURL, "public-url", "PUBLIC_BASE_URL", "http://localhost:8080", "public base URL of this service")
 	str(&c.Moderators, "moderators", "MODERATORS", "", "global moderators, channel:user_id,…")
 	str(&c.LogLevel, "log-level", "LOG_LEVEL", "info", "log level")

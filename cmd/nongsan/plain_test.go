@@ -9,19 +9,17 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 	"unicode/utf16"
 
 	"github.com/nongsan-bot/nongsan/bot/bottest"
 	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
-	"github.com/nongsan-bot/nongsan/flows/vn"
 )
 
 // plainBot drives the bot through the text-only test channel, registered
 // and mounted like any other: no buttons, edits or deep links, 300
 // characters a message.
 type plainBot struct {
-	t   testing.TB
+	*typist
 	b   *testBot
 	ch  *bottest.Channel
 	ids atomic.Int64
@@ -34,7 +32,9 @@ func startPlain(t testing.TB, configure ...func(env map[string]string)) *plainBo
 	for _, c := range configure {
 		c(env)
 	}
-	return &plainBot{t: t, b: startBot(t, tg, env, ch), ch: ch}
+	p := &plainBot{b: startBot(t, tg, env, ch), ch: ch}
+	p.typist = &typist{t: t, c: p}
+	return p
 }
 
 // post delivers an update to /webhook/plain and expects a 200.
@@ -54,131 +54,25 @@ func (p *plainBot) post(u bottest.Update) {
 	}
 }
 
-// say sends text from user in their private chat (its id is the user's).
-func (p *plainBot) say(user, text string) {
+// The plain channel as a typist uses it.
+func (p *plainBot) name(user string) string { return "Hoàng Văn " + user }
+
+func (p *plainBot) send(user, text string) {
 	p.t.Helper()
-	p.post(bottest.Update{Chat: user, User: user, Name: "Hoàng Văn " + user, Text: text})
+	p.post(bottest.Update{Chat: user, User: user, Name: p.name(user), Text: text})
 }
 
-// last is the last message in chat.
-func (p *plainBot) last(chat string) string {
+func (p *plainBot) sendPhoto(user, photo, album string) {
 	p.t.Helper()
-	msgs := p.ch.Sent(chat)
-	if len(msgs) == 0 {
-		p.t.Fatalf("nothing sent to %s", chat)
+	p.post(bottest.Update{Chat: user, User: user, Photo: photo, Album: album})
+}
+
+func (p *plainBot) received(chat string) []string {
+	var texts []string
+	for _, m := range p.ch.Sent(chat) {
+		texts = append(texts, m.Text)
 	}
-	return msgs[len(msgs)-1].Text
-}
-
-// expect checks that the last reply in chat starts with message id. A reply
-// longer than the channel's limit comes as several messages, cut at a line
-// or a space: the last few are read together, latest first.
-func (p *plainBot) expect(chat, id string, kv ...any) string {
-	p.t.Helper()
-	want := text(p.t, "vi", id, kv...)
-	msgs := p.ch.Sent(chat)
-	for i := len(msgs) - 1; i >= 0 && i >= len(msgs)-3; i-- {
-		var parts []string
-		for _, m := range msgs[i:] {
-			parts = append(parts, m.Text)
-		}
-		got := strings.Join(parts, "\n")
-		if strings.HasPrefix(squash(got), squash(want)) {
-			return got
-		}
-	}
-	p.t.Fatalf("in %s the bot said %q\nwant %s: %q", chat, p.last(chat), id, want)
-	return ""
-}
-
-// squash turns every run of spaces and line breaks into one space.
-func squash(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-// answer checks each question (a message id) in turn and types its answer.
-func (p *plainBot) answer(chat string, questionsAndAnswers ...string) {
-	p.t.Helper()
-	for i := 0; i+1 < len(questionsAndAnswers); i += 2 {
-		p.expect(chat, questionsAndAnswers[i])
-		p.say(chat, questionsAndAnswers[i+1])
-	}
-}
-
-// number is the number printed before label in a numbered list.
-func (p *plainBot) number(msg, id string, kv ...any) string {
-	p.t.Helper()
-	label := text(p.t, "vi", id, kv...)
-	m := regexp.MustCompile(`(?m)^(\d+)\. ` + regexp.QuoteMeta(label) + `$`).FindStringSubmatch(msg)
-	if m == nil {
-		p.t.Fatalf("no numbered %q in %q", label, msg)
-	}
-	return m[1]
-}
-
-// wait polls chat until a message satisfies ok.
-func (p *plainBot) wait(chat string, ok func(string) bool) string { return p.waitAfter(chat, 0, ok) }
-
-// waitAfter polls chat until a message after the first skip ones satisfies ok.
-func (p *plainBot) waitAfter(chat string, skip int, ok func(string) bool) string {
-	p.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		for _, m := range p.ch.Sent(chat)[skip:] {
-			if ok(m.Text) {
-				return m.Text
-			}
-		}
-		time.Sleep(10 * time.Millisecond) // polling, not synchronisation
-	}
-	p.t.Fatalf("no such message in %s: %q", chat, p.ch.Sent(chat))
-	return ""
-}
-
-// register registers user as a farmer of Chi Lăng by typing, choices
-// answered by number, up to the product question.
-func (p *plainBot) register(user, phone string) {
-	p.t.Helper()
-	p.say(user, "/ban")
-	ask := p.expect(user, "reg.name", "Name", "Hoàng Văn "+user)
-	p.say(user, p.number(ask, "reg.name_keep", "Name", "Hoàng Văn "+user))
-	p.answer(user, "reg.phone", phone, "reg.commune", "xã Quang Lang, Chi Lăng", "reg.code", "bỏ qua",
-		"reg.bank", "agribank", "reg.account", "1234 5678 9012")
-	p.expect(user, "reg.holder", "Holder", strings.ToUpper(vn.Fold("Hoàng Văn "+user)))
-	p.say(user, "1")
-}
-
-// publish writes a listing of na with an album of two photos, answered by
-// words, from the product question; it returns the message saying it is
-// published, and the listing's code.
-func (p *plainBot) publish(user, quantity, price string) (published, code string) {
-	p.t.Helper()
-	p.expect(user, "sell.product")
-	p.say(user, "na chi lang")
-	p.expect(user, "sell.photos")
-	for _, photo := range []string{"photo-1", "photo-2"} {
-		p.post(bottest.Update{Chat: user, User: user, Photo: photo, Album: "album-" + quantity})
-	}
-	for _, answer := range []string{"xong", quantity, price, "hôm nay", "bỏ qua"} {
-		p.say(user, answer)
-	}
-	before := len(p.ch.Sent(user))
-	p.say(user, p.number(p.last(user), "sell.publish"))
-	published = p.waitAfter(user, before, func(s string) bool { return strings.HasPrefix(s, "✅ Đã đăng tin") })
-	return published, regexp.MustCompile(`NS-[2-9A-HJ-NP-Z]{4}`).FindString(published)
-}
-
-// order answers a buyer's order questions by typing, from the quantity
-// question to placing it, and returns the order's code.
-func (p *plainBot) order(buyer, quantity string) string {
-	p.t.Helper()
-	p.say(buyer, quantity)
-	ask := p.expect(buyer, "order.name", "Name", "Hoàng Văn "+buyer)
-	p.say(buyer, p.number(ask, "reg.name_keep", "Name", "Hoàng Văn "+buyer))
-	p.answer(buyer, "order.phone", "0987 654 321", "order.delivery", "giao tận nơi",
-		"order.address", "12 Trần Phú, Ba Đình, Hà Nội", "order.note", "bỏ qua")
-	before := len(p.ch.Sent(buyer))
-	p.say(buyer, "đặt hàng")
-	placed := p.waitAfter(buyer, before, func(s string) bool { return strings.Contains(s, "DH-") })
-	return regexp.MustCompile(`DH-[2-9A-HJ-NP-Z]{4}`).FindString(placed)
+	return texts
 }
 
 func TestPlainChannelSellsAndOrdersByTyping(t *testing.T) {

@@ -20,6 +20,7 @@ import (
 	"github.com/nongsan-bot/nongsan/bot/postgres"
 	"github.com/nongsan-bot/nongsan/bot/redis"
 	"github.com/nongsan-bot/nongsan/bot/telegram"
+	"github.com/nongsan-bot/nongsan/bot/zalo"
 	"github.com/nongsan-bot/nongsan/flows"
 	"github.com/nongsan-bot/nongsan/locales"
 )
@@ -29,8 +30,8 @@ const usage = `Nông Sản Bot
 Usage:
   nongsan serve                   HTTP server: webhooks, health, metrics (applies migrations)
   nongsan migrate                 apply database migrations and exit
-  nongsan poll                    Telegram long polling, for local use without a public URL
-  nongsan webhook set|delete|info register the Telegram webhook and command menu
+  nongsan poll                    long polling of Telegram and/or Zalo, for local use without a public URL
+  nongsan webhook set|delete|info register the webhooks of Telegram and/or Zalo (and Telegram's command menu)
   nongsan outbox list|requeue     replies set aside as undeliverable: show them, or put them back
 
 Every flag has an environment variable; see 'nongsan SUBCOMMAND --help'.
@@ -68,7 +69,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "outbox list", "outbox requeue":
 		return outbox(ctx, cfg, strings.TrimPrefix(cmd, "outbox "), stdout)
 	case "webhook set", "webhook delete", "webhook info":
-		return webhook(cfg, strings.TrimPrefix(cmd, "webhook "), stdout)
+		return webhook(ctx, cfg, strings.TrimPrefix(cmd, "webhook "), stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -110,6 +111,7 @@ type app struct {
 	relay    *bot.Relay
 	server   *bot.Server
 	telegram *telegram.Bot
+	zalo     *zalo.Bot
 	close    func()
 }
 
@@ -162,6 +164,8 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 		RetryMax: 10 * time.Second,
 		Senders:  8,
 		GroupGap: map[flows.Channel]time.Duration{flows.Telegram: cfg.TelegramGroupGap, flows.Zalo: cfg.ZaloGroupGap},
+
+		TypingAfter: time.Second,
 	}
 	a.relay = &bot.Relay{Notices: db, Store: a.store, Deliver: a.engine.Deliver, Log: log, KeepFor: 7 * 24 * time.Hour}
 	a.server = &bot.Server{
@@ -186,6 +190,15 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 		}
 		a.telegram.Secret = cfg.TelegramSecret
 		a.engine.Channels.Add(bot.Render(a.telegram, texts))
+	}
+	if cfg.ZaloToken != "" {
+		a.zalo, err = zalo.New(cfg.ZaloToken, cfg.ZaloEndpoint, metrics.Client("zalo", nil))
+		if err != nil {
+			a.close()
+			return nil, err
+		}
+		a.zalo.Secret, a.zalo.Log = cfg.ZaloSecret, log
+		a.engine.Channels.Add(bot.Render(a.zalo, texts))
 	}
 	for _, ad := range cfg.Adapters {
 		a.engine.Channels.Add(bot.Render(ad, texts))
@@ -220,6 +233,9 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	if cfg.TelegramToken != "" && !validSecret.MatchString(cfg.TelegramSecret) {
 		return errors.New("TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_BOT_TOKEN (1-256 characters: A-Z, a-z, 0-9, _ and -): Telegram sends it back so that nobody else can post updates")
 	}
+	if cfg.ZaloToken != "" && !zalo.ValidSecret(cfg.ZaloSecret) {
+		return errors.New("ZALO_WEBHOOK_SECRET is required with ZALO_BOT_TOKEN (8-256 characters): Zalo sends it back so that nobody else can post events")
+	}
 	a, err := newApp(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -243,10 +259,16 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info().Str("addr", ln.Addr().String()).Msg("listening")
-	if a.telegram == nil {
+	if a.telegram == nil && a.zalo == nil {
 		fmt.Fprintf(stdout, noTokenHelp, ln.Addr().String())
-	} else {
+	}
+	if a.telegram != nil {
 		log.Info().Str("bot", a.telegram.Username()).Str("webhook", strings.TrimRight(cfg.PublicBaseURL, "/")+"/webhook/telegram").Msg("telegram enabled")
+	}
+	if a.zalo != nil {
+		me := a.zalo.Me()
+		log.Info().Str("bot", me.AccountName).Bool("can_join_groups", me.CanJoinGroups).
+			Str("webhook", strings.TrimRight(cfg.PublicBaseURL, "/")+"/webhook/zalo").Msg("zalo enabled")
 	}
 
 	select {
@@ -269,6 +291,9 @@ Nông Sản Bot is running on %s without a chat platform.
 To connect a Telegram bot (create one with @BotFather), set in .env or the environment:
     TELEGRAM_BOT_TOKEN=123456:ABC...
     TELEGRAM_WEBHOOK_SECRET=<the output of: openssl rand -hex 32>
+To connect a Zalo bot (create one with Zalo Bot Creator, https://zalo.me/s/botcreator/):
+    ZALO_BOT_TOKEN=<bot id>:<access token>
+    ZALO_WEBHOOK_SECRET=<the output of: openssl rand -hex 32>
 then either
     PUBLIC_BASE_URL=https://your.host  make run   and   bin/nongsan webhook set
 or, without a public URL:
@@ -276,8 +301,8 @@ or, without a public URL:
 `
 
 func poll(ctx context.Context, cfg config, stdout io.Writer) error {
-	if cfg.TelegramToken == "" {
-		return errors.New("TELEGRAM_BOT_TOKEN is required for polling")
+	if cfg.TelegramToken == "" && cfg.ZaloToken == "" {
+		return errors.New("TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN is required for polling")
 	}
 	log := newLogger(cfg, stdout)
 	a, err := newApp(ctx, cfg, log)
@@ -285,35 +310,85 @@ func poll(ctx context.Context, cfg config, stdout io.Writer) error {
 		return err
 	}
 	defer a.close()
-	if err := a.telegram.DeleteWebhook(); err != nil {
-		return fmt.Errorf("delete webhook before polling: %w", err)
+	// Each platform polled at once, every update through the same Receive.
+	var pollers []func(ctx context.Context) error
+	if a.telegram != nil {
+		if err := a.telegram.DeleteWebhook(); err != nil {
+			return fmt.Errorf("delete Telegram webhook before polling: %w", err)
+		}
+		log.Info().Str("bot", a.telegram.Username()).Msg("polling Telegram")
+		ch := a.engine.Channels[flows.Telegram]
+		pollers = append(pollers, func(ctx context.Context) error { return a.telegram.Poll(ctx, a.receiver(ctx, ch)) })
 	}
+	if a.zalo != nil {
+		if err := a.zalo.DeleteWebhook(ctx); err != nil {
+			return fmt.Errorf("delete Zalo webhook before polling: %w", err)
+		}
+		log.Info().Str("bot", a.zalo.Me().AccountName).Msg("polling Zalo")
+		ch := a.engine.Channels[flows.Zalo]
+		pollers = append(pollers, func(ctx context.Context) error { return a.zalo.Poll(ctx, a.receiver(ctx, ch)) })
+	}
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	wg.Go(func() { a.engine.RunSweeper(ctx, sweepEvery) })
 	wg.Go(func() { a.engine.RunTicks(ctx, cfg.TickEvery) })
 	wg.Go(func() { a.engine.RunRelay(ctx, a.relay, relayEvery) })
-	log.Info().Str("bot", a.telegram.Username()).Msg("polling Telegram")
-	return a.telegram.Poll(ctx, func(body []byte) (ok bool) {
-		defer func() {
-			if v := recover(); v != nil {
-				log.Error().Interface("panic", v).Msg("polled update panicked")
-				ok = false // fetched again
-			}
+	errs := make(chan error, len(pollers))
+	for _, p := range pollers {
+		go func() {
+			err := p(ctx)
+			stop() // one poller failing stops them all
+			errs <- err
 		}()
-		return a.server.Receive(ctx, a.engine.Channels[flows.Telegram], body) == http.StatusOK
-	})
+	}
+	for range pollers {
+		err = errors.Join(err, <-errs)
+	}
+	return err
 }
 
-func webhook(cfg config, action string, stdout io.Writer) error {
-	if cfg.TelegramToken == "" {
-		return errors.New("TELEGRAM_BOT_TOKEN is required")
+// receiver hands a polled update to ch's webhook logic; false has it
+// handed again.
+func (a *app) receiver(ctx context.Context, ch bot.Channel) func(body []byte) bool {
+	return func(body []byte) (ok bool) {
+		defer func() {
+			if v := recover(); v != nil {
+				a.server.Log.Error().Interface("panic", v).Str("channel", string(ch.Name())).Msg("polled update panicked")
+				ok = false
+			}
+		}()
+		return a.server.Receive(ctx, ch, body) == http.StatusOK
 	}
+}
+
+// webhook registers, removes or shows the webhook of each platform whose
+// token is set.
+func webhook(ctx context.Context, cfg config, action string, stdout io.Writer) error {
+	if cfg.TelegramToken == "" && cfg.ZaloToken == "" {
+		return errors.New("TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN is required")
+	}
+	client := &http.Client{Timeout: 30 * time.Second}
+	if cfg.TelegramToken != "" {
+		if err := webhookTelegram(cfg, client, action, stdout); err != nil {
+			return err
+		}
+	}
+	if cfg.ZaloToken != "" {
+		if err := webhookZalo(ctx, cfg, client, action, stdout); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func webhookTelegram(cfg config, client *http.Client, action string, stdout io.Writer) error {
 	texts, err := locales.New()
 	if err != nil {
 		return err
 	}
-	tg, err := telegram.New(cfg.TelegramToken, cfg.TelegramEndpoint, &http.Client{Timeout: 30 * time.Second}, texts)
+	tg, err := telegram.New(cfg.TelegramToken, cfg.TelegramEndpoint, client, texts)
 	if err != nil {
 		return err
 	}
@@ -342,6 +417,44 @@ func webhook(cfg config, action string, stdout io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "bot: @%s\nurl: %s\npending updates: %d\nlast error: %s\n",
 			tg.Username(), info.URL, info.PendingUpdateCount, info.LastErrorMessage)
+	}
+	return nil
+}
+
+// webhookZalo does for Zalo what webhookTelegram does; Zalo has no
+// command menu to publish.
+func webhookZalo(ctx context.Context, cfg config, client *http.Client, action string, stdout io.Writer) error {
+	z, err := zalo.New(cfg.ZaloToken, cfg.ZaloEndpoint, client)
+	if err != nil {
+		return err
+	}
+	name := z.Me().AccountName
+	switch action {
+	case "set":
+		if !zalo.ValidSecret(cfg.ZaloSecret) {
+			return errors.New("ZALO_WEBHOOK_SECRET is required (8-256 characters)")
+		}
+		url := strings.TrimRight(cfg.PublicBaseURL, "/") + "/webhook/zalo"
+		if err := z.SetWebhook(ctx, url, cfg.ZaloSecret); err != nil {
+			return fmt.Errorf("zalo setWebhook: %w", err)
+		}
+		fmt.Fprintf(stdout, "webhook of Zalo bot %s set to %s\n", name, url)
+	case "delete":
+		if err := z.DeleteWebhook(ctx); err != nil {
+			return fmt.Errorf("zalo deleteWebhook: %w", err)
+		}
+		fmt.Fprintf(stdout, "webhook of Zalo bot %s deleted\n", name)
+	case "info":
+		info, err := z.WebhookInfo(ctx)
+		if err != nil {
+			return fmt.Errorf("zalo getWebhookInfo: %w", err)
+		}
+		updated := "never"
+		if info.UpdatedAt > 0 {
+			updated = time.UnixMilli(info.UpdatedAt).UTC().Format(time.RFC3339)
+		}
+		fmt.Fprintf(stdout, "zalo bot: %s (%s)\nurl: %s\nupdated: %s\ncan join groups: %t\n",
+			name, z.Me().AccountType, info.URL, updated, z.Me().CanJoinGroups)
 	}
 	return nil
 }

@@ -1,0 +1,437 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
+	"github.com/nongsan-bot/nongsan/bot/zalo"
+	"github.com/nongsan-bot/nongsan/bot/zalo/zalotest"
+)
+
+const zaloSecret = "zalo-secret-0123456789"
+
+// zaloBot drives the bot through POST /webhook/zalo, with a fake Zalo Bot
+// API, by typing (Zalo has no buttons).
+type zaloBot struct {
+	*typist
+	b *testBot
+	Z *zalotest.Server
+}
+
+// zaloEnv adds a Zalo bot talking to z to env.
+func zaloEnv(env map[string]string, z *zalotest.Server) map[string]string {
+	env["ZALO_BOT_TOKEN"], env["ZALO_WEBHOOK_SECRET"], env["ZALO_API_ENDPOINT"] = zalotest.Token, zaloSecret, z.Endpoint()
+	return env
+}
+
+func startZalo(t testing.TB) *zaloBot {
+	tg, z := telegramtest.NewServer(t), zalotest.NewServer(t)
+	zb := &zaloBot{b: startBot(t, tg, zaloEnv(orderEnv(t, tg), z)), Z: z}
+	zb.typist = &typist{t: t, c: zb}
+	t.Cleanup(zb.check)
+	return zb
+}
+
+// check: the bot never sent what Zalo refuses, and never logged its token.
+func (z *zaloBot) check() {
+	for _, c := range z.Z.Calls() {
+		if c.Status == http.StatusBadRequest {
+			z.t.Errorf("Zalo refused %s to %s: %s", c.Method, c.ChatID, c.Error)
+		}
+	}
+	if strings.Contains(z.b.Logs.String(), zalotest.Token) {
+		z.t.Error("the Zalo token appears in the logs")
+	}
+}
+
+// user is who writes as user: the name as Telegram's fake gives it, so
+// that the same script leaves the same rows on both.
+func (z *zaloBot) user(id string) zalotest.User { return zalotest.User{ID: id, Name: z.name(id)} }
+
+// post delivers an event, wrapped, and expects a 200.
+func (z *zaloBot) post(ev zalo.Event) {
+	z.t.Helper()
+	if code := zalotest.Post(z.t, z.b.URL+"/webhook/zalo", zaloSecret, zalotest.Wrapped(ev)); code != http.StatusOK {
+		z.t.Fatalf("%s %+v: webhook answered %d", ev.EventName, *ev.Message, code)
+	}
+}
+
+// Zalo as a typist uses it.
+func (z *zaloBot) name(user string) string { return "Nông dân " + user }
+
+func (z *zaloBot) send(user, text string) {
+	z.t.Helper()
+	u := z.user(user)
+	z.post(z.Z.Text(zalotest.Private(u), u, text))
+}
+
+// sendPhoto sends one image event: Zalo has no albums.
+func (z *zaloBot) sendPhoto(user, photo, _ string) {
+	z.t.Helper()
+	u := z.user(user)
+	z.post(z.Z.Image(zalotest.Private(u), u, photo, ""))
+}
+
+func (z *zaloBot) received(chat string) []string {
+	var texts []string
+	for _, m := range z.Z.Received(chat) {
+		texts = append(texts, m.Text)
+	}
+	return texts
+}
+
+// Driving only /webhook/zalo: a farmer registers by typing the phone,
+// publishes a listing with photos, a buyer orders it by its code answering
+// by number and by words, with and without diacritics, the farmer accepts
+// from /don, and the buyer gets the farmer's phone and the account.
+func TestZaloFarmerSellsAndBuyerOrders(t *testing.T) {
+	t.Parallel()
+	z := startZalo(t)
+	const farmer, buyer = "6ede9afa66b88fe6d6a9", "8f3a0c1b2d4e5f607182"
+
+	z.register(farmer, "0912 888 777")
+	_, code := z.publish(farmer, "500 kg", "25k")
+	if code == "" {
+		t.Fatalf("no listing code in %q", z.last(farmer))
+	}
+
+	z.say(buyer, "mua "+code)
+	z.expect(buyer, "order.quantity", "Remaining", "500 kg", "Unit", "kg", "Price", "25.000 đ/kg")
+	// The listing's photos, as Zalo fetches them: by the URLs the farmer's
+	// images came with.
+	var photos []string
+	for _, m := range z.Z.Received(buyer) {
+		if m.Photo != "" {
+			photos = append(photos, m.Photo)
+		}
+	}
+	if !slices.Equal(photos, []string{z.Z.PhotoURL("photo-1"), z.Z.PhotoURL("photo-2")}) {
+		t.Errorf("photos shown to the buyer: %q", photos)
+	}
+	z.say(buyer, "50kg")
+	ask := z.expect(buyer, "order.name", "Name", z.name(buyer))
+	z.say(buyer, z.number(ask, "reg.name_keep", "Name", z.name(buyer)))
+	z.answer(buyer, "order.phone", "0987 654 321", "order.delivery", "giao tan noi",
+		"order.address", "12 Tran Phu, Ba Dinh, Ha Noi", "order.note", "bo qua")
+	before := len(z.received(buyer))
+	z.say(buyer, "dat hang")
+	placed := z.waitAfter(buyer, before, func(s string) bool { return strings.Contains(s, "DH-") })
+	orderCode := orderCodeIn(placed)
+
+	// The farmer hears of it, and accepts from /don: the list, the order by
+	// its number, then the acceptance in words.
+	z.wait(farmer, func(s string) bool { return strings.Contains(s, orderCode) })
+	z.say(farmer, "/don")
+	z.expect(farmer, "orders.pick", "Selling", 1, "Buying", 0)
+	z.say(farmer, "1")
+	z.number(z.wait(farmer, func(s string) bool { return strings.Contains(s, ". "+text(t, "vi", "order.accept")) }), "order.accept")
+	z.say(farmer, "nhan don")
+
+	accepted := z.wait(buyer, func(s string) bool { return strings.HasPrefix(s, "🎉") })
+	if !strings.Contains(accepted, "0912 888 777") {
+		t.Errorf("acceptance without the farmer's phone: %q", accepted)
+	}
+	// No QR image on Zalo (sendPhoto takes URLs only): the account in words.
+	pay := z.wait(buyer, func(s string) bool { return strings.HasPrefix(s, "💳") && strings.Contains(s, orderCode) })
+	if !strings.Contains(pay, "1.250.000 đ") || !strings.Contains(pay, "123456789012") {
+		t.Errorf("payment details: %q", pay)
+	}
+}
+
+func orderCodeIn(s string) string {
+	i := strings.Index(s, "DH-")
+	if i < 0 || len(s) < i+7 {
+		return ""
+	}
+	return s[i : i+7]
+}
+
+// /tin, /don, /hoso, help, cancel and back, typed on Zalo.
+func TestZaloCommandsHelpCancelAndBack(t *testing.T) {
+	t.Parallel()
+	z := startZalo(t)
+	const farmer = "c0ffee00c0ffee00c0ff"
+	z.say(farmer, "/don")
+	z.expect(farmer, "orders.none")
+	z.say(farmer, "/tin")
+	z.expect(farmer, "mine.none")
+
+	z.register(farmer, "0912 888 777")
+	z.say(farmer, "trợ giúp")
+	z.expect(farmer, "help.text")
+	z.say(farmer, "na chi lang") // the question is still the product's
+	z.expect(farmer, "sell.photos")
+	z.say(farmer, "quay lai")
+	z.expect(farmer, "sell.product")
+	z.say(farmer, "huỷ")
+	z.expect(farmer, "cancel.done")
+
+	z.say(farmer, "/ban")
+	_, code := z.publish(farmer, "200 kg", "30k")
+	z.say(farmer, "/tin")
+	if list := z.expect(farmer, "mine.pick", "Count", 1); !strings.Contains(list, "1. "+code) {
+		t.Errorf("/tin: %q", list)
+	}
+	z.say(farmer, "/hoso")
+	if profile := z.last(farmer); !strings.Contains(profile, "0912 888 777") || !strings.Contains(profile, z.name(farmer)) {
+		t.Errorf("/hoso: %q", profile)
+	}
+	z.say(farmer, "/huy")
+	z.expect(farmer, "cancel.done")
+}
+
+// The webhook's rules on Zalo: the secret, the body, unknown events,
+// duplicates, wrapped and bare bodies, stickers.
+func TestZaloWebhook(t *testing.T) {
+	t.Parallel()
+	z := startZalo(t)
+	url := z.b.URL + "/webhook/zalo"
+	ted := z.user("7e d0")
+	start := z.Z.Text(zalotest.Private(ted), ted, "/start")
+	for _, c := range []struct {
+		name   string
+		secret string
+		body   []byte
+		want   int
+	}{
+		{"no secret", "", zalotest.Wrapped(start), http.StatusUnauthorized},
+		{"wrong secret", zaloSecret[:len(zaloSecret)-1] + "x", zalotest.Wrapped(start), http.StatusUnauthorized},
+		{"Telegram's header secret", testSecret, zalotest.Wrapped(start), http.StatusUnauthorized},
+		{"not JSON", zaloSecret, []byte("<xml/>"), http.StatusBadRequest},
+		{"no event", zaloSecret, []byte(`{"ok":true}`), http.StatusBadRequest},
+		{"over 1 MiB", zaloSecret, append(bytes.Repeat([]byte(" "), 1<<20), zalotest.Wrapped(start)...), http.StatusRequestEntityTooLarge},
+		{"unknown event", zaloSecret, zalotest.Bare(z.Z.Event("message.voice.received", zalotest.Private(ted), ted)), http.StatusOK},
+	} {
+		if got := zalotest.Post(t, url, c.secret, c.body); got != c.want {
+			t.Errorf("%s: status %d, want %d", c.name, got, c.want)
+		}
+	}
+	if calls := z.Z.CallsTo("sendMessage"); len(calls) != 0 {
+		t.Fatalf("rejected or unknown events were answered: %d messages", len(calls))
+	}
+
+	// The same message delivered twice, wrapped then bare, is answered once.
+	for _, body := range [][]byte{zalotest.Wrapped(start), zalotest.Bare(start)} {
+		if got := zalotest.Post(t, url, zaloSecret, body); got != http.StatusOK {
+			t.Fatalf("/start: %d", got)
+		}
+	}
+	z.expect(ted.ID, "start.welcome", "Name", ted.Name)
+	greetings := 0
+	for _, m := range z.received(ted.ID) {
+		if strings.HasPrefix(m, "🌾 Xin chào") {
+			greetings++
+		}
+	}
+	if greetings != 1 {
+		t.Errorf("/start delivered twice was answered %d times", greetings)
+	}
+	// A bare event is handled like a wrapped one; a sticker gets the kind
+	// reprompt.
+	if got := zalotest.Post(t, url, zaloSecret, zalotest.Bare(z.Z.Text(zalotest.Private(ted), ted, "/help"))); got != http.StatusOK {
+		t.Fatal(got)
+	}
+	z.expect(ted.ID, "help.text")
+	z.post(z.Z.Sticker(zalotest.Private(ted), ted))
+	z.expect(ted.ID, "unclear.sticker")
+}
+
+// A step that takes long shows "typing…" in the chat: here the reply's
+// send hangs, and the reply still comes.
+func TestZaloShowsTypingWhileSlow(t *testing.T) {
+	t.Parallel()
+	z := startZalo(t)
+	const user = "51ow"
+	z.Z.FailNext("sendMessage", 1, zalotest.Failure{Hang: 1500 * time.Millisecond})
+	z.say(user, "/help")
+	typing := z.Z.WaitCalls(t, "sendChatAction", 1)[0]
+	if typing.ChatID != user || typing.Params["action"] != "typing" || typing.Status != http.StatusOK {
+		t.Errorf("typing: %+v", typing)
+	}
+	z.wait(user, func(s string) bool { return s == text(t, "vi", "help.text") })
+}
+
+// tgTypist is Telegram as a typist drives it: the same script, typed.
+type tgTypist struct{ b *testBot }
+
+func (c tgTypist) userID(user string) int64 {
+	id, err := strconv.ParseInt(user, 10, 64)
+	if err != nil {
+		c.b.t.Fatalf("a Telegram user id is a number: %q", user)
+	}
+	return id
+}
+
+func (c tgTypist) name(user string) string { return "Nông dân " + user }
+func (c tgTypist) send(user, text string)  { c.b.Say(c.userID(user), text) }
+
+func (c tgTypist) sendPhoto(user, photo, _ string) {
+	c.b.t.Helper()
+	id := c.userID(user)
+	if code := c.b.Post(c.b.Up.Photo(id, id, photo, "", "")); code != http.StatusOK {
+		c.b.t.Fatalf("photo: webhook answered %d", code)
+	}
+}
+
+func (c tgTypist) received(chat string) []string {
+	var texts []string
+	for _, s := range c.b.Sent(c.userID(chat)) {
+		texts = append(texts, s.Text)
+	}
+	return texts
+}
+
+// The same conversation over Telegram and over Zalo leaves the same
+// listings and orders, row for row.
+func TestSameScriptOverTelegramAndZalo(t *testing.T) {
+	t.Parallel()
+	tg, zs := telegramtest.NewServer(t), zalotest.NewServer(t)
+	tgBot := startBot(t, tg, orderEnv(t, tg))
+	z := &zaloBot{b: startBot(t, tg, zaloEnv(orderEnv(t, tg), zs)), Z: zs}
+	z.typist = &typist{t: t, c: z}
+	t.Cleanup(z.check)
+	tgTyped := &typist{t: t, c: tgTypist{tgBot}}
+
+	script := func(p *typist) {
+		const farmer, buyer = "3101", "3102"
+		p.register(farmer, "0912 888 777")
+		_, code := p.publish(farmer, "2 tạ", "27k")
+		p.say(buyer, "mua "+code)
+		orderCode := p.order(buyer, "30 kg")
+		p.wait(farmer, func(s string) bool { return strings.Contains(s, orderCode) })
+		p.say(farmer, "/don")
+		p.say(farmer, "1")
+		p.wait(farmer, func(s string) bool { return strings.Contains(s, text(t, "vi", "order.accept")) })
+		p.say(farmer, "nhận đơn")
+		p.wait(buyer, func(s string) bool { return strings.HasPrefix(s, "🎉") })
+	}
+	script(tgTyped)
+	script(z.typist)
+
+	for _, q := range []string{
+		`SELECT s.name, s.phone_e164, s.commune, s.area_tag, s.growing_code, s.bank_bin, s.bank_name, s.bank_account, s.bank_holder,
+			l.product_key, l.product_name, cardinality(l.photos), l.unit, l.quantity_milli, l.remaining_milli, l.price_vnd,
+			l.price_unit, l.price_typed, l.ready_on, l.note, l.status
+		 FROM listings l JOIN sellers s ON s.id = l.seller_id ORDER BY l.id`,
+		`SELECT l.product_name, o.quantity_milli, o.total_vnd, o.buyer_name, o.buyer_phone, o.delivery, o.address, o.note,
+			o.status, o.reason, (SELECT string_agg(status, ',' ORDER BY id) FROM order_events WHERE order_id = o.id)
+		 FROM orders o JOIN listings l ON l.id = o.listing_id ORDER BY o.id`,
+	} {
+		onTelegram, onZalo := rows(t, tgBot.Env["DATABASE_URL"], q), rows(t, z.b.Env["DATABASE_URL"], q)
+		if len(onTelegram) == 0 || !slices.Equal(onTelegram, onZalo) {
+			t.Errorf("%s\nTelegram: %q\nZalo:     %q", strings.Fields(q)[len(strings.Fields(q))-3], onTelegram, onZalo)
+		}
+	}
+}
+
+// rows runs query on the database at url and prints each row.
+func rows(t testing.TB, url, query string) []string {
+	t.Helper()
+	ctx := context.Background()
+	db, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(ctx)
+	rs, err := db.Query(ctx, query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	var out []string
+	for rs.Next() {
+		values, err := rs.Values()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprint(values))
+	}
+	if err := rs.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// nongsan webhook set|info|delete and nongsan poll, for Zalo.
+func TestZaloWebhookCommandsAndPoll(t *testing.T) {
+	t.Parallel()
+	zs := zalotest.NewServer(t)
+	env := map[string]string{
+		"ZALO_BOT_TOKEN":      zalotest.Token,
+		"ZALO_WEBHOOK_SECRET": zaloSecret,
+		"ZALO_API_ENDPOINT":   zs.Endpoint(),
+		"PUBLIC_BASE_URL":     "https://bot.nongsan.example/",
+	}
+	nongsan := func(args ...string) (string, error) {
+		var out bytes.Buffer
+		err := run(context.Background(), append([]string{"nongsan"}, args...), func(k string) string { return env[k] }, &out, &out)
+		return out.String(), err
+	}
+	if out, err := nongsan("webhook", "set"); err != nil || !strings.Contains(out, "https://bot.nongsan.example/webhook/zalo") {
+		t.Fatalf("webhook set: %v\n%s", err, out)
+	}
+	if wh := zs.Webhook(); wh.URL != "https://bot.nongsan.example/webhook/zalo" || wh.Secret != zaloSecret {
+		t.Errorf("registered %+v", wh)
+	}
+	out, err := nongsan("webhook", "info")
+	if err != nil || !strings.Contains(out, "url: https://bot.nongsan.example/webhook/zalo") ||
+		!strings.Contains(out, zalotest.AccountName) || !strings.Contains(out, "can join groups: false") {
+		t.Errorf("webhook info: %v\n%s", err, out)
+	}
+	if out, err := nongsan("webhook", "delete"); err != nil || zs.Webhook().URL != "" {
+		t.Errorf("webhook delete: %v\n%s", err, out)
+	}
+	env["ZALO_WEBHOOK_SECRET"] = "short"
+	if _, err := nongsan("webhook", "set"); err == nil || len(zs.CallsTo("setWebhook")) != 1 {
+		t.Errorf("a 5-character secret: %v, %d setWebhook calls", err, len(zs.CallsTo("setWebhook")))
+	}
+	for _, args := range [][]string{{"webhook", "set"}, {"webhook", "info"}, {"webhook", "delete"}, {"serve"}} {
+		if out, _ := nongsan(args...); strings.Contains(out, zalotest.Token) {
+			t.Errorf("%v printed the token", args)
+		}
+	}
+	if _, err := nongsan("serve"); err == nil || !strings.Contains(err.Error(), "ZALO_WEBHOOK_SECRET") {
+		t.Errorf("serve with a 5-character Zalo secret: %v", err)
+	}
+
+	// poll: Zalo's webhook goes, and queued events are answered.
+	tg := telegramtest.NewServer(t)
+	env = zaloEnv(newEnv(t, tg), zs)
+	delete(env, "TELEGRAM_BOT_TOKEN")
+	zs.SetCanJoinGroups(true)
+	nongsan("webhook", "set")
+	deletes := len(zs.CallsTo("deleteWebhook"))
+	u := zalotest.User{ID: "p0ll", Name: "Ted"}
+	zs.QueueEvent(zs.Text(zalotest.Private(u), u, "/start"))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"nongsan", "poll"}, func(k string) string { return env[k] }, &bytes.Buffer{}, &bytes.Buffer{})
+	}()
+	calls := zs.WaitCalls(t, "sendMessage", 1)
+	cancel()
+	if !strings.Contains(calls[0].Params["text"], "Ted") || calls[0].ChatID != u.ID {
+		t.Errorf("polled /start answered %+v", calls[0])
+	}
+	if len(zs.CallsTo("deleteWebhook")) != deletes+1 {
+		t.Error("poll did not remove the webhook first")
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Error(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("poll did not stop")
+	}
+}
