@@ -136,7 +136,7 @@ func TestPollHandlesQueuedUpdates(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"nongsan", "poll"}, func(k string) string { return env[k] }, &bytes.Buffer{}, &bytes.Buffer{})
+		done <- run(ctx, []string{"nongsan", "poll"}, func(k string) string { return env[k] }, newLogWatcher(), newLogWatcher()) // redis logs through the last logger made: it must be safe for concurrent use
 	}()
 	calls := tg.WaitCalls(t, "sendMessage", 2)
 	cancel()

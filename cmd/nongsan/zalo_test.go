@@ -416,7 +416,7 @@ func TestZaloWebhookCommandsAndPoll(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"nongsan", "poll"}, func(k string) string { return env[k] }, &bytes.Buffer{}, &bytes.Buffer{})
+		done <- run(ctx, []string{"nongsan", "poll"}, func(k string) string { return env[k] }, newLogWatcher(), newLogWatcher())
 	}()
 	calls := zs.WaitCalls(t, "sendMessage", 1)
 	cancel()
