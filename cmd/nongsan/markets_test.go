@@ -11,6 +11,7 @@ import (
 
 	"github.com/nongsan-bot/nongsan/bot/bottest"
 	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
+	"github.com/nongsan-bot/nongsan/bot/zalo/zalotest"
 )
 
 // On a channel without buttons, the farmer and the buyer act on the
@@ -233,4 +234,63 @@ func TestABurstOfOrdersKeepsTheGroupsGap(t *testing.T) {
 	if replies < 2 {
 		t.Errorf("only %d replies to the group: the test saw no burst", replies)
 	}
+}
+
+// Zalo groups are markets like Telegram's: registered by a moderator (Zalo
+// cannot tell a group's admins), they get every listing of their area with
+// what to type instead of a button, and the order announcements and notes.
+// A Telegram buyer orders a Zalo farmer's listing; the farmer accepts by
+// typing what the notice says.
+func TestZaloGroupsAreMarketsAlongsideTelegramGroups(t *testing.T) {
+	t.Parallel()
+	tg, zs := telegramtest.NewServer(t), zalotest.NewServer(t)
+	zs.SetCanJoinGroups(true)
+	env := zaloEnv(orderEnv(t, tg), zs)
+	env["MODERATORS"] = "zalo:mod-0001"
+	z := &zaloBot{b: startBot(t, tg, env), Z: zs}
+	z.typist = &typist{t: t, c: z}
+	t.Cleanup(z.check)
+	b := z.b
+	const group, farmer = "zalo-group-chilang", "6ede9afa66b88fe6d6a9"
+	inGroup := func(user, text string) { z.post(zs.Text(zalotest.Group(group), z.user(user), text)) }
+
+	inGroup("member-0002", "/dangky chi lang")
+	z.expect(group, "group.moderators_only")
+	inGroup("mod-0001", "/dangky chi lang")
+	z.expect(group, "group.registered", "Area", "Chi Lăng")
+	b.markets()
+
+	// A Zalo farmer's listing, in both kinds of group.
+	z.register(farmer, "0912 888 773")
+	_, code := z.publish(farmer, "500 kg", "25k")
+	z.wait(group, func(s string) bool { return strings.Contains(s, text(t, "vi", "render.order_by_text", "Code", code)) })
+	waitSent(t, b, chiLangMarket, func(s sent) bool { return strings.Contains(s.Text, code) && len(s.Data) == 1 }, 1)
+
+	// A Telegram buyer orders it from the post's button.
+	b.Say(buyer, deepLink(code))
+	b.Say(buyer, "10 kg")
+	b.Tap(buyer, "keep")
+	b.Say(buyer, "0987 654 321")
+	b.Tap(buyer, "pickup")
+	b.Tap(buyer, "skip")
+	b.Tap(buyer, "place")
+	placed := waitSent(t, b, buyer, func(s sent) bool { return strings.Contains(s.Text, "DH-") }, 1)
+	orderCode := regexp.MustCompile(`DH-[2-9A-HJ-NP-Z]{4}`).FindString(placed[0].Text)
+
+	// Both kinds of group hear of it; the Zalo post changes by a note.
+	z.wait(group, func(s string) bool { return strings.HasPrefix(s, "🛒 Đã có đơn 10 kg Na Chi Lăng ("+code+")") })
+	z.wait(group, func(s string) bool {
+		return strings.HasPrefix(s, "📝 Tin bán "+code) && strings.Contains(s, "còn 490 kg")
+	})
+	waitSent(t, b, chiLangMarket, func(s sent) bool { return strings.HasPrefix(s.Text, "🛒 Đã có đơn 10 kg") }, 1)
+	for _, s := range z.received(group) {
+		if strings.Contains(s, "bấm") {
+			t.Errorf("a Zalo group is told to press a button: %q", s)
+		}
+	}
+
+	// The farmer, on Zalo, accepts by typing what the notice says.
+	z.wait(farmer, func(s string) bool { return strings.Contains(s, text(t, "vi", "typed.accept", "Code", orderCode)) })
+	z.say(farmer, "Nhận "+strings.ReplaceAll(orderCode, "-", ""))
+	waitSent(t, b, buyer, func(s sent) bool { return strings.HasPrefix(s.Text, "🎉") && strings.Contains(s.Text, orderCode) }, 1)
 }
