@@ -88,8 +88,10 @@ type ChatRef struct {
 	ChatID  string
 }
 
-// User is a person known to the bot on one channel.
+// User is a person known to the bot, as one channel's account sees it.
 type User struct {
+	// ID is the person: an account linked to another has that one's ID
+	// (see Links); Channel, PlatformID and Name stay the account's own.
 	ID         int64
 	Channel    Channel
 	PlatformID string
@@ -100,7 +102,8 @@ type User struct {
 
 // Users stores user profiles.
 type Users interface {
-	// Touch returns the user of the input, creating it on first sight.
+	// Touch returns the user of the input, creating it on first sight;
+	// a linked account gets the ID of the account it acts as.
 	Touch(ctx context.Context, in Input) (*User, error)
 	SetLang(ctx context.Context, userID int64, lang string) error
 }
