@@ -233,3 +233,23 @@ func TestTheNumberOfASellerIsRefusedWhereThereIsNothingToLink(t *testing.T) {
 		t.Errorf("a Zalo seller typing the number: %v", said)
 	}
 }
+
+// Linked from /ban, the farmer goes on to the listing, as the farmer
+// already registered on Telegram.
+func TestLinkingFromTheSellFlowGoesOnToTheListing(t *testing.T) {
+	t.Parallel()
+	p := newPeople(t)
+	p.farmer("1")
+	p.say(flows.Zalo, "z1", "/ban")
+	p.say(flows.Zalo, "z1", "=keep")
+	if said := p.say(flows.Zalo, "z1", "0912888777"); !slices.Equal(said, []string{"link.offer"}) {
+		t.Fatalf("the farmer's number in /ban: %v", said)
+	}
+	code := p.newCode("z1", "1")
+	if said := p.say(flows.Zalo, "z1", code); !slices.Equal(said, []string{"link.done", "sell.product"}) {
+		t.Fatalf("the right code in /ban: %v, want linked and the product question", said)
+	}
+	if said := p.say(flows.Zalo, "z1", "quay lại"); !slices.Equal(said, []string{"back.none", "sell.product"}) {
+		t.Errorf("back from the product question: %v, want no way back into the registration", said)
+	}
+}
