@@ -236,7 +236,11 @@ func (b *Bot) Post(ctx context.Context, o bot.Out) (flows.Sent, error) {
 	case o.Edit != "" || len(o.Buttons) > 0 || len(o.Photos) > 1:
 		return flows.Sent{}, &bot.UndeliverableError{Reason: "beyond what Zalo shows"}
 	case len(o.Photos) == 1:
-		err = b.call(ctx, "sendPhoto", map[string]string{"chat_id": o.To.ChatID, "photo": o.Photos[0], "caption": o.Text}, &sent)
+		params := map[string]string{"chat_id": o.To.ChatID, "photo": o.Photos[0]}
+		if o.Text != "" {
+			params["caption"] = o.Text // 1 to 2000 characters when given
+		}
+		err = b.call(ctx, "sendPhoto", params, &sent)
 	default:
 		err = b.call(ctx, "sendMessage", map[string]string{"chat_id": o.To.ChatID, "text": o.Text}, &sent)
 	}

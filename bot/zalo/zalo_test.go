@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -216,5 +217,48 @@ func TestPollHandsEachEventOnce(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Error(err)
+	}
+}
+
+// longTexts says message "long" at length, over two of Zalo's messages,
+// and any other by its id.
+type longTexts struct{}
+
+func (longTexts) Text(_ string, m flows.Msg) string {
+	if m.ID == "long" {
+		return strings.Repeat("Na Chi Lăng chín cây, ngọt lịm, giao tận nơi.\n", 100)
+	}
+	return m.ID
+}
+func (longTexts) Langs() []string { return []string{"vi"} }
+
+// Behind the renderer, a long reply with photos goes as Zalo takes it: one
+// photo a message, captions and texts within 2000 characters.
+func TestRenderedRepliesFitZalo(t *testing.T) {
+	b, s := newBot(t)
+	to := flows.ChatRef{Channel: flows.Zalo, ChatID: "u1"}
+	photos := []string{s.PhotoURL("na-1"), s.PhotoURL("na-2"), s.PhotoURL("na-3")}
+	reply := flows.Reply{To: to, Lang: "vi", Text: flows.M("long"), Photos: photos,
+		Choices: [][]flows.Choice{{{Label: flows.M("yes"), Value: "yes", Number: 1}}}}
+	if _, err := bot.Render(b, longTexts{}).Send(context.Background(), reply); err != nil {
+		t.Fatal(err)
+	}
+	got := s.Received("u1")
+	var sentPhotos []string
+	text := ""
+	for _, m := range got {
+		if m.Photo != "" {
+			sentPhotos = append(sentPhotos, m.Photo)
+		}
+		text += m.Text
+	}
+	if len(got) < 5 || !slices.Equal(sentPhotos, photos) || !strings.HasSuffix(got[len(got)-1].Text, "1. yes") ||
+		strings.Count(text, "Na Chi Lăng") != 100 {
+		t.Errorf("received %d messages, photos %q", len(got), sentPhotos)
+	}
+	for _, c := range s.Calls() {
+		if c.Status != http.StatusOK {
+			t.Errorf("Zalo refused %s: %s", c.Method, c.Error)
+		}
 	}
 }

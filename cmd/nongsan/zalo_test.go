@@ -435,3 +435,17 @@ func TestZaloWebhookCommandsAndPoll(t *testing.T) {
 		t.Fatal("poll did not stop")
 	}
 }
+
+// Telegram shows "typing…" the same way.
+func TestTelegramShowsTypingWhileSlow(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	b := startBot(t, tg, nil)
+	tg.FailNext("sendMessage", 1, telegramtest.Failure{Hang: 1500 * time.Millisecond, Status: http.StatusBadGateway})
+	b.Say(farmer, "/help")
+	typing := tg.WaitCalls(t, "sendChatAction", 1)[0]
+	if typing.ChatID != itoa(farmer) || typing.Params["action"] != "typing" || typing.Status != http.StatusOK {
+		t.Errorf("typing: %+v", typing)
+	}
+	waitSent(t, b, farmer, func(s sent) bool { return strings.HasPrefix(s.Text, "❓") }, 1)
+}

@@ -381,8 +381,8 @@ func (s *Server) dispatchLocked(ctx context.Context, token, method string, param
 		if !strings.HasPrefix(photo, "http://") && !strings.HasPrefix(photo, "https://") {
 			return nil, badRequest("photo must be an http(s) URL")
 		}
-		if utf8.RuneCountInString(params["caption"]) > zalo.MaxText {
-			return nil, badRequest(fmt.Sprintf("caption must be at most %d characters", zalo.MaxText))
+		if caption, ok := params["caption"]; ok && (caption == "" || utf8.RuneCountInString(caption) > zalo.MaxText) {
+			return nil, badRequest(fmt.Sprintf("caption must be 1 to %d characters", zalo.MaxText))
 		}
 		return s.deliverLocked(params, Message{Photo: photo, Text: params["caption"]})
 	case "sendSticker":

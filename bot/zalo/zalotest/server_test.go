@@ -65,6 +65,8 @@ func TestSendChecksWhatZaloChecks(t *testing.T) {
 		{"sendMessage", map[string]string{"chat_id": "u1", "text": strings.Repeat("ữ", 2001)}, 400},
 		{"sendMessage", map[string]string{"text": "no chat"}, 400},
 		{"sendPhoto", map[string]string{"chat_id": "u1", "photo": s.PhotoURL("na"), "caption": "Na"}, 200},
+		{"sendPhoto", map[string]string{"chat_id": "u1", "photo": s.PhotoURL("na")}, 200},
+		{"sendPhoto", map[string]string{"chat_id": "u1", "photo": s.PhotoURL("na"), "caption": ""}, 400},
 		{"sendPhoto", map[string]string{"chat_id": "u1", "photo": "AgACAgIAAxkBAAI"}, 400},
 		{"sendPhoto", map[string]string{"chat_id": "u1", "photo": s.PhotoURL("na"), "caption": strings.Repeat("a", 2001)}, 400},
 		{"sendChatAction", map[string]string{"chat_id": "u1", "action": "typing"}, 200},
@@ -76,7 +78,7 @@ func TestSendChecksWhatZaloChecks(t *testing.T) {
 		}
 	}
 	got := s.Received("u1")
-	if len(got) != 4 || got[0].Text != "Xin chào" || got[2].Photo != s.PhotoURL("na") || got[2].Text != "Na" || got[0].ID == got[1].ID {
+	if len(got) != 5 || got[0].Text != "Xin chào" || got[2].Photo != s.PhotoURL("na") || got[2].Text != "Na" || got[0].ID == got[1].ID {
 		t.Errorf("received: %+v", got)
 	}
 }
