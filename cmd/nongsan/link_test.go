@@ -10,8 +10,8 @@ import (
 	"github.com/nongsan-bot/nongsan/bot/postgres"
 )
 
-// A farmer registered on Telegram meets the bot on a second channel (the
-// text-only plain one) and gives the same phone number.
+// A farmer registered on Telegram meets the bot on a second channel (Zalo,
+// or the text-only test channel) and gives the same phone number.
 
 // linkCode waits for the nth link code sent to a Telegram chat.
 func (b *testBot) linkCode(chat int64, n int) string {
@@ -24,24 +24,20 @@ func (b *testBot) linkCode(chat int64, n int) string {
 	return code
 }
 
-// toLinkOffer opens /hoso on plain as user and types the farmer's number.
-func (p *plainBot) toLinkOffer(user string) {
+// toLinkOffer opens /hoso as user and types the farmer's number.
+func (p *typist) toLinkOffer(user string) {
 	p.t.Helper()
 	p.say(user, "/hoso")
-	ask := p.expect(user, "reg.name", "Name", "Hoàng Văn "+user)
-	p.say(user, p.number(ask, "reg.name_keep", "Name", "Hoàng Văn "+user))
+	ask := p.expect(user, "reg.name", "Name", p.c.name(user))
+	p.say(user, p.number(ask, "reg.name_keep", "Name", p.c.name(user)))
 	p.expect(user, "reg.phone")
 	p.say(user, "0912 888 777")
 	p.expect(user, "link.offer", "Channel", "Telegram")
 }
 
 // since joins what the bot said in chat after the first skip messages.
-func (p *plainBot) since(chat string, skip int) string {
-	var out []string
-	for _, m := range p.ch.Sent(chat)[skip:] {
-		out = append(out, m.Text)
-	}
-	return strings.Join(out, "\n")
+func (p *typist) since(chat string, skip int) string {
+	return strings.Join(p.c.received(chat)[skip:], "\n")
 }
 
 // tgSince joins what the bot said in a Telegram chat after the first skip
@@ -54,16 +50,33 @@ func (b *testBot) tgSince(chat int64, skip int) string {
 	return strings.Join(out, "\n")
 }
 
+// The whole story, on the text-only test channel and on Zalo.
 func TestAFarmerOnTwoChannelsIsOnePersonOnceTheCodeIsTyped(t *testing.T) {
 	t.Parallel()
-	p := startPlain(t)
-	b := p.b
+	for _, second := range []struct {
+		name  string // as the code's message names it
+		start func(t *testing.T) (*typist, *testBot)
+		user  string
+	}{
+		{"plain", func(t *testing.T) (*typist, *testBot) { p := startPlain(t); return p.typist, p.b }, "z1"},
+		{"Zalo", func(t *testing.T) (*typist, *testBot) { z := startZalo(t); return z.typist, z.b }, "6ede9afa66b88fe6d6a9"},
+	} {
+		t.Run(second.name, func(t *testing.T) {
+			t.Parallel()
+			p, b := second.start(t)
+			linkingStory(t, p, b, second.name, second.user)
+		})
+	}
+}
+
+// linkingStory: the farmer, registered on Telegram, writes as z on a
+// second channel named here.
+func linkingStory(t *testing.T, p *typist, b *testBot, here, z string) {
 	b.register(farmer) // on Telegram, as Nông dân 1001 with 0912 888 777
 	code := b.listing(farmer, "500 kg", "25k")
-	const z = "z1"
 
-	// Without the code, nothing of the Telegram account shows on plain:
-	// not the name, not the listing, not a profile.
+	// Without the code, nothing of the Telegram account shows on the
+	// second channel: not the name, not the listing, not a profile.
 	p.toLinkOffer(z)
 	p.say(z, p.number(p.last(z), "link.send"))
 	p.expect(z, "link.code_ask", "Channel", "Telegram", "Minutes", 10)
@@ -72,11 +85,11 @@ func TestAFarmerOnTwoChannelsIsOnePersonOnceTheCodeIsTyped(t *testing.T) {
 	p.say(z, "/don")
 	p.expect(z, "orders.none")
 	p.say(z, "/hoso")
-	p.expect(z, "reg.name", "Name", "Hoàng Văn "+z)
-	for _, m := range p.ch.Sent(z) {
-		for _, secret := range []string{"Nông dân", code, "1234 5678 9012", "Quang Lang", "912 888 777"} {
-			if strings.Contains(m.Text, secret) {
-				t.Fatalf("%q of the Telegram account was shown on plain before linking: %q", secret, m.Text)
+	p.expect(z, "reg.name", "Name", p.c.name(z))
+	for _, m := range p.c.received(z) {
+		for _, secret := range []string{"Nông dân 1001", code, "1234 5678 9012", "Quang Lang", "912 888 777"} {
+			if strings.Contains(m, secret) {
+				t.Fatalf("%q of the Telegram account was shown on %s before linking: %q", secret, here, m)
 			}
 		}
 	}
@@ -84,12 +97,12 @@ func TestAFarmerOnTwoChannelsIsOnePersonOnceTheCodeIsTyped(t *testing.T) {
 	// The code came to Telegram, saying who asked and what to do if it was
 	// not the farmer.
 	first := b.linkCode(farmer, 1)
-	if want := text(t, "vi", "link.code", "Code", first, "Channel", "plain", "Minutes", 10); b.Last(farmer).Text != want {
+	if want := text(t, "vi", "link.code", "Code", first, "Channel", here, "Minutes", 10); b.Last(farmer).Text != want {
 		t.Fatalf("the code message on Telegram: %q\nwant %q", b.Last(farmer).Text, want)
 	}
 
 	// Again, a wrong code, then the right one.
-	p.say(z, p.number(p.last(z), "reg.name_keep", "Name", "Hoàng Văn "+z))
+	p.say(z, p.number(p.last(z), "reg.name_keep", "Name", p.c.name(z)))
 	p.say(z, "0912888777")
 	p.expect(z, "link.offer", "Channel", "Telegram")
 	p.say(z, "gửi mã")
@@ -101,9 +114,9 @@ func TestAFarmerOnTwoChannelsIsOnePersonOnceTheCodeIsTyped(t *testing.T) {
 	p.say(z, wrong)
 	p.expect(z, "link.wrong", "Channel", "Telegram", "Left", 4)
 	p.say(z, right)
-	p.waitAfter(z, 0, func(s string) bool { return strings.HasPrefix(s, "✅ Xong rồi ạ!") })
+	p.wait(z, func(s string) bool { return strings.HasPrefix(s, "✅ Xong rồi ạ!") })
 
-	// One person now: /hoso, /tin and /don show the same on both.
+	// One person now: /hoso and /tin show the same on both.
 	for _, cmd := range []struct {
 		cmd  string
 		want []string
@@ -111,19 +124,20 @@ func TestAFarmerOnTwoChannelsIsOnePersonOnceTheCodeIsTyped(t *testing.T) {
 		{"/hoso", []string{"Nông dân 1001", "0912 888 777", "xã Quang Lang"}},
 		{"/tin", []string{code}},
 	} {
-		before, tgBefore := len(p.ch.Sent(z)), len(b.Sent(farmer))
+		before, tgBefore := len(p.c.received(z)), len(b.Sent(farmer))
 		p.say(z, cmd.cmd)
 		b.Say(farmer, cmd.cmd)
-		here, there := p.since(z, before), b.tgSince(farmer, tgBefore)
+		mine, there := p.since(z, before), b.tgSince(farmer, tgBefore)
 		for _, w := range cmd.want {
-			if !strings.Contains(here, w) || !strings.Contains(there, w) {
-				t.Errorf("%s: %q on plain %v, on Telegram %v", cmd.cmd, w, strings.Contains(here, w), strings.Contains(there, w))
+			if !strings.Contains(mine, w) || !strings.Contains(there, w) {
+				t.Errorf("%s: %q on %s %v, on Telegram %v", cmd.cmd, w, here, strings.Contains(mine, w), strings.Contains(there, w))
 			}
 		}
 	}
 
-	// A Telegram buyer orders: the farmer hears of it on plain, where they
-	// were last seen, and accepts there; the buyer hears on Telegram.
+	// A Telegram buyer orders: the farmer hears of it on the second
+	// channel, where they were last seen, and accepts there; the buyer
+	// hears of it on Telegram.
 	b.order(buyer, code, "50kg")
 	b.Say(buyer, "đặt hàng")
 	orderCode := regexp.MustCompile(`DH-[2-9A-HJ-NP-Z]{4}`).FindString(b.Finished(buyer).Text)
@@ -136,11 +150,12 @@ func TestAFarmerOnTwoChannelsIsOnePersonOnceTheCodeIsTyped(t *testing.T) {
 		return strings.HasPrefix(s.Text, "🎉") && strings.Contains(s.Text, "0912 888 777")
 	}, 1)
 
-	before, tgBefore := len(p.ch.Sent(z)), len(b.Sent(farmer))
+	// And /don shows that order on both.
+	before, tgBefore := len(p.c.received(z)), len(b.Sent(farmer))
 	p.say(z, "/don")
 	b.Say(farmer, "/don")
-	if here, there := p.since(z, before), b.tgSince(farmer, tgBefore); !strings.Contains(here, orderCode) || !strings.Contains(there, orderCode) {
-		t.Errorf("/don after the order: plain %q, Telegram %q", here, there)
+	if mine, there := p.since(z, before), b.tgSince(farmer, tgBefore); !strings.Contains(mine, orderCode) || !strings.Contains(there, orderCode) {
+		t.Errorf("/don after the order: %s %q, Telegram %q", here, mine, there)
 	}
 	for _, c := range []string{first, right} {
 		if strings.Contains(b.Logs.String(), c) {
@@ -166,10 +181,10 @@ func (b *testBot) ageLinkCodes(d time.Duration) {
 
 func TestALinkCodeExpiresAndOnlyThreeGoInAnHour(t *testing.T) {
 	t.Parallel()
-	p := startPlain(t)
-	b := p.b
+	zb := startZalo(t)
+	p, b := zb.typist, zb.b
 	b.register(farmer)
-	const z = "z2"
+	const z = "8f3a0c1b2d4e5f607182"
 	p.toLinkOffer(z)
 	p.say(z, "gui ma")
 	code := b.linkCode(farmer, 1)
