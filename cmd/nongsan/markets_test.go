@@ -294,3 +294,31 @@ func TestZaloGroupsAreMarketsAlongsideTelegramGroups(t *testing.T) {
 	z.say(farmer, "Nhận "+strings.ReplaceAll(orderCode, "-", ""))
 	waitSent(t, b, buyer, func(s sent) bool { return strings.HasPrefix(s.Text, "🎉") && strings.Contains(s.Text, orderCode) }, 1)
 }
+
+// The farmer declines by typing; the buyer, told in a notice, is offered
+// similar listings as what to type (their numbers would mean nothing in a
+// chat that did not offer them), and orders one that way.
+func TestPlainDeclineByTypingOffersWhatToTypeForSimilarListings(t *testing.T) {
+	t.Parallel()
+	p := startPlain(t)
+	const group, farmer, buyer = "g-f5", "f5", "b5"
+	p.post(bottest.Update{Chat: group, Group: "Chợ Chi Lăng", User: "admin", Admin: true, Text: "/dangky Chi Lăng"})
+	p.register(farmer, "0912 888 772")
+	_, code := p.publish(farmer, "500 kg", "25k")
+	p.say(farmer, "/ban")
+	_, other := p.publish(farmer, "2 tạ", "27k")
+	p.say(buyer, "mua "+code)
+	orderCode := p.order(buyer, "50kg")
+
+	p.wait(farmer, func(s string) bool { return strings.Contains(s, text(t, "vi", "typed.decline", "Code", orderCode)) })
+	p.say(farmer, "tu choi "+orderCode)
+	p.expect(farmer, "order.decline_reason")
+	p.say(farmer, "hết hàng")
+	buy := text(t, "vi", "typed.buy", "Code", other, "Product", "Na Chi Lăng", "Price", "27.000 đ/kg", "Place", "Chi Lăng")
+	offer := p.wait(buyer, func(s string) bool { return strings.Contains(s, buy) })
+	if strings.Contains(offer, "• ") || strings.Contains(offer, text(t, "vi", "render.choices_later")) {
+		t.Errorf("similar listings offered with the notice: %q", offer)
+	}
+	p.say(buyer, "mua "+strings.ToLower(other))
+	p.expect(buyer, "order.quantity", "Remaining", "2 tạ", "Unit", "tạ", "Price", "27.000 đ/kg")
+}
