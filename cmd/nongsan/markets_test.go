@@ -22,10 +22,8 @@ import (
 func TestPlainNoticesAreAnsweredByTypingTheirCommands(t *testing.T) {
 	t.Parallel()
 	p := startPlain(t)
-	const group, farmer, buyer, stranger = "g-f3", "f3", "b3", "s3"
-	p.post(bottest.Update{Chat: group, Group: "Chợ Chi Lăng", User: "admin", Admin: true, Text: "/dangky Chi Lăng"})
-	p.register(farmer, "0912 888 775")
-	_, code := p.publish(farmer, "500 kg", "25k")
+	const farmer, buyer, stranger = "f3", "b3", "s3"
+	code := p.market("g-f3", farmer, "0912 888 775")
 	p.say(buyer, "mua "+code)
 	orderCode := p.order(buyer, "50kg")
 	p.wait(farmer, func(s string) bool { return strings.Contains(s, text(t, "vi", "typed.accept", "Code", orderCode)) })
@@ -59,6 +57,16 @@ func TestPlainNoticesAreAnsweredByTypingTheirCommands(t *testing.T) {
 	p.say(buyer, "da nhan hang "+strings.ToLower(strings.ReplaceAll(orderCode, "-", " ")))
 	p.wait(farmer, func(s string) bool { return strings.HasPrefix(s, "🎉") && strings.Contains(s, orderCode) })
 	p.expect(buyer, "orders.done", "Code", orderCode, "Status", text(t, "vi", "order_status.completed"))
+}
+
+// market makes group a market for Chi Lăng, where farmer registers and
+// publishes 500 kg of na at 25k; it returns the listing's code.
+func (p *plainBot) market(group, farmer, phone string) string {
+	p.t.Helper()
+	p.post(bottest.Update{Chat: group, Group: "Chợ Chi Lăng", User: "admin", Admin: true, Text: "/dangky Chi Lăng"})
+	p.register(farmer, phone)
+	_, code := p.publish(farmer, "500 kg", "25k")
+	return code
 }
 
 func texts(msgs []bottest.Message) []string {
@@ -301,10 +309,8 @@ func TestZaloGroupsAreMarketsAlongsideTelegramGroups(t *testing.T) {
 func TestPlainDeclineByTypingOffersWhatToTypeForSimilarListings(t *testing.T) {
 	t.Parallel()
 	p := startPlain(t)
-	const group, farmer, buyer = "g-f5", "f5", "b5"
-	p.post(bottest.Update{Chat: group, Group: "Chợ Chi Lăng", User: "admin", Admin: true, Text: "/dangky Chi Lăng"})
-	p.register(farmer, "0912 888 772")
-	_, code := p.publish(farmer, "500 kg", "25k")
+	const farmer, buyer = "f5", "b5"
+	code := p.market("g-f5", farmer, "0912 888 772")
 	p.say(farmer, "/ban")
 	_, other := p.publish(farmer, "2 tạ", "27k")
 	p.say(buyer, "mua "+code)
