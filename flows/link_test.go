@@ -35,17 +35,20 @@ func newPeople(t *testing.T) *people {
 	return p
 }
 
-// say handles text (a choice when it starts with "=") from a user in their
-// private chat on ch, and returns the message IDs said to them.
+// say handles text (a choice when it starts with "=", a shared contact
+// with "☎") from a user in their private chat on ch, and returns the
+// message IDs said to them.
 func (p *people) say(ch flows.Channel, user, text string) []string {
 	p.t.Helper()
 	p.update++
-	kind := flows.KindText
-	if v, ok := strings.CutPrefix(text, "="); ok {
-		kind, text = flows.KindChoice, v
-	}
 	in := flows.Input{Channel: ch, UpdateID: strconv.Itoa(p.update), ChatID: user, ChatType: flows.Private, UserID: user,
-		UserName: "Người " + user, Lang: "vi", Kind: kind, Text: text, At: p.now}
+		UserName: "Người " + user, Lang: "vi", Kind: flows.KindText, Text: text, At: p.now}
+	if v, ok := strings.CutPrefix(text, "="); ok {
+		in.Kind, in.Text = flows.KindChoice, v
+	}
+	if v, ok := strings.CutPrefix(text, "☎"); ok { // the user's own contact, shared
+		in.Kind, in.Text, in.Phone, in.PhoneOwn = flows.KindContact, "", v, true
+	}
 	if len(text) > 1 && text[0] == '/' {
 		in.Command = text[1:]
 	}
@@ -251,5 +254,33 @@ func TestLinkingFromTheSellFlowGoesOnToTheListing(t *testing.T) {
 	}
 	if said := p.say(flows.Zalo, "z1", "quay lại"); !slices.Equal(said, []string{"back.none", "sell.product"}) {
 		t.Errorf("back from the product question: %v, want no way back into the registration", said)
+	}
+}
+
+// The other way round: a Zalo farmer shares the same number as their
+// Telegram contact, and the code goes to Zalo.
+func TestAZaloFarmerIsOfferedTheLinkOnTelegram(t *testing.T) {
+	t.Parallel()
+	p := newPeople(t)
+	u, err := p.db.Touch(context.Background(), flows.Input{Channel: flows.Zalo, ChatID: "z1", UserID: "z1", UserName: "Lâm"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.db.SaveSeller(context.Background(), &flows.Seller{UserID: u.ID, Name: "Lâm", Phone: "+84912888777", Commune: "xã Quang Lang"}); err != nil {
+		t.Fatal(err)
+	}
+	p.say(flows.Telegram, "7", "/hoso")
+	p.say(flows.Telegram, "7", "=keep")
+	if said := p.say(flows.Telegram, "7", "☎+84912888777"); !slices.Equal(said, []string{"link.offer"}) ||
+		p.said[0].Text.Data["Channel"] != "Zalo" {
+		t.Fatalf("the Zalo farmer's number shared on Telegram: %v %+v", said, p.said)
+	}
+	p.say(flows.Telegram, "7", "=link:send")
+	sent := p.to(flows.Zalo, "z1")
+	if len(sent) != 1 || sent[0].Text.Data["Channel"] != "Telegram" {
+		t.Fatalf("to the farmer's Zalo: %+v", sent)
+	}
+	if said := p.say(flows.Telegram, "7", sent[0].Text.Data["Code"].(string)); !slices.Equal(said, []string{"link.done", "profile.summary"}) {
+		t.Fatalf("the right code on Telegram: %v", said)
 	}
 }

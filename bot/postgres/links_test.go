@@ -166,6 +166,12 @@ func TestLinkingMakesTwoAccountsOnePerson(t *testing.T) {
 		t.Fatalf("channels before linking: %v (%v)", chs, err)
 	}
 
+	// A moderator listed by the Zalo account moderates as the person.
+	f.db.Moderators = postgres.Moderators{"zalo:z-100": true}
+	if mod, err := f.db.IsModerator(ctx, f.farmer); err != nil || mod {
+		t.Fatalf("the farmer moderates before linking: %v (%v)", mod, err)
+	}
+
 	id, err := f.code("123456")
 	if err != nil {
 		t.Fatal(err)
@@ -187,6 +193,9 @@ func TestLinkingMakesTwoAccountsOnePerson(t *testing.T) {
 	}
 	if chs, err := f.db.Channels(ctx, f.farmer); err != nil || !slices.Equal(chs, []flows.Channel{flows.Telegram, flows.Zalo}) {
 		t.Fatalf("channels after linking: %v (%v)", chs, err)
+	}
+	if mod, err := f.db.IsModerator(ctx, f.farmer); err != nil || !mod {
+		t.Fatalf("the person does not moderate after linking the listed account: %v (%v)", mod, err)
 	}
 	moved, err := f.db.Order(ctx, o.ID)
 	if err != nil || moved.BuyerID != f.farmer {
