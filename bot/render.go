@@ -21,6 +21,9 @@ type Caps struct {
 	AlbumCaptions bool // an album carries a caption (else the text follows it)
 	DeepLinks     bool // a link opens the private chat with a payload (Adapter.DeepLink)
 	MenuKeyboard  bool // a main menu that stays on screen (else a one-line hint)
+	// PhotoURLs: photos are sent by URL only (Zalo), never by a reference
+	// the platform keeps.
+	PhotoURLs bool
 	// Limits, counted in UTF-16 code units (as Telegram does; never fewer
 	// than characters, so safe for platforms that count characters).
 	MaxText    int
@@ -33,8 +36,10 @@ type Out struct {
 	To      flows.ChatRef
 	Text    string     // the text, or the caption of Photos or QR
 	Buttons [][]Button // only on channels with Buttons
-	Photos  []string   // one photo, or an album on channels with Albums
-	QR      string     // a payment payload to show as a scannable image
+	// Photos are one photo, or an album on channels with Albums: each the
+	// platform's own reference, or an http(s) URL to fetch it from.
+	Photos []string
+	QR     string // a payment payload to show as a scannable image
 	// Contact is the label of the platform's "share my phone number"
 	// button, when asking for it.
 	Contact string
@@ -81,6 +86,9 @@ type Rendered struct {
 	Texts flows.Texts
 	// Menu is the main menu, for channels that keep it on screen.
 	Menu [][]flows.Choice
+	// MediaURL is where photos are served to other channels:
+	// PUBLIC_BASE_URL + "/media/"; a photo's id follows.
+	MediaURL string
 }
 
 var (
@@ -177,8 +185,10 @@ func (r *Rendered) render(reply flows.Reply) (outs []Out, footer int) {
 	caps := r.Caps()
 	t := func(m flows.Msg) string { return r.Texts.Text(reply.Lang, withCaps(m, caps)) }
 	if reply.Edit != nil {
+		reply.Photos = r.photos(reply.Photos, caps)
 		return r.renderEdit(reply, caps, t), -1
 	}
+	reply.Photos = r.photos(reply.Photos, caps)
 	buttons, lines := r.choices(reply, caps, t)
 	if reply.Menu && !caps.MenuKeyboard {
 		lines = append(lines, t(flows.M("render.menu_hint")))
@@ -224,6 +234,32 @@ func (r *Rendered) render(reply flows.Reply) (outs []Out, footer int) {
 	}
 	return append(outs, r.carry(reply, caps, joinText(text, strings.Join(lines, "\n")), buttons)...), footer
 }
+
+// photos are how the channel shows stored photos (PhotoRef tokens): a
+// photo from this channel by the platform's own reference, any other by
+// its public URL. Channels that take URLs only get the URL of every photo,
+// even their own: ours keeps working once the platform's (a Zalo CDN link)
+// expires, and the server fetches the original while it is not kept yet.
+// A photo without an id has no public URL: elsewhere than on its channel it
+// is left out, rather than sent as a reference the platform refuses.
+func (r *Rendered) photos(tokens []string, caps Caps) []string {
+	var out []string
+	for _, token := range tokens {
+		p, err := flows.ParsePhotoRef(token)
+		switch {
+		case err != nil:
+		case p.Channel == r.Name() && !caps.PhotoURLs:
+			out = append(out, p.Ref)
+		case p.ID != "" && r.MediaURL != "":
+			out = append(out, r.MediaURL+p.ID)
+		case p.Channel == r.Name() && isURL(p.Ref):
+			out = append(out, p.Ref)
+		}
+	}
+	return out
+}
+
+func isURL(s string) bool { return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://") }
 
 // carry splits text into messages under the limit; the last carries the
 // buttons and keyboards. Without text or buttons there is nothing to carry.

@@ -130,9 +130,18 @@ func TestAFinishedTaskEndsWithTheMenuHint(t *testing.T) {
 	}
 }
 
+// own are photos kept by channel, as the flows store them.
+func own(channel flows.Channel, refs ...string) []string {
+	var tokens []string
+	for _, ref := range refs {
+		tokens = append(tokens, flows.PhotoRef{ID: flows.NewPhotoID(), Channel: channel, Ref: ref}.String())
+	}
+	return tokens
+}
+
 func TestPhotosWithoutAlbumsGoOneByOneCaptionLast(t *testing.T) {
 	ch := bottest.New()
-	r := flows.Reply{To: chat, Lang: "vi", Photos: []string{"a", "b", "c"}, Text: flows.M("post.footer", "Product", "Na", "Code", "NS-7K2Q")}
+	r := flows.Reply{To: chat, Lang: "vi", Photos: own(bottest.Name, "a", "b", "c"), Text: flows.M("post.footer", "Product", "Na", "Code", "NS-7K2Q")}
 	sent, err := bot.Render(ch, texts(t)).Send(context.Background(), r)
 	if err != nil {
 		t.Fatal(err)
@@ -166,7 +175,7 @@ func (r *rich) Post(_ context.Context, o bot.Out) (flows.Sent, error) {
 func TestAnAlbumGetsItsButtonInAFollowingMessage(t *testing.T) {
 	ch := &rich{}
 	footer := flows.M("post.footer", "Product", "Na", "Code", "NS-7K2Q")
-	r := flows.Reply{To: chat, Lang: "vi", Photos: []string{"a", "b"}, Text: flows.M("post.caption"), Footer: &footer,
+	r := flows.Reply{To: chat, Lang: "vi", Photos: own("rich", "a", "b"), Text: flows.M("post.caption"), Footer: &footer,
 		Choices: [][]flows.Choice{{{Label: flows.M("post.order"), Do: &flows.Action{Kind: flows.ActOrder, Code: "NS-7K2Q"}}}}}
 	sent, err := bot.Render(ch, texts(t)).Send(context.Background(), r)
 	if err != nil {
@@ -211,7 +220,7 @@ func (f *flaky) Post(ctx context.Context, o bot.Out) (flows.Sent, error) {
 func TestAReplyStoppedHalfwayGoesOnFromThere(t *testing.T) {
 	ch := &flaky{failAt: 2}
 	footer := flows.M("post.footer", "Product", "Na", "Code", "NS-7K2Q")
-	r := flows.Reply{To: chat, Lang: "vi", Photos: []string{"a", "b"}, Text: flows.M("post.caption"), Footer: &footer,
+	r := flows.Reply{To: chat, Lang: "vi", Photos: own("rich", "a", "b"), Text: flows.M("post.caption"), Footer: &footer,
 		Choices: [][]flows.Choice{{{Label: flows.M("post.order"), Do: &flows.Action{Kind: flows.ActOrder, Code: "NS-7K2Q"}}}}}
 	rendered := bot.Render(ch, texts(t))
 	_, err := rendered.Send(context.Background(), r)
@@ -235,7 +244,7 @@ func TestAReplyStoppedHalfwayGoesOnFromThere(t *testing.T) {
 
 func TestAnAlbumWithoutButtonsIsOneMessage(t *testing.T) {
 	ch := &rich{}
-	r := flows.Reply{To: chat, Lang: "vi", Photos: []string{"a", "b"}, Text: flows.M("post.caption")}
+	r := flows.Reply{To: chat, Lang: "vi", Photos: own("rich", "a", "b"), Text: flows.M("post.caption")}
 	sent, err := bot.Render(ch, texts(t)).Send(context.Background(), r)
 	if err != nil {
 		t.Fatal(err)
@@ -263,3 +272,56 @@ func TestWithoutButtonsANoticeSaysWhatToTypeAndGroupsHearOfNoButton(t *testing.T
 		}
 	}
 }
+
+// urlsOnly is a channel that takes photos by URL only, as Zalo does.
+type urlsOnly struct{ rich }
+
+func (u *urlsOnly) Name() flows.Channel { return "urls" }
+func (u *urlsOnly) Caps() bot.Caps {
+	return bot.Caps{PhotoURLs: true, MaxText: 2000, MaxCaption: 2000}
+}
+
+func TestEachChannelShowsAPhotoItsOwnWay(t *testing.T) {
+	tg := flows.PhotoRef{ID: flows.NewPhotoID(), Channel: flows.Telegram, Ref: "AgACAgIAAxkBAAIB"}
+	zalo := flows.PhotoRef{ID: flows.NewPhotoID(), Channel: "urls", Ref: "https://cdn.zalo.example/photo.jpg?a=b:c"}
+	legacy := "AgACAgIAAxkBAAIC"                                                     // a Telegram file_id stored before photos had ids
+	noID := flows.PhotoRef{Channel: "urls", Ref: "https://cdn.zalo.example/old.jpg"} // one without a public address
+	photos := []string{tg.String(), zalo.String(), legacy, noID.String()}
+	const media = "https://nongsan.example/media/"
+	for _, c := range []struct {
+		name string
+		ad   bot.Adapter
+		want []string
+	}{
+		// Telegram keeps its own by file_id; the others come by our URL;
+		// an old Zalo link without an id cannot be shown there.
+		{"telegram", &named{name: flows.Telegram}, []string{tg.Ref, media + zalo.ID, legacy}},
+		// By URL only: ours for every photo with an id, even its own (the
+		// CDN's link may expire); without one, its own link is all there is.
+		{"urls only", &urlsOnly{}, []string{media + tg.ID, media + zalo.ID, noID.Ref}},
+	} {
+		r := bot.Render(c.ad, texts(t))
+		r.MediaURL = media
+		reply := flows.Reply{To: chat, Lang: "vi", Photos: photos, Text: flows.M("post.caption")}
+		if _, err := r.Send(context.Background(), reply); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, o := range c.ad.(interface{ sent() []bot.Out }).sent() {
+			got = append(got, o.Photos...)
+		}
+		if strings.Join(got, " ") != strings.Join(c.want, " ") {
+			t.Errorf("%s shows %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+// named is a rich channel under another name.
+type named struct {
+	rich
+	name flows.Channel
+}
+
+func (n *named) Name() flows.Channel { return n.name }
+
+func (r *rich) sent() []bot.Out { return r.outs }

@@ -93,6 +93,11 @@ func (s *Server) Receive(ctx context.Context, ch Channel, body []byte) int {
 		return http.StatusOK
 	}
 	normalize(&in)
+	if in.Photo != nil {
+		// Named once, here, so that every copy of the photo (drafts,
+		// listings, replies) carries the same public id.
+		in.Photo.ID, in.Photo.Channel = flows.NewPhotoID(), in.Channel
+	}
 	// Finish what was started even if the platform hangs up: the work is
 	// committed atomically, and an unsent reply waits in the outbox.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 25*time.Second)

@@ -75,9 +75,16 @@ type Input struct {
 
 // Photo is a photo the platform keeps for us.
 type Photo struct {
-	FileID       string
+	FileID       string // the platform's reference: a Telegram file_id, a Zalo image URL
 	MediaGroupID string // photos of one album share it
+	// ID and Channel are given when the photo is received (bot.Server),
+	// never by an adapter: ID is its public, unguessable name.
+	ID      string
+	Channel Channel
 }
+
+// Ref is the photo as the flows keep it.
+func (p Photo) Ref() PhotoRef { return PhotoRef{ID: p.ID, Channel: p.Channel, Ref: p.FileID} }
 
 // ChatKey identifies a chat across channels.
 func (in Input) ChatKey() ChatRef { return ChatRef{Channel: in.Channel, ChatID: in.ChatID} }

@@ -57,7 +57,7 @@ type Listing struct {
 	Channel    Channel
 	ProductKey string // catalog key, "" for free text
 	Product    string
-	Photos     []string
+	Photos     []string // PhotoRef tokens
 	Quantity   vn.Quantity
 	Remaining  int64 // milli-units left
 	Price      vn.Price

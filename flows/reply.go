@@ -91,6 +91,7 @@ type Reply struct {
 	// ClearKeyboard: the contact request is over.
 	ClearKeyboard bool `json:"clear_keyboard,omitempty"`
 	// Photos are shown with Text as their caption: one photo or an album.
+	// They are PhotoRef tokens: each channel shows them its own way.
 	Photos []string `json:"photos,omitempty"`
 	// Footer is the text that carries the Choices when a channel cannot put
 	// them under the photos (an album).

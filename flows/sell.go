@@ -24,8 +24,8 @@ type listingDraft struct {
 }
 
 type photo struct {
-	FileID string `json:"f"`
-	Order  string `json:"o"` // the platform's message id, for album order
+	Token string `json:"f"` // a PhotoRef; drafts older than photo ids hold a Telegram file_id
+	Order string `json:"o"` // the platform's message id, for album order
 }
 
 const maxPhotos = 10
@@ -196,7 +196,7 @@ func keepPhoto(d *draft, in Input) (answer bool) {
 		d.Listing.Photos, d.Albums, d.NewPhotos = nil, nil, false
 	}
 	if len(d.Listing.Photos) < maxPhotos {
-		d.Listing.Photos = append(d.Listing.Photos, photo{FileID: in.Photo.FileID, Order: in.MessageID})
+		d.Listing.Photos = append(d.Listing.Photos, photo{Token: in.Photo.Ref().String(), Order: in.MessageID})
 		slices.SortStableFunc(d.Listing.Photos, func(a, b photo) int { return cmpMessageID(a.Order, b.Order) })
 	}
 	g := in.Photo.MediaGroupID
@@ -432,7 +432,7 @@ func (f *sell) listing(c *Conv, d *draft) *Listing {
 	l := d.Listing
 	photos := make([]string, len(l.Photos))
 	for i, p := range l.Photos {
-		photos[i] = p.FileID
+		photos[i] = p.Token
 	}
 	helper := int64(0)
 	if d.Assist {
