@@ -134,14 +134,16 @@ func newCode() string {
 const DefaultListingTTL = 7 * 24 * time.Hour
 
 // CreateListing stores l with a fresh code, and its group posts as pending
-// posts and notices, in one transaction; a retried source gets the listing
-// it created the first time, and posts nothing more.
+// posts and notices, and its photos as media to serve, in one transaction;
+// a retried source gets the listing it created the first time, and posts
+// nothing more.
 func (db *DB) CreateListing(ctx context.Context, l *flows.Listing, source string, posts func(*flows.Listing) []flows.Reply) (*flows.Listing, error) {
 	ttl := db.ListingTTL
 	if ttl <= 0 {
 		ttl = DefaultListingTTL
 	}
 	var id int64
+	photos, refs := withPhotoIDs(l.Photos)
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		for range 8 {
 			err := tx.QueryRow(ctx, `
@@ -150,10 +152,13 @@ func (db *DB) CreateListing(ctx context.Context, l *flows.Listing, source string
 				VALUES ($1, $2, nullif($3, 0), $4, nullif($5, ''), $6, $7, $8, $9, $9, $10, $11, $12, $13, $14, $15, $16)
 				ON CONFLICT DO NOTHING
 				RETURNING id`,
-				newCode(), l.SellerID, l.HelperID, l.Channel, l.ProductKey, l.Product, l.Photos, l.Quantity.Unit,
+				newCode(), l.SellerID, l.HelperID, l.Channel, l.ProductKey, l.Product, photos, l.Quantity.Unit,
 				l.Quantity.Milli, l.Price.VND, l.Price.Per, l.PriceTyped, l.Ready, l.Note, l.Ready.Add(ttl), source,
 			).Scan(&id)
 			if !errors.Is(err, pgx.ErrNoRows) {
+				if err == nil {
+					err = addMedia(ctx, tx, id, refs)
+				}
 				if err != nil || posts == nil {
 					return err
 				}

@@ -55,25 +55,34 @@ func (db *DB) Ping(ctx context.Context) error { return db.Pool.Ping(ctx) }
 // Migrate applies pending migrations. An advisory lock lets several replicas
 // start at once; running it twice is harmless.
 func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
+	var res []*goose.MigrationResult
+	err = db.migrations(func(p *goose.Provider) (err error) {
+		res, err = p.Up(ctx)
+		return err
+	})
+	return len(res), err
+}
+
+// migrations runs do with the migration provider.
+func (db *DB) migrations(do func(*goose.Provider) error) error {
 	sqlDB := stdlib.OpenDBFromPool(db.Pool)
 	defer sqlDB.Close()
 	locker, err := lock.NewPostgresSessionLocker()
 	if err != nil {
-		return 0, fmt.Errorf("migration lock: %w", err)
+		return fmt.Errorf("migration lock: %w", err)
 	}
 	sub, err := fs.Sub(migrations, "migrations")
 	if err != nil {
-		return 0, err
+		return err
 	}
 	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, sub, goose.WithSessionLocker(locker))
 	if err != nil {
-		return 0, fmt.Errorf("migrations: %w", err)
+		return fmt.Errorf("migrations: %w", err)
 	}
-	res, err := p.Up(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("migrate: %w", err)
+	if err := do(p); err != nil {
+		return fmt.Errorf("migrate: %w", err)
 	}
-	return len(res), nil
+	return nil
 }
 
 // Touch returns the user behind in, creating it on first sight. An

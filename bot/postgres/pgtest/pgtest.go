@@ -9,10 +9,13 @@ import (
 	"net/url"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/nongsan-bot/nongsan/bot/postgres"
+	"github.com/nongsan-bot/nongsan/flows"
+	"github.com/nongsan-bot/nongsan/flows/vn"
 )
 
 // URL returns DATABASE_URL, failing the test when it is unset.
@@ -66,4 +69,22 @@ func MustOpen(tb testing.TB) *postgres.DB {
 		tb.Fatal(err)
 	}
 	return db
+}
+
+// MustPublish stores a listing of na on channel with photos (tokens, as
+// the flows keep them), by a seller of its own, and returns it.
+func MustPublish(tb testing.TB, db *postgres.DB, channel flows.Channel, photos ...string) *flows.Listing {
+	tb.Helper()
+	ctx := context.Background()
+	seller := &flows.Seller{Name: "Mai", Commune: "xã Hữu Kiên"}
+	if err := db.SaveSeller(ctx, seller); err != nil {
+		tb.Fatal(err)
+	}
+	l, err := db.CreateListing(ctx, &flows.Listing{SellerID: seller.ID, Channel: channel, Product: "Na", Photos: photos,
+		Quantity: vn.Quantity{Milli: 50_000, Unit: vn.UnitKg}, Price: vn.Price{VND: 25_000, Per: vn.UnitKg},
+		PriceTyped: "25k", Ready: time.Now()}, string(channel)+":"+flows.NewPhotoID(), nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return l
 }

@@ -1,0 +1,16 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/pressly/goose/v3"
+)
+
+// MigrateTo applies the migrations up to version, for tests of a migration
+// on the data before it.
+func (db *DB) MigrateTo(ctx context.Context, version int64) error {
+	return db.migrations(func(p *goose.Provider) error {
+		_, err := p.UpTo(ctx, version)
+		return err
+	})
+}

@@ -1,0 +1,115 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/nongsan-bot/nongsan/flows"
+)
+
+// withPhotoIDs gives an id to each photo that has none (a draft begun
+// before photos had ids), so that every published photo can be served.
+func withPhotoIDs(tokens []string) (photos []string, refs []flows.PhotoRef) {
+	photos = make([]string, len(tokens))
+	for i, token := range tokens {
+		photos[i] = token
+		p, err := flows.ParsePhotoRef(token)
+		if err != nil {
+			continue // kept as it came; never served
+		}
+		if p.ID == "" {
+			p.ID = flows.NewPhotoID()
+			photos[i] = p.String()
+		}
+		refs = append(refs, p)
+	}
+	return photos, refs
+}
+
+// addMedia makes a listing's photos servable, in the transaction that
+// publishes it.
+func addMedia(ctx context.Context, tx pgx.Tx, listingID int64, refs []flows.PhotoRef) error {
+	for _, p := range refs {
+		_, err := tx.Exec(ctx, `INSERT INTO media (id, listing_id, channel, ref) VALUES ($1, $2, $3, $4)
+			ON CONFLICT DO NOTHING`, p.ID, listingID, p.Channel, p.Ref)
+		if err != nil {
+			return fmt.Errorf("media of listing: %w", err)
+		}
+	}
+	return nil
+}
+
+// PublishedPhoto returns a published listing's photo by its public id, with
+// its kept copy if there is one; ErrNotFound for any other id.
+func (db *DB) PublishedPhoto(ctx context.Context, id string) (*flows.KeptPhoto, error) {
+	var p flows.KeptPhoto
+	err := db.Pool.QueryRow(ctx, `SELECT id, listing_id, channel, ref, data, coalesce(content_type, '') FROM media WHERE id = $1`, id).
+		Scan(&p.ID, &p.Listing, &p.Channel, &p.Ref, &p.Data, &p.Type)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("photo: %w", flows.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("photo: %w", err)
+	}
+	return &p, nil
+}
+
+// KeepPhoto stores a photo's copy. The first copy stays: replicas that
+// fetched the same photo at once keep one.
+func (db *DB) KeepPhoto(ctx context.Context, id string, data []byte, contentType string) error {
+	_, err := db.Pool.Exec(ctx, `UPDATE media SET data = $2, content_type = $3, kept_at = now(), fails = 0
+		WHERE id = $1 AND kept_at IS NULL`, id, data, contentType)
+	if err != nil {
+		return fmt.Errorf("keep photo: %w", err)
+	}
+	return nil
+}
+
+// PhotosToKeep claims up to limit photos not kept yet whose time has come,
+// for lease: another replica does not take them meanwhile.
+func (db *DB) PhotosToKeep(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]flows.KeptPhoto, error) {
+	rows, err := db.Pool.Query(ctx, `
+		UPDATE media SET next_try_at = $2::timestamptz + $3::interval
+		WHERE id IN (SELECT id FROM media WHERE kept_at IS NULL AND next_try_at <= $2
+			ORDER BY next_try_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+		RETURNING id, listing_id, channel, ref`, limit, now, lease)
+	if err != nil {
+		return nil, fmt.Errorf("photos to keep: %w", err)
+	}
+	photos, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (flows.KeptPhoto, error) {
+		var p flows.KeptPhoto
+		return p, row.Scan(&p.ID, &p.Listing, &p.Channel, &p.Ref)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("photos to keep: %w", err)
+	}
+	return photos, nil
+}
+
+// maxPhotoTries: a photo that failed this often is given up (its link is
+// gone for good); it stays served as long as its platform still has it.
+const maxPhotoTries = 16
+
+// PhotoFailed records a failed fetch; the next try waits longer each time,
+// a minute doubling up to six hours.
+func (db *DB) PhotoFailed(ctx context.Context, id string, now time.Time) error {
+	_, err := db.Pool.Exec(ctx, `UPDATE media SET fails = fails + 1,
+		next_try_at = CASE WHEN fails + 1 >= $3 THEN 'infinity'
+			ELSE $2::timestamptz + least(interval '1 minute' * power(2, fails), interval '6 hours') END
+		WHERE id = $1 AND kept_at IS NULL`, id, now, maxPhotoTries)
+	if err != nil {
+		return fmt.Errorf("photo failed: %w", err)
+	}
+	return nil
+}
+
+// PhotosWaiting counts published photos not kept yet that are still tried.
+func (db *DB) PhotosWaiting(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM media WHERE kept_at IS NULL AND next_try_at < 'infinity'`).Scan(&n)
+	return n, err
+}

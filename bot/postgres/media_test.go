@@ -1,0 +1,141 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/nongsan-bot/nongsan/bot/postgres"
+	"github.com/nongsan-bot/nongsan/bot/postgres/pgtest"
+	"github.com/nongsan-bot/nongsan/flows"
+)
+
+func TestAPublishedListingsPhotosCanBeServed(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.MustOpen(t)
+	zalo := flows.PhotoRef{ID: flows.NewPhotoID(), Channel: flows.Zalo, Ref: "https://f.zalo.me/a.jpg?x=1:2"}
+	// A draft begun before photos had ids: a bare file_id, and one without an id.
+	l := pgtest.MustPublish(t, db, flows.Zalo, zalo.String(), "AgACAgIAAxkBAAIB", ":plain:p1")
+
+	var stored []flows.PhotoRef
+	for _, token := range l.Photos {
+		p, err := flows.ParsePhotoRef(token)
+		if err != nil || !flows.ValidPhotoID(p.ID) {
+			t.Fatalf("stored photo %q: %+v, %v", token, p, err)
+		}
+		stored = append(stored, p)
+	}
+	if stored[0] != zalo || stored[1].Channel != flows.Telegram || stored[1].Ref != "AgACAgIAAxkBAAIB" || stored[2].Ref != "p1" {
+		t.Fatalf("stored photos %+v", stored)
+	}
+	for _, p := range stored {
+		got, err := db.PublishedPhoto(ctx, p.ID)
+		if err != nil || got.PhotoRef != p || got.Listing != l.ID || got.Data != nil {
+			t.Errorf("photo %s: %+v, %v", p.ID, got, err)
+		}
+	}
+	if _, err := db.PublishedPhoto(ctx, flows.NewPhotoID()); !errors.Is(err, flows.ErrNotFound) {
+		t.Errorf("an unknown id: %v, want ErrNotFound", err)
+	}
+}
+
+func TestPhotosAreKeptOnceAndClaimedByOneKeeper(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.MustOpen(t)
+	a := flows.PhotoRef{ID: flows.NewPhotoID(), Channel: flows.Zalo, Ref: "https://f.zalo.me/a.jpg"}
+	b := flows.PhotoRef{ID: flows.NewPhotoID(), Channel: flows.Zalo, Ref: "https://f.zalo.me/b.jpg"}
+	pgtest.MustPublish(t, db, flows.Zalo, a.String(), b.String())
+	now := time.Now().Add(time.Second)
+	lease := time.Minute
+	ids := func(at time.Time) []string {
+		t.Helper()
+		ps, err := db.PhotosToKeep(ctx, at, 10, lease)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, p := range ps {
+			out = append(out, p.ID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	both := []string{a.ID, b.ID}
+	slices.Sort(both)
+	if got := ids(now); !slices.Equal(got, both) {
+		t.Fatalf("claimed %v, want %v", got, both)
+	}
+	if got := ids(now); len(got) != 0 {
+		t.Fatalf("claimed again while leased: %v", got)
+	}
+
+	if err := db.KeepPhoto(ctx, a.ID, []byte("first"), "image/jpeg"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.KeepPhoto(ctx, a.ID, []byte("second"), "image/jpeg"); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := db.PublishedPhoto(ctx, a.ID); err != nil || string(p.Data) != "first" || p.Type != "image/jpeg" {
+		t.Fatalf("kept %+v, %v; want the first copy", p, err)
+	}
+
+	// b's lease ends; it fails, and waits a minute before the next try.
+	later := now.Add(lease + time.Second)
+	if got := ids(later); !slices.Equal(got, []string{b.ID}) {
+		t.Fatalf("after the lease: %v, want only %s (a is kept)", got, b.ID)
+	}
+	if err := db.PhotoFailed(ctx, b.ID, later); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.PhotosWaiting(ctx); err != nil || n != 1 {
+		t.Errorf("waiting %d, %v; want 1", n, err)
+	}
+	if got := ids(later.Add(50 * time.Second)); len(got) != 0 {
+		t.Fatalf("tried again too soon: %v", got)
+	}
+	if got := ids(later.Add(61 * time.Second)); !slices.Equal(got, []string{b.ID}) {
+		t.Fatalf("not tried again after a minute: %v", got)
+	}
+}
+
+func TestTheMigrationGivesExistingPhotosIDs(t *testing.T) {
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.MigrateTo(ctx, 6); err != nil {
+		t.Fatal(err)
+	}
+	seller := &flows.Seller{Name: "Mai", Commune: "xã Hữu Kiên"}
+	if err := db.SaveSeller(ctx, seller); err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	err = db.Pool.QueryRow(ctx, `INSERT INTO listings (code, seller_id, channel, product_name, photos, unit,
+		quantity_milli, remaining_milli, price_vnd, price_unit, price_typed, ready_on, expires_at)
+		VALUES ('NS-2345', $1, 'telegram', 'Na', '{AgAD-one,AgAD-two}', 'kg', 1000, 1000, 25000, 'kg', '25k', now(), now())
+		RETURNING id`, seller.ID).Scan(&id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	l, err := db.Listing(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"AgAD-one", "AgAD-two"} {
+		p, err := flows.ParsePhotoRef(l.Photos[i])
+		if err != nil || !flows.ValidPhotoID(p.ID) || p.Channel != flows.Telegram || p.Ref != want {
+			t.Fatalf("photo %d became %q (%+v, %v)", i, l.Photos[i], p, err)
+		}
+		if m, err := db.PublishedPhoto(ctx, p.ID); err != nil || m.Listing != id || m.Ref != want {
+			t.Errorf("photo %d served as %+v, %v", i, m, err)
+		}
+	}
+}
