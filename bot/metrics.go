@@ -21,6 +21,9 @@ type Metrics struct {
 	Steps    *prometheus.CounterVec   // conversations entering a flow's state
 	Resets   *prometheus.CounterVec   // chats started over, by why
 	Dead     prometheus.Counter       // replies set aside as undeliverable
+	// MediaFetches are downloads of photos from their platform, by channel
+	// and outcome (ok, failed).
+	MediaFetches *prometheus.CounterVec
 }
 
 // NewMetrics registers the metrics and the Go runtime's.
@@ -47,8 +50,12 @@ func NewMetrics() *Metrics {
 		Dead: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "nongsan_outbox_dead_letters_total", Help: "Replies moved to the dead-letter list (nongsan outbox).",
 		}),
+		MediaFetches: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "nongsan_media_fetches_total",
+			Help: "Photos fetched from their platform to serve or keep, by channel and outcome (ok, failed).",
+		}, []string{"channel", "outcome"}),
 	}
-	m.Registry.MustRegister(m.Updates, m.Latency, m.APICalls, m.Steps, m.Resets, m.Dead,
+	m.Registry.MustRegister(m.Updates, m.Latency, m.APICalls, m.Steps, m.Resets, m.Dead, m.MediaFetches,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -65,6 +72,12 @@ func (m *Metrics) WatchOutbox(waiting func(context.Context, time.Time) (int64, e
 func (m *Metrics) WatchNotices(waiting func(context.Context) (int64, error)) {
 	m.watch("nongsan_notices_waiting",
 		"Notices (timeouts, reminders, expiries, group posts) committed but not yet relayed to the outbox.", waiting)
+}
+
+// WatchMedia publishes how many published photos are not kept yet: a
+// number that grows when a platform's files cannot be fetched.
+func (m *Metrics) WatchMedia(waiting func(context.Context) (int64, error)) {
+	m.watch("nongsan_media_waiting", "Published photos not kept yet (still tried).", waiting)
 }
 
 // watch registers a gauge read at each scrape; -1 when it cannot be read.

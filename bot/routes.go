@@ -25,12 +25,13 @@ type Server struct {
 	Engine  *Engine                         // its Channels mount their routes
 	Ready   func(ctx context.Context) error // nil when PostgreSQL and Redis answer
 	Metrics *Metrics
+	Media   *Media // serves published photos; nil: none
 	Log     zerolog.Logger
 }
 
 // Routes returns the handler of every endpoint: each channel's own (its
-// webhook, and pages or streams for a web channel), then health, readiness
-// and metrics.
+// webhook, and pages or streams for a web channel), then health, readiness,
+// metrics and the photos of published listings.
 func (s *Server) Routes() http.Handler {
 	mux := http.NewServeMux()
 	for _, name := range slices.Sorted(maps.Keys(s.Engine.Channels)) {
@@ -42,6 +43,9 @@ func (s *Server) Routes() http.Handler {
 	})
 	mux.Handle("GET /readyz", s.ready())
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{}))
+	if s.Media != nil {
+		mux.Handle("GET /media/{id}", s.Media.serve())
+	}
 	return s.recoverer(mux)
 }
 

@@ -4,9 +4,13 @@
 package bottest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
 	"net/http"
 	"strconv"
 	"sync"
@@ -141,4 +145,18 @@ func (c *Channel) All() []Message {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]Message(nil), c.sent...)
+}
+
+// PhotoPNG is a w×h photo, as a farmer's phone or a platform's CDN gives
+// one, for tests of what the bot does with photos.
+func PhotoPNG(w, h int) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for x := range w {
+		img.Set(x, h/2, color.RGBA{G: 160, A: 255})
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		panic(err) // encoding to memory does not fail
+	}
+	return buf.Bytes()
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/nongsan-bot/nongsan/bot"
@@ -23,6 +25,7 @@ type config struct {
 	ZaloSecret       string
 	ZaloEndpoint     string
 	PublicBaseURL    string
+	MediaCacheDir    string
 	Moderators       string
 	LogLevel         string
 	LogFormat        string
@@ -64,6 +67,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	str(&c.ZaloSecret, "zalo-secret", "ZALO_WEBHOOK_SECRET", "", "Zalo webhook secret, 8-256 characters")
 	str(&c.ZaloEndpoint, "zalo-endpoint", "ZALO_API_ENDPOINT", zalo.DefaultEndpoint, "Zalo Bot API endpoint")
 	str(&c.PublicBaseURL, "public-url", "PUBLIC_BASE_URL", "http://localhost:8080", "public base URL of this service")
+	str(&c.MediaCacheDir, "media-cache-dir", "MEDIA_CACHE_DIR", defaultMediaCache(), "disk cache of the photos served at /media")
 	str(&c.Moderators, "moderators", "MODERATORS", "", "global moderators, channel:user_id,…")
 	str(&c.LogLevel, "log-level", "LOG_LEVEL", "info", "log level")
 	str(&c.LogFormat, "log-format", "LOG_FORMAT", "json", "log format, json or console")
@@ -84,4 +88,14 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	// no figure, so it gets the same.
 	dur(&c.TelegramGroupGap, "telegram-group-gap", "TELEGRAM_GROUP_GAP", 3*time.Second, "least time between two messages to one Telegram group")
 	dur(&c.ZaloGroupGap, "zalo-group-gap", "ZALO_GROUP_GAP", 3*time.Second, "least time between two messages to one Zalo group")
+}
+
+// defaultMediaCache is under the user's cache folder, else the temporary one:
+// a cache that may vanish (PostgreSQL keeps every photo).
+func defaultMediaCache() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	return filepath.Join(dir, "nongsan", "media")
 }

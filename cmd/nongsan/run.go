@@ -109,6 +109,7 @@ type app struct {
 	store    *redis.Store
 	engine   *bot.Engine
 	relay    *bot.Relay
+	media    *bot.Media
 	server   *bot.Server
 	telegram *telegram.Bot
 	zalo     *zalo.Bot
@@ -167,10 +168,14 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 
 		TypingAfter: time.Second,
 	}
+	a.media = &bot.Media{Store: db, Fetchers: map[flows.Channel]bot.Fetcher{}, Client: &http.Client{Timeout: time.Minute},
+		CacheDir: cfg.MediaCacheDir, Metrics: metrics, Log: log}
+	metrics.WatchMedia(db.PhotosWaiting)
 	a.relay = &bot.Relay{Notices: db, Store: a.store, Deliver: a.engine.Deliver, Log: log, KeepFor: 7 * 24 * time.Hour}
 	a.server = &bot.Server{
 		Engine:  a.engine,
 		Metrics: metrics,
+		Media:   a.media,
 		Log:     log,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
@@ -189,7 +194,7 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 			return nil, err
 		}
 		a.telegram.Secret = cfg.TelegramSecret
-		a.engine.Channels.Add(bot.Render(a.telegram, texts))
+		a.addChannel(a.telegram, texts, cfg)
 	}
 	if cfg.ZaloToken != "" {
 		a.zalo, err = zalo.New(cfg.ZaloToken, cfg.ZaloEndpoint, metrics.Client("zalo", nil))
@@ -198,17 +203,31 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 			return nil, err
 		}
 		a.zalo.Secret, a.zalo.Log = cfg.ZaloSecret, log
-		a.engine.Channels.Add(bot.Render(a.zalo, texts))
+		a.addChannel(a.zalo, texts, cfg)
 	}
 	for _, ad := range cfg.Adapters {
-		a.engine.Channels.Add(bot.Render(ad, texts))
+		a.addChannel(ad, texts, cfg)
 	}
 	return a, nil
+}
+
+// addChannel registers a channel: its renderer, which links to the photos
+// of other channels at /media, and its photo downloads, if it has them.
+func (a *app) addChannel(ad bot.Adapter, texts flows.Texts, cfg config) {
+	r := bot.Render(ad, texts)
+	r.MediaURL = strings.TrimRight(cfg.PublicBaseURL, "/") + "/media/"
+	a.engine.Channels.Add(r)
+	if f, ok := ad.(bot.Fetcher); ok {
+		a.media.Fetchers[ad.Name()] = f
+	}
 }
 
 // relayEvery: notices (order timeouts, reminders, group posts) reach the
 // outbox this soon after their change is committed.
 const relayEvery = 250 * time.Millisecond
+
+// keepEvery: published photos are fetched and kept this soon after.
+const keepEvery = 2 * time.Second
 
 // sweepEvery is how often outboxes that are due are looked at: replies
 // held back by a failure go out within about this much of their time.
@@ -252,6 +271,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	wg.Go(func() { a.engine.RunSweeper(background, sweepEvery) })
 	wg.Go(func() { a.engine.RunTicks(background, cfg.TickEvery) })
 	wg.Go(func() { a.engine.RunRelay(background, a.relay, relayEvery) })
+	wg.Go(func() { a.engine.RunKeeper(background, a.media, keepEvery) })
 	// Last, after the HTTP server: stop the background work before the pools close.
 	defer wg.Wait()
 	defer stopBackground()
@@ -335,6 +355,7 @@ func poll(ctx context.Context, cfg config, stdout io.Writer) error {
 	wg.Go(func() { a.engine.RunSweeper(ctx, sweepEvery) })
 	wg.Go(func() { a.engine.RunTicks(ctx, cfg.TickEvery) })
 	wg.Go(func() { a.engine.RunRelay(ctx, a.relay, relayEvery) })
+	wg.Go(func() { a.engine.RunKeeper(ctx, a.media, keepEvery) })
 	errs := make(chan error, len(pollers))
 	for _, p := range pollers {
 		go func() {

@@ -1,0 +1,290 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	_ "image/gif" // decoders of what platforms serve
+	"image/jpeg"
+	_ "image/png"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/rs/zerolog"
+	"golang.org/x/image/draw"
+	_ "golang.org/x/image/webp"
+	"golang.org/x/sync/singleflight"
+
+	"github.com/nongsan-bot/nongsan/flows"
+)
+
+// Fetcher is a channel that downloads a photo it keeps for us by its
+// reference (Telegram: getFile, then the file's download URL). Photos given
+// by URL (Zalo) need none: they are fetched with a plain GET.
+type Fetcher interface {
+	Fetch(ctx context.Context, ref string) (io.ReadCloser, error)
+}
+
+// MediaStore keeps the photos of published listings (bot/postgres).
+type MediaStore interface {
+	// PublishedPhoto is flows.ErrNotFound for an id that is not a
+	// published listing's photo.
+	PublishedPhoto(ctx context.Context, id string) (*flows.KeptPhoto, error)
+	KeepPhoto(ctx context.Context, id string, data []byte, contentType string) error
+	PhotosToKeep(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]flows.KeptPhoto, error)
+	PhotoFailed(ctx context.Context, id string, now time.Time) error
+}
+
+// Media serves the photos of published listings at /media/{id}, to the
+// channels that cannot show another platform's photo by reference, and
+// keeps a resized copy of each: in PostgreSQL (shared by replicas, and
+// there after the platform's link expires) and in a disk cache.
+type Media struct {
+	Store    MediaStore
+	Fetchers map[flows.Channel]Fetcher
+	Client   *http.Client // fetches photos given by URL
+	CacheDir string       // "" for no disk cache
+	Metrics  *Metrics
+	Log      zerolog.Logger
+
+	first singleflight.Group // one fetch per photo however many ask at once
+}
+
+// Photo bounds: the long side of a kept photo, and what is read of an
+// original.
+const (
+	MaxPhotoSide   = 1280
+	maxPhotoBytes  = 20 << 20
+	maxPhotoPixels = 60_000_000
+	photoType      = "image/jpeg"
+	fetchTimeout   = 30 * time.Second
+)
+
+// errNoFetch is a photo whose channel gives no way to download it.
+var errNoFetch = errors.New("no way to fetch photos of this channel")
+
+// serve answers GET /media/{id}: the kept photo, fetched and kept first if
+// need be; 404 for anything but a published listing's photo.
+func (m *Media) serve() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		if !flows.ValidPhotoID(id) {
+			http.NotFound(w, r)
+			return
+		}
+		data, err := m.photo(r.Context(), id)
+		switch {
+		case errors.Is(err, flows.ErrNotFound):
+			http.NotFound(w, r)
+			return
+		case err != nil:
+			m.Log.Warn().Err(err).Str("photo", id).Msg("photo not available")
+			http.Error(w, "photo not available", http.StatusBadGateway)
+			return
+		}
+		sum := sha256.Sum256(data)
+		w.Header().Set("Content-Type", photoType)
+		w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:16])+`"`)
+		// A photo never changes under its id.
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
+	})
+}
+
+// photo is a published photo's kept copy: from the disk cache, else from
+// the store, else fetched from its channel and kept.
+func (m *Media) photo(ctx context.Context, id string) ([]byte, error) {
+	if m.CacheDir != "" {
+		if data, err := os.ReadFile(m.cached(id)); err == nil {
+			return data, nil
+		}
+	}
+	v, err, _ := m.first.Do(id, func() (any, error) {
+		// Not the first asker's request: it may hang up while others wait.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fetchTimeout)
+		defer cancel()
+		p, err := m.Store.PublishedPhoto(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if p.Data != nil {
+			m.cache(id, p.Data)
+			return p.Data, nil
+		}
+		return m.keepNow(ctx, p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.([]byte), nil
+}
+
+// keepNow fetches a photo from its channel, resizes it and keeps it.
+func (m *Media) keepNow(ctx context.Context, p *flows.KeptPhoto) ([]byte, error) {
+	data, err := m.fetch(ctx, p.PhotoRef)
+	if err != nil {
+		m.Metrics.MediaFetches.WithLabelValues(string(p.Channel), "failed").Inc()
+		return nil, fmt.Errorf("fetch photo %s from %s: %w", p.ID, p.Channel, err)
+	}
+	m.Metrics.MediaFetches.WithLabelValues(string(p.Channel), "ok").Inc()
+	if err := m.Store.KeepPhoto(ctx, p.ID, data, photoType); err != nil {
+		return nil, err
+	}
+	m.cache(p.ID, data)
+	return data, nil
+}
+
+// fetch downloads the original and resizes it.
+func (m *Media) fetch(ctx context.Context, p flows.PhotoRef) ([]byte, error) {
+	var body io.ReadCloser
+	var err error
+	switch f, ok := m.Fetchers[p.Channel]; {
+	case ok:
+		body, err = f.Fetch(ctx, p.Ref)
+	case isURL(p.Ref):
+		body, err = m.get(ctx, p.Ref)
+	default:
+		err = errNoFetch
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer body.Close()
+	return Resize(io.LimitReader(body, maxPhotoBytes), MaxPhotoSide)
+}
+
+// get downloads a photo given by URL.
+func (m *Media) get(ctx context.Context, url string) (io.ReadCloser, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	client := m.Client
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		return nil, fmt.Errorf("GET photo: %s", resp.Status)
+	}
+	return resp.Body, nil
+}
+
+// Resize decodes a photo (JPEG, PNG, GIF or WebP) and encodes it as a JPEG
+// whose long side is at most side: small enough for any platform to take,
+// and free of the original's metadata (a phone's GPS position).
+func Resize(r io.Reader, side int) ([]byte, error) {
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read photo: %w", err)
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("not a photo: %w", err)
+	}
+	if cfg.Width*cfg.Height > maxPhotoPixels {
+		return nil, fmt.Errorf("photo of %dx%d pixels is too large", cfg.Width, cfg.Height)
+	}
+	src, _, err := image.Decode(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("decode photo: %w", err)
+	}
+	b := src.Bounds()
+	w, h := b.Dx(), b.Dy()
+	if long := max(w, h); long > side {
+		w, h = max(1, w*side/long), max(1, h*side/long)
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	// JPEG has no transparency: a transparent PNG shows on white.
+	draw.Draw(dst, dst.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
+	draw.CatmullRom.Scale(dst, dst.Bounds(), src, b, draw.Over, nil)
+	var out bytes.Buffer
+	if err := jpeg.Encode(&out, dst, &jpeg.Options{Quality: 85}); err != nil {
+		return nil, fmt.Errorf("encode photo: %w", err)
+	}
+	return out.Bytes(), nil
+}
+
+func (m *Media) cached(id string) string { return filepath.Join(m.CacheDir, id+".jpg") }
+
+// cache writes a kept photo to the disk cache, whole or not at all (a
+// reader never sees half a file). The cache is only a shortcut: failing to
+// write it is logged, and the photo is served from PostgreSQL.
+func (m *Media) cache(id string, data []byte) {
+	if m.CacheDir == "" {
+		return
+	}
+	err := func() error {
+		if err := os.MkdirAll(m.CacheDir, 0o700); err != nil {
+			return err
+		}
+		f, err := os.CreateTemp(m.CacheDir, id+".*.tmp")
+		if err != nil {
+			return err
+		}
+		_, err = f.Write(data)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = os.Rename(f.Name(), m.cached(id))
+		}
+		if err != nil {
+			os.Remove(f.Name())
+		}
+		return err
+	}()
+	if err != nil {
+		m.Log.Warn().Err(err).Msg("photo disk cache")
+	}
+}
+
+// keeperBatch and keeperLease bound the keeper's work: photos claimed at a
+// time, and how long a claim holds off the other replicas.
+const (
+	keeperBatch = 8
+	keeperLease = 2 * time.Minute
+)
+
+// KeepPublished fetches and keeps the published photos not kept yet, a
+// batch at a time, so that each outlives its platform's link. A failure is
+// retried later, less and less often.
+func (m *Media) KeepPublished(ctx context.Context, now time.Time) error {
+	photos, err := m.Store.PhotosToKeep(ctx, now, keeperBatch, keeperLease)
+	if err != nil {
+		return err
+	}
+	for _, p := range photos {
+		_, err, _ := m.first.Do(p.ID, func() (any, error) {
+			ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
+			defer cancel()
+			return m.keepNow(ctx, &p)
+		})
+		if err == nil || ctx.Err() != nil {
+			continue
+		}
+		m.Log.Warn().Err(err).Str("photo", p.ID).Msg("keep photo")
+		if err := m.Store.PhotoFailed(ctx, p.ID, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RunKeeper keeps published photos every interval until ctx ends, beside
+// the relay; guarded like it.
+func (e *Engine) RunKeeper(ctx context.Context, m *Media, interval time.Duration) {
+	e.every(ctx, interval, "keep photos", func(now time.Time) error { return m.KeepPublished(ctx, now) })
+}

@@ -1,0 +1,244 @@
+package bot_test
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/jpeg"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/nongsan-bot/nongsan/bot"
+	"github.com/nongsan-bot/nongsan/bot/bottest"
+	"github.com/nongsan-bot/nongsan/bot/postgres"
+	"github.com/nongsan-bot/nongsan/bot/postgres/pgtest"
+	"github.com/nongsan-bot/nongsan/flows"
+)
+
+// cdn serves photos by path, like Zalo's CDN, and counts what it serves.
+type cdn struct {
+	*httptest.Server
+	files map[string][]byte
+	hits  atomic.Int64
+	hold  chan struct{} // when set, each answer waits for it
+}
+
+func newCDN(t *testing.T, files map[string][]byte) *cdn {
+	c := &cdn{files: files}
+	c.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.hits.Add(1)
+		if c.hold != nil {
+			<-c.hold
+		}
+		data, ok := c.files[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write(data)
+	}))
+	t.Cleanup(c.Close)
+	return c
+}
+
+// mediaServer is the HTTP surface with /media over a fresh database.
+type mediaServer struct {
+	db      *postgres.DB
+	media   *bot.Media
+	url     string
+	metrics *bot.Metrics
+}
+
+func newMediaServer(t *testing.T, db *postgres.DB, cacheDir string) *mediaServer {
+	t.Helper()
+	metrics := bot.NewMetrics()
+	m := &bot.Media{Store: db, CacheDir: cacheDir, Metrics: metrics}
+	s := &bot.Server{Engine: &bot.Engine{Channels: bot.Channels{}}, Metrics: metrics, Media: m}
+	srv := httptest.NewServer(s.Routes())
+	t.Cleanup(srv.Close)
+	return &mediaServer{db: db, media: m, url: srv.URL, metrics: metrics}
+}
+
+// publish stores a listing with photos given by URL (as Zalo gives them)
+// and returns their ids.
+func publish(t *testing.T, db *postgres.DB, urls ...string) []string {
+	t.Helper()
+	var tokens, ids []string
+	for _, u := range urls {
+		p := flows.PhotoRef{ID: flows.NewPhotoID(), Channel: flows.Zalo, Ref: u}
+		tokens, ids = append(tokens, p.String()), append(ids, p.ID)
+	}
+	pgtest.MustPublish(t, db, flows.Zalo, tokens...)
+	return ids
+}
+
+func get(t *testing.T, url string, header ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, body
+}
+
+func TestAPublishedPhotoIsServedResizedAndFetchedOnce(t *testing.T) {
+	c := newCDN(t, map[string][]byte{"/big.png": bottest.PhotoPNG(2000, 1000)})
+	db := pgtest.MustOpen(t)
+	s := newMediaServer(t, db, t.TempDir())
+	id := publish(t, db, c.URL+"/big.png")[0]
+
+	resp, body := get(t, s.url+"/media/"+id)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/jpeg" {
+		t.Fatalf("answered %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	img, err := jpeg.Decode(bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("not a JPEG: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() != bot.MaxPhotoSide || b.Dy() != bot.MaxPhotoSide/2 {
+		t.Errorf("served %dx%d, want %dx%d", b.Dx(), b.Dy(), bot.MaxPhotoSide, bot.MaxPhotoSide/2)
+	}
+	etag := resp.Header.Get("ETag")
+	if etag == "" || !strings.Contains(resp.Header.Get("Cache-Control"), "max-age") {
+		t.Errorf("headers %v", resp.Header)
+	}
+
+	// Asked again: from the disk cache, or not at all when the client has it.
+	again, body2 := get(t, s.url+"/media/"+id)
+	if again.StatusCode != http.StatusOK || !bytes.Equal(body, body2) || again.Header.Get("ETag") != etag {
+		t.Errorf("second answer %d, same bytes %v", again.StatusCode, bytes.Equal(body, body2))
+	}
+	if resp, _ := get(t, s.url+"/media/"+id, "If-None-Match", etag); resp.StatusCode != http.StatusNotModified {
+		t.Errorf("with its ETag: %d, want 304", resp.StatusCode)
+	}
+	// Another replica, with an empty disk cache, serves it from PostgreSQL.
+	other := newMediaServer(t, db, t.TempDir())
+	if resp, body3 := get(t, other.url+"/media/"+id); resp.StatusCode != http.StatusOK || !bytes.Equal(body, body3) {
+		t.Errorf("another replica answered %d, same bytes %v", resp.StatusCode, bytes.Equal(body, body3))
+	}
+	if n := c.hits.Load(); n != 1 {
+		t.Errorf("the original was fetched %d times, want once", n)
+	}
+	if n := testutil.ToFloat64(s.metrics.MediaFetches.WithLabelValues("zalo", "ok")); n != 1 {
+		t.Errorf("fetches counted %v, want 1", n)
+	}
+}
+
+func TestOnlyPublishedPhotosAreServed(t *testing.T) {
+	c := newCDN(t, map[string][]byte{"/a.png": bottest.PhotoPNG(10, 10)})
+	db := pgtest.MustOpen(t)
+	s := newMediaServer(t, db, t.TempDir())
+	publish(t, db, c.URL+"/a.png")
+	// A draft's photo has an id too, but no listing yet.
+	draft := flows.PhotoRef{ID: flows.NewPhotoID(), Channel: flows.Zalo, Ref: c.URL + "/a.png"}
+	for _, path := range []string{
+		"/media/" + draft.ID,
+		"/media/" + flows.NewPhotoID(),
+		"/media/" + strings.ToUpper(flows.NewPhotoID()),
+		"/media/..%2F..%2Fetc%2Fpasswd",
+		"/media/1",
+		"/media/",
+	} {
+		if resp, _ := get(t, s.url+path); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s: %d, want 404", path, resp.StatusCode)
+		}
+	}
+	if n := c.hits.Load(); n != 0 {
+		t.Errorf("fetched %d photos for ids that are not published", n)
+	}
+}
+
+func TestConcurrentFirstRequestsFetchOnce(t *testing.T) {
+	c := newCDN(t, map[string][]byte{"/a.png": bottest.PhotoPNG(300, 200)})
+	c.hold = make(chan struct{})
+	db := pgtest.MustOpen(t)
+	s := newMediaServer(t, db, "") // no disk cache: PostgreSQL only
+	id := publish(t, db, c.URL+"/a.png")[0]
+	var wg sync.WaitGroup
+	codes := make([]int, 8)
+	for i := range codes {
+		wg.Go(func() {
+			resp, err := http.Get(s.url + "/media/" + id)
+			if err == nil {
+				codes[i] = resp.StatusCode
+				resp.Body.Close()
+			}
+		})
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for c.hits.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond) // polling for the first fetch
+	}
+	close(c.hold)
+	wg.Wait()
+	for i, code := range codes {
+		if code != http.StatusOK {
+			t.Errorf("request %d: %d", i, code)
+		}
+	}
+	if n := c.hits.Load(); n != 1 {
+		t.Errorf("fetched %d times, want once", n)
+	}
+}
+
+func TestTheKeeperKeepsPublishedPhotosAndCountsFailures(t *testing.T) {
+	ctx := context.Background()
+	c := newCDN(t, map[string][]byte{"/a.png": bottest.PhotoPNG(40, 30), "/text": []byte("not a photo")})
+	db := pgtest.MustOpen(t)
+	s := newMediaServer(t, db, t.TempDir())
+	ids := publish(t, db, c.URL+"/a.png", c.URL+"/gone.png", c.URL+"/text")
+	if err := s.media.KeepPublished(ctx, time.Now().Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := db.PublishedPhoto(ctx, ids[0]); err != nil || p.Data == nil {
+		t.Fatalf("not kept: %+v, %v", p, err)
+	}
+	for _, id := range ids[1:] {
+		if p, err := db.PublishedPhoto(ctx, id); err != nil || p.Data != nil {
+			t.Errorf("kept what could not be fetched: %+v, %v", p, err)
+		}
+	}
+	if n := testutil.ToFloat64(s.metrics.MediaFetches.WithLabelValues("zalo", "failed")); n != 2 {
+		t.Errorf("failures counted %v, want 2", n)
+	}
+	// The failures wait before their next try: nothing is claimed now.
+	if left, err := db.PhotosToKeep(ctx, time.Now().Add(2*time.Second), 10, time.Minute); err != nil || len(left) != 0 {
+		t.Errorf("tried again at once: %v, %v", left, err)
+	}
+	// The kept photo is served without fetching again; a failed one is a 502.
+	hits := c.hits.Load()
+	if resp, _ := get(t, s.url+"/media/"+ids[0]); resp.StatusCode != http.StatusOK || c.hits.Load() != hits {
+		t.Errorf("kept photo: %d, fetched again %v", resp.StatusCode, c.hits.Load() != hits)
+	}
+	if resp, _ := get(t, s.url+"/media/"+ids[1]); resp.StatusCode != http.StatusBadGateway {
+		t.Errorf("a photo its platform lost: %d, want 502", resp.StatusCode)
+	}
+}
+
+func TestResizeKeepsSmallPhotosAndRefusesOthers(t *testing.T) {
+	out, err := bot.Resize(bytes.NewReader(bottest.PhotoPNG(300, 200)), bot.MaxPhotoSide)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(out))
+	if err != nil || format != "jpeg" || cfg.Width != 300 || cfg.Height != 200 {
+		t.Errorf("got %s %dx%d, %v", format, cfg.Width, cfg.Height, err)
+	}
+	if _, err := bot.Resize(strings.NewReader("<html>not a photo</html>"), bot.MaxPhotoSide); err == nil {
+		t.Error("a web page taken for a photo")
+	}
+}
