@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -29,7 +30,11 @@ var AllowedUpdates = []string{"message", "callback_query", "my_chat_member"}
 type Bot struct {
 	api   *tgbotapi.BotAPI
 	token string
-	texts flows.Texts // for the command menu
+	// files downloads the files getFile names, from fileEndpoint (in
+	// go-telegram-bot-api's format: token, file_path).
+	files        *http.Client
+	fileEndpoint string
+	texts        flows.Texts // for the command menu
 	// Secret is what Telegram must send back with each update.
 	Secret string
 }
@@ -43,7 +48,35 @@ func New(token, endpoint string, client *http.Client, texts flows.Texts) (*Bot, 
 	if err != nil {
 		return nil, fmt.Errorf("telegram getMe: %w", redact(err, token))
 	}
-	return &Bot{api: api, token: token, texts: texts}, nil
+	// Files live beside the methods: https://api.telegram.org/file/bot<token>/<file_path>.
+	files := strings.Replace(endpoint, "/bot%s/", "/file/bot%s/", 1)
+	return &Bot{api: api, token: token, texts: texts, fileEndpoint: files,
+		files: &http.Client{Timeout: time.Minute}}, nil
+}
+
+var _ bot.Fetcher = (*Bot)(nil)
+
+// Fetch downloads a photo Telegram keeps, by its file_id: getFile names
+// the file, then its download URL serves it. That URL holds the token:
+// errors never quote it.
+func (b *Bot) Fetch(ctx context.Context, fileID string) (io.ReadCloser, error) {
+	f, err := b.with(ctx).api.GetFile(tgbotapi.FileConfig{FileID: fileID})
+	if err != nil {
+		return nil, fmt.Errorf("getFile: %w", b.classify(err))
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf(b.fileEndpoint, b.token, f.FilePath), nil)
+	if err != nil {
+		return nil, fmt.Errorf("file download: %w", redact(err, b.token))
+	}
+	resp, err := b.files.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("file download: %w", redact(err, b.token))
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		return nil, fmt.Errorf("file download: %s", resp.Status)
+	}
+	return resp.Body, nil
 }
 
 // with is b whose Bot API calls end with ctx (go-telegram-bot-api takes
@@ -207,7 +240,7 @@ func (b *Bot) Post(ctx context.Context, o bot.Out) (flows.Sent, error) {
 		}
 		// No image: the account in words still lets the buyer pay.
 	case len(o.Photos) == 1:
-		photo := tgbotapi.NewPhoto(chatID, tgbotapi.FileID(o.Photos[0]))
+		photo := tgbotapi.NewPhoto(chatID, photoFile(o.Photos[0]))
 		photo.Caption, photo.ReplyMarkup = o.Text, b.markup(o)
 		return b.send(photo)
 	case len(o.Photos) > 1:
@@ -264,10 +297,19 @@ func (b *Bot) send(c tgbotapi.Chattable) (flows.Sent, error) {
 	return flows.Sent{MessageIDs: []string{id}, Link: link(m.Chat, id)}, nil
 }
 
+// photoFile is a photo to send: a URL (a photo from another channel, which
+// Telegram downloads) or a file_id Telegram keeps.
+func photoFile(p string) tgbotapi.RequestFileData {
+	if strings.HasPrefix(p, "https://") || strings.HasPrefix(p, "http://") {
+		return tgbotapi.FileURL(p)
+	}
+	return tgbotapi.FileID(p)
+}
+
 func (b *Bot) album(chatID int64, o bot.Out) (flows.Sent, error) {
 	var media []any
 	for i, p := range o.Photos {
-		photo := tgbotapi.NewInputMediaPhoto(tgbotapi.FileID(p))
+		photo := tgbotapi.NewInputMediaPhoto(photoFile(p))
 		if i == 0 {
 			photo.Caption = o.Text
 		}

@@ -3,10 +3,12 @@ package telegramtest
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"html"
+	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -459,7 +461,11 @@ func (s *Server) storeUploadLocked(f File, kind string) (string, *fileRecord, *a
 }
 
 // inputFileLocked resolves a file sent as the upload named field, as
-// "attach://<part>", as an http(s) URL or as a file_id.
+// "attach://<part>", as an http(s) URL or as a file_id. A URL is fetched as
+// Telegram fetches it (downloadURLs); Telegram then answers, as observed,
+// "Bad Request: failed to get HTTP URL content" when it cannot get it, and
+// "Bad Request: wrong type of the web page content" when a photo's URL
+// gives no image.
 func (s *Server) inputFileLocked(req *request, field, value, kind string) (string, *fileRecord, *apiError) {
 	if value == "" {
 		if f, ok := req.files[field]; ok && field != "" {
@@ -475,7 +481,14 @@ func (s *Server) inputFileLocked(req *request, field, value, kind string) (strin
 		return s.storeUploadLocked(f, kind)
 	}
 	if u, err := url.Parse(value); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
-		id, rec := s.newFileLocked(kind, path.Base(u.Path), nil)
+		got, ok := req.urls[value]
+		switch {
+		case !ok || got.data == nil:
+			return "", nil, badRequest("failed to get HTTP URL content")
+		case kind == "photo" && !strings.HasPrefix(http.DetectContentType(got.data), "image/"):
+			return "", nil, badRequest("wrong type of the web page content")
+		}
+		id, rec := s.newFileLocked(kind, path.Base(u.Path), got.data)
 		return id, rec, nil
 	}
 	rec := s.files[value]
@@ -483,6 +496,54 @@ func (s *Server) inputFileLocked(req *request, field, value, kind string) (strin
 		rec = &fileRecord{uniqueID: uniqueID(value)}
 	}
 	return value, rec, nil
+}
+
+// fetched is a file given by URL, as fetched: nil data when it could not be.
+type fetched struct{ data []byte }
+
+// maxDownload is the most the fake fetches of a URL: Telegram's 20 MB for
+// files sent by URL.
+const maxDownload = 20 << 20
+
+// downloadURLs fetches the files a call gives by http(s) URL: in the
+// parameters that name a file, and in an album's media.
+func downloadURLs(ctx context.Context, params map[string]string) map[string]fetched {
+	var urls []string
+	for _, name := range []string{"photo", "document", "video", "audio", "animation"} {
+		urls = append(urls, params[name])
+	}
+	var items []inputMedia
+	if json.Unmarshal([]byte(params["media"]), &items) == nil {
+		for _, it := range items {
+			urls = append(urls, it.Media)
+		}
+	}
+	got := map[string]fetched{}
+	client := &http.Client{Timeout: 30 * time.Second}
+	for _, u := range urls {
+		if _, done := got[u]; done || !(strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://")) {
+			continue
+		}
+		got[u] = fetchURL(ctx, client, u)
+	}
+	return got
+}
+
+func fetchURL(ctx context.Context, client *http.Client, u string) fetched {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return fetched{}
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return fetched{}
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxDownload))
+	if err != nil || resp.StatusCode != http.StatusOK || len(data) == 0 {
+		return fetched{}
+	}
+	return fetched{data: data}
 }
 
 // Methods.

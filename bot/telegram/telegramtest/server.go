@@ -397,6 +397,7 @@ type request struct {
 	method string
 	params map[string]string
 	files  map[string]File
+	urls   map[string]fetched // files given by URL, fetched before the call
 }
 
 func (s *Server) serveMethod(w http.ResponseWriter, r *http.Request, rest string) {
@@ -408,6 +409,9 @@ func (s *Server) serveMethod(w http.ResponseWriter, r *http.Request, rest string
 	req := &request{ctx: r.Context(), method: canonicalMethod(name)}
 	params, files, perr := readParams(r)
 	req.params, req.files = params, files
+	// Telegram fetches a file given by URL itself. Outside the lock: the URL
+	// may be the bot's own, which may call this server to answer it.
+	req.urls = downloadURLs(r.Context(), params)
 
 	s.mu.Lock()
 	result, aerr := s.dispatchLocked(token, req, perr)

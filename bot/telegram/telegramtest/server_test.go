@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"runtime"
 	"strings"
@@ -231,10 +232,39 @@ func TestSendPhoto(t *testing.T) {
 	if c := s.CallsTo("sendPhoto")[1]; c.Params["photo"] != "AgAD-known" || c.Files != nil {
 		t.Errorf("by file_id call = %+v", c)
 	}
-	// By URL.
-	if _, err := bot.Send(tgbotapi.NewPhoto(42, tgbotapi.FileURL("https://example.com/a.jpg"))); err != nil {
-		t.Errorf("by URL: %v", err)
+	// By URL: fetched as Telegram fetches it, refused when it is no image.
+	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/a.jpg":
+			w.Write(defaultJPEG)
+		case "/page":
+			io.WriteString(w, "<html><body>not a photo</body></html>")
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer web.Close()
+	msg, err = bot.Send(tgbotapi.NewPhoto(42, tgbotapi.FileURL(web.URL+"/a.jpg")))
+	if err != nil {
+		t.Fatalf("by URL: %v", err)
 	}
+	f, err = bot.GetFile(tgbotapi.FileConfig{FileID: msg.Photo[2].FileID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := download(t, fmt.Sprintf(s.FileEndpoint(), Token, f.FilePath)); !bytes.Equal(got, defaultJPEG) {
+		t.Errorf("a photo sent by URL downloads as %q", got)
+	}
+	_, err = bot.Send(tgbotapi.NewPhoto(42, tgbotapi.FileURL(web.URL+"/page")))
+	wantAPIError(t, err, "Bad Request: wrong type of the web page content")
+	_, err = bot.Send(tgbotapi.NewPhoto(42, tgbotapi.FileURL(web.URL+"/gone.jpg")))
+	wantAPIError(t, err, "Bad Request: failed to get HTTP URL content")
+	album := tgbotapi.NewMediaGroup(42, []any{
+		tgbotapi.NewInputMediaPhoto(tgbotapi.FileURL(web.URL + "/a.jpg")),
+		tgbotapi.NewInputMediaPhoto(tgbotapi.FileURL(web.URL + "/page")),
+	})
+	_, err = bot.SendMediaGroup(album)
+	wantAPIError(t, err, "Bad Request: wrong type of the web page content")
 
 	// SetFile sets the content of a file_id nobody uploaded.
 	s.SetFile("AgAD-qr", []byte("PNG QR"))

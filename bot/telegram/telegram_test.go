@@ -1,0 +1,91 @@
+package telegram_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/nongsan-bot/nongsan/bot"
+	"github.com/nongsan-bot/nongsan/bot/telegram"
+	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
+	"github.com/nongsan-bot/nongsan/flows"
+	"github.com/nongsan-bot/nongsan/locales"
+)
+
+func newBot(t *testing.T, tg *telegramtest.Server) *telegram.Bot {
+	t.Helper()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := telegram.New(telegramtest.Token, tg.Endpoint(), &http.Client{}, texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// jpegOf is a small JPEG, as a platform's CDN or our /media serves.
+var jpegOf = []byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00 a photo")
+
+func TestAPhotoFromAnotherChannelGoesByURL(t *testing.T) {
+	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/media/ok" {
+			w.Write(jpegOf)
+			return
+		}
+		io.WriteString(w, "<html>gone</html>")
+	}))
+	defer web.Close()
+	tg := telegramtest.NewServer(t)
+	b := newBot(t, tg)
+	to := flows.ChatRef{Channel: flows.Telegram, ChatID: "-1001"}
+
+	if _, err := b.Post(context.Background(), bot.Out{To: to, Text: "Na", Photos: []string{web.URL + "/media/ok"}}); err != nil {
+		t.Fatalf("one photo by URL: %v", err)
+	}
+	if c := tg.CallsTo("sendPhoto")[0]; c.Params["photo"] != web.URL+"/media/ok" {
+		t.Errorf("sent photo %q", c.Params["photo"])
+	}
+	// An album mixes Telegram's own photos and others' URLs.
+	tg.SetFile("AgAD-own", jpegOf)
+	if _, err := b.Post(context.Background(), bot.Out{To: to, Text: "Na", Photos: []string{"AgAD-own", web.URL + "/media/ok"}}); err != nil {
+		t.Fatalf("album: %v", err)
+	}
+	media := tg.CallsTo("sendMediaGroup")[0].Params["media"]
+	if !strings.Contains(media, `"AgAD-own"`) || !strings.Contains(media, web.URL+"/media/ok") {
+		t.Errorf("album media %s", media)
+	}
+	// A URL that gives no image is refused for good, as Telegram refuses it.
+	_, err := b.Post(context.Background(), bot.Out{To: to, Text: "Na", Photos: []string{web.URL + "/media/gone"}})
+	if !bot.IsUndeliverable(err) {
+		t.Errorf("a URL without a photo: %v, want undeliverable", err)
+	}
+}
+
+func TestFetchDownloadsAPhotoTelegramKeeps(t *testing.T) {
+	tg := telegramtest.NewServer(t)
+	b := newBot(t, tg)
+	tg.SetFile("AgAD-farm", jpegOf)
+	body, err := b.Fetch(context.Background(), "AgAD-farm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(body)
+	body.Close()
+	if !bytes.Equal(got, jpegOf) {
+		t.Errorf("fetched %q", got)
+	}
+	if calls := tg.CallsTo("getFile"); len(calls) != 1 || calls[0].Params["file_id"] != "AgAD-farm" {
+		t.Errorf("getFile calls %+v", calls)
+	}
+	// The download URL holds the token: a failure never quotes it.
+	tg.FailNext("getFile", 1, telegramtest.Failure{Status: http.StatusBadRequest, Description: "Bad Request: invalid file_id"})
+	if _, err := b.Fetch(context.Background(), "AgAD-gone"); err == nil || strings.Contains(err.Error(), telegramtest.Token) {
+		t.Errorf("failed fetch: %v", err)
+	}
+}
