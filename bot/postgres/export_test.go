@@ -14,3 +14,11 @@ func (db *DB) MigrateTo(ctx context.Context, version int64) error {
 		return err
 	})
 }
+
+// Apply applies one migration, out of order if need be.
+func (db *DB) Apply(ctx context.Context, version int64) error {
+	return db.migrations(func(p *goose.Provider) error {
+		_, err := p.ApplyVersion(ctx, version, true)
+		return err
+	})
+}

@@ -122,6 +122,11 @@ func TestTheMigrationGivesExistingPhotosIDs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A later migration landed first (numbers are reserved per piece of
+	// work): this one is still applied.
+	if err := db.Apply(ctx, 8); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
