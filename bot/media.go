@@ -107,9 +107,15 @@ func (m *Media) photo(ctx context.Context, id string) ([]byte, error) {
 			return data, nil
 		}
 	}
+	// Not the first asker's request: it may hang up while others wait.
+	return m.load(context.WithoutCancel(ctx), id)
+}
+
+// load is a published photo's kept copy from the store, else fetched and
+// kept; one at a time per photo, however many ask (requests, the keeper).
+func (m *Media) load(ctx context.Context, id string) ([]byte, error) {
 	v, err, _ := m.first.Do(id, func() (any, error) {
-		// Not the first asker's request: it may hang up while others wait.
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fetchTimeout)
+		ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
 		defer cancel()
 		p, err := m.Store.PublishedPhoto(ctx, id)
 		if err != nil {
@@ -267,11 +273,7 @@ func (m *Media) KeepPublished(ctx context.Context, now time.Time) error {
 		return err
 	}
 	for _, p := range photos {
-		_, err, _ := m.first.Do(p.ID, func() (any, error) {
-			ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
-			defer cancel()
-			return m.keepNow(ctx, &p)
-		})
+		_, err := m.load(ctx, p.ID) // kept meanwhile by a request: not fetched again
 		if err == nil || ctx.Err() != nil {
 			continue
 		}

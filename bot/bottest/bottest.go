@@ -11,6 +11,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"net/http"
 	"strconv"
 	"sync"
@@ -146,6 +147,14 @@ func (c *Channel) All() []Message {
 	defer c.mu.Unlock()
 	return append([]Message(nil), c.sent...)
 }
+
+// Fetch gives a photo the channel keeps: any reference is a small sample
+// photo, as a platform's file would be.
+func (c *Channel) Fetch(_ context.Context, ref string) (io.ReadCloser, error) {
+	return io.NopCloser(bytes.NewReader(PhotoPNG(64, 48))), nil
+}
+
+var _ bot.Fetcher = (*Channel)(nil)
 
 // PhotoPNG is a w×h photo, as a farmer's phone or a platform's CDN gives
 // one, for tests of what the bot does with photos.

@@ -6,9 +6,13 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -53,7 +57,28 @@ func newEnv(t testing.TB, tg *telegramtest.Server) map[string]string {
 		// stories that post several messages to one group.
 		"TELEGRAM_GROUP_GAP": "50ms",
 		"ZALO_GROUP_GAP":     "50ms",
+		// Reachable as in production: platforms fetch our /media links.
+		"PUBLIC_BASE_URL": publicAddress(t),
+		"MEDIA_CACHE_DIR": t.TempDir(),
 	}
+}
+
+// publicAddresses are the targets of the addresses publicAddress made.
+var publicAddresses sync.Map // base URL → *atomic.Pointer[url.URL]
+
+// publicAddress stands for PUBLIC_BASE_URL, which must be known before the
+// bot listens on a port of its own: it forwards to the first bot started
+// with it (startBot).
+func publicAddress(t testing.TB) string {
+	var target atomic.Pointer[url.URL]
+	srv := httptest.NewServer(&httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+		if u := target.Load(); u != nil {
+			r.SetURL(u)
+		}
+	}})
+	t.Cleanup(srv.Close)
+	publicAddresses.Store(srv.URL, &target)
+	return srv.URL
 }
 
 // startBot runs a new bot; replicas share env (database, Redis, fake API).
@@ -70,6 +95,9 @@ func startBot(t testing.TB, tg *telegramtest.Server, env map[string]string, adap
 	select {
 	case addr := <-b.Logs.listening:
 		b.URL = "http://" + addr
+		if target, ok := publicAddresses.Load(env["PUBLIC_BASE_URL"]); ok {
+			target.(*atomic.Pointer[url.URL]).CompareAndSwap(nil, &url.URL{Scheme: "http", Host: addr})
+		}
 	case err := <-b.done:
 		t.Fatalf("serve stopped at start: %v\n%s", err, b.Logs)
 	case <-time.After(30 * time.Second):

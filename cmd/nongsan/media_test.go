@@ -4,45 +4,18 @@ import (
 	"image/jpeg"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/nongsan-bot/nongsan/bot/bottest"
-	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
 )
 
-// publicAddress stands for PUBLIC_BASE_URL, which must be known before the
-// bot listens on a port of its own: it forwards to the bot once it is up.
-func publicAddress(t testing.TB) (base string, forwardTo func(botURL string)) {
-	var target atomic.Pointer[url.URL]
-	srv := httptest.NewServer(&httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
-		r.SetURL(target.Load())
-	}})
-	t.Cleanup(srv.Close)
-	return srv.URL, func(botURL string) {
-		u, err := url.Parse(botURL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		target.Store(u)
-	}
-}
-
-// startMediaBot runs a bot with Telegram and the plain channel, reachable
-// at its public address (Telegram fetches photos given by URL from there).
+// startMediaBot runs a bot with Telegram and the plain channel, and
+// returns its public address.
 func startMediaBot(t *testing.T) (*plainBot, string) {
-	tg := telegramtest.NewServer(t)
-	env := orderEnv(t, tg)
-	base, forward := publicAddress(t)
-	env["PUBLIC_BASE_URL"], env["MEDIA_CACHE_DIR"] = base, t.TempDir()
-	ch := bottest.New()
-	p := &plainBot{t: t, b: startBot(t, tg, env, ch), ch: ch}
-	forward(p.b.URL)
-	return p, base
+	p := startPlain(t)
+	return p, p.b.Env["PUBLIC_BASE_URL"]
 }
 
 // mediaIDs are the ids of the photos in msgs given by our /media URL.
@@ -68,8 +41,19 @@ func TestATelegramListingShowsItsPhotosOnAnotherChannelByURL(t *testing.T) {
 	b := p.b
 	b.TG.SetFile("photo-1", bottest.PhotoPNG(2400, 1800))
 	b.TG.SetFile("photo-2", bottest.PhotoPNG(600, 800))
+	const group = "g-plain"
+	p.post(bottest.Update{Chat: group, Group: "Chợ Chi Lăng (plain)", User: "admin", Admin: true, Text: "/dangky chi lang"})
+	p.expect(group, "group.registered", "Area", "Chi Lăng")
 	b.register(farmer)
 	code := b.listing(farmer, "500 kg", "25k")
+
+	// Its post in a group of the other channel shows the photos by our
+	// address.
+	p.wait(group, func(s string) bool { return strings.Contains(s, text(t, "vi", "render.order_by_text", "Code", code)) })
+	posted := mediaIDs(t, base, p.ch.Sent(group))
+	if len(posted) != 2 {
+		t.Fatalf("photos in the group: %q", posted)
+	}
 
 	// A buyer on another channel opens it: the listing comes with its
 	// photos, by our address, each its own (the channel has no albums).
@@ -77,8 +61,8 @@ func TestATelegramListingShowsItsPhotosOnAnotherChannelByURL(t *testing.T) {
 	p.say(shopper, "mua "+code)
 	p.expect(shopper, "order.quantity", "Remaining", "500 kg", "Unit", "kg", "Price", "25.000 đ/kg")
 	ids := mediaIDs(t, base, p.ch.Sent(shopper))
-	if len(ids) != 2 || ids[0] == ids[1] {
-		t.Fatalf("photos shown %q", ids)
+	if len(ids) != 2 || ids[0] == ids[1] || strings.Join(ids, " ") != strings.Join(posted, " ") {
+		t.Fatalf("photos shown %q, posted %q", ids, posted)
 	}
 	// The photos are Telegram's, fetched with getFile, served resized.
 	for i, want := range [][2]int{{1280, 960}, {600, 800}} {
