@@ -80,9 +80,11 @@ func (b *Bot) Me() Me { return b.me }
 // Name is the channel's name.
 func (b *Bot) Name() flows.Channel { return flows.Zalo }
 
-// Caps: text and single photos by URL, 2000 characters each; no buttons,
-// edits, albums, deep links or menu keyboard.
-func (b *Bot) Caps() bot.Caps { return bot.Caps{MaxText: MaxText, MaxCaption: MaxText} }
+// Caps: text and single photos by URL only, 2000 characters each; no
+// buttons, edits, albums, deep links or menu keyboard.
+func (b *Bot) Caps() bot.Caps {
+	return bot.Caps{PhotoURLs: true, MaxText: MaxText, MaxCaption: MaxText}
+}
 
 // DeepLink is never called: Zalo has no deep links.
 func (b *Bot) DeepLink(string) string { return "" }

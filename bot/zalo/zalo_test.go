@@ -238,7 +238,11 @@ func TestRenderedRepliesFitZalo(t *testing.T) {
 	b, s := newBot(t)
 	to := flows.ChatRef{Channel: flows.Zalo, ChatID: "u1"}
 	photos := []string{s.PhotoURL("na-1"), s.PhotoURL("na-2"), s.PhotoURL("na-3")}
-	reply := flows.Reply{To: to, Lang: "vi", Text: flows.M("long"), Photos: photos,
+	var tokens []string // as the flows keep them; without ids, shown by their own URL
+	for _, u := range photos {
+		tokens = append(tokens, flows.PhotoRef{Channel: flows.Zalo, Ref: u}.String())
+	}
+	reply := flows.Reply{To: to, Lang: "vi", Text: flows.M("long"), Photos: tokens,
 		Choices: [][]flows.Choice{{{Label: flows.M("yes"), Value: "yes", Number: 1}}}}
 	if _, err := bot.Render(b, longTexts{}).Send(context.Background(), reply); err != nil {
 		t.Fatal(err)

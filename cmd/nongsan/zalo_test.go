@@ -107,16 +107,26 @@ func TestZaloFarmerSellsAndBuyerOrders(t *testing.T) {
 
 	z.say(buyer, "mua "+code)
 	z.expect(buyer, "order.quantity", "Remaining", "500 kg", "Unit", "kg", "Price", "25.000 đ/kg")
-	// The listing's photos, as Zalo fetches them: by the URLs the farmer's
-	// images came with.
+	// The listing's photos, by our /media URL rather than the CDN links the
+	// farmer's images came with (those expire): each is the farmer's photo,
+	// fetched from Zalo's CDN and kept.
 	var photos []string
 	for _, m := range z.Z.Received(buyer) {
 		if m.Photo != "" {
 			photos = append(photos, m.Photo)
 		}
 	}
-	if !slices.Equal(photos, []string{z.Z.PhotoURL("photo-1"), z.Z.PhotoURL("photo-2")}) {
-		t.Errorf("photos shown to the buyer: %q", photos)
+	if len(photos) != 2 {
+		t.Fatalf("photos shown to the buyer: %q", photos)
+	}
+	for _, u := range photos {
+		id, ok := strings.CutPrefix(u, z.b.Env["PUBLIC_BASE_URL"]+"/media/")
+		if !ok {
+			t.Fatalf("a photo shown by %q, not by our URL", u)
+		}
+		if code, body := z.b.Get("/media/" + id); code != http.StatusOK || !strings.HasPrefix(body, "\xff\xd8") {
+			t.Errorf("photo %s: %d", id, code)
+		}
 	}
 	z.say(buyer, "50kg")
 	ask := z.expect(buyer, "order.name", "Name", z.name(buyer))
