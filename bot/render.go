@@ -139,7 +139,7 @@ func (r *Rendered) Send(ctx context.Context, reply flows.Reply) (flows.Sent, err
 		sent = flows.Sent{MessageIDs: []string{reply.Edit.MessageID}, FooterID: reply.Edit.FooterID}
 	}
 	for i := sent.Parts; i < len(outs); i++ {
-		s, err := r.Post(ctx, outs[i])
+		s, err := r.post(ctx, outs[i])
 		if err != nil {
 			err = fmt.Errorf("%s message %d of %d: %w", r.Name(), i+1, len(outs), err)
 			if sent.Parts > 0 {
@@ -157,6 +157,32 @@ func (r *Rendered) Send(ctx context.Context, reply flows.Reply) (flows.Sent, err
 		}
 	}
 	return sent, nil
+}
+
+// post sends one message. One showing a photo of another channel by our
+// link, which the platform refuses for good (it could not fetch the link:
+// PUBLIC_BASE_URL unreachable, the original gone), goes without its photos
+// rather than not at all; a photo alone is then left out.
+func (r *Rendered) post(ctx context.Context, o Out) (flows.Sent, error) {
+	s, err := r.Post(ctx, o)
+	if err == nil || !IsUndeliverable(err) || o.Edit != "" || !r.linksMedia(o.Photos) {
+		return s, err
+	}
+	o.Photos = nil
+	if o.Text == "" && o.QR == "" {
+		return flows.Sent{}, nil
+	}
+	return r.Post(ctx, o)
+}
+
+// linksMedia tells whether photos show one by our /media link.
+func (r *Rendered) linksMedia(photos []string) bool {
+	for _, p := range photos {
+		if r.MediaURL != "" && strings.HasPrefix(p, r.MediaURL) {
+			return true
+		}
+	}
+	return false
 }
 
 // PartialError is a reply that stopped halfway: Sent went, Err stopped the

@@ -325,3 +325,44 @@ type named struct {
 func (n *named) Name() flows.Channel { return n.name }
 
 func (r *rich) sent() []bot.Out { return r.outs }
+
+// refusesLinks refuses every photo given by URL, as Telegram does when it
+// cannot fetch it.
+type refusesLinks struct{ named }
+
+func (r *refusesLinks) Post(ctx context.Context, o bot.Out) (flows.Sent, error) {
+	for _, p := range o.Photos {
+		if strings.HasPrefix(p, "https://") {
+			return flows.Sent{}, &bot.UndeliverableError{Reason: "Bad Request: failed to get HTTP URL content"}
+		}
+	}
+	return r.rich.Post(ctx, o)
+}
+
+func TestAPostWhosePhotoLinkIsRefusedGoesWithoutIt(t *testing.T) {
+	ch := &refusesLinks{named{name: flows.Telegram}}
+	r := bot.Render(ch, texts(t))
+	r.MediaURL = "https://nongsan.example/media/"
+	zalo := own(flows.Zalo, "https://f.zalo.me/a.jpg")
+	footer := flows.M("post.footer", "Product", "Na", "Code", "NS-7K2Q")
+	reply := flows.Reply{To: chat, Lang: "vi", Photos: append(own(flows.Telegram, "AgAD"), zalo...), Text: flows.M("post.caption"),
+		Footer: &footer, Choices: [][]flows.Choice{{{Label: flows.M("post.order"), Do: &flows.Action{Kind: flows.ActOrder, Code: "NS-7K2Q"}}}}}
+	sent, err := r.Send(context.Background(), reply)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The album's caption went as a text, the button after it.
+	if len(ch.outs) != 2 || len(ch.outs[0].Photos) != 0 || ch.outs[0].Text == "" || len(ch.outs[1].Buttons) != 1 {
+		t.Fatalf("sent %+v", ch.outs)
+	}
+	if sent.MessageIDs[0] != "1" || sent.FooterID != "2" {
+		t.Errorf("reported %+v", sent)
+	}
+	// A refusal of anything else is not worked around.
+	ch.outs = nil
+	_, err = bot.Render(ch, texts(t)).Send(context.Background(), flows.Reply{To: chat, Lang: "vi",
+		Photos: own(flows.Telegram, "https://example.com/own.jpg"), Text: flows.M("post.caption")})
+	if !bot.IsUndeliverable(err) || len(ch.outs) != 0 {
+		t.Errorf("an own photo refused: %v, sent %+v", err, ch.outs)
+	}
+}

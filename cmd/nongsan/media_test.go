@@ -139,3 +139,14 @@ func TestAListingFromAnotherChannelShowsItsPhotosOnTelegram(t *testing.T) {
 		t.Fatalf("the Telegram buyer was shown the photo %d times, want once", shown)
 	}
 }
+
+func TestALocalPublicURLIsToldApart(t *testing.T) {
+	for u, local := range map[string]bool{
+		"http://localhost:8080": true, "http://127.0.0.1:8080": true, "http://[::1]/": true, "http://0.0.0.0:8080": true,
+		"https://bot.nongsan.vn": false, "http://203.0.113.7": false,
+	} {
+		if localURL(u) != local {
+			t.Errorf("%s: local %v, want %v", u, !local, local)
+		}
+	}
+}

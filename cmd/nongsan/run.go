@@ -9,6 +9,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -236,6 +237,19 @@ const sweepEvery = 250 * time.Millisecond
 // validSecret is what Telegram accepts as a webhook secret_token.
 var validSecret = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 
+// localURL tells whether u names this machine, which no platform reaches.
+func localURL(u string) bool {
+	parsed, err := url.Parse(u)
+	if err != nil {
+		return false
+	}
+	host := parsed.Hostname()
+	if ip := net.ParseIP(host); ip != nil {
+		return ip.IsLoopback() || ip.IsUnspecified()
+	}
+	return host == "localhost"
+}
+
 // parseModerators reads MODERATORS: "telegram:12345,zalo:8f3a".
 func parseModerators(s string) postgres.Moderators {
 	m := postgres.Moderators{}
@@ -279,6 +293,10 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info().Str("addr", ln.Addr().String()).Msg("listening")
+	if len(a.engine.Channels) > 1 && localURL(cfg.PublicBaseURL) {
+		log.Warn().Str("public_url", cfg.PublicBaseURL).
+			Msg("PUBLIC_BASE_URL is local: platforms cannot fetch the photos of other channels from it; posts go without them")
+	}
 	if a.telegram == nil && a.zalo == nil {
 		fmt.Fprintf(stdout, noTokenHelp, ln.Addr().String())
 	}
