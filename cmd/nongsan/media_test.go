@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/nongsan-bot/nongsan/bot/bottest"
+	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
+	"github.com/nongsan-bot/nongsan/bot/zalo/zalotest"
 )
 
 // startMediaBot runs a bot with Telegram and the plain channel, and
@@ -148,5 +150,70 @@ func TestALocalPublicURLIsToldApart(t *testing.T) {
 		if localURL(u) != local {
 			t.Errorf("%s: local %v, want %v", u, !local, local)
 		}
+	}
+}
+
+// A Zalo listing shows its photos in Telegram groups, and a Telegram
+// listing shows its photos on Zalo: each by our /media address, which
+// Telegram fetches (the fake as Telegram does) and Zalo is given.
+func TestPhotosCrossBetweenZaloAndTelegram(t *testing.T) {
+	t.Parallel()
+	tg, zs := telegramtest.NewServer(t), zalotest.NewServer(t)
+	zs.SetCanJoinGroups(true)
+	env := zaloEnv(orderEnv(t, tg), zs)
+	env["MODERATORS"] = "zalo:mod-0001"
+	z := &zaloBot{b: startBot(t, tg, env), Z: zs}
+	z.typist = &typist{t: t, c: z}
+	t.Cleanup(z.check)
+	b, base := z.b, env["PUBLIC_BASE_URL"]
+	const group, zaloFarmer = "zalo-group-chilang", "6ede9afa66b88fe6d6a9"
+	z.post(zs.Text(zalotest.Group(group), z.user("mod-0001"), "/dangky chi lang"))
+	z.expect(group, "group.registered", "Area", "Chi Lăng")
+	b.markets()
+
+	// A Zalo farmer's listing: an album in the Telegram groups, fetched by
+	// Telegram from our address (which fetched it from Zalo's CDN).
+	z.register(zaloFarmer, "0912 888 773")
+	_, code := z.publish(zaloFarmer, "500 kg", "25k")
+	waitSent(t, b, chiLangMarket, func(s sent) bool { return strings.Contains(s.Text, code) && len(s.Data) == 1 }, 1)
+	var album []string
+	for _, c := range tg.CallsTo("sendMediaGroup") {
+		if c.ChatID == itoa(chiLangMarket) && c.Status == http.StatusOK {
+			album, _ = albumMedia(t, c)
+		}
+	}
+	if len(album) != 2 {
+		t.Fatalf("album in the Telegram group: %q", album)
+	}
+	for _, u := range album {
+		if !strings.HasPrefix(u, base+"/media/") {
+			t.Errorf("a Zalo photo given to Telegram as %q", u)
+		}
+	}
+
+	// A Telegram farmer's listing, in the Zalo group: its photos, by our
+	// address, serving what Telegram keeps.
+	tg.SetFile("photo-1", bottest.PhotoPNG(1600, 900))
+	b.register(farmer)
+	tgCode := b.listing(farmer, "500 kg", "25k")
+	z.wait(group, func(s string) bool { return strings.Contains(s, text(t, "vi", "render.order_by_text", "Code", tgCode)) })
+	var shown []string
+	for _, m := range zs.Received(group) {
+		if m.Photo != "" {
+			shown = append(shown, m.Photo)
+		}
+	}
+	if len(shown) < 2 {
+		t.Fatalf("photos in the Zalo group: %q", shown)
+	}
+	tgPhoto := shown[len(shown)-2] // the Telegram listing's first photo
+	resp, err := http.Get(tgPhoto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := jpeg.Decode(resp.Body)
+	resp.Body.Close()
+	if !strings.HasPrefix(tgPhoto, base+"/media/") || err != nil || img.Bounds().Dx() != 1280 || img.Bounds().Dy() != 720 {
+		t.Errorf("the Telegram photo on Zalo, %q: %v", tgPhoto, err)
 	}
 }
