@@ -175,15 +175,11 @@ func TestABurstOfOrdersKeepsTheGroupsGap(t *testing.T) {
 	}
 	// Every order is announced: singly, or in a message that counts them.
 	announced := func() (n, msgs int) {
+		var texts []string
 		for _, s := range b.Sent(chiLangMarket) {
-			if m := regexp.MustCompile(`^🛒 Bà con vừa đặt (\d+) đơn`).FindStringSubmatch(s.Text); m != nil {
-				k, _ := strconv.Atoi(m[1])
-				n, msgs = n+k, msgs+1
-			} else if strings.HasPrefix(s.Text, "🛒 Đã có đơn") {
-				n, msgs = n+1, msgs+1
-			}
+			texts = append(texts, s.Text)
 		}
-		return n, msgs
+		return ordersAnnounced(texts)
 	}
 	// And the post shows what is left after all of them.
 	edited := func() bool {
@@ -204,9 +200,7 @@ func TestABurstOfOrdersKeepsTheGroupsGap(t *testing.T) {
 	if _, msgs := announced(); msgs >= orders {
 		t.Errorf("%d announcements for %d orders: the burst was not coalesced", msgs, orders)
 	}
-	// The group's messages from the first announcement on, as the replies
-	// they make: a reply's messages go together, the next reply at least a
-	// gap later.
+	// The group's messages from the first announcement on.
 	var calls []telegramtest.Call
 	for _, c := range tg.CallsTo("") {
 		if c.ChatID == itoa(chiLangMarket) && c.Status == 200 {
@@ -220,27 +214,51 @@ func TestABurstOfOrdersKeepsTheGroupsGap(t *testing.T) {
 	if first < 0 {
 		t.Fatal("no announcement in the group")
 	}
-	calls = calls[first:]
+	var at []time.Time
+	for _, c := range calls[first:] {
+		at = append(at, c.At)
+	}
+	keptGap(t, at, gap)
+}
+
+// ordersAnnounced counts the orders a group's texts announce, singly or
+// counted in one message, and the messages that announce them.
+func ordersAnnounced(texts []string) (n, msgs int) {
+	for _, s := range texts {
+		if m := regexp.MustCompile(`^🛒 Bà con vừa đặt (\d+) đơn`).FindStringSubmatch(s); m != nil {
+			k, _ := strconv.Atoi(m[1])
+			n, msgs = n+k, msgs+1
+		} else if strings.HasPrefix(s, "🛒 Đã có đơn") {
+			n, msgs = n+1, msgs+1
+		}
+	}
+	return n, msgs
+}
+
+// keptGap checks that messages sent at the times at (in order) keep gap
+// between the replies they make: a reply's messages go together, the next
+// reply at least a gap per message later. It fails when it sees no burst.
+func keptGap(t *testing.T, at []time.Time, gap time.Duration) {
+	t.Helper()
 	replies, parts := 0, 0
-	for i, c := range calls {
+	for i := range at {
 		if i == 0 {
 			replies, parts = 1, 1
 			continue
 		}
-		switch pause := c.At.Sub(calls[i-1].At); {
-		case pause < gap/4 && parts < 2: // the second message of a post or an edit
+		switch pause := at[i].Sub(at[i-1]); {
+		case pause < gap/4: // another message of the same reply
 			parts++
 		case pause < gap*time.Duration(parts)-50*time.Millisecond:
-			t.Errorf("%s to the group %s after the previous reply of %d messages, want at least %s",
-				c.Method, pause, parts, gap*time.Duration(parts))
+			t.Errorf("a message %s after the previous reply of %d messages, want at least %s", pause, parts, gap*time.Duration(parts))
 			replies, parts = replies+1, 1
 		default:
 			replies, parts = replies+1, 1
 		}
 	}
-	t.Logf("%d messages to the group in %d replies from the first announcement on", len(calls), replies)
+	t.Logf("%d messages to the group in %d replies", len(at), replies)
 	if replies < 2 {
-		t.Errorf("only %d replies to the group: the test saw no burst", replies)
+		t.Errorf("only %d replies to the group: no burst to pace", replies)
 	}
 }
 
@@ -327,4 +345,58 @@ func TestPlainDeclineByTypingOffersWhatToTypeForSimilarListings(t *testing.T) {
 	}
 	p.say(buyer, "mua "+strings.ToLower(other))
 	p.expect(buyer, "order.quantity", "Remaining", "2 tạ", "Unit", "tạ", "Price", "27.000 đ/kg")
+}
+
+// Zalo groups keep ZALO_GROUP_GAP as Telegram's keep theirs: a burst of
+// orders by Zalo buyers reaches the Zalo group paced, coalesced, every
+// order announced.
+func TestABurstOfOrdersKeepsTheZaloGroupsGap(t *testing.T) {
+	t.Parallel()
+	const gap = time.Second
+	tg, zs := telegramtest.NewServer(t), zalotest.NewServer(t)
+	zs.SetCanJoinGroups(true)
+	env := zaloEnv(orderEnv(t, tg), zs)
+	env["MODERATORS"], env["ZALO_GROUP_GAP"], env["ANNOUNCE_DELAY"] = "zalo:mod-0001", gap.String(), "200ms"
+	z := &zaloBot{b: startBot(t, tg, env), Z: zs}
+	z.typist = &typist{t: t, c: z}
+	t.Cleanup(z.check)
+	const group, farmer = "zalo-group-burst", "6ede9afa66b88fe6d6b0"
+	z.post(zs.Text(zalotest.Group(group), z.user("mod-0001"), "/dangky"))
+	z.register(farmer, "0912 888 771")
+	_, code := z.publish(farmer, "500 kg", "25k")
+
+	const orders = 4
+	for i := range orders {
+		buyer := fmt.Sprintf("8f3a0c1b2d4e5f6071%02d", i)
+		z.say(buyer, "mua "+code)
+		z.order(buyer, "10 kg")
+	}
+	// Every order is announced, singly or counted, and the post's note
+	// says what is left after all of them.
+	announced := func() (n, msgs int, noted bool) {
+		for _, s := range z.received(group) {
+			noted = noted || strings.HasPrefix(s, "📝 Tin bán "+code) && strings.Contains(s, "còn 460 kg")
+		}
+		n, msgs = ordersAnnounced(z.received(group))
+		return n, msgs, noted
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for n, _, noted := announced(); n < orders || !noted; n, _, noted = announced() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d orders announced of %d; the note came: %v", n, orders, noted)
+		}
+		time.Sleep(50 * time.Millisecond) // polling, not synchronisation
+	}
+	if _, msgs, _ := announced(); msgs >= orders {
+		t.Errorf("%d announcements for %d orders: the burst was not coalesced", msgs, orders)
+	}
+	var at []time.Time
+	started := false
+	for _, c := range zs.Calls() {
+		started = started || c.ChatID == group && strings.HasPrefix(c.Params["text"], "🛒 ")
+		if started && c.ChatID == group && c.Status == 200 {
+			at = append(at, c.At)
+		}
+	}
+	keptGap(t, at, gap)
 }

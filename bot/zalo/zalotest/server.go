@@ -72,6 +72,7 @@ type Call struct {
 	Code   int             // error_code answered, 0 on success
 	Error  string          // description answered on error
 	Result json.RawMessage // nil on error
+	At     time.Time       // when it came, for tests of pacing
 }
 
 // Message is what a chat received from the bot.
@@ -283,7 +284,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
 	token, method, _ := strings.Cut(rest, "/")
-	call := Call{Method: method, Params: map[string]string{}}
+	call := Call{Method: method, Params: map[string]string{}, At: time.Now()}
 	switch {
 	case !ok || method == "" || strings.Contains(method, "/"):
 		answer(w, nil, &apiError{code: http.StatusNotFound, desc: "Not Found"})
