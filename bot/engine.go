@@ -70,7 +70,7 @@ func (e *Engine) Handle(ctx context.Context, in flows.Input) error {
 	log := e.Log.With().Str("update_id", in.UpdateID).Str("channel", string(in.Channel)).
 		Str("chat", in.ChatID).Logger()
 	stopTyping := e.typing(ctx, log, in)
-	outcome, state, err := e.handle(ctx, log, in)
+	outcome, state, err := e.handle(ctx, log, in, stopTyping)
 	stopTyping()
 	e.Metrics.Updates.WithLabelValues(string(in.Channel), outcome).Inc()
 	e.Metrics.Latency.WithLabelValues(string(in.Channel)).Observe(time.Since(start).Seconds())
@@ -85,7 +85,8 @@ func (e *Engine) Handle(ctx context.Context, in flows.Input) error {
 
 // typing shows "typing…" in the update's chat once handling it takes
 // TypingAfter, on its own goroutine so that it never holds the update up;
-// the returned func stops the timer. A failure is only logged.
+// the returned func stops the timer (the chat has its answer). A failure
+// is only logged.
 func (e *Engine) typing(ctx context.Context, log zerolog.Logger, in flows.Input) (stop func()) {
 	t, ok := e.Channels[in.Channel].(Typer)
 	if !ok || e.TypingAfter <= 0 || in.Kind == flows.KindJoined || in.Kind == flows.KindLeft {
@@ -108,7 +109,8 @@ const stripes = 1024
 // of its chat committed first.
 const maxConflicts = 20
 
-func (e *Engine) handle(ctx context.Context, log zerolog.Logger, in flows.Input) (string, flows.Session, error) {
+// answered is called once the update's own chat has its replies.
+func (e *Engine) handle(ctx context.Context, log zerolog.Logger, in flows.Input, answered func()) (string, flows.Session, error) {
 	// Updates of one chat that reach this replica together take turns, in
 	// the order they came: the version check in Redis then only has to
 	// settle races between replicas, and a step is rarely redone.
@@ -118,7 +120,7 @@ func (e *Engine) handle(ctx context.Context, log zerolog.Logger, in flows.Input)
 		outcome, state, res, done, err := e.decide(ctx, log, in)
 		mu.Unlock()
 		if err == nil && outcome == OutcomeHandled {
-			e.reply(ctx, log, in, res, done)
+			e.reply(ctx, log, in, res, done, answered)
 		}
 		if !errors.Is(err, redis.ErrConflict) || try == maxConflicts {
 			return outcome, state, err
@@ -188,7 +190,7 @@ func (e *Engine) decide(ctx context.Context, log zerolog.Logger, in flows.Input)
 
 // reply acknowledges a committed update and sends what it said: its own
 // chat's replies (or waits for the sender that has them), then the others'.
-func (e *Engine) reply(ctx context.Context, log zerolog.Logger, in flows.Input, res flows.Result, done redis.Committed) {
+func (e *Engine) reply(ctx context.Context, log zerolog.Logger, in flows.Input, res flows.Result, done redis.Committed, answered func()) {
 	// The button stops spinning now, not after every group is posted to.
 	if ch, ok := e.Channels[in.Channel]; ok {
 		if err := ch.Ack(ctx, in); err != nil {
@@ -201,6 +203,7 @@ func (e *Engine) reply(ctx context.Context, log zerolog.Logger, in flows.Input, 
 	case done.Busy:
 		e.await(ctx, in.ChatKey(), done.Last)
 	}
+	answered() // no "typing…" while the groups are posted to
 	for _, other := range flows.OtherChats(in.ChatKey(), res.Replies) {
 		e.Deliver(ctx, other)
 	}

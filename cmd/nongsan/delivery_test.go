@@ -201,7 +201,7 @@ func TestServeWithoutTokenExplainsHowToConnect(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "nongsan webhook set", "nongsan poll"} {
+	for _, want := range []string{"TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "ZALO_BOT_TOKEN", "ZALO_WEBHOOK_SECRET", "nongsan webhook set", "nongsan poll"} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("the start-up help does not mention %s", want)
 		}

@@ -273,9 +273,7 @@ func TestZaloGroupsAreMarketsAlongsideTelegramGroups(t *testing.T) {
 	zs.SetCanJoinGroups(true)
 	env := zaloEnv(orderEnv(t, tg), zs)
 	env["MODERATORS"] = "zalo:mod-0001"
-	z := &zaloBot{b: startBot(t, tg, env), Z: zs}
-	z.typist = &typist{t: t, c: z}
-	t.Cleanup(z.check)
+	z := startZaloWith(t, tg, zs, env)
 	b := z.b
 	const group, farmer = "zalo-group-chilang", "6ede9afa66b88fe6d6a9"
 	inGroup := func(user, text string) { z.post(zs.Text(zalotest.Group(group), z.user(user), text)) }

@@ -34,9 +34,15 @@ func zaloEnv(env map[string]string, z *zalotest.Server) map[string]string {
 	return env
 }
 
+// startZalo runs a bot with a Zalo channel of its own (and a Telegram).
 func startZalo(t testing.TB) *zaloBot {
 	tg, z := telegramtest.NewServer(t), zalotest.NewServer(t)
-	zb := &zaloBot{b: startBot(t, tg, zaloEnv(orderEnv(t, tg), z)), Z: z}
+	return startZaloWith(t, tg, z, zaloEnv(orderEnv(t, tg), z))
+}
+
+// startZaloWith runs a bot on env, driven through its Zalo channel z.
+func startZaloWith(t testing.TB, tg *telegramtest.Server, z *zalotest.Server, env map[string]string) *zaloBot {
+	zb := &zaloBot{b: startBot(t, tg, env), Z: z}
 	zb.typist = &typist{t: t, c: zb}
 	t.Cleanup(zb.check)
 	return zb
@@ -307,9 +313,7 @@ func TestSameScriptOverTelegramAndZalo(t *testing.T) {
 	t.Parallel()
 	tg, zs := telegramtest.NewServer(t), zalotest.NewServer(t)
 	tgBot := startBot(t, tg, orderEnv(t, tg))
-	z := &zaloBot{b: startBot(t, tg, zaloEnv(orderEnv(t, tg), zs)), Z: zs}
-	z.typist = &typist{t: t, c: z}
-	t.Cleanup(z.check)
+	z := startZaloWith(t, tg, zs, zaloEnv(orderEnv(t, tg), zs))
 	tgTyped := &typist{t: t, c: tgTypist{tgBot}}
 
 	script := func(p *typist) {
