@@ -39,9 +39,9 @@ type Engine struct {
 	RetryMin, RetryMax time.Duration
 	// Senders is how many chats the sweeper serves at once.
 	Senders int
-	// GroupGap is, per channel, the least time between two messages to one
-	// group (Reply.Group): a reply of n platform messages keeps the group's
-	// next one n gaps away. Zero: no gap.
+	// GroupGap is, per channel, the time kept between two messages to one
+	// group (Reply.Group) while more wait for it: a reply of n platform
+	// messages keeps the group's next one n gaps away. Zero: no gap.
 	GroupGap map[flows.Channel]time.Duration
 	// TypingAfter: an update still being handled this long after it came
 	// shows "typing…" in its chat, where the channel can (0: never).
@@ -418,10 +418,10 @@ func (e *Engine) deliver(ctx context.Context, l *redis.Leased, clean bool) {
 // for all, when the first of them is due. After a reply to a group, with
 // more waiting, the chat is paced: the next waits for the channel's
 // GroupGap (the sweeper sends it), so a burst never floods a group, and
-// replies queued meanwhile wait too and coalesce. A failed send holds the whole chat back, for longer
-// each time it fails again; a reply that fails maxSendFails times in a row
-// is set aside, so that it cannot block the chat for ever. settled is
-// false when a reply could not be set aside.
+// replies queued meanwhile wait too and coalesce. A failed send holds the
+// whole chat back, for longer each time it fails again; a reply that fails
+// maxSendFails times in a row is set aside, so that it cannot block the
+// chat for ever. settled is false when a reply could not be set aside.
 func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) (fin redis.Finish, settled bool) {
 	settled = true
 	bury := func(reason, field, raw string) {

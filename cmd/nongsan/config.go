@@ -86,8 +86,8 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	dur(&c.TickEvery, "tick-every", "TICK_EVERY", time.Minute, "how often listing expiry is checked")
 	// Telegram allows about 20 messages a minute in a group; Zalo publishes
 	// no figure, so it gets the same.
-	dur(&c.TelegramGroupGap, "telegram-group-gap", "TELEGRAM_GROUP_GAP", 3*time.Second, "least time between two messages to one Telegram group")
-	dur(&c.ZaloGroupGap, "zalo-group-gap", "ZALO_GROUP_GAP", 3*time.Second, "least time between two messages to one Zalo group")
+	dur(&c.TelegramGroupGap, "telegram-group-gap", "TELEGRAM_GROUP_GAP", 3*time.Second, "time kept between two messages waiting for one Telegram group")
+	dur(&c.ZaloGroupGap, "zalo-group-gap", "ZALO_GROUP_GAP", 3*time.Second, "time kept between two messages waiting for one Zalo group")
 }
 
 // defaultMediaCache is under the user's cache folder, else the temporary one:
