@@ -148,8 +148,9 @@ func TestWithoutAdminsOnlyModeratorsRegisterMarkets(t *testing.T) {
 
 // A burst of orders does not flood a group: while the group's messages
 // pile up, two of them are at least the channel's gap apart (after a post
-// or an edit of n messages, n gaps), what piles up meanwhile coalesces,
-// and every order is still announced.
+// or an edit of n messages, n gaps), and every order is still announced.
+// (How many announcements a burst takes depends on the machine's speed;
+// that they coalesce is the engine tests' to show, with their clock.)
 func TestABurstOfOrdersKeepsTheGroupsGap(t *testing.T) {
 	t.Parallel()
 	const gap = time.Second
@@ -196,9 +197,6 @@ func TestABurstOfOrdersKeepsTheGroupsGap(t *testing.T) {
 			t.Fatalf("%d orders announced of %d; the post edited: %v", n, orders, edited())
 		}
 		time.Sleep(50 * time.Millisecond) // polling, not synchronisation
-	}
-	if _, msgs := announced(); msgs >= orders {
-		t.Errorf("%d announcements for %d orders: the burst was not coalesced", msgs, orders)
 	}
 	// The group's messages from the first announcement on.
 	var calls []telegramtest.Call
@@ -346,8 +344,8 @@ func TestPlainDeclineByTypingOffersWhatToTypeForSimilarListings(t *testing.T) {
 }
 
 // Zalo groups keep ZALO_GROUP_GAP as Telegram's keep theirs: a burst of
-// orders by Zalo buyers reaches the Zalo group paced, coalesced, every
-// order announced.
+// orders by Zalo buyers reaches the Zalo group paced, every order
+// announced.
 func TestABurstOfOrdersKeepsTheZaloGroupsGap(t *testing.T) {
 	t.Parallel()
 	const gap = time.Second
@@ -384,9 +382,6 @@ func TestABurstOfOrdersKeepsTheZaloGroupsGap(t *testing.T) {
 			t.Fatalf("%d orders announced of %d; the note came: %v", n, orders, noted)
 		}
 		time.Sleep(50 * time.Millisecond) // polling, not synchronisation
-	}
-	if _, msgs, _ := announced(); msgs >= orders {
-		t.Errorf("%d announcements for %d orders: the burst was not coalesced", msgs, orders)
 	}
 	var at []time.Time
 	started := false
