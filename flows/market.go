@@ -88,12 +88,16 @@ func postEdits(ctx context.Context, deps Deps, texts Texts, l *Listing) ([]Reply
 	}
 	var edits []Reply
 	for _, p := range posts {
-		if len(p.MessageIDs) > 0 || p.ButtonsID != "" {
+		if p.sent() {
 			edits = append(edits, postEdit(Format{Texts: texts, Lang: GroupLang}, l, p))
 		}
 	}
 	return edits, nil
 }
+
+// sent tells whether a post has gone out; until then it waits in its
+// group's outbox, and is rebuilt as the listing is when it goes.
+func (p Post) sent() bool { return len(p.MessageIDs) > 0 || p.ButtonsID != "" }
 
 // Rebuild makes a reply that shows a listing (Reply.Rebuild) again from the
 // listing as it is now: a post's caption and button, an announcement's

@@ -476,30 +476,35 @@ func chatOf(ctx context.Context, deps Deps, userID int64) (*userChat, error) {
 }
 
 // orderNews are the group side of an order: a short announcement (no buyer
-// name or phone) and the listing's posts edited with what remains.
+// name or phone) and the listing's posts edited with what remains. A post
+// still waiting in its group's outbox (the group's gap) needs no edit, but
+// the announcement follows it there.
 func orderNews(ctx context.Context, deps Deps, o *Order) ([]Reply, error) {
 	l, err := deps.Listings.Listing(ctx, o.ListingID)
 	if err != nil {
 		return nil, err
 	}
-	edits, err := postEdits(ctx, deps, deps.Texts, l)
+	posts, err := deps.Listings.Posts(ctx, l.ID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("posts of %s: %w", l.Code, err)
 	}
 	fm := Format{Texts: deps.Texts, Lang: GroupLang}
 	remaining := fm.Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit})
 	var out []Reply
 	// A burst of orders is announced once, at most AnnounceDelay after its
 	// first order however long it goes on.
-	for _, e := range edits {
-		e.Delay, e.MaxWait = deps.AnnounceDelay, deps.AnnounceDelay
+	for _, p := range posts {
 		if o.Status == Pending { // once per group
-			out = append(out, Reply{To: e.To, Group: true, Lang: GroupLang, Coalesce: "order:" + l.Code, Delay: deps.AnnounceDelay,
+			out = append(out, Reply{To: p.Group, Group: true, Lang: GroupLang, Coalesce: "order:" + l.Code, Delay: deps.AnnounceDelay,
 				MaxWait: deps.AnnounceDelay, Rebuild: &Ref{Kind: RefListing, ID: l.ID},
 				Text: M("order.announce", "Quantity", fm.Ordered(o), "Product", l.Product, "Code", l.Code,
 					"Remaining", remaining, "SoldOut", l.Remaining == 0)})
 		}
-		out = append(out, e)
+		if p.sent() {
+			e := postEdit(fm, l, p)
+			e.Delay, e.MaxWait = deps.AnnounceDelay, deps.AnnounceDelay
+			out = append(out, e)
+		}
 	}
 	return out, nil
 }

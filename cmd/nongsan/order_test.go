@@ -421,7 +421,7 @@ func TestBurstOfOrdersIsAnnouncedOnce(t *testing.T) {
 	t.Parallel()
 	tg := telegramtest.NewServer(t)
 	env := orderEnv(t, tg)
-	env["ANNOUNCE_DELAY"] = "1500ms"
+	env["ANNOUNCE_DELAY"] = "4s" // three orders and a question fit in it on a loaded machine
 	b := startBot(t, tg, env)
 	b.markets()
 	b.register(farmer)
