@@ -67,6 +67,14 @@ func (b *testBot) order(user int64, code, quantity string) {
 	b.Say(user, "bỏ qua")
 }
 
+// notice is the first message to chat that starts with prefix, waited for:
+// a message to another chat than the update's may come just after the
+// update is answered (its chat was busy with another sender).
+func (b *testBot) notice(chat int64, prefix string) sent {
+	b.t.Helper()
+	return waitSent(b.t, b, chat, func(s sent) bool { return strings.HasPrefix(s.Text, prefix) }, 1)[0]
+}
+
 func TestBuyerOrdersFarmerAcceptsBuyerPaysWithVietQR(t *testing.T) {
 	t.Parallel()
 	tg := telegramtest.NewServer(t)
@@ -91,7 +99,7 @@ func TestBuyerOrdersFarmerAcceptsBuyerPaysWithVietQR(t *testing.T) {
 
 	// The farmer is told at once, with two buttons; the buyer's phone comes
 	// with the acceptance, as the farmer's goes to the buyer then.
-	news := b.Last(farmer)
+	news := b.notice(farmer, "🛒 Đơn mới")
 	if !strings.Contains(news.Text, orderCode) || strings.Contains(news.Text, "0987 654 321") || len(news.Data) != 2 {
 		t.Fatalf("farmer's notice: %+v", news)
 	}
@@ -217,7 +225,7 @@ func TestOrdersAreShownInTheBuyersUnit(t *testing.T) {
 	if s := b.Finished(buyer).Text; !strings.Contains(s, ": 50 kg (0,5 tạ) Na Chi Lăng") {
 		t.Fatalf("order placed: %q", s)
 	}
-	if s := b.Last(farmer).Text; !strings.HasPrefix(s, "🛒 Đơn mới: 50 kg (0,5 tạ) Na Chi Lăng, tổng 1.250.000 đ") {
+	if s := b.notice(farmer, "🛒 Đơn mới").Text; !strings.HasPrefix(s, "🛒 Đơn mới: 50 kg (0,5 tạ) Na Chi Lăng, tổng 1.250.000 đ") {
 		t.Fatalf("farmer's notice:\n%s", s)
 	}
 	got := waitSent(t, b, allMarket, func(s sent) bool { return strings.HasPrefix(s.Text, "🛒 Đã có đơn") }, 1)[0]
@@ -239,7 +247,7 @@ func TestDeclinedOrderReleasesStockAndOffersSimilar(t *testing.T) {
 
 	b.order(buyer, code, "500 kg") // all of it
 	b.Tap(buyer, "place")
-	news := b.Last(farmer)
+	news := b.notice(farmer, "🛒 Đơn mới")
 	b.Tap(farmer, news.Data[1])
 	b.expect(farmer, "order.decline_reason")
 	b.Say(farmer, "Hàng chưa chín")
@@ -247,7 +255,7 @@ func TestDeclinedOrderReleasesStockAndOffersSimilar(t *testing.T) {
 	if !strings.Contains(declined.Text, "Hàng chưa chín") {
 		t.Errorf("decline notice: %q", declined.Text)
 	}
-	similar := b.Last(buyer)
+	similar := waitSent(t, b, buyer, func(s sent) bool { return len(s.Data) > 0 && strings.HasPrefix(s.Data[0], "buy:") }, 1)[0]
 	if len(similar.Data) != 1 || similar.Data[0] != "buy:"+otherCode {
 		t.Fatalf("similar listings offered: %+v", similar)
 	}
