@@ -291,7 +291,7 @@ func isURL(s string) bool { return strings.HasPrefix(s, "https://") || strings.H
 // buttons and keyboards. Without text or buttons there is nothing to carry.
 func (r *Rendered) carry(reply flows.Reply, caps Caps, text string, buttons [][]Button) []Out {
 	if text == "" && len(buttons) > 0 {
-		text = r.Texts.Text(reply.Lang, flows.M("render.choose")) // platforms refuse empty messages
+		text = r.Texts.Text(reply.Lang, withCaps(flows.M("render.choose"), caps)) // platforms refuse empty messages
 	}
 	outs := plain(reply.To, text, caps.MaxText)
 	if len(outs) == 0 {
@@ -374,7 +374,10 @@ func (r *Rendered) choices(reply flows.Reply, caps Caps, t func(flows.Msg) strin
 }
 
 // withCaps lets a text say what the channel offers: where it has no
-// buttons, {{if .NoButtons}} says what to type instead of naming a button.
+// buttons, {{.Press}} is the verb for choosing from a numbered list rather
+// than pressing a button (the texts resolve it), and {{if .NoButtons}} says
+// what to type instead of naming a button. Every text the renderer
+// localises goes through it.
 func withCaps(m flows.Msg, caps Caps) flows.Msg {
 	if caps.Buttons {
 		return m

@@ -273,6 +273,31 @@ func TestWithoutButtonsANoticeSaysWhatToTypeAndGroupsHearOfNoButton(t *testing.T
 	}
 }
 
+// On a channel without buttons, a question says to choose from its numbered
+// list rather than to press, and the phone question only asks to type the
+// number (there is no contact button); with buttons, they name the button.
+func TestWithoutButtonsTextsSayChooseNotPress(t *testing.T) {
+	got, _ := plain(t, flows.Reply{Text: flows.M("sell.price_check", "Price", "900.000 đ/kg"), Choices: [][]flows.Choice{
+		{{Label: flows.M("choice.yes"), Value: "yes", Number: 1}},
+		{{Label: flows.M("choice.retype"), Value: "retype", Number: 2}},
+	}})
+	if len(got) != 1 || !strings.Contains(got[0], "anh/chị chọn ✅ Đúng vậy.") || !strings.Contains(got[0], "\n1. ✅ Đúng vậy\n2. ✏️ Gõ lại") {
+		t.Fatalf("got %q", got)
+	}
+	got, _ = plain(t, flows.Reply{Text: flows.M("reg.phone"), AskContact: true})
+	if len(got) != 1 || strings.Contains(got[0], "bấm") || strings.Contains(got[0], "Gửi số điện thoại của tôi") ||
+		!strings.Contains(got[0], "Anh/chị gõ số điện thoại, ví dụ: 0912 345 678") {
+		t.Fatalf("phone question without buttons: %q", got)
+	}
+	r := &rich{}
+	if _, err := bot.Render(r, texts(t)).Send(context.Background(), flows.Reply{To: chat, Lang: "vi", Text: flows.M("reg.phone"), AskContact: true}); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.outs) != 1 || !strings.Contains(r.outs[0].Text, "Anh/chị bấm 📱 Gửi số điện thoại của tôi, hoặc gõ số") {
+		t.Fatalf("phone question with buttons: %+v", r.outs)
+	}
+}
+
 // urlsOnly is a channel that takes photos by URL only, as Zalo does.
 type urlsOnly struct{ rich }
 

@@ -5,7 +5,10 @@ package locales
 import (
 	"embed"
 	"fmt"
+	"maps"
 	"sort"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -26,6 +29,9 @@ type Texts struct {
 	localizers map[string]*i18n.Localizer
 	langs      []string
 	ids        map[string][]string
+	// press is, per language, the verb for picking a choice: with
+	// buttons, and from a numbered list.
+	press map[string][2]string
 }
 
 var _ flows.Texts = (*Texts)(nil)
@@ -34,7 +40,7 @@ var _ flows.Texts = (*Texts)(nil)
 func New() (*Texts, error) {
 	b := i18n.NewBundle(language.Vietnamese)
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-	t := &Texts{bundle: b, localizers: map[string]*i18n.Localizer{}, ids: map[string][]string{}}
+	t := &Texts{bundle: b, localizers: map[string]*i18n.Localizer{}, ids: map[string][]string{}, press: map[string][2]string{}}
 	for _, lang := range []string{"vi", "en"} {
 		f, err := b.LoadMessageFileFS(messages, lang+".toml")
 		if err != nil {
@@ -46,6 +52,7 @@ func New() (*Texts, error) {
 		sort.Strings(t.ids[lang])
 		t.localizers[lang] = i18n.NewLocalizer(b, lang)
 		t.langs = append(t.langs, lang)
+		t.press[lang] = [2]string{t.localise(lang, flows.M("render.press")), t.localise(lang, flows.M("render.press_numbered"))}
 	}
 	return t, nil
 }
@@ -55,16 +62,41 @@ func (t *Texts) Langs() []string { return t.langs }
 
 // Text renders m in lang (Vietnamese when lang is unknown). A message missing
 // from a language falls back to Vietnamese; tests keep both complete.
+//
+// Every text can say how the user picks a choice: {{.Press}} ({{.PressCap}}
+// to begin a sentence) is render.press ("bấm" a button) or, when the data
+// says NoButtons (the renderer does on channels without buttons),
+// render.press_numbered ("chọn" from a numbered list).
 func (t *Texts) Text(lang string, m flows.Msg) string {
-	l, ok := t.localizers[lang]
-	if !ok {
-		l = t.localizers[Default]
+	if _, ok := t.localizers[lang]; !ok {
+		lang = Default
 	}
-	s, err := l.Localize(&i18n.LocalizeConfig{MessageID: m.ID, TemplateData: m.Data, PluralCount: m.Count})
+	press := t.press[lang][0]
+	if noButtons, _ := m.Data["NoButtons"].(bool); noButtons {
+		press = t.press[lang][1]
+	}
+	data := maps.Clone(m.Data)
+	if data == nil {
+		data = map[string]any{}
+	}
+	if _, ok := data["Press"]; !ok {
+		data["Press"], data["PressCap"] = press, capitalise(press)
+	}
+	m.Data = data
+	return t.localise(lang, m)
+}
+
+func (t *Texts) localise(lang string, m flows.Msg) string {
+	s, err := t.localizers[lang].Localize(&i18n.LocalizeConfig{MessageID: m.ID, TemplateData: m.Data, PluralCount: m.Count})
 	if err != nil && s == "" {
 		return m.ID // never empty: an unknown ID shows itself, and a test catches it
 	}
 	return s
+}
+
+func capitalise(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // IDs lists the message IDs defined for lang, sorted.

@@ -131,9 +131,11 @@ var (
 	action = regexp.MustCompile(`{{[^}]*}}`)
 )
 
-// Every message, rendered with sample data, reads as the Voice section of
-// DOMAIN.md asks: no template left over, no "anh/chị" glued to a full
-// name, no "nút bên dưới" (the button is named), short enough for a small
+// Every message, rendered with sample data as a channel with buttons and as
+// one without (numbered lists, as the renderer marks it with NoButtons),
+// reads as the Voice section of DOMAIN.md asks: no template left over, no
+// "anh/chị" glued to a full name, no "nút bên dưới" (the button is named),
+// nothing to press where there are no buttons, short enough for a small
 // phone; and the Vietnamese is not left in English.
 func TestEveryMessageReadsWell(t *testing.T) {
 	texts, err := locales.New()
@@ -144,23 +146,32 @@ func TestEveryMessageReadsWell(t *testing.T) {
 	// Names of things that are the same in both languages.
 	same := regexp.MustCompile(`^(fmt|unit|area|product|channel)\.|^lang\.|^(menu\.lang|cmd\.\w+)$`)
 	glued := regexp.MustCompile(`(?i)anh/chị\s+(Hoàng|Lâm)`)
+	press := regexp.MustCompile(`(?i)\b(bấm|press|tap)\b`)
 	for id, text := range vi {
 		data := map[string]any{}
 		for _, m := range field.FindAllStringSubmatch(text+en[id], -1) {
 			data[m[1]] = "Mẫu"
 		}
 		data["Name"] = "Hoàng Văn Lâm"
+		// What the renderer and the texts fill in about the channel.
+		delete(data, "Press")
+		delete(data, "PressCap")
 		for _, lang := range texts.Langs() {
-			got := texts.Text(lang, flows.Msg{ID: id, Data: data, Count: 2})
-			switch {
-			case strings.Contains(got, "{{") || strings.Contains(got, "<no value>"):
-				t.Errorf("%s (%s) leaves template markers: %q", id, lang, got)
-			case lang == "vi" && glued.MatchString(got):
-				t.Errorf("%s writes anh/chị before a name (say Xin chào Hoàng Văn Lâm): %q", id, got)
-			case lang == "vi" && strings.Contains(strings.ToLower(got), "bên dưới"):
-				t.Errorf("%s says the button is below instead of naming it: %q", id, got)
-			case utf8.RuneCountInString(got) > 700:
-				t.Errorf("%s (%s) is %d characters: split it", id, lang, utf8.RuneCountInString(got))
+			for _, noButtons := range []bool{false, true} {
+				data["NoButtons"] = noButtons
+				got := texts.Text(lang, flows.Msg{ID: id, Data: data, Count: 2})
+				switch {
+				case strings.Contains(got, "{{") || strings.Contains(got, "<no value>"):
+					t.Errorf("%s (%s, no buttons: %v) leaves template markers: %q", id, lang, noButtons, got)
+				case noButtons && press.MatchString(got) && id != "render.press": // the verb itself
+					t.Errorf("%s (%s) says to press where there are no buttons (say choose, or what to type): %q", id, lang, got)
+				case lang == "vi" && glued.MatchString(got):
+					t.Errorf("%s writes anh/chị before a name (say Xin chào Hoàng Văn Lâm): %q", id, got)
+				case lang == "vi" && strings.Contains(strings.ToLower(got), "bên dưới"):
+					t.Errorf("%s says the button is below instead of naming it: %q", id, got)
+				case utf8.RuneCountInString(got) > 700:
+					t.Errorf("%s (%s) is %d characters: split it", id, lang, utf8.RuneCountInString(got))
+				}
 			}
 		}
 		words := action.ReplaceAllString(text, "") // what is left to translate

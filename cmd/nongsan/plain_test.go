@@ -56,6 +56,7 @@ func (p *plainBot) post(u bottest.Update) {
 
 // The plain channel as a typist uses it.
 func (p *plainBot) name(user string) string { return "Hoàng Văn " + user }
+func (p *plainBot) buttons() bool           { return false }
 
 func (p *plainBot) send(user, text string) {
 	p.t.Helper()
@@ -174,7 +175,7 @@ func TestPlainChannelOffersSimilarListingsByNumber(t *testing.T) {
 	// find elsewhere.
 	p.say(buyer, "mua "+small)
 	offer := p.last(buyer)
-	if !strings.HasPrefix(offer, text(t, "vi", "order.similar")) || strings.Contains(offer, "• ") ||
+	if !strings.HasPrefix(offer, text(t, "vi", "order.similar", "NoButtons", true)) || strings.Contains(offer, "• ") ||
 		strings.Contains(offer, text(t, "vi", "render.choices_later")) {
 		t.Fatalf("similar listings offered: %q", offer)
 	}

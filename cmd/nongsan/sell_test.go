@@ -394,7 +394,8 @@ func viPatterns(t testing.TB) []pattern {
 		action := regexp.MustCompile(`\{\{[^}]*\}\}`)
 		for section, msgs := range tables {
 			for key, raw := range msgs {
-				// Literal text must match; {{if}}…{{end}} is optional; other actions match anything.
+				// Literal text must match; {{if}}…{{end}} is optional, {{else}} an
+				// alternative; other actions match anything.
 				var b strings.Builder
 				fixed, last := 0, 0
 				for _, loc := range action.FindAllStringIndex(raw, -1) {
@@ -403,6 +404,8 @@ func viPatterns(t testing.TB) []pattern {
 					switch a := raw[loc[0]:loc[1]]; {
 					case strings.HasPrefix(a, "{{if"):
 						b.WriteString("(?:")
+					case a == "{{else}}":
+						b.WriteString("|")
 					case a == "{{end}}":
 						b.WriteString(")?")
 					default:

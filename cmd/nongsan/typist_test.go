@@ -17,6 +17,7 @@ type chatter interface {
 	send(user, text string)
 	sendPhoto(user, photo, album string)
 	received(chat string) []string // the texts (or captions), oldest first
+	buttons() bool                 // whether the channel shows buttons (else numbered lists)
 }
 
 // typist runs conversations by typing only, as on channels without
@@ -47,6 +48,9 @@ func (p *typist) last(chat string) string {
 // or a space: the last few are read together, latest first.
 func (p *typist) expect(chat, id string, kv ...any) string {
 	p.t.Helper()
+	if !p.c.buttons() { // the renderer says so to every text
+		kv = append(kv[:len(kv):len(kv)], "NoButtons", true)
+	}
 	want := text(p.t, "vi", id, kv...)
 	msgs := p.c.received(chat)
 	for i := len(msgs) - 1; i >= 0 && i >= len(msgs)-3; i-- {

@@ -74,6 +74,7 @@ func (z *zaloBot) post(ev zalo.Event) {
 
 // Zalo as a typist uses it.
 func (z *zaloBot) name(user string) string { return "Nông dân " + user }
+func (z *zaloBot) buttons() bool           { return false }
 
 func (z *zaloBot) send(user, text string) {
 	z.t.Helper()
@@ -274,7 +275,7 @@ func TestZaloShowsTypingWhileSlow(t *testing.T) {
 	if typing.ChatID != user || typing.Params["action"] != "typing" || typing.Status != http.StatusOK {
 		t.Errorf("typing: %+v", typing)
 	}
-	z.wait(user, func(s string) bool { return s == text(t, "vi", "help.text") })
+	z.wait(user, func(s string) bool { return s == text(t, "vi", "help.text", "NoButtons", true) })
 }
 
 // tgTypist is Telegram as a typist drives it: the same script, typed.
@@ -289,6 +290,7 @@ func (c tgTypist) userID(user string) int64 {
 }
 
 func (c tgTypist) name(user string) string { return "Nông dân " + user }
+func (c tgTypist) buttons() bool           { return true }
 func (c tgTypist) send(user, text string)  { c.b.Say(c.userID(user), text) }
 
 func (c tgTypist) sendPhoto(user, photo, _ string) {
