@@ -386,3 +386,9 @@ func (r *Router) reminder(o *Order, farmer *userChat) Reply {
 		Text: M("order.remind", append(orderData(fm, o), "Deadline", fm.Date(deadline),
 			"Time", deadline.In(vn.Location()).Format("15:04"))...)}
 }
+
+// partyTo tells whether a user is a side of an order: its buyer, its
+// listing's farmer, or the helper who posted the listing.
+func partyTo(o *Order, userID int64) bool {
+	return o.BuyerID == userID || o.Listing.Seller.UserID == userID || o.Listing.HelperID == userID
+}

@@ -72,11 +72,13 @@ func (r *Router) typed(ctx context.Context, c *Conv, in Input, kind, action, cod
 	switch kind {
 	case "dh":
 		o, err := r.Deps.Orders.OrderByCode(ctx, code)
-		if errors.Is(err, ErrNotFound) {
-			return r.unknownCode(c, M("typed.unknown_order", "Code", code))
-		}
-		if err != nil {
+		if err != nil && !errors.Is(err, ErrNotFound) {
 			return err
+		}
+		// Someone else's order is answered as an unknown one: a stranger
+		// typing codes learns nothing of which orders exist.
+		if err != nil || !partyTo(o, c.User.ID) {
+			return r.unknownCode(c, M("typed.unknown_order", "Code", code))
 		}
 		flow, in.Text = "orders", "ord:"+action+":"+strconv.FormatInt(o.ID, 10)
 	default:

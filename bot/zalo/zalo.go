@@ -161,7 +161,11 @@ func (b *Bot) Parse(body []byte) (flows.Input, bool, error) {
 	if m.From.IsBot {
 		return in, false, nil
 	}
-	switch eventName(ev) {
+	name := eventName(ev)
+	if name == EventImage && m.Photo == "" {
+		name = EventUnsupported // nothing to keep: the bot says what it expects
+	}
+	switch name {
 	case EventText:
 		in.Kind, in.Text = flows.KindText, m.Text
 		in.Command, in.Arg = command(m.Text)

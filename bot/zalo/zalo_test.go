@@ -54,6 +54,8 @@ func TestParse(t *testing.T) {
 	fromBot := text
 	fromBot.Message = &zalo.Message{From: zalo.User{ID: "b1", IsBot: true}, Chat: zalotest.Private(ted), MessageID: "m-bot", Text: "hi"}
 	voice := s.Event("message.voice.received", zalotest.Private(ted), ted)
+	noPhoto := s.Image(zalotest.Private(ted), ted, "na-1", "")
+	noPhoto.Message.Photo = ""
 	for _, c := range []struct {
 		name string
 		body []byte
@@ -66,6 +68,8 @@ func TestParse(t *testing.T) {
 		{"sticker", zalotest.Bare(s.Sticker(zalotest.Private(ted), ted)), true, flows.Input{Kind: flows.KindSticker, ChatType: flows.Private}},
 		{"unsupported", zalotest.Bare(s.Unsupported(group, ted)), true, flows.Input{Kind: flows.KindOther, ChatType: flows.Group}},
 		{"unknown event", zalotest.Wrapped(voice), false, flows.Input{}},
+		// An image without its URL holds nothing to keep: the user is told what is expected.
+		{"image without a photo", zalotest.Wrapped(noPhoto), true, flows.Input{Kind: flows.KindOther, ChatType: flows.Private}},
 		{"a bot", zalotest.Bare(fromBot), false, flows.Input{}},
 		// getUpdates' documented sample has no event_name and first_name.
 		{"no event name", []byte(`{"message":{"chat":{"id":"c1","chat_type":"PRIVATE"},"text":"Xin chào","message_id":"m1","date":1,"from":{"id":"c1","first_name":"Nguyen Van A"}}}`),

@@ -29,9 +29,9 @@ func TestPlainNoticesAreAnsweredByTypingTheirCommands(t *testing.T) {
 	p.wait(farmer, func(s string) bool { return strings.Contains(s, text(t, "vi", "typed.accept", "Code", orderCode)) })
 
 	// Someone else, and the buyer, cannot accept; the buyer is told it is
-	// the farmer's to do.
+	// the farmer's to do, a stranger as if the order did not exist.
 	p.say(stranger, "nhận "+orderCode)
-	p.expect(stranger, "orders.gone")
+	p.expect(stranger, "typed.unknown_order", "Code", orderCode)
 	p.say(buyer, "NHẬN "+strings.ReplaceAll(orderCode, "-", ""))
 	p.expect(buyer, "orders.not_yours", "Code", orderCode)
 	// A code that names no order.

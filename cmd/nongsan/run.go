@@ -389,7 +389,9 @@ func poll(ctx context.Context, cfg config, stdout io.Writer) error {
 }
 
 // receiver hands a polled update to ch's webhook logic; false has it
-// handed again.
+// handed again. Only a failure to store it (5xx) is worth another try: an
+// update the bot cannot read (4xx) would be refused again for ever, and
+// every later update of the platform would wait behind it.
 func (a *app) receiver(ctx context.Context, ch bot.Channel) func(body []byte) bool {
 	return func(body []byte) (ok bool) {
 		defer func() {
@@ -398,7 +400,11 @@ func (a *app) receiver(ctx context.Context, ch bot.Channel) func(body []byte) bo
 				ok = false
 			}
 		}()
-		return a.server.Receive(ctx, ch, body) == http.StatusOK
+		status := a.server.Receive(ctx, ch, body)
+		if status >= 400 && status < 500 {
+			a.server.Log.Warn().Int("status", status).Str("channel", string(ch.Name())).Msg("polled update refused, skipped")
+		}
+		return status < 500
 	}
 }
 
