@@ -267,12 +267,8 @@ func keptGap(t *testing.T, at []time.Time, gap time.Duration) {
 // typing what the notice says.
 func TestZaloGroupsAreMarketsAlongsideTelegramGroups(t *testing.T) {
 	t.Parallel()
-	tg, zs := telegramtest.NewServer(t), zalotest.NewServer(t)
-	zs.SetCanJoinGroups(true)
-	env := zaloEnv(orderEnv(t, tg), zs)
-	env["MODERATORS"] = "zalo:mod-0001"
-	z := startZaloWith(t, tg, zs, env)
-	b := z.b
+	z := startZaloMarkets(t)
+	b, zs := z.b, z.Z
 	const group, farmer = "zalo-group-chilang", "6ede9afa66b88fe6d6a9"
 	inGroup := func(user, text string) { z.post(zs.Text(zalotest.Group(group), z.user(user), text)) }
 

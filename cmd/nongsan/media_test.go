@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/nongsan-bot/nongsan/bot/bottest"
-	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
 	"github.com/nongsan-bot/nongsan/bot/zalo/zalotest"
 )
 
@@ -158,14 +157,8 @@ func TestALocalPublicURLIsToldApart(t *testing.T) {
 // Telegram fetches (the fake as Telegram does) and Zalo is given.
 func TestPhotosCrossBetweenZaloAndTelegram(t *testing.T) {
 	t.Parallel()
-	tg, zs := telegramtest.NewServer(t), zalotest.NewServer(t)
-	zs.SetCanJoinGroups(true)
-	env := zaloEnv(orderEnv(t, tg), zs)
-	env["MODERATORS"] = "zalo:mod-0001"
-	z := &zaloBot{b: startBot(t, tg, env), Z: zs}
-	z.typist = &typist{t: t, c: z}
-	t.Cleanup(z.check)
-	b, base := z.b, env["PUBLIC_BASE_URL"]
+	z := startZaloMarkets(t)
+	b, zs, base := z.b, z.Z, z.b.Env["PUBLIC_BASE_URL"]
 	const group, zaloFarmer = "zalo-group-chilang", "6ede9afa66b88fe6d6a9"
 	z.post(zs.Text(zalotest.Group(group), z.user("mod-0001"), "/dangky chi lang"))
 	z.expect(group, "group.registered", "Area", "Chi Lăng")
@@ -177,7 +170,7 @@ func TestPhotosCrossBetweenZaloAndTelegram(t *testing.T) {
 	_, code := z.publish(zaloFarmer, "500 kg", "25k")
 	waitSent(t, b, chiLangMarket, func(s sent) bool { return strings.Contains(s.Text, code) && len(s.Data) == 1 }, 1)
 	var album []string
-	for _, c := range tg.CallsTo("sendMediaGroup") {
+	for _, c := range b.TG.CallsTo("sendMediaGroup") {
 		if c.ChatID == itoa(chiLangMarket) && c.Status == http.StatusOK {
 			album, _ = albumMedia(t, c)
 		}
@@ -193,7 +186,7 @@ func TestPhotosCrossBetweenZaloAndTelegram(t *testing.T) {
 
 	// A Telegram farmer's listing, in the Zalo group: its photos, by our
 	// address, serving what Telegram keeps.
-	tg.SetFile("photo-1", bottest.PhotoPNG(1600, 900))
+	b.TG.SetFile("photo-1", bottest.PhotoPNG(1600, 900))
 	b.register(farmer)
 	tgCode := b.listing(farmer, "500 kg", "25k")
 	z.wait(group, func(s string) bool { return strings.Contains(s, text(t, "vi", "render.order_by_text", "Code", tgCode)) })

@@ -40,6 +40,17 @@ func startZalo(t testing.TB) *zaloBot {
 	return startZaloWith(t, tg, z, zaloEnv(orderEnv(t, tg), z))
 }
 
+// startZaloMarkets runs a bot on Telegram and on a Zalo account that may
+// join groups, where zalo:mod-0001 moderates (Zalo cannot tell a group's
+// admins, so only moderators register markets there).
+func startZaloMarkets(t testing.TB) *zaloBot {
+	tg, zs := telegramtest.NewServer(t), zalotest.NewServer(t)
+	zs.SetCanJoinGroups(true)
+	env := zaloEnv(orderEnv(t, tg), zs)
+	env["MODERATORS"] = "zalo:mod-0001"
+	return startZaloWith(t, tg, zs, env)
+}
+
 // startZaloWith runs a bot on env, driven through its Zalo channel z.
 func startZaloWith(t testing.TB, tg *telegramtest.Server, z *zalotest.Server, env map[string]string) *zaloBot {
 	zb := &zaloBot{b: startBot(t, tg, env), Z: z}
@@ -466,4 +477,75 @@ func TestTelegramShowsTypingWhileSlow(t *testing.T) {
 		t.Errorf("typing: %+v", typing)
 	}
 	waitSent(t, b, farmer, func(s sent) bool { return strings.HasPrefix(s.Text, "❓") }, 1)
+}
+
+// The other way across: a Telegram farmer's listing, with its photos, goes
+// to the Telegram and the Zalo groups; a Zalo buyer orders it by typing,
+// the farmer accepts with the notice's button on Telegram, and the buyer
+// gets, on Zalo, the farmer's phone and the payment details. Neither group
+// ever sees the buyer's phone.
+func TestTelegramFarmerZaloBuyer(t *testing.T) {
+	t.Parallel()
+	z := startZaloMarkets(t)
+	b, zs := z.b, z.Z
+	const group, zaloBuyer = "zalo-group-cross", "8f3a0c1b2d4e5f60aa01"
+	z.post(zs.Text(zalotest.Group(group), z.user("mod-0001"), "/dangky"))
+	z.expect(group, "group.registered_all")
+	b.markets()
+	b.register(farmer)
+	code := b.listing(farmer, "500 kg", "25k")
+
+	// Both kinds of group show the post; Zalo's photos come by our URL and
+	// are the farmer's Telegram photos.
+	waitSent(t, b, chiLangMarket, func(s sent) bool { return strings.Contains(s.Text, code) }, 1)
+	z.wait(group, func(s string) bool { return strings.Contains(s, text(t, "vi", "render.order_by_text", "Code", code)) })
+	var photos []string
+	for _, m := range zs.Received(group) {
+		if m.Photo != "" {
+			photos = append(photos, m.Photo)
+		}
+	}
+	if len(photos) != 2 {
+		t.Fatalf("photos in the Zalo group: %q", photos)
+	}
+	for _, u := range photos {
+		id, ok := strings.CutPrefix(u, b.Env["PUBLIC_BASE_URL"]+"/media/")
+		if code, body := b.Get("/media/" + id); !ok || code != http.StatusOK || !strings.HasPrefix(body, "\xff\xd8") {
+			t.Errorf("photo %q: %d", u, code)
+		}
+	}
+
+	// The Zalo buyer orders by typing what the post says.
+	z.say(zaloBuyer, "mua "+code)
+	z.expect(zaloBuyer, "order.quantity", "Remaining", "500 kg", "Unit", "kg", "Price", "25.000 đ/kg")
+	orderCode := z.order(zaloBuyer, "20 kg")
+	if orderCode == "" {
+		t.Fatal("no order code")
+	}
+	z.wait(group, func(s string) bool { return strings.HasPrefix(s, "🛒 Đã có đơn 20 kg") })
+	waitSent(t, b, chiLangMarket, func(s sent) bool { return strings.HasPrefix(s.Text, "🛒 Đã có đơn 20 kg") }, 1)
+
+	// The farmer, on Telegram, accepts with the notice's button.
+	news := b.notice(farmer, "🛒 Đơn mới")
+	if !strings.Contains(news.Text, orderCode) || len(news.Data) != 2 {
+		t.Fatalf("farmer's notice: %+v", news)
+	}
+	b.Tap(farmer, news.Data[0])
+	accepted := z.wait(zaloBuyer, func(s string) bool { return strings.HasPrefix(s, "🎉") })
+	if !strings.Contains(accepted, "0912 888 777") {
+		t.Errorf("acceptance without the farmer's phone: %q", accepted)
+	}
+	z.wait(zaloBuyer, func(s string) bool { return strings.HasPrefix(s, "💳") && strings.Contains(s, "500.000 đ") })
+	// The farmer has the buyer's phone now; the groups never do.
+	waitSent(t, b, farmer, func(s sent) bool { return strings.Contains(s.Text, "0987 654 321") }, 1)
+	for _, s := range z.received(group) {
+		if strings.Contains(s, "987 654 321") {
+			t.Errorf("the Zalo group saw the buyer's phone: %q", s)
+		}
+	}
+	for _, s := range b.Sent(chiLangMarket) {
+		if strings.Contains(s.Text, "987 654 321") {
+			t.Errorf("the Telegram group saw the buyer's phone: %q", s.Text)
+		}
+	}
 }
