@@ -16,6 +16,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -33,10 +37,14 @@ type Fetcher interface {
 	Fetch(ctx context.Context, ref string) (io.ReadCloser, error)
 }
 
-// MediaStore keeps the photos of published listings (bot/postgres).
+// MediaStore keeps the photos of published listings (bot/postgres). Only
+// the photos of listings on sale (or sold out) are served.
 type MediaStore interface {
-	// PublishedPhoto is flows.ErrNotFound for an id that is not a
-	// published listing's photo.
+	// PhotoOnSale is flows.ErrNotFound for an id that is not the photo of
+	// a listing on sale; it is asked on every request, and cheap.
+	PhotoOnSale(ctx context.Context, id string) error
+	// PublishedPhoto is flows.ErrNotFound for an id that is not the photo
+	// of a listing on sale.
 	PublishedPhoto(ctx context.Context, id string) (*flows.KeptPhoto, error)
 	KeepPhoto(ctx context.Context, id string, data []byte, contentType string) error
 	PhotosToKeep(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]flows.KeptPhoto, error)
@@ -52,11 +60,24 @@ type Media struct {
 	Fetchers map[flows.Channel]Fetcher
 	Client   *http.Client // fetches photos given by URL
 	CacheDir string       // "" for no disk cache
+	CacheMax int64        // bytes the disk cache may hold; 0 for DefaultCacheMax
 	Metrics  *Metrics
 	Log      zerolog.Logger
 
-	first singleflight.Group // one fetch per photo however many ask at once
+	first   singleflight.Group // one fetch per photo however many ask at once
+	loading atomic.Int64       // requests in load, for tests
+
+	pruneMu  sync.Mutex
+	prunedAt time.Time
 }
+
+// DefaultCacheMax bounds the disk cache: some 5,000 photos. The oldest
+// files go first when it is full (pruneCache); a photo pruned is served
+// from PostgreSQL and cached again.
+const DefaultCacheMax = 1 << 30
+
+// cachePruneEvery: how often the keeper looks at the disk cache's size.
+const cachePruneEvery = time.Minute
 
 // Photo bounds: the long side of a kept photo, and what is read of an
 // original.
@@ -72,7 +93,7 @@ const (
 var errNoFetch = errors.New("no way to fetch photos of this channel")
 
 // serve answers GET /media/{id}: the kept photo, fetched and kept first if
-// need be; 404 for anything but a published listing's photo.
+// need be; 404 for anything but the photo of a listing on sale or sold out.
 func (m *Media) serve() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
@@ -93,15 +114,21 @@ func (m *Media) serve() http.Handler {
 		sum := sha256.Sum256(data)
 		w.Header().Set("Content-Type", photoType)
 		w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:16])+`"`)
-		// A photo never changes under its id.
-		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		// A photo never changes under its id, but is taken down when its
+		// listing ends: shared caches keep it an hour at most.
+		w.Header().Set("Cache-Control", "public, max-age=3600")
 		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
 	})
 }
 
-// photo is a published photo's kept copy: from the disk cache, else from
-// the store, else fetched from its channel and kept.
+// photo is a published photo's kept copy, while its listing is on sale
+// (the store says so on every request: the disk cache does not know): from
+// the disk cache, else from the store, else fetched from its channel and
+// kept.
 func (m *Media) photo(ctx context.Context, id string) ([]byte, error) {
+	if err := m.Store.PhotoOnSale(ctx, id); err != nil {
+		return nil, err
+	}
 	if m.CacheDir != "" {
 		if data, err := os.ReadFile(m.cached(id)); err == nil {
 			return data, nil
@@ -114,6 +141,8 @@ func (m *Media) photo(ctx context.Context, id string) ([]byte, error) {
 // load is a published photo's kept copy from the store, else fetched and
 // kept; one at a time per photo, however many ask (requests, the keeper).
 func (m *Media) load(ctx context.Context, id string) ([]byte, error) {
+	m.loading.Add(1)
+	defer m.loading.Add(-1)
 	v, err, _ := m.first.Do(id, func() (any, error) {
 		ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
 		defer cancel()
@@ -268,13 +297,15 @@ const (
 // batch at a time, so that each outlives its platform's link. A failure is
 // retried later, less and less often.
 func (m *Media) KeepPublished(ctx context.Context, now time.Time) error {
+	m.pruneCache(now)
 	photos, err := m.Store.PhotosToKeep(ctx, now, keeperBatch, keeperLease)
 	if err != nil {
 		return err
 	}
 	for _, p := range photos {
 		_, err := m.load(ctx, p.ID) // kept meanwhile by a request: not fetched again
-		if err == nil || ctx.Err() != nil {
+		// Ended since it was claimed: kept if it is renewed.
+		if err == nil || ctx.Err() != nil || errors.Is(err, flows.ErrNotFound) {
 			continue
 		}
 		m.Log.Warn().Err(err).Str("photo", p.ID).Msg("keep photo")
@@ -283,6 +314,62 @@ func (m *Media) KeepPublished(ctx context.Context, now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// pruneCache removes the oldest files of the disk cache (by when they were
+// written) while it holds more than CacheMax, at most every
+// cachePruneEvery. Files of ended listings are never served (the store
+// is asked first) and go in their turn.
+func (m *Media) pruneCache(now time.Time) {
+	if m.CacheDir == "" {
+		return
+	}
+	m.pruneMu.Lock()
+	defer m.pruneMu.Unlock()
+	if !m.prunedAt.IsZero() && now.Sub(m.prunedAt) < cachePruneEvery {
+		return
+	}
+	m.prunedAt = now
+	limit := m.CacheMax
+	if limit <= 0 {
+		limit = DefaultCacheMax
+	}
+	entries, err := os.ReadDir(m.CacheDir)
+	if err != nil {
+		if !errors.Is(err, os.ErrNotExist) {
+			m.Log.Warn().Err(err).Msg("prune photo disk cache")
+		}
+		return
+	}
+	type file struct {
+		name string
+		size int64
+		at   time.Time
+	}
+	var files []file
+	var total int64
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".jpg") {
+			continue // a file being written, or not ours
+		}
+		info, err := e.Info()
+		if err != nil {
+			continue // removed meanwhile
+		}
+		files = append(files, file{e.Name(), info.Size(), info.ModTime()})
+		total += info.Size()
+	}
+	slices.SortFunc(files, func(a, b file) int { return a.at.Compare(b.at) })
+	for _, f := range files {
+		if total <= limit {
+			break
+		}
+		if err := os.Remove(filepath.Join(m.CacheDir, f.name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			m.Log.Warn().Err(err).Msg("prune photo disk cache")
+			return
+		}
+		total -= f.size
+	}
 }
 
 // RunKeeper keeps published photos every interval until ctx ends, beside

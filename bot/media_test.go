@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -179,9 +181,14 @@ func TestConcurrentFirstRequestsFetchOnce(t *testing.T) {
 			}
 		})
 	}
+	// Released only when every request is in load, one of them at the CDN:
+	// without the singleflight each would fetch.
 	deadline := time.Now().Add(10 * time.Second)
-	for c.hits.Load() == 0 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond) // polling for the first fetch
+	for (c.hits.Load() == 0 || s.media.Loading() < int64(len(codes))) && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond) // polling for the requests in flight
+	}
+	if n := s.media.Loading(); n != int64(len(codes)) {
+		t.Errorf("%d requests in flight, want %d", n, len(codes))
 	}
 	close(c.hold)
 	wg.Wait()
@@ -192,6 +199,107 @@ func TestConcurrentFirstRequestsFetchOnce(t *testing.T) {
 	}
 	if n := c.hits.Load(); n != 1 {
 		t.Errorf("fetched %d times, want once", n)
+	}
+}
+
+// setStatus sets the status of a photo's listing, as stopping to sell,
+// the expiry, the last order or renewing do.
+func setStatus(t *testing.T, db *postgres.DB, photoID, status string) {
+	t.Helper()
+	_, err := db.Pool.Exec(context.Background(), `UPDATE listings SET status = $2,
+		sold_out_by = CASE WHEN $2 = 'sold_out' THEN 'farmer' END
+		WHERE id = (SELECT listing_id FROM media WHERE id = $1)`, photoID, status)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOnlyPhotosOfListingsOnSaleOrSoldOutAreServed(t *testing.T) {
+	c := newCDN(t, map[string][]byte{"/a.png": bottest.PhotoPNG(40, 30)})
+	db := pgtest.MustOpen(t)
+	dir := t.TempDir()
+	s := newMediaServer(t, db, dir)
+	closed, expired, soldOut := publish(t, db, c.URL+"/a.png")[0], publish(t, db, c.URL+"/a.png")[0], publish(t, db, c.URL+"/a.png")[0]
+	etags := map[string]string{}
+	for _, id := range []string{closed, expired, soldOut} {
+		resp, _ := get(t, s.url+"/media/"+id)
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Cache-Control") != "public, max-age=3600" {
+			t.Fatalf("on sale: %d, Cache-Control %q", resp.StatusCode, resp.Header.Get("Cache-Control"))
+		}
+		etags[id] = resp.Header.Get("ETag")
+	}
+	setStatus(t, db, closed, "closed")
+	setStatus(t, db, expired, "expired")
+	setStatus(t, db, soldOut, "sold_out")
+	for _, id := range []string{closed, expired} {
+		if _, err := os.Stat(filepath.Join(dir, id+".jpg")); err != nil {
+			t.Fatalf("not in the disk cache: %v", err)
+		}
+		if resp, _ := get(t, s.url+"/media/"+id); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("photo of an ended listing: %d, want 404", resp.StatusCode)
+		}
+		if resp, _ := get(t, s.url+"/media/"+id, "If-None-Match", etags[id]); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("photo of an ended listing with its ETag: %d, want 404", resp.StatusCode)
+		}
+	}
+	if resp, _ := get(t, s.url+"/media/"+soldOut); resp.StatusCode != http.StatusOK {
+		t.Errorf("photo of a sold-out listing: %d, want 200", resp.StatusCode)
+	}
+	// Renewed, the listing shows its photo again, from the disk cache.
+	setStatus(t, db, expired, "active")
+	if resp, _ := get(t, s.url+"/media/"+expired); resp.StatusCode != http.StatusOK {
+		t.Errorf("photo of a renewed listing: %d, want 200", resp.StatusCode)
+	}
+	if n := c.hits.Load(); n != 3 {
+		t.Errorf("fetched %d times, want 3", n)
+	}
+
+	// The keeper leaves the photos of an ended listing until it is renewed.
+	later := publish(t, db, c.URL+"/a.png")[0]
+	setStatus(t, db, later, "closed")
+	if err := s.media.KeepPublished(context.Background(), time.Now().Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if n := c.hits.Load(); n != 3 {
+		t.Errorf("the keeper fetched the photo of an ended listing")
+	}
+}
+
+func TestTheKeeperBoundsTheDiskCacheOldestFirst(t *testing.T) {
+	c := newCDN(t, map[string][]byte{"/a.png": bottest.PhotoPNG(40, 30)})
+	db := pgtest.MustOpen(t)
+	dir := t.TempDir()
+	s := newMediaServer(t, db, dir)
+	ids := publish(t, db, c.URL+"/a.png", c.URL+"/a.png", c.URL+"/a.png")
+	var size int64
+	for i, id := range ids {
+		if resp, _ := get(t, s.url+"/media/"+id); resp.StatusCode != http.StatusOK {
+			t.Fatalf("photo %d: %d", i, resp.StatusCode)
+		}
+		file := filepath.Join(dir, id+".jpg")
+		at := time.Now().Add(time.Duration(i-10) * time.Minute) // ids[0] the oldest
+		if err := os.Chtimes(file, at, at); err != nil {
+			t.Fatal(err)
+		}
+		info, err := os.Stat(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		size = max(size, info.Size())
+	}
+	s.media.CacheMax = 2 * size
+	if err := s.media.KeepPublished(context.Background(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for i, id := range ids {
+		_, err := os.Stat(filepath.Join(dir, id+".jpg"))
+		if kept := err == nil; kept != (i > 0) {
+			t.Errorf("photo %d in the disk cache: %v, want %v", i, kept, i > 0)
+		}
+	}
+	// Pruned, it is served from PostgreSQL.
+	if resp, _ := get(t, s.url+"/media/"+ids[0]); resp.StatusCode != http.StatusOK || c.hits.Load() != 3 {
+		t.Errorf("pruned photo: %d, fetched %d times", resp.StatusCode, c.hits.Load())
 	}
 }
 

@@ -43,11 +43,35 @@ func addMedia(ctx context.Context, tx pgx.Tx, listingID int64, refs []flows.Phot
 	return nil
 }
 
-// PublishedPhoto returns a published listing's photo by its public id, with
-// its kept copy if there is one; ErrNotFound for any other id.
+// onSale is the listings whose photos are served: on sale ('active') or
+// sold out ('sold_out': its posts still show it, and the farmer may sell
+// more). A farmer who stops selling ('closed') or a listing past its date
+// ('expired') takes its photos down; renewing it brings them back, since
+// every request asks.
+const onSale = `status IN ('active', 'sold_out')`
+
+// PhotoOnSale is nil for the photo of a listing on sale, else ErrNotFound:
+// asked on every request, before any copy is served. Two primary-key
+// lookups, no bytes read.
+func (db *DB) PhotoOnSale(ctx context.Context, id string) error {
+	var ok bool
+	err := db.Pool.QueryRow(ctx, `SELECT true FROM media m JOIN listings l ON l.id = m.listing_id
+		WHERE m.id = $1 AND l.`+onSale, id).Scan(&ok)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("photo: %w", flows.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("photo on sale: %w", err)
+	}
+	return nil
+}
+
+// PublishedPhoto returns the photo of a listing on sale by its public id,
+// with its kept copy if there is one; ErrNotFound for any other id.
 func (db *DB) PublishedPhoto(ctx context.Context, id string) (*flows.KeptPhoto, error) {
 	var p flows.KeptPhoto
-	err := db.Pool.QueryRow(ctx, `SELECT id, listing_id, channel, ref, data, coalesce(content_type, '') FROM media WHERE id = $1`, id).
+	err := db.Pool.QueryRow(ctx, `SELECT m.id, m.listing_id, m.channel, m.ref, m.data, coalesce(m.content_type, '')
+		FROM media m JOIN listings l ON l.id = m.listing_id WHERE m.id = $1 AND l.`+onSale, id).
 		Scan(&p.ID, &p.Listing, &p.Channel, &p.Ref, &p.Data, &p.Type)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("photo: %w", flows.ErrNotFound)
@@ -69,13 +93,15 @@ func (db *DB) KeepPhoto(ctx context.Context, id string, data []byte, contentType
 	return nil
 }
 
-// PhotosToKeep claims up to limit photos not kept yet whose time has come,
-// for lease: another replica does not take them meanwhile.
+// PhotosToKeep claims up to limit photos of listings on sale, not kept yet,
+// whose time has come, for lease: another replica does not take them
+// meanwhile. An ended listing's photos wait: renewed, it is kept then.
 func (db *DB) PhotosToKeep(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]flows.KeptPhoto, error) {
 	rows, err := db.Pool.Query(ctx, `
 		UPDATE media SET next_try_at = $2::timestamptz + $3::interval
-		WHERE id IN (SELECT id FROM media WHERE kept_at IS NULL AND next_try_at <= $2
-			ORDER BY next_try_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+		WHERE id IN (SELECT m.id FROM media m JOIN listings l ON l.id = m.listing_id
+			WHERE m.kept_at IS NULL AND m.next_try_at <= $2 AND l.`+onSale+`
+			ORDER BY m.next_try_at LIMIT $1 FOR UPDATE OF m SKIP LOCKED)
 		RETURNING id, listing_id, channel, ref`, limit, now, lease)
 	if err != nil {
 		return nil, fmt.Errorf("photos to keep: %w", err)
@@ -107,9 +133,11 @@ func (db *DB) PhotoFailed(ctx context.Context, id string, now time.Time) error {
 	return nil
 }
 
-// PhotosWaiting counts published photos not kept yet that are still tried.
+// PhotosWaiting counts photos of listings on sale not kept yet that are
+// still tried.
 func (db *DB) PhotosWaiting(ctx context.Context) (int64, error) {
 	var n int64
-	err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM media WHERE kept_at IS NULL AND next_try_at < 'infinity'`).Scan(&n)
+	err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM media m JOIN listings l ON l.id = m.listing_id
+		WHERE m.kept_at IS NULL AND m.next_try_at < 'infinity' AND l.`+onSale).Scan(&n)
 	return n, err
 }

@@ -39,6 +39,19 @@ func TestAPublishedListingsPhotosCanBeServed(t *testing.T) {
 	if _, err := db.PublishedPhoto(ctx, flows.NewPhotoID()); !errors.Is(err, flows.ErrNotFound) {
 		t.Errorf("an unknown id: %v, want ErrNotFound", err)
 	}
+	if err := db.PhotoOnSale(ctx, zalo.ID); err != nil {
+		t.Errorf("photo of a listing on sale: %v", err)
+	}
+	// The farmer stops selling: its photos are taken down.
+	if _, err := db.Pool.Exec(ctx, `UPDATE listings SET status = 'closed' WHERE id = $1`, l.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PhotoOnSale(ctx, zalo.ID); !errors.Is(err, flows.ErrNotFound) {
+		t.Errorf("photo of a closed listing on sale: %v, want ErrNotFound", err)
+	}
+	if _, err := db.PublishedPhoto(ctx, zalo.ID); !errors.Is(err, flows.ErrNotFound) {
+		t.Errorf("photo of a closed listing: %v, want ErrNotFound", err)
+	}
 }
 
 func TestPhotosAreKeptOnceAndClaimedByOneKeeper(t *testing.T) {
