@@ -24,6 +24,10 @@ type Caps struct {
 	// PhotoURLs: photos are sent by URL only (Zalo), never by a reference
 	// the platform keeps.
 	PhotoURLs bool
+	// PhotoUploads: images can be uploaded (a payment QR is drawn and sent
+	// as a file). A channel with neither this nor PhotoURLs cannot show a
+	// QR, and texts say so ({{if .NoQR}}).
+	PhotoUploads bool
 	// Limits, counted in UTF-16 code units (as Telegram does; never fewer
 	// than characters, so safe for platforms that count characters).
 	MaxText    int
@@ -89,6 +93,9 @@ type Rendered struct {
 	// MediaURL is where photos are served to other channels:
 	// PUBLIC_BASE_URL + "/media/"; a photo's id follows.
 	MediaURL string
+	// QRURL is where payment QRs are drawn for channels that take photos
+	// by URL only: PUBLIC_BASE_URL + QRPath.
+	QRURL string
 }
 
 var (
@@ -175,10 +182,10 @@ func (r *Rendered) post(ctx context.Context, o Out) (flows.Sent, error) {
 	return r.Post(ctx, o)
 }
 
-// linksMedia tells whether photos show one by our /media link.
+// linksMedia tells whether photos show one by our /media or /qr link.
 func (r *Rendered) linksMedia(photos []string) bool {
 	for _, p := range photos {
-		if r.MediaURL != "" && strings.HasPrefix(p, r.MediaURL) {
+		if r.MediaURL != "" && strings.HasPrefix(p, r.MediaURL) || r.QRURL != "" && strings.HasPrefix(p, r.QRURL) {
 			return true
 		}
 	}
@@ -220,6 +227,10 @@ func (r *Rendered) render(reply flows.Reply) (outs []Out, footer int) {
 		lines = append(lines, t(flows.M("render.menu_hint")))
 	}
 	main := Out{To: reply.To, Photos: reply.Photos, QR: reply.QR}
+	if reply.QR != "" && caps.PhotoURLs && len(reply.Photos) == 0 {
+		// The QR is a photo the platform fetches from us.
+		main.Photos, main.QR = []string{r.QRURL + QRCode(reply.QR) + ".png"}, ""
+	}
 	text := t(reply.Text)
 	footer = -1
 	switch {
@@ -376,17 +387,24 @@ func (r *Rendered) choices(reply flows.Reply, caps Caps, t func(flows.Msg) strin
 // withCaps lets a text say what the channel offers: where it has no
 // buttons, {{.Press}} is the verb for choosing from a numbered list rather
 // than pressing a button (the texts resolve it), and {{if .NoButtons}} says
-// what to type instead of naming a button. Every text the renderer
+// what to type instead of naming a button; where it cannot show a payment
+// QR, {{if .NoQR}} leaves out "scan this QR". Every text the renderer
 // localises goes through it.
 func withCaps(m flows.Msg, caps Caps) flows.Msg {
-	if caps.Buttons {
+	noQR := !caps.PhotoUploads && !caps.PhotoURLs
+	if caps.Buttons && !noQR {
 		return m
 	}
 	data := maps.Clone(m.Data)
 	if data == nil {
 		data = map[string]any{}
 	}
-	data["NoButtons"] = true
+	if !caps.Buttons {
+		data["NoButtons"] = true
+	}
+	if noQR {
+		data["NoQR"] = true
+	}
 	m.Data = data
 	return m
 }

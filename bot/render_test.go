@@ -161,7 +161,7 @@ type rich struct{ outs []bot.Out }
 func (r *rich) Name() flows.Channel { return "rich" }
 func (r *rich) Caps() bot.Caps {
 	return bot.Caps{Buttons: true, Edits: true, Albums: true, AlbumCaptions: true, DeepLinks: true, MenuKeyboard: true,
-		MaxText: 4096, MaxCaption: 1024}
+		PhotoUploads: true, MaxText: 4096, MaxCaption: 1024}
 }
 func (r *rich) Parse([]byte) (flows.Input, bool, error)                 { return flows.Input{}, false, nil }
 func (r *rich) Ack(context.Context, flows.Input) error                  { return nil }

@@ -31,7 +31,7 @@ type Server struct {
 
 // Routes returns the handler of every endpoint: each channel's own (its
 // webhook, and pages or streams for a web channel), then health, readiness,
-// metrics and the photos of published listings.
+// metrics, the photos of published listings and payment QRs.
 func (s *Server) Routes() http.Handler {
 	mux := http.NewServeMux()
 	for _, name := range slices.Sorted(maps.Keys(s.Engine.Channels)) {
@@ -46,6 +46,7 @@ func (s *Server) Routes() http.Handler {
 	if s.Media != nil {
 		mux.Handle("GET /media/{id}", s.Media.serve())
 	}
+	mux.Handle("GET "+QRPath+"{file}", serveQR())
 	return s.recoverer(mux)
 }
 

@@ -204,11 +204,12 @@ func withChat(in flows.Input, c *tgbotapi.Chat, from *tgbotapi.User) flows.Input
 }
 
 // Caps: Telegram has buttons, edits, albums (captioned, without buttons),
-// deep links into the private chat, and reply keyboards that stay.
+// uploaded images, deep links into the private chat, and reply keyboards
+// that stay.
 // Limits are in UTF-16 code units, as Telegram counts.
 func (b *Bot) Caps() bot.Caps {
 	return bot.Caps{Buttons: true, Edits: true, Albums: true, AlbumCaptions: true, DeepLinks: true,
-		MenuKeyboard: true, MaxText: 4096, MaxCaption: 1024}
+		PhotoUploads: true, MenuKeyboard: true, MaxText: 4096, MaxCaption: 1024}
 }
 
 // DeepLink opens the private chat with the bot, which receives /start payload.

@@ -231,8 +231,8 @@ func command(text string) (cmd, arg string) {
 }
 
 // Post sends one rendered message: a text, or one photo by URL with its
-// caption. A VietQR payload goes as the text alone: sendPhoto only takes
-// URLs, and the text already gives the account in words.
+// caption. The renderer turns a payment QR into a photo at our /qr URL
+// (sendPhoto only takes URLs); a QR left in o.QR goes as the text alone.
 func (b *Bot) Post(ctx context.Context, o bot.Out) (flows.Sent, error) {
 	var sent struct {
 		MessageID string `json:"message_id"`

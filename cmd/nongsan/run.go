@@ -213,10 +213,11 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 }
 
 // addChannel registers a channel: its renderer, which links to the photos
-// of other channels at /media, and its photo downloads, if it has them.
+// of other channels at /media and to payment QRs at /qr, and its photo downloads, if it has them.
 func (a *app) addChannel(ad bot.Adapter, texts flows.Texts, cfg config) {
 	r := bot.Render(ad, texts)
 	r.MediaURL = strings.TrimRight(cfg.PublicBaseURL, "/") + "/media/"
+	r.QRURL = strings.TrimRight(cfg.PublicBaseURL, "/") + bot.QRPath
 	a.engine.Channels.Add(r)
 	if f, ok := ad.(bot.Fetcher); ok {
 		a.media.Fetchers[ad.Name()] = f

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
 	"github.com/nongsan-bot/nongsan/bot/zalo"
 	"github.com/nongsan-bot/nongsan/bot/zalo/zalotest"
+	"github.com/nongsan-bot/nongsan/flows/vietqr"
 )
 
 const zaloSecret = "zalo-secret-0123456789"
@@ -169,10 +171,32 @@ func TestZaloFarmerSellsAndBuyerOrders(t *testing.T) {
 	if !strings.Contains(accepted, "0912 888 777") {
 		t.Errorf("acceptance without the farmer's phone: %q", accepted)
 	}
-	// No QR image on Zalo (sendPhoto takes URLs only): the account in words.
 	pay := z.wait(buyer, func(s string) bool { return strings.HasPrefix(s, "💳") && strings.Contains(s, orderCode) })
 	if !strings.Contains(pay, "1.250.000 đ") || !strings.Contains(pay, "123456789012") {
 		t.Errorf("payment details: %q", pay)
+	}
+	// The QR comes as a photo by our URL (sendPhoto takes URLs only), the
+	// details as its caption; the URL serves the QR of the payment.
+	var qrURL string
+	for _, m := range z.Z.Received(buyer) {
+		if m.Text == pay {
+			qrURL = m.Photo
+		}
+	}
+	if !strings.Contains(qrURL, "/qr/") {
+		t.Fatalf("payment without its QR photo: %q", qrURL)
+	}
+	resp, err := http.Get(qrURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	img, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/png" {
+		t.Fatalf("GET %s: %d %q, %v", qrURL, resp.StatusCode, resp.Header.Get("Content-Type"), err)
+	}
+	if payload := decodeQR(t, img); !vietqr.Valid(payload) || !strings.Contains(payload, "123456789012") || !strings.Contains(payload, "1250000") {
+		t.Errorf("the QR reads %q", payload)
 	}
 }
 
