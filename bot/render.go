@@ -227,7 +227,7 @@ func (r *Rendered) render(reply flows.Reply) (outs []Out, footer int) {
 		lines = append(lines, t(flows.M("render.menu_hint")))
 	}
 	main := Out{To: reply.To, Photos: reply.Photos, QR: reply.QR}
-	if reply.QR != "" && caps.PhotoURLs && len(reply.Photos) == 0 {
+	if reply.QR != "" && caps.PhotoURLs && r.QRURL != "" && len(reply.Photos) == 0 {
 		// The QR is a photo the platform fetches from us.
 		main.Photos, main.QR = []string{r.QRURL + QRCode(reply.QR) + ".png"}, ""
 	}
