@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -19,12 +20,28 @@ import (
 // then nothing of the other account is shown: only the channel the code
 // goes to.
 
-// The rules of link codes.
+// The rules of link codes. A code has a million values: the caps below
+// keep guessing one hopeless. They hold per account whose number is
+// claimed, whoever asks and from however many chats, and per account
+// asking, which could otherwise go through many farmers' numbers.
 const (
-	LinkCodeTTL      = 10 * time.Minute
-	LinkCodeTries    = 5 // wrong tries before a code is spent
-	LinkCodesPerHour = 3 // codes sent to one account in an hour
+	LinkCodeTTL       = 10 * time.Minute
+	LinkDay           = 24 * time.Hour // the caps count over it, up to the moment
+	LinkCodesPerDay   = 3              // codes sent to one account
+	LinkTriesPerDay   = 5              // wrong tries at one account's codes: then no link to it for the day
+	LinkTargetsPerDay = 3              // accounts one account is sent codes for
 )
+
+// LinkLimits are the caps stores enforce, counted over Window.
+type LinkLimits struct {
+	Window  time.Duration
+	Codes   int // codes sent to one account
+	Tries   int // wrong tries at one account's codes, whoever typed them
+	Targets int // accounts one requester is sent codes for
+}
+
+// linkLimits are the caps of the rules above.
+var linkLimits = LinkLimits{Window: LinkDay, Codes: LinkCodesPerDay, Tries: LinkTriesPerDay, Targets: LinkTargetsPerDay}
 
 // LinkCode is a code sent to Account, to be typed by Requester.
 type LinkCode struct {
@@ -38,6 +55,17 @@ type LinkCode struct {
 	Source string
 }
 
+// LinkGuess is a code typed by Requester for the code ID.
+type LinkGuess struct {
+	ID        int64
+	Requester int64
+	Code      string
+	At        time.Time
+	// Source is the update that typed it: its retry is not counted as
+	// another wrong try.
+	Source string
+}
+
 // LinkOutcome is what typing a code did.
 type LinkOutcome int
 
@@ -45,22 +73,37 @@ const (
 	LinkWrong   LinkOutcome = iota // not the code; LinkTry.Left tries remain
 	LinkDone                       // the accounts are linked
 	LinkExpired                    // too late
-	LinkSpent                      // too many wrong tries
+	LinkBlocked                    // the account's wrong tries for the day are spent: not tried
 )
 
 // LinkTry is the outcome of a typed code.
 type LinkTry struct {
 	Outcome LinkOutcome
-	Left    int    // of LinkWrong
-	Lang    string // of LinkDone: the language the person chose, if any
+	Left    int       // of LinkWrong
+	Next    time.Time // of LinkBlocked: when the account may be linked to again
+	Lang    string    // of LinkDone: the language the person chose, if any
+	// Owner is, of LinkDone, the chat the account's owner was last seen
+	// in before the link: they are told of it there.
+	Owner ChatRef
 }
 
-// TooManyCodesError means the account was sent its codes for the hour;
-// the next may go at Next.
-type TooManyCodesError struct{ Next time.Time }
+// LinkCap is the cap a code was refused by.
+type LinkCap int
 
-func (e *TooManyCodesError) Error() string {
-	return "too many link codes until " + e.Next.Format(time.RFC3339)
+const (
+	CapCodes   LinkCap = iota + 1 // the account was sent its codes for the day
+	CapTries                      // the account's codes were typed wrong too often
+	CapTargets                    // the requester was sent codes for too many accounts
+)
+
+// LinkLimitError means no code may go: Cap is reached until Next.
+type LinkLimitError struct {
+	Cap  LinkCap
+	Next time.Time
+}
+
+func (e *LinkLimitError) Error() string {
+	return fmt.Sprintf("link cap %d reached until %s", e.Cap, e.Next.Format(time.RFC3339))
 }
 
 // Links joins a person's accounts on several channels into one.
@@ -68,15 +111,16 @@ type Links interface {
 	// Channels lists the channels on which a user (an id as Touch gives
 	// it) has an account.
 	Channels(ctx context.Context, userID int64) ([]Channel, error)
-	// NewLinkCode stores a code, unless its account was sent limit codes
-	// in the window before c.At (a retry of c.Source not counted): then a
-	// *TooManyCodesError.
-	NewLinkCode(ctx context.Context, c LinkCode, limit int, window time.Duration) (id int64, err error)
-	// TryLinkCode checks a code typed by requester at now against code id.
-	// The right one links requester to the code's account, moving to it
-	// what requester had of its own (orders, buyer details), in one
-	// transaction. maxTries wrong tries spend the code.
-	TryLinkCode(ctx context.Context, id, requester int64, code string, now time.Time, maxTries int) (LinkTry, error)
+	// NewLinkCode stores a code, unless a cap of lim is reached in the
+	// window before c.At (a retry of c.Source not counted): then a
+	// *LinkLimitError.
+	NewLinkCode(ctx context.Context, c LinkCode, lim LinkLimits) (id int64, err error)
+	// TryLinkCode checks a typed code. The right one links its requester
+	// to the code's account, moving to it what the requester had of its
+	// own (orders, buyer details), in one transaction. No code of an
+	// account whose codes were typed wrong lim.Tries times in the window
+	// is tried, not even the right one.
+	TryLinkCode(ctx context.Context, g LinkGuess, lim LinkLimits) (LinkTry, error)
 }
 
 // linking is the link being offered, in the registration's draft. It
@@ -86,18 +130,26 @@ type linking struct {
 	To      Channel `json:"to"`      // where the code goes
 	Code    int64   `json:"code,omitempty"`
 	// State says what the code question says: the code was sent, or
-	// cannot be used (expired, spent), or no code may go yet (limited).
+	// cannot be used (expired), or a cap keeps codes from going or being
+	// tried (limited, blocked, targets).
 	State string    `json:"state,omitempty"`
-	Next  time.Time `json:"next,omitzero"` // of limited: when a code may go
+	Next  time.Time `json:"next,omitzero"` // of a cap: when it ends
 }
 
 // Link states.
 const (
 	linkSent    = "sent"
 	linkExpired = "expired"
-	linkSpent   = "spent"
-	linkLimited = "limited"
+	linkLimited = "limited" // the account was sent its codes for the day
+	linkBlocked = "blocked" // the account's codes were typed wrong too often
+	linkTargets = "targets" // this account was sent codes for too many numbers
 )
+
+// capStates are the states of the caps a code is refused by.
+var capStates = map[LinkCap]string{CapCodes: linkLimited, CapTries: linkBlocked, CapTargets: linkTargets}
+
+// linkSource names the update for the stores, which count its retry once.
+func linkSource(in Input) string { return string(in.Channel) + ":" + in.UpdateID }
 
 // linkRows are the registration's rows that link accounts: after the phone
 // question, the offer and the code; both are asked only when the phone
@@ -169,8 +221,8 @@ func (r *registration) onLink(ctx context.Context, c *Conv, d *draft, in Input) 
 	return NotUnderstood(), nil
 }
 
-// sendCode sends a new code to the other account's chat, as the hourly
-// limit allows, and asks for it.
+// sendCode sends a new code to the other account's chat, as the caps
+// allow, and asks for it.
 func (r *registration) sendCode(ctx context.Context, c *Conv, d *draft) (Go, error) {
 	ref, lang, err := r.deps.UserChats.ChatOf(ctx, d.Link.Account)
 	if err != nil {
@@ -184,11 +236,10 @@ func (r *registration) sendCode(ctx context.Context, c *Conv, d *draft) (Go, err
 		return Go{}, err
 	}
 	id, err := r.deps.Links.NewLinkCode(ctx, LinkCode{Account: d.Link.Account, Requester: c.User.ID, Code: code,
-		At: c.Now, Expires: c.Now.Add(LinkCodeTTL), Source: string(c.In.Channel) + ":" + c.In.UpdateID},
-		LinkCodesPerHour, time.Hour)
-	var many *TooManyCodesError
-	if errors.As(err, &many) {
-		d.Link.State, d.Link.Next = linkLimited, many.Next
+		At: c.Now, Expires: c.Now.Add(LinkCodeTTL), Source: linkSource(c.In)}, linkLimits)
+	var capped *LinkLimitError
+	if errors.As(err, &capped) {
+		d.Link.State, d.Link.Next = capStates[capped.Cap], capped.Next
 		return To(r.linkCode), nil
 	}
 	if err != nil {
@@ -218,19 +269,21 @@ func (r *registration) askLinkCode(c *Conv, d *draft) Question {
 	switch d.Link.State {
 	case linkExpired:
 		m = M("link.expired", "Minutes", int(LinkCodeTTL/time.Minute))
-	case linkSpent:
-		m = M("link.spent", "Tries", LinkCodeTries)
 	case linkLimited:
-		m = M("link.limited", "Codes", LinkCodesPerHour, "Minutes", minutesUntil(c.Now, d.Link.Next))
+		m = M("link.limited", "Codes", LinkCodesPerDay, "Hours", hoursUntil(c.Now, d.Link.Next))
+	case linkBlocked: // names no one: whoever reads it may not be the owner
+		m = M("link.blocked", "Hours", hoursUntil(c.Now, d.Link.Next))
+	case linkTargets:
+		m = M("link.targets", "Numbers", LinkTargetsPerDay, "Hours", hoursUntil(c.Now, d.Link.Next))
 	default:
 		m = M("link.code_ask", "Channel", to, "Minutes", int(LinkCodeTTL/time.Minute))
 	}
 	return Ask(m, []Choice{sendCodeChoice()}, []Choice{otherPhoneChoice()})
 }
 
-// minutesUntil is the whole minutes from now to t, at least 1.
-func minutesUntil(now, t time.Time) int {
-	return max(1, int((t.Sub(now)+time.Minute-1)/time.Minute))
+// hoursUntil is the whole hours from now to t, at least 1.
+func hoursUntil(now, t time.Time) int {
+	return max(1, int((t.Sub(now)+time.Hour-1)/time.Hour))
 }
 
 // onLinkCode reads the code typed, or a new code or another number asked for.
@@ -247,10 +300,11 @@ func (r *registration) onLinkCode(ctx context.Context, c *Conv, d *draft, in Inp
 		return NotUnderstood(), nil
 	case code == "":
 		return Again(M("link.code_bad")), nil
-	case d.Link.Code == 0: // no code went: the hourly limit
+	case d.Link.Code == 0: // no code went: a cap
 		return To(r.linkCode), nil
 	}
-	try, err := r.deps.Links.TryLinkCode(ctx, d.Link.Code, c.User.ID, code, c.Now, LinkCodeTries)
+	try, err := r.deps.Links.TryLinkCode(ctx, LinkGuess{ID: d.Link.Code, Requester: c.User.ID, Code: code,
+		At: c.Now, Source: linkSource(c.In)}, linkLimits)
 	if err != nil {
 		return Go{}, fmt.Errorf("try link code: %w", err)
 	}
@@ -260,8 +314,8 @@ func (r *registration) onLinkCode(ctx context.Context, c *Conv, d *draft, in Inp
 	case LinkExpired:
 		d.Link.State = linkExpired
 		return To(r.linkCode), nil
-	case LinkSpent:
-		d.Link.State = linkSpent
+	case LinkBlocked:
+		d.Link.State, d.Link.Next = linkBlocked, try.Next
 		return To(r.linkCode), nil
 	}
 	return r.linked(ctx, c, d, try)
@@ -269,12 +323,16 @@ func (r *registration) onLinkCode(ctx context.Context, c *Conv, d *draft, in Inp
 
 // linked goes on as the person the accounts now are: the engine keeps
 // the new id with the chat, and the form goes on past saving a profile,
-// with the one this person has.
+// with the one this person has. The owner is told on their own chat, so
+// that a link they did not make does not go unseen.
 func (r *registration) linked(ctx context.Context, c *Conv, d *draft, try LinkTry) (Go, error) {
 	other := channelName(c.texts, c.Lang, d.Link.To)
 	c.User.ID = d.Link.Account
 	if try.Lang != "" {
 		c.User.Lang = try.Lang
+	}
+	if lang := cmp.Or(try.Lang, c.Lang); try.Owner.ChatID != "" {
+		c.SendTo(try.Owner, lang, M("link.linked", "Channel", channelName(c.texts, lang, c.In.Channel)))
 	}
 	seller, err := r.deps.Sellers.SellerOf(ctx, c.User.ID)
 	if err != nil {

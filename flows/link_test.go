@@ -112,10 +112,20 @@ func (p *people) askCode(z, farmer string) string {
 	return p.newCode(z, farmer)
 }
 
-// newCode asks for a code at the offer or the code question.
+// shownAs are the channels' names in messages.
+var shownAs = map[flows.Channel]string{flows.Telegram: "Telegram", flows.Zalo: "Zalo", flows.Web: "Web"}
+
+// newCode asks for a code on Zalo at the offer or the code question.
 func (p *people) newCode(z, farmer string) string {
 	p.t.Helper()
-	if said := p.say(flows.Zalo, z, "gửi mã"); !slices.Equal(said, []string{"link.code_ask"}) {
+	return p.newCodeOn(flows.Zalo, z, farmer)
+}
+
+// newCodeOn asks for a code on ch, and returns the one that reached the
+// farmer's chat, saying which channel asked.
+func (p *people) newCodeOn(ch flows.Channel, z, farmer string) string {
+	p.t.Helper()
+	if said := p.say(ch, z, "gửi mã"); !slices.Equal(said, []string{"link.code_ask"}) {
 		p.t.Fatalf("asking for a code: %v", said)
 	}
 	sent := p.to(flows.Telegram, farmer)
@@ -123,7 +133,7 @@ func (p *people) newCode(z, farmer string) string {
 		p.t.Fatalf("to the farmer's Telegram: %+v, want the code", sent)
 	}
 	code, _ := sent[0].Text.Data["Code"].(string)
-	if !regexp.MustCompile(`^\d{6}$`).MatchString(code) || sent[0].Text.Data["Channel"] != "Zalo" {
+	if !regexp.MustCompile(`^\d{6}$`).MatchString(code) || sent[0].Text.Data["Channel"] != shownAs[ch] {
 		p.t.Fatalf("the code message: %+v", sent[0].Text)
 	}
 	return code
@@ -150,6 +160,10 @@ func TestLinkingAZaloAccountToTheTelegramFarmer(t *testing.T) {
 	}
 	if name := p.said[len(p.said)-1].Text.Data["Name"]; name != "Hoàng Văn Lâm" {
 		t.Errorf("the profile shown on Zalo is %v's", name)
+	}
+	// The farmer is told on Telegram, in case it was not them.
+	if told := p.to(flows.Telegram, "1"); len(told) != 1 || told[0].Text.ID != "link.linked" || told[0].Text.Data["Channel"] != "Zalo" {
+		t.Errorf("to the farmer's Telegram after linking: %+v, want the notice naming Zalo", told)
 	}
 	// From now on, both are one: /hoso on Zalo is the farmer's profile.
 	p.say(flows.Zalo, "z1", "=done")
@@ -179,12 +193,8 @@ func TestLinkCodeAnswers(t *testing.T) {
 		{0, "gì vậy", []string{"unclear.text", "link.code_ask"}, 0},
 		{0, wrong, []string{"link.wrong"}, 4},
 		{flows.LinkCodeTTL, code, []string{"link.expired"}, 0},
-		{0, "gui ma", []string{"link.code_ask"}, 0}, // the second code of the hour
-		{0, wrong, []string{"link.wrong"}, 4},
-		{0, wrong, []string{"link.wrong"}, 3},
-		{0, wrong, []string{"link.wrong"}, 2},
-		{0, wrong, []string{"link.wrong"}, 1},
-		{0, wrong, []string{"link.spent"}, 0},
+		{0, "gui ma", []string{"link.code_ask"}, 0},     // the second code of the day
+		{0, wrong, []string{"link.wrong"}, 3},           // the tries are the day's, not the code's
 		{0, "=link:send", []string{"link.code_ask"}, 0}, // the third
 		{0, "=link:send", []string{"link.limited"}, 0},
 		{0, "=link:other", []string{"reg.phone"}, 0},
@@ -197,21 +207,76 @@ func TestLinkCodeAnswers(t *testing.T) {
 		if turn.left > 0 && p.said[0].Text.Data["Left"] != turn.left {
 			t.Fatalf("turn %d: %+v, want %d tries left", i, p.said[0].Text, turn.left)
 		}
-		if turn.want[0] == "link.limited" && p.said[0].Text.Data["Minutes"] != 50 {
-			t.Fatalf("the limit says %+v, want the first code's hour to end in 50 minutes", p.said[0].Text)
+		if turn.want[0] == "link.limited" && p.said[0].Text.Data["Hours"] != 24 {
+			t.Fatalf("the limit says %+v, want the first code's day to end in about 24 hours", p.said[0].Text)
 		}
 	}
-	// The limit holds for another chat asking too, until the hour is over.
+	// The limit holds for another chat asking too, until the day is over.
 	p.say(flows.Web, "w1", "/hoso")
 	p.say(flows.Web, "w1", "=keep")
 	p.say(flows.Web, "w1", "0912888777")
 	if said := p.say(flows.Web, "w1", "=link:send"); !slices.Equal(said, []string{"link.limited"}) {
 		t.Fatalf("another chat within the hour: %v", said)
 	}
-	p.now = p.now.Add(50 * time.Minute)
+	p.now = p.now.Add(flows.LinkDay - flows.LinkCodeTTL)
 	if said := p.say(flows.Web, "w1", "=link:send"); !slices.Equal(said, []string{"link.code_ask"}) {
-		t.Fatalf("an hour after the first code: %v", said)
+		t.Fatalf("a day after the first code: %v", said)
 	}
+}
+
+// Five wrong tries a day at a farmer's codes, whoever typed them, stop
+// linking to the farmer for the rest of the day: the sixth is refused
+// even with a fresh code, and the message names no one.
+func TestTheSixthWrongTryOfTheDayIsRefusedEvenWithAFreshCode(t *testing.T) {
+	t.Parallel()
+	p := newPeople(t)
+	farmer := p.farmer("1")
+	code := p.askCode("z1", "1")
+	for left := 4; left > 1; left-- {
+		if said := p.say(flows.Zalo, "z1", notThe(code)); !slices.Equal(said, []string{"link.wrong"}) || p.said[0].Text.Data["Left"] != left {
+			t.Fatalf("a wrong code: %v %+v, want %d tries left", said, p.said, left)
+		}
+	}
+	// Another chat asks for a fresh code meanwhile, and types it wrong.
+	p.say(flows.Web, "w1", "/hoso")
+	p.say(flows.Web, "w1", "=keep")
+	p.say(flows.Web, "w1", "0912888777")
+	fresh := p.newCodeOn(flows.Web, "w1", "1")
+	if said := p.say(flows.Web, "w1", notThe(fresh)); !slices.Equal(said, []string{"link.wrong"}) || p.said[0].Text.Data["Left"] != 1 {
+		t.Fatalf("a wrong fresh code: %v %+v, want 1 try left for the day", said, p.said)
+	}
+	if said := p.say(flows.Zalo, "z1", notThe(code)); !slices.Equal(said, []string{"link.blocked"}) {
+		t.Fatalf("the fifth wrong try of the day: %v", said)
+	}
+	blocked := p.said[0].Text
+	if h := blocked.Data["Hours"]; h != 24 || len(blocked.Data) != 1 {
+		t.Errorf("the stop says %+v, want only that it ends in about 24 hours", blocked)
+	}
+	if said := p.say(flows.Web, "w1", notThe(fresh)); !slices.Equal(said, []string{"link.blocked"}) {
+		t.Fatalf("the sixth wrong try, with a fresh code: %v", said)
+	}
+	if said := p.say(flows.Web, "w1", fresh); !slices.Equal(said, []string{"link.blocked"}) {
+		t.Fatalf("the right fresh code after five wrong tries: %v", said)
+	}
+	if u := p.users[flows.ChatRef{Channel: flows.Web, ChatID: "w1"}]; u.ID == farmer.ID {
+		t.Fatal("linked after five wrong tries")
+	}
+	// No code goes to the farmer for the rest of the day.
+	if said := p.say(flows.Zalo, "z1", "=link:send"); !slices.Equal(said, []string{"link.blocked"}) || len(p.to(flows.Telegram, "1")) != 0 {
+		t.Fatalf("a new code after five wrong tries: %v %+v", said, p.said)
+	}
+	p.now = p.now.Add(flows.LinkDay)
+	if code := p.newCodeOn(flows.Zalo, "z1", "1"); code == "" {
+		t.Fatal("no code the next day")
+	}
+}
+
+// notThe is a code that is not code.
+func notThe(code string) string {
+	if code == "000000" {
+		return "111111"
+	}
+	return "000000"
 }
 
 // A number that cannot be linked is refused as before.
@@ -282,5 +347,8 @@ func TestAZaloFarmerIsOfferedTheLinkOnTelegram(t *testing.T) {
 	}
 	if said := p.say(flows.Telegram, "7", sent[0].Text.Data["Code"].(string)); !slices.Equal(said, []string{"link.done", "profile.summary"}) {
 		t.Fatalf("the right code on Telegram: %v", said)
+	}
+	if told := p.to(flows.Zalo, "z1"); len(told) != 1 || told[0].Text.ID != "link.linked" || told[0].Text.Data["Channel"] != "Telegram" {
+		t.Errorf("to the farmer's Zalo after linking: %+v, want the notice naming Telegram", told)
 	}
 }

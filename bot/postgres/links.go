@@ -35,26 +35,37 @@ func (db *DB) Channels(ctx context.Context, userID int64) ([]flows.Channel, erro
 	return channels, nil
 }
 
-// NewLinkCode stores a code unless its account had limit codes in the
-// window. The account's row is locked meanwhile, so that two chats asking
-// at once cannot both pass the limit.
-func (db *DB) NewLinkCode(ctx context.Context, c flows.LinkCode, limit int, window time.Duration) (int64, error) {
+// NewLinkCode stores a code unless a cap is reached. The rows of both
+// accounts are locked meanwhile (as TryLinkCode does), so that chats
+// asking at once cannot both pass a cap.
+func (db *DB) NewLinkCode(ctx context.Context, c flows.LinkCode, lim flows.LinkLimits) (int64, error) {
 	var id int64
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, c.Account); err != nil {
+		if err := lockUsers(ctx, tx, c.Account, c.Requester); err != nil {
 			return err
 		}
-		var sent int
-		var oldest *time.Time
-		err := tx.QueryRow(ctx, `
-			SELECT count(*), min(created_at) FROM link_codes
-			WHERE account_id = $1 AND created_at > $2 AND source <> $3`,
-			c.Account, c.At.Add(-window), c.Source).Scan(&sent, &oldest)
-		if err != nil {
-			return err
-		}
-		if sent >= limit && oldest != nil {
-			return &flows.TooManyCodesError{Next: oldest.Add(window)}
+		since := c.At.Add(-lim.Window)
+		for _, q := range []struct {
+			cap   flows.LinkCap
+			limit int
+			query string // the times that count, newest first
+			args  []any
+		}{
+			{flows.CapTries, lim.Tries, wrongTriesSQL, []any{c.Account, since, lim.Tries}},
+			// A retry of the update replaces its code: not another.
+			{flows.CapCodes, lim.Codes, `SELECT created_at FROM link_codes WHERE account_id = $1 AND created_at > $2
+				AND source <> $3 ORDER BY created_at DESC LIMIT $4`, []any{c.Account, since, c.Source, lim.Codes}},
+			// Asking again for an account asked for before is not another.
+			{flows.CapTargets, lim.Targets, `SELECT max(created_at) FROM link_codes WHERE requester_id = $1 AND created_at > $2
+				AND account_id <> $3 GROUP BY account_id ORDER BY 1 DESC LIMIT $4`, []any{c.Requester, since, c.Account, lim.Targets}},
+		} {
+			times, err := newest(ctx, tx, q.query, q.args...)
+			if err != nil {
+				return err
+			}
+			if next := capEnd(times, q.limit, lim.Window); !next.IsZero() {
+				return &flows.LinkLimitError{Cap: q.cap, Next: next}
+			}
 		}
 		return tx.QueryRow(ctx, `
 			INSERT INTO link_codes (account_id, requester_id, code_hash, created_at, expires_at, source)
@@ -64,9 +75,9 @@ func (db *DB) NewLinkCode(ctx context.Context, c flows.LinkCode, limit int, wind
 			RETURNING id`,
 			c.Account, c.Requester, hashCode(c.Code), c.At, c.Expires, c.Source).Scan(&id)
 	})
-	var many *flows.TooManyCodesError
-	if errors.As(err, &many) {
-		return 0, many
+	var capped *flows.LinkLimitError
+	if errors.As(err, &capped) {
+		return 0, capped
 	}
 	if err != nil {
 		return 0, fmt.Errorf("new link code: %w", err)
@@ -74,23 +85,65 @@ func (db *DB) NewLinkCode(ctx context.Context, c flows.LinkCode, limit int, wind
 	return id, nil
 }
 
+// wrongTriesSQL selects the times of the wrong tries at account $1's codes
+// since $2, newest first, at most $3.
+const wrongTriesSQL = `SELECT at FROM link_tries WHERE account_id = $1 AND at > $2 ORDER BY at DESC LIMIT $3`
+
+// lockUsers locks the rows of two users, in the order of their ids so that
+// two transactions locking the same two cannot deadlock.
+func lockUsers(ctx context.Context, tx pgx.Tx, a, b int64) error {
+	_, err := tx.Exec(ctx, `SELECT 1 FROM users WHERE id IN ($1, $2) ORDER BY id FOR UPDATE`, a, b)
+	return err
+}
+
+// newest runs a query selecting times.
+func newest(ctx context.Context, tx pgx.Tx, query string, args ...any) ([]time.Time, error) {
+	rows, err := tx.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[time.Time])
+}
+
+// capEnd is when a cap of limit in a window ends, given the times that
+// count against it, newest first: when the limit-th newest leaves the
+// window. Zero while the cap is not reached.
+func capEnd(times []time.Time, limit int, window time.Duration) time.Time {
+	if len(times) < limit {
+		return time.Time{}
+	}
+	return times[limit-1].Add(window)
+}
+
 // TryLinkCode checks a typed code and, if it is the right one, links the
-// accounts, all in one transaction.
-func (db *DB) TryLinkCode(ctx context.Context, id, requester int64, code string, now time.Time, maxTries int) (flows.LinkTry, error) {
+// accounts, all in one transaction. Each wrong try is a row of link_tries,
+// kept once per update.
+func (db *DB) TryLinkCode(ctx context.Context, g flows.LinkGuess, lim flows.LinkLimits) (flows.LinkTry, error) {
 	var try flows.LinkTry
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		var account int64
-		var hash []byte
-		var tries int
-		var expires time.Time
-		var used bool
-		err := tx.QueryRow(ctx, `
-			SELECT account_id, code_hash, tries, expires_at, used_at IS NOT NULL
-			FROM link_codes WHERE id = $1 AND requester_id = $2 FOR UPDATE`, id, requester).
-			Scan(&account, &hash, &tries, &expires, &used)
+		err := tx.QueryRow(ctx, `SELECT account_id FROM link_codes WHERE id = $1 AND requester_id = $2`, g.ID, g.Requester).
+			Scan(&account)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return flows.ErrNotFound
 		}
+		if err != nil {
+			return err
+		}
+		// Tries at the account's codes, from any chat, wait for each other.
+		if err := lockUsers(ctx, tx, account, g.Requester); err != nil {
+			return err
+		}
+		var hash []byte
+		var expires time.Time
+		var used bool
+		err = tx.QueryRow(ctx, `SELECT code_hash, expires_at, used_at IS NOT NULL FROM link_codes WHERE id = $1`, g.ID).
+			Scan(&hash, &expires, &used)
+		if err != nil {
+			return err
+		}
+		since := g.At.Add(-lim.Window)
+		wrong, err := newest(ctx, tx, wrongTriesSQL, account, since, lim.Tries)
 		if err != nil {
 			return err
 		}
@@ -98,34 +151,47 @@ func (db *DB) TryLinkCode(ctx context.Context, id, requester int64, code string,
 		case used:
 			// Used by an earlier delivery of this update: linked already.
 			try.Outcome = flows.LinkDone
-		case tries >= maxTries:
-			try.Outcome = flows.LinkSpent
-		case !now.Before(expires):
+		case len(wrong) >= lim.Tries:
+			try.Outcome, try.Next = flows.LinkBlocked, capEnd(wrong, lim.Tries, lim.Window)
+		case !g.At.Before(expires):
 			try.Outcome = flows.LinkExpired
-		case subtle.ConstantTimeCompare(hash, hashCode(code)) != 1:
-			tries++
-			try.Outcome, try.Left = flows.LinkWrong, maxTries-tries
-			if try.Left == 0 {
-				try.Outcome = flows.LinkSpent
-			}
-			_, err := tx.Exec(ctx, `UPDATE link_codes SET tries = $2 WHERE id = $1`, id, tries)
-			return err
-		default:
-			if _, err := tx.Exec(ctx, `UPDATE link_codes SET used_at = $2 WHERE id = $1`, id, now); err != nil {
+		case subtle.ConstantTimeCompare(hash, hashCode(g.Code)) != 1:
+			tag, err := tx.Exec(ctx, `INSERT INTO link_tries (code_id, account_id, at, source) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (source) DO NOTHING`, g.ID, account, g.At, g.Source)
+			if err != nil {
 				return err
 			}
-			if err := link(ctx, tx, requester, account); err != nil {
+			if tag.RowsAffected() == 1 { // not counted by an earlier delivery of this update
+				if _, err := tx.Exec(ctx, `UPDATE link_codes SET tries = tries + 1 WHERE id = $1`, g.ID); err != nil {
+					return err
+				}
+			}
+			if wrong, err = newest(ctx, tx, wrongTriesSQL, account, since, lim.Tries); err != nil {
+				return err
+			}
+			try.Outcome, try.Left = flows.LinkWrong, lim.Tries-len(wrong)
+			if next := capEnd(wrong, lim.Tries, lim.Window); !next.IsZero() {
+				try.Outcome, try.Left, try.Next = flows.LinkBlocked, 0, next
+			}
+		default:
+			if _, err := tx.Exec(ctx, `UPDATE link_codes SET used_at = $2 WHERE id = $1`, g.ID, g.At); err != nil {
+				return err
+			}
+			if err := link(ctx, tx, g.Requester, account); err != nil {
 				return err
 			}
 			try.Outcome = flows.LinkDone
 		}
-		if try.Outcome == flows.LinkDone {
-			return tx.QueryRow(ctx, `SELECT coalesce(lang, '') FROM users WHERE id = $1`, account).Scan(&try.Lang)
+		if try.Outcome != flows.LinkDone {
+			return nil
 		}
-		return nil
+		// The owner hears of it where they were last seen before, in the
+		// language the person chose.
+		try.Owner, try.Lang, err = chatOf(ctx, tx, account, g.Requester)
+		return err
 	})
 	if err != nil {
-		return try, fmt.Errorf("try link code %d: %w", id, err)
+		return try, fmt.Errorf("try link code %d: %w", g.ID, err)
 	}
 	return try, nil
 }

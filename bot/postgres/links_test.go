@@ -44,89 +44,185 @@ func mustTouch(t *testing.T, db *postgres.DB, ch flows.Channel, id string) int64
 	return u.ID
 }
 
-// code issues code to the farmer for the newbie at the fixture's time.
-func (f *linkFixture) code(code string) (int64, error) {
+// limits are the caps of flows/link.go.
+var limits = flows.LinkLimits{Window: flows.LinkDay, Codes: flows.LinkCodesPerDay, Tries: flows.LinkTriesPerDay,
+	Targets: flows.LinkTargetsPerDay}
+
+// source names a new update.
+func (f *linkFixture) source() string {
 	f.sources++
-	return f.db.NewLinkCode(context.Background(), flows.LinkCode{Account: f.farmer, Requester: f.newbie, Code: code,
-		At: f.now, Expires: f.now.Add(flows.LinkCodeTTL), Source: "zalo:" + strconv.Itoa(f.sources)}, 3, time.Hour)
+	return "zalo:" + strconv.Itoa(f.sources)
 }
 
-func (f *linkFixture) try(t *testing.T, id int64, code string) flows.LinkTry {
+// codeFor issues code to account for requester at the fixture's time.
+func (f *linkFixture) codeFor(account, requester int64, code string) (int64, error) {
+	return f.db.NewLinkCode(context.Background(), flows.LinkCode{Account: account, Requester: requester, Code: code,
+		At: f.now, Expires: f.now.Add(flows.LinkCodeTTL), Source: f.source()}, limits)
+}
+
+// code issues code to the farmer for the newbie.
+func (f *linkFixture) code(code string) (int64, error) { return f.codeFor(f.farmer, f.newbie, code) }
+
+// tryAs types code for code id as requester, in an update of source.
+func (f *linkFixture) tryAs(t *testing.T, requester, id int64, code, source string) flows.LinkTry {
 	t.Helper()
-	try, err := f.db.TryLinkCode(context.Background(), id, f.newbie, code, f.now, 5)
+	try, err := f.db.TryLinkCode(context.Background(), flows.LinkGuess{ID: id, Requester: requester, Code: code,
+		At: f.now, Source: source}, limits)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return try
 }
 
-func TestLinkCodesAreLimitedToThreeAnHourPerAccount(t *testing.T) {
-	f := newLinkFixture(t)
-	ctx := context.Background()
-	first, err := f.code("111111")
+// try types code for code id as the newbie, in a new update.
+func (f *linkFixture) try(t *testing.T, id int64, code string) flows.LinkTry {
+	t.Helper()
+	return f.tryAs(t, f.newbie, id, code, f.source())
+}
+
+// mustCode issues a code to account for requester, as it must.
+func (f *linkFixture) mustCode(t *testing.T, account, requester int64, code string) int64 {
+	t.Helper()
+	id, err := f.codeFor(account, requester, code)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return id
+}
+
+// wantCap checks that err is a cap reached until next.
+func wantCap(t *testing.T, what string, err error, want flows.LinkCap, next time.Time) {
+	t.Helper()
+	var capped *flows.LinkLimitError
+	if !errors.As(err, &capped) || capped.Cap != want || !capped.Next.Equal(next) {
+		t.Fatalf("%s: %v, want cap %d until %s", what, err, want, next)
+	}
+}
+
+func TestLinkCodesAreLimitedToThreeADayPerAccount(t *testing.T) {
+	f := newLinkFixture(t)
+	ctx := context.Background()
+	start := f.now
+	first := f.mustCode(t, f.farmer, f.newbie, "111111")
 	// A retried update replaces its code, and does not count twice.
 	again, err := f.db.NewLinkCode(ctx, flows.LinkCode{Account: f.farmer, Requester: f.newbie, Code: "222222",
-		At: f.now, Expires: f.now.Add(flows.LinkCodeTTL), Source: "zalo:1"}, 3, time.Hour)
+		At: f.now, Expires: f.now.Add(flows.LinkCodeTTL), Source: "zalo:1"}, limits)
 	if err != nil || again != first {
 		t.Fatalf("a retry got code %d (%v), want %d again", again, err, first)
 	}
 	if try := f.try(t, first, "111111"); try.Outcome != flows.LinkWrong {
 		t.Fatalf("the replaced code still works: %+v", try)
 	}
-	f.now = f.now.Add(20 * time.Minute)
-	for range 2 {
-		if _, err := f.code("333333"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var many *flows.TooManyCodesError
-	if _, err := f.code("444444"); !errors.As(err, &many) || !many.Next.Equal(f.now.Add(40*time.Minute)) {
-		t.Fatalf("a fourth code within the hour: %v, want one allowed an hour after the first", err)
-	}
-	// The limit is the account's: another chat asking meets it too.
+	f.now = f.now.Add(5 * time.Hour)
+	f.mustCode(t, f.farmer, f.newbie, "333333")
+	// The cap is the account's: another requester's code counts too.
 	other := mustTouch(t, f.db, "web", "w-1")
-	_, err = f.db.NewLinkCode(ctx, flows.LinkCode{Account: f.farmer, Requester: other, Code: "555555",
-		At: f.now, Expires: f.now.Add(flows.LinkCodeTTL), Source: "web:1"}, 3, time.Hour)
-	if !errors.As(err, &many) {
-		t.Fatalf("another requester within the hour: %v", err)
-	}
-	f.now = f.now.Add(40 * time.Minute)
+	f.mustCode(t, f.farmer, other, "444444")
+	f.now = f.now.Add(18 * time.Hour)
+	_, err = f.code("555555")
+	wantCap(t, "a fourth code within the day", err, flows.CapCodes, start.Add(flows.LinkDay))
+	_, err = f.codeFor(f.farmer, other, "555555")
+	wantCap(t, "another requester's fourth code", err, flows.CapCodes, start.Add(flows.LinkDay))
+	f.now = start.Add(flows.LinkDay)
 	if _, err := f.code("666666"); err != nil {
-		t.Fatalf("an hour after the first code: %v", err)
+		t.Fatalf("a day after the first code: %v", err)
 	}
 }
 
-func TestALinkCodeExpiresAndIsSpentByFiveWrongTries(t *testing.T) {
+func TestFiveWrongTriesADayAtAnAccountsCodesStopLinkingToIt(t *testing.T) {
 	f := newLinkFixture(t)
-	spent, err := f.code("123456")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for left := 4; left > 0; left-- {
-		if try := f.try(t, spent, "654321"); try.Outcome != flows.LinkWrong || try.Left != left {
+	start := f.now
+	first := f.mustCode(t, f.farmer, f.newbie, "123456")
+	for left := 4; left > 2; left-- {
+		if try := f.try(t, first, "654321"); try.Outcome != flows.LinkWrong || try.Left != left {
 			t.Fatalf("a wrong code: %+v, want %d tries left", try, left)
 		}
 	}
-	if try := f.try(t, spent, "654321"); try.Outcome != flows.LinkSpent {
-		t.Fatalf("the fifth wrong code: %+v, want the code spent", try)
+	// A retried update is not counted again.
+	if try := f.tryAs(t, f.newbie, first, "654321", "zalo:retried"); try.Left != 2 {
+		t.Fatalf("a third wrong try: %+v", try)
 	}
-	if try := f.try(t, spent, "123456"); try.Outcome != flows.LinkSpent {
-		t.Fatalf("the right code after five wrong: %+v", try)
+	if try := f.tryAs(t, f.newbie, first, "654321", "zalo:retried"); try.Outcome != flows.LinkWrong || try.Left != 2 {
+		t.Fatalf("the third wrong try delivered again: %+v, want it counted once", try)
 	}
+	// Another requester, with a fresh code of its own: the tries are the
+	// account's.
+	f.now = f.now.Add(time.Minute)
+	other := mustTouch(t, f.db, "web", "w-1")
+	fresh := f.mustCode(t, f.farmer, other, "234567")
+	if try := f.tryAs(t, other, fresh, "765432", "web:1"); try.Outcome != flows.LinkWrong || try.Left != 1 {
+		t.Fatalf("a wrong try with a fresh code: %+v, want 1 try left for the day", try)
+	}
+	f.now = f.now.Add(time.Minute)
+	if try := f.try(t, first, "654321"); try.Outcome != flows.LinkBlocked || !try.Next.Equal(start.Add(flows.LinkDay)) {
+		t.Fatalf("the fifth wrong try: %+v, want linking to the account stopped for a day", try)
+	}
+	// The sixth of the day is not tried, the right code neither, and no
+	// code goes.
+	if try := f.tryAs(t, other, fresh, "765431", "web:2"); try.Outcome != flows.LinkBlocked {
+		t.Fatalf("a sixth try with a fresh code: %+v", try)
+	}
+	if try := f.tryAs(t, other, fresh, "234567", "web:3"); try.Outcome != flows.LinkBlocked {
+		t.Fatalf("the right code after five wrong ones: %+v", try)
+	}
+	_, err := f.codeFor(f.farmer, mustTouch(t, f.db, "web", "w-2"), "345678")
+	wantCap(t, "a code for the account after five wrong tries", err, flows.CapTries, start.Add(flows.LinkDay))
+	var counted int
+	if err := f.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM link_tries`).Scan(&counted); err != nil || counted != 5 {
+		t.Fatalf("%d wrong tries kept (%v), want 5", counted, err)
+	}
+	// A day after the first wrong tries, fewer than five are left in it.
+	f.now = start.Add(flows.LinkDay)
+	late := f.mustCode(t, f.farmer, f.newbie, "456789")
+	if try := f.try(t, late, "456789"); try.Outcome != flows.LinkDone {
+		t.Fatalf("the right code a day after the first wrong tries: %+v", try)
+	}
+}
 
-	late, err := f.code("234567")
-	if err != nil {
-		t.Fatal(err)
+func TestARequesterIsSentCodesForThreeAccountsADay(t *testing.T) {
+	f := newLinkFixture(t)
+	start := f.now
+	farmers := []int64{f.farmer}
+	for i := range 3 {
+		id := strconv.Itoa(101 + i)
+		u := mustTouch(t, f.db, flows.Telegram, id)
+		if err := f.db.SaveSeller(context.Background(), &flows.Seller{UserID: u, Name: "Nông dân " + id,
+			Phone: "+8491288" + id + "0", Commune: "xã Quang Lang"}); err != nil {
+			t.Fatal(err)
+		}
+		farmers = append(farmers, u)
 	}
+	for i, farmer := range farmers[:3] {
+		f.now = start.Add(time.Duration(i) * time.Hour)
+		f.mustCode(t, farmer, f.newbie, "111111")
+	}
+	// Asking again for one of them is no other account.
+	f.mustCode(t, farmers[1], f.newbie, "222222")
+	_, err := f.codeFor(farmers[3], f.newbie, "333333")
+	wantCap(t, "a code for a fourth account", err, flows.CapTargets, start.Add(flows.LinkDay))
+	// The cap is the requester's: another may ask for the fourth.
+	f.mustCode(t, farmers[3], mustTouch(t, f.db, "web", "w-1"), "444444")
+	// A day after the first account's code, two accounts are left in it.
+	f.now = start.Add(flows.LinkDay - time.Second)
+	_, err = f.codeFor(farmers[3], f.newbie, "555555")
+	wantCap(t, "a fourth account within the day", err, flows.CapTargets, start.Add(flows.LinkDay))
+	f.now = start.Add(flows.LinkDay)
+	if _, err := f.codeFor(farmers[3], f.newbie, "666666"); err != nil {
+		t.Fatalf("a fourth account a day after the first: %v", err)
+	}
+}
+
+func TestALinkCodeExpiresAndIsTheRequesters(t *testing.T) {
+	f := newLinkFixture(t)
+	late := f.mustCode(t, f.farmer, f.newbie, "234567")
 	f.now = f.now.Add(flows.LinkCodeTTL)
 	if try := f.try(t, late, "234567"); try.Outcome != flows.LinkExpired {
 		t.Fatalf("the right code 10 minutes on: %+v", try)
 	}
 	// Only the requester can use a code.
-	if _, err := f.db.TryLinkCode(context.Background(), late, f.farmer, "234567", f.now, 5); !errors.Is(err, flows.ErrNotFound) {
+	_, err := f.db.TryLinkCode(context.Background(), flows.LinkGuess{ID: late, Requester: f.farmer, Code: "234567",
+		At: f.now, Source: f.source()}, limits)
+	if !errors.Is(err, flows.ErrNotFound) {
 		t.Fatalf("someone else typing the code: %v", err)
 	}
 	// The code itself is nowhere in the table.
@@ -176,11 +272,13 @@ func TestLinkingMakesTwoAccountsOnePerson(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if try := f.try(t, id, "123456"); try.Outcome != flows.LinkDone || try.Lang != "en" {
-		t.Fatalf("the right code: %+v, want linked, in the language the newbie chose", try)
+	// The owner is told on their own chat, not on the one just linked.
+	owner := flows.ChatRef{Channel: flows.Telegram, ChatID: "100"}
+	if try := f.try(t, id, "123456"); try.Outcome != flows.LinkDone || try.Lang != "en" || try.Owner != owner {
+		t.Fatalf("the right code: %+v, want linked, in the language the newbie chose, the owner told on %v", try, owner)
 	}
 	// A retry of the same update finds it done.
-	if try := f.try(t, id, "123456"); try.Outcome != flows.LinkDone {
+	if try := f.try(t, id, "123456"); try.Outcome != flows.LinkDone || try.Owner != owner {
 		t.Fatalf("the right code again: %+v", try)
 	}
 

@@ -428,12 +428,17 @@ func (db *DB) AskedRenew(ctx context.Context, id int64, at time.Time, notices ..
 // engine reads a chat's user from PostgreSQL at most hourly.) The language
 // is the one the person chose.
 func (db *DB) ChatOf(ctx context.Context, userID int64) (flows.ChatRef, string, error) {
+	return chatOf(ctx, db.Pool, userID, 0)
+}
+
+// chatOf is ChatOf leaving out the account except.
+func chatOf(ctx context.Context, q querier, userID, except int64) (flows.ChatRef, string, error) {
 	var ref flows.ChatRef
 	var lang string
-	err := db.Pool.QueryRow(ctx, `
+	err := q.QueryRow(ctx, `
 		SELECT a.channel, a.platform_id, coalesce(p.lang, '')
 		FROM users p JOIN users a ON a.id = p.id OR a.linked_to = p.id
-		WHERE p.id = $1 ORDER BY a.last_seen_at DESC, a.id DESC LIMIT 1`, userID).
+		WHERE p.id = $1 AND a.id <> $2 ORDER BY a.last_seen_at DESC, a.id DESC LIMIT 1`, userID, except).
 		Scan(&ref.Channel, &ref.ChatID, &lang)
 	if err != nil {
 		return ref, "", fmt.Errorf("chat of user %d: %w", userID, err)
