@@ -48,6 +48,8 @@ type MediaStore interface {
 	PublishedPhoto(ctx context.Context, id string) (*flows.KeptPhoto, error)
 	KeepPhoto(ctx context.Context, id string, data []byte, contentType string) error
 	PhotosToKeep(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]flows.KeptPhoto, error)
+	// PhotoArrived records a draft's photo, kept before its link expires.
+	PhotoArrived(ctx context.Context, p flows.PhotoRef) error
 	PhotoFailed(ctx context.Context, id string, now time.Time) error
 }
 
@@ -61,8 +63,12 @@ type Media struct {
 	Client   *http.Client // fetches photos given by URL
 	CacheDir string       // "" for no disk cache
 	CacheMax int64        // bytes the disk cache may hold; 0 for DefaultCacheMax
-	Metrics  *Metrics
-	Log      zerolog.Logger
+	// KeepOnArrival are the channels whose photo links expire (Zalo's CDN
+	// URLs): their photos are kept from their arrival, not from their
+	// listing's publication, as a draft may wait a day.
+	KeepOnArrival map[flows.Channel]bool
+	Metrics       *Metrics
+	Log           zerolog.Logger
 
 	first   singleflight.Group // one fetch per photo however many ask at once
 	loading atomic.Int64       // requests in load, for tests
@@ -303,7 +309,12 @@ func (m *Media) KeepPublished(ctx context.Context, now time.Time) error {
 		return err
 	}
 	for _, p := range photos {
-		_, err := m.load(ctx, p.ID) // kept meanwhile by a request: not fetched again
+		var err error
+		if p.Listing == 0 {
+			_, err = m.keepNow(ctx, &p) // a draft's: nobody asks for it yet
+		} else {
+			_, err = m.load(ctx, p.ID) // kept meanwhile by a request: not fetched again
+		}
 		// Ended since it was claimed: kept if it is renewed.
 		if err == nil || ctx.Err() != nil || errors.Is(err, flows.ErrNotFound) {
 			continue
@@ -376,4 +387,13 @@ func (m *Media) pruneCache(now time.Time) {
 // the relay; guarded like it.
 func (e *Engine) RunKeeper(ctx context.Context, m *Media, interval time.Duration) {
 	e.every(ctx, interval, "keep photos", func(now time.Time) error { return m.KeepPublished(ctx, now) })
+}
+
+// Arrived records a photo that has just come in, when its channel's links
+// expire, so that the keeper fetches it while the draft is written.
+func (m *Media) Arrived(ctx context.Context, p flows.PhotoRef) error {
+	if m == nil || !m.KeepOnArrival[p.Channel] {
+		return nil
+	}
+	return m.Store.PhotoArrived(ctx, p)
 }

@@ -102,6 +102,11 @@ func (s *Server) Receive(ctx context.Context, ch Channel, body []byte) int {
 		// Named once, here, so that every copy of the photo (drafts,
 		// listings, replies) carries the same public id.
 		in.Photo.ID, in.Photo.Channel = flows.NewPhotoID(), in.Channel
+		ref := flows.PhotoRef{ID: in.Photo.ID, Channel: in.Channel, Ref: in.Photo.FileID}
+		if err := s.Media.Arrived(ctx, ref); err != nil {
+			s.Log.Warn().Err(err).Str("channel", channel).Msg("photo arrived")
+			return http.StatusServiceUnavailable // the platform sends it again
+		}
 	}
 	// Finish what was started even if the platform hangs up: the work is
 	// committed atomically, and an unsent reply waits in the outbox.

@@ -34,8 +34,10 @@ func withPhotoIDs(tokens []string) (photos []string, refs []flows.PhotoRef) {
 // publishes it.
 func addMedia(ctx context.Context, tx pgx.Tx, listingID int64, refs []flows.PhotoRef) error {
 	for _, p := range refs {
+		// A photo kept since it arrived (PhotoArrived) joins its listing.
 		_, err := tx.Exec(ctx, `INSERT INTO media (id, listing_id, channel, ref) VALUES ($1, $2, $3, $4)
-			ON CONFLICT DO NOTHING`, p.ID, listingID, p.Channel, p.Ref)
+			ON CONFLICT (id) DO UPDATE SET listing_id = EXCLUDED.listing_id WHERE media.listing_id IS NULL`,
+			p.ID, listingID, p.Channel, p.Ref)
 		if err != nil {
 			return fmt.Errorf("media of listing: %w", err)
 		}
@@ -93,16 +95,38 @@ func (db *DB) KeepPhoto(ctx context.Context, id string, data []byte, contentType
 	return nil
 }
 
-// PhotosToKeep claims up to limit photos of listings on sale, not kept yet,
-// whose time has come, for lease: another replica does not take them
-// meanwhile. An ended listing's photos wait: renewed, it is kept then.
+// PhotoArrived records a photo of a draft, to be kept before its link
+// expires; it is served only once its listing is published.
+func (db *DB) PhotoArrived(ctx context.Context, p flows.PhotoRef) error {
+	_, err := db.Pool.Exec(ctx, `INSERT INTO media (id, channel, ref) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+		p.ID, p.Channel, p.Ref)
+	if err != nil {
+		return fmt.Errorf("photo arrived: %w", err)
+	}
+	return nil
+}
+
+// draftPhotosFor is how long a draft's photo is kept without a listing:
+// longer than a conversation lasts.
+const draftPhotosFor = "2 days"
+
+// PhotosToKeep claims up to limit photos not kept yet whose time has come,
+// for lease (another replica does not take them meanwhile): those of
+// listings on sale, and those of drafts (no listing yet). An ended
+// listing's photos wait: renewed, it is kept then. Drafts' photos never
+// published are forgotten.
 func (db *DB) PhotosToKeep(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]flows.KeptPhoto, error) {
+	_, err := db.Pool.Exec(ctx, `DELETE FROM media WHERE listing_id IS NULL
+		AND created_at < $1::timestamptz - interval '`+draftPhotosFor+`'`, now)
+	if err != nil {
+		return nil, fmt.Errorf("forget drafts' photos: %w", err)
+	}
 	rows, err := db.Pool.Query(ctx, `
 		UPDATE media SET next_try_at = $2::timestamptz + $3::interval
-		WHERE id IN (SELECT m.id FROM media m JOIN listings l ON l.id = m.listing_id
-			WHERE m.kept_at IS NULL AND m.next_try_at <= $2 AND l.`+onSale+`
+		WHERE id IN (SELECT m.id FROM media m LEFT JOIN listings l ON l.id = m.listing_id
+			WHERE m.kept_at IS NULL AND m.next_try_at <= $2 AND (m.listing_id IS NULL OR l.`+onSale+`)
 			ORDER BY m.next_try_at LIMIT $1 FOR UPDATE OF m SKIP LOCKED)
-		RETURNING id, listing_id, channel, ref`, limit, now, lease)
+		RETURNING id, coalesce(listing_id, 0), channel, ref`, limit, now, lease)
 	if err != nil {
 		return nil, fmt.Errorf("photos to keep: %w", err)
 	}

@@ -157,3 +157,40 @@ func TestTheMigrationGivesExistingPhotosIDs(t *testing.T) {
 		}
 	}
 }
+
+// A draft's photo is claimed for keeping before its listing exists, is not
+// served, joins its listing when published, and is forgotten if the draft
+// never is.
+func TestADraftsPhotoIsKeptThenJoinsItsListingOrIsForgotten(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.MustOpen(t)
+	kept := flows.PhotoRef{ID: flows.NewPhotoID(), Channel: flows.Zalo, Ref: "https://f.zalo.me/kept.jpg"}
+	left := flows.PhotoRef{ID: flows.NewPhotoID(), Channel: flows.Zalo, Ref: "https://f.zalo.me/left.jpg"}
+	for _, p := range []flows.PhotoRef{kept, left} {
+		if err := db.PhotoArrived(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	claimed, err := db.PhotosToKeep(ctx, time.Now().Add(time.Second), 10, time.Minute)
+	if err != nil || len(claimed) != 2 || claimed[0].Listing != 0 {
+		t.Fatalf("drafts' photos claimed: %+v, %v", claimed, err)
+	}
+	if err := db.KeepPhoto(ctx, kept.ID, []byte("jpeg"), "image/jpeg"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.PublishedPhoto(ctx, kept.ID); !errors.Is(err, flows.ErrNotFound) {
+		t.Errorf("a draft's photo is served: %v", err)
+	}
+	pgtest.MustPublish(t, db, flows.Zalo, kept.String())
+	if p, err := db.PublishedPhoto(ctx, kept.ID); err != nil || string(p.Data) != "jpeg" {
+		t.Errorf("published, the kept copy: %+v, %v", p, err)
+	}
+	// Three days on, the unpublished draft's photo is gone.
+	if _, err := db.PhotosToKeep(ctx, time.Now().Add(72*time.Hour), 10, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM media WHERE id = ANY($1)`, []string{kept.ID, left.ID}).Scan(&n); err != nil || n != 1 {
+		t.Errorf("%d of the two photos left, %v; want the published one only", n, err)
+	}
+}

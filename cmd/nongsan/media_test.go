@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"image/jpeg"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/nongsan-bot/nongsan/bot/bottest"
+	"github.com/nongsan-bot/nongsan/bot/postgres"
 	"github.com/nongsan-bot/nongsan/bot/zalo/zalotest"
 )
 
@@ -208,5 +210,45 @@ func TestPhotosCrossBetweenZaloAndTelegram(t *testing.T) {
 	resp.Body.Close()
 	if !strings.HasPrefix(tgPhoto, base+"/media/") || err != nil || img.Bounds().Dx() != 1280 || img.Bounds().Dy() != 720 {
 		t.Errorf("the Telegram photo on Zalo, %q: %v", tgPhoto, err)
+	}
+}
+
+// A Zalo photo is kept from its arrival, not from its listing's
+// publication: the farmer may finish the listing after Zalo's link has
+// expired, and the listing still shows the photo. Meanwhile the draft's
+// photo is never served.
+func TestAZaloDraftsPhotoIsKeptBeforeItsLinkExpires(t *testing.T) {
+	t.Parallel()
+	z := startZalo(t)
+	const farmer = "6ede9afa66b88fe6d6c1"
+	z.register(farmer, "0912 888 779")
+	z.expect(farmer, "sell.product")
+	z.say(farmer, "na chi lang")
+	z.expect(farmer, "sell.photos")
+	z.sendPhoto(farmer, "na-draft", "")
+
+	db, err := postgres.Open(context.Background(), z.b.Env["DATABASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var id string
+	waitFor(t, "the draft's photo kept", func() bool {
+		err := db.Pool.QueryRow(context.Background(), `SELECT id FROM media
+			WHERE ref = $1 AND listing_id IS NULL AND kept_at IS NOT NULL`, z.Z.PhotoURL("na-draft")).Scan(&id)
+		return err == nil
+	})
+	if code, _ := z.b.Get("/media/" + id); code != http.StatusNotFound {
+		t.Errorf("a draft's photo served: %d", code)
+	}
+
+	z.Z.ExpirePhoto("na-draft")
+	for _, answer := range []string{"xong", "500 kg", "25k", "hôm nay", "bỏ qua"} {
+		z.say(farmer, answer)
+	}
+	z.say(farmer, z.choose(z.last(farmer), "sell.publish"))
+	z.wait(farmer, func(s string) bool { return strings.HasPrefix(s, "✅ Đã lưu tin") })
+	if code, body := z.b.Get("/media/" + id); code != http.StatusOK || !strings.HasPrefix(body, "\xff\xd8") {
+		t.Errorf("the published photo, its Zalo link expired: %d", code)
 	}
 }

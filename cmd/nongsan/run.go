@@ -170,7 +170,7 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 		TypingAfter: time.Second,
 	}
 	a.media = &bot.Media{Store: db, Fetchers: map[flows.Channel]bot.Fetcher{}, Client: &http.Client{Timeout: time.Minute},
-		CacheDir: cfg.MediaCacheDir, Metrics: metrics, Log: log}
+		CacheDir: cfg.MediaCacheDir, Metrics: metrics, Log: log, KeepOnArrival: map[flows.Channel]bool{flows.Zalo: true}}
 	metrics.WatchMedia(db.PhotosWaiting)
 	a.relay = &bot.Relay{Notices: db, Store: a.store, Deliver: a.engine.Deliver, Log: log, KeepFor: 7 * 24 * time.Hour}
 	a.server = &bot.Server{

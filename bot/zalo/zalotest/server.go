@@ -150,6 +150,14 @@ func (s *Server) PhotoURL(name string) string {
 	return s.srv.URL + "/photos/" + name + ".jpg"
 }
 
+// ExpirePhoto makes a photo's URL answer 404 from now on, as Zalo's CDN
+// links do after a while.
+func (s *Server) ExpirePhoto(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.photos, name)
+}
+
 // sampleJPEG is a small JPEG whose colour depends on name.
 func sampleJPEG(name string) []byte {
 	img := image.NewRGBA(image.Rect(0, 0, 16, 12))
