@@ -21,6 +21,9 @@ type Seller struct {
 	GrowingCode string // mã số vùng trồng, optional
 	Bank        *BankAccount
 	CreatedBy   int64 // the helper who registered the farmer
+	// Slug names the farmer's public store page, /cua-hang/{slug}; given
+	// by the store when the seller is first saved, and never changed.
+	Slug string `json:"slug,omitempty"`
 	// PhoneVerified: the user shared their own contact, so the number is
 	// theirs and may claim a profile a helper made for them.
 	PhoneVerified bool `json:"phone_verified,omitempty"`

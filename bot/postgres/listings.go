@@ -25,13 +25,13 @@ var (
 
 const sellerColumns = `id, coalesce(user_id, 0), name, coalesce(phone_e164, ''), commune, coalesce(area_tag, ''),
 	coalesce(growing_code, ''), coalesce(bank_bin, ''), coalesce(bank_name, ''), coalesce(bank_account, ''),
-	coalesce(bank_holder, ''), coalesce(created_by, 0)`
+	coalesce(bank_holder, ''), coalesce(created_by, 0), coalesce(slug, '')`
 
 func scanSeller(row pgx.Row) (*flows.Seller, error) {
 	var s flows.Seller
 	var b flows.BankAccount
 	err := row.Scan(&s.ID, &s.UserID, &s.Name, &s.Phone, &s.Commune, &s.Area, &s.GrowingCode,
-		&b.BIN, &b.Bank, &b.Account, &b.Holder, &s.CreatedBy)
+		&b.BIN, &b.Bank, &b.Account, &b.Holder, &s.CreatedBy, &s.Slug)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, flows.ErrNotFound
 	}
@@ -69,18 +69,27 @@ func (db *DB) SaveSeller(ctx context.Context, s *flows.Seller) error {
 	if s.Bank != nil {
 		b = *s.Bank
 	}
-	err := db.Pool.QueryRow(ctx, `
+	// A new seller gets a slug; an existing one keeps the one it has.
+	save := func() error {
+		return db.Pool.QueryRow(ctx, `
 		INSERT INTO sellers (id, user_id, name, phone_e164, commune, area_tag, growing_code,
-			bank_bin, bank_name, bank_account, bank_holder, created_by)
+			bank_bin, bank_name, bank_account, bank_holder, created_by, slug)
 		VALUES (coalesce(nullif($1, 0), nextval('sellers_id_seq')), nullif($2, 0), $3, nullif($4, ''), $5,
-			nullif($6, ''), nullif($7, ''), nullif($8, ''), nullif($9, ''), nullif($10, ''), nullif($11, ''), nullif($12, 0))
+			nullif($6, ''), nullif($7, ''), nullif($8, ''), nullif($9, ''), nullif($10, ''), nullif($11, ''), nullif($12, 0), $13)
 		ON CONFLICT (id) DO UPDATE SET user_id = EXCLUDED.user_id, name = EXCLUDED.name,
 			phone_e164 = EXCLUDED.phone_e164, commune = EXCLUDED.commune, area_tag = EXCLUDED.area_tag,
 			growing_code = EXCLUDED.growing_code, bank_bin = EXCLUDED.bank_bin, bank_name = EXCLUDED.bank_name,
-			bank_account = EXCLUDED.bank_account, bank_holder = EXCLUDED.bank_holder, updated_at = now()
-		RETURNING id`,
-		s.ID, s.UserID, s.Name, s.Phone, s.Commune, s.Area, s.GrowingCode, b.BIN, b.Bank, b.Account, b.Holder, s.CreatedBy,
-	).Scan(&s.ID)
+			bank_account = EXCLUDED.bank_account, bank_holder = EXCLUDED.bank_holder,
+			slug = coalesce(sellers.slug, EXCLUDED.slug), updated_at = now()
+		RETURNING id, slug`,
+			s.ID, s.UserID, s.Name, s.Phone, s.Commune, s.Area, s.GrowingCode, b.BIN, b.Bank, b.Account, b.Holder, s.CreatedBy,
+			newSlug(s.Name, s.Commune),
+		).Scan(&s.ID, &s.Slug)
+	}
+	err := save()
+	for try := 0; slugTaken(err) && try < 8; try++ {
+		err = save()
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "sellers_phone_e164_key" && s.ID == 0 && s.PhoneVerified {
 		other, ferr := db.SellerByPhone(ctx, s.Phone)

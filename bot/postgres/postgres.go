@@ -60,7 +60,10 @@ func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
 		res, err = p.Up(ctx)
 		return err
 	})
-	return len(res), err
+	if err != nil {
+		return len(res), err
+	}
+	return len(res), db.fillSlugs(ctx)
 }
 
 // migrations runs do with the migration provider.
