@@ -51,6 +51,12 @@ type Typer interface {
 	Typing(ctx context.Context, chatID string) error
 }
 
+// Holder is a channel whose routes hold requests open (event streams):
+// Shutdown ends them.
+type Holder interface {
+	Shutdown()
+}
+
 // RetryAfterError is the platform asking us to slow down.
 type RetryAfterError struct {
 	After time.Duration

@@ -267,29 +267,33 @@ func (m *Media) cache(id string, data []byte) {
 	if m.CacheDir == "" {
 		return
 	}
-	err := func() error {
-		if err := os.MkdirAll(m.CacheDir, 0o700); err != nil {
-			return err
-		}
-		f, err := os.CreateTemp(m.CacheDir, id+".*.tmp")
-		if err != nil {
-			return err
-		}
-		_, err = f.Write(data)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = os.Rename(f.Name(), m.cached(id))
-		}
-		if err != nil {
-			os.Remove(f.Name())
-		}
-		return err
-	}()
+	err := WriteFile(m.CacheDir, id+".jpg", data)
 	if err != nil {
 		m.Log.Warn().Err(err).Msg("photo disk cache")
 	}
+}
+
+// WriteFile writes dir/name whole or not at all: a reader never sees half
+// a file.
+func WriteFile(dir, name string, data []byte) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, name+".*.tmp")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), filepath.Join(dir, name))
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }
 
 // keeperBatch and keeperLease bound the keeper's work: photos claimed at a

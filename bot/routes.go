@@ -50,6 +50,20 @@ func (s *Server) Routes() http.Handler {
 	return s.recoverer(mux)
 }
 
+// Shutdown tells the channels that hold requests open (the web channel's
+// event streams) to end them, so that http.Server.Shutdown, which waits for
+// every request, does not wait on them: serve registers it with
+// RegisterOnShutdown.
+func (s *Server) Shutdown() {
+	for _, ch := range s.Engine.Channels {
+		if r, ok := ch.(*Rendered); ok {
+			if h, ok := r.Adapter.(Holder); ok {
+				h.Shutdown()
+			}
+		}
+	}
+}
+
 // webhook answers 401 for a wrong secret, 413 for a body over MaxBody, 400
 // for a body that is not an update, 503 when the update could not be stored
 // (the platform retries), and 200 once it is handled or ignored.

@@ -144,7 +144,7 @@ func TestEveryMessageReadsWell(t *testing.T) {
 	}
 	vi, en := raw(t, "vi"), raw(t, "en")
 	// Names of things that are the same in both languages.
-	same := regexp.MustCompile(`^(fmt|unit|area|product|channel)\.|^lang\.|^(menu\.lang|cmd\.\w+)$`)
+	same := regexp.MustCompile(`^(fmt|unit|area|product|channel|persona)\.|^lang\.|^(menu\.lang|cmd\.\w+)$`)
 	glued := regexp.MustCompile(`(?i)anh/chị\s+(Hoàng|Lâm)`)
 	press := regexp.MustCompile(`(?i)\b(bấm|press|tap)\b`)
 	for id, text := range vi {

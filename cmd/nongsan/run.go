@@ -281,6 +281,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{Handler: a.server.Routes(), ReadHeaderTimeout: 10 * time.Second}
+	srv.RegisterOnShutdown(a.server.Shutdown) // open event streams end, so Shutdown does not wait on them
 	background, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Go(func() { a.engine.RunSweeper(background, sweepEvery) })

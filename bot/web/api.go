@@ -1,0 +1,331 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/nongsan-bot/nongsan/bot"
+	"github.com/nongsan-bot/nongsan/flows"
+)
+
+// secretHeader carries the channel's secret from send to the webhook.
+const secretHeader = "X-Web-Secret"
+
+// Limits of what the page sends.
+const (
+	maxSendBody = 64 << 10
+	maxText     = 4096
+	maxAlbum    = 10
+	MaxUpload   = 10 << 20 // one photo, as the phone took it
+)
+
+// csp lets the page load only its own script, style and images (photos
+// and QRs come as data: URLs or from this server).
+const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
+	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+// Mount serves the page, its script and style, and its API. The webhook
+// is not mounted: only send reaches it, with ids the server chose.
+func (c *Channel) Mount(mux *http.ServeMux, webhook func(header, secret string) http.Handler) {
+	hook := webhook(secretHeader, c.secret)
+	mux.Handle("GET /sandbox", c.headers(c.page()))
+	mux.Handle("GET /sandbox/ui/", c.headers(http.StripPrefix("/sandbox/ui/", ui())))
+	mux.Handle("GET /sandbox/api/events", c.headers(c.events()))
+	mux.Handle("GET "+uploadPath+"{name}", c.headers(c.servePhoto()))
+	mux.Handle("POST /sandbox/api/send", c.headers(c.limited(c.send(hook))))
+	mux.Handle("POST /sandbox/api/photo", c.headers(c.limited(c.upload())))
+	mux.Handle("POST /sandbox/api/reset", c.headers(c.limited(c.reset())))
+}
+
+func (c *Channel) headers(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", csp)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// limited answers 429 to a client (by its address) beyond the limit.
+func (c *Channel) limited(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			host = r.RemoteAddr
+		}
+		ok, err := c.cfg.Limiter.Allow(r.Context(), host, time.Now())
+		switch {
+		case err != nil:
+			c.cfg.Logger.Warn().Err(err).Msg("web rate limit")
+			c.fail(w, http.StatusServiceUnavailable, "sandbox.busy")
+		case !ok:
+			c.fail(w, http.StatusTooManyRequests, "sandbox.slow_down")
+		default:
+			next.ServeHTTP(w, r)
+		}
+	})
+}
+
+// fail answers an error the page shows as it is: a kind message.
+func (c *Channel) fail(w http.ResponseWriter, status int, id string) {
+	writeJSON(w, status, map[string]string{"error": c.text(flows.M(id))})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// sendRequest is what the page sends: text, a pressed button, photos or
+// the persona's phone number, as one persona in their private chat or in
+// the market group.
+type sendRequest struct {
+	Persona string   `json:"persona"`
+	Chat    string   `json:"chat"`
+	Text    string   `json:"text"`
+	Data    string   `json:"data"`
+	Label   string   `json:"label"`   // the pressed button's, shown as what the persona chose
+	Message string   `json:"message"` // the message the button was under
+	Photos  []string `json:"photos"`
+	Contact bool     `json:"contact"`
+}
+
+// send answers POST /sandbox/api/send: it shows the persona's message in
+// the log, then hands it to the webhook as the platforms' updates go, so
+// that deduplication, metrics and the engine are the same path.
+func (c *Channel) send(hook http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req sendRequest
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxSendBody)).Decode(&req); err != nil || !req.valid() {
+			c.fail(w, http.StatusBadRequest, "sandbox.bad_request")
+			return
+		}
+		for _, p := range req.Photos {
+			if _, err := os.Stat(filepath.Join(c.cfg.UploadDir, p)); err != nil {
+				c.fail(w, http.StatusBadRequest, "sandbox.photo_gone")
+				return
+			}
+		}
+		chat := req.Persona
+		if req.Chat == Market {
+			chat = Market
+		}
+		mine := Message{Kind: kindMessage, Chat: chat, From: "me", Persona: req.Persona, Text: req.Text,
+			Photos: c.photoURLs(req.Photos)}
+		switch {
+		case req.Data != "":
+			mine.Text = req.Label
+		case req.Contact:
+			mine.Text = demoPhones[req.Persona]
+		}
+		if _, err := c.append(r.Context(), mine); err != nil {
+			c.cfg.Logger.Warn().Err(err).Msg("web send")
+			c.fail(w, http.StatusServiceUnavailable, "sandbox.busy")
+			return
+		}
+		for _, u := range req.updates() {
+			if status := c.deliver(hook, r, u); status != http.StatusOK {
+				c.fail(w, http.StatusServiceUnavailable, "sandbox.busy")
+				return
+			}
+		}
+		writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
+	})
+}
+
+func (req sendRequest) valid() bool {
+	if _, ok := demoPhones[req.Persona]; !ok || req.Chat != "private" && req.Chat != Market {
+		return false
+	}
+	if !utf8.ValidString(req.Text) || len(req.Text) > maxText || len(req.Data) > 64 || len(req.Label) > 256 ||
+		len(req.Message) > 64 || len(req.Photos) > maxAlbum {
+		return false
+	}
+	for _, p := range req.Photos {
+		if !validUpload.MatchString(p) {
+			return false
+		}
+	}
+	return req.Text != "" || req.Data != "" || len(req.Photos) > 0 || req.Contact
+}
+
+// updates are the updates of one request: one, or one per photo of an
+// album, the text as the first photo's caption.
+func (req sendRequest) updates() []update {
+	base := update{Persona: req.Persona, Chat: req.Chat}
+	switch {
+	case req.Data != "":
+		base.Data, base.Message = req.Data, req.Message
+	case req.Contact:
+		base.Contact = true
+	case len(req.Photos) == 0:
+		base.Text = req.Text
+	}
+	if len(req.Photos) == 0 {
+		base.ID = randomHex(12)
+		return []update{base}
+	}
+	var album string
+	if len(req.Photos) > 1 {
+		album = randomHex(8)
+	}
+	var out []update
+	for i, p := range req.Photos {
+		u := base
+		u.ID, u.Photo, u.Album = randomHex(12), p, album
+		if i == 0 {
+			u.Text = req.Text
+		}
+		out = append(out, u)
+	}
+	return out
+}
+
+// deliver hands one update to the webhook, with the request's context.
+func (c *Channel) deliver(hook http.Handler, r *http.Request, u update) int {
+	body, _ := json.Marshal(u)
+	req, _ := http.NewRequestWithContext(r.Context(), http.MethodPost, "/sandbox/api/update", bytes.NewReader(body))
+	req.Header.Set(secretHeader, c.secret)
+	rec := &status{header: http.Header{}, code: http.StatusOK}
+	hook.ServeHTTP(rec, req)
+	return rec.code
+}
+
+// status is a ResponseWriter that keeps only the status: the webhook's
+// answer is for the platform, and here the platform is us.
+type status struct {
+	header http.Header
+	code   int
+}
+
+func (s *status) Header() http.Header         { return s.header }
+func (s *status) Write(b []byte) (int, error) { return len(b), nil }
+func (s *status) WriteHeader(code int)        { s.code = code }
+
+// upload answers POST /sandbox/api/photo: one image of at most MaxUpload
+// bytes (JPEG, PNG or WebP), resized and kept as a JPEG under a random
+// name, which it returns for send.
+func (c *Channel) upload() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, MaxUpload+64<<10) // the form's own bytes besides
+		file, _, err := r.FormFile("photo")
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			c.fail(w, http.StatusRequestEntityTooLarge, "sandbox.photo_big")
+			return
+		case err != nil:
+			c.fail(w, http.StatusBadRequest, "sandbox.photo_bad")
+			return
+		}
+		defer file.Close()
+		defer r.MultipartForm.RemoveAll()
+		raw, err := io.ReadAll(io.LimitReader(file, MaxUpload+1))
+		switch {
+		case err != nil:
+			c.fail(w, http.StatusBadRequest, "sandbox.photo_bad")
+			return
+		case len(raw) > MaxUpload:
+			c.fail(w, http.StatusRequestEntityTooLarge, "sandbox.photo_big")
+			return
+		}
+		switch http.DetectContentType(raw) {
+		case "image/jpeg", "image/png", "image/webp":
+		default:
+			c.fail(w, http.StatusUnsupportedMediaType, "sandbox.photo_bad")
+			return
+		}
+		jpeg, err := bot.Resize(bytes.NewReader(raw), bot.MaxPhotoSide)
+		if err != nil {
+			c.fail(w, http.StatusUnsupportedMediaType, "sandbox.photo_bad")
+			return
+		}
+		name := randomHex(16) + ".jpg"
+		if err := bot.WriteFile(c.cfg.UploadDir, name, jpeg); err != nil {
+			c.cfg.Logger.Error().Err(err).Msg("keep upload")
+			c.fail(w, http.StatusServiceUnavailable, "sandbox.busy")
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"name": name, "url": c.path + uploadPath + name})
+	})
+}
+
+// servePhoto answers GET /sandbox/api/photo/{name}: an upload, by a name
+// of the form uploads are given, and nothing else.
+func (c *Channel) servePhoto() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := r.PathValue("name")
+		if !validUpload.MatchString(name) {
+			http.NotFound(w, r)
+			return
+		}
+		f, err := os.Open(filepath.Join(c.cfg.UploadDir, name))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		defer f.Close()
+		info, err := f.Stat()
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "image/jpeg")
+		w.Header().Set("Cache-Control", "private, max-age=86400")
+		http.ServeContent(w, r, "", info.ModTime(), f)
+	})
+}
+
+// reset answers POST /sandbox/api/reset: the world wiped and seeded again,
+// the uploads and the log cleared, and every open page told to clear.
+func (c *Channel) reset() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		err := c.cfg.Reset(ctx)
+		if err == nil {
+			err = clearUploads(c.cfg.UploadDir)
+		}
+		if err == nil {
+			err = c.cfg.Log.Clear(ctx)
+		}
+		if err == nil {
+			_, err = c.append(ctx, Message{Kind: kindReset})
+		}
+		if err != nil {
+			c.cfg.Logger.Error().Err(err).Msg("sandbox reset")
+			c.fail(w, http.StatusServiceUnavailable, "sandbox.busy")
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
+	})
+}
+
+// clearUploads removes the uploads, and only them.
+func clearUploads(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if validUpload.MatchString(e.Name()) || strings.HasSuffix(e.Name(), ".tmp") {
+			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+		}
+	}
+	return nil
+}

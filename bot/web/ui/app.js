@@ -1,0 +1,341 @@
+// Nông Sản Bot sandbox: one person plays the farmer, the buyer and the
+// moderator. Messages go out as JSON (api/send) and every message of the
+// sandbox, the bot's and the personas', comes back as server-sent events
+// (api/events), replayed on reload. Plain JS, no framework, no build step.
+"use strict";
+
+(function () {
+  const root = document.body.dataset.root || "";
+  const api = root + "/sandbox/api/";
+  const S = JSON.parse(document.getElementById("strings").textContent);
+  const personas = ["farmer", "buyer", "moderator"];
+
+  let persona = "farmer"; // who the page plays
+  let view = "chat"; // where the composer writes: the persona's private chat, or the market group
+
+  // One list per chat, kept off screen while another persona plays.
+  const logs = {};
+  const keyboards = {}; // chat → the last keyboard message
+  const byId = new Map(); // message id → its element, for edits
+  for (const c of personas.concat(["market"])) {
+    logs[c] = document.createElement("ol");
+    logs[c].className = "log";
+    logs[c].setAttribute("aria-live", "polite");
+  }
+
+  const chatPane = document.getElementById("chat");
+  const marketPane = document.getElementById("market");
+  const notice = document.getElementById("notice");
+  const text = document.getElementById("text");
+  const photo = document.getElementById("photo");
+  const dialog = document.getElementById("reset-dialog");
+
+  function el(tag, cls, content) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (content) e.textContent = content;
+    return e;
+  }
+
+  function show() {
+    chatPane.querySelector(".log").replaceWith(logs[persona]);
+    marketPane.querySelector(".log").replaceWith(logs.market);
+    drawKeyboard(chatPane, persona);
+    drawKeyboard(marketPane, "market");
+    for (const b of document.querySelectorAll("button[data-persona]")) {
+      b.setAttribute("aria-pressed", String(b.dataset.persona === persona));
+    }
+    for (const b of document.querySelectorAll("button[data-view]")) {
+      b.setAttribute("aria-pressed", String(b.dataset.view === view));
+    }
+    chatPane.classList.toggle("active", view === "chat");
+    marketPane.classList.toggle("active", view === "market");
+    scrollDown();
+  }
+
+  function scrollDown() {
+    for (const l of [logs[persona], logs.market]) {
+      l.scrollTop = l.scrollHeight;
+    }
+  }
+
+  function say(message) {
+    notice.textContent = message;
+    notice.hidden = !message;
+  }
+
+  // Text with its links made clickable; the rest stays text.
+  function fill(node, s) {
+    node.textContent = "";
+    const re = /https?:\/\/[^\s<>"]+/g;
+    let at = 0;
+    for (const m of s.matchAll(re)) {
+      node.append(s.slice(at, m.index));
+      node.append(link(m[0], m[0], ""));
+      at = m.index + m[0].length;
+    }
+    node.append(s.slice(at));
+  }
+
+  function link(href, label, cls) {
+    const a = el("a", cls, label);
+    a.href = href;
+    if (!deepLink(href)) {
+      a.target = "_blank";
+      a.rel = "noopener";
+    }
+    return a;
+  }
+
+  // A link into the sandbox chat with a payload: opened in place, as the buyer.
+  function deepLink(href) {
+    try {
+      const u = new URL(href, location.href);
+      return u.pathname === root + "/sandbox" && u.searchParams.has("start") ? u.searchParams.get("start") : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function body(m) {
+    const parts = [];
+    if (m.from === "me" && m.chat === "market") parts.push(el("span", "msg-who", S[m.persona] || m.persona));
+    for (const src of m.photos || []) {
+      const img = el("img", "msg-photo");
+      img.src = src;
+      img.alt = S.photo_alt;
+      img.loading = "lazy";
+      parts.push(img);
+    }
+    if (m.qr) {
+      const img = el("img", "msg-photo qr");
+      img.src = m.qr;
+      img.alt = S.qr_alt;
+      parts.push(img);
+    }
+    if (m.text) {
+      const t = el("div", "msg-text");
+      fill(t, m.text);
+      parts.push(t);
+    }
+    if (m.buttons && m.buttons.length) {
+      const box = el("div", "choices");
+      for (const row of m.buttons) {
+        const r = el("div", "choice-row");
+        for (const b of row) {
+          if (b.url) {
+            r.append(link(b.url, b.label, "choice"));
+          } else {
+            const btn = el("button", "choice", b.label);
+            btn.type = "button";
+            btn.dataset.data = b.data;
+            r.append(btn);
+          }
+        }
+        box.append(r);
+      }
+      parts.push(box);
+    }
+    return parts;
+  }
+
+  function add(id, m) {
+    if (m.kind === "reset") {
+      clear();
+      say(S.cleared);
+      return;
+    }
+    const log = logs[m.chat];
+    if (!log) return;
+    if (m.edit) {
+      const old = byId.get(m.edit);
+      if (!old) return;
+      // An edit of a photo's caption keeps the photos it does not repeat.
+      const kept = m.photos && m.photos.length ? [] : Array.from(old.querySelectorAll("img.msg-photo"));
+      old.replaceChildren(...body(m));
+      if (kept.length) old.prepend(...kept);
+      return;
+    }
+    const li = el("li", "msg");
+    li.dataset.from = m.from;
+    li.dataset.id = id;
+    li.append(...body(m));
+    byId.set(id, li);
+    log.append(li);
+    if (m.from === "bot" && (m.keyboard || m.contact || m.clear_keyboard)) keyboards[m.chat] = m;
+    if (log === logs[persona]) drawKeyboard(chatPane, persona);
+    if (log === logs.market) drawKeyboard(marketPane, "market");
+    log.scrollTop = log.scrollHeight;
+  }
+
+  // The main menu, or the "share my phone number" button, under a chat.
+  function drawKeyboard(pane, chat) {
+    const box = pane.querySelector(".keyboard");
+    box.replaceChildren();
+    const m = keyboards[chat];
+    if (!m || m.clear_keyboard) return;
+    if (m.contact) {
+      const b = el("button", "choice key contact", m.contact);
+      b.type = "button";
+      b.dataset.contact = "1";
+      box.append(b);
+      return;
+    }
+    for (const row of m.keyboard || []) {
+      const r = el("div", "choice-row");
+      for (const label of row) {
+        const b = el("button", "choice key", label);
+        b.type = "button";
+        b.dataset.text = label;
+        r.append(b);
+      }
+      box.append(r);
+    }
+  }
+
+  function clear() {
+    for (const c in logs) logs[c].replaceChildren();
+    for (const c in keyboards) delete keyboards[c];
+    byId.clear();
+    show();
+  }
+
+  async function post(path, init) {
+    let resp;
+    try {
+      resp = await fetch(api + path, init);
+    } catch (e) {
+      say(S.offline);
+      return null;
+    }
+    let out = {};
+    try {
+      out = await resp.json();
+    } catch (e) {
+      out = {};
+    }
+    if (!resp.ok) {
+      say(out.error || S.busy);
+      return null;
+    }
+    say("");
+    return out;
+  }
+
+  function send(msg, where) {
+    msg.persona = persona;
+    msg.chat = (where || view) === "market" ? "market" : "private";
+    return post("send", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(msg),
+    });
+  }
+
+  // Persona and view switches.
+  document.addEventListener("click", function (ev) {
+    const target = ev.target.closest("button, a");
+    if (!target) return;
+    if (target.dataset.persona) {
+      persona = target.dataset.persona;
+      show();
+      return;
+    }
+    if (target.dataset.view) {
+      view = target.dataset.view;
+      show();
+      return;
+    }
+    const pane = target.closest(".pane");
+    const where = pane && pane.id === "market" ? "market" : "chat";
+    if (target.matches("a")) {
+      const start = deepLink(target.href);
+      if (start !== null) {
+        ev.preventDefault();
+        openStart(start);
+      }
+      return;
+    }
+    if (target.dataset.data !== undefined) {
+      const li = target.closest(".msg");
+      send({ data: target.dataset.data, label: target.textContent, message: li ? li.dataset.id : "" }, where);
+    } else if (target.dataset.text !== undefined) {
+      send({ text: target.dataset.text }, where);
+    } else if (target.dataset.contact) {
+      send({ contact: true }, where);
+    }
+  });
+
+  // A deep link: the buyer opens the bot's chat with its payload.
+  function openStart(payload) {
+    persona = "buyer";
+    view = "chat";
+    show();
+    send({ text: "/start " + payload }, "chat");
+  }
+
+  document.getElementById("composer").addEventListener("submit", async function (ev) {
+    ev.preventDefault();
+    const value = text.value.trim();
+    if (!value) return;
+    text.value = "";
+    await send({ text: value });
+    text.focus();
+  });
+
+  // Photos, from the camera or the gallery: uploaded one by one, then sent
+  // as one message (an album when several), with the typed text as caption.
+  photo.addEventListener("change", async function () {
+    const files = Array.from(photo.files || []).slice(0, 10);
+    photo.value = "";
+    if (!files.length) return;
+    say(S.sending);
+    const names = [];
+    for (const f of files) {
+      const form = new FormData();
+      form.append("photo", f);
+      const out = await post("photo", { method: "POST", body: form });
+      if (!out) return;
+      names.push(out.name);
+    }
+    const caption = text.value.trim();
+    text.value = "";
+    await send({ photos: names, text: caption });
+  });
+
+  document.getElementById("reset").addEventListener("click", function () {
+    dialog.showModal();
+  });
+  dialog.addEventListener("close", function () {
+    if (dialog.returnValue === "confirm") post("reset", { method: "POST" });
+  });
+
+  // Every message of the sandbox; the browser reconnects by itself and
+  // sends Last-Event-ID, so nothing is shown twice or missed.
+  function listen() {
+    const es = new EventSource(api + "events");
+    es.onmessage = function (ev) {
+      let m;
+      try {
+        m = JSON.parse(ev.data);
+      } catch (e) {
+        return;
+      }
+      add(ev.lastEventId, m);
+    };
+    es.onerror = function () {
+      if (es.readyState !== EventSource.OPEN) say(S.offline);
+    };
+    es.onopen = function () {
+      if (notice.textContent === S.offline) say("");
+    };
+  }
+
+  show();
+  listen();
+  const start = new URLSearchParams(location.search).get("start");
+  if (start) {
+    history.replaceState(null, "", location.pathname);
+    openStart(start);
+  }
+})();

@@ -1,0 +1,448 @@
+package web_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/nongsan-bot/nongsan/bot"
+	"github.com/nongsan-bot/nongsan/bot/redis/redistest"
+	"github.com/nongsan-bot/nongsan/bot/web"
+	"github.com/nongsan-bot/nongsan/flows"
+	"github.com/nongsan-bot/nongsan/flows/vietqr"
+	"github.com/nongsan-bot/nongsan/locales"
+)
+
+// sandbox is the channel mounted alone, its webhook standing in for the
+// engine: it records each input and, when answer is set, replies with it.
+type sandbox struct {
+	t      *testing.T
+	ch     *web.Channel
+	srv    *httptest.Server
+	dir    string
+	resets atomic.Int32
+
+	mu     sync.Mutex
+	inputs []flows.Input
+	answer func(in flows.Input) *bot.Out
+}
+
+func newSandbox(t *testing.T, limit int) *sandbox {
+	t.Helper()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := redistest.MustOpen(t)
+	s := &sandbox{t: t, dir: t.TempDir()}
+	s.ch, err = web.New(web.Config{
+		PublicURL: "http://bot.example/sandbox", Base: "/sandbox", UploadDir: s.dir,
+		Log: store.WebLog(1000), Limiter: store.Limiter("web", limit, time.Minute), Texts: texts,
+		Reset:  func(context.Context) error { s.resets.Add(1); return nil },
+		Logger: zerolog.Nop(), Heartbeat: 50 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	s.ch.Mount(mux, func(header, secret string) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get(header) != secret || secret == "" {
+				http.Error(w, "no", http.StatusUnauthorized)
+				return
+			}
+			body, _ := io.ReadAll(r.Body)
+			in, ok, err := s.ch.Parse(body)
+			if err != nil || !ok {
+				http.Error(w, "bad", http.StatusBadRequest)
+				return
+			}
+			s.mu.Lock()
+			s.inputs = append(s.inputs, in)
+			answer := s.answer
+			s.mu.Unlock()
+			if answer != nil {
+				if o := answer(in); o != nil {
+					if _, err := s.ch.Post(r.Context(), *o); err != nil {
+						http.Error(w, err.Error(), http.StatusServiceUnavailable)
+						return
+					}
+				}
+			}
+		})
+	})
+	s.srv = httptest.NewServer(mux)
+	t.Cleanup(func() { s.ch.Shutdown(); s.srv.Close() })
+	return s
+}
+
+func (s *sandbox) got() []flows.Input {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]flows.Input(nil), s.inputs...)
+}
+
+// post sends JSON to an API path and returns the status and the decoded answer.
+func (s *sandbox) post(path string, v any) (int, map[string]any) {
+	s.t.Helper()
+	body, _ := json.Marshal(v)
+	resp, err := http.Post(s.srv.URL+path, "application/json", bytes.NewReader(body))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return decode(s.t, resp)
+}
+
+func decode(t *testing.T, resp *http.Response) (int, map[string]any) {
+	t.Helper()
+	defer resp.Body.Close()
+	out := map[string]any{}
+	json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
+}
+
+// upload posts a file as the page does.
+func (s *sandbox) upload(name string, data []byte) (int, map[string]any) {
+	s.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("photo", name)
+	fw.Write(data)
+	mw.Close()
+	resp, err := http.Post(s.srv.URL+"/sandbox/api/photo", mw.FormDataContentType(), &body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return decode(s.t, resp)
+}
+
+// event is one server-sent event.
+type event struct {
+	ID  string
+	Msg web.Message
+}
+
+// stream reads /sandbox/api/events from after lastID ("" for all).
+type stream struct {
+	t      *testing.T
+	events chan event
+	cancel context.CancelFunc
+}
+
+func (s *sandbox) listen(lastID string) *stream {
+	s.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.srv.URL+"/sandbox/api/events", nil)
+	if lastID != "" {
+		req.Header.Set("Last-Event-ID", lastID)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
+		s.t.Fatalf("events Content-Type %q", ct)
+	}
+	st := &stream{t: s.t, events: make(chan event, 100), cancel: cancel}
+	s.t.Cleanup(cancel)
+	go func() {
+		defer resp.Body.Close()
+		defer close(st.events)
+		sc := bufio.NewScanner(resp.Body)
+		sc.Buffer(nil, 1<<20)
+		var e event
+		for sc.Scan() {
+			line := sc.Text()
+			switch {
+			case strings.HasPrefix(line, "id: "):
+				e.ID = line[4:]
+			case strings.HasPrefix(line, "data: "):
+				json.Unmarshal([]byte(line[6:]), &e.Msg)
+			case line == "" && e.ID != "":
+				st.events <- e
+				e = event{}
+			}
+		}
+	}()
+	return st
+}
+
+// next is the next event, within 10 s.
+func (st *stream) next() event {
+	st.t.Helper()
+	select {
+	case e, ok := <-st.events:
+		if !ok {
+			st.t.Fatal("the event stream ended")
+		}
+		return e
+	case <-time.After(10 * time.Second):
+		st.t.Fatal("no event within 10 s")
+	}
+	return event{}
+}
+
+func TestTextAndButtonsGoToTheWebhookAndRepliesComeOverEvents(t *testing.T) {
+	s := newSandbox(t, 100)
+	s.answer = func(in flows.Input) *bot.Out {
+		return &bot.Out{To: in.ChatKey(), Text: "Chào " + in.UserName,
+			Buttons:  [][]bot.Button{{{Label: "✅ Đúng vậy", Data: "yes"}, {Label: "Xem", URL: "http://bot.example/sandbox/cho/NS-1"}}},
+			Keyboard: [][]string{{"🌾 Đăng bán"}}}
+	}
+	events := s.listen("")
+	if code, _ := s.post("/sandbox/api/send", map[string]any{"persona": "farmer", "chat": "private", "text": "/start abc"}); code != 200 {
+		t.Fatalf("send answered %d", code)
+	}
+	in := s.got()[0]
+	if in.Channel != flows.Web || in.ChatID != "farmer" || in.UserID != "farmer" || in.ChatType != flows.Private ||
+		in.Command != "start" || in.Arg != "abc" || in.Kind != flows.KindText || in.UserName != "Hoàng Thị Lan" || in.UpdateID == "" {
+		t.Errorf("input = %+v", in)
+	}
+	mine := events.next()
+	if mine.Msg.From != "me" || mine.Msg.Chat != "farmer" || mine.Msg.Text != "/start abc" {
+		t.Errorf("the farmer's own message = %+v", mine.Msg)
+	}
+	reply := events.next()
+	m := reply.Msg
+	if m.From != "bot" || m.Chat != "farmer" || m.Text != "Chào Hoàng Thị Lan" || len(m.Buttons) != 1 ||
+		m.Buttons[0][0].Data != "yes" || m.Buttons[0][1].URL != "/sandbox/cho/NS-1" || m.Keyboard[0][0] != "🌾 Đăng bán" {
+		t.Errorf("reply = %+v", m)
+	}
+
+	// A button pressed, in the market group, by the moderator.
+	if code, _ := s.post("/sandbox/api/send", map[string]any{"persona": "moderator", "chat": "market", "data": "yes",
+		"label": "✅ Đúng vậy", "message": reply.ID}); code != 200 {
+		t.Fatalf("send answered %d", code)
+	}
+	in = s.got()[1]
+	if in.Kind != flows.KindChoice || in.Text != "yes" || in.MessageID != reply.ID || in.ChatID != "market" ||
+		in.ChatType != flows.Group || in.ChatTitle != "Chợ nông sản Lạng Sơn" || in.UserID != "moderator" {
+		t.Errorf("button input = %+v", in)
+	}
+	if pressed := events.next(); pressed.Msg.Text != "✅ Đúng vậy" || pressed.Msg.Persona != "moderator" || pressed.Msg.Chat != "market" {
+		t.Errorf("the pressed button shows as %+v", pressed.Msg)
+	}
+	events.next() // the answer
+
+	// A page that reconnects gets what came after what it had, and no more.
+	again := s.listen(reply.ID)
+	if e := again.next(); e.Msg.Text != "✅ Đúng vậy" {
+		t.Errorf("after Last-Event-ID the first event is %+v", e.Msg)
+	}
+}
+
+func TestPostMapsEditsPhotosAndQRs(t *testing.T) {
+	s := newSandbox(t, 100)
+	ctx := context.Background()
+	events := s.listen("")
+	first, err := s.ch.Post(ctx, bot.Out{To: flows.ChatRef{Channel: flows.Web, ChatID: "market"}, Text: "Na 25.000 đ",
+		Photos: []string{strings.Repeat("ab", 16) + ".jpg", "http://bot.example/sandbox/media/p1"}})
+	if err != nil || len(first.MessageIDs) != 1 {
+		t.Fatalf("Post = %+v, %v", first, err)
+	}
+	e := events.next()
+	if e.ID != first.MessageIDs[0] || e.Msg.Photos[0] != "/sandbox/api/photo/"+strings.Repeat("ab", 16)+".jpg" || e.Msg.Photos[1] != "/sandbox/media/p1" {
+		t.Errorf("posted %s %+v", e.ID, e.Msg)
+	}
+	edited, err := s.ch.Post(ctx, bot.Out{To: flows.ChatRef{Channel: flows.Web, ChatID: "market"}, Text: "Hết hàng", Edit: first.MessageIDs[0]})
+	if err != nil || edited.MessageIDs[0] != first.MessageIDs[0] {
+		t.Fatalf("edit = %+v, %v", edited, err)
+	}
+	if e := events.next(); e.Msg.Edit != first.MessageIDs[0] || e.Msg.Text != "Hết hàng" {
+		t.Errorf("edit event %+v", e.Msg)
+	}
+	payload, err := vietqr.Payload(vietqr.Transfer{BIN: "970405", Account: "123456789", Amount: 250000, Purpose: "DH-7K2Q"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ch.Post(ctx, bot.Out{To: flows.ChatRef{Channel: flows.Web, ChatID: "buyer"}, Text: "Chuyển khoản", QR: payload}); err != nil {
+		t.Fatal(err)
+	}
+	if e := events.next(); !strings.HasPrefix(e.Msg.QR, "data:image/png;base64,") || e.Msg.Chat != "buyer" {
+		t.Errorf("QR event %+v", e.Msg)
+	}
+	if _, err := s.ch.Post(ctx, bot.Out{To: flows.ChatRef{Channel: flows.Web, ChatID: "someone"}, Text: "x"}); !bot.IsUndeliverable(err) {
+		t.Errorf("a message to no sandbox chat: %v", err)
+	}
+	if got := s.ch.DeepLink("buy_NS7K2Q"); got != "http://bot.example/sandbox?start=buy_NS7K2Q" {
+		t.Errorf("DeepLink = %s", got)
+	}
+}
+
+func jpegOf(w, h int) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for x := range w {
+		img.Set(x, h/2, color.RGBA{G: 160, A: 255})
+	}
+	var buf bytes.Buffer
+	jpeg.Encode(&buf, img, nil)
+	return buf.Bytes()
+}
+
+func pngOf(w, h int) []byte {
+	var buf bytes.Buffer
+	png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, w, h)))
+	return buf.Bytes()
+}
+
+func TestUploadsAreCheckedResizedKeptAndServed(t *testing.T) {
+	s := newSandbox(t, 100)
+	for _, c := range []struct {
+		name string
+		data []byte
+	}{{"big.jpg", jpegOf(3000, 2000)}, {"tall.png", pngOf(600, 2000)}} {
+		code, out := s.upload(c.name, c.data)
+		name, _ := out["name"].(string)
+		if code != 200 || len(name) != 36 {
+			t.Fatalf("%s: upload answered %d %v", c.name, code, out)
+		}
+		resp, err := http.Get(s.srv.URL + "/sandbox/api/photo/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, format, err := image.Decode(resp.Body)
+		resp.Body.Close()
+		if err != nil || format != "jpeg" || resp.Header.Get("Content-Type") != "image/jpeg" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Fatalf("%s: served %s %v %v", c.name, format, resp.Header, err)
+		}
+		if b := img.Bounds(); max(b.Dx(), b.Dy()) != 1280 {
+			t.Errorf("%s: kept at %dx%d, want 1280 on the long side", c.name, b.Dx(), b.Dy())
+		}
+		// Sent as a photo: the webhook gets the upload's name.
+		if code, _ := s.post("/sandbox/api/send", map[string]any{"persona": "farmer", "chat": "private", "photos": []string{name}, "text": "na"}); code != 200 {
+			t.Fatalf("send photo answered %d", code)
+		}
+		in := s.got()[len(s.got())-1]
+		if in.Kind != flows.KindPhoto || in.Photo.FileID != name || in.Text != "na" {
+			t.Errorf("photo input %+v", in)
+		}
+		// /media fetches it through the channel.
+		rc, err := s.ch.Fetch(context.Background(), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc.Close()
+	}
+
+	// Refused kindly: HTML, a file over 10 MB, names that reach out.
+	if code, out := s.upload("x.html", []byte("<html><script>alert(1)</script></html>")); code != http.StatusUnsupportedMediaType || !strings.Contains(out["error"].(string), "JPG") {
+		t.Errorf("HTML upload: %d %v", code, out)
+	}
+	if code, out := s.upload("huge.jpg", append(jpegOf(10, 10), make([]byte, web.MaxUpload)...)); code != http.StatusRequestEntityTooLarge || !strings.Contains(out["error"].(string), "10 MB") {
+		t.Errorf("huge upload: %d %v", code, out)
+	}
+	os.WriteFile(filepath.Join(filepath.Dir(s.dir), "secret.jpg"), []byte("secret"), 0o600)
+	for _, p := range []string{"../secret.jpg", "..%2fsecret.jpg", "%2e%2e%2fsecret.jpg", "ABCDEF.jpg", strings.Repeat("0", 32) + ".jpg"} {
+		resp, err := http.Get(s.srv.URL + "/sandbox/api/photo/" + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET photo %s: %d", p, resp.StatusCode)
+		}
+	}
+	if _, err := s.ch.Fetch(context.Background(), "../secret.jpg"); err == nil {
+		t.Error("Fetch reached outside the folder")
+	}
+	if code, _ := s.post("/sandbox/api/send", map[string]any{"persona": "farmer", "chat": "private", "photos": []string{"../secret.jpg"}}); code != http.StatusBadRequest {
+		t.Errorf("send of a path: %d", code)
+	}
+}
+
+func TestPageHeadersLimitsAndReset(t *testing.T) {
+	s := newSandbox(t, 3)
+	resp, err := http.Get(s.srv.URL + "/sandbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	csp := resp.Header.Get("Content-Security-Policy")
+	for _, want := range []string{"default-src 'none'", "script-src 'self'", "frame-ancestors 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("CSP %q lacks %s", csp, want)
+		}
+	}
+	html := string(page)
+	for _, want := range []string{`id="sandbox-banner"`, `data-persona="farmer" aria-pressed="true"`, `data-persona="buyer"`,
+		`data-persona="moderator"`, `id="chat"`, `id="market"`, `data-view="chat"`, `data-view="market"`, `id="composer"`,
+		`id="text" name="text"`, `for="text"`, `id="send"`, `id="photo" name="photo" type="file" accept="image/*"`,
+		`id="reset"`, `<dialog`, `id="reset-confirm"`, "Làm lại từ đầu", "Gửi ảnh", "/sandbox/ui/app.js"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the page lacks %s", want)
+		}
+	}
+	if strings.Contains(html, "sandbox.") || strings.Contains(html, "persona.") || strings.Contains(html, "style=") || strings.Contains(html, "<script>") {
+		t.Error("the page shows a message id, or has inline style or script")
+	}
+	for _, asset := range []string{"/sandbox/ui/app.js", "/sandbox/ui/app.css"} {
+		resp, err := http.Get(s.srv.URL + asset)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("%s: %d", asset, resp.StatusCode)
+		}
+	}
+	if resp, _ := http.Get(s.srv.URL + "/sandbox/ui/page.html"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("the template is served: %d", resp.StatusCode)
+	}
+
+	// Three POSTs a minute here: the fourth is refused, kindly.
+	events := s.listen("")
+	s.post("/sandbox/api/send", map[string]any{"persona": "buyer", "chat": "private", "text": "xin chào"})
+	events.next()
+	if code, _ := s.upload("x.jpg", jpegOf(20, 20)); code != 200 {
+		t.Fatalf("upload: %d", code)
+	}
+	if code, _ := s.post("/sandbox/api/reset", nil); code != 200 || s.resets.Load() != 1 {
+		t.Fatalf("reset: %d, %d resets", code, s.resets.Load())
+	}
+	if e := events.next(); e.Msg.Kind != "reset" {
+		t.Errorf("after reset the pages get %+v", e.Msg)
+	}
+	if left, _ := os.ReadDir(s.dir); len(left) != 0 {
+		t.Errorf("reset left %d uploads", len(left))
+	}
+	if fresh := s.listen(""); fresh.next().Msg.Kind != "reset" {
+		t.Error("after reset the log holds more than its reset")
+	}
+	code, out := s.post("/sandbox/api/send", map[string]any{"persona": "buyer", "chat": "private", "text": "lần nữa"})
+	if code != http.StatusTooManyRequests || !strings.Contains(out["error"].(string), "nhanh quá") {
+		t.Errorf("the 4th POST: %d %v", code, out)
+	}
+}
+
+func TestShutdownEndsOpenStreams(t *testing.T) {
+	s := newSandbox(t, 100)
+	events := s.listen("")
+	s.ch.Shutdown()
+	select {
+	case _, ok := <-events.events:
+		if ok {
+			t.Error("an event after shutdown")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the stream stayed open after Shutdown")
+	}
+}
