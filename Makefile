@@ -1,12 +1,15 @@
 # Nông Sản Bot. `make run` and `make test` work on a fresh Debian/Ubuntu machine with Go:
 # deploy/dev/services.sh brings up private PostgreSQL (127.0.0.1:55432) and Redis
-# (127.0.0.1:56379) unless DATABASE_URL / REDIS_URL are set (environment or .env).
+# (127.0.0.1:56379) unless DATABASE_URL / REDIS_URL are set (environment or .env);
+# for `make test`, deploy/dev/chromium.sh installs Debian's chromium (as root) for
+# the browser test, which is skipped where there is none.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
 SERVICES := bash deploy/dev/services.sh
+CHROMIUM := bash deploy/dev/chromium.sh
 # Puts DATABASE_URL / REDIS_URL of the private services into the recipe's shell.
 WITH_ENV := eval "$$($(SERVICES) env)" &&
 
@@ -15,7 +18,7 @@ STATICCHECK_VERSION := v0.8.2
 TESTFLAGS ?=
 BENCHFLAGS ?=
 
-.PHONY: help run test bench lint build services-up services-down services-status services-clean
+.PHONY: help run test bench lint build services-up services-down services-status services-clean chromium
 
 help: ## list the targets
 	@echo "Targets:"
@@ -24,7 +27,7 @@ help: ## list the targets
 run: services-up build ## start PostgreSQL + Redis if needed, build, and serve (applies migrations)
 	$(WITH_ENV) exec $(BIN) serve
 
-test: services-up ## the whole test suite, race detector on, against real PostgreSQL and Redis
+test: services-up chromium ## the whole test suite, race detector on, against real PostgreSQL and Redis (and Chromium)
 	$(WITH_ENV) go test -race -count=1 $(TESTFLAGS) ./...
 
 bench: services-up ## benchmarks (load benchmark included)
@@ -50,3 +53,6 @@ services-status: ## what runs
 
 services-clean: ## stop the private services and delete their data
 	$(SERVICES) clean
+
+chromium: ## install Debian's chromium for the browser test when missing (as root)
+	$(CHROMIUM) up

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Chromium for the browser test (cmd/nongsan/browser_test.go), from Debian's
+# `chromium` package, like deploy/dev/services.sh installs PostgreSQL and Redis.
+#
+#   deploy/dev/chromium.sh up     install it when missing and root (apt-get, quiet)
+#   deploy/dev/chromium.sh path   print the browser's path, or nothing
+#
+# Without root and without Chromium, `up` only says how to get it and succeeds:
+# the browser test then skips itself with the same advice. CHROMIUM_PATH, when
+# set, names the browser to use instead (an existing Chrome, say).
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
+DEV_DIR="$REPO_ROOT/.dev"
+
+log() { printf 'chromium: %s\n' "$*" >&2; }
+die() { printf 'chromium: error: %s\n' "$*" >&2; exit 1; }
+
+browser_path() {
+	local p
+	if [ -n "${CHROMIUM_PATH:-}" ]; then
+		command -v "$CHROMIUM_PATH" || die "CHROMIUM_PATH=$CHROMIUM_PATH is not a program"
+		return 0
+	fi
+	for p in chromium chromium-browser google-chrome-stable google-chrome; do
+		if command -v "$p" >/dev/null 2>&1; then
+			command -v "$p"
+			return 0
+		fi
+	done
+}
+
+cmd_up() {
+	local p
+	p="$(browser_path)"
+	if [ -n "$p" ]; then
+		log "using $p"
+		return 0
+	fi
+	if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+		log "no Chromium: the browser test will be skipped. Install Debian's package (sudo apt-get install chromium), run 'make test' as root, or set CHROMIUM_PATH."
+		return 0
+	fi
+	mkdir -p "$DEV_DIR"
+	exec 9>"$DEV_DIR/.chromium.lock" # two `make test` at once install once
+	flock -w 600 9 || die "another install holds $DEV_DIR/.chromium.lock"
+	if [ -n "$(browser_path)" ]; then return 0; fi
+	log "installing chromium with apt-get (output in $DEV_DIR/apt-chromium.log)"
+	local apt_opts=(-o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+	if ! { DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" update &&
+		DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" install -y --no-install-recommends chromium; } \
+		</dev/null >"$DEV_DIR/apt-chromium.log" 2>&1 9>&-; then
+		tail -n 30 "$DEV_DIR/apt-chromium.log" >&2 || true
+		die "apt-get install chromium failed (full log: $DEV_DIR/apt-chromium.log)"
+	fi
+	p="$(browser_path)"
+	[ -n "$p" ] || die "chromium installed but not on PATH"
+	log "installed $("$p" --version 2>/dev/null || echo "$p")"
+}
+
+case "${1:-}" in
+up) cmd_up ;;
+path) browser_path; echo ;;
+*) sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+esac
