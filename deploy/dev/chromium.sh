@@ -2,7 +2,7 @@
 # Chromium for the browser test (cmd/nongsan/browser_test.go), from Debian's
 # `chromium` package, like deploy/dev/services.sh installs PostgreSQL and Redis.
 #
-#   deploy/dev/chromium.sh up     install it when missing and root (apt-get, quiet)
+#   deploy/dev/chromium.sh up     install it (and an emoji font) when missing and root (apt-get, quiet)
 #   deploy/dev/chromium.sh path   print the browser's path, or nothing
 #
 # Without root and without Chromium, `up` only says how to get it and succeeds:
@@ -30,32 +30,41 @@ browser_path() {
 	done
 }
 
+# have_emoji_font: the bot's messages use emoji as signposts; without a font
+# for them the browser draws boxes, and the screenshots would show those.
+have_emoji_font() { [ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]; }
+
 cmd_up() {
-	local p
+	local p pkgs=()
 	p="$(browser_path)"
-	if [ -n "$p" ]; then
+	[ -n "$p" ] || pkgs+=(chromium)
+	have_emoji_font || pkgs+=(fonts-noto-color-emoji)
+	if [ "${#pkgs[@]}" -eq 0 ]; then
 		log "using $p"
 		return 0
 	fi
 	if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-		log "no Chromium: the browser test will be skipped. Install Debian's package (sudo apt-get install chromium), run 'make test' as root, or set CHROMIUM_PATH."
+		if [ -z "$p" ]; then
+			log "no Chromium: the browser test will be skipped. Install Debian's package (sudo apt-get install chromium), run 'make test' as root, or set CHROMIUM_PATH."
+		else
+			log "using $p (no emoji font: sudo apt-get install fonts-noto-color-emoji, for screenshots as phones show them)"
+		fi
 		return 0
 	fi
 	mkdir -p "$DEV_DIR"
 	exec 9>"$DEV_DIR/.chromium.lock" # two `make test` at once install once
 	flock -w 600 9 || die "another install holds $DEV_DIR/.chromium.lock"
-	if [ -n "$(browser_path)" ]; then return 0; fi
-	log "installing chromium with apt-get (output in $DEV_DIR/apt-chromium.log)"
+	log "installing ${pkgs[*]} with apt-get (output in $DEV_DIR/apt-chromium.log)"
 	local apt_opts=(-o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
 	if ! { DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" update &&
-		DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" install -y --no-install-recommends chromium; } \
+		DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" install -y --no-install-recommends "${pkgs[@]}"; } \
 		</dev/null >"$DEV_DIR/apt-chromium.log" 2>&1 9>&-; then
 		tail -n 30 "$DEV_DIR/apt-chromium.log" >&2 || true
-		die "apt-get install chromium failed (full log: $DEV_DIR/apt-chromium.log)"
+		die "apt-get install ${pkgs[*]} failed (full log: $DEV_DIR/apt-chromium.log)"
 	fi
 	p="$(browser_path)"
 	[ -n "$p" ] || die "chromium installed but not on PATH"
-	log "installed $("$p" --version 2>/dev/null || echo "$p")"
+	log "installed ${pkgs[*]}: $("$p" --version 2>/dev/null || echo "$p")"
 }
 
 case "${1:-}" in
