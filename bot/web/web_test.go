@@ -308,7 +308,7 @@ func TestUploadsAreCheckedResizedKeptAndServed(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		data []byte
-	}{{"big.jpg", jpegOf(3000, 2000)}, {"tall.png", pngOf(600, 2000)}} {
+	}{{"big.jpg", jpegOf(2000, 1400)}, {"tall.png", pngOf(500, 1600)}} {
 		code, out := s.upload(c.name, c.data)
 		name, _ := out["name"].(string)
 		if code != 200 || len(name) != 36 {
@@ -444,5 +444,30 @@ func TestShutdownEndsOpenStreams(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the stream stayed open after Shutdown")
+	}
+}
+
+// Pages open at once each get every message, from the process's one reader;
+// one that goes leaves the others theirs.
+func TestEveryOpenPageGetsEveryMessage(t *testing.T) {
+	s := newSandbox(t, 100)
+	pages := []*stream{s.listen(""), s.listen(""), s.listen("")}
+	post := func(text string) {
+		if _, err := s.ch.Post(context.Background(), bot.Out{To: flows.ChatRef{Channel: flows.Web, ChatID: "market"}, Text: text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	post("một")
+	for i, p := range pages {
+		if e := p.next(); e.Msg.Text != "một" {
+			t.Errorf("page %d got %+v", i, e.Msg)
+		}
+	}
+	pages[0].cancel()
+	post("hai")
+	for i, p := range pages[1:] {
+		if e := p.next(); e.Msg.Text != "hai" {
+			t.Errorf("page %d got %+v", i+1, e.Msg)
+		}
 	}
 }
