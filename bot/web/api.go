@@ -56,9 +56,11 @@ func (c *Channel) headers(next http.Handler) http.Handler {
 	})
 }
 
-// limited answers 429 to a client (by its address) beyond the limit.
+// limited answers 429 to a client (by its address) beyond the limit, and
+// 403 to a POST another site's page makes (a form that would reset the
+// sandbox, say).
 func (c *Channel) limited(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.NewCrossOriginProtection().Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		host, _, err := net.SplitHostPort(r.RemoteAddr)
 		if err != nil {
 			host = r.RemoteAddr
@@ -73,7 +75,7 @@ func (c *Channel) limited(next http.Handler) http.Handler {
 		default:
 			next.ServeHTTP(w, r)
 		}
-	})
+	}))
 }
 
 // fail answers an error the page shows as it is: a kind message.

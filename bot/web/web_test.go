@@ -408,6 +408,13 @@ func TestPageHeadersLimitsAndReset(t *testing.T) {
 		t.Errorf("the template is served: %d", resp.StatusCode)
 	}
 
+	// Another site's page cannot make the browser reset the sandbox.
+	req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/sandbox/api/reset", nil)
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusForbidden || s.resets.Load() != 0 {
+		t.Fatalf("a cross-site reset: %v %v", resp.Status, err)
+	}
+
 	// Three POSTs a minute here: the fourth is refused, kindly.
 	events := s.listen("")
 	s.post("/sandbox/api/send", map[string]any{"persona": "buyer", "chat": "private", "text": "xin chào"})
