@@ -162,6 +162,7 @@ func (c *Channel) events() http.Handler {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("X-Accel-Buffering", "no") // nginx would hold the stream back
 		w.WriteHeader(http.StatusOK)
+		fmt.Fprint(w, "retry: 2000\n\n") // reconnect soon after a drop or a restart
 		sent := lastEventID(r)
 		for {
 			batch, err := c.cfg.Log.After(ctx, sent, replayBatch)

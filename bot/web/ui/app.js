@@ -141,8 +141,9 @@
 
   function add(id, m) {
     if (m.kind === "reset") {
+      // Said when something was cleared: a page loaded since has nothing to clear.
+      if (byId.size) say(S.cleared);
       clear();
-      say(S.cleared);
       return;
     }
     const log = logs[m.chat];
