@@ -284,6 +284,27 @@
     text.focus();
   });
 
+  // A photo made small before it goes (3G), upright as the phone took it
+  // (the browser reads its orientation); the server checks and resizes it
+  // again. Anything the browser cannot draw goes as it is, for the server
+  // to judge.
+  async function shrink(file) {
+    try {
+      const bmp = await createImageBitmap(file, { imageOrientation: "from-image" });
+      const scale = Math.min(1, 1280 / Math.max(bmp.width, bmp.height));
+      const c = document.createElement("canvas");
+      c.width = Math.round(bmp.width * scale);
+      c.height = Math.round(bmp.height * scale);
+      c.getContext("2d").drawImage(bmp, 0, 0, c.width, c.height);
+      const blob = await new Promise(function (done) {
+        c.toBlob(done, "image/jpeg", 0.85);
+      });
+      return blob || file;
+    } catch (e) {
+      return file;
+    }
+  }
+
   // Photos, from the camera or the gallery: uploaded one by one, then sent
   // as one message (an album when several), with the typed text as caption.
   photo.addEventListener("change", async function () {
@@ -294,7 +315,7 @@
     const names = [];
     for (const f of files) {
       const form = new FormData();
-      form.append("photo", f);
+      form.append("photo", await shrink(f), "photo.jpg");
       const out = await post("photo", { method: "POST", body: form });
       if (!out) return;
       names.push(out.name);
