@@ -2,17 +2,21 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -88,7 +92,10 @@ func newBrowser(t testing.TB) *browser {
 			if err != nil {
 				return
 			}
-			if m.Type == chromedp.ConsoleError || m.IsException() {
+			// The browser asks for /favicon.ico of itself, whatever the page
+			// says; the service has none, and that is no fault of a page.
+			favicon := strings.HasSuffix(m.URL, "/favicon.ico")
+			if (m.Type == chromedp.ConsoleError || m.IsException()) && !favicon {
 				b.mu.Lock()
 				b.problems = append(b.problems, fmt.Sprintf("%s (%s:%d)", m, m.URL, m.Line+1))
 				b.mu.Unlock()
@@ -161,6 +168,42 @@ func (b *browser) where() string {
 		text = "…" + text[len(text)-3000:]
 	}
 	return fmt.Sprintf("page %s:\n%s", url, text)
+}
+
+// screenshot saves what the phone shows as deploy/docs/<name>.png, only
+// when UPDATE_SCREENSHOTS=1 (`make test` must not change the work tree).
+func (b *browser) screenshot(name string) {
+	b.t.Helper()
+	if os.Getenv("UPDATE_SCREENSHOTS") != "1" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	// What the screen shows, one pixel per CSS pixel: drawn at the phone's
+	// scale and reduced, so sharp, and small enough for the README.
+	view := eval[page.Viewport](b, "measure the screen",
+		`({x: window.scrollX, y: window.scrollY, width: window.innerWidth, height: window.innerHeight, scale: 1 / devicePixelRatio})`)
+	png, err := chromedp.Run(ctx, chromedp.Action[[]byte](func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
+		res, err := cdp.Call(ctx, t, page.CaptureScreenshot, page.CaptureScreenshotParams{Clip: &view})
+		return res.Data, err
+	}))
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	path := filepath.Join("..", "..", "deploy", "docs", name+".png")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		b.t.Fatal(err)
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	b.t.Logf("wrote %s", path)
+}
+
+// js quotes s as a JavaScript string.
+func js(s string) string {
+	q, _ := json.Marshal(s)
+	return string(q)
 }
 
 // The harness itself: Chromium starts at phone size, runs a page's own

@@ -1,0 +1,227 @@
+package main
+
+import (
+	"image"
+	"image/color"
+	"image/jpeg"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// sandboxPage is the sandbox chat page in the browser, driven as a person
+// would: persona and view buttons, the composer, choice buttons, the photo
+// picker. Its selectors are the page's DOM contract.
+type sandboxPage struct {
+	*browser
+	pane string // where the composer writes: "chat" or "market"
+}
+
+// pageJS are the helpers every expression below may use: sq squashes
+// spaces; reply(pane) is the bot's messages in a pane since the last one
+// the persona sent there, said(pane) their text, mine(pane) the text of
+// that last one, and choice(pane, label) the button (or link) among the
+// bot's that reads label.
+const pageJS = `
+const sq = s => (s || "").replace(/\s+/g, " ").trim();
+const reply = pane => {
+	const ms = [...document.querySelectorAll("#" + pane + " .msg")];
+	const last = ms.findLastIndex(m => m.dataset.from === "me");
+	return ms.slice(last + 1).filter(m => m.dataset.from === "bot");
+};
+const said = pane => sq(reply(pane).map(m => (m.querySelector(".msg-text") || {}).textContent).join(" "));
+const mine = pane => sq(([...document.querySelectorAll("#" + pane + " .msg[data-from=me] .msg-text")].pop() || {}).textContent);
+const choice = (pane, label) => reply(pane).flatMap(m => [...m.querySelectorAll(".choice")]).find(b => sq(b.textContent) === sq(label));
+`
+
+// expr wraps a JavaScript expression with the helpers.
+func expr(e string) string { return "(() => {" + pageJS + "return (" + e + ");})()" }
+
+// persona plays p: its button pressed, its chat shown.
+func (p *sandboxPage) persona(who string) {
+	p.t.Helper()
+	sel := `button[data-persona="` + who + `"]`
+	p.do("play "+who, chromedp.Click(chromedp.CSS(sel)))
+	p.waitFor(who+" is played", `document.querySelector(`+js(sel)+`).getAttribute("aria-pressed") === "true"`)
+}
+
+// view shows the persona's chat or the market group: on a phone, one at a
+// time, through the tabs.
+func (p *sandboxPage) view(pane string) {
+	p.t.Helper()
+	p.do("show "+pane, chromedp.Click(chromedp.CSS(`button[data-view="`+pane+`"]`)), chromedp.WaitVisible(chromedp.ID(pane)))
+	p.pane = pane
+}
+
+// say types text in the composer and sends it.
+func (p *sandboxPage) say(text string) {
+	p.t.Helper()
+	p.do("type "+text, chromedp.SendKeys(chromedp.ID("text"), text), chromedp.Click(chromedp.ID("send")))
+	p.waitFor("the page shows "+text+" as sent", expr(`mine(`+js(p.pane)+`) === sq(`+js(text)+`)`))
+}
+
+// expect waits until the bot's reply in the pane says message id.
+func (p *sandboxPage) expect(id string, kv ...any) {
+	p.t.Helper()
+	want := text(p.t, "vi", id, kv...)
+	p.waitFor("the bot says "+id, expr(`said(`+js(p.pane)+`).includes(sq(`+js(want)+`))`))
+}
+
+// press presses the button labelled with message id under the bot's reply.
+func (p *sandboxPage) press(id string, kv ...any) {
+	p.t.Helper()
+	label := text(p.t, "vi", id, kv...)
+	p.do("press "+label, chromedp.Click(chromedp.JSPath(expr(`choice(`+js(p.pane)+`, `+js(label)+`)`))))
+	p.waitFor("the page shows "+label+" as pressed", expr(`mine(`+js(p.pane)+`) === sq(`+js(label)+`)`))
+}
+
+// answer expects each question (a message id) in turn and types its answer.
+func (p *sandboxPage) answer(questionsAndAnswers ...string) {
+	p.t.Helper()
+	for i := 0; i+1 < len(questionsAndAnswers); i += 2 {
+		p.expect(questionsAndAnswers[i])
+		p.say(questionsAndAnswers[i+1])
+	}
+}
+
+// naPhoto writes a photo as a phone takes it: a JPEG, 1600×1200, of a few
+// green custard apples.
+func naPhoto(t *testing.T) string {
+	img := image.NewRGBA(image.Rect(0, 0, 1600, 1200))
+	centres := []image.Point{{500, 520}, {900, 480}, {1200, 700}, {700, 820}}
+	for y := range 1200 {
+		for x := range 1600 {
+			c := color.RGBA{R: uint8(200 - y/20), G: uint8(170 - y/25), B: 120, A: 255} // a basket's straw
+			for _, o := range centres {
+				dx, dy := x-o.X, y-o.Y
+				if d := dx*dx + dy*dy; d < 230*230 {
+					shade := uint8(40 * d / (230 * 230))
+					bump := uint8(0)
+					if (x/40+y/40)%2 == 0 {
+						bump = 12 // the scales of a custard apple
+					}
+					c = color.RGBA{R: 110 + shade + bump, G: 170 + shade, B: 80 + bump, A: 255}
+				}
+			}
+			img.Set(x, y, c)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "IMG_0001.jpg")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := jpeg.Encode(f, img, &jpeg.Options{Quality: 85}); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// A newcomer's whole story in the sandbox, on a phone: as the farmer,
+// registering and listing na with a photo taken on the phone, by pressing
+// the buttons and typing where the bot asks; the post in the market group;
+// as the buyer, its order button, and an order for part of the stock.
+func TestBrowserSandboxStory(t *testing.T) {
+	t.Parallel()
+	site := startSandboxSite(t)
+	b := newBrowser(t)
+	p := &sandboxPage{browser: b, pane: "chat"}
+	photo := naPhoto(t)
+	farmer, buyer := text(t, "vi", "persona.farmer"), text(t, "vi", "persona.buyer")
+
+	p.do("open the sandbox", chromedp.Navigate(site+"/sandbox"), chromedp.WaitVisible(chromedp.ID("sandbox-banner")))
+	p.waitFor("the page is ready", `document.readyState === "complete"`)
+	if banner := eval[string](b, "read the banner", `document.getElementById("sandbox-banner").textContent`); strings.TrimSpace(banner) == "" {
+		t.Error("the sandbox banner is empty")
+	}
+
+	// The farmer registers: her name and the bank offered as buttons,
+	// the rest typed.
+	p.persona("farmer")
+	p.say("/ban")
+	p.expect("reg.name", "Name", farmer)
+	p.press("reg.name_keep", "Name", farmer)
+	p.answer("reg.phone", "0912 888 777", "reg.commune", "xã Quang Lang, Chi Lăng")
+	p.expect("reg.code")
+	p.press("choice.skip")
+	p.expect("reg.bank")
+	p.press("reg.bank_name", "Bank", "Agribank")
+	p.answer("reg.account", "1234 5678 9012")
+	holder := "HOANG THI LAN"
+	p.expect("reg.holder", "Holder", holder)
+	p.press("reg.holder_keep", "Holder", holder)
+
+	// Then the listing: the product's button, a photo from the phone.
+	p.expect("sell.product")
+	p.press("product.name", "Name", "Na Chi Lăng")
+	p.expect("sell.photos")
+	p.do("choose a photo", chromedp.SetUploadFiles(chromedp.ID("photo"), []string{photo}))
+	p.waitFor("the photo shows in the chat", expr(`[...document.querySelectorAll("#chat .msg[data-from=me] img.msg-photo")].some(i => i.complete && i.naturalWidth > 0 && i.alt)`))
+	p.press("choice.done")
+	p.expect("sell.quantity", "Unit", "kg", "Product", "Na Chi Lăng")
+	p.say("500 kg")
+	p.expect("sell.price", "Unit", "kg")
+	p.say("25k")
+	p.expect("sell.ready")
+	p.press("date.today")
+	p.expect("sell.note")
+	p.press("choice.skip")
+	p.waitFor("the summary", expr(`said("chat").startsWith("📋")`))
+	eval[bool](b, "show the summary", expr(`(reply("chat")[0].scrollIntoView({block: "start"}), true)`))
+	p.screenshot("sandbox-chat")
+	p.press("sell.publish")
+	p.waitFor("the listing is published", expr(`said("chat").includes("Đã đăng tin bán NS-")`))
+	code := regexp.MustCompile(`NS-[2-9A-HJ-NP-Z]{4}`).FindString(eval[string](b, "read the code", expr(`said("chat")`)))
+	if code == "" {
+		t.Fatal("no listing code in the published message")
+	}
+
+	// The post in the market group, with its photo.
+	p.view("market")
+	post := `[...document.querySelectorAll("#market .msg[data-from=bot]")].find(m => m.textContent.includes(` + js(code) + `) && m.querySelector("img.msg-photo"))`
+	p.waitFor("the post's photo in the market", expr(`(() => { const m = `+post+`; const i = m && m.querySelector("img.msg-photo");
+		return !!i && i.complete && i.naturalWidth > 0 && i.alt !== ""; })()`))
+	eval[bool](b, "show the post", expr(`((`+post+`).scrollIntoView({block: "end"}), true)`))
+	p.screenshot("sandbox-market")
+
+	// The buyer presses its order button and orders part of the stock.
+	order := text(t, "vi", "post.order")
+	p.do("press "+order, chromedp.Click(chromedp.JSPath(expr(`[...(`+post+`).querySelectorAll("a.choice")].find(a => sq(a.textContent) === sq(`+js(order)+`))`))))
+	p.pane = "chat"
+	p.waitFor("the page plays the buyer", `document.querySelector('button[data-persona="buyer"]').getAttribute("aria-pressed") === "true"`)
+	p.do("the buyer's chat shows", chromedp.WaitVisible(chromedp.ID("chat")))
+	p.expect("order.quantity", "Remaining", "500 kg", "Unit", "kg", "Price", "25.000 đ/kg")
+	p.say("50 kg")
+	p.expect("order.name", "Name", buyer)
+	p.press("reg.name_keep", "Name", buyer)
+	p.answer("order.phone", "0987 654 321")
+	p.expect("order.delivery")
+	p.press("order.deliver")
+	p.answer("order.address", "12 Trần Phú, Ba Đình, Hà Nội")
+	p.expect("order.note")
+	p.press("choice.skip")
+	p.waitFor("the order's summary", expr(`said("chat").startsWith("🛒")`))
+	p.press("order.place")
+	p.waitFor("the order is placed", expr(`/DH-[2-9A-HJ-NP-Z]{4}/.test(said("chat"))`))
+
+	// The market group hears what remains.
+	p.view("market")
+	p.waitFor("the market hears of the order", `[...document.querySelectorAll("#market .msg[data-from=bot]")].some(m =>
+		m.textContent.includes(`+js(code)+`) && m.textContent.includes("450 kg"))`)
+}
+
+// startSandboxSite starts the service with the sandbox chat and returns
+// the address a browser opens it at: the public one, from which every
+// link the service builds starts. For now the web channel is registered as
+// startWeb does, its market group made by the moderator.
+func startSandboxSite(t *testing.T) string {
+	w := startWeb(t)
+	w.sendAs("moderator", "market", map[string]any{"text": "/dangky"})
+	w.expect("market", "group.registered_all")
+	return w.b.Env["PUBLIC_BASE_URL"]
+}
