@@ -7,6 +7,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -35,15 +36,83 @@ var (
 
 // Open connects to url and checks the connection.
 func Open(ctx context.Context, url string) (*DB, error) {
-	pool, err := pgxpool.New(ctx, url)
+	return OpenSchema(ctx, url, "")
+}
+
+// SandboxSchema is the schema of the sandbox's world, the only one Reset
+// wipes.
+const SandboxSchema = "sandbox"
+
+// OpenSchema connects to url with every pooled connection's search_path set
+// to schema, created if missing, so that tables, migrations and goose's
+// version table all live there and nothing reaches another schema's. An
+// empty schema is the URL's own search_path (Open).
+func OpenSchema(ctx context.Context, url, schema string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
+	}
+	if schema != "" {
+		if err := createSchema(ctx, cfg.ConnConfig, schema); err != nil {
+			return nil, err
+		}
+		cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to postgres: %w", err)
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("ping postgres: %w", err)
 	}
 	return &DB{Pool: pool}, nil
+}
+
+func createSchema(ctx context.Context, cc *pgx.ConnConfig, schema string) error {
+	conn, err := pgx.ConnectConfig(ctx, cc.Copy())
+	if err != nil {
+		return fmt.Errorf("connect to postgres: %w", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{schema}.Sanitize()); err != nil {
+		return fmt.Errorf("create schema %s: %w", schema, err)
+	}
+	return nil
+}
+
+// Reset empties every table of the sandbox's schema but goose's, numbering
+// from 1 again. It refuses to run on any other schema: it is the sandbox's
+// "start over", never a way to wipe real data.
+func (db *DB) Reset(ctx context.Context) error {
+	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		var schema string
+		if err := tx.QueryRow(ctx, `SELECT coalesce(current_schema(), '')`).Scan(&schema); err != nil {
+			return err
+		}
+		if schema != SandboxSchema {
+			return fmt.Errorf("refused on schema %q: only %q is reset", schema, SandboxSchema)
+		}
+		rows, err := tx.Query(ctx, `SELECT tablename FROM pg_tables
+			WHERE schemaname = $1 AND tablename <> 'goose_db_version' ORDER BY tablename`, schema)
+		if err != nil {
+			return err
+		}
+		tables, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (string, error) {
+			var name string
+			err := r.Scan(&name)
+			return pgx.Identifier{schema, name}.Sanitize(), err
+		})
+		if err != nil || len(tables) == 0 {
+			return err
+		}
+		_, err = tx.Exec(ctx, "TRUNCATE "+strings.Join(tables, ", ")+" RESTART IDENTITY CASCADE")
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("reset: %w", err)
+	}
+	return nil
 }
 
 // Close closes the pool.

@@ -1,0 +1,58 @@
+package redis_test
+
+import (
+	"context"
+	"strconv"
+	"testing"
+
+	"github.com/nongsan-bot/nongsan/bot/redis"
+	"github.com/nongsan-bot/nongsan/bot/redis/redistest"
+)
+
+func TestResetDeletesTheSandboxKeysOnly(t *testing.T) {
+	ctx := context.Background()
+	rdb := redistest.MustClient(t)
+	main := redistest.Prefix(t)
+	sandbox := redis.New(rdb, main+"sandbox:")
+	// More keys than one SCAN batch, and the main prefix's own.
+	for i := range 1200 {
+		rdb.Set(ctx, main+"sandbox:k"+strconv.Itoa(i), "x", 0)
+	}
+	if _, err := step(ctx, sandbox, "u1", reply(chat, "hello")); err != nil {
+		t.Fatal(err)
+	}
+	real := redis.New(rdb, main)
+	if _, err := step(ctx, real, "u1", reply(chat, "hello")); err != nil {
+		t.Fatal(err)
+	}
+	rdb.Set(ctx, main+"sandboxed", "kept", 0) // shares the letters, not the prefix
+
+	if err := sandbox.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := rdb.Keys(ctx, main+"sandbox:*").Result(); len(left) != 0 {
+		t.Fatalf("%d sandbox keys left after reset, e.g. %s", len(left), left[0])
+	}
+	c, err := real.Load(ctx, chat)
+	if err != nil || len(c.Out) != 1 || c.State.Session == nil {
+		t.Fatalf("the real chat after the sandbox's reset: %+v, %v", c, err)
+	}
+	if v, _ := rdb.Get(ctx, main+"sandboxed").Result(); v != "kept" {
+		t.Fatal("a main key beside the sandbox's prefix was deleted")
+	}
+}
+
+func TestResetRefusesAPrefixNotTheSandbox(t *testing.T) {
+	ctx := context.Background()
+	rdb := redistest.MustClient(t)
+	main := redistest.Prefix(t)
+	rdb.Set(ctx, main+"k", "kept", 0)
+	for _, prefix := range []string{"", main} {
+		if err := redis.New(rdb, prefix).Reset(ctx); err == nil {
+			t.Errorf("reset of prefix %q was not refused", prefix)
+		}
+	}
+	if v, _ := rdb.Get(ctx, main+"k").Result(); v != "kept" {
+		t.Fatal("a refused reset deleted a key")
+	}
+}
