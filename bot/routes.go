@@ -27,27 +27,42 @@ type Server struct {
 	Metrics *Metrics
 	Media   *Media // serves published photos; nil: none
 	Log     zerolog.Logger
+	// Base is the path the app's own pages, photos and QRs are served
+	// under: "" for the real app, "/sandbox" for the sandbox beside it.
+	// Health, readiness and metrics are served only by the app at "".
+	Base string
 }
 
-// Routes returns the handler of every endpoint: each channel's own (its
-// webhook, and pages or streams for a web channel), then health, readiness,
-// metrics, the photos of published listings and payment QRs.
-func (s *Server) Routes() http.Handler {
+// Routes returns the handler of every endpoint of s and of the apps beside
+// it (the sandbox), on one mux, behind one recoverer.
+func (s *Server) Routes(beside ...*Server) http.Handler {
 	mux := http.NewServeMux()
+	for _, srv := range append([]*Server{s}, beside...) {
+		srv.Mount(mux)
+	}
+	return s.recoverer(mux)
+}
+
+// Mount adds the app's endpoints to mux: each channel's own (its webhook,
+// and pages or streams for a web channel), then, at Base, the photos of
+// published listings and payment QRs, and at "" only, health, readiness and
+// metrics.
+func (s *Server) Mount(mux *http.ServeMux) {
 	for _, name := range slices.Sorted(maps.Keys(s.Engine.Channels)) {
 		ch := s.Engine.Channels[name]
 		ch.Mount(mux, func(header, secret string) http.Handler { return s.webhook(ch, header, secret) })
 	}
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		io.WriteString(w, "ok\n")
-	})
-	mux.Handle("GET /readyz", s.ready())
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{}))
-	if s.Media != nil {
-		mux.Handle("GET /media/{id}", s.Media.serve())
+	if s.Base == "" {
+		mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+			io.WriteString(w, "ok\n")
+		})
+		mux.Handle("GET /readyz", s.ready())
+		mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{}))
 	}
-	mux.Handle("GET "+QRPath+"{file}", serveQR())
-	return s.recoverer(mux)
+	if s.Media != nil {
+		mux.Handle("GET "+s.Base+"/media/{id}", s.Media.serve())
+	}
+	mux.Handle("GET "+s.Base+QRPath+"{file}", serveQR())
 }
 
 // Shutdown tells the channels that hold requests open (the web channel's

@@ -1,0 +1,35 @@
+package bot_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/nongsan-bot/nongsan/bot"
+)
+
+func TestAnAppBesideAnotherServesItsQRsUnderItsBaseAndNoHealth(t *testing.T) {
+	real := &bot.Server{Engine: &bot.Engine{Channels: bot.Channels{}}, Metrics: bot.NewMetrics()}
+	sandbox := &bot.Server{Engine: &bot.Engine{Channels: bot.Channels{}}, Metrics: bot.NewMetrics(), Base: "/sandbox"}
+	srv := httptest.NewServer(real.Routes(sandbox))
+	t.Cleanup(srv.Close)
+	qr := bot.QRCode(payment(t)) + ".png"
+	for path, want := range map[string]int{
+		"/healthz":                        http.StatusOK,
+		"/metrics":                        http.StatusOK,
+		bot.QRPath + qr:                   http.StatusOK,
+		"/sandbox" + bot.QRPath + qr:      http.StatusOK,
+		"/sandbox/healthz":                http.StatusNotFound,
+		"/sandbox/metrics":                http.StatusNotFound,
+		"/sandbox" + bot.QRPath + "x.png": http.StatusNotFound,
+	} {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s: %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+}
