@@ -37,9 +37,19 @@ type config struct {
 	SendTimeout      time.Duration
 	TelegramGroupGap time.Duration
 	ZaloGroupGap     time.Duration
+	Sandbox          string // "": on only without tokens; "1" on; "0" off
+	SandboxUploadDir string
 	// Adapters are channels beyond those the environment enables: tests
 	// add theirs through run.
 	Adapters []bot.Adapter
+	// SandboxAdapters are the sandbox app's, beside the real one.
+	SandboxAdapters []bot.Adapter
+
+	// Set by the program, not by flags.
+	publicURLSet bool   // PUBLIC_BASE_URL was given, not defaulted
+	schema       string // PostgreSQL schema of the app's data; "" the URL's own
+	base         string // path the app's pages, photos and QRs are served under
+	sandbox      bool   // the config of the sandbox app (sandboxConfig)
 }
 
 // Local development instances started by deploy/dev/services.sh.
@@ -71,6 +81,8 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	str(&c.Moderators, "moderators", "MODERATORS", "", "global moderators, channel:user_id,…")
 	str(&c.LogLevel, "log-level", "LOG_LEVEL", "info", "log level")
 	str(&c.LogFormat, "log-format", "LOG_FORMAT", "json", "log format, json or console")
+	str(&c.Sandbox, "sandbox", "SANDBOX", "", "the web sandbox at /sandbox, a world of its own: 1 on, 0 off; unset, on only when no bot token is set")
+	str(&c.SandboxUploadDir, "sandbox-upload-dir", "SANDBOX_UPLOAD_DIR", ".dev/sandbox-uploads", "folder of the photos uploaded in the sandbox")
 	dur := func(p *time.Duration, name, env string, def time.Duration, usage string) {
 		d, err := time.ParseDuration(getenv(env))
 		if err != nil || d <= 0 {

@@ -50,7 +50,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if (cmd == "webhook" || cmd == "outbox") && len(rest) > 0 {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
-	cfg := config{Adapters: adapters}
+	var cfg config
+	for _, ad := range adapters {
+		if s, ok := ad.(inSandbox); ok {
+			cfg.SandboxAdapters = append(cfg.SandboxAdapters, s.Adapter)
+		} else {
+			cfg.Adapters = append(cfg.Adapters, ad)
+		}
+	}
 	fs := flag.NewFlagSet("nongsan "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfg.flags(fs, getenv)
@@ -60,6 +67,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		return err
 	}
+	cfg.publicURLSet = getenv("PUBLIC_BASE_URL") != ""
+	fs.Visit(func(f *flag.Flag) { cfg.publicURLSet = cfg.publicURLSet || f.Name == "public-url" })
 	switch cmd {
 	case "serve":
 		return serve(ctx, cfg, stdout)
@@ -90,22 +99,40 @@ func newLogger(cfg config, w io.Writer) zerolog.Logger {
 	return zerolog.New(w).Level(level).With().Timestamp().Logger()
 }
 
+// migrate applies the migrations of the main schema, and of the sandbox's
+// when the sandbox is on.
 func migrate(ctx context.Context, cfg config, stdout io.Writer) error {
-	db, err := postgres.Open(ctx, cfg.DatabaseURL)
+	_, sandbox, err := cfg.sandboxBase()
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	n, err := db.Migrate(ctx)
-	if err != nil {
-		return err
+	schemas := []string{""}
+	if sandbox {
+		schemas = append(schemas, postgres.SandboxSchema)
 	}
-	fmt.Fprintf(stdout, "migrations applied: %d\n", n)
+	for _, schema := range schemas {
+		db, err := postgres.OpenSchema(ctx, cfg.DatabaseURL, schema)
+		if err != nil {
+			return err
+		}
+		n, err := db.Migrate(ctx)
+		db.Close()
+		if err != nil {
+			return err
+		}
+		if schema == "" {
+			fmt.Fprintf(stdout, "migrations applied: %d\n", n)
+		} else {
+			fmt.Fprintf(stdout, "migrations applied in schema %s: %d\n", schema, n)
+		}
+	}
 	return nil
 }
 
 // app is the wired service: stores, flows, engine and HTTP surface.
 type app struct {
+	cfg      config
+	texts    flows.Texts
 	db       *postgres.DB
 	store    *redis.Store
 	engine   *bot.Engine
@@ -118,8 +145,10 @@ type app struct {
 }
 
 func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
-	redis.SetLogger(log)
-	db, err := postgres.Open(ctx, cfg.DatabaseURL)
+	if cfg.base == "" {
+		redis.SetLogger(log) // one for the process: the app at "" has it
+	}
+	db, err := postgres.OpenSchema(ctx, cfg.DatabaseURL, cfg.schema)
 	if err != nil {
 		return nil, err
 	}
@@ -132,13 +161,14 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 		db.Close()
 		return nil, err
 	}
-	a := &app{db: db, store: redis.New(rdb, cfg.RedisPrefix), close: func() { rdb.Close(); db.Close() }}
+	a := &app{cfg: cfg, db: db, store: redis.New(rdb, cfg.RedisPrefix), close: func() { rdb.Close(); db.Close() }}
 	a.store.Lease = 3 * cfg.SendTimeout
 	texts, err := locales.New()
 	if err != nil {
 		a.close()
 		return nil, err
 	}
+	a.texts = texts
 	catalogs, err := locales.Catalogs()
 	if err != nil {
 		a.close()
@@ -178,6 +208,7 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 		Metrics: metrics,
 		Media:   a.media,
 		Log:     log,
+		Base:    cfg.base,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return fmt.Errorf("postgres: %w", err)
@@ -208,6 +239,12 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 	}
 	for _, ad := range cfg.Adapters {
 		a.addChannel(ad, texts, cfg)
+	}
+	if cfg.sandbox {
+		if err := a.seed(ctx); err != nil {
+			a.close()
+			return nil, err
+		}
 	}
 	return a, nil
 }
@@ -270,24 +307,48 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	if cfg.ZaloToken != "" && !zalo.ValidSecret(cfg.ZaloSecret) {
 		return errors.New("ZALO_WEBHOOK_SECRET is required with ZALO_BOT_TOKEN (8-256 characters): Zalo sends it back so that nobody else can post events")
 	}
-	a, err := newApp(ctx, cfg, log)
+	sandboxBase, sandboxOn, err := cfg.sandboxBase()
 	if err != nil {
 		return err
 	}
-	defer a.close()
-
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	srv := &http.Server{Handler: a.server.Routes(), ReadHeaderTimeout: 10 * time.Second}
-	srv.RegisterOnShutdown(a.server.Shutdown) // open event streams end, so Shutdown does not wait on them
+	defer ln.Close()
+	if !cfg.publicURLSet {
+		// Links are built with the port actually listened on.
+		_, port, _ := net.SplitHostPort(ln.Addr().String())
+		cfg.PublicBaseURL = "http://localhost:" + port
+	}
+	a, sandbox, err := newApps(ctx, cfg, log, sandboxBase, sandboxOn)
+	if err != nil {
+		return err
+	}
+	apps := []*app{a}
+	if sandbox != nil {
+		apps = append(apps, sandbox)
+	}
+	for _, a := range apps {
+		defer a.close()
+	}
+
+	var beside []*bot.Server
+	if sandbox != nil && sandbox != a {
+		beside = append(beside, sandbox.server)
+	}
+	srv := &http.Server{Handler: a.server.Routes(beside...), ReadHeaderTimeout: 10 * time.Second}
+	for _, a := range apps {
+		srv.RegisterOnShutdown(a.server.Shutdown) // open event streams end, so Shutdown does not wait on them
+	}
 	background, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	wg.Go(func() { a.engine.RunSweeper(background, sweepEvery) })
-	wg.Go(func() { a.engine.RunTicks(background, cfg.TickEvery) })
-	wg.Go(func() { a.engine.RunRelay(background, a.relay, relayEvery) })
-	wg.Go(func() { a.engine.RunKeeper(background, a.media, keepEvery) })
+	for _, a := range apps {
+		wg.Go(func() { a.engine.RunSweeper(background, sweepEvery) })
+		wg.Go(func() { a.engine.RunTicks(background, cfg.TickEvery) })
+		wg.Go(func() { a.engine.RunRelay(background, a.relay, relayEvery) })
+		wg.Go(func() { a.engine.RunKeeper(background, a.media, keepEvery) })
+	}
 	// Last, after the HTTP server: stop the background work before the pools close.
 	defer wg.Wait()
 	defer stopBackground()
@@ -299,8 +360,15 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		log.Warn().Str("public_url", cfg.PublicBaseURL).
 			Msg("PUBLIC_BASE_URL is local: platforms cannot fetch the photos of other channels from it; posts go without them")
 	}
-	if a.telegram == nil && a.zalo == nil {
+	sandboxURL := strings.TrimRight(cfg.PublicBaseURL, "/") + sandboxPath
+	if sandbox == a {
+		fmt.Fprintf(stdout, sandboxHelp, sandboxURL)
+	}
+	switch {
+	case a.telegram == nil && a.zalo == nil:
 		fmt.Fprintf(stdout, noTokenHelp, ln.Addr().String())
+	case sandbox != nil:
+		log.Info().Str("url", sandboxURL).Msg("sandbox enabled (SANDBOX=1): a world of its own beside the real one")
 	}
 	if a.telegram != nil {
 		log.Info().Str("bot", a.telegram.Username()).Str("webhook", strings.TrimRight(cfg.PublicBaseURL, "/")+"/webhook/telegram").Msg("telegram enabled")
@@ -325,6 +393,34 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	}
 	return nil
 }
+
+// newApps wires the service: a is the app served at "" (the real one, or
+// the sandbox when it is the whole service); sandbox is the sandbox app, a
+// itself, another beside it, or nil.
+func newApps(ctx context.Context, cfg config, log zerolog.Logger, sandboxBase string, sandboxOn bool) (a, sandbox *app, err error) {
+	if sandboxOn && sandboxBase == "" {
+		sc := sandboxConfig(cfg, "")
+		sc.Adapters = append(cfg.Adapters, cfg.SandboxAdapters...)
+		sandbox, err = newApp(ctx, sc, log)
+		return sandbox, sandbox, err
+	}
+	if a, err = newApp(ctx, cfg, log); err != nil {
+		return nil, nil, err
+	}
+	if sandboxOn {
+		if sandbox, err = newApp(ctx, sandboxConfig(cfg, sandboxBase), log.With().Str("app", "sandbox").Logger()); err != nil {
+			a.close()
+			return nil, nil, err
+		}
+	}
+	return a, sandbox, nil
+}
+
+const sandboxHelp = `
+Open %s
+to try Nông Sản Bot in the browser: you play a farmer, a buyer and a group
+moderator in a sandbox whose people, listings and orders are its own.
+`
 
 const noTokenHelp = `
 Nông Sản Bot is running on %s without a chat platform.

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/nongsan-bot/nongsan/bot"
+	"github.com/nongsan-bot/nongsan/bot/postgres"
+	"github.com/nongsan-bot/nongsan/flows"
+)
+
+// The sandbox is a second wiring of the same app, a world of its own: its
+// PostgreSQL schema, its Redis prefix, its moderator, its only channel the
+// web one. Whoever opens it plays the same three people, in one market group.
+const (
+	sandboxPath = "/sandbox" // its chat page, in every mode; its base beside the real app
+	// sandboxMarket is the web channel's group chat: the market of every area.
+	sandboxMarket = "market"
+	// sandboxModerator is the persona who moderates the sandbox.
+	sandboxModerator = "moderator"
+)
+
+// sandboxBase tells where the sandbox is served: the whole service ("")
+// when no bot token is set, beside the real app ("/sandbox") with tokens
+// and SANDBOX=1, nowhere (on false) with SANDBOX=0, or with tokens and
+// SANDBOX unset.
+func (c config) sandboxBase() (base string, on bool, err error) {
+	explicit := c.Sandbox != ""
+	want, err := strconv.ParseBool(c.Sandbox)
+	if explicit && err != nil {
+		return "", false, fmt.Errorf("SANDBOX is %q: 1 turns the sandbox on, 0 off", c.Sandbox)
+	}
+	if c.TelegramToken == "" && c.ZaloToken == "" {
+		return "", !explicit || want, nil
+	}
+	return sandboxPath, explicit && want, nil
+}
+
+// sandboxConfig is the sandbox app's config, derived from the service's:
+// same servers, its own schema, prefix, moderator and photo cache, no bot
+// token, and a public URL under its base, so that every link it builds
+// (photos, QRs, pages) is right in both modes.
+func sandboxConfig(c config, base string) config {
+	s := c
+	s.sandbox, s.base, s.schema = true, base, postgres.SandboxSchema
+	s.RedisPrefix = c.RedisPrefix + "sandbox:"
+	s.PublicBaseURL = strings.TrimRight(c.PublicBaseURL, "/") + base
+	s.Moderators = string(flows.Web) + ":" + sandboxModerator
+	s.TelegramToken, s.ZaloToken = "", ""
+	s.MediaCacheDir = filepath.Join(c.MediaCacheDir, "sandbox")
+	s.Adapters, s.SandboxAdapters = c.SandboxAdapters, nil
+	return s
+}
+
+// inSandbox is a channel that tests register in the sandbox app rather
+// than the real one; run unwraps it.
+type inSandbox struct{ bot.Adapter }
+
+// seed gives the sandbox its market group: the web channel's group chat,
+// titled from the locales, a market for every area. Run at start and
+// after every reset; running it again changes nothing.
+func (a *app) seed(ctx context.Context) error {
+	market := flows.ChatRef{Channel: flows.Web, ChatID: sandboxMarket}
+	if err := a.db.SaveGroup(ctx, market, a.texts.Text("vi", flows.M("sandbox.market")), true); err != nil {
+		return fmt.Errorf("seed sandbox: %w", err)
+	}
+	if err := a.db.RegisterMarket(ctx, flows.MarketGroup{Ref: market}, 0); err != nil {
+		return fmt.Errorf("seed sandbox: %w", err)
+	}
+	return nil
+}
+
+// reset is the sandbox's "start over": its tables and Redis keys are
+// emptied (both refuse anything but the sandbox's), its cached photos
+// removed, and its market seeded again.
+func (a *app) reset(ctx context.Context) error {
+	if !a.cfg.sandbox {
+		return fmt.Errorf("reset: not the sandbox")
+	}
+	if err := a.db.Reset(ctx); err != nil {
+		return err
+	}
+	if err := a.store.Reset(ctx); err != nil {
+		return err
+	}
+	cached, _ := filepath.Glob(filepath.Join(a.cfg.MediaCacheDir, "*.jpg"))
+	for _, f := range cached {
+		if err := os.Remove(f); err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("reset: photo cache: %w", err)
+		}
+	}
+	return a.seed(ctx)
+}
