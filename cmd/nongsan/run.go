@@ -241,7 +241,7 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 		a.addChannel(ad, texts, cfg)
 	}
 	if cfg.sandbox {
-		if err := a.seed(ctx); err != nil {
+		if err := a.openSandbox(ctx, log); err != nil {
 			a.close()
 			return nil, err
 		}

@@ -7,9 +7,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
 
 	"github.com/nongsan-bot/nongsan/bot"
 	"github.com/nongsan-bot/nongsan/bot/postgres"
+	"github.com/nongsan-bot/nongsan/bot/web"
 	"github.com/nongsan-bot/nongsan/flows"
 )
 
@@ -19,9 +23,9 @@ import (
 const (
 	sandboxPath = "/sandbox" // its chat page, in every mode; its base beside the real app
 	// sandboxMarket is the web channel's group chat: the market of every area.
-	sandboxMarket = "market"
+	sandboxMarket = web.Market
 	// sandboxModerator is the persona who moderates the sandbox.
-	sandboxModerator = "moderator"
+	sandboxModerator = web.Moderator
 )
 
 // sandboxBase tells where the sandbox is served: the whole service ("")
@@ -59,6 +63,26 @@ func sandboxConfig(c config, base string) config {
 // inSandbox is a channel that tests register in the sandbox app rather
 // than the real one; run unwraps it.
 type inSandbox struct{ bot.Adapter }
+
+// Web channel limits: the stream keeps the newest messages; every POST of
+// the page is counted per client.
+const (
+	sandboxLogMax   = 10_000
+	sandboxPostsMax = 120 // a minute
+)
+
+// openSandbox gives the sandbox app its web channel, whose reset is the
+// app's, and seeds its world.
+func (a *app) openSandbox(ctx context.Context, log zerolog.Logger) error {
+	ch, err := web.New(web.Config{PublicURL: a.cfg.PublicBaseURL, Base: a.cfg.base, UploadDir: a.cfg.SandboxUploadDir,
+		Log: a.store.WebLog(sandboxLogMax), Limiter: a.store.Limiter("web", sandboxPostsMax, time.Minute),
+		Texts: a.texts, Reset: a.reset, Logger: log})
+	if err != nil {
+		return err
+	}
+	a.addChannel(ch, a.texts, a.cfg)
+	return a.seed(ctx)
+}
 
 // seed gives the sandbox its market group: the web channel's group chat,
 // titled from the locales, a market for every area. Run at start and

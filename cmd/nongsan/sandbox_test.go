@@ -80,7 +80,7 @@ func TestWithoutATokenTheServiceIsTheSandboxInASchemaOfItsOwn(t *testing.T) {
 	if !strings.Contains(b.Logs.String(), "\nOpen "+env["PUBLIC_BASE_URL"]+"/sandbox\n") {
 		t.Errorf("serve did not print the sandbox's address:\n%s", b.Logs)
 	}
-	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
+	for _, path := range []string{"/healthz", "/readyz", "/metrics", "/sandbox"} {
 		if code, _ := b.Get(path); code != http.StatusOK {
 			t.Errorf("GET %s: %d", path, code)
 		}
@@ -168,6 +168,7 @@ func TestTheSandboxBesideTheRealAppSharesNothingWithIt(t *testing.T) {
 		"/media/" + sandboxPhoto:         http.StatusNotFound,
 		"/sandbox/media/" + realPhoto:    http.StatusNotFound,
 		"/healthz":                       http.StatusOK,
+		"/sandbox":                       http.StatusOK,
 		"/sandbox/healthz":               http.StatusNotFound,
 		"/sandbox/metrics":               http.StatusNotFound,
 	} {
@@ -182,6 +183,37 @@ func TestTheSandboxBesideTheRealAppSharesNothingWithIt(t *testing.T) {
 	}
 	if keys, _ := rdb.Keys(context.Background(), env["REDIS_PREFIX"]+"chat:plain:*").Result(); len(keys) != 0 {
 		t.Errorf("sandbox chats under the real prefix: %v", keys)
+	}
+
+	// "Làm lại từ đầu": the sandbox starts over, the real world keeps everything.
+	resp, err := http.Post(b.URL+"/sandbox/api/reset", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("reset: %d", resp.StatusCode)
+	}
+	if n := count(t, url, `SELECT count(*) FROM sandbox.listings`); n != 0 {
+		t.Errorf("%d sandbox listings after its reset", n)
+	}
+	if title := sandboxMarketTitle(t, url); title != text(t, "vi", "sandbox.market") {
+		t.Errorf("the sandbox's market after its reset: %q", title)
+	}
+	if keys, _ := rdb.Keys(context.Background(), env["REDIS_PREFIX"]+"sandbox:chat:*").Result(); len(keys) != 0 {
+		t.Errorf("sandbox chats left after its reset: %v", keys)
+	}
+	if n := count(t, url, `SELECT count(*) FROM public.listings WHERE code = $1`, real); n != 1 {
+		t.Error("the real listing is gone after the sandbox's reset")
+	}
+	if keys, _ := rdb.Keys(context.Background(), env["REDIS_PREFIX"]+"chat:telegram:*").Result(); len(keys) == 0 {
+		t.Error("the real chats are gone after the sandbox's reset")
+	}
+	if status, _ := b.Get("/sandbox/media/" + sandboxPhoto); status != http.StatusNotFound {
+		t.Errorf("the sandbox's photo after its reset: %d", status)
+	}
+	if status, _ := b.Get("/media/" + realPhoto); status != http.StatusOK {
+		t.Errorf("the real photo after the sandbox's reset: %d", status)
 	}
 }
 

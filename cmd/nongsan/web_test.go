@@ -15,15 +15,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
-
-	"github.com/rs/zerolog"
 
 	"github.com/nongsan-bot/nongsan/bot/redis"
 	"github.com/nongsan-bot/nongsan/bot/redis/redistest"
 	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
 	"github.com/nongsan-bot/nongsan/bot/web"
-	"github.com/nongsan-bot/nongsan/locales"
 )
 
 // webBot drives the bot through the web channel's own endpoints, as the
@@ -49,19 +45,9 @@ func startWeb(t *testing.T) *webBot {
 	t.Helper()
 	tg := telegramtest.NewServer(t)
 	env := orderEnv(t, tg)
-	env["MODERATORS"] = "web:moderator"
-	texts, err := locales.New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	delete(env, "TELEGRAM_BOT_TOKEN") // the sandbox is the whole service, as make run starts it
 	store := redis.New(redistest.MustClient(t), env["REDIS_PREFIX"]+"sandbox:")
-	ch, err := web.New(web.Config{PublicURL: env["PUBLIC_BASE_URL"], UploadDir: t.TempDir(), Log: store.WebLog(10000),
-		Limiter: store.Limiter("web", 1000, time.Minute), Texts: texts, Logger: zerolog.Nop(),
-		Reset: func(context.Context) error { return nil }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := &webBot{tt: t, b: startBot(t, tg, env, ch), log: store.WebLog(10000), msgs: map[string][]webMsg{}}
+	w := &webBot{tt: t, b: startBot(t, tg, env), log: store.WebLog(sandboxLogMax), msgs: map[string][]webMsg{}}
 	w.typist = &typist{t: t, c: w}
 	w.listen()
 	return w
