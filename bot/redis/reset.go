@@ -7,9 +7,13 @@ import (
 	"strings"
 )
 
+// limitKeys begin the rate limits' counts (after the store's prefix).
+const limitKeys = "limit:"
+
 // Reset deletes every key under the store's prefix: the sandbox's "start
-// over". It refuses a prefix that does not name the sandbox (an empty one
-// would be the whole Redis), so that it never wipes real conversations.
+// over". The rate limits' counts are kept, so that starting over is no way
+// round them. It refuses a prefix that does not name the sandbox (an empty
+// one would be the whole Redis), so that it never wipes real conversations.
 func (s *Store) Reset(ctx context.Context) error {
 	if s.prefix == "" || !strings.Contains(s.prefix, "sandbox") {
 		return fmt.Errorf("redis reset: refused on prefix %q: only a sandbox's keys are reset", s.prefix)
@@ -26,6 +30,9 @@ func (s *Store) Reset(ctx context.Context) error {
 	}
 	var err error
 	for iter.Next(ctx) && err == nil {
+		if strings.HasPrefix(iter.Val(), s.prefix+limitKeys) {
+			continue
+		}
 		if batch = append(batch, iter.Val()); len(batch) == 500 {
 			err = unlink()
 		}

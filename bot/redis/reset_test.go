@@ -3,7 +3,9 @@ package redis_test
 import (
 	"context"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/nongsan-bot/nongsan/bot/redis"
 	"github.com/nongsan-bot/nongsan/bot/redis/redistest"
@@ -26,12 +28,15 @@ func TestResetDeletesTheSandboxKeysOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	rdb.Set(ctx, main+"sandboxed", "kept", 0) // shares the letters, not the prefix
+	// A client at its limit stays there: starting over is no way round it.
+	limiter, now := sandbox.Limiter("web", 1, time.Minute), time.Now()
+	limiter.Allow(ctx, "10.0.0.1", now)
 
 	if err := sandbox.Reset(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if left, _ := rdb.Keys(ctx, main+"sandbox:*").Result(); len(left) != 0 {
-		t.Fatalf("%d sandbox keys left after reset, e.g. %s", len(left), left[0])
+	if left, _ := rdb.Keys(ctx, main+"sandbox:*").Result(); len(left) != 1 || !strings.HasPrefix(left[0], main+"sandbox:limit:") {
+		t.Fatalf("sandbox keys left after reset, the limiter's count alone expected: %v", left)
 	}
 	c, err := real.Load(ctx, chat)
 	if err != nil || len(c.Out) != 1 || c.State.Session == nil {
@@ -39,6 +44,9 @@ func TestResetDeletesTheSandboxKeysOnly(t *testing.T) {
 	}
 	if v, _ := rdb.Get(ctx, main+"sandboxed").Result(); v != "kept" {
 		t.Fatal("a main key beside the sandbox's prefix was deleted")
+	}
+	if ok, err := limiter.Allow(ctx, "10.0.0.1", now); ok || err != nil {
+		t.Fatalf("a reset gave a client at its limit a new allowance (%v)", err)
 	}
 }
 

@@ -110,7 +110,7 @@ type Limiter struct {
 // Limiter allows limit requests per client per window; name keeps the
 // counts of one limiter apart from another's.
 func (s *Store) Limiter(name string, limit int, window time.Duration) *Limiter {
-	return &Limiter{rdb: s.rdb, prefix: s.prefix + "limit:" + name + ":", limit: int64(limit), window: window}
+	return &Limiter{rdb: s.rdb, prefix: s.prefix + limitKeys + name + ":", limit: int64(limit), window: window}
 }
 
 // Allow counts a request of client and tells whether it is within the limit.
