@@ -335,3 +335,32 @@ func TestResetEmptiesTheSandboxAndKeepsTheRealWorld(t *testing.T) {
 		t.Errorf("%d real listings after the real app was asked to reset", n)
 	}
 }
+
+func TestMigrateMigratesTheSandboxWhenItIsOn(t *testing.T) {
+	t.Parallel()
+	migrate := func(env map[string]string) string {
+		t.Helper()
+		var out strings.Builder
+		if err := run(context.Background(), []string{"nongsan", "migrate"}, func(k string) string { return env[k] }, &out, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+	tg := telegramtest.NewServer(t)
+	withToken := newEnv(t, tg)
+	if out := migrate(withToken); strings.Contains(out, "sandbox") ||
+		count(t, withToken["DATABASE_URL"], `SELECT count(*) FROM pg_namespace WHERE nspname = 'sandbox'`) != 0 {
+		t.Errorf("migrate with a token and no SANDBOX made the sandbox: %q", out)
+	}
+	noToken := newEnv(t, tg)
+	delete(noToken, "TELEGRAM_BOT_TOKEN")
+	if out := migrate(noToken); !strings.Contains(out, "migrations applied in schema sandbox: ") {
+		t.Errorf("migrate without a token: %q", out)
+	}
+	if n := count(t, noToken["DATABASE_URL"], `SELECT count(*) FROM sandbox.goose_db_version`); n == 0 {
+		t.Error("the sandbox schema is not migrated")
+	}
+	if out := migrate(noToken); !strings.Contains(out, "migrations applied: 0\nmigrations applied in schema sandbox: 0\n") {
+		t.Errorf("migrate again: %q", out)
+	}
+}
