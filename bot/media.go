@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -107,7 +108,15 @@ func (m *Media) serve() http.Handler {
 			http.NotFound(w, r)
 			return
 		}
-		data, err := m.photo(r.Context(), id)
+		width := 0
+		if q := r.URL.Query().Get("w"); q != "" {
+			var err error
+			if width, err = strconv.Atoi(q); err != nil || !slices.Contains(PageWidths, width) {
+				http.Error(w, "width not offered", http.StatusBadRequest)
+				return
+			}
+		}
+		data, err := m.photo(r.Context(), id, width)
 		switch {
 		case errors.Is(err, flows.ErrNotFound):
 			http.NotFound(w, r)
@@ -127,21 +136,48 @@ func (m *Media) serve() http.Handler {
 	})
 }
 
-// photo is a published photo's kept copy, while its listing is on sale
-// (the store says so on every request: the disk cache does not know): from
-// the disk cache, else from the store, else fetched from its channel and
-// kept.
-func (m *Media) photo(ctx context.Context, id string) ([]byte, error) {
+// PageWidths are the widths web pages may ask a photo in (/media/{id}?w=):
+// a few, so that each is cached once.
+var PageWidths = []int{320, 480, 960}
+
+// photo is a published photo's kept copy (width 0) or a narrower copy of
+// it, while its listing is on sale (the store says so on every request:
+// the disk cache does not know): from the disk cache, else from the store,
+// else fetched from its channel and kept.
+func (m *Media) photo(ctx context.Context, id string, width int) ([]byte, error) {
 	if err := m.Store.PhotoOnSale(ctx, id); err != nil {
 		return nil, err
 	}
+	name := id
+	if width > 0 {
+		name = id + ".w" + strconv.Itoa(width)
+	}
 	if m.CacheDir != "" {
-		if data, err := os.ReadFile(m.cached(id)); err == nil {
+		if data, err := os.ReadFile(m.cached(name)); err == nil {
 			return data, nil
 		}
 	}
 	// Not the first asker's request: it may hang up while others wait.
-	return m.load(context.WithoutCancel(ctx), id)
+	ctx = context.WithoutCancel(ctx)
+	if width == 0 {
+		return m.load(ctx, id)
+	}
+	v, err, _ := m.first.Do(name, func() (any, error) {
+		full, err := m.photo(ctx, id, 0)
+		if err != nil {
+			return nil, err
+		}
+		data, err := ResizeWidth(bytes.NewReader(full), width)
+		if err != nil {
+			return nil, fmt.Errorf("photo %s at %d px: %w", id, width, err)
+		}
+		m.cache(name, data)
+		return data, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.([]byte), nil
 }
 
 // load is a published photo's kept copy from the store, else fetched and
@@ -231,6 +267,32 @@ func Resize(r io.Reader, side int) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read photo: %w", err)
 	}
+	return scale(raw, func(w, h int) (int, int) {
+		if long := max(w, h); long > side {
+			return max(1, w*side/long), max(1, h*side/long)
+		}
+		return w, h
+	})
+}
+
+// ResizeWidth is Resize bounding the width rather than the long side: a
+// photo for a web page's column.
+func ResizeWidth(r io.Reader, width int) ([]byte, error) {
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read photo: %w", err)
+	}
+	return scale(raw, func(w, h int) (int, int) {
+		if w > width {
+			return width, max(1, h*width/w)
+		}
+		return w, h
+	})
+}
+
+// scale decodes a photo, scales it to the size fit gives for its own, and
+// encodes it as a JPEG.
+func scale(raw []byte, fit func(w, h int) (int, int)) ([]byte, error) {
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(raw))
 	if err != nil {
 		return nil, fmt.Errorf("not a photo: %w", err)
@@ -243,10 +305,7 @@ func Resize(r io.Reader, side int) ([]byte, error) {
 		return nil, fmt.Errorf("decode photo: %w", err)
 	}
 	b := src.Bounds()
-	w, h := b.Dx(), b.Dy()
-	if long := max(w, h); long > side {
-		w, h = max(1, w*side/long), max(1, h*side/long)
-	}
+	w, h := fit(b.Dx(), b.Dy())
 	dst := image.NewRGBA(image.Rect(0, 0, w, h))
 	// JPEG has no transparency: a transparent PNG shows on white.
 	draw.Draw(dst, dst.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)

@@ -350,3 +350,51 @@ func TestResizeKeepsSmallPhotosAndRefusesOthers(t *testing.T) {
 		t.Error("a web page taken for a photo")
 	}
 }
+
+// Pages ask photos narrower, in a few widths only; each is cached and
+// answers 304 to its ETag.
+func TestAPhotoIsServedInThePagesWidths(t *testing.T) {
+	c := newCDN(t, map[string][]byte{"/big.png": bottest.PhotoPNG(2000, 1000)})
+	db := pgtest.MustOpen(t)
+	dir := t.TempDir()
+	s := newMediaServer(t, db, dir)
+	id := publish(t, db, c.URL+"/big.png")[0]
+
+	_, full := get(t, s.url+"/media/"+id)
+	resp, body := get(t, s.url+"/media/"+id+"?w=480")
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/jpeg" {
+		t.Fatalf("answered %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	img, err := jpeg.Decode(bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("not a JPEG: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() != 480 || b.Dy() != 240 {
+		t.Errorf("served %dx%d, want 480x240", b.Dx(), b.Dy())
+	}
+	etag := resp.Header.Get("ETag")
+	if etag == "" || bytes.Equal(body, full) {
+		t.Errorf("the narrow copy's ETag %q, same bytes as the photo: %v", etag, bytes.Equal(body, full))
+	}
+	if _, err := os.Stat(filepath.Join(dir, id+".w480.jpg")); err != nil {
+		t.Errorf("the narrow copy is not in the disk cache: %v", err)
+	}
+	if resp, _ := get(t, s.url+"/media/"+id+"?w=480", "If-None-Match", etag); resp.StatusCode != http.StatusNotModified {
+		t.Errorf("with its ETag: %d, want 304", resp.StatusCode)
+	}
+	for _, w := range []string{"500", "0", "x", "-480"} {
+		if resp, _ := get(t, s.url+"/media/"+id+"?w="+w); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("width %s: %d, want 400", w, resp.StatusCode)
+		}
+	}
+	if n := c.hits.Load(); n != 1 {
+		t.Errorf("the original was fetched %d times, want once", n)
+	}
+	// Taken down with its listing, narrow copies included.
+	if _, err := db.Pool.Exec(context.Background(), `UPDATE listings SET status = 'closed'`); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := get(t, s.url+"/media/"+id+"?w=480"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("a closed listing's narrow photo: %d, want 404", resp.StatusCode)
+	}
+}
