@@ -25,12 +25,18 @@ type Server struct {
 	Engine  *Engine                         // its Channels mount their routes
 	Ready   func(ctx context.Context) error // nil when PostgreSQL and Redis answer
 	Metrics *Metrics
-	Media   *Media // serves published photos; nil: none
+	Media   *Media  // serves published photos; nil: none
+	Pages   Mounter // the public web pages (bot/pages); nil: none
 	Log     zerolog.Logger
 	// Base is the path the app's own pages, photos and QRs are served
 	// under: "" for the real app, "/sandbox" for the sandbox beside it.
 	// Health, readiness and metrics are served only by the app at "".
 	Base string
+}
+
+// Mounter adds its routes to a mux.
+type Mounter interface {
+	Mount(mux *http.ServeMux)
 }
 
 // Routes returns the handler of every endpoint of s and of the apps beside
@@ -45,8 +51,8 @@ func (s *Server) Routes(beside ...*Server) http.Handler {
 
 // Mount adds the app's endpoints to mux: each channel's own (its webhook,
 // and pages or streams for a web channel), then, at Base, the photos of
-// published listings and payment QRs, and at "" only, health, readiness and
-// metrics.
+// published listings, payment QRs and the market pages, and at "" only,
+// health, readiness and metrics.
 func (s *Server) Mount(mux *http.ServeMux) {
 	for _, name := range slices.Sorted(maps.Keys(s.Engine.Channels)) {
 		ch := s.Engine.Channels[name]
@@ -63,6 +69,9 @@ func (s *Server) Mount(mux *http.ServeMux) {
 		mux.Handle("GET "+s.Base+"/media/{id}", s.Media.serve())
 	}
 	mux.Handle("GET "+s.Base+QRPath+"{file}", serveQR())
+	if s.Pages != nil {
+		s.Pages.Mount(mux)
+	}
 }
 
 // Shutdown tells the channels that hold requests open (the web channel's

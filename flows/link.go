@@ -204,7 +204,7 @@ func (r *registration) askLink(c *Conv, d *draft) Question {
 	if d.Link == nil {
 		return Question{} // a draft without the offer: the form's prompt fails
 	}
-	return Ask(M("link.offer", "Channel", channelName(c.texts, c.Lang, d.Link.To)),
+	return Ask(M("link.offer", "Channel", ChannelName(c.texts, c.Lang, d.Link.To)),
 		[]Choice{sendCodeChoice()}, []Choice{otherPhoneChoice()})
 }
 
@@ -246,7 +246,7 @@ func (r *registration) sendCode(ctx context.Context, c *Conv, d *draft) (Go, err
 		return Go{}, fmt.Errorf("new link code: %w", err)
 	}
 	d.Link.Code, d.Link.To, d.Link.State = id, ref.Channel, linkSent
-	c.SendTo(ref, lang, M("link.code", "Code", code, "Channel", channelName(c.texts, lang, c.In.Channel),
+	c.SendTo(ref, lang, M("link.code", "Code", code, "Channel", ChannelName(c.texts, lang, c.In.Channel),
 		"Minutes", int(LinkCodeTTL/time.Minute)))
 	return To(r.linkCode), nil
 }
@@ -264,7 +264,7 @@ func (r *registration) askLinkCode(c *Conv, d *draft) Question {
 	if d.Link == nil {
 		return Question{}
 	}
-	to := channelName(c.texts, c.Lang, d.Link.To)
+	to := ChannelName(c.texts, c.Lang, d.Link.To)
 	var m Msg
 	switch d.Link.State {
 	case linkExpired:
@@ -310,7 +310,7 @@ func (r *registration) onLinkCode(ctx context.Context, c *Conv, d *draft, in Inp
 	}
 	switch try.Outcome {
 	case LinkWrong:
-		return Again(M("link.wrong", "Channel", channelName(c.texts, c.Lang, d.Link.To), "Left", try.Left)), nil
+		return Again(M("link.wrong", "Channel", ChannelName(c.texts, c.Lang, d.Link.To), "Left", try.Left)), nil
 	case LinkExpired:
 		d.Link.State = linkExpired
 		return To(r.linkCode), nil
@@ -326,13 +326,13 @@ func (r *registration) onLinkCode(ctx context.Context, c *Conv, d *draft, in Inp
 // with the one this person has. The owner is told on their own chat, so
 // that a link they did not make does not go unseen.
 func (r *registration) linked(ctx context.Context, c *Conv, d *draft, try LinkTry) (Go, error) {
-	other := channelName(c.texts, c.Lang, d.Link.To)
+	other := ChannelName(c.texts, c.Lang, d.Link.To)
 	c.User.ID = d.Link.Account
 	if try.Lang != "" {
 		c.User.Lang = try.Lang
 	}
 	if lang := cmp.Or(try.Lang, c.Lang); try.Owner.ChatID != "" {
-		c.SendTo(try.Owner, lang, M("link.linked", "Channel", channelName(c.texts, lang, c.In.Channel)))
+		c.SendTo(try.Owner, lang, M("link.linked", "Channel", ChannelName(c.texts, lang, c.In.Channel)))
 	}
 	seller, err := r.deps.Sellers.SellerOf(ctx, c.User.ID)
 	if err != nil {
@@ -340,7 +340,7 @@ func (r *registration) linked(ctx context.Context, c *Conv, d *draft, try LinkTr
 	}
 	d.Seller, d.Link = *seller, nil
 	c.Session.Editing = false // nothing is left to change: the profile is the one saved
-	c.Say(M("link.done", "Channel", other, "Here", channelName(c.texts, c.Lang, c.In.Channel)))
+	c.Say(M("link.done", "Channel", other, "Here", ChannelName(c.texts, c.Lang, c.In.Channel)))
 	return Past(r.save), nil
 }
 
@@ -365,8 +365,8 @@ func typedCode(in Input) (code string, digits int) {
 // namedChannels are the channels with a name in the locales ("channel.zalo").
 var namedChannels = []Channel{Telegram, Zalo, Web}
 
-// channelName is a channel as users know it: `Zalo`.
-func channelName(texts Texts, lang string, ch Channel) string {
+// ChannelName is a channel as users know it: `Zalo`.
+func ChannelName(texts Texts, lang string, ch Channel) string {
 	if slices.Contains(namedChannels, ch) {
 		return texts.Text(lang, M("channel."+string(ch)))
 	}

@@ -38,8 +38,9 @@ func TestLanguagesAreComplete(t *testing.T) {
 	}
 }
 
-// msgID finds message IDs written in Go code: M("x.y" and Msg{ID: "x.y".
-var msgID = regexp.MustCompile(`(?:\bM\(|ID:\s*)"([a-z_]+\.[a-z0-9_.]+)"\s*[,)}]`)
+// msgID finds message IDs written in Go code: M("x.y" and Msg{ID: "x.y",
+// and in web pages' templates: {{t "x.y"}} and p.t("x.y".
+var msgID = regexp.MustCompile(`(?:\bM\(|ID:\s*|\{\{t |\bt\()"([a-z_]+\.[a-z0-9_.]+)"\s*[,)} ]`)
 
 func TestEveryMessageUsedInCodeExists(t *testing.T) {
 	texts, err := locales.New()
@@ -48,7 +49,8 @@ func TestEveryMessageUsedInCodeExists(t *testing.T) {
 	}
 	found := 0
 	err = filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+		code := strings.HasSuffix(path, ".go") || strings.HasSuffix(path, ".html")
+		if err != nil || d.IsDir() || !code || strings.HasSuffix(path, "_test.go") {
 			return err
 		}
 		src, err := os.ReadFile(path)

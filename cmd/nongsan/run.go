@@ -6,11 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -18,6 +20,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/nongsan-bot/nongsan/bot"
+	"github.com/nongsan-bot/nongsan/bot/pages"
 	"github.com/nongsan-bot/nongsan/bot/postgres"
 	"github.com/nongsan-bot/nongsan/bot/redis"
 	"github.com/nongsan-bot/nongsan/bot/telegram"
@@ -246,7 +249,23 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 			return nil, err
 		}
 	}
+	if a.server.Pages, err = a.newPages(cfg, texts, catalogs, log); err != nil {
+		a.close()
+		return nil, err
+	}
 	return a, nil
+}
+
+// newPages serves the market pages, with a way to order on each channel.
+func (a *app) newPages(cfg config, texts flows.Texts, catalogs flows.Catalogs, log zerolog.Logger) (*pages.Pages, error) {
+	var order []pages.Orderer
+	for _, name := range slices.Sorted(maps.Keys(a.engine.Channels)) {
+		if o, ok := a.engine.Channels[name].(pages.Orderer); ok {
+			order = append(order, o)
+		}
+	}
+	return pages.New(pages.Config{Base: cfg.base, PublicURL: cfg.PublicBaseURL, Sandbox: cfg.sandbox, Store: a.db,
+		Texts: texts, Products: catalogs.Products, Channels: order, Log: log})
 }
 
 // addChannel registers a channel: its renderer, which links to the photos

@@ -1,0 +1,267 @@
+// Package pages serves the public market pages: /cho (the listings on
+// sale, filtered by product and area), /cho/{code} (one listing, with the
+// OpenGraph tags a shared link shows), /cua-hang/{slug} (a farmer's store).
+// Server-rendered, light enough for 3G, Vietnamese, and never showing a
+// phone number or anything not on sale.
+package pages
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/nongsan-bot/nongsan/bot"
+	"github.com/nongsan-bot/nongsan/flows"
+	"github.com/nongsan-bot/nongsan/flows/vn"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+//go:embed assets/pages.css
+var css []byte
+
+// Lang is the pages' language.
+const Lang = "vi"
+
+// PerPage is how many listings a market page shows.
+const PerPage = 20
+
+// CSP lets a page load its own CSS and photos and nothing else: no
+// script at all.
+const CSP = "default-src 'none'; img-src 'self' data:; style-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// Orderer is a channel buyers order through: by a deep link into its chat
+// where it has them, else by typing the listing's code.
+type Orderer interface {
+	Name() flows.Channel
+	Caps() bot.Caps
+	DeepLink(payload string) string
+}
+
+// Config is what the pages need.
+type Config struct {
+	// Base is where they are mounted ("" or "/sandbox"); PublicURL is the
+	// absolute URL of Base, for links shared elsewhere (OpenGraph).
+	Base      string
+	PublicURL string
+	Sandbox   bool // show the sandbox banner
+	Store     flows.Showcase
+	Texts     flows.Texts
+	Products  *vn.Catalog // names of products in the filter; nil: as listed
+	Channels  []Orderer   // the ways to order, in this order
+	Now       func() time.Time
+	Log       zerolog.Logger
+}
+
+// Pages serves the market pages.
+type Pages struct {
+	Config
+	tmpl    map[string]*template.Template
+	cssPath string // {Base}/assets/pages.<hash>.css: cached for ever
+}
+
+var _ bot.Mounter = (*Pages)(nil)
+
+// New parses the templates.
+func New(cfg Config) (*Pages, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	cfg.Base, cfg.PublicURL = strings.TrimRight(cfg.Base, "/"), strings.TrimRight(cfg.PublicURL, "/")
+	sum := sha256.Sum256(css)
+	p := &Pages{Config: cfg, tmpl: map[string]*template.Template{},
+		cssPath: cfg.Base + "/assets/pages." + hex.EncodeToString(sum[:6]) + ".css"}
+	funcs := template.FuncMap{"t": p.t}
+	names, err := fs.Glob(templates, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		if name == "templates/layout.html" {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templates, "templates/layout.html", name)
+		if err != nil {
+			return nil, err
+		}
+		p.tmpl[strings.TrimSuffix(strings.TrimPrefix(name, "templates/"), ".html")] = t
+	}
+	return p, nil
+}
+
+// t is a text of the pages' language; kv are its template's data.
+func (p *Pages) t(id string, kv ...any) string { return p.Texts.Text(Lang, flows.M(id, kv...)) }
+
+// Mount adds the pages' routes.
+func (p *Pages) Mount(mux *http.ServeMux) {
+	mux.Handle("GET "+p.Base+"/cho", p.headers(p.market()))
+	mux.Handle("GET "+p.Base+"/cho/{code}", p.headers(p.listing()))
+	mux.Handle("GET "+p.Base+"/cua-hang/{slug}", p.headers(p.store()))
+	mux.HandleFunc("GET "+p.cssPath, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Write(css)
+	})
+}
+
+// headers are every page's: the CSP, no sniffing, a short cache (stock
+// changes with every order).
+func (p *Pages) headers(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", CSP)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h.Set("Cache-Control", "public, max-age=60")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// page is what the layout shows around every page.
+type page struct {
+	Title       string
+	Description string
+	OG          *openGraph // nil: none
+	Sandbox     bool
+	Base        string
+	CSS         string
+}
+
+// openGraph is what a link shared on Zalo or Telegram shows: absolute URLs.
+type openGraph struct {
+	Title, Description, Image, URL string
+}
+
+func (p *Pages) page(title, description string) page {
+	return page{Title: title, Description: description, Sandbox: p.Sandbox, Base: p.Base, CSS: p.cssPath}
+}
+
+// render writes a page, whole or not at all.
+func (p *Pages) render(w http.ResponseWriter, status int, name string, data any) {
+	var buf bytes.Buffer
+	if err := p.tmpl[name].Execute(&buf, data); err != nil {
+		p.Log.Error().Err(err).Str("page", name).Msg("render page")
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// fail answers 404 for what is not shown (unknown, ended, a draft), and
+// 503 when the store cannot say, with a page either way.
+func (p *Pages) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status, text := http.StatusNotFound, p.t("pages.not_found")
+	if !errors.Is(err, flows.ErrNotFound) {
+		p.Log.Warn().Err(err).Str("path", r.URL.Path).Msg("page unavailable")
+		status, text = http.StatusServiceUnavailable, p.t("pages.unavailable")
+	}
+	p.render(w, status, "error", struct {
+		page
+		Text string
+	}{p.page(p.t("pages.not_found_title"), ""), text})
+}
+
+// Codes and slugs as they can be; anything else is not looked up.
+var (
+	codePattern = regexp.MustCompile(`^NS-[2-9A-HJ-NP-Z]{4}$`)
+	slugPattern = regexp.MustCompile(`^[a-z0-9-]{1,64}$`)
+)
+
+// format renders values the DOMAIN way.
+func (p *Pages) format() flows.Format {
+	return flows.Format{Texts: p.Texts, Lang: Lang, Now: p.Now()}
+}
+
+// card is one listing as pages show it.
+type card struct {
+	Code, Product, URL string
+	Photo, PhotoSet    string // relative URLs; "" without a photo
+	Alt                string
+	Price, Remaining   string
+	Quantity           string
+	Place, Ready       string
+	Note, GrowingCode  string
+	SoldOut            bool
+	Seller, StoreURL   string
+	Orders             []orderWay
+}
+
+// orderWay is a link into a channel's chat, or what to type there.
+type orderWay struct {
+	Label, URL string
+}
+
+func (p *Pages) card(l flows.Shown, width int) card {
+	f := p.format()
+	c := card{
+		Code: l.Code, Product: l.Product, URL: p.Base + "/cho/" + l.Code,
+		Alt:         p.t("pages.photo_alt", "Product", l.Product, "Seller", l.Store.Name),
+		Price:       f.Price(l.Price),
+		Quantity:    f.Quantity(l.Quantity),
+		Remaining:   p.t("pages.remaining", "Quantity", f.Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit})),
+		Place:       f.Place(l.Store.Place()),
+		Ready:       f.Date(l.Ready),
+		Note:        l.Note,
+		GrowingCode: l.GrowingCode,
+		SoldOut:     l.Status != flows.Active || l.Remaining == 0,
+		Seller:      l.Store.Name,
+		StoreURL:    p.Base + "/cua-hang/" + l.Store.Slug,
+	}
+	if c.SoldOut {
+		c.Remaining = p.t("pages.sold_out")
+	} else {
+		c.Orders = p.orderWays(l.Code)
+	}
+	if l.Photo != "" {
+		c.Photo = p.photo(l.Photo, width)
+		c.PhotoSet = p.photo(l.Photo, width) + " " + itoa(width) + "w, " + p.photo(l.Photo, 2*width) + " " + itoa(2*width) + "w"
+	}
+	return c
+}
+
+// photo is a listing photo's URL on this site, in one of the media widths.
+func (p *Pages) photo(id string, width int) string {
+	if !slices.Contains(bot.PageWidths, width) {
+		return p.Base + "/media/" + id
+	}
+	return p.Base + "/media/" + id + "?w=" + itoa(width)
+}
+
+// orderWays are how to order a listing on each channel the app has.
+func (p *Pages) orderWays(code string) []orderWay {
+	var ways []orderWay
+	for _, ch := range p.Channels {
+		name := flows.ChannelName(p.Texts, Lang, ch.Name())
+		if ch.Caps().DeepLinks {
+			payload := flows.Action{Kind: flows.ActOrder, Code: code}.Payload()
+			ways = append(ways, orderWay{Label: p.t("pages.order_via", "Channel", name), URL: ch.DeepLink(payload)})
+			continue
+		}
+		ways = append(ways, orderWay{Label: p.t("pages.order_typed", "Code", code, "Channel", name)})
+	}
+	return ways
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// ctx bounds a page's reads.
+func ctx(r *http.Request) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(r.Context(), 5*time.Second)
+}

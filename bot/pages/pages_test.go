@@ -1,0 +1,344 @@
+package pages_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nongsan-bot/nongsan/bot"
+	"github.com/nongsan-bot/nongsan/bot/pages"
+	"github.com/nongsan-bot/nongsan/bot/postgres"
+	"github.com/nongsan-bot/nongsan/bot/postgres/pgtest"
+	"github.com/nongsan-bot/nongsan/flows"
+	"github.com/nongsan-bot/nongsan/flows/vn"
+	"github.com/nongsan-bot/nongsan/locales"
+)
+
+// channel is a way to order: with deep links (as Telegram) or without
+// (as Zalo).
+type channel struct {
+	name  flows.Channel
+	links bool
+}
+
+func (c channel) Name() flows.Channel { return c.name }
+func (c channel) Caps() bot.Caps      { return bot.Caps{DeepLinks: c.links} }
+func (c channel) DeepLink(payload string) string {
+	return "https://t.me/nongsanbot?start=" + payload
+}
+
+// site is the pages over a fresh database, as an HTTP server.
+type site struct {
+	db  *postgres.DB
+	url string
+}
+
+func newSite(t *testing.T, db *postgres.DB, base string, sandbox bool) *site {
+	t.Helper()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	catalogs, err := locales.Catalogs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := pages.New(pages.Config{Base: base, PublicURL: "https://cho.example" + base, Sandbox: sandbox, Store: db,
+		Texts: texts, Products: catalogs.Products,
+		Channels: []pages.Orderer{channel{flows.Telegram, true}, channel{flows.Zalo, false}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	p.Mount(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return &site{db: db, url: srv.URL}
+}
+
+func get(t *testing.T, url string) (*http.Response, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, string(body)
+}
+
+// seller registers a farmer, with a phone number and a bank account that
+// no page may show.
+func seller(t *testing.T, db *postgres.DB, name, commune, area string) *flows.Seller {
+	t.Helper()
+	phones++
+	s := &flows.Seller{Name: name, Phone: fmt.Sprintf("+8498765432%d", phones), Commune: commune, Area: area,
+		Bank: &flows.BankAccount{BIN: "970436", Bank: "Vietcombank", Account: "0123456789123", Holder: "HOANG THI LAN"}}
+	if err := db.SaveSeller(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// listing publishes one with a photo, then puts it in status with remaining
+// kilograms left.
+func listing(t *testing.T, db *postgres.DB, s *flows.Seller, key, product, note, status string, remaining int64) *flows.Listing {
+	t.Helper()
+	ctx := context.Background()
+	photo := flows.PhotoRef{ID: flows.NewPhotoID(), Channel: flows.Telegram, Ref: "AgAD"}
+	l, err := db.CreateListing(ctx, &flows.Listing{SellerID: s.ID, Channel: flows.Telegram, ProductKey: key, Product: product,
+		Photos: []string{photo.String()}, Quantity: vn.Quantity{Milli: 100_000, Unit: vn.UnitKg},
+		Price: vn.Price{VND: 25_000, Per: vn.UnitKg}, PriceTyped: "25k", Ready: time.Date(2026, 8, 15, 0, 0, 0, 0, vn.Location()),
+		Note: note}, "telegram:"+flows.NewPhotoID(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Pool.Exec(ctx, `UPDATE listings SET status = $2, remaining_milli = $3, expires_at = now() + interval '1 day'
+		WHERE id = $1`, l.ID, status, remaining*1000); err != nil {
+		t.Fatal(err)
+	}
+	l.Photos = []string{photo.String()}
+	return l
+}
+
+var phones int
+
+func photoID(l *flows.Listing) string {
+	p, _ := flows.ParsePhotoRef(l.Photos[0])
+	return p.ID
+}
+
+// article is the listing element of code in a page.
+func article(body, code string) string {
+	re := regexp.MustCompile(`(?s)<article class="listing[^"]*" data-code="` + code + `">.*?</article>`)
+	return re.FindString(body)
+}
+
+func TestTheMarketListsWhatIsOnSaleWithWaysToOrder(t *testing.T) {
+	db := pgtest.MustOpen(t)
+	s := newSite(t, db, "", false)
+	lan := seller(t, db, "Hoàng Thị Lan", "xã Quang Lang", "chi_lang")
+	mai := seller(t, db, "Mai", "xã Vũ Lễ", "bac_son")
+	na := listing(t, db, lan, "na-chi-lang", "Na Chi Lăng", "", flows.Active, 80)
+	quyt := listing(t, db, mai, "quyt-bac-son", "Quýt Bắc Sơn", "", flows.Active, 40)
+	sold := listing(t, db, lan, "na-chi-lang", "Na Chi Lăng", "", flows.SoldOut, 0)
+	closed := listing(t, db, lan, "na-chi-lang", "Na Chi Lăng", "", flows.Closed, 10)
+
+	resp, body := get(t, s.url+"/cho")
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Security-Policy") != pages.CSP ||
+		resp.Header.Get("Content-Type") != "text/html; charset=utf-8" {
+		t.Fatalf("GET /cho: %d %v", resp.StatusCode, resp.Header)
+	}
+	for _, gone := range []string{sold.Code, closed.Code} {
+		if strings.Contains(body, gone) {
+			t.Errorf("the market shows %s, not on sale", gone)
+		}
+	}
+	a := article(body, na.Code)
+	for _, want := range []string{
+		`<img src="/media/` + photoID(na) + `?w=480"`, `alt="Ảnh Na Chi Lăng của nhà vườn Hoàng Thị Lan"`,
+		`>Na Chi Lăng</a>`, `25.000 đ/kg`, `<p class="remaining">Còn 80 kg</p>`, `xã Quang Lang (Chi Lăng)`,
+		`thứ Bảy 15/8`, `<a class="store" href="/cua-hang/` + lan.Slug + `">Hoàng Thị Lan</a>`,
+		`<a class="order" href="https://t.me/nongsanbot?start=buy_` + strings.ReplaceAll(na.Code, "-", "") + `">🛒 Đặt mua qua Telegram</a>`,
+		`Nhắn MUA ` + na.Code + ` cho Nông Sản Bot trên Zalo`,
+	} {
+		if !strings.Contains(a, want) {
+			t.Errorf("the listing on the market lacks %q:\n%s", want, a)
+		}
+	}
+	if article(body, quyt.Code) == "" {
+		t.Errorf("the market lacks %s", quyt.Code)
+	}
+	for _, want := range []string{`<form id="filters"`, `<label for="sp">`, `<select id="sp" name="sp">`,
+		`<option value="quyt-bac-son">Quýt Bắc Sơn</option>`, `<label for="vung">`, `<option value="bac_son">Bắc Sơn</option>`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the filters lack %q", want)
+		}
+	}
+
+	_, byProduct := get(t, s.url+"/cho?sp=quyt-bac-son")
+	_, byArea := get(t, s.url+"/cho?vung=chi_lang")
+	if article(byProduct, quyt.Code) == "" || article(byProduct, na.Code) != "" ||
+		!strings.Contains(byProduct, `<option value="quyt-bac-son" selected>`) {
+		t.Errorf("filtered by quýt:\n%s", byProduct)
+	}
+	if article(byArea, na.Code) == "" || article(byArea, quyt.Code) != "" {
+		t.Errorf("filtered by Chi Lăng:\n%s", byArea)
+	}
+	if _, none := get(t, s.url+"/cho?sp=quyt-bac-son&vung=chi_lang"); !strings.Contains(none, "Chưa có tin bán nào như vậy") {
+		t.Errorf("nothing like that: %s", none)
+	}
+}
+
+func TestTheMarketIsPaged(t *testing.T) {
+	db := pgtest.MustOpen(t)
+	s := newSite(t, db, "", false)
+	lan := seller(t, db, "Lan", "xã Quang Lang", "chi_lang")
+	first := listing(t, db, lan, "na-chi-lang", "Na Chi Lăng", "", flows.Active, 80) // the oldest: last
+	for range pages.PerPage {
+		listing(t, db, lan, "na-chi-lang", "Na Chi Lăng", "", flows.Active, 80)
+	}
+	_, one := get(t, s.url+"/cho?sp=na-chi-lang")
+	if n := strings.Count(one, `<article class="listing"`); n != pages.PerPage || article(one, first.Code) != "" ||
+		!strings.Contains(one, `<a rel="next" href="/cho?sp=na-chi-lang&amp;trang=2">`) || strings.Contains(one, `rel="prev"`) {
+		t.Errorf("page 1 has %d listings:\n%s", n, one)
+	}
+	_, two := get(t, s.url+"/cho?sp=na-chi-lang&trang=2")
+	if n := strings.Count(two, `<article class="listing"`); n != 1 || article(two, first.Code) == "" ||
+		!strings.Contains(two, `<a rel="prev" href="/cho?sp=na-chi-lang&amp;trang=1">`) || strings.Contains(two, `rel="next"`) {
+		t.Errorf("page 2 has %d listings:\n%s", n, two)
+	}
+}
+
+func TestAListingPageShowsItForSharing(t *testing.T) {
+	db := pgtest.MustOpen(t)
+	s := newSite(t, db, "", false)
+	lan := seller(t, db, "Lan", "xã Quang Lang", "chi_lang")
+	na := listing(t, db, lan, "na-chi-lang", "Na Chi Lăng", "Na dai, ngọt", flows.Active, 80)
+
+	resp, body := get(t, s.url+"/cho/"+na.Code)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Security-Policy") != pages.CSP {
+		t.Fatalf("GET /cho/%s: %d %v", na.Code, resp.StatusCode, resp.Header)
+	}
+	for _, want := range []string{
+		`<meta property="og:title" content="Na Chi Lăng — 25.000 đ/kg">`,
+		`<meta property="og:image" content="https://cho.example/media/` + photoID(na) + `?w=960">`,
+		`<meta property="og:url" content="https://cho.example/cho/` + na.Code + `">`,
+		`<meta property="og:description" content="Còn 80 kg · xã Quang Lang (Chi Lăng) · có hàng thứ Bảy 15/8 · nhà vườn Lan">`,
+		`<h1>Na Chi Lăng</h1>`, `📝 Na dai, ngọt`, `<a class="order" href="https://t.me/nongsanbot?start=buy_`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the listing's page lacks %q", want)
+		}
+	}
+}
+
+// Whatever farmers type is shown as text, never run as the page's code.
+func TestUserTextIsEscaped(t *testing.T) {
+	db := pgtest.MustOpen(t)
+	s := newSite(t, db, "", false)
+	lan := seller(t, db, `Lan"><script>alert(1)</script>`, `<img src=x onerror=alert(2)>`, "chi_lang")
+	l := listing(t, db, lan, "", `Na <script>alert(3)</script>`, `<script>alert("note")</script>`, flows.Active, 80)
+	for _, path := range []string{"/cho", "/cho/" + l.Code, "/cua-hang/" + lan.Slug} {
+		_, body := get(t, s.url+path)
+		if strings.Contains(body, "<script") || strings.Contains(body, "<img src=x") || !strings.Contains(body, "&lt;script&gt;alert(") {
+			t.Errorf("%s does not escape what farmers typed:\n%s", path, body)
+		}
+	}
+}
+
+func TestAStoreShowsItsListingsAndSoldOutOnesGreyed(t *testing.T) {
+	db := pgtest.MustOpen(t)
+	s := newSite(t, db, "", false)
+	lan := seller(t, db, "Hoàng Thị Lan", "xã Quang Lang", "chi_lang")
+	other := seller(t, db, "Mai", "xã Vũ Lễ", "bac_son")
+	na := listing(t, db, lan, "na-chi-lang", "Na Chi Lăng", "", flows.Active, 80)
+	sold := listing(t, db, lan, "hong-khong-hat", "Hồng không hạt", "", flows.SoldOut, 0)
+	closed := listing(t, db, lan, "na-chi-lang", "Na Chi Lăng", "", flows.Closed, 10)
+	theirs := listing(t, db, other, "quyt-bac-son", "Quýt Bắc Sơn", "", flows.Active, 10)
+
+	resp, body := get(t, s.url+"/cua-hang/"+lan.Slug)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Security-Policy") != pages.CSP {
+		t.Fatalf("GET the store: %d %v", resp.StatusCode, resp.Header)
+	}
+	if !strings.Contains(body, "Cửa hàng số của Hoàng Thị Lan") || !strings.Contains(article(body, na.Code), `class="order"`) {
+		t.Errorf("the store:\n%s", body)
+	}
+	greyed := article(body, sold.Code)
+	if !strings.HasPrefix(greyed, `<article class="listing sold-out"`) || !strings.Contains(greyed, "Đã hết hàng") ||
+		strings.Contains(greyed, `class="order`) {
+		t.Errorf("the sold-out listing:\n%s", greyed)
+	}
+	if strings.Contains(body, closed.Code) || strings.Contains(body, theirs.Code) {
+		t.Errorf("the store shows a closed listing or another farmer's")
+	}
+	// No page shows anything personal.
+	for _, path := range []string{"/cho", "/cho/" + na.Code, "/cho/" + sold.Code, "/cua-hang/" + lan.Slug} {
+		_, body := get(t, s.url+path)
+		for _, secret := range []string{"98765432", "987 654 32", "0123456789123", "Vietcombank", "HOANG THI LAN"} {
+			if strings.Contains(body, secret) {
+				t.Errorf("%s shows %q", path, secret)
+			}
+		}
+	}
+}
+
+func TestWhatIsNotShownIsNotFound(t *testing.T) {
+	db := pgtest.MustOpen(t)
+	s := newSite(t, db, "", false)
+	lan := seller(t, db, "Lan", "xã Quang Lang", "chi_lang")
+	sold := listing(t, db, lan, "na-chi-lang", "Na Chi Lăng", "", flows.SoldOut, 0)
+	closed := listing(t, db, lan, "na-chi-lang", "Na Chi Lăng", "", flows.Closed, 10)
+	expired := listing(t, db, lan, "na-chi-lang", "Na Chi Lăng", "", flows.Expired, 10)
+	if resp, body := get(t, s.url+"/cho/"+sold.Code); resp.StatusCode != http.StatusOK ||
+		!strings.HasPrefix(article(body, sold.Code), `<article class="listing single sold-out"`) || strings.Contains(body, `class="order"`) {
+		t.Errorf("a sold-out listing: %d\n%s", resp.StatusCode, body)
+	}
+	for _, path := range []string{"/cho/" + closed.Code, "/cho/" + expired.Code, "/cho/NS-2222", "/cho/ns-" + sold.Code[3:],
+		"/cho/..%2F..%2Fetc", "/cua-hang/khong-co-2222", "/cua-hang/" + strings.ToUpper(lan.Slug)} {
+		resp, body := get(t, s.url+path)
+		if resp.StatusCode != http.StatusNotFound || resp.Header.Get("Content-Security-Policy") != pages.CSP ||
+			!strings.Contains(body, "Em không tìm thấy trang này") {
+			t.Errorf("%s: %d, want a 404 page", path, resp.StatusCode)
+		}
+	}
+}
+
+// A page must load on 3G: a full market page and its CSS under 100 KB,
+// with long names and notes.
+func TestAFullPageIsUnder100KB(t *testing.T) {
+	db := pgtest.MustOpen(t)
+	s := newSite(t, db, "", false)
+	long := strings.Repeat("Hợp tác xã nông nghiệp ", 4)
+	lan := seller(t, db, long, "xã Quang Lang, "+long, "chi_lang")
+	for i := range pages.PerPage + 1 {
+		listing(t, db, lan, "na-chi-lang", fmt.Sprintf("Na Chi Lăng loại %d %s", i, long), strings.Repeat("ghi chú ", 30), flows.Active, 80)
+	}
+	_, body := get(t, s.url+"/cho")
+	if n := strings.Count(body, `<article class="listing"`); n != pages.PerPage {
+		t.Fatalf("the page shows %d listings, want a full page of %d", n, pages.PerPage)
+	}
+	css := regexp.MustCompile(`<link rel="stylesheet" href="([^"]+)">`).FindStringSubmatch(body)
+	if css == nil {
+		t.Fatal("no stylesheet")
+	}
+	resp, style := get(t, s.url+css[1])
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/css; charset=utf-8" ||
+		!strings.Contains(resp.Header.Get("Cache-Control"), "immutable") {
+		t.Fatalf("the stylesheet: %d %v", resp.StatusCode, resp.Header)
+	}
+	if size := len(body) + len(style); size >= 100_000 {
+		t.Errorf("a full market page and its CSS weigh %d bytes, over 100 KB", size)
+	} else {
+		t.Logf("a full market page: %d bytes of HTML, %d of CSS", len(body), len(style))
+	}
+}
+
+func TestTheSandboxsPagesSayItIsASandbox(t *testing.T) {
+	db := pgtest.MustOpen(t)
+	s := newSite(t, db, "/sandbox", true)
+	lan := seller(t, db, "Lan", "xã Quang Lang", "chi_lang")
+	na := listing(t, db, lan, "na-chi-lang", "Na Chi Lăng", "", flows.Active, 80)
+	for _, path := range []string{"/sandbox/cho", "/sandbox/cho/" + na.Code, "/sandbox/cua-hang/" + lan.Slug, "/sandbox/cho/NS-2222"} {
+		_, body := get(t, s.url+path)
+		if !strings.Contains(body, `<div id="sandbox-banner" role="note">🧪 Đây là bản thử`) {
+			t.Errorf("%s has no sandbox banner", path)
+		}
+	}
+	_, body := get(t, s.url+"/sandbox/cho/"+na.Code)
+	for _, want := range []string{`<img src="/sandbox/media/` + photoID(na) + `?w=480"`, `href="/sandbox/cua-hang/` + lan.Slug + `"`,
+		`content="https://cho.example/sandbox/media/` + photoID(na) + `?w=960"`, `href="/sandbox/cho"`, `href="/sandbox/assets/pages.`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the sandbox's listing page lacks %q", want)
+		}
+	}
+	if resp, _ := get(t, s.url+"/cho"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("the sandbox's pages answer outside its base: %d", resp.StatusCode)
+	}
+}
