@@ -96,6 +96,9 @@ type Rendered struct {
 	// QRURL is where payment QRs are drawn for channels that take photos
 	// by URL only: PUBLIC_BASE_URL + QRPath.
 	QRURL string
+	// PagesURL is where the web pages are (PUBLIC_BASE_URL): buttons
+	// linking there are left out where the platform refuses them.
+	PagesURL string
 }
 
 var (
@@ -166,13 +169,25 @@ func (r *Rendered) Send(ctx context.Context, reply flows.Reply) (flows.Sent, err
 	return sent, nil
 }
 
-// post sends one message. One showing a photo of another channel by our
-// link, which the platform refuses for good (it could not fetch the link:
-// PUBLIC_BASE_URL unreachable, the original gone), goes without its photos
-// rather than not at all; a photo alone is then left out.
+// post sends one message. One with a button linking to our web pages,
+// which the platform refuses for good (Telegram takes no link to a local
+// PUBLIC_BASE_URL), goes without that button. One showing a photo of
+// another channel by our link, which the platform refuses for good (it
+// could not fetch the link: PUBLIC_BASE_URL unreachable, the original
+// gone), goes without its photos rather than not at all; a photo alone is
+// then left out.
 func (r *Rendered) post(ctx context.Context, o Out) (flows.Sent, error) {
 	s, err := r.Post(ctx, o)
-	if err == nil || !IsUndeliverable(err) || o.Edit != "" || !r.linksMedia(o.Photos) {
+	if err == nil || !IsUndeliverable(err) {
+		return s, err
+	}
+	if buttons, ok := r.withoutPageLinks(o.Buttons); ok {
+		o.Buttons = buttons
+		if s, err = r.Post(ctx, o); err == nil || !IsUndeliverable(err) {
+			return s, err
+		}
+	}
+	if o.Edit != "" || !r.linksMedia(o.Photos) {
 		return s, err
 	}
 	o.Photos = nil
@@ -180,6 +195,30 @@ func (r *Rendered) post(ctx context.Context, o Out) (flows.Sent, error) {
 		return flows.Sent{}, nil
 	}
 	return r.Post(ctx, o)
+}
+
+// withoutPageLinks are buttons without those linking to our web pages;
+// false when there were none.
+func (r *Rendered) withoutPageLinks(buttons [][]Button) ([][]Button, bool) {
+	if r.PagesURL == "" {
+		return buttons, false
+	}
+	var out [][]Button
+	found := false
+	for _, row := range buttons {
+		var kept []Button
+		for _, b := range row {
+			if b.URL != "" && strings.HasPrefix(b.URL, r.PagesURL) {
+				found = true
+				continue
+			}
+			kept = append(kept, b)
+		}
+		if len(kept) > 0 {
+			out = append(out, kept)
+		}
+	}
+	return out, found
 }
 
 // linksMedia tells whether photos show one by our /media or /qr link.

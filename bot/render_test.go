@@ -391,3 +391,37 @@ func TestAPostWhosePhotoLinkIsRefusedGoesWithoutIt(t *testing.T) {
 		t.Errorf("an own photo refused: %v, sent %+v", err, ch.outs)
 	}
 }
+
+// refusesLocal refuses a button linking to a local address, as Telegram
+// does.
+type refusesLocal struct{ named }
+
+func (r *refusesLocal) Post(ctx context.Context, o bot.Out) (flows.Sent, error) {
+	for _, row := range o.Buttons {
+		for _, b := range row {
+			if strings.HasPrefix(b.URL, "http://localhost") {
+				return flows.Sent{}, &bot.UndeliverableError{Reason: "Bad Request: BUTTON_URL_INVALID"}
+			}
+		}
+	}
+	return r.rich.Post(ctx, o)
+}
+
+func TestAPostWhosePageLinkIsRefusedGoesWithoutIt(t *testing.T) {
+	ch := &refusesLocal{named{name: flows.Telegram}}
+	r := bot.Render(ch, texts(t))
+	r.PagesURL = "http://localhost:8080"
+	order := flows.Choice{Label: flows.M("post.order"), Do: &flows.Action{Kind: flows.ActOrder, Code: "NS-7K2Q"}}
+	page := flows.Choice{Label: flows.M("post.page"), URL: "http://localhost:8080/cho/NS-7K2Q"}
+	for _, edit := range []*flows.Edit{nil, {MessageID: "9"}} {
+		ch.outs = nil
+		reply := flows.Reply{To: chat, Lang: "vi", Text: flows.M("post.caption"), Choices: [][]flows.Choice{{order, page}}, Edit: edit}
+		if _, err := r.Send(context.Background(), reply); err != nil {
+			t.Fatal(err)
+		}
+		if len(ch.outs) != 1 || len(ch.outs[0].Buttons) != 1 || len(ch.outs[0].Buttons[0]) != 1 ||
+			!strings.Contains(ch.outs[0].Buttons[0][0].URL, "start=") {
+			t.Errorf("edit %v: sent %+v, want the order button alone", edit, ch.outs)
+		}
+	}
+}

@@ -24,7 +24,7 @@ func publish(ctx context.Context, deps Deps, c *Conv, l *Listing, source string)
 		stored.Seller = l.Seller
 		var out []Reply
 		for _, g := range groups {
-			post := postReply(Format{Texts: c.texts, Lang: GroupLang}, stored, g.Ref)
+			post := postReply(Format{Texts: c.texts, Lang: GroupLang}, stored, g.Ref, deps.listingPage(stored.Code))
 			post.Group = true
 			post.Report = &Report{Listing: stored.ID, Code: stored.Code, Notify: c.In.ChatKey(), Lang: c.Lang, Group: g.Title}
 			post.Rebuild = &Ref{Kind: RefListing, ID: stored.ID}
@@ -45,14 +45,19 @@ func publish(ctx context.Context, deps Deps, c *Conv, l *Listing, source string)
 }
 
 // postReply is a listing's post in a group: photos, the listing in the
-// caption, and the order button, which opens the private chat. Where a
-// channel cannot put the button under the photos (an album), it goes in a
-// message of its own with the Footer.
-func postReply(f Format, l *Listing, group ChatRef) Reply {
+// caption, and the order button, which opens the private chat, beside a
+// link to the listing's page (page, "" for none). Where a channel cannot
+// put the buttons under the photos (an album), they go in a message of
+// their own with the Footer.
+func postReply(f Format, l *Listing, group ChatRef, page string) Reply {
 	post := Reply{To: group, Lang: f.Lang, Photos: l.Photos, Text: M("post.caption", listingData(f, l)...)}
 	footer := M("post.footer", "Code", l.Code, "Product", l.Product)
 	if l.Status == Active {
-		post.Choices = [][]Choice{{{Label: M("post.order"), Do: &Action{Kind: ActOrder, Code: l.Code}}}}
+		row := []Choice{{Label: M("post.order"), Do: &Action{Kind: ActOrder, Code: l.Code}}}
+		if page != "" {
+			row = append(row, Choice{Label: M("post.page"), URL: page})
+		}
+		post.Choices = [][]Choice{row}
 	} else {
 		footer = M("post.ended_footer", "Product", l.Product, "Code", l.Code,
 			"Ended", f.Texts.Text(f.Lang, M("post_status."+l.Status)))
@@ -67,8 +72,8 @@ func postReply(f Format, l *Listing, group ChatRef) Reply {
 // group is held back (its gap between messages, a rate limit), only the
 // last goes, rebuilt from the listing as it is then, so a group without
 // edits gets one note, not one per change.
-func postEdit(f Format, l *Listing, p Post) Reply {
-	edit := postReply(f, l, p.Group)
+func postEdit(f Format, l *Listing, p Post, page string) Reply {
+	edit := postReply(f, l, p.Group, page)
 	note := M("post.note", "Code", l.Code, "Product", l.Product, "Price", f.Price(l.Price),
 		"Remaining", f.Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}), "Ended", "")
 	if l.Status != Active {
@@ -89,7 +94,7 @@ func postEdits(ctx context.Context, deps Deps, texts Texts, l *Listing) ([]Reply
 	var edits []Reply
 	for _, p := range posts {
 		if p.sent() {
-			edits = append(edits, postEdit(Format{Texts: texts, Lang: GroupLang}, l, p))
+			edits = append(edits, postEdit(Format{Texts: texts, Lang: GroupLang}, l, p, deps.listingPage(l.Code)))
 		}
 	}
 	return edits, nil
@@ -119,7 +124,8 @@ func (r *Router) Rebuild(ctx context.Context, reply Reply) (Reply, error) {
 		return r.rebuildPost(ctx, f, l, reply)
 	}
 	if reply.Edit != nil {
-		fresh := postEdit(f, l, Post{Group: reply.To, MessageIDs: []string{reply.Edit.MessageID}, ButtonsID: reply.Edit.FooterID})
+		fresh := postEdit(f, l, Post{Group: reply.To, MessageIDs: []string{reply.Edit.MessageID}, ButtonsID: reply.Edit.FooterID},
+			r.Deps.listingPage(l.Code))
 		fresh.Coalesce, fresh.Delay, fresh.DueAt, fresh.MaxWait = reply.Coalesce, reply.Delay, reply.DueAt, reply.MaxWait
 		return fresh, nil
 	}
@@ -141,11 +147,11 @@ func (r *Router) rebuildPost(ctx context.Context, f Format, l *Listing, reply Re
 	if err != nil {
 		return reply, fmt.Errorf("posts of %s: %w", l.Code, err)
 	}
-	fresh := postReply(f, l, reply.To)
+	fresh := postReply(f, l, reply.To, r.Deps.listingPage(l.Code))
 	fresh.Report, fresh.Rebuild = reply.Report, reply.Rebuild
 	for _, p := range posts {
 		if p.Group == reply.To && len(p.MessageIDs) > 0 {
-			fresh = postEdit(f, l, p)
+			fresh = postEdit(f, l, p, r.Deps.listingPage(l.Code))
 		}
 	}
 	fresh.Coalesce, fresh.Delay, fresh.DueAt, fresh.MaxWait, fresh.Group = reply.Coalesce, reply.Delay, reply.DueAt, reply.MaxWait, reply.Group

@@ -74,7 +74,25 @@ func (f *mine) askPick(c *Conv) {
 	for _, l := range listings {
 		rows = append(rows, []Choice{{Label: M("mine.item", f.itemData(c, l)...), Value: "l:" + strconv.FormatInt(l.ID, 10)}})
 	}
-	c.Ask(M("mine.pick", "Count", len(listings)), rows...)
+	store, err := f.store(c)
+	if err != nil {
+		c.Fail(err)
+		return
+	}
+	c.Ask(M("mine.pick", "Count", len(listings), "Store", store), rows...)
+}
+
+// store is the link to the user's own store page, "" for a helper who
+// sells nothing of their own.
+func (f *mine) store(c *Conv) (string, error) {
+	s, err := f.deps.Sellers.SellerOf(c.Context(), c.User.ID)
+	if errors.Is(err, ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return f.deps.storePage(s.Slug), nil
 }
 
 func (f *mine) itemData(c *Conv, l *Listing) []any {

@@ -137,7 +137,7 @@ func (f *order) start(ctx context.Context, c *Conv, d *orderDraft, in Input) (Go
 		return Go{}, err
 	}
 	// The listing as in the group, in the buyer's language, then the question.
-	post := postReply(c.F(), l, c.In.ChatKey())
+	post := postReply(c.F(), l, c.In.ChatKey(), "")
 	post.Choices, post.Footer = nil, nil
 	c.add(post)
 	return To(f.quantity), nil
@@ -501,7 +501,7 @@ func orderNews(ctx context.Context, deps Deps, o *Order) ([]Reply, error) {
 					"Remaining", remaining, "SoldOut", l.Remaining == 0)})
 		}
 		if p.sent() {
-			e := postEdit(fm, l, p)
+			e := postEdit(fm, l, p, deps.listingPage(l.Code))
 			e.Delay, e.MaxWait = deps.AnnounceDelay, deps.AnnounceDelay
 			out = append(out, e)
 		}

@@ -27,6 +27,26 @@ type Deps struct {
 	// AnnounceDelay holds group announcements back so that a burst of orders
 	// becomes one message: Telegram allows about 20 a minute in a group.
 	AnnounceDelay time.Duration
+	// PagesURL is where the web pages are (PUBLIC_BASE_URL, with the
+	// sandbox's base): listings' pages and farmers' stores are linked from
+	// the chat. "" links none.
+	PagesURL string
+}
+
+// listingPage is a listing's page on the web, "" without pages.
+func (d Deps) listingPage(code string) string {
+	if d.PagesURL == "" {
+		return ""
+	}
+	return d.PagesURL + "/cho/" + code
+}
+
+// storePage is a farmer's store on the web, "" without pages or a slug.
+func (d Deps) storePage(slug string) string {
+	if d.PagesURL == "" || slug == "" {
+		return ""
+	}
+	return d.PagesURL + "/cua-hang/" + slug
 }
 
 // Commands are published in Telegram's command menu, in this order; each

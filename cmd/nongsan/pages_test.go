@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/nongsan-bot/nongsan/bot/postgres"
 	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
+	"github.com/nongsan-bot/nongsan/flows"
 )
 
 // A listing published in the chat is on the market page and its farmer's
@@ -37,6 +40,11 @@ func TestAPublishedListingIsOnTheMarketPages(t *testing.T) {
 	if status, page := b.Get(store[1]); status != http.StatusOK || !strings.Contains(page, `data-code="`+code+`"`) {
 		t.Errorf("GET %s: %d\n%s", store[1], status, page)
 	}
+	// The farmer finds the same link in the chat, to send to buyers.
+	b.Say(farmer, "/tin")
+	if link := b.storeOf(flows.Telegram, itoa(farmer)); !strings.HasSuffix(link, store[1]) || !strings.Contains(b.Last(farmer).Text, link) {
+		t.Errorf("/tin said %q, want the store's link %s", b.Last(farmer).Text, link)
+	}
 
 	status, page := b.Get("/cho/" + code)
 	image := regexp.MustCompile(`<meta property="og:image" content="([^"]+)">`).FindStringSubmatch(page)
@@ -51,4 +59,21 @@ func TestAPublishedListingIsOnTheMarketPages(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/jpeg" {
 		t.Errorf("the shared photo: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
+}
+
+// storeOf is the link to the store of a channel's user who sells.
+func (b *testBot) storeOf(channel flows.Channel, user string) string {
+	b.t.Helper()
+	db, err := postgres.Open(context.Background(), b.Env["DATABASE_URL"])
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer db.Close()
+	var slug string
+	err = db.Pool.QueryRow(context.Background(), `SELECT s.slug FROM sellers s JOIN users u ON u.id = s.user_id
+		WHERE u.channel = $1 AND u.platform_id = $2`, channel, user).Scan(&slug)
+	if err != nil {
+		b.t.Fatalf("the store of %s:%s: %v", channel, user, err)
+	}
+	return b.Env["PUBLIC_BASE_URL"] + "/cua-hang/" + slug
 }

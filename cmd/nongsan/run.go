@@ -188,6 +188,7 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 			Users: db, Chats: db, Sellers: db, Listings: db, Markets: db, Roles: db, UserChats: db, Orders: db, Links: db,
 			OrderTimeout: cfg.OrderTimeout, AnnounceDelay: cfg.AnnounceDelay,
 			Catalogs: catalogs, Texts: texts, Now: time.Now, TTL: cfg.SessionTTL,
+			PagesURL: strings.TrimRight(cfg.PublicBaseURL, "/"),
 		}),
 		Channels: bot.Channels{},
 		Metrics:  metrics,
@@ -274,6 +275,7 @@ func (a *app) addChannel(ad bot.Adapter, texts flows.Texts, cfg config) {
 	r := bot.Render(ad, texts)
 	r.MediaURL = strings.TrimRight(cfg.PublicBaseURL, "/") + "/media/"
 	r.QRURL = strings.TrimRight(cfg.PublicBaseURL, "/") + bot.QRPath
+	r.PagesURL = strings.TrimRight(cfg.PublicBaseURL, "/")
 	a.engine.Channels.Add(r)
 	if f, ok := ad.(bot.Fetcher); ok {
 		a.media.Fetchers[ad.Name()] = f

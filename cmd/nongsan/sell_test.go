@@ -205,12 +205,14 @@ func TestFarmerRegistersAndPublishesToMarketGroups(t *testing.T) {
 	if !slices.Contains(groups, itoa(chiLangMarket)) || !slices.Contains(groups, itoa(allMarket)) || slices.Contains(groups, itoa(bacSonMarket)) {
 		t.Errorf("posted to %v, want the Chi Lăng and all-areas markets only", groups)
 	}
-	// The order button under each album deep-links into the private chat.
+	// The order button under each album deep-links into the private chat;
+	// the one beside it opens the listing's page.
 	for _, g := range []int64{chiLangMarket, allMarket} {
 		footer := waitSent(t, b, g, func(s sent) bool { return len(s.Data) > 0 }, 1)[0]
-		want := "https://t.me/" + telegramtest.DefaultBotUsername + "?start=buy_" + strings.ReplaceAll(code, "-", "")
-		if !slices.Equal(footer.Data, []string{want}) || !strings.Contains(footer.Text, code) {
-			t.Errorf("order button in %d: %+v, want a link to %s", g, footer, want)
+		want := []string{"https://t.me/" + telegramtest.DefaultBotUsername + "?start=buy_" + strings.ReplaceAll(code, "-", ""),
+			b.Env["PUBLIC_BASE_URL"] + "/cho/" + code}
+		if !slices.Equal(footer.Data, want) || !strings.Contains(footer.Text, code) {
+			t.Errorf("buttons in %d: %+v, want links to %s", g, footer, want)
 		}
 	}
 	// The farmer is told where each post landed, with its link.

@@ -17,6 +17,7 @@ import (
 	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
 	"github.com/nongsan-bot/nongsan/bot/zalo"
 	"github.com/nongsan-bot/nongsan/bot/zalo/zalotest"
+	"github.com/nongsan-bot/nongsan/flows"
 	"github.com/nongsan-bot/nongsan/flows/vietqr"
 )
 
@@ -231,7 +232,7 @@ func TestZaloCommandsHelpCancelAndBack(t *testing.T) {
 	z.say(farmer, "/ban")
 	_, code := z.publish(farmer, "200 kg", "30k")
 	z.say(farmer, "/tin")
-	if list := z.expect(farmer, "mine.pick", "Count", 1); !strings.Contains(list, "1. "+code) {
+	if list := z.expect(farmer, "mine.pick", "Count", 1, "Store", z.b.storeOf(flows.Zalo, farmer)); !strings.Contains(list, "1. "+code) {
 		t.Errorf("/tin: %q", list)
 	}
 	z.say(farmer, "/hoso")
