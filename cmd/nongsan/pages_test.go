@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nongsan-bot/nongsan/bot/bottest"
 	"github.com/nongsan-bot/nongsan/bot/postgres"
 	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
 	"github.com/nongsan-bot/nongsan/flows"
@@ -76,4 +77,45 @@ func (b *testBot) storeOf(channel flows.Channel, user string) string {
 		b.t.Fatalf("the store of %s:%s: %v", channel, user, err)
 	}
 	return b.Env["PUBLIC_BASE_URL"] + "/cua-hang/" + slug
+}
+
+// With the sandbox beside the real app, each has its own pages: the
+// sandbox's under /sandbox, with its banner, and neither shows the other's
+// listings.
+func TestEachWorldHasItsOwnMarketPages(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := orderEnv(t, tg)
+	env["SANDBOX"] = "1"
+	ch := bottest.New()
+	b := startBot(t, tg, env, inSandbox{ch})
+	p := plainOn(t, b, ch)
+	b.markets()
+	b.register(farmer)
+	real := b.listing(farmer, "5 tạ", "25k")
+	p.register("f1", "0912 888 777")
+	_, sandbox := p.publish("f1", "500 kg", "26k")
+
+	banner := `<div id="sandbox-banner"`
+	_, market := b.Get("/cho")
+	if !strings.Contains(market, `data-code="`+real+`"`) || strings.Contains(market, sandbox) || strings.Contains(market, banner) {
+		t.Errorf("the real market shows the sandbox's listing %s, a banner, or not its own %s:\n%s", sandbox, real, market)
+	}
+	_, market = b.Get("/sandbox/cho")
+	if !strings.Contains(market, `data-code="`+sandbox+`"`) || strings.Contains(market, real) || !strings.Contains(market, banner) {
+		t.Errorf("the sandbox's market shows the real listing %s, no banner, or not its own %s:\n%s", real, sandbox, market)
+	}
+	store := regexp.MustCompile(`<a class="store" href="(/sandbox/cua-hang/[a-z0-9-]+)">`).FindStringSubmatch(market)
+	if store == nil {
+		t.Fatalf("no store link under /sandbox:\n%s", market)
+	}
+	if status, page := b.Get(store[1]); status != http.StatusOK || !strings.Contains(page, sandbox) {
+		t.Errorf("GET %s: %d", store[1], status)
+	}
+	if status, _ := b.Get("/cho/" + sandbox); status != http.StatusNotFound {
+		t.Errorf("the real app shows the sandbox's listing: %d", status)
+	}
+	if status, _ := b.Get(strings.Replace(store[1], "/sandbox", "", 1)); status != http.StatusNotFound {
+		t.Errorf("the real app shows the sandbox's store: %d", status)
+	}
 }
