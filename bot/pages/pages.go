@@ -119,15 +119,15 @@ func (p *Pages) Mount(mux *http.ServeMux) {
 	})
 }
 
-// headers are every page's: the CSP, no sniffing, a short cache (stock
-// changes with every order).
+// headers are every page's: the CSP, no sniffing, and no cached copy used
+// without asking (what is left changes with every order).
 func (p *Pages) headers(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Security-Policy", CSP)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-		h.Set("Cache-Control", "public, max-age=60")
+		h.Set("Cache-Control", "no-cache")
 		next.ServeHTTP(w, r)
 	})
 }

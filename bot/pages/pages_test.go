@@ -132,7 +132,7 @@ func TestTheMarketListsWhatIsOnSaleWithWaysToOrder(t *testing.T) {
 
 	resp, body := get(t, s.url+"/cho")
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Security-Policy") != pages.CSP ||
-		resp.Header.Get("Content-Type") != "text/html; charset=utf-8" {
+		resp.Header.Get("Content-Type") != "text/html; charset=utf-8" || resp.Header.Get("Cache-Control") != "no-cache" {
 		t.Fatalf("GET /cho: %d %v", resp.StatusCode, resp.Header)
 	}
 	for _, gone := range []string{sold.Code, closed.Code} {
