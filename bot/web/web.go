@@ -56,14 +56,6 @@ var demoPhones = map[string]string{Farmer: "0911000111", Buyer: "0922000222", Mo
 // Name is the channel's name.
 const Name = flows.Web
 
-// What the wiring gives the channel's log and limiter (bot/redis): the
-// newest LogMax messages are kept, and a client may POST PostsPerMinute
-// times a minute.
-const (
-	LogMax         = 10_000
-	PostsPerMinute = 120
-)
-
 // Config is what the channel is given by the wiring.
 type Config struct {
 	// PublicURL is the app's PUBLIC_BASE_URL, Base included; Base is

@@ -11,6 +11,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -31,9 +32,10 @@ type webBot struct {
 	b   *testBot
 	log *redis.WebLog
 
-	mu   sync.Mutex
-	msgs map[string][]webMsg // chat → the bot's messages, edits applied
-	seen string              // the last event read
+	mu     sync.Mutex
+	msgs   map[string][]webMsg // chat → the bot's messages, edits applied
+	seen   string              // the last event read
+	resets int                 // how many times the page was told to clear
 }
 
 type webMsg struct {
@@ -83,6 +85,10 @@ func (w *webBot) add(id string, m web.Message) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.seen = id
+	if m.Kind == "reset" {
+		w.msgs = map[string][]webMsg{}
+		w.resets++
+	}
 	if m.From != "bot" {
 		return
 	}
@@ -185,17 +191,13 @@ func (w *webBot) messages(chat string) []webMsg {
 	return append([]webMsg(nil), w.msgs[chat]...)
 }
 
-// One whole story through the web endpoints: the moderator makes the
-// sandbox group a market, the farmer registers and lists na with a photo
+// One whole story through the web endpoints: the farmer registers and lists na with a photo
 // (buttons pressed, answers typed), the post shows in the market group with
 // its photo and an order link into the sandbox chat, and the buyer opens
 // that link and orders.
 func TestWebSandboxStory(t *testing.T) {
 	t.Parallel()
 	w := startWeb(t)
-	w.sendAs("moderator", "market", map[string]any{"text": "/dangky"})
-	w.expect("market", "group.registered_all")
-
 	w.register("farmer", "0912 888 777")
 	w.expect("farmer", "sell.product")
 	w.say("farmer", "na chi lang")
@@ -264,4 +266,45 @@ func TestWebSandboxStory(t *testing.T) {
 	}
 	w.wait("farmer", func(s string) bool { return strings.Contains(s, orderCode) })
 	w.wait("market", func(s string) bool { return strings.Contains(s, code) && strings.Contains(s, "450 kg") })
+}
+
+// "Làm lại từ đầu" as the page sees it: the people are new to the bot
+// again, the uploads and the messages are gone, the open page is told to
+// clear, and a new listing reaches the reseeded market.
+func TestWebSandboxStartsOver(t *testing.T) {
+	t.Parallel()
+	w := startWeb(t)
+	w.say("buyer", "/start")
+	w.expect("buyer", "start.welcome", "Name", w.c.name("buyer"))
+	w.say("buyer", "/start")
+	w.expect("buyer", "start.again", "Name", w.c.name("buyer"))
+	w.c.sendPhoto("farmer", "", "")
+
+	resp, err := http.Post(w.b.URL+"/sandbox/api/reset", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("reset answered %d", resp.StatusCode)
+	}
+	w.caughtUp()
+	w.mu.Lock()
+	resets, left := w.resets, len(w.msgs)
+	w.mu.Unlock()
+	if resets != 1 || left != 0 {
+		t.Errorf("after the reset the page was told %d times and shows %d chats", resets, left)
+	}
+	if uploads, _ := os.ReadDir(w.b.Env["SANDBOX_UPLOAD_DIR"]); len(uploads) != 0 {
+		t.Errorf("%d uploads left", len(uploads))
+	}
+	if entries, _ := w.log.After(context.Background(), "", 10); len(entries) != 1 {
+		t.Errorf("the log holds %d entries after the reset, want the reset alone", len(entries))
+	}
+	w.say("buyer", "/start")
+	w.expect("buyer", "start.welcome", "Name", w.c.name("buyer"))
+	w.register("farmer", "0912 888 777")
+	if published, _ := w.publish("farmer", "50 kg", "30k"); !strings.HasPrefix(published, "✅ Đã đăng tin") {
+		t.Errorf("after the reset a listing goes to no market: %q", published)
+	}
 }
