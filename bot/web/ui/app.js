@@ -328,8 +328,11 @@
   document.getElementById("reset").addEventListener("click", function () {
     dialog.showModal();
   });
-  dialog.addEventListener("close", function () {
-    if (dialog.returnValue === "confirm") post("reset", { method: "POST" });
+  dialog.addEventListener("close", async function () {
+    if (dialog.returnValue !== "confirm") return;
+    // The stream's "reset" often comes before this answer, whose success
+    // would wipe the notice it put up: this page says it again.
+    if (await post("reset", { method: "POST" })) say(S.cleared);
   });
 
   // Every message of the sandbox; the browser reconnects by itself and
