@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
 )
 
 // sandboxPage is the sandbox chat page in the browser, driven as a person
@@ -213,12 +215,32 @@ func TestBrowserSandboxStory(t *testing.T) {
 	p.view("market")
 	p.waitFor("the market hears of the order", `[...document.querySelectorAll("#market .msg[data-from=bot]")].some(m =>
 		m.textContent.includes(`+js(code)+`) && m.textContent.includes("450 kg"))`)
+
+	// "Làm lại từ đầu", confirmed, empties the sandbox: every chat and the
+	// market clear, and the page says so.
+	p.do("start over", chromedp.Click(chromedp.ID("reset")), chromedp.WaitVisible(chromedp.ID("reset-dialog")),
+		chromedp.Click(chromedp.ID("reset-confirm")))
+	p.waitFor("the sandbox is cleared", `document.querySelectorAll(".msg").length === 0`)
+	p.do("the page says it started over", chromedp.WaitVisible(chromedp.ID("notice")))
+	if got, want := eval[string](b, "read the notice", `document.getElementById("notice").textContent`), text(t, "vi", "sandbox.cleared"); got != want {
+		t.Errorf("after the reset the page says %q, want %q", got, want)
+	}
+	for _, who := range []string{"farmer", "buyer"} {
+		p.persona(who)
+		if n := eval[int](b, "count "+who+"'s messages", `document.querySelectorAll("#chat .msg").length`); n != 0 {
+			t.Errorf("%s's chat still shows %d messages after the reset", who, n)
+		}
+	}
 }
 
-// startSandboxSite starts the service as the sandbox alone, as without a
-// bot token (its market group seeded), and returns the address a browser
-// opens it at: the public one, from which every link the service builds
+// startSandboxSite starts the service as `make run` does without a bot
+// token, the sandbox being the whole service, and returns the address a
+// browser opens it at: the public one, from which every link it builds
 // starts.
 func startSandboxSite(t *testing.T) string {
-	return startWeb(t).b.Env["PUBLIC_BASE_URL"]
+	tg := telegramtest.NewServer(t)
+	env := orderEnv(t, tg)
+	delete(env, "TELEGRAM_BOT_TOKEN")
+	startBot(t, tg, env)
+	return env["PUBLIC_BASE_URL"]
 }
