@@ -77,9 +77,10 @@ func TestWithoutATokenTheServiceIsTheSandboxInASchemaOfItsOwn(t *testing.T) {
 	b := startBot(t, tg, env, ch)
 	p := plainOn(t, b, ch)
 
-	if !strings.Contains(b.Logs.String(), "\nOpen "+env["PUBLIC_BASE_URL"]+"/sandbox\n") {
-		t.Errorf("serve did not print the sandbox's address:\n%s", b.Logs)
-	}
+	// Printed just after "listening", which startBot waits for.
+	waitFor(t, "serve to print the sandbox's address", func() bool {
+		return strings.Contains(b.Logs.String(), "\nOpen "+env["PUBLIC_BASE_URL"]+"/sandbox\n")
+	})
 	for _, path := range []string{"/healthz", "/readyz", "/metrics", "/sandbox"} {
 		if code, _ := b.Get(path); code != http.StatusOK {
 			t.Errorf("GET %s: %d", path, code)
