@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
@@ -127,7 +129,10 @@ func naPhoto(t *testing.T) string {
 // A newcomer's whole story in the sandbox, on a phone: as the farmer,
 // registering and listing na with a photo taken on the phone, by pressing
 // the buttons and typing where the bot asks; the post in the market group;
-// as the buyer, its order button, and an order for part of the stock.
+// as the buyer, its order button, and an order for part of the stock; then
+// /cho (its filters too) and the farmer's store page, reached from the
+// listing, show it with what remains, and the store's order button leads
+// back to the chat; "Làm lại từ đầu" empties it all.
 func TestBrowserSandboxStory(t *testing.T) {
 	t.Parallel()
 	site := startSandboxSite(t)
@@ -191,6 +196,13 @@ func TestBrowserSandboxStory(t *testing.T) {
 	eval[bool](b, "show the post", expr(`((`+post+`).scrollIntoView({block: "end"}), true)`))
 	p.screenshot("sandbox-market")
 
+	// Beside its order button, a link to the listing's page.
+	pageLink := text(t, "vi", "post.page")
+	href := eval[string](b, "read the post's page link", expr(`([...(`+post+`).querySelectorAll("a.choice")].find(a => sq(a.textContent) === sq(`+js(pageLink)+`)) || {}).href || ""`))
+	if !strings.HasSuffix(href, "/cho/"+code) {
+		t.Errorf("the post's %s links to %q", pageLink, href)
+	}
+
 	// The buyer presses its order button and orders part of the stock.
 	order := text(t, "vi", "post.order")
 	p.do("press "+order, chromedp.Click(chromedp.JSPath(expr(`[...(`+post+`).querySelectorAll("a.choice")].find(a => sq(a.textContent) === sq(`+js(order)+`))`))))
@@ -216,6 +228,41 @@ func TestBrowserSandboxStory(t *testing.T) {
 	p.waitFor("the market hears of the order", `[...document.querySelectorAll("#market .msg[data-from=bot]")].some(m =>
 		m.textContent.includes(`+js(code)+`) && m.textContent.includes("450 kg"))`)
 
+	// /cho lists the listing with what remains.
+	listing := `article.listing[data-code="` + code + `"]`
+	p.do("open /cho", chromedp.Navigate(site+"/cho"), chromedp.WaitVisible(chromedp.CSS(listing)),
+		chromedp.WaitVisible(chromedp.ID("sandbox-banner")))
+	p.checkListing("/cho", listing, "450 kg")
+	p.screenshot("cho")
+
+	// The post's link shows it alone, with what remains.
+	p.do("open the listing's page", chromedp.Navigate(href), chromedp.WaitVisible(chromedp.CSS(listing)))
+	p.checkListing("its page", listing, "450 kg")
+	p.do("back to /cho", chromedp.Navigate(site+"/cho"), chromedp.WaitVisible(chromedp.CSS(listing)))
+
+	// Filtered by its product and area, it stays; in another area, it goes.
+	all := text(t, "vi", "pages.filter_all")
+	p.filter("Na Chi Lăng", "Chi Lăng")
+	p.do("the filtered market", chromedp.WaitVisible(chromedp.CSS(listing)))
+	p.filter(all, "Bắc Sơn")
+	p.do("the market of another area", chromedp.WaitNotPresent(chromedp.CSS(listing)))
+	p.filter(all, all)
+
+	// Its farmer's store, from the listing's link.
+	p.follow("open the store", chromedp.Click(chromedp.CSS(listing+" a.store")))
+	p.do("the store", chromedp.WaitVisible(chromedp.CSS(listing)), chromedp.WaitVisible(chromedp.ID("sandbox-banner")))
+	if loc := eval[string](b, "read the address", `location.pathname`); !strings.HasPrefix(loc, "/cua-hang/") {
+		t.Errorf("the store link led to %s", loc)
+	}
+	p.checkListing("the store", listing, "450 kg")
+	p.screenshot("store")
+
+	// Its order button opens the sandbox chat, as the buyer, on that listing.
+	p.follow("order from the store", chromedp.Click(chromedp.CSS(listing+` a.order[href*="/sandbox?start="]`)))
+	p.pane = "chat"
+	p.waitFor("the page plays the buyer", `document.querySelector('button[data-persona="buyer"]').getAttribute("aria-pressed") === "true"`)
+	p.expect("order.quantity", "Remaining", "450 kg", "Unit", "kg", "Price", "25.000 đ/kg")
+
 	// "Làm lại từ đầu", confirmed, empties the sandbox: every chat and the
 	// market clear, and the page says so.
 	p.do("start over", chromedp.Click(chromedp.ID("reset")), chromedp.WaitVisible(chromedp.ID("reset-dialog")),
@@ -230,6 +277,46 @@ func TestBrowserSandboxStory(t *testing.T) {
 		if n := eval[int](b, "count "+who+"'s messages", `document.querySelectorAll("#chat .msg").length`); n != 0 {
 			t.Errorf("%s's chat still shows %d messages after the reset", who, n)
 		}
+	}
+	// And the market no longer has the listing.
+	p.do("open /cho again", chromedp.Navigate(site+"/cho"), chromedp.WaitVisible(chromedp.ID("filters")),
+		chromedp.WaitNotPresent(chromedp.CSS(listing)))
+}
+
+// follow runs an action that loads another page, and waits for it.
+func (p *sandboxPage) follow(step string, action chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	p.do(step, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := chromedp.WaitEvent(page.LoadEventFired, nil, action)(ctx, t)
+		return err
+	}))
+}
+
+// filter chooses a product and an area, by their names, in /cho's filters
+// and applies them.
+func (p *sandboxPage) filter(product, area string) {
+	p.t.Helper()
+	for name, label := range map[string]string{"sp": product, "vung": area} {
+		sel := `#filters select[name=` + name + `]`
+		value := eval[string](p.browser, "find "+label, `(() => { const o = [...document.querySelectorAll(`+js(sel+" option")+`)].find(o => o.textContent.trim() === `+js(label)+`);
+			return o ? o.value : "?"; })()`)
+		if value == "?" {
+			p.t.Fatalf("no %q to choose in %s", label, sel)
+		}
+		p.do("choose "+label, chromedp.SetValue(chromedp.CSS(sel), value))
+	}
+	p.follow("filter by "+product+", "+area, chromedp.Click(chromedp.CSS(`#filters button[type=submit]`)))
+}
+
+// checkListing checks the listing's card on a page: its photo shows, with
+// alt text, and it says what remains.
+func (p *sandboxPage) checkListing(where, listing, remaining string) {
+	p.t.Helper()
+	p.waitFor("the listing's photo on "+where, `(() => { const i = document.querySelector(`+js(listing+" img")+`);
+		return !!i && i.complete && i.naturalWidth > 0 && i.alt !== ""; })()`)
+	got := eval[string](p.browser, "read what remains", `document.querySelector(`+js(listing+" .remaining")+`).textContent`)
+	if !strings.Contains(got, remaining) {
+		p.t.Errorf("%s: the listing says %q, want %s left", where, got, remaining)
 	}
 }
 
