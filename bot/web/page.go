@@ -28,6 +28,7 @@ var scriptStrings = map[string]flows.Msg{
 	"cleared":   flows.M("sandbox.cleared"),
 	"sending":   flows.M("sandbox.sending"),
 	"busy":      flows.M("sandbox.busy"),
+	"menu":      flows.M("sandbox.menu"),
 	"bad_photo": flows.M("sandbox.photo_bad"),
 	"farmer":    flows.M("persona.farmer"),
 	"buyer":     flows.M("persona.buyer"),

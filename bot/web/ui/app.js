@@ -16,6 +16,7 @@
   // One list per chat, kept off screen while another persona plays.
   const logs = {};
   const keyboards = {}; // chat → the last keyboard message
+  let menuOpen = false; // whether the main menu is unfolded
   const byId = new Map(); // message id → its element, for edits
   for (const c of personas.concat(["market"])) {
     logs[c] = document.createElement("ol");
@@ -182,16 +183,24 @@
       box.append(b);
       return;
     }
+    // The menu folds away, so that a phone keeps room for the chat.
+    const menu = el("details", "menu");
+    menu.open = menuOpen;
+    menu.addEventListener("toggle", function () {
+      menuOpen = menu.open;
+    });
+    menu.append(el("summary", "", S.menu));
+    const keys = el("div", "choice-row");
     for (const row of m.keyboard || []) {
-      const r = el("div", "choice-row");
       for (const label of row) {
         const b = el("button", "choice key", label);
         b.type = "button";
         b.dataset.text = label;
-        r.append(b);
+        keys.append(b);
       }
-      box.append(r);
     }
+    menu.append(keys);
+    box.append(menu);
   }
 
   function clear() {
