@@ -242,6 +242,18 @@ func TestTextAndButtonsGoToTheWebhookAndRepliesComeOverEvents(t *testing.T) {
 	}
 	events.next() // the answer
 
+	// The "share my phone number" button shares the persona's made-up number.
+	if code, _ := s.post("/sandbox/api/send", map[string]any{"persona": "buyer", "chat": "private", "contact": true}); code != 200 {
+		t.Fatalf("send answered %d", code)
+	}
+	if in := s.got()[2]; in.Kind != flows.KindContact || !in.PhoneOwn || in.Phone != "0922000222" || in.UserID != "buyer" {
+		t.Errorf("contact input = %+v", in)
+	}
+	if shared := events.next(); shared.Msg.Text != "0922000222" || shared.Msg.From != "me" {
+		t.Errorf("the shared number shows as %+v", shared.Msg)
+	}
+	events.next() // the answer
+
 	// A page that reconnects gets what came after what it had, and no more.
 	again := s.listen(reply.ID)
 	if e := again.next(); e.Msg.Text != "✅ Đúng vậy" {
