@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/nongsan-bot/nongsan/flows"
 )
@@ -113,6 +114,11 @@ func (p *Pages) catalogName(key string) (string, bool) {
 // listing answers GET /cho/{code}: a listing on sale or sold out.
 func (p *Pages) listing() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A code typed in lower case ("ns-7k2q") is the listing's.
+		if code := r.PathValue("code"); strings.ToUpper(code) != code && codePattern.MatchString(strings.ToUpper(code)) {
+			http.Redirect(w, r, p.Base+"/cho/"+strings.ToUpper(code), http.StatusMovedPermanently)
+			return
+		}
 		l, ok := find(p, w, r, "code", codePattern, p.Store.ShownListing)
 		if !ok {
 			return

@@ -251,7 +251,11 @@ func (p *Pages) orderWays(code string) []orderWay {
 		name := flows.ChannelName(p.Texts, Lang, ch.Name())
 		if ch.Caps().DeepLinks {
 			payload := flows.Action{Kind: flows.ActOrder, Code: code}.Payload()
-			ways = append(ways, orderWay{Label: p.t("pages.order_via", "Channel", name), URL: ch.DeepLink(payload)})
+			label := p.t("pages.order_via", "Channel", name)
+			if p.Sandbox { // its one channel is the sandbox's chat page
+				label = p.t("pages.order_sandbox")
+			}
+			ways = append(ways, orderWay{Label: label, URL: ch.DeepLink(payload)})
 			continue
 		}
 		ways = append(ways, orderWay{Label: p.t("pages.order_typed", "Code", code, "Channel", name)})

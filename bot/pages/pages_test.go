@@ -280,7 +280,10 @@ func TestWhatIsNotShownIsNotFound(t *testing.T) {
 		!strings.HasPrefix(article(body, sold.Code), `<article class="listing single sold-out"`) || strings.Contains(body, `class="order"`) {
 		t.Errorf("a sold-out listing: %d\n%s", resp.StatusCode, body)
 	}
-	for _, path := range []string{"/cho/" + closed.Code, "/cho/" + expired.Code, "/cho/NS-2222", "/cho/ns-" + sold.Code[3:],
+	if resp, body := get(t, s.url+"/cho/"+strings.ToLower(sold.Code)); resp.StatusCode != http.StatusOK || article(body, sold.Code) == "" {
+		t.Errorf("a code in lower case: %d, want its listing", resp.StatusCode)
+	}
+	for _, path := range []string{"/cho/" + closed.Code, "/cho/" + expired.Code, "/cho/NS-2222", "/cho/ns-2222",
 		"/cho/..%2F..%2Fetc", "/cua-hang/khong-co-2222", "/cua-hang/" + strings.ToUpper(lan.Slug)} {
 		resp, body := get(t, s.url+path)
 		if resp.StatusCode != http.StatusNotFound || resp.Header.Get("Content-Security-Policy") != pages.CSP ||
@@ -333,7 +336,8 @@ func TestTheSandboxsPagesSayItIsASandbox(t *testing.T) {
 	}
 	_, body := get(t, s.url+"/sandbox/cho/"+na.Code)
 	for _, want := range []string{`<img src="/sandbox/media/` + photoID(na) + `?w=480"`, `href="/sandbox/cua-hang/` + lan.Slug + `"`,
-		`content="https://cho.example/sandbox/media/` + photoID(na) + `?w=960"`, `href="/sandbox/cho"`, `href="/sandbox/assets/pages.`} {
+		`content="https://cho.example/sandbox/media/` + photoID(na) + `?w=960"`, `href="/sandbox/cho"`, `href="/sandbox/assets/pages.`,
+		`">🛒 Đặt mua trong bản thử</a>`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the sandbox's listing page lacks %q", want)
 		}
