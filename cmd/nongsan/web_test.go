@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -103,7 +104,8 @@ func (w *webBot) add(id string, m web.Message) {
 	}
 }
 
-// caughtUp waits until the stream has brought every message sent so far.
+// caughtUp waits until the stream has brought every message sent so far
+// (and perhaps some sent since, by the relay or the sweeper).
 func (w *webBot) caughtUp() {
 	w.t.Helper()
 	last, err := w.log.Last(context.Background())
@@ -113,8 +115,22 @@ func (w *webBot) caughtUp() {
 	waitFor(w.tt, "the event stream to catch up", func() bool {
 		w.mu.Lock()
 		defer w.mu.Unlock()
-		return w.seen == last
+		return !streamBefore(w.seen, last)
 	})
+}
+
+// streamBefore tells whether stream id a ("ms-seq"; "" for none) comes
+// before b.
+func streamBefore(a, b string) bool {
+	parse := func(id string) (ms, seq int64) {
+		m, q, _ := strings.Cut(id, "-")
+		ms, _ = strconv.ParseInt(m, 10, 64)
+		seq, _ = strconv.ParseInt(q, 10, 64)
+		return ms, seq
+	}
+	am, as := parse(a)
+	bm, bs := parse(b)
+	return am < bm || am == bm && as < bs
 }
 
 // api posts JSON as the page does and returns the status.
