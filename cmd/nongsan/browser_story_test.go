@@ -129,7 +129,8 @@ func naPhoto(t *testing.T) string {
 // A newcomer's whole story in the sandbox, on a phone: as the farmer,
 // registering and listing na with a photo taken on the phone, by pressing
 // the buttons and typing where the bot asks; the post in the market group;
-// as the buyer, its order button, and an order for part of the stock; then
+// as the buyer, its order button, and an order for part of the stock,
+// which the farmer accepts, the buyer getting the payment QR; then
 // /cho (its filters too) and the farmer's store page, reached from the
 // listing, show it with what remains, and the store's order button leads
 // back to the chat; "Làm lại từ đầu" empties it all.
@@ -223,6 +224,16 @@ func TestBrowserSandboxStory(t *testing.T) {
 	p.waitFor("the order's summary", expr(`said("chat").startsWith("🛒")`))
 	p.press("order.place")
 	p.waitFor("the order is placed", expr(`/DH-[2-9A-HJ-NP-Z]{4}/.test(said("chat"))`))
+
+	// The farmer accepts it from her notice; the buyer gets the payment QR,
+	// an image a banking app can scan.
+	p.persona("farmer")
+	p.waitFor("the farmer's notice", expr(`said("chat").includes("Đơn mới: 50 kg Na Chi Lăng")`))
+	p.press("order.accept")
+	p.persona("buyer")
+	qr := text(t, "vi", "sandbox.qr_alt")
+	p.waitFor("the buyer's payment QR", `[...document.querySelectorAll("#chat .msg[data-from=bot] img.msg-photo")].some(i =>
+		i.alt === `+js(qr)+` && i.complete && i.naturalWidth > 0)`)
 
 	// The market group hears what remains.
 	p.view("market")
