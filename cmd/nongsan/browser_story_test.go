@@ -148,6 +148,16 @@ func TestBrowserSandboxStory(t *testing.T) {
 	if banner := eval[string](b, "read the banner", `document.getElementById("sandbox-banner").textContent`); strings.TrimSpace(banner) == "" {
 		t.Error("the sandbox banner is empty")
 	}
+	// What a phone needs of the composer: a labelled text box, and a photo
+	// picker that offers the camera or the gallery.
+	if !eval[bool](b, "read the composer", `(() => {
+		const text = document.querySelector("form#composer input#text[name=text]");
+		const label = text && document.querySelector('label[for="text"]');
+		const photo = document.querySelector('input#photo[type=file][accept="image/*"]');
+		return !!label && label.offsetHeight > 0 && !!photo && !!document.querySelector('label[for="photo"]');
+	})()`) {
+		t.Error("the composer lacks its labelled text box or its photo picker")
+	}
 
 	// The farmer registers: her name and the bank offered as buttons,
 	// the rest typed.
@@ -197,6 +207,9 @@ func TestBrowserSandboxStory(t *testing.T) {
 		return !!i && i.complete && i.naturalWidth > 0 && i.alt !== ""; })()`))
 	eval[bool](b, "show the post", expr(`((`+post+`).scrollIntoView({block: "end"}), true)`))
 	p.screenshot("sandbox-market")
+	if n := eval[int](b, "count messages without an id", `[...document.querySelectorAll(".msg")].filter(m => !m.dataset.id || !["bot", "me"].includes(m.dataset.from)).length`); n != 0 {
+		t.Errorf("%d messages lack data-id or data-from", n)
+	}
 
 	// Beside its order button, a link to the listing's page.
 	pageLink := text(t, "vi", "post.page")
