@@ -415,11 +415,10 @@ func (e *Engine) deliver(ctx context.Context, l *redis.Leased, clean bool) {
 
 // send sends l's due replies in order. A delayed reply waits without
 // holding back those behind it; of replies that coalesce, the last is sent
-// for all, when the first of them is due. After a reply to a group the
-// chat is paced: the next reply waiting or queued later (a post, an
-// announcement) waits for the channel's GroupGap (the sweeper sends it),
-// so a burst never floods a group, and replies queued meanwhile wait too
-// and coalesce. Only the bot's answer to someone in the group goes at once. A failed send holds the
+// for all, when the first of them is due. After a reply to a group, with
+// more waiting, the chat is paced: the next waits for the channel's
+// GroupGap (the sweeper sends it), so a burst never floods a group, and
+// replies queued meanwhile wait too and coalesce. A failed send holds the
 // whole chat back, for longer each time it fails again; a reply that fails
 // maxSendFails times in a row is set aside, so that it cannot block the
 // chat for ever. settled is false when a reply could not be set aside.
@@ -500,7 +499,7 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 		}
 		fin.Sent = append(append(fin.Sent, said...), q)
 	}
-	fin.Pace = pace // for replies that remain and those queued later
+	fin.Pace = pace // kept if replies remain, queued meanwhile or delayed
 	return fin, settled
 }
 

@@ -88,9 +88,6 @@ const (
 	fHold    = "h"  // no send before (unix ms): the platform asked us to wait, or a send failed
 	fFails   = "f"  // sends failed in a row, for the backoff
 	fExpiry  = "x"  // when the key's TTL was last set (unix ms)
-	// "p", used by the scripts only: a group's gap after its last message
-	// (unix ms), kept from replies queued for it later (Claim) but not from
-	// answers to what people say in it (Commit).
 	// "m", used by the scripts only: the due set holds the chat until then
 	// at least (unix ms), so most commits need no ZADD.
 	outField = "o:" // + sequence number: a reply waiting to be sent
@@ -407,11 +404,10 @@ func (l *Leased) Stale() bool { return l.known < 0 }
 // claim takes chat's send lease if it is free and nothing holds the chat,
 // and returns the whole hash. KEYS: chat. ARGV: now, lease end, token.
 var claim = goredis.NewScript(`
-local st = redis.call("HMGET", KEYS[1], "lt", "lu", "h", "p")
+local st = redis.call("HMGET", KEYS[1], "lt", "lu", "h")
 local now = tonumber(ARGV[1])
 if st[1] and st[1] ~= "" and tonumber(st[2] or "0") >= now then return {0, st[2]} end
-local hold = math.max(tonumber(st[3] or "0"), tonumber(st[4] or "0"))
-if hold > now then return {0, tostring(hold)} end
+if tonumber(st[3] or "0") > now then return {0, st[3]} end
 redis.call("HSET", KEYS[1], "lt", ARGV[3], "lu", ARGV[2])
 return {1, redis.call("HGETALL", KEYS[1])}`)
 
@@ -485,12 +481,9 @@ type Finish struct {
 	// us to wait, or a send failed (Fails counts them).
 	Hold  time.Time
 	Fails int
-	// Pace keeps every sender off the chat until then: a group's gap
-	// between messages, for replies that remain (l's, or queued meanwhile),
-	// and, when none do, for replies queued later by others (a listing's
-	// post, an order's announcement), but not for the bot's answer to what
-	// someone says in the group. Unlike Hold it is no sign of trouble: the
-	// chat does not count as held back.
+	// Pace keeps every sender off the chat until then, when replies remain
+	// (l's, or queued meanwhile): a group's gap between messages. Unlike
+	// Hold it is no sign of trouble: the chat does not count as held back.
 	Pace time.Time
 	// Clean drops the chat from the due set when nothing remains; the hot
 	// path leaves that to the sweeper to save a command.
@@ -512,11 +505,7 @@ local del = {}
 for i = 11 + 2 * rw, #ARGV do del[#del + 1] = ARGV[i] end
 local hold, pace = tonumber(ARGV[5]), tonumber(ARGV[10])
 local newer = tonumber(st[2] or "0") > tonumber(ARGV[2])
-if not newer and ARGV[4] == "0" and pace > 0 then
-  -- nothing waits for the gap: only replies queued later keep it
-  redis.call("HSET", KEYS[1], "p", ARGV[10])
-  pace = 0
-end
+if not newer and ARGV[4] == "0" then pace = 0 end -- nothing waits for the gap
 if hold > 0 then
   redis.call("HSET", KEYS[1], "h", ARGV[5], "f", ARGV[6])
   redis.call("ZADD", KEYS[2], hold, KEYS[1])
