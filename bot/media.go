@@ -290,6 +290,10 @@ func ResizeWidth(r io.Reader, width int) ([]byte, error) {
 	})
 }
 
+// decoding bounds the photos decoded at once, each up to maxPhotoPixels
+// times 4 bytes in memory.
+var decoding = make(chan struct{}, 2)
+
 // scale decodes a photo, scales it to the size fit gives for its own, and
 // encodes it as a JPEG.
 func scale(raw []byte, fit func(w, h int) (int, int)) ([]byte, error) {
@@ -300,6 +304,15 @@ func scale(raw []byte, fit func(w, h int) (int, int)) ([]byte, error) {
 	if cfg.Width*cfg.Height > maxPhotoPixels {
 		return nil, fmt.Errorf("photo of %dx%d pixels is too large", cfg.Width, cfg.Height)
 	}
+	switch cfg.ColorModel {
+	case color.RGBA64Model, color.NRGBA64Model, color.Gray16Model:
+		// Twice the memory per pixel of any camera's photo: a small file
+		// of this kind can take a gigabyte to decode.
+		return nil, errors.New("a photo of 16 bits per channel is not taken")
+	}
+	// A decode takes a photo's whole size in memory: a few at a time.
+	decoding <- struct{}{}
+	defer func() { <-decoding }()
 	src, _, err := image.Decode(bytes.NewReader(raw))
 	if err != nil {
 		return nil, fmt.Errorf("decode photo: %w", err)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"image"
 	"image/jpeg"
+	"image/png"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -396,5 +397,17 @@ func TestAPhotoIsServedInThePagesWidths(t *testing.T) {
 	}
 	if resp, _ := get(t, s.url+"/media/"+id+"?w=480"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("a closed listing's narrow photo: %d, want 404", resp.StatusCode)
+	}
+}
+
+// A small file of 16 bits per channel, which takes twice a photo's memory
+// to decode, is refused rather than resized.
+func TestASixteenBitImageIsRefused(t *testing.T) {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewNRGBA64(image.Rect(0, 0, 64, 64))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bot.Resize(&buf, 1280); err == nil {
+		t.Fatal("a 16-bit PNG was resized, want it refused")
 	}
 }

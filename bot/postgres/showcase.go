@@ -115,7 +115,7 @@ const onSaleNow = `l.status = 'active' AND l.expires_at > now()`
 const shownColumns = `l.code, coalesce(l.product_key, ''), l.product_name, l.unit, l.quantity_milli, l.remaining_milli,
 	l.price_vnd, l.price_unit, l.ready_on, l.note, coalesce(s.growing_code, ''), l.status,
 	coalesce((SELECT m.id FROM media m WHERE m.id = split_part(l.photos[1], ':', 1) AND m.listing_id = l.id), ''),
-	s.slug, s.name, s.commune, coalesce(s.area_tag, ''), l.created_at`
+	coalesce(s.slug, ''), s.name, s.commune, coalesce(s.area_tag, ''), l.created_at`
 
 // shownFrom joins what shownColumns read.
 const shownFrom = ` FROM listings l JOIN sellers s ON s.id = l.seller_id`

@@ -347,7 +347,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		return err
 	}
 	apps := []*app{a}
-	if sandbox != nil {
+	if sandbox != nil && sandbox != a { // without a token the sandbox is the app
 		apps = append(apps, sandbox)
 	}
 	for _, a := range apps {

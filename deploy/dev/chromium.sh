@@ -60,7 +60,11 @@ cmd_up() {
 		DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" install -y --no-install-recommends "${pkgs[@]}"; } \
 		</dev/null >"$DEV_DIR/apt-chromium.log" 2>&1 9>&-; then
 		tail -n 30 "$DEV_DIR/apt-chromium.log" >&2 || true
-		die "apt-get install ${pkgs[*]} failed (full log: $DEV_DIR/apt-chromium.log)"
+		# In CI the browser test must run; elsewhere (Ubuntu ships Chromium
+		# as a snap, not a .deb) it is skipped with this advice.
+		[ -z "${CI:-}" ] || die "apt-get install ${pkgs[*]} failed (full log: $DEV_DIR/apt-chromium.log)"
+		log "apt-get install ${pkgs[*]} failed (full log: $DEV_DIR/apt-chromium.log): the browser test will be skipped; set CHROMIUM_PATH to a Chromium or Chrome binary to run it"
+		return 0
 	fi
 	p="$(browser_path)"
 	[ -n "$p" ] || die "chromium installed but not on PATH"
