@@ -79,7 +79,7 @@ type Listing struct {
 type MarketGroup struct {
 	Ref   ChatRef
 	Title string
-	Area  string // "" takes every area
+	Areas []string // area tags; none takes every area
 }
 
 // Post is a listing's post in one group.
@@ -141,6 +141,9 @@ type Markets interface {
 	// MarketsFor lists the groups, on every channel, that take an area's
 	// listings: a listing reaches buyers wherever they are.
 	MarketsFor(ctx context.Context, area string) ([]MarketGroup, error)
+	// AllMarkets lists every active market group, on every channel, with
+	// its areas: what a broadcast picks its targets from.
+	AllMarkets(ctx context.Context) ([]MarketGroup, error)
 }
 
 // Chats of users, for messages the bot starts (a renewal question).

@@ -210,7 +210,7 @@ func (r *Router) registerMarket(ctx context.Context, c *Conv, in Input) error {
 	if err := r.Deps.Chats.SaveGroup(ctx, in.ChatKey(), in.ChatTitle, true); err != nil {
 		return err
 	}
-	if err := r.Deps.Markets.RegisterMarket(ctx, MarketGroup{Ref: in.ChatKey(), Title: in.ChatTitle, Area: area}, user); err != nil {
+	if err := r.Deps.Markets.RegisterMarket(ctx, MarketGroup{Ref: in.ChatKey(), Title: in.ChatTitle, Areas: areasOf(area)}, user); err != nil {
 		return fmt.Errorf("register market: %w", err)
 	}
 	if area == "" {
@@ -219,4 +219,12 @@ func (r *Router) registerMarket(ctx context.Context, c *Conv, in Input) error {
 		c.Say(M("group.registered", "Area", c.F().Area(area)))
 	}
 	return nil
+}
+
+// areasOf is the areas of one tag, "" for every area.
+func areasOf(tag string) []string {
+	if tag == "" {
+		return nil
+	}
+	return []string{tag}
 }

@@ -9,11 +9,15 @@ import (
 
 // Deps are what the flows need from the outside.
 type Deps struct {
-	Users     Users
-	Chats     Chats
-	Sellers   Sellers
-	Listings  Listings
-	Markets   Markets
+	Users    Users
+	Chats    Chats
+	Sellers  Sellers
+	Listings Listings
+	Markets  Markets
+	// Broadcasts: moderators' announcements (nil: none in this app).
+	Broadcasts Broadcasts
+	// Admins: who administers a group, from the platform (nil: nobody).
+	Admins    Admins
 	Roles     Roles
 	UserChats UserChats
 	Orders    Orders

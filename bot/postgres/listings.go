@@ -268,33 +268,45 @@ func (db *DB) SavePost(ctx context.Context, p flows.Post, notices ...flows.Reply
 	return nil
 }
 
-// RegisterMarket makes a group a market for an area ("" for all).
+// RegisterMarket makes a group a market for its areas (none: every area).
 func (db *DB) RegisterMarket(ctx context.Context, g flows.MarketGroup, by int64) error {
+	if g.Areas == nil {
+		g.Areas = []string{}
+	}
 	_, err := db.Pool.Exec(ctx, `
-		INSERT INTO market_groups (channel, chat_id, area_tag, registered_by) VALUES ($1, $2, nullif($3, ''), nullif($4, 0))
+		INSERT INTO market_groups (channel, chat_id, areas, registered_by) VALUES ($1, $2, $3, nullif($4, 0))
 		ON CONFLICT (channel, chat_id) DO UPDATE
-			SET area_tag = EXCLUDED.area_tag, registered_by = EXCLUDED.registered_by, registered_at = now()`,
-		g.Ref.Channel, g.Ref.ChatID, g.Area, by)
+			SET areas = EXCLUDED.areas, registered_by = EXCLUDED.registered_by, registered_at = now()`,
+		g.Ref.Channel, g.Ref.ChatID, g.Areas, by)
 	if err != nil {
 		return fmt.Errorf("register market: %w", err)
 	}
 	return nil
 }
 
+// AllMarkets lists every active market group, on every channel.
+func (db *DB) AllMarkets(ctx context.Context) ([]flows.MarketGroup, error) {
+	return db.markets(ctx, `WHERE c.active`)
+}
+
 // MarketsFor lists the active market groups, on every channel, that take
 // an area's listings: those of the area and those of every area.
 func (db *DB) MarketsFor(ctx context.Context, area string) ([]flows.MarketGroup, error) {
+	return db.markets(ctx, `WHERE c.active AND (cardinality(m.areas) = 0 OR $1 = ANY(m.areas))`, area)
+}
+
+// markets lists the market groups that where (a constant) selects.
+func (db *DB) markets(ctx context.Context, where string, args ...any) ([]flows.MarketGroup, error) {
 	rows, err := db.Pool.Query(ctx, `
-		SELECT m.channel, m.chat_id, c.title, coalesce(m.area_tag, '')
-		FROM market_groups m JOIN chats c USING (channel, chat_id)
-		WHERE c.active AND (m.area_tag IS NULL OR m.area_tag = $1)
-		ORDER BY m.registered_at`, area)
+		SELECT m.channel, m.chat_id, c.title, m.areas
+		FROM market_groups m JOIN chats c USING (channel, chat_id) `+where+`
+		ORDER BY m.registered_at, m.channel, m.chat_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("market groups: %w", err)
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (flows.MarketGroup, error) {
 		var g flows.MarketGroup
-		err := r.Scan(&g.Ref.Channel, &g.Ref.ChatID, &g.Title, &g.Area)
+		err := r.Scan(&g.Ref.Channel, &g.Ref.ChatID, &g.Title, &g.Areas)
 		return g, err
 	})
 }

@@ -55,7 +55,7 @@ func sandboxMarketTitle(t *testing.T, url string) string {
 	t.Helper()
 	var title string
 	queryRow(t, url, `SELECT coalesce(max(c.title), '') FROM sandbox.market_groups m JOIN sandbox.chats c USING (channel, chat_id)
-		WHERE m.channel = 'web' AND m.chat_id = 'market' AND m.area_tag IS NULL AND c.active AND c.type = 'group'`, nil, &title)
+		WHERE m.channel = 'web' AND m.chat_id = 'market' AND cardinality(m.areas) = 0 AND c.active AND c.type = 'group'`, nil, &title)
 	return title
 }
 
