@@ -186,7 +186,7 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 		Users: db,
 		Router: flows.NewRouter(flows.Deps{
 			Users: db, Chats: db, Sellers: db, Listings: db, Markets: db, Roles: db, UserChats: db, Orders: db, Links: db,
-			OrderTimeout: cfg.OrderTimeout, AnnounceDelay: cfg.AnnounceDelay,
+			Broadcasts: db, OrderTimeout: cfg.OrderTimeout, AnnounceDelay: cfg.AnnounceDelay,
 			Catalogs: catalogs, Texts: texts, Now: time.Now, TTL: cfg.SessionTTL,
 			PagesURL: strings.TrimRight(cfg.PublicBaseURL, "/"),
 		}),

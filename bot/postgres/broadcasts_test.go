@@ -1,0 +1,103 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/nongsan-bot/nongsan/bot/postgres"
+	"github.com/nongsan-bot/nongsan/bot/postgres/pgtest"
+	"github.com/nongsan-bot/nongsan/flows"
+)
+
+// targetStatuses is each target's status, by chat id.
+func targetStatuses(t *testing.T, db *postgres.DB, id int64) map[string]string {
+	t.Helper()
+	rows, err := db.Pool.Query(context.Background(),
+		`SELECT chat_id, status, title FROM broadcast_targets WHERE broadcast_id = $1`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var chat, status, title string
+		if err := rows.Scan(&chat, &status, &title); err != nil {
+			t.Fatal(err)
+		}
+		out[chat] = status + " " + title
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestBroadcastsAreStoredOnceAndCancelled(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.MustOpen(t)
+	author := mustTouch(t, db, flows.Telegram, "9")
+	groups := []flows.MarketGroup{
+		{Ref: flows.ChatRef{Channel: flows.Telegram, ChatID: "-100"}, Title: "Chợ Chi Lăng"},
+		{Ref: flows.ChatRef{Channel: flows.Zalo, ChatID: "g2"}, Title: "Chợ Bắc Sơn"},
+		{Ref: flows.ChatRef{Channel: flows.Telegram, ChatID: "-300"}, Title: "Chợ Cao Lộc"},
+	}
+	draft := &flows.Broadcast{AuthorID: author, Chat: flows.ChatRef{Channel: flows.Telegram, ChatID: "9"}, Lang: "vi",
+		Text: "Thứ 7 này có thương lái về thu mua na", Photo: "tg:abc", Pin: true, Scope: flows.ScopeAreas,
+		Areas: []string{"chi_lang", "bac_son"}}
+	b, err := db.CreateBroadcast(ctx, draft, groups, "broadcast:n1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.ID == 0 || b.Status != flows.BroadcastSending || b.Text != draft.Text || b.Photo != "tg:abc" || !b.Pin ||
+		b.Scope != flows.ScopeAreas || len(b.Areas) != 2 || b.Chat != draft.Chat || b.AuthorID != author {
+		t.Fatalf("stored broadcast %+v", b)
+	}
+	want := map[string]string{"-100": "pending Chợ Chi Lăng", "g2": "pending Chợ Bắc Sơn", "-300": "pending Chợ Cao Lộc"}
+	if got := targetStatuses(t, db, b.ID); len(got) != 3 || got["-100"] != want["-100"] || got["g2"] != want["g2"] {
+		t.Fatalf("targets %v, want %v", got, want)
+	}
+	again, err := db.CreateBroadcast(ctx, draft, groups[:1], "broadcast:n1")
+	if err != nil || again.ID != b.ID {
+		t.Fatalf("a retried source created broadcast %+v (%v), want %d back", again, err, b.ID)
+	}
+	if got := targetStatuses(t, db, b.ID); len(got) != 3 {
+		t.Fatalf("a retried source changed the targets: %v", got)
+	}
+
+	// One group went, one is on its way: cancelling stops only the rest.
+	if _, err := db.Pool.Exec(ctx, `UPDATE broadcast_targets SET status = CASE chat_id WHEN '-100' THEN 'sent'
+		WHEN 'g2' THEN 'sending' ELSE 'claimed' END WHERE broadcast_id = $1`, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CancelBroadcast(ctx, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	got := targetStatuses(t, db, b.ID)
+	if got["-100"] != "sent Chợ Chi Lăng" || got["g2"] != "sending Chợ Bắc Sơn" || got["-300"] != "cancelled Chợ Cao Lộc" {
+		t.Fatalf("after cancelling: %v", got)
+	}
+	if back, err := db.Broadcast(ctx, b.ID); err != nil || back.Status != flows.BroadcastCancelled {
+		t.Fatalf("cancelled broadcast %+v, %v", back, err)
+	}
+	if err := db.CancelBroadcast(ctx, b.ID); !errors.Is(err, flows.ErrStale) {
+		t.Fatalf("cancelling twice: %v, want ErrStale", err)
+	}
+
+	done, err := db.CreateBroadcast(ctx, draft, groups, "broadcast:n2")
+	if err != nil || done.ID == b.ID {
+		t.Fatalf("another source: %+v, %v", done, err)
+	}
+	if _, err := db.Pool.Exec(ctx, `UPDATE broadcasts SET status = 'done' WHERE id = $1`, done.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CancelBroadcast(ctx, done.ID); !errors.Is(err, flows.ErrStale) {
+		t.Fatalf("cancelling a finished broadcast: %v, want ErrStale", err)
+	}
+	if _, err := db.Broadcast(ctx, 999); !errors.Is(err, flows.ErrNotFound) {
+		t.Fatalf("an unknown broadcast: %v", err)
+	}
+	if err := db.CancelBroadcast(ctx, 999); !errors.Is(err, flows.ErrNotFound) {
+		t.Fatalf("cancelling an unknown broadcast: %v", err)
+	}
+}
