@@ -39,10 +39,11 @@ type Channels map[flows.Channel]Channel
 // Add registers a channel.
 func (cs Channels) Add(c Channel) { cs[c.Name()] = c }
 
-// AdminChecker is a channel that can tell who administers a group, so that
-// group commands such as /dangky are authorised on the server.
-type AdminChecker interface {
-	IsAdmin(ctx context.Context, chatID, userID string) (bool, error)
+// AdminLister is a channel that can tell who administers a group, so that
+// group commands such as /dangky are authorised on the server. GroupAdmins
+// caches its answers.
+type AdminLister interface {
+	Admins(ctx context.Context, chatID string) ([]string, error)
 }
 
 // Typer is a channel that can show "typing…" in a chat, which the engine

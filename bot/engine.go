@@ -25,9 +25,11 @@ type Engine struct {
 	Users    flows.Users
 	Router   *flows.Router
 	Channels Channels
-	Metrics  *Metrics
-	Log      zerolog.Logger
-	Now      func() time.Time
+	// Admins authorises group commands (nil: only moderators run them).
+	Admins  *GroupAdmins
+	Metrics *Metrics
+	Log     zerolog.Logger
+	Now     func() time.Time
 
 	// UserTTL is how long the user read from PostgreSQL travels in the
 	// session before it is read again.
@@ -158,9 +160,9 @@ func (e *Engine) decide(ctx context.Context, log zerolog.Logger, in flows.Input)
 	if r, ok := e.Channels[in.Channel].(*Rendered); ok && in.ChatType == flows.Group && !r.KnowsAdmins() {
 		in.NoAdmins = true // only moderators, then, run group commands
 	}
-	if checker, ok := e.Channels[in.Channel].(AdminChecker); ok && in.ChatType == flows.Group && in.Command != "" && !in.Admin && !in.NoAdmins {
-		if in.Admin, err = checker.IsAdmin(ctx, in.ChatID, in.UserID); err != nil {
-			return OutcomeFailed, state, res, done, fmt.Errorf("check group admin: %w", err)
+	if e.Admins != nil && in.ChatType == flows.Group {
+		if err := e.checkAdmin(ctx, &in); err != nil {
+			return OutcomeFailed, state, res, done, err
 		}
 	}
 	if chat.StateErr != nil {
@@ -186,6 +188,22 @@ func (e *Engine) decide(ctx context.Context, log zerolog.Logger, in flows.Input)
 		return OutcomeFailed, state, res, done, err
 	}
 	return OutcomeHandled, state, res, done, nil
+}
+
+// checkAdmin tells a group command whether its sender administers the
+// group. The bot joining or leaving drops the cached list: who administers
+// the group may have changed meanwhile.
+func (e *Engine) checkAdmin(ctx context.Context, in *flows.Input) (err error) {
+	switch {
+	case in.Kind == flows.KindJoined || in.Kind == flows.KindLeft:
+		err = e.Admins.Forget(ctx, in.ChatKey())
+	case in.Command != "" && !in.Admin && !in.NoAdmins:
+		in.Admin, err = e.Admins.IsGroupAdmin(ctx, in.ChatKey(), in.UserID)
+	}
+	if err != nil {
+		return fmt.Errorf("check group admin: %w", err)
+	}
+	return nil
 }
 
 // reply acknowledges a committed update and sends what it said: its own

@@ -102,9 +102,9 @@ type Rendered struct {
 }
 
 var (
-	_ Channel      = (*Rendered)(nil)
-	_ AdminChecker = (*Rendered)(nil)
-	_ Typer        = (*Rendered)(nil)
+	_ Channel     = (*Rendered)(nil)
+	_ AdminLister = (*Rendered)(nil)
+	_ Typer       = (*Rendered)(nil)
 )
 
 // Render puts a renderer in front of an adapter.
@@ -114,16 +114,16 @@ func Render(a Adapter, texts flows.Texts) *Rendered {
 
 // KnowsAdmins tells whether the platform can say who administers a group.
 func (r *Rendered) KnowsAdmins() bool {
-	_, ok := r.Adapter.(AdminChecker)
+	_, ok := r.Adapter.(AdminLister)
 	return ok
 }
 
-// IsAdmin asks the adapter when it can tell; otherwise nobody is.
-func (r *Rendered) IsAdmin(ctx context.Context, chatID, userID string) (bool, error) {
-	if c, ok := r.Adapter.(AdminChecker); ok {
-		return c.IsAdmin(ctx, chatID, userID)
+// Admins asks the adapter when it can tell; otherwise nobody is.
+func (r *Rendered) Admins(ctx context.Context, chatID string) ([]string, error) {
+	if c, ok := r.Adapter.(AdminLister); ok {
+		return c.Admins(ctx, chatID)
 	}
-	return false, nil
+	return nil, nil
 }
 
 // Typing shows "typing…" where the adapter can; elsewhere it does nothing.

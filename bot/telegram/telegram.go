@@ -393,21 +393,27 @@ func keyboard(rows [][]bot.Button) tgbotapi.InlineKeyboardMarkup {
 	return tgbotapi.NewInlineKeyboardMarkup(kb...)
 }
 
-// IsAdmin tells whether a user administers a group (getChatMember).
-func (b *Bot) IsAdmin(ctx context.Context, chatID, userID string) (bool, error) {
+// Admins lists the users who administer a group (getChatAdministrators).
+// A chat the bot is not in has none.
+func (b *Bot) Admins(ctx context.Context, chatID string) ([]string, error) {
 	b = b.with(ctx)
-	chat, err1 := strconv.ParseInt(chatID, 10, 64)
-	user, err2 := strconv.ParseInt(userID, 10, 64)
-	if err1 != nil || err2 != nil {
-		return false, nil
+	chat, err := strconv.ParseInt(chatID, 10, 64)
+	if err != nil {
+		return nil, nil
 	}
-	m, err := b.api.GetChatMember(tgbotapi.GetChatMemberConfig{ChatConfigWithUser: tgbotapi.ChatConfigWithUser{ChatID: chat, UserID: user}})
+	members, err := b.api.GetChatAdministrators(tgbotapi.ChatAdministratorsConfig{ChatConfig: tgbotapi.ChatConfig{ChatID: chat}})
 	if err := b.classify(err); bot.IsUndeliverable(err) {
-		return false, nil // no such member: not an admin
+		return nil, nil
 	} else if err != nil {
-		return false, err
+		return nil, err
 	}
-	return m.Status == "creator" || m.Status == "administrator", nil
+	ids := make([]string, 0, len(members))
+	for _, m := range members {
+		if m.User != nil {
+			ids = append(ids, strconv.FormatInt(m.User.ID, 10))
+		}
+	}
+	return ids, nil
 }
 
 // Ack answers a button press so the client stops its spinner.
@@ -420,7 +426,7 @@ func (b *Bot) Ack(ctx context.Context, in flows.Input) error {
 	return b.classify(err)
 }
 
-var _ bot.AdminChecker = (*Bot)(nil)
+var _ bot.AdminLister = (*Bot)(nil)
 
 // classify turns Bot API errors into the runtime's kinds, without the token.
 func (b *Bot) classify(err error) error {

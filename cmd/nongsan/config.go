@@ -37,6 +37,7 @@ type config struct {
 	SendTimeout      time.Duration
 	TelegramGroupGap time.Duration
 	ZaloGroupGap     time.Duration
+	AdminCacheTTL    time.Duration
 	Sandbox          string // "": on only without tokens; "1" on; "0" off
 	SandboxUploadDir string
 	// Adapters are channels beyond those the environment enables: tests
@@ -95,6 +96,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	dur(&c.OrderTimeout, "order-timeout", "ORDER_TIMEOUT", 12*time.Hour, "an order the farmer does not answer is cancelled after")
 	dur(&c.AnnounceDelay, "announce-delay", "ANNOUNCE_DELAY", 20*time.Second, "group announcements wait this long to coalesce a burst")
 	dur(&c.SendTimeout, "send-timeout", "SEND_TIMEOUT", 5*time.Second, "one call to a platform's API gives up after; a chat's send lease is three times as long")
+	dur(&c.AdminCacheTTL, "admin-cache-ttl", "ADMIN_CACHE_TTL", 10*time.Minute, "how long a group's admin list, as the platform gave it, is trusted")
 	dur(&c.TickEvery, "tick-every", "TICK_EVERY", time.Minute, "how often listing expiry is checked")
 	// Telegram allows about 20 messages a minute in a group; Zalo publishes
 	// no figure, so it gets the same.

@@ -181,16 +181,19 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 	metrics := bot.NewMetrics()
 	metrics.WatchOutbox(a.store.Waiting)
 	metrics.WatchNotices(db.NoticesWaiting)
+	channels := bot.Channels{}
+	admins := &bot.GroupAdmins{Channels: channels, Store: a.store, TTL: cfg.AdminCacheTTL}
 	a.engine = &bot.Engine{
 		Store: a.store,
 		Users: db,
 		Router: flows.NewRouter(flows.Deps{
 			Users: db, Chats: db, Sellers: db, Listings: db, Markets: db, Roles: db, UserChats: db, Orders: db, Links: db,
-			Broadcasts: db, OrderTimeout: cfg.OrderTimeout, AnnounceDelay: cfg.AnnounceDelay,
+			Broadcasts: db, Admins: admins, OrderTimeout: cfg.OrderTimeout, AnnounceDelay: cfg.AnnounceDelay,
 			Catalogs: catalogs, Texts: texts, Now: time.Now, TTL: cfg.SessionTTL,
 			PagesURL: strings.TrimRight(cfg.PublicBaseURL, "/"),
 		}),
-		Channels: bot.Channels{},
+		Channels: channels,
+		Admins:   admins,
 		Metrics:  metrics,
 		Log:      log,
 		Now:      time.Now,

@@ -511,9 +511,10 @@ func TestOnlyGroupAdminsRegisterMarkets(t *testing.T) {
 	b := startBot(t, telegramtest.NewServer(t), nil)
 	const group = int64(-1009999999999)
 	b.Post(b.Up.AddedToGroup(group, groupAdmin, telegramtest.DefaultBotID))
+	// Made creator before anyone asks: the admin list is then cached.
+	b.TG.SetMemberStatus(group, groupAdmin, "creator")
 	b.Post(b.Up.Text(group, farmer, "/dangky"))
 	b.expectIn(group, "group.admins_only")
-	b.TG.SetMemberStatus(group, groupAdmin, "creator")
 	b.Post(b.Up.Text(group, groupAdmin, "/dangky Hà Giang"))
 	b.expectIn(group, "group.area_unknown", "Area", "Hà Giang")
 	b.Post(b.Up.Text(group, groupAdmin, "/dangky@"+telegramtest.DefaultBotUsername+" Văn Lãng"))
