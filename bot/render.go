@@ -456,6 +456,8 @@ func actionText(a flows.Action) flows.Msg {
 		return flows.M("render.order_by_text", "Code", a.Code)
 	case flows.ActListing:
 		return flows.M("render.listing_by_text", "Code", a.Code)
+	case flows.ActBroadcast:
+		return flows.M("broadcast.by_text")
 	}
 	return flows.M("render.open_chat")
 }

@@ -64,7 +64,8 @@ func BroadcastPost(b Broadcast, to ChatRef, group bool) Reply {
 // it; the broadcast flow handles it (and its typed form, where a channel
 // has no buttons).
 func StopChoice(id int64) Choice {
-	return Choice{Label: M("broadcast.stop"), Value: "bc:stop:" + strconv.FormatInt(id, 10)}
+	typed := M("broadcast.stop_typed", "ID", id)
+	return Choice{Label: M("broadcast.stop"), Value: "bc:stop:" + strconv.FormatInt(id, 10), Typed: &typed}
 }
 
 // Admins tells who administers a group, as the platform says (cached for a

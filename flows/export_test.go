@@ -12,6 +12,12 @@ func FormSteps() []Step {
 	for _, f := range newOrder(Deps{}).form.Rows {
 		steps = append(steps, f.Step)
 	}
+	for _, f := range newBroadcast(Deps{}).form.Rows {
+		steps = append(steps, f.Step)
+	}
+	for _, f := range newBroadcastStop(Deps{}).form.Rows {
+		steps = append(steps, f.Step)
+	}
 	return steps
 }
 

@@ -57,6 +57,9 @@ const (
 	// ActListing opens the listing Action.Code in the private chat (it is
 	// shown with the question of how much to order).
 	ActListing ActionKind = "listing"
+	// ActBroadcast opens /thongbao for the group Action.Code (its chat id,
+	// on the channel of the button): a group admin's announcement.
+	ActBroadcast ActionKind = "broadcast"
 )
 
 // Action is something a user starts in the private chat from elsewhere (a
@@ -73,6 +76,8 @@ func (a Action) Payload() string {
 	switch a.Kind {
 	case ActOrder, ActListing:
 		return "buy_" + strings.ReplaceAll(a.Code, "-", "")
+	case ActBroadcast:
+		return ownPrefix + a.Code
 	}
 	return "menu"
 }

@@ -111,6 +111,8 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 		c.Say(M("help.text"))
 		r.prompt(c)
 		return nil
+	case in.Command == "start" && strings.HasPrefix(in.Arg, ownPrefix):
+		return r.start(ctx, c, "broadcast", in) // a group admin's button
 	case in.Command == "start" && in.Arg != "":
 		if _, ok := buyCode(in); ok {
 			return r.start(ctx, c, "order", in) // a group post's order button
@@ -135,6 +137,10 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 	}
 	// "nhận DH-7K2Q" is a notice's button typed, from any chat, whatever
 	// the question in progress: a code is no answer to one.
+	if stop, ok := stopTyped(in); ok {
+		in.Kind, in.Text = KindChoice, stop
+		return r.interject(ctx, c, "broadcast_stop", in)
+	}
 	if kind, action, code, ok := typedAction(in); ok {
 		return r.typed(ctx, c, in, kind, action, code)
 	}
@@ -460,6 +466,8 @@ func (r *Router) group(ctx context.Context, c *Conv, in Input) error {
 		}
 	case in.Command == "dangky":
 		return r.registerMarket(ctx, c, in)
+	case in.Command == "thongbao":
+		return r.groupBroadcast(ctx, c, in)
 	case in.Kind == KindText && in.Command == "":
 		return r.groupBuyer(ctx, c, in)
 	case in.Command != "":

@@ -61,14 +61,15 @@ var Commands = []string{"start", "ban", "tin", "don", "hoso", "help", "ngonngu",
 func NewRouter(d Deps) *Router {
 	return &Router{
 		Flows: []*Flow{startFlow(), helpFlow(), languageFlow(d.Users), sellFlow(d), profileFlow(d), mineFlow(d),
-			orderFlow(d), ordersFlow(d)},
+			orderFlow(d), ordersFlow(d), broadcastFlow(d), broadcastStopFlow(d)},
 		Commands: map[string]FlowName{
-			"start":   "start",
-			"ngonngu": "language",
-			"ban":     "sell",
-			"hoso":    "profile",
-			"tin":     "mine",
-			"don":     "orders",
+			"start":    "start",
+			"ngonngu":  "language",
+			"ban":      "sell",
+			"hoso":     "profile",
+			"tin":      "mine",
+			"don":      "orders",
+			"thongbao": "broadcast",
 		},
 		Entries: map[string]FlowName{
 			"menu:sell":    "sell",
@@ -76,9 +77,10 @@ func NewRouter(d Deps) *Router {
 			"menu:mine":    "mine",
 			"menu:orders":  "orders",
 			"don hang":     "orders",
-			"ord:":         "orders", // accept:42, ship:42… from notifications
-			"buy:":         "order",  // NS-7K2Q from a list of similar listings
-			"mine:":        "mine",   // renew:42, close:42 from the renewal question
+			"ord:":         "orders",         // accept:42, ship:42… from notifications
+			"buy:":         "order",          // NS-7K2Q from a list of similar listings
+			"mine:":        "mine",           // renew:42, close:42 from the renewal question
+			"bc:":          "broadcast_stop", // stop:12 from a broadcast's progress
 			"tin cua toi":  "mine",
 			"sell":         "sell",
 			"my listings":  "mine",
