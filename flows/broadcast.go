@@ -428,7 +428,7 @@ func (f *broadcast) summary(c *Conv, d *broadcastDraft, targets []MarketGroup) Q
 	}
 	rows = append(rows, []Choice{pin}, []Choice{{Label: M("broadcast.cancel"), Value: "cancel"}})
 	return Ask(M("broadcast.summary", "Count", len(targets), "Groups", strings.Join(titles, ", "),
-		"More", len(targets)-len(titles), "Pin", d.Pin, "Photo", d.Photo != ""), rows...)
+		"More", len(targets)-len(titles), "Pin", d.Pin), rows...)
 }
 
 func (f *broadcast) onPreview(ctx context.Context, c *Conv, d *broadcastDraft, in Input) (Go, error) {

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
+	"github.com/nongsan-bot/nongsan/bot/zalo/zalotest"
+)
+
+const (
+	moderator    = int64(7007)
+	member       = int64(7008)           // no role
+	caoLocMarket = int64(-1004444444444) // a market group for Cao Lộc only
+)
+
+// newsroom runs a bot where moderator moderates, with the three market
+// groups of markets and one for Cao Lộc.
+func newsroom(t *testing.T) *testBot {
+	tg := telegramtest.NewServer(t)
+	env := orderEnv(t, tg)
+	env["MODERATORS"] = "telegram:" + itoa(moderator)
+	b := startBot(t, tg, env)
+	b.markets()
+	b.TG.SetMemberStatus(caoLocMarket, groupAdmin, "administrator")
+	b.Post(b.Up.AddedToGroup(caoLocMarket, groupAdmin, telegramtest.DefaultBotID))
+	b.Post(b.Up.Text(caoLocMarket, groupAdmin, "/dangky Cao Lộc"))
+	b.expectIn(caoLocMarket, "group.registered", "Area", "Cao Lộc")
+	return b
+}
+
+// targets are the chats a database's broadcasts go to, by broadcast.
+func targets(t *testing.T, b *testBot) []string {
+	return rows(t, b.Env["DATABASE_URL"], `SELECT b.id, b.scope, b.pin, string_agg(t.chat_id, ',' ORDER BY t.chat_id)
+		FROM broadcasts b JOIN broadcast_targets t ON t.broadcast_id = b.id GROUP BY b.id ORDER BY b.id`)
+}
+
+// Through the webhook: the moderator sends a photo with the announcement
+// as its caption, picks two areas (one tapped, one typed), previews it as
+// the groups will see it, pins it and sends it; the button pressed twice
+// (Telegram retrying the update, a double tap) stores one broadcast to the
+// groups of those areas and the group of every area. A member cannot.
+func TestAModeratorBroadcastsToTwoAreas(t *testing.T) {
+	t.Parallel()
+	b := newsroom(t)
+	announcement := "Thứ 7 này có thương lái Hà Nội về thu mua na tại chợ Đồng Mỏ"
+
+	b.Say(member, "/thongbao")
+	b.expect(member, "broadcast.refused")
+
+	b.Say(moderator, "/thongbao")
+	b.expect(moderator, "broadcast.text")
+	if code := b.Post(b.Up.Photo(moderator, moderator, "photo-bc", "", announcement)); code != http.StatusOK {
+		t.Fatal(code)
+	}
+	b.expect(moderator, "broadcast.targets", "Count", 4)
+	b.Tap(moderator, "areas")
+	b.expect(moderator, "broadcast.areas", "Everywhere", 1, "Chosen", 0)
+	b.Tap(moderator, "area:chi_lang")
+	b.Say(moderator, "bac son")
+	areas := b.expect(moderator, "broadcast.areas", "Everywhere", 1, "Chosen", 2)
+	if done := areas.Buttons[len(areas.Buttons)-1]; done != text(t, "vi", "broadcast.areas_done", "Count", 3) {
+		t.Errorf("the areas' Xong button says %q, want 3 groups", done)
+	}
+	b.Tap(moderator, "done")
+	summary := b.Last(moderator)
+	if !strings.HasPrefix(summary.Text, "👆") || !strings.Contains(summary.Text, "Gửi tới 3 nhóm") {
+		t.Fatalf("the preview's summary: %q", summary.Text)
+	}
+	// The preview: the photo with the announcement as a group gets it.
+	photos := b.TG.CallsTo("sendPhoto")
+	preview := photos[len(photos)-1]
+	if preview.ChatID != itoa(moderator) || preview.Params["photo"] != "photo-bc" ||
+		preview.Params["caption"] != text(t, "vi", "broadcast.post", "Text", announcement) {
+		t.Fatalf("the preview: %+v", preview.Params)
+	}
+	b.Tap(moderator, "pin")
+	group := text(t, "vi", "broadcast.title", "Title", b.Up.Chat(chiLangMarket).Title, "Channel", "Telegram")
+	b.expect(moderator, "broadcast.summary", "Count", 3, "Groups", strings.Repeat(group+", ", 2)+group, "More", 0, "Pin", true)
+
+	send := b.Up.Callback(moderator, moderator, 0, "send")
+	for range 2 {
+		if code := b.Post(send); code != http.StatusOK {
+			t.Fatal(code)
+		}
+	}
+	b.expect(moderator, "broadcast.started", "Count", 3)
+	b.Tap(moderator, "send")
+	want := strings.Join([]string{itoa(chiLangMarket), itoa(allMarket), itoa(bacSonMarket)}, ",")
+	if got := targets(t, b); len(got) != 1 || !strings.HasSuffix(got[0], " areas true "+want+"]") {
+		t.Fatalf("broadcasts %q, want one to %s, pinned", got, want)
+	}
+	// Flows make no platform calls: nothing reached a group from the flow.
+	for _, c := range b.TG.CallsTo("sendPhoto") {
+		if strings.HasPrefix(c.ChatID, "-") {
+			t.Errorf("the flow itself sent to group %s", c.ChatID)
+		}
+	}
+}
+
+// ⛔ Dừng gửi on a broadcast's progress: another user is refused; the
+// author is asked, and stops it.
+func TestABroadcastIsStoppedByItsAuthor(t *testing.T) {
+	t.Parallel()
+	b := newsroom(t)
+	b.Say(moderator, "/thongbao")
+	b.Say(moderator, "Họp chợ sáng mai")
+	b.Tap(moderator, "skip")
+	b.Tap(moderator, "all")
+	b.Tap(moderator, "send")
+	b.expect(moderator, "broadcast.started", "Count", 4)
+	var id int64
+	queryRow(t, b.Env["DATABASE_URL"], `SELECT max(id) FROM broadcasts`, nil, &id)
+	stop := "bc:stop:" + strconv.FormatInt(id, 10)
+
+	b.Tap(member, stop)
+	b.expect(member, "broadcast.stop_refused")
+	b.Tap(moderator, stop)
+	b.expect(moderator, "broadcast.stop_confirm")
+	b.Tap(moderator, "stop")
+	// The workers may have sent every group meanwhile.
+	switch last := b.Last(moderator).Text; last {
+	case text(t, "vi", "broadcast.stopped"):
+		if status := rows(t, b.Env["DATABASE_URL"], `SELECT status FROM broadcasts`); status[0] != "[cancelled]" {
+			t.Errorf("a stopped broadcast is %q", status)
+		}
+	case text(t, "vi", "broadcast.stop_ended"):
+	default:
+		t.Fatalf("after ⛔ Dừng: %q", last)
+	}
+}
+
+// On Zalo, by typing: the moderator's announcement to every group, its
+// choices answered by number; in a Zalo group, where admins are unknown,
+// a member is refused and the moderator told to write it privately.
+func TestZaloModeratorAnnouncesByTyping(t *testing.T) {
+	t.Parallel()
+	z := startZaloMarkets(t)
+	const group, mod = "zalo-group-bc", "mod-0001"
+	inGroup := func(user, text string) { z.post(z.Z.Text(zalotest.Group(group), z.user(user), text)) }
+	inGroup(mod, "/dangky")
+	z.expect(group, "group.registered_all")
+	inGroup("member-0003", "/thongbao")
+	z.expect(group, "broadcast.group_moderators_only")
+	inGroup(mod, "/thongbao")
+	z.wait(group, func(s string) bool { return strings.Contains(s, text(t, "vi", "broadcast.by_text")) })
+
+	z.say(mod, "/thongbao")
+	z.expect(mod, "broadcast.text")
+	z.say(mod, "Thu mua na tai cho Dong Mo")
+	z.expect(mod, "broadcast.photo")
+	z.say(mod, "bo qua")
+	targets := z.expect(mod, "broadcast.targets", "Count", 1)
+	z.say(mod, z.number(targets, "broadcast.all", "Count", 1))
+	summary := z.last(mod)
+	if !regexp.MustCompile(`Gửi tới 1 nhóm`).MatchString(summary) {
+		t.Fatalf("the summary: %q", summary)
+	}
+	z.say(mod, z.number(summary, "broadcast.send"))
+	z.expect(mod, "broadcast.started", "Count", 1)
+	if got := rows(t, z.b.Env["DATABASE_URL"], `SELECT channel, chat_id FROM broadcast_targets`); len(got) != 1 ||
+		got[0] != "[zalo "+group+"]" {
+		t.Fatalf("targets %q", got)
+	}
+}
+
+// The sandbox's moderator persona announces to the seeded market group.
+func TestTheSandboxModeratorAnnounces(t *testing.T) {
+	t.Parallel()
+	w := startWeb(t)
+	w.say("moderator", "/thongbao")
+	w.expect("moderator", "broadcast.text")
+	w.say("moderator", "Chợ phiên sáng thứ 7")
+	w.say("moderator", "bỏ qua")
+	w.say("moderator", "tất cả")
+	w.expect("moderator", "broadcast.summary", "Count", 1, "Groups", text(t, "vi", "sandbox.market")+" (Web)", "More", 0,
+		"Pin", false)
+	w.say("moderator", "gửi")
+	w.expect("moderator", "broadcast.started", "Count", 1)
+	w.say("buyer", "/thongbao")
+	w.expect("buyer", "broadcast.refused")
+	if n := count(t, w.b.Env["DATABASE_URL"], `SELECT count(*) FROM sandbox.broadcast_targets WHERE channel = 'web' AND chat_id = 'market'`); n != 1 {
+		t.Errorf("%d targets in the sandbox's market, want 1", n)
+	}
+}
