@@ -165,6 +165,16 @@ func TestZaloModeratorAnnouncesByTyping(t *testing.T) {
 		got[0] != "[zalo "+group+"]" {
 		t.Fatalf("targets %q", got)
 	}
+	// ⛔ Dừng gửi typed, as the progress message says without buttons.
+	var id int64
+	queryRow(t, z.b.Env["DATABASE_URL"], `SELECT max(id) FROM broadcasts`, nil, &id)
+	z.say(mod, "dung tb"+strconv.FormatInt(id, 10))
+	confirm := z.expect(mod, "broadcast.stop_confirm")
+	z.say(mod, z.number(confirm, "broadcast.stop_yes"))
+	if last := z.last(mod); !strings.HasPrefix(last, text(t, "vi", "broadcast.stopped")) &&
+		!strings.HasPrefix(last, text(t, "vi", "broadcast.stop_ended")) { // the workers were quicker
+		t.Fatalf("after typing the stop: %q", last)
+	}
 }
 
 // The sandbox's moderator persona announces to the seeded market group.
