@@ -101,6 +101,37 @@ func TestAModeratorBroadcastsToTwoAreas(t *testing.T) {
 	}
 }
 
+// A group's admin types /thongbao in the group and gets a button into the
+// private chat, where the announcement goes to that group only; a member
+// is told no.
+func TestAGroupAdminAnnouncesToTheirGroup(t *testing.T) {
+	t.Parallel()
+	b := newsroom(t)
+	b.Post(b.Up.Text(chiLangMarket, member, "/thongbao"))
+	b.expectIn(chiLangMarket, "broadcast.group_admins_only")
+	b.Post(b.Up.Text(chiLangMarket, groupAdmin, "/thongbao"))
+	b.expectIn(chiLangMarket, "broadcast.group_open")
+	button := b.Last(chiLangMarket)
+	if len(button.Data) != 1 || !strings.HasSuffix(button.Data[0], "?start=tb_"+itoa(chiLangMarket)) {
+		t.Fatalf("the group's button: %+v", button)
+	}
+	payload := "/start tb_" + itoa(chiLangMarket)
+	b.Say(member, payload) // the link passed on to a member
+	b.expect(member, "broadcast.own_refused")
+	b.Say(groupAdmin, payload)
+	b.expect(groupAdmin, "broadcast.text_own")
+	b.Say(groupAdmin, "Sáng mai họp nhóm ở nhà văn hoá thôn")
+	b.expect(groupAdmin, "broadcast.photo")
+	b.Tap(groupAdmin, "skip")
+	group := text(t, "vi", "broadcast.title", "Title", b.Up.Chat(chiLangMarket).Title, "Channel", "Telegram")
+	b.expect(groupAdmin, "broadcast.summary", "Count", 1, "Groups", group, "More", 0, "Pin", false)
+	b.Tap(groupAdmin, "send")
+	b.expect(groupAdmin, "broadcast.started", "Count", 1)
+	if got := targets(t, b); len(got) != 1 || !strings.HasSuffix(got[0], " own false "+itoa(chiLangMarket)+"]") {
+		t.Fatalf("broadcasts %q, want one to the admin's group", got)
+	}
+}
+
 // ⛔ Dừng gửi on a broadcast's progress: another user is refused; the
 // author is asked, and stops it.
 func TestABroadcastIsStoppedByItsAuthor(t *testing.T) {
