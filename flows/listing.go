@@ -138,6 +138,9 @@ type Listings interface {
 // Markets stores market groups.
 type Markets interface {
 	RegisterMarket(ctx context.Context, g MarketGroup, by int64) error
+	// UnregisterMarket stops a group being a market (ErrNotFound: it was
+	// not one).
+	UnregisterMarket(ctx context.Context, group ChatRef) error
 	// MarketsFor lists the groups, on every channel, that take an area's
 	// listings: a listing reaches buyers wherever they are.
 	MarketsFor(ctx context.Context, area string) ([]MarketGroup, error)

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
+	"strings"
+	"unicode"
 
 	"github.com/nongsan-bot/nongsan/flows/vn"
 )
@@ -177,31 +180,37 @@ func first(ids []string) string {
 	return ids[0]
 }
 
-// registerMarket handles /dangky [area] in a group: a group admin (or a
-// moderator) makes the group a market for an area, or for all areas.
-func (r *Router) registerMarket(ctx context.Context, c *Conv, in Input) error {
-	if !in.Admin {
-		moderator, err := r.Deps.Roles.IsModerator(ctx, c.User.ID)
-		if err != nil {
-			return err
-		}
-		switch {
-		case !moderator && in.NoAdmins:
-			c.Say(M("group.moderators_only"))
-			return nil
-		case !moderator:
-			c.Say(M("group.admins_only"))
-			return nil
-		}
+// mayRegister tells whether the sender of a group command may make the
+// group a market or stop it being one: a group admin or a moderator. Others
+// are told who may.
+func (r *Router) mayRegister(ctx context.Context, c *Conv, in Input) (bool, error) {
+	if in.Admin {
+		return true, nil
 	}
-	area := ""
-	if in.Arg != "" {
-		tag, ok := areaIn(c, in.Arg)
-		if !ok || tag == "other" {
-			c.Say(M("group.area_unknown", "Area", in.Arg))
-			return nil
-		}
-		area = tag
+	moderator, err := r.Deps.Roles.IsModerator(ctx, c.User.ID)
+	switch {
+	case err != nil:
+		return false, err
+	case moderator:
+		return true, nil
+	case in.NoAdmins:
+		c.Say(M("group.moderators_only"))
+	default:
+		c.Say(M("group.admins_only"))
+	}
+	return false, nil
+}
+
+// registerMarket handles /dangky [areas] in a group: a group admin (or a
+// moderator) makes the group a market for some areas, or for all.
+func (r *Router) registerMarket(ctx context.Context, c *Conv, in Input) error {
+	if ok, err := r.mayRegister(ctx, c, in); !ok || err != nil {
+		return err
+	}
+	areas, unknown := areasIn(c, in.Arg)
+	if unknown != "" {
+		c.Say(M("group.area_unknown", "Area", unknown, "Known", knownAreas(c)))
+		return nil
 	}
 	user := int64(0)
 	if c.User != nil {
@@ -210,21 +219,92 @@ func (r *Router) registerMarket(ctx context.Context, c *Conv, in Input) error {
 	if err := r.Deps.Chats.SaveGroup(ctx, in.ChatKey(), in.ChatTitle, true); err != nil {
 		return err
 	}
-	if err := r.Deps.Markets.RegisterMarket(ctx, MarketGroup{Ref: in.ChatKey(), Title: in.ChatTitle, Areas: areasOf(area)}, user); err != nil {
+	if err := r.Deps.Markets.RegisterMarket(ctx, MarketGroup{Ref: in.ChatKey(), Title: in.ChatTitle, Areas: areas}, user); err != nil {
 		return fmt.Errorf("register market: %w", err)
 	}
-	if area == "" {
+	if len(areas) == 0 {
 		c.Say(M("group.registered_all"))
-	} else {
-		c.Say(M("group.registered", "Area", c.F().Area(area)))
+		return nil
+	}
+	names := make([]string, len(areas))
+	for i, tag := range areas {
+		names[i] = c.F().Area(tag)
+	}
+	c.Say(M("group.registered", "Area", strings.Join(names, ", ")))
+	return nil
+}
+
+// unregisterMarket handles /huydangky in a group: it no longer gets
+// listings or announcements; the bot stays in it.
+func (r *Router) unregisterMarket(ctx context.Context, c *Conv, in Input) error {
+	if ok, err := r.mayRegister(ctx, c, in); !ok || err != nil {
+		return err
+	}
+	err := r.Deps.Markets.UnregisterMarket(ctx, in.ChatKey())
+	switch {
+	case errors.Is(err, ErrNotFound):
+		c.Say(M("group.not_registered"))
+	case err != nil:
+		return fmt.Errorf("unregister market: %w", err)
+	default:
+		c.Say(M("group.unregistered"))
 	}
 	return nil
 }
 
-// areasOf is the areas of one tag, "" for every area.
-func areasOf(tag string) []string {
-	if tag == "" {
-		return nil
+// areasIn reads the areas of "/dangky Chi Lăng, Bắc Sơn": names of known
+// areas (without diacritics too) separated by commas, "và" or spaces, in
+// the order typed, each once. unknown is what is left that names no area
+// ("" when all was understood). No area at all means every area.
+func areasIn(c *Conv, text string) (tags []string, unknown string) {
+	words := strings.FieldsFunc(text, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r)
+	})
+	folded := make([]string, len(words))
+	for i, w := range words {
+		folded[i] = vn.Fold(w)
 	}
-	return []string{tag}
+	names := map[string]string{"tp lang son": "tp_lang_son", "tp ls": "tp_lang_son", "lang son": "tp_lang_son"}
+	for _, tag := range Areas {
+		for _, lang := range c.texts.Langs() {
+			names[vn.Fold(c.texts.Text(lang, M("area."+tag)))] = tag
+		}
+	}
+	var rest []string
+	for i := 0; i < len(words); {
+		n, tag := longestName(folded[i:], names)
+		switch {
+		case n > 0:
+			if !slices.Contains(tags, tag) {
+				tags = append(tags, tag)
+			}
+			i += n
+			continue
+		case folded[i] != "va" && folded[i] != "and":
+			rest = append(rest, words[i])
+		}
+		i++
+	}
+	return tags, strings.Join(rest, " ")
+}
+
+// longestName is the longest area name words start with: how many words
+// it takes, and its tag.
+func longestName(words []string, names map[string]string) (int, string) {
+	for n := min(len(words), 4); n > 0; n-- {
+		if tag, ok := names[strings.Join(words[:n], " ")]; ok {
+			return n, tag
+		}
+	}
+	return 0, ""
+}
+
+// knownAreas lists the areas a group can take, for an answer that did not
+// name one.
+func knownAreas(c *Conv) string {
+	names := make([]string, len(Areas))
+	for i, tag := range Areas {
+		names[i] = c.F().Area(tag)
+	}
+	return strings.Join(names, ", ")
 }

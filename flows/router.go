@@ -468,6 +468,8 @@ func (r *Router) group(ctx context.Context, c *Conv, in Input) error {
 		return r.registerMarket(ctx, c, in)
 	case in.Command == "thongbao":
 		return r.groupBroadcast(ctx, c, in)
+	case in.Command == "huydangky":
+		return r.unregisterMarket(ctx, c, in)
 	case in.Kind == KindText && in.Command == "":
 		return r.groupBuyer(ctx, c, in)
 	case in.Command != "":

@@ -284,6 +284,12 @@ func (db *DB) RegisterMarket(ctx context.Context, g flows.MarketGroup, by int64)
 	return nil
 }
 
+// UnregisterMarket stops a group being a market.
+func (db *DB) UnregisterMarket(ctx context.Context, group flows.ChatRef) error {
+	return db.exec1(ctx, "unregister market", `DELETE FROM market_groups WHERE channel = $1 AND chat_id = $2`,
+		group.Channel, group.ChatID)
+}
+
 // AllMarkets lists every active market group, on every channel.
 func (db *DB) AllMarkets(ctx context.Context) ([]flows.MarketGroup, error) {
 	return db.markets(ctx, `WHERE c.active`)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
@@ -35,5 +36,89 @@ func TestGroupAdminsAreAskedOnceAndCached(t *testing.T) {
 	b.expectIn(group, "group.registered", "Area", "Lộc Bình")
 	if n := len(b.TG.CallsTo("getChatAdministrators")); n != 2 {
 		t.Fatalf("getChatAdministrators called %d times in all, want 2 (asked again after rejoining)", n)
+	}
+}
+
+// knownAreas is how an answer lists the areas a market can take.
+const knownAreas = "Chi Lăng, Bắc Sơn, Cao Lộc, Văn Lãng, Tràng Định, Bình Gia, Văn Quan, Hữu Lũng, Lộc Bình, Đình Lập, Thành phố Lạng Sơn"
+
+// areasOf is a market group's areas as PostgreSQL has them; "-" when the
+// group is no market.
+func areasOf(t *testing.T, b *testBot, group int64) string {
+	t.Helper()
+	var areas string
+	queryRow(t, b.Env["DATABASE_URL"], `SELECT coalesce((SELECT array_to_string(areas, ',') FROM market_groups
+		WHERE channel = 'telegram' AND chat_id = $1), '-')`, []any{itoa(group)}, &areas)
+	return areas
+}
+
+// /dangky takes several areas however they are separated; an unknown name
+// is answered with the known ones and changes nothing; /huydangky ends the
+// market. Both only for the group's admins.
+func TestAMarketTakesSeveralAreasAndIsUnregistered(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, telegramtest.NewServer(t), nil)
+	const group = int64(-1007777777702)
+	b.TG.SetMemberStatus(group, groupAdmin, "administrator")
+	b.Post(b.Up.AddedToGroup(group, groupAdmin, telegramtest.DefaultBotID))
+	for _, typed := range []string{"/dangky Chi Lăng, Bắc Sơn", "/dangky chi lang va bac son", "/dangky Chi Lăng Bắc Sơn Chi Lăng"} {
+		b.Post(b.Up.Text(group, groupAdmin, typed))
+		b.expectIn(group, "group.registered", "Area", "Chi Lăng, Bắc Sơn")
+		if got := areasOf(t, b, group); got != "chi_lang,bac_son" {
+			t.Fatalf("after %q the market's areas are %s", typed, got)
+		}
+	}
+	b.Post(b.Up.Text(group, groupAdmin, "/dangky Cao Lộc, Hà Giang"))
+	b.expectIn(group, "group.area_unknown", "Area", "Hà Giang", "Known", knownAreas)
+	if got := areasOf(t, b, group); got != "chi_lang,bac_son" {
+		t.Fatalf("an unknown area changed the market's areas to %s", got)
+	}
+	b.Post(b.Up.Text(group, farmer, "/huydangky"))
+	b.expectIn(group, "group.admins_only")
+	if got := areasOf(t, b, group); got != "chi_lang,bac_son" {
+		t.Fatalf("a member's /huydangky changed the market: %s", got)
+	}
+	b.Post(b.Up.Text(group, groupAdmin, "/huydangky"))
+	b.expectIn(group, "group.unregistered")
+	if got := areasOf(t, b, group); got != "-" {
+		t.Fatalf("after /huydangky the group is still a market of %s", got)
+	}
+	b.Post(b.Up.Text(group, groupAdmin, "/huydangky"))
+	b.expectIn(group, "group.not_registered")
+	b.Post(b.Up.Text(group, farmer, "/dangky Cao Lộc"))
+	b.expectIn(group, "group.admins_only")
+	if got := areasOf(t, b, group); got != "-" {
+		t.Fatalf("a member's /dangky made the group a market of %s", got)
+	}
+	b.Post(b.Up.Text(group, groupAdmin, "/dangky"))
+	b.expectIn(group, "group.registered_all")
+	if got := areasOf(t, b, group); got != "" {
+		t.Fatalf("/dangky alone: areas %q, want none (every area)", got)
+	}
+}
+
+// A group that removes the bot gets no more listings; adding it back makes
+// it a market again, with its areas.
+func TestAGroupThatRemovesTheBotGetsNoListingsUntilItIsBack(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, telegramtest.NewServer(t), nil)
+	const group = int64(-1007777777703)
+	b.TG.SetMemberStatus(group, groupAdmin, "administrator")
+	b.Post(b.Up.AddedToGroup(group, groupAdmin, telegramtest.DefaultBotID))
+	b.Post(b.Up.Text(group, groupAdmin, "/dangky Chi Lăng, Bắc Sơn"))
+	b.expectIn(group, "group.registered", "Area", "Chi Lăng, Bắc Sơn")
+	b.register(farmer)
+	b.Post(b.Up.MyChatMember(group, groupAdmin, telegramtest.DefaultBotID, "member", "kicked"))
+	posts := len(b.Sent(group))
+	code := b.listing(farmer, "500kg", "25000")
+	b.expect(farmer, "sell.published_nowhere", "Code", code)
+	if n := len(b.Sent(group)); n != posts {
+		t.Fatalf("%d messages went to the group the bot was removed from", n-posts)
+	}
+	b.Post(b.Up.AddedToGroup(group, groupAdmin, telegramtest.DefaultBotID))
+	code = b.listing(farmer, "300kg", "25000")
+	waitSent(t, b, group, func(s sent) bool { return strings.Contains(s.Text, code) }, 1)
+	if got := areasOf(t, b, group); got != "chi_lang,bac_son" {
+		t.Fatalf("back in the group, its areas are %s", got)
 	}
 }

@@ -516,7 +516,7 @@ func TestOnlyGroupAdminsRegisterMarkets(t *testing.T) {
 	b.Post(b.Up.Text(group, farmer, "/dangky"))
 	b.expectIn(group, "group.admins_only")
 	b.Post(b.Up.Text(group, groupAdmin, "/dangky Hà Giang"))
-	b.expectIn(group, "group.area_unknown", "Area", "Hà Giang")
+	b.expectIn(group, "group.area_unknown", "Area", "Hà Giang", "Known", knownAreas)
 	b.Post(b.Up.Text(group, groupAdmin, "/dangky@"+telegramtest.DefaultBotUsername+" Văn Lãng"))
 	b.expectIn(group, "group.registered", "Area", "Văn Lãng")
 	// A command for another bot is not ours.
