@@ -42,14 +42,16 @@ func TestGroupAdminsAreAskedOnceAndCached(t *testing.T) {
 // knownAreas is how an answer lists the areas a market can take.
 const knownAreas = "Chi Lăng, Bắc Sơn, Cao Lộc, Văn Lãng, Tràng Định, Bình Gia, Văn Quan, Hữu Lũng, Lộc Bình, Đình Lập, Thành phố Lạng Sơn"
 
-// areasOf is a market group's areas as PostgreSQL has them; "-" when the
-// group is no market.
-func areasOf(t *testing.T, b *testBot, group int64) string {
+// wantAreas checks a market group's areas as PostgreSQL has them: "-"
+// when the group is no market, "" when it takes every area.
+func wantAreas(t *testing.T, b *testBot, group int64, want, when string) {
 	t.Helper()
 	var areas string
 	queryRow(t, b.Env["DATABASE_URL"], `SELECT coalesce((SELECT array_to_string(areas, ',') FROM market_groups
 		WHERE channel = 'telegram' AND chat_id = $1), '-')`, []any{itoa(group)}, &areas)
-	return areas
+	if areas != want {
+		t.Fatalf("%s: the market's areas are %q, want %q", when, areas, want)
+	}
 }
 
 // /dangky takes several areas however they are separated; an unknown name
@@ -64,37 +66,25 @@ func TestAMarketTakesSeveralAreasAndIsUnregistered(t *testing.T) {
 	for _, typed := range []string{"/dangky Chi Lăng, Bắc Sơn", "/dangky chi lang va bac son", "/dangky Chi Lăng Bắc Sơn Chi Lăng"} {
 		b.Post(b.Up.Text(group, groupAdmin, typed))
 		b.expectIn(group, "group.registered", "Area", "Chi Lăng, Bắc Sơn")
-		if got := areasOf(t, b, group); got != "chi_lang,bac_son" {
-			t.Fatalf("after %q the market's areas are %s", typed, got)
-		}
+		wantAreas(t, b, group, "chi_lang,bac_son", "after "+typed)
 	}
 	b.Post(b.Up.Text(group, groupAdmin, "/dangky Cao Lộc, Hà Giang"))
 	b.expectIn(group, "group.area_unknown", "Area", "Hà Giang", "Known", knownAreas)
-	if got := areasOf(t, b, group); got != "chi_lang,bac_son" {
-		t.Fatalf("an unknown area changed the market's areas to %s", got)
-	}
+	wantAreas(t, b, group, "chi_lang,bac_son", "after an unknown area")
 	b.Post(b.Up.Text(group, farmer, "/huydangky"))
 	b.expectIn(group, "group.admins_only")
-	if got := areasOf(t, b, group); got != "chi_lang,bac_son" {
-		t.Fatalf("a member's /huydangky changed the market: %s", got)
-	}
+	wantAreas(t, b, group, "chi_lang,bac_son", "after a member's /huydangky")
 	b.Post(b.Up.Text(group, groupAdmin, "/huydangky"))
 	b.expectIn(group, "group.unregistered")
-	if got := areasOf(t, b, group); got != "-" {
-		t.Fatalf("after /huydangky the group is still a market of %s", got)
-	}
+	wantAreas(t, b, group, "-", "after /huydangky")
 	b.Post(b.Up.Text(group, groupAdmin, "/huydangky"))
 	b.expectIn(group, "group.not_registered")
 	b.Post(b.Up.Text(group, farmer, "/dangky Cao Lộc"))
 	b.expectIn(group, "group.admins_only")
-	if got := areasOf(t, b, group); got != "-" {
-		t.Fatalf("a member's /dangky made the group a market of %s", got)
-	}
+	wantAreas(t, b, group, "-", "after a member's /dangky")
 	b.Post(b.Up.Text(group, groupAdmin, "/dangky"))
 	b.expectIn(group, "group.registered_all")
-	if got := areasOf(t, b, group); got != "" {
-		t.Fatalf("/dangky alone: areas %q, want none (every area)", got)
-	}
+	wantAreas(t, b, group, "", "after /dangky alone")
 }
 
 // A group that removes the bot gets no more listings; adding it back makes
@@ -118,7 +108,5 @@ func TestAGroupThatRemovesTheBotGetsNoListingsUntilItIsBack(t *testing.T) {
 	b.Post(b.Up.AddedToGroup(group, groupAdmin, telegramtest.DefaultBotID))
 	code = b.listing(farmer, "300kg", "25000")
 	waitSent(t, b, group, func(s sent) bool { return strings.Contains(s.Text, code) }, 1)
-	if got := areasOf(t, b, group); got != "chi_lang,bac_son" {
-		t.Fatalf("back in the group, its areas are %s", got)
-	}
+	wantAreas(t, b, group, "chi_lang,bac_son", "back in the group")
 }
