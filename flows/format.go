@@ -113,7 +113,7 @@ func BuiltMessageIDs() []string {
 			ids = append(ids, row[0].Label.ID)
 		}
 	}
-	for _, st := range []string{Active, SoldOut, Closed, Expired} {
+	for _, st := range []string{Active, SoldOut, Closed, Expired, Removed} {
 		ids = append(ids, "status."+st, "post_status."+st)
 	}
 	for _, st := range []string{Pending, Accepted, Shipping, Completed, Cancelled, Declined} {
@@ -131,6 +131,9 @@ func BuiltMessageIDs() []string {
 	}
 	for _, m := range []string{"order.declined", "order.timed_out", "order.cancelled", "order.dropped"} {
 		ids = append(ids, m+"_farmer")
+	}
+	for _, a := range []string{modRemove, modBan} {
+		ids = append(ids, "moderation.reason_"+a, "moderation.confirm_"+a, "moderation.do_"+a)
 	}
 	for _, c := range Commands {
 		ids = append(ids, "cmd."+c)

@@ -48,6 +48,7 @@ const (
 	Active  = "active"
 	SoldOut = "sold_out"
 	Closed  = "closed"
+	Removed = "removed" // taken down by a moderator
 	Expired = "expired"
 )
 
@@ -159,6 +160,20 @@ type UserChats interface {
 type Roles interface {
 	IsHelper(ctx context.Context, userID int64) (bool, error)
 	IsModerator(ctx context.Context, userID int64) (bool, error)
+	// Ban stops a user posting, with the reason they are told; notices
+	// are queued in the same transaction.
+	Ban(ctx context.Context, userID, by int64, reason string, notices ...Reply) error
+	// Unban lifts a ban (ErrStale: there was none).
+	Unban(ctx context.Context, userID int64, notices ...Reply) error
+	Banned(ctx context.Context, userID int64) (reason string, banned bool, err error)
+	BannedUsers(ctx context.Context) ([]Banned, error)
+}
+
+// Banned is a user who may not post listings.
+type Banned struct {
+	UserID int64
+	Name   string
+	Reason string
 }
 
 // Catalogs are the data the flows read: products and banks.

@@ -68,6 +68,9 @@ func newSell(d Deps) *sell {
 // start asks a helper whom they sell for; anyone else sells for themselves,
 // registering the first time.
 func (f *sell) start(ctx context.Context, c *Conv, d *draft, _ Input) (Go, error) {
+	if ok, err := mayPost(ctx, f.deps, c); !ok || err != nil {
+		return Finish(), err
+	}
 	helper, err := f.deps.Roles.IsHelper(ctx, c.User.ID)
 	if err != nil {
 		return Go{}, err
@@ -485,6 +488,9 @@ func (f *sell) onSummary(ctx context.Context, c *Conv, d *draft, in Input) (Go, 
 		}
 		if d.Nonce == "" {
 			d.Nonce = newNonce() // a draft from before nonces
+		}
+		if ok, err := mayPost(ctx, f.deps, c); !ok || err != nil {
+			return Finish(), err // banned while filling the form
 		}
 		return Finish(), publish(ctx, f.deps, c, f.listing(c, d), "listing:"+d.Nonce)
 	case "edit":

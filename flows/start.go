@@ -61,7 +61,7 @@ var Commands = []string{"start", "ban", "tin", "don", "hoso", "help", "ngonngu",
 func NewRouter(d Deps) *Router {
 	return &Router{
 		Flows: []*Flow{startFlow(), helpFlow(), languageFlow(d.Users), sellFlow(d), profileFlow(d), mineFlow(d),
-			orderFlow(d), ordersFlow(d), broadcastFlow(d), broadcastStopFlow(d)},
+			orderFlow(d), ordersFlow(d), broadcastFlow(d), broadcastStopFlow(d), moderateFlow(d), unbanFlow(d)},
 		Commands: map[string]FlowName{
 			"start":    "start",
 			"ngonngu":  "language",
@@ -70,6 +70,9 @@ func NewRouter(d Deps) *Router {
 			"tin":      "mine",
 			"don":      "orders",
 			"thongbao": "broadcast",
+			"gotin":    "moderate",
+			"chan":     "moderate",
+			"bochan":   "unban",
 		},
 		Entries: map[string]FlowName{
 			"menu:sell":    "sell",

@@ -36,6 +36,8 @@ var (
 	listingCommands = []typedCommand{
 		{"renew", []string{"ban them", "ban them 7 ngay", "gia han", "renew"}},
 		{"close", []string{"ngung ban", "dong tin", "close"}},
+		{modRemove, []string{"go", "go tin", "remove"}}, // moderators
+		{modBan, []string{"chan", "chan nguoi dang"}},
 	}
 )
 
@@ -90,6 +92,9 @@ func (r *Router) typed(ctx context.Context, c *Conv, in Input, kind, action, cod
 			return err
 		}
 		flow, in.Text = "mine", "mine:"+action+":"+strconv.FormatInt(l.ID, 10)
+		if action == modRemove || action == modBan {
+			flow, in.Text = "moderate", "mod:"+action+":"+strconv.FormatInt(l.ID, 10)
+		}
 	}
 	in.Kind = KindChoice
 	return r.interject(ctx, c, flow, in)

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
+)
+
+// moderated starts a bot with a global moderator, the three market
+// groups (groupAdmin administers them) and a farmer's listing in two of
+// them; it returns the listing's code.
+func moderated(t *testing.T) (*testBot, string) {
+	tg := telegramtest.NewServer(t)
+	env := newEnv(t, tg)
+	env["MODERATORS"] = "telegram:" + itoa(moderator)
+	b := startBot(t, tg, env)
+	b.markets()
+	b.register(farmer)
+	return b, b.listing(farmer, "500kg", "25000")
+}
+
+// listingStatus is a listing's status in PostgreSQL.
+func listingStatus(t *testing.T, b *testBot, code string) string {
+	t.Helper()
+	var status string
+	queryRow(t, b.Env["DATABASE_URL"], `SELECT status FROM listings WHERE code = $1`, []any{code}, &status)
+	return status
+}
+
+// An admin of a group a listing was posted in takes it down: asked a
+// reason, confirmed; its posts say so without the order button, and the
+// farmer is told why. A buyer cannot, and nothing changes.
+func TestAGroupAdminTakesDownAListing(t *testing.T) {
+	t.Parallel()
+	b, code := moderated(t)
+	b.Say(buyer, "gỡ "+code)
+	b.expect(buyer, "moderation.refused")
+	b.Say(buyer, "/gotin "+code)
+	b.expect(buyer, "moderation.refused")
+	if s := listingStatus(t, b, code); s != "active" {
+		t.Fatalf("after a buyer's gỡ the listing is %s", s)
+	}
+
+	b.Say(groupAdmin, "gỡ "+strings.ToLower(code))
+	b.expect(groupAdmin, "moderation.reason_remove", "Code", code, "Product", "Na Chi Lăng", "Name", "Nông dân 1001")
+	b.Say(groupAdmin, "Ảnh không đúng hàng")
+	b.expect(groupAdmin, "moderation.confirm_remove", "Code", code, "Product", "Na Chi Lăng", "Name", "Nông dân 1001",
+		"Reason", "Ảnh không đúng hàng", "Press", "bấm")
+	b.Tap(groupAdmin, "mod:yes")
+	b.expect(groupAdmin, "moderation.removed", "Code", code, "Posts", 2)
+	if s := listingStatus(t, b, code); s != "removed" {
+		t.Fatalf("the listing is %s, want removed", s)
+	}
+	captions := b.TG.WaitCalls(t, "editMessageCaption", 2)
+	for _, c := range captions {
+		if !strings.HasPrefix(c.Params["caption"], "⛔ TIN ĐÃ BỊ GỠ") {
+			t.Errorf("post caption after removal:\n%s", c.Params["caption"])
+		}
+	}
+	for _, e := range b.TG.WaitCalls(t, "editMessageText", 2) {
+		if e.Params["reply_markup"] != "" || !strings.Contains(e.Params["text"], "TIN ĐÃ BỊ GỠ") {
+			t.Errorf("the post's buttons message after removal: %+v", e.Params)
+		}
+	}
+	told := waitSent(t, b, farmer, func(s sent) bool { return strings.HasPrefix(s.Text, "⛔ Tin bán "+code) }, 1)[0]
+	if want := text(t, "vi", "moderation.removed_farmer", "Code", code, "Product", "Na Chi Lăng", "Reason", "Ảnh không đúng hàng"); told.Text != want {
+		t.Fatalf("the farmer was told %q, want %q", told.Text, want)
+	}
+	b.Say(groupAdmin, "/gotin "+code)
+	b.expect(groupAdmin, "moderation.already_removed", "Code", code)
+}
+
+// A moderator bars a farmer from posting: the farmer is told, and /ban
+// then refuses kindly and creates nothing; /bochan lifts it. Others may do
+// neither, nor may a group admin bar anyone.
+func TestABannedFarmerCannotPostUntilTheBanIsLifted(t *testing.T) {
+	t.Parallel()
+	b, code := moderated(t)
+	for _, user := range []int64{buyer, groupAdmin} {
+		b.Say(user, "chặn "+code)
+		b.expect(user, "moderation.refused")
+		b.Say(user, "/bochan")
+		b.expect(user, "moderation.refused")
+	}
+	banned := func() int {
+		return count(t, b.Env["DATABASE_URL"], `SELECT count(*) FROM user_roles WHERE role = 'banned'`)
+	}
+	if n := banned(); n != 0 {
+		t.Fatalf("%d users banned by people who may not", n)
+	}
+	b.Say(moderator, "/bochan")
+	b.expect(moderator, "moderation.none_banned")
+
+	b.Say(moderator, "/chan "+code)
+	b.expect(moderator, "moderation.reason_ban", "Code", code, "Product", "Na Chi Lăng", "Name", "Nông dân 1001")
+	b.Say(moderator, "Đăng hàng không đúng ảnh")
+	b.Say(moderator, "đồng ý")
+	b.expect(moderator, "moderation.banned", "Name", "Nông dân 1001")
+	if n := banned(); n != 1 {
+		t.Fatalf("%d users banned, want 1", n)
+	}
+	waitSent(t, b, farmer, func(s sent) bool {
+		return s.Text == text(t, "vi", "moderation.banned_user", "Reason", "Đăng hàng không đúng ảnh")
+	}, 1)
+
+	listings := func() int { return count(t, b.Env["DATABASE_URL"], `SELECT count(*) FROM listings`) }
+	b.Say(farmer, "/ban")
+	b.expect(farmer, "moderation.banned_refusal", "Reason", "Đăng hàng không đúng ảnh")
+	b.Tap(farmer, "p:na-chi-lang") // the old question's button does nothing now
+	if n := listings(); n != 1 {
+		t.Fatalf("a banned farmer has %d listings, want the 1 from before", n)
+	}
+
+	b.Say(moderator, "/bochan")
+	pick := b.expect(moderator, "moderation.unban_pick", "Count", 1, "Press", "bấm")
+	if len(pick.Buttons) != 1 || pick.Buttons[0] != "Nông dân 1001: Đăng hàng không đúng ảnh" {
+		t.Fatalf("banned list: %+v", pick.Buttons)
+	}
+	b.Tap(moderator, pick.Data[0])
+	b.expect(moderator, "moderation.unbanned")
+	if n := banned(); n != 0 {
+		t.Fatalf("%d users still banned", n)
+	}
+	waitSent(t, b, farmer, func(s sent) bool { return s.Text == text(t, "vi", "moderation.unbanned_user") }, 1)
+	b.Say(farmer, "/ban")
+	b.expect(farmer, "sell.product")
+}

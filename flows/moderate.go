@@ -1,0 +1,349 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// Moderating listings: "gỡ NS-7K2Q" (/gotin) takes a listing down, "chặn
+// NS-7K2Q" (/chan) stops its poster posting; each asks a reason, then
+// confirms. Global moderators may do both; the admins of a group a listing
+// was posted in may take it down. Who may is checked again when confirmed.
+const (
+	modReason  Step = "reason"
+	modConfirm Step = "confirm"
+	unbanPick  Step = "pick"
+)
+
+// Moderation actions.
+const (
+	modRemove = "remove"
+	modBan    = "ban"
+)
+
+// maxReason: a reason is one short line, shown to the farmer.
+const maxReason = 200
+
+type modDraft struct {
+	Action    string `json:"action"`
+	ListingID int64  `json:"listing_id"`
+	Reason    string `json:"reason,omitempty"`
+}
+
+type moderate struct{ deps Deps }
+
+func moderateFlow(d Deps) *Flow {
+	f := &moderate{deps: d}
+	return &Flow{Name: "moderate", Start: f.start, Steps: map[Step]StepDef{
+		modReason:  {Prompt: f.askReason, Handle: f.onReason},
+		modConfirm: {Prompt: f.askConfirm, Handle: f.onConfirm},
+	}}
+}
+
+// start reads the action and the listing: "/gotin NS-7K2Q", "/chan
+// NS-7K2Q", or a typed "gỡ NS-7K2Q" (the router makes it "mod:remove:42").
+func (f *moderate) start(ctx context.Context, c *Conv, in Input) (Step, error) {
+	d := modDraft{Action: modRemove}
+	var l *Listing
+	var err error
+	if rest, ok := strings.CutPrefix(in.Text, "mod:"); ok && in.Kind == KindChoice {
+		action, id, _ := strings.Cut(rest, ":")
+		n, _ := strconv.ParseInt(id, 10, 64)
+		d.Action = action
+		l, err = f.deps.Listings.Listing(ctx, n)
+	} else {
+		if in.Command == "chan" {
+			d.Action = modBan
+		}
+		m := codePattern.FindStringSubmatch(in.Arg)
+		if m == nil {
+			c.Say(M("moderation.code_missing", "Command", "/"+in.Command))
+			return Done, nil
+		}
+		l, err = f.deps.Orders.ListingByCode(ctx, "NS-"+strings.ToUpper(m[1]))
+	}
+	if errors.Is(err, ErrNotFound) {
+		c.Say(M("typed.unknown_listing", "Code", strings.ToUpper(strings.TrimSpace(in.Arg))))
+		return Done, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	d.ListingID = l.ID
+	if ok, err := f.allowed(ctx, c, d, l); !ok || err != nil {
+		return Done, err
+	}
+	return modReason, c.SetDraft(d)
+}
+
+// allowed tells whether the user may carry out d on l now, and says why
+// not when they may not or need not.
+func (f *moderate) allowed(ctx context.Context, c *Conv, d modDraft, l *Listing) (bool, error) {
+	may, err := f.may(ctx, c, d.Action, l)
+	if err != nil || !may {
+		if err == nil {
+			c.Say(M("moderation.refused"))
+		}
+		return false, err
+	}
+	switch d.Action {
+	case modRemove:
+		if l.Status == Removed {
+			c.Say(M("moderation.already_removed", "Code", l.Code))
+			return false, nil
+		}
+	case modBan:
+		reason, banned, err := f.deps.Roles.Banned(ctx, poster(l))
+		if err != nil {
+			return false, err
+		}
+		if banned {
+			c.Say(M("moderation.already_banned", "Name", l.Seller.Name, "Reason", reason))
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// may: global moderators do anything; an admin of a group the listing was
+// posted in, on the user's own channel, may take it down.
+func (f *moderate) may(ctx context.Context, c *Conv, action string, l *Listing) (bool, error) {
+	moderator, err := f.deps.Roles.IsModerator(ctx, c.User.ID)
+	if err != nil || moderator || action != modRemove || f.deps.Admins == nil {
+		return moderator, err
+	}
+	posts, err := f.deps.Listings.Posts(ctx, l.ID)
+	if err != nil {
+		return false, err
+	}
+	for _, p := range posts {
+		if p.Group.Channel != c.User.Channel {
+			continue
+		}
+		if admin, err := f.deps.Admins.IsGroupAdmin(ctx, p.Group, c.User.PlatformID); err != nil || admin {
+			return admin, err
+		}
+	}
+	return false, nil
+}
+
+// poster is who a ban on a listing stops: its farmer, or the helper who
+// posted for a farmer without an account of their own.
+func poster(l *Listing) int64 {
+	if l.Seller.UserID != 0 {
+		return l.Seller.UserID
+	}
+	return l.HelperID
+}
+
+func (f *moderate) draft(c *Conv) (modDraft, *Listing, error) {
+	var d modDraft
+	if err := c.Draft(&d); err != nil {
+		return d, nil, err
+	}
+	l, err := f.deps.Listings.Listing(c.Context(), d.ListingID)
+	return d, l, err
+}
+
+func (f *moderate) askReason(c *Conv) {
+	d, l, err := f.draft(c)
+	if err != nil {
+		c.Fail(err)
+		return
+	}
+	c.Say(M("moderation.reason_"+d.Action, "Code", l.Code, "Product", l.Product, "Name", l.Seller.Name))
+}
+
+func (f *moderate) onReason(_ context.Context, c *Conv, in Input) (Step, error) {
+	reason := strings.Join(strings.Fields(in.Text), " ")
+	if in.Kind != KindText || reason == "" {
+		return Unclear, nil
+	}
+	if tooLong(reason, maxReason) {
+		c.Say(M("moderation.reason_long"))
+		return modReason, nil
+	}
+	var d modDraft
+	if err := c.Draft(&d); err != nil {
+		return "", err
+	}
+	d.Reason = reason
+	return modConfirm, c.SetDraft(d)
+}
+
+func (f *moderate) askConfirm(c *Conv) {
+	d, l, err := f.draft(c)
+	if err != nil {
+		c.Fail(err)
+		return
+	}
+	doID := "moderation.do_" + d.Action // listed in BuiltMessageIDs
+	do := M(doID)
+	c.Ask(M("moderation.confirm_"+d.Action, "Code", l.Code, "Product", l.Product, "Name", l.Seller.Name, "Reason", d.Reason),
+		[]Choice{{Label: do, Value: "mod:yes", Words: []string{"dong y", "ok", "co"}}},
+		[]Choice{{Label: M("moderation.keep"), Value: "mod:no", Words: []string{"khong"}}})
+}
+
+func (f *moderate) onConfirm(ctx context.Context, c *Conv, in Input) (Step, error) {
+	if in.Kind != KindChoice || (in.Text != "mod:yes" && in.Text != "mod:no") {
+		return Unclear, nil
+	}
+	if in.Text == "mod:no" {
+		c.Say(M("cancel.done"))
+		return Done, nil
+	}
+	d, l, err := f.draft(c)
+	if err != nil {
+		return "", err
+	}
+	if ok, err := f.allowed(ctx, c, d, l); !ok || err != nil {
+		return Done, err
+	}
+	if d.Action == modBan {
+		return Done, f.ban(ctx, c, d, l)
+	}
+	return Done, f.remove(ctx, c, d, l)
+}
+
+// remove takes l down: its posts edited in place (the order button gone)
+// and its poster told why, queued with the change. Orders already placed
+// go on, as after the farmer closes a listing.
+func (f *moderate) remove(ctx context.Context, c *Conv, d modDraft, l *Listing) error {
+	l.Status = Removed
+	notices, err := postEdits(ctx, f.deps, c.texts, l)
+	if err != nil {
+		return err
+	}
+	posts := len(notices)
+	notice, err := f.tell(ctx, poster(l), "moderation.removed_farmer", "Code", l.Code, "Product", l.Product, "Reason", d.Reason)
+	if err != nil {
+		return err
+	}
+	err = f.deps.Listings.UpdateListing(ctx, l, append(notices, notice...)...)
+	if errors.Is(err, ErrStale) {
+		c.Say(M("moderation.changed"))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	c.Say(M("moderation.removed", "Code", l.Code, "Posts", posts))
+	return nil
+}
+
+// ban stops l's poster posting, and tells them why.
+func (f *moderate) ban(ctx context.Context, c *Conv, d modDraft, l *Listing) error {
+	notice, err := f.tell(ctx, poster(l), "moderation.banned_user", "Reason", d.Reason)
+	if err != nil {
+		return err
+	}
+	if err := f.deps.Roles.Ban(ctx, poster(l), c.User.ID, d.Reason, notice...); err != nil {
+		return err
+	}
+	c.Say(M("moderation.banned", "Name", l.Seller.Name))
+	return nil
+}
+
+// tell is a message to a user's private chat, in their language; none when
+// they have no chat with the bot.
+func (f *moderate) tell(ctx context.Context, userID int64, id string, kv ...any) ([]Reply, error) {
+	if userID == 0 {
+		return nil, nil
+	}
+	chat, lang, err := f.deps.UserChats.ChatOf(ctx, userID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return []Reply{{To: chat, Lang: lang, Text: M(id, kv...)}}, nil
+}
+
+// mayPost tells whether the user may post listings (for themselves or, as
+// a helper, for others): a banned user is told why, and whom to ask.
+func mayPost(ctx context.Context, deps Deps, c *Conv) (bool, error) {
+	reason, banned, err := deps.Roles.Banned(ctx, c.User.ID)
+	if err != nil {
+		return false, err
+	}
+	if banned {
+		c.Say(M("moderation.banned_refusal", "Reason", reason))
+	}
+	return !banned, nil
+}
+
+// unbanFlow is /bochan: a global moderator picks a banned user from the
+// list, and the ban is lifted.
+func unbanFlow(d Deps) *Flow {
+	f := &moderate{deps: d}
+	return &Flow{Name: "unban", Start: f.startUnban, Steps: map[Step]StepDef{
+		unbanPick: {Prompt: f.askUnban, Handle: f.onUnban},
+	}}
+}
+
+// moderator tells whether the user is a global moderator; others are
+// refused.
+func (f *moderate) moderator(ctx context.Context, c *Conv) (bool, error) {
+	ok, err := f.deps.Roles.IsModerator(ctx, c.User.ID)
+	if err == nil && !ok {
+		c.Say(M("moderation.refused"))
+	}
+	return ok, err
+}
+
+func (f *moderate) startUnban(ctx context.Context, c *Conv, _ Input) (Step, error) {
+	if ok, err := f.moderator(ctx, c); !ok || err != nil {
+		return Done, err
+	}
+	banned, err := f.deps.Roles.BannedUsers(ctx)
+	if err != nil {
+		return "", err
+	}
+	if len(banned) == 0 {
+		c.Say(M("moderation.none_banned"))
+		return Done, nil
+	}
+	return unbanPick, nil
+}
+
+func (f *moderate) askUnban(c *Conv) {
+	banned, err := f.deps.Roles.BannedUsers(c.Context())
+	if err != nil {
+		c.Fail(err)
+		return
+	}
+	var rows [][]Choice
+	for _, b := range banned {
+		rows = append(rows, []Choice{{Label: M("moderation.banned_item", "Name", b.Name, "Reason", b.Reason),
+			Value: "unban:" + strconv.FormatInt(b.UserID, 10)}})
+	}
+	c.Ask(M("moderation.unban_pick", "Count", len(banned)), rows...)
+}
+
+func (f *moderate) onUnban(ctx context.Context, c *Conv, in Input) (Step, error) {
+	id, ok := strings.CutPrefix(in.Text, "unban:")
+	if in.Kind != KindChoice || !ok {
+		return Unclear, nil
+	}
+	if ok, err := f.moderator(ctx, c); !ok || err != nil {
+		return Done, err
+	}
+	user, _ := strconv.ParseInt(id, 10, 64)
+	notice, err := f.tell(ctx, user, "moderation.unbanned_user")
+	if err != nil {
+		return "", err
+	}
+	err = f.deps.Roles.Unban(ctx, user, notice...)
+	if errors.Is(err, ErrStale) {
+		c.Say(M("moderation.not_banned"))
+		return Done, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	c.Say(M("moderation.unbanned"))
+	return Done, nil
+}
