@@ -458,6 +458,8 @@ func actionText(a flows.Action) flows.Msg {
 		return flows.M("render.listing_by_text", "Code", a.Code)
 	case flows.ActBroadcast:
 		return flows.M("broadcast.by_text")
+	case flows.ActInvite:
+		return flows.M("roles.invite_by_text", "Code", a.Code)
 	}
 	return flows.M("render.open_chat")
 }

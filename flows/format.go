@@ -135,6 +135,9 @@ func BuiltMessageIDs() []string {
 	for _, a := range []string{modRemove, modBan} {
 		ids = append(ids, "moderation.reason_"+a, "moderation.confirm_"+a, "moderation.do_"+a)
 	}
+	for _, role := range []string{RoleModerator, RoleHelper} {
+		ids = append(ids, "roles.role_"+role, "roles.granted_"+role)
+	}
 	for _, c := range Commands {
 		ids = append(ids, "cmd."+c)
 	}

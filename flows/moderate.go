@@ -284,14 +284,18 @@ func unbanFlow(d Deps) *Flow {
 	}}
 }
 
-// moderator tells whether the user is a global moderator; others are
-// refused.
-func (f *moderate) moderator(ctx context.Context, c *Conv) (bool, error) {
-	ok, err := f.deps.Roles.IsModerator(ctx, c.User.ID)
+// onlyModerators tells whether the user is a global moderator; others are
+// told refusal.
+func onlyModerators(ctx context.Context, deps Deps, c *Conv, refusal string) (bool, error) {
+	ok, err := deps.Roles.IsModerator(ctx, c.User.ID)
 	if err == nil && !ok {
-		c.Say(M("moderation.refused"))
+		c.Say(M(refusal))
 	}
 	return ok, err
+}
+
+func (f *moderate) moderator(ctx context.Context, c *Conv) (bool, error) {
+	return onlyModerators(ctx, f.deps, c, "moderation.refused")
 }
 
 func (f *moderate) startUnban(ctx context.Context, c *Conv, _ Input) (Step, error) {

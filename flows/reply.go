@@ -60,6 +60,8 @@ const (
 	// ActBroadcast opens /thongbao for the group Action.Code (its chat id,
 	// on the channel of the button): a group admin's announcement.
 	ActBroadcast ActionKind = "broadcast"
+	// ActInvite uses the invite Action.Code (/themmod's link).
+	ActInvite ActionKind = "invite"
 )
 
 // Action is something a user starts in the private chat from elsewhere (a
@@ -67,7 +69,7 @@ const (
 // others tell the user what to type.
 type Action struct {
 	Kind ActionKind `json:"kind"`
-	Code string     `json:"code,omitempty"` // the listing's code, NS-7K2Q
+	Code string     `json:"code,omitempty"` // the listing's code, NS-7K2Q, or an invite's
 }
 
 // Payload is the action as the private chat receives it back: the
@@ -78,6 +80,8 @@ func (a Action) Payload() string {
 		return "buy_" + strings.ReplaceAll(a.Code, "-", "")
 	case ActBroadcast:
 		return ownPrefix + a.Code
+	case ActInvite:
+		return strings.ToLower(strings.Replace(a.Code, "-", "_", 1)) // qt_7k2q9m
 	}
 	return "menu"
 }

@@ -114,6 +114,9 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 	case in.Command == "start" && strings.HasPrefix(in.Arg, ownPrefix):
 		return r.start(ctx, c, "broadcast", in) // a group admin's button
 	case in.Command == "start" && in.Arg != "":
+		if _, ok := inviteCode(in); ok {
+			return r.start(ctx, c, "invite", in) // the link of /themmod
+		}
 		if _, ok := buyCode(in); ok {
 			return r.start(ctx, c, "order", in) // a group post's order button
 		}
@@ -140,6 +143,9 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 	if stop, ok := stopTyped(in); ok {
 		in.Kind, in.Text = KindChoice, stop
 		return r.interject(ctx, c, "broadcast_stop", in)
+	}
+	if _, ok := inviteCode(in); ok {
+		return r.interject(ctx, c, "invite", in) // "nhận QT-7K2Q9M"
 	}
 	if kind, action, code, ok := typedAction(in); ok {
 		return r.typed(ctx, c, in, kind, action, code)

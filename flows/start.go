@@ -22,10 +22,12 @@ type Deps struct {
 	UserChats UserChats
 	Orders    Orders
 	Links     Links
-	Catalogs  Catalogs
-	Texts     Texts
-	Now       func() time.Time
-	TTL       time.Duration // abandoned conversations expire after it
+	// Invites: the codes of /themmod (nil: no roles are granted here).
+	Invites  Invites
+	Catalogs Catalogs
+	Texts    Texts
+	Now      func() time.Time
+	TTL      time.Duration // abandoned conversations expire after it
 	// OrderTimeout cancels an order the farmer has not answered.
 	OrderTimeout time.Duration
 	// AnnounceDelay holds group announcements back so that a burst of orders
@@ -61,7 +63,8 @@ var Commands = []string{"start", "ban", "tin", "don", "hoso", "help", "ngonngu",
 func NewRouter(d Deps) *Router {
 	return &Router{
 		Flows: []*Flow{startFlow(), helpFlow(), languageFlow(d.Users), sellFlow(d), profileFlow(d), mineFlow(d),
-			orderFlow(d), ordersFlow(d), broadcastFlow(d), broadcastStopFlow(d), moderateFlow(d), unbanFlow(d)},
+			orderFlow(d), ordersFlow(d), broadcastFlow(d), broadcastStopFlow(d), moderateFlow(d), unbanFlow(d),
+			themmodFlow(d), xoamodFlow(d), inviteFlow(d)},
 		Commands: map[string]FlowName{
 			"start":    "start",
 			"ngonngu":  "language",
@@ -73,6 +76,8 @@ func NewRouter(d Deps) *Router {
 			"gotin":    "moderate",
 			"chan":     "moderate",
 			"bochan":   "unban",
+			"themmod":  "themmod",
+			"xoamod":   "xoamod",
 		},
 		Entries: map[string]FlowName{
 			"menu:sell":    "sell",

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/nongsan-bot/nongsan/bot/postgres"
 	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
 )
 
@@ -125,4 +128,110 @@ func TestABannedFarmerCannotPostUntilTheBanIsLifted(t *testing.T) {
 	waitSent(t, b, farmer, func(s sent) bool { return s.Text == text(t, "vi", "moderation.unbanned_user") }, 1)
 	b.Say(farmer, "/ban")
 	b.expect(farmer, "sell.product")
+}
+
+// invite has the moderator invite someone to role with /themmod and
+// returns the code, checking the link that opens the private chat with it.
+func (b *testBot) invite(t *testing.T, role, prefix string) string {
+	t.Helper()
+	b.Say(moderator, "/themmod")
+	b.expect(moderator, "roles.pick_role", "Press", "bấm")
+	b.Tap(moderator, "role:"+role)
+	msg := b.Last(moderator)
+	code := regexp.MustCompile(prefix + `-[2-9A-HJ-NP-Z]{6}`).FindString(msg.Text)
+	if code == "" {
+		t.Fatalf("no %s invite code in %q", prefix, msg.Text)
+	}
+	link := "https://t.me/" + telegramtest.DefaultBotUsername + "?start=" + strings.ToLower(strings.Replace(code, "-", "_", 1))
+	if len(msg.Data) != 1 || msg.Data[0] != link {
+		t.Fatalf("invite link: %+v, want %s", msg.Data, link)
+	}
+	return code
+}
+
+// roleOf lists a user's granted roles in PostgreSQL.
+func roleOf(t *testing.T, b *testBot, user int64) string {
+	t.Helper()
+	var roles string
+	queryRow(t, b.Env["DATABASE_URL"], `SELECT coalesce(string_agg(r.role, ',' ORDER BY r.role), '') FROM user_roles r
+		JOIN users u ON u.id = r.user_id WHERE u.channel = 'telegram' AND u.platform_id = $1`, []any{itoa(user)}, &roles)
+	return roles
+}
+
+// /themmod gives a one-time code valid 48 hours, used by link or typed;
+// the granter is told. A used, expired or wrong code grants nothing.
+// /xoamod takes a granted role back. Only global moderators invite or
+// revoke.
+func TestInviteCodesGrantRolesOnceAndXoamodTakesThemBack(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := newEnv(t, tg)
+	env["MODERATORS"] = "telegram:" + itoa(moderator)
+	b := startBot(t, tg, env)
+	const helper, newMod = int64(3003), int64(3004)
+	for _, cmd := range []string{"/themmod", "/xoamod"} {
+		b.Say(buyer, cmd)
+		b.expect(buyer, "roles.refused")
+	}
+	if n := count(t, b.Env["DATABASE_URL"], `SELECT count(*) FROM role_invites`); n != 0 {
+		t.Fatalf("a refused /themmod stored %d invites", n)
+	}
+	b.Say(moderator, "/xoamod")
+	b.expect(moderator, "roles.none_granted")
+
+	code := b.invite(t, "helper", "HT")
+	b.Say(helper, "nhận "+code)
+	b.expect(helper, "roles.granted_helper")
+	if got := roleOf(t, b, helper); got != "helper" {
+		t.Fatalf("after the invite the helper's roles are %q", got)
+	}
+	waitSent(t, b, moderator, func(s sent) bool {
+		return s.Text == text(t, "vi", "roles.invite_used", "Name", "Nông dân 3003", "Code", code, "Role", "🤝 Người hỗ trợ (đăng tin giúp bà con)")
+	}, 1)
+	b.Say(buyer, "nhận "+code)
+	b.expect(buyer, "roles.invite_used_before", "Code", code)
+	b.Say(buyer, "nhận HT-222222")
+	b.expect(buyer, "roles.invite_unknown", "Code", "HT-222222")
+	if got := roleOf(t, b, buyer); got != "" {
+		t.Fatalf("a used and a wrong code gave the buyer roles %q", got)
+	}
+
+	code = b.invite(t, "moderator", "QT")
+	if _, err := pgExec(b, `UPDATE role_invites SET expires_at = now() - interval '1 minute' WHERE used_by IS NULL`); err != nil {
+		t.Fatal(err)
+	}
+	b.Say(newMod, "/start "+strings.ToLower(strings.Replace(code, "-", "_", 1)))
+	b.expect(newMod, "roles.invite_expired", "Code", code)
+	code = b.invite(t, "moderator", "QT")
+	b.Say(newMod, "/start "+strings.ToLower(strings.Replace(code, "-", "_", 1)))
+	b.expect(newMod, "roles.granted_moderator")
+	b.Say(newMod, "/themmod") // a moderator now
+	b.expect(newMod, "roles.pick_role", "Press", "bấm")
+
+	b.Say(moderator, "/xoamod")
+	pick := b.expect(moderator, "roles.revoke_pick", "Count", 2, "Press", "bấm")
+	if len(pick.Buttons) != 2 || pick.Buttons[0] != "Nông dân 3004: 👮 Quản trị viên" {
+		t.Fatalf("granted roles listed: %+v", pick.Buttons)
+	}
+	b.Tap(moderator, pick.Data[1]) // the helper
+	b.expect(moderator, "roles.revoke_confirm", "Name", "Nông dân 3003", "Role", "🤝 Người hỗ trợ (đăng tin giúp bà con)", "Press", "bấm")
+	b.Tap(moderator, "rv:yes")
+	b.expect(moderator, "roles.revoked", "Name", "Nông dân 3003", "Role", "🤝 Người hỗ trợ (đăng tin giúp bà con)")
+	if got := roleOf(t, b, helper); got != "" {
+		t.Fatalf("after /xoamod the helper's roles are %q", got)
+	}
+	waitSent(t, b, helper, func(s sent) bool {
+		return s.Text == text(t, "vi", "roles.revoked_user", "Role", "🤝 Người hỗ trợ (đăng tin giúp bà con)")
+	}, 1)
+}
+
+// pgExec runs one statement on the bot's database.
+func pgExec(b *testBot, sql string, args ...any) (int64, error) {
+	db, err := postgres.Open(context.Background(), b.Env["DATABASE_URL"])
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	tag, err := db.Pool.Exec(context.Background(), sql, args...)
+	return tag.RowsAffected(), err
 }

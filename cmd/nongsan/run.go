@@ -187,7 +187,7 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 		Store: a.store,
 		Users: db,
 		Router: flows.NewRouter(flows.Deps{
-			Users: db, Chats: db, Sellers: db, Listings: db, Markets: db, Roles: db, UserChats: db, Orders: db, Links: db,
+			Users: db, Chats: db, Sellers: db, Listings: db, Markets: db, Roles: db, UserChats: db, Orders: db, Links: db, Invites: db,
 			Broadcasts: db, Admins: admins, OrderTimeout: cfg.OrderTimeout, AnnounceDelay: cfg.AnnounceDelay,
 			Catalogs: catalogs, Texts: texts, Now: time.Now, TTL: cfg.SessionTTL,
 			PagesURL: strings.TrimRight(cfg.PublicBaseURL, "/"),

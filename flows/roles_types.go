@@ -1,0 +1,49 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Roles a global moderator grants with /themmod.
+const (
+	RoleModerator = "moderator"
+	RoleHelper    = "helper"
+)
+
+// Invite is a one-time code that grants a role to whoever uses it first.
+type Invite struct {
+	Code      string // QT-7K2Q9M (moderator) or HT-7K2Q9M (helper)
+	Role      string
+	CreatedBy int64
+	Expires   time.Time
+}
+
+// Granted is a role given with /themmod.
+type Granted struct {
+	UserID int64
+	Name   string
+	Role   string
+}
+
+// Errors of using an invite.
+var (
+	ErrInviteUsed    = errors.New("invite already used")
+	ErrInviteExpired = errors.New("invite expired")
+)
+
+// Invites store the codes of /themmod and the roles they grant.
+type Invites interface {
+	// CreateInvite stores a fresh code for inv (Code is set).
+	CreateInvite(ctx context.Context, inv *Invite) error
+	// UseInvite grants the code's role to userID, once, and queues the
+	// notices made from the invite in the same transaction. ErrNotFound:
+	// no such code; ErrInviteUsed, ErrInviteExpired.
+	UseInvite(ctx context.Context, code string, userID int64, now time.Time, notices func(Invite) []Reply) (Invite, error)
+	// GrantedRoles lists the roles given with /themmod.
+	GrantedRoles(ctx context.Context) ([]Granted, error)
+	// Revoke takes a granted role back, with notices (ErrStale: it was not
+	// held).
+	Revoke(ctx context.Context, userID int64, role string, notices ...Reply) error
+}
