@@ -149,7 +149,12 @@ func (f *mine) askAct(c *Conv) {
 		rows = append(rows,
 			[]Choice{{Label: M("mine.act_stock"), Value: "act:stock"}, closeChoice("act:close")})
 	}
-	rows = append(rows, []Choice{renewChoice("act:renew"), {Label: M("mine.act_list"), Value: "act:list", Words: []string{"danh sach tin"}}})
+	list := Choice{Label: M("mine.act_list"), Value: "act:list", Words: []string{"danh sach tin"}}
+	if l.Status == Removed {
+		rows = append(rows, []Choice{list}) // a moderator took it down: not the farmer's to put back
+	} else {
+		rows = append(rows, []Choice{renewChoice("act:renew"), list})
+	}
 	data := append(listingData(c.F(), l), f.itemData(c, l)...)
 	c.Ask(M("mine.detail", append(data, "Expires", c.F().Date(l.ExpiresAt))...), rows...)
 }
@@ -176,6 +181,10 @@ func (f *mine) onAct(ctx context.Context, c *Conv, in Input) (Step, error) {
 	}
 	if err != nil {
 		return "", err
+	}
+	if l.Status == Removed && action != "list" {
+		c.Say(M("moderation.listing_removed", "Code", l.Code))
+		return Done, nil
 	}
 	if ended := l.Status == Closed || l.Status == Expired; ended && action != "renew" && action != "list" {
 		c.Say(M("mine.ended", "Code", l.Code, "Status", c.T(M("status."+l.Status))))

@@ -72,6 +72,12 @@ func TestAGroupAdminTakesDownAListing(t *testing.T) {
 	}
 	b.Say(groupAdmin, "/gotin "+code)
 	b.expect(groupAdmin, "moderation.already_removed", "Code", code)
+	// The farmer cannot put it back up.
+	b.Say(farmer, "gia hạn "+code)
+	b.expect(farmer, "moderation.listing_removed", "Code", code)
+	if s := listingStatus(t, b, code); s != "removed" {
+		t.Fatalf("after the farmer's gia hạn the listing is %s", s)
+	}
 }
 
 // A moderator bars a farmer from posting: the farmer is told, and /ban
