@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nongsan-bot/nongsan/bot/bottest"
 	"github.com/nongsan-bot/nongsan/bot/postgres"
 	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
 )
@@ -240,4 +241,34 @@ func pgExec(b *testBot, sql string, args ...any) (int64, error) {
 	defer db.Close()
 	tag, err := db.Pool.Exec(context.Background(), sql, args...)
 	return tag.RowsAffected(), err
+}
+
+// Without buttons or deep links (Zalo; here the text-only channel) every
+// moderator command is typed: the invite says what to type instead of a
+// link, codes and commands work without diacritics, and a member's
+// /huydangky is refused.
+func TestModeratorCommandsAreTypedWithoutButtons(t *testing.T) {
+	t.Parallel()
+	p := startPlain(t, func(env map[string]string) { env["MODERATORS"] = "plain:mod1" })
+	code := p.market("g-chilang", "f1", "0912888777")
+	p.post(bottest.Update{Chat: "g-chilang", Group: "Chợ Chi Lăng", User: "m1", Text: "/huydangky"})
+	p.expect("g-chilang", "group.moderators_only")
+
+	p.say("mod1", "/themmod")
+	msg := p.expect("mod1", "roles.pick_role", "Press", "chọn")
+	p.say("mod1", p.choose(msg, "roles.role_helper"))
+	invite := p.last("mod1")
+	inv := regexp.MustCompile(`HT-[2-9A-HJ-NP-Z]{6}`).FindString(invite)
+	if inv == "" || !strings.Contains(invite, "NHẬN "+inv) || strings.Contains(invite, "http") {
+		t.Fatalf("the invite without links: %q", invite)
+	}
+	p.say("h1", "nhan "+strings.ToLower(inv))
+	p.expect("h1", "roles.granted_helper")
+
+	p.say("mod1", "go "+strings.ToLower(code))
+	p.expect("mod1", "moderation.reason_remove", "Code", code, "Product", "Na Chi Lăng", "Name", "Hoàng Văn f1")
+	p.say("mod1", "Ảnh không đúng hàng")
+	p.say("mod1", "dong y")
+	p.expect("mod1", "moderation.removed", "Code", code, "Posts", 1)
+	p.wait("g-chilang", func(s string) bool { return strings.Contains(s, "TIN ĐÃ BỊ GỠ") && strings.Contains(s, code) })
 }
