@@ -230,6 +230,19 @@ func TestInviteCodesGrantRolesOnceAndXoamodTakesThemBack(t *testing.T) {
 	waitSent(t, b, helper, func(s sent) bool {
 		return s.Text == text(t, "vi", "roles.revoked_user", "Role", "🤝 Người hỗ trợ (đăng tin giúp bà con)")
 	}, 1)
+
+	// The new moderator's /themmod, left at its question, is refused once
+	// their role is taken back meanwhile: authorised when carried out.
+	b.Say(moderator, "/xoamod")
+	b.Tap(moderator, b.expect(moderator, "roles.revoke_pick", "Count", 1, "Press", "bấm").Data[0])
+	b.Tap(moderator, "rv:yes")
+	b.expect(moderator, "roles.revoked", "Name", "Nông dân 3004", "Role", "👮 Quản trị viên")
+	invites := count(t, b.Env["DATABASE_URL"], `SELECT count(*) FROM role_invites`)
+	b.Tap(newMod, "role:helper")
+	b.expect(newMod, "roles.refused")
+	if n := count(t, b.Env["DATABASE_URL"], `SELECT count(*) FROM role_invites`); n != invites {
+		t.Fatalf("a revoked moderator made an invite: %d invites, were %d", n, invites)
+	}
 }
 
 // pgExec runs one statement on the bot's database.
