@@ -285,3 +285,29 @@ func TestModeratorCommandsAreTypedWithoutButtons(t *testing.T) {
 	p.expect("mod1", "moderation.removed", "Code", code, "Posts", 1)
 	p.wait("g-chilang", func(s string) bool { return strings.Contains(s, "TIN ĐÃ BỊ GỠ") && strings.Contains(s, code) })
 }
+
+// In the sandbox its moderator persona takes a listing down and bars the
+// farmer persona, typing, as the page's visitor would.
+func TestTheSandboxModeratorTakesDownAndBars(t *testing.T) {
+	t.Parallel()
+	w := startWeb(t)
+	w.register("farmer", "0912 888 777")
+	_, code := w.publish("farmer", "500 kg", "25k")
+	w.wait("market", func(s string) bool { return strings.Contains(s, code) })
+
+	w.say("buyer", "gỡ "+code)
+	w.expect("buyer", "moderation.refused")
+	w.say("moderator", "gỡ "+code)
+	w.expect("moderator", "moderation.reason_remove", "Code", code, "Product", "Na Chi Lăng", "Name", w.name("farmer"))
+	w.say("moderator", "Ảnh không đúng hàng")
+	w.say("moderator", "đồng ý")
+	w.expect("moderator", "moderation.removed", "Code", code, "Posts", 1)
+	w.wait("market", func(s string) bool { return strings.Contains(s, "TIN ĐÃ BỊ GỠ") && strings.Contains(s, code) })
+
+	w.say("moderator", "chặn "+code)
+	w.say("moderator", "Đăng hàng không đúng ảnh")
+	w.say("moderator", "đồng ý")
+	w.expect("moderator", "moderation.banned", "Name", w.name("farmer"))
+	w.say("farmer", "/ban")
+	w.expect("farmer", "moderation.banned_refusal", "Reason", "Đăng hàng không đúng ảnh")
+}
