@@ -48,6 +48,9 @@ type Engine struct {
 	// TypingAfter: an update still being handled this long after it came
 	// shows "typing…" in its chat, where the channel can (0: never).
 	TypingAfter time.Duration
+	// MaxPerMinute bounds the updates of one private chat in a minute (0:
+	// none): the first over it gets one kind reply, later ones none.
+	MaxPerMinute int
 
 	stripes  [stripes]sync.Mutex
 	sweeping sync.Map      // chats a sweeper goroutine serves now
@@ -62,6 +65,7 @@ const (
 	OutcomeIgnored   = "ignored"
 	OutcomeRejected  = "rejected"
 	OutcomeFailed    = "failed"
+	OutcomeLimited   = "limited" // over the chat's message rate: not run
 )
 
 // Handle runs one update through its conversation. A nil error means the
@@ -121,7 +125,7 @@ func (e *Engine) handle(ctx context.Context, log zerolog.Logger, in flows.Input,
 		mu.Lock()
 		outcome, state, res, done, err := e.decide(ctx, log, in)
 		mu.Unlock()
-		if err == nil && outcome == OutcomeHandled {
+		if err == nil && (outcome == OutcomeHandled || outcome == OutcomeLimited) {
 			e.reply(ctx, log, in, res, done, answered)
 		}
 		if !errors.Is(err, redis.ErrConflict) || try == maxConflicts {
@@ -165,9 +169,19 @@ func (e *Engine) decide(ctx context.Context, log zerolog.Logger, in flows.Input)
 			return OutcomeFailed, state, res, done, err
 		}
 	}
-	if chat.StateErr != nil {
+	over, first := e.overRate(&st, in, now)
+	switch {
+	case over:
+		outcome, res.Session = OutcomeLimited, st.Session
+		if first {
+			res.Replies = e.Router.TooFast(user, in)
+		}
+	case chat.StateErr != nil:
 		res = e.reset(log, user, in, chat.StateErr, "state")
-	} else if res, err = e.route(ctx, user, st.Session, in); errors.Is(err, flows.ErrBadState) {
+	default:
+		res, err = e.route(ctx, user, st.Session, in)
+	}
+	if errors.Is(err, flows.ErrBadState) {
 		res, err = e.reset(log, user, in, err, "flow"), nil
 	}
 	if err != nil {
@@ -175,7 +189,7 @@ func (e *Engine) decide(ctx context.Context, log zerolog.Logger, in flows.Input)
 			return OutcomeFailed, state, res, done, err
 		}
 	}
-	if res.Session != nil {
+	if res.Session != nil && !over {
 		state = *res.Session
 		e.Metrics.Steps.WithLabelValues(string(state.Flow), string(state.Step)).Inc()
 	}
@@ -186,6 +200,10 @@ func (e *Engine) decide(ctx context.Context, log zerolog.Logger, in flows.Input)
 	}
 	if done, err = e.Store.Commit(ctx, chat, st, res.Replies, now); err != nil {
 		return OutcomeFailed, state, res, done, err
+	}
+	if over {
+		e.Metrics.LimitHits.WithLabelValues(flows.LimitMessages).Inc()
+		return outcome, state, res, done, nil
 	}
 	return OutcomeHandled, state, res, done, nil
 }
@@ -204,6 +222,20 @@ func (e *Engine) checkAdmin(ctx context.Context, in *flows.Input) (err error) {
 		return fmt.Errorf("check group admin: %w", err)
 	}
 	return nil
+}
+
+// overRate counts an update of a private chat in its minute's window, kept
+// in the chat's state, and tells whether it is over MaxPerMinute, and the
+// first to be.
+func (e *Engine) overRate(st *redis.State, in flows.Input, now time.Time) (over, first bool) {
+	if e.MaxPerMinute <= 0 || in.ChatType != flows.Private || in.Kind == flows.KindReaction {
+		return false, false
+	}
+	if now.Sub(st.Window) >= time.Minute || now.Before(st.Window) {
+		st.Window, st.InWindow = now, 0
+	}
+	st.InWindow++
+	return st.InWindow > e.MaxPerMinute, st.InWindow == e.MaxPerMinute+1
 }
 
 // reply acknowledges a committed update and sends what it said: its own

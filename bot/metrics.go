@@ -24,6 +24,9 @@ type Metrics struct {
 	// MediaFetches are downloads of photos from their platform, by channel
 	// and outcome (ok, failed).
 	MediaFetches *prometheus.CounterVec
+	// LimitHits are actions refused by an abuse limit, by limit
+	// (flows.LimitOpenOrders, flows.LimitListings, flows.LimitMessages).
+	LimitHits *prometheus.CounterVec
 }
 
 // NewMetrics registers the metrics and the Go runtime's.
@@ -54,8 +57,12 @@ func NewMetrics() *Metrics {
 			Name: "nongsan_media_fetches_total",
 			Help: "Photos fetched from their platform to serve or keep, by channel and outcome (ok, failed).",
 		}, []string{"channel", "outcome"}),
+		LimitHits: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "nongsan_limit_hits_total",
+			Help: "Actions refused by an abuse limit (open orders, listings per day, messages per minute).",
+		}, []string{"limit"}),
 	}
-	m.Registry.MustRegister(m.Updates, m.Latency, m.APICalls, m.Steps, m.Resets, m.Dead, m.MediaFetches,
+	m.Registry.MustRegister(m.Updates, m.Latency, m.APICalls, m.Steps, m.Resets, m.Dead, m.MediaFetches, m.LimitHits,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -57,6 +57,9 @@ func (f *sell) ownSeller(ctx context.Context, c *Conv, d *draft) (Go, error) {
 		c.Say(M("sell.register_first"))
 		return To(f.reg.name), nil
 	}
+	if full, err := listingsFull(ctx, f.deps, c, *seller, ""); full || err != nil {
+		return Finish(), err
+	}
 	d.Seller = *seller
 	return To(f.product), nil
 }
@@ -79,6 +82,9 @@ func (f *sell) onAssistPhone(ctx context.Context, c *Conv, d *draft, in Input) (
 	case seller.UserID != 0:
 		// The farmer uses the bot themselves: a helper may not sell in their name.
 		return Again(M("assist.has_account")), nil
+	}
+	if full, err := listingsFull(ctx, f.deps, c, *seller, ""); full || err != nil {
+		return Finish(), err
 	}
 	d.Seller = *seller
 	c.Say(M("assist.found", "Name", seller.Name, "Place", c.F().Place(*seller)))

@@ -134,6 +134,9 @@ type Listings interface {
 	// AskedRenew marks a listing's seller asked about renewing, at, unless
 	// they were already (or it ended): then ErrStale.
 	AskedRenew(ctx context.Context, id int64, at time.Time, notices ...Reply) error
+	// ListingsSince counts a farmer's listings created since, a helper's
+	// included, leaving out the one published by source.
+	ListingsSince(ctx context.Context, sellerID int64, since time.Time, source string) (int, error)
 }
 
 // Markets stores market groups.

@@ -130,6 +130,9 @@ func (f *order) start(ctx context.Context, c *Conv, d *orderDraft, in Input) (Go
 		c.add(offerSimilar(ctx, f.deps, c.In.ChatKey(), c.Lang, l)...)
 		return Finish(), nil
 	}
+	if full, err := openOrdersFull(ctx, f.deps, c, ""); full || err != nil {
+		return Finish(), err
+	}
 	*d = orderDraft{ListingID: l.ID, Nonce: newNonce(), Price: l.Price}
 	if b, err := f.deps.Orders.Buyer(ctx, c.User.ID); err == nil {
 		d.Name, d.Phone, d.Address, d.Known = b.Name, b.Phone, b.Address, b.Address
@@ -380,6 +383,9 @@ func (f *order) place(ctx context.Context, c *Conv, d *orderDraft) (Go, error) {
 	l, err := f.listing(c, d)
 	if err != nil {
 		return Go{}, err
+	}
+	if full, err := openOrdersFull(ctx, f.deps, c, "order:"+d.Nonce); full || err != nil {
+		return Finish(), err
 	}
 	o, err := f.deps.Orders.PlaceOrder(ctx, d.asOrder(c, l), "order:"+d.Nonce)
 	var notEnough *NotEnoughError

@@ -96,4 +96,7 @@ type Orders interface {
 	// Similar lists other active listings of the same product, for a buyer
 	// whose order did not go through.
 	Similar(ctx context.Context, l *Listing, n int) ([]*Listing, error)
+	// OpenOrders counts a buyer's orders not accepted yet (pending),
+	// leaving out the one placed by source.
+	OpenOrders(ctx context.Context, buyerID int64, source string) (int, error)
 }

@@ -492,7 +492,11 @@ func (f *sell) onSummary(ctx context.Context, c *Conv, d *draft, in Input) (Go, 
 		if ok, err := mayPost(ctx, f.deps, c); !ok || err != nil {
 			return Finish(), err // banned while filling the form
 		}
-		return Finish(), publish(ctx, f.deps, c, f.listing(c, d), "listing:"+d.Nonce)
+		source := "listing:" + d.Nonce
+		if full, err := listingsFull(ctx, f.deps, c, d.Seller, source); full || err != nil {
+			return Finish(), err
+		}
+		return Finish(), publish(ctx, f.deps, c, f.listing(c, d), source)
 	case "edit":
 		return EditFields(), nil
 	case "cancel":

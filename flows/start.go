@@ -33,6 +33,8 @@ type Deps struct {
 	// AnnounceDelay holds group announcements back so that a burst of orders
 	// becomes one message: Telegram allows about 20 a minute in a group.
 	AnnounceDelay time.Duration
+	// Limits bound what one person may do at once, against abuse.
+	Limits Limits
 	// PagesURL is where the web pages are (PUBLIC_BASE_URL, with the
 	// sandbox's base): listings' pages and farmers' stores are linked from
 	// the chat. "" links none.

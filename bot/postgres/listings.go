@@ -472,3 +472,17 @@ func chatOf(ctx context.Context, q querier, userID, except int64) (flows.ChatRef
 	}
 	return ref, lang, nil
 }
+
+// ListingsSince counts a farmer's listings created since, whoever posted
+// them (a helper's count for the farmer), leaving out the one published
+// by source (its retry is not a new listing).
+func (db *DB) ListingsSince(ctx context.Context, sellerID int64, since time.Time, source string) (int, error) {
+	var n int
+	err := db.Pool.QueryRow(ctx, `
+		SELECT count(*) FROM listings
+		WHERE seller_id = $1 AND created_at >= $2 AND source_update IS DISTINCT FROM $3`, sellerID, since, source).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("listings of seller %d since %s: %w", sellerID, since, err)
+	}
+	return n, nil
+}

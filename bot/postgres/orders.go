@@ -322,3 +322,16 @@ func (db *DB) Similar(ctx context.Context, l *flows.Listing, n int) ([]*flows.Li
 	}
 	return db.listings(ctx, ids)
 }
+
+// OpenOrders counts a buyer's orders the farmer has not accepted yet,
+// leaving out the one placed by source (its retry is not the next order).
+func (db *DB) OpenOrders(ctx context.Context, buyerID int64, source string) (int, error) {
+	var n int
+	err := db.Pool.QueryRow(ctx, `
+		SELECT count(*) FROM orders
+		WHERE buyer_id = $1 AND status = 'pending' AND source_update IS DISTINCT FROM $2`, buyerID, source).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("open orders of buyer %d: %w", buyerID, err)
+	}
+	return n, nil
+}

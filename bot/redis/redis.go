@@ -101,6 +101,11 @@ type State struct {
 	User   *flows.User `json:"user,omitempty"`
 	UserAt time.Time   `json:"user_at,omitzero"`
 	Seen   []string    `json:"seen,omitempty"` // update ids handled, newest last
+	// Window and InWindow count a private chat's updates in the minute
+	// begun at Window, for the message rate limit: kept in the hash the
+	// update reads and writes anyway, so that the limit costs no round trip.
+	Window   time.Time `json:"window,omitzero"`
+	InWindow int       `json:"in_window,omitempty"`
 }
 
 // Chat is one read of a chat's hash.

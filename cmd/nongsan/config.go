@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/nongsan-bot/nongsan/bot"
@@ -38,8 +39,12 @@ type config struct {
 	TelegramGroupGap time.Duration
 	ZaloGroupGap     time.Duration
 	AdminCacheTTL    time.Duration
-	Sandbox          string // "": on only without tokens; "1" on; "0" off
-	SandboxUploadDir string
+	// Abuse limits (0: none).
+	MaxOpenOrders     int
+	MaxListingsPerDay int
+	MaxMessagesPerMin int
+	Sandbox           string // "": on only without tokens; "1" on; "0" off
+	SandboxUploadDir  string
 	// Adapters are channels beyond those the environment enables: tests
 	// add theirs through run.
 	Adapters []bot.Adapter
@@ -102,6 +107,17 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	// no figure, so it gets the same.
 	dur(&c.TelegramGroupGap, "telegram-group-gap", "TELEGRAM_GROUP_GAP", 3*time.Second, "time kept between two messages waiting for one Telegram group")
 	dur(&c.ZaloGroupGap, "zalo-group-gap", "ZALO_GROUP_GAP", 3*time.Second, "time kept between two messages waiting for one Zalo group")
+	num := func(p *int, name, env string, def int, usage string) {
+		n, err := strconv.Atoi(getenv(env))
+		if err != nil || n < 0 {
+			n = def
+		}
+		fs.IntVar(p, name, n, fmt.Sprintf("%s; 0 for no limit (env %s)", usage, env))
+	}
+	// Today one buyer could reserve every listing's stock for 12 hours.
+	num(&c.MaxOpenOrders, "max-open-orders", "MAX_OPEN_ORDERS", 5, "a buyer's orders not yet accepted by the farmer, at most")
+	num(&c.MaxListingsPerDay, "max-listings-per-day", "MAX_LISTINGS_PER_DAY", 10, "a farmer's new listings per day (Vietnam time, a helper's posts included), at most")
+	num(&c.MaxMessagesPerMin, "max-messages-per-minute", "MAX_MESSAGES_PER_MINUTE", 30, "updates of one private chat per minute, at most: the first over gets one kind reply, the rest none")
 }
 
 // defaultMediaCache is under the user's cache folder, else the temporary one:

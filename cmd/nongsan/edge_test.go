@@ -304,6 +304,18 @@ func onlyDigits(s string) string {
 	}, s)
 }
 
+// registerMai: a helper registers a farmer without a smartphone, Hoàng
+// Thị Mai (0987 654 321), and is asked what she sells.
+func (b *testBot) registerMai(helper int64) {
+	b.t.Helper()
+	b.Say(helper, "/ban")
+	b.Tap(helper, "for:other")
+	b.Say(helper, "0987 654 321")
+	b.Say(helper, "Hoàng Thị Mai")
+	b.Say(helper, "xã Hữu Kiên, Chi Lăng")
+	b.expect(helper, "sell.product")
+}
+
 func TestProfilesCannotBeTakenOverByTypingAPhone(t *testing.T) {
 	t.Parallel()
 	tg := telegramtest.NewServer(t)
@@ -311,13 +323,7 @@ func TestProfilesCannotBeTakenOverByTypingAPhone(t *testing.T) {
 	const helper = int64(7007)
 	env["MODERATORS"] = "telegram:" + itoa(helper)
 	b := startBot(t, tg, env)
-	// A helper registers a farmer without a smartphone.
-	b.Say(helper, "/ban")
-	b.Tap(helper, "for:other")
-	b.Say(helper, "0987 654 321")
-	b.Say(helper, "Hoàng Thị Mai")
-	b.Say(helper, "xã Hữu Kiên, Chi Lăng")
-	b.expect(helper, "sell.product")
+	b.registerMai(helper)
 
 	// Someone else types that number: refused at once, not after the bank
 	// questions (issue 7 moved the check to the phone question).

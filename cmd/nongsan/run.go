@@ -189,6 +189,8 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 		Router: flows.NewRouter(flows.Deps{
 			Users: db, Chats: db, Sellers: db, Listings: db, Markets: db, Roles: db, UserChats: db, Orders: db, Links: db, Invites: db,
 			Broadcasts: db, Admins: admins, OrderTimeout: cfg.OrderTimeout, AnnounceDelay: cfg.AnnounceDelay,
+			Limits: flows.Limits{OpenOrders: cfg.MaxOpenOrders, ListingsPerDay: cfg.MaxListingsPerDay,
+				Hit: func(limit string) { metrics.LimitHits.WithLabelValues(limit).Inc() }},
 			Catalogs: catalogs, Texts: texts, Now: time.Now, TTL: cfg.SessionTTL,
 			PagesURL: strings.TrimRight(cfg.PublicBaseURL, "/"),
 		}),
@@ -204,7 +206,8 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 		Senders:  8,
 		GroupGap: map[flows.Channel]time.Duration{flows.Telegram: cfg.TelegramGroupGap, flows.Zalo: cfg.ZaloGroupGap},
 
-		TypingAfter: time.Second,
+		TypingAfter:  time.Second,
+		MaxPerMinute: cfg.MaxMessagesPerMin,
 	}
 	a.media = &bot.Media{Store: db, Fetchers: map[flows.Channel]bot.Fetcher{}, Client: &http.Client{Timeout: time.Minute},
 		CacheDir: cfg.MediaCacheDir, Metrics: metrics, Log: log, KeepOnArrival: map[flows.Channel]bool{flows.Zalo: true}}

@@ -1,0 +1,83 @@
+package flows
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/nongsan-bot/nongsan/flows/vn"
+)
+
+// Limits bound what one person may do, so that nobody can reserve every
+// listing's stock or flood the market groups. Each is answered kindly and
+// counted (Hit). Zero: no limit.
+type Limits struct {
+	// OpenOrders: a buyer's orders the farmer has not accepted yet.
+	OpenOrders int
+	// ListingsPerDay: a farmer's new listings per day in Asia/Ho_Chi_Minh,
+	// a helper's posts for the farmer included.
+	ListingsPerDay int
+	// Hit counts a limit reached, by name (LimitOpenOrders…); nil: not counted.
+	Hit func(limit string)
+}
+
+// Names of the limits, as counted.
+const (
+	LimitOpenOrders = "open_orders"
+	LimitListings   = "listings_per_day"
+	LimitMessages   = "messages_per_minute"
+)
+
+func (l Limits) hit(name string) {
+	if l.Hit != nil {
+		l.Hit(name)
+	}
+}
+
+// openOrdersFull tells the buyer, when they hold as many unaccepted orders
+// as allowed, how many wait and where to see them. source is the order
+// being placed, if any: a retry of it is not one more.
+func openOrdersFull(ctx context.Context, deps Deps, c *Conv, source string) (bool, error) {
+	max := deps.Limits.OpenOrders
+	if max <= 0 {
+		return false, nil
+	}
+	n, err := deps.Orders.OpenOrders(ctx, c.User.ID, source)
+	if err != nil {
+		return false, fmt.Errorf("count open orders: %w", err)
+	}
+	if n < max {
+		return false, nil
+	}
+	deps.Limits.hit(LimitOpenOrders)
+	c.Say(M("limits.open_orders", "Count", n))
+	return true, nil
+}
+
+// listingsFull tells the user, when the farmer s has published as many
+// listings today as allowed, when they can post again. source is the
+// listing being published, if any.
+func listingsFull(ctx context.Context, deps Deps, c *Conv, s Seller, source string) (bool, error) {
+	max := deps.Limits.ListingsPerDay
+	if max <= 0 || s.ID == 0 {
+		return false, nil
+	}
+	n, err := deps.Listings.ListingsSince(ctx, s.ID, vn.Today(c.Now), source)
+	if err != nil {
+		return false, fmt.Errorf("count today's listings: %w", err)
+	}
+	if n < max {
+		return false, nil
+	}
+	deps.Limits.hit(LimitListings)
+	c.Say(M("limits.listings", "Count", n, "Name", s.Name, "Helped", s.UserID != c.User.ID))
+	return true, nil
+}
+
+// TooFast is the one kind reply to the first update over a private chat's
+// message rate, which the engine keeps (MAX_MESSAGES_PER_MINUTE); the later
+// ones of the minute get no reply.
+func (r *Router) TooFast(user *User, in Input) []Reply {
+	c := &Conv{User: user, In: in, Now: r.Now(), Lang: r.lang(user, in), texts: r.Texts, ctx: context.Background()}
+	c.Say(M("limits.too_fast"))
+	return c.replies
+}
