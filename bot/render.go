@@ -28,6 +28,8 @@ type Caps struct {
 	// as a file). A channel with neither this nor PhotoURLs cannot show a
 	// QR, and texts say so ({{if .NoQR}}).
 	PhotoUploads bool
+	// Documents: files can be sent (else the reply's Document.Link is shown).
+	Documents bool
 	// Limits, counted in UTF-16 code units (as Telegram does; never fewer
 	// than characters, so safe for platforms that count characters).
 	MaxText    int
@@ -44,6 +46,8 @@ type Out struct {
 	// platform's own reference, or an http(s) URL to fetch it from.
 	Photos []string
 	QR     string // a payment payload to show as a scannable image
+	// Document is a file to send, with Text as its caption (Caps.Documents).
+	Document *flows.Document
 	// Contact is the label of the platform's "share my phone number"
 	// button, when asking for it.
 	Contact string
@@ -272,6 +276,18 @@ func (r *Rendered) render(reply flows.Reply) (outs []Out, footer int) {
 	}
 	text := t(reply.Text)
 	footer = -1
+	if d := reply.Document; d != nil && caps.Documents {
+		// The file first, captioned; what does not fit follows it.
+		main.Document = d
+		main.Text, text = cut(text, caps.MaxCaption)
+		if rest := joinText(text, strings.Join(lines, "\n")); rest != "" {
+			return append([]Out{main}, r.carry(reply, caps, rest, buttons)...), -1
+		}
+		return []Out{r.finish(reply, caps, main, buttons)}, -1
+	}
+	if d := reply.Document; d != nil && !caps.Documents {
+		text = joinText(text, t(d.Link)) // where to download it
+	}
 	switch {
 	case len(reply.Photos) > 1 && caps.Albums:
 		main.Photos = reply.Photos[:min(len(reply.Photos), 10)]

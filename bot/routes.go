@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"maps"
+	"mime"
 	"net/http"
 	"slices"
 	"time"
@@ -27,11 +28,19 @@ type Server struct {
 	Metrics *Metrics
 	Media   *Media  // serves published photos; nil: none
 	Pages   Mounter // the public web pages (bot/pages); nil: none
-	Log     zerolog.Logger
+	// Downloads serves the files offered by link (flows.DownloadPath); nil: none.
+	Downloads Downloader
+	Log       zerolog.Logger
 	// Base is the path the app's own pages, photos and QRs are served
 	// under: "" for the real app, "/sandbox" for the sandbox beside it.
 	// Health, readiness and metrics are served only by the app at "".
 	Base string
+}
+
+// Downloader finds a file offered for download by its token, while it has
+// not expired; flows.ErrNotFound otherwise.
+type Downloader interface {
+	Download(ctx context.Context, token string, now time.Time) (*flows.Document, error)
 }
 
 // Mounter adds its routes to a mux.
@@ -69,6 +78,9 @@ func (s *Server) Mount(mux *http.ServeMux) {
 		mux.Handle("GET "+s.Base+"/media/{id}", s.Media.serve())
 	}
 	mux.Handle("GET "+s.Base+QRPath+"{file}", serveQR())
+	if s.Downloads != nil {
+		mux.Handle("GET "+s.Base+flows.DownloadPath+"{token}", s.download())
+	}
 	if s.Pages != nil {
 		s.Pages.Mount(mux)
 	}
@@ -161,6 +173,29 @@ func (s *Server) Receive(ctx context.Context, ch Channel, body []byte) int {
 func normalize(in *flows.Input) {
 	in.Text, in.Arg = vn.Normalize(in.Text), vn.Normalize(in.Arg)
 	in.UserName, in.ChatTitle = vn.Normalize(in.UserName), vn.Normalize(in.ChatTitle)
+}
+
+// download serves a file by its unguessable token, as an attachment that
+// no cache keeps: 404 for an unknown or expired token.
+func (s *Server) download() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d, err := s.Downloads.Download(r.Context(), r.PathValue("token"), time.Now())
+		if errors.Is(err, flows.ErrNotFound) {
+			http.NotFound(w, r)
+			return
+		}
+		if err != nil {
+			s.Log.Warn().Err(err).Msg("download")
+			http.Error(w, http.StatusText(http.StatusServiceUnavailable), http.StatusServiceUnavailable)
+			return
+		}
+		h := w.Header()
+		h.Set("Content-Type", d.MIME)
+		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.Name}))
+		h.Set("Cache-Control", "private, no-store")
+		h.Set("X-Robots-Tag", "noindex")
+		w.Write(d.Data)
+	})
 }
 
 func (s *Server) ready() http.Handler {

@@ -108,6 +108,8 @@ type Reply struct {
 	// QR is a payment payload (VietQR) the channel shows as a scannable
 	// image, with Text as its caption.
 	QR string `json:"qr,omitempty"`
+	// Document is a file sent with Text as its caption (a CSV export).
+	Document *Document `json:"document,omitempty"`
 	// Menu: the reply ends a task, and the channel shows where its main menu
 	// is (a keyboard that stays, or a one-line hint).
 	Menu bool `json:"menu,omitempty"`
@@ -142,6 +144,15 @@ type Reply struct {
 	// halfway (an album went, its button message did not): only the rest
 	// is sent again.
 	Done *Sent `json:"done,omitempty"`
+}
+
+// Document is a file for the user to keep. A channel that cannot send
+// files shows Link instead, under the text: where to download it.
+type Document struct {
+	Name string `json:"name"` // thong-ke-2026-11.csv
+	MIME string `json:"mime"`
+	Data []byte `json:"data"`
+	Link Msg    `json:"link"`
 }
 
 // RefKind names a kind of stored record a reply can show.

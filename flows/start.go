@@ -33,6 +33,10 @@ type Deps struct {
 	// AnnounceDelay holds group announcements back so that a burst of orders
 	// becomes one message: Telegram allows about 20 a minute in a group.
 	AnnounceDelay time.Duration
+	// Figures and Downloads: the province's figures and their file's
+	// link, for channels that cannot send files.
+	Figures   FiguresStore
+	Downloads Downloads
 	// Limits bound what one person may do at once, against abuse.
 	Limits Limits
 	// PagesURL is where the web pages are (PUBLIC_BASE_URL, with the
@@ -66,7 +70,7 @@ func NewRouter(d Deps) *Router {
 	return &Router{
 		Flows: []*Flow{startFlow(), helpFlow(), languageFlow(d.Users), sellFlow(d), profileFlow(d), mineFlow(d),
 			orderFlow(d), ordersFlow(d), broadcastFlow(d), broadcastStopFlow(d), moderateFlow(d), unbanFlow(d),
-			themmodFlow(d), xoamodFlow(d), inviteFlow(d)},
+			themmodFlow(d), xoamodFlow(d), inviteFlow(d), figuresFlow(d)},
 		Commands: map[string]FlowName{
 			"start":    "start",
 			"ngonngu":  "language",
@@ -80,6 +84,7 @@ func NewRouter(d Deps) *Router {
 			"bochan":   "unban",
 			"themmod":  "themmod",
 			"xoamod":   "xoamod",
+			"thongke":  "figures",
 		},
 		Entries: map[string]FlowName{
 			"menu:sell":    "sell",
@@ -110,6 +115,7 @@ func NewRouter(d Deps) *Router {
 			"xin chao":     "start",
 			"chao":         "start",
 			"hello":        "start",
+			"thong ke":     "figures",
 		},
 		Texts: d.Texts,
 		Deps:  d,

@@ -204,12 +204,12 @@ func withChat(in flows.Input, c *tgbotapi.Chat, from *tgbotapi.User) flows.Input
 }
 
 // Caps: Telegram has buttons, edits, albums (captioned, without buttons),
-// uploaded images, deep links into the private chat, and reply keyboards
+// uploaded images and documents, deep links into the private chat, and reply keyboards
 // that stay.
 // Limits are in UTF-16 code units, as Telegram counts.
 func (b *Bot) Caps() bot.Caps {
 	return bot.Caps{Buttons: true, Edits: true, Albums: true, AlbumCaptions: true, DeepLinks: true,
-		PhotoUploads: true, MenuKeyboard: true, MaxText: 4096, MaxCaption: 1024}
+		PhotoUploads: true, Documents: true, MenuKeyboard: true, MaxText: 4096, MaxCaption: 1024}
 }
 
 // DeepLink opens the private chat with the bot, which receives /start payload.
@@ -223,7 +223,7 @@ func (b *Bot) Mount(mux *http.ServeMux, webhook func(header, secret string) http
 }
 
 // Post sends one rendered message: a text, a photo, an album, a VietQR
-// image, or an edit of an earlier message.
+// image, a document, or an edit of an earlier message.
 func (b *Bot) Post(ctx context.Context, o bot.Out) (flows.Sent, error) {
 	b = b.with(ctx)
 	chatID, err := strconv.ParseInt(o.To.ChatID, 10, 64)
@@ -233,6 +233,10 @@ func (b *Bot) Post(ctx context.Context, o bot.Out) (flows.Sent, error) {
 	switch {
 	case o.Edit != "":
 		return b.edit(chatID, o)
+	case o.Document != nil:
+		doc := tgbotapi.NewDocument(chatID, tgbotapi.FileBytes{Name: o.Document.Name, Bytes: o.Document.Data})
+		doc.Caption, doc.ReplyMarkup = o.Text, b.markup(o)
+		return b.send(doc)
 	case o.QR != "":
 		if png, err := vietqr.PNG(o.QR, 512); err == nil {
 			photo := tgbotapi.NewPhoto(chatID, tgbotapi.FileBytes{Name: "vietqr.png", Bytes: png})

@@ -189,6 +189,7 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 		Router: flows.NewRouter(flows.Deps{
 			Users: db, Chats: db, Sellers: db, Listings: db, Markets: db, Roles: db, UserChats: db, Orders: db, Links: db, Invites: db,
 			Broadcasts: db, Admins: admins, OrderTimeout: cfg.OrderTimeout, AnnounceDelay: cfg.AnnounceDelay,
+			Figures: db, Downloads: db,
 			Limits: flows.Limits{OpenOrders: cfg.MaxOpenOrders, ListingsPerDay: cfg.MaxListingsPerDay,
 				Hit: func(limit string) { metrics.LimitHits.WithLabelValues(limit).Inc() }},
 			Catalogs: catalogs, Texts: texts, Now: time.Now, TTL: cfg.SessionTTL,
@@ -218,7 +219,9 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 		Metrics: metrics,
 		Media:   a.media,
 		Log:     log,
-		Base:    cfg.base,
+		// Files offered by link where a channel cannot send them.
+		Downloads: db,
+		Base:      cfg.base,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return fmt.Errorf("postgres: %w", err)

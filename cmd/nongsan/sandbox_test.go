@@ -122,9 +122,10 @@ func TestTheSandboxBesideTheRealAppSharesNothingWithIt(t *testing.T) {
 	p := plainOn(t, b, ch)
 	url := env["DATABASE_URL"]
 
-	if !strings.Contains(b.Logs.String(), `"url":"`+env["PUBLIC_BASE_URL"]+`/sandbox"`) {
-		t.Errorf("the sandbox's address is not logged:\n%s", b.Logs)
-	}
+	// Logged just after "listening", which is all startBot waits for.
+	waitFor(t, "the sandbox's address in the logs", func() bool {
+		return strings.Contains(b.Logs.String(), `"url":"`+env["PUBLIC_BASE_URL"]+`/sandbox"`)
+	})
 	b.markets()
 	b.register(farmer)
 	real := b.listing(farmer, "5 tạ", "25k")

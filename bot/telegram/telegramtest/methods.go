@@ -49,6 +49,7 @@ func init() {
 		"getUpdates":             (*Server).getUpdates,
 		"sendMessage":            (*Server).sendMessage,
 		"sendPhoto":              (*Server).sendPhoto,
+		"sendDocument":           (*Server).sendDocument,
 		"sendMediaGroup":         (*Server).sendMediaGroup,
 		"editMessageText":        (*Server).editMessageText,
 		"editMessageCaption":     (*Server).editMessageCaption,
@@ -651,7 +652,15 @@ func (s *Server) sendMessage(req *request) (any, *apiError) {
 	return m, nil
 }
 
-func (s *Server) sendPhoto(req *request) (any, *apiError) {
+func (s *Server) sendPhoto(req *request) (any, *apiError) { return s.sendFile(req, "photo") }
+
+// sendDocument sends a file, uploaded (multipart, its file name the
+// part's), by URL or by file_id; Telegram shows it with its name and size.
+func (s *Server) sendDocument(req *request) (any, *apiError) { return s.sendFile(req, "document") }
+
+// sendFile sends one photo or document (kind, also its parameter's name)
+// with an optional caption and buttons.
+func (s *Server) sendFile(req *request, kind string) (any, *apiError) {
 	p := req.params
 	chatID, e := chatIDParam(p)
 	if e != nil {
@@ -668,12 +677,12 @@ func (s *Server) sendPhoto(req *request) (any, *apiError) {
 	if e := s.blockedLocked(chatID); e != nil {
 		return nil, e
 	}
-	fileID, rec, e := s.inputFileLocked(req, "photo", p["photo"], "photo")
+	fileID, rec, e := s.inputFileLocked(req, kind, p[kind], kind)
 	if e != nil {
 		return nil, e
 	}
 	m := s.newMessageLocked(chatID)
-	m.setMedia("photo", fileID, rec)
+	m.setMedia(kind, fileID, rec)
 	m.Caption, m.CaptionEntities = caption, rawParam(p["caption_entities"])
 	m.captionSrc = source(p, "caption", "parse_mode", "caption_entities")
 	m.ReplyMarkup = markup

@@ -189,6 +189,29 @@ func TestSendMessageErrors(t *testing.T) {
 	}
 }
 
+func TestSendDocument(t *testing.T) {
+	s := NewServer(t)
+	bot := newBot(t, s)
+	csv := []byte("\ufeffSản phẩm,Số đơn\r\nNa,2\r\n")
+	up := tgbotapi.NewDocument(42, tgbotapi.FileBytes{Name: "thong-ke-2026-11.csv", Bytes: csv})
+	up.Caption = "📊 Số liệu"
+	msg, err := bot.Send(up)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg.Document == nil || msg.Document.FileName != "thong-ke-2026-11.csv" || msg.Document.FileSize != len(csv) ||
+		msg.Caption != "📊 Số liệu" {
+		t.Fatalf("message = %+v, document %+v", msg, msg.Document)
+	}
+	call := s.CallsTo("sendDocument")[0]
+	if f := call.Files["document"]; f.Name != "thong-ke-2026-11.csv" || !bytes.Equal(f.Bytes, csv) {
+		t.Errorf("upload = %+v", f)
+	}
+	if _, err := bot.Send(tgbotapi.NewDocument(42, tgbotapi.FileBytes{Name: "x.csv"})); err == nil {
+		t.Error("an empty file was sent")
+	}
+}
+
 func TestSendPhoto(t *testing.T) {
 	s := NewServer(t)
 	bot := newBot(t, s)
