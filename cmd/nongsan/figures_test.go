@@ -16,8 +16,6 @@ import (
 	"github.com/nongsan-bot/nongsan/flows/vn"
 )
 
-const moderator = int64(9009)
-
 // seedFigures stores three farmers (one with a bank account; two in Chi
 // Lăng, one in Bắc Sơn), four listings (one closed, one counted in quả)
 // and orders of last month in every state, plus one of the month before.
