@@ -22,6 +22,7 @@ type broadcastDraft struct {
 	Scope  string    `json:"scope,omitempty"`
 	Areas  []string  `json:"areas,omitempty"`  // ScopeAreas
 	Groups []ChatRef `json:"groups,omitempty"` // ScopePicked, ScopeOwn
+	Page   int       `json:"page,omitempty"`   // of the groups to pick
 	Pin    bool      `json:"pin,omitempty"`
 }
 
@@ -317,7 +318,12 @@ func (f *broadcast) someGroups(ctx context.Context, d *broadcastDraft) (Go, erro
 	return Past(f.pick), nil
 }
 
-// askPick lists every market group with its channel, numbered, to toggle.
+// pageSize: the groups to pick are listed this many at a time (Telegram
+// shows at most 100 buttons under a message; a long list is hard to read).
+const pageSize = 20
+
+// askPick lists the market groups with their channel, numbered, a page at
+// a time, to toggle.
 func (f *broadcast) askPick(c *Conv, d *broadcastDraft) Question {
 	groups, err := f.deps.Markets.AllMarkets(c.Context())
 	if err != nil {
@@ -327,36 +333,86 @@ func (f *broadcast) askPick(c *Conv, d *broadcastDraft) Question {
 	if len(groups) == 0 {
 		return Ask(M("broadcast.no_groups"))
 	}
+	pages := (len(groups) + pageSize - 1) / pageSize
+	page := min(d.Page, pages-1)
 	var rows [][]Choice
-	for _, g := range groups {
+	for _, g := range groups[page*pageSize : min(len(groups), (page+1)*pageSize)] {
 		rows = append(rows, []Choice{{Label: M("broadcast.group", "Title", g.Title, "Channel", c.F().Texts.Text(c.Lang,
 			M("channel."+string(g.Ref.Channel))), "On", slices.Contains(d.Groups, g.Ref)), Value: groupValue(g.Ref)}})
 	}
+	var nav []Choice
+	if page > 0 {
+		nav = append(nav, Choice{Label: M("broadcast.page_prev"), Value: "page:prev", Words: []string{"truoc", "trang truoc"}})
+	}
+	if page < pages-1 {
+		nav = append(nav, Choice{Label: M("broadcast.page_next"), Value: "page:next", Words: []string{"sau", "trang sau"}})
+	}
+	if len(nav) > 0 {
+		rows = append(rows, nav)
+	}
 	rows = append(rows, []Choice{{Label: M("broadcast.picked_done", "Count", len(targetsOf(groups, d))), Value: "done",
 		Words: pickedChoice.Words}})
-	return Ask(M("broadcast.pick", "Chosen", len(d.Groups)), rows...)
+	return Ask(M("broadcast.pick", "Chosen", len(d.Groups), "Page", page+1, "Pages", pages), rows...)
 }
 
 // groupValue is a group's choice: "g:telegram:-100123" (within Telegram's
 // 64 bytes of callback data for any chat id).
 func groupValue(g ChatRef) string { return "g:" + string(g.Channel) + ":" + g.ChatID }
 
-func (f *broadcast) onPick(ctx context.Context, _ *Conv, d *broadcastDraft, in Input) (Go, error) {
+func (f *broadcast) onPick(ctx context.Context, c *Conv, d *broadcastDraft, in Input) (Go, error) {
+	if in.Kind == KindText {
+		return f.pickNumbers(c, d, in.Text), nil
+	}
 	if in.Kind != KindChoice {
 		return NotUnderstood(), nil
 	}
 	if v, ok := strings.CutPrefix(in.Text, "g:"); ok {
-		channel, chat, _ := strings.Cut(v, ":")
-		d.Groups = toggle(d.Groups, ChatRef{Channel: Channel(channel), ChatID: chat})
+		d.Groups = toggle(d.Groups, groupOf(v))
 		return To(f.pick), nil
 	}
-	if in.Text != "done" {
+	switch in.Text {
+	case "page:next":
+		d.Page++
+		return To(f.pick), nil
+	case "page:prev":
+		d.Page = max(0, d.Page-1)
+		return To(f.pick), nil
+	case "done":
+	default:
 		return NotUnderstood(), nil
 	}
 	if len(d.Groups) == 0 {
 		return Again(M("broadcast.picked_none")), nil
 	}
 	return f.someGroups(ctx, d)
+}
+
+// groupOf is the group of a choice's value, without its "g:".
+func groupOf(v string) ChatRef {
+	channel, chat, _ := strings.Cut(v, ":")
+	return ChatRef{Channel: Channel(channel), ChatID: chat}
+}
+
+// pickNumbers toggles several groups typed by their numbers at once:
+// "1 3 5", "1, 3, 5".
+func (f *broadcast) pickNumbers(c *Conv, d *broadcastDraft, text string) Go {
+	var picked []ChatRef
+	for _, n := range strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ';' || r == ' ' }) {
+		i := slices.IndexFunc(c.Session.Offered, func(o Offer) bool {
+			return strings.HasPrefix(o.Value, "g:") && slices.Contains(o.Keys, n)
+		})
+		if i < 0 {
+			return NotUnderstood()
+		}
+		picked = append(picked, groupOf(strings.TrimPrefix(c.Session.Offered[i].Value, "g:")))
+	}
+	if len(picked) == 0 {
+		return NotUnderstood()
+	}
+	for _, g := range picked {
+		d.Groups = toggle(d.Groups, g)
+	}
+	return To(f.pick)
 }
 
 func toggle[T comparable](list []T, v T) []T {

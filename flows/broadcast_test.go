@@ -302,3 +302,34 @@ func TestABroadcastIsStoppedByItsAuthorOnly(t *testing.T) {
 		t.Fatalf("stopped broadcast %+v, %v", b, err)
 	}
 }
+
+// Many groups are picked a page at a time, several typed at once.
+func TestGroupsArePickedAPageAtATime(t *testing.T) {
+	n := newNewsroom(t)
+	for i := range 21 { // 25 with the newsroom's 4
+		ref := flows.ChatRef{Channel: flows.Zalo, ChatID: "z" + strconv.Itoa(100+i)}
+		if err := n.db.SaveGroup(context.Background(), ref, "Nhóm "+strconv.Itoa(i), true); err != nil {
+			t.Fatal(err)
+		}
+		if err := n.db.RegisterMarket(context.Background(), flows.MarketGroup{Ref: ref}, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n.play([]bturn{
+		{"7", text, "/thongbao", "broadcast/text", []string{"broadcast.text"}},
+		{"7", photoIn, "Họp chợ sáng mai", "broadcast/targets", []string{"broadcast.targets"}},
+		{"7", text, "chon tung nhom", "broadcast/pick", []string{"broadcast.pick"}},
+	})
+	if pick := n.said[0]; len(pick.Choices) != 22 || pick.Text.Data["Pages"] != 2 { // 20 groups, Trang sau, Xong
+		t.Fatalf("the first page: %d rows, %v", len(pick.Choices), pick.Text.Data)
+	}
+	n.play([]bturn{
+		{"7", text, "1, 2", "broadcast/pick", []string{"broadcast.pick"}},
+		{"7", text, "trang sau", "broadcast/pick", []string{"broadcast.pick"}},
+		{"7", text, "2 4", "broadcast/pick", []string{"broadcast.pick"}},
+		{"7", text, "2 99", "broadcast/pick", []string{"unclear.text", "broadcast.pick"}},
+		{"7", text, "xong", "broadcast/preview", []string{"broadcast.post", "broadcast.summary"}},
+		{"7", text, "gui", "", []string{"broadcast.started+menu"}},
+	})
+	n.only("-101,-102,z117,z119") // the first two, the 22nd and 24th
+}
