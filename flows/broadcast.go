@@ -289,7 +289,13 @@ func (f *broadcast) askAreas(c *Conv, d *broadcastDraft) Question {
 	return Ask(M("broadcast.areas", "Everywhere", everywhere, "Chosen", len(d.Areas)), rows...)
 }
 
-func (f *broadcast) onAreas(ctx context.Context, _ *Conv, d *broadcastDraft, in Input) (Go, error) {
+func (f *broadcast) onAreas(ctx context.Context, c *Conv, d *broadcastDraft, in Input) (Go, error) {
+	if values, ok := typedNumbers(c, in, "area:"); ok {
+		for _, a := range values {
+			d.Areas = toggle(d.Areas, a)
+		}
+		return To(f.areas), nil
+	}
 	if in.Kind != KindChoice {
 		return NotUnderstood(), nil
 	}
@@ -360,8 +366,11 @@ func (f *broadcast) askPick(c *Conv, d *broadcastDraft) Question {
 func groupValue(g ChatRef) string { return "g:" + string(g.Channel) + ":" + g.ChatID }
 
 func (f *broadcast) onPick(ctx context.Context, c *Conv, d *broadcastDraft, in Input) (Go, error) {
-	if in.Kind == KindText {
-		return f.pickNumbers(c, d, in.Text), nil
+	if values, ok := typedNumbers(c, in, "g:"); ok {
+		for _, v := range values {
+			d.Groups = toggle(d.Groups, groupOf(v))
+		}
+		return To(f.pick), nil
 	}
 	if in.Kind != KindChoice {
 		return NotUnderstood(), nil
@@ -393,26 +402,24 @@ func groupOf(v string) ChatRef {
 	return ChatRef{Channel: Channel(channel), ChatID: chat}
 }
 
-// pickNumbers toggles several groups typed by their numbers at once:
-// "1 3 5", "1, 3, 5".
-func (f *broadcast) pickNumbers(c *Conv, d *broadcastDraft, text string) Go {
-	var picked []ChatRef
-	for _, n := range strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ';' || r == ' ' }) {
+// typedNumbers reads several choices typed by their numbers at once ("1 3
+// 5", "1, 3, 5") among those offered with values starting with prefix:
+// their values, without it. One number alone is the router's to read.
+func typedNumbers(c *Conv, in Input, prefix string) ([]string, bool) {
+	if in.Kind != KindText {
+		return nil, false
+	}
+	var values []string
+	for _, n := range strings.FieldsFunc(in.Text, func(r rune) bool { return r == ',' || r == ';' || r == ' ' }) {
 		i := slices.IndexFunc(c.Session.Offered, func(o Offer) bool {
-			return strings.HasPrefix(o.Value, "g:") && slices.Contains(o.Keys, n)
+			return strings.HasPrefix(o.Value, prefix) && slices.Contains(o.Keys, n)
 		})
 		if i < 0 {
-			return NotUnderstood()
+			return nil, false
 		}
-		picked = append(picked, groupOf(strings.TrimPrefix(c.Session.Offered[i].Value, "g:")))
+		values = append(values, strings.TrimPrefix(c.Session.Offered[i].Value, prefix))
 	}
-	if len(picked) == 0 {
-		return NotUnderstood()
-	}
-	for _, g := range picked {
-		d.Groups = toggle(d.Groups, g)
-	}
-	return To(f.pick)
+	return values, len(values) > 0
 }
 
 func toggle[T comparable](list []T, v T) []T {

@@ -175,7 +175,8 @@ func TestAModeratorBroadcastsWithAPhotoToTwoAreas(t *testing.T) {
 		{"7", text, "theo vung", "broadcast/areas", []string{"broadcast.areas"}},
 		{"7", text, "xong", "broadcast/areas", []string{"broadcast.areas_none"}},
 		{"7", text, "chi lang", "broadcast/areas", []string{"broadcast.areas"}},
-		{"7", text, "2", "broadcast/areas", []string{"broadcast.areas"}}, // Bắc Sơn, beside Chi Lăng
+		{"7", text, "2 3", "broadcast/areas", []string{"broadcast.areas"}}, // Bắc Sơn, beside Chi Lăng, and Cao Lộc
+		{"7", text, "3", "broadcast/areas", []string{"broadcast.areas"}},   // Cao Lộc again: not after all
 		{"7", text, "xong", "broadcast/preview", []string{"broadcast.post", "broadcast.summary"}},
 	})
 	preview, summary := n.said[0], n.said[1]
