@@ -52,6 +52,11 @@ type Typer interface {
 	Typing(ctx context.Context, chatID string) error
 }
 
+// Pinner is a channel that can pin a message the bot sent in a group.
+type Pinner interface {
+	Pin(ctx context.Context, chat flows.ChatRef, messageID string) error
+}
+
 // Holder is a channel whose routes hold requests open (event streams):
 // Shutdown ends them.
 type Holder interface {
@@ -69,6 +74,9 @@ func (e *RetryAfterError) Error() string { return fmt.Sprintf("rate limited: ret
 // blocked the bot, the chat is gone, or the message is malformed.
 type UndeliverableError struct {
 	Reason string
+	// Gone: the chat is lost to the bot (removed from the group, blocked,
+	// the chat deleted), not only this message refused.
+	Gone bool
 }
 
 func (e *UndeliverableError) Error() string { return "undeliverable: " + e.Reason }
@@ -77,4 +85,10 @@ func (e *UndeliverableError) Error() string { return "undeliverable: " + e.Reaso
 func IsUndeliverable(err error) bool {
 	var u *UndeliverableError
 	return errors.As(err, &u)
+}
+
+// IsGone tells whether err says the chat is lost to the bot.
+func IsGone(err error) bool {
+	var u *UndeliverableError
+	return errors.As(err, &u) && u.Gone
 }

@@ -27,6 +27,9 @@ type Metrics struct {
 	// LimitHits are actions refused by an abuse limit, by limit
 	// (flows.LimitOpenOrders, flows.LimitListings, flows.LimitMessages).
 	LimitHits *prometheus.CounterVec
+	// Broadcasts are sends of announcements to groups, by channel and
+	// outcome (sent, failed, unsure, retried, rate_limited, throttled).
+	Broadcasts *prometheus.CounterVec
 }
 
 // NewMetrics registers the metrics and the Go runtime's.
@@ -61,8 +64,12 @@ func NewMetrics() *Metrics {
 			Name: "nongsan_limit_hits_total",
 			Help: "Actions refused by an abuse limit (open orders, listings per day, messages per minute).",
 		}, []string{"limit"}),
+		Broadcasts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "nongsan_broadcast_sends_total",
+			Help: "Announcements to market groups, by channel and outcome (sent, failed, unsure, retried, rate_limited: a 429, throttled: waited for the shared rate).",
+		}, []string{"channel", "outcome"}),
 	}
-	m.Registry.MustRegister(m.Updates, m.Latency, m.APICalls, m.Steps, m.Resets, m.Dead, m.MediaFetches, m.LimitHits,
+	m.Registry.MustRegister(m.Updates, m.Latency, m.APICalls, m.Steps, m.Resets, m.Dead, m.MediaFetches, m.LimitHits, m.Broadcasts,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

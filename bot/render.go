@@ -130,6 +130,20 @@ func (r *Rendered) Admins(ctx context.Context, chatID string) ([]string, error) 
 	return nil, nil
 }
 
+// Pin pins a message where the adapter can; elsewhere ok is false.
+func (r *Rendered) Pin(ctx context.Context, chat flows.ChatRef, messageID string) (ok bool, err error) {
+	if p, can := r.Adapter.(Pinner); can {
+		return true, p.Pin(ctx, chat, messageID)
+	}
+	return false, nil
+}
+
+// Parts is how many platform messages reply takes on this channel.
+func (r *Rendered) Parts(reply flows.Reply) int {
+	outs, _ := r.render(reply)
+	return len(outs)
+}
+
 // Typing shows "typing…" where the adapter can; elsewhere it does nothing.
 func (r *Rendered) Typing(ctx context.Context, chatID string) error {
 	if t, ok := r.Adapter.(Typer); ok {

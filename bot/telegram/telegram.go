@@ -442,10 +442,10 @@ func (b *Bot) classify(err error) error {
 	case errors.As(err, &apiErr) && (apiErr.Code == http.StatusTooManyRequests || apiErr.RetryAfter > 0):
 		return &bot.RetryAfterError{After: time.Duration(max(apiErr.RetryAfter, 1)) * time.Second}
 	case errors.As(err, &apiErr) && apiErr.Code >= 400 && apiErr.Code < 500:
-		return &bot.UndeliverableError{Reason: apiErr.Message}
+		return &bot.UndeliverableError{Reason: apiErr.Message, Gone: gone(apiErr.Code, apiErr.Message)}
 	// Uploads come back without the code: Telegram's description says it.
 	case errors.As(err, &apiErr) && apiErr.Code == 0 && refused(apiErr.Message):
-		return &bot.UndeliverableError{Reason: apiErr.Message}
+		return &bot.UndeliverableError{Reason: apiErr.Message, Gone: gone(apiErr.Code, apiErr.Message)}
 	}
 	return redact(err, b.token)
 }
@@ -460,6 +460,26 @@ func refused(description string) bool {
 	}
 	return false
 }
+
+// gone tells a refusal that loses the chat to the bot: 403 (kicked from
+// the group, blocked by the user, not a member any more) or a chat that
+// no longer exists; not a message refused for what it holds.
+func gone(code int, description string) bool {
+	return code == http.StatusForbidden || strings.HasPrefix(description, "Forbidden") ||
+		strings.Contains(description, "chat not found") || strings.Contains(description, "group chat was deactivated")
+}
+
+// Pin pins a message the bot sent to a group, quietly (no notification).
+func (b *Bot) Pin(ctx context.Context, chat flows.ChatRef, messageID string) error {
+	chatID, err1 := strconv.ParseInt(chat.ChatID, 10, 64)
+	msgID, err2 := strconv.Atoi(messageID)
+	if err1 != nil || err2 != nil {
+		return &bot.UndeliverableError{Reason: "bad chat or message id"}
+	}
+	return b.with(ctx).request(tgbotapi.PinChatMessageConfig{ChatID: chatID, MessageID: msgID, DisableNotification: true})
+}
+
+var _ bot.Pinner = (*Bot)(nil)
 
 // redact removes the token from errors that quote a request URL.
 func redact(err error, token string) error {

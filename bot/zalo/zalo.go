@@ -332,7 +332,8 @@ func (b *Bot) classify(err error) error {
 	case errors.As(err, &apiErr) && apiErr.Code == http.StatusTooManyRequests:
 		return &bot.RetryAfterError{After: retryAfter}
 	case errors.As(err, &apiErr) && apiErr.Code >= 400 && apiErr.Code < 500 && apiErr.Code != http.StatusRequestTimeout:
-		return &bot.UndeliverableError{Reason: apiErr.Description}
+		// 403: the bot may no longer write there (removed from the group).
+		return &bot.UndeliverableError{Reason: apiErr.Description, Gone: apiErr.Code == http.StatusForbidden}
 	}
 	return err
 }

@@ -4,8 +4,11 @@ import (
 	"context"
 	"net/http"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/nongsan-bot/nongsan/bot/redis"
 	"github.com/nongsan-bot/nongsan/bot/redis/redistest"
@@ -100,4 +103,63 @@ func BenchmarkMidFlow(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "updates/s")
 	b.ReportMetric(float64(cmds)/float64(b.N), "redis-cmds/update")
+}
+
+// BenchmarkBroadcast sends an announcement to 5,000 Telegram groups with
+// the fake Bot API enforcing Telegram's limits (30 messages a second, 20 a
+// minute per group) and the bot configured with the same: it reports the
+// rate achieved (the groups' messages from the first to the last), as a
+// share of the configured rate, the 429s, and how long it took from the
+// broadcast stored to its report queued.
+func BenchmarkBroadcast(b *testing.B) {
+	const groups, rate = 5000, 30
+	tg := telegramtest.NewServer(b)
+	tg.SetLimits(rate, 20)
+	env := newEnv(b, tg)
+	env["LOG_LEVEL"] = "info" // as in production
+	env["TELEGRAM_RATE"], env["TELEGRAM_GROUP_RATE"] = strconv.Itoa(rate), "20"
+	startBot(b, tg, env)
+	db := openDB(b, env)
+	var sent int
+	var took, span time.Duration
+	for i := 0; b.Loop(); i++ {
+		targets := telegramGroupsFrom(1+i*groups, groups)
+		start := time.Now()
+		id := seedBroadcast(b, env["DATABASE_URL"], false, targets)
+		for deadline := start.Add(10 * time.Minute); ; {
+			var done bool
+			if err := db.Pool.QueryRow(context.Background(), `SELECT reported_at IS NOT NULL FROM broadcasts WHERE id = $1`, id).Scan(&done); err != nil {
+				b.Fatal(err)
+			}
+			if done {
+				break
+			}
+			if time.Now().After(deadline) {
+				b.Fatalf("the broadcast to %d groups did not end within 10 minutes", groups)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		took += time.Since(start)
+		var first, last time.Time
+		for _, c := range tg.CallsTo("sendMessage") {
+			if c.Status != http.StatusOK || !strings.HasPrefix(c.ChatID, "-100") || c.At.Before(start) {
+				continue
+			}
+			if first.IsZero() {
+				first = c.At
+			}
+			last = c.At
+			sent++
+		}
+		span += last.Sub(first)
+	}
+	b.StopTimer()
+	if sent != groups*b.N {
+		b.Errorf("%d groups got the announcement, want %d", sent, groups*b.N)
+	}
+	achieved := float64(sent-b.N) / span.Seconds() // messages in the span between the first and the last
+	b.ReportMetric(achieved, "msgs/s")
+	b.ReportMetric(100*achieved/rate, "%rate")
+	b.ReportMetric(float64(tg.RateLimited()), "429s")
+	b.ReportMetric(took.Seconds()/float64(b.N), "s/broadcast")
 }

@@ -43,6 +43,13 @@ type config struct {
 	MaxOpenOrders     int
 	MaxListingsPerDay int
 	MaxMessagesPerMin int
+	// Send rates shared by every replica: messages per second overall,
+	// and per minute to one group.
+	TelegramRate      int
+	TelegramGroupRate int
+	ZaloRate          int
+	ZaloGroupRate     int
+	BroadcastWorkers  int
 	Sandbox           string // "": on only without tokens; "1" on; "0" off
 	SandboxUploadDir  string
 	// Adapters are channels beyond those the environment enables: tests
@@ -118,6 +125,17 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	num(&c.MaxOpenOrders, "max-open-orders", "MAX_OPEN_ORDERS", 5, "a buyer's orders not yet accepted by the farmer, at most")
 	num(&c.MaxListingsPerDay, "max-listings-per-day", "MAX_LISTINGS_PER_DAY", 10, "a farmer's new listings per day (Vietnam time, a helper's posts included), at most")
 	num(&c.MaxMessagesPerMin, "max-messages-per-minute", "MAX_MESSAGES_PER_MINUTE", 30, "updates of one private chat per minute, at most: the first over gets one kind reply, the rest none")
+	// Telegram's figures: about 30 messages a second in all, 20 a minute
+	// in one group. Zalo publishes none, so it gets the same.
+	num(&c.TelegramRate, "telegram-rate", "TELEGRAM_RATE", 30, "Telegram messages per second, all replicas together (broadcasts)")
+	num(&c.TelegramGroupRate, "telegram-group-rate", "TELEGRAM_GROUP_RATE", 20, "Telegram messages per minute to one group, all replicas together (broadcasts)")
+	num(&c.ZaloRate, "zalo-rate", "ZALO_RATE", 30, "Zalo messages per second, all replicas together (broadcasts)")
+	num(&c.ZaloGroupRate, "zalo-group-rate", "ZALO_GROUP_RATE", 20, "Zalo messages per minute to one group, all replicas together (broadcasts)")
+	workers := 8
+	if n, err := strconv.Atoi(getenv("BROADCAST_WORKERS")); err == nil && n > 0 {
+		workers = n
+	}
+	fs.IntVar(&c.BroadcastWorkers, "broadcast-workers", workers, "announcements sent at once by one replica (env BROADCAST_WORKERS)")
 }
 
 // defaultMediaCache is under the user's cache folder, else the temporary one:

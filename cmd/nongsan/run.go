@@ -140,6 +140,7 @@ type app struct {
 	store    *redis.Store
 	engine   *bot.Engine
 	relay    *bot.Relay
+	bcast    *bot.Broadcaster
 	media    *bot.Media
 	server   *bot.Server
 	telegram *telegram.Bot
@@ -232,6 +233,15 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 			return nil
 		},
 	}
+	a.bcast = &bot.Broadcaster{
+		Jobs: db, Channels: a.engine.Channels, Store: a.store, Texts: texts, Metrics: metrics, Log: log,
+		Throttle: a.store.Throttle(map[flows.Channel]redis.SendRate{
+			flows.Telegram: {PerSecond: cfg.TelegramRate, PerGroupPerMinute: cfg.TelegramGroupRate},
+			flows.Zalo:     {PerSecond: cfg.ZaloRate, PerGroupPerMinute: cfg.ZaloGroupRate},
+		}),
+		Workers: cfg.BroadcastWorkers, Attempt: cfg.SendTimeout, Lease: 6 * cfg.SendTimeout,
+		RetryMin: time.Second, RetryMax: time.Minute, MaxAttempts: 8, ProgressEvery: 3 * time.Second,
+	}
 	if cfg.TelegramToken != "" {
 		a.telegram, err = telegram.New(cfg.TelegramToken, cfg.TelegramEndpoint, metrics.Client("telegram", nil), texts)
 		if err != nil {
@@ -301,6 +311,10 @@ const keepEvery = 2 * time.Second
 // sweepEvery is how often outboxes that are due are looked at: replies
 // held back by a failure go out within about this much of their time.
 const sweepEvery = 250 * time.Millisecond
+
+// broadcastEvery is how often announcements due are looked for, and their
+// progress and end.
+const broadcastEvery = 250 * time.Millisecond
 
 // validSecret is what Telegram accepts as a webhook secret_token.
 var validSecret = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
@@ -378,6 +392,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		wg.Go(func() { a.engine.RunTicks(background, cfg.TickEvery) })
 		wg.Go(func() { a.engine.RunRelay(background, a.relay, relayEvery) })
 		wg.Go(func() { a.engine.RunKeeper(background, a.media, keepEvery) })
+		wg.Go(func() { a.engine.RunBroadcaster(background, a.bcast, broadcastEvery) })
 	}
 	// Last, after the HTTP server: stop the background work before the pools close.
 	defer wg.Wait()
@@ -502,6 +517,7 @@ func poll(ctx context.Context, cfg config, stdout io.Writer) error {
 	wg.Go(func() { a.engine.RunTicks(ctx, cfg.TickEvery) })
 	wg.Go(func() { a.engine.RunRelay(ctx, a.relay, relayEvery) })
 	wg.Go(func() { a.engine.RunKeeper(ctx, a.media, keepEvery) })
+	wg.Go(func() { a.engine.RunBroadcaster(ctx, a.bcast, broadcastEvery) })
 	errs := make(chan error, len(pollers))
 	for _, p := range pollers {
 		go func() {

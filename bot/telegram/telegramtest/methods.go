@@ -71,6 +71,7 @@ func init() {
 		"getChatMemberCount":     (*Server).getChatMemberCount,
 		"getChatMembersCount":    (*Server).getChatMemberCount, // the deprecated name tgbotapi v5.5.1 uses
 		"getChatAdministrators":  (*Server).getChatAdministrators,
+		"pinChatMessage":         (*Server).pinChatMessage,
 	} {
 		methods[strings.ToLower(name)] = methodInfo{name: name, handle: h}
 	}

@@ -154,11 +154,16 @@ type Server struct {
 	commands     map[string]json.RawMessage // by scope and language
 	seq          int                        // file ids, media group ids
 	polling      int                        // getUpdates calls waiting
+	limits       limits                     // SetLimits
+	holds        map[string]bool            // methods held (Hold), by lower-case name
+	release      chan struct{}              // closed by Release
+	holding      int                        // calls held now
 }
 
 type memberKey struct{ chat, user int64 }
 
 type chatState struct {
+	pinned int
 	lastID int
 	msgs   map[int]*message
 }
@@ -201,6 +206,8 @@ func NewServer(tb testing.TB) *Server {
 		chats:       map[int64]*chatState{},
 		files:       map[string]*fileRecord{},
 		commands:    map[string]json.RawMessage{},
+		holds:       map[string]bool{},
+		release:     make(chan struct{}),
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	tb.Cleanup(func() {
@@ -412,6 +419,7 @@ func (s *Server) serveMethod(w http.ResponseWriter, r *http.Request, rest string
 	// Telegram fetches a file given by URL itself. Outside the lock: the URL
 	// may be the bot's own, which may call this server to answer it.
 	req.urls = downloadURLs(r.Context(), params)
+	s.hold(req.method)
 
 	s.mu.Lock()
 	result, aerr := s.dispatchLocked(token, req, perr)
@@ -439,6 +447,9 @@ func (s *Server) dispatchLocked(token string, req *request, perr *apiError) (any
 	}
 	if perr != nil {
 		return nil, perr
+	}
+	if e := s.rateLocked(req, time.Now()); e != nil {
+		return nil, e
 	}
 	m, ok := methods[strings.ToLower(req.method)]
 	if !ok {

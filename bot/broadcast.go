@@ -1,0 +1,387 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/nongsan-bot/nongsan/bot/redis"
+	"github.com/nongsan-bot/nongsan/flows"
+)
+
+// BroadcastJobs are the broadcasts' targets, the durable outbox of each
+// broadcast, as the workers use them (bot/postgres).
+type BroadcastJobs interface {
+	ClaimTargets(ctx context.Context, n int, lease time.Duration) ([]flows.BroadcastTarget, error)
+	StartSending(ctx context.Context, t *flows.BroadcastTarget, lease time.Duration) (bool, error)
+	TargetSent(ctx context.Context, t *flows.BroadcastTarget, ids []string) error
+	PinFailed(ctx context.Context, t *flows.BroadcastTarget, reason string) error
+	RetryTarget(ctx context.Context, t *flows.BroadcastTarget, after time.Duration, reason string, refund bool) error
+	FailTarget(ctx context.Context, t *flows.BroadcastTarget, status, reason string, gone bool) error
+	ReapTargets(ctx context.Context) (requeued, unsure int64, err error)
+	OpenBroadcasts(ctx context.Context) ([]flows.BroadcastTally, error)
+	ClaimProgress(ctx context.Context, id int64) (bool, error)
+	SetProgress(ctx context.Context, id int64, messageID string) error
+	FinishBroadcast(ctx context.Context, id int64, report func(flows.BroadcastTally, []flows.BroadcastMiss) []flows.Reply) (bool, error)
+}
+
+// Broadcaster delivers moderators' announcements to market groups. Every
+// replica runs one: its workers claim targets (FOR UPDATE SKIP LOCKED),
+// wait for the group's and the channel's tokens of the throttle every
+// replica shares, and send; its watcher settles targets of workers that
+// stopped, keeps each author's progress message up to date and, once a
+// broadcast has no target left to send, queues its report.
+type Broadcaster struct {
+	Jobs     BroadcastJobs
+	Channels Channels
+	Throttle *redis.Throttle
+	Store    *redis.Store
+	Texts    flows.Texts
+	Metrics  *Metrics
+	Log      zerolog.Logger
+
+	// Workers is how many targets a replica sends at once.
+	Workers int
+	// Attempt bounds one call to a platform.
+	Attempt time.Duration
+	// Lease is how long a claimed target may wait for its tokens before
+	// another worker may take it.
+	Lease time.Duration
+	// RetryMin and RetryMax bound the backoff of a target whose sends fail;
+	// after MaxAttempts it is given up.
+	RetryMin, RetryMax time.Duration
+	MaxAttempts        int
+	// ProgressEvery is how often, at most, a progress message is edited.
+	ProgressEvery time.Duration
+}
+
+// RunBroadcaster runs b's workers and its watcher (every interval) until
+// ctx ends.
+func (e *Engine) RunBroadcaster(ctx context.Context, b *Broadcaster, interval time.Duration) {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() { e.every(ctx, interval, "watch broadcasts", func(time.Time) error { return b.Watch(ctx) }) })
+	b.dispatch(ctx, interval, e.guard)
+}
+
+// dispatch claims as many targets as workers are free and sends each on a
+// goroutine of its own; with nothing due it waits for interval.
+func (b *Broadcaster) dispatch(ctx context.Context, interval time.Duration, guard func(string, func())) {
+	slots := make(chan struct{}, max(b.Workers, 1))
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		n := 1
+	fill:
+		for n < cap(slots) {
+			select {
+			case slots <- struct{}{}:
+				n++
+			default:
+				break fill
+			}
+		}
+		targets, err := b.Jobs.ClaimTargets(ctx, n, b.Lease)
+		if err != nil && ctx.Err() == nil {
+			b.Log.Error().Err(err).Msg("claim broadcast targets")
+		}
+		for range n - len(targets) {
+			<-slots
+		}
+		for _, t := range targets {
+			wg.Go(func() {
+				defer func() { <-slots }()
+				guard("broadcast "+strconv.FormatInt(t.Broadcast.ID, 10), func() { b.deliver(ctx, &t) })
+			})
+		}
+		if len(targets) == 0 && sleep(ctx, interval) != nil {
+			return
+		}
+	}
+}
+
+// Outcomes of a target's send, as counted.
+const (
+	sentOutcome     = "sent"
+	failedOutcome   = "failed"
+	unsureOutcome   = "unsure"
+	retriedOutcome  = "retried"
+	limitedOutcome  = "rate_limited" // the platform answered 429
+	throttleOutcome = "throttled"    // the group's or the channel's tokens were not there in time
+)
+
+// deliver sends one claimed target: the group's token, the channel's (one
+// per platform message), then the send, recorded as started first so that
+// a worker that stops mid-request never has the group sent to twice.
+func (b *Broadcaster) deliver(ctx context.Context, t *flows.BroadcastTarget) {
+	group := t.Group.Ref
+	log := b.Log.With().Int64("broadcast", t.Broadcast.ID).Str("channel", string(group.Channel)).Str("chat", group.ChatID).Logger()
+	// What is decided is recorded even when ctx ends meanwhile (a shutdown).
+	record := func(f func(ctx context.Context) error) {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := f(rctx); err != nil {
+			log.Error().Err(err).Msg("record broadcast target")
+		}
+	}
+	later := func(after time.Duration, reason string) {
+		b.count(group.Channel, throttleOutcome)
+		record(func(ctx context.Context) error { return b.Jobs.RetryTarget(ctx, t, after, reason, true) })
+	}
+	ch, ok := b.Channels[group.Channel]
+	if !ok {
+		b.count(group.Channel, failedOutcome)
+		record(func(ctx context.Context) error {
+			return b.Jobs.FailTarget(ctx, t, "failed", flows.MissRefused+": channel not configured", false)
+		})
+		return
+	}
+	post := flows.BroadcastPost(t.Broadcast, group, true)
+	if wait, err := b.Throttle.TakeGroup(ctx, group); err != nil || wait > 0 {
+		later(max(wait, b.RetryMin), errText(err))
+		return
+	}
+	parts := 1
+	if r, ok := ch.(*Rendered); ok {
+		parts = max(r.Parts(post), 1)
+	}
+	until := time.Now().Add(b.Lease / 2) // the claim must outlast the wait
+	for range parts {
+		if wait, err := b.token(ctx, group.Channel, until); err != nil || wait > 0 {
+			later(max(wait, b.RetryMin), errText(err))
+			return
+		}
+	}
+	if ok, err := b.Jobs.StartSending(ctx, t, b.Attempt+leaseMargin); err != nil || !ok {
+		if err != nil {
+			log.Error().Err(err).Msg("start sending broadcast")
+		}
+		return // cancelled, or no longer ours
+	}
+	// A shutdown lets the request finish: cut short, the group might get
+	// the message and the target be unsure.
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.Attempt)
+	sent, err := ch.Send(actx, post)
+	cut := actx.Err() != nil // the request may have reached the platform
+	cancel()
+	var ra *RetryAfterError
+	var part *PartialError
+	switch {
+	case err == nil:
+		b.count(group.Channel, sentOutcome)
+		record(func(ctx context.Context) error { return b.Jobs.TargetSent(ctx, t, sent.MessageIDs) })
+		if t.Broadcast.Pin {
+			b.pin(ctx, ch, t, sent, record)
+		}
+	case errors.As(err, &part):
+		b.count(group.Channel, failedOutcome)
+		record(func(ctx context.Context) error {
+			return b.Jobs.FailTarget(ctx, t, "failed", flows.MissPartial+": "+err.Error(), false)
+		})
+	case errors.As(err, &ra):
+		b.count(group.Channel, limitedOutcome)
+		log.Warn().Dur("retry_after", ra.After).Msg("broadcast rate limited by the platform; the channel is held back")
+		record(func(ctx context.Context) error {
+			if err := b.Throttle.Hold(ctx, group.Channel, ra.After); err != nil {
+				return err
+			}
+			return b.Jobs.RetryTarget(ctx, t, ra.After, "429: "+err.Error(), true)
+		})
+	case cut:
+		b.count(group.Channel, unsureOutcome)
+		record(func(ctx context.Context) error {
+			return b.Jobs.FailTarget(ctx, t, "unsure", flows.MissUnsure+": "+err.Error(), false)
+		})
+	case IsUndeliverable(err):
+		b.count(group.Channel, failedOutcome)
+		reason := flows.MissRefused
+		if IsGone(err) {
+			reason = flows.MissGone
+		}
+		log.Warn().Err(err).Bool("gone", IsGone(err)).Msg("broadcast refused for good")
+		record(func(ctx context.Context) error {
+			return b.Jobs.FailTarget(ctx, t, "failed", reason+": "+err.Error(), IsGone(err))
+		})
+	case t.Attempts+1 >= b.MaxAttempts:
+		b.count(group.Channel, failedOutcome)
+		record(func(ctx context.Context) error {
+			return b.Jobs.FailTarget(ctx, t, "failed", flows.MissFailed+": "+err.Error(), false)
+		})
+	default:
+		b.count(group.Channel, retriedOutcome)
+		record(func(ctx context.Context) error {
+			return b.Jobs.RetryTarget(ctx, t, b.backoff(t.Attempts+1), flows.MissFailed+": "+err.Error(), false)
+		})
+	}
+}
+
+// pin pins a sent broadcast where the channel can; a refusal (the bot is
+// not an admin) leaves the target sent, and is counted in the report.
+func (b *Broadcaster) pin(ctx context.Context, ch Channel, t *flows.BroadcastTarget, sent flows.Sent, record func(func(context.Context) error)) {
+	reason := "the channel cannot pin"
+	if p, ok := ch.(interface {
+		Pin(context.Context, flows.ChatRef, string) (bool, error)
+	}); ok && len(sent.MessageIDs) > 0 {
+		pctx, cancel := context.WithTimeout(ctx, b.Attempt)
+		can, err := p.Pin(pctx, t.Group.Ref, sent.MessageIDs[0])
+		cancel()
+		switch {
+		case can && err == nil:
+			return
+		case can:
+			reason = err.Error()
+		}
+	}
+	record(func(ctx context.Context) error { return b.Jobs.PinFailed(ctx, t, reason) })
+}
+
+// token waits for a token of channel, until until at most: wait is how
+// long was still left when it gave up.
+func (b *Broadcaster) token(ctx context.Context, channel flows.Channel, until time.Time) (wait time.Duration, err error) {
+	for {
+		if wait, err = b.Throttle.Take(ctx, channel); err != nil || wait == 0 {
+			return wait, err
+		}
+		if time.Now().Add(wait).After(until) {
+			return wait, nil
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// backoff is how long a target waits after its nth failed send.
+func (b *Broadcaster) backoff(n int) time.Duration {
+	return jitter(min(b.RetryMin<<min(n, 20), b.RetryMax))
+}
+
+func (b *Broadcaster) count(channel flows.Channel, outcome string) {
+	b.Metrics.Broadcasts.WithLabelValues(string(channel), outcome).Inc()
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// Watch settles the targets of workers that stopped, updates the progress
+// of the broadcasts under way, and reports those that ended.
+func (b *Broadcaster) Watch(ctx context.Context) error {
+	requeued, unsure, err := b.Jobs.ReapTargets(ctx)
+	if err != nil {
+		return err
+	}
+	if requeued+unsure > 0 {
+		b.Log.Warn().Int64("requeued", requeued).Int64("unsure", unsure).Msg("broadcast targets of a stopped worker settled")
+	}
+	tallies, err := b.Jobs.OpenBroadcasts(ctx)
+	if err != nil {
+		return err
+	}
+	for _, t := range tallies {
+		if t.Open > 0 {
+			if t.Status == flows.BroadcastSending {
+				b.progress(ctx, t)
+			}
+			continue
+		}
+		report := func(t flows.BroadcastTally, misses []flows.BroadcastMiss) []flows.Reply {
+			return flows.BroadcastReport(b.Texts, t, misses)
+		}
+		if done, err := b.Jobs.FinishBroadcast(ctx, t.ID, report); err != nil {
+			b.Log.Error().Err(err).Int64("broadcast", t.ID).Msg("report broadcast")
+		} else if done {
+			b.Log.Info().Int64("broadcast", t.ID).Int("sent", t.Sent).Int("failed", t.Failed).Int("unsure", t.Unsure).
+				Int("cancelled", t.Cancelled).Msg("broadcast reported")
+		}
+	}
+	return nil
+}
+
+// milestones: a channel that cannot edit gets a new progress message only
+// as each quarter of the groups is done.
+const milestones = 4
+
+// progress keeps the author's progress message up to date: sent once by
+// whichever replica claims it first, then edited at most every
+// ProgressEvery, or, where messages cannot be edited, sent anew at a few
+// milestones.
+func (b *Broadcaster) progress(ctx context.Context, t flows.BroadcastTally) {
+	ch, ok := b.Channels[t.Chat.Channel]
+	if !ok {
+		return
+	}
+	log := b.Log.With().Int64("broadcast", t.ID).Logger()
+	msg := flows.BroadcastProgress(t)
+	key := "bc:progress:" + strconv.FormatInt(t.ID, 10)
+	r, _ := ch.(*Rendered)
+	switch {
+	case t.ProgressID == "":
+		if mine, err := b.Jobs.ClaimProgress(ctx, t.ID); err != nil || !mine {
+			return
+		}
+		sent, err := b.own(ctx, ch, msg)
+		if err != nil {
+			log.Warn().Err(err).Msg("send broadcast progress; another try follows")
+		}
+		if err := b.Jobs.SetProgress(context.WithoutCancel(ctx), t.ID, firstID(sent.MessageIDs)); err != nil {
+			log.Error().Err(err).Msg("record broadcast progress")
+		}
+		if _, err := b.Store.Once(ctx, key, b.ProgressEvery); err != nil {
+			log.Warn().Err(err).Msg("pace broadcast progress")
+		}
+	case r != nil && r.Caps().Edits:
+		if first, err := b.Store.Once(ctx, key, b.ProgressEvery); err != nil || !first {
+			return
+		}
+		msg.Edit = &flows.Edit{MessageID: t.ProgressID}
+		if _, err := b.own(ctx, ch, msg); err != nil {
+			log.Warn().Err(err).Msg("edit broadcast progress")
+		}
+	default:
+		m := milestones * (t.Total - t.Open) / max(t.Total, 1)
+		if m == 0 || m == milestones {
+			return
+		}
+		if first, err := b.Store.Once(ctx, key+":"+strconv.Itoa(m), 7*24*time.Hour); err != nil || !first {
+			return
+		}
+		if _, err := b.own(ctx, ch, msg); err != nil {
+			log.Warn().Err(err).Msg("send broadcast progress")
+		}
+	}
+}
+
+// own sends a message of the broadcaster's own (progress) under the
+// channel's tokens, which it shares with the groups' messages.
+func (b *Broadcaster) own(ctx context.Context, ch Channel, r flows.Reply) (flows.Sent, error) {
+	wait, err := b.token(ctx, ch.Name(), time.Now().Add(b.Lease/2))
+	switch {
+	case err != nil:
+		return flows.Sent{}, err
+	case wait > 0:
+		return flows.Sent{}, fmt.Errorf("no send token within %s", b.Lease/2)
+	}
+	actx, cancel := context.WithTimeout(ctx, b.Attempt)
+	defer cancel()
+	sent, err := ch.Send(actx, r)
+	if ra := (*RetryAfterError)(nil); errors.As(err, &ra) {
+		if herr := b.Throttle.Hold(ctx, ch.Name(), ra.After); herr != nil {
+			return sent, errors.Join(err, herr)
+		}
+	}
+	return sent, err
+}

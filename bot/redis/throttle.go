@@ -1,0 +1,107 @@
+package redis
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/nongsan-bot/nongsan/flows"
+)
+
+// SendRate is a channel's limits: messages per second overall and per minute
+// to one group. Zero is no limit.
+type SendRate struct {
+	PerSecond         int
+	PerGroupPerMinute int
+}
+
+// Throttle hands out send tokens shared by every replica through Redis
+// (GCRA, github.com/go-redis/redis_rate): a channel's overall rate and each
+// group's. The burst is one: tokens are spaced evenly, so that the
+// platform sees at most the rate in any window, whatever the replicas.
+type Throttle struct {
+	rdb    *goredis.Client
+	prefix string
+	rate   *redis_rate.Limiter
+	Rates  map[flows.Channel]SendRate
+}
+
+// Throttle returns the send throttle of store's Redis, under its prefix.
+func (s *Store) Throttle(rates map[flows.Channel]SendRate) *Throttle {
+	return &Throttle{rdb: s.rdb, prefix: s.prefix, rate: redis_rate.NewLimiter(s.rdb), Rates: rates}
+}
+
+// Take tries to take a token for one message on channel: wait is zero when
+// it was taken, else how long until one may be. A channel held back after
+// a 429 (Hold) gives none until the hold ends.
+func (l *Throttle) Take(ctx context.Context, channel flows.Channel) (wait time.Duration, err error) {
+	if wait, err = l.held(ctx, channel); err != nil || wait > 0 {
+		return wait, err
+	}
+	r := l.Rates[channel].PerSecond
+	if r <= 0 {
+		return 0, nil
+	}
+	return l.allow(ctx, "ch:"+string(channel), redis_rate.Limit{Rate: r, Burst: 1, Period: time.Second})
+}
+
+// TakeGroup tries to take a token for one message to a group, as Take does.
+func (l *Throttle) TakeGroup(ctx context.Context, group flows.ChatRef) (time.Duration, error) {
+	r := l.Rates[group.Channel].PerGroupPerMinute
+	if r <= 0 {
+		return 0, nil
+	}
+	return l.allow(ctx, "grp:"+string(group.Channel)+":"+group.ChatID, redis_rate.Limit{Rate: r, Burst: 1, Period: time.Minute})
+}
+
+func (l *Throttle) allow(ctx context.Context, key string, limit redis_rate.Limit) (time.Duration, error) {
+	res, err := l.rate.Allow(ctx, l.prefix+key, limit)
+	if err != nil {
+		return 0, fmt.Errorf("rate %s: %w", key, err)
+	}
+	if res.Allowed > 0 {
+		return 0, nil
+	}
+	return max(res.RetryAfter, time.Millisecond), nil
+}
+
+// Hold gives no token of channel for d: the platform answered 429 with
+// retry_after. A longer hold already set stays.
+func (l *Throttle) Hold(ctx context.Context, channel flows.Channel, d time.Duration) error {
+	d = max(d, time.Millisecond) // a zero expiry would hold for ever
+	key := l.holdKey(channel)
+	if left, err := l.rdb.PTTL(ctx, key).Result(); err == nil && left > d {
+		return nil
+	}
+	if err := l.rdb.Set(ctx, key, "1", d).Err(); err != nil {
+		return fmt.Errorf("hold %s: %w", channel, err)
+	}
+	return nil
+}
+
+// held is how long channel is still held back.
+func (l *Throttle) held(ctx context.Context, channel flows.Channel) (time.Duration, error) {
+	left, err := l.rdb.PTTL(ctx, l.holdKey(channel)).Result()
+	if err != nil {
+		return 0, fmt.Errorf("hold of %s: %w", channel, err)
+	}
+	return max(left, 0), nil // -2: no hold
+}
+
+func (l *Throttle) holdKey(channel flows.Channel) string {
+	return l.prefix + "rate:hold:" + string(channel)
+}
+
+// Once tells whether key was not set yet, and sets it for ttl: one replica
+// among several does something (edits a progress message) at most once
+// per ttl.
+func (s *Store) Once(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	ok, err := s.rdb.SetNX(ctx, s.prefix+key, "1", ttl).Result()
+	if err != nil {
+		return false, fmt.Errorf("once %s: %w", key, err)
+	}
+	return ok, nil
+}

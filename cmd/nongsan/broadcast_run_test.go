@@ -1,0 +1,466 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nongsan-bot/nongsan/bot/postgres"
+	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
+	"github.com/nongsan-bot/nongsan/bot/web"
+	"github.com/nongsan-bot/nongsan/bot/zalo/zalotest"
+	"github.com/nongsan-bot/nongsan/flows"
+)
+
+// announcer is the Telegram moderator who broadcasts in these stories.
+const announcer int64 = 5005
+
+// announcement is what the announcer announces.
+const announcement = "Thứ 7 này có thương lái Hà Nội về thu mua na tại chợ Đồng Mỏ"
+
+// telegramGroups are n Telegram market groups, ids -1001000000001….
+func telegramGroups(n int) []flows.MarketGroup { return telegramGroupsFrom(1, n) }
+
+// telegramGroupsFrom are n Telegram market groups from the first'th on.
+func telegramGroupsFrom(first, n int) []flows.MarketGroup {
+	var gs []flows.MarketGroup
+	for i := first; i < first+n; i++ {
+		gs = append(gs, flows.MarketGroup{Ref: flows.ChatRef{Channel: flows.Telegram, ChatID: fmt.Sprint(-1001000000000 - i)},
+			Title: fmt.Sprintf("Chợ na %d", i)})
+	}
+	return gs
+}
+
+// seedBroadcast registers groups as market groups and stores a broadcast
+// of announcement to them from the announcer, as the /thongbao
+// conversation leaves it once confirmed; it returns the broadcast's id.
+func seedBroadcast(t testing.TB, dbURL string, pin bool, groups []flows.MarketGroup) int64 {
+	t.Helper()
+	return seedBroadcastBy(t, openDB(t, map[string]string{"DATABASE_URL": dbURL}), flows.ChatRef{Channel: flows.Telegram, ChatID: itoa(announcer)}, pin, groups)
+}
+
+// seedBroadcastBy is seedBroadcast in db, from the author of a private chat.
+func seedBroadcastBy(t testing.TB, db *postgres.DB, author flows.ChatRef, pin bool, groups []flows.MarketGroup) int64 {
+	t.Helper()
+	ctx := context.Background()
+	var channels, chats, titles []string
+	for _, g := range groups {
+		channels, chats, titles = append(channels, string(g.Ref.Channel)), append(chats, g.Ref.ChatID), append(titles, g.Title)
+	}
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO users (channel, platform_id, platform_name) VALUES ($1, $2, 'Cán bộ khuyến nông')
+			ON CONFLICT DO NOTHING`, []any{string(author.Channel), author.ChatID}},
+		{`INSERT INTO chats (channel, chat_id, type, title) SELECT c, id, 'group', title
+			FROM unnest($1::text[], $2::text[], $3::text[]) AS g (c, id, title) ON CONFLICT DO NOTHING`, []any{channels, chats, titles}},
+		{`INSERT INTO market_groups (channel, chat_id) SELECT c, id FROM unnest($1::text[], $2::text[]) AS g (c, id)
+			ON CONFLICT DO NOTHING`, []any{channels, chats}},
+	} {
+		if _, err := db.Pool.Exec(ctx, q.sql, q.args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var authorID int64
+	if err := db.Pool.QueryRow(ctx, `SELECT id FROM users WHERE channel = $1 AND platform_id = $2`,
+		string(author.Channel), author.ChatID).Scan(&authorID); err != nil {
+		t.Fatal(err)
+	}
+	b, err := db.CreateBroadcast(ctx, &flows.Broadcast{AuthorID: authorID, Chat: author,
+		Lang: "vi", Text: announcement, Pin: pin, Scope: flows.ScopeAll}, groups, "test:"+t.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.ID
+}
+
+// reports are the final reports the announcer got.
+func reports(b *testBot) []string {
+	var out []string
+	for _, s := range b.Sent(announcer) {
+		if strings.HasPrefix(s.Text, "✅ Thông báo đã gửi xong") || strings.HasPrefix(s.Text, "⛔ Thông báo đã dừng") {
+			out = append(out, s.Text)
+		}
+	}
+	return out
+}
+
+// waitReport waits for the broadcast's report and returns it.
+func waitReport(t *testing.T, b *testBot) string {
+	t.Helper()
+	waitFor(t, "the broadcast's report", func() bool { return len(reports(b)) > 0 })
+	return reports(b)[0]
+}
+
+// deliveredOnce checks that each Telegram group got exactly one message.
+func deliveredOnce(t *testing.T, tg *telegramtest.Server, groups []flows.MarketGroup) {
+	t.Helper()
+	for _, g := range groups {
+		id, _ := parseID(g.Ref.ChatID)
+		if n := tg.Delivered(id); n != 1 {
+			t.Errorf("%s got the announcement %d times, want once", g.Title, n)
+		}
+	}
+}
+
+func parseID(s string) (int64, error) {
+	var id int64
+	_, err := fmt.Sscan(s, &id)
+	return id, err
+}
+
+// A announcer's announcement reaches every market group of Telegram and
+// Zalo once, pinned where the bot is an admin; a group that removed the
+// bot is reported by its title with a plain reason and deactivated; the
+// announcer sees one progress message, edited in place with the stop
+// button, and one report.
+func TestABroadcastReachesEveryGroupOnce(t *testing.T) {
+	t.Parallel()
+	tg, zs := telegramtest.NewServer(t), zalotest.NewServer(t)
+	env := zaloEnv(newEnv(t, tg), zs)
+	b := startBot(t, tg, env)
+	tgGroups := telegramGroups(5)
+	zaloGroups := []flows.MarketGroup{
+		{Ref: flows.ChatRef{Channel: flows.Zalo, ChatID: "zg-chi-lang"}, Title: "Chợ Chi Lăng (Zalo)"},
+		{Ref: flows.ChatRef{Channel: flows.Zalo, ChatID: "zg-bac-son"}, Title: "Chợ Bắc Sơn (Zalo)"},
+	}
+	for _, g := range tgGroups[:2] { // the bot may pin in these two
+		id, _ := parseID(g.Ref.ChatID)
+		tg.SetMemberStatus(id, telegramtest.DefaultBotID, "administrator")
+	}
+	removed, _ := parseID(tgGroups[4].Ref.ChatID)
+	tg.BlockChat(removed)
+	id := seedBroadcast(t, env["DATABASE_URL"], true, append(slices.Clone(tgGroups), zaloGroups...))
+
+	report := waitReport(t, b)
+	deliveredOnce(t, tg, tgGroups[:4])
+	if n := tg.Delivered(removed); n != 0 {
+		t.Errorf("the group that removed the bot got %d messages", n)
+	}
+	for _, g := range zaloGroups {
+		if got := zs.Received(g.Ref.ChatID); len(got) != 1 || !strings.Contains(got[0].Text, announcement) {
+			t.Errorf("%s got %+v, want the announcement once", g.Title, got)
+		}
+	}
+	post := b.TG.Messages(-1001000000001)
+	if len(post) != 1 || !strings.Contains(post[0].Text, announcement) || !strings.HasPrefix(post[0].Text, "📣") {
+		t.Errorf("the group's post: %+v", post)
+	}
+	for i, g := range tgGroups[:4] {
+		gid, _ := parseID(g.Ref.ChatID)
+		if pinned := tg.Pinned(gid); (pinned != 0) != (i < 2) {
+			t.Errorf("%s: pinned message %d (the bot is admin: %v)", g.Title, pinned, i < 2)
+		}
+	}
+	for _, want := range []string{"6/7 nhóm đã nhận", "Đã ghim ở 2 nhóm", "Có 4 nhóm em không ghim được",
+		"• Chợ na 5: em đã bị xoá khỏi nhóm"} {
+		if !strings.Contains(report, want) {
+			t.Errorf("report lacks %q:\n%s", want, report)
+		}
+	}
+	// One progress message, edited to its end, its stop button gone.
+	var progress []sent
+	for _, s := range b.Sent(announcer) {
+		if strings.HasPrefix(s.Text, "📣 Đã gửi") {
+			progress = append(progress, s)
+		}
+	}
+	if len(progress) != 1 || len(progress[0].Data) != 1 || progress[0].Data[0] != fmt.Sprintf("bc:stop:%d", id) {
+		t.Fatalf("progress messages %+v, want one with the stop button", progress)
+	}
+	waitFor(t, "the progress message's last edit", func() bool {
+		for _, m := range tg.Messages(announcer) {
+			if strings.HasPrefix(m.Text, "📣 Đã gửi 6/7 nhóm · 1 nhóm chưa nhận được") && m.ReplyMarkup == nil {
+				return true
+			}
+		}
+		return false
+	})
+	settled(t, b)
+	if n := len(reports(b)); n != 1 {
+		t.Errorf("%d reports, want one", n)
+	}
+	db := openDB(t, env)
+	var active bool
+	var status string
+	if err := db.Pool.QueryRow(context.Background(), `SELECT active FROM chats WHERE chat_id = $1`, itoa(removed)).Scan(&active); err != nil || active {
+		t.Errorf("the removed group is active: %v (%v)", active, err)
+	}
+	if err := db.Pool.QueryRow(context.Background(), `SELECT status FROM broadcasts WHERE id = $1`, id).Scan(&status); err != nil || status != "done" {
+		t.Errorf("broadcast status %q (%v), want done", status, err)
+	}
+	_, metrics := b.Get("/metrics")
+	if !strings.Contains(metrics, `nongsan_broadcast_sends_total{channel="telegram",outcome="sent"} 4`) {
+		t.Errorf("metrics lack the sends:\n%s", grep(metrics, "nongsan_broadcast"))
+	}
+}
+
+func grep(text, word string) string {
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		if strings.Contains(line, word) {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// With Telegram enforcing its limits, a broadcast keeps to the configured
+// rate and never meets a 429; when Telegram asks to wait all the same, the
+// group gets it after the wait, once.
+func TestABroadcastKeepsTheRate(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	tg.SetLimits(10, 20)
+	env := newEnv(t, tg)
+	env["TELEGRAM_RATE"] = "10"
+	b := startBot(t, tg, env)
+	groups := telegramGroups(25)
+	tg.FailNext("sendMessage", 1, telegramtest.Failure{RetryAfter: 1})
+	seedBroadcast(t, env["DATABASE_URL"], false, groups)
+	report := waitReport(t, b)
+	if !strings.Contains(report, "25/25 nhóm đã nhận") {
+		t.Errorf("report:\n%s", report)
+	}
+	deliveredOnce(t, tg, groups)
+	var limited, sends []telegramtest.Call
+	for _, c := range tg.Calls() {
+		switch {
+		case c.Status == http.StatusTooManyRequests:
+			limited = append(limited, c)
+		case c.Status == http.StatusOK && strings.HasPrefix(c.ChatID, "-100"):
+			sends = append(sends, c)
+		}
+	}
+	if len(limited) != 1 {
+		t.Errorf("%d answers 429, want only the one asked for", len(limited))
+	}
+	// After the 429 the channel waited its second; a send whose token was
+	// taken before the 429 may still go (the requests in flight).
+	var early []time.Duration
+	for _, c := range sends {
+		if d := c.At.Sub(limited[0].At); d > 0 && d < 900*time.Millisecond {
+			early = append(early, d)
+		}
+	}
+	if len(early) > 2 {
+		t.Errorf("groups were sent to %v after the 429 that asked for a second", early)
+	}
+	// 25 groups at 10/s, and a second's wait: no faster than the rate.
+	if took := sends[len(sends)-1].At.Sub(sends[0].At); took.Seconds() < 2.3 {
+		t.Errorf("25 groups took %s at 10 a second", took)
+	}
+}
+
+// delivered is how many of the groups got at least one message.
+func delivered(tg *telegramtest.Server, groups []flows.MarketGroup) int {
+	n := 0
+	for _, g := range groups {
+		if id, _ := parseID(g.Ref.ChatID); tg.Delivered(id) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// A broadcast stopped halfway sends nothing more; the report says it was
+// stopped and how many groups got it.
+func TestACancelledBroadcastStops(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := newEnv(t, tg)
+	env["TELEGRAM_RATE"] = "4"
+	b := startBot(t, tg, env)
+	groups := telegramGroups(20)
+	id := seedBroadcast(t, env["DATABASE_URL"], false, groups)
+	waitFor(t, "a few groups to get it", func() bool { return delivered(tg, groups) >= 3 })
+	if err := openDB(t, env).CancelBroadcast(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	report := waitReport(t, b)
+	n := delivered(tg, groups)
+	if n >= len(groups) {
+		t.Fatalf("every group got the cancelled broadcast")
+	}
+	if want := fmt.Sprintf("⛔ Thông báo đã dừng theo yêu cầu: %d/20 nhóm đã nhận, %d nhóm không gửi nữa.", n, 20-n); !strings.HasPrefix(report, want) {
+		t.Errorf("report:\n%s\nwant it to start %q", report, want)
+	}
+	for _, g := range groups {
+		if id, _ := parseID(g.Ref.ChatID); tg.Delivered(id) > 1 {
+			t.Errorf("%s got it %d times", g.Title, tg.Delivered(id))
+		}
+	}
+	settled(t, b)
+	if after := delivered(tg, groups); after != n {
+		t.Errorf("%d groups got it after the report, which said %d", after, n)
+	}
+}
+
+// Two replicas share one broadcast: each sends part of it, no group gets
+// it twice, and the announcer gets one progress message and one report.
+func TestReplicasShareABroadcast(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := newEnv(t, tg)
+	env["TELEGRAM_RATE"] = "60"
+	bots := []*testBot{startBot(t, tg, env), startBot(t, tg, env)}
+	groups := telegramGroups(60)
+	seedBroadcast(t, env["DATABASE_URL"], false, groups)
+	report := waitReport(t, bots[0])
+	if !strings.Contains(report, "60/60 nhóm đã nhận") {
+		t.Errorf("report:\n%s", report)
+	}
+	deliveredOnce(t, tg, groups)
+	settled(t, bots[0])
+	if n := len(reports(bots[0])); n != 1 {
+		t.Errorf("%d reports, want one", n)
+	}
+	progress := 0
+	for _, s := range bots[0].Sent(announcer) {
+		if strings.HasPrefix(s.Text, "📣") {
+			progress++
+		}
+	}
+	if progress != 1 {
+		t.Errorf("%d progress messages, want one", progress)
+	}
+	for i, b := range bots {
+		_, metrics := b.Get("/metrics")
+		if !strings.Contains(metrics, `nongsan_broadcast_sends_total{channel="telegram",outcome="sent"}`) {
+			t.Errorf("replica %d sent nothing:\n%s", i, grep(metrics, "nongsan_broadcast"))
+		}
+	}
+}
+
+// THE KILL TEST: the service is killed (SIGKILL) in the middle of a
+// broadcast, with requests to Telegram in flight (held by the fake, which
+// carries them out all the same, as Telegram does). Started again, it
+// finishes the broadcast: every group has it exactly once, counted by the
+// fake, and the announcer gets one report, which names the groups whose
+// request was in flight as unsure (not sent again).
+func TestAKilledBroadcastResumesOnce(t *testing.T) {
+	t.Parallel()
+	bin := buildBinary(t)
+	tg := telegramtest.NewServer(t)
+	env := newEnv(t, tg)
+	env["TELEGRAM_RATE"] = "10"
+	env["SEND_TIMEOUT"] = "1s" // claims of the killed process expire within 6 s
+	_, p := startProcess(t, bin, tg, env)
+	groups := telegramGroups(30)
+	seedBroadcast(t, env["DATABASE_URL"], false, groups)
+	waitFor(t, "a few groups to get it", func() bool { return delivered(tg, groups) >= 5 })
+	tg.Hold("sendMessage")
+	waitFor(t, "a request in flight", func() bool { return tg.Holding() >= 2 })
+	p.Kill()
+	tg.Release()
+	t.Logf("killed with %d groups sent to", delivered(tg, groups))
+
+	b2, _ := startProcess(t, bin, tg, env)
+	report := waitReport(t, b2)
+	deliveredOnce(t, tg, groups)
+	settled(t, b2)
+	if n := len(reports(b2)); n != 1 {
+		t.Errorf("%d reports, want one", n)
+	}
+	unsure := text(t, "vi", "broadcast_run.reason_unsure")
+	if !strings.Contains(report, unsure) {
+		t.Errorf("the report names no group as unsure:\n%s", report)
+	}
+	t.Logf("report:\n%s", report)
+}
+
+// In the sandbox, the announcer persona's announcement reaches the web
+// market group, and the announcer's chat shows the progress, edited in
+// place to its end, and the report.
+func TestABroadcastReachesTheWebGroup(t *testing.T) {
+	t.Parallel()
+	w := startWeb(t)
+	db, err := postgres.OpenSchema(context.Background(), w.b.Env["DATABASE_URL"], postgres.SandboxSchema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	market := flows.MarketGroup{Ref: flows.ChatRef{Channel: flows.Web, ChatID: web.Market}, Title: "Chợ thử"}
+	seedBroadcastBy(t, db, flows.ChatRef{Channel: flows.Web, ChatID: web.Moderator}, false, []flows.MarketGroup{market})
+	report := w.wait(web.Moderator, func(s string) bool { return strings.HasPrefix(s, "✅ Thông báo đã gửi xong") })
+	if !strings.Contains(report, "1/1 nhóm đã nhận") {
+		t.Errorf("report %q", report)
+	}
+	w.caughtUp()
+	posts := slices.DeleteFunc(w.received(web.Market), func(s string) bool { return !strings.Contains(s, announcement) })
+	if len(posts) != 1 {
+		t.Errorf("the web group got the announcement %d times: %q", len(posts), w.received(web.Market))
+	}
+	waitFor(t, "the progress message's last edit", func() bool {
+		for _, m := range w.messages(web.Moderator) {
+			if strings.HasPrefix(m.Text, "📣 Đã gửi 1/1 nhóm.") && len(m.Buttons) == 0 {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// While Telegram fails (502), the groups' sends are tried again later, and
+// each group gets the announcement once when it works again.
+func TestABroadcastRetriesAFailingPlatform(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := newEnv(t, tg)
+	b := startBot(t, tg, env)
+	groups := telegramGroups(3)
+	tg.SetDown("sendMessage", &telegramtest.Failure{Status: http.StatusBadGateway})
+	seedBroadcast(t, env["DATABASE_URL"], false, groups)
+	waitFor(t, "the groups' sends to fail", func() bool {
+		failed := map[string]bool{}
+		for _, c := range tg.CallsTo("sendMessage") {
+			if c.Status == http.StatusBadGateway && strings.HasPrefix(c.ChatID, "-100") {
+				failed[c.ChatID] = true
+			}
+		}
+		return len(failed) == len(groups)
+	})
+	tg.SetDown("sendMessage", nil)
+	report := waitReport(t, b)
+	if !strings.Contains(report, "3/3 nhóm đã nhận") {
+		t.Errorf("report:\n%s", report)
+	}
+	deliveredOnce(t, tg, groups)
+}
+
+// A announcer on Zalo, where messages cannot be edited, gets a new
+// progress message only at a few milestones, then the report.
+func TestABroadcastFromZaloReportsAtMilestones(t *testing.T) {
+	t.Parallel()
+	tg, zs := telegramtest.NewServer(t), zalotest.NewServer(t)
+	env := zaloEnv(newEnv(t, tg), zs)
+	env["TELEGRAM_RATE"] = "4"
+	startBot(t, tg, env)
+	const author = "8f3a0c1b2d4e5f607188"
+	groups := telegramGroups(12)
+	seedBroadcastBy(t, openDB(t, env), flows.ChatRef{Channel: flows.Zalo, ChatID: author}, false, groups)
+	var got []string
+	waitFor(t, "the report on Zalo", func() bool {
+		got = nil
+		for _, m := range zs.Received(author) {
+			got = append(got, m.Text)
+		}
+		return slices.ContainsFunc(got, func(s string) bool { return strings.HasPrefix(s, "✅ Thông báo đã gửi xong: 12/12") })
+	})
+	deliveredOnce(t, tg, groups)
+	progress := slices.DeleteFunc(slices.Clone(got), func(s string) bool { return !strings.HasPrefix(s, "📣 Đã gửi") })
+	if len(progress) < 2 || len(progress) > 4 {
+		t.Errorf("%d progress messages, want the first and a few milestones: %q", len(progress), got)
+	}
+	t.Logf("the first progress message on Zalo: %q", progress[0])
+	for _, s := range got {
+		if strings.Contains(s, "bấm") {
+			t.Errorf("a Zalo announcer is told to press a button: %q", s)
+		}
+	}
+}
