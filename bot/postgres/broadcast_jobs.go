@@ -17,13 +17,16 @@ import (
 // worker whose claim expired (and was taken again) changes nothing.
 
 // ClaimTargets claims up to n due targets of broadcasts still sending, for
-// lease (pending → claimed), oldest due first.
+// lease (pending → claimed), oldest due first. A broadcast starts once its
+// progress message is on its way, so that its author sees it first, or,
+// should that message fail, after progressWait.
 func (db *DB) ClaimTargets(ctx context.Context, n int, lease time.Duration) ([]flows.BroadcastTarget, error) {
 	rows, err := db.Pool.Query(ctx, `
 		WITH due AS (
 			SELECT t.broadcast_id, t.channel, t.chat_id FROM broadcast_targets t
 			JOIN broadcasts b ON b.id = t.broadcast_id
 			WHERE t.status = 'pending' AND t.not_before <= now() AND b.status = 'sending'
+				AND (b.progress_id IS NOT NULL OR b.created_at < now() - $3::interval)
 			ORDER BY t.not_before, t.broadcast_id LIMIT $1
 			FOR UPDATE OF t SKIP LOCKED)
 		UPDATE broadcast_targets t SET status = 'claimed', claimed_until = clock_timestamp() + $2::interval
@@ -31,7 +34,7 @@ func (db *DB) ClaimTargets(ctx context.Context, n int, lease time.Duration) ([]f
 		WHERE (t.broadcast_id, t.channel, t.chat_id) = (due.broadcast_id, due.channel, due.chat_id) AND b.id = t.broadcast_id
 		RETURNING t.channel, t.chat_id, t.title, t.attempts, t.claimed_until,
 			b.id, b.author_id, b.channel, b.chat_id, b.lang, b.text, coalesce(b.photo, ''), b.pin, b.scope, b.status, b.created_at`,
-		n, lease)
+		n, lease, progressWait)
 	if err != nil {
 		return nil, fmt.Errorf("claim broadcast targets: %w", err)
 	}
@@ -47,6 +50,9 @@ func (db *DB) ClaimTargets(ctx context.Context, n int, lease time.Duration) ([]f
 	}
 	return targets, nil
 }
+
+// progressWait is how long a broadcast waits for its progress message.
+const progressWait = 10 * time.Second
 
 // targetKey is the WHERE clause of one target under its claim: $1 to $4.
 const targetKey = `broadcast_id = $1 AND channel = $2 AND chat_id = $3 AND claimed_until = $4`

@@ -40,6 +40,15 @@ func TestBroadcastTargetsAreClaimedOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if len(claim(1)) != 0 {
+		t.Fatal("a broadcast started before its progress message")
+	}
+	if mine, err := db.ClaimProgress(ctx, b.ID); err != nil || !mine {
+		t.Fatalf("claim progress: %v %v", mine, err)
+	}
+	if mine, _ := db.ClaimProgress(ctx, b.ID); mine {
+		t.Fatal("the progress message was claimed twice")
+	}
 	first := claim(1)
 	if len(first) != 1 || first[0].Broadcast.Text != b.Text || first[0].Group.Title == "" {
 		t.Fatalf("claimed %+v", first)

@@ -312,9 +312,10 @@ const keepEvery = 2 * time.Second
 // held back by a failure go out within about this much of their time.
 const sweepEvery = 250 * time.Millisecond
 
-// broadcastEvery is how often announcements due are looked for, and their
-// progress and end.
-const broadcastEvery = 250 * time.Millisecond
+// broadcastEvery is how often, while none is due, announcements are looked
+// for, and how often their progress and end are: each look is a query on
+// every replica, idle or not.
+const broadcastEvery = time.Second
 
 // validSecret is what Telegram accepts as a webhook secret_token.
 var validSecret = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
