@@ -20,8 +20,9 @@ type SendRate struct {
 
 // Throttle hands out send tokens shared by every replica through Redis
 // (GCRA, github.com/go-redis/redis_rate): a channel's overall rate and each
-// group's. The burst is one: tokens are spaced evenly, so that the
-// platform sees at most the rate in any window, whatever the replicas.
+// group's. Tokens are spaced evenly (a group's burst is one, a channel's a
+// tenth of a second's worth), so that the platform sees the rate in any
+// window, whatever the replicas.
 type Throttle struct {
 	rdb    *goredis.Client
 	prefix string
@@ -45,7 +46,10 @@ func (l *Throttle) Take(ctx context.Context, channel flows.Channel) (wait time.D
 	if r <= 0 {
 		return 0, nil
 	}
-	return l.allow(ctx, "ch:"+string(channel), redis_rate.Limit{Rate: r, Burst: 1, Period: time.Second})
+	// A tenth of a second's worth of burst: a worker that wakes late for
+	// its token does not lose the slot for good, and the platform sees at
+	// most that many early, whatever the window.
+	return l.allow(ctx, "ch:"+string(channel), redis_rate.Limit{Rate: r, Burst: max(r/10, 1), Period: time.Second})
 }
 
 // TakeGroup tries to take a token for one message to a group, as Take does.
