@@ -162,7 +162,16 @@ func (b *Broadcaster) deliver(ctx context.Context, t *flows.BroadcastTarget) {
 			return
 		}
 	}
-	if ok, err := b.Jobs.StartSending(ctx, t, b.Attempt+leaseMargin); err != nil || !ok {
+	// Past this point a shutdown must not cut in: a cancellation reported
+	// after the row was marked sending would leave it unsure, never sent.
+	if ctx.Err() != nil {
+		later(b.RetryMin, "shutting down")
+		return
+	}
+	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), b.Attempt)
+	ok, err := b.Jobs.StartSending(sctx, t, b.Attempt+leaseMargin)
+	scancel()
+	if err != nil || !ok {
 		if err != nil {
 			log.Error().Err(err).Msg("start sending broadcast")
 		}
@@ -232,7 +241,7 @@ func (b *Broadcaster) pin(ctx context.Context, ch Channel, t *flows.BroadcastTar
 	if p, ok := ch.(interface {
 		Pin(context.Context, flows.ChatRef, string) (bool, error)
 	}); ok && len(sent.MessageIDs) > 0 {
-		pctx, cancel := context.WithTimeout(ctx, b.Attempt)
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.Attempt) // not "refused" at a shutdown
 		can, err := p.Pin(pctx, t.Group.Ref, sent.MessageIDs[0])
 		cancel()
 		switch {

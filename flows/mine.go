@@ -204,6 +204,10 @@ func (f *mine) onAct(ctx context.Context, c *Conv, in Input) (Step, error) {
 	case "close":
 		l.Status = Closed
 	case "renew":
+		// Selling again is posting again: a banned user may not.
+		if ok, err := mayPost(ctx, f.deps, c); err != nil || !ok {
+			return Done, err
+		}
 		if l.Remaining == 0 {
 			// Sold out: only the farmer knows whether there is more to sell.
 			c.Say(M("mine.renew_empty", "Code", l.Code))

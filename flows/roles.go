@@ -162,19 +162,29 @@ func (f *roles) askRevoke(c *Conv) {
 	var rows [][]Choice
 	for _, g := range granted {
 		rows = append(rows, []Choice{{Label: M("roles.granted_item", "Name", g.Name, "Role", c.T(M("roles.role_"+g.Role))),
-			Value: "rv:" + g.Role + ":" + strconv.FormatInt(g.UserID, 10) + ":" + g.Name}})
+			Value: "rv:" + g.Role + ":" + strconv.FormatInt(g.UserID, 10)}}) // no name: callback data holds 64 bytes
 	}
 	c.Ask(M("roles.revoke_pick", "Count", len(granted)), rows...)
 }
 
-func (f *roles) onRevokePick(_ context.Context, c *Conv, in Input) (Step, error) {
+func (f *roles) onRevokePick(ctx context.Context, c *Conv, in Input) (Step, error) {
 	rest, ok := strings.CutPrefix(in.Text, "rv:")
-	parts := strings.SplitN(rest, ":", 3)
-	if in.Kind != KindChoice || !ok || len(parts) != 3 {
+	role, id, _ := strings.Cut(rest, ":")
+	user, err := strconv.ParseInt(id, 10, 64)
+	if in.Kind != KindChoice || !ok || err != nil {
 		return Unclear, nil
 	}
-	user, _ := strconv.ParseInt(parts[1], 10, 64)
-	return xoamodConfirm, c.SetDraft(xoamodDraft{UserID: user, Role: parts[0], Name: parts[2]})
+	granted, err := f.deps.Invites.GrantedRoles(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, g := range granted {
+		if g.UserID == user && g.Role == role {
+			return xoamodConfirm, c.SetDraft(xoamodDraft{UserID: user, Role: role, Name: g.Name})
+		}
+	}
+	c.Say(M("roles.revoke_gone"))
+	return Done, nil
 }
 
 func (f *roles) askRevokeConfirm(c *Conv) {

@@ -110,13 +110,16 @@ func (db *DB) PinFailed(ctx context.Context, t *flows.BroadcastTarget, reason st
 
 // RetryTarget puts a claimed or sending target back, due after a while;
 // refund does not count the attempt (the platform asked us to wait, or the
-// rate did). A target of a broadcast cancelled meanwhile is cancelled.
+// rate did). A target of a broadcast cancelled meanwhile is cancelled: the
+// broadcast's row is locked (FOR SHARE), so that a cancel committing at the
+// same time, which leaves targets being sent alone, is seen; else the
+// target would wait, pending, for a broadcast that no worker takes again.
 func (db *DB) RetryTarget(ctx context.Context, t *flows.BroadcastTarget, after time.Duration, reason string, refund bool) error {
 	_, err := db.Pool.Exec(ctx, `UPDATE broadcast_targets t
 		SET status = CASE WHEN b.status = 'sending' THEN 'pending' ELSE 'cancelled' END,
 			not_before = clock_timestamp() + $5::interval, claimed_until = NULL, error = $6,
 			attempts = t.attempts - CASE WHEN $7 AND t.status = 'sending' THEN 1 ELSE 0 END
-		FROM broadcasts b
+		FROM (SELECT id, status FROM broadcasts WHERE id = $1 FOR SHARE) b
 		WHERE b.id = t.broadcast_id AND t.broadcast_id = $1 AND t.channel = $2 AND t.chat_id = $3
 			AND t.claimed_until = $4 AND t.status IN ('claimed', 'sending')`, keyArgs(t, after, reason, refund)...)
 	if err != nil {

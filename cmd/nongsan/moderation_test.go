@@ -121,6 +121,19 @@ func TestABannedFarmerCannotPostUntilTheBanIsLifted(t *testing.T) {
 	if n := listings(); n != 1 {
 		t.Fatalf("a banned farmer has %d listings, want the 1 from before", n)
 	}
+	// Selling for 7 more days is posting again: refused too.
+	expiry := func() int {
+		return count(t, b.Env["DATABASE_URL"], `SELECT extract(epoch FROM expires_at)::int FROM listings`)
+	}
+	was := expiry()
+	b.Say(farmer, "bán thêm "+code)
+	refusal := func(s sent) bool {
+		return s.Text == text(t, "vi", "moderation.banned_refusal", "Reason", "Đăng hàng không đúng ảnh")
+	}
+	waitSent(t, b, farmer, refusal, 2)
+	if now := expiry(); now != was {
+		t.Fatalf("a banned farmer renewed a listing: expiry %d → %d", was, now)
+	}
 
 	b.Say(moderator, "/bochan")
 	pick := b.expect(moderator, "moderation.unban_pick", "Count", 1, "Press", "bấm")
