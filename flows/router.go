@@ -108,7 +108,17 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 		}
 		return nil
 	case in.Command == "help" || slices.Contains(helpWords, word):
+		moderator := false
+		if c.User != nil && r.Deps.Roles != nil {
+			var err error
+			if moderator, err = r.Deps.Roles.IsModerator(ctx, c.User.ID); err != nil && !errors.Is(err, ErrNotFound) {
+				return fmt.Errorf("help: %w", err)
+			}
+		}
 		c.Say(M("help.text"))
+		if moderator {
+			c.Say(M("help.moderator")) // their commands are in no menu
+		}
 		r.prompt(c)
 		return nil
 	case in.Command == "start" && strings.HasPrefix(in.Arg, ownPrefix):

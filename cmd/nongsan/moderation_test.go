@@ -324,3 +324,36 @@ func TestTheSandboxModeratorTakesDownAndBars(t *testing.T) {
 	w.say("farmer", "/ban")
 	w.expect("farmer", "moderation.banned_refusal", "Reason", "Đăng hàng không đúng ảnh")
 }
+
+// Moderators' commands are in no menu: their /help lists them, a farmer's
+// does not.
+func TestAModeratorsHelpListsTheirCommands(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := newEnv(t, tg)
+	env["MODERATORS"] = "telegram:" + itoa(moderator)
+	b := startBot(t, tg, env)
+	b.Say(moderator, "/help")
+	if got := b.Sent(moderator); len(got) == 0 || !containsText(got, text(t, "vi", "help.moderator")) {
+		t.Fatalf("a moderator's /help: %+v", got)
+	}
+	b.Say(farmer, "/help")
+	got := b.Sent(farmer)
+	if !containsText(got, text(t, "vi", "help.text")) {
+		t.Fatalf("a farmer's /help: %+v", got)
+	}
+	for _, m := range got {
+		if strings.Contains(m.Text, "/thongbao") {
+			t.Fatalf("a farmer is told of /thongbao: %q", m.Text)
+		}
+	}
+}
+
+func containsText(msgs []sent, want string) bool {
+	for _, m := range msgs {
+		if m.Text == want {
+			return true
+		}
+	}
+	return false
+}
