@@ -52,6 +52,10 @@ type Field[D any] struct {
 	Follows bool
 	// Aside: asked only when a row goes To it (a confirmation); Next passes by.
 	Aside bool
+	// Known: already answered, said in an earlier message ("5 tạ giá 25k",
+	// a captioned photo): Next passes it by, unless it is being changed
+	// from the summary. To and Redo still ask it.
+	Known func(d *D) bool
 	// Summary shows the whole draft: a changed field comes back to it.
 	Summary bool
 	// Fresh: `quay lại` never leads back past this row.
@@ -293,9 +297,9 @@ func (f *Form[D]) follow(ctx context.Context, c *Conv, d *D, from int, g Go) (St
 			s.Editing = true
 			to = f.index(g.step)
 		case goNext:
-			to = f.after(from, s.Editing)
+			to = f.after(d, from, s.Editing)
 		case goPast:
-			to = f.after(f.index(g.step), s.Editing)
+			to = f.after(d, f.index(g.step), s.Editing)
 		default:
 			return "", fmt.Errorf("form %s: an answer at %q says nowhere to go", f.Name, s.Step)
 		}
@@ -318,14 +322,15 @@ func (f *Form[D]) follow(ctx context.Context, c *Conv, d *D, from int, g Go) (St
 	return "", fmt.Errorf("form %s: its actions lead in a loop", f.Name)
 }
 
-// after is the row that comes after row i, passing rows aside. While a
-// field is being changed, that is a row that follows it, else the next
-// summary or action.
-func (f *Form[D]) after(i int, editing bool) int {
+// after is the row that comes after row i, passing rows aside and rows
+// already known. While a field is being changed, that is a row that
+// follows it, else the next summary or action.
+func (f *Form[D]) after(d *D, i int, editing bool) int {
 	adjacent := true
 	for j := i + 1; j < len(f.Rows); j++ {
 		switch row := f.Rows[j]; {
 		case row.Aside:
+		case !editing && row.Known != nil && row.Known(d):
 		case !editing || row.Do != nil || row.Summary || row.Follows && adjacent:
 			return j
 		default:

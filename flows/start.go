@@ -39,6 +39,10 @@ type Deps struct {
 	Downloads Downloads
 	// Limits bound what one person may do at once, against abuse.
 	Limits Limits
+	// Follows: buyers following a product (nil: none in this app).
+	Follows Follows
+	// Prices: the market's recent prices, for hints (nil: no hints).
+	Prices Prices
 	// PagesURL is where the web pages are (PUBLIC_BASE_URL, with the
 	// sandbox's base): listings' pages and farmers' stores are linked from
 	// the chat. "" links none.
