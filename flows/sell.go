@@ -279,8 +279,15 @@ func (f *sell) onQtyCheck(ctx context.Context, c *Conv, d *draft, in Input) (Go,
 	return f.onQuantity(ctx, c, d, in)
 }
 
+// askPrice shows the area's recent prices above the question, when there
+// are enough.
 func (f *sell) askPrice(c *Conv, d *draft) Question {
-	return Ask(M("sell.price", "Unit", c.F().Unit(f.priceUnit(d))))
+	hint, err := hintFor(c, f.deps, d, f.priceUnit(d))
+	if err != nil {
+		c.Fail(err)
+		return Question{}
+	}
+	return Ask(M("sell.price", "Unit", c.F().Unit(f.priceUnit(d)), "Hint", hint))
 }
 
 // priceUnit is the unit a bare price is per: the product's usual unit for
@@ -293,7 +300,7 @@ func (f *sell) priceUnit(d *draft) vn.Unit {
 	return f.defaultUnit(d)
 }
 
-func (f *sell) onPrice(_ context.Context, c *Conv, d *draft, in Input) (Go, error) {
+func (f *sell) onPrice(ctx context.Context, c *Conv, d *draft, in Input) (Go, error) {
 	if in.Kind != KindText {
 		return NotUnderstood(), nil
 	}
@@ -317,6 +324,9 @@ func (f *sell) onPrice(_ context.Context, c *Conv, d *draft, in Input) (Go, erro
 	if !vn.PlausiblePrice(p) {
 		return To(f.priceCheck), nil // dear, but some produce is (bird's nest, ginseng)
 	}
+	if r, ok, err := recentPrices(ctx, f.deps, c, d, p.Per); err != nil || ok && farFrom(p, r) {
+		return To(f.priceCheck), err // a zero too many or too few, most likely
+	}
 	return Next(), nil
 }
 
@@ -334,8 +344,21 @@ func unusuallyHigh(p vn.Price) bool {
 	return ok && perKg > 1_000_000 && perKg <= 50_000_000
 }
 
+// askPriceCheck questions a price that is dear for any produce, or far
+// from what the area's farmers asked lately.
 func (f *sell) askPriceCheck(c *Conv, d *draft) Question {
-	return Ask(M("sell.price_check", "Price", c.F().Price(d.Listing.Price)), confirmChoices()...)
+	p := d.Listing.Price
+	if vn.PlausiblePrice(p) {
+		hint, err := hintFor(c, f.deps, d, p.Per)
+		if err != nil {
+			c.Fail(err)
+			return Question{}
+		}
+		if hint != "" {
+			return Ask(M("price_hint.check", "Price", c.F().Price(p), "Hint", hint), confirmChoices()...)
+		}
+	}
+	return Ask(M("sell.price_check", "Price", c.F().Price(p)), confirmChoices()...)
 }
 
 func (f *sell) onPriceCheck(ctx context.Context, c *Conv, d *draft, in Input) (Go, error) {
@@ -449,7 +472,12 @@ func (f *sell) listing(c *Conv, d *draft) *Listing {
 }
 
 func (f *sell) showSummary(c *Conv, d *draft) Question {
-	return Ask(M("sell.summary", listingData(c.F(), f.listing(c, d))...),
+	hint, err := hintFor(c, f.deps, d, d.Listing.Price.Per)
+	if err != nil {
+		c.Fail(err)
+		return Question{}
+	}
+	return Ask(M("sell.summary", append(listingData(c.F(), f.listing(c, d)), "PriceHint", hint)...),
 		[]Choice{{Label: M("sell.publish"), Value: "publish", Words: []string{"dang", "dang tin", "dong y", "ok", "co", "publish"}}},
 		[]Choice{{Label: M("sell.edit"), Value: "edit", Words: []string{"sua"}}, {Label: M("sell.cancel"), Value: "cancel"}},
 	)
