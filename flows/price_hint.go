@@ -23,12 +23,14 @@ func recentPrices(ctx context.Context, deps Deps, c *Conv, d *draft, per vn.Unit
 }
 
 // hintFor is the hint's line for d's product priced per per; "" for none.
-func hintFor(c *Conv, deps Deps, d *draft, per vn.Unit) (string, error) {
+// A hint is a courtesy: while the prices cannot be read, the form goes on
+// without (a step mid-flow needs no database).
+func hintFor(c *Conv, deps Deps, d *draft, per vn.Unit) string {
 	r, ok, err := recentPrices(c.Context(), deps, c, d, per)
 	if !ok || err != nil {
-		return "", err
+		return ""
 	}
-	return priceHint(c.F(), d.Seller.Area, r), nil
+	return priceHint(c.F(), d.Seller.Area, r)
 }
 
 // priceHint is the hint's line: `Giá gần đây ở Chi Lăng: 22.000–28.000

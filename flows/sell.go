@@ -282,12 +282,7 @@ func (f *sell) onQtyCheck(ctx context.Context, c *Conv, d *draft, in Input) (Go,
 // askPrice shows the area's recent prices above the question, when there
 // are enough.
 func (f *sell) askPrice(c *Conv, d *draft) Question {
-	hint, err := hintFor(c, f.deps, d, f.priceUnit(d))
-	if err != nil {
-		c.Fail(err)
-		return Question{}
-	}
-	return Ask(M("sell.price", "Unit", c.F().Unit(f.priceUnit(d)), "Hint", hint))
+	return Ask(M("sell.price", "Unit", c.F().Unit(f.priceUnit(d)), "Hint", hintFor(c, f.deps, d, f.priceUnit(d))))
 }
 
 // priceUnit is the unit a bare price is per: the product's usual unit for
@@ -324,8 +319,8 @@ func (f *sell) onPrice(ctx context.Context, c *Conv, d *draft, in Input) (Go, er
 	if !vn.PlausiblePrice(p) {
 		return To(f.priceCheck), nil // dear, but some produce is (bird's nest, ginseng)
 	}
-	if r, ok, err := recentPrices(ctx, f.deps, c, d, p.Per); err != nil || ok && farFrom(p, r) {
-		return To(f.priceCheck), err // a zero too many or too few, most likely
+	if r, ok, err := recentPrices(ctx, f.deps, c, d, p.Per); err == nil && ok && farFrom(p, r) {
+		return To(f.priceCheck), nil // a zero too many or too few, most likely
 	}
 	return Next(), nil
 }
@@ -348,15 +343,8 @@ func unusuallyHigh(p vn.Price) bool {
 // from what the area's farmers asked lately.
 func (f *sell) askPriceCheck(c *Conv, d *draft) Question {
 	p := d.Listing.Price
-	if vn.PlausiblePrice(p) {
-		hint, err := hintFor(c, f.deps, d, p.Per)
-		if err != nil {
-			c.Fail(err)
-			return Question{}
-		}
-		if hint != "" {
-			return Ask(M("price_hint.check", "Price", c.F().Price(p), "Hint", hint), confirmChoices()...)
-		}
+	if hint := hintFor(c, f.deps, d, p.Per); hint != "" && vn.PlausiblePrice(p) {
+		return Ask(M("price_hint.check", "Price", c.F().Price(p), "Hint", hint), confirmChoices()...)
 	}
 	return Ask(M("sell.price_check", "Price", c.F().Price(p)), confirmChoices()...)
 }
@@ -472,11 +460,7 @@ func (f *sell) listing(c *Conv, d *draft) *Listing {
 }
 
 func (f *sell) showSummary(c *Conv, d *draft) Question {
-	hint, err := hintFor(c, f.deps, d, d.Listing.Price.Per)
-	if err != nil {
-		c.Fail(err)
-		return Question{}
-	}
+	hint := hintFor(c, f.deps, d, d.Listing.Price.Per)
 	return Ask(M("sell.summary", append(listingData(c.F(), f.listing(c, d)), "PriceHint", hint)...),
 		[]Choice{{Label: M("sell.publish"), Value: "publish", Words: []string{"dang", "dang tin", "dong y", "ok", "co", "publish"}}},
 		[]Choice{{Label: M("sell.edit"), Value: "edit", Words: []string{"sua"}}, {Label: M("sell.cancel"), Value: "cancel"}},
