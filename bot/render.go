@@ -483,6 +483,9 @@ func withCaps(m flows.Msg, caps Caps) flows.Msg {
 func actionText(a flows.Action) flows.Msg {
 	switch a.Kind {
 	case flows.ActOrder:
+		if a.Quantity != "" { // the buyer said how much: say it again privately
+			return flows.M("order_once.by_text", "Code", a.Code)
+		}
 		return flows.M("render.order_by_text", "Code", a.Code)
 	case flows.ActListing:
 		return flows.M("render.listing_by_text", "Code", a.Code)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,7 +28,16 @@ type orderDraft struct {
 	Delivery  string      `json:"delivery,omitempty"`
 	Address   string      `json:"address,omitempty"`
 	Note      string      `json:"note,omitempty"`
+	// Said: the rows answered in the buyer's first message ("mua NS-7K2Q
+	// 20kg giao Hà Nội"), not asked unless changed from the summary.
+	Said []Step `json:"said,omitempty"`
 }
+
+// said tells whether row was answered in the first message.
+func (d *orderDraft) said(row Step) bool { return slices.Contains(d.Said, row) }
+
+// returning: a buyer who ordered before is not asked their name and phone.
+func (d *orderDraft) returning() bool { return d.Name != "" && d.Phone != "" }
 
 // wholeCount tells whether a counted quantity is whole: half a pomelo
 // cannot be sold, half a kilogram can.
@@ -47,12 +57,13 @@ func newNonce() string {
 var codePattern = regexp.MustCompile(`(?i)\bns[ -]?([0-9a-z]{4})\b`)
 
 // buyCode reads the listing code of "mua NS-7K2Q" or of a deep link
-// payload "buy_NS7K2Q".
+// payload "buy_NS7K2Q" (maybe followed by a quantity: "buy_NS7K2Q_q20kg").
 func buyCode(in Input) (string, bool) {
 	text := vn.Fold(in.Text)
 	switch {
 	case in.Command == "start" && strings.HasPrefix(in.Arg, "buy_"):
-		text = "mua " + strings.TrimPrefix(in.Arg, "buy_")
+		code, _, _ := strings.Cut(strings.TrimPrefix(in.Arg, "buy_"), "_")
+		text = "mua " + code
 	case in.Kind == KindChoice && strings.HasPrefix(in.Text, "buy:"):
 		text = "mua " + strings.TrimPrefix(vn.Fold(in.Text), "buy:")
 	}
@@ -86,11 +97,16 @@ func orderFlow(d Deps) *Flow { return newOrder(d).form.Flow() }
 func newOrder(d Deps) *order {
 	f := &order{deps: d}
 	f.form = &Form[orderDraft]{Name: "order", Start: f.start, Labels: "order.field_"}
-	f.quantity = f.form.Row(Field[orderDraft]{Step: "quantity", Ask: f.askQty, Answer: f.onQty, Edit: "quantity"})
-	f.form.Row(Field[orderDraft]{Step: "name", Ask: f.askName, Answer: f.onName, Edit: "name"})
-	f.phone = f.form.Row(Field[orderDraft]{Step: "phone", Ask: f.askPhone, Answer: f.onPhone, Edit: "phone"})
-	f.form.Row(Field[orderDraft]{Step: "delivery", Ask: f.askDelivery, Answer: f.onDelivery, Edit: "delivery"})
-	f.address = f.form.Row(Field[orderDraft]{Step: "address", Ask: f.askAddress, Answer: f.onAddress, Follows: true})
+	f.quantity = f.form.Row(Field[orderDraft]{Step: "quantity", Ask: f.askQty, Answer: f.onQty, Edit: "quantity",
+		Known: func(d *orderDraft) bool { return d.said("quantity") }})
+	f.form.Row(Field[orderDraft]{Step: "name", Ask: f.askName, Answer: f.onName, Edit: "name",
+		Known: (*orderDraft).returning})
+	f.phone = f.form.Row(Field[orderDraft]{Step: "phone", Ask: f.askPhone, Answer: f.onPhone, Edit: "phone",
+		Known: (*orderDraft).returning})
+	f.form.Row(Field[orderDraft]{Step: "delivery", Ask: f.askDelivery, Answer: f.onDelivery, Edit: "delivery",
+		Known: func(d *orderDraft) bool { return d.said("delivery") }})
+	f.address = f.form.Row(Field[orderDraft]{Step: "address", Ask: f.askAddress, Answer: f.onAddress, Follows: true,
+		Known: func(d *orderDraft) bool { return d.said("address") || d.said("delivery") && d.Delivery == "pickup" }})
 	f.form.Row(Field[orderDraft]{Step: "note", Ask: f.askNote, Answer: f.onNote, Edit: "note",
 		Skip: func(d *orderDraft) { d.Note = "" }})
 	f.summary = f.form.Row(Field[orderDraft]{Step: "summary", Ask: f.showSummary, Answer: f.onSummary, Summary: true})
@@ -139,11 +155,35 @@ func (f *order) start(ctx context.Context, c *Conv, d *orderDraft, in Input) (Go
 	} else if !errors.Is(err, ErrNotFound) {
 		return Go{}, err
 	}
-	// The listing as in the group, in the buyer's language, then the question.
+	// The listing as in the group, in the buyer's language, then the first
+	// question not answered already.
 	post := postReply(c.F(), l, c.In.ChatKey(), "")
 	post.Choices, post.Footer = nil, nil
 	c.add(post)
-	return To(f.quantity), nil
+	return f.takeSaid(c, d, l, in), nil
+}
+
+// takeSaid fills the draft with what the buyer said in the message that
+// opened the order, and says where to go: the quantity question unless a
+// quantity was said and is one that can be ordered (else its question,
+// after why not).
+func (f *order) takeSaid(c *Conv, d *orderDraft, l *Listing, in Input) Go {
+	said := saidInOpening(in, l.Quantity.Unit)
+	if said.Delivery != "" {
+		d.Delivery, d.Said = said.Delivery, append(d.Said, "delivery")
+	}
+	if said.Address != "" && said.Delivery == "deliver" {
+		d.Address, d.Said = said.Address, append(d.Said, "address")
+	}
+	if said.Quantity.Milli == 0 {
+		return To(f.quantity)
+	}
+	if reason := f.takeQty(c, d, l, said.Quantity, nil); reason != nil {
+		c.Say(*reason)
+		return To(f.quantity)
+	}
+	d.Said = append(d.Said, "quantity")
+	return Past(f.quantity)
 }
 
 // soldOut tells the buyer and offers other listings of the product.
@@ -195,6 +235,15 @@ func (f *order) onQty(_ context.Context, c *Conv, d *orderDraft, in Input) (Go, 
 		return Go{}, err
 	}
 	asked, err := vn.ParseQuantity(in.Text, l.Quantity.Unit)
+	if reason := f.takeQty(c, d, l, asked, err); reason != nil {
+		return Again(*reason), nil
+	}
+	return Next(), nil // past name and phone for a returning buyer
+}
+
+// takeQty takes the quantity asked (as parsed, with the parser's error)
+// into the draft, in the listing's unit; else it says why not.
+func (f *order) takeQty(c *Conv, d *orderDraft, l *Listing, asked vn.Quantity, err error) (reason *Msg) {
 	q := asked
 	if err == nil {
 		var ok bool
@@ -203,23 +252,23 @@ func (f *order) onQty(_ context.Context, c *Conv, d *orderDraft, in Input) (Go, 
 		}
 	}
 	unit := c.F().Unit(l.Quantity.Unit)
+	var m Msg
 	switch {
 	case errors.Is(err, vn.ErrZero):
-		return Again(M("order.quantity_zero", "Unit", unit)), nil
+		m = M("order.quantity_zero", "Unit", unit)
 	case err != nil || q.Milli <= 0:
-		return Again(M("order.quantity_bad", "Unit", unit)), nil
+		m = M("order.quantity_bad", "Unit", unit)
 	case !wholeCount(q):
-		return Again(M("order.quantity_whole", "Unit", unit)), nil
+		m = M("order.quantity_whole", "Unit", unit)
 	case q.Milli > l.Remaining:
-		return Again(M("order.only_left", "Remaining", c.F().Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}))), nil
+		m = M("order.only_left", "Remaining", c.F().Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}))
 	case q.Milli < l.MinOrder && q.Milli < l.Remaining:
-		return Again(M("order.below_min", "Min", c.F().Quantity(vn.Quantity{Milli: l.MinOrder, Unit: l.Quantity.Unit}))), nil
+		m = M("order.below_min", "Min", c.F().Quantity(vn.Quantity{Milli: l.MinOrder, Unit: l.Quantity.Unit}))
+	default:
+		d.Quantity, d.Asked = q, asked
+		return nil
 	}
-	d.Quantity, d.Asked = q, asked
-	if d.Name != "" && d.Phone != "" {
-		return Past(f.phone), nil // a returning buyer: name and phone as last time
-	}
-	return Next(), nil
+	return &m
 }
 
 func (f *order) askName(c *Conv, _ *orderDraft) Question {

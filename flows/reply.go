@@ -70,6 +70,9 @@ const (
 type Action struct {
 	Kind ActionKind `json:"kind"`
 	Code string     `json:"code,omitempty"` // the listing's code, NS-7K2Q, or an invite's
+	// Quantity: an order's quantity, said in the group ("lấy 20kg"), as
+	// the deep link carries it ("q20kg"); the private chat does not ask it.
+	Quantity string `json:"quantity,omitempty"`
 }
 
 // Payload is the action as the private chat receives it back: the
@@ -77,6 +80,9 @@ type Action struct {
 func (a Action) Payload() string {
 	switch a.Kind {
 	case ActOrder, ActListing:
+		if a.Quantity != "" {
+			return "buy_" + strings.ReplaceAll(a.Code, "-", "") + "_" + a.Quantity
+		}
 		return "buy_" + strings.ReplaceAll(a.Code, "-", "")
 	case ActBroadcast:
 		return ownPrefix + a.Code

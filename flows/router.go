@@ -523,10 +523,14 @@ func (r *Router) groupBuyer(ctx context.Context, c *Conv, in Input) error {
 		c.Say(M("group.listing_ended", "Product", l.Product, "Code", l.Code))
 		return nil
 	}
+	// What the buyer said goes into the order button's link, never into
+	// the group's reply.
+	said := quantityArg(saidInOpening(in, l.Quantity.Unit).Quantity)
 	c.Ask(M("group.order_privately", "Name", in.UserName, "Product", l.Product, "Code", l.Code),
-		[]Choice{{Label: M("post.order"), Do: &Action{Kind: ActOrder, Code: l.Code}}})
-	// Many buyers at once: when the group's limit holds replies back, one says it all.
-	c.replies[len(c.replies)-1].Coalesce = "groupreply:" + l.Code
+		[]Choice{{Label: M("post.order"), Do: &Action{Kind: ActOrder, Code: l.Code, Quantity: said}}})
+	// Many buyers at once: when the group's limit holds replies back, one
+	// says it all (one for each quantity said: each link carries its own).
+	c.replies[len(c.replies)-1].Coalesce = "groupreply:" + l.Code + said
 	return nil
 }
 

@@ -379,25 +379,10 @@ func TestGroupRepliesPointToThePrivateChat(t *testing.T) {
 	code := b.listing(farmer, "500 kg", "25k")
 	waitSent(t, b, farmer, func(s sent) bool { return strings.Contains(s.Text, "📢 Tin bán "+code) }, 2)
 
-	album := tg.CallsTo("sendMediaGroup")[0]
-	var msgs []struct {
-		MessageID int `json:"message_id"`
-	}
-	if err := album.DecodeResult(&msgs); err != nil {
-		t.Fatal(err)
-	}
-	group := int64(0)
-	fmt.Sscan(album.ChatID, &group)
-	before := len(b.Sent(group))
-	reply := b.Up.Text(group, buyer, "lấy 20kg")
-	posted := tg.Messages(group)[msgIndex(tg, group, msgs[0].MessageID)]
-	reply.Message.ReplyToMessage = &posted
-	if code := b.Post(reply); code != http.StatusOK {
-		t.Fatal(code)
-	}
+	group, before := b.replyUnderPost(tg, "lấy 20kg")
 	got := b.Sent(group)[before:]
 	if len(got) != 1 || !strings.Contains(got[0].Text, code) ||
-		got[0].Data[0] != "https://t.me/"+telegramtest.DefaultBotUsername+"?start=buy_"+strings.ReplaceAll(code, "-", "") {
+		got[0].Data[0] != "https://t.me/"+telegramtest.DefaultBotUsername+"?start=buy_"+strings.ReplaceAll(code, "-", "")+"_q20kg" {
 		t.Fatalf("reply in the group: %+v", got)
 	}
 	// Chatter is not answered; "mua NS-…" in the group is.
@@ -411,6 +396,51 @@ func TestGroupRepliesPointToThePrivateChat(t *testing.T) {
 	if got := b.Finished(farmer).Text; got != text(t, "vi", "order.own_listing", "Code", code) {
 		t.Errorf("own listing: %q", got)
 	}
+
+	// The reply said nothing of the 20 kg, its link carries them, and the
+	// private chat does not ask them again (issue 12): the summary shows them.
+	if strings.Contains(got[0].Text, "20kg") || strings.Contains(got[0].Text, "20 kg") {
+		t.Errorf("the group's reply repeats the quantity: %q", got[0].Text)
+	}
+	b.Say(buyer, deepLink(code)+"_q20kg")
+	b.expect(buyer, "order.name", "Name", fmt.Sprintf("Nông dân %d", buyer))
+	b.Tap(buyer, "keep")
+	b.expect(buyer, "order.phone")
+	b.Post(b.Up.Contact(buyer, buyer, "+84987654321"))
+	b.expect(buyer, "order.delivery")
+	b.Tap(buyer, "pickup")
+	b.expect(buyer, "order.note")
+	b.Say(buyer, "bỏ qua")
+	if summary := b.Last(buyer).Text; !strings.Contains(summary, "Na Chi Lăng: 20 kg × 25.000 đ/kg") {
+		t.Fatalf("summary: %q", summary)
+	}
+	// A quantity changed from the summary is asked again, as always.
+	b.Tap(buyer, "edit")
+	b.Tap(buyer, "field:quantity")
+	b.expect(buyer, "order.quantity", "Remaining", "500 kg", "Unit", "kg", "Price", "25.000 đ/kg")
+}
+
+// replyUnderPost sends text from buyer as a reply to the first group
+// post of the listing published first, and returns the group and how many
+// messages it had before.
+func (b *testBot) replyUnderPost(tg *telegramtest.Server, text string) (group int64, before int) {
+	b.t.Helper()
+	album := tg.CallsTo("sendMediaGroup")[0]
+	var msgs []struct {
+		MessageID int `json:"message_id"`
+	}
+	if err := album.DecodeResult(&msgs); err != nil {
+		b.t.Fatal(err)
+	}
+	fmt.Sscan(album.ChatID, &group)
+	before = len(b.Sent(group))
+	reply := b.Up.Text(group, buyer, text)
+	posted := tg.Messages(group)[msgIndex(tg, group, msgs[0].MessageID)]
+	reply.Message.ReplyToMessage = &posted
+	if code := b.Post(reply); code != http.StatusOK {
+		b.t.Fatal(code)
+	}
+	return group, before
 }
 
 func msgIndex(tg *telegramtest.Server, chat int64, id int) int {

@@ -1,0 +1,153 @@
+package flows
+
+import (
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/nongsan-bot/nongsan/flows/vn"
+)
+
+// orderSaid is what a buyer said with the listing's code or under its
+// post, in one message: "lấy 20kg", "mua NS-7K2Q 20kg giao Hà Nội".
+type orderSaid struct {
+	Quantity vn.Quantity // Milli 0: not said
+	Delivery string      // "pickup", "deliver", or "" when not said
+	Address  string      // where to deliver, as typed; "" when not said
+}
+
+// quantityArg is a quantity as a deep link carries it after the listing's
+// code: "q20kg", "q1p5ta" (1,5 tạ): digits, p for the decimal comma, and
+// the unit's ASCII name. Telegram's start payload allows [A-Za-z0-9_-].
+func quantityArg(q vn.Quantity) string {
+	if q.Milli <= 0 || !q.Unit.Valid() {
+		return ""
+	}
+	s := "q" + strconv.FormatInt(q.Milli/1000, 10)
+	if frac := q.Milli % 1000; frac != 0 {
+		s += "p" + strings.TrimRight(strconv.FormatInt(1000+frac, 10)[1:], "0")
+	}
+	return s + string(q.Unit)
+}
+
+var quantityArgPattern = regexp.MustCompile(`^q(\d{1,9})(?:p(\d{1,3}))?([a-z]+)$`)
+
+// parseQuantityArg reads quantityArg back; ok is false for anything else.
+func parseQuantityArg(s string) (vn.Quantity, bool) {
+	m := quantityArgPattern.FindStringSubmatch(s)
+	if m == nil || !vn.Unit(m[3]).Valid() {
+		return vn.Quantity{}, false
+	}
+	whole, _ := strconv.ParseInt(m[1], 10, 64)
+	frac, _ := strconv.ParseInt((m[2] + "000")[:3], 10, 64)
+	q := vn.Quantity{Milli: whole*1000 + frac, Unit: vn.Unit(m[3])}
+	return q, q.Milli > 0
+}
+
+// Words that lead to an address ("giao Hà Nội", "ship về 12 Trần Phú"),
+// those between them and the address, and phrases meaning the buyer
+// collects, all folded.
+var (
+	deliverWords = []string{"giao", "ship", "chuyen", "gui"}
+	addressLead  = []string{"hang", "den", "toi", "ve", "tan", "tai", "cho", "o", "ra", "vao", "len", "xuong"}
+	pickupWords  = []string{"tu lay", "tu den lay", "lay tai vuon", "nhan tai vuon", "den lay", "qua lay"}
+)
+
+// readOrderSaid reads a buyer's message for an order: a quantity counted
+// in def when no unit is given, then maybe "giao …" and an address, or a
+// phrase saying the buyer collects. What is not sure is left unsaid, to be
+// asked: a quantity is taken only from a span the quantity parser reads
+// whole, never from a phone number or the address.
+func readOrderSaid(text string, def vn.Unit) orderSaid {
+	var said orderSaid
+	words := strings.Fields(text)
+	folded := make([]string, len(words))
+	for i, w := range words {
+		folded[i] = vn.Fold(strings.TrimFunc(w, unicode.IsPunct))
+	}
+	end := len(words) // the quantity is before any address
+	for i, w := range folded {
+		if slices.Contains(deliverWords, w) {
+			said.Delivery, end = "deliver", i
+			j := i + 1
+			for j < len(words) && slices.Contains(addressLead, folded[j]) {
+				j++
+			}
+			if address := strings.TrimFunc(strings.Join(words[j:], " "), isSeparator); utf8.RuneCountInString(address) >= 5 &&
+				!tooLong(address, maxAddress) && !containsPhone(address) {
+				said.Address = address
+			}
+			break
+		}
+	}
+	if joined := " " + strings.Join(folded, " ") + " "; said.Delivery == "" {
+		for _, p := range pickupWords {
+			if strings.Contains(joined, " "+p+" ") {
+				said.Delivery = "pickup"
+			}
+		}
+	}
+	said.Quantity = firstQuantity(strings.Fields(withoutPhones(strings.Join(words[:end], " "))), def)
+	return said
+}
+
+// withoutPhones blanks the phone numbers in text: their digits are no
+// quantity.
+func withoutPhones(text string) string {
+	return phoneLike.ReplaceAllStringFunc(text, func(run string) string {
+		if containsPhone(run) {
+			return " "
+		}
+		return run
+	})
+}
+
+func isSeparator(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) }
+
+// firstQuantity is the quantity of the first, longest span of words that
+// the quantity parser reads whole ("cho mình 2 tạ" → 2 tạ).
+// Spans are of at most 6 words, among the first 30: a quantity is said
+// early and short. A number in words needs its unit: "Na năm nay đẹp"
+// is no 5 kg.
+func firstQuantity(words []string, def vn.Unit) vn.Quantity {
+	words = words[:min(len(words), 30)]
+	for i := range words {
+		for j := min(len(words), i+6); j > i; j-- {
+			span := strings.Join(words[i:j], " ")
+			q, err := vn.ParseQuantity(span, def)
+			if err != nil || q.Milli <= 0 {
+				continue
+			}
+			if other, _ := vn.ParseQuantity(span, otherUnit(def)); other.Unit == q.Unit || strings.ContainsAny(span, "0123456789") {
+				return q
+			}
+		}
+	}
+	return vn.Quantity{}
+}
+
+// otherUnit is a unit other than u, to tell whether a quantity named its own.
+func otherUnit(u vn.Unit) vn.Unit {
+	if u == vn.UnitQua {
+		return vn.UnitKg
+	}
+	return vn.UnitQua
+}
+
+// saidInOpening is what the message that opened an order says besides the
+// listing's code: a typed "mua NS-7K2Q 20kg giao Hà Nội", or a deep link
+// from a group reply carrying its quantity ("buy_NS7K2Q_q20kg").
+func saidInOpening(in Input, def vn.Unit) orderSaid {
+	switch {
+	case in.Command == "start":
+		_, arg, _ := strings.Cut(strings.TrimPrefix(in.Arg, "buy_"), "_")
+		q, _ := parseQuantityArg(arg)
+		return orderSaid{Quantity: q}
+	case in.Kind == KindText && in.Command == "":
+		return readOrderSaid(codePattern.ReplaceAllString(in.Text, " "), def)
+	}
+	return orderSaid{}
+}

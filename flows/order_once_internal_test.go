@@ -1,0 +1,63 @@
+package flows
+
+import (
+	"regexp"
+	"testing"
+
+	"github.com/nongsan-bot/nongsan/flows/vn"
+)
+
+func TestABuyersFirstMessageIsReadForTheOrder(t *testing.T) {
+	kg := func(n int64) vn.Quantity { return vn.Quantity{Milli: n * 1000, Unit: vn.UnitKg} }
+	for _, c := range []struct {
+		text string
+		want orderSaid
+	}{
+		{"lấy 20kg", orderSaid{Quantity: kg(20)}},
+		{"cho mình 2 tạ", orderSaid{Quantity: vn.Quantity{Milli: 2000, Unit: vn.UnitTa}}},
+		{"20kg nhé", orderSaid{Quantity: kg(20)}},
+		{"20kg giao Hà Nội", orderSaid{Quantity: kg(20), Delivery: "deliver", Address: "Hà Nội"}},
+		{"mua 20 kg, giao đến 12 Trần Phú, Ba Đình", orderSaid{Quantity: kg(20), Delivery: "deliver", Address: "12 Trần Phú, Ba Đình"}},
+		{"lấy 20kg tự lấy", orderSaid{Quantity: kg(20), Delivery: "pickup"}},
+		{"cho em 50 quả ship tận nơi", orderSaid{Quantity: vn.Quantity{Milli: 50_000, Unit: vn.UnitQua}, Delivery: "deliver"}},
+		// The address's number is no quantity; nor is a phone number.
+		{"giao 12 Trần Phú", orderSaid{Delivery: "deliver", Address: "12 Trần Phú"}},
+		{"0912 345 678", orderSaid{}},
+		{"lấy 20kg nhé, giao 12 Trần Phú, số mình 0987654321", orderSaid{Quantity: kg(20), Delivery: "deliver"}},
+		{"lấy 20 kg, sdt 0987 654 321", orderSaid{Quantity: kg(20)}},
+		{"còn không ạ?", orderSaid{}},
+		{"Na năm nay đẹp quá", orderSaid{}},
+	} {
+		if got := readOrderSaid(c.text, vn.UnitKg); got != c.want {
+			t.Errorf("%q: %+v, want %+v", c.text, got, c.want)
+		}
+	}
+}
+
+// payloadPattern is what Telegram accepts as a start parameter.
+var payloadPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+func TestADeepLinkCarriesTheQuantity(t *testing.T) {
+	for _, q := range []vn.Quantity{{Milli: 20_000, Unit: vn.UnitKg}, {Milli: 1500, Unit: vn.UnitTa}, {Milli: 50_000, Unit: vn.UnitQua},
+		{Milli: 250, Unit: vn.UnitTan}, {Milli: 1, Unit: vn.UnitKg}} {
+		arg := quantityArg(q)
+		back, ok := parseQuantityArg(arg)
+		if !ok || back != q {
+			t.Errorf("%+v went as %q and came back as %+v (%v)", q, arg, back, ok)
+		}
+		if payload := (Action{Kind: ActOrder, Code: "NS-7K2Q", Quantity: arg}).Payload(); !payloadPattern.MatchString(payload) {
+			t.Errorf("payload %q is not a Telegram start parameter", payload)
+		}
+	}
+	if got := quantityArg(vn.Quantity{Milli: 20_000, Unit: vn.UnitKg}); got != "q20kg" {
+		t.Errorf("20 kg as %q, want q20kg", got)
+	}
+	if got := quantityArg(vn.Quantity{Milli: 1500, Unit: vn.UnitTa}); got != "q1p5ta" {
+		t.Errorf("1,5 tạ as %q, want q1p5ta", got)
+	}
+	for _, bad := range []string{"", "q", "20kg", "q20", "q20bich", "q0kg", "qxkg"} {
+		if q, ok := parseQuantityArg(bad); ok {
+			t.Errorf("%q read as %+v", bad, q)
+		}
+	}
+}
