@@ -83,9 +83,9 @@ func buyCode(in Input) (string, bool) {
 
 // order is the order form. Its rows are named here when an answer leads to them.
 type order struct {
-	deps                              Deps
-	form                              *Form[orderDraft]
-	quantity, phone, address, summary *Field[orderDraft]
+	deps                                             Deps
+	form                                             *Form[orderDraft]
+	quantity, quantityCheck, phone, address, summary *Field[orderDraft]
 }
 
 func orderFlow(d Deps) *Flow { return newOrder(d).form.Flow() }
@@ -99,6 +99,7 @@ func newOrder(d Deps) *order {
 	f.form = &Form[orderDraft]{Name: "order", Start: f.start, Labels: "order.field_"}
 	f.quantity = f.form.Row(Field[orderDraft]{Step: "quantity", Ask: f.askQty, Answer: f.onQty, Edit: "quantity",
 		Known: func(d *orderDraft) bool { return d.said("quantity") }})
+	f.quantityCheck = f.form.Row(Field[orderDraft]{Step: "quantity_check", Ask: f.askQtyCheck, Answer: f.onQtyCheck, Aside: true})
 	f.form.Row(Field[orderDraft]{Step: "name", Ask: f.askName, Answer: f.onName, Edit: "name",
 		Known: (*orderDraft).returning})
 	f.phone = f.form.Row(Field[orderDraft]{Step: "phone", Ask: f.askPhone, Answer: f.onPhone, Edit: "phone",
@@ -182,8 +183,26 @@ func (f *order) takeSaid(c *Conv, d *orderDraft, l *Listing, in Input) Go {
 		c.Say(*reason)
 		return To(f.quantity)
 	}
+	if said.Unsure {
+		return To(f.quantityCheck) // two amounts: the first, confirmed
+	}
 	d.Said = append(d.Said, "quantity")
 	return Past(f.quantity)
+}
+
+func (f *order) askQtyCheck(c *Conv, d *orderDraft) Question {
+	return Ask(M("order_once.quantity_check", "Quantity", c.F().Quantity(d.Asked)), confirmChoices()...)
+}
+
+// onQtyCheck takes the confirmation, or a quantity typed instead.
+func (f *order) onQtyCheck(ctx context.Context, c *Conv, d *orderDraft, in Input) (Go, error) {
+	switch {
+	case in.Kind == KindChoice && in.Text == "yes":
+		return Next(), nil
+	case in.Kind == KindChoice && in.Text == "no":
+		return To(f.quantity), nil
+	}
+	return f.onQty(ctx, c, d, in)
 }
 
 // soldOut tells the buyer and offers other listings of the product.

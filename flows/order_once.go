@@ -15,8 +15,11 @@ import (
 // post, in one message: "lấy 20kg", "mua NS-7K2Q 20kg giao Hà Nội".
 type orderSaid struct {
 	Quantity vn.Quantity // Milli 0: not said
-	Delivery string      // "pickup", "deliver", or "" when not said
-	Address  string      // where to deliver, as typed; "" when not said
+	// Unsure: the message said another amount too ("2 tấn (200kg)",
+	// "20kg à không 30kg"): Quantity is to be confirmed, not taken.
+	Unsure   bool
+	Delivery string // "pickup", "deliver", or "" when not said
+	Address  string // where to deliver, as typed; "" when not said
 }
 
 // quantityArg is a quantity as a deep link carries it after the listing's
@@ -90,8 +93,24 @@ func readOrderSaid(text string, def vn.Unit) orderSaid {
 			}
 		}
 	}
-	said.Quantity = firstQuantity(strings.Fields(withoutPhones(strings.Join(words[:end], " "))), def)
+	// Brackets end a span: "2 tấn (2000kg)" is said twice, not added up.
+	before := strings.NewReplacer("(", " ( ", ")", " ) ").Replace(withoutPhones(strings.Join(words[:end], " ")))
+	qs := quantities(strings.Fields(before), def)
+	if len(qs) > 0 {
+		said.Quantity = qs[0]
+		said.Unsure = len(qs) > 1 && !sameAmount(qs[0], qs[1])
+	}
 	return said
+}
+
+// sameAmount tells whether a and b are one amount written two ways.
+func sameAmount(a, b vn.Quantity) bool {
+	ka, ok1 := a.InKg()
+	kb, ok2 := b.InKg()
+	if ok1 && ok2 {
+		return ka == kb
+	}
+	return a == b
 }
 
 // withoutPhones blanks the phone numbers in text: their digits are no
@@ -109,24 +128,31 @@ func isSeparator(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) 
 
 // firstQuantity is the quantity of the first, longest span of words that
 // the quantity parser reads whole ("cho mình 2 tạ" → 2 tạ).
-// Spans are of at most 6 words, among the first 30: a quantity is said
-// early and short. A number in words needs its unit: "Na năm nay đẹp"
-// is no 5 kg.
-func firstQuantity(words []string, def vn.Unit) vn.Quantity {
+// quantities are the amounts of the first spans of words that the
+// quantity parser reads whole ("cho mình 2 tạ" → 2 tạ), left to right,
+// the longest span first; two at most. Spans are of at most 6 words,
+// among the first 30: a quantity is said early and short. A number in
+// words needs its unit: "Na năm nay đẹp" is no 5 kg.
+func quantities(words []string, def vn.Unit) []vn.Quantity {
+	var qs []vn.Quantity
 	words = words[:min(len(words), 30)]
-	for i := range words {
+	for i := 0; i < len(words) && len(qs) < 2; i++ {
 		for j := min(len(words), i+6); j > i; j-- {
 			span := strings.Join(words[i:j], " ")
+			if strings.ContainsAny(span, "()") {
+				continue
+			}
 			q, err := vn.ParseQuantity(span, def)
 			if err != nil || q.Milli <= 0 {
 				continue
 			}
 			if other, _ := vn.ParseQuantity(span, otherUnit(def)); other.Unit == q.Unit || strings.ContainsAny(span, "0123456789") {
-				return q
+				qs, i = append(qs, q), j-1
+				break
 			}
 		}
 	}
-	return vn.Quantity{}
+	return qs
 }
 
 // otherUnit is a unit other than u, to tell whether a quantity named its own.

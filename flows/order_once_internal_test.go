@@ -23,6 +23,11 @@ func TestABuyersFirstMessageIsReadForTheOrder(t *testing.T) {
 		// The address's number is no quantity; nor is a phone number.
 		{"giao 12 Trần Phú", orderSaid{Delivery: "deliver", Address: "12 Trần Phú"}},
 		{"0912 345 678", orderSaid{}},
+		// Said twice: one amount, or two to be confirmed.
+		{"lấy 2 tấn (2000kg)", orderSaid{Quantity: vn.Quantity{Milli: 2000, Unit: vn.UnitTan}}},
+		{"lấy 2 tấn (200kg)", orderSaid{Quantity: vn.Quantity{Milli: 2000, Unit: vn.UnitTan}, Unsure: true}},
+		{"20kg à không 30kg", orderSaid{Quantity: kg(20), Unsure: true}},
+		{"lấy 1 tấn 200 kg", orderSaid{Quantity: vn.Quantity{Milli: 1200, Unit: vn.UnitTan}}},
 		{"lấy 20kg nhé, giao 12 Trần Phú, số mình 0987654321", orderSaid{Quantity: kg(20), Delivery: "deliver"}},
 		{"lấy 20 kg, sdt 0987 654 321", orderSaid{Quantity: kg(20)}},
 		{"còn không ạ?", orderSaid{}},

@@ -525,7 +525,10 @@ func (r *Router) groupBuyer(ctx context.Context, c *Conv, in Input) error {
 	}
 	// What the buyer said goes into the order button's link, never into
 	// the group's reply.
-	said := quantityArg(saidInOpening(in, l.Quantity.Unit).Quantity)
+	said := ""
+	if s := saidInOpening(in, l.Quantity.Unit); !s.Unsure { // two amounts: asked privately
+		said = quantityArg(s.Quantity)
+	}
 	c.Ask(M("group.order_privately", "Name", in.UserName, "Product", l.Product, "Code", l.Code),
 		[]Choice{{Label: M("post.order"), Do: &Action{Kind: ActOrder, Code: l.Code, Quantity: said}}})
 	// Many buyers at once: when the group's limit holds replies back, one

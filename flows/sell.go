@@ -343,8 +343,10 @@ func unusuallyHigh(p vn.Price) bool {
 // from what the area's farmers asked lately.
 func (f *sell) askPriceCheck(c *Conv, d *draft) Question {
 	p := d.Listing.Price
-	if hint := hintFor(c, f.deps, d, p.Per); hint != "" && vn.PlausiblePrice(p) {
-		return Ask(M("price_hint.check", "Price", c.F().Price(p), "Hint", hint), confirmChoices()...)
+	if vn.PlausiblePrice(p) { // else dear for any produce: no need of the market to say so
+		if hint := hintFor(c, f.deps, d, p.Per); hint != "" {
+			return Ask(M("price_hint.check", "Price", c.F().Price(p), "Hint", hint), confirmChoices()...)
+		}
 	}
 	return Ask(M("sell.price_check", "Price", c.F().Price(p)), confirmChoices()...)
 }

@@ -37,6 +37,12 @@ func TestABuyerWhoWritesTheOrderInOneMessageIsAskedOnlyTheRest(t *testing.T) {
 		if msgs := p.c.received(buyer); !strings.HasPrefix(msgs[len(msgs)-2], text(t, "vi", "order.only_left", "Remaining", "2 tạ")) {
 			t.Errorf("before the question: %q", msgs[len(msgs)-2])
 		}
+		// Two amounts that disagree: the first is confirmed, not taken.
+		p.say(buyer, "huỷ")
+		p.say(buyer, "mua "+code+" 1 tạ (10kg)")
+		ask = p.expect(buyer, "order_once.quantity_check", "Quantity", "1 tạ")
+		p.say(buyer, p.choose(ask, "choice.yes"))
+		p.expect(buyer, "order.name", "Name", name)
 	}
 	script(&typist{t: t, c: tgTypist{tgBot}})
 	script(z.typist)
