@@ -54,9 +54,11 @@ func parseQuantityArg(s string) (vn.Quantity, bool) {
 // those between them and the address, and phrases meaning the buyer
 // collects, all folded.
 var (
-	deliverWords = []string{"giao", "ship", "chuyen", "gui"}
-	addressLead  = []string{"hang", "den", "toi", "ve", "tan", "tai", "cho", "o", "ra", "vao", "len", "xuong"}
-	pickupWords  = []string{"tu lay", "tu den lay", "lay tai vuon", "nhan tai vuon", "den lay", "qua lay"}
+	// Not "gửi" nor "chuyển": "gửi cho mình 20kg", "chuyển khoản trước".
+	deliverWords = []string{"giao", "ship"}
+	addressLead  = []string{"hang", "den", "toi", "ve", "tan", "tai", "cho", "o", "ra", "vao", "len", "xuong",
+		"minh", "em", "anh", "chi", "nha"}
+	pickupWords = []string{"tu lay", "tu den lay", "lay tai vuon", "nhan tai vuon", "den lay", "qua lay"}
 )
 
 // readOrderSaid reads a buyer's message for an order: a quantity counted
@@ -72,12 +74,20 @@ func readOrderSaid(text string, def vn.Unit) orderSaid {
 		folded[i] = vn.Fold(strings.TrimFunc(w, unicode.IsPunct))
 	}
 	end := len(words) // the quantity is before any address
+	var late []vn.Quantity
 	for i, w := range folded {
 		if slices.Contains(deliverWords, w) {
 			said.Delivery, end = "deliver", i
-			j := i + 1
-			for j < len(words) && slices.Contains(addressLead, folded[j]) {
-				j++
+			lead := func(j int) int {
+				for j < len(words) && slices.Contains(addressLead, folded[j]) {
+					j++
+				}
+				return j
+			}
+			j := lead(i + 1)
+			// "giao 20kg về Hà Nội": an amount with its unit may come first.
+			if q, n := leadingQuantity(words[j:], def); n > 0 {
+				late, j = []vn.Quantity{q}, lead(j+n)
 			}
 			if address := strings.TrimFunc(strings.Join(words[j:], " "), isSeparator); utf8.RuneCountInString(address) >= 5 &&
 				!tooLong(address, maxAddress) && !containsPhone(address) {
@@ -95,7 +105,7 @@ func readOrderSaid(text string, def vn.Unit) orderSaid {
 	}
 	// Brackets end a span: "2 tấn (2000kg)" is said twice, not added up.
 	before := strings.NewReplacer("(", " ( ", ")", " ) ").Replace(withoutPhones(strings.Join(words[:end], " ")))
-	qs := quantities(strings.Fields(before), def)
+	qs := append(quantities(strings.Fields(before), def), late...)
 	if len(qs) > 0 {
 		said.Quantity = qs[0]
 		said.Unsure = len(qs) > 1 && !sameAmount(qs[0], qs[1])
@@ -153,6 +163,20 @@ func quantities(words []string, def vn.Unit) []vn.Quantity {
 		}
 	}
 	return qs
+}
+
+// leadingQuantity is the amount that words start with, when it names its
+// unit ("20kg về Hà Nội"; not the house number of "12 Trần Phú"), and how
+// many words it takes.
+func leadingQuantity(words []string, def vn.Unit) (vn.Quantity, int) {
+	for n := min(len(words), 6); n > 0; n-- {
+		span := strings.Join(words[:n], " ")
+		q, err := vn.ParseQuantity(span, def)
+		if other, _ := vn.ParseQuantity(span, otherUnit(def)); err == nil && q.Milli > 0 && other.Unit == q.Unit {
+			return q, n
+		}
+	}
+	return vn.Quantity{}, 0
 }
 
 // otherUnit is a unit other than u, to tell whether a quantity named its own.

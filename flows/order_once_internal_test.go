@@ -23,6 +23,9 @@ func TestABuyersFirstMessageIsReadForTheOrder(t *testing.T) {
 		// The address's number is no quantity; nor is a phone number.
 		{"giao 12 Trần Phú", orderSaid{Delivery: "deliver", Address: "12 Trần Phú"}},
 		{"0912 345 678", orderSaid{}},
+		{"giao 20kg về Hà Nội", orderSaid{Quantity: kg(20), Delivery: "deliver", Address: "Hà Nội"}},
+		{"lấy 20kg giao cho mình ở Cầu Giấy", orderSaid{Quantity: kg(20), Delivery: "deliver", Address: "Cầu Giấy"}},
+		{"gửi cho mình 20kg, chuyển khoản trước", orderSaid{Quantity: kg(20)}},
 		// Said twice: one amount, or two to be confirmed.
 		{"lấy 2 tấn (2000kg)", orderSaid{Quantity: vn.Quantity{Milli: 2000, Unit: vn.UnitTan}}},
 		{"lấy 2 tấn (200kg)", orderSaid{Quantity: vn.Quantity{Milli: 2000, Unit: vn.UnitTan}, Unsure: true}},
