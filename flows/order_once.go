@@ -61,6 +61,9 @@ var (
 	pickupWords = []string{"tu lay", "tu den lay", "lay tai vuon", "nhan tai vuon", "den lay", "qua lay"}
 )
 
+// maxOrderSaid: the characters of a buyer's message read for an order.
+const maxOrderSaid = 300
+
 // readOrderSaid reads a buyer's message for an order: a quantity counted
 // in def when no unit is given, then maybe "giao …" and an address, or a
 // phrase saying the buyer collects. What is not sure is left unsaid, to be
@@ -69,6 +72,15 @@ var (
 func readOrderSaid(text string, def vn.Unit) orderSaid {
 	var said orderSaid
 	words := strings.Fields(text)
+	// An order is said in a line or two; the rest is not read (finding
+	// phone numbers in a long run of digits takes time: no group member
+	// may keep the bot busy with one).
+	for n, i := 0, 0; i < len(words); i++ {
+		if n += utf8.RuneCountInString(words[i]) + 1; n > maxOrderSaid {
+			words = words[:i]
+			break
+		}
+	}
 	folded := make([]string, len(words))
 	for i, w := range words {
 		folded[i] = vn.Fold(strings.TrimFunc(w, unicode.IsPunct))

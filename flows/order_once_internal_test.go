@@ -2,7 +2,9 @@ package flows
 
 import (
 	"regexp"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/nongsan-bot/nongsan/flows/vn"
 )
@@ -67,5 +69,58 @@ func TestADeepLinkCarriesTheQuantity(t *testing.T) {
 		if q, ok := parseQuantityArg(bad); ok {
 			t.Errorf("%q read as %+v", bad, q)
 		}
+	}
+}
+
+// A deep link's quantity, however mangled, reads back only as a quantity
+// that writes the same link.
+func FuzzParseQuantityArg(f *testing.F) {
+	for _, s := range []string{"q20kg", "q1p5ta", "q0kg", "q", "q1p", "q999999999p999tan", "qp5kg", "q20bich"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		q, ok := parseQuantityArg(s)
+		if !ok {
+			return
+		}
+		if q.Milli <= 0 || !q.Unit.Valid() {
+			t.Fatalf("%q read as %+v", s, q)
+		}
+		if back, ok := parseQuantityArg(quantityArg(q)); !ok || back != q {
+			t.Fatalf("%q read as %+v, written %q, read back as %+v", s, q, quantityArg(q), back)
+		}
+	})
+}
+
+// Whatever a buyer writes, the reading never panics, never takes an
+// address holding a phone number, and a quantity is one to order.
+func FuzzReadOrderSaid(f *testing.F) {
+	for _, s := range []string{"lấy 20kg", "mua 2 tấn (200kg) giao 12 Trần Phú", "giao", "giao 20kg", "(((", "0912345678 giao 0912345678",
+		"ship về nhà 5 tạ rưỡi", "tự lấy"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		said := readOrderSaid(s, vn.UnitKg)
+		switch {
+		case said.Quantity.Milli < 0 || said.Quantity.Milli > 0 && !said.Quantity.Unit.Valid():
+			t.Fatalf("%q: quantity %+v", s, said.Quantity)
+		case said.Address != "" && (containsPhone(said.Address) || said.Delivery != "deliver"):
+			t.Fatalf("%q: address %q (%s)", s, said.Address, said.Delivery)
+		case said.Unsure && said.Quantity.Milli == 0:
+			t.Fatalf("%q: unsure of no quantity", s)
+		}
+	})
+}
+
+// Only the start of a long message is read: a group member replying with
+// thousands of digits does not keep the bot busy (it took 90 s).
+func TestALongMessageIsReadOnlyForItsStart(t *testing.T) {
+	if said := readOrderSaid(strings.Repeat("na ", 150)+"lấy 20kg", vn.UnitKg); said.Quantity.Milli != 0 {
+		t.Errorf("a quantity past the start was read: %+v", said)
+	}
+	start := time.Now()
+	readOrderSaid(strings.Repeat("1 ", 2000), vn.UnitKg)
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("2000 digits took %v", took)
 	}
 }
