@@ -1,0 +1,372 @@
+package vn
+
+import (
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Area is a place the reader recognises: a tag and its names, in any
+// language ("chi_lang": "Chi Lăng").
+type Area struct {
+	Tag   string
+	Names []string
+}
+
+// Reading is what one free-text message says about a listing: "Na Chi Lăng
+// 5 tạ 25k mai có hàng", "bán 2 tấn quýt Bắc Sơn giá 18 nghìn, thu hoạch
+// rằm tháng 9". A field not said is zero. Every value comes from a span of
+// words that the field's own parser reads whole.
+type Reading struct {
+	// Product: a catalog product, or one typed freely after a selling verb
+	// ("bán dưa hấu 3 tấn": Key "", Name "dưa hấu"); Name "" when not said.
+	Product  Product
+	Quantity Quantity // Milli 0: not said
+	// QuantityUnsure: a second amount disagrees ("2 tấn (200kg)"):
+	// Quantity, the first, is to be confirmed.
+	QuantityUnsure bool
+	Price          Price  // VND 0: not said; Per "" when no unit was given
+	PriceTyped     string // the price's words as typed
+	// PriceUnsure: a price in millions with no unit, for produce sold by
+	// weight ("1tr2" on na): per kg or per tạ is to be asked.
+	PriceUnsure bool
+	// PriceRange: a range was given ("35-40k"): one price is to be asked.
+	PriceRange bool
+	Ready      time.Time // zero: not said
+	Area       string    // an area tag named in the text, or ""
+	Note       string    // what is left, "" when only fillers are left
+	Phone      bool      // a phone number is in the text
+	Selling    bool      // a selling verb ("bán", "cần bán") is in the text
+	Question   bool      // the text asks something ("?", "bao nhiêu")
+}
+
+// Listing tells whether the text reads as a listing rather than a greeting
+// or a question: a selling verb, or a product with a quantity or a price,
+// or a quantity with a price. "giá na hôm nay bao nhiêu?", "ai mua cam
+// không", "chào" are not.
+func (r Reading) Listing() bool {
+	said := r.Quantity.Milli > 0 || r.Price.VND > 0
+	if r.Question {
+		return r.Quantity.Milli > 0 && r.Price.VND > 0
+	}
+	return r.Selling && (said || r.Product.Name != "") || r.Product.Name != "" && said ||
+		r.Quantity.Milli > 0 && r.Price.VND > 0
+}
+
+// maxSpan: a value is said in a few words.
+const maxSpan = 6
+
+// readWord is a word of the message: as typed (punctuation trimmed),
+// folded, and whether a separator (",", ".", "(", "-") ends it.
+type readWord struct {
+	raw, fold string
+	end       bool // no span goes past this word
+	used      bool
+}
+
+// The reader's vocabulary, folded.
+var (
+	sellVerbs  = []string{"ban", "can ban", "co ban", "nhuong", "thanh ly", "xa hang", "ban gap"}
+	moneyWords = setOf("k", "nghin", "ngan", "ngin", "tr", "trieu", "cu", "ty", "ti", "d", "dong", "vnd")
+	// dateCues: words around a ready date that do not change it.
+	dateCues = [][]string{{"thu", "hoach"}, {"co", "hang"}, {"hang", "co"}, {"san", "sang"}, {"tu"},
+		{"den"}, {"la", "co"}, {"se", "co"}, {"co"}, {"hang"}}
+	// fillers: words a note made of only them says nothing with.
+	fillers = setOf("nha", "em", "minh", "toi", "co", "ban", "can", "hang", "gia", "a", "nhe", "nha", "oi",
+		"ah", "la", "va", "voi", "con", "moi", "thu", "hoach", "ok", "lien", "he", "inbox", "ib", "ai", "mua",
+		"khong", "ko", "k", "day", "do", "nay", "dang", "qua", "trai", "loai", "tai", "o", "vuon", "ngon",
+		"rat", "sach", "re", "nhieu", "xin", "chao", "chi", "anh", "ca", "nha", "ba", "con")
+	questionWords = []string{"bao nhieu", "the nao", "khong", "ko", "chua", "nao", "gi", "sao"}
+)
+
+// ReadListing reads a message for a listing. Longest spans first, no two
+// overlapping, in this order: phone numbers (never read as anything else),
+// prices (with a money word, or after "giá": a bare "25" there is
+// 25.000 đ), quantities naming their unit, ready dates, a catalog
+// product, an area, a product typed freely after a selling verb; the rest
+// is the note.
+func ReadListing(text string, now time.Time, c *Catalog, areas []Area) Reading {
+	var r Reading
+	ws := readWords(Normalize(text))
+	folded := " " + joinFold(ws) + " "
+	for _, v := range sellVerbs {
+		r.Selling = r.Selling || strings.Contains(folded, " "+v+" ")
+	}
+	r.Question = strings.Contains(text, "?")
+	for _, q := range questionWords {
+		r.Question = r.Question || strings.HasSuffix(folded, " "+q+" ") || q == "bao nhieu" && strings.Contains(folded, " "+q+" ")
+	}
+
+	spans(ws, 4, func(s string, _ []readWord) bool {
+		_, err := ParsePhone(s)
+		r.Phone = r.Phone || err == nil
+		return err == nil && strings.ContainsAny(s, "0123456789")
+	})
+	spans(ws, maxSpan, func(s string, span []readWord) bool {
+		p, err := readPrice(s, span)
+		switch {
+		case err == ErrPriceRange:
+			r.PriceRange = true
+			return true
+		case err != nil || p.VND <= 0 || r.Price.VND > 0:
+			return false
+		}
+		r.Price, r.PriceTyped = p, s
+		return true
+	})
+	var qs []Quantity
+	spans(ws, maxSpan, func(s string, _ []readWord) bool {
+		q, err := ParseQuantity(s, "")
+		if err != nil || q.Milli <= 0 {
+			return false
+		}
+		qs = append(qs, q)
+		return true
+	})
+	if len(qs) > 0 {
+		r.Quantity = qs[0]
+		for _, q := range qs[1:] {
+			r.QuantityUnsure = r.QuantityUnsure || !SameAmount(q, qs[0])
+		}
+	}
+	spans(ws, maxSpan, func(_ string, span []readWord) bool {
+		d, ok := readDate(span, now)
+		if ok && r.Ready.IsZero() {
+			r.Ready = d
+		}
+		return ok
+	})
+	if c != nil {
+		spans(ws, 4, func(s string, span []readWord) bool {
+			p, ok := c.Match(s)
+			// The shortest span naming it: "Na Chi Lăng" is na, then an area.
+			if ok && len(span) > 1 {
+				_, shorter := c.Match(joinRaw(span[:len(span)-1]))
+				ok = !shorter
+			}
+			if ok && r.Product.Name == "" {
+				r.Product = p
+			}
+			return ok
+		})
+	}
+	spans(ws, 4, func(s string, _ []readWord) bool {
+		tag := areaNamed(Fold(s), areas)
+		if tag != "" && r.Area == "" {
+			r.Area = tag
+		}
+		return tag != ""
+	})
+	if r.Product.Name == "" && r.Selling {
+		r.Product = Product{Name: freeProduct(ws)}
+	}
+	r.Note = note(ws)
+	if r.Price.Per == "" && r.Price.VND >= 1_000_000 {
+		u := r.Product.Unit
+		r.PriceUnsure = u == "" || u.IsWeight()
+	}
+	return r
+}
+
+// SameAmount tells whether a and b are one amount written two ways
+// ("2 tấn (2000kg)").
+func SameAmount(a, b Quantity) bool {
+	ka, ok1 := a.InKg()
+	kb, ok2 := b.InKg()
+	if ok1 && ok2 {
+		return ka == kb
+	}
+	return a == b
+}
+
+// readWords splits text into words; separators end spans: ",", ".", ";",
+// "!", "?", ":", brackets, and a lone dash or plus.
+func readWords(text string) []readWord {
+	var ws []readWord
+	for _, f := range strings.Fields(text) {
+		if strings.HasPrefix(f, "(") || strings.HasPrefix(f, "[") {
+			if n := len(ws); n > 0 {
+				ws[n-1].end = true
+			}
+		}
+		raw := strings.TrimLeft(f, "([\"'")
+		trimmed := strings.TrimRight(raw, ",.;!?:)]\"'")
+		if trimmed == "" || strings.Trim(trimmed, "-–—+|*•") == "" {
+			if n := len(ws); n > 0 {
+				ws[n-1].end = true
+			}
+			continue
+		}
+		ws = append(ws, readWord{raw: trimmed, fold: Fold(trimmed), end: len(trimmed) < len(raw)})
+	}
+	return ws
+}
+
+// spans tries every span of unused words that no separator cuts, from the
+// left, the longest first at each start, and marks those that take
+// accepts.
+func spans(ws []readWord, max int, take func(s string, span []readWord) bool) {
+	for i := 0; i < len(ws); i++ {
+		for j := min(len(ws), i+max); j > i; j-- {
+			span := ws[i:j]
+			if !free(span) {
+				continue
+			}
+			if take(joinRaw(span), span) {
+				for k := i; k < j; k++ {
+					ws[k].used = true
+				}
+				i = j - 1
+				break
+			}
+		}
+	}
+}
+
+// free tells whether no word of span is used and no separator cuts it.
+func free(span []readWord) bool {
+	for k, w := range span {
+		if w.used || w.end && k < len(span)-1 {
+			return false
+		}
+	}
+	return true
+}
+
+func joinRaw(ws []readWord) string {
+	s := make([]string, len(ws))
+	for i, w := range ws {
+		s[i] = w.raw
+	}
+	return strings.Join(s, " ")
+}
+
+func joinFold(ws []readWord) string {
+	s := make([]string, len(ws))
+	for i, w := range ws {
+		s[i] = w.fold
+	}
+	return strings.Join(s, " ")
+}
+
+// readPrice reads a span as a price when a money word says it is one
+// ("25k", "18 nghìn", "1tr2", "25.000đ") or "giá" leads it ("giá 25":
+// a bare number under 1.000 after giá is thousands).
+func readPrice(s string, span []readWord) (Price, error) {
+	toks := lex(span[0].fold)
+	led := len(toks) > 0 && toks[0].text == "gia"
+	money := false
+	for _, t := range lex(joinFold(span)) {
+		money = money || t.kind == tDong || moneyWords[t.text]
+	}
+	if !led && !money || led && len(span) == 1 {
+		return Price{}, ErrNotPrice
+	}
+	p, err := ParsePrice(s)
+	if err == nil && !money && p.VND < 1000 && p.Per == "" {
+		if last := lex(span[len(span)-1].fold); len(last) > 0 && last[len(last)-1].kind == tNum {
+			return ParsePrice(s + "k")
+		}
+	}
+	return p, err
+}
+
+// readDate reads a span as a ready date, its cue words ("thu hoạch", "có
+// hàng") around it. A bare number is no date ("5" may be anything), nor
+// "nay" alone ("năm nay").
+func readDate(span []readWord, now time.Time) (time.Time, bool) {
+	words := strings.Fields(joinFold(span))
+	cued := false
+	for trimmed := true; trimmed; {
+		trimmed = false
+		for _, cue := range dateCues {
+			if len(words) > len(cue) && slices.Equal(words[:len(cue)], cue) {
+				words, cued, trimmed = words[len(cue):], true, true
+			}
+			if len(words) > len(cue) && slices.Equal(words[len(words)-len(cue):], cue) {
+				words, cued, trimmed = words[:len(words)-len(cue)], true, true
+			}
+		}
+	}
+	core := strings.Join(words, " ")
+	if !strings.ContainsFunc(core, func(r rune) bool { return unicode.IsLetter(r) || r == '/' }) ||
+		core == "nay" && !cued {
+		return time.Time{}, false
+	}
+	d, err := ParseDate(core, now)
+	if err != nil || CheckDate(d, now) != nil {
+		return time.Time{}, false
+	}
+	return d, true
+}
+
+// areaNamed is the tag of the area whose name is s, folded.
+func areaNamed(s string, areas []Area) string {
+	for _, a := range areas {
+		for _, n := range a.Names {
+			if Fold(n) == s {
+				return a.Tag
+			}
+		}
+	}
+	return ""
+}
+
+// freeProduct is the product typed freely after a selling verb: the unused
+// words that follow it, up to a separator or a value ("bán dưa hấu 3
+// tấn" → "dưa hấu"), at most 4.
+func freeProduct(ws []readWord) string {
+	for i := range ws {
+		if ws[i].fold != "ban" {
+			continue
+		}
+		j := i + 1
+		for j < len(ws) && ws[j].used {
+			j++ // "bán 2 tấn dưa hấu": the quantity first
+		}
+		var name []readWord
+		for ; j < len(ws) && !ws[j].used && len(name) < 4; j++ {
+			ws[j].used = true
+			name = append(name, ws[j])
+			if ws[j].end {
+				break
+			}
+		}
+		if len(name) > 0 {
+			ws[i].used = true
+			return joinRaw(name)
+		}
+	}
+	return ""
+}
+
+// note is what is left: the unused words, runs joined by ", "; "" when
+// they are only fillers ("nhà em có", "ạ").
+func note(ws []readWord) string {
+	var runs []string
+	var run []readWord
+	meaning := false
+	flush := func() {
+		if len(run) > 0 {
+			runs = append(runs, joinRaw(run))
+		}
+		run = nil
+	}
+	for _, w := range ws {
+		if w.used {
+			flush()
+			continue
+		}
+		run = append(run, w)
+		meaning = meaning || !fillers[w.fold] && strings.ContainsFunc(w.fold, unicode.IsLetter)
+		if w.end {
+			flush()
+		}
+	}
+	flush()
+	if !meaning {
+		return ""
+	}
+	return strings.Join(runs, ", ")
+}

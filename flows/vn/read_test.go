@@ -1,0 +1,107 @@
+package vn
+
+import (
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+var testAreas = []Area{{"chi_lang", []string{"Chi Lăng"}}, {"bac_son", []string{"Bắc Sơn"}},
+	{"cao_loc", []string{"Cao Lộc"}}, {"huu_lung", []string{"Hữu Lũng"}}}
+
+func TestReadListing(t *testing.T) {
+	c := loadCatalog(t)
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, vnLoc) // Tuesday 1/12/2026
+	day := func(d, m, y int) string { return time.Date(y, time.Month(m), d, 0, 0, 0, 0, vnLoc).Format("2/1/2006") }
+	tests := []struct {
+		text, product, qty, price, ready, area, note string
+		flags                                        string // listing, unsure-q, unsure-p, range, phone
+	}{
+		{text: "Na Chi Lăng 5 tạ 25k mai có hàng", product: "na-chi-lang", qty: "5 ta", price: "25000",
+			ready: day(2, 12, 2026), area: "chi_lang", flags: "listing"},
+		{text: "Na Chi Lăng 5 tạ, 25k, mai có hàng", product: "na-chi-lang", qty: "5 ta", price: "25000",
+			ready: day(2, 12, 2026), area: "chi_lang", flags: "listing"},
+		{text: "bán 2 tấn quýt Bắc Sơn giá 18 nghìn, thu hoạch rằm tháng 9", product: "quyt-bac-son",
+			qty: "2 tan", price: "18000", ready: day(14, 10, 2027), area: "bac_son", flags: "listing"},
+		{text: "ban 2 tan quyt bac son gia 18 nghin, thu hoach ram thang 9", product: "quyt-bac-son",
+			qty: "2 tan", price: "18000", ready: day(14, 10, 2027), area: "bac_son", flags: "listing"},
+		// A bare number after giá is thousands.
+		{text: "na 3 tạ giá 25", product: "na-chi-lang", qty: "3 ta", price: "25000", flags: "listing"},
+		{text: "5 tạ giá 25k", qty: "5 ta", price: "25000", flags: "listing"},
+		{text: "25k, mai có hàng", price: "25000", ready: day(2, 12, 2026)},
+		{text: "giá 25.000đ/kg", price: "25000/kg"},
+		{text: "Cam 300kg 1tr2", product: "cam", qty: "300 kg", price: "1200000", flags: "listing unsure-p"},
+		{text: "Cam 300kg 1tr2/tạ", product: "cam", qty: "300 kg", price: "1200000/ta", flags: "listing"},
+		{text: "bán dưa hấu 3 tấn giá 8k", product: "dưa hấu", qty: "3 tan", price: "8000", flags: "listing"},
+		{text: "bán 3 tấn dưa hấu", product: "dưa hấu", qty: "3 tan", flags: "listing"},
+		{text: "Na 2 tấn (2000kg) 30k", product: "na-chi-lang", qty: "2 tan", price: "30000", flags: "listing"},
+		{text: "Na 2 tấn (200kg) 30k", product: "na-chi-lang", qty: "2 tan", price: "30000", flags: "listing unsure-q"},
+		{text: "Na 5 tạ 35-40k", product: "na-chi-lang", qty: "5 ta", flags: "listing range"},
+		{text: "Na 5 tạ 25k đt 0912 345 678", product: "na-chi-lang", qty: "5 ta", price: "25000",
+			flags: "listing phone"},
+		{text: "Na Chi Lăng 5 tạ 25k, quả to ngọt, hàng loại 1", product: "na-chi-lang", qty: "5 ta",
+			price: "25000", area: "chi_lang", note: "quả to ngọt, hàng loại 1", flags: "listing"},
+		{text: "Nhà em có 5 tạ na ạ", product: "na-chi-lang", qty: "5 ta", flags: "listing"},
+		// Na năm nay: no date, no 5 kg.
+		{text: "Na năm nay đẹp quá", product: "na-chi-lang", note: "năm nay đẹp quá"},
+		{text: "chào"},
+		{text: "giá na hôm nay bao nhiêu?", product: "na-chi-lang", ready: day(1, 12, 2026), note: "bao nhiêu"},
+		{text: "ai mua cam không", product: "cam"},
+		{text: "Lạng Sơn", note: "Lạng Sơn"},
+	}
+	for _, tt := range tests {
+		r := ReadListing(tt.text, now, c, testAreas)
+		var got []string
+		product := r.Product.Key
+		if product == "" {
+			product = r.Product.Name
+		}
+		qty, price, ready := "", "", ""
+		if r.Quantity.Milli > 0 {
+			qty = FormatMilli(r.Quantity.Milli) + " " + string(r.Quantity.Unit)
+		}
+		if r.Price.VND > 0 {
+			price = FormatMilli(r.Price.VND * 1000)
+			price = strings.ReplaceAll(price, ".", "")
+			if r.Price.Per != "" {
+				price += "/" + string(r.Price.Per)
+			}
+		}
+		if !r.Ready.IsZero() {
+			ready = r.Ready.Format("2/1/2006")
+		}
+		for flag, on := range map[string]bool{"listing": r.Listing(), "unsure-q": r.QuantityUnsure,
+			"unsure-p": r.PriceUnsure, "range": r.PriceRange, "phone": r.Phone} {
+			if on != strings.Contains(" "+tt.flags+" ", " "+flag+" ") {
+				got = append(got, flag)
+			}
+		}
+		if product != tt.product || qty != tt.qty || price != tt.price || ready != tt.ready || r.Area != tt.area ||
+			r.Note != tt.note || len(got) > 0 {
+			t.Errorf("ReadListing(%q) = product %q qty %q price %q ready %q area %q note %q, flags wrong: %v\nwant product %q qty %q price %q ready %q area %q note %q",
+				tt.text, product, qty, price, ready, r.Area, r.Note, got, tt.product, tt.qty, tt.price, tt.ready, tt.area, tt.note)
+		}
+	}
+}
+
+func FuzzReadListing(f *testing.F) {
+	for _, s := range []string{"Na Chi Lăng 5 tạ 25k mai có hàng", "bán 2 tấn quýt Bắc Sơn giá 18 nghìn, thu hoạch rằm tháng 9",
+		"Na 2 tấn (200kg) 30k", "(((", "giá", "bán", "0912 345 678", "\xff", "- - ,", "5 tạ giá 25"} {
+		f.Add(s)
+	}
+	c := loadCatalog(f)
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, vnLoc)
+	f.Fuzz(func(t *testing.T, s string) {
+		r := ReadListing(s, now, c, testAreas)
+		if r.Quantity.Milli < 0 || r.Price.VND < 0 || !utf8.ValidString(r.Note) && utf8.ValidString(s) {
+			t.Fatalf("ReadListing(%q) = %+v", s, r)
+		}
+		if r.Quantity.Milli > 0 && !r.Quantity.Unit.Valid() {
+			t.Fatalf("ReadListing(%q): quantity %+v without a unit", s, r.Quantity)
+		}
+		if utf8.RuneCountInString(r.Note) > utf8.RuneCountInString(Normalize(s))+len(s) {
+			t.Fatalf("ReadListing(%q): note %q longer than the text", s, r.Note)
+		}
+	})
+}
