@@ -282,6 +282,30 @@ func TestWebSandboxStory(t *testing.T) {
 	}
 	w.wait("farmer", func(s string) bool { return strings.Contains(s, orderCode) })
 	w.wait("market", func(s string) bool { return strings.Contains(s, code) && strings.Contains(s, "450 kg") })
+
+	// "mua NS-… 20kg" in the group: the reply's link carries the 20 kg, its
+	// text does not, and the chat it opens does not ask them (issue 12).
+	before := len(w.messages("market"))
+	w.sendAs("buyer", "market", map[string]any{"text": "mua " + code + " 20kg"})
+	link, reply := "", ""
+	waitFor(t, "the reply in the market group", func() bool {
+		for _, m := range w.messages("market")[before:] {
+			for _, row := range m.Buttons {
+				for _, b := range row {
+					if strings.Contains(b.URL, "/sandbox?start=") {
+						link, reply = b.URL, m.Text
+					}
+				}
+			}
+		}
+		return link != ""
+	})
+	if u, err = url.Parse(link); err != nil || u.Query().Get("start") != "buy_"+strings.ReplaceAll(code, "-", "")+"_q20kg" ||
+		strings.Contains(reply, "20kg") || strings.Contains(reply, "20 kg") {
+		t.Fatalf("the reply %q and its order link %q", reply, link)
+	}
+	w.say("buyer", "/start "+u.Query().Get("start"))
+	w.expect("buyer", "order.delivery") // a returning buyer: name and phone known too
 }
 
 // "Làm lại từ đầu" as the page sees it: the people are new to the bot
