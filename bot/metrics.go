@@ -30,6 +30,9 @@ type Metrics struct {
 	// Broadcasts are sends of announcements to groups, by channel and
 	// outcome (sent, failed, unsure, retried, rate_limited, throttled).
 	Broadcasts *prometheus.CounterVec
+	// FollowNotices are new listings told to their followers, by kind
+	// (listing: one by one; digest: the morning's list of the rest).
+	FollowNotices *prometheus.CounterVec
 }
 
 // NewMetrics registers the metrics and the Go runtime's.
@@ -68,8 +71,12 @@ func NewMetrics() *Metrics {
 			Name: "nongsan_broadcast_sends_total",
 			Help: "Announcements to market groups, by channel and outcome (sent, failed, unsure, retried, rate_limited: a 429, throttled: waited for the shared rate).",
 		}, []string{"channel", "outcome"}),
+		FollowNotices: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "nongsan_follow_notices_total",
+			Help: "New listings told privately to buyers who follow the product, by kind (listing, digest).",
+		}, []string{"kind"}),
 	}
-	m.Registry.MustRegister(m.Updates, m.Latency, m.APICalls, m.Steps, m.Resets, m.Dead, m.MediaFetches, m.LimitHits, m.Broadcasts,
+	m.Registry.MustRegister(m.Updates, m.Latency, m.APICalls, m.Steps, m.Resets, m.Dead, m.MediaFetches, m.LimitHits, m.Broadcasts, m.FollowNotices,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -1,6 +1,9 @@
 package flows
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Follow is a buyer's wish to hear of new listings of a product, in an
 // area or anywhere (/theodoi na Chi Lăng).
@@ -12,7 +15,18 @@ type Follow struct {
 	Area       string // an area tag from Areas; "" for every area
 }
 
-// Follows stores buyers' follows.
+// FollowNotice is a new listing on its way to one of its followers, in
+// the follower's private chat.
+type FollowNotice struct {
+	ID      int64
+	UserID  int64
+	To      ChatRef
+	Lang    string
+	Listing *Listing
+}
+
+// Follows stores buyers' follows. A new listing's notices to its
+// followers are written by CreateListing, in the publishing transaction.
 type Follows interface {
 	// Follow subscribes f.UserID; following the same thing twice is one
 	// follow (created false).
@@ -20,6 +34,20 @@ type Follows interface {
 	FollowsOf(ctx context.Context, userID int64) ([]Follow, error)
 	// Unfollow removes one of the user's follows (false: not theirs, or gone).
 	Unfollow(ctx context.Context, userID, id int64) (bool, error)
-	// Followers counts the people a new listing like l would reach.
-	Followers(ctx context.Context, l *Listing) (int, error)
+	// Followers counts the people following each of the listings (by ID),
+	// in one query.
+	Followers(ctx context.Context, listings []*Listing) (map[int64]int, error)
+	// DeliverFollows hands up to limit new follow notices to send, with
+	// how many the follower was sent since dayStart; the replies it returns
+	// are queued and the notice marked sent, or, for none, held for the
+	// digest. Replicas share the notices (each is taken once).
+	DeliverFollows(ctx context.Context, limit int, dayStart time.Time,
+		send func(n FollowNotice, sentToday int) []Reply) (int, error)
+	// DeliverDigests hands each follower's notices held before dayStart,
+	// as one list, to digest, whose replies are queued; the notices are
+	// then done.
+	DeliverDigests(ctx context.Context, dayStart time.Time, digest func(held []FollowNotice) []Reply) (int, error)
+	// Forget removes every follow of the user of a chat that is gone for
+	// good (the user blocked the bot).
+	Forget(ctx context.Context, chat ChatRef) (int, error)
 }

@@ -16,6 +16,10 @@ type Limits struct {
 	// ListingsPerDay: a farmer's new listings per day in Asia/Ho_Chi_Minh,
 	// a helper's posts for the farmer included.
 	ListingsPerDay int
+	// FollowsPerDay: new listings told to a follower per day in
+	// Asia/Ho_Chi_Minh, one by one; the rest go in the next morning's
+	// digest (0: no limit).
+	FollowsPerDay int
 	// Hit counts a limit reached, by name (LimitOpenOrders…); nil: not counted.
 	Hit func(limit string)
 }

@@ -386,7 +386,7 @@ func inUnit(text string, unit vn.Unit) (vn.Quantity, error) {
 // are asked whether to renew. Each change is stored with the messages it
 // sends, in one transaction, and made once whichever replica ticks.
 func (r *Router) Tick(ctx context.Context, now time.Time) error {
-	errs := r.orderTick(ctx, now)
+	errs := errors.Join(r.orderTick(ctx, now), r.followTick(ctx, now))
 	expired, ask, err := r.Deps.Listings.Expiring(ctx, now)
 	if err != nil {
 		return errors.Join(errs, err)

@@ -130,6 +130,9 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 		if _, ok := buyCode(in); ok {
 			return r.start(ctx, c, "order", in) // a group post's order button
 		}
+		if _, _, ok := followTyped(in); ok {
+			return r.start(ctx, c, "follow", in) // a listing's 🔔 button
+		}
 		return r.start(ctx, c, "start", in)
 	case in.Command != "":
 		name, ok := r.Commands[in.Command]
@@ -159,6 +162,13 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 	}
 	if kind, action, code, ok := typedAction(in); ok {
 		return r.typed(ctx, c, in, kind, action, code)
+	}
+	// "theo dõi na Chi Lăng", "bỏ theo dõi na": typed commands too.
+	if _, unfollow, ok := followTyped(in); ok {
+		if unfollow {
+			return r.interject(ctx, c, "unfollow", in)
+		}
+		return r.interject(ctx, c, "follow", in)
 	}
 	if c.Session.Active() {
 		def := r.flow(c.Session.Flow).Steps[c.Session.Step]

@@ -41,6 +41,9 @@ type Deps struct {
 	Limits Limits
 	// Follows: buyers following a product (nil: none in this app).
 	Follows Follows
+	// FollowSent counts a follow notice sent, by kind (listing, digest);
+	// nil: not counted.
+	FollowSent func(kind string)
 	// Prices: the market's recent prices, for hints (nil: no hints).
 	Prices Prices
 	// PagesURL is where the web pages are (PUBLIC_BASE_URL, with the
@@ -67,14 +70,14 @@ func (d Deps) storePage(slug string) string {
 
 // Commands are published in Telegram's command menu, in this order; each
 // has a description "cmd.<name>" in locales.
-var Commands = []string{"start", "ban", "tin", "don", "hoso", "help", "ngonngu", "huy"}
+var Commands = []string{"start", "ban", "tin", "don", "theodoi", "hoso", "help", "ngonngu", "huy"}
 
 // NewRouter wires every flow with its commands and entry words.
 func NewRouter(d Deps) *Router {
 	return &Router{
 		Flows: []*Flow{startFlow(), helpFlow(), languageFlow(d.Users), sellFlow(d), profileFlow(d), mineFlow(d),
 			orderFlow(d), ordersFlow(d), broadcastFlow(d), broadcastStopFlow(d), moderateFlow(d), unbanFlow(d),
-			themmodFlow(d), xoamodFlow(d), inviteFlow(d), figuresFlow(d)},
+			themmodFlow(d), xoamodFlow(d), inviteFlow(d), figuresFlow(d), followFlow(d), unfollowFlow(d)},
 		Commands: map[string]FlowName{
 			"start":    "start",
 			"ngonngu":  "language",
@@ -89,6 +92,8 @@ func NewRouter(d Deps) *Router {
 			"themmod":  "themmod",
 			"xoamod":   "xoamod",
 			"thongke":  "figures",
+			"theodoi":  "follow",
+			"bothedoi": "unfollow",
 		},
 		Entries: map[string]FlowName{
 			"menu:sell":    "sell",
@@ -100,6 +105,8 @@ func NewRouter(d Deps) *Router {
 			"buy:":         "order",          // NS-7K2Q from a list of similar listings
 			"mine:":        "mine",           // renew:42, close:42 from the renewal question
 			"bc:":          "broadcast_stop", // stop:12 from a broadcast's progress
+			"follow:":      "follow",         // NS-7K2Q: a listing's 🔔 button
+			"unf:":         "unfollow",       // 12: a follow picked to remove
 			"tin cua toi":  "mine",
 			"sell":         "sell",
 			"my listings":  "mine",

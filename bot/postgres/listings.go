@@ -143,7 +143,8 @@ func newCode() string {
 const DefaultListingTTL = 7 * 24 * time.Hour
 
 // CreateListing stores l with a fresh code, and its group posts as pending
-// posts and notices, and its photos as media to serve, in one transaction;
+// posts and notices, its followers' notices, and its photos as media to
+// serve, in one transaction;
 // a retried source gets the listing it created the first time, and posts
 // nothing more.
 func (db *DB) CreateListing(ctx context.Context, l *flows.Listing, source string, posts func(*flows.Listing) []flows.Reply) (*flows.Listing, error) {
@@ -168,12 +169,18 @@ func (db *DB) CreateListing(ctx context.Context, l *flows.Listing, source string
 				if err == nil {
 					err = addMedia(ctx, tx, id, refs)
 				}
-				if err != nil || posts == nil {
+				if err != nil {
 					return err
 				}
 				stored, err := listing(ctx, tx, id)
 				if err != nil {
 					return err
+				}
+				if err := queueFollowNotices(ctx, tx, stored); err != nil {
+					return err
+				}
+				if posts == nil {
+					return nil
 				}
 				return addPosts(ctx, tx, id, posts(stored))
 			}

@@ -42,6 +42,7 @@ type config struct {
 	// Abuse limits (0: none).
 	MaxOpenOrders     int
 	MaxListingsPerDay int
+	FollowDailyLimit  int
 	MaxMessagesPerMin int
 	// Send rates shared by every replica: messages per second overall,
 	// and per minute to one group.
@@ -124,6 +125,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	// Today one buyer could reserve every listing's stock for 12 hours.
 	num(&c.MaxOpenOrders, "max-open-orders", "MAX_OPEN_ORDERS", 5, "a buyer's orders not yet accepted by the farmer, at most")
 	num(&c.MaxListingsPerDay, "max-listings-per-day", "MAX_LISTINGS_PER_DAY", 10, "a farmer's new listings per day (Vietnam time, a helper's posts included), at most")
+	num(&c.FollowDailyLimit, "follow-daily-limit", "FOLLOW_DAILY_LIMIT", 5, "new listings told to a follower one by one per day (Vietnam time); the rest come in one digest at 07:00")
 	num(&c.MaxMessagesPerMin, "max-messages-per-minute", "MAX_MESSAGES_PER_MINUTE", 30, "updates of one private chat per minute, at most: the first over gets one kind reply, the rest none")
 	// Telegram's figures: about 30 messages a second in all, 20 a minute
 	// in one group. Zalo publishes none, so it gets the same.

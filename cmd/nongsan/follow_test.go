@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
+)
+
+// THE done-when of issue 12: a buyer following "na" is told privately of a
+// new listing of na in Chi Lăng, with its photos and order button; a
+// follower of na in Bắc Sơn is not. /theodoi lists the follows, /bothedoi
+// removes one. Over Telegram.
+func TestABuyerFollowingNaIsToldOfANewListingPrivately(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := orderEnv(t, tg)
+	b := startBot(t, tg, env)
+	db := openDB(t, env)
+	b.markets()
+	const elsewhere = int64(2003)
+
+	b.Say(buyer, "theo dõi na")
+	b.expect(buyer, "follow.done", "Product", "Na Chi Lăng", "Area", "", "Anywhere", true)
+	b.Say(elsewhere, "/theodoi na Bắc Sơn")
+	b.expect(elsewhere, "follow.done", "Product", "Na Chi Lăng", "Area", "Bắc Sơn", "Anywhere", false)
+	b.Say(elsewhere, "/theodoi")
+	b.expect(elsewhere, "follow.list", "Count", 1, "List", "\n• Na Chi Lăng (Bắc Sơn)")
+
+	b.register(farmer)
+	code := b.listing(farmer, "500 kg", "25k")
+	b.notice(buyer, "🔔 Có tin bán mới: Na Chi Lăng ở Chi Lăng")
+	waitFor(t, "the listing's photos in the buyer's chat", func() bool {
+		for _, c := range tg.CallsTo("sendMediaGroup") {
+			if c.ChatID == itoa(buyer) {
+				return true
+			}
+		}
+		return false
+	})
+	order := waitSent(t, b, buyer, func(s sent) bool {
+		return len(s.Data) > 0 && strings.Contains(s.Data[0], "buy_"+strings.ReplaceAll(code, "-", ""))
+	}, 1)[0]
+	if order.Buttons[0] != text(t, "vi", "post.order") {
+		t.Errorf("the follower's order button reads %q", order.Buttons[0])
+	}
+	var toElsewhere int
+	if err := db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM follow_notices f
+		JOIN users u ON u.id = f.user_id WHERE u.platform_id = $1`, itoa(elsewhere)).Scan(&toElsewhere); err != nil {
+		t.Fatal(err)
+	}
+	if toElsewhere != 0 {
+		t.Errorf("a follower of na in Bắc Sơn is to hear of a listing in Chi Lăng")
+	}
+	for _, s := range b.Sent(elsewhere) {
+		if strings.HasPrefix(s.Text, "🔔 Có tin bán mới") {
+			t.Errorf("a follower of na in Bắc Sơn heard of it: %q", s.Text)
+		}
+	}
+
+	// /bothedoi lists the follows to remove one.
+	b.Say(elsewhere, "/bothedoi")
+	pick := b.expect(elsewhere, "follow.pick_remove", "Count", 1)
+	if len(pick.Data) != 1 || !strings.HasPrefix(pick.Data[0], "unf:") {
+		t.Fatalf("the follows to remove: %+v", pick)
+	}
+	b.Tap(elsewhere, pick.Data[0])
+	b.expect(elsewhere, "follow.removed", "Product", "Na Chi Lăng", "Area", "Bắc Sơn", "Anywhere", false)
+	b.Say(elsewhere, "/theodoi")
+	b.expect(elsewhere, "follow.none")
+}

@@ -1,0 +1,297 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/nongsan-bot/nongsan/flows/vn"
+)
+
+// Buyers follow a product (/theodoi na Chi Lăng, "theo dõi na", the 🔔
+// button under a listing) and hear privately of each new listing of it;
+// /bothedoi or "bỏ theo dõi na" stops that.
+
+// followWords and unfollowWords start a typed follow or unfollow, folded.
+var (
+	followWords   = []string{"theo doi", "follow"}
+	unfollowWords = []string{"bo theo doi", "huy theo doi", "unfollow"}
+)
+
+// followPrefix is the deep link's payload of a listing's 🔔 button.
+const followPrefix = "td_"
+
+// followTyped tells whether in asks to follow (or, unfollow, to stop
+// following), and what: the words after the command or the typed verb.
+func followTyped(in Input) (what string, unfollow, ok bool) {
+	switch {
+	case in.Command == "theodoi":
+		return strings.TrimSpace(in.Arg), false, true
+	case in.Command == "bothedoi":
+		return strings.TrimSpace(in.Arg), true, true
+	case in.Command == "start" && strings.HasPrefix(in.Arg, followPrefix):
+		return strings.TrimPrefix(in.Arg, followPrefix), false, true
+	case in.Kind == KindChoice && strings.HasPrefix(in.Text, "follow:"):
+		return strings.TrimPrefix(in.Text, "follow:"), false, true
+	case in.Kind != KindText || in.Command != "":
+		return "", false, false
+	}
+	text := strings.TrimSpace(stripEmoji(in.Text))
+	words := strings.Fields(text)
+	for _, verbs := range []struct {
+		words    []string
+		unfollow bool
+	}{{unfollowWords, true}, {followWords, false}} {
+		for _, v := range verbs.words {
+			n := len(strings.Fields(v))
+			if len(words) >= n && vn.Fold(strings.Join(words[:n], " ")) == v {
+				return strings.Join(words[n:], " "), verbs.unfollow, true
+			}
+		}
+	}
+	return "", false, false
+}
+
+type follow struct{ deps Deps }
+
+func followFlow(d Deps) *Flow {
+	f := &follow{deps: d}
+	return &Flow{Name: "follow", Start: f.start, Steps: map[Step]StepDef{}}
+}
+
+func unfollowFlow(d Deps) *Flow {
+	f := &follow{deps: d}
+	return &Flow{Name: "unfollow", Start: f.startUnfollow, Steps: map[Step]StepDef{}}
+}
+
+// maxFollowName bounds a product typed freely.
+const maxFollowName = 60
+
+func (f *follow) start(ctx context.Context, c *Conv, in Input) (Step, error) {
+	if f.deps.Follows == nil || c.User == nil {
+		c.Say(M("follow.unavailable"))
+		return Done, nil
+	}
+	what, _, _ := followTyped(in)
+	if what == "" {
+		return Done, f.list(ctx, c)
+	}
+	fl, ok, err := f.read(ctx, c, what)
+	if err != nil || !ok {
+		return Done, err
+	}
+	fl.UserID = c.User.ID
+	_, created, err := f.deps.Follows.Follow(ctx, fl)
+	if err != nil {
+		return "", err
+	}
+	where := c.F().Area(fl.Area)
+	switch {
+	case !created:
+		c.Say(M("follow.already", "Product", fl.Product, "Area", where, "Anywhere", fl.Area == ""))
+	default:
+		c.Say(M("follow.done", "Product", fl.Product, "Area", where, "Anywhere", fl.Area == ""))
+	}
+	return Done, nil
+}
+
+// read makes a follow of what was typed: a listing's code follows its
+// product in its seller's area; else a product (the catalog's, or any name)
+// and an area if one is named.
+func (f *follow) read(ctx context.Context, c *Conv, what string) (Follow, bool, error) {
+	if m := codePattern.FindStringSubmatch(what); m != nil && len(strings.Fields(what)) == 1 {
+		code := "NS-" + strings.ToUpper(m[1])
+		l, err := f.deps.Orders.ListingByCode(ctx, code)
+		if errors.Is(err, ErrNotFound) {
+			c.Say(M("typed.unknown_listing", "Code", code))
+			return Follow{}, false, nil
+		}
+		if err != nil {
+			return Follow{}, false, fmt.Errorf("listing %s: %w", code, err)
+		}
+		return Follow{ProductKey: l.ProductKey, Product: l.Product, Area: l.Seller.Area}, true, nil
+	}
+	tags, rest := areasIn(c, what)
+	area := ""
+	if len(tags) > 0 {
+		area = tags[0]
+	}
+	if p, ok := f.deps.Catalogs.Products.Match(what); ok && rest == "" || ok && p.Area != "" {
+		return Follow{ProductKey: p.Key, Product: p.Name, Area: area}, true, nil // "na Chi Lăng" is the catalog's own name
+	}
+	if p, ok := f.deps.Catalogs.Products.Match(rest); ok {
+		return Follow{ProductKey: p.Key, Product: p.Name, Area: area}, true, nil
+	}
+	rest = strings.TrimSpace(rest)
+	if utf8.RuneCountInString(rest) < 2 || utf8.RuneCountInString(rest) > maxFollowName || withPhone(Input{Kind: KindText, Text: rest}) {
+		c.Say(M("follow.how"))
+		return Follow{}, false, nil
+	}
+	return Follow{Product: rest, Area: area}, true, nil
+}
+
+// list shows the user's follows and how to add one.
+func (f *follow) list(ctx context.Context, c *Conv) error {
+	follows, err := f.deps.Follows.FollowsOf(ctx, c.User.ID)
+	if err != nil {
+		return err
+	}
+	if len(follows) == 0 {
+		c.Say(M("follow.none"))
+		return nil
+	}
+	c.Say(M("follow.list", "Count", len(follows), "List", f.lines(c, follows)))
+	return nil
+}
+
+func (f *follow) lines(c *Conv, follows []Follow) string {
+	var b strings.Builder
+	for _, fl := range follows {
+		b.WriteString("\n• " + c.T(f.label(c, fl)))
+	}
+	return b.String()
+}
+
+func (f *follow) label(c *Conv, fl Follow) Msg {
+	return M("follow.item", "Product", fl.Product, "Area", c.F().Area(fl.Area), "Anywhere", fl.Area == "")
+}
+
+// startUnfollow removes the follow picked or named; else lists them to pick.
+func (f *follow) startUnfollow(ctx context.Context, c *Conv, in Input) (Step, error) {
+	if f.deps.Follows == nil || c.User == nil {
+		c.Say(M("follow.unavailable"))
+		return Done, nil
+	}
+	follows, err := f.deps.Follows.FollowsOf(ctx, c.User.ID)
+	if err != nil {
+		return "", err
+	}
+	if len(follows) == 0 {
+		c.Say(M("follow.none"))
+		return Done, nil
+	}
+	var picked []Follow
+	if id, ok := strings.CutPrefix(in.Text, "unf:"); ok && in.Kind == KindChoice {
+		n, _ := strconv.ParseInt(id, 10, 64)
+		for _, fl := range follows {
+			if fl.ID == n {
+				picked = append(picked, fl)
+			}
+		}
+	} else if what, _, _ := followTyped(in); what != "" {
+		picked = f.named(c, follows, what)
+	}
+	if len(picked) == 1 {
+		if _, err := f.deps.Follows.Unfollow(ctx, c.User.ID, picked[0].ID); err != nil {
+			return "", err
+		}
+		c.Say(M("follow.removed", "Product", picked[0].Product, "Area", c.F().Area(picked[0].Area), "Anywhere", picked[0].Area == ""))
+		return Done, nil
+	}
+	var rows [][]Choice
+	for _, fl := range follows {
+		rows = append(rows, []Choice{{Label: f.label(c, fl), Value: "unf:" + strconv.FormatInt(fl.ID, 10)}})
+	}
+	c.Ask(M("follow.pick_remove", "Count", len(follows)), rows...)
+	return Done, nil
+}
+
+// named are the follows whose product (and area, if one is named) what
+// names.
+func (f *follow) named(c *Conv, follows []Follow, what string) []Follow {
+	tags, rest := areasIn(c, what)
+	key := ""
+	if p, ok := f.deps.Catalogs.Products.Match(rest); ok {
+		key = p.Key
+	} else if p, ok := f.deps.Catalogs.Products.Match(what); ok {
+		key = p.Key
+	}
+	var out []Follow
+	for _, fl := range follows {
+		same := key != "" && fl.ProductKey == key || key == "" && vn.Fold(fl.Product) == vn.Fold(rest)
+		if same && (len(tags) == 0 || fl.Area == tags[0]) {
+			out = append(out, fl)
+		}
+	}
+	return out
+}
+
+// digestHour: a day's notices beyond the cap go in one list at 07:00 the
+// next morning.
+const digestHour = 7
+
+// followBatch bounds the notices one tick sends.
+const followBatch = 200
+
+// followTick sends new listings' notices to their followers, up to the
+// daily cap each; the rest wait for the morning's digest.
+func (r *Router) followTick(ctx context.Context, now time.Time) error {
+	if r.Deps.Follows == nil {
+		return nil
+	}
+	day := vn.Today(now)
+	capPerDay := r.Deps.Limits.FollowsPerDay
+	_, err := r.Deps.Follows.DeliverFollows(ctx, followBatch, day, func(n FollowNotice, today int) []Reply {
+		if capPerDay > 0 && today >= capPerDay {
+			return nil
+		}
+		r.Deps.countFollow("listing")
+		return r.followNotice(n)
+	})
+	if err != nil || now.Sub(day) < digestHour*time.Hour {
+		return err
+	}
+	_, err = r.Deps.Follows.DeliverDigests(ctx, day, func(held []FollowNotice) []Reply {
+		r.Deps.countFollow("digest")
+		return r.followDigest(held)
+	})
+	return err
+}
+
+// followNotice is a new listing as its follower sees it: a line saying
+// why, then the listing with its photos and order button.
+func (r *Router) followNotice(n FollowNotice) []Reply {
+	lang := n.Lang
+	if lang == "" {
+		lang = GroupLang
+	}
+	f := Format{Texts: r.Texts, Lang: lang}
+	l := n.Listing
+	intro := Reply{To: n.To, Lang: lang, Text: M("follow.new_listing", "Product", l.Product, "Area", f.Area(l.Seller.Area))}
+	post := postReply(f, l, n.To, r.Deps.listingPage(l.Code))
+	return []Reply{intro, post}
+}
+
+// followDigest lists a day's held notices in one message, each to order
+// by button or by typing "mua NS-…".
+func (r *Router) followDigest(held []FollowNotice) []Reply {
+	if len(held) == 0 {
+		return nil
+	}
+	to, lang := held[0].To, held[0].Lang
+	if lang == "" {
+		lang = GroupLang
+	}
+	f := Format{Texts: r.Texts, Lang: lang}
+	var b strings.Builder
+	var rows [][]Choice
+	for _, n := range held {
+		l := n.Listing
+		b.WriteString("\n" + r.Texts.Text(lang, M("follow.digest_item", "Product", l.Product, "Code", l.Code,
+			"Quantity", f.Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}), "Price", f.Price(l.Price),
+			"Area", f.Area(l.Seller.Area))))
+		rows = append(rows, []Choice{{Label: M("follow.digest_order", "Code", l.Code), Value: "buy:" + l.Code}})
+	}
+	return []Reply{{To: to, Lang: lang, Text: M("follow.digest", "Count", len(held), "List", b.String()), Choices: rows}}
+}
+
+// countFollow counts a follow notice sent, by kind (listing, digest).
+func (d Deps) countFollow(kind string) {
+	if d.FollowSent != nil {
+		d.FollowSent(kind)
+	}
+}

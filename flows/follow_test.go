@@ -1,0 +1,103 @@
+package flows_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nongsan-bot/nongsan/flows"
+	"github.com/nongsan-bot/nongsan/flows/vn"
+)
+
+// following is a market whose buyers may follow products, told of at most
+// cap new listings a day.
+func following(t *testing.T, cap int) *market {
+	m := newMarket(t)
+	deps := m.router.Deps
+	deps.Follows, deps.Limits.FollowsPerDay = m.db, cap
+	m.router = flows.NewRouter(deps)
+	return m
+}
+
+// another puts one more listing of na by the farmer of m.listing on sale.
+func (m *market) another(l *flows.Listing, source string) *flows.Listing {
+	m.t.Helper()
+	next := *l
+	next.ID, next.Code = 0, ""
+	stored, err := m.db.CreateListing(context.Background(), &next, source, nil)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	return stored
+}
+
+func (m *market) tick(now time.Time) []flows.Reply {
+	m.t.Helper()
+	if err := m.router.Tick(context.Background(), now); err != nil {
+		m.t.Fatal(err)
+	}
+	return m.notices()
+}
+
+// A follower of na hears of a new listing privately, photo and order
+// button; a follower of na in Bắc Sơn does not. Beyond the day's cap, the
+// listings wait for the next morning's digest, once; an unfollowed
+// product is heard of no more.
+func TestAFollowersDayIsCappedAndTheRestComeInTheMorningsDigest(t *testing.T) {
+	t.Parallel()
+	m := following(t, 1)
+	const buyer, elsewhere = "2", "3"
+	if said := m.say(buyer, flows.KindText, "theo dõi na"); !slices.Contains(said, "follow.done") {
+		t.Fatalf("following said %v", said)
+	}
+	if said := m.say(elsewhere, flows.KindText, "Theo doi na Bac Son"); !slices.Contains(said, "follow.done") {
+		t.Fatalf("following in Bắc Sơn said %v", said)
+	}
+	if said := m.say(buyer, flows.KindText, "theo dõi Na"); !slices.Contains(said, "follow.already") {
+		t.Fatalf("following again said %v", said)
+	}
+
+	first := m.listing("1")
+	got := m.tick(m.now)
+	if ids := idsTo(got, buyer); !slices.Equal(ids, []string{"follow.new_listing", "post.caption"}) {
+		t.Fatalf("the follower was sent %v", ids)
+	}
+	post := got[1]
+	if len(post.Photos) == 0 || len(post.Choices) == 0 || post.Choices[0][0].Do == nil ||
+		post.Choices[0][0].Do.Kind != flows.ActOrder || post.Choices[0][0].Do.Code != first.Code {
+		t.Errorf("the listing came without its photo or order button: %+v", post)
+	}
+	if ids := idsTo(got, elsewhere); len(ids) != 0 {
+		t.Errorf("a follower of na in Bắc Sơn was sent %v", ids)
+	}
+
+	second := m.another(first, "test:second")
+	if got := m.tick(m.now); len(got) != 0 {
+		t.Fatalf("over the day's cap, the follower was sent %v", idsTo(got, buyer))
+	}
+	if got := m.tick(vn.Today(m.now).Add(24*time.Hour + 6*time.Hour)); len(got) != 0 {
+		t.Fatalf("the digest went before 07:00: %v", idsTo(got, buyer))
+	}
+	morning := vn.Today(m.now).Add(24*time.Hour + 7*time.Hour + 30*time.Minute)
+	got = m.tick(morning)
+	if ids := idsTo(got, buyer); !slices.Equal(ids, []string{"follow.digest"}) {
+		t.Fatalf("in the morning the follower was sent %v", ids)
+	}
+	digest := got[0]
+	if !strings.Contains(digest.Text.Data["List"].(string), second.Code) || digest.Choices[0][0].Value != "buy:"+second.Code {
+		t.Errorf("the digest lacks %s: %+v", second.Code, digest)
+	}
+	if got := m.tick(morning.Add(time.Minute)); len(got) != 0 {
+		t.Errorf("the digest went twice: %v", idsTo(got, buyer))
+	}
+
+	if said := m.say(buyer, flows.KindText, "bỏ theo dõi na"); !slices.Contains(said, "follow.removed") {
+		t.Fatalf("unfollowing said %v", said)
+	}
+	m.another(first, "test:third")
+	if got := m.tick(morning.Add(time.Hour)); len(idsTo(got, buyer)) != 0 {
+		t.Errorf("an unfollowed product was still told: %v", idsTo(got, buyer))
+	}
+}
