@@ -51,6 +51,9 @@ type Engine struct {
 	// MaxPerMinute bounds the updates of one private chat in a minute (0:
 	// none): the first over it gets one kind reply, later ones none.
 	MaxPerMinute int
+	// Gone hears of a chat lost to the bot for good (the user blocked it),
+	// learnt from a refused send (nil: nobody listens).
+	Gone func(ctx context.Context, chat flows.ChatRef)
 
 	stripes  [stripes]sync.Mutex
 	sweeping sync.Map      // chats a sweeper goroutine serves now
@@ -546,6 +549,9 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 		}
 		if err != nil {
 			log.Warn().Err(err).Str("msg", r.Text.ID).Msg("reply dropped")
+			if IsGone(err) && e.Gone != nil {
+				e.Gone(ctx, l.Chat)
+			}
 		}
 		fin.Sent = append(append(fin.Sent, said...), q)
 	}

@@ -295,3 +295,41 @@ func (d Deps) countFollow(kind string) {
 		d.FollowSent(kind)
 	}
 }
+
+// ChatGone forgets the follows of the user of a chat lost for good (they
+// blocked the bot): nothing more can reach them there.
+func (r *Router) ChatGone(ctx context.Context, chat ChatRef) error {
+	if r.Deps.Follows == nil {
+		return nil
+	}
+	_, err := r.Deps.Follows.Forget(ctx, chat)
+	return err
+}
+
+// followersOf says how many buyers follow each product of the listings
+// shown ("🔔 23 người đang theo dõi Na Chi Lăng"), counted in one query;
+// "" when nobody does.
+func followersOf(c *Conv, deps Deps, listings []*Listing) (string, error) {
+	if deps.Follows == nil || len(listings) == 0 {
+		return "", nil
+	}
+	counts, err := deps.Follows.Followers(c.Context(), listings)
+	if err != nil {
+		return "", fmt.Errorf("followers: %w", err)
+	}
+	most := map[string]int{} // by product: its listings are in the same area
+	var order []string
+	for _, l := range listings {
+		if _, seen := most[l.Product]; !seen {
+			order = append(order, l.Product)
+		}
+		most[l.Product] = max(most[l.Product], counts[l.ID])
+	}
+	var b strings.Builder
+	for _, p := range order {
+		if most[p] > 0 {
+			b.WriteString("\n" + c.T(M("follow.followers", "Count", most[p], "Product", p)))
+		}
+	}
+	return b.String(), nil
+}

@@ -79,7 +79,12 @@ func (f *mine) askPick(c *Conv) {
 		c.Fail(err)
 		return
 	}
-	c.Ask(M("mine.pick", "Count", len(listings), "Store", store), rows...)
+	followers, err := followersOf(c, f.deps, listings)
+	if err != nil {
+		c.Fail(err)
+		return
+	}
+	c.Ask(M("mine.pick", "Count", len(listings), "Store", store, "Followers", followers), rows...)
 }
 
 // store is the link to the user's own store page, "" for a helper who

@@ -105,7 +105,7 @@ func (db *DB) Followers(ctx context.Context, listings []*flows.Listing) (map[int
 		SELECT l.id, count(DISTINCT f.user_id)
 		FROM listings l JOIN sellers s ON s.id = l.seller_id
 		JOIN follows f ON (CASE WHEN coalesce(l.product_key, '') <> '' THEN f.product_key = l.product_key
-				ELSE f.product_key = '' AND f.product_fold = $2[array_position($1, l.id)] END)
+				ELSE f.product_key = '' AND f.product_fold = ($2::text[])[array_position($1::bigint[], l.id)] END)
 			AND (f.area = '' OR f.area = coalesce(s.area_tag, ''))
 			AND f.user_id <> coalesce(s.user_id, 0) AND f.user_id <> coalesce(l.helper_id, 0)
 		WHERE l.id = ANY($1) GROUP BY l.id`, ids, folds(listings))

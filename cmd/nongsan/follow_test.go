@@ -5,20 +5,26 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nongsan-bot/nongsan/bot/postgres"
 	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
 )
+
+// followBot is a bot with market groups, its fake Telegram and database.
+func followBot(t *testing.T) (*testBot, *telegramtest.Server, *postgres.DB) {
+	tg := telegramtest.NewServer(t)
+	env := orderEnv(t, tg)
+	b := startBot(t, tg, env)
+	b.markets()
+	return b, tg, openDB(t, env)
+}
 
 // THE done-when of issue 12: a buyer following "na" is told privately of a
 // new listing of na in Chi Lăng, with its photos and order button; a
 // follower of na in Bắc Sơn is not. /theodoi lists the follows, /bothedoi
-// removes one. Over Telegram.
+// removes one; the farmer's /tin counts the followers. Over Telegram.
 func TestABuyerFollowingNaIsToldOfANewListingPrivately(t *testing.T) {
 	t.Parallel()
-	tg := telegramtest.NewServer(t)
-	env := orderEnv(t, tg)
-	b := startBot(t, tg, env)
-	db := openDB(t, env)
-	b.markets()
+	b, tg, db := followBot(t)
 	const elsewhere = int64(2003)
 
 	b.Say(buyer, "theo dõi na")
@@ -59,6 +65,12 @@ func TestABuyerFollowingNaIsToldOfANewListingPrivately(t *testing.T) {
 		}
 	}
 
+	// The farmer's /tin counts the followers (not the one in Bắc Sơn).
+	b.Say(farmer, "/tin")
+	if want := text(t, "vi", "follow.followers", "Count", 1, "Product", "Na Chi Lăng"); !strings.Contains(b.Last(farmer).Text, want) {
+		t.Errorf("/tin does not say %q:\n%s", want, b.Last(farmer).Text)
+	}
+
 	// /bothedoi lists the follows to remove one.
 	b.Say(elsewhere, "/bothedoi")
 	pick := b.expect(elsewhere, "follow.pick_remove", "Count", 1)
@@ -69,4 +81,27 @@ func TestABuyerFollowingNaIsToldOfANewListingPrivately(t *testing.T) {
 	b.expect(elsewhere, "follow.removed", "Product", "Na Chi Lăng", "Area", "Bắc Sơn", "Anywhere", false)
 	b.Say(elsewhere, "/theodoi")
 	b.expect(elsewhere, "follow.none")
+}
+
+// A buyer who blocked the bot is unsubscribed when the next listing they
+// follow cannot reach them.
+func TestABuyerWhoBlockedTheBotIsUnsubscribed(t *testing.T) {
+	t.Parallel()
+	b, tg, db := followBot(t)
+	b.Say(buyer, "/theodoi na")
+	b.expect(buyer, "follow.done", "Product", "Na Chi Lăng", "Area", "", "Anywhere", true)
+	tg.BlockChat(buyer)
+	b.register(farmer)
+	b.listing(farmer, "500 kg", "25k")
+	waitFor(t, "the blocked buyer's follows removed", func() bool {
+		var n int
+		if err := db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM follows f
+			JOIN users u ON u.id = f.user_id WHERE u.platform_id = $1`, itoa(buyer)).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n == 0
+	})
+	tg.UnblockChat(buyer)
+	b.Say(buyer, "/theodoi")
+	b.expect(buyer, "follow.none")
 }

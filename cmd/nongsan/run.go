@@ -212,6 +212,12 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 		TypingAfter:  time.Second,
 		MaxPerMinute: cfg.MaxMessagesPerMin,
 	}
+	// A buyer who blocked the bot follows nothing any more.
+	a.engine.Gone = func(ctx context.Context, chat flows.ChatRef) {
+		if err := a.engine.Router.ChatGone(ctx, chat); err != nil {
+			log.Error().Err(err).Msg("forget the follows of a chat gone")
+		}
+	}
 	a.media = &bot.Media{Store: db, Fetchers: map[flows.Channel]bot.Fetcher{}, Client: &http.Client{Timeout: time.Minute},
 		CacheDir: cfg.MediaCacheDir, Metrics: metrics, Log: log, KeepOnArrival: map[flows.Channel]bool{flows.Zalo: true}}
 	metrics.WatchMedia(db.PhotosWaiting)
