@@ -36,9 +36,18 @@ const maxAheadDays = 400
 var (
 	dateLead = setOf("vao", "khoang", "tam", "luc", "sang", "trua", "chieu", "dem",
 		"toi", "giao", "hang", "nhan", "lay", "hen", "la", "thi", "tu", "den",
-		"khi", "cho", "ship", "chuyen", "chot", "truoc", "sau", "ngay", "hom")
+		"khi", "cho", "ship", "chuyen", "chot", "truoc", "sau", "ngay", "hom",
+		// politeness, and what the farmer says about the day: "da du kien 20/12"
+		"da", "vang", "u", "uh", "du", "kien", "chac", "co", "le", "em", "anh")
 	dateTail = setOf("nhe", "nha", "a", "ah", "duoc", "dc", "khong", "ko", "k", "nhi", "di",
-		"thi", "sao", "chu", "day", "do", "nao", "luon", "sang", "trua", "chieu", "toi", "dem")
+		"thi", "sao", "chu", "day", "do", "nao", "luon", "sang", "trua", "chieu", "toi", "dem",
+		// "mai co hang", "mai nha anh"
+		"co", "hang", "anh", "chi", "em", "roi", "ak", "ha", "nhen", "ne", "oi")
+	// readyWords say the produce is there already: "có sẵn", "sẵn rồi", "có
+	// hàng luôn", "hàng có sẵn", "lúc nào cũng có", "đang có", "đã có hàng".
+	// An answer made only of these (and politeness) is today.
+	readyWords = setOf("co", "san", "hang", "luon", "roi", "dang", "da", "luc", "nao",
+		"cung", "ngay", "sang", "bay", "gio", "vua", "nhe", "nha", "a", "ah", "ak", "vang", "u", "em", "anh", "chi", "oi", "thi")
 	// weekdayWords: "thu hai" .. "thu bay" (Monday = 2).
 	weekdayWords = map[string]int{"hai": 2, "ba": 3, "tu": 4, "bon": 4, "nam": 5, "sau": 6, "bay": 7}
 	nextWords    = setOf("sau", "toi")
@@ -82,8 +91,12 @@ func ParseDate(s string, now time.Time) (time.Time, error) {
 	today := Today(now)
 	kiaGrave := strings.Contains(strings.ToLower(Normalize(s)), "k\u00eca")
 	var d dateParse
-	for _, t := range stripTimes(lex(Fold(s))) {
+	toks := stripTimes(lex(Fold(s)))
+	for i, t := range toks {
 		switch {
+		case t.kind == tWord && t.text == "thu" && i+1 < len(toks) && toks[i+1].text == "hoach",
+			t.kind == tWord && t.text == "hoach" && i > 0 && toks[i-1].text == "thu":
+			// "thu hoach" (harvest) around a day: "mai thu hoach"
 		case t.kind == tWord && (t.text == "am" || t.text == "al" || t.text == "amlich"):
 			d.lunar = true
 		case t.kind == tWord && (t.text == "duong" || t.text == "dl"):
@@ -100,6 +113,9 @@ func ParseDate(s string, now time.Time) (time.Time, error) {
 		return time.Time{}, ErrNotDate
 	}
 	d.today, d.kiaGrave = today, kiaGrave
+	if d.ready() {
+		return today, nil
+	}
 	return d.parse()
 }
 
@@ -107,6 +123,20 @@ type dateParse struct {
 	toks                         []token
 	today                        time.Time
 	lunar, solar, leap, kiaGrave bool
+}
+
+// ready reports an answer that says the produce is there already (see
+// readyWords): it names "san" (sẵn) or "co" (có), and nothing else but
+// readyWords.
+func (d *dateParse) ready() bool {
+	says := false
+	for _, t := range d.toks {
+		if t.kind != tWord || !readyWords[t.text] {
+			return false
+		}
+		says = says || t.text == "san" || t.text == "co"
+	}
+	return says
 }
 
 func (d *dateParse) words() []string {
@@ -124,12 +154,17 @@ func (d *dateParse) parse() (time.Time, error) {
 	// Drop lead words ("giao ngay 15/8", "vao thu 7") while something follows
 	// them, and tail words ("mai nhe"), keeping what names a day.
 	for len(d.toks) > 1 && d.toks[0].kind == tWord && dateLead[d.toks[0].text] {
-		if w := d.words(); (w[0] == "hom" && (w[1] == "nay" || w[1] == "qua" || w[1] == "kia")) ||
+		w := d.words()
+		if (w[0] == "hom" && (w[1] == "nay" || w[1] == "qua" || w[1] == "kia")) ||
 			(w[0] == "sau" && len(w) > 1 && d.toks[1].kind == tNum) ||
-			(w[0] == "ngay" && len(w) == 2 && w[1] == "kia") {
+			(w[0] == "ngay" && len(w) == 2 && w[1] == "kia") ||
+			(w[0] == "sang" && w[1] == "tuan") {
 			break
 		}
 		d.toks = d.toks[1:]
+	}
+	if w := d.words(); len(w) > 2 && w[len(w)-2] == "la" && w[len(w)-1] == "co" {
+		d.toks = d.toks[:len(d.toks)-2] // "mai la co": tomorrow it is there
 	}
 	for len(d.toks) > 1 && d.toks[len(d.toks)-1].kind == tWord && dateTail[d.toks[len(d.toks)-1].text] {
 		if w := d.words(); w[len(w)-2] == "tuan" || w[len(w)-2] == "thang" || w[len(w)-2] == "hom" {

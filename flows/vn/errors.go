@@ -37,6 +37,13 @@ var (
 	// ErrDateFar: a date more than about a year ahead.
 	ErrDateFar = errors.New("vn: date too far ahead")
 
+	// ErrUnsure: the text writes one amount twice and the two disagree
+	// ("2 tấn (200kg)", "25k (20.000đ)"). It comes WITH the first value
+	// (ParseQuantity, ParsePrice): the flow confirms that value with the
+	// usual Đúng rồi / Gõ lại rows rather than guess. The same amount written
+	// twice ("2 tấn (2000kg)") is no error.
+	ErrUnsure = errors.New("vn: two writings of an amount disagree")
+
 	// ErrNotPhone: not a Vietnamese mobile number.
 	ErrNotPhone = errors.New("vn: not a mobile phone number")
 )

@@ -25,6 +25,9 @@ type token struct {
 	kind  tokKind
 	text  string
 	glued bool // no space between this token and the previous one
+	open  bool // an opening bracket or "=" stands just before: "2 tấn (2000kg)"
+	start int  // byte offset in the folded text, to return what is left as typed
+	said  bool // a number said in words ("hai lam"), made a number token
 }
 
 // maxNumLen bounds a number token, so that no parse does unbounded work
@@ -36,7 +39,11 @@ const maxNumLen = 40
 // separate tokens; '.' and ',' between two digits stay inside a number.
 func lex(s string) []token {
 	var toks []token
-	glued := false
+	glued, open := false, false
+	add := func(t token) {
+		t.open, open = open, false
+		toks = append(toks, t)
+	}
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
@@ -54,7 +61,7 @@ func lex(s string) []token {
 				}
 				break
 			}
-			toks = append(toks, token{tNum, s[i:j], glued && len(toks) > 0})
+			add(token{kind: tNum, text: s[i:j], glued: glued && len(toks) > 0, start: i})
 			i, glued = j, true
 			continue
 		case unicode.IsLetter(r):
@@ -66,26 +73,28 @@ func lex(s string) []token {
 				}
 				j += n
 			}
-			toks = append(toks, token{tWord, s[i:j], glued && len(toks) > 0})
+			add(token{kind: tWord, text: s[i:j], glued: glued && len(toks) > 0, start: i})
 			i, glued = j, true
 			continue
-		case unicode.IsSpace(r) || strings.ContainsRune(",.!?:;\"'()[]{}*", r):
+		case r == '(' || r == '[' || r == '=':
+			glued, open = false, true
+		case unicode.IsSpace(r) || strings.ContainsRune(",.!?:;\"')]{}*", r):
 			glued = false
 		case r == '/':
-			toks = append(toks, token{tSlash, "/", glued && len(toks) > 0})
+			add(token{kind: tSlash, text: "/", glued: glued && len(toks) > 0, start: i})
 			glued = true
 		case strings.ContainsRune("-~>\u2013\u2014\u2192\u2012\u2212", r):
 			if n := len(toks); n > 0 && toks[n-1].kind == tDash && glued {
 				i += size
 				continue // "->" is one token
 			}
-			toks = append(toks, token{tDash, "-", glued && len(toks) > 0})
+			add(token{kind: tDash, text: "-", glued: glued && len(toks) > 0, start: i})
 			glued = true
 		case r == '\u20ab':
-			toks = append(toks, token{tDong, "d", glued && len(toks) > 0})
+			add(token{kind: tDong, text: "d", glued: glued && len(toks) > 0, start: i})
 			glued = true
 		default:
-			toks = append(toks, token{tOther, string(r), glued && len(toks) > 0})
+			add(token{kind: tOther, text: string(r), glued: glued && len(toks) > 0, start: i})
 			glued = true
 		}
 		i += size

@@ -1,6 +1,10 @@
 package vn
 
-import "strings"
+import (
+	"slices"
+	"strings"
+	"unicode"
+)
 
 // phoneLabels: words that may precede a number (`SĐT: 0912 345 678`,
 // "zalo 0912..."), folded.
@@ -8,27 +12,98 @@ var phoneLabels = setOf("sdt", "so", "dien", "thoai", "dt", "lien", "he", "zalo"
 	"tel", "phone", "la", "goi", "call", "hotline", "cua", "toi", "em", "anh", "chi",
 	"minh", "nha", "di", "dong")
 
+// phoneNoise: politeness and words about the number that may stand around
+// it ("dạ 0912345678 ạ", "0912345678 zalo luôn", "0912 345 678 nhé anh").
+var phoneNoise = setOf("da", "vang", "u", "day", "a", "ah", "ak", "nhe", "nha", "ne",
+	"nhen", "ha", "oi", "luon", "zalo", "nhe", "goi", "em", "anh", "chi", "minh",
+	"ban", "cung", "duoc", "dc", "nhan", "tin", "sms", "cho")
+
+// particles end a sentence politely: "ạ", "nhé", "nha".
+var particles = setOf("a", "ah", "ak", "nhe", "nha", "ne", "nhen", "ha", "oi", "luon", "nhi")
+
+// nameLead: words that introduce a name after a number ("tên Hoa").
+var nameLead = setOf("ten", "la", "goi", "cua")
+
 // ParsePhone reads a Vietnamese mobile number and returns it in E.164:
 // "0912 345 678", "0912.345.678", "0912-345-678", "+84 912 345 678",
 // "84912345678", "(+84) 912345678", "+84 0912 345 678", "0084 912 345 678",
-// `SĐT: 0912345678` all give `+84912345678`. Mobile numbers only: 10
-// digits starting 03, 05, 07, 08 or 09. Otherwise ErrNotPhone.
+// `SĐT: 0912345678`, `số em là 0912 345 678 ạ` all give `+84912345678`.
+// Mobile numbers only: 10 digits starting 03, 05, 07, 08 or 09. Anything
+// else around the number (a name: see ParsePhoneRest) gives ErrNotPhone.
 func ParsePhone(s string) (e164 string, err error) {
+	e, rest, err := ParsePhoneRest(s)
+	if err != nil || rest != "" {
+		return "", ErrNotPhone
+	}
+	return e, nil
+}
+
+// ParsePhoneRest reads a mobile number as ParsePhone, and returns what else
+// was said, as typed: a name before or after the number ("0912345678 chị
+// Lan" gives "chị Lan", "số em 0912 345 678 tên Hoa" gives "Hoa"), without
+// labels (`SĐT`, `số em là`), politeness (`dạ`, `ạ`, `nhé`) or words about
+// the number (`zalo`). rest is empty when nothing else was said.
+func ParsePhoneRest(s string) (e164, rest string, err error) {
 	f := Fold(s)
 	start := strings.IndexAny(f, "0123456789+(")
 	if start < 0 {
-		return "", ErrNotPhone
+		return "", "", ErrNotPhone
 	}
-	for _, w := range strings.FieldsFunc(f[:start], func(r rune) bool {
-		return r == ' ' || r == ':' || r == '-' || r == '.' || r == ','
+	end := start
+	for end < len(f) && strings.IndexByte("0123456789+ .-()", f[end]) >= 0 {
+		end++
+	}
+	for end > start && strings.IndexByte(" .-(", f[end-1]) >= 0 {
+		end-- // "0912 345 678 (zalo)": the bracket is not the number's
+	}
+	e164, err = phoneNumber(f[start:end])
+	if err != nil {
+		return "", "", err
+	}
+	before := phoneWords(s, 0, start)
+	for len(before) > 0 && (phoneLabels[before[0].folded] || phoneNoise[before[0].folded]) {
+		before = before[1:]
+	}
+	after := phoneWords(s, end, len(f))
+	if !slices.ContainsFunc(after, func(w phoneWord) bool {
+		// A capital makes a name of a word: "anh Minh" (not "mình").
+		noise := (phoneNoise[w.folded] || phoneLabels[w.folded]) && (w.typed == strings.ToLower(w.typed) || w.folded == "zalo")
+		return !noise
 	}) {
-		if !phoneLabels[w] {
-			return "", ErrNotPhone
-		}
+		after = nil // "0912345678 gọi em nhé"
 	}
+	for len(after) > 0 && particles[after[len(after)-1].folded] && after[len(after)-1].typed == strings.ToLower(after[len(after)-1].typed) {
+		after = after[:len(after)-1] // "chị Lan ạ"; not the "A" of "Nguyễn Văn A"
+	}
+	for len(after) > 0 && nameLead[after[0].folded] {
+		after = after[1:]
+	}
+	var out []string
+	for _, w := range append(before, after...) {
+		out = append(out, w.typed)
+	}
+	return e164, strings.Join(out, " "), nil
+}
+
+type phoneWord struct{ typed, folded string }
+
+// phoneWords splits the typed text that folds to Fold(s)[from:to] into
+// words, without punctuation.
+func phoneWords(s string, from, to int) []phoneWord {
+	var out []phoneWord
+	for _, w := range strings.FieldsFunc(typedRange(s, from, to), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}) {
+		out = append(out, phoneWord{w, Fold(w)})
+	}
+	return out
+}
+
+// phoneNumber reads the digits of a number (and its separators) as E.164.
+func phoneNumber(f string) (string, error) {
 	var digits []byte
 	plus := false
-	for i := start; i < len(f); i++ {
+	for i := 0; i < len(f); i++ {
 		c := f[i]
 		switch {
 		case c >= '0' && c <= '9':

@@ -70,11 +70,15 @@ func TestFormatPhone(t *testing.T) {
 }
 
 func FuzzParsePhone(f *testing.F) {
-	for _, s := range []string{"0912 345 678", "+84 912 345 678", "(+84) 912345678", "SĐT: 0912345678", "\xff", "+"} {
+	for _, s := range []string{"0912 345 678", "+84 912 345 678", "(+84) 912345678", "SĐT: 0912345678", "\xff", "+",
+		"số em là 0912 345 678 ạ", "0912345678 chị Lan", "số em 0912 345 678 tên Hoa", "0912 345 678 (zalo)", "đ0912345678ạ"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		e, err := ParsePhone(s)
+		if e2, rest, err2 := ParsePhoneRest(s); err == nil && (err2 != nil || rest != "" || e2 != e) {
+			t.Fatalf("ParsePhoneRest(%q) = %q, %q, %v; ParsePhone %q", s, e2, rest, err2, e)
+		}
 		if err != nil {
 			if e != "" {
 				t.Fatalf("ParsePhone(%q) = %q with error", s, e)

@@ -18,7 +18,8 @@ type Price struct {
 var priceMults = map[string]int64{
 	"k": 1_000, "nghin": 1_000, "ngan": 1_000, "ngin": 1_000,
 	"tr": 1_000_000, "trieu": 1_000_000, "cu": 1_000_000,
-	"ty": 1_000_000_000, "ti": 1_000_000_000,
+	"canh": 1_000, // "30 cành": 30 nghìn, market slang
+	"ty":   1_000_000_000, "ti": 1_000_000_000,
 }
 
 // currencyWords: `đ`, `đồng`, `vnđ`, `VND`, folded; the dong sign is lexed
@@ -27,10 +28,15 @@ var currencyWords = setOf("d", "dong", "vnd", "vn")
 
 var priceLead = setOf("gia", "khoang", "tam", "chung", "co", "la", "ban", "mua",
 	"chi", "tu", "tren", "duoi", "gan", "hon", "lay", "thu", "de", "muon", "em",
-	"anh", "toi", "minh", "hang", "dat", "cao", "nhat", "it", "so", "tien")
+	"anh", "toi", "minh", "hang", "dat", "cao", "nhat", "it", "so", "tien",
+	// politeness, and who speaks or sets the price: "da em de gia 25k a"
+	"da", "vang", "u", "uh", "ok", "oke", "chi", "ben", "nha", "thi", "tai", "vuon",
+	"chac", "con", "cung", "chung", "uoc")
 
 var priceTail = setOf("thoi", "nhe", "nha", "a", "ah", "nhi", "do", "day", "duoc",
-	"hon", "la", "nhat", "chan", "thi", "tro", "len", "xuoi", "ok", "oke")
+	"hon", "la", "nhat", "chan", "thi", "tro", "len", "xuoi", "ok", "oke",
+	"ak", "ha", "nhen", "ne", "anh", "chi", "em", "ban", "oi", "thoi", "luon",
+	"tai", "vuon", "nha", "bac", "co", "chu", "vay", "roi")
 
 // freePhrases mean "free", folded: matched as whole words.
 var freePhrases = []string{"mien phi", "free", "cho khong", "khong lay tien",
@@ -40,11 +46,16 @@ var freePhrases = []string{"mien phi", "free", "cho khong", "khong lay tien",
 // `25.000 đ`, `25k`, `25 nghìn`, `25 nghìn rưỡi`, `25,5k`, `1tr2`,
 // `1 triệu 2`, `1,2 triệu`, `1.2tr`, `1 củ 2`, `1 triệu rưỡi`,
 // `1 triệu 200 nghìn`, `2 triệu/tạ`, `25k/kg`, `25k 1 kg`, `25k một cân`,
-// `một cân 25k`, `50k/100g` (= 50k per lạng), `100k/5kg` (= 20k per kg).
+// `một cân 25k`, `50k/100g` (= 50k per lạng), `100k/5kg` (= 20k per kg),
+// `30 cành` (slang: 30 nghìn), `dạ em để giá 25k ạ`, `ba mươi nghìn`,
+// `hai chục nghìn`. A number said in words without a multiplier is in
+// thousands ("hai lăm" is 25.000: nobody says a price in dong in words).
+// Two writings of one price are one price (`25k (25.000đ)`); when they
+// disagree the first is returned with ErrUnsure, for the flow to confirm.
 //
 // Errors: ErrPriceRange for `35-40k` or `35 đến 40 nghìn`; ErrFree for
 // `miễn phí` or a zero price; ErrUnknownUnit for `25k/bịch`; ErrTooLarge
-// past 10^15 đ; ErrNotPrice otherwise. A bare number is read as dong:
+// past 10^15 đ; ErrUnsure (with the first price); ErrNotPrice otherwise. A bare number is read as dong:
 // `25` is 25 đ, which PlausiblePrice rejects, so the flow can ask.
 func ParsePrice(s string) (Price, error) {
 	f := Fold(s)
@@ -56,7 +67,37 @@ func ParsePrice(s string) (Price, error) {
 			return Price{}, ErrFree
 		}
 	}
-	p := &stream{toks: joinSpacedThousands(lex(f))}
+	toks := spoken(joinSpacedThousands(lex(f)), func(next string) bool {
+		return priceMults[next] > 0 // "hai chuc nghin": 20.000
+	})
+	// A second writing of the price: "25k (25.000đ)", "25k = 25.000đ".
+	for k := 1; k < len(toks); k++ {
+		if !toks[k].open && !(toks[k].kind == tWord && (toks[k].text == "tuc" || toks[k].text == "bang")) {
+			continue
+		}
+		first, err := parsePrice(&stream{toks: toks[:k]})
+		if err != nil {
+			break
+		}
+		rest := &stream{toks: toks[k:]}
+		rest.skip(restatedWords)
+		again, err := parsePrice(rest)
+		switch {
+		case err != nil:
+			return Price{}, ErrNotPrice
+		case first.VND != again.VND || first.Per != again.Per && first.Per != "" && again.Per != "":
+			return first, ErrUnsure
+		}
+		if first.Per == "" {
+			first.Per = again.Per
+		}
+		return first, nil
+	}
+	return parsePrice(&stream{toks: toks})
+}
+
+// parsePrice reads the tokens of one price, as ParsePrice.
+func parsePrice(p *stream) (Price, error) {
 	p.skipLead(priceLead)
 
 	// A per part first: "1 kg 25k", "mot can 25 nghin", "moi ky 25k".
@@ -113,6 +154,7 @@ func ParsePrice(s string) (Price, error) {
 func (p *stream) priceAmount() (*big.Rat, error) {
 	total := new(big.Rat)
 	var last int64
+	said := false // the number is in words
 	for group := 0; ; group++ {
 		t, ok := p.peek(0)
 		if !ok {
@@ -121,12 +163,14 @@ func (p *stream) priceAmount() (*big.Rat, error) {
 		var v *big.Rat
 		switch {
 		case t.kind == tNum:
+			said = t.said
 			next := p.word(1)
 			if v, ok = parseNumber(t.text, priceMults[next] == 0 && next != "tram"); !ok {
 				return nil, ErrNotPrice
 			}
 		case group == 0 && numberWords[t.text] > 0:
 			v = new(big.Rat).SetInt64(numberWords[t.text])
+			said = true
 		default:
 			return nil, ErrNotPrice
 		}
@@ -148,6 +192,9 @@ func (p *stream) priceAmount() (*big.Rat, error) {
 		if m == 0 {
 			if group > 0 {
 				return nil, ErrNotPrice
+			}
+			if said && v.Cmp(big.NewRat(1000, 1)) < 0 {
+				v.Mul(v, big.NewRat(1000, 1)) // "hai lam": 25 nghin
 			}
 			total.Add(total, v)
 			if isHalf(p.word(0)) {

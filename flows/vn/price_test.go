@@ -229,11 +229,18 @@ func TestPriceTotal(t *testing.T) {
 func FuzzParsePrice(f *testing.F) {
 	for _, s := range []string{"25000", "25.000 đ", "25,5k", "1tr2", "1 củ 2", "2 triệu/tạ",
 		"25k một cân", "35-40k", "miễn phí", "10 tỷ/kg", "50k/100g", "1 triệu 2 trăm",
-		"25 000", "1.234,5k", "\xff", "/", "1 kg 25k", "100k/0kg"} {
+		"25 000", "1.234,5k", "\xff", "/", "1 kg 25k", "100k/0kg", "hai lăm", "ba mươi nghìn",
+		"hai chục nghìn", "30 cành", "25k (25.000đ)", "25k (20.000đ)", "dạ em để giá 25k ạ", "(", "25k ="} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		p, err := ParsePrice(s)
+		if errors.Is(err, ErrUnsure) {
+			if p.VND <= 0 {
+				t.Fatalf("ParsePrice(%q) = %+v, unsure", s, p)
+			}
+			return
+		}
 		if err != nil {
 			if p != (Price{}) {
 				t.Fatalf("ParsePrice(%q) = %+v with error %v", s, p, err)

@@ -1,6 +1,10 @@
 package vn
 
-import "math/big"
+import (
+	"errors"
+	"math/big"
+	"strings"
+)
 
 // Quantity is an exact amount of a unit in thousandths: 1,5 tan is
 // {Milli: 1500, Unit: "tan"}, 2 tan ruoi {2500, "tan"}, 500 kg {500000, "kg"}.
@@ -11,101 +15,223 @@ type Quantity struct {
 }
 
 // qtyLead: words before a quantity that do not change it ("khoang 5 ta",
-// "con 2 tan"). A lead word is skipped only when no unit follows it, so
-// "tam ta" stays "8 ta" and "con" stays a unit after a number.
+// "con 2 tan", "da em co tam 5 ta"). A lead word is skipped only when no
+// unit follows it, so "tam ta" stays "8 ta" and "con" stays a unit after a
+// number.
 var qtyLead = setOf("khoang", "tam", "chung", "co", "con", "tren", "gan", "hon",
 	"du", "duoi", "tong", "la", "ban", "mua", "lay", "can", "sl", "so", "luong",
-	"cong", "tat", "ca", "dat", "duoc", "chi", "xin", "hang")
+	"cong", "tat", "ca", "dat", "duoc", "chi", "xin", "hang",
+	// politeness and who speaks: "da", "vang", "u", "em", "nha em"
+	"da", "vang", "u", "uh", "em", "anh", "minh", "toi", "nha", "ben", "thi",
+	"uoc", "chac", "cung", "khoang chung", "ok", "oke", "dung", "roi")
 
-// qtyTail: words after a quantity that do not change it ("5 ta thoi").
+// qtyTail: words after a quantity that do not change it ("5 ta thoi", "3
+// ta a anh").
 var qtyTail = setOf("thoi", "nhe", "nha", "a", "ah", "roi", "nua", "hon", "do",
-	"day", "hang", "thi", "nhieu", "it", "chan", "khoang", "tam")
+	"day", "hang", "thi", "nhieu", "it", "chan", "khoang", "tam",
+	"ak", "ha", "nhen", "ne", "nhi", "anh", "chi", "em", "ban", "oi", "luon",
+	"bac", "co", "chu", "vay", "the", "ca", "tat")
 
 // qtyMults: number words that multiply ("2 tram kg", "3 nghin qua").
 var qtyMults = map[string]int64{"tram": 100, "nghin": 1000, "ngan": 1000, "trieu": 1_000_000}
 
+// restatedWords introduce a second writing of the amount just read: "2 tấn
+// tức 2000 kg", "5 tạ = 500kg" ("=" and brackets are marked by the lexer).
+var restatedWords = setOf("tuc", "nghia", "tuong", "duong", "bang", "la")
+
+// qtyStream lexes s for the quantity parsers, spoken numbers read.
+func qtyStream(s string) *stream {
+	return &stream{toks: spoken(joinSpacedThousands(lex(Fold(s))), func(next string) bool {
+		u, ok := unitAliases[next]
+		return ok && u != UnitChuc // "hai chuc can": 20 kg; "hai chuc": 2 chuc
+	})}
+}
+
 // ParseQuantity reads an amount with its unit: `500kg`, `500 kg`, `5 tạ`,
 // `nửa tấn`, `1,5 tấn`, `2 tấn rưỡi`, `tạ rưỡi`, `1 tấn 2` (1,2 tấn),
-// `1 tấn 200 kg`, `1.000 kg`, `20 quả`, `500 g` (0,5 kg), `mot tan`. A bare
-// number takes defaultUnit (an empty one gives ErrNoUnit). `Lạng Sơn` is not 100 g,
+// `1 tấn 200 kg`, `1.000 kg`, `20 quả`, `500 g` (0,5 kg), `mot tan`,
+// `năm mươi cân`, `hai lăm tạ`, `dạ em có tầm 3 tạ ạ`. A bare number takes
+// defaultUnit (an empty one gives ErrNoUnit). `Lạng Sơn` is not 100 g,
 // and `tan` is tấn only after a number. `1.500` is 1500; `1,5` and `1,500`
 // are 1,5 (Vietnamese decimal comma), `1,000` is 1000.
 //
+// Two writings of one amount are one amount: `2 tấn (2000kg)`, `2 tấn tức
+// 2000 kg`, `5 tạ = 500kg`, `2 tấn 2000 kg`. When they disagree (`2 tấn
+// (200kg)`), the first is returned WITH ErrUnsure, for the flow to confirm
+// ("2 tấn, đúng không?") rather than guess.
+//
 // Errors: ErrNoNumber, ErrUnknownUnit, ErrNoUnit, ErrZero, ErrNotQuantity,
-// ErrQuantityRange, ErrTooLarge.
+// ErrQuantityRange, ErrTooLarge, ErrUnsure (with the first amount).
 func ParseQuantity(s string, defaultUnit Unit) (Quantity, error) {
-	p := &stream{toks: joinSpacedThousands(lex(Fold(s)))}
+	p := qtyStream(s)
+	q, bare, err := p.quantity(defaultUnit)
+	if err != nil && !errors.Is(err, ErrUnsure) {
+		return Quantity{}, err
+	}
+	if err == nil {
+		q, err = p.restated(q, defaultUnit)
+	}
+	p.skip(qtyTail)
+	if !p.done() {
+		if bare && p.isKind(0, tWord) {
+			return Quantity{}, ErrUnknownUnit
+		}
+		return Quantity{}, ErrNotQuantity
+	}
+	return q, err
+}
+
+// ParseQuantityRest reads a quantity at the start of s, as ParseQuantity,
+// and returns what follows it as typed (trimmed), e.g. the product or the
+// kind of crate named after the amount: "3 tạ na" gives 3 tạ and "na",
+// "10 thùng xốp" 10 thùng and "xốp", "100 quả bưởi" 100 quả and "bưởi". A
+// bare number followed by words is ErrUnknownUnit, as in ParseQuantity:
+// "3 na" names no unit.
+func ParseQuantityRest(s string, defaultUnit Unit) (Quantity, string, error) {
+	p := qtyStream(s)
+	q, bare, err := p.quantity(defaultUnit)
+	if err != nil && !errors.Is(err, ErrUnsure) {
+		return Quantity{}, "", err
+	}
+	if err == nil {
+		q, err = p.restated(q, defaultUnit)
+	}
+	p.skip(qtyTail)
+	if p.done() {
+		return q, "", err
+	}
+	if bare {
+		return Quantity{}, "", ErrUnknownUnit
+	}
+	return q, restAsTyped(s, p.toks[p.i].start), err
+}
+
+// restated reads a second writing of q, if one follows ("(2000kg)", "tức
+// 2000 kg"): the same amount gives q, another one q and ErrUnsure.
+func (p *stream) restated(q Quantity, defaultUnit Unit) (Quantity, error) {
+	t, ok := p.peek(0)
+	if !ok {
+		return q, nil
+	}
+	at := p.i
+	if !t.open {
+		if !restatedWords[t.text] {
+			return q, nil
+		}
+		p.skip(restatedWords)
+	}
+	again, _, err := p.quantity(defaultUnit)
+	if err != nil {
+		p.i = at // not a quantity: left for the caller to judge
+		return q, nil
+	}
+	return sameAmount(q, again)
+}
+
+// sameAmount is q when o is the same amount written another way, else q
+// with ErrUnsure.
+func sameAmount(q, o Quantity) (Quantity, error) {
+	if c, ok := q.Cmp(o); ok && c == 0 {
+		return q, nil
+	}
+	return q, ErrUnsure
+}
+
+// restAsTyped returns s from the rune that folds to folded byte offset at,
+// trimmed.
+func restAsTyped(s string, at int) string {
+	return strings.TrimSpace(typedRange(s, at, len(Fold(s))))
+}
+
+// typedRange returns the part of Normalize(s) that folds to Fold(s)[from:to]:
+// folding keeps one rune per rune of Normalize(s) but may change its length
+// in bytes.
+func typedRange(s string, from, to int) string {
+	n := Normalize(s)
+	start, folded := len(n), 0
+	for i, r := range n {
+		if folded >= from && start == len(n) {
+			start = i
+		}
+		if folded >= to {
+			return n[start:i]
+		}
+		folded += len(Fold(string(r)))
+		if r == ' ' {
+			folded++ // Fold trims a lone space to nothing
+		}
+	}
+	return n[start:]
+}
+
+// quantity reads one amount and its unit; bare is true when the default
+// unit was applied. It stops before the words that follow.
+func (p *stream) quantity(defaultUnit Unit) (q Quantity, bare bool, err error) {
 	p.skipLead(qtyLead)
 	if p.done() {
-		return Quantity{}, ErrNoNumber
+		return Quantity{}, false, ErrNoNumber
 	}
 	var val *big.Rat
 	var unit Unit
 	if u, n := p.unit(0); n > 0 && isHalf(p.word(n)) { // "ta ruoi"
 		val, unit = big.NewRat(3, 2), u
 		p.i += n + 1
-	} else {
-		v, err := p.qtyNumber()
-		if err != nil {
-			return Quantity{}, err
-		}
-		val = v
-		if p.isRangeSep() {
-			return Quantity{}, ErrQuantityRange
-		}
-		u, n := p.unit(0)
-		switch {
-		case n > 0:
-			unit = u
-			p.i += n
-		case isHalf(p.word(0)): // "2 ruoi" with the default unit
+		q, err := finishQuantity(val, unit)
+		return q, false, err
+	}
+	val, err = p.qtyNumber()
+	if err != nil {
+		return Quantity{}, false, err
+	}
+	if p.isRangeSep() {
+		return Quantity{}, false, ErrQuantityRange
+	}
+	u, n := p.unit(0)
+	if n == 0 {
+		if isHalf(p.word(0)) { // "2 ruoi" with the default unit
 			val.Add(val, ratHalf)
 			p.i++
-			fallthrough
-		default:
-			p.skip(qtyTail)
-			if !p.done() {
-				if p.isKind(0, tWord) {
-					return Quantity{}, ErrUnknownUnit
-				}
-				return Quantity{}, ErrNotQuantity
-			}
-			if defaultUnit == "" {
-				return Quantity{}, ErrNoUnit
-			}
-			unit = defaultUnit
-			return finishQuantity(val, unit)
 		}
-		// After the unit: `rưỡi`, a short decimal (`1 tan 2`), or a smaller
-		// weight unit ("1 tan 200 kg").
-		switch t, _ := p.peek(0); {
-		case isHalf(p.word(0)):
-			val.Add(val, ratHalf)
+		if t, ok := p.peek(0); ok && !t.open && !restatedWords[t.text] && !qtyTail[t.text] {
+			if t.kind == tWord {
+				return Quantity{}, true, ErrUnknownUnit
+			}
+			return Quantity{}, true, ErrNotQuantity
+		}
+		if defaultUnit == "" {
+			return Quantity{}, true, ErrNoUnit
+		}
+		q, err := finishQuantity(val, defaultUnit)
+		return q, true, err
+	}
+	unit = u
+	p.i += n
+	// After the unit: `rưỡi`, a short decimal (`1 tan 2`), or a smaller
+	// weight unit ("1 tan 200 kg"); a bracket starts a second writing.
+	switch t, _ := p.peek(0); {
+	case isHalf(p.word(0)):
+		val.Add(val, ratHalf)
+		p.i++
+	case t.kind == tNum && !t.open:
+		if u2, n2 := p.unit(1); n2 > 0 {
+			if factorOf(u2) == 0 || factorOf(unit) == 0 || factorOf(u2) >= factorOf(unit) {
+				return Quantity{}, false, ErrNotQuantity
+			}
+			v2, ok := parseNumber(t.text, false)
+			if !ok {
+				return Quantity{}, false, ErrNotQuantity
+			}
+			p.i += 1 + n2
+			return compound(val, unit, v2, u2)
+		}
+		if allDigits(t.text) && len(t.text) <= 3 && (unitMilliKg[unit] > 0 || unit == UnitChuc) {
+			d, _ := new(big.Rat).SetString(t.text)
+			val.Add(val, d.Quo(d, pow10(len(t.text))))
 			p.i++
-		case t.kind == tNum:
-			if u2, n2 := p.unit(1); n2 > 0 {
-				if factorOf(u2) == 0 || factorOf(unit) == 0 || factorOf(u2) >= factorOf(unit) {
-					return Quantity{}, ErrNotQuantity
-				}
-				v2, ok := parseNumber(t.text, false)
-				if !ok {
-					return Quantity{}, ErrNotQuantity
-				}
-				p.i += 1 + n2
-				return p.finishCompound(val, unit, v2, u2)
-			}
-			if allDigits(t.text) && len(t.text) <= 3 && (unitMilliKg[unit] > 0 || unit == UnitChuc) {
-				d, _ := new(big.Rat).SetString(t.text)
-				val.Add(val, d.Quo(d, pow10(len(t.text))))
-				p.i++
-			}
 		}
 	}
-	p.skip(qtyTail)
-	if !p.done() {
-		return Quantity{}, ErrNotQuantity
-	}
-	return finishQuantity(val, unit)
+	q, err = finishQuantity(val, unit)
+	return q, false, err
 }
 
 // skipLead drops lead words ("khoang", "gia", "con") when a number, another
@@ -179,20 +305,33 @@ func factorOf(u Unit) int64 {
 	return unitMilliKg[u]
 }
 
-func (p *stream) finishCompound(v1 *big.Rat, u1 Unit, v2 *big.Rat, u2 Unit) (Quantity, error) {
-	p.skip(qtyTail)
-	if !p.done() {
-		return Quantity{}, ErrNotQuantity
-	}
+// compound adds a smaller unit to a larger one: "1 tấn 200 kg". A second
+// amount worth one of the first unit or more is the same amount written
+// again ("2 tấn 2000 kg"), or a disagreeing one (ErrUnsure).
+func compound(v1 *big.Rat, u1 Unit, v2 *big.Rat, u2 Unit) (Quantity, bool, error) {
 	grams := new(big.Rat).Mul(v1, new(big.Rat).SetInt64(factorOf(u1)))
-	grams.Add(grams, new(big.Rat).Mul(v2, new(big.Rat).SetInt64(factorOf(u2))))
+	grams2 := new(big.Rat).Mul(v2, new(big.Rat).SetInt64(factorOf(u2)))
+	if grams2.Cmp(new(big.Rat).SetInt64(factorOf(u1))) >= 0 {
+		first, err := finishQuantity(v1, u1)
+		if err != nil {
+			return Quantity{}, false, err
+		}
+		second, err := finishQuantity(v2, u2)
+		if err != nil {
+			return first, false, ErrUnsure
+		}
+		q, err := sameAmount(first, second)
+		return q, false, err
+	}
+	grams.Add(grams, grams2)
 	for _, u := range []Unit{u1, u2} {
 		in := new(big.Rat).Quo(grams, new(big.Rat).SetInt64(factorOf(u)))
 		if new(big.Rat).Mul(in, big.NewRat(1000, 1)).IsInt() || u == u2 {
-			return finishQuantity(in, u)
+			q, err := finishQuantity(in, u)
+			return q, false, err
 		}
 	}
-	return Quantity{}, ErrNotQuantity // unreachable
+	return Quantity{}, false, ErrNotQuantity // unreachable
 }
 
 // finishQuantity turns v units of u into thousandths, rounding half up,

@@ -195,11 +195,22 @@ func TestQuantityArithmetic(t *testing.T) {
 func FuzzParseQuantity(f *testing.F) {
 	for _, s := range []string{"500kg", "nửa tấn", "1,5 tấn", "2 tấn rưỡi", "1.000 kg", "20 quả",
 		"Lạng Sơn", "tan roi", "tạ rưỡi", "1 tấn 200 kg", "500g", "5-6 tạ", "1 tấn 5 lạng",
-		"\xff", "0,0005 kg", "2 trăm rưỡi kg"} {
+		"\xff", "0,0005 kg", "2 trăm rưỡi kg", "dạ 3 tạ ạ", "hai lăm tạ", "bốn mươi mốt kg",
+		"một trăm linh năm quả", "2 tấn (2000kg)", "2 tấn (200kg)", "5 tạ = 500kg", "2 tấn tức 2000 kg",
+		"hai chục cân", "3 tạ na", "10 thùng xốp", "2 tấn 3000 kg"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		q, err := ParseQuantity(s, UnitKg)
+		if r, rest, rerr := ParseQuantityRest(s, UnitKg); rerr == nil && rest == "" && r != q {
+			t.Fatalf("ParseQuantityRest(%q) = %+v, ParseQuantity %+v", s, r, q)
+		}
+		if errors.Is(err, ErrUnsure) {
+			if q.Milli <= 0 || !q.Unit.Valid() {
+				t.Fatalf("ParseQuantity(%q) = %+v, unsure", s, q)
+			}
+			return
+		}
 		if err != nil {
 			if q != (Quantity{}) {
 				t.Fatalf("ParseQuantity(%q) = %+v with error %v", s, q, err)
