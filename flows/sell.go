@@ -123,16 +123,18 @@ func (f *sell) onProduct(_ context.Context, c *Conv, d *draft, in Input) (Go, er
 		return Stay(), nil
 	}
 	var p vn.Product
+	var name string // as typed when it says more: "Mật ong rừng"
 	ok := false
 	switch in.Kind {
 	case KindChoice:
 		key, _ := strings.CutPrefix(in.Text, "p:")
 		p, ok = f.deps.Catalogs.Products.ByKey(key)
+		name = p.Name
 	case KindText:
 		if withPhone(in) { // before the catalog: `Na Chi Lăng 0912…` would pass as Na Chi Lăng, unexplained
 			return Again(M("sell.product_phone")), nil
 		}
-		p, ok = f.deps.Catalogs.Products.Match(in.Text)
+		p, name, ok = f.deps.Catalogs.Products.MatchName(in.Text)
 		if !ok && tooLong(in.Text, maxProduct) {
 			return Again(M("sell.product_long")), nil
 		}
@@ -144,7 +146,7 @@ func (f *sell) onProduct(_ context.Context, c *Conv, d *draft, in Input) (Go, er
 	if !ok {
 		return NotUnderstood(), nil
 	}
-	d.Listing.ProductKey, d.Listing.Product = p.Key, p.Name
+	d.Listing.ProductKey, d.Listing.Product = p.Key, name
 	return Next(), nil
 }
 

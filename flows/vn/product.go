@@ -213,6 +213,52 @@ func (c *Catalog) Match(s string) (Product, bool) {
 	return Product{}, false
 }
 
+// MatchName finds the product as Match does, and the name to show for it:
+// the farmer's words when they say more than the catalog's name, so that a
+// qualifier that matters is kept ("mật ong rừng" is Mật ong, shown "Mật ong
+// rừng"; "bưởi da xanh", "na dai", "gà đồi", "mãng cầu"), else the
+// catalog's name ("na", "quả na" are Na Chi Lăng). Only the words of the
+// matched name count: "na dai loại 1" shows "Na dai", a typo shows the
+// catalog's name.
+func (c *Catalog) MatchName(s string) (Product, string, bool) {
+	p, ok := c.Match(s)
+	if !ok {
+		return Product{}, "", false
+	}
+	folded := strings.Fields(matchKey(s))
+	typed := strings.FieldsFunc(Normalize(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	if len(typed) != len(folded) {
+		return p, p.Name, true
+	}
+	from := 0
+	for from < len(folded)-1 && matchLead[folded[from]] {
+		if _, whole := c.byName[strings.Join(folded[from:], " ")]; whole {
+			break
+		}
+		from++
+	}
+	// The longest name of p that the words start with.
+	n := 0
+	for _, name := range c.names[c.byKey[p.Key]] {
+		if len(name) > n && len(name) <= len(folded)-from && slices.Equal(name, folded[from:from+len(name)]) {
+			n = len(name)
+		}
+	}
+	canonical := strings.Fields(matchKey(p.Name))
+	says := false
+	for _, w := range folded[from : from+n] {
+		says = says || !slices.Contains(canonical, w) && !matchLead[w] // "quả na" says no more
+	}
+	if !says {
+		return p, p.Name, true
+	}
+	name := []rune(strings.Join(typed[from:from+n], " "))
+	name[0] = unicode.ToUpper(name[0])
+	return p, string(name), true
+}
+
 // withinOneEdit reports whether a and b differ by at most one insertion,
 // deletion, substitution or swap of adjacent bytes (ASCII after folding).
 func withinOneEdit(a, b string) bool {

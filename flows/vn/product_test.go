@@ -211,3 +211,33 @@ func FuzzParseCatalog(f *testing.F) {
 		}
 	})
 }
+
+// A qualifier that matters is kept in the name shown (issue 12, item 4).
+func TestCatalogMatchName(t *testing.T) {
+	c := loadCatalog(t)
+	tests := []struct{ in, key, name string }{
+		{"mật ong rừng", "mat-ong", "Mật ong rừng"},
+		{"mat ong rung", "mat-ong", "Mat ong rung"},
+		{"bưởi da xanh", "buoi", "Bưởi da xanh"},
+		{"na dai", "na-chi-lang", "Na dai"},
+		{"bán na dai loại 1", "na-chi-lang", "Na dai"},
+		{"gà đồi", "ga", "Gà đồi"},
+		{"mãng cầu", "na-chi-lang", "Mãng cầu"},
+		{"na", "na-chi-lang", "Na Chi Lăng"},
+		{"quả na", "na-chi-lang", "Na Chi Lăng"},
+		{"Na Chi Lăng", "na-chi-lang", "Na Chi Lăng"},
+		{"hồi", "hoa-hoi", "Hoa hồi"},
+		{"cây thạch đen", "thach-den", "Thạch đen"},
+		{"quyt bac sonn", "quyt-bac-son", "Quýt Bắc Sơn"},
+		{"mật ong", "mat-ong", "Mật ong"},
+	}
+	for _, tt := range tests {
+		p, name, ok := c.MatchName(tt.in)
+		if !ok || p.Key != tt.key || name != tt.name {
+			t.Errorf("MatchName(%q) = %q, %q, %v; want %q, %q", tt.in, p.Key, name, ok, tt.key, tt.name)
+		}
+	}
+	if _, _, ok := c.MatchName("sầu riêng"); ok {
+		t.Error("MatchName(sầu riêng) matched")
+	}
+}
