@@ -316,9 +316,12 @@ func (f *order) onPhone(_ context.Context, c *Conv, d *orderDraft, in Input) (Go
 	if in.Kind != KindText && in.Kind != KindContact {
 		return NotUnderstood(), nil
 	}
-	phone, err := vn.ParsePhone(in.Phone + in.Text)
-	if err != nil {
+	phone, name, err := vn.ParsePhoneRest(in.Phone + in.Text)
+	if err != nil || name != "" && (tooLong(name, maxName) || !validName(name)) {
 		return Again(M("reg.phone_bad")), nil
+	}
+	if name != "" { // "0912 345 678 chị Lan": the name said last is the one to call
+		d.Name = name
 	}
 	d.Phone = phone
 	c.reply(Reply{Text: M("reg.phone_ok", "Phone", vn.FormatPhone(phone)), ClearKeyboard: true})

@@ -98,9 +98,12 @@ func (r *registration) onPhone(ctx context.Context, c *Conv, d *draft, in Input)
 	if in.Kind != KindText && in.Kind != KindContact {
 		return NotUnderstood(), nil
 	}
-	phone, err := vn.ParsePhone(in.Phone + in.Text)
-	if err != nil {
+	phone, name, err := vn.ParsePhoneRest(in.Phone + in.Text)
+	if err != nil || name != "" && (tooLong(name, maxName) || !validName(name)) {
 		return Again(M("reg.phone_bad")), nil
+	}
+	if name != "" { // "0912 345 678 tên Hoa": the name said last is the one to show
+		d.Seller.Name = name
 	}
 	candidate := d.Seller
 	candidate.UserID, candidate.Phone, candidate.PhoneVerified = c.User.ID, phone, in.Kind == KindContact && in.PhoneOwn
