@@ -241,7 +241,7 @@ func (f *sell) onQuantity(_ context.Context, c *Conv, d *draft, in Input) (Go, e
 	if in.Kind != KindText {
 		return NotUnderstood(), nil
 	}
-	q, err := vn.ParseQuantity(in.Text, f.defaultUnit(d))
+	q, err := f.readQuantity(d, in.Text)
 	switch {
 	case errors.Is(err, vn.ErrQuantityRange):
 		return Again(M("sell.quantity_range")), nil
@@ -257,6 +257,21 @@ func (f *sell) onQuantity(_ context.Context, c *Conv, d *draft, in Input) (Go, e
 		return To(f.quantityCheck), nil
 	}
 	return Next(), nil
+}
+
+// readQuantity reads the amount, which may name the product being sold
+// after it ("3 tạ na", "100 quả bưởi"); other words after it are refused
+// as before.
+func (f *sell) readQuantity(d *draft, text string) (vn.Quantity, error) {
+	q, rest, err := vn.ParseQuantityRest(text, f.defaultUnit(d))
+	if err != nil || rest == "" {
+		return q, err
+	}
+	if p, ok := f.deps.Catalogs.Products.Match(rest); ok && p.Key == d.Listing.ProductKey ||
+		vn.Fold(rest) == vn.Fold(d.Listing.Product) {
+		return q, nil
+	}
+	return vn.Quantity{}, vn.ErrNotQuantity
 }
 
 func (f *sell) askQtyCheck(c *Conv, d *draft) Question {

@@ -131,7 +131,7 @@ func (p *stream) restated(q Quantity, defaultUnit Unit) (Quantity, error) {
 // sameAmount is q when o is the same amount written another way, else q
 // with ErrUnsure.
 func sameAmount(q, o Quantity) (Quantity, error) {
-	if c, ok := q.Cmp(o); ok && c == 0 {
+	if SameAmount(q, o) {
 		return q, nil
 	}
 	return q, ErrUnsure
