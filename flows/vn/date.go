@@ -47,7 +47,8 @@ var (
 	// hàng luôn", "hàng có sẵn", "lúc nào cũng có", "đang có", "đã có hàng".
 	// An answer made only of these (and politeness) is today.
 	readyWords = setOf("co", "san", "hang", "luon", "roi", "dang", "da", "luc", "nao",
-		"cung", "ngay", "sang", "bay", "gio", "vua", "nhe", "nha", "a", "ah", "ak", "vang", "u", "em", "anh", "chi", "oi", "thi")
+		"cung", "ngay", "sang", "bay", "gio", "vua", "nhe", "nha", "a", "ah", "ak", "vang", "u", "em", "anh", "chi", "oi", "thi",
+		"duoc", "bat", "cu", "khi")
 	// weekdayWords: "thu hai" .. "thu bay" (Monday = 2).
 	weekdayWords = map[string]int{"hai": 2, "ba": 3, "tu": 4, "bon": 4, "nam": 5, "sau": 6, "bay": 7}
 	nextWords    = setOf("sau", "toi")
@@ -126,15 +127,15 @@ type dateParse struct {
 }
 
 // ready reports an answer that says the produce is there already (see
-// readyWords): it names "san" (sẵn) or "co" (có), and nothing else but
-// readyWords.
+// readyWords): it names "san" (sẵn), "co" (có), "nao" (lúc nào cũng được)
+// or "dang" (đang thu hoạch), and nothing else but readyWords.
 func (d *dateParse) ready() bool {
 	says := false
 	for _, t := range d.toks {
 		if t.kind != tWord || !readyWords[t.text] {
 			return false
 		}
-		says = says || t.text == "san" || t.text == "co"
+		says = says || t.text == "san" || t.text == "co" || t.text == "nao" || t.text == "dang"
 	}
 	return says
 }
@@ -231,6 +232,8 @@ func (d *dateParse) relative(w []string) (time.Time, bool) {
 		switch {
 		case w[2] == "nua" && d.toks[0].kind == tNum:
 			n, unit = atoiSmall(w[0]), w[1]
+		case w[2] == "nua" && numberWords[w[0]] > 0: // "hai ngay nua"
+			n, unit = int(numberWords[w[0]]), w[1]
 		case w[0] == "sau" && d.toks[1].kind == tNum:
 			n, unit = atoiSmall(w[1]), w[2]
 		}

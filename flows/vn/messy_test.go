@@ -10,8 +10,8 @@ import (
 // messyAnswers are answers typed the way a new user types them (issue 12,
 // item 4), at each question. want is what the parser must read: a quantity
 // as "milli unit", a price as "vnd/per", a date as "2006-01-02", a phone in
-// E.164; "unsure" for two writings that disagree (ErrUnsure), "range" for a
-// range, which the flows ask about.
+// E.164; "unsure" for two writings that disagree (ErrUnsure), "refused" for a
+// range or no value at all, which the flows ask about.
 var messyAnswers = []struct{ kind, in, want string }{
 	// Quantity of na (default kg).
 	{"qty", "dạ 3 tạ ạ", "3000 ta"},
@@ -48,7 +48,7 @@ var messyAnswers = []struct{ kind, in, want string }{
 	{"qty", "Dạ có 3 tạ", "3000 ta"},
 	{"qty", "mình có 4 tạ", "4000 ta"},
 	{"qty", "tầm ba tạ thôi ạ", "3000 ta"},
-	{"qty", "khoảng 2-3 tạ", "range"},
+	{"qty", "khoảng 2-3 tạ", "refused"},
 	{"qty", "vâng 4 tạ", "4000 ta"},
 	{"qty", "4 tạ ạ anh", "4000 ta"},
 	{"qty", "sl 300kg", "300000 kg"},
@@ -64,6 +64,11 @@ var messyAnswers = []struct{ kind, in, want string }{
 	{"qty", "em còn 3 tạ", "3000 ta"},
 	{"qty", "còn khoảng 4 tạ thôi", "4000 ta"},
 	{"qty", "500kg ạ", "500000 kg"},
+	{"qty", "1 tấn hai", "1200 tan"},
+	{"qty", "hai tấn rưỡi ạ", "2500 tan"},
+	{"qty", "hai trăm cân", "200000 kg"},
+	{"qty", "được 3 tạ ạ anh", "3000 ta"},
+	{"qty", "tầm 3-4 tạ", "refused"},
 	// Price.
 	{"price", "giá 25k nha", "25000/"},
 	{"price", "hai lăm nghìn", "25000/"},
@@ -105,7 +110,7 @@ var messyAnswers = []struct{ kind, in, want string }{
 	{"price", "25.000đ/kg ạ", "25000/kg"},
 	{"price", "giá tại vườn 25k", "25000/"},
 	{"price", "giá 25k tại vườn", "25000/"},
-	{"price", "35-40k", "range"},
+	{"price", "35-40k", "refused"},
 	{"price", "ba mươi k", "30000/"},
 	{"price", "25k mỗi cân", "25000/kg"},
 	{"price", "25 ngàn thôi ạ", "25000/"},
@@ -115,6 +120,12 @@ var messyAnswers = []struct{ kind, in, want string }{
 	{"price", "25k = 25.000đ", "25000/"},
 	{"price", "u 25k", "25000/"},
 	{"price", "25k/1 cân nhé", "25000/kg"},
+	{"price", "một triệu hai", "1200000/"},
+	{"price", "25k thương lượng", "25000/"},
+	{"price", "25k/kg có thương lượng", "25000/kg"},
+	{"price", "25 cá", "25000/"},
+	{"price", "hai lăm cá một ký", "25000/kg"},
+	{"price", "30 cành một cân", "30000/kg"},
 	// Ready date, typed on Tue 1 Dec 2026.
 	{"date", "mai ạ", "2026-12-02"},
 	{"date", "dạ mai ạ", "2026-12-02"},
@@ -151,7 +162,7 @@ var messyAnswers = []struct{ kind, in, want string }{
 	{"date", "dự kiến 20/12", "2026-12-20"},
 	{"date", "khoảng 20/12 ạ", "2026-12-20"},
 	{"date", "3 ngày nữa ạ", "2026-12-04"},
-	{"date", "vài hôm nữa", "range"},
+	{"date", "vài hôm nữa", "refused"},
 	{"date", "mai nha anh", "2026-12-02"},
 	{"date", "ngày kia ạ", "2026-12-03"},
 	{"date", "sẵn sàng", "2026-12-01"},
@@ -166,6 +177,11 @@ var messyAnswers = []struct{ kind, in, want string }{
 	{"date", "vâng mai ạ", "2026-12-02"},
 	{"date", "ngày mai có hàng", "2026-12-02"},
 	{"date", "co san", "2026-12-01"},
+	{"date", "hai ngày nữa", "2026-12-03"},
+	{"date", "lúc nào cũng được", "2026-12-01"},
+	{"date", "bất cứ lúc nào", "2026-12-01"},
+	{"date", "đang thu hoạch", "2026-12-01"},
+	{"date", "hết hàng", "refused"}, // no date: asked again
 	// Phone.
 	{"phone", "0912345678", "+84912345678"},
 	{"phone", "số em là 0912 345 678 ạ", "+84912345678"},
@@ -219,7 +235,7 @@ func TestMessyAnswers(t *testing.T) {
 			if !errors.Is(err, ErrUnsure) {
 				t.Errorf("%s %q: got %s, %v; want ErrUnsure", tt.kind, tt.in, got, err)
 			}
-		case "range":
+		case "refused":
 			if err == nil {
 				t.Errorf("%s %q: got %s; want an error", tt.kind, tt.in, got)
 			}

@@ -18,8 +18,8 @@ type Price struct {
 var priceMults = map[string]int64{
 	"k": 1_000, "nghin": 1_000, "ngan": 1_000, "ngin": 1_000,
 	"tr": 1_000_000, "trieu": 1_000_000, "cu": 1_000_000,
-	"canh": 1_000, // "30 cành": 30 nghìn, market slang
-	"ty":   1_000_000_000, "ti": 1_000_000_000,
+	"canh": 1_000, "ca": 1_000, // "30 cành", "30 cá": 30 nghìn, market slang
+	"ty": 1_000_000_000, "ti": 1_000_000_000,
 }
 
 // currencyWords: `đ`, `đồng`, `vnđ`, `VND`, folded; the dong sign is lexed
@@ -36,7 +36,8 @@ var priceLead = setOf("gia", "khoang", "tam", "chung", "co", "la", "ban", "mua",
 var priceTail = setOf("thoi", "nhe", "nha", "a", "ah", "nhi", "do", "day", "duoc",
 	"hon", "la", "nhat", "chan", "thi", "tro", "len", "xuoi", "ok", "oke",
 	"ak", "ha", "nhen", "ne", "anh", "chi", "em", "ban", "oi", "thoi", "luon",
-	"tai", "vuon", "nha", "bac", "co", "chu", "vay", "roi")
+	"tai", "vuon", "nha", "bac", "co", "chu", "vay", "roi",
+	"thuong", "luong") // "25k co thuong luong": negotiable, still 25k
 
 // freePhrases mean "free", folded: matched as whole words.
 var freePhrases = []string{"mien phi", "free", "cho khong", "khong lay tien",
@@ -211,6 +212,12 @@ func (p *stream) priceAmount() (*big.Rat, error) {
 		last = m
 		if isHalf(p.word(0)) {
 			total.Add(total, big.NewRat(m, 2))
+			p.i++
+			return total, nil
+		}
+		if d := digitWords[p.word(0)]; d > 0 && m >= 1_000 && p.unitAfter(1) == 0 && priceMults[p.word(1)] == 0 {
+			// "mot trieu hai": 1,2 trieu, as "1 trieu 2"
+			total.Add(total, big.NewRat(d*m, 10))
 			p.i++
 			return total, nil
 		}

@@ -212,6 +212,10 @@ func (p *stream) quantity(defaultUnit Unit) (q Quantity, bare bool, err error) {
 	case isHalf(p.word(0)):
 		val.Add(val, ratHalf)
 		p.i++
+	case digitWords[p.word(0)] > 0 && unitMilliKg[unit] > 0 && p.unitAfter(1) == 0:
+		// "1 tan hai": 1,2 tan, as "1 tan 2"
+		val.Add(val, big.NewRat(digitWords[p.word(0)], 10))
+		p.i++
 	case t.kind == tNum && !t.open:
 		if u2, n2 := p.unit(1); n2 > 0 {
 			if factorOf(u2) == 0 || factorOf(unit) == 0 || factorOf(u2) >= factorOf(unit) {
@@ -303,6 +307,12 @@ func factorOf(u Unit) int64 {
 		return 1
 	}
 	return unitMilliKg[u]
+}
+
+// unitAfter is the length of a unit at offset k (0: none).
+func (p *stream) unitAfter(k int) int {
+	_, n := p.unit(k)
+	return n
 }
 
 // compound adds a smaller unit to a larger one: "1 tấn 200 kg". A second
