@@ -65,6 +65,7 @@ var messyAnswers = []struct{ kind, in, want string }{
 	{"qty", "còn khoảng 4 tạ thôi", "4000 ta"},
 	{"qty", "500kg ạ", "500000 kg"},
 	{"qty", "1 tấn hai", "1200 tan"},
+	{"qty", "20kg tự lấy", "refused"}, // not 20,4 kg: "tự" is no "tư" here
 	{"qty", "hai tấn rưỡi ạ", "2500 tan"},
 	{"qty", "hai trăm cân", "200000 kg"},
 	{"qty", "được 3 tạ ạ anh", "3000 ta"},

@@ -215,7 +215,7 @@ func (p *stream) priceAmount() (*big.Rat, error) {
 			p.i++
 			return total, nil
 		}
-		if d := digitWords[p.word(0)]; d > 0 && m >= 1_000 && p.unitAfter(1) == 0 && priceMults[p.word(1)] == 0 {
+		if d := tenthWord(p.word(0)); d > 0 && m >= 1_000_000 && p.unitAfter(1) == 0 && priceMults[p.word(1)] == 0 {
 			// "mot trieu hai": 1,2 trieu, as "1 trieu 2"
 			total.Add(total, big.NewRat(d*m, 10))
 			p.i++

@@ -212,9 +212,9 @@ func (p *stream) quantity(defaultUnit Unit) (q Quantity, bare bool, err error) {
 	case isHalf(p.word(0)):
 		val.Add(val, ratHalf)
 		p.i++
-	case digitWords[p.word(0)] > 0 && unitMilliKg[unit] > 0 && p.unitAfter(1) == 0:
+	case tenthWord(p.word(0)) > 0 && unitMilliKg[unit] >= unitMilliKg[UnitYen] && p.unitAfter(1) == 0:
 		// "1 tan hai": 1,2 tan, as "1 tan 2"
-		val.Add(val, big.NewRat(digitWords[p.word(0)], 10))
+		val.Add(val, big.NewRat(tenthWord(p.word(0)), 10))
 		p.i++
 	case t.kind == tNum && !t.open:
 		if u2, n2 := p.unit(1); n2 > 0 {
@@ -307,6 +307,17 @@ func factorOf(u Unit) int64 {
 		return 1
 	}
 	return unitMilliKg[u]
+}
+
+// tenthWord is the digit said after a large unit or multiplier ("1 tấn
+// hai", "một triệu hai"), 0 for none. "tu", "sau" and "tam" are left out:
+// after an amount they are far more often "tự"/"từ", "sau" (after) and
+// "tầm" ("20kg tự lấy").
+func tenthWord(w string) int64 {
+	if w == "tu" || w == "sau" || w == "tam" {
+		return 0
+	}
+	return digitWords[w]
 }
 
 // unitAfter is the length of a unit at offset k (0: none).
