@@ -105,3 +105,30 @@ func TestABuyerWhoBlockedTheBotIsUnsubscribed(t *testing.T) {
 	b.Say(buyer, "/theodoi")
 	b.expect(buyer, "follow.none")
 }
+
+// On Zalo, without buttons: a buyer follows by typing without diacritics
+// and is told privately of a Zalo farmer's new listing, its photos and how
+// to order it by typing.
+func TestAZaloBuyerFollowingNaIsToldPrivately(t *testing.T) {
+	t.Parallel()
+	z := startZalo(t)
+	const farmer, buyer = "6ede9afa66b88fe6d6f1", "8f3a0c1b2d4e5f6071f2"
+	z.say(buyer, "theo doi na chi lang")
+	z.expect(buyer, "follow.done", "Product", "Na Chi Lăng", "Area", "Chi Lăng", "Anywhere", false)
+
+	z.register(farmer, "0912 888 777")
+	_, code := z.publish(farmer, "500 kg", "25k")
+	z.wait(buyer, func(s string) bool {
+		return strings.HasPrefix(s, "🔔 Có tin bán mới: Na Chi Lăng ở Chi Lăng")
+	})
+	z.wait(buyer, func(s string) bool { return strings.Contains(s, "MUA "+code) })
+	var photos int
+	for _, m := range z.Z.Received(buyer) {
+		if m.Photo != "" {
+			photos++
+		}
+	}
+	if photos == 0 {
+		t.Errorf("the listing reached the follower without its photos")
+	}
+}
