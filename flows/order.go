@@ -169,7 +169,7 @@ func (f *order) start(ctx context.Context, c *Conv, d *orderDraft, in Input) (Go
 // quantity was said and is one that can be ordered (else its question,
 // after why not).
 func (f *order) takeSaid(c *Conv, d *orderDraft, l *Listing, in Input) Go {
-	said := saidInOpening(in, l.Quantity.Unit)
+	said := saidInOpening(in)
 	if said.Delivery != "" {
 		d.Delivery, d.Said = said.Delivery, append(d.Said, "delivery")
 	}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -64,12 +65,11 @@ var (
 // maxOrderSaid: the characters of a buyer's message read for an order.
 const maxOrderSaid = 300
 
-// readOrderSaid reads a buyer's message for an order: a quantity counted
-// in def when no unit is given, then maybe "giao …" and an address, or a
-// phrase saying the buyer collects. What is not sure is left unsaid, to be
-// asked: a quantity is taken only from a span the quantity parser reads
-// whole, never from a phone number or the address.
-func readOrderSaid(text string, def vn.Unit) orderSaid {
+// readOrderSaid reads a buyer's message for an order: a quantity naming
+// its unit (a bare "20" is asked, not guessed), then maybe "giao …" and an
+// address, or a phrase saying the buyer collects. What is not sure is left
+// unsaid, to be asked: never a quantity from a phone number or the address.
+func readOrderSaid(text string) orderSaid {
 	var said orderSaid
 	words := strings.Fields(text)
 	// An order is said in a line or two; the rest is not read (finding
@@ -86,7 +86,7 @@ func readOrderSaid(text string, def vn.Unit) orderSaid {
 		folded[i] = vn.Fold(strings.TrimFunc(w, unicode.IsPunct))
 	}
 	end := len(words) // the quantity is before any address
-	var late []vn.Quantity
+	var late vn.Quantity
 	for i, w := range folded {
 		if slices.Contains(deliverWords, w) {
 			said.Delivery, end = "deliver", i
@@ -98,8 +98,8 @@ func readOrderSaid(text string, def vn.Unit) orderSaid {
 			}
 			j := lead(i + 1)
 			// "giao 20kg về Hà Nội": an amount with its unit may come first.
-			if q, n := leadingQuantity(words[j:], def); n > 0 {
-				late, j = []vn.Quantity{q}, lead(j+n)
+			if q, n := leadingQuantity(words[j:]); n > 0 {
+				late, j = q, lead(j+n)
 			}
 			if address := strings.TrimFunc(strings.Join(words[j:], " "), isSeparator); utf8.RuneCountInString(address) >= 5 &&
 				!tooLong(address, maxAddress) && !containsPhone(address) {
@@ -115,101 +115,44 @@ func readOrderSaid(text string, def vn.Unit) orderSaid {
 			}
 		}
 	}
-	// Brackets end a span: "2 tấn (2000kg)" is said twice, not added up.
-	before := strings.NewReplacer("(", " ( ", ")", " ) ").Replace(withoutPhones(strings.Join(words[:end], " ")))
-	qs := append(quantities(strings.Fields(before), def), late...)
-	if len(qs) > 0 {
-		said.Quantity = qs[0]
-		said.Unsure = len(qs) > 1 && !sameAmount(qs[0], qs[1])
+	// The free-text reader finds the amount, as it does in a listing: one
+	// naming its unit, never in a phone number; a second that disagrees
+	// makes it unsure ("2 tấn (200kg)").
+	r := vn.ReadListing(strings.Join(words[:end], " "), time.Time{}, nil, nil)
+	said.Quantity, said.Unsure = r.Quantity, r.QuantityUnsure
+	if late.Milli > 0 && said.Quantity.Milli == 0 {
+		said.Quantity = late
+	} else if late.Milli > 0 {
+		said.Unsure = said.Unsure || !vn.SameAmount(late, said.Quantity)
 	}
 	return said
 }
 
-// sameAmount tells whether a and b are one amount written two ways.
-func sameAmount(a, b vn.Quantity) bool {
-	ka, ok1 := a.InKg()
-	kb, ok2 := b.InKg()
-	if ok1 && ok2 {
-		return ka == kb
-	}
-	return a == b
-}
-
-// withoutPhones blanks the phone numbers in text: their digits are no
-// quantity.
-func withoutPhones(text string) string {
-	return phoneLike.ReplaceAllStringFunc(text, func(run string) string {
-		if containsPhone(run) {
-			return " "
-		}
-		return run
-	})
-}
-
 func isSeparator(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) }
-
-// firstQuantity is the quantity of the first, longest span of words that
-// the quantity parser reads whole ("cho mình 2 tạ" → 2 tạ).
-// quantities are the amounts of the first spans of words that the
-// quantity parser reads whole ("cho mình 2 tạ" → 2 tạ), left to right,
-// the longest span first; two at most. Spans are of at most 6 words,
-// among the first 30: a quantity is said early and short. A number in
-// words needs its unit: "Na năm nay đẹp" is no 5 kg.
-func quantities(words []string, def vn.Unit) []vn.Quantity {
-	var qs []vn.Quantity
-	words = words[:min(len(words), 30)]
-	for i := 0; i < len(words) && len(qs) < 2; i++ {
-		for j := min(len(words), i+6); j > i; j-- {
-			span := strings.Join(words[i:j], " ")
-			if strings.ContainsAny(span, "()") {
-				continue
-			}
-			q, err := vn.ParseQuantity(span, def)
-			if err != nil || q.Milli <= 0 {
-				continue
-			}
-			if other, _ := vn.ParseQuantity(span, otherUnit(def)); other.Unit == q.Unit || strings.ContainsAny(span, "0123456789") {
-				qs, i = append(qs, q), j-1
-				break
-			}
-		}
-	}
-	return qs
-}
 
 // leadingQuantity is the amount that words start with, when it names its
 // unit ("20kg về Hà Nội"; not the house number of "12 Trần Phú"), and how
 // many words it takes.
-func leadingQuantity(words []string, def vn.Unit) (vn.Quantity, int) {
+func leadingQuantity(words []string) (vn.Quantity, int) {
 	for n := min(len(words), 6); n > 0; n-- {
-		span := strings.Join(words[:n], " ")
-		q, err := vn.ParseQuantity(span, def)
-		if other, _ := vn.ParseQuantity(span, otherUnit(def)); err == nil && q.Milli > 0 && other.Unit == q.Unit {
+		if q, err := vn.ParseQuantity(strings.Join(words[:n], " "), ""); err == nil && q.Milli > 0 {
 			return q, n
 		}
 	}
 	return vn.Quantity{}, 0
 }
 
-// otherUnit is a unit other than u, to tell whether a quantity named its own.
-func otherUnit(u vn.Unit) vn.Unit {
-	if u == vn.UnitQua {
-		return vn.UnitKg
-	}
-	return vn.UnitQua
-}
-
 // saidInOpening is what the message that opened an order says besides the
 // listing's code: a typed "mua NS-7K2Q 20kg giao Hà Nội", or a deep link
 // from a group reply carrying its quantity ("buy_NS7K2Q_q20kg").
-func saidInOpening(in Input, def vn.Unit) orderSaid {
+func saidInOpening(in Input) orderSaid {
 	switch {
 	case in.Command == "start":
 		_, arg, _ := strings.Cut(strings.TrimPrefix(in.Arg, "buy_"), "_")
 		q, _ := parseQuantityArg(arg)
 		return orderSaid{Quantity: q}
 	case in.Kind == KindText && in.Command == "":
-		return readOrderSaid(codePattern.ReplaceAllString(in.Text, " "), def)
+		return readOrderSaid(codePattern.ReplaceAllString(in.Text, " "))
 	}
 	return orderSaid{}
 }

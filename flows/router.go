@@ -536,7 +536,7 @@ func (r *Router) groupBuyer(ctx context.Context, c *Conv, in Input) error {
 	// What the buyer said goes into the order button's link, never into
 	// the group's reply.
 	said := ""
-	if s := saidInOpening(in, l.Quantity.Unit); !s.Unsure { // two amounts: asked privately
+	if s := saidInOpening(in); !s.Unsure { // two amounts: asked privately
 		said = quantityArg(s.Quantity)
 	}
 	c.Ask(M("group.order_privately", "Name", in.UserName, "Product", l.Product, "Code", l.Code),
