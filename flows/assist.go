@@ -61,7 +61,7 @@ func (f *sell) ownSeller(ctx context.Context, c *Conv, d *draft) (Go, error) {
 		return Finish(), err
 	}
 	d.Seller = *seller
-	return To(f.product), nil
+	return f.toProduct(d), nil
 }
 
 func (f *sell) onAssistPhone(ctx context.Context, c *Conv, d *draft, in Input) (Go, error) {
@@ -88,7 +88,7 @@ func (f *sell) onAssistPhone(ctx context.Context, c *Conv, d *draft, in Input) (
 	}
 	d.Seller = *seller
 	c.Say(M("assist.found", "Name", seller.Name, "Place", c.F().Place(*seller)))
-	return To(f.product), nil
+	return f.toProduct(d), nil
 }
 
 func (f *sell) onAssistName(_ context.Context, _ *Conv, d *draft, in Input) (Go, error) {
@@ -114,5 +114,5 @@ func (f *sell) createFarmer(ctx context.Context, c *Conv, d *draft) (Go, error) 
 		return Go{}, fmt.Errorf("register farmer for helper: %w", err)
 	}
 	c.Say(M("assist.created", "Name", d.Seller.Name))
-	return To(f.product), nil
+	return f.toProduct(d), nil
 }

@@ -189,6 +189,10 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 	if name, ok := r.entry(in); ok {
 		return r.interject(ctx, c, name, in)
 	}
+	// "Na Chi Lăng 5 tạ 25k mai có hàng", under a photo or not: a listing.
+	if !c.Session.Active() && opensListing(c, r.Deps, in) {
+		return r.interject(ctx, c, "sell", in)
+	}
 	if g := albumOf(in); g != "" && g == c.Session.Album {
 		return nil // this album was answered at its first photo
 	}

@@ -21,6 +21,10 @@ type listingDraft struct {
 	PriceTyped string      `json:"price_typed,omitempty"`
 	Ready      time.Time   `json:"ready"`
 	Note       string      `json:"note,omitempty"`
+	// Said: the rows answered by an earlier message (a captioned photo,
+	// "5 tạ giá 25k"), not asked; Unsure: what of it is to be confirmed.
+	Said   []string `json:"said,omitempty"`
+	Unsure []string `json:"unsure,omitempty"`
 }
 
 type photo struct {
@@ -51,23 +55,25 @@ func newSell(d Deps) *sell {
 	f.assist = newAssist(f, f.form)
 	f.reg = newRegistration(d, f.form, false)
 	f.product = f.form.Row(Field[draft]{Step: "product", Ask: f.askProduct, Answer: f.onProduct, Edit: "product", Fresh: true,
-		EditWords: []string{"san pham"}})
+		EditWords: []string{"san pham"}, Known: said(saidProduct, "")})
 	f.photos = f.form.Row(Field[draft]{Step: "photos", Ask: f.askPhotos, Answer: f.onPhoto, Edit: "photos",
-		Picked: func(d *draft) { d.NewPhotos = true }}) // new photos replace the old, once one arrives
-	f.quantity = f.form.Row(Field[draft]{Step: "quantity", Ask: f.askQuantity, Answer: f.onQuantity, Edit: "quantity"})
+		Picked: func(d *draft) { d.NewPhotos = true }, Known: said(saidPhotos, "")}) // new photos replace the old, once one arrives
+	f.quantity = f.form.Row(Field[draft]{Step: "quantity", Ask: f.askQuantity, Answer: f.onQuantity, Edit: "quantity",
+		Known: said(saidQuantity, unsureQuantity)})
 	f.quantityCheck = f.form.Row(Field[draft]{Step: "quantity_check", Ask: f.askQtyCheck, Answer: f.onQtyCheck, Aside: true})
-	f.price = f.form.Row(Field[draft]{Step: "price", Ask: f.askPrice, Answer: f.onPrice, Edit: "price"})
+	f.price = f.form.Row(Field[draft]{Step: "price", Ask: f.askPrice, Answer: f.onPrice, Edit: "price",
+		Known: func(d *draft) bool { return said(saidPrice, unsurePricePer)(d) && !d.unsure(unsurePriceDear) }})
 	f.priceCheck = f.form.Row(Field[draft]{Step: "price_check", Ask: f.askPriceCheck, Answer: f.onPriceCheck, Aside: true})
-	f.form.Row(Field[draft]{Step: "ready", Ask: f.askDate, Answer: f.onDate, Edit: "ready"})
+	f.form.Row(Field[draft]{Step: "ready", Ask: f.askDate, Answer: f.onDate, Edit: "ready", Known: said(saidReady, "")})
 	f.form.Row(Field[draft]{Step: "note", Ask: ask(M("sell.note")).text, Answer: f.onNote, Edit: "note",
-		Skip: func(d *draft) { d.Listing.Note = "" }})
+		Skip: func(d *draft) { d.Listing.Note = "" }, Known: said(saidNote, "")})
 	f.form.Row(Field[draft]{Step: "summary", Ask: f.showSummary, Answer: f.onSummary, Summary: true})
 	return f
 }
 
 // start asks a helper whom they sell for; anyone else sells for themselves,
 // registering the first time.
-func (f *sell) start(ctx context.Context, c *Conv, d *draft, _ Input) (Go, error) {
+func (f *sell) start(ctx context.Context, c *Conv, d *draft, in Input) (Go, error) {
 	if ok, err := mayPost(ctx, f.deps, c); !ok || err != nil {
 		return Finish(), err
 	}
@@ -76,6 +82,9 @@ func (f *sell) start(ctx context.Context, c *Conv, d *draft, _ Input) (Go, error
 		return Go{}, err
 	}
 	d.Nonce = newNonce()
+	if err := f.takeOpening(ctx, c, d, in); err != nil {
+		return Go{}, err
+	}
 	if helper {
 		return To(f.forWhom), nil
 	}
@@ -114,7 +123,7 @@ func (f *sell) productName(c *Conv, p vn.Product) string {
 // maxProduct: a product name fits on a line of the group post.
 const maxProduct = 60
 
-func (f *sell) onProduct(_ context.Context, c *Conv, d *draft, in Input) (Go, error) {
+func (f *sell) onProduct(ctx context.Context, c *Conv, d *draft, in Input) (Go, error) {
 	if in.Kind == KindPhoto {
 		// Farmers often send the photos first: keep them, then ask what it is.
 		if keepPhoto(d, in) {
@@ -133,6 +142,14 @@ func (f *sell) onProduct(_ context.Context, c *Conv, d *draft, in Input) (Go, er
 	case KindText:
 		if withPhone(in) { // before the catalog: `Na Chi Lăng 0912…` would pass as Na Chi Lăng, unexplained
 			return Again(M("sell.product_phone")), nil
+		}
+		// "Na Chi Lăng 5 tạ 25k mai có hàng": the whole listing at once.
+		if r := readListing(c, f.deps, in.Text); r.Product.Name != "" && r.Listing() &&
+			(r.Quantity.Milli > 0 || r.Price.VND > 0 || !r.Ready.IsZero()) {
+			f.takeProduct(d, r)
+			if slices.Contains(d.Listing.Said, saidProduct) {
+				return Next(), f.take(ctx, c, d, r)
+			}
 		}
 		p, name, ok = f.deps.Catalogs.Products.MatchName(in.Text)
 		if !ok && tooLong(in.Text, maxProduct) {
@@ -231,17 +248,33 @@ func (f *sell) defaultUnit(d *draft) vn.Unit {
 }
 
 func (f *sell) askQuantity(c *Conv, d *draft) Question {
+	if d.unsure(unsureQuantity) {
+		return f.askQuantityCheck(c, d)
+	}
 	return Ask(M("sell.quantity", "Product", d.Listing.Product, "Unit", c.F().Unit(f.defaultUnit(d))))
 }
 
 // maxKg: more than a thousand tonnes is surely a typo.
 const maxKg = 1_000_000
 
-func (f *sell) onQuantity(_ context.Context, c *Conv, d *draft, in Input) (Go, error) {
-	if in.Kind != KindText {
+func (f *sell) onQuantity(ctx context.Context, c *Conv, d *draft, in Input) (Go, error) {
+	switch {
+	case d.unsure(unsureQuantity) && in.Kind == KindChoice && in.Text == "yes":
+		d.sure(unsureQuantity)
+		return Next(), nil
+	case d.unsure(unsureQuantity) && in.Kind == KindChoice && in.Text == "no":
+		d.sure(unsureQuantity)
+		d.unsay(saidQuantity)
+		return To(f.quantity), nil
+	case in.Kind != KindText:
 		return NotUnderstood(), nil
 	}
 	q, err := f.readQuantity(d, in.Text)
+	if err != nil {
+		if g, ok, err := f.moreThanAsked(ctx, c, d, in, saidQuantity); ok || err != nil {
+			return g, err
+		}
+	}
 	switch {
 	case errors.Is(err, vn.ErrQuantityRange):
 		return Again(M("sell.quantity_range")), nil
@@ -253,6 +286,7 @@ func (f *sell) onQuantity(_ context.Context, c *Conv, d *draft, in Input) (Go, e
 		return Again(M("order.quantity_whole", "Unit", c.F().Unit(q.Unit))), nil
 	}
 	d.Listing.Quantity = q
+	d.sure(unsureQuantity)
 	if kg, ok := q.InKg(); ok && kg > maxKg*1000 {
 		return To(f.quantityCheck), nil
 	}
@@ -299,6 +333,12 @@ func (f *sell) onQtyCheck(ctx context.Context, c *Conv, d *draft, in Input) (Go,
 // askPrice shows the area's recent prices above the question, when there
 // are enough.
 func (f *sell) askPrice(c *Conv, d *draft) Question {
+	switch {
+	case d.unsure(unsurePricePer):
+		return f.askPricePer(c, d)
+	case d.unsure(unsurePriceDear):
+		return f.askPriceCheck(c, d)
+	}
 	return Ask(M("sell.price", "Unit", c.F().Unit(f.priceUnit(d)), "Hint", hintFor(c, f.deps, d, f.priceUnit(d))))
 }
 
@@ -313,10 +353,18 @@ func (f *sell) priceUnit(d *draft) vn.Unit {
 }
 
 func (f *sell) onPrice(ctx context.Context, c *Conv, d *draft, in Input) (Go, error) {
+	if g, ok := f.onPriceDoubt(c, d, in); ok {
+		return g, nil
+	}
 	if in.Kind != KindText {
 		return NotUnderstood(), nil
 	}
 	p, err := vn.ParsePrice(in.Text)
+	if err != nil {
+		if g, ok, err := f.moreThanAsked(ctx, c, d, in, saidPrice); ok || err != nil {
+			return g, err
+		}
+	}
 	if p.Per == "" {
 		p.Per = f.priceUnit(d)
 	}
@@ -333,6 +381,8 @@ func (f *sell) onPrice(ctx context.Context, c *Conv, d *draft, in Input) (Go, er
 		return Again(M("sell.price_unit", "Price", c.F().Price(p), "Unit", c.F().Unit(d.Listing.Quantity.Unit))), nil
 	}
 	d.Listing.Price, d.Listing.PriceTyped = p, in.Text
+	d.sure(unsurePricePer)
+	d.sure(unsurePriceDear)
 	if !vn.PlausiblePrice(p) {
 		return To(f.priceCheck), nil // dear, but some produce is (bird's nest, ginseng)
 	}
