@@ -93,6 +93,67 @@ var listingMessages = []struct {
 	all  bool
 }{
 	{photo, "Na Chi Lăng 5 tạ 25k mai có hàng", "", true},
+	{photo, "Na Chi Lăng 5 tạ, 25k, mai có hàng", "", true},
+	{photo, "na chi lang 5 ta 25k mai co hang", "", true},
+	{photo, "Quýt Bắc Sơn 2 tấn giá 18 nghìn thu hoạch rằm tháng 9", "", true},
+	{photo, "quyt bac son 2 tan gia 18 nghin thu hoach ram thang 9", "", true},
+	{photo, "Hồng không hạt 300kg 35k/kg có hàng từ 15/9", "", true},
+	{photo, "Bán 1 tấn cam, giá 15k, thu hoạch tuần sau", "", true},
+	{photo, "Mật ong rừng 20 lít giá 400k/lít có hàng hôm nay", "", true},
+	{photo, "Vải thiều 3 tạ 20k ngày mai", "", true},
+	{photo, "Bưởi 500 quả 30k/quả thứ 7 có hàng", "", true},
+	{photo, "Thạch đen 2 tạ giá 40 nghìn, có hàng cuối tháng", "", true},
+	{photo, "Hoa hồi khô 1 tấn 120k mùng 5 tháng 8 âm", "", true},
+	{photo, "Na dai 4 tạ 30k mai", "", true},
+	{photo, "Gà đồi 50 con 150k/con, mai có hàng", "", true},
+	{photo, "NA CHI LĂNG 3 TẠ 28K HÔM NAY", "", true},
+	{photo, "Na 5ta 25k mai", "", true},
+	{photo, "Đào Mẫu Sơn 200kg giá 50k thu hoạch 20/8", "", true},
+	{photo, "Cam 3 tạ 1tr2 mai có hàng", "price_per price_check", true},
+	{photo, "Na 2 tấn (200kg) 25k mai", "quantity_check", true},
+	{photo, "Na 2 tấn (2000kg) 25k mai", "", true},
+	{photo, "Lạc 5 yến 40k/kg, có hàng luôn", "", true},
+	{photo, "Gạo nếp 1 tấn 25 nghìn hôm nay", "", true},
+	{photo, "Ngô 2 tấn 8k ngày kia", "", true},
+	{photo, "Khoai lang 5 tạ 12k thứ 2", "", true},
+	{photo, "Trứng gà 500 quả 3k/quả mai", "", true},
+	{photo, "Rau cải 50kg 10k sáng mai", "", true},
+	{photo, "Nhãn 1 tấn 25k 15/8", "", true},
+	{photo, "Đậu tương 1 tạ 30k rằm tháng 7", "", true},
+	{photo, "Lợn 2 con 4tr/con tuần sau", "", true},
+	{photo, "Hồng Vành Khuyên 6 tạ 30k có hàng từ thứ 5", "", true},
+	{photo, "Na Chi Lăng", "quantity price ready", false},
+	{photo, "Na 5 tạ", "price ready", false},
+	{photo, "Quýt 25k", "quantity price ready", false},
+	{photo, "5 tạ 25k mai", "product", false},
+	{photo, "hàng đẹp", "product quantity price ready", false},
+	{photo, "Na Chi Lăng loại 1, quả to, 5 tạ 25k mai", "", true},
+	{text, "bán 2 tấn quýt Bắc Sơn giá 18 nghìn, thu hoạch rằm tháng 9", "photos", false},
+	{text, "ban 5 ta na gia 25k mai co hang", "photos", false},
+	{text, "Bán na 3 tạ 30k", "photos ready", false},
+	{text, "cần bán 1 tấn cam giá 12k", "photos ready", false},
+	{text, "Bán dưa hấu 3 tấn giá 8k thu hoạch tuần sau", "photos", false},
+	{text, "Nhà em có 5 tạ na, 25k, mai có hàng", "photos", false},
+	{text, "Em bán 200kg hồng không hạt giá 40k", "photos ready", false},
+	{photo, "Na Chi Lăng 5 tạ 25k mai có hàng, lh 0912 345 678", "product quantity price ready note", true},
+	{text, "bán 2 tấn quýt 18k đt 0987.654.321", "product photos quantity price ready note", false},
+	{photo, "Na 5 tạ 25k mai LH 0912345678", "product quantity price ready note", true},
+	{text, "ban na 5 ta 25k lien he 0912 345 678", "product photos quantity price ready note", false},
+	{photo, "na chi lang 5 ta 25 nghin mai", "", true},
+	{photo, "quyt 2 tan 18k ram thang 9", "", true},
+	{photo, "hong khong hat 3 ta 35k 20/9", "", true},
+	{photo, "Vai thieu 1 tan 18k thu 7", "", true},
+	{photo, "Na 500 kg 25.000đ/kg mai", "", true},
+	{photo, "Na 5 tạ giá 25 mai", "", true},
+	{photo, "Cam 1,5 tấn 15k tuần sau", "", true},
+	{photo, "Bưởi 2 tấn rưỡi 20k thu hoạch mùng 1 tháng 9 âm", "", true},
+	{photo, "Na 5 tạ 35-40k mai", "price ready", true},
+	{photo, "Na 5 tạ 25k hôm qua", "ready", true},
+	{photo, "Mận hậu 4 tạ 15k mai có", "", true},
+	{photo, "🍊 Quýt Bắc Sơn 2 tấn 18k rằm tháng 9 🍊", "", true},
+	{text, "Na 5 tạ 25k mai", "photos", false},
+	{photo, "Na Chi Lăng 5 tạ 25k, ngày mai thu hoạch. Quả to, ngọt, không thuốc", "", true},
+	{photo, "Quýt ngọt 1,2 tấn giá 22 ngàn một cân, thu hoạch 10/8", "", true},
 }
 
 // TestListingsFromOneMessage measures how many messages a registered
@@ -116,7 +177,7 @@ func TestListingsFromOneMessage(t *testing.T) {
 			answer, ok := answers[step]
 			if a, confirming := confirm[said[len(said)-1]]; confirming {
 				answer, ok = a, true
-				asks[len(asks)-1] = strings.TrimPrefix(said[len(said)-1], "sell.")
+				asks[len(asks)-1] = said[len(said)-1][strings.LastIndex(said[len(said)-1], ".")+1:]
 			}
 			switch {
 			case step == "sell/photos":

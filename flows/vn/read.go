@@ -263,6 +263,13 @@ func readPrice(s string, span []readWord) (Price, error) {
 	if !led && !money || led && len(span) == 1 {
 		return Price{}, ErrNotPrice
 	}
+	// "1 tấn 120k" in a listing is a quantity, then a price, not 120k a
+	// tấn: a price per one unit says "một" or "mỗi" ("một cân 25k").
+	if toks := lex(span[0].fold); len(toks) > 0 && toks[0].kind == tNum && len(span) > 1 {
+		if _, err := ParseQuantity(joinRaw(span[:2]), ""); err == nil {
+			return Price{}, ErrNotPrice
+		}
+	}
 	p, err := ParsePrice(s)
 	if err == nil && !money && p.VND < 1000 && p.Per == "" {
 		if last := lex(span[len(span)-1].fold); len(last) > 0 && last[len(last)-1].kind == tNum {

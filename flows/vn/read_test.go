@@ -49,6 +49,10 @@ func TestReadListing(t *testing.T) {
 		{text: "giá na hôm nay bao nhiêu?", product: "na-chi-lang", ready: day(1, 12, 2026), note: "bao nhiêu"},
 		{text: "ai mua cam không", product: "cam"},
 		{text: "Lạng Sơn", note: "Lạng Sơn"},
+		// A listing's "1 tấn 120k" is a quantity then a price, not 120k a tấn.
+		{text: "Hoa hồi khô 1 tấn 120k", product: "hoa-hoi", qty: "1 tan", price: "120000", note: "khô", flags: "listing"},
+		{text: "Quýt ngọt 1,2 tấn giá 22 ngàn một cân", product: "quyt-bac-son", qty: "1,2 tan", price: "22000/kg",
+			note: "ngọt", flags: "listing"},
 	}
 	for _, tt := range tests {
 		r := ReadListing(tt.text, now, c, testAreas)
