@@ -140,6 +140,9 @@ func (f *sell) onProduct(ctx context.Context, c *Conv, d *draft, in Input) (Go, 
 		p, ok = f.deps.Catalogs.Products.ByKey(key)
 		name = p.Name
 	case KindText:
+		if tooLong(in.Text, maxReading) { // before looking for a phone number in it: that takes long
+			return Again(M("sell.product_long")), nil
+		}
 		if withPhone(in) { // before the catalog: `Na Chi Lăng 0912…` would pass as Na Chi Lăng, unexplained
 			return Again(M("sell.product_phone")), nil
 		}

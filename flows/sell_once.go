@@ -67,6 +67,10 @@ func readListing(c *Conv, deps Deps, text string) vn.Reading {
 	return vn.ReadListing(text, c.Now, deps.Catalogs.Products, areas)
 }
 
+// maxReading: a listing is said in a few lines; a longer text is not read
+// (looking for a phone number in 1.000 characters of digits takes seconds).
+const maxReading = 300
+
 // opensListing tells whether a message outside any task is a listing: a
 // photo with a caption, or a text that reads as one (a selling verb, or a
 // product with a quantity or a price). "chào", "giá na hôm nay bao
@@ -78,7 +82,7 @@ func opensListing(c *Conv, deps Deps, in Input) bool {
 	case in.Kind == KindPhoto:
 		return in.Text != ""
 	case in.Kind == KindText:
-		return readListing(c, deps, in.Text).Listing()
+		return !tooLong(in.Text, maxReading) && readListing(c, deps, in.Text).Listing()
 	}
 	return false
 }
@@ -91,7 +95,7 @@ func (f *sell) takeOpening(ctx context.Context, c *Conv, d *draft, in Input) err
 		keepPhoto(d, in)
 		d.say(saidPhotos)
 	}
-	if in.Command != "" || in.Kind != KindPhoto && in.Kind != KindText || in.Text == "" {
+	if in.Command != "" || in.Kind != KindPhoto && in.Kind != KindText || in.Text == "" || tooLong(in.Text, maxReading) {
 		return nil
 	}
 	if containsPhone(in.Text) {
@@ -175,7 +179,7 @@ func (f *sell) toProduct(d *draft) Go {
 // "25k, mai có hàng" at the price question); ok when it states the value
 // asked and at least one more.
 func (f *sell) moreThanAsked(ctx context.Context, c *Conv, d *draft, in Input, asked string) (Go, bool, error) {
-	if in.Kind != KindText || containsPhone(in.Text) {
+	if in.Kind != KindText || tooLong(in.Text, maxReading) || containsPhone(in.Text) {
 		return Go{}, false, nil
 	}
 	r := readListing(c, f.deps, in.Text)

@@ -62,6 +62,8 @@ func TestOneMessageListings(t *testing.T) {
 			turn{text, "ai mua cam không", 0, "", []string{"unclear.text", "menu.title"}},
 			turn{text, "na", 0, "", []string{"unclear.text", "menu.title"}},
 			turn{text, "chào", 0, "", []string{"start.again", "menu.title"}})},
+		{"a text longer than a listing is not read", append(slices.Clone(registered),
+			turn{text, strings.Repeat("bán na 5 tạ 25k ", 25), 0, "", []string{"unclear.text", "menu.title"}})},
 		{"the whole listing typed at the product question", append(slices.Clone(registered),
 			turn{text, "/ban", 0, "sell/product", []string{"sell.product"}},
 			turn{text, "Na Chi Lăng 5 tạ 25k mai có hàng", 0, "sell/photos", []string{"sell.photos"}})},
