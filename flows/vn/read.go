@@ -67,7 +67,8 @@ type readWord struct {
 
 // The reader's vocabulary, folded.
 var (
-	sellVerbs  = []string{"ban", "can ban", "co ban", "nhuong", "thanh ly", "xa hang", "ban gap"}
+	sellVerbs = []string{"nhuong", "thanh ly", "xa hang"} // and "bán": sells
+
 	moneyWords = setOf("k", "nghin", "ngan", "ngin", "tr", "trieu", "cu", "ty", "ti", "d", "dong", "vnd")
 	// dateCues: words around a ready date that do not change it.
 	dateCues = [][]string{{"thu", "hoach"}, {"co", "hang"}, {"hang", "co"}, {"san", "sang"}, {"tu"},
@@ -92,6 +93,9 @@ func ReadListing(text string, now time.Time, c *Catalog, areas []Area) Reading {
 	folded := " " + joinFold(ws) + " "
 	for _, v := range sellVerbs {
 		r.Selling = r.Selling || strings.Contains(folded, " "+v+" ")
+	}
+	for _, w := range ws {
+		r.Selling = r.Selling || sells(w)
 	}
 	r.Question = strings.Contains(text, "?")
 	for _, q := range questionWords {
@@ -178,6 +182,13 @@ func SameAmount(a, b Quantity) bool {
 		return ka == kb
 	}
 	return a == b
+}
+
+// sells tells whether w is "bán", or "ban" typed without diacritics; not
+// "bạn" (a friend), which folds the same.
+func sells(w readWord) bool {
+	raw := strings.ToLower(w.raw)
+	return raw == "bán" || raw == "ban"
 }
 
 // readWords splits text into words; separators end spans: ",", ".", ";",
@@ -325,7 +336,7 @@ func areaNamed(s string, areas []Area) string {
 // tấn" → "dưa hấu"), at most 4.
 func freeProduct(ws []readWord) string {
 	for i := range ws {
-		if ws[i].fold != "ban" {
+		if !sells(ws[i]) {
 			continue
 		}
 		j := i + 1

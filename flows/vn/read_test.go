@@ -48,6 +48,9 @@ func TestReadListing(t *testing.T) {
 		{text: "chào"},
 		{text: "giá na hôm nay bao nhiêu?", product: "na-chi-lang", ready: day(1, 12, 2026), note: "bao nhiêu"},
 		{text: "ai mua cam không", product: "cam"},
+		// "bạn" (a friend) is no "bán".
+		{text: "chào bạn, na đẹp quá", product: "na-chi-lang", note: "chào bạn, đẹp quá"},
+		{text: "Bán cam đẹp", product: "cam", note: "đẹp", flags: "listing"},
 		{text: "Lạng Sơn", note: "Lạng Sơn"},
 		// A listing's "1 tấn 120k" is a quantity then a price, not 120k a tấn.
 		{text: "Hoa hồi khô 1 tấn 120k", product: "hoa-hoi", qty: "1 tan", price: "120000", note: "khô", flags: "listing"},
