@@ -59,8 +59,42 @@ var (
 	deliverWords = []string{"giao", "ship"}
 	addressLead  = []string{"hang", "den", "toi", "ve", "tan", "tai", "cho", "o", "ra", "vao", "len", "xuong",
 		"minh", "em", "anh", "chi", "nha"}
-	pickupWords = []string{"tu lay", "tu den lay", "lay tai vuon", "nhan tai vuon", "den lay", "qua lay"}
+	// Not "qua lay": "quả" folds the same ("mua 20 quả lấy về biếu").
+	pickupWords = []string{"tu lay", "tu den lay", "lay tai vuon", "nhan tai vuon", "den lay"}
+	// An address names a place or has a number ("12 Trần Phú"); the words
+	// after "giao" often do not ("chiều nay nhé", "cho chồng mình"): then
+	// the address is asked.
+	placeWords = []string{"ha noi", "hn", "sai gon", "hcm", "tphcm", "tp", "thanh pho", "tinh", "quan", "huyen",
+		"thi xa", "thi tran", "phuong", "xa", "thon", "xom", "duong", "pho", "ngo", "ngach", "hem", "khu", "chung cu",
+		"lang son", "bac giang", "bac ninh", "hai phong", "da nang", "can tho", "thai nguyen", "quang ninh", "cao bang",
+		"chi lang", "bac son", "cao loc", "loc binh", "huu lung", "dinh lap", "van lang", "van quan", "trang dinh",
+		"binh gia", "cau giay", "ba dinh", "dong da", "hoan kiem", "thanh xuan", "long bien", "ha dong"}
+	// Words that make a message a question ("có giao không?"), whose
+	// "giao" is no instruction.
+	askWords = []string{"khong", "ko", "hong", "chua"}
 )
+
+// looksLikeAddress tells whether text, said after "giao", is a place.
+func looksLikeAddress(text string) bool {
+	if strings.ContainsAny(text, "0123456789") {
+		return true
+	}
+	folded := " " + vn.Fold(strings.Map(func(r rune) rune {
+		if unicode.IsPunct(r) {
+			return ' '
+		}
+		return r
+	}, text)) + " "
+	return slices.ContainsFunc(placeWords, func(p string) bool { return strings.Contains(folded, " "+p+" ") })
+}
+
+// asks tells whether a message is a question about delivery rather than
+// an order to deliver: a question mark, or "không" right after it.
+func asks(text string, folded []string, i int) bool {
+	return strings.Contains(text, "?") || slices.ContainsFunc(folded[i+1:min(len(folded), i+4)], func(w string) bool {
+		return slices.Contains(askWords, w)
+	})
+}
 
 // maxOrderSaid: the characters of a buyer's message read for an order.
 const maxOrderSaid = 300
@@ -89,6 +123,9 @@ func readOrderSaid(text string) orderSaid {
 	var late vn.Quantity
 	for i, w := range folded {
 		if slices.Contains(deliverWords, w) {
+			if asks(text, folded, i) {
+				break // "có giao không?": asked when it is time
+			}
 			said.Delivery, end = "deliver", i
 			lead := func(j int) int {
 				for j < len(words) && slices.Contains(addressLead, folded[j]) {
@@ -102,7 +139,7 @@ func readOrderSaid(text string) orderSaid {
 				late, j = q, lead(j+n)
 			}
 			if address := strings.TrimFunc(strings.Join(words[j:], " "), isSeparator); utf8.RuneCountInString(address) >= 5 &&
-				!tooLong(address, maxAddress) && !containsPhone(address) {
+				!tooLong(address, maxAddress) && !containsPhone(address) && looksLikeAddress(address) {
 				said.Address = address
 			}
 			break

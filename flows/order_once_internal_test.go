@@ -37,6 +37,15 @@ func TestABuyersFirstMessageIsReadForTheOrder(t *testing.T) {
 		{"lấy 20kg nhé, giao 12 Trần Phú, số mình 0987654321", orderSaid{Quantity: kg(20), Delivery: "deliver"}},
 		{"lấy 20 kg, sdt 0987 654 321", orderSaid{Quantity: kg(20)}},
 		{"còn không ạ?", orderSaid{}},
+		// Words after giao that are no place leave the address to be asked;
+		// a question about delivery is no delivery; "quả lấy" is no pickup.
+		{"lấy 10kg, giao chiều nay nhé", orderSaid{Quantity: kg(10), Delivery: "deliver"}},
+		{"lấy 10kg giao cho chồng mình", orderSaid{Quantity: kg(10), Delivery: "deliver"}},
+		{"lấy 10kg, ship nhanh giúp", orderSaid{Quantity: kg(10), Delivery: "deliver"}},
+		{"có giao không, lấy 10kg", orderSaid{Quantity: kg(10)}},
+		{"giao hàng tận nơi không? lấy 30kg", orderSaid{Quantity: kg(30)}},
+		{"mua 20 quả lấy về biếu", orderSaid{Quantity: vn.Quantity{Milli: 20_000, Unit: vn.UnitQua}}},
+		{"lấy 2 tạ, 200kg", orderSaid{Quantity: vn.Quantity{Milli: 2000, Unit: vn.UnitTa}}},
 		{"Na năm nay đẹp quá", orderSaid{}},
 	} {
 		if got := readOrderSaid(c.text); got != c.want {

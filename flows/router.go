@@ -163,12 +163,13 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 	if kind, action, code, ok := typedAction(in); ok {
 		return r.typed(ctx, c, in, kind, action, code)
 	}
-	// "theo dõi na Chi Lăng", "bỏ theo dõi na": typed commands too.
-	if _, unfollow, ok := followTyped(in); ok {
-		if unfollow {
-			return r.interject(ctx, c, "unfollow", in)
-		}
-		return r.interject(ctx, c, "follow", in)
+	// "theo dõi na Chi Lăng", "bỏ theo dõi na": typed commands too, but
+	// typed mid-task they may be an answer (a note "theo dõi fanpage…"):
+	// the question in progress reads them first.
+	_, unfollow, follow := followTyped(in)
+	typedFollow := follow && in.Kind == KindText && in.Command == ""
+	if follow && !(typedFollow && c.Session.Active()) {
+		return r.interject(ctx, c, followName(unfollow), in)
 	}
 	if c.Session.Active() {
 		def := r.flow(c.Session.Flow).Steps[c.Session.Step]
@@ -180,6 +181,9 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 			r.move(c, next)
 			return nil
 		}
+	}
+	if typedFollow {
+		return r.interject(ctx, c, followName(unfollow), in)
 	}
 	// Between tasks, the choices on screen (the menu, an order's actions)
 	// can still be typed.
@@ -204,6 +208,13 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 	c.Say(M(id))
 	r.prompt(c)
 	return nil
+}
+
+func followName(unfollow bool) FlowName {
+	if unfollow {
+		return "unfollow"
+	}
+	return "follow"
 }
 
 func albumOf(in Input) string {

@@ -1,9 +1,11 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -134,6 +136,9 @@ func folds(listings []*flows.Listing) []string {
 	return out
 }
 
+// followCapLock names the advisory locks of buyers' daily counts ("nsfc").
+const followCapLock = 0x6e736663
+
 // DeliverFollows sends up to limit new follow notices; see flows.Follows.
 func (db *DB) DeliverFollows(ctx context.Context, limit int, dayStart time.Time,
 	send func(n flows.FollowNotice, sentToday int) []flows.Reply) (int, error) {
@@ -143,7 +148,14 @@ func (db *DB) DeliverFollows(ctx context.Context, limit int, dayStart time.Time,
 		if err != nil {
 			return err
 		}
+		// The day's count is per buyer, and another replica may be sending
+		// to the same buyer: each buyer's count is taken under their lock,
+		// locked in one order so that two replicas never wait on each other.
+		slices.SortStableFunc(todo, func(a, b pendingNotice) int { return cmp.Compare(a.user, b.user) })
 		for _, d := range todo {
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, ($2 % 2147483647)::int)`, followCapLock, d.user); err != nil {
+				return err
+			}
 			fn, err := followNotice(ctx, tx, d.id, d.listing, d.user)
 			if err != nil {
 				return err
@@ -262,10 +274,14 @@ func (db *DB) DeliverDigests(ctx context.Context, dayStart time.Time, digest fun
 	return n, nil
 }
 
-// Forget removes the follows of the user of a chat gone for good.
+// Forget removes the follows of the user of a chat gone for good, and
+// the notices not yet sent to them (else the morning's digest would go).
 func (db *DB) Forget(ctx context.Context, chat flows.ChatRef) (int, error) {
-	tag, err := db.Pool.Exec(ctx, `DELETE FROM follows WHERE user_id IN (
-		SELECT coalesce(linked_to, id) FROM users WHERE channel = $1 AND platform_id = $2)`, chat.Channel, chat.ChatID)
+	tag, err := db.Pool.Exec(ctx, `WITH u AS (
+			SELECT coalesce(linked_to, id) AS id FROM users WHERE channel = $1 AND platform_id = $2),
+		dropped AS (
+			UPDATE follow_notices SET state = 'gone' WHERE user_id IN (SELECT id FROM u) AND state IN ('new', 'held'))
+		DELETE FROM follows WHERE user_id IN (SELECT id FROM u)`, chat.Channel, chat.ChatID)
 	if err != nil {
 		return 0, fmt.Errorf("forget follows: %w", err)
 	}

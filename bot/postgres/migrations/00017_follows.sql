@@ -21,7 +21,7 @@ CREATE TABLE follow_notices (
     id         bigserial PRIMARY KEY,
     listing_id bigint NOT NULL REFERENCES listings (id) ON DELETE CASCADE,
     user_id    bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    state      text NOT NULL DEFAULT 'new', -- new, sent, held, digest
+    state      text NOT NULL DEFAULT 'new', -- new, sent, held, digest, gone (no chat, the listing ended, or the buyer blocked the bot)
     created_at timestamptz NOT NULL DEFAULT now(),
     sent_at    timestamptz,
     UNIQUE (listing_id, user_id)
