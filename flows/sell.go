@@ -279,6 +279,11 @@ func (f *sell) onQuantity(ctx context.Context, c *Conv, d *draft, in Input) (Go,
 		}
 	}
 	switch {
+	case errors.Is(err, vn.ErrUnsure) && q.Milli > 0: // "2 tấn (200kg)": the first, confirmed
+		d.Listing.Quantity = q
+		d.say(saidQuantity)
+		d.Listing.Unsure = append(d.Listing.Unsure, unsureQuantity)
+		return To(f.quantity), nil
 	case errors.Is(err, vn.ErrQuantityRange):
 		return Again(M("sell.quantity_range")), nil
 	case errors.Is(err, vn.ErrZero):
