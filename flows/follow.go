@@ -12,9 +12,10 @@ import (
 	"github.com/nongsan-bot/nongsan/flows/vn"
 )
 
-// Buyers follow a product (/theodoi na Chi Lăng, "theo dõi na", the 🔔
-// button under a listing) and hear privately of each new listing of it;
-// /bothedoi or "bỏ theo dõi na" stops that.
+// Buyers follow a product (/theodoi na Chi Lăng, "theo dõi na", "theo dõi
+// NS-7K2Q") and hear privately of each new listing of it; /bothedoi or
+// "bỏ theo dõi na" stops that. The 🔔 button's entries (td_ links,
+// "follow:" values) are read here, but no post shows the button yet.
 
 // followWords and unfollowWords start a typed follow or unfollow, folded.
 var (
@@ -22,7 +23,8 @@ var (
 	unfollowWords = []string{"bo theo doi", "huy theo doi", "unfollow"}
 )
 
-// followPrefix is the deep link's payload of a listing's 🔔 button.
+// followPrefix starts the deep link's payload of a listing's 🔔 button
+// (not shown on posts yet).
 const followPrefix = "td_"
 
 // followTyped tells whether in asks to follow (or, unfollow, to stop
