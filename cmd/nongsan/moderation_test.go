@@ -290,6 +290,8 @@ func TestModeratorCommandsAreTypedWithoutButtons(t *testing.T) {
 	}
 	p.say("h1", "nhan "+strings.ToLower(inv))
 	p.expect("h1", "roles.granted_helper")
+	// The moderator is told the code was used: that news travels on its own.
+	p.wait("mod1", func(s string) bool { return strings.Contains(s, "h1") && strings.Contains(s, inv) })
 
 	p.say("mod1", "go "+strings.ToLower(code))
 	p.expect("mod1", "moderation.reason_remove", "Code", code, "Product", "Na Chi Lăng", "Name", "Hoàng Văn f1")
