@@ -493,6 +493,8 @@ func actionText(a flows.Action) flows.Msg {
 		return flows.M("broadcast.by_text")
 	case flows.ActInvite:
 		return flows.M("roles.invite_by_text", "Code", a.Code)
+	case flows.ActFollow:
+		return flows.M("follow.by_text", "Code", a.Code, "Product", a.Product)
 	}
 	return flows.M("render.open_chat")
 }

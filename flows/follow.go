@@ -265,6 +265,7 @@ func (r *Router) followNotice(n FollowNotice) []Reply {
 	l := n.Listing
 	intro := Reply{To: n.To, Lang: lang, Text: M("follow.new_listing", "Product", l.Product, "Area", f.Area(l.Seller.Area))}
 	post := postReply(f, l, n.To, r.Deps.listingPage(l.Code))
+	post.Choices = post.Choices[:min(len(post.Choices), 1)] // the order button; 🔔 they follow already
 	return []Reply{intro, post}
 }
 

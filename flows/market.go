@@ -60,7 +60,8 @@ func postReply(f Format, l *Listing, group ChatRef, page string) Reply {
 		if page != "" {
 			row = append(row, Choice{Label: M("post.page"), URL: page})
 		}
-		post.Choices = [][]Choice{row}
+		follow := []Choice{{Label: M("follow.button"), Do: &Action{Kind: ActFollow, Code: l.Code, Product: l.Product}}}
+		post.Choices = [][]Choice{row, follow}
 	} else {
 		footer = M("post.ended_footer", "Product", l.Product, "Code", l.Code,
 			"Ended", f.Texts.Text(f.Lang, M("post_status."+l.Status)))

@@ -2,6 +2,7 @@ package flows_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/nongsan-bot/nongsan/flows"
@@ -51,8 +52,10 @@ func TestAGroupPostLinksTheListingsPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(post.Choices) != 1 || len(post.Choices[0]) != 2 || post.Choices[0][0].Do == nil ||
-		post.Choices[0][1].URL != "https://cho.example/cho/"+l.Code || post.Choices[0][1].Label.ID != "post.page" {
+	// The order button and the page, then 🔔 Theo dõi (its product in its area).
+	if len(post.Choices) != 2 || len(post.Choices[0]) != 2 || post.Choices[0][0].Do == nil ||
+		post.Choices[0][1].URL != "https://cho.example/cho/"+l.Code || post.Choices[0][1].Label.ID != "post.page" ||
+		post.Choices[1][0].Do == nil || post.Choices[1][0].Do.Payload() != "td_"+strings.ReplaceAll(l.Code, "-", "") {
 		t.Fatalf("the post's buttons: %+v", post.Choices)
 	}
 	// Stopped: no button at all, the page is gone too.

@@ -62,6 +62,9 @@ const (
 	ActBroadcast ActionKind = "broadcast"
 	// ActInvite uses the invite Action.Code (/themmod's link).
 	ActInvite ActionKind = "invite"
+	// ActFollow follows the product of the listing Action.Code, in its
+	// seller's area (🔔 Theo dõi under a post).
+	ActFollow ActionKind = "follow"
 )
 
 // Action is something a user starts in the private chat from elsewhere (a
@@ -73,6 +76,9 @@ type Action struct {
 	// Quantity: an order's quantity, said in the group ("lấy 20kg"), as
 	// the deep link carries it ("q20kg"); the private chat does not ask it.
 	Quantity string `json:"quantity,omitempty"`
+	// Product names the listing's product, for the words of a channel
+	// without links ("THEO DÕI NS-7K2Q … tin Na mới").
+	Product string `json:"product,omitempty"`
 }
 
 // Payload is the action as the private chat receives it back: the
@@ -86,6 +92,8 @@ func (a Action) Payload() string {
 		return "buy_" + strings.ReplaceAll(a.Code, "-", "")
 	case ActBroadcast:
 		return ownPrefix + a.Code
+	case ActFollow:
+		return followPrefix + strings.ReplaceAll(a.Code, "-", "")
 	case ActInvite:
 		return strings.ToLower(strings.Replace(a.Code, "-", "_", 1)) // qt_7k2q9m
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/nongsan-bot/nongsan/bot/postgres"
 	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
+	"github.com/nongsan-bot/nongsan/bot/zalo/zalotest"
 )
 
 // followBot is a bot with market groups, its fake Telegram and database.
@@ -65,9 +66,25 @@ func TestABuyerFollowingNaIsToldOfANewListingPrivately(t *testing.T) {
 		}
 	}
 
+	// 🔔 Theo dõi under the group post: its link follows the listing's
+	// product in the seller's area, for a buyer who follows nothing yet.
+	const tapper = int64(2004)
+	link := "td_" + strings.ReplaceAll(code, "-", "")
+	waitFor(t, "🔔 Theo dõi under the group post", func() bool {
+		for _, c := range tg.Calls() {
+			if c.ChatID != itoa(buyer) && strings.Contains(c.Params["reply_markup"], "start="+link) &&
+				strings.Contains(c.Params["reply_markup"], text(t, "vi", "follow.button")) {
+				return true
+			}
+		}
+		return false
+	})
+	b.Say(tapper, "/start "+link)
+	b.expect(tapper, "follow.done", "Product", "Na Chi Lăng", "Area", "Chi Lăng", "Anywhere", false)
+
 	// The farmer's /tin counts the followers (not the one in Bắc Sơn).
 	b.Say(farmer, "/tin")
-	if want := text(t, "vi", "follow.followers", "Count", 1, "Product", "Na Chi Lăng"); !strings.Contains(b.Last(farmer).Text, want) {
+	if want := text(t, "vi", "follow.followers", "Count", 2, "Product", "Na Chi Lăng"); !strings.Contains(b.Last(farmer).Text, want) {
 		t.Errorf("/tin does not say %q:\n%s", want, b.Last(farmer).Text)
 	}
 
@@ -131,4 +148,22 @@ func TestAZaloBuyerFollowingNaIsToldPrivately(t *testing.T) {
 	if photos == 0 {
 		t.Errorf("the listing reached the follower without its photos")
 	}
+}
+
+// A Zalo group post, without buttons, says how to follow its product; a
+// buyer who types it privately follows Na in the seller's area.
+func TestAZaloGroupPostSaysHowToFollow(t *testing.T) {
+	t.Parallel()
+	z := startZaloMarkets(t)
+	const group, farmer, buyer = "zalo-group-chilang", "6ede9afa66b88fe6d6f1", "8f3a0c1b2d4e5f6071f3"
+	z.post(z.Z.Text(zalotest.Group(group), z.user("mod-0001"), "/dangky chi lang"))
+	z.expect(group, "group.registered", "Area", "Chi Lăng")
+
+	z.register(farmer, "0912 888 777")
+	_, code := z.publish(farmer, "500 kg", "25k")
+	how := text(t, "vi", "follow.by_text", "Code", code, "Product", "Na Chi Lăng")
+	z.wait(group, func(s string) bool { return strings.Contains(s, how) })
+
+	z.say(buyer, "theo doi "+strings.ToLower(code))
+	z.expect(buyer, "follow.done", "Product", "Na Chi Lăng", "Area", "Chi Lăng", "Anywhere", false)
 }

@@ -121,7 +121,7 @@ func TestListingsAndOrdersReachTheGroupsOfEveryChannel(t *testing.T) {
 	// button that opens the private chat.
 	p.register(plainFarmer, "0912 888 774")
 	_, plainCode := p.publish(plainFarmer, "200 kg", "30k")
-	footers := waitSent(t, b, chiLangMarket, func(s sent) bool { return strings.Contains(s.Text, plainCode) && len(s.Data) == 2 }, 1)
+	footers := waitSent(t, b, chiLangMarket, func(s sent) bool { return strings.Contains(s.Text, plainCode) && len(s.Data) == 3 }, 1)
 	if !strings.Contains(footers[0].Data[0], "start=buy_"+strings.ReplaceAll(plainCode, "-", "")) ||
 		footers[0].Data[1] != b.Env["PUBLIC_BASE_URL"]+"/cho/"+plainCode {
 		t.Errorf("the order button of a text-only farmer's post: %+v", footers[0])
@@ -283,7 +283,7 @@ func TestZaloGroupsAreMarketsAlongsideTelegramGroups(t *testing.T) {
 	z.register(farmer, "0912 888 773")
 	_, code := z.publish(farmer, "500 kg", "25k")
 	z.wait(group, func(s string) bool { return strings.Contains(s, text(t, "vi", "render.order_by_text", "Code", code)) })
-	waitSent(t, b, chiLangMarket, func(s sent) bool { return strings.Contains(s.Text, code) && len(s.Data) == 2 }, 1)
+	waitSent(t, b, chiLangMarket, func(s sent) bool { return strings.Contains(s.Text, code) && len(s.Data) == 3 }, 1)
 
 	// A Telegram buyer orders it from the post's button.
 	b.Say(buyer, deepLink(code))

@@ -170,7 +170,7 @@ func TestPhotosCrossBetweenZaloAndTelegram(t *testing.T) {
 	// Telegram from our address (which fetched it from Zalo's CDN).
 	z.register(zaloFarmer, "0912 888 773")
 	_, code := z.publish(zaloFarmer, "500 kg", "25k")
-	waitSent(t, b, chiLangMarket, func(s sent) bool { return strings.Contains(s.Text, code) && len(s.Data) == 2 }, 1)
+	waitSent(t, b, chiLangMarket, func(s sent) bool { return strings.Contains(s.Text, code) && len(s.Data) == 3 }, 1)
 	var album []string
 	for _, c := range b.TG.CallsTo("sendMediaGroup") {
 		if c.ChatID == itoa(chiLangMarket) && c.Status == http.StatusOK {

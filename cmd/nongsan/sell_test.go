@@ -206,11 +206,13 @@ func TestFarmerRegistersAndPublishesToMarketGroups(t *testing.T) {
 		t.Errorf("posted to %v, want the Chi Lăng and all-areas markets only", groups)
 	}
 	// The order button under each album deep-links into the private chat;
-	// the one beside it opens the listing's page.
+	// the one beside it opens the listing's page; 🔔 Theo dõi below follows
+	// Na in Chi Lăng.
 	for _, g := range []int64{chiLangMarket, allMarket} {
 		footer := waitSent(t, b, g, func(s sent) bool { return len(s.Data) > 0 }, 1)[0]
 		want := []string{"https://t.me/" + telegramtest.DefaultBotUsername + "?start=buy_" + strings.ReplaceAll(code, "-", ""),
-			b.Env["PUBLIC_BASE_URL"] + "/cho/" + code}
+			b.Env["PUBLIC_BASE_URL"] + "/cho/" + code,
+			"https://t.me/" + telegramtest.DefaultBotUsername + "?start=td_" + strings.ReplaceAll(code, "-", "")}
 		if !slices.Equal(footer.Data, want) || !strings.Contains(footer.Text, code) {
 			t.Errorf("buttons in %d: %+v, want links to %s", g, footer, want)
 		}
@@ -487,13 +489,13 @@ func TestEditFromSummaryComesBack(t *testing.T) {
 	b.Post(b.Up.Photo(farmer, farmer, "photo-new", "", ""))
 	b.Tap(farmer, "done")
 	b.Tap(farmer, "publish")
-	// One photo: a photo post carrying the order button itself.
+	// One photo: a photo post carrying the order button itself, and 🔔 Theo dõi.
 	posts := b.TG.WaitCalls(t, "sendPhoto", 2)
 	for _, p := range posts {
 		var kb struct {
 			Inline [][]struct{ URL string } `json:"inline_keyboard"`
 		}
-		if err := p.JSON("reply_markup", &kb); err != nil || p.Params["photo"] != "photo-new" || len(kb.Inline) != 1 ||
+		if err := p.JSON("reply_markup", &kb); err != nil || p.Params["photo"] != "photo-new" || len(kb.Inline) != 2 ||
 			!strings.HasPrefix(kb.Inline[0][0].URL, "https://t.me/nongsan_test_bot?start=buy_NS") {
 			t.Errorf("photo post %v %v with buttons %+v", p.Params["photo"], err, kb)
 		}

@@ -262,7 +262,7 @@ func TestWebSandboxStory(t *testing.T) {
 	var link string
 	for _, row := range post.Buttons {
 		for _, b := range row {
-			if strings.Contains(b.URL, "/sandbox?start=") {
+			if strings.Contains(b.URL, "/sandbox?start=buy_") {
 				link = b.URL
 			}
 		}
@@ -292,7 +292,7 @@ func TestWebSandboxStory(t *testing.T) {
 		for _, m := range w.messages("market")[before:] {
 			for _, row := range m.Buttons {
 				for _, b := range row {
-					if strings.Contains(b.URL, "/sandbox?start=") {
+					if strings.Contains(b.URL, "/sandbox?start=buy_") {
 						link, reply = b.URL, m.Text
 					}
 				}
