@@ -298,6 +298,13 @@ func (f *sell) onQuantity(ctx context.Context, c *Conv, d *draft, in Input) (Go,
 	if kg, ok := q.InKg(); ok && kg > maxKg*1000 {
 		return To(f.quantityCheck), nil
 	}
+	// A price read before the quantity ("Na 25k mai") is kept unless the
+	// two cannot make a total (25k/kg for 100 quả): then it is asked.
+	if p := d.Listing.Price; p.VND > 0 && !convertible(p, q) {
+		d.Listing.Price = vn.Price{}
+		d.unsay(saidPrice)
+		return To(f.price), nil
+	}
 	return Next(), nil
 }
 
@@ -502,7 +509,9 @@ func containsPhone(text string) bool {
 	for _, run := range phoneLike.FindAllString(text, -1) {
 		groups := digitGroup.FindAllStringIndex(run, -1)
 		for i := range groups {
-			for j := i; j < len(groups); j++ {
+			// A phone number, spaced and with +84, is under 24 characters:
+			// a long run of digits costs linear time, not quadratic.
+			for j := i; j < len(groups) && groups[j][1]-groups[i][0] <= 24; j++ {
 				if _, err := vn.ParsePhone(run[groups[i][0]:groups[j][1]]); err == nil {
 					return true
 				}

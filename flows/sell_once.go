@@ -143,7 +143,7 @@ func (f *sell) take(ctx context.Context, c *Conv, d *draft, r vn.Reading) error 
 		switch {
 		case r.PriceUnsure:
 			d.Listing.Unsure = append(d.Listing.Unsure, unsurePricePer)
-		case !vn.PlausiblePrice(p) && !unusuallyHigh(p) || !convertible(p, d.Listing.Quantity):
+		case !vn.PlausiblePrice(p) && !unusuallyHigh(p) || d.Listing.Quantity.Milli > 0 && !convertible(p, d.Listing.Quantity):
 			p = vn.Price{} // asked, as typed at the question it would be refused
 		case !vn.PlausiblePrice(p):
 			d.Listing.Unsure = append(d.Listing.Unsure, unsurePriceDear)

@@ -1,6 +1,9 @@
 package flows
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // A phone number in any field shown in group posts is found, however it is
 // written and whatever digits come before it; growing codes, prices and
@@ -19,6 +22,9 @@ func TestContainsPhone(t *testing.T) {
 		"Na Chi Lăng 25.000 đ/kg":       false,
 		"1234 5678 9012":                false,
 		"0212 345 678":                  false, // a landline prefix, not a mobile
+		// A long run of digit groups is read in linear time, a phone at its end found.
+		strings.Repeat("12 ", 5000) + "0912 345 678": true,
+		strings.Repeat("1-", 5000):                   false,
 	} {
 		if got := containsPhone(text); got != want {
 			t.Errorf("containsPhone(%q) = %v, want %v", text, got, want)

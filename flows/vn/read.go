@@ -79,6 +79,9 @@ var (
 		"khong", "ko", "k", "day", "do", "nay", "dang", "qua", "trai", "loai", "tai", "o", "vuon", "ngon",
 		"rat", "sach", "re", "nhieu", "xin", "chao", "chi", "anh", "ca", "nha", "ba", "con")
 	questionWords = []string{"bao nhieu", "the nao", "khong", "ko", "chua", "nao", "gi", "sao"}
+	// courtesies: words that name no product though the catalog would
+	// read one ("cảm ơn" folds to cam, an orange).
+	courtesies = setOf("cam on")
 )
 
 // ReadListing reads a message for a listing. Longest spans first, no two
@@ -141,6 +144,7 @@ func ReadListing(text string, now time.Time, c *Catalog, areas []Area) Reading {
 		}
 		return ok
 	})
+	spans(ws, 2, func(s string, _ []readWord) bool { return courtesies[Fold(s)] })
 	if c != nil {
 		spans(ws, 4, func(s string, span []readWord) bool {
 			p, ok := c.Match(s)
@@ -267,6 +271,11 @@ func joinFold(ws []readWord) string {
 func readPrice(s string, span []readWord) (Price, error) {
 	toks := lex(span[0].fold)
 	led := len(toks) > 0 && toks[0].text == "gia"
+	// Other lead words start no price span: the price is read from the
+	// next word on, and "50 con 150k/con" keeps its "con" for the quantity.
+	if len(toks) > 0 && !led && priceLead[toks[0].text] {
+		return Price{}, ErrNotPrice
+	}
 	money := false
 	for _, t := range lex(joinFold(span)) {
 		money = money || t.kind == tDong || moneyWords[t.text]

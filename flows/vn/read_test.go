@@ -26,6 +26,10 @@ func TestReadListing(t *testing.T) {
 			qty: "2 tan", price: "18000", ready: day(14, 10, 2027), area: "bac_son", flags: "listing"},
 		{text: "ban 2 tan quyt bac son gia 18 nghin, thu hoach ram thang 9", product: "quyt-bac-son",
 			qty: "2 tan", price: "18000", ready: day(14, 10, 2027), area: "bac_son", flags: "listing"},
+		// A count of animals and a price per head: "con" is the unit, not "còn".
+		{text: "Gà đồi 50 con 150k/con", product: "ga", qty: "50 con", price: "150000/con", note: "đồi", flags: "listing"},
+		{text: "Lợn 2 con 4tr/con", product: "lon", qty: "2 con", price: "4000000/con", flags: "listing"},
+		{text: "cảm ơn", note: ""},
 		// A bare number after giá is thousands.
 		{text: "na 3 tạ giá 25", product: "na-chi-lang", qty: "3 ta", price: "25000", flags: "listing"},
 		{text: "5 tạ giá 25k", qty: "5 ta", price: "25000", flags: "listing"},
