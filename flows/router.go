@@ -63,7 +63,7 @@ func (r *Router) Handle(ctx context.Context, user *User, sess *Session, in Input
 	}
 	c.Session = sess
 	flow, step := sess.Flow, sess.Step
-	if expired && in.Command == "" && !r.opens(in) {
+	if expired && in.Command == "" && !r.opens(in) && !opensListing(c, r.Deps, in) {
 		mainMenu(c) // the notice said it all: no "not understood" on top
 	} else if err := r.dispatch(ctx, c, in); err != nil {
 		return Result{}, err

@@ -125,8 +125,17 @@ const maxProduct = 60
 
 func (f *sell) onProduct(ctx context.Context, c *Conv, d *draft, in Input) (Go, error) {
 	if in.Kind == KindPhoto {
-		// Farmers often send the photos first: keep them, then ask what it is.
-		if keepPhoto(d, in) {
+		// Farmers often send the photos first: keep them, then ask what it
+		// is — unless an album's caption, coming late, says it.
+		answer, named := keepPhoto(d, in), slices.Contains(d.Listing.Said, saidProduct)
+		if err := f.takeText(ctx, c, d, in); err != nil {
+			return Go{}, err
+		}
+		if !named && slices.Contains(d.Listing.Said, saidProduct) {
+			d.say(saidPhotos)
+			return Next(), nil
+		}
+		if answer {
 			c.Say(M("sell.photo_first"))
 		}
 		return Stay(), nil
@@ -443,8 +452,12 @@ func (f *sell) onPriceCheck(ctx context.Context, c *Conv, d *draft, in Input) (G
 	return f.onPrice(ctx, c, d, in)
 }
 
-func (f *sell) askDate(*Conv, *draft) Question {
-	return Ask(M("sell.ready"), []Choice{
+func (f *sell) askDate(c *Conv, d *draft) Question {
+	msg := M("sell.ready")
+	if d.unsure(unsureReadyPast) { // "hôm qua" in the first message
+		msg = M("sell.ready_past", "Date", c.F().Date(d.Listing.Ready))
+	}
+	return Ask(msg, []Choice{
 		{Label: M("date.today"), Value: "hom nay"},
 		{Label: M("date.tomorrow"), Value: "ngay mai"},
 	})
@@ -473,6 +486,7 @@ func (f *sell) onDate(_ context.Context, c *Conv, d *draft, in Input) (Go, error
 		return NotUnderstood(), nil
 	}
 	d.Listing.Ready = day
+	d.sure(unsureReadyPast)
 	return Next(), nil
 }
 

@@ -28,6 +28,7 @@ const (
 	unsureQuantity  = "quantity"   // two amounts that disagree, or a huge one
 	unsurePricePer  = "price_per"  // "1tr2" on na: per kg or per tạ?
 	unsurePriceDear = "price_dear" // dear for any produce, or far from the area's prices
+	unsureReadyPast = "ready_past" // a ready date that has passed: asked again, saying so
 )
 
 // said makes row name Known unless its value is still to be confirmed.
@@ -80,7 +81,10 @@ func opensListing(c *Conv, deps Deps, in Input) bool {
 	case deps.Catalogs.Products == nil || in.Command != "":
 		return false
 	case in.Kind == KindPhoto:
-		return in.Text != ""
+		// An album's photos arrive one by one, the captioned one not always
+		// first: an uncaptioned one opens the listing too, and the caption
+		// is read at the product question when it comes.
+		return in.Text != "" || in.Photo != nil && in.Photo.MediaGroupID != ""
 	case in.Kind == KindText:
 		return !tooLong(in.Text, maxReading) && readListing(c, deps, in.Text).Listing()
 	}
@@ -95,6 +99,11 @@ func (f *sell) takeOpening(ctx context.Context, c *Conv, d *draft, in Input) err
 		keepPhoto(d, in)
 		d.say(saidPhotos)
 	}
+	return f.takeText(ctx, c, d, in)
+}
+
+// takeText fills the draft from what a text or caption says.
+func (f *sell) takeText(ctx context.Context, c *Conv, d *draft, in Input) error {
 	if in.Command != "" || in.Kind != KindPhoto && in.Kind != KindText || in.Text == "" || tooLong(in.Text, maxReading) {
 		return nil
 	}
@@ -158,9 +167,13 @@ func (f *sell) take(ctx context.Context, c *Conv, d *draft, r vn.Reading) error 
 			d.say(saidPrice)
 		}
 	}
-	if !r.Ready.IsZero() {
+	switch {
+	case !r.Ready.IsZero():
 		d.Listing.Ready = r.Ready
 		d.say(saidReady)
+	case !r.ReadyPast.IsZero():
+		d.Listing.Ready = r.ReadyPast // not said: its question names it
+		d.Listing.Unsure = append(d.Listing.Unsure, unsureReadyPast)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nongsan-bot/nongsan/flows"
 )
@@ -69,6 +70,12 @@ func TestOneMessageListings(t *testing.T) {
 			turn{photo, "Bưởi 25k/kg mai", 0, "sell/quantity", []string{"sell.quantity"}},
 			turn{text, "100 quả", 0, "sell/price", []string{"sell.price"}},
 			turn{text, "30k/quả", 0, "sell/summary", []string{"sell.summary"}})},
+		{"a past date is asked again, saying it has passed", append(slices.Clone(registered),
+			turn{photo, "Na 5 tạ 25k hôm qua", 0, "sell/ready", []string{"sell.ready_past"}},
+			turn{text, "mai", 0, "sell/summary", []string{"sell.summary"}})},
+		{"a listing typed after a day away: the old task expired, the listing read", append(slices.Clone(registered),
+			turn{text, "/ban", 0, "sell/product", []string{"sell.product"}},
+			turn{photo, "Na 5 tạ 25k mai", 25 * time.Hour, "sell/summary", []string{"session.expired", "sell.summary"}})},
 		{"a price per head", append(slices.Clone(registered),
 			turn{photo, "Gà đồi 50 con 150k/con mai có hàng", 0, "sell/summary", []string{"sell.summary"}})},
 		{"a price in millions per head", append(slices.Clone(registered),

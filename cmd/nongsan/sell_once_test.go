@@ -81,6 +81,34 @@ func TestAFarmerPublishesWithOneCaptionedPhotoOnTelegram(t *testing.T) {
 			t.Errorf("album photos %v, want B, C, D", files)
 		}
 	}
+
+	// The caption on the album's last photo to arrive: the first ones open
+	// the listing, the caption fills it; the farmer is never told a photo
+	// was not understood.
+	b.album(farmer, "album-3", "photo-E", "photo-F")
+	if code := b.Post(b.Up.Photo(farmer, farmer, "photo-G", "album-3", "Na dai 3 tạ 30k mai có hàng")); code != http.StatusOK {
+		t.Fatal(code)
+	}
+	waitFor(t, "the late caption's summary", func() bool {
+		for _, m := range b.Sent(farmer) {
+			if strings.Contains(m.Text, "Na Chi Lăng — 3 tạ") && strings.Contains(m.Text, "30.000 đ/kg") {
+				return true
+			}
+		}
+		return false
+	})
+	for _, m := range b.Sent(farmer) {
+		if m.Text == text(t, "vi", "unclear.photo") {
+			t.Errorf("the farmer was told: %q", m.Text)
+		}
+	}
+	b.Tap(farmer, "publish")
+	albums = b.TG.WaitCalls(t, "sendMediaGroup", 4)[2:]
+	for _, a := range albums {
+		if files, _ := albumMedia(t, a); !slices.Equal(files, []string{"photo-E", "photo-F", "photo-G"}) {
+			t.Errorf("album photos %v, want E, F, G", files)
+		}
+	}
 }
 
 // The same over Zalo (an image with a caption) and the plain channel, and

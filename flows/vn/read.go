@@ -1,6 +1,7 @@
 package vn
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -34,11 +35,14 @@ type Reading struct {
 	// PriceRange: a range was given ("35-40k"): one price is to be asked.
 	PriceRange bool
 	Ready      time.Time // zero: not said
-	Area       string    // an area tag named in the text, or ""
-	Note       string    // what is left, "" when only fillers are left
-	Phone      bool      // a phone number is in the text
-	Selling    bool      // a selling verb ("bán", "cần bán") is in the text
-	Question   bool      // the text asks something ("?", "bao nhiêu")
+	// ReadyPast: a ready date that has passed ("hôm qua"), when no other
+	// was said: the date is to be asked, saying why.
+	ReadyPast time.Time
+	Area      string // an area tag named in the text, or ""
+	Note      string // what is left, "" when only fillers are left
+	Phone     bool   // a phone number is in the text
+	Selling   bool   // a selling verb ("bán", "cần bán") is in the text
+	Question  bool   // the text asks something ("?", "bao nhiêu")
 }
 
 // Listing tells whether the text reads as a listing rather than a greeting
@@ -138,11 +142,14 @@ func ReadListing(text string, now time.Time, c *Catalog, areas []Area) Reading {
 		}
 	}
 	spans(ws, maxSpan, func(_ string, span []readWord) bool {
-		d, ok := readDate(span, now)
-		if ok && r.Ready.IsZero() {
-			r.Ready = d
+		d, err := readDate(span, now)
+		switch {
+		case err == nil && r.Ready.IsZero():
+			r.Ready, r.ReadyPast = d, time.Time{}
+		case errors.Is(err, ErrDatePast) && r.Ready.IsZero() && r.ReadyPast.IsZero():
+			r.ReadyPast = d
 		}
-		return ok
+		return err == nil || errors.Is(err, ErrDatePast)
 	})
 	spans(ws, 2, func(s string, _ []readWord) bool { return courtesies[Fold(s)] })
 	if c != nil {
@@ -302,7 +309,7 @@ func readPrice(s string, span []readWord) (Price, error) {
 // readDate reads a span as a ready date, its cue words ("thu hoạch", "có
 // hàng") around it. A bare number is no date ("5" may be anything), nor
 // "nay" alone ("năm nay").
-func readDate(span []readWord, now time.Time) (time.Time, bool) {
+func readDate(span []readWord, now time.Time) (time.Time, error) {
 	words := strings.Fields(joinFold(span))
 	cued := false
 	for trimmed := true; trimmed; {
@@ -319,13 +326,19 @@ func readDate(span []readWord, now time.Time) (time.Time, bool) {
 	core := strings.Join(words, " ")
 	if !strings.ContainsFunc(core, func(r rune) bool { return unicode.IsLetter(r) || r == '/' }) ||
 		core == "nay" && !cued {
-		return time.Time{}, false
+		return time.Time{}, ErrNotDate
 	}
 	d, err := ParseDate(core, now)
-	if err != nil || CheckDate(d, now) != nil {
-		return time.Time{}, false
+	if err != nil {
+		return time.Time{}, err
 	}
-	return d, true
+	err = CheckDate(d, now)
+	// "qua" alone is rather quả or quá than yesterday: a past date is one
+	// said plainly ("hôm qua", "15/8").
+	if errors.Is(err, ErrDatePast) && len(words) == 1 && !strings.ContainsAny(core, "0123456789") {
+		return time.Time{}, ErrNotDate
+	}
+	return d, err
 }
 
 // areaNamed is the tag of the area whose name is s, folded.

@@ -15,8 +15,8 @@ func TestReadListing(t *testing.T) {
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, vnLoc) // Tuesday 1/12/2026
 	day := func(d, m, y int) string { return time.Date(y, time.Month(m), d, 0, 0, 0, 0, vnLoc).Format("2/1/2006") }
 	tests := []struct {
-		text, product, qty, price, ready, area, note string
-		flags                                        string // listing, unsure-q, unsure-p, range, phone
+		text, product, qty, price, ready, past, area, note string
+		flags                                              string // listing, unsure-q, unsure-p, range, phone
 	}{
 		{text: "Na Chi Lăng 5 tạ 25k mai có hàng", product: "na-chi-lang", qty: "5 ta", price: "25000",
 			ready: day(2, 12, 2026), area: "chi_lang", flags: "listing"},
@@ -30,6 +30,8 @@ func TestReadListing(t *testing.T) {
 		{text: "Gà đồi 50 con 150k/con", product: "ga", qty: "50 con", price: "150000/con", note: "đồi", flags: "listing"},
 		{text: "Lợn 2 con 4tr/con", product: "lon", qty: "2 con", price: "4000000/con", flags: "listing"},
 		{text: "cảm ơn", note: ""},
+		// A past date is read as such (and asked again), not left in the note.
+		{text: "Na 5 tạ 25k hôm qua", product: "na-chi-lang", qty: "5 ta", price: "25000", past: day(30, 11, 2026), flags: "listing"},
 		// A bare number after giá is thousands.
 		{text: "na 3 tạ giá 25", product: "na-chi-lang", qty: "3 ta", price: "25000", flags: "listing"},
 		{text: "5 tạ giá 25k", qty: "5 ta", price: "25000", flags: "listing"},
@@ -81,6 +83,14 @@ func TestReadListing(t *testing.T) {
 		}
 		if !r.Ready.IsZero() {
 			ready = r.Ready.Format("2/1/2006")
+		}
+		if past := ""; !r.ReadyPast.IsZero() || tt.past != "" {
+			if !r.ReadyPast.IsZero() {
+				past = r.ReadyPast.Format("2/1/2006")
+			}
+			if past != tt.past {
+				t.Errorf("ReadListing(%q): past date %q, want %q", tt.text, past, tt.past)
+			}
 		}
 		for flag, on := range map[string]bool{"listing": r.Listing(), "unsure-q": r.QuantityUnsure,
 			"unsure-p": r.PriceUnsure, "range": r.PriceRange, "phone": r.Phone} {
