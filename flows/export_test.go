@@ -23,3 +23,6 @@ func FormSteps() []Step {
 
 // TypedAction reads a typed command, for tests.
 func TypedAction(in Input) (kind, action, code string, ok bool) { return typedAction(in) }
+
+// FollowBatch is how many follow notices one transaction hands over.
+const FollowBatch = followBatch

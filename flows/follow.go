@@ -226,8 +226,13 @@ func (f *follow) named(c *Conv, follows []Follow, what string) []Follow {
 // next morning.
 const digestHour = 7
 
-// followBatch bounds the notices one tick sends.
-const followBatch = 200
+// followBatch bounds the notices one transaction hands over, and
+// followBatches the transactions of one tick: a product with thousands of
+// followers is told within a tick or two, not one batch a minute.
+const (
+	followBatch   = 200
+	followBatches = 25
+)
 
 // followTick sends new listings' notices to their followers, up to the
 // daily cap each; the rest wait for the morning's digest.
@@ -237,17 +242,25 @@ func (r *Router) followTick(ctx context.Context, now time.Time) error {
 	}
 	day := vn.Today(now)
 	capPerDay := r.Deps.Limits.FollowsPerDay
-	_, err := r.Deps.Follows.DeliverFollows(ctx, followBatch, day, func(n FollowNotice, today int) []Reply {
-		if capPerDay > 0 && today >= capPerDay {
-			return nil
+	for range followBatches {
+		n, err := r.Deps.Follows.DeliverFollows(ctx, followBatch, day, func(n FollowNotice, today int) []Reply {
+			if capPerDay > 0 && today >= capPerDay {
+				return nil
+			}
+			r.Deps.countFollow("listing")
+			return r.followNotice(n)
+		})
+		if err != nil {
+			return err
 		}
-		r.Deps.countFollow("listing")
-		return r.followNotice(n)
-	})
-	if err != nil || now.Sub(day) < digestHour*time.Hour {
-		return err
+		if n < followBatch {
+			break
+		}
 	}
-	_, err = r.Deps.Follows.DeliverDigests(ctx, day, func(held []FollowNotice) []Reply {
+	if now.Sub(day) < digestHour*time.Hour {
+		return nil
+	}
+	_, err := r.Deps.Follows.DeliverDigests(ctx, day, func(held []FollowNotice) []Reply {
 		r.Deps.countFollow("digest")
 		return r.followDigest(held)
 	})

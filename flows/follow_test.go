@@ -3,6 +3,7 @@ package flows_test
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -99,5 +100,30 @@ func TestAFollowersDayIsCappedAndTheRestComeInTheMorningsDigest(t *testing.T) {
 	m.another(first, "test:third")
 	if got := m.tick(morning.Add(time.Hour)); len(idsTo(got, buyer)) != 0 {
 		t.Errorf("an unfollowed product was still told: %v", idsTo(got, buyer))
+	}
+}
+
+// A product with more followers than one batch: every follower hears of
+// a new listing at the next tick.
+func TestEveryFollowerHearsAtTheNextTick(t *testing.T) {
+	t.Parallel()
+	m := following(t, 5)
+	followers := flows.FollowBatch + 20
+	for i := range followers {
+		if said := m.say(strconv.Itoa(1000+i), flows.KindText, "theo dõi na"); !slices.Contains(said, "follow.done") {
+			t.Fatalf("following said %v", said)
+		}
+	}
+	m.listing("1")
+	told := map[string]bool{}
+	for got := m.tick(m.now); len(got) > 0; got = m.notices() { // relayed 100 at a time
+		for _, r := range got {
+			if r.Text.ID == "follow.new_listing" {
+				told[r.To.ChatID] = true
+			}
+		}
+	}
+	if len(told) != followers {
+		t.Errorf("%d of %d followers told at the first tick", len(told), followers)
 	}
 }
