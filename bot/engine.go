@@ -555,7 +555,7 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 		}
 		fin.Sent = append(append(fin.Sent, said...), q)
 	}
-	fin.Pace = pace // kept if replies remain, queued meanwhile or delayed
+	fin.Pace = pace // kept: replies remain, or may be queued soon
 	return fin, settled
 }
 

@@ -88,6 +88,10 @@ const (
 	fHold    = "h"  // no send before (unix ms): the platform asked us to wait, or a send failed
 	fFails   = "f"  // sends failed in a row, for the backoff
 	fExpiry  = "x"  // when the key's TTL was last set (unix ms)
+	// "p", used by the scripts only: a group's gap. Nothing is sent by the
+	// sweeper or another chat's update before it (unix ms), though nothing
+	// may be waiting now; the group's own update answers at once when
+	// nothing waits: a command is answered.
 	// "m", used by the scripts only: the due set holds the chat until then
 	// at least (unix ms), so most commits need no ZADD.
 	outField = "o:" // + sequence number: a reply waiting to be sent
@@ -409,10 +413,11 @@ func (l *Leased) Stale() bool { return l.known < 0 }
 // claim takes chat's send lease if it is free and nothing holds the chat,
 // and returns the whole hash. KEYS: chat. ARGV: now, lease end, token.
 var claim = goredis.NewScript(`
-local st = redis.call("HMGET", KEYS[1], "lt", "lu", "h")
+local st = redis.call("HMGET", KEYS[1], "lt", "lu", "h", "p")
 local now = tonumber(ARGV[1])
 if st[1] and st[1] ~= "" and tonumber(st[2] or "0") >= now then return {0, st[2]} end
 if tonumber(st[3] or "0") > now then return {0, st[3]} end
+if tonumber(st[4] or "0") > now then return {0, st[4]} end
 redis.call("HSET", KEYS[1], "lt", ARGV[3], "lu", ARGV[2])
 return {1, redis.call("HGETALL", KEYS[1])}`)
 
@@ -489,6 +494,8 @@ type Finish struct {
 	// Pace keeps every sender off the chat until then, when replies remain
 	// (l's, or queued meanwhile): a group's gap between messages. Unlike
 	// Hold it is no sign of trouble: the chat does not count as held back.
+	// When none remain it still keeps the sweeper and other chats' updates
+	// off (fPace): a burst queued a moment apart is paced too.
 	Pace time.Time
 	// Clean drops the chat from the due set when nothing remains; the hot
 	// path leaves that to the sweeper to save a command.
@@ -509,6 +516,7 @@ for i = 11, 10 + 2 * rw, 2 do redis.call("HSET", KEYS[1], ARGV[i], ARGV[i + 1]) 
 local del = {}
 for i = 11 + 2 * rw, #ARGV do del[#del + 1] = ARGV[i] end
 local hold, pace = tonumber(ARGV[5]), tonumber(ARGV[10])
+if pace > 0 then redis.call("HSET", KEYS[1], "p", ARGV[10]) end
 local newer = tonumber(st[2] or "0") > tonumber(ARGV[2])
 if not newer and ARGV[4] == "0" then pace = 0 end -- nothing waits for the gap
 if hold > 0 then
