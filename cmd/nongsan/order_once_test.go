@@ -59,6 +59,7 @@ func TestWithoutDeepLinksTheGroupReplyAsksForTheQuantityPrivately(t *testing.T) 
 	p.expect(group, "group.registered_all")
 	p.register(farmer, "0912 888 775")
 	_, code := p.publish(farmer, "50 kg", "25k")
+	p.wait(group, func(s string) bool { return strings.Contains(s, code) }) // the post, which goes on its own
 	before := len(p.c.received(group))
 	p.post(bottest.Update{Chat: group, Group: "Chợ Lạng Sơn", User: buyer, Text: "mua " + code + " 20kg giao Hà Nội, số mình 0987654321"})
 	reply := p.waitAfter(group, before, func(s string) bool { return strings.Contains(s, code) })
