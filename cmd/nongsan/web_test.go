@@ -292,7 +292,8 @@ func TestWebSandboxStory(t *testing.T) {
 		for _, m := range w.messages("market")[before:] {
 			for _, row := range m.Buttons {
 				for _, b := range row {
-					if strings.Contains(b.URL, "/sandbox?start=buy_") {
+					// The group's reply: other posts' buttons carry no quantity.
+					if strings.Contains(b.URL, "/sandbox?start=buy_") && strings.Contains(b.URL, "_q") {
 						link, reply = b.URL, m.Text
 					}
 				}
