@@ -116,10 +116,17 @@ func (db *DB) NoticesWaiting(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-// PruneNotices deletes notices relayed before a time.
+// PruneNotices deletes notices relayed before a time, and the follow
+// notices of that age settled for listings no longer on sale (while one is,
+// its rows keep a follower from being told of it twice).
 func (db *DB) PruneNotices(ctx context.Context, before time.Time) error {
 	if _, err := db.Pool.Exec(ctx, `DELETE FROM notices WHERE relayed_at < $1`, before); err != nil {
 		return fmt.Errorf("prune notices: %w", err)
+	}
+	if _, err := db.Pool.Exec(ctx, `DELETE FROM follow_notices n USING listings l
+		WHERE l.id = n.listing_id AND l.status <> 'active' AND n.state IN ('sent', 'digest', 'gone')
+		AND n.created_at < $1`, before); err != nil {
+		return fmt.Errorf("prune follow notices: %w", err)
 	}
 	return nil
 }
