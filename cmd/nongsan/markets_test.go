@@ -66,6 +66,9 @@ func (p *plainBot) market(group, farmer, phone string) string {
 	p.post(bottest.Update{Chat: group, Group: "Chợ Chi Lăng", User: "admin", Admin: true, Text: "/dangky Chi Lăng"})
 	p.register(farmer, phone)
 	_, code := p.publish(farmer, "500 kg", "25k")
+	// The post goes on its own: the group's next reply comes after it.
+	follow := text(p.t, "vi", "follow.by_text", "Code", code, "Product", "Na Chi Lăng")
+	p.wait(group, func(s string) bool { return strings.Contains(s, follow) })
 	return code
 }
 
