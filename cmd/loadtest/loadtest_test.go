@@ -1,0 +1,44 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestSmallSellRun runs the tool as `make bench` does, on a small scale: 5
+// farmers, 2 listings each, against a service it builds and starts.
+func TestSmallSellRun(t *testing.T) {
+	if os.Getenv("DATABASE_URL") == "" {
+		t.Fatal("DATABASE_URL is unset: run the tests with `make test`, which starts PostgreSQL")
+	}
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Fatal("no redis-server: `make test` installs it")
+	}
+	var out strings.Builder
+	rep, err := run(context.Background(), []string{"-users", "5", "-rounds", "2", "-json", "-sample", "1s"}, &out, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Check.OK {
+		t.Fatalf("check failed: %s\n%s", rep.Check.Summary, strings.Join(rep.Check.Problems, "\n"))
+	}
+	// 5 users × 2 rounds of the 10 turns of a listing.
+	if rep.Updates != 100 || rep.Listings != 10 {
+		t.Errorf("%d updates and %d listings, want 100 and 10", rep.Updates, rep.Listings)
+	}
+	if rep.Errors.Non200+rep.Errors.Timeouts+rep.Errors.Unexpected != 0 {
+		t.Errorf("errors: %+v, unexpected replies %q", rep.Errors, rep.Unexpected)
+	}
+	if rep.RedisPerUpdate <= 0 || rep.SQLPerUpdate <= 0 || len(rep.PeakRSSMiB) != 1 || rep.PeakRSSMiB[0] <= 0 || rep.LatencyMs.P99 <= 0 {
+		t.Errorf("a figure is missing: redis %.2f, sql %.2f, RSS %v, p99 %.1f ms", rep.RedisPerUpdate, rep.SQLPerUpdate, rep.PeakRSSMiB, rep.LatencyMs.P99)
+	}
+	var decoded report
+	if err := json.Unmarshal([]byte(out.String()), &decoded); err != nil || decoded.Updates != rep.Updates {
+		t.Errorf("-json printed %q (%v)", out.String(), err)
+	}
+}

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/nongsan-bot/nongsan/flows"
+	"github.com/nongsan-bot/nongsan/locales"
+)
+
+// matcher recognises the reply that ends a turn: a message of the
+// catalogue, rendered as the service renders it for a Vietnamese user, in
+// full, or by its first or last line where the rest holds the user's own
+// data (the summary) or varies (the price question's market hint).
+type matcher struct {
+	id                    string
+	exact, prefix, suffix string
+}
+
+func (m matcher) match(s string) bool {
+	switch {
+	case m.exact != "":
+		return s == m.exact
+	case m.prefix != "":
+		return strings.HasPrefix(s, m.prefix)
+	default:
+		return strings.HasSuffix(s, m.suffix)
+	}
+}
+
+// catalogue renders the service's messages (locales/vi.toml).
+type catalogue struct{ texts *locales.Texts }
+
+func newCatalogue() (catalogue, error) {
+	t, err := locales.New()
+	if err != nil {
+		return catalogue{}, fmt.Errorf("load messages: %w", err)
+	}
+	return catalogue{t}, nil
+}
+
+func (c catalogue) text(id string, kv ...any) string { return c.texts.Text("vi", flows.M(id, kv...)) }
+
+func (c catalogue) exact(id string, kv ...any) matcher {
+	return matcher{id: id, exact: c.text(id, kv...)}
+}
+
+func (c catalogue) firstLine(id string, kv ...any) matcher {
+	first, _, _ := strings.Cut(c.text(id, kv...), "\n")
+	return matcher{id: id, prefix: first}
+}
+
+func (c catalogue) lastLine(id string, kv ...any) matcher {
+	t := c.text(id, kv...)
+	return matcher{id: id, suffix: t[strings.LastIndexByte(t, '\n')+1:]}
+}
+
+// notices are the messages the bot sends of its own accord, between the
+// replies: they end no turn and are no error. Set once, before the load.
+var notices []matcher
+
+func isNotice(text string) bool {
+	for _, m := range notices {
+		if m.match(text) {
+			return true
+		}
+	}
+	return false
+}
+
+// listingCode is how the bot names a listing.
+var listingCode = regexp.MustCompile(`NS-[2-9A-HJ-NP-Z]{4}`)
+
+// script is what one user does: setup once (not measured), then loop
+// again and again.
+type script struct {
+	setup, loop []step
+}
+
+// Market groups the load registers before it starts: the sellers are in
+// Chi Lăng, so both receive every listing.
+var marketGroups = []struct {
+	chat int64
+	cmd  string
+}{{-1009000000001, "/dangky Chi Lăng"}, {-1009000000002, "/dangky"}}
+
+// groupAdmin administers every market group.
+const groupAdmin = 9_000_001
+
+// sellScript is a farmer of Chi Lăng: registration once, then one listing
+// after another (product → 2 photos → done → quantity → price → date →
+// note → confirm → /ban), as in cmd/nongsan's sell stories.
+func sellScript(c catalogue, id int64) script {
+	name := fmt.Sprintf("Nông dân %d", id)
+	product := c.firstLine("sell.product")
+	setup := []step{
+		textStep("/ban", c.firstLine("reg.name", "Name", name)),
+		tapStep("keep", c.firstLine("reg.phone")),
+		contactStep(c.firstLine("reg.commune")),
+		textStep("xã Quang Lang, Chi Lăng", c.firstLine("reg.code")),
+		textStep("vn-lsor-0012", c.firstLine("reg.bank")),
+		textStep("agribank", c.firstLine("reg.account")),
+		textStep("1234 5678 9012", c.firstLine("reg.holder", "Holder", fmt.Sprintf("NONG DAN %d", id))),
+		textStep("1", product),
+	}
+	published := step{}
+	published = textStep("đồng ý", c.firstLine("sell.published", "Code", "NS-XXXX", "Groups", len(marketGroups)))
+	published.want.prefix = strings.SplitN(published.want.prefix, "NS-XXXX", 2)[0]
+	published.seen = func(u *user, reply string) {
+		if code := listingCode.FindString(reply); code != "" {
+			u.codes = append(u.codes, code)
+		}
+	}
+	loop := []step{
+		textStep("na", c.exact("sell.photos")),
+		photoStep("na-a", c.exact("sell.photo_got", "Count", 1)),
+		photoStep("na-b", c.exact("sell.photo_got", "Count", 2)),
+		textStep("xong", c.exact("sell.quantity", "Product", "Na Chi Lăng", "Unit", "kg")),
+		textStep("5 tạ", c.lastLine("sell.price", "Unit", "kg")),
+		textStep("25k", c.exact("sell.ready")),
+		textStep("mai", c.exact("sell.note")),
+		textStep("Na dai, quả to", c.firstLine("sell.summary")),
+		published,
+		textStep("/ban", product),
+	}
+	return script{setup: setup, loop: loop}
+}
+
+// workload makes each user's script; ready is called once setup is done.
+type workload interface {
+	script(i int, id int64) script
+	ready()
+}
+
+func newWorkload(name string, c catalogue, pop *population) (workload, error) {
+	posted := c.text("sell.posted", "Code", "NS-XXXX", "Group", "G", "Link", "")
+	notices = []matcher{{id: "sell.posted", prefix: posted[:strings.Index(posted, "NS-XXXX")]}}
+	switch name {
+	case "sell":
+		return sellers{c}, nil
+	}
+	return nil, fmt.Errorf("unknown workload %q", name)
+}
+
+// sellers is the sell workload: every user a farmer listing again and again.
+type sellers struct{ c catalogue }
+
+func (s sellers) script(_ int, id int64) script { return sellScript(s.c, id) }
+func (sellers) ready()                          {}
