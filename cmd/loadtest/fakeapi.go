@@ -44,8 +44,8 @@ type fakeAPI struct {
 	calls, groupCalls, dropped, fileGets atomic.Int64
 }
 
-func startFakeAPI(users *population, admin int64) (*fakeAPI, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+func startFakeAPI(addr string, users *population, admin int64) (*fakeAPI, error) {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}

@@ -35,6 +35,7 @@ type options struct {
 	workload    string
 	replicas    int
 	targets     string
+	apiAddr     string
 	secret      string
 	appendfsync string
 	redisURL    string
@@ -69,7 +70,8 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.rounds, "rounds", 0, "if > 0: each user does this many rounds of the workload, then stops (instead of -duration)")
 	fs.StringVar(&o.workload, "workload", "sell", "sell or mixed")
 	fs.IntVar(&o.replicas, "replicas", 1, "service processes to start; requests go round-robin over them")
-	fs.StringVar(&o.targets, "target", "", "comma-separated base URLs of running services to attach to (nothing started); their TELEGRAM_API_ENDPOINT must be this tool's, see -api-port")
+	fs.StringVar(&o.targets, "target", "", "comma-separated base URLs of running services to attach to (nothing started); their TELEGRAM_API_ENDPOINT must be http://<-api-addr>/bot%s/%s and TELEGRAM_BOT_TOKEN "+botToken)
+	fs.StringVar(&o.apiAddr, "api-addr", "127.0.0.1:0", "listen address of the fake Bot API")
 	fs.StringVar(&o.secret, "secret", "loadtest-secret-0123456789", "the webhook secret (TELEGRAM_WEBHOOK_SECRET)")
 	fs.StringVar(&o.appendfsync, "appendfsync", "everysec", "the throwaway Redis's AOF fsync: always, everysec, no, or off (no AOF)")
 	fs.StringVar(&o.redisURL, "redis-url", "", "use this Redis (counted for commands per update) instead of starting one")
@@ -110,7 +112,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 	if pop.base+int64(o.users) >= 10_000_000 {
 		pop.base = 10_000_000 - int64(o.users) - 1
 	}
-	api, err := startFakeAPI(pop, groupAdmin)
+	api, err := startFakeAPI(o.apiAddr, pop, groupAdmin)
 	if err != nil {
 		return nil, err
 	}
