@@ -37,6 +37,7 @@ test: services-up chromium ## the whole test suite, race detector on, against re
 bench: services-up ## Go benchmarks, then the load tool (cmd/loadtest) against the service it starts; see deploy/BENCHMARKS.md
 	$(WITH_ENV) go test -run '^$$' -bench . -skip '$(BENCH_SKIP)' -benchmem $(BENCHFLAGS) ./...
 	$(WITH_ENV) go run ./cmd/loadtest -workload sell $(LOADFLAGS)
+	$(WITH_ENV) go run ./cmd/loadtest -workload mixed $(LOADFLAGS)
 
 lint: ## gofmt, go vet, staticcheck
 	@unformatted="$$(find . \( -path ./.dev -o -path ./.git -o -path ./bin \) -prune -o -name '*.go' -type f -exec gofmt -l {} +)"; \

@@ -42,3 +42,22 @@ func TestSmallSellRun(t *testing.T) {
 		t.Errorf("-json printed %q (%v)", out.String(), err)
 	}
 }
+
+// TestSmallMixedRun: 7 farmers, 2 buyers and a user reading the menu and
+// the help, 2 rounds each; every order the buyers placed is in PostgreSQL.
+func TestSmallMixedRun(t *testing.T) {
+	rep, err := run(context.Background(), []string{"-users", "10", "-rounds", "2", "-workload", "mixed"}, io.Discard, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Check.OK {
+		t.Fatalf("check failed: %s\n%s", rep.Check.Summary, strings.Join(rep.Check.Problems, "\n"))
+	}
+	// Setup: each farmer one listing, each buyer one order; then 2 rounds.
+	if rep.Listings != 7*3 || rep.Orders != 2*3 {
+		t.Errorf("%d listings and %d orders, want 21 and 6", rep.Listings, rep.Orders)
+	}
+	if rep.Errors.Non200+rep.Errors.Timeouts+rep.Errors.Unexpected != 0 {
+		t.Errorf("errors: %+v, unexpected replies %q", rep.Errors, rep.Unexpected)
+	}
+}

@@ -81,7 +81,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.sample, "sample", 10*time.Second, "how often the replicas' resident memory is sampled (the soak)")
 	fs.BoolVar(&o.jsonOut, "json", false, "print the report as JSON")
 	fs.BoolVar(&o.keep, "keep", false, "keep the database, Redis data and logs of the run")
-	fs.BoolVar(&o.verbose, "v", false, "print every turn of the first user")
+	fs.BoolVar(&o.verbose, "v", false, "print every turn of every user (for small runs)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -182,29 +182,37 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 		return nil, err
 	}
 
-	// Setup (registration, seed listings) is not measured.
-	var wg sync.WaitGroup
-	for i, u := range pop.users {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for _, s := range scripts[i].setup {
-				if u.do(s, 0, false, 0) != nil {
-					return
-				}
-				if o.verbose && i == 0 {
-					fmt.Fprintf(stderr, "setup %s → %q\n", s.label, u.last)
-				}
+	// Setup (registration, seed listings, first orders) is not measured.
+	for phase := range 2 {
+		var wg sync.WaitGroup
+		for i, u := range pop.users {
+			steps := scripts[i].setup
+			if phase == 1 {
+				steps = scripts[i].after
 			}
-		}()
-	}
-	wg.Wait()
-	for _, u := range pop.users {
-		if u.failed != "" {
-			return nil, fmt.Errorf("user %d failed during setup: %s", u.id, u.failed)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for _, s := range steps {
+					if u.do(s, 0, false, 0) != nil {
+						return
+					}
+					if o.verbose {
+						fmt.Fprintf(stderr, "%d setup %s → %q\n", u.id, s.label, u.last)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		for _, u := range pop.users {
+			if u.failed != "" {
+				return nil, fmt.Errorf("user %d failed during setup: %s", u.id, u.failed)
+			}
+		}
+		if phase == 0 {
+			w.ready()
 		}
 	}
-	w.ready()
 
 	before, err := snapshot(ctx, st)
 	if err != nil {
@@ -213,6 +221,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 	rss := startSampling(st, o.sample)
 	start := time.Now()
 	end := start.Add(o.duration)
+	var wg sync.WaitGroup
 	for i, u := range pop.users {
 		wg.Add(1)
 		go func() {
@@ -228,8 +237,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 					if u.do(s, round, true, j) != nil {
 						return
 					}
-					if o.verbose && i == 0 {
-						fmt.Fprintf(stderr, "%s → %q\n", s.label, u.last)
+					if o.verbose {
+						fmt.Fprintf(stderr, "%d %s → %q\n", u.id, s.label, u.last)
 					}
 				}
 			}
@@ -245,7 +254,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 	if err != nil {
 		return nil, err
 	}
-	rep := newReport(o, pop, scripts[0].loop, api, elapsed, before, after, peaks, samples)
+	rep := newReport(o, pop, scripts, api, elapsed, before, after, peaks, samples)
 	rep.Check = check(ctx, st, pop, w)
 	if o.jsonOut {
 		enc := json.NewEncoder(stdout)

@@ -173,18 +173,21 @@ type report struct {
 	Check checkResult `json:"check"`
 }
 
-func newReport(o options, pop *population, loop []step, api *fakeAPI, elapsed time.Duration, before, after counters, peaks []int64, samples []rssSample) *report {
+func newReport(o options, pop *population, scripts []script, api *fakeAPI, elapsed time.Duration, before, after counters, peaks []int64, samples []rssSample) *report {
 	r := &report{Workload: o.workload, Users: o.users, Replicas: len(peaks), Seconds: elapsed.Seconds(), RSSSamples: samples}
 	if o.targets == "" && o.redisURL == "" {
 		r.Appendfsync = o.appendfsync
 	}
 	var lat []int32
-	steps := make([][]int32, len(loop))
-	for _, u := range pop.users {
+	var labels []string // in the order users first do them
+	steps := map[string][]int32{}
+	for i, u := range pop.users {
 		for j, l := range u.latencies {
-			if j < len(steps) {
-				steps[j] = append(steps[j], l...)
+			label := scripts[i].loop[j].label
+			if _, ok := steps[label]; !ok {
+				labels = append(labels, label)
 			}
+			steps[label] = append(steps[label], l...)
 			lat = append(lat, l...)
 		}
 		if len(r.Unexpected) < 5 {
@@ -202,9 +205,9 @@ func newReport(o options, pop *population, loop []step, api *fakeAPI, elapsed ti
 	r.GroupCalls = api.groupCalls.Load()
 	r.PerSecond = float64(r.Updates) / elapsed.Seconds()
 	r.LatencyMs = percentiles(lat)
-	for j, l := range steps {
-		if len(l) > 0 {
-			r.Steps = append(r.Steps, stepLatency{Step: loop[j].label, Turns: len(l), LatencyMs: percentiles(l)})
+	for _, label := range labels {
+		if l := steps[label]; len(l) > 0 {
+			r.Steps = append(r.Steps, stepLatency{Step: label, Turns: len(l), LatencyMs: percentiles(l)})
 		}
 	}
 	if r.Updates > 0 {
@@ -252,7 +255,7 @@ func (r *report) print(w io.Writer) error {
 	fmt.Fprintf(&b, "latency          p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms (webhook POST → first Bot API call for the chat)\n",
 		r.LatencyMs.P50, r.LatencyMs.P90, r.LatencyMs.P99, r.LatencyMs.Max)
 	for _, s := range r.Steps {
-		fmt.Fprintf(&b, "  %-22s %6d turns: p50 %6.1f  p90 %6.1f  p99 %6.1f ms\n", s.Step, s.Turns, s.LatencyMs.P50, s.LatencyMs.P90, s.LatencyMs.P99)
+		fmt.Fprintf(&b, "  %-30s %6d turns: p50 %6.1f  p90 %6.1f  p99 %6.1f ms\n", s.Step, s.Turns, s.LatencyMs.P50, s.LatencyMs.P90, s.LatencyMs.P99)
 	}
 	fmt.Fprintf(&b, "errors           %d non-200, %d timeouts, %d unexpected replies, %d calls for users not listening\n",
 		r.Errors.Non200, r.Errors.Timeouts, r.Errors.Unexpected, r.Errors.Dropped)

@@ -124,6 +124,8 @@ type step struct {
 	want  matcher
 	// seen, if set, reads the reply (a listing's or order's code).
 	seen func(u *user, reply string)
+	// textf, if set, is the text to send, made for the user and round.
+	textf func(u *user, round int) string
 }
 
 type kind int
@@ -248,6 +250,9 @@ func (u *user) do(s step, round int, measured bool, i int) error {
 			drained = true
 		}
 	}
+	if s.textf != nil {
+		s.body = textStep(s.textf(u, round), s.want).body
+	}
 	body := u.render(s, round)
 	sent := time.Now()
 	if err := u.post(body, measured); err != nil {
@@ -277,6 +282,9 @@ func (u *user) do(s step, round int, measured bool, i int) error {
 					s.seen(u, ev.text)
 				}
 				return nil
+			}
+			if ev.text == "" { // a listing's photos, before its question
+				continue
 			}
 			if isNotice(ev.text) {
 				u.notices++

@@ -51,6 +51,16 @@ func (c catalogue) firstLine(id string, kv ...any) matcher {
 	return matcher{id: id, prefix: first}
 }
 
+// before matches the text up to where kv's value marker shows.
+func (c catalogue) before(id, marker string, kv ...any) matcher {
+	t := c.text(id, kv...)
+	i := strings.Index(t, marker)
+	if i <= 0 {
+		panic(fmt.Sprintf("%s does not show %q", id, marker))
+	}
+	return matcher{id: id, prefix: t[:i]}
+}
+
 func (c catalogue) lastLine(id string, kv ...any) matcher {
 	t := c.text(id, kv...)
 	return matcher{id: id, suffix: t[strings.LastIndexByte(t, '\n')+1:]}
@@ -69,13 +79,17 @@ func isNotice(text string) bool {
 	return false
 }
 
-// listingCode is how the bot names a listing.
-var listingCode = regexp.MustCompile(`NS-[2-9A-HJ-NP-Z]{4}`)
+// How the bot names a listing and an order.
+var (
+	listingCode = regexp.MustCompile(`NS-[2-9A-HJ-NP-Z]{4}`)
+	orderCode   = regexp.MustCompile(`DH-[2-9A-HJ-NP-Z]{4}`)
+)
 
-// script is what one user does: setup once (not measured), then loop
-// again and again.
+// script is what one user does: setup once, then after (once every
+// user's setup is done: a buyer's first order needs the farmers'
+// listings), neither measured; then loop again and again.
 type script struct {
-	setup, loop []step
+	setup, after, loop []step
 }
 
 // Market groups the load registers before it starts: the sellers are in
@@ -104,9 +118,7 @@ func sellScript(c catalogue, id int64) script {
 		textStep("1234 5678 9012", c.firstLine("reg.holder", "Holder", fmt.Sprintf("NONG DAN %d", id))),
 		textStep("1", product),
 	}
-	published := step{}
-	published = textStep("đồng ý", c.firstLine("sell.published", "Code", "NS-XXXX", "Groups", len(marketGroups)))
-	published.want.prefix = strings.SplitN(published.want.prefix, "NS-XXXX", 2)[0]
+	published := textStep("đồng ý", c.before("sell.published", "NS-XXXX", "Code", "NS-XXXX", "Groups", len(marketGroups)))
 	published.seen = func(u *user, reply string) {
 		if code := listingCode.FindString(reply); code != "" {
 			u.codes = append(u.codes, code)
@@ -127,6 +139,42 @@ func sellScript(c catalogue, id int64) script {
 	return script{setup: setup, loop: loop}
 }
 
+// buyScript is a buyer ordering 1 kg from the listings codes gives, in
+// turn: the first order asks who receives it and their phone; later ones
+// remember both (and offer the last address).
+func buyScript(c catalogue, codes func(u *user, round int) string) script {
+	order := func(first bool) []step {
+		steps := []step{{label: "mua NS-…", textf: func(u *user, round int) string { return "mua " + codes(u, round) }, want: c.lastLine("order.quantity", "Unit", "kg")}}
+		steps = append(steps, textStep("1 kg", c.lastLine("order.delivery")))
+		if first {
+			steps[1].want = c.lastLine("order.name", "Name", "X")
+			steps = append(steps, tapStep("keep", c.lastLine("order.phone")), contactStep(c.exact("order.delivery")))
+		}
+		placed := textStep("đặt hàng", c.before("order.placed", "SELLER", "Seller", "SELLER"))
+		placed.seen = func(u *user, reply string) {
+			if code := orderCode.FindString(reply); code != "" {
+				u.orders = append(u.orders, code)
+			}
+		}
+		return append(steps,
+			textStep("giao tận nơi", c.lastLine("order.address")),
+			textStep("12 Trần Phú, Ba Đình, Hà Nội", c.exact("order.note")),
+			textStep("bỏ qua", c.firstLine("order.summary")),
+			placed)
+	}
+	return script{after: order(true), loop: order(false)}
+}
+
+// browseScript is a user looking around: the menu and the help.
+func browseScript(c catalogue, id int64) script {
+	return script{setup: []step{textStep("/start", c.firstLine("start.welcome", "Name", fmt.Sprintf("Nông dân %d", id)))}, loop: []step{
+		textStep("/start", c.exact("start.again", "Name", fmt.Sprintf("Nông dân %d", id))),
+		textStep("/help", c.firstLine("help.text")),
+		textStep("/don", c.firstLine("orders.none")),
+		textStep("trợ giúp", c.firstLine("help.text")),
+	}}
+}
+
 // workload makes each user's script; ready is called once setup is done.
 type workload interface {
 	script(i int, id int64) script
@@ -135,10 +183,13 @@ type workload interface {
 
 func newWorkload(name string, c catalogue, pop *population) (workload, error) {
 	posted := c.text("sell.posted", "Code", "NS-XXXX", "Group", "G", "Link", "")
-	notices = []matcher{{id: "sell.posted", prefix: posted[:strings.Index(posted, "NS-XXXX")]}}
+	notices = []matcher{{id: "sell.posted", prefix: posted[:strings.Index(posted, "NS-XXXX")]},
+		c.before("order.new", "QTY", "Quantity", "QTY")}
 	switch name {
 	case "sell":
 		return sellers{c}, nil
+	case "mixed":
+		return &mixed{c: c, pop: pop}, nil
 	}
 	return nil, fmt.Errorf("unknown workload %q", name)
 }
@@ -148,3 +199,42 @@ type sellers struct{ c catalogue }
 
 func (s sellers) script(_ int, id int64) script { return sellScript(s.c, id) }
 func (sellers) ready()                          {}
+
+// mixed is the harvest-day mix, by users: 7 in 10 farmers listing (the
+// sell workload; each publishes one listing during setup), 2 in 10 buyers
+// ordering from those listings, 1 in 10 looking at the menu and the help.
+type mixed struct {
+	c     catalogue
+	pop   *population
+	codes []string // the listings published during setup, set by ready
+}
+
+func (m *mixed) role(i int) string {
+	switch i % 10 {
+	case 7, 8:
+		return "buyer"
+	case 9:
+		return "browser"
+	}
+	return "seller"
+}
+
+func (m *mixed) script(i int, id int64) script {
+	switch m.role(i) {
+	case "buyer":
+		return buyScript(m.c, func(u *user, round int) string {
+			return m.codes[(int(u.id)+round)%len(m.codes)]
+		})
+	case "browser":
+		return browseScript(m.c, id)
+	}
+	s := sellScript(m.c, id)
+	s.setup = append(s.setup, s.loop...)
+	return s
+}
+
+func (m *mixed) ready() {
+	for _, u := range m.pop.users {
+		m.codes = append(m.codes, u.codes...)
+	}
+}

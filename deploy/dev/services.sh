@@ -232,6 +232,13 @@ pg_write_conf() {
 	# Unix socket paths are limited to ~107 bytes; clients use TCP anyway.
 	if [ "${#sock}" -gt 90 ]; then sock=""; fi
 	local conf="$data/nongsan-dev.conf"
+	# pg_stat_statements (in Debian's postgresql package) counts the SQL
+	# statements per update for cmd/loadtest; it loads at the server's start.
+	local bin preload="#" track="#"
+	if bin="$(pg_bindir)" && [ -f "$bin/../lib/pg_stat_statements.so" ]; then
+		preload="shared_preload_libraries = 'pg_stat_statements'"
+		track="pg_stat_statements.track = top"
+	fi
 	as_pg tee "$conf" >/dev/null <<EOF
 # Written by deploy/dev/services.sh on every 'up'; edits are lost.
 listen_addresses = '$HOST'
@@ -240,6 +247,8 @@ unix_socket_directories = '$sock'
 max_connections = 200
 logging_collector = off
 timezone = 'UTC'
+$preload
+$track
 EOF
 }
 
