@@ -447,11 +447,7 @@ func (e *Engine) deliver(ctx context.Context, l *redis.Leased, clean bool) {
 		}
 		fin, settled := e.send(ctx, log, l)
 		fin.Clean = clean && settled
-		// What was sent is recorded even when ctx ended meanwhile (a
-		// shutdown, the webhook's budget): else it would be sent again.
-		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		more, err := e.Store.Finish(bctx, l, fin)
-		cancel()
+		more, err := e.finish(ctx, l, fin)
 		if err != nil {
 			log.Warn().Err(err).Msg("finish sending; the sweeper goes on")
 			return
@@ -462,6 +458,20 @@ func (e *Engine) deliver(ctx context.Context, l *redis.Leased, clean bool) {
 		if _, err := e.Store.Reload(ctx, l); err != nil {
 			log.Warn().Err(err).Msg("reload outbox")
 			return
+		}
+	}
+}
+
+// finish records what was sent, even when ctx ended meanwhile (a shutdown,
+// the webhook's budget), trying again for a few seconds while Redis does
+// not answer (a restart): else what went out would be sent again.
+func (e *Engine) finish(ctx context.Context, l *redis.Leased, fin redis.Finish) (more bool, err error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	for wait := 10 * time.Millisecond; ; wait = min(2*wait, 500*time.Millisecond) {
+		more, err = e.Store.Finish(ctx, l, fin)
+		if err == nil || errors.Is(err, redis.ErrLeaseLost) || sleep(ctx, wait) != nil {
+			return more, err
 		}
 	}
 }

@@ -12,13 +12,20 @@ import (
 	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
 )
 
-func TestRedisOutageRefusesUpdatesThenConversationContinues(t *testing.T) {
-	t.Parallel()
+// startBotOnOwnRedis runs a bot whose Redis is the test's own, to stop
+// and start.
+func startBotOnOwnRedis(t *testing.T) (*testBot, *redistest.Server) {
+	t.Helper()
 	tg := telegramtest.NewServer(t)
 	redis := redistest.StartServer(t)
 	env := newEnv(t, tg)
 	env["REDIS_URL"] = redis.URL()
-	b := startBot(t, tg, env)
+	return startBot(t, tg, env), redis
+}
+
+func TestRedisOutageRefusesUpdatesThenConversationContinues(t *testing.T) {
+	t.Parallel()
+	b, redis := startBotOnOwnRedis(t)
 
 	b.Say(farmer, "/ngonngu") // a conversation in progress
 	redis.Stop()

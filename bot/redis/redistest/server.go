@@ -76,6 +76,17 @@ func (r *Server) Stop() {
 	r.cmd = nil
 }
 
+// Kill stops Redis at once, as a crash or an OOM kill does (SIGKILL, no
+// shutdown): what the AOF holds is all a restart finds.
+func (r *Server) Kill() {
+	if r.cmd == nil {
+		return
+	}
+	r.cmd.Process.Kill()
+	r.cmd.Wait()
+	r.cmd = nil
+}
+
 // Commands sums INFO commandstats: every command the server ran, those
 // inside scripts included, since the last CONFIG RESETSTAT.
 func Commands(ctx context.Context, rdb *goredis.Client) (int64, error) {
