@@ -51,6 +51,9 @@ type Engine struct {
 	// MaxPerMinute bounds the updates of one private chat in a minute (0:
 	// none): the first over it gets one kind reply, later ones none.
 	MaxPerMinute int
+	// Ready tells whether PostgreSQL and Redis answer (nil: not asked). An
+	// update failing while they do not is not counted against it.
+	Ready func(ctx context.Context) error
 	// Gone hears of a chat lost to the bot for good (the user blocked it),
 	// learnt from a refused send (nil: nobody listens).
 	Gone func(ctx context.Context, chat flows.ChatRef)
@@ -312,13 +315,19 @@ func (e *Engine) reset(log zerolog.Logger, user *flows.User, in flows.Input, cau
 	return e.Router.Reset(user, in, flows.ResetLost)
 }
 
-// maxAttempts: an update that fails this often is answered with an apology
-// and its conversation started over, rather than retried forever.
+// maxAttempts: an update that fails this often, PostgreSQL and Redis
+// answering, is answered with an apology and its conversation started
+// over, rather than retried forever.
 const maxAttempts = 3
 
 // giveUp decides what a failed update does: fail again (the platform
 // retries), or, after maxAttempts, apologise and start the chat over.
 func (e *Engine) giveUp(ctx context.Context, log zerolog.Logger, user *flows.User, in flows.Input, cause error) (flows.Result, error) {
+	if e.Ready != nil && e.Ready(ctx) != nil {
+		// An outage, not this update: the platform delivers it again, as
+		// often as it takes, and the conversation goes on after.
+		return flows.Result{}, cause
+	}
 	n, err := e.Store.Failed(ctx, in.ChatKey(), in.UpdateID)
 	if err != nil || n < maxAttempts {
 		return flows.Result{}, cause

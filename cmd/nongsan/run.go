@@ -184,8 +184,18 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 	metrics.WatchNotices(db.NoticesWaiting)
 	channels := bot.Channels{}
 	admins := &bot.GroupAdmins{Channels: channels, Store: a.store, TTL: cfg.AdminCacheTTL}
+	ready := func(ctx context.Context) error {
+		if err := db.Ping(ctx); err != nil {
+			return fmt.Errorf("postgres: %w", err)
+		}
+		if err := a.store.Ping(ctx); err != nil {
+			return fmt.Errorf("redis: %w", err)
+		}
+		return nil
+	}
 	a.engine = &bot.Engine{
 		Store: a.store,
+		Ready: ready,
 		Users: db,
 		Router: flows.NewRouter(flows.Deps{
 			Users: db, Chats: db, Sellers: db, Listings: db, Markets: db, Roles: db, UserChats: db, Orders: db, Links: db, Invites: db,
@@ -230,15 +240,7 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 		// Files offered by link where a channel cannot send them.
 		Downloads: db,
 		Base:      cfg.base,
-		Ready: func(ctx context.Context) error {
-			if err := db.Ping(ctx); err != nil {
-				return fmt.Errorf("postgres: %w", err)
-			}
-			if err := a.store.Ping(ctx); err != nil {
-				return fmt.Errorf("redis: %w", err)
-			}
-			return nil
-		},
+		Ready:     ready,
 	}
 	a.bcast = &bot.Broadcaster{
 		Jobs: db, Channels: a.engine.Channels, Store: a.store, Texts: texts, Metrics: metrics, Log: log,
