@@ -91,6 +91,15 @@ func (db *DB) SaveSeller(ctx context.Context, s *flows.Seller) error {
 		err = save()
 	}
 	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "sellers_user_id_key" && s.ID == 0 {
+		// The user's profile is there already: the same registration saved
+		// again, its update delivered again after a failure that followed
+		// the save (Redis down). It is updated, not refused.
+		if err := db.Pool.QueryRow(ctx, `SELECT id FROM sellers WHERE user_id = $1`, s.UserID).Scan(&s.ID); err != nil {
+			return fmt.Errorf("save seller: %w", err)
+		}
+		return db.SaveSeller(ctx, s)
+	}
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "sellers_phone_e164_key" && s.ID == 0 && s.PhoneVerified {
 		other, ferr := db.SellerByPhone(ctx, s.Phone)
 		if ferr != nil || !claims(s, other) {

@@ -100,6 +100,33 @@ func TestListingsAndOrders(t *testing.T) {
 	}
 }
 
+// A registration saved twice (its update delivered again after a failure
+// that followed the save) leaves one profile, as saved the second time.
+func TestARegistrationSavedTwiceIsOneSeller(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.MustOpen(t)
+	u, err := db.Touch(ctx, flows.Input{Channel: flows.Telegram, UserID: "1", UserName: "Lan"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := &flows.Seller{UserID: u.ID, Name: "Lan", Phone: "+84912888777", PhoneVerified: true, Commune: "xã Quang Lang"}
+	again := *first
+	again.Commune = "xã Chi Lăng"
+	for _, s := range []*flows.Seller{first, &again} {
+		if err := db.SaveSeller(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var n int
+	var commune string
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*), max(commune) FROM sellers WHERE user_id = $1`, u.ID).Scan(&n, &commune); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || commune != again.Commune || again.ID != first.ID {
+		t.Errorf("%d sellers for the user, commune %q, ids %d and %d; want one, updated", n, commune, first.ID, again.ID)
+	}
+}
+
 // PhoneTaken answers before registration what SaveSeller would answer after.
 func TestPhoneTakenAgreesWithSaveSeller(t *testing.T) {
 	ctx := context.Background()
