@@ -7,20 +7,49 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 )
 
-// TestSmallSellRun runs the tool as `make bench` does, on a small scale: 5
-// farmers, 2 listings each, against a service it builds and starts.
-func TestSmallSellRun(t *testing.T) {
+// binDir holds the nongsan binary, built once for the tests.
+var binDir string
+
+var service = sync.OnceValues(func() (string, error) {
+	st := &stack{dir: binDir}
+	return st.build(context.Background())
+})
+
+func TestMain(m *testing.M) {
+	var err error
+	if binDir, err = os.MkdirTemp("", "loadtest-bin-"); err != nil {
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(binDir)
+	os.Exit(code)
+}
+
+// runArgs are the tool's flags for a test run, the built service included.
+func runArgs(t *testing.T, args ...string) []string {
+	t.Helper()
 	if os.Getenv("DATABASE_URL") == "" {
 		t.Fatal("DATABASE_URL is unset: run the tests with `make test`, which starts PostgreSQL")
 	}
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Fatal("no redis-server: `make test` installs it")
 	}
+	bin, err := service()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(args, "-bin", bin)
+}
+
+// TestSmallSellRun runs the tool as `make bench` does, on a small scale: 5
+// farmers, 2 listings each, against a service it builds and starts.
+func TestSmallSellRun(t *testing.T) {
 	var out strings.Builder
-	rep, err := run(context.Background(), []string{"-users", "5", "-rounds", "2", "-json", "-sample", "1s"}, &out, io.Discard)
+	rep, err := run(context.Background(), runArgs(t, "-users", "5", "-rounds", "2", "-json", "-sample", "1s"), &out, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +75,7 @@ func TestSmallSellRun(t *testing.T) {
 // TestSmallMixedRun: 7 farmers, 2 buyers and a user reading the menu and
 // the help, 2 rounds each; every order the buyers placed is in PostgreSQL.
 func TestSmallMixedRun(t *testing.T) {
-	rep, err := run(context.Background(), []string{"-users", "10", "-rounds", "2", "-workload", "mixed"}, io.Discard, io.Discard)
+	rep, err := run(context.Background(), runArgs(t, "-users", "10", "-rounds", "2", "-workload", "mixed"), io.Discard, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
