@@ -22,6 +22,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"syscall"
@@ -46,6 +47,7 @@ type options struct {
 	jsonOut     bool
 	keep        bool
 	verbose     bool
+	cpuprofile  string
 }
 
 func main() {
@@ -73,7 +75,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.targets, "target", "", "comma-separated base URLs of running services to attach to (nothing started); their TELEGRAM_API_ENDPOINT must be http://<-api-addr>/bot%s/%s and TELEGRAM_BOT_TOKEN "+botToken)
 	fs.StringVar(&o.apiAddr, "api-addr", "127.0.0.1:0", "listen address of the fake Bot API")
 	fs.StringVar(&o.secret, "secret", "loadtest-secret-0123456789", "the webhook secret (TELEGRAM_WEBHOOK_SECRET)")
-	fs.StringVar(&o.appendfsync, "appendfsync", "everysec", "the throwaway Redis's AOF fsync: always, everysec, no, or off (no AOF)")
+	fs.StringVar(&o.appendfsync, "appendfsync", "always", "the throwaway Redis's AOF fsync, as deployed: always; or everysec, no, off (no AOF)")
 	fs.StringVar(&o.redisURL, "redis-url", "", "use this Redis (counted for commands per update) instead of starting one")
 	fs.StringVar(&o.databaseURL, "database-url", os.Getenv("DATABASE_URL"), "PostgreSQL server to create the run's database on (env DATABASE_URL; default the dev instance)")
 	fs.StringVar(&o.bin, "bin", "", "the nongsan binary (default: go build ./cmd/nongsan)")
@@ -81,6 +83,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.sample, "sample", 10*time.Second, "how often the replicas' resident memory is sampled (the soak)")
 	fs.BoolVar(&o.jsonOut, "json", false, "print the report as JSON")
 	fs.BoolVar(&o.keep, "keep", false, "keep the database, Redis data and logs of the run")
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write this tool's CPU profile of the measured load to the file")
 	fs.BoolVar(&o.verbose, "v", false, "print every turn of every user (for small runs)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -219,6 +222,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 		return nil, err
 	}
 	rss := startSampling(st, o.sample)
+	cpu0 := cpuTime()
+	if o.cpuprofile != "" {
+		f, err := os.Create(o.cpuprofile)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return nil, err
+		}
+	}
 	start := time.Now()
 	end := start.Add(o.duration)
 	var wg sync.WaitGroup
@@ -246,6 +260,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	toolCPU := cpuTime() - cpu0
+	pprof.StopCPUProfile()
 	samples := rss.stop()
 	peaks := st.peakRSS()
 	// Stopped replicas have flushed their statistics to PostgreSQL.
@@ -255,6 +271,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 		return nil, err
 	}
 	rep := newReport(o, pop, scripts, api, elapsed, before, after, peaks, samples)
+	if rep.Updates > 0 {
+		rep.ToolCPUPerUpdate = float64(toolCPU/time.Microsecond) / float64(rep.Updates)
+	}
 	rep.Check = check(ctx, st, pop, w)
 	if o.jsonOut {
 		enc := json.NewEncoder(stdout)
@@ -286,4 +305,14 @@ func registerMarkets(ctx context.Context, cat catalogue, pop *population, urls [
 		}
 	}
 	return ctx.Err()
+}
+
+// cpuTime is the CPU this process has used, user and system: the tool's
+// own cost, fake Bot API included.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

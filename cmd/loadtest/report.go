@@ -156,16 +156,19 @@ type report struct {
 		Unexpected int `json:"unexpected_replies"`
 		Dropped    int `json:"dropped_calls"`
 	} `json:"errors"`
-	RedisPerUpdate float64   `json:"redis_cmds_per_update"`
-	SQLPerUpdate   float64   `json:"sql_per_update"`
-	SQLSource      string    `json:"sql_source"`
-	PeakRSSMiB     []float64 `json:"peak_rss_mib"`
-	RSSSamples     []rssSample
-	GroupCalls     int64 `json:"bot_api_calls_to_groups"`
-	Notices        int   `json:"notices"`
-	Listings       int   `json:"listings_published"`
-	Orders         int   `json:"orders_placed"`
-	Machine        struct {
+	RedisPerUpdate float64 `json:"redis_cmds_per_update"`
+	// ToolCPUPerUpdate is this tool's CPU (generator and fake Bot API) per
+	// update, µs: what the load itself takes from the machine.
+	ToolCPUPerUpdate float64   `json:"tool_cpu_us_per_update"`
+	SQLPerUpdate     float64   `json:"sql_per_update"`
+	SQLSource        string    `json:"sql_source"`
+	PeakRSSMiB       []float64 `json:"peak_rss_mib"`
+	RSSSamples       []rssSample
+	GroupCalls       int64 `json:"bot_api_calls_to_groups"`
+	Notices          int   `json:"notices"`
+	Listings         int   `json:"listings_published"`
+	Orders           int   `json:"orders_placed"`
+	Machine          struct {
 		CPU   string `json:"cpu"`
 		Cores int    `json:"cores"`
 		Go    string `json:"go"`
@@ -275,6 +278,7 @@ func (r *report) print(w io.Writer) error {
 		b.WriteString("MiB\n")
 	}
 	fmt.Fprintf(&b, "published        %d listings, %d orders; %d Bot API calls to market groups, %d notices to users\n", r.Listings, r.Orders, r.GroupCalls, r.Notices)
+	fmt.Fprintf(&b, "tool CPU         %.0f µs/update (generator and fake Bot API)\n", r.ToolCPUPerUpdate)
 	fmt.Fprintf(&b, "machine          %s, %d cores, %s\n", r.Machine.CPU, r.Machine.Cores, r.Machine.Go)
 	if r.Check.OK {
 		fmt.Fprintf(&b, "check            OK: %s\n", r.Check.Summary)
