@@ -357,6 +357,8 @@ pidfile "$REDIS_DIR/redis.pid"
 logfile "$logf"
 dir "$REDIS_DIR"
 appendonly yes
+# A 200 to Telegram must survive a crash of the machine too: everysec could
+# lose the last second (deploy/BENCHMARKS.md measures the two).
 appendfsync always
 EOF
 	rm -f "$REDIS_DIR/redis.pid"
