@@ -127,6 +127,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 		urls = strings.Split(o.targets, ",")
 		st.redisURL = o.redisURL
 		st.dbURL = o.databaseURL
+		// The services may start after the tool: they ask its fake Bot API
+		// who they are (getMe) as they start.
+		for _, u := range urls {
+			if err := waitFor(ctx, 2*time.Minute, func() bool { return ready(u) }); err != nil {
+				return nil, fmt.Errorf("%s/readyz: %w", u, err)
+			}
+		}
 	} else {
 		if st.dir, err = os.MkdirTemp("", "loadtest-"); err != nil {
 			return nil, err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -20,6 +21,7 @@ type counters struct {
 	redisCmds int64 // INFO commandstats: calls of every command, scripts' inner ones included
 	sql       int64
 	sqlSource string
+	queries   map[string]int64 // calls by statement, with pg_stat_statements
 }
 
 // snapshot reads the counters of the run's Redis and database (zero where
@@ -40,11 +42,11 @@ func snapshot(ctx context.Context, st *stack) (counters, error) {
 		c.redisCmds = commandCalls(info)
 	}
 	if st.dbURL != "" {
-		n, source, err := sqlStatements(ctx, st.dbURL)
+		n, source, queries, err := sqlStatements(ctx, st.dbURL)
 		if err != nil {
 			return c, err
 		}
-		c.sql, c.sqlSource = n, source
+		c.sql, c.sqlSource, c.queries = n, source, queries
 	}
 	return c, nil
 }
@@ -68,32 +70,54 @@ func commandCalls(info string) int64 {
 // pg_stat_statements where the server preloads it (deploy/dev/services.sh
 // configures it); otherwise the transactions pg_stat_database counts,
 // which a statement outside a transaction is one of.
-func sqlStatements(ctx context.Context, dbURL string) (int64, string, error) {
+func sqlStatements(ctx context.Context, dbURL string) (int64, string, map[string]int64, error) {
 	conn, err := pgx.Connect(ctx, dbURL)
 	if err != nil {
-		return 0, "", fmt.Errorf("connect to postgres: %w", err)
+		return 0, "", nil, fmt.Errorf("connect to postgres: %w", err)
 	}
 	defer conn.Close(ctx)
 	var preloaded bool
 	if err := conn.QueryRow(ctx, `SELECT current_setting('shared_preload_libraries') LIKE '%pg_stat_statements%'`).Scan(&preloaded); err != nil {
-		return 0, "", fmt.Errorf("read shared_preload_libraries: %w", err)
+		return 0, "", nil, fmt.Errorf("read shared_preload_libraries: %w", err)
 	}
 	if preloaded {
-		if _, err := conn.Exec(ctx, `CREATE EXTENSION IF NOT EXISTS pg_stat_statements`); err == nil {
+		if queries, err := statementCalls(ctx, conn); err == nil {
 			var n int64
-			err := conn.QueryRow(ctx, `SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_statements
-				WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&n)
-			if err == nil {
-				return n, "pg_stat_statements", nil
+			for _, calls := range queries {
+				n += calls
 			}
+			return n, "pg_stat_statements", queries, nil
 		}
 	}
 	var n int64
 	err = conn.QueryRow(ctx, `SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()`).Scan(&n)
 	if err != nil {
-		return 0, "", fmt.Errorf("read pg_stat_database: %w", err)
+		return 0, "", nil, fmt.Errorf("read pg_stat_database: %w", err)
 	}
-	return n, "pg_stat_database transactions", nil
+	return n, "pg_stat_database transactions", nil, nil
+}
+
+// statementCalls reads pg_stat_statements' calls in the current database,
+// by statement.
+func statementCalls(ctx context.Context, conn *pgx.Conn) (map[string]int64, error) {
+	if _, err := conn.Exec(ctx, `CREATE EXTENSION IF NOT EXISTS pg_stat_statements`); err != nil {
+		return nil, err
+	}
+	rows, err := conn.Query(ctx, `SELECT query, calls FROM pg_stat_statements
+		WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int64{}
+	for rows.Next() {
+		var q string
+		var calls int64
+		if err := rows.Scan(&q, &calls); err != nil {
+			return nil, err
+		}
+		out[strings.Join(strings.Fields(q), " ")] += calls
+	}
+	return out, rows.Err()
 }
 
 // sampler records the replicas' resident memory now and then.
@@ -162,6 +186,7 @@ type report struct {
 	ToolCPUPerUpdate float64   `json:"tool_cpu_us_per_update"`
 	SQLPerUpdate     float64   `json:"sql_per_update"`
 	SQLSource        string    `json:"sql_source"`
+	TopSQL           []topSQL  `json:"top_sql,omitempty"`
 	PeakRSSMiB       []float64 `json:"peak_rss_mib"`
 	RSSSamples       []rssSample
 	GroupCalls       int64 `json:"bot_api_calls_to_groups"`
@@ -178,6 +203,9 @@ type report struct {
 
 func newReport(o options, pop *population, scripts []script, api *fakeAPI, elapsed time.Duration, before, after counters, peaks []int64, samples []rssSample) *report {
 	r := &report{Workload: o.workload, Users: o.users, Replicas: len(peaks), Seconds: elapsed.Seconds(), RSSSamples: samples}
+	if o.targets != "" {
+		r.Replicas = len(strings.Split(o.targets, ","))
+	}
 	if o.targets == "" && o.redisURL == "" {
 		r.Appendfsync = o.appendfsync
 	}
@@ -218,11 +246,24 @@ func newReport(o options, pop *population, scripts []script, api *fakeAPI, elaps
 		r.SQLPerUpdate = float64(after.sql-before.sql) / float64(r.Updates)
 	}
 	r.SQLSource = after.sqlSource
+	for q, calls := range after.queries {
+		if d := calls - before.queries[q]; d > 0 && r.Updates > 0 {
+			r.TopSQL = append(r.TopSQL, topSQL{float64(d) / float64(r.Updates), q})
+		}
+	}
+	slices.SortFunc(r.TopSQL, func(a, b topSQL) int { return cmp.Compare(b.PerUpdate, a.PerUpdate) })
+	r.TopSQL = r.TopSQL[:min(len(r.TopSQL), 8)]
 	for _, p := range peaks {
 		r.PeakRSSMiB = append(r.PeakRSSMiB, mib(p))
 	}
 	r.Machine.CPU, r.Machine.Cores, r.Machine.Go = cpuModel(), runtime.NumCPU(), runtime.Version()
 	return r
+}
+
+// topSQL is a statement the service ran most often during the load.
+type topSQL struct {
+	PerUpdate float64 `json:"per_update"`
+	Query     string  `json:"query"`
 }
 
 type latency struct {
@@ -267,6 +308,12 @@ func (r *report) print(w io.Writer) error {
 	}
 	fmt.Fprintf(&b, "redis            %.2f commands/update (INFO commandstats)\n", r.RedisPerUpdate)
 	fmt.Fprintf(&b, "sql              %.2f per update (%s)\n", r.SQLPerUpdate, r.SQLSource)
+	for _, q := range r.TopSQL {
+		if len(q.Query) > 100 {
+			q.Query = q.Query[:100] + "…"
+		}
+		fmt.Fprintf(&b, "  %5.2f  %s\n", q.PerUpdate, q.Query)
+	}
 	for i, p := range r.PeakRSSMiB {
 		fmt.Fprintf(&b, "peak RSS         replica %d: %.1f MiB\n", i+1, p)
 	}

@@ -145,20 +145,15 @@ func (s *stack) startReplicas(ctx context.Context, bin string, n int, env []stri
 		go func() { cmd.Wait(); close(exited) }() // the log says why
 		s.procs = append(s.procs, replica{cmd, exited})
 		s.urls = append(s.urls, base)
-		ready := func() bool {
+		up := func() bool {
 			select {
 			case <-exited:
 				return true
 			default:
 			}
-			resp, err := http.Get(base + "/readyz")
-			if err != nil {
-				return false
-			}
-			resp.Body.Close()
-			return resp.StatusCode == http.StatusOK
+			return ready(base)
 		}
-		if err := waitFor(ctx, time.Minute, ready); err != nil {
+		if err := waitFor(ctx, time.Minute, up); err != nil {
 			return fmt.Errorf("replica %d not ready (log %s): %w", i+1, log.Name(), err)
 		}
 		select {
@@ -168,6 +163,16 @@ func (s *stack) startReplicas(ctx context.Context, bin string, n int, env []stri
 		}
 	}
 	return nil
+}
+
+// ready says whether the service at base answers /readyz with 200.
+func ready(base string) bool {
+	resp, err := http.Get(base + "/readyz")
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
 }
 
 // peakRSS is the high-water mark of each replica's resident memory.
