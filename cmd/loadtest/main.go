@@ -48,6 +48,19 @@ type options struct {
 	keep        bool
 	verbose     bool
 	cpuprofile  string
+	env         envList
+}
+
+// envList is -env, repeated: settings for the services the tool starts.
+type envList []string
+
+func (e *envList) String() string { return strings.Join(*e, " ") }
+func (e *envList) Set(v string) error {
+	if !strings.Contains(v, "=") {
+		return fmt.Errorf("-env %q: want NAME=value", v)
+	}
+	*e = append(*e, v)
+	return nil
 }
 
 func main() {
@@ -83,6 +96,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.sample, "sample", 10*time.Second, "how often the replicas' resident memory is sampled (the soak)")
 	fs.BoolVar(&o.jsonOut, "json", false, "print the report as JSON")
 	fs.BoolVar(&o.keep, "keep", false, "keep the database, Redis data and logs of the run")
+	fs.Var(&o.env, "env", "NAME=value for the services the tool starts, after its own settings (repeat it)")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write this tool's CPU profile of the measured load to the file")
 	fs.BoolVar(&o.verbose, "v", false, "print every turn of every user (for small runs)")
 	if err := fs.Parse(args); err != nil {
@@ -168,6 +182,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 			"MAX_LISTINGS_PER_DAY=0",
 			"MAX_OPEN_ORDERS=0",
 		}
+		env = append(env, o.env...)
 		if err := st.startReplicas(ctx, bin, o.replicas, env); err != nil {
 			return nil, err
 		}
