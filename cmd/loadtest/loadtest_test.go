@@ -42,7 +42,8 @@ func runArgs(t *testing.T, args ...string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return append(args, "-bin", bin)
+	// A generous wait for each reply: the machine may be busy with other tests.
+	return append(args, "-bin", bin, "-timeout", "30s")
 }
 
 // TestSmallSellRun runs the tool as `make bench` does, on a small scale: 5
