@@ -73,10 +73,11 @@ func TestSmallSellRun(t *testing.T) {
 	}
 }
 
-// TestSmallMixedRun: 7 farmers, 2 buyers and a user reading the menu and
-// the help, 2 rounds each; every order the buyers placed is in PostgreSQL.
+// TestSmallMixedRun: 12 farmers, 6 buyers and 2 users reading the menu
+// and the help, 2 rounds each; every order the buyers placed is in
+// PostgreSQL.
 func TestSmallMixedRun(t *testing.T) {
-	rep, err := run(context.Background(), runArgs(t, "-users", "10", "-rounds", "2", "-workload", "mixed"), io.Discard, io.Discard)
+	rep, err := run(context.Background(), runArgs(t, "-users", "20", "-rounds", "2", "-workload", "mixed"), io.Discard, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,8 +85,11 @@ func TestSmallMixedRun(t *testing.T) {
 		t.Fatalf("check failed: %s\n%s", rep.Check.Summary, strings.Join(rep.Check.Problems, "\n"))
 	}
 	// Setup: each farmer one listing, each buyer one order; then 2 rounds.
-	if rep.Listings != 7*3 || rep.Orders != 2*3 {
-		t.Errorf("%d listings and %d orders, want 21 and 6", rep.Listings, rep.Orders)
+	if rep.Listings != 12*3 || rep.Orders != 6*3 {
+		t.Errorf("%d listings and %d orders, want 36 and 18", rep.Listings, rep.Orders)
+	}
+	if len(rep.Shares) != 3 {
+		t.Errorf("shares %v, want listing, ordering, menu and help", rep.Shares)
 	}
 	if rep.Errors.Non200+rep.Errors.Timeouts+rep.Errors.Unexpected != 0 {
 		t.Errorf("errors: %+v, unexpected replies %q", rep.Errors, rep.Unexpected)

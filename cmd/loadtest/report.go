@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"runtime"
 	"slices"
@@ -183,17 +184,19 @@ type report struct {
 	RedisPerUpdate float64 `json:"redis_cmds_per_update"`
 	// ToolCPUPerUpdate is this tool's CPU (generator and fake Bot API) per
 	// update, µs: what the load itself takes from the machine.
-	ToolCPUPerUpdate float64   `json:"tool_cpu_us_per_update"`
-	SQLPerUpdate     float64   `json:"sql_per_update"`
-	SQLSource        string    `json:"sql_source"`
-	TopSQL           []topSQL  `json:"top_sql,omitempty"`
-	PeakRSSMiB       []float64 `json:"peak_rss_mib"`
-	RSSSamples       []rssSample
-	GroupCalls       int64 `json:"bot_api_calls_to_groups"`
-	Notices          int   `json:"notices"`
-	Listings         int   `json:"listings_published"`
-	Orders           int   `json:"orders_placed"`
-	Machine          struct {
+	ToolCPUPerUpdate float64  `json:"tool_cpu_us_per_update"`
+	SQLPerUpdate     float64  `json:"sql_per_update"`
+	SQLSource        string   `json:"sql_source"`
+	TopSQL           []topSQL `json:"top_sql,omitempty"`
+	// Shares are the updates by kind of user, in percent.
+	Shares     map[string]float64 `json:"shares_pct"`
+	PeakRSSMiB []float64          `json:"peak_rss_mib"`
+	RSSSamples []rssSample
+	GroupCalls int64 `json:"bot_api_calls_to_groups"`
+	Notices    int   `json:"notices"`
+	Listings   int   `json:"listings_published"`
+	Orders     int   `json:"orders_placed"`
+	Machine    struct {
 		CPU   string `json:"cpu"`
 		Cores int    `json:"cores"`
 		Go    string `json:"go"`
@@ -212,7 +215,9 @@ func newReport(o options, pop *population, scripts []script, api *fakeAPI, elaps
 	var lat []int32
 	var labels []string // in the order users first do them
 	steps := map[string][]int32{}
+	byKind := map[string]int{}
 	for i, u := range pop.users {
+		byKind[scripts[i].kind] += u.updates
 		for j, l := range u.latencies {
 			label := scripts[i].loop[j].label
 			if _, ok := steps[label]; !ok {
@@ -231,6 +236,12 @@ func newReport(o options, pop *population, scripts []script, api *fakeAPI, elaps
 		r.Notices += u.notices
 		r.Listings += len(u.codes)
 		r.Orders += len(u.orders)
+	}
+	r.Shares = map[string]float64{}
+	for k, n := range byKind {
+		if r.Updates > 0 {
+			r.Shares[k] = 100 * float64(n) / float64(r.Updates)
+		}
 	}
 	r.Errors.Dropped = int(api.dropped.Load())
 	r.GroupCalls = api.groupCalls.Load()
@@ -295,7 +306,13 @@ func (r *report) print(w io.Writer) error {
 	if r.Appendfsync != "" {
 		fmt.Fprintf(&b, ", Redis appendfsync %s", r.Appendfsync)
 	}
-	fmt.Fprintf(&b, "\nupdates          %d in %.1f s: %.0f updates/s\n", r.Updates, r.Seconds, r.PerSecond)
+	fmt.Fprintf(&b, "\nupdates          %d in %.1f s: %.0f updates/s", r.Updates, r.Seconds, r.PerSecond)
+	if len(r.Shares) > 1 {
+		for _, k := range slices.Sorted(maps.Keys(r.Shares)) {
+			fmt.Fprintf(&b, "; %s %.0f %%", k, r.Shares[k])
+		}
+	}
+	b.WriteString("\n")
 	fmt.Fprintf(&b, "latency          p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms (webhook POST → first Bot API call for the chat)\n",
 		r.LatencyMs.P50, r.LatencyMs.P90, r.LatencyMs.P99, r.LatencyMs.Max)
 	for _, s := range r.Steps {
