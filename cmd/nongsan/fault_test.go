@@ -1,8 +1,10 @@
 package main
 
 import (
+	"maps"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/nongsan-bot/nongsan/bot/postgres/pgtest"
 	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
@@ -87,4 +89,83 @@ func TestPostgresRestartedMidLoad(t *testing.T) {
 		t.Errorf("/readyz after PostgreSQL came back = %d", code)
 	}
 	l.check(pg.URL())
+}
+
+// The Bot API answers 429 with retry_after, 500s, and calls that hang past
+// the send timeout, in the middle of the load: each reply is tried again,
+// none lost or sent twice, each chat's in order, a chat told to wait waits
+// that long, and the calls are bounded by what the retry policy promises:
+// one more call per failure, no storm.
+func TestBotAPIFailuresUnderLoad(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := newEnv(t, tg)
+	env["SEND_TIMEOUT"] = "1s" // a hanging call is given up soon
+	b := startBot(t, tg, env)
+	l := newLoad(t, tg, b.URL, loadUsers)
+	l.start()
+	failures := 0
+	for i, f := range []telegramtest.Failure{{RetryAfter: 1}, {Status: http.StatusInternalServerError}, {Hang: 3 * time.Second}} {
+		waitFor(t, "the load to go on", func() bool { return l.progress() >= 2+3*i })
+		tg.FailNext("sendMessage", loadUsers/2, f)
+		failures += loadUsers / 2
+	}
+	l.wait()
+	l.check(env["DATABASE_URL"])
+
+	calls := tg.CallsTo("sendMessage")
+	failed, delivered := 0, 0
+	last := map[string]telegramtest.Call{} // each chat's previous call
+	for _, c := range calls {
+		if c.Status == http.StatusOK {
+			delivered++
+		} else {
+			failed++
+		}
+		if prev, ok := last[c.ChatID]; ok && prev.Status == http.StatusTooManyRequests && c.At.Sub(prev.At) < time.Second {
+			t.Errorf("chat %s was told to wait 1 s and called again after %s", c.ChatID, c.At.Sub(prev.At))
+		}
+		last[c.ChatID] = c
+	}
+	if failed != failures {
+		t.Errorf("%d calls failed, want the %d failures queued", failed, failures)
+	}
+	if len(calls) > delivered+failures {
+		t.Errorf("%d calls for %d messages and %d failures: more than one retry per failure", len(calls), delivered, failures)
+	}
+	t.Logf("%d sendMessage calls: %d delivered, %d failed", len(calls), delivered, failed)
+}
+
+// The service is SIGKILLed in the middle of the load, while every user's
+// latest update is committed but its answer not yet sent (the Bot API holds
+// the calls: they never reach a user), and started again. Telegram
+// delivers the updates that got no answer again; every update that got a
+// 200 before or after is reflected once: its answer arrives (the restarted
+// process sends what the killed one had queued), none twice, and each
+// listing is stored once.
+func TestServiceKilledMidLoad(t *testing.T) {
+	t.Parallel()
+	bin := buildBinary(t)
+	tg, tg2 := telegramtest.NewServer(t), telegramtest.NewServer(t)
+	env := newEnv(t, tg)
+	env["SEND_TIMEOUT"] = "1s" // the killed process's send leases end 3 s later
+	b, p := startProcess(t, bin, tg, env)
+	l := newLoad(t, tg, b.URL, loadUsers)
+	l.apis = append(l.apis, tg2)
+	l.start()
+	waitFor(t, "every user a few steps in", func() bool { return l.progress() >= 4 })
+
+	tg.Hold("sendMessage")
+	waitFor(t, "every user to wait for an answer", func() bool { return tg.Holding() >= loadUsers })
+	p.Kill()
+	env2 := maps.Clone(env)
+	env2["TELEGRAM_API_ENDPOINT"] = tg2.Endpoint()
+	b2, _ := startProcess(t, bin, tg2, env2)
+	l.url.Store(&b2.URL)
+
+	l.wait()
+	l.check(env["DATABASE_URL"])
+	if l.statuses()[0] < loadUsers {
+		t.Errorf("%d deliveries failed for the kill, want one per user at least", l.statuses()[0])
+	}
 }
