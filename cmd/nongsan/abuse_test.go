@@ -1,0 +1,243 @@
+package main
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
+	"github.com/nongsan-bot/nongsan/bot/zalo"
+	"github.com/nongsan-bot/nongsan/bot/zalo/zalotest"
+)
+
+// postRaw posts body to path with a secret in header (none when "") and
+// returns the status.
+func (b *testBot) postRaw(path, header, secret string, body []byte) int {
+	b.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, b.URL+path, bytes.NewReader(body))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if secret != "" {
+		req.Header.Set(header, secret)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// What reaches a webhook that is not a platform's update, on Telegram and
+// Zalo: without the secret or with a wrong one 401; over 1 MiB 413; not
+// JSON, cut short, or nested deeper than a decoder follows 400. Telegram
+// and Zalo never send those, so the 400 answers a forger or a broken
+// proxy, whom a retry does not help either (CONTRACT: not JSON, 400).
+// Nothing refused is processed: no message is sent.
+func TestWebhooksRefuseWhatIsNotAnUpdate(t *testing.T) {
+	t.Parallel()
+	z := startZalo(t)
+	b := z.b
+	u := zalotest.User{ID: "6ede9afa66b88fe6d6a9", Name: "Nông dân Zalo"}
+	zaloBody := zalotest.Wrapped(z.Z.Text(zalotest.Private(u), u, "/start"))
+	for _, hook := range []struct {
+		path, header, secret, other string
+		body                        []byte
+	}{
+		{"/webhook/telegram", telegramtest.SecretHeader, testSecret, zaloSecret, telegramtest.UpdateJSON(b.Up.Text(farmer, farmer, "/start"))},
+		{"/webhook/zalo", zalo.SecretHeader, zaloSecret, testSecret, zaloBody},
+	} {
+		wrong := []byte(hook.secret)
+		wrong[len(wrong)-1] ^= 1
+		for _, c := range []struct {
+			name   string
+			secret string
+			body   []byte
+			want   int
+		}{
+			{"no secret", "", hook.body, http.StatusUnauthorized},
+			{"a wrong secret", string(wrong), hook.body, http.StatusUnauthorized},
+			{"the secret's first half", hook.secret[:len(hook.secret)/2], hook.body, http.StatusUnauthorized},
+			{"the secret and more", hook.secret + "x", hook.body, http.StatusUnauthorized},
+			{"the other platform's secret", hook.other, hook.body, http.StatusUnauthorized},
+			{"over 1 MiB", hook.secret, append(bytes.Repeat([]byte(" "), 1<<20), hook.body...), http.StatusRequestEntityTooLarge},
+			{"not JSON", hook.secret, []byte("<xml/>"), http.StatusBadRequest},
+			{"empty", hook.secret, nil, http.StatusBadRequest},
+			{"cut short", hook.secret, hook.body[:len(hook.body)/2], http.StatusBadRequest},
+			{"nested 100.000 deep", hook.secret, []byte(strings.Repeat("[", 100_000) + strings.Repeat("]", 100_000)), http.StatusBadRequest},
+			{"an object nested 100.000 deep", hook.secret, []byte(strings.Repeat(`{"a":`, 100_000) + "1" + strings.Repeat("}", 100_000)), http.StatusBadRequest},
+		} {
+			if got := b.postRaw(hook.path, hook.header, c.secret, c.body); got != c.want {
+				t.Errorf("%s, %s: %d, want %d", hook.path, c.name, got, c.want)
+			}
+		}
+	}
+	if n := len(b.TG.CallsTo("sendMessage")) + len(z.Z.CallsTo("sendMessage")); n != 0 {
+		t.Fatalf("refused requests were processed: %d messages sent", n)
+	}
+}
+
+// Every command only moderators (or a group's admins) may use, by a user
+// who is neither: refused with the words for it, and nothing done.
+func TestPrivilegedCommandsAreRefusedToOthers(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, telegramtest.NewServer(t), nil)
+	b.register(farmer)
+	code := b.listing(farmer, "500 kg", "25k")
+	const group, nobody = int64(-1004444444444), int64(6006)
+	b.TG.SetMemberStatus(group, groupAdmin, "administrator")
+	if code := b.Post(b.Up.AddedToGroup(group, groupAdmin, telegramtest.DefaultBotID)); code != http.StatusOK {
+		t.Fatal(code)
+	}
+	for _, c := range []struct {
+		chat       int64
+		say, wants string
+	}{
+		{nobody, "/thongbao", "broadcast.refused"},
+		{nobody, "/thongke", "figures.refused"},
+		{nobody, "/themmod", "roles.refused"},
+		{nobody, "/xoamod", "roles.refused"},
+		{nobody, "/gotin " + code, "moderation.refused"},
+		{nobody, "/chan " + code, "moderation.refused"},
+		{nobody, "/bochan", "moderation.refused"},
+		{nobody, "gỡ " + code, "moderation.refused"},
+		{nobody, "chặn " + code, "moderation.refused"},
+		{nobody, "/start tb_" + itoa(group), "broadcast.own_refused"},
+		{group, "/dangky", "group.admins_only"},
+		{group, "/huydangky", "group.admins_only"},
+		{group, "/thongbao Bà con ơi, mai họp chợ", "broadcast.group_admins_only"},
+	} {
+		before := len(b.Sent(c.chat))
+		if code := b.Post(b.Up.Text(c.chat, nobody, c.say)); code != http.StatusOK {
+			t.Fatalf("%q: %d", c.say, code)
+		}
+		got := b.Sent(c.chat)[before:]
+		if want := text(t, "vi", c.wants); len(got) == 0 || !strings.HasPrefix(got[0].Text, want) {
+			t.Errorf("%q in %d: %+v, want %s", c.say, c.chat, got, c.wants)
+		}
+	}
+	if status := listingStatus(t, b, code); status != "active" {
+		t.Errorf("the listing is %q, want still active", status)
+	}
+	if n, err := pgExec(b, "SELECT 1 FROM market_groups"); err != nil || n != 0 {
+		t.Errorf("markets: %d (%v), want none registered", n, err)
+	}
+	if n, err := pgExec(b, "SELECT 1 FROM broadcasts"); err != nil || n != 0 {
+		t.Errorf("broadcasts: %d (%v), want none", n, err)
+	}
+	if role := roleOf(t, b, nobody); role != "" {
+		t.Errorf("the user's role is %q, want none", role)
+	}
+}
+
+// What a webhook takes though the bot makes nothing, or only part, of it.
+// Update kinds the bot does not handle get a 200 and no answer: a 4xx
+// would only have the platform deliver them again. Invalid UTF-8 in a
+// text or a name is read as U+FFFD (Go's JSON decoder) and answered, and
+// stored as valid text. A field the bot does not read may nest deep.
+func TestWebhooksTakeWhatTheyDoNotUnderstand(t *testing.T) {
+	t.Parallel()
+	z := startZalo(t)
+	b := z.b
+	u := zalotest.User{ID: "6ede9afa66b88fe6d6a9", Name: "Nông dân Zalo"}
+	unknown := z.Z.Event("message.reaction.received", zalotest.Private(u), u)
+	for _, c := range []struct {
+		path, header, secret string
+		body                 []byte
+	}{
+		{"/webhook/telegram", telegramtest.SecretHeader, testSecret, []byte(`{"update_id": 900001, "poll": {"id": "1", "question": "?", "options": []}}`)},
+		{"/webhook/telegram", telegramtest.SecretHeader, testSecret, []byte(`{"update_id": 900002, "chat_boost": {"chat": {"id": -100123, "type": "channel"}}}`)},
+		{"/webhook/telegram", telegramtest.SecretHeader, testSecret, []byte(`{"update_id": 900003}`)},
+		{"/webhook/zalo", zalo.SecretHeader, zaloSecret, zalotest.Wrapped(unknown)},
+	} {
+		if got := b.postRaw(c.path, c.header, c.secret, c.body); got != http.StatusOK {
+			t.Errorf("%s %s: %d, want 200", c.path, c.body, got)
+		}
+	}
+	if n := len(b.TG.CallsTo("sendMessage")) + len(z.Z.CallsTo("sendMessage")); n != 0 {
+		t.Fatalf("updates of unknown kinds were answered: %d messages", n)
+	}
+
+	// Invalid UTF-8 in the user's name and text.
+	body := telegramtest.UpdateJSON(b.Up.Text(farmer, farmer, "/start"))
+	body = bytes.ReplaceAll(body, []byte("Nông dân"), []byte("N\xffng d\xe2n"))
+	body = bytes.Replace(body, []byte(`"text":"/start"`), []byte("\"text\":\"/start \xc3\x28\""), 1)
+	if got := b.postRaw("/webhook/telegram", telegramtest.SecretHeader, testSecret, body); got != http.StatusOK {
+		t.Fatalf("an update with invalid UTF-8: %d, want 200", got)
+	}
+	if got := b.Sent(farmer); len(got) == 0 || !strings.Contains(got[0].Text, "N\uFFFDng") {
+		t.Errorf("answered %+v, want a greeting with the name as read", got)
+	}
+	var name string
+	queryRow(t, b.Env["DATABASE_URL"], `SELECT platform_name FROM users WHERE platform_id = $1`, []any{itoa(farmer)}, &name)
+	if !utf8.ValidString(name) || !strings.Contains(name, "\uFFFD") {
+		t.Errorf("stored name %q, want valid text with U+FFFD", name)
+	}
+
+	// An update with a field nested 5.000 deep is read (the decoder's limit
+	// is 10.000).
+	deep := telegramtest.UpdateJSON(b.Up.Text(buyer, buyer, "/start"))
+	deep = append(deep[:len(deep)-1], []byte(`,"x":`+strings.Repeat("[", 5000)+strings.Repeat("]", 5000)+"}")...)
+	if got := b.postRaw("/webhook/telegram", telegramtest.SecretHeader, testSecret, deep); got != http.StatusOK {
+		t.Fatalf("an update with a deep field: %d, want 200", got)
+	}
+	if len(b.Sent(buyer)) == 0 {
+		t.Error("the update with a deep field was not answered")
+	}
+}
+
+// One user sends 2.000 updates as fast as the webhook takes them (a few
+// seconds: the machine's rate, not 5.000 a second under the race
+// detector) while three farmers list. Every update gets a 200: a 429 or 5xx would have
+// Telegram deliver the whole flood again, later. The flooder is answered
+// up to MAX_MESSAGES_PER_MINUTE, told once per minute to slow down (the
+// one reply the rest of the burst gets), and then nothing; the limit is
+// counted in the chat's state, read and written anyway (no Redis round
+// trip more). The farmers' conversations finish meanwhile.
+func TestAFloodFromOneUserIsLimited(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := newEnv(t, tg)
+	env["MAX_MESSAGES_PER_MINUTE"] = "30"
+	b := startBot(t, tg, env)
+	l := newLoad(t, tg, b.URL, 3)
+	start := time.Now()
+	l.start()
+	const flooder, updates, senders = int64(6666), 2000, 16
+	flood := newLoad(t, tg, b.URL, 0) // for its deliveries and their count
+	var wg sync.WaitGroup
+	for range senders {
+		wg.Go(func() {
+			for range updates / senders {
+				flood.post(b.Up.Text(flooder, flooder, "còn na không?"))
+			}
+		})
+	}
+	wg.Wait()
+	l.wait()
+	l.check(env["DATABASE_URL"])
+	minutes := int(time.Since(start)/time.Minute) + 1
+
+	if got := flood.statuses(); got[http.StatusOK] != updates/senders*senders {
+		t.Errorf("the flood's deliveries by status: %v, want every one 200", got)
+	}
+	slow, answers := 0, flood.received(flooder)
+	for _, m := range answers {
+		if m == text(t, "vi", "limits.too_fast") {
+			slow++
+		}
+	}
+	if slow < 1 || slow > minutes {
+		t.Errorf("the flooder was told to slow down %d times in %d minute(s), want once a minute", slow, minutes)
+	}
+	if max := minutes * (30*2 + 1); len(answers) > max {
+		t.Errorf("the flooder got %d messages in %d minute(s), want at most %d", len(answers), minutes, max)
+	}
+	t.Logf("%d updates from one user in %s: %d answers, %d of them asking to slow down", updates/senders*senders, time.Since(start).Round(time.Millisecond), len(answers), slow)
+}
