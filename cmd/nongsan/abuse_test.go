@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"html/template"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -12,6 +14,7 @@ import (
 	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
 	"github.com/nongsan-bot/nongsan/bot/zalo"
 	"github.com/nongsan-bot/nongsan/bot/zalo/zalotest"
+	"github.com/nongsan-bot/nongsan/flows"
 )
 
 // postRaw posts body to path with a secret in header (none when "") and
@@ -240,4 +243,70 @@ func TestAFloodFromOneUserIsLimited(t *testing.T) {
 		t.Errorf("the flooder got %d messages in %d minute(s), want at most %d", len(answers), minutes, max)
 	}
 	t.Logf("%d updates from one user in %s: %d answers, %d of them asking to slow down", updates/senders*senders, time.Since(start).Round(time.Millisecond), len(answers), slow)
+}
+
+// What a farmer types that looks like SQL, HTML or Markdown (name, commune,
+// note) is stored as typed (read back from PostgreSQL), sent back as plain
+// text (no parse_mode: Telegram shows it as typed, never as markup), and
+// escaped in the web pages (html/template), never run.
+func TestTypedMarkupAndSQLStayText(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, telegramtest.NewServer(t), nil)
+	const (
+		name    = `<b>Lan</b> "Hoa"'); DROP TABLE sellers;--`
+		commune = `xã <i>Quang Lang</i> & *Chi Lăng*`
+		note    = `**na dai** _quả to_ [xem](javascript:alert(1)) <script>alert(1)</script> ' OR 1=1 --`
+	)
+	b.Say(farmer, "/ban")
+	b.expect(farmer, "reg.name", "Name", "Nông dân 1001")
+	b.Say(farmer, name)
+	b.expect(farmer, "reg.phone")
+	if code := b.Post(b.Up.Contact(farmer, farmer, phoneOf(farmer))); code != http.StatusOK {
+		t.Fatal(code)
+	}
+	b.Say(farmer, commune)
+	b.expect(farmer, "reg.code")
+	for _, answer := range []string{"bỏ qua", "agribank", "1234 5678 9012", "1"} {
+		b.Say(farmer, answer)
+	}
+	b.expect(farmer, "sell.product")
+	b.Tap(farmer, "p:na-chi-lang")
+	b.album(farmer, "album-1", "photo-1")
+	for _, answer := range []string{"xong", "5 tạ", "25k", "hôm nay", note} {
+		b.Say(farmer, answer)
+	}
+	if summary := b.Last(farmer).Text; !strings.Contains(summary, note) || !strings.Contains(summary, commune) {
+		t.Errorf("the summary does not show what was typed:\n%s", summary)
+	}
+	b.Tap(farmer, "publish")
+	code := b.publishedCode(farmer)
+
+	var gotName, gotCommune, gotNote string
+	queryRow(t, b.Env["DATABASE_URL"], `SELECT s.name, s.commune, l.note FROM listings l JOIN sellers s ON s.id = l.seller_id
+		WHERE l.code = $1`, []any{code}, &gotName, &gotCommune, &gotNote)
+	if gotName != name || gotCommune != commune || gotNote != note {
+		t.Errorf("stored %q, %q, %q; want them as typed", gotName, gotCommune, gotNote)
+	}
+	for _, c := range b.TG.Calls() {
+		if mode := c.Params["parse_mode"]; mode != "" {
+			t.Errorf("%s to %s with parse_mode %s: typed text would be read as markup", c.Method, c.ChatID, mode)
+		}
+	}
+	for _, page := range []string{b.storeOf(flows.Telegram, itoa(farmer)), b.Env["PUBLIC_BASE_URL"] + "/cho/" + code} {
+		resp, err := http.Get(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		html := string(body)
+		for _, raw := range []string{"<b>Lan</b>", "<i>Quang", "<script>alert(1)</script>", `"Hoa"'`} {
+			if strings.Contains(html, raw) {
+				t.Errorf("%s shows %q unescaped", page, raw)
+			}
+		}
+		if !strings.Contains(html, template.HTMLEscapeString(name)) {
+			t.Errorf("%s does not show the name, escaped", page)
+		}
+	}
 }
