@@ -70,6 +70,7 @@ func (s *stack) startRedis(ctx context.Context, appendfsync string) error {
 		args = append(args, "--appendonly", "yes", "--appendfsync", appendfsync)
 	}
 	s.redis = exec.Command("redis-server", args...)
+	s.redis.SysProcAttr = diesWithUs()
 	if err := s.redis.Start(); err != nil {
 		return fmt.Errorf("start redis-server (is it installed? make services-up installs it): %w", err)
 	}
@@ -132,6 +133,7 @@ func (s *stack) startReplicas(ctx context.Context, bin string, n int, env []stri
 			return err
 		}
 		cmd := exec.Command(bin, "serve")
+		cmd.SysProcAttr = diesWithUs()
 		cmd.Env = append(append(os.Environ(), env...),
 			"HTTP_ADDR=127.0.0.1:"+strconv.Itoa(port),
 			"PUBLIC_BASE_URL="+base,
@@ -164,6 +166,10 @@ func (s *stack) startReplicas(ctx context.Context, bin string, n int, env []stri
 	}
 	return nil
 }
+
+// diesWithUs makes a child process get SIGTERM when the tool dies, even
+// killed (a CI timeout): no Redis or service is left running after a run.
+func diesWithUs() *syscall.SysProcAttr { return &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM} }
 
 // ready says whether the service at base answers /readyz with 200.
 func ready(base string) bool {
