@@ -41,7 +41,7 @@ type fakeAPI struct {
 	ln      net.Listener
 	nextMsg atomic.Int64
 	// Counters for the report.
-	calls, groupCalls, dropped, fileGets atomic.Int64
+	calls, groupCalls, dropped, fileGets, typing atomic.Int64
 }
 
 func startFakeAPI(addr string, users *population, admin int64) (*fakeAPI, error) {
@@ -127,7 +127,12 @@ func (f *fakeAPI) handle(ctx *fasthttp.RequestCtx) {
 		id := f.param(ctx, "file_id")
 		out.Write([]byte(`{"ok":true,"result":{"file_id":` + strconv.Quote(id) + `,"file_unique_id":` + strconv.Quote("u"+id) +
 			`,"file_size":` + strconv.Itoa(len(f.photo)) + `,"file_path":"photos/` + id + `.jpg"}}`))
-	default: // setMyCommands, deleteMessage, sendChatAction, setWebhook, leaveChat…
+	case "sendChatAction":
+		// "typing…", sent when handling an update takes over a second: no
+		// answer, so not the end of the user's wait.
+		f.typing.Add(1)
+		out.Write([]byte(`{"ok":true,"result":true}`))
+	default: // setMyCommands, deleteMessage, setWebhook, leaveChat…
 		if chat != 0 {
 			f.deliver(chat, event{at: now})
 		}

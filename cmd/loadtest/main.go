@@ -1,8 +1,9 @@
 // Command loadtest drives simulated Telegram users through the service's
 // real webhook, closed loop (each user waits for the bot's reply before
 // sending the next message), against a fake Bot API in this process, and
-// reports throughput, latency (webhook POST sent → first Bot API call for
-// that chat), errors, Redis commands and SQL statements per update and the
+// reports throughput, latency (webhook POST sent → the first answering Bot
+// API call for that chat: a message, an edit, a callback's answer; not
+// "typing…"), errors, Redis commands and SQL statements per update and the
 // service's peak memory; at the end it checks that every conversation
 // ended where it should and every listing exists exactly once.
 //
