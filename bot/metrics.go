@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"path"
 	"strconv"
@@ -18,9 +19,12 @@ type Metrics struct {
 	Updates  *prometheus.CounterVec   // by channel and outcome
 	Latency  *prometheus.HistogramVec // handling time by channel
 	APICalls *prometheus.CounterVec   // platform API calls by channel, method and HTTP status
-	Steps    *prometheus.CounterVec   // conversations entering a flow's state
-	Resets   *prometheus.CounterVec   // chats started over, by why
-	Dead     prometheus.Counter       // replies set aside as undeliverable
+	// APIConns are connections opened to a platform's API, by channel: a
+	// pooled client opens few, however many chats are answered at once.
+	APIConns *prometheus.CounterVec
+	Steps    *prometheus.CounterVec // conversations entering a flow's state
+	Resets   *prometheus.CounterVec // chats started over, by why
+	Dead     prometheus.Counter     // replies set aside as undeliverable
 	// MediaFetches are downloads of photos from their platform, by channel
 	// and outcome (ok, failed).
 	MediaFetches *prometheus.CounterVec
@@ -49,6 +53,9 @@ func NewMetrics() *Metrics {
 		APICalls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "nongsan_platform_api_calls_total", Help: "Calls to the platforms' Bot APIs, by method and HTTP status.",
 		}, []string{"channel", "method", "status"}),
+		APIConns: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "nongsan_platform_api_connections_total", Help: "Connections opened to the platforms' Bot APIs.",
+		}, []string{"channel"}),
 		Steps: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "nongsan_conversation_steps_total", Help: "Conversations moving into a flow's state.",
 		}, []string{"flow", "state"}),
@@ -76,7 +83,7 @@ func NewMetrics() *Metrics {
 			Help: "New listings told privately to buyers who follow the product, by kind (listing, digest).",
 		}, []string{"kind"}),
 	}
-	m.Registry.MustRegister(m.Updates, m.Latency, m.APICalls, m.Steps, m.Resets, m.Dead, m.MediaFetches, m.LimitHits, m.Broadcasts, m.FollowNotices,
+	m.Registry.MustRegister(m.Updates, m.Latency, m.APICalls, m.APIConns, m.Steps, m.Resets, m.Dead, m.MediaFetches, m.LimitHits, m.Broadcasts, m.FollowNotices,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -114,11 +121,20 @@ func (m *Metrics) watch(name, help string, read func(context.Context) (int64, er
 	}))
 }
 
+// CountSQL publishes the SQL statements sent so far, as counted by the
+// store: the SQL an update costs is their increase over the updates'.
+func (m *Metrics) CountSQL(statements func() int64) {
+	m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "nongsan_sql_statements_total", Help: "SQL statements sent to PostgreSQL (BEGIN and COMMIT included).",
+	}, func() float64 { return float64(statements()) }))
+}
+
 // Client returns an HTTP client for a platform's API that counts its calls
 // by method (the last path segment: the token in the path is never a label).
+// With no base it keeps a connection open for every chat being answered.
 func (m *Metrics) Client(channel string, base http.RoundTripper) *http.Client {
 	if base == nil {
-		base = http.DefaultTransport
+		base = m.transport(channel)
 	}
 	return &http.Client{Timeout: 35 * time.Second, Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
 		resp, err := base.RoundTrip(r)
@@ -129,6 +145,26 @@ func (m *Metrics) Client(channel string, base http.RoundTripper) *http.Client {
 		m.APICalls.WithLabelValues(channel, path.Base(r.URL.Path), status).Inc()
 		return resp, err
 	})}
+}
+
+// maxIdlePerHost is how many connections to one platform stay open between
+// sends: one per chat answered at once at peak. Go's default keeps 2, so
+// with 200 chats at once nearly every send would open (and TLS-handshake)
+// a connection of its own, and close it after.
+const maxIdlePerHost = 512
+
+// transport is the default transport with a pool as large as the chats
+// answered at once, counting the connections it opens.
+func (m *Metrics) transport(channel string) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns, t.MaxIdleConnsPerHost = maxIdlePerHost, maxIdlePerHost
+	conns := m.APIConns.WithLabelValues(channel)
+	dial := t.DialContext
+	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conns.Inc()
+		return dial(ctx, network, addr)
+	}
+	return t
 }
 
 type roundTripper func(*http.Request) (*http.Response, error)

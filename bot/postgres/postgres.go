@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -27,6 +28,8 @@ type DB struct {
 	Pool       *pgxpool.Pool
 	Moderators Moderators
 	ListingTTL time.Duration // a listing stays up this long after its ready date
+
+	statements *counter
 }
 
 var (
@@ -58,6 +61,8 @@ func OpenSchema(ctx context.Context, url, schema string) (*DB, error) {
 		}
 		cfg.ConnConfig.RuntimeParams["search_path"] = schema
 	}
+	statements := &counter{}
+	cfg.ConnConfig.Tracer = statements
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to postgres: %w", err)
@@ -66,8 +71,22 @@ func OpenSchema(ctx context.Context, url, schema string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("ping postgres: %w", err)
 	}
-	return &DB{Pool: pool}, nil
+	return &DB{Pool: pool, statements: statements}, nil
 }
+
+// Statements counts the SQL statements sent so far (BEGIN and COMMIT
+// included), so that the SQL an update costs can be watched.
+func (db *DB) Statements() int64 { return db.statements.Load() }
+
+// counter is a pgx tracer that counts statements; it costs an atomic add.
+type counter struct{ atomic.Int64 }
+
+func (c *counter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	c.Add(1)
+	return ctx
+}
+
+func (c *counter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
 func createSchema(ctx context.Context, cc *pgx.ConnConfig, schema string) error {
 	conn, err := pgx.ConnectConfig(ctx, cc.Copy())

@@ -58,8 +58,10 @@ func BenchmarkConversationStep(b *testing.B) {
 // BenchmarkMidFlow measures what a harvest morning is made of: many farmers
 // at once, each in the middle of a listing, answering the quantity and
 // price questions (and going back, to answer again). It reports updates/s
-// and the Redis commands each update costs, scripts' inner commands
-// included, counted on a Redis of its own.
+// and what each update costs, numbers that do not depend on how busy the
+// machine is: Redis commands (scripts' inner commands included, counted on
+// a Redis of its own), SQL statements, and connections opened to the Bot
+// API.
 func BenchmarkMidFlow(b *testing.B) {
 	const farmers = 200
 	tg := telegramtest.NewServer(b)
@@ -86,6 +88,7 @@ func BenchmarkMidFlow(b *testing.B) {
 		b.Fatal(err)
 	}
 	answers := []string{"5 tạ", "quay lại"} // quantity → price → back to quantity
+	sql, conns := bot.counter("nongsan_sql_statements_total"), bot.counter("nongsan_platform_api_connections_total")
 	b.SetParallelism(farmers / runtime.GOMAXPROCS(0))
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
@@ -103,6 +106,25 @@ func BenchmarkMidFlow(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "updates/s")
 	b.ReportMetric(float64(cmds)/float64(b.N), "redis-cmds/update")
+	b.ReportMetric((bot.counter("nongsan_sql_statements_total")-sql)/float64(b.N), "sql-stmts/update")
+	b.ReportMetric((bot.counter("nongsan_platform_api_connections_total")-conns)/float64(b.N), "api-conns/update")
+}
+
+// counter is the sum of a counter's series on /metrics.
+func (b *testBot) counter(name string) float64 {
+	b.t.Helper()
+	_, metrics := b.Get("/metrics")
+	var sum float64
+	for _, line := range strings.Split(metrics, "\n") {
+		if rest, ok := strings.CutPrefix(line, name); ok && (strings.HasPrefix(rest, " ") || strings.HasPrefix(rest, "{")) {
+			v, err := strconv.ParseFloat(rest[strings.LastIndexByte(rest, ' ')+1:], 64)
+			if err != nil {
+				b.t.Fatalf("%s: %v", line, err)
+			}
+			sum += v
+		}
+	}
+	return sum
 }
 
 // BenchmarkBroadcast sends an announcement to 5,000 Telegram groups with

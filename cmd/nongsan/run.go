@@ -180,6 +180,7 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 	}
 	db.Moderators, db.ListingTTL = parseModerators(cfg.Moderators), cfg.ListingTTL
 	metrics := bot.NewMetrics()
+	metrics.CountSQL(db.Statements)
 	metrics.WatchOutbox(a.store.Waiting)
 	metrics.WatchNotices(db.NoticesWaiting)
 	channels := bot.Channels{}
