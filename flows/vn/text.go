@@ -5,7 +5,9 @@ package vn
 
 import (
 	"strings"
+	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -23,26 +25,64 @@ func Normalize(s string) string {
 		}
 		return r
 	}, strings.ToValidUTF8(s, "\uFFFD"))
-	return strings.Join(strings.Fields(norm.NFC.String(s)), " ")
+	return collapse(norm.NFC.String(s))
+}
+
+// collapse trims s and collapses its inner runs of white space to one
+// space; most input needs neither, and is returned as it is.
+func collapse(s string) string {
+	space := true // at the start, a space is one too many
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			if space || r != ' ' {
+				return strings.Join(strings.Fields(s), " ")
+			}
+			space = true
+			continue
+		}
+		space = false
+	}
+	if space && s != "" {
+		return strings.Join(strings.Fields(s), " ")
+	}
+	return s
 }
 
 // Fold returns the matching key of s: normalised, lower case, without
 // diacritics, `đ` as `d`. Both tone-mark placements (`huỷ`, `hủy`) and NFD
 // input fold to the same key.
 func Fold(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	folded, _, err := transform.String(t, Normalize(s))
-	if err != nil {
-		folded = Normalize(s)
+	s = Normalize(s)
+	if !isASCII(s) { // ASCII has no diacritics to take off
+		t := folders.Get().(transform.Transformer)
+		if folded, _, err := transform.String(t, s); err == nil {
+			s = folded
+		}
+		folders.Put(t)
 	}
-	folded = strings.Map(func(r rune) rune {
+	folded := strings.Map(func(r rune) rune {
 		switch r {
 		case 'đ', 'Đ':
 			return 'd'
 		}
 		return unicode.ToLower(r)
-	}, folded)
+	}, s)
 	// A stray combining mark next to a space leaves the space at an end
 	// once removed: collapse again so that Fold(Fold(s)) == Fold(s).
-	return strings.Join(strings.Fields(folded), " ")
+	return collapse(folded)
+}
+
+// folders take the diacritics off; a chain allocates 8 KiB of buffers, and
+// farmers' words are folded a dozen times an update, so chains are reused.
+var folders = sync.Pool{New: func() any {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}}
+
+func isASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }

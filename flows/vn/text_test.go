@@ -41,3 +41,20 @@ func FuzzFold(f *testing.F) {
 		}
 	})
 }
+
+// Fold runs a dozen times an update: it must not cost a chain of buffers
+// each time (it cost 8 KiB, most of an update's allocations).
+func TestFoldAllocates(t *testing.T) {
+	for _, s := range []string{"quay lại", "5 ta", "Đồng ý"} {
+		if n := testing.AllocsPerRun(100, func() { Fold(s) }); n > 5 {
+			t.Errorf("Fold(%q) allocates %v times", s, n)
+		}
+	}
+}
+
+func BenchmarkFold(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		Fold("Quay lại")
+	}
+}
