@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"sort"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -32,6 +33,10 @@ type Texts struct {
 	// press is, per language, the verb for picking a choice: with
 	// buttons, and from a numbered list.
 	press map[string][2]string
+	// plain is, per language, the texts of messages without data, by ID,
+	// as rendered once: button labels are rendered in every language at
+	// every update that offers them, to be typed.
+	plain map[string]*sync.Map
 }
 
 var _ flows.Texts = (*Texts)(nil)
@@ -40,7 +45,8 @@ var _ flows.Texts = (*Texts)(nil)
 func New() (*Texts, error) {
 	b := i18n.NewBundle(language.Vietnamese)
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-	t := &Texts{bundle: b, localizers: map[string]*i18n.Localizer{}, ids: map[string][]string{}, press: map[string][2]string{}}
+	t := &Texts{bundle: b, localizers: map[string]*i18n.Localizer{}, ids: map[string][]string{}, press: map[string][2]string{},
+		plain: map[string]*sync.Map{}}
 	for _, lang := range []string{"vi", "en"} {
 		f, err := b.LoadMessageFileFS(messages, lang+".toml")
 		if err != nil {
@@ -52,6 +58,7 @@ func New() (*Texts, error) {
 		sort.Strings(t.ids[lang])
 		t.localizers[lang] = i18n.NewLocalizer(b, lang)
 		t.langs = append(t.langs, lang)
+		t.plain[lang] = &sync.Map{}
 		t.press[lang] = [2]string{t.localise(lang, flows.M("render.press")), t.localise(lang, flows.M("render.press_numbered"))}
 	}
 	return t, nil
@@ -71,6 +78,20 @@ func (t *Texts) Text(lang string, m flows.Msg) string {
 	if _, ok := t.localizers[lang]; !ok {
 		lang = Default
 	}
+	plain := len(m.Data) == 0 && m.Count == nil
+	if plain {
+		if s, ok := t.plain[lang].Load(m.ID); ok {
+			return s.(string)
+		}
+	}
+	s := t.text(lang, m)
+	if plain {
+		t.plain[lang].Store(m.ID, s)
+	}
+	return s
+}
+
+func (t *Texts) text(lang string, m flows.Msg) string {
 	press := t.press[lang][0]
 	if noButtons, _ := m.Data["NoButtons"].(bool); noButtons {
 		press = t.press[lang][1]
