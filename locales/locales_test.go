@@ -182,3 +182,23 @@ func TestEveryMessageReadsWell(t *testing.T) {
 		}
 	}
 }
+
+// A message without data is rendered once and kept; the same message with
+// data is rendered with it, never served from what was kept.
+func TestPlainTextsAreKeptApart(t *testing.T) {
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := texts.Text("vi", flows.M("menu.title"))
+	numbered := texts.Text("vi", flows.M("menu.title", "NoButtons", true))
+	if plain == numbered || !strings.Contains(plain, "bấm") || !strings.Contains(numbered, "chọn") {
+		t.Errorf("with buttons %q, numbered %q", plain, numbered)
+	}
+	if again := texts.Text("vi", flows.M("menu.title")); again != plain {
+		t.Errorf("kept %q, first %q", again, plain)
+	}
+	if en := texts.Text("en", flows.M("menu.title")); en == plain {
+		t.Errorf("English served the Vietnamese text %q", en)
+	}
+}
