@@ -84,16 +84,27 @@ func (e *Engine) Handle(ctx context.Context, in flows.Input) error {
 	stopTyping := e.typing(ctx, log, in)
 	outcome, state, err := e.handle(ctx, log, in, stopTyping)
 	stopTyping()
+	took := time.Since(start)
 	e.Metrics.Updates.WithLabelValues(string(in.Channel), outcome).Inc()
-	e.Metrics.Latency.WithLabelValues(string(in.Channel)).Observe(time.Since(start).Seconds())
-	ev := log.Info()
-	if err != nil {
+	e.Metrics.Latency.WithLabelValues(string(in.Channel)).Observe(took.Seconds())
+	var ev *zerolog.Event
+	switch {
+	case err != nil:
 		ev = log.Error().Err(err)
+	case (outcome == OutcomeHandled || outcome == OutcomeIgnored) && took < slowUpdate:
+		// The usual case, counted by the metrics: a line for each would
+		// be a write to stdout an update, at info level.
+		ev = log.Debug()
+	default:
+		ev = log.Info()
 	}
 	ev.Str("kind", string(in.Kind)).Str("flow", string(state.Flow)).Str("state", string(state.Step)).
-		Str("outcome", outcome).Dur("took", time.Since(start)).Msg("update")
+		Str("outcome", outcome).Dur("took", took).Msg("update")
 	return err
 }
+
+// slowUpdate: an update handled slower than this is logged at info level.
+const slowUpdate = time.Second
 
 // typing shows "typing…" in the update's chat once handling it takes
 // TypingAfter, on its own goroutine so that it never holds the update up;
