@@ -135,11 +135,16 @@ func (c *Conv) offer(rows [][]Choice) [][]Choice {
 			n++
 			numbered[i][j].Number = n
 			keys := []string{strconv.Itoa(n), vn.Fold(ch.Value)}
+			add := func(k string) { // once: the session carries them at every update
+				if !slices.Contains(keys, k) {
+					keys = append(keys, k)
+				}
+			}
 			for _, lang := range c.texts.Langs() {
-				keys = append(keys, vn.Fold(stripEmoji(c.texts.Text(lang, ch.Label))))
+				add(vn.Fold(stripEmoji(c.texts.Text(lang, ch.Label))))
 			}
 			for _, w := range ch.Words {
-				keys = append(keys, vn.Fold(w))
+				add(vn.Fold(w))
 			}
 			c.offered = append(c.offered, Offer{Value: ch.Value, Keys: keys})
 		}
