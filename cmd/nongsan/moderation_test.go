@@ -225,6 +225,11 @@ func TestInviteCodesGrantRolesOnceAndXoamodTakesThemBack(t *testing.T) {
 	code = b.invite(t, "moderator", "QT")
 	b.Say(newMod, "/start "+strings.ToLower(strings.Replace(code, "-", "_", 1)))
 	b.expect(newMod, "roles.granted_moderator")
+	// The moderator is told the code was used: that news travels on its
+	// own, and could land after the replies below.
+	waitSent(t, b, moderator, func(s sent) bool {
+		return s.Text == text(t, "vi", "roles.invite_used", "Name", "Nông dân 3004", "Code", code, "Role", "👮 Quản trị viên")
+	}, 1)
 	b.Say(newMod, "/themmod") // a moderator now
 	b.expect(newMod, "roles.pick_role", "Press", "bấm")
 
