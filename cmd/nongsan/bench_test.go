@@ -60,8 +60,9 @@ func BenchmarkConversationStep(b *testing.B) {
 // price questions (and going back, to answer again). It reports updates/s
 // and what each update costs, numbers that do not depend on how busy the
 // machine is: Redis commands (scripts' inner commands included, counted on
-// a Redis of its own), SQL statements, and connections opened to the Bot
-// API.
+// a Redis of its own), the reads Redis made for them (round trips, however
+// many commands each carried), SQL statements, and connections opened to
+// the Bot API.
 func BenchmarkMidFlow(b *testing.B) {
 	const farmers = 200
 	tg := telegramtest.NewServer(b)
@@ -104,8 +105,13 @@ func BenchmarkMidFlow(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	reads, err := redistest.Reads(context.Background(), rdb)
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "updates/s")
 	b.ReportMetric(float64(cmds)/float64(b.N), "redis-cmds/update")
+	b.ReportMetric(float64(reads)/float64(b.N), "redis-reads/update")
 	b.ReportMetric((bot.counter("nongsan_sql_statements_total")-sql)/float64(b.N), "sql-stmts/update")
 	b.ReportMetric((bot.counter("nongsan_platform_api_connections_total")-conns)/float64(b.N), "api-conns/update")
 }

@@ -2,6 +2,7 @@ package redistest
 
 import (
 	"context"
+	"errors"
 	"net"
 	"os/exec"
 	"strconv"
@@ -106,4 +107,19 @@ func Commands(ctx context.Context, rdb *goredis.Client) (int64, error) {
 		total += n
 	}
 	return total, nil
+}
+
+// Reads is how many reads from its clients the server processed since the
+// last CONFIG RESETSTAT: the round trips, however many commands each held.
+func Reads(ctx context.Context, rdb *goredis.Client) (int64, error) {
+	info, err := rdb.Info(ctx, "stats").Result()
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "total_reads_processed:"); ok {
+			return strconv.ParseInt(v, 10, 64)
+		}
+	}
+	return 0, errors.New("INFO stats has no total_reads_processed")
 }
