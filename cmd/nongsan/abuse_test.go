@@ -245,8 +245,8 @@ func TestAFloodFromOneUserIsLimited(t *testing.T) {
 	t.Logf("%d updates from one user in %s: %d answers, %d of them asking to slow down", updates/senders*senders, time.Since(start).Round(time.Millisecond), len(answers), slow)
 }
 
-// What a farmer types that looks like SQL, HTML or Markdown (name, commune,
-// note) is stored as typed (read back from PostgreSQL), sent back as plain
+// What a farmer or a buyer types that looks like SQL, HTML or Markdown
+// (name, commune, listing note; address, order note) is stored as typed (read back from PostgreSQL), sent back as plain
 // text (no parse_mode: Telegram shows it as typed, never as markup), and
 // escaped in the web pages (html/template), never run.
 func TestTypedMarkupAndSQLStayText(t *testing.T) {
@@ -287,6 +287,33 @@ func TestTypedMarkupAndSQLStayText(t *testing.T) {
 	if gotName != name || gotCommune != commune || gotNote != note {
 		t.Errorf("stored %q, %q, %q; want them as typed", gotName, gotCommune, gotNote)
 	}
+	// A buyer's address and note, to the farmer.
+	const (
+		address  = `12 <b>Trần Phú</b>'; DELETE FROM orders;--`
+		buyerSay = `<a href="https://x.example">gọi</a> *nhanh* ' OR '1'='1`
+	)
+	b.Say(buyer, deepLink(code))
+	b.Say(buyer, "100kg")
+	b.Tap(buyer, "keep")
+	if code := b.Post(b.Up.Contact(buyer, buyer, "+84987654321")); code != http.StatusOK {
+		t.Fatal(code)
+	}
+	b.Say(buyer, "giao tận nơi")
+	b.expect(buyer, "order.address")
+	b.Say(buyer, address)
+	b.expect(buyer, "order.note")
+	b.Say(buyer, buyerSay)
+	b.Tap(buyer, "place")
+	told := b.notice(farmer, "🛒 Đơn mới")
+	if !strings.Contains(told.Text, buyerSay) {
+		t.Errorf("the farmer's notice does not show the buyer's note as typed:\n%s", told.Text)
+	}
+	var gotAddress, gotBuyerNote string
+	queryRow(t, b.Env["DATABASE_URL"], `SELECT address, note FROM orders`, nil, &gotAddress, &gotBuyerNote)
+	if gotAddress != address || gotBuyerNote != buyerSay {
+		t.Errorf("stored order: %q, %q; want them as typed", gotAddress, gotBuyerNote)
+	}
+
 	for _, c := range b.TG.Calls() {
 		if mode := c.Params["parse_mode"]; mode != "" {
 			t.Errorf("%s to %s with parse_mode %s: typed text would be read as markup", c.Method, c.ChatID, mode)
