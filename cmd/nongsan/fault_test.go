@@ -11,12 +11,14 @@ import (
 )
 
 // loadUsers is how many farmers a fault test's load runs at once.
+//
+// The tests that run a load are not parallel: alone, their load does not
+// starve the timing of the other tests, and they take seconds each.
 const loadUsers = 12
 
 // Telegram delivers about one update in ten twice, some of them twice at
 // the same moment: each is processed once (one answer, one listing).
 func TestDuplicateDeliveriesUnderLoadAreProcessedOnce(t *testing.T) {
-	t.Parallel()
 	tg := telegramtest.NewServer(t)
 	b := startBot(t, tg, nil)
 	l := newLoad(t, tg, b.URL, loadUsers)
@@ -32,7 +34,6 @@ func TestDuplicateDeliveriesUnderLoadAreProcessedOnce(t *testing.T) {
 // deliveries again succeed and every conversation goes on from where it
 // was: the append-only file kept it.
 func TestRedisKilledMidLoad(t *testing.T) {
-	t.Parallel()
 	b, redis := startBotOnOwnRedis(t)
 	l := newLoad(t, b.TG, b.URL, loadUsers)
 	l.start()
@@ -61,7 +62,6 @@ func TestRedisKilledMidLoad(t *testing.T) {
 // conversation finishes, and nothing that got a 200 is lost: each user's
 // listing is in the database once.
 func TestPostgresRestartedMidLoad(t *testing.T) {
-	t.Parallel()
 	pg := pgtest.StartServer(t)
 	tg := telegramtest.NewServer(t)
 	env := newEnv(t, tg)
@@ -97,7 +97,6 @@ func TestPostgresRestartedMidLoad(t *testing.T) {
 // that long, and the calls are bounded by what the retry policy promises:
 // one more call per failure, no storm.
 func TestBotAPIFailuresUnderLoad(t *testing.T) {
-	t.Parallel()
 	tg := telegramtest.NewServer(t)
 	env := newEnv(t, tg)
 	env["SEND_TIMEOUT"] = "1s" // a hanging call is given up soon
@@ -144,7 +143,6 @@ func TestBotAPIFailuresUnderLoad(t *testing.T) {
 // process sends what the killed one had queued), none twice, and each
 // listing is stored once.
 func TestServiceKilledMidLoad(t *testing.T) {
-	t.Parallel()
 	bin := buildBinary(t)
 	tg, tg2 := telegramtest.NewServer(t), telegramtest.NewServer(t)
 	env := newEnv(t, tg)

@@ -242,14 +242,10 @@ func decodeSent(t testing.TB, c telegramtest.Call) sent {
 	return s
 }
 
-// testTexts are the locales, read once: reading them takes a tenth of a
-// second under the race detector, and tests render thousands of messages.
-var testTexts = sync.OnceValues(locales.New)
-
 // text renders a message as a user of lang reads it.
 func text(t testing.TB, lang, id string, kv ...any) string {
 	t.Helper()
-	texts, err := testTexts()
+	texts, err := locales.New()
 	if err != nil {
 		t.Fatal(err)
 	}

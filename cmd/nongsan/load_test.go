@@ -16,6 +16,8 @@ import (
 
 	"github.com/nongsan-bot/nongsan/bot/postgres"
 	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
+	"github.com/nongsan-bot/nongsan/flows"
+	"github.com/nongsan-bot/nongsan/locales"
 )
 
 // load is a dozen farmers registering and listing na at once through the
@@ -68,17 +70,24 @@ func newLoad(t *testing.T, tg *telegramtest.Server, url string, users int) *load
 	l := &load{t: t, up: tg.NewUpdates(), apis: []*telegramtest.Server{tg}, transcripts: map[int64][]entry{}, codes: map[int]int{},
 		scripts: map[int64][]loadStep{}}
 	l.url.Store(&url)
+	// One reading of the locales for every script: each text() reads them
+	// again, a tenth of a second under the race detector.
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i := range users {
 		user := int64(7001 + i)
 		l.users = append(l.users, user)
-		l.scripts[user] = sellScript(t, user)
+		l.scripts[user] = sellScript(t, texts, user)
 	}
 	return l
 }
 
 // sellScript registers user as a farmer and publishes one listing of na:
 // the sell flow, from /ban to the confirmation.
-func sellScript(t testing.TB, user int64) []loadStep {
+func sellScript(t testing.TB, texts *locales.Texts, user int64) []loadStep {
+	text := func(_ testing.TB, lang, id string, kv ...any) string { return texts.Text(lang, flows.M(id, kv...)) }
 	say := func(s string) func(*telegramtest.Updates, int64) tgbotapi.Update {
 		return func(up *telegramtest.Updates, u int64) tgbotapi.Update { return up.Text(u, u, s) }
 	}
