@@ -218,6 +218,9 @@ func (e *Engine) decide(ctx context.Context, log zerolog.Logger, in flows.Input)
 	if done, err = e.Store.Commit(ctx, chat, st, res.Replies, now); err != nil {
 		return OutcomeFailed, state, res, done, err
 	}
+	if done.Unforwarded != nil {
+		log.Warn().Err(done.Unforwarded).Msg("replies to other chats left to the sweeper")
+	}
 	if over {
 		e.Metrics.LimitHits.WithLabelValues(flows.LimitMessages).Inc()
 		return outcome, state, res, done, nil

@@ -3,6 +3,7 @@ package redis
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -60,23 +61,6 @@ func (s *Store) DeadLetters(ctx context.Context) ([]Dead, error) {
 	return out, nil
 }
 
-// requeue moves the oldest dead letter back to its chat's outbox, due now.
-// KEYS: dead, due, prefix. ARGV: now, ttl.
-var requeue = goredis.NewScript(`
-local raw = redis.call("LPOP", KEYS[1])
-if not raw then return 0 end
-local ok, d = pcall(cjson.decode, raw)
-if not ok or type(d) ~= "table" or type(d.chat) ~= "table" then
-  redis.call("RPUSH", KEYS[1], raw)
-  return -1
-end
-local k = KEYS[3] .. "chat:" .. d.chat.Channel .. ":" .. d.chat.ChatID
-local n = redis.call("HINCRBY", k, "n", 1)
-redis.call("HSET", k, "o:" .. n, d.raw)
-redis.call("PEXPIRE", k, ARGV[2])
-redis.call("ZADD", KEYS[2], ARGV[1], k)
-return 1`)
-
 // Requeue puts up to n dead letters, oldest first, back into their chats'
 // outboxes, and returns how many it moved. An entry that still cannot be
 // delivered comes back to the list.
@@ -89,14 +73,28 @@ func (s *Store) Requeue(ctx context.Context, n int, now time.Time) (int, error) 
 	}
 	moved := 0
 	for range min(int64(n), listed) {
-		r, err := requeue.Run(ctx, s.rdb, []string{s.deadKey(), s.dueKey(), s.prefix}, now.UnixMilli(), s.TTL.Milliseconds()).Int()
-		if err != nil {
+		// Popped, then queued: the list and the chat may live in different
+		// slots of a cluster, so no one script holds both.
+		raw, err := s.rdb.LPop(ctx, s.deadKey()).Result()
+		if errors.Is(err, goredis.Nil) {
+			break
+		} else if err != nil {
 			return moved, fmt.Errorf("requeue dead letter: %w", err)
 		}
-		if r == 1 {
-			moved++
+		var d Dead
+		if json.Unmarshal([]byte(raw), &d) != nil || d.Chat.ChatID == "" {
+			// names no chat: kept at the end
+			if err := s.rdb.RPush(ctx, s.deadKey(), raw).Err(); err != nil {
+				return moved, fmt.Errorf("keep dead letter: %w", err)
+			}
+			continue
 		}
-		// 0: the list is empty; -1: an entry that names no chat, kept at the end.
+		n := shard(d.Chat)
+		keys := []string{s.tag(n) + "no-marker", s.chatKey(d.Chat), s.dueKey(n)}
+		if err := enqueue.Run(ctx, s.rdb, keys, 0, s.TTL.Milliseconds(), d.Raw, now.UnixMilli()).Err(); err != nil {
+			return moved, errors.Join(fmt.Errorf("requeue dead letter: %w", err), s.rdb.LPush(ctx, s.deadKey(), raw).Err())
+		}
+		moved++
 	}
 	return moved, nil
 }

@@ -17,7 +17,7 @@ const NoticeTTL = 24 * time.Hour
 // however often: a notice relayed again after a crash is not sent twice.
 // It reports whether they were queued now (false: before).
 func (s *Store) RelayNotice(ctx context.Context, id int64, replies []flows.Reply, now time.Time) (bool, error) {
-	queued, err := s.enqueue(ctx, s.prefix+"notice:"+strconv.FormatInt(id, 10), NoticeTTL, replies, now)
+	queued, err := s.enqueue(ctx, "notice:"+strconv.FormatInt(id, 10), NoticeTTL, replies, now)
 	if err != nil {
 		return false, fmt.Errorf("relay notice %d: %w", id, err)
 	}

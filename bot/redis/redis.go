@@ -8,15 +8,26 @@
 // replies and takes the send lease; one script that removes what was sent
 // and frees the lease. Concurrent updates of one chat, on any replica, are
 // serialised by the version check: the loser reads again and redoes its step.
+//
+// The keys work on one Redis and on a Redis Cluster alike: a chat's hash,
+// and the due and held sets its scripts touch with it, share the hash tag of
+// the chat's shard ({0}…{31}), so that each script runs in one slot. A
+// reply to a chat of another shard cannot be written by the same script on
+// a cluster: the commit keeps it in the chat's own hash ("r:" fields) and
+// forwards it right after, once (a marker in the receiving shard), and the
+// sweeper finishes a forward a stopped replica left.
 package redis
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,10 +41,12 @@ import (
 )
 
 // Store is the Redis side of the bot. All keys start with Prefix, so tests
-// and deployments can share one Redis.
+// and deployments can share one Redis; a prefix holds no braces (they would
+// make the hash tag).
 type Store struct {
-	rdb    *goredis.Client
-	prefix string
+	rdb     goredis.UniversalClient
+	prefix  string
+	cluster bool // keys of different shards never meet in one script
 
 	// Lease bounds how long a replica that stopped mid-send keeps a chat's
 	// replies from the others.
@@ -47,17 +60,30 @@ type Store struct {
 }
 
 // New returns a store over rdb with keys under prefix.
-func New(rdb *goredis.Client, prefix string) *Store {
-	return &Store{rdb: rdb, prefix: prefix, Lease: 15 * time.Second, TTL: 30 * 24 * time.Hour, Seen: 64}
+func New(rdb goredis.UniversalClient, prefix string) *Store {
+	_, cluster := rdb.(*goredis.ClusterClient)
+	return &Store{rdb: rdb, prefix: prefix, cluster: cluster, Lease: 15 * time.Second, TTL: 30 * 24 * time.Hour, Seen: 64}
 }
 
-// Open connects to a redis:// or rediss:// URL.
-func Open(ctx context.Context, url string) (*goredis.Client, error) {
+// Open connects to a redis:// or rediss:// URL or, when clusterAddrs
+// (host:port, comma-separated) is set, to the Redis Cluster they belong to,
+// with the URL's user, password and TLS.
+func Open(ctx context.Context, url, clusterAddrs string) (goredis.UniversalClient, error) {
 	opt, err := goredis.ParseURL(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse REDIS_URL: %w", err)
 	}
-	rdb := goredis.NewClient(opt)
+	var rdb goredis.UniversalClient
+	if clusterAddrs == "" {
+		rdb = goredis.NewClient(opt)
+	} else {
+		var tlsConf *tls.Config
+		if opt.TLSConfig != nil {
+			tlsConf = &tls.Config{MinVersion: opt.TLSConfig.MinVersion} // the URL's host is no cluster node's name
+		}
+		rdb = goredis.NewClusterClient(&goredis.ClusterOptions{Addrs: strings.Split(clusterAddrs, ","),
+			Username: opt.Username, Password: opt.Password, TLSConfig: tlsConf})
+	}
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		rdb.Close()
 		return nil, fmt.Errorf("ping redis: %w", err)
@@ -145,15 +171,46 @@ type Queued struct {
 // Field names q in its chat's hash.
 func (q Queued) Field() string { return outField + strconv.FormatInt(q.Seq, 10) }
 
-func (s *Store) chatKey(c flows.ChatRef) string {
-	return s.prefix + "chat:" + string(c.Channel) + ":" + c.ChatID
+// shards is how many hash tags the chats spread over: enough for the slots
+// of a cluster's masters to share the load, few enough for the sweeper to
+// read every due set at each sweep.
+const shards = 32
+
+// shard is chat's shard, which its keys' hash tag names.
+func shard(chat flows.ChatRef) int {
+	h := fnv.New32a()
+	h.Write([]byte(chat.Channel))
+	h.Write([]byte{':'})
+	h.Write([]byte(chat.ChatID))
+	return int(h.Sum32() % shards)
 }
 
-func (s *Store) dueKey() string { return s.prefix + "due" }
+// tag begins every key of shard n.
+func (s *Store) tag(n int) string { return s.prefix + "{" + strconv.Itoa(n) + "}" }
 
-// heldKey is the set of chats the platform holds back: failing, or
-// rate-limiting us.
-func (s *Store) heldKey() string { return s.prefix + "held" }
+func (s *Store) chatKey(c flows.ChatRef) string { return ChatKey(s.prefix, c) }
+
+// ChatKey is the key of chat's hash in a store under prefix, for tests and
+// tools that look at it from outside.
+func ChatKey(prefix string, chat flows.ChatRef) string {
+	return prefix + "{" + strconv.Itoa(shard(chat)) + "}chat:" + string(chat.Channel) + ":" + chat.ChatID
+}
+
+// DueKey is the due set chat is marked in, in a store under prefix.
+func DueKey(prefix string, chat flows.ChatRef) string {
+	return prefix + "{" + strconv.Itoa(shard(chat)) + "}due"
+}
+
+// dueKey is the set of shard n's chats whose outbox the sweeper looks at,
+// by when.
+func (s *Store) dueKey(n int) string { return s.tag(n) + "due" }
+
+// heldKey is the set of shard n's chats the platform holds back: failing,
+// or rate-limiting us.
+func (s *Store) heldKey(n int) string { return s.tag(n) + "held" }
+
+// keyTag is the tag a key of this store begins with.
+func keyTag(key string) string { return key[:strings.IndexByte(key, '}')+1] }
 
 // Load reads chat's hash in one command.
 func (s *Store) Load(ctx context.Context, chat flows.ChatRef) (*Chat, error) {
@@ -231,20 +288,25 @@ type Committed struct {
 	// last of them is Last.
 	Busy bool
 	Last Queued
+	// Unforwarded: the replies to chats of other slots of a cluster are
+	// committed but not queued yet; the sweeper queues them.
+	Unforwarded error
 }
 
 // commit writes an update's outcome if the chat is still at the version
 // read: its state, its replies to the chat itself (taking the send lease
-// when it is free) and to other chats, each chat marked due for the
-// sweeper should this replica stop before sending. KEYS: chat, due, then
-// the other chats. ARGV: version, state, now, lease end, token, refresh ttl
-// (ms, or 0), n own replies, ttl, the own replies, each other reply and when
-// it is due, then the outbox fields the reader saw (to learn which were sent
-// since).
+// when it is free) and to other chats of its slot, each chat marked due for
+// the sweeper should this replica stop before sending; replies to chats of
+// other slots are kept as forwards. KEYS: chat, due, then the other chats.
+// ARGV: version, state, now, lease end, token, refresh ttl (ms, or 0), n own
+// replies, ttl, n forwards, the own replies, each other reply and when it is
+// due, each forward's field and value, then the outbox fields the reader
+// saw (to learn which were sent since).
 var commit = goredis.NewScript(`
-local nown, nother = tonumber(ARGV[7]), #KEYS - 2
+local nown, nother, nfwd = tonumber(ARGV[7]), #KEYS - 2, tonumber(ARGV[9])
+local fwd = 9 + nown + 2 * nother
 local seen = {}
-for i = 9 + nown + 2 * nother, #ARGV do seen[#seen + 1] = ARGV[i] end
+for i = fwd + 2 * nfwd + 1, #ARGV do seen[#seen + 1] = ARGV[i] end
 local st = redis.call("HMGET", KEYS[1], "v", "n", "lt", "lu", "h", "m", unpack(seen))
 if (st[1] or "0") ~= ARGV[1] then return {-1} end
 local seq = tonumber(st[2] or "0")
@@ -253,10 +315,11 @@ local f = {"v", tonumber(ARGV[1]) + 1, "s", ARGV[2]}
 for i = 1, nown do
   seq = seq + 1
   f[#f + 1] = "o:" .. seq
-  f[#f + 1] = ARGV[8 + i]
+  f[#f + 1] = ARGV[9 + i]
 end
 f[#f + 1] = "n"
 f[#f + 1] = seq
+for i = fwd + 1, fwd + 2 * nfwd do f[#f + 1] = ARGV[i] end
 local now = tonumber(ARGV[3])
 local out = {1, 0, before}
 local pending = seq > before
@@ -289,8 +352,13 @@ elseif pending then
   out[2] = 2
   redis.call("ZADD", KEYS[2], "GT", st[4], KEYS[1]) -- the sender finds these
 end
+if nfwd > 0 then
+  -- the sweeper forwards them should this replica stop first
+  redis.call("HINCRBY", KEYS[1], "fw", nfwd)
+  redis.call("ZADD", KEYS[2], "LT", ARGV[4], KEYS[1])
+end
 for i = 1, nother do
-  local k, at = KEYS[2 + i], 8 + nown + 2 * i - 1
+  local k, at = KEYS[2 + i], fwd - 2 * nother + 2 * i - 1
   local n = redis.call("HINCRBY", k, "n", 1)
   redis.call("HSET", k, "o:" .. n, ARGV[at])
   redis.call("PEXPIRE", k, ARGV[8])
@@ -298,26 +366,50 @@ for i = 1, nother do
 end
 return out`)
 
+// forward is a reply to a chat of another slot, kept in the committing
+// chat's hash until it is queued in its own chat's outbox.
+type forward struct {
+	field string // in the committing chat's hash: "r:" + a unique id
+	Key   string `json:"k"` // the receiving chat's key
+	Due   int64  `json:"d"` // unix ms
+	Reply string `json:"r"` // as stored in an outbox
+}
+
 // Commit stores the outcome of an update read as c: the chat's new state and
 // the replies, to the chat itself and to others, all or nothing. It returns
 // ErrConflict when the chat changed since c was read.
 func (s *Store) Commit(ctx context.Context, c *Chat, st State, replies []flows.Reply, now time.Time) (Committed, error) {
+	done, fwds, err := s.commit(ctx, c, st, replies, now)
+	if err == nil && len(fwds) > 0 {
+		done.Unforwarded = s.forward(ctx, c.Ref, fwds)
+	}
+	return done, err
+}
+
+func (s *Store) commit(ctx context.Context, c *Chat, st State, replies []flows.Reply, now time.Time) (Committed, []forward, error) {
 	if n := len(st.Seen); n > s.Seen {
 		st.Seen = st.Seen[n-s.Seen:]
 	}
 	state, err := json.Marshal(st)
 	if err != nil {
-		return Committed{}, fmt.Errorf("encode chat state: %w", err)
+		return Committed{}, nil, fmt.Errorf("encode chat state: %w", err)
 	}
 	l := &Leased{Chat: c.Ref, token: token(), Ends: now.Add(s.Lease), Fails: c.Fails, Bad: c.Bad, held: !c.Hold.IsZero()}
-	keys := []string{s.chatKey(c.Ref), s.dueKey()}
-	args := []any{c.version, state, now.UnixMilli(), l.Ends.UnixMilli(), l.token, s.refresh(c, now), 0, s.TTL.Milliseconds()}
+	home := shard(c.Ref)
+	keys := []string{s.chatKey(c.Ref), s.dueKey(home)}
+	args := []any{c.version, state, now.UnixMilli(), l.Ends.UnixMilli(), l.token, s.refresh(c, now), 0, s.TTL.Milliseconds(), 0}
 	var own []Queued
 	var others []any
+	var fwds []forward
 	for _, r := range replies {
 		b, err := encodeReply(r, now)
 		if err != nil {
-			return Committed{}, err
+			return Committed{}, nil, err
+		}
+		if r.To != c.Ref && s.cluster && shard(r.To) != home {
+			f := forward{field: fmt.Sprintf("r:%s:%03d", l.token, len(fwds)), Key: s.chatKey(r.To), Due: now.Add(r.Delay).UnixMilli(), Reply: b}
+			fwds = append(fwds, f)
+			continue
 		}
 		if r.To != c.Ref {
 			keys = append(keys, s.chatKey(r.To))
@@ -326,36 +418,43 @@ func (s *Store) Commit(ctx context.Context, c *Chat, st State, replies []flows.R
 		}
 		q := Queued{Raw: b}
 		if err := json.Unmarshal([]byte(b), &q.Reply); err != nil { // with DueAt, as stored
-			return Committed{}, fmt.Errorf("decode reply: %w", err)
+			return Committed{}, nil, fmt.Errorf("decode reply: %w", err)
 		}
 		own = append(own, q)
 		args = append(args, b)
 	}
-	args[6] = len(own)
+	args[6], args[8] = len(own), len(fwds)
 	args = append(args, others...)
+	for _, f := range fwds {
+		v, err := json.Marshal(f)
+		if err != nil {
+			return Committed{}, nil, fmt.Errorf("encode forward: %w", err)
+		}
+		args = append(args, f.field, v)
+	}
 	for _, q := range c.Out {
 		args = append(args, q.Field())
 	}
 	res, err := commit.Run(ctx, s.rdb, keys, args...).Slice()
 	if err != nil {
-		return Committed{}, fmt.Errorf("commit chat: %w", err)
+		return Committed{}, nil, fmt.Errorf("commit chat: %w", err)
 	}
 	if res[0].(int64) != 1 {
-		return Committed{}, ErrConflict
+		return Committed{}, nil, ErrConflict
 	}
 	before := res[2].(int64)
 	switch res[1].(int64) {
 	case 0:
-		return Committed{}, nil
+		return Committed{}, fwds, nil
 	case 2:
 		last := Queued{Seq: before + int64(len(own))}
-		return Committed{Busy: len(own) > 0, Last: last}, nil
+		return Committed{Busy: len(own) > 0, Last: last}, fwds, nil
 	}
 	if before != c.seq {
 		// Others queued replies for this chat since it was read: the
 		// sender reads the outbox again before sending.
 		l.known = -1
-		return Committed{Lease: l}, nil
+		return Committed{Lease: l}, fwds, nil
 	}
 	gone := map[string]bool{}
 	for _, f := range res[3:] {
@@ -371,7 +470,59 @@ func (s *Store) Commit(ctx context.Context, c *Chat, st State, replies []flows.R
 	}
 	l.Out = append(l.Out, own...)
 	l.known = before + int64(len(own))
-	return Committed{Lease: l}, nil
+	return Committed{Lease: l}, fwds, nil
+}
+
+// forwardTTL is how long a forward's marker keeps it from being queued
+// twice: far longer than a sweeper takes to finish a stopped forward.
+const forwardTTL = 24 * time.Hour
+
+// unforward drops forwards done from a chat's hash and counts them off.
+// KEYS: chat. ARGV: the forwards' fields.
+var unforward = goredis.NewScript(`
+local n = redis.call("HDEL", KEYS[1], unpack(ARGV))
+if n > 0 and redis.call("HINCRBY", KEYS[1], "fw", -n) <= 0 then redis.call("HDEL", KEYS[1], "fw") end
+return n`)
+
+// forward queues fwds in their chats' outboxes, each once whoever forwards
+// it (the committing replica, or a sweeper after it stopped), then drops
+// them from chat's hash.
+func (s *Store) forward(ctx context.Context, chat flows.ChatRef, fwds []forward) error {
+	var fields []any
+	var err error
+	for _, f := range fwds {
+		tag := keyTag(f.Key)
+		err = enqueue.Run(ctx, s.rdb, []string{tag + "fw:" + f.field[2:], f.Key, tag + "due"},
+			forwardTTL.Milliseconds(), s.TTL.Milliseconds(), f.Reply, f.Due).Err()
+		if err != nil {
+			break
+		}
+		fields = append(fields, f.field)
+	}
+	if len(fields) > 0 {
+		err = errors.Join(err, unforward.Run(ctx, s.rdb, []string{s.chatKey(chat)}, fields...).Err())
+	}
+	if err != nil {
+		return fmt.Errorf("forward replies: %w", err)
+	}
+	return nil
+}
+
+// forwards are the forwards left in a chat's hash, in the order they were
+// committed.
+func forwards(h map[string]string) []forward {
+	var out []forward
+	for field, raw := range h {
+		if !strings.HasPrefix(field, "r:") {
+			continue
+		}
+		f := forward{field: field}
+		if json.Unmarshal([]byte(raw), &f) == nil && strings.Contains(f.Key, "}") {
+			out = append(out, f)
+		}
+	}
+	slices.SortFunc(out, func(a, b forward) int { return strings.Compare(a.field, b.field) })
+	return out
 }
 
 // refresh is the TTL to set on c's key, or 0 when it was set recently:
@@ -411,33 +562,47 @@ func (s *Store) Pending(ctx context.Context, chat flows.ChatRef, q Queued, now t
 func (l *Leased) Stale() bool { return l.known < 0 }
 
 // claim takes chat's send lease if it is free and nothing holds the chat,
-// and returns the whole hash. KEYS: chat. ARGV: now, lease end, token.
+// and returns the whole hash; when the chat has forwards left, it returns
+// the hash even when busy, so that they are not held up. KEYS: chat. ARGV:
+// now, lease end, token.
 var claim = goredis.NewScript(`
-local st = redis.call("HMGET", KEYS[1], "lt", "lu", "h", "p")
+local st = redis.call("HMGET", KEYS[1], "lt", "lu", "h", "p", "fw")
 local now = tonumber(ARGV[1])
-if st[1] and st[1] ~= "" and tonumber(st[2] or "0") >= now then return {0, st[2]} end
-if tonumber(st[3] or "0") > now then return {0, st[3]} end
-if tonumber(st[4] or "0") > now then return {0, st[4]} end
+local function busy(at)
+  if tonumber(st[5] or "0") > 0 then return {0, at, redis.call("HGETALL", KEYS[1])} end
+  return {0, at}
+end
+if st[1] and st[1] ~= "" and tonumber(st[2] or "0") >= now then return busy(st[2]) end
+if tonumber(st[3] or "0") > now then return busy(st[3]) end
+if tonumber(st[4] or "0") > now then return busy(st[4]) end
 redis.call("HSET", KEYS[1], "lt", ARGV[3], "lu", ARGV[2])
 return {1, redis.call("HGETALL", KEYS[1])}`)
 
 // Claim takes chat's send lease for a sender outside an update (the
 // sweeper, the replies of another chat's update). It tries once: when the
 // chat is busy or on hold it returns a nil lease and when to try again.
+// It finishes the forwards a stopped replica left in the chat.
 func (s *Store) Claim(ctx context.Context, chat flows.ChatRef, now time.Time) (*Leased, *Chat, time.Time, error) {
 	l := &Leased{Chat: chat, token: token(), Ends: now.Add(s.Lease)}
 	res, err := claim.Run(ctx, s.rdb, []string{s.chatKey(chat)}, now.UnixMilli(), l.Ends.UnixMilli(), l.token).Slice()
 	if err != nil {
 		return nil, nil, time.Time{}, fmt.Errorf("claim chat: %w", err)
 	}
+	var h map[string]string
+	if flat, ok := res[len(res)-1].([]any); ok {
+		h = make(map[string]string, len(flat)/2)
+		for i := 0; i+1 < len(flat); i += 2 {
+			h[flat[i].(string)] = flat[i+1].(string)
+		}
+		if fwds := forwards(h); len(fwds) > 0 {
+			if err := s.forward(ctx, chat, fwds); err != nil {
+				return nil, nil, time.Time{}, err
+			}
+		}
+	}
 	if res[0].(int64) != 1 {
 		ms, _ := strconv.ParseInt(res[1].(string), 10, 64)
 		return nil, nil, time.UnixMilli(ms), nil
-	}
-	flat := res[1].([]any)
-	h := make(map[string]string, len(flat)/2)
-	for i := 0; i+1 < len(flat); i += 2 {
-		h[flat[i].(string)] = flat[i+1].(string)
 	}
 	c := decodeChat(chat, h)
 	l.Out, l.known, l.Fails, l.Bad, l.held = c.Out, c.seq, c.Fails, c.Bad, !c.Hold.IsZero()
@@ -579,29 +744,31 @@ func (s *Store) Finish(ctx context.Context, l *Leased, f Finish) (more bool, err
 	for _, d := range f.Dead {
 		args = append(args, d)
 	}
-	n, err := finish.Run(ctx, s.rdb, []string{s.chatKey(l.Chat), s.dueKey(), s.heldKey()}, args...).Int()
+	n := shard(l.Chat)
+	done, err := finish.Run(ctx, s.rdb, []string{s.chatKey(l.Chat), s.dueKey(n), s.heldKey(n)}, args...).Int()
 	switch {
 	case err != nil:
 		return false, fmt.Errorf("finish send: %w", err)
-	case n < 0:
+	case done < 0:
 		return false, ErrLeaseLost
 	}
-	return n == 1, nil
+	return done == 1, nil
 }
 
 // enqueue appends replies to chats' outboxes and marks them due, outside
 // any update of those chats; with a marker, only once: the marker is set
-// with them, and when it is set already nothing is appended. KEYS: due,
-// marker, then each reply's chat. ARGV: the marker's TTL (ms, 0 for no
-// marker), the chats' TTL, then per reply its JSON and when it is due.
+// with them, and when it is set already nothing is appended. KEYS: marker,
+// then each reply's chat and its due set, all of one slot on a cluster.
+// ARGV: the marker's TTL (ms, 0 for no marker), the chats' TTL, then per
+// reply its JSON and when it is due.
 var enqueue = goredis.NewScript(`
-if ARGV[1] ~= "0" and not redis.call("SET", KEYS[2], "1", "NX", "PX", ARGV[1]) then return 0 end
-for i = 1, #KEYS - 2 do
-  local k = KEYS[2 + i]
+if ARGV[1] ~= "0" and not redis.call("SET", KEYS[1], "1", "NX", "PX", ARGV[1]) then return 0 end
+for i = 1, (#KEYS - 1) / 2 do
+  local k = KEYS[2 * i]
   local seq = redis.call("HINCRBY", k, "n", 1)
   redis.call("HSET", k, "o:" .. seq, ARGV[1 + 2 * i])
   redis.call("PEXPIRE", k, ARGV[2])
-  redis.call("ZADD", KEYS[1], "LT", ARGV[2 + 2 * i], k)
+  redis.call("ZADD", KEYS[2 * i + 1], "LT", ARGV[2 + 2 * i], k)
 end
 return 1`)
 
@@ -612,56 +779,99 @@ func (s *Store) Enqueue(ctx context.Context, replies []flows.Reply, now time.Tim
 	return err
 }
 
+// enqueue runs the script once per slot the replies go to (once on a
+// single Redis); the marker, named after its slot, makes each run once.
+// It reports whether any run appended.
 func (s *Store) enqueue(ctx context.Context, marker string, markerTTL time.Duration, replies []flows.Reply, now time.Time) (bool, error) {
 	if len(replies) == 0 {
 		return true, nil
 	}
-	if marker == "" {
-		marker = s.prefix + "no-marker" // never written: its TTL argument is 0
+	type batch struct {
+		keys []string
+		args []any
 	}
-	keys := []string{s.dueKey(), marker}
-	args := []any{markerTTL.Milliseconds(), s.TTL.Milliseconds()}
+	var order []int
+	batches := map[int]*batch{}
 	for _, r := range replies {
 		b, err := encodeReply(r, now)
 		if err != nil {
 			return false, err
 		}
-		keys = append(keys, s.chatKey(r.To))
-		args = append(args, b, now.Add(r.Delay).UnixMilli())
+		n := 0 // one batch on a single Redis: one script, all or nothing
+		if s.cluster {
+			n = shard(r.To)
+		}
+		bt := batches[n]
+		if bt == nil {
+			name := s.tag(n) + "no-marker" // never written: its TTL argument is 0
+			if marker != "" {
+				name = s.tag(n) + marker
+			}
+			bt = &batch{keys: []string{name}, args: []any{markerTTL.Milliseconds(), s.TTL.Milliseconds()}}
+			batches[n] = bt
+			order = append(order, n)
+		}
+		bt.keys = append(bt.keys, s.chatKey(r.To), s.dueKey(shard(r.To)))
+		bt.args = append(bt.args, b, now.Add(r.Delay).UnixMilli())
 	}
-	done, err := enqueue.Run(ctx, s.rdb, keys, args...).Int()
-	if err != nil {
-		return false, fmt.Errorf("enqueue replies: %w", err)
+	queued := false
+	for _, n := range order {
+		bt := batches[n]
+		done, err := enqueue.Run(ctx, s.rdb, bt.keys, bt.args...).Int()
+		if err != nil {
+			return queued, fmt.Errorf("enqueue replies: %w", err)
+		}
+		queued = queued || done == 1
 	}
-	return done == 1, nil
+	return queued, nil
 }
 
 // Waiting counts the chats whose replies wait: held back by a failing or
 // rate-limiting platform, or overdue for the sweeper.
 func (s *Store) Waiting(ctx context.Context, now time.Time) (int64, error) {
-	var held, overdue *goredis.IntCmd
+	var counts []*goredis.IntCmd
 	_, err := s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
-		held = p.ZCard(ctx, s.heldKey())
-		overdue = p.ZCount(ctx, s.dueKey(), "-inf", strconv.FormatInt(now.UnixMilli(), 10))
+		for n := range shards {
+			counts = append(counts, p.ZCard(ctx, s.heldKey(n)),
+				p.ZCount(ctx, s.dueKey(n), "-inf", strconv.FormatInt(now.UnixMilli(), 10)))
+		}
 		return nil
 	})
 	if err != nil {
 		return 0, fmt.Errorf("count waiting chats: %w", err)
 	}
-	return held.Val() + overdue.Val(), nil
+	var total int64
+	for _, c := range counts {
+		total += c.Val()
+	}
+	return total, nil
 }
 
-// Due lists chats whose outbox should be looked at by now, at most limit.
+// Due lists chats whose outbox should be looked at by now, at most limit,
+// the longest due first.
 func (s *Store) Due(ctx context.Context, now time.Time, limit int64) ([]flows.ChatRef, error) {
-	keys, err := s.rdb.ZRangeArgs(ctx, goredis.ZRangeArgs{
-		Key: s.dueKey(), ByScore: true, Start: "-inf", Stop: now.UnixMilli(), Count: limit,
-	}).Result()
+	var ranges []*goredis.ZSliceCmd
+	_, err := s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		for n := range shards {
+			ranges = append(ranges, p.ZRangeArgsWithScores(ctx, goredis.ZRangeArgs{
+				Key: s.dueKey(n), ByScore: true, Start: "-inf", Stop: now.UnixMilli(), Count: limit,
+			}))
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("due outboxes: %w", err)
 	}
-	chats := make([]flows.ChatRef, 0, len(keys))
-	for _, k := range keys {
-		channel, chat, ok := strings.Cut(strings.TrimPrefix(k, s.prefix+"chat:"), ":")
+	var due []goredis.Z
+	for _, r := range ranges {
+		due = append(due, r.Val()...)
+	}
+	slices.SortStableFunc(due, func(a, b goredis.Z) int { return cmp.Compare(a.Score, b.Score) })
+	chats := make([]flows.ChatRef, 0, min(int64(len(due)), limit))
+	for _, z := range due[:min(int64(len(due)), limit)] {
+		k, _ := z.Member.(string)
+		_, ref, _ := strings.Cut(k, "}chat:")
+		channel, chat, ok := strings.Cut(ref, ":")
 		if ok {
 			chats = append(chats, flows.ChatRef{Channel: flows.Channel(channel), ChatID: chat})
 		}
@@ -679,7 +889,7 @@ return 0`)
 
 // Later marks chat due again at when (a busy chat the sweeper skipped).
 func (s *Store) Later(ctx context.Context, chat flows.ChatRef, now, when time.Time) error {
-	if err := later.Run(ctx, s.rdb, []string{s.dueKey()}, s.chatKey(chat), now.UnixMilli(), when.UnixMilli()).Err(); err != nil {
+	if err := later.Run(ctx, s.rdb, []string{s.dueKey(shard(chat))}, s.chatKey(chat), now.UnixMilli(), when.UnixMilli()).Err(); err != nil {
 		return fmt.Errorf("reschedule outbox: %w", err)
 	}
 	return nil

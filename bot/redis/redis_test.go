@@ -2,11 +2,16 @@ package redis_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/nongsan-bot/nongsan/bot/redis"
 	"github.com/nongsan-bot/nongsan/bot/redis/redistest"
@@ -45,193 +50,207 @@ func step(ctx context.Context, s *redis.Store, id string, replies ...flows.Reply
 // Two "replicas" (separate clients) append to the session of one chat at
 // once; the version check keeps every append.
 func TestConcurrentUpdatesOfOneChatAcrossReplicasAllCount(t *testing.T) {
-	ctx := context.Background()
-	prefix := redistest.Prefix(t)
-	replicas := []*redis.Store{
-		redis.New(redistest.MustClient(t), prefix),
-		redis.New(redistest.MustClient(t), prefix),
-	}
-	const updates = 40
-	var wg sync.WaitGroup
-	errs := make(chan error, updates)
-	for i := range updates {
-		wg.Go(func() {
-			_, err := step(ctx, replicas[i%2], strconv.Itoa(i+1))
-			errs <- err
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
+	redises(t, func(t *testing.T, client func(testing.TB) goredis.UniversalClient) {
+		ctx := context.Background()
+		prefix := redistest.Prefix(t)
+		replicas := []*redis.Store{
+			redis.New(client(t), prefix),
+			redis.New(client(t), prefix),
+		}
+		const updates = 40
+		var wg sync.WaitGroup
+		errs := make(chan error, updates)
+		for i := range updates {
+			wg.Go(func() {
+				_, err := step(ctx, replicas[i%2], strconv.Itoa(i+1))
+				errs <- err
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		c, err := replicas[0].Load(ctx, chat)
 		if err != nil {
 			t.Fatal(err)
 		}
-	}
-	c, err := replicas[0].Load(ctx, chat)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := len(c.State.Session.History); n != updates {
-		t.Fatalf("session saw %d of %d updates: transitions were lost", n, updates)
-	}
-	for i := range updates {
-		if !c.Seen(strconv.Itoa(i + 1)) {
-			t.Errorf("update %d not remembered as handled", i+1)
+		if n := len(c.State.Session.History); n != updates {
+			t.Fatalf("session saw %d of %d updates: transitions were lost", n, updates)
 		}
-	}
+		for i := range updates {
+			if !c.Seen(strconv.Itoa(i + 1)) {
+				t.Errorf("update %d not remembered as handled", i+1)
+			}
+		}
+	})
 }
 
 func TestCommitRefusedWhenTheChatChanged(t *testing.T) {
-	ctx := context.Background()
-	s := redistest.MustOpen(t)
-	stale, _ := s.Load(ctx, chat)
-	if _, err := step(ctx, s, "1"); err != nil {
-		t.Fatal(err)
-	}
-	_, err := s.Commit(ctx, stale, redis.State{Session: &flows.Session{Flow: "x"}}, []flows.Reply{reply(chat, "x")}, t0)
-	if !errors.Is(err, redis.ErrConflict) {
-		t.Fatalf("commit over a changed chat: err = %v, want ErrConflict", err)
-	}
-	c, _ := s.Load(ctx, chat)
-	if c.State.Session.Flow != "count" || len(c.Out) != 0 {
-		t.Fatalf("a refused commit changed the chat: %+v, outbox %d", c.State.Session, len(c.Out))
-	}
+	redises(t, func(t *testing.T, client func(testing.TB) goredis.UniversalClient) {
+		ctx := context.Background()
+		s := open(t, client)
+		stale, _ := s.Load(ctx, chat)
+		if _, err := step(ctx, s, "1"); err != nil {
+			t.Fatal(err)
+		}
+		_, err := s.Commit(ctx, stale, redis.State{Session: &flows.Session{Flow: "x"}}, []flows.Reply{reply(chat, "x")}, t0)
+		if !errors.Is(err, redis.ErrConflict) {
+			t.Fatalf("commit over a changed chat: err = %v, want ErrConflict", err)
+		}
+		c, _ := s.Load(ctx, chat)
+		if c.State.Session.Flow != "count" || len(c.Out) != 0 {
+			t.Fatalf("a refused commit changed the chat: %+v, outbox %d", c.State.Session, len(c.Out))
+		}
+	})
 }
 
 func TestOneSenderAtATimeInOrder(t *testing.T) {
-	ctx := context.Background()
-	s := redistest.MustOpen(t)
-	first, err := step(ctx, s, "1", reply(chat, "a"), reply(group, "g"))
-	if err != nil || first.Lease == nil {
-		t.Fatalf("first commit: lease %v, err %v; want the lease", first.Lease, err)
-	}
-	if ids := texts(first.Lease.Out); ids != "a" {
-		t.Fatalf("first sender holds %q, want a", ids)
-	}
-	// While the first sends, a second update queues behind it.
-	second, err := step(ctx, s, "2", reply(chat, "b"))
-	if err != nil || second.Lease != nil {
-		t.Fatalf("second commit: lease %v, err %v; want no lease while another sends", second.Lease, err)
-	}
-	more, err := s.Finish(ctx, first.Lease, redis.Finish{Sent: first.Lease.Out})
-	if err != nil || !more {
-		t.Fatalf("finish: more=%v err=%v; want more (b came meanwhile)", more, err)
-	}
-	if _, err := s.Reload(ctx, first.Lease); err != nil {
-		t.Fatal(err)
-	}
-	if ids := texts(first.Lease.Out); ids != "b" {
-		t.Fatalf("after a, the sender holds %q, want b", ids)
-	}
-	if more, err := s.Finish(ctx, first.Lease, redis.Finish{Sent: first.Lease.Out, Clean: true}); err != nil || more {
-		t.Fatalf("finish b: more=%v err=%v", more, err)
-	}
-	if c, _ := s.Load(ctx, chat); len(c.Out) != 0 || c.Lease != "" {
-		t.Fatalf("after sending all: outbox %d, lease %q; want both empty", len(c.Out), c.Lease)
-	}
-	// The group's reply was committed with the update, and is due.
-	due, err := s.Due(ctx, t0, 10)
-	if err != nil || len(due) != 1 || due[0] != group {
-		t.Fatalf("due = %v, %v; want the group (own chat cleaned)", due, err)
-	}
+	redises(t, func(t *testing.T, client func(testing.TB) goredis.UniversalClient) {
+		ctx := context.Background()
+		s := open(t, client)
+		first, err := step(ctx, s, "1", reply(chat, "a"), reply(group, "g"))
+		if err != nil || first.Lease == nil {
+			t.Fatalf("first commit: lease %v, err %v; want the lease", first.Lease, err)
+		}
+		if ids := texts(first.Lease.Out); ids != "a" {
+			t.Fatalf("first sender holds %q, want a", ids)
+		}
+		// While the first sends, a second update queues behind it.
+		second, err := step(ctx, s, "2", reply(chat, "b"))
+		if err != nil || second.Lease != nil {
+			t.Fatalf("second commit: lease %v, err %v; want no lease while another sends", second.Lease, err)
+		}
+		more, err := s.Finish(ctx, first.Lease, redis.Finish{Sent: first.Lease.Out})
+		if err != nil || !more {
+			t.Fatalf("finish: more=%v err=%v; want more (b came meanwhile)", more, err)
+		}
+		if _, err := s.Reload(ctx, first.Lease); err != nil {
+			t.Fatal(err)
+		}
+		if ids := texts(first.Lease.Out); ids != "b" {
+			t.Fatalf("after a, the sender holds %q, want b", ids)
+		}
+		if more, err := s.Finish(ctx, first.Lease, redis.Finish{Sent: first.Lease.Out, Clean: true}); err != nil || more {
+			t.Fatalf("finish b: more=%v err=%v", more, err)
+		}
+		if c, _ := s.Load(ctx, chat); len(c.Out) != 0 || c.Lease != "" {
+			t.Fatalf("after sending all: outbox %d, lease %q; want both empty", len(c.Out), c.Lease)
+		}
+		// The group's reply was committed with the update, and is due.
+		due, err := s.Due(ctx, t0, 10)
+		if err != nil || len(due) != 1 || due[0] != group {
+			t.Fatalf("due = %v, %v; want the group (own chat cleaned)", due, err)
+		}
+	})
 }
 
 func TestAnExpiredLeaseIsTakenOverAndTheLateSenderRemovesNothing(t *testing.T) {
-	ctx := context.Background()
-	s := redistest.MustOpen(t)
-	s.Lease = time.Second
-	first, err := step(ctx, s, "1", reply(chat, "a"))
-	if err != nil || first.Lease == nil {
-		t.Fatal(first.Lease, err)
-	}
-	if l, _, busy, _ := s.Claim(ctx, chat, t0.Add(500*time.Millisecond)); l != nil || !busy.Equal(t0.Add(time.Second)) {
-		t.Fatalf("claim during the lease: %v until %v; want busy until the lease ends", l, busy)
-	}
-	other, c, _, err := s.Claim(ctx, chat, t0.Add(2*time.Second))
-	if err != nil || other == nil || len(c.Out) != 1 {
-		t.Fatalf("claim after the lease: %v %v %v", other, c, err)
-	}
-	if _, err := s.Finish(ctx, first.Lease, redis.Finish{Sent: first.Lease.Out}); !errors.Is(err, redis.ErrLeaseLost) {
-		t.Fatalf("late finish: %v, want ErrLeaseLost", err)
-	}
-	if c, _ := s.Load(ctx, chat); len(c.Out) != 1 {
-		t.Fatal("the late sender removed a reply the new sender owns")
-	}
+	redises(t, func(t *testing.T, client func(testing.TB) goredis.UniversalClient) {
+		ctx := context.Background()
+		s := open(t, client)
+		s.Lease = time.Second
+		first, err := step(ctx, s, "1", reply(chat, "a"))
+		if err != nil || first.Lease == nil {
+			t.Fatal(first.Lease, err)
+		}
+		if l, _, busy, _ := s.Claim(ctx, chat, t0.Add(500*time.Millisecond)); l != nil || !busy.Equal(t0.Add(time.Second)) {
+			t.Fatalf("claim during the lease: %v until %v; want busy until the lease ends", l, busy)
+		}
+		other, c, _, err := s.Claim(ctx, chat, t0.Add(2*time.Second))
+		if err != nil || other == nil || len(c.Out) != 1 {
+			t.Fatalf("claim after the lease: %v %v %v", other, c, err)
+		}
+		if _, err := s.Finish(ctx, first.Lease, redis.Finish{Sent: first.Lease.Out}); !errors.Is(err, redis.ErrLeaseLost) {
+			t.Fatalf("late finish: %v, want ErrLeaseLost", err)
+		}
+		if c, _ := s.Load(ctx, chat); len(c.Out) != 1 {
+			t.Fatal("the late sender removed a reply the new sender owns")
+		}
+	})
 }
 
 func TestHoldKeepsSendersOff(t *testing.T) {
-	ctx := context.Background()
-	s := redistest.MustOpen(t)
-	first, _ := step(ctx, s, "1", reply(chat, "a"))
-	hold := t0.Add(3 * time.Second)
-	if _, err := s.Finish(ctx, first.Lease, redis.Finish{Hold: hold, Fails: 2}); err != nil {
-		t.Fatal(err)
-	}
-	next, _ := step(ctx, s, "2", reply(chat, "b"))
-	if next.Lease != nil {
-		t.Fatal("an update took the lease of a chat on hold")
-	}
-	if due, _ := s.Due(ctx, hold.Add(-time.Millisecond), 10); len(due) != 0 {
-		t.Fatalf("chat due before its hold ends: %v", due)
-	}
-	l, c, _, err := s.Claim(ctx, chat, hold.Add(time.Millisecond))
-	if err != nil || l == nil || texts(l.Out) != "ab" || c.Fails != 2 {
-		t.Fatalf("claim after the hold: %v %q fails=%d, %v", l, texts(l.Out), c.Fails, err)
-	}
+	redises(t, func(t *testing.T, client func(testing.TB) goredis.UniversalClient) {
+		ctx := context.Background()
+		s := open(t, client)
+		first, _ := step(ctx, s, "1", reply(chat, "a"))
+		hold := t0.Add(3 * time.Second)
+		if _, err := s.Finish(ctx, first.Lease, redis.Finish{Hold: hold, Fails: 2}); err != nil {
+			t.Fatal(err)
+		}
+		next, _ := step(ctx, s, "2", reply(chat, "b"))
+		if next.Lease != nil {
+			t.Fatal("an update took the lease of a chat on hold")
+		}
+		if due, _ := s.Due(ctx, hold.Add(-time.Millisecond), 10); len(due) != 0 {
+			t.Fatalf("chat due before its hold ends: %v", due)
+		}
+		l, c, _, err := s.Claim(ctx, chat, hold.Add(time.Millisecond))
+		if err != nil || l == nil || texts(l.Out) != "ab" || c.Fails != 2 {
+			t.Fatalf("claim after the hold: %v %q fails=%d, %v", l, texts(l.Out), c.Fails, err)
+		}
+	})
 }
 
 // A reply that stopped halfway is kept with what went of it, for the next
 // sender to go on from there.
 func TestAHeldReplyKeepsWhatWentOfIt(t *testing.T) {
-	ctx := context.Background()
-	s := redistest.MustOpen(t)
-	first, _ := step(ctx, s, "1", reply(chat, "a"))
-	q := first.Lease.Out[0]
-	q.Done = &flows.Sent{MessageIDs: []string{"7"}, Parts: 1}
-	hold := t0.Add(time.Second)
-	if _, err := s.Finish(ctx, first.Lease, redis.Finish{Hold: hold, Fails: 1, Rewrite: []redis.Queued{q}}); err != nil {
-		t.Fatal(err)
-	}
-	l, _, _, err := s.Claim(ctx, chat, hold.Add(time.Millisecond))
-	if err != nil || l == nil || len(l.Out) != 1 {
-		t.Fatalf("claim after the hold: %v, %v", l, err)
-	}
-	if got := l.Out[0]; got.Text.ID != "a" || got.Done == nil || got.Done.Parts != 1 || got.Done.MessageIDs[0] != "7" {
-		t.Fatalf("kept %+v", got.Reply)
-	}
+	redises(t, func(t *testing.T, client func(testing.TB) goredis.UniversalClient) {
+		ctx := context.Background()
+		s := open(t, client)
+		first, _ := step(ctx, s, "1", reply(chat, "a"))
+		q := first.Lease.Out[0]
+		q.Done = &flows.Sent{MessageIDs: []string{"7"}, Parts: 1}
+		hold := t0.Add(time.Second)
+		if _, err := s.Finish(ctx, first.Lease, redis.Finish{Hold: hold, Fails: 1, Rewrite: []redis.Queued{q}}); err != nil {
+			t.Fatal(err)
+		}
+		l, _, _, err := s.Claim(ctx, chat, hold.Add(time.Millisecond))
+		if err != nil || l == nil || len(l.Out) != 1 {
+			t.Fatalf("claim after the hold: %v, %v", l, err)
+		}
+		if got := l.Out[0]; got.Text.ID != "a" || got.Done == nil || got.Done.Parts != 1 || got.Done.MessageIDs[0] != "7" {
+			t.Fatalf("kept %+v", got.Reply)
+		}
+	})
 }
 
 func TestUnreadableStateAndRepliesAreReported(t *testing.T) {
-	ctx := context.Background()
-	rdb := redistest.MustClient(t)
-	prefix := redistest.Prefix(t)
-	s := redis.New(rdb, prefix)
-	key := prefix + "chat:telegram:42"
-	rdb.HSet(ctx, key, "s", "{not json", "o:1", "[garbage", "o:2", `{"to":{"Channel":"telegram","ChatID":"42"},"text":{"id":"ok"}}`, "n", 2)
-	c, err := s.Load(ctx, chat)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.StateErr == nil || len(c.Bad) != 1 || texts(c.Out) != "ok" {
-		t.Fatalf("state err %v, bad %v, out %q", c.StateErr, c.Bad, texts(c.Out))
-	}
-	// Buried and requeued, the entry is back in its outbox.
-	if err := s.Bury(ctx, []redis.Dead{{Chat: chat, Reason: "test", At: t0, Raw: c.Bad["o:1"]}}); err != nil {
-		t.Fatal(err)
-	}
-	dead, _ := s.DeadLetters(ctx)
-	if len(dead) != 1 || dead[0].Chat != chat || dead[0].Raw != "[garbage" {
-		t.Fatalf("dead letters = %+v", dead)
-	}
-	if n, err := s.Requeue(ctx, 10, t0); n != 1 || err != nil {
-		t.Fatalf("requeue = %d, %v", n, err)
-	}
-	if dead, _ := s.DeadLetters(ctx); len(dead) != 0 {
-		t.Fatalf("dead letters after requeue = %+v", dead)
-	}
-	if c, _ := s.Load(ctx, chat); len(c.Bad) != 2 {
-		t.Fatalf("requeued entry not in the outbox: bad = %v", c.Bad)
-	}
+	redises(t, func(t *testing.T, client func(testing.TB) goredis.UniversalClient) {
+		ctx := context.Background()
+		rdb := client(t)
+		prefix := redistest.Prefix(t)
+		s := redis.New(rdb, prefix)
+		key := redis.ChatKey(prefix, chat)
+		rdb.HSet(ctx, key, "s", "{not json", "o:1", "[garbage", "o:2", `{"to":{"Channel":"telegram","ChatID":"42"},"text":{"id":"ok"}}`, "n", 2)
+		c, err := s.Load(ctx, chat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.StateErr == nil || len(c.Bad) != 1 || texts(c.Out) != "ok" {
+			t.Fatalf("state err %v, bad %v, out %q", c.StateErr, c.Bad, texts(c.Out))
+		}
+		// Buried and requeued, the entry is back in its outbox.
+		if err := s.Bury(ctx, []redis.Dead{{Chat: chat, Reason: "test", At: t0, Raw: c.Bad["o:1"]}}); err != nil {
+			t.Fatal(err)
+		}
+		dead, _ := s.DeadLetters(ctx)
+		if len(dead) != 1 || dead[0].Chat != chat || dead[0].Raw != "[garbage" {
+			t.Fatalf("dead letters = %+v", dead)
+		}
+		if n, err := s.Requeue(ctx, 10, t0); n != 1 || err != nil {
+			t.Fatalf("requeue = %d, %v", n, err)
+		}
+		if dead, _ := s.DeadLetters(ctx); len(dead) != 0 {
+			t.Fatalf("dead letters after requeue = %+v", dead)
+		}
+		if c, _ := s.Load(ctx, chat); len(c.Bad) != 2 {
+			t.Fatalf("requeued entry not in the outbox: bad = %v", c.Bad)
+		}
+	})
 }
 
 // A step in the middle of a conversation costs at most eight Redis
@@ -239,7 +258,7 @@ func TestUnreadableStateAndRepliesAreReported(t *testing.T) {
 func TestAMidFlowStepIsLean(t *testing.T) {
 	ctx := context.Background()
 	srv := redistest.StartServer(t)
-	rdb, err := redis.Open(ctx, srv.URL())
+	rdb, err := redis.Open(ctx, srv.URL(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,24 +301,120 @@ func texts(qs []redis.Queued) string {
 // A sender that stops before it finishes leaves its chat in the due set,
 // for the sweeper: after a clean finish too, once the chat has replies again.
 func TestACommitThatStopsBeforeSendingIsFoundBySweeper(t *testing.T) {
-	ctx := context.Background()
-	s := redistest.MustOpen(t)
-	first, err := step(ctx, s, "1", reply(chat, "a"))
-	if err != nil || first.Lease == nil {
-		t.Fatal(first.Lease, err)
-	}
-	if _, err := s.Finish(ctx, first.Lease, redis.Finish{Sent: first.Lease.Out, Clean: true}); err != nil {
+	redises(t, func(t *testing.T, client func(testing.TB) goredis.UniversalClient) {
+		ctx := context.Background()
+		s := open(t, client)
+		first, err := step(ctx, s, "1", reply(chat, "a"))
+		if err != nil || first.Lease == nil {
+			t.Fatal(first.Lease, err)
+		}
+		if _, err := s.Finish(ctx, first.Lease, redis.Finish{Sent: first.Lease.Out, Clean: true}); err != nil {
+			t.Fatal(err)
+		}
+		if due, _ := s.Due(ctx, t0.Add(time.Hour), 10); len(due) != 0 {
+			t.Fatalf("a chat with nothing to send is due: %v", due)
+		}
+		second, err := step(ctx, s, "2", reply(chat, "b"))
+		if err != nil || second.Lease == nil {
+			t.Fatal(second.Lease, err)
+		}
+		// This sender stops here. Once its lease is over, the sweeper has it.
+		if due, _ := s.Due(ctx, t0.Add(s.Lease), 10); len(due) != 1 || due[0] != chat {
+			t.Fatalf("due after the lease = %v, want the chat", due)
+		}
+	})
+}
+
+// redises runs test on the single Redis and on the Redis Cluster: the
+// store's keys and scripts must work on both.
+func redises(t *testing.T, test func(t *testing.T, client func(testing.TB) goredis.UniversalClient)) {
+	t.Run("single", func(t *testing.T) { test(t, redistest.MustClient) })
+	t.Run("cluster", func(t *testing.T) { test(t, redistest.MustCluster) })
+}
+
+// open is a store with a prefix of its own on client's Redis.
+func open(tb testing.TB, client func(testing.TB) goredis.UniversalClient) *redis.Store {
+	return redis.New(client(tb), redistest.Prefix(tb))
+}
+
+// keys lists the keys matching pattern, on every node.
+func keys(t *testing.T, rdb goredis.UniversalClient, pattern string) []string {
+	var mu sync.Mutex
+	var out []string
+	err := redis.Scan(context.Background(), rdb, pattern, func(_ context.Context, _ goredis.UniversalClient, ks []string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		out = append(out, ks...)
+		return nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if due, _ := s.Due(ctx, t0.Add(time.Hour), 10); len(due) != 0 {
-		t.Fatalf("a chat with nothing to send is due: %v", due)
+	return out
+}
+
+// On a cluster, a reply to a chat of another slot is forwarded after the
+// commit, once: a forward a replica left (it stopped after the commit, or
+// after queuing but before it said so) is finished by whoever claims the
+// chat next, and never queued twice.
+func TestRepliesToOtherSlotsAreForwardedOnce(t *testing.T) {
+	ctx := context.Background()
+	rdb := redistest.MustCluster(t)
+	prefix := redistest.Prefix(t)
+	s := redis.New(rdb, prefix)
+	tag := func(c flows.ChatRef) string { k := redis.ChatKey(prefix, c); return k[:strings.Index(k, "}")] }
+	var other flows.ChatRef
+	for i := 1; other.ChatID == "" || tag(other) == tag(chat); i++ {
+		other = flows.ChatRef{Channel: flows.Telegram, ChatID: "-" + strconv.Itoa(i)}
 	}
-	second, err := step(ctx, s, "2", reply(chat, "b"))
-	if err != nil || second.Lease == nil {
-		t.Fatal(second.Lease, err)
+	done, err := step(ctx, s, "1", reply(chat, "a"), reply(other, "g"))
+	if err != nil || done.Unforwarded != nil {
+		t.Fatal(err, done.Unforwarded)
 	}
-	// This sender stops here. Once its lease is over, the sweeper has it.
-	if due, _ := s.Due(ctx, t0.Add(s.Lease), 10); len(due) != 1 || due[0] != chat {
-		t.Fatalf("due after the lease = %v, want the chat", due)
+	outbox := func() string {
+		c, err := s.Load(ctx, other)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return texts(c.Out)
+	}
+	if got := outbox(); got != "g" {
+		t.Fatalf("the other chat's outbox after the commit: %q, want g", got)
+	}
+	if due, _ := s.Due(ctx, t0, 10); !slices.Contains(due, other) {
+		t.Fatalf("due = %v, want the other chat", due)
+	}
+	// Written again as a replica that stopped before dropping it leaves it,
+	// and once more as one that stopped before queuing it.
+	own := redis.ChatKey(prefix, chat)
+	fields, err := rdb.HGetAll(ctx, own).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, left := fields["fw"]; left {
+		t.Fatalf("forward still counted after it was done: %v", fields)
+	}
+	raw := `{"k":"` + redis.ChatKey(prefix, other) + `","d":` + strconv.FormatInt(t0.UnixMilli(), 10) + `,"r":`
+	g2, _ := json.Marshal(`{"to":{"Channel":"telegram","ChatID":"` + other.ChatID + `"},"text":{"id":"h"}}`)
+	for f := range fields {
+		if strings.HasPrefix(f, "r:") {
+			t.Fatalf("forward field %s left", f)
+		}
+	}
+	rdb.HSet(ctx, own, "r:left:000", raw+string(g2)+"}", "fw", 1)
+	for range 2 { // two replicas' sweepers
+		if _, _, _, err := s.Claim(ctx, chat, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := outbox(); got != "gh" {
+		t.Fatalf("the other chat's outbox after the sweep: %q, want gh", got)
+	}
+	rdb.HSet(ctx, own, "r:left:000", raw+string(g2)+"}", "fw", 1)
+	if _, _, _, err := s.Claim(ctx, chat, t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got := outbox(); got != "gh" {
+		t.Fatalf("a forward done before was queued again: %q", got)
 	}
 }

@@ -24,7 +24,7 @@ type SendRate struct {
 // tenth of a second's worth), so that the platform sees the rate in any
 // window, whatever the replicas.
 type Throttle struct {
-	rdb    *goredis.Client
+	rdb    goredis.UniversalClient
 	prefix string
 	rate   *redis_rate.Limiter
 	Rates  map[flows.Channel]SendRate

@@ -14,7 +14,7 @@ import (
 // page connected to any replica sees what any replica sent, and a page
 // reloaded replays it.
 type WebLog struct {
-	rdb *goredis.Client
+	rdb goredis.UniversalClient
 	key string
 	max int64
 }
@@ -101,7 +101,7 @@ func entries(msgs []goredis.XMessage) []WebEntry {
 
 // Limiter counts requests per client in fixed windows, shared by replicas.
 type Limiter struct {
-	rdb    *goredis.Client
+	rdb    goredis.UniversalClient
 	prefix string
 	limit  int64
 	window time.Duration

@@ -80,7 +80,7 @@ func BenchmarkMidFlow(b *testing.B) {
 		bot.Say(user, "xong")
 		users <- user
 	}
-	rdb, err := redis.Open(context.Background(), srv.URL())
+	rdb, err := redis.Open(context.Background(), srv.URL(), "")
 	if err != nil {
 		b.Fatal(err)
 	}

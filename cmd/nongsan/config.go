@@ -15,30 +15,31 @@ import (
 // config is every setting, each a flag whose default comes from the
 // environment variable named in its usage.
 type config struct {
-	HTTPAddr         string
-	DatabaseURL      string
-	RedisURL         string
-	RedisPrefix      string
-	TelegramToken    string
-	TelegramSecret   string
-	TelegramEndpoint string
-	ZaloToken        string
-	ZaloSecret       string
-	ZaloEndpoint     string
-	PublicBaseURL    string
-	MediaCacheDir    string
-	Moderators       string
-	LogLevel         string
-	LogFormat        string
-	SessionTTL       time.Duration
-	ListingTTL       time.Duration
-	TickEvery        time.Duration
-	OrderTimeout     time.Duration
-	AnnounceDelay    time.Duration
-	SendTimeout      time.Duration
-	TelegramGroupGap time.Duration
-	ZaloGroupGap     time.Duration
-	AdminCacheTTL    time.Duration
+	HTTPAddr          string
+	DatabaseURL       string
+	RedisURL          string
+	RedisClusterAddrs string
+	RedisPrefix       string
+	TelegramToken     string
+	TelegramSecret    string
+	TelegramEndpoint  string
+	ZaloToken         string
+	ZaloSecret        string
+	ZaloEndpoint      string
+	PublicBaseURL     string
+	MediaCacheDir     string
+	Moderators        string
+	LogLevel          string
+	LogFormat         string
+	SessionTTL        time.Duration
+	ListingTTL        time.Duration
+	TickEvery         time.Duration
+	OrderTimeout      time.Duration
+	AnnounceDelay     time.Duration
+	SendTimeout       time.Duration
+	TelegramGroupGap  time.Duration
+	ZaloGroupGap      time.Duration
+	AdminCacheTTL     time.Duration
 	// Abuse limits (0: none).
 	MaxOpenOrders     int
 	MaxListingsPerDay int
@@ -83,6 +84,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	str(&c.HTTPAddr, "addr", "HTTP_ADDR", ":8080", "listen address")
 	str(&c.DatabaseURL, "database-url", "DATABASE_URL", devDatabaseURL, "PostgreSQL connection string")
 	str(&c.RedisURL, "redis-url", "REDIS_URL", devRedisURL, "Redis URL, redis:// or rediss://")
+	str(&c.RedisClusterAddrs, "redis-cluster-addrs", "REDIS_CLUSTER_ADDRS", "", "Redis Cluster nodes, host:port,…; set, the cluster is used (with REDIS_URL's user, password and TLS)")
 	str(&c.RedisPrefix, "redis-prefix", "REDIS_PREFIX", "nongsan:", "prefix of every Redis key")
 	str(&c.TelegramToken, "telegram-token", "TELEGRAM_BOT_TOKEN", "", "Telegram bot token; enables Telegram")
 	str(&c.TelegramSecret, "telegram-secret", "TELEGRAM_WEBHOOK_SECRET", "", "Telegram webhook secret")

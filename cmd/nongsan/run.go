@@ -160,13 +160,19 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 		db.Close()
 		return nil, err
 	}
-	rdb, err := redis.Open(ctx, cfg.RedisURL)
+	rdb, err := redis.Open(ctx, cfg.RedisURL, cfg.RedisClusterAddrs)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
 	a := &app{cfg: cfg, db: db, store: redis.New(rdb, cfg.RedisPrefix), close: func() { rdb.Close(); db.Close() }}
 	a.store.Lease = 3 * cfg.SendTimeout
+	if n, err := a.store.RenameOld(ctx); err != nil {
+		a.close()
+		return nil, err
+	} else if n > 0 {
+		log.Info().Int("chats", n).Msg("renamed the chats' Redis keys of an older version")
+	}
 	texts, err := locales.New()
 	if err != nil {
 		a.close()
@@ -663,7 +669,7 @@ func webhookZalo(ctx context.Context, cfg config, client *http.Client, action st
 // set aside, when; never what it says, which may hold a phone number), or
 // puts every entry back into its chat's outbox.
 func outbox(ctx context.Context, cfg config, action string, stdout io.Writer) error {
-	rdb, err := redis.Open(ctx, cfg.RedisURL)
+	rdb, err := redis.Open(ctx, cfg.RedisURL, cfg.RedisClusterAddrs)
 	if err != nil {
 		return err
 	}

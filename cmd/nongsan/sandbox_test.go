@@ -180,10 +180,10 @@ func TestTheSandboxBesideTheRealAppSharesNothingWithIt(t *testing.T) {
 	}
 	// Redis: the sandbox's keys are under its own prefix.
 	rdb := redistest.MustClient(t)
-	if keys, _ := rdb.Keys(context.Background(), env["REDIS_PREFIX"]+"sandbox:chat:plain:*").Result(); len(keys) == 0 {
+	if keys, _ := rdb.Keys(context.Background(), env["REDIS_PREFIX"]+"sandbox:{*}chat:plain:*").Result(); len(keys) == 0 {
 		t.Error("no sandbox chat under the sandbox's prefix")
 	}
-	if keys, _ := rdb.Keys(context.Background(), env["REDIS_PREFIX"]+"chat:plain:*").Result(); len(keys) != 0 {
+	if keys, _ := rdb.Keys(context.Background(), env["REDIS_PREFIX"]+"{*}chat:plain:*").Result(); len(keys) != 0 {
 		t.Errorf("sandbox chats under the real prefix: %v", keys)
 	}
 
@@ -202,13 +202,13 @@ func TestTheSandboxBesideTheRealAppSharesNothingWithIt(t *testing.T) {
 	if title := sandboxMarketTitle(t, url); title != text(t, "vi", "sandbox.market") {
 		t.Errorf("the sandbox's market after its reset: %q", title)
 	}
-	if keys, _ := rdb.Keys(context.Background(), env["REDIS_PREFIX"]+"sandbox:chat:*").Result(); len(keys) != 0 {
+	if keys, _ := rdb.Keys(context.Background(), env["REDIS_PREFIX"]+"sandbox:{*}chat:*").Result(); len(keys) != 0 {
 		t.Errorf("sandbox chats left after its reset: %v", keys)
 	}
 	if n := count(t, url, `SELECT count(*) FROM public.listings WHERE code = $1`, real); n != 1 {
 		t.Error("the real listing is gone after the sandbox's reset")
 	}
-	if keys, _ := rdb.Keys(context.Background(), env["REDIS_PREFIX"]+"chat:telegram:*").Result(); len(keys) == 0 {
+	if keys, _ := rdb.Keys(context.Background(), env["REDIS_PREFIX"]+"{*}chat:telegram:*").Result(); len(keys) == 0 {
 		t.Error("the real chats are gone after the sandbox's reset")
 	}
 	if status, _ := b.Get("/sandbox/media/" + sandboxPhoto); status != http.StatusNotFound {

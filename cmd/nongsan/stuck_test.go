@@ -10,16 +10,18 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
+	"github.com/nongsan-bot/nongsan/bot/redis"
 	"github.com/nongsan-bot/nongsan/bot/redis/redistest"
 	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
+	"github.com/nongsan-bot/nongsan/flows"
 )
 
 // chatKey is where the bot keeps a Telegram chat in Redis.
 func (b *testBot) chatKey(chat int64) string {
-	return b.Env["REDIS_PREFIX"] + "chat:telegram:" + itoa(chat)
+	return redis.ChatKey(b.Env["REDIS_PREFIX"], flows.ChatRef{Channel: flows.Telegram, ChatID: itoa(chat)})
 }
 
-func (b *testBot) redis() *goredis.Client {
+func (b *testBot) redis() goredis.UniversalClient {
 	b.t.Helper()
 	return redistest.MustClient(b.t)
 }
@@ -81,9 +83,10 @@ func TestUndeliverableRepliesAreSetAsideAndCanBeRequeued(t *testing.T) {
 	rdb := b.redis()
 	ctx := context.Background()
 	rdb.HSet(ctx, b.chatKey(farmer), "o:1", "[garbage", "n", 1)
-	zalo := b.Env["REDIS_PREFIX"] + "chat:zalo:8f3a"
+	zaloChat := flows.ChatRef{Channel: flows.Zalo, ChatID: "8f3a"}
+	zalo := redis.ChatKey(b.Env["REDIS_PREFIX"], zaloChat)
 	rdb.HSet(ctx, zalo, "o:1", `{"to":{"Channel":"zalo","ChatID":"8f3a"},"lang":"vi","text":{"id":"menu.title"}}`, "n", 1)
-	rdb.ZAdd(ctx, b.Env["REDIS_PREFIX"]+"due", goredis.Z{Score: 0, Member: zalo})
+	rdb.ZAdd(ctx, redis.DueKey(b.Env["REDIS_PREFIX"], zaloChat), goredis.Z{Score: 0, Member: zalo})
 
 	b.Say(farmer, "/start")
 	b.expect(farmer, "menu.title") // not held back by the garbage before it

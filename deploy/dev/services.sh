@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
-# Private development services for Nông Sản Bot: PostgreSQL on 127.0.0.1:55432
-# and Redis on 127.0.0.1:56379, with their data under <repo>/.dev/.
+# Private development services for Nông Sản Bot: PostgreSQL on 127.0.0.1:55432,
+# Redis on 127.0.0.1:56379 and, for the tests, a Redis Cluster of three masters
+# on 127.0.0.1:56381-56383 (cluster bus 46381-46383), with their data under <repo>/.dev/.
 #
-#   deploy/dev/services.sh up      start both (installing Debian packages when root), reuse if running
-#   deploy/dev/services.sh env     print `export` lines for DATABASE_URL / REDIS_URL
-#   deploy/dev/services.sh down    stop both private instances
+#   deploy/dev/services.sh up      start them (installing Debian packages when root), reuse if running
+#   deploy/dev/services.sh env     print `export` lines for DATABASE_URL / REDIS_URL / REDIS_TEST_CLUSTER_ADDRS
+#   deploy/dev/services.sh down    stop the private instances
 #   deploy/dev/services.sh status  say what runs
-#   deploy/dev/services.sh clean   stop both and delete their data
+#   deploy/dev/services.sh clean   stop them and delete their data
 #
 # A variable already set (in the environment or in <repo>/.env) means "use that
 # service, not a private one": `up` skips it and `env` prints nothing for it.
+# REDIS_TEST_CLUSTER_ADDRS is for the tests only (the service reads
+# REDIS_CLUSTER_ADDRS); `env` prints it while the private cluster is up.
 # Messages go to stderr; only `env` writes to stdout.
 set -euo pipefail
 
 PG_PORT="${NONGSAN_DEV_PG_PORT:-55432}"       # override only to run two clones side by side
 REDIS_PORT="${NONGSAN_DEV_REDIS_PORT:-56379}"
+CLUSTER_PORT="${NONGSAN_DEV_REDIS_CLUSTER_PORT:-56381}" # the first of three
 HOST=127.0.0.1
 PG_DB=nongsan
 PG_ROLE=nongsan
@@ -25,6 +29,8 @@ WAIT_SECONDS=30
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 DEV_DIR="$REPO_ROOT/.dev"
 REDIS_DIR="$DEV_DIR/redis"
+CLUSTER_DIR="$DEV_DIR/redis-cluster"
+CLUSTER_PORTS=("$CLUSTER_PORT" "$((CLUSTER_PORT + 1))" "$((CLUSTER_PORT + 2))")
 PG_LINK="$DEV_DIR/postgres" # the PostgreSQL area: a directory, or a symlink to one
 
 log() { printf 'services: %s\n' "$*" >&2; }
@@ -394,6 +400,111 @@ redis_down() {
 	die "Redis (PID $pid) did not stop within ${WAIT_SECONDS}s"
 }
 
+# ---------------------------------------------------------------- Redis Cluster
+
+cluster_addrs() { # host:port,host:port,host:port
+	local p out=""
+	for p in "${CLUSTER_PORTS[@]}"; do out="${out:+$out,}$HOST:$p"; done
+	printf '%s' "$out"
+}
+
+cluster_node_ready() { # PORT
+	[ "$(redis-cli -h "$HOST" -p "$1" ping 2>/dev/null)" = "PONG" ]
+}
+
+cluster_info() { # PORT FIELD: one field of CLUSTER INFO
+	redis-cli -h "$HOST" -p "$1" cluster info 2>/dev/null | tr -d '\r' | sed -n "s/^$2://p"
+}
+
+# cluster_ok: every node answers and sees all three masters with every slot served.
+cluster_ok() {
+	command -v redis-cli >/dev/null 2>&1 || return 1
+	local p
+	for p in "${CLUSTER_PORTS[@]}"; do
+		[ "$(cluster_info "$p" cluster_state)" = ok ] || return 1
+		[ "$(cluster_info "$p" cluster_known_nodes)" = 3 ] || return 1
+	done
+}
+
+cluster_node_pid() { # PORT
+	local pid comm f="$CLUSTER_DIR/$1/redis.pid"
+	[ -f "$f" ] || return 1
+	pid="$(head -n1 "$f" 2>/dev/null || true)"
+	[[ "$pid" =~ ^[0-9]+$ ]] || return 1
+	comm="$(live_comm "$pid")"
+	case "$comm" in redis-server*) printf '%s' "$pid" ;; *) return 1 ;; esac
+}
+
+cluster_up() {
+	if cluster_ok; then
+		log "Redis Cluster already serves $(cluster_addrs): reusing it"
+		return 0
+	fi
+	local p dir i
+	for p in "${CLUSTER_PORTS[@]}"; do
+		cluster_node_ready "$p" && continue
+		dir="$CLUSTER_DIR/$p"
+		mkdir -p "$dir"
+		# A test cluster: nothing in it is worth keeping across restarts,
+		# but nodes.conf keeps the node's place in the cluster.
+		cat >"$dir/redis.conf" <<EOF
+# Written by deploy/dev/services.sh on every 'up'; edits are lost.
+port $p
+bind $HOST
+protected-mode no
+daemonize yes
+pidfile "$dir/redis.pid"
+logfile "$dir/redis.log"
+dir "$dir"
+cluster-enabled yes
+cluster-port $((p - 10000))
+cluster-config-file nodes.conf
+cluster-node-timeout 5000
+appendonly no
+save ""
+EOF
+		rm -f "$dir/redis.pid"
+		log "starting Redis Cluster node on $HOST:$p (log: $dir/redis.log)"
+		redis-server "$dir/redis.conf" </dev/null >/dev/null 2>&1 9>&- || die "redis-server (cluster node $p) failed to start (log: $dir/redis.log)"
+	done
+	for p in "${CLUSTER_PORTS[@]}"; do
+		for ((i = 0; i < WAIT_SECONDS * 5; i++)); do
+			cluster_node_ready "$p" && break
+			sleep 0.2
+		done
+		if ! cluster_node_ready "$p"; then
+			tail -n 5 "$CLUSTER_DIR/$p/redis.log" >&2 2>/dev/null || true
+			die "Redis Cluster node $HOST:$p did not answer within ${WAIT_SECONDS}s (log: $CLUSTER_DIR/$p/redis.log)"
+		fi
+	done
+	if [ "$(cluster_info "$CLUSTER_PORT" cluster_slots_assigned)" = 0 ]; then
+		log "creating the Redis Cluster on $(cluster_addrs)"
+		local nodes=()
+		for p in "${CLUSTER_PORTS[@]}"; do nodes+=("$HOST:$p"); done
+		redis-cli --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes >"$CLUSTER_DIR/create.log" 2>&1 ||
+			{ tail -n 20 "$CLUSTER_DIR/create.log" >&2; die "redis-cli --cluster create failed (log: $CLUSTER_DIR/create.log)"; }
+	fi
+	for ((i = 0; i < WAIT_SECONDS * 5; i++)); do
+		cluster_ok && break
+		sleep 0.2
+	done
+	cluster_ok || die "the Redis Cluster on $(cluster_addrs) is not ok within ${WAIT_SECONDS}s; 'services.sh clean' starts it afresh"
+	log "Redis Cluster ready: $(cluster_addrs)"
+}
+
+cluster_down() {
+	local p pid i
+	for p in "${CLUSTER_PORTS[@]}"; do
+		pid="$(cluster_node_pid "$p")" || continue
+		log "stopping Redis Cluster node $p (PID $pid)"
+		kill -TERM "$pid" 2>/dev/null || true
+		for ((i = 0; i < WAIT_SECONDS * 5; i++)); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.2
+		done
+	done
+}
+
 # ---------------------------------------------------------------- commands
 
 with_lock() {
@@ -412,17 +523,27 @@ cmd_up() {
 	ensure_packages "$need_pg" "$need_redis"
 	[ "$need_pg" = 0 ] || pg_up
 	[ "$need_redis" = 0 ] || redis_up
+	if have_redis; then
+		cluster_up
+	else
+		log "no redis-server: not starting the test Redis Cluster (its tests are skipped)"
+	fi
 }
 
 cmd_env() {
 	user_set DATABASE_URL || printf "export DATABASE_URL='%s'\n" "$DEV_DATABASE_URL"
 	user_set REDIS_URL || printf "export REDIS_URL='%s'\n" "$DEV_REDIS_URL"
+	if [ -n "${REDIS_TEST_CLUSTER_ADDRS:-}" ] || [ -n "$(dotenv_value REDIS_TEST_CLUSTER_ADDRS)" ]; then
+		return 0
+	fi
+	if cluster_ok; then printf "export REDIS_TEST_CLUSTER_ADDRS='%s'\n" "$(cluster_addrs)"; fi
 }
 
 cmd_down() {
 	with_lock
 	pg_down
 	redis_down
+	cluster_down
 }
 
 cmd_status() {
@@ -446,6 +567,11 @@ cmd_status() {
 	else
 		log "Redis: not running on $HOST:$REDIS_PORT"
 	fi
+	if cluster_ok; then
+		log "Redis Cluster: running on $(cluster_addrs) (data $CLUSTER_DIR)"
+	else
+		log "Redis Cluster: not running (or not ok) on $(cluster_addrs)"
+	fi
 }
 
 cmd_clean() {
@@ -453,12 +579,12 @@ cmd_clean() {
 	local area=""
 	[ -L "$PG_LINK" ] && area="$(readlink -f "$PG_LINK" || true)"
 	[ -n "$area" ] && rm -rf "$area"
-	rm -rf "$PG_LINK" "$REDIS_DIR"
+	rm -rf "$PG_LINK" "$REDIS_DIR" "$CLUSTER_DIR"
 	log "removed private PostgreSQL and Redis data"
 }
 
 usage() {
-	sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 }
 
 case "${1:-}" in

@@ -90,7 +90,7 @@ func (r *Server) Kill() {
 
 // Commands sums INFO commandstats: every command the server ran, those
 // inside scripts included, since the last CONFIG RESETSTAT.
-func Commands(ctx context.Context, rdb *goredis.Client) (int64, error) {
+func Commands(ctx context.Context, rdb goredis.UniversalClient) (int64, error) {
 	info, err := rdb.Info(ctx, "commandstats").Result()
 	if err != nil {
 		return 0, err
