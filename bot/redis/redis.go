@@ -11,7 +11,8 @@
 //
 // The keys work on one Redis and on a Redis Cluster alike: a chat's hash,
 // and the due and held sets its scripts touch with it, share the hash tag of
-// the chat's shard ({0}…{31}), so that each script runs in one slot. A
+// the chat's shard ({0}…{31}), so that each script runs in one slot (on a
+// single Redis one due set and one held set, {0}'s, serve every shard). A
 // reply to a chat of another shard cannot be written by the same script on
 // a cluster: the commit keeps it in the chat's own hash ("r:" fields) and
 // forwards it right after, once (a marker in the receiving shard), and the
@@ -47,6 +48,7 @@ type Store struct {
 	rdb     goredis.UniversalClient
 	prefix  string
 	cluster bool // keys of different shards never meet in one script
+	dueSets int  // shards on a cluster; on one Redis one set serves them all
 
 	// Lease bounds how long a replica that stopped mid-send keeps a chat's
 	// replies from the others.
@@ -62,7 +64,11 @@ type Store struct {
 // New returns a store over rdb with keys under prefix.
 func New(rdb goredis.UniversalClient, prefix string) *Store {
 	_, cluster := rdb.(*goredis.ClusterClient)
-	return &Store{rdb: rdb, prefix: prefix, cluster: cluster, Lease: 15 * time.Second, TTL: 30 * 24 * time.Hour, Seen: 64}
+	dueSets := 1 // the sweeper reads one set, not 32
+	if cluster {
+		dueSets = shards
+	}
+	return &Store{rdb: rdb, prefix: prefix, cluster: cluster, dueSets: dueSets, Lease: 15 * time.Second, TTL: 30 * 24 * time.Hour, Seen: 64}
 }
 
 // Open connects to a redis:// or rediss:// URL or, when clusterAddrs
@@ -196,18 +202,16 @@ func ChatKey(prefix string, chat flows.ChatRef) string {
 	return prefix + "{" + strconv.Itoa(shard(chat)) + "}chat:" + string(chat.Channel) + ":" + chat.ChatID
 }
 
-// DueKey is the due set chat is marked in, in a store under prefix.
-func DueKey(prefix string, chat flows.ChatRef) string {
-	return prefix + "{" + strconv.Itoa(shard(chat)) + "}due"
-}
+// DueKey is the due set chat is marked in.
+func (s *Store) DueKey(chat flows.ChatRef) string { return s.dueKey(shard(chat)) }
 
 // dueKey is the set of shard n's chats whose outbox the sweeper looks at,
 // by when.
-func (s *Store) dueKey(n int) string { return s.tag(n) + "due" }
+func (s *Store) dueKey(n int) string { return s.tag(n%s.dueSets) + "due" }
 
 // heldKey is the set of shard n's chats the platform holds back: failing,
 // or rate-limiting us.
-func (s *Store) heldKey(n int) string { return s.tag(n) + "held" }
+func (s *Store) heldKey(n int) string { return s.tag(n%s.dueSets) + "held" }
 
 // keyTag is the tag a key of this store begins with.
 func keyTag(key string) string { return key[:strings.IndexByte(key, '}')+1] }
@@ -831,7 +835,7 @@ func (s *Store) enqueue(ctx context.Context, marker string, markerTTL time.Durat
 func (s *Store) Waiting(ctx context.Context, now time.Time) (int64, error) {
 	var counts []*goredis.IntCmd
 	_, err := s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
-		for n := range shards {
+		for n := range s.dueSets {
 			counts = append(counts, p.ZCard(ctx, s.heldKey(n)),
 				p.ZCount(ctx, s.dueKey(n), "-inf", strconv.FormatInt(now.UnixMilli(), 10)))
 		}
@@ -852,7 +856,7 @@ func (s *Store) Waiting(ctx context.Context, now time.Time) (int64, error) {
 func (s *Store) Due(ctx context.Context, now time.Time, limit int64) ([]flows.ChatRef, error) {
 	var ranges []*goredis.ZSliceCmd
 	_, err := s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
-		for n := range shards {
+		for n := range s.dueSets {
 			ranges = append(ranges, p.ZRangeArgsWithScores(ctx, goredis.ZRangeArgs{
 				Key: s.dueKey(n), ByScore: true, Start: "-inf", Stop: now.UnixMilli(), Count: limit,
 			}))

@@ -86,7 +86,7 @@ func TestUndeliverableRepliesAreSetAsideAndCanBeRequeued(t *testing.T) {
 	zaloChat := flows.ChatRef{Channel: flows.Zalo, ChatID: "8f3a"}
 	zalo := redis.ChatKey(b.Env["REDIS_PREFIX"], zaloChat)
 	rdb.HSet(ctx, zalo, "o:1", `{"to":{"Channel":"zalo","ChatID":"8f3a"},"lang":"vi","text":{"id":"menu.title"}}`, "n", 1)
-	rdb.ZAdd(ctx, redis.DueKey(b.Env["REDIS_PREFIX"], zaloChat), goredis.Z{Score: 0, Member: zalo})
+	rdb.ZAdd(ctx, redis.New(rdb, b.Env["REDIS_PREFIX"]).DueKey(zaloChat), goredis.Z{Score: 0, Member: zalo})
 
 	b.Say(farmer, "/start")
 	b.expect(farmer, "menu.title") // not held back by the garbage before it
