@@ -111,7 +111,7 @@ func Commands(ctx context.Context, rdb goredis.UniversalClient) (int64, error) {
 
 // Reads is how many reads from its clients the server processed since the
 // last CONFIG RESETSTAT: the round trips, however many commands each held.
-func Reads(ctx context.Context, rdb *goredis.Client) (int64, error) {
+func Reads(ctx context.Context, rdb goredis.UniversalClient) (int64, error) {
 	info, err := rdb.Info(ctx, "stats").Result()
 	if err != nil {
 		return 0, err
