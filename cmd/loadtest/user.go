@@ -265,13 +265,16 @@ func (u *user) do(s step, round int, measured bool, i int) error {
 	for {
 		select {
 		case ev := <-u.inbox:
-			if first && measured {
+			// A notice, or a late call of the turn before, answers nothing
+			// of this turn: it neither ends nor starts its latency.
+			answers := !ev.at.Before(sent) && !(ev.message && isNotice(ev.text))
+			if first && answers && measured {
 				for len(u.latencies) <= i {
 					u.latencies = append(u.latencies, nil)
 				}
-				u.latencies[i] = append(u.latencies[i], int32(max(ev.at.Sub(sent), 0)/time.Microsecond))
+				u.latencies[i] = append(u.latencies[i], int32(ev.at.Sub(sent)/time.Microsecond))
 			}
-			first = false
+			first = first && !answers
 			u.noteBot(ev)
 			if !ev.message {
 				continue
