@@ -16,7 +16,8 @@
 // reply to a chat of another shard cannot be written by the same script on
 // a cluster: the commit keeps it in the chat's own hash ("r:" fields) and
 // forwards it right after, once (a marker in the receiving shard), and the
-// sweeper finishes a forward a stopped replica left.
+// sweeper finishes a forward a stopped replica left. Forwards go in commit
+// order: those a failed write left go before the next commit's own.
 package redis
 
 import (
@@ -120,6 +121,8 @@ const (
 	fHold    = "h"  // no send before (unix ms): the platform asked us to wait, or a send failed
 	fFails   = "f"  // sends failed in a row, for the backoff
 	fExpiry  = "x"  // when the key's TTL was last set (unix ms)
+	// how many forwards wait in "r:" fields (used by the scripts too)
+	fForwards = "fw"
 	// "p", used by the scripts only: a group's gap. Nothing is sent by the
 	// sweeper or another chat's update before it (unix ms), though nothing
 	// may be waiting now; the group's own update answers at once when
@@ -157,6 +160,9 @@ type Chat struct {
 	Out      []Queued // replies waiting, in the order they were queued
 	// Bad are outbox entries that could not be decoded, by field.
 	Bad map[string]string
+	// stranded are forwards an earlier commit left (their write failed):
+	// the next commit sends them before its own, to keep the order.
+	stranded []forward
 
 	Lease     string    // who sends now, if anyone
 	LeaseEnds time.Time //
@@ -262,6 +268,9 @@ func decodeChat(ref flows.ChatRef, h map[string]string) *Chat {
 		c.Out = append(c.Out, q)
 	}
 	slices.SortFunc(c.Out, func(a, b Queued) int { return int(a.Seq - b.Seq) })
+	if h[fForwards] != "" {
+		c.stranded = forwards(h)
+	}
 	return c
 }
 
@@ -374,7 +383,9 @@ return out`)
 // forward is a reply to a chat of another slot, kept in the committing
 // chat's hash until it is queued in its own chat's outbox.
 type forward struct {
-	field string // in the committing chat's hash: "r:" + a unique id
+	// in the committing chat's hash: "r:", the chat's version and the
+	// reply's index (so fields sort in commit order), a unique token
+	field string
 	Key   string `json:"k"` // the receiving chat's key
 	Due   int64  `json:"d"` // unix ms
 	Reply string `json:"r"` // as stored in an outbox
@@ -385,8 +396,10 @@ type forward struct {
 // ErrConflict when the chat changed since c was read.
 func (s *Store) Commit(ctx context.Context, c *Chat, st State, replies []flows.Reply, now time.Time) (Committed, error) {
 	done, fwds, err := s.commit(ctx, c, st, replies, now)
-	if err == nil && len(fwds) > 0 {
-		done.Unforwarded = s.forward(ctx, c.Ref, fwds)
+	if err == nil && len(c.stranded)+len(fwds) > 0 {
+		// the forwards a failed write left first: a chat receives in the
+		// order they were committed
+		done.Unforwarded = s.forward(ctx, c.Ref, append(slices.Clip(c.stranded), fwds...))
 	}
 	return done, err
 }
@@ -412,7 +425,7 @@ func (s *Store) commit(ctx context.Context, c *Chat, st State, replies []flows.R
 			return Committed{}, nil, err
 		}
 		if r.To != c.Ref && s.cluster && shard(r.To) != home {
-			f := forward{field: fmt.Sprintf("r:%s:%03d", l.token, len(fwds)), Key: s.chatKey(r.To), Due: now.Add(r.Delay).UnixMilli(), Reply: b}
+			f := forward{field: fmt.Sprintf("r:%012d:%03d:%s", c.version+1, len(fwds), l.token), Key: s.chatKey(r.To), Due: now.Add(r.Delay).UnixMilli(), Reply: b}
 			fwds = append(fwds, f)
 			continue
 		}
@@ -514,7 +527,7 @@ func (s *Store) forward(ctx context.Context, chat flows.ChatRef, fwds []forward)
 }
 
 // forwards are the forwards left in a chat's hash, in the order they were
-// committed.
+// committed (their fields sort so).
 func forwards(h map[string]string) []forward {
 	var out []forward
 	for field, raw := range h {

@@ -362,11 +362,7 @@ func TestRepliesToOtherSlotsAreForwardedOnce(t *testing.T) {
 	rdb := redistest.MustCluster(t)
 	prefix := redistest.Prefix(t)
 	s := redis.New(rdb, prefix)
-	tag := func(c flows.ChatRef) string { k := redis.ChatKey(prefix, c); return k[:strings.Index(k, "}")] }
-	var other flows.ChatRef
-	for i := 1; other.ChatID == "" || tag(other) == tag(chat); i++ {
-		other = flows.ChatRef{Channel: flows.Telegram, ChatID: "-" + strconv.Itoa(i)}
-	}
+	other := otherSlot(prefix)
 	done, err := step(ctx, s, "1", reply(chat, "a"), reply(other, "g"))
 	if err != nil || done.Unforwarded != nil {
 		t.Fatal(err, done.Unforwarded)
