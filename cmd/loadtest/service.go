@@ -167,9 +167,10 @@ func (s *stack) startReplicas(ctx context.Context, bin string, n int, env []stri
 	return nil
 }
 
-// diesWithUs makes a child process get SIGTERM when the tool dies, even
+// diesWithUs makes a child process get SIGKILL when the tool dies, even
 // killed (a CI timeout): no Redis or service is left running after a run.
-func diesWithUs() *syscall.SysProcAttr { return &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM} }
+// SIGKILL, not SIGTERM: a child busy shutting down must not outlive us.
+func diesWithUs() *syscall.SysProcAttr { return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} }
 
 // ready says whether the service at base answers /readyz with 200.
 func ready(base string) bool {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -37,6 +38,9 @@ func startProcess(t *testing.T, bin string, tg *telegramtest.Server, env map[str
 	t.Helper()
 	p := &process{cmd: exec.Command(bin, "serve"), exited: make(chan struct{})}
 	p.cmd.Dir = t.TempDir() // no stray .env
+	// Killed with the test process, should the test binary die (a
+	// timeout's panic, a kill) before its cleanup (Linux only, as the project).
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	p.cmd.Env = os.Environ()
 	for k, v := range env {
 		p.cmd.Env = append(p.cmd.Env, k+"="+v) // the last of a key wins

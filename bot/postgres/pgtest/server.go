@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -20,12 +21,16 @@ import (
 // newest), on a free port, in a temporary folder: a test can stop it as a
 // crash would and start it again. As root, its commands run as the
 // postgres user, as services.sh's do: PostgreSQL refuses to run as root.
+// The server is the test process's child, killed with it, should the test
+// binary die (a timeout's panic, a kill) before it stops the server.
 type Server struct {
-	tb   testing.TB
-	bin  string
-	dir  string
-	port string
-	asPG bool
+	tb     testing.TB
+	bin    string
+	dir    string
+	port   string
+	cred   *syscall.Credential // the postgres user's, when root
+	cmd    *exec.Cmd           // the postmaster, while it runs
+	exited chan struct{}       // closed when it has
 }
 
 // StartServer initialises and starts a cluster, removed when the test
@@ -38,7 +43,7 @@ func StartServer(tb testing.TB) *Server {
 	if len(bins) == 0 {
 		tb.Skip("no PostgreSQL under /usr/lib/postgresql: `make test` installs it")
 	}
-	s := &Server{tb: tb, bin: filepath.Dir(bins[len(bins)-1]), asPG: os.Geteuid() == 0}
+	s := &Server{tb: tb, bin: filepath.Dir(bins[len(bins)-1])}
 	// Its own folder, not t.TempDir(): the postgres user must reach it.
 	dir, err := os.MkdirTemp("", "nongsan-pg-")
 	if err != nil {
@@ -46,7 +51,7 @@ func StartServer(tb testing.TB) *Server {
 	}
 	s.dir = dir
 	tb.Cleanup(func() { os.RemoveAll(dir) })
-	if s.asPG {
+	if os.Geteuid() == 0 {
 		pg, err := user.Lookup("postgres")
 		if err != nil {
 			tb.Skip("running as root without a postgres user: `make test` installs PostgreSQL, which adds it")
@@ -56,6 +61,7 @@ func StartServer(tb testing.TB) *Server {
 		if err := os.Chown(dir, uid, gid); err != nil {
 			tb.Fatal(err)
 		}
+		s.cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -63,7 +69,9 @@ func StartServer(tb testing.TB) *Server {
 	}
 	s.port = strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 	ln.Close()
-	s.run("initdb", "-D", s.data(), "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync")
+	if out, err := s.command("initdb", "-D", s.data(), "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync").CombinedOutput(); err != nil {
+		tb.Fatalf("initdb: %v\n%s", err, out)
+	}
 	tb.Cleanup(s.Stop)
 	s.Start()
 	return s
@@ -84,45 +92,74 @@ func (s *Server) URL() string {
 // Start starts the cluster (again) and waits until it answers.
 func (s *Server) Start() {
 	s.tb.Helper()
+	log, err := os.OpenFile(filepath.Join(s.dir, "log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		s.tb.Fatal(err)
+	}
+	defer log.Close() // the server writes to its own copy
 	// fsync off: the tests crash the server, never the machine.
-	opts := "-c listen_addresses=127.0.0.1 -c port=" + s.port + " -c unix_socket_directories=" + s.dir +
-		" -c fsync=off -c max_connections=100"
-	s.run("pg_ctl", "-D", s.data(), "-l", filepath.Join(s.dir, "log"), "-o", opts, "-w", "-t", "60", "start")
-	deadline := time.Now().Add(30 * time.Second)
+	s.cmd = s.command("postgres", "-D", s.data(), "-c", "listen_addresses=127.0.0.1", "-c", "port="+s.port,
+		"-c", "unix_socket_directories="+s.dir, "-c", "fsync=off", "-c", "max_connections=100")
+	s.cmd.Stdout, s.cmd.Stderr = log, log
+	if err := s.cmd.Start(); err != nil {
+		s.tb.Fatal(err)
+	}
+	exited, cmd := make(chan struct{}), s.cmd
+	s.exited = exited
+	go func() { cmd.Wait(); close(exited) }()
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		conn, err := pgx.Connect(context.Background(), s.URL())
 		if err == nil {
 			conn.Close(context.Background())
 			return
 		}
+		select {
+		case <-exited:
+			s.tb.Fatalf("PostgreSQL exited at start: %v\n%s", err, s.log())
+		default:
+		}
 		if time.Now().After(deadline) {
-			s.tb.Fatalf("PostgreSQL did not answer: %v", err)
+			s.tb.Fatalf("PostgreSQL did not answer: %v\n%s", err, s.log())
 		}
 		time.Sleep(20 * time.Millisecond) // waiting for a server process, not for our code
 	}
 }
 
-// Stop stops the cluster at once, as a crash does (pg_ctl -m immediate: no
-// checkpoint; the next start recovers from the WAL).
-func (s *Server) Stop() {
-	s.tb.Helper()
-	if _, err := os.Stat(filepath.Join(s.data(), "postmaster.pid")); err != nil {
-		return // not running
+// Pid is the postmaster's process id, 0 when it is stopped.
+func (s *Server) Pid() int {
+	if s.cmd == nil {
+		return 0
 	}
-	s.run("pg_ctl", "-D", s.data(), "-m", "immediate", "-w", "stop")
+	return s.cmd.Process.Pid
 }
 
-// run runs one of the cluster's programs, as the postgres user when root.
-func (s *Server) run(name string, args ...string) {
+// Stop stops the cluster at once, as a crash does (SIGQUIT, PostgreSQL's
+// immediate shutdown: no checkpoint; the next start recovers from the WAL).
+func (s *Server) Stop() {
 	s.tb.Helper()
-	path := filepath.Join(s.bin, name)
-	cmd := exec.Command(path, args...)
-	if s.asPG {
-		cmd = exec.Command("runuser", append([]string{"-u", "postgres", "--", path}, args...)...)
+	if s.cmd == nil {
+		return // not running
 	}
+	s.cmd.Process.Signal(syscall.SIGQUIT)
+	<-s.exited
+	s.cmd = nil
+}
+
+func (s *Server) log() string {
+	b, _ := os.ReadFile(filepath.Join(s.dir, "log"))
+	return string(b)
+}
+
+// command is one of the cluster's programs, as the postgres user when
+// root, killed (SIGKILL) when the test process dies. It runs from "/":
+// the postgres user may not reach the test's folder.
+func (s *Server) command(name string, args ...string) *exec.Cmd {
+	cmd := exec.Command(filepath.Join(s.bin, name), args...)
 	cmd.Dir = "/"
-	if out, err := cmd.CombinedOutput(); err != nil {
-		log, _ := os.ReadFile(filepath.Join(s.dir, "log"))
-		s.tb.Fatalf("%s: %v\n%s\n%s", name, err, out, log)
-	}
+	// Linux only, as the project. The kernel signals the child when the
+	// thread that started it ends: Go ends a thread only when a goroutine
+	// locked to it returns, which tests do not do.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: s.cred, Pdeathsig: syscall.SIGKILL}
+	return cmd
 }

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -50,6 +51,10 @@ func (r *Server) Start() {
 	}
 	r.cmd = exec.Command(path, "--port", r.port, "--bind", "127.0.0.1", "--dir", r.dir,
 		"--appendonly", "yes", "--appendfsync", "always", "--save", "")
+	// Killed with the test process, should the test binary die (a
+	// timeout's panic, a kill) before it stops the server. Linux only, as
+	// the project; Go ends no thread a test starts a process from.
+	r.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := r.cmd.Start(); err != nil {
 		r.tb.Fatal(err)
 	}
@@ -63,6 +68,14 @@ func (r *Server) Start() {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// Pid is the server process's id, 0 when it is stopped.
+func (r *Server) Pid() int {
+	if r.cmd == nil {
+		return 0
+	}
+	return r.cmd.Process.Pid
 }
 
 // Stop shuts Redis down as an operator would; the AOF keeps the data.
