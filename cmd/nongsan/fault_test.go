@@ -101,6 +101,12 @@ func TestBotAPIFailuresUnderLoad(t *testing.T) {
 	env := newEnv(t, tg)
 	env["SEND_TIMEOUT"] = "1s" // a hanging call is given up soon
 	b := startBot(t, tg, env)
+	// One user first, alone and without failures: how many messages a
+	// user gets for the script.
+	alone := newLoadOf(t, tg, b.URL, 7501, 1)
+	alone.start()
+	alone.wait()
+	perUser := len(alone.received(alone.users[0]))
 	l := newLoad(t, tg, b.URL, loadUsers)
 	l.start()
 	failures := 0
@@ -112,27 +118,56 @@ func TestBotAPIFailuresUnderLoad(t *testing.T) {
 	l.wait()
 	l.check(env["DATABASE_URL"])
 
+	// What the users saw: in every chat, as many messages as the user alone
+	// got, each once, none lost (what failed came later), whatever failed
+	// on the way; each failure cost one more call, no more.
 	calls := tg.CallsTo("sendMessage")
-	failed, delivered := 0, 0
-	last := map[string]telegramtest.Call{} // each chat's previous call
+	byChat := map[string][]telegramtest.Call{}
+	failed := 0
 	for _, c := range calls {
-		if c.Status == http.StatusOK {
-			delivered++
-		} else {
+		byChat[c.ChatID] = append(byChat[c.ChatID], c)
+		if c.Status != http.StatusOK {
 			failed++
 		}
-		if prev, ok := last[c.ChatID]; ok && prev.Status == http.StatusTooManyRequests && c.At.Sub(prev.At) < time.Second {
-			t.Errorf("chat %s was told to wait 1 s and called again after %s", c.ChatID, c.At.Sub(prev.At))
-		}
-		last[c.ChatID] = c
 	}
 	if failed != failures {
 		t.Errorf("%d calls failed, want the %d failures queued", failed, failures)
 	}
-	if len(calls) > delivered+failures {
-		t.Errorf("%d calls for %d messages and %d failures: more than one retry per failure", len(calls), delivered, failures)
+	messages := perUser // the user alone's
+	for _, user := range l.users {
+		chat := itoa(user)
+		messages += perUser
+		got := map[string]int{} // deliveries by text
+		var prev telegramtest.Call
+		for i, c := range byChat[chat] {
+			if c.Status == http.StatusOK {
+				got[c.Params["text"]]++
+			}
+			if i > 0 && prev.Status == http.StatusTooManyRequests && c.At.Sub(prev.At) < time.Second {
+				t.Errorf("chat %s was told to wait 1 s and called again after %s", chat, c.At.Sub(prev.At))
+			}
+			prev = c
+		}
+		delivered := 0
+		for text, n := range got {
+			delivered += n
+			if n > 1 {
+				t.Errorf("chat %s got %q %d times", chat, text, n)
+			}
+		}
+		if delivered != perUser {
+			t.Errorf("chat %s got %d messages, want %d as the user alone", chat, delivered, perUser)
+		}
+		for _, c := range byChat[chat] {
+			if c.Status != http.StatusOK && got[c.Params["text"]] == 0 {
+				t.Errorf("chat %s never got %q after its call failed (%d)", chat, c.Params["text"], c.Status)
+			}
+		}
 	}
-	t.Logf("%d sendMessage calls: %d delivered, %d failed", len(calls), delivered, failed)
+	if len(calls) != messages+failures {
+		t.Errorf("%d calls for %d messages and %d failures, want one more call per failure: no storm, nothing else sent", len(calls), messages, failures)
+	}
+	t.Logf("%d sendMessage calls: %d messages, %d failed", len(calls), messages, failed)
 }
 
 // The service is SIGKILLed in the middle of the load, while every user's

@@ -67,6 +67,11 @@ type loadStep struct {
 var loadClient = &http.Client{Timeout: 40 * time.Second}
 
 func newLoad(t *testing.T, tg *telegramtest.Server, url string, users int) *load {
+	return newLoadOf(t, tg, url, 7001, users)
+}
+
+// newLoadOf is a load of users numbered from first.
+func newLoadOf(t *testing.T, tg *telegramtest.Server, url string, first int64, users int) *load {
 	l := &load{t: t, up: tg.NewUpdates(), apis: []*telegramtest.Server{tg}, transcripts: map[int64][]entry{}, codes: map[int]int{},
 		scripts: map[int64][]loadStep{}}
 	l.url.Store(&url)
@@ -77,7 +82,7 @@ func newLoad(t *testing.T, tg *telegramtest.Server, url string, users int) *load
 		t.Fatal(err)
 	}
 	for i := range users {
-		user := int64(7001 + i)
+		user := first + int64(i)
 		l.users = append(l.users, user)
 		l.scripts[user] = sellScript(t, texts, user)
 	}
