@@ -3,13 +3,14 @@ package main
 import (
 	"bytes"
 	"html/template"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
 	"github.com/nongsan-bot/nongsan/bot/zalo"
@@ -247,7 +248,8 @@ func TestAFloodFromOneUserIsLimited(t *testing.T) {
 // What a farmer or a buyer types that looks like SQL, HTML or Markdown
 // (name, commune, listing note; address, order note) is stored as typed (read back from PostgreSQL), sent back as plain
 // text (no parse_mode: Telegram shows it as typed, never as markup), and
-// escaped in the web pages (html/template), never run.
+// escaped in the web pages (html/template: the store, the listing and the
+// market's list), never run.
 func TestTypedMarkupAndSQLStayText(t *testing.T) {
 	t.Parallel()
 	b := startBot(t, telegramtest.NewServer(t), nil)
@@ -318,14 +320,11 @@ func TestTypedMarkupAndSQLStayText(t *testing.T) {
 			t.Errorf("%s to %s with parse_mode %s: typed text would be read as markup", c.Method, c.ChatID, mode)
 		}
 	}
-	for _, page := range []string{b.storeOf(flows.Telegram, itoa(farmer)), b.Env["PUBLIC_BASE_URL"] + "/cho/" + code} {
-		resp, err := http.Get(page)
-		if err != nil {
-			t.Fatal(err)
+	for _, page := range []string{b.storeOf(flows.Telegram, itoa(farmer)), b.Env["PUBLIC_BASE_URL"] + "/cho/" + code, b.Env["PUBLIC_BASE_URL"] + "/cho"} {
+		status, html, _ := download(t, page)
+		if status != http.StatusOK {
+			t.Fatalf("GET %s: %d", page, status)
 		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		html := string(body)
 		for _, raw := range []string{"<b>Lan</b>", "<i>Quang", "<script>alert(1)</script>", `"Hoa"'`} {
 			if strings.Contains(html, raw) {
 				t.Errorf("%s shows %q unescaped", page, raw)
@@ -333,6 +332,107 @@ func TestTypedMarkupAndSQLStayText(t *testing.T) {
 		}
 		if !strings.Contains(html, template.HTMLEscapeString(name)) {
 			t.Errorf("%s does not show the name, escaped", page)
+		}
+	}
+}
+
+// A market group whose title looks like markup or SQL, and a group admin's
+// announcement that does: the title is stored as it is and shown as plain
+// text wherever the bot names the group (the farmer's notice of a post, the
+// announcement's summary); the announcement reaches the group as typed; no
+// call asks Telegram to read markup (parse_mode, an album's captions
+// included); the market's pages show neither unescaped.
+func TestGroupTitlesAndAnnouncementsWithMarkupStayText(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, telegramtest.NewServer(t), nil)
+	const (
+		group        = int64(-1005555555555)
+		title        = `<b>Chợ</b> *Na* _Lạng Sơn_ [vào](javascript:alert(1)) <script>alert(1)</script> '); DROP TABLE chats;--`
+		announcement = `<i>Họp chợ</i> **sáng mai** [đăng ký](javascript:alert(2)) ' OR 1=1 --`
+	)
+	titled := func(u tgbotapi.Update) tgbotapi.Update {
+		if u.Message != nil {
+			c := *u.Message.Chat
+			c.Title = title
+			u.Message.Chat = &c
+		}
+		if u.MyChatMember != nil {
+			u.MyChatMember.Chat.Title = title
+		}
+		return u
+	}
+	b.TG.SetMemberStatus(group, groupAdmin, "administrator")
+	for _, u := range []tgbotapi.Update{b.Up.AddedToGroup(group, groupAdmin, telegramtest.DefaultBotID), b.Up.Text(group, groupAdmin, "/dangky")} {
+		if code := b.Post(titled(u)); code != http.StatusOK {
+			t.Fatal(code)
+		}
+	}
+	var stored string
+	queryRow(t, b.Env["DATABASE_URL"], `SELECT title FROM chats WHERE channel = 'telegram' AND chat_id = $1`, []any{itoa(group)}, &stored)
+	if stored != title {
+		t.Errorf("stored title %q, want it as Telegram gave it", stored)
+	}
+
+	// A listing goes to the group; the farmer is told where, by its title.
+	b.register(farmer)
+	code := b.listing(farmer, "500 kg", "25k")
+	if posted := b.notice(farmer, "📢"); !strings.Contains(posted.Text, title) {
+		t.Errorf("the notice of the post does not name the group as it is titled:\n%s", posted.Text)
+	}
+
+	// The group's admin announces to it.
+	if code := b.Post(titled(b.Up.Text(group, groupAdmin, "/thongbao"))); code != http.StatusOK {
+		t.Fatal(code)
+	}
+	b.expectIn(group, "broadcast.group_open")
+	b.Say(groupAdmin, "/start tb_"+itoa(group))
+	b.expect(groupAdmin, "broadcast.text_own")
+	b.Say(groupAdmin, announcement)
+	b.expect(groupAdmin, "broadcast.photo")
+	b.Tap(groupAdmin, "skip")
+	if summary := b.Last(groupAdmin).Text; !strings.Contains(summary, title) {
+		t.Errorf("the summary does not name the group as it is titled:\n%s", summary)
+	}
+	b.Tap(groupAdmin, "send")
+	b.expect(groupAdmin, "broadcast.started", "Count", 1)
+	waitSent(t, b, group, func(s sent) bool { return strings.Contains(s.Text, announcement) }, 1)
+	var storedText string
+	queryRow(t, b.Env["DATABASE_URL"], `SELECT text FROM broadcasts`, nil, &storedText)
+	if storedText != announcement {
+		t.Errorf("stored announcement %q, want it as typed", storedText)
+	}
+
+	for _, c := range b.TG.Calls() {
+		modes := []string{c.Params["parse_mode"]}
+		if c.Method == "sendMediaGroup" {
+			var media []struct {
+				ParseMode string `json:"parse_mode"`
+			}
+			if err := c.JSON("media", &media); err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range media {
+				modes = append(modes, m.ParseMode)
+			}
+		}
+		for _, mode := range modes {
+			if mode != "" {
+				t.Errorf("%s to %s with parse_mode %s: a title or typed text would be read as markup", c.Method, c.ChatID, mode)
+			}
+		}
+	}
+	for _, page := range []string{b.Env["PUBLIC_BASE_URL"] + "/cho", b.Env["PUBLIC_BASE_URL"] + "/cho/" + code, b.storeOf(flows.Telegram, itoa(farmer))} {
+		status, html, _ := download(t, page)
+		if status != http.StatusOK {
+			t.Fatalf("GET %s: %d", page, status)
+		}
+		if !strings.Contains(html, code) {
+			t.Errorf("%s does not show the listing %s", page, code)
+		}
+		for _, raw := range []string{"<b>Chợ</b>", "<script>alert(1)</script>", "<i>Họp chợ</i>", "javascript:"} {
+			if strings.Contains(html, raw) {
+				t.Errorf("%s shows %q unescaped", page, raw)
+			}
 		}
 	}
 }
