@@ -16,6 +16,7 @@ import (
 // environment variable named in its usage.
 type config struct {
 	HTTPAddr          string
+	DebugAddr         string
 	DatabaseURL       string
 	RedisURL          string
 	RedisClusterAddrs string
@@ -82,6 +83,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 		fs.StringVar(p, name, v, fmt.Sprintf("%s (env %s)", usage, env))
 	}
 	str(&c.HTTPAddr, "addr", "HTTP_ADDR", ":8080", "listen address")
+	str(&c.DebugAddr, "debug-addr", "DEBUG_ADDR", "", "listen address of the Go profiler (/debug/pprof/), e.g. 127.0.0.1:6060; unset, none. Never a public one")
 	str(&c.DatabaseURL, "database-url", "DATABASE_URL", devDatabaseURL, "PostgreSQL connection string")
 	str(&c.RedisURL, "redis-url", "REDIS_URL", devRedisURL, "Redis URL, redis:// or rediss://")
 	str(&c.RedisClusterAddrs, "redis-cluster-addrs", "REDIS_CLUSTER_ADDRS", "", "Redis Cluster nodes, host:port,…; set, the cluster is used (with REDIS_URL's user, password and TLS)")

@@ -417,6 +417,13 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if cfg.DebugAddr != "" {
+		_, stopDebug, err := serveDebug(cfg.DebugAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stopDebug()
+	}
 	log.Info().Str("addr", ln.Addr().String()).Msg("listening")
 	if len(a.engine.Channels) > 1 && localURL(cfg.PublicBaseURL) {
 		log.Warn().Str("public_url", cfg.PublicBaseURL).
