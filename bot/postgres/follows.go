@@ -74,24 +74,13 @@ func (db *DB) Unfollow(ctx context.Context, userID, id int64) (bool, error) {
 	return tag.RowsAffected() > 0, nil
 }
 
-// followMatch is the condition on follows f that a listing ($key, $fold,
-// $area, by users $seller and $helper) matches.
-const followMatch = `(CASE WHEN $2 <> '' THEN f.product_key = $2 ELSE f.product_key = '' AND f.product_fold = $3 END)
-	AND (f.area = '' OR f.area = $4) AND f.user_id <> $5 AND f.user_id <> $6`
-
-// queueFollowNotices writes a new listing's notice to each of its
-// followers, in one statement whatever their number.
-func queueFollowNotices(ctx context.Context, tx pgx.Tx, l *flows.Listing) error {
-	_, err := tx.Exec(ctx, `
-		INSERT INTO follow_notices (listing_id, user_id)
-		SELECT DISTINCT $1::bigint, f.user_id FROM follows f WHERE `+followMatch+`
-		ON CONFLICT DO NOTHING`,
-		l.ID, l.ProductKey, followFold(l.ProductKey, l.Product), l.Seller.Area, l.Seller.UserID, l.HelperID)
-	if err != nil {
-		return fmt.Errorf("queue follow notices: %w", err)
-	}
-	return nil
-}
+// followMatch is the condition on follows f that a new listing l of seller
+// s matches ($20: the listing's folded name, for a product outside the
+// catalogue); see createListing.
+const followMatch = `(CASE WHEN coalesce(l.product_key, '') <> '' THEN f.product_key = l.product_key
+		ELSE f.product_key = '' AND f.product_fold = $20 END)
+	AND (f.area = '' OR f.area = coalesce(s.area_tag, ''))
+	AND f.user_id <> coalesce(s.user_id, 0) AND f.user_id <> coalesce(l.helper_id, 0)`
 
 // Followers counts the people each listing would reach, in one query.
 func (db *DB) Followers(ctx context.Context, listings []*flows.Listing) (map[int64]int, error) {

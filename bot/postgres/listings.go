@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
@@ -30,18 +31,26 @@ const sellerColumns = `id, coalesce(user_id, 0), name, coalesce(phone_e164, ''),
 func scanSeller(row pgx.Row) (*flows.Seller, error) {
 	var s flows.Seller
 	var b flows.BankAccount
-	err := row.Scan(&s.ID, &s.UserID, &s.Name, &s.Phone, &s.Commune, &s.Area, &s.GrowingCode,
-		&b.BIN, &b.Bank, &b.Account, &b.Holder, &s.CreatedBy, &s.Slug)
-	if errors.Is(err, pgx.ErrNoRows) {
+	if err := row.Scan(sellerDest(&s, &b)...); errors.Is(err, pgx.ErrNoRows) {
 		return nil, flows.ErrNotFound
-	}
-	if err != nil {
+	} else if err != nil {
 		return nil, err
 	}
-	if b.BIN != "" {
-		s.Bank = &b
-	}
+	withBank(&s, &b)
 	return &s, nil
+}
+
+// sellerDest is where a row of sellerColumns is scanned to; withBank then
+// gives the seller the account, if any.
+func sellerDest(s *flows.Seller, b *flows.BankAccount) []any {
+	return []any{&s.ID, &s.UserID, &s.Name, &s.Phone, &s.Commune, &s.Area, &s.GrowingCode,
+		&b.BIN, &b.Bank, &b.Account, &b.Holder, &s.CreatedBy, &s.Slug}
+}
+
+func withBank(s *flows.Seller, b *flows.BankAccount) {
+	if b.BIN != "" {
+		s.Bank = b
+	}
 }
 
 // SellerOf returns the seller profile of a user.
@@ -155,47 +164,45 @@ const DefaultListingTTL = 7 * 24 * time.Hour
 // posts and notices, its followers' notices, and its photos as media to
 // serve, in one transaction;
 // a retried source gets the listing it created the first time, and posts
-// nothing more.
+// nothing more. The listing, its photos and its followers' notices are one
+// statement, its posts and their notices one round trip: publishing is a
+// farmer's most frequent write.
 func (db *DB) CreateListing(ctx context.Context, l *flows.Listing, source string, posts func(*flows.Listing) []flows.Reply) (*flows.Listing, error) {
 	ttl := db.ListingTTL
 	if ttl <= 0 {
 		ttl = DefaultListingTTL
 	}
-	var id int64
+	var stored *flows.Listing
 	photos, refs := withPhotoIDs(l.Photos)
+	ids, channels, originals := make([]string, len(refs)), make([]string, len(refs)), make([]string, len(refs))
+	for i, p := range refs {
+		ids[i], channels[i], originals[i] = p.ID, string(p.Channel), p.Ref
+	}
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		for range 8 {
-			err := tx.QueryRow(ctx, `
-				INSERT INTO listings (code, seller_id, helper_id, channel, product_key, product_name, photos, unit,
-					quantity_milli, remaining_milli, price_vnd, price_unit, price_typed, ready_on, note, expires_at, source_update)
-				VALUES ($1, $2, nullif($3, 0), $4, nullif($5, ''), $6, $7, $8, $9, $9, $10, $11, $12, $13, $14, $15, $16)
-				ON CONFLICT DO NOTHING
-				RETURNING id`,
+			var err error
+			stored, err = scanListing(tx.QueryRow(ctx, createListing,
 				newCode(), l.SellerID, l.HelperID, l.Channel, l.ProductKey, l.Product, photos, l.Quantity.Unit,
 				l.Quantity.Milli, l.Price.VND, l.Price.Per, l.PriceTyped, l.Ready, l.Note, l.Ready.Add(ttl), source,
-			).Scan(&id)
-			if !errors.Is(err, pgx.ErrNoRows) {
-				if err == nil {
-					err = addMedia(ctx, tx, id, refs)
-				}
-				if err != nil {
-					return err
-				}
-				stored, err := listing(ctx, tx, id)
-				if err != nil {
-					return err
-				}
-				if err := queueFollowNotices(ctx, tx, stored); err != nil {
-					return err
-				}
+				ids, channels, originals, followFold(l.ProductKey, l.Product)))
+			if err == nil {
 				if posts == nil {
 					return nil
 				}
-				return addPosts(ctx, tx, id, posts(stored))
+				return addPosts(ctx, tx, stored.ID, posts(stored))
 			}
+			if !errors.Is(err, flows.ErrNotFound) {
+				return err
+			}
+			var id int64
 			err = tx.QueryRow(ctx, `SELECT id FROM listings WHERE source_update = $1`, source).Scan(&id)
+			if err == nil {
+				// Created by an earlier delivery of the same update.
+				stored, err = listing(ctx, tx, id)
+				return err
+			}
 			if !errors.Is(err, pgx.ErrNoRows) {
-				return err // created by an earlier delivery of the same update
+				return err
 			}
 			// Else the code was taken: draw another.
 		}
@@ -204,20 +211,56 @@ func (db *DB) CreateListing(ctx context.Context, l *flows.Listing, source string
 	if err != nil {
 		return nil, fmt.Errorf("create listing: %w", err)
 	}
-	return db.Listing(ctx, id)
+	return stored, nil
 }
 
+// createListing inserts a listing (nothing when its code or its source is
+// taken), its photos as media ($17-$19) and a notice to each of its
+// followers ($20: the product's folded name, for a product outside the
+// catalogue), and returns it with its seller. A photo kept since it
+// arrived (PhotoArrived) joins its listing. Foreign keys are checked at
+// the statement's end, when the listing is there.
+const createListing = `
+	WITH l AS (
+		INSERT INTO listings (code, seller_id, helper_id, channel, product_key, product_name, photos, unit,
+			quantity_milli, remaining_milli, price_vnd, price_unit, price_typed, ready_on, note, expires_at, source_update)
+		VALUES ($1, $2, nullif($3, 0), $4, nullif($5, ''), $6, $7, $8, $9, $9, $10, $11, $12, $13, $14, $15, $16)
+		ON CONFLICT DO NOTHING
+		RETURNING *
+	), photos AS (
+		INSERT INTO media (id, listing_id, channel, ref)
+		SELECT m.id, l.id, m.channel, m.ref FROM l, unnest($17::text[], $18::text[], $19::text[]) AS m (id, channel, ref)
+		ON CONFLICT (id) DO UPDATE SET listing_id = EXCLUDED.listing_id WHERE media.listing_id IS NULL
+	), followers AS (
+		INSERT INTO follow_notices (listing_id, user_id)
+		SELECT DISTINCT l.id, f.user_id FROM l JOIN sellers s ON s.id = l.seller_id, follows f WHERE ` + followMatch + `
+		ON CONFLICT DO NOTHING
+	)
+	SELECT ` + listingColumns + ` FROM l` + withSeller
+
 // addPosts records a listing's posts as pending in each group they
-// address, and queues them.
+// address, and queues them, in one round trip.
 func addPosts(ctx context.Context, tx pgx.Tx, listingID int64, posts []flows.Reply) error {
-	for _, r := range posts {
-		_, err := tx.Exec(ctx, `INSERT INTO listing_posts (listing_id, channel, chat_id) VALUES ($1, $2, $3)
-			ON CONFLICT DO NOTHING`, listingID, r.To.Channel, r.To.ChatID)
-		if err != nil {
-			return fmt.Errorf("pending post: %w", err)
-		}
+	if len(posts) == 0 {
+		return nil
 	}
-	return queue(ctx, tx, posts)
+	channels, chats := make([]string, len(posts)), make([]string, len(posts))
+	for i, r := range posts {
+		channels[i], chats[i] = string(r.To.Channel), r.To.ChatID
+	}
+	notices, err := json.Marshal(posts)
+	if err != nil {
+		return fmt.Errorf("encode notices: %w", err)
+	}
+	batch := &pgx.Batch{}
+	batch.Queue(`INSERT INTO listing_posts (listing_id, channel, chat_id)
+		SELECT $1, p.channel, p.chat_id FROM unnest($2::text[], $3::text[]) AS p (channel, chat_id)
+		ON CONFLICT DO NOTHING`, listingID, channels, chats)
+	batch.Queue(insertNotices, notices)
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		return fmt.Errorf("pending posts: %w", err)
+	}
+	return nil
 }
 
 // Listing returns a listing with its seller.
@@ -230,30 +273,45 @@ type querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-func listing(ctx context.Context, q querier, id int64) (*flows.Listing, error) {
+// listingColumns are a listing's (l) and its seller's (s, withSeller), as
+// scanListing reads them.
+const listingColumns = `l.id, l.code, l.seller_id, coalesce(l.helper_id, 0), l.channel, coalesce(l.product_key, ''),
+	l.product_name, l.photos, l.unit, l.quantity_milli, l.remaining_milli, l.price_vnd, l.price_unit, l.price_typed,
+	l.ready_on, l.note, l.status, l.expires_at, l.updated_at, coalesce(l.sold_out_by, ''), l.min_order_milli, s.*`
+
+// withSeller joins the listings l to their sellers s.
+const withSeller = ` l, LATERAL (SELECT ` + sellerColumns + ` FROM sellers WHERE id = l.seller_id)
+	AS s (id, user_id, name, phone, commune, area, growing_code, bank_bin, bank_name, bank_account, bank_holder, created_by, slug)`
+
+// scanListing reads a row of listingColumns; no row is ErrNotFound.
+func scanListing(row pgx.Row) (*flows.Listing, error) {
 	var l flows.Listing
+	var b flows.BankAccount
 	var unit, per string
-	err := q.QueryRow(ctx, `
-		SELECT id, code, seller_id, coalesce(helper_id, 0), channel, coalesce(product_key, ''), product_name, photos,
-			unit, quantity_milli, remaining_milli, price_vnd, price_unit, price_typed, ready_on, note, status, expires_at,
-			updated_at, coalesce(sold_out_by, ''), min_order_milli
-		FROM listings WHERE id = $1`, id,
-	).Scan(&l.ID, &l.Code, &l.SellerID, &l.HelperID, &l.Channel, &l.ProductKey, &l.Product, &l.Photos,
+	err := row.Scan(append([]any{&l.ID, &l.Code, &l.SellerID, &l.HelperID, &l.Channel, &l.ProductKey, &l.Product, &l.Photos,
 		&unit, &l.Quantity.Milli, &l.Remaining, &l.Price.VND, &per, &l.PriceTyped, &l.Ready, &l.Note, &l.Status, &l.ExpiresAt,
-		&l.UpdatedAt, &l.SoldOutBy, &l.MinOrder)
+		&l.UpdatedAt, &l.SoldOutBy, &l.MinOrder}, sellerDest(&l.Seller, &b)...)...)
 	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, flows.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	l.Quantity.Unit, l.Price.Per = vn.Unit(unit), vn.Unit(per)
+	withBank(&l.Seller, &b)
+	return &l, nil
+}
+
+// listing reads a listing with its seller, in one statement.
+func listing(ctx context.Context, q querier, id int64) (*flows.Listing, error) {
+	l, err := scanListing(q.QueryRow(ctx, `SELECT `+listingColumns+` FROM listings`+withSeller+` WHERE l.id = $1`, id))
+	if errors.Is(err, flows.ErrNotFound) {
 		return nil, fmt.Errorf("listing %d: %w", id, flows.ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("listing %d: %w", id, err)
 	}
-	l.Quantity.Unit, l.Price.Per = vn.Unit(unit), vn.Unit(per)
-	s, err := scanSeller(q.QueryRow(ctx, `SELECT `+sellerColumns+` FROM sellers WHERE id = $1`, l.SellerID))
-	if err != nil {
-		return nil, fmt.Errorf("seller of listing %d: %w", id, err)
-	}
-	l.Seller = *s
-	return &l, nil
+	return l, nil
 }
 
 // SavePost records where a listing's post landed: its photos, or (for an

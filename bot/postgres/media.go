@@ -30,21 +30,6 @@ func withPhotoIDs(tokens []string) (photos []string, refs []flows.PhotoRef) {
 	return photos, refs
 }
 
-// addMedia makes a listing's photos servable, in the transaction that
-// publishes it.
-func addMedia(ctx context.Context, tx pgx.Tx, listingID int64, refs []flows.PhotoRef) error {
-	for _, p := range refs {
-		// A photo kept since it arrived (PhotoArrived) joins its listing.
-		_, err := tx.Exec(ctx, `INSERT INTO media (id, listing_id, channel, ref) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (id) DO UPDATE SET listing_id = EXCLUDED.listing_id WHERE media.listing_id IS NULL`,
-			p.ID, listingID, p.Channel, p.Ref)
-		if err != nil {
-			return fmt.Errorf("media of listing: %w", err)
-		}
-	}
-	return nil
-}
-
 // onSale is the listings whose photos are served: on sale ('active') or
 // sold out ('sold_out': its posts still show it, and the farmer may sell
 // more). A farmer who stops selling ('closed') or a listing past its date

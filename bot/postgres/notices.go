@@ -21,11 +21,13 @@ func queue(ctx context.Context, tx pgx.Tx, notices []flows.Reply) error {
 	if err != nil {
 		return fmt.Errorf("encode notices: %w", err)
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO notices (replies) VALUES ($1)`, b); err != nil {
+	if _, err := tx.Exec(ctx, insertNotices, b); err != nil {
 		return fmt.Errorf("queue notices: %w", err)
 	}
 	return nil
 }
+
+const insertNotices = `INSERT INTO notices (replies) VALUES ($1)`
 
 // change runs one statement that must change a row (else ErrStale), with
 // the notices it reports.
