@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode"
 
+	gojson "github.com/goccy/go-json"
+
 	"github.com/nongsan-bot/nongsan/flows/vn"
 )
 
@@ -182,7 +184,7 @@ func (c *Conv) Draft(v any) error {
 	if len(c.Session.Data) == 0 {
 		return nil
 	}
-	if err := json.Unmarshal(c.Session.Data, v); err != nil {
+	if err := gojson.Unmarshal(c.Session.Data, v); err != nil {
 		return fmt.Errorf("decode %s draft: %w: %v", c.Session.Flow, ErrBadState, err)
 	}
 	return nil
@@ -190,7 +192,7 @@ func (c *Conv) Draft(v any) error {
 
 // SetDraft stores v as the flow's draft.
 func (c *Conv) SetDraft(v any) error {
-	b, err := json.Marshal(v)
+	b, err := gojson.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("encode %s draft: %w", c.Session.Flow, err)
 	}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	gojson "github.com/goccy/go-json"
 )
 
 // A Form is a flow that fills a draft D one field at a time. Its table
@@ -364,7 +366,9 @@ func (f *Form[D]) draft(c *Conv) (*D, error) {
 	}
 	d := new(D)
 	if len(c.Session.Data) > 0 {
-		if err := json.Unmarshal(c.Session.Data, d); err != nil {
+		// go-json: a draft is decoded and encoded at every step, and
+		// encoding/json took a tenth of the service's CPU.
+		if err := gojson.Unmarshal(c.Session.Data, d); err != nil {
 			return nil, fmt.Errorf("decode %s draft: %w: %v", f.Name, ErrBadState, err)
 		}
 	}
@@ -373,7 +377,7 @@ func (f *Form[D]) draft(c *Conv) (*D, error) {
 }
 
 func (f *Form[D]) save(c *Conv, d *D) error {
-	b, err := json.Marshal(d)
+	b, err := gojson.Marshal(d)
 	if err != nil {
 		return fmt.Errorf("encode %s draft: %w", f.Name, err)
 	}
