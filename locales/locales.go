@@ -6,8 +6,11 @@ import (
 	"embed"
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -37,6 +40,36 @@ type Texts struct {
 	// as rendered once: button labels are rendered in every language at
 	// every update that offers them, to be typed.
 	plain map[string]*sync.Map
+	// filled is, per language, the texts of messages whose data are plain
+	// values (the product's name, a price, a code…), by message and data:
+	// the same question is asked of many farmers, and its template costs
+	// more than the key.
+	filled map[string]*textCache
+}
+
+// textCache holds up to maxFilled texts; full, it starts over, so that
+// texts of one-off data (a user's name) do not fill it for good.
+type textCache struct {
+	texts atomic.Pointer[sync.Map]
+	n     atomic.Int64
+}
+
+const maxFilled = 4096
+
+func (c *textCache) load(key string) (string, bool) {
+	s, ok := c.texts.Load().Load(key)
+	if !ok {
+		return "", false
+	}
+	return s.(string), true
+}
+
+func (c *textCache) store(key, text string) {
+	if c.n.Add(1) > maxFilled {
+		c.texts.Store(&sync.Map{})
+		c.n.Store(1)
+	}
+	c.texts.Load().Store(key, text)
 }
 
 var _ flows.Texts = (*Texts)(nil)
@@ -46,7 +79,7 @@ func New() (*Texts, error) {
 	b := i18n.NewBundle(language.Vietnamese)
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	t := &Texts{bundle: b, localizers: map[string]*i18n.Localizer{}, ids: map[string][]string{}, press: map[string][2]string{},
-		plain: map[string]*sync.Map{}}
+		plain: map[string]*sync.Map{}, filled: map[string]*textCache{}}
 	for _, lang := range []string{"vi", "en"} {
 		f, err := b.LoadMessageFileFS(messages, lang+".toml")
 		if err != nil {
@@ -59,6 +92,8 @@ func New() (*Texts, error) {
 		t.localizers[lang] = i18n.NewLocalizer(b, lang)
 		t.langs = append(t.langs, lang)
 		t.plain[lang] = &sync.Map{}
+		t.filled[lang] = &textCache{}
+		t.filled[lang].texts.Store(&sync.Map{})
 		t.press[lang] = [2]string{t.localise(lang, flows.M("render.press")), t.localise(lang, flows.M("render.press_numbered"))}
 	}
 	return t, nil
@@ -84,11 +119,63 @@ func (t *Texts) Text(lang string, m flows.Msg) string {
 			return s.(string)
 		}
 	}
+	key, simple := "", false
+	if !plain {
+		if key, simple = dataKey(m); simple {
+			if s, ok := t.filled[lang].load(key); ok {
+				return s
+			}
+		}
+	}
 	s := t.text(lang, m)
-	if plain {
+	switch {
+	case plain:
 		t.plain[lang].Store(m.ID, s)
+	case simple:
+		t.filled[lang].store(key, s)
 	}
 	return s
+}
+
+// dataKey names a message with its data, when every value is a string, a
+// number or a bool (the data of most texts); false for any other value,
+// which is rendered every time.
+func dataKey(m flows.Msg) (string, bool) {
+	if len(m.Data) > 8 {
+		return "", false
+	}
+	var names [8]string
+	keys := names[:0]
+	for k := range m.Data {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b := make([]byte, 0, 128)
+	b = append(b, m.ID...)
+	for _, k := range append(keys, "") {
+		v := m.Count
+		if k != "" {
+			v = m.Data[k]
+		}
+		b = append(append(append(b, 0), k...), 0)
+		switch v := v.(type) {
+		case nil:
+			b = append(b, 'n')
+		case string: // its length first: no value can pass for two
+			b = append(append(strconv.AppendInt(append(b, 's'), int64(len(v)), 10), ':'), v...)
+		case int:
+			b = strconv.AppendInt(append(b, 'i'), int64(v), 10)
+		case int64:
+			b = strconv.AppendInt(append(b, 'l'), v, 10)
+		case float64:
+			b = strconv.AppendFloat(append(b, 'f'), v, 'g', -1, 64)
+		case bool:
+			b = strconv.AppendBool(append(b, 'b'), v)
+		default:
+			return "", false
+		}
+	}
+	return string(b), true
 }
 
 func (t *Texts) text(lang string, m flows.Msg) string {

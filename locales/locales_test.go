@@ -202,3 +202,36 @@ func TestPlainTextsAreKeptApart(t *testing.T) {
 		t.Errorf("English served the Vietnamese text %q", en)
 	}
 }
+
+// Texts with plain data are kept by message and data: the same data gives
+// the text as first rendered, other data, another language, other value
+// types or a value that would pass for two never get it, and a value of
+// another kind (a slice) is rendered every time.
+func TestFilledTextsAreKeptApart(t *testing.T) {
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lan := texts.Text("vi", flows.M("start.welcome", "Name", "Lan"))
+	for _, c := range []struct {
+		lang string
+		m    flows.Msg
+		same bool
+	}{
+		{"vi", flows.M("start.welcome", "Name", "Lan"), true},
+		{"vi", flows.M("start.welcome", "Name", "Mai"), false},
+		{"en", flows.M("start.welcome", "Name", "Lan"), false},
+		{"vi", flows.M("start.welcome", "Name", 7), false},
+		{"vi", flows.M("start.welcome", "Name", "La\x00n"), false},
+		{"vi", flows.M("start.welcome", "Name", []string{"Lan"}), false},
+	} {
+		got := texts.Text(c.lang, c.m)
+		again := texts.Text(c.lang, c.m)
+		if got != again {
+			t.Errorf("%s %v: %q, then %q", c.lang, c.m.Data, got, again)
+		}
+		if (got == lan) != c.same {
+			t.Errorf("%s %v: %q, the first was %q", c.lang, c.m.Data, got, lan)
+		}
+	}
+}
