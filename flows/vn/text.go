@@ -18,6 +18,9 @@ import (
 // space trimmed and inner runs of white space collapsed to one space: what
 // the user wrote, tidied for display. Invalid UTF-8 becomes U+FFFD.
 func Normalize(s string) string {
+	if isASCII(s) { // valid, in NFC, without zero-width characters
+		return collapse(s)
+	}
 	s = strings.Map(func(r rune) rune {
 		switch r {
 		case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad':
