@@ -56,23 +56,60 @@ func collapse(s string) string {
 // input fold to the same key.
 func Fold(s string) string {
 	s = Normalize(s)
-	if !isASCII(s) { // ASCII has no diacritics to take off
-		t := folders.Get().(transform.Transformer)
-		if folded, _, err := transform.String(t, s); err == nil {
-			s = folded
-		}
-		folders.Put(t)
+	folded, ok := foldLatin(s)
+	if !ok {
+		folded = foldAny(s)
 	}
-	folded := strings.Map(func(r rune) rune {
+	// A stray combining mark next to a space leaves the space at an end
+	// once removed: collapse again so that Fold(Fold(s)) == Fold(s).
+	return collapse(folded)
+}
+
+// foldLatin folds text in the Latin scripts (Vietnamese among them) a rune
+// at a time, without the buffers of a transform chain: each letter's
+// canonical decomposition is its base letter and combining marks, and no
+// two letters compose once marks between them are gone. Other text is not
+// for it (false).
+func foldLatin(s string) (string, bool) {
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		switch {
+		case r < utf8.RuneSelf:
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			b = append(b, byte(r))
+			continue
+		case r >= 0x370 && (r < 0x1E00 || r >= 0x1F00):
+			return "", false
+		case r == 'đ' || r == 'Đ':
+			r = 'd'
+		case unicode.Is(unicode.Mn, r):
+			continue
+		}
+		if d := norm.NFD.PropertiesString(string(r)).Decomposition(); d != nil {
+			r, _ = utf8.DecodeRune(d) // the marks after it go
+		}
+		b = utf8.AppendRune(b, unicode.ToLower(r))
+	}
+	return string(b), true
+}
+
+// foldAny folds any text: decomposed, without combining marks, composed
+// again, then lower case.
+func foldAny(s string) string {
+	t := folders.Get().(transform.Transformer)
+	if folded, _, err := transform.String(t, s); err == nil {
+		s = folded
+	}
+	folders.Put(t)
+	return strings.Map(func(r rune) rune {
 		switch r {
 		case 'đ', 'Đ':
 			return 'd'
 		}
 		return unicode.ToLower(r)
 	}, s)
-	// A stray combining mark next to a space leaves the space at an end
-	// once removed: collapse again so that Fold(Fold(s)) == Fold(s).
-	return collapse(folded)
 }
 
 // folders take the diacritics off; a chain allocates 8 KiB of buffers, and

@@ -58,3 +58,34 @@ func BenchmarkFold(b *testing.B) {
 		Fold("Quay lại")
 	}
 }
+
+// Latin text, Vietnamese above all, is folded a rune at a time: the same as
+// the transform chain, for every rune of the Latin blocks, alone and among
+// others and stray marks; other scripts go through the chain.
+func TestFoldLatinIsFoldAny(t *testing.T) {
+	taken := 0
+	for r := rune(0); r < 0x1F00; r++ {
+		if r == 0x370 {
+			r = 0x1E00
+		}
+		for _, s := range []string{string(r), "a" + string(r) + "b " + string(r), "Đ" + string(r) + "\u0301b\u0323 " + string(r)} {
+			s = Normalize(s)
+			got, ok := foldLatin(s)
+			if !ok {
+				continue // composed into another script: the chain's
+			}
+			taken++
+			if want := foldAny(s); got != want {
+				t.Errorf("foldLatin(%q) = %q, the transform chain %q", s, got, want)
+			}
+		}
+	}
+	if taken < 3*(0x370+0x100)*9/10 {
+		t.Errorf("foldLatin took only %d texts", taken)
+	}
+	for _, s := range []string{"가", "Ωμέγα", "🍈 Na", "ক্ষ"} {
+		if _, ok := foldLatin(s); ok {
+			t.Errorf("foldLatin took %q", s)
+		}
+	}
+}
