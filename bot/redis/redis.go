@@ -125,10 +125,10 @@ const (
 	fExpiry  = "x"  // when the key's TTL was last set (unix ms)
 	// how many forwards wait in "r:" fields (used by the scripts too)
 	fForwards = "fw"
-	// "p", used by the scripts only: a group's gap. Nothing is sent by the
-	// sweeper or another chat's update before it (unix ms), though nothing
-	// may be waiting now; the group's own update answers at once when
-	// nothing waits: a command is answered.
+	// "p", used by the scripts only: a group's gap. Nothing is sent before
+	// it (unix ms), though nothing may be waiting now, by the sweeper,
+	// another chat's update or the group's own: a command's answer waits
+	// its turn behind the posts queued before it.
 	// "m", used by the scripts only: the due set holds the chat until then
 	// at least (unix ms), so most commits need no ZADD.
 	outField = "o:" // + sequence number: a reply waiting to be sent
@@ -323,7 +323,7 @@ local nown, nother, nfwd = tonumber(ARGV[7]), #KEYS - 2, tonumber(ARGV[9])
 local fwd = 9 + nown + 2 * nother
 local seen = {}
 for i = fwd + 2 * nfwd + 1, #ARGV do seen[#seen + 1] = ARGV[i] end
-local st = redis.call("HMGET", KEYS[1], "v", "n", "lt", "lu", "h", "m", unpack(seen))
+local st = redis.call("HMGET", KEYS[1], "v", "n", "lt", "lu", "h", "m", "p", unpack(seen))
 if (st[1] or "0") ~= ARGV[1] then return {-1} end
 local seq = tonumber(st[2] or "0")
 local before = seq
@@ -340,9 +340,11 @@ local now = tonumber(ARGV[3])
 local out = {1, 0, before}
 local pending = seq > before
 for i = 1, #seen do
-  if st[6 + i] == false then out[#out + 1] = seen[i] else pending = true end
+  if st[7 + i] == false then out[#out + 1] = seen[i] else pending = true end
 end
-local hold = tonumber(st[5] or "0")
+-- a group's gap ("p") keeps this update's replies waiting as it keeps
+-- the sweeper's: the outbox goes in order, one gap apart
+local hold = math.max(tonumber(st[5] or "0"), tonumber(st[7] or "0"))
 local mark = false
 if pending and (not st[3] or st[3] == "" or tonumber(st[4] or "0") < now) and hold <= now then
   out[2] = 1

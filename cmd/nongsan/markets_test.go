@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/http"
 	"regexp"
 	"slices"
 	"strconv"
@@ -221,6 +222,74 @@ func TestABurstOfOrdersKeepsTheGroupsGap(t *testing.T) {
 		at = append(at, c.At)
 	}
 	keptGap(t, at, gap)
+}
+
+// A member's command in a group while a post waits for the group's gap is
+// answered in its turn, behind the post: the group's messages keep the
+// gap, whoever's update finds them waiting.
+func TestAGroupCommandKeepsTheGroupsGap(t *testing.T) {
+	t.Parallel()
+	const gap = 2 * time.Second // a post of 2 messages keeps the next 4 s away
+	tg := telegramtest.NewServer(t)
+	env := newEnv(t, tg)
+	env["TELEGRAM_GROUP_GAP"] = gap.String()
+	b := startBot(t, tg, env)
+	b.markets()
+	b.register(farmer)
+	first := b.publish(farmer) // its post has gone
+	b.Say(farmer, "/ban")
+	b.Tap(farmer, "p:na-chi-lang")
+	b.album(farmer, "album-second", "photo-3", "photo-4")
+	for _, answer := range []string{"xong", "2 tạ", "27k", "hôm nay"} {
+		b.Say(farmer, answer)
+	}
+	b.Tap(farmer, "skip")
+	b.Tap(farmer, "publish")
+	// The second post waits in the group's outbox for the gap.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) { // polling
+		fields, err := b.redis().HKeys(t.Context(), b.chatKey(chiLangMarket)).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.ContainsFunc(fields, func(f string) bool { return strings.HasPrefix(f, "o:") }) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the second post never waited in the group's outbox")
+		}
+	}
+	const member = int64(7007)
+	if code := b.Post(b.Up.Text(chiLangMarket, member, "/ban")); code != http.StatusOK {
+		t.Fatal(code)
+	}
+	help := text(t, "vi", "group.help")
+	waitSent(t, b, chiLangMarket, func(s sent) bool { return s.Text == help }, 1)
+	waitSent(t, b, chiLangMarket, func(s sent) bool { return len(s.Data) == 3 && !strings.Contains(s.Text, first) }, 1)
+
+	// From the first post on, each reply to the group comes a gap per
+	// message of the reply before it later: a post is an album and the
+	// message with its buttons.
+	var starts []time.Time
+	var parts []int
+	for _, c := range tg.CallsTo("") {
+		switch {
+		case c.ChatID != itoa(chiLangMarket) || c.Status != 200 || len(starts) == 0 && c.Method != "sendMediaGroup":
+		case c.Method == "sendMediaGroup":
+			starts, parts = append(starts, c.At), append(parts, 2)
+		case len(parts) > 0 && parts[len(parts)-1] == 2 && c.At.Sub(starts[len(starts)-1]) < gap/4:
+			// the post's buttons
+		default:
+			starts, parts = append(starts, c.At), append(parts, 1)
+		}
+	}
+	if len(starts) != 3 {
+		t.Fatalf("%d replies to the group from the first post on, want the 2 posts and the answer", len(starts))
+	}
+	for i := 1; i < len(starts); i++ {
+		if pause, want := starts[i].Sub(starts[i-1]), gap*time.Duration(parts[i-1])-50*time.Millisecond; pause < want {
+			t.Errorf("reply %d came %s after the one before, want at least %s", i+1, pause, want)
+		}
+	}
 }
 
 // ordersAnnounced counts the orders a group's texts announce, singly or

@@ -380,6 +380,8 @@ func TestGroupRepliesPointToThePrivateChat(t *testing.T) {
 	waitSent(t, b, farmer, func(s sent) bool { return strings.Contains(s.Text, "📢 Tin bán "+code) }, 2)
 
 	group, before := b.replyUnderPost(tg, "lấy 20kg")
+	// A group's answer waits for the group's gap after the post.
+	waitFor(t, "the reply in the group", func() bool { return len(b.Sent(group)) > before })
 	got := b.Sent(group)[before:]
 	if len(got) != 1 || !strings.Contains(got[0].Text, code) ||
 		got[0].Data[0] != "https://t.me/"+telegramtest.DefaultBotUsername+"?start=buy_"+strings.ReplaceAll(code, "-", "")+"_q20kg" {
@@ -388,7 +390,8 @@ func TestGroupRepliesPointToThePrivateChat(t *testing.T) {
 	// Chatter is not answered; "mua NS-…" in the group is.
 	b.Post(b.Up.Text(group, buyer, "Na năm nay đẹp quá"))
 	b.Post(b.Up.Text(group, buyer, "mua "+code))
-	if got := b.Sent(group)[before:]; len(got) != 2 {
+	waitFor(t, "the answer to 'mua' in the group", func() bool { return len(b.Sent(group)) >= before+2 })
+	if got := b.Sent(group)[before:]; len(got) != 2 || !strings.Contains(got[1].Text, code) {
 		t.Fatalf("group messages: %+v", got)
 	}
 	// The farmer cannot order their own listing.
@@ -479,6 +482,7 @@ func TestBurstOfOrdersIsAnnouncedOnce(t *testing.T) {
 	// Meanwhile a buyer asks in the group: answered without waiting.
 	before := len(b.Sent(chiLangMarket))
 	b.Post(b.Up.Text(chiLangMarket, buyer+9, "mua "+code))
+	waitFor(t, "the answer in the group", func() bool { return len(b.Sent(chiLangMarket)) > before })
 	if got := b.Sent(chiLangMarket)[before:]; len(got) != 1 || !strings.Contains(got[0].Text, code) {
 		t.Fatalf("the group question waited behind the announcements: %+v", got)
 	}

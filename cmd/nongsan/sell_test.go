@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/BurntSushi/toml"
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -83,10 +84,22 @@ func (b *testBot) markets() {
 	b.expectIn(allMarket, "group.registered_all")
 }
 
+// expectIn waits until the last message in a group is the message id: an
+// answer there waits for the group's gap after what the bot said before.
 func (b *testBot) expectIn(chat int64, id string, kv ...any) {
 	b.t.Helper()
-	if got, want := b.Last(chat).Text, text(b.t, "vi", id, kv...); got != want {
-		b.t.Fatalf("in %d the bot said %q, want %q", chat, got, want)
+	want := text(b.t, "vi", id, kv...)
+	var got string
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) { // polling
+		if msgs := b.Sent(chat); len(msgs) > 0 {
+			got = msgs[len(msgs)-1].Text
+		}
+		if got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("in %d the bot said %q, want %q", chat, got, want)
+		}
 	}
 }
 
