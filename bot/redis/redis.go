@@ -131,6 +131,9 @@ const (
 	// its turn behind the posts queued before it.
 	// "m", used by the scripts only: the due set holds the chat until then
 	// at least (unix ms), so most commits need no ZADD.
+	// "b", used by the scripts only: no reply below this sequence number
+	// waits any more, so that a sender reads a long outbox from its head.
+	fThrough = "#through" // in a sender's read of a long outbox, never stored: the last sequence number read
 	outField = "o:" // + sequence number: a reply waiting to be sent
 )
 
@@ -155,6 +158,9 @@ type Chat struct {
 	version int64
 	seq     int64
 	expiry  time.Time
+	// through: Out holds the replies up to this sequence number only (a
+	// sender's read of a long outbox); 0: all of them.
+	through int64
 
 	State State
 	// StateErr: the stored state could not be decoded; State is empty.
@@ -237,7 +243,7 @@ func (s *Store) Load(ctx context.Context, chat flows.ChatRef) (*Chat, error) {
 func decodeChat(ref flows.ChatRef, h map[string]string) *Chat {
 	c := &Chat{Ref: ref}
 	num := func(f string) int64 { n, _ := strconv.ParseInt(h[f], 10, 64); return n }
-	c.version, c.seq, c.Fails = num(fVersion), num(fSeq), int(num(fFails))
+	c.version, c.seq, c.Fails, c.through = num(fVersion), num(fSeq), int(num(fFails)), num(fThrough)
 	c.Lease = h[fToken]
 	if ms := num(fUntil); ms > 0 {
 		c.LeaseEnds = time.UnixMilli(ms)
@@ -293,6 +299,18 @@ type Leased struct {
 	held bool
 	// known is the last sequence number whose reply is in Out (or sent).
 	known int64
+	// read is the chat's last sequence number when Out was read: beyond
+	// known when Out is the head of a long outbox.
+	read int64
+}
+
+// take fills l with c's outbox, as read for a sender.
+func (l *Leased) take(c *Chat) {
+	l.Out, l.Fails, l.Bad, l.held = c.Out, c.Fails, c.Bad, !c.Hold.IsZero()
+	l.known, l.read = c.seq, c.seq
+	if c.through > 0 {
+		l.known = c.through
+	}
 }
 
 // Committed is the outcome of Commit.
@@ -583,11 +601,52 @@ func (s *Store) Pending(ctx context.Context, chat flows.ChatRef, q Queued, now t
 // queued replies that l does not hold.
 func (l *Leased) Stale() bool { return l.known < 0 }
 
+// headLua reads a chat's hash for a sender: the whole hash while it is
+// small (64 fields at most); else its bookkeeping and the first 32 replies
+// of its outbox, with "#through", the last sequence number read. A market
+// group whose posts wait for its gap can hold thousands: reading and
+// decoding them all at each send made each send cost more as they piled up
+// (the soak's memory). The reading starts at "b", below which no reply
+// waits, and moves it on.
+const headLua = `
+local function head(key)
+  local st = redis.call("HMGET", key, "v", "n", "lt", "lu", "h", "f", "x", "b", "fw")
+  if redis.call("HLEN", key) <= 64 or tonumber(st[9] or "0") > 0 then
+    return redis.call("HGETALL", key) -- short, or forwards to finish
+  end
+  local out = {}
+  for i, f in ipairs({"v", "n", "lt", "lu", "h", "f", "x"}) do
+    if st[i] then out[#out + 1] = f; out[#out + 1] = st[i] end
+  end
+  local last, from = tonumber(st[2] or "0"), math.max(tonumber(st[8] or "1"), 1)
+  local first, found, through = nil, 0, last
+  while from <= last and found < 32 do
+    local fields = {}
+    for n = from, math.min(from + 63, last) do fields[#fields + 1] = "o:" .. n end
+    local got = redis.call("HMGET", key, unpack(fields))
+    for i = 1, #got do
+      if got[i] and found < 32 then
+        first = first or from + i - 1
+        found = found + 1
+        through = from + i - 1
+        out[#out + 1] = fields[i]; out[#out + 1] = got[i]
+      end
+    end
+    from = from + #fields
+  end
+  if found < 32 then through = last end
+  local b = first or last + 1
+  if b ~= tonumber(st[8] or "0") then redis.call("HSET", key, "b", b) end
+  out[#out + 1] = "` + fThrough + `"; out[#out + 1] = through
+  return out
+end
+`
+
 // claim takes chat's send lease if it is free and nothing holds the chat,
-// and returns the whole hash; when the chat has forwards left, it returns
-// the hash even when busy, so that they are not held up. KEYS: chat. ARGV:
-// now, lease end, token.
-var claim = goredis.NewScript(`
+// and returns its head (headLua); when the chat has forwards left, it
+// returns the hash even when busy, so that they are not held up. KEYS:
+// chat. ARGV: now, lease end, token.
+var claim = goredis.NewScript(headLua + `
 local st = redis.call("HMGET", KEYS[1], "lt", "lu", "h", "p", "fw")
 local now = tonumber(ARGV[1])
 local function busy(at)
@@ -598,7 +657,29 @@ if st[1] and st[1] ~= "" and tonumber(st[2] or "0") >= now then return busy(st[2
 if tonumber(st[3] or "0") > now then return busy(st[3]) end
 if tonumber(st[4] or "0") > now then return busy(st[4]) end
 redis.call("HSET", KEYS[1], "lt", ARGV[3], "lu", ARGV[2])
-return {1, redis.call("HGETALL", KEYS[1])}`)
+return {1, head(KEYS[1])}`)
+
+// reload reads the head (headLua) of a chat whose send lease ARGV[1]
+// holds, or nothing when it is not the holder. KEYS: chat.
+var reload = goredis.NewScript(headLua + `
+if redis.call("HGET", KEYS[1], "lt") ~= ARGV[1] then return false end
+return head(KEYS[1])`)
+
+// flat makes a map of a script's HGETALL-shaped answer.
+func flat(v any) map[string]string {
+	fields, _ := v.([]any)
+	h := make(map[string]string, len(fields)/2)
+	for i := 0; i+1 < len(fields); i += 2 {
+		k, _ := fields[i].(string)
+		switch v := fields[i+1].(type) {
+		case string:
+			h[k] = v
+		case int64:
+			h[k] = strconv.FormatInt(v, 10)
+		}
+	}
+	return h
+}
 
 // Claim takes chat's send lease for a sender outside an update (the
 // sweeper, the replies of another chat's update). It tries once: when the
@@ -611,11 +692,8 @@ func (s *Store) Claim(ctx context.Context, chat flows.ChatRef, now time.Time) (*
 		return nil, nil, time.Time{}, fmt.Errorf("claim chat: %w", err)
 	}
 	var h map[string]string
-	if flat, ok := res[len(res)-1].([]any); ok {
-		h = make(map[string]string, len(flat)/2)
-		for i := 0; i+1 < len(flat); i += 2 {
-			h[flat[i].(string)] = flat[i+1].(string)
-		}
+	if _, ok := res[len(res)-1].([]any); ok {
+		h = flat(res[len(res)-1])
 		if fwds := forwards(h); len(fwds) > 0 {
 			if err := s.forward(ctx, chat, fwds); err != nil {
 				return nil, nil, time.Time{}, err
@@ -627,21 +705,22 @@ func (s *Store) Claim(ctx context.Context, chat flows.ChatRef, now time.Time) (*
 		return nil, nil, time.UnixMilli(ms), nil
 	}
 	c := decodeChat(chat, h)
-	l.Out, l.known, l.Fails, l.Bad, l.held = c.Out, c.seq, c.Fails, c.Bad, !c.Hold.IsZero()
+	l.take(c)
 	return l, c, time.Time{}, nil
 }
 
-// Reload reads l's chat again under the lease, when l is Stale or Finish
-// said more came.
+// Reload reads l's chat again under the lease (its head, as Claim does),
+// when l is Stale or Finish said more came.
 func (s *Store) Reload(ctx context.Context, l *Leased) (*Chat, error) {
-	c, err := s.Load(ctx, l.Chat)
-	if err != nil {
-		return nil, err
-	}
-	if c.Lease != l.token {
+	res, err := reload.Run(ctx, s.rdb, []string{s.chatKey(l.Chat)}, l.token).Result()
+	switch {
+	case errors.Is(err, goredis.Nil):
 		return nil, ErrLeaseLost
+	case err != nil:
+		return nil, fmt.Errorf("reload chat: %w", err)
 	}
-	l.Out, l.known, l.Fails, l.Bad, l.held = c.Out, c.seq, c.Fails, c.Bad, !c.Hold.IsZero()
+	c := decodeChat(l.Chat, flat(res))
+	l.take(c)
 	return c, nil
 }
 
@@ -752,7 +831,13 @@ func (s *Store) Finish(ctx context.Context, l *Leased, f Finish) (more bool, err
 	if l.held && (len(f.Sent) > 0 || len(f.Dead) > 0) {
 		held = "1" // a send went through, or the failing reply was set aside: the hold is over
 	}
-	args := []any{l.token, l.known, l.Ends.UnixMilli(), ms(f.Next), ms(f.Hold), f.Fails, clean, held, len(f.Rewrite), ms(f.Pace)}
+	known := l.known // replies beyond it are news: l's sender goes on with them
+	if len(f.Sent) == 0 && len(f.Dead) == 0 && len(f.Rewrite) == 0 {
+		// Nothing of the head went (all of it waits until later): the rest
+		// is no news, or the sender would read the same head again at once.
+		known = max(known, l.read)
+	}
+	args := []any{l.token, known, l.Ends.UnixMilli(), ms(f.Next), ms(f.Hold), f.Fails, clean, held, len(f.Rewrite), ms(f.Pace)}
 	for _, q := range f.Rewrite {
 		raw, err := json.Marshal(q.Reply)
 		if err != nil {

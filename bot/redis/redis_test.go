@@ -414,3 +414,98 @@ func TestRepliesToOtherSlotsAreForwardedOnce(t *testing.T) {
 		t.Fatalf("a forward done before was queued again: %q", got)
 	}
 }
+
+// A market group's outbox can hold thousands of posts waiting for its gap:
+// a sender reads its head only, a window at a time, and every reply still
+// goes once and in order; a head that is not due yet is no news.
+func TestALongOutboxIsReadFromItsHead(t *testing.T) {
+	redises(t, func(t *testing.T, client func(testing.TB) goredis.UniversalClient) {
+		ctx := context.Background()
+		s := open(t, client)
+		const queued = 300
+		var replies []flows.Reply
+		for i := range queued {
+			replies = append(replies, reply(group, "p"+strconv.Itoa(i+1)))
+		}
+		if err := s.Enqueue(ctx, replies, t0); err != nil {
+			t.Fatal(err)
+		}
+		ids := func(qs []redis.Queued) []string {
+			var out []string
+			for _, q := range qs {
+				out = append(out, q.Text.ID)
+			}
+			return out
+		}
+		l, c, _, err := s.Claim(ctx, group, t0)
+		if err != nil || l == nil {
+			t.Fatal(l, err)
+		}
+		if got := ids(l.Out); len(got) != 32 || got[0] != "p1" || got[31] != "p32" || len(c.Out) != 32 {
+			t.Fatalf("the head read: %v", got)
+		}
+		// One post, then the group's gap: the chat is due when it ends.
+		pace := t0.Add(3 * time.Second)
+		if more, err := s.Finish(ctx, l, redis.Finish{Sent: l.Out[:1], Pace: pace, Next: pace}); err != nil || more {
+			t.Fatal(more, err)
+		}
+		if l, _, busy, _ := s.Claim(ctx, group, t0.Add(time.Second)); l != nil || !busy.Equal(pace) {
+			t.Fatalf("claimed during the gap: %v, busy until %v", l, busy)
+		}
+		if due, _ := s.Due(ctx, pace, 10); len(due) != 1 || due[0] != group {
+			t.Fatalf("due when the gap ends: %v", due)
+		}
+		// Without a gap, a sender goes on from window to window.
+		l, _, _, err = s.Claim(ctx, group, pace)
+		if err != nil || l == nil {
+			t.Fatal(l, err)
+		}
+		var sent []string
+		for {
+			sent = append(sent, ids(l.Out)...)
+			more, err := s.Finish(ctx, l, redis.Finish{Sent: l.Out, Clean: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !more {
+				break
+			}
+			if _, err := s.Reload(ctx, l); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if len(sent) != queued-1 || sent[0] != "p2" || sent[len(sent)-1] != "p300" || !slices.IsSortedFunc(sent, func(a, b string) int {
+			x, _ := strconv.Atoi(a[1:])
+			y, _ := strconv.Atoi(b[1:])
+			return x - y
+		}) {
+			t.Fatalf("sent %d replies: %v", len(sent), sent)
+		}
+		if due, _ := s.Due(ctx, pace.Add(time.Hour), 10); len(due) != 0 {
+			t.Fatalf("an empty outbox is due: %v", due)
+		}
+
+		// A head that waits (delayed replies) holds the sender for no
+		// longer than until it is due.
+		later := pace.Add(time.Minute)
+		replies = replies[:0]
+		for i := range 100 {
+			r := reply(group, "d"+strconv.Itoa(i+1))
+			r.Delay = time.Minute
+			replies = append(replies, r)
+		}
+		if err := s.Enqueue(ctx, replies, pace); err != nil {
+			t.Fatal(err)
+		}
+		l, _, _, err = s.Claim(ctx, group, pace)
+		if err != nil || l == nil || len(l.Out) != 32 {
+			t.Fatal(l, err)
+		}
+		if more, err := s.Finish(ctx, l, redis.Finish{Next: later}); err != nil || more {
+			t.Fatalf("a head not due yet: more %v, %v", more, err)
+		}
+		if due, _ := s.Due(ctx, later, 10); len(due) != 1 {
+			t.Fatalf("not due when the head is: %v", due)
+		}
+	})
+}
