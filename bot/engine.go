@@ -545,6 +545,11 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 		}
 		said := coalesced(l.Out[:i], q.Coalesce)
 		r, err := e.refresh(ctx, q.Reply, len(said))
+		if errors.Is(err, flows.ErrOver) {
+			log.Debug().Err(err).Msg("reply dropped before its turn")
+			fin.Sent = append(append(fin.Sent, said...), q)
+			continue
+		}
 		if err == nil {
 			var sent flows.Sent
 			sent, err = e.attempt(ctx, ch, l, &r)

@@ -143,9 +143,16 @@ func (r *Router) Rebuild(ctx context.Context, reply Reply) (Reply, error) {
 	return reply, nil
 }
 
+// ErrOver: a reply waited so long that what it offers is over (a post
+// whose listing sold out, ended or was withdrawn while it waited for its
+// group's gap). It is dropped, not sent: a busy group's turn goes to posts
+// buyers can still order from.
+var ErrOver = errors.New("reply no longer worth sending")
+
 // rebuildPost shows a pending post as its listing is now (the farmer may
-// have changed it while the post waited). A post already recorded as sent
-// (we stopped before taking it off the outbox) is edited, not posted twice.
+// have changed it while the post waited), or drops it (ErrOver) when the
+// listing is no longer for sale. A post already recorded as sent (we
+// stopped before taking it off the outbox) is edited, not posted twice.
 func (r *Router) rebuildPost(ctx context.Context, f Format, l *Listing, reply Reply) (Reply, error) {
 	posts, err := r.Deps.Listings.Posts(ctx, l.ID)
 	if err != nil {
@@ -153,10 +160,14 @@ func (r *Router) rebuildPost(ctx context.Context, f Format, l *Listing, reply Re
 	}
 	fresh := postReply(f, l, reply.To, r.Deps.listingPage(l.Code))
 	fresh.Report, fresh.Rebuild = reply.Report, reply.Rebuild
+	posted := false
 	for _, p := range posts {
 		if p.Group == reply.To && len(p.MessageIDs) > 0 {
-			fresh = postEdit(f, l, p, r.Deps.listingPage(l.Code))
+			fresh, posted = postEdit(f, l, p, r.Deps.listingPage(l.Code)), true
 		}
+	}
+	if !posted && l.Status != Active {
+		return reply, fmt.Errorf("post of %s, %s: %w", l.Code, l.Status, ErrOver)
 	}
 	fresh.Coalesce, fresh.Delay, fresh.DueAt, fresh.MaxWait, fresh.Group = reply.Coalesce, reply.Delay, reply.DueAt, reply.MaxWait, reply.Group
 	return fresh, nil

@@ -134,7 +134,7 @@ const (
 	// "b", used by the scripts only: no reply below this sequence number
 	// waits any more, so that a sender reads a long outbox from its head.
 	fThrough = "#through" // in a sender's read of a long outbox, never stored: the last sequence number read
-	outField = "o:" // + sequence number: a reply waiting to be sent
+	outField = "o:"       // + sequence number: a reply waiting to be sent
 )
 
 // State is a chat's conversation, as the engine keeps it.

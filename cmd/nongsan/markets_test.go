@@ -292,6 +292,57 @@ func TestAGroupCommandKeepsTheGroupsGap(t *testing.T) {
 	}
 }
 
+// A post that waits for its group's gap while its listing sells out is
+// dropped when its turn comes: the turn goes to the next listing buyers can
+// order from, and no post of the sold-out listing reaches the group.
+func TestAPostWhoseListingEndsWhileItWaitsIsDropped(t *testing.T) {
+	t.Parallel()
+	const gap = 2 * time.Second
+	tg := telegramtest.NewServer(t)
+	env := newEnv(t, tg)
+	env["TELEGRAM_GROUP_GAP"] = gap.String()
+	b := startBot(t, tg, env)
+	b.markets()
+	b.register(farmer)
+	first := b.publish(farmer) // its posts have gone: the next wait 2 gaps
+	b.Say(farmer, "/ban")
+	b.Tap(farmer, "p:na-chi-lang")
+	b.album(farmer, "album-second", "photo-3", "photo-4")
+	for _, answer := range []string{"xong", "2 tạ", "27k", "hôm nay"} {
+		b.Say(farmer, answer)
+	}
+	b.Tap(farmer, "skip")
+	b.Tap(farmer, "publish")
+	ended := regexp.MustCompile(`NS-[2-9A-HJ-NP-Z]{4}`).FindString(b.Last(farmer).Text)
+	if ended == "" || ended == first {
+		t.Fatalf("the second listing's code: %q", b.Last(farmer).Text)
+	}
+	// Sold out at once, while its posts wait.
+	b.Say(farmer, "/tin")
+	pick := b.Last(farmer)
+	i := slices.IndexFunc(pick.Buttons, func(s string) bool { return strings.Contains(s, ended) })
+	if i < 0 {
+		t.Fatalf("my listings: %+v", pick)
+	}
+	b.Tap(farmer, pick.Data[i])
+	b.Tap(farmer, "act:soldout")
+	third := b.listing(farmer, "3 tạ", "26k") // waits for its posts
+
+	for _, g := range []int64{chiLangMarket, allMarket} {
+		for _, s := range b.Sent(g) {
+			if strings.Contains(s.Text, ended) {
+				t.Errorf("the sold-out listing reached group %d: %q", g, s.Text)
+			}
+		}
+		if !slices.ContainsFunc(b.Sent(g), func(s sent) bool { return strings.Contains(s.Text, third) }) {
+			t.Errorf("the third listing's post is not in group %d", g)
+		}
+	}
+	if n := len(tg.CallsTo("sendMediaGroup")); n != 4 {
+		t.Errorf("%d albums posted, want the first and third listings' in 2 groups", n)
+	}
+}
+
 // ordersAnnounced counts the orders a group's texts announce, singly or
 // counted in one message, and the messages that announce them.
 func ordersAnnounced(texts []string) (n, msgs int) {
