@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nongsan-bot/nongsan/flows/vn"
@@ -29,6 +30,17 @@ type Router struct {
 	Deps     Deps
 	TTL      time.Duration // an untouched session expires after it
 	Now      func() time.Time
+
+	menuOnce sync.Once
+	menu     []menuChoice // the main menu's labels as typed, for menuValue
+}
+
+// menuChoice is a main menu choice with its label in every language, as a
+// menu keyboard's button sends it.
+type menuChoice struct {
+	value  string
+	labels []string
+	words  []string
 }
 
 // Result is what handling one input produced.
@@ -397,16 +409,23 @@ func (r *Router) menuValue(in Input) string {
 	// its buttons (an emoji, then the old words) still mean the same.
 	bare := strings.TrimSpace(stripEmoji(in.Text))
 	old := bare != in.Text && bare != ""
-	for _, row := range MainMenu() {
-		for _, ch := range row {
-			for _, lang := range r.Texts.Langs() {
-				if in.Text == vn.Normalize(r.Texts.Text(lang, ch.Label)) {
-					return ch.Value
+	r.menuOnce.Do(func() { // the labels are the same at every update
+		for _, row := range MainMenu() {
+			for _, ch := range row {
+				m := menuChoice{value: ch.Value, words: ch.Words}
+				for _, lang := range r.Texts.Langs() {
+					m.labels = append(m.labels, vn.Normalize(r.Texts.Text(lang, ch.Label)))
 				}
+				r.menu = append(r.menu, m)
 			}
-			if old && slices.Contains(ch.Words, vn.Fold(bare)) {
-				return ch.Value
-			}
+		}
+	})
+	for _, ch := range r.menu {
+		if slices.Contains(ch.labels, in.Text) {
+			return ch.value
+		}
+		if old && slices.Contains(ch.words, vn.Fold(bare)) {
+			return ch.value
 		}
 	}
 	return ""
