@@ -52,15 +52,21 @@ func (p *typist) expect(chat, id string, kv ...any) string {
 		kv = append(kv[:len(kv):len(kv)], "NoButtons", true)
 	}
 	want := text(p.t, "vi", id, kv...)
-	msgs := p.c.received(chat)
-	for i := len(msgs) - 1; i >= 0 && i >= len(msgs)-3; i-- {
-		got := strings.Join(msgs[i:], "\n")
-		if strings.HasPrefix(squash(got), squash(want)) {
-			return got
+	// A group's answer may wait its turn behind the group's gap: poll.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		msgs := p.c.received(chat)
+		for i := len(msgs) - 1; i >= 0 && i >= len(msgs)-3; i-- {
+			got := strings.Join(msgs[i:], "\n")
+			if strings.HasPrefix(squash(got), squash(want)) {
+				return got
+			}
 		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("in %s the bot said %q\nwant %s: %q", chat, p.last(chat), id, want)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
-	p.t.Fatalf("in %s the bot said %q\nwant %s: %q", chat, p.last(chat), id, want)
-	return ""
 }
 
 // squash turns every run of spaces and line breaks into one space.
