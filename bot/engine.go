@@ -486,10 +486,11 @@ func (e *Engine) deliver(ctx context.Context, l *redis.Leased, clean bool) {
 }
 
 // finish records what was sent, even when ctx ended meanwhile (a shutdown,
-// the webhook's budget), trying again for a few seconds while Redis does
-// not answer (a restart): else what went out would be sent again.
+// the webhook's budget), trying again while Redis does not answer (a
+// restart) and the lease holds: else what went out would be sent again, by
+// whoever takes the chat after the lease.
 func (e *Engine) finish(ctx context.Context, l *redis.Leased, fin redis.Finish) (more bool, err error) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), max(l.Ends.Sub(e.Now()), 5*time.Second))
 	defer cancel()
 	for wait := 10 * time.Millisecond; ; wait = min(2*wait, 500*time.Millisecond) {
 		more, err = e.Store.Finish(ctx, l, fin)

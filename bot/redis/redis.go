@@ -3,10 +3,11 @@
 // send and who is sending them. It holds Redis commands only; what the state
 // means is the flows' business.
 //
-// The hot path is three round trips of eight commands in all: HGETALL the
-// chat; one script that checks the chat's version, writes the new state and
+// The hot path is three calls of eight commands in all: HGETALL the chat;
+// one script that checks the chat's version, writes the new state and
 // replies and takes the send lease; one script that removes what was sent
-// and frees the lease. Concurrent updates of one chat, on any replica, are
+// and frees the lease. Concurrent updates' calls share round trips (the
+// client's automatic pipelining). Concurrent updates of one chat, on any replica, are
 // serialised by the version check: the loser reads again and redoes its step.
 //
 // The keys work on one Redis and on a Redis Cluster alike: a chat's hash,
@@ -48,7 +49,9 @@ import (
 // and deployments can share one Redis; a prefix holds no braces (they would
 // make the hash tag).
 type Store struct {
-	rdb     goredis.UniversalClient
+	rdb goredis.UniversalClient
+	// hot runs the commands of the update path: rdb's autopipeliner.
+	hot     hotClient
 	prefix  string
 	cluster bool // keys of different shards never meet in one script
 	dueSets int  // shards on a cluster; on one Redis one set serves them all
@@ -71,7 +74,7 @@ func New(rdb goredis.UniversalClient, prefix string) *Store {
 	if cluster {
 		dueSets = shards
 	}
-	return &Store{rdb: rdb, prefix: prefix, cluster: cluster, dueSets: dueSets, Lease: 15 * time.Second, TTL: 30 * 24 * time.Hour, Seen: 64}
+	return &Store{rdb: rdb, hot: autoPipeline(rdb), prefix: prefix, cluster: cluster, dueSets: dueSets, Lease: 15 * time.Second, TTL: 30 * 24 * time.Hour, Seen: 64}
 }
 
 // Open connects to a redis:// or rediss:// URL or, when clusterAddrs
@@ -98,6 +101,34 @@ func Open(ctx context.Context, url, clusterAddrs string) (goredis.UniversalClien
 		return nil, fmt.Errorf("ping redis: %w", err)
 	}
 	return rdb, nil
+}
+
+// hotClient is what the update path needs of a client.
+type hotClient interface {
+	goredis.Scripter
+	HGetAll(ctx context.Context, key string) *goredis.MapStringStringCmd
+	HMGet(ctx context.Context, key string, fields ...string) *goredis.SliceCmd
+}
+
+// autoPipeline is rdb's automatic pipeliner, or rdb itself for a client
+// that has none: concurrent updates' commands then share one write and one
+// read instead of a round trip each, which was a fifth of the service's CPU
+// (system calls) and 25-35 % of the updates a second (sell load, 200 users).
+func autoPipeline(rdb goredis.UniversalClient) hotClient {
+	var ap *goredis.AutoPipeliner
+	var err error
+	switch c := rdb.(type) {
+	case *goredis.Client:
+		ap, err = c.AutoPipeline()
+	case *goredis.ClusterClient:
+		ap, err = c.AutoPipeline()
+	default:
+		return rdb
+	}
+	if err != nil { // only for options of our own, which we do not set
+		return rdb
+	}
+	return ap
 }
 
 // Ping tells whether Redis answers.
@@ -233,7 +264,7 @@ func keyTag(key string) string { return key[:strings.IndexByte(key, '}')+1] }
 
 // Load reads chat's hash in one command.
 func (s *Store) Load(ctx context.Context, chat flows.ChatRef) (*Chat, error) {
-	h, err := s.rdb.HGetAll(ctx, s.chatKey(chat)).Result()
+	h, err := s.hot.HGetAll(ctx, s.chatKey(chat)).Result()
 	if err != nil {
 		return nil, fmt.Errorf("load chat: %w", err)
 	}
@@ -475,7 +506,7 @@ func (s *Store) commit(ctx context.Context, c *Chat, st State, replies []flows.R
 	for _, q := range c.Out {
 		args = append(args, q.Field())
 	}
-	res, err := commit.Run(ctx, s.rdb, keys, args...).Slice()
+	res, err := commit.Run(ctx, s.hot, keys, args...).Slice()
 	if err != nil {
 		return Committed{}, nil, fmt.Errorf("commit chat: %w", err)
 	}
@@ -588,7 +619,7 @@ func encodeReply(r flows.Reply, now time.Time) (string, error) {
 // Pending tells whether q still waits in chat's outbox to be sent soon:
 // false once it is sent, or when the chat is held back until later.
 func (s *Store) Pending(ctx context.Context, chat flows.ChatRef, q Queued, now time.Time) (bool, error) {
-	vals, err := s.rdb.HMGet(ctx, s.chatKey(chat), q.Field(), fHold).Result()
+	vals, err := s.hot.HMGet(ctx, s.chatKey(chat), q.Field(), fHold).Result()
 	if err != nil {
 		return false, fmt.Errorf("look up outbox: %w", err)
 	}
@@ -687,7 +718,7 @@ func flat(v any) map[string]string {
 // It finishes the forwards a stopped replica left in the chat.
 func (s *Store) Claim(ctx context.Context, chat flows.ChatRef, now time.Time) (*Leased, *Chat, time.Time, error) {
 	l := &Leased{Chat: chat, token: token(), Ends: now.Add(s.Lease)}
-	res, err := claim.Run(ctx, s.rdb, []string{s.chatKey(chat)}, now.UnixMilli(), l.Ends.UnixMilli(), l.token).Slice()
+	res, err := claim.Run(ctx, s.hot, []string{s.chatKey(chat)}, now.UnixMilli(), l.Ends.UnixMilli(), l.token).Slice()
 	if err != nil {
 		return nil, nil, time.Time{}, fmt.Errorf("claim chat: %w", err)
 	}
@@ -712,7 +743,7 @@ func (s *Store) Claim(ctx context.Context, chat flows.ChatRef, now time.Time) (*
 // Reload reads l's chat again under the lease (its head, as Claim does),
 // when l is Stale or Finish said more came.
 func (s *Store) Reload(ctx context.Context, l *Leased) (*Chat, error) {
-	res, err := reload.Run(ctx, s.rdb, []string{s.chatKey(l.Chat)}, l.token).Result()
+	res, err := reload.Run(ctx, s.hot, []string{s.chatKey(l.Chat)}, l.token).Result()
 	switch {
 	case errors.Is(err, goredis.Nil):
 		return nil, ErrLeaseLost
@@ -732,7 +763,7 @@ return 1`)
 // Extend renews l before a send that could outlast it.
 func (s *Store) Extend(ctx context.Context, l *Leased, now time.Time) error {
 	ends := now.Add(s.Lease)
-	n, err := extend.Run(ctx, s.rdb, []string{s.chatKey(l.Chat)}, l.token, ends.UnixMilli()).Int()
+	n, err := extend.Run(ctx, s.hot, []string{s.chatKey(l.Chat)}, l.token, ends.UnixMilli()).Int()
 	if err != nil {
 		return fmt.Errorf("extend lease: %w", err)
 	}
@@ -852,7 +883,7 @@ func (s *Store) Finish(ctx context.Context, l *Leased, f Finish) (more bool, err
 		args = append(args, d)
 	}
 	n := shard(l.Chat)
-	done, err := finish.Run(ctx, s.rdb, []string{s.chatKey(l.Chat), s.dueKey(n), s.heldKey(n)}, args...).Int()
+	done, err := finish.Run(ctx, s.hot, []string{s.chatKey(l.Chat), s.dueKey(n), s.heldKey(n)}, args...).Int()
 	switch {
 	case err != nil:
 		return false, fmt.Errorf("finish send: %w", err)

@@ -83,10 +83,20 @@ func (r *Server) Stop() {
 	if r.cmd == nil {
 		return
 	}
+	exited := make(chan struct{})
+	go func() { r.cmd.Wait(); close(exited) }()
 	rdb := goredis.NewClient(&goredis.Options{Addr: "127.0.0.1:" + r.port})
 	rdb.ShutdownSave(context.Background())
 	rdb.Close()
-	r.cmd.Wait()
+	// SHUTDOWN can be refused (a busy script, a failed save): a test must
+	// not hang on it, so the server is killed after a while.
+	select {
+	case <-exited:
+	case <-time.After(10 * time.Second):
+		r.tb.Logf("redis-server on port %s did not shut down in 10 s: killed", r.port)
+		r.cmd.Process.Kill()
+		<-exited
+	}
 	r.cmd = nil
 }
 
