@@ -588,6 +588,22 @@ func (b *testBot) publish(user int64) string {
 	return b.publishedCode(user)
 }
 
+// publishAnother publishes a farmer's next listing (2 tạ of na at 27k,
+// photos 3 and 4), from /ban, and returns its code as the farmer was told,
+// without waiting for its posts: they may wait for the groups' gap.
+func (b *testBot) publishAnother(user int64) string {
+	b.t.Helper()
+	b.Say(user, "/ban")
+	b.Tap(user, "p:na-chi-lang")
+	b.album(user, "album-another-"+itoa(user), "photo-3", "photo-4")
+	for _, answer := range []string{"xong", "2 tạ", "27k", "hôm nay"} {
+		b.Say(user, answer)
+	}
+	b.Tap(user, "skip")
+	b.Tap(user, "publish")
+	return regexp.MustCompile(`NS-[2-9A-HJ-NP-Z]{4}`).FindString(b.Last(user).Text)
+}
+
 // toSummary takes a registered farmer's listing of na from the product
 // question to its summary, with an album of two photos.
 func (b *testBot) toSummary(user int64) {
