@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -164,54 +165,86 @@ const DefaultListingTTL = 7 * 24 * time.Hour
 // posts and notices, its followers' notices, and its photos as media to
 // serve, in one transaction;
 // a retried source gets the listing it created the first time, and posts
-// nothing more. The listing, its photos and its followers' notices are one
-// statement, its posts and their notices one round trip: publishing is a
-// farmer's most frequent write.
+// nothing more. Publishing is a farmer's most frequent write, so it takes
+// two round trips: BEGIN goes with the listing, its photos and its
+// followers' notices (one statement), COMMIT with its posts and their
+// notices.
 func (db *DB) CreateListing(ctx context.Context, l *flows.Listing, source string, posts func(*flows.Listing) []flows.Reply) (*flows.Listing, error) {
 	ttl := db.ListingTTL
 	if ttl <= 0 {
 		ttl = DefaultListingTTL
 	}
-	var stored *flows.Listing
 	photos, refs := withPhotoIDs(l.Photos)
 	ids, channels, originals := make([]string, len(refs)), make([]string, len(refs)), make([]string, len(refs))
 	for i, p := range refs {
 		ids[i], channels[i], originals[i] = p.ID, string(p.Channel), p.Ref
 	}
-	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		for range 8 {
-			var err error
-			stored, err = scanListing(tx.QueryRow(ctx, createListing,
-				newCode(), l.SellerID, l.HelperID, l.Channel, l.ProductKey, l.Product, photos, l.Quantity.Unit,
-				l.Quantity.Milli, l.Price.VND, l.Price.Per, l.PriceTyped, l.Ready, l.Note, l.Ready.Add(ttl), source,
-				ids, channels, originals, followFold(l.ProductKey, l.Product)))
-			if err == nil {
-				if posts == nil {
-					return nil
-				}
-				return addPosts(ctx, tx, stored.ID, posts(stored))
-			}
-			if !errors.Is(err, flows.ErrNotFound) {
-				return err
-			}
-			var id int64
-			err = tx.QueryRow(ctx, `SELECT id FROM listings WHERE source_update = $1`, source).Scan(&id)
-			if err == nil {
-				// Created by an earlier delivery of the same update.
-				stored, err = listing(ctx, tx, id)
-				return err
-			}
-			if !errors.Is(err, pgx.ErrNoRows) {
-				return err
-			}
-			// Else the code was taken: draw another.
+	insert := func(b *pgx.Batch) {
+		b.Queue(createListing, newCode(), l.SellerID, l.HelperID, l.Channel, l.ProductKey, l.Product, photos, l.Quantity.Unit,
+			l.Quantity.Milli, l.Price.VND, l.Price.Per, l.PriceTyped, l.Ready, l.Note, l.Ready.Add(ttl), source,
+			ids, channels, originals, followFold(l.ProductKey, l.Product))
+	}
+	c, err := db.Pool.Acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("create listing: %w", err)
+	}
+	// On an error the transaction is left open: the pool then closes the
+	// connection rather than pool it, which ends the transaction.
+	defer c.Release()
+	stored, created, err := insertListing(ctx, c.Conn(), source, insert)
+	if err == nil {
+		end := &pgx.Batch{}
+		if created && posts != nil {
+			err = queuePosts(end, stored.ID, posts(stored))
 		}
-		return errors.New("no free code")
-	})
+		if err == nil {
+			end.Queue("COMMIT")
+			err = c.Conn().SendBatch(ctx, end).Close()
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("create listing: %w", err)
 	}
 	return stored, nil
+}
+
+// insertListing begins a transaction on conn, in the round trip of the
+// first insert, and inserts the listing with a fresh code, drawing another
+// while the code is taken; created is false when an earlier delivery of
+// source created it.
+func insertListing(ctx context.Context, conn *pgx.Conn, source string, insert func(*pgx.Batch)) (stored *flows.Listing, created bool, err error) {
+	for try := range 8 {
+		b := &pgx.Batch{}
+		if try == 0 {
+			b.Queue("BEGIN")
+		}
+		insert(b)
+		br := conn.SendBatch(ctx, b)
+		var began error
+		if try == 0 {
+			_, began = br.Exec()
+		}
+		stored, err = scanListing(br.QueryRow())
+		closed := br.Close()
+		if err = cmp.Or(began, err, closed); err == nil {
+			return stored, true, nil
+		}
+		if !errors.Is(err, flows.ErrNotFound) {
+			return nil, false, err
+		}
+		var id int64
+		err = conn.QueryRow(ctx, `SELECT id FROM listings WHERE source_update = $1`, source).Scan(&id)
+		if err == nil {
+			// Created by an earlier delivery of the same update.
+			stored, err = listing(ctx, conn, id)
+			return stored, false, err
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return nil, false, err
+		}
+		// Else the code was taken: draw another.
+	}
+	return nil, false, errors.New("no free code")
 }
 
 // createListing inserts a listing (nothing when its code or its source is
@@ -238,9 +271,9 @@ const createListing = `
 	)
 	SELECT ` + listingColumns + ` FROM l` + withSeller
 
-// addPosts records a listing's posts as pending in each group they
-// address, and queues them, in one round trip.
-func addPosts(ctx context.Context, tx pgx.Tx, listingID int64, posts []flows.Reply) error {
+// queuePosts adds to batch the statements that record a listing's posts as
+// pending in each group they address and queue them as notices.
+func queuePosts(batch *pgx.Batch, listingID int64, posts []flows.Reply) error {
 	if len(posts) == 0 {
 		return nil
 	}
@@ -252,14 +285,10 @@ func addPosts(ctx context.Context, tx pgx.Tx, listingID int64, posts []flows.Rep
 	if err != nil {
 		return fmt.Errorf("encode notices: %w", err)
 	}
-	batch := &pgx.Batch{}
 	batch.Queue(`INSERT INTO listing_posts (listing_id, channel, chat_id)
 		SELECT $1, p.channel, p.chat_id FROM unnest($2::text[], $3::text[]) AS p (channel, chat_id)
 		ON CONFLICT DO NOTHING`, listingID, channels, chats)
 	batch.Queue(insertNotices, notices)
-	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
-		return fmt.Errorf("pending posts: %w", err)
-	}
 	return nil
 }
 

@@ -20,6 +20,46 @@ func TestMigrateTwiceIsHarmless(t *testing.T) {
 	}
 }
 
+// Publishing is all or nothing: a listing whose group posts cannot be
+// queued is not stored (the farmer is not told of a listing no group will
+// see), and publishing it again stores it once, with its posts.
+func TestAListingIsStoredWithItsPostsOrNotAtAll(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.MustOpen(t)
+	seller := &flows.Seller{Name: "Mai", Phone: "+84987654321", Commune: "xã Hữu Kiên"}
+	if err := db.SaveSeller(ctx, seller); err != nil {
+		t.Fatal(err)
+	}
+	draft := &flows.Listing{SellerID: seller.ID, Channel: flows.Telegram, Product: "Na", Photos: []string{"p"},
+		Quantity: vn.Quantity{Milli: 50_000, Unit: vn.UnitKg}, Price: vn.Price{VND: 25_000, Per: vn.UnitKg},
+		PriceTyped: "25k", Ready: time.Now()}
+	group := flows.ChatRef{Channel: flows.Telegram, ChatID: "-100"}
+	broken := func(*flows.Listing) []flows.Reply { // a post that cannot be encoded as a notice
+		return []flows.Reply{{To: group, Text: flows.M("sell.posted", "Group", func() {})}}
+	}
+	if _, err := db.CreateListing(ctx, draft, "telegram:78", broken); err == nil {
+		t.Fatal("a listing whose posts cannot be queued was published")
+	}
+	posts := func(l *flows.Listing) []flows.Reply {
+		return []flows.Reply{{To: group, Text: flows.M("sell.posted", "Group", l.Code)}}
+	}
+	for range 2 { // the second time, a retried update: the same listing, no second post
+		l, err := db.CreateListing(ctx, draft, "telegram:78", posts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var listings, pending, notices int
+		err = db.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM listings), (SELECT count(*) FROM listing_posts WHERE listing_id = $1),
+			(SELECT count(*) FROM notices WHERE replies::text LIKE '%' || $2 || '%')`, l.ID, l.Code).Scan(&listings, &pending, &notices)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if listings != 1 || pending != 1 || notices != 1 {
+			t.Fatalf("listings %d, pending posts %d, notices %d; want one each", listings, pending, notices)
+		}
+	}
+}
+
 func TestListingsAndOrders(t *testing.T) {
 	ctx := context.Background()
 	db := pgtest.MustOpen(t)
