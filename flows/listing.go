@@ -161,7 +161,9 @@ type UserChats interface {
 
 // Roles tells who may do what beyond selling and buying.
 type Roles interface {
-	IsHelper(ctx context.Context, userID int64) (bool, error)
+	// Poster tells, in one look, whether a user may post listings and
+	// may post them for farmers.
+	Poster(ctx context.Context, userID int64) (Poster, error)
 	IsModerator(ctx context.Context, userID int64) (bool, error)
 	// Ban stops a user posting, with the reason they are told; notices
 	// are queued in the same transaction.
@@ -170,6 +172,15 @@ type Roles interface {
 	Unban(ctx context.Context, userID int64, notices ...Reply) error
 	Banned(ctx context.Context, userID int64) (reason string, banned bool, err error)
 	BannedUsers(ctx context.Context) ([]Banned, error)
+}
+
+// Poster is what a user may post.
+type Poster struct {
+	// Helper: a helper or a moderator, who may post for farmers.
+	Helper bool
+	// Banned: may not post at all, for Reason.
+	Banned bool
+	Reason string
 }
 
 // Banned is a user who may not post listings.

@@ -263,16 +263,17 @@ func (f *moderate) tell(ctx context.Context, userID int64, id string, kv ...any)
 }
 
 // mayPost tells whether the user may post listings (for themselves or, as
-// a helper, for others): a banned user is told why, and whom to ask.
-func mayPost(ctx context.Context, deps Deps, c *Conv) (bool, error) {
-	reason, banned, err := deps.Roles.Banned(ctx, c.User.ID)
+// a helper, for others), and as whom: a banned user is told why, and whom
+// to ask.
+func mayPost(ctx context.Context, deps Deps, c *Conv) (Poster, bool, error) {
+	p, err := deps.Roles.Poster(ctx, c.User.ID)
 	if err != nil {
-		return false, err
+		return p, false, err
 	}
-	if banned {
-		c.Say(M("moderation.banned_refusal", "Reason", reason))
+	if p.Banned {
+		c.Say(M("moderation.banned_refusal", "Reason", p.Reason))
 	}
-	return !banned, nil
+	return p, !p.Banned, nil
 }
 
 // unbanFlow is /bochan: a global moderator picks a banned user from the

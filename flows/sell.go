@@ -74,18 +74,15 @@ func newSell(d Deps) *sell {
 // start asks a helper whom they sell for; anyone else sells for themselves,
 // registering the first time.
 func (f *sell) start(ctx context.Context, c *Conv, d *draft, in Input) (Go, error) {
-	if ok, err := mayPost(ctx, f.deps, c); !ok || err != nil {
+	poster, ok, err := mayPost(ctx, f.deps, c)
+	if !ok || err != nil {
 		return Finish(), err
-	}
-	helper, err := f.deps.Roles.IsHelper(ctx, c.User.ID)
-	if err != nil {
-		return Go{}, err
 	}
 	d.Nonce = newNonce()
 	if err := f.takeOpening(ctx, c, d, in); err != nil {
 		return Go{}, err
 	}
-	if helper {
+	if poster.Helper {
 		return To(f.forWhom), nil
 	}
 	return f.ownSeller(ctx, c, d)
@@ -601,7 +598,7 @@ func (f *sell) onSummary(ctx context.Context, c *Conv, d *draft, in Input) (Go, 
 		if d.Nonce == "" {
 			d.Nonce = newNonce() // a draft from before nonces
 		}
-		if ok, err := mayPost(ctx, f.deps, c); !ok || err != nil {
+		if _, ok, err := mayPost(ctx, f.deps, c); !ok || err != nil {
 			return Finish(), err // banned while filling the form
 		}
 		source := "listing:" + d.Nonce

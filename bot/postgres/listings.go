@@ -423,30 +423,39 @@ func (db *DB) markets(ctx context.Context, where string, args ...any) ([]flows.M
 // Moderators are the global moderators from MODERATORS, "channel:user_id".
 type Moderators map[string]bool
 
-// IsHelper tells whether a user may post for farmers: helpers and
-// moderators, global or granted.
-func (db *DB) IsHelper(ctx context.Context, userID int64) (bool, error) {
-	return db.hasRole(ctx, userID, "helper", "moderator")
+// Poster tells whether a user may post listings (not banned) and may post
+// them for farmers (a helper or a moderator, global or granted), in one
+// statement: the sell flow asks both as it starts.
+func (db *DB) Poster(ctx context.Context, userID int64) (flows.Poster, error) {
+	helper, ban, err := db.roles(ctx, userID, "helper", "moderator")
+	p := flows.Poster{Helper: helper}
+	if ban != nil {
+		p.Banned, p.Reason = true, *ban
+	}
+	return p, err
 }
 
 // IsModerator tells whether a user moderates: listed in MODERATORS, or
 // granted the role.
 func (db *DB) IsModerator(ctx context.Context, userID int64) (bool, error) {
-	return db.hasRole(ctx, userID, "moderator")
+	has, _, err := db.roles(ctx, userID, "moderator")
+	return has, err
 }
 
-// hasRole tells whether a user has one of roles: granted, or listed in
-// MODERATORS under any of its accounts.
-func (db *DB) hasRole(ctx context.Context, userID int64, roles ...string) (bool, error) {
+// roles tells whether a user has one of roles (granted, or listed in
+// MODERATORS under any of its accounts) and why they are banned, if they
+// are.
+func (db *DB) roles(ctx context.Context, userID int64, roles ...string) (has bool, ban *string, err error) {
 	rows, err := db.Pool.Query(ctx, `
-		SELECT channel, platform_id, EXISTS (SELECT 1 FROM user_roles WHERE user_id = $1 AND role = ANY($2))
+		SELECT channel, platform_id, EXISTS (SELECT 1 FROM user_roles WHERE user_id = $1 AND role = ANY($2)),
+			(SELECT reason FROM user_roles WHERE user_id = $1 AND role = 'banned')
 		FROM users WHERE id = $1 OR linked_to = $1`, userID, roles)
 	if err != nil {
-		return false, fmt.Errorf("roles of user %d: %w", userID, err)
+		return false, nil, fmt.Errorf("roles of user %d: %w", userID, err)
 	}
 	var channel, platformID string
-	var granted, has, found bool
-	_, err = pgx.ForEachRow(rows, []any{&channel, &platformID, &granted}, func() error {
+	var granted, found bool
+	_, err = pgx.ForEachRow(rows, []any{&channel, &platformID, &granted, &ban}, func() error {
 		found, has = true, has || granted || db.Moderators[channel+":"+platformID]
 		return nil
 	})
@@ -454,9 +463,9 @@ func (db *DB) hasRole(ctx context.Context, userID int64, roles ...string) (bool,
 		err = flows.ErrNotFound
 	}
 	if err != nil {
-		return false, fmt.Errorf("roles of user %d: %w", userID, err)
+		return false, nil, fmt.Errorf("roles of user %d: %w", userID, err)
 	}
-	return has, nil
+	return has, ban, nil
 }
 
 // ListingsOf lists a user's listings, newest first: their own and those
