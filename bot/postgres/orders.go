@@ -27,73 +27,80 @@ func scanOrder(row pgx.Row) (*flows.Order, error) {
 	return &o, err
 }
 
-// PlaceOrder reserves stock and stores the order in one transaction: two
-// buyers can never be sold the same kilogram.
+// PlaceOrder reserves stock and stores the order in one statement: two
+// buyers can never be sold the same kilogram, and the listing's row stays
+// locked for that statement only, not for a transaction's round trips, so
+// that buyers racing for one lot wait for each other as little as can be.
 func (db *DB) PlaceOrder(ctx context.Context, o *flows.Order, source string) (*flows.Order, error) {
-	var id int64
-	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `SELECT id FROM orders WHERE source_update = $1`, source).Scan(&id)
-		if err == nil {
-			return nil // placed by an earlier delivery of the same update
+	var prior, id *int64
+	var err error
+	for range 8 {
+		err = db.Pool.QueryRow(ctx, placeOrder, o.ListingID, o.Quantity.Milli, o.Price.VND, o.Price.Per,
+			"DH-"+newCode()[3:], o.BuyerID, o.Total, o.BuyerName, o.BuyerPhone, o.Delivery, o.Address, o.Note,
+			source, o.Asked.Milli, o.Asked.Unit).Scan(&prior, &id)
+		// A code drawn twice draws another; the same update placing it
+		// at this moment (a duplicate delivery) is found the next time.
+		if !uniqueViolation(err, "orders_code_key", "orders_source_update_key") {
+			break
 		}
-		if !errors.Is(err, pgx.ErrNoRows) {
-			return err
-		}
-		var left int64
-		err = tx.QueryRow(ctx, `
-			UPDATE listings SET remaining_milli = remaining_milli - $2,
-				status = CASE WHEN remaining_milli = $2 THEN 'sold_out' ELSE status END,
-				sold_out_by = CASE WHEN remaining_milli = $2 THEN 'orders' ELSE sold_out_by END, updated_at = now()
-			WHERE id = $1 AND status = 'active' AND remaining_milli >= $2 AND price_vnd = $3 AND price_unit = $4
-			RETURNING remaining_milli`, o.ListingID, o.Quantity.Milli, o.Price.VND, o.Price.Per).Scan(&left)
-		if errors.Is(err, pgx.ErrNoRows) {
-			var status, unit string
-			var price int64
-			if err := tx.QueryRow(ctx, `SELECT status, remaining_milli, price_vnd, price_unit FROM listings WHERE id = $1`,
-				o.ListingID).Scan(&status, &left, &price, &unit); err != nil {
-				return err
-			}
-			if status == flows.Active && (price != o.Price.VND || unit != string(o.Price.Per)) {
-				return flows.ErrPriceChanged
-			}
-			if status != flows.Active {
-				left = 0
-			}
-			return &flows.NotEnoughError{Remaining: left}
-		}
-		if err != nil {
-			return err
-		}
-		for range 8 {
-			err = tx.QueryRow(ctx, `
-				INSERT INTO orders (code, listing_id, buyer_id, quantity_milli, total_vnd, buyer_name, buyer_phone,
-					delivery, address, note, source_update, asked_milli, asked_unit)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, nullif($12, 0), nullif($13, ''))
-				ON CONFLICT (code) DO NOTHING RETURNING id`,
-				"DH-"+newCode()[3:], o.ListingID, o.BuyerID, o.Quantity.Milli, o.Total, o.BuyerName, o.BuyerPhone,
-				o.Delivery, o.Address, o.Note, source, o.Asked.Milli, o.Asked.Unit).Scan(&id)
-			if !errors.Is(err, pgx.ErrNoRows) {
-				break // placed, or failed; a taken code draws another
-			}
-		}
-		if err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `INSERT INTO order_events (order_id, status, actor_id) VALUES ($1, 'pending', $2)`, id, o.BuyerID)
-		return err
-	})
-	var notEnough *flows.NotEnoughError
-	if errors.As(err, &notEnough) || errors.Is(err, flows.ErrPriceChanged) {
-		return nil, err
 	}
-	if err != nil {
+	switch {
+	case err != nil:
 		return nil, fmt.Errorf("place order: %w", err)
+	case prior != nil: // placed by an earlier delivery of the same update
+		id = prior
+	case id == nil:
+		return nil, db.notEnough(ctx, o)
 	}
-	placed, err := db.Order(ctx, id)
+	placed, err := db.Order(ctx, *id)
 	if err == nil && placed.BuyerID != o.BuyerID {
 		return nil, fmt.Errorf("place order: source %s belongs to another buyer", source)
 	}
 	return placed, err
+}
+
+// placeOrder takes the quantity ($2) off the listing ($1) if it is on sale
+// with that much left at the price the buyer saw ($3, $4), and stores the
+// order (code $5) with its first event, unless the update ($13) placed it
+// already. It returns the order placed before, or the one placed now; or
+// neither, when the listing could not sell it.
+const placeOrder = `
+	WITH prior AS (
+		SELECT id FROM orders WHERE source_update = $13
+	), sold AS (
+		UPDATE listings SET remaining_milli = remaining_milli - $2,
+			status = CASE WHEN remaining_milli = $2 THEN 'sold_out' ELSE status END,
+			sold_out_by = CASE WHEN remaining_milli = $2 THEN 'orders' ELSE sold_out_by END, updated_at = now()
+		WHERE id = $1 AND status = 'active' AND remaining_milli >= $2 AND price_vnd = $3 AND price_unit = $4
+			AND NOT EXISTS (SELECT 1 FROM prior)
+		RETURNING id
+	), placed AS (
+		INSERT INTO orders (code, listing_id, buyer_id, quantity_milli, total_vnd, buyer_name, buyer_phone,
+			delivery, address, note, source_update, asked_milli, asked_unit)
+		SELECT $5, id, $6, $2, $7, $8, $9, $10, $11, $12, $13, nullif($14, 0), nullif($15, '') FROM sold
+		RETURNING id
+	), pending AS (
+		INSERT INTO order_events (order_id, status, actor_id) SELECT id, 'pending', $6 FROM placed
+	)
+	SELECT (SELECT id FROM prior), (SELECT id FROM placed)`
+
+// notEnough says why a listing could not sell an order: its price changed
+// since the buyer saw it (ErrPriceChanged), or it has less left than asked
+// (NotEnoughError, with what is left: none once it is off sale).
+func (db *DB) notEnough(ctx context.Context, o *flows.Order) error {
+	var status, unit string
+	var left, price int64
+	if err := db.Pool.QueryRow(ctx, `SELECT status, remaining_milli, price_vnd, price_unit FROM listings WHERE id = $1`,
+		o.ListingID).Scan(&status, &left, &price, &unit); err != nil {
+		return fmt.Errorf("place order: listing %d: %w", o.ListingID, err)
+	}
+	if status == flows.Active && (price != o.Price.VND || unit != string(o.Price.Per)) {
+		return flows.ErrPriceChanged
+	}
+	if status != flows.Active {
+		left = 0
+	}
+	return &flows.NotEnoughError{Remaining: left}
 }
 
 // Order returns an order with its listing.

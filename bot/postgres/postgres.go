@@ -5,13 +5,16 @@ package postgres
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
@@ -77,6 +80,13 @@ func OpenSchema(ctx context.Context, url, schema string) (*DB, error) {
 // Statements counts the SQL statements sent so far (BEGIN and COMMIT
 // included), so that the SQL an update costs can be watched.
 func (db *DB) Statements() int64 { return db.statements.Load() }
+
+// uniqueViolation tells whether err is a row refused by one of the unique
+// constraints named.
+func uniqueViolation(err error, constraints ...string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23505" && slices.Contains(constraints, pgErr.ConstraintName)
+}
 
 // counter is a pgx tracer that counts statements; it costs an atomic add.
 type counter struct{ atomic.Int64 }

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/nongsan-bot/nongsan/flows"
 	"github.com/nongsan-bot/nongsan/flows/vn"
@@ -70,8 +69,7 @@ func newSlug(name, commune string) string {
 
 // slugTaken tells whether err is a slug drawn twice; another is drawn.
 func slugTaken(err error) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "sellers_slug_key"
+	return uniqueViolation(err, "sellers_slug_key")
 }
 
 // fillSlugs gives a slug to every seller without one (those saved before

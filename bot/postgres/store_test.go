@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -57,6 +59,63 @@ func TestAListingIsStoredWithItsPostsOrNotAtAll(t *testing.T) {
 		if listings != 1 || pending != 1 || notices != 1 {
 			t.Fatalf("listings %d, pending posts %d, notices %d; want one each", listings, pending, notices)
 		}
+	}
+}
+
+// Buyers racing for one lot, each update delivered twice at the same
+// moment: the lot is sold once, to as many as it holds, and each update
+// places one order.
+func TestBuyersRacingForOneLotAreNeverOversold(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.MustOpen(t)
+	seller := &flows.Seller{Name: "Mai", Phone: "+84987654321", Commune: "xã Hữu Kiên"}
+	if err := db.SaveSeller(ctx, seller); err != nil {
+		t.Fatal(err)
+	}
+	l, err := db.CreateListing(ctx, &flows.Listing{SellerID: seller.ID, Channel: flows.Telegram, Product: "Na", Photos: []string{"p"},
+		Quantity: vn.Quantity{Milli: 50_000, Unit: vn.UnitKg}, Price: vn.Price{VND: 25_000, Per: vn.UnitKg},
+		PriceTyped: "25k", Ready: time.Now()}, "telegram:1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const buyers = 12 // 10 kg each, for 50 kg
+	placed := make([][2]int64, buyers)
+	var wg sync.WaitGroup
+	for i := range buyers {
+		buyer, err := db.Touch(ctx, flows.Input{Channel: flows.Telegram, UserID: strconv.Itoa(100 + i), UserName: "Khách"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for twice := range 2 {
+			wg.Go(func() {
+				o, err := db.PlaceOrder(ctx, &flows.Order{ListingID: l.ID, BuyerID: buyer.ID, Quantity: vn.Quantity{Milli: 10_000},
+					Total: 250_000, Price: l.Price, BuyerName: "Khách", BuyerPhone: "+84912888777", Delivery: "pickup"},
+					"telegram:order-"+strconv.Itoa(i))
+				var notEnough *flows.NotEnoughError
+				switch {
+				case err == nil:
+					placed[i][twice] = o.ID
+				case !errors.As(err, &notEnough):
+					t.Error(err)
+				}
+			})
+		}
+	}
+	wg.Wait()
+	orders := map[int64]bool{}
+	for i, p := range placed {
+		if p[0] != 0 && p[1] != 0 && p[0] != p[1] {
+			t.Errorf("buyer %d's update placed two orders: %d and %d", i, p[0], p[1])
+		}
+		orders[max(p[0], p[1])] = true
+	}
+	delete(orders, 0)
+	back, err := db.Listing(ctx, l.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(orders) != 5 || back.Remaining != 0 || back.Status != flows.SoldOut {
+		t.Fatalf("%d orders placed, %d g left, listing %s; want 5, 0 and sold out", len(orders), back.Remaining, back.Status)
 	}
 }
 
