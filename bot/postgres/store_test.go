@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nongsan-bot/nongsan/bot/postgres"
 	"github.com/nongsan-bot/nongsan/bot/postgres/pgtest"
 	"github.com/nongsan-bot/nongsan/flows"
 	"github.com/nongsan-bot/nongsan/flows/vn"
@@ -22,19 +23,26 @@ func TestMigrateTwiceIsHarmless(t *testing.T) {
 	}
 }
 
+// naDraft is a fresh database with a farmer, Mai, and her listing of 50 kg
+// of na at 25k, not yet stored.
+func naDraft(t *testing.T) (*postgres.DB, *flows.Listing) {
+	t.Helper()
+	db := pgtest.MustOpen(t)
+	seller := &flows.Seller{Name: "Mai", Phone: "+84987654321", Commune: "xã Hữu Kiên"}
+	if err := db.SaveSeller(context.Background(), seller); err != nil {
+		t.Fatal(err)
+	}
+	return db, &flows.Listing{SellerID: seller.ID, Channel: flows.Telegram, Product: "Na", Photos: []string{"p"},
+		Quantity: vn.Quantity{Milli: 50_000, Unit: vn.UnitKg}, Price: vn.Price{VND: 25_000, Per: vn.UnitKg},
+		PriceTyped: "25k", Ready: time.Now()}
+}
+
 // Publishing is all or nothing: a listing whose group posts cannot be
 // queued is not stored (the farmer is not told of a listing no group will
 // see), and publishing it again stores it once, with its posts.
 func TestAListingIsStoredWithItsPostsOrNotAtAll(t *testing.T) {
 	ctx := context.Background()
-	db := pgtest.MustOpen(t)
-	seller := &flows.Seller{Name: "Mai", Phone: "+84987654321", Commune: "xã Hữu Kiên"}
-	if err := db.SaveSeller(ctx, seller); err != nil {
-		t.Fatal(err)
-	}
-	draft := &flows.Listing{SellerID: seller.ID, Channel: flows.Telegram, Product: "Na", Photos: []string{"p"},
-		Quantity: vn.Quantity{Milli: 50_000, Unit: vn.UnitKg}, Price: vn.Price{VND: 25_000, Per: vn.UnitKg},
-		PriceTyped: "25k", Ready: time.Now()}
+	db, draft := naDraft(t)
 	group := flows.ChatRef{Channel: flows.Telegram, ChatID: "-100"}
 	broken := func(*flows.Listing) []flows.Reply { // a post that cannot be encoded as a notice
 		return []flows.Reply{{To: group, Text: flows.M("sell.posted", "Group", func() {})}}
@@ -67,14 +75,8 @@ func TestAListingIsStoredWithItsPostsOrNotAtAll(t *testing.T) {
 // places one order.
 func TestBuyersRacingForOneLotAreNeverOversold(t *testing.T) {
 	ctx := context.Background()
-	db := pgtest.MustOpen(t)
-	seller := &flows.Seller{Name: "Mai", Phone: "+84987654321", Commune: "xã Hữu Kiên"}
-	if err := db.SaveSeller(ctx, seller); err != nil {
-		t.Fatal(err)
-	}
-	l, err := db.CreateListing(ctx, &flows.Listing{SellerID: seller.ID, Channel: flows.Telegram, Product: "Na", Photos: []string{"p"},
-		Quantity: vn.Quantity{Milli: 50_000, Unit: vn.UnitKg}, Price: vn.Price{VND: 25_000, Per: vn.UnitKg},
-		PriceTyped: "25k", Ready: time.Now()}, "telegram:1", nil)
+	db, draft := naDraft(t)
+	l, err := db.CreateListing(ctx, draft, "telegram:1", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
