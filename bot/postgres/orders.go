@@ -50,7 +50,9 @@ func (db *DB) PlaceOrder(ctx context.Context, o *flows.Order, source string) (*f
 	case prior != nil: // placed by an earlier delivery of the same update
 		id = prior
 	case id == nil:
-		return nil, db.notEnough(ctx, o)
+		if id, err = db.notEnough(ctx, o, source); err != nil {
+			return nil, err
+		}
 	}
 	placed, err := db.Order(ctx, *id)
 	if err == nil && placed.BuyerID != o.BuyerID {
@@ -86,21 +88,27 @@ const placeOrder = `
 
 // notEnough says why a listing could not sell an order: its price changed
 // since the buyer saw it (ErrPriceChanged), or it has less left than asked
-// (NotEnoughError, with what is left: none once it is off sale).
-func (db *DB) notEnough(ctx context.Context, o *flows.Order) error {
+// (NotEnoughError, with what is left: none once it is off sale). Unless the
+// same update, delivered twice at once, placed it meanwhile (the statement
+// looked for it before that committed): then it returns that order's id.
+func (db *DB) notEnough(ctx context.Context, o *flows.Order, source string) (*int64, error) {
 	var status, unit string
 	var left, price int64
-	if err := db.Pool.QueryRow(ctx, `SELECT status, remaining_milli, price_vnd, price_unit FROM listings WHERE id = $1`,
-		o.ListingID).Scan(&status, &left, &price, &unit); err != nil {
-		return fmt.Errorf("place order: listing %d: %w", o.ListingID, err)
+	var placed *int64
+	if err := db.Pool.QueryRow(ctx, `
+		SELECT status, remaining_milli, price_vnd, price_unit, (SELECT id FROM orders WHERE source_update = $2)
+		FROM listings WHERE id = $1`, o.ListingID, source).Scan(&status, &left, &price, &unit, &placed); err != nil {
+		return nil, fmt.Errorf("place order: listing %d: %w", o.ListingID, err)
 	}
-	if status == flows.Active && (price != o.Price.VND || unit != string(o.Price.Per)) {
-		return flows.ErrPriceChanged
-	}
-	if status != flows.Active {
+	switch {
+	case placed != nil:
+		return placed, nil
+	case status == flows.Active && (price != o.Price.VND || unit != string(o.Price.Per)):
+		return nil, flows.ErrPriceChanged
+	case status != flows.Active:
 		left = 0
 	}
-	return &flows.NotEnoughError{Remaining: left}
+	return nil, &flows.NotEnoughError{Remaining: left}
 }
 
 // Order returns an order with its listing.
