@@ -210,7 +210,7 @@ func (f *mine) onAct(ctx context.Context, c *Conv, in Input) (Step, error) {
 		l.Status = Closed
 	case "renew":
 		// Selling again is posting again: a banned user may not.
-		if _, ok, err := mayPost(ctx, f.deps, c); err != nil || !ok {
+		if p, err := mayPost(ctx, f.deps, c); err != nil || p.Banned {
 			return Done, err
 		}
 		if l.Remaining == 0 {

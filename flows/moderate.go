@@ -262,18 +262,14 @@ func (f *moderate) tell(ctx context.Context, userID int64, id string, kv ...any)
 	return []Reply{{To: chat, Lang: lang, Text: M(id, kv...)}}, nil
 }
 
-// mayPost tells whether the user may post listings (for themselves or, as
-// a helper, for others), and as whom: a banned user is told why, and whom
-// to ask.
-func mayPost(ctx context.Context, deps Deps, c *Conv) (Poster, bool, error) {
+// mayPost tells what the user may post (for themselves or, as a helper,
+// for others): a banned user is told why, and whom to ask.
+func mayPost(ctx context.Context, deps Deps, c *Conv) (Poster, error) {
 	p, err := deps.Roles.Poster(ctx, c.User.ID)
-	if err != nil {
-		return p, false, err
-	}
-	if p.Banned {
+	if err == nil && p.Banned {
 		c.Say(M("moderation.banned_refusal", "Reason", p.Reason))
 	}
-	return p, !p.Banned, nil
+	return p, err
 }
 
 // unbanFlow is /bochan: a global moderator picks a banned user from the

@@ -74,8 +74,8 @@ func newSell(d Deps) *sell {
 // start asks a helper whom they sell for; anyone else sells for themselves,
 // registering the first time.
 func (f *sell) start(ctx context.Context, c *Conv, d *draft, in Input) (Go, error) {
-	poster, ok, err := mayPost(ctx, f.deps, c)
-	if !ok || err != nil {
+	poster, err := mayPost(ctx, f.deps, c)
+	if err != nil || poster.Banned {
 		return Finish(), err
 	}
 	d.Nonce = newNonce()
@@ -598,7 +598,7 @@ func (f *sell) onSummary(ctx context.Context, c *Conv, d *draft, in Input) (Go, 
 		if d.Nonce == "" {
 			d.Nonce = newNonce() // a draft from before nonces
 		}
-		if _, ok, err := mayPost(ctx, f.deps, c); !ok || err != nil {
+		if p, err := mayPost(ctx, f.deps, c); err != nil || p.Banned {
 			return Finish(), err // banned while filling the form
 		}
 		source := "listing:" + d.Nonce

@@ -7,8 +7,9 @@
 // one script that checks the chat's version, writes the new state and
 // replies and takes the send lease; one script that removes what was sent
 // and frees the lease. Concurrent updates' calls share round trips (the
-// client's automatic pipelining). Concurrent updates of one chat, on any replica, are
-// serialised by the version check: the loser reads again and redoes its step.
+// client's automatic pipelining). Concurrent updates of one chat, on any
+// replica, are serialised by the version check: the loser reads again and
+// redoes its step.
 //
 // The keys work on one Redis and on a Redis Cluster alike: a chat's hash,
 // and the due and held sets its scripts touch with it, share the hash tag of
