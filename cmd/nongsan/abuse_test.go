@@ -396,7 +396,7 @@ func TestGroupTitlesAndAnnouncementsWithMarkupStayText(t *testing.T) {
 		t.Errorf("the summary does not name the group as it is titled:\n%s", summary)
 	}
 	b.Tap(groupAdmin, "send")
-	b.expect(groupAdmin, "broadcast.started", "Count", 1)
+	b.expectOnce(groupAdmin, "broadcast.started", "Count", 1)
 	waitSent(t, b, group, func(s sent) bool { return strings.Contains(s.Text, announcement) }, 1)
 	var storedText string
 	queryRow(t, b.Env["DATABASE_URL"], `SELECT text FROM broadcasts`, nil, &storedText)

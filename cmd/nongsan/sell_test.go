@@ -65,6 +65,17 @@ func (b *testBot) expect(user int64, id string, kv ...any) sent {
 	return last
 }
 
+// expectOnce waits until the bot has said message id to user, and checks
+// it said it once: for an answer that other messages may follow at once
+// (a broadcast's progress after its start).
+func (b *testBot) expectOnce(user int64, id string, kv ...any) {
+	b.t.Helper()
+	want := text(b.t, "vi", id, kv...)
+	if got := waitSent(b.t, b, user, func(s sent) bool { return s.Text == want }, 1); len(got) != 1 {
+		b.t.Fatalf("the bot said %s %d times, want once", id, len(got))
+	}
+}
+
 // markets registers three market groups, as their admin would.
 func (b *testBot) markets() {
 	b.t.Helper()
