@@ -358,17 +358,13 @@ func (e *Engine) Deliver(ctx context.Context, chat flows.ChatRef) {
 }
 
 // claim tries chat's send lease once and sends what is due; clean drops the
-// chat from the due set when nothing is left.
+// chat from the due set when nothing is left. A busy chat is left to its
+// sender, or to the sweeper once it is free (the store marks it due then).
 func (e *Engine) claim(ctx context.Context, chat flows.ChatRef, clean bool) {
-	lease, _, busyUntil, err := e.Store.Claim(ctx, chat, e.Now())
+	lease, _, _, err := e.Store.Claim(ctx, chat, e.Now())
 	switch {
 	case err != nil:
 		e.Log.Warn().Err(err).Str("channel", string(chat.Channel)).Str("chat", chat.ChatID).Msg("claim outbox")
-	case lease == nil && clean:
-		// Busy or on hold: its sender finishes, or the hold ends, first.
-		if err := e.Store.Later(ctx, chat, e.Now(), busyUntil); err != nil {
-			e.Log.Warn().Err(err).Str("chat", chat.ChatID).Msg("reschedule outbox")
-		}
 	case lease != nil:
 		e.deliver(ctx, lease, clean)
 	}

@@ -675,13 +675,18 @@ end
 `
 
 // claim takes chat's send lease if it is free and nothing holds the chat,
-// and returns its head (headLua); when the chat has forwards left, it
-// returns the hash even when busy, so that they are not held up. KEYS:
-// chat. ARGV: now, lease end, token.
+// and returns its head (headLua). A busy chat is marked due when it is free
+// again, unless a later time is set: here, in the same step as the look,
+// for a sender that finishes right after sets the time itself (its group's
+// gap), and a separate write would put it back to the old lease's end.
+// When the chat has forwards left, it returns the hash even when busy, so
+// that they are not held up. KEYS: chat, due. ARGV: now, lease end, token.
 var claim = goredis.NewScript(headLua + `
 local st = redis.call("HMGET", KEYS[1], "lt", "lu", "h", "p", "fw")
 local now = tonumber(ARGV[1])
 local function busy(at)
+  local due = redis.call("ZSCORE", KEYS[2], KEYS[1])
+  if not due or tonumber(due) <= now then redis.call("ZADD", KEYS[2], at, KEYS[1]) end
   if tonumber(st[5] or "0") > 0 then return {0, at, redis.call("HGETALL", KEYS[1])} end
   return {0, at}
 end
@@ -715,11 +720,12 @@ func flat(v any) map[string]string {
 
 // Claim takes chat's send lease for a sender outside an update (the
 // sweeper, the replies of another chat's update). It tries once: when the
-// chat is busy or on hold it returns a nil lease and when to try again.
-// It finishes the forwards a stopped replica left in the chat.
+// chat is busy or on hold it returns a nil lease and when it is free (the
+// sweeper looks again then). It finishes the forwards a stopped replica
+// left in the chat.
 func (s *Store) Claim(ctx context.Context, chat flows.ChatRef, now time.Time) (*Leased, *Chat, time.Time, error) {
 	l := &Leased{Chat: chat, token: token(), Ends: now.Add(s.Lease)}
-	res, err := claim.Run(ctx, s.hot, []string{s.chatKey(chat)}, now.UnixMilli(), l.Ends.UnixMilli(), l.token).Slice()
+	res, err := claim.Run(ctx, s.hot, []string{s.chatKey(chat), s.DueKey(chat)}, now.UnixMilli(), l.Ends.UnixMilli(), l.token).Slice()
 	if err != nil {
 		return nil, nil, time.Time{}, fmt.Errorf("claim chat: %w", err)
 	}
@@ -1016,22 +1022,6 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int64) ([]flows.Ch
 		}
 	}
 	return chats, nil
-}
-
-// later moves a chat that was due by now to a later time; a time the
-// chat's sender set meanwhile (already in the future) stays. KEYS: due.
-// ARGV: the chat's key, now, when.
-var later = goredis.NewScript(`
-local due = redis.call("ZSCORE", KEYS[1], ARGV[1])
-if due and tonumber(due) <= tonumber(ARGV[2]) then redis.call("ZADD", KEYS[1], ARGV[3], ARGV[1]) end
-return 0`)
-
-// Later marks chat due again at when (a busy chat the sweeper skipped).
-func (s *Store) Later(ctx context.Context, chat flows.ChatRef, now, when time.Time) error {
-	if err := later.Run(ctx, s.rdb, []string{s.dueKey(shard(chat))}, s.chatKey(chat), now.UnixMilli(), when.UnixMilli()).Err(); err != nil {
-		return fmt.Errorf("reschedule outbox: %w", err)
-	}
-	return nil
 }
 
 // Failed counts a failed attempt at handling update id of chat and returns

@@ -509,3 +509,41 @@ func TestALongOutboxIsReadFromItsHead(t *testing.T) {
 		}
 	})
 }
+
+// A chat found busy is looked at again when it is free: when its sender's
+// lease ends, should the sender stop; or as soon as its group's gap is
+// over, when the sender finishes with that gap, a moment after the look.
+func TestABusyChatIsDueWhenItIsFree(t *testing.T) {
+	redises(t, func(t *testing.T, client func(testing.TB) goredis.UniversalClient) {
+		ctx := context.Background()
+		s := open(t, client)
+		if err := s.Enqueue(ctx, []flows.Reply{reply(group, "g1"), reply(group, "g2")}, t0); err != nil {
+			t.Fatal(err)
+		}
+		sender, _, _, err := s.Claim(ctx, group, t0)
+		if err != nil || sender == nil || texts(sender.Out) != "g1g2" {
+			t.Fatalf("first claim: %v, %v", sender, err)
+		}
+		look := t0.Add(100 * time.Millisecond)
+		if l, _, busy, err := s.Claim(ctx, group, look); err != nil || l != nil || !busy.Equal(t0.Add(s.Lease)) {
+			t.Fatalf("claim while it sends: %v until %v, %v; want busy until the lease ends", l, busy, err)
+		}
+		if due, _ := s.Due(ctx, look, 10); len(due) != 0 {
+			t.Fatalf("a busy chat is due at once: %v", due)
+		}
+		if due, _ := s.Due(ctx, t0.Add(s.Lease), 10); len(due) != 1 || due[0] != group {
+			t.Fatalf("due when the lease ends = %v, want the group", due)
+		}
+		gap := look.Add(time.Millisecond)
+		if _, err := s.Finish(ctx, sender, redis.Finish{Sent: sender.Out[:1], Pace: gap, Next: gap}); err != nil {
+			t.Fatal(err)
+		}
+		if due, _ := s.Due(ctx, gap, 10); len(due) != 1 || due[0] != group {
+			t.Fatalf("due after the gap = %v, want the group (g2 waits)", due)
+		}
+		l, _, _, err := s.Claim(ctx, group, gap)
+		if err != nil || l == nil || texts(l.Out) != "g2" {
+			t.Fatalf("claim after the gap: %v, %v; want g2", l, err)
+		}
+	})
+}
