@@ -374,7 +374,12 @@ local fwd = 9 + nown + 2 * nother
 local seen = {}
 for i = fwd + 2 * nfwd + 1, #ARGV do seen[#seen + 1] = ARGV[i] end
 local st = redis.call("HMGET", KEYS[1], "v", "n", "lt", "lu", "h", "m", "p", unpack(seen))
-if (st[1] or "0") ~= ARGV[1] then return {-1} end
+if (st[1] or "0") ~= ARGV[1] then
+  -- this very commit, run again (a batch the client replayed): its lease
+  -- is taken; the sender reads the outbox again
+  if st[3] == ARGV[5] then return {1, 1, -1} end
+  return {-1}
+end
 local seq = tonumber(st[2] or "0")
 local before = seq
 local f = {"v", tonumber(ARGV[1]) + 1, "s", ARGV[2]}
@@ -523,8 +528,9 @@ func (s *Store) commit(ctx context.Context, c *Chat, st State, replies []flows.R
 		return Committed{Busy: len(own) > 0, Last: last}, fwds, nil
 	}
 	if before != c.seq {
-		// Others queued replies for this chat since it was read: the
-		// sender reads the outbox again before sending.
+		// Others queued replies for this chat since it was read (or the
+		// commit was replayed: -1): the sender reads the outbox again
+		// before sending.
 		l.known = -1
 		return Committed{Lease: l}, fwds, nil
 	}
@@ -690,6 +696,7 @@ local function busy(at)
   if tonumber(st[5] or "0") > 0 then return {0, at, redis.call("HGETALL", KEYS[1])} end
   return {0, at}
 end
+if st[1] == ARGV[3] then return {1, head(KEYS[1])} end -- this claim, run again (a replayed batch)
 if st[1] and st[1] ~= "" and tonumber(st[2] or "0") >= now then return busy(st[2]) end
 if tonumber(st[3] or "0") > now then return busy(st[3]) end
 if tonumber(st[4] or "0") > now then return busy(st[4]) end

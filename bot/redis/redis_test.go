@@ -34,6 +34,9 @@ func step(ctx context.Context, s *redis.Store, id string, replies ...flows.Reply
 		if err != nil {
 			return redis.Committed{}, err
 		}
+		if c.Seen(id) { // committed, though the commit said otherwise
+			return redis.Committed{}, errors.New("update " + id + " was committed, then refused")
+		}
 		st := c.State
 		if st.Session == nil {
 			st.Session = &flows.Session{Flow: "count"}
@@ -544,6 +547,53 @@ func TestABusyChatIsDueWhenItIsFree(t *testing.T) {
 		l, _, _, err := s.Claim(ctx, group, gap)
 		if err != nil || l == nil || texts(l.Out) != "g2" {
 			t.Fatalf("claim after the gap: %v, %v; want g2", l, err)
+		}
+	})
+}
+
+// replaying runs every script twice, as the client does when a batch's
+// connection fails after Redis ran it (go-redis replays the batch): the
+// second run's answer is the one the store reads.
+type replaying struct{ goredis.UniversalClient }
+
+func (r replaying) EvalSha(ctx context.Context, sha string, keys []string, args ...any) *goredis.Cmd {
+	r.UniversalClient.EvalSha(ctx, sha, keys, args...)
+	return r.UniversalClient.EvalSha(ctx, sha, keys, args...)
+}
+
+func (r replaying) Eval(ctx context.Context, script string, keys []string, args ...any) *goredis.Cmd {
+	r.UniversalClient.Eval(ctx, script, keys, args...)
+	return r.UniversalClient.Eval(ctx, script, keys, args...)
+}
+
+// A commit or a claim that Redis ran and the client ran again (its batch
+// replayed after a broken connection) still holds its lease: the update's
+// replies go out at once, not when a lease nobody uses runs out.
+func TestAReplayedCommitOrClaimKeepsItsLease(t *testing.T) {
+	redises(t, func(t *testing.T, client func(testing.TB) goredis.UniversalClient) {
+		ctx := context.Background()
+		rdb := client(t)
+		s := redis.New(rdb, redistest.Prefix(t))
+		redis.SetHot(s, replaying{rdb})
+		done, err := step(ctx, s, "1", reply(chat, "a"))
+		if err != nil || done.Lease == nil {
+			t.Fatalf("replayed commit: lease %v, err %v; want the lease", done.Lease, err)
+		}
+		if c, _ := s.Load(ctx, chat); len(c.State.Seen) != 1 || len(c.Out) != 1 {
+			t.Fatalf("after the replayed commit: seen %v, %d replies; want the update once", c.State.Seen, len(c.Out))
+		}
+		if !done.Lease.Stale() {
+			t.Fatal("a replayed commit's sender does not read the outbox again")
+		}
+		if _, err := s.Reload(ctx, done.Lease); err != nil || texts(done.Lease.Out) != "a" {
+			t.Fatalf("reload: %q, %v; want a", texts(done.Lease.Out), err)
+		}
+		if err := s.Enqueue(ctx, []flows.Reply{reply(group, "g")}, t0); err != nil {
+			t.Fatal(err)
+		}
+		l, _, busy, err := s.Claim(ctx, group, t0)
+		if err != nil || l == nil || texts(l.Out) != "g" {
+			t.Fatalf("replayed claim: %v (busy until %v), %v; want the lease and g", l, busy, err)
 		}
 	})
 }
