@@ -454,9 +454,18 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) error {
 }
 
 // deliver sends l's due replies in order, then records what went; when
-// more were queued meanwhile, it goes on with them.
+// more were queued meanwhile, it goes on with them. However it stops, it
+// lets go of the lease: a sender that stopped early (an error, a
+// shutdown, a panic) would otherwise keep the chat's replies waiting
+// until the lease ran out.
 func (e *Engine) deliver(ctx context.Context, l *redis.Leased, clean bool) {
 	log := e.Log.With().Str("channel", string(l.Chat.Channel)).Str("chat", l.Chat.ChatID).Logger()
+	held := true // until Finish lets the lease go
+	defer func() {
+		if held {
+			e.release(ctx, log, l)
+		}
+	}()
 	for {
 		if l.Stale() {
 			if _, err := e.Store.Reload(ctx, l); err != nil {
@@ -464,14 +473,17 @@ func (e *Engine) deliver(ctx context.Context, l *redis.Leased, clean bool) {
 				return
 			}
 		}
-		fin, settled := e.send(ctx, log, l)
+		fin, settled, stopped := e.send(ctx, log, l)
 		fin.Clean = clean && settled
+		if err := e.renew(ctx, l); err != nil {
+			log.Warn().Err(err).Msg("renew lease before recording the sends")
+		}
 		more, err := e.finish(ctx, l, fin)
 		if err != nil {
 			log.Warn().Err(err).Msg("finish sending; the sweeper goes on")
 			return
 		}
-		if !more {
+		if held = more; !more || stopped {
 			return
 		}
 		if _, err := e.Store.Reload(ctx, l); err != nil {
@@ -480,6 +492,30 @@ func (e *Engine) deliver(ctx context.Context, l *redis.Leased, clean bool) {
 		}
 	}
 }
+
+// release lets go of l for the sweeper, even when ctx ended (a shutdown).
+func (e *Engine) release(ctx context.Context, log zerolog.Logger, l *redis.Leased) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	if err := e.Store.Release(ctx, l, e.Now()); err != nil {
+		log.Warn().Err(err).Msg("release lease; it runs out instead")
+	}
+}
+
+// renew extends l when it could end before the next send and the record
+// of it: a send, or the work between sends (a post's record, a reply
+// rebuilt from PostgreSQL), may take that long.
+func (e *Engine) renew(ctx context.Context, l *redis.Leased) error {
+	if l.Ends.Sub(e.Now()) >= e.Attempt+leaseMargin {
+		return nil
+	}
+	return e.Store.Extend(ctx, l, e.Now())
+}
+
+// errStopped: a reply was not sent, or not to the end, for a reason of
+// ours (no time left, a shutdown, Redis not answering), not the
+// platform's: no failure is counted, and the sweeper goes on at once.
+var errStopped = errors.New("sending stopped; the sweeper goes on")
 
 // finish records what was sent, even when ctx ended meanwhile (a shutdown,
 // the webhook's budget), trying again while Redis does not answer (a
@@ -504,8 +540,10 @@ func (e *Engine) finish(ctx context.Context, l *redis.Leased, fin redis.Finish) 
 // replies queued meanwhile wait too and coalesce. A failed send holds the
 // whole chat back, for longer each time it fails again; a reply that fails
 // maxSendFails times in a row is set aside, so that it cannot block the
-// chat for ever. settled is false when a reply could not be set aside.
-func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) (fin redis.Finish, settled bool) {
+// chat for ever. settled is false when a reply could not be set aside;
+// stopped is true when sending stopped for a reason of ours (errStopped, a
+// lost lease): the rest is the sweeper's.
+func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) (fin redis.Finish, settled, stopped bool) {
 	settled = true
 	bury := func(reason, field, raw string) {
 		if e.bury(ctx, log, l.Chat, reason, raw) {
@@ -522,7 +560,7 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 		for _, q := range l.Out {
 			bury("channel not configured", q.Field(), q.Raw)
 		}
-		return fin, settled
+		return fin, settled, false
 	}
 	now, fails := e.Now(), l.Fails
 	var pace time.Time // a group's next message waits until then
@@ -538,7 +576,7 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 			continue // the last of its kind says it all
 		case pace.After(e.Now()):
 			fin.Pace, fin.Next = pace, pace // the group's gap first
-			return fin, settled
+			return fin, settled, false
 		}
 		said := coalesced(l.Out[:i], q.Coalesce)
 		r, err := e.refresh(ctx, q.Reply, len(said))
@@ -551,6 +589,9 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 			var sent flows.Sent
 			sent, err = e.attempt(ctx, ch, l, &r)
 			if err == nil && r.Report != nil {
+				if err := e.renew(ctx, l); err != nil {
+					log.Warn().Err(err).Msg("renew lease before recording a post")
+				}
 				e.posted(ctx, r, sent)
 			}
 			if gap := e.GroupGap[l.Chat.Channel]; err == nil && q.Group && gap > 0 && sent.Parts > 0 {
@@ -561,7 +602,9 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 		switch {
 		case errors.Is(err, redis.ErrLeaseLost):
 			log.Warn().Msg("lost the chat while sending; another sender goes on")
-			return fin, false // Finish fails too: nothing is removed
+			return fin, false, true // Finish fails too: nothing is removed
+		case errors.Is(err, errStopped) || err != nil && ctx.Err() != nil:
+			fin.Next, stopped = e.Now(), true
 		case errors.As(err, &ra):
 			fin.Hold, fin.Fails = e.Now().Add(ra.After), fails
 		case err != nil && !IsUndeliverable(err) && fails+1 >= maxSendFails:
@@ -574,13 +617,13 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 			fin.Fails = fails + 1
 			fin.Hold = e.Now().Add(e.backoff(fin.Fails))
 		}
-		if !fin.Hold.IsZero() {
+		if !fin.Hold.IsZero() || stopped {
 			if r.Done != nil { // what went is not sent again
 				q.Reply.Done = r.Done
 				fin.Rewrite = append(fin.Rewrite, q)
 			}
 			log.Warn().Err(err).Time("retry_at", fin.Hold).Str("msg", r.Text.ID).Msg("reply kept for later")
-			return fin, settled
+			return fin, settled, stopped
 		}
 		if err != nil {
 			log.Warn().Err(err).Str("msg", r.Text.ID).Msg("reply dropped")
@@ -591,7 +634,7 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 		fin.Sent = append(append(fin.Sent, said...), q)
 	}
 	fin.Pace = pace // kept: replies remain, or may be queued soon
-	return fin, settled
+	return fin, settled, false
 }
 
 // maxSendFails is how often in a row a reply may fail before it is set
@@ -682,12 +725,12 @@ func (e *Engine) attempt(ctx context.Context, ch Channel, l *redis.Leased, r *fl
 	wait := e.RetryMin
 	for try := 1; ; try++ {
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < e.Attempt {
-			return flows.Sent{}, errors.New("no time left to send: the sweeper goes on")
+			return flows.Sent{}, fmt.Errorf("no time left to send: %w", errStopped)
 		}
-		if l.Ends.Sub(e.Now()) < e.Attempt+leaseMargin {
-			if err := e.Store.Extend(ctx, l, e.Now()); err != nil {
-				return flows.Sent{}, err
-			}
+		if err := e.renew(ctx, l); errors.Is(err, redis.ErrLeaseLost) {
+			return flows.Sent{}, err
+		} else if err != nil {
+			return flows.Sent{}, fmt.Errorf("%w: %w", errStopped, err)
 		}
 		actx, cancel := context.WithTimeout(ctx, e.Attempt)
 		sent, err := ch.Send(actx, *r)
@@ -708,7 +751,7 @@ func (e *Engine) attempt(ctx context.Context, ch Channel, l *redis.Leased, r *fl
 			wait = jitter(wait)
 		}
 		if err := sleep(ctx, wait); err != nil {
-			return sent, fmt.Errorf("send: %w", err)
+			return sent, fmt.Errorf("%w: %w", errStopped, err)
 		}
 		wait *= 2
 	}

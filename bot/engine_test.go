@@ -200,6 +200,71 @@ func TestAStoppedSenderRecordsWhatItSent(t *testing.T) {
 	if len(c.Out) != 1 || c.Out[0].Text.ID != "c" {
 		t.Fatalf("after stopping at c the outbox holds %d replies, want only c", len(c.Out))
 	}
+	// The stop was ours, not the platform's: no failure counted, no hold,
+	// and the next replica's sweeper sends c at once.
+	if c.Fails != 0 || !c.Hold.IsZero() || c.Lease != "" {
+		t.Fatalf("after the stop: fails %d, hold %v, lease %q; want none", c.Fails, c.Hold, c.Lease)
+	}
+	ch.fail = nil
+	if err := e.Sweep(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(ch.Sent()); got != "abc" {
+		t.Fatalf("sent %q, want abc: c at the next sweep, nothing twice", got)
+	}
+}
+
+// A sender that stops without finishing (here a panic, as a bug would)
+// lets go of the chat: the next sweep sends what is left, instead of
+// waiting for the lease to run out.
+func TestASenderThatStopsEarlyLetsGoOfTheChat(t *testing.T) {
+	ctx := context.Background()
+	ch := &channel{}
+	ch.fail = func(r flows.Reply) error {
+		if r.Text.ID == "b" {
+			panic("a bug while sending b")
+		}
+		return nil
+	}
+	e := newEngine(t, ch, time.Now)
+	replies := []flows.Reply{{To: farmer, Text: flows.M("a")}, {To: farmer, Text: flows.M("b")}}
+	if err := e.Store.Enqueue(ctx, replies, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	e.Sweep(ctx) // the sweeper survives the panic
+	if c, err := e.Store.Load(ctx, farmer); err != nil || c.Lease != "" {
+		t.Fatalf("after the panic the chat's lease is %q (%v), want free", c.Lease, err)
+	}
+	ch.fail = nil
+	if err := e.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(to(farmer, ch.Sent())); got != "aab" {
+		t.Fatalf("sent %q, want a, then a again (it was not recorded) and b at the next sweep", got)
+	}
+}
+
+// A reply there is no time left to send (the webhook's budget nearly
+// spent) waits for the sweeper without counting as a platform failure.
+func TestNoTimeLeftIsNoFailure(t *testing.T) {
+	ch := &channel{}
+	e := newEngine(t, ch, time.Now)
+	if err := e.Store.Enqueue(context.Background(), []flows.Reply{{To: farmer, Text: flows.M("a")}}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(context.Background(), e.Attempt/2)
+	defer cancel()
+	e.Deliver(short, farmer)
+	c, err := e.Store.Load(context.Background(), farmer)
+	if err != nil || len(c.Out) != 1 || c.Fails != 0 || !c.Hold.IsZero() || c.Lease != "" {
+		t.Fatalf("after no time to send: %d waiting, fails %d, hold %v, lease %q (%v); want a waiting, nothing else", len(c.Out), c.Fails, c.Hold, c.Lease, err)
+	}
+	if err := e.Sweep(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(ch.Sent()); got != "a" {
+		t.Fatalf("the sweeper sent %q, want a", got)
+	}
 }
 
 // A caption cut at the limit loses nothing and repeats nothing, even when

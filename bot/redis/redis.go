@@ -788,6 +788,24 @@ func (s *Store) Extend(ctx context.Context, l *Leased, now time.Time) error {
 	return nil
 }
 
+// release gives up l's lease and marks the chat due now, if l still holds
+// it. KEYS: chat, due. ARGV: token, now.
+var release = goredis.NewScript(`
+if redis.call("HGET", KEYS[1], "lt") ~= ARGV[1] then return 0 end
+redis.call("HDEL", KEYS[1], "lt", "lu")
+redis.call("ZADD", KEYS[2], "LT", ARGV[2], KEYS[1])
+return 1`)
+
+// Release gives up l when its sender stops without finishing (an error, a
+// shutdown): the sweeper takes the chat at once, not when the lease runs
+// out. What was sent and not recorded is sent again, as it would be then.
+func (s *Store) Release(ctx context.Context, l *Leased, now time.Time) error {
+	if err := release.Run(ctx, s.hot, []string{s.chatKey(l.Chat), s.DueKey(l.Chat)}, l.token, now.UnixMilli()).Err(); err != nil {
+		return fmt.Errorf("release lease: %w", err)
+	}
+	return nil
+}
+
 // Finish says how a send under l went.
 type Finish struct {
 	Sent []Queued // sent, or said by a later reply, or dropped for good
