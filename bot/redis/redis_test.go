@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -594,6 +595,56 @@ func TestAReplayedCommitOrClaimKeepsItsLease(t *testing.T) {
 		l, _, busy, err := s.Claim(ctx, group, t0)
 		if err != nil || l == nil || texts(l.Out) != "g" {
 			t.Fatalf("replayed claim: %v (busy until %v), %v; want the lease and g", l, busy, err)
+		}
+	})
+}
+
+// losing runs the first script it is given and loses its answer, as a
+// connection that breaks after Redis ran the script does.
+type losing struct {
+	goredis.UniversalClient
+	lost *atomic.Bool
+}
+
+func (l losing) EvalSha(ctx context.Context, sha string, keys []string, args ...any) *goredis.Cmd {
+	cmd := l.UniversalClient.EvalSha(ctx, sha, keys, args...)
+	if l.lost.CompareAndSwap(false, true) {
+		lost := goredis.NewCmd(ctx)
+		lost.SetErr(errors.New("read tcp: connection reset by peer"))
+		return lost
+	}
+	return cmd
+}
+
+// A commit or a claim whose answer was lost gives up the lease it took all
+// the same: the chat's replies are due at once, for whoever claims it, and
+// do not wait for a lease nobody uses to run out.
+func TestALostAnswerLeavesNoLeaseBehind(t *testing.T) {
+	redises(t, func(t *testing.T, client func(testing.TB) goredis.UniversalClient) {
+		ctx := context.Background()
+		rdb := client(t)
+		s := redis.New(rdb, redistest.Prefix(t))
+		lost := &atomic.Bool{}
+		redis.SetHot(s, losing{rdb, lost})
+		if _, err := step(ctx, s, "1", reply(chat, "a")); err == nil {
+			t.Fatal("the commit whose answer was lost said it went through")
+		}
+		c, err := s.Load(ctx, chat) // HGETALL: nothing lost
+		if err != nil || !c.Seen("1") || c.Lease != "" {
+			t.Fatalf("after the lost answer: seen %v, lease %q (%v); want the update stored and no lease", c.State.Seen, c.Lease, err)
+		}
+		if due, _ := s.Due(ctx, t0, 10); len(due) != 1 || due[0] != chat {
+			t.Fatalf("due = %v, want the chat at once", due)
+		}
+		lost.Store(false)
+		if err := s.Enqueue(ctx, []flows.Reply{reply(group, "g")}, t0); err != nil {
+			t.Fatal(err)
+		}
+		if l, _, _, err := s.Claim(ctx, group, t0); err == nil || l != nil {
+			t.Fatalf("the claim whose answer was lost: %v, %v; want an error", l, err)
+		}
+		if l, _, _, err := s.Claim(ctx, group, t0); err != nil || l == nil || texts(l.Out) != "g" {
+			t.Fatalf("the next claim: %v, %v; want the lease and g", l, err)
 		}
 	})
 }
