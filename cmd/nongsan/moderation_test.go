@@ -255,6 +255,11 @@ func TestInviteCodesGrantRolesOnceAndXoamodTakesThemBack(t *testing.T) {
 	b.Tap(moderator, b.expect(moderator, "roles.revoke_pick", "Count", 1, "Press", "bấm").Data[0])
 	b.Tap(moderator, "rv:yes")
 	b.expect(moderator, "roles.revoked", "Name", "Nông dân 3004", "Role", "👮 Quản trị viên")
+	// Told on its own path, as the helper was: it could land after the
+	// tap's answer below.
+	waitSent(t, b, newMod, func(s sent) bool {
+		return s.Text == text(t, "vi", "roles.revoked_user", "Role", "👮 Quản trị viên")
+	}, 1)
 	invites := count(t, b.Env["DATABASE_URL"], `SELECT count(*) FROM role_invites`)
 	b.Tap(newMod, "role:helper")
 	b.expect(newMod, "roles.refused")
