@@ -462,8 +462,11 @@ func (e *Engine) deliver(ctx context.Context, l *redis.Leased, clean bool) {
 	log := e.Log.With().Str("channel", string(l.Chat.Channel)).Str("chat", l.Chat.ChatID).Logger()
 	held := true // until Finish lets the lease go
 	defer func() {
-		if held {
-			e.release(ctx, log, l)
+		if !held {
+			return
+		}
+		if err := e.Store.Release(ctx, l, e.Now()); err != nil {
+			log.Warn().Err(err).Msg("release lease; it runs out instead")
 		}
 	}()
 	for {
@@ -490,15 +493,6 @@ func (e *Engine) deliver(ctx context.Context, l *redis.Leased, clean bool) {
 			log.Warn().Err(err).Msg("reload outbox")
 			return
 		}
-	}
-}
-
-// release lets go of l for the sweeper, even when ctx ended (a shutdown).
-func (e *Engine) release(ctx context.Context, log zerolog.Logger, l *redis.Leased) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-	defer cancel()
-	if err := e.Store.Release(ctx, l, e.Now()); err != nil {
-		log.Warn().Err(err).Msg("release lease; it runs out instead")
 	}
 }
 

@@ -514,7 +514,7 @@ func (s *Store) commit(ctx context.Context, c *Chat, st State, replies []flows.R
 	}
 	res, err := commit.Run(ctx, s.hot, keys, args...).Slice()
 	if err != nil {
-		return Committed{}, nil, errors.Join(fmt.Errorf("commit chat: %w", err), s.unlease(ctx, l, now))
+		return Committed{}, nil, errors.Join(fmt.Errorf("commit chat: %w", err), s.Release(ctx, l, now))
 	}
 	if res[0].(int64) != 1 {
 		return Committed{}, nil, ErrConflict
@@ -734,7 +734,7 @@ func (s *Store) Claim(ctx context.Context, chat flows.ChatRef, now time.Time) (*
 	l := &Leased{Chat: chat, token: token(), Ends: now.Add(s.Lease)}
 	res, err := claim.Run(ctx, s.hot, []string{s.chatKey(chat), s.DueKey(chat)}, now.UnixMilli(), l.Ends.UnixMilli(), l.token).Slice()
 	if err != nil {
-		return nil, nil, time.Time{}, errors.Join(fmt.Errorf("claim chat: %w", err), s.unlease(ctx, l, now))
+		return nil, nil, time.Time{}, errors.Join(fmt.Errorf("claim chat: %w", err), s.Release(ctx, l, now))
 	}
 	var h map[string]string
 	if _, ok := res[len(res)-1].([]any); ok {
@@ -797,25 +797,16 @@ redis.call("ZADD", KEYS[2], "LT", ARGV[2], KEYS[1])
 return 1`)
 
 // Release gives up l when its sender stops without finishing (an error, a
-// shutdown): the sweeper takes the chat at once, not when the lease runs
-// out. What was sent and not recorded is sent again, as it would be then.
+// shutdown), and the lease a commit or claim may have taken though its
+// answer was lost: the sweeper takes the chat at once, not when the lease
+// runs out. What was sent and not recorded is sent again, as it would be
+// then. One short try, even when ctx ended, on the plain client: the
+// autopipeliner's batch may be what just failed, and Redis may be down.
 func (s *Store) Release(ctx context.Context, l *Leased, now time.Time) error {
-	if err := release.Run(ctx, s.hot, []string{s.chatKey(l.Chat), s.DueKey(l.Chat)}, l.token, now.UnixMilli()).Err(); err != nil {
-		return fmt.Errorf("release lease: %w", err)
-	}
-	return nil
-}
-
-// unlease gives up the lease a script that failed may have taken all the
-// same (Redis ran it, its answer was lost): nobody would send under it,
-// and the update, delivered again, is a duplicate that sends nothing. One
-// short try, on the plain client: the autopipeliner's batch is what just
-// failed, and Redis may be down.
-func (s *Store) unlease(ctx context.Context, l *Leased, now time.Time) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 	defer cancel()
 	if err := release.Run(ctx, s.rdb, []string{s.chatKey(l.Chat), s.DueKey(l.Chat)}, l.token, now.UnixMilli()).Err(); err != nil {
-		return fmt.Errorf("release the lease the script may have taken: %w", err)
+		return fmt.Errorf("release lease: %w", err)
 	}
 	return nil
 }

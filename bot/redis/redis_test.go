@@ -599,21 +599,29 @@ func TestAReplayedCommitOrClaimKeepsItsLease(t *testing.T) {
 	})
 }
 
-// losing runs the first script it is given and loses its answer, as a
-// connection that breaks after Redis ran the script does.
+// losing loses the answer of the first script Redis runs, as a connection
+// that breaks after Redis ran it does (a NOSCRIPT answer is no run: it
+// goes through, and the script is sent in full).
 type losing struct {
 	goredis.UniversalClient
 	lost *atomic.Bool
 }
 
 func (l losing) EvalSha(ctx context.Context, sha string, keys []string, args ...any) *goredis.Cmd {
-	cmd := l.UniversalClient.EvalSha(ctx, sha, keys, args...)
-	if l.lost.CompareAndSwap(false, true) {
-		lost := goredis.NewCmd(ctx)
-		lost.SetErr(errors.New("read tcp: connection reset by peer"))
-		return lost
+	return l.lose(ctx, l.UniversalClient.EvalSha(ctx, sha, keys, args...))
+}
+
+func (l losing) Eval(ctx context.Context, script string, keys []string, args ...any) *goredis.Cmd {
+	return l.lose(ctx, l.UniversalClient.Eval(ctx, script, keys, args...))
+}
+
+func (l losing) lose(ctx context.Context, ran *goredis.Cmd) *goredis.Cmd {
+	if ran.Err() != nil && !errors.Is(ran.Err(), goredis.Nil) || !l.lost.CompareAndSwap(false, true) {
+		return ran
 	}
-	return cmd
+	lost := goredis.NewCmd(ctx)
+	lost.SetErr(errors.New("read tcp: connection reset by peer"))
+	return lost
 }
 
 // A commit or a claim whose answer was lost gives up the lease it took all
