@@ -312,35 +312,60 @@ const listingColumns = `l.id, l.code, l.seller_id, coalesce(l.helper_id, 0), l.c
 const withSeller = ` l, LATERAL (SELECT ` + sellerColumns + ` FROM sellers WHERE id = l.seller_id)
 	AS s (id, user_id, name, phone, commune, area, growing_code, bank_bin, bank_name, bank_account, bank_holder, created_by, slug)`
 
+// selectListings reads listings (l) with their sellers; a condition on
+// them follows.
+const selectListings = `SELECT ` + listingColumns + ` FROM listings` + withSeller + ` WHERE `
+
+// listingRow is where a row of listingColumns is scanned to.
+type listingRow struct {
+	l         flows.Listing
+	b         flows.BankAccount
+	unit, per string
+}
+
+func (r *listingRow) dest() []any {
+	l := &r.l
+	return append([]any{&l.ID, &l.Code, &l.SellerID, &l.HelperID, &l.Channel, &l.ProductKey, &l.Product, &l.Photos,
+		&r.unit, &l.Quantity.Milli, &l.Remaining, &l.Price.VND, &r.per, &l.PriceTyped, &l.Ready, &l.Note, &l.Status,
+		&l.ExpiresAt, &l.UpdatedAt, &l.SoldOutBy, &l.MinOrder}, sellerDest(&l.Seller, &r.b)...)
+}
+
+func (r *listingRow) listing() *flows.Listing {
+	r.l.Quantity.Unit, r.l.Price.Per = vn.Unit(r.unit), vn.Unit(r.per)
+	withBank(&r.l.Seller, &r.b)
+	return &r.l
+}
+
 // scanListing reads a row of listingColumns; no row is ErrNotFound.
 func scanListing(row pgx.Row) (*flows.Listing, error) {
-	var l flows.Listing
-	var b flows.BankAccount
-	var unit, per string
-	err := row.Scan(append([]any{&l.ID, &l.Code, &l.SellerID, &l.HelperID, &l.Channel, &l.ProductKey, &l.Product, &l.Photos,
-		&unit, &l.Quantity.Milli, &l.Remaining, &l.Price.VND, &per, &l.PriceTyped, &l.Ready, &l.Note, &l.Status, &l.ExpiresAt,
-		&l.UpdatedAt, &l.SoldOutBy, &l.MinOrder}, sellerDest(&l.Seller, &b)...)...)
+	var r listingRow
+	err := row.Scan(r.dest()...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, flows.ErrNotFound
 	}
 	if err != nil {
 		return nil, err
 	}
-	l.Quantity.Unit, l.Price.Per = vn.Unit(unit), vn.Unit(per)
-	withBank(&l.Seller, &b)
-	return &l, nil
+	return r.listing(), nil
 }
 
 // listing reads a listing with its seller, in one statement.
 func listing(ctx context.Context, q querier, id int64) (*flows.Listing, error) {
-	l, err := scanListing(q.QueryRow(ctx, `SELECT `+listingColumns+` FROM listings`+withSeller+` WHERE l.id = $1`, id))
-	if errors.Is(err, flows.ErrNotFound) {
-		return nil, fmt.Errorf("listing %d: %w", id, flows.ErrNotFound)
-	}
+	l, err := scanListing(q.QueryRow(ctx, selectListings+`l.id = $1`, id))
 	if err != nil {
 		return nil, fmt.Errorf("listing %d: %w", id, err)
 	}
 	return l, nil
+}
+
+// listingsWhere reads the listings a condition (with its order and limit)
+// selects, with their sellers, in one statement.
+func (db *DB) listingsWhere(ctx context.Context, cond string, args ...any) ([]*flows.Listing, error) {
+	rows, err := db.Pool.Query(ctx, selectListings+cond, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*flows.Listing, error) { return scanListing(r) })
 }
 
 // SavePost records where a listing's post landed: its photos, or (for an
@@ -471,31 +496,15 @@ func (db *DB) roles(ctx context.Context, userID int64, roles ...string) (has boo
 // ListingsOf lists a user's listings, newest first: their own and those
 // they posted as a helper; those still up, and those ended in the last month.
 func (db *DB) ListingsOf(ctx context.Context, userID int64) ([]*flows.Listing, error) {
-	rows, err := db.Pool.Query(ctx, `
-		SELECT id FROM listings
-		WHERE (seller_id IN (SELECT id FROM sellers WHERE user_id = $1) OR helper_id = $1)
-			AND (status IN ('active', 'sold_out') OR updated_at > now() - interval '30 days')
-		ORDER BY created_at DESC LIMIT 10`, userID)
+	// A scalar seller id, not IN: with it the two conditions are two index
+	// scans, where IN read every listing of the province.
+	l, err := db.listingsWhere(ctx, `(l.seller_id = (SELECT id FROM sellers WHERE user_id = $1) OR l.helper_id = $1)
+			AND (l.status IN ('active', 'sold_out') OR l.updated_at > now() - interval '30 days')
+		ORDER BY l.created_at DESC LIMIT 10`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("listings of seller: %w", err)
 	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return nil, fmt.Errorf("listings of seller: %w", err)
-	}
-	return db.listings(ctx, ids)
-}
-
-func (db *DB) listings(ctx context.Context, ids []int64) ([]*flows.Listing, error) {
-	out := make([]*flows.Listing, 0, len(ids))
-	for _, id := range ids {
-		l, err := db.Listing(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, nil
+	return l, nil
 }
 
 // UpdateListing saves a listing's price, stock, status and expiry, with
@@ -530,25 +539,15 @@ func (db *DB) Posts(ctx context.Context, listingID int64) ([]flows.Post, error) 
 // within a day whose seller was not asked yet. It changes nothing: each is
 // ended (UpdateListing) or asked (AskedRenew) with its messages.
 func (db *DB) Expiring(ctx context.Context, now time.Time) (expired, ask []*flows.Listing, err error) {
-	for _, q := range []struct {
-		sql string
-		out *[]*flows.Listing
-	}{
-		{`SELECT id FROM listings WHERE status = 'active' AND expires_at <= $1::timestamptz ORDER BY id LIMIT 100`, &expired},
-		{`SELECT id FROM listings WHERE status = 'active' AND renew_asked_at IS NULL
-			AND expires_at > $1::timestamptz AND expires_at <= $1::timestamptz + interval '1 day' ORDER BY id LIMIT 100`, &ask},
-	} {
-		rows, err := db.Pool.Query(ctx, q.sql, now)
-		if err != nil {
-			return nil, nil, fmt.Errorf("expiring listings: %w", err)
-		}
-		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-		if err != nil {
-			return nil, nil, fmt.Errorf("expiring listings: %w", err)
-		}
-		if *q.out, err = db.listings(ctx, ids); err != nil {
-			return nil, nil, err
-		}
+	if expired, err = db.listingsWhere(ctx, `l.status = 'active' AND l.expires_at <= $1::timestamptz
+		ORDER BY l.id LIMIT 100`, now); err != nil {
+		return nil, nil, fmt.Errorf("expiring listings: %w", err)
+	}
+	ask, err = db.listingsWhere(ctx, `l.status = 'active' AND l.renew_asked_at IS NULL
+			AND l.expires_at > $1::timestamptz AND l.expires_at <= $1::timestamptz + interval '1 day'
+		ORDER BY l.id LIMIT 100`, now)
+	if err != nil {
+		return nil, nil, fmt.Errorf("expiring listings: %w", err)
 	}
 	return expired, ask, nil
 }

@@ -14,17 +14,28 @@ import (
 
 var _ flows.Orders = (*DB)(nil)
 
-const orderColumns = `id, code, listing_id, buyer_id, quantity_milli, total_vnd, buyer_name, buyer_phone,
-	delivery, address, note, status, reason, created_at, coalesce(asked_milli, 0), coalesce(asked_unit, '')`
+// selectOrders reads orders (o) with their listings and the listings'
+// sellers, in one statement; a condition on them follows.
+const selectOrders = `SELECT o.id, o.code, o.listing_id, o.buyer_id, o.quantity_milli, o.total_vnd, o.buyer_name,
+	o.buyer_phone, o.delivery, o.address, o.note, o.status, o.reason, o.created_at, coalesce(o.asked_milli, 0),
+	coalesce(o.asked_unit, ''), ` + listingColumns + ` FROM orders o, listings` + withSeller + ` WHERE l.id = o.listing_id AND `
 
+// scanOrder reads a row of selectOrders; no row is ErrNotFound.
 func scanOrder(row pgx.Row) (*flows.Order, error) {
 	var o flows.Order
-	err := row.Scan(&o.ID, &o.Code, &o.ListingID, &o.BuyerID, &o.Quantity.Milli, &o.Total, &o.BuyerName,
-		&o.BuyerPhone, &o.Delivery, &o.Address, &o.Note, &o.Status, &o.Reason, &o.CreatedAt, &o.Asked.Milli, &o.Asked.Unit)
+	var l listingRow
+	err := row.Scan(append([]any{&o.ID, &o.Code, &o.ListingID, &o.BuyerID, &o.Quantity.Milli, &o.Total, &o.BuyerName,
+		&o.BuyerPhone, &o.Delivery, &o.Address, &o.Note, &o.Status, &o.Reason, &o.CreatedAt, &o.Asked.Milli,
+		&o.Asked.Unit}, l.dest()...)...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, flows.ErrNotFound
 	}
-	return &o, err
+	if err != nil {
+		return nil, err
+	}
+	o.Listing = l.listing()
+	o.Quantity.Unit = o.Listing.Quantity.Unit
+	return &o, nil
 }
 
 // PlaceOrder reserves stock and stores the order in one statement: two
@@ -113,14 +124,10 @@ func (db *DB) notEnough(ctx context.Context, o *flows.Order, source string) (*in
 
 // Order returns an order with its listing.
 func (db *DB) Order(ctx context.Context, id int64) (*flows.Order, error) {
-	o, err := scanOrder(db.Pool.QueryRow(ctx, `SELECT `+orderColumns+` FROM orders WHERE id = $1`, id))
+	o, err := scanOrder(db.Pool.QueryRow(ctx, selectOrders+`o.id = $1`, id))
 	if err != nil {
 		return nil, fmt.Errorf("order %d: %w", id, err)
 	}
-	if o.Listing, err = db.Listing(ctx, o.ListingID); err != nil {
-		return nil, err
-	}
-	o.Quantity.Unit = o.Listing.Quantity.Unit
 	return o, nil
 }
 
@@ -182,37 +189,43 @@ func release(ctx context.Context, tx pgx.Tx, listing, qty int64) error {
 }
 
 // OrdersOf lists a user's recent orders as a buyer and as a seller (their
-// own listings and those they posted as a helper).
+// own listings and those they posted as a helper), in one round trip.
 func (db *DB) OrdersOf(ctx context.Context, userID int64) (asBuyer, asSeller []*flows.Order, err error) {
-	if asBuyer, err = db.orders(ctx, `buyer_id = $1 ORDER BY created_at DESC LIMIT 10`, userID); err != nil {
-		return nil, nil, err
+	var batch pgx.Batch
+	batch.Queue(selectOrders+`o.buyer_id = $1 ORDER BY o.created_at DESC LIMIT 10`, userID)
+	// Each of the user's listings' newest orders, then the newest of all:
+	// this reads the user's own orders only, where walking all orders
+	// newest first read the whole table for a user who sold nothing lately.
+	batch.Queue(selectOrders+`o.id IN (
+			SELECT recent.id FROM listings mine, LATERAL (
+				SELECT id, created_at FROM orders WHERE listing_id = mine.id ORDER BY created_at DESC LIMIT 10) recent
+			WHERE mine.seller_id = (SELECT id FROM sellers WHERE user_id = $1) OR mine.helper_id = $1
+			ORDER BY recent.created_at DESC LIMIT 10)
+		ORDER BY o.created_at DESC`, userID)
+	res := db.Pool.SendBatch(ctx, &batch)
+	defer res.Close()
+	for _, out := range []*[]*flows.Order{&asBuyer, &asSeller} {
+		rows, err := res.Query()
+		if err != nil {
+			return nil, nil, fmt.Errorf("orders of user: %w", err)
+		}
+		if *out, err = pgx.CollectRows(rows, collectOrder); err != nil {
+			return nil, nil, fmt.Errorf("orders of user: %w", err)
+		}
 	}
-	asSeller, err = db.orders(ctx, `listing_id IN (SELECT id FROM listings
-		WHERE seller_id IN (SELECT id FROM sellers WHERE user_id = $1) OR helper_id = $1)
-		ORDER BY created_at DESC LIMIT 10`, userID)
-	return asBuyer, asSeller, err
+	return asBuyer, asSeller, nil
 }
 
-// orders loads the orders a condition (with its order and limit) selects.
-func (db *DB) orders(ctx context.Context, where string, args ...any) ([]*flows.Order, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT id FROM orders WHERE `+where, args...)
+// orders reads the orders a condition (with its order and limit) selects.
+func (db *DB) orders(ctx context.Context, cond string, args ...any) ([]*flows.Order, error) {
+	rows, err := db.Pool.Query(ctx, selectOrders+cond, args...)
 	if err != nil {
-		return nil, fmt.Errorf("orders: %w", err)
+		return nil, err
 	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return nil, fmt.Errorf("orders: %w", err)
-	}
-	out := make([]*flows.Order, 0, len(ids))
-	for _, id := range ids {
-		o, err := db.Order(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	return out, nil
+	return pgx.CollectRows(rows, collectOrder)
 }
+
+func collectOrder(r pgx.CollectableRow) (*flows.Order, error) { return scanOrder(r) }
 
 // Timeline lists an order's events, oldest first.
 func (db *DB) Timeline(ctx context.Context, id int64) ([]flows.OrderEvent, error) {
@@ -234,12 +247,12 @@ func (db *DB) Timeline(ctx context.Context, id int64) ([]flows.OrderEvent, error
 // it whose farmer was not reminded. It changes nothing: each is cancelled
 // (SetOrderStatus) or reminded (Reminded) with its messages.
 func (db *DB) DueOrders(ctx context.Context, now time.Time, timeout time.Duration) (expired, remind []*flows.Order, err error) {
-	if expired, err = db.orders(ctx, `status = 'pending' AND created_at <= $1::timestamptz
-		ORDER BY created_at LIMIT 100`, now.Add(-timeout)); err != nil {
+	if expired, err = db.orders(ctx, `o.status = 'pending' AND o.created_at <= $1::timestamptz
+		ORDER BY o.created_at LIMIT 100`, now.Add(-timeout)); err != nil {
 		return nil, nil, fmt.Errorf("due orders: %w", err)
 	}
-	remind, err = db.orders(ctx, `status = 'pending' AND reminded_at IS NULL AND created_at <= $1::timestamptz
-		AND created_at > $2::timestamptz ORDER BY created_at LIMIT 100`, now.Add(-timeout/2), now.Add(-timeout))
+	remind, err = db.orders(ctx, `o.status = 'pending' AND o.reminded_at IS NULL AND o.created_at <= $1::timestamptz
+		AND o.created_at > $2::timestamptz ORDER BY o.created_at LIMIT 100`, now.Add(-timeout/2), now.Add(-timeout))
 	if err != nil {
 		return nil, nil, fmt.Errorf("due orders: %w", err)
 	}
@@ -281,61 +294,43 @@ func (db *DB) SaveBuyer(ctx context.Context, userID int64, b flows.BuyerProfile)
 
 // OrderByCode finds an order by its code (DH-7K2Q).
 func (db *DB) OrderByCode(ctx context.Context, code string) (*flows.Order, error) {
-	var id int64
-	err := db.Pool.QueryRow(ctx, `SELECT id FROM orders WHERE code = $1`, code).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, flows.ErrNotFound
-	}
+	o, err := scanOrder(db.Pool.QueryRow(ctx, selectOrders+`o.code = $1`, code))
 	if err != nil {
 		return nil, fmt.Errorf("order by code: %w", err)
 	}
-	return db.Order(ctx, id)
+	return o, nil
 }
 
 // ListingByCode finds a listing by its code, "NS-7K2Q".
 func (db *DB) ListingByCode(ctx context.Context, code string) (*flows.Listing, error) {
-	var id int64
-	err := db.Pool.QueryRow(ctx, `SELECT id FROM listings WHERE code = $1`, code).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, flows.ErrNotFound
-	}
+	l, err := scanListing(db.Pool.QueryRow(ctx, selectListings+`l.code = $1`, code))
 	if err != nil {
 		return nil, fmt.Errorf("listing by code: %w", err)
 	}
-	return db.Listing(ctx, id)
+	return l, nil
 }
 
 // ListingByPost finds the listing a group message belongs to.
 func (db *DB) ListingByPost(ctx context.Context, group flows.ChatRef, messageID string) (*flows.Listing, error) {
-	var id int64
-	err := db.Pool.QueryRow(ctx, `
+	l, err := scanListing(db.Pool.QueryRow(ctx, selectListings+`l.id = (
 		SELECT listing_id FROM listing_posts
-		WHERE channel = $1 AND chat_id = $2 AND (message_ids @> ARRAY[$3] OR buttons_id = $3)`,
-		group.Channel, group.ChatID, messageID).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, flows.ErrNotFound
-	}
+		WHERE channel = $1 AND chat_id = $2 AND (message_ids @> ARRAY[$3] OR buttons_id = $3) LIMIT 1)`,
+		group.Channel, group.ChatID, messageID))
 	if err != nil {
 		return nil, fmt.Errorf("listing by post: %w", err)
 	}
-	return db.Listing(ctx, id)
+	return l, nil
 }
 
 // Similar lists other listings of the same product still on sale.
 func (db *DB) Similar(ctx context.Context, l *flows.Listing, n int) ([]*flows.Listing, error) {
-	rows, err := db.Pool.Query(ctx, `
-		SELECT id FROM listings
-		WHERE status = 'active' AND id <> $1 AND remaining_milli > 0
-			AND (product_key = nullif($2, '') OR lower(product_name) = lower($3))
-		ORDER BY created_at DESC LIMIT $4`, l.ID, l.ProductKey, l.Product, n)
+	similar, err := db.listingsWhere(ctx, `l.status = 'active' AND l.id <> $1 AND l.remaining_milli > 0
+			AND (l.product_key = nullif($2, '') OR lower(l.product_name) = lower($3))
+		ORDER BY l.created_at DESC LIMIT $4`, l.ID, l.ProductKey, l.Product, n)
 	if err != nil {
 		return nil, fmt.Errorf("similar listings: %w", err)
 	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return nil, fmt.Errorf("similar listings: %w", err)
-	}
-	return db.listings(ctx, ids)
+	return similar, nil
 }
 
 // OpenOrders counts a buyer's orders the farmer has not accepted yet,

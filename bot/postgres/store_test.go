@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -232,13 +233,7 @@ func TestARegistrationSavedTwiceIsOneSeller(t *testing.T) {
 func TestPhoneTakenAgreesWithSaveSeller(t *testing.T) {
 	ctx := context.Background()
 	db := pgtest.MustOpen(t)
-	user := func(id string) int64 {
-		u, err := db.Touch(ctx, flows.Input{Channel: flows.Telegram, UserID: id, UserName: "U" + id})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u.ID
-	}
+	user := func(id string) int64 { return newUser(t, db, id) }
 	lan, mai := user("1"), user("2")
 	own := &flows.Seller{UserID: lan, Name: "Lan", Phone: "+84912888777", Commune: "xã Quang Lang"}
 	helped := &flows.Seller{Name: "Mai", Phone: "+84987654321", Commune: "xã Hữu Kiên", CreatedBy: lan}
@@ -267,4 +262,117 @@ func TestPhoneTakenAgreesWithSaveSeller(t *testing.T) {
 			t.Errorf("%s: saving says %v", tc.name, err)
 		}
 	}
+}
+
+// A user's own lists (/don, their listings) hold the newest of what is
+// theirs, as the seller or as the helper who posted for one, across all
+// their listings, and nothing of anyone else's.
+func TestAUsersOwnListsAreTheNewestOfTheirs(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.MustOpen(t)
+	user := func(id string) int64 { return newUser(t, db, id) }
+	mai, helper, buyer := user("1"), user("2"), user("3")
+	seller := func(userID int64, name, phone string) int64 {
+		s := &flows.Seller{UserID: userID, Name: name, Phone: phone, Commune: "xã Hữu Kiên"}
+		if err := db.SaveSeller(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		return s.ID
+	}
+	maiSeller, lanSeller, otherSeller := seller(mai, "Mai", "+84987654321"), seller(0, "Lan", "+84912000111"), seller(user("4"), "Hùng", "+84912000222")
+	listing := func(sellerID, helperID int64, source string) *flows.Listing {
+		l, err := db.CreateListing(ctx, &flows.Listing{SellerID: sellerID, HelperID: helperID, Channel: flows.Telegram,
+			Product: "Na", Photos: []string{"p"}, Quantity: vn.Quantity{Milli: 500_000, Unit: vn.UnitKg},
+			Price: vn.Price{VND: 25_000, Per: vn.UnitKg}, PriceTyped: "25k", Ready: time.Now()}, source, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	maiListings := []*flows.Listing{listing(maiSeller, 0, "telegram:1"), listing(maiSeller, 0, "telegram:2"), listing(maiSeller, 0, "telegram:3")}
+	helped, other := listing(lanSeller, helper, "telegram:4"), listing(otherSeller, 0, "telegram:5")
+
+	// 12 orders on Mai's listings, taking turns, each a minute after the
+	// one before; one on the helped listing, one on another farmer's.
+	start := time.Now().Add(-time.Hour)
+	order := func(l *flows.Listing, n int) int64 {
+		o, err := db.PlaceOrder(ctx, &flows.Order{ListingID: l.ID, BuyerID: buyer, Quantity: vn.Quantity{Milli: 1000},
+			Total: 25_000, Price: l.Price, BuyerName: "Hoa", BuyerPhone: "+84912888777", Delivery: "pickup"},
+			"telegram:order-"+strconv.Itoa(n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := start.Add(time.Duration(n) * time.Minute)
+		if _, err := db.Pool.Exec(ctx, `UPDATE orders SET created_at = $2 WHERE id = $1`, o.ID, at); err != nil {
+			t.Fatal(err)
+		}
+		return o.ID
+	}
+	var maiOrders []int64
+	for n := range 12 {
+		maiOrders = append(maiOrders, order(maiListings[n%3], n))
+	}
+	helpedOrder, otherOrder := order(helped, 12), order(other, 13)
+
+	ids := func(orders []*flows.Order) []int64 {
+		var out []int64
+		for _, o := range orders {
+			if o.Listing == nil || o.Listing.ID != o.ListingID || o.Quantity.Unit != vn.UnitKg {
+				t.Errorf("order %d without its listing: %+v", o.ID, o)
+			}
+			out = append(out, o.ID)
+		}
+		return out
+	}
+	asBuyer, asSeller, err := db.OrdersOf(ctx, mai)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := slices.Clone(maiOrders[2:])
+	slices.Reverse(want)
+	if got := ids(asSeller); len(asBuyer) != 0 || !slices.Equal(got, want) {
+		t.Errorf("Mai's orders as a seller %v (and %d as a buyer), want her 10 newest %v", got, len(asBuyer), want)
+	}
+	if _, asSeller, err := db.OrdersOf(ctx, helper); err != nil || !slices.Equal(ids(asSeller), []int64{helpedOrder}) {
+		t.Errorf("the helper's orders as a seller %v (%v), want the helped listing's %d", ids(asSeller), err, helpedOrder)
+	}
+	asBuyer, asSeller, err = db.OrdersOf(ctx, buyer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []int64{otherOrder, helpedOrder}
+	for i := 11; len(want) < 10; i-- {
+		want = append(want, maiOrders[i])
+	}
+	if got := ids(asBuyer); len(asSeller) != 0 || !slices.Equal(got, want) {
+		t.Errorf("the buyer's orders %v (and %d as a seller), want the 10 newest %v", got, len(asSeller), want)
+	}
+
+	listed := func(userID int64) []int64 {
+		ls, err := db.ListingsOf(ctx, userID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int64
+		for _, l := range ls {
+			out = append(out, l.ID)
+		}
+		return out
+	}
+	if got, want := listed(mai), []int64{maiListings[2].ID, maiListings[1].ID, maiListings[0].ID}; !slices.Equal(got, want) {
+		t.Errorf("Mai's listings %v, want %v", got, want)
+	}
+	if got := listed(helper); !slices.Equal(got, []int64{helped.ID}) {
+		t.Errorf("the helper's listings %v, want the one posted for Lan, %d", got, helped.ID)
+	}
+}
+
+// newUser is a Telegram user, by their platform id.
+func newUser(t *testing.T, db *postgres.DB, id string) int64 {
+	t.Helper()
+	u, err := db.Touch(context.Background(), flows.Input{Channel: flows.Telegram, UserID: id, UserName: "U" + id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.ID
 }
