@@ -147,7 +147,9 @@ var (
 
 // Fields of a chat's hash.
 const (
-	fVersion = "v"  // bumped by every committed update
+	// bumped by every committed update, and by a sender keeping a reply
+	// with what went of it: a handler's read from before would send it whole
+	fVersion = "v"
 	fState   = "s"  // State as JSON
 	fSeq     = "n"  // the last outbox sequence number given
 	fToken   = "lt" // the send lease's holder
@@ -838,7 +840,8 @@ type Finish struct {
 
 // finish removes what was sent and frees the lease, unless replies l does
 // not know of came meanwhile (then it keeps the lease for them, unless the
-// chat is held or paced). KEYS: chat, due, held. ARGV: token, known seq,
+// chat is held or paced). A rewritten reply bumps the chat's version (see
+// fVersion). KEYS: chat, due, held. ARGV: token, known seq,
 // lease end, next due (ms or 0), hold (ms or 0), fails, clean, was held,
 // the number of replies to rewrite, pace (ms or 0), each rewritten reply's
 // field and JSON, then the fields to remove.
@@ -847,6 +850,7 @@ local st = redis.call("HMGET", KEYS[1], "lt", "n")
 if st[1] ~= ARGV[1] then return -1 end
 local rw = tonumber(ARGV[9])
 for i = 11, 10 + 2 * rw, 2 do redis.call("HSET", KEYS[1], ARGV[i], ARGV[i + 1]) end
+if rw > 0 then redis.call("HINCRBY", KEYS[1], "v", 1) end
 local del = {}
 for i = 11 + 2 * rw, #ARGV do del[#del + 1] = ARGV[i] end
 local hold, pace = tonumber(ARGV[5]), tonumber(ARGV[10])

@@ -222,6 +222,42 @@ func TestAHeldReplyKeepsWhatWentOfIt(t *testing.T) {
 	})
 }
 
+// An update read before a sender kept a reply with what went of it is
+// handled again: a commit of the older read would send the reply whole,
+// and what went of it twice.
+func TestAnUpdateReadBeforeAReplyWasKeptIsHandledAgain(t *testing.T) {
+	redises(t, func(t *testing.T, client func(testing.TB) goredis.UniversalClient) {
+		ctx := context.Background()
+		s := open(t, client)
+		first, _ := step(ctx, s, "1", reply(chat, "a"))
+		read, err := s.Load(ctx, chat) // the next update's handler starts
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := first.Lease.Out[0]
+		q.Done = &flows.Sent{MessageIDs: []string{"7"}, Parts: 1}
+		hold := t0.Add(time.Second)
+		if _, err := s.Finish(ctx, first.Lease, redis.Finish{Hold: hold, Fails: 1, Rewrite: []redis.Queued{q}}); err != nil {
+			t.Fatal(err)
+		}
+		after := hold.Add(time.Millisecond) // the handler was slow
+		if _, err := s.Commit(ctx, read, read.State, []flows.Reply{reply(chat, "b")}, after); !errors.Is(err, redis.ErrConflict) {
+			t.Fatalf("commit of a read older than the kept reply: %v, want ErrConflict", err)
+		}
+		again, err := s.Load(ctx, chat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done, err := s.Commit(ctx, again, again.State, []flows.Reply{reply(chat, "b")}, after)
+		if err != nil || done.Lease == nil || texts(done.Lease.Out) != "ab" {
+			t.Fatalf("commit read again: %+v, %v", done.Lease, err)
+		}
+		if got := done.Lease.Out[0]; got.Done == nil || got.Done.Parts != 1 {
+			t.Fatalf("the sender would send the kept reply whole: %+v", got.Reply)
+		}
+	})
+}
+
 func TestUnreadableStateAndRepliesAreReported(t *testing.T) {
 	redises(t, func(t *testing.T, client func(testing.TB) goredis.UniversalClient) {
 		ctx := context.Background()
