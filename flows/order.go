@@ -555,12 +555,10 @@ func chatOf(ctx context.Context, deps Deps, userID int64) (*userChat, error) {
 // orderNews are the group side of an order: a short announcement (no buyer
 // name or phone) and the listing's posts edited with what remains. A post
 // still waiting in its group's outbox (the group's gap) needs no edit, but
-// the announcement follows it there.
+// the announcement follows it there. o is as the change stored it: its
+// listing holds what remains after it.
 func orderNews(ctx context.Context, deps Deps, o *Order) ([]Reply, error) {
-	l, err := deps.Listings.Listing(ctx, o.ListingID)
-	if err != nil {
-		return nil, err
-	}
+	l := o.Listing
 	posts, err := deps.Listings.Posts(ctx, l.ID)
 	if err != nil {
 		return nil, fmt.Errorf("posts of %s: %w", l.Code, err)
