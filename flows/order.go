@@ -555,8 +555,9 @@ func chatOf(ctx context.Context, deps Deps, userID int64) (*userChat, error) {
 // orderNews are the group side of an order: a short announcement (no buyer
 // name or phone) and the listing's posts edited with what remains. A post
 // still waiting in its group's outbox (the group's gap) needs no edit, but
-// the announcement follows it there. o is as the change stored it: its
-// listing holds what remains after it.
+// the announcement follows it there. o's listing is as read with o (after
+// the change, or just before it for a timeout); the edits and
+// announcements are rebuilt from the stores when they are sent anyway.
 func orderNews(ctx context.Context, deps Deps, o *Order) ([]Reply, error) {
 	l := o.Listing
 	posts, err := deps.Listings.Posts(ctx, l.ID)

@@ -37,7 +37,7 @@ type Order struct {
 	Status     string
 	Reason     string // why it was declined or cancelled
 	CreatedAt  time.Time
-	Listing    *Listing // as read with the order: after PlaceOrder and SetOrderStatus, what remains after them
+	Listing    *Listing // as read with the order
 }
 
 // OrderEvent is one change of an order, for its timeline.
