@@ -67,6 +67,11 @@ func TestSmallSellRun(t *testing.T) {
 	if rep.RedisPerUpdate <= 0 || rep.SQLPerUpdate <= 0 || len(rep.PeakRSSMiB) != 1 || rep.PeakRSSMiB[0] <= 0 || rep.LatencyMs.P99 <= 0 {
 		t.Errorf("a figure is missing: redis %.2f, sql %.2f, RSS %v, p99 %.1f ms", rep.RedisPerUpdate, rep.SQLPerUpdate, rep.PeakRSSMiB, rep.LatencyMs.P99)
 	}
+	// The machine's busy time holds the service's and the tool's (ticks of
+	// 10 ms: a small run is coarse, but a few ticks off at most).
+	if c := rep.CPU; c.Service <= 0 || c.Tool <= 0 || c.Redis <= 0 || c.Machine+6*tickPerUpdate(rep) < c.Service+c.Tool+c.Redis {
+		t.Errorf("CPU µs per update: %+v", c)
+	}
 	var decoded report
 	if err := json.Unmarshal([]byte(out.String()), &decoded); err != nil || decoded.Updates != rep.Updates {
 		t.Errorf("-json printed %q (%v)", out.String(), err)
@@ -95,3 +100,6 @@ func TestSmallMixedRun(t *testing.T) {
 		t.Errorf("errors: %+v, unexpected replies %q", rep.Errors, rep.Unexpected)
 	}
 }
+
+// tickPerUpdate is one /proc CPU tick (10 ms) spread over the run's updates, µs.
+func tickPerUpdate(rep *report) float64 { return 10_000 / float64(rep.Updates) }

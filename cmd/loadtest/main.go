@@ -3,8 +3,8 @@
 // sending the next message), against a fake Bot API in this process, and
 // reports throughput, latency (webhook POST sent → the first answering Bot
 // API call for that chat: a message, an edit, a callback's answer; not
-// "typing…"), errors, Redis commands and SQL statements per update and the
-// service's peak memory; at the end it checks that every conversation
+// "typing…"), errors, Redis commands and SQL statements per update, where
+// the machine's CPU went and the service's peak memory; at the end it checks that every conversation
 // ended where it should and every listing exists exactly once.
 //
 // By default it builds and starts the service itself (`-replicas N`,
@@ -23,6 +23,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/pprof"
 	"strings"
 	"sync"
@@ -245,7 +246,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 		return nil, err
 	}
 	rss := startSampling(st, o.sample)
-	cpu0 := cpuTime()
+	cpu0 := st.readCPU(ctx)
 	if o.cpuprofile != "" {
 		f, err := os.Create(o.cpuprofile)
 		if err != nil {
@@ -283,7 +284,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	toolCPU := cpuTime() - cpu0
+	cpu1 := st.readCPU(ctx)
 	pprof.StopCPUProfile()
 	samples := rss.stop()
 	peaks := st.peakRSS()
@@ -294,9 +295,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 		return nil, err
 	}
 	rep := newReport(o, pop, scripts, api, elapsed, before, after, peaks, samples)
-	if rep.Updates > 0 {
-		rep.ToolCPUPerUpdate = float64(toolCPU/time.Microsecond) / float64(rep.Updates)
-	}
+	rep.CPU = spent(cpu0, cpu1, rep.Updates, elapsed, runtime.NumCPU())
 	rep.Check = check(ctx, st, pop, w)
 	if o.jsonOut {
 		enc := json.NewEncoder(stdout)

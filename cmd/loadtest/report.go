@@ -182,12 +182,12 @@ type report struct {
 		Dropped    int `json:"dropped_calls"`
 	} `json:"errors"`
 	RedisPerUpdate float64 `json:"redis_cmds_per_update"`
-	// ToolCPUPerUpdate is this tool's CPU (generator and fake Bot API) per
-	// update, µs: what the load itself takes from the machine.
-	ToolCPUPerUpdate float64  `json:"tool_cpu_us_per_update"`
-	SQLPerUpdate     float64  `json:"sql_per_update"`
-	SQLSource        string   `json:"sql_source"`
-	TopSQL           []topSQL `json:"top_sql,omitempty"`
+	// CPU is where the machine's cores went, µs per update: the tool's own
+	// (generator and fake Bot API) is what the load itself takes.
+	CPU          cpuPerUpdate `json:"cpu_us_per_update"`
+	SQLPerUpdate float64      `json:"sql_per_update"`
+	SQLSource    string       `json:"sql_source"`
+	TopSQL       []topSQL     `json:"top_sql,omitempty"`
 	// Shares are the updates by kind of user, in percent.
 	Shares     map[string]float64 `json:"shares_pct"`
 	PeakRSSMiB []float64          `json:"peak_rss_mib"`
@@ -347,7 +347,14 @@ func (r *report) print(w io.Writer) error {
 	}
 	fmt.Fprintf(&b, "published        %d listings, %d orders; %d Bot API calls to market groups, %d notices to users\n", r.Listings, r.Orders, r.GroupCalls, r.Notices)
 	fmt.Fprintf(&b, "typing…          %d indicators (updates handled in over a second)\n", r.Typing)
-	fmt.Fprintf(&b, "tool CPU         %.0f µs/update (generator and fake Bot API)\n", r.ToolCPUPerUpdate)
+	fmt.Fprintf(&b, "cpu              %.0f µs/update on the machine (%.0f %% of its cores busy):", r.CPU.Machine, r.CPU.BusyPct)
+	if r.CPU.Service > 0 {
+		fmt.Fprintf(&b, " service %.0f,", r.CPU.Service)
+	}
+	if r.CPU.Redis > 0 {
+		fmt.Fprintf(&b, " Redis %.0f,", r.CPU.Redis)
+	}
+	fmt.Fprintf(&b, " tool %.0f (generator and fake Bot API), PostgreSQL and the rest %.0f\n", r.CPU.Tool, r.CPU.Rest)
 	fmt.Fprintf(&b, "machine          %s, %d cores, %s\n", r.Machine.CPU, r.Machine.Cores, r.Machine.Go)
 	if r.Check.OK {
 		fmt.Fprintf(&b, "check            OK: %s\n", r.Check.Summary)
