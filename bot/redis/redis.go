@@ -643,7 +643,8 @@ func (l *Leased) Stale() bool { return l.known < 0 }
 
 // headLua reads a chat's hash for a sender: the whole hash while it is
 // small (64 fields at most); else its bookkeeping and the first 32 replies
-// of its outbox, with "#through", the last sequence number read. A market
+// of its outbox that are not delayed, with the delayed ones among them (256
+// replies at most), and "#through", the last sequence number read. A market
 // group whose posts wait for its gap can hold thousands: reading and
 // decoding them all at each send made each send cost more as they piled up
 // (the soak's memory). The reading starts at "b", below which no reply
@@ -659,22 +660,27 @@ local function head(key)
     if st[i] then out[#out + 1] = f; out[#out + 1] = st[i] end
   end
   local last, from = tonumber(st[2] or "0"), math.max(tonumber(st[8] or "1"), 1)
-  local first, found, through = nil, 0, last
-  while from <= last and found < 32 do
+  local first, found, read, through, full = nil, 0, 0, last, false
+  while from <= last and not full do
     local fields = {}
     for n = from, math.min(from + 63, last) do fields[#fields + 1] = "o:" .. n end
     local got = redis.call("HMGET", key, unpack(fields))
     for i = 1, #got do
-      if got[i] and found < 32 then
+      if got[i] then
+        if found >= 32 or read >= 256 then full = true; break end
         first = first or from + i - 1
-        found = found + 1
+        read = read + 1
+        -- a delayed reply (an order announcement waiting for others to
+        -- coalesce with) does not fill the head: what is queued behind it
+        -- does not wait for it
+        if not string.find(got[i], '"due_at":', 1, true) then found = found + 1 end
         through = from + i - 1
         out[#out + 1] = fields[i]; out[#out + 1] = got[i]
       end
     end
     from = from + #fields
   end
-  if found < 32 then through = last end
+  if not full then through = last end
   local b = first or last + 1
   if b ~= tonumber(st[8] or "0") then redis.call("HSET", key, "b", b) end
   out[#out + 1] = "` + fThrough + `"; out[#out + 1] = through

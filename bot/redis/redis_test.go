@@ -525,8 +525,10 @@ func TestALongOutboxIsReadFromItsHead(t *testing.T) {
 			t.Fatalf("an empty outbox is due: %v", due)
 		}
 
-		// A head that waits (delayed replies) holds the sender for no
-		// longer than until it is due.
+		// Delayed replies (order announcements waiting to coalesce) do not
+		// fill the head: a reply behind a hundred of them is read with them,
+		// to be sent now. What waits holds the sender for no longer than
+		// until it is due.
 		later := pace.Add(time.Minute)
 		replies = replies[:0]
 		for i := range 100 {
@@ -534,14 +536,17 @@ func TestALongOutboxIsReadFromItsHead(t *testing.T) {
 			r.Delay = time.Minute
 			replies = append(replies, r)
 		}
-		if err := s.Enqueue(ctx, replies, pace); err != nil {
+		if err := s.Enqueue(ctx, append(replies, reply(group, "now")), pace); err != nil {
 			t.Fatal(err)
 		}
 		l, _, _, err = s.Claim(ctx, group, pace)
-		if err != nil || l == nil || len(l.Out) != 32 {
+		if err != nil || l == nil {
 			t.Fatal(l, err)
 		}
-		if more, err := s.Finish(ctx, l, redis.Finish{Next: later}); err != nil || more {
+		if got := ids(l.Out); len(got) != 101 || got[0] != "d1" || got[100] != "now" {
+			t.Fatalf("the head read behind delayed replies: %d replies, %v", len(got), got)
+		}
+		if more, err := s.Finish(ctx, l, redis.Finish{Sent: l.Out[100:], Next: later}); err != nil || more {
 			t.Fatalf("a head not due yet: more %v, %v", more, err)
 		}
 		if due, _ := s.Due(ctx, later, 10); len(due) != 1 {
