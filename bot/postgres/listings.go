@@ -498,13 +498,13 @@ func (db *DB) roles(ctx context.Context, userID int64, roles ...string) (has boo
 func (db *DB) ListingsOf(ctx context.Context, userID int64) ([]*flows.Listing, error) {
 	// A scalar seller id, not IN: with it the two conditions are two index
 	// scans, where IN read every listing of the province.
-	l, err := db.listingsWhere(ctx, `(l.seller_id = (SELECT id FROM sellers WHERE user_id = $1) OR l.helper_id = $1)
+	mine, err := db.listingsWhere(ctx, `(l.seller_id = (SELECT id FROM sellers WHERE user_id = $1) OR l.helper_id = $1)
 			AND (l.status IN ('active', 'sold_out') OR l.updated_at > now() - interval '30 days')
 		ORDER BY l.created_at DESC LIMIT 10`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("listings of seller: %w", err)
 	}
-	return l, nil
+	return mine, nil
 }
 
 // UpdateListing saves a listing's price, stock, status and expiry, with
