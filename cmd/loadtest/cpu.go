@@ -27,11 +27,11 @@ func ticks(n int64) time.Duration { return time.Duration(n) * time.Second / user
 // readCPU reads the machine's, the service replicas' (started by the tool),
 // the run's Redis's (INFO cpu) and the tool's own CPU time.
 func (s *stack) readCPU(ctx context.Context) cpuUse {
-	u := cpuUse{machine: machineBusy(), tool: cpuTime()}
+	u := cpuUse{machine: machineBusy(), tool: cpuTime(), serviceKnown: len(s.procs) > 0}
 	for _, p := range s.procs {
 		t, ok := processCPU(p.cmd.Process.Pid)
 		u.service += t
-		u.serviceKnown = ok
+		u.serviceKnown = u.serviceKnown && ok // every replica, or the sum means nothing
 	}
 	if s.redisURL != "" {
 		u.redis, u.redisKnown = redisCPU(ctx, s.redisURL)
@@ -123,7 +123,7 @@ func spent(before, after cpuUse, updates int, elapsed time.Duration, cores int) 
 	}
 	per := func(d time.Duration) float64 { return float64(d/time.Microsecond) / float64(updates) }
 	c := cpuPerUpdate{Machine: per(after.machine - before.machine), Tool: per(after.tool - before.tool)}
-	if after.serviceKnown {
+	if before.serviceKnown && after.serviceKnown {
 		c.Service = per(after.service - before.service)
 	}
 	if after.redisKnown && before.redisKnown {
