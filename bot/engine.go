@@ -211,7 +211,7 @@ func (e *Engine) decide(ctx context.Context, log zerolog.Logger, in flows.Input)
 		e.Metrics.Steps.WithLabelValues(string(state.Flow), string(state.Step)).Inc()
 	}
 	st.Session = res.Session
-	st.Seen = append(st.Seen, in.UpdateID)
+	st.Seen = st.Seen.Add(in.UpdateID)
 	if in.ChatType == flows.Private {
 		st.User = user
 	}

@@ -178,7 +178,7 @@ type State struct {
 	// a step that needs no SQL runs none.
 	User   *flows.User `json:"user,omitempty"`
 	UserAt time.Time   `json:"user_at,omitzero"`
-	Seen   []string    `json:"seen,omitempty"` // update ids handled, newest last
+	Seen   Seen        `json:"seen,omitempty"` // update ids handled, newest last
 	// Window and InWindow count a private chat's updates in the minute
 	// begun at Window, for the message rate limit: kept in the hash the
 	// update reads and writes anyway, so that the limit costs no round trip.
@@ -213,7 +213,56 @@ type Chat struct {
 }
 
 // Seen tells whether update id was handled already.
-func (c *Chat) Seen(id string) bool { return slices.Contains(c.State.Seen, id) }
+func (c *Chat) Seen(id string) bool { return c.State.Seen.Has(id) }
+
+// Seen are the ids of the updates a chat handled last, oldest first, in one
+// string, separated by spaces: every update decodes and encodes them, and
+// one string costs a twentieth of a list of 64 (allocations, GC).
+type Seen string
+
+// seenID is id as Seen holds it: no id has spaces (Telegram's are numbers,
+// Zalo's and the web's tokens), but one that had would read as several.
+func seenID(id string) string { return strings.ReplaceAll(id, " ", "_") }
+
+// Has tells whether s holds id. An update without an id is never a repeat.
+func (s Seen) Has(id string) bool {
+	if s == "" || id == "" {
+		return false
+	}
+	id = seenID(id)
+	for f := range strings.SplitSeq(string(s), " ") {
+		if f == id {
+			return true
+		}
+	}
+	return false
+}
+
+// Add is s with id, newest last.
+func (s Seen) Add(id string) Seen {
+	if id == "" {
+		return s
+	}
+	if s == "" {
+		return Seen(seenID(id))
+	}
+	return s + " " + Seen(seenID(id))
+}
+
+// Last is s's newest n ids.
+func (s Seen) Last(n int) Seen {
+	for extra := strings.Count(string(s), " ") + 1 - n; extra > 0; extra-- {
+		s = s[strings.IndexByte(string(s), ' ')+1:]
+	}
+	return s
+}
+
+// seenV1 decodes a state stored before Seen was one string (a JSON array),
+// so that a deployment's chats in flight keep their ids.
+type seenV1 struct {
+	State
+	Seen []string `json:"seen,omitempty"`
+}
 
 // Queued is a reply waiting in a chat's outbox.
 type Queued struct {
@@ -289,9 +338,7 @@ func decodeChat(ref flows.ChatRef, h map[string]string) *Chat {
 		c.expiry = time.UnixMilli(ms)
 	}
 	if raw := h[fState]; raw != "" {
-		if err := json.Unmarshal([]byte(raw), &c.State); err != nil {
-			c.State, c.StateErr = State{}, fmt.Errorf("decode chat state: %w", err)
-		}
+		c.State, c.StateErr = decodeState(raw)
 	}
 	for f, raw := range h {
 		n, ok := strings.CutPrefix(f, outField)
@@ -314,6 +361,23 @@ func decodeChat(ref flows.ChatRef, h map[string]string) *Chat {
 		c.stranded = forwards(h)
 	}
 	return c
+}
+
+func decodeState(raw string) (State, error) {
+	var st State
+	err := json.Unmarshal([]byte(raw), &st)
+	if err == nil {
+		return st, nil
+	}
+	var v1 seenV1
+	if json.Unmarshal([]byte(raw), &v1) != nil {
+		return State{}, fmt.Errorf("decode chat state: %w", err)
+	}
+	st = v1.State
+	for _, id := range v1.Seen {
+		st.Seen = st.Seen.Add(id)
+	}
+	return st, nil
 }
 
 // Leased is a held send lease: only its holder sends a chat's replies, so
@@ -466,9 +530,7 @@ func (s *Store) Commit(ctx context.Context, c *Chat, st State, replies []flows.R
 }
 
 func (s *Store) commit(ctx context.Context, c *Chat, st State, replies []flows.Reply, now time.Time) (Committed, []forward, error) {
-	if n := len(st.Seen); n > s.Seen {
-		st.Seen = st.Seen[n-s.Seen:]
-	}
+	st.Seen = st.Seen.Last(s.Seen)
 	state, err := json.Marshal(st)
 	if err != nil {
 		return Committed{}, nil, fmt.Errorf("encode chat state: %w", err)
