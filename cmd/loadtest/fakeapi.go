@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -80,7 +81,11 @@ func (f *fakeAPI) handle(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	method := string(path[len(botPrefix):])
-	chat, _ := strconv.ParseInt(f.param(ctx, "chat_id"), 10, 64)
+	param := func(name string) string { return f.param(ctx, name) }
+	if bytes.HasPrefix(ctx.Request.Header.ContentType(), []byte("application/json")) {
+		param = jsonParams(ctx.PostBody())
+	}
+	chat, _ := strconv.ParseInt(param("chat_id"), 10, 64)
 	now := time.Now()
 	ctx.SetContentType("application/json")
 	out := ctx.Response.BodyWriter()
@@ -88,9 +93,9 @@ func (f *fakeAPI) handle(ctx *fasthttp.RequestCtx) {
 	case "getMe":
 		out.Write([]byte(`{"ok":true,"result":{"id":` + strconv.Itoa(botID) + `,"is_bot":true,"first_name":"Nông Sản Bot","username":"` + botUsername + `","can_join_groups":true,"can_read_all_group_messages":false,"supports_inline_queries":false}}`))
 	case "sendMessage", "sendPhoto", "sendDocument":
-		text := f.param(ctx, "text")
+		text := param("text")
 		if method != "sendMessage" {
-			text = f.param(ctx, "caption")
+			text = param("caption")
 		}
 		id := f.nextMsg.Add(1)
 		f.deliver(chat, event{at: now, message: true, text: text, msgID: id})
@@ -105,7 +110,7 @@ func (f *fakeAPI) handle(ctx *fasthttp.RequestCtx) {
 		f.writeMessage(out, chat, now, f.nextMsg.Add(1), 1)
 	case "answerCallbackQuery":
 		// The load tool names callback queries <user id>_<n>.
-		id := f.param(ctx, "callback_query_id")
+		id := param("callback_query_id")
 		if i := strings.IndexByte(id, '_'); i > 0 {
 			user, _ := strconv.ParseInt(id[:i], 10, 64)
 			f.deliver(user, event{at: now})
@@ -114,7 +119,7 @@ func (f *fakeAPI) handle(ctx *fasthttp.RequestCtx) {
 	case "getChatAdministrators":
 		out.Write([]byte(`{"ok":true,"result":[{"user":{"id":` + strconv.FormatInt(f.admin, 10) + `,"is_bot":false,"first_name":"Admin"},"status":"creator"},{"user":{"id":` + strconv.Itoa(botID) + `,"is_bot":true,"first_name":"Nông Sản Bot","username":"` + botUsername + `"},"status":"administrator"}]}`))
 	case "getChatMember":
-		user := f.param(ctx, "user_id")
+		user := param("user_id")
 		status := "member"
 		if user == strconv.FormatInt(f.admin, 10) {
 			status = "creator"
@@ -124,7 +129,7 @@ func (f *fakeAPI) handle(ctx *fasthttp.RequestCtx) {
 		out.Write([]byte(`{"ok":true,"result":{"user":{"id":` + user + `,"is_bot":false,"first_name":"U"},"status":"` + status + `"}}`))
 	case "getFile":
 		f.fileGets.Add(1)
-		id := f.param(ctx, "file_id")
+		id := param("file_id")
 		out.Write([]byte(`{"ok":true,"result":{"file_id":` + strconv.Quote(id) + `,"file_unique_id":` + strconv.Quote("u"+id) +
 			`,"file_size":` + strconv.Itoa(len(f.photo)) + `,"file_path":"photos/` + id + `.jpg"}}`))
 	case "sendChatAction":
@@ -137,6 +142,24 @@ func (f *fakeAPI) handle(ctx *fasthttp.RequestCtx) {
 			f.deliver(chat, event{at: now})
 		}
 		out.Write([]byte(`{"ok":true,"result":true}`))
+	}
+}
+
+// jsonParams reads the parameters of a JSON body, as grammY (the
+// reference bot) sends them.
+func jsonParams(body []byte) func(name string) string {
+	var m map[string]any
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.UseNumber()
+	d.Decode(&m) // a body that does not decode has no parameters
+	return func(name string) string {
+		switch v := m[name].(type) {
+		case string:
+			return v
+		case json.Number:
+			return v.String()
+		}
+		return ""
 	}
 }
 

@@ -103,3 +103,18 @@ func TestSmallMixedRun(t *testing.T) {
 
 // tickPerUpdate is one /proc CPU tick (10 ms) spread over the run's updates, µs.
 func tickPerUpdate(rep *report) float64 { return 10_000 / float64(rep.Updates) }
+
+// The fake Bot API reads a JSON body's parameters as the reference bot
+// (grammY) sends them: a group's long chat id exactly, the text as sent.
+func TestTheFakeAPIReadsJSONParameters(t *testing.T) {
+	param := jsonParams([]byte(`{"chat_id":-1009000000001,"text":"Bước 2","reply_markup":{"x":1}}`))
+	if got := param("chat_id"); got != "-1009000000001" {
+		t.Errorf("chat_id = %q", got)
+	}
+	if got := param("text"); got != "Bước 2" {
+		t.Errorf("text = %q", got)
+	}
+	if got := jsonParams([]byte(`{not json`))("chat_id"); got != "" {
+		t.Errorf("a body that does not decode gave chat_id %q", got)
+	}
+}

@@ -85,7 +85,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.users, "users", 200, "simulated users, each with one keep-alive connection per replica")
 	fs.DurationVar(&o.duration, "duration", 20*time.Second, "how long the measured load lasts")
 	fs.IntVar(&o.rounds, "rounds", 0, "if > 0: each user does this many rounds of the workload, then stops (instead of -duration)")
-	fs.StringVar(&o.workload, "workload", "sell", "sell or mixed")
+	fs.StringVar(&o.workload, "workload", "sell", "sell, mixed, or reference (the reference bot, deploy/bench/reference: -bin deploy/bench/reference/serve)")
 	fs.IntVar(&o.replicas, "replicas", 1, "service processes to start; requests go round-robin over them")
 	fs.StringVar(&o.targets, "target", "", "comma-separated base URLs of running services to attach to (nothing started); their TELEGRAM_API_ENDPOINT must be http://<-api-addr>/bot%s/%s and TELEGRAM_BOT_TOKEN "+botToken)
 	fs.StringVar(&o.apiAddr, "api-addr", "127.0.0.1:0", "listen address of the fake Bot API")
@@ -107,8 +107,8 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	if o.databaseURL == "" {
 		o.databaseURL = "postgres://nongsan@127.0.0.1:55432/nongsan?sslmode=disable"
 	}
-	if o.workload != "sell" && o.workload != "mixed" {
-		return o, fmt.Errorf("-workload %q: sell or mixed", o.workload)
+	if o.workload != "sell" && o.workload != "mixed" && o.workload != "reference" {
+		return o, fmt.Errorf("-workload %q: sell, mixed or reference", o.workload)
 	}
 	if o.users < 1 || o.replicas < 1 {
 		return o, errors.New("-users and -replicas must be at least 1")
@@ -205,8 +205,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 	for i, u := range pop.users {
 		scripts[i] = w.script(i, u.id)
 	}
-	if err := registerMarkets(ctx, cat, pop, urls, o); err != nil {
-		return nil, err
+	if w.stores() {
+		if err := registerMarkets(ctx, cat, pop, urls, o); err != nil {
+			return nil, err
+		}
 	}
 
 	// Setup (registration, seed listings, first orders) is not measured.

@@ -180,6 +180,9 @@ func browseScript(c catalogue, id int64) script {
 type workload interface {
 	script(i int, id int64) script
 	ready()
+	// stores: the bot keeps listings and orders in PostgreSQL and posts
+	// listings to market groups (the service, not the reference bot).
+	stores() bool
 }
 
 func newWorkload(name string, c catalogue, pop *population) (workload, error) {
@@ -191,6 +194,8 @@ func newWorkload(name string, c catalogue, pop *population) (workload, error) {
 		return sellers{c}, nil
 	case "mixed":
 		return &mixed{c: c, pop: pop}, nil
+	case "reference":
+		return reference{c}, nil
 	}
 	return nil, fmt.Errorf("unknown workload %q", name)
 }
@@ -200,6 +205,24 @@ type sellers struct{ c catalogue }
 
 func (s sellers) script(_ int, id int64) script { return sellScript(s.c, id) }
 func (sellers) ready()                          {}
+func (sellers) stores() bool                    { return true }
+
+// reference is the sell loop's first nine messages (product to confirm)
+// sent to the reference bot (deploy/bench/reference), which keeps each in
+// its Redis session and answers with the next step's number: "Bước 2" to
+// "Bước 9", then "Bước 1" as the flow starts over.
+type reference struct{ c catalogue }
+
+func (r reference) script(_ int, id int64) script {
+	loop := sellScript(r.c, id).loop[:9]
+	for i := range loop {
+		loop[i].want = matcher{id: "reference", exact: fmt.Sprintf("Bước %d", (i+1)%len(loop)+1)}
+		loop[i].seen = nil
+	}
+	return script{kind: "reference", loop: loop}
+}
+func (reference) ready()       {}
+func (reference) stores() bool { return false }
 
 // mixed is the harvest-day mix of updates: 70 % in listing flows, 20 % in
 // order flows, 10 % the menu and the help. By users, out of every 20: 12
@@ -236,6 +259,8 @@ func (m *mixed) script(i int, id int64) script {
 	s.setup = append(s.setup, s.loop...)
 	return s
 }
+
+func (*mixed) stores() bool { return true }
 
 func (m *mixed) ready() {
 	for _, u := range m.pop.users {
