@@ -178,7 +178,11 @@ type State struct {
 	// a step that needs no SQL runs none.
 	User   *flows.User `json:"user,omitempty"`
 	UserAt time.Time   `json:"user_at,omitzero"`
-	Seen   Seen        `json:"seen,omitempty"` // update ids handled, newest last
+	Seen   Seen        `json:"seen_ids,omitempty"` // update ids handled, newest last
+	// SeenList is where Seen was stored before it was one string: read,
+	// never written. A key of its own, so that a version from before reads
+	// today's states (a rollback) with its session, ignoring seen_ids.
+	SeenList []string `json:"seen,omitempty"`
 	// Window and InWindow count a private chat's updates in the minute
 	// begun at Window, for the message rate limit: kept in the hash the
 	// update reads and writes anyway, so that the limit costs no round trip.
@@ -255,13 +259,6 @@ func (s Seen) Last(n int) Seen {
 		s = s[strings.IndexByte(string(s), ' ')+1:]
 	}
 	return s
-}
-
-// seenV1 decodes a state stored before Seen was one string (a JSON array),
-// so that a deployment's chats in flight keep their ids.
-type seenV1 struct {
-	State
-	Seen []string `json:"seen,omitempty"`
 }
 
 // Queued is a reply waiting in a chat's outbox.
@@ -365,18 +362,13 @@ func decodeChat(ref flows.ChatRef, h map[string]string) *Chat {
 
 func decodeState(raw string) (State, error) {
 	var st State
-	err := json.Unmarshal([]byte(raw), &st)
-	if err == nil {
-		return st, nil
-	}
-	var v1 seenV1
-	if json.Unmarshal([]byte(raw), &v1) != nil {
+	if err := json.Unmarshal([]byte(raw), &st); err != nil {
 		return State{}, fmt.Errorf("decode chat state: %w", err)
 	}
-	st = v1.State
-	for _, id := range v1.Seen {
+	for _, id := range st.SeenList {
 		st.Seen = st.Seen.Add(id)
 	}
+	st.SeenList = nil
 	return st, nil
 }
 

@@ -2,6 +2,7 @@ package redis_test
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/nongsan-bot/nongsan/bot/redis"
 	"github.com/nongsan-bot/nongsan/bot/redis/redistest"
+	"github.com/nongsan-bot/nongsan/flows"
 )
 
 func TestSeenHoldsWholeIds(t *testing.T) {
@@ -66,7 +68,8 @@ func FuzzSeen(f *testing.F) {
 
 // A chat's state as stored before its seen ids were one string (a list)
 // reads with its ids: a delivery repeated across the upgrade is still
-// recognised. And a chat remembers its last 64 updates, no more.
+// recognised. A version from before reads today's state (a rollback) with
+// its session. And a chat remembers its last 64 updates, no more.
 func TestSeenIdsSurviveTheUpgradeAndStayFew(t *testing.T) {
 	redises(t, func(t *testing.T, client func(testing.TB) goredis.UniversalClient) {
 		ctx := context.Background()
@@ -89,6 +92,14 @@ func TestSeenIdsSurviveTheUpgradeAndStayFew(t *testing.T) {
 		c, _ = s.Load(ctx, chat)
 		if !c.Seen("78") || !c.Seen("15") || c.Seen("14") || c.Seen("7") {
 			t.Fatalf("after 70 more updates seen = %q; want the last 64 (15 to 78)", c.State.Seen)
+		}
+		var before struct {
+			Session *flows.Session `json:"session"`
+			Seen    []string       `json:"seen"`
+		}
+		raw := rdb.HGet(ctx, redis.ChatKey(prefix, chat), "s").Val()
+		if err := json.Unmarshal([]byte(raw), &before); err != nil || before.Session == nil || len(before.Session.History) != 70 {
+			t.Fatalf("the version before reads %s as %+v (%v); want the session", raw, before, err)
 		}
 	})
 }
