@@ -10,8 +10,11 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/nongsan-bot/nongsan/bot/postgres"
+	"github.com/nongsan-bot/nongsan/bot/postgres/pgtest"
 	"github.com/nongsan-bot/nongsan/bot/redis/redistest"
 	"github.com/nongsan-bot/nongsan/flows"
+	"github.com/nongsan-bot/nongsan/locales"
 )
 
 // After an outage of 6 s, with every retry of the chat failing until then,
@@ -370,4 +373,51 @@ func to(chat flows.ChatRef, rs []flows.Reply) []flows.Reply {
 		}
 	}
 	return out
+}
+
+// A reply rebuilt from PostgreSQL before it goes (a group post, an edit, an
+// order announcement) waits out an outage of PostgreSQL however long it
+// lasts: the outage is ours, not the platform's, so no failure counts and
+// the reply is not set aside. It goes once PostgreSQL answers again.
+func TestAnOutageOfPostgreSQLSetsNoRebuiltReplyAside(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 8, 15, 9, 0, 0, 0, time.UTC)
+	ch := &channel{}
+	e := newEngine(t, ch, func() time.Time { return now })
+	db := pgtest.MustOpen(t)
+	l := pgtest.MustPublish(t, db, flows.Telegram)
+	down, err := postgres.Open(ctx, pgtest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	down.Close() // every query fails, as in an outage
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Router = &flows.Router{Texts: texts, Deps: flows.Deps{Listings: down}}
+	news := flows.Reply{To: farmer, Text: flows.M("a"), Rebuild: &flows.Ref{Kind: flows.RefListing, ID: l.ID}}
+	if err := e.Store.Enqueue(ctx, []flows.Reply{news, {To: farmer, Text: flows.M("b")}}, now); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 * maxSendFails {
+		if err := e.Sweep(ctx); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(e.RetryMax)
+	}
+	if sent := ids(ch.Sent()); sent != "" {
+		t.Fatalf("during the outage sent %q, want nothing: the replies keep their order", sent)
+	}
+	if dead, _ := e.Store.DeadLetters(ctx); len(dead) != 0 {
+		t.Fatalf("the outage set %+v aside", dead)
+	}
+	e.Router.Deps.Listings = db // PostgreSQL answers again
+	if err := e.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sent := ch.Sent()
+	if ids(sent) != "ab" || sent[0].Text.Data["Remaining"] == nil {
+		t.Fatalf("after the outage sent %q (%+v), want the rebuilt a, then b", ids(sent), sent)
+	}
 }
