@@ -142,8 +142,13 @@ func (e *Engine) handle(ctx context.Context, log zerolog.Logger, in flows.Input,
 		mu.Lock()
 		outcome, state, res, done, err := e.decide(ctx, log, in)
 		mu.Unlock()
-		if err == nil && (outcome == OutcomeHandled || outcome == OutcomeLimited) {
+		switch {
+		case err == nil && (outcome == OutcomeHandled || outcome == OutcomeLimited):
 			e.reply(ctx, log, in, res, done, answered)
+		case err == nil && outcome == OutcomeDuplicate:
+			// Its first delivery may have stopped before the button's
+			// answer (the platform delivers again when it got no 200).
+			e.ack(ctx, log, in)
 		}
 		if !errors.Is(err, redis.ErrConflict) || try == maxConflicts {
 			return outcome, state, err
@@ -261,12 +266,7 @@ func (e *Engine) overRate(st *redis.State, in flows.Input, now time.Time) (over,
 // reply acknowledges a committed update and sends what it said: its own
 // chat's replies (or waits for the sender that has them), then the others'.
 func (e *Engine) reply(ctx context.Context, log zerolog.Logger, in flows.Input, res flows.Result, done redis.Committed, answered func()) {
-	// The button stops spinning now, not after every group is posted to.
-	if ch, ok := e.Channels[in.Channel]; ok {
-		if err := ch.Ack(ctx, in); err != nil {
-			log.Warn().Err(err).Msg("ack failed")
-		}
-	}
+	e.ack(ctx, log, in) // the button stops spinning now, not after every group is posted to
 	switch {
 	case done.Lease != nil:
 		e.deliver(ctx, done.Lease, false)
@@ -276,6 +276,15 @@ func (e *Engine) reply(ctx context.Context, log zerolog.Logger, in flows.Input, 
 	answered() // no "typing…" while the groups are posted to
 	for _, other := range flows.OtherChats(in.ChatKey(), res.Replies) {
 		e.Deliver(ctx, other)
+	}
+}
+
+// ack answers a pressed button, so that it stops spinning.
+func (e *Engine) ack(ctx context.Context, log zerolog.Logger, in flows.Input) {
+	if ch, ok := e.Channels[in.Channel]; ok {
+		if err := ch.Ack(ctx, in); err != nil {
+			log.Warn().Err(err).Msg("ack failed")
+		}
 	}
 }
 

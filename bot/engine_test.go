@@ -48,14 +48,20 @@ func TestBackoffComesBackSoonAfterAShortOutage(t *testing.T) {
 // channel is a platform that accepts everything (but what fail refuses)
 // and remembers it.
 type channel struct {
-	mu   sync.Mutex
-	sent []flows.Reply
-	fail func(r flows.Reply) error
+	mu    sync.Mutex
+	sent  []flows.Reply
+	acked []string // the updates whose buttons were answered
+	fail  func(r flows.Reply) error
 }
 
 func (c *channel) Name() flows.Channel                     { return flows.Telegram }
 func (c *channel) Parse([]byte) (flows.Input, bool, error) { return flows.Input{}, false, nil }
-func (c *channel) Ack(context.Context, flows.Input) error  { return nil }
+func (c *channel) Ack(_ context.Context, in flows.Input) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.acked = append(c.acked, in.UpdateID)
+	return nil
+}
 func (c *channel) Send(_ context.Context, r flows.Reply) (flows.Sent, error) {
 	if c.fail != nil {
 		if err := c.fail(r); err != nil {
@@ -419,5 +425,35 @@ func TestAnOutageOfPostgreSQLSetsNoRebuiltReplyAside(t *testing.T) {
 	sent := ch.Sent()
 	if ids(sent) != "ab" || sent[0].Text.Data["Remaining"] == nil {
 		t.Fatalf("after the outage sent %q (%+v), want the rebuilt a, then b", ids(sent), sent)
+	}
+}
+
+// A button press delivered again (its first delivery got no 200: the
+// answer of its commit was lost) is not handled twice, but its button is
+// answered: else it spins until the app gives up.
+func TestAButtonPressDeliveredAgainIsAnswered(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 8, 15, 9, 0, 0, 0, time.UTC)
+	ch := &channel{}
+	e := newEngine(t, ch, func() time.Time { return now })
+	in := flows.Input{Channel: flows.Telegram, UpdateID: "77", ChatID: farmer.ChatID, ChatType: flows.Private,
+		UserID: farmer.ChatID, Kind: flows.KindChoice, Text: "p:na", At: now}
+	// The first delivery committed; its answer did not reach the engine.
+	c, err := e.Store.Load(ctx, farmer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := c.State
+	st.Seen = st.Seen.Add(in.UpdateID)
+	if _, err := e.Store.Commit(ctx, c, st, nil, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Handle(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	if len(ch.acked) != 1 || ch.acked[0] != "77" || len(ch.sent) != 0 {
+		t.Fatalf("the press delivered again: answered %v, sent %d replies; want it answered, nothing sent", ch.acked, len(ch.sent))
 	}
 }
