@@ -565,7 +565,11 @@ func (s *Store) commit(ctx context.Context, c *Chat, st State, replies []flows.R
 		}
 		args = append(args, f.field, v)
 	}
-	for _, q := range c.Out {
+	// The outbox as read, to learn what of it was sent since: its head only
+	// in a long one (a group's can hold thousands, more than a script takes
+	// as arguments), whose sender then reads it again.
+	head := c.Out[:min(len(c.Out), commitHead)]
+	for _, q := range head {
 		args = append(args, q.Field())
 	}
 	res, err := commit.Run(ctx, s.hot, keys, args...).Slice()
@@ -583,10 +587,10 @@ func (s *Store) commit(ctx context.Context, c *Chat, st State, replies []flows.R
 		last := Queued{Seq: before + int64(len(own))}
 		return Committed{Busy: len(own) > 0, Last: last}, fwds, nil
 	}
-	if before != c.seq {
+	if before != c.seq || len(head) < len(c.Out) {
 		// Others queued replies for this chat since it was read (or the
-		// commit was replayed: -1): the sender reads the outbox again
-		// before sending.
+		// commit was replayed: -1), or only the head was checked: the
+		// sender reads the outbox again before sending.
 		l.known = -1
 		return Committed{Lease: l}, fwds, nil
 	}
@@ -594,7 +598,7 @@ func (s *Store) commit(ctx context.Context, c *Chat, st State, replies []flows.R
 	for _, f := range res[3:] {
 		gone[f.(string)] = true
 	}
-	for _, q := range c.Out {
+	for _, q := range head {
 		if !gone[q.Field()] {
 			l.Out = append(l.Out, q)
 		}
@@ -606,6 +610,10 @@ func (s *Store) commit(ctx context.Context, c *Chat, st State, replies []flows.R
 	l.known = before + int64(len(own))
 	return Committed{Lease: l}, fwds, nil
 }
+
+// commitHead is how many replies of the outbox as read a commit checks:
+// Redis's Lua unpacks no more than about 8,000 values.
+const commitHead = 256
 
 // forwardTTL is how long a forward's marker keeps it from being queued
 // twice: far longer than a sweeper takes to finish a stopped forward.

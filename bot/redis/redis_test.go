@@ -697,3 +697,46 @@ func TestALostAnswerLeavesNoLeaseBehind(t *testing.T) {
 		}
 	})
 }
+
+// An update of a group whose outbox holds thousands of replies (a busy
+// market, or one the platform holds back) commits: the commit checks the
+// head of the outbox only, and its sender reads the outbox again. It
+// failed past about 8,000, more than Redis's Lua unpacks, and the group
+// then took no update until its backlog drained.
+func TestAGroupWithAHugeOutboxTakesUpdates(t *testing.T) {
+	redises(t, func(t *testing.T, client func(testing.TB) goredis.UniversalClient) {
+		ctx := context.Background()
+		s := open(t, client)
+		const queued = 9000
+		replies := make([]flows.Reply, queued)
+		for i := range replies {
+			replies[i] = reply(group, "p"+strconv.Itoa(i+1))
+		}
+		for i := 0; i < queued; i += 500 {
+			if err := s.Enqueue(ctx, replies[i:i+500], t0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c, err := s.Load(ctx, group)
+		if err != nil || len(c.Out) != queued {
+			t.Fatalf("load: %d replies, %v", len(c.Out), err)
+		}
+		st := c.State
+		st.Seen = st.Seen.Add("1")
+		done, err := s.Commit(ctx, c, st, []flows.Reply{reply(group, "answer")}, t0)
+		if err != nil {
+			t.Fatalf("the group's update: %v", err)
+		}
+		if done.Lease != nil {
+			if !done.Lease.Stale() {
+				t.Fatal("the sender would send the outbox as the commit read it, not its head")
+			}
+			if _, err := s.Reload(ctx, done.Lease); err != nil || len(done.Lease.Out) == 0 || done.Lease.Out[0].Text.ID != "p1" {
+				t.Fatalf("the sender's read: %v; want the head, p1 first", err)
+			}
+		}
+		if c, _ := s.Load(ctx, group); !c.Seen("1") || len(c.Out) != queued+1 {
+			t.Fatalf("after the update: seen %q, %d replies; want it committed, its answer queued", c.State.Seen, len(c.Out))
+		}
+	})
+}
