@@ -41,6 +41,16 @@ func (failForwards) ProcessPipelineHook(next goredis.ProcessPipelineHook) goredi
 	return next
 }
 
+// failingCluster is a store on the Redis Cluster whose forwards fail while
+// fail is set.
+func failingCluster(t *testing.T) (s *redis.Store, prefix string, fail *atomic.Bool) {
+	rdb := redistest.MustCluster(t)
+	fail = &atomic.Bool{}
+	rdb.AddHook(failForwards{fail})
+	prefix = redistest.Prefix(t)
+	return redis.New(rdb, prefix), prefix, fail
+}
+
 // otherSlot is a chat whose keys are in another slot than chat's.
 func otherSlot(prefix string) flows.ChatRef {
 	tag := func(c flows.ChatRef) string { k := redis.ChatKey(prefix, c); return k[:strings.Index(k, "}")] }
@@ -57,11 +67,7 @@ func otherSlot(prefix string) flows.ChatRef {
 // forwards several stranded ones in commit order.
 func TestStrandedForwardsKeepTheCommitOrder(t *testing.T) {
 	ctx := context.Background()
-	rdb := redistest.MustCluster(t)
-	var fail atomic.Bool
-	rdb.AddHook(failForwards{&fail})
-	prefix := redistest.Prefix(t)
-	s := redis.New(rdb, prefix)
+	s, prefix, fail := failingCluster(t)
 	other := otherSlot(prefix)
 	outbox := func() string {
 		c, err := s.Load(ctx, other)
@@ -104,5 +110,28 @@ func TestStrandedForwardsKeepTheCommitOrder(t *testing.T) {
 	}
 	if got := outbox(); got != want {
 		t.Fatalf("the other chat's outbox after the sweep: %q, want %q (commit order)", got, want)
+	}
+}
+
+// A sweeper's claim whose forward fails lets go of the lease it took: the
+// chat's own replies do not wait for it to run out.
+func TestAClaimWhoseForwardFailsLetsGoOfTheChat(t *testing.T) {
+	ctx := context.Background()
+	s, prefix, fail := failingCluster(t)
+	fail.Store(true)
+	done, err := step(ctx, s, "1", reply(chat, "a"), reply(otherSlot(prefix), "b"))
+	if err != nil || done.Unforwarded == nil || done.Lease == nil {
+		t.Fatalf("the forward did not fail: %v, %v", err, done.Unforwarded)
+	}
+	if err := s.Release(ctx, done.Lease, t0); err != nil { // its sender stopped
+		t.Fatal(err)
+	}
+	if _, _, _, err := s.Claim(ctx, chat, t0.Add(time.Second)); err == nil {
+		t.Fatal("the sweeper's forward did not fail")
+	}
+	fail.Store(false)
+	l, _, busy, err := s.Claim(ctx, chat, t0.Add(2*time.Second))
+	if err != nil || l == nil || texts(l.Out) != "a" {
+		t.Fatalf("the next sweep: lease %v, busy until %v, %v; want the chat and its reply", l, busy, err)
 	}
 }

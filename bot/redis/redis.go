@@ -811,7 +811,9 @@ func (s *Store) Claim(ctx context.Context, chat flows.ChatRef, now time.Time) (*
 		h = flat(res[len(res)-1])
 		if fwds := forwards(h); len(fwds) > 0 {
 			if err := s.forward(ctx, chat, fwds); err != nil {
-				return nil, nil, time.Time{}, err
+				// a lease the claim took is let go: the chat's replies
+				// need not wait for it to run out
+				return nil, nil, time.Time{}, errors.Join(err, s.Release(ctx, l, now))
 			}
 		}
 	}
