@@ -111,21 +111,28 @@ func (m *market) listing(farmerUser string) *flows.Listing {
 	return l
 }
 
+// order has buyer order 40 kg of the listing code, to pick up: m.said is
+// then what placing it said.
+func (m *market) order(buyer, code string) {
+	m.t.Helper()
+	for _, turn := range []struct {
+		kind flows.InputKind
+		text string
+	}{{flows.KindText, "mua " + code}, {flows.KindText, "40 kg"}, {flows.KindChoice, "keep"},
+		{flows.KindText, "0987654321"}, {flows.KindChoice, "pickup"}, {flows.KindChoice, "skip"}} {
+		m.say(buyer, turn.kind, turn.text)
+	}
+	if said := m.say(buyer, flows.KindChoice, "place"); !slices.Contains(said, "order.placed") {
+		m.t.Fatalf("placing the order said %v", said)
+	}
+}
+
 func TestAnUnansweredOrderIsRemindedHalfwayThenCancelled(t *testing.T) {
 	t.Parallel()
 	m := newMarket(t)
 	l := m.listing("1")
 	const buyer = "2"
-	for _, turn := range []struct {
-		kind flows.InputKind
-		text string
-	}{{flows.KindText, "mua " + l.Code}, {flows.KindText, "40 kg"}, {flows.KindChoice, "keep"},
-		{flows.KindText, "0987654321"}, {flows.KindChoice, "pickup"}, {flows.KindChoice, "skip"}} {
-		m.say(buyer, turn.kind, turn.text)
-	}
-	if said := m.say(buyer, flows.KindChoice, "place"); !slices.Contains(said, "order.placed") {
-		t.Fatalf("placing the order said %v", said)
-	}
+	m.order(buyer, l.Code)
 	tick := func(after time.Duration) []flows.Reply {
 		if err := m.router.Tick(context.Background(), m.now.Add(after)); err != nil {
 			t.Fatal(err)
@@ -159,13 +166,7 @@ func TestTheNewOrderNoticeSaysHowManyHoursTheFarmerHas(t *testing.T) {
 	m := newMarket(t, func(d *flows.Deps) { d.OrderTimeout = 6 * time.Hour })
 	l := m.listing("1")
 	const buyer = "2"
-	for _, turn := range []struct {
-		kind flows.InputKind
-		text string
-	}{{flows.KindText, "mua " + l.Code}, {flows.KindText, "40 kg"}, {flows.KindChoice, "keep"},
-		{flows.KindText, "0987654321"}, {flows.KindChoice, "pickup"}, {flows.KindChoice, "skip"}, {flows.KindChoice, "place"}} {
-		m.say(buyer, turn.kind, turn.text)
-	}
+	m.order(buyer, l.Code)
 	texts, err := locales.New()
 	if err != nil {
 		t.Fatal(err)
@@ -328,5 +329,47 @@ func TestOrderNewsHasACeiling(t *testing.T) {
 	}
 	if news != 2 {
 		t.Fatalf("%d replies to the group, want the announcement and the post's edit", news)
+	}
+}
+
+// A farmer's press of "accept" run again (its first run's replies lost: a
+// conflict in Redis, or the platform delivering it again) tells both sides
+// what the first run did: the buyer gets the farmer's phone and how to pay.
+// A second, separate press only hears that it is done already.
+func TestAnAcceptanceRunAgainTellsBothSides(t *testing.T) {
+	t.Parallel()
+	m := newMarket(t)
+	l := m.listing("1")
+	const buyer = "2"
+	m.order(buyer, l.Code)
+	var accept string
+	for _, r := range m.said {
+		if r.Text.ID == "order.new" {
+			accept = r.Choices[0][0].Value
+		}
+	}
+	if !strings.HasPrefix(accept, "ord:accept:") {
+		t.Fatalf("the farmer's notice has no accept button: %q", accept)
+	}
+	ctx := context.Background()
+	in := m.input("1", flows.KindChoice, accept)
+	u, err := m.db.Touch(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for run := 1; run <= 2; run++ {
+		res, err := m.router.Handle(ctx, u, m.sess["1"], in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := idsTo(res.Replies, buyer); !slices.Contains(got, "order.accepted") {
+			t.Fatalf("run %d told the buyer %v, want order.accepted", run, got)
+		}
+		if got := idsTo(res.Replies, "1"); !slices.Contains(got, "order.accepted_farmer") {
+			t.Fatalf("run %d told the farmer %v, want order.accepted_farmer", run, got)
+		}
+	}
+	if said := m.say("1", flows.KindChoice, accept); !slices.Equal(said, []string{"orders.already"}) || len(idsTo(m.said, buyer)) != 0 {
+		t.Fatalf("a second press said %v to the farmer, %v to the buyer; want only orders.already", said, idsTo(m.said, buyer))
 	}
 }

@@ -135,19 +135,25 @@ func (f *orders) act(ctx context.Context, c *Conv, value string) (Step, error) {
 	case !ok || action.seller != isSeller:
 		c.Say(M("orders.not_yours", orderData(c.F(), o)...))
 		return Done, nil
-	case o.Status == action.to:
-		c.Say(M("orders.already", orderData(c.F(), o)...))
-		return Done, nil
-	case !slices.Contains(action.from, o.Status):
+	case !slices.Contains(action.from, o.Status) && o.Status != action.to:
 		c.Say(M("orders.not_now", orderData(c.F(), o)...))
 		return Done, nil
 	}
+	// Already in the new state, it goes to the store all the same: this
+	// very update may have made the change, its replies lost (run again
+	// after a conflict, or delivered again), and the store knows it by
+	// its source and gives the order back, so both sides are told.
 	return Done, f.move(ctx, c, o, action.from, action.to, "")
 }
 
 // move changes an order's state and tells both sides.
 func (f *orders) move(ctx context.Context, c *Conv, o *Order, from []string, to, reason string) error {
+	before := o
 	o, err := f.deps.Orders.SetOrderStatus(ctx, o.ID, from, to, c.User.ID, reason, string(c.In.Channel)+":"+c.In.UpdateID)
+	if errors.Is(err, ErrStale) && before.Status == to {
+		c.Say(M("orders.already", orderData(c.F(), before)...))
+		return nil
+	}
 	if errors.Is(err, ErrStale) {
 		c.Say(M("orders.changed"))
 		return nil
