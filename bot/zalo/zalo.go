@@ -36,6 +36,7 @@ const (
 	EventText        = "message.text.received"
 	EventImage       = "message.image.received"
 	EventSticker     = "message.sticker.received"
+	EventVoice       = "message.voice.received" // with voice_url, not in DOMAIN.md's list
 	EventUnsupported = "message.unsupported.received"
 )
 
@@ -173,11 +174,15 @@ func (b *Bot) Parse(body []byte) (flows.Input, bool, error) {
 		in.Kind, in.Text, in.Photo = flows.KindPhoto, m.Caption, &flows.Photo{FileID: m.Photo}
 	case EventSticker:
 		in.Kind = flows.KindSticker
+	case EventVoice:
+		in.Kind = flows.KindVoice // the bot asks them to type it
 	case EventUnsupported:
 		in.Kind = flows.KindOther
 	default:
-		b.Log.Info().Str("event", ev.EventName).Msg("zalo event not handled, acknowledged")
-		return in, false, nil
+		// A kind of message Zalo added since: the user is told what the
+		// bot understands, rather than met with silence.
+		b.Log.Info().Str("event", ev.EventName).Msg("zalo message of an unknown kind")
+		in.Kind = flows.KindOther
 	}
 	return in, true, nil
 }
@@ -331,10 +336,14 @@ func (b *Bot) classify(err error) error {
 		return nil
 	case errors.As(err, &apiErr) && apiErr.Code == http.StatusTooManyRequests:
 		return &bot.RetryAfterError{After: retryAfter}
-	case errors.As(err, &apiErr) && apiErr.Code >= 400 && apiErr.Code < 500 && apiErr.Code != http.StatusRequestTimeout:
-		// 403: the bot may no longer write there (removed from the group).
-		return &bot.UndeliverableError{Reason: apiErr.Description, Gone: apiErr.Code == http.StatusForbidden}
+	case errors.As(err, &apiErr) && apiErr.Code >= 400 && apiErr.Code < 500 &&
+		apiErr.Code != http.StatusRequestTimeout && apiErr.Code != http.StatusForbidden:
+		// Zalo's error table names no code for "removed from the chat":
+		// nothing is taken for a chat gone.
+		return &bot.UndeliverableError{Reason: apiErr.Description}
 	}
+	// 403 is Zalo's "internal server error" (its error table), 408 its
+	// timeout: worth retrying, as 5xx are.
 	return err
 }
 

@@ -54,6 +54,7 @@ func TestParse(t *testing.T) {
 	fromBot := text
 	fromBot.Message = &zalo.Message{From: zalo.User{ID: "b1", IsBot: true}, Chat: zalotest.Private(ted), MessageID: "m-bot", Text: "hi"}
 	voice := s.Event("message.voice.received", zalotest.Private(ted), ted)
+	video := s.Event("message.video.received", zalotest.Private(ted), ted)
 	noPhoto := s.Image(zalotest.Private(ted), ted, "na-1", "")
 	noPhoto.Message.Photo = ""
 	for _, c := range []struct {
@@ -67,7 +68,8 @@ func TestParse(t *testing.T) {
 		{"image", zalotest.Wrapped(s.Image(zalotest.Private(ted), ted, "na-1", "Na Chi Lăng")), true, flows.Input{Kind: flows.KindPhoto, Text: "Na Chi Lăng", ChatType: flows.Private}},
 		{"sticker", zalotest.Bare(s.Sticker(zalotest.Private(ted), ted)), true, flows.Input{Kind: flows.KindSticker, ChatType: flows.Private}},
 		{"unsupported", zalotest.Bare(s.Unsupported(group, ted)), true, flows.Input{Kind: flows.KindOther, ChatType: flows.Group}},
-		{"unknown event", zalotest.Wrapped(voice), false, flows.Input{}},
+		{"voice", zalotest.Wrapped(voice), true, flows.Input{Kind: flows.KindVoice, ChatType: flows.Private}},
+		{"a message of a kind Zalo added since", zalotest.Wrapped(video), true, flows.Input{Kind: flows.KindOther, ChatType: flows.Private}},
 		// An image without its URL holds nothing to keep: the user is told what is expected.
 		{"image without a photo", zalotest.Wrapped(noPhoto), true, flows.Input{Kind: flows.KindOther, ChatType: flows.Private}},
 		{"a bot", zalotest.Bare(fromBot), false, flows.Input{}},
@@ -93,8 +95,8 @@ func TestParse(t *testing.T) {
 	if in.Photo == nil || in.Photo.FileID != s.PhotoURL("na-1") || in.UserName != "Ted" || in.ChatID != ted.ID {
 		t.Errorf("image: %+v %+v", in, in.Photo)
 	}
-	if !strings.Contains(logs.String(), "message.voice.received") {
-		t.Errorf("the unknown event is not logged: %s", logs.String())
+	if !strings.Contains(logs.String(), "message.video.received") {
+		t.Errorf("the unknown kind of message is not logged: %s", logs.String())
 	}
 	for _, body := range []string{`not json`, `{}`, `{"ok":true,"result":"x"}`} {
 		if _, _, err := b.Parse([]byte(body)); err == nil {
@@ -144,6 +146,15 @@ func TestPostClassifiesErrors(t *testing.T) {
 	}
 	if err := post(bot.Out{To: to, Text: strings.Repeat("a", 2001)}); !bot.IsUndeliverable(err) {
 		t.Errorf("too long: %v", err)
+	}
+	// 403 is Zalo's internal server error: retried, the chat not taken for gone.
+	s.FailNext("sendMessage", 1, zalotest.Failure{Code: 403})
+	if err := post(bot.Out{To: to, Text: "a"}); err == nil || bot.IsUndeliverable(err) || bot.IsGone(err) {
+		t.Errorf("403: %v", err)
+	}
+	s.FailNext("sendMessage", 1, zalotest.Failure{Code: 400})
+	if err := post(bot.Out{To: to, Text: "a"}); !bot.IsUndeliverable(err) || bot.IsGone(err) {
+		t.Errorf("400: %v", err)
 	}
 	s.FailNext("sendMessage", 1, zalotest.Failure{Status: 502})
 	if err := post(bot.Out{To: to, Text: "a"}); err == nil || bot.IsUndeliverable(err) || errors.As(err, &retry) {
