@@ -376,3 +376,32 @@ func newUser(t *testing.T, db *postgres.DB, id string) int64 {
 	}
 	return u.ID
 }
+
+// Stock the farmer adds while an order holds some is still on sale when
+// the order is released: 50 kg listed, 30 ordered, the farmer says 40 are
+// left (20 more harvested), the order is declined: 70 on sale, not 50.
+func TestStockAddedWhileAnOrderHoldsSomeIsKeptWhenItIsReleased(t *testing.T) {
+	ctx := context.Background()
+	db, draft := naDraft(t)
+	l, err := db.CreateListing(ctx, draft, "telegram:1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := db.PlaceOrder(ctx, &flows.Order{ListingID: l.ID, BuyerID: newUser(t, db, "2"), Quantity: vn.Quantity{Milli: 30_000},
+		Total: 750_000, Price: l.Price, BuyerName: "Hoa", BuyerPhone: "+84912888777", Delivery: "pickup"}, "telegram:2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, _ = db.Listing(ctx, l.ID)
+	l.Remaining = 40_000 // what the farmer typed at "how much is left"
+	if err := db.UpdateListing(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SetOrderStatus(ctx, o.ID, []string{flows.Pending}, flows.Declined, 0, "", "telegram:3"); err != nil {
+		t.Fatal(err)
+	}
+	back, err := db.Listing(ctx, l.ID)
+	if err != nil || back.Remaining != 70_000 || back.Quantity.Milli != 70_000 {
+		t.Fatalf("after the decline %d g on sale of %d g listed (%v); want 70 kg of 70", back.Remaining, back.Quantity.Milli, err)
+	}
+}
