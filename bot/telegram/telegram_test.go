@@ -89,3 +89,20 @@ func TestFetchDownloadsAPhotoTelegramKeeps(t *testing.T) {
 		t.Errorf("failed fetch: %v", err)
 	}
 }
+
+// A revoked or rotated token (401) is the bot's, not the message's: the
+// reply is kept to be sent again, not dropped. A 403 of a user who blocked
+// the bot is theirs for good.
+func TestAnUnauthorizedBotKeepsItsReplies(t *testing.T) {
+	tg := telegramtest.NewServer(t)
+	b := newBot(t, tg)
+	to := flows.ChatRef{Channel: flows.Telegram, ChatID: "42"}
+	tg.FailNext("sendMessage", 1, telegramtest.Failure{Status: http.StatusUnauthorized})
+	if _, err := b.Post(context.Background(), bot.Out{To: to, Text: "Na"}); err == nil || bot.IsUndeliverable(err) {
+		t.Errorf("401: %v, want an error worth retrying", err)
+	}
+	tg.FailNext("sendMessage", 1, telegramtest.Failure{Status: http.StatusForbidden, Description: "Forbidden: bot was blocked by the user"})
+	if _, err := b.Post(context.Background(), bot.Out{To: to, Text: "Na"}); !bot.IsGone(err) {
+		t.Errorf("blocked: %v, want the chat gone", err)
+	}
+}

@@ -336,14 +336,15 @@ func (b *Bot) classify(err error) error {
 		return nil
 	case errors.As(err, &apiErr) && apiErr.Code == http.StatusTooManyRequests:
 		return &bot.RetryAfterError{After: retryAfter}
-	case errors.As(err, &apiErr) && apiErr.Code >= 400 && apiErr.Code < 500 &&
+	case errors.As(err, &apiErr) && apiErr.Code >= 400 && apiErr.Code < 500 && apiErr.Code != http.StatusUnauthorized &&
 		apiErr.Code != http.StatusRequestTimeout && apiErr.Code != http.StatusForbidden:
 		// Zalo's error table names no code for "removed from the chat":
 		// nothing is taken for a chat gone.
 		return &bot.UndeliverableError{Reason: apiErr.Description}
 	}
-	// 403 is Zalo's "internal server error" (its error table), 408 its
-	// timeout: worth retrying, as 5xx are.
+	// 401 is the bot's token (expired, rotated), not the message; 403 is
+	// Zalo's "internal server error" (its error table), 408 its timeout:
+	// worth retrying, as 5xx are.
 	return err
 }
 

@@ -147,10 +147,13 @@ func TestPostClassifiesErrors(t *testing.T) {
 	if err := post(bot.Out{To: to, Text: strings.Repeat("a", 2001)}); !bot.IsUndeliverable(err) {
 		t.Errorf("too long: %v", err)
 	}
-	// 403 is Zalo's internal server error: retried, the chat not taken for gone.
-	s.FailNext("sendMessage", 1, zalotest.Failure{Code: 403})
-	if err := post(bot.Out{To: to, Text: "a"}); err == nil || bot.IsUndeliverable(err) || bot.IsGone(err) {
-		t.Errorf("403: %v", err)
+	// 403 is Zalo's internal server error, 401 the bot's token: retried,
+	// the chat not taken for gone.
+	for _, code := range []int{403, 401} {
+		s.FailNext("sendMessage", 1, zalotest.Failure{Code: code})
+		if err := post(bot.Out{To: to, Text: "a"}); err == nil || bot.IsUndeliverable(err) || bot.IsGone(err) {
+			t.Errorf("%d: %v", code, err)
+		}
 	}
 	s.FailNext("sendMessage", 1, zalotest.Failure{Code: 400})
 	if err := post(bot.Out{To: to, Text: "a"}); !bot.IsUndeliverable(err) || bot.IsGone(err) {
