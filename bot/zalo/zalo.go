@@ -179,10 +179,10 @@ func (b *Bot) Parse(body []byte) (flows.Input, bool, error) {
 	case EventUnsupported:
 		in.Kind = flows.KindOther
 	default:
-		// A kind of message Zalo added since: the user is told what the
-		// bot understands, rather than met with silence.
-		b.Log.Info().Str("event", ev.EventName).Msg("zalo message of an unknown kind")
-		in.Kind = flows.KindOther
+		// Not a message the user wrote (Zalo sends those it cannot show
+		// as message.unsupported.received): nothing to answer.
+		b.Log.Info().Str("event", ev.EventName).Msg("zalo event not handled, acknowledged")
+		return in, false, nil
 	}
 	return in, true, nil
 }

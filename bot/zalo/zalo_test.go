@@ -54,7 +54,7 @@ func TestParse(t *testing.T) {
 	fromBot := text
 	fromBot.Message = &zalo.Message{From: zalo.User{ID: "b1", IsBot: true}, Chat: zalotest.Private(ted), MessageID: "m-bot", Text: "hi"}
 	voice := s.Event("message.voice.received", zalotest.Private(ted), ted)
-	video := s.Event("message.video.received", zalotest.Private(ted), ted)
+	reaction := s.Event("message.reaction.received", zalotest.Private(ted), ted)
 	noPhoto := s.Image(zalotest.Private(ted), ted, "na-1", "")
 	noPhoto.Message.Photo = ""
 	for _, c := range []struct {
@@ -69,7 +69,7 @@ func TestParse(t *testing.T) {
 		{"sticker", zalotest.Bare(s.Sticker(zalotest.Private(ted), ted)), true, flows.Input{Kind: flows.KindSticker, ChatType: flows.Private}},
 		{"unsupported", zalotest.Bare(s.Unsupported(group, ted)), true, flows.Input{Kind: flows.KindOther, ChatType: flows.Group}},
 		{"voice", zalotest.Wrapped(voice), true, flows.Input{Kind: flows.KindVoice, ChatType: flows.Private}},
-		{"a message of a kind Zalo added since", zalotest.Wrapped(video), true, flows.Input{Kind: flows.KindOther, ChatType: flows.Private}},
+		{"an event the bot does not know", zalotest.Wrapped(reaction), false, flows.Input{}},
 		// An image without its URL holds nothing to keep: the user is told what is expected.
 		{"image without a photo", zalotest.Wrapped(noPhoto), true, flows.Input{Kind: flows.KindOther, ChatType: flows.Private}},
 		{"a bot", zalotest.Bare(fromBot), false, flows.Input{}},
@@ -95,8 +95,8 @@ func TestParse(t *testing.T) {
 	if in.Photo == nil || in.Photo.FileID != s.PhotoURL("na-1") || in.UserName != "Ted" || in.ChatID != ted.ID {
 		t.Errorf("image: %+v %+v", in, in.Photo)
 	}
-	if !strings.Contains(logs.String(), "message.video.received") {
-		t.Errorf("the unknown kind of message is not logged: %s", logs.String())
+	if !strings.Contains(logs.String(), "message.reaction.received") {
+		t.Errorf("the unknown event is not logged: %s", logs.String())
 	}
 	for _, body := range []string{`not json`, `{}`, `{"ok":true,"result":"x"}`} {
 		if _, _, err := b.Parse([]byte(body)); err == nil {
