@@ -320,7 +320,11 @@ func (f *mine) onStock(ctx context.Context, c *Conv, in Input) (Step, error) {
 	case q.Milli == 0:
 		l.Status, l.SoldOutBy = SoldOut, "farmer"
 	case l.Status == SoldOut:
-		// On sale again, for a fresh week.
+		// On sale again, for a fresh week: posting again, which a banned
+		// user may not (as renewing).
+		if p, err := mayPost(ctx, f.deps, c); err != nil || p.Banned {
+			return Done, err
+		}
 		l.Status, l.SoldOutBy = Active, ""
 		l.ExpiresAt = later(l.ExpiresAt, c.Now.Add(RenewFor))
 	}

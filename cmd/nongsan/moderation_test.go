@@ -134,6 +134,17 @@ func TestABannedFarmerCannotPostUntilTheBanIsLifted(t *testing.T) {
 	if now := expiry(); now != was {
 		t.Fatalf("a banned farmer renewed a listing: expiry %d → %d", was, now)
 	}
+	// Nor may stock put a sold-out listing back on sale.
+	for _, stock := range []string{"0", "300kg"} {
+		b.Say(farmer, "/tin")
+		b.Tap(farmer, b.Last(farmer).Data[0])
+		b.Tap(farmer, "act:stock")
+		b.Say(farmer, stock)
+	}
+	waitSent(t, b, farmer, refusal, 3)
+	if s := listingStatus(t, b, code); s != "sold_out" {
+		t.Fatalf("a banned farmer's stock put the sold-out listing back: %s", s)
+	}
 
 	b.Say(moderator, "/bochan")
 	pick := b.expect(moderator, "moderation.unban_pick", "Count", 1, "Press", "bấm")
