@@ -231,10 +231,8 @@ func (p *stream) priceAmount() (*big.Rat, error) {
 		if !allDigits(t.text) || len(t.text) > 3 {
 			return total, nil
 		}
-		if t.text == "1" && !t.glued {
-			if _, n := p.unit(1); n > 0 {
-				return total, nil // "25k 1 kg": a per part
-			}
+		if !t.glued && p.counts(0) {
+			return total, nil // "25k 1 kg": a per part; "25k 3 tạ", "25k 2 ngày nữa": what follows
 		}
 		d, _ := new(big.Rat).SetString(t.text)
 		d.Mul(d, new(big.Rat).SetInt64(m))

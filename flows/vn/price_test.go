@@ -43,6 +43,10 @@ func TestParsePrice(t *testing.T) {
 		{"2 triệu/tạ", Price{2000000, UnitTa}, nil},
 		{"25 nghìn/kg", Price{25000, UnitKg}, nil},
 		{"25k 1 kg", Price{25000, UnitKg}, nil},
+		// A number that counts tạ or days is no decimal of the price.
+		{"25k 3 tạ", Price{}, ErrNotPrice},
+		{"25k 2 ngày", Price{}, ErrNotPrice},
+		{"2 triệu 3", Price{2300000, ""}, nil},
 		{"25k một cân", Price{25000, UnitKg}, nil},
 		// DOMAIN.md: ranges, free, implausible
 		{"35-40k", Price{}, ErrPriceRange},

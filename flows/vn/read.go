@@ -109,12 +109,15 @@ func ReadListing(text string, now time.Time, c *Catalog, areas []Area) Reading {
 		r.Question = r.Question || strings.HasSuffix(folded, " "+q+" ") || q == "bao nhieu" && strings.Contains(folded, " "+q+" ")
 	}
 
-	spans(ws, 4, func(s string, _ []readWord) bool {
+	spans(ws, 4, func(s string, _, _ []readWord) bool {
 		_, err := ParsePhone(s)
 		r.Phone = r.Phone || err == nil
 		return err == nil && strings.ContainsAny(s, "0123456789")
 	})
-	spans(ws, maxSpan, func(s string, span []readWord) bool {
+	spans(ws, maxSpan, func(s string, span, rest []readWord) bool {
+		if countsPast(span, rest) {
+			return false
+		}
 		p, err := readPrice(s, span)
 		switch {
 		case err == ErrPriceRange:
@@ -127,7 +130,10 @@ func ReadListing(text string, now time.Time, c *Catalog, areas []Area) Reading {
 		return true
 	})
 	var qs []Quantity
-	spans(ws, maxSpan, func(s string, _ []readWord) bool {
+	spans(ws, maxSpan, func(s string, span, rest []readWord) bool {
+		if countsPast(span, rest) {
+			return false
+		}
 		q, err := ParseQuantity(s, "")
 		if err != nil || q.Milli <= 0 {
 			return false
@@ -141,7 +147,7 @@ func ReadListing(text string, now time.Time, c *Catalog, areas []Area) Reading {
 			r.QuantityUnsure = r.QuantityUnsure || !SameAmount(q, qs[0])
 		}
 	}
-	spans(ws, maxSpan, func(_ string, span []readWord) bool {
+	spans(ws, maxSpan, func(_ string, span, _ []readWord) bool {
 		d, err := readDate(span, now)
 		switch {
 		case err == nil && r.Ready.IsZero():
@@ -151,9 +157,9 @@ func ReadListing(text string, now time.Time, c *Catalog, areas []Area) Reading {
 		}
 		return err == nil || errors.Is(err, ErrDatePast)
 	})
-	spans(ws, 2, func(s string, _ []readWord) bool { return courtesies[Fold(s)] })
+	spans(ws, 2, func(s string, _, _ []readWord) bool { return courtesies[Fold(s)] })
 	if c != nil {
-		spans(ws, 4, func(s string, span []readWord) bool {
+		spans(ws, 4, func(s string, span, _ []readWord) bool {
 			p, ok := c.Match(s)
 			// The shortest span naming it: "Na Chi Lăng" is na, then an area.
 			if ok && len(span) > 1 {
@@ -166,7 +172,7 @@ func ReadListing(text string, now time.Time, c *Catalog, areas []Area) Reading {
 			return ok
 		})
 	}
-	spans(ws, 4, func(s string, _ []readWord) bool {
+	spans(ws, 4, func(s string, _, _ []readWord) bool {
 		tag := areaNamed(Fold(s), areas)
 		if tag != "" && r.Area == "" {
 			r.Area = tag
@@ -228,14 +234,14 @@ func readWords(text string) []readWord {
 // spans tries every span of unused words that no separator cuts, from the
 // left, the longest first at each start, and marks those that take
 // accepts.
-func spans(ws []readWord, max int, take func(s string, span []readWord) bool) {
+func spans(ws []readWord, max int, take func(s string, span, rest []readWord) bool) {
 	for i := 0; i < len(ws); i++ {
 		for j := min(len(ws), i+max); j > i; j-- {
 			span := ws[i:j]
 			if !free(span) {
 				continue
 			}
-			if take(joinRaw(span), span) {
+			if take(joinRaw(span), span, ws[j:]) {
 				for k := i; k < j; k++ {
 					ws[k].used = true
 				}
@@ -244,6 +250,21 @@ func spans(ws []readWord, max int, take func(s string, span []readWord) bool) {
 			}
 		}
 	}
+}
+
+// countsPast tells whether span ends in a number that counts what comes
+// after it, a unit or a time ("25k 3" before "tạ", "5 tạ 3" before "ngày
+// nữa"): that number is not the decimals of the span's amount.
+func countsPast(span, rest []readWord) bool {
+	last := span[len(span)-1]
+	if len(span) < 2 || last.end || len(rest) == 0 || rest[0].used {
+		return false
+	}
+	if toks := lex(last.fold); len(toks) != 1 || toks[0].kind != tNum {
+		return false // "1kg" holds its own unit
+	}
+	p := &stream{toks: lex(last.fold + " " + joinFold(rest[:min(len(rest), 3)]))}
+	return p.counts(0)
 }
 
 // free tells whether no word of span is used and no separator cuts it.

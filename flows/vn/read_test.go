@@ -38,6 +38,16 @@ func TestReadListing(t *testing.T) {
 		{text: "25k, mai có hàng", price: "25000", ready: day(2, 12, 2026)},
 		{text: "giá 25.000đ/kg", price: "25000/kg"},
 		{text: "Cam 300kg 1tr2", product: "cam", qty: "300 kg", price: "1200000", flags: "listing unsure-p"},
+		// A number after the price or the quantity that counts something of
+		// its own is no decimal of it: "25k 3 tạ" is not 25.300 đ a tạ, nor
+		// "5 tạ 3 ngày nữa" 5,3 tạ. Alone, "2 triệu 3" is 2,3 triệu.
+		{text: "Na 25k 3 tạ mai có hàng", product: "na-chi-lang", qty: "3 ta", price: "25000", ready: day(2, 12, 2026), flags: "listing"},
+		{text: "na 25k 500kg", product: "na-chi-lang", qty: "500 kg", price: "25000", flags: "listing"},
+		{text: "quýt 18 nghìn 2 tấn", product: "quyt-bac-son", qty: "2 tan", price: "18000", flags: "listing"},
+		{text: "na 5 tạ 3 ngày nữa có hàng", product: "na-chi-lang", qty: "5 ta", ready: day(4, 12, 2026), flags: "listing"},
+		{text: "ban na 5 ta 25k 2 ngay nua", product: "na-chi-lang", qty: "5 ta", price: "25000", ready: day(3, 12, 2026), flags: "listing"},
+		{text: "na 2 triệu 3", product: "na-chi-lang", price: "2300000", flags: "listing unsure-p"},
+		{text: "Na 25k 1kg, 5 tạ", product: "na-chi-lang", qty: "5 ta", price: "25000/kg", flags: "listing"},
 		{text: "Cam 300kg 1tr2/tạ", product: "cam", qty: "300 kg", price: "1200000/ta", flags: "listing"},
 		{text: "bán dưa hấu 3 tấn giá 8k", product: "dưa hấu", qty: "3 tan", price: "8000", flags: "listing"},
 		{text: "bán 3 tấn dưa hấu", product: "dưa hấu", qty: "3 tan", flags: "listing"},
