@@ -163,7 +163,10 @@ func (c *Catalog) ByKey(key string) (Product, bool) {
 //     "trung ga");
 //  3. else, the whole text is one typo (an edit) away from exactly one
 //     name or alias of 5 letters or more ("quyt bac sonn").
-func (c *Catalog) Match(s string) (Product, bool) {
+func (c *Catalog) Match(s string) (Product, bool) { return c.match(s, true) }
+
+// match is Match, with or without typos (3.).
+func (c *Catalog) match(s string, typos bool) (Product, bool) {
 	f := matchKey(s)
 	if f == "" {
 		return Product{}, false
@@ -196,7 +199,7 @@ func (c *Catalog) Match(s string) (Product, bool) {
 	if best >= 0 {
 		return clone(c.products[best]), true
 	}
-	if len(f) >= 5 {
+	if typos && len(f) >= 5 {
 		found := -1
 		for _, k := range c.typoKeys {
 			if k.idx != found && withinOneEdit(f, k.name) {

@@ -160,10 +160,13 @@ func ReadListing(text string, now time.Time, c *Catalog, areas []Area) Reading {
 	spans(ws, 2, func(s string, _, _ []readWord) bool { return courtesies[Fold(s)] })
 	if c != nil {
 		spans(ws, 4, func(s string, span, _ []readWord) bool {
-			p, ok := c.Match(s)
+			// A typo of one word is not trusted here: among a listing's
+			// words too many are one letter from a product ("Tràng Định"
+			// is no "trứng"); the product question asks instead.
+			p, ok := c.match(s, len(span) > 1)
 			// The shortest span naming it: "Na Chi Lăng" is na, then an area.
 			if ok && len(span) > 1 {
-				_, shorter := c.Match(joinRaw(span[:len(span)-1]))
+				_, shorter := c.match(joinRaw(span[:len(span)-1]), len(span) > 2)
 				ok = !shorter
 			}
 			if ok && r.Product.Name == "" {

@@ -47,6 +47,10 @@ func TestReadListing(t *testing.T) {
 		{text: "na 5 tạ 3 ngày nữa có hàng", product: "na-chi-lang", qty: "5 ta", ready: day(4, 12, 2026), flags: "listing"},
 		{text: "ban na 5 ta 25k 2 ngay nua", product: "na-chi-lang", qty: "5 ta", price: "25000", ready: day(3, 12, 2026), flags: "listing"},
 		{text: "na 2 triệu 3", product: "na-chi-lang", price: "2300000", flags: "listing unsure-p"},
+		// One word a letter away from a product is no product here: Tràng
+		// (Định) is no trứng, nor does "chè" become anything.
+		{text: "Chè Tràng Định 1 tạ 200k", qty: "1 ta", price: "200000", note: "Chè Tràng Định", flags: "listing"},
+		{text: "Bán na Tràng Định 3 tạ 25k", product: "na-chi-lang", qty: "3 ta", price: "25000", note: "Tràng Định", flags: "listing"},
 		{text: "Na 25k 1kg, 5 tạ", product: "na-chi-lang", qty: "5 ta", price: "25000/kg", flags: "listing"},
 		{text: "Cam 300kg 1tr2/tạ", product: "cam", qty: "300 kg", price: "1200000/ta", flags: "listing"},
 		{text: "bán dưa hấu 3 tấn giá 8k", product: "dưa hấu", qty: "3 tan", price: "8000", flags: "listing"},
