@@ -81,10 +81,10 @@ func (f *moderate) start(ctx context.Context, c *Conv, in Input) (Step, error) {
 // allowed tells whether the user may carry out d on l now, and says why
 // not when they may not or need not.
 func (f *moderate) allowed(ctx context.Context, c *Conv, d modDraft, l *Listing) (bool, error) {
-	may, err := f.may(ctx, c, d.Action, l)
-	if err != nil || !may {
+	refusal, err := f.may(ctx, c, d.Action, l)
+	if err != nil || refusal != "" {
 		if err == nil {
-			c.Say(M("moderation.refused"))
+			c.Say(M(refusal))
 		}
 		return false, err
 	}
@@ -107,26 +107,43 @@ func (f *moderate) allowed(ctx context.Context, c *Conv, d modDraft, l *Listing)
 	return true, nil
 }
 
-// may: global moderators do anything; an admin of a group the listing was
-// posted in, on the user's own channel, may take it down.
-func (f *moderate) may(ctx context.Context, c *Conv, action string, l *Listing) (bool, error) {
+// may says why the user may not carry out action on l ("" if they may):
+// global moderators do anything; a group admin may take a listing down
+// when they administer every group, on their channel, it was posted in.
+// Anyone can make a group a market: one group's admin must not take a
+// listing down in everyone's groups.
+func (f *moderate) may(ctx context.Context, c *Conv, action string, l *Listing) (string, error) {
 	moderator, err := f.deps.Roles.IsModerator(ctx, c.User.ID)
-	if err != nil || moderator || action != modRemove || f.deps.Admins == nil {
-		return moderator, err
+	switch {
+	case err != nil:
+		return "", err
+	case moderator:
+		return "", nil
+	case action != modRemove || f.deps.Admins == nil:
+		return "moderation.refused", nil
 	}
 	posts, err := f.deps.Listings.Posts(ctx, l.ID)
 	if err != nil {
-		return false, err
+		return "", err
 	}
+	admin, others := false, false
 	for _, p := range posts {
 		if p.Group.Channel != c.User.Channel {
 			continue
 		}
-		if admin, err := f.deps.Admins.IsGroupAdmin(ctx, p.Group, c.User.PlatformID); err != nil || admin {
-			return admin, err
+		ok, err := f.deps.Admins.IsGroupAdmin(ctx, p.Group, c.User.PlatformID)
+		if err != nil {
+			return "", err
 		}
+		admin, others = admin || ok, others || !ok
 	}
-	return false, nil
+	switch {
+	case admin && others:
+		return "moderation.refused_other_groups", nil
+	case admin:
+		return "", nil
+	}
+	return "moderation.refused", nil
 }
 
 // poster is who a ban on a listing stops: its farmer, or the helper who

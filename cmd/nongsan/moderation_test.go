@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/nongsan-bot/nongsan/bot/bottest"
 	"github.com/nongsan-bot/nongsan/bot/postgres"
@@ -15,13 +18,18 @@ import (
 // groups (groupAdmin administers them) and a farmer's listing in two of
 // them; it returns the listing's code.
 func moderated(t *testing.T) (*testBot, string) {
-	tg := telegramtest.NewServer(t)
-	env := newEnv(t, tg)
-	env["MODERATORS"] = "telegram:" + itoa(moderator)
-	b := startBot(t, tg, env)
+	b := withModerator(t)
 	b.markets()
 	b.register(farmer)
 	return b, b.listing(farmer, "500kg", "25000")
+}
+
+// withModerator starts a bot with a global moderator.
+func withModerator(t *testing.T) *testBot {
+	tg := telegramtest.NewServer(t)
+	env := newEnv(t, tg)
+	env["MODERATORS"] = "telegram:" + itoa(moderator)
+	return startBot(t, tg, env)
 }
 
 // listingStatus is a listing's status in PostgreSQL.
@@ -195,10 +203,7 @@ func roleOf(t *testing.T, b *testBot, user int64) string {
 // revoke.
 func TestInviteCodesGrantRolesOnceAndXoamodTakesThemBack(t *testing.T) {
 	t.Parallel()
-	tg := telegramtest.NewServer(t)
-	env := newEnv(t, tg)
-	env["MODERATORS"] = "telegram:" + itoa(moderator)
-	b := startBot(t, tg, env)
+	b := withModerator(t)
 	const helper, newMod = int64(3003), int64(3004)
 	for _, cmd := range []string{"/themmod", "/xoamod"} {
 		b.Say(buyer, cmd)
@@ -352,10 +357,7 @@ func TestTheSandboxModeratorTakesDownAndBars(t *testing.T) {
 // does not.
 func TestAModeratorsHelpListsTheirCommands(t *testing.T) {
 	t.Parallel()
-	tg := telegramtest.NewServer(t)
-	env := newEnv(t, tg)
-	env["MODERATORS"] = "telegram:" + itoa(moderator)
-	b := startBot(t, tg, env)
+	b := withModerator(t)
 	b.Say(moderator, "/help")
 	if got := b.Sent(moderator); len(got) == 0 || !containsText(got, text(t, "vi", "help.moderator")) {
 		t.Fatalf("a moderator's /help: %+v", got)
@@ -379,4 +381,35 @@ func containsText(msgs []sent, want string) bool {
 		}
 	}
 	return false
+}
+
+// Anyone may make a group of theirs a market, so the admin of one group
+// does not take a listing down in groups they do not run: the stranger
+// who registered a group is refused, and so is the admin of the other
+// groups while the listing is also in the stranger's; the listing stays on
+// sale. A global moderator still takes it down everywhere.
+func TestOneGroupsAdminDoesNotTakeAListingDownInOthers(t *testing.T) {
+	t.Parallel()
+	b := withModerator(t)
+	b.markets()
+	const strangersGroup, stranger = int64(-1009999999999), int64(6006)
+	b.TG.SetMemberStatus(strangersGroup, stranger, "administrator")
+	for _, u := range []tgbotapi.Update{b.Up.AddedToGroup(strangersGroup, stranger, telegramtest.DefaultBotID), b.Up.Text(strangersGroup, stranger, "/dangky")} {
+		if code := b.Post(u); code != http.StatusOK {
+			t.Fatal(code)
+		}
+	}
+	b.expectIn(strangersGroup, "group.registered_all")
+	b.register(farmer)
+	code := b.listing(farmer, "500kg", "25000")
+
+	for _, user := range []int64{stranger, groupAdmin} {
+		b.Say(user, "gỡ "+code)
+		b.expect(user, "moderation.refused_other_groups")
+	}
+	if s := listingStatus(t, b, code); s != "active" {
+		t.Fatalf("after group admins' gỡ the listing is %s", s)
+	}
+	b.Say(moderator, "gỡ "+code)
+	b.expect(moderator, "moderation.reason_remove", "Code", code, "Product", "Na Chi Lăng", "Name", "Nông dân 1001")
 }
