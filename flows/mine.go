@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -15,11 +16,12 @@ import (
 // stock, mark it sold out, close or renew it. Every change edits the group
 // posts in place.
 const (
-	minePick  Step = "pick"
-	mineAct   Step = "act"
-	minePrice Step = "price"
-	mineStock Step = "stock"
-	mineMin   Step = "min_order"
+	minePick       Step = "pick"
+	mineAct        Step = "act"
+	minePrice      Step = "price"
+	minePriceCheck Step = "price_check"
+	mineStock      Step = "stock"
+	mineMin        Step = "min_order"
 )
 
 // RenewFor is how long a renewal keeps a listing up.
@@ -27,16 +29,21 @@ const RenewFor = 7 * 24 * time.Hour
 
 type mineDraft struct {
 	ListingID int64 `json:"listing_id"`
+	// Price, typed as Typed, waits for the farmer to confirm it: dear for
+	// any produce, asked as selling asks it.
+	Price *vn.Price `json:"price,omitempty"`
+	Typed string    `json:"typed,omitempty"`
 }
 
 func mineFlow(d Deps) *Flow {
 	f := &mine{deps: d}
 	return &Flow{Name: "mine", Start: f.start, Steps: map[Step]StepDef{
-		minePick:  {Prompt: f.askPick, Handle: f.onPick},
-		mineAct:   {Prompt: f.askAct, Handle: f.onAct},
-		minePrice: {Prompt: f.askPrice, Handle: f.onPrice},
-		mineStock: {Prompt: f.askStock, Handle: f.onStock},
-		mineMin:   {Prompt: f.askMin, Handle: f.onMin},
+		minePick:       {Prompt: f.askPick, Handle: f.onPick},
+		mineAct:        {Prompt: f.askAct, Handle: f.onAct},
+		minePrice:      {Prompt: f.askPrice, Handle: f.onPrice},
+		minePriceCheck: {Prompt: f.askPriceCheck, Handle: f.onPriceCheck},
+		mineStock:      {Prompt: f.askStock, Handle: f.onStock},
+		mineMin:        {Prompt: f.askMin, Handle: f.onMin},
 	}}
 }
 
@@ -290,7 +297,40 @@ func (f *mine) onPrice(ctx context.Context, c *Conv, in Input) (Step, error) {
 		c.Say(M("sell.price_bad"))
 		return minePrice, nil
 	}
+	if !vn.PlausiblePrice(p) { // dear for any produce: a slip ("1tr2" for 1tr2 a tạ) is asked first
+		return minePriceCheck, c.SetDraft(mineDraft{ListingID: l.ID, Price: &p, Typed: in.Text})
+	}
 	l.Price, l.PriceTyped = p, in.Text
+	return Done, f.save(ctx, c, l)
+}
+
+func (f *mine) askPriceCheck(c *Conv) {
+	var d mineDraft
+	if err := c.Draft(&d); err != nil || d.Price == nil {
+		c.Fail(cmp.Or(err, errors.New("no price to confirm")))
+		return
+	}
+	c.Ask(M("sell.price_check", "Price", c.F().Price(*d.Price)), confirmChoices()...)
+}
+
+// onPriceCheck saves the dear price once confirmed; "no", or another price
+// typed instead, goes back to the price.
+func (f *mine) onPriceCheck(ctx context.Context, c *Conv, in Input) (Step, error) {
+	switch {
+	case in.Kind == KindChoice && in.Text == "no":
+		return minePrice, nil
+	case in.Kind != KindChoice || in.Text != "yes":
+		return f.onPrice(ctx, c, in)
+	}
+	var d mineDraft
+	if err := c.Draft(&d); err != nil || d.Price == nil {
+		return "", cmp.Or(err, errors.New("no price to confirm"))
+	}
+	l, err := f.own(ctx, c, 0)
+	if err != nil {
+		return f.gone(c, err)
+	}
+	l.Price, l.PriceTyped = *d.Price, d.Typed
 	return Done, f.save(ctx, c, l)
 }
 

@@ -32,3 +32,37 @@ func TestOldListingLabelsStillWorkTyped(t *testing.T) {
 		}
 	}
 }
+
+// A new price dear for any produce ("1tr2" on a listing sold by the kg:
+// 1.200.000 đ a kg) is asked before it reaches the group posts, as
+// selling asks it: "type again" goes back to the price, "that's right"
+// saves it.
+func TestADearNewPriceIsAskedFirst(t *testing.T) {
+	t.Parallel()
+	m := newMarket(t)
+	l := m.listing("1")
+	price := func() int64 {
+		got, err := m.db.Listing(context.Background(), l.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.Price.VND
+	}
+	m.say("1", flows.KindChoice, "menu:mine")
+	m.say("1", flows.KindChoice, "l:"+strconv.FormatInt(l.ID, 10))
+	m.say("1", flows.KindChoice, "act:price")
+	for _, turn := range []struct {
+		kind      flows.InputKind
+		text, say string
+		price     int64
+	}{
+		{flows.KindText, "1tr2", "sell.price_check", 25_000},
+		{flows.KindChoice, "no", "mine.price", 25_000},
+		{flows.KindText, "1tr2", "sell.price_check", 25_000},
+		{flows.KindChoice, "yes", "mine.updated", 1_200_000},
+	} {
+		if said := m.say("1", turn.kind, turn.text); !slices.Contains(said, turn.say) || price() != turn.price {
+			t.Fatalf("%q said %v, the price %d; want %s and %d", turn.text, said, price(), turn.say, turn.price)
+		}
+	}
+}
