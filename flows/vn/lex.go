@@ -242,6 +242,9 @@ func pow10(n int) *big.Rat {
 type stream struct {
 	toks []token
 	i    int
+	// listing: the tokens are of a whole listing, where a number and a
+	// unit after a price are the quantity (parsePriceText).
+	listing bool
 }
 
 func (p *stream) done() bool { return p.i >= len(p.toks) }

@@ -58,7 +58,13 @@ var freePhrases = []string{"mien phi", "free", "cho khong", "khong lay tien",
 // `miễn phí` or a zero price; ErrUnknownUnit for `25k/bịch`; ErrTooLarge
 // past 10^15 đ; ErrUnsure (with the first price); ErrNotPrice otherwise. A bare number is read as dong:
 // `25` is 25 đ, which PlausiblePrice rejects, so the flow can ask.
-func ParsePrice(s string) (Price, error) {
+func ParsePrice(s string) (Price, error) { return parsePriceText(s, false) }
+
+// parsePriceText is ParsePrice; in a listing (one message with the
+// quantity too), a number and a unit after the amount are its quantity
+// ("25k 3 tạ"), where answering the price question they are the amount's
+// last digits and its unit ("1 triệu 2 tạ": 1,2 triệu a tạ).
+func parsePriceText(s string, listing bool) (Price, error) {
 	f := Fold(s)
 	padded := " " + strings.Join(strings.FieldsFunc(f, func(r rune) bool {
 		return !('a' <= r && r <= 'z' || '0' <= r && r <= '9')
@@ -76,11 +82,11 @@ func ParsePrice(s string) (Price, error) {
 		if !toks[k].open && !(toks[k].kind == tWord && (toks[k].text == "tuc" || toks[k].text == "bang")) {
 			continue
 		}
-		first, err := parsePrice(&stream{toks: toks[:k]})
+		first, err := parsePrice(&stream{toks: toks[:k], listing: listing})
 		if err != nil {
 			break
 		}
-		rest := &stream{toks: toks[k:]}
+		rest := &stream{toks: toks[k:], listing: listing}
 		rest.skip(restatedWords)
 		again, err := parsePrice(rest)
 		switch {
@@ -94,7 +100,7 @@ func ParsePrice(s string) (Price, error) {
 		}
 		return first, nil
 	}
-	return parsePrice(&stream{toks: toks})
+	return parsePrice(&stream{toks: toks, listing: listing})
 }
 
 // parsePrice reads the tokens of one price, as ParsePrice.
@@ -231,8 +237,8 @@ func (p *stream) priceAmount() (*big.Rat, error) {
 		if !allDigits(t.text) || len(t.text) > 3 {
 			return total, nil
 		}
-		if !t.glued && p.counts(0) {
-			return total, nil // "25k 1 kg": a per part; "25k 3 tạ", "25k 2 ngày nữa": what follows
+		if !t.glued && (p.timeAfter(0) || (t.text == "1" || p.listing) && p.unitAfter(1) > 0) {
+			return total, nil // "25k 1 kg": a per part; "25k 2 ngày nữa": a time; in a listing "25k 3 tạ": its quantity
 		}
 		d, _ := new(big.Rat).SetString(t.text)
 		d.Mul(d, new(big.Rat).SetInt64(m))

@@ -43,10 +43,13 @@ func TestParsePrice(t *testing.T) {
 		{"2 triệu/tạ", Price{2000000, UnitTa}, nil},
 		{"25 nghìn/kg", Price{25000, UnitKg}, nil},
 		{"25k 1 kg", Price{25000, UnitKg}, nil},
-		// A number that counts tạ or days is no decimal of the price.
-		{"25k 3 tạ", Price{}, ErrNotPrice},
-		{"25k 2 ngày", Price{}, ErrNotPrice},
+		// Answering the price question, a number and a unit after the
+		// amount are its last digits and its unit; one that counts days
+		// from now is no part of it.
+		{"1 triệu 2 tạ", Price{1200000, UnitTa}, nil},
+		{"25 nghìn 5 kg", Price{25500, UnitKg}, nil},
 		{"2 triệu 3", Price{2300000, ""}, nil},
+		{"25k 2 ngày nữa", Price{}, ErrNotPrice},
 		{"25k một cân", Price{25000, UnitKg}, nil},
 		// DOMAIN.md: ranges, free, implausible
 		{"35-40k", Price{}, ErrPriceRange},

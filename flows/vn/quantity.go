@@ -228,7 +228,7 @@ func (p *stream) quantity(defaultUnit Unit) (q Quantity, bare bool, err error) {
 			p.i += 1 + n2
 			return compound(val, unit, v2, u2)
 		}
-		if allDigits(t.text) && len(t.text) <= 3 && (unitMilliKg[unit] > 0 || unit == UnitChuc) && !p.counts(0) {
+		if allDigits(t.text) && len(t.text) <= 3 && (unitMilliKg[unit] > 0 || unit == UnitChuc) && !p.timeAfter(0) {
 			d, _ := new(big.Rat).SetString(t.text)
 			val.Add(val, d.Quo(d, pow10(len(t.text))))
 			p.i++
@@ -323,10 +323,13 @@ func tenthWord(w string) int64 {
 // timeWords count days, weeks and months: "5 tạ 3 ngày nữa".
 var timeWords = map[string]bool{"ngay": true, "hom": true, "bua": true, "tuan": true, "thang": true}
 
-// counts tells whether the number at offset k counts something of its
-// own, a unit or a time ("3 tạ", "2 ngày"): then it is not the decimals
-// of the amount before it ("25k 3 tạ" is no 25,3k; "5 tạ 3" is 5,3 tạ).
-func (p *stream) counts(k int) bool { return p.unitAfter(k+1) > 0 || timeWords[p.word(k+1)] }
+// timeAfter tells whether the number at offset k counts days, weeks or
+// months from now ("3 ngày nữa", "2 hôm tới"): then it is not the decimals
+// of an amount before it ("5 tạ 3" is 5,3 tạ). "25 ngày mai" is 25, then
+// tomorrow.
+func (p *stream) timeAfter(k int) bool {
+	return timeWords[p.word(k+1)] && (p.word(k+2) == "nua" || p.word(k+2) == "toi")
+}
 
 // unitAfter is the length of a unit at offset k (0: none).
 func (p *stream) unitAfter(k int) int {

@@ -62,7 +62,7 @@ func TestParseQuantity(t *testing.T) {
 		{"2 rưỡi", UnitTa, Quantity{2500, UnitTa}, nil},
 		{"tạ rưỡi", "", Quantity{1500, UnitTa}, nil},
 		{"1 tấn 2", "", Quantity{1200, UnitTan}, nil},
-		{"5 tạ 3 ngày", "", Quantity{}, ErrNotQuantity}, // 5 tạ, then a time
+		{"5 tạ 3 ngày nữa", "", Quantity{}, ErrNotQuantity}, // 5 tạ, then a time
 		{"1 tạ 20", "", Quantity{1200, UnitTa}, nil},
 		{"2 yến 5", "", Quantity{2500, UnitYen}, nil},
 		{"1 tấn 200 kg", "", Quantity{1200, UnitTan}, nil},

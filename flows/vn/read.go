@@ -109,12 +109,12 @@ func ReadListing(text string, now time.Time, c *Catalog, areas []Area) Reading {
 		r.Question = r.Question || strings.HasSuffix(folded, " "+q+" ") || q == "bao nhieu" && strings.Contains(folded, " "+q+" ")
 	}
 
-	spans(ws, 4, func(s string, _, _ []readWord) bool {
+	spans(ws, 4, func(s string, _, _, _ []readWord) bool {
 		_, err := ParsePhone(s)
 		r.Phone = r.Phone || err == nil
 		return err == nil && strings.ContainsAny(s, "0123456789")
 	})
-	spans(ws, maxSpan, func(s string, span, rest []readWord) bool {
+	spans(ws, maxSpan, func(s string, _, span, rest []readWord) bool {
 		if countsPast(span, rest) {
 			return false
 		}
@@ -130,7 +130,7 @@ func ReadListing(text string, now time.Time, c *Catalog, areas []Area) Reading {
 		return true
 	})
 	var qs []Quantity
-	spans(ws, maxSpan, func(s string, span, rest []readWord) bool {
+	spans(ws, maxSpan, func(s string, _, span, rest []readWord) bool {
 		if countsPast(span, rest) {
 			return false
 		}
@@ -147,7 +147,7 @@ func ReadListing(text string, now time.Time, c *Catalog, areas []Area) Reading {
 			r.QuantityUnsure = r.QuantityUnsure || !SameAmount(q, qs[0])
 		}
 	}
-	spans(ws, maxSpan, func(_ string, span, _ []readWord) bool {
+	spans(ws, maxSpan, func(_ string, _, span, _ []readWord) bool {
 		d, err := readDate(span, now)
 		switch {
 		case err == nil && r.Ready.IsZero():
@@ -157,13 +157,14 @@ func ReadListing(text string, now time.Time, c *Catalog, areas []Area) Reading {
 		}
 		return err == nil || errors.Is(err, ErrDatePast)
 	})
-	spans(ws, 2, func(s string, _, _ []readWord) bool { return courtesies[Fold(s)] })
+	spans(ws, 2, func(s string, _, _, _ []readWord) bool { return courtesies[Fold(s)] })
 	if c != nil {
-		spans(ws, 4, func(s string, span, _ []readWord) bool {
-			// A typo of one word is not trusted here: among a listing's
-			// words too many are one letter from a product ("Tràng Định"
-			// is no "trứng"); the product question asks instead.
-			p, ok := c.match(s, len(span) > 1)
+		spans(ws, 4, func(s string, before, span, _ []readWord) bool {
+			// A typo of one word is trusted right after "bán" only ("bán
+			// trứnh"): among a listing's other words too many are one
+			// letter from a product ("Tràng Định" is no "trứng").
+			typos := len(span) > 1 || len(before) > 0 && sells(before[len(before)-1])
+			p, ok := c.match(s, typos)
 			// The shortest span naming it: "Na Chi Lăng" is na, then an area.
 			if ok && len(span) > 1 {
 				_, shorter := c.match(joinRaw(span[:len(span)-1]), len(span) > 2)
@@ -175,7 +176,7 @@ func ReadListing(text string, now time.Time, c *Catalog, areas []Area) Reading {
 			return ok
 		})
 	}
-	spans(ws, 4, func(s string, _, _ []readWord) bool {
+	spans(ws, 4, func(s string, _, _, _ []readWord) bool {
 		tag := areaNamed(Fold(s), areas)
 		if tag != "" && r.Area == "" {
 			r.Area = tag
@@ -237,14 +238,14 @@ func readWords(text string) []readWord {
 // spans tries every span of unused words that no separator cuts, from the
 // left, the longest first at each start, and marks those that take
 // accepts.
-func spans(ws []readWord, max int, take func(s string, span, rest []readWord) bool) {
+func spans(ws []readWord, max int, take func(s string, before, span, rest []readWord) bool) {
 	for i := 0; i < len(ws); i++ {
 		for j := min(len(ws), i+max); j > i; j-- {
 			span := ws[i:j]
 			if !free(span) {
 				continue
 			}
-			if take(joinRaw(span), span, ws[j:]) {
+			if take(joinRaw(span), ws[:i], span, ws[j:]) {
 				for k := i; k < j; k++ {
 					ws[k].used = true
 				}
@@ -256,7 +257,7 @@ func spans(ws []readWord, max int, take func(s string, span, rest []readWord) bo
 }
 
 // countsPast tells whether span ends in a number that counts what comes
-// after it, a unit or a time ("25k 3" before "tạ", "5 tạ 3" before "ngày
+// after it, a unit or days ("25k 3" before "tạ", "5 tạ 3" before "ngày
 // nữa"): that number is not the decimals of the span's amount.
 func countsPast(span, rest []readWord) bool {
 	last := span[len(span)-1]
@@ -267,7 +268,7 @@ func countsPast(span, rest []readWord) bool {
 		return false // "1kg" holds its own unit
 	}
 	p := &stream{toks: lex(last.fold + " " + joinFold(rest[:min(len(rest), 3)]))}
-	return p.counts(0)
+	return p.unitAfter(1) > 0 || p.timeAfter(0)
 }
 
 // free tells whether no word of span is used and no separator cuts it.
@@ -321,10 +322,10 @@ func readPrice(s string, span []readWord) (Price, error) {
 			return Price{}, ErrNotPrice
 		}
 	}
-	p, err := ParsePrice(s)
+	p, err := parsePriceText(s, true)
 	if err == nil && !money && p.VND < 1000 && p.Per == "" {
 		if last := lex(span[len(span)-1].fold); len(last) > 0 && last[len(last)-1].kind == tNum {
-			return ParsePrice(s + "k")
+			return parsePriceText(s+"k", true)
 		}
 	}
 	return p, err

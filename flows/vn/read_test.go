@@ -47,6 +47,13 @@ func TestReadListing(t *testing.T) {
 		{text: "na 5 tạ 3 ngày nữa có hàng", product: "na-chi-lang", qty: "5 ta", ready: day(4, 12, 2026), flags: "listing"},
 		{text: "ban na 5 ta 25k 2 ngay nua", product: "na-chi-lang", qty: "5 ta", price: "25000", ready: day(3, 12, 2026), flags: "listing"},
 		{text: "na 2 triệu 3", product: "na-chi-lang", price: "2300000", flags: "listing unsure-p"},
+		// A date after the number is no count of days: 25 (thousand), then
+		// tomorrow; 2,2 tấn, then today.
+		{text: "na 3 tạ giá 25 ngày mai có hàng", product: "na-chi-lang", qty: "3 ta", price: "25000", ready: day(2, 12, 2026), flags: "listing"},
+		{text: "na 2 tấn 2 hôm nay có hàng", product: "na-chi-lang", qty: "2,2 tan", ready: day(1, 12, 2026), flags: "listing"},
+		{text: "na 3 tạ 1 triệu 2 hôm nay có hàng", product: "na-chi-lang", qty: "3 ta", price: "1200000", ready: day(1, 12, 2026), flags: "listing unsure-p"},
+		// A typo right after "bán" is the product still.
+		{text: "bán trứnh 500 quả", product: "trung", qty: "500 qua", flags: "listing"},
 		// One word a letter away from a product is no product here: Tràng
 		// (Định) is no trứng, nor does "chè" become anything.
 		{text: "Chè Tràng Định 1 tạ 200k", qty: "1 ta", price: "200000", note: "Chè Tràng Định", flags: "listing"},
