@@ -588,23 +588,27 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 			fin.Sent = append(append(fin.Sent, said...), q)
 			continue
 		}
-		if err != nil {
-			// PostgreSQL did not answer: ours, not the platform's, so no
-			// failure counts and an outage sets no post aside, however long.
+		if err != nil && ctx.Err() == nil && e.Ready != nil && e.Ready(ctx) != nil {
+			// Not rebuilt in an outage of PostgreSQL: ours, not the
+			// platform's, so no failure counts and an outage sets no post
+			// aside, however long. Other errors count as failed sends.
 			fin.Hold = e.Now().Add(jitter(e.RetryMax))
 			fin.Fails = fails
 			log.Warn().Err(err).Time("retry_at", fin.Hold).Str("msg", r.Text.ID).Msg("reply kept: not rebuilt")
 			return fin, settled, false
 		}
-		sent, err := e.attempt(ctx, ch, l, &r)
-		if err == nil && r.Report != nil {
-			if err := e.renew(ctx, l); err != nil {
-				log.Warn().Err(err).Msg("renew lease before recording a post")
+		if err == nil {
+			var sent flows.Sent
+			sent, err = e.attempt(ctx, ch, l, &r)
+			if err == nil && r.Report != nil {
+				if err := e.renew(ctx, l); err != nil {
+					log.Warn().Err(err).Msg("renew lease before recording a post")
+				}
+				e.posted(ctx, r, sent)
 			}
-			e.posted(ctx, r, sent)
-		}
-		if gap := e.GroupGap[l.Chat.Channel]; err == nil && q.Group && gap > 0 && sent.Parts > 0 {
-			pace = e.Now().Add(gap * time.Duration(sent.Parts))
+			if gap := e.GroupGap[l.Chat.Channel]; err == nil && q.Group && gap > 0 && sent.Parts > 0 {
+				pace = e.Now().Add(gap * time.Duration(sent.Parts))
+			}
 		}
 		var ra *RetryAfterError
 		switch {

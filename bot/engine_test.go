@@ -390,22 +390,8 @@ func TestAnOutageOfPostgreSQLSetsNoRebuiltReplyAside(t *testing.T) {
 	now := time.Date(2026, 8, 15, 9, 0, 0, 0, time.UTC)
 	ch := &channel{}
 	e := newEngine(t, ch, func() time.Time { return now })
-	db := pgtest.MustOpen(t)
-	l := pgtest.MustPublish(t, db, flows.Telegram)
-	down, err := postgres.Open(ctx, pgtest.URL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	down.Close() // every query fails, as in an outage
-	texts, err := locales.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.Router = &flows.Router{Texts: texts, Deps: flows.Deps{Listings: down}}
-	news := flows.Reply{To: farmer, Text: flows.M("a"), Rebuild: &flows.Ref{Kind: flows.RefListing, ID: l.ID}}
-	if err := e.Store.Enqueue(ctx, []flows.Reply{news, {To: farmer, Text: flows.M("b")}}, now); err != nil {
-		t.Fatal(err)
-	}
+	db, down := rebuildsFail(t, e, now)
+	e.Ready = func(ctx context.Context) error { return down.Pool.Ping(ctx) } // /readyz says PostgreSQL is down
 	for range 2 * maxSendFails {
 		if err := e.Sweep(ctx); err != nil {
 			t.Fatal(err)
@@ -418,7 +404,7 @@ func TestAnOutageOfPostgreSQLSetsNoRebuiltReplyAside(t *testing.T) {
 	if dead, _ := e.Store.DeadLetters(ctx); len(dead) != 0 {
 		t.Fatalf("the outage set %+v aside", dead)
 	}
-	e.Router.Deps.Listings = db // PostgreSQL answers again
+	e.Router.Deps.Listings, e.Ready = db, nil // PostgreSQL answers again
 	if err := e.Sweep(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -426,6 +412,52 @@ func TestAnOutageOfPostgreSQLSetsNoRebuiltReplyAside(t *testing.T) {
 	if ids(sent) != "ab" || sent[0].Text.Data["Remaining"] == nil {
 		t.Fatalf("after the outage sent %q (%+v), want the rebuilt a, then b", ids(sent), sent)
 	}
+}
+
+// A reply that cannot be rebuilt while PostgreSQL answers (a fault of that
+// reply, not an outage) is set aside as one that cannot be sent is, so
+// that the replies behind it go out.
+func TestARebuildThatAlwaysFailsIsSetAside(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 8, 15, 9, 0, 0, 0, time.UTC)
+	ch := &channel{}
+	e := newEngine(t, ch, func() time.Time { return now })
+	rebuildsFail(t, e, now) // e.Ready is nil: PostgreSQL counts as up
+	for range maxSendFails {
+		if err := e.Sweep(ctx); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(e.RetryMax)
+	}
+	if dead, _ := e.Store.DeadLetters(ctx); len(dead) != 1 || ids(ch.Sent()) != "b" {
+		t.Fatalf("after %d failed rebuilds: dead letters %+v, sent %q; want a set aside, b sent", maxSendFails, dead, ids(ch.Sent()))
+	}
+}
+
+// rebuildsFail queues, for farmer, a reply rebuilt from a listing ("a")
+// then a plain one ("b"), with e's router reading listings from down, a
+// closed store whose every query fails; db is a working one, holding the
+// listing.
+func rebuildsFail(t *testing.T, e *Engine, now time.Time) (db, down *postgres.DB) {
+	t.Helper()
+	ctx := context.Background()
+	db = pgtest.MustOpen(t)
+	l := pgtest.MustPublish(t, db, flows.Telegram)
+	down, err := postgres.Open(ctx, pgtest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	down.Close() // every query fails
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Router = &flows.Router{Texts: texts, Deps: flows.Deps{Listings: down}}
+	news := flows.Reply{To: farmer, Text: flows.M("a"), Rebuild: &flows.Ref{Kind: flows.RefListing, ID: l.ID}}
+	if err := e.Store.Enqueue(ctx, []flows.Reply{news, {To: farmer, Text: flows.M("b")}}, now); err != nil {
+		t.Fatal(err)
+	}
+	return db, down
 }
 
 // A button press delivered again (its first delivery got no 200: the
