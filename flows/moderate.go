@@ -109,7 +109,8 @@ func (f *moderate) allowed(ctx context.Context, c *Conv, d modDraft, l *Listing)
 
 // may says why the user may not carry out action on l ("" if they may):
 // global moderators do anything; a group admin may take a listing down
-// when they administer every group, on their channel, it was posted in.
+// when they administer every group it was posted in (one also posted on
+// another platform is a global moderator's to take down).
 // Anyone can make a group a market: one group's admin must not take a
 // listing down in everyone's groups.
 func (f *moderate) may(ctx context.Context, c *Conv, action string, l *Listing) (string, error) {
@@ -129,6 +130,7 @@ func (f *moderate) may(ctx context.Context, c *Conv, action string, l *Listing) 
 	admin, others := false, false
 	for _, p := range posts {
 		if p.Group.Channel != c.User.Channel {
+			others = true // a group of another platform: a moderator's
 			continue
 		}
 		ok, err := f.deps.Admins.IsGroupAdmin(ctx, p.Group, c.User.PlatformID)

@@ -106,6 +106,10 @@ func TestListingsAndOrdersReachTheGroupsOfEveryChannel(t *testing.T) {
 	}
 	// The farmer hears of every group it landed in, the text-only one too.
 	waitSent(t, b, farmer, func(s sent) bool { return strings.Contains(s.Text, "Chợ Chi Lăng (Zalo)") }, 1)
+	// Posted on another platform too, it is a moderator's to take down:
+	// the admin of the Telegram groups is told so.
+	b.Say(groupAdmin, "gỡ "+tgCode)
+	b.expect(groupAdmin, "moderation.refused_other_groups")
 
 	// A buyer on the text-only channel orders it: both kinds of group hear
 	// of it, and the posts change.
