@@ -237,7 +237,7 @@ func readWords(text string) []readWord {
 
 // spans tries every span of unused words that no separator cuts, from the
 // left, the longest first at each start, and marks those that take
-// accepts.
+// accepts; take also sees the words before the span and after it.
 func spans(ws []readWord, max int, take func(s string, before, span, rest []readWord) bool) {
 	for i := 0; i < len(ws); i++ {
 		for j := min(len(ws), i+max); j > i; j-- {
