@@ -160,6 +160,9 @@ func (f *sell) onProduct(ctx context.Context, c *Conv, d *draft, in Input) (Go, 
 				return Next(), f.take(ctx, c, d, r)
 			}
 		}
+		if vn.Courtesy(in.Text) {
+			return NotUnderstood(), nil // thanks, not a product ("cảm ơn" is no cam)
+		}
 		p, name, ok = f.deps.Catalogs.Products.MatchName(in.Text)
 		if !ok && tooLong(in.Text, maxProduct) {
 			return Again(M("sell.product_long")), nil

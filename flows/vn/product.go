@@ -116,6 +116,13 @@ func isSlug(s string) bool {
 
 // matchKey folds s and keeps only letters and digits, one space between
 // words.
+// Courtesy tells whether s thanks ("cảm ơn", "cám ơn em"): it names no
+// product, though "cảm" folds to "cam", an orange.
+func Courtesy(s string) bool {
+	k := matchKey(s)
+	return k == "cam on" || strings.HasPrefix(k, "cam on ")
+}
+
 func matchKey(s string) string {
 	return strings.Join(strings.FieldsFunc(Fold(s), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
@@ -168,7 +175,7 @@ func (c *Catalog) Match(s string) (Product, bool) { return c.match(s, true) }
 // match is Match, with or without typos (3.).
 func (c *Catalog) match(s string, typos bool) (Product, bool) {
 	f := matchKey(s)
-	if f == "" {
+	if f == "" || Courtesy(s) {
 		return Product{}, false
 	}
 	if i, ok := c.byName[f]; ok {
