@@ -305,12 +305,21 @@ func (f *mine) onPrice(ctx context.Context, c *Conv, in Input) (Step, error) {
 }
 
 func (f *mine) askPriceCheck(c *Conv) {
-	var d mineDraft
-	if err := c.Draft(&d); err != nil || d.Price == nil {
-		c.Fail(cmp.Or(err, errors.New("no price to confirm")))
+	d, err := pendingPrice(c)
+	if err != nil {
+		c.Fail(err)
 		return
 	}
 	c.Ask(M("sell.price_check", "Price", c.F().Price(*d.Price)), confirmChoices()...)
+}
+
+// pendingPrice is the draft with the price waiting to be confirmed.
+func pendingPrice(c *Conv) (mineDraft, error) {
+	var d mineDraft
+	if err := c.Draft(&d); err != nil || d.Price == nil {
+		return d, cmp.Or(err, errors.New("no price to confirm"))
+	}
+	return d, nil
 }
 
 // onPriceCheck saves the dear price once confirmed; "no", or another price
@@ -322,9 +331,9 @@ func (f *mine) onPriceCheck(ctx context.Context, c *Conv, in Input) (Step, error
 	case in.Kind != KindChoice || in.Text != "yes":
 		return f.onPrice(ctx, c, in)
 	}
-	var d mineDraft
-	if err := c.Draft(&d); err != nil || d.Price == nil {
-		return "", cmp.Or(err, errors.New("no price to confirm"))
+	d, err := pendingPrice(c)
+	if err != nil {
+		return "", err
 	}
 	l, err := f.own(ctx, c, 0)
 	if err != nil {

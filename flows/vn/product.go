@@ -116,11 +116,16 @@ func isSlug(s string) bool {
 
 // matchKey folds s and keeps only letters and digits, one space between
 // words.
-// Courtesy tells whether s thanks ("cảm ơn", "cám ơn em"): it names no
-// product, though "cảm" folds to "cam", an orange.
+// Courtesy tells whether s is a courtesy ("cảm ơn", "cám ơn em"): it
+// names no product, though "cảm" folds to "cam", an orange.
 func Courtesy(s string) bool {
 	k := matchKey(s)
-	return k == "cam on" || strings.HasPrefix(k, "cam on ")
+	for c := range courtesies {
+		if k == c || strings.HasPrefix(k, c+" ") {
+			return true
+		}
+	}
+	return false
 }
 
 func matchKey(s string) string {
