@@ -43,7 +43,8 @@ var restatedWords = setOf("tuc", "nghia", "tuong", "duong", "bang", "la")
 func qtyStream(s string) *stream {
 	return &stream{toks: spoken(joinSpacedThousands(lex(Fold(s))), func(next string) bool {
 		u, ok := unitAliases[next]
-		return ok && u != UnitChuc // "hai chuc can": 20 kg; "hai chuc": 2 chuc
+		// "hai chuc can": 20 kg; "hai chuc", "hai chuc qua": 2 chục
+		return ok && u != UnitChuc && u != UnitQua
 	})}
 }
 
@@ -206,6 +207,9 @@ func (p *stream) quantity(defaultUnit Unit) (q Quantity, bare bool, err error) {
 	}
 	unit = u
 	p.i += n
+	if u2, n2 := p.unit(0); unit == UnitChuc && u2 == UnitQua {
+		p.i += n2 // "3 chuc qua": 3 chục, quả naming what is counted
+	}
 	// After the unit: `rưỡi`, a short decimal (`1 tan 2`), or a smaller
 	// weight unit ("1 tan 200 kg"); a bracket starts a second writing.
 	switch t, _ := p.peek(0); {

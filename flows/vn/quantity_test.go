@@ -41,6 +41,10 @@ func TestParseQuantity(t *testing.T) {
 		{"20 trai", "", Quantity{20000, UnitQua}, nil},
 		{"3 chục", "", Quantity{3000, UnitChuc}, nil},
 		{"3 chuc", "", Quantity{3000, UnitChuc}, nil},
+		// a chục of fruit is its own unit: quả after it names what is counted
+		{"3 chục quả", "", Quantity{3000, UnitChuc}, nil},
+		{"5 chuc trai", "", Quantity{5000, UnitChuc}, nil},
+		{"hai chục quả", "", Quantity{2000, UnitChuc}, nil},
 		{"10 thùng", "", Quantity{10000, UnitThung}, nil},
 		{"4 bao", "", Quantity{4000, UnitBao}, nil},
 		{"30 bó", "", Quantity{30000, UnitBo}, nil},
