@@ -171,7 +171,11 @@ func stripe(chat flows.ChatRef) int {
 // of the chat committed in between (redis.ErrConflict).
 func (e *Engine) decide(ctx context.Context, log zerolog.Logger, in flows.Input) (outcome string, state flows.Session, res flows.Result, done redis.Committed, err error) {
 	now := e.Now()
-	chat, err := e.Store.Load(ctx, in.ChatKey())
+	load := e.Store.Load
+	if in.ChatType == flows.Group {
+		load = e.Store.LoadHead // its outbox may hold posts by the thousand
+	}
+	chat, err := load(ctx, in.ChatKey())
 	if err != nil {
 		return OutcomeFailed, state, res, done, err
 	}

@@ -311,7 +311,8 @@ func (s *Store) heldKey(n int) string { return s.tag(n%s.dueSets) + "held" }
 // keyTag is the tag a key of this store begins with.
 func keyTag(key string) string { return key[:strings.IndexByte(key, '}')+1] }
 
-// Load reads chat's hash in one command.
+// Load reads chat's hash in one command, for an update of a private chat,
+// whose outbox is short.
 func (s *Store) Load(ctx context.Context, chat flows.ChatRef) (*Chat, error) {
 	h, err := s.hot.HGetAll(ctx, s.chatKey(chat)).Result()
 	if err != nil {
@@ -319,6 +320,23 @@ func (s *Store) Load(ctx context.Context, chat flows.ChatRef) (*Chat, error) {
 	}
 	return decodeChat(chat, h), nil
 }
+
+// LoadHead reads chat's hash for an update, as Load, but only the head of a
+// long outbox (headLua), as its sender does: a market group's posts can
+// wait by the thousand for its gap, and every command or button pressed in
+// it would read and decode them all. Its commit then leaves the outbox to
+// be read again by its sender.
+func (s *Store) LoadHead(ctx context.Context, chat flows.ChatRef) (*Chat, error) {
+	res, err := loadHead.Run(ctx, s.hot, []string{s.chatKey(chat)}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("load chat: %w", err)
+	}
+	return decodeChat(chat, flat(res)), nil
+}
+
+// loadHead reads the head of a chat's hash (headLua). KEYS: chat.
+var loadHead = goredis.NewScript(headLua + `
+return head(KEYS[1])`)
 
 func decodeChat(ref flows.ChatRef, h map[string]string) *Chat {
 	c := &Chat{Ref: ref}
@@ -587,10 +605,10 @@ func (s *Store) commit(ctx context.Context, c *Chat, st State, replies []flows.R
 		last := Queued{Seq: before + int64(len(own))}
 		return Committed{Busy: len(own) > 0, Last: last}, fwds, nil
 	}
-	if before != c.seq || len(head) < len(c.Out) {
+	if before != c.seq || len(head) < len(c.Out) || c.through > 0 && c.through < c.seq {
 		// Others queued replies for this chat since it was read (or the
-		// commit was replayed: -1), or only the head was checked: the
-		// sender reads the outbox again before sending.
+		// commit was replayed: -1), or only the head was read or checked:
+		// the sender reads the outbox again before sending.
 		l.known = -1
 		return Committed{Lease: l}, fwds, nil
 	}
@@ -704,16 +722,17 @@ func (s *Store) Pending(ctx context.Context, chat flows.ChatRef, q Queued, now t
 func (l *Leased) Stale() bool { return l.known < 0 }
 
 // headLua reads a chat's hash for a sender: the whole hash while it is
-// small (64 fields at most); else its bookkeeping and the first 32 replies
-// of its outbox that are not delayed, with the delayed ones among them (256
-// replies at most), and "#through", the last sequence number read. A market
+// small (64 fields at most); else its bookkeeping, its state and the first
+// 32 replies of its outbox that are not delayed, with the delayed ones
+// among them (256 replies at most), and "#through", the last sequence
+// number read. A market
 // group whose posts wait for its gap can hold thousands: reading and
 // decoding them all at each send made each send cost more as they piled up
 // (the soak's memory). The reading starts at "b", below which no reply
 // waits, and moves it on.
 const headLua = `
 local function head(key)
-  local st = redis.call("HMGET", key, "v", "n", "lt", "lu", "h", "f", "x", "b", "fw")
+  local st = redis.call("HMGET", key, "v", "n", "lt", "lu", "h", "f", "x", "b", "fw", "s")
   if redis.call("HLEN", key) <= 64 or tonumber(st[9] or "0") > 0 then
     return redis.call("HGETALL", key) -- short, or forwards to finish
   end
@@ -721,6 +740,7 @@ local function head(key)
   for i, f in ipairs({"v", "n", "lt", "lu", "h", "f", "x"}) do
     if st[i] then out[#out + 1] = f; out[#out + 1] = st[i] end
   end
+  if st[10] then out[#out + 1] = "s"; out[#out + 1] = st[10] end
   local last, from = tonumber(st[2] or "0"), math.max(tonumber(st[8] or "1"), 1)
   local first, found, read, through, full = nil, 0, 0, last, false
   while from <= last and not full do

@@ -717,26 +717,37 @@ func TestAGroupWithAHugeOutboxTakesUpdates(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		c, err := s.Load(ctx, group)
-		if err != nil || len(c.Out) != queued {
-			t.Fatalf("load: %d replies, %v", len(c.Out), err)
-		}
-		st := c.State
-		st.Seen = st.Seen.Add("1")
-		done, err := s.Commit(ctx, c, st, []flows.Reply{reply(group, "answer")}, t0)
-		if err != nil {
-			t.Fatalf("the group's update: %v", err)
-		}
-		if done.Lease != nil {
-			if !done.Lease.Stale() {
-				t.Fatal("the sender would send the outbox as the commit read it, not its head")
+		for i, load := range []func(context.Context, flows.ChatRef) (*redis.Chat, error){s.Load, s.LoadHead} {
+			update := strconv.Itoa(i + 1)
+			c, err := load(ctx, group)
+			if err != nil || len(c.Out) == 0 || c.Out[0].Text.ID != "p1" {
+				t.Fatalf("load for update %s: %d replies, %v; want p1 first", update, len(c.Out), err)
 			}
-			if _, err := s.Reload(ctx, done.Lease); err != nil || len(done.Lease.Out) == 0 || done.Lease.Out[0].Text.ID != "p1" {
-				t.Fatalf("the sender's read: %v; want the head, p1 first", err)
+			st := c.State
+			st.Seen = st.Seen.Add(update)
+			done, err := s.Commit(ctx, c, st, []flows.Reply{reply(group, "answer"+update)}, t0)
+			if err != nil {
+				t.Fatalf("the group's update %s: %v", update, err)
+			}
+			if done.Lease != nil {
+				if !done.Lease.Stale() {
+					t.Fatal("the sender would send the outbox as the commit read it, not its head")
+				}
+				if _, err := s.Reload(ctx, done.Lease); err != nil || len(done.Lease.Out) == 0 || done.Lease.Out[0].Text.ID != "p1" {
+					t.Fatalf("the sender's read: %v; want the head, p1 first", err)
+				}
+				if err := s.Release(ctx, done.Lease, t0); err != nil {
+					t.Fatal(err)
+				}
 			}
 		}
-		if c, _ := s.Load(ctx, group); !c.Seen("1") || len(c.Out) != queued+1 {
-			t.Fatalf("after the update: seen %q, %d replies; want it committed, its answer queued", c.State.Seen, len(c.Out))
+		// An update of the group reads the head of its outbox, not
+		// thousands of posts, and its state with it.
+		if c, err := s.LoadHead(ctx, group); err != nil || len(c.Out) > 256 || !c.Seen("1") || !c.Seen("2") {
+			t.Fatalf("a group update's read: %d replies, seen %q (%v); want the head, both updates seen", len(c.Out), c.State.Seen, err)
+		}
+		if c, _ := s.Load(ctx, group); len(c.Out) != queued+2 {
+			t.Fatalf("after the updates: %d replies; want both answers queued behind the posts", len(c.Out))
 		}
 	})
 }
