@@ -90,6 +90,10 @@ type Post struct {
 	MessageIDs []string // the photo or album
 	ButtonsID  string   // the message with the order button (albums cannot carry one)
 	Link       string
+	Title      string // the group's
+	// Hidden: the group's admin took the listing down there (the post says
+	// so); nothing more of it is sent there.
+	Hidden bool
 }
 
 // ErrNotFound means there is no such record.
@@ -127,7 +131,12 @@ type Listings interface {
 	UpdateListing(ctx context.Context, l *Listing, notices ...Reply) error
 	// SavePost records where a pending post landed.
 	SavePost(ctx context.Context, p Post, notices ...Reply) error
+	// Posts lists where a listing was posted, hidden posts too.
 	Posts(ctx context.Context, listingID int64) ([]Post, error)
+	// HidePosts takes a listing down in groups where it was posted, for
+	// the user by, with the notices that reports: every one of them not
+	// hidden yet, else ErrStale and nothing changes.
+	HidePosts(ctx context.Context, listingID int64, groups []ChatRef, by int64, notices ...Reply) error
 	// Expiring lists active listings past their expiry, and those expiring
 	// within a day whose seller was not asked about renewing yet.
 	Expiring(ctx context.Context, now time.Time) (expired, ask []*Listing, err error)

@@ -520,19 +520,50 @@ func (db *DB) UpdateListing(ctx context.Context, l *flows.Listing, notices ...fl
 			l.SoldOutBy, l.MinOrder}, notices)
 }
 
-// Posts lists where a listing was posted.
+// Posts lists where a listing was posted, with the groups' titles, hidden
+// posts too.
 func (db *DB) Posts(ctx context.Context, listingID int64) ([]flows.Post, error) {
 	rows, err := db.Pool.Query(ctx, `
-		SELECT channel, chat_id, message_ids, coalesce(buttons_id, ''), link
-		FROM listing_posts WHERE listing_id = $1 ORDER BY posted_at`, listingID)
+		SELECT p.channel, p.chat_id, p.message_ids, coalesce(p.buttons_id, ''), p.link, coalesce(c.title, ''),
+			p.hidden_at IS NOT NULL
+		FROM listing_posts p LEFT JOIN chats c USING (channel, chat_id)
+		WHERE p.listing_id = $1 ORDER BY p.posted_at`, listingID)
 	if err != nil {
 		return nil, fmt.Errorf("posts of listing: %w", err)
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (flows.Post, error) {
 		p := flows.Post{ListingID: listingID}
-		err := r.Scan(&p.Group.Channel, &p.Group.ChatID, &p.MessageIDs, &p.ButtonsID, &p.Link)
+		err := r.Scan(&p.Group.Channel, &p.Group.ChatID, &p.MessageIDs, &p.ButtonsID, &p.Link, &p.Title, &p.Hidden)
 		return p, err
 	})
+}
+
+// HidePosts takes a listing down in groups, with the notices that report
+// it: all of them or, when one is hidden already or was never posted to,
+// none (ErrStale).
+func (db *DB) HidePosts(ctx context.Context, listingID int64, groups []flows.ChatRef, by int64, notices ...flows.Reply) error {
+	channels, chats := make([]string, len(groups)), make([]string, len(groups))
+	for i, g := range groups {
+		channels[i], chats[i] = string(g.Channel), g.ChatID
+	}
+	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			UPDATE listing_posts SET hidden_at = now(), hidden_by = $4
+			WHERE listing_id = $1 AND hidden_at IS NULL
+				AND (channel, chat_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
+			listingID, channels, chats, by)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() != int64(len(groups)) || len(groups) == 0 {
+			return flows.ErrStale
+		}
+		return queue(ctx, tx, notices)
+	})
+	if err != nil {
+		return fmt.Errorf("hide listing %d: %w", listingID, err)
+	}
+	return nil
 }
 
 // Expiring lists active listings past their expiry, and those expiring

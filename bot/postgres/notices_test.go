@@ -122,3 +122,52 @@ func TestNoticesComeOnlyWithTheirChange(t *testing.T) {
 		t.Fatalf("the unreadable notice is not marked (%v)", err)
 	}
 }
+
+// A group admin's take-down is all or nothing, and once: hiding groups of
+// which one is hidden already, or never had the listing, changes nothing
+// and queues no notice (ErrStale), so the farmer is told once. The listing
+// stays shown in the groups not named.
+func TestPostsAreHiddenOnceAndAllTogether(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.MustOpen(t)
+	l := noticeListing(t, db)
+	for _, g := range []string{"-1", "-2", "-3"} {
+		post(t, db, l, g)
+	}
+	admin, err := db.Touch(ctx, flows.Input{Channel: flows.Telegram, UserID: "5005", UserName: "Lâm"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	group := func(id string) flows.ChatRef { return flows.ChatRef{Channel: flows.Telegram, ChatID: id} }
+	notices := func() (n int) {
+		if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM notices WHERE replies::text LIKE '%hidden_farmer%'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	told := flows.Reply{Text: flows.M("moderation.hidden_farmer")}
+	if err := db.HidePosts(ctx, l.ID, []flows.ChatRef{group("-1"), group("-2")}, admin.ID, told); err != nil {
+		t.Fatal(err)
+	}
+	for _, again := range [][]flows.ChatRef{{group("-1")}, {group("-2"), group("-3")}, {group("-3"), group("-4")}} {
+		if err := db.HidePosts(ctx, l.ID, again, admin.ID, told); !errors.Is(err, flows.ErrStale) {
+			t.Fatalf("hiding %v after -1 and -2: %v, want ErrStale", again, err)
+		}
+	}
+	if n := notices(); n != 1 {
+		t.Fatalf("the farmer would be told %d times", n)
+	}
+	posts, err := db.Posts(ctx, l.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hidden []string
+	for _, p := range posts {
+		if p.Hidden {
+			hidden = append(hidden, p.Group.ChatID)
+		}
+	}
+	if !slices.Equal(hidden, []string{"-1", "-2"}) {
+		t.Fatalf("hidden in %v, want -1 and -2 (-3 still shows it)", hidden)
+	}
+}
