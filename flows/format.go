@@ -132,7 +132,7 @@ func BuiltMessageIDs() []string {
 	for _, m := range []string{"order.declined", "order.timed_out", "order.cancelled", "order.dropped"} {
 		ids = append(ids, m+"_farmer")
 	}
-	for _, a := range []string{modRemove, modBan} {
+	for _, a := range []string{modRemove, modHide, modBan} {
 		ids = append(ids, "moderation.reason_"+a, "moderation.confirm_"+a, "moderation.do_"+a)
 	}
 	for _, role := range []string{RoleModerator, RoleHelper} {

@@ -89,7 +89,8 @@ func postEdit(f Format, l *Listing, p Post, page string) Reply {
 	return edit
 }
 
-// postEdits are the edits of every post of a listing.
+// postEdits are the edits of every post of a listing but those its
+// groups' admins took down.
 func postEdits(ctx context.Context, deps Deps, texts Texts, l *Listing) ([]Reply, error) {
 	posts, err := deps.Listings.Posts(ctx, l.ID)
 	if err != nil {
@@ -97,7 +98,7 @@ func postEdits(ctx context.Context, deps Deps, texts Texts, l *Listing) ([]Reply
 	}
 	var edits []Reply
 	for _, p := range posts {
-		if p.sent() {
+		if p.sent() && !p.Hidden {
 			edits = append(edits, postEdit(Format{Texts: texts, Lang: GroupLang}, l, p, deps.listingPage(l.Code)))
 		}
 	}
@@ -108,10 +109,30 @@ func postEdits(ctx context.Context, deps Deps, texts Texts, l *Listing) ([]Reply
 // group's outbox, and is rebuilt as the listing is when it goes.
 func (p Post) sent() bool { return len(p.MessageIDs) > 0 || p.ButtonsID != "" }
 
+// hiddenIn tells whether the admins of group took the listing of posts
+// down there.
+func hiddenIn(posts []Post, group ChatRef) bool {
+	for _, p := range posts {
+		if p.Group == group {
+			return p.Hidden
+		}
+	}
+	return false
+}
+
+// takenDown is l as a group whose admin took it down shows it.
+func takenDown(l *Listing) *Listing {
+	view := *l
+	view.Status = Removed
+	return &view
+}
+
 // Rebuild makes a reply that shows a listing (Reply.Rebuild) again from the
 // listing as it is now: a post's caption and button, an announcement's
 // remaining stock. Orders commit in any order; what reaches the group is
-// always current.
+// always current. In a group whose admin took the listing down, a post or
+// an announcement waiting is dropped (ErrOver), and an edit shows the post
+// taken down.
 func (r *Router) Rebuild(ctx context.Context, reply Reply) (Reply, error) {
 	if reply.Rebuild == nil || reply.Rebuild.Kind != RefListing {
 		return reply, nil
@@ -123,9 +144,19 @@ func (r *Router) Rebuild(ctx context.Context, reply Reply) (Reply, error) {
 	if err != nil {
 		return reply, err
 	}
+	posts, err := r.Deps.Listings.Posts(ctx, l.ID)
+	if err != nil {
+		return reply, fmt.Errorf("posts of %s: %w", l.Code, err)
+	}
+	if hiddenIn(posts, reply.To) {
+		if reply.Edit == nil {
+			return reply, fmt.Errorf("%s in a group that took it down: %w", l.Code, ErrOver)
+		}
+		l = takenDown(l)
+	}
 	f := Format{Texts: r.Texts, Lang: reply.Lang}
 	if reply.Report != nil {
-		return r.rebuildPost(ctx, f, l, reply)
+		return r.rebuildPost(f, l, posts, reply)
 	}
 	if reply.Edit != nil {
 		fresh := postEdit(f, l, Post{Group: reply.To, MessageIDs: []string{reply.Edit.MessageID}, ButtonsID: reply.Edit.FooterID},
@@ -153,11 +184,7 @@ var ErrOver = errors.New("reply no longer worth sending")
 // have changed it while the post waited), or drops it (ErrOver) when the
 // listing is no longer for sale. A post already recorded as sent (we
 // stopped before taking it off the outbox) is edited, not posted twice.
-func (r *Router) rebuildPost(ctx context.Context, f Format, l *Listing, reply Reply) (Reply, error) {
-	posts, err := r.Deps.Listings.Posts(ctx, l.ID)
-	if err != nil {
-		return reply, fmt.Errorf("posts of %s: %w", l.Code, err)
-	}
+func (r *Router) rebuildPost(f Format, l *Listing, posts []Post, reply Reply) (Reply, error) {
 	fresh := postReply(f, l, reply.To, r.Deps.listingPage(l.Code))
 	fresh.Report, fresh.Rebuild = reply.Report, reply.Rebuild
 	posted := false

@@ -3,14 +3,18 @@ package flows
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 )
 
 // Moderating listings: "gỡ NS-7K2Q" (/gotin) takes a listing down, "chặn
 // NS-7K2Q" (/chan) stops its poster posting; each asks a reason, then
-// confirms. Global moderators may do both; the admins of a group a listing
-// was posted in may take it down. Who may is checked again when confirmed.
+// confirms. Global moderators may do both, a take-down of theirs ends the
+// listing everywhere. The admin of groups a listing was posted in takes it
+// down in those groups only (anyone can make a group of theirs a market):
+// its posts there say so and nothing more of it goes there, while it stays
+// on sale elsewhere. Who may is checked again when confirmed.
 const (
 	modReason  Step = "reason"
 	modConfirm Step = "confirm"
@@ -19,7 +23,8 @@ const (
 
 // Moderation actions.
 const (
-	modRemove = "remove"
+	modRemove = "remove" // a global moderator's take-down, everywhere
+	modHide   = "hide"   // a group admin's, in the groups they administer
 	modBan    = "ban"
 )
 
@@ -30,6 +35,8 @@ type modDraft struct {
 	Action    string `json:"action"`
 	ListingID int64  `json:"listing_id"`
 	Reason    string `json:"reason,omitempty"`
+	// Groups names the groups a hide takes the listing down in, as asked.
+	Groups string `json:"groups,omitempty"`
 }
 
 type moderate struct{ deps Deps }
@@ -44,6 +51,7 @@ func moderateFlow(d Deps) *Flow {
 
 // start reads the action and the listing: "/gotin NS-7K2Q", "/chan
 // NS-7K2Q", or a typed "gỡ NS-7K2Q" (the router makes it "mod:remove:42").
+// A take-down is a moderator's removal, or another's hide.
 func (f *moderate) start(ctx context.Context, c *Conv, in Input) (Step, error) {
 	d := modDraft{Action: modRemove}
 	var l *Listing
@@ -51,7 +59,9 @@ func (f *moderate) start(ctx context.Context, c *Conv, in Input) (Step, error) {
 	if rest, ok := strings.CutPrefix(in.Text, "mod:"); ok && in.Kind == KindChoice {
 		action, id, _ := strings.Cut(rest, ":")
 		n, _ := strconv.ParseInt(id, 10, 64)
-		d.Action = action
+		if action == modBan {
+			d.Action = modBan
+		}
 		l, err = f.deps.Listings.Listing(ctx, n)
 	} else {
 		if in.Command == "chan" {
@@ -72,80 +82,104 @@ func (f *moderate) start(ctx context.Context, c *Conv, in Input) (Step, error) {
 		return "", err
 	}
 	d.ListingID = l.ID
-	if ok, err := f.allowed(ctx, c, d, l); !ok || err != nil {
+	if d.Action == modRemove {
+		moderator, err := f.deps.Roles.IsModerator(ctx, c.User.ID)
+		if err != nil {
+			return "", err
+		}
+		if !moderator {
+			d.Action = modHide
+		}
+	}
+	hide, ok, err := f.allowed(ctx, c, d, l)
+	if !ok || err != nil {
 		return Done, err
 	}
+	d.Groups = titles(hide)
 	return modReason, c.SetDraft(d)
 }
 
 // allowed tells whether the user may carry out d on l now, and says why
-// not when they may not or need not.
-func (f *moderate) allowed(ctx context.Context, c *Conv, d modDraft, l *Listing) (bool, error) {
-	refusal, err := f.may(ctx, c, d.Action, l)
-	if err != nil || refusal != "" {
-		if err == nil {
-			c.Say(M(refusal))
-		}
-		return false, err
+// not when they may not or need not. For a hide, it returns the posts to
+// hide: those in the groups the user administers where l is still shown.
+func (f *moderate) allowed(ctx context.Context, c *Conv, d modDraft, l *Listing) (hide []Post, ok bool, err error) {
+	if d.Action == modHide {
+		return f.mayHide(ctx, c, l)
+	}
+	if ok, err := onlyModerators(ctx, f.deps, c, "moderation.refused"); !ok || err != nil {
+		return nil, false, err
 	}
 	switch d.Action {
 	case modRemove:
 		if l.Status == Removed {
 			c.Say(M("moderation.already_removed", "Code", l.Code))
-			return false, nil
+			return nil, false, nil
 		}
 	case modBan:
 		reason, banned, err := f.deps.Roles.Banned(ctx, poster(l))
 		if err != nil {
-			return false, err
+			return nil, false, err
 		}
 		if banned {
 			c.Say(M("moderation.already_banned", "Name", l.Seller.Name, "Reason", reason))
-			return false, nil
+			return nil, false, nil
 		}
+	default:
+		c.Say(M("moderation.refused"))
+		return nil, false, nil
 	}
-	return true, nil
+	return nil, true, nil
 }
 
-// may says why the user may not carry out action on l ("" if they may):
-// global moderators do anything; a group admin may take a listing down
-// when they administer every group it was posted in (one also posted on
-// another platform is a global moderator's to take down).
-// Anyone can make a group a market: one group's admin must not take a
-// listing down in everyone's groups.
-func (f *moderate) may(ctx context.Context, c *Conv, action string, l *Listing) (string, error) {
-	moderator, err := f.deps.Roles.IsModerator(ctx, c.User.ID)
-	switch {
-	case err != nil:
-		return "", err
-	case moderator:
-		return "", nil
-	case action != modRemove || f.deps.Admins == nil:
-		return "moderation.refused", nil
-	}
-	posts, err := f.deps.Listings.Posts(ctx, l.ID)
-	if err != nil {
-		return "", err
-	}
-	admin, others := false, false
-	for _, p := range posts {
-		if p.Group.Channel != c.User.Channel {
-			others = true // a group of another platform: a moderator's
-			continue
-		}
-		ok, err := f.deps.Admins.IsGroupAdmin(ctx, p.Group, c.User.PlatformID)
+// mayHide returns the posts of l a group admin may take down: those in the
+// groups of their channel they administer, where l is still shown. Whoever
+// administers none of its groups is refused; one whose groups all took it
+// down already is told so.
+func (f *moderate) mayHide(ctx context.Context, c *Conv, l *Listing) ([]Post, bool, error) {
+	var theirs, shown []Post
+	if f.deps.Admins != nil {
+		posts, err := f.deps.Listings.Posts(ctx, l.ID)
 		if err != nil {
-			return "", err
+			return nil, false, err
 		}
-		admin, others = admin || ok, others || !ok
+		for _, p := range posts {
+			if p.Group.Channel != c.User.Channel {
+				continue // a group of another platform: not theirs
+			}
+			admin, err := f.deps.Admins.IsGroupAdmin(ctx, p.Group, c.User.PlatformID)
+			if err != nil {
+				return nil, false, err
+			}
+			if admin {
+				theirs = append(theirs, p)
+			}
+			if admin && !p.Hidden {
+				shown = append(shown, p)
+			}
+		}
 	}
 	switch {
-	case admin && others:
-		return "moderation.refused_other_groups", nil
-	case admin:
-		return "", nil
+	case len(theirs) == 0:
+		c.Say(M("moderation.refused"))
+	case l.Status == Removed:
+		c.Say(M("moderation.already_removed", "Code", l.Code))
+	case len(shown) == 0:
+		c.Say(M("moderation.already_hidden", "Code", l.Code, "Groups", titles(theirs)))
+	default:
+		return shown, true, nil
 	}
-	return "moderation.refused", nil
+	return nil, false, nil
+}
+
+// titles names the groups of posts, for a message: each title once.
+func titles(posts []Post) string {
+	var names []string
+	for _, p := range posts {
+		if !slices.Contains(names, p.Title) {
+			names = append(names, p.Title)
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // poster is who a ban on a listing stops: its farmer, or the helper who
@@ -172,7 +206,7 @@ func (f *moderate) askReason(c *Conv) {
 		c.Fail(err)
 		return
 	}
-	c.Say(M("moderation.reason_"+d.Action, "Code", l.Code, "Product", l.Product, "Name", l.Seller.Name))
+	c.Say(M("moderation.reason_"+d.Action, "Code", l.Code, "Product", l.Product, "Name", l.Seller.Name, "Groups", d.Groups))
 }
 
 func (f *moderate) onReason(_ context.Context, c *Conv, in Input) (Step, error) {
@@ -200,7 +234,8 @@ func (f *moderate) askConfirm(c *Conv) {
 	}
 	doID := "moderation.do_" + d.Action // listed in BuiltMessageIDs
 	do := M(doID)
-	c.Ask(M("moderation.confirm_"+d.Action, "Code", l.Code, "Product", l.Product, "Name", l.Seller.Name, "Reason", d.Reason),
+	c.Ask(M("moderation.confirm_"+d.Action, "Code", l.Code, "Product", l.Product, "Name", l.Seller.Name, "Reason", d.Reason,
+		"Groups", d.Groups),
 		[]Choice{{Label: do, Value: "mod:yes", Words: []string{"dong y", "ok", "co"}}},
 		[]Choice{{Label: M("moderation.keep"), Value: "mod:no", Words: []string{"khong"}}})
 }
@@ -217,13 +252,53 @@ func (f *moderate) onConfirm(ctx context.Context, c *Conv, in Input) (Step, erro
 	if err != nil {
 		return "", err
 	}
-	if ok, err := f.allowed(ctx, c, d, l); !ok || err != nil {
+	hide, ok, err := f.allowed(ctx, c, d, l)
+	if !ok || err != nil {
 		return Done, err
 	}
-	if d.Action == modBan {
+	switch d.Action {
+	case modBan:
 		return Done, f.ban(ctx, c, d, l)
+	case modHide:
+		return Done, f.hide(ctx, c, d, l, hide)
 	}
 	return Done, f.remove(ctx, c, d, l)
+}
+
+// hide takes l down in the groups of posts: each post sent there edited in
+// place (the order button gone, as a removal shows it), one still waiting
+// dropped when its turn comes, and nothing more of l sent there; its
+// poster is told, queued with the change. It stays on sale elsewhere.
+func (f *moderate) hide(ctx context.Context, c *Conv, d modDraft, l *Listing, posts []Post) error {
+	fm, view := Format{Texts: c.texts, Lang: GroupLang}, takenDown(l)
+	groups := make([]ChatRef, len(posts))
+	var notices []Reply
+	for i, p := range posts {
+		groups[i] = p.Group
+		if p.sent() {
+			notices = append(notices, postEdit(fm, view, p, f.deps.listingPage(l.Code)))
+		}
+	}
+	where := titles(posts)
+	notice, err := f.tell(ctx, poster(l), "moderation.hidden_farmer", "Code", l.Code, "Product", l.Product,
+		"Groups", where, "Reason", d.Reason)
+	if err != nil {
+		return err
+	}
+	err = f.deps.Listings.HidePosts(ctx, l.ID, groups, c.User.ID, append(notices, notice...)...)
+	return takenDownAs(c, err, M("moderation.hidden", "Code", l.Code, "Groups", where))
+}
+
+// takenDownAs tells the moderator done when a take-down was stored (err
+// nil), or that the listing changed meanwhile (ErrStale).
+func takenDownAs(c *Conv, err error, done Msg) error {
+	switch {
+	case errors.Is(err, ErrStale):
+		c.Say(M("moderation.changed"))
+	case err == nil:
+		c.Say(done)
+	}
+	return unlessStale(err)
 }
 
 // remove takes l down: its posts edited in place (the order button gone)
@@ -241,15 +316,7 @@ func (f *moderate) remove(ctx context.Context, c *Conv, d modDraft, l *Listing) 
 		return err
 	}
 	err = f.deps.Listings.UpdateListing(ctx, l, append(notices, notice...)...)
-	if errors.Is(err, ErrStale) {
-		c.Say(M("moderation.changed"))
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	c.Say(M("moderation.removed", "Code", l.Code, "Posts", posts))
-	return nil
+	return takenDownAs(c, err, M("moderation.removed", "Code", l.Code, "Posts", posts))
 }
 
 // ban stops l's poster posting, and tells them why.

@@ -570,6 +570,9 @@ func orderNews(ctx context.Context, deps Deps, o *Order) ([]Reply, error) {
 	// A burst of orders is announced once, at most AnnounceDelay after its
 	// first order however long it goes on.
 	for _, p := range posts {
+		if p.Hidden {
+			continue // taken down there by the group's admin
+		}
 		if o.Status == Pending { // once per group
 			out = append(out, Reply{To: p.Group, Group: true, Lang: GroupLang, Coalesce: "order:" + l.Code, Delay: deps.AnnounceDelay,
 				MaxWait: deps.AnnounceDelay, Rebuild: &Ref{Kind: RefListing, ID: l.ID},

@@ -567,6 +567,14 @@ func (r *Router) groupBuyer(ctx context.Context, c *Conv, in Input) error {
 		c.Say(M("group.listing_ended", "Product", l.Product, "Code", l.Code))
 		return nil
 	}
+	posts, err := r.Deps.Listings.Posts(ctx, l.ID)
+	if err != nil {
+		return fmt.Errorf("posts of %s: %w", l.Code, err)
+	}
+	if hiddenIn(posts, in.ChatKey()) { // the group's admin took it down here
+		c.Say(M("group.listing_hidden", "Product", l.Product, "Code", l.Code))
+		return nil
+	}
 	// What the buyer said goes into the order button's link, never into
 	// the group's reply.
 	said := ""

@@ -106,10 +106,12 @@ func TestListingsAndOrdersReachTheGroupsOfEveryChannel(t *testing.T) {
 	}
 	// The farmer hears of every group it landed in, the text-only one too.
 	waitSent(t, b, farmer, func(s sent) bool { return strings.Contains(s.Text, "Chợ Chi Lăng (Zalo)") }, 1)
-	// Posted on another platform too, it is a moderator's to take down:
-	// the admin of the Telegram groups is told so.
+	// The admin of the Telegram groups would take it down there, not in
+	// the text-only group.
 	b.Say(groupAdmin, "gỡ "+tgCode)
-	b.expect(groupAdmin, "moderation.refused_other_groups")
+	b.expect(groupAdmin, "moderation.reason_hide", "Code", tgCode, "Product", "Na Chi Lăng", "Name", "Nông dân 1001",
+		"Groups", telegramtest.GroupTitle)
+	b.Say(groupAdmin, "/huy")
 
 	// A buyer on the text-only channel orders it: both kinds of group hear
 	// of it, and the posts change.
