@@ -140,11 +140,10 @@ func (f *order) start(ctx context.Context, c *Conv, d *orderDraft, in Input) (Go
 		c.Say(M("order.own_listing", "Code", l.Code))
 		return Finish(), nil
 	case l.Status == SoldOut || (l.Status == Active && l.Remaining == 0):
-		f.soldOut(ctx, c, l)
+		f.noSale(ctx, c, l, "order.sold_out")
 		return Finish(), nil
-	case l.Status != Active:
-		c.Say(M("order.ended", "Product", l.Product, "Code", l.Code))
-		c.add(offerSimilar(ctx, f.deps, c.In.ChatKey(), c.Lang, l)...)
+	case l.Status != Active || !c.Now.Before(l.ExpiresAt): // past its expiry, it ends at the next tick
+		f.noSale(ctx, c, l, "order.ended")
 		return Finish(), nil
 	}
 	if full, err := openOrdersFull(ctx, f.deps, c, ""); full || err != nil {
@@ -205,9 +204,10 @@ func (f *order) onQtyCheck(ctx context.Context, c *Conv, d *orderDraft, in Input
 	return f.onQty(ctx, c, d, in)
 }
 
-// soldOut tells the buyer and offers other listings of the product.
-func (f *order) soldOut(ctx context.Context, c *Conv, l *Listing) {
-	c.Say(M("order.sold_out", "Product", l.Product, "Code", l.Code))
+// noSale tells the buyer why the listing sells nothing (msg: sold out,
+// ended, expired) and offers other listings of the product.
+func (f *order) noSale(ctx context.Context, c *Conv, l *Listing, msg string) {
+	c.Say(M(msg, "Product", l.Product, "Code", l.Code))
 	c.add(offerSimilar(ctx, f.deps, c.In.ChatKey(), c.Lang, l)...)
 }
 
@@ -460,16 +460,26 @@ func (f *order) place(ctx context.Context, c *Conv, d *orderDraft) (Go, error) {
 	}
 	o, err := f.deps.Orders.PlaceOrder(ctx, d.asOrder(c, l), "order:"+d.Nonce)
 	var notEnough *NotEnoughError
+	var belowMin *BelowMinError
 	switch {
+	case errors.Is(err, ErrListingExpired):
+		f.noSale(ctx, c, l, "order.expired")
+		return Finish(), nil
+	case errors.Is(err, ErrNotOnSale):
+		f.noSale(ctx, c, l, "order.ended")
+		return Finish(), nil
 	case errors.Is(err, ErrPriceChanged):
 		c.Say(M("order.price_changed", "Price", c.F().Price(l.Price)))
 		d.Price = l.Price
 		return To(f.summary), nil // its question again, at the new price
 	case errors.As(err, &notEnough) && notEnough.Remaining == 0:
-		f.soldOut(ctx, c, l)
+		f.noSale(ctx, c, l, "order.sold_out")
 		return Finish(), nil
 	case errors.As(err, &notEnough):
 		c.Say(M("order.only_left", "Remaining", c.F().Quantity(vn.Quantity{Milli: notEnough.Remaining, Unit: l.Quantity.Unit})))
+		return Redo(f.quantity), nil
+	case errors.As(err, &belowMin):
+		c.Say(M("order.min_raised", "Min", c.F().Quantity(vn.Quantity{Milli: belowMin.Min, Unit: l.Quantity.Unit})))
 		return Redo(f.quantity), nil
 	case err != nil:
 		return Go{}, err

@@ -60,6 +60,20 @@ type NotEnoughError struct{ Remaining int64 }
 
 func (e *NotEnoughError) Error() string { return "not enough left" }
 
+// BelowMinError means the order is smaller than the listing's minimum
+// order (Min, in its unit), which the farmer raised after the buyer typed
+// the quantity.
+type BelowMinError struct{ Min int64 }
+
+func (e *BelowMinError) Error() string { return "below the minimum order" }
+
+// ErrListingExpired means the listing is past its expiry; ErrNotOnSale,
+// that the farmer stopped selling it or a moderator took it down.
+var (
+	ErrListingExpired = errors.New("listing expired")
+	ErrNotOnSale      = errors.New("listing not on sale")
+)
+
 // ErrStale means the order is no longer in a state that allows the change.
 var ErrStale = errors.New("order changed meanwhile")
 
@@ -68,8 +82,10 @@ var ErrPriceChanged = errors.New("price changed")
 
 // Orders stores orders; placing one reserves stock in the same transaction.
 type Orders interface {
-	// PlaceOrder reserves o.Quantity of its listing and stores o, or returns
-	// a *NotEnoughError (Remaining 0: sold out). A retried source returns
+	// PlaceOrder reserves o.Quantity of its listing and stores o, if the
+	// listing still sells it as the buyer saw it; else it returns
+	// ErrListingExpired, ErrNotOnSale, ErrPriceChanged, a *NotEnoughError
+	// (Remaining 0: sold out) or a *BelowMinError. A retried source returns
 	// the order it placed the first time.
 	PlaceOrder(ctx context.Context, o *Order, source string) (*Order, error)
 	Order(ctx context.Context, id int64) (*Order, error)

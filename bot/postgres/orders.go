@@ -73,10 +73,13 @@ func (db *DB) PlaceOrder(ctx context.Context, o *flows.Order, source string) (*f
 }
 
 // placeOrder takes the quantity ($2) off the listing ($1) if it is on sale
-// with that much left at the price the buyer saw ($3, $4), and stores the
-// order (code $5) with its first event, unless the update ($13) placed it
-// already. It returns the order placed before, or the one placed now; or
-// neither, when the listing could not sell it.
+// and not past its expiry, with that much left at the price the buyer saw
+// ($3, $4), and the quantity is its minimum order or more (or all that is
+// left); and it stores the order (code $5) with its first event, unless the
+// update ($13) placed it already. The quantity was checked when the buyer
+// typed it, but the farmer may have changed the listing since, and it may
+// have expired. It returns the order placed before, or the one placed now;
+// or neither, when the listing could not sell it.
 const placeOrder = `
 	WITH prior AS (
 		SELECT id FROM orders WHERE source_update = $13
@@ -84,7 +87,8 @@ const placeOrder = `
 		UPDATE listings SET remaining_milli = remaining_milli - $2,
 			status = CASE WHEN remaining_milli = $2 THEN 'sold_out' ELSE status END,
 			sold_out_by = CASE WHEN remaining_milli = $2 THEN 'orders' ELSE sold_out_by END, updated_at = now()
-		WHERE id = $1 AND status = 'active' AND remaining_milli >= $2 AND price_vnd = $3 AND price_unit = $4
+		WHERE id = $1 AND status = 'active' AND expires_at > now() AND remaining_milli >= $2
+			AND (min_order_milli <= $2 OR remaining_milli = $2) AND price_vnd = $3 AND price_unit = $4
 			AND NOT EXISTS (SELECT 1 FROM prior)
 		RETURNING id
 	), placed AS (
@@ -97,27 +101,37 @@ const placeOrder = `
 	)
 	SELECT (SELECT id FROM prior), (SELECT id FROM placed)`
 
-// notEnough says why a listing could not sell an order: its price changed
-// since the buyer saw it (ErrPriceChanged), or it has less left than asked
-// (NotEnoughError, with what is left: none once it is off sale). Unless the
-// same update, delivered twice at once, placed it meanwhile (the statement
-// looked for it before that committed): then it returns that order's id.
+// notEnough says why a listing could not sell an order: it is past its
+// expiry (ErrListingExpired) or ended otherwise (ErrNotOnSale), its price
+// changed since the buyer saw it (ErrPriceChanged), it has less left than
+// asked (NotEnoughError, with what is left: none once it is sold out), or
+// the order is below its minimum (BelowMinError). Unless the same update,
+// delivered twice at once, placed it meanwhile (the statement looked for it
+// before that committed): then it returns that order's id.
 func (db *DB) notEnough(ctx context.Context, o *flows.Order, source string) (*int64, error) {
 	var status, unit string
-	var left, price int64
+	var left, price, least int64
+	var expired bool
 	var placed *int64
 	if err := db.Pool.QueryRow(ctx, `
-		SELECT status, remaining_milli, price_vnd, price_unit, (SELECT id FROM orders WHERE source_update = $2)
-		FROM listings WHERE id = $1`, o.ListingID, source).Scan(&status, &left, &price, &unit, &placed); err != nil {
+		SELECT status, remaining_milli, price_vnd, price_unit, min_order_milli, expires_at <= now(),
+			(SELECT id FROM orders WHERE source_update = $2)
+		FROM listings WHERE id = $1`, o.ListingID, source).Scan(&status, &left, &price, &unit, &least, &expired, &placed); err != nil {
 		return nil, fmt.Errorf("place order: listing %d: %w", o.ListingID, err)
 	}
 	switch {
 	case placed != nil:
 		return placed, nil
-	case status == flows.Active && (price != o.Price.VND || unit != string(o.Price.Per)):
-		return nil, flows.ErrPriceChanged
+	case status == flows.Expired || status == flows.Active && expired:
+		return nil, flows.ErrListingExpired
+	case status == flows.Closed || status == flows.Removed:
+		return nil, flows.ErrNotOnSale
 	case status != flows.Active:
 		left = 0
+	case price != o.Price.VND || unit != string(o.Price.Per):
+		return nil, flows.ErrPriceChanged
+	case left > o.Quantity.Milli && o.Quantity.Milli < least:
+		return nil, &flows.BelowMinError{Min: least}
 	}
 	return nil, &flows.NotEnoughError{Remaining: left}
 }

@@ -405,3 +405,52 @@ func TestStockAddedWhileAnOrderHoldsSomeIsKeptWhenItIsReleased(t *testing.T) {
 		t.Fatalf("after the decline %d g on sale of %d g listed (%v); want 70 kg of 70", back.Remaining, back.Quantity.Milli, err)
 	}
 }
+
+// Placing an order reads the listing as it is then, not as the buyer saw
+// it: a minimum raised meanwhile (unless the order takes all that is
+// left), an expiry passed, or a listing ended each refuse it with the
+// reason the buyer is told, and reserve nothing.
+func TestPlacingAnOrderChecksTheListingAsItIsThen(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name   string
+		change func(l *flows.Listing)
+		milli  int64
+		want   func(error) bool
+	}{
+		{"minimum raised", func(l *flows.Listing) { l.MinOrder = 20_000 }, 10_000, func(err error) bool {
+			var below *flows.BelowMinError
+			return errors.As(err, &below) && below.Min == 20_000
+		}},
+		{"minimum raised, all that is left", func(l *flows.Listing) { l.MinOrder = 60_000 }, 50_000, func(err error) bool { return err == nil }},
+		{"past its expiry", func(l *flows.Listing) { l.ExpiresAt = time.Now().Add(-time.Second) }, 10_000, func(err error) bool {
+			return errors.Is(err, flows.ErrListingExpired)
+		}},
+		{"expired", func(l *flows.Listing) { l.Status = flows.Expired }, 10_000, func(err error) bool {
+			return errors.Is(err, flows.ErrListingExpired)
+		}},
+		{"closed", func(l *flows.Listing) { l.Status = flows.Closed }, 10_000, func(err error) bool { return errors.Is(err, flows.ErrNotOnSale) }},
+		{"taken down", func(l *flows.Listing) { l.Status = flows.Removed }, 10_000, func(err error) bool { return errors.Is(err, flows.ErrNotOnSale) }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			db, draft := naDraft(t)
+			l, err := db.CreateListing(ctx, draft, "telegram:1", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := l.Price
+			tt.change(l)
+			if err := db.UpdateListing(ctx, l); err != nil {
+				t.Fatal(err)
+			}
+			_, err = db.PlaceOrder(ctx, &flows.Order{ListingID: l.ID, BuyerID: newUser(t, db, "2"), Quantity: vn.Quantity{Milli: tt.milli},
+				Total: 25 * tt.milli, Price: seen, BuyerName: "Hoa", BuyerPhone: "+84912888777", Delivery: "pickup"}, "telegram:2")
+			if !tt.want(err) {
+				t.Fatalf("placing %d g: %v", tt.milli, err)
+			}
+			if after, _ := db.Listing(ctx, l.ID); err != nil && after.Remaining != 50_000 {
+				t.Fatalf("a refused order reserved %d g", 50_000-after.Remaining)
+			}
+		})
+	}
+}

@@ -67,6 +67,16 @@ func (b *testBot) order(user int64, code, quantity string) {
 	b.Say(user, "bỏ qua")
 }
 
+// changeListing has a farmer change their newest listing from /tin: the
+// action's button, then the answer typed.
+func (b *testBot) changeListing(user int64, action, answer string) {
+	b.t.Helper()
+	b.Say(user, "/tin")
+	b.Tap(user, b.Last(user).Data[0])
+	b.Tap(user, action)
+	b.Say(user, answer)
+}
+
 // notice is the first message to chat that starts with prefix, waited for:
 // a message to another chat than the update's may come just after the
 // update is answered (its chat was busy with another sender).
@@ -265,6 +275,56 @@ func TestDeclinedOrderReleasesStockAndOffersSimilar(t *testing.T) {
 	// And a similar listing opens from its button.
 	b.Tap(buyer, "buy:"+otherCode)
 	b.expect(buyer, "order.quantity", "Remaining", "2 tạ", "Unit", "tạ", "Price", "27.000 đ/kg")
+}
+
+// The listing changes between the buyer's quantity and their confirmation:
+// the farmer raises the minimum order, or the listing expires. Placing the
+// order checks both again, and the buyer is told what happened instead of
+// getting an order the farmer would not take.
+func TestAnOrderIsPlacedOnlyIfTheListingStillTakesIt(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	b := startBot(t, tg, orderEnv(t, tg))
+	b.register(farmer)
+	code := b.listing(farmer, "500 kg", "25k")
+	const late = int64(2005)
+	b.order(buyer, code, "20 kg")
+	b.order(late, code, "60 kg")
+
+	b.changeListing(farmer, "act:min", "50 kg")
+
+	// 20 kg is below the new minimum: asked again, then placed at 50 kg.
+	b.Tap(buyer, "place")
+	msgs := b.Sent(buyer)
+	if got, want := msgs[len(msgs)-2].Text, text(t, "vi", "order.min_raised", "Min", "50 kg"); got != want {
+		t.Fatalf("placing below the raised minimum: %q, want %q", got, want)
+	}
+	b.expect(buyer, "order.quantity", "Remaining", "500 kg", "Unit", "kg", "Price", "25.000 đ/kg", "Min", "50 kg")
+	b.Say(buyer, "30 kg")
+	b.expect(buyer, "order.below_min", "Min", "50 kg")
+	b.Say(buyer, "50 kg")
+	if s := b.Last(buyer).Text; !strings.Contains(s, "50 kg × 25.000 đ/kg") {
+		t.Fatalf("summary after the new quantity:\n%s", s)
+	}
+	b.Tap(buyer, "place")
+	if s := b.Finished(buyer).Text; !strings.HasPrefix(s, "✅ Em đã gửi đơn") || !strings.Contains(s, "50 kg") {
+		t.Fatalf("placing 50 kg: %q", s)
+	}
+	if s := b.notice(farmer, "🛒 Đơn mới").Text; !strings.HasPrefix(s, "🛒 Đơn mới: 50 kg") {
+		t.Fatalf("the farmer's first new order: %q", s)
+	}
+
+	// The listing expires before the other buyer confirms 60 kg.
+	if _, err := pgExec(b, `UPDATE listings SET expires_at = now() - interval '1 second' WHERE code = $1`, code); err != nil {
+		t.Fatal(err)
+	}
+	b.Tap(late, "place")
+	if got, want := b.Finished(late).Text, text(t, "vi", "order.expired", "Product", "Na Chi Lăng", "Code", code); got != want {
+		t.Fatalf("placing on an expired listing: %q, want %q", got, want)
+	}
+	if n := count(t, b.Env["DATABASE_URL"], `SELECT count(*) FROM orders`); n != 1 {
+		t.Fatalf("%d orders placed, want the one of 50 kg", n)
+	}
 }
 
 func TestUnansweredOrderIsRemindedThenCancelled(t *testing.T) {
