@@ -2,6 +2,7 @@ package flows_test
 
 import (
 	"context"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -155,6 +156,64 @@ func TestAnUnansweredOrderIsRemindedHalfwayThenCancelled(t *testing.T) {
 	after, err := m.db.Listing(context.Background(), l.ID)
 	if err != nil || after.Remaining != 100_000 {
 		t.Fatalf("the reservation was not released: %d left (%v)", after.Remaining, err)
+	}
+}
+
+// An order cancelled by the clock gives its 40 kg back; the farmer is told
+// it is on sale again only if the listing is: not once they marked it sold
+// out, stopped selling it, or it expired or was taken down.
+func TestAFarmerIsToldWhetherATimedOutOrderGoesBackOnSale(t *testing.T) {
+	t.Parallel()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	const renew = " Muốn bán tiếp, anh/chị gõ /tin nhé."
+	for _, tt := range []struct {
+		name   string
+		change func(l *flows.Listing, now time.Time)
+		want   string // %s: the listing's code
+	}{
+		{"on sale", nil, "40 kg Na Chi Lăng đã được cộng lại vào tin bán %s."},
+		{"marked sold out", func(l *flows.Listing, _ time.Time) { l.Status, l.Remaining, l.SoldOutBy = flows.SoldOut, 0, "farmer" },
+			"Tin bán %s đã hết hàng nên em không mở bán lại 40 kg Na Chi Lăng này ạ." + renew},
+		{"stopped", func(l *flows.Listing, _ time.Time) { l.Status = flows.Closed },
+			"Tin bán %s đã ngừng bán nên em không mở bán lại 40 kg Na Chi Lăng này ạ." + renew},
+		{"expired", func(l *flows.Listing, _ time.Time) { l.Status = flows.Expired },
+			"Tin bán %s đã hết hạn nên em không mở bán lại 40 kg Na Chi Lăng này ạ." + renew},
+		{"past its expiry, ending at this tick", func(l *flows.Listing, now time.Time) { l.ExpiresAt = now.Add(12*time.Hour + 30*time.Minute) },
+			"Tin bán %s đã hết hạn nên em không mở bán lại 40 kg Na Chi Lăng này ạ." + renew},
+		{"taken down", func(l *flows.Listing, _ time.Time) { l.Status = flows.Removed },
+			"Tin bán %s đã bị gỡ nên em không mở bán lại 40 kg Na Chi Lăng này ạ."},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			m := newMarket(t)
+			l := m.listing("1")
+			m.order("2", l.Code)
+			l, err := m.db.Listing(ctx, l.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.change != nil {
+				tt.change(l, m.now)
+				if err := m.db.UpdateListing(ctx, l); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := m.router.Tick(ctx, m.now.Add(13*time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			var told string
+			for _, r := range m.notices() {
+				if r.To.ChatID == "1" && r.Text.ID == "order.timed_out_farmer" {
+					told = texts.Text("vi", r.Text)
+				}
+			}
+			if want := fmt.Sprintf(tt.want, l.Code); !strings.HasSuffix(told, "\n"+want) {
+				t.Fatalf("the farmer was told:\n%s\nwant it to end with:\n%s", told, want)
+			}
+		})
 	}
 }
 

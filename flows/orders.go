@@ -161,7 +161,7 @@ func (f *orders) move(ctx context.Context, c *Conv, o *Order, from []string, to,
 	if err != nil {
 		return err
 	}
-	replies, err := orderChanged(ctx, f.deps, o)
+	replies, err := orderChanged(ctx, f.deps, o, c.Now)
 	if err != nil {
 		return err
 	}
@@ -171,7 +171,7 @@ func (f *orders) move(ctx context.Context, c *Conv, o *Order, from []string, to,
 
 // orderChanged are the messages an order's new state sends: to the buyer,
 // to the farmer, and, when stock came back, to the groups.
-func orderChanged(ctx context.Context, deps Deps, o *Order) ([]Reply, error) {
+func orderChanged(ctx context.Context, deps Deps, o *Order, now time.Time) ([]Reply, error) {
 	buyer, err := chatOf(ctx, deps, o.BuyerID)
 	if err != nil {
 		return nil, err
@@ -221,7 +221,7 @@ func orderChanged(ctx context.Context, deps Deps, o *Order) ([]Reply, error) {
 		if o.Status == Declined || o.Reason != "" {
 			out = append(out, offerSimilar(ctx, deps, buyer.ref, buyer.lang, o.Listing)...)
 		}
-		toFarmer(M(msg+"_farmer", append(orderData(fm, o), "Reason", o.Reason)...))
+		toFarmer(M(msg+"_farmer", append(orderData(fm, o), "Reason", o.Reason, "Released", released(fm, o, now))...))
 		news, err := orderNews(ctx, deps, o)
 		if err != nil {
 			return nil, err
@@ -229,6 +229,29 @@ func orderChanged(ctx context.Context, deps Deps, o *Order) ([]Reply, error) {
 		out = append(out, news...)
 	}
 	return out, nil
+}
+
+// released tells the farmer what became of a cancelled or declined order's
+// quantity: back on sale, or not, with why, when the listing sells nothing
+// (the farmer marked it sold out, it ended, or it is past its expiry and
+// ends at this tick). o's listing is as read after the release, or just
+// before it (a timeout): either way a listing its orders sold out is on
+// sale again.
+func released(f Format, o *Order, now time.Time) string {
+	l := o.Listing
+	status := l.Status
+	switch {
+	case status == SoldOut && l.SoldOutBy == "orders":
+		status = Active // the quantity given back puts it on sale again
+	case status == Active && !now.Before(l.ExpiresAt):
+		status = Expired
+	}
+	data := []any{"Quantity", f.Ordered(o), "Product", l.Product, "ListingCode", l.Code}
+	if status == Active {
+		return f.Texts.Text(f.Lang, M("order.released_back", data...))
+	}
+	return f.Texts.Text(f.Lang, M("order.released_off", append(data,
+		"Status", f.Texts.Text(f.Lang, M("status."+status)), "Removed", status == Removed)...))
 }
 
 // paymentReplies tell the buyer how to pay the farmer: a VietQR code to
@@ -344,7 +367,7 @@ func (r *Router) orderTick(ctx context.Context, now time.Time) error {
 	}
 	var errs error
 	for _, o := range expired {
-		errs = errors.Join(errs, r.timeOut(ctx, o))
+		errs = errors.Join(errs, r.timeOut(ctx, o, now))
 	}
 	for _, o := range remind {
 		errs = errors.Join(errs, r.remind(ctx, o, now))
@@ -353,9 +376,9 @@ func (r *Router) orderTick(ctx context.Context, now time.Time) error {
 }
 
 // timeOut cancels a pending order the farmer did not answer.
-func (r *Router) timeOut(ctx context.Context, o *Order) error {
+func (r *Router) timeOut(ctx context.Context, o *Order, now time.Time) error {
 	o.Status, o.Reason = Cancelled, "timeout"
-	notices, err := orderChanged(ctx, r.Deps, o)
+	notices, err := orderChanged(ctx, r.Deps, o, now)
 	if err != nil {
 		return err
 	}

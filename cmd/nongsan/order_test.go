@@ -261,6 +261,11 @@ func TestDeclinedOrderReleasesStockAndOffersSimilar(t *testing.T) {
 	b.Tap(farmer, news.Data[1])
 	b.expect(farmer, "order.decline_reason")
 	b.Say(farmer, "Hàng chưa chín")
+	// The orders had sold it out: the 500 kg are on sale again, and the
+	// farmer is told so.
+	if s := b.Finished(farmer).Text; !strings.HasSuffix(s, "\n500 kg Na Chi Lăng đã được cộng lại vào tin bán "+code+".") {
+		t.Errorf("the farmer's decline:\n%s", s)
+	}
 	declined := waitSent(t, b, buyer, func(s sent) bool { return strings.HasPrefix(s.Text, "😔") }, 1)[0]
 	if !strings.Contains(declined.Text, "Hàng chưa chín") {
 		t.Errorf("decline notice: %q", declined.Text)
@@ -324,6 +329,23 @@ func TestAnOrderIsPlacedOnlyIfTheListingStillTakesIt(t *testing.T) {
 	}
 	if n := count(t, b.Env["DATABASE_URL"], `SELECT count(*) FROM orders`); n != 1 {
 		t.Fatalf("%d orders placed, want the one of 50 kg", n)
+	}
+}
+
+// A farmer who stopped selling while an order waited, then declines it,
+// is not told the order's quantity is back on sale: nobody can buy it.
+func TestADeclinedOrderOfAStoppedListingIsNotSaidToBeBackOnSale(t *testing.T) {
+	t.Parallel()
+	b, _, code, news := pendingOrder(t)
+	b.Say(farmer, "/tin")
+	b.Tap(farmer, b.Last(farmer).Data[0])
+	b.Tap(farmer, "act:close")
+	b.Tap(farmer, news.Data[1]) // ❌ Từ chối
+	b.expect(farmer, "order.decline_reason")
+	b.Say(farmer, "Hết hàng")
+	want := "\nTin bán " + code + " đã ngừng bán nên em không mở bán lại 20 kg Na Chi Lăng này ạ. Muốn bán tiếp, anh/chị gõ /tin nhé."
+	if s := b.Finished(farmer).Text; !strings.HasSuffix(s, want) {
+		t.Fatalf("the farmer's decline:\n%s\nwant it to end with:%s", s, want)
 	}
 }
 
