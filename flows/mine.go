@@ -343,17 +343,29 @@ func (f *mine) onPriceCheck(ctx context.Context, c *Conv, in Input) (Step, error
 	return Done, f.save(ctx, c, l)
 }
 
+// askStock asks what is left for sale, saying what the orders not yet
+// shipped hold: not to be counted again, as it comes back on its own when
+// such an order is cancelled or declined.
 func (f *mine) askStock(c *Conv) {
-	if l, err := f.own(c.Context(), c, 0); err != nil {
+	l, err := f.own(c.Context(), c, 0)
+	if err != nil {
 		c.Fail(err)
-	} else {
-		example := l.Remaining
-		if example == 0 {
-			example = l.Quantity.Milli
-		}
-		c.Say(M("mine.stock", "Remaining", c.F().Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}),
-			"Example", c.F().Quantity(vn.Quantity{Milli: example, Unit: l.Quantity.Unit})))
+		return
 	}
+	held, orders, err := f.deps.Orders.Held(c.Context(), l.ID)
+	if err != nil {
+		c.Fail(err)
+		return
+	}
+	qty := func(milli int64) string { return c.F().Quantity(vn.Quantity{Milli: milli, Unit: l.Quantity.Unit}) }
+	example, heldText := l.Remaining, ""
+	if example == 0 {
+		example = l.Quantity.Milli
+	}
+	if orders > 0 {
+		heldText = qty(held)
+	}
+	c.Say(M("mine.stock", "Remaining", qty(l.Remaining), "Example", qty(example), "Held", heldText, "Orders", orders))
 }
 
 func (f *mine) onStock(ctx context.Context, c *Conv, in Input) (Step, error) {

@@ -115,4 +115,8 @@ type Orders interface {
 	// OpenOrders counts a buyer's orders not accepted yet (pending),
 	// leaving out the one placed by source.
 	OpenOrders(ctx context.Context, buyerID int64, source string) (int, error)
+	// Held is what a listing's orders not yet shipped (pending or
+	// accepted) hold of it, in milli-units, and how many they are: what
+	// cancelling or declining them would give back.
+	Held(ctx context.Context, listingID int64) (milli int64, orders int, err error)
 }

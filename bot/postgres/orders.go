@@ -362,3 +362,15 @@ func (db *DB) OpenOrders(ctx context.Context, buyerID int64, source string) (int
 	}
 	return n, nil
 }
+
+// Held sums a listing's orders not yet shipped: those that give their
+// quantity back when cancelled or declined (releases).
+func (db *DB) Held(ctx context.Context, listingID int64) (milli int64, orders int, err error) {
+	err = db.Pool.QueryRow(ctx, `
+		SELECT coalesce(sum(quantity_milli), 0), count(*) FROM orders
+		WHERE listing_id = $1 AND status IN ('pending', 'accepted')`, listingID).Scan(&milli, &orders)
+	if err != nil {
+		return 0, 0, fmt.Errorf("held of listing %d: %w", listingID, err)
+	}
+	return milli, orders, nil
+}

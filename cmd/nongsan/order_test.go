@@ -349,6 +349,29 @@ func TestADeclinedOrderOfAStoppedListingIsNotSaidToBeBackOnSale(t *testing.T) {
 	}
 }
 
+// The stock question says how much the orders not yet delivered hold (one
+// accepted, one waiting): the farmer leaves it out of the figure typed,
+// as it comes back by itself if such an order falls through.
+func TestTheStockQuestionSaysWhatOrdersHold(t *testing.T) {
+	t.Parallel()
+	b, _, code, news := pendingOrder(t) // 20 kg
+	b.Tap(farmer, news.Data[0])         // ✅ Nhận đơn
+	b.Say(buyer, deepLink(code))        // a returning buyer: no name or phone asked
+	b.Say(buyer, "30 kg")
+	b.Tap(buyer, "pickup")
+	b.Tap(buyer, "skip")
+	b.Tap(buyer, "place")
+	waitSent(t, b, farmer, func(s sent) bool { return strings.HasPrefix(s.Text, "🛒 Đơn mới") }, 2)
+
+	b.Say(farmer, "/tin")
+	b.Tap(farmer, b.Last(farmer).Data[0])
+	b.Tap(farmer, "act:stock")
+	asked := b.expect(farmer, "mine.stock", "Remaining", "450 kg", "Example", "450 kg", "Held", "50 kg", "Orders", 2)
+	if !strings.HasPrefix(asked.Text, "⚖️ Bây giờ còn 450 kg để bán (chưa tính 50 kg đang giữ cho 2 đơn chưa giao).") {
+		t.Fatalf("the stock question:\n%s", asked.Text)
+	}
+}
+
 func TestUnansweredOrderIsRemindedThenCancelled(t *testing.T) {
 	t.Parallel()
 	tg := telegramtest.NewServer(t)
