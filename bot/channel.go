@@ -77,6 +77,10 @@ type UndeliverableError struct {
 	// Gone: the chat is lost to the bot (removed from the group, blocked,
 	// the chat deleted), not only this message refused.
 	Gone bool
+	// MovedTo is the chat's new id on the same platform, when it lives on
+	// under it (a Telegram group upgraded to a supergroup): the message
+	// goes there instead.
+	MovedTo string
 }
 
 func (e *UndeliverableError) Error() string { return "undeliverable: " + e.Reason }
@@ -85,6 +89,15 @@ func (e *UndeliverableError) Error() string { return "undeliverable: " + e.Reaso
 func IsUndeliverable(err error) bool {
 	var u *UndeliverableError
 	return errors.As(err, &u)
+}
+
+// Moved tells the new id of a chat that a refused send says moved.
+func Moved(err error) (to string, ok bool) {
+	var u *UndeliverableError
+	if errors.As(err, &u) && u.MovedTo != "" {
+		return u.MovedTo, true
+	}
+	return "", false
 }
 
 // IsGone tells whether err says the chat is lost to the bot.

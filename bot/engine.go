@@ -547,7 +547,9 @@ func (e *Engine) finish(ctx context.Context, l *redis.Leased, fin redis.Finish) 
 // replies queued meanwhile wait too and coalesce. A failed send holds the
 // whole chat back, for longer each time it fails again; a reply that fails
 // maxSendFails times in a row is set aside, so that it cannot block the
-// chat for ever. settled is false when a reply could not be set aside;
+// chat for ever. A send refused because its group moved to a new id (a
+// Telegram group upgraded to a supergroup) follows it there. settled is
+// false when a reply could not be set aside;
 // stopped is true when sending stopped for a reason of ours (errStopped, a
 // lost lease): the rest is the sweeper's.
 func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) (fin redis.Finish, settled, stopped bool) {
@@ -571,6 +573,7 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 	}
 	now, fails := e.Now(), l.Fails
 	var pace time.Time // a group's next message waits until then
+	var movedTo string // the chat's new id, once a send said it moved
 	due, last := coalesceDue(l.Out)
 	for i, q := range l.Out {
 		switch {
@@ -603,7 +606,16 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 		}
 		if err == nil {
 			var sent flows.Sent
+			if movedTo != "" && r.To == l.Chat {
+				r.To.ChatID = movedTo
+			}
 			sent, err = e.attempt(ctx, ch, l, &r)
+			if to, ok := Moved(err); ok {
+				if err = e.follow(ctx, log, r.To, to); err == nil {
+					movedTo, r.To.ChatID = to, to
+					sent, err = e.attempt(ctx, ch, l, &r)
+				}
+			}
 			if err == nil && r.Report != nil {
 				if err := e.renew(ctx, l); err != nil {
 					log.Warn().Err(err).Msg("renew lease before recording a post")
@@ -651,6 +663,19 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 	}
 	fin.Pace = pace // kept: replies remain, or may be queued soon
 	return fin, settled, false
+}
+
+// follow moves a group that a refused send says lives on under a new id
+// (a Telegram group upgraded to a supergroup whose notice of it the bot
+// missed), as the flows do when the platform announces it: its market
+// registration and listing posts go along, so that later posts go there
+// at once; the reply is then sent there.
+func (e *Engine) follow(ctx context.Context, log zerolog.Logger, from flows.ChatRef, to string) error {
+	if err := e.Router.Moved(ctx, from, flows.ChatRef{Channel: from.Channel, ChatID: to}); err != nil {
+		return fmt.Errorf("follow the chat to %s: %w", to, err)
+	}
+	log.Info().Str("moved_to", to).Msg("chat moved; its replies follow")
+	return nil
 }
 
 // maxSendFails is how often in a row a reply may fail before it is set

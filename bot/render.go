@@ -196,8 +196,8 @@ func (r *Rendered) Send(ctx context.Context, reply flows.Reply) (flows.Sent, err
 // then left out.
 func (r *Rendered) post(ctx context.Context, o Out) (flows.Sent, error) {
 	s, err := r.Post(ctx, o)
-	if err == nil || !IsUndeliverable(err) {
-		return s, err
+	if _, moved := Moved(err); err == nil || !IsUndeliverable(err) || moved {
+		return s, err // a chat that moved refuses everything: the engine follows it
 	}
 	if buttons, ok := r.withoutPageLinks(o.Buttons); ok {
 		o.Buttons = buttons

@@ -520,10 +520,7 @@ func (r *Router) group(ctx context.Context, c *Conv, in Input) error {
 			c.Say(M("group.hello", "Moderators", in.NoAdmins))
 		}
 	case in.Kind == KindMigrated:
-		to := ChatRef{Channel: in.Channel, ChatID: in.Arg}
-		if err := r.Deps.Chats.MoveGroup(ctx, in.ChatKey(), to); err != nil {
-			return fmt.Errorf("move group: %w", err)
-		}
+		return r.Moved(ctx, in.ChatKey(), ChatRef{Channel: in.Channel, ChatID: in.Arg})
 	case in.Command == "dangky":
 		return r.registerMarket(ctx, c, in)
 	case in.Command == "thongbao":
@@ -536,6 +533,17 @@ func (r *Router) group(ctx context.Context, c *Conv, in Input) error {
 		// Selling and ordering happen in the private chat.
 		c.Lang = GroupLang
 		c.Ask(M("group.help"), []Choice{{Label: M("group.open_private"), Do: &Action{Kind: ActOpenChat}}})
+	}
+	return nil
+}
+
+// Moved follows a group that lives on under a new id (a Telegram group
+// upgraded to a supergroup), whether the platform announced it or refused
+// a message to the old id: its market registration and its listing posts
+// move along. Moving a group twice is harmless.
+func (r *Router) Moved(ctx context.Context, from, to ChatRef) error {
+	if err := r.Deps.Chats.MoveGroup(ctx, from, to); err != nil {
+		return fmt.Errorf("move group: %w", err)
 	}
 	return nil
 }

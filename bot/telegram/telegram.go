@@ -468,6 +468,9 @@ func (b *Bot) classify(err error) error {
 	// Uploads come back without the code, but with retry_after.
 	case errors.As(err, &apiErr) && (apiErr.Code == http.StatusTooManyRequests || apiErr.RetryAfter > 0):
 		return &bot.RetryAfterError{After: time.Duration(max(apiErr.RetryAfter, 1)) * time.Second}
+	// A group upgraded to a supergroup lives on under a new id.
+	case errors.As(err, &apiErr) && apiErr.MigrateToChatID != 0:
+		return &bot.UndeliverableError{Reason: apiErr.Message, MovedTo: strconv.FormatInt(apiErr.MigrateToChatID, 10)}
 	// 401: the bot's token was revoked or rotated, not this message's
 	// fault: kept and retried while the operator puts the new one in.
 	case errors.As(err, &apiErr) && apiErr.Code >= 400 && apiErr.Code < 500 && apiErr.Code != http.StatusUnauthorized:

@@ -797,6 +797,48 @@ func TestMarketFollowsItsGroupToASupergroup(t *testing.T) {
 	}
 }
 
+// A group upgraded to a supergroup whose notice the bot missed: Telegram
+// refuses the next post at the old id, naming the new one. The post lands
+// in the supergroup, the farmer's notice links to it there, and the group
+// stays a market under its new id, so that the next listing goes there at
+// once.
+func TestAPostRefusedByAnUpgradedGroupFollowsIt(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	b := startBot(t, tg, nil)
+	const basic, super = int64(-4005005005), int64(-1004005005005)
+	tg.SetMemberStatus(basic, groupAdmin, "administrator")
+	b.Post(b.Up.AddedToGroup(basic, groupAdmin, telegramtest.DefaultBotID))
+	b.Post(b.Up.Text(basic, groupAdmin, "/dangky"))
+	b.expectIn(basic, "group.registered_all")
+	tg.UpgradeGroup(basic, super)
+
+	b.register(farmer)
+	codes := []string{b.publish(farmer), b.publishAnother(farmer)}
+	for _, code := range codes {
+		notice := waitSent(t, b, farmer, func(s sent) bool { return strings.HasPrefix(s.Text, "📢 Tin bán "+code) }, 1)
+		if !strings.Contains(notice[0].Text, "https://t.me/c/4005005005/") {
+			t.Errorf("the farmer was told %q, want a link to the supergroup's post", notice[0].Text)
+		}
+	}
+	waitSent(t, b, super, func(s sent) bool { return strings.HasPrefix(s.Text, "🛒 Đặt mua") }, len(codes))
+	albums := 0
+	for _, c := range tg.CallsTo("sendMediaGroup") {
+		if c.ChatID == itoa(super) && c.Status == http.StatusOK {
+			albums++
+		}
+	}
+	refused := 0
+	for _, c := range tg.Calls() {
+		if c.ChatID == itoa(basic) && c.Status != http.StatusOK {
+			refused++
+		}
+	}
+	if albums != len(codes) || refused != 1 {
+		t.Fatalf("%d albums in the supergroup and %d refused at the old id, want %d and 1", albums, refused, len(codes))
+	}
+}
+
 // publishedCode is the code of the listing the user was last told about:
 // other messages (a renewal question, a post notice) may come after it.
 // Posts to market groups are sent after the answer; it returns once they

@@ -280,7 +280,12 @@ func chatIDParam(p map[string]string) (int64, *apiError) {
 	return id, nil
 }
 
-func (s *Server) blockedLocked(chatID int64) *apiError {
+// refusedLocked is the error of a call to a chat that blocked the bot or
+// was upgraded to a supergroup (UpgradeGroup); nil for any other chat.
+func (s *Server) refusedLocked(chatID int64) *apiError {
+	if to, ok := s.upgraded[chatID]; ok {
+		return Failure{MigrateToChatID: to}.apiError()
+	}
 	switch {
 	case !s.blocked[chatID]:
 		return nil
@@ -297,7 +302,7 @@ func (s *Server) writableChatLocked(p map[string]string) (int64, *apiError) {
 	if e != nil {
 		return 0, e
 	}
-	return id, s.blockedLocked(id)
+	return id, s.refusedLocked(id)
 }
 
 var htmlTag = regexp.MustCompile(`<[^>]*>`)
@@ -643,7 +648,7 @@ func (s *Server) sendMessage(req *request) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	if e := s.blockedLocked(chatID); e != nil {
+	if e := s.refusedLocked(chatID); e != nil {
 		return nil, e
 	}
 	m := s.newMessageLocked(chatID)
@@ -675,7 +680,7 @@ func (s *Server) sendFile(req *request, kind string) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	if e := s.blockedLocked(chatID); e != nil {
+	if e := s.refusedLocked(chatID); e != nil {
 		return nil, e
 	}
 	fileID, rec, e := s.inputFileLocked(req, kind, p[kind], kind)
@@ -752,7 +757,7 @@ func (s *Server) sendMediaGroup(req *request) (any, *apiError) {
 			return nil, e
 		}
 	}
-	if e := s.blockedLocked(chatID); e != nil {
+	if e := s.refusedLocked(chatID); e != nil {
 		return nil, e
 	}
 	type resolved struct {

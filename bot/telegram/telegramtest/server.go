@@ -145,6 +145,7 @@ type Server struct {
 	failures     map[string][]Failure // by lower-case method; "" = any method
 	down         map[string]Failure   // likewise, until SetDown(method, nil)
 	blocked      map[int64]bool
+	upgraded     map[int64]int64 // a basic group's id → its supergroup's (UpgradeGroup)
 	members      map[memberKey]string
 	chats        map[int64]*chatState
 	files        map[string]*fileRecord
@@ -202,6 +203,7 @@ func NewServer(tb testing.TB) *Server {
 		failures:    map[string][]Failure{},
 		down:        map[string]Failure{},
 		blocked:     map[int64]bool{},
+		upgraded:    map[int64]int64{},
 		members:     map[memberKey]string{},
 		chats:       map[int64]*chatState{},
 		files:       map[string]*fileRecord{},
@@ -252,6 +254,18 @@ func (s *Server) UnblockChat(chatID int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.blocked, chatID)
+}
+
+// UpgradeGroup makes a basic group a supergroup with a new id, as Telegram
+// does when a group grows or an admin turns on a supergroup's feature:
+// every send, edit and delete to the old id then fails with 400 "Bad
+// Request: group chat was upgraded to a supergroup chat" and
+// parameters.migrate_to_chat_id = to. No service message is queued: a bot
+// may well have missed it.
+func (s *Server) UpgradeGroup(from, to int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.upgraded[from] = to
 }
 
 // SetMemberStatus sets what getChatMember answers for the user in the chat:

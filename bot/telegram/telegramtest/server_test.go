@@ -184,6 +184,17 @@ func TestSendMessageErrors(t *testing.T) {
 	if _, err := bot.Send(tgbotapi.NewMessage(43, "x")); err != nil {
 		t.Errorf("after UnblockChat: %v", err)
 	}
+	// An upgraded group refuses everything sent to its old id, naming the new one.
+	s.UpgradeGroup(-5, -1005)
+	for _, c := range []tgbotapi.Chattable{tgbotapi.NewMessage(-5, "x"), tgbotapi.NewPhoto(-5, tgbotapi.FileID("f"))} {
+		_, err = bot.Send(c)
+		if e := wantAPIError(t, err, "Bad Request: group chat was upgraded to a supergroup chat"); e.MigrateToChatID != -1005 {
+			t.Errorf("after UpgradeGroup: %+v", e)
+		}
+	}
+	if _, err := bot.Send(tgbotapi.NewMessage(-1005, "x")); err != nil {
+		t.Errorf("the supergroup: %v", err)
+	}
 	if c := s.CallsTo("sendMessage")[0]; c.Status != http.StatusBadRequest || c.Error != "Bad Request: chat_id is empty" || c.Result != nil {
 		t.Errorf("failed call = %+v", c)
 	}
