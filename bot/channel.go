@@ -66,6 +66,10 @@ type Holder interface {
 // RetryAfterError is the platform asking us to slow down.
 type RetryAfterError struct {
 	After time.Duration
+	// Unsaid: the platform did not say for how long (Zalo's 429, "quota
+	// exceeded", per second or per day): After is only the least wait, and
+	// the outbox waits longer each time, as after a failed send.
+	Unsaid bool
 }
 
 func (e *RetryAfterError) Error() string { return fmt.Sprintf("rate limited: retry after %s", e.After) }

@@ -633,6 +633,13 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 			return fin, false, true // Finish fails too: nothing is removed
 		case errors.Is(err, errStopped) || err != nil && ctx.Err() != nil:
 			fin.Next, stopped = e.Now(), true
+		case errors.As(err, &ra) && ra.Unsaid:
+			// For how long, the platform did not say (a quota): backed
+			// off as after a failed send, but never set aside for it,
+			// and counted only while the backoff grows, so that a long
+			// quota brings no later failure closer to being set aside.
+			fin.Fails = max(fails, min(fails+1, e.backoffSteps()))
+			fin.Hold = e.Now().Add(max(ra.After, e.backoff(fin.Fails)))
 		case errors.As(err, &ra):
 			fin.Hold, fin.Fails = e.Now().Add(ra.After), fails
 		case err != nil && !IsUndeliverable(err) && fails+1 >= maxSendFails:
@@ -760,7 +767,8 @@ const leaseMargin = 2 * time.Second
 // error or 5xx after a short, jittered wait, a short 429 after its
 // retry_after. Each try has a deadline that ends before the lease, renewed
 // when needed, so that no other replica can send while a try is in flight.
-// Longer waits are the sweeper's. A reply that stopped halfway goes on
+// Longer waits, and a 429 that does not say how long, are the sweeper's.
+// A reply that stopped halfway goes on
 // from there (r.Done).
 func (e *Engine) attempt(ctx context.Context, ch Channel, l *redis.Leased, r *flows.Reply) (flows.Sent, error) {
 	wait := e.RetryMin
@@ -784,7 +792,7 @@ func (e *Engine) attempt(ctx context.Context, ch Channel, l *redis.Leased, r *fl
 		switch {
 		case err == nil || IsUndeliverable(err) || try == 3:
 			return sent, err
-		case errors.As(err, &ra) && ra.After > 3*time.Second:
+		case errors.As(err, &ra) && (ra.Unsaid || ra.After > 3*time.Second):
 			return sent, err
 		case errors.As(err, &ra):
 			wait = ra.After
@@ -804,6 +812,16 @@ func (e *Engine) attempt(ctx context.Context, ch Channel, l *redis.Leased, r *fl
 func (e *Engine) backoff(n int) time.Duration {
 	d := e.RetryMin << min(n, 20)
 	return jitter(min(d, e.RetryMax))
+}
+
+// backoffSteps is how many failed sends in a row take the backoff to
+// RetryMax.
+func (e *Engine) backoffSteps() int {
+	n := 0
+	for n < 20 && e.RetryMin<<n < e.RetryMax {
+		n++
+	}
+	return n
 }
 
 // jitter is d less up to half of it, at random.

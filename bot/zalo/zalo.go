@@ -324,7 +324,8 @@ func (b *Bot) call(ctx context.Context, method string, params, result any) error
 	return nil
 }
 
-// retryAfter is how long to wait after a 429: Zalo does not say.
+// retryAfter is the least wait after a 429: Zalo does not say how long,
+// nor whether its quota is per second or per day.
 const retryAfter = time.Second
 
 // classify turns Bot API errors into the runtime's kinds: 429 slows down,
@@ -335,7 +336,7 @@ func (b *Bot) classify(err error) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &apiErr) && apiErr.Code == http.StatusTooManyRequests:
-		return &bot.RetryAfterError{After: retryAfter}
+		return &bot.RetryAfterError{After: retryAfter, Unsaid: true}
 	case errors.As(err, &apiErr) && apiErr.Code >= 400 && apiErr.Code < 500 && apiErr.Code != http.StatusUnauthorized &&
 		apiErr.Code != http.StatusRequestTimeout && apiErr.Code != http.StatusForbidden:
 		// Zalo's error table names no code for "removed from the chat":

@@ -12,6 +12,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/nongsan-bot/nongsan/bot"
+	"github.com/nongsan-bot/nongsan/bot/redis/redistest"
 	"github.com/nongsan-bot/nongsan/bot/zalo"
 	"github.com/nongsan-bot/nongsan/bot/zalo/zalotest"
 	"github.com/nongsan-bot/nongsan/flows"
@@ -141,7 +142,7 @@ func TestPostClassifiesErrors(t *testing.T) {
 	}
 	var retry *bot.RetryAfterError
 	s.FailNext("sendMessage", 1, zalotest.Failure{Code: 429})
-	if err := post(bot.Out{To: to, Text: "a"}); !errors.As(err, &retry) || retry.After <= 0 {
+	if err := post(bot.Out{To: to, Text: "a"}); !errors.As(err, &retry) || retry.After <= 0 || !retry.Unsaid {
 		t.Errorf("429: %v", err)
 	}
 	if err := post(bot.Out{To: to, Text: strings.Repeat("a", 2001)}); !bot.IsUndeliverable(err) {
@@ -282,5 +283,58 @@ func TestRenderedRepliesFitZalo(t *testing.T) {
 		if c.Status != http.StatusOK {
 			t.Errorf("Zalo refused %s: %s", c.Method, c.Error)
 		}
+	}
+}
+
+// Zalo's 429 ("quota exceeded") says neither for how long nor whether the
+// quota is per second or per day. A reply it refuses is tried again less
+// and less often, never more than RetryMax apart, and kept however long
+// the quota lasts (past the failures that set a failing reply aside): the
+// user gets it once Zalo takes messages again.
+func TestAReplyOverZalosQuotaWaitsLongerEachTimeAndArrives(t *testing.T) {
+	b, s := newBot(t)
+	ctx := context.Background()
+	start := time.Date(2026, 8, 15, 9, 0, 0, 0, time.UTC)
+	now := start
+	e := &bot.Engine{Store: redistest.MustOpen(t), Channels: bot.Channels{}, Metrics: bot.NewMetrics(), Log: zerolog.Nop(),
+		Now: func() time.Time { return now }, Attempt: 5 * time.Second, RetryMin: 500 * time.Millisecond, RetryMax: 10 * time.Second, Senders: 1}
+	e.Channels.Add(bot.Render(b, longTexts{}))
+	s.SetDown("sendMessage", &zalotest.Failure{Code: http.StatusTooManyRequests, Description: "Quota exceeded"})
+	to := flows.ChatRef{Channel: flows.Zalo, ChatID: "u1"}
+	if err := e.Store.Enqueue(ctx, []flows.Reply{{To: to, Lang: "vi", Text: flows.M("Na Chi Lăng còn 5 tạ")}}, now); err != nil {
+		t.Fatal(err)
+	}
+	const step = 250 * time.Millisecond // the sweeper's interval
+	var tries []time.Time
+	sweep := func(until time.Time) {
+		for ; !now.After(until); now = now.Add(step) {
+			before := len(s.CallsTo("sendMessage"))
+			if err := e.Sweep(ctx); err != nil {
+				t.Fatal(err)
+			}
+			for range len(s.CallsTo("sendMessage")) - before {
+				if n := len(tries); n > 0 {
+					switch gap := now.Sub(tries[n-1]); {
+					case gap > e.RetryMax+step:
+						t.Fatalf("try %d came %s after the one before, over RetryMax", n+1, gap)
+					case n >= 6 && gap < e.RetryMax/2:
+						t.Fatalf("try %d came %s after the one before: the waits do not grow (tries at %v)", n+1, gap, tries)
+					}
+				}
+				tries = append(tries, now)
+			}
+		}
+	}
+	sweep(start.Add(15 * time.Minute))
+	if len(tries) <= 60 {
+		t.Fatalf("%d tries in 15 minutes of quota, want more than the 60 failures that set a reply aside", len(tries))
+	}
+	if dead, err := e.Store.DeadLetters(ctx); err != nil || len(dead) != 0 {
+		t.Fatalf("set aside: %+v %v", dead, err)
+	}
+	s.SetDown("sendMessage", nil)
+	sweep(now.Add(e.RetryMax + step))
+	if got := s.Received("u1"); len(got) != 1 || got[0].Text != "Na Chi Lăng còn 5 tạ" {
+		t.Fatalf("after the quota the user got %+v, want the reply once", got)
 	}
 }
