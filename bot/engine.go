@@ -364,6 +364,53 @@ func (e *Engine) giveUp(ctx context.Context, log zerolog.Logger, user *flows.Use
 	return e.Router.Reset(user, in, flows.ResetFailing), nil
 }
 
+// Abandon ends an update that failed maxAttempts times, PostgreSQL and
+// Redis answering, where the flows could not give up on it themselves (a
+// panic outside them, a store refusing its sender): as after giveUp, the
+// user gets the apology and the chat starts over, and the update counts
+// as handled. Long polling needs it: unlike a webhook's platform, which
+// stops retrying, a poller would hand the update again for ever, every
+// later one waiting behind it.
+func (e *Engine) Abandon(ctx context.Context, in flows.Input, cause error) error {
+	log := e.Log.With().Str("update_id", in.UpdateID).Str("channel", string(in.Channel)).
+		Str("chat", in.ChatID).Logger()
+	mu := &e.stripes[stripe(in.ChatKey())]
+	for try := 1; ; try++ {
+		mu.Lock()
+		res, done, err := e.abandon(ctx, log, in, cause)
+		mu.Unlock()
+		switch {
+		case errors.Is(err, redis.ErrConflict) && try < maxConflicts:
+			continue
+		case err != nil:
+			return err
+		}
+		e.reply(ctx, log, in, res, done, func() {})
+		return nil
+	}
+}
+
+// abandon commits the apology and a fresh start for in's chat, unless the
+// update was handled meanwhile. The sender is the user the chat knew, if
+// any: reading them again may be what fails.
+func (e *Engine) abandon(ctx context.Context, log zerolog.Logger, in flows.Input, cause error) (flows.Result, redis.Committed, error) {
+	chat, err := e.Store.Load(ctx, in.ChatKey())
+	if err != nil || chat.Seen(in.UpdateID) {
+		return flows.Result{}, redis.Committed{}, err
+	}
+	st := chat.State
+	var user *flows.User
+	if in.ChatType == flows.Private {
+		user = st.User
+	}
+	log.Error().Err(cause).Msg("giving up on update")
+	e.Metrics.Resets.WithLabelValues("failing").Inc()
+	res := e.Router.Reset(user, in, flows.ResetFailing)
+	st.Session, st.Seen = nil, st.Seen.Add(in.UpdateID)
+	done, err := e.Store.Commit(ctx, chat, st, res.Replies, e.Now())
+	return res, done, err
+}
+
 // Deliver sends chat's waiting replies if no one else is sending them; if
 // someone is, they send these too.
 func (e *Engine) Deliver(ctx context.Context, chat flows.ChatRef) {

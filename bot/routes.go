@@ -165,13 +165,16 @@ func (s *Server) Receive(ctx context.Context, ch Channel, body []byte) int {
 	}
 	// Finish what was started even if the platform hangs up: the work is
 	// committed atomically, and an unsent reply waits in the outbox.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 25*time.Second)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handleBudget)
 	defer cancel()
 	if err := s.Engine.Handle(ctx, in); err != nil {
 		return http.StatusServiceUnavailable
 	}
 	return http.StatusOK
 }
+
+// handleBudget is how long an update may take once it is read.
+const handleBudget = 25 * time.Second
 
 // normalize tidies what users typed, once, before any flow reads it: NFC,
 // no zero-width characters, spaces trimmed and collapsed.

@@ -9,6 +9,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/nongsan-bot/nongsan/bot"
 	"github.com/nongsan-bot/nongsan/flows"
 )
 
@@ -58,18 +59,16 @@ func (b *Bot) SetCommands(commands []string) error {
 }
 
 // Poll long-polls getUpdates until ctx ends, handing each update's JSON to
-// handle in order. handle returns false to have the update fetched again.
+// handle in order. handle returns false to have the update fetched again,
+// after a pause that grows while it keeps returning false.
 func (b *Bot) Poll(ctx context.Context, handle func(body []byte) bool) error {
-	offset := 0
+	offset, wait := 0, time.Duration(0)
 	for ctx.Err() == nil {
 		cfg := tgbotapi.NewUpdate(offset)
 		cfg.Timeout, cfg.AllowedUpdates = 30, AllowedUpdates
 		updates, err := b.api.GetUpdates(cfg)
 		if err != nil {
-			select {
-			case <-ctx.Done():
-			case <-time.After(3 * time.Second):
-			}
+			bot.Pause(ctx, 3*time.Second)
 			continue
 		}
 		for _, u := range updates {
@@ -78,9 +77,11 @@ func (b *Bot) Poll(ctx context.Context, handle func(body []byte) bool) error {
 				return fmt.Errorf("encode update %s: %w", strconv.Itoa(u.UpdateID), err)
 			}
 			if !handle(body) {
+				wait = min(max(2*wait, 500*time.Millisecond), 30*time.Second)
+				bot.Pause(ctx, wait)
 				break // fetched again from this offset
 			}
-			offset = u.UpdateID + 1
+			offset, wait = u.UpdateID+1, 0
 		}
 	}
 	return nil

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"time"
 	"unicode/utf8"
+
+	"github.com/nongsan-bot/nongsan/bot"
 )
 
 // ValidSecret tells whether setWebhook takes secret: 8 to 256 characters.
@@ -62,7 +64,7 @@ func (b *Bot) Poll(ctx context.Context, handle func(body []byte) bool) error {
 			if ctx.Err() == nil {
 				b.Log.Warn().Err(err).Msg("zalo getUpdates")
 			}
-			pause(ctx, 3*time.Second)
+			bot.Pause(ctx, 3*time.Second)
 			continue
 		}
 		events, err := splitEvents(result)
@@ -72,7 +74,7 @@ func (b *Bot) Poll(ctx context.Context, handle func(body []byte) bool) error {
 		}
 		for _, ev := range events {
 			for wait := 500 * time.Millisecond; !handle(ev) && ctx.Err() == nil; wait = min(2*wait, 30*time.Second) {
-				pause(ctx, wait)
+				bot.Pause(ctx, wait)
 			}
 		}
 	}
@@ -93,13 +95,4 @@ func splitEvents(result json.RawMessage) ([]json.RawMessage, error) {
 		return events, nil
 	}
 	return []json.RawMessage{result}, nil
-}
-
-func pause(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
 }

@@ -153,6 +153,70 @@ func TestPollHandlesQueuedUpdates(t *testing.T) {
 	}
 }
 
+// Long polling hands updates over in order: one whose handling panics or
+// fails every time, PostgreSQL and Redis answering, would hold every later
+// update back for ever. After three tries it is given up as a webhook's
+// failing update is: its user gets the apology and the menu, and the
+// updates behind it are answered. Here one is a message without its chat,
+// which the Telegram adapter cannot read (it panics: there is no chat to
+// tell), and PostgreSQL refuses the sender of the other.
+func TestPollGivesUpOnAnUpdateThatKeepsFailing(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := newEnv(t, tg)
+	getenv := func(k string) string { return env[k] }
+	if err := run(context.Background(), []string{"nongsan", "migrate"}, getenv, newLogWatcher(), newLogWatcher()); err != nil {
+		t.Fatal(err)
+	}
+	const refused = int64(4242)
+	db, err := postgres.Open(context.Background(), env["DATABASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.Pool.Exec(context.Background(), `
+		CREATE FUNCTION refuse_user() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$;
+		CREATE TRIGGER refuse_user BEFORE INSERT OR UPDATE ON users
+			FOR EACH ROW WHEN (NEW.platform_id = '`+itoa(refused)+`') EXECUTE FUNCTION refuse_user()`)
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := tg.NewUpdates()
+	chatless := up.Text(farmer, farmer, "/start")
+	chatless.Message.Chat = nil
+	tg.QueueUpdate(chatless)
+	tg.QueueUpdate(up.Text(refused, refused, "/start"))
+	tg.QueueUpdate(up.Text(farmer, farmer, "/start"))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"nongsan", "poll"}, getenv, newLogWatcher(), newLogWatcher()) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	calls := tg.WaitCalls(t, "sendMessage", 4)
+	line := func(s string) string { first, _, _ := strings.Cut(s, "\n"); return first }
+	var got []string
+	for _, c := range calls[:3] {
+		got = append(got, c.ChatID+": "+line(c.Params["text"]))
+	}
+	want := []string{
+		itoa(refused) + ": " + line(text(t, "vi", "error.sorry")),
+		itoa(refused) + ": " + line(text(t, "vi", "menu.title")),
+		itoa(farmer) + ": 🌾 Xin chào Nông dân " + itoa(farmer) + "!",
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("the bot said %q, want %q", got, want)
+	}
+	for _, c := range tg.CallsTo("getUpdates") {
+		if c.Status != http.StatusOK {
+			t.Errorf("getUpdates failed: %+v", c)
+		}
+	}
+}
+
 func TestWebhookSetRegistersSecretUpdatesAndMenu(t *testing.T) {
 	t.Parallel()
 	tg := telegramtest.NewServer(t)

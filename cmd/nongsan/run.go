@@ -523,7 +523,7 @@ func poll(ctx context.Context, cfg config, stdout io.Writer) error {
 		}
 		log.Info().Str("bot", a.telegram.Username()).Msg("polling Telegram")
 		ch := a.engine.Channels[flows.Telegram]
-		pollers = append(pollers, func(ctx context.Context) error { return a.telegram.Poll(ctx, a.receiver(ctx, ch)) })
+		pollers = append(pollers, func(ctx context.Context) error { return a.telegram.Poll(ctx, a.server.PollHandler(ctx, ch)) })
 	}
 	if a.zalo != nil {
 		if err := a.zalo.DeleteWebhook(ctx); err != nil {
@@ -531,7 +531,7 @@ func poll(ctx context.Context, cfg config, stdout io.Writer) error {
 		}
 		log.Info().Str("bot", a.zalo.Me().AccountName).Msg("polling Zalo")
 		ch := a.engine.Channels[flows.Zalo]
-		pollers = append(pollers, func(ctx context.Context) error { return a.zalo.Poll(ctx, a.receiver(ctx, ch)) })
+		pollers = append(pollers, func(ctx context.Context) error { return a.zalo.Poll(ctx, a.server.PollHandler(ctx, ch)) })
 	}
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -554,26 +554,6 @@ func poll(ctx context.Context, cfg config, stdout io.Writer) error {
 		err = errors.Join(err, <-errs)
 	}
 	return err
-}
-
-// receiver hands a polled update to ch's webhook logic; false has it
-// handed again. Only a failure to store it (5xx) is worth another try: an
-// update the bot cannot read (4xx) would be refused again for ever, and
-// every later update of the platform would wait behind it.
-func (a *app) receiver(ctx context.Context, ch bot.Channel) func(body []byte) bool {
-	return func(body []byte) (ok bool) {
-		defer func() {
-			if v := recover(); v != nil {
-				a.server.Log.Error().Interface("panic", v).Str("channel", string(ch.Name())).Msg("polled update panicked")
-				ok = false
-			}
-		}()
-		status := a.server.Receive(ctx, ch, body)
-		if status >= 400 && status < 500 {
-			a.server.Log.Warn().Int("status", status).Str("channel", string(ch.Name())).Msg("polled update refused, skipped")
-		}
-		return status < 500
-	}
 }
 
 // webhook registers, removes or shows the webhook of each platform whose
