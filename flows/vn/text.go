@@ -14,17 +14,22 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// Normalize returns s in NFC without zero-width characters, with surrounding
-// space trimmed and inner runs of white space collapsed to one space: what
-// the user wrote, tidied for display. Invalid UTF-8 becomes U+FFFD.
+// Normalize returns s in NFC without zero-width or control characters, with
+// surrounding space trimmed and inner runs of white space collapsed to one
+// space: what the user wrote, tidied for display. Invalid UTF-8 becomes
+// U+FFFD. (PostgreSQL refuses a NUL in text: a name holding one would fail
+// every update of its user.)
 func Normalize(s string) string {
-	if isASCII(s) { // valid, in NFC, without zero-width characters
+	if isPlain(s) { // valid, in NFC, without zero-width or control characters
 		return collapse(s)
 	}
 	s = strings.Map(func(r rune) rune {
 		switch r {
 		case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad':
 			return -1 // zero-width spaces and joiners, word joiner, BOM, soft hyphen
+		}
+		if unicode.IsControl(r) && !unicode.IsSpace(r) {
+			return -1
 		}
 		return r
 	}, strings.ToValidUTF8(s, "\uFFFD"))
@@ -118,9 +123,11 @@ var folders = sync.Pool{New: func() any {
 	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 }}
 
-func isASCII(s string) bool {
+// isPlain tells whether s is printable ASCII (white space allowed): text
+// Normalize need not map.
+func isPlain(s string) bool {
 	for i := range len(s) {
-		if s[i] >= utf8.RuneSelf {
+		if c := s[i]; c >= utf8.RuneSelf || c == 0x7f || c < ' ' && c != '\t' && c != '\n' && c != '\r' {
 			return false
 		}
 	}

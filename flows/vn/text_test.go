@@ -1,6 +1,9 @@
 package vn
 
-import "testing"
+import (
+	"testing"
+	"unicode"
+)
 
 func TestFold(t *testing.T) {
 	tests := []struct{ in, want string }{
@@ -29,6 +32,29 @@ func TestNormalize(t *testing.T) {
 	if got := Normalize("\ufeffđồng\u200b ý\u200d\u00a0"); got != "đồng ý" {
 		t.Errorf("Normalize = %q", got)
 	}
+	// Control characters: PostgreSQL refuses a NUL in text.
+	for in, want := range map[string]string{"Lâm\x00": "Lâm", "Lam\x00 \x1b[31m": "Lam [31m", "a\tb\r\nc\x7f\u0085": "a b c"} {
+		if got := Normalize(in); got != want {
+			t.Errorf("Normalize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{"Lâm\x00", "a\x00b", "\u0085x", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := Normalize(s)
+		for _, r := range got {
+			if unicode.IsControl(r) {
+				t.Fatalf("Normalize(%q) = %q keeps control character %U", s, got, r)
+			}
+		}
+		if Normalize(got) != got {
+			t.Errorf("Normalize not idempotent for %q", s)
+		}
+	})
 }
 
 func FuzzFold(f *testing.F) {
