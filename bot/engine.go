@@ -171,11 +171,7 @@ func stripe(chat flows.ChatRef) int {
 // of the chat committed in between (redis.ErrConflict).
 func (e *Engine) decide(ctx context.Context, log zerolog.Logger, in flows.Input) (outcome string, state flows.Session, res flows.Result, done redis.Committed, err error) {
 	now := e.Now()
-	load := e.Store.Load
-	if in.ChatType == flows.Group {
-		load = e.Store.LoadHead // its outbox may hold posts by the thousand
-	}
-	chat, err := load(ctx, in.ChatKey())
+	chat, err := e.load(ctx, in)
 	if err != nil {
 		return OutcomeFailed, state, res, done, err
 	}
@@ -184,19 +180,23 @@ func (e *Engine) decide(ctx context.Context, log zerolog.Logger, in flows.Input)
 	}
 	st := chat.State
 	user, err := e.user(ctx, in, &st, now)
-	if err != nil {
-		return OutcomeFailed, state, res, done, err
-	}
 	if r, ok := e.Channels[in.Channel].(*Rendered); ok && in.ChatType == flows.Group && !r.KnowsAdmins() {
 		in.NoAdmins = true // only moderators, then, run group commands
 	}
-	if e.Admins != nil && in.ChatType == flows.Group {
-		if err := e.checkAdmin(ctx, &in); err != nil {
-			return OutcomeFailed, state, res, done, err
-		}
+	if err == nil && e.Admins != nil && in.ChatType == flows.Group {
+		err = e.checkAdmin(ctx, &in)
 	}
 	over, first := e.overRate(&st, in, now)
 	switch {
+	case err != nil:
+		// The sender or the group's admins could not be read: failing
+		// for good, this update ends as a failing step does (giveUp),
+		// with the user the chat knew, not in 503s the platform stops
+		// retrying, the user never told.
+		user, over = nil, false
+		if in.ChatType == flows.Private {
+			user = st.User
+		}
 	case over:
 		outcome, res.Session = OutcomeLimited, st.Session
 		if first {
@@ -235,6 +235,15 @@ func (e *Engine) decide(ctx context.Context, log zerolog.Logger, in flows.Input)
 		return outcome, state, res, done, nil
 	}
 	return OutcomeHandled, state, res, done, nil
+}
+
+// load reads in's chat: of a group, the head of its outbox only, which may
+// hold posts by the thousand.
+func (e *Engine) load(ctx context.Context, in flows.Input) (*redis.Chat, error) {
+	if in.ChatType == flows.Group {
+		return e.Store.LoadHead(ctx, in.ChatKey())
+	}
+	return e.Store.Load(ctx, in.ChatKey())
 }
 
 // checkAdmin tells a group command whether its sender administers the
@@ -394,7 +403,7 @@ func (e *Engine) Abandon(ctx context.Context, in flows.Input, cause error) error
 // update was handled meanwhile. The sender is the user the chat knew, if
 // any: reading them again may be what fails.
 func (e *Engine) abandon(ctx context.Context, log zerolog.Logger, in flows.Input, cause error) (flows.Result, redis.Committed, error) {
-	chat, err := e.Store.Load(ctx, in.ChatKey())
+	chat, err := e.load(ctx, in)
 	if err != nil || chat.Seen(in.UpdateID) {
 		return flows.Result{}, redis.Committed{}, err
 	}

@@ -266,3 +266,32 @@ func TestAnUpdateThatKeepsFailingEndsInAnApology(t *testing.T) {
 		t.Fatal("the conversation the failure interrupted went on")
 	}
 }
+
+// A sender whose own row PostgreSQL refuses (read before any flow runs) is
+// not left to 503s that the platform stops retrying: after the third try
+// the update ends in the apology and the menu, as a failing step does.
+func TestASenderThatCannotBeReadIsToldAfterTheThirdTry(t *testing.T) {
+	t.Parallel()
+	b, _ := startBotBehindProxy(t)
+	const refused = int64(4343)
+	if _, err := pgExec(b, `
+		CREATE FUNCTION refuse_sender() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$;
+		CREATE TRIGGER refuse_sender BEFORE INSERT OR UPDATE ON users
+			FOR EACH ROW WHEN (NEW.platform_id = '`+itoa(refused)+`') EXECUTE FUNCTION refuse_sender()`); err != nil {
+		t.Fatal(err)
+	}
+	up := b.Up.Text(refused, refused, "/start")
+	for try := 1; try <= 2; try++ {
+		if code := b.Post(up); code != http.StatusServiceUnavailable {
+			t.Fatalf("try %d answered %d, want 503 so that Telegram retries", try, code)
+		}
+	}
+	if code := b.Post(up); code != http.StatusOK {
+		t.Fatalf("third try answered %d, want 200", code)
+	}
+	msgs := b.Sent(refused)
+	if len(msgs) < 2 || msgs[len(msgs)-2].Text != text(t, "vi", "error.sorry") {
+		t.Fatalf("after three failures: %d messages, want the apology, then the menu", len(msgs))
+	}
+	b.expect(refused, "menu.title")
+}
