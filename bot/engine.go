@@ -134,14 +134,8 @@ const maxConflicts = 20
 
 // answered is called once the update's own chat has its replies.
 func (e *Engine) handle(ctx context.Context, log zerolog.Logger, in flows.Input, answered func()) (string, flows.Session, error) {
-	// Updates of one chat that reach this replica together take turns, in
-	// the order they came: the version check in Redis then only has to
-	// settle races between replicas, and a step is rarely redone.
-	mu := &e.stripes[stripe(in.ChatKey())]
 	for try := 1; ; try++ {
-		mu.Lock()
 		outcome, state, res, done, err := e.decide(ctx, log, in)
-		mu.Unlock()
 		switch {
 		case err == nil && (outcome == OutcomeHandled || outcome == OutcomeLimited):
 			e.reply(ctx, log, in, res, done, answered)
@@ -159,6 +153,15 @@ func (e *Engine) handle(ctx context.Context, log zerolog.Logger, in flows.Input,
 	}
 }
 
+// lock takes chat's mutex; its caller lets it go deferred, so that a panic
+// (outside the flows, which recover their own) does not leave every later
+// update of the chats sharing it waiting for ever.
+func (e *Engine) lock(chat flows.ChatRef) *sync.Mutex {
+	mu := &e.stripes[stripe(chat)]
+	mu.Lock()
+	return mu
+}
+
 // stripe picks one of the engine's per-chat mutexes.
 func stripe(chat flows.ChatRef) int {
 	h := fnv.New32a()
@@ -168,8 +171,12 @@ func stripe(chat flows.ChatRef) int {
 }
 
 // decide reads the chat, runs the update and commits, unless another update
-// of the chat committed in between (redis.ErrConflict).
+// of the chat committed in between (redis.ErrConflict). Updates of one chat
+// that reach this replica together take turns, in the order they came
+// (lock): the version check in Redis then only has to settle races between
+// replicas, and a step is rarely redone.
 func (e *Engine) decide(ctx context.Context, log zerolog.Logger, in flows.Input) (outcome string, state flows.Session, res flows.Result, done redis.Committed, err error) {
+	defer e.lock(in.ChatKey()).Unlock()
 	now := e.Now()
 	chat, err := e.load(ctx, in)
 	if err != nil {
@@ -383,11 +390,8 @@ func (e *Engine) giveUp(ctx context.Context, log zerolog.Logger, user *flows.Use
 func (e *Engine) Abandon(ctx context.Context, in flows.Input, cause error) error {
 	log := e.Log.With().Str("update_id", in.UpdateID).Str("channel", string(in.Channel)).
 		Str("chat", in.ChatID).Logger()
-	mu := &e.stripes[stripe(in.ChatKey())]
 	for try := 1; ; try++ {
-		mu.Lock()
 		res, done, err := e.abandon(ctx, log, in, cause)
-		mu.Unlock()
 		switch {
 		case errors.Is(err, redis.ErrConflict) && try < maxConflicts:
 			continue
@@ -403,6 +407,7 @@ func (e *Engine) Abandon(ctx context.Context, in flows.Input, cause error) error
 // update was handled meanwhile. The sender is the user the chat knew, if
 // any: reading them again may be what fails.
 func (e *Engine) abandon(ctx context.Context, log zerolog.Logger, in flows.Input, cause error) (flows.Result, redis.Committed, error) {
+	defer e.lock(in.ChatKey()).Unlock()
 	chat, err := e.load(ctx, in)
 	if err != nil || chat.Seen(in.UpdateID) {
 		return flows.Result{}, redis.Committed{}, err

@@ -489,3 +489,52 @@ func TestAButtonPressDeliveredAgainIsAnswered(t *testing.T) {
 		t.Fatalf("the press delivered again: answered %v, sent %d replies; want it answered, nothing sent", ch.acked, len(ch.sent))
 	}
 }
+
+// panicky is a store of users that panics reading one: a bug outside the
+// flows, which recover their own.
+type panicky struct{ flows.Users }
+
+func (panicky) Touch(context.Context, flows.Input) (*flows.User, error) { panic("a bug in the store") }
+
+// parsing is a channel whose every update is the farmer's "hello".
+type parsing struct{ channel }
+
+func (*parsing) Parse([]byte) (flows.Input, bool, error) {
+	return flows.Input{Channel: flows.Telegram, ChatType: flows.Private, UpdateID: "7", ChatID: farmer.ChatID,
+		UserID: farmer.ChatID, Kind: flows.KindText, Text: "hello"}, true, nil
+}
+
+// A panic outside the flows lets go of the chat: the poller's next tries
+// of the update run, and the third gives it up with the apology, rather
+// than waiting for ever on the chat the first try held.
+func TestAPanicOutsideTheFlowsLetsGoOfTheChat(t *testing.T) {
+	ch := &parsing{}
+	e := newEngine(t, &ch.channel, time.Now)
+	e.Channels[flows.Telegram] = ch
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Router, e.Users = &flows.Router{Texts: texts, Now: time.Now}, panicky{}
+	s := &Server{Engine: e, Metrics: e.Metrics, Log: e.Log}
+	handle := s.PollHandler(context.Background(), ch)
+	tries := make(chan []bool, 1)
+	go func() {
+		var goOn []bool
+		for range maxAttempts {
+			goOn = append(goOn, handle([]byte("{}")))
+		}
+		tries <- goOn
+	}()
+	select {
+	case goOn := <-tries:
+		if goOn[0] || !goOn[maxAttempts-1] {
+			t.Fatalf("the poller goes on after each try: %v; want the update again, then given up", goOn)
+		}
+	case <-time.After(10 * time.Second): // a hang made a failure, not a sleep
+		t.Fatal("the second try of the update waits for ever on the chat the first one held")
+	}
+	if got := ids(ch.Sent()); got != "error.sorrymenu.title" {
+		t.Fatalf("the farmer was sent %q, want the apology and the menu", got)
+	}
+}
