@@ -243,7 +243,7 @@ func TestLinkingMakesTwoAccountsOnePerson(t *testing.T) {
 	}
 	l, err := f.db.CreateListing(ctx, &flows.Listing{SellerID: seller.ID, Channel: flows.Telegram, Product: "Na",
 		Photos: []string{"p"}, Quantity: vn.Quantity{Milli: 50_000, Unit: vn.UnitKg}, Price: vn.Price{VND: 25_000, Per: vn.UnitKg},
-		PriceTyped: "25k", Ready: f.now}, "telegram:1", nil)
+		PriceTyped: "25k", Ready: time.Now()}, "telegram:1", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
