@@ -225,7 +225,7 @@ func link(ctx context.Context, tx pgx.Tx, requester, account int64) error {
 		`WITH gone AS (DELETE FROM user_roles WHERE user_id = $1 RETURNING *)
 			INSERT INTO user_roles (user_id, role, granted_by, granted_at, reason)
 			SELECT $2, role, granted_by, granted_at, reason FROM gone
-			ON CONFLICT (user_id, role) DO UPDATE SET reason = coalesce(user_roles.reason, EXCLUDED.reason)`,
+			ON CONFLICT (user_id, role) DO UPDATE SET reason = coalesce(nullif(user_roles.reason, ''), EXCLUDED.reason)`,
 		`UPDATE listings SET helper_id = $2 WHERE helper_id = $1`,
 		`UPDATE sellers SET created_by = $2 WHERE created_by = $1`,
 	} {
