@@ -650,7 +650,11 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 			return fin, settled, false
 		}
 		said := coalesced(l.Out[:i], q.Coalesce)
-		r, err := e.refresh(ctx, q.Reply, len(said))
+		reply := q.Reply
+		if movedTo != "" && reply.To == l.Chat {
+			reply.To.ChatID = movedTo // rebuilt, and sent, as the new id's
+		}
+		r, err := e.refresh(ctx, reply, len(said))
 		if errors.Is(err, flows.ErrOver) {
 			log.Debug().Err(err).Msg("reply dropped before its turn")
 			fin.Sent = append(append(fin.Sent, said...), q)
@@ -667,14 +671,15 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 		}
 		if err == nil {
 			var sent flows.Sent
-			if movedTo != "" && r.To == l.Chat {
-				r.To.ChatID = movedTo
-			}
 			sent, err = e.attempt(ctx, ch, l, &r)
 			if to, ok := Moved(err); ok {
 				if err = e.follow(ctx, log, r.To, to); err == nil {
-					movedTo, r.To.ChatID = to, to
-					sent, err = e.attempt(ctx, ch, l, &r)
+					// Rebuilt for the new id: the group's post may be
+					// there already, or taken down there.
+					movedTo, reply.To.ChatID = to, to
+					if r, err = e.refresh(ctx, reply, len(said)); err == nil {
+						sent, err = e.attempt(ctx, ch, l, &r)
+					}
 				}
 			}
 			if err == nil && r.Report != nil {
@@ -689,6 +694,10 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 		}
 		var ra *RetryAfterError
 		switch {
+		case errors.Is(err, flows.ErrOver): // in the group it moved to
+			log.Debug().Err(err).Msg("reply dropped after its group moved")
+			fin.Sent = append(append(fin.Sent, said...), q)
+			continue
 		case errors.Is(err, redis.ErrLeaseLost):
 			log.Warn().Msg("lost the chat while sending; another sender goes on")
 			return fin, false, true // Finish fails too: nothing is removed

@@ -538,3 +538,45 @@ func TestAPanicOutsideTheFlowsLetsGoOfTheChat(t *testing.T) {
 		t.Fatalf("the farmer was sent %q, want the apology and the menu", got)
 	}
 }
+
+// A group upgraded to a supergroup that an admin registered too, before
+// the bot learnt of the upgrade (a listing is posted under both ids):
+// replies refused at the old id follow it to the supergroup, rather than
+// failing on the move, send after send.
+func TestRepliesFollowAGroupOntoItsRegisteredSupergroup(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 8, 15, 9, 0, 0, 0, time.UTC)
+	old, super := flows.ChatRef{Channel: flows.Telegram, ChatID: "-5"}, flows.ChatRef{Channel: flows.Telegram, ChatID: "-1005"}
+	ch := &channel{fail: func(r flows.Reply) error {
+		if r.To == old {
+			return &UndeliverableError{Reason: "group chat was upgraded to a supergroup chat", MovedTo: super.ChatID}
+		}
+		return nil
+	}}
+	e := newEngine(t, ch, func() time.Time { return now })
+	db := pgtest.MustOpen(t)
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Router = &flows.Router{Texts: texts, Deps: flows.Deps{Chats: db, Listings: db}}
+	l := pgtest.MustPublish(t, db, flows.Telegram)
+	for _, g := range []flows.ChatRef{old, super} {
+		if err := db.SaveGroup(ctx, g, "Chợ", true); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SavePost(ctx, flows.Post{ListingID: l.ID, Group: g, MessageIDs: []string{"9"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.Store.Enqueue(ctx, []flows.Reply{{To: old, Group: true, Text: flows.M("a")}, {To: old, Group: true, Text: flows.M("b")}}, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := to(super, ch.Sent()); ids(got) != "ab" {
+		c, _ := e.Store.Load(ctx, old)
+		t.Fatalf("the supergroup got %q; want ab (the old id's outbox holds %d, %d failures in a row)", ids(got), len(c.Out), c.Fails)
+	}
+}

@@ -171,3 +171,38 @@ func TestPostsAreHiddenOnceAndAllTogether(t *testing.T) {
 		t.Fatalf("hidden in %v, want -1 and -2 (-3 still shows it)", hidden)
 	}
 }
+
+// A group upgraded to a supergroup that an admin registered too, before
+// the bot learnt of the upgrade: a listing is posted under both ids.
+// Following the old id keeps the supergroup's own registration and post,
+// and lets the old id's go, rather than failing on them.
+func TestMovingAGroupOntoItsRegisteredSupergroupKeepsOnePostEach(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.MustOpen(t)
+	old, super := flows.ChatRef{Channel: flows.Telegram, ChatID: "-5"}, flows.ChatRef{Channel: flows.Telegram, ChatID: "-1005"}
+	for _, g := range []flows.ChatRef{old, super} {
+		if err := db.SaveGroup(ctx, g, "Chợ", true); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.RegisterMarket(ctx, flows.MarketGroup{Ref: g}, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l := noticeListing(t, db)
+	post(t, db, l, old.ChatID)
+	p := flows.Post{ListingID: l.ID, Group: super, MessageIDs: []string{"77"}}
+	if err := db.SavePost(ctx, p, flows.Reply{Text: flows.M("sell.posted", "Group", super.ChatID)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MoveGroup(ctx, old, super); err != nil {
+		t.Fatalf("moving the group onto its supergroup: %v", err)
+	}
+	posts, err := db.Posts(ctx, l.ID)
+	if err != nil || len(posts) != 1 || posts[0].Group != super || posts[0].MessageIDs[0] != "77" {
+		t.Fatalf("the listing's posts: %+v (%v); want the supergroup's own, once", posts, err)
+	}
+	markets, err := db.AllMarkets(ctx)
+	if err != nil || len(markets) != 1 || markets[0].Ref != super {
+		t.Fatalf("market groups: %+v (%v); want the supergroup alone", markets, err)
+	}
+}

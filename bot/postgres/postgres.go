@@ -241,10 +241,16 @@ func (db *DB) MoveGroup(ctx context.Context, from, to flows.ChatRef) error {
 		if err != nil {
 			return err
 		}
+		// The new id may be registered, and posted to, already (an admin
+		// ran /dangky in the supergroup before the bot learnt of the
+		// move): its own registration and posts stand, the old id's go.
 		for _, sql := range []string{
 			`UPDATE market_groups SET chat_id = $3 WHERE channel = $1 AND chat_id = $2
 				AND NOT EXISTS (SELECT 1 FROM market_groups WHERE channel = $1 AND chat_id = $3)`,
-			`UPDATE listing_posts SET chat_id = $3 WHERE channel = $1 AND chat_id = $2`,
+			`DELETE FROM market_groups WHERE channel = $1 AND chat_id = $2 AND chat_id <> $3`,
+			`UPDATE listing_posts p SET chat_id = $3 WHERE channel = $1 AND chat_id = $2
+				AND NOT EXISTS (SELECT 1 FROM listing_posts n WHERE n.listing_id = p.listing_id AND n.channel = $1 AND n.chat_id = $3)`,
+			`DELETE FROM listing_posts WHERE channel = $1 AND chat_id = $2 AND chat_id <> $3`,
 		} {
 			if _, err := tx.Exec(ctx, sql, from.Channel, from.ChatID, to.ChatID); err != nil {
 				return err
