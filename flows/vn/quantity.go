@@ -40,11 +40,14 @@ var qtyMults = map[string]int64{"tram": 100, "nghin": 1000, "ngan": 1000, "trieu
 var restatedWords = setOf("tuc", "nghia", "tuong", "duong", "bang", "la")
 
 // qtyStream lexes s for the quantity parsers, spoken numbers read.
-func qtyStream(s string) *stream {
+// defaultUnit is what is counted: "chục quả" counts tens of quả where quả
+// are (eggs sold by the piece), and is a chục of fruit, its own unit (not
+// always ten), elsewhere.
+func qtyStream(s string, defaultUnit Unit) *stream {
 	return &stream{toks: spoken(joinSpacedThousands(lex(Fold(s))), func(next string) bool {
 		u, ok := unitAliases[next]
-		// "hai chuc can": 20 kg; "hai chuc", "hai chuc qua": 2 chục
-		return ok && u != UnitChuc && u != UnitQua
+		// "hai chuc can": 20 kg; "hai chuc": 2 chục
+		return ok && u != UnitChuc && (u != UnitQua || defaultUnit == UnitQua)
 	})}
 }
 
@@ -64,7 +67,7 @@ func qtyStream(s string) *stream {
 // Errors: ErrNoNumber, ErrUnknownUnit, ErrNoUnit, ErrZero, ErrNotQuantity,
 // ErrQuantityRange, ErrTooLarge, ErrUnsure (with the first amount).
 func ParseQuantity(s string, defaultUnit Unit) (Quantity, error) {
-	p := qtyStream(s)
+	p := qtyStream(s, defaultUnit)
 	q, bare, err := p.quantity(defaultUnit)
 	if err != nil && !errors.Is(err, ErrUnsure) {
 		return Quantity{}, err
@@ -89,7 +92,7 @@ func ParseQuantity(s string, defaultUnit Unit) (Quantity, error) {
 // bare number followed by words is ErrUnknownUnit, as in ParseQuantity:
 // "3 na" names no unit.
 func ParseQuantityRest(s string, defaultUnit Unit) (Quantity, string, error) {
-	p := qtyStream(s)
+	p := qtyStream(s, defaultUnit)
 	q, bare, err := p.quantity(defaultUnit)
 	if err != nil && !errors.Is(err, ErrUnsure) {
 		return Quantity{}, "", err
@@ -209,6 +212,10 @@ func (p *stream) quantity(defaultUnit Unit) (q Quantity, bare bool, err error) {
 	p.i += n
 	if u2, n2 := p.unit(0); unit == UnitChuc && u2 == UnitQua {
 		p.i += n2 // "3 chuc qua": 3 chục, quả naming what is counted
+		if defaultUnit == UnitQua {
+			val.Mul(val, big.NewRat(10, 1)) // or tens of quả, where quả are counted
+			unit = UnitQua
+		}
 	}
 	// After the unit: `rưỡi`, a short decimal (`1 tan 2`), or a smaller
 	// weight unit ("1 tan 200 kg"); a bracket starts a second writing.

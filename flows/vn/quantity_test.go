@@ -45,6 +45,10 @@ func TestParseQuantity(t *testing.T) {
 		{"3 chục quả", "", Quantity{3000, UnitChuc}, nil},
 		{"5 chuc trai", "", Quantity{5000, UnitChuc}, nil},
 		{"hai chục quả", "", Quantity{2000, UnitChuc}, nil},
+		// where quả are counted (eggs by the piece), "chục quả" is tens of them
+		{"3 chục quả", UnitQua, Quantity{30_000, UnitQua}, nil},
+		{"hai chục quả", UnitQua, Quantity{20_000, UnitQua}, nil},
+		{"3 chục", UnitQua, Quantity{3000, UnitChuc}, nil},
 		{"10 thùng", "", Quantity{10000, UnitThung}, nil},
 		{"4 bao", "", Quantity{4000, UnitBao}, nil},
 		{"30 bó", "", Quantity{30000, UnitBo}, nil},
