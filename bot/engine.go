@@ -914,9 +914,14 @@ func sleep(ctx context.Context, d time.Duration) error {
 }
 
 // posted tells the flows where a reported reply landed (a listing's group
-// post); they record it with what they say about it, as notices.
+// post); they record it with what they say about it, as notices, and may
+// ask for an edit of it, queued behind in the chat being sent to.
 func (e *Engine) posted(ctx context.Context, r flows.Reply, sent flows.Sent) {
-	if err := e.Router.Posted(ctx, r, sent); err != nil {
+	edits, err := e.Router.Posted(ctx, r, sent)
+	if err == nil && len(edits) > 0 {
+		err = e.Store.Enqueue(ctx, edits, e.Now())
+	}
+	if err != nil {
 		e.Log.Error().Err(err).Int64("listing", r.Report.Listing).Msg("record post")
 	}
 }

@@ -565,7 +565,7 @@ func TestRepliesFollowAGroupOntoItsRegisteredSupergroup(t *testing.T) {
 		if err := db.SaveGroup(ctx, g, "Chợ", true); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.SavePost(ctx, flows.Post{ListingID: l.ID, Group: g, MessageIDs: []string{"9"}}); err != nil {
+		if _, err := db.SavePost(ctx, flows.Post{ListingID: l.ID, Group: g, MessageIDs: []string{"9"}}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -129,8 +129,10 @@ type Listings interface {
 	Listing(ctx context.Context, id int64) (*Listing, error)
 	ListingsOf(ctx context.Context, userID int64) ([]*Listing, error) // own and helped
 	UpdateListing(ctx context.Context, l *Listing, notices ...Reply) error
-	// SavePost records where a pending post landed.
-	SavePost(ctx context.Context, p Post, notices ...Reply) error
+	// SavePost records where a pending post landed, with its notices;
+	// hidden, the group took the listing down meanwhile: the post is
+	// recorded, the notices are not queued.
+	SavePost(ctx context.Context, p Post, notices ...Reply) (hidden bool, err error)
 	// Posts lists where a listing was posted, hidden posts too.
 	Posts(ctx context.Context, listingID int64) ([]Post, error)
 	// HidePosts takes a listing down in groups where it was posted, for

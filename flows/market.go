@@ -201,15 +201,26 @@ func (r *Router) rebuildPost(f Format, l *Listing, posts []Post, reply Reply) (R
 }
 
 // Posted records where a reported reply (a pending post) landed, and
-// tells the seller in the same transaction.
-func (r *Router) Posted(ctx context.Context, reply Reply, sent Sent) error {
+// tells the seller in the same transaction. A post whose group took the
+// listing down while it was being sent is edited to say so (the edit it
+// returns, for the group's outbox): no later edit would reach it.
+func (r *Router) Posted(ctx context.Context, reply Reply, sent Sent) ([]Reply, error) {
 	t := reply.Report
 	if t == nil {
-		return nil
+		return nil, nil
 	}
 	p := Post{ListingID: t.Listing, Group: reply.To, MessageIDs: sent.MessageIDs, ButtonsID: sent.FooterID, Link: sent.Link}
 	m := M("sell.posted", "Code", t.Code, "Group", t.Group, "Link", sent.Link)
-	return r.Deps.Listings.SavePost(ctx, p, Reply{To: t.Notify, Lang: t.Lang, Text: m})
+	hidden, err := r.Deps.Listings.SavePost(ctx, p, Reply{To: t.Notify, Lang: t.Lang, Text: m})
+	if err != nil || !hidden || !p.sent() {
+		return nil, err
+	}
+	l, err := r.Deps.Listings.Listing(ctx, t.Listing)
+	if err != nil {
+		return nil, fmt.Errorf("listing %d of a post taken down: %w", t.Listing, err)
+	}
+	f := Format{Texts: r.Texts, Lang: GroupLang}
+	return []Reply{postEdit(f, takenDown(l), p, r.Deps.listingPage(l.Code))}, nil
 }
 
 func first(ids []string) string {

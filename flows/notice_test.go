@@ -17,7 +17,7 @@ var marketGroup = flows.ChatRef{Channel: flows.Telegram, ChatID: "-100"}
 // posted records l's post in the market group as sent, as message id.
 func (m *market) posted(l *flows.Listing, id string) {
 	m.t.Helper()
-	if err := m.db.SavePost(context.Background(), flows.Post{ListingID: l.ID, Group: marketGroup, MessageIDs: []string{id}}); err != nil {
+	if _, err := m.db.SavePost(context.Background(), flows.Post{ListingID: l.ID, Group: marketGroup, MessageIDs: []string{id}}); err != nil {
 		m.t.Fatal(err)
 	}
 }
@@ -107,5 +107,41 @@ func TestListingsExpireWithTheirMessages(t *testing.T) {
 	}
 	if got := tick(l.ExpiresAt.Add(time.Hour)); len(got) != 0 {
 		t.Fatalf("a listing expires once, got %+v", got)
+	}
+}
+
+// A post being sent while its group's admin took the listing down there
+// landed with its order button: recorded, it is edited at once to show
+// the listing taken down (no later edit of the listing reaches a group
+// that hid it), and the farmer is not told it was posted there.
+func TestAPostThatLandsInAGroupThatHidItIsTakenDownThere(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	m := newMarket(t)
+	l := m.listing("1")
+	if _, err := m.db.SavePost(ctx, flows.Post{ListingID: l.ID, Group: marketGroup}); err != nil { // pending
+		t.Fatal(err)
+	}
+	admin, err := m.db.Touch(ctx, m.input("2", flows.KindText, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.db.HidePosts(ctx, l.ID, []flows.ChatRef{marketGroup}, admin.ID); err != nil {
+		t.Fatal(err)
+	}
+	m.notices() // the take-down's own
+
+	post := flows.Reply{To: marketGroup, Lang: flows.GroupLang, Text: flows.M("post.caption"),
+		Report: &flows.Report{Listing: l.ID, Code: l.Code, Group: "Chợ", Notify: flows.ChatRef{Channel: flows.Telegram, ChatID: "1"}}}
+	edits, err := m.router.Posted(ctx, post, flows.Sent{MessageIDs: []string{"88"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(edits) != 1 || edits[0].To != marketGroup || edits[0].Edit == nil || edits[0].Edit.MessageID != "88" ||
+		len(edits[0].Choices) != 0 || edits[0].Footer == nil || edits[0].Footer.ID != "post.ended_footer" {
+		t.Fatalf("after the post landed: %+v; want an edit of message 88, taken down, without the order button", edits)
+	}
+	if n := m.notices(); len(n) != 0 {
+		t.Fatalf("the farmer was told %+v; want nothing of a post its group took down", n)
 	}
 }

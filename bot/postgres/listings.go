@@ -371,29 +371,30 @@ func (db *DB) listingsWhere(ctx context.Context, cond string, args ...any) ([]*f
 // SavePost records where a listing's post landed: its photos, or (for an
 // album) the message with its button, whichever is reported first; and
 // queues notices with it.
-func (db *DB) SavePost(ctx context.Context, p flows.Post, notices ...flows.Reply) error {
+func (db *DB) SavePost(ctx context.Context, p flows.Post, notices ...flows.Reply) (hidden bool, err error) {
 	if p.MessageIDs == nil {
 		p.MessageIDs = []string{}
 	}
-	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `
+	err = pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `
 			INSERT INTO listing_posts (listing_id, channel, chat_id, message_ids, buttons_id, link)
 			VALUES ($1, $2, $3, $4, nullif($5, ''), $6)
 			ON CONFLICT (listing_id, channel, chat_id) DO UPDATE SET
 				message_ids = CASE WHEN cardinality(EXCLUDED.message_ids) > 0 THEN EXCLUDED.message_ids
 					ELSE listing_posts.message_ids END,
 				buttons_id = coalesce(EXCLUDED.buttons_id, listing_posts.buttons_id),
-				link = CASE WHEN EXCLUDED.link <> '' THEN EXCLUDED.link ELSE listing_posts.link END`,
-			p.ListingID, p.Group.Channel, p.Group.ChatID, p.MessageIDs, p.ButtonsID, p.Link)
-		if err != nil {
+				link = CASE WHEN EXCLUDED.link <> '' THEN EXCLUDED.link ELSE listing_posts.link END
+			RETURNING hidden_at IS NOT NULL`,
+			p.ListingID, p.Group.Channel, p.Group.ChatID, p.MessageIDs, p.ButtonsID, p.Link).Scan(&hidden)
+		if err != nil || hidden {
 			return err
 		}
 		return queue(ctx, tx, notices)
 	})
 	if err != nil {
-		return fmt.Errorf("save post: %w", err)
+		return false, fmt.Errorf("save post: %w", err)
 	}
-	return nil
+	return hidden, nil
 }
 
 // RegisterMarket makes a group a market for its areas (none: every area).

@@ -33,7 +33,7 @@ func noticeListing(t *testing.T, db *postgres.DB) *flows.Listing {
 func post(t *testing.T, db *postgres.DB, l *flows.Listing, group string) {
 	t.Helper()
 	p := flows.Post{ListingID: l.ID, Group: flows.ChatRef{Channel: flows.Telegram, ChatID: group}, MessageIDs: []string{"9"}}
-	if err := db.SavePost(context.Background(), p, flows.Reply{Text: flows.M("sell.posted", "Group", group)}); err != nil {
+	if _, err := db.SavePost(context.Background(), p, flows.Reply{Text: flows.M("sell.posted", "Group", group)}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -191,7 +191,7 @@ func TestMovingAGroupOntoItsRegisteredSupergroupKeepsOnePostEach(t *testing.T) {
 	l := noticeListing(t, db)
 	post(t, db, l, old.ChatID)
 	p := flows.Post{ListingID: l.ID, Group: super, MessageIDs: []string{"77"}}
-	if err := db.SavePost(ctx, p, flows.Reply{Text: flows.M("sell.posted", "Group", super.ChatID)}); err != nil {
+	if _, err := db.SavePost(ctx, p, flows.Reply{Text: flows.M("sell.posted", "Group", super.ChatID)}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.MoveGroup(ctx, old, super); err != nil {
