@@ -654,7 +654,7 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 		if movedTo != "" && reply.To == l.Chat {
 			reply.To.ChatID = movedTo // rebuilt, and sent, as the new id's
 		}
-		r, err := e.refresh(ctx, reply, len(said))
+		r, err := e.rebuild(ctx, reply, reply.To != q.Reply.To, len(said))
 		if errors.Is(err, flows.ErrOver) {
 			log.Debug().Err(err).Msg("reply dropped before its turn")
 			fin.Sent = append(append(fin.Sent, said...), q)
@@ -677,7 +677,7 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 					// Rebuilt for the new id: the group's post may be
 					// there already, or taken down there.
 					movedTo, reply.To.ChatID = to, to
-					if r, err = e.refresh(ctx, reply, len(said)); err == nil {
+					if r, err = e.rebuild(ctx, reply, true, len(said)); err == nil {
 						sent, err = e.attempt(ctx, ch, l, &r)
 					}
 				}
@@ -686,7 +686,7 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 				if err := e.renew(ctx, l); err != nil {
 					log.Warn().Err(err).Msg("renew lease before recording a post")
 				}
-				e.posted(ctx, r, sent)
+				e.posted(ctx, ch, l, r, sent)
 			}
 			if gap := e.GroupGap[l.Chat.Channel]; err == nil && q.Group && gap > 0 && sent.Parts > 0 {
 				pace = e.Now().Add(gap * time.Duration(sent.Parts))
@@ -807,6 +807,16 @@ func coalesced(before []redis.Queued, key string) []redis.Queued {
 	return out
 }
 
+// rebuild is refresh for a reply that may have followed its group to a new
+// id (moved): an edit is then over, the new chat's messages having ids of
+// their own.
+func (e *Engine) rebuild(ctx context.Context, r flows.Reply, moved bool, merged int) (flows.Reply, error) {
+	if moved && r.Edit != nil {
+		return r, fmt.Errorf("edit of a message of the group before it moved: %w", flows.ErrOver)
+	}
+	return e.refresh(ctx, r, merged)
+}
+
 // refresh rebuilds a reply from the stores when it asks to be, and counts
 // the replies it stands for.
 func (e *Engine) refresh(ctx context.Context, r flows.Reply, merged int) (flows.Reply, error) {
@@ -914,12 +924,22 @@ func sleep(ctx context.Context, d time.Duration) error {
 }
 
 // posted tells the flows where a reported reply landed (a listing's group
-// post); they record it with what they say about it, as notices, and may
-// ask for an edit of it, queued behind in the chat being sent to.
-func (e *Engine) posted(ctx context.Context, r flows.Reply, sent flows.Sent) {
+// post); they record it with what they say about it, as notices. An edit
+// they ask for (the post landed in a group that took its listing down
+// meanwhile) is sent at once, under l's lease: queued, it would wait
+// behind the group's backlog, the post up meanwhile. It is queued only
+// when that send fails.
+func (e *Engine) posted(ctx context.Context, ch Channel, l *redis.Leased, r flows.Reply, sent flows.Sent) {
 	edits, err := e.Router.Posted(ctx, r, sent)
-	if err == nil && len(edits) > 0 {
-		err = e.Store.Enqueue(ctx, edits, e.Now())
+	for i := range edits {
+		if edits[i].To == l.Chat {
+			if _, serr := e.attempt(ctx, ch, l, &edits[i]); serr == nil {
+				continue
+			}
+		}
+		if err = e.Store.Enqueue(ctx, edits[i:i+1], e.Now()); err != nil {
+			break
+		}
 	}
 	if err != nil {
 		e.Log.Error().Err(err).Int64("listing", r.Report.Listing).Msg("record post")

@@ -542,7 +542,8 @@ func TestAPanicOutsideTheFlowsLetsGoOfTheChat(t *testing.T) {
 // A group upgraded to a supergroup that an admin registered too, before
 // the bot learnt of the upgrade (a listing is posted under both ids):
 // replies refused at the old id follow it to the supergroup, rather than
-// failing on the move, send after send.
+// failing on the move, send after send; an edit of an old message does
+// not (the supergroup numbers its messages anew: it could change another).
 func TestRepliesFollowAGroupOntoItsRegisteredSupergroup(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 8, 15, 9, 0, 0, 0, time.UTC)
@@ -569,7 +570,8 @@ func TestRepliesFollowAGroupOntoItsRegisteredSupergroup(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := e.Store.Enqueue(ctx, []flows.Reply{{To: old, Group: true, Text: flows.M("a")}, {To: old, Group: true, Text: flows.M("b")}}, now); err != nil {
+	edit := flows.Reply{To: old, Group: true, Text: flows.M("edit"), Edit: &flows.Edit{MessageID: "9"}}
+	if err := e.Store.Enqueue(ctx, []flows.Reply{{To: old, Group: true, Text: flows.M("a")}, edit, {To: old, Group: true, Text: flows.M("b")}, edit}, now); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.Sweep(ctx); err != nil {
@@ -578,5 +580,52 @@ func TestRepliesFollowAGroupOntoItsRegisteredSupergroup(t *testing.T) {
 	if got := to(super, ch.Sent()); ids(got) != "ab" {
 		c, _ := e.Store.Load(ctx, old)
 		t.Fatalf("the supergroup got %q; want ab (the old id's outbox holds %d, %d failures in a row)", ids(got), len(c.Out), c.Fails)
+	}
+}
+
+// A post that lands in a group whose admin took its listing down while it
+// was being sent is edited at once, under the same lease, to show it taken
+// down: queued, the edit would wait behind the group's backlog, one gap
+// apart each, the post up meanwhile with its order button.
+func TestAPostLandingWhereItWasTakenDownIsEditedAtOnce(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 8, 15, 9, 0, 0, 0, time.UTC)
+	group := flows.ChatRef{Channel: flows.Telegram, ChatID: "-100"}
+	ch := &channel{}
+	e := newEngine(t, ch, func() time.Time { return now })
+	e.GroupGap = map[flows.Channel]time.Duration{flows.Telegram: 3 * time.Second}
+	db := pgtest.MustOpen(t)
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Router = &flows.Router{Texts: texts, Deps: flows.Deps{Chats: db, Listings: db}}
+	l := pgtest.MustPublish(t, db, flows.Telegram)
+	if _, err := db.SavePost(ctx, flows.Post{ListingID: l.ID, Group: group}); err != nil { // waiting to be sent
+		t.Fatal(err)
+	}
+	admin, err := db.Touch(ctx, flows.Input{Channel: flows.Telegram, UserID: "5005", UserName: "Lâm"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The post was rebuilt, and on its way, when the admin took it down.
+	post := flows.Reply{To: group, Group: true, Lang: flows.GroupLang, Text: flows.M("post.caption"),
+		Report: &flows.Report{Listing: l.ID, Code: l.Code, Notify: farmer}}
+	backlog := []flows.Reply{post}
+	for range 20 {
+		backlog = append(backlog, flows.Reply{To: group, Group: true, Text: flows.M("other")})
+	}
+	if err := e.Store.Enqueue(ctx, backlog, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.HidePosts(ctx, l.ID, []flows.Post{{Group: group}}, admin.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := to(group, ch.Sent())
+	if len(got) != 2 || got[0].Edit != nil || got[1].Edit == nil || got[1].Edit.MessageID != "1" || len(got[1].Choices) != 0 {
+		t.Fatalf("the group got %q; want the post, then at once its edit without the order button", ids(got))
 	}
 }

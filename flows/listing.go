@@ -135,10 +135,11 @@ type Listings interface {
 	SavePost(ctx context.Context, p Post, notices ...Reply) (hidden bool, err error)
 	// Posts lists where a listing was posted, hidden posts too.
 	Posts(ctx context.Context, listingID int64) ([]Post, error)
-	// HidePosts takes a listing down in groups where it was posted, for
-	// the user by, with the notices that reports: every one of them not
-	// hidden yet, else ErrStale and nothing changes.
-	HidePosts(ctx context.Context, listingID int64, groups []ChatRef, by int64, notices ...Reply) error
+	// HidePosts takes a listing down in the groups of posts, as read, for
+	// the user by, with the notices that reports (the edits of the posts
+	// sent): every one of them not hidden yet, and none sent since it was
+	// read (its edit would be missing), else ErrStale and nothing changes.
+	HidePosts(ctx context.Context, listingID int64, posts []Post, by int64, notices ...Reply) error
 	// Expiring lists active listings past their expiry, and those expiring
 	// within a day whose seller was not asked about renewing yet.
 	Expiring(ctx context.Context, now time.Time) (expired, ask []*Listing, err error)

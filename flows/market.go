@@ -98,16 +98,16 @@ func postEdits(ctx context.Context, deps Deps, texts Texts, l *Listing) ([]Reply
 	}
 	var edits []Reply
 	for _, p := range posts {
-		if p.sent() && !p.Hidden {
+		if p.Sent() && !p.Hidden {
 			edits = append(edits, postEdit(Format{Texts: texts, Lang: GroupLang}, l, p, deps.listingPage(l.Code)))
 		}
 	}
 	return edits, nil
 }
 
-// sent tells whether a post has gone out; until then it waits in its
+// Sent tells whether a post has gone out; until then it waits in its
 // group's outbox, and is rebuilt as the listing is when it goes.
-func (p Post) sent() bool { return len(p.MessageIDs) > 0 || p.ButtonsID != "" }
+func (p Post) Sent() bool { return len(p.MessageIDs) > 0 || p.ButtonsID != "" }
 
 // hiddenIn tells whether the admins of group took the listing of posts
 // down there.
@@ -212,7 +212,7 @@ func (r *Router) Posted(ctx context.Context, reply Reply, sent Sent) ([]Reply, e
 	p := Post{ListingID: t.Listing, Group: reply.To, MessageIDs: sent.MessageIDs, ButtonsID: sent.FooterID, Link: sent.Link}
 	m := M("sell.posted", "Code", t.Code, "Group", t.Group, "Link", sent.Link)
 	hidden, err := r.Deps.Listings.SavePost(ctx, p, Reply{To: t.Notify, Lang: t.Lang, Text: m})
-	if err != nil || !hidden || !p.sent() {
+	if err != nil || !hidden || !p.Sent() {
 		return nil, err
 	}
 	l, err := r.Deps.Listings.Listing(ctx, t.Listing)

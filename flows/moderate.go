@@ -271,11 +271,9 @@ func (f *moderate) onConfirm(ctx context.Context, c *Conv, in Input) (Step, erro
 // poster is told, queued with the change. It stays on sale elsewhere.
 func (f *moderate) hide(ctx context.Context, c *Conv, d modDraft, l *Listing, posts []Post) error {
 	fm, view := Format{Texts: c.texts, Lang: GroupLang}, takenDown(l)
-	groups := make([]ChatRef, len(posts))
 	var notices []Reply
-	for i, p := range posts {
-		groups[i] = p.Group
-		if p.sent() {
+	for _, p := range posts {
+		if p.Sent() {
 			notices = append(notices, postEdit(fm, view, p, f.deps.listingPage(l.Code)))
 		}
 	}
@@ -285,7 +283,7 @@ func (f *moderate) hide(ctx context.Context, c *Conv, d modDraft, l *Listing, po
 	if err != nil {
 		return err
 	}
-	err = f.deps.Listings.HidePosts(ctx, l.ID, groups, c.User.ID, append(notices, notice...)...)
+	err = f.deps.Listings.HidePosts(ctx, l.ID, posts, c.User.ID, append(notices, notice...)...)
 	return takenDownAs(c, err, M("moderation.hidden", "Code", l.Code, "Groups", where))
 }
 

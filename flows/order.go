@@ -589,7 +589,7 @@ func orderNews(ctx context.Context, deps Deps, o *Order) ([]Reply, error) {
 				Text: M("order.announce", "Quantity", fm.Ordered(o), "Product", l.Product, "Code", l.Code,
 					"Remaining", remaining, "SoldOut", l.Remaining == 0)})
 		}
-		if p.sent() {
+		if p.Sent() {
 			e := postEdit(fm, l, p, deps.listingPage(l.Code))
 			e.Delay, e.MaxWait = deps.AnnounceDelay, deps.AnnounceDelay
 			out = append(out, e)

@@ -542,21 +542,22 @@ func (db *DB) Posts(ctx context.Context, listingID int64) ([]flows.Post, error) 
 // HidePosts takes a listing down in groups, with the notices that report
 // it: all of them or, when one is hidden already or was never posted to,
 // none (ErrStale).
-func (db *DB) HidePosts(ctx context.Context, listingID int64, groups []flows.ChatRef, by int64, notices ...flows.Reply) error {
-	channels, chats := make([]string, len(groups)), make([]string, len(groups))
-	for i, g := range groups {
-		channels[i], chats[i] = string(g.Channel), g.ChatID
+func (db *DB) HidePosts(ctx context.Context, listingID int64, posts []flows.Post, by int64, notices ...flows.Reply) error {
+	channels, chats, sent := make([]string, len(posts)), make([]string, len(posts)), make([]bool, len(posts))
+	for i, p := range posts {
+		channels[i], chats[i], sent[i] = string(p.Group.Channel), p.Group.ChatID, p.Sent()
 	}
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
 			UPDATE listing_posts SET hidden_at = now(), hidden_by = $4
 			WHERE listing_id = $1 AND hidden_at IS NULL
-				AND (channel, chat_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
-			listingID, channels, chats, by)
+				AND (channel, chat_id, cardinality(message_ids) > 0 OR buttons_id IS NOT NULL)
+					IN (SELECT * FROM unnest($2::text[], $3::text[], $5::bool[]))`,
+			listingID, channels, chats, by, sent)
 		if err != nil {
 			return err
 		}
-		if tag.RowsAffected() != int64(len(groups)) || len(groups) == 0 {
+		if tag.RowsAffected() != int64(len(posts)) || len(posts) == 0 {
 			return flows.ErrStale
 		}
 		return queue(ctx, tx, notices)

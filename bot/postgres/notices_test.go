@@ -124,7 +124,8 @@ func TestNoticesComeOnlyWithTheirChange(t *testing.T) {
 }
 
 // A group admin's take-down is all or nothing, and once: hiding groups of
-// which one is hidden already, or never had the listing, changes nothing
+// which one is hidden already, or never had the listing, or whose post
+// landed since it was read (its edit would be missing), changes nothing
 // and queues no notice (ErrStale), so the farmer is told once. The listing
 // stays shown in the groups not named.
 func TestPostsAreHiddenOnceAndAllTogether(t *testing.T) {
@@ -138,7 +139,9 @@ func TestPostsAreHiddenOnceAndAllTogether(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	group := func(id string) flows.ChatRef { return flows.ChatRef{Channel: flows.Telegram, ChatID: id} }
+	group := func(id string) flows.Post {
+		return flows.Post{Group: flows.ChatRef{Channel: flows.Telegram, ChatID: id}, MessageIDs: []string{"9"}}
+	}
 	notices := func() (n int) {
 		if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM notices WHERE replies::text LIKE '%hidden_farmer%'`).Scan(&n); err != nil {
 			t.Fatal(err)
@@ -146,10 +149,12 @@ func TestPostsAreHiddenOnceAndAllTogether(t *testing.T) {
 		return n
 	}
 	told := flows.Reply{Text: flows.M("moderation.hidden_farmer")}
-	if err := db.HidePosts(ctx, l.ID, []flows.ChatRef{group("-1"), group("-2")}, admin.ID, told); err != nil {
+	if err := db.HidePosts(ctx, l.ID, []flows.Post{group("-1"), group("-2")}, admin.ID, told); err != nil {
 		t.Fatal(err)
 	}
-	for _, again := range [][]flows.ChatRef{{group("-1")}, {group("-2"), group("-3")}, {group("-3"), group("-4")}} {
+	landed := flows.Post{Group: group("-5").Group} // read while waiting to be sent
+	post(t, db, l, "-5")                           // then sent
+	for _, again := range [][]flows.Post{{group("-1")}, {group("-2"), group("-3")}, {group("-3"), group("-4")}, {landed}} {
 		if err := db.HidePosts(ctx, l.ID, again, admin.ID, told); !errors.Is(err, flows.ErrStale) {
 			t.Fatalf("hiding %v after -1 and -2: %v, want ErrStale", again, err)
 		}
@@ -175,7 +180,9 @@ func TestPostsAreHiddenOnceAndAllTogether(t *testing.T) {
 // A group upgraded to a supergroup that an admin registered too, before
 // the bot learnt of the upgrade: a listing is posted under both ids.
 // Following the old id keeps the supergroup's own registration and post,
-// and lets the old id's go, rather than failing on them.
+// with the old id's take-down, and lets the old id's go, rather than
+// failing on them. A post only the old id had moves without its message
+// ids, which the supergroup numbers anew.
 func TestMovingAGroupOntoItsRegisteredSupergroupKeepsOnePostEach(t *testing.T) {
 	ctx := context.Background()
 	db := pgtest.MustOpen(t)
@@ -194,12 +201,29 @@ func TestMovingAGroupOntoItsRegisteredSupergroupKeepsOnePostEach(t *testing.T) {
 	if _, err := db.SavePost(ctx, p, flows.Reply{Text: flows.M("sell.posted", "Group", super.ChatID)}); err != nil {
 		t.Fatal(err)
 	}
+	hidden, only := pgtest.MustPublish(t, db, flows.Telegram), pgtest.MustPublish(t, db, flows.Telegram)
+	post(t, db, hidden, old.ChatID)
+	post(t, db, hidden, super.ChatID)
+	post(t, db, only, old.ChatID)
+	admin, err := db.Touch(ctx, flows.Input{Channel: flows.Telegram, UserID: "5005", UserName: "Lâm"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.HidePosts(ctx, hidden.ID, []flows.Post{{Group: old, MessageIDs: []string{"9"}}}, admin.ID); err != nil {
+		t.Fatal(err)
+	}
 	if err := db.MoveGroup(ctx, old, super); err != nil {
 		t.Fatalf("moving the group onto its supergroup: %v", err)
 	}
 	posts, err := db.Posts(ctx, l.ID)
 	if err != nil || len(posts) != 1 || posts[0].Group != super || posts[0].MessageIDs[0] != "77" {
 		t.Fatalf("the listing's posts: %+v (%v); want the supergroup's own, once", posts, err)
+	}
+	if posts, err := db.Posts(ctx, hidden.ID); err != nil || len(posts) != 1 || posts[0].Group != super || !posts[0].Hidden {
+		t.Fatalf("the listing taken down in the old group: %+v (%v); want it taken down in the supergroup", posts, err)
+	}
+	if posts, err := db.Posts(ctx, only.ID); err != nil || len(posts) != 1 || posts[0].Group != super || posts[0].Sent() {
+		t.Fatalf("the listing posted in the old group only: %+v (%v); want it under the supergroup, no message of it known there", posts, err)
 	}
 	markets, err := db.AllMarkets(ctx)
 	if err != nil || len(markets) != 1 || markets[0].Ref != super {

@@ -230,7 +230,9 @@ func (db *DB) SaveGroup(ctx context.Context, ref flows.ChatRef, title string, ac
 }
 
 // MoveGroup follows a group upgraded to a supergroup: the new id takes the
-// market registration and the listing posts; the old one is left inactive.
+// market registration and the listing posts, without their message ids (a
+// supergroup numbers its messages anew: an edit aimed at an old id could
+// change another post there); the old one is left inactive.
 func (db *DB) MoveGroup(ctx context.Context, from, to flows.ChatRef) error {
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `
@@ -243,12 +245,17 @@ func (db *DB) MoveGroup(ctx context.Context, from, to flows.ChatRef) error {
 		}
 		// The new id may be registered, and posted to, already (an admin
 		// ran /dangky in the supergroup before the bot learnt of the
-		// move): its own registration and posts stand, the old id's go.
+		// move): its own registration and posts stand, taking the old
+		// id's take-downs, and the old id's go.
 		for _, sql := range []string{
 			`UPDATE market_groups SET chat_id = $3 WHERE channel = $1 AND chat_id = $2
 				AND NOT EXISTS (SELECT 1 FROM market_groups WHERE channel = $1 AND chat_id = $3)`,
 			`DELETE FROM market_groups WHERE channel = $1 AND chat_id = $2 AND chat_id <> $3`,
-			`UPDATE listing_posts p SET chat_id = $3 WHERE channel = $1 AND chat_id = $2
+			`UPDATE listing_posts n SET hidden_at = o.hidden_at, hidden_by = o.hidden_by
+				FROM listing_posts o WHERE o.listing_id = n.listing_id AND o.channel = $1 AND o.chat_id = $2
+				AND n.channel = $1 AND n.chat_id = $3 AND $2 <> $3 AND n.hidden_at IS NULL AND o.hidden_at IS NOT NULL`,
+			`UPDATE listing_posts p SET chat_id = $3, message_ids = '{}', buttons_id = NULL
+				WHERE channel = $1 AND chat_id = $2 AND $2 <> $3
 				AND NOT EXISTS (SELECT 1 FROM listing_posts n WHERE n.listing_id = p.listing_id AND n.channel = $1 AND n.chat_id = $3)`,
 			`DELETE FROM listing_posts WHERE channel = $1 AND chat_id = $2 AND chat_id <> $3`,
 		} {
