@@ -190,16 +190,20 @@ func (e *Engine) decide(ctx context.Context, log zerolog.Logger, in flows.Input)
 	if r, ok := e.Channels[in.Channel].(*Rendered); ok && in.ChatType == flows.Group && !r.KnowsAdmins() {
 		in.NoAdmins = true // only moderators, then, run group commands
 	}
-	if err == nil && e.Admins != nil && in.ChatType == flows.Group {
-		err = e.checkAdmin(ctx, &in)
+	if e.Admins != nil && in.ChatType == flows.Group {
+		// The platform not telling who administers the group is an
+		// outage of it: the update fails, and comes again.
+		if err := e.checkAdmin(ctx, &in); err != nil {
+			return OutcomeFailed, state, res, done, err
+		}
 	}
 	over, first := e.overRate(&st, in, now)
 	switch {
 	case err != nil:
-		// The sender or the group's admins could not be read: failing
-		// for good, this update ends as a failing step does (giveUp),
-		// with the user the chat knew, not in 503s the platform stops
-		// retrying, the user never told.
+		// The sender could not be read: failing for good, this update
+		// ends as a failing step does (giveUp), with the user the chat
+		// knew, not in 503s the platform stops retrying, the user never
+		// told.
 		user, over = nil, false
 		if in.ChatType == flows.Private {
 			user = st.User

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
@@ -109,4 +110,28 @@ func TestAGroupThatRemovesTheBotGetsNoListingsUntilItIsBack(t *testing.T) {
 	code = b.listing(farmer, "300kg", "25000")
 	waitSent(t, b, group, func(s sent) bool { return strings.Contains(s.Text, code) }, 1)
 	wantAreas(t, b, group, "chi_lang,bac_son", "back in the group")
+}
+
+// While Telegram cannot tell who administers a group, an admin's command
+// there fails (503), however often it comes, so that Telegram delivers it
+// again: it is not given up, the group never told. Once Telegram answers,
+// the command goes through.
+func TestAGroupCommandWaitsForTelegramToTellItsAdmins(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, telegramtest.NewServer(t), nil)
+	const group = int64(-1007777777702)
+	b.Post(b.Up.AddedToGroup(group, groupAdmin, telegramtest.DefaultBotID))
+	b.TG.SetMemberStatus(group, groupAdmin, "administrator")
+	b.TG.SetDown("getChatAdministrators", &telegramtest.Failure{Status: http.StatusInternalServerError})
+	register := b.Up.Text(group, groupAdmin, "/dangky Văn Lãng")
+	for try := 1; try <= 5; try++ {
+		if code := b.Post(register); code != http.StatusServiceUnavailable {
+			t.Fatalf("try %d answered %d, want 503 so that Telegram retries", try, code)
+		}
+	}
+	b.TG.SetDown("getChatAdministrators", nil)
+	if code := b.Post(register); code != http.StatusOK {
+		t.Fatalf("after Telegram answers again: %d", code)
+	}
+	b.expectIn(group, "group.registered", "Area", "Văn Lãng")
 }
