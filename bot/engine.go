@@ -204,10 +204,7 @@ func (e *Engine) decide(ctx context.Context, log zerolog.Logger, in flows.Input)
 		// ends as a failing step does (giveUp), with the user the chat
 		// knew, not in 503s the platform stops retrying, the user never
 		// told.
-		user, over = nil, false
-		if in.ChatType == flows.Private {
-			user = st.User
-		}
+		user, over = knownUser(st, in), false
 	case over:
 		outcome, res.Session = OutcomeLimited, st.Session
 		if first {
@@ -379,9 +376,23 @@ func (e *Engine) giveUp(ctx context.Context, log zerolog.Logger, user *flows.Use
 	if err != nil || n < maxAttempts {
 		return flows.Result{}, cause
 	}
+	return e.givenUp(log, user, in, cause), nil
+}
+
+// givenUp is the apology and the fresh start of an update given up.
+func (e *Engine) givenUp(log zerolog.Logger, user *flows.User, in flows.Input, cause error) flows.Result {
 	log.Error().Err(cause).Msg("giving up on update")
 	e.Metrics.Resets.WithLabelValues("failing").Inc()
-	return e.Router.Reset(user, in, flows.ResetFailing), nil
+	return e.Router.Reset(user, in, flows.ResetFailing)
+}
+
+// knownUser is the sender as the chat knew them (in a private chat): for
+// when reading them again is what fails.
+func knownUser(st redis.State, in flows.Input) *flows.User {
+	if in.ChatType == flows.Private {
+		return st.User
+	}
+	return nil
 }
 
 // Abandon ends an update that failed maxAttempts times, PostgreSQL and
@@ -417,13 +428,7 @@ func (e *Engine) abandon(ctx context.Context, log zerolog.Logger, in flows.Input
 		return flows.Result{}, redis.Committed{}, err
 	}
 	st := chat.State
-	var user *flows.User
-	if in.ChatType == flows.Private {
-		user = st.User
-	}
-	log.Error().Err(cause).Msg("giving up on update")
-	e.Metrics.Resets.WithLabelValues("failing").Inc()
-	res := e.Router.Reset(user, in, flows.ResetFailing)
+	res := e.givenUp(log, knownUser(st, in), in, cause)
 	st.Session, st.Seen = nil, st.Seen.Add(in.UpdateID)
 	done, err := e.Store.Commit(ctx, chat, st, res.Replies, e.Now())
 	return res, done, err

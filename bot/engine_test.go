@@ -555,12 +555,7 @@ func TestRepliesFollowAGroupOntoItsRegisteredSupergroup(t *testing.T) {
 		return nil
 	}}
 	e := newEngine(t, ch, func() time.Time { return now })
-	db := pgtest.MustOpen(t)
-	texts, err := locales.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.Router = &flows.Router{Texts: texts, Deps: flows.Deps{Chats: db, Listings: db}}
+	db := routed(t, e)
 	l := pgtest.MustPublish(t, db, flows.Telegram)
 	for _, g := range []flows.ChatRef{old, super} {
 		if err := db.SaveGroup(ctx, g, "Chợ", true); err != nil {
@@ -594,12 +589,7 @@ func TestAPostLandingWhereItWasTakenDownIsEditedAtOnce(t *testing.T) {
 	ch := &channel{}
 	e := newEngine(t, ch, func() time.Time { return now })
 	e.GroupGap = map[flows.Channel]time.Duration{flows.Telegram: 3 * time.Second}
-	db := pgtest.MustOpen(t)
-	texts, err := locales.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.Router = &flows.Router{Texts: texts, Deps: flows.Deps{Chats: db, Listings: db}}
+	db := routed(t, e)
 	l := pgtest.MustPublish(t, db, flows.Telegram)
 	if _, err := db.SavePost(ctx, flows.Post{ListingID: l.ID, Group: group}); err != nil { // waiting to be sent
 		t.Fatal(err)
@@ -628,4 +618,16 @@ func TestAPostLandingWhereItWasTakenDownIsEditedAtOnce(t *testing.T) {
 	if len(got) != 2 || got[0].Edit != nil || got[1].Edit == nil || got[1].Edit.MessageID != "1" || len(got[1].Choices) != 0 {
 		t.Fatalf("the group got %q; want the post, then at once its edit without the order button", ids(got))
 	}
+}
+
+// routed gives e the flows, on a database of its own, for the replies it
+// rebuilds and the groups it follows.
+func routed(t *testing.T, e *Engine) *postgres.DB {
+	db := pgtest.MustOpen(t)
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Router = &flows.Router{Texts: texts, Deps: flows.Deps{Chats: db, Listings: db}}
+	return db
 }
