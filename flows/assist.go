@@ -49,19 +49,25 @@ func (f *sell) onForWhom(ctx context.Context, c *Conv, d *draft, in Input) (Go, 
 
 // ownSeller continues as the user selling for themselves.
 func (f *sell) ownSeller(ctx context.Context, c *Conv, d *draft) (Go, error) {
-	seller, err := loadSeller(ctx, f.deps, c)
+	p, err := f.deps.Listings.Posting(ctx, PostingOf{User: c.User.ID, Since: listedSince(f.deps, c)})
 	if err != nil {
 		return Go{}, err
 	}
-	if seller == nil {
+	return f.sellAs(c, d, p), nil
+}
+
+// sellAs continues as the user selling for themselves, as p found them:
+// registering first, or stopped by the day's listings.
+func (f *sell) sellAs(c *Conv, d *draft, p Posting) Go {
+	switch {
+	case p.Seller == nil:
 		c.Say(M("sell.register_first"))
-		return To(f.reg.name), nil
+		return To(f.reg.name)
+	case listedFull(f.deps, c, *p.Seller, p.Listed):
+		return Finish()
 	}
-	if full, err := listingsFull(ctx, f.deps, c, *seller, ""); full || err != nil {
-		return Finish(), err
-	}
-	d.Seller = *seller
-	return f.toProduct(d), nil
+	d.Seller = *p.Seller
+	return f.toProduct(d)
 }
 
 func (f *sell) onAssistPhone(ctx context.Context, c *Conv, d *draft, in Input) (Go, error) {

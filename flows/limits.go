@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/nongsan-bot/nongsan/flows/vn"
 )
@@ -61,20 +62,35 @@ func openOrdersFull(ctx context.Context, deps Deps, c *Conv, source string) (boo
 // listings today as allowed, when they can post again. source is the
 // listing being published, if any.
 func listingsFull(ctx context.Context, deps Deps, c *Conv, s Seller, source string) (bool, error) {
-	max := deps.Limits.ListingsPerDay
-	if max <= 0 || s.ID == 0 {
+	since := listedSince(deps, c)
+	if since.IsZero() || s.ID == 0 {
 		return false, nil
 	}
-	n, err := deps.Listings.ListingsSince(ctx, s.ID, vn.Today(c.Now), source)
+	n, err := deps.Listings.ListingsSince(ctx, s.ID, since, source)
 	if err != nil {
 		return false, fmt.Errorf("count today's listings: %w", err)
 	}
-	if n < max {
-		return false, nil
+	return listedFull(deps, c, s, n), nil
+}
+
+// listedSince is when the listings a farmer may publish in a day are
+// counted from: the day's start, or zero when they are not limited.
+func listedSince(deps Deps, c *Conv) time.Time {
+	if deps.Limits.ListingsPerDay <= 0 {
+		return time.Time{}
+	}
+	return vn.Today(c.Now)
+}
+
+// listedFull tells the user, when the farmer s has published n listings
+// today, as many as allowed, when they can post again.
+func listedFull(deps Deps, c *Conv, s Seller, n int) bool {
+	if deps.Limits.ListingsPerDay <= 0 || s.ID == 0 || n < deps.Limits.ListingsPerDay {
+		return false
 	}
 	deps.Limits.hit(LimitListings)
 	c.Say(M("limits.listings", "Count", n, "Name", s.Name, "Helped", s.UserID != c.User.ID))
-	return true, nil
+	return true
 }
 
 // TooFast is the one kind reply to the first update over a private chat's

@@ -149,6 +149,32 @@ type Listings interface {
 	// ListingsSince counts a farmer's listings created since, a helper's
 	// included, leaving out the one published by source.
 	ListingsSince(ctx context.Context, sellerID int64, since time.Time, source string) (int, error)
+	// Posting reads what PostingOf asks in one round trip: the sell flow
+	// decides on it as it starts and as it publishes. ErrNotFound: no
+	// such user.
+	Posting(ctx context.Context, q PostingOf) (Posting, error)
+}
+
+// PostingOf asks Listings.Posting what a user may post, and as asked:
+type PostingOf struct {
+	User   int64
+	Seller int64 // the seller posted for; 0: the user's own profile, read into Posting.Seller
+	// Since, unless zero: the seller's listings created since are counted
+	// (ListingsSince), leaving out the one published by Source.
+	Since  time.Time
+	Source string
+	// Markets: the market groups, on every channel, that take Area's
+	// listings are read (a listing reaches buyers wherever they are).
+	Markets bool
+	Area    string
+}
+
+// Posting is what Listings.Posting read.
+type Posting struct {
+	Poster
+	Seller *Seller // the user's own profile (PostingOf.Seller 0); nil: none yet
+	Listed int     // the seller's listings since PostingOf.Since
+	Groups []MarketGroup
 }
 
 // Markets stores market groups.
@@ -157,9 +183,6 @@ type Markets interface {
 	// UnregisterMarket stops a group being a market (ErrNotFound: it was
 	// not one).
 	UnregisterMarket(ctx context.Context, group ChatRef) error
-	// MarketsFor lists the groups, on every channel, that take an area's
-	// listings: a listing reaches buyers wherever they are.
-	MarketsFor(ctx context.Context, area string) ([]MarketGroup, error)
 	// AllMarkets lists every active market group, on every channel, with
 	// its areas: what a broadcast picks its targets from.
 	AllMarkets(ctx context.Context) ([]MarketGroup, error)
@@ -173,9 +196,6 @@ type UserChats interface {
 
 // Roles tells who may do what beyond selling and buying.
 type Roles interface {
-	// Poster tells, in one look, whether a user may post listings and
-	// may post them for farmers.
-	Poster(ctx context.Context, userID int64) (Poster, error)
 	IsModerator(ctx context.Context, userID int64) (bool, error)
 	// Ban stops a user posting, with the reason they are told; notices
 	// are queued in the same transaction.

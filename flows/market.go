@@ -15,14 +15,10 @@ import (
 // GroupLang is the language of posts in market groups.
 const GroupLang = "vi"
 
-// publish stores the listing with its posts to the market groups of its
-// area on every channel (a Zalo farmer's harvest reaches Telegram buyers
-// too): pending until sent, and sent even if we stop right after.
-func publish(ctx context.Context, deps Deps, c *Conv, l *Listing, source string) error {
-	groups, err := deps.Markets.MarketsFor(ctx, l.Seller.Area)
-	if err != nil {
-		return fmt.Errorf("market groups: %w", err)
-	}
+// publish stores the listing with its posts to groups, the market groups
+// of its area on every channel (a Zalo farmer's harvest reaches Telegram
+// buyers too): pending until sent, and sent even if we stop right after.
+func publish(ctx context.Context, deps Deps, c *Conv, l *Listing, source string, groups []MarketGroup) error {
 	posts := func(stored *Listing) []Reply {
 		stored.Seller = l.Seller
 		var out []Reply

@@ -217,7 +217,7 @@ func (f *mine) onAct(ctx context.Context, c *Conv, in Input) (Step, error) {
 		l.Status = Closed
 	case "renew":
 		// Selling again is posting again: a banned user may not.
-		if p, err := mayPost(ctx, f.deps, c); err != nil || p.Banned {
+		if p, err := mayPost(ctx, f.deps, c, PostingOf{}); err != nil || p.Banned {
 			return Done, err
 		}
 		if l.Remaining == 0 {
@@ -383,7 +383,7 @@ func (f *mine) onStock(ctx context.Context, c *Conv, in Input) (Step, error) {
 	case l.Status == SoldOut:
 		// On sale again, for a fresh week: posting again, which a banned
 		// user may not (as renewing).
-		if p, err := mayPost(ctx, f.deps, c); err != nil || p.Banned {
+		if p, err := mayPost(ctx, f.deps, c, PostingOf{}); err != nil || p.Banned {
 			return Done, err
 		}
 		l.Status, l.SoldOutBy = Active, ""

@@ -347,9 +347,11 @@ func (f *moderate) tell(ctx context.Context, userID int64, id string, kv ...any)
 }
 
 // mayPost tells what the user may post (for themselves or, as a helper,
-// for others): a banned user is told why, and whom to ask.
-func mayPost(ctx context.Context, deps Deps, c *Conv) (Poster, error) {
-	p, err := deps.Roles.Poster(ctx, c.User.ID)
+// for others), with what else q asks (Listings.Posting): a banned user is
+// told why, and whom to ask.
+func mayPost(ctx context.Context, deps Deps, c *Conv, q PostingOf) (Posting, error) {
+	q.User = c.User.ID
+	p, err := deps.Listings.Posting(ctx, q)
 	if err == nil && p.Banned {
 		c.Say(M("moderation.banned_refusal", "Reason", p.Reason))
 	}

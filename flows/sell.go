@@ -74,18 +74,18 @@ func newSell(d Deps) *sell {
 // start asks a helper whom they sell for; anyone else sells for themselves,
 // registering the first time.
 func (f *sell) start(ctx context.Context, c *Conv, d *draft, in Input) (Go, error) {
-	poster, err := mayPost(ctx, f.deps, c)
-	if err != nil || poster.Banned {
+	p, err := mayPost(ctx, f.deps, c, PostingOf{Since: listedSince(f.deps, c)})
+	if err != nil || p.Banned {
 		return Finish(), err
 	}
 	d.Nonce = newNonce()
 	if err := f.takeOpening(ctx, c, d, in); err != nil {
 		return Go{}, err
 	}
-	if poster.Helper {
+	if p.Helper {
 		return To(f.forWhom), nil
 	}
-	return f.ownSeller(ctx, c, d)
+	return f.sellAs(c, d, p), nil
 }
 
 // lateAlbum takes in the photos of an album already being collected that
@@ -601,14 +601,13 @@ func (f *sell) onSummary(ctx context.Context, c *Conv, d *draft, in Input) (Go, 
 		if d.Nonce == "" {
 			d.Nonce = newNonce() // a draft from before nonces
 		}
-		if p, err := mayPost(ctx, f.deps, c); err != nil || p.Banned {
-			return Finish(), err // banned while filling the form
-		}
 		source := "listing:" + d.Nonce
-		if full, err := listingsFull(ctx, f.deps, c, d.Seller, source); full || err != nil {
-			return Finish(), err
+		p, err := mayPost(ctx, f.deps, c, PostingOf{Seller: d.Seller.ID, Since: listedSince(f.deps, c), Source: source,
+			Markets: true, Area: d.Seller.Area})
+		if err != nil || p.Banned || listedFull(f.deps, c, d.Seller, p.Listed) {
+			return Finish(), err // banned, or the day's listings posted, while filling the form
 		}
-		return Finish(), publish(ctx, f.deps, c, f.listing(c, d), source)
+		return Finish(), publish(ctx, f.deps, c, f.listing(c, d), source, p.Groups)
 	case "edit":
 		return EditFields(), nil
 	case "cancel":

@@ -56,11 +56,28 @@ func withBank(s *flows.Seller, b *flows.BankAccount) {
 
 // SellerOf returns the seller profile of a user.
 func (db *DB) SellerOf(ctx context.Context, userID int64) (*flows.Seller, error) {
-	s, err := scanSeller(db.Pool.QueryRow(ctx, `SELECT `+sellerColumns+` FROM sellers WHERE user_id = $1`, userID))
+	var s *flows.Seller
+	err := db.batch(ctx, func(b *pgx.Batch) { queueSellerOf(b, userID, &s) })
+	if err == nil && s == nil {
+		err = flows.ErrNotFound
+	}
 	if err != nil {
 		return nil, fmt.Errorf("seller of user: %w", err)
 	}
 	return s, nil
+}
+
+// queueSellerOf queues the look-up of a user's seller profile into s, left
+// nil when they have none.
+func queueSellerOf(b *pgx.Batch, userID int64, s **flows.Seller) {
+	b.Queue(`SELECT `+sellerColumns+` FROM sellers WHERE user_id = $1`, userID).QueryRow(func(row pgx.Row) error {
+		found, err := scanSeller(row)
+		if errors.Is(err, flows.ErrNotFound) {
+			return nil
+		}
+		*s = found
+		return err
+	})
 }
 
 // SellerByPhone finds a seller by phone number (E.164).
@@ -427,71 +444,114 @@ func (db *DB) AllMarkets(ctx context.Context) ([]flows.MarketGroup, error) {
 // MarketsFor lists the active market groups, on every channel, that take
 // an area's listings: those of the area and those of every area.
 func (db *DB) MarketsFor(ctx context.Context, area string) ([]flows.MarketGroup, error) {
-	return db.markets(ctx, `WHERE c.active AND (cardinality(m.areas) = 0 OR $1 = ANY(m.areas))`, area)
+	var groups []flows.MarketGroup
+	err := db.batch(ctx, func(b *pgx.Batch) { queueMarkets(b, marketsFor, []any{area}, &groups) })
+	return groups, err
 }
+
+// marketsFor selects the groups that take the area $1's listings.
+const marketsFor = `WHERE c.active AND (cardinality(m.areas) = 0 OR $1 = ANY(m.areas))`
 
 // markets lists the market groups that where (a constant) selects.
 func (db *DB) markets(ctx context.Context, where string, args ...any) ([]flows.MarketGroup, error) {
-	rows, err := db.Pool.Query(ctx, `
+	var groups []flows.MarketGroup
+	err := db.batch(ctx, func(b *pgx.Batch) { queueMarkets(b, where, args, &groups) })
+	return groups, err
+}
+
+// queueMarkets queues the look-up of the market groups that where (a
+// constant) selects, into groups.
+func queueMarkets(b *pgx.Batch, where string, args []any, groups *[]flows.MarketGroup) {
+	b.Queue(`
 		SELECT m.channel, m.chat_id, c.title, m.areas
 		FROM market_groups m JOIN chats c USING (channel, chat_id) `+where+`
-		ORDER BY m.registered_at, m.channel, m.chat_id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("market groups: %w", err)
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (flows.MarketGroup, error) {
-		var g flows.MarketGroup
-		err := r.Scan(&g.Ref.Channel, &g.Ref.ChatID, &g.Title, &g.Areas)
-		return g, err
+		ORDER BY m.registered_at, m.channel, m.chat_id`, args...).Query(func(rows pgx.Rows) (err error) {
+		*groups, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (flows.MarketGroup, error) {
+			var g flows.MarketGroup
+			err := r.Scan(&g.Ref.Channel, &g.Ref.ChatID, &g.Title, &g.Areas)
+			return g, err
+		})
+		if err != nil {
+			return fmt.Errorf("market groups: %w", err)
+		}
+		return nil
 	})
+}
+
+// batch sends what queue queues in one round trip, and runs the queued
+// queries' functions.
+func (db *DB) batch(ctx context.Context, queue func(*pgx.Batch)) error {
+	b := &pgx.Batch{}
+	queue(b)
+	return db.Pool.SendBatch(ctx, b).Close()
 }
 
 // Moderators are the global moderators from MODERATORS, "channel:user_id".
 type Moderators map[string]bool
 
-// Poster tells whether a user may post listings (not banned) and may post
-// them for farmers (a helper or a moderator, global or granted), in one
-// statement: the sell flow asks both as it starts.
-func (db *DB) Poster(ctx context.Context, userID int64) (flows.Poster, error) {
-	helper, ban, err := db.roles(ctx, userID, "helper", "moderator")
-	p := flows.Poster{Helper: helper}
-	if ban != nil {
-		p.Banned, p.Reason = true, *ban
+// Posting reads, in one round trip, what the sell flow decides on as it
+// starts and as it publishes: whether the user may post, their seller
+// profile, the seller's listings of the day and the area's market groups.
+func (db *DB) Posting(ctx context.Context, q flows.PostingOf) (flows.Posting, error) {
+	var p flows.Posting
+	var r userRoles
+	err := db.batch(ctx, func(b *pgx.Batch) {
+		db.queueRoles(b, q.User, []string{"helper", "moderator"}, &r)
+		if q.Seller == 0 {
+			queueSellerOf(b, q.User, &p.Seller)
+		}
+		if !q.Since.IsZero() {
+			queueListed(b, q.User, q.Seller, q.Since, q.Source, &p.Listed)
+		}
+		if q.Markets {
+			queueMarkets(b, marketsFor, []any{q.Area}, &p.Groups)
+		}
+	})
+	if err != nil {
+		return flows.Posting{}, fmt.Errorf("posting of user %d: %w", q.User, err)
 	}
-	return p, err
+	p.Helper = r.has
+	if r.ban != nil {
+		p.Banned, p.Reason = true, *r.ban
+	}
+	return p, nil
 }
 
 // IsModerator tells whether a user moderates: listed in MODERATORS, or
 // granted the role.
 func (db *DB) IsModerator(ctx context.Context, userID int64) (bool, error) {
-	has, _, err := db.roles(ctx, userID, "moderator")
-	return has, err
+	var r userRoles
+	if err := db.batch(ctx, func(b *pgx.Batch) { db.queueRoles(b, userID, []string{"moderator"}, &r) }); err != nil {
+		return false, fmt.Errorf("roles of user %d: %w", userID, err)
+	}
+	return r.has, nil
 }
 
-// roles tells whether a user has one of roles (granted, or listed in
-// MODERATORS under any of its accounts) and why they are banned, if they
-// are.
-func (db *DB) roles(ctx context.Context, userID int64, roles ...string) (has bool, ban *string, err error) {
-	rows, err := db.Pool.Query(ctx, `
+// userRoles is what queueRoles reads of a user.
+type userRoles struct {
+	has bool    // one of the roles asked
+	ban *string // why they are banned, if they are
+}
+
+// queueRoles queues the look-up of whether a user has one of roles
+// (granted, or listed in MODERATORS under any of its accounts) and why
+// they are banned, if they are: ErrNotFound, no such user.
+func (db *DB) queueRoles(b *pgx.Batch, userID int64, roles []string, r *userRoles) {
+	b.Queue(`
 		SELECT channel, platform_id, EXISTS (SELECT 1 FROM user_roles WHERE user_id = $1 AND role = ANY($2)),
 			(SELECT reason FROM user_roles WHERE user_id = $1 AND role = 'banned')
-		FROM users WHERE id = $1 OR linked_to = $1`, userID, roles)
-	if err != nil {
-		return false, nil, fmt.Errorf("roles of user %d: %w", userID, err)
-	}
-	var channel, platformID string
-	var granted, found bool
-	_, err = pgx.ForEachRow(rows, []any{&channel, &platformID, &granted, &ban}, func() error {
-		found, has = true, has || granted || db.Moderators[channel+":"+platformID]
-		return nil
+		FROM users WHERE id = $1 OR linked_to = $1`, userID, roles).Query(func(rows pgx.Rows) error {
+		var channel, platformID string
+		var granted, found bool
+		_, err := pgx.ForEachRow(rows, []any{&channel, &platformID, &granted, &r.ban}, func() error {
+			found, r.has = true, r.has || granted || db.Moderators[channel+":"+platformID]
+			return nil
+		})
+		if err == nil && !found {
+			err = flows.ErrNotFound
+		}
+		return err
 	})
-	if err == nil && !found {
-		err = flows.ErrNotFound
-	}
-	if err != nil {
-		return false, nil, fmt.Errorf("roles of user %d: %w", userID, err)
-	}
-	return has, ban, nil
 }
 
 // ListingsOf lists a user's listings, newest first: their own and those
@@ -622,11 +682,21 @@ func chatOf(ctx context.Context, q querier, userID, except int64) (flows.ChatRef
 // by source (its retry is not a new listing).
 func (db *DB) ListingsSince(ctx context.Context, sellerID int64, since time.Time, source string) (int, error) {
 	var n int
-	err := db.Pool.QueryRow(ctx, `
-		SELECT count(*) FROM listings
-		WHERE seller_id = $1 AND created_at >= $2 AND source_update IS DISTINCT FROM $3`, sellerID, since, source).Scan(&n)
-	if err != nil {
+	if err := db.batch(ctx, func(b *pgx.Batch) { queueListed(b, 0, sellerID, since, source, &n) }); err != nil {
 		return 0, fmt.Errorf("listings of seller %d since %s: %w", sellerID, since, err)
 	}
 	return n, nil
+}
+
+// queueListed queues the count of ListingsSince into n: of the seller
+// sellerID, or of the user's own seller profile when sellerID is 0.
+func queueListed(b *pgx.Batch, userID, sellerID int64, since time.Time, source string, n *int) {
+	seller, key := `$1`, sellerID
+	if sellerID == 0 {
+		seller, key = `(SELECT id FROM sellers WHERE user_id = $1)`, userID
+	}
+	b.Queue(`
+		SELECT count(*) FROM listings
+		WHERE seller_id = `+seller+` AND created_at >= $2 AND source_update IS DISTINCT FROM $3`,
+		key, since, source).QueryRow(func(row pgx.Row) error { return row.Scan(n) })
 }

@@ -454,3 +454,77 @@ func TestPlacingAnOrderChecksTheListingAsItIsThen(t *testing.T) {
 		})
 	}
 }
+
+// What the sell flow decides on as it starts and as it publishes comes in
+// one read: whether the user may post, their profile, the listings of the
+// day (the one being published left out) and the area's market groups.
+func TestPostingReadsWhatTheSellFlowDecidesOn(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.MustOpen(t)
+	u, err := db.Touch(ctx, flows.Input{Channel: flows.Telegram, UserID: "31", UserName: "Mai"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := vn.Today(time.Now())
+	p, err := db.Posting(ctx, flows.PostingOf{User: u.ID, Since: today, Markets: true, Area: "chi_lang"})
+	if err != nil || p.Banned || p.Helper || p.Seller != nil || p.Listed != 0 || len(p.Groups) != 0 {
+		t.Fatalf("a newcomer: %+v, %v; want free to post, no profile, nothing listed, no groups", p, err)
+	}
+
+	seller := &flows.Seller{UserID: u.ID, Name: "Mai", Phone: "+84987654322", Commune: "xã Chi Lăng", Area: "chi_lang"}
+	if err := db.SaveSeller(ctx, seller); err != nil {
+		t.Fatal(err)
+	}
+	listing := &flows.Listing{SellerID: seller.ID, Channel: flows.Telegram, Product: "Na", Photos: []string{"p"},
+		Quantity: vn.Quantity{Milli: 50_000, Unit: vn.UnitKg}, Price: vn.Price{VND: 25_000, Per: vn.UnitKg}, Ready: time.Now()}
+	for _, source := range []string{"listing:a", "listing:b"} {
+		if _, err := db.CreateListing(ctx, listing, source, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, g := range []flows.MarketGroup{
+		{Ref: flows.ChatRef{Channel: flows.Telegram, ChatID: "-1"}, Areas: []string{"chi_lang"}},
+		{Ref: flows.ChatRef{Channel: flows.Zalo, ChatID: "g-2"}}, // every area
+		{Ref: flows.ChatRef{Channel: flows.Telegram, ChatID: "-3"}, Areas: []string{"huu_lung"}},
+	} {
+		if err := db.SaveGroup(ctx, g.Ref, "Chợ", true); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.RegisterMarket(ctx, g, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Ban(ctx, u.ID, 0, "hàng giả"); err != nil {
+		t.Fatal(err)
+	}
+
+	// Starting: the user's own profile, and their listings of the day.
+	p, err = db.Posting(ctx, flows.PostingOf{User: u.ID, Since: today})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.Banned || p.Reason != "hàng giả" || p.Seller == nil || p.Seller.ID != seller.ID || p.Listed != 2 || p.Groups != nil {
+		t.Fatalf("starting: %+v; want banned for its reason, Mai's profile, 2 listed, no groups asked", p)
+	}
+	// Publishing the second again (a retried update): it is not counted;
+	// the groups of Chi Lăng and of every area, on every channel.
+	p, err = db.Posting(ctx, flows.PostingOf{User: u.ID, Seller: seller.ID, Since: today, Source: "listing:b",
+		Markets: true, Area: "chi_lang"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var groups []string
+	for _, g := range p.Groups {
+		groups = append(groups, g.Ref.ChatID)
+	}
+	if p.Seller != nil || p.Listed != 1 || !slices.Equal(groups, []string{"-1", "g-2"}) {
+		t.Fatalf("publishing: profile %v, listed %d, groups %q; want no profile read, 1 listed, -1 and g-2", p.Seller, p.Listed, groups)
+	}
+	// Counting from tomorrow: nothing listed yet.
+	if p, err = db.Posting(ctx, flows.PostingOf{User: u.ID, Since: today.AddDate(0, 0, 1)}); err != nil || p.Listed != 0 {
+		t.Fatalf("tomorrow: %d listed (%v), want 0", p.Listed, err)
+	}
+	if _, err := db.Posting(ctx, flows.PostingOf{User: u.ID + 1000}); !errors.Is(err, flows.ErrNotFound) {
+		t.Fatalf("an unknown user: %v, want ErrNotFound", err)
+	}
+}
