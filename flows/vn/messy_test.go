@@ -278,6 +278,25 @@ func TestParseQuantityRest(t *testing.T) {
 			t.Errorf("ParseQuantityRest(%q) = %+v, %q, %v; want %+v, %q, %v", tt.in, q, rest, err, tt.want, tt.rest, tt.err)
 		}
 	}
+	// Eggs listed by the piece: a chục is ten quả, the product after it
+	// kept; fruit keeps its chục.
+	counted := []struct {
+		in   string
+		def  Unit
+		want Quantity
+		rest string
+	}{
+		{"2 chục trứng", UnitQua, Quantity{20_000, UnitQua}, "trứng"},
+		{"2 chục rưỡi quả trứng gà", UnitQua, Quantity{25_000, UnitQua}, "trứng gà"},
+		{"2 chục rưỡi quả bưởi", UnitKg, Quantity{2500, UnitChuc}, "bưởi"},
+		{"chục rưỡi cam", UnitKg, Quantity{1500, UnitChuc}, "cam"},
+	}
+	for _, tt := range counted {
+		q, rest, err := ParseQuantityRest(tt.in, tt.def)
+		if q != tt.want || rest != tt.rest || err != nil {
+			t.Errorf("ParseQuantityRest(%q, %q) = %+v, %q, %v; want %+v, %q", tt.in, tt.def, q, rest, err, tt.want, tt.rest)
+		}
+	}
 	// ParseQuantity itself stays whole: a product after the amount is for
 	// the callers that want it.
 	if _, err := ParseQuantity("3 tạ na", UnitKg); err == nil {

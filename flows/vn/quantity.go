@@ -42,7 +42,8 @@ var restatedWords = setOf("tuc", "nghia", "tuong", "duong", "bang", "la")
 // qtyStream lexes s for the quantity parsers, spoken numbers read.
 // defaultUnit is what is counted: "chục quả" counts tens of quả where quả
 // are (eggs sold by the piece), and is a chục of fruit, its own unit (not
-// always ten), elsewhere.
+// always ten), elsewhere. Either way "hai chục" stays 2 chục here; the
+// parser counts it (finishCounted).
 func qtyStream(s string, defaultUnit Unit) *stream {
 	return &stream{toks: spoken(joinSpacedThousands(lex(Fold(s))), func(next string) bool {
 		u, ok := unitAliases[next]
@@ -54,8 +55,11 @@ func qtyStream(s string, defaultUnit Unit) *stream {
 // ParseQuantity reads an amount with its unit: `500kg`, `500 kg`, `5 tạ`,
 // `nửa tấn`, `1,5 tấn`, `2 tấn rưỡi`, `tạ rưỡi`, `1 tấn 2` (1,2 tấn),
 // `1 tấn 200 kg`, `1.000 kg`, `20 quả`, `500 g` (0,5 kg), `mot tan`,
-// `năm mươi cân`, `hai lăm tạ`, `dạ em có tầm 3 tạ ạ`. A bare number takes
-// defaultUnit (an empty one gives ErrNoUnit). `Lạng Sơn` is not 100 g,
+// `năm mươi cân`, `hai lăm tạ`, `dạ em có tầm 3 tạ ạ`, `2 chục rưỡi quả`
+// (2,5 chục). A bare number takes defaultUnit (an empty one gives
+// ErrNoUnit), which is also what is counted: where it is quả (eggs by the
+// piece), a chục is ten quả, so `2 chục` is 20 quả and `2 chục rưỡi` 25
+// quả; elsewhere a chục stays its own unit. `Lạng Sơn` is not 100 g,
 // and `tan` is tấn only after a number. `1.500` is 1500; `1,5` and `1,500`
 // are 1,5 (Vietnamese decimal comma), `1,000` is 1000.
 //
@@ -180,7 +184,8 @@ func (p *stream) quantity(defaultUnit Unit) (q Quantity, bare bool, err error) {
 	if u, n := p.unit(0); n > 0 && isHalf(p.word(n)) { // "ta ruoi"
 		val, unit = big.NewRat(3, 2), u
 		p.i += n + 1
-		q, err := finishQuantity(val, unit)
+		p.chucOfQua(unit) // "chuc ruoi qua"
+		q, err := finishCounted(val, unit, defaultUnit)
 		return q, false, err
 	}
 	val, err = p.qtyNumber()
@@ -210,13 +215,7 @@ func (p *stream) quantity(defaultUnit Unit) (q Quantity, bare bool, err error) {
 	}
 	unit = u
 	p.i += n
-	if u2, n2 := p.unit(0); unit == UnitChuc && u2 == UnitQua {
-		p.i += n2 // "3 chuc qua": 3 chục, quả naming what is counted
-		if defaultUnit == UnitQua {
-			val.Mul(val, big.NewRat(10, 1)) // or tens of quả, where quả are counted
-			unit = UnitQua
-		}
-	}
+	named := p.chucOfQua(unit) // "3 chuc qua"
 	// After the unit: `rưỡi`, a short decimal (`1 tan 2`), or a smaller
 	// weight unit ("1 tan 200 kg"); a bracket starts a second writing.
 	switch t, _ := p.peek(0); {
@@ -245,8 +244,34 @@ func (p *stream) quantity(defaultUnit Unit) (q Quantity, bare bool, err error) {
 			p.i++
 		}
 	}
-	q, err = finishQuantity(val, unit)
+	if !named {
+		p.chucOfQua(unit) // "2 chuc ruoi qua"
+	}
+	q, err = finishCounted(val, unit, defaultUnit)
 	return q, false, err
+}
+
+// chucOfQua skips "qua" after a chục, naming what is counted ("3 chục
+// quả", "2 chục rưỡi quả"), and tells whether it did.
+func (p *stream) chucOfQua(unit Unit) bool {
+	if u, n := p.unit(0); unit == UnitChuc && u == UnitQua {
+		p.i += n
+		return true
+	}
+	return false
+}
+
+// finishCounted is finishQuantity, then counted as defaultUnit counts:
+// "2 chục" is 20 quả where quả are counted (see Counted).
+func finishCounted(v *big.Rat, u, defaultUnit Unit) (Quantity, error) {
+	q, err := finishQuantity(v, u)
+	if err != nil {
+		return Quantity{}, err
+	}
+	if q, ok := q.Counted(defaultUnit); ok {
+		return q, nil
+	}
+	return Quantity{}, ErrTooLarge
 }
 
 // skipLead drops lead words ("khoang", "gia", "con") when a number, another
@@ -393,6 +418,21 @@ func finishQuantity(v *big.Rat, u Unit) (Quantity, error) {
 		return Quantity{}, ErrZero
 	}
 	return Quantity{Milli: m, Unit: u}, nil
+}
+
+// Counted is q as counted in unit u. Where quả are counted (eggs sold by
+// the piece, a listing by quả), a chục is ten of them: 2 chục is 20 quả,
+// 2,5 chục 25 quả. Elsewhere q is returned as it is: a chục of fruit is
+// its own unit, not always ten (DOMAIN.md). ok is false past 10^15
+// thousandths, the parsers' bound.
+func (q Quantity) Counted(u Unit) (Quantity, bool) {
+	if q.Unit != UnitChuc || u != UnitQua {
+		return q, true
+	}
+	if q.Milli > 100_000_000_000_000 || q.Milli < -100_000_000_000_000 {
+		return Quantity{}, false
+	}
+	return Quantity{Milli: q.Milli * 10, Unit: UnitQua}, true
 }
 
 // InKg returns q in grams (thousandths of a kg), for weight units only.

@@ -48,7 +48,33 @@ func TestParseQuantity(t *testing.T) {
 		// where quả are counted (eggs by the piece), "chục quả" is tens of them
 		{"3 chục quả", UnitQua, Quantity{30_000, UnitQua}, nil},
 		{"hai chục quả", UnitQua, Quantity{20_000, UnitQua}, nil},
-		{"3 chục", UnitQua, Quantity{3000, UnitChuc}, nil},
+		// and so is a bare chục: a buyer's "2 chục" of eggs listed by quả
+		{"2 chục", UnitQua, Quantity{20_000, UnitQua}, nil},
+		{"hai chục", UnitQua, Quantity{20_000, UnitQua}, nil},
+		{"3 chục", UnitQua, Quantity{30_000, UnitQua}, nil},
+		{"ba chục", UnitQua, Quantity{30_000, UnitQua}, nil},
+		{"chục rưỡi", UnitQua, Quantity{15_000, UnitQua}, nil},
+		{"chục rưỡi quả", UnitQua, Quantity{15_000, UnitQua}, nil},
+		{"2 chục rưỡi", UnitQua, Quantity{25_000, UnitQua}, nil},
+		{"2 chục rưỡi quả", UnitQua, Quantity{25_000, UnitQua}, nil},
+		{"hai chục rưỡi quả", UnitQua, Quantity{25_000, UnitQua}, nil},
+		{"2 chuc ruoi trai", UnitQua, Quantity{25_000, UnitQua}, nil},
+		{"2 chục quả rưỡi", UnitQua, Quantity{25_000, UnitQua}, nil}, // half a chục, not half an egg
+		{"nửa chục", UnitQua, Quantity{5000, UnitQua}, nil},
+		{"em lấy 2 chục nhé", UnitQua, Quantity{20_000, UnitQua}, nil},
+		{"2 chục (20 quả)", UnitQua, Quantity{20_000, UnitQua}, nil},
+		// a chục of fruit stays a chục, rưỡi included, whatever else is the default
+		{"2 chục", "", Quantity{2000, UnitChuc}, nil},
+		{"hai chục", UnitKg, Quantity{2000, UnitChuc}, nil},
+		{"ba chục", UnitChuc, Quantity{3000, UnitChuc}, nil},
+		{"chục rưỡi", "", Quantity{1500, UnitChuc}, nil},
+		{"chục rưỡi quả", UnitKg, Quantity{1500, UnitChuc}, nil},
+		{"2 chục rưỡi", "", Quantity{2500, UnitChuc}, nil},
+		{"2 chục rưỡi", UnitKg, Quantity{2500, UnitChuc}, nil},
+		{"2 chục rưỡi quả", "", Quantity{2500, UnitChuc}, nil},
+		{"hai chục rưỡi quả", UnitKg, Quantity{2500, UnitChuc}, nil},
+		{"2 chục quả rưỡi", "", Quantity{2500, UnitChuc}, nil},
+		{"2 chục (20 quả)", "", Quantity{2000, UnitChuc}, ErrUnsure},
 		{"10 thùng", "", Quantity{10000, UnitThung}, nil},
 		{"4 bao", "", Quantity{4000, UnitBao}, nil},
 		{"30 bó", "", Quantity{30000, UnitBo}, nil},
@@ -199,6 +225,24 @@ func TestQuantityArithmetic(t *testing.T) {
 	if _, ok := (Quantity{1000, UnitLang}).In(UnitTan); ok {
 		t.Error("1 lang in tan is not exact")
 	}
+	// A chục counted where quả are (eggs) is ten of them; elsewhere it stays.
+	for _, tt := range []struct {
+		q    Quantity
+		u    Unit
+		want Quantity
+		ok   bool
+	}{
+		{Quantity{2500, UnitChuc}, UnitQua, Quantity{25_000, UnitQua}, true},
+		{Quantity{2500, UnitChuc}, UnitChuc, Quantity{2500, UnitChuc}, true},
+		{Quantity{2500, UnitChuc}, UnitKg, Quantity{2500, UnitChuc}, true},
+		{Quantity{2500, UnitChuc}, "", Quantity{2500, UnitChuc}, true},
+		{kg(5), UnitQua, kg(5), true},
+		{Quantity{math.MaxInt64, UnitChuc}, UnitQua, Quantity{}, false},
+	} {
+		if got, ok := tt.q.Counted(tt.u); got != tt.want || ok != tt.ok {
+			t.Errorf("%+v.Counted(%q) = %+v, %v; want %+v, %v", tt.q, tt.u, got, ok, tt.want, tt.ok)
+		}
+	}
 }
 
 func FuzzParseQuantity(f *testing.F) {
@@ -206,34 +250,41 @@ func FuzzParseQuantity(f *testing.F) {
 		"Lạng Sơn", "tan roi", "tạ rưỡi", "1 tấn 200 kg", "500g", "5-6 tạ", "1 tấn 5 lạng",
 		"\xff", "0,0005 kg", "2 trăm rưỡi kg", "dạ 3 tạ ạ", "hai lăm tạ", "bốn mươi mốt kg",
 		"một trăm linh năm quả", "2 tấn (2000kg)", "2 tấn (200kg)", "5 tạ = 500kg", "2 tấn tức 2000 kg",
-		"hai chục cân", "3 tạ na", "10 thùng xốp", "2 tấn 3000 kg"} {
+		"hai chục cân", "3 tạ na", "10 thùng xốp", "2 tấn 3000 kg", "2 chục", "hai chục rưỡi quả",
+		"chục rưỡi quả", "2 chục quả rưỡi", "500000000000 chục"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		q, err := ParseQuantity(s, UnitKg)
-		if r, rest, rerr := ParseQuantityRest(s, UnitKg); rerr == nil && rest == "" && r != q {
-			t.Fatalf("ParseQuantityRest(%q) = %+v, ParseQuantity %+v", s, r, q)
-		}
-		if errors.Is(err, ErrUnsure) {
-			if q.Milli <= 0 || !q.Unit.Valid() {
-				t.Fatalf("ParseQuantity(%q) = %+v, unsure", s, q)
+		// Weighed produce, and eggs counted by the piece.
+		for _, def := range []Unit{UnitKg, UnitQua} {
+			q, err := ParseQuantity(s, def)
+			if r, rest, rerr := ParseQuantityRest(s, def); rerr == nil && rest == "" && r != q {
+				t.Fatalf("ParseQuantityRest(%q, %q) = %+v, ParseQuantity %+v", s, def, r, q)
 			}
-			return
-		}
-		if err != nil {
-			if q != (Quantity{}) {
-				t.Fatalf("ParseQuantity(%q) = %+v with error %v", s, q, err)
+			if errors.Is(err, ErrUnsure) {
+				if q.Milli <= 0 || !q.Unit.Valid() {
+					t.Fatalf("ParseQuantity(%q, %q) = %+v, unsure", s, def, q)
+				}
+				continue
 			}
-			return
+			if err != nil {
+				if q != (Quantity{}) {
+					t.Fatalf("ParseQuantity(%q, %q) = %+v with error %v", s, def, q, err)
+				}
+				continue
+			}
+			if q.Milli <= 0 || q.Milli > 1e15 || !q.Unit.Valid() {
+				t.Fatalf("ParseQuantity(%q, %q) = %+v", s, def, q)
+			}
+			if def == UnitQua && q.Unit == UnitChuc {
+				t.Fatalf("ParseQuantity(%q, %q) = %+v: a chục of eggs is ten quả", s, def, q)
+			}
+			// Formatting then parsing gives the same quantity.
+			echo := FormatMilli(q.Milli) + " " + string(q.Unit)
+			if r, err := ParseQuantity(echo, ""); err != nil || r != q {
+				t.Fatalf("ParseQuantity(%q, %q) = %+v, but its echo %q = %+v, %v", s, def, q, echo, r, err)
+			}
+			_, _ = q.InKg()
 		}
-		if q.Milli <= 0 || q.Milli > 1e15 || !q.Unit.Valid() {
-			t.Fatalf("ParseQuantity(%q) = %+v", s, q)
-		}
-		// Formatting then parsing gives the same quantity.
-		echo := FormatMilli(q.Milli) + " " + string(q.Unit)
-		if r, err := ParseQuantity(echo, ""); err != nil || r != q {
-			t.Fatalf("ParseQuantity(%q) = %+v, but its echo %q = %+v, %v", s, q, echo, r, err)
-		}
-		_, _ = q.InKg()
 	})
 }
