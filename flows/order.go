@@ -261,12 +261,17 @@ func (f *order) onQty(_ context.Context, c *Conv, d *orderDraft, in Input) (Go, 
 }
 
 // takeQty takes the quantity asked (as parsed, with the parser's error)
-// into the draft, in the listing's unit; else it says why not.
+// into the draft, in the listing's unit; else it says why not. A chục
+// asked of a listing by quả is ten quả, as the parser counts it at the
+// quantity question: "2 chục" said with the listing's code is 20 quả too.
 func (f *order) takeQty(c *Conv, d *orderDraft, l *Listing, asked vn.Quantity, err error) (reason *Msg) {
 	q := asked
 	if err == nil {
 		var ok bool
-		if q, ok = asked.In(l.Quantity.Unit); !ok {
+		if q, ok = asked.Counted(l.Quantity.Unit); ok {
+			q, ok = q.In(l.Quantity.Unit)
+		}
+		if !ok {
 			err = vn.ErrUnknownUnit
 		}
 	}

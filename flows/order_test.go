@@ -94,6 +94,14 @@ func idsTo(replies []flows.Reply, chat string) []string {
 // listing puts a farmer's listing of 100 kg of na on sale.
 func (m *market) listing(farmerUser string) *flows.Listing {
 	m.t.Helper()
+	return m.sell(farmerUser, &flows.Listing{ProductKey: "na-chi-lang", Product: "Na Chi Lăng",
+		Quantity: vn.Quantity{Milli: 100_000, Unit: vn.UnitKg}, Price: vn.Price{VND: 25_000, Per: vn.UnitKg}, PriceTyped: "25k"})
+}
+
+// sell puts l on sale as a listing of farmerUser, with a photo, ready
+// today.
+func (m *market) sell(farmerUser string, l *flows.Listing) *flows.Listing {
+	m.t.Helper()
 	ctx := context.Background()
 	u, err := m.db.Touch(ctx, m.input(farmerUser, flows.KindText, ""))
 	if err != nil {
@@ -103,9 +111,8 @@ func (m *market) listing(farmerUser string) *flows.Listing {
 	if err := m.db.SaveSeller(ctx, s); err != nil {
 		m.t.Fatal(err)
 	}
-	l, err := m.db.CreateListing(ctx, &flows.Listing{SellerID: s.ID, Channel: flows.Telegram, ProductKey: "na-chi-lang",
-		Product: "Na Chi Lăng", Photos: []string{"p"}, Quantity: vn.Quantity{Milli: 100_000, Unit: vn.UnitKg},
-		Price: vn.Price{VND: 25_000, Per: vn.UnitKg}, PriceTyped: "25k", Ready: vn.Today(m.now)}, "test:"+farmerUser, nil)
+	l.SellerID, l.Channel, l.Photos, l.Ready = s.ID, flows.Telegram, []string{"p"}, vn.Today(m.now)
+	l, err = m.db.CreateListing(ctx, l, "test:"+farmerUser, nil)
 	if err != nil {
 		m.t.Fatal(err)
 	}
@@ -430,5 +437,77 @@ func TestAnAcceptanceRunAgainTellsBothSides(t *testing.T) {
 	}
 	if said := m.say("1", flows.KindChoice, accept); !slices.Equal(said, []string{"orders.already"}) || len(idsTo(m.said, buyer)) != 0 {
 		t.Fatalf("a second press said %v to the farmer, %v to the buyer; want only orders.already", said, idsTo(m.said, buyer))
+	}
+}
+
+// A chục of eggs listed by the piece is ten of them: a buyer who orders "2
+// chục", at the quantity question or in the message that opens the order,
+// orders 20 quả (the summary says so, the listing keeps 480). A chục of
+// fruit listed by the chục stays a chục.
+func TestABuyerOrderingTwoChucOfEggsOrdersTwentyQua(t *testing.T) {
+	t.Parallel()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eggs := &flows.Listing{ProductKey: "trung", Product: "Trứng gà", Quantity: vn.Quantity{Milli: 500_000, Unit: vn.UnitQua},
+		Price: vn.Price{VND: 3000, Per: vn.UnitQua}, PriceTyped: "3k/quả"}
+	oranges := &flows.Listing{ProductKey: "cam", Product: "Cam", Quantity: vn.Quantity{Milli: 50_000, Unit: vn.UnitChuc},
+		Price: vn.Price{VND: 40_000, Per: vn.UnitChuc}, PriceTyped: "40k/chục"}
+	choice, text := flows.KindChoice, flows.KindText
+	for _, tt := range []struct {
+		name    string
+		listing flows.Listing
+		opening string // after "mua <code>"
+		asked   string // at the quantity question, "" for none
+		shown   string // the quantity in the summary
+		total   string
+		left    int64 // in the listing, once placed
+	}{
+		{"eggs, at the question", *eggs, "", "2 chục", "20 quả", "60.000 đ", 480_000},
+		{"eggs, spoken, with a half", *eggs, "", "hai chục rưỡi quả", "25 quả", "75.000 đ", 475_000},
+		{"eggs, in the opening message", *eggs, " 2 chục", "", "2 chục (20 quả)", "60.000 đ", 480_000},
+		{"oranges by the chục", *oranges, "", "3 chục", "3 chục", "120.000 đ", 47_000},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			m := newMarket(t)
+			l := m.sell("1", &tt.listing)
+			const buyer = "2"
+			turns := []struct {
+				kind flows.InputKind
+				text string
+				step flows.Step // afterwards
+			}{{text, "mua " + l.Code + tt.opening, "quantity"}, {text, tt.asked, "name"}, {choice, "keep", "phone"},
+				{text, "0987654321", "delivery"}, {choice, "pickup", "note"}, {choice, "skip", "summary"}}
+			if tt.asked == "" {
+				turns = append(turns[:1:1], turns[2:]...)
+				turns[0].step = "name"
+			}
+			for i, turn := range turns {
+				said := m.say(buyer, turn.kind, turn.text)
+				if s := m.sess[buyer]; s == nil || s.Step != turn.step {
+					t.Fatalf("turn %d %q said %v; want step %s", i, turn.text, said, turn.step)
+				}
+			}
+			var summary string
+			for _, r := range m.said {
+				if r.Text.ID == "order.summary" {
+					summary = texts.Text("vi", r.Text)
+				}
+			}
+			if want := ": " + tt.shown + " × "; !strings.Contains(summary, want) || !strings.Contains(summary, "Tổng: "+tt.total) {
+				t.Fatalf("the summary says:\n%s\nwant %q and a total of %s", summary, want, tt.total)
+			}
+			if said := m.say(buyer, choice, "place"); !slices.Contains(said, "order.placed") {
+				t.Fatalf("placing the order said %v", said)
+			}
+			after, err := m.db.Listing(context.Background(), l.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if after.Remaining != tt.left {
+				t.Fatalf("the listing keeps %d, want %d", after.Remaining, tt.left)
+			}
+		})
 	}
 }
