@@ -309,10 +309,14 @@ func (f *sell) onQuantity(ctx context.Context, c *Conv, d *draft, in Input) (Go,
 	}
 	// A price read before the quantity ("Na 25k mai") is kept unless the
 	// two cannot make a total (25k/kg for 100 quả): then it is asked.
-	if p := d.Listing.Price; p.VND > 0 && !convertible(p, q) {
-		d.Listing.Price = vn.Price{}
-		d.unsay(saidPrice)
-		return To(f.price), nil
+	if p := d.Listing.Price; p.VND > 0 {
+		c, ok := f.countedPrice(d, p, q)
+		if !ok {
+			d.Listing.Price = vn.Price{}
+			d.unsay(saidPrice)
+			return To(f.price), nil
+		}
+		d.Listing.Price = c
 	}
 	return Next(), nil
 }
@@ -392,6 +396,9 @@ func (f *sell) onPrice(ctx context.Context, c *Conv, d *draft, in Input) (Go, er
 	if p.Per == "" {
 		p.Per = f.priceUnit(d)
 	}
+	if c, ok := f.countedPrice(d, p, d.Listing.Quantity); ok {
+		p = c
+	}
 	switch {
 	case errors.Is(err, vn.ErrPriceRange):
 		return Again(M("sell.price_range")), nil
@@ -414,6 +421,17 @@ func (f *sell) onPrice(ctx context.Context, c *Conv, d *draft, in Input) (Go, er
 		return To(f.priceCheck), nil // a zero too many or too few, most likely
 	}
 	return Next(), nil
+}
+
+// countedPrice is p for a stock of q, when the two make a total: as it
+// is, or, where quả are counted (eggs), per quả for a price per chục
+// ("30k/chục" for "5 chục", read as 50 quả, is 3k/quả).
+func (f *sell) countedPrice(d *draft, p vn.Price, q vn.Quantity) (vn.Price, bool) {
+	if convertible(p, q) {
+		return p, true
+	}
+	c := p.Counted(f.defaultUnit(d))
+	return c, convertible(c, q)
 }
 
 // convertible tells whether an order's total can be worked out: a price per

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/nongsan-bot/nongsan/flows"
+	"github.com/nongsan-bot/nongsan/locales"
 )
 
 const photo = flows.KindPhoto
@@ -246,4 +247,59 @@ func median(ns []int) int {
 	}
 	s := slices.Sorted(slices.Values(ns))
 	return s[len(s)/2]
+}
+
+// Eggs are sold by the piece: a farmer's "5 chục" lists 50 quả, and a price
+// per chục, typed before or after, is a tenth of it per quả. Fruit keeps
+// its chục.
+func TestEggsListedByTheChucAreCountedInQua(t *testing.T) {
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eggs := slices.Clone(toSellQuantity)
+	eggs[6].text = "trứng"
+	toSummary := []turn{{text, "mai", 0, "sell/note", []string{"sell.note"}}, {text, "bỏ qua", 0, "sell/summary", []string{"sell.summary"}}}
+	tests := []struct {
+		name  string
+		turns []turn
+		want  string // in the summary
+	}{
+		{"a chục of eggs, priced per chục", append(slices.Concat(eggs, []turn{
+			{text, "5 chục", 0, "sell/price", []string{"sell.price"}},
+			{text, "30k/chục", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
+			"Trứng — 50 quả\n💰 3.000 đ/quả (anh/chị gõ: 30k/chục)"},
+		{"a chục of eggs, priced per quả", append(slices.Concat(eggs, []turn{
+			{text, "5 chục", 0, "sell/price", []string{"sell.price"}},
+			{text, "3k", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
+			"Trứng — 50 quả\n💰 3.000 đ/quả (anh/chị gõ: 3k)"},
+		{"two chục and a half of eggs", append(slices.Concat(eggs, []turn{
+			{text, "hai chục rưỡi quả", 0, "sell/price", []string{"sell.price"}},
+			{text, "3k", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
+			"Trứng — 25 quả\n"},
+		{"a price per chục of eggs first, then the chục", append(slices.Clone(registered),
+			turn{photo, "Trứng gà 30k/chục mai", 0, "sell/quantity", []string{"sell.quantity"}},
+			turn{text, "5 chục", 0, "sell/summary", []string{"sell.summary"}}),
+			"Trứng — 50 quả\n💰 3.000 đ/quả (anh/chị gõ: 30k/chục)"},
+		{"a chục of fruit stays a chục", append(slices.Concat(toSellQuantity, []turn{
+			{text, "3 chục", 0, "sell/price", []string{"sell.price"}},
+			{text, "40k", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
+			"Quýt Bắc Sơn — 3 chục\n💰 40.000 đ/chục (anh/chị gõ: 40k)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := newConversation(t)
+			c.play(tt.turns)
+			var summary string
+			for _, r := range c.said {
+				if r.Text.ID == "sell.summary" {
+					summary = texts.Text("vi", r.Text)
+				}
+			}
+			if !strings.Contains(summary, tt.want) {
+				t.Fatalf("the summary says:\n%s\nwant it to say:\n%s", summary, tt.want)
+			}
+		})
+	}
 }

@@ -335,6 +335,17 @@ func (p Price) PerKgVND() (int64, bool) {
 	return v, ok
 }
 
+// Counted is p as counted in unit u, as Quantity.Counted: where quả are
+// counted (eggs sold by the piece), a price per chục is a tenth of it per
+// quả (30k/chục is 3k/quả). Elsewhere, or when a tenth is not a whole
+// number of đồng, p is returned as it is.
+func (p Price) Counted(u Unit) Price {
+	if p.Per != UnitChuc || u != UnitQua || p.VND%10 != 0 {
+		return p
+	}
+	return Price{VND: p.VND / 10, Per: UnitQua}
+}
+
 // Total is the price of q at p, rounded half up to the dong: 50 kg at
 // 25k/kg is 1.250.000, 150 kg at 2 triệu/tạ is 3.000.000. A price without
 // a unit is taken per q's unit. ok is false when the units do not match

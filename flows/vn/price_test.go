@@ -233,6 +233,29 @@ func TestPriceTotal(t *testing.T) {
 	}
 }
 
+// A price per chục of eggs counted by the piece is a tenth of it per quả;
+// a chục of fruit keeps its price.
+func TestPriceCounted(t *testing.T) {
+	tests := []struct {
+		p    Price
+		u    Unit
+		want Price
+	}{
+		{Price{30000, UnitChuc}, UnitQua, Price{3000, UnitQua}},
+		{Price{35500, UnitChuc}, UnitQua, Price{3550, UnitQua}},
+		{Price{30005, UnitChuc}, UnitQua, Price{30005, UnitChuc}}, // not a whole đồng a quả
+		{Price{30000, UnitChuc}, UnitKg, Price{30000, UnitChuc}},
+		{Price{30000, UnitChuc}, UnitChuc, Price{30000, UnitChuc}},
+		{Price{3000, UnitQua}, UnitQua, Price{3000, UnitQua}},
+		{Price{25000, UnitKg}, UnitQua, Price{25000, UnitKg}},
+	}
+	for _, tt := range tests {
+		if got := tt.p.Counted(tt.u); got != tt.want {
+			t.Errorf("%+v.Counted(%q) = %+v; want %+v", tt.p, tt.u, got, tt.want)
+		}
+	}
+}
+
 func FuzzParsePrice(f *testing.F) {
 	for _, s := range []string{"25000", "25.000 đ", "25,5k", "1tr2", "1 củ 2", "2 triệu/tạ",
 		"25k một cân", "35-40k", "miễn phí", "10 tỷ/kg", "50k/100g", "1 triệu 2 trăm",
