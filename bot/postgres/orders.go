@@ -42,13 +42,18 @@ func scanOrder(row pgx.Row) (*flows.Order, error) {
 // buyers can never be sold the same kilogram, and the listing's row stays
 // locked for that statement only, not for a transaction's round trips, so
 // that buyers racing for one lot wait for each other as little as can be.
+// When it reserves nothing, the same statement says why, from the listing
+// as it refused it: a second look after it could find the listing changed
+// (an order cancelled, a price set back) and tell the buyer another reason.
 func (db *DB) PlaceOrder(ctx context.Context, o *flows.Order, source string) (*flows.Order, error) {
 	var prior, id *int64
+	var why *string
+	var left, least int64
 	var err error
 	for range 8 {
 		err = db.Pool.QueryRow(ctx, placeOrder, o.ListingID, o.Quantity.Milli, o.Price.VND, o.Price.Per,
 			"DH-"+newCode()[3:], o.BuyerID, o.Total, o.BuyerName, o.BuyerPhone, o.Delivery, o.Address, o.Note,
-			source, o.Asked.Milli, o.Asked.Unit).Scan(&prior, &id)
+			source, o.Asked.Milli, o.Asked.Unit).Scan(&prior, &id, &why, &left, &least)
 		// A code drawn twice draws another; the same update placing it
 		// at this moment (a duplicate delivery) is found the next time.
 		if !uniqueViolation(err, "orders_code_key", "orders_source_update_key") {
@@ -61,7 +66,7 @@ func (db *DB) PlaceOrder(ctx context.Context, o *flows.Order, source string) (*f
 	case prior != nil: // placed by an earlier delivery of the same update
 		id = prior
 	case id == nil:
-		if id, err = db.notEnough(ctx, o, source); err != nil {
+		if id, err = db.refused(ctx, o, source, why, left, least); err != nil {
 			return nil, err
 		}
 	}
@@ -79,18 +84,37 @@ func (db *DB) PlaceOrder(ctx context.Context, o *flows.Order, source string) (*f
 // update ($13) placed it already. The quantity was checked when the buyer
 // typed it, but the farmer may have changed the listing since, and it may
 // have expired. It returns the order placed before, or the one placed now;
-// or neither, when the listing could not sell it.
+// or neither, when the listing could not sell it, and then why (verdict),
+// what it has left and its minimum order.
+//
+// The listing is read locked (cur), so that the verdict and the update see
+// the same row: a reservation committed while this statement waited for
+// the row is in both. A plain read would see the row as it was when the
+// statement began, while the update, once the row is free, sees it as it
+// is then.
 const placeOrder = `
 	WITH prior AS (
 		SELECT id FROM orders WHERE source_update = $13
+	), cur AS MATERIALIZED (
+		SELECT id, status, remaining_milli, min_order_milli, price_vnd, price_unit, expires_at <= now() AS past
+		FROM listings WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM prior)
+		FOR NO KEY UPDATE
+	), verdict AS (
+		SELECT id, remaining_milli, min_order_milli, CASE
+			WHEN status = 'expired' OR status = 'active' AND past THEN 'expired'
+			WHEN status IN ('closed', 'removed') THEN 'not_on_sale'
+			WHEN status <> 'active' THEN 'sold_out'
+			WHEN price_vnd <> $3 OR price_unit <> $4 THEN 'price_changed'
+			WHEN remaining_milli > $2 AND min_order_milli > $2 THEN 'below_min'
+			WHEN remaining_milli < $2 THEN 'not_enough'
+			ELSE 'ok' END AS why
+		FROM cur
 	), sold AS (
-		UPDATE listings SET remaining_milli = remaining_milli - $2,
-			status = CASE WHEN remaining_milli = $2 THEN 'sold_out' ELSE status END,
-			sold_out_by = CASE WHEN remaining_milli = $2 THEN 'orders' ELSE sold_out_by END, updated_at = now()
-		WHERE id = $1 AND status = 'active' AND expires_at > now() AND remaining_milli >= $2
-			AND (min_order_milli <= $2 OR remaining_milli = $2) AND price_vnd = $3 AND price_unit = $4
-			AND NOT EXISTS (SELECT 1 FROM prior)
-		RETURNING id
+		UPDATE listings l SET remaining_milli = l.remaining_milli - $2,
+			status = CASE WHEN l.remaining_milli = $2 THEN 'sold_out' ELSE l.status END,
+			sold_out_by = CASE WHEN l.remaining_milli = $2 THEN 'orders' ELSE l.sold_out_by END, updated_at = now()
+		FROM verdict v WHERE l.id = v.id AND v.why = 'ok'
+		RETURNING l.id
 	), placed AS (
 		INSERT INTO orders (code, listing_id, buyer_id, quantity_milli, total_vnd, buyer_name, buyer_phone,
 			delivery, address, note, source_update, asked_milli, asked_unit)
@@ -99,41 +123,41 @@ const placeOrder = `
 	), pending AS (
 		INSERT INTO order_events (order_id, status, actor_id) SELECT id, 'pending', $6 FROM placed
 	)
-	SELECT (SELECT id FROM prior), (SELECT id FROM placed)`
+	SELECT (SELECT id FROM prior), (SELECT id FROM placed), (SELECT why FROM verdict),
+		coalesce((SELECT remaining_milli FROM verdict), 0), coalesce((SELECT min_order_milli FROM verdict), 0)`
 
-// notEnough says why a listing could not sell an order: it is past its
-// expiry (ErrListingExpired) or ended otherwise (ErrNotOnSale), its price
-// changed since the buyer saw it (ErrPriceChanged), it has less left than
-// asked (NotEnoughError, with what is left: none once it is sold out), or
-// the order is below its minimum (BelowMinError). Unless the same update,
+// refused turns the verdict of a statement that reserved nothing into the
+// reason the buyer is told: the listing is past its expiry
+// (ErrListingExpired) or ended otherwise (ErrNotOnSale), its price changed
+// since the buyer saw it (ErrPriceChanged), it has less left than asked
+// (NotEnoughError, with what is left: none once it is sold out), or the
+// order is below its minimum (BelowMinError). Unless the same update,
 // delivered twice at once, placed it meanwhile (the statement looked for it
 // before that committed): then it returns that order's id.
-func (db *DB) notEnough(ctx context.Context, o *flows.Order, source string) (*int64, error) {
-	var status, unit string
-	var left, price, least int64
-	var expired bool
+func (db *DB) refused(ctx context.Context, o *flows.Order, source string, why *string, left, least int64) (*int64, error) {
 	var placed *int64
-	if err := db.Pool.QueryRow(ctx, `
-		SELECT status, remaining_milli, price_vnd, price_unit, min_order_milli, expires_at <= now(),
-			(SELECT id FROM orders WHERE source_update = $2)
-		FROM listings WHERE id = $1`, o.ListingID, source).Scan(&status, &left, &price, &unit, &least, &expired, &placed); err != nil {
-		return nil, fmt.Errorf("place order: listing %d: %w", o.ListingID, err)
+	if err := db.Pool.QueryRow(ctx, `SELECT id FROM orders WHERE source_update = $1`, source).Scan(&placed); err == nil {
+		return placed, nil
+	} else if !errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("place order: %w", err)
 	}
 	switch {
-	case placed != nil:
-		return placed, nil
-	case status == flows.Expired || status == flows.Active && expired:
+	case why == nil:
+		return nil, fmt.Errorf("place order: listing %d: %w", o.ListingID, flows.ErrNotFound)
+	case *why == "expired":
 		return nil, flows.ErrListingExpired
-	case status == flows.Closed || status == flows.Removed:
+	case *why == "not_on_sale":
 		return nil, flows.ErrNotOnSale
-	case status != flows.Active:
-		left = 0
-	case price != o.Price.VND || unit != string(o.Price.Per):
+	case *why == "sold_out":
+		return nil, &flows.NotEnoughError{Remaining: 0}
+	case *why == "price_changed":
 		return nil, flows.ErrPriceChanged
-	case left > o.Quantity.Milli && o.Quantity.Milli < least:
+	case *why == "below_min":
 		return nil, &flows.BelowMinError{Min: least}
+	case *why == "not_enough":
+		return nil, &flows.NotEnoughError{Remaining: left}
 	}
-	return nil, &flows.NotEnoughError{Remaining: left}
+	return nil, fmt.Errorf("place order: listing %d: verdict %q reserved nothing", o.ListingID, *why)
 }
 
 // Order returns an order with its listing.

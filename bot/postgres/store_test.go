@@ -528,3 +528,49 @@ func TestPostingReadsWhatTheSellFlowDecidesOn(t *testing.T) {
 		t.Fatalf("an unknown user: %v, want ErrNotFound", err)
 	}
 }
+
+// A buyer whose order comes just after another took the whole lot is told
+// it sold out, even when the stock comes back the moment after (that order
+// cancelled): the reason is read by the statement that refused the order,
+// from the listing as it refused it. A second look at the listing would
+// find 10 kg on sale and tell the buyer, who asked for 10 kg, that only
+// 10 kg are left. A trigger stands for the cancellation: it gives the
+// stock back at the end of the refusing statement, before anything can
+// look again.
+func TestARefusedOrderIsToldWhyAsTheListingWasWhenItRefused(t *testing.T) {
+	ctx := context.Background()
+	db, draft := naDraft(t)
+	l, err := db.CreateListing(ctx, draft, "telegram:1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	order := func(buyer string, milli int64) (*flows.Order, error) {
+		return db.PlaceOrder(ctx, &flows.Order{ListingID: l.ID, BuyerID: newUser(t, db, buyer), Quantity: vn.Quantity{Milli: milli},
+			Total: 25 * milli, Price: l.Price, BuyerName: "Hoa", BuyerPhone: "+84912888777", Delivery: "pickup"}, "telegram:"+buyer)
+	}
+	if _, err := order("2", 50_000); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Pool.Exec(ctx, `
+		CREATE FUNCTION give_back() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			IF pg_trigger_depth() = 1 THEN
+				UPDATE listings SET remaining_milli = 10000, status = 'active', sold_out_by = NULL WHERE status = 'sold_out';
+			END IF;
+			RETURN NULL;
+		END $$;
+		CREATE TRIGGER give_back AFTER UPDATE ON listings FOR EACH STATEMENT EXECUTE FUNCTION give_back();`); err != nil {
+		t.Fatal(err)
+	}
+	_, err = order("3", 10_000)
+	if notEnough := (*flows.NotEnoughError)(nil); !errors.As(err, &notEnough) || notEnough.Remaining != 0 {
+		left := int64(-1)
+		if notEnough != nil {
+			left = notEnough.Remaining
+		}
+		t.Errorf("the buyer of 10 kg of a lot sold out is told %v, %d g left; want sold out, none left", err, left)
+	}
+	if back, err := db.Listing(ctx, l.ID); err != nil || back.Remaining != 10_000 || back.Status != flows.Active {
+		t.Fatalf("the stock did not come back after the refusal: %+v %v", back, err)
+	}
+}
