@@ -38,24 +38,15 @@ func (l Limits) hit(name string) {
 	}
 }
 
-// openOrdersFull tells the buyer, when they hold as many unaccepted orders
-// as allowed, how many wait and where to see them. source is the order
-// being placed, if any: a retry of it is not one more.
-func openOrdersFull(ctx context.Context, deps Deps, c *Conv, source string) (bool, error) {
-	max := deps.Limits.OpenOrders
-	if max <= 0 {
-		return false, nil
-	}
-	n, err := deps.Orders.OpenOrders(ctx, c.User.ID, source)
-	if err != nil {
-		return false, fmt.Errorf("count open orders: %w", err)
-	}
-	if n < max {
-		return false, nil
+// openOrdersFull tells the buyer, when they hold n unaccepted orders, as
+// many as allowed, how many wait and where to see them.
+func openOrdersFull(deps Deps, c *Conv, n int) bool {
+	if deps.Limits.OpenOrders <= 0 || n < deps.Limits.OpenOrders {
+		return false
 	}
 	deps.Limits.hit(LimitOpenOrders)
 	c.Say(M("limits.open_orders", "Count", n))
-	return true, nil
+	return true
 }
 
 // listingsFull tells the user, when the farmer s has published as many

@@ -129,7 +129,8 @@ func (f *order) start(ctx context.Context, c *Conv, d *orderDraft, in Input) (Go
 		c.Say(M("order.ask_code"))
 		return Finish(), nil
 	}
-	l, err := f.deps.Orders.ListingByCode(ctx, code)
+	op, err := f.deps.Orders.Opening(ctx, OpeningOf{Code: code, Buyer: c.User.ID, Profile: true, Open: f.deps.Limits.OpenOrders > 0})
+	l := op.Listing
 	switch {
 	case errors.Is(err, ErrNotFound):
 		c.Say(M("order.no_listing", "Code", code))
@@ -146,14 +147,12 @@ func (f *order) start(ctx context.Context, c *Conv, d *orderDraft, in Input) (Go
 		f.noSale(ctx, c, l, "order.ended")
 		return Finish(), nil
 	}
-	if full, err := openOrdersFull(ctx, f.deps, c, ""); full || err != nil {
-		return Finish(), err
+	if openOrdersFull(f.deps, c, op.Open) {
+		return Finish(), nil
 	}
 	*d = orderDraft{ListingID: l.ID, Nonce: newNonce(), Price: l.Price}
-	if b, err := f.deps.Orders.Buyer(ctx, c.User.ID); err == nil {
+	if b := op.Profile; b != nil {
 		d.Name, d.Phone, d.Address, d.Known = b.Name, b.Phone, b.Address, b.Address
-	} else if !errors.Is(err, ErrNotFound) {
-		return Go{}, err
 	}
 	// The listing as in the group, in the buyer's language, then the first
 	// question not answered already.
@@ -456,14 +455,22 @@ func (f *order) onSummary(ctx context.Context, c *Conv, d *orderDraft, in Input)
 
 // place reserves the stock and tells the farmer, the buyer and the groups.
 func (f *order) place(ctx context.Context, c *Conv, d *orderDraft) (Go, error) {
-	l, err := f.listing(c, d)
+	source := "order:" + d.Nonce
+	op, err := f.deps.Orders.Opening(ctx, OpeningOf{ListingID: d.ListingID, Buyer: c.User.ID,
+		Open: f.deps.Limits.OpenOrders > 0, Source: source})
 	if err != nil {
-		return Go{}, err
+		return Go{}, fmt.Errorf("listing of order draft: %w", err)
 	}
-	if full, err := openOrdersFull(ctx, f.deps, c, "order:"+d.Nonce); full || err != nil {
-		return Finish(), err
+	l := op.Listing
+	if openOrdersFull(f.deps, c, op.Open) {
+		return Finish(), nil
 	}
-	o, err := f.deps.Orders.PlaceOrder(ctx, d.asOrder(c, l), "order:"+d.Nonce)
+	address := d.Address
+	if address == "" {
+		address = d.Known // collecting at the farm keeps the address for next time
+	}
+	keep := BuyerProfile{Name: d.Name, Phone: d.Phone, Address: address}
+	o, err := f.deps.Orders.PlaceOrder(ctx, d.asOrder(c, l), source, keep)
 	var notEnough *NotEnoughError
 	var belowMin *BelowMinError
 	switch {
@@ -487,13 +494,6 @@ func (f *order) place(ctx context.Context, c *Conv, d *orderDraft) (Go, error) {
 		c.Say(M("order.min_raised", "Min", c.F().Quantity(vn.Quantity{Milli: belowMin.Min, Unit: l.Quantity.Unit})))
 		return Redo(f.quantity), nil
 	case err != nil:
-		return Go{}, err
-	}
-	address := d.Address
-	if address == "" {
-		address = d.Known // collecting at the farm keeps the address for next time
-	}
-	if err := f.deps.Orders.SaveBuyer(ctx, c.User.ID, BuyerProfile{Name: d.Name, Phone: d.Phone, Address: address}); err != nil {
 		return Go{}, err
 	}
 	hours := timeoutHours(f.deps.OrderTimeout)

@@ -86,8 +86,9 @@ type Orders interface {
 	// listing still sells it as the buyer saw it; else it returns
 	// ErrListingExpired, ErrNotOnSale, ErrPriceChanged, a *NotEnoughError
 	// (Remaining 0: sold out) or a *BelowMinError. A retried source returns
-	// the order it placed the first time.
-	PlaceOrder(ctx context.Context, o *Order, source string) (*Order, error)
+	// the order it placed the first time. The order placed keeps keep as
+	// the buyer's profile (Buyer), for their next order.
+	PlaceOrder(ctx context.Context, o *Order, source string, keep BuyerProfile) (*Order, error)
 	Order(ctx context.Context, id int64) (*Order, error)
 	OrderByCode(ctx context.Context, code string) (*Order, error) // ErrNotFound
 	// SetOrderStatus moves an order from one of from to to, recording the
@@ -105,18 +106,37 @@ type Orders interface {
 	// Reminded marks an order's farmer reminded, at, with the reminder in
 	// notices; ErrStale if the order is no longer pending or was reminded.
 	Reminded(ctx context.Context, id int64, at time.Time, notices ...Reply) error
-	Buyer(ctx context.Context, userID int64) (*BuyerProfile, error) // ErrNotFound
-	SaveBuyer(ctx context.Context, userID int64, b BuyerProfile) error
+	// Opening reads what OpeningOf asks in one round trip: an order
+	// decides on it as it starts and as it is placed. ErrNotFound: no such
+	// listing.
+	Opening(ctx context.Context, q OpeningOf) (Opening, error)
 	ListingByCode(ctx context.Context, code string) (*Listing, error)
 	ListingByPost(ctx context.Context, group ChatRef, messageID string) (*Listing, error)
 	// Similar lists other active listings of the same product, for a buyer
 	// whose order did not go through.
 	Similar(ctx context.Context, l *Listing, n int) ([]*Listing, error)
-	// OpenOrders counts a buyer's orders not accepted yet (pending),
-	// leaving out the one placed by source.
-	OpenOrders(ctx context.Context, buyerID int64, source string) (int, error)
 	// Held is what a listing's orders not yet shipped (pending or
 	// accepted) hold of it, in milli-units, and how many they are: what
 	// cancelling or declining them would give back.
 	Held(ctx context.Context, listingID int64) (milli int64, orders int, err error)
+}
+
+// OpeningOf asks Orders.Opening for a listing, by Code or else by
+// ListingID, and as asked:
+type OpeningOf struct {
+	Code      string
+	ListingID int64
+	Buyer     int64
+	Profile   bool // the buyer's profile from their last order
+	// Open: the buyer's orders not accepted yet (pending) are counted,
+	// leaving out the one placed by Source.
+	Open   bool
+	Source string
+}
+
+// Opening is what Orders.Opening read.
+type Opening struct {
+	Listing *Listing
+	Profile *BuyerProfile // nil: none
+	Open    int
 }

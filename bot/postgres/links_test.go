@@ -248,11 +248,9 @@ func TestLinkingMakesTwoAccountsOnePerson(t *testing.T) {
 		t.Fatal(err)
 	}
 	o, err := f.db.PlaceOrder(ctx, &flows.Order{ListingID: l.ID, BuyerID: f.newbie, Quantity: vn.Quantity{Milli: 1000},
-		Total: 25_000, Price: l.Price, BuyerName: "Lâm", BuyerPhone: "+84912888777", Delivery: "pickup"}, "zalo:9")
+		Total: 25_000, Price: l.Price, BuyerName: "Lâm", BuyerPhone: "+84912888777", Delivery: "pickup"}, "zalo:9",
+		flows.BuyerProfile{Name: "Lâm", Phone: "+84912888777", Address: "Chi Lăng"})
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.db.SaveBuyer(ctx, f.newbie, flows.BuyerProfile{Name: "Lâm", Phone: "+84912888777", Address: "Chi Lăng"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.db.SetLang(ctx, f.newbie, "en"); err != nil {

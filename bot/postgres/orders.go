@@ -45,7 +45,8 @@ func scanOrder(row pgx.Row) (*flows.Order, error) {
 // When it reserves nothing, the same statement says why, from the listing
 // as it refused it: a second look after it could find the listing changed
 // (an order cancelled, a price set back) and tell the buyer another reason.
-func (db *DB) PlaceOrder(ctx context.Context, o *flows.Order, source string) (*flows.Order, error) {
+// The buyer's profile is kept by the statement that places the order.
+func (db *DB) PlaceOrder(ctx context.Context, o *flows.Order, source string, keep flows.BuyerProfile) (*flows.Order, error) {
 	var prior, id *int64
 	var why *string
 	var left, least int64
@@ -53,7 +54,7 @@ func (db *DB) PlaceOrder(ctx context.Context, o *flows.Order, source string) (*f
 	for range 8 {
 		err = db.Pool.QueryRow(ctx, placeOrder, o.ListingID, o.Quantity.Milli, o.Price.VND, o.Price.Per,
 			"DH-"+newCode()[3:], o.BuyerID, o.Total, o.BuyerName, o.BuyerPhone, o.Delivery, o.Address, o.Note,
-			source, o.Asked.Milli, o.Asked.Unit).Scan(&prior, &id, &why, &left, &least)
+			source, o.Asked.Milli, o.Asked.Unit, keep.Name, keep.Phone, keep.Address).Scan(&prior, &id, &why, &left, &least)
 		// A code drawn twice draws another; the same update placing it
 		// at this moment (a duplicate delivery) is found the next time.
 		if !uniqueViolation(err, "orders_code_key", "orders_source_update_key") {
@@ -80,8 +81,9 @@ func (db *DB) PlaceOrder(ctx context.Context, o *flows.Order, source string) (*f
 // placeOrder takes the quantity ($2) off the listing ($1) if it is on sale
 // and not past its expiry, with that much left at the price the buyer saw
 // ($3, $4), and the quantity is its minimum order or more (or all that is
-// left); and it stores the order (code $5) with its first event, unless the
-// update ($13) placed it already. The quantity was checked when the buyer
+// left); and it stores the order (code $5) with its first event, and the
+// buyer's profile for next time ($16-$18: kept), unless the update ($13)
+// placed it already. The quantity was checked when the buyer
 // typed it, but the farmer may have changed the listing since, and it may
 // have expired. It returns the order placed before, or the one placed now;
 // or neither, when the listing could not sell it, and then why (verdict),
@@ -122,6 +124,10 @@ const placeOrder = `
 		RETURNING id
 	), pending AS (
 		INSERT INTO order_events (order_id, status, actor_id) SELECT id, 'pending', $6 FROM placed
+	), kept AS (
+		INSERT INTO buyers (user_id, name, phone_e164, address) SELECT $6, $16, $17, $18 FROM placed
+		ON CONFLICT (user_id) DO UPDATE SET name = EXCLUDED.name, phone_e164 = EXCLUDED.phone_e164,
+			address = EXCLUDED.address, updated_at = now()
 	)
 	SELECT (SELECT id FROM prior), (SELECT id FROM placed), (SELECT why FROM verdict),
 		coalesce((SELECT remaining_milli FROM verdict), 0), coalesce((SELECT min_order_milli FROM verdict), 0)`
@@ -307,30 +313,64 @@ func (db *DB) Reminded(ctx context.Context, id int64, at time.Time, notices ...f
 		[]any{id, at}, notices)
 }
 
+// Opening reads, in one round trip, what an order decides on as it starts
+// and as it is placed: the listing, the buyer's profile and their open
+// orders, as q asks.
+func (db *DB) Opening(ctx context.Context, q flows.OpeningOf) (flows.Opening, error) {
+	var o flows.Opening
+	err := db.batch(ctx, func(b *pgx.Batch) {
+		if q.Code != "" {
+			queueListing(b, `l.code = $1`, q.Code, &o.Listing)
+		} else {
+			queueListing(b, `l.id = $1`, q.ListingID, &o.Listing)
+		}
+		if q.Profile {
+			queueBuyer(b, q.Buyer, &o.Profile)
+		}
+		if q.Open {
+			queueOpenOrders(b, q.Buyer, q.Source, &o.Open)
+		}
+	})
+	if err != nil {
+		return flows.Opening{}, fmt.Errorf("order opening: %w", err)
+	}
+	return o, nil
+}
+
+// queueListing queues the read of the listing cond ($1: key) selects into
+// l: ErrNotFound, none.
+func queueListing(b *pgx.Batch, cond string, key any, l **flows.Listing) {
+	b.Queue(selectListings+cond, key).QueryRow(func(row pgx.Row) (err error) {
+		*l, err = scanListing(row)
+		return err
+	})
+}
+
 // Buyer returns what a buyer typed last time.
 func (db *DB) Buyer(ctx context.Context, userID int64) (*flows.BuyerProfile, error) {
-	var b flows.BuyerProfile
-	err := db.Pool.QueryRow(ctx, `SELECT name, phone_e164, address FROM buyers WHERE user_id = $1`, userID).
-		Scan(&b.Name, &b.Phone, &b.Address)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, flows.ErrNotFound
+	var b *flows.BuyerProfile
+	err := db.batch(ctx, func(batch *pgx.Batch) { queueBuyer(batch, userID, &b) })
+	if err == nil && b == nil {
+		err = flows.ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("buyer: %w", err)
 	}
-	return &b, nil
+	return b, nil
 }
 
-// SaveBuyer remembers a buyer's name, phone and address.
-func (db *DB) SaveBuyer(ctx context.Context, userID int64, b flows.BuyerProfile) error {
-	_, err := db.Pool.Exec(ctx, `
-		INSERT INTO buyers (user_id, name, phone_e164, address) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (user_id) DO UPDATE SET name = EXCLUDED.name, phone_e164 = EXCLUDED.phone_e164,
-			address = EXCLUDED.address, updated_at = now()`, userID, b.Name, b.Phone, b.Address)
-	if err != nil {
-		return fmt.Errorf("save buyer: %w", err)
-	}
-	return nil
+// queueBuyer queues the read of a buyer's profile into b, left nil when
+// they have none.
+func queueBuyer(batch *pgx.Batch, userID int64, b **flows.BuyerProfile) {
+	batch.Queue(`SELECT name, phone_e164, address FROM buyers WHERE user_id = $1`, userID).QueryRow(func(row pgx.Row) error {
+		var p flows.BuyerProfile
+		err := row.Scan(&p.Name, &p.Phone, &p.Address)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		*b = &p
+		return err
+	})
 }
 
 // OrderByCode finds an order by its code (DH-7K2Q).
@@ -344,8 +384,8 @@ func (db *DB) OrderByCode(ctx context.Context, code string) (*flows.Order, error
 
 // ListingByCode finds a listing by its code, "NS-7K2Q".
 func (db *DB) ListingByCode(ctx context.Context, code string) (*flows.Listing, error) {
-	l, err := scanListing(db.Pool.QueryRow(ctx, selectListings+`l.code = $1`, code))
-	if err != nil {
+	var l *flows.Listing
+	if err := db.batch(ctx, func(b *pgx.Batch) { queueListing(b, `l.code = $1`, code, &l) }); err != nil {
 		return nil, fmt.Errorf("listing by code: %w", err)
 	}
 	return l, nil
@@ -378,13 +418,18 @@ func (db *DB) Similar(ctx context.Context, l *flows.Listing, n int) ([]*flows.Li
 // leaving out the one placed by source (its retry is not the next order).
 func (db *DB) OpenOrders(ctx context.Context, buyerID int64, source string) (int, error) {
 	var n int
-	err := db.Pool.QueryRow(ctx, `
-		SELECT count(*) FROM orders
-		WHERE buyer_id = $1 AND status = 'pending' AND source_update IS DISTINCT FROM $2`, buyerID, source).Scan(&n)
-	if err != nil {
+	if err := db.batch(ctx, func(b *pgx.Batch) { queueOpenOrders(b, buyerID, source, &n) }); err != nil {
 		return 0, fmt.Errorf("open orders of buyer %d: %w", buyerID, err)
 	}
 	return n, nil
+}
+
+// queueOpenOrders queues the count of OpenOrders into n.
+func queueOpenOrders(b *pgx.Batch, buyerID int64, source string, n *int) {
+	b.Queue(`
+		SELECT count(*) FROM orders
+		WHERE buyer_id = $1 AND status = 'pending' AND source_update IS DISTINCT FROM $2`, buyerID, source).
+		QueryRow(func(row pgx.Row) error { return row.Scan(n) })
 }
 
 // Held sums a listing's orders not yet shipped: those that give their

@@ -116,7 +116,7 @@ func TestRecentPricesCountCompletedOrdersAtTheirAgreedPrice(t *testing.T) {
 	for i, status := range []string{flows.Completed, flows.Completed, flows.Pending} {
 		// 2 tạ for 5.600.000: 28.000 đ/kg agreed.
 		o, err := m.db.PlaceOrder(ctx, &flows.Order{ListingID: old.ID, BuyerID: buyer.ID, Quantity: vn.Quantity{Milli: 2000, Unit: vn.UnitTa},
-			Total: 5_600_000, Price: old.Price, BuyerName: "Hoa", BuyerPhone: "+84912888777", Delivery: "pickup"}, fmt.Sprintf("telegram:o%d", i))
+			Total: 5_600_000, Price: old.Price, BuyerName: "Hoa", BuyerPhone: "+84912888777", Delivery: "pickup"}, fmt.Sprintf("telegram:o%d", i), flows.BuyerProfile{})
 		if err != nil {
 			t.Fatal(err)
 		}

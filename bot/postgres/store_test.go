@@ -93,7 +93,7 @@ func TestBuyersRacingForOneLotAreNeverOversold(t *testing.T) {
 			wg.Go(func() {
 				o, err := db.PlaceOrder(ctx, &flows.Order{ListingID: l.ID, BuyerID: buyer.ID, Quantity: vn.Quantity{Milli: 10_000},
 					Total: 250_000, Price: l.Price, BuyerName: "Khách", BuyerPhone: "+84912888777", Delivery: "pickup"},
-					"telegram:order-"+strconv.Itoa(i))
+					"telegram:order-"+strconv.Itoa(i), flows.BuyerProfile{})
 				var notEnough *flows.NotEnoughError
 				switch {
 				case err == nil:
@@ -151,7 +151,7 @@ func TestListingsAndOrders(t *testing.T) {
 
 	order := func(milli int64, source string) (*flows.Order, error) {
 		return db.PlaceOrder(ctx, &flows.Order{ListingID: l.ID, BuyerID: buyer.ID, Quantity: vn.Quantity{Milli: milli},
-			Total: 25 * milli, Price: l.Price, BuyerName: "Hoa", BuyerPhone: "+84912888777", Delivery: "pickup"}, source)
+			Total: 25 * milli, Price: l.Price, BuyerName: "Hoa", BuyerPhone: "+84912888777", Delivery: "pickup"}, source, flows.BuyerProfile{})
 	}
 	o, err := order(30_000, "telegram:100")
 	if err != nil {
@@ -187,7 +187,7 @@ func TestListingsAndOrders(t *testing.T) {
 	// A price changed since the buyer saw it is not charged.
 	stale := &flows.Order{ListingID: l.ID, BuyerID: buyer.ID, Quantity: vn.Quantity{Milli: 1000}, Total: 20_000,
 		Price: vn.Price{VND: 20_000, Per: vn.UnitKg}, BuyerName: "Hoa", BuyerPhone: "+84912888777", Delivery: "pickup"}
-	if _, err := db.PlaceOrder(ctx, stale, "telegram:102"); !errors.Is(err, flows.ErrPriceChanged) {
+	if _, err := db.PlaceOrder(ctx, stale, "telegram:102", flows.BuyerProfile{}); !errors.Is(err, flows.ErrPriceChanged) {
 		t.Fatalf("ordering at an old price: %v", err)
 	}
 
@@ -298,7 +298,7 @@ func TestAUsersOwnListsAreTheNewestOfTheirs(t *testing.T) {
 	order := func(l *flows.Listing, n int) int64 {
 		o, err := db.PlaceOrder(ctx, &flows.Order{ListingID: l.ID, BuyerID: buyer, Quantity: vn.Quantity{Milli: 1000},
 			Total: 25_000, Price: l.Price, BuyerName: "Hoa", BuyerPhone: "+84912888777", Delivery: "pickup"},
-			"telegram:order-"+strconv.Itoa(n))
+			"telegram:order-"+strconv.Itoa(n), flows.BuyerProfile{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -388,7 +388,7 @@ func TestStockAddedWhileAnOrderHoldsSomeIsKeptWhenItIsReleased(t *testing.T) {
 		t.Fatal(err)
 	}
 	o, err := db.PlaceOrder(ctx, &flows.Order{ListingID: l.ID, BuyerID: newUser(t, db, "2"), Quantity: vn.Quantity{Milli: 30_000},
-		Total: 750_000, Price: l.Price, BuyerName: "Hoa", BuyerPhone: "+84912888777", Delivery: "pickup"}, "telegram:2")
+		Total: 750_000, Price: l.Price, BuyerName: "Hoa", BuyerPhone: "+84912888777", Delivery: "pickup"}, "telegram:2", flows.BuyerProfile{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -444,7 +444,7 @@ func TestPlacingAnOrderChecksTheListingAsItIsThen(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err = db.PlaceOrder(ctx, &flows.Order{ListingID: l.ID, BuyerID: newUser(t, db, "2"), Quantity: vn.Quantity{Milli: tt.milli},
-				Total: 25 * tt.milli, Price: seen, BuyerName: "Hoa", BuyerPhone: "+84912888777", Delivery: "pickup"}, "telegram:2")
+				Total: 25 * tt.milli, Price: seen, BuyerName: "Hoa", BuyerPhone: "+84912888777", Delivery: "pickup"}, "telegram:2", flows.BuyerProfile{})
 			if !tt.want(err) {
 				t.Fatalf("placing %d g: %v", tt.milli, err)
 			}
@@ -546,7 +546,7 @@ func TestARefusedOrderIsToldWhyAsTheListingWasWhenItRefused(t *testing.T) {
 	}
 	order := func(buyer string, milli int64) (*flows.Order, error) {
 		return db.PlaceOrder(ctx, &flows.Order{ListingID: l.ID, BuyerID: newUser(t, db, buyer), Quantity: vn.Quantity{Milli: milli},
-			Total: 25 * milli, Price: l.Price, BuyerName: "Hoa", BuyerPhone: "+84912888777", Delivery: "pickup"}, "telegram:"+buyer)
+			Total: 25 * milli, Price: l.Price, BuyerName: "Hoa", BuyerPhone: "+84912888777", Delivery: "pickup"}, "telegram:"+buyer, flows.BuyerProfile{})
 	}
 	if _, err := order("2", 50_000); err != nil {
 		t.Fatal(err)
@@ -572,5 +572,39 @@ func TestARefusedOrderIsToldWhyAsTheListingWasWhenItRefused(t *testing.T) {
 	}
 	if back, err := db.Listing(ctx, l.ID); err != nil || back.Remaining != 10_000 || back.Status != flows.Active {
 		t.Fatalf("the stock did not come back after the refusal: %+v %v", back, err)
+	}
+}
+
+// What an order decides on as it starts and as it is placed comes in one
+// read: the listing, by its code or its id, the buyer's profile from their
+// last order, which placing it keeps, and their orders not accepted yet,
+// the one being placed again left out.
+func TestOpeningReadsWhatAnOrderDecidesOn(t *testing.T) {
+	ctx := context.Background()
+	db, draft := naDraft(t)
+	l, err := db.CreateListing(ctx, draft, "telegram:1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buyer := newUser(t, db, "2")
+	op, err := db.Opening(ctx, flows.OpeningOf{Code: l.Code, Buyer: buyer, Profile: true, Open: true})
+	if err != nil || op.Listing.ID != l.ID || op.Profile != nil || op.Open != 0 {
+		t.Fatalf("a first order: %+v, %v; want the listing, no profile, none open", op, err)
+	}
+	keep := flows.BuyerProfile{Name: "Hoa", Phone: "+84912000111", Address: "12 Trần Phú, Hà Nội"}
+	if _, err := db.PlaceOrder(ctx, &flows.Order{ListingID: l.ID, BuyerID: buyer, Quantity: vn.Quantity{Milli: 1000},
+		Total: 25_000, Price: l.Price, BuyerName: keep.Name, BuyerPhone: keep.Phone, Delivery: "deliver", Address: keep.Address},
+		"telegram:2", keep); err != nil {
+		t.Fatal(err)
+	}
+	op, err = db.Opening(ctx, flows.OpeningOf{ListingID: l.ID, Buyer: buyer, Profile: true, Open: true})
+	if err != nil || op.Listing.Remaining != 49_000 || op.Profile == nil || *op.Profile != keep || op.Open != 1 {
+		t.Fatalf("the next order: %+v (profile %v), %v; want 49 kg left, the profile kept, one open", op, op.Profile, err)
+	}
+	if op, err = db.Opening(ctx, flows.OpeningOf{ListingID: l.ID, Buyer: buyer, Open: true, Source: "telegram:2"}); err != nil || op.Open != 0 || op.Profile != nil {
+		t.Fatalf("placing the same order again: %d open, profile %v (%v); want it left out, no profile asked", op.Open, op.Profile, err)
+	}
+	if _, err := db.Opening(ctx, flows.OpeningOf{Code: "NS-ZZZZ", Buyer: buyer}); !errors.Is(err, flows.ErrNotFound) {
+		t.Fatalf("an unknown code: %v, want ErrNotFound", err)
 	}
 }

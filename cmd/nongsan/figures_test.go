@@ -60,7 +60,7 @@ func seedFigures(t *testing.T, db *postgres.DB) (lastMonth time.Time) {
 	order := func(l *flows.Listing, milli, total int64, status string, at time.Time) {
 		n++
 		o, err := db.PlaceOrder(ctx, &flows.Order{ListingID: l.ID, BuyerID: buyerUser.ID, Quantity: vn.Quantity{Milli: milli, Unit: l.Quantity.Unit},
-			Total: total, Price: l.Price, BuyerName: "Hoa", BuyerPhone: "+84987654321", Delivery: "pickup"}, "seed:"+itoa(int64(n)))
+			Total: total, Price: l.Price, BuyerName: "Hoa", BuyerPhone: "+84987654321", Delivery: "pickup"}, "seed:"+itoa(int64(n)), flows.BuyerProfile{})
 		if err != nil {
 			t.Fatal(err)
 		}

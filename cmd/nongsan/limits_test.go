@@ -65,7 +65,7 @@ func TestABuyerHoldsAtMostMaxOpenOrders(t *testing.T) {
 	}
 	place := func(source string) *flows.Order {
 		o, err := db.PlaceOrder(ctx, &flows.Order{ListingID: l.ID, BuyerID: u.ID, Quantity: vn.Quantity{Milli: 10_000},
-			Total: 250_000, Price: l.Price, BuyerName: "Hoa", BuyerPhone: "+84987654321", Delivery: "pickup"}, source)
+			Total: 250_000, Price: l.Price, BuyerName: "Hoa", BuyerPhone: "+84987654321", Delivery: "pickup"}, source, flows.BuyerProfile{})
 		if err != nil {
 			t.Fatal(err)
 		}
