@@ -75,28 +75,34 @@ func (l *Throttle) allow(ctx context.Context, key string, limit redis_rate.Limit
 // Hold gives no token of channel for d: the platform answered 429 with
 // retry_after. A longer hold already set stays.
 func (l *Throttle) Hold(ctx context.Context, channel flows.Channel, d time.Duration) error {
+	return hold(ctx, l.rdb, holdKey(l.prefix, channel), d)
+}
+
+// hold sets key for d, unless it is set for longer already.
+func hold(ctx context.Context, rdb goredis.UniversalClient, key string, d time.Duration) error {
 	d = max(d, time.Millisecond) // a zero expiry would hold for ever
-	key := l.holdKey(channel)
-	if left, err := l.rdb.PTTL(ctx, key).Result(); err == nil && left > d {
+	if left, err := rdb.PTTL(ctx, key).Result(); err == nil && left > d {
 		return nil
 	}
-	if err := l.rdb.Set(ctx, key, "1", d).Err(); err != nil {
-		return fmt.Errorf("hold %s: %w", channel, err)
+	if err := rdb.Set(ctx, key, "1", d).Err(); err != nil {
+		return fmt.Errorf("hold %s: %w", key, err)
 	}
 	return nil
 }
 
 // held is how long channel is still held back.
 func (l *Throttle) held(ctx context.Context, channel flows.Channel) (time.Duration, error) {
-	left, err := l.rdb.PTTL(ctx, l.holdKey(channel)).Result()
+	left, err := l.rdb.PTTL(ctx, holdKey(l.prefix, channel)).Result()
 	if err != nil {
 		return 0, fmt.Errorf("hold of %s: %w", channel, err)
 	}
 	return max(left, 0), nil // -2: no hold
 }
 
-func (l *Throttle) holdKey(channel flows.Channel) string {
-	return l.prefix + "rate:hold:" + string(channel)
+// holdKey holds channel's tokens back: a 429's retry_after, or a quota
+// spent (QuotaSpent).
+func holdKey(prefix string, channel flows.Channel) string {
+	return prefix + "rate:hold:" + string(channel)
 }
 
 // Once tells whether key was not set yet, and sets it for ttl: one replica

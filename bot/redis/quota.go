@@ -1,0 +1,110 @@
+package redis
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/nongsan-bot/nongsan/flows"
+)
+
+// A channel's quota is what the store knows of a platform that refused a
+// send for a quota it did not say the length of (Zalo's 429, "Quota
+// exceeded", per second or per day): how many sends it refused in a row,
+// until when no send goes to it, and, once that time has come, until when
+// one sender tries it (the probe) while the others wait for its answer. It
+// is one hash per channel, shared by every replica; times are the
+// engine's clock, in unix milliseconds, as a chat's hold is.
+//
+// The hash lives for a day and a half at most: a quota forgotten is learnt
+// again from the next refusal, at the cost of one send.
+const quotaTTL = 36 * time.Hour
+
+// Gate is what QuotaGate says of a send to a channel.
+type Gate int
+
+const (
+	// GateOpen: no quota is known; send.
+	GateOpen Gate = iota
+	// GateProbe: the channel's hold is over; this sender tries it, and the
+	// others wait for its answer.
+	GateProbe
+	// GateHeld: no send before the time given.
+	GateHeld
+)
+
+// QuotaGate tells whether a send may go to channel at now. A probe that
+// does not answer (its sender stopped) lets another sender try after
+// probeFor.
+func (s *Store) QuotaGate(ctx context.Context, channel flows.Channel, now time.Time, probeFor time.Duration) (Gate, time.Time, error) {
+	res, err := quotaGate.Run(ctx, s.rdb, []string{s.quotaKey(channel)}, now.UnixMilli(), probeFor.Milliseconds()).Int64Slice()
+	if err != nil {
+		return GateOpen, time.Time{}, fmt.Errorf("quota gate of %s: %w", channel, err)
+	}
+	return Gate(res[0]), time.UnixMilli(res[1]), nil
+}
+
+var quotaGate = goredis.NewScript(`
+local now = tonumber(ARGV[1])
+local q = redis.call('HMGET', KEYS[1], 'until', 'probe')
+if not q[1] then return {0, 0} end
+local hold, probe = tonumber(q[1]), tonumber(q[2] or '0')
+if hold > now then return {2, hold} end
+if probe > now then return {2, probe} end
+redis.call('HSET', KEYS[1], 'probe', now + tonumber(ARGV[2]))
+return {1, 0}`)
+
+// QuotaSpent records a send to channel refused for its quota, at now: the
+// refusals in a row grow by one, and no send goes before holds[n-1], the
+// hold after the nth refusal in a row (the last one for any after). A
+// refusal while the channel is held counts nothing: it answers a send made
+// before the hold was known (several were in flight). It returns when the
+// hold ends and how many refusals it counts. The channel's broadcasts
+// (Throttle) wait as long.
+func (s *Store) QuotaSpent(ctx context.Context, channel flows.Channel, now time.Time, holds []time.Time) (time.Time, int, error) {
+	if len(holds) == 0 {
+		return time.Time{}, 0, fmt.Errorf("quota of %s: no hold given", channel)
+	}
+	args := make([]any, 0, 2+len(holds))
+	args = append(args, now.UnixMilli(), quotaTTL.Milliseconds())
+	for _, h := range holds {
+		args = append(args, h.UnixMilli())
+	}
+	res, err := quotaSpent.Run(ctx, s.rdb, []string{s.quotaKey(channel)}, args...).Int64Slice()
+	if err != nil {
+		return time.Time{}, 0, fmt.Errorf("quota of %s: %w", channel, err)
+	}
+	until := time.UnixMilli(res[1])
+	if err := hold(ctx, s.rdb, holdKey(s.prefix, channel), until.Sub(now)); err != nil {
+		return until, int(res[0]), err
+	}
+	return until, int(res[0]), nil
+}
+
+var quotaSpent = goredis.NewScript(`
+local now = tonumber(ARGV[1])
+local q = redis.call('HMGET', KEYS[1], 'until', 'n')
+local hold, n = tonumber(q[1] or '0'), tonumber(q[2] or '0')
+if hold > now then return {n, hold} end
+n = n + 1
+hold = tonumber(ARGV[2 + math.min(n, #ARGV - 2)])
+redis.call('HSET', KEYS[1], 'n', n, 'until', hold, 'probe', 0)
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return {n, hold}`)
+
+// QuotaCleared forgets channel's quota: a send went through. Its
+// broadcasts go on too.
+func (s *Store) QuotaCleared(ctx context.Context, channel flows.Channel) error {
+	for _, key := range []string{s.quotaKey(channel), holdKey(s.prefix, channel)} { // two slots on a cluster
+		if err := s.rdb.Del(ctx, key).Err(); err != nil {
+			return fmt.Errorf("clear quota of %s: %w", channel, err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) quotaKey(channel flows.Channel) string {
+	return s.prefix + "quota:" + string(channel)
+}
