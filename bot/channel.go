@@ -67,12 +67,20 @@ type Holder interface {
 type RetryAfterError struct {
 	After time.Duration
 	// Unsaid: the platform did not say for how long (Zalo's 429, "quota
-	// exceeded", per second or per day): After is only the least wait, and
-	// the outbox waits longer each time, as after a failed send.
+	// exceeded", per second or per day): After is only the least wait. The
+	// whole channel then waits, longer each time it refuses again (the
+	// engine's quota hold).
 	Unsaid bool
+	// Reason is what the platform said, for the logs.
+	Reason string
 }
 
-func (e *RetryAfterError) Error() string { return fmt.Sprintf("rate limited: retry after %s", e.After) }
+func (e *RetryAfterError) Error() string {
+	if e.Reason != "" {
+		return fmt.Sprintf("rate limited (%s): retry after %s", e.Reason, e.After)
+	}
+	return fmt.Sprintf("rate limited: retry after %s", e.After)
+}
 
 // UndeliverableError is a reply the platform will never accept: the user
 // blocked the bot, the chat is gone, or the message is malformed.

@@ -39,6 +39,10 @@ type Engine struct {
 	Attempt time.Duration
 	// RetryMin and RetryMax bound the backoff of a chat whose sends fail.
 	RetryMin, RetryMax time.Duration
+	// QuotaMax bounds the wait between two tries of a channel that refuses
+	// sends for a quota it does not say the length of (Zalo's 429); 0:
+	// defaultQuotaMax. See quotaHolds.
+	QuotaMax time.Duration
 	// Senders is how many chats the sweeper serves at once.
 	Senders int
 	// GroupGap is, per channel, the time kept between two messages to one
@@ -62,6 +66,11 @@ type Engine struct {
 	sweeping sync.Map      // chats a sweeper goroutine serves now
 	slots    chan struct{} // one per sweeper goroutine at work
 	initOnce sync.Once
+
+	// open holds, by channel, whether this replica knows of no quota spent
+	// (true) or one may be (false): only then does a send ask the store
+	// (QuotaGate). A channel not in it is asked about once.
+	open sync.Map
 }
 
 // Outcomes of an update, as logged and counted.
@@ -112,7 +121,7 @@ const slowUpdate = time.Second
 // is only logged.
 func (e *Engine) typing(ctx context.Context, log zerolog.Logger, in flows.Input) (stop func()) {
 	t, ok := e.Channels[in.Channel].(Typer)
-	if !ok || e.TypingAfter <= 0 || in.Kind == flows.KindJoined || in.Kind == flows.KindLeft {
+	if !ok || e.TypingAfter <= 0 || in.Kind == flows.KindJoined || in.Kind == flows.KindLeft || e.spentHere(in.Channel) {
 		return func() {}
 	}
 	timer := time.AfterFunc(e.TypingAfter, func() {
@@ -617,7 +626,9 @@ func (e *Engine) finish(ctx context.Context, l *redis.Leased, fin redis.Finish) 
 // replies queued meanwhile wait too and coalesce. A failed send holds the
 // whole chat back, for longer each time it fails again; a reply that fails
 // maxSendFails times in a row is set aside, so that it cannot block the
-// chat for ever. A send refused because its group moved to a new id (a
+// chat for ever. A send refused for a quota the platform does not say the
+// length of holds the whole channel back, every chat of it (quota.go). A
+// send refused because its group moved to a new id (a
 // Telegram group upgraded to a supergroup) follows it there. settled is
 // false when a reply could not be set aside;
 // stopped is true when sending stopped for a reason of ours (errStopped, a
@@ -645,6 +656,7 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 	var pace time.Time // a group's next message waits until then
 	var movedTo string // the chat's new id, once a send said it moved
 	due, last := coalesceDue(l.Out)
+	gated, probe := false, false // the channel's quota asked about; this send tries it
 	for i, q := range l.Out {
 		switch {
 		case due[i].After(now):
@@ -678,9 +690,24 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 			log.Warn().Err(err).Time("retry_at", fin.Hold).Str("msg", r.Text.ID).Msg("reply kept: not rebuilt")
 			return fin, settled, false
 		}
+		if err == nil && !gated {
+			gated = true
+			var held time.Time
+			if probe, held = e.gate(ctx, log, l.Chat.Channel); !held.IsZero() {
+				// The platform's quota is spent: nothing is tried, and
+				// nothing counts as failed.
+				fin.Hold, fin.Fails = held, fails
+				log.Debug().Time("retry_at", held).Msg("replies wait for the channel's quota")
+				return fin, settled, false
+			}
+		}
 		if err == nil {
 			var sent flows.Sent
 			sent, err = e.attempt(ctx, ch, l, &r)
+			if probe && err == nil {
+				probe = false
+				e.cleared(ctx, log, l.Chat.Channel)
+			}
 			if to, ok := Moved(err); ok {
 				if err = e.follow(ctx, log, r.To, to); err == nil {
 					// Rebuilt for the new id: the group's post may be
@@ -713,12 +740,13 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 		case errors.Is(err, errStopped) || err != nil && ctx.Err() != nil:
 			fin.Next, stopped = e.Now(), true
 		case errors.As(err, &ra) && ra.Unsaid:
-			// For how long, the platform did not say (a quota): backed
-			// off as after a failed send, but never set aside for it,
-			// and counted only while the backoff grows, so that a long
-			// quota brings no later failure closer to being set aside.
+			// For how long, the platform did not say (a quota): the whole
+			// channel waits (spent), and this chat at least as after a
+			// failed send, but it is never set aside for it, and counted
+			// only while the backoff grows, so that a long quota brings
+			// no later failure closer to being set aside.
 			fin.Fails = max(fails, min(fails+1, e.backoffSteps()))
-			fin.Hold = e.Now().Add(max(ra.After, e.backoff(fin.Fails)))
+			fin.Hold = later(e.spent(ctx, log, l.Chat.Channel, ra), e.Now().Add(max(ra.After, e.backoff(fin.Fails))))
 		case errors.As(err, &ra):
 			fin.Hold, fin.Fails = e.Now().Add(ra.After), fails
 		case err != nil && !IsUndeliverable(err) && fails+1 >= maxSendFails:

@@ -324,8 +324,12 @@ func (b *Bot) call(ctx context.Context, method string, params, result any) error
 	return nil
 }
 
-// retryAfter is the least wait after a 429: Zalo does not say how long,
-// nor whether its quota is per second or per day.
+// retryAfter is the least wait after a 429. Zalo's error table has one
+// code for it, "429 Quota exceeded - Vượt quá giới hạn sử dụng API cho
+// phép", with no retry_after and no figure published for the quota: it does
+// not say how long, nor whether the quota is per second or per day, nor
+// tell one from the other. The engine holds the whole bot, longer each
+// time it refuses again (Unsaid).
 const retryAfter = time.Second
 
 // classify turns Bot API errors into the runtime's kinds: 429 slows down,
@@ -336,7 +340,7 @@ func (b *Bot) classify(err error) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &apiErr) && apiErr.Code == http.StatusTooManyRequests:
-		return &bot.RetryAfterError{After: retryAfter, Unsaid: true}
+		return &bot.RetryAfterError{After: retryAfter, Unsaid: true, Reason: apiErr.Description}
 	case errors.As(err, &apiErr) && apiErr.Code >= 400 && apiErr.Code < 500 && apiErr.Code != http.StatusUnauthorized &&
 		apiErr.Code != http.StatusRequestTimeout && apiErr.Code != http.StatusForbidden:
 		// Zalo's error table names no code for "removed from the chat":

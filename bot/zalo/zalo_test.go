@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -141,8 +142,8 @@ func TestPostClassifiesErrors(t *testing.T) {
 		return err
 	}
 	var retry *bot.RetryAfterError
-	s.FailNext("sendMessage", 1, zalotest.Failure{Code: 429})
-	if err := post(bot.Out{To: to, Text: "a"}); !errors.As(err, &retry) || retry.After <= 0 || !retry.Unsaid {
+	s.FailNext("sendMessage", 1, zalotest.Failure{Code: 429, Description: "Quota exceeded"})
+	if err := post(bot.Out{To: to, Text: "a"}); !errors.As(err, &retry) || retry.After <= 0 || !retry.Unsaid || retry.Reason != "Quota exceeded" {
 		t.Errorf("429: %v", err)
 	}
 	if err := post(bot.Out{To: to, Text: strings.Repeat("a", 2001)}); !bot.IsUndeliverable(err) {
@@ -286,55 +287,136 @@ func TestRenderedRepliesFitZalo(t *testing.T) {
 	}
 }
 
-// Zalo's 429 ("quota exceeded") says neither for how long nor whether the
-// quota is per second or per day. A reply it refuses is tried again less
-// and less often, never more than RetryMax apart, and kept however long
-// the quota lasts (past the failures that set a failing reply aside): the
-// user gets it once Zalo takes messages again.
-func TestAReplyOverZalosQuotaWaitsLongerEachTimeAndArrives(t *testing.T) {
+// quotaReplicas are two replicas of the bot, sharing one Redis, on a fake
+// clock that the test moves on, with a reply queued to each of n chats.
+func quotaReplicas(t *testing.T, b *zalo.Bot, now *time.Time, n, senders int) []*bot.Engine {
+	t.Helper()
+	store := redistest.MustOpen(t)
+	replica := func() *bot.Engine {
+		e := &bot.Engine{Store: store, Channels: bot.Channels{}, Metrics: bot.NewMetrics(), Log: zerolog.Nop(),
+			Now: func() time.Time { return *now }, Attempt: 5 * time.Second, RetryMin: 500 * time.Millisecond,
+			RetryMax: 10 * time.Second, QuotaMax: 30 * time.Minute, Senders: senders}
+		e.Channels.Add(bot.Render(b, longTexts{}))
+		return e
+	}
+	for i := range n {
+		to := flows.ChatRef{Channel: flows.Zalo, ChatID: "u" + strconv.Itoa(i)}
+		if err := store.Enqueue(context.Background(), []flows.Reply{{To: to, Lang: "vi", Text: flows.M("Na Chi Lăng còn 5 tạ")}}, *now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return []*bot.Engine{replica(), replica()}
+}
+
+// countRefused counts the sends Zalo refused with a 429.
+func countRefused(s *zalotest.Server) int {
+	n := 0
+	for _, c := range s.CallsTo("sendMessage") {
+		if c.Code == http.StatusTooManyRequests {
+			n++
+		}
+	}
+	return n
+}
+
+// delivered counts the chats that got their reply, failing the test if
+// one got it twice.
+func delivered(t *testing.T, s *zalotest.Server, n int) int {
+	t.Helper()
+	got := 0
+	for i := range n {
+		switch r := s.Received("u" + strconv.Itoa(i)); {
+		case len(r) > 1:
+			t.Fatalf("chat %d got its reply %d times", i, len(r))
+		case len(r) == 1 && r[0].Text == "Na Chi Lăng còn 5 tạ":
+			got++
+		}
+	}
+	return got
+}
+
+// Zalo's 429 ("Quota exceeded") says neither for how long nor whether the
+// quota is per second or per day. When it is a day's, twenty replies wait
+// from nine in the evening: the bot, on both its replicas, tries Zalo less
+// and less often, one reply at a time and at least every half hour, a few
+// dozen requests in all instead of one every few seconds for every chat
+// (17 280 in this test when each chat backed off on its own, up to
+// RetryMax), and sets none aside. The quota starts again at midnight:
+// every user gets the reply once, a minute later.
+func TestRepliesHeldByZalosDailyQuotaArriveJustAfterMidnightWithFewTries(t *testing.T) {
+	b, s := newBot(t)
+	ctx := context.Background()
+	ict := time.FixedZone("ICT", 7*3600)
+	now := time.Date(2026, 8, 15, 21, 0, 0, 0, ict)
+	midnight := time.Date(2026, 8, 16, 0, 0, 0, 0, ict)
+	const chats, step = 20, 5 * time.Second // step: the sweepers' interval
+	replicas := quotaReplicas(t, b, &now, chats, 4)
+	s.SetDown("sendMessage", &zalotest.Failure{Code: http.StatusTooManyRequests, Description: "Quota exceeded"})
+	var all time.Time       // when the last reply arrived
+	var refused []time.Time // when Zalo refused a try, on the test's clock
+	for ; now.Before(midnight.Add(10 * time.Minute)); now = now.Add(step) {
+		if !now.Before(midnight) {
+			s.SetDown("sendMessage", nil)
+		}
+		for _, e := range replicas {
+			if err := e.Sweep(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for range countRefused(s) - len(refused) {
+			refused = append(refused, now)
+		}
+		if all.IsZero() && delivered(t, s, chats) == chats {
+			all = now
+		}
+	}
+	if len(refused) == 0 {
+		t.Fatal("Zalo refused nothing")
+	}
+	if len(refused) > 30 {
+		t.Errorf("Zalo refused %d requests in the three hours of its quota, want a few dozen at most", len(refused))
+	}
+	for i := 1; i < len(refused); i++ {
+		if gap := refused[i].Sub(refused[i-1]); gap > 30*time.Minute+time.Minute {
+			t.Errorf("no try from %s to %s: the bot must try at least every half hour", refused[i-1].In(ict).Format("15:04:05"), refused[i].In(ict).Format("15:04:05"))
+		}
+	}
+	if last := refused[len(refused)-1]; last.Before(midnight.Add(-30*time.Minute - time.Minute)) {
+		t.Errorf("the last try before midnight was at %s", last.In(ict).Format("15:04:05"))
+	}
+	if n := delivered(t, s, chats); n != chats || all.After(midnight.Add(2*time.Minute)) {
+		t.Fatalf("%d of %d users got their reply, the last at %s; want all of them by 00:02", n, chats, all.In(ict).Format("15:04:05"))
+	}
+	if dead, err := replicas[0].Store.DeadLetters(ctx); err != nil || len(dead) != 0 {
+		t.Fatalf("set aside: %+v %v", dead, err)
+	}
+	if calls := s.CallsTo("sendMessage"); len(calls) != len(refused)+chats {
+		t.Errorf("%d requests: %d refused and %d for %d replies", len(calls), len(refused), len(calls)-len(refused), chats)
+	}
+}
+
+// A limit of a second or so is over after a couple of quick tries: the
+// channel's hold keeps no reply waiting long. Five replies arrive within
+// seconds, for the two refused tries and the five sends.
+func TestAShortZaloLimitIsTriedOneReplyAtATimeAndOverInSeconds(t *testing.T) {
 	b, s := newBot(t)
 	ctx := context.Background()
 	start := time.Date(2026, 8, 15, 9, 0, 0, 0, time.UTC)
 	now := start
-	e := &bot.Engine{Store: redistest.MustOpen(t), Channels: bot.Channels{}, Metrics: bot.NewMetrics(), Log: zerolog.Nop(),
-		Now: func() time.Time { return now }, Attempt: 5 * time.Second, RetryMin: 500 * time.Millisecond, RetryMax: 10 * time.Second, Senders: 1}
-	e.Channels.Add(bot.Render(b, longTexts{}))
-	s.SetDown("sendMessage", &zalotest.Failure{Code: http.StatusTooManyRequests, Description: "Quota exceeded"})
-	to := flows.ChatRef{Channel: flows.Zalo, ChatID: "u1"}
-	if err := e.Store.Enqueue(ctx, []flows.Reply{{To: to, Lang: "vi", Text: flows.M("Na Chi Lăng còn 5 tạ")}}, now); err != nil {
-		t.Fatal(err)
-	}
-	const step = 250 * time.Millisecond // the sweeper's interval
-	var tries []time.Time
-	sweep := func(until time.Time) {
-		for ; !now.After(until); now = now.Add(step) {
-			before := len(s.CallsTo("sendMessage"))
+	const chats, step = 5, 250 * time.Millisecond
+	replicas := quotaReplicas(t, b, &now, chats, 1)
+	s.FailNext("sendMessage", 2, zalotest.Failure{Code: http.StatusTooManyRequests, Description: "Quota exceeded"})
+	for ; delivered(t, s, chats) < chats && now.Before(start.Add(time.Minute)); now = now.Add(step) {
+		for _, e := range replicas {
 			if err := e.Sweep(ctx); err != nil {
 				t.Fatal(err)
 			}
-			for range len(s.CallsTo("sendMessage")) - before {
-				if n := len(tries); n > 0 {
-					switch gap := now.Sub(tries[n-1]); {
-					case gap > e.RetryMax+step:
-						t.Fatalf("try %d came %s after the one before, over RetryMax", n+1, gap)
-					case n >= 6 && gap < e.RetryMax/2:
-						t.Fatalf("try %d came %s after the one before: the waits do not grow (tries at %v)", n+1, gap, tries)
-					}
-				}
-				tries = append(tries, now)
-			}
 		}
 	}
-	sweep(start.Add(15 * time.Minute))
-	if len(tries) <= 60 {
-		t.Fatalf("%d tries in 15 minutes of quota, want more than the 60 failures that set a reply aside", len(tries))
+	if took := now.Sub(start); delivered(t, s, chats) != chats || took > 15*time.Second {
+		t.Fatalf("%d of %d replies arrived in %s, want all within 15 s", delivered(t, s, chats), chats, took)
 	}
-	if dead, err := e.Store.DeadLetters(ctx); err != nil || len(dead) != 0 {
-		t.Fatalf("set aside: %+v %v", dead, err)
-	}
-	s.SetDown("sendMessage", nil)
-	sweep(now.Add(e.RetryMax + step))
-	if got := s.Received("u1"); len(got) != 1 || got[0].Text != "Na Chi Lăng còn 5 tạ" {
-		t.Fatalf("after the quota the user got %+v, want the reply once", got)
+	if calls := s.CallsTo("sendMessage"); len(calls) != 2+chats {
+		t.Errorf("%d requests to Zalo, want the 2 refused and %d sends", len(calls), chats)
 	}
 }

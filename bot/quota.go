@@ -1,0 +1,143 @@
+package bot
+
+import (
+	"context"
+	"math/rand/v2"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/nongsan-bot/nongsan/bot/redis"
+	"github.com/nongsan-bot/nongsan/flows"
+	"github.com/nongsan-bot/nongsan/flows/vn"
+)
+
+// A platform that refuses a send for a quota without saying for how long
+// (Zalo's 429 "Quota exceeded": one code, no retry_after, no figure
+// published, per second or per day alike) refuses the bot, not the chat:
+// every chat waiting would try again every few seconds, all day if the
+// quota is a day's, each try a refused request that may prolong it. So the
+// whole channel waits (the store's quota hold, shared by the replicas),
+// longer each time it refuses again, and when the wait is over one send
+// tries it (the probe) while the others wait for its answer. Replies stay
+// in their outboxes meanwhile, and go once a send goes through.
+//
+// The waits double from the error's least wait up to QuotaMax: a limit of
+// a second or a minute is over after a few short tries; a day's costs a
+// try every QuotaMax, and a reply waits at most that long once it is over.
+// Since Zalo does not say when a day's quota starts again, a try is also
+// made just after the next midnight in Vietnam, when a platform's day
+// plausibly begins again.
+
+// defaultQuotaMax is QuotaMax when it is not set: 48 tries a day while a
+// day's quota lasts, instead of one every few seconds for every chat
+// waiting; a reply waits half an hour at most once the quota is over.
+const defaultQuotaMax = 30 * time.Minute
+
+// quotaSpread spreads the chats waiting for a channel's quota over the
+// first moments after the wait: the first due tries it, and it is not
+// always the same chat (should one chat be refused for a reason of its
+// own, the others still get their turn to show the channel open).
+const quotaSpread = 2 * time.Second
+
+// gate tells whether l's channel may be sent to now: held is when to try
+// again if not; probe, when this send tries a channel whose quota was
+// spent, the others waiting for its answer. Redis not answering lets the
+// send go: the platform says no itself if it must.
+func (e *Engine) gate(ctx context.Context, log zerolog.Logger, channel flows.Channel) (probe bool, held time.Time) {
+	was, known := e.open.Load(channel)
+	if known && was.(bool) {
+		return false, time.Time{}
+	}
+	g, until, err := e.Store.QuotaGate(ctx, channel, e.Now(), e.Attempt+leaseMargin)
+	switch {
+	case err != nil:
+		log.Warn().Err(err).Msg("quota gate; sending")
+		return false, time.Time{}
+	case g == redis.GateOpen:
+		if known {
+			e.open.CompareAndSwap(channel, false, true) // unless a refusal came meanwhile
+		} else {
+			e.open.LoadOrStore(channel, true)
+		}
+		return false, time.Time{}
+	case g == redis.GateProbe:
+		return true, time.Time{}
+	}
+	e.open.Store(channel, false)
+	return false, until.Add(rand.N(quotaSpread))
+}
+
+// spent records that channel refused a send for its quota (ra) and tells
+// until when the channel waits.
+func (e *Engine) spent(ctx context.Context, log zerolog.Logger, channel flows.Channel, ra *RetryAfterError) time.Time {
+	e.open.Store(channel, false)
+	now := e.Now()
+	until, n, err := e.Store.QuotaSpent(ctx, channel, now, e.quotaHolds(now, ra.After))
+	if err != nil {
+		log.Warn().Err(err).Msg("record the channel's quota spent")
+		if until.IsZero() {
+			return now.Add(ra.After)
+		}
+	}
+	log.Warn().Str("reason", ra.Reason).Int("refusals", n).Time("until", until).
+		Msg("the platform's quota is spent: the channel waits")
+	return until.Add(rand.N(quotaSpread))
+}
+
+// cleared records that channel took a send again after its quota.
+func (e *Engine) cleared(ctx context.Context, log zerolog.Logger, channel flows.Channel) {
+	if err := e.Store.QuotaCleared(ctx, channel); err != nil {
+		log.Warn().Err(err).Msg("clear the channel's quota; it clears at the next try")
+		return
+	}
+	e.open.Store(channel, true)
+	log.Info().Msg("the platform takes sends again after its quota")
+}
+
+// spentHere tells whether this replica saw channel's quota spent and not
+// yet over: a "typing…" would be refused too.
+func (e *Engine) spentHere(channel flows.Channel) bool {
+	open, known := e.open.Load(channel)
+	return known && !open.(bool)
+}
+
+// quotaHolds are the holds after the 1st, 2nd … refusal in a row from now:
+// least doubled each time, up to QuotaMax, and never past the next
+// plausible start of a day's quota.
+func (e *Engine) quotaHolds(now time.Time, least time.Duration) []time.Time {
+	most := e.QuotaMax
+	if most <= 0 {
+		most = defaultQuotaMax
+	}
+	reset := quotaReset(now)
+	var holds []time.Time
+	for d := max(least, time.Second); ; d *= 2 {
+		d = min(d, most)
+		holds = append(holds, earlier(now.Add(d), reset))
+		if d == most {
+			return holds
+		}
+	}
+}
+
+// quotaReset is when a day's quota plausibly starts again after now: a
+// minute past midnight in Vietnam, the next one, or this one if it is less
+// than a minute ago.
+func quotaReset(now time.Time) time.Time {
+	return vn.Today(now.Add(-time.Minute)).AddDate(0, 0, 1).Add(time.Minute)
+}
+
+func earlier(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
