@@ -281,6 +281,9 @@ func TestEggsListedByTheChucAreCountedInQua(t *testing.T) {
 			turn{photo, "Trứng gà 30k/chục mai", 0, "sell/quantity", []string{"sell.quantity"}},
 			turn{text, "5 chục", 0, "sell/summary", []string{"sell.summary"}}),
 			"Trứng — 50 quả\n💰 3.000 đ/quả (anh/chị gõ: 30k/chục)"},
+		{"eggs by the chục in one message", append(slices.Clone(registered),
+			turn{photo, "Trứng gà 5 chục 30k/chục mai", 0, "sell/summary", []string{"sell.summary"}}),
+			"Trứng — 50 quả\n💰 3.000 đ/quả (anh/chị gõ: 30k/chục)"},
 		{"a chục of fruit stays a chục", append(slices.Concat(toSellQuantity, []turn{
 			{text, "3 chục", 0, "sell/price", []string{"sell.price"}},
 			{text, "40k", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
