@@ -20,6 +20,7 @@ type BroadcastJobs interface {
 	ClaimTargets(ctx context.Context, n int, lease time.Duration) ([]flows.BroadcastTarget, error)
 	StartSending(ctx context.Context, t *flows.BroadcastTarget, lease time.Duration) (bool, error)
 	TargetSent(ctx context.Context, t *flows.BroadcastTarget, ids []string) error
+	MoveTarget(ctx context.Context, t *flows.BroadcastTarget, to string, lease time.Duration) (bool, error)
 	PinFailed(ctx context.Context, t *flows.BroadcastTarget, reason string) error
 	RetryTarget(ctx context.Context, t *flows.BroadcastTarget, after time.Duration, reason string, refund bool) error
 	FailTarget(ctx context.Context, t *flows.BroadcastTarget, status, reason string, gone bool) error
@@ -66,12 +67,16 @@ func (e *Engine) RunBroadcaster(ctx context.Context, b *Broadcaster, interval ti
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	wg.Go(func() { e.every(ctx, interval, "watch broadcasts", func(time.Time) error { return b.Watch(ctx) }) })
-	b.dispatch(ctx, interval, e.guard)
+	b.dispatch(ctx, interval, e.guard, e.follow)
 }
+
+// follower moves a group that a refused send says lives on under a new id,
+// as ordinary replies do (Engine.follow).
+type follower func(ctx context.Context, log zerolog.Logger, from flows.ChatRef, to string) error
 
 // dispatch claims as many targets as workers are free and sends each on a
 // goroutine of its own; with nothing due it waits for interval.
-func (b *Broadcaster) dispatch(ctx context.Context, interval time.Duration, guard func(string, func())) {
+func (b *Broadcaster) dispatch(ctx context.Context, interval time.Duration, guard func(string, func()), follow follower) {
 	slots := make(chan struct{}, max(b.Workers, 1))
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -101,7 +106,7 @@ func (b *Broadcaster) dispatch(ctx context.Context, interval time.Duration, guar
 		for _, t := range targets {
 			wg.Go(func() {
 				defer func() { <-slots }()
-				guard("broadcast "+strconv.FormatInt(t.Broadcast.ID, 10), func() { b.deliver(ctx, &t) })
+				guard("broadcast "+strconv.FormatInt(t.Broadcast.ID, 10), func() { b.deliver(ctx, &t, follow) })
 			})
 		}
 		if len(targets) == 0 && sleep(ctx, interval) != nil {
@@ -117,13 +122,17 @@ const (
 	unsureOutcome   = "unsure"
 	retriedOutcome  = "retried"
 	limitedOutcome  = "rate_limited" // the platform answered 429
+	movedOutcome    = "moved"        // the group lives on under a new id: followed
 	throttleOutcome = "throttled"    // the group's or the channel's tokens were not there in time
 )
 
 // deliver sends one claimed target: the group's token, the channel's (one
 // per platform message), then the send, recorded as started first so that
-// a worker that stops mid-request never has the group sent to twice.
-func (b *Broadcaster) deliver(ctx context.Context, t *flows.BroadcastTarget) {
+// a worker that stops mid-request never has the group sent to twice. A
+// group that the platform says moved (a Telegram group upgraded to a
+// supergroup) is followed, as ordinary replies follow it, and sent to
+// there.
+func (b *Broadcaster) deliver(ctx context.Context, t *flows.BroadcastTarget, follow follower) {
 	group := t.Group.Ref
 	log := b.Log.With().Int64("broadcast", t.Broadcast.ID).Str("channel", string(group.Channel)).Str("chat", group.ChatID).Logger()
 	// What is decided is recorded even when ctx ends meanwhile (a shutdown).
@@ -177,12 +186,21 @@ func (b *Broadcaster) deliver(ctx context.Context, t *flows.BroadcastTarget) {
 		}
 		return // cancelled, or no longer ours
 	}
-	// A shutdown lets the request finish: cut short, the group might get
-	// the message and the target be unsure.
-	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.Attempt)
-	sent, err := ch.Send(actx, post)
-	cut := actx.Err() != nil // the request may have reached the platform
-	cancel()
+	sent, cut, err := b.send(ctx, ch, post)
+	if to, ok := Moved(err); ok {
+		moved, ferr := b.follow(ctx, log, t, to, follow)
+		switch {
+		case ferr != nil:
+			err = ferr // tried again later, as a failed send
+		case !moved: // the new id is a target of its own
+			b.count(group.Channel, movedOutcome)
+			return
+		default:
+			b.count(group.Channel, movedOutcome)
+			group = t.Group.Ref
+			sent, cut, err = b.send(ctx, ch, flows.BroadcastPost(t.Broadcast, group, true))
+		}
+	}
 	var ra *RetryAfterError
 	var part *PartialError
 	switch {
@@ -232,6 +250,27 @@ func (b *Broadcaster) deliver(ctx context.Context, t *flows.BroadcastTarget) {
 			return b.Jobs.RetryTarget(ctx, t, b.backoff(t.Attempts+1), flows.MissFailed+": "+err.Error(), false)
 		})
 	}
+}
+
+// send sends a target's post. A shutdown lets the request finish: cut
+// short, the group might get the message and the target be unsure.
+func (b *Broadcaster) send(ctx context.Context, ch Channel, post flows.Reply) (sent flows.Sent, cut bool, err error) {
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.Attempt)
+	defer cancel()
+	sent, err = ch.Send(actx, post)
+	return sent, actx.Err() != nil, err // cut: the request may have reached the platform
+}
+
+// follow moves t's group to the id to, as ordinary replies do (its market
+// registration and listing posts go along), and t with it; false: the
+// broadcast targets that id already, and t is gone.
+func (b *Broadcaster) follow(ctx context.Context, log zerolog.Logger, t *flows.BroadcastTarget, to string, follow follower) (bool, error) {
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := follow(fctx, log, t.Group.Ref, to); err != nil {
+		return false, err
+	}
+	return b.Jobs.MoveTarget(fctx, t, to, b.Attempt+leaseMargin)
 }
 
 // pin pins a sent broadcast where the channel can; a refusal (the bot is

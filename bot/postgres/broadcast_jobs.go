@@ -97,6 +97,38 @@ func (db *DB) TargetSent(ctx context.Context, t *flows.BroadcastTarget, ids []st
 	return nil
 }
 
+// MoveTarget follows a target's group, under the target's claim (renewed
+// for lease), to the id it lives on under (a Telegram group upgraded to a
+// supergroup): the target is the new id's from now on (moved). When the
+// broadcast targets that id already (an admin registered the supergroup
+// too), the old id's target goes instead: it is one group, which gets the
+// broadcast once, by that target. ErrStale: the claim is no longer ours.
+func (db *DB) MoveTarget(ctx context.Context, t *flows.BroadcastTarget, to string, lease time.Duration) (moved bool, err error) {
+	claim := t.Claim
+	err = pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM broadcast_targets WHERE `+targetKey+` AND status = 'sending'
+			AND EXISTS (SELECT 1 FROM broadcast_targets WHERE broadcast_id = $1 AND channel = $2 AND chat_id = $5)`,
+			keyArgs(t, to)...)
+		if err != nil || tag.RowsAffected() == 1 {
+			return err
+		}
+		err = tx.QueryRow(ctx, `UPDATE broadcast_targets SET chat_id = $5, claimed_until = clock_timestamp() + $6::interval
+			WHERE `+targetKey+` AND status = 'sending' RETURNING claimed_until`, keyArgs(t, to, lease)...).Scan(&claim)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return flows.ErrStale
+		}
+		moved = err == nil
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("move broadcast %d from %s to %s: %w", t.Broadcast.ID, t.Group.Ref.ChatID, to, err)
+	}
+	if moved {
+		t.Group.Ref.ChatID, t.Claim = to, claim
+	}
+	return moved, nil
+}
+
 // PinFailed notes that a sent target could not be pinned, and why.
 func (db *DB) PinFailed(ctx context.Context, t *flows.BroadcastTarget, reason string) error {
 	_, err := db.Pool.Exec(ctx, `UPDATE broadcast_targets SET error = $4

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/nongsan-bot/nongsan/bot/postgres"
 	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
 	"github.com/nongsan-bot/nongsan/bot/web"
@@ -462,5 +464,50 @@ func TestABroadcastFromZaloReportsAtMilestones(t *testing.T) {
 		if strings.Contains(s, "bấm") {
 			t.Errorf("a Zalo announcer is told to press a button: %q", s)
 		}
+	}
+}
+
+// A market group that Telegram upgraded to a supergroup (the bot missed
+// the notice) refuses the announcement at its old id: the broadcast
+// follows it, the supergroup gets the announcement once, its market
+// registration moves to the new id, and the report counts it as reached.
+// A group whose supergroup an admin had registered too gets it once.
+func TestABroadcastFollowsAGroupUpgradedToASupergroup(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := newEnv(t, tg)
+	b := startBot(t, tg, env)
+	const basic, super = int64(-4001000001), int64(-1009001000001)
+	const basic2, super2 = int64(-4001000002), int64(-1009001000002) // both registered
+	groups := append(telegramGroups(2),
+		flows.MarketGroup{Ref: flows.ChatRef{Channel: flows.Telegram, ChatID: itoa(basic)}, Title: "Chợ na Chi Lăng"},
+		flows.MarketGroup{Ref: flows.ChatRef{Channel: flows.Telegram, ChatID: itoa(basic2)}, Title: "Chợ hồi Văn Quan"},
+		flows.MarketGroup{Ref: flows.ChatRef{Channel: flows.Telegram, ChatID: itoa(super2)}, Title: "Chợ hồi Văn Quan"})
+	tg.UpgradeGroup(basic, super)
+	tg.UpgradeGroup(basic2, super2)
+	seedBroadcast(t, env["DATABASE_URL"], false, groups)
+
+	report := waitReport(t, b)
+	if !strings.HasPrefix(report, "✅ Thông báo đã gửi xong: 4/4 nhóm đã nhận.") || strings.Contains(report, "Chợ na Chi Lăng") {
+		t.Errorf("report:\n%s\nwant every group reached, the upgraded one too", report)
+	}
+	deliveredOnce(t, tg, groups[:2])
+	for _, id := range []int64{super, super2} {
+		if n := tg.Delivered(id); n != 1 {
+			t.Errorf("supergroup %d got the announcement %d times, want once", id, n)
+		}
+	}
+	if post := tg.Messages(super); len(post) != 1 || !strings.Contains(post[0].Text, announcement) {
+		t.Errorf("the supergroup's post: %+v", post)
+	}
+	var registered []string
+	rows, err := openDB(t, env).Pool.Query(context.Background(),
+		`SELECT chat_id FROM market_groups WHERE chat_id IN ($1, $2, $3, $4) ORDER BY chat_id`,
+		itoa(basic), itoa(super), itoa(basic2), itoa(super2))
+	if err == nil {
+		registered, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	}
+	if want := []string{itoa(super), itoa(super2)}; err != nil || !slices.Equal(registered, want) {
+		t.Errorf("market groups %v (%v), want the supergroups' %v", registered, err, want)
 	}
 }
