@@ -217,12 +217,9 @@ func (b *Broadcaster) deliver(ctx context.Context, t *flows.BroadcastTarget, fol
 		})
 	case errors.As(err, &ra):
 		b.count(group.Channel, limitedOutcome)
-		log.Warn().Dur("retry_after", ra.After).Msg("broadcast rate limited by the platform; the channel is held back")
 		record(func(ctx context.Context) error {
-			if err := b.Throttle.Hold(ctx, group.Channel, ra.After); err != nil {
-				return err
-			}
-			return b.Jobs.RetryTarget(ctx, t, ra.After, "429: "+err.Error(), true)
+			herr := b.limited(ctx, log, group, ra)
+			return errors.Join(herr, b.Jobs.RetryTarget(ctx, t, ra.After, "429: "+err.Error(), true))
 		})
 	case cut:
 		b.count(group.Channel, unsureOutcome)
@@ -291,6 +288,24 @@ func (b *Broadcaster) pin(ctx context.Context, ch Channel, t *flows.BroadcastTar
 		}
 	}
 	record(func(ctx context.Context) error { return b.Jobs.PinFailed(ctx, t, reason) })
+}
+
+// limited holds back what a 429 to chat stands for (Throttle.Limited):
+// the chat alone, or the whole channel when several chats were refused at
+// once. A wait the platform did not say (Zalo's quota, its scope unsaid)
+// holds the whole channel.
+func (b *Broadcaster) limited(ctx context.Context, log zerolog.Logger, chat flows.ChatRef, ra *RetryAfterError) error {
+	if ra.Unsaid {
+		log.Warn().Dur("retry_after", ra.After).Msg("rate limited by the platform, for how long unsaid; the channel is held back")
+		return b.Throttle.Hold(ctx, chat.Channel, ra.After)
+	}
+	channel, err := b.Throttle.Limited(ctx, chat, ra.After)
+	if channel {
+		log.Warn().Dur("retry_after", ra.After).Msg("rate limited by the platform in several chats at once; the channel is held back")
+	} else {
+		log.Warn().Dur("retry_after", ra.After).Msg("rate limited by the platform; the chat is held back")
+	}
+	return err
 }
 
 // token waits for a token of channel, until until at most: wait is how
@@ -427,7 +442,7 @@ func (b *Broadcaster) own(ctx context.Context, ch Channel, r flows.Reply) (flows
 	defer cancel()
 	sent, err := ch.Send(actx, r)
 	if ra := (*RetryAfterError)(nil); errors.As(err, &ra) {
-		if herr := b.Throttle.Hold(ctx, ch.Name(), ra.After); herr != nil {
+		if herr := b.limited(ctx, b.Log.With().Str("chat", r.To.ChatID).Logger(), r.To, ra); herr != nil {
 			return sent, errors.Join(err, herr)
 		}
 	}

@@ -3,6 +3,7 @@ package redis
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
@@ -39,7 +40,7 @@ func (s *Store) Throttle(rates map[flows.Channel]SendRate) *Throttle {
 // it was taken, else how long until one may be. A channel held back after
 // a 429 (Hold) gives none until the hold ends.
 func (l *Throttle) Take(ctx context.Context, channel flows.Channel) (wait time.Duration, err error) {
-	if wait, err = l.held(ctx, channel); err != nil || wait > 0 {
+	if wait, err = l.held(ctx, holdKey(l.prefix, channel)); err != nil || wait > 0 {
 		return wait, err
 	}
 	r := l.Rates[channel].PerSecond
@@ -52,8 +53,13 @@ func (l *Throttle) Take(ctx context.Context, channel flows.Channel) (wait time.D
 	return l.allow(ctx, "ch:"+string(channel), redis_rate.Limit{Rate: r, Burst: max(r/10, 1), Period: time.Second})
 }
 
-// TakeGroup tries to take a token for one message to a group, as Take does.
+// TakeGroup tries to take a token for one message to a group, as Take does;
+// a group held back after a 429 of its own (Limited) gives none until the
+// hold ends.
 func (l *Throttle) TakeGroup(ctx context.Context, group flows.ChatRef) (time.Duration, error) {
+	if wait, err := l.held(ctx, l.chatHoldKey(group)); err != nil || wait > 0 {
+		return wait, err
+	}
 	r := l.Rates[group.Channel].PerGroupPerMinute
 	if r <= 0 {
 		return 0, nil
@@ -78,6 +84,44 @@ func (l *Throttle) Hold(ctx context.Context, channel flows.Channel, d time.Durat
 	return hold(ctx, l.rdb, holdKey(l.prefix, channel), d)
 }
 
+// Limits a platform's 429 may stand for, as Limited tells them apart.
+const (
+	// bulkWindow and bulkChats: that many chats of a channel refused
+	// within the window are the bot's overall limit, not each chat's.
+	bulkWindow = time.Second
+	bulkChats  = 2
+)
+
+// Limited records that the platform answered 429 to a message to chat,
+// asking to wait d, and holds back what the answer stands for. Telegram's
+// answer does not say which of its limits it enforces. A chat refused
+// alone is over its own (about a message a second in a chat, twenty a
+// minute in a group): that chat is held back, for d, and the others go on.
+// Chats refused together, bulkChats of them within bulkWindow, are the
+// bot's limit overall (about thirty messages a second): the whole channel
+// is held back too, and channel is true.
+func (l *Throttle) Limited(ctx context.Context, chat flows.ChatRef, d time.Duration) (channel bool, err error) {
+	if err := hold(ctx, l.rdb, l.chatHoldKey(chat), d); err != nil {
+		return false, err
+	}
+	key, now := l.prefix+"rate:limited:"+string(chat.Channel), time.Now()
+	var refused *goredis.IntCmd
+	_, err = l.rdb.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+		p.ZRemRangeByScore(ctx, key, "-inf", strconv.FormatInt(now.Add(-bulkWindow).UnixMilli(), 10))
+		p.ZAdd(ctx, key, goredis.Z{Score: float64(now.UnixMilli()), Member: chat.ChatID})
+		refused = p.ZCard(ctx, key)
+		p.PExpire(ctx, key, bulkWindow)
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("429s of %s: %w", chat.Channel, err)
+	}
+	if refused.Val() < bulkChats {
+		return false, nil
+	}
+	return true, l.Hold(ctx, chat.Channel, d)
+}
+
 // hold sets key for d, unless it is set for longer already.
 func hold(ctx context.Context, rdb goredis.UniversalClient, key string, d time.Duration) error {
 	d = max(d, time.Millisecond) // a zero expiry would hold for ever
@@ -90,11 +134,11 @@ func hold(ctx context.Context, rdb goredis.UniversalClient, key string, d time.D
 	return nil
 }
 
-// held is how long channel is still held back.
-func (l *Throttle) held(ctx context.Context, channel flows.Channel) (time.Duration, error) {
-	left, err := l.rdb.PTTL(ctx, holdKey(l.prefix, channel)).Result()
+// held is how long the hold key still holds back.
+func (l *Throttle) held(ctx context.Context, key string) (time.Duration, error) {
+	left, err := l.rdb.PTTL(ctx, key).Result()
 	if err != nil {
-		return 0, fmt.Errorf("hold of %s: %w", channel, err)
+		return 0, fmt.Errorf("hold %s: %w", key, err)
 	}
 	return max(left, 0), nil // -2: no hold
 }
@@ -103,6 +147,10 @@ func (l *Throttle) held(ctx context.Context, channel flows.Channel) (time.Durati
 // spent (QuotaSpent).
 func holdKey(prefix string, channel flows.Channel) string {
 	return prefix + "rate:hold:" + string(channel)
+}
+
+func (l *Throttle) chatHoldKey(chat flows.ChatRef) string {
+	return holdKey(l.prefix, chat.Channel) + ":" + chat.ChatID
 }
 
 // Once tells whether key was not set yet, and sets it for ttl: one replica

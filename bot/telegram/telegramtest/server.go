@@ -35,6 +35,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -113,12 +114,16 @@ func (c Call) DecodeResult(v any) error {
 //
 // Hang > 0 holds the call unanswered for that long, or until the client
 // gives up, as a stalled Bot API does; the message is not delivered.
+//
+// ChatID != 0 answers only a call to that chat: calls to other chats pass
+// the failure by (a group over its own limit).
 type Failure struct {
 	Status          int
 	Description     string
 	RetryAfter      int
 	MigrateToChatID int64
 	Hang            time.Duration
+	ChatID          int64
 }
 
 // Webhook is what the last setWebhook stored (zero after deleteWebhook).
@@ -447,7 +452,7 @@ func (s *Server) dispatchLocked(token string, req *request, perr *apiError) (any
 	if token != Token {
 		return nil, errUnauthorized
 	}
-	if f, ok := s.takeFailureLocked(req.method); ok {
+	if f, ok := s.takeFailureLocked(req.method, req.params["chat_id"]); ok {
 		if f.Hang > 0 {
 			s.mu.Unlock()
 			select {
@@ -484,16 +489,18 @@ func (s *Server) SetDown(method string, f *Failure) {
 	s.down[strings.ToLower(method)] = *f
 }
 
-func (s *Server) takeFailureLocked(method string) (Failure, bool) {
+func (s *Server) takeFailureLocked(method, chatID string) (Failure, bool) {
+	mine := func(f Failure) bool { return f.ChatID == 0 || strconv.FormatInt(f.ChatID, 10) == chatID }
 	for _, key := range []string{strings.ToLower(method), ""} {
-		if f, ok := s.down[key]; ok && !strings.EqualFold(method, "getMe") {
+		if f, ok := s.down[key]; ok && !strings.EqualFold(method, "getMe") && mine(f) {
 			return f, true
 		}
 	}
 	for _, key := range []string{strings.ToLower(method), ""} {
-		if q := s.failures[key]; len(q) > 0 {
-			s.failures[key] = q[1:]
-			return q[0], true
+		if i := slices.IndexFunc(s.failures[key], mine); i >= 0 {
+			f := s.failures[key][i]
+			s.failures[key] = slices.Delete(s.failures[key], i, i+1)
+			return f, true
 		}
 	}
 	return Failure{}, false

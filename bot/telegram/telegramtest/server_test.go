@@ -492,6 +492,17 @@ func TestFailNext(t *testing.T) {
 	s.FailNext("sendMessage", 1, Failure{Status: 403, Description: "Forbidden: user is deactivated"})
 	_, err = bot.Send(tgbotapi.NewMessage(42, "x"))
 	wantAPIError(t, err, "Forbidden: user is deactivated")
+
+	// A failure for one chat passes the others by.
+	s.FailNext("sendMessage", 1, Failure{RetryAfter: 7, ChatID: -5})
+	if _, err := bot.Send(tgbotapi.NewMessage(42, "x")); err != nil {
+		t.Errorf("a send to another chat: %v", err)
+	}
+	_, err = bot.Send(tgbotapi.NewMessage(-5, "x"))
+	wantAPIError(t, err, "Too Many Requests: retry after 7")
+	if _, err := bot.Send(tgbotapi.NewMessage(-5, "x")); err != nil {
+		t.Errorf("the chat's next send: %v", err)
+	}
 }
 
 func TestEdits(t *testing.T) {
