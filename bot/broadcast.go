@@ -59,11 +59,18 @@ type Broadcaster struct {
 	MaxAttempts        int
 	// ProgressEvery is how often, at most, a progress message is edited.
 	ProgressEvery time.Duration
+
+	// quota records the platform's quota spent, as the engine's replies
+	// do (Engine.spent), and tells how long the channel waits.
+	quota func(ctx context.Context, log zerolog.Logger, channel flows.Channel, ra *RetryAfterError) time.Duration
 }
 
 // RunBroadcaster runs b's workers and its watcher (every interval) until
 // ctx ends.
 func (e *Engine) RunBroadcaster(ctx context.Context, b *Broadcaster, interval time.Duration) {
+	b.quota = func(ctx context.Context, log zerolog.Logger, channel flows.Channel, ra *RetryAfterError) time.Duration {
+		return e.spent(ctx, log, channel, ra).Sub(e.Now())
+	}
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	wg.Go(func() { e.every(ctx, interval, "watch broadcasts", func(time.Time) error { return b.Watch(ctx) }) })
@@ -218,8 +225,8 @@ func (b *Broadcaster) deliver(ctx context.Context, t *flows.BroadcastTarget, fol
 	case errors.As(err, &ra):
 		b.count(group.Channel, limitedOutcome)
 		record(func(ctx context.Context) error {
-			herr := b.limited(ctx, log, group, ra)
-			return errors.Join(herr, b.Jobs.RetryTarget(ctx, t, ra.After, "429: "+err.Error(), true))
+			wait, herr := b.limited(ctx, log, group, ra)
+			return errors.Join(herr, b.Jobs.RetryTarget(ctx, t, wait, "429: "+err.Error(), true))
 		})
 	case cut:
 		b.count(group.Channel, unsureOutcome)
@@ -244,7 +251,7 @@ func (b *Broadcaster) deliver(ctx context.Context, t *flows.BroadcastTarget, fol
 	default:
 		b.count(group.Channel, retriedOutcome)
 		record(func(ctx context.Context) error {
-			return b.Jobs.RetryTarget(ctx, t, b.backoff(t.Attempts+1), flows.MissFailed+": "+err.Error(), false)
+			return b.Jobs.RetryTarget(ctx, t, b.retry().wait(t.Attempts+1), flows.MissFailed+": "+err.Error(), false)
 		})
 	}
 }
@@ -290,14 +297,18 @@ func (b *Broadcaster) pin(ctx context.Context, ch Channel, t *flows.BroadcastTar
 	record(func(ctx context.Context) error { return b.Jobs.PinFailed(ctx, t, reason) })
 }
 
-// limited holds back what a 429 to chat stands for (Throttle.Limited):
-// the chat alone, or the whole channel when several chats were refused at
-// once. A wait the platform did not say (Zalo's quota, its scope unsaid)
-// holds the whole channel.
-func (b *Broadcaster) limited(ctx context.Context, log zerolog.Logger, chat flows.ChatRef, ra *RetryAfterError) error {
-	if ra.Unsaid {
-		log.Warn().Dur("retry_after", ra.After).Msg("rate limited by the platform, for how long unsaid; the channel is held back")
-		return b.Throttle.Hold(ctx, chat.Channel, ra.After)
+// limited holds back what a 429 to chat stands for, and returns how long
+// the chat waits: the wait the platform said, for the chat alone or, when
+// several chats were refused at once, the whole channel (Throttle.Limited).
+// A wait the platform did not say (Zalo's quota, its scope unsaid too)
+// is the engine's quota hold (quota.go): the whole channel, the engine's
+// replies too, waits longer each time it refuses again.
+func (b *Broadcaster) limited(ctx context.Context, log zerolog.Logger, chat flows.ChatRef, ra *RetryAfterError) (time.Duration, error) {
+	if ra.Unsaid && b.quota != nil {
+		return max(b.quota(ctx, log, chat.Channel, ra), ra.After), nil
+	}
+	if ra.Unsaid { // a broadcaster run without an engine
+		return ra.After, b.Throttle.Hold(ctx, chat.Channel, ra.After)
 	}
 	channel, err := b.Throttle.Limited(ctx, chat, ra.After)
 	if channel {
@@ -305,7 +316,7 @@ func (b *Broadcaster) limited(ctx context.Context, log zerolog.Logger, chat flow
 	} else {
 		log.Warn().Dur("retry_after", ra.After).Msg("rate limited by the platform; the chat is held back")
 	}
-	return err
+	return ra.After, err
 }
 
 // token waits for a token of channel, until until at most: wait is how
@@ -324,10 +335,8 @@ func (b *Broadcaster) token(ctx context.Context, channel flows.Channel, until ti
 	}
 }
 
-// backoff is how long a target waits after its nth failed send.
-func (b *Broadcaster) backoff(n int) time.Duration {
-	return jitter(min(b.RetryMin<<min(n, 20), b.RetryMax))
-}
+// retry is the backoff of a target whose sends fail.
+func (b *Broadcaster) retry() backoff { return backoff{b.RetryMin, b.RetryMax} }
 
 func (b *Broadcaster) count(channel flows.Channel, outcome string) {
 	b.Metrics.Broadcasts.WithLabelValues(string(channel), outcome).Inc()
@@ -442,7 +451,7 @@ func (b *Broadcaster) own(ctx context.Context, ch Channel, r flows.Reply) (flows
 	defer cancel()
 	sent, err := ch.Send(actx, r)
 	if ra := (*RetryAfterError)(nil); errors.As(err, &ra) {
-		if herr := b.limited(ctx, b.Log.With().Str("chat", r.To.ChatID).Logger(), r.To, ra); herr != nil {
+		if _, herr := b.limited(ctx, b.Log.With().Str("chat", r.To.ChatID).Logger(), r.To, ra); herr != nil {
 			return sent, errors.Join(err, herr)
 		}
 	}

@@ -742,11 +742,10 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 		case errors.As(err, &ra) && ra.Unsaid:
 			// For how long, the platform did not say (a quota): the whole
 			// channel waits (spent), and this chat at least as after a
-			// failed send, but it is never set aside for it, and counted
-			// only while the backoff grows, so that a long quota brings
-			// no later failure closer to being set aside.
-			fin.Fails = max(fails, min(fails+1, e.backoffSteps()))
-			fin.Hold = later(e.spent(ctx, log, l.Chat.Channel, ra), e.Now().Add(max(ra.After, e.backoff(fin.Fails))))
+			// failed send, but it is never set aside for it.
+			var wait time.Duration
+			fin.Fails, wait = e.retry().unsaid(fails, ra.After)
+			fin.Hold = later(e.spent(ctx, log, l.Chat.Channel, ra), e.Now().Add(wait))
 		case errors.As(err, &ra):
 			fin.Hold, fin.Fails = e.Now().Add(ra.After), fails
 		case err != nil && !IsUndeliverable(err) && fails+1 >= maxSendFails:
@@ -757,7 +756,7 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 			continue
 		case err != nil && !IsUndeliverable(err):
 			fin.Fails = fails + 1
-			fin.Hold = e.Now().Add(e.backoff(fin.Fails))
+			fin.Hold = e.Now().Add(e.retry().wait(fin.Fails))
 		}
 		if !fin.Hold.IsZero() || stopped {
 			if r.Done != nil { // what went is not sent again
@@ -923,23 +922,8 @@ func (e *Engine) attempt(ctx context.Context, ch Channel, l *redis.Leased, r *fl
 	}
 }
 
-// backoff is how long a chat waits after its nth failed send in a row:
-// soon at first, then less often, never longer than RetryMax, jittered so
-// that chats held by one outage do not all come back at once.
-func (e *Engine) backoff(n int) time.Duration {
-	d := e.RetryMin << min(n, 20)
-	return jitter(min(d, e.RetryMax))
-}
-
-// backoffSteps is how many failed sends in a row take the backoff to
-// RetryMax.
-func (e *Engine) backoffSteps() int {
-	n := 0
-	for n < 20 && e.RetryMin<<n < e.RetryMax {
-		n++
-	}
-	return n
-}
+// retry is the backoff of a chat whose sends fail.
+func (e *Engine) retry() backoff { return backoff{e.RetryMin, e.RetryMax} }
 
 // jitter is d less up to half of it, at random.
 func jitter(d time.Duration) time.Duration {

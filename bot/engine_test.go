@@ -27,7 +27,7 @@ func TestBackoffComesBackSoonAfterAShortOutage(t *testing.T) {
 			at, fails := time.Duration(0), 0
 			for at < outage {
 				fails++
-				at += e.backoff(fails)
+				at += e.retry().wait(fails)
 			}
 			if late := at - outage; late > 15*time.Second {
 				t.Fatalf("after a %s outage the first try came %s after the recovery", outage, late)
@@ -37,10 +37,10 @@ func TestBackoffComesBackSoonAfterAShortOutage(t *testing.T) {
 			}
 		}
 	}
-	if d := e.backoff(1); d < 500*time.Millisecond || d > time.Second {
+	if d := e.retry().wait(1); d < 500*time.Millisecond || d > time.Second {
 		t.Errorf("first retry after %s, want within a second", d)
 	}
-	if d := e.backoff(50); d > 10*time.Second {
+	if d := e.retry().wait(50); d > 10*time.Second {
 		t.Errorf("retry after %s, want at most RetryMax", d)
 	}
 }

@@ -595,3 +595,41 @@ func TestABroadcastFollowsAGroupUpgradedToASupergroup(t *testing.T) {
 		t.Errorf("market groups %v (%v), want the supergroups' %v", registered, err, want)
 	}
 }
+
+// While Zalo refuses a broadcast with 429 ("quota exceeded", for how long
+// unsaid), the group's tries come less and less often (1–2 s, 2–4 s, then
+// 4–8 s apart), not every second; once Zalo takes messages again the group
+// gets the announcement once.
+func TestABroadcastBacksOffWhileZaloIsOverQuota(t *testing.T) {
+	t.Parallel()
+	tg, zs := telegramtest.NewServer(t), zalotest.NewServer(t)
+	env := zaloEnv(newEnv(t, tg), zs)
+	env["ZALO_GROUP_RATE"] = "600" // the group's own pace out of the way
+	b := startBot(t, tg, env)
+	group := flows.MarketGroup{Ref: flows.ChatRef{Channel: flows.Zalo, ChatID: "zg-chi-lang"}, Title: "Chợ Chi Lăng (Zalo)"}
+	zs.SetDown("sendMessage", &zalotest.Failure{Code: http.StatusTooManyRequests, Description: "Quota exceeded"})
+	seedBroadcast(t, env["DATABASE_URL"], false, []flows.MarketGroup{group})
+	tries := func() []zalotest.Call {
+		return slices.DeleteFunc(zs.CallsTo("sendMessage"), func(c zalotest.Call) bool { return c.ChatID != group.Ref.ChatID })
+	}
+	waitFor(t, "three tries refused", func() bool { return len(tries()) >= 3 })
+	zs.SetDown("sendMessage", nil)
+	report := waitReport(t, b)
+	if !strings.Contains(report, "1/1 nhóm đã nhận") {
+		t.Errorf("report:\n%s", report)
+	}
+	if got := zs.Received(group.Ref.ChatID); len(got) != 1 || !strings.Contains(got[0].Text, announcement) {
+		t.Errorf("the group got %+v, want the announcement once", got)
+	}
+	all := tries()
+	if len(all) < 4 {
+		t.Fatalf("%d tries", len(all))
+	}
+	var gaps []time.Duration
+	for i := 1; i < len(all); i++ {
+		gaps = append(gaps, all[i].At.Sub(all[i-1].At))
+	}
+	if gaps[2] < 4*time.Second || gaps[2] <= gaps[0] {
+		t.Errorf("tries %v apart, want the waits to grow (the third at least 4 s)", gaps)
+	}
+}
