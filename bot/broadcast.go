@@ -26,8 +26,8 @@ type BroadcastJobs interface {
 	FailTarget(ctx context.Context, t *flows.BroadcastTarget, status, reason string, gone bool) error
 	ReapTargets(ctx context.Context) (requeued, unsure int64, err error)
 	OpenBroadcasts(ctx context.Context) ([]flows.BroadcastTally, error)
-	ClaimProgress(ctx context.Context, id int64) (bool, error)
-	SetProgress(ctx context.Context, id int64, messageID string) error
+	ClaimProgress(ctx context.Context, id int64, lease time.Duration) (messageID string, claim time.Time, err error)
+	ReleaseProgress(ctx context.Context, id int64, claim time.Time, messageID string) error
 	FinishBroadcast(ctx context.Context, id int64, report func(flows.BroadcastTally, []flows.BroadcastMiss) []flows.Reply) (bool, error)
 }
 
@@ -390,7 +390,9 @@ const milestones = 4
 // progress keeps the author's progress message up to date: sent once by
 // whichever replica claims it first, then edited at most every
 // ProgressEvery, or, where messages cannot be edited, sent anew at a few
-// milestones.
+// milestones. Each is sent under the progress message's lease
+// (ClaimProgress), which the report waits for: a progress message on its
+// way never lands after the report's.
 func (b *Broadcaster) progress(ctx context.Context, t flows.BroadcastTally) {
 	ch, ok := b.Channels[t.Chat.Channel]
 	if !ok {
@@ -400,29 +402,14 @@ func (b *Broadcaster) progress(ctx context.Context, t flows.BroadcastTally) {
 	msg := flows.BroadcastProgress(t)
 	key := "bc:progress:" + strconv.FormatInt(t.ID, 10)
 	r, _ := ch.(*Rendered)
+	edits := r != nil && r.Caps().Edits
 	switch {
-	case t.ProgressID == "":
-		if mine, err := b.Jobs.ClaimProgress(ctx, t.ID); err != nil || !mine {
-			return
-		}
-		sent, err := b.own(ctx, ch, msg)
-		if err != nil {
-			log.Warn().Err(err).Msg("send broadcast progress; another try follows")
-		}
-		if err := b.Jobs.SetProgress(context.WithoutCancel(ctx), t.ID, firstID(sent.MessageIDs)); err != nil {
-			log.Error().Err(err).Msg("record broadcast progress")
-		}
-		if _, err := b.Store.Once(ctx, key, b.ProgressEvery); err != nil {
-			log.Warn().Err(err).Msg("pace broadcast progress")
-		}
-	case r != nil && r.Caps().Edits:
+	case t.ProgressID == "": // the first, at once
+	case edits:
 		if first, err := b.Store.Once(ctx, key, b.ProgressEvery); err != nil || !first {
 			return
 		}
 		msg.Edit = &flows.Edit{MessageID: t.ProgressID}
-		if _, err := b.own(ctx, ch, msg); err != nil {
-			log.Warn().Err(err).Msg("edit broadcast progress")
-		}
 	default:
 		m := milestones * (t.Total - t.Open) / max(t.Total, 1)
 		if m == 0 || m == milestones {
@@ -431,9 +418,40 @@ func (b *Broadcaster) progress(ctx context.Context, t flows.BroadcastTally) {
 		if first, err := b.Store.Once(ctx, key+":"+strconv.Itoa(m), 7*24*time.Hour); err != nil || !first {
 			return
 		}
-		if _, err := b.own(ctx, ch, msg); err != nil {
-			log.Warn().Err(err).Msg("send broadcast progress")
+	}
+	// The lease outlasts own: its wait for a token, and the send.
+	id, claim, err := b.Jobs.ClaimProgress(ctx, t.ID, b.Lease/2+b.Attempt+leaseMargin)
+	switch {
+	case err != nil:
+		log.Warn().Err(err).Msg("claim broadcast progress")
+		return
+	case claim.IsZero(): // another's on its way, or the report is queued
+		return
+	}
+	var sent flows.Sent
+	if id == t.ProgressID { // else the first went since the tally was read: the next look sends
+		sent, err = b.own(ctx, ch, msg)
+	}
+	var ra *RetryAfterError
+	switch {
+	case err == nil:
+	case errors.Is(err, errStopped) || errors.As(err, &ra) || IsUndeliverable(err):
+		log.Warn().Err(err).Bool("first", id == "").Msg("send broadcast progress; another try follows")
+	default:
+		// It may land still (cut short, a 5xx): the lease ends by
+		// itself, and the report waits for it.
+		log.Warn().Err(err).Bool("first", id == "").Msg("send broadcast progress; another try follows its lease")
+		return
+	}
+	first := ""
+	if id == "" {
+		first = firstID(sent.MessageIDs)
+		if _, err := b.Store.Once(ctx, key, b.ProgressEvery); err != nil {
+			log.Warn().Err(err).Msg("pace broadcast progress")
 		}
+	}
+	if err := b.Jobs.ReleaseProgress(context.WithoutCancel(ctx), t.ID, claim, first); err != nil {
+		log.Error().Err(err).Msg("record broadcast progress")
 	}
 }
 
@@ -443,9 +461,9 @@ func (b *Broadcaster) own(ctx context.Context, ch Channel, r flows.Reply) (flows
 	wait, err := b.token(ctx, ch.Name(), time.Now().Add(b.Lease/2))
 	switch {
 	case err != nil:
-		return flows.Sent{}, err
+		return flows.Sent{}, fmt.Errorf("%w: %w", errStopped, err)
 	case wait > 0:
-		return flows.Sent{}, fmt.Errorf("no send token within %s", b.Lease/2)
+		return flows.Sent{}, fmt.Errorf("no send token within %s: %w", b.Lease/2, errStopped)
 	}
 	actx, cancel := context.WithTimeout(ctx, b.Attempt)
 	defer cancel()

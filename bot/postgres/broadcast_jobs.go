@@ -18,15 +18,15 @@ import (
 
 // ClaimTargets claims up to n due targets of broadcasts still sending, for
 // lease (pending → claimed), oldest due first. A broadcast starts once its
-// progress message is on its way, so that its author sees it first, or,
-// should that message fail, after progressWait.
+// progress message is on its way (or sent), so that its author sees it
+// first, or, should that message fail, after progressWait.
 func (db *DB) ClaimTargets(ctx context.Context, n int, lease time.Duration) ([]flows.BroadcastTarget, error) {
 	rows, err := db.Pool.Query(ctx, `
 		WITH due AS (
 			SELECT t.broadcast_id, t.channel, t.chat_id FROM broadcast_targets t
 			JOIN broadcasts b ON b.id = t.broadcast_id
 			WHERE t.status = 'pending' AND t.not_before <= now() AND b.status = 'sending'
-				AND (b.progress_id IS NOT NULL OR b.created_at < now() - $3::interval)
+				AND (b.progress_id IS NOT NULL OR b.progress_until IS NOT NULL OR b.created_at < now() - $3::interval)
 			ORDER BY t.not_before, t.broadcast_id LIMIT $1
 			FOR UPDATE OF t SKIP LOCKED)
 		UPDATE broadcast_targets t SET status = 'claimed', claimed_until = clock_timestamp() + $2::interval
@@ -242,22 +242,34 @@ func (db *DB) OpenBroadcasts(ctx context.Context) ([]flows.BroadcastTally, error
 	return tallies, nil
 }
 
-// ClaimProgress tells whether this worker is the one to send broadcast
-// id's progress message: the first to ask, while none was sent.
-func (db *DB) ClaimProgress(ctx context.Context, id int64) (bool, error) {
-	tag, err := db.Pool.Exec(ctx, `UPDATE broadcasts SET progress_id = '' WHERE id = $1 AND progress_id IS NULL`, id)
-	if err != nil {
-		return false, fmt.Errorf("claim progress of broadcast %d: %w", id, err)
+// ClaimProgress leases broadcast id's progress message to this worker for
+// lease (claim is when it ends; zero: not leased), while no other worker
+// holds it and the broadcast is not reported. No other worker sends or
+// edits the message meanwhile, and the report waits (FinishBroadcast): it
+// is the message's last word. messageID is the progress message sent, ""
+// when none was yet (this worker sends it).
+func (db *DB) ClaimProgress(ctx context.Context, id int64, lease time.Duration) (messageID string, claim time.Time, err error) {
+	err = db.Pool.QueryRow(ctx, `UPDATE broadcasts SET progress_until = clock_timestamp() + $2::interval
+		WHERE id = $1 AND reported_at IS NULL AND (progress_until IS NULL OR progress_until < clock_timestamp())
+		RETURNING coalesce(progress_id, ''), progress_until`, id, lease).Scan(&messageID, &claim)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", time.Time{}, nil
 	}
-	return tag.RowsAffected() == 1, nil
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("claim progress of broadcast %d: %w", id, err)
+	}
+	return messageID, claim, nil
 }
 
-// SetProgress records the progress message ClaimProgress allowed; "" (it
-// could not be sent) lets the next worker try.
-func (db *DB) SetProgress(ctx context.Context, id int64, messageID string) error {
-	_, err := db.Pool.Exec(ctx, `UPDATE broadcasts SET progress_id = nullif($2, '') WHERE id = $1 AND progress_id = ''`, id, messageID)
+// ReleaseProgress ends ClaimProgress's lease, claim, recording the
+// progress message when one was sent first (messageID not ""). A lease
+// not released ends by itself; one that ended and was claimed again is no
+// longer released by the worker that held it.
+func (db *DB) ReleaseProgress(ctx context.Context, id int64, claim time.Time, messageID string) error {
+	_, err := db.Pool.Exec(ctx, `UPDATE broadcasts SET progress_until = NULL,
+		progress_id = coalesce(progress_id, nullif($3, '')) WHERE id = $1 AND progress_until = $2`, id, claim, messageID)
 	if err != nil {
-		return fmt.Errorf("set progress of broadcast %d: %w", id, err)
+		return fmt.Errorf("release progress of broadcast %d: %w", id, err)
 	}
 	return nil
 }
@@ -268,14 +280,17 @@ const maxMisses = 50
 // FinishBroadcast ends broadcast id once none of its targets is left to
 // send: status done (a cancelled one stays cancelled), and report's
 // replies queued as notices in the same transaction, so that the report
-// is queued exactly once, whichever replica gets here first. false: not
-// finished yet, or reported already.
+// is queued exactly once, whichever replica gets here first. It waits for
+// a progress message on its way (ClaimProgress's lease), which would land
+// after the report's edit of it. false: not finished yet, or reported
+// already.
 func (db *DB) FinishBroadcast(ctx context.Context, id int64, report func(flows.BroadcastTally, []flows.BroadcastMiss) []flows.Reply) (bool, error) {
 	done := false
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE broadcasts SET reported_at = now(), finished_at = coalesce(finished_at, now()),
 				status = CASE WHEN status = 'sending' THEN 'done' ELSE status END
-			WHERE id = $1 AND reported_at IS NULL AND NOT EXISTS (SELECT 1 FROM broadcast_targets
+			WHERE id = $1 AND reported_at IS NULL AND (progress_until IS NULL OR progress_until < clock_timestamp())
+				AND NOT EXISTS (SELECT 1 FROM broadcast_targets
 				WHERE broadcast_id = $1 AND status IN ('pending', 'claimed', 'sending'))`, id)
 		if err != nil || tag.RowsAffected() == 0 {
 			return err

@@ -11,7 +11,8 @@ import (
 
 // A target's claim fences the worker that holds it: once it expired and
 // was reaped, that worker changes nothing; a target whose worker stopped
-// while sending is unsure, never claimed again; the report is queued once.
+// while sending is unsure, never claimed again; the report waits for a
+// progress message on its way (its lease), and is queued once.
 func TestBroadcastTargetsAreClaimedOnce(t *testing.T) {
 	ctx := context.Background()
 	db := pgtest.MustOpen(t)
@@ -43,10 +44,11 @@ func TestBroadcastTargetsAreClaimedOnce(t *testing.T) {
 	if len(claim(1)) != 0 {
 		t.Fatal("a broadcast started before its progress message")
 	}
-	if mine, err := db.ClaimProgress(ctx, b.ID); err != nil || !mine {
-		t.Fatalf("claim progress: %v %v", mine, err)
+	id, progress, err := db.ClaimProgress(ctx, b.ID, time.Hour)
+	if err != nil || progress.IsZero() || id != "" {
+		t.Fatalf("claim progress: %q %v %v", id, progress, err)
 	}
-	if mine, _ := db.ClaimProgress(ctx, b.ID); mine {
+	if _, again, _ := db.ClaimProgress(ctx, b.ID, time.Hour); !again.IsZero() {
 		t.Fatal("the progress message was claimed twice")
 	}
 	first := claim(1)
@@ -91,6 +93,7 @@ func TestBroadcastTargetsAreClaimedOnce(t *testing.T) {
 	if err != nil || len(tallies) != 1 || tallies[0].Open != 0 || tallies[0].Sent != 1 || tallies[0].Unsure != 1 {
 		t.Fatalf("tally %+v (%v)", tallies, err)
 	}
+	// The progress message is on its way: the report waits for it.
 	reported := 0
 	report := func(tally flows.BroadcastTally, misses []flows.BroadcastMiss) []flows.Reply {
 		reported++
@@ -99,10 +102,25 @@ func TestBroadcastTargetsAreClaimedOnce(t *testing.T) {
 		}
 		return []flows.Reply{{To: tally.Chat, Text: flows.M("broadcast_run.report_done")}}
 	}
+	if done, err := db.FinishBroadcast(ctx, b.ID, report); err != nil || done {
+		t.Fatalf("reported while the progress message was on its way: %v %v", done, err)
+	}
+	if err := db.ReleaseProgress(ctx, b.ID, progress, "41"); err != nil {
+		t.Fatal(err)
+	}
+	if id, _, err := db.ClaimProgress(ctx, b.ID, time.Hour); err != nil || id != "41" {
+		t.Fatalf("the progress message sent is %q (%v), want 41", id, err)
+	}
+	if _, err := db.Pool.Exec(ctx, `UPDATE broadcasts SET progress_until = now() - interval '1 second' WHERE id = $1`, b.ID); err != nil {
+		t.Fatal(err) // that claim's worker stopped: its lease ended
+	}
 	for range 2 {
 		if _, err := db.FinishBroadcast(ctx, b.ID, report); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if _, after, _ := db.ClaimProgress(ctx, b.ID, time.Hour); !after.IsZero() {
+		t.Error("the progress message was claimed after the report")
 	}
 	var notices int
 	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM notices`).Scan(&notices); err != nil || reported != 1 || notices != 1 {

@@ -91,11 +91,21 @@ func (s *Server) Hold(method string) {
 	s.holds[strings.ToLower(method)] = true
 }
 
+// HoldNext keeps the next n calls of method unanswered until Release, as
+// Hold does; later calls are answered (a request in flight while others
+// go on).
+func (s *Server) HoldNext(method string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.holdNext[strings.ToLower(method)] += n
+}
+
 // Release answers the held calls and stops holding.
 func (s *Server) Release() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	clear(s.holds)
+	clear(s.holdNext)
 	close(s.release)
 	s.release = make(chan struct{})
 }
@@ -110,7 +120,12 @@ func (s *Server) Holding() int {
 // hold waits while the call's method is held.
 func (s *Server) hold(method string) {
 	s.mu.Lock()
-	held, release := s.holds[strings.ToLower(method)], s.release
+	key := strings.ToLower(method)
+	held, release := s.holds[key], s.release
+	if !held && s.holdNext[key] > 0 {
+		s.holdNext[key]--
+		held = true
+	}
 	if held {
 		s.holding++
 		s.notifyLocked()

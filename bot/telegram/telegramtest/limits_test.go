@@ -77,6 +77,35 @@ func TestHeldCallsAreCarriedOut(t *testing.T) {
 	}
 }
 
+// HoldNext holds the next call only: the calls after it are answered.
+func TestHoldNextHoldsOneCall(t *testing.T) {
+	s := NewServer(t)
+	bot := newBot(t, s)
+	s.HoldNext("editMessageText", 1)
+	m, err := bot.Send(tgbotapi.NewMessage(42, "Đã gửi 1/3"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := bot.Send(tgbotapi.NewEditMessageText(42, m.MessageID, "Đã gửi 2/3"))
+		done <- err
+	}()
+	for s.Holding() == 0 {
+		<-s.changedChan()
+	}
+	if _, err := bot.Send(tgbotapi.NewEditMessageText(42, m.MessageID, "Đã gửi 3/3")); err != nil {
+		t.Fatalf("the next edit: %v", err)
+	}
+	s.Release()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Messages(42); len(got) != 1 || got[0].Text != "Đã gửi 2/3" {
+		t.Errorf("messages %+v, want the held edit last", got)
+	}
+}
+
 // changedChan is closed on the next answered call or held one.
 func (s *Server) changedChan() <-chan struct{} {
 	s.mu.Lock()

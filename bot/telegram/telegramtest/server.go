@@ -162,6 +162,7 @@ type Server struct {
 	polling      int                        // getUpdates calls waiting
 	limits       limits                     // SetLimits
 	holds        map[string]bool            // methods held (Hold), by lower-case name
+	holdNext     map[string]int             // calls of a method still to hold (HoldNext)
 	release      chan struct{}              // closed by Release
 	holding      int                        // calls held now
 }
@@ -214,6 +215,7 @@ func NewServer(tb testing.TB) *Server {
 		files:       map[string]*fileRecord{},
 		commands:    map[string]json.RawMessage{},
 		holds:       map[string]bool{},
+		holdNext:    map[string]int{},
 		release:     make(chan struct{}),
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
