@@ -47,35 +47,49 @@ func scanOrder(row pgx.Row) (*flows.Order, error) {
 // (an order cancelled, a price set back) and tell the buyer another reason.
 // The buyer's profile is kept by the statement that places the order.
 func (db *DB) PlaceOrder(ctx context.Context, o *flows.Order, source string, keep flows.BuyerProfile) (*flows.Order, error) {
-	var prior, id *int64
+	var placed *flows.Order
 	var why *string
 	var left, least int64
 	var err error
 	for range 8 {
-		err = db.Pool.QueryRow(ctx, placeOrder, o.ListingID, o.Quantity.Milli, o.Price.VND, o.Price.Per,
+		// The order is read back in the statement's round trip (one
+		// implicit transaction): the one placed now, or by an earlier
+		// delivery of the same update.
+		b := &pgx.Batch{}
+		b.Queue(placeOrder, o.ListingID, o.Quantity.Milli, o.Price.VND, o.Price.Per,
 			"DH-"+newCode()[3:], o.BuyerID, o.Total, o.BuyerName, o.BuyerPhone, o.Delivery, o.Address, o.Note,
-			source, o.Asked.Milli, o.Asked.Unit, keep.Name, keep.Phone, keep.Address).Scan(&prior, &id, &why, &left, &least)
+			source, o.Asked.Milli, o.Asked.Unit, keep.Name, keep.Phone, keep.Address).QueryRow(func(row pgx.Row) error {
+			return row.Scan(&why, &left, &least)
+		})
+		b.Queue(selectOrders+`o.source_update = $1`, source).QueryRow(func(row pgx.Row) (err error) {
+			if placed, err = scanOrder(row); errors.Is(err, flows.ErrNotFound) {
+				return nil
+			}
+			return err
+		})
+		err = db.Pool.SendBatch(ctx, b).Close()
 		// A code drawn twice draws another; the same update placing it
 		// at this moment (a duplicate delivery) is found the next time.
 		if !uniqueViolation(err, "orders_code_key", "orders_source_update_key") {
 			break
 		}
 	}
-	switch {
-	case err != nil:
+	if err != nil {
 		return nil, fmt.Errorf("place order: %w", err)
-	case prior != nil: // placed by an earlier delivery of the same update
-		id = prior
-	case id == nil:
-		if id, err = db.refused(ctx, o, source, why, left, least); err != nil {
+	}
+	if placed == nil {
+		id, err := db.refused(ctx, o, source, why, left, least)
+		if err != nil {
+			return nil, err
+		}
+		if placed, err = db.Order(ctx, *id); err != nil {
 			return nil, err
 		}
 	}
-	placed, err := db.Order(ctx, *id)
-	if err == nil && placed.BuyerID != o.BuyerID {
+	if placed.BuyerID != o.BuyerID {
 		return nil, fmt.Errorf("place order: source %s belongs to another buyer", source)
 	}
-	return placed, err
+	return placed, nil
 }
 
 // placeOrder takes the quantity ($2) off the listing ($1) if it is on sale
@@ -85,9 +99,10 @@ func (db *DB) PlaceOrder(ctx context.Context, o *flows.Order, source string, kee
 // buyer's profile for next time ($16-$18: kept), unless the update ($13)
 // placed it already. The quantity was checked when the buyer
 // typed it, but the farmer may have changed the listing since, and it may
-// have expired. It returns the order placed before, or the one placed now;
-// or neither, when the listing could not sell it, and then why (verdict),
-// what it has left and its minimum order.
+// have expired. It returns the verdict on the listing ('ok' when it sells
+// the order, else why not; none when the update placed it already), what
+// the listing has left and its minimum order; PlaceOrder reads the order
+// placed after it, in the same round trip.
 //
 // The listing is read locked (cur), so that the verdict and the update see
 // the same row: a reservation committed while this statement waited for
@@ -129,8 +144,8 @@ const placeOrder = `
 		ON CONFLICT (user_id) DO UPDATE SET name = EXCLUDED.name, phone_e164 = EXCLUDED.phone_e164,
 			address = EXCLUDED.address, updated_at = now()
 	)
-	SELECT (SELECT id FROM prior), (SELECT id FROM placed), (SELECT why FROM verdict),
-		coalesce((SELECT remaining_milli FROM verdict), 0), coalesce((SELECT min_order_milli FROM verdict), 0)`
+	SELECT (SELECT why FROM verdict), coalesce((SELECT remaining_milli FROM verdict), 0),
+		coalesce((SELECT min_order_milli FROM verdict), 0)`
 
 // refused turns the verdict of a statement that reserved nothing into the
 // reason the buyer is told: the listing is past its expiry
