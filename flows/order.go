@@ -259,15 +259,25 @@ func (f *order) onQty(_ context.Context, c *Conv, d *orderDraft, in Input) (Go, 
 	return Next(), nil // past name and phone for a returning buyer
 }
 
+// counted is what a chục of l counts ten of: quả where its product is sold
+// by the piece (eggs), nothing for fruit, whose chục is its own unit, not
+// always ten (DOMAIN.md).
+func (f *order) counted(l *Listing) vn.Unit {
+	if p, ok := f.deps.Catalogs.Products.ByKey(l.ProductKey); ok && p.Unit == vn.UnitQua {
+		return vn.UnitQua
+	}
+	return ""
+}
+
 // takeQty takes the quantity asked (as parsed, with the parser's error)
-// into the draft, in the listing's unit; else it says why not. A chục
-// asked of a listing by quả is ten quả, as the parser counts it at the
-// quantity question: "2 chục" said with the listing's code is 20 quả too.
+// into the draft, in the listing's unit; else it says why not. A chục of
+// eggs is ten of them (counted): "2 chục" of eggs listed by quả is 20 quả;
+// "2 chục" of pomelos listed by quả is refused, and asked again in quả.
 func (f *order) takeQty(c *Conv, d *orderDraft, l *Listing, asked vn.Quantity, err error) (reason *Msg) {
 	q := asked
 	if err == nil {
 		var ok bool
-		if q, ok = asked.Counted(l.Quantity.Unit); ok {
+		if q, ok = asked.Counted(f.counted(l)); ok {
 			q, ok = q.In(l.Quantity.Unit)
 		}
 		if !ok {

@@ -464,7 +464,7 @@ func TestABuyerOrderingTwoChucOfEggsOrdersTwentyQua(t *testing.T) {
 		total   string
 		left    int64 // in the listing, once placed
 	}{
-		{"eggs, at the question", *eggs, "", "2 chục", "20 quả", "60.000 đ", 480_000},
+		{"eggs, at the question", *eggs, "", "2 chục", "2 chục (20 quả)", "60.000 đ", 480_000},
 		{"eggs, spoken, with a half", *eggs, "", "hai chục rưỡi quả", "25 quả", "75.000 đ", 475_000},
 		{"eggs, in the opening message", *eggs, " 2 chục", "", "2 chục (20 quả)", "60.000 đ", 480_000},
 		{"oranges by the chục", *oranges, "", "3 chục", "3 chục", "120.000 đ", 47_000},
@@ -509,5 +509,24 @@ func TestABuyerOrderingTwoChucOfEggsOrdersTwentyQua(t *testing.T) {
 				t.Fatalf("the listing keeps %d, want %d", after.Remaining, tt.left)
 			}
 		})
+	}
+}
+
+// A chục of pomelos is not always ten (DOMAIN.md): a buyer's "2 chục" of
+// pomelos listed by quả is asked again in quả, not taken as 20.
+func TestAChucOfFruitListedByQuaIsAskedAgainInQua(t *testing.T) {
+	t.Parallel()
+	m := newMarket(t)
+	l := m.sell("1", &flows.Listing{ProductKey: "buoi", Product: "Bưởi", Quantity: vn.Quantity{Milli: 200_000, Unit: vn.UnitQua},
+		Price: vn.Price{VND: 30_000, Per: vn.UnitQua}, PriceTyped: "30k/quả"})
+	const buyer = "2"
+	m.say(buyer, flows.KindText, "mua "+l.Code)
+	for _, asked := range []string{"2 chục", "hai chục"} {
+		if said := m.say(buyer, flows.KindText, asked); !slices.Contains(said, "order.quantity_bad") || m.sess[buyer].Step != "quantity" {
+			t.Fatalf("%q of pomelos by quả said %v at step %s; want order.quantity_bad and the question again", asked, said, m.sess[buyer].Step)
+		}
+	}
+	if said := m.say(buyer, flows.KindText, "20 quả"); m.sess[buyer].Step == "quantity" {
+		t.Fatalf("20 quả of pomelos said %v, still at the quantity question", said)
 	}
 }

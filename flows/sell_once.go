@@ -136,12 +136,9 @@ func (f *sell) takeProduct(d *draft, r vn.Reading) {
 
 // take fills the quantity, price and ready date that r states, each only
 // when its own question would take it, and as it would take them (eggs'
-// "5 chục" is 50 quả, their "30k/chục" 3.000 đ/quả); a value to confirm is
-// kept with its doubt, and its question asks for the confirmation.
+// "30k/chục" for 50 quả is 3.000 đ/quả); a value to confirm is kept with
+// its doubt, and its question asks for the confirmation.
 func (f *sell) take(ctx context.Context, c *Conv, d *draft, r vn.Reading) error {
-	if counted, ok := r.Quantity.Counted(f.defaultUnit(d)); ok {
-		r.Quantity = counted
-	}
 	if q := r.Quantity; q.Milli > 0 && wholeCount(q) {
 		d.Listing.Quantity = q
 		d.say(saidQuantity)

@@ -249,10 +249,11 @@ func median(ns []int) int {
 	return s[len(s)/2]
 }
 
-// Eggs are sold by the piece: a farmer's "5 chục" lists 50 quả, and a price
-// per chục, typed before or after, is a tenth of it per quả. Fruit keeps
-// its chục.
-func TestEggsListedByTheChucAreCountedInQua(t *testing.T) {
+// Eggs are sold by the piece or by the chục, as the farmer says: a price
+// per chục for eggs listed by quả is a tenth of it per quả; a price whose
+// unit is unsaid is per the unit the farmer counts in, never ten times it
+// by a chục turned into quả. Fruit keeps its chục.
+func TestEggsArePricedInTheUnitTheFarmerCounts(t *testing.T) {
 	texts, err := locales.New()
 	if err != nil {
 		t.Fatal(err)
@@ -265,25 +266,29 @@ func TestEggsListedByTheChucAreCountedInQua(t *testing.T) {
 		turns []turn
 		want  string // in the summary
 	}{
-		{"a chục of eggs, priced per chục", append(slices.Concat(eggs, []turn{
-			{text, "5 chục", 0, "sell/price", []string{"sell.price"}},
+		{"eggs by the quả, priced per chục", append(slices.Concat(eggs, []turn{
+			{text, "50 quả", 0, "sell/price", []string{"sell.price"}},
 			{text, "30k/chục", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
 			"Trứng — 50 quả\n💰 3.000 đ/quả (anh/chị gõ: 30k/chục)"},
-		{"a chục of eggs, priced per quả", append(slices.Concat(eggs, []turn{
+		{"eggs by the chục, priced per chục", append(slices.Concat(eggs, []turn{
 			{text, "5 chục", 0, "sell/price", []string{"sell.price"}},
-			{text, "3k", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
-			"Trứng — 50 quả\n💰 3.000 đ/quả (anh/chị gõ: 3k)"},
-		{"two chục and a half of eggs", append(slices.Concat(eggs, []turn{
+			{text, "30k", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
+			"Trứng — 5 chục\n💰 30.000 đ/chục (anh/chị gõ: 30k)"},
+		{"two chục and a half of eggs, quả named", append(slices.Concat(eggs, []turn{
 			{text, "hai chục rưỡi quả", 0, "sell/price", []string{"sell.price"}},
 			{text, "3k", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
-			"Trứng — 25 quả\n"},
-		{"a price per chục of eggs first, then the chục", append(slices.Clone(registered),
-			turn{photo, "Trứng gà 30k/chục mai", 0, "sell/quantity", []string{"sell.quantity"}},
-			turn{text, "5 chục", 0, "sell/summary", []string{"sell.summary"}}),
+			"Trứng — 25 quả\n💰 3.000 đ/quả"},
+		{"eggs by the quả priced per chục in one message", append(slices.Clone(registered),
+			turn{photo, "Trứng gà 50 quả 30k/chục mai", 0, "sell/summary", []string{"sell.summary"}}),
 			"Trứng — 50 quả\n💰 3.000 đ/quả (anh/chị gõ: 30k/chục)"},
-		{"eggs by the chục in one message", append(slices.Clone(registered),
-			turn{photo, "Trứng gà 5 chục 30k/chục mai", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 50 quả\n💰 3.000 đ/quả (anh/chị gõ: 30k/chục)"},
+		{"eggs by the chục in one message, the price's unit unsaid", append(slices.Clone(registered),
+			turn{photo, "Trứng gà 5 chục 30k mai", 0, "sell/summary", []string{"sell.summary"}}),
+			"Trứng — 5 chục\n💰 30.000 đ/chục (anh/chị gõ: 30k)"},
+		{"a price first, its unit unsaid, then the chục: the price is asked again", append(slices.Clone(registered),
+			turn{photo, "Trứng gà 30k mai", 0, "sell/quantity", []string{"sell.quantity"}},
+			turn{text, "5 chục", 0, "sell/price", []string{"sell.price"}},
+			turn{text, "30k", 0, "sell/summary", []string{"sell.summary"}}),
+			"Trứng — 5 chục\n💰 30.000 đ/chục (anh/chị gõ: 30k)"},
 		{"a chục of fruit stays a chục", append(slices.Concat(toSellQuantity, []turn{
 			{text, "3 chục", 0, "sell/price", []string{"sell.price"}},
 			{text, "40k", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),

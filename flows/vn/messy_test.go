@@ -286,7 +286,7 @@ func TestParseQuantityRest(t *testing.T) {
 		want Quantity
 		rest string
 	}{
-		{"2 chục trứng", UnitQua, Quantity{20_000, UnitQua}, "trứng"},
+		{"2 chục trứng", UnitQua, Quantity{2000, UnitChuc}, "trứng"},
 		{"2 chục rưỡi quả trứng gà", UnitQua, Quantity{25_000, UnitQua}, "trứng gà"},
 		{"2 chục rưỡi quả bưởi", UnitKg, Quantity{2500, UnitChuc}, "bưởi"},
 		{"chục rưỡi cam", UnitKg, Quantity{1500, UnitChuc}, "cam"},

@@ -43,7 +43,7 @@ var restatedWords = setOf("tuc", "nghia", "tuong", "duong", "bang", "la")
 // defaultUnit is what is counted: "chục quả" counts tens of quả where quả
 // are (eggs sold by the piece), and is a chục of fruit, its own unit (not
 // always ten), elsewhere. Either way "hai chục" stays 2 chục here; the
-// parser counts it (finishCounted).
+// parser counts it when quả is named (finishCounted).
 func qtyStream(s string, defaultUnit Unit) *stream {
 	return &stream{toks: spoken(joinSpacedThousands(lex(Fold(s))), func(next string) bool {
 		u, ok := unitAliases[next]
@@ -57,9 +57,11 @@ func qtyStream(s string, defaultUnit Unit) *stream {
 // `1 tấn 200 kg`, `1.000 kg`, `20 quả`, `500 g` (0,5 kg), `mot tan`,
 // `năm mươi cân`, `hai lăm tạ`, `dạ em có tầm 3 tạ ạ`, `2 chục rưỡi quả`
 // (2,5 chục). A bare number takes defaultUnit (an empty one gives
-// ErrNoUnit), which is also what is counted: where it is quả (eggs by the
-// piece), a chục is ten quả, so `2 chục` is 20 quả and `2 chục rưỡi` 25
-// quả; elsewhere a chục stays its own unit. `Lạng Sơn` is not 100 g,
+// ErrNoUnit), which is also what is counted: where it is quả, tens of quả
+// named are ten quả each, so `3 chục quả` is 30 quả and `2 chục rưỡi quả`
+// 25 quả; elsewhere a chục stays its own unit, and so does a bare `2
+// chục` everywhere: only the flow knows whether the product's chục is ten
+// (eggs, Quantity.Counted) or not (fruit, DOMAIN.md). `Lạng Sơn` is not 100 g,
 // and `tan` is tấn only after a number. `1.500` is 1500; `1,5` and `1,500`
 // are 1,5 (Vietnamese decimal comma), `1,000` is 1000.
 //
@@ -184,8 +186,7 @@ func (p *stream) quantity(defaultUnit Unit) (q Quantity, bare bool, err error) {
 	if u, n := p.unit(0); n > 0 && isHalf(p.word(n)) { // "ta ruoi"
 		val, unit = big.NewRat(3, 2), u
 		p.i += n + 1
-		p.chucOfQua(unit) // "chuc ruoi qua"
-		q, err := finishCounted(val, unit, defaultUnit)
+		q, err := finishCounted(val, unit, defaultUnit, p.chucOfQua(unit)) // "chuc ruoi qua"
 		return q, false, err
 	}
 	val, err = p.qtyNumber()
@@ -245,9 +246,9 @@ func (p *stream) quantity(defaultUnit Unit) (q Quantity, bare bool, err error) {
 		}
 	}
 	if !named {
-		p.chucOfQua(unit) // "2 chuc ruoi qua"
+		named = p.chucOfQua(unit) // "2 chuc ruoi qua"
 	}
-	q, err = finishCounted(val, unit, defaultUnit)
+	q, err = finishCounted(val, unit, defaultUnit, named)
 	return q, false, err
 }
 
@@ -261,12 +262,13 @@ func (p *stream) chucOfQua(unit Unit) bool {
 	return false
 }
 
-// finishCounted is finishQuantity, then counted as defaultUnit counts:
-// "2 chục" is 20 quả where quả are counted (see Counted).
-func finishCounted(v *big.Rat, u, defaultUnit Unit) (Quantity, error) {
+// finishCounted is finishQuantity, then, where quả were named after a
+// chục, counted as defaultUnit counts: "2 chục quả" is 20 quả where quả
+// are counted (see Counted).
+func finishCounted(v *big.Rat, u, defaultUnit Unit, named bool) (Quantity, error) {
 	q, err := finishQuantity(v, u)
-	if err != nil {
-		return Quantity{}, err
+	if err != nil || !named {
+		return q, err
 	}
 	if q, ok := q.Counted(defaultUnit); ok {
 		return q, nil
