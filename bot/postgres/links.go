@@ -216,6 +216,9 @@ func link(ctx context.Context, tx pgx.Tx, requester, account int64) error {
 		`UPDATE users SET linked_to = $2 WHERE id = $1 OR linked_to = $1`,
 		`UPDATE users SET lang = (SELECT lang FROM users WHERE id = $1) WHERE id = $2 AND lang IS NULL`,
 		`UPDATE orders SET buyer_id = $2 WHERE buyer_id = $1`,
+		// Listings before buyers, in the order placing an order locks
+		// them (placeOrder): the two never wait for each other in a ring.
+		`UPDATE listings SET helper_id = $2 WHERE helper_id = $1`,
 		`WITH gone AS (DELETE FROM buyers WHERE user_id = $1 RETURNING *)
 			INSERT INTO buyers (user_id, name, phone_e164, address, updated_at)
 			SELECT $2, name, phone_e164, address, updated_at FROM gone
@@ -226,7 +229,6 @@ func link(ctx context.Context, tx pgx.Tx, requester, account int64) error {
 			INSERT INTO user_roles (user_id, role, granted_by, granted_at, reason)
 			SELECT $2, role, granted_by, granted_at, reason FROM gone
 			ON CONFLICT (user_id, role) DO UPDATE SET reason = coalesce(nullif(user_roles.reason, ''), EXCLUDED.reason)`,
-		`UPDATE listings SET helper_id = $2 WHERE helper_id = $1`,
 		`UPDATE sellers SET created_by = $2 WHERE created_by = $1`,
 	} {
 		if _, err := tx.Exec(ctx, sql, requester, account); err != nil {
