@@ -403,21 +403,19 @@ func (b *Broadcaster) progress(ctx context.Context, t flows.BroadcastTally) {
 	key := "bc:progress:" + strconv.FormatInt(t.ID, 10)
 	r, _ := ch.(*Rendered)
 	edits := r != nil && r.Caps().Edits
+	var pace string // what paces this send: taken under the lease, so that none is lost
+	var every time.Duration
 	switch {
 	case t.ProgressID == "": // the first, at once
 	case edits:
-		if first, err := b.Store.Once(ctx, key, b.ProgressEvery); err != nil || !first {
-			return
-		}
+		pace, every = key, b.ProgressEvery
 		msg.Edit = &flows.Edit{MessageID: t.ProgressID}
 	default:
 		m := milestones * (t.Total - t.Open) / max(t.Total, 1)
 		if m == 0 || m == milestones {
 			return
 		}
-		if first, err := b.Store.Once(ctx, key+":"+strconv.Itoa(m), 7*24*time.Hour); err != nil || !first {
-			return
-		}
+		pace, every = key+":"+strconv.Itoa(m), 7*24*time.Hour
 	}
 	// The lease outlasts own: its wait for a token, and the send.
 	id, claim, err := b.Jobs.ClaimProgress(ctx, t.ID, b.Lease/2+b.Attempt+leaseMargin)
@@ -429,7 +427,9 @@ func (b *Broadcaster) progress(ctx context.Context, t flows.BroadcastTally) {
 		return
 	}
 	var sent flows.Sent
-	if id == t.ProgressID { // else the first went since the tally was read: the next look sends
+	// Else the first went since the tally was read (the next look sends),
+	// or this edit or milestone went already.
+	if id == t.ProgressID && b.paced(ctx, pace, every) {
 		sent, err = b.own(ctx, ch, msg)
 	}
 	var ra *RetryAfterError
@@ -453,6 +453,16 @@ func (b *Broadcaster) progress(ctx context.Context, t flows.BroadcastTally) {
 	if err := b.Jobs.ReleaseProgress(context.WithoutCancel(ctx), t.ID, claim, first); err != nil {
 		log.Error().Err(err).Msg("record broadcast progress")
 	}
+}
+
+// paced tells whether a progress send that key paces may go now: once per
+// every (an edit), or once (a milestone); one that nothing paces always.
+func (b *Broadcaster) paced(ctx context.Context, key string, every time.Duration) bool {
+	if key == "" {
+		return true
+	}
+	first, err := b.Store.Once(ctx, key, every)
+	return err == nil && first
 }
 
 // own sends a message of the broadcaster's own (progress) under the
