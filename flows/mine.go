@@ -426,7 +426,7 @@ func (f *mine) quantityAnswer(ctx context.Context, c *Conv, in Input, step Step,
 	if max < 0 {
 		max = l.Quantity.Milli
 	}
-	q, err := inUnit(in.Text, l.Quantity.Unit)
+	q, err := inUnit(in.Text, l.Quantity.Unit, counted(f.deps, l))
 	if err != nil || (max > 0 && q.Milli > max) {
 		c.Say(M("mine.stock_bad", "Unit", c.F().Unit(l.Quantity.Unit)))
 		return nil, q, step, nil
@@ -435,8 +435,8 @@ func (f *mine) quantityAnswer(ctx context.Context, c *Conv, in Input, step Step,
 }
 
 // inUnit reads a quantity, zero allowed, in unit (5 tạ for a listing in kg
-// is 500 kg).
-func inUnit(text string, unit vn.Unit) (vn.Quantity, error) {
+// is 500 kg; 3 chục of eggs by quả, whose chục counts ten quả, 30 quả).
+func inUnit(text string, unit, counted vn.Unit) (vn.Quantity, error) {
 	q, err := vn.ParseQuantity(text, unit)
 	if errors.Is(err, vn.ErrZero) {
 		return vn.Quantity{Unit: unit}, nil
@@ -444,7 +444,7 @@ func inUnit(text string, unit vn.Unit) (vn.Quantity, error) {
 	if err != nil {
 		return q, err
 	}
-	q, ok := q.In(unit)
+	q, ok := q.InCounted(unit, counted)
 	if !ok {
 		return q, vn.ErrUnknownUnit
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/nongsan-bot/nongsan/flows"
+	"github.com/nongsan-bot/nongsan/flows/vn"
 )
 
 // The listing's buttons were renamed (`Đóng tin` is now `Ngừng bán`,
@@ -64,5 +65,37 @@ func TestADearNewPriceIsAskedFirst(t *testing.T) {
 		if said := m.say("1", turn.kind, turn.text); !slices.Contains(said, turn.say) || price() != turn.price {
 			t.Fatalf("%q said %v, the price %d; want %s and %d", turn.text, said, price(), turn.say, turn.price)
 		}
+	}
+}
+
+// An egg farmer's stock typed in chục is ten quả a chục, as a buyer's
+// order of eggs is; a chục of pomelos is not (DOMAIN.md), and is asked
+// again in quả.
+func TestAnEggFarmersStockInChucIsCountedInQua(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		key, product, answer string
+		said                 string
+		left                 int64
+	}{
+		{"trung", "Trứng gà", "còn 3 chục", "mine.updated", 30_000},
+		{"buoi", "Bưởi", "còn 3 chục", "mine.stock_bad", 200_000},
+	} {
+		t.Run(tt.product, func(t *testing.T) {
+			m := newMarket(t)
+			l := m.sell("1", &flows.Listing{ProductKey: tt.key, Product: tt.product, Quantity: vn.Quantity{Milli: 200_000, Unit: vn.UnitQua},
+				Price: vn.Price{VND: 3000, Per: vn.UnitQua}, PriceTyped: "3k"})
+			m.say("1", flows.KindChoice, "menu:mine")
+			m.say("1", flows.KindChoice, "l:"+strconv.FormatInt(l.ID, 10))
+			m.say("1", flows.KindChoice, "act:stock")
+			said := m.say("1", flows.KindText, tt.answer)
+			got, err := m.db.Listing(context.Background(), l.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Contains(said, tt.said) || got.Remaining != tt.left {
+				t.Fatalf("%q said %v and left %d; want %s and %d", tt.answer, said, got.Remaining, tt.said, tt.left)
+			}
+		})
 	}
 }

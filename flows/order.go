@@ -262,8 +262,8 @@ func (f *order) onQty(_ context.Context, c *Conv, d *orderDraft, in Input) (Go, 
 // counted is what a chục of l counts ten of: quả where its product is sold
 // by the piece (eggs), nothing for fruit, whose chục is its own unit, not
 // always ten (DOMAIN.md).
-func (f *order) counted(l *Listing) vn.Unit {
-	if p, ok := f.deps.Catalogs.Products.ByKey(l.ProductKey); ok && p.Unit == vn.UnitQua {
+func counted(deps Deps, l *Listing) vn.Unit {
+	if p, ok := deps.Catalogs.Products.ByKey(l.ProductKey); ok && p.Unit == vn.UnitQua {
 		return vn.UnitQua
 	}
 	return ""
@@ -277,10 +277,7 @@ func (f *order) takeQty(c *Conv, d *orderDraft, l *Listing, asked vn.Quantity, e
 	q := asked
 	if err == nil {
 		var ok bool
-		if q, ok = asked.Counted(f.counted(l)); ok {
-			q, ok = q.In(l.Quantity.Unit)
-		}
-		if !ok {
+		if q, ok = asked.InCounted(l.Quantity.Unit, counted(f.deps, l)); !ok {
 			err = vn.ErrUnknownUnit
 		}
 	}

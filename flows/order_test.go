@@ -452,6 +452,8 @@ func TestABuyerOrderingTwoChucOfEggsOrdersTwentyQua(t *testing.T) {
 	}
 	eggs := &flows.Listing{ProductKey: "trung", Product: "Trứng gà", Quantity: vn.Quantity{Milli: 500_000, Unit: vn.UnitQua},
 		Price: vn.Price{VND: 3000, Per: vn.UnitQua}, PriceTyped: "3k/quả"}
+	eggsByChuc := &flows.Listing{ProductKey: "trung", Product: "Trứng gà", Quantity: vn.Quantity{Milli: 5000, Unit: vn.UnitChuc},
+		Price: vn.Price{VND: 30_000, Per: vn.UnitChuc}, PriceTyped: "30k"}
 	oranges := &flows.Listing{ProductKey: "cam", Product: "Cam", Quantity: vn.Quantity{Milli: 50_000, Unit: vn.UnitChuc},
 		Price: vn.Price{VND: 40_000, Per: vn.UnitChuc}, PriceTyped: "40k/chục"}
 	choice, text := flows.KindChoice, flows.KindText
@@ -468,6 +470,9 @@ func TestABuyerOrderingTwoChucOfEggsOrdersTwentyQua(t *testing.T) {
 		{"eggs, spoken, with a half", *eggs, "", "hai chục rưỡi quả", "25 quả", "75.000 đ", 475_000},
 		{"eggs, in the opening message", *eggs, " 2 chục", "", "2 chục (20 quả)", "60.000 đ", 480_000},
 		{"oranges by the chục", *oranges, "", "3 chục", "3 chục", "120.000 đ", 47_000},
+		{"eggs listed by the chục", *eggsByChuc, "", "2 chục", "2 chục", "60.000 đ", 3000},
+		{"eggs listed by the chục, the number alone", *eggsByChuc, "", "2", "2 chục", "60.000 đ", 3000},
+		{"eggs listed by the chục, in the opening message", *eggsByChuc, " 2 chục", "", "2 chục", "60.000 đ", 3000},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			m := newMarket(t)

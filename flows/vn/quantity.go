@@ -459,6 +459,19 @@ func (q Quantity) InKg() (milli int64, ok bool) {
 	return g, true
 }
 
+// InCounted is q in unit u (In), or else, where a chục counts ten of
+// counted (eggs: quả), q counted first (Counted): 2 chục of eggs is 20 quả
+// of a listing by quả, and still 2 chục of one by the chục.
+func (q Quantity) InCounted(u, counted Unit) (Quantity, bool) {
+	if r, ok := q.In(u); ok {
+		return r, true
+	}
+	if c, ok := q.Counted(counted); ok && c != q {
+		return c.In(u)
+	}
+	return Quantity{}, false
+}
+
 // In converts q to unit u exactly: the same unit, or between weight units
 // when the result is a whole number of thousandths (1,5 ta in kg is 150 kg;
 // 1 lang in tan is not exact).

@@ -245,6 +245,28 @@ func TestQuantityArithmetic(t *testing.T) {
 	}
 }
 
+func TestQuantityInCounted(t *testing.T) {
+	// A listing's own unit first; a chục of eggs (quả counted) is ten quả
+	// only where the listing is by quả; fruit's chục converts to nothing.
+	for _, tt := range []struct {
+		q          Quantity
+		u, counted Unit
+		want       Quantity
+		ok         bool
+	}{
+		{Quantity{2000, UnitChuc}, UnitQua, UnitQua, Quantity{20_000, UnitQua}, true},
+		{Quantity{2000, UnitChuc}, UnitChuc, UnitQua, Quantity{2000, UnitChuc}, true},
+		{Quantity{20_000, UnitQua}, UnitChuc, UnitQua, Quantity{}, false},
+		{Quantity{2000, UnitChuc}, UnitQua, "", Quantity{}, false},
+		{Quantity{5000, UnitTa}, UnitKg, "", Quantity{500_000, UnitKg}, true},
+		{Quantity{5000, UnitTa}, UnitQua, UnitQua, Quantity{}, false},
+	} {
+		if got, ok := tt.q.InCounted(tt.u, tt.counted); got != tt.want || ok != tt.ok {
+			t.Errorf("%+v.InCounted(%q, %q) = %+v, %v; want %+v, %v", tt.q, tt.u, tt.counted, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
 func FuzzParseQuantity(f *testing.F) {
 	for _, s := range []string{"500kg", "nửa tấn", "1,5 tấn", "2 tấn rưỡi", "1.000 kg", "20 quả",
 		"Lạng Sơn", "tan roi", "tạ rưỡi", "1 tấn 200 kg", "500g", "5-6 tạ", "1 tấn 5 lạng",
