@@ -436,7 +436,13 @@ func (b *Broadcaster) progress(ctx context.Context, t flows.BroadcastTally) {
 	switch {
 	case err == nil:
 	case errors.Is(err, errStopped) || errors.As(err, &ra) || IsUndeliverable(err):
+		// It did not go: the next look sends it, a milestone too.
 		log.Warn().Err(err).Bool("first", id == "").Msg("send broadcast progress; another try follows")
+		if pace != "" {
+			if err := b.Store.Forget(ctx, pace); err != nil {
+				log.Warn().Err(err).Msg("pace broadcast progress")
+			}
+		}
 	default:
 		// It may land still (cut short, a 5xx): the lease ends by
 		// itself, and the report waits for it.

@@ -153,6 +153,14 @@ func (l *Throttle) chatHoldKey(chat flows.ChatRef) string {
 	return holdKey(l.prefix, chat.Channel) + ":" + chat.ChatID
 }
 
+// Forget unsets key (Once): what it marked done was not.
+func (s *Store) Forget(ctx context.Context, key string) error {
+	if err := s.rdb.Del(ctx, s.prefix+key).Err(); err != nil {
+		return fmt.Errorf("forget %s: %w", key, err)
+	}
+	return nil
+}
+
 // Once tells whether key was not set yet, and sets it for ttl: one replica
 // among several does something (edits a progress message) at most once
 // per ttl.

@@ -44,3 +44,23 @@ func TestA429HoldsBackItsGroupOrTheChannel(t *testing.T) {
 		})
 	}
 }
+
+// A progress milestone marked done (Once) that did not go is forgotten, so
+// that the next look sends it: once, not twice.
+func TestAMilestoneForgottenIsDoneOnceMore(t *testing.T) {
+	ctx := context.Background()
+	s := redistest.MustOpen(t)
+	for i, want := range []bool{true, false} {
+		if first, err := s.Once(ctx, "bc:progress:7:2", time.Hour); err != nil || first != want {
+			t.Fatalf("look %d: first %v (%v), want %v", i+1, first, err, want)
+		}
+	}
+	if err := s.Forget(ctx, "bc:progress:7:2"); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []bool{true, false} {
+		if first, err := s.Once(ctx, "bc:progress:7:2", time.Hour); err != nil || first != want {
+			t.Fatalf("after forgetting, look %d: first %v (%v), want %v", i+1, first, err, want)
+		}
+	}
+}
