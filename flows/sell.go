@@ -310,13 +310,13 @@ func (f *sell) onQuantity(ctx context.Context, c *Conv, d *draft, in Input) (Go,
 	// A price read before the quantity ("Na 25k mai") is kept unless the
 	// two cannot make a total (25k/kg for 100 quả): then it is asked.
 	if p := d.Listing.Price; p.VND > 0 {
-		c, ok := f.countedPrice(d, p, q)
+		counted, ok := f.countedPrice(d, p, q)
 		if !ok {
 			d.Listing.Price = vn.Price{}
 			d.unsay(saidPrice)
 			return To(f.price), nil
 		}
-		d.Listing.Price = c
+		d.Listing.Price = counted
 	}
 	return Next(), nil
 }
@@ -396,8 +396,8 @@ func (f *sell) onPrice(ctx context.Context, c *Conv, d *draft, in Input) (Go, er
 	if p.Per == "" {
 		p.Per = f.priceUnit(d)
 	}
-	if c, ok := f.countedPrice(d, p, d.Listing.Quantity); ok {
-		p = c
+	if counted, ok := f.countedPrice(d, p, d.Listing.Quantity); ok {
+		p = counted
 	}
 	switch {
 	case errors.Is(err, vn.ErrPriceRange):
