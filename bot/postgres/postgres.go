@@ -114,7 +114,7 @@ func createSchema(ctx context.Context, cc *pgx.ConnConfig, schema string) error 
 // from 1 again. It refuses to run on any other schema: it is the sandbox's
 // "start over", never a way to wipe real data.
 func (db *DB) Reset(ctx context.Context) error {
-	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+	reset := func(tx pgx.Tx) error {
 		var schema string
 		if err := tx.QueryRow(ctx, `SELECT coalesce(current_schema(), '')`).Scan(&schema); err != nil {
 			return err
@@ -137,11 +137,28 @@ func (db *DB) Reset(ctx context.Context) error {
 		}
 		_, err = tx.Exec(ctx, "TRUNCATE "+strings.Join(tables, ", ")+" RESTART IDENTITY CASCADE")
 		return err
-	})
+	}
+	var err error
+	for range 5 {
+		// TRUNCATE locks the tables one after the other, while an update
+		// may read several in one transaction (a batch) in another order:
+		// PostgreSQL breaks such a ring by failing one of the two, and the
+		// reset is tried again (the update is, by its platform).
+		if err = pgx.BeginFunc(ctx, db.Pool, reset); !deadlock(err) {
+			break
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("reset: %w", err)
 	}
 	return nil
+}
+
+// deadlock tells whether PostgreSQL broke a deadlock by failing err's
+// transaction.
+func deadlock(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "40P01"
 }
 
 // Close closes the pool.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nongsan-bot/nongsan/bot/postgres"
 	"github.com/nongsan-bot/nongsan/bot/postgres/pgtest"
@@ -113,5 +114,47 @@ func TestResetRefusesAnyOtherSchema(t *testing.T) {
 	}
 	if got, err := main.Listing(ctx, l.ID); err != nil || got.ID != l.ID {
 		t.Errorf("the listing is gone after a refused reset: %+v, %v", got, err)
+	}
+}
+
+// A reset that meets an update reading tables in another order (a batch,
+// one transaction) still empties the sandbox: PostgreSQL breaks the
+// deadlock by failing one of the two, and the reset tries again.
+func TestAResetMeetingAnUpdateTriesAgain(t *testing.T) {
+	ctx := context.Background()
+	sandbox := mustOpenSchema(t, pgtest.NewDatabase(t), postgres.SandboxSchema)
+	update, err := sandbox.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer update.Rollback(ctx)
+	if _, err := update.Exec(ctx, `SELECT count(*) FROM users`); err != nil { // as a batch's first read
+		t.Fatal(err)
+	}
+	reset := make(chan error, 1)
+	go func() { reset <- sandbox.Reset(ctx) }()
+	// The reset, having locked the tables before users (chats first),
+	// waits for users.
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		var waiting bool
+		if err := sandbox.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_locks
+			WHERE relation = 'users'::regclass AND NOT granted)`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the reset never waited for the update's table")
+		}
+		time.Sleep(10 * time.Millisecond) // polled
+	}
+	// The update reads chats, which the reset holds: a ring.
+	_, readErr := update.Exec(ctx, `SELECT count(*) FROM chats`)
+	if err := update.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-reset; err != nil {
+		t.Fatalf("the reset failed (the update's read: %v): %v", readErr, err)
 	}
 }
