@@ -425,7 +425,7 @@ func (f *sell) onPrice(ctx context.Context, c *Conv, d *draft, in Input) (Go, er
 
 // countedPrice is p for a stock of q, when the two make a total: as it
 // is, or, where quả are counted (eggs), per quả for a price per chục
-// ("30k/chục" for "5 chục", read as 50 quả, is 3k/quả).
+// ("30k/chục" for a stock of 50 quả is 3k/quả).
 func (f *sell) countedPrice(d *draft, p vn.Price, q vn.Quantity) (vn.Price, bool) {
 	if convertible(p, q) {
 		return p, true
