@@ -60,17 +60,17 @@ type Broadcaster struct {
 	// ProgressEvery is how often, at most, a progress message is edited.
 	ProgressEvery time.Duration
 
-	// quota records the platform's quota spent, as the engine's replies
-	// do (Engine.spent), and tells how long the channel waits.
-	quota func(ctx context.Context, log zerolog.Logger, channel flows.Channel, ra *RetryAfterError) time.Duration
+	// quota is the engine whose quota hold (quota.go) the broadcasts share
+	// with its replies: one try at a time when the hold ends, and a send
+	// that goes through opens the channel for all (nil: a broadcaster run
+	// without an engine, held by the throttle alone).
+	quota *Engine
 }
 
 // RunBroadcaster runs b's workers and its watcher (every interval) until
 // ctx ends.
 func (e *Engine) RunBroadcaster(ctx context.Context, b *Broadcaster, interval time.Duration) {
-	b.quota = func(ctx context.Context, log zerolog.Logger, channel flows.Channel, ra *RetryAfterError) time.Duration {
-		return e.spent(ctx, log, channel, ra).Sub(e.Now())
-	}
+	b.quota = e
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	wg.Go(func() { e.every(ctx, interval, "watch broadcasts", func(time.Time) error { return b.Watch(ctx) }) })
@@ -134,7 +134,7 @@ const (
 )
 
 // deliver sends one claimed target: the group's token, the channel's (one
-// per platform message), then the send, recorded as started first so that
+// per platform message), the platform's quota (gate), then the send, recorded as started first so that
 // a worker that stops mid-request never has the group sent to twice. A
 // group that the platform says moved (a Telegram group upgraded to a
 // supergroup) is followed, as ordinary replies follow it, and sent to
@@ -184,6 +184,11 @@ func (b *Broadcaster) deliver(ctx context.Context, t *flows.BroadcastTarget, fol
 		later(b.RetryMin, "shutting down")
 		return
 	}
+	probe, wait := b.gate(ctx, log, group.Channel)
+	if wait > 0 {
+		later(wait, "the platform's quota")
+		return
+	}
 	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), b.Attempt)
 	ok, err := b.Jobs.StartSending(sctx, t, b.Attempt+leaseMargin)
 	scancel()
@@ -207,6 +212,9 @@ func (b *Broadcaster) deliver(ctx context.Context, t *flows.BroadcastTarget, fol
 			group = t.Group.Ref
 			sent, cut, err = b.send(ctx, ch, flows.BroadcastPost(t.Broadcast, group, true))
 		}
+	}
+	if probe && err == nil {
+		b.quota.cleared(ctx, log, group.Channel)
 	}
 	var ra *RetryAfterError
 	var part *PartialError
@@ -305,7 +313,7 @@ func (b *Broadcaster) pin(ctx context.Context, ch Channel, t *flows.BroadcastTar
 // replies too, waits longer each time it refuses again.
 func (b *Broadcaster) limited(ctx context.Context, log zerolog.Logger, chat flows.ChatRef, ra *RetryAfterError) (time.Duration, error) {
 	if ra.Unsaid && b.quota != nil {
-		return max(b.quota(ctx, log, chat.Channel, ra), ra.After), nil
+		return max(b.quota.spent(ctx, log, chat.Channel, ra).Sub(b.quota.Now()), ra.After), nil
 	}
 	if ra.Unsaid { // a broadcaster run without an engine
 		return ra.After, b.Throttle.Hold(ctx, chat.Channel, ra.After)
@@ -317,6 +325,21 @@ func (b *Broadcaster) limited(ctx context.Context, log zerolog.Logger, chat flow
 		log.Warn().Dur("retry_after", ra.After).Msg("rate limited by the platform; the chat is held back")
 	}
 	return ra.After, err
+}
+
+// gate asks the engine's quota gate (Engine.gate) whether a send to
+// channel may go: wait, when not, is how long the channel is held; probe,
+// when this send tries it for every sender. The probe's time covers the
+// send and the record before it (StartSending).
+func (b *Broadcaster) gate(ctx context.Context, log zerolog.Logger, channel flows.Channel) (probe bool, wait time.Duration) {
+	if b.quota == nil {
+		return false, 0
+	}
+	probe, held := b.quota.gate(ctx, log, channel, 2*b.Attempt+leaseMargin)
+	if held.IsZero() {
+		return probe, 0
+	}
+	return false, max(held.Sub(b.quota.Now()), time.Millisecond)
 }
 
 // token waits for a token of channel, until until at most: wait is how
@@ -481,11 +504,19 @@ func (b *Broadcaster) own(ctx context.Context, ch Channel, r flows.Reply) (flows
 	case wait > 0:
 		return flows.Sent{}, fmt.Errorf("no send token within %s: %w", b.Lease/2, errStopped)
 	}
+	log := b.Log.With().Str("chat", r.To.ChatID).Logger()
+	probe, wait := b.gate(ctx, log, ch.Name())
+	if wait > 0 {
+		return flows.Sent{}, fmt.Errorf("the platform's quota holds the channel for %s: %w", wait, errStopped)
+	}
 	actx, cancel := context.WithTimeout(ctx, b.Attempt)
 	defer cancel()
 	sent, err := ch.Send(actx, r)
+	if probe && err == nil {
+		b.quota.cleared(ctx, log, ch.Name())
+	}
 	if ra := (*RetryAfterError)(nil); errors.As(err, &ra) {
-		if _, herr := b.limited(ctx, b.Log.With().Str("chat", r.To.ChatID).Logger(), r.To, ra); herr != nil {
+		if _, herr := b.limited(ctx, log, r.To, ra); herr != nil {
 			return sent, errors.Join(err, herr)
 		}
 	}

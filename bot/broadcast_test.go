@@ -75,8 +75,20 @@ func (r *replicas) deliver(t *testing.T) {
 	}
 }
 
-// seed stores a broadcast from a moderator's private chat to groups.
+// seed stores a broadcast from a moderator's private chat to Telegram groups.
 func (r *replicas) seed(t *testing.T, author int64, groups int) *flows.Broadcast {
+	t.Helper()
+	var targets []flows.MarketGroup
+	for i := range groups {
+		targets = append(targets, flows.MarketGroup{Ref: flows.ChatRef{Channel: flows.Telegram, ChatID: strconv.FormatInt(-1001000000001-int64(i), 10)},
+			Title: "Chợ na " + strconv.Itoa(i+1)})
+	}
+	return r.seedTo(t, author, targets)
+}
+
+// seedTo stores a broadcast from a moderator's private chat on Telegram to
+// targets.
+func (r *replicas) seedTo(t *testing.T, author int64, targets []flows.MarketGroup) *flows.Broadcast {
 	t.Helper()
 	ctx := context.Background()
 	chat := flows.ChatRef{Channel: flows.Telegram, ChatID: strconv.FormatInt(author, 10)}
@@ -84,11 +96,6 @@ func (r *replicas) seed(t *testing.T, author int64, groups int) *flows.Broadcast
 	if err := r.db.Pool.QueryRow(ctx, `INSERT INTO users (channel, platform_id, platform_name)
 		VALUES ($1, $2, 'Cán bộ khuyến nông') RETURNING id`, string(chat.Channel), chat.ChatID).Scan(&authorID); err != nil {
 		t.Fatal(err)
-	}
-	var targets []flows.MarketGroup
-	for i := range groups {
-		targets = append(targets, flows.MarketGroup{Ref: flows.ChatRef{Channel: flows.Telegram, ChatID: strconv.FormatInt(-1001000000001-int64(i), 10)},
-			Title: "Chợ na " + strconv.Itoa(i+1)})
 	}
 	b, err := r.db.CreateBroadcast(ctx, &flows.Broadcast{AuthorID: authorID, Chat: chat, Lang: "vi",
 		Text: "Thứ 7 này có thương lái về thu mua na", Scope: flows.ScopeAll}, targets, "test:"+t.Name())

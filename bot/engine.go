@@ -693,7 +693,7 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 		if err == nil && !gated {
 			gated = true
 			var held time.Time
-			if probe, held = e.gate(ctx, log, l.Chat.Channel); !held.IsZero() {
+			if probe, held = e.gate(ctx, log, l.Chat.Channel, e.Attempt+leaseMargin); !held.IsZero() {
 				// The platform's quota is spent: nothing is tried, and
 				// nothing counts as failed.
 				fin.Hold, fin.Fails = held, fails

@@ -20,7 +20,9 @@ import (
 // whole channel waits (the store's quota hold, shared by the replicas),
 // longer each time it refuses again, and when the wait is over one send
 // tries it (the probe) while the others wait for its answer. Replies stay
-// in their outboxes meanwhile, and go once a send goes through.
+// in their outboxes meanwhile, and go once a send goes through. The
+// broadcasts obey the same hold and gate: a reply's probe or a
+// broadcast's tries for both, and opens the channel to both.
 //
 // The waits double from the error's least wait up to QuotaMax: a limit of
 // a second or a minute is over after a few short tries; a day's costs a
@@ -40,16 +42,17 @@ const defaultQuotaMax = 30 * time.Minute
 // own, the others still get their turn to show the channel open).
 const quotaSpread = 2 * time.Second
 
-// gate tells whether l's channel may be sent to now: held is when to try
+// gate tells whether channel may be sent to now: held is when to try
 // again if not; probe, when this send tries a channel whose quota was
-// spent, the others waiting for its answer. Redis not answering lets the
-// send go: the platform says no itself if it must.
-func (e *Engine) gate(ctx context.Context, log zerolog.Logger, channel flows.Channel) (probe bool, held time.Time) {
+// spent, the others waiting for its answer for at most probeFor (the
+// send's time). Redis not answering lets the send go: the platform says
+// no itself if it must.
+func (e *Engine) gate(ctx context.Context, log zerolog.Logger, channel flows.Channel, probeFor time.Duration) (probe bool, held time.Time) {
 	was, known := e.open.Load(channel)
 	if known && was.(bool) {
 		return false, time.Time{}
 	}
-	g, until, err := e.Store.QuotaGate(ctx, channel, e.Now(), e.Attempt+leaseMargin)
+	g, until, err := e.Store.QuotaGate(ctx, channel, e.Now(), probeFor)
 	switch {
 	case err != nil:
 		log.Warn().Err(err).Msg("quota gate; sending")

@@ -1,0 +1,117 @@
+package bot_test
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/nongsan-bot/nongsan/bot"
+	"github.com/nongsan-bot/nongsan/bot/zalo"
+	"github.com/nongsan-bot/nongsan/bot/zalo/zalotest"
+	"github.com/nongsan-bot/nongsan/flows"
+)
+
+// zalo adds Zalo (a fake) to the replicas' channels.
+func (r *replicas) zalo(t *testing.T) *zalotest.Server {
+	t.Helper()
+	zs := zalotest.NewServer(t)
+	zb, err := zalo.New(zalotest.Token, zs.Endpoint(), &http.Client{Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.channels.Add(bot.Render(zb, r.texts))
+	return zs
+}
+
+// engine is a replica's engine on a clock the test moves on.
+func (r *replicas) engine(now *time.Time) *bot.Engine {
+	return &bot.Engine{Store: r.store, Channels: r.channels, Metrics: r.metrics, Log: zerolog.Nop(),
+		Now: func() time.Time { return *now }, Attempt: 5 * time.Second, RetryMin: 500 * time.Millisecond,
+		RetryMax: 10 * time.Second, QuotaMax: 30 * time.Minute, Senders: 1}
+}
+
+// zaloGroups are n Zalo market groups.
+func zaloGroups(n int) []flows.MarketGroup {
+	var gs []flows.MarketGroup
+	for i := range n {
+		gs = append(gs, flows.MarketGroup{Ref: flows.ChatRef{Channel: flows.Zalo, ChatID: "zg-" + strconv.Itoa(i+1)},
+			Title: "Chợ Chi Lăng " + strconv.Itoa(i+1)})
+	}
+	return gs
+}
+
+var quotaExceeded = &zalotest.Failure{Code: http.StatusTooManyRequests, Description: "Quota exceeded"}
+
+// refused counts the sends Zalo refused with a 429.
+func refused(zs *zalotest.Server) int {
+	n := 0
+	for _, c := range zs.CallsTo("sendMessage") {
+		if c.Code == http.StatusTooManyRequests {
+			n++
+		}
+	}
+	return n
+}
+
+// spendZalo has Zalo refuse a farmer's reply for its quota, at now: the
+// engine holds the channel.
+func spendZalo(t *testing.T, e *bot.Engine, zs *zalotest.Server, farmer string) {
+	t.Helper()
+	ctx := context.Background()
+	to := flows.ChatRef{Channel: flows.Zalo, ChatID: farmer}
+	if err := e.Store.Enqueue(ctx, []flows.Reply{{To: to, Lang: "vi", Text: flows.M("broadcast.post", "Text", "Na Chi Lăng còn 5 tạ")}}, e.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := refused(zs); n != 1 {
+		t.Fatalf("Zalo refused %d requests, want the farmer's reply", n)
+	}
+}
+
+// startBroadcast stores a broadcast to groups and has its progress
+// message sent, so that its targets may be claimed; it claims them.
+func (r *replicas) startBroadcast(t *testing.T, b *bot.Broadcaster, groups []flows.MarketGroup) []flows.BroadcastTarget {
+	t.Helper()
+	ctx := context.Background()
+	r.seedTo(t, 5005, groups)
+	if err := b.Watch(ctx); err != nil {
+		t.Fatal(err)
+	}
+	targets, err := r.db.ClaimTargets(ctx, len(groups), time.Minute)
+	if err != nil || len(targets) != len(groups) {
+		t.Fatalf("claimed %d targets (%v), want %d", len(targets), err, len(groups))
+	}
+	return targets
+}
+
+// Zalo's quota, spent by a farmer's reply, holds the moderators'
+// broadcasts too. When the hold ends, eight workers with a Zalo group each
+// do not all try Zalo: one tries for every sender (refused: the quota
+// lasts), and the other seven wait for the next hold. Zalo sees one more
+// refused request, not eight.
+func TestABroadcastTriesZaloOnceWhenItsQuotaHoldEnds(t *testing.T) {
+	ctx := context.Background()
+	r := newReplicas(t)
+	zs := r.zalo(t)
+	now := time.Date(2026, 8, 15, 9, 0, 0, 0, time.UTC)
+	e := r.engine(&now)
+	zs.SetDown("sendMessage", quotaExceeded)
+	spendZalo(t, e, zs, "u-farmer")
+	b := r.broadcaster()
+	targets := r.startBroadcast(t, b, zaloGroups(8))
+
+	now = now.Add(3 * time.Second) // the hold is over
+	e.Work(ctx, b, targets)
+	if n := refused(zs) - 1; n != 1 {
+		t.Errorf("Zalo refused %d requests of the broadcast when the hold ended, want 1 (one try for all)", n)
+	}
+	if calls := zs.CallsTo("sendMessage"); len(calls) != 2 {
+		t.Errorf("%d requests to Zalo, want the farmer's reply and one try", len(calls))
+	}
+}
