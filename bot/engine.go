@@ -568,7 +568,7 @@ func (e *Engine) deliver(ctx context.Context, l *redis.Leased, clean bool) {
 				return
 			}
 		}
-		fin, settled, stopped := e.send(ctx, log, l)
+		fin, quota, settled, stopped := e.send(ctx, log, l)
 		fin.Clean = clean && settled
 		if err := e.renew(ctx, l); err != nil {
 			log.Warn().Err(err).Msg("renew lease before recording the sends")
@@ -577,6 +577,10 @@ func (e *Engine) deliver(ctx context.Context, l *redis.Leased, clean bool) {
 		if err != nil {
 			log.Warn().Err(err).Msg("finish sending; the sweeper goes on")
 			return
+		}
+		if quota {
+			// Once its hold is stored: the wake looks for it.
+			e.waitQuota(ctx, log, l.Chat, fin.Hold)
 		}
 		if held = more; !more || stopped {
 			return
@@ -627,13 +631,14 @@ func (e *Engine) finish(ctx context.Context, l *redis.Leased, fin redis.Finish) 
 // whole chat back, for longer each time it fails again; a reply that fails
 // maxSendFails times in a row is set aside, so that it cannot block the
 // chat for ever. A send refused for a quota the platform does not say the
-// length of holds the whole channel back, every chat of it (quota.go). A
+// length of holds the whole channel back, every chat of it (quota.go);
+// quota is true when the chat waits for it, not refused itself. A
 // send refused because its group moved to a new id (a
 // Telegram group upgraded to a supergroup) follows it there. settled is
 // false when a reply could not be set aside;
 // stopped is true when sending stopped for a reason of ours (errStopped, a
 // lost lease): the rest is the sweeper's.
-func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) (fin redis.Finish, settled, stopped bool) {
+func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) (fin redis.Finish, quota, settled, stopped bool) {
 	settled = true
 	bury := func(reason, field, raw string) {
 		if e.bury(ctx, log, l.Chat, reason, raw) {
@@ -650,7 +655,7 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 		for _, q := range l.Out {
 			bury("channel not configured", q.Field(), q.Raw)
 		}
-		return fin, settled, false
+		return fin, false, settled, false
 	}
 	now, fails := e.Now(), l.Fails
 	var pace time.Time // a group's next message waits until then
@@ -668,7 +673,7 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 			continue // the last of its kind says it all
 		case pace.After(e.Now()):
 			fin.Pace, fin.Next = pace, pace // the group's gap first
-			return fin, settled, false
+			return fin, false, settled, false
 		}
 		said := coalesced(l.Out[:i], q.Coalesce)
 		reply := q.Reply
@@ -688,7 +693,7 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 			fin.Hold = e.Now().Add(jitter(e.RetryMax))
 			fin.Fails = fails
 			log.Warn().Err(err).Time("retry_at", fin.Hold).Str("msg", r.Text.ID).Msg("reply kept: not rebuilt")
-			return fin, settled, false
+			return fin, false, settled, false
 		}
 		if err == nil && !gated {
 			gated = true
@@ -698,7 +703,7 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 				// nothing counts as failed.
 				fin.Hold, fin.Fails = held, fails
 				log.Debug().Time("retry_at", held).Msg("replies wait for the channel's quota")
-				return fin, settled, false
+				return fin, true, settled, false
 			}
 		}
 		if err == nil {
@@ -736,7 +741,7 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 			continue
 		case errors.Is(err, redis.ErrLeaseLost):
 			log.Warn().Msg("lost the chat while sending; another sender goes on")
-			return fin, false, true // Finish fails too: nothing is removed
+			return fin, false, false, true // Finish fails too: nothing is removed
 		case errors.Is(err, errStopped) || err != nil && ctx.Err() != nil:
 			fin.Next, stopped = e.Now(), true
 		case errors.As(err, &ra) && ra.Unsaid:
@@ -764,7 +769,7 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 				fin.Rewrite = append(fin.Rewrite, q)
 			}
 			log.Warn().Err(err).Time("retry_at", fin.Hold).Str("msg", r.Text.ID).Msg("reply kept for later")
-			return fin, settled, stopped
+			return fin, false, settled, stopped
 		}
 		if err != nil {
 			log.Warn().Err(err).Str("msg", r.Text.ID).Msg("reply dropped")
@@ -775,7 +780,7 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 		fin.Sent = append(append(fin.Sent, said...), q)
 	}
 	fin.Pace = pace // kept: replies remain, or may be queued soon
-	return fin, settled, false
+	return fin, false, settled, false
 }
 
 // follow moves a group that a refused send says lives on under a new id

@@ -20,9 +20,11 @@ import (
 // whole channel waits (the store's quota hold, shared by the replicas),
 // longer each time it refuses again, and when the wait is over one send
 // tries it (the probe) while the others wait for its answer. Replies stay
-// in their outboxes meanwhile, and go once a send goes through. The
-// broadcasts obey the same hold and gate: a reply's probe or a
-// broadcast's tries for both, and opens the channel to both.
+// in their outboxes meanwhile, and go once a send goes through: the chats
+// held meanwhile are made due at once, on every replica, not when their
+// holds (a probe's whole time) would end. The broadcasts obey the same
+// hold and gate: a reply's probe or a broadcast's tries for both, and
+// opens the channel to both.
 //
 // The waits double from the error's least wait up to QuotaMax: a limit of
 // a second or a minute is over after a few short tries; a day's costs a
@@ -88,14 +90,27 @@ func (e *Engine) spent(ctx context.Context, log zerolog.Logger, channel flows.Ch
 	return until.Add(rand.N(quotaSpread))
 }
 
-// cleared records that channel took a send again after its quota.
+// cleared records that channel took a send again after its quota: the
+// chats that wait for it (waitQuota) go now, on every replica, not when
+// their holds end.
 func (e *Engine) cleared(ctx context.Context, log zerolog.Logger, channel flows.Channel) {
-	if err := e.Store.QuotaCleared(ctx, channel); err != nil {
+	woken, err := e.Store.QuotaCleared(ctx, channel, e.Now())
+	if err != nil {
 		log.Warn().Err(err).Msg("clear the channel's quota; it clears at the next try")
 		return
 	}
 	e.open.Store(channel, true)
-	log.Info().Msg("the platform takes sends again after its quota")
+	log.Info().Int("woken", woken).Msg("the platform takes sends again after its quota")
+}
+
+// waitQuota records that chat is held until hold for its channel's quota,
+// so that a send that goes through (cleared) wakes it. A chat the platform
+// refused itself is not woken: it keeps its backoff, in case the refusal
+// was its own.
+func (e *Engine) waitQuota(ctx context.Context, log zerolog.Logger, chat flows.ChatRef, hold time.Time) {
+	if err := e.Store.QuotaWait(ctx, chat, hold, e.Now()); err != nil {
+		log.Warn().Err(err).Msg("wait for the channel's quota; the chat waits its hold out")
+	}
 }
 
 // spentHere tells whether this replica saw channel's quota spent and not

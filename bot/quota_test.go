@@ -115,3 +115,43 @@ func TestABroadcastTriesZaloOnceWhenItsQuotaHoldEnds(t *testing.T) {
 		t.Errorf("%d requests to Zalo, want the farmer's reply and one try", len(calls))
 	}
 }
+
+// A farmer's reply that waits while a broadcast tries Zalo after its quota
+// goes as soon as the broadcast goes through, at the next sweep, not when
+// the broadcast's try would have run out: a send of either opens Zalo for
+// both.
+func TestAReplyWaitingForABroadcastsTryGoesAsSoonAsItGoesThrough(t *testing.T) {
+	ctx := context.Background()
+	r := newReplicas(t)
+	zs := r.zalo(t)
+	now := time.Date(2026, 8, 15, 9, 0, 0, 0, time.UTC)
+	e := r.engine(&now)
+	zs.SetDown("sendMessage", quotaExceeded)
+	spendZalo(t, e, zs, "u-farmer")
+	b := r.broadcaster()
+	targets := r.startBroadcast(t, b, zaloGroups(1))
+
+	now = now.Add(3 * time.Second) // the hold is over
+	zs.HoldNext("sendMessage", 1)
+	trying := make(chan struct{})
+	go func() { defer close(trying); e.Work(ctx, b, targets) }()
+	zs.WaitHolding(t, 1)
+	if err := e.Sweep(ctx); err != nil { // the farmer's reply waits for the broadcast's answer
+		t.Fatal(err)
+	}
+	zs.SetDown("sendMessage", nil)
+	zs.Release()
+	<-trying
+	if got := zs.Received("zg-1"); len(got) != 1 {
+		t.Fatalf("the group got %d messages, want the broadcast", len(got))
+	}
+	if err := e.Sweep(ctx); err != nil { // the next sweep, at once
+		t.Fatal(err)
+	}
+	if got := zs.Received("u-farmer"); len(got) != 1 {
+		t.Errorf("the farmer got %d replies at the sweep after the broadcast went through, want 1", len(got))
+	}
+	if n := refused(zs); n != 1 {
+		t.Errorf("Zalo refused %d requests, want only the first", n)
+	}
+}

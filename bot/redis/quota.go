@@ -15,8 +15,9 @@ import (
 // exceeded", per second or per day): how many sends it refused in a row,
 // until when no send goes to it, and, once that time has come, until when
 // one sender tries it (the probe) while the others wait for its answer. It
-// is one hash per channel, shared by every replica; times are the
-// engine's clock, in unix milliseconds, as a chat's hold is.
+// is one hash per channel, shared by every replica, with the list of the
+// chats held for it, made due at once when a send goes through; times are
+// the engine's clock, in unix milliseconds, as a chat's hold is.
 //
 // The hash lives for a day and a half at most: a quota forgotten is learnt
 // again from the next refusal, at the cost of one send.
@@ -95,16 +96,86 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return {n, hold}`)
 
 // QuotaCleared forgets channel's quota: a send went through. Its
-// broadcasts go on too.
-func (s *Store) QuotaCleared(ctx context.Context, channel flows.Channel) error {
+// broadcasts go on too, and the chats waiting for it (QuotaWait) are due
+// at now, not when their holds end; it returns how many.
+func (s *Store) QuotaCleared(ctx context.Context, channel flows.Channel, now time.Time) (int, error) {
 	for _, key := range []string{s.quotaKey(channel), holdKey(s.prefix, channel)} { // two slots on a cluster
 		if err := s.rdb.Del(ctx, key).Err(); err != nil {
-			return fmt.Errorf("clear quota of %s: %w", channel, err)
+			return 0, fmt.Errorf("clear quota of %s: %w", channel, err)
 		}
+	}
+	// After the quota is gone: a chat that joins the list later finds it
+	// gone (QuotaWait), one that joined before is here.
+	var waiting *goredis.ZSliceCmd
+	_, err := s.rdb.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+		waiting = p.ZRangeWithScores(ctx, s.waitingKey(channel), 0, -1)
+		p.Del(ctx, s.waitingKey(channel))
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("chats waiting for the quota of %s: %w", channel, err)
+	}
+	var cmds []*goredis.Cmd
+	_, err = s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		for _, z := range waiting.Val() {
+			chat := flows.ChatRef{Channel: channel, ChatID: z.Member.(string)}
+			cmds = append(cmds, quotaWake.Eval(ctx, p, []string{s.chatKey(chat), s.DueKey(chat)}, int64(z.Score), now.UnixMilli()))
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("wake the chats waiting for the quota of %s: %w", channel, err)
+	}
+	woken := 0
+	for _, c := range cmds {
+		if n, _ := c.Int(); n == 1 {
+			woken++
+		}
+	}
+	return woken, nil
+}
+
+// QuotaWait records that chat's replies are held until hold for its
+// channel's quota, once that hold is stored (Finish): a send to the
+// channel that goes through makes the chat due at once (QuotaCleared). A
+// quota cleared meanwhile makes it due at now.
+func (s *Store) QuotaWait(ctx context.Context, chat flows.ChatRef, hold, now time.Time) error {
+	key := s.waitingKey(chat.Channel)
+	_, err := s.rdb.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+		p.ZAdd(ctx, key, goredis.Z{Score: float64(hold.UnixMilli()), Member: chat.ChatID})
+		p.PExpire(ctx, key, quotaTTL)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("wait for the quota of %s: %w", chat.Channel, err)
+	}
+	n, err := s.rdb.Exists(ctx, s.quotaKey(chat.Channel)).Result()
+	switch {
+	case err != nil:
+		return fmt.Errorf("wait for the quota of %s: %w", chat.Channel, err)
+	case n == 1:
+		return nil
+	}
+	if err := quotaWake.Run(ctx, s.rdb, []string{s.chatKey(chat), s.DueKey(chat)}, hold.UnixMilli(), now.UnixMilli()).Err(); err != nil {
+		return fmt.Errorf("wake a chat waiting for the quota of %s: %w", chat.Channel, err)
 	}
 	return nil
 }
 
+// quotaWake makes a chat due at now if it is still held until the time it
+// waited for the quota with. KEYS: chat, due. ARGV: hold, now (unix ms).
+var quotaWake = goredis.NewScript(`
+if redis.call("HGET", KEYS[1], "h") ~= ARGV[1] then return 0 end
+redis.call("HSET", KEYS[1], "h", ARGV[2])
+redis.call("ZADD", KEYS[2], "LT", ARGV[2], KEYS[1])
+return 1`)
+
 func (s *Store) quotaKey(channel flows.Channel) string {
 	return s.prefix + "quota:" + string(channel)
+}
+
+// waitingKey lists the chats held for channel's quota, by chat id, each
+// with the time it is held until.
+func (s *Store) waitingKey(channel flows.Channel) string {
+	return s.quotaKey(channel) + ":waiting"
 }

@@ -78,7 +78,7 @@ func TestAQuotaHoldsTheChannelAndOneSenderTriesIt(t *testing.T) {
 		if fourth, n, err := s.QuotaSpent(ctx, flows.Zalo, until, holds(until)); err != nil || n != 4 || !fourth.Equal(until.Add(time.Hour)) {
 			t.Fatalf("fourth refusal: hold until %s, %d refusals, %v; want the last hold again, 4", fourth, n, err)
 		}
-		if err := s.QuotaCleared(ctx, flows.Zalo); err != nil {
+		if _, err := s.QuotaCleared(ctx, flows.Zalo, t0); err != nil {
 			t.Fatal(err)
 		}
 		if g, _ := gate(t0); g != redis.GateOpen {
@@ -89,6 +89,85 @@ func TestAQuotaHoldsTheChannelAndOneSenderTriesIt(t *testing.T) {
 		}
 		if _, n, err := s.QuotaSpent(ctx, flows.Zalo, t0, holds(t0)); err != nil || n != 1 {
 			t.Fatalf("a refusal after the quota was over counts %d, want 1 (%v)", n, err)
+		}
+	})
+}
+
+// A chat held for its channel's quota (QuotaWait) is due again as soon as
+// a send to the channel goes through, on the holds of every sender, not
+// when its own hold ends; one that joins the wait after that is due at
+// once. A chat held for a reason of its own (another hold since, or no
+// wait recorded: the platform refused it) keeps its hold.
+func TestChatsWaitingForAQuotaAreDueWhenItClears(t *testing.T) {
+	redises(t, func(t *testing.T, client func(testing.TB) goredis.UniversalClient) {
+		ctx := context.Background()
+		s := open(t, client)
+		hold := t0.Add(10 * time.Second)
+		held := func(id string, waits bool) flows.ChatRef {
+			t.Helper()
+			chat := flows.ChatRef{Channel: flows.Zalo, ChatID: id}
+			if err := s.Enqueue(ctx, []flows.Reply{{To: chat, Text: flows.M("a")}}, t0); err != nil {
+				t.Fatal(err)
+			}
+			l, _, _, err := s.Claim(ctx, chat, t0)
+			if err != nil || l == nil {
+				t.Fatalf("claim %s: %v", id, err)
+			}
+			if _, err := s.Finish(ctx, l, redis.Finish{Hold: hold}); err != nil {
+				t.Fatal(err)
+			}
+			if waits {
+				if err := s.QuotaWait(ctx, chat, hold, t0); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return chat
+		}
+		due := func(at time.Time) map[string]bool {
+			t.Helper()
+			chats, err := s.Due(ctx, at, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]bool{}
+			for _, c := range chats {
+				out[c.ChatID] = true
+			}
+			return out
+		}
+		if _, _, err := s.QuotaSpent(ctx, flows.Zalo, t0, []time.Time{t0.Add(time.Second)}); err != nil {
+			t.Fatal(err)
+		}
+		waiting, refused, moved := held("waiting", true), held("refused", false), held("moved", true)
+		// moved was held again since, for another reason
+		l, _, _, err := s.Claim(ctx, moved, hold)
+		if err != nil || l == nil {
+			t.Fatalf("claim moved: %v", err)
+		}
+		if _, err := s.Finish(ctx, l, redis.Finish{Hold: hold.Add(time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+		if d := due(t0.Add(2 * time.Second)); len(d) != 0 {
+			t.Fatalf("due while the quota holds: %v", d)
+		}
+
+		clearedAt := t0.Add(2 * time.Second)
+		if n, err := s.QuotaCleared(ctx, flows.Zalo, clearedAt); err != nil || n != 1 {
+			t.Fatalf("woke %d chats (%v), want 1", n, err)
+		}
+		if d := due(clearedAt); !d[waiting.ChatID] || d[refused.ChatID] || d[moved.ChatID] {
+			t.Fatalf("due when the quota cleared: %v, want the waiting chat only", d)
+		}
+		if l, _, _, err := s.Claim(ctx, waiting, clearedAt); err != nil || l == nil {
+			t.Fatalf("the waiting chat is still held: %v", err)
+		}
+		if l, _, _, err := s.Claim(ctx, refused, clearedAt); err != nil || l != nil {
+			t.Fatalf("the refused chat is not held any more: %v", err)
+		}
+		// Held by a gate read before the quota cleared, recorded after.
+		late := held("late", true)
+		if d := due(clearedAt); !d[late.ChatID] {
+			t.Fatalf("a chat that joined the wait after the quota cleared is not due: %v", d)
 		}
 	})
 }

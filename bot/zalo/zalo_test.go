@@ -420,3 +420,87 @@ func TestAShortZaloLimitIsTriedOneReplyAtATimeAndOverInSeconds(t *testing.T) {
 		t.Errorf("%d requests to Zalo, want the 2 refused and %d sends", len(calls), chats)
 	}
 }
+
+// When Zalo's quota hold ends, one chat tries Zalo (the probe) and the
+// others wait for its answer, on both replicas. The answer, not the time
+// the try was given (Attempt and a margin, 7 s here), ends their wait:
+// once a try goes through, every user waiting has the reply at the next
+// sweep. A try refused again keeps them waiting, with no request to Zalo
+// until the next hold ends; the try after it brings every reply with it.
+func TestRepliesWaitingForAZaloTryGoAsSoonAsItGoesThrough(t *testing.T) {
+	for _, c := range []struct {
+		name         string
+		refusedAgain bool
+	}{{"goes through", false}, {"refused again", true}} {
+		t.Run(c.name, func(t *testing.T) {
+			b, s := newBot(t)
+			ctx := context.Background()
+			start := time.Date(2026, 8, 15, 9, 0, 0, 0, time.UTC)
+			now := start
+			const chats, step = 5, 250 * time.Millisecond // step: the sweepers' interval
+			replicas := quotaReplicas(t, b, &now, chats, 1)
+			replicas[1].Senders = chats
+			sweep := func(e *bot.Engine) {
+				if err := e.Sweep(ctx); err != nil {
+					t.Error(err)
+				}
+			}
+			quota := zalotest.Failure{Code: http.StatusTooManyRequests, Description: "Quota exceeded"}
+			s.SetDown("sendMessage", &quota)
+			sweep(replicas[0]) // refused: Zalo is held for a second
+			now = start.Add(3 * time.Second)
+			s.HoldNext("sendMessage", 1)
+			trying := make(chan struct{})
+			go func() { defer close(trying); sweep(replicas[0]) }() // one chat tries
+			s.WaitHolding(t, 1)
+			sweep(replicas[1]) // the others, on the other replica
+			if calls := s.CallsTo("sendMessage"); len(calls) != 1 {
+				t.Fatalf("%d requests to Zalo while one chat tried it, want only the first refused", len(calls))
+			}
+			if !c.refusedAgain {
+				s.SetDown("sendMessage", nil)
+			}
+			s.Release()
+			<-trying
+			reopens := now // Zalo takes messages again
+			if c.refusedAgain {
+				reopens = now.Add(2 * time.Second) // when the next hold ends
+			}
+			var first, all time.Time // when the first and the last reply arrived
+			if delivered(t, s, chats) > 0 {
+				first = now // the try's
+			}
+			for ; all.IsZero() && now.Before(start.Add(time.Minute)); now = now.Add(step) {
+				if !now.Before(reopens) {
+					s.SetDown("sendMessage", nil)
+				} else if n := len(s.CallsTo("sendMessage")); n != 2 {
+					t.Fatalf("%d requests to Zalo by %s, while the hold after the refused try lasted; want the 2 refused",
+						n, now.Sub(start))
+				}
+				for _, e := range replicas {
+					sweep(e)
+				}
+				n := delivered(t, s, chats)
+				if n > 0 && first.IsZero() {
+					first = now
+				}
+				if n == chats {
+					all = now
+				}
+			}
+			if all.IsZero() {
+				t.Fatalf("%d of %d replies arrived", delivered(t, s, chats), chats)
+			}
+			if late := all.Sub(first); late > step {
+				t.Errorf("the last reply arrived %s after the first went through, want within a sweep (%s)", late, step)
+			}
+			refusals := 1
+			if c.refusedAgain {
+				refusals = 2
+			}
+			if calls := s.CallsTo("sendMessage"); len(calls) != refusals+chats {
+				t.Errorf("%d requests to Zalo, want %d refused and %d replies", len(calls), refusals, chats)
+			}
+		})
+	}
+}

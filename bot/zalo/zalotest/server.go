@@ -5,8 +5,8 @@
 // {"ok":true,"result":…} or {"ok":false,"error_code":N,"description":"…"}.
 // It checks what Zalo checks (text 1–2000 characters, photos by http(s)
 // URL, a webhook secret of 8–256 characters), records every call, keeps
-// what each chat received, serves getUpdates from a queue, can fail on
-// demand, and serves sample JPEG photos at URLs of its own, as the images
+// what each chat received, serves getUpdates from a queue, can fail or
+// hold a request in flight on demand, and serves sample JPEG photos at URLs of its own, as the images
 // users send come to the bot as URLs.
 //
 //	s := zalotest.NewServer(t)
@@ -104,6 +104,9 @@ type Server struct {
 	failures      map[string][]Failure
 	down          map[string]Failure
 	updates       []zalo.Event
+	holdNext      map[string]int // calls of a method still to hold (HoldNext)
+	release       chan struct{}  // closed by Release
+	holding       int            // calls held now
 	webhook       Webhook
 	photos        map[string][]byte
 	seq           int
@@ -115,6 +118,7 @@ func NewServer(tb testing.TB) *Server {
 	s := &Server{
 		done: make(chan struct{}), WaitTimeout: defaultWaitTimeout, changed: make(chan struct{}),
 		failures: map[string][]Failure{}, down: map[string]Failure{}, photos: map[string][]byte{},
+		holdNext: map[string]int{}, release: make(chan struct{}),
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	tb.Cleanup(func() {
@@ -197,6 +201,68 @@ func (s *Server) SetDown(method string, f *Failure) {
 		return
 	}
 	s.down[method] = *f
+}
+
+// HoldNext keeps the next n calls of method unanswered until Release: a
+// request in flight while others go on. A held call is answered as the
+// server is on Release (FailNext, SetDown).
+func (s *Server) HoldNext(method string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.holdNext[method] += n
+}
+
+// Release answers the held calls and stops holding.
+func (s *Server) Release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.holdNext)
+	close(s.release)
+	s.release = make(chan struct{})
+}
+
+// WaitHolding waits until n calls are held; it fails the test after
+// WaitTimeout.
+func (s *Server) WaitHolding(tb testing.TB, n int) {
+	tb.Helper()
+	timer := time.NewTimer(s.WaitTimeout)
+	defer timer.Stop()
+	for {
+		s.mu.Lock()
+		changed, holding := s.changed, s.holding
+		s.mu.Unlock()
+		if holding >= n {
+			return
+		}
+		select {
+		case <-changed:
+		case <-timer.C:
+			tb.Fatalf("zalotest: waited %v for %d call(s) held, got %d", s.WaitTimeout, n, holding)
+			return
+		}
+	}
+}
+
+// hold waits while the call is held (HoldNext).
+func (s *Server) hold(method string) {
+	s.mu.Lock()
+	held, release := s.holdNext[method] > 0, s.release
+	if held {
+		s.holdNext[method]--
+		s.holding++
+		s.notifyLocked()
+	}
+	s.mu.Unlock()
+	if !held {
+		return
+	}
+	select {
+	case <-release:
+	case <-s.done:
+	}
+	s.mu.Lock()
+	s.holding--
+	s.mu.Unlock()
 }
 
 // QueueEvent queues an event for getUpdates.
@@ -303,6 +369,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	perr := readParams(r, call.Params)
 	call.ChatID = call.Params["chat_id"]
+	s.hold(method)
 
 	s.mu.Lock()
 	result, aerr := s.dispatchLocked(r.Context(), token, method, call.Params, perr)

@@ -173,3 +173,33 @@ func TestFailuresOnDemand(t *testing.T) {
 		t.Errorf("failed calls delivered messages: %+v", got)
 	}
 }
+
+// HoldNext holds the next call in flight, later ones are answered, and the
+// held one is answered on Release as the server is then.
+func TestHoldNextHoldsOneCall(t *testing.T) {
+	s := zalotest.NewServer(t)
+	s.HoldNext("sendMessage", 1)
+	held := make(chan int)
+	go func() { // not do: no t.Fatal off the test's goroutine
+		resp, err := http.Post(fmt.Sprintf(s.Endpoint(), zalotest.Token, "sendMessage"), "application/json",
+			strings.NewReader(`{"chat_id":"u1","text":"a"}`))
+		if err != nil {
+			held <- 0
+			return
+		}
+		resp.Body.Close()
+		held <- resp.StatusCode
+	}()
+	s.WaitHolding(t, 1)
+	if status, _ := do(t, s, zalotest.Token, "sendMessage", map[string]string{"chat_id": "u2", "text": "b"}); status != 200 {
+		t.Errorf("a call after the held one: %d", status)
+	}
+	s.SetDown("sendMessage", &zalotest.Failure{Code: 429})
+	s.Release()
+	if status := <-held; status != 429 {
+		t.Errorf("the held call answered %d, want 429 as the server is on Release", status)
+	}
+	if got := s.Received("u1"); len(got) != 0 {
+		t.Errorf("the held call delivered %+v", got)
+	}
+}
