@@ -456,7 +456,6 @@ func TestABuyerOrderingTwoChucOfEggsOrdersTwentyQua(t *testing.T) {
 		Price: vn.Price{VND: 30_000, Per: vn.UnitChuc}, PriceTyped: "30k"}
 	oranges := &flows.Listing{ProductKey: "cam", Product: "Cam", Quantity: vn.Quantity{Milli: 50_000, Unit: vn.UnitChuc},
 		Price: vn.Price{VND: 40_000, Per: vn.UnitChuc}, PriceTyped: "40k/chục"}
-	choice, text := flows.KindChoice, flows.KindText
 	for _, tt := range []struct {
 		name    string
 		listing flows.Listing
@@ -477,34 +476,9 @@ func TestABuyerOrderingTwoChucOfEggsOrdersTwentyQua(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m := newMarket(t)
 			l := m.sell("1", &tt.listing)
-			const buyer = "2"
-			turns := []struct {
-				kind flows.InputKind
-				text string
-				step flows.Step // afterwards
-			}{{text, "mua " + l.Code + tt.opening, "quantity"}, {text, tt.asked, "name"}, {choice, "keep", "phone"},
-				{text, "0987654321", "delivery"}, {choice, "pickup", "note"}, {choice, "skip", "summary"}}
-			if tt.asked == "" {
-				turns = append(turns[:1:1], turns[2:]...)
-				turns[0].step = "name"
-			}
-			for i, turn := range turns {
-				said := m.say(buyer, turn.kind, turn.text)
-				if s := m.sess[buyer]; s == nil || s.Step != turn.step {
-					t.Fatalf("turn %d %q said %v; want step %s", i, turn.text, said, turn.step)
-				}
-			}
-			var summary string
-			for _, r := range m.said {
-				if r.Text.ID == "order.summary" {
-					summary = texts.Text("vi", r.Text)
-				}
-			}
+			summary := m.orderCounted(texts, l, tt.opening, tt.asked)
 			if want := ": " + tt.shown + " × "; !strings.Contains(summary, want) || !strings.Contains(summary, "Tổng: "+tt.total) {
 				t.Fatalf("the summary says:\n%s\nwant %q and a total of %s", summary, want, tt.total)
-			}
-			if said := m.say(buyer, choice, "place"); !slices.Contains(said, "order.placed") {
-				t.Fatalf("placing the order said %v", said)
 			}
 			after, err := m.db.Listing(context.Background(), l.ID)
 			if err != nil {
@@ -515,6 +489,41 @@ func TestABuyerOrderingTwoChucOfEggsOrdersTwentyQua(t *testing.T) {
 			}
 		})
 	}
+}
+
+// orderCounted has buyer 2 order listing l, saying opening after "mua
+// <code>" and then asked at the quantity question ("" for none), to pick
+// up; it places the order and returns the summary as shown, in Vietnamese.
+func (m *market) orderCounted(texts flows.Texts, l *flows.Listing, opening, asked string) string {
+	m.t.Helper()
+	const buyer = "2"
+	choice, text := flows.KindChoice, flows.KindText
+	turns := []struct {
+		kind flows.InputKind
+		text string
+		step flows.Step // afterwards
+	}{{text, "mua " + l.Code + opening, "quantity"}, {text, asked, "name"}, {choice, "keep", "phone"},
+		{text, "0987654321", "delivery"}, {choice, "pickup", "note"}, {choice, "skip", "summary"}}
+	if asked == "" {
+		turns = append(turns[:1:1], turns[2:]...)
+		turns[0].step = "name"
+	}
+	for i, turn := range turns {
+		said := m.say(buyer, turn.kind, turn.text)
+		if s := m.sess[buyer]; s == nil || s.Step != turn.step {
+			m.t.Fatalf("turn %d %q said %v; want step %s", i, turn.text, said, turn.step)
+		}
+	}
+	var summary string
+	for _, r := range m.said {
+		if r.Text.ID == "order.summary" {
+			summary = texts.Text("vi", r.Text)
+		}
+	}
+	if said := m.say(buyer, choice, "place"); !slices.Contains(said, "order.placed") {
+		m.t.Fatalf("placing the order said %v", said)
+	}
+	return summary
 }
 
 // A chục of pomelos is not always ten (DOMAIN.md): a buyer's "2 chục" of
