@@ -435,7 +435,8 @@ func (f *mine) quantityAnswer(ctx context.Context, c *Conv, in Input, step Step,
 }
 
 // inUnit reads a quantity, zero allowed, in unit (5 tạ for a listing in kg
-// is 500 kg; 3 chục of eggs by quả, whose chục counts ten quả, 30 quả).
+// is 500 kg; 3 chục of eggs by quả, whose chục counts ten quả, 30 quả, and
+// 25 quả of eggs by the chục 2,5 chục).
 func inUnit(text string, unit, counted vn.Unit) (vn.Quantity, error) {
 	q, err := vn.ParseQuantity(text, unit)
 	if errors.Is(err, vn.ErrZero) {

@@ -4,10 +4,12 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/nongsan-bot/nongsan/flows"
 	"github.com/nongsan-bot/nongsan/flows/vn"
+	"github.com/nongsan-bot/nongsan/locales"
 )
 
 // The listing's buttons were renamed (`Đóng tin` is now `Ngừng bán`,
@@ -95,6 +97,49 @@ func TestAnEggFarmersStockInChucIsCountedInQua(t *testing.T) {
 			}
 			if !slices.Contains(said, tt.said) || got.Remaining != tt.left {
 				t.Fatalf("%q said %v and left %d; want %s and %d", tt.answer, said, got.Remaining, tt.said, tt.left)
+			}
+		})
+	}
+}
+
+// An egg farmer's stock of eggs listed by the chục, typed in quả, is
+// counted in chục (20 quả is 2 chục, 25 quả 2,5 chục), as a buyer's order
+// of them is, and the reply shows it; a chục of oranges is not always ten
+// (DOMAIN.md), so their quả are asked again in chục.
+func TestAnEggFarmersStockInQuaIsCountedInChuc(t *testing.T) {
+	t.Parallel()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		key, product, answer string
+		said, shown          string // the reply, and what it says is left
+		left                 int64
+	}{
+		{"trung", "Trứng gà", "còn 20 quả", "mine.updated", "Trứng gà, còn 2 chục", 2000},
+		{"trung", "Trứng gà", "còn 25 quả", "mine.updated", "Trứng gà, còn 2,5 chục", 2500},
+		{"cam", "Cam", "còn 20 quả", "mine.stock_bad", "", 5000},
+	} {
+		t.Run(tt.answer+" "+tt.product, func(t *testing.T) {
+			m := newMarket(t)
+			l := m.sell("1", &flows.Listing{ProductKey: tt.key, Product: tt.product, Quantity: vn.Quantity{Milli: 5000, Unit: vn.UnitChuc},
+				Price: vn.Price{VND: 30_000, Per: vn.UnitChuc}, PriceTyped: "30k"})
+			m.say("1", flows.KindChoice, "menu:mine")
+			m.say("1", flows.KindChoice, "l:"+strconv.FormatInt(l.ID, 10))
+			m.say("1", flows.KindChoice, "act:stock")
+			said := m.say("1", flows.KindText, tt.answer)
+			got, err := m.db.Listing(context.Background(), l.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Contains(said, tt.said) || got.Remaining != tt.left {
+				t.Fatalf("%q said %v and left %d; want %s and %d", tt.answer, said, got.Remaining, tt.said, tt.left)
+			}
+			for _, r := range m.said {
+				if text := texts.Text("vi", r.Text); r.Text.ID == tt.said && !strings.Contains(text, tt.shown) {
+					t.Fatalf("%q was answered:\n%s\nwant it to say %q", tt.answer, text, tt.shown)
+				}
 			}
 		})
 	}

@@ -45,6 +45,14 @@ func wholeCount(q vn.Quantity) bool {
 	return q.Unit.IsWeight() || q.Unit == vn.UnitLit || q.Milli%1000 == 0
 }
 
+// wholeCounted tells whether q is whole as wholeCount does, or, where a
+// chục counts ten of counted (eggs: quả), a whole number of them: 2,5 chục
+// of eggs is 25 quả; 2,5 chục of oranges is not whole.
+func wholeCounted(q vn.Quantity, counted vn.Unit) bool {
+	c, ok := q.Counted(counted)
+	return wholeCount(q) || ok && wholeCount(c)
+}
+
 // newNonce names a draft's outcome (an order, a listing) so that doing it
 // again, on a retried or repeated update, finds it done.
 func newNonce() string {
@@ -271,13 +279,15 @@ func counted(deps Deps, l *Listing) vn.Unit {
 
 // takeQty takes the quantity asked (as parsed, with the parser's error)
 // into the draft, in the listing's unit; else it says why not. A chục of
-// eggs is ten of them (counted): "2 chục" of eggs listed by quả is 20 quả;
-// "2 chục" of pomelos listed by quả is refused, and asked again in quả.
+// eggs is ten of them (counted): "2 chục" of eggs listed by quả is 20 quả,
+// "25 quả" of eggs listed by the chục 2,5 chục (any whole number of eggs
+// is sold); "2 chục" of pomelos listed by quả is refused, and asked again
+// in quả, as "20 quả" of oranges listed by the chục is in chục.
 func (f *order) takeQty(c *Conv, d *orderDraft, l *Listing, asked vn.Quantity, err error) (reason *Msg) {
-	q := asked
+	q, counted := asked, counted(f.deps, l)
 	if err == nil {
 		var ok bool
-		if q, ok = asked.InCounted(l.Quantity.Unit, counted(f.deps, l)); !ok {
+		if q, ok = asked.InCounted(l.Quantity.Unit, counted); !ok {
 			err = vn.ErrUnknownUnit
 		}
 	}
@@ -288,7 +298,7 @@ func (f *order) takeQty(c *Conv, d *orderDraft, l *Listing, asked vn.Quantity, e
 		m = M("order.quantity_zero", "Unit", unit)
 	case err != nil || q.Milli <= 0:
 		m = M("order.quantity_bad", "Unit", unit)
-	case !wholeCount(q):
+	case !wholeCounted(q, counted):
 		m = M("order.quantity_whole", "Unit", unit)
 	case q.Milli > l.Remaining:
 		m = M("order.only_left", "Remaining", c.F().Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}))

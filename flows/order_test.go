@@ -526,6 +526,72 @@ func (m *market) orderCounted(texts flows.Texts, l *flows.Listing, opening, aske
 	return summary
 }
 
+// Eggs listed by the chục are ordered in quả too, as eggs listed by quả
+// are in chục: a buyer's "20 quả", at the quantity question or in the
+// message that opens the order, orders 2 chục, and any whole number of
+// eggs can be ordered (25 quả is 2,5 chục, 23 quả 2,3 chục, and so is "2
+// chục rưỡi"). The summary shows the buyer's count first, the listing
+// keeps the rest in chục.
+func TestABuyerOrderingTwentyQuaOfEggsListedByTheChucOrdersTwoChuc(t *testing.T) {
+	t.Parallel()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name    string
+		opening string // after "mua <code>"
+		asked   string // at the quantity question, "" for none
+		shown   string // the quantity in the summary
+		total   string
+		left    int64 // in the listing, once placed
+	}{
+		{"at the question", "", "20 quả", "20 quả (2 chục)", "60.000 đ", 3000},
+		{"in the opening message", " 20 quả", "", "20 quả (2 chục)", "60.000 đ", 3000},
+		{"half a chục", "", "25 quả", "25 quả (2,5 chục)", "75.000 đ", 2500},
+		{"any whole number of eggs", "", "23 quả", "23 quả (2,3 chục)", "69.000 đ", 2700},
+		{"spoken", "", "hai mươi ba quả", "23 quả (2,3 chục)", "69.000 đ", 2700},
+		{"two chục and a half", "", "2 chục rưỡi", "2,5 chục", "75.000 đ", 2500},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			m := newMarket(t)
+			l := m.sell("1", &flows.Listing{ProductKey: "trung", Product: "Trứng gà", Quantity: vn.Quantity{Milli: 5000, Unit: vn.UnitChuc},
+				Price: vn.Price{VND: 30_000, Per: vn.UnitChuc}, PriceTyped: "30k"})
+			summary := m.orderCounted(texts, l, tt.opening, tt.asked)
+			if want := ": " + tt.shown + " × "; !strings.Contains(summary, want) || !strings.Contains(summary, "Tổng: "+tt.total) {
+				t.Fatalf("the summary says:\n%s\nwant %q and a total of %s", summary, want, tt.total)
+			}
+			after, err := m.db.Listing(context.Background(), l.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if after.Remaining != tt.left {
+				t.Fatalf("the listing keeps %d, want %d", after.Remaining, tt.left)
+			}
+		})
+	}
+}
+
+// A chục of oranges is not always ten (DOMAIN.md): a buyer's "20 quả" of
+// oranges listed by the chục is asked again in chục, not taken as 2 chục,
+// and half a chục is not sold.
+func TestQuaOfFruitListedByTheChucAreAskedAgainInChuc(t *testing.T) {
+	t.Parallel()
+	m := newMarket(t)
+	l := m.sell("1", &flows.Listing{ProductKey: "cam", Product: "Cam", Quantity: vn.Quantity{Milli: 50_000, Unit: vn.UnitChuc},
+		Price: vn.Price{VND: 40_000, Per: vn.UnitChuc}, PriceTyped: "40k/chục"})
+	const buyer = "2"
+	m.say(buyer, flows.KindText, "mua "+l.Code)
+	for _, tc := range []struct{ asked, said string }{{"20 quả", "order.quantity_bad"}, {"2 chục rưỡi", "order.quantity_whole"}} {
+		if said := m.say(buyer, flows.KindText, tc.asked); !slices.Contains(said, tc.said) || m.sess[buyer].Step != "quantity" {
+			t.Fatalf("%q of oranges by the chục said %v at step %s; want %s and the question again", tc.asked, said, m.sess[buyer].Step, tc.said)
+		}
+	}
+	if said := m.say(buyer, flows.KindText, "2 chục"); m.sess[buyer].Step == "quantity" {
+		t.Fatalf("2 chục of oranges said %v, still at the quantity question", said)
+	}
+}
+
 // A chục of pomelos is not always ten (DOMAIN.md): a buyer's "2 chục" of
 // pomelos listed by quả is asked again in quả, not taken as 20.
 func TestAChucOfFruitListedByQuaIsAskedAgainInQua(t *testing.T) {

@@ -461,13 +461,18 @@ func (q Quantity) InKg() (milli int64, ok bool) {
 
 // InCounted is q in unit u (In), or else, where a chục counts ten of
 // counted (eggs: quả), q counted first (Counted): 2 chục of eggs is 20 quả
-// of a listing by quả, and still 2 chục of one by the chục.
+// of a listing by quả, and still 2 chục of one by the chục; the other way,
+// 20 quả of eggs is 2 chục of a listing by the chục, and 25 quả 2,5 chục.
+// Quả of fruit (counted empty) are no chục: it is not always ten.
 func (q Quantity) InCounted(u, counted Unit) (Quantity, bool) {
 	if r, ok := q.In(u); ok {
 		return r, true
 	}
 	if c, ok := q.Counted(counted); ok && c != q {
 		return c.In(u)
+	}
+	if counted == UnitQua && q.Unit == UnitQua && u == UnitChuc && q.Milli%10 == 0 {
+		return Quantity{Milli: q.Milli / 10, Unit: UnitChuc}, true // as Counted, backwards
 	}
 	return Quantity{}, false
 }

@@ -247,7 +247,8 @@ func TestQuantityArithmetic(t *testing.T) {
 
 func TestQuantityInCounted(t *testing.T) {
 	// A listing's own unit first; a chục of eggs (quả counted) is ten quả
-	// only where the listing is by quả; fruit's chục converts to nothing.
+	// where the listing is by quả, and ten quả of eggs a chục where it is
+	// by the chục; fruit's chục and quả convert to nothing.
 	for _, tt := range []struct {
 		q          Quantity
 		u, counted Unit
@@ -256,7 +257,12 @@ func TestQuantityInCounted(t *testing.T) {
 	}{
 		{Quantity{2000, UnitChuc}, UnitQua, UnitQua, Quantity{20_000, UnitQua}, true},
 		{Quantity{2000, UnitChuc}, UnitChuc, UnitQua, Quantity{2000, UnitChuc}, true},
-		{Quantity{20_000, UnitQua}, UnitChuc, UnitQua, Quantity{}, false},
+		{Quantity{20_000, UnitQua}, UnitChuc, UnitQua, Quantity{2000, UnitChuc}, true},
+		{Quantity{25_000, UnitQua}, UnitChuc, UnitQua, Quantity{2500, UnitChuc}, true},
+		{Quantity{23_000, UnitQua}, UnitChuc, UnitQua, Quantity{2300, UnitChuc}, true},
+		{Quantity{1, UnitQua}, UnitChuc, UnitQua, Quantity{}, false}, // 0,001 quả: no whole thousandth of a chục
+		{Quantity{20_000, UnitQua}, UnitChuc, "", Quantity{}, false}, // quả of fruit are no chục
+		{Quantity{20_000, UnitQua}, UnitKg, UnitQua, Quantity{}, false},
 		{Quantity{2000, UnitChuc}, UnitQua, "", Quantity{}, false},
 		{Quantity{5000, UnitTa}, UnitKg, "", Quantity{500_000, UnitKg}, true},
 		{Quantity{5000, UnitTa}, UnitQua, UnitQua, Quantity{}, false},
