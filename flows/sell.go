@@ -62,7 +62,9 @@ func newSell(d Deps) *sell {
 		Known: said(saidQuantity, unsureQuantity)})
 	f.quantityCheck = f.form.Row(Field[draft]{Step: "quantity_check", Ask: f.askQtyCheck, Answer: f.onQtyCheck, Aside: true})
 	f.price = f.form.Row(Field[draft]{Step: "price", Ask: f.askPrice, Answer: f.onPrice, Edit: "price",
-		Known: func(d *draft) bool { return said(saidPrice, unsurePricePer)(d) && !d.unsure(unsurePriceDear) }})
+		Known: func(d *draft) bool {
+			return said(saidPrice, unsurePricePer)(d) && !d.unsure(unsurePriceDear) && !d.unsure(unsurePricePiece)
+		}})
 	f.priceCheck = f.form.Row(Field[draft]{Step: "price_check", Ask: f.askPriceCheck, Answer: f.onPriceCheck, Aside: true})
 	f.form.Row(Field[draft]{Step: "ready", Ask: f.askDate, Answer: f.onDate, Edit: "ready", Known: said(saidReady, "")})
 	f.form.Row(Field[draft]{Step: "note", Ask: ask(M("sell.note")).text, Answer: f.onNote, Edit: "note",
@@ -308,8 +310,9 @@ func (f *sell) onQuantity(ctx context.Context, c *Conv, d *draft, in Input) (Go,
 		return To(f.quantityCheck), nil
 	}
 	// A price read before the quantity ("Na 25k mai") is kept unless the
-	// two cannot make a total (25k/kg for 100 quả): then it is asked.
-	if p := d.Listing.Price; p.VND > 0 {
+	// two cannot make a total (25k/kg for 100 quả): then it is asked. One
+	// whose unit is asked ("3k/chục" of eggs) is kept as typed, for that.
+	if p := d.Listing.Price; p.VND > 0 && !d.unsure(unsurePricePiece) {
 		counted, ok := f.countedPrice(d, p, q)
 		if !ok {
 			d.Listing.Price = vn.Price{}
@@ -364,6 +367,8 @@ func (f *sell) askPrice(c *Conv, d *draft) Question {
 	switch {
 	case d.unsure(unsurePricePer):
 		return f.askPricePer(c, d)
+	case d.unsure(unsurePricePiece):
+		return f.askPricePiece(c, d)
 	case d.unsure(unsurePriceDear):
 		return f.askPriceCheck(c, d)
 	}
@@ -396,6 +401,7 @@ func (f *sell) onPrice(ctx context.Context, c *Conv, d *draft, in Input) (Go, er
 	if p.Per == "" {
 		p.Per = f.priceUnit(d)
 	}
+	typed := p
 	if counted, ok := f.countedPrice(d, p, d.Listing.Quantity); ok {
 		p = counted
 	}
@@ -410,9 +416,15 @@ func (f *sell) onPrice(ctx context.Context, c *Conv, d *draft, in Input) (Go, er
 		return Again(M("sell.price_implausible", "Price", c.F().Price(p))), nil
 	case !convertible(p, d.Listing.Quantity):
 		return Again(M("sell.price_unit", "Price", c.F().Price(p), "Unit", c.F().Unit(d.Listing.Quantity.Unit))), nil
+	case typed.CheapChuc(f.defaultUnit(d)): // "3k" a chục of eggs, surely a quả: asked
+		d.Listing.Price, d.Listing.PriceTyped = typed, in.Text
+		d.sure(unsurePricePiece)
+		d.Listing.Unsure = append(d.Listing.Unsure, unsurePricePiece)
+		return To(f.price), nil
 	}
 	d.Listing.Price, d.Listing.PriceTyped = p, in.Text
 	d.sure(unsurePricePer)
+	d.sure(unsurePricePiece)
 	d.sure(unsurePriceDear)
 	if !vn.PlausiblePrice(p) {
 		return To(f.priceCheck), nil // dear, but some produce is (bird's nest, ginseng)

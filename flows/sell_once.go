@@ -25,10 +25,11 @@ const (
 
 // What a reading leaves to confirm, as listingDraft.Unsure names it.
 const (
-	unsureQuantity  = "quantity"   // two amounts that disagree, or a huge one
-	unsurePricePer  = "price_per"  // "1tr2" on na: per kg or per tạ?
-	unsurePriceDear = "price_dear" // dear for any produce, or far from the area's prices
-	unsureReadyPast = "ready_past" // a ready date that has passed: asked again, saying so
+	unsureQuantity   = "quantity"    // two amounts that disagree, or a huge one
+	unsurePricePer   = "price_per"   // "1tr2" on na: per kg or per tạ?
+	unsurePricePiece = "price_piece" // "3k" a chục of eggs: per quả or per chục?
+	unsurePriceDear  = "price_dear"  // dear for any produce, or far from the area's prices
+	unsureReadyPast  = "ready_past"  // a ready date that has passed: asked again, saying so
 )
 
 // said makes row name Known unless its value is still to be confirmed.
@@ -150,6 +151,7 @@ func (f *sell) take(ctx context.Context, c *Conv, d *draft, r vn.Reading) error 
 		if p.Per == "" {
 			p.Per = f.priceUnit(d)
 		}
+		typed := p
 		if counted, ok := f.countedPrice(d, p, d.Listing.Quantity); ok && d.Listing.Quantity.Milli > 0 {
 			p = counted
 		}
@@ -158,6 +160,9 @@ func (f *sell) take(ctx context.Context, c *Conv, d *draft, r vn.Reading) error 
 			d.Listing.Unsure = append(d.Listing.Unsure, unsurePricePer)
 		case !vn.PlausiblePrice(p) && !unusuallyHigh(p) || d.Listing.Quantity.Milli > 0 && !convertible(p, d.Listing.Quantity):
 			p = vn.Price{} // asked, as typed at the question it would be refused
+		case typed.CheapChuc(f.defaultUnit(d)): // "3k" a chục of eggs, surely a quả: asked
+			p = typed
+			d.Listing.Unsure = append(d.Listing.Unsure, unsurePricePiece)
 		case !vn.PlausiblePrice(p):
 			d.Listing.Unsure = append(d.Listing.Unsure, unsurePriceDear)
 		default:
@@ -243,6 +248,18 @@ func (f *sell) askPricePer(c *Conv, d *draft) Question {
 	return Ask(M("sell_once.price_per", "Price", vn.FormatNumber(p.VND)), rows...)
 }
 
+// askPricePiece asks what a price too low for a chục of eggs is for: "3k"
+// is surely the price of a quả, but the farmer says which.
+func (f *sell) askPricePiece(c *Conv, d *draft) Question {
+	p := d.Listing.Price
+	per := func(u vn.Unit, words ...string) []Choice {
+		return []Choice{{Label: M("sell_once.per", "Price", c.F().Price(vn.Price{VND: p.VND, Per: u})),
+			Value: "per:" + string(u), Words: words}}
+	}
+	return Ask(M("sell_once.price_piece", "Price", vn.FormatNumber(p.VND)),
+		per(vn.UnitQua, "qua", "1 qua", "mot qua", "trai", "1 trai"), per(vn.UnitChuc, "chuc", "1 chuc", "mot chuc"))
+}
+
 // onPriceDoubt takes the answer to a doubt about a price read from a
 // message: its unit picked ("per:ta"), or Đúng vậy / Gõ lại.
 func (f *sell) onPriceDoubt(c *Conv, d *draft, in Input) (Go, bool) {
@@ -250,9 +267,13 @@ func (f *sell) onPriceDoubt(c *Conv, d *draft, in Input) (Go, bool) {
 		return Go{}, false
 	}
 	switch per, picked := strings.CutPrefix(in.Text, "per:"); {
-	case d.unsure(unsurePricePer) && picked && vn.Unit(per).Valid():
+	case (d.unsure(unsurePricePer) || d.unsure(unsurePricePiece)) && picked && vn.Unit(per).Valid():
 		d.sure(unsurePricePer)
+		d.sure(unsurePricePiece)
 		p := vn.Price{VND: d.Listing.Price.VND, Per: vn.Unit(per)}
+		if counted, ok := p.InCounted(d.Listing.Quantity.Unit, f.defaultUnit(d)); ok {
+			p = counted // 3k a quả of eggs listed by the chục is 30k a chục
+		}
 		switch {
 		case !vn.PlausiblePrice(p) && !unusuallyHigh(p):
 			d.Listing.Price = vn.Price{}

@@ -311,3 +311,99 @@ func TestEggsArePricedInTheUnitTheFarmerCounts(t *testing.T) {
 		})
 	}
 }
+
+// A price per chục of eggs below what ten eggs cost ("Trứng gà 5 chục 3k
+// mai": 300 đ an egg) is not listed as it is: the farmer is asked whether
+// it is the price of a quả or of a chục, with a button for each. A quả
+// makes it ten times that a chục, as the listing is by the chục; a chục
+// keeps it; a price typed instead is read afresh. A chục of fruit is its
+// own unit, its price never asked so.
+func TestACheapPriceForAChucOfEggsIsAskedPerQuaOrPerChuc(t *testing.T) {
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eggs := slices.Clone(toSellQuantity)
+	eggs[6].text = "trứng"
+	piece := []string{"sell_once.price_piece"}
+	toSummary := []turn{{text, "mai", 0, "sell/note", []string{"sell.note"}}, {text, "bỏ qua", 0, "sell/summary", []string{"sell.summary"}}}
+	tests := []struct {
+		name  string
+		turns []turn
+		want  string // in the summary
+	}{
+		{"in one message, a quả", append(slices.Clone(registered),
+			turn{photo, "Trứng gà 5 chục 3k mai", 0, "sell/price", piece},
+			turn{flows.KindChoice, "per:qua", 0, "sell/summary", []string{"sell.summary"}}),
+			"Trứng — 5 chục\n💰 30.000 đ/chục (anh/chị gõ: 3k)"},
+		{"in one message, a chục after all", append(slices.Clone(registered),
+			turn{photo, "Trứng gà 5 chục 3k mai", 0, "sell/price", piece},
+			turn{flows.KindChoice, "per:chuc", 0, "sell/summary", []string{"sell.summary"}}),
+			"Trứng — 5 chục\n💰 3.000 đ/chục (anh/chị gõ: 3k)"},
+		{"in one message, the answer typed", append(slices.Clone(registered),
+			turn{photo, "trung ga 5 chuc 3k mai", 0, "sell/price", piece},
+			turn{text, "1 qua", 0, "sell/summary", []string{"sell.summary"}}),
+			"Trứng — 5 chục\n💰 30.000 đ/chục (anh/chị gõ: 3k)"},
+		{"eggs by the quả priced per chục", append(slices.Clone(registered),
+			turn{photo, "Trứng gà 50 quả 3k/chục mai", 0, "sell/price", piece},
+			turn{flows.KindChoice, "per:qua", 0, "sell/summary", []string{"sell.summary"}}),
+			"Trứng — 50 quả\n💰 3.000 đ/quả (anh/chị gõ: 3k/chục)"},
+		{"the price before the quantity", append(slices.Clone(registered),
+			turn{photo, "Trứng gà 3k/chục mai", 0, "sell/quantity", []string{"sell.quantity"}},
+			turn{text, "50 quả", 0, "sell/price", piece},
+			turn{flows.KindChoice, "per:qua", 0, "sell/summary", []string{"sell.summary"}}),
+			"Trứng — 50 quả\n💰 3.000 đ/quả (anh/chị gõ: 3k/chục)"},
+		{"at the price question", append(slices.Concat(eggs, []turn{
+			{text, "5 chục", 0, "sell/price", []string{"sell.price"}},
+			{text, "3k", 0, "sell/price", piece},
+			{flows.KindChoice, "per:qua", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
+			"Trứng — 5 chục\n💰 30.000 đ/chục (anh/chị gõ: 3k)"},
+		{"at the price question, a price typed again", append(slices.Concat(eggs, []turn{
+			{text, "5 chục", 0, "sell/price", []string{"sell.price"}},
+			{text, "3k", 0, "sell/price", piece},
+			{text, "35k", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
+			"Trứng — 5 chục\n💰 35.000 đ/chục (anh/chị gõ: 35k)"},
+		{"a chục of fruit is not asked", append(slices.Concat(toSellQuantity, []turn{
+			{text, "3 chục", 0, "sell/price", []string{"sell.price"}},
+			{text, "8k", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
+			"Quýt Bắc Sơn — 3 chục\n💰 8.000 đ/chục (anh/chị gõ: 8k)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := newConversation(t)
+			var question, buttons []string
+			for i := range tt.turns {
+				c.play(tt.turns[i : i+1])
+				for _, r := range c.said {
+					if r.Text.ID != "sell_once.price_piece" {
+						continue
+					}
+					question = append(question, texts.Text("vi", r.Text))
+					for _, row := range r.Choices {
+						for _, ch := range row {
+							buttons = append(buttons, texts.Text("vi", ch.Label))
+						}
+					}
+				}
+			}
+			if len(question) > 0 {
+				if want := "Giá 3.000 đ là cho 1 quả hay 1 chục ạ?"; !strings.Contains(question[0], want) {
+					t.Errorf("the farmer was asked:\n%s\nwant it to ask %q", question[0], want)
+				}
+				if want := []string{"3.000 đ/quả", "3.000 đ/chục"}; !slices.Equal(buttons, want) {
+					t.Errorf("the buttons say %q, want %q", buttons, want)
+				}
+			}
+			var summary string
+			for _, r := range c.said {
+				if r.Text.ID == "sell.summary" {
+					summary = texts.Text("vi", r.Text)
+				}
+			}
+			if !strings.Contains(summary, tt.want) {
+				t.Fatalf("the summary says:\n%s\nwant it to say:\n%s", summary, tt.want)
+			}
+		})
+	}
+}

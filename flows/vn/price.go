@@ -1,6 +1,7 @@
 package vn
 
 import (
+	"math"
 	"math/big"
 	"strings"
 )
@@ -346,6 +347,26 @@ func (p Price) Counted(u Unit) Price {
 	return Price{VND: p.VND / 10, Per: UnitQua}
 }
 
+// InCounted is p per unit u: as it is when per u, and, where a chục counts
+// ten of counted (eggs: quả), a price per quả ten times that per chục (3k
+// a quả is 30k a chục) and one per chục a tenth of it per quả when that is
+// a whole number of đồng (Counted). ok is false otherwise, as for the
+// chục and the quả of fruit.
+func (p Price) InCounted(u, counted Unit) (Price, bool) {
+	switch {
+	case p.Per == u:
+		return p, true
+	case counted != UnitQua:
+	case p.Per == UnitQua && u == UnitChuc && p.VND >= 0 && p.VND <= math.MaxInt64/10:
+		return Price{VND: p.VND * 10, Per: UnitChuc}, true
+	case p.Per == UnitChuc && u == UnitQua:
+		if c := p.Counted(counted); c.Per == UnitQua {
+			return c, true
+		}
+	}
+	return Price{}, false
+}
+
 // Total is the price of q at p, rounded half up to the dong: 50 kg at
 // 25k/kg is 1.250.000, 150 kg at 2 triệu/tạ is 3.000.000. A price without
 // a unit is taken per q's unit. ok is false when the units do not match
@@ -384,6 +405,18 @@ var maxPerCount = map[Unit]int64{
 	UnitQua: 2_000_000, UnitChuc: 5_000_000, UnitThung: 20_000_000,
 	UnitBao: 30_000_000, UnitBo: 1_000_000, UnitCon: 100_000_000,
 	UnitLit: 2_000_000,
+}
+
+// minPerPiece: the lowest plausible price of one piece of produce sold by
+// the piece (counted: eggs, about 2.000–5.000 đ each).
+const minPerPiece = 1_000
+
+// CheapChuc reports whether p is a price per chục, where a chục counts ten
+// of counted (eggs: quả), below ten pieces at their lowest plausible price:
+// "3k" a chục of eggs is 300 đ an egg, surely 3k a quả, so the flow asks.
+// Never for a chục of fruit (counted empty), its own unit.
+func (p Price) CheapChuc(counted Unit) bool {
+	return p.Per == UnitChuc && counted == UnitQua && p.VND < 10*minPerPiece
 }
 
 // PlausiblePrice reports whether p looks like a real price, so the flow

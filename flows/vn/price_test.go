@@ -2,6 +2,7 @@ package vn
 
 import (
 	"errors"
+	"math"
 	"testing"
 )
 
@@ -252,6 +253,56 @@ func TestPriceCounted(t *testing.T) {
 	for _, tt := range tests {
 		if got := tt.p.Counted(tt.u); got != tt.want {
 			t.Errorf("%+v.Counted(%q) = %+v; want %+v", tt.p, tt.u, got, tt.want)
+		}
+	}
+}
+
+// A price per quả of eggs is ten times that per chục, a price per chục a
+// tenth of it per quả; fruit's chục and quả do not convert.
+func TestPriceInCounted(t *testing.T) {
+	tests := []struct {
+		p          Price
+		u, counted Unit
+		want       Price
+		ok         bool
+	}{
+		{Price{3000, UnitQua}, UnitChuc, UnitQua, Price{30000, UnitChuc}, true},
+		{Price{30000, UnitChuc}, UnitQua, UnitQua, Price{3000, UnitQua}, true},
+		{Price{30005, UnitChuc}, UnitQua, UnitQua, Price{}, false}, // not a whole đồng a quả
+		{Price{30000, UnitChuc}, UnitChuc, UnitQua, Price{30000, UnitChuc}, true},
+		{Price{30000, UnitChuc}, UnitChuc, "", Price{30000, UnitChuc}, true},
+		{Price{3000, UnitQua}, UnitChuc, "", Price{}, false}, // a chục of fruit is not always ten
+		{Price{30000, UnitChuc}, UnitQua, "", Price{}, false},
+		{Price{25000, UnitKg}, UnitChuc, UnitQua, Price{}, false},
+		{Price{3000, UnitQua}, UnitKg, UnitQua, Price{}, false},
+		{Price{math.MaxInt64, UnitQua}, UnitChuc, UnitQua, Price{}, false},
+	}
+	for _, tt := range tests {
+		if got, ok := tt.p.InCounted(tt.u, tt.counted); got != tt.want || ok != tt.ok {
+			t.Errorf("%+v.InCounted(%q, %q) = %+v, %v; want %+v, %v", tt.p, tt.u, tt.counted, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+// A price per chục of eggs below ten eggs at 1.000 đ is surely per quả;
+// a chục of fruit has no such bound.
+func TestPriceCheapChuc(t *testing.T) {
+	tests := []struct {
+		p       Price
+		counted Unit
+		want    bool
+	}{
+		{Price{3000, UnitChuc}, UnitQua, true},
+		{Price{9999, UnitChuc}, UnitQua, true},
+		{Price{10000, UnitChuc}, UnitQua, false},
+		{Price{30000, UnitChuc}, UnitQua, false},
+		{Price{3000, UnitChuc}, "", false},
+		{Price{3000, UnitQua}, UnitQua, false},
+		{Price{3000, UnitKg}, UnitQua, false},
+	}
+	for _, tt := range tests {
+		if got := tt.p.CheapChuc(tt.counted); got != tt.want {
+			t.Errorf("%+v.CheapChuc(%q) = %v; want %v", tt.p, tt.counted, got, tt.want)
 		}
 	}
 }
