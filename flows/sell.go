@@ -312,8 +312,9 @@ func (f *sell) onQuantity(ctx context.Context, c *Conv, d *draft, in Input) (Go,
 	// A price read before the quantity ("Na 25k mai") is kept unless the
 	// two cannot make a total (25k/kg for 100 quả): then it is asked. One
 	// whose unit is asked ("3k/chục" of eggs) is kept as typed, for that.
+	// Its quả may be only the product's unit, unsaid: never made per chục.
 	if p := d.Listing.Price; p.VND > 0 && !d.unsure(unsurePricePiece) {
-		counted, ok := f.countedPrice(d, p, q)
+		counted, ok := f.countedPrice(d, p, q, false)
 		if !ok {
 			d.Listing.Price = vn.Price{}
 			d.unsay(saidPrice)
@@ -398,11 +399,12 @@ func (f *sell) onPrice(ctx context.Context, c *Conv, d *draft, in Input) (Go, er
 			return g, err
 		}
 	}
-	if p.Per == "" {
+	said := p.Per != ""
+	if !said {
 		p.Per = f.priceUnit(d)
 	}
 	typed := p
-	if counted, ok := f.countedPrice(d, p, d.Listing.Quantity); ok {
+	if counted, ok := f.countedPrice(d, p, d.Listing.Quantity, said); ok {
 		p = counted
 	}
 	switch {
@@ -437,13 +439,20 @@ func (f *sell) onPrice(ctx context.Context, c *Conv, d *draft, in Input) (Go, er
 
 // countedPrice is p for a stock of q, when the two make a total: as it
 // is, or, where quả are counted (eggs), per quả for a price per chục
-// ("30k/chục" for a stock of 50 quả is 3k/quả).
-func (f *sell) countedPrice(d *draft, p vn.Price, q vn.Quantity) (vn.Price, bool) {
+// ("30k/chục" for a stock of 50 quả is 3k/quả), and, when its unit was
+// said, per chục for a price per quả ("3k/quả" for 5 chục is 30k/chục). A
+// price per quả only as the product's unit is not: "Trứng gà 30k mai",
+// then "5 chục", was never 30k an egg.
+func (f *sell) countedPrice(d *draft, p vn.Price, q vn.Quantity, said bool) (vn.Price, bool) {
 	if convertible(p, q) {
 		return p, true
 	}
-	c := p.Counted(f.defaultUnit(d))
-	return c, convertible(c, q)
+	if !said {
+		c := p.Counted(f.defaultUnit(d))
+		return c, convertible(c, q)
+	}
+	c, ok := p.InCounted(q.Unit, f.defaultUnit(d))
+	return c, ok && convertible(c, q)
 }
 
 // convertible tells whether an order's total can be worked out: a price per

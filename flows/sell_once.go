@@ -148,11 +148,12 @@ func (f *sell) take(ctx context.Context, c *Conv, d *draft, r vn.Reading) error 
 		}
 	}
 	if p := r.Price; p.VND > 0 && !r.PriceRange {
-		if p.Per == "" {
+		said := p.Per != ""
+		if !said {
 			p.Per = f.priceUnit(d)
 		}
 		typed := p
-		if counted, ok := f.countedPrice(d, p, d.Listing.Quantity); ok && d.Listing.Quantity.Milli > 0 {
+		if counted, ok := f.countedPrice(d, p, d.Listing.Quantity, said); ok && d.Listing.Quantity.Milli > 0 {
 			p = counted
 		}
 		switch {
@@ -271,7 +272,7 @@ func (f *sell) onPriceDoubt(c *Conv, d *draft, in Input) (Go, bool) {
 		d.sure(unsurePricePer)
 		d.sure(unsurePricePiece)
 		p := vn.Price{VND: d.Listing.Price.VND, Per: vn.Unit(per)}
-		if counted, ok := p.InCounted(d.Listing.Quantity.Unit, f.defaultUnit(d)); ok {
+		if counted, ok := f.countedPrice(d, p, d.Listing.Quantity, true); ok {
 			p = counted // 3k a quả of eggs listed by the chục is 30k a chục
 		}
 		switch {

@@ -250,7 +250,8 @@ func median(ns []int) int {
 }
 
 // Eggs are sold by the piece or by the chục, as the farmer says: a price
-// per chục for eggs listed by quả is a tenth of it per quả; a price whose
+// per chục for eggs listed by quả is a tenth of it per quả, and one per
+// quả for eggs listed by the chục ten times it per chục; a price whose
 // unit is unsaid is per the unit the farmer counts in, never ten times it
 // by a chục turned into quả. Fruit keeps its chục.
 func TestEggsArePricedInTheUnitTheFarmerCounts(t *testing.T) {
@@ -289,6 +290,18 @@ func TestEggsArePricedInTheUnitTheFarmerCounts(t *testing.T) {
 			turn{text, "5 chục", 0, "sell/price", []string{"sell.price"}},
 			turn{text, "30k", 0, "sell/summary", []string{"sell.summary"}}),
 			"Trứng — 5 chục\n💰 30.000 đ/chục (anh/chị gõ: 30k)"},
+		{"eggs by the chục, priced per quả", append(slices.Concat(eggs, []turn{
+			{text, "5 chục", 0, "sell/price", []string{"sell.price"}},
+			{text, "3k/quả", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
+			"Trứng — 5 chục\n💰 30.000 đ/chục (anh/chị gõ: 3k/quả)"},
+		{"eggs by the chục priced per quả in one message", append(slices.Clone(registered),
+			turn{photo, "Trứng gà 5 chục 3k một quả mai", 0, "sell/summary", []string{"sell.summary"}}),
+			"Trứng — 5 chục\n💰 30.000 đ/chục (anh/chị gõ: 3k một quả)"},
+		{"fruit by the chục priced per quả: asked again per chục", append(slices.Concat(toSellQuantity, []turn{
+			{text, "3 chục", 0, "sell/price", []string{"sell.price"}},
+			{text, "5k/quả", 0, "sell/price", []string{"sell.price_unit"}},
+			{text, "40k", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
+			"Quýt Bắc Sơn — 3 chục\n💰 40.000 đ/chục (anh/chị gõ: 40k)"},
 		{"a chục of fruit stays a chục", append(slices.Concat(toSellQuantity, []turn{
 			{text, "3 chục", 0, "sell/price", []string{"sell.price"}},
 			{text, "40k", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
@@ -358,6 +371,10 @@ func TestACheapPriceForAChucOfEggsIsAskedPerQuaOrPerChuc(t *testing.T) {
 			{text, "3k", 0, "sell/price", piece},
 			{flows.KindChoice, "per:qua", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
 			"Trứng — 5 chục\n💰 30.000 đ/chục (anh/chị gõ: 3k)"},
+		{"the price typed again with its unit", append(slices.Clone(registered),
+			turn{photo, "Trứng gà 5 chục 3k mai", 0, "sell/price", piece},
+			turn{text, "3k/quả", 0, "sell/summary", []string{"sell.summary"}}),
+			"Trứng — 5 chục\n💰 30.000 đ/chục (anh/chị gõ: 3k/quả)"},
 		{"at the price question, a price typed again", append(slices.Concat(eggs, []turn{
 			{text, "5 chục", 0, "sell/price", []string{"sell.price"}},
 			{text, "3k", 0, "sell/price", piece},
