@@ -29,6 +29,10 @@ const RenewFor = 7 * 24 * time.Hour
 
 type mineDraft struct {
 	ListingID int64 `json:"listing_id"`
+	// Renew: the farmer asked to sell again (🔄 Bán thêm 7 ngày) a listing
+	// sold out, and is asked what is left: the one way a listing that
+	// ended (stopped, expired) is changed.
+	Renew bool `json:"renew,omitempty"`
 	// Price, typed as Typed, waits for the farmer to confirm it: dear for
 	// any produce, asked as selling asks it.
 	Price *vn.Price `json:"price,omitempty"`
@@ -194,13 +198,12 @@ func (f *mine) onAct(ctx context.Context, c *Conv, in Input) (Step, error) {
 	if err != nil {
 		return "", err
 	}
-	if l.Status == Removed && action != "list" {
-		c.Say(M("moderation.listing_removed", "Code", l.Code))
+	if action != "list" && !f.changeable(c, l, action == "renew") {
 		return Done, nil
 	}
-	if ended := l.Status == Closed || l.Status == Expired; ended && action != "renew" && action != "list" {
-		c.Say(M("mine.ended", "Code", l.Code, "Status", c.T(M("status."+l.Status))))
-		return Done, nil
+	// What follows is about this listing, and is no renewal unless said.
+	if err := c.SetDraft(mineDraft{ListingID: l.ID}); err != nil {
+		return "", err
 	}
 	switch action {
 	case "price":
@@ -223,7 +226,7 @@ func (f *mine) onAct(ctx context.Context, c *Conv, in Input) (Step, error) {
 		if l.Remaining == 0 {
 			// Sold out: only the farmer knows whether there is more to sell.
 			c.Say(M("mine.renew_empty", "Code", l.Code))
-			return mineStock, nil
+			return mineStock, c.SetDraft(mineDraft{ListingID: l.ID, Renew: true})
 		}
 		l.Status, l.SoldOutBy = Active, ""
 		l.ExpiresAt = later(l.ExpiresAt, c.Now.Add(RenewFor)) // pressing twice renews once
@@ -234,6 +237,41 @@ func (f *mine) onAct(ctx context.Context, c *Conv, in Input) (Step, error) {
 		return "", err
 	}
 	return Done, nil
+}
+
+// changeable tells whether l may still be changed, saying why not: a
+// listing a moderator took down never is, by its farmer; one that ended
+// (stopped, expired) only by selling it again (renewing). Checked as each
+// answer is taken, not only as the action is picked: a moderator, the
+// expiry or another chat may have ended it meanwhile.
+func (f *mine) changeable(c *Conv, l *Listing, renewing bool) bool {
+	switch {
+	case l.Status == Removed:
+		c.Say(M("moderation.listing_removed", "Code", l.Code))
+		return false
+	case (l.Status == Closed || l.Status == Expired) && !renewing:
+		c.Say(M("mine.ended", "Code", l.Code, "Status", c.T(M("status."+l.Status))))
+		return false
+	}
+	return true
+}
+
+// answered loads the listing an answer is for, if it may still be changed
+// (changeable); else the step to go to comes back, having said why.
+func (f *mine) answered(ctx context.Context, c *Conv) (*Listing, Step, error) {
+	var d mineDraft
+	if err := c.Draft(&d); err != nil {
+		return nil, "", err
+	}
+	l, err := f.own(ctx, c, d.ListingID)
+	if err != nil {
+		stay, err := f.gone(c, err)
+		return nil, stay, err
+	}
+	if !f.changeable(c, l, d.Renew) {
+		return nil, Done, nil
+	}
+	return l, "", nil
 }
 
 // gone ends the flow kindly when the listing is not the user's (any more).
@@ -285,9 +323,9 @@ func (f *mine) onPrice(ctx context.Context, c *Conv, in Input) (Step, error) {
 	if in.Kind != KindText {
 		return Unclear, nil
 	}
-	l, err := f.own(ctx, c, 0)
-	if err != nil {
-		return f.gone(c, err)
+	l, stay, err := f.answered(ctx, c)
+	if l == nil {
+		return stay, err
 	}
 	p, err := vn.ParsePrice(in.Text)
 	if p.Per == "" {
@@ -335,9 +373,9 @@ func (f *mine) onPriceCheck(ctx context.Context, c *Conv, in Input) (Step, error
 	if err != nil {
 		return "", err
 	}
-	l, err := f.own(ctx, c, 0)
-	if err != nil {
-		return f.gone(c, err)
+	l, stay, err := f.answered(ctx, c)
+	if l == nil {
+		return stay, err
 	}
 	l.Price, l.PriceTyped = *d.Price, d.Typed
 	return Done, f.save(ctx, c, l)
@@ -418,9 +456,8 @@ func (f *mine) quantityAnswer(ctx context.Context, c *Conv, in Input, step Step,
 	if in.Kind != KindText {
 		return nil, vn.Quantity{}, Unclear, nil
 	}
-	l, err := f.own(ctx, c, 0)
-	if err != nil {
-		stay, err := f.gone(c, err)
+	l, stay, err := f.answered(ctx, c)
+	if l == nil {
 		return nil, vn.Quantity{}, stay, err
 	}
 	if max < 0 {

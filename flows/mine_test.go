@@ -144,3 +144,76 @@ func TestAnEggFarmersStockInQuaIsCountedInChuc(t *testing.T) {
 		})
 	}
 }
+
+// A listing a moderator takes down, or that ends (stopped from another
+// chat, expired), while its farmer is at one of its questions is not
+// changed by the answer, and never put back on sale: the farmer is told
+// why, as when picking an action. Before, typing the stock of a listing
+// taken down marked it sold out, and then the stock put it back on sale.
+func TestAnAnswerLeavesAListingThatEndedMeanwhileAsItIs(t *testing.T) {
+	t.Parallel()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	type turn struct {
+		kind flows.InputKind
+		text string
+	}
+	for _, action := range []struct {
+		name   string
+		before []turn // from the listing's detail to the question
+		answer turn
+	}{
+		{"stock", []turn{{flows.KindChoice, "act:stock"}}, turn{flows.KindText, "50 kg"}},
+		{"stock to zero", []turn{{flows.KindChoice, "act:stock"}}, turn{flows.KindText, "0"}},
+		{"price", []turn{{flows.KindChoice, "act:price"}}, turn{flows.KindText, "28k"}},
+		{"dear price", []turn{{flows.KindChoice, "act:price"}, {flows.KindText, "1tr2"}}, turn{flows.KindChoice, "yes"}},
+		{"smallest order", []turn{{flows.KindChoice, "act:min"}}, turn{flows.KindText, "20 kg"}},
+	} {
+		for _, end := range []struct {
+			status, said, text string
+		}{
+			{flows.Removed, "moderation.listing_removed", "đã bị người điều phối chợ gỡ nên không sửa hay bán tiếp được"},
+			{flows.Closed, "mine.ended", "đã ngừng bán"},
+			{flows.Expired, "mine.ended", "đã hết hạn"},
+		} {
+			t.Run(action.name+"/"+end.status, func(t *testing.T) {
+				t.Parallel()
+				m := newMarket(t)
+				l := m.listing("1")
+				ctx := context.Background()
+				m.say("1", flows.KindChoice, "menu:mine")
+				m.say("1", flows.KindChoice, "l:"+strconv.FormatInt(l.ID, 10))
+				for _, tr := range action.before {
+					m.say("1", tr.kind, tr.text)
+				}
+				ended, err := m.db.Listing(ctx, l.ID) // meanwhile, elsewhere
+				if err != nil {
+					t.Fatal(err)
+				}
+				ended.Status = end.status
+				if err := m.db.UpdateListing(ctx, ended); err != nil {
+					t.Fatal(err)
+				}
+				said := m.say("1", action.answer.kind, action.answer.text)
+				if !slices.Contains(said, end.said) {
+					t.Errorf("answering %q said %v, want %s", action.answer.text, said, end.said)
+				}
+				for _, r := range m.said {
+					if r.Text.ID == end.said && !strings.Contains(texts.Text("vi", r.Text), end.text) {
+						t.Errorf("the farmer read %q, want it to say %q", texts.Text("vi", r.Text), end.text)
+					}
+				}
+				got, err := m.db.Listing(ctx, l.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.Status != end.status || got.Remaining != 100_000 || got.Price.VND != 25_000 || got.MinOrder != 0 {
+					t.Errorf("the listing is %s with %d left at %d đ, smallest order %d; want it %s as it was",
+						got.Status, got.Remaining, got.Price.VND, got.MinOrder, end.status)
+				}
+			})
+		}
+	}
+}
