@@ -53,16 +53,12 @@ func mineFlow(d Deps) *Flow {
 
 type mine struct{ deps Deps }
 
-// start lists the seller's listings, or acts at once on a button of the
-// renewal question ("mine:renew:42").
+// start lists the seller's listings, or acts at once on a button that
+// names its listing ("mine:renew:42"): of the renewal question, of a
+// listing's detail shown earlier, or a code typed ("bán thêm NS-7K2Q").
 func (f *mine) start(ctx context.Context, c *Conv, in Input) (Step, error) {
-	if rest, ok := strings.CutPrefix(in.Text, "mine:"); ok && in.Kind == KindChoice {
-		action, id, _ := strings.Cut(rest, ":")
-		n, _ := strconv.ParseInt(id, 10, 64)
-		if err := c.SetDraft(mineDraft{ListingID: n}); err != nil {
-			return "", err
-		}
-		return f.onAct(ctx, c, Input{Kind: KindChoice, Text: "act:" + action})
+	if strings.HasPrefix(in.Text, "mine:") && in.Kind == KindChoice {
+		return f.onAct(ctx, c, in)
 	}
 	listings, err := f.deps.Listings.ListingsOf(ctx, c.User.ID)
 	if err != nil {
@@ -154,22 +150,25 @@ func (f *mine) askAct(c *Conv) {
 		c.Fail(err)
 		return
 	}
+	// Each button names the listing: tapped under this message once another
+	// listing is open, it still acts on this one.
+	act := func(action string) string { return actValue(action, l.ID) }
 	rows := [][]Choice{}
 	switch l.Status {
 	case Active:
 		rows = append(rows,
-			[]Choice{{Label: M("mine.act_price"), Value: "act:price"}, {Label: M("mine.act_stock"), Value: "act:stock"}},
-			[]Choice{{Label: M("mine.act_soldout"), Value: "act:soldout"}, closeChoice("act:close")},
-			[]Choice{{Label: M("mine.act_min"), Value: "act:min"}})
+			[]Choice{{Label: M("mine.act_price"), Value: act("price")}, {Label: M("mine.act_stock"), Value: act("stock")}},
+			[]Choice{{Label: M("mine.act_soldout"), Value: act("soldout")}, closeChoice(act("close"))},
+			[]Choice{{Label: M("mine.act_min"), Value: act("min")}})
 	case SoldOut:
 		rows = append(rows,
-			[]Choice{{Label: M("mine.act_stock"), Value: "act:stock"}, closeChoice("act:close")})
+			[]Choice{{Label: M("mine.act_stock"), Value: act("stock")}, closeChoice(act("close"))})
 	}
 	list := Choice{Label: M("mine.act_list"), Value: "act:list", Words: []string{"danh sach tin"}}
 	if l.Status == Removed {
 		rows = append(rows, []Choice{list}) // a moderator took it down: not the farmer's to put back
 	} else {
-		rows = append(rows, []Choice{renewChoice("act:renew"), list})
+		rows = append(rows, []Choice{renewChoice(act("renew")), list})
 	}
 	data := append(listingData(c.F(), l), f.itemData(c, l)...)
 	c.Ask(M("mine.detail", append(data, "Expires", c.F().Date(l.ExpiresAt))...), rows...)
@@ -185,12 +184,39 @@ func closeChoice(value string) Choice {
 	return Choice{Label: M("mine.act_close"), Value: value, Words: []string{"dong tin", "close"}}
 }
 
+// actValue is the choice of an action on a listing: "mine:close:42".
+func actValue(action string, id int64) string {
+	return "mine:" + action + ":" + strconv.FormatInt(id, 10)
+}
+
+// actionOf reads the choice of an action: "mine:close:42" on listing 42,
+// or "act:close" (a button from before they named their listing, or
+// "act:list") on the listing open, id 0.
+func actionOf(in Input) (action string, id int64, ok bool) {
+	if in.Kind != KindChoice {
+		return "", 0, false
+	}
+	if action, ok := strings.CutPrefix(in.Text, "act:"); ok {
+		return action, 0, true
+	}
+	rest, ok := strings.CutPrefix(in.Text, "mine:")
+	action, n, _ := strings.Cut(rest, ":")
+	id, err := strconv.ParseInt(n, 10, 64)
+	return action, id, ok && err == nil && id > 0
+}
+
 func (f *mine) onAct(ctx context.Context, c *Conv, in Input) (Step, error) {
-	action, ok := strings.CutPrefix(in.Text, "act:")
-	if in.Kind != KindChoice || !ok {
+	action, id, ok := actionOf(in)
+	if !ok && in.Kind == KindChoice && strings.HasPrefix(in.Text, "mine:") {
+		c.Say(M("mine.gone")) // names no listing that can be found
+		return Done, nil
+	}
+	if !ok {
 		return Unclear, nil
 	}
-	l, err := f.own(ctx, c, 0)
+	// The listing the button names, checked as a typed code is: the user's
+	// own, or posted by them as a helper.
+	l, err := f.own(ctx, c, id)
 	if errors.Is(err, ErrNotFound) {
 		c.Say(M("mine.gone"))
 		return Done, nil

@@ -217,3 +217,97 @@ func TestAnAnswerLeavesAListingThatEndedMeanwhileAsItIs(t *testing.T) {
 		}
 	}
 }
+
+// The buttons under a listing's detail act on that listing, whichever is
+// open when they are tapped: a farmer who opened A, then B, and taps ⛔
+// Ngừng bán or 💰 Đổi giá under A's message (higher up) changes A, not B,
+// and is told A's code. A button naming someone else's listing changes
+// nothing. Before, the buttons named no listing and B was stopped.
+func TestAnOlderDetailsButtonsActOnTheirOwnListing(t *testing.T) {
+	t.Parallel()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	m := newMarket(t)
+	a := m.listing("1")
+	b, err := m.db.CreateListing(ctx, &flows.Listing{SellerID: a.SellerID, Channel: flows.Telegram, ProductKey: "quyt-bac-son",
+		Product: "Quýt Bắc Sơn", Quantity: vn.Quantity{Milli: 200_000, Unit: vn.UnitKg}, Price: vn.Price{VND: 18_000, Per: vn.UnitKg},
+		PriceTyped: "18k", Photos: []string{"p"}, Ready: vn.Today(m.now)}, "second", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stranger, err := m.db.Touch(ctx, m.input("3", flows.KindText, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seller := &flows.Seller{UserID: stranger.ID, Name: "Mai", Phone: "+84912000111", Commune: "xã Bắc Sơn", Area: "bac_son"}
+	if err := m.db.SaveSeller(ctx, seller); err != nil {
+		t.Fatal(err)
+	}
+	other, err := m.db.CreateListing(ctx, &flows.Listing{SellerID: seller.ID, Channel: flows.Telegram, ProductKey: "na-chi-lang",
+		Product: "Na", Quantity: vn.Quantity{Milli: 50_000, Unit: vn.UnitKg}, Price: vn.Price{VND: 20_000, Per: vn.UnitKg},
+		PriceTyped: "20k", Photos: []string{"p"}, Ready: vn.Today(m.now)}, "other", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	detail := func(l *flows.Listing) map[string]string { // the detail's buttons, by label
+		m.say("1", flows.KindChoice, "act:list") // ↩️ Các tin bán, or nothing to go back from
+		m.say("1", flows.KindChoice, "menu:mine")
+		m.say("1", flows.KindChoice, "l:"+strconv.FormatInt(l.ID, 10))
+		buttons := map[string]string{}
+		for _, r := range m.said {
+			for _, row := range r.Choices {
+				for _, c := range row {
+					buttons[c.Label.ID] = c.Value
+				}
+			}
+		}
+		return buttons
+	}
+	told := func() string {
+		var out []string
+		for _, r := range m.said {
+			out = append(out, texts.Text("vi", r.Text))
+		}
+		return strings.Join(out, "\n")
+	}
+	status := func(l *flows.Listing) *flows.Listing {
+		got, err := m.db.Listing(ctx, l.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+
+	ofA := detail(a)
+	detail(b) // B is open now
+	m.say("1", flows.KindChoice, ofA["mine.act_price"])
+	m.say("1", flows.KindText, "28k")
+	if got := told(); !strings.Contains(got, "Đã sửa tin bán "+a.Code) || !strings.Contains(got, "28.000 đ/kg") {
+		t.Errorf("after 💰 Đổi giá under %s's detail and 28k, the farmer read:\n%s", a.Code, got)
+	}
+	if pa, pb := status(a).Price.VND, status(b).Price.VND; pa != 28_000 || pb != 18_000 {
+		t.Errorf("prices %d (A) and %d (B), want A's changed to 28.000 and B's left at 18.000", pa, pb)
+	}
+
+	detail(b)
+	m.say("1", flows.KindChoice, ofA["mine.act_close"])
+	if got := told(); !strings.Contains(got, "Đã sửa tin bán "+a.Code+" (đã ngừng bán)") {
+		t.Errorf("after ⛔ Ngừng bán under %s's detail, the farmer read:\n%s", a.Code, got)
+	}
+	if sa, sb := status(a).Status, status(b).Status; sa != flows.Closed || sb != flows.Active {
+		t.Errorf("A is %s and B %s; want A stopped, B still on sale", sa, sb)
+	}
+
+	// A value naming another farmer's listing (however it came) is answered
+	// as a typed code of someone else's is.
+	detail(b)
+	if said := m.say("1", flows.KindChoice, "mine:close:"+strconv.FormatInt(other.ID, 10)); !slices.Contains(said, "mine.gone") {
+		t.Errorf("stopping another farmer's listing said %v, want mine.gone", said)
+	}
+	if s := status(other).Status; s != flows.Active {
+		t.Errorf("another farmer's listing is %s", s)
+	}
+}
