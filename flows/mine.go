@@ -254,15 +254,19 @@ func (f *mine) onAct(ctx context.Context, c *Conv, in Input) (Step, error) {
 			c.Say(M("mine.renew_empty", "Code", l.Code))
 			return mineStock, c.SetDraft(mineDraft{ListingID: l.ID, Renew: true})
 		}
-		l.Status, l.SoldOutBy = Active, ""
-		l.ExpiresAt = later(l.ExpiresAt, c.Now.Add(RenewFor)) // pressing twice renews once
+		reopened := l.Status != Active
+		renew(l, c.Now)
+		return Done, f.save(ctx, c, l, reopened)
 	default:
 		return Unclear, nil
 	}
-	if err := f.save(ctx, c, l); err != nil {
-		return "", err
-	}
-	return Done, nil
+	return Done, f.save(ctx, c, l, false)
+}
+
+// renew puts l on sale for RenewFor more: pressing twice renews once.
+func renew(l *Listing, now time.Time) {
+	l.Status, l.SoldOutBy = Active, ""
+	l.ExpiresAt = later(l.ExpiresAt, now.Add(RenewFor))
 }
 
 // changeable tells whether l may still be changed, saying why not: a
@@ -318,8 +322,9 @@ func later(a, b time.Time) time.Time {
 
 // save stores a changed listing with the edits of its posts, queued in the
 // same transaction (an update retried after a crash finds the listing
-// changed, and would not send them again), and tells the user.
-func (f *mine) save(ctx context.Context, c *Conv, l *Listing) error {
+// changed, and would not send them again), and tells the user: that it is
+// on sale again, when reopened.
+func (f *mine) save(ctx context.Context, c *Conv, l *Listing, reopened bool) error {
 	edits, err := postEdits(ctx, f.deps, c.texts, l)
 	if err != nil {
 		return err
@@ -333,7 +338,7 @@ func (f *mine) save(ctx context.Context, c *Conv, l *Listing) error {
 		return err
 	}
 	c.Say(M("mine.updated", append(f.itemData(c, l), "Price", c.F().Price(l.Price), "Posts", len(OtherChats(c.In.ChatKey(), edits)),
-		"Expires", c.F().Date(l.ExpiresAt))...))
+		"Expires", c.F().Date(l.ExpiresAt), "Reopened", reopened)...))
 	return nil
 }
 
@@ -365,7 +370,7 @@ func (f *mine) onPrice(ctx context.Context, c *Conv, in Input) (Step, error) {
 		return minePriceCheck, c.SetDraft(mineDraft{ListingID: l.ID, Price: &p, Typed: in.Text})
 	}
 	l.Price, l.PriceTyped = p, in.Text
-	return Done, f.save(ctx, c, l)
+	return Done, f.save(ctx, c, l, false)
 }
 
 func (f *mine) askPriceCheck(c *Conv) {
@@ -404,7 +409,7 @@ func (f *mine) onPriceCheck(ctx context.Context, c *Conv, in Input) (Step, error
 		return stay, err
 	}
 	l.Price, l.PriceTyped = *d.Price, d.Typed
-	return Done, f.save(ctx, c, l)
+	return Done, f.save(ctx, c, l, false)
 }
 
 // askStock asks what is left for sale, saying what the orders not yet
@@ -441,19 +446,23 @@ func (f *mine) onStock(ctx context.Context, c *Conv, in Input) (Step, error) {
 	if q.Milli > l.Quantity.Milli {
 		l.Quantity.Milli = q.Milli // more harvested than first listed
 	}
+	ended := l.Status == Closed || l.Status == Expired // here only when renewing (changeable)
+	reopened := false
 	switch {
+	case q.Milli == 0 && ended:
+		// Nothing to sell again: it stays as it was.
 	case q.Milli == 0:
 		l.Status, l.SoldOutBy = SoldOut, "farmer"
-	case l.Status == SoldOut:
+	case l.Status == SoldOut || ended:
 		// On sale again, for a fresh week: posting again, which a banned
 		// user may not (as renewing).
 		if p, err := mayPost(ctx, f.deps, c, PostingOf{}); err != nil || p.Banned {
 			return Done, err
 		}
-		l.Status, l.SoldOutBy = Active, ""
-		l.ExpiresAt = later(l.ExpiresAt, c.Now.Add(RenewFor))
+		renew(l, c.Now)
+		reopened = true
 	}
-	return Done, f.save(ctx, c, l)
+	return Done, f.save(ctx, c, l, reopened)
 }
 
 func (f *mine) askMin(c *Conv) {
@@ -471,7 +480,7 @@ func (f *mine) onMin(ctx context.Context, c *Conv, in Input) (Step, error) {
 		return stay, err
 	}
 	l.MinOrder = q.Milli
-	return Done, f.save(ctx, c, l)
+	return Done, f.save(ctx, c, l, false)
 }
 
 // quantityAnswer reads a quantity typed for the user's listing at step,

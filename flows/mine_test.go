@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nongsan-bot/nongsan/flows"
 	"github.com/nongsan-bot/nongsan/flows/vn"
@@ -309,5 +310,80 @@ func TestAnOlderDetailsButtonsActOnTheirOwnListing(t *testing.T) {
 	}
 	if s := status(other).Status; s != flows.Active {
 		t.Errorf("another farmer's listing is %s", s)
+	}
+}
+
+// 🔄 Bán thêm 7 ngày on a sold-out listing that was then stopped, or that
+// expired, asks what is left; an amount puts it back on sale for a week,
+// and the farmer is told so. Nothing left leaves it as it was. A banned
+// farmer is refused, as when renewing a listing with stock. Before, the
+// amount was saved and the listing stayed stopped.
+func TestSellingAStoppedSoldOutListingAgainPutsItBackOnSale(t *testing.T) {
+	t.Parallel()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name, ended, answer string
+		banned              bool
+		status              string
+		left                int64
+		told                string
+	}{
+		{"stopped", flows.Closed, "50 kg", false, flows.Active, 50_000, "đang bán lại rồi ạ"},
+		{"expired", flows.Expired, "còn 3 tạ", false, flows.Active, 300_000, "đang bán lại rồi ạ"},
+		{"stopped, nothing left", flows.Closed, "0", false, flows.Closed, 0, "(đã ngừng bán)"},
+		{"stopped, banned", flows.Closed, "50 kg", true, flows.Closed, 0, "chưa đăng tin bán được"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			m := newMarket(t)
+			l := m.listing("1")
+			id := strconv.FormatInt(l.ID, 10)
+			m.say("1", flows.KindChoice, "menu:mine")
+			m.say("1", flows.KindChoice, "l:"+id)
+			m.say("1", flows.KindChoice, "mine:soldout:"+id)
+			ended, err := m.db.Listing(ctx, l.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ended.Status = tt.ended // stopped by the farmer, or expired at a tick
+			if err := m.db.UpdateListing(ctx, ended); err != nil {
+				t.Fatal(err)
+			}
+			said := m.say("1", flows.KindText, "BÁN THÊM "+l.Code)
+			if !slices.Contains(said, "mine.stock") {
+				t.Fatalf("BÁN THÊM %s said %v, want what is left asked", l.Code, said)
+			}
+			if tt.banned { // between the question and the answer
+				farmer, err := m.db.Touch(ctx, m.input("1", flows.KindText, ""))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := m.db.Ban(ctx, farmer.ID, 0, "Ảnh không đúng hàng"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			m.say("1", flows.KindText, tt.answer)
+			var told []string
+			for _, r := range m.said {
+				told = append(told, texts.Text("vi", r.Text))
+			}
+			if !strings.Contains(strings.Join(told, "\n"), tt.told) {
+				t.Errorf("after %q the farmer read:\n%s\nwant %q", tt.answer, strings.Join(told, "\n"), tt.told)
+			}
+			got, err := m.db.Listing(ctx, l.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Status != tt.status || got.Remaining != tt.left {
+				t.Errorf("after %q the listing is %s with %d left, want %s with %d", tt.answer, got.Status, got.Remaining, tt.status, tt.left)
+			}
+			if tt.status == flows.Active && got.ExpiresAt.Before(m.now.Add(flows.RenewFor-time.Second)) {
+				t.Errorf("back on sale until %s, want a week from now at least", got.ExpiresAt)
+			}
+		})
 	}
 }
