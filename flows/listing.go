@@ -127,7 +127,9 @@ type Listings interface {
 	// the listing.
 	CreateListing(ctx context.Context, l *Listing, source string, posts func(*Listing) []Reply) (*Listing, error)
 	Listing(ctx context.Context, id int64) (*Listing, error)
-	ListingsOf(ctx context.Context, userID int64) ([]*Listing, error) // own and helped
+	// ListingsOf lists the user's listings, own and helped: those up
+	// first (on sale, then sold out), then those ended lately.
+	ListingsOf(ctx context.Context, userID int64) ([]*Listing, error)
 	UpdateListing(ctx context.Context, l *Listing, notices ...Reply) error
 	// SavePost records where a pending post landed, with its notices;
 	// hidden, the group took the listing down meanwhile: the post is

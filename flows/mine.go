@@ -37,7 +37,12 @@ type mineDraft struct {
 	// any produce, asked as selling asks it.
 	Price *vn.Price `json:"price,omitempty"`
 	Typed string    `json:"typed,omitempty"`
+	// Page of the listings shown to pick from, from 0.
+	Page int `json:"page,omitempty"`
 }
+
+// minePage: the listings to pick from are shown this many at a time.
+const minePage = 10
 
 func mineFlow(d Deps) *Flow {
 	f := &mine{deps: d}
@@ -77,9 +82,27 @@ func (f *mine) askPick(c *Conv) {
 		c.Fail(err)
 		return
 	}
+	var d mineDraft
+	if err := c.Draft(&d); err != nil {
+		c.Fail(err)
+		return
+	}
+	// Those on sale come first: the ones a farmer changes.
+	pages := max(1, (len(listings)+minePage-1)/minePage)
+	page := min(max(d.Page, 0), pages-1)
 	var rows [][]Choice
-	for _, l := range listings {
+	for _, l := range listings[page*minePage : min(len(listings), (page+1)*minePage)] {
 		rows = append(rows, []Choice{{Label: M("mine.item", f.itemData(c, l)...), Value: "l:" + strconv.FormatInt(l.ID, 10)}})
+	}
+	var nav []Choice
+	if page > 0 {
+		nav = append(nav, Choice{Label: M("mine.page_prev"), Value: "page:prev", Words: []string{"truoc", "trang truoc"}})
+	}
+	if page < pages-1 {
+		nav = append(nav, Choice{Label: M("mine.page_next"), Value: "page:next", Words: []string{"sau", "trang sau"}})
+	}
+	if len(nav) > 0 {
+		rows = append(rows, nav)
 	}
 	store, err := f.store(c)
 	if err != nil {
@@ -91,7 +114,11 @@ func (f *mine) askPick(c *Conv) {
 		c.Fail(err)
 		return
 	}
-	c.Ask(M("mine.pick", "Count", len(listings), "Store", store, "Followers", followers), rows...)
+	shown := 0 // the page is said only when there are several
+	if pages > 1 {
+		shown = pages
+	}
+	c.Ask(M("mine.pick", "Count", len(listings), "Store", store, "Followers", followers, "Page", page+1, "Pages", shown), rows...)
 }
 
 // store is the link to the user's own store page, "" for a helper who
@@ -113,6 +140,22 @@ func (f *mine) itemData(c *Conv, l *Listing) []any {
 }
 
 func (f *mine) onPick(ctx context.Context, c *Conv, in Input) (Step, error) {
+	if in.Kind == KindChoice && (in.Text == "page:next" || in.Text == "page:prev") {
+		var d mineDraft
+		if err := c.Draft(&d); err != nil {
+			return "", err
+		}
+		if in.Text == "page:next" {
+			d.Page++
+		} else {
+			d.Page = max(0, d.Page-1)
+		}
+		if err := c.SetDraft(mineDraft{Page: d.Page}); err != nil {
+			return "", err
+		}
+		f.askPick(c) // the same step: the router asks nothing again
+		return minePick, nil
+	}
 	id, ok := strings.CutPrefix(in.Text, "l:")
 	if in.Kind != KindChoice || !ok {
 		return Unclear, nil

@@ -387,3 +387,78 @@ func TestSellingAStoppedSoldOutListingAgainPutsItBackOnSale(t *testing.T) {
 		})
 	}
 }
+
+// /tin lists the listings on sale first, then those ended lately, ten at a
+// time: a farmer whose listing on sale is older than ten stopped ones
+// finds it at the top, and the rest a page further. Before, /tin showed
+// the ten newest, stopped ones included, and the older one on sale could
+// not be picked.
+func TestMyListingsOnSaleComeFirstAndTheRestAPageFurther(t *testing.T) {
+	t.Parallel()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	m := newMarket(t)
+	onSale := m.listing("1")
+	for i := range 11 {
+		l, err := m.db.CreateListing(ctx, &flows.Listing{SellerID: onSale.SellerID, Channel: flows.Telegram, ProductKey: "quyt-bac-son",
+			Product: "Quýt Bắc Sơn", Quantity: vn.Quantity{Milli: 10_000, Unit: vn.UnitKg}, Price: vn.Price{VND: 18_000, Per: vn.UnitKg},
+			PriceTyped: "18k", Photos: []string{"p"}, Ready: vn.Today(m.now)}, "stopped:"+strconv.Itoa(i), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.Status = flows.Closed
+		if err := m.db.UpdateListing(ctx, l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// shown is the list as the farmer sees it: the message, and the
+	// buttons' labels and values.
+	shown := func() (string, []string, []string) {
+		var msg string
+		var labels, values []string
+		for _, r := range m.said {
+			if r.Text.ID != "mine.pick" {
+				continue
+			}
+			msg = texts.Text("vi", r.Text)
+			for _, row := range r.Choices {
+				for _, c := range row {
+					labels, values = append(labels, texts.Text("vi", c.Label)), append(values, c.Value)
+				}
+			}
+		}
+		return msg, labels, values
+	}
+
+	m.say("1", flows.KindChoice, "menu:mine")
+	msg, labels, values := shown()
+	if !strings.Contains(msg, "Anh/chị có 12 tin bán, đây là trang 1/2.") {
+		t.Errorf("/tin says %q", msg)
+	}
+	if len(labels) != 11 || !strings.HasPrefix(labels[0], onSale.Code) || !strings.Contains(labels[0], "đang bán") ||
+		labels[10] != "Trang sau ▶" {
+		t.Fatalf("/tin's first page: %q; want %s (on sale) first, then 9 stopped, then Trang sau ▶", labels, onSale.Code)
+	}
+	for _, label := range labels[1:10] {
+		if !strings.Contains(label, "đã ngừng bán") {
+			t.Errorf("after the listing on sale: %q", label)
+		}
+	}
+	if said := m.say("1", flows.KindChoice, values[0]); !slices.Contains(said, "mine.detail") {
+		t.Errorf("picking the listing on sale said %v", said)
+	}
+
+	m.say("1", flows.KindChoice, "act:list")
+	m.say("1", flows.KindText, "trang sau") // typed, as every button may be
+	msg, labels, values = shown()
+	if !strings.Contains(msg, "đây là trang 2/2") || len(labels) != 3 || labels[2] != "◀ Trang trước" ||
+		!strings.Contains(labels[0], "đã ngừng bán") || !strings.Contains(labels[1], "đã ngừng bán") {
+		t.Fatalf("the second page: %q %q; want the 2 other stopped listings and ◀ Trang trước", msg, labels)
+	}
+	if said := m.say("1", flows.KindChoice, values[1]); !slices.Contains(said, "mine.detail") {
+		t.Errorf("picking a listing of the second page said %v", said)
+	}
+}

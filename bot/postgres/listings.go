@@ -554,14 +554,21 @@ func (db *DB) queueRoles(b *pgx.Batch, userID int64, roles []string, r *userRole
 	})
 }
 
-// ListingsOf lists a user's listings, newest first: their own and those
-// they posted as a helper; those still up, and those ended in the last month.
+// listingsOfMax bounds the listings /tin pages through.
+const listingsOfMax = 100
+
+// ListingsOf lists a user's listings: their own and those they posted as a
+// helper. Those still up come first, on sale then sold out, newest first;
+// then those ended in the last month, the last ended first. At most
+// listingsOfMax: every listing up, as a farmer posts at most a few a day.
 func (db *DB) ListingsOf(ctx context.Context, userID int64) ([]*flows.Listing, error) {
 	// A scalar seller id, not IN: with it the two conditions are two index
 	// scans, where IN read every listing of the province.
 	mine, err := db.listingsWhere(ctx, `(l.seller_id = (SELECT id FROM sellers WHERE user_id = $1) OR l.helper_id = $1)
 			AND (l.status IN ('active', 'sold_out') OR l.updated_at > now() - interval '30 days')
-		ORDER BY l.created_at DESC LIMIT 10`, userID)
+		ORDER BY CASE l.status WHEN 'active' THEN 0 WHEN 'sold_out' THEN 1 ELSE 2 END,
+			CASE WHEN l.status IN ('active', 'sold_out') THEN l.created_at ELSE l.updated_at END DESC, l.id DESC
+		LIMIT $2`, userID, listingsOfMax)
 	if err != nil {
 		return nil, fmt.Errorf("listings of seller: %w", err)
 	}
