@@ -71,6 +71,17 @@ func (f Format) Date(d time.Time) string {
 		"Date", date))
 }
 
+// Until is when a listing's sale ends, as people say it: through its last
+// day, `hết thứ Ba 8/12`, for a listing that ends at midnight (as listings
+// do: their expiry is the midnight after the last day), else with the
+// hour, `15:00 thứ Ba 8/12` (renewed before renewals ran to a day's end).
+func (f Format) Until(expires time.Time) string {
+	if expires.Equal(vn.Today(expires)) {
+		return f.Texts.Text(f.Lang, M("fmt.until_day", "Date", f.Date(expires.Add(-time.Nanosecond))))
+	}
+	return f.Texts.Text(f.Lang, M("fmt.until_time", "Time", expires.In(vn.Location()).Format("15:04"), "Date", f.Date(expires)))
+}
+
 // Area is an area tag's name, or "" for none.
 func (f Format) Area(tag string) string {
 	if tag == "" {

@@ -142,9 +142,10 @@ type Listings interface {
 	// sent): every one of them not hidden yet, and none sent since it was
 	// read (its edit would be missing), else ErrStale and nothing changes.
 	HidePosts(ctx context.Context, listingID int64, posts []Post, by int64, notices ...Reply) error
-	// Expiring lists active listings past their expiry, and those expiring
-	// within a day whose seller was not asked about renewing yet.
-	Expiring(ctx context.Context, now time.Time) (expired, ask []*Listing, err error)
+	// Expiring lists active listings past their expiry at now, and those
+	// not past it expiring by askBy whose seller was not asked about
+	// renewing yet (none when askBy is zero).
+	Expiring(ctx context.Context, now, askBy time.Time) (expired, ask []*Listing, err error)
 	// AskedRenew marks a listing's seller asked about renewing, at, unless
 	// they were already (or it ended): then ErrStale.
 	AskedRenew(ctx context.Context, id int64, at time.Time, notices ...Reply) error

@@ -24,7 +24,9 @@ const (
 	mineMin        Step = "min_order"
 )
 
-// RenewFor is how long a renewal keeps a listing up.
+// RenewFor is how long a renewal keeps a listing up, at least: to the end
+// of the day (Vietnam time) it reaches, so that its last day is sold whole
+// and said as people say it ("bán đến hết thứ Ba 8/12").
 const RenewFor = 7 * 24 * time.Hour
 
 type mineDraft struct {
@@ -214,7 +216,7 @@ func (f *mine) askAct(c *Conv) {
 		rows = append(rows, []Choice{renewChoice(act("renew")), list})
 	}
 	data := append(listingData(c.F(), l), f.itemData(c, l)...)
-	c.Ask(M("mine.detail", append(data, "Expires", c.F().Date(l.ExpiresAt))...), rows...)
+	c.Ask(M("mine.detail", append(data, "Expires", c.F().Until(l.ExpiresAt))...), rows...)
 }
 
 // renewChoice and closeChoice keep a listing up, or end it; the words are
@@ -306,10 +308,11 @@ func (f *mine) onAct(ctx context.Context, c *Conv, in Input) (Step, error) {
 	return Done, f.save(ctx, c, l, false)
 }
 
-// renew puts l on sale for RenewFor more: pressing twice renews once.
+// renew puts l on sale for RenewFor more, to that day's end: pressing
+// twice renews once.
 func renew(l *Listing, now time.Time) {
 	l.Status, l.SoldOutBy = Active, ""
-	l.ExpiresAt = later(l.ExpiresAt, now.Add(RenewFor))
+	l.ExpiresAt = later(l.ExpiresAt, vn.Today(now.Add(RenewFor)).AddDate(0, 0, 1))
 }
 
 // changeable tells whether l may still be changed, saying why not: a
@@ -381,7 +384,7 @@ func (f *mine) save(ctx context.Context, c *Conv, l *Listing, reopened bool) err
 		return err
 	}
 	c.Say(M("mine.updated", append(f.itemData(c, l), "Price", c.F().Price(l.Price), "Posts", len(OtherChats(c.In.ChatKey(), edits)),
-		"Expires", c.F().Date(l.ExpiresAt), "Reopened", reopened)...))
+		"Expires", c.F().Until(l.ExpiresAt), "Reopened", reopened)...))
 	return nil
 }
 
@@ -568,12 +571,13 @@ func inUnit(text string, unit, counted vn.Unit) (vn.Quantity, error) {
 }
 
 // Tick does the periodic work: orders time out, listings past their expiry
-// end (editing their posts), and the sellers of those expiring within a day
-// are asked whether to renew. Each change is stored with the messages it
-// sends, in one transaction, and made once whichever replica ticks.
+// end (editing their posts), and the sellers of those whose last day is
+// today or tomorrow are asked whether to renew, in the daytime
+// (askRenewBy). Each change is stored with the messages it sends, in one
+// transaction, and made once whichever replica ticks.
 func (r *Router) Tick(ctx context.Context, now time.Time) error {
 	errs := errors.Join(r.orderTick(ctx, now), r.followTick(ctx, now))
-	expired, ask, err := r.Deps.Listings.Expiring(ctx, now)
+	expired, ask, err := r.Deps.Listings.Expiring(ctx, now, r.askRenewBy(now))
 	if err != nil {
 		return errors.Join(errs, err)
 	}
@@ -585,6 +589,30 @@ func (r *Router) Tick(ctx context.Context, now time.Time) error {
 		errs = errors.Join(errs, r.askRenew(ctx, l, now))
 	}
 	return errs
+}
+
+// Hours is a span of the day in Vietnam, from From:00 to Until:00.
+type Hours struct{ From, Until int }
+
+// DefaultRenewHours are the hours a farmer is asked about renewing,
+// unless Deps.RenewHours says otherwise: not at night.
+var DefaultRenewHours = Hours{From: 7, Until: 21}
+
+// askRenewBy is the latest expiry whose seller is asked about renewing at
+// now: the listings whose last day is today or tomorrow (expiring by the
+// midnight after tomorrow), from 07:00 on the day before the last, so
+// that the farmer has that day and the next to answer. At night, none
+// (the zero time): they are asked in the morning.
+func (r *Router) askRenewBy(now time.Time) time.Time {
+	h := r.Deps.RenewHours
+	if h == (Hours{}) {
+		h = DefaultRenewHours
+	}
+	day := vn.Today(now)
+	if now.Before(day.Add(time.Duration(h.From)*time.Hour)) || !now.Before(day.Add(time.Duration(h.Until)*time.Hour)) {
+		return time.Time{}
+	}
+	return day.AddDate(0, 0, 2)
 }
 
 // expire ends a listing and takes the order button off its posts.
@@ -611,9 +639,9 @@ func (r *Router) askRenew(ctx context.Context, l *Listing, now time.Time) error 
 			return err
 		}
 		id := strconv.FormatInt(l.ID, 10)
-		f := Format{Texts: r.Texts, Lang: chat.lang}
+		f := Format{Texts: r.Texts, Lang: chat.lang, Now: now}
 		notices = append(notices, Reply{To: chat.ref, Lang: chat.lang,
-			Text:    M("mine.renew_ask", "Code", l.Code, "Product", l.Product, "Expires", f.Date(l.ExpiresAt)),
+			Text:    M("mine.renew_ask", "Code", l.Code, "Product", l.Product, "Expires", f.Until(l.ExpiresAt)),
 			Choices: [][]Choice{{typedAs(renewChoice("mine:renew:"+id), "renew", l.Code), typedAs(closeChoice("mine:close:"+id), "close", l.Code)}},
 		})
 	}

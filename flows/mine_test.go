@@ -2,6 +2,7 @@ package flows_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -460,5 +461,93 @@ func TestMyListingsOnSaleComeFirstAndTheRestAPageFurther(t *testing.T) {
 	}
 	if said := m.say("1", flows.KindChoice, values[1]); !slices.Contains(said, "mine.detail") {
 		t.Errorf("picking a listing of the second page said %v", said)
+	}
+}
+
+// A listing ready on Wednesday 2/12 is on sale through Tuesday 8/12: it
+// ends at the midnight after, and every message says "bán đến hết thứ Ba
+// 8/12". Its farmer is asked whether to sell 7 more days at 07:00 on
+// Monday 7/12, the day before the last, not at night; a question not asked
+// then (the service was down) waits for the morning. Selling 7 more days
+// runs to the end of the 7th day. Before, the question came at midnight
+// on the last day, naming Wednesday 9/12, a day not on sale.
+func TestTheRenewalQuestionComesInTheMorningAndNamesTheLastDay(t *testing.T) {
+	t.Parallel()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	at := func(day, hour, minute int) time.Time {
+		return time.Date(2026, 12, day, hour, minute, 0, 0, vn.Location())
+	}
+	const question = "⏳ Tin bán %s (Na Chi Lăng) chỉ còn bán đến hết thứ Ba 8/12."
+	for _, tt := range []struct {
+		name   string
+		quiet  []time.Time // ticks that ask nothing
+		asking time.Time   // the tick that asks
+	}{
+		{"the day before", []time.Time{at(6, 12, 0), at(7, 0, 1), at(7, 6, 59)}, at(7, 7, 0)},
+		{"not asked the day before", []time.Time{at(7, 21, 30), at(8, 0, 1), at(8, 6, 59)}, at(8, 7, 0)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m := newMarket(t)
+			m.now = at(2, 9, 0)
+			l := m.listing("1")
+			tick := func(now time.Time) []string {
+				t.Helper()
+				if err := m.router.Tick(ctx, now); err != nil {
+					t.Fatal(err)
+				}
+				var out []string
+				for _, r := range m.notices() {
+					out = append(out, texts.Text("vi", r.Text))
+				}
+				return out
+			}
+			for _, now := range tt.quiet {
+				if got := tick(now); len(got) != 0 {
+					t.Errorf("at %s the farmer was sent %q", now.Format("15:04 2/1"), got)
+				}
+			}
+			got := tick(tt.asking)
+			if len(got) != 1 || !strings.HasPrefix(got[0], fmt.Sprintf(question, l.Code)) {
+				t.Fatalf("at %s the farmer was sent %q, want the question %q", tt.asking.Format("15:04 2/1"), got, fmt.Sprintf(question, l.Code))
+			}
+			if got := tick(tt.asking.Add(time.Minute)); len(got) != 0 {
+				t.Errorf("the farmer is asked once, then %q", got)
+			}
+
+			m.now = at(8, 23, 0)
+			m.say("1", flows.KindChoice, "menu:mine")
+			m.say("1", flows.KindChoice, "l:"+strconv.FormatInt(l.ID, 10))
+			if s := texts.Text("vi", m.said[len(m.said)-1].Text); !strings.Contains(s, "⏳ Bán đến hết thứ Ba 8/12\n") {
+				t.Errorf("/tin at 23:00 on the last day shows:\n%s", s)
+			}
+			m.say("1", flows.KindText, "huỷ")
+			tick(at(8, 23, 59))
+			if got, err := m.db.Listing(ctx, l.ID); err != nil || got.Status != flows.Active {
+				t.Fatalf("at 23:59 on its last day the listing is %s (%v)", got.Status, err)
+			}
+			tick(at(9, 0, 0))
+			if got, err := m.db.Listing(ctx, l.ID); err != nil || got.Status != flows.Expired {
+				t.Fatalf("at the midnight after its last day the listing is %s (%v)", got.Status, err)
+			}
+		})
+	}
+
+	// Selling 7 more days from the question, on Monday 7/12: to the end of
+	// Monday 14/12.
+	m := newMarket(t)
+	m.now = at(2, 9, 0)
+	l := m.listing("1")
+	m.now = at(7, 7, 5)
+	m.say("1", flows.KindChoice, "mine:renew:"+strconv.FormatInt(l.ID, 10))
+	if s := texts.Text("vi", m.said[0].Text); !strings.Contains(s, "⏳ Bán đến hết thứ Hai 14/12") {
+		t.Errorf("after selling 7 more days on 7/12 the farmer read:\n%s", s)
+	}
+	if got, err := m.db.Listing(ctx, l.ID); err != nil || !got.ExpiresAt.Equal(at(15, 0, 0)) {
+		t.Errorf("renewed on 7/12, the listing ends %s (%v), want the midnight after 14/12", got.ExpiresAt.In(vn.Location()), err)
 	}
 }

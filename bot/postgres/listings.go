@@ -635,17 +635,21 @@ func (db *DB) HidePosts(ctx context.Context, listingID int64, posts []flows.Post
 	return nil
 }
 
-// Expiring lists active listings past their expiry, and those expiring
-// within a day whose seller was not asked yet. It changes nothing: each is
-// ended (UpdateListing) or asked (AskedRenew) with its messages.
-func (db *DB) Expiring(ctx context.Context, now time.Time) (expired, ask []*flows.Listing, err error) {
+// Expiring lists active listings past their expiry at now, and those not
+// past it expiring by askBy whose seller was not asked yet (none when askBy
+// is zero). It changes nothing: each is ended (UpdateListing) or asked
+// (AskedRenew) with its messages.
+func (db *DB) Expiring(ctx context.Context, now, askBy time.Time) (expired, ask []*flows.Listing, err error) {
 	if expired, err = db.listingsWhere(ctx, `l.status = 'active' AND l.expires_at <= $1::timestamptz
 		ORDER BY l.id LIMIT 100`, now); err != nil {
 		return nil, nil, fmt.Errorf("expiring listings: %w", err)
 	}
+	if askBy.IsZero() {
+		return expired, nil, nil
+	}
 	ask, err = db.listingsWhere(ctx, `l.status = 'active' AND l.renew_asked_at IS NULL
-			AND l.expires_at > $1::timestamptz AND l.expires_at <= $1::timestamptz + interval '1 day'
-		ORDER BY l.id LIMIT 100`, now)
+			AND l.expires_at > $1::timestamptz AND l.expires_at <= $2::timestamptz
+		ORDER BY l.id LIMIT 100`, now, askBy)
 	if err != nil {
 		return nil, nil, fmt.Errorf("expiring listings: %w", err)
 	}

@@ -357,6 +357,7 @@ func TestRenewingTwiceRenewsOnce(t *testing.T) {
 	tg := telegramtest.NewServer(t)
 	env := newEnv(t, tg)
 	env["LISTING_TTL"] = "24h1s"
+	env["RENEWAL_HOURS"] = "0-24" // the renewal question at whatever hour the test runs
 	env["TICK_EVERY"] = "20ms"
 	b := startBot(t, tg, env)
 	b.markets()

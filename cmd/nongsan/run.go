@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -211,7 +212,7 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 			FollowSent: func(kind string) { metrics.FollowNotices.WithLabelValues(kind).Inc() },
 			Limits: flows.Limits{OpenOrders: cfg.MaxOpenOrders, ListingsPerDay: cfg.MaxListingsPerDay, FollowsPerDay: cfg.FollowDailyLimit,
 				Hit: func(limit string) { metrics.LimitHits.WithLabelValues(limit).Inc() }},
-			Catalogs: catalogs, Texts: texts, Now: time.Now, TTL: cfg.SessionTTL,
+			Catalogs: catalogs, Texts: texts, Now: time.Now, TTL: cfg.SessionTTL, RenewHours: parseHours(cfg.RenewalHours),
 			PagesURL: strings.TrimRight(cfg.PublicBaseURL, "/"),
 		}),
 		Channels: channels,
@@ -358,6 +359,18 @@ func parseModerators(s string) postgres.Moderators {
 		}
 	}
 	return m
+}
+
+// parseHours reads a span of the day, "7-21" (from 07:00 to 21:00);
+// anything else is the default (the zero Hours).
+func parseHours(s string) flows.Hours {
+	from, until, ok := strings.Cut(s, "-")
+	h, err1 := strconv.Atoi(strings.TrimSpace(from))
+	u, err2 := strconv.Atoi(strings.TrimSpace(until))
+	if !ok || err1 != nil || err2 != nil || h < 0 || u > 24 || h >= u {
+		return flows.Hours{}
+	}
+	return flows.Hours{From: h, Until: u}
 }
 
 func serve(ctx context.Context, cfg config, stdout io.Writer) error {

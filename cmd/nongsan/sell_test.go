@@ -631,7 +631,8 @@ func TestMyListingsChangesEditPostsInPlace(t *testing.T) {
 	t.Parallel()
 	tg := telegramtest.NewServer(t)
 	env := newEnv(t, tg)
-	env["LISTING_TTL"] = "24h1s" // expires tomorrow: the renewal question comes at once
+	env["LISTING_TTL"] = "24h1s"  // expires tomorrow: the renewal question comes at once,
+	env["RENEWAL_HOURS"] = "0-24" // at whatever hour the test runs
 	env["TICK_EVERY"] = "20ms"
 	b := startBot(t, tg, env)
 	b.markets()
