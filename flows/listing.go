@@ -147,8 +147,9 @@ type Listings interface {
 	// renewing yet (none when askBy is zero).
 	Expiring(ctx context.Context, now, askBy time.Time) (expired, ask []*Listing, err error)
 	// AskedRenew marks a listing's seller asked about renewing, at, unless
-	// they were already (or it ended): then ErrStale.
-	AskedRenew(ctx context.Context, id int64, at time.Time, notices ...Reply) error
+	// they were already, or it ended or its expiry is no longer expires
+	// (renewed since it was read): then ErrStale.
+	AskedRenew(ctx context.Context, id int64, expires, at time.Time, notices ...Reply) error
 	// ListingsSince counts a farmer's listings created since, a helper's
 	// included, leaving out the one published by source.
 	ListingsSince(ctx context.Context, sellerID int64, since time.Time, source string) (int, error)

@@ -645,5 +645,5 @@ func (r *Router) askRenew(ctx context.Context, l *Listing, now time.Time) error 
 			Choices: [][]Choice{{typedAs(renewChoice("mine:renew:"+id), "renew", l.Code), typedAs(closeChoice("mine:close:"+id), "close", l.Code)}},
 		})
 	}
-	return unlessStale(r.Deps.Listings.AskedRenew(ctx, l.ID, now, notices...))
+	return unlessStale(r.Deps.Listings.AskedRenew(ctx, l.ID, l.ExpiresAt, now, notices...))
 }

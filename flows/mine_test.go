@@ -2,6 +2,7 @@ package flows_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -549,5 +550,53 @@ func TestTheRenewalQuestionComesInTheMorningAndNamesTheLastDay(t *testing.T) {
 	}
 	if got, err := m.db.Listing(ctx, l.ID); err != nil || !got.ExpiresAt.Equal(at(15, 0, 0)) {
 		t.Errorf("renewed on 7/12, the listing ends %s (%v), want the midnight after 14/12", got.ExpiresAt.In(vn.Location()), err)
+	}
+}
+
+// A tick reads a listing to ask about, its farmer sells 7 more days
+// meanwhile (another chat, another replica), then the tick records the
+// question: it is refused, the question naming the old last day is not
+// sent, and the farmer is asked again before the new last day. Before,
+// the question went out and the listing was marked asked: a week later
+// nobody asked.
+func TestARenewalQuestionReadBeforeTheFarmerRenewedIsNotSent(t *testing.T) {
+	t.Parallel()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	at := func(day, hour int) time.Time { return time.Date(2026, 12, day, hour, 0, 0, 0, vn.Location()) }
+	m := newMarket(t)
+	m.now = at(2, 9)
+	l := m.listing("1")
+
+	tick := at(7, 7)
+	_, ask, err := m.db.Expiring(ctx, tick, at(9, 0)) // what the tick reads
+	if err != nil || len(ask) != 1 {
+		t.Fatalf("listings to ask about at 07:00 7/12: %d (%v), want 1", len(ask), err)
+	}
+	m.now = tick
+	if said := m.say("1", flows.KindText, "BÁN THÊM "+l.Code); !slices.Contains(said, "mine.updated") {
+		t.Fatalf("selling 7 more days said %v", said)
+	}
+	question := flows.Reply{To: flows.ChatRef{Channel: flows.Telegram, ChatID: "1"}, Lang: "vi",
+		Text: flows.M("mine.renew_ask", "Code", l.Code, "Product", l.Product, "Expires", "hết thứ Ba 8/12")}
+	if err := m.db.AskedRenew(ctx, ask[0].ID, ask[0].ExpiresAt, tick, question); !errors.Is(err, flows.ErrStale) {
+		t.Errorf("recording the question read before the renewal: %v, want ErrStale", err)
+	}
+	for _, r := range m.notices() {
+		t.Errorf("the farmer was sent %q", texts.Text("vi", r.Text))
+	}
+
+	if err := m.router.Tick(ctx, at(14, 7)); err != nil {
+		t.Fatal(err)
+	}
+	var sent []string
+	for _, r := range m.notices() {
+		sent = append(sent, texts.Text("vi", r.Text))
+	}
+	if len(sent) != 1 || !strings.Contains(sent[0], "chỉ còn bán đến hết thứ Hai 14/12") {
+		t.Errorf("at 07:00 on 14/12, the day before the new last day, the farmer was sent %q", sent)
 	}
 }

@@ -657,11 +657,14 @@ func (db *DB) Expiring(ctx context.Context, now, askBy time.Time) (expired, ask 
 }
 
 // AskedRenew marks a listing's seller asked about renewing, with the
-// question, once.
-func (db *DB) AskedRenew(ctx context.Context, id int64, at time.Time, notices ...flows.Reply) error {
+// question, once: only while the listing is on sale until expires, as the
+// question read it (renewed meanwhile, it is asked again before its new
+// expiry, and the question naming the old one is not sent).
+func (db *DB) AskedRenew(ctx context.Context, id int64, expires, at time.Time, notices ...flows.Reply) error {
 	return db.change(ctx, fmt.Sprintf("ask to renew listing %d", id), `
-		UPDATE listings SET renew_asked_at = $2 WHERE id = $1 AND status = 'active' AND renew_asked_at IS NULL`,
-		[]any{id, at}, notices)
+		UPDATE listings SET renew_asked_at = $2
+		WHERE id = $1 AND status = 'active' AND renew_asked_at IS NULL AND expires_at = $3`,
+		[]any{id, at, expires}, notices)
 }
 
 // ChatOf returns the private chat of a user: on our channels an account's

@@ -98,10 +98,10 @@ func TestNoticesComeOnlyWithTheirChange(t *testing.T) {
 	db := pgtest.MustOpen(t)
 	l := noticeListing(t, db)
 	ask := flows.Reply{Text: flows.M("mine.renew_ask", "Group", "ask")}
-	if err := db.AskedRenew(ctx, l.ID, time.Now(), ask); err != nil {
+	if err := db.AskedRenew(ctx, l.ID, l.ExpiresAt, time.Now(), ask); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.AskedRenew(ctx, l.ID, time.Now(), ask); !errors.Is(err, flows.ErrStale) {
+	if err := db.AskedRenew(ctx, l.ID, l.ExpiresAt, time.Now(), ask); !errors.Is(err, flows.ErrStale) {
 		t.Fatalf("asking twice: %v, want ErrStale", err)
 	}
 	stale := *l
