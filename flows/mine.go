@@ -216,7 +216,16 @@ func (f *mine) askAct(c *Conv) {
 		rows = append(rows, []Choice{renewChoice(act("renew")), list})
 	}
 	data := append(listingData(c.F(), l), f.itemData(c, l)...)
-	c.Ask(M("mine.detail", append(data, "Expires", c.F().Until(l.ExpiresAt))...), rows...)
+	c.Ask(M("mine.detail", append(data, "Expires", until(c, l))...), rows...)
+}
+
+// until is when l's sale ends, "" when it is not on sale: sold out,
+// stopped, expired or taken down, it has no last day to show.
+func until(c *Conv, l *Listing) string {
+	if l.Status != Active {
+		return ""
+	}
+	return c.F().Until(l.ExpiresAt)
 }
 
 // renewChoice and closeChoice keep a listing up, or end it; the words are
@@ -384,7 +393,7 @@ func (f *mine) save(ctx context.Context, c *Conv, l *Listing, reopened bool) err
 		return err
 	}
 	c.Say(M("mine.updated", append(f.itemData(c, l), "Price", c.F().Price(l.Price), "Posts", len(OtherChats(c.In.ChatKey(), edits)),
-		"Expires", c.F().Until(l.ExpiresAt), "Reopened", reopened)...))
+		"Expires", until(c, l), "Reopened", reopened)...))
 	return nil
 }
 

@@ -600,3 +600,48 @@ func TestARenewalQuestionReadBeforeTheFarmerRenewedIsNotSent(t *testing.T) {
 		t.Errorf("at 07:00 on 14/12, the day before the new last day, the farmer was sent %q", sent)
 	}
 }
+
+// A listing not on sale has no last day to show: after ⛔ Ngừng bán or 🏁
+// Đã bán hết the confirmation, and the listing's detail, say no "⏳ Bán
+// đến"; one on sale does. Before, the stopped listing's confirmation
+// still said "⏳ Bán đến: <date>".
+func TestAListingNotOnSaleShowsNoLastDay(t *testing.T) {
+	t.Parallel()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		action, status string
+		lastDay        bool
+	}{
+		{"close", "(đã ngừng bán)", false},
+		{"soldout", "(đã hết hàng)", false},
+		{"renew", "(đang bán)", true},
+	} {
+		t.Run(tt.action, func(t *testing.T) {
+			t.Parallel()
+			m := newMarket(t)
+			l := m.listing("1")
+			id := strconv.FormatInt(l.ID, 10)
+			read := func(msg string) string {
+				for _, r := range m.said {
+					if r.Text.ID == msg {
+						return texts.Text("vi", r.Text)
+					}
+				}
+				t.Fatalf("no %s in %v", msg, idsTo(m.said, "1"))
+				return ""
+			}
+			m.say("1", flows.KindChoice, "mine:"+tt.action+":"+id)
+			if s := read("mine.updated"); !strings.Contains(s, tt.status) || strings.Contains(s, "Bán đến") != tt.lastDay {
+				t.Errorf("after %s the farmer read:\n%s", tt.action, s)
+			}
+			m.say("1", flows.KindChoice, "menu:mine")
+			m.say("1", flows.KindChoice, "l:"+id)
+			if s := read("mine.detail"); strings.Contains(s, "Bán đến") != tt.lastDay {
+				t.Errorf("the detail after %s:\n%s", tt.action, s)
+			}
+		})
+	}
+}
