@@ -20,6 +20,7 @@ const (
 	mineAct        Step = "act"
 	minePrice      Step = "price"
 	minePriceCheck Step = "price_check"
+	minePricePiece Step = "price_piece"
 	mineStock      Step = "stock"
 	mineMin        Step = "min_order"
 )
@@ -53,6 +54,7 @@ func mineFlow(d Deps) *Flow {
 		mineAct:        {Prompt: f.askAct, Handle: f.onAct},
 		minePrice:      {Prompt: f.askPrice, Handle: f.onPrice},
 		minePriceCheck: {Prompt: f.askPriceCheck, Handle: f.onPriceCheck},
+		minePricePiece: {Prompt: f.askPricePiece, Handle: f.onPricePiece},
 		mineStock:      {Prompt: f.askStock, Handle: f.onStock},
 		mineMin:        {Prompt: f.askMin, Handle: f.onMin},
 	}}
@@ -414,18 +416,64 @@ func (f *mine) onPrice(ctx context.Context, c *Conv, in Input) (Step, error) {
 		return stay, err
 	}
 	p, err := vn.ParsePrice(in.Text)
+	if err != nil {
+		c.Say(M("sell.price_bad"))
+		return minePrice, nil
+	}
 	if p.Per == "" {
 		p.Per = l.Price.Per
+		if p.CheapChuc(counted(f.deps, l)) { // "3k" a chục of eggs, surely a quả: asked
+			return minePricePiece, c.SetDraft(mineDraft{ListingID: l.ID, Price: &p, Typed: in.Text})
+		}
 	}
-	if _, ok := p.Total(l.Quantity); err != nil || !ok || !(vn.PlausiblePrice(p) || unusuallyHigh(p)) {
+	return f.takePrice(ctx, c, l, p, in.Text)
+}
+
+// takePrice changes l's price to p, typed as typed: in the listing's unit
+// where eggs are counted ("3k/quả" for eggs by the chục is 30k a chục), a
+// dear one confirmed first.
+func (f *mine) takePrice(ctx context.Context, c *Conv, l *Listing, p vn.Price, typed string) (Step, error) {
+	if in, ok := p.InCounted(l.Quantity.Unit, counted(f.deps, l)); ok {
+		p = in
+	}
+	if _, ok := p.Total(l.Quantity); !ok || !(vn.PlausiblePrice(p) || unusuallyHigh(p)) {
 		c.Say(M("sell.price_bad"))
 		return minePrice, nil
 	}
 	if !vn.PlausiblePrice(p) { // dear for any produce: a slip ("1tr2" for 1tr2 a tạ) is asked first
-		return minePriceCheck, c.SetDraft(mineDraft{ListingID: l.ID, Price: &p, Typed: in.Text})
+		return minePriceCheck, c.SetDraft(mineDraft{ListingID: l.ID, Price: &p, Typed: typed})
 	}
-	l.Price, l.PriceTyped = p, in.Text
+	l.Price, l.PriceTyped = p, typed
 	return Done, f.save(ctx, c, l, false)
+}
+
+// askPricePiece asks what a price too low for a chục of eggs is for, as
+// selling asks it.
+func (f *mine) askPricePiece(c *Conv) {
+	d, err := pendingPrice(c)
+	if err != nil {
+		c.Fail(err)
+		return
+	}
+	c.Ask(M("sell_once.price_piece", "Price", vn.FormatNumber(d.Price.VND)), piecePrices(c, *d.Price)...)
+}
+
+// onPricePiece takes the unit picked for the pending price; another price
+// typed instead is read afresh.
+func (f *mine) onPricePiece(ctx context.Context, c *Conv, in Input) (Step, error) {
+	per, picked := strings.CutPrefix(in.Text, "per:")
+	if in.Kind != KindChoice || !picked || !vn.Unit(per).Valid() {
+		return f.onPrice(ctx, c, in)
+	}
+	d, err := pendingPrice(c)
+	if err != nil {
+		return "", err
+	}
+	l, stay, err := f.answered(ctx, c)
+	if l == nil {
+		return stay, err
+	}
+	return f.takePrice(ctx, c, l, vn.Price{VND: d.Price.VND, Per: vn.Unit(per)}, d.Typed)
 }
 
 func (f *mine) askPriceCheck(c *Conv) {

@@ -148,6 +148,60 @@ func TestAnEggFarmersStockInQuaIsCountedInChuc(t *testing.T) {
 	}
 }
 
+// An egg farmer's new price from /tin is taken as selling takes it: "3k/quả"
+// for eggs listed by the chục is 30k a chục, "3k" alone for a chục is
+// asked per quả or per chục, and "30k/chục" for eggs by quả is 3k a quả. A
+// chục of oranges is its own unit: "3k" stays a chục's price, "3k/quả"
+// does not fit.
+func TestAnEggFarmersNewPriceIsTakenInTheListingsUnit(t *testing.T) {
+	t.Parallel()
+	chuc := vn.Price{VND: 30_000, Per: vn.UnitChuc}
+	for _, tt := range []struct {
+		key, product string
+		unit         vn.Unit
+		was          vn.Price
+		answers      []string // the last is said with the result
+		said         string
+		now          vn.Price
+	}{
+		{"trung", "Trứng gà", vn.UnitChuc, chuc, []string{"3k/quả"}, "mine.updated", vn.Price{VND: 30_000, Per: vn.UnitChuc}},
+		{"trung", "Trứng gà", vn.UnitChuc, chuc, []string{"3k", "per:qua"}, "mine.updated", vn.Price{VND: 30_000, Per: vn.UnitChuc}},
+		{"trung", "Trứng gà", vn.UnitChuc, chuc, []string{"3k", "per:chuc"}, "mine.updated", vn.Price{VND: 3_000, Per: vn.UnitChuc}},
+		{"trung", "Trứng gà", vn.UnitChuc, chuc, []string{"3k", "35k"}, "mine.updated", vn.Price{VND: 35_000, Per: vn.UnitChuc}},
+		{"trung", "Trứng gà", vn.UnitQua, vn.Price{VND: 3_000, Per: vn.UnitQua}, []string{"40k/chục"}, "mine.updated", vn.Price{VND: 4_000, Per: vn.UnitQua}},
+		{"cam", "Cam", vn.UnitChuc, chuc, []string{"3k"}, "mine.updated", vn.Price{VND: 3_000, Per: vn.UnitChuc}},
+		{"cam", "Cam", vn.UnitChuc, chuc, []string{"3k/quả"}, "sell.price_bad", chuc},
+	} {
+		t.Run(tt.product+" "+strings.Join(tt.answers, ", "), func(t *testing.T) {
+			t.Parallel()
+			m := newMarket(t)
+			l := m.sell("1", &flows.Listing{ProductKey: tt.key, Product: tt.product, Quantity: vn.Quantity{Milli: 5000, Unit: tt.unit},
+				Price: tt.was, PriceTyped: "before"})
+			m.say("1", flows.KindChoice, "menu:mine")
+			m.say("1", flows.KindChoice, "l:"+strconv.FormatInt(l.ID, 10))
+			m.say("1", flows.KindChoice, "act:price")
+			var said []string
+			for i, a := range tt.answers {
+				kind := flows.KindText
+				if strings.HasPrefix(a, "per:") {
+					kind = flows.KindChoice
+				}
+				said = m.say("1", kind, a)
+				if i < len(tt.answers)-1 && !slices.Contains(said, "sell_once.price_piece") {
+					t.Fatalf("%q said %v, want the question whether it is a quả's or a chục's price", a, said)
+				}
+			}
+			got, err := m.db.Listing(context.Background(), l.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Contains(said, tt.said) || got.Price != tt.now {
+				t.Fatalf("the last answer said %v and the price is %+v; want %s and %+v", said, got.Price, tt.said, tt.now)
+			}
+		})
+	}
+}
+
 // A listing a moderator takes down, or that ends (stopped from another
 // chat, expired), while its farmer is at one of its questions is not
 // changed by the answer, and never put back on sale: the farmer is told

@@ -253,12 +253,17 @@ func (f *sell) askPricePer(c *Conv, d *draft) Question {
 // is surely the price of a quả, but the farmer says which.
 func (f *sell) askPricePiece(c *Conv, d *draft) Question {
 	p := d.Listing.Price
+	return Ask(M("sell_once.price_piece", "Price", vn.FormatNumber(p.VND)), piecePrices(c, p)...)
+}
+
+// piecePrices are the answers to the question whether p is for a quả or a
+// chục of eggs.
+func piecePrices(c *Conv, p vn.Price) [][]Choice {
 	per := func(u vn.Unit, words ...string) []Choice {
 		return []Choice{{Label: M("sell_once.per", "Price", c.F().Price(vn.Price{VND: p.VND, Per: u})),
 			Value: "per:" + string(u), Words: words}}
 	}
-	return Ask(M("sell_once.price_piece", "Price", vn.FormatNumber(p.VND)),
-		per(vn.UnitQua, "qua", "1 qua", "mot qua", "trai", "1 trai"), per(vn.UnitChuc, "chuc", "1 chuc", "mot chuc"))
+	return [][]Choice{per(vn.UnitQua, "qua", "1 qua", "mot qua", "trai", "1 trai"), per(vn.UnitChuc, "chuc", "1 chuc", "mot chuc")}
 }
 
 // onPriceDoubt takes the answer to a doubt about a price read from a
