@@ -133,7 +133,10 @@ func BuiltMessageIDs() []string {
 	for name := range orderActions {
 		ids = append(ids, "order."+name)
 	}
-	ids = append(ids, "order.reason_sold_out", "order.reason_far", ResetLost, ResetFailing)
+	for _, key := range append(reasonKeys, ReasonTimeout) {
+		ids = append(ids, reasonMsg(key).ID)
+	}
+	ids = append(ids, ResetLost, ResetFailing)
 	for _, ch := range namedChannels {
 		ids = append(ids, "channel."+string(ch))
 	}

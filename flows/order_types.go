@@ -35,17 +35,47 @@ type Order struct {
 	Address    string
 	Note       string
 	Status     string
-	Reason     string // why it was declined or cancelled
+	Reason     Reason // why it was declined or cancelled
 	CreatedAt  time.Time
 	Listing    *Listing // as read with the order
 }
+
+// Reasons the bot names: a decline button's, or the clock's. Each is told
+// as "order.reason_<key>" in the reader's language.
+const (
+	ReasonSoldOut = "sold_out" // Hết hàng
+	ReasonFar     = "far"      // Không giao được tới đó
+	ReasonTimeout = "timeout"  // the farmer did not answer in time
+)
+
+// Reason is why an order was declined or cancelled: a Key the bot names
+// (a button's, the clock's), told to each reader in their own language, or
+// the Text the farmer typed, told as typed. Neither: the buyer cancelled.
+type Reason struct {
+	Key  string
+	Text string
+}
+
+// Empty tells whether there is no reason: the buyer's own cancellation.
+func (r Reason) Empty() bool { return r.Key == "" && r.Text == "" }
 
 // OrderEvent is one change of an order, for its timeline.
 type OrderEvent struct {
 	Status string
 	Actor  string // the name of who did it, "" for the bot
-	Note   string
+	Note   Reason
 	At     time.Time
+}
+
+// OrderChange moves an order from one of From to To, by Actor (0: the bot
+// itself), for Reason. Source identifies the change (the update): made
+// once, a retry of the same source finds it made.
+type OrderChange struct {
+	From   []string
+	To     string
+	Actor  int64
+	Reason Reason
+	Source string
 }
 
 // BuyerProfile is what a buyer typed last time.
@@ -91,13 +121,11 @@ type Orders interface {
 	PlaceOrder(ctx context.Context, o *Order, source string, keep BuyerProfile) (*Order, error)
 	Order(ctx context.Context, id int64) (*Order, error)
 	OrderByCode(ctx context.Context, code string) (*Order, error) // ErrNotFound
-	// SetOrderStatus moves an order from one of from to to, recording the
-	// event; cancelling or declining gives the stock back. ErrStale if the
-	// order is in none of from.
-	// source identifies the change (the update): made once, a retry of the
-	// same source returns the order as it is. notices are queued with the
-	// change, in its transaction.
-	SetOrderStatus(ctx context.Context, id int64, from []string, to string, actor int64, reason, source string, notices ...Reply) (*Order, error)
+	// SetOrderStatus makes the change, recording the event; cancelling or
+	// declining gives the stock back. ErrStale if the order is in none of
+	// ch.From. A retry of the same source returns the order as it is.
+	// notices are queued with the change, in its transaction.
+	SetOrderStatus(ctx context.Context, id int64, ch OrderChange, notices ...Reply) (*Order, error)
 	OrdersOf(ctx context.Context, userID int64) (asBuyer, asSeller []*Order, err error)
 	Timeline(ctx context.Context, id int64) ([]OrderEvent, error)
 	// DueOrders lists pending orders older than timeout, and those older

@@ -143,13 +143,14 @@ func (f *orders) act(ctx context.Context, c *Conv, value string) (Step, error) {
 	// very update may have made the change, its replies lost (run again
 	// after a conflict, or delivered again), and the store knows it by
 	// its source and gives the order back, so both sides are told.
-	return Done, f.move(ctx, c, o, action.from, action.to, "")
+	return Done, f.move(ctx, c, o, action.from, action.to, Reason{})
 }
 
 // move changes an order's state and tells both sides.
-func (f *orders) move(ctx context.Context, c *Conv, o *Order, from []string, to, reason string) error {
+func (f *orders) move(ctx context.Context, c *Conv, o *Order, from []string, to string, reason Reason) error {
 	before := o
-	o, err := f.deps.Orders.SetOrderStatus(ctx, o.ID, from, to, c.User.ID, reason, string(c.In.Channel)+":"+c.In.UpdateID)
+	o, err := f.deps.Orders.SetOrderStatus(ctx, o.ID, OrderChange{From: from, To: to, Actor: c.User.ID, Reason: reason,
+		Source: string(c.In.Channel) + ":" + c.In.UpdateID})
 	if errors.Is(err, ErrStale) && before.Status == to {
 		c.Say(M("orders.already", orderData(c.F(), before)...))
 		return nil
@@ -210,18 +211,19 @@ func orderChanged(ctx context.Context, deps Deps, o *Order, now time.Time) ([]Re
 	case Cancelled, Declined:
 		msg := "order.declined"
 		switch {
-		case o.Reason == "timeout":
+		case o.Reason.Key == ReasonTimeout:
 			msg = "order.timed_out"
-		case o.Status == Cancelled && o.Reason != "":
+		case o.Status == Cancelled && !o.Reason.Empty():
 			msg = "order.dropped" // by the farmer, after accepting
 		case o.Status == Cancelled:
 			msg = "order.cancelled"
 		}
-		toBuyer(M(msg, append(orderData(bf, o), "Reason", o.Reason)...))
-		if o.Status == Declined || o.Reason != "" {
+		// Each reads the reason in their own language, a typed one as typed.
+		toBuyer(M(msg, append(orderData(bf, o), "Reason", bf.Reason(o.Reason))...))
+		if o.Status == Declined || !o.Reason.Empty() {
 			out = append(out, offerSimilar(ctx, deps, buyer.ref, buyer.lang, o.Listing)...)
 		}
-		toFarmer(M(msg+"_farmer", append(orderData(fm, o), "Reason", o.Reason, "Released", released(fm, o, now))...))
+		toFarmer(M(msg+"_farmer", append(orderData(fm, o), "Reason", fm.Reason(o.Reason), "Released", released(fm, o, now))...))
 		news, err := orderNews(ctx, deps, o)
 		if err != nil {
 			return nil, err
@@ -253,6 +255,20 @@ func released(f Format, o *Order, now time.Time) string {
 	return f.Texts.Text(f.Lang, M("order.released_off", append(data,
 		"Status", f.Texts.Text(f.Lang, M("status."+status)), "Removed", status == Removed)...))
 }
+
+// Reason is why an order ended, as f's reader reads it: a reason the bot
+// names in their language, one the farmer typed as typed.
+func (f Format) Reason(r Reason) string {
+	if r.Key != "" {
+		return f.Texts.Text(f.Lang, reasonMsg(r.Key))
+	}
+	return r.Text
+}
+
+// reasonMsg is the text of a reason the bot names (BuiltMessageIDs).
+func reasonMsg(key string) Msg { return M(reasonPrefix + key) }
+
+const reasonPrefix = "order.reason_"
 
 // paymentReplies tell the buyer how to pay the farmer: a VietQR code to
 // scan, or the account in words if the code cannot be made.
@@ -314,21 +330,22 @@ func (f *orders) timeline(ctx context.Context, c *Conv, o *Order) error {
 	}
 	lines := make([]string, 0, len(events))
 	for _, e := range events {
-		note := e.Note
-		if note == "timeout" {
-			note = c.T(M("order.reason_timeout"))
-		}
 		lines = append(lines, c.T(M("orders.event", "At", e.At.In(vn.Location()).Format("15:04 02/01"),
-			"Status", c.T(M("order_status."+e.Status)), "Actor", e.Actor, "Note", note)))
+			"Status", c.T(M("order_status."+e.Status)), "Actor", e.Actor, "Note", c.F().Reason(e.Note))))
 	}
 	c.Say(M("orders.timeline", "Code", o.Code, "Events", strings.Join(lines, "\n")))
 	return nil
 }
 
+// reasonKeys are the reasons a farmer can pick by button.
+var reasonKeys = []string{ReasonSoldOut, ReasonFar}
+
 func (f *orders) askReason(c *Conv) {
-	c.Ask(M("order.decline_reason"),
-		[]Choice{{Label: M("order.reason_sold_out"), Value: "reason:sold_out"}},
-		[]Choice{{Label: M("order.reason_far"), Value: "reason:far"}})
+	var rows [][]Choice
+	for _, key := range reasonKeys {
+		rows = append(rows, []Choice{{Label: reasonMsg(key), Value: "reason:" + key}})
+	}
+	c.Ask(M("order.decline_reason"), rows...)
 }
 
 func (f *orders) onReason(ctx context.Context, c *Conv, in Input) (Step, error) {
@@ -336,12 +353,12 @@ func (f *orders) onReason(ctx context.Context, c *Conv, in Input) (Step, error) 
 	if err := c.Draft(&d); err != nil {
 		return "", err
 	}
-	reason := ""
-	switch {
-	case in.Kind == KindChoice && strings.HasPrefix(in.Text, "reason:"):
-		reason = c.T(M("order." + strings.Replace(in.Text, ":", "_", 1)))
+	var reason Reason
+	switch key, ok := strings.CutPrefix(in.Text, "reason:"); {
+	case in.Kind == KindChoice && ok && slices.Contains(reasonKeys, key):
+		reason.Key = key // told to the buyer in their language
 	case in.Kind == KindText && validName(in.Text):
-		reason = in.Text
+		reason.Text = in.Text
 	default:
 		return Unclear, nil
 	}
@@ -377,12 +394,12 @@ func (r *Router) orderTick(ctx context.Context, now time.Time) error {
 
 // timeOut cancels a pending order the farmer did not answer.
 func (r *Router) timeOut(ctx context.Context, o *Order, now time.Time) error {
-	o.Status, o.Reason = Cancelled, "timeout"
+	o.Status, o.Reason = Cancelled, Reason{Key: ReasonTimeout}
 	notices, err := orderChanged(ctx, r.Deps, o, now)
 	if err != nil {
 		return err
 	}
-	_, err = r.Deps.Orders.SetOrderStatus(ctx, o.ID, []string{Pending}, Cancelled, 0, o.Reason, "", notices...)
+	_, err = r.Deps.Orders.SetOrderStatus(ctx, o.ID, OrderChange{From: []string{Pending}, To: Cancelled, Reason: o.Reason}, notices...)
 	return unlessStale(err)
 }
 

@@ -17,7 +17,7 @@ var _ flows.Orders = (*DB)(nil)
 // selectOrders reads orders (o) with their listings and the listings'
 // sellers, in one statement; a condition on them follows.
 const selectOrders = `SELECT o.id, o.code, o.listing_id, o.buyer_id, o.quantity_milli, o.total_vnd, o.buyer_name,
-	o.buyer_phone, o.delivery, o.address, o.note, o.status, o.reason, o.created_at, coalesce(o.asked_milli, 0),
+	o.buyer_phone, o.delivery, o.address, o.note, o.status, o.reason_key, o.reason, o.created_at, coalesce(o.asked_milli, 0),
 	coalesce(o.asked_unit, ''), ` + listingColumns + ` FROM orders o, listings` + withSeller + ` WHERE l.id = o.listing_id AND `
 
 // scanOrder reads a row of selectOrders; no row is ErrNotFound.
@@ -25,7 +25,7 @@ func scanOrder(row pgx.Row) (*flows.Order, error) {
 	var o flows.Order
 	var l listingRow
 	err := row.Scan(append([]any{&o.ID, &o.Code, &o.ListingID, &o.BuyerID, &o.Quantity.Milli, &o.Total, &o.BuyerName,
-		&o.BuyerPhone, &o.Delivery, &o.Address, &o.Note, &o.Status, &o.Reason, &o.CreatedAt, &o.Asked.Milli,
+		&o.BuyerPhone, &o.Delivery, &o.Address, &o.Note, &o.Status, &o.Reason.Key, &o.Reason.Text, &o.CreatedAt, &o.Asked.Milli,
 		&o.Asked.Unit}, l.dest()...)...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, flows.ErrNotFound
@@ -193,32 +193,34 @@ func (db *DB) Order(ctx context.Context, id int64) (*flows.Order, error) {
 // releases are the statuses that give the stock back.
 var releases = []string{flows.Cancelled, flows.Declined}
 
-// SetOrderStatus moves an order on, if it is still in one of from.
-func (db *DB) SetOrderStatus(ctx context.Context, id int64, from []string, to string, actor int64, reason, source string, notices ...flows.Reply) (*flows.Order, error) {
+// SetOrderStatus makes an order's change, if it is still in one of ch.From.
+func (db *DB) SetOrderStatus(ctx context.Context, id int64, ch flows.OrderChange, notices ...flows.Reply) (*flows.Order, error) {
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		var done bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM order_events WHERE source = $1 AND order_id = $2)`,
-			source, id).Scan(&done); err != nil || done {
+			ch.Source, id).Scan(&done); err != nil || done {
 			return err // a retry of a change already made
 		}
 		var listing, qty int64
 		err := tx.QueryRow(ctx, `
-			UPDATE orders SET status = $3, reason = $4, updated_at = now()
+			UPDATE orders SET status = $3, reason_key = $4, reason = $5, updated_at = now()
 			WHERE id = $1 AND status = ANY($2) RETURNING listing_id, quantity_milli`,
-			id, from, to, reason).Scan(&listing, &qty)
+			id, ch.From, ch.To, ch.Reason.Key, ch.Reason.Text).Scan(&listing, &qty)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return flows.ErrStale
 		}
 		if err != nil {
 			return err
 		}
-		if slices.Contains(releases, to) {
+		if slices.Contains(releases, ch.To) {
 			if err := release(ctx, tx, listing, qty); err != nil {
 				return err
 			}
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO order_events (order_id, status, actor_id, note, source) VALUES ($1, $2, nullif($3, 0), $4, nullif($5, ''))`,
-			id, to, actor, reason, source)
+		_, err = tx.Exec(ctx, `
+			INSERT INTO order_events (order_id, status, actor_id, note_key, note, source)
+			VALUES ($1, $2, nullif($3, 0), $4, $5, nullif($6, ''))`,
+			id, ch.To, ch.Actor, ch.Reason.Key, ch.Reason.Text, ch.Source)
 		if err != nil {
 			return err
 		}
@@ -228,7 +230,7 @@ func (db *DB) SetOrderStatus(ctx context.Context, id int64, from []string, to st
 		return nil, err
 	}
 	if err != nil {
-		return nil, fmt.Errorf("order %d to %s: %w", id, to, err)
+		return nil, fmt.Errorf("order %d to %s: %w", id, ch.To, err)
 	}
 	return db.Order(ctx, id)
 }
@@ -292,7 +294,7 @@ func collectOrder(r pgx.CollectableRow) (*flows.Order, error) { return scanOrder
 // Timeline lists an order's events, oldest first.
 func (db *DB) Timeline(ctx context.Context, id int64) ([]flows.OrderEvent, error) {
 	rows, err := db.Pool.Query(ctx, `
-		SELECT e.status, coalesce(u.display_name, u.platform_name, ''), e.note, e.at
+		SELECT e.status, coalesce(u.display_name, u.platform_name, ''), e.note_key, e.note, e.at
 		FROM order_events e LEFT JOIN users u ON u.id = e.actor_id
 		WHERE e.order_id = $1 ORDER BY e.at, e.id`, id)
 	if err != nil {
@@ -300,7 +302,7 @@ func (db *DB) Timeline(ctx context.Context, id int64) ([]flows.OrderEvent, error
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (flows.OrderEvent, error) {
 		var e flows.OrderEvent
-		err := r.Scan(&e.Status, &e.Actor, &e.Note, &e.At)
+		err := r.Scan(&e.Status, &e.Actor, &e.Note.Key, &e.Note.Text, &e.At)
 		return e, err
 	})
 }

@@ -165,14 +165,14 @@ func TestListingsAndOrders(t *testing.T) {
 		t.Fatalf("ordering more than is left: %v", err)
 	}
 	// Declining gives the stock back; the order can then not be accepted.
-	if _, err := db.SetOrderStatus(ctx, o.ID, []string{flows.Pending}, flows.Declined, 0, "chưa chín", "telegram:200"); err != nil {
+	if _, err := db.SetOrderStatus(ctx, o.ID, flows.OrderChange{From: []string{flows.Pending}, To: flows.Declined, Reason: flows.Reason{Text: "chưa chín"}, Source: "telegram:200"}); err != nil {
 		t.Fatal(err)
 	}
 	// The same update again (Telegram retrying) finds the change made.
-	if again, err := db.SetOrderStatus(ctx, o.ID, []string{flows.Pending}, flows.Declined, 0, "chưa chín", "telegram:200"); err != nil || again.Status != flows.Declined {
+	if again, err := db.SetOrderStatus(ctx, o.ID, flows.OrderChange{From: []string{flows.Pending}, To: flows.Declined, Reason: flows.Reason{Text: "chưa chín"}, Source: "telegram:200"}); err != nil || again.Status != flows.Declined {
 		t.Fatalf("a retried decline: %+v, %v", again, err)
 	}
-	if _, err := db.SetOrderStatus(ctx, o.ID, []string{flows.Pending}, flows.Accepted, 0, "", "telegram:201"); !errors.Is(err, flows.ErrStale) {
+	if _, err := db.SetOrderStatus(ctx, o.ID, flows.OrderChange{From: []string{flows.Pending}, To: flows.Accepted, Source: "telegram:201"}); !errors.Is(err, flows.ErrStale) {
 		t.Fatalf("accepting a declined order: %v", err)
 	}
 	back, _ := db.Listing(ctx, l.ID)
@@ -180,7 +180,7 @@ func TestListingsAndOrders(t *testing.T) {
 		t.Fatalf("after the decline %d left, want 50000", back.Remaining)
 	}
 	events, err := db.Timeline(ctx, o.ID)
-	if err != nil || len(events) != 2 || events[1].Status != flows.Declined || events[1].Note != "chưa chín" {
+	if err != nil || len(events) != 2 || events[1].Status != flows.Declined || events[1].Note != (flows.Reason{Text: "chưa chín"}) {
 		t.Fatalf("timeline %+v (%v)", events, err)
 	}
 
@@ -397,7 +397,7 @@ func TestStockAddedWhileAnOrderHoldsSomeIsKeptWhenItIsReleased(t *testing.T) {
 	if err := db.UpdateListing(ctx, l); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.SetOrderStatus(ctx, o.ID, []string{flows.Pending}, flows.Declined, 0, "", "telegram:3"); err != nil {
+	if _, err := db.SetOrderStatus(ctx, o.ID, flows.OrderChange{From: []string{flows.Pending}, To: flows.Declined, Source: "telegram:3"}); err != nil {
 		t.Fatal(err)
 	}
 	back, err := db.Listing(ctx, l.ID)

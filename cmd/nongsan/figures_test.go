@@ -65,7 +65,7 @@ func seedFigures(t *testing.T, db *postgres.DB) (lastMonth time.Time) {
 			t.Fatal(err)
 		}
 		if status != flows.Pending {
-			if _, err := db.SetOrderStatus(ctx, o.ID, []string{flows.Pending}, status, 0, "", "seed:status:"+itoa(int64(n))); err != nil {
+			if _, err := db.SetOrderStatus(ctx, o.ID, flows.OrderChange{From: []string{flows.Pending}, To: status, Source: "seed:status:" + itoa(int64(n))}); err != nil {
 				t.Fatal(err)
 			}
 		}

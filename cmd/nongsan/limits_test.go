@@ -78,7 +78,7 @@ func TestABuyerHoldsAtMostMaxOpenOrders(t *testing.T) {
 	b.Say(buyer, deepLink(code))
 	b.refused(buyer, "limits.open_orders", "Count", 2)
 	// The farmer accepts one: the buyer may order again.
-	if _, err := db.SetOrderStatus(ctx, first.ID, []string{flows.Pending}, flows.Accepted, 0, "", "seed:accept"); err != nil {
+	if _, err := db.SetOrderStatus(ctx, first.ID, flows.OrderChange{From: []string{flows.Pending}, To: flows.Accepted, Source: "seed:accept"}); err != nil {
 		t.Fatal(err)
 	}
 	b.Say(buyer, deepLink(code))

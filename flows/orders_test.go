@@ -1,0 +1,103 @@
+package flows_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/nongsan-bot/nongsan/flows"
+	"github.com/nongsan-bot/nongsan/locales"
+)
+
+// newOrderID is the id of the order whose notice the last input sent to
+// the farmer (its ✅ Nhận đơn button: "ord:accept:42").
+func (m *market) newOrderID() string {
+	m.t.Helper()
+	for _, r := range m.said {
+		if r.Text.ID == "order.new" {
+			return strings.TrimPrefix(r.Choices[0][0].Value, "ord:accept:")
+		}
+	}
+	m.t.Fatal("no new order's notice")
+	return ""
+}
+
+// button is the value of the choice labelled label in the last replies
+// to user, as a tap on it sends it.
+func (m *market) button(user, label string) string {
+	m.t.Helper()
+	for _, r := range m.said {
+		for _, row := range r.Choices {
+			for _, c := range row {
+				if r.To.ChatID == user && c.Label.ID == label {
+					return c.Value
+				}
+			}
+		}
+	}
+	m.t.Fatalf("no %s button in what %s was told last", label, user)
+	return ""
+}
+
+// told is what chat was told last by the message id, in lang.
+func (m *market) told(texts *locales.Texts, chat, id, lang string) string {
+	m.t.Helper()
+	for _, r := range slices.Backward(m.said) {
+		if r.To.ChatID == chat && r.Text.ID == id {
+			return texts.Text(lang, r.Text)
+		}
+	}
+	m.t.Fatalf("%s was not told %s; said %v", chat, id, idsTo(m.said, chat))
+	return ""
+}
+
+// A farmer who reads English declines with the "Sold out" button: the
+// Vietnamese buyer reads the reason in Vietnamese, and the order's
+// history names it in each reader's language. A reason the farmer types
+// is told as typed, even "timeout": it is not the clock's.
+func TestADeclineReasonIsToldInTheReadersLanguage(t *testing.T) {
+	t.Parallel()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name         string
+		answer       func(m *market)
+		buyer        string // the end of what the buyer is told
+		buyerHistory string // the last line of the history, as the buyer reads it
+		farmHistory  string // and as the farmer (in English) reads it
+	}{
+		{"by button", func(m *market) { m.say("1", flows.KindChoice, m.button("1", "order.reason_sold_out")) },
+			"\nLý do: Hết hàng.", " · nhà vườn không nhận · User 1 · Hết hàng", " · declined by the farmer · User 1 · Sold out"},
+		{"typed", func(m *market) { m.say("1", flows.KindText, "timeout") },
+			"\nLý do: timeout.", " · nhà vườn không nhận · User 1 · timeout", " · declined by the farmer · User 1 · timeout"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m := newMarket(t)
+			l := m.listing("1")
+			m.order("2", l.Code)
+			id := m.newOrderID()
+			farmer, err := m.db.Touch(context.Background(), m.input("1", flows.KindText, ""))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := m.db.SetLang(context.Background(), farmer.ID, "en"); err != nil {
+				t.Fatal(err)
+			}
+			m.say("1", flows.KindChoice, "ord:decline:"+id)
+			tt.answer(m)
+			if got := m.told(texts, "2", "order.declined", "vi"); !strings.HasSuffix(got, tt.buyer) {
+				t.Errorf("the buyer was told:\n%s\nwant it to end with %q", got, tt.buyer)
+			}
+			for _, who := range []struct{ user, lang, want string }{{"2", "vi", tt.buyerHistory}, {"1", "en", tt.farmHistory}} {
+				m.say(who.user, flows.KindChoice, "ord:timeline:"+id)
+				if got := m.told(texts, who.user, "orders.timeline", who.lang); !strings.HasSuffix(got, who.want) {
+					t.Errorf("%s's history of the order:\n%s\nwant it to end with %q", who.user, got, who.want)
+				}
+			}
+		})
+	}
+}
