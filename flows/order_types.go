@@ -76,6 +76,11 @@ type OrderChange struct {
 	Actor  int64
 	Reason Reason
 	Source string
+	// SoldOut: the farmer has none left (Hết hàng). A decline or a drop
+	// marks the listing sold out by the farmer instead of giving it the
+	// order's quantity back, in the same transaction; a listing that sells
+	// nothing already (stopped, expired, taken down) stays as it is.
+	SoldOut bool
 }
 
 // BuyerProfile is what a buyer typed last time.
@@ -122,7 +127,7 @@ type Orders interface {
 	Order(ctx context.Context, id int64) (*Order, error)
 	OrderByCode(ctx context.Context, code string) (*Order, error) // ErrNotFound
 	// SetOrderStatus makes the change, recording the event; cancelling or
-	// declining gives the stock back. ErrStale if the order is in none of
+	// declining gives the stock back, unless ch.SoldOut. ErrStale if the order is in none of
 	// ch.From. A retry of the same source returns the order as it is.
 	// notices are queued with the change, in its transaction.
 	SetOrderStatus(ctx context.Context, id int64, ch OrderChange, notices ...Reply) (*Order, error)

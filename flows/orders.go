@@ -143,15 +143,15 @@ func (f *orders) act(ctx context.Context, c *Conv, value string) (Step, error) {
 	// very update may have made the change, its replies lost (run again
 	// after a conflict, or delivered again), and the store knows it by
 	// its source and gives the order back, so both sides are told.
-	return Done, f.move(ctx, c, o, action.from, action.to, Reason{})
+	return Done, f.move(ctx, c, o, OrderChange{From: action.from, To: action.to})
 }
 
-// move changes an order's state and tells both sides.
-func (f *orders) move(ctx context.Context, c *Conv, o *Order, from []string, to string, reason Reason) error {
+// move makes an order's change, by the user, and tells both sides.
+func (f *orders) move(ctx context.Context, c *Conv, o *Order, ch OrderChange) error {
 	before := o
-	o, err := f.deps.Orders.SetOrderStatus(ctx, o.ID, OrderChange{From: from, To: to, Actor: c.User.ID, Reason: reason,
-		Source: string(c.In.Channel) + ":" + c.In.UpdateID})
-	if errors.Is(err, ErrStale) && before.Status == to {
+	ch.Actor, ch.Source = c.User.ID, string(c.In.Channel)+":"+c.In.UpdateID
+	o, err := f.deps.Orders.SetOrderStatus(ctx, o.ID, ch)
+	if errors.Is(err, ErrStale) && before.Status == ch.To {
 		c.Say(M("orders.already", orderData(c.F(), before)...))
 		return nil
 	}
@@ -223,11 +223,12 @@ func orderChanged(ctx context.Context, deps Deps, o *Order, now time.Time) ([]Re
 		if o.Status == Declined || !o.Reason.Empty() {
 			out = append(out, offerSimilar(ctx, deps, buyer.ref, buyer.lang, o.Listing)...)
 		}
-		toFarmer(M(msg+"_farmer", append(orderData(fm, o), "Reason", fm.Reason(o.Reason), "Released", released(fm, o, now))...))
 		news, err := orderNews(ctx, deps, o)
 		if err != nil {
 			return nil, err
 		}
+		posts := len(OtherChats(ChatRef{}, news)) // the groups whose post is edited
+		toFarmer(M(msg+"_farmer", append(orderData(fm, o), "Reason", fm.Reason(o.Reason), "Released", released(fm, o, now, posts))...))
 		out = append(out, news...)
 	}
 	return out, nil
@@ -238,11 +239,14 @@ func orderChanged(ctx context.Context, deps Deps, o *Order, now time.Time) ([]Re
 // (the farmer marked it sold out, it ended, or it is past its expiry and
 // ends at this tick). o's listing is as read after the release, or just
 // before it (a timeout): either way a listing its orders sold out is on
-// sale again.
-func released(f Format, o *Order, now time.Time) string {
+// sale again. Declined for Hết hàng, the listing is sold out, and its
+// posts (in that many groups) say so.
+func released(f Format, o *Order, now time.Time, posts int) string {
 	l := o.Listing
 	status := l.Status
 	switch {
+	case o.Reason.Key == ReasonSoldOut && status == SoldOut && l.SoldOutBy == "farmer":
+		return f.Texts.Text(f.Lang, M("order.released_sold_out", "ListingCode", l.Code, "Posts", posts))
 	case status == SoldOut && l.SoldOutBy == "orders":
 		status = Active // the quantity given back puts it on sale again
 	case status == Active && !now.Before(l.ExpiresAt):
@@ -370,7 +374,8 @@ func (f *orders) onReason(ctx context.Context, c *Conv, in Input) (Step, error) 
 	if d.Action == "" {
 		action = orderActions["decline"]
 	}
-	return Done, f.move(ctx, c, o, action.from, action.to, reason)
+	// Hết hàng: none left, the listing is sold out, not back on sale.
+	return Done, f.move(ctx, c, o, OrderChange{From: action.from, To: action.to, Reason: reason, SoldOut: reason.Key == ReasonSoldOut})
 }
 
 // orderTick cancels orders the farmer did not answer in time (telling

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/nongsan-bot/nongsan/flows"
+	"github.com/nongsan-bot/nongsan/flows/vn"
 	"github.com/nongsan-bot/nongsan/locales"
 )
 
@@ -97,6 +98,82 @@ func TestADeclineReasonIsToldInTheReadersLanguage(t *testing.T) {
 				if got := m.told(texts, who.user, "orders.timeline", who.lang); !strings.HasSuffix(got, who.want) {
 					t.Errorf("%s's history of the order:\n%s\nwant it to end with %q", who.user, got, who.want)
 				}
+			}
+		})
+	}
+}
+
+// A farmer who answers an order with "Hết hàng" has none left: declining
+// it (or giving up an accepted one) marks the listing sold out, its group
+// post says so and loses its order button, and the farmer is told; the
+// order's quantity is not put back on sale, even where the orders had sold
+// the listing out.
+func TestDecliningForHetHangMarksTheListingSoldOut(t *testing.T) {
+	t.Parallel()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	na40 := func() *flows.Listing {
+		return &flows.Listing{ProductKey: "na-chi-lang", Product: "Na Chi Lăng",
+			Quantity: vn.Quantity{Milli: 40_000, Unit: vn.UnitKg}, Price: vn.Price{VND: 25_000, Per: vn.UnitKg}, PriceTyped: "25k"}
+	}
+	for _, tt := range []struct {
+		name    string
+		listing func() *flows.Listing // nil: 100 kg
+		accept  bool                  // first, then ❌ Không giao được nữa
+		told    string                // the message to the farmer
+	}{
+		{"declined", nil, false, "order.declined_farmer"},
+		{"declined, the orders had sold it out", na40, false, "order.declined_farmer"},
+		{"given up after accepting", nil, true, "order.dropped_farmer"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m := newMarket(t)
+			var l *flows.Listing
+			if tt.listing != nil {
+				l = m.sell("1", tt.listing())
+			} else {
+				l = m.listing("1")
+			}
+			m.posted(l, "77")
+			m.order("2", l.Code)
+			id := m.newOrderID()
+			action := "ord:decline:"
+			if tt.accept {
+				m.say("1", flows.KindChoice, "ord:accept:"+id)
+				action = "ord:drop:"
+			}
+			m.say("1", flows.KindChoice, action+id)
+			m.say("1", flows.KindChoice, m.button("1", "order.reason_sold_out"))
+
+			got, err := m.db.Listing(context.Background(), l.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Status != flows.SoldOut || got.SoldOutBy != "farmer" || got.Remaining != 0 {
+				t.Errorf("the listing is %s (by %q), %d left; want sold out by the farmer, none left", got.Status, got.SoldOutBy, got.Remaining)
+			}
+			want := "\nEm đã ghi tin bán " + l.Code + " là đã hết hàng, tin trong nhóm chợ cũng ghi như vậy. Còn hàng để bán thì anh/chị gõ /tin nhé."
+			if s := m.told(texts, "1", tt.told, "vi"); !strings.HasSuffix(s, want) {
+				t.Errorf("the farmer was told:\n%s\nwant it to end with:%s", s, want)
+			}
+			var edited bool
+			for _, r := range m.said {
+				if r.To != marketGroup || r.Edit == nil {
+					continue
+				}
+				edited = true
+				if r, err = m.router.Rebuild(context.Background(), r); err != nil { // as it is sent
+					t.Fatal(err)
+				}
+				if s := texts.Text("vi", r.Text); !strings.HasPrefix(s, "⛔ ĐÃ HẾT HÀNG\n") || len(r.Choices) != 0 {
+					t.Errorf("the group post is edited to:\n%s\nwith buttons %v; want it sold out, without the order button", s, r.Choices)
+				}
+			}
+			if !edited {
+				t.Error("the group post is not edited")
 			}
 		})
 	}

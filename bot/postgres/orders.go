@@ -212,7 +212,12 @@ func (db *DB) SetOrderStatus(ctx context.Context, id int64, ch flows.OrderChange
 		if err != nil {
 			return err
 		}
-		if slices.Contains(releases, ch.To) {
+		switch {
+		case slices.Contains(releases, ch.To) && ch.SoldOut:
+			if err := soldOutByFarmer(ctx, tx, listing); err != nil {
+				return err
+			}
+		case slices.Contains(releases, ch.To):
 			if err := release(ctx, tx, listing, qty); err != nil {
 				return err
 			}
@@ -249,6 +254,17 @@ func release(ctx context.Context, tx pgx.Tx, listing, qty int64) error {
 			sold_out_by = CASE WHEN sold_out_by = 'orders' THEN NULL ELSE sold_out_by END,
 			updated_at = now()
 		WHERE id = $1`, listing, qty)
+	return err
+}
+
+// soldOutByFarmer marks a listing sold out by its farmer, who said there
+// is none left while declining an order: its orders' quantity does not put
+// it back on sale. A listing that sells nothing already (stopped, expired,
+// taken down, or past its expiry: it ends at the next tick) stays so.
+func soldOutByFarmer(ctx context.Context, tx pgx.Tx, listing int64) error {
+	_, err := tx.Exec(ctx, `
+		UPDATE listings SET remaining_milli = 0, status = 'sold_out', sold_out_by = 'farmer', updated_at = now()
+		WHERE id = $1 AND (status = 'sold_out' OR status = 'active' AND expires_at > now())`, listing)
 	return err
 }
 
