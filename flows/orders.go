@@ -361,8 +361,11 @@ func (f *orders) onReason(ctx context.Context, c *Conv, in Input) (Step, error) 
 	switch key, ok := strings.CutPrefix(in.Text, "reason:"); {
 	case in.Kind == KindChoice && ok && slices.Contains(reasonKeys, key):
 		reason.Key = key // told to the buyer in their language
-	case in.Kind == KindText && validName(in.Text):
-		reason.Text = in.Text
+	case in.Kind == KindText && tooLong(in.Text, maxNote):
+		c.Say(M("order.decline_long"))
+		return ordersDecline, nil // the question stands, its buttons too
+	case in.Kind == KindText && validReason(in.Text):
+		reason.Text = in.Text // as typed, a polite sentence or an emoji
 	default:
 		return Unclear, nil
 	}
@@ -376,6 +379,12 @@ func (f *orders) onReason(ctx context.Context, c *Conv, in Input) (Step, error) 
 	}
 	// Hết hàng: none left, the listing is sold out, not back on sale.
 	return Done, f.move(ctx, c, o, OrderChange{From: action.from, To: action.to, Reason: reason, SoldOut: reason.Key == ReasonSoldOut})
+}
+
+// validReason accepts a reason typed for the buyer: anything up to a
+// note's length but a command or a word meant for the bot ("ok", "xong").
+func validReason(s string) bool {
+	return strings.TrimSpace(s) != "" && !strings.HasPrefix(s, "/") && !slices.Contains(controlWords, vn.Fold(s))
 }
 
 // orderTick cancels orders the farmer did not answer in time (telling

@@ -178,3 +178,42 @@ func TestDecliningForHetHangMarksTheListingSoldOut(t *testing.T) {
 		})
 	}
 }
+
+// A farmer may explain a decline politely, at more length than a name, or
+// with an emoji: the buyer reads it as typed. A reason longer than a note
+// is asked shorter, the question staying.
+func TestALongDeclineReasonIsTakenOrAskedShorter(t *testing.T) {
+	t.Parallel()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	polite := "Dạ em xin lỗi, năm nay na bị sâu nhiều nên không đủ quả đẹp để giao cho anh chị ạ" // 81 characters
+	for _, tt := range []struct {
+		name    string
+		answers []string // the last is taken
+	}{
+		{"polite", []string{polite}},
+		{"an emoji", []string{"🙏"}},
+		{"too long, then shorter", []string{strings.Repeat(polite+" ", 4), polite}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m := newMarket(t)
+			l := m.listing("1")
+			m.order("2", l.Code)
+			m.say("1", flows.KindChoice, "ord:decline:"+m.newOrderID())
+			for _, long := range tt.answers[:len(tt.answers)-1] {
+				if said := m.say("1", flows.KindText, long); !slices.Equal(said, []string{"order.decline_long"}) || m.sess["1"].Step != "decline_reason" {
+					t.Fatalf("a reason of %d characters said %v, at step %+v; want order.decline_long and the question still there",
+						len([]rune(long)), said, m.sess["1"])
+				}
+			}
+			reason := tt.answers[len(tt.answers)-1]
+			m.say("1", flows.KindText, reason)
+			if got := m.told(texts, "2", "order.declined", "vi"); !strings.HasSuffix(got, "\nLý do: "+reason+".") {
+				t.Errorf("the buyer was told:\n%s\nwant the reason as typed: %s", got, reason)
+			}
+		})
+	}
+}
