@@ -132,6 +132,9 @@ type Orders interface {
 	// notices are queued with the change, in its transaction.
 	SetOrderStatus(ctx context.Context, id int64, ch OrderChange, notices ...Reply) (*Order, error)
 	OrdersOf(ctx context.Context, userID int64) (asBuyer, asSeller []*Order, err error)
+	// Awaiting lists the pending orders waiting for a user's answer as
+	// their seller (or the helper who posted the listing), oldest first.
+	Awaiting(ctx context.Context, userID int64) ([]*Order, error)
 	Timeline(ctx context.Context, id int64) ([]OrderEvent, error)
 	// DueOrders lists pending orders older than timeout, and those older
 	// than half of it whose farmer was not reminded yet.

@@ -3,6 +3,7 @@ package flows_test
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -216,4 +217,88 @@ func TestALongDeclineReasonIsTakenOrAskedShorter(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A farmer types the label of a new order's button instead of tapping it
+// ("✅ Nhận đơn", "nhan don", "từ chối"): with one order waiting for their
+// answer, it answers that order; with several, they are listed with what
+// to type for each, and the farmer picks one; with none, it is not
+// understood, as before.
+func TestTypingANewOrdersButtonAnswersTheOrderWaiting(t *testing.T) {
+	t.Parallel()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, typed := range []string{"✅ Nhận đơn", "nhan don", "NHẬN ĐƠN", "accept"} {
+		t.Run("one order, "+typed, func(t *testing.T) {
+			t.Parallel()
+			m := newMarket(t)
+			l := m.listing("1")
+			m.say("1", flows.KindChoice, "menu:mine") // the farmer's last screen: their listings
+			m.say("1", flows.KindText, "huỷ")
+			m.order("2", l.Code)
+			if said := m.say("1", flows.KindText, typed); !slices.Contains(said, "order.accepted_farmer") ||
+				!slices.Contains(idsTo(m.said, "2"), "order.accepted") {
+				t.Fatalf("typing %q told the farmer %v, the buyer %v; want the order accepted", typed, said, idsTo(m.said, "2"))
+			}
+		})
+	}
+	t.Run("one order, từ chối", func(t *testing.T) {
+		t.Parallel()
+		m := newMarket(t)
+		l := m.listing("1")
+		m.order("2", l.Code)
+		if said := m.say("1", flows.KindText, "từ chối"); !slices.Equal(said, []string{"order.decline_reason"}) {
+			t.Fatalf("typing từ chối said %v; want the reason asked", said)
+		}
+		m.say("1", flows.KindText, "hàng chưa chín")
+		if got := m.told(texts, "2", "order.declined", "vi"); !strings.HasSuffix(got, "\nLý do: hàng chưa chín.") {
+			t.Errorf("the buyer was told:\n%s", got)
+		}
+	})
+	t.Run("two orders", func(t *testing.T) {
+		t.Parallel()
+		m := newMarket(t)
+		l := m.listing("1")
+		var codes []string
+		for _, buyer := range []string{"2", "3"} {
+			m.order(buyer, l.Code)
+			o, err := m.db.Order(context.Background(), mustID(t, m.newOrderID()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			codes = append(codes, o.Code)
+		}
+		if said := m.say("1", flows.KindText, "nhận đơn"); !slices.Equal(said, []string{"orders.awaiting"}) {
+			t.Fatalf("typing nhận đơn with two orders waiting said %v; want them listed", said)
+		}
+		list := m.told(texts, "1", "orders.awaiting", "vi")
+		for i, code := range codes {
+			want := "• " + code + ": 40 kg Na Chi Lăng của User " + []string{"2", "3"}[i] + ", nhắn NHẬN " + code
+			if !strings.Contains(list, want) {
+				t.Errorf("the list of orders waiting:\n%s\nlacks %q", list, want)
+			}
+		}
+		if said := m.say("1", flows.KindText, "2"); !slices.Contains(said, "order.accepted_farmer") || !slices.Contains(idsTo(m.said, "3"), "order.accepted") {
+			t.Fatalf("picking the second order told the farmer %v, its buyer %v", said, idsTo(m.said, "3"))
+		}
+	})
+	t.Run("no order", func(t *testing.T) {
+		t.Parallel()
+		m := newMarket(t)
+		m.listing("1")
+		if said := m.say("1", flows.KindText, "nhận đơn"); !slices.Contains(said, "unclear.text") {
+			t.Fatalf("typing nhận đơn with no order waiting said %v; want it not understood", said)
+		}
+	})
+}
+
+func mustID(t *testing.T, s string) int64 {
+	t.Helper()
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
 }

@@ -205,6 +205,13 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 	if name, ok := r.entry(in); ok {
 		return r.interject(ctx, c, name, in)
 	}
+	// "nhận đơn", "✅ Nhận đơn": a new order's button typed, without the
+	// order's code, where the notice showed it as a button.
+	if action, ok := r.bareVerbs(in); ok {
+		if done, err := r.awaiting(ctx, c, in, action); done || err != nil {
+			return err
+		}
+	}
 	// "Na Chi Lăng 5 tạ 25k mai có hàng", under a photo or not: a listing.
 	if !c.Session.Active() && opensListing(c, r.Deps, in) {
 		return r.interject(ctx, c, "sell", in)

@@ -110,6 +110,59 @@ func (r *Router) unknownCode(c *Conv, m Msg) error {
 	return nil
 }
 
+// bareVerbs are a new order's buttons typed without the order's code
+// ("nhận đơn", "✅ Nhận đơn", "từ chối"), folded: the verbs of its typed
+// commands, and its buttons' labels in every language.
+func (r *Router) bareVerbs(in Input) (action string, ok bool) {
+	if in.Kind != KindText || in.Command != "" {
+		return "", false
+	}
+	word := strings.TrimSpace(vn.Fold(stripEmoji(in.Text)))
+	for _, cmd := range orderCommands {
+		if cmd.action != "accept" && cmd.action != "decline" {
+			continue
+		}
+		if slices.Contains(cmd.words, word) {
+			return cmd.action, true
+		}
+		for _, lang := range r.Texts.Langs() {
+			if word == strings.TrimSpace(vn.Fold(stripEmoji(r.Texts.Text(lang, M("order."+cmd.action))))) {
+				return cmd.action, true
+			}
+		}
+	}
+	return "", false
+}
+
+// awaiting answers a bare verb (bareVerbs) with the orders waiting for the
+// user's answer: the one there is, done as its button would; several,
+// listed with their buttons and typed commands, to choose. With none, done
+// is false: the words were meant otherwise.
+func (r *Router) awaiting(ctx context.Context, c *Conv, in Input, action string) (done bool, err error) {
+	orders, err := r.Deps.Orders.Awaiting(ctx, c.User.ID)
+	if err != nil || len(orders) == 0 {
+		return false, err
+	}
+	if len(orders) == 1 {
+		in.Kind, in.Text = KindChoice, "ord:"+action+":"+strconv.FormatInt(orders[0].ID, 10)
+		return true, r.interject(ctx, c, "orders", in)
+	}
+	decline := action == "decline"
+	lines := make([]string, len(orders))
+	rows := make([][]Choice, len(orders))
+	for i, o := range orders {
+		data := append(sellerData(c.F(), o), "Decline", decline) // no phone before accepting
+		lines[i] = c.T(M("orders.awaiting_item", data...))
+		rows[i] = []Choice{{Label: M("orders.awaiting_choice", data...), Value: "ord:" + action + ":" + strconv.FormatInt(o.ID, 10)}}
+	}
+	c.Ask(M("orders.awaiting", "Count", len(orders), "Orders", strings.Join(lines, "\n"), "Example", orders[0].Code,
+		"Decline", decline), rows...)
+	if c.Session.Active() {
+		r.prompt(c) // the task in progress goes on
+	}
+	return true, nil
+}
+
 // typedChoice is the line a channel without buttons prints for an action
 // of the order or listing code, where its button cannot be answered by
 // number: "✅ Nhận đơn: nhắn NHẬN DH-7K2Q".

@@ -296,6 +296,18 @@ func (db *DB) OrdersOf(ctx context.Context, userID int64) (asBuyer, asSeller []*
 	return asBuyer, asSeller, nil
 }
 
+// Awaiting lists the pending orders of the listings a user sells or
+// posted as a helper, oldest first (the first to cancel itself).
+func (db *DB) Awaiting(ctx context.Context, userID int64) ([]*flows.Order, error) {
+	orders, err := db.orders(ctx, `o.status = 'pending'
+		AND (l.seller_id = (SELECT id FROM sellers WHERE user_id = $1) OR l.helper_id = $1)
+		ORDER BY o.created_at LIMIT 10`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("orders awaiting user %d: %w", userID, err)
+	}
+	return orders, nil
+}
+
 // orders reads the orders a condition (with its order and limit) selects.
 func (db *DB) orders(ctx context.Context, cond string, args ...any) ([]*flows.Order, error) {
 	rows, err := db.Pool.Query(ctx, selectOrders+cond, args...)
