@@ -3,7 +3,9 @@ package flows
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -38,6 +40,15 @@ func (d *orderDraft) said(row Step) bool { return slices.Contains(d.Said, row) }
 
 // returning: a buyer who ordered before is not asked their name and phone.
 func (d *orderDraft) returning() bool { return d.Name != "" && d.Phone != "" }
+
+// stamp names what a summary shows: the order (its Nonce) as it is
+// filled in now. Its 🛒 Đặt hàng carries it, and places the order only
+// while the draft is still what the buyer saw.
+func (d *orderDraft) stamp() string {
+	b, _ := json.Marshal(d) // a struct: its fields in order, always the same for the same draft
+	sum := sha256.Sum256(b)
+	return d.Nonce + ":" + base64.RawURLEncoding.EncodeToString(sum[:6])
+}
 
 // wholeCount tells whether a counted quantity is whole: half a pomelo
 // cannot be sold, half a kilogram can.
@@ -450,7 +461,7 @@ func (f *order) showSummary(c *Conv, d *orderDraft) Question {
 		return Question{}
 	}
 	return Ask(M("order.summary", orderData(c.F(), d.asOrder(c, l))...),
-		[]Choice{{Label: M("order.place"), Value: "place", Words: []string{"dat", "dat hang", "dong y", "ok", "co", "order"}}},
+		[]Choice{{Label: M("order.place"), Value: "place:" + d.stamp(), Words: []string{"dat", "dat hang", "dong y", "ok", "co", "order"}}},
 		[]Choice{{Label: M("sell.edit"), Value: "edit", Words: []string{"sua"}}, {Label: M("sell.cancel"), Value: "cancel"}})
 }
 
@@ -458,8 +469,14 @@ func (f *order) onSummary(ctx context.Context, c *Conv, d *orderDraft, in Input)
 	if in.Kind != KindChoice {
 		return NotUnderstood(), nil
 	}
-	switch in.Text {
+	switch value, stamp, _ := strings.Cut(in.Text, ":"); value {
 	case "place":
+		if stamp != d.stamp() {
+			// An older summary's 🛒 Đặt hàng (before a change, or of another
+			// order): it places nothing it did not show. "Nút đó cũ rồi",
+			// and this summary again.
+			return NotUnderstood(), nil
+		}
 		return f.place(ctx, c, d)
 	case "edit":
 		return EditFields(), nil

@@ -130,7 +130,7 @@ func (m *market) order(buyer, code string) {
 		{flows.KindText, "0987654321"}, {flows.KindChoice, "pickup"}, {flows.KindChoice, "skip"}} {
 		m.say(buyer, turn.kind, turn.text)
 	}
-	if said := m.say(buyer, flows.KindChoice, "place"); !slices.Contains(said, "order.placed") {
+	if said := m.say(buyer, flows.KindChoice, m.button(buyer, "order.place")); !slices.Contains(said, "order.placed") {
 		m.t.Fatalf("placing the order said %v", said)
 	}
 }
@@ -375,7 +375,7 @@ func TestOrderNewsHasACeiling(t *testing.T) {
 		{flows.KindText, "0987654321"}, {flows.KindChoice, "pickup"}, {flows.KindChoice, "skip"}} {
 		m.say("2", turn.kind, turn.text)
 	}
-	in := m.input("2", flows.KindChoice, "place")
+	in := m.input("2", flows.KindChoice, m.button("2", "order.place"))
 	u, err := m.db.Touch(context.Background(), in)
 	if err != nil {
 		t.Fatal(err)
@@ -520,7 +520,7 @@ func (m *market) orderCounted(texts flows.Texts, l *flows.Listing, opening, aske
 			summary = texts.Text("vi", r.Text)
 		}
 	}
-	if said := m.say(buyer, choice, "place"); !slices.Contains(said, "order.placed") {
+	if said := m.say(buyer, choice, m.button(buyer, "order.place")); !slices.Contains(said, "order.placed") {
 		m.t.Fatalf("placing the order said %v", said)
 	}
 	return summary

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -93,10 +94,12 @@ func (f *orders) onPick(ctx context.Context, c *Conv, in Input) (Step, error) {
 }
 
 // act carries out "ord:<action>:<id>" for the user, if their role and the
-// order's state allow it.
+// order's state allow it. A reason button's value names its reason too,
+// "ord:decline:42:sold_out": it acts on the order it was shown for,
+// whichever question came after it.
 func (f *orders) act(ctx context.Context, c *Conv, value string) (Step, error) {
 	parts := strings.Split(value, ":")
-	if len(parts) != 3 {
+	if len(parts) != 3 && len(parts) != 4 {
 		return Unclear, nil
 	}
 	id, _ := strconv.ParseInt(parts[2], 10, 64)
@@ -126,7 +129,12 @@ func (f *orders) act(ctx context.Context, c *Conv, value string) (Step, error) {
 			return Done, nil
 		}
 	case "decline", "drop":
-		if a := orderActions[parts[1]]; isSeller && slices.Contains(a.from, o.Status) {
+		a := orderActions[parts[1]]
+		switch {
+		case !isSeller || !slices.Contains(a.from, o.Status):
+		case len(parts) == 4 && slices.Contains(reasonKeys, parts[3]):
+			return Done, f.decline(ctx, c, o, a, Reason{Key: parts[3]}) // told to the buyer in their language
+		default:
 			return ordersDecline, c.SetDraft(ordersDraft{OrderID: o.ID, Action: parts[1]})
 		}
 	}
@@ -344,10 +352,18 @@ func (f *orders) timeline(ctx context.Context, c *Conv, o *Order) error {
 // reasonKeys are the reasons a farmer can pick by button.
 var reasonKeys = []string{ReasonSoldOut, ReasonFar}
 
+// askReason asks why the farmer declines (or drops) the draft's order;
+// each button names the order and the action it is for.
 func (f *orders) askReason(c *Conv) {
+	var d ordersDraft
+	if err := c.Draft(&d); err != nil {
+		c.Fail(err)
+		return
+	}
 	var rows [][]Choice
 	for _, key := range reasonKeys {
-		rows = append(rows, []Choice{{Label: reasonMsg(key), Value: "reason:" + key}})
+		rows = append(rows, []Choice{{Label: reasonMsg(key),
+			Value: "ord:" + cmp.Or(d.Action, "decline") + ":" + strconv.FormatInt(d.OrderID, 10) + ":" + key}})
 	}
 	c.Ask(M("order.decline_reason"), rows...)
 }
@@ -357,28 +373,29 @@ func (f *orders) onReason(ctx context.Context, c *Conv, in Input) (Step, error) 
 	if err := c.Draft(&d); err != nil {
 		return "", err
 	}
-	var reason Reason
-	switch key, ok := strings.CutPrefix(in.Text, "reason:"); {
-	case in.Kind == KindChoice && ok && slices.Contains(reasonKeys, key):
-		reason.Key = key // told to the buyer in their language
+	switch {
+	case in.Kind == KindChoice && strings.HasPrefix(in.Text, "ord:") && strings.Count(in.Text, ":") == 3:
+		// A reason button, of this question or an earlier one, says which
+		// order it is for. This question ends: its buttons still act, from
+		// anywhere. (Another order's buttons open its own task: Unclear.)
+		return f.act(ctx, c, in.Text)
 	case in.Kind == KindText && tooLong(in.Text, maxNote):
 		c.Say(M("order.decline_long"))
 		return ordersDecline, nil // the question stands, its buttons too
-	case in.Kind == KindText && validReason(in.Text):
-		reason.Text = in.Text // as typed, a polite sentence or an emoji
-	default:
-		return Unclear, nil
+	case in.Kind != KindText || !validReason(in.Text):
+		return Unclear, nil // a button from before reasons named their order ("reason:far") is an old one
 	}
 	o, err := f.deps.Orders.Order(ctx, d.OrderID)
 	if err != nil {
 		return "", err
 	}
-	action := orderActions[d.Action]
-	if d.Action == "" {
-		action = orderActions["decline"]
-	}
-	// Hết hàng: none left, the listing is sold out, not back on sale.
-	return Done, f.move(ctx, c, o, OrderChange{From: action.from, To: action.to, Reason: reason, SoldOut: reason.Key == ReasonSoldOut})
+	return Done, f.decline(ctx, c, o, orderActions[cmp.Or(d.Action, "decline")], Reason{Text: in.Text}) // as typed
+}
+
+// decline declines a pending order, or drops an accepted one (action), for
+// reason. Hết hàng: none left, the listing is sold out, not back on sale.
+func (f *orders) decline(ctx context.Context, c *Conv, o *Order, action orderAction, reason Reason) error {
+	return f.move(ctx, c, o, OrderChange{From: action.from, To: action.to, Reason: reason, SoldOut: reason.Key == ReasonSoldOut})
 }
 
 // validReason accepts a reason typed for the buyer: anything up to a

@@ -302,3 +302,89 @@ func mustID(t *testing.T, s string) int64 {
 	}
 	return id
 }
+
+// A button under an earlier message acts on what that message was about,
+// or on nothing: a decline reason tapped under the first of two orders'
+// questions declines that order, not the one asked about last; an older
+// order summary's 🛒 Đặt hàng (of another order, or before a change)
+// places nothing, the buyer being told it is an old button and shown the
+// summary in progress again.
+func TestAnOldButtonActsOnWhatItWasShownFor(t *testing.T) {
+	t.Parallel()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("decline reasons", func(t *testing.T) {
+		t.Parallel()
+		m := newMarket(t)
+		l := m.listing("1")
+		m.order("2", l.Code)
+		first := m.newOrderID()
+		m.order("3", l.Code)
+		second := m.newOrderID()
+		m.say("1", flows.KindChoice, "ord:decline:"+first)
+		soldOut := m.button("1", "order.reason_sold_out") // under the first order's question
+		m.say("1", flows.KindChoice, "ord:decline:"+second)
+		m.say("1", flows.KindChoice, soldOut)
+		if said := idsTo(m.said, "3"); len(said) != 0 {
+			t.Errorf("the second order's buyer was told %v; their order was not answered", said)
+		}
+		if got := m.told(texts, "2", "order.declined", "vi"); !strings.HasSuffix(got, "\nLý do: Hết hàng.") {
+			t.Errorf("the first order's buyer was told:\n%s", got)
+		}
+		// A button from before reasons named their order names none.
+		m.say("1", flows.KindChoice, "ord:decline:"+second)
+		if said := m.say("1", flows.KindChoice, "reason:far"); !slices.Equal(said, []string{"unclear.button", "order.decline_reason"}) {
+			t.Fatalf("a reason button of an earlier version said %v; want it called old, and the question again", said)
+		}
+		for id, want := range map[string]string{first: flows.Declined, second: flows.Pending} {
+			if o, err := m.db.Order(context.Background(), mustID(t, id)); err != nil || o.Status != want {
+				t.Errorf("order %s is %+v (%v); want it %s", id, o, err, want)
+			}
+		}
+	})
+	t.Run("an order summary", func(t *testing.T) {
+		t.Parallel()
+		m := newMarket(t)
+		na := m.listing("1")
+		quyt, err := m.db.CreateListing(context.Background(), &flows.Listing{SellerID: na.SellerID, Channel: flows.Telegram,
+			ProductKey: "quyt-bac-son", Product: "Quýt Bắc Sơn", Quantity: vn.Quantity{Milli: 200_000, Unit: vn.UnitKg},
+			Price: vn.Price{VND: 18_000, Per: vn.UnitKg}, PriceTyped: "18k", Photos: []string{"p"}, Ready: vn.Today(m.now)}, "quyt", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		toSummary := func(code string) string {
+			for _, turn := range []struct {
+				kind flows.InputKind
+				text string
+			}{{flows.KindText, "mua " + code}, {flows.KindText, "40 kg"}, {flows.KindChoice, "keep"},
+				{flows.KindText, "0987654321"}, {flows.KindChoice, "pickup"}, {flows.KindChoice, "skip"}} {
+				m.say("2", turn.kind, turn.text)
+			}
+			return m.button("2", "order.place")
+		}
+		ofNa := toSummary(na.Code)
+		ofQuyt := toSummary(quyt.Code)
+		old := []string{"unclear.button", "order.summary"}
+		if said := m.say("2", flows.KindChoice, ofNa); !slices.Equal(said, old) {
+			t.Fatalf("the na summary's 🛒 Đặt hàng, tapped at the quýt's, said %v; want %v", said, old)
+		}
+		// A change: the summary before it places nothing either.
+		m.say("2", flows.KindChoice, "edit")
+		m.say("2", flows.KindChoice, "field:quantity")
+		m.say("2", flows.KindText, "50 kg")
+		if said := m.say("2", flows.KindChoice, ofQuyt); !slices.Equal(said, old) {
+			t.Fatalf("the summary of 40 kg, tapped once 50 kg were asked, said %v; want %v", said, old)
+		}
+		if said := m.say("2", flows.KindChoice, m.button("2", "order.place")); !slices.Contains(said, "order.placed") {
+			t.Fatalf("the summary shown last said %v; want the order placed", said)
+		}
+		if got := m.told(texts, "2", "order.placed", "vi"); !strings.Contains(got, ": 50 kg Quýt Bắc Sơn") {
+			t.Errorf("placed:\n%s\nwant 50 kg of quýt", got)
+		}
+		if l, err := m.db.Listing(context.Background(), na.ID); err != nil || l.Remaining != 100_000 {
+			t.Errorf("the na listing keeps %+v (%v); nothing of it was ordered", l, err)
+		}
+	})
+}

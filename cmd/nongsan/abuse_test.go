@@ -306,7 +306,7 @@ func TestTypedMarkupAndSQLStayText(t *testing.T) {
 	b.Say(buyer, address)
 	b.expect(buyer, "order.note")
 	b.Say(buyer, buyerSay)
-	b.Tap(buyer, "place")
+	b.Place(buyer)
 	told := b.notice(farmer, "🛒 Đơn mới")
 	if !strings.Contains(told.Text, buyerSay) {
 		t.Errorf("the farmer's notice does not show the buyer's note as typed:\n%s", told.Text)

@@ -154,7 +154,7 @@ func pendingOrder(t *testing.T) (*testBot, *telegramtest.Server, string, sent) {
 	b.register(farmer)
 	code := b.listing(farmer, "500 kg", "25k")
 	b.order(buyer, code, "20 kg")
-	b.Tap(buyer, "place")
+	b.Place(buyer)
 	// The farmer's notice goes to another chat: it may come a moment later.
 	notice := waitSent(t, b, farmer, func(s sent) bool { return strings.HasPrefix(s.Text, "🛒 Đơn mới") }, 1)[0]
 	return b, tg, code, notice
@@ -517,13 +517,13 @@ func TestClumsyBuyer(t *testing.T) {
 	b.Tap(farmer, b.Last(farmer).Data[0])
 	b.Tap(farmer, "act:price")
 	b.Say(farmer, "30k")
-	b.Tap(buyer, "place")
+	b.Place(buyer)
 	msgs := b.Sent(buyer)
 	if msgs[len(msgs)-2].Text != text(t, "vi", "order.price_changed", "Price", "30.000 đ/kg") ||
 		!strings.Contains(msgs[len(msgs)-1].Text, "Tổng: 600.000 đ") {
 		t.Fatalf("after a price change the buyer sees %q then %q", msgs[len(msgs)-2].Text, msgs[len(msgs)-1].Text)
 	}
-	b.Tap(buyer, "place")
+	b.Place(buyer)
 	if !strings.HasPrefix(b.Finished(buyer).Text, "✅ Em đã gửi đơn") {
 		t.Fatalf("placing at the new price: %q", b.Finished(buyer).Text)
 	}

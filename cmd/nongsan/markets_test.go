@@ -183,7 +183,7 @@ func TestABurstOfOrdersKeepsTheGroupsGap(t *testing.T) {
 		b.Say(u, fmt.Sprintf("09%08d", 70+i))
 		b.Tap(u, "pickup")
 		b.Tap(u, "skip")
-		b.Tap(u, "place")
+		b.Place(u)
 	}
 	// Every order is announced: singly, or in a message that counts them.
 	announced := func() (n, msgs int) {
@@ -406,7 +406,7 @@ func TestZaloGroupsAreMarketsAlongsideTelegramGroups(t *testing.T) {
 	b.Say(buyer, "0987 654 321")
 	b.Tap(buyer, "pickup")
 	b.Tap(buyer, "skip")
-	b.Tap(buyer, "place")
+	b.Place(buyer)
 	placed := waitSent(t, b, buyer, func(s sent) bool { return strings.Contains(s.Text, "DH-") }, 1)
 	orderCode := regexp.MustCompile(`DH-[2-9A-HJ-NP-Z]{4}`).FindString(placed[0].Text)
 

@@ -106,7 +106,7 @@ func (b *testBot) unansweredOrder() string {
 	b.register(farmer)
 	code := b.listing(farmer, "500 kg", "25k")
 	b.order(buyer, code, "100kg")
-	b.Tap(buyer, "place")
+	b.Place(buyer)
 	return code
 }
 

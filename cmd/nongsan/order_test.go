@@ -67,6 +67,28 @@ func (b *testBot) order(user int64, code, quantity string) {
 	b.Say(user, "bỏ qua")
 }
 
+// Place taps 🛒 Đặt hàng under the order summary the buyer was shown last.
+func (b *testBot) Place(user int64) {
+	b.t.Helper()
+	b.Tap(user, b.placeData(user))
+}
+
+// placeData is what the 🛒 Đặt hàng button of the last order summary
+// sent to user carries: it names that summary.
+func (b *testBot) placeData(user int64) string {
+	b.t.Helper()
+	msgs := b.Sent(user)
+	for i := len(msgs) - 1; i >= 0; i-- {
+		for _, data := range msgs[i].Data {
+			if strings.HasPrefix(data, "place:") {
+				return data
+			}
+		}
+	}
+	b.t.Fatalf("no order summary with its 🛒 Đặt hàng button was sent to %d", user)
+	return ""
+}
+
 // changeListing has a farmer change their newest listing from /tin: the
 // action's button, then the answer typed.
 func (b *testBot) changeListing(user int64, action, answer string) {
@@ -231,7 +253,7 @@ func TestOrdersAreShownInTheBuyersUnit(t *testing.T) {
 	if s := b.Last(buyer).Text; !strings.Contains(s, "50 kg (0,5 tạ) × 25.000 đ/kg") || !strings.Contains(s, "1.250.000 đ") {
 		t.Fatalf("order summary:\n%s", s)
 	}
-	b.Tap(buyer, "place")
+	b.Place(buyer)
 	if s := b.Finished(buyer).Text; !strings.Contains(s, ": 50 kg (0,5 tạ) Na Chi Lăng") {
 		t.Fatalf("order placed: %q", s)
 	}
@@ -256,7 +278,7 @@ func TestDeclinedOrderReleasesStockAndOffersSimilar(t *testing.T) {
 	otherCode := b.listing(other, "2 tạ", "27k")
 
 	b.order(buyer, code, "500 kg") // all of it
-	b.Tap(buyer, "place")
+	b.Place(buyer)
 	news := b.notice(farmer, "🛒 Đơn mới")
 	b.Tap(farmer, news.Data[1])
 	b.expect(farmer, "order.decline_reason")
@@ -299,7 +321,7 @@ func TestAnOrderIsPlacedOnlyIfTheListingStillTakesIt(t *testing.T) {
 	b.changeListing(farmer, "act:min", "50 kg")
 
 	// 20 kg is below the new minimum: asked again, then placed at 50 kg.
-	b.Tap(buyer, "place")
+	b.Place(buyer)
 	msgs := b.Sent(buyer)
 	if got, want := msgs[len(msgs)-2].Text, text(t, "vi", "order.min_raised", "Min", "50 kg"); got != want {
 		t.Fatalf("placing below the raised minimum: %q, want %q", got, want)
@@ -311,7 +333,7 @@ func TestAnOrderIsPlacedOnlyIfTheListingStillTakesIt(t *testing.T) {
 	if s := b.Last(buyer).Text; !strings.Contains(s, "50 kg × 25.000 đ/kg") {
 		t.Fatalf("summary after the new quantity:\n%s", s)
 	}
-	b.Tap(buyer, "place")
+	b.Place(buyer)
 	if s := b.Finished(buyer).Text; !strings.HasPrefix(s, "✅ Em đã gửi đơn") || !strings.Contains(s, "50 kg") {
 		t.Fatalf("placing 50 kg: %q", s)
 	}
@@ -323,7 +345,7 @@ func TestAnOrderIsPlacedOnlyIfTheListingStillTakesIt(t *testing.T) {
 	if _, err := pgExec(b, `UPDATE listings SET expires_at = now() - interval '1 second' WHERE code = $1`, code); err != nil {
 		t.Fatal(err)
 	}
-	b.Tap(late, "place")
+	b.Place(late)
 	if got, want := b.Finished(late).Text, text(t, "vi", "order.expired", "Product", "Na Chi Lăng", "Code", code); got != want {
 		t.Fatalf("placing on an expired listing: %q, want %q", got, want)
 	}
@@ -360,7 +382,7 @@ func TestTheStockQuestionSaysWhatOrdersHold(t *testing.T) {
 	b.Say(buyer, "30 kg")
 	b.Tap(buyer, "pickup")
 	b.Tap(buyer, "skip")
-	b.Tap(buyer, "place")
+	b.Place(buyer)
 	waitSent(t, b, farmer, func(s sent) bool { return strings.HasPrefix(s.Text, "🛒 Đơn mới") }, 2)
 
 	b.Say(farmer, "/tin")
@@ -432,11 +454,11 @@ func TestConcurrentOrdersNeverOversell(t *testing.T) {
 	wg.Wait()
 	start := make(chan struct{})
 	for i := range buyers {
+		u := int64(10_000 + i)
+		update := b.Up.Callback(u, u, 0, b.placeData(u)) // the 🛒 Đặt hàng of the summary each was shown
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			u := int64(10_000 + i)
-			update := b.Up.Callback(u, u, 0, "place")
 			<-start
 			if code := b.Post(update); code != http.StatusOK {
 				t.Errorf("buyer %d: place answered %d", u, code)
@@ -582,7 +604,7 @@ func TestBurstOfOrdersIsAnnouncedOnce(t *testing.T) {
 		b.Say(u, fmt.Sprintf("09%08d", 70+i))
 		b.Tap(u, "pickup")
 		b.Tap(u, "skip")
-		b.Tap(u, "place")
+		b.Place(u)
 	}
 	// Meanwhile a buyer asks in the group: answered without waiting.
 	before := len(b.Sent(chiLangMarket))

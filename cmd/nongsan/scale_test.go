@@ -68,7 +68,7 @@ func scaleOut(t *testing.T, tg *telegramtest.Server, env map[string]string, n, p
 			pb.register(farmer)
 			codes[i] = pb.listing(farmer, "500 kg", "25k")
 			pb.order(buyer, codes[i], "100kg")
-			pb.Tap(buyer, "place")
+			pb.Place(buyer)
 			orders[i] = regexp.MustCompile(`DH-[2-9A-HJ-NP-Z]{4}`).FindString(pb.Finished(buyer).Text)
 			if orders[i] == "" {
 				t.Errorf("buyer %d: no order code in %q", buyer, pb.Last(buyer).Text)
