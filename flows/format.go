@@ -82,6 +82,12 @@ func (f Format) Until(expires time.Time) string {
 	return f.Texts.Text(f.Lang, M("fmt.until_time", "Time", expires.In(vn.Location()).Format("15:04"), "Date", f.Date(expires)))
 }
 
+// At is a moment as people say it, `09:05 thứ Ba 8/12`, in
+// Asia/Ho_Chi_Minh: the time, then the date as Date says it.
+func (f Format) At(t time.Time) string {
+	return f.Texts.Text(f.Lang, M("fmt.at", "Time", t.In(vn.Location()).Format("15:04"), "Date", f.Date(t)))
+}
+
 // Area is an area tag's name, or "" for none.
 func (f Format) Area(tag string) string {
 	if tag == "" {

@@ -342,7 +342,7 @@ func (f *orders) timeline(ctx context.Context, c *Conv, o *Order) error {
 	}
 	lines := make([]string, 0, len(events))
 	for _, e := range events {
-		lines = append(lines, c.T(M("orders.event", "At", e.At.In(vn.Location()).Format("15:04 02/01"),
+		lines = append(lines, c.T(M("orders.event", "At", c.F().At(e.At),
 			"Status", c.T(M("order_status."+e.Status)), "Actor", e.Actor, "Note", c.F().Reason(e.Note))))
 	}
 	c.Say(M("orders.timeline", "Code", o.Code, "Events", strings.Join(lines, "\n")))

@@ -388,3 +388,28 @@ func TestAnOldButtonActsOnWhatItWasShownFor(t *testing.T) {
 		}
 	})
 }
+
+// An order's history says when each change happened as people say it
+// (DOMAIN.md: "thứ Sáu 15/8"), in Vietnam's time: "09:05 thứ Ba 8/12".
+func TestAnOrdersHistorySaysTheDayAsPeopleDo(t *testing.T) {
+	t.Parallel()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := newMarket(t)
+	l := m.listing("1")
+	m.order("2", l.Code)
+	id := m.newOrderID()
+	events, err := m.db.Timeline(context.Background(), mustID(t, id))
+	if err != nil || len(events) != 1 {
+		t.Fatalf("the order's events: %+v (%v)", events, err)
+	}
+	at := events[0].At.In(vn.Location())
+	weekday := []string{"Chủ nhật", "thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy"}[at.Weekday()]
+	m.say("2", flows.KindChoice, "ord:timeline:"+id)
+	want := "\n" + at.Format("15:04") + " " + weekday + " " + strconv.Itoa(at.Day()) + "/" + strconv.Itoa(int(at.Month())) + " · chờ nhà vườn nhận đơn"
+	if got := m.told(texts, "2", "orders.timeline", "vi"); !strings.Contains(got, want) {
+		t.Errorf("the order's history:\n%s\nwant a line starting %q", got, strings.TrimPrefix(want, "\n"))
+	}
+}
