@@ -166,6 +166,10 @@ func (r *Router) Rebuild(ctx context.Context, reply Reply) (Reply, error) {
 	}
 	data["Remaining"] = f.Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit})
 	data["SoldOut"] = l.Remaining == 0 || l.Status != Active
+	data["Ended"] = "" // stopped, expired, taken down: said as its post says it, not "sold out"
+	if l.Status != Active {
+		data["Ended"] = f.Texts.Text(f.Lang, M("post_status."+l.Status))
+	}
 	reply.Text.Data = data
 	return reply, nil
 }

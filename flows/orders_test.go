@@ -413,3 +413,59 @@ func TestAnOrdersHistorySaysTheDayAsPeopleDo(t *testing.T) {
 		t.Errorf("the order's history:\n%s\nwant a line starting %q", got, strings.TrimPrefix(want, "\n"))
 	}
 }
+
+// An order's announcement held back for its group (a burst coalescing)
+// says what became of the listing meanwhile, as its post does: stopped,
+// expired or taken down, not "ĐÃ HẾT HÀNG".
+func TestAHeldAnnouncementSaysTheListingStopped(t *testing.T) {
+	t.Parallel()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		status string
+		want   string // the end of the announcement
+	}{
+		{flows.Active, " — còn 60 kg"},
+		{flows.SoldOut, " — ĐÃ HẾT HÀNG"},
+		{flows.Closed, " — ĐÃ NGỪNG BÁN"},
+		{flows.Expired, " — ĐÃ HẾT HẠN"},
+		{flows.Removed, " — TIN ĐÃ BỊ GỠ"},
+	} {
+		t.Run(tt.status, func(t *testing.T) {
+			t.Parallel()
+			m := newMarket(t)
+			l := m.listing("1")
+			m.posted(l, "77")
+			m.order("2", l.Code)
+			var held *flows.Reply
+			for _, r := range m.said {
+				if r.To == marketGroup && r.Text.ID == "order.announce" {
+					held = &r
+				}
+			}
+			if held == nil {
+				t.Fatal("no announcement for the group")
+			}
+			ctx := context.Background()
+			l, err := m.db.Listing(ctx, l.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if l.Status = tt.status; tt.status == flows.SoldOut {
+				l.Remaining, l.SoldOutBy = 0, "farmer"
+			}
+			if err := m.db.UpdateListing(ctx, l); err != nil {
+				t.Fatal(err)
+			}
+			sent, err := m.router.Rebuild(ctx, *held) // as it goes, once the group's turn comes
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := texts.Text("vi", sent.Text); !strings.HasSuffix(got, tt.want) {
+				t.Errorf("the announcement says %q, want it to end with %q", got, tt.want)
+			}
+		})
+	}
+}
