@@ -112,6 +112,8 @@ func (f *roles) useInvite(ctx context.Context, c *Conv, in Input) (Step, error) 
 		c.Say(M("roles.invite_used_before", "Code", code))
 	case errors.Is(err, ErrInviteExpired):
 		c.Say(M("roles.invite_expired", "Code", code))
+	case errors.Is(err, ErrInviteVoid):
+		c.Say(M("roles.invite_void", "Code", code))
 	case err != nil:
 		return "", err
 	default:

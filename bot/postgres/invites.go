@@ -48,12 +48,16 @@ func (db *DB) CreateInvite(ctx context.Context, inv *flows.Invite) error {
 
 // UseInvite grants the code's role once: the invite row is locked, checked,
 // marked used and the role granted, with the notices, in one transaction.
+// Its maker must moderate still, and not have lost the role since making
+// it (revoked_at): a moderator taken off cannot come back with a code they
+// kept, nor give a role to anyone else.
 func (db *DB) UseInvite(ctx context.Context, code string, userID int64, now time.Time, notices func(flows.Invite) []flows.Reply) (flows.Invite, error) {
 	inv := flows.Invite{Code: code}
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		var used bool
-		err := tx.QueryRow(ctx, `SELECT role, created_by, expires_at, used_by IS NOT NULL FROM role_invites
-			WHERE code_hash = $1 FOR UPDATE`, hashInvite(code)).Scan(&inv.Role, &inv.CreatedBy, &inv.Expires, &used)
+		var used, revoked bool
+		err := tx.QueryRow(ctx, `SELECT role, created_by, expires_at, used_by IS NOT NULL, revoked_at IS NOT NULL
+			FROM role_invites WHERE code_hash = $1 FOR UPDATE`, hashInvite(code)).
+			Scan(&inv.Role, &inv.CreatedBy, &inv.Expires, &used, &revoked)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 			return flows.ErrNotFound
@@ -61,6 +65,15 @@ func (db *DB) UseInvite(ctx context.Context, code string, userID int64, now time
 			return err
 		case used:
 			return flows.ErrInviteUsed
+		case revoked:
+			return flows.ErrInviteVoid
+		}
+		moderates, err := db.moderates(ctx, tx, inv.CreatedBy)
+		switch {
+		case err != nil:
+			return err
+		case !moderates:
+			return flows.ErrInviteVoid
 		case !now.Before(inv.Expires):
 			return flows.ErrInviteExpired
 		}
@@ -80,6 +93,28 @@ func (db *DB) UseInvite(ctx context.Context, code string, userID int64, now time
 	return inv, nil
 }
 
+// moderates tells, in tx, whether a user moderates now: the person the
+// account is (linked since, or not) granted the role, or one of their
+// accounts listed in MODERATORS. A /xoamod under way is not waited for:
+// the code is used before it, and Revoke, waiting for the invite's lock,
+// then finds it used.
+func (db *DB) moderates(ctx context.Context, tx pgx.Tx, userID int64) (bool, error) {
+	rows, err := tx.Query(ctx, `
+		WITH p AS (SELECT coalesce(linked_to, id) AS id FROM users WHERE id = $1)
+		SELECT u.channel, u.platform_id, EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = p.id AND r.role = 'moderator')
+		FROM p JOIN users u ON u.id = p.id OR u.linked_to = p.id`, userID)
+	if err != nil {
+		return false, err
+	}
+	var channel, platformID string
+	var granted, moderates bool
+	_, err = pgx.ForEachRow(rows, []any{&channel, &platformID, &granted}, func() error {
+		moderates = moderates || granted || db.Moderators[channel+":"+platformID]
+		return nil
+	})
+	return moderates, err
+}
+
 // GrantedRoles lists the moderators and helpers granted with /themmod, by
 // name.
 func (db *DB) GrantedRoles(ctx context.Context) ([]flows.Granted, error) {
@@ -97,9 +132,32 @@ func (db *DB) GrantedRoles(ctx context.Context) ([]flows.Granted, error) {
 	})
 }
 
-// Revoke takes a granted role back, with notices.
+// Revoke takes a granted role back, with notices. Taking back the
+// moderator role voids the codes the person made that nobody used yet,
+// from any of their accounts: given the role back later, they are not
+// good again.
 func (db *DB) Revoke(ctx context.Context, userID int64, role string, notices ...flows.Reply) error {
-	return db.change(ctx, fmt.Sprintf("revoke %s of user %d", role, userID),
-		`DELETE FROM user_roles WHERE user_id = $1 AND role = $2 AND role IN ('moderator', 'helper')`,
-		[]any{userID, role}, notices)
+	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM user_roles WHERE user_id = $1 AND role = $2 AND role IN ('moderator', 'helper')`,
+			userID, role)
+		switch {
+		case err != nil:
+			return err
+		case tag.RowsAffected() == 0:
+			return flows.ErrStale
+		}
+		if role == flows.RoleModerator {
+			_, err := tx.Exec(ctx, `UPDATE role_invites SET revoked_at = now()
+				WHERE used_by IS NULL AND revoked_at IS NULL
+					AND created_by IN (SELECT id FROM users WHERE id = $1 OR linked_to = $1)`, userID)
+			if err != nil {
+				return err
+			}
+		}
+		return queue(ctx, tx, notices)
+	})
+	if err != nil {
+		return fmt.Errorf("revoke %s of user %d: %w", role, userID, err)
+	}
+	return nil
 }

@@ -477,3 +477,58 @@ func containsText(msgs []sent, want string) bool {
 	}
 	return false
 }
+
+// A code is only as good as its maker's role: a moderator taken off with
+// /xoamod cannot make themselves a moderator again with a code they kept,
+// nor make anyone a helper with one; given the role back, those codes
+// stay void. A maker who lost the role another way (the server's
+// configuration, the database) is checked as the code is used.
+func TestACodeDiesWithItsMakersRole(t *testing.T) {
+	t.Parallel()
+	b := withModerator(t)
+	const newMod, helper, other = int64(3004), int64(3003), int64(3005)
+	b.Say(newMod, "nhận "+b.invite(t, "moderator", "QT"))
+	b.expect(newMod, "roles.granted_moderator")
+	spare := func(role, prefix string) string {
+		t.Helper()
+		b.Say(newMod, "/themmod")
+		b.Tap(newMod, "role:"+role)
+		code := regexp.MustCompile(prefix + `-[2-9A-HJ-NP-Z]{6}`).FindString(b.Last(newMod).Text)
+		if code == "" {
+			t.Fatalf("no %s code: %q", prefix, b.Last(newMod).Text)
+		}
+		return code
+	}
+	ownQT, forHelper := spare("moderator", "QT"), spare("helper", "HT")
+
+	b.Say(moderator, "/xoamod")
+	b.Tap(moderator, b.expect(moderator, "roles.revoke_pick", "Count", 1, "Press", "bấm").Data[0])
+	b.Tap(moderator, "rv:yes")
+	b.expect(moderator, "roles.revoked", "Name", "Nông dân 3004", "Role", "👮 Quản trị viên")
+	b.Say(newMod, "nhận "+ownQT)
+	b.expect(newMod, "roles.invite_void", "Code", ownQT)
+	b.Say(helper, "nhận "+forHelper)
+	b.expect(helper, "roles.invite_void", "Code", forHelper)
+	for _, user := range []int64{newMod, helper} {
+		if got := roleOf(t, b, user); got != "" {
+			t.Fatalf("a code of a moderator taken off gave %d the roles %q", user, got)
+		}
+	}
+
+	// Invited again, the moderator's old codes are still void; a new one works.
+	b.Say(newMod, "nhận "+b.invite(t, "moderator", "QT"))
+	b.expect(newMod, "roles.granted_moderator")
+	b.Say(helper, "nhận "+forHelper)
+	b.expect(helper, "roles.invite_void", "Code", forHelper)
+	fresh := spare("helper", "HT")
+
+	// The role gone without /xoamod: the code is refused as it is used.
+	if _, err := pgExec(b, `DELETE FROM user_roles WHERE role = 'moderator'`); err != nil {
+		t.Fatal(err)
+	}
+	b.Say(other, "nhận "+fresh)
+	b.expect(other, "roles.invite_void", "Code", fresh)
+	if got := roleOf(t, b, other); got != "" {
+		t.Fatalf("a code of a maker without the role gave the roles %q", got)
+	}
+}

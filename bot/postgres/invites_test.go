@@ -1,0 +1,74 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/nongsan-bot/nongsan/bot/postgres"
+	"github.com/nongsan-bot/nongsan/bot/postgres/pgtest"
+	"github.com/nongsan-bot/nongsan/flows"
+)
+
+// invite has maker make a code for role, valid a day from now.
+func invite(t *testing.T, db *postgres.DB, maker int64, role string, now time.Time) string {
+	t.Helper()
+	inv := flows.Invite{Role: role, CreatedBy: maker, Expires: now.Add(24 * time.Hour)}
+	if err := db.CreateInvite(context.Background(), &inv); err != nil {
+		t.Fatal(err)
+	}
+	return inv.Code
+}
+
+func noNotices(flows.Invite) []flows.Reply { return nil }
+
+// A code's maker moderates as a person: through any account of theirs
+// listed in MODERATORS, or with the role granted to the person their
+// account was linked into after making the code. /xoamod voids the codes
+// made from every account of theirs.
+func TestACodesMakerModeratesAsAPersonAcrossLinkedAccounts(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.MustOpen(t)
+	now := time.Now()
+	link := func(account, into int64) {
+		t.Helper()
+		if _, err := db.Pool.Exec(ctx, `UPDATE users SET linked_to = $2 WHERE id = $1`, account, into); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Listed in MODERATORS on Zalo, making the code from Telegram.
+	configured, onZalo := mustTouch(t, db, flows.Telegram, "1"), mustTouch(t, db, flows.Zalo, "z-1")
+	link(onZalo, configured)
+	db.Moderators = postgres.Moderators{"zalo:z-1": true}
+	helper := mustTouch(t, db, flows.Telegram, "2")
+	if _, err := db.UseInvite(ctx, invite(t, db, configured, flows.RoleHelper, now), helper, now, noNotices); err != nil {
+		t.Fatalf("a code of a moderator listed under their other account: %v", err)
+	}
+
+	// Granted the role, then linking the account the codes were made from
+	// into another: the role moves to the person, the codes stay good.
+	granted, other := mustTouch(t, db, flows.Telegram, "3"), mustTouch(t, db, flows.Zalo, "z-3")
+	if _, err := db.Pool.Exec(ctx, `INSERT INTO user_roles (user_id, role) VALUES ($1, 'moderator')`, granted); err != nil {
+		t.Fatal(err)
+	}
+	before, kept := invite(t, db, granted, flows.RoleHelper, now), invite(t, db, granted, flows.RoleHelper, now)
+	link(granted, other)
+	if _, err := db.Pool.Exec(ctx, `UPDATE user_roles SET user_id = $2 WHERE user_id = $1`, granted, other); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.UseInvite(ctx, before, mustTouch(t, db, flows.Telegram, "4"), now, noNotices); err != nil {
+		t.Fatalf("a code made before its maker linked their accounts: %v", err)
+	}
+	if err := db.Revoke(ctx, other, flows.RoleModerator); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Pool.Exec(ctx, `INSERT INTO user_roles (user_id, role) VALUES ($1, 'moderator')`, other); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.UseInvite(ctx, kept, mustTouch(t, db, flows.Telegram, "5"), now, noNotices); !errors.Is(err, flows.ErrInviteVoid) {
+		t.Fatalf("a code kept through /xoamod, its maker a moderator again: %v, want void", err)
+	}
+}
