@@ -302,7 +302,7 @@ func (f *mine) onAct(ctx context.Context, c *Conv, in Input) (Step, error) {
 		l.Status = Closed
 	case "renew":
 		// Selling again is posting again: a banned user may not.
-		if p, err := mayPost(ctx, f.deps, c, PostingOf{}); err != nil || p.Banned {
+		if ok, err := f.mayPostAgain(ctx, c, l); !ok || err != nil {
 			return Done, err
 		}
 		if l.Remaining == 0 {
@@ -317,6 +317,22 @@ func (f *mine) onAct(ctx context.Context, c *Conv, in Input) (Step, error) {
 		return Unclear, nil
 	}
 	return Done, f.save(ctx, c, l, false)
+}
+
+// mayPostAgain tells whether the user may put l on sale again (renewing
+// it, or its stock after it sold out), which is posting again: not when
+// banned, nor, for a listing they posted for a farmer, once their helper
+// role is taken back. Says why not.
+func (f *mine) mayPostAgain(ctx context.Context, c *Conv, l *Listing) (bool, error) {
+	p, err := mayPost(ctx, f.deps, c, PostingOf{})
+	if err != nil || p.Banned {
+		return false, err
+	}
+	if l.HelperID == c.User.ID && l.Seller.UserID != c.User.ID && !p.Helper {
+		c.Say(M("assist.not_helper", "Name", l.Seller.Name))
+		return false, nil
+	}
+	return true, nil
 }
 
 // renew puts l on sale for RenewFor more, to that day's end: pressing
@@ -559,7 +575,7 @@ func (f *mine) onStock(ctx context.Context, c *Conv, in Input) (Step, error) {
 	case l.Status == SoldOut || ended:
 		// On sale again, for a fresh week: posting again, which a banned
 		// user may not (as renewing).
-		if p, err := mayPost(ctx, f.deps, c, PostingOf{}); err != nil || p.Banned {
+		if ok, err := f.mayPostAgain(ctx, c, l); !ok || err != nil {
 			return Done, err
 		}
 		renew(l, c.Now)

@@ -646,6 +646,10 @@ func (f *sell) onSummary(ctx context.Context, c *Conv, d *draft, in Input) (Go, 
 		if err != nil || p.Banned || listedFull(f.deps, c, d.Seller, p.Listed) {
 			return Finish(), err // banned, or the day's listings posted, while filling the form
 		}
+		if d.Assist && !p.Helper { // the helper role taken back while filling the form
+			c.Say(M("assist.not_helper", "Name", d.Seller.Name))
+			return Finish(), nil
+		}
 		return Finish(), publish(ctx, f.deps, c, f.listing(c, d), source, p.Groups)
 	case "edit":
 		return EditFields(), nil

@@ -532,3 +532,61 @@ func TestACodeDiesWithItsMakersRole(t *testing.T) {
 		t.Fatalf("a code of a maker without the role gave the roles %q", got)
 	}
 }
+
+// revoke has the moderator take back the one role /xoamod lists.
+func (b *testBot) revoke(name, role string) {
+	b.t.Helper()
+	b.Say(moderator, "/xoamod")
+	b.Tap(moderator, b.expect(moderator, "roles.revoke_pick", "Count", 1, "Press", "bấm").Data[0])
+	b.Tap(moderator, "rv:yes")
+	b.expect(moderator, "roles.revoked", "Name", name, "Role", role)
+}
+
+// A helper whose role is taken back posts nothing more for farmers: not
+// the listing they were writing for one when it happened, nor again a
+// listing they posted for one (selling 7 more days, or its stock after it
+// sold out). Each time they are told kindly, naming the farmer.
+func TestAHelperTakenOffPostsNothingMoreForFarmers(t *testing.T) {
+	t.Parallel()
+	b := withModerator(t)
+	b.markets()
+	const helper = int64(3003)
+	b.Say(helper, "nhận "+b.invite(t, "helper", "HT"))
+	b.expect(helper, "roles.granted_helper")
+	b.registerMai(helper)
+	code := b.publish(helper)
+	b.Say(helper, "/ban")
+	b.Tap(helper, "for:other")
+	b.Say(helper, "0987 654 321")
+	b.expect(helper, "sell.product")
+
+	b.revoke("Nông dân 3003", "🤝 Người hỗ trợ (đăng tin giúp bà con)")
+	listings := func() int { return count(t, b.Env["DATABASE_URL"], `SELECT count(*) FROM listings`) }
+	b.toSummary(helper)
+	b.Tap(helper, "publish")
+	b.expect(helper, "assist.not_helper", "Name", "Hoàng Thị Mai")
+	if n := listings(); n != 1 {
+		t.Fatalf("%d listings, want the 1 posted before the role was taken back", n)
+	}
+
+	expiry := func() int {
+		return count(t, b.Env["DATABASE_URL"], `SELECT extract(epoch FROM expires_at)::int FROM listings WHERE code = $1`, code)
+	}
+	was := expiry()
+	b.Say(helper, "bán thêm "+code)
+	b.expect(helper, "assist.not_helper", "Name", "Hoàng Thị Mai")
+	if now := expiry(); now != was {
+		t.Fatalf("the helper taken off sold %s 7 more days: expiry %d → %d", code, was, now)
+	}
+	// Marking it sold out is no posting; putting it back on sale is.
+	for _, stock := range []string{"0", "300kg"} {
+		b.Say(helper, "/tin")
+		b.Tap(helper, b.Last(helper).Data[0])
+		b.Tap(helper, "act:stock")
+		b.Say(helper, stock)
+	}
+	b.expect(helper, "assist.not_helper", "Name", "Hoàng Thị Mai")
+	if s := listingStatus(t, b, code); s != "sold_out" {
+		t.Fatalf("the helper taken off put %s back on sale: %s", code, s)
+	}
+}
