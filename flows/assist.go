@@ -89,6 +89,13 @@ func (f *sell) onAssistPhone(ctx context.Context, c *Conv, d *draft, in Input) (
 		// The farmer uses the bot themselves: a helper may not sell in their name.
 		return Again(M("assist.has_account")), nil
 	}
+	reason, banned, err := f.deps.Roles.Banned(ctx, BanOf{Seller: seller.ID})
+	if err != nil {
+		return Go{}, err
+	}
+	if banned {
+		return Again(M("assist.farmer_banned", "Name", seller.Name, "Reason", reason, "Another", true)), nil
+	}
 	if full, err := listingsFull(ctx, f.deps, c, *seller, ""); full || err != nil {
 		return Finish(), err
 	}

@@ -179,6 +179,11 @@ type Posting struct {
 	Seller *Seller // the user's own profile (PostingOf.Seller 0); nil: none yet
 	Listed int     // the seller's listings since PostingOf.Since
 	Groups []MarketGroup
+	// SellerBanned: the seller posted for (PostingOf.Seller), not the
+	// user's own, is banned, for SellerReason. The user's own profile
+	// banned is Poster.Banned.
+	SellerBanned bool
+	SellerReason string
 }
 
 // Markets stores market groups.
@@ -201,13 +206,28 @@ type UserChats interface {
 // Roles tells who may do what beyond selling and buying.
 type Roles interface {
 	IsModerator(ctx context.Context, userID int64) (bool, error)
-	// Ban stops a user posting, with the reason they are told; notices
-	// are queued in the same transaction.
-	Ban(ctx context.Context, userID, by int64, reason string, notices ...Reply) error
+	// Ban stops who posting, with the reason; notices are queued in the
+	// same transaction. Banning again updates the reason.
+	Ban(ctx context.Context, who BanOf, by int64, reason string, notices ...Reply) error
 	// Unban lifts a ban (ErrStale: there was none).
-	Unban(ctx context.Context, userID int64, notices ...Reply) error
-	Banned(ctx context.Context, userID int64) (reason string, banned bool, err error)
+	Unban(ctx context.Context, who BanOf, notices ...Reply) error
+	// Banned tells whether who may not post, and why: a user whose own
+	// seller profile is banned is, and a profile whose owner is.
+	Banned(ctx context.Context, who BanOf) (reason string, banned bool, err error)
+	// BannedUsers lists every ban, longest first.
 	BannedUsers(ctx context.Context) ([]Banned, error)
+	// NameOf is the name a moderator knows a user by: their seller name,
+	// else the one their chat shows.
+	NameOf(ctx context.Context, userID int64) (string, error)
+}
+
+// BanOf names whom a ban stops posting: a user (whatever they post, for
+// themselves or, as a helper, for others), or a farmer's seller profile
+// (Seller, User 0), which no helper may post for, nor the farmer once
+// they take the profile over.
+type BanOf struct {
+	User   int64
+	Seller int64
 }
 
 // Poster is what a user may post.
@@ -219,11 +239,14 @@ type Poster struct {
 	Reason string
 }
 
-// Banned is a user who may not post listings.
+// Banned is someone who may not post listings.
 type Banned struct {
-	UserID int64
+	Who    BanOf
 	Name   string
 	Reason string
+	// Account is the user told when the ban is lifted: the banned user,
+	// or the banned profile's owner; 0: nobody.
+	Account int64
 }
 
 // Catalogs are the data the flows read: products and banks.

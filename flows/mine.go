@@ -322,14 +322,22 @@ func (f *mine) onAct(ctx context.Context, c *Conv, in Input) (Step, error) {
 // mayPostAgain tells whether the user may put l on sale again (renewing
 // it, or its stock after it sold out), which is posting again: not when
 // banned, nor, for a listing they posted for a farmer, once their helper
-// role is taken back. Says why not.
+// role is taken back or the farmer is banned. Says why not.
 func (f *mine) mayPostAgain(ctx context.Context, c *Conv, l *Listing) (bool, error) {
-	p, err := mayPost(ctx, f.deps, c, PostingOf{})
-	if err != nil || p.Banned {
-		return false, err
+	helped := l.HelperID == c.User.ID && l.Seller.UserID != c.User.ID
+	q := PostingOf{}
+	if helped {
+		q.Seller = l.SellerID
 	}
-	if l.HelperID == c.User.ID && l.Seller.UserID != c.User.ID && !p.Helper {
+	p, err := mayPost(ctx, f.deps, c, q)
+	switch {
+	case err != nil || p.Banned:
+		return false, err
+	case helped && !p.Helper:
 		c.Say(M("assist.not_helper", "Name", l.Seller.Name))
+		return false, nil
+	case p.SellerBanned:
+		c.Say(M("assist.farmer_banned", "Name", l.Seller.Name, "Reason", p.SellerReason))
 		return false, nil
 	}
 	return true, nil

@@ -25,7 +25,10 @@ const (
 const (
 	modRemove = "remove" // a global moderator's take-down, everywhere
 	modHide   = "hide"   // a group admin's, in the groups they administer
-	modBan    = "ban"
+	modBan    = "ban"    // the listing's farmer
+	// modBanHelper bans the helper who posted the listing instead, as
+	// picked when confirming a ban.
+	modBanHelper = "ban_helper"
 )
 
 // maxReason: a reason is one short line, shown to the farmer.
@@ -115,13 +118,17 @@ func (f *moderate) allowed(ctx context.Context, c *Conv, d modDraft, l *Listing)
 			c.Say(M("moderation.already_removed", "Code", l.Code))
 			return nil, false, nil
 		}
-	case modBan:
-		reason, banned, err := f.deps.Roles.Banned(ctx, poster(l))
+	case modBan, modBanHelper:
+		who, name, err := f.banned(ctx, d, l)
+		if err != nil {
+			return nil, false, err
+		}
+		reason, banned, err := f.deps.Roles.Banned(ctx, who)
 		if err != nil {
 			return nil, false, err
 		}
 		if banned {
-			c.Say(M("moderation.already_banned", "Name", l.Seller.Name, "Reason", reason))
+			c.Say(M("moderation.already_banned", "Name", name, "Reason", reason))
 			return nil, false, nil
 		}
 	default:
@@ -191,6 +198,24 @@ func poster(l *Listing) int64 {
 	return l.HelperID
 }
 
+// banned is whom d bans, and their name: l's farmer (the listing's
+// seller, who posted it even when a helper typed it), as a user when they
+// have an account of their own, else as a seller profile that nobody may
+// post for; or, picked instead, the helper who posted it.
+func (f *moderate) banned(ctx context.Context, d modDraft, l *Listing) (BanOf, string, error) {
+	switch {
+	case d.Action == modBanHelper:
+		name, err := f.deps.Roles.NameOf(ctx, l.HelperID)
+		return BanOf{User: l.HelperID}, name, err
+	case l.Seller.UserID != 0:
+		return BanOf{User: l.Seller.UserID}, l.Seller.Name, nil
+	}
+	return BanOf{Seller: l.SellerID}, l.Seller.Name, nil
+}
+
+// helped tells whether a helper posted l for its farmer.
+func helped(l *Listing) bool { return l.HelperID != 0 && l.HelperID != l.Seller.UserID }
+
 func (f *moderate) draft(c *Conv) (modDraft, *Listing, error) {
 	var d modDraft
 	if err := c.Draft(&d); err != nil {
@@ -232,6 +257,10 @@ func (f *moderate) askConfirm(c *Conv) {
 		c.Fail(err)
 		return
 	}
+	if d.Action == modBan {
+		f.askBanConfirm(c, d, l)
+		return
+	}
 	doID := "moderation.do_" + d.Action // listed in BuiltMessageIDs
 	do := M(doID)
 	c.Ask(M("moderation.confirm_"+d.Action, "Code", l.Code, "Product", l.Product, "Name", l.Seller.Name, "Reason", d.Reason,
@@ -241,7 +270,7 @@ func (f *moderate) askConfirm(c *Conv) {
 }
 
 func (f *moderate) onConfirm(ctx context.Context, c *Conv, in Input) (Step, error) {
-	if in.Kind != KindChoice || (in.Text != "mod:yes" && in.Text != "mod:no") {
+	if in.Kind != KindChoice || (in.Text != "mod:yes" && in.Text != "mod:no" && in.Text != "mod:helper") {
 		return Unclear, nil
 	}
 	if in.Text == "mod:no" {
@@ -252,12 +281,18 @@ func (f *moderate) onConfirm(ctx context.Context, c *Conv, in Input) (Step, erro
 	if err != nil {
 		return "", err
 	}
+	if in.Text == "mod:helper" {
+		if d.Action != modBan || !helped(l) {
+			return Unclear, nil
+		}
+		d.Action = modBanHelper
+	}
 	hide, ok, err := f.allowed(ctx, c, d, l)
 	if !ok || err != nil {
 		return Done, err
 	}
 	switch d.Action {
-	case modBan:
+	case modBan, modBanHelper:
 		return Done, f.ban(ctx, c, d, l)
 	case modHide:
 		return Done, f.hide(ctx, c, d, l, hide)
@@ -317,16 +352,52 @@ func (f *moderate) remove(ctx context.Context, c *Conv, d modDraft, l *Listing) 
 	return takenDownAs(c, err, M("moderation.removed", "Code", l.Code, "Posts", posts))
 }
 
-// ban stops l's poster posting, and tells them why.
+// askBanConfirm asks to confirm a ban of l's farmer, naming them and who
+// is told; when a helper posted l, banning the helper instead is offered
+// as a choice of its own.
+func (f *moderate) askBanConfirm(c *Conv, d modDraft, l *Listing) {
+	helper := ""
+	if helped(l) {
+		name, err := f.deps.Roles.NameOf(c.Context(), l.HelperID)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			c.Fail(err)
+			return
+		}
+		helper = name
+	}
+	rows := [][]Choice{{{Label: M("moderation.do_ban"), Value: "mod:yes", Words: []string{"dong y", "ok", "co"}}}}
+	if helper != "" {
+		rows = append(rows, []Choice{{Label: M("moderation.do_ban_helper"), Value: "mod:helper", Words: []string{"nguoi dang giup"}}})
+	}
+	rows = append(rows, []Choice{{Label: M("moderation.keep"), Value: "mod:no", Words: []string{"khong"}}})
+	c.Ask(M("moderation.confirm_ban", "Code", l.Code, "Name", l.Seller.Name, "Reason", d.Reason,
+		"NoAccount", l.Seller.UserID == 0, "Helper", helper), rows...)
+}
+
+// ban stops whom d bans posting (banned), and tells them why: a farmer
+// without an account is not told, the helper who posted l for them is.
 func (f *moderate) ban(ctx context.Context, c *Conv, d modDraft, l *Listing) error {
-	notice, err := f.tell(ctx, poster(l), "moderation.banned_user", "Reason", d.Reason)
+	who, name, err := f.banned(ctx, d, l)
 	if err != nil {
 		return err
 	}
-	if err := f.deps.Roles.Ban(ctx, poster(l), c.User.ID, d.Reason, notice...); err != nil {
+	var notice []Reply
+	if who.User != 0 {
+		notice, err = f.tell(ctx, who.User, "moderation.banned_user", "Reason", d.Reason)
+	} else {
+		notice, err = f.tell(ctx, l.HelperID, "moderation.banned_seller_helper", "Name", name, "Reason", d.Reason)
+	}
+	if err != nil {
 		return err
 	}
-	c.Say(M("moderation.banned", "Name", l.Seller.Name))
+	if err := f.deps.Roles.Ban(ctx, who, c.User.ID, d.Reason, notice...); err != nil {
+		return err
+	}
+	if who.User != 0 {
+		c.Say(M("moderation.banned", "Name", name))
+	} else {
+		c.Say(M("moderation.banned_seller", "Name", name))
+	}
 	return nil
 }
 
@@ -404,26 +475,60 @@ func (f *moderate) askUnban(c *Conv) {
 	}
 	var rows [][]Choice
 	for _, b := range banned {
-		rows = append(rows, []Choice{{Label: M("moderation.banned_item", "Name", b.Name, "Reason", b.Reason),
-			Value: "unban:" + strconv.FormatInt(b.UserID, 10)}})
+		rows = append(rows, []Choice{{Label: M("moderation.banned_item", "Name", b.Name, "Reason", b.Reason), Value: unbanValue(b.Who)}})
 	}
 	c.Ask(M("moderation.unban_pick", "Count", len(banned)), rows...)
 }
 
-func (f *moderate) onUnban(ctx context.Context, c *Conv, in Input) (Step, error) {
+// unbanValue is the choice of lifting a ban: "unban:42" a user's (as
+// before seller profiles were banned), "unban:s42" a seller profile's.
+func unbanValue(who BanOf) string {
+	if who.User != 0 {
+		return "unban:" + strconv.FormatInt(who.User, 10)
+	}
+	return "unban:s" + strconv.FormatInt(who.Seller, 10)
+}
+
+// unbanOf reads a choice of unbanValue.
+func unbanOf(in Input) (BanOf, bool) {
 	id, ok := strings.CutPrefix(in.Text, "unban:")
 	if in.Kind != KindChoice || !ok {
+		return BanOf{}, false
+	}
+	seller, isSeller := strings.CutPrefix(id, "s")
+	n, err := strconv.ParseInt(seller, 10, 64)
+	switch {
+	case err != nil || n <= 0:
+		return BanOf{}, false
+	case isSeller:
+		return BanOf{Seller: n}, true
+	}
+	return BanOf{User: n}, true
+}
+
+func (f *moderate) onUnban(ctx context.Context, c *Conv, in Input) (Step, error) {
+	who, ok := unbanOf(in)
+	if !ok {
 		return Unclear, nil
 	}
 	if ok, err := f.moderator(ctx, c); !ok || err != nil {
 		return Done, err
 	}
-	user, _ := strconv.ParseInt(id, 10, 64)
-	notice, err := f.tell(ctx, user, "moderation.unbanned_user")
+	banned, err := f.deps.Roles.BannedUsers(ctx)
 	if err != nil {
 		return "", err
 	}
-	err = f.deps.Roles.Unban(ctx, user, notice...)
+	i := slices.IndexFunc(banned, func(b Banned) bool { return b.Who == who })
+	if i < 0 {
+		c.Say(M("moderation.not_banned"))
+		return Done, nil
+	}
+	b := banned[i]
+	notice, err := f.tell(ctx, b.Account, "moderation.unbanned_user")
+	if err != nil {
+		return "", err
+	}
+	err = f.deps.Roles.Unban(ctx, who, notice...)
 	if errors.Is(err, ErrStale) {
 		c.Say(M("moderation.not_banned"))
 		return Done, nil
@@ -431,6 +536,6 @@ func (f *moderate) onUnban(ctx context.Context, c *Conv, in Input) (Step, error)
 	if err != nil {
 		return "", err
 	}
-	c.Say(M("moderation.unbanned"))
+	c.Say(M("moderation.unbanned", "Name", b.Name, "Told", len(notice) > 0))
 	return Done, nil
 }

@@ -646,8 +646,12 @@ func (f *sell) onSummary(ctx context.Context, c *Conv, d *draft, in Input) (Go, 
 		if err != nil || p.Banned || listedFull(f.deps, c, d.Seller, p.Listed) {
 			return Finish(), err // banned, or the day's listings posted, while filling the form
 		}
-		if d.Assist && !p.Helper { // the helper role taken back while filling the form
+		switch {
+		case d.Assist && !p.Helper: // the helper role taken back while filling the form
 			c.Say(M("assist.not_helper", "Name", d.Seller.Name))
+			return Finish(), nil
+		case p.SellerBanned: // the farmer helped, meanwhile
+			c.Say(M("assist.farmer_banned", "Name", d.Seller.Name, "Reason", p.SellerReason))
 			return Finish(), nil
 		}
 		return Finish(), publish(ctx, f.deps, c, f.listing(c, d), source, p.Groups)

@@ -257,7 +257,7 @@ func TestLinkingMakesTwoAccountsOnePerson(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The Zalo account was banned, with the reason its person is told.
-	if err := f.db.Ban(ctx, f.newbie, 0, "fake goods"); err != nil {
+	if err := f.db.Ban(ctx, flows.BanOf{User: f.newbie}, 0, "fake goods"); err != nil {
 		t.Fatal(err)
 	}
 	if chs, err := f.db.Channels(ctx, f.farmer); err != nil || !slices.Equal(chs, []flows.Channel{flows.Telegram}) {
@@ -297,7 +297,7 @@ func TestLinkingMakesTwoAccountsOnePerson(t *testing.T) {
 	if mod, err := f.db.IsModerator(ctx, f.farmer); err != nil || !mod {
 		t.Fatalf("the person does not moderate after linking the listed account: %v (%v)", mod, err)
 	}
-	if reason, banned, err := f.db.Banned(ctx, f.farmer); err != nil || !banned || reason != "fake goods" {
+	if reason, banned, err := f.db.Banned(ctx, flows.BanOf{User: f.farmer}); err != nil || !banned || reason != "fake goods" {
 		t.Fatalf("the person after linking the banned account: banned %v, reason %q (%v); want banned, the reason kept", banned, reason, err)
 	}
 	moved, err := f.db.Order(ctx, o.ID)

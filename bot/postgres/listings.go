@@ -491,12 +491,23 @@ type Moderators map[string]bool
 
 // Posting reads, in one round trip, what the sell flow decides on as it
 // starts and as it publishes: whether the user may post, their seller
-// profile, the seller's listings of the day and the area's market groups.
+// profile, whether that profile (or the one posted for) is banned, the
+// seller's listings of the day and the area's market groups.
 func (db *DB) Posting(ctx context.Context, q flows.PostingOf) (flows.Posting, error) {
 	var p flows.Posting
 	var r userRoles
+	var sellerBan *string
+	var own bool // the profile banned is the user's own
 	err := db.batch(ctx, func(b *pgx.Batch) {
 		db.queueRoles(b, q.User, []string{"helper", "moderator"}, &r)
+		b.Queue(`SELECT b.reason, s.user_id IS NOT DISTINCT FROM $1 FROM seller_bans b JOIN sellers s ON s.id = b.seller_id
+			WHERE b.seller_id = coalesce(nullif($2, 0::bigint), (SELECT id FROM sellers WHERE user_id = $1))`, q.User, q.Seller).
+			QueryRow(func(row pgx.Row) error {
+				if err := row.Scan(&sellerBan, &own); !errors.Is(err, pgx.ErrNoRows) {
+					return err
+				}
+				return nil
+			})
 		if q.Seller == 0 {
 			queueSellerOf(b, q.User, &p.Seller)
 		}
@@ -511,8 +522,14 @@ func (db *DB) Posting(ctx context.Context, q flows.PostingOf) (flows.Posting, er
 		return flows.Posting{}, fmt.Errorf("posting of user %d: %w", q.User, err)
 	}
 	p.Helper = r.has
-	if r.ban != nil {
+	switch {
+	case r.ban != nil:
 		p.Banned, p.Reason = true, *r.ban
+	case sellerBan != nil && own:
+		p.Banned, p.Reason = true, *sellerBan
+	}
+	if sellerBan != nil && !own {
+		p.SellerBanned, p.SellerReason = true, *sellerBan
 	}
 	return p, nil
 }

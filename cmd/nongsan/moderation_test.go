@@ -255,7 +255,7 @@ func TestABannedFarmerCannotPostUntilTheBanIsLifted(t *testing.T) {
 		t.Fatalf("banned list: %+v", pick.Buttons)
 	}
 	b.Tap(moderator, pick.Data[0])
-	b.expect(moderator, "moderation.unbanned")
+	b.expect(moderator, "moderation.unbanned", "Name", "Nông dân 1001", "Told", true)
 	if n := banned(); n != 0 {
 		t.Fatalf("%d users still banned", n)
 	}
@@ -588,5 +588,98 @@ func TestAHelperTakenOffPostsNothingMoreForFarmers(t *testing.T) {
 	b.expect(helper, "assist.not_helper", "Name", "Hoàng Thị Mai")
 	if s := listingStatus(t, b, code); s != "sold_out" {
 		t.Fatalf("the helper taken off put %s back on sale: %s", code, s)
+	}
+}
+
+// /chan on a listing a helper posted for a farmer without an account bans
+// the farmer, as the moderator is asked: her seller profile, which no
+// helper may post for any more (at her phone number, at publishing, when
+// selling 7 more days), while the helper still may for others. Every
+// message names the one banned; /bochan lists her by name. Banning the
+// helper instead is a choice of its own.
+func TestABanOnAHelpedListingStopsTheFarmer(t *testing.T) {
+	t.Parallel()
+	b := withModerator(t)
+	b.markets()
+	const helper, other = int64(3003), int64(3005)
+	for _, h := range []int64{helper, other} {
+		b.Say(h, "nhận "+b.invite(t, "helper", "HT"))
+		b.expect(h, "roles.granted_helper")
+	}
+	b.registerMai(helper)
+	code := b.publish(helper)
+	b.Say(other, "/ban") // writing another listing for Mai as she is banned
+	b.Tap(other, "for:other")
+	b.Say(other, "0987 654 321")
+	b.expect(other, "sell.product")
+
+	b.Say(moderator, "/chan "+code)
+	b.expect(moderator, "moderation.reason_ban", "Code", code, "Product", "Na Chi Lăng", "Name", "Hoàng Thị Mai")
+	b.Say(moderator, "Ảnh không đúng hàng")
+	confirm := b.expect(moderator, "moderation.confirm_ban", "Code", code, "Name", "Hoàng Thị Mai", "Reason", "Ảnh không đúng hàng",
+		"NoAccount", true, "Helper", "Nông dân 3003", "Press", "bấm")
+	if !slices.Equal(confirm.Data, []string{"mod:yes", "mod:helper", "mod:no"}) {
+		t.Fatalf("the ban's choices: %+v %+v", confirm.Buttons, confirm.Data)
+	}
+	b.Tap(moderator, "mod:yes")
+	b.expect(moderator, "moderation.banned_seller", "Name", "Hoàng Thị Mai")
+	if n := count(t, b.Env["DATABASE_URL"], `SELECT count(*) FROM user_roles WHERE role = 'banned'`); n != 0 {
+		t.Fatalf("%d users banned, want none: the farmer has no account", n)
+	}
+	waitSent(t, b, helper, func(s sent) bool {
+		return s.Text == text(t, "vi", "moderation.banned_seller_helper", "Name", "Hoàng Thị Mai", "Reason", "Ảnh không đúng hàng")
+	}, 1)
+
+	// No helper posts for her: not the listing being written, not a new
+	// one, not the old one for 7 more days.
+	b.toSummary(other)
+	b.Tap(other, "publish")
+	b.expect(other, "assist.farmer_banned", "Name", "Hoàng Thị Mai", "Reason", "Ảnh không đúng hàng")
+	for _, h := range []int64{helper, other} {
+		b.Say(h, "/ban")
+		b.Tap(h, "for:other")
+		b.Say(h, "0987 654 321")
+		b.expect(h, "assist.farmer_banned", "Name", "Hoàng Thị Mai", "Reason", "Ảnh không đúng hàng", "Another", true)
+		b.Say(h, "huỷ")
+	}
+	b.Say(helper, "bán thêm "+code)
+	b.expect(helper, "assist.farmer_banned", "Name", "Hoàng Thị Mai", "Reason", "Ảnh không đúng hàng")
+	if n := count(t, b.Env["DATABASE_URL"], `SELECT count(*) FROM listings`); n != 1 {
+		t.Fatalf("%d listings for a banned farmer, want the 1 from before", n)
+	}
+	// The helper may still post for someone else.
+	b.Say(helper, "/ban")
+	b.Tap(helper, "for:other")
+	b.Say(helper, "0987 111 222")
+	b.expect(helper, "assist.name")
+	b.Say(helper, "huỷ")
+
+	b.Say(moderator, "/bochan")
+	pick := b.expect(moderator, "moderation.unban_pick", "Count", 1, "Press", "bấm")
+	if !slices.Equal(pick.Buttons, []string{"Hoàng Thị Mai: Ảnh không đúng hàng"}) {
+		t.Fatalf("banned list: %+v", pick.Buttons)
+	}
+	b.Tap(moderator, pick.Data[0])
+	b.expect(moderator, "moderation.unbanned", "Name", "Hoàng Thị Mai", "Told", false)
+	b.Say(helper, "/ban")
+	b.Tap(helper, "for:other")
+	b.Say(helper, "0987 654 321")
+	b.expect(helper, "sell.product")
+	b.Say(helper, "huỷ")
+
+	// The helper, picked instead: banned as a user, told, and named.
+	b.Say(moderator, "/chan "+code)
+	b.Say(moderator, "Đăng giúp hàng không đúng ảnh")
+	b.Tap(moderator, "mod:helper")
+	b.expect(moderator, "moderation.banned", "Name", "Nông dân 3003")
+	waitSent(t, b, helper, func(s sent) bool {
+		return s.Text == text(t, "vi", "moderation.banned_user", "Reason", "Đăng giúp hàng không đúng ảnh")
+	}, 1)
+	b.Say(helper, "/ban")
+	b.expect(helper, "moderation.banned_refusal", "Reason", "Đăng giúp hàng không đúng ảnh")
+	b.Say(moderator, "/bochan")
+	pick = b.expect(moderator, "moderation.unban_pick", "Count", 1, "Press", "bấm")
+	if !slices.Equal(pick.Buttons, []string{"Nông dân 3003: Đăng giúp hàng không đúng ảnh"}) {
+		t.Fatalf("banned list: %+v", pick.Buttons)
 	}
 }

@@ -1,0 +1,63 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/nongsan-bot/nongsan/bot/postgres/pgtest"
+	"github.com/nongsan-bot/nongsan/flows"
+)
+
+// A farmer without an account is banned as a seller profile: a helper
+// posting for it is told (SellerBanned), not banned themselves; the
+// farmer taking the profile over later is banned as they post; the ban is
+// listed under the profile's name and lifted once.
+func TestASellerProfileBanHoldsForWhoeverPostsForIt(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.MustOpen(t)
+	helper := mustTouch(t, db, flows.Telegram, "1")
+	mai := &flows.Seller{Name: "Hoàng Thị Mai", Phone: "+84987654321", Commune: "xã Hữu Kiên", CreatedBy: helper}
+	if err := db.SaveSeller(ctx, mai); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Ban(ctx, flows.BanOf{Seller: mai.ID}, 0, "hàng giả"); err != nil {
+		t.Fatal(err)
+	}
+	p, err := db.Posting(ctx, flows.PostingOf{User: helper, Seller: mai.ID})
+	if err != nil || p.Banned || !p.SellerBanned || p.SellerReason != "hàng giả" {
+		t.Fatalf("a helper posting for the banned profile: %+v (%v); want the profile banned, not the helper", p, err)
+	}
+	if p, err := db.Posting(ctx, flows.PostingOf{User: helper}); err != nil || p.Banned || p.SellerBanned {
+		t.Fatalf("the helper for themselves: %+v (%v); want free to post", p, err)
+	}
+
+	// Mai takes her profile over: her own posting is banned.
+	farmer := mustTouch(t, db, flows.Zalo, "z-2")
+	if _, err := db.Pool.Exec(ctx, `UPDATE sellers SET user_id = $2 WHERE id = $1`, mai.ID, farmer); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []flows.PostingOf{{User: farmer}, {User: farmer, Seller: mai.ID}} {
+		if p, err := db.Posting(ctx, q); err != nil || !p.Banned || p.Reason != "hàng giả" || p.SellerBanned {
+			t.Fatalf("Mai posting (%+v) with her banned profile: %+v (%v); want banned", q, p, err)
+		}
+	}
+	if reason, banned, err := db.Banned(ctx, flows.BanOf{User: farmer}); err != nil || !banned || reason != "hàng giả" {
+		t.Fatalf("Mai banned? %v %q (%v)", banned, reason, err)
+	}
+	list, err := db.BannedUsers(ctx)
+	want := flows.Banned{Who: flows.BanOf{Seller: mai.ID}, Name: "Hoàng Thị Mai", Reason: "hàng giả", Account: farmer}
+	if err != nil || len(list) != 1 || list[0] != want {
+		t.Fatalf("banned: %+v (%v), want %+v", list, err, want)
+	}
+	if err := db.Unban(ctx, flows.BanOf{Seller: mai.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Unban(ctx, flows.BanOf{Seller: mai.ID}); !errors.Is(err, flows.ErrStale) {
+		t.Fatalf("lifting the ban again: %v, want ErrStale", err)
+	}
+	if p, err := db.Posting(ctx, flows.PostingOf{User: farmer}); err != nil || p.Banned {
+		t.Fatalf("Mai after the ban is lifted: %+v (%v)", p, err)
+	}
+}
