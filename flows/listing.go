@@ -243,6 +243,7 @@ type Poster struct {
 type Banned struct {
 	Who    BanOf
 	Name   string
+	Phone  string // E.164, to be found by (never shown); "" if none given
 	Reason string
 	// Account is the user told when the ban is lifted: the banned user,
 	// or the banned profile's owner; 0: nobody.

@@ -429,8 +429,9 @@ func mayPost(ctx context.Context, deps Deps, c *Conv, q PostingOf) (Posting, err
 	return p, err
 }
 
-// unbanFlow is /bochan: a global moderator picks a banned user from the
-// list, and the ban is lifted.
+// unbanFlow is /bochan: a global moderator picks a banned user or farmer
+// from the list, a page at a time or those matching a name or phone number
+// typed, and the ban is lifted.
 func unbanFlow(d Deps) *Flow {
 	f := &moderate{deps: d}
 	return &Flow{Name: "unban", Start: f.startUnban, Steps: map[Step]StepDef{
@@ -467,17 +468,29 @@ func (f *moderate) startUnban(ctx context.Context, c *Conv, _ Input) (Step, erro
 	return unbanPick, nil
 }
 
+// unbanDraft is where the moderator is in the list of the banned.
+type unbanDraft struct {
+	List peopleList `json:"list,omitzero"`
+}
+
 func (f *moderate) askUnban(c *Conv) {
+	var d unbanDraft
+	if err := c.Draft(&d); err != nil {
+		c.Fail(err)
+		return
+	}
 	banned, err := f.deps.Roles.BannedUsers(c.Context())
 	if err != nil {
 		c.Fail(err)
 		return
 	}
-	var rows [][]Choice
-	for _, b := range banned {
-		rows = append(rows, []Choice{{Label: M("moderation.banned_item", "Name", b.Name, "Reason", b.Reason), Value: unbanValue(b.Who)}})
+	people := make([]person, len(banned))
+	for i, b := range banned {
+		people[i] = person{Name: b.Name, Phone: b.Phone, Choice: Choice{
+			Label: M("moderation.banned_item", "Name", b.Name, "Reason", b.Reason), Value: unbanValue(b.Who)}}
 	}
-	c.Ask(M("moderation.unban_pick", "Count", len(banned)), rows...)
+	rows, data := d.List.show(people)
+	c.Ask(M("moderation.unban_pick", data...), rows...)
 }
 
 // unbanValue is the choice of lifting a ban: "unban:42" a user's (as
@@ -507,6 +520,17 @@ func unbanOf(in Input) (BanOf, bool) {
 }
 
 func (f *moderate) onUnban(ctx context.Context, c *Conv, in Input) (Step, error) {
+	var d unbanDraft
+	if err := c.Draft(&d); err != nil {
+		return "", err
+	}
+	if d.List.take(in) { // another page, or a search
+		if err := c.SetDraft(d); err != nil {
+			return "", err
+		}
+		f.askUnban(c) // the same step: the router asks nothing again
+		return unbanPick, nil
+	}
 	who, ok := unbanOf(in)
 	if !ok {
 		return Unclear, nil

@@ -127,11 +127,14 @@ type xoamodDraft struct {
 	UserID int64  `json:"user_id"`
 	Role   string `json:"role"`
 	Name   string `json:"name"`
+	// List is where the moderator is in the list to pick from.
+	List peopleList `json:"list,omitzero"`
 }
 
-// xoamodFlow lists the granted roles; the one picked is taken back once
-// confirmed, and its holder told. MODERATORS' moderators are not listed:
-// only the server's configuration changes them.
+// xoamodFlow lists the granted roles, a page at a time or those matching a
+// name or phone number typed; the one picked is taken back once confirmed,
+// and its holder told. MODERATORS' moderators are not listed: only the
+// server's configuration changes them.
 func xoamodFlow(d Deps) *Flow {
 	f := &roles{deps: d}
 	return &Flow{Name: "xoamod", Start: f.startXoamod, Steps: map[Step]StepDef{
@@ -156,20 +159,38 @@ func (f *roles) startXoamod(ctx context.Context, c *Conv, _ Input) (Step, error)
 }
 
 func (f *roles) askRevoke(c *Conv) {
+	var d xoamodDraft
+	if err := c.Draft(&d); err != nil {
+		c.Fail(err)
+		return
+	}
 	granted, err := f.deps.Invites.GrantedRoles(c.Context())
 	if err != nil {
 		c.Fail(err)
 		return
 	}
-	var rows [][]Choice
-	for _, g := range granted {
-		rows = append(rows, []Choice{{Label: M("roles.granted_item", "Name", g.Name, "Role", c.T(M("roles.role_"+g.Role))),
-			Value: "rv:" + g.Role + ":" + strconv.FormatInt(g.UserID, 10)}}) // no name: callback data holds 64 bytes
+	people := make([]person, len(granted))
+	for i, g := range granted {
+		people[i] = person{Name: g.Name, Phone: g.Phone, Choice: Choice{
+			Label: M("roles.granted_item", "Name", g.Name, "Role", c.T(M("roles.role_"+g.Role))),
+			Value: "rv:" + g.Role + ":" + strconv.FormatInt(g.UserID, 10)}} // no name: callback data holds 64 bytes
 	}
-	c.Ask(M("roles.revoke_pick", "Count", len(granted)), rows...)
+	rows, data := d.List.show(people)
+	c.Ask(M("roles.revoke_pick", data...), rows...)
 }
 
 func (f *roles) onRevokePick(ctx context.Context, c *Conv, in Input) (Step, error) {
+	var d xoamodDraft
+	if err := c.Draft(&d); err != nil {
+		return "", err
+	}
+	if d.List.take(in) { // another page, or a search
+		if err := c.SetDraft(d); err != nil {
+			return "", err
+		}
+		f.askRevoke(c) // the same step: the router asks nothing again
+		return xoamodPick, nil
+	}
 	rest, ok := strings.CutPrefix(in.Text, "rv:")
 	role, id, _ := strings.Cut(rest, ":")
 	user, err := strconv.ParseInt(id, 10, 64)

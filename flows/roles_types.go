@@ -24,6 +24,7 @@ type Invite struct {
 type Granted struct {
 	UserID int64
 	Name   string
+	Phone  string // E.164, to be found by (never shown); "" if none given
 	Role   string
 }
 
@@ -46,7 +47,7 @@ type Invites interface {
 	// MODERATORS). ErrNotFound: no such code; ErrInviteUsed, ErrInviteVoid,
 	// ErrInviteExpired.
 	UseInvite(ctx context.Context, code string, userID int64, now time.Time, notices func(Invite) []Reply) (Invite, error)
-	// GrantedRoles lists the roles given with /themmod.
+	// GrantedRoles lists every role given with /themmod.
 	GrantedRoles(ctx context.Context) ([]Granted, error)
 	// Revoke takes a granted role back, with notices (ErrStale: it was not
 	// held). Taking back the moderator role voids the codes the person

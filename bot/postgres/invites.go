@@ -115,19 +115,21 @@ func (db *DB) moderates(ctx context.Context, tx pgx.Tx, userID int64) (bool, err
 	return moderates, err
 }
 
-// GrantedRoles lists the moderators and helpers granted with /themmod, by
-// name.
+// GrantedRoles lists every moderator and helper granted with /themmod, by
+// name, with the phone number they gave (as a farmer, else as a buyer),
+// to be found by.
 func (db *DB) GrantedRoles(ctx context.Context) ([]flows.Granted, error) {
 	rows, err := db.Pool.Query(ctx, `
-		SELECT u.id, coalesce(nullif(s.name, ''), nullif(u.display_name, ''), u.platform_name), r.role
+		SELECT u.id, `+userName+`, coalesce(s.phone_e164, b.phone_e164, ''), r.role
 		FROM user_roles r JOIN users u ON u.id = r.user_id LEFT JOIN sellers s ON s.user_id = u.id
-		WHERE r.role IN ('moderator', 'helper') ORDER BY r.role DESC, r.granted_at, u.id LIMIT 50`)
+			LEFT JOIN buyers b ON b.user_id = u.id
+		WHERE r.role IN ('moderator', 'helper') ORDER BY r.role DESC, r.granted_at, u.id`)
 	if err != nil {
 		return nil, fmt.Errorf("granted roles: %w", err)
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (flows.Granted, error) {
 		var g flows.Granted
-		err := r.Scan(&g.UserID, &g.Name, &g.Role)
+		err := r.Scan(&g.UserID, &g.Name, &g.Phone, &g.Role)
 		return g, err
 	})
 }

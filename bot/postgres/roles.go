@@ -62,15 +62,17 @@ func (db *DB) Banned(ctx context.Context, who flows.BanOf) (reason string, banne
 // seller profile s): the seller's name, else the one their chat shows.
 const userName = `coalesce(nullif(s.name, ''), nullif(u.display_name, ''), u.platform_name)`
 
-// BannedUsers lists the banned users and seller profiles, longest banned
-// first.
+// BannedUsers lists every banned user and seller profile, longest banned
+// first, with the phone number they gave (as a farmer, else as a buyer),
+// to be found by.
 func (db *DB) BannedUsers(ctx context.Context) ([]flows.Banned, error) {
 	rows, err := db.Pool.Query(ctx, `
-		SELECT u.id, 0::bigint, `+userName+`, r.reason, u.id, r.granted_at AS at
+		SELECT u.id, 0::bigint, `+userName+`, coalesce(s.phone_e164, b.phone_e164, ''), r.reason, u.id, r.granted_at AS at
 		FROM user_roles r JOIN users u ON u.id = r.user_id LEFT JOIN sellers s ON s.user_id = u.id
+			LEFT JOIN buyers b ON b.user_id = u.id
 		WHERE r.role = 'banned'
 		UNION ALL
-		SELECT 0, s.id, s.name, b.reason, coalesce(s.user_id, 0), b.banned_at
+		SELECT 0, s.id, s.name, coalesce(s.phone_e164, ''), b.reason, coalesce(s.user_id, 0), b.banned_at
 		FROM seller_bans b JOIN sellers s ON s.id = b.seller_id
 		ORDER BY at, 1, 2`)
 	if err != nil {
@@ -79,7 +81,7 @@ func (db *DB) BannedUsers(ctx context.Context) ([]flows.Banned, error) {
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (flows.Banned, error) {
 		var b flows.Banned
 		var at any
-		err := r.Scan(&b.Who.User, &b.Who.Seller, &b.Name, &b.Reason, &b.Account, &at)
+		err := r.Scan(&b.Who.User, &b.Who.Seller, &b.Name, &b.Phone, &b.Reason, &b.Account, &at)
 		return b, err
 	})
 }

@@ -47,7 +47,7 @@ func TestASellerProfileBanHoldsForWhoeverPostsForIt(t *testing.T) {
 		t.Fatalf("Mai banned? %v %q (%v)", banned, reason, err)
 	}
 	list, err := db.BannedUsers(ctx)
-	want := flows.Banned{Who: flows.BanOf{Seller: mai.ID}, Name: "Hoàng Thị Mai", Reason: "hàng giả", Account: farmer}
+	want := flows.Banned{Who: flows.BanOf{Seller: mai.ID}, Name: "Hoàng Thị Mai", Phone: "+84987654321", Reason: "hàng giả", Account: farmer}
 	if err != nil || len(list) != 1 || list[0] != want {
 		t.Fatalf("banned: %+v (%v), want %+v", list, err, want)
 	}
