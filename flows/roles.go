@@ -24,6 +24,9 @@ const (
 // InviteFor is how long an invite code can be used.
 const InviteFor = 48 * time.Hour
 
+// inviteLimits are the caps on guessing codes.
+var inviteLimits = InviteLimits{Window: InviteDay, Tries: InviteTriesPerDay}
+
 // inviteCode reads an invite: "/start qt_7K2Q9M" from its link, or
 // "nhận QT-7K2Q9M" (or the code alone) typed.
 var invitePattern = regexp.MustCompile(`^(?:nhan )?(qt|ht)[ _-]?([0-9a-z]{6})$`)
@@ -104,8 +107,12 @@ func (f *roles) useInvite(ctx context.Context, c *Conv, in Input) (Step, error) 
 		return []Reply{{To: chat, Lang: lang, Text: M("roles.invite_used", "Name", c.User.Name, "Code", code,
 			"Role", c.texts.Text(lang, M("roles.role_"+inv.Role)))}}
 	}
-	inv, err := f.deps.Invites.UseInvite(ctx, code, c.User.ID, c.Now, notices)
+	inv, err := f.deps.Invites.UseInvite(ctx, InviteUse{Code: code, User: c.User.ID, At: c.Now, Source: linkSource(c.In)},
+		inviteLimits, notices)
+	var blocked *InviteBlockedError
 	switch {
+	case errors.As(err, &blocked):
+		c.Say(M("roles.invite_blocked", "Hours", hoursUntil(c.Now, blocked.Next)))
 	case errors.Is(err, ErrNotFound):
 		c.Say(M("roles.invite_unknown", "Code", code))
 	case errors.Is(err, ErrInviteUsed):

@@ -12,6 +12,38 @@ const (
 	RoleHelper    = "helper"
 )
 
+// The cap on guessing codes: a code is one of 32^6, and a person may
+// type InviteTriesPerDay wrong ones in InviteDay; then none of theirs is
+// tried, not even the right one, until the first of those leaves the day.
+const (
+	InviteTriesPerDay = 5
+	InviteDay         = 24 * time.Hour
+)
+
+// InviteLimits are the caps stores enforce on using codes.
+type InviteLimits struct {
+	Window time.Duration
+	Tries  int // wrong codes one person types in the window
+}
+
+// InviteUse is a code typed by User at At.
+type InviteUse struct {
+	Code string
+	User int64
+	At   time.Time
+	// Source is the update that typed it: its retry is not counted as
+	// another wrong try.
+	Source string
+}
+
+// InviteBlockedError means the person typed too many wrong codes: none is
+// tried until Next.
+type InviteBlockedError struct{ Next time.Time }
+
+func (e *InviteBlockedError) Error() string {
+	return "invite tries spent until " + e.Next.Format(time.RFC3339)
+}
+
 // Invite is a one-time code that grants a role to whoever uses it first.
 type Invite struct {
 	Code      string // QT-7K2Q9M (moderator) or HT-7K2Q9M (helper)
@@ -41,12 +73,15 @@ var (
 type Invites interface {
 	// CreateInvite stores a fresh code for inv (Code is set).
 	CreateInvite(ctx context.Context, inv *Invite) error
-	// UseInvite grants the code's role to userID, once, and queues the
+	// UseInvite grants the code's role to u.User, once, and queues the
 	// notices made from the invite in the same transaction, provided its
 	// maker still moderates (any account of theirs, granted or listed in
-	// MODERATORS). ErrNotFound: no such code; ErrInviteUsed, ErrInviteVoid,
-	// ErrInviteExpired.
-	UseInvite(ctx context.Context, code string, userID int64, now time.Time, notices func(Invite) []Reply) (Invite, error)
+	// MODERATORS). ErrNotFound: no such code (a wrong try, counted);
+	// ErrInviteUsed (by someone else: used by u.User, who holds its role,
+	// it is done, no error), ErrInviteVoid, ErrInviteExpired; a
+	// *InviteBlockedError once lim.Tries wrong codes were typed in the
+	// window (this one included, or before: then it is not tried).
+	UseInvite(ctx context.Context, u InviteUse, lim InviteLimits, notices func(Invite) []Reply) (Invite, error)
 	// GrantedRoles lists every role given with /themmod.
 	GrantedRoles(ctx context.Context) ([]Granted, error)
 	// Revoke takes a granted role back, with notices (ErrStale: it was not

@@ -50,43 +50,86 @@ func (db *DB) CreateInvite(ctx context.Context, inv *flows.Invite) error {
 // marked used and the role granted, with the notices, in one transaction.
 // Its maker must moderate still, and not have lost the role since making
 // it (revoked_at): a moderator taken off cannot come back with a code they
-// kept, nor give a role to anyone else.
-func (db *DB) UseInvite(ctx context.Context, code string, userID int64, now time.Time, notices func(flows.Invite) []flows.Reply) (flows.Invite, error) {
-	inv := flows.Invite{Code: code}
+// kept, nor give a role to anyone else. A wrong code is a row of
+// invite_tries, once per update; the person's row is locked meanwhile, so
+// that tries from their chats at once are counted one after the other.
+func (db *DB) UseInvite(ctx context.Context, u flows.InviteUse, lim flows.InviteLimits, notices func(flows.Invite) []flows.Reply) (flows.Invite, error) {
+	inv := flows.Invite{Code: u.Code}
+	var outcome error // what the committed transaction tells
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		var used, revoked bool
-		err := tx.QueryRow(ctx, `SELECT role, created_by, expires_at, used_by IS NOT NULL, revoked_at IS NOT NULL
-			FROM role_invites WHERE code_hash = $1 FOR UPDATE`, hashInvite(code)).
-			Scan(&inv.Role, &inv.CreatedBy, &inv.Expires, &used, &revoked)
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, u.User); err != nil {
+			return err
+		}
+		// The wrong tries of the day, but this update's, newest first.
+		wrong, err := newest(ctx, tx, `SELECT at FROM invite_tries WHERE user_id = $1 AND at > $2 AND source <> $3
+			ORDER BY at DESC LIMIT $4`, u.User, u.At.Add(-lim.Window), u.Source, lim.Tries)
+		if err != nil {
+			return err
+		}
+		if next := capEnd(wrong, lim.Tries, lim.Window); !next.IsZero() {
+			outcome = &flows.InviteBlockedError{Next: next}
+			return nil
+		}
+		var used, revoked, usedByThem bool
+		err = tx.QueryRow(ctx, `SELECT role, created_by, expires_at, used_by IS NOT NULL, revoked_at IS NOT NULL,
+				coalesce((SELECT coalesce(linked_to, id) FROM users WHERE id = used_by) = $2, false)
+			FROM role_invites WHERE code_hash = $1 FOR UPDATE`, hashInvite(u.Code), u.User).
+			Scan(&inv.Role, &inv.CreatedBy, &inv.Expires, &used, &revoked, &usedByThem)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
-			return flows.ErrNotFound
+			_, err := tx.Exec(ctx, `INSERT INTO invite_tries (user_id, at, source) VALUES ($1, $2, $3)
+				ON CONFLICT (source) DO NOTHING`, u.User, u.At, u.Source)
+			if err != nil {
+				return err
+			}
+			outcome = flows.ErrNotFound
+			if next := capEnd(append([]time.Time{u.At}, wrong...), lim.Tries, lim.Window); !next.IsZero() {
+				outcome = &flows.InviteBlockedError{Next: next} // this try was the last of the day
+			}
+			return nil
 		case err != nil:
 			return err
+		case used && usedByThem:
+			// Used by this person (an earlier delivery of this update):
+			// done, while they hold its role.
+			var holds bool
+			err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM user_roles WHERE user_id = $1 AND role = $2)`,
+				u.User, inv.Role).Scan(&holds)
+			if err == nil && !holds {
+				outcome = flows.ErrInviteUsed
+			}
+			return err
 		case used:
-			return flows.ErrInviteUsed
+			outcome = flows.ErrInviteUsed
+			return nil
 		case revoked:
-			return flows.ErrInviteVoid
+			outcome = flows.ErrInviteVoid
+			return nil
 		}
 		moderates, err := db.moderates(ctx, tx, inv.CreatedBy)
 		switch {
 		case err != nil:
 			return err
 		case !moderates:
-			return flows.ErrInviteVoid
-		case !now.Before(inv.Expires):
-			return flows.ErrInviteExpired
+			outcome = flows.ErrInviteVoid
+			return nil
+		case !u.At.Before(inv.Expires):
+			outcome = flows.ErrInviteExpired
+			return nil
 		}
 		if _, err := tx.Exec(ctx, `UPDATE role_invites SET used_by = $2, used_at = $3 WHERE code_hash = $1`,
-			hashInvite(code), userID, now); err != nil {
+			hashInvite(u.Code), u.User, u.At); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO user_roles (user_id, role, granted_by) VALUES ($1, $2, $3)
-			ON CONFLICT (user_id, role) DO NOTHING`, userID, inv.Role, inv.CreatedBy); err != nil {
+			ON CONFLICT (user_id, role) DO NOTHING`, u.User, inv.Role, inv.CreatedBy); err != nil {
 			return err
 		}
 		return queue(ctx, tx, notices(inv))
 	})
+	if err == nil {
+		err = outcome
+	}
 	if err != nil {
 		return inv, fmt.Errorf("use invite: %w", err)
 	}

@@ -3,6 +3,8 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,6 +24,18 @@ func invite(t *testing.T, db *postgres.DB, maker int64, role string, now time.Ti
 }
 
 func noNotices(flows.Invite) []flows.Reply { return nil }
+
+// limits are the caps of flows/roles.go.
+var inviteLimits = flows.InviteLimits{Window: flows.InviteDay, Tries: flows.InviteTriesPerDay}
+
+// sources names each use as a new update.
+var sources atomic.Int64
+
+// use has user type code at now, as a new update.
+func use(db *postgres.DB, code string, user int64, now time.Time) (flows.Invite, error) {
+	return db.UseInvite(context.Background(), flows.InviteUse{Code: code, User: user, At: now,
+		Source: "telegram:" + strconv.FormatInt(sources.Add(1), 10)}, inviteLimits, noNotices)
+}
 
 // A code's maker moderates as a person: through any account of theirs
 // listed in MODERATORS, or with the role granted to the person their
@@ -44,7 +58,7 @@ func TestACodesMakerModeratesAsAPersonAcrossLinkedAccounts(t *testing.T) {
 	link(onZalo, configured)
 	db.Moderators = postgres.Moderators{"zalo:z-1": true}
 	helper := mustTouch(t, db, flows.Telegram, "2")
-	if _, err := db.UseInvite(ctx, invite(t, db, configured, flows.RoleHelper, now), helper, now, noNotices); err != nil {
+	if _, err := use(db, invite(t, db, configured, flows.RoleHelper, now), helper, now); err != nil {
 		t.Fatalf("a code of a moderator listed under their other account: %v", err)
 	}
 
@@ -59,7 +73,7 @@ func TestACodesMakerModeratesAsAPersonAcrossLinkedAccounts(t *testing.T) {
 	if _, err := db.Pool.Exec(ctx, `UPDATE user_roles SET user_id = $2 WHERE user_id = $1`, granted, other); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.UseInvite(ctx, before, mustTouch(t, db, flows.Telegram, "4"), now, noNotices); err != nil {
+	if _, err := use(db, before, mustTouch(t, db, flows.Telegram, "4"), now); err != nil {
 		t.Fatalf("a code made before its maker linked their accounts: %v", err)
 	}
 	if err := db.Revoke(ctx, other, flows.RoleModerator); err != nil {
@@ -68,7 +82,7 @@ func TestACodesMakerModeratesAsAPersonAcrossLinkedAccounts(t *testing.T) {
 	if _, err := db.Pool.Exec(ctx, `INSERT INTO user_roles (user_id, role) VALUES ($1, 'moderator')`, other); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.UseInvite(ctx, kept, mustTouch(t, db, flows.Telegram, "5"), now, noNotices); !errors.Is(err, flows.ErrInviteVoid) {
+	if _, err := use(db, kept, mustTouch(t, db, flows.Telegram, "5"), now); !errors.Is(err, flows.ErrInviteVoid) {
 		t.Fatalf("a code kept through /xoamod, its maker a moderator again: %v, want void", err)
 	}
 }
