@@ -487,8 +487,7 @@ func TestACodeDiesWithItsMakersRole(t *testing.T) {
 	t.Parallel()
 	b := withModerator(t)
 	const newMod, helper, other = int64(3004), int64(3003), int64(3005)
-	b.Say(newMod, "nhận "+b.invite(t, "moderator", "QT"))
-	b.expect(newMod, "roles.granted_moderator")
+	b.grant(t, newMod, "moderator")
 	spare := func(role, prefix string) string {
 		t.Helper()
 		b.Say(newMod, "/themmod")
@@ -501,10 +500,7 @@ func TestACodeDiesWithItsMakersRole(t *testing.T) {
 	}
 	ownQT, forHelper := spare("moderator", "QT"), spare("helper", "HT")
 
-	b.Say(moderator, "/xoamod")
-	b.Tap(moderator, b.expect(moderator, "roles.revoke_pick", "Count", 1, "Press", "bấm").Data[0])
-	b.Tap(moderator, "rv:yes")
-	b.expect(moderator, "roles.revoked", "Name", "Nông dân 3004", "Role", "👮 Quản trị viên")
+	b.revoke(newMod, "Nông dân 3004", "👮 Quản trị viên")
 	b.Say(newMod, "nhận "+ownQT)
 	b.expect(newMod, "roles.invite_void", "Code", ownQT)
 	b.Say(helper, "nhận "+forHelper)
@@ -516,8 +512,7 @@ func TestACodeDiesWithItsMakersRole(t *testing.T) {
 	}
 
 	// Invited again, the moderator's old codes are still void; a new one works.
-	b.Say(newMod, "nhận "+b.invite(t, "moderator", "QT"))
-	b.expect(newMod, "roles.granted_moderator")
+	b.grant(t, newMod, "moderator")
 	b.Say(helper, "nhận "+forHelper)
 	b.expect(helper, "roles.invite_void", "Code", forHelper)
 	fresh := spare("helper", "HT")
@@ -533,13 +528,29 @@ func TestACodeDiesWithItsMakersRole(t *testing.T) {
 	}
 }
 
-// revoke has the moderator take back the one role /xoamod lists.
-func (b *testBot) revoke(name, role string) {
+// revoke has the moderator take back the one role /xoamod lists, held
+// by user, and waits for user to be told: that news travels on its own,
+// and could land after the user's next answers.
+func (b *testBot) revoke(user int64, name, role string) {
 	b.t.Helper()
 	b.Say(moderator, "/xoamod")
 	b.Tap(moderator, b.expect(moderator, "roles.revoke_pick", "Count", 1, "Press", "bấm").Data[0])
 	b.Tap(moderator, "rv:yes")
 	b.expect(moderator, "roles.revoked", "Name", name, "Role", role)
+	waitSent(b.t, b, user, func(s sent) bool { return s.Text == text(b.t, "vi", "roles.revoked_user", "Role", role) }, 1)
+}
+
+// grant has the moderator invite user to role, and user take it; it waits
+// for the moderator to be told, which could otherwise land after the
+// moderator's next answers.
+func (b *testBot) grant(t *testing.T, user int64, role string) {
+	t.Helper()
+	prefix, granted := map[string]string{"helper": "HT", "moderator": "QT"}[role], "roles.granted_"+role
+	code := b.invite(t, role, prefix)
+	b.Say(user, "nhận "+code)
+	b.expect(user, granted)
+	// The invite, then the news of its use.
+	waitSent(t, b, moderator, func(s sent) bool { return strings.Contains(s.Text, code) }, 2)
 }
 
 // A helper whose role is taken back posts nothing more for farmers: not
@@ -551,8 +562,7 @@ func TestAHelperTakenOffPostsNothingMoreForFarmers(t *testing.T) {
 	b := withModerator(t)
 	b.markets()
 	const helper = int64(3003)
-	b.Say(helper, "nhận "+b.invite(t, "helper", "HT"))
-	b.expect(helper, "roles.granted_helper")
+	b.grant(t, helper, "helper")
 	b.registerMai(helper)
 	code := b.publish(helper)
 	b.Say(helper, "/ban")
@@ -560,7 +570,7 @@ func TestAHelperTakenOffPostsNothingMoreForFarmers(t *testing.T) {
 	b.Say(helper, "0987 654 321")
 	b.expect(helper, "sell.product")
 
-	b.revoke("Nông dân 3003", "🤝 Người hỗ trợ (đăng tin giúp bà con)")
+	b.revoke(helper, "Nông dân 3003", "🤝 Người hỗ trợ (đăng tin giúp bà con)")
 	listings := func() int { return count(t, b.Env["DATABASE_URL"], `SELECT count(*) FROM listings`) }
 	b.toSummary(helper)
 	b.Tap(helper, "publish")
@@ -603,8 +613,7 @@ func TestABanOnAHelpedListingStopsTheFarmer(t *testing.T) {
 	b.markets()
 	const helper, other = int64(3003), int64(3005)
 	for _, h := range []int64{helper, other} {
-		b.Say(h, "nhận "+b.invite(t, "helper", "HT"))
-		b.expect(h, "roles.granted_helper")
+		b.grant(t, h, "helper")
 	}
 	b.registerMai(helper)
 	code := b.publish(helper)
