@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"regexp"
 	"slices"
@@ -690,5 +691,51 @@ func TestABanOnAHelpedListingStopsTheFarmer(t *testing.T) {
 	pick = b.expect(moderator, "moderation.unban_pick", "Count", 1, "Press", "bấm")
 	if !slices.Equal(pick.Buttons, []string{"Nông dân 3003: Đăng giúp hàng không đúng ảnh"}) {
 		t.Fatalf("banned list: %+v", pick.Buttons)
+	}
+}
+
+// MODERATORS is read as people type it: the channel in any case, spaces
+// around either part. An entry that names nobody is logged at start, by
+// its place and why, never as written (a phone number or a token may have
+// been pasted there), and one naming an unknown channel is pointed out.
+func TestModeratorsAreReadAsTypedAndMistakesAreLogged(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := newEnv(t, tg)
+	env["MODERATORS"] = " Telegram : 4242 ,0912345678, telegram:@someone ,zalo:8f3aBC, telgram:77,"
+	b := startBot(t, tg, env)
+	b.Say(4242, "/themmod")
+	b.expect(4242, "roles.pick_role", "Press", "bấm")
+	b.Say(77, "/themmod")
+	b.expect(77, "roles.refused")
+
+	type entry struct {
+		Level, Message, Why, Channel string
+		Entry                        int
+	}
+	var warned []entry
+	for _, line := range strings.Split(b.Logs.String(), "\n") {
+		var e entry
+		if json.Unmarshal([]byte(line), &e) == nil && strings.HasPrefix(e.Message, "MODERATORS") {
+			warned = append(warned, e)
+		}
+	}
+	want := []entry{
+		{Level: "warn", Entry: 2, Why: "not channel:user_id"},
+		{Level: "warn", Entry: 3, Why: "a Telegram user id is a number"},
+		{Level: "warn", Entry: 5, Channel: "telgram"},
+	}
+	if len(warned) != len(want) {
+		t.Fatalf("logged about MODERATORS: %+v, want %d entries", warned, len(want))
+	}
+	for i, w := range want {
+		if got := warned[i]; got.Level != w.Level || got.Entry != w.Entry || got.Why != w.Why || got.Channel != w.Channel {
+			t.Errorf("logged %+v, want %+v", got, w)
+		}
+	}
+	for _, secret := range []string{"0912345678", "912345678", "someone"} {
+		if strings.Contains(b.Logs.String(), secret) {
+			t.Errorf("the logs show what MODERATORS holds: %q", secret)
+		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/rs/zerolog"
 
@@ -185,7 +186,7 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 		a.close()
 		return nil, err
 	}
-	db.Moderators, db.ListingTTL = parseModerators(cfg.Moderators), cfg.ListingTTL
+	db.Moderators, db.ListingTTL = parseModerators(cfg.Moderators, log), cfg.ListingTTL
 	metrics := bot.NewMetrics()
 	metrics.CountSQL(db.Statements)
 	metrics.WatchOutbox(a.store.Waiting)
@@ -350,13 +351,38 @@ func localURL(u string) bool {
 	return host == "localhost"
 }
 
-// parseModerators reads MODERATORS: "telegram:12345,zalo:8f3a".
-func parseModerators(s string) postgres.Moderators {
+// parseModerators reads MODERATORS: "telegram:12345,zalo:8f3a". The
+// channel is read whatever its case, and spaces around either part do not
+// count ("Telegram : 12345"). An entry that names nobody is left out and
+// logged, by its place in the list and why, never as written: a token or
+// a phone number may have been pasted there by mistake.
+func parseModerators(s string, log zerolog.Logger) postgres.Moderators {
 	m := postgres.Moderators{}
-	for _, id := range strings.Split(s, ",") {
-		if id = strings.TrimSpace(id); id != "" {
-			m[id] = true
+	for i, entry := range strings.Split(s, ",") {
+		if strings.TrimSpace(entry) == "" {
+			continue
 		}
+		channel, id, ok := strings.Cut(entry, ":")
+		channel, id = strings.ToLower(strings.TrimSpace(channel)), strings.TrimSpace(id)
+		why := ""
+		switch {
+		case !ok || channel == "" || id == "":
+			why = "not channel:user_id"
+		case strings.ContainsFunc(channel, func(r rune) bool { return r < 'a' || r > 'z' }):
+			why = "a channel is a word, e.g. telegram or zalo"
+		case strings.ContainsFunc(id, unicode.IsSpace) || strings.Contains(id, ":"):
+			why = "a user id is one word"
+		case channel == string(flows.Telegram) && strings.ContainsFunc(id, func(r rune) bool { return r < '0' || r > '9' }):
+			why = "a Telegram user id is a number"
+		}
+		if why != "" {
+			log.Warn().Int("entry", i+1).Str("why", why).Msg("MODERATORS: an entry names nobody, left out")
+			continue
+		}
+		if !slices.Contains([]flows.Channel{flows.Telegram, flows.Zalo, flows.Web}, flows.Channel(channel)) {
+			log.Warn().Int("entry", i+1).Str("channel", channel).Msg("MODERATORS: an entry names a channel the bot may not serve")
+		}
+		m[channel+":"+id] = true
 	}
 	return m
 }
