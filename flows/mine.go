@@ -707,12 +707,23 @@ func (r *Router) expire(ctx context.Context, l *Listing) error {
 }
 
 // askRenew asks the seller (or the helper who posted for a farmer without
-// a smartphone) whether to keep a listing up.
+// a smartphone) whether to keep a listing up: not one who may not sell it
+// 7 more days (banned, the farmer banned, the helper role taken back),
+// who would be refused on answering.
 func (r *Router) askRenew(ctx context.Context, l *Listing, now time.Time) error {
 	var notices []Reply
 	who := l.Seller.UserID
 	if who == 0 {
 		who = l.HelperID
+	}
+	if who != 0 {
+		may, err := r.mayRenew(ctx, l, who)
+		if err != nil {
+			return err
+		}
+		if !may {
+			who = 0
+		}
 	}
 	if who != 0 { // else nobody to ask, but it is done
 		chat, err := chatOf(ctx, r.Deps, who)
@@ -727,4 +738,22 @@ func (r *Router) askRenew(ctx context.Context, l *Listing, now time.Time) error 
 		})
 	}
 	return unlessStale(r.Deps.Listings.AskedRenew(ctx, l.ID, l.ExpiresAt, now, notices...))
+}
+
+// mayRenew tells whether who, asked about renewing l, may sell it 7 more
+// days, as mayPostAgain would let them.
+func (r *Router) mayRenew(ctx context.Context, l *Listing, who int64) (bool, error) {
+	helped := who != l.Seller.UserID
+	q := PostingOf{User: who}
+	if helped {
+		q.Seller = l.SellerID
+	}
+	p, err := r.Deps.Listings.Posting(ctx, q)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	return !p.Banned && !p.SellerBanned && (!helped || p.Helper), nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/nongsan-bot/nongsan/flows"
+	"github.com/nongsan-bot/nongsan/flows/vn"
 )
 
 // Invite codes are not guessed: after five wrong codes in a day none is
@@ -70,4 +71,73 @@ func (m *market) user(user string) int64 {
 		m.t.Fatal(err)
 	}
 	return u.ID
+}
+
+// Whoever would be refused selling a listing 7 more days is not asked
+// whether to: a banned farmer, a helper whose role was taken back, the
+// helper of a farmer banned. A farmer, and a helper, who may are asked.
+func TestOnlyThoseWhoMayRenewAreAskedTo(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	m := newMarket(t)
+	at := func(day, hour int) time.Time { return time.Date(2026, 12, day, hour, 0, 0, 0, vn.Location()) }
+	m.now = at(2, 9)
+	// A listing of a farmer (a user, or "" for none), posted by a helper
+	// (or "" for the farmer).
+	listed := func(owner, helper, phone string) *flows.Listing {
+		t.Helper()
+		s := &flows.Seller{Name: "Nhà vườn " + phone, Phone: phone, Commune: "xã Hữu Kiên", Area: "chi_lang"}
+		l := &flows.Listing{Channel: flows.Telegram, Product: "Na", Photos: []string{"p"}, Ready: vn.Today(m.now),
+			Quantity: vn.Quantity{Milli: 100_000, Unit: vn.UnitKg}, Price: vn.Price{VND: 25_000, Per: vn.UnitKg}}
+		if owner != "" {
+			s.UserID = m.user(owner)
+		}
+		if helper != "" {
+			s.CreatedBy, l.HelperID = m.user(helper), m.user(helper)
+		}
+		if err := m.db.SaveSeller(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		l.SellerID = s.ID
+		l, err := m.db.CreateListing(ctx, l, "test:"+phone, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	banned, farmer := listed("1", "", "+84912888771"), listed("2", "", "+84912888772")
+	if err := m.db.Ban(ctx, flows.BanOf{User: m.user("1")}, 0, "hàng giả"); err != nil {
+		t.Fatal(err)
+	}
+	// Helper "3" posts for two farmers without an account, one of them
+	// banned; "4", whose role was taken back, for a third.
+	if _, err := m.db.Pool.Exec(ctx, `INSERT INTO user_roles (user_id, role) VALUES ($1, 'helper')`, m.user("3")); err != nil {
+		t.Fatal(err)
+	}
+	forMai, forBanned, takenOff := listed("", "3", "+84987654321"), listed("", "3", "+84987654322"), listed("", "4", "+84987654323")
+	if err := m.db.Ban(ctx, flows.BanOf{Seller: forBanned.SellerID}, 0, "hàng giả"); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := m.router.Tick(ctx, at(7, 7)); err != nil {
+		t.Fatal(err)
+	}
+	var asked []string
+	for _, r := range m.notices() {
+		if r.Text.ID == "mine.renew_ask" {
+			asked = append(asked, r.To.ChatID+" "+r.Text.Data["Code"].(string))
+		}
+	}
+	want := []string{"2 " + farmer.Code, "3 " + forMai.Code}
+	slices.Sort(asked)
+	if !slices.Equal(asked, want) {
+		t.Errorf("asked to renew: %q, want %q (not %s banned, %s for a banned farmer, %s by a helper taken off)",
+			asked, want, banned.Code, forBanned.Code, takenOff.Code)
+	}
+	if err := m.router.Tick(ctx, at(7, 8)); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(m.notices()); n != 0 {
+		t.Errorf("the next tick sent %d messages: those not asked are asked no later", n)
+	}
 }
