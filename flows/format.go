@@ -155,6 +155,9 @@ func BuiltMessageIDs() []string {
 	for _, a := range []string{modRemove, modHide, modBan} {
 		ids = append(ids, "moderation.reason_"+a, "moderation.confirm_"+a, "moderation.do_"+a)
 	}
+	for _, r := range hideReasons {
+		ids = append(ids, whyMsg(r.key).ID)
+	}
 	for _, role := range []string{RoleModerator, RoleHelper} {
 		ids = append(ids, "roles.role_"+role, "roles.granted_"+role)
 	}

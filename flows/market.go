@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -210,7 +211,7 @@ func (r *Router) Posted(ctx context.Context, reply Reply, sent Sent) ([]Reply, e
 		return nil, nil
 	}
 	p := Post{ListingID: t.Listing, Group: reply.To, MessageIDs: sent.MessageIDs, ButtonsID: sent.FooterID, Link: sent.Link}
-	m := M("sell.posted", "Code", t.Code, "Group", t.Group, "Link", sent.Link)
+	m := M("sell.posted", "Code", t.Code, "Group", safeTitle(t.Group), "Link", sent.Link)
 	hidden, err := r.Deps.Listings.SavePost(ctx, p, Reply{To: t.Notify, Lang: t.Lang, Text: m})
 	if err != nil || !hidden || !p.Sent() {
 		return nil, err
@@ -266,10 +267,11 @@ func (r *Router) registerMarket(ctx context.Context, c *Conv, in Input) error {
 	if c.User != nil {
 		user = c.User.ID
 	}
-	if err := r.Deps.Chats.SaveGroup(ctx, in.ChatKey(), in.ChatTitle, true); err != nil {
+	title := groupTitle(c, in)
+	if err := r.Deps.Chats.SaveGroup(ctx, in.ChatKey(), title, true); err != nil {
 		return err
 	}
-	if err := r.Deps.Markets.RegisterMarket(ctx, MarketGroup{Ref: in.ChatKey(), Title: in.ChatTitle, Areas: areas}, user); err != nil {
+	if err := r.Deps.Markets.RegisterMarket(ctx, MarketGroup{Ref: in.ChatKey(), Title: title, Areas: areas}, user); err != nil {
 		return fmt.Errorf("register market: %w", err)
 	}
 	if len(areas) == 0 {
@@ -282,6 +284,30 @@ func (r *Router) registerMarket(ctx context.Context, c *Conv, in Input) error {
 	}
 	c.Say(M("group.registered", "Area", strings.Join(names, ", ")))
 	return nil
+}
+
+// contactLike finds what in a text could lead its reader to someone: a
+// run of six digits or more, spaced or not (a phone number, a bank
+// account), a link or a web address, a Telegram @name.
+var contactLike = regexp.MustCompile(`(?i)\+?\d(?:[\s.()-]*\d){5,}|(?:https?://|www\.)\S*|` +
+	`(?:[\pL\d-]+\.)+(?:com|net|org|vn|me|io|co|info|biz|xyz|top|link|ly|app|site|online|shop|store|click)\b\S*|@\w{3,}`)
+
+// safeTitle is a group's title as the bot repeats it to others. Anyone
+// can name a group and make it a market, and its title reaches farmers
+// ("📢 Tin bán … đã lên nhóm …"), so what in it could lead them to a
+// stranger is left out ("…").
+func safeTitle(title string) string {
+	return strings.Join(strings.Fields(contactLike.ReplaceAllString(title, "…")), " ")
+}
+
+// groupTitle is the title of in's group as it is kept: safe, and named
+// (group.untitled) when nothing but contacts was left of it.
+func groupTitle(c *Conv, in Input) string {
+	title := safeTitle(in.ChatTitle)
+	if strings.IndexFunc(title, unicode.IsLetter) < 0 {
+		return c.texts.Text(GroupLang, M("group.untitled"))
+	}
+	return title
 }
 
 // unregisterMarket handles /huydangky in a group: it no longer gets

@@ -15,6 +15,12 @@ import (
 // down in those groups only (anyone can make a group of theirs a market):
 // its posts there say so and nothing more of it goes there, while it stays
 // on sale elsewhere. Who may is checked again when confirmed.
+//
+// A global moderator types the reason the poster is told. A group admin
+// picks one of a few (hideReasons), told to the poster in the bot's own
+// words: anyone can make a group of theirs a market, and a reason typed
+// there ("pay the verification fee to account …, call 09…") would reach
+// farmers privately, from the bot.
 const (
 	modReason  Step = "reason"
 	modConfirm Step = "confirm"
@@ -37,10 +43,43 @@ const maxReason = 200
 type modDraft struct {
 	Action    string `json:"action"`
 	ListingID int64  `json:"listing_id"`
-	Reason    string `json:"reason,omitempty"`
+	Reason    string `json:"reason,omitempty"` // typed, by a global moderator
+	// Why is the key of the reason a group admin picked (hideReasons).
+	Why string `json:"why,omitempty"`
 	// Groups names the groups a hide takes the listing down in, as asked.
 	Groups string `json:"groups,omitempty"`
 }
+
+// hideReasons are the reasons a group admin picks from, with the words
+// (folded) that pick each when typed; the poster reads the reason's text
+// (moderation.why_<key>) in their own language.
+var hideReasons = []struct {
+	key   string
+	words []string
+}{
+	{"area", []string{"sai nhom", "sai khu vuc", "khong dung khu vuc", "khac khu vuc", "wrong area", "wrong group"}},
+	{"goods", []string{"hang khong dung", "sai hang", "khong dung hang", "anh khong dung", "not as shown"}},
+	{"twice", []string{"trung", "trung tin", "tin trung", "dang trung", "duplicate", "twice"}},
+	{"other", []string{"khac", "ly do khac", "other"}},
+}
+
+// whyPrefix starts the value of a group admin's reason button.
+const whyPrefix = "why:"
+
+// hideReason is the key of a known reason, ok false for any other.
+func hideReason(key string) (string, bool) {
+	for _, r := range hideReasons {
+		if r.key == key {
+			return key, true
+		}
+	}
+	return "", false
+}
+
+// whyMsg is the text of a group admin's reason (BuiltMessageIDs).
+func whyMsg(key string) Msg { return M(whyMsgPrefix + key) }
+
+const whyMsgPrefix = "moderation.why_"
 
 type moderate struct{ deps Deps }
 
@@ -178,12 +217,13 @@ func (f *moderate) mayHide(ctx context.Context, c *Conv, l *Listing) ([]Post, bo
 	return nil, false, nil
 }
 
-// titles names the groups of posts, for a message: each title once.
+// titles names the groups of posts, for a message: each title once, safe
+// (titles kept before they were made safe are made so here).
 func titles(posts []Post) string {
 	var names []string
 	for _, p := range posts {
-		if !slices.Contains(names, p.Title) {
-			names = append(names, p.Title)
+		if title := safeTitle(p.Title); !slices.Contains(names, title) {
+			names = append(names, title)
 		}
 	}
 	return strings.Join(names, ", ")
@@ -231,10 +271,26 @@ func (f *moderate) askReason(c *Conv) {
 		c.Fail(err)
 		return
 	}
-	c.Say(M("moderation.reason_"+d.Action, "Code", l.Code, "Product", l.Product, "Name", l.Seller.Name, "Groups", d.Groups))
+	m := M("moderation.reason_"+d.Action, "Code", l.Code, "Product", l.Product, "Name", l.Seller.Name, "Groups", d.Groups)
+	if d.Action != modHide {
+		c.Say(m)
+		return
+	}
+	var rows [][]Choice
+	for _, r := range hideReasons {
+		rows = append(rows, []Choice{{Label: whyMsg(r.key), Value: whyPrefix + r.key, Words: r.words}})
+	}
+	c.Ask(m, rows...)
 }
 
 func (f *moderate) onReason(_ context.Context, c *Conv, in Input) (Step, error) {
+	var d modDraft
+	if err := c.Draft(&d); err != nil {
+		return "", err
+	}
+	if d.Action == modHide {
+		return f.onWhy(c, d, in)
+	}
 	reason := strings.Join(strings.Fields(in.Text), " ")
 	if in.Kind != KindText || reason == "" {
 		return Unclear, nil
@@ -243,12 +299,33 @@ func (f *moderate) onReason(_ context.Context, c *Conv, in Input) (Step, error) 
 		c.Say(M("moderation.reason_long"))
 		return modReason, nil
 	}
-	var d modDraft
-	if err := c.Draft(&d); err != nil {
-		return "", err
-	}
 	d.Reason = reason
 	return modConfirm, c.SetDraft(d)
+}
+
+// onWhy reads the reason a group admin picked; one typed freely is
+// refused (the question and its buttons stand).
+func (f *moderate) onWhy(c *Conv, d modDraft, in Input) (Step, error) {
+	if key, ok := strings.CutPrefix(in.Text, whyPrefix); ok && in.Kind == KindChoice {
+		if key, ok := hideReason(key); ok {
+			d.Why = key
+			return modConfirm, c.SetDraft(d)
+		}
+	}
+	if in.Kind == KindText && strings.TrimSpace(in.Text) != "" {
+		c.Say(M("moderation.reason_fixed"))
+		f.askReason(c)
+		return modReason, nil
+	}
+	return Unclear, nil
+}
+
+// reasonIn is the reason of d as lang reads it.
+func (f *moderate) reasonIn(d modDraft, lang string, texts Texts) string {
+	if d.Action == modHide {
+		return texts.Text(lang, whyMsg(d.Why))
+	}
+	return d.Reason
 }
 
 func (f *moderate) askConfirm(c *Conv) {
@@ -263,8 +340,8 @@ func (f *moderate) askConfirm(c *Conv) {
 	}
 	doID := "moderation.do_" + d.Action // listed in BuiltMessageIDs
 	do := M(doID)
-	c.Ask(M("moderation.confirm_"+d.Action, "Code", l.Code, "Product", l.Product, "Name", l.Seller.Name, "Reason", d.Reason,
-		"Groups", d.Groups),
+	c.Ask(M("moderation.confirm_"+d.Action, "Code", l.Code, "Product", l.Product, "Name", l.Seller.Name,
+		"Reason", f.reasonIn(d, c.Lang, c.texts), "Groups", d.Groups),
 		[]Choice{{Label: do, Value: "mod:yes", Words: []string{"dong y", "ok", "co"}}},
 		[]Choice{{Label: M("moderation.keep"), Value: "mod:no", Words: []string{"khong"}}})
 }
@@ -286,6 +363,9 @@ func (f *moderate) onConfirm(ctx context.Context, c *Conv, in Input) (Step, erro
 			return Unclear, nil
 		}
 		d.Action = modBanHelper
+	}
+	if _, ok := hideReason(d.Why); d.Action == modHide && !ok {
+		return modReason, nil // a draft from before the reasons were fixed: one is picked now
 	}
 	hide, ok, err := f.allowed(ctx, c, d, l)
 	if !ok || err != nil {
@@ -313,8 +393,10 @@ func (f *moderate) hide(ctx context.Context, c *Conv, d modDraft, l *Listing, po
 		}
 	}
 	where := titles(posts)
-	notice, err := f.tell(ctx, poster(l), "moderation.hidden_farmer", "Code", l.Code, "Product", l.Product,
-		"Groups", where, "Reason", d.Reason)
+	notice, err := f.tellIn(ctx, poster(l), func(lang string) Msg {
+		return M("moderation.hidden_farmer", "Code", l.Code, "Product", l.Product, "Groups", where,
+			"Reason", f.reasonIn(d, lang, c.texts))
+	})
 	if err != nil {
 		return err
 	}
@@ -404,6 +486,11 @@ func (f *moderate) ban(ctx context.Context, c *Conv, d modDraft, l *Listing) err
 // tell is a message to a user's private chat, in their language; none when
 // they have no chat with the bot.
 func (f *moderate) tell(ctx context.Context, userID int64, id string, kv ...any) ([]Reply, error) {
+	return f.tellIn(ctx, userID, func(string) Msg { return M(id, kv...) })
+}
+
+// tellIn is tell of a message made in the user's language.
+func (f *moderate) tellIn(ctx context.Context, userID int64, m func(lang string) Msg) ([]Reply, error) {
 	if userID == 0 {
 		return nil, nil
 	}
@@ -414,7 +501,7 @@ func (f *moderate) tell(ctx context.Context, userID int64, id string, kv ...any)
 	if err != nil {
 		return nil, err
 	}
-	return []Reply{{To: chat, Lang: lang, Text: M(id, kv...)}}, nil
+	return []Reply{{To: chat, Lang: lang, Text: m(lang)}}, nil
 }
 
 // mayPost tells what the user may post (for themselves or, as a helper,

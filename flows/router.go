@@ -520,7 +520,7 @@ func (r *Router) flow(name FlowName) *Flow {
 func (r *Router) group(ctx context.Context, c *Conv, in Input) error {
 	switch {
 	case in.Kind == KindJoined || in.Kind == KindLeft:
-		if err := r.Deps.Chats.SaveGroup(ctx, in.ChatKey(), in.ChatTitle, in.Kind == KindJoined); err != nil {
+		if err := r.Deps.Chats.SaveGroup(ctx, in.ChatKey(), groupTitle(c, in), in.Kind == KindJoined); err != nil {
 			return fmt.Errorf("save group: %w", err)
 		}
 		if in.Kind == KindJoined {
