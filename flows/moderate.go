@@ -182,27 +182,9 @@ func (f *moderate) allowed(ctx context.Context, c *Conv, d modDraft, l *Listing)
 // administers none of its groups is refused; one whose groups all took it
 // down already is told so.
 func (f *moderate) mayHide(ctx context.Context, c *Conv, l *Listing) ([]Post, bool, error) {
-	var theirs, shown []Post
-	if f.deps.Admins != nil {
-		posts, err := f.deps.Listings.Posts(ctx, l.ID)
-		if err != nil {
-			return nil, false, err
-		}
-		for _, p := range posts {
-			if p.Group.Channel != c.User.Channel {
-				continue // a group of another platform: not theirs
-			}
-			admin, err := f.deps.Admins.IsGroupAdmin(ctx, p.Group, c.User.PlatformID)
-			if err != nil {
-				return nil, false, err
-			}
-			if admin {
-				theirs = append(theirs, p)
-			}
-			if admin && !p.Hidden {
-				shown = append(shown, p)
-			}
-		}
+	theirs, shown, _, err := f.adminPosts(ctx, c, l)
+	if err != nil {
+		return nil, false, err
 	}
 	switch {
 	case len(theirs) == 0:
@@ -215,6 +197,54 @@ func (f *moderate) mayHide(ctx context.Context, c *Conv, l *Listing) ([]Post, bo
 		return shown, true, nil
 	}
 	return nil, false, nil
+}
+
+// adminPosts sorts the posts of l for the user: those in the groups of
+// their channel they administer (theirs), those of them where l is still
+// shown, and how many posts would still show it, elsewhere, once those
+// are taken down (pending ones included: they will).
+func (f *moderate) adminPosts(ctx context.Context, c *Conv, l *Listing) (theirs, shown []Post, left int, err error) {
+	if f.deps.Admins == nil {
+		return nil, nil, 0, nil
+	}
+	posts, err := f.deps.Listings.Posts(ctx, l.ID)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	for _, p := range posts {
+		admin := false
+		if p.Group.Channel == c.User.Channel { // a group of another platform is not theirs
+			if admin, err = f.deps.Admins.IsGroupAdmin(ctx, p.Group, c.User.PlatformID); err != nil {
+				return nil, nil, 0, err
+			}
+		}
+		switch {
+		case admin && !p.Hidden:
+			shown = append(shown, p)
+			theirs = append(theirs, p)
+		case admin:
+			theirs = append(theirs, p)
+		case !p.Hidden:
+			left++
+		}
+	}
+	return theirs, shown, left, nil
+}
+
+// shownElsewhere counts the posts of l still showing it besides hidden,
+// those a group admin takes down: pending ones too (they will show it).
+func (f *moderate) shownElsewhere(ctx context.Context, l *Listing, hidden []Post) (int, error) {
+	posts, err := f.deps.Listings.Posts(ctx, l.ID)
+	if err != nil {
+		return 0, err
+	}
+	left := 0
+	for _, p := range posts {
+		if !p.Hidden && !slices.ContainsFunc(hidden, func(h Post) bool { return h.Group == p.Group }) {
+			left++
+		}
+	}
+	return left, nil
 }
 
 // titles names the groups of posts, for a message: each title once, safe
@@ -338,10 +368,17 @@ func (f *moderate) askConfirm(c *Conv) {
 		f.askBanConfirm(c, d, l)
 		return
 	}
+	left := 0
+	if d.Action == modHide {
+		if _, _, left, err = f.adminPosts(c.Context(), c, l); err != nil {
+			c.Fail(err)
+			return
+		}
+	}
 	doID := "moderation.do_" + d.Action // listed in BuiltMessageIDs
 	do := M(doID)
 	c.Ask(M("moderation.confirm_"+d.Action, "Code", l.Code, "Product", l.Product, "Name", l.Seller.Name,
-		"Reason", f.reasonIn(d, c.Lang, c.texts), "Groups", d.Groups),
+		"Reason", f.reasonIn(d, c.Lang, c.texts), "Groups", d.Groups, "Left", left),
 		[]Choice{{Label: do, Value: "mod:yes", Words: []string{"dong y", "ok", "co"}}},
 		[]Choice{{Label: M("moderation.keep"), Value: "mod:no", Words: []string{"khong"}}})
 }
@@ -383,7 +420,8 @@ func (f *moderate) onConfirm(ctx context.Context, c *Conv, in Input) (Step, erro
 // hide takes l down in the groups of posts: each post sent there edited in
 // place (the order button gone, as a removal shows it), one still waiting
 // dropped when its turn comes, and nothing more of l sent there; its
-// poster is told, queued with the change. It stays on sale elsewhere.
+// poster is told, queued with the change, whether other groups still show
+// it. It stays on sale, elsewhere and by its code.
 func (f *moderate) hide(ctx context.Context, c *Conv, d modDraft, l *Listing, posts []Post) error {
 	fm, view := Format{Texts: c.texts, Lang: GroupLang}, takenDown(l)
 	var notices []Reply
@@ -393,15 +431,19 @@ func (f *moderate) hide(ctx context.Context, c *Conv, d modDraft, l *Listing, po
 		}
 	}
 	where := titles(posts)
+	left, err := f.shownElsewhere(ctx, l, posts)
+	if err != nil {
+		return err
+	}
 	notice, err := f.tellIn(ctx, poster(l), func(lang string) Msg {
 		return M("moderation.hidden_farmer", "Code", l.Code, "Product", l.Product, "Groups", where,
-			"Reason", f.reasonIn(d, lang, c.texts))
+			"Reason", f.reasonIn(d, lang, c.texts), "Left", left)
 	})
 	if err != nil {
 		return err
 	}
 	err = f.deps.Listings.HidePosts(ctx, l.ID, posts, c.User.ID, append(notices, notice...)...)
-	return takenDownAs(c, err, M("moderation.hidden", "Code", l.Code, "Groups", where))
+	return takenDownAs(c, err, M("moderation.hidden", "Code", l.Code, "Groups", where, "Left", left))
 }
 
 // takenDownAs tells the moderator done when a take-down was stored (err

@@ -78,9 +78,9 @@ func TestAGroupAdminTakesAListingDownInTheirGroupsOnly(t *testing.T) {
 		"Groups", telegramtest.GroupTitle)
 	b.Tap(groupAdmin, "why:goods")
 	b.expect(groupAdmin, "moderation.confirm_hide", "Code", code, "Product", "Na Chi Lăng", "Name", "Nông dân 1001",
-		"Groups", telegramtest.GroupTitle, "Reason", "📷 Hàng không đúng ảnh", "Press", "bấm")
+		"Groups", telegramtest.GroupTitle, "Reason", "📷 Hàng không đúng ảnh", "Left", 1, "Press", "bấm")
 	b.Tap(groupAdmin, "mod:yes")
-	b.expect(groupAdmin, "moderation.hidden", "Code", code, "Groups", telegramtest.GroupTitle)
+	b.expect(groupAdmin, "moderation.hidden", "Code", code, "Groups", telegramtest.GroupTitle, "Left", 1)
 	if s := listingStatus(t, b, code); s != "active" {
 		t.Fatalf("after a group admin's take-down the listing is %s, want still on sale", s)
 	}
@@ -97,7 +97,7 @@ func TestAGroupAdminTakesAListingDownInTheirGroupsOnly(t *testing.T) {
 	}
 	told := waitSent(t, b, farmer, func(s sent) bool { return strings.HasPrefix(s.Text, "⛔ Tin bán "+code) }, 1)[0]
 	if want := text(t, "vi", "moderation.hidden_farmer", "Code", code, "Product", "Na Chi Lăng", "Groups", telegramtest.GroupTitle,
-		"Reason", "📷 Hàng không đúng ảnh"); told.Text != want {
+		"Reason", "📷 Hàng không đúng ảnh", "Left", 1); told.Text != want {
 		t.Fatalf("the farmer was told %q, want %q", told.Text, want)
 	}
 	b.Say(groupAdmin, "/gotin "+code)
@@ -202,11 +202,11 @@ func TestAStrangersGroupReachesFarmersOnlyInTheBotsWords(t *testing.T) {
 	b.expect(stranger, "moderation.reason_hide", "Code", code, "Product", "Na Chi Lăng", "Name", "Nông dân 1001", "Groups", shown)
 	b.Say(stranger, "2")
 	b.expect(stranger, "moderation.confirm_hide", "Code", code, "Product", "Na Chi Lăng", "Name", "Nông dân 1001",
-		"Groups", shown, "Reason", "📷 Hàng không đúng ảnh")
+		"Groups", shown, "Reason", "📷 Hàng không đúng ảnh", "Left", 0)
 	b.Tap(stranger, "mod:yes")
 	told := waitSent(t, b, farmer, func(s sent) bool { return strings.HasPrefix(s.Text, "⛔ Tin bán "+code) }, 1)[0]
 	if want := text(t, "vi", "moderation.hidden_farmer", "Code", code, "Product", "Na Chi Lăng", "Groups", shown,
-		"Reason", "📷 Hàng không đúng ảnh"); told.Text != want {
+		"Reason", "📷 Hàng không đúng ảnh", "Left", 0); told.Text != want {
 		t.Errorf("the farmer was told %q, want %q", told.Text, want)
 	}
 	for _, s := range b.Sent(farmer) {
@@ -215,6 +215,39 @@ func TestAStrangersGroupReachesFarmersOnlyInTheBotsWords(t *testing.T) {
 				t.Errorf("the farmer read the stranger's %q from the bot: %q", bad, s.Text)
 			}
 		}
+	}
+}
+
+// An admin of every group a listing was posted in takes it down there:
+// no group shows it any more, and neither they nor the farmer (who reads
+// English) are told it is still on sale in other groups; the farmer is
+// told how it can still be ordered (it is on sale, by its code), and the
+// reason in English. A take-down that leaves it in another group says
+// so (TestAGroupAdminTakesAListingDownInTheirGroupsOnly); in Vietnamese,
+// TestAStrangersGroupReachesFarmersOnlyInTheBotsWords.
+func TestAListingTakenDownInEveryGroupIsSaidToBeInNone(t *testing.T) {
+	t.Parallel()
+	b, code := moderated(t) // in Chi Lăng's and every area's groups, both groupAdmin's
+	b.Say(farmer, "/ngonngu")
+	b.Say(farmer, "English")
+	b.Say(groupAdmin, "gỡ "+code)
+	b.Say(groupAdmin, "trùng tin")
+	b.expect(groupAdmin, "moderation.confirm_hide", "Code", code, "Product", "Na Chi Lăng", "Name", "Nông dân 1001",
+		"Groups", telegramtest.GroupTitle, "Reason", "🔁 Tin đăng trùng", "Left", 0)
+	if last := b.Last(groupAdmin).Text; strings.Contains(last, "nhóm khác") {
+		t.Errorf("the admin is told it stays on sale in other groups: %q", last)
+	}
+	b.Tap(groupAdmin, "mod:yes")
+	b.expect(groupAdmin, "moderation.hidden", "Code", code, "Groups", telegramtest.GroupTitle, "Left", 0)
+	told := waitSent(t, b, farmer, func(s sent) bool { return strings.HasPrefix(s.Text, "⛔ Your listing "+code) }, 1)[0]
+	want := text(t, "en", "moderation.hidden_farmer", "Code", code, "Product", "Na Chi Lăng", "Groups", telegramtest.GroupTitle,
+		"Reason", "🔁 Posted twice", "Left", 0)
+	if told.Text != want || strings.Contains(told.Text, "other") || !strings.Contains(told.Text, `"mua `+code+`"`) {
+		t.Errorf("the farmer was told:\n%s\nwant:\n%s", told.Text, want)
+	}
+	if shown := count(t, b.Env["DATABASE_URL"], `SELECT count(*) FROM listing_posts p JOIN listings l ON l.id = p.listing_id
+		WHERE l.code = $1 AND p.hidden_at IS NULL`, code); shown != 0 {
+		t.Errorf("%d posts still show it", shown)
 	}
 }
 
