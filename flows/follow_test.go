@@ -127,3 +127,70 @@ func TestEveryFollowerHearsAtTheNextTick(t *testing.T) {
 		t.Errorf("%d of %d followers told at the first tick", len(told), followers)
 	}
 }
+
+// "Lạng Sơn" alone names the province, as a farmer's address does: a
+// follow of na "in Lạng Sơn" hears of na from Chi Lăng, and /dangky Lạng
+// Sơn makes a market of every area. Its city is "TP Lạng Sơn" or "thành
+// phố Lạng Sơn".
+func TestLangSonAloneIsTheWholeProvince(t *testing.T) {
+	t.Parallel()
+	m := following(t, 5)
+	const province, city = "2", "3"
+	for _, tt := range []struct{ user, typed, area string }{
+		{province, "theo dõi na Lạng Sơn", ""},
+		{province, "theo doi cam lang son", ""},
+		{city, "theo dõi na TP Lạng Sơn", "Thành phố Lạng Sơn"},
+		{city, "theo doi cam thanh pho lang son", "Thành phố Lạng Sơn"},
+	} {
+		if said := m.say(tt.user, flows.KindText, tt.typed); !slices.Equal(said, []string{"follow.done"}) {
+			t.Fatalf("%q said %v", tt.typed, said)
+		}
+		if got := m.said[0].Text.Data; got["Anywhere"] != (tt.area == "") || tt.area != "" && got["Area"] != tt.area {
+			t.Errorf("%q is followed %v, want in %q", tt.typed, got, tt.area)
+		}
+	}
+	m.listing("1") // na from Chi Lăng
+	got := m.tick(m.now)
+	if ids := idsTo(got, province); !slices.Contains(ids, "follow.new_listing") {
+		t.Errorf("a follower of na in Lạng Sơn was not told of na from Chi Lăng: %v", ids)
+	}
+	if ids := idsTo(got, city); len(ids) != 0 {
+		t.Errorf("a follower of na in the city was told of na from Chi Lăng: %v", ids)
+	}
+
+	ctx := context.Background()
+	for i, tt := range []struct {
+		arg   string
+		said  string
+		areas []string
+	}{
+		{"Lạng Sơn", "group.registered_all", nil},
+		{"lang son, Chi Lăng", "group.registered_all", nil},
+		{"TP Lạng Sơn", "group.registered", []string{"tp_lang_son"}},
+		{"Thành phố Lạng Sơn và Cao Lộc", "group.registered", []string{"tp_lang_son", "cao_loc"}},
+	} {
+		group := "-100" + strconv.Itoa(i)
+		in := m.input("9", flows.KindText, "/dangky "+tt.arg)
+		in.ChatID, in.ChatType, in.ChatTitle, in.Admin, in.Command, in.Arg = group, flows.Group, "Chợ "+tt.arg, true, "dangky", tt.arg
+		u, err := m.db.Touch(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := m.router.Handle(ctx, u, nil, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if said := idsTo(res.Replies, group); !slices.Equal(said, []string{tt.said}) {
+			t.Errorf("/dangky %s said %v, want %s", tt.arg, said, tt.said)
+		}
+		markets, err := m.db.AllMarkets(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range markets {
+			if g.Ref.ChatID == group && !slices.Equal(g.Areas, tt.areas) && len(g.Areas)+len(tt.areas) > 0 {
+				t.Errorf("/dangky %s takes the listings of %q, want %q", tt.arg, g.Areas, tt.areas)
+			}
+		}
+	}
+}

@@ -331,7 +331,9 @@ func (r *Router) unregisterMarket(ctx context.Context, c *Conv, in Input) error 
 // areasIn reads the areas of "/dangky Chi Lăng, Bắc Sơn": names of known
 // areas (without diacritics too) separated by commas, "và" or spaces, in
 // the order typed, each once. unknown is what is left that names no area
-// ("" when all was understood). No area at all means every area.
+// ("" when all was understood). No area at all means every area, and so
+// does the province: "Lạng Sơn" alone names it (as in an address, areaIn),
+// its city being "TP Lạng Sơn" or "thành phố Lạng Sơn".
 func areasIn(c *Conv, text string) (tags []string, unknown string) {
 	words := strings.FieldsFunc(text, func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r)
@@ -340,18 +342,22 @@ func areasIn(c *Conv, text string) (tags []string, unknown string) {
 	for i, w := range words {
 		folded[i] = vn.Fold(w)
 	}
-	names := map[string]string{"tp lang son": "tp_lang_son", "tp ls": "tp_lang_son", "lang son": "tp_lang_son"}
+	names := map[string]string{"tp lang son": "tp_lang_son", "tp ls": "tp_lang_son",
+		"lang son": wholeProvince, "tinh lang son": wholeProvince, "lang son province": wholeProvince}
 	for _, tag := range Areas {
 		for _, lang := range c.texts.Langs() {
 			names[vn.Fold(c.texts.Text(lang, M("area."+tag)))] = tag
 		}
 	}
 	var rest []string
+	whole := false
 	for i := 0; i < len(words); {
 		n, tag := longestName(folded[i:], names)
 		switch {
 		case n > 0:
-			if !slices.Contains(tags, tag) {
+			if tag == wholeProvince {
+				whole = true
+			} else if !slices.Contains(tags, tag) {
 				tags = append(tags, tag)
 			}
 			i += n
@@ -361,8 +367,14 @@ func areasIn(c *Conv, text string) (tags []string, unknown string) {
 		}
 		i++
 	}
+	if whole {
+		tags = nil // the province holds every area named with it
+	}
 	return tags, strings.Join(rest, " ")
 }
+
+// wholeProvince stands, among the names areasIn knows, for the province.
+const wholeProvince = "*"
 
 // longestName is the longest area name words start with: how many words
 // it takes, and its tag.
