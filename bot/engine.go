@@ -345,9 +345,10 @@ func (e *Engine) await(ctx context.Context, chat flows.ChatRef, last redis.Queue
 }
 
 // user is the sender, from the session while it is fresh: most steps then
-// run no SQL at all.
+// run no SQL at all. An account linked to another is read every time: its
+// link may have been undone since.
 func (e *Engine) user(ctx context.Context, in flows.Input, st *redis.State, now time.Time) (*flows.User, error) {
-	if u := st.User; in.ChatType == flows.Private && u != nil && u.PlatformID == in.UserID &&
+	if u := st.User; in.ChatType == flows.Private && u != nil && u.PlatformID == in.UserID && !u.Linked &&
 		(in.UserName == "" || u.Name == in.UserName) && now.Sub(st.UserAt) < e.UserTTL {
 		u.Created = false
 		return u, nil

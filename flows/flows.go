@@ -105,6 +105,10 @@ type User struct {
 	Name       string
 	Lang       string // saved choice; empty until the user picks one
 	Created    bool   // true on the user's first update
+	// Linked: the account acts as another (ID is that one's). The engine
+	// reads such a user afresh at every update, so that a link undone
+	// (/bonoi) holds from the account's next message.
+	Linked bool
 }
 
 // Users stores user profiles.

@@ -121,6 +121,23 @@ type Links interface {
 	// account whose codes were typed wrong lim.Tries times in the window
 	// is tried, not even the right one.
 	TryLinkCode(ctx context.Context, g LinkGuess, lim LinkLimits) (LinkTry, error)
+	// Accounts lists a person's accounts (userID as Touch gives it), the
+	// first one first, and the language the person chose ("" for none).
+	Accounts(ctx context.Context, userID int64) (accounts []Account, lang string, err error)
+	// Unlink makes account act as itself again, no longer as userID, and
+	// queues notices with the change; ErrStale when it is not linked to
+	// userID (any more).
+	Unlink(ctx context.Context, account, userID int64, notices ...Reply) error
+}
+
+// Account is one channel's account of a person: the first, or one linked
+// to it.
+type Account struct {
+	ID       int64
+	Chat     ChatRef // its private chat
+	Name     string  // its name on the platform
+	LastSeen time.Time
+	Linked   bool // linked to the person's first account
 }
 
 // linking is the link being offered, in the registration's draft. It
@@ -327,7 +344,7 @@ func (r *registration) onLinkCode(ctx context.Context, c *Conv, d *draft, in Inp
 // that a link they did not make does not go unseen.
 func (r *registration) linked(ctx context.Context, c *Conv, d *draft, try LinkTry) (Go, error) {
 	other := ChannelName(c.texts, c.Lang, d.Link.To)
-	c.User.ID = d.Link.Account
+	c.User.ID, c.User.Linked = d.Link.Account, true
 	if try.Lang != "" {
 		c.User.Lang = try.Lang
 	}

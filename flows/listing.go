@@ -111,7 +111,9 @@ var ErrPhoneTaken = errors.New("phone number taken")
 type Sellers interface {
 	SellerOf(ctx context.Context, userID int64) (*Seller, error) // ErrNotFound if unregistered
 	SellerByPhone(ctx context.Context, phone string) (*Seller, error)
-	SaveSeller(ctx context.Context, s *Seller) error // creates or updates by ID; sets ID
+	// SaveSeller creates or updates by ID (sets ID), with the notices that
+	// report the change; ErrStale for a profile that is another user's.
+	SaveSeller(ctx context.Context, s *Seller, notices ...Reply) error
 	// PhoneTaken tells whether SaveSeller would refuse s with ErrPhoneTaken.
 	PhoneTaken(ctx context.Context, s *Seller) (bool, error)
 }

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -249,13 +250,24 @@ func (r *registration) onHolder(_ context.Context, _ *Conv, d *draft, in Input) 
 
 // saved stores the draft's seller as the user's own profile. A phone number
 // another seller took meanwhile sends the user back to the phone question.
+// A new phone number or bank account is told to the person's other
+// accounts, with the change. A profile that is no longer the user's (an
+// account whose link to it was undone meanwhile) is not saved: the task
+// starts over.
 func (r *registration) saved(ctx context.Context, c *Conv, d *draft) (Go, error) {
 	registered := d.Seller.ID != 0
 	d.Seller.UserID = c.User.ID
-	err := r.deps.Sellers.SaveSeller(ctx, &d.Seller)
+	notices, err := r.changedNotices(ctx, c, &d.Seller)
+	if err != nil {
+		return Go{}, err
+	}
+	err = r.deps.Sellers.SaveSeller(ctx, &d.Seller, notices...)
 	if errors.Is(err, ErrPhoneTaken) {
 		c.Say(M("reg.phone_taken"))
 		return Redo(r.phone), nil
+	}
+	if errors.Is(err, ErrStale) {
+		return Go{}, fmt.Errorf("save seller: %w: %v", ErrBadState, err)
 	}
 	if err != nil {
 		return Go{}, fmt.Errorf("save seller: %w", err)
@@ -265,6 +277,62 @@ func (r *registration) saved(ctx context.Context, c *Conv, d *draft) (Go, error)
 	}
 	return Next(), nil
 }
+
+// changedNotices tell the person's other accounts that s, about to be
+// saved, changes their profile's phone number or bank account: whoever
+// holds an account linked to theirs could be paid instead of them. The
+// new number and account are shown masked. None for a new profile.
+func (r *registration) changedNotices(ctx context.Context, c *Conv, s *Seller) ([]Reply, error) {
+	if s.ID == 0 || r.deps.Links == nil {
+		return nil, nil
+	}
+	before, err := r.deps.Sellers.SellerOf(ctx, c.User.ID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("seller before the change: %w", err)
+	}
+	phone := s.Phone != before.Phone
+	bank := s.Bank != nil && (before.Bank == nil || s.Bank.BIN != before.Bank.BIN || s.Bank.Account != before.Bank.Account)
+	if !phone && !bank {
+		return nil, nil
+	}
+	accounts, lang, err := r.deps.Links.Accounts(ctx, c.User.ID)
+	if err != nil {
+		return nil, fmt.Errorf("accounts of seller: %w", err)
+	}
+	lang = cmp.Or(lang, c.Lang)
+	here := ChatRef{Channel: c.User.Channel, ChatID: c.User.PlatformID}
+	var notices []Reply
+	for _, a := range accounts {
+		if a.Chat == here {
+			continue
+		}
+		m := M("profile.changed_elsewhere", "Channel", ChannelName(c.texts, lang, c.In.Channel), "Phone", "", "Bank", "")
+		if phone {
+			m.Data["Phone"] = maskPhone(s.Phone)
+		}
+		if bank {
+			m.Data["Bank"] = c.texts.Text(lang, M("profile.bank_masked", "Bank", s.Bank.Bank, "Last", lastDigits(s.Bank.Account, 4)))
+		}
+		notices = append(notices, Reply{To: a.Chat, Lang: lang, Text: m})
+	}
+	return notices, nil
+}
+
+// maskPhone shows a number as 0912 ••• 678: enough for its owner to
+// recognise it, not to call it.
+func maskPhone(e164 string) string {
+	parts := strings.Fields(formatPhone(e164))
+	if len(parts) != 3 {
+		return "•••"
+	}
+	return parts[0] + " ••• " + parts[2]
+}
+
+// lastDigits is the last n characters of s, all of it if shorter.
+func lastDigits(s string, n int) string { return s[max(0, len(s)-n):] }
 
 func digits(s string) bool {
 	return s != "" && strings.Trim(s, "0123456789") == ""

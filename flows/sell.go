@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -636,6 +637,11 @@ func (f *sell) onSummary(ctx context.Context, c *Conv, d *draft, in Input) (Go, 
 		case !convertible(d.Listing.Price, d.Listing.Quantity):
 			c.Say(M("sell.price_unit", "Price", c.F().Price(d.Listing.Price), "Unit", c.F().Unit(d.Listing.Quantity.Unit)))
 			return Redo(f.price), nil
+		}
+		if !d.Assist && d.Seller.UserID != c.User.ID {
+			// The farmer's profile is no longer this account's: its link
+			// to the farmer was undone (/bonoi) while it wrote the listing.
+			return Go{}, fmt.Errorf("publish as seller %d: %w", d.Seller.ID, ErrBadState)
 		}
 		if d.Nonce == "" {
 			d.Nonce = newNonce() // a draft from before nonces

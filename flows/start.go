@@ -80,7 +80,7 @@ func NewRouter(d Deps) *Router {
 	return &Router{
 		Flows: []*Flow{startFlow(), helpFlow(), languageFlow(d.Users), sellFlow(d), profileFlow(d), mineFlow(d),
 			orderFlow(d), ordersFlow(d), broadcastFlow(d), broadcastStopFlow(d), moderateFlow(d), unbanFlow(d),
-			themmodFlow(d), xoamodFlow(d), inviteFlow(d), figuresFlow(d), followFlow(d), unfollowFlow(d)},
+			themmodFlow(d), xoamodFlow(d), inviteFlow(d), figuresFlow(d), followFlow(d), unfollowFlow(d), unlinkFlow(d)},
 		Commands: map[string]FlowName{
 			"start":    "start",
 			"ngonngu":  "language",
@@ -92,6 +92,7 @@ func NewRouter(d Deps) *Router {
 			"gotin":    "moderate",
 			"chan":     "moderate",
 			"bochan":   "unban",
+			"bonoi":    "unlink",
 			"themmod":  "themmod",
 			"xoamod":   "xoamod",
 			"thongke":  "figures",

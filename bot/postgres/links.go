@@ -237,3 +237,34 @@ func link(ctx context.Context, tx pgx.Tx, requester, account int64) error {
 	}
 	return nil
 }
+
+// Accounts lists a person's accounts, the first one (the person's own id)
+// first, the others in the order they were linked.
+func (db *DB) Accounts(ctx context.Context, userID int64) ([]flows.Account, string, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT a.id, a.channel, a.platform_id, coalesce(a.display_name, a.platform_name, ''), a.last_seen_at,
+			a.linked_to IS NOT NULL, coalesce(p.lang, '')
+		FROM users p JOIN users a ON a.id = p.id OR a.linked_to = p.id
+		WHERE p.id = $1 ORDER BY a.linked_to IS NOT NULL, a.id`, userID)
+	if err != nil {
+		return nil, "", fmt.Errorf("accounts of user %d: %w", userID, err)
+	}
+	var lang string
+	accounts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (flows.Account, error) {
+		var a flows.Account
+		err := r.Scan(&a.ID, &a.Chat.Channel, &a.Chat.ChatID, &a.Name, &a.LastSeen, &a.Linked, &lang)
+		return a, err
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("accounts of user %d: %w", userID, err)
+	}
+	return accounts, lang, nil
+}
+
+// Unlink makes an account linked to userID act as itself again, with the
+// notices that report it. What moved to userID when it was linked (its
+// orders as a buyer, its buyer details, its roles) stays there.
+func (db *DB) Unlink(ctx context.Context, account, userID int64, notices ...flows.Reply) error {
+	return db.change(ctx, "unlink user", `UPDATE users SET linked_to = NULL WHERE id = $1 AND linked_to = $2`,
+		[]any{account, userID}, notices)
+}

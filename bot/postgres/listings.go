@@ -89,16 +89,19 @@ func (db *DB) SellerByPhone(ctx context.Context, phone string) (*flows.Seller, e
 	return s, nil
 }
 
-// SaveSeller creates or updates a seller. A user registering with the phone
-// of a farmer a helper registered takes that profile over.
-func (db *DB) SaveSeller(ctx context.Context, s *flows.Seller) error {
+// SaveSeller creates or updates a seller, with the notices that report the
+// change, in one transaction. A user registering with the phone of a
+// farmer a helper registered takes that profile over. A profile that is
+// another user's is not changed (ErrStale): the draft of an account that
+// acted as that user, before its link was undone.
+func (db *DB) SaveSeller(ctx context.Context, s *flows.Seller, notices ...flows.Reply) error {
 	var b flows.BankAccount
 	if s.Bank != nil {
 		b = *s.Bank
 	}
 	// A new seller gets a slug; an existing one keeps the one it has.
-	save := func() error {
-		return db.Pool.QueryRow(ctx, `
+	upsert := func(q querier) error {
+		return q.QueryRow(ctx, `
 		INSERT INTO sellers (id, user_id, name, phone_e164, commune, area_tag, growing_code,
 			bank_bin, bank_name, bank_account, bank_holder, created_by, slug)
 		VALUES (coalesce(nullif($1, 0), nextval('sellers_id_seq')), nullif($2, 0), $3, nullif($4, ''), $5,
@@ -108,14 +111,29 @@ func (db *DB) SaveSeller(ctx context.Context, s *flows.Seller) error {
 			growing_code = EXCLUDED.growing_code, bank_bin = EXCLUDED.bank_bin, bank_name = EXCLUDED.bank_name,
 			bank_account = EXCLUDED.bank_account, bank_holder = EXCLUDED.bank_holder,
 			slug = coalesce(sellers.slug, EXCLUDED.slug), updated_at = now()
+		WHERE sellers.user_id IS NULL OR sellers.user_id = EXCLUDED.user_id
 		RETURNING id, slug`,
 			s.ID, s.UserID, s.Name, s.Phone, s.Commune, s.Area, s.GrowingCode, b.BIN, b.Bank, b.Account, b.Holder, s.CreatedBy,
 			newSlug(s.Name, s.Commune),
 		).Scan(&s.ID, &s.Slug)
 	}
+	save := func() error {
+		if len(notices) == 0 {
+			return upsert(db.Pool)
+		}
+		return pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+			if err := upsert(tx); err != nil {
+				return err
+			}
+			return queue(ctx, tx, notices)
+		})
+	}
 	err := save()
 	for try := 0; slugTaken(err) && try < 8; try++ {
 		err = save()
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("save seller %d: another user's: %w", s.ID, flows.ErrStale)
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "sellers_user_id_key" && s.ID == 0 {
@@ -125,7 +143,7 @@ func (db *DB) SaveSeller(ctx context.Context, s *flows.Seller) error {
 		if err := db.Pool.QueryRow(ctx, `SELECT id FROM sellers WHERE user_id = $1`, s.UserID).Scan(&s.ID); err != nil {
 			return fmt.Errorf("save seller: %w", err)
 		}
-		return db.SaveSeller(ctx, s)
+		return db.SaveSeller(ctx, s, notices...)
 	}
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "sellers_phone_e164_key" && s.ID == 0 && s.PhoneVerified {
 		other, ferr := db.SellerByPhone(ctx, s.Phone)
@@ -133,7 +151,7 @@ func (db *DB) SaveSeller(ctx context.Context, s *flows.Seller) error {
 			return fmt.Errorf("save seller: %w", flows.ErrPhoneTaken)
 		}
 		s.ID, s.CreatedBy = other.ID, other.CreatedBy
-		return db.SaveSeller(ctx, s)
+		return db.SaveSeller(ctx, s, notices...)
 	}
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "sellers_phone_e164_key" {
 		return fmt.Errorf("save seller: %w", flows.ErrPhoneTaken)

@@ -218,10 +218,10 @@ func (db *DB) Touch(ctx context.Context, in flows.Input) (*flows.User, error) {
 			ON CONFLICT (channel, platform_id) DO UPDATE
 				SET platform_name = EXCLUDED.platform_name, last_seen_at = now()
 			RETURNING id, linked_to, coalesce(display_name, platform_name) AS name, lang, xmax = 0 AS created)
-		SELECT coalesce(u.linked_to, u.id), u.name, coalesce(p.lang, u.lang, ''), u.created
+		SELECT coalesce(u.linked_to, u.id), u.name, coalesce(p.lang, u.lang, ''), u.created, u.linked_to IS NOT NULL
 		FROM u LEFT JOIN users p ON p.id = u.linked_to`,
 		in.Channel, in.UserID, in.UserName,
-	).Scan(&u.ID, &u.Name, &u.Lang, &u.Created)
+	).Scan(&u.ID, &u.Name, &u.Lang, &u.Created, &u.Linked)
 	if err != nil {
 		return nil, fmt.Errorf("touch user: %w", err)
 	}

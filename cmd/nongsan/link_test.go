@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -211,5 +212,100 @@ func TestALinkCodeExpiresAndOnlyThreeGoInADay(t *testing.T) {
 	p.expect(z, "reg.phone")
 	if codes := waitSent(t, b, farmer, func(s sent) bool { return strings.HasPrefix(s.Text, "🔐") }, 3); len(codes) != 3 {
 		t.Errorf("%d codes reached Telegram within the day, want 3", len(codes))
+	}
+}
+
+// A link code warns never to give it to anyone, an official included.
+// Once linked, a new phone number or bank account set on one account is
+// told to the farmer's other account, masked: whoever got hold of the
+// code could otherwise be paid instead of the farmer, silently. A global
+// moderator (and nobody else) then undoes the link with /bonoi, after
+// confirming: the account acts as itself from its next message (not an
+// hour later), a change it had begun to the farmer's profile is not
+// saved, and both sides are told.
+func TestALinkedAccountsChangesAreToldAndAModeratorUndoesTheLink(t *testing.T) {
+	t.Parallel()
+	p := startPlain(t, func(env map[string]string) { env["MODERATORS"] = "telegram:" + itoa(moderator) })
+	b := p.b
+	const z = "z1"
+	b.register(farmer) // on Telegram, 0912 888 777, Agribank 1234 5678 9012
+	listing := b.listing(farmer, "500 kg", "25k")
+	p.toLinkOffer(z)
+	p.say(z, p.number(p.last(z), "link.send"))
+	code := b.linkCode(farmer, 1)
+	if got, want := b.Last(farmer).Text, text(t, "vi", "link.code", "Code", code, "Channel", "plain", "Minutes", 10); got != want ||
+		!strings.Contains(got, "Đừng đưa mã này cho ai, kể cả người xưng là cán bộ") {
+		t.Errorf("the code's message:\n%s\nwant a warning never to give it away:\n%s", got, want)
+	}
+	p.say(z, code)
+	p.wait(z, func(s string) bool { return strings.HasPrefix(s, "✅ Xong rồi ạ!") })
+
+	// The linked account changes the bank account, then the phone number.
+	tgBefore := len(b.Sent(farmer))
+	p.say(z, p.number(p.last(z), "profile.field_bank"))
+	p.answer(z, "reg.bank", "vietcombank", "reg.account", "0071 0009 87654")
+	p.say(z, "1") // the holder's name offered
+	p.expect(z, "profile.summary", "Name", "Nông dân 1001", "Phone", "0912 888 777", "Place", "xã Quang Lang, Chi Lăng",
+		"GrowingCode", "VN-LSOR-0012", "Bank", "Vietcombank 0071000987654 (NONG DAN 1001)")
+	p.say(z, p.number(p.last(z), "profile.field_phone"))
+	p.say(z, "0968 111 555")
+	p.expect(z, "profile.summary", "Name", "Nông dân 1001", "Phone", "0968 111 555", "Place", "xã Quang Lang, Chi Lăng",
+		"GrowingCode", "VN-LSOR-0012", "Bank", "Vietcombank 0071000987654 (NONG DAN 1001)")
+	bank := text(t, "vi", "profile.changed_elsewhere", "Channel", "plain", "Phone", "", "Bank", "Vietcombank ••••7654")
+	phone := text(t, "vi", "profile.changed_elsewhere", "Channel", "plain", "Phone", "0968 ••• 555", "Bank", "")
+	waitSent(t, b, farmer, func(s sent) bool { return s.Text == phone }, 1)
+	var told []string
+	for _, s := range b.Sent(farmer)[tgBefore:] {
+		told = append(told, s.Text)
+	}
+	if !slices.Equal(told, []string{bank, phone}) {
+		t.Errorf("the farmer was told on Telegram:\n%q\nwant:\n%q", told, []string{bank, phone})
+	}
+	for _, m := range p.c.received(z) {
+		if strings.HasPrefix(m, "🔔 Hồ sơ nhà vườn của anh/chị vừa được sửa") {
+			t.Errorf("the account that made the change was told of it: %q", m)
+		}
+	}
+
+	// It begins another change of the bank account...
+	p.say(z, p.number(p.last(z), "profile.field_bank"))
+	p.expect(z, "reg.bank")
+
+	// ... when a moderator undoes the link; nobody else may.
+	b.Say(buyer, "/bonoi 0968 111 555")
+	b.expect(buyer, "moderation.refused")
+	b.Say(moderator, "/bonoi")
+	b.expect(moderator, "unlink.phone")
+	b.Say(moderator, "0968 111 555")
+	pick := b.expect(moderator, "unlink.pick", "Name", "Nông dân 1001", "Phone", "0968 111 555", "Count", 1)
+	if len(pick.Buttons) != 1 || !strings.HasPrefix(pick.Buttons[0], "plain: Hoàng Văn z1 (dùng lần cuối ") {
+		t.Fatalf("the accounts offered: %q", pick.Buttons)
+	}
+	b.Tap(moderator, pick.Data[0])
+	account := pick.Buttons[0]
+	b.expect(moderator, "unlink.confirm", "Account", account, "Name", "Nông dân 1001", "Phone", "0968 111 555")
+	b.Tap(moderator, "unl:yes")
+	b.expect(moderator, "unlink.done", "Account", account, "Name", "Nông dân 1001")
+	owner := text(t, "vi", "link.unlinked_owner", "Channel", "plain", "Name", "Hoàng Văn z1")
+	waitSent(t, b, farmer, func(s sent) bool { return s.Text == owner }, 1)
+	p.expect(z, "link.unlinked")
+
+	// The change begun is not saved; the account is its own again.
+	p.say(z, "vietcombank")
+	p.say(z, "0071 0009 11111")
+	p.say(z, "1")
+	p.expect(z, "session.lost")
+	var account2 string
+	queryRow(t, b.Env["DATABASE_URL"], `SELECT bank_account FROM sellers WHERE phone_e164 = '+84968111555'`, nil, &account2)
+	if account2 != "0071000987654" {
+		t.Errorf("after the link was undone, the farmer's account became %s", account2)
+	}
+	p.say(z, "/tin")
+	p.expect(z, "mine.none")
+	p.say(z, "/hoso")
+	p.expect(z, "reg.name", "Name", "Hoàng Văn z1")
+	b.Say(farmer, "/tin")
+	if !strings.Contains(b.tgSince(farmer, len(b.Sent(farmer))-1), listing) {
+		t.Errorf("the farmer's /tin lost %s: %q", listing, b.Last(farmer).Text)
 	}
 }

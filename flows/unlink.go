@@ -1,0 +1,232 @@
+package flows
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/nongsan-bot/nongsan/flows/vn"
+)
+
+// /bonoi undoes a link between accounts, for a farmer tricked into giving
+// a link code away: a global moderator names the farmer's profile by its
+// phone number ("/bonoi 0912 345 678"), picks one of the accounts linked
+// to it, and confirms. That account acts as itself again from its next
+// message; the farmer is told on each of their other accounts, and the
+// account on its own chat. What moved to the farmer when it was linked
+// (its orders as a buyer, its buyer details) stays with the farmer.
+const (
+	unlinkPhone   Step = "phone"
+	unlinkPick    Step = "pick"
+	unlinkConfirm Step = "confirm"
+)
+
+// unlinkPrefix starts the values of /bonoi's buttons: an account's id,
+// yes, no.
+const unlinkPrefix = "unl:"
+
+type unlinkDraft struct {
+	Person  int64  `json:"person"`            // the farmer, as Touch gives their id
+	Name    string `json:"name"`              // the farmer's name, in their profile
+	Phone   string `json:"phone"`             // the profile's number, E.164
+	Account int64  `json:"account,omitempty"` // the account picked
+}
+
+type unlink struct{ deps Deps }
+
+func unlinkFlow(d Deps) *Flow {
+	f := &unlink{deps: d}
+	return &Flow{Name: "unlink", Start: f.start, Steps: map[Step]StepDef{
+		unlinkPhone:   {Prompt: f.askPhone, Handle: f.onPhone},
+		unlinkPick:    {Prompt: f.askPick, Handle: f.onPick},
+		unlinkConfirm: {Prompt: f.askConfirm, Handle: f.onConfirm},
+	}}
+}
+
+func (f *unlink) start(ctx context.Context, c *Conv, in Input) (Step, error) {
+	if ok, err := onlyModerators(ctx, f.deps, c, "moderation.refused"); !ok || err != nil {
+		return Done, err
+	}
+	if _, err := vn.ParsePhone(in.Arg); err != nil {
+		return unlinkPhone, nil // the question says what to type
+	}
+	return f.find(ctx, c, in.Arg)
+}
+
+func (f *unlink) askPhone(c *Conv) { c.Say(M("unlink.phone")) }
+
+func (f *unlink) onPhone(ctx context.Context, c *Conv, in Input) (Step, error) {
+	if in.Kind != KindText {
+		return Unclear, nil
+	}
+	if _, err := vn.ParsePhone(in.Text); err != nil {
+		c.Say(M("reg.phone_bad"))
+		return unlinkPhone, nil
+	}
+	return f.find(ctx, c, in.Text)
+}
+
+// find goes to the accounts linked to the profile of the number typed, if
+// any.
+func (f *unlink) find(ctx context.Context, c *Conv, typed string) (Step, error) {
+	phone, err := vn.ParsePhone(typed)
+	if err != nil {
+		return "", err
+	}
+	seller, err := f.deps.Sellers.SellerByPhone(ctx, phone)
+	if errors.Is(err, ErrNotFound) || err == nil && seller.UserID == 0 {
+		c.Say(M("unlink.none", "Phone", formatPhone(phone)))
+		return Done, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	linked, err := f.linked(ctx, seller.UserID)
+	if err != nil {
+		return "", err
+	}
+	if len(linked) == 0 {
+		c.Say(M("unlink.none", "Phone", formatPhone(phone)))
+		return Done, nil
+	}
+	return unlinkPick, c.SetDraft(unlinkDraft{Person: seller.UserID, Name: seller.Name, Phone: phone})
+}
+
+// linked are the accounts linked to a person's first one.
+func (f *unlink) linked(ctx context.Context, person int64) ([]Account, error) {
+	accounts, _, err := f.deps.Links.Accounts(ctx, person)
+	if err != nil {
+		return nil, fmt.Errorf("accounts of user %d: %w", person, err)
+	}
+	var linked []Account
+	for _, a := range accounts {
+		if a.Linked {
+			linked = append(linked, a)
+		}
+	}
+	return linked, nil
+}
+
+// account is what a moderator is shown of an account: its channel, its
+// name there and when it was last used.
+func (f *unlink) account(c *Conv, a Account) Msg {
+	return M("unlink.account", "Channel", ChannelName(c.texts, c.Lang, a.Chat.Channel), "Name", a.Name, "Seen", c.F().At(a.LastSeen))
+}
+
+func (f *unlink) askPick(c *Conv) {
+	var d unlinkDraft
+	if err := c.Draft(&d); err != nil {
+		c.Fail(err)
+		return
+	}
+	linked, err := f.linked(c.Context(), d.Person)
+	if err != nil {
+		c.Fail(err)
+		return
+	}
+	rows := make([][]Choice, 0, len(linked))
+	for _, a := range linked {
+		rows = append(rows, []Choice{{Label: f.account(c, a), Value: unlinkPrefix + strconv.FormatInt(a.ID, 10)}})
+	}
+	c.Ask(M("unlink.pick", "Name", d.Name, "Phone", formatPhone(d.Phone), "Count", len(linked)), rows...)
+}
+
+func (f *unlink) onPick(ctx context.Context, c *Conv, in Input) (Step, error) {
+	id, ok := strings.CutPrefix(in.Text, unlinkPrefix)
+	n, err := strconv.ParseInt(id, 10, 64)
+	if in.Kind != KindChoice || !ok || err != nil {
+		return Unclear, nil
+	}
+	var d unlinkDraft
+	if err := c.Draft(&d); err != nil {
+		return "", err
+	}
+	d.Account = n
+	if a, _, _, err := f.picked(ctx, d); err != nil || a == nil {
+		if err == nil {
+			c.Say(M("unlink.gone"))
+		}
+		return Done, err
+	}
+	return unlinkConfirm, c.SetDraft(d)
+}
+
+// picked is the account the draft names, still linked to the farmer; nil
+// when it no longer is.
+func (f *unlink) picked(ctx context.Context, d unlinkDraft) (*Account, []Account, string, error) {
+	accounts, lang, err := f.deps.Links.Accounts(ctx, d.Person)
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("accounts of user %d: %w", d.Person, err)
+	}
+	for i, a := range accounts {
+		if a.ID == d.Account && a.Linked {
+			return &accounts[i], accounts, lang, nil
+		}
+	}
+	return nil, accounts, lang, nil
+}
+
+func (f *unlink) askConfirm(c *Conv) {
+	var d unlinkDraft
+	if err := c.Draft(&d); err != nil {
+		c.Fail(err)
+		return
+	}
+	a, _, _, err := f.picked(c.Context(), d)
+	if err == nil && a == nil {
+		err = fmt.Errorf("account %d not linked to %d: %w", d.Account, d.Person, ErrBadState)
+	}
+	if err != nil {
+		c.Fail(err)
+		return
+	}
+	c.Ask(M("unlink.confirm", "Account", c.T(f.account(c, *a)), "Name", d.Name, "Phone", formatPhone(d.Phone)),
+		[]Choice{{Label: M("unlink.do"), Value: unlinkPrefix + "yes", Words: []string{"dong y", "ok", "co", "tach"}}},
+		[]Choice{{Label: M("moderation.keep"), Value: unlinkPrefix + "no", Words: []string{"khong"}}})
+}
+
+func (f *unlink) onConfirm(ctx context.Context, c *Conv, in Input) (Step, error) {
+	if in.Kind != KindChoice || in.Text != unlinkPrefix+"yes" && in.Text != unlinkPrefix+"no" {
+		return Unclear, nil
+	}
+	if in.Text == unlinkPrefix+"no" {
+		c.Say(M("cancel.done"))
+		return Done, nil
+	}
+	if ok, err := onlyModerators(ctx, f.deps, c, "moderation.refused"); !ok || err != nil {
+		return Done, err
+	}
+	var d unlinkDraft
+	if err := c.Draft(&d); err != nil {
+		return "", err
+	}
+	a, accounts, lang, err := f.picked(ctx, d)
+	if err != nil {
+		return "", err
+	}
+	if a == nil {
+		c.Say(M("unlink.gone"))
+		return Done, nil
+	}
+	lang = cmp.Or(lang, c.Lang)
+	channel := ChannelName(c.texts, lang, a.Chat.Channel)
+	notices := []Reply{{To: a.Chat, Lang: lang, Text: M("link.unlinked")}}
+	for _, other := range accounts {
+		if other.ID != a.ID {
+			notices = append(notices, Reply{To: other.Chat, Lang: lang, Text: M("link.unlinked_owner", "Channel", channel, "Name", a.Name)})
+		}
+	}
+	err = f.deps.Links.Unlink(ctx, a.ID, d.Person, notices...)
+	if errors.Is(err, ErrStale) {
+		c.Say(M("unlink.gone"))
+		return Done, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	c.Say(M("unlink.done", "Account", c.T(f.account(c, *a)), "Name", d.Name))
+	return Done, nil
+}
