@@ -53,6 +53,10 @@ type LinkCode struct {
 	// Source is the update that asked for it: a retry of that update
 	// replaces its code rather than count as another.
 	Source string
+	// Seller, for a claim: the profile a helper registered, given to the
+	// requester by the right code, instead of a link to Account (the
+	// helper, who reads the code to the farmer).
+	Seller int64
 }
 
 // LinkGuess is a code typed by Requester for the code ID.
@@ -117,9 +121,10 @@ type Links interface {
 	NewLinkCode(ctx context.Context, c LinkCode, lim LinkLimits) (id int64, err error)
 	// TryLinkCode checks a typed code. The right one links its requester
 	// to the code's account, moving to it what the requester had of its
-	// own (orders, buyer details), in one transaction. No code of an
-	// account whose codes were typed wrong lim.Tries times in the window
-	// is tried, not even the right one.
+	// own (orders, buyer details), in one transaction; a claim's gives the
+	// requester the profile (ErrStale: another took it meanwhile). No code
+	// of an account whose codes were typed wrong lim.Tries times in the
+	// window is tried, not even the right one.
 	TryLinkCode(ctx context.Context, g LinkGuess, lim LinkLimits) (LinkTry, error)
 	// Accounts lists a person's accounts (userID as Touch gives it), the
 	// first one first, and the language the person chose ("" for none).
@@ -146,6 +151,10 @@ type linking struct {
 	Account int64   `json:"account"` // the user who registered the number
 	To      Channel `json:"to"`      // where the code goes
 	Code    int64   `json:"code,omitempty"`
+	// Seller: a claim, of the profile a helper (Account) registered for a
+	// farmer without an account, not a link; Phone, the number typed.
+	Seller int64  `json:"seller,omitempty"`
+	Phone  string `json:"phone,omitempty"`
 	// State says what the code question says: the code was sent, or
 	// cannot be used (expired), or a cap keeps codes from going or being
 	// tried (limited, blocked, targets).
@@ -177,9 +186,10 @@ func (r *registration) linkRows(form *Form[draft]) {
 }
 
 // offerLink leads a newcomer who typed the number of a seller on another
-// channel to the offer. ok is false when there is nothing to offer: the
-// user is a seller already, or the number's seller has no account of
-// their own, or has one on this channel.
+// channel to the offer; one who typed the number of a farmer a helper
+// registered, to the offer of a claim (offerClaim). ok is false when
+// there is nothing to offer: the user is a seller already, or the
+// number's seller has an account on this channel.
 func (r *registration) offerLink(ctx context.Context, c *Conv, d *draft, phone string) (g Go, ok bool, err error) {
 	if d.Seller.ID != 0 || r.deps.Links == nil {
 		return Go{}, false, nil
@@ -191,7 +201,10 @@ func (r *registration) offerLink(ctx context.Context, c *Conv, d *draft, phone s
 	if err != nil {
 		return Go{}, false, fmt.Errorf("seller by phone: %w", err)
 	}
-	if other.UserID == 0 || other.UserID == c.User.ID {
+	if other.UserID == 0 {
+		return r.offerClaim(ctx, c, d, other)
+	}
+	if other.UserID == c.User.ID {
 		return Go{}, false, nil
 	}
 	channels, err := r.deps.Links.Channels(ctx, other.UserID)
@@ -209,6 +222,27 @@ func (r *registration) offerLink(ctx context.Context, c *Conv, d *draft, phone s
 	return To(r.linkOffer), true, nil
 }
 
+// offerClaim leads a newcomer who typed the number of a farmer a helper
+// registered to the offer of a code sent to that helper: on a channel
+// where the number can only be typed, nothing else shows that it is
+// theirs. Where no helper can be asked (none recorded, or the newcomer is
+// that helper), they are told whom to ask, and how a shared contact
+// would do.
+func (r *registration) offerClaim(ctx context.Context, c *Conv, d *draft, other *Seller) (Go, bool, error) {
+	if other.CreatedBy == 0 || other.CreatedBy == c.User.ID {
+		return Again(M("reg.phone_helped")), true, nil
+	}
+	ref, _, err := r.deps.UserChats.ChatOf(ctx, other.CreatedBy)
+	if errors.Is(err, ErrNotFound) {
+		return Again(M("reg.phone_helped")), true, nil
+	}
+	if err != nil {
+		return Go{}, false, fmt.Errorf("chat of helper: %w", err)
+	}
+	d.Link = &linking{Account: other.CreatedBy, To: ref.Channel, Seller: other.ID, Phone: other.Phone}
+	return To(r.linkOffer), true, nil
+}
+
 func sendCodeChoice() Choice {
 	return Choice{Label: M("link.send"), Value: "link:send", Words: []string{"gui ma", "gui ma moi", "ma moi", "send code"}}
 }
@@ -221,8 +255,11 @@ func (r *registration) askLink(c *Conv, d *draft) Question {
 	if d.Link == nil {
 		return Question{} // a draft without the offer: the form's prompt fails
 	}
-	return Ask(M("link.offer", "Channel", ChannelName(c.texts, c.Lang, d.Link.To)),
-		[]Choice{sendCodeChoice()}, []Choice{otherPhoneChoice()})
+	m := M("link.offer", "Channel", ChannelName(c.texts, c.Lang, d.Link.To))
+	if d.Link.Seller != 0 {
+		m = M("claim.offer")
+	}
+	return Ask(m, []Choice{sendCodeChoice()}, []Choice{otherPhoneChoice()})
 }
 
 func (r *registration) onLink(ctx context.Context, c *Conv, d *draft, in Input) (Go, error) {
@@ -253,7 +290,7 @@ func (r *registration) sendCode(ctx context.Context, c *Conv, d *draft) (Go, err
 		return Go{}, err
 	}
 	id, err := r.deps.Links.NewLinkCode(ctx, LinkCode{Account: d.Link.Account, Requester: c.User.ID, Code: code,
-		At: c.Now, Expires: c.Now.Add(LinkCodeTTL), Source: linkSource(c.In)}, linkLimits)
+		At: c.Now, Expires: c.Now.Add(LinkCodeTTL), Source: linkSource(c.In), Seller: d.Link.Seller}, linkLimits)
 	var capped *LinkLimitError
 	if errors.As(err, &capped) {
 		d.Link.State, d.Link.Next = capStates[capped.Cap], capped.Next
@@ -263,8 +300,14 @@ func (r *registration) sendCode(ctx context.Context, c *Conv, d *draft) (Go, err
 		return Go{}, fmt.Errorf("new link code: %w", err)
 	}
 	d.Link.Code, d.Link.To, d.Link.State = id, ref.Channel, linkSent
-	c.SendTo(ref, lang, M("link.code", "Code", code, "Channel", ChannelName(c.texts, lang, c.In.Channel),
-		"Minutes", int(LinkCodeTTL/time.Minute)))
+	m := M("link.code", "Code", code, "Channel", ChannelName(c.texts, lang, c.In.Channel), "Minutes", int(LinkCodeTTL/time.Minute))
+	if d.Link.Seller != 0 {
+		// The helper, who registered the number, is told who says it is
+		// theirs, to be sure before reading the code to them.
+		m = M("claim.code", "Code", code, "Channel", ChannelName(c.texts, lang, c.In.Channel), "Minutes", int(LinkCodeTTL/time.Minute),
+			"Name", d.Seller.Name, "Phone", formatPhone(d.Link.Phone))
+	}
+	c.SendTo(ref, lang, m)
 	return To(r.linkCode), nil
 }
 
@@ -294,6 +337,9 @@ func (r *registration) askLinkCode(c *Conv, d *draft) Question {
 		m = M("link.targets", "Numbers", LinkTargetsPerDay, "Hours", hoursUntil(c.Now, d.Link.Next))
 	default:
 		m = M("link.code_ask", "Channel", to, "Minutes", int(LinkCodeTTL/time.Minute))
+		if d.Link.Seller != 0 {
+			m = M("claim.code_ask", "Minutes", int(LinkCodeTTL/time.Minute))
+		}
 	}
 	return Ask(m, []Choice{sendCodeChoice()}, []Choice{otherPhoneChoice()})
 }
@@ -322,18 +368,27 @@ func (r *registration) onLinkCode(ctx context.Context, c *Conv, d *draft, in Inp
 	}
 	try, err := r.deps.Links.TryLinkCode(ctx, LinkGuess{ID: d.Link.Code, Requester: c.User.ID, Code: code,
 		At: c.Now, Source: linkSource(c.In)}, linkLimits)
+	if errors.Is(err, ErrStale) { // the profile claimed was taken meanwhile
+		d.Link = nil
+		c.Say(M("reg.phone_taken"))
+		return To(r.phone), nil
+	}
 	if err != nil {
 		return Go{}, fmt.Errorf("try link code: %w", err)
 	}
-	switch try.Outcome {
-	case LinkWrong:
+	switch {
+	case try.Outcome == LinkWrong && d.Link.Seller != 0:
+		return Again(M("claim.wrong", "Left", try.Left)), nil
+	case try.Outcome == LinkWrong:
 		return Again(M("link.wrong", "Channel", ChannelName(c.texts, c.Lang, d.Link.To), "Left", try.Left)), nil
-	case LinkExpired:
+	case try.Outcome == LinkExpired:
 		d.Link.State = linkExpired
 		return To(r.linkCode), nil
-	case LinkBlocked:
+	case try.Outcome == LinkBlocked:
 		d.Link.State, d.Link.Next = linkBlocked, try.Next
 		return To(r.linkCode), nil
+	case d.Link.Seller != 0:
+		return r.claimed(ctx, c, d, try)
 	}
 	return r.linked(ctx, c, d, try)
 }
@@ -358,6 +413,23 @@ func (r *registration) linked(ctx context.Context, c *Conv, d *draft, try LinkTr
 	d.Seller, d.Link = *seller, nil
 	c.Session.Editing = false // nothing is left to change: the profile is the one saved
 	c.Say(M("link.done", "Channel", other, "Here", ChannelName(c.texts, c.Lang, c.In.Channel)))
+	return Past(r.save), nil
+}
+
+// claimed goes on with the profile the user claimed, whole: the form goes
+// on past saving it. The helper who registered it is told, on their
+// chat: they no longer post for this farmer.
+func (r *registration) claimed(ctx context.Context, c *Conv, d *draft, try LinkTry) (Go, error) {
+	seller, err := r.deps.Sellers.SellerOf(ctx, c.User.ID)
+	if err != nil {
+		return Go{}, fmt.Errorf("seller after claiming: %w", err)
+	}
+	if lang := cmp.Or(try.Lang, c.Lang); try.Owner.ChatID != "" {
+		c.SendTo(try.Owner, lang, M("claim.claimed", "Name", seller.Name, "Channel", ChannelName(c.texts, lang, c.In.Channel)))
+	}
+	d.Seller, d.Link = *seller, nil
+	c.Session.Editing = false
+	c.Say(M("claim.done", "Name", seller.Name))
 	return Past(r.save), nil
 }
 

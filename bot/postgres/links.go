@@ -68,12 +68,13 @@ func (db *DB) NewLinkCode(ctx context.Context, c flows.LinkCode, lim flows.LinkL
 			}
 		}
 		return tx.QueryRow(ctx, `
-			INSERT INTO link_codes (account_id, requester_id, code_hash, created_at, expires_at, source)
-			VALUES ($1, $2, $3, $4, $5, $6)
+			INSERT INTO link_codes (account_id, requester_id, code_hash, created_at, expires_at, source, seller_id)
+			VALUES ($1, $2, $3, $4, $5, $6, nullif($7, 0))
 			ON CONFLICT (source) DO UPDATE SET code_hash = EXCLUDED.code_hash, tries = 0,
-				created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at, used_at = NULL
+				created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at, used_at = NULL,
+				seller_id = EXCLUDED.seller_id
 			RETURNING id`,
-			c.Account, c.Requester, hashCode(c.Code), c.At, c.Expires, c.Source).Scan(&id)
+			c.Account, c.Requester, hashCode(c.Code), c.At, c.Expires, c.Source, c.Seller).Scan(&id)
 	})
 	var capped *flows.LinkLimitError
 	if errors.As(err, &capped) {
@@ -116,7 +117,8 @@ func capEnd(times []time.Time, limit int, window time.Duration) time.Time {
 }
 
 // TryLinkCode checks a typed code and, if it is the right one, links the
-// accounts, all in one transaction. Each wrong try is a row of link_tries,
+// accounts (or, for a claim, gives the requester the profile), all in one
+// transaction. Each wrong try is a row of link_tries,
 // kept once per update.
 func (db *DB) TryLinkCode(ctx context.Context, g flows.LinkGuess, lim flows.LinkLimits) (flows.LinkTry, error) {
 	var try flows.LinkTry
@@ -137,8 +139,9 @@ func (db *DB) TryLinkCode(ctx context.Context, g flows.LinkGuess, lim flows.Link
 		var hash []byte
 		var expires time.Time
 		var used bool
-		err = tx.QueryRow(ctx, `SELECT code_hash, expires_at, used_at IS NOT NULL FROM link_codes WHERE id = $1`, g.ID).
-			Scan(&hash, &expires, &used)
+		var seller int64
+		err = tx.QueryRow(ctx, `SELECT code_hash, expires_at, used_at IS NOT NULL, coalesce(seller_id, 0) FROM link_codes WHERE id = $1`, g.ID).
+			Scan(&hash, &expires, &used, &seller)
 		if err != nil {
 			return err
 		}
@@ -177,7 +180,11 @@ func (db *DB) TryLinkCode(ctx context.Context, g flows.LinkGuess, lim flows.Link
 			if _, err := tx.Exec(ctx, `UPDATE link_codes SET used_at = $2 WHERE id = $1`, g.ID, g.At); err != nil {
 				return err
 			}
-			if err := link(ctx, tx, g.Requester, account); err != nil {
+			if seller != 0 {
+				if err := claim(ctx, tx, g.Requester, seller); err != nil {
+					return err
+				}
+			} else if err := link(ctx, tx, g.Requester, account); err != nil {
 				return err
 			}
 			try.Outcome = flows.LinkDone
@@ -194,6 +201,20 @@ func (db *DB) TryLinkCode(ctx context.Context, g flows.LinkGuess, lim flows.Link
 		return try, fmt.Errorf("try link code %d: %w", g.ID, err)
 	}
 	return try, nil
+}
+
+// claim gives requester the seller profile a helper registered, still
+// without a user: ErrStale when someone took it meanwhile.
+func claim(ctx context.Context, tx pgx.Tx, requester, seller int64) error {
+	tag, err := tx.Exec(ctx, `UPDATE sellers SET user_id = $1, updated_at = now() WHERE id = $2 AND user_id IS NULL`,
+		requester, seller)
+	if err != nil {
+		return fmt.Errorf("claim seller %d: %w", seller, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("claim seller %d: %w", seller, flows.ErrStale)
+	}
+	return nil
 }
 
 // link makes requester (and any account linked to it) act as account, and

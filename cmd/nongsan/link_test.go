@@ -309,3 +309,87 @@ func TestALinkedAccountsChangesAreToldAndAModeratorUndoesTheLink(t *testing.T) {
 		t.Errorf("the farmer's /tin lost %s: %q", listing, b.Last(farmer).Text)
 	}
 }
+
+// A farmer a helper registered (without an account of her own then) who
+// later writes to the bot where her number can only be typed (Zalo, this
+// text-only channel) is not told that her own number is someone else's:
+// she is offered a code sent to the helper who registered her, who reads
+// it to her once sure it is her, and the profile is hers, with what the
+// helper posted for her. A wrong code claims nothing. The helper is told
+// what the code is for and never to give it to anyone else, then that she
+// uses her profile herself: they no longer post for her.
+func TestAFarmerAHelperRegisteredClaimsHerProfileWithTheHelpersCode(t *testing.T) {
+	t.Parallel()
+	p := startPlain(t, func(env map[string]string) { env["MODERATORS"] = "plain:h1" })
+	const helper, mai = "h1", "mai"
+	p.say(helper, "/ban")
+	p.say(helper, "Đăng hộ người khác")
+	p.say(helper, "0987 654 321")
+	p.say(helper, "Hoàng Thị Mai")
+	p.say(helper, "xã Hữu Kiên, Chi Lăng")
+	_, listing := p.publish(helper, "300 kg", "30k")
+
+	p.say(mai, "/ban")
+	p.expect(mai, "reg.name", "Name", "Hoàng Văn mai")
+	p.say(mai, "Hoàng Thị Mai")
+	p.expect(mai, "reg.phone")
+	p.say(mai, "0987 654 321")
+	offer := p.expect(mai, "claim.offer")
+	p.say(mai, p.number(offer, "link.send"))
+	p.expect(mai, "claim.code_ask", "Minutes", 10)
+	sent := p.wait(helper, func(s string) bool { return strings.HasPrefix(s, "🔐") })
+	code := regexp.MustCompile(`\b\d{6}\b`).FindString(sent)
+	p.expect(helper, "claim.code", "Code", code, "Channel", "plain", "Name", "Hoàng Thị Mai", "Phone", "0987 654 321", "Minutes", 10)
+	wrong := "000000"
+	if code == wrong {
+		wrong = "999999"
+	}
+	p.say(mai, wrong)
+	p.expect(mai, "claim.wrong", "Left", 4)
+	var owner int
+	queryRow(t, p.b.Env["DATABASE_URL"], `SELECT count(*) FROM sellers WHERE phone_e164 = '+84987654321' AND user_id IS NOT NULL`, nil, &owner)
+	if owner != 0 {
+		t.Fatal("a wrong code claimed the profile")
+	}
+	p.say(mai, code)
+	p.expect(mai, "claim.done", "Name", "Hoàng Thị Mai")
+	p.expect(helper, "claim.claimed", "Name", "Hoàng Thị Mai", "Channel", "plain")
+
+	// Her profile, with the listing the helper posted for her.
+	p.say(mai, "/tin")
+	p.wait(mai, func(s string) bool { return strings.Contains(s, listing) })
+	p.say(mai, "/hoso")
+	p.wait(mai, func(s string) bool {
+		return strings.Contains(s, "0987 654 321") && strings.Contains(s, "Hoàng Thị Mai")
+	})
+	// The helper no longer posts for her.
+	p.say(helper, "/ban")
+	p.say(helper, "Đăng hộ người khác")
+	p.say(helper, "0987 654 321")
+	p.expect(helper, "assist.has_account")
+	if strings.Contains(p.b.Logs.String(), code) {
+		t.Errorf("a claim code (%s) appears in the logs", code)
+	}
+
+	// On Telegram, where a contact can be shared, the offer says so too.
+	const lan, lanUser = "0987 654 322", int64(3005)
+	p.say(helper, "/ban")
+	p.say(helper, "Đăng hộ người khác")
+	p.say(helper, lan)
+	p.say(helper, "Hoàng Thị Lan")
+	p.say(helper, "xã Hữu Kiên, Chi Lăng")
+	p.expect(helper, "sell.product")
+	b := p.b
+	b.Say(lanUser, "/ban")
+	b.Tap(lanUser, "keep")
+	b.Say(lanUser, lan)
+	if offer := b.expect(lanUser, "claim.offer"); !strings.Contains(offer.Text, "bấm 📱 Gửi số điện thoại của tôi") {
+		t.Errorf("on Telegram the offer does not say that sharing the contact proves the number: %q", offer.Text)
+	}
+	b.Tap(lanUser, "link:other")
+	if !b.expect(lanUser, "reg.phone").Contact {
+		t.Fatal("no share-contact button")
+	}
+	b.Post(b.Up.Contact(lanUser, lanUser, "84987654322"))
+	b.expect(lanUser, "reg.commune")
+}
