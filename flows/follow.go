@@ -313,7 +313,8 @@ func (d Deps) countFollow(kind string) {
 }
 
 // ChatGone forgets the follows of the user of a chat lost for good (they
-// blocked the bot): nothing more can reach them there.
+// blocked the bot), unless another of their accounts can still be reached:
+// nothing more can reach them there.
 func (r *Router) ChatGone(ctx context.Context, chat ChatRef) error {
 	if r.Deps.Follows == nil {
 		return nil

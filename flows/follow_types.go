@@ -47,7 +47,8 @@ type Follows interface {
 	// as one list, to digest, whose replies are queued; the notices are
 	// then done.
 	DeliverDigests(ctx context.Context, dayStart time.Time, digest func(held []FollowNotice) []Reply) (int, error)
-	// Forget removes every follow of the user of a chat that is gone for
-	// good (the user blocked the bot).
+	// Forget records that a chat is gone for good (the user blocked the
+	// bot) and, unless another account of the same person is still
+	// reachable, removes every follow of theirs.
 	Forget(ctx context.Context, chat ChatRef) (int, error)
 }

@@ -263,11 +263,18 @@ func (db *DB) DeliverDigests(ctx context.Context, dayStart time.Time, digest fun
 	return n, nil
 }
 
-// Forget removes the follows of the user of a chat gone for good, and
-// the notices not yet sent to them (else the morning's digest would go).
+// Forget marks the account of a chat gone for good (users.gone_at, until
+// it writes again) and, when none of the person's other accounts is still
+// reachable, removes their follows and the notices not yet sent to them
+// (else the morning's digest would go).
 func (db *DB) Forget(ctx context.Context, chat flows.ChatRef) (int, error) {
-	tag, err := db.Pool.Exec(ctx, `WITH u AS (
-			SELECT coalesce(linked_to, id) AS id FROM users WHERE channel = $1 AND platform_id = $2),
+	tag, err := db.Pool.Exec(ctx, `WITH gone AS (
+			UPDATE users SET gone_at = now() WHERE channel = $1 AND platform_id = $2
+			RETURNING coalesce(linked_to, id) AS person),
+		u AS (
+			SELECT g.person AS id FROM gone g WHERE NOT EXISTS (
+				SELECT 1 FROM users o WHERE (o.id = g.person OR o.linked_to = g.person) AND o.gone_at IS NULL
+					AND NOT (o.channel = $1 AND o.platform_id = $2))),
 		dropped AS (
 			UPDATE follow_notices SET state = 'gone' WHERE user_id IN (SELECT id FROM u) AND state IN ('new', 'held'))
 		DELETE FROM follows WHERE user_id IN (SELECT id FROM u)`, chat.Channel, chat.ChatID)

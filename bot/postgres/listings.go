@@ -703,8 +703,9 @@ func (db *DB) AskedRenew(ctx context.Context, id int64, expires, at time.Time, n
 }
 
 // ChatOf returns the private chat of a user: on our channels an account's
-// own id. Of a person's linked accounts, the one last seen: a farmer who
-// moved to Zalo hears of new orders on Zalo. (Last seen to the hour: the
+// own id. Of a person's linked accounts, the one last seen among those
+// still reachable (not blocked since: users.gone_at): a farmer who moved to
+// Zalo hears of new orders on Zalo. (Last seen to the hour: the
 // engine reads a chat's user from PostgreSQL at most hourly.) The language
 // is the one the person chose.
 func (db *DB) ChatOf(ctx context.Context, userID int64) (flows.ChatRef, string, error) {
@@ -718,7 +719,7 @@ func chatOf(ctx context.Context, q querier, userID, except int64) (flows.ChatRef
 	err := q.QueryRow(ctx, `
 		SELECT a.channel, a.platform_id, coalesce(p.lang, '')
 		FROM users p JOIN users a ON a.id = p.id OR a.linked_to = p.id
-		WHERE p.id = $1 AND a.id <> $2 ORDER BY a.last_seen_at DESC, a.id DESC LIMIT 1`, userID, except).
+		WHERE p.id = $1 AND a.id <> $2 ORDER BY a.gone_at IS NOT NULL, a.last_seen_at DESC, a.id DESC LIMIT 1`, userID, except).
 		Scan(&ref.Channel, &ref.ChatID, &lang)
 	if err != nil {
 		return ref, "", fmt.Errorf("chat of user %d: %w", userID, err)

@@ -216,7 +216,7 @@ func (db *DB) Touch(ctx context.Context, in flows.Input) (*flows.User, error) {
 		WITH u AS (
 			INSERT INTO users (channel, platform_id, platform_name) VALUES ($1, $2, $3)
 			ON CONFLICT (channel, platform_id) DO UPDATE
-				SET platform_name = EXCLUDED.platform_name, last_seen_at = now()
+				SET platform_name = EXCLUDED.platform_name, last_seen_at = now(), gone_at = NULL
 			RETURNING id, linked_to, coalesce(display_name, platform_name) AS name, lang, xmax = 0 AS created)
 		SELECT coalesce(u.linked_to, u.id), u.name, coalesce(p.lang, u.lang, ''), u.created, u.linked_to IS NOT NULL
 		FROM u LEFT JOIN users p ON p.id = u.linked_to`,

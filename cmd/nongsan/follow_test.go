@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -166,4 +167,43 @@ func TestAZaloGroupPostSaysHowToFollow(t *testing.T) {
 
 	z.say(buyer, "theo doi "+strings.ToLower(code))
 	z.expect(buyer, "follow.done", "Product", "Na Chi Lăng", "Area", "Chi Lăng", "Anywhere", false)
+}
+
+// A farmer registered on the text-only channel who linked a Telegram
+// account and follows na blocks the bot on Telegram: her follows stay, as
+// her other chat still works, and the next listing of na reaches her there.
+func TestBlockingTheBotOnOneChannelKeepsTheFollowsOfALinkedPerson(t *testing.T) {
+	t.Parallel()
+	p := startPlain(t)
+	b := p.b
+	const z, seller = "z1", int64(1002)
+	p.register(z, "0912 888 777")
+	p.expect(z, "sell.product")
+	p.say(z, "huỷ")
+	b.Say(farmer, "/hoso")
+	b.Tap(farmer, "keep")
+	b.Say(farmer, "0912 888 777")
+	b.expect(farmer, "link.offer", "Channel", "plain")
+	b.Tap(farmer, "link:send")
+	code := regexp.MustCompile(`\b\d{6}\b`).FindString(p.wait(z, func(s string) bool { return strings.HasPrefix(s, "🔐") }))
+	b.Say(farmer, code)
+	waitSent(t, b, farmer, func(s sent) bool { return strings.HasPrefix(s.Text, "✅ Xong rồi ạ!") }, 1)
+	b.Say(farmer, "/theodoi na")
+	b.expect(farmer, "follow.done", "Product", "Na Chi Lăng", "Area", "", "Anywhere", true)
+
+	b.TG.BlockChat(farmer)
+	b.register(seller)
+	b.listing(seller, "500 kg", "25k") // its notice goes to Telegram, where she was last seen, and is refused
+	follows := func() int { return count(t, b.Env["DATABASE_URL"], `SELECT count(*) FROM follows`) }
+	waitFor(t, "the refused notice's chat to be forgotten", func() bool {
+		return follows() == 0 || count(t, b.Env["DATABASE_URL"], `SELECT count(*) FROM users u
+			WHERE channel = 'telegram' AND platform_id = $1 AND to_jsonb(u)->>'gone_at' IS NOT NULL`, itoa(farmer)) > 0
+	})
+	if follows() != 1 {
+		t.Fatal("blocking the bot on Telegram removed the follows of a farmer still reachable on her other channel")
+	}
+	second := b.listing(seller, "300 kg", "30k")
+	p.wait(z, func(s string) bool { return strings.Contains(s, second) })
+	p.say(z, "/theodoi")
+	p.expect(z, "follow.list", "Count", 1, "List", "\n• "+text(t, "vi", "follow.item", "Product", "Na Chi Lăng", "Area", "", "Anywhere", true))
 }
