@@ -13,8 +13,9 @@ import (
 
 // /bonoi undoes a link between accounts, for a farmer tricked into giving
 // a link code away: a global moderator names the farmer's profile by its
-// phone number ("/bonoi 0912 345 678"), picks one of the accounts linked
-// to it, and confirms. That account acts as itself again from its next
+// phone number ("/bonoi 0912 345 678") or one of its listings ("/bonoi
+// NS-7K2Q": the other person may have changed the number), picks one of
+// the accounts linked to it, and confirms. That account acts as itself again from its next
 // message; the farmer is told on each of their other accounts, and the
 // account on its own chat. What moved to the farmer when it was linked
 // (its orders as a buyer, its buyer details) stays with the farmer.
@@ -31,7 +32,7 @@ const unlinkPrefix = "unl:"
 type unlinkDraft struct {
 	Person  int64  `json:"person"`            // the farmer, as Touch gives their id
 	Name    string `json:"name"`              // the farmer's name, in their profile
-	Phone   string `json:"phone"`             // the profile's number, E.164
+	Phone   string `json:"phone"`             // the profile's number, E.164, shown masked
 	Account int64  `json:"account,omitempty"` // the account picked
 }
 
@@ -50,10 +51,16 @@ func (f *unlink) start(ctx context.Context, c *Conv, in Input) (Step, error) {
 	if ok, err := onlyModerators(ctx, f.deps, c, "moderation.refused"); !ok || err != nil {
 		return Done, err
 	}
-	if _, err := vn.ParsePhone(in.Arg); err != nil {
+	if !namesProfile(in.Arg) {
 		return unlinkPhone, nil // the question says what to type
 	}
 	return f.find(ctx, c, in.Arg)
+}
+
+// namesProfile tells whether typed is a phone number or a listing's code.
+func namesProfile(typed string) bool {
+	_, err := vn.ParsePhone(typed)
+	return err == nil || codePattern.MatchString(typed) && len(strings.Fields(typed)) == 1
 }
 
 func (f *unlink) askPhone(c *Conv) { c.Say(M("unlink.phone")) }
@@ -62,23 +69,33 @@ func (f *unlink) onPhone(ctx context.Context, c *Conv, in Input) (Step, error) {
 	if in.Kind != KindText {
 		return Unclear, nil
 	}
-	if _, err := vn.ParsePhone(in.Text); err != nil {
-		c.Say(M("reg.phone_bad"))
+	if !namesProfile(in.Text) {
+		c.Say(M("unlink.unknown"))
 		return unlinkPhone, nil
 	}
 	return f.find(ctx, c, in.Text)
 }
 
-// find goes to the accounts linked to the profile of the number typed, if
-// any.
+// find goes to the accounts linked to the profile typed names (see
+// namesProfile): by its phone number, or by the code of one of its
+// listings (the number may be one a linked account set).
 func (f *unlink) find(ctx context.Context, c *Conv, typed string) (Step, error) {
-	phone, err := vn.ParsePhone(typed)
-	if err != nil {
-		return "", err
+	var seller *Seller
+	var named string
+	var err error
+	if m := codePattern.FindStringSubmatch(typed); m != nil && len(strings.Fields(typed)) == 1 {
+		named = "NS-" + strings.ToUpper(m[1])
+		var l *Listing
+		if l, err = f.deps.Orders.ListingByCode(ctx, named); err == nil {
+			seller = &l.Seller
+		}
+	} else {
+		phone, _ := vn.ParsePhone(typed) // namesProfile
+		named = formatPhone(phone)
+		seller, err = f.deps.Sellers.SellerByPhone(ctx, phone)
 	}
-	seller, err := f.deps.Sellers.SellerByPhone(ctx, phone)
 	if errors.Is(err, ErrNotFound) || err == nil && seller.UserID == 0 {
-		c.Say(M("unlink.none", "Phone", formatPhone(phone)))
+		c.Say(M("unlink.none", "Named", named))
 		return Done, nil
 	}
 	if err != nil {
@@ -89,10 +106,10 @@ func (f *unlink) find(ctx context.Context, c *Conv, typed string) (Step, error) 
 		return "", err
 	}
 	if len(linked) == 0 {
-		c.Say(M("unlink.none", "Phone", formatPhone(phone)))
+		c.Say(M("unlink.none", "Named", named))
 		return Done, nil
 	}
-	return unlinkPick, c.SetDraft(unlinkDraft{Person: seller.UserID, Name: seller.Name, Phone: phone})
+	return unlinkPick, c.SetDraft(unlinkDraft{Person: seller.UserID, Name: seller.Name, Phone: seller.Phone})
 }
 
 // linked are the accounts linked to a person's first one.
@@ -131,7 +148,7 @@ func (f *unlink) askPick(c *Conv) {
 	for _, a := range linked {
 		rows = append(rows, []Choice{{Label: f.account(c, a), Value: unlinkPrefix + strconv.FormatInt(a.ID, 10)}})
 	}
-	c.Ask(M("unlink.pick", "Name", d.Name, "Phone", formatPhone(d.Phone), "Count", len(linked)), rows...)
+	c.Ask(M("unlink.pick", "Name", d.Name, "Phone", maskPhone(d.Phone), "Count", len(linked)), rows...)
 }
 
 func (f *unlink) onPick(ctx context.Context, c *Conv, in Input) (Step, error) {
@@ -183,7 +200,7 @@ func (f *unlink) askConfirm(c *Conv) {
 		c.Fail(err)
 		return
 	}
-	c.Ask(M("unlink.confirm", "Account", c.T(f.account(c, *a)), "Name", d.Name, "Phone", formatPhone(d.Phone)),
+	c.Ask(M("unlink.confirm", "Account", c.T(f.account(c, *a)), "Name", d.Name, "Phone", maskPhone(d.Phone)),
 		[]Choice{{Label: M("unlink.do"), Value: unlinkPrefix + "yes", Words: []string{"dong y", "ok", "co", "tach"}}},
 		[]Choice{{Label: M("moderation.keep"), Value: unlinkPrefix + "no", Words: []string{"khong"}}})
 }

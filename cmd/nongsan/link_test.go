@@ -219,7 +219,8 @@ func TestALinkCodeExpiresAndOnlyThreeGoInADay(t *testing.T) {
 // Once linked, a new phone number or bank account set on one account is
 // told to the farmer's other account, masked: whoever got hold of the
 // code could otherwise be paid instead of the farmer, silently. A global
-// moderator (and nobody else) then undoes the link with /bonoi, after
+// moderator (and nobody else) then undoes the link with /bonoi, finding
+// the profile by one of its listings (the number was changed), after
 // confirming: the account acts as itself from its next message (not an
 // hour later), a change it had begun to the farmer's profile is not
 // saved, and both sides are told.
@@ -274,16 +275,20 @@ func TestALinkedAccountsChangesAreToldAndAModeratorUndoesTheLink(t *testing.T) {
 	// ... when a moderator undoes the link; nobody else may.
 	b.Say(buyer, "/bonoi 0968 111 555")
 	b.expect(buyer, "moderation.refused")
+	// The farmer's own number no longer names the profile; a listing of
+	// hers does.
+	b.Say(moderator, "/bonoi 0912 888 777")
+	b.expect(moderator, "unlink.none", "Named", "0912 888 777")
 	b.Say(moderator, "/bonoi")
 	b.expect(moderator, "unlink.phone")
-	b.Say(moderator, "0968 111 555")
-	pick := b.expect(moderator, "unlink.pick", "Name", "Nông dân 1001", "Phone", "0968 111 555", "Count", 1)
+	b.Say(moderator, strings.ToLower(listing))
+	pick := b.expect(moderator, "unlink.pick", "Name", "Nông dân 1001", "Phone", "0968 ••• 555", "Count", 1)
 	if len(pick.Buttons) != 1 || !strings.HasPrefix(pick.Buttons[0], "plain: Hoàng Văn z1 (dùng lần cuối ") {
 		t.Fatalf("the accounts offered: %q", pick.Buttons)
 	}
 	b.Tap(moderator, pick.Data[0])
 	account := pick.Buttons[0]
-	b.expect(moderator, "unlink.confirm", "Account", account, "Name", "Nông dân 1001", "Phone", "0968 111 555")
+	b.expect(moderator, "unlink.confirm", "Account", account, "Name", "Nông dân 1001", "Phone", "0968 ••• 555")
 	b.Tap(moderator, "unl:yes")
 	b.expect(moderator, "unlink.done", "Account", account, "Name", "Nông dân 1001")
 	owner := text(t, "vi", "link.unlinked_owner", "Channel", "plain", "Name", "Hoàng Văn z1")
