@@ -3,6 +3,8 @@ package flows
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -28,6 +30,13 @@ type Form[D any] struct {
 	Labels string
 	// Before sees every answer before the row does; handled=false passes it on.
 	Before func(ctx context.Context, c *Conv, d *D, in Input) (g Go, handled bool, err error)
+	// Stamp names the draft as it is now (see stamp). A summary's buttons
+	// carry it ("place:<stamp>"), and act only while the draft is still
+	// what that summary showed: a button under an older summary (before a
+	// change, or of another draft) is an old button, and the summary in
+	// progress is shown again. Typed words pick the summary on screen.
+	// nil: the buttons act on the draft as it is.
+	Stamp func(d *D) string
 }
 
 // Field is one row of a form's table: a question, or an action (Do) that
@@ -213,6 +222,17 @@ func (f *Form[D]) ask(c *Conv, row *Field[D], d *D) {
 	if q.Text.ID == "" {
 		return // the question could not be made (the prompt called c.Fail)
 	}
+	if row.Summary && f.Stamp != nil {
+		stamp := f.Stamp(d)
+		stamped := make([][]Choice, len(q.Choices))
+		for i, choices := range q.Choices {
+			stamped[i] = slices.Clone(choices)
+			for j := range stamped[i] {
+				stamped[i][j].Value += ":" + stamp
+			}
+		}
+		q.Choices = stamped
+	}
 	if row.Skip != nil {
 		q.Choices = append(q.Choices, []Choice{skipChoice()})
 	}
@@ -234,8 +254,14 @@ func (f *Form[D]) handle(row *Field[D]) func(ctx context.Context, c *Conv, in In
 		}
 		from := slices.Index(f.Rows, row) // -1 for the list of fields, which is no row
 		field, picked := strings.CutPrefix(in.Text, "field:")
+		fresh := true
+		if in.Kind == KindChoice && row.Summary && f.Stamp != nil && !picked {
+			in.Text, fresh = f.unstamp(d, in.Text)
+		}
 		var g Go
 		switch {
+		case !fresh:
+			g = NotUnderstood() // an older summary's button: "Nút đó cũ rồi", and this summary again
 		case in.Kind == KindChoice && picked && (row.Summary || row.Step == editStep):
 			g = f.pick(d, field)
 		case in.Kind == KindChoice && in.Text == "skip" && row.Skip != nil:
@@ -255,6 +281,22 @@ func (f *Form[D]) handle(row *Field[D]) func(ctx context.Context, c *Conv, in In
 		}
 		return f.follow(ctx, c, d, from, g)
 	}
+}
+
+// unstamp is the value of a summary's button without its stamp, and
+// whether the button was shown for the draft as it is now.
+func (f *Form[D]) unstamp(d *D, data string) (value string, fresh bool) {
+	value, stamp, _ := strings.Cut(data, ":")
+	return value, stamp == f.Stamp(d)
+}
+
+// stamp names a draft (its nonce) as it is now (shown, what its summary
+// shows): a digest short enough for a button's value, which any change
+// to shown changes.
+func stamp(nonce string, shown any) string {
+	b, _ := json.Marshal(shown) // structs: their fields in order, always the same for the same draft
+	sum := sha256.Sum256(b)
+	return nonce + ":" + base64.RawURLEncoding.EncodeToString(sum[:6])
 }
 
 // pick starts changing the field of a summary's button.

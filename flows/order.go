@@ -3,9 +3,7 @@ package flows
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -42,13 +40,9 @@ func (d *orderDraft) said(row Step) bool { return slices.Contains(d.Said, row) }
 func (d *orderDraft) returning() bool { return d.Name != "" && d.Phone != "" }
 
 // stamp names what a summary shows: the order (its Nonce) as it is
-// filled in now. Its 🛒 Đặt hàng carries it, and places the order only
-// while the draft is still what the buyer saw.
-func (d *orderDraft) stamp() string {
-	b, _ := json.Marshal(d) // a struct: its fields in order, always the same for the same draft
-	sum := sha256.Sum256(b)
-	return d.Nonce + ":" + base64.RawURLEncoding.EncodeToString(sum[:6])
-}
+// filled in now. Its buttons carry it, and place, change or cancel the
+// order only while the draft is still what the buyer saw.
+func (d *orderDraft) stamp() string { return stamp(d.Nonce, d) }
 
 // wholeCount tells whether a counted quantity is whole: half a pomelo
 // cannot be sold, half a kilogram can.
@@ -115,7 +109,7 @@ func orderFlow(d Deps) *Flow { return newOrder(d).form.Flow() }
 // skips name and phone.
 func newOrder(d Deps) *order {
 	f := &order{deps: d}
-	f.form = &Form[orderDraft]{Name: "order", Start: f.start, Labels: "order.field_"}
+	f.form = &Form[orderDraft]{Name: "order", Start: f.start, Labels: "order.field_", Stamp: (*orderDraft).stamp}
 	f.quantity = f.form.Row(Field[orderDraft]{Step: "quantity", Ask: f.askQty, Answer: f.onQty, Edit: "quantity",
 		Known: func(d *orderDraft) bool { return d.said("quantity") }})
 	f.quantityCheck = f.form.Row(Field[orderDraft]{Step: "quantity_check", Ask: f.askQtyCheck, Answer: f.onQtyCheck, Aside: true})
@@ -461,7 +455,7 @@ func (f *order) showSummary(c *Conv, d *orderDraft) Question {
 		return Question{}
 	}
 	return Ask(M("order.summary", orderData(c.F(), d.asOrder(c, l))...),
-		[]Choice{{Label: M("order.place"), Value: "place:" + d.stamp(), Words: []string{"dat", "dat hang", "dong y", "ok", "co", "order"}}},
+		[]Choice{{Label: M("order.place"), Value: "place", Words: []string{"dat", "dat hang", "dong y", "ok", "co", "order"}}},
 		[]Choice{{Label: M("sell.edit"), Value: "edit", Words: []string{"sua"}}, {Label: M("sell.cancel"), Value: "cancel"}})
 }
 
@@ -469,14 +463,8 @@ func (f *order) onSummary(ctx context.Context, c *Conv, d *orderDraft, in Input)
 	if in.Kind != KindChoice {
 		return NotUnderstood(), nil
 	}
-	switch value, stamp, _ := strings.Cut(in.Text, ":"); value {
+	switch in.Text { // a button of this summary (Form.Stamp)
 	case "place":
-		if stamp != d.stamp() {
-			// An older summary's 🛒 Đặt hàng (before a change, or of another
-			// order): it places nothing it did not show. "Nút đó cũ rồi",
-			// and this summary again.
-			return NotUnderstood(), nil
-		}
 		return f.place(ctx, c, d)
 	case "edit":
 		return EditFields(), nil

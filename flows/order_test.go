@@ -123,15 +123,22 @@ func (m *market) sell(farmerUser string, l *flows.Listing) *flows.Listing {
 // then what placing it said.
 func (m *market) order(buyer, code string) {
 	m.t.Helper()
+	m.toSummary(buyer, code)
+	if said := m.say(buyer, flows.KindChoice, m.button(buyer, "order.place")); !slices.Contains(said, "order.placed") {
+		m.t.Fatalf("placing the order said %v", said)
+	}
+}
+
+// toSummary takes buyer's order of 40 kg of the listing code, to pick up,
+// to its summary: m.said is then the summary.
+func (m *market) toSummary(buyer, code string) {
+	m.t.Helper()
 	for _, turn := range []struct {
 		kind flows.InputKind
 		text string
 	}{{flows.KindText, "mua " + code}, {flows.KindText, "40 kg"}, {flows.KindChoice, "keep"},
 		{flows.KindText, "0987654321"}, {flows.KindChoice, "pickup"}, {flows.KindChoice, "skip"}} {
 		m.say(buyer, turn.kind, turn.text)
-	}
-	if said := m.say(buyer, flows.KindChoice, m.button(buyer, "order.place")); !slices.Contains(said, "order.placed") {
-		m.t.Fatalf("placing the order said %v", said)
 	}
 }
 
@@ -342,13 +349,13 @@ func TestAnOrderChangesOneFieldFromItsSummary(t *testing.T) {
 		{text, "0987654321", "delivery", "order.delivery"},
 		{choice, "pickup", "note", "order.note"},
 		{choice, "skip", "summary", "order.summary"},
-		{choice, "edit", "edit", "sell.edit_pick"},
+		{text, "sửa", "edit", "sell.edit_pick"},
 		{choice, "field:delivery", "delivery", "order.delivery"},
 		{choice, "deliver", "address", "order.address"}, // the address follows the delivery
 		{text, "12 Trần Phú, Hà Nội", "summary", "order.summary"},
-		{choice, "edit", "edit", "sell.edit_pick"},
+		{text, "sửa", "edit", "sell.edit_pick"},
 		{choice, "field:none", "summary", "order.summary"},
-		{choice, "edit", "edit", "sell.edit_pick"},
+		{text, "sửa", "edit", "sell.edit_pick"},
 		{choice, "field:quantity", "quantity", "order.quantity"},
 		{text, "2 tạ", "quantity", "order.only_left"},
 		{text, "1 tạ", "summary", "order.summary"},
@@ -368,13 +375,7 @@ func TestOrderNewsHasACeiling(t *testing.T) {
 	m := newMarket(t)
 	l := m.listing("1")
 	m.posted(l, "9")
-	for _, turn := range []struct {
-		kind flows.InputKind
-		text string
-	}{{flows.KindText, "mua " + l.Code}, {flows.KindText, "40 kg"}, {flows.KindChoice, "keep"},
-		{flows.KindText, "0987654321"}, {flows.KindChoice, "pickup"}, {flows.KindChoice, "skip"}} {
-		m.say("2", turn.kind, turn.text)
-	}
+	m.toSummary("2", l.Code)
 	in := m.input("2", flows.KindChoice, m.button("2", "order.place"))
 	u, err := m.db.Touch(context.Background(), in)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nongsan-bot/nongsan/bot/postgres"
 	"github.com/nongsan-bot/nongsan/flows"
 	"github.com/nongsan-bot/nongsan/flows/vn"
 	"github.com/nongsan-bot/nongsan/locales"
@@ -29,16 +30,22 @@ func (m *market) newOrderID() string {
 // to user, as a tap on it sends it.
 func (m *market) button(user, label string) string {
 	m.t.Helper()
-	for _, r := range m.said {
+	return button(m.t, m.said, user, label)
+}
+
+// button is the value of the choice labelled label in replies to chat.
+func button(t *testing.T, replies []flows.Reply, chat, label string) string {
+	t.Helper()
+	for _, r := range replies {
 		for _, row := range r.Choices {
 			for _, c := range row {
-				if r.To.ChatID == user && c.Label.ID == label {
+				if r.To.ChatID == chat && c.Label.ID == label {
 					return c.Value
 				}
 			}
 		}
 	}
-	m.t.Fatalf("no %s button in what %s was told last", label, user)
+	t.Fatalf("no %s button in what %s was told last", label, chat)
 	return ""
 }
 
@@ -306,14 +313,26 @@ func mustID(t *testing.T, s string) int64 {
 // A button under an earlier message acts on what that message was about,
 // or on nothing: a decline reason tapped under the first of two orders'
 // questions declines that order, not the one asked about last; an older
-// order summary's 🛒 Đặt hàng (of another order, or before a change)
-// places nothing, the buyer being told it is an old button and shown the
-// summary in progress again.
+// order summary's 🛒 Đặt hàng, ✏️ Sửa or ❌ Huỷ (of another order, or
+// before a change) places, changes or cancels nothing, the buyer being
+// told it is an old button and shown the summary in progress again; so
+// does an older listing summary's ✅ Đăng tin or ✏️ Sửa, for the farmer.
+// Typed, "đồng ý" still answers the summary on screen.
 func TestAnOldButtonActsOnWhatItWasShownFor(t *testing.T) {
 	t.Parallel()
 	texts, err := locales.New()
 	if err != nil {
 		t.Fatal(err)
+	}
+	// quytOf puts a listing of quýt on sale by the farmer of na.
+	quytOf := func(m *market, na *flows.Listing) *flows.Listing {
+		quyt, err := m.db.CreateListing(context.Background(), &flows.Listing{SellerID: na.SellerID, Channel: flows.Telegram,
+			ProductKey: "quyt-bac-son", Product: "Quýt Bắc Sơn", Quantity: vn.Quantity{Milli: 200_000, Unit: vn.UnitKg},
+			Price: vn.Price{VND: 18_000, Per: vn.UnitKg}, PriceTyped: "18k", Photos: []string{"p"}, Ready: vn.Today(m.now)}, "quyt", nil)
+		if err != nil {
+			m.t.Fatal(err)
+		}
+		return quyt
 	}
 	t.Run("decline reasons", func(t *testing.T) {
 		t.Parallel()
@@ -348,20 +367,9 @@ func TestAnOldButtonActsOnWhatItWasShownFor(t *testing.T) {
 		t.Parallel()
 		m := newMarket(t)
 		na := m.listing("1")
-		quyt, err := m.db.CreateListing(context.Background(), &flows.Listing{SellerID: na.SellerID, Channel: flows.Telegram,
-			ProductKey: "quyt-bac-son", Product: "Quýt Bắc Sơn", Quantity: vn.Quantity{Milli: 200_000, Unit: vn.UnitKg},
-			Price: vn.Price{VND: 18_000, Per: vn.UnitKg}, PriceTyped: "18k", Photos: []string{"p"}, Ready: vn.Today(m.now)}, "quyt", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		quyt := quytOf(m, na)
 		toSummary := func(code string) string {
-			for _, turn := range []struct {
-				kind flows.InputKind
-				text string
-			}{{flows.KindText, "mua " + code}, {flows.KindText, "40 kg"}, {flows.KindChoice, "keep"},
-				{flows.KindText, "0987654321"}, {flows.KindChoice, "pickup"}, {flows.KindChoice, "skip"}} {
-				m.say("2", turn.kind, turn.text)
-			}
+			m.toSummary("2", code)
 			return m.button("2", "order.place")
 		}
 		ofNa := toSummary(na.Code)
@@ -371,7 +379,7 @@ func TestAnOldButtonActsOnWhatItWasShownFor(t *testing.T) {
 			t.Fatalf("the na summary's 🛒 Đặt hàng, tapped at the quýt's, said %v; want %v", said, old)
 		}
 		// A change: the summary before it places nothing either.
-		m.say("2", flows.KindChoice, "edit")
+		m.say("2", flows.KindChoice, m.button("2", "sell.edit"))
 		m.say("2", flows.KindChoice, "field:quantity")
 		m.say("2", flows.KindText, "50 kg")
 		if said := m.say("2", flows.KindChoice, ofQuyt); !slices.Equal(said, old) {
@@ -385,6 +393,72 @@ func TestAnOldButtonActsOnWhatItWasShownFor(t *testing.T) {
 		}
 		if l, err := m.db.Listing(context.Background(), na.ID); err != nil || l.Remaining != 100_000 {
 			t.Errorf("the na listing keeps %+v (%v); nothing of it was ordered", l, err)
+		}
+	})
+	t.Run("an order summary's Sửa and Huỷ", func(t *testing.T) {
+		t.Parallel()
+		m := newMarket(t)
+		na := m.listing("1")
+		quyt := quytOf(m, na)
+		m.toSummary("2", na.Code)
+		editNa, cancelNa := m.button("2", "sell.edit"), m.button("2", "sell.cancel")
+		m.toSummary("2", quyt.Code)
+		old := []string{"unclear.button", "order.summary"}
+		if said := m.say("2", flows.KindChoice, cancelNa); !slices.Equal(said, old) {
+			t.Fatalf("the na summary's ❌ Huỷ, tapped at the quýt's, said %v; want %v", said, old)
+		}
+		if said := m.say("2", flows.KindChoice, editNa); !slices.Equal(said, old) {
+			t.Fatalf("the na summary's ✏️ Sửa, tapped at the quýt's, said %v; want %v", said, old)
+		}
+		if got := m.told(texts, "2", "order.summary", "vi"); !strings.Contains(got, "Quýt Bắc Sơn") {
+			t.Errorf("shown again:\n%s\nwant the quýt summary", got)
+		}
+		if said := m.say("2", flows.KindText, "đồng ý"); !slices.Contains(said, "order.placed") {
+			t.Fatalf("đồng ý typed at the quýt summary said %v; want the order placed", said)
+		}
+		if got := m.told(texts, "2", "order.placed", "vi"); !strings.Contains(got, ": 40 kg Quýt Bắc Sơn") {
+			t.Errorf("placed:\n%s\nwant 40 kg of quýt", got)
+		}
+	})
+	t.Run("a listing summary", func(t *testing.T) {
+		t.Parallel()
+		c := newConversation(t)
+		c.play(append(slices.Clone(registered),
+			turn{flows.KindPhoto, "Na Chi Lăng 5 tạ 25k mai có hàng", 0, "sell/summary", []string{"sell.summary"}}))
+		publishNa, editNa := button(t, c.said, "7", "sell.publish"), button(t, c.said, "7", "sell.edit")
+		c.play([]turn{
+			{flows.KindChoice, button(t, c.said, "7", "sell.edit"), 0, "sell/edit", []string{"sell.edit_pick"}},
+			{flows.KindChoice, "field:price", 0, "sell/price", []string{"sell.price"}},
+			{text, "30k", 0, "sell/summary", []string{"sell.summary"}},
+		})
+		publish25k := button(t, c.said, "7", "sell.publish")
+		old := []string{"unclear.button", "sell.summary"}
+		c.play([]turn{
+			// The summary of 25k, tapped once the price is 30k.
+			{flows.KindChoice, publishNa, 0, "sell/summary", old},
+			{flows.KindChoice, editNa, 0, "sell/summary", old},
+		})
+		if got := texts.Text("vi", c.said[len(c.said)-1].Text); !strings.Contains(got, "30.000 đ/kg") {
+			t.Errorf("shown again:\n%s\nwant the summary at 30.000 đ/kg", got)
+		}
+		c.play([]turn{
+			// Another listing begun with /ban: the na summary's buttons publish nothing of it.
+			{text, "/ban", 0, "sell/product", []string{"flow.left", "sell.product"}},
+			{text, "quýt", 0, "sell/photos", []string{"sell.photos"}},
+			{flows.KindPhoto, "", 0, "sell/photos", []string{"sell.photo_got"}},
+			{text, "xong", 0, "sell/quantity", []string{"sell.quantity"}},
+			{text, "2 tạ", 0, "sell/price", []string{"sell.price"}},
+			{text, "18k", 0, "sell/ready", []string{"sell.ready"}},
+			{text, "mai", 0, "sell/note", []string{"sell.note"}},
+			{text, "bỏ qua", 0, "sell/summary", []string{"sell.summary"}},
+			{flows.KindChoice, publish25k, 0, "sell/summary", old},
+			{flows.KindChoice, "publish", 0, "sell/summary", old}, // a button sent before buttons were stamped
+			{text, "đồng ý", 0, "", []string{"sell.published_nowhere+menu"}},
+		})
+		code, _ := c.said[0].Text.Data["Code"].(string)
+		l, err := c.users.(*postgres.DB).ListingByCode(context.Background(), code)
+		if err != nil || l.ProductKey != "quyt-bac-son" || l.Price.VND != 18_000 {
+			t.Errorf("published %s: %+v (%v); want the quýt listing at 18k", code, l, err)
 		}
 	})
 }

@@ -52,7 +52,7 @@ func sellFlow(d Deps) *Flow { return newSell(d).form.Flow() }
 // it and comes back. Unusual answers are questioned, not refused (Aside).
 func newSell(d Deps) *sell {
 	f := &sell{deps: d}
-	f.form = &Form[draft]{Name: "sell", Start: f.start, Labels: "sell.field_", Before: f.lateAlbum}
+	f.form = &Form[draft]{Name: "sell", Start: f.start, Labels: "sell.field_", Before: f.lateAlbum, Stamp: listingStamp}
 	f.assist = newAssist(f, f.form)
 	f.reg = newRegistration(d, f.form, false)
 	f.product = f.form.Row(Field[draft]{Step: "product", Ask: f.askProduct, Answer: f.onProduct, Edit: "product", Fresh: true,
@@ -599,6 +599,22 @@ func (f *sell) listing(c *Conv, d *draft) *Listing {
 	}
 }
 
+// listingStamp names what a listing's summary shows: the listing (its
+// Nonce) as it is written now. Its buttons carry it, and publish, change
+// or cancel the listing only while the draft is still what the farmer saw.
+// The photos are left out: an album's photos that come late join the
+// listing silently (lateAlbum), and would make the summary's buttons old
+// under the farmer's eyes.
+func listingStamp(d *draft) string {
+	shown := d.Listing
+	shown.Photos = nil
+	return stamp(d.Nonce, struct {
+		Seller  Seller
+		Listing listingDraft
+		Assist  bool
+	}{d.Seller, shown, d.Assist})
+}
+
 func (f *sell) showSummary(c *Conv, d *draft) Question {
 	hint := hintFor(c, f.deps, d, d.Listing.Price.Per)
 	return Ask(M("sell.summary", append(listingData(c.F(), f.listing(c, d)), "PriceHint", hint)...),
@@ -628,7 +644,7 @@ func (f *sell) onSummary(ctx context.Context, c *Conv, d *draft, in Input) (Go, 
 	if in.Kind != KindChoice {
 		return NotUnderstood(), nil
 	}
-	switch in.Text {
+	switch in.Text { // a button of this summary (Form.Stamp)
 	case "publish":
 		switch {
 		case len(d.Listing.Photos) == 0:

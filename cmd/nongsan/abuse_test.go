@@ -281,7 +281,7 @@ func TestTypedMarkupAndSQLStayText(t *testing.T) {
 	if summary := b.Last(farmer).Text; !strings.Contains(summary, note) || !strings.Contains(summary, commune) {
 		t.Errorf("the summary does not show what was typed:\n%s", summary)
 	}
-	b.Tap(farmer, "publish")
+	b.Publish(farmer)
 	code := b.publishedCode(farmer)
 
 	var gotName, gotCommune, gotNote string

@@ -292,7 +292,7 @@ func TestAnAlbumIsPostedOnceWhenItsButtonFails(t *testing.T) {
 	b.register(farmer)
 	b.toSummary(farmer)
 	tg.FailNext("sendMessage", 6, telegramtest.Failure{Status: http.StatusBadGateway})
-	b.Tap(farmer, "publish")
+	b.Publish(farmer)
 	for _, g := range []int64{chiLangMarket, allMarket} {
 		waitSent(t, b, g, func(s sent) bool { return strings.HasPrefix(s.Text, "🛒 Đặt mua Na Chi Lăng") }, 1)
 		albums := 0

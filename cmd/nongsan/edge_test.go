@@ -52,7 +52,7 @@ func TestNoListingWithoutPhotos(t *testing.T) {
 	b.Say(farmer, "mai")
 	b.Tap(farmer, "skip")
 	// Change the photos, then change one's mind: the old photo stays.
-	b.Tap(farmer, "edit")
+	b.Edit(farmer)
 	b.Tap(farmer, "field:photos")
 	b.Say(farmer, "quay lại")
 	b.Tap(farmer, "field:none")
@@ -110,7 +110,7 @@ func TestLateAlbumPhotosJoinTheListing(t *testing.T) {
 	if s := b.Last(farmer).Text; !strings.Contains(s, "4 ảnh") {
 		t.Fatalf("the summary does not count the late photos:\n%s", s)
 	}
-	b.Tap(farmer, "publish")
+	b.Publish(farmer)
 	for _, a := range b.TG.WaitCalls(t, "sendMediaGroup", 2) {
 		if files, _ := albumMedia(t, a); strings.Join(files, ",") != "photo-1,photo-2,photo-3,photo-4" {
 			t.Errorf("album posted in %s: %v", a.ChatID, files)
@@ -260,7 +260,7 @@ func TestPhoneNumbersStayOutOfGroupPosts(t *testing.T) {
 	if got := idOf(t, b.Last(farmer).Text); got != "sell.summary" {
 		t.Fatalf("after a note without a phone: %s", got)
 	}
-	b.Tap(farmer, "publish")
+	b.Publish(farmer)
 	b.publishedCode(farmer)
 
 	// The posts show every answer, and no number typed above.

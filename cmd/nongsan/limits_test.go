@@ -130,7 +130,7 @@ func TestAFarmerPostsAtMostMaxListingsPerDay(t *testing.T) {
 		b.expect(helper2, "sell.product")
 		b.publish(helper2)
 	}
-	b.Tap(helper, "publish")
+	b.Publish(helper)
 	b.refused(helper, "limits.listings", "Count", 2, "Name", "Hoàng Thị Mai", "Helped", true)
 	b.Say(helper2, "/ban")
 	b.Tap(helper2, "for:other")

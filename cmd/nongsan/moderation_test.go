@@ -665,7 +665,7 @@ func TestAHelperTakenOffPostsNothingMoreForFarmers(t *testing.T) {
 	b.revoke(helper, "Nông dân 3003", "🤝 Người hỗ trợ (đăng tin giúp bà con)")
 	listings := func() int { return count(t, b.Env["DATABASE_URL"], `SELECT count(*) FROM listings`) }
 	b.toSummary(helper)
-	b.Tap(helper, "publish")
+	b.Publish(helper)
 	b.expect(helper, "assist.not_helper", "Name", "Hoàng Thị Mai")
 	if n := listings(); n != 1 {
 		t.Fatalf("%d listings, want the 1 posted before the role was taken back", n)
@@ -734,7 +734,7 @@ func TestABanOnAHelpedListingStopsTheFarmer(t *testing.T) {
 	// No helper posts for her: not the listing being written, not a new
 	// one, not the old one for 7 more days.
 	b.toSummary(other)
-	b.Tap(other, "publish")
+	b.Publish(other)
 	b.expect(other, "assist.farmer_banned", "Name", "Hoàng Thị Mai", "Reason", "Ảnh không đúng hàng")
 	for _, h := range []int64{helper, other} {
 		b.Say(h, "/ban")

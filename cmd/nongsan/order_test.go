@@ -42,7 +42,7 @@ func (b *testBot) listing(user int64, quantity, price string) string {
 	b.Say(user, price)
 	b.Say(user, "hôm nay")
 	b.Tap(user, "skip")
-	b.Tap(user, "publish")
+	b.Publish(user)
 	return b.publishedCode(user)
 }
 
@@ -70,23 +70,47 @@ func (b *testBot) order(user int64, code, quantity string) {
 // Place taps 🛒 Đặt hàng under the order summary the buyer was shown last.
 func (b *testBot) Place(user int64) {
 	b.t.Helper()
-	b.Tap(user, b.placeData(user))
+	b.Tap(user, b.summaryData(user, "place"))
 }
 
-// placeData is what the 🛒 Đặt hàng button of the last order summary
-// sent to user carries: it names that summary.
-func (b *testBot) placeData(user int64) string {
+// Publish taps ✅ Đăng tin bán under the listing summary the farmer was
+// shown last.
+func (b *testBot) Publish(user int64) {
+	b.t.Helper()
+	b.Tap(user, b.summaryData(user, "publish"))
+}
+
+// Edit taps ✏️ Sửa under the summary (of an order or a listing) user was
+// shown last.
+func (b *testBot) Edit(user int64) {
+	b.t.Helper()
+	b.Tap(user, b.summaryData(user, "edit"))
+}
+
+// summaryData is what the button value ("place", "publish", "edit") of
+// the last summary sent to user carries: it names that summary.
+func (b *testBot) summaryData(user int64, value string) string {
 	b.t.Helper()
 	msgs := b.Sent(user)
 	for i := len(msgs) - 1; i >= 0; i-- {
 		for _, data := range msgs[i].Data {
-			if strings.HasPrefix(data, "place:") {
+			if strings.HasPrefix(data, value+":") {
 				return data
 			}
 		}
 	}
-	b.t.Fatalf("no order summary with its 🛒 Đặt hàng button was sent to %d", user)
+	b.t.Fatalf("no summary with its %q button was sent to %d", value, user)
 	return ""
+}
+
+// unstamped are a summary's button values without the stamp that names
+// the summary: "publish", "edit", "cancel".
+func unstamped(data []string) []string {
+	values := make([]string, len(data))
+	for i, d := range data {
+		values[i], _, _ = strings.Cut(d, ":")
+	}
+	return values
 }
 
 // changeListing has a farmer change their newest listing from /tin: the
@@ -455,7 +479,7 @@ func TestConcurrentOrdersNeverOversell(t *testing.T) {
 	start := make(chan struct{})
 	for i := range buyers {
 		u := int64(10_000 + i)
-		update := b.Up.Callback(u, u, 0, b.placeData(u)) // the 🛒 Đặt hàng of the summary each was shown
+		update := b.Up.Callback(u, u, 0, b.summaryData(u, "place")) // the 🛒 Đặt hàng of the summary each was shown
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -545,7 +569,7 @@ func TestGroupRepliesPointToThePrivateChat(t *testing.T) {
 		t.Fatalf("summary: %q", summary)
 	}
 	// A quantity changed from the summary is asked again, as always.
-	b.Tap(buyer, "edit")
+	b.Edit(buyer)
 	b.Tap(buyer, "field:quantity")
 	b.expect(buyer, "order.quantity", "Remaining", "500 kg", "Unit", "kg", "Price", "25.000 đ/kg")
 }
