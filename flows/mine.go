@@ -675,9 +675,34 @@ func (r *Router) Tick(ctx context.Context, now time.Time) error {
 // Hours is a span of the day in Vietnam, from From:00 to Until:00.
 type Hours struct{ From, Until int }
 
-// DefaultRenewHours are the hours a farmer is asked about renewing,
-// unless Deps.RenewHours says otherwise: not at night.
+// DefaultRenewHours are the hours the bot writes to a farmer unprompted
+// (asks about renewing, reminds of an order), unless Deps.RenewHours says
+// otherwise: not at night.
 var DefaultRenewHours = Hours{From: 7, Until: 21}
+
+// wakingHours are the hours in which the bot writes to a farmer
+// unprompted (RENEWAL_HOURS): one setting for every such message, so
+// that a farmer's night is quiet whatever the message.
+func (r *Router) wakingHours() Hours {
+	if r.Deps.RenewHours == (Hours{}) {
+		return DefaultRenewHours
+	}
+	return r.Deps.RenewHours
+}
+
+// opens and closes are when h begins and ends on t's day (Vietnam time).
+func (h Hours) opens(t time.Time) time.Time {
+	return vn.Today(t).Add(time.Duration(h.From) * time.Hour)
+}
+
+func (h Hours) closes(t time.Time) time.Time {
+	return vn.Today(t).Add(time.Duration(h.Until) * time.Hour)
+}
+
+// awake tells whether t falls within h.
+func (h Hours) awake(t time.Time) bool {
+	return !t.Before(h.opens(t)) && t.Before(h.closes(t))
+}
 
 // askRenewBy is the latest expiry whose seller is asked about renewing at
 // now: the listings whose last day is today or tomorrow (expiring by the
@@ -685,15 +710,10 @@ var DefaultRenewHours = Hours{From: 7, Until: 21}
 // that the farmer has that day and the next to answer. At night, none
 // (the zero time): they are asked in the morning.
 func (r *Router) askRenewBy(now time.Time) time.Time {
-	h := r.Deps.RenewHours
-	if h == (Hours{}) {
-		h = DefaultRenewHours
-	}
-	day := vn.Today(now)
-	if now.Before(day.Add(time.Duration(h.From)*time.Hour)) || !now.Before(day.Add(time.Duration(h.Until)*time.Hour)) {
+	if !r.wakingHours().awake(now) {
 		return time.Time{}
 	}
-	return day.AddDate(0, 0, 2)
+	return vn.Today(now).AddDate(0, 0, 2)
 }
 
 // expire ends a listing and takes the order button off its posts.

@@ -142,12 +142,25 @@ func (m *market) toSummary(buyer, code string) {
 	}
 }
 
+// placedAt dates the order just placed (its new-order notice in m.said)
+// at, as if placed then: the store dates it by its own clock.
+func (m *market) placedAt(at time.Time) {
+	m.t.Helper()
+	if _, err := m.db.Pool.Exec(context.Background(), `UPDATE orders SET created_at = $2 WHERE id = $1`, m.newOrderID(), at); err != nil {
+		m.t.Fatal(err)
+	}
+}
+
+// An order placed at 09:00 (Vietnam time) is reminded halfway, at 15:00,
+// and cancelled at 21:00.
 func TestAnUnansweredOrderIsRemindedHalfwayThenCancelled(t *testing.T) {
 	t.Parallel()
 	m := newMarket(t)
+	m.now = vn.Today(time.Now()).AddDate(0, 0, 1).Add(9 * time.Hour) // tomorrow 09:00: the listing is on sale
 	l := m.listing("1")
 	const buyer = "2"
 	m.order(buyer, l.Code)
+	m.placedAt(m.now)
 	tick := func(after time.Duration) []flows.Reply {
 		if err := m.router.Tick(context.Background(), m.now.Add(after)); err != nil {
 			t.Fatal(err)
@@ -170,6 +183,66 @@ func TestAnUnansweredOrderIsRemindedHalfwayThenCancelled(t *testing.T) {
 	after, err := m.db.Listing(context.Background(), l.ID)
 	if err != nil || after.Remaining != 100_000 {
 		t.Fatalf("the reservation was not released: %d left (%v)", after.Remaining, err)
+	}
+}
+
+// The farmer is reminded of an order she has not answered, once, never at
+// night (RENEWAL_HOURS, 07-21 by default, as for the renewal question).
+// Placed at 19:00, an order would be reminded halfway, at 01:00, and it
+// cancels itself at 07:00, before the morning is of any use: she is
+// reminded at 20:00, before the night, the reminder naming 07:00. Placed
+// at 23:00, it is reminded at 07:00, with four hours left. Placed at
+// 09:00, halfway (15:00) as before. Each cancels 12 hours after it was
+// placed, as the buyer was told.
+func TestAnOrderIsNeverRemindedAtNight(t *testing.T) {
+	t.Parallel()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := vn.Today(time.Now()).AddDate(0, 0, 1) // the listing is on sale then
+	for _, tt := range []struct {
+		name     string
+		placed   time.Duration // after the day's midnight, Vietnam time
+		reminded time.Duration
+		deadline string // as the reminder says it
+	}{
+		{"placed at 19:00", 19 * time.Hour, 20 * time.Hour, "Đến 07:00 "},
+		{"placed at 23:00", 23 * time.Hour, 31 * time.Hour, "Đến 11:00 "},
+		{"placed at 09:00", 9 * time.Hour, 15 * time.Hour, "Đến 21:00 "},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m := newMarket(t)
+			m.now = day.Add(tt.placed)
+			l := m.listing("1")
+			m.order("2", l.Code)
+			m.placedAt(m.now)
+			placed := m.now
+			var reminded []time.Time
+			for now := placed.Add(10 * time.Minute); now.Before(placed.Add(12 * time.Hour)); now = now.Add(10 * time.Minute) {
+				for _, r := range m.tick(now) {
+					if r.To.ChatID != "1" || r.Text.ID != "order.remind" {
+						t.Fatalf("at %s: %s told %s", now.In(vn.Location()).Format("15:04"), r.To.ChatID, r.Text.ID)
+					}
+					reminded = append(reminded, now)
+					if s := texts.Text("vi", r.Text); !strings.Contains(s, "\n"+tt.deadline) {
+						t.Errorf("the reminder does not say when the order cancels itself (%q):\n%s", tt.deadline, s)
+					}
+				}
+			}
+			if want := day.Add(tt.reminded); len(reminded) != 1 || !reminded[0].Equal(want) {
+				var at []string
+				for _, r := range reminded {
+					at = append(at, r.In(vn.Location()).Format("15:04 2/1"))
+				}
+				t.Fatalf("the farmer was reminded at %v, want once at %s", at, want.In(vn.Location()).Format("15:04 2/1"))
+			}
+			r := m.tick(placed.Add(12 * time.Hour))
+			if !slices.Contains(idsTo(r, "2"), "order.timed_out") {
+				t.Fatalf("12 hours after the order the buyer got %v, want it cancelled", idsTo(r, "2"))
+			}
+		})
 	}
 }
 

@@ -136,9 +136,10 @@ type Orders interface {
 	// their seller (or the helper who posted the listing), oldest first.
 	Awaiting(ctx context.Context, userID int64) ([]*Order, error)
 	Timeline(ctx context.Context, id int64) ([]OrderEvent, error)
-	// DueOrders lists pending orders older than timeout, and those older
-	// than half of it whose farmer was not reminded yet.
-	DueOrders(ctx context.Context, now time.Time, timeout time.Duration) (expired, remind []*Order, err error)
+	// DueOrders lists pending orders older than timeout, and the younger
+	// ones whose farmer was not reminded yet, oldest first: the caller
+	// decides whether it is time (remindAt).
+	DueOrders(ctx context.Context, now time.Time, timeout time.Duration) (expired, waiting []*Order, err error)
 	// Reminded marks an order's farmer reminded, at, with the reminder in
 	// notices; ErrStale if the order is no longer pending or was reminded.
 	Reminded(ctx context.Context, id int64, at time.Time, notices ...Reply) error

@@ -405,11 +405,11 @@ func validReason(s string) bool {
 }
 
 // orderTick cancels orders the farmer did not answer in time (telling
-// both, offering the buyer similar listings) and reminds farmers halfway.
-// Each change is stored with its messages; one order failing does not keep
-// the others back.
+// both, offering the buyer similar listings) and reminds farmers, once,
+// when remindAt says. Each change is stored with its messages; one order
+// failing does not keep the others back.
 func (r *Router) orderTick(ctx context.Context, now time.Time) error {
-	expired, remind, err := r.Deps.Orders.DueOrders(ctx, now, r.Deps.OrderTimeout)
+	expired, waiting, err := r.Deps.Orders.DueOrders(ctx, now, r.Deps.OrderTimeout)
 	if err != nil {
 		return err
 	}
@@ -417,10 +417,60 @@ func (r *Router) orderTick(ctx context.Context, now time.Time) error {
 	for _, o := range expired {
 		errs = errors.Join(errs, r.timeOut(ctx, o, now))
 	}
-	for _, o := range remind {
+	h := r.wakingHours()
+	for _, o := range waiting {
+		at := remindAt(h, o.CreatedAt, o.CreatedAt.Add(r.Deps.OrderTimeout))
+		if at.IsZero() || now.Before(at) {
+			continue
+		}
 		errs = errors.Join(errs, r.remind(ctx, o, now))
 	}
 	return errs
+}
+
+// remindLead is how long before its deadline a reminder put off to the
+// morning must still come to be worth sending: time to see it after
+// waking, between the morning's chores. With the defaults (12 hours,
+// 07-21) it parts the orders as a farmer would: those that came while
+// she was awake are reminded before she sleeps, those that came at night
+// in the morning.
+const remindLead = 2 * time.Hour
+
+// remindAt is when the farmer is reminded of an order placed at created
+// that cancels itself at deadline: halfway, but never at night (h, the
+// hours of the renewal question: older farmers keep the phone by the
+// bed). Halfway falling at night, the reminder waits for the morning if
+// the farmer then still has remindLead to answer. Else it comes the
+// evening before, an hour before the night (halfway to it for an order
+// placed later): better a reminder soon after the order than none, and
+// the farmer finding the order cancelled in the morning without a word.
+// An order that came at night and ends before the morning is reminded
+// in the morning if it still waits then, else not at all (zero time).
+// When orders cancel does not change: buyers wait on that.
+func remindAt(h Hours, created, deadline time.Time) time.Time {
+	half := created.Add(deadline.Sub(created) / 2)
+	if h.awake(half) {
+		return half
+	}
+	morning, evening := h.opens(half), h.closes(half)
+	if !morning.After(half) { // night after the day's close
+		morning = h.opens(vn.Today(half).AddDate(0, 0, 1))
+	} else { // night before the day's opening
+		evening = h.closes(vn.Today(half).AddDate(0, 0, -1))
+	}
+	switch {
+	case !morning.Add(remindLead).After(deadline):
+		return morning
+	case evening.After(created):
+		at := evening.Add(-time.Hour)
+		if mid := created.Add(evening.Sub(created) / 2); mid.After(at) {
+			at = mid
+		}
+		return at
+	case morning.Before(deadline):
+		return morning
+	}
+	return time.Time{}
 }
 
 // timeOut cancels a pending order the farmer did not answer.

@@ -46,8 +46,9 @@ type Deps struct {
 	FollowSent func(kind string)
 	// Prices: the market's recent prices, for hints (nil: no hints).
 	Prices Prices
-	// RenewHours: the hours of the day a farmer is asked whether to sell
-	// a listing ending tomorrow another week (zero: DefaultRenewHours).
+	// RenewHours: the hours of the day the bot writes to a farmer
+	// unprompted: asks whether to sell a listing ending tomorrow another
+	// week, reminds of an order not answered (zero: DefaultRenewHours).
 	RenewHours Hours
 	// PagesURL is where the web pages are (PUBLIC_BASE_URL, with the
 	// sandbox's base): listings' pages and farmers' stores are linked from

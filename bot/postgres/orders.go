@@ -335,20 +335,21 @@ func (db *DB) Timeline(ctx context.Context, id int64) ([]flows.OrderEvent, error
 	})
 }
 
-// DueOrders lists pending orders past the timeout, and those past half of
-// it whose farmer was not reminded. It changes nothing: each is cancelled
+// DueOrders lists pending orders past the timeout, and the others whose
+// farmer was not reminded: when to remind them (halfway, not at night) is
+// the flows' to say. It changes nothing: each is cancelled
 // (SetOrderStatus) or reminded (Reminded) with its messages.
-func (db *DB) DueOrders(ctx context.Context, now time.Time, timeout time.Duration) (expired, remind []*flows.Order, err error) {
+func (db *DB) DueOrders(ctx context.Context, now time.Time, timeout time.Duration) (expired, waiting []*flows.Order, err error) {
 	if expired, err = db.orders(ctx, `o.status = 'pending' AND o.created_at <= $1::timestamptz
 		ORDER BY o.created_at LIMIT 100`, now.Add(-timeout)); err != nil {
 		return nil, nil, fmt.Errorf("due orders: %w", err)
 	}
-	remind, err = db.orders(ctx, `o.status = 'pending' AND o.reminded_at IS NULL AND o.created_at <= $1::timestamptz
-		AND o.created_at > $2::timestamptz ORDER BY o.created_at LIMIT 100`, now.Add(-timeout/2), now.Add(-timeout))
+	waiting, err = db.orders(ctx, `o.status = 'pending' AND o.reminded_at IS NULL
+		AND o.created_at > $1::timestamptz ORDER BY o.created_at LIMIT 500`, now.Add(-timeout))
 	if err != nil {
 		return nil, nil, fmt.Errorf("due orders: %w", err)
 	}
-	return expired, remind, nil
+	return expired, waiting, nil
 }
 
 // Reminded marks an order's farmer reminded, with the reminder, once.

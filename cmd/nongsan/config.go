@@ -30,7 +30,7 @@ type config struct {
 	PublicBaseURL     string
 	MediaCacheDir     string
 	Moderators        string
-	RenewalHours      string // "7-21": from-until, Vietnam time
+	RenewalHours      string // "7-21": from-until, Vietnam time; renewal questions and order reminders
 	LogLevel          string
 	LogFormat         string
 	SessionTTL        time.Duration
@@ -98,7 +98,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	str(&c.PublicBaseURL, "public-url", "PUBLIC_BASE_URL", "http://localhost:8080", "public base URL of this service")
 	str(&c.MediaCacheDir, "media-cache-dir", "MEDIA_CACHE_DIR", defaultMediaCache(), "disk cache of the photos served at /media")
 	str(&c.Moderators, "moderators", "MODERATORS", "", "global moderators, channel:user_id,…")
-	str(&c.RenewalHours, "renewal-hours", "RENEWAL_HOURS", "7-21", "hours of the day (Vietnam time, from-until) in which a farmer is asked whether to sell a listing ending tomorrow another week")
+	str(&c.RenewalHours, "renewal-hours", "RENEWAL_HOURS", "7-21", "hours of the day (Vietnam time, from-until) in which a farmer is asked whether to sell a listing ending tomorrow another week, or reminded of an order not answered")
 	str(&c.LogLevel, "log-level", "LOG_LEVEL", "info", "log level")
 	str(&c.LogFormat, "log-format", "LOG_FORMAT", "json", "log format, json or console")
 	str(&c.Sandbox, "sandbox", "SANDBOX", "", "the web sandbox at /sandbox, a world of its own: 1 on, 0 off; unset, on only when no bot token is set")
