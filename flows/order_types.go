@@ -46,6 +46,9 @@ const (
 	ReasonSoldOut = "sold_out" // Hết hàng
 	ReasonFar     = "far"      // Không giao được tới đó
 	ReasonTimeout = "timeout"  // the farmer did not answer in time
+	// ReasonUnsaid: the farmer had another reason and skipped saying it;
+	// the buyer is told no reason.
+	ReasonUnsaid = "unsaid"
 )
 
 // Reason is why an order was declined or cancelled: a Key the bot names

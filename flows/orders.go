@@ -19,6 +19,7 @@ import (
 const (
 	ordersPick    Step = "pick"
 	ordersDecline Step = "decline_reason"
+	ordersOther   Step = "decline_other" // after ❔ Lý do khác: the reason in the farmer's words
 )
 
 type ordersDraft struct {
@@ -48,6 +49,7 @@ func ordersFlow(d Deps) *Flow {
 	return &Flow{Name: "orders", Start: f.start, Steps: map[Step]StepDef{
 		ordersPick:    {Prompt: f.askPick, Handle: f.onPick},
 		ordersDecline: {Prompt: f.askReason, Handle: f.onReason},
+		ordersOther:   {Prompt: f.askOther, Handle: f.onReason},
 	}}
 }
 
@@ -132,7 +134,9 @@ func (f *orders) act(ctx context.Context, c *Conv, value string) (Step, error) {
 		a := orderActions[parts[1]]
 		switch {
 		case !isSeller || !slices.Contains(a.from, o.Status):
-		case len(parts) == 4 && slices.Contains(reasonKeys, parts[3]):
+		case len(parts) == 4 && parts[3] == reasonOther:
+			return ordersOther, c.SetDraft(ordersDraft{OrderID: o.ID, Action: parts[1]})
+		case len(parts) == 4 && (slices.Contains(reasonKeys, parts[3]) || parts[3] == ReasonUnsaid):
 			return Done, f.decline(ctx, c, o, a, Reason{Key: parts[3]}) // told to the buyer in their language
 		default:
 			return ordersDecline, c.SetDraft(ordersDraft{OrderID: o.ID, Action: parts[1]})
@@ -271,6 +275,9 @@ func released(f Format, o *Order, now time.Time, posts int) string {
 // Reason is why an order ended, as f's reader reads it: a reason the bot
 // names in their language, one the farmer typed as typed.
 func (f Format) Reason(r Reason) string {
+	if r.Key == ReasonUnsaid {
+		return "" // none: nothing to tell
+	}
 	if r.Key != "" {
 		return f.Texts.Text(f.Lang, reasonMsg(r.Key))
 	}
@@ -352,6 +359,16 @@ func (f *orders) timeline(ctx context.Context, c *Conv, o *Order) error {
 // reasonKeys are the reasons a farmer can pick by button.
 var reasonKeys = []string{ReasonSoldOut, ReasonFar}
 
+// reasonOther is the button for another reason (❔ Lý do khác): the
+// farmer is asked for it in their own words (askOther).
+const reasonOther = "other"
+
+// reasonValue is what a reason button sends: the action, the order and
+// the reason it is for, so that it acts on that order from anywhere.
+func reasonValue(d ordersDraft, key string) string {
+	return "ord:" + cmp.Or(d.Action, "decline") + ":" + strconv.FormatInt(d.OrderID, 10) + ":" + key
+}
+
 // askReason asks why the farmer declines (or drops) the draft's order;
 // each button names the order and the action it is for.
 func (f *orders) askReason(c *Conv) {
@@ -362,10 +379,26 @@ func (f *orders) askReason(c *Conv) {
 	}
 	var rows [][]Choice
 	for _, key := range reasonKeys {
-		rows = append(rows, []Choice{{Label: reasonMsg(key),
-			Value: "ord:" + cmp.Or(d.Action, "decline") + ":" + strconv.FormatInt(d.OrderID, 10) + ":" + key}})
+		rows = append(rows, []Choice{{Label: reasonMsg(key), Value: reasonValue(d, key)}})
 	}
+	rows = append(rows, []Choice{{Label: M("order.other_reason"), Value: reasonValue(d, reasonOther),
+		Words: []string{"khac", "ly do khac", "other"}}})
 	c.Ask(M("order.decline_reason"), rows...)
+}
+
+// askOther asks, after ❔ Lý do khác, for the reason in the farmer's own
+// words, told to the buyer as typed (onReason, as a reason typed at the
+// first question); ⏭ Bỏ qua declines without one, rather than keep a
+// farmer who would not say at a question.
+func (f *orders) askOther(c *Conv) {
+	var d ordersDraft
+	if err := c.Draft(&d); err != nil {
+		c.Fail(err)
+		return
+	}
+	skip := skipChoice()
+	skip.Value = reasonValue(d, ReasonUnsaid)
+	c.Ask(M("order.decline_other"), []Choice{skip})
 }
 
 func (f *orders) onReason(ctx context.Context, c *Conv, in Input) (Step, error) {
@@ -381,7 +414,7 @@ func (f *orders) onReason(ctx context.Context, c *Conv, in Input) (Step, error) 
 		return f.act(ctx, c, in.Text)
 	case in.Kind == KindText && tooLong(in.Text, maxNote):
 		c.Say(M("order.decline_long"))
-		return ordersDecline, nil // the question stands, its buttons too
+		return c.Session.Step, nil // the question stands, its buttons too
 	case in.Kind != KindText || !validReason(in.Text):
 		return Unclear, nil // a button from before reasons named their order ("reason:far") is an old one
 	}

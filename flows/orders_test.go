@@ -543,3 +543,33 @@ func TestAHeldAnnouncementSaysTheListingStopped(t *testing.T) {
 		})
 	}
 }
+
+// A farmer who gives up an accepted order (drop) for another reason and
+// skips saying it: the buyer is told the farmer cannot deliver, with no
+// reason line, not that the buyer cancelled; the order's history names no
+// reason either.
+func TestADropWithoutAReasonIsToldAsTheFarmers(t *testing.T) {
+	t.Parallel()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := newMarket(t)
+	l := m.listing("1")
+	m.order("2", l.Code)
+	id := m.newOrderID()
+	m.say("1", flows.KindChoice, "ord:accept:"+id)
+	m.say("1", flows.KindChoice, "ord:drop:"+id)
+	if said := m.say("1", flows.KindChoice, m.button("1", "order.other_reason")); !slices.Equal(said, []string{"order.decline_other"}) {
+		t.Fatalf("❔ Lý do khác said %v, want the reason asked", said)
+	}
+	m.say("1", flows.KindChoice, m.button("1", "choice.skip"))
+	got := m.told(texts, "2", "order.dropped", "vi")
+	if !strings.HasPrefix(got, "😔 Nhà vườn Lâm không giao được 40 kg Na Chi Lăng của đơn ") || strings.Contains(got, "Lý do") {
+		t.Errorf("the buyer was told:\n%s", got)
+	}
+	m.say("2", flows.KindChoice, "ord:timeline:"+id)
+	if got := m.told(texts, "2", "orders.timeline", "vi"); !strings.HasSuffix(got, " · đã huỷ · User 1") {
+		t.Errorf("the buyer's history of the order:\n%s", got)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	_ "image/png"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -327,6 +328,53 @@ func TestDeclinedOrderReleasesStockAndOffersSimilar(t *testing.T) {
 	// And a similar listing opens from its button.
 	b.Tap(buyer, "buy:"+otherCode)
 	b.expect(buyer, "order.quantity", "Remaining", "2 tạ", "Unit", "tạ", "Price", "27.000 đ/kg")
+}
+
+// A farmer declining for a reason of her own presses ❔ Lý do khác and is
+// asked for it in her words, one short question with ⏭ Bỏ qua: what she
+// types (a note's length at most; longer is asked shorter) is passed to
+// the buyer as typed; skipping declines without a reason, and the buyer
+// reads no "Lý do" line. Before, there was no such button: the farmer had
+// to pick a reason or type one, with no way to decline without saying why.
+func TestAnotherReasonToDeclineIsAskedInTheFarmersWords(t *testing.T) {
+	t.Parallel()
+	const why = "Nhà có đám cưới, tuần sau mới hái được"
+	for _, tt := range []struct {
+		name   string
+		answer func(b *testBot, asked sent)
+		told   string // how what the buyer is told ends
+	}{
+		{"in her words", func(b *testBot, _ sent) {
+			b.Say(farmer, strings.Repeat(why+". ", 10))
+			b.expect(farmer, "order.decline_long")
+			b.Say(farmer, why)
+		}, " (20 kg Na Chi Lăng) ạ.\nLý do: " + why + "."},
+		{"skipped", func(b *testBot, asked sent) { b.Tap(farmer, asked.Data[0]) }, " (20 kg Na Chi Lăng) ạ."},
+		{"skipped by typing", func(b *testBot, _ sent) { b.Say(farmer, "bo qua") }, " (20 kg Na Chi Lăng) ạ."},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b, _, _, news := pendingOrder(t)
+			b.Tap(farmer, news.Data[1]) // ❌ Từ chối
+			reasons := b.expect(farmer, "order.decline_reason")
+			if want := []string{"Hết hàng", "Không giao được tới đó", "❔ Lý do khác"}; !slices.Equal(reasons.Buttons, want) {
+				t.Fatalf("the reasons offered: %q, want %q", reasons.Buttons, want)
+			}
+			b.Tap(farmer, reasons.Data[2])
+			asked := b.expect(farmer, "order.decline_other")
+			if !slices.Equal(asked.Buttons, []string{"⏭ Bỏ qua"}) {
+				t.Fatalf("the question's buttons: %q, want ⏭ Bỏ qua", asked.Buttons)
+			}
+			tt.answer(b, asked)
+			if s := b.Finished(farmer).Text; !strings.HasPrefix(s, "❌ Anh/chị đã từ chối đơn") {
+				t.Fatalf("the farmer was told:\n%s", s)
+			}
+			told := waitSent(t, b, buyer, func(s sent) bool { return strings.HasPrefix(s.Text, "😔") }, 1)[0].Text
+			if !strings.HasPrefix(told, "😔 Nhà vườn không nhận đơn DH-") || !strings.HasSuffix(told, tt.told) {
+				t.Errorf("the buyer was told:\n%s\nwant it to end with:\n%s", told, tt.told)
+			}
+		})
+	}
 }
 
 // The listing changes between the buyer's quantity and their confirmation:
