@@ -3,6 +3,7 @@ package vn
 import (
 	"errors"
 	"math/big"
+	"strconv"
 	"strings"
 )
 
@@ -217,6 +218,12 @@ func (p *stream) quantity(defaultUnit Unit) (q Quantity, bare bool, err error) {
 	unit = u
 	p.i += n
 	named := p.chucOfQua(unit) // "3 chuc qua"
+	if v2, n2 := p.piecesAfter(0); !named && n2 > 0 && unit == UnitChuc && defaultUnit == UnitQua {
+		// "2 chuc 5 qua" of eggs: 25 qua, as "2 chuc ruoi qua" is
+		p.i += n2
+		q, err := chucAndPieces(val, v2)
+		return q, false, err
+	}
 	// After the unit: `rưỡi`, a short decimal (`1 tan 2`), or a smaller
 	// weight unit ("1 tan 200 kg"); a bracket starts a second writing.
 	switch t, _ := p.peek(0); {
@@ -260,6 +267,39 @@ func (p *stream) chucOfQua(unit Unit) bool {
 		return true
 	}
 	return false
+}
+
+// piecesAfter reads a whole number of quả at offset k ("5 quả", "năm
+// quả", "lăm quả"), as after a chục of eggs; n is the number of tokens
+// (0: none).
+func (p *stream) piecesAfter(k int) (v int64, n int) {
+	t, ok := p.peek(k)
+	if !ok || t.open {
+		return 0, 0
+	}
+	switch d, word := afterTens[t.text]; { // "hai chục lăm quả" too
+	case t.kind == tNum && allDigits(t.text) && len(t.text) <= 3:
+		v, _ = strconv.ParseInt(t.text, 10, 64)
+	case t.kind == tWord && word:
+		v = d
+	default:
+		return 0, 0
+	}
+	if u, n := p.unit(k + 1); n > 0 && u == UnitQua {
+		return v, 1 + n
+	}
+	return 0, 0
+}
+
+// chucAndPieces is a chục and some quả of eggs, in quả: "2 chục 5 quả"
+// is 25 quả. Ten quả or more after the chục ("2 chục 15 quả"), or after
+// a part of one ("2,5 chục 3 quả"), are no amount anyone says.
+func chucAndPieces(chuc *big.Rat, pieces int64) (Quantity, error) {
+	if pieces >= 10 || !chuc.IsInt() {
+		return Quantity{}, ErrNotQuantity
+	}
+	v := new(big.Rat).Mul(chuc, big.NewRat(10, 1))
+	return finishQuantity(v.Add(v, big.NewRat(pieces, 1)), UnitQua)
 }
 
 // finishCounted is finishQuantity, then, where quả were named after a
@@ -435,6 +475,20 @@ func (q Quantity) Counted(u Unit) (Quantity, bool) {
 		return Quantity{}, false
 	}
 	return Quantity{Milli: q.Milli * 10, Unit: UnitQua}, true
+}
+
+// Said is q as people say it where a chục counts ten of counted (eggs:
+// quả): a chục that is not whole is said in quả, 2,7 chục of eggs is 27
+// quả, as nobody counts eggs in tenths of a chục; a whole chục stays (3
+// chục), and so does anything else, the chục of fruit included.
+func (q Quantity) Said(counted Unit) Quantity {
+	if q.Unit != UnitChuc || q.Milli%1000 == 0 {
+		return q
+	}
+	if c, ok := q.Counted(counted); ok {
+		return c
+	}
+	return q
 }
 
 // InKg returns q in grams (thousandths of a kg), for weight units only.

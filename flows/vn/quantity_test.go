@@ -63,7 +63,19 @@ func TestParseQuantity(t *testing.T) {
 		{"hai chục rưỡi quả", UnitQua, Quantity{25_000, UnitQua}, nil},
 		{"2 chuc ruoi trai", UnitQua, Quantity{25_000, UnitQua}, nil},
 		{"2 chục quả rưỡi", UnitQua, Quantity{25_000, UnitQua}, nil}, // half a chục, not half an egg
+		// a chục and some quả of eggs are quả: 2 chục 5 quả is 25 quả (2,5 chục)
+		{"2 chục 5 quả", UnitQua, Quantity{25_000, UnitQua}, nil},
+		{"2 chuc 5 qua", UnitQua, Quantity{25_000, UnitQua}, nil},
+		{"hai chục năm quả", UnitQua, Quantity{25_000, UnitQua}, nil},
+		{"hai chục lăm quả", UnitQua, Quantity{25_000, UnitQua}, nil},
+		{"3 chục 7 trái nhé", UnitQua, Quantity{37_000, UnitQua}, nil},
+		{"còn 2 chục 0 quả", UnitQua, Quantity{20_000, UnitQua}, nil},
+		{"2 chục 15 quả", UnitQua, Quantity{}, ErrNotQuantity},  // no one counts so
+		{"2,5 chục 3 quả", UnitQua, Quantity{}, ErrNotQuantity}, // nor so
+		{"2 chục 5", UnitQua, Quantity{2500, UnitChuc}, nil},    // as "1 tấn 2"
 		// a chục of fruit stays a chục, rưỡi included, whatever else is the default
+		{"2 chục 5 quả", "", Quantity{}, ErrNotQuantity}, // its chục may not be ten
+		{"2 chục 5 quả", UnitKg, Quantity{}, ErrNotQuantity},
 		{"2 chục", "", Quantity{2000, UnitChuc}, nil},
 		{"hai chục", UnitKg, Quantity{2000, UnitChuc}, nil},
 		{"ba chục", UnitChuc, Quantity{3000, UnitChuc}, nil},
@@ -273,13 +285,39 @@ func TestQuantityInCounted(t *testing.T) {
 	}
 }
 
+func TestQuantitySaid(t *testing.T) {
+	// A chục of eggs (quả counted) that is not whole is said in quả; a
+	// whole one, fruit's chục and other units stay as they are.
+	for _, tt := range []struct {
+		q       Quantity
+		counted Unit
+		want    Quantity
+	}{
+		{Quantity{2700, UnitChuc}, UnitQua, Quantity{27_000, UnitQua}},
+		{Quantity{2500, UnitChuc}, UnitQua, Quantity{25_000, UnitQua}},
+		{Quantity{300, UnitChuc}, UnitQua, Quantity{3000, UnitQua}},
+		{Quantity{3000, UnitChuc}, UnitQua, Quantity{3000, UnitChuc}},
+		{Quantity{0, UnitChuc}, UnitQua, Quantity{0, UnitChuc}},
+		{Quantity{27_000, UnitQua}, UnitQua, Quantity{27_000, UnitQua}},
+		{Quantity{2500, UnitChuc}, "", Quantity{2500, UnitChuc}}, // a chục of fruit
+		{Quantity{2500, UnitChuc}, UnitKg, Quantity{2500, UnitChuc}},
+		{Quantity{2500, UnitTa}, UnitQua, Quantity{2500, UnitTa}},
+		{Quantity{200_000_000_000_001, UnitChuc}, UnitQua, Quantity{200_000_000_000_001, UnitChuc}}, // past the bound: as it is
+	} {
+		if got := tt.q.Said(tt.counted); got != tt.want {
+			t.Errorf("%+v.Said(%q) = %+v, want %+v", tt.q, tt.counted, got, tt.want)
+		}
+	}
+}
+
 func FuzzParseQuantity(f *testing.F) {
 	for _, s := range []string{"500kg", "nửa tấn", "1,5 tấn", "2 tấn rưỡi", "1.000 kg", "20 quả",
 		"Lạng Sơn", "tan roi", "tạ rưỡi", "1 tấn 200 kg", "500g", "5-6 tạ", "1 tấn 5 lạng",
 		"\xff", "0,0005 kg", "2 trăm rưỡi kg", "dạ 3 tạ ạ", "hai lăm tạ", "bốn mươi mốt kg",
 		"một trăm linh năm quả", "2 tấn (2000kg)", "2 tấn (200kg)", "5 tạ = 500kg", "2 tấn tức 2000 kg",
 		"hai chục cân", "3 tạ na", "10 thùng xốp", "2 tấn 3000 kg", "2 chục", "hai chục rưỡi quả",
-		"chục rưỡi quả", "2 chục quả rưỡi", "500000000000 chục"} {
+		"chục rưỡi quả", "2 chục quả rưỡi", "500000000000 chục", "2 chục rưỡi", "2 chục 5 quả",
+		"hai chục lăm quả", "2 chục 15 quả", "999999999999 chục 9 quả", "2 chục 5 quả (25 quả)"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -310,6 +348,12 @@ func FuzzParseQuantity(f *testing.F) {
 				t.Fatalf("ParseQuantity(%q, %q) = %+v, but its echo %q = %+v, %v", s, def, q, echo, r, err)
 			}
 			_, _ = q.InKg()
+			// Said as people say it, it is the same amount.
+			if said := q.Said(def); said != q {
+				if back, ok := said.InCounted(q.Unit, def); !ok || back != q {
+					t.Fatalf("ParseQuantity(%q, %q) = %+v, said %+v, back %+v, %v", s, def, q, said, back, ok)
+				}
+			}
 		}
 	})
 }
