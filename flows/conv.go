@@ -95,13 +95,14 @@ type Conv struct {
 	Now     time.Time
 	Lang    string
 
-	ctx     context.Context
-	texts   Texts
-	replies []Reply
-	offered []Offer
-	menuAt  int        // 1 + the index in replies of the whole main menu, if shown
-	err     error      // a store failed while asking a question
-	decoded draftCache // a form's draft, decoded once per update
+	ctx      context.Context
+	texts    Texts
+	products *vn.Catalog // for Format.Stock
+	replies  []Reply
+	offered  []Offer
+	menuAt   int        // 1 + the index in replies of the whole main menu, if shown
+	err      error      // a store failed while asking a question
+	decoded  draftCache // a form's draft, decoded once per update
 }
 
 // Context is the update's context, for prompts that read the stores.

@@ -274,7 +274,7 @@ func (r *Router) followNotice(n FollowNotice) []Reply {
 	if lang == "" {
 		lang = GroupLang
 	}
-	f := Format{Texts: r.Texts, Lang: lang}
+	f := Format{Texts: r.Texts, Lang: lang, Products: r.Deps.Catalogs.Products}
 	l := n.Listing
 	intro := Reply{To: n.To, Lang: lang, Text: M("follow.new_listing", "Product", l.Product, "Area", f.Area(l.Seller.Area))}
 	post := postReply(f, l, n.To, r.Deps.listingPage(l.Code))
@@ -292,13 +292,13 @@ func (r *Router) followDigest(held []FollowNotice) []Reply {
 	if lang == "" {
 		lang = GroupLang
 	}
-	f := Format{Texts: r.Texts, Lang: lang}
+	f := Format{Texts: r.Texts, Lang: lang, Products: r.Deps.Catalogs.Products}
 	var b strings.Builder
 	var rows [][]Choice
 	for _, n := range held {
 		l := n.Listing
 		b.WriteString("\n" + r.Texts.Text(lang, M("follow.digest_item", "Product", l.Product, "Code", l.Code,
-			"Quantity", f.Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}), "Price", f.Price(l.Price),
+			"Quantity", f.Stock(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}, l.ProductKey), "Price", f.Price(l.Price),
 			"Area", f.Area(l.Seller.Area))))
 		rows = append(rows, []Choice{{Label: M("follow.digest_order", "Code", l.Code), Value: "buy:" + l.Code}})
 	}

@@ -18,10 +18,15 @@ type Format struct {
 	Lang  string
 	// Now decides whether a date needs its year; zero is the wall clock.
 	Now time.Time
+	// Products say which produce is counted by the piece (eggs), for
+	// Stock; nil: every chục is shown as it is.
+	Products *vn.Catalog
 }
 
 // F returns the formats of the conversation's language.
-func (c *Conv) F() Format { return Format{Texts: c.texts, Lang: c.Lang, Now: c.Now} }
+func (c *Conv) F() Format {
+	return Format{Texts: c.texts, Lang: c.Lang, Now: c.Now, Products: c.products}
+}
 
 // Unit is a unit's name: `tạ`.
 func (f Format) Unit(u vn.Unit) string { return f.Texts.Text(f.Lang, M("unit."+string(u))) }
@@ -31,13 +36,30 @@ func (f Format) Quantity(q vn.Quantity) string {
 	return f.Texts.Text(f.Lang, M("fmt.quantity", "Amount", vn.FormatMilli(q.Milli), "Unit", f.Unit(q.Unit)))
 }
 
+// Stock is a quantity of the product with key as people count it: `1,5
+// tấn`, `3 chục`, and eggs that are not a whole chục in quả, `27 quả`
+// rather than `2,7 chục` (vn.Quantity.Said).
+func (f Format) Stock(q vn.Quantity, key string) string {
+	return f.Quantity(q.Said(countedOf(f.Products, key)))
+}
+
 // Ordered is an order's quantity in the unit the buyer used, with the
-// listing's unit when it differs: `50 kg (0,5 tạ)`.
+// listing's unit when it differs: `50 kg (0,5 tạ)`, `20 quả (2 chục)`;
+// 25 quả of eggs by the chục are `25 quả`, said so both ways.
 func (f Format) Ordered(o *Order) string {
-	if o.Asked.Unit == "" || o.Asked.Unit == o.Quantity.Unit {
-		return f.Quantity(o.Quantity)
+	key := ""
+	if o.Listing != nil {
+		key = o.Listing.ProductKey
 	}
-	return f.Texts.Text(f.Lang, M("fmt.quantity_as", "Asked", f.Quantity(o.Asked), "Listed", f.Quantity(o.Quantity)))
+	listed := f.Stock(o.Quantity, key)
+	if o.Asked.Unit == "" || o.Asked.Unit == o.Quantity.Unit {
+		return listed
+	}
+	asked := f.Stock(o.Asked, key)
+	if asked == listed {
+		return listed
+	}
+	return f.Texts.Text(f.Lang, M("fmt.quantity_as", "Asked", asked, "Listed", listed))
 }
 
 // Price is `25.000 đ/kg`, with the per-kg price after a price per tạ or

@@ -88,7 +88,7 @@ func listedFull(deps Deps, c *Conv, s Seller, n int) bool {
 // message rate, which the engine keeps (MAX_MESSAGES_PER_MINUTE); the later
 // ones of the minute get no reply.
 func (r *Router) TooFast(user *User, in Input) []Reply {
-	c := &Conv{User: user, In: in, Now: r.Now(), Lang: r.lang(user, in), texts: r.Texts, ctx: context.Background()}
+	c := &Conv{User: user, In: in, Now: r.Now(), Lang: r.lang(user, in), texts: r.Texts, products: r.Deps.Catalogs.Products, ctx: context.Background()}
 	c.Say(M("limits.too_fast"))
 	return c.replies
 }

@@ -24,7 +24,7 @@ func publish(ctx context.Context, deps Deps, c *Conv, l *Listing, source string,
 		stored.Seller = l.Seller
 		var out []Reply
 		for _, g := range groups {
-			post := postReply(Format{Texts: c.texts, Lang: GroupLang}, stored, g.Ref, deps.listingPage(stored.Code))
+			post := postReply(Format{Texts: c.texts, Lang: GroupLang, Products: c.products}, stored, g.Ref, deps.listingPage(stored.Code))
 			post.Group = true
 			post.Report = &Report{Listing: stored.ID, Code: stored.Code, Notify: c.In.ChatKey(), Lang: c.Lang, Group: g.Title}
 			post.Rebuild = &Ref{Kind: RefListing, ID: stored.ID}
@@ -76,7 +76,7 @@ func postReply(f Format, l *Listing, group ChatRef, page string) Reply {
 func postEdit(f Format, l *Listing, p Post, page string) Reply {
 	edit := postReply(f, l, p.Group, page)
 	note := M("post.note", "Code", l.Code, "Product", l.Product, "Price", f.Price(l.Price),
-		"Remaining", f.Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}), "Ended", "")
+		"Remaining", f.Stock(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}, l.ProductKey), "Ended", "")
 	if l.Status != Active {
 		note.Data["Ended"] = f.Texts.Text(f.Lang, M("post_status."+l.Status))
 	}
@@ -96,7 +96,7 @@ func postEdits(ctx context.Context, deps Deps, texts Texts, l *Listing) ([]Reply
 	var edits []Reply
 	for _, p := range posts {
 		if p.Sent() && !p.Hidden {
-			edits = append(edits, postEdit(Format{Texts: texts, Lang: GroupLang}, l, p, deps.listingPage(l.Code)))
+			edits = append(edits, postEdit(Format{Texts: texts, Lang: GroupLang, Products: deps.Catalogs.Products}, l, p, deps.listingPage(l.Code)))
 		}
 	}
 	return edits, nil
@@ -151,7 +151,7 @@ func (r *Router) Rebuild(ctx context.Context, reply Reply) (Reply, error) {
 		}
 		l = takenDown(l)
 	}
-	f := Format{Texts: r.Texts, Lang: reply.Lang}
+	f := Format{Texts: r.Texts, Lang: reply.Lang, Products: r.Deps.Catalogs.Products}
 	if reply.Report != nil {
 		return r.rebuildPost(f, l, posts, reply)
 	}
@@ -165,7 +165,7 @@ func (r *Router) Rebuild(ctx context.Context, reply Reply) (Reply, error) {
 	if data == nil {
 		data = map[string]any{}
 	}
-	data["Remaining"] = f.Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit})
+	data["Remaining"] = f.Stock(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}, l.ProductKey)
 	data["SoldOut"] = l.Remaining == 0 || l.Status != Active
 	data["Ended"] = "" // stopped, expired, taken down: said as its post says it, not "sold out"
 	if l.Status != Active {
@@ -220,7 +220,7 @@ func (r *Router) Posted(ctx context.Context, reply Reply, sent Sent) ([]Reply, e
 	if err != nil {
 		return nil, fmt.Errorf("listing %d of a post taken down: %w", t.Listing, err)
 	}
-	f := Format{Texts: r.Texts, Lang: GroupLang}
+	f := Format{Texts: r.Texts, Lang: GroupLang, Products: r.Deps.Catalogs.Products}
 	return []Reply{postEdit(f, takenDown(l), p, r.Deps.listingPage(l.Code))}, nil
 }
 

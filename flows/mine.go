@@ -140,7 +140,7 @@ func (f *mine) store(c *Conv) (string, error) {
 
 func (f *mine) itemData(c *Conv, l *Listing) []any {
 	return []any{"Code", l.Code, "Product", l.Product, "Status", c.T(M("status." + l.Status)),
-		"Remaining", c.F().Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit})}
+		"Remaining", c.F().Stock(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}, l.ProductKey)}
 }
 
 func (f *mine) onPick(ctx context.Context, c *Conv, in Input) (Step, error) {
@@ -553,7 +553,9 @@ func (f *mine) askStock(c *Conv) {
 		c.Fail(err)
 		return
 	}
-	qty := func(milli int64) string { return c.F().Quantity(vn.Quantity{Milli: milli, Unit: l.Quantity.Unit}) }
+	qty := func(milli int64) string {
+		return c.F().Stock(vn.Quantity{Milli: milli, Unit: l.Quantity.Unit}, l.ProductKey)
+	}
 	example, heldText := l.Remaining, ""
 	if example == 0 {
 		example = l.Quantity.Milli
@@ -751,7 +753,7 @@ func (r *Router) askRenew(ctx context.Context, l *Listing, now time.Time) error 
 			return err
 		}
 		id := strconv.FormatInt(l.ID, 10)
-		f := Format{Texts: r.Texts, Lang: chat.lang, Now: now}
+		f := Format{Texts: r.Texts, Lang: chat.lang, Now: now, Products: r.Deps.Catalogs.Products}
 		notices = append(notices, Reply{To: chat.ref, Lang: chat.lang,
 			Text:    M("mine.renew_ask", "Code", l.Code, "Product", l.Product, "Expires", f.Until(l.ExpiresAt)),
 			Choices: [][]Choice{{typedAs(renewChoice("mine:renew:"+id), "renew", l.Code), typedAs(closeChoice("mine:close:"+id), "close", l.Code)}},

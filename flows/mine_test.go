@@ -107,7 +107,7 @@ func TestAnEggFarmersStockInChucIsCountedInQua(t *testing.T) {
 
 // An egg farmer's stock of eggs listed by the chục, typed in quả, is
 // counted in chục (20 quả is 2 chục, 25 quả 2,5 chục), as a buyer's order
-// of them is, and the reply shows it; a chục of oranges is not always ten
+// of them is, and the reply shows it as people say it (2 chục, 25 quả); a chục of oranges is not always ten
 // (DOMAIN.md), so their quả are asked again in chục.
 func TestAnEggFarmersStockInQuaIsCountedInChuc(t *testing.T) {
 	t.Parallel()
@@ -121,7 +121,7 @@ func TestAnEggFarmersStockInQuaIsCountedInChuc(t *testing.T) {
 		left                 int64
 	}{
 		{"trung", "Trứng gà", "còn 20 quả", "mine.updated", "Trứng gà, còn 2 chục", 2000},
-		{"trung", "Trứng gà", "còn 25 quả", "mine.updated", "Trứng gà, còn 2,5 chục", 2500},
+		{"trung", "Trứng gà", "còn 25 quả", "mine.updated", "Trứng gà, còn 25 quả", 2500}, // 2,5 chục, said in quả
 		{"cam", "Cam", "còn 20 quả", "mine.stock_bad", "", 5000},
 	} {
 		t.Run(tt.answer+" "+tt.product, func(t *testing.T) {

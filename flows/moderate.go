@@ -423,7 +423,7 @@ func (f *moderate) onConfirm(ctx context.Context, c *Conv, in Input) (Step, erro
 // poster is told, queued with the change, whether other groups still show
 // it. It stays on sale, elsewhere and by its code.
 func (f *moderate) hide(ctx context.Context, c *Conv, d modDraft, l *Listing, posts []Post) error {
-	fm, view := Format{Texts: c.texts, Lang: GroupLang}, takenDown(l)
+	fm, view := Format{Texts: c.texts, Lang: GroupLang, Products: c.products}, takenDown(l)
 	var notices []Reply
 	for _, p := range posts {
 		if p.Sent() {

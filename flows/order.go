@@ -232,7 +232,7 @@ func offerSimilar(ctx context.Context, deps Deps, to ChatRef, lang string, l *Li
 		return nil
 	}
 	var rows [][]Choice
-	fm := Format{Texts: deps.Texts, Lang: lang}
+	fm := Format{Texts: deps.Texts, Lang: lang, Products: deps.Catalogs.Products}
 	for _, s := range similar {
 		data := []any{"Code", s.Code, "Product", s.Product, "Price", fm.Price(s.Price), "Place", fm.Area(s.Seller.Area)}
 		// Typed, from any chat, as "mua NS-7K2Q": the offer may come with a
@@ -251,9 +251,9 @@ func (f *order) askQty(c *Conv, d *orderDraft) Question {
 	}
 	min := ""
 	if l.MinOrder > 0 {
-		min = c.F().Quantity(vn.Quantity{Milli: l.MinOrder, Unit: l.Quantity.Unit})
+		min = c.F().Stock(vn.Quantity{Milli: l.MinOrder, Unit: l.Quantity.Unit}, l.ProductKey)
 	}
-	return Ask(M("order.quantity", "Remaining", c.F().Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}),
+	return Ask(M("order.quantity", "Remaining", c.F().Stock(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}, l.ProductKey),
 		"Unit", c.F().Unit(l.Quantity.Unit), "Price", c.F().Price(l.Price), "Min", min))
 }
 
@@ -275,8 +275,15 @@ func (f *order) onQty(_ context.Context, c *Conv, d *orderDraft, in Input) (Go, 
 // counted is what a chục of l counts ten of: quả where its product is sold
 // by the piece (eggs), nothing for fruit, whose chục is its own unit, not
 // always ten (DOMAIN.md).
-func counted(deps Deps, l *Listing) vn.Unit {
-	if p, ok := deps.Catalogs.Products.ByKey(l.ProductKey); ok && p.Unit == vn.UnitQua {
+func counted(deps Deps, l *Listing) vn.Unit { return countedOf(deps.Catalogs.Products, l.ProductKey) }
+
+// countedOf is what a chục of the product with key counts ten of, as
+// counted; no catalog counts nothing.
+func countedOf(products *vn.Catalog, key string) vn.Unit {
+	if products == nil {
+		return ""
+	}
+	if p, ok := products.ByKey(key); ok && p.Unit == vn.UnitQua {
 		return vn.UnitQua
 	}
 	return ""
@@ -306,9 +313,9 @@ func (f *order) takeQty(c *Conv, d *orderDraft, l *Listing, asked vn.Quantity, e
 	case !wholeCounted(q, counted):
 		m = M("order.quantity_whole", "Unit", unit)
 	case q.Milli > l.Remaining:
-		m = M("order.only_left", "Remaining", c.F().Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}))
+		m = M("order.only_left", "Remaining", c.F().Stock(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}, l.ProductKey))
 	case q.Milli < l.MinOrder && q.Milli < l.Remaining:
-		m = M("order.below_min", "Min", c.F().Quantity(vn.Quantity{Milli: l.MinOrder, Unit: l.Quantity.Unit}))
+		m = M("order.below_min", "Min", c.F().Stock(vn.Quantity{Milli: l.MinOrder, Unit: l.Quantity.Unit}, l.ProductKey))
 	default:
 		d.Quantity, d.Asked = q, asked
 		return nil
@@ -510,10 +517,10 @@ func (f *order) place(ctx context.Context, c *Conv, d *orderDraft) (Go, error) {
 		f.noSale(ctx, c, l, "order.sold_out")
 		return Finish(), nil
 	case errors.As(err, &notEnough):
-		c.Say(M("order.only_left", "Remaining", c.F().Quantity(vn.Quantity{Milli: notEnough.Remaining, Unit: l.Quantity.Unit})))
+		c.Say(M("order.only_left", "Remaining", c.F().Stock(vn.Quantity{Milli: notEnough.Remaining, Unit: l.Quantity.Unit}, l.ProductKey)))
 		return Redo(f.quantity), nil
 	case errors.As(err, &belowMin):
-		c.Say(M("order.min_raised", "Min", c.F().Quantity(vn.Quantity{Milli: belowMin.Min, Unit: l.Quantity.Unit})))
+		c.Say(M("order.min_raised", "Min", c.F().Stock(vn.Quantity{Milli: belowMin.Min, Unit: l.Quantity.Unit}, l.ProductKey)))
 		return Redo(f.quantity), nil
 	case err != nil:
 		return Go{}, err
@@ -525,7 +532,7 @@ func (f *order) place(ctx context.Context, c *Conv, d *orderDraft) (Go, error) {
 		return Go{}, err
 	}
 	if farmer != nil {
-		fm := Format{Texts: f.deps.Texts, Lang: farmer.lang}
+		fm := Format{Texts: f.deps.Texts, Lang: farmer.lang, Products: f.deps.Catalogs.Products}
 		c.SendTo(farmer.ref, farmer.lang, M("order.new", append(sellerData(fm, o), "Hours", hours)...), farmerActions(o)...)
 	}
 	news, err := orderNews(ctx, f.deps, o)
@@ -601,8 +608,8 @@ func orderNews(ctx context.Context, deps Deps, o *Order) ([]Reply, error) {
 	if err != nil {
 		return nil, fmt.Errorf("posts of %s: %w", l.Code, err)
 	}
-	fm := Format{Texts: deps.Texts, Lang: GroupLang}
-	remaining := fm.Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit})
+	fm := Format{Texts: deps.Texts, Lang: GroupLang, Products: deps.Catalogs.Products}
+	remaining := fm.Stock(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}, l.ProductKey)
 	var out []Reply
 	// A burst of orders is announced once, at most AnnounceDelay after its
 	// first order however long it goes on.

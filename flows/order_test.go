@@ -604,8 +604,9 @@ func (m *market) orderCounted(texts flows.Texts, l *flows.Listing, opening, aske
 // are in chục: a buyer's "20 quả", at the quantity question or in the
 // message that opens the order, orders 2 chục, and any whole number of
 // eggs can be ordered (25 quả is 2,5 chục, 23 quả 2,3 chục, and so is "2
-// chục rưỡi"). The summary shows the buyer's count first, the listing
-// keeps the rest in chục.
+// chục rưỡi"). The summary shows the buyer's count first, and eggs that
+// are not a whole chục in quả, as people count them ("23 quả", not "2,3
+// chục"); the listing keeps the rest in chục.
 func TestABuyerOrderingTwentyQuaOfEggsListedByTheChucOrdersTwoChuc(t *testing.T) {
 	t.Parallel()
 	texts, err := locales.New()
@@ -622,10 +623,10 @@ func TestABuyerOrderingTwentyQuaOfEggsListedByTheChucOrdersTwoChuc(t *testing.T)
 	}{
 		{"at the question", "", "20 quả", "20 quả (2 chục)", "60.000 đ", 3000},
 		{"in the opening message", " 20 quả", "", "20 quả (2 chục)", "60.000 đ", 3000},
-		{"half a chục", "", "25 quả", "25 quả (2,5 chục)", "75.000 đ", 2500},
-		{"any whole number of eggs", "", "23 quả", "23 quả (2,3 chục)", "69.000 đ", 2700},
-		{"spoken", "", "hai mươi ba quả", "23 quả (2,3 chục)", "69.000 đ", 2700},
-		{"two chục and a half", "", "2 chục rưỡi", "2,5 chục", "75.000 đ", 2500},
+		{"half a chục", "", "25 quả", "25 quả", "75.000 đ", 2500},
+		{"any whole number of eggs", "", "23 quả", "23 quả", "69.000 đ", 2700},
+		{"spoken", "", "hai mươi ba quả", "23 quả", "69.000 đ", 2700},
+		{"two chục and a half", "", "2 chục rưỡi", "25 quả", "75.000 đ", 2500},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			m := newMarket(t)
@@ -682,5 +683,61 @@ func TestAChucOfFruitListedByQuaIsAskedAgainInQua(t *testing.T) {
 	}
 	if said := m.say(buyer, flows.KindText, "20 quả"); m.sess[buyer].Step == "quantity" {
 		t.Fatalf("20 quả of pomelos said %v, still at the quantity question", said)
+	}
+}
+
+// What is left of eggs listed by the chục, once a buyer ordered them by
+// quả, is said as people count eggs: the group post and the order's
+// announcement say "còn 27 quả" (not "2,7 chục"), and so does the
+// farmer's /tin; a whole chục left stays "3 chục".
+func TestAPostOfEggsSaysWhatIsLeftInQuaOnceOrderedByQua(t *testing.T) {
+	t.Parallel()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ asked, left string }{{"23 quả", "27 quả"}, {"20 quả", "3 chục"}} {
+		t.Run(tt.asked, func(t *testing.T) {
+			m := newMarket(t)
+			l := m.sell("1", &flows.Listing{ProductKey: "trung", Product: "Trứng gà", Quantity: vn.Quantity{Milli: 5000, Unit: vn.UnitChuc},
+				Price: vn.Price{VND: 30_000, Per: vn.UnitChuc}, PriceTyped: "30k"})
+			m.posted(l, "77")
+			m.orderCounted(texts, l, "", tt.asked)
+			var post, announced string
+			for _, r := range m.said {
+				if r.To != marketGroup {
+					continue
+				}
+				if r, err = m.router.Rebuild(context.Background(), r); err != nil { // as it is sent
+					t.Fatal(err)
+				}
+				switch {
+				case r.Edit != nil:
+					post = texts.Text("vi", r.Text)
+				case r.Text.ID == "order.announce":
+					announced = texts.Text("vi", r.Text)
+				}
+			}
+			if want := "🌾 Trứng gà — 5 chục (còn " + tt.left + ")\n"; !strings.Contains(post, want) {
+				t.Errorf("the group post is edited to:\n%s\nwant it to say %q", post, want)
+			}
+			if want := "— còn " + tt.left; !strings.HasSuffix(announced, want) {
+				t.Errorf("the group is told %q, want it to end with %q", announced, want)
+			}
+			m.say("1", flows.KindChoice, "menu:mine")
+			var items []string
+			for _, r := range m.said {
+				for _, row := range r.Choices {
+					for _, ch := range row {
+						if ch.Label.ID == "mine.item" {
+							items = append(items, texts.Text("vi", ch.Label))
+						}
+					}
+				}
+			}
+			if want := "Trứng gà · còn " + tt.left + " ·"; len(items) != 1 || !strings.Contains(items[0], want) {
+				t.Errorf("/tin lists %q, want %q", items, want)
+			}
+		})
 	}
 }

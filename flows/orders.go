@@ -193,7 +193,7 @@ func orderChanged(ctx context.Context, deps Deps, o *Order, now time.Time) ([]Re
 	if err != nil {
 		return nil, err
 	}
-	bf := Format{Texts: deps.Texts, Lang: buyer.lang}
+	bf := Format{Texts: deps.Texts, Lang: buyer.lang, Products: deps.Catalogs.Products}
 	var out []Reply
 	toBuyer := func(m Msg, rows ...[]Choice) {
 		out = append(out, Reply{To: buyer.ref, Lang: buyer.lang, Text: m, Choices: rows})
@@ -203,7 +203,7 @@ func orderChanged(ctx context.Context, deps Deps, o *Order, now time.Time) ([]Re
 			out = append(out, Reply{To: farmer.ref, Lang: farmer.lang, Text: m, Choices: rows})
 		}
 	}
-	fm := Format{Texts: deps.Texts, Lang: GroupLang}
+	fm := Format{Texts: deps.Texts, Lang: GroupLang, Products: deps.Catalogs.Products}
 	if farmer != nil {
 		fm.Lang = farmer.lang
 	}
@@ -540,7 +540,7 @@ func (r *Router) remind(ctx context.Context, o *Order, now time.Time) error {
 }
 
 func (r *Router) reminder(o *Order, farmer *userChat) Reply {
-	fm := Format{Texts: r.Texts, Lang: farmer.lang}
+	fm := Format{Texts: r.Texts, Lang: farmer.lang, Products: r.Deps.Catalogs.Products}
 	deadline := o.CreatedAt.Add(r.Deps.OrderTimeout)
 	return Reply{To: farmer.ref, Lang: farmer.lang, Choices: farmerActions(o),
 		Text: M("order.remind", append(orderData(fm, o), "Deadline", fm.Date(deadline),

@@ -51,7 +51,7 @@ type Result struct {
 
 // Handle runs one input through the conversation held in sess (nil for none).
 func (r *Router) Handle(ctx context.Context, user *User, sess *Session, in Input) (Result, error) {
-	c := &Conv{User: user, In: in, Now: r.Now(), Lang: r.lang(user, in), texts: r.Texts, ctx: ctx}
+	c := &Conv{User: user, In: in, Now: r.Now(), Lang: r.lang(user, in), texts: r.Texts, products: r.Deps.Catalogs.Products, ctx: ctx}
 	if in.ChatType == Group {
 		err := r.group(ctx, c, in)
 		return Result{Replies: c.replies}, err
@@ -491,7 +491,7 @@ func (r *Router) Reset(user *User, in Input, why string) Result {
 	if in.ChatType == Group {
 		return Result{} // nothing was going on for anyone there
 	}
-	c := &Conv{User: user, In: in, Now: r.Now(), Lang: r.lang(user, in), texts: r.Texts, ctx: context.Background()}
+	c := &Conv{User: user, In: in, Now: r.Now(), Lang: r.lang(user, in), texts: r.Texts, products: r.Deps.Catalogs.Products, ctx: context.Background()}
 	c.Say(M(why))
 	mainMenu(c)
 	return Result{Replies: c.replies}

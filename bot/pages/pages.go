@@ -186,7 +186,7 @@ var (
 
 // format renders values the DOMAIN way.
 func (p *Pages) format() flows.Format {
-	return flows.Format{Texts: p.Texts, Lang: Lang, Now: p.Now()}
+	return flows.Format{Texts: p.Texts, Lang: Lang, Now: p.Now(), Products: p.Products}
 }
 
 // card is one listing as pages show it.
@@ -214,8 +214,8 @@ func (p *Pages) card(l flows.Shown, width int) card {
 		Code: l.Code, Product: l.Product, URL: p.Base + "/cho/" + l.Code,
 		Alt:         p.t("pages.photo_alt", "Product", l.Product, "Seller", l.Store.Name),
 		Price:       f.Price(l.Price),
-		Quantity:    f.Quantity(l.Quantity),
-		Remaining:   p.t("pages.remaining", "Quantity", f.Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit})),
+		Quantity:    f.Stock(l.Quantity, l.ProductKey),
+		Remaining:   p.t("pages.remaining", "Quantity", f.Stock(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}, l.ProductKey)),
 		Place:       f.Place(l.Store.Place()),
 		Ready:       f.Date(l.Ready),
 		Note:        l.Note,
