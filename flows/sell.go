@@ -302,7 +302,7 @@ func (f *sell) onQuantity(ctx context.Context, c *Conv, d *draft, in Input) (Go,
 		return Again(M("order.quantity_zero", "Unit", c.F().Unit(f.defaultUnit(d)))), nil
 	case err != nil:
 		return Again(M("sell.quantity_bad")), nil
-	case !wholeCount(q):
+	case !wholeCounted(q, f.defaultUnit(d)): // "2 chục rưỡi" of eggs is 25 quả: whole
 		return Again(M("order.quantity_whole", "Unit", c.F().Unit(q.Unit))), nil
 	}
 	d.Listing.Quantity = q
@@ -627,13 +627,13 @@ func (f *sell) showSummary(c *Conv, d *draft) Question {
 func listingData(f Format, l *Listing) []any {
 	remaining, ended := "", ""
 	if l.Remaining < l.Quantity.Milli && l.Status == Active {
-		remaining = f.Quantity(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit})
+		remaining = f.Stock(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}, l.ProductKey)
 	}
 	if l.Status != Active && l.Status != "" {
 		ended = f.Texts.Text(f.Lang, M("post_status."+l.Status))
 	}
 	return []any{
-		"Product", l.Product, "Quantity", f.Quantity(l.Quantity), "Price", f.Price(l.Price),
+		"Product", l.Product, "Quantity", f.Stock(l.Quantity, l.ProductKey), "Price", f.Price(l.Price),
 		"PriceTyped", l.PriceTyped, "Ready", f.Date(l.Ready), "Note", l.Note, "Photos", len(l.Photos),
 		"Seller", l.Seller.Name, "Place", f.Place(l.Seller), "GrowingCode", l.Seller.GrowingCode, "Code", l.Code,
 		"Remaining", remaining, "Ended", ended,

@@ -140,7 +140,7 @@ func (f *sell) takeProduct(d *draft, r vn.Reading) {
 // "30k/chục" for 50 quả is 3.000 đ/quả); a value to confirm is kept with
 // its doubt, and its question asks for the confirmation.
 func (f *sell) take(ctx context.Context, c *Conv, d *draft, r vn.Reading) error {
-	if q := r.Quantity; q.Milli > 0 && wholeCount(q) {
+	if q := r.Quantity; q.Milli > 0 && wholeCounted(q, f.defaultUnit(d)) {
 		d.Listing.Quantity = q
 		d.say(saidQuantity)
 		if kg, ok := q.InKg(); r.QuantityUnsure || ok && kg > maxKg*1000 {

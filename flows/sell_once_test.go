@@ -424,3 +424,81 @@ func TestACheapPriceForAChucOfEggsIsAskedPerQuaOrPerChuc(t *testing.T) {
 		})
 	}
 }
+
+// An egg farmer sells "2 chục rưỡi" (25 eggs) as a buyer may order it:
+// at the quantity question or in one message, and "2 chục 5 quả" too; it
+// was refused as half a chục. The summary says 25 quả, as people count
+// eggs, and so does /tin once it is on sale. A chục of fruit is its own
+// unit (DOMAIN.md): half of one is still not sold.
+func TestAnEggFarmerSellsTwoChucAndAHalf(t *testing.T) {
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eggs := slices.Clone(toSellQuantity)
+	eggs[6].text = "trứng"
+	toSummary := []turn{{text, "mai", 0, "sell/note", []string{"sell.note"}}, {text, "bỏ qua", 0, "sell/summary", []string{"sell.summary"}}}
+	tests := []struct {
+		name  string
+		turns []turn
+		want  string // in the summary
+	}{
+		{"at the quantity question", append(slices.Concat(eggs, []turn{
+			{text, "2 chục rưỡi", 0, "sell/price", []string{"sell.price"}},
+			{text, "30k", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
+			"Trứng — 25 quả\n💰 30.000 đ/chục (anh/chị gõ: 30k)"},
+		{"without diacritics", append(slices.Concat(eggs, []turn{
+			{text, "2 chuc ruoi", 0, "sell/price", []string{"sell.price"}},
+			{text, "30k", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
+			"Trứng — 25 quả\n💰 30.000 đ/chục (anh/chị gõ: 30k)"},
+		{"a chục and five quả", append(slices.Concat(eggs, []turn{
+			{text, "2 chục 5 quả", 0, "sell/price", []string{"sell.price"}},
+			{text, "30k/chục", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
+			"Trứng — 25 quả\n💰 3.000 đ/quả (anh/chị gõ: 30k/chục)"},
+		{"in one message", append(slices.Clone(registered),
+			turn{photo, "Trứng gà 2 chục rưỡi 30k/chục mai", 0, "sell/summary", []string{"sell.summary"}}),
+			"Trứng — 25 quả\n💰 30.000 đ/chục (anh/chị gõ: 30k/chục)"},
+		{"a chục and five quả in one message", append(slices.Clone(registered),
+			turn{photo, "Trứng gà 2 chục 5 quả 30k/chục mai", 0, "sell/summary", []string{"sell.summary"}}),
+			"Trứng — 25 quả\n💰 3.000 đ/quả (anh/chị gõ: 30k/chục)"},
+		{"half a chục of fruit is asked again", append(slices.Concat(toSellQuantity, []turn{
+			{text, "2 chục rưỡi", 0, "sell/quantity", []string{"order.quantity_whole"}},
+			{text, "3 chục", 0, "sell/price", []string{"sell.price"}},
+			{text, "40k", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
+			"Quýt Bắc Sơn — 3 chục\n💰 40.000 đ/chục (anh/chị gõ: 40k)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := newConversation(t)
+			c.play(tt.turns)
+			var summary string
+			for _, r := range c.said {
+				if r.Text.ID == "sell.summary" {
+					summary = texts.Text("vi", r.Text)
+				}
+			}
+			if !strings.Contains(summary, tt.want) {
+				t.Fatalf("the summary says:\n%s\nwant it to say:\n%s", summary, tt.want)
+			}
+			if got := c.send(text, "đăng"); !slices.Equal(got, []string{"sell.published_nowhere+menu"}) {
+				t.Fatalf("publishing said %v", got)
+			}
+			c.send(text, "/tin")
+			var items []string
+			for _, r := range c.said {
+				for _, row := range r.Choices {
+					for _, ch := range row {
+						if ch.Label.ID == "mine.item" {
+							items = append(items, texts.Text("vi", ch.Label))
+						}
+					}
+				}
+			}
+			left := tt.want[strings.Index(tt.want, "— ")+len("— ") : strings.Index(tt.want, "\n")]
+			if len(items) != 1 || !strings.Contains(items[0], "· còn "+left+" ·") {
+				t.Fatalf("/tin lists %q, want the listing with %s left", items, left)
+			}
+		})
+	}
+}

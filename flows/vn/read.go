@@ -94,7 +94,25 @@ var (
 // 25.000 đ), quantities naming their unit, ready dates, a catalog
 // product, an area, a product typed freely after a selling verb; the rest
 // is the note.
+//
+// Eggs (a product counted by the quả) are read again counting a chục as
+// ten quả, so that "Trứng gà 2 chục 5 quả" is 25 quả, not two amounts
+// that disagree; a chục of fruit is its own unit and is never so read.
 func ReadListing(text string, now time.Time, c *Catalog, areas []Area) Reading {
+	r := readListing(text, now, c, areas, "")
+	if r.Product.Unit != UnitQua {
+		return r
+	}
+	if again := readListing(text, now, c, areas, UnitQua); again.Product.Key == r.Product.Key {
+		return again
+	}
+	return r
+}
+
+// readListing is ReadListing, where counted is what a chục counts ten of
+// (see ParseQuantity): tried on amounts that name a chục and are no
+// amount otherwise ("2 chục 5 quả").
+func readListing(text string, now time.Time, c *Catalog, areas []Area, counted Unit) Reading {
 	var r Reading
 	ws := readWords(Normalize(text))
 	folded := " " + joinFold(ws) + " "
@@ -135,6 +153,9 @@ func ReadListing(text string, now time.Time, c *Catalog, areas []Area) Reading {
 			return false
 		}
 		q, err := ParseQuantity(s, "")
+		if err != nil && counted != "" && slices.ContainsFunc(span, func(w readWord) bool { return w.fold == "chuc" }) {
+			q, err = ParseQuantity(s, counted)
+		}
 		if err != nil || q.Milli <= 0 {
 			return false
 		}

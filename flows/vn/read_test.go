@@ -79,6 +79,15 @@ func TestReadListing(t *testing.T) {
 		{text: "chào bạn, na đẹp quá", product: "na-chi-lang", note: "chào bạn, đẹp quá"},
 		{text: "Bán cam đẹp", product: "cam", note: "đẹp", flags: "listing"},
 		{text: "Lạng Sơn", note: "Lạng Sơn"},
+		// Eggs' chục is ten quả: "2 chục 5 quả" is one amount, 25 quả; "2
+		// chục rưỡi" 2,5 chục. A chục of fruit is its own unit: its "2 chục
+		// 5 quả" are two amounts, to be confirmed.
+		{text: "Trứng gà 2 chục 5 quả 30k/chục mai", product: "trung", qty: "25 qua", price: "30000/chuc",
+			ready: day(2, 12, 2026), flags: "listing"},
+		{text: "trung ga hai chuc nam qua 3k", product: "trung", qty: "25 qua", price: "3000", flags: "listing"},
+		{text: "Trứng gà 2 chục rưỡi 30k/chục mai", product: "trung", qty: "2,5 chuc", price: "30000/chuc",
+			ready: day(2, 12, 2026), flags: "listing"},
+		{text: "Cam 2 chục 5 quả 40k/chục", product: "cam", qty: "2 chuc", price: "40000/chuc", flags: "listing unsure-q"},
 		// A listing's "1 tấn 120k" is a quantity then a price, not 120k a tấn.
 		{text: "Hoa hồi khô 1 tấn 120k", product: "hoa-hoi", qty: "1 tan", price: "120000", note: "khô", flags: "listing"},
 		{text: "Quýt ngọt 1,2 tấn giá 22 ngàn một cân", product: "quyt-bac-son", qty: "1,2 tan", price: "22000/kg",
@@ -129,7 +138,8 @@ func TestReadListing(t *testing.T) {
 
 func FuzzReadListing(f *testing.F) {
 	for _, s := range []string{"Na Chi Lăng 5 tạ 25k mai có hàng", "bán 2 tấn quýt Bắc Sơn giá 18 nghìn, thu hoạch rằm tháng 9",
-		"Na 2 tấn (200kg) 30k", "(((", "giá", "bán", "0912 345 678", "\xff", "- - ,", "5 tạ giá 25"} {
+		"Na 2 tấn (200kg) 30k", "(((", "giá", "bán", "0912 345 678", "\xff", "- - ,", "5 tạ giá 25",
+		"Trứng gà 2 chục 5 quả 30k/chục mai", "trứng 2 chục rưỡi", "trứng chục 5 quả 2 chục"} {
 		f.Add(s)
 	}
 	c := loadCatalog(f)
