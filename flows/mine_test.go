@@ -107,8 +107,10 @@ func TestAnEggFarmersStockInChucIsCountedInQua(t *testing.T) {
 
 // An egg farmer's stock of eggs listed by the chục, typed in quả, is
 // counted in chục (20 quả is 2 chục, 25 quả 2,5 chục), as a buyer's order
-// of them is, and the reply shows it as people say it (2 chục, 25 quả); a chục of oranges is not always ten
-// (DOMAIN.md), so their quả are asked again in chục.
+// of them is, and the reply shows it as people say it (2 chục, 25 quả);
+// "2 chục rưỡi" and "2 chục 7 quả" are taken too, half an egg is not. A
+// chục of oranges is not always ten (DOMAIN.md), so their quả are asked
+// again in chục, and half a chục of them is not sold.
 func TestAnEggFarmersStockInQuaIsCountedInChuc(t *testing.T) {
 	t.Parallel()
 	texts, err := locales.New()
@@ -123,6 +125,10 @@ func TestAnEggFarmersStockInQuaIsCountedInChuc(t *testing.T) {
 		{"trung", "Trứng gà", "còn 20 quả", "mine.updated", "Trứng gà, còn 2 chục", 2000},
 		{"trung", "Trứng gà", "còn 25 quả", "mine.updated", "Trứng gà, còn 25 quả", 2500}, // 2,5 chục, said in quả
 		{"cam", "Cam", "còn 20 quả", "mine.stock_bad", "", 5000},
+		{"trung", "Trứng gà", "còn 2 chục rưỡi", "mine.updated", "Trứng gà, còn 25 quả", 2500},
+		{"trung", "Trứng gà", "còn 2 chục 7 quả", "mine.updated", "Trứng gà, còn 27 quả", 2700},
+		{"trung", "Trứng gà", "còn 2,75 chục", "mine.stock_bad", "", 5000}, // half an egg
+		{"cam", "Cam", "còn 2 chục rưỡi", "mine.stock_bad", "", 5000},      // half a chục of oranges is not sold
 	} {
 		t.Run(tt.answer+" "+tt.product, func(t *testing.T) {
 			m := newMarket(t)

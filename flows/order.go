@@ -265,7 +265,7 @@ func (f *order) onQty(_ context.Context, c *Conv, d *orderDraft, in Input) (Go, 
 	if err != nil {
 		return Go{}, err
 	}
-	asked, err := vn.ParseQuantity(in.Text, l.Quantity.Unit)
+	asked, err := parseIn(in.Text, l.Quantity.Unit, counted(f.deps, l))
 	if reason := f.takeQty(c, d, l, asked, err); reason != nil {
 		return Again(*reason), nil
 	}
@@ -276,6 +276,19 @@ func (f *order) onQty(_ context.Context, c *Conv, d *orderDraft, in Input) (Go, 
 // by the piece (eggs), nothing for fruit, whose chục is its own unit, not
 // always ten (DOMAIN.md).
 func counted(deps Deps, l *Listing) vn.Unit { return countedOf(deps.Catalogs.Products, l.ProductKey) }
+
+// parseIn reads a quantity typed for a listing in unit, a bare number
+// being in unit; where a chục counts ten of counted (eggs), what reads only
+// so is taken too: "2 chục 5 quả" is 25 quả of eggs listed by the chục.
+func parseIn(text string, unit, counted vn.Unit) (vn.Quantity, error) {
+	q, err := vn.ParseQuantity(text, unit)
+	if err != nil && counted != "" && counted != unit {
+		if c, cerr := vn.ParseQuantity(text, counted); cerr == nil {
+			return c, nil
+		}
+	}
+	return q, err
+}
 
 // countedOf is what a chục of the product with key counts ten of, as
 // counted; no catalog counts nothing.

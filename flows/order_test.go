@@ -627,6 +627,7 @@ func TestABuyerOrderingTwentyQuaOfEggsListedByTheChucOrdersTwoChuc(t *testing.T)
 		{"any whole number of eggs", "", "23 quả", "23 quả", "69.000 đ", 2700},
 		{"spoken", "", "hai mươi ba quả", "23 quả", "69.000 đ", 2700},
 		{"two chục and a half", "", "2 chục rưỡi", "25 quả", "75.000 đ", 2500},
+		{"two chục and three quả", "", "2 chục 3 quả", "23 quả", "69.000 đ", 2700},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			m := newMarket(t)
