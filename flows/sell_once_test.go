@@ -502,3 +502,44 @@ func TestAnEggFarmerSellsTwoChucAndAHalf(t *testing.T) {
 		})
 	}
 }
+
+// summaryOf plays turns and returns the last summary of a listing the
+// farmer was shown, in Vietnamese.
+func summaryOf(t *testing.T, turns []turn) string {
+	t.Helper()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newConversation(t)
+	c.play(turns)
+	var summary string
+	for _, r := range c.said {
+		if r.Text.ID == "sell.summary" {
+			summary = texts.Text("vi", r.Text)
+		}
+	}
+	return summary
+}
+
+// A product named whole in a caption is the product: none of its name is
+// left over as the note that the groups and the listing's page would show
+// ("Thạch đen" is not thạch with a note "đen"). Words past a shorter name
+// that name an area are the area, as in "Na Chi Lăng", with no note either.
+func TestAProductsWholeNameInOneMessageIsNoNote(t *testing.T) {
+	tests := []struct{ caption, want string }{
+		{"Thạch đen 1 tấn 30k mai có hàng", "🌾 Thạch đen — 1 tấn"},
+		{"Đào Mẫu Sơn 1 tạ 50k mai có hàng", "🌾 Đào Mẫu Sơn — 1 tạ"},
+		{"Na Chi Lăng 5 tạ 25k mai có hàng", "🌾 Na Chi Lăng — 5 tạ"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.caption, func(t *testing.T) {
+			t.Parallel()
+			summary := summaryOf(t, append(slices.Clone(registered),
+				turn{photo, tt.caption, 0, "sell/summary", []string{"sell.summary"}}))
+			if !strings.Contains(summary, tt.want) || strings.Contains(summary, "📝") {
+				t.Fatalf("the summary says:\n%s\nwant %q and no note", summary, tt.want)
+			}
+		})
+	}
+}

@@ -228,6 +228,17 @@ func (c *Catalog) match(s string, typos bool) (Product, bool) {
 	return Product{}, false
 }
 
+// isName tells whether s, lead words aside ("bán", "cây"), is p's
+// canonical name.
+func (c *Catalog) isName(s string, p Product) bool {
+	name := matchKey(p.Name)
+	words := strings.Fields(matchKey(s))
+	for len(words) > 1 && matchLead[words[0]] && strings.Join(words, " ") != name {
+		words = words[1:]
+	}
+	return strings.Join(words, " ") == name
+}
+
 // MatchName finds the product as Match does, and the name to show for it:
 // the farmer's words when they say more than the catalog's name, so that a
 // qualifier that matters is kept ("mật ong rừng" is Mật ong, shown "Mật ong

@@ -186,10 +186,8 @@ func readListing(text string, now time.Time, c *Catalog, areas []Area, counted U
 			// letter from a product ("Tràng Định" is no "trứng").
 			typos := len(span) > 1 || len(before) > 0 && sells(before[len(before)-1])
 			p, ok := c.match(s, typos)
-			// The shortest span naming it: "Na Chi Lăng" is na, then an area.
 			if ok && len(span) > 1 {
-				_, shorter := c.match(joinRaw(span[:len(span)-1]), len(span) > 2)
-				ok = !shorter
+				ok = !c.readApart(span, p, areas)
 			}
 			if ok && r.Product.Name == "" {
 				r.Product = p
@@ -213,6 +211,37 @@ func readListing(text string, now time.Time, c *Catalog, areas []Area, counted U
 		r.PriceUnsure = u == "" || u.IsWeight()
 	}
 	return r
+}
+
+// readApart tells whether a shorter span at the start of span names a
+// product, leaving words that are to be read apart: "Na Chi Lăng" is na,
+// then an area; "Hoa hồi khô" is hoa hồi, with "khô" for the note. A span
+// that is p's whole name is p, when the words past the shorter one name no
+// area: "Thạch đen" is not thạch with a note "đen", nor "Đào Mẫu Sơn" đào
+// with "Mẫu Sơn".
+func (c *Catalog) readApart(span []readWord, p Product, areas []Area) bool {
+	k := 1
+	for k < len(span) {
+		if _, ok := c.match(joinRaw(span[:k]), k > 1); ok {
+			break
+		}
+		k++
+	}
+	if k == len(span) {
+		return false
+	}
+	if !c.isName(joinRaw(span), p) {
+		return true
+	}
+	left := span[k:]
+	for i := range left {
+		for j := i + 1; j <= len(left); j++ {
+			if areaNamed(Fold(joinRaw(left[i:j])), areas) != "" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // SameAmount tells whether a and b are one amount written two ways

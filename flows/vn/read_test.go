@@ -92,6 +92,21 @@ func TestReadListing(t *testing.T) {
 		{text: "Hoa hồi khô 1 tấn 120k", product: "hoa-hoi", qty: "1 tan", price: "120000", note: "khô", flags: "listing"},
 		{text: "Quýt ngọt 1,2 tấn giá 22 ngàn một cân", product: "quyt-bac-son", qty: "1,2 tan", price: "22000/kg",
 			note: "ngọt", flags: "listing"},
+		// A product's whole name is the product, no part of it a note; words
+		// past a shorter name that name an area are the area (Na Chi Lăng).
+		{text: "Thạch đen 1 tấn 30k mai có hàng", product: "thach-den", qty: "1 tan", price: "30000",
+			ready: day(2, 12, 2026), flags: "listing"},
+		{text: "thach den 1 tan 30k mai co hang", product: "thach-den", qty: "1 tan", price: "30000",
+			ready: day(2, 12, 2026), flags: "listing"},
+		{text: "Đào Mẫu Sơn 1 tạ 50k mai có hàng", product: "dao-mau-son", qty: "1 ta", price: "50000",
+			ready: day(2, 12, 2026), flags: "listing"},
+		{text: "Cây thạch đen 2 tạ 40k", product: "thach-den", qty: "2 ta", price: "40000", flags: "listing"},
+		{text: "Na Chi Lăng 5 tạ 25k mai có hàng", product: "na-chi-lang", qty: "5 ta", price: "25000",
+			ready: day(2, 12, 2026), area: "chi_lang", flags: "listing"},
+		{text: "Na Chi Lăng loại 1 5 tạ 25k", product: "na-chi-lang", qty: "5 ta", price: "25000",
+			area: "chi_lang", flags: "listing"},
+		{text: "Thạch đen Bắc Sơn 1 tạ 40k", product: "thach-den", qty: "1 ta", price: "40000", area: "bac_son", flags: "listing"},
+		{text: "Đào tiên Mẫu Sơn 1 tạ 50k", product: "dao-mau-son", qty: "1 ta", price: "50000", note: "tiên Mẫu Sơn", flags: "listing"},
 	}
 	for _, tt := range tests {
 		r := ReadListing(tt.text, now, c, testAreas)
