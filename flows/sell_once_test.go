@@ -184,6 +184,9 @@ var listingMessages = []struct {
 	{text, "Na 5 tạ 25k mai", "photos", false},
 	{photo, "Na Chi Lăng 5 tạ 25k, ngày mai thu hoạch. Quả to, ngọt, không thuốc", "", true},
 	{photo, "Quýt ngọt 1,2 tấn giá 22 ngàn một cân, thu hoạch 10/8", "", true},
+	{photo, "Na 5 tạ 25k chủ nhật", "", true},
+	{photo, "Na 5 tạ 25k có hàng 20-12", "", true},
+	{photo, "Gạo 1 tấn 18k thu hoạch 15-12", "", true},
 }
 
 // TestListingsFromOneMessage measures how many messages a registered
@@ -539,6 +542,40 @@ func TestAProductsWholeNameInOneMessageIsNoNote(t *testing.T) {
 				turn{photo, tt.caption, 0, "sell/summary", []string{"sell.summary"}}))
 			if !strings.Contains(summary, tt.want) || strings.Contains(summary, "📝") {
 				t.Fatalf("the summary says:\n%s\nwant %q and no note", summary, tt.want)
+			}
+		})
+	}
+}
+
+// A ready date after the price is read, not eaten by the price's polite
+// tail words ("25k chủ nhật" is 25k, then Sunday; "25k có hàng 20-12" 25k,
+// then the 20th of December), and a date with dashes after "thu hoạch" is a
+// date: the summary comes at once, the price echoed as typed. At the price
+// question, "25k chủ nhật" answers the date too.
+func TestAReadyDateAfterThePriceInOneMessageIsRead(t *testing.T) {
+	once := func(caption string) []turn {
+		return append(slices.Clone(registered), turn{photo, caption, 0, "sell/summary", []string{"sell.summary"}})
+	}
+	tests := []struct {
+		name         string
+		turns        []turn
+		price, ready string
+	}{
+		{"chủ nhật", once("Na 5 tạ 25k chủ nhật"), "(anh/chị gõ: 25k)\n", "📅 Có hàng: Chủ nhật 2/8"}, // today is Saturday 1/8
+		{"có hàng 20-12", once("Na 5 tạ 25k có hàng 20-12"), "(anh/chị gõ: 25k)\n", "📅 Có hàng: Chủ nhật 20/12"},
+		{"thu hoạch 15-12", once("Gạo 1 tấn 18k thu hoạch 15-12"), "(anh/chị gõ: 18k)\n", "📅 Có hàng: thứ Ba 15/12"},
+		{"at the price question", append(slices.Clone(toSellQuantity),
+			turn{text, "5 tạ", 0, "sell/price", []string{"sell.price"}},
+			turn{text, "25k chủ nhật", 0, "sell/note", []string{"sell.note"}},
+			turn{text, "bỏ qua", 0, "sell/summary", []string{"sell.summary"}}),
+			"(anh/chị gõ: 25k)\n", "📅 Có hàng: Chủ nhật 2/8"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			summary := summaryOf(t, tt.turns)
+			if !strings.Contains(summary, tt.price) || !strings.Contains(summary, tt.ready) || strings.Contains(summary, "📝") {
+				t.Fatalf("the summary says:\n%s\nwant %q, %q and no note", summary, tt.price, tt.ready)
 			}
 		})
 	}

@@ -131,7 +131,11 @@ func parsePrice(p *stream) (Price, error) {
 		}
 		p.skipCurrency()
 	}
+	tail := p.i
 	p.skip(priceTail)
+	if sunday(p.toks[tail:p.i]) {
+		return Price{}, ErrNotPrice // "25k chủ nhật": a price, then a day
+	}
 	if !p.done() {
 		if p.isRangeSep() {
 			return Price{}, ErrPriceRange
@@ -154,6 +158,18 @@ func parsePrice(p *stream) (Price, error) {
 		return Price{}, ErrTooLarge
 	}
 	return Price{VND: vnd, Per: per}, nil
+}
+
+// sunday tells whether toks, a price's tail words, say "chủ nhật"
+// (Sunday): "chủ" and "nhất" are politeness after a price ("25k chứ",
+// "25k là nhất"), the two together a day.
+func sunday(toks []token) bool {
+	for i := 1; i < len(toks); i++ {
+		if toks[i-1].text == "chu" && toks[i].text == "nhat" {
+			return true
+		}
+	}
+	return false
 }
 
 // priceAmount reads the number part: groups of a number and a multiplier in

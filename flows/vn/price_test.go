@@ -129,6 +129,12 @@ func TestParsePrice(t *testing.T) {
 		{"25k ship 10k", Price{}, ErrNotPrice},
 		{"25k/", Price{}, ErrNotPrice},
 		{"25k/bịch", Price{}, ErrUnknownUnit},
+		// "chủ" and "nhất" after a price are politeness, the two a day:
+		// the price question leaves "25k chủ nhật" to the listing's reader
+		{"25k chủ nhật", Price{}, ErrNotPrice},
+		{"25k chu nhat", Price{}, ErrNotPrice},
+		{"25k chứ", Price{25000, ""}, nil},
+		{"25k là nhất", Price{25000, ""}, nil},
 		{"1.23.4", Price{}, ErrNotPrice},
 		{"25k 1tr", Price{}, ErrNotPrice}, // multipliers must decrease
 		{"k", Price{}, ErrNotPrice},

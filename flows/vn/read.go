@@ -2,6 +2,7 @@ package vn
 
 import (
 	"errors"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -137,6 +138,9 @@ func readListing(text string, now time.Time, c *Catalog, areas []Area, counted U
 			return false
 		}
 		p, err := readPrice(s, span)
+		if err == nil && breaksDate(span, rest, now) {
+			return false // "25k chủ nhật": 25k, then Sunday
+		}
 		switch {
 		case err == ErrPriceRange:
 			r.PriceRange = true
@@ -168,8 +172,8 @@ func readListing(text string, now time.Time, c *Catalog, areas []Area, counted U
 			r.QuantityUnsure = r.QuantityUnsure || !SameAmount(q, qs[0])
 		}
 	}
-	spans(ws, maxSpan, func(_ string, _, span, _ []readWord) bool {
-		d, err := readDate(span, now)
+	spans(ws, maxSpan, func(_ string, _, span, rest []readWord) bool {
+		d, err := readDate(span, rest, now)
 		switch {
 		case err == nil && r.Ready.IsZero():
 			r.Ready, r.ReadyPast = d, time.Time{}
@@ -381,10 +385,46 @@ func readPrice(s string, span []readWord) (Price, error) {
 	return p, err
 }
 
+// breaksDate tells whether a price span's tail words ("có", "chủ",
+// "nhất": politeness after a price) start a ready date of two words or
+// more, which names a day ("chủ nhật", "có hàng 20-12"), with the words
+// that follow the span: the price is to end before them. A date made only
+// of readyWords ("có hàng luôn") breaks nothing, nor does "có" alone.
+func breaksDate(span, rest []readWord, now time.Time) bool {
+	for k := 1; k < len(span); k++ {
+		tail := append(slices.Clone(span[k:]), rest...)
+		for m := min(len(tail), maxSpan); m >= 2; m-- {
+			if !free(tail[:m]) || onlyReadyWords(tail[:m]) {
+				continue
+			}
+			if _, err := readDate(tail[:m], tail[m:], now); err == nil || errors.Is(err, ErrDatePast) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func onlyReadyWords(ws []readWord) bool {
+	for _, w := range ws {
+		if !readyWords[w.fold] {
+			return false
+		}
+	}
+	return true
+}
+
+// dashDate: a day and month written with dashes, maybe a year ("15-12",
+// "15-12-2026").
+var dashDate = regexp.MustCompile(`^\d{1,2}-\d{1,2}(-\d{2,4})?$`)
+
 // readDate reads a span as a ready date, its cue words ("thu hoạch", "có
-// hàng") around it. A bare number is no date ("5" may be anything), nor
-// "nay" alone ("năm nay").
-func readDate(span []readWord, now time.Time) (time.Time, error) {
+// hàng") around it; rest is what follows the span. A bare number is no date
+// ("5" may be anything), nor "nay" alone ("năm nay"). A date with dashes
+// ("15-12") is one only after or before a cue ("thu hoạch 15-12", "có hàng
+// 20-12"), and not before a unit or a money word: alone, or in "có 10-12
+// quả/kg", "hàng 5-6 tạ", it is a range.
+func readDate(span, rest []readWord, now time.Time) (time.Time, error) {
 	words := strings.Fields(joinFold(span))
 	cued := false
 	for trimmed := true; trimmed; {
@@ -399,7 +439,8 @@ func readDate(span []readWord, now time.Time) (time.Time, error) {
 		}
 	}
 	core := strings.Join(words, " ")
-	if !strings.ContainsFunc(core, func(r rune) bool { return unicode.IsLetter(r) || r == '/' }) ||
+	dashed := cued && dashDate.MatchString(core) && !countedAfter(span, rest)
+	if !dashed && !strings.ContainsFunc(core, func(r rune) bool { return unicode.IsLetter(r) || r == '/' }) ||
 		core == "nay" && !cued {
 		return time.Time{}, ErrNotDate
 	}
@@ -414,6 +455,20 @@ func readDate(span []readWord, now time.Time) (time.Time, error) {
 		return time.Time{}, ErrNotDate
 	}
 	return d, err
+}
+
+// countedAfter tells whether a unit or a money word follows span, no
+// separator between them ("10-12 quả/kg", "5-6 tạ", "20-25k").
+func countedAfter(span, rest []readWord) bool {
+	if len(rest) == 0 || span[len(span)-1].end {
+		return false
+	}
+	toks := lex(rest[0].fold)
+	if len(toks) == 0 || toks[0].kind != tWord {
+		return len(toks) > 0 && toks[0].kind == tDong
+	}
+	_, unit := unitAliases[toks[0].text]
+	return unit || moneyWords[toks[0].text] || priceMults[toks[0].text] > 0
 }
 
 // areaNamed is the tag of the area whose name is s, folded.

@@ -17,6 +17,7 @@ func TestReadListing(t *testing.T) {
 	tests := []struct {
 		text, product, qty, price, ready, past, area, note string
 		flags                                              string // listing, unsure-q, unsure-p, range, phone
+		typed                                              string // PriceTyped, when said
 	}{
 		{text: "Na Chi Lăng 5 tạ 25k mai có hàng", product: "na-chi-lang", qty: "5 ta", price: "25000",
 			ready: day(2, 12, 2026), area: "chi_lang", flags: "listing"},
@@ -107,6 +108,28 @@ func TestReadListing(t *testing.T) {
 			area: "chi_lang", flags: "listing"},
 		{text: "Thạch đen Bắc Sơn 1 tạ 40k", product: "thach-den", qty: "1 ta", price: "40000", area: "bac_son", flags: "listing"},
 		{text: "Đào tiên Mẫu Sơn 1 tạ 50k", product: "dao-mau-son", qty: "1 ta", price: "50000", note: "tiên Mẫu Sơn", flags: "listing"},
+		// A price's polite tail words ("có", "chủ") do not break a ready
+		// date; a date with dashes is one after a cue.
+		{text: "Na 5 tạ 25k chủ nhật", product: "na-chi-lang", qty: "5 ta", price: "25000", typed: "25k",
+			ready: day(6, 12, 2026), flags: "listing"},
+		{text: "Na 5 tạ 25k có hàng 20-12", product: "na-chi-lang", qty: "5 ta", price: "25000", typed: "25k",
+			ready: day(20, 12, 2026), flags: "listing"},
+		{text: "Gạo 1 tấn 18k thu hoạch 15-12", product: "gao", qty: "1 tan", price: "18000", typed: "18k",
+			ready: day(15, 12, 2026), flags: "listing"},
+		{text: "Gạo 1 tấn 18k, 15-12 thu hoạch", product: "gao", qty: "1 tan", price: "18000",
+			ready: day(15, 12, 2026), flags: "listing"},
+		{text: "Na 5 tạ 25k có hàng từ 15-12-2026", product: "na-chi-lang", qty: "5 ta", price: "25000",
+			ready: day(15, 12, 2026), flags: "listing"},
+		{text: "Na 5 tạ 25k có thương lượng", product: "na-chi-lang", qty: "5 ta", price: "25000",
+			typed: "25k có thương lượng", flags: "listing"},
+		{text: "Na 5 tạ 25k có hàng luôn", product: "na-chi-lang", qty: "5 ta", price: "25000",
+			ready: day(1, 12, 2026), flags: "listing"},
+		// Without a cue, or before a unit, a dashed pair may be a range: no
+		// date (the date is asked).
+		{text: "Na 5 tạ 25k, 15-12", product: "na-chi-lang", qty: "5 ta", price: "25000", flags: "listing"},
+		{text: "Na 5 tạ 25k, hàng 10-12 quả/kg", product: "na-chi-lang", qty: "5 ta", price: "25000",
+			note: "hàng 10-12 quả/kg", flags: "listing"},
+		{text: "Na 25k, hàng 5-6 tạ", product: "na-chi-lang", price: "25000", note: "hàng 5-6 tạ", flags: "listing"},
 	}
 	for _, tt := range tests {
 		r := ReadListing(tt.text, now, c, testAreas)
@@ -142,6 +165,9 @@ func TestReadListing(t *testing.T) {
 			if on != strings.Contains(" "+tt.flags+" ", " "+flag+" ") {
 				got = append(got, flag)
 			}
+		}
+		if tt.typed != "" && r.PriceTyped != tt.typed {
+			t.Errorf("ReadListing(%q): price typed %q, want %q", tt.text, r.PriceTyped, tt.typed)
 		}
 		if product != tt.product || qty != tt.qty || price != tt.price || ready != tt.ready || r.Area != tt.area ||
 			r.Note != tt.note || len(got) > 0 {
