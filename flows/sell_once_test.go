@@ -187,6 +187,7 @@ var listingMessages = []struct {
 	{photo, "Na 5 tạ 25k chủ nhật", "", true},
 	{photo, "Na 5 tạ 25k có hàng 20-12", "", true},
 	{photo, "Gạo 1 tấn 18k thu hoạch 15-12", "", true},
+	{photo, "Chuối 20 buồng 100k mai có hàng", "", true},
 }
 
 // TestListingsFromOneMessage measures how many messages a registered
@@ -576,6 +577,38 @@ func TestAReadyDateAfterThePriceInOneMessageIsRead(t *testing.T) {
 			summary := summaryOf(t, tt.turns)
 			if !strings.Contains(summary, tt.price) || !strings.Contains(summary, tt.ready) || strings.Contains(summary, "📝") {
 				t.Fatalf("the summary says:\n%s\nwant %q, %q and no note", summary, tt.price, tt.ready)
+			}
+		})
+	}
+}
+
+// Bananas are sold by the buồng (and the nải, vegetables by the mớ…): such
+// a count is kept as the farmer names it, in one message and at the
+// quantity question, and the price is per it.
+func TestBananasAreListedByTheBunch(t *testing.T) {
+	tests := []struct {
+		name  string
+		turns []turn
+		want  string
+	}{
+		{"in one message", append(slices.Clone(registered),
+			turn{photo, "Chuối 20 buồng 100k mai có hàng", 0, "sell/summary", []string{"sell.summary"}}),
+			"🌾 Chuối — 20 buồng\n💰 100.000 đ/buồng (anh/chị gõ: 100k)"},
+		{"at the quantity question", append(slices.Clone(registered),
+			turn{photo, "Chuối mai có hàng", 0, "sell/quantity", []string{"sell.quantity"}},
+			turn{text, "20 buồng", 0, "sell/price", []string{"sell.price"}},
+			turn{text, "100k", 0, "sell/summary", []string{"sell.summary"}}),
+			"🌾 Chuối — 20 buồng\n💰 100.000 đ/buồng (anh/chị gõ: 100k)"},
+		{"by the nải, priced per nải", append(slices.Clone(registered),
+			turn{photo, "Chuối tiêu 50 nải 20k/nải mai", 0, "sell/summary", []string{"sell.summary"}}),
+			"🌾 Chuối — 50 nải\n💰 20.000 đ/nải (anh/chị gõ: 20k/nải)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			summary := summaryOf(t, tt.turns)
+			if !strings.Contains(summary, tt.want) {
+				t.Fatalf("the summary says:\n%s\nwant it to say:\n%s", summary, tt.want)
 			}
 		})
 	}

@@ -420,7 +420,9 @@ const (
 var maxPerCount = map[Unit]int64{
 	UnitQua: 2_000_000, UnitChuc: 5_000_000, UnitThung: 20_000_000,
 	UnitBao: 30_000_000, UnitBo: 1_000_000, UnitCon: 100_000_000,
-	UnitLit: 2_000_000,
+	UnitLit: 2_000_000, UnitBuong: 2_000_000, UnitNai: 500_000, UnitSot: 5_000_000,
+	UnitBi: 30_000_000, UnitMo: 1_000_000, UnitHop: 10_000_000, UnitKien: 50_000_000,
+	UnitCay: 100_000_000, // a peach tree for Tết, a timber tree
 }
 
 // minPerPiece: the lowest plausible price of one piece of produce sold by
@@ -440,7 +442,8 @@ func (p Price) CheapChuc(counted Unit) bool {
 // must lie in 100 đ … 1.000.000 đ (10 tỷ/kg fails; honey, star anise pass).
 // Per count or volume unit: 100 đ … a bound per unit (quả 2 triệu, chục
 // 5 triệu, thùng 20 triệu, bao 30 triệu, bó 1 triệu, con 100 triệu, lít
-// 2 triệu). Without a unit: 100 đ … 100 triệu; set Per to the listing's
+// 2 triệu, buồng 2 triệu, nải 500 nghìn, sọt 5 triệu, bì 30 triệu, mớ 1
+// triệu, hộp 10 triệu, kiện 50 triệu, cây 100 triệu). Without a unit: 100 đ … 100 triệu; set Per to the listing's
 // unit first for a sharper check.
 func PlausiblePrice(p Price) bool {
 	if p.VND < minPlausibleVND {

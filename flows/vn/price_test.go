@@ -135,6 +135,8 @@ func TestParsePrice(t *testing.T) {
 		{"25k chu nhat", Price{}, ErrNotPrice},
 		{"25k chứ", Price{25000, ""}, nil},
 		{"25k là nhất", Price{25000, ""}, nil},
+		{"100k/buồng", Price{100_000, UnitBuong}, nil},
+		{"15k một nải", Price{15000, UnitNai}, nil},
 		{"1.23.4", Price{}, ErrNotPrice},
 		{"25k 1tr", Price{}, ErrNotPrice}, // multipliers must decrease
 		{"k", Price{}, ErrNotPrice},
@@ -197,6 +199,11 @@ func TestPlausiblePrice(t *testing.T) {
 		{"6 triệu/bao", true},
 		{"1tr/bó", true},
 		{"2tr/bó", false},
+		{"150k/buồng", true},
+		{"5tr/buồng", false},
+		{"20k/nải", true},
+		{"10tr/cây", true}, // a peach tree for Tết
+		{"15k/mớ", true},
 	}
 	for _, tt := range tests {
 		p, err := ParsePrice(tt.in)

@@ -40,6 +40,17 @@ func TestParseQuantity(t *testing.T) {
 		{"20 trái", "", Quantity{20000, UnitQua}, nil},
 		{"20 trai", "", Quantity{20000, UnitQua}, nil},
 		{"3 chục", "", Quantity{3000, UnitChuc}, nil},
+		// counts kept as the farmer names them, never converted to kg
+		{"20 buồng", UnitKg, Quantity{20000, UnitBuong}, nil},
+		{"20 buong", UnitKg, Quantity{20000, UnitBuong}, nil},
+		{"50 nải", UnitKg, Quantity{50000, UnitNai}, nil},
+		{"10 sọt", UnitKg, Quantity{10000, UnitSot}, nil},
+		{"5 bì", UnitKg, Quantity{5000, UnitBi}, nil},
+		{"30 mớ", UnitKg, Quantity{30000, UnitMo}, nil},
+		{"100 cây", UnitKg, Quantity{100_000, UnitCay}, nil},
+		{"40 hộp", UnitKg, Quantity{40000, UnitHop}, nil},
+		{"3 kiện", UnitKg, Quantity{3000, UnitKien}, nil},
+		{"hai chục buồng", UnitKg, Quantity{20000, UnitBuong}, nil},
 		{"3 chuc", "", Quantity{3000, UnitChuc}, nil},
 		// a chục of fruit is its own unit: quả after it names what is counted
 		{"3 chục quả", "", Quantity{3000, UnitChuc}, nil},

@@ -130,6 +130,10 @@ func TestReadListing(t *testing.T) {
 		{text: "Na 5 tạ 25k, hàng 10-12 quả/kg", product: "na-chi-lang", qty: "5 ta", price: "25000",
 			note: "hàng 10-12 quả/kg", flags: "listing"},
 		{text: "Na 25k, hàng 5-6 tạ", product: "na-chi-lang", price: "25000", note: "hàng 5-6 tạ", flags: "listing"},
+		// Counts that are no weight are kept as named.
+		{text: "Chuối 20 buồng 100k mai có hàng", product: "chuoi", qty: "20 buong", price: "100000",
+			ready: day(2, 12, 2026), flags: "listing"},
+		{text: "Rau muống 30 mớ 10k/mớ", product: "rau", qty: "30 mo", price: "10000/mo", note: "muống", flags: "listing"},
 	}
 	for _, tt := range tests {
 		r := ReadListing(tt.text, now, c, testAreas)

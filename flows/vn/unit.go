@@ -21,12 +21,22 @@ const (
 	UnitBo    Unit = "bo"    // a bunch (of vegetables)
 	UnitCon   Unit = "con"   // an animal
 	UnitLit   Unit = "lit"   // a litre
+	// Counts farmers and traders use every day, never converted to kg.
+	UnitBuong Unit = "buong" // a bunch (stem) of bananas
+	UnitNai   Unit = "nai"   // a hand of bananas
+	UnitSot   Unit = "sot"   // a basket
+	UnitBi    Unit = "bi"    // a large bag
+	UnitMo    Unit = "mo"    // a handful (of vegetables)
+	UnitCay   Unit = "cay"   // a plant, a stalk, a tree
+	UnitHop   Unit = "hop"   // a box
+	UnitKien  Unit = "kien"  // a bale, a parcel
 )
 
 // Units lists the canonical units, weights first.
 func Units() []Unit {
 	return []Unit{UnitKg, UnitYen, UnitTa, UnitTan, UnitLang, UnitQua, UnitChuc,
-		UnitThung, UnitBao, UnitBo, UnitCon, UnitLit}
+		UnitThung, UnitBao, UnitBo, UnitCon, UnitLit,
+		UnitBuong, UnitNai, UnitSot, UnitBi, UnitMo, UnitCay, UnitHop, UnitKien}
 }
 
 // unitMilliKg: grams per unit of each weight unit.
@@ -71,6 +81,8 @@ var unitAliases = map[string]Unit{
 	"bo":    UnitBo,
 	"con":   UnitCon,
 	"lit":   UnitLit, "l": UnitLit, "lits": UnitLit,
+	"buong": UnitBuong, "nai": UnitNai, "sot": UnitSot, "bi": UnitBi,
+	"mo": UnitMo, "cay": UnitCay, "hop": UnitHop, "kien": UnitKien,
 	"g": unitGram, "gr": unitGram, "gam": unitGram, "gram": unitGram,
 }
 

@@ -19,6 +19,8 @@ func TestParseUnit(t *testing.T) {
 		{"chục", UnitChuc, true}, {"chuc", UnitChuc, true},
 		{"thùng", UnitThung, true}, {"bao", UnitBao, true}, {"bó", UnitBo, true},
 		{"con", UnitCon, true}, {"lít", UnitLit, true}, {"LIT", UnitLit, true},
+		{"buồng", UnitBuong, true}, {"nải", UnitNai, true}, {"sọt", UnitSot, true}, {"bì", UnitBi, true},
+		{"mớ", UnitMo, true}, {"cây", UnitCay, true}, {"hộp", UnitHop, true}, {"kiện", UnitKien, true},
 		{"Lạng Sơn", "", false}, {"lang son", "", false}, {"g", "", false}, {"", "", false},
 		{"kg kg", "", false}, {"2 kg", "", false}, {"bịch", "", false}, {"tan roi", "", false},
 	}
