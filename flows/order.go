@@ -336,13 +336,11 @@ func (f *order) takeQty(c *Conv, d *orderDraft, l *Listing, asked vn.Quantity, e
 	return &m
 }
 
-func (f *order) askName(c *Conv, _ *orderDraft) Question {
-	return Ask(M("order.name", "Name", c.User.Name), []Choice{{Label: M("reg.name_keep", "Name", c.User.Name), Value: "keep"}})
-}
+func (f *order) askName(c *Conv, _ *orderDraft) Question { return askName(c, "order.name") }
 
 func (f *order) onName(_ context.Context, c *Conv, d *orderDraft, in Input) (Go, error) {
 	switch {
-	case in.Kind == KindChoice && in.Text == "keep":
+	case in.Kind == KindChoice && in.Text == "keep" && platformName(c) != "":
 		d.Name = c.User.Name
 	case in.Kind == KindText && tooLong(in.Text, maxName):
 		return Again(M("order.name_long")), nil
@@ -365,6 +363,9 @@ func (f *order) onPhone(_ context.Context, c *Conv, d *orderDraft, in Input) (Go
 	phone, name, err := vn.ParsePhoneRest(in.Phone + in.Text)
 	if err != nil || name != "" && (tooLong(name, maxName) || !validName(name)) {
 		return Again(M("reg.phone_bad")), nil
+	}
+	if containsPhone(name) { // a second number is no name: which one to call?
+		return Again(M("reg.phone_one")), nil
 	}
 	if name != "" { // "0912 345 678 chị Lan": the name said last is the one to call
 		d.Name = name

@@ -1,6 +1,7 @@
 package flows_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"go/ast"
@@ -30,6 +31,7 @@ type market struct {
 	sess   map[string]*flows.Session
 	said   []flows.Reply // by the last input, to every chat
 	update int
+	names  map[string]string // a user's name on their platform, if not "User <id>"
 }
 
 func newMarket(t *testing.T, options ...func(*flows.Deps)) *market {
@@ -45,7 +47,7 @@ func newMarket(t *testing.T, options ...func(*flows.Deps)) *market {
 func (m *market) input(user string, kind flows.InputKind, text string) flows.Input {
 	m.update++
 	return flows.Input{Channel: flows.Telegram, UpdateID: strconv.Itoa(m.update), ChatID: user, ChatType: flows.Private,
-		UserID: user, UserName: "User " + user, Lang: "vi", Kind: kind, Text: text, At: m.now}
+		UserID: user, UserName: cmp.Or(m.names[user], "User "+user), Lang: "vi", Kind: kind, Text: text, At: m.now}
 }
 
 // say handles one input of user and returns the message IDs said to them.

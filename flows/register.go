@@ -72,13 +72,31 @@ func skipChoice() Choice {
 	return Choice{Label: M("choice.skip"), Value: "skip", Words: []string{"bo qua", "khong", "khong co", "chua co", "chua", "skip"}}
 }
 
-func (r *registration) askName(c *Conv, _ *draft) Question {
-	return Ask(M("reg.name", "Name", c.User.Name), []Choice{{Label: M("reg.name_keep", "Name", c.User.Name), Value: "keep"}})
+func (r *registration) askName(c *Conv, _ *draft) Question { return askName(c, "reg.name") }
+
+// askName asks question, offering the user's name on their platform as a
+// button (👤 Lan) when it could have been typed as one.
+func askName(c *Conv, question string) Question {
+	name := platformName(c)
+	if name == "" {
+		return Ask(M(question, "Name", ""))
+	}
+	return Ask(M(question, "Name", name), []Choice{{Label: M("reg.name_keep", "Name", name), Value: "keep"}})
+}
+
+// platformName is the user's name on their chat platform if it passes the
+// checks of a typed name, "" if not: people often put their phone number
+// in it ("Hoa bán na 0912345678"), and it would be shown to strangers.
+func platformName(c *Conv) string {
+	if !nameOK(c.User.Name) {
+		return ""
+	}
+	return c.User.Name
 }
 
 func (r *registration) onName(_ context.Context, c *Conv, d *draft, in Input) (Go, error) {
 	switch {
-	case in.Kind == KindChoice && in.Text == "keep":
+	case in.Kind == KindChoice && in.Text == "keep" && platformName(c) != "":
 		d.Seller.Name = c.User.Name
 	case in.Kind == KindText && tooLong(in.Text, maxName):
 		return Again(M("reg.name_long")), nil
@@ -99,12 +117,15 @@ func (r *registration) onPhone(ctx context.Context, c *Conv, d *draft, in Input)
 	if in.Kind != KindText && in.Kind != KindContact {
 		return NotUnderstood(), nil
 	}
-	phone, name, err := vn.ParsePhoneRest(in.Phone + in.Text)
-	if err != nil || name != "" && (tooLong(name, maxName) || !validName(name)) {
+	// What else is said is never taken for a name: the name was asked just
+	// before, and words after a number are about it ("của chồng em",
+	// "gọi giờ trưa"), yet a name is shown in every group post.
+	phone, rest, err := vn.ParsePhoneRest(in.Phone + in.Text)
+	if err != nil {
 		return Again(M("reg.phone_bad")), nil
 	}
-	if name != "" { // "0912 345 678 tên Hoa": the name said last is the one to show
-		d.Seller.Name = name
+	if containsPhone(rest) { // "0987 654 321 hoặc zalo 0912345678"
+		return Again(M("reg.phone_one")), nil
 	}
 	candidate := d.Seller
 	candidate.UserID, candidate.Phone, candidate.PhoneVerified = c.User.ID, phone, in.Kind == KindContact && in.PhoneOwn
@@ -353,6 +374,11 @@ func validName(s string) bool {
 	n := utf8.RuneCountInString(s)
 	return n >= 2 && n <= maxName && !slices.Contains(controlWords, vn.Fold(s)) && strings.IndexFunc(s, func(r rune) bool { return r >= 'A' }) >= 0 && !strings.HasPrefix(s, "/")
 }
+
+// nameOK tells whether s passes every check of a typed name (one shown in
+// group posts or to the other side of an order): short enough, one, and
+// without a phone number.
+func nameOK(s string) bool { return !tooLong(s, maxName) && !containsPhone(s) && validName(s) }
 
 // areaIn finds an area named in text: `xã Quang Lang, Chi Lăng` is in
 // Chi Lăng. `Lạng Sơn` alone names the province, not the city.
