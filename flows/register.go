@@ -28,6 +28,10 @@ type draft struct {
 	// Link: the phone typed is another channel's seller's, and linking
 	// the two accounts is offered.
 	Link *linking `json:"link,omitempty"`
+	// BankSet: the bank questions were answered since the profile was
+	// last saved. Otherwise saving keeps the account saved, which may have
+	// changed meanwhile (a change confirmed on another account).
+	BankSet bool `json:"bank_set,omitempty"`
 }
 
 // registration is the seller's profile as rows of a form, ending in saving
@@ -225,7 +229,7 @@ func (r *registration) onBank(_ context.Context, _ *Conv, d *draft, in Input) (G
 	if !ok {
 		return Again(M("reg.bank_unknown")), nil
 	}
-	d.Seller.Bank = &BankAccount{BIN: bank.BIN, Bank: bank.ShortName}
+	d.Seller.Bank, d.BankSet = &BankAccount{BIN: bank.BIN, Bank: bank.ShortName}, true
 	return Next(), nil
 }
 
@@ -272,13 +276,28 @@ func (r *registration) onHolder(_ context.Context, _ *Conv, d *draft, in Input) 
 // saved stores the draft's seller as the user's own profile. A phone number
 // another seller took meanwhile sends the user back to the phone question.
 // A new phone number or bank account is told to the person's other
-// accounts, with the change. A profile that is no longer the user's (an
+// accounts, with the change; a new bank account set from a linked account
+// waits for the farmer's word instead (holdBank). A profile that is no longer the user's (an
 // account whose link to it was undone meanwhile) is not saved: the task
 // starts over.
 func (r *registration) saved(ctx context.Context, c *Conv, d *draft) (Go, error) {
 	registered := d.Seller.ID != 0
 	d.Seller.UserID = c.User.ID
-	notices, err := r.changedNotices(ctx, c, &d.Seller)
+	before, err := r.before(ctx, c, &d.Seller)
+	if err != nil {
+		return Go{}, err
+	}
+	if before != nil && !d.BankSet {
+		d.Seller.Bank = before.Bank
+	}
+	d.BankSet = false
+	var held *BankAccount
+	if newBank(&d.Seller, before) && c.User.Linked {
+		// Buyers would pay whoever set it: it waits for the farmer's word
+		// on her first account, and the profile keeps the old one.
+		held, d.Seller.Bank = d.Seller.Bank, before.Bank
+	}
+	notices, err := r.changedNotices(ctx, c, &d.Seller, before)
 	if err != nil {
 		return Go{}, err
 	}
@@ -296,14 +315,23 @@ func (r *registration) saved(ctx context.Context, c *Conv, d *draft) (Go, error)
 	if !registered {
 		c.Say(M("reg.done"))
 	}
+	if held != nil {
+		if err := r.holdBank(ctx, c, &d.Seller, *held, before); err != nil {
+			return Go{}, err
+		}
+	}
+	if newBank(&d.Seller, before) {
+		// Set on the first account itself: one waiting is dropped.
+		if err := r.deps.Links.DropBankChange(ctx, d.Seller.ID, ""); err != nil && !errors.Is(err, ErrStale) {
+			return Go{}, fmt.Errorf("drop bank change: %w", err)
+		}
+	}
 	return Next(), nil
 }
 
-// changedNotices tell the person's other accounts that s, about to be
-// saved, changes their profile's phone number or bank account: whoever
-// holds an account linked to theirs could be paid instead of them. The
-// new number and account are shown masked. None for a new profile.
-func (r *registration) changedNotices(ctx context.Context, c *Conv, s *Seller) ([]Reply, error) {
+// before is the profile s changes as saved, nil for a new one (or
+// without links to tell).
+func (r *registration) before(ctx context.Context, c *Conv, s *Seller) (*Seller, error) {
 	if s.ID == 0 || r.deps.Links == nil {
 		return nil, nil
 	}
@@ -314,8 +342,24 @@ func (r *registration) changedNotices(ctx context.Context, c *Conv, s *Seller) (
 	if err != nil {
 		return nil, fmt.Errorf("seller before the change: %w", err)
 	}
+	return before, nil
+}
+
+// newBank tells whether s has a bank account other than before's.
+func newBank(s, before *Seller) bool {
+	return before != nil && s.Bank != nil && (before.Bank == nil || s.Bank.BIN != before.Bank.BIN || s.Bank.Account != before.Bank.Account)
+}
+
+// changedNotices tell the person's other accounts that s, about to be
+// saved, changes their profile's phone number or bank account (before):
+// whoever holds an account linked to theirs could be paid instead of them.
+// The new number and account are shown masked. None for a new profile.
+func (r *registration) changedNotices(ctx context.Context, c *Conv, s *Seller, before *Seller) ([]Reply, error) {
+	if before == nil {
+		return nil, nil
+	}
 	phone := s.Phone != before.Phone
-	bank := s.Bank != nil && (before.Bank == nil || s.Bank.BIN != before.Bank.BIN || s.Bank.Account != before.Bank.Account)
+	bank := newBank(s, before)
 	if !phone && !bank {
 		return nil, nil
 	}
@@ -335,7 +379,7 @@ func (r *registration) changedNotices(ctx context.Context, c *Conv, s *Seller) (
 			m.Data["Phone"] = maskPhone(s.Phone)
 		}
 		if bank {
-			m.Data["Bank"] = c.texts.Text(lang, M("profile.bank_masked", "Bank", s.Bank.Bank, "Last", lastDigits(s.Bank.Account, 4)))
+			m.Data["Bank"] = bankMasked(c, lang, s.Bank)
 		}
 		notices = append(notices, Reply{To: a.Chat, Lang: lang, Text: m})
 	}

@@ -107,7 +107,11 @@ func (f *roles) useInvite(ctx context.Context, c *Conv, in Input) (Step, error) 
 		return []Reply{{To: chat, Lang: lang, Text: M("roles.invite_used", "Name", c.User.Name, "Code", code,
 			"Role", c.texts.Text(lang, M("roles.role_"+inv.Role)))}}
 	}
-	inv, err := f.deps.Invites.UseInvite(ctx, InviteUse{Code: code, User: c.User.ID, At: c.Now, Source: linkSource(c.In)},
+	use := InviteUse{Code: code, User: c.User.ID, At: c.Now, Source: linkSource(c.In)}
+	if c.User.Linked {
+		use.Linked = ChatRef{Channel: c.User.Channel, ChatID: c.User.PlatformID}
+	}
+	inv, err := f.deps.Invites.UseInvite(ctx, use,
 		inviteLimits, notices)
 	var blocked *InviteBlockedError
 	switch {

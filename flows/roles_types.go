@@ -34,6 +34,10 @@ type InviteUse struct {
 	// Source is the update that typed it: its retry is not counted as
 	// another wrong try.
 	Source string
+	// Linked is the account that typed it when it acts as User (linked):
+	// the role goes back to it, not to User's other accounts, if the link
+	// is undone.
+	Linked ChatRef
 }
 
 // InviteBlockedError means the person typed too many wrong codes: none is

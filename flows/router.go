@@ -205,6 +205,11 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 	if name, ok := r.entry(in); ok {
 		return r.interject(ctx, c, name, in)
 	}
+	// "đúng tôi đổi", "không phải tôi": the buttons of a bank account held
+	// for the farmer's word, typed.
+	if done, err := r.bankTyped(ctx, c, in); done || err != nil {
+		return err
+	}
 	// "nhận đơn", "✅ Nhận đơn": a new order's button typed, without the
 	// order's code, where the notice showed it as a button.
 	if action, ok := r.bareVerbs(in); ok {

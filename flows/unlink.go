@@ -18,7 +18,10 @@ import (
 // the accounts linked to it, and confirms. That account acts as itself again from its next
 // message; the farmer is told on each of their other accounts, and the
 // account on its own chat. What moved to the farmer when it was linked
-// (its orders as a buyer, its buyer details) stays with the farmer.
+// (its roles, its orders as a buyer) and roles it was given through its
+// own chat since go back to it; what cannot be told apart from the
+// farmer's own (orders placed and roles given since the link, the buyer
+// details merged) stays, and the moderator is told what.
 const (
 	unlinkPhone   Step = "phone"
 	unlinkPick    Step = "pick"
@@ -37,6 +40,21 @@ type unlinkDraft struct {
 }
 
 type unlink struct{ deps Deps }
+
+// Unlinked is what undoing a link did with what linking had moved from
+// the account to the farmer, and what it could not tell apart.
+type Unlinked struct {
+	// Given back to the account: its roles and its orders as a buyer from
+	// before the link.
+	Roles  []string
+	Orders int
+	// Left with the farmer, whoever of the two they were of: roles granted
+	// and orders placed as a buyer since the link, and the buyer details
+	// (name, phone, address) linking had merged.
+	RolesSince  []string
+	OrdersSince int
+	Buyer       bool
+}
 
 func unlinkFlow(d Deps) *Flow {
 	f := &unlink{deps: d}
@@ -236,7 +254,7 @@ func (f *unlink) onConfirm(ctx context.Context, c *Conv, in Input) (Step, error)
 			notices = append(notices, Reply{To: other.Chat, Lang: lang, Text: M("link.unlinked_owner", "Channel", channel, "Name", a.Name)})
 		}
 	}
-	err = f.deps.Links.Unlink(ctx, a.ID, d.Person, notices...)
+	u, err := f.deps.Links.Unlink(ctx, a.ID, d.Person, notices...)
 	if errors.Is(err, ErrStale) {
 		c.Say(M("unlink.gone"))
 		return Done, nil
@@ -245,5 +263,25 @@ func (f *unlink) onConfirm(ctx context.Context, c *Conv, in Input) (Step, error)
 		return "", err
 	}
 	c.Say(M("unlink.done", "Account", c.T(f.account(c, *a)), "Name", d.Name))
+	if len(u.Roles) > 0 || u.Orders > 0 {
+		c.Say(M("unlink.back", "Roles", roleNames(c, u.Roles), "Orders", u.Orders))
+	}
+	if len(u.RolesSince) > 0 || u.OrdersSince > 0 || u.Buyer {
+		c.Say(M("unlink.stayed", "Name", d.Name, "Roles", roleNames(c, u.RolesSince), "Orders", u.OrdersSince, "Buyer", u.Buyer))
+	}
 	return Done, nil
 }
+
+// roleNames lists roles as moderators know them: "🤝 Người hỗ trợ, …".
+func roleNames(c *Conv, roles []string) string {
+	names := make([]string, len(roles))
+	for i, r := range roles {
+		names[i] = r
+		if id, ok := roleMsgs[r]; ok {
+			names[i] = c.T(M(id))
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+var roleMsgs = map[string]string{"helper": "unlink.role_helper", "moderator": "unlink.role_moderator", "banned": "unlink.role_banned"}

@@ -121,8 +121,9 @@ func (db *DB) UseInvite(ctx context.Context, u flows.InviteUse, lim flows.Invite
 			hashInvite(u.Code), u.User, u.At); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO user_roles (user_id, role, granted_by) VALUES ($1, $2, $3)
-			ON CONFLICT (user_id, role) DO NOTHING`, u.User, inv.Role, inv.CreatedBy); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO user_roles (user_id, role, granted_by, linked_from)
+			VALUES ($1, $2, $3, (SELECT id FROM users WHERE channel = $4 AND platform_id = $5 AND linked_to = $1))
+			ON CONFLICT (user_id, role) DO NOTHING`, u.User, inv.Role, inv.CreatedBy, u.Linked.Channel, u.Linked.ChatID); err != nil {
 			return err
 		}
 		return queue(ctx, tx, notices(inv))

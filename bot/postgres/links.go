@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -234,9 +235,11 @@ func link(ctx context.Context, tx pgx.Tx, requester, account int64) error {
 		return fmt.Errorf("link user %d to %d: a seller, or an account linked itself", requester, account)
 	}
 	for _, sql := range []string{
-		`UPDATE users SET linked_to = $2 WHERE id = $1 OR linked_to = $1`,
+		`UPDATE users SET linked_to = $2, linked_at = now() WHERE id = $1 OR linked_to = $1`,
 		`UPDATE users SET lang = (SELECT lang FROM users WHERE id = $1) WHERE id = $2 AND lang IS NULL`,
-		`UPDATE orders SET buyer_id = $2 WHERE buyer_id = $1`,
+		// What moves names where from (unless an account linked to the
+		// requester had brought it): undoing the link gives it back.
+		`UPDATE orders SET buyer_id = $2, linked_from = coalesce(linked_from, $1) WHERE buyer_id = $1`,
 		// Listings before buyers, in the order placing an order locks
 		// them (placeOrder): the two never wait for each other in a ring.
 		`UPDATE listings SET helper_id = $2 WHERE helper_id = $1`,
@@ -247,8 +250,8 @@ func link(ctx context.Context, tx pgx.Tx, requester, account int64) error {
 				address = EXCLUDED.address, updated_at = EXCLUDED.updated_at
 			WHERE buyers.updated_at < EXCLUDED.updated_at`,
 		`WITH gone AS (DELETE FROM user_roles WHERE user_id = $1 RETURNING *)
-			INSERT INTO user_roles (user_id, role, granted_by, granted_at, reason)
-			SELECT $2, role, granted_by, granted_at, reason FROM gone
+			INSERT INTO user_roles (user_id, role, granted_by, granted_at, reason, linked_from)
+			SELECT $2, role, granted_by, granted_at, reason, coalesce(linked_from, $1) FROM gone
 			ON CONFLICT (user_id, role) DO UPDATE SET reason = coalesce(nullif(user_roles.reason, ''), EXCLUDED.reason)`,
 		`UPDATE sellers SET created_by = $2 WHERE created_by = $1`,
 	} {
@@ -283,9 +286,69 @@ func (db *DB) Accounts(ctx context.Context, userID int64) ([]flows.Account, stri
 }
 
 // Unlink makes an account linked to userID act as itself again, with the
-// notices that report it. What moved to userID when it was linked (its
-// orders as a buyer, its buyer details, its roles) stays there.
-func (db *DB) Unlink(ctx context.Context, account, userID int64, notices ...flows.Reply) error {
-	return db.change(ctx, "unlink user", `UPDATE users SET linked_to = NULL WHERE id = $1 AND linked_to = $2`,
-		[]any{account, userID}, notices)
+// notices that report it. What linking moved from it and what it was
+// granted through its own chat since (roles, its orders as a buyer) goes
+// back to it; a bank account it asked for and that waits is dropped.
+// Orders it placed and roles given to the person since the link cannot be
+// told from the farmer's own: they stay, and are counted.
+func (db *DB) Unlink(ctx context.Context, account, userID int64, notices ...flows.Reply) (flows.Unlinked, error) {
+	var u flows.Unlinked
+	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		var since *time.Time
+		err := tx.QueryRow(ctx, `
+			WITH old AS (SELECT linked_at FROM users WHERE id = $1 AND linked_to = $2 FOR UPDATE)
+			UPDATE users SET linked_to = NULL, linked_at = NULL FROM old WHERE id = $1 RETURNING old.linked_at`,
+			account, userID).Scan(&since)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return flows.ErrStale
+		}
+		if err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `
+			WITH back AS (DELETE FROM user_roles WHERE user_id = $2 AND linked_from = $1 RETURNING *)
+			INSERT INTO user_roles (user_id, role, granted_by, granted_at, reason)
+			SELECT $1, role, granted_by, granted_at, reason FROM back
+			ON CONFLICT (user_id, role) DO NOTHING
+			RETURNING role`, account, userID)
+		if err != nil {
+			return err
+		}
+		if u.Roles, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+			return err
+		}
+		slices.Sort(u.Roles)
+		tag, err := tx.Exec(ctx, `UPDATE orders SET buyer_id = $1, linked_from = NULL WHERE buyer_id = $2 AND linked_from = $1`,
+			account, userID)
+		if err != nil {
+			return err
+		}
+		u.Orders = int(tag.RowsAffected())
+		if _, err := tx.Exec(ctx, `DELETE FROM bank_changes WHERE asked_by = $1`, account); err != nil {
+			return err
+		}
+		if since != nil {
+			// An account linked before linked_at was kept has no since:
+			// nothing is counted.
+			rows, err := tx.Query(ctx, `SELECT role FROM user_roles WHERE user_id = $1 AND granted_at >= $2 AND role <> 'banned'
+				AND linked_from IS NULL ORDER BY role`, userID, *since)
+			if err != nil {
+				return err
+			}
+			if u.RolesSince, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+				return err
+			}
+			err = tx.QueryRow(ctx, `SELECT count(*), EXISTS (SELECT 1 FROM buyers WHERE user_id = $1 AND updated_at >= $2)
+				FROM orders WHERE buyer_id = $1 AND created_at >= $2 AND linked_from IS NULL`, userID, *since).
+				Scan(&u.OrdersSince, &u.Buyer)
+			if err != nil {
+				return err
+			}
+		}
+		return queue(ctx, tx, notices)
+	})
+	if err != nil {
+		return u, fmt.Errorf("unlink user %d: %w", account, err)
+	}
+	return u, nil
 }

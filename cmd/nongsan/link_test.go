@@ -241,23 +241,30 @@ func TestALinkedAccountsChangesAreToldAndAModeratorUndoesTheLink(t *testing.T) {
 	p.say(z, code)
 	p.wait(z, func(s string) bool { return strings.HasPrefix(s, "✅ Xong rồi ạ!") })
 
-	// The linked account changes the bank account, then the phone number.
+	// The linked account changes the bank account (which waits for the
+	// farmer's word on Telegram, who gives it), then the phone number.
 	tgBefore := len(b.Sent(farmer))
 	p.say(z, p.number(p.last(z), "profile.field_bank"))
 	p.answer(z, "reg.bank", "vietcombank", "reg.account", "0071 0009 87654")
 	p.say(z, "1") // the holder's name offered
-	p.expect(z, "profile.summary", "Name", "Nông dân 1001", "Phone", "0912 888 777", "Place", "xã Quang Lang, Chi Lăng",
-		"GrowingCode", "VN-LSOR-0012", "Bank", "Vietcombank 0071000987654 (NONG DAN 1001)")
-	p.say(z, p.number(p.last(z), "profile.field_phone"))
+	summary := p.expect(z, "profile.summary", "Name", "Nông dân 1001", "Phone", "0912 888 777", "Place", "xã Quang Lang, Chi Lăng",
+		"GrowingCode", "VN-LSOR-0012", "Bank", "Agribank 123456789012 (NONG DAN 1001)")
+	bank := text(t, "vi", "bankchange.ask", "Channel", "plain", "Name", "Hoàng Văn z1", "Old", "Agribank ••••9012", "New", "Vietcombank ••••7654")
+	ask := waitSent(t, b, farmer, func(s sent) bool { return s.Text == bank }, 1)[0]
+	b.Tap(farmer, ask.Data[0])
+	b.expect(farmer, "bankchange.confirmed", "Bank", "Vietcombank ••••7654")
+	p.expect(z, "bankchange.confirmed_there", "Bank", "Vietcombank ••••7654")
+	p.say(z, p.number(summary, "profile.field_phone"))
 	p.say(z, "0968 111 555")
 	p.expect(z, "profile.summary", "Name", "Nông dân 1001", "Phone", "0968 111 555", "Place", "xã Quang Lang, Chi Lăng",
 		"GrowingCode", "VN-LSOR-0012", "Bank", "Vietcombank 0071000987654 (NONG DAN 1001)")
-	bank := text(t, "vi", "profile.changed_elsewhere", "Channel", "plain", "Phone", "", "Bank", "Vietcombank ••••7654")
 	phone := text(t, "vi", "profile.changed_elsewhere", "Channel", "plain", "Phone", "0968 ••• 555", "Bank", "")
 	waitSent(t, b, farmer, func(s sent) bool { return s.Text == phone }, 1)
 	var told []string
 	for _, s := range b.Sent(farmer)[tgBefore:] {
-		told = append(told, s.Text)
+		if strings.HasPrefix(s.Text, "🔔") {
+			told = append(told, s.Text)
+		}
 	}
 	if !slices.Equal(told, []string{bank, phone}) {
 		t.Errorf("the farmer was told on Telegram:\n%q\nwant:\n%q", told, []string{bank, phone})
@@ -397,4 +404,143 @@ func TestAFarmerAHelperRegisteredClaimsHerProfileWithTheHelpersCode(t *testing.T
 	}
 	b.Post(b.Up.Contact(lanUser, lanUser, "84987654322"))
 	b.expect(lanUser, "reg.commune")
+}
+
+// A bank account set on an account linked to the farmer's (by whoever got
+// hold of a link code) is not used until the farmer says so on the account
+// she registered the profile on: buyers go on paying into the old one
+// meanwhile. The linked account cannot say so for her; she can refuse it
+// by typing, as on Zalo; a question's button confirms no newer change.
+func TestABankAccountSetFromALinkedAccountWaitsForTheFarmersWord(t *testing.T) {
+	t.Parallel()
+	p := startPlain(t)
+	b := p.b
+	const z = "z1"
+	b.register(farmer) // on Telegram, 0912 888 777, Agribank 1234 5678 9012
+	listing := b.listing(farmer, "500 kg", "25k")
+	p.toLinkOffer(z)
+	p.say(z, p.number(p.last(z), "link.send"))
+	p.say(z, b.linkCode(farmer, 1))
+	p.wait(z, func(s string) bool { return strings.HasPrefix(s, "✅ Xong rồi ạ!") })
+	account := func() string {
+		var a string
+		queryRow(t, b.Env["DATABASE_URL"], `SELECT bank_account FROM sellers WHERE phone_e164 = '+84912888777'`, nil, &a)
+		return a
+	}
+
+	summary := p.last(z)
+	changeBank := func() {
+		t.Helper()
+		p.say(z, p.number(summary, "profile.field_bank"))
+		p.answer(z, "reg.bank", "vietcombank", "reg.account", "0071 0009 87654")
+		p.say(z, "1") // the holder's name offered
+		summary = p.expect(z, "profile.summary", "Name", "Nông dân 1001", "Phone", "0912 888 777", "Place", "xã Quang Lang, Chi Lăng",
+			"GrowingCode", "VN-LSOR-0012", "Bank", "Agribank 123456789012 (NONG DAN 1001)")
+	}
+	changeBank()
+	held := text(t, "vi", "bankchange.held", "New", "Vietcombank ••••7654", "Old", "Agribank ••••9012", "First", "Telegram")
+	if !slices.Contains(p.c.received(z), held) {
+		t.Errorf("the linked account was not told the account waits: %q", p.c.received(z))
+	}
+	ask := text(t, "vi", "bankchange.ask", "Channel", "plain", "Name", "Hoàng Văn z1", "Old", "Agribank ••••9012", "New", "Vietcombank ••••7654")
+	first := waitSent(t, b, farmer, func(s sent) bool { return s.Text == ask }, 1)[0]
+	if !slices.Equal(first.Buttons, []string{"✅ Đúng, tôi đổi", "❌ Không phải tôi"}) {
+		t.Fatalf("the farmer's question offers %q", first.Buttons)
+	}
+
+	// The linked account cannot agree in her place.
+	p.say(z, "đúng tôi đổi")
+	if account() != "123456789012" {
+		t.Fatalf("the linked account agreed to its own change: the account is %s", account())
+	}
+
+	// A buyer ordering meanwhile is to pay into the old account.
+	b.order(buyer, listing, "50kg")
+	b.Say(buyer, "đặt hàng")
+	orderCode := regexp.MustCompile(`DH-[2-9A-HJ-NP-Z]{4}`).FindString(b.Finished(buyer).Text)
+	p.wait(z, func(s string) bool { return strings.Contains(s, orderCode) }) // where she was last seen
+	p.say(z, "nhận "+orderCode)
+	var pay string
+	for n := 1; pay == ""; n++ {
+		for _, c := range b.TG.WaitCalls(t, "sendPhoto", n) {
+			if c.ChatID == itoa(buyer) && strings.HasPrefix(c.Params["caption"], "💳") {
+				pay = c.Params["caption"]
+			}
+		}
+	}
+	if !strings.Contains(pay, "Agribank 123456789012") || strings.Contains(pay, "0071000987654") {
+		t.Errorf("the buyer is asked to pay: %q", pay)
+	}
+
+	// She refuses it, typing.
+	b.Say(farmer, "Không phải tôi")
+	b.expect(farmer, "bankchange.refused", "Bank", "Vietcombank ••••7654")
+	p.expect(z, "bankchange.refused_there", "Bank", "Vietcombank ••••7654")
+	b.Tap(farmer, first.Data[0])
+	b.expect(farmer, "bankchange.none")
+
+	// Asked again, she agrees, by the new question's button only.
+	p.say(z, "/hoso")
+	summary = p.expect(z, "profile.summary", "Name", "Nông dân 1001", "Phone", "0912 888 777", "Place", "xã Quang Lang, Chi Lăng",
+		"GrowingCode", "VN-LSOR-0012", "Bank", "Agribank 123456789012 (NONG DAN 1001)")
+	changeBank()
+	second := waitSent(t, b, farmer, func(s sent) bool { return s.Text == ask }, 2)[1]
+	b.Tap(farmer, first.Data[0])
+	b.expect(farmer, "bankchange.none")
+	if account() != "123456789012" {
+		t.Fatalf("an old question's button agreed to a newer change: the account is %s", account())
+	}
+	b.Tap(farmer, second.Data[0])
+	b.expect(farmer, "bankchange.confirmed", "Bank", "Vietcombank ••••7654")
+	p.expect(z, "bankchange.confirmed_there", "Bank", "Vietcombank ••••7654")
+	if account() != "0071000987654" {
+		t.Errorf("after she agreed the account is %s", account())
+	}
+}
+
+// Undoing a link gives the account back what linking had moved from it to
+// the farmer (its role, its orders as a buyer) and the role it was given
+// through its own chat while linked: whoever reached a farmer's profile
+// with a link code leaves her with none of their roles. The moderator is
+// told what went back.
+func TestUndoingALinkGivesTheAccountBackItsRolesAndOrders(t *testing.T) {
+	t.Parallel()
+	p := startPlain(t, func(env map[string]string) { env["MODERATORS"] = "telegram:" + itoa(moderator) })
+	b := p.b
+	const z = "z1"
+	b.register(farmer) // on Telegram, 0912 888 777
+	listing := b.listing(farmer, "500 kg", "25k")
+
+	// z, a helper, ordered from her before linking to her profile.
+	p.say(z, "nhận "+b.invite(t, "helper", "HT"))
+	p.say(z, "mua "+listing)
+	orderCode := p.order(z, "50kg")
+	p.toLinkOffer(z)
+	p.say(z, p.number(p.last(z), "link.send"))
+	p.say(z, b.linkCode(farmer, 1))
+	p.wait(z, func(s string) bool { return strings.HasPrefix(s, "✅ Xong rồi ạ!") })
+	// Made a moderator meanwhile, through its own chat.
+	p.say(z, "nhận "+b.invite(t, "moderator", "QT"))
+	b.Say(farmer, "/themmod")
+	b.expect(farmer, "roles.pick_role", "Press", "bấm") // the farmer's profile moderates
+	b.Say(farmer, "/huy")
+
+	b.Say(moderator, "/bonoi 0912 888 777")
+	pick := b.expect(moderator, "unlink.pick", "Name", "Nông dân 1001", "Phone", "0912 ••• 777", "Count", 1)
+	b.Tap(moderator, pick.Data[0])
+	b.Tap(moderator, "unl:yes")
+	b.expect(moderator, "unlink.back", "Roles", "người hỗ trợ, quản trị viên", "Orders", 1)
+
+	// The farmer holds neither role; the account holds both, and its order.
+	b.Say(farmer, "/themmod")
+	b.expect(farmer, "roles.refused")
+	if roles := roleOf(t, b, farmer); roles != "" {
+		t.Errorf("the farmer kept the roles %q", roles)
+	}
+	p.expect(z, "link.unlinked")
+	p.say(z, "/themmod")
+	p.expect(z, "roles.pick_role")
+	p.say(z, "/huy")
+	p.say(z, "/don")
+	p.wait(z, func(s string) bool { return strings.Contains(s, orderCode) })
 }
