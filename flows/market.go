@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -284,20 +283,6 @@ func (r *Router) registerMarket(ctx context.Context, c *Conv, in Input) error {
 	}
 	c.Say(M("group.registered", "Area", strings.Join(names, ", ")))
 	return nil
-}
-
-// contactLike finds what in a text could lead its reader to someone: a
-// run of six digits or more, spaced or not (a phone number, a bank
-// account), a link or a web address, a Telegram @name.
-var contactLike = regexp.MustCompile(`(?i)\+?\d(?:[\s.()-]*\d){5,}|(?:https?://|www\.)\S*|` +
-	`(?:[\pL\d-]+\.)+(?:com|net|org|vn|me|io|co|info|biz|xyz|top|link|ly|app|site|online|shop|store|click)\b\S*|@\w{3,}`)
-
-// safeTitle is a group's title as the bot repeats it to others. Anyone
-// can name a group and make it a market, and its title reaches farmers
-// ("📢 Tin bán … đã lên nhóm …"), so what in it could lead them to a
-// stranger is left out ("…").
-func safeTitle(title string) string {
-	return strings.Join(strings.Fields(contactLike.ReplaceAllString(title, "…")), " ")
 }
 
 // groupTitle is the title of in's group as it is kept: safe, and named

@@ -1,6 +1,12 @@
 package flows
 
-import "testing"
+import (
+	"regexp"
+	"testing"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
 
 // A group's title, chosen by whoever made the group, is repeated to
 // farmers without what could lead them to a stranger; the rest of it
@@ -13,16 +19,69 @@ func TestAGroupsTitleIsRepeatedWithoutContacts(t *testing.T) {
 		{"Chợ Na gọi 0912 345 678", "Chợ Na gọi …"},
 		{"Chợ Na gọi 0912.345.678 (Zalo)", "Chợ Na gọi … (Zalo)"},
 		{"Chợ Na +84 912 345 678", "Chợ Na …"},
-		{"Phí xác minh STK 0123456789 VCB", "Phí xác minh STK … VCB"},
+		{"Phí xác minh STK 0123456789 VCB", "Phí xác minh STK …"},
 		{"Chợ Na https://bit.ly/xacminh", "Chợ Na …"},
 		{"Chợ Na t.me/xacminh", "Chợ Na …"},
 		{"Chợ Na zalo.me/0912345678", "Chợ Na …"},
 		{"Chợ Na www.xacminh.vn/phi", "Chợ Na …"},
 		{"Chợ Na xacminh-nongsan.com", "Chợ Na …"},
 		{"Chợ Na liên hệ @xacminh_bot", "Chợ Na liên hệ …"},
+		// Contacts in words: what follows a word pointing to one, up to
+		// the end of its part of the title.
+		{"Chợ Na Zalo tên Hùng", "Chợ Na Zalo …"},
+		{"Chợ Na - kết bạn zalo anh Hùng - Lạng Sơn", "Chợ Na - kết bạn … - Lạng Sơn"},
+		{"Chợ Na | SĐT Hùng | Chi Lăng", "Chợ Na | SĐT … | Chi Lăng"},
+		{"Cho Na lien he anh Hung", "Cho Na lien he …"},
+		{"Chợ Na, nhắn tin cho chị Lan", "Chợ Na, nhắn …"},
+		{"Chợ Na (Zalo)", "Chợ Na (Zalo)"},
+		{"Chợ nhận hàng Chi Lăng", "Chợ nhận hàng Chi Lăng"},
+		{"Chợ gói quà Tết", "Chợ gói quà Tết"},
+		// Numbers however written.
+		{"Chợ Na gọi 0 9 8 7 6 5 4 3 2 1", "Chợ Na gọi …"},
+		{"Chợ Na 0 9 8 7 6 5 4 3 2 1", "Chợ Na …"},
+		{"Chợ Na 0912_345_678", "Chợ Na …"},
+		{"Chợ Na O912 345 678", "Chợ Na …"},
+		{"Chợ Na 09l2.345.678", "Chợ Na …"},
+		{"Chợ Na ０９１２ ３４５ ６７８", "Chợ Na …"},
+		{"Chợ Na 𝟎𝟗𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖", "Chợ Na …"},
+		{"Chợ Na ⓪⑨①②③④⑤⑥", "Chợ Na …"},
+		{"Chợ Na không chín tám bảy sáu năm bốn ba hai một", "Chợ Na …"},
+		{"Cho Na khong chin tam bay sau nam bon ba hai mot", "Cho Na …"},
+		{"Chợ Na không 9 tám 7 sáu 5", "Chợ Na …"},
+		{"Chợ Na abc0912345678", "Chợ Na abc…"},
+		// Words and numbers that are no contact stay.
+		{"Chợ Ba Đình năm 2026", "Chợ Ba Đình năm 2026"},
+		{"Chợ hai huyện Chi Lăng - Hữu Lũng", "Chợ hai huyện Chi Lăng - Hữu Lũng"},
 	} {
 		if got := safeTitle(tt.title); got != tt.want {
 			t.Errorf("%q is repeated as %q, want %q", tt.title, got, tt.want)
 		}
 	}
+}
+
+// Whatever the title, what the bot repeats of it holds no run of six
+// digits, no link and no @name, and cleaning it again changes nothing.
+func FuzzSafeTitle(f *testing.F) {
+	for _, seed := range []string{"Chợ Na gọi 0912 345 678", "Zalo tên Hùng", "không chín tám bảy sáu năm bốn",
+		"Chợ Na https://bit.ly/x", "０９１２ ３４５ ６７８", "Chợ Na | SĐT Hùng | Chi Lăng", "O9l2-345-678", "@xacminh"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, title string) {
+		if !utf8.ValidString(title) {
+			return
+		}
+		got := safeTitle(title)
+		if !utf8.ValidString(got) {
+			t.Fatalf("%q gives invalid UTF-8 %q", title, got)
+		}
+		plain := norm.NFKC.String(got)
+		for _, re := range []*regexp.Regexp{digitRun, linkLike} {
+			if m := re.FindString(plain); m != "" {
+				t.Fatalf("%q is repeated as %q, with %q", title, got, m)
+			}
+		}
+		if again := safeTitle(got); again != got {
+			t.Fatalf("%q is repeated as %q, then %q", title, got, again)
+		}
+	})
 }

@@ -160,6 +160,31 @@ func TestAGroupAdminTakesAListingDownInTheirGroupsOnly(t *testing.T) {
 	b.expect(farmer, "moderation.listing_removed", "Code", code)
 }
 
+// A group's title that gives a contact in words ("kết bạn Zalo tên
+// Hùng", a number spelled out) reaches farmers without it.
+func TestAGroupsContactInWordsDoesNotReachFarmers(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	b := startBot(t, tg, orderEnv(t, tg))
+	const group, admin = int64(-1009999999996), int64(6007)
+	const title, shown = "Chợ Na | kết bạn Zalo tên Hùng | không chín sáu tám một một một hai hai hai", "Chợ Na | kết bạn … | …"
+	b.TG.SetMemberStatus(group, admin, "administrator")
+	added, register := b.Up.AddedToGroup(group, admin, telegramtest.DefaultBotID), b.Up.Text(group, admin, "/dangky")
+	added.MyChatMember.Chat.Title, register.Message.Chat.Title = title, title
+	for _, u := range []tgbotapi.Update{added, register} {
+		if code := b.Post(u); code != http.StatusOK {
+			t.Fatal(code)
+		}
+	}
+	b.expectIn(group, "group.registered_all")
+	b.register(farmer)
+	code := b.listing(farmer, "500kg", "25000")
+	if posted := b.notice(farmer, "📢 Tin bán "+code); !strings.Contains(posted.Text, "nhóm "+shown) ||
+		strings.Contains(posted.Text, "Hùng") || strings.Contains(posted.Text, "chín") {
+		t.Errorf("the farmer was told where the listing went: %q, want the group named %q", posted.Text, shown)
+	}
+}
+
 // Anyone can make a group of theirs a market, name it, and take listings
 // down there, but nothing they type reaches a farmer from the bot. The
 // phone number and link in the group's title are left out where the
