@@ -26,3 +26,6 @@ func TypedAction(in Input) (kind, action, code string, ok bool) { return typedAc
 
 // FollowBatch is how many follow notices one transaction hands over.
 const FollowBatch = followBatch
+
+// DigestShown is how many listings a follower's morning digest names.
+const DigestShown = digestShown

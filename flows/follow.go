@@ -222,10 +222,6 @@ func (f *follow) named(c *Conv, follows []Follow, what string) []Follow {
 	return out
 }
 
-// digestHour: a day's notices beyond the cap go in one list at 07:00 the
-// next morning.
-const digestHour = 7
-
 // followBatch bounds the notices one transaction hands over, and
 // followBatches the transactions of one tick: a product with thousands of
 // followers is told within a tick or two, not one batch a minute.
@@ -235,17 +231,31 @@ const (
 )
 
 // followTick sends new listings' notices to their followers, up to the
-// daily cap each; the rest wait for the morning's digest.
+// daily cap each, in the waking hours (RENEWAL_HOURS, as every message the
+// bot sends unprompted: a listing published at 23:30 must not buzz a
+// buyer's phone at night). The rest, over the cap or come at night, wait
+// for the morning's digest, sent when the waking hours begin.
 func (r *Router) followTick(ctx context.Context, now time.Time) error {
 	if r.Deps.Follows == nil {
 		return nil
+	}
+	h := r.wakingHours()
+	awake := h.awake(now)
+	if awake {
+		// First the list of what came since yesterday, then the day's own.
+		if _, err := r.Deps.Follows.DeliverDigests(ctx, h.opens(now), func(held []FollowNotice) []Reply {
+			r.Deps.countFollow("digest")
+			return r.followDigest(held)
+		}); err != nil {
+			return err
+		}
 	}
 	day := vn.Today(now)
 	capPerDay := r.Deps.Limits.FollowsPerDay
 	for range followBatches {
 		n, err := r.Deps.Follows.DeliverFollows(ctx, followBatch, day, func(n FollowNotice, today int) []Reply {
-			if capPerDay > 0 && today >= capPerDay {
-				return nil
+			if !awake || capPerDay > 0 && today >= capPerDay {
+				return nil // held for the morning
 			}
 			r.Deps.countFollow("listing")
 			return r.followNotice(n)
@@ -257,14 +267,7 @@ func (r *Router) followTick(ctx context.Context, now time.Time) error {
 			break
 		}
 	}
-	if now.Sub(day) < digestHour*time.Hour {
-		return nil
-	}
-	_, err := r.Deps.Follows.DeliverDigests(ctx, day, func(held []FollowNotice) []Reply {
-		r.Deps.countFollow("digest")
-		return r.followDigest(held)
-	})
-	return err
+	return nil
 }
 
 // followNotice is a new listing as its follower sees it: a line saying
@@ -282,8 +285,15 @@ func (r *Router) followNotice(n FollowNotice) []Reply {
 	return []Reply{intro, post}
 }
 
-// followDigest lists a day's held notices in one message, each to order
-// by button or by typing "mua NS-…".
+// digestShown bounds the listings a digest names, each with its order
+// button: in the season a follower of na may have a hundred waiting, and
+// Telegram refuses a message with that many buttons (it is then lost).
+// The newest are named; the others are counted, with where to see them.
+const digestShown = 10
+
+// followDigest lists the held notices in one message, the newest first,
+// each to order by button or by typing "mua NS-…"; beyond digestShown,
+// how many more and the market's page to see them.
 func (r *Router) followDigest(held []FollowNotice) []Reply {
 	if len(held) == 0 {
 		return nil
@@ -295,14 +305,17 @@ func (r *Router) followDigest(held []FollowNotice) []Reply {
 	f := Format{Texts: r.Texts, Lang: lang, Products: r.Deps.Catalogs.Products}
 	var b strings.Builder
 	var rows [][]Choice
-	for _, n := range held {
-		l := n.Listing
+	shown := held[max(0, len(held)-digestShown):] // oldest first, as stored
+	for i := len(shown) - 1; i >= 0; i-- {
+		l := shown[i].Listing
 		b.WriteString("\n" + r.Texts.Text(lang, M("follow.digest_item", "Product", l.Product, "Code", l.Code,
 			"Quantity", f.Stock(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}, l.ProductKey), "Price", f.Price(l.Price),
 			"Area", f.Area(l.Seller.Area))))
 		rows = append(rows, []Choice{{Label: M("follow.digest_order", "Code", l.Code), Value: "buy:" + l.Code}})
 	}
-	return []Reply{{To: to, Lang: lang, Text: M("follow.digest", "Count", len(held), "List", b.String()), Choices: rows}}
+	rest := held[:len(held)-len(shown)]
+	return []Reply{{To: to, Lang: lang, Text: M("follow.digest", "Count", len(held), "List", b.String(),
+		"Shown", len(shown), "More", len(rest), "Page", r.Deps.marketPage(rest)), Choices: rows}}
 }
 
 // countFollow counts a follow notice sent, by kind (listing, digest).

@@ -2,6 +2,7 @@ package flows_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,9 +14,12 @@ import (
 )
 
 // following is a market whose buyers may follow products, told of at most
-// cap new listings a day.
-func following(t *testing.T, cap int) *market {
-	m := newMarket(t)
+// cap new listings a day, at 10:00 today (Vietnam time): in the waking
+// hours whatever the hour the test runs, and on the day by which the store
+// dates notices and counts those sent (by its own clock).
+func following(t *testing.T, cap int, options ...func(*flows.Deps)) *market {
+	m := newMarket(t, options...)
+	m.now = vn.Today(time.Now()).Add(10 * time.Hour)
 	deps := m.router.Deps
 	deps.Follows, deps.Limits.FollowsPerDay = m.db, cap
 	m.router = flows.NewRouter(deps)
@@ -192,5 +196,157 @@ func TestLangSonAloneIsTheWholeProvince(t *testing.T) {
 				t.Errorf("/dangky %s takes the listings of %q, want %q", tt.arg, g.Areas, tt.areas)
 			}
 		}
+	}
+}
+
+// /bothedoi stops what was already on its way: a buyer over the day's cap
+// who unfollows na gets no morning digest of na, and a listing published
+// just before she unfollowed (its notice not sent yet) is not sent after.
+// A buyer who still follows na gets hers.
+func TestUnfollowingStopsTheNoticesAlreadyQueued(t *testing.T) {
+	t.Parallel()
+	m := following(t, 1)
+	const tired, still, late = "2", "3", "4"
+	for _, buyer := range []string{tired, still} {
+		if said := m.say(buyer, flows.KindText, "theo dõi na"); !slices.Contains(said, "follow.done") {
+			t.Fatalf("following said %v", said)
+		}
+	}
+	first := m.listing("1")
+	if got := m.tick(m.now); len(idsTo(got, tired)) == 0 || len(idsTo(got, still)) == 0 {
+		t.Fatalf("the followers were not told of the first listing: %v", got)
+	}
+	second := m.another(first, "test:second") // over the day's cap: held for the morning
+	if got := m.tick(m.now); len(got) != 0 {
+		t.Fatalf("over the day's cap the followers were sent %v", got)
+	}
+	if said := m.say(late, flows.KindText, "theo dõi na"); !slices.Contains(said, "follow.done") {
+		t.Fatalf("following said %v", said)
+	}
+	third := m.another(first, "test:third") // not told yet
+	for _, buyer := range []string{tired, late} {
+		if said := m.say(buyer, flows.KindText, "bỏ theo dõi na"); !slices.Contains(said, "follow.removed") {
+			t.Fatalf("unfollowing said %v", said)
+		}
+	}
+	got := m.tick(vn.Today(m.now).Add(24*time.Hour + 7*time.Hour + time.Minute))
+	if ids := idsTo(got, tired); len(ids) != 0 {
+		t.Errorf("the morning after unfollowing na, she was sent %v", ids)
+	}
+	if ids := idsTo(got, late); len(ids) != 0 {
+		t.Errorf("a listing published before he unfollowed na was sent after: %v", ids)
+	}
+	if ids := idsTo(got, still); !slices.Equal(ids, []string{"follow.digest", "follow.new_listing", "post.caption"}) {
+		t.Fatalf("the buyer still following na was sent %v in the morning", ids)
+	}
+	for _, r := range got {
+		if r.To.ChatID == still && r.Text.ID == "follow.digest" && !strings.Contains(r.Text.Data["List"].(string), second.Code) {
+			t.Errorf("the digest lacks %s: %v", second.Code, r.Text.Data["List"])
+		}
+		if r.To.ChatID == still && r.Text.ID == "post.caption" && r.Text.Data["Code"] != third.Code {
+			t.Errorf("the morning's listing is %v, want %s", r.Text.Data["Code"], third.Code)
+		}
+	}
+}
+
+// In the season a follower of na may have dozens of listings waiting in
+// the morning; Telegram refuses a message with too many buttons, and the
+// buyer would get nothing. The digest names the newest ten, each with its
+// button, and says how many more there are and where to see them all: the
+// market's page of na from Chi Lăng.
+func TestAMorningDigestNamesTheNewestTenAndLinksTheRest(t *testing.T) {
+	t.Parallel()
+	m := following(t, 1, withPages)
+	const buyer = "2"
+	if said := m.say(buyer, flows.KindText, "theo dõi na"); !slices.Contains(said, "follow.done") {
+		t.Fatalf("following said %v", said)
+	}
+	first := m.listing("1")
+	m.tick(m.now)
+	const held = flows.DigestShown + 25
+	var codes []string
+	for i := range held {
+		codes = append(codes, m.another(first, "test:digest:"+strconv.Itoa(i)).Code)
+	}
+	if got := m.tick(m.now); len(got) != 0 {
+		t.Fatalf("over the day's cap the follower was sent %v", idsTo(got, buyer))
+	}
+	got := m.tick(vn.Today(m.now).Add(24*time.Hour + 7*time.Hour + time.Minute))
+	if ids := idsTo(got, buyer); !slices.Equal(ids, []string{"follow.digest"}) {
+		t.Fatalf("in the morning the follower was sent %v", ids)
+	}
+	digest := got[0]
+	if len(digest.Choices) != flows.DigestShown {
+		t.Fatalf("the digest has %d buttons, want %d", len(digest.Choices), flows.DigestShown)
+	}
+	for i, row := range digest.Choices { // the newest first
+		if want := "buy:" + codes[held-1-i]; len(row) != 1 || row[0].Value != want {
+			t.Errorf("button %d is %+v, want %s", i+1, row, want)
+		}
+	}
+	list := digest.Text.Data["List"].(string)
+	if strings.Contains(list, codes[0]) || !strings.Contains(list, codes[held-1]) {
+		t.Errorf("the digest names other than the newest ten:%s", list)
+	}
+	const page = "https://cho.example/cho?sp=na-chi-lang&vung=chi_lang"
+	if data := digest.Text.Data; fmt.Sprint(data["Count"]) != strconv.Itoa(held) || // relayed as JSON: a float64
+		fmt.Sprint(data["More"]) != strconv.Itoa(held-flows.DigestShown) || data["Page"] != page {
+		t.Errorf("the digest counts %v listings, %v more, linked at %v; want %d, %d, %s",
+			data["Count"], data["More"], data["Page"], held, held-flows.DigestShown, page)
+	}
+	for _, lang := range []string{"vi", "en"} {
+		if text := m.router.Texts.Text(lang, digest.Text); !strings.Contains(text, page) {
+			t.Errorf("in %s the digest does not say where to see the others:\n%s", lang, text)
+		}
+	}
+}
+
+// A listing published at night is not told at once (RENEWAL_HOURS, 07-21,
+// as for every message the bot sends unprompted): it waits for the
+// morning, in the digest at 07:00 with what was held over the day's cap.
+// A listing published in the day is told at once. Other hours move both.
+func TestFollowNoticesWaitForTheMorning(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name       string
+		hours      flows.Hours
+		late, wake time.Duration // a listing at late is held; the digest goes at wake
+	}{
+		{"default", flows.Hours{}, 23*time.Hour + 30*time.Minute, 7 * time.Hour},
+		{"06-22", flows.Hours{From: 6, Until: 22}, 22*time.Hour + 10*time.Minute, 6 * time.Hour},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m := following(t, 5, func(d *flows.Deps) { d.RenewHours = tt.hours })
+			const buyer = "2"
+			if said := m.say(buyer, flows.KindText, "theo dõi na"); !slices.Contains(said, "follow.done") {
+				t.Fatalf("following said %v", said)
+			}
+			day := vn.Today(m.now)
+			m.now = day.Add(tt.late) // today, the day the store dates the listing's notice
+			l := m.listing("1")
+			if got := m.tick(m.now); len(got) != 0 {
+				t.Fatalf("a listing published at %s was told at once: %v", m.now.In(vn.Location()).Format("15:04"), idsTo(got, buyer))
+			}
+			morning := day.AddDate(0, 0, 1).Add(tt.wake)
+			if got := m.tick(morning.Add(-time.Minute)); len(got) != 0 {
+				t.Fatalf("before the morning the follower was sent %v", idsTo(got, buyer))
+			}
+			got := m.tick(morning.Add(time.Minute))
+			if ids := idsTo(got, buyer); !slices.Equal(ids, []string{"follow.digest"}) {
+				t.Fatalf("in the morning the follower was sent %v", ids)
+			}
+			if d := got[0]; !strings.Contains(d.Text.Data["List"].(string), l.Code) || d.Choices[0][0].Value != "buy:"+l.Code {
+				t.Errorf("the morning's digest lacks %s: %+v", l.Code, d)
+			}
+			if got := m.tick(morning.Add(2 * time.Minute)); len(got) != 0 {
+				t.Errorf("the listing was told twice: %v", idsTo(got, buyer))
+			}
+			m.now = morning.Add(3 * time.Hour)
+			m.another(l, "test:day")
+			if ids := idsTo(m.tick(m.now), buyer); !slices.Equal(ids, []string{"follow.new_listing", "post.caption"}) {
+				t.Errorf("a listing published at %s was sent %v", m.now.In(vn.Location()).Format("15:04"), ids)
+			}
+		})
 	}
 }

@@ -43,10 +43,12 @@ type Follows interface {
 	// digest. Replicas share the notices (each is taken once).
 	DeliverFollows(ctx context.Context, limit int, dayStart time.Time,
 		send func(n FollowNotice, sentToday int) []Reply) (int, error)
-	// DeliverDigests hands each follower's notices held before dayStart,
-	// as one list, to digest, whose replies are queued; the notices are
-	// then done.
-	DeliverDigests(ctx context.Context, dayStart time.Time, digest func(held []FollowNotice) []Reply) (int, error)
+	// DeliverDigests hands each follower's notices held before morning
+	// (when the waking hours began), oldest first, as one list, to digest, whose
+	// replies are queued; the notices are then done. A notice is handed
+	// over (by either) only while its follower still follows its product:
+	// else it is dropped.
+	DeliverDigests(ctx context.Context, morning time.Time, digest func(held []FollowNotice) []Reply) (int, error)
 	// Forget records that a chat is gone for good (the user blocked the
 	// bot) and, unless another account of the same person is still
 	// reachable, removes every follow of theirs.

@@ -677,8 +677,8 @@ func (r *Router) Tick(ctx context.Context, now time.Time) error {
 // Hours is a span of the day in Vietnam, from From:00 to Until:00.
 type Hours struct{ From, Until int }
 
-// DefaultRenewHours are the hours the bot writes to a farmer unprompted
-// (asks about renewing, reminds of an order), unless Deps.RenewHours says
+// DefaultRenewHours are the hours the bot writes unprompted (asks about
+// renewing, reminds of an order, tells of a followed product), unless Deps.RenewHours says
 // otherwise: not at night.
 var DefaultRenewHours = Hours{From: 7, Until: 21}
 

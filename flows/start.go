@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"slices"
 	"time"
 )
@@ -46,9 +47,10 @@ type Deps struct {
 	FollowSent func(kind string)
 	// Prices: the market's recent prices, for hints (nil: no hints).
 	Prices Prices
-	// RenewHours: the hours of the day the bot writes to a farmer
-	// unprompted: asks whether to sell a listing ending tomorrow another
-	// week, reminds of an order not answered (zero: DefaultRenewHours).
+	// RenewHours: the hours of the day the bot writes unprompted: asks a
+	// farmer whether to sell a listing ending tomorrow another week,
+	// reminds her of an order not answered, tells followers of new
+	// listings (zero: DefaultRenewHours).
 	RenewHours Hours
 	// PagesURL is where the web pages are (PUBLIC_BASE_URL, with the
 	// sandbox's base): listings' pages and farmers' stores are linked from
@@ -62,6 +64,35 @@ func (d Deps) listingPage(code string) string {
 		return ""
 	}
 	return d.PagesURL + "/cho/" + code
+}
+
+// marketPage is the market's page on the web showing the listings of the
+// notices, filtered by their product and area when they share one; ""
+// without pages or notices.
+func (d Deps) marketPage(notices []FollowNotice) string {
+	if d.PagesURL == "" || len(notices) == 0 {
+		return ""
+	}
+	key, area := notices[0].Listing.ProductKey, notices[0].Listing.Seller.Area
+	for _, n := range notices[1:] {
+		if n.Listing.ProductKey != key {
+			key = ""
+		}
+		if n.Listing.Seller.Area != area {
+			area = ""
+		}
+	}
+	v := url.Values{}
+	if key != "" {
+		v.Set("sp", key)
+	}
+	if area != "" {
+		v.Set("vung", area)
+	}
+	if len(v) == 0 {
+		return d.PagesURL + "/cho"
+	}
+	return d.PagesURL + "/cho?" + v.Encode()
 }
 
 // storePage is a farmer's store on the web, "" without pages or a slug.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -198,12 +199,25 @@ func takeFollowNotices(ctx context.Context, tx pgx.Tx, where string, arg any) ([
 	})
 }
 
+// stillFollowed tells whether a follower (user $1) still follows what the
+// listing ($2) is: a notice written when it was published waits for the
+// tick or the morning's digest, and /bothedoi in between must stop it.
+var stillFollowed = `SELECT EXISTS (SELECT 1 FROM listings l JOIN sellers s ON s.id = l.seller_id, follows f
+	WHERE f.user_id = $1 AND l.id = $2 AND ` + strings.ReplaceAll(followMatch, "$20", "$3") + `)`
+
 // followNotice reads a notice's listing and the follower's chat; nil when
-// the follower has no chat left.
+// the follower has no chat left or follows the listing's product no more.
 func followNotice(ctx context.Context, tx pgx.Tx, id, listingID, userID int64) (*flows.FollowNotice, error) {
 	l, err := listing(ctx, tx, listingID)
 	if err != nil {
 		return nil, err
+	}
+	var follows bool
+	if err := tx.QueryRow(ctx, stillFollowed, userID, listingID, followFold(l.ProductKey, l.Product)).Scan(&follows); err != nil {
+		return nil, fmt.Errorf("still followed: %w", err)
+	}
+	if !follows {
+		return nil, nil
 	}
 	to, lang, err := chatOf(ctx, tx, userID, 0)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -216,11 +230,11 @@ func followNotice(ctx context.Context, tx pgx.Tx, id, listingID, userID int64) (
 }
 
 // DeliverDigests sends each follower one list of the notices held before
-// dayStart; see flows.Follows.
-func (db *DB) DeliverDigests(ctx context.Context, dayStart time.Time, digest func(held []flows.FollowNotice) []flows.Reply) (int, error) {
+// morning; see flows.Follows.
+func (db *DB) DeliverDigests(ctx context.Context, morning time.Time, digest func(held []flows.FollowNotice) []flows.Reply) (int, error) {
 	var n int
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		all, err := takeFollowNotices(ctx, tx, `state = 'held' AND created_at < $1 ORDER BY user_id, id`, dayStart)
+		all, err := takeFollowNotices(ctx, tx, `state = 'held' AND created_at < $1 ORDER BY user_id, id`, morning)
 		if err != nil {
 			return err
 		}

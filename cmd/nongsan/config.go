@@ -30,7 +30,7 @@ type config struct {
 	PublicBaseURL     string
 	MediaCacheDir     string
 	Moderators        string
-	RenewalHours      string // "7-21": from-until, Vietnam time; renewal questions and order reminders
+	RenewalHours      string // "7-21": from-until, Vietnam time; renewal questions, order reminders, follow notices
 	LogLevel          string
 	LogFormat         string
 	SessionTTL        time.Duration
@@ -98,7 +98,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	str(&c.PublicBaseURL, "public-url", "PUBLIC_BASE_URL", "http://localhost:8080", "public base URL of this service")
 	str(&c.MediaCacheDir, "media-cache-dir", "MEDIA_CACHE_DIR", defaultMediaCache(), "disk cache of the photos served at /media")
 	str(&c.Moderators, "moderators", "MODERATORS", "", "global moderators, channel:user_id,…")
-	str(&c.RenewalHours, "renewal-hours", "RENEWAL_HOURS", "7-21", "hours of the day (Vietnam time, from-until) in which a farmer is asked whether to sell a listing ending tomorrow another week, or reminded of an order not answered")
+	str(&c.RenewalHours, "renewal-hours", "RENEWAL_HOURS", "7-21", "hours of the day (Vietnam time, from-until) in which a farmer is asked whether to sell a listing ending tomorrow another week, or reminded of an order not answered, and followers are told of new listings")
 	str(&c.LogLevel, "log-level", "LOG_LEVEL", "info", "log level")
 	str(&c.LogFormat, "log-format", "LOG_FORMAT", "json", "log format, json or console")
 	str(&c.Sandbox, "sandbox", "SANDBOX", "", "the web sandbox at /sandbox, a world of its own: 1 on, 0 off; unset, on only when no bot token is set")
@@ -131,7 +131,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	// Today one buyer could reserve every listing's stock for 12 hours.
 	num(&c.MaxOpenOrders, "max-open-orders", "MAX_OPEN_ORDERS", 5, "a buyer's orders not yet accepted by the farmer, at most")
 	num(&c.MaxListingsPerDay, "max-listings-per-day", "MAX_LISTINGS_PER_DAY", 10, "a farmer's new listings per day (Vietnam time, a helper's posts included), at most")
-	num(&c.FollowDailyLimit, "follow-daily-limit", "FOLLOW_DAILY_LIMIT", 5, "new listings told to a follower one by one per day (Vietnam time); the rest come in one digest at 07:00")
+	num(&c.FollowDailyLimit, "follow-daily-limit", "FOLLOW_DAILY_LIMIT", 5, "new listings told to a follower one by one per day (Vietnam time); the rest come in one digest the next morning, when RENEWAL_HOURS begin")
 	num(&c.MaxMessagesPerMin, "max-messages-per-minute", "MAX_MESSAGES_PER_MINUTE", 30, "updates of one private chat per minute, at most: the first over gets one kind reply, the rest none")
 	// Telegram's figures: about 30 messages a second in all, 20 a minute
 	// in one group. Zalo publishes none, so it gets the same.
