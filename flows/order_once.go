@@ -139,7 +139,7 @@ func readOrderSaid(text string) orderSaid {
 				late, j = q, lead(j+n)
 			}
 			if address := strings.TrimFunc(strings.Join(words[j:], " "), isSeparator); utf8.RuneCountInString(address) >= 5 &&
-				!tooLong(address, maxAddress) && !containsPhone(address) && looksLikeAddress(address) {
+				!tooLong(address, maxAddress) && !vn.ContainsPhone(address) && looksLikeAddress(address) {
 				said.Address = address
 			}
 			break

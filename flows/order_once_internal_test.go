@@ -114,7 +114,7 @@ func FuzzReadOrderSaid(f *testing.F) {
 		switch {
 		case said.Quantity.Milli < 0 || said.Quantity.Milli > 0 && !said.Quantity.Unit.Valid():
 			t.Fatalf("%q: quantity %+v", s, said.Quantity)
-		case said.Address != "" && (containsPhone(said.Address) || said.Delivery != "deliver"):
+		case said.Address != "" && (vn.ContainsPhone(said.Address) || said.Delivery != "deliver"):
 			t.Fatalf("%q: address %q (%s)", s, said.Address, said.Delivery)
 		case said.Unsure && said.Quantity.Milli == 0:
 			t.Fatalf("%q: unsure of no quantity", s)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -548,38 +547,11 @@ func (f *sell) onNote(_ context.Context, _ *Conv, d *draft, in Input) (Go, error
 	return Next(), nil
 }
 
-// phoneLike finds runs of digits long enough to hold a phone number, and
-// digitGroup the groups within a run ("+84", "0912", "345").
-var (
-	phoneLike  = regexp.MustCompile(`\+?\d[\d .()-]{7,}\d`)
-	digitGroup = regexp.MustCompile(`\+?\d+`)
-)
-
-// containsPhone tells whether text holds a mobile number: a phone number
-// must never reach a group post. The number may follow other digits in
-// the same run (`loại 1 0912 345 678`), so every span of whole groups is
-// tried.
-func containsPhone(text string) bool {
-	for _, run := range phoneLike.FindAllString(text, -1) {
-		groups := digitGroup.FindAllStringIndex(run, -1)
-		for i := range groups {
-			// A phone number, spaced and with +84, is under 24 characters:
-			// a long run of digits costs linear time, not quadratic.
-			for j := i; j < len(groups) && groups[j][1]-groups[i][0] <= 24; j++ {
-				if _, err := vn.ParsePhone(run[groups[i][0]:groups[j][1]]); err == nil {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
-
 // withPhone tells whether a typed answer holds a phone number. Answers
 // shown in group posts (product, seller, place, growing code, note) or on
 // the payment details refuse it: the buyer gets the farmer's number once
 // the order is accepted, from the bot.
-func withPhone(in Input) bool { return in.Kind == KindText && containsPhone(in.Text) }
+func withPhone(in Input) bool { return in.Kind == KindText && vn.ContainsPhone(in.Text) }
 
 // listing is the draft as a listing of the conversation's seller.
 func (f *sell) listing(c *Conv, d *draft) *Listing {

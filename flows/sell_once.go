@@ -108,7 +108,7 @@ func (f *sell) takeText(ctx context.Context, c *Conv, d *draft, in Input) error 
 	if in.Command != "" || in.Kind != KindPhoto && in.Kind != KindText || in.Text == "" || tooLong(in.Text, maxReading) {
 		return nil
 	}
-	if containsPhone(in.Text) {
+	if vn.ContainsPhone(in.Text) {
 		c.Say(M("sell_once.phone"))
 		return nil
 	}
@@ -202,7 +202,7 @@ func (f *sell) toProduct(d *draft) Go {
 // "25k, mai có hàng" at the price question); ok when it states the value
 // asked and at least one more.
 func (f *sell) moreThanAsked(ctx context.Context, c *Conv, d *draft, in Input, asked string) (Go, bool, error) {
-	if in.Kind != KindText || tooLong(in.Text, maxReading) || containsPhone(in.Text) {
+	if in.Kind != KindText || tooLong(in.Text, maxReading) || vn.ContainsPhone(in.Text) {
 		return Go{}, false, nil
 	}
 	r := readListing(c, f.deps, in.Text)

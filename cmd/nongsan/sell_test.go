@@ -864,3 +864,75 @@ func (b *testBot) publishedCode(user int64) string {
 	b.t.Fatalf("the farmer was not told of a published listing: %+v", msgs)
 	return ""
 }
+
+// phoneForms are one phone number written the ways the note question
+// used to let through, with the ways it always refused.
+var phoneForms = []string{"lh 0912,345,678", "lh 0912/345/678", "lh 0912_345_678", "lh 0912*345*678",
+	"lh ０９１２３４５６７８", "lh 0912 345 678", "lh 0912.345.678"}
+
+// A phone number in a listing's note, however written (commas, slashes,
+// underscores, stars, full-width digits), is refused as the plain one is:
+// in a one-message listing and at the note question, where the farmer is
+// asked again with an example. Nothing with it reaches a group or the
+// listing's page.
+func TestAPhoneNumberWrittenAnyWayStaysOutOfTheGroups(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	b := startBot(t, tg, newEnv(t, tg))
+	b.markets()
+	b.register(farmer)
+	b.Say(farmer, "huỷ")
+	for i, form := range phoneForms {
+		caption := "Na 5 tạ 25k, mai có hàng, " + form
+		if code := b.Post(b.Up.Photo(farmer, farmer, "photo-"+itoa(int64(i)), "", caption)); code != http.StatusOK {
+			t.Fatal(code)
+		}
+		if msgs := b.Sent(farmer); msgs[len(msgs)-2].Text != text(t, "vi", "sell_once.phone") {
+			t.Errorf("%q: the bot said %q, want sell_once.phone", caption, msgs[len(msgs)-2].Text)
+		}
+		b.expect(farmer, "sell.product")
+		b.Say(farmer, "huỷ")
+	}
+
+	b.Say(farmer, "/ban")
+	b.Tap(farmer, "p:na-chi-lang")
+	b.Post(b.Up.Photo(farmer, farmer, "photo-A", "", ""))
+	b.Say(farmer, "xong")
+	b.Say(farmer, "5 tạ")
+	b.Say(farmer, "25k")
+	b.Say(farmer, "mai")
+	b.expect(farmer, "sell.note")
+	for _, form := range phoneForms {
+		b.Say(farmer, "Na dai, quả to, "+form)
+		b.expect(farmer, "sell.note_phone")
+	}
+	b.Say(farmer, "Na dai, quả to")
+	if got := idOf(t, b.Last(farmer).Text); got != "sell.summary" {
+		t.Fatalf("after a note without a number the bot said %s", got)
+	}
+	b.Say(farmer, "đồng ý")
+	code := regexp.MustCompile(`NS-[2-9A-HJ-NP-Z]{4}`).FindString(b.Finished(farmer).Text)
+	posts := tg.WaitCalls(t, "sendPhoto", 2)
+	status, page := b.Get("/cho/" + code)
+	if status != http.StatusOK || !strings.Contains(page, "Na dai, quả to") {
+		t.Fatalf("the listing's page: %d\n%s", status, page)
+	}
+	for _, c := range tg.Calls() {
+		if c.ChatID == itoa(farmer) {
+			continue // the farmer's own chat
+		}
+		for _, v := range c.Params {
+			if strings.Contains(v, "345") || strings.Contains(v, "３４５") {
+				t.Errorf("the number reached %s to %s: %q", c.Method, c.ChatID, v)
+			}
+		}
+	}
+	for _, p := range posts {
+		if !strings.Contains(p.Params["caption"], "Na dai, quả to") {
+			t.Errorf("a group post without the note: %q", p.Params["caption"])
+		}
+	}
+	if strings.Contains(page, "345") || strings.Contains(page, "３４５") {
+		t.Errorf("the number is on the listing's page")
+	}
+}
