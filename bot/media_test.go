@@ -246,6 +246,15 @@ func TestOnlyPhotosOfListingsOnSaleOrSoldOutAreServed(t *testing.T) {
 	if resp, _ := get(t, s.url+"/media/"+soldOut); resp.StatusCode != http.StatusOK {
 		t.Errorf("photo of a sold-out listing: %d, want 200", resp.StatusCode)
 	}
+	// Past its last day, sold out or not, the photo goes (until the tick
+	// ends the listing, and after).
+	if _, err := db.Pool.Exec(context.Background(), `UPDATE listings SET expires_at = now() - interval '1 minute'
+		WHERE id = (SELECT listing_id FROM media WHERE id = $1)`, soldOut); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := get(t, s.url+"/media/"+soldOut); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("photo of a sold-out listing past its last day: %d, want 404", resp.StatusCode)
+	}
 	// Renewed, the listing shows its photo again, from the disk cache.
 	setStatus(t, db, expired, "active")
 	if resp, _ := get(t, s.url+"/media/"+expired); resp.StatusCode != http.StatusOK {

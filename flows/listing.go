@@ -144,8 +144,8 @@ type Listings interface {
 	// sent): every one of them not hidden yet, and none sent since it was
 	// read (its edit would be missing), else ErrStale and nothing changes.
 	HidePosts(ctx context.Context, listingID int64, posts []Post, by int64, notices ...Reply) error
-	// Expiring lists active listings past their expiry at now, and those
-	// not past it expiring by askBy whose seller was not asked about
+	// Expiring lists the listings on sale or sold out past their expiry
+	// at now, and the active ones not past it expiring by askBy whose seller was not asked about
 	// renewing yet (none when askBy is zero).
 	Expiring(ctx context.Context, now, askBy time.Time) (expired, ask []*Listing, err error)
 	// AskedRenew marks a listing's seller asked about renewing, at, unless

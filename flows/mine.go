@@ -654,7 +654,8 @@ func inUnit(text string, unit, counted vn.Unit) (vn.Quantity, error) {
 }
 
 // Tick does the periodic work: orders time out, listings past their expiry
-// end (editing their posts), and the sellers of those whose last day is
+// end (editing their posts), sold out ones too: a listing's page and
+// photos stay public no longer than its sale would have; and the sellers of those whose last day is
 // today or tomorrow are asked whether to renew, in the daytime
 // (askRenewBy). Each change is stored with the messages it sends, in one
 // transaction, and made once whichever replica ticks.

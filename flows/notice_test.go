@@ -2,6 +2,7 @@ package flows_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strconv"
 	"testing"
@@ -107,6 +108,45 @@ func TestListingsExpireWithTheirMessages(t *testing.T) {
 	}
 	if got := tick(l.ExpiresAt.Add(time.Hour)); len(got) != 0 {
 		t.Fatalf("a listing expires once, got %+v", got)
+	}
+}
+
+// A sold-out listing ends at its last day as one on sale does: its post
+// is edited to say so, and its page and photos go (they were public for
+// good). Its farmer is not asked about renewing a listing with nothing
+// left: they put stock back from /tin.
+func TestASoldOutListingEndsAtItsLastDay(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	m := newMarket(t)
+	l := m.listing("1")
+	m.posted(l, "77")
+	if said := m.say("1", flows.KindChoice, "mine:soldout:"+strconv.FormatInt(l.ID, 10)); !slices.Contains(said, "mine.updated") {
+		t.Fatalf("marking it sold out said %v", said)
+	}
+	m.notices()
+	tick := func(at time.Time) []flows.Reply {
+		t.Helper()
+		if err := m.router.Tick(ctx, at); err != nil {
+			t.Fatal(err)
+		}
+		return m.notices()
+	}
+	if got := tick(l.ExpiresAt.Add(-12 * time.Hour)); len(got) != 0 {
+		t.Fatalf("half a day before its last day ends: %+v, want nothing (nothing left to renew)", got)
+	}
+	got := tick(l.ExpiresAt.Add(time.Minute))
+	if len(got) != 1 || got[0].To != marketGroup || got[0].Edit == nil || len(got[0].Choices) != 0 {
+		t.Fatalf("at its last day's end: %+v, want the post edited", got)
+	}
+	if ended, err := m.db.Listing(ctx, l.ID); err != nil || ended.Status != flows.Expired {
+		t.Fatalf("after its last day the listing is %+v (%v)", ended, err)
+	}
+	if _, err := m.db.ShownListing(ctx, l.Code); !errors.Is(err, flows.ErrNotFound) {
+		t.Errorf("its page is still shown: %v", err)
+	}
+	if got := tick(l.ExpiresAt.Add(time.Hour)); len(got) != 0 {
+		t.Fatalf("a listing ends once, got %+v", got)
 	}
 }
 

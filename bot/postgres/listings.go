@@ -670,12 +670,13 @@ func (db *DB) HidePosts(ctx context.Context, listingID int64, posts []flows.Post
 	return nil
 }
 
-// Expiring lists active listings past their expiry at now, and those not
-// past it expiring by askBy whose seller was not asked yet (none when askBy
+// Expiring lists the listings on sale or sold out past their expiry at
+// now (sold out, a listing still ends at its last day: its page and photos
+// go), and the active ones not past it expiring by askBy whose seller was not asked yet (none when askBy
 // is zero). It changes nothing: each is ended (UpdateListing) or asked
 // (AskedRenew) with its messages.
 func (db *DB) Expiring(ctx context.Context, now, askBy time.Time) (expired, ask []*flows.Listing, err error) {
-	if expired, err = db.listingsWhere(ctx, `l.status = 'active' AND l.expires_at <= $1::timestamptz
+	if expired, err = db.listingsWhere(ctx, `l.status IN ('active', 'sold_out') AND l.expires_at <= $1::timestamptz
 		ORDER BY l.id LIMIT 100`, now); err != nil {
 		return nil, nil, fmt.Errorf("expiring listings: %w", err)
 	}

@@ -30,12 +30,13 @@ func withPhotoIDs(tokens []string) (photos []string, refs []flows.PhotoRef) {
 	return photos, refs
 }
 
-// onSale is the listings whose photos are served: on sale ('active') or
-// sold out ('sold_out': its posts still show it, and the farmer may sell
-// more). A farmer who stops selling ('closed') or a listing past its date
-// ('expired') takes its photos down; renewing it brings them back, since
-// every request asks.
-const onSale = `status IN ('active', 'sold_out')`
+// onSale is the listings whose photos are served (shownNow): on sale
+// ('active') or sold out ('sold_out': its posts still show it, and the
+// farmer may sell more), until their last day. A farmer who stops selling
+// ('closed') or a listing past its date ('expired', sold out or not)
+// takes its photos down; renewing it brings them back, since every
+// request asks.
+const onSale = shownNow
 
 // PhotoOnSale is nil for the photo of a listing on sale, else ErrNotFound:
 // asked on every request, before any copy is served. Two primary-key
@@ -43,7 +44,7 @@ const onSale = `status IN ('active', 'sold_out')`
 func (db *DB) PhotoOnSale(ctx context.Context, id string) error {
 	var ok bool
 	err := db.Pool.QueryRow(ctx, `SELECT true FROM media m JOIN listings l ON l.id = m.listing_id
-		WHERE m.id = $1 AND l.`+onSale, id).Scan(&ok)
+		WHERE m.id = $1 AND `+onSale, id).Scan(&ok)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("photo: %w", flows.ErrNotFound)
 	}
@@ -58,7 +59,7 @@ func (db *DB) PhotoOnSale(ctx context.Context, id string) error {
 func (db *DB) PublishedPhoto(ctx context.Context, id string) (*flows.KeptPhoto, error) {
 	var p flows.KeptPhoto
 	err := db.Pool.QueryRow(ctx, `SELECT m.id, m.listing_id, m.channel, m.ref, m.data, coalesce(m.content_type, '')
-		FROM media m JOIN listings l ON l.id = m.listing_id WHERE m.id = $1 AND l.`+onSale, id).
+		FROM media m JOIN listings l ON l.id = m.listing_id WHERE m.id = $1 AND `+onSale, id).
 		Scan(&p.ID, &p.Listing, &p.Channel, &p.Ref, &p.Data, &p.Type)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("photo: %w", flows.ErrNotFound)
@@ -109,7 +110,7 @@ func (db *DB) PhotosToKeep(ctx context.Context, now time.Time, limit int, lease 
 	rows, err := db.Pool.Query(ctx, `
 		UPDATE media SET next_try_at = $2::timestamptz + $3::interval
 		WHERE id IN (SELECT m.id FROM media m LEFT JOIN listings l ON l.id = m.listing_id
-			WHERE m.kept_at IS NULL AND m.next_try_at <= $2 AND (m.listing_id IS NULL OR l.`+onSale+`)
+			WHERE m.kept_at IS NULL AND m.next_try_at <= $2 AND (m.listing_id IS NULL OR `+onSale+`)
 			ORDER BY m.next_try_at LIMIT $1 FOR UPDATE OF m SKIP LOCKED)
 		RETURNING id, coalesce(listing_id, 0), channel, ref`, limit, now, lease)
 	if err != nil {
@@ -147,6 +148,6 @@ func (db *DB) PhotoFailed(ctx context.Context, id string, now time.Time) error {
 func (db *DB) PhotosWaiting(ctx context.Context) (int64, error) {
 	var n int64
 	err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM media m JOIN listings l ON l.id = m.listing_id
-		WHERE m.kept_at IS NULL AND m.next_try_at < 'infinity' AND l.`+onSale).Scan(&n)
+		WHERE m.kept_at IS NULL AND m.next_try_at < 'infinity' AND `+onSale).Scan(&n)
 	return n, err
 }

@@ -108,6 +108,11 @@ func (db *DB) fillSlugs(ctx context.Context) error {
 // not have come yet).
 const onSaleNow = `l.status = 'active' AND l.expires_at > now()`
 
+// shownNow is the listings whose page and photos are public: on sale or
+// sold out, until their last day. The tick ends both then (Expiring);
+// this holds until it has.
+const shownNow = `(l.status IN ('active', 'sold_out') AND l.expires_at > now())`
+
 // shownColumns are a Shown's columns, of listings l joined with sellers s:
 // never a phone number or a bank account.
 const shownColumns = `l.code, coalesce(l.product_key, ''), l.product_name, l.unit, l.quantity_milli, l.remaining_milli,
@@ -172,9 +177,10 @@ func (db *DB) MarketProducts(ctx context.Context) ([]flows.MarketProduct, error)
 	return out, nil
 }
 
-// ShownListing is a listing on sale or sold out, by its code.
+// ShownListing is a listing on sale or sold out, by its code, until its
+// last day.
 func (db *DB) ShownListing(ctx context.Context, code string) (*flows.Shown, error) {
-	out, err := db.shown(ctx, "listing "+code, `l.code = $1 AND (`+onSaleNow+` OR l.status = 'sold_out')`, code)
+	out, err := db.shown(ctx, "listing "+code, `l.code = $1 AND `+shownNow, code)
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +210,7 @@ func (db *DB) Store(ctx context.Context, slug string) (*flows.Store, error) {
 		return nil, fmt.Errorf("store %s: %w", slug, err)
 	}
 	s.Listings, err = db.shown(ctx, "store "+slug, `s.slug = $1
-		AND (`+onSaleNow+` OR l.status = 'sold_out' AND l.updated_at > now() - interval '`+soldOutFor+`')
+		AND `+shownNow+` AND (l.status = 'active' OR l.updated_at > now() - interval '`+soldOutFor+`')
 		ORDER BY l.status = 'sold_out', l.created_at DESC LIMIT $2`, slug, storeListings)
 	if err != nil {
 		return nil, err

@@ -55,7 +55,7 @@ func TestASellerHasAStableReadableSlug(t *testing.T) {
 type showcase struct {
 	db       *postgres.DB
 	lan, mai *flows.Seller
-	codes    map[string]string // by name: na, quyt, soldout, closed, expired, late
+	codes    map[string]string // by name: na, quyt, soldout, closed, expired, late, soldlate
 }
 
 func newShowcase(t *testing.T) *showcase {
@@ -93,7 +93,8 @@ func newShowcase(t *testing.T) *showcase {
 	add("soldout", sc.lan, "na-chi-lang", "Na Chi Lăng", flows.SoldOut, day)
 	add("closed", sc.lan, "na-chi-lang", "Na Chi Lăng", flows.Closed, day)
 	add("expired", sc.lan, "na-chi-lang", "Na Chi Lăng", flows.Expired, -day)
-	add("late", sc.lan, "na-chi-lang", "Na Chi Lăng", flows.Active, -time.Minute) // not ended by the tick yet
+	add("late", sc.lan, "na-chi-lang", "Na Chi Lăng", flows.Active, -time.Minute)      // not ended by the tick yet
+	add("soldlate", sc.lan, "na-chi-lang", "Na Chi Lăng", flows.SoldOut, -time.Minute) // past its last day, likewise
 	return sc
 }
 
@@ -144,7 +145,7 @@ func TestTheMarketShowsOnlyListingsOnSale(t *testing.T) {
 func TestAListingPageShowsOnlyOnSaleOrSoldOut(t *testing.T) {
 	ctx := context.Background()
 	sc := newShowcase(t)
-	for name, shown := range map[string]bool{"na": true, "soldout": true, "closed": false, "expired": false, "late": false} {
+	for name, shown := range map[string]bool{"na": true, "soldout": true, "closed": false, "expired": false, "late": false, "soldlate": false} {
 		l, err := sc.db.ShownListing(ctx, sc.codes[name])
 		switch {
 		case shown && (err != nil || l.Code != sc.codes[name]):
