@@ -111,6 +111,20 @@ func (p *Pages) Mount(mux *http.ServeMux) {
 	mux.Handle("GET "+p.Base+"/cho", p.headers(p.market()))
 	mux.Handle("GET "+p.Base+"/cho/{code}", p.headers(p.listing()))
 	mux.Handle("GET "+p.Base+"/cua-hang/{slug}", p.headers(p.store()))
+	// As typed or completed by a phone's browser: the market, and the 404
+	// page rather than the mux's bare English one.
+	mux.Handle("GET "+p.Base+"/cho/{$}", p.headers(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		to := p.Base + "/cho"
+		if r.URL.RawQuery != "" {
+			to += "?" + r.URL.RawQuery
+		}
+		http.Redirect(w, r, to, http.StatusMovedPermanently)
+	})))
+	for _, path := range []string{"/cua-hang", "/cua-hang/{$}"} {
+		mux.Handle("GET "+p.Base+path, p.headers(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			p.fail(w, r, flows.ErrNotFound)
+		})))
+	}
 	mux.HandleFunc("GET "+p.cssPath, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/css; charset=utf-8")
 		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")

@@ -284,12 +284,38 @@ func TestWhatIsNotShownIsNotFound(t *testing.T) {
 		t.Errorf("a code in lower case: %d, want its listing", resp.StatusCode)
 	}
 	for _, path := range []string{"/cho/" + closed.Code, "/cho/" + expired.Code, "/cho/NS-2222", "/cho/ns-2222",
-		"/cho/..%2F..%2Fetc", "/cua-hang/khong-co-2222", "/cua-hang/" + strings.ToUpper(lan.Slug)} {
+		"/cho/..%2F..%2Fetc", "/cua-hang/khong-co-2222", "/cua-hang/" + strings.ToUpper(lan.Slug), "/cua-hang/", "/cua-hang"} {
 		resp, body := get(t, s.url+path)
 		if resp.StatusCode != http.StatusNotFound || resp.Header.Get("Content-Security-Policy") != pages.CSP ||
 			!strings.Contains(body, "Em không tìm thấy trang này") {
 			t.Errorf("%s: %d, want a 404 page", path, resp.StatusCode)
 		}
+	}
+}
+
+// "/cho/", as typed or completed by a phone's browser, is the market
+// (its filters kept), not a bare English "404 page not found".
+func TestTheMarketWithATrailingSlashIsTheMarket(t *testing.T) {
+	s := newSite(t, pgtest.MustOpen(t), "", false)
+	resp, body := get(t, s.url+"/cho/?vung=chi_lang")
+	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/cho" || resp.Request.URL.RawQuery != "vung=chi_lang" ||
+		!strings.Contains(body, "<html") {
+		t.Errorf("/cho/: %d at %s\n%s", resp.StatusCode, resp.Request.URL, body)
+	}
+}
+
+// A long unbroken word a farmer typed (a link, "ngonnnnn…") wraps within
+// its card on a phone instead of being cut off at the card's edge.
+func TestALongWordWrapsInItsCard(t *testing.T) {
+	s := newSite(t, pgtest.MustOpen(t), "", false)
+	_, page := get(t, s.url+"/cho")
+	css := regexp.MustCompile(`href="(/assets/pages\.[0-9a-f]+\.css)"`).FindStringSubmatch(page)
+	if css == nil {
+		t.Fatalf("no stylesheet in\n%s", page)
+	}
+	_, sheet := get(t, s.url+css[1])
+	if rule := regexp.MustCompile(`\.listing \.body\{[^}]*\}`).FindString(sheet); !strings.Contains(rule, "overflow-wrap:anywhere") {
+		t.Errorf("the cards' text does not wrap long words: %q", rule)
 	}
 }
 
