@@ -130,7 +130,7 @@ func TestTheMigrationGivesExistingPhotosIDs(t *testing.T) {
 	}
 	err = db.Pool.QueryRow(ctx, `INSERT INTO listings (code, seller_id, channel, product_name, photos, unit,
 		quantity_milli, remaining_milli, price_vnd, price_unit, price_typed, ready_on, expires_at)
-		VALUES ('NS-2345', $1, 'telegram', 'Na', '{AgAD-one,AgAD-two}', 'kg', 1000, 1000, 25000, 'kg', '25k', now(), now())
+		VALUES ('NS-2345', $1, 'telegram', 'Na', '{AgAD-one,AgAD-two}', 'kg', 1000, 1000, 25000, 'kg', '25k', now(), now() + interval '7 days')
 		RETURNING id`, sellerID).Scan(&id)
 	if err != nil {
 		t.Fatal(err)
