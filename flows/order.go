@@ -364,7 +364,7 @@ func (f *order) onPhone(_ context.Context, c *Conv, d *orderDraft, in Input) (Go
 	if err != nil || name != "" && (tooLong(name, maxName) || !validName(name)) {
 		return Again(M("reg.phone_bad")), nil
 	}
-	if containsPhone(name) { // a second number is no name: which one to call?
+	if vn.ContainsPhone(name) { // a second number is no name: which one to call?
 		return Again(M("reg.phone_one")), nil
 	}
 	if name != "" { // "0912 345 678 chị Lan": the name said last is the one to call

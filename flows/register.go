@@ -128,7 +128,7 @@ func (r *registration) onPhone(ctx context.Context, c *Conv, d *draft, in Input)
 	if err != nil {
 		return Again(M("reg.phone_bad")), nil
 	}
-	if containsPhone(rest) { // "0987 654 321 hoặc zalo 0912345678"
+	if vn.ContainsPhone(rest) { // "0987 654 321 hoặc zalo 0912345678"
 		return Again(M("reg.phone_one")), nil
 	}
 	candidate := d.Seller
@@ -422,7 +422,7 @@ func validName(s string) bool {
 // nameOK tells whether s passes every check of a typed name (one shown in
 // group posts or to the other side of an order): short enough, one, and
 // without a phone number.
-func nameOK(s string) bool { return !tooLong(s, maxName) && !containsPhone(s) && validName(s) }
+func nameOK(s string) bool { return !tooLong(s, maxName) && !vn.ContainsPhone(s) && validName(s) }
 
 // areaIn finds an area named in text: `xã Quang Lang, Chi Lăng` is in
 // Chi Lăng. `Lạng Sơn` alone names the province, not the city.
