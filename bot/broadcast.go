@@ -19,7 +19,7 @@ import (
 type BroadcastJobs interface {
 	ClaimTargets(ctx context.Context, n int, lease time.Duration) ([]flows.BroadcastTarget, error)
 	StartSending(ctx context.Context, t *flows.BroadcastTarget, lease time.Duration) (bool, error)
-	TargetSent(ctx context.Context, t *flows.BroadcastTarget, ids []string) error
+	TargetSent(ctx context.Context, t *flows.BroadcastTarget, sent flows.Sent) error
 	MoveTarget(ctx context.Context, t *flows.BroadcastTarget, to string, lease time.Duration) (bool, error)
 	PinFailed(ctx context.Context, t *flows.BroadcastTarget, reason string) error
 	RetryTarget(ctx context.Context, t *flows.BroadcastTarget, after time.Duration, reason string, refund bool) error
@@ -221,7 +221,7 @@ func (b *Broadcaster) deliver(ctx context.Context, t *flows.BroadcastTarget, fol
 	switch {
 	case err == nil:
 		b.count(group.Channel, sentOutcome)
-		record(func(ctx context.Context) error { return b.Jobs.TargetSent(ctx, t, sent.MessageIDs) })
+		record(func(ctx context.Context) error { return b.Jobs.TargetSent(ctx, t, sent) })
 		if t.Broadcast.Pin {
 			b.pin(ctx, ch, t, sent, record)
 		}

@@ -117,7 +117,7 @@ func (r *replicas) sendTargets(t *testing.T, n int) {
 		if ok, err := r.db.StartSending(ctx, &target, time.Minute); err != nil || !ok {
 			t.Fatalf("start sending: %v %v", ok, err)
 		}
-		if err := r.db.TargetSent(ctx, &target, []string{"1"}); err != nil {
+		if err := r.db.TargetSent(ctx, &target, flows.Sent{MessageIDs: []string{"1"}}); err != nil {
 			t.Fatal(err)
 		}
 	}

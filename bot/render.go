@@ -176,6 +176,7 @@ func (r *Rendered) Send(ctx context.Context, reply flows.Reply) (flows.Sent, err
 			return sent, err
 		}
 		sent.Parts = i + 1
+		sent.NoPhotos = sent.NoPhotos || s.NoPhotos
 		switch {
 		case reply.Edit != nil:
 		case i == 0:
@@ -192,8 +193,8 @@ func (r *Rendered) Send(ctx context.Context, reply flows.Reply) (flows.Sent, err
 // PUBLIC_BASE_URL), goes without that button. One showing a photo of
 // another channel by our link, which the platform refuses for good (it
 // could not fetch the link: PUBLIC_BASE_URL unreachable, the original
-// gone), goes without its photos rather than not at all; a photo alone is
-// then left out.
+// gone), goes without its photos rather than not at all, and says so
+// (Sent.NoPhotos); a photo alone is then left out.
 func (r *Rendered) post(ctx context.Context, o Out) (flows.Sent, error) {
 	s, err := r.Post(ctx, o)
 	if _, moved := Moved(err); err == nil || !IsUndeliverable(err) || moved {
@@ -210,9 +211,11 @@ func (r *Rendered) post(ctx context.Context, o Out) (flows.Sent, error) {
 	}
 	o.Photos = nil
 	if o.Text == "" && o.QR == "" {
-		return flows.Sent{}, nil
+		return flows.Sent{NoPhotos: true}, nil
 	}
-	return r.Post(ctx, o)
+	s, err = r.Post(ctx, o)
+	s.NoPhotos = true
+	return s, err
 }
 
 // withoutPageLinks are buttons without those linking to our web pages;

@@ -469,8 +469,27 @@ func (f *broadcast) showPreview(c *Conv, d *broadcastDraft) Question {
 		c.Fail(err)
 		return Question{}
 	}
-	c.add(BroadcastPost(*broadcastOf(c, d), c.In.ChatKey(), false))
+	post := BroadcastPost(*broadcastOf(c, d), c.In.ChatKey(), false)
+	post.Photos = ownPhotos(post.Photos, c.In.Channel)
+	c.add(post)
 	return f.summary(c, d, targetsOf(groups, d))
+}
+
+// ownPhotos are photos of channel shown by the platform's own reference
+// alone (their id left out), as to the author who just sent them: the link
+// /media gives (which a channel taking URLs only, Zalo, would get) serves an
+// announcement's photo only once it is sent, and the platform's own is
+// fresh. The image is the one the groups get.
+func ownPhotos(tokens []string, channel Channel) []string {
+	out := make([]string, len(tokens))
+	for i, token := range tokens {
+		out[i] = token
+		if p, err := ParsePhotoRef(token); err == nil && p.Channel == channel {
+			p.ID = ""
+			out[i] = p.String()
+		}
+	}
+	return out
 }
 
 func (f *broadcast) summary(c *Conv, d *broadcastDraft, targets []MarketGroup) Question {

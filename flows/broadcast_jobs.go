@@ -41,6 +41,7 @@ type BroadcastTally struct {
 	Pinned     int // sent and pinned
 	PinFailed  int // sent, not pinned
 	Open       int // pending, claimed or sending
+	NoPhoto    int // sent without its photo: the platform could not fetch it
 }
 
 // BroadcastMiss is a group that did not get a broadcast, or may not have.
@@ -84,7 +85,7 @@ func BroadcastReport(texts Texts, t BroadcastTally, misses []BroadcastMiss) []Re
 		id = "broadcast_run.report_stopped"
 	}
 	text := M(id, "Sent", t.Sent, "Total", t.Total, "Cancelled", t.Cancelled, "Pin", t.Pin,
-		"Pinned", t.Pinned, "NotPinned", t.PinFailed, "Misses", strings.Join(lines, "\n"),
+		"Pinned", t.Pinned, "NotPinned", t.PinFailed, "NoPhoto", t.NoPhoto, "Misses", strings.Join(lines, "\n"),
 		"More", t.Failed+t.Unsure-len(misses))
 	return append(out, Reply{To: t.Chat, Lang: t.Lang, Text: text})
 }

@@ -210,4 +210,7 @@ type Sent struct {
 	// Parts is how many platform messages the reply took (or, in
 	// Reply.Done, how many went before the send stopped).
 	Parts int `json:"parts,omitempty"`
+	// NoPhotos: photos the reply showed were left out, the platform having
+	// refused them (it could not fetch our link); the rest went.
+	NoPhotos bool `json:"no_photos,omitempty"`
 }

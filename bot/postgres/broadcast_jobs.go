@@ -77,17 +77,19 @@ func (db *DB) StartSending(ctx context.Context, t *flows.BroadcastTarget, lease 
 	return true, nil
 }
 
-// TargetSent records that the group got the broadcast, as messages ids. A
+// TargetSent records that the group got the broadcast, as messages ids,
+// and whether without its photo (the platform could not fetch it). A
 // target found unsure meanwhile (the worker was slow, not dead) is sent
 // after all.
-func (db *DB) TargetSent(ctx context.Context, t *flows.BroadcastTarget, ids []string) error {
+func (db *DB) TargetSent(ctx context.Context, t *flows.BroadcastTarget, sent flows.Sent) error {
+	ids := sent.MessageIDs
 	if ids == nil {
 		ids = []string{}
 	}
 	tag, err := db.Pool.Exec(ctx, `UPDATE broadcast_targets
-		SET status = 'sent', message_ids = $5, sent_at = now(), claimed_until = NULL, error = ''
+		SET status = 'sent', message_ids = $5, no_photo = $6, sent_at = now(), claimed_until = NULL, error = ''
 		WHERE broadcast_id = $1 AND channel = $2 AND chat_id = $3
-			AND (status = 'sending' AND claimed_until = $4 OR status = 'unsure')`, keyArgs(t, ids)...)
+			AND (status = 'sending' AND claimed_until = $4 OR status = 'unsure')`, keyArgs(t, ids, sent.NoPhotos)...)
 	if err != nil {
 		return fmt.Errorf("broadcast %d sent to %s: %w", t.Broadcast.ID, t.Group.Ref.ChatID, err)
 	}
@@ -219,13 +221,14 @@ const tallySQL = `SELECT b.id, b.channel, b.chat_id, b.lang, b.status, b.pin, co
 		count(*) FILTER (WHERE t.status = 'cancelled'),
 		count(*) FILTER (WHERE t.status = 'sent' AND b.pin AND t.error = ''),
 		count(*) FILTER (WHERE t.status = 'sent' AND t.error LIKE '` + flows.PinRefused + `:%'),
-		count(*) FILTER (WHERE t.status IN ('pending', 'claimed', 'sending'))
+		count(*) FILTER (WHERE t.status IN ('pending', 'claimed', 'sending')),
+		count(*) FILTER (WHERE t.status = 'sent' AND t.no_photo)
 	FROM broadcasts b LEFT JOIN broadcast_targets t ON t.broadcast_id = b.id`
 
 func scanTally(r pgx.CollectableRow) (flows.BroadcastTally, error) {
 	var t flows.BroadcastTally
 	err := r.Scan(&t.ID, &t.Chat.Channel, &t.Chat.ChatID, &t.Lang, &t.Status, &t.Pin, &t.ProgressID,
-		&t.Total, &t.Sent, &t.Failed, &t.Unsure, &t.Cancelled, &t.Pinned, &t.PinFailed, &t.Open)
+		&t.Total, &t.Sent, &t.Failed, &t.Unsure, &t.Cancelled, &t.Pinned, &t.PinFailed, &t.Open, &t.NoPhoto)
 	return t, err
 }
 

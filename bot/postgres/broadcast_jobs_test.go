@@ -86,7 +86,7 @@ func TestBroadcastTargetsAreClaimedOnce(t *testing.T) {
 	if ok, err := db.StartSending(ctx, &c, time.Minute); err != nil || !ok {
 		t.Fatalf("start sending: %v %v", ok, err)
 	}
-	if err := db.TargetSent(ctx, &c, []string{"77"}); err != nil {
+	if err := db.TargetSent(ctx, &c, flows.Sent{MessageIDs: []string{"77"}}); err != nil {
 		t.Fatal(err)
 	}
 	tallies, err := db.OpenBroadcasts(ctx)

@@ -46,12 +46,33 @@ func (db *DB) CreateBroadcast(ctx context.Context, b *flows.Broadcast, targets [
 			INSERT INTO broadcast_targets (broadcast_id, channel, chat_id, title)
 			SELECT $1, t.channel, t.chat_id, t.title FROM unnest($2::text[], $3::text[], $4::text[]) AS t (channel, chat_id, title)
 			ON CONFLICT DO NOTHING`, id, channels, chats, titles)
-		return err
+		if err != nil {
+			return err
+		}
+		return servePhoto(ctx, tx, id, b.Photo)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create broadcast: %w", err)
 	}
 	return db.Broadcast(ctx, id)
+}
+
+// servePhoto makes the photo of broadcast id served at /media/{id} (see
+// servable), where the groups of other channels, and Zalo's, get it from.
+// A Zalo photo is there already, kept since it arrived (PhotoArrived). A
+// photo without an id (from before photos had one) cannot be served.
+func servePhoto(ctx context.Context, tx pgx.Tx, id int64, token string) error {
+	if token == "" {
+		return nil
+	}
+	p, err := flows.ParsePhotoRef(token)
+	if err != nil || p.ID == "" {
+		return nil
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO media (id, broadcast_id, channel, ref) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (id) DO UPDATE SET broadcast_id = EXCLUDED.broadcast_id WHERE media.broadcast_id IS NULL`,
+		p.ID, id, string(p.Channel), p.Ref)
+	return err
 }
 
 // Broadcast returns a broadcast by id.

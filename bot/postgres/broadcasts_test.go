@@ -3,7 +3,9 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/nongsan-bot/nongsan/bot/postgres"
 	"github.com/nongsan-bot/nongsan/bot/postgres/pgtest"
@@ -99,5 +101,57 @@ func TestBroadcastsAreStoredOnceAndCancelled(t *testing.T) {
 	}
 	if err := db.CancelBroadcast(ctx, 999); !errors.Is(err, flows.ErrNotFound) {
 		t.Fatalf("cancelling an unknown broadcast: %v", err)
+	}
+}
+
+// An announcement's photo is served at /media while it is sent and a day
+// after its end, then forgotten; a draft's photo that it took (a Zalo
+// photo kept since it arrived) is the same row.
+func TestABroadcastsPhotoIsServedWhileItIsSent(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.MustOpen(t)
+	author := mustTouch(t, db, flows.Zalo, "mod")
+	zalo := flows.PhotoRef{ID: flows.NewPhotoID(), Channel: flows.Zalo, Ref: "https://f.zalo.me/tb.jpg"}
+	telegram := flows.PhotoRef{ID: flows.NewPhotoID(), Channel: flows.Telegram, Ref: "AgACAgIAAxkBAAIC"}
+	if err := db.PhotoArrived(ctx, zalo); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PhotoOnSale(ctx, zalo.ID); !errors.Is(err, flows.ErrNotFound) {
+		t.Fatalf("a draft's photo is served: %v", err)
+	}
+	groups := []flows.MarketGroup{{Ref: flows.ChatRef{Channel: flows.Zalo, ChatID: "g1"}, Title: "Chợ"}}
+	var ids []int64
+	for i, p := range []flows.PhotoRef{zalo, telegram} {
+		b, err := db.CreateBroadcast(ctx, &flows.Broadcast{AuthorID: author, Chat: flows.ChatRef{Channel: flows.Zalo, ChatID: "mod"},
+			Lang: "vi", Text: "Họp chợ", Photo: p.String(), Scope: flows.ScopeAll}, groups, "broadcast:p"+strconv.Itoa(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, b.ID)
+		got, err := db.PublishedPhoto(ctx, p.ID)
+		if err != nil || got.PhotoRef != p || got.Listing != 0 {
+			t.Fatalf("the photo of a broadcast being sent: %+v, %v", got, err)
+		}
+	}
+	// One ended an hour ago, the other two days ago.
+	if _, err := db.Pool.Exec(ctx, `UPDATE broadcasts SET status = 'done',
+		finished_at = now() - CASE id WHEN $1 THEN interval '1 hour' ELSE interval '2 days' END`, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PhotoOnSale(ctx, zalo.ID); err != nil {
+		t.Errorf("an hour after its broadcast: %v", err)
+	}
+	if err := db.PhotoOnSale(ctx, telegram.ID); !errors.Is(err, flows.ErrNotFound) {
+		t.Errorf("two days after its broadcast: %v, want ErrNotFound", err)
+	}
+	if _, err := db.PhotosToKeep(ctx, time.Now(), 10, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	if err := db.Pool.QueryRow(ctx, `SELECT array_agg(id ORDER BY id) FROM media`).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if len(left) != 1 || left[0] != zalo.ID {
+		t.Errorf("photos kept %v, want only the one served still", left)
 	}
 }

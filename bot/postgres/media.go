@@ -38,13 +38,29 @@ func withPhotoIDs(tokens []string) (photos []string, refs []flows.PhotoRef) {
 // request asks.
 const onSale = shownNow
 
-// PhotoOnSale is nil for the photo of a listing on sale, else ErrNotFound:
-// asked on every request, before any copy is served. Two primary-key
-// lookups, no bytes read.
+// broadcastPhotosFor is how long an announcement's photo is served once
+// its broadcast has ended (done or stopped): each platform fetches it as
+// it is sent, and one that fetches late (a retry, a slow platform) still
+// finds it. Then it is forgotten: a moderator's photo is no listing's, and
+// it stays no longer public than its sending needs.
+const broadcastPhotosFor = "1 day"
+
+// servable is the media rows (m, with l their listing and b their
+// broadcast, joined on the left) that /media serves: a listing's photo
+// while it is on sale, and an announcement's while it is being sent and
+// for broadcastPhotosFor after.
+const servable = `(` + onSale + ` OR b.status = 'sending' OR b.finished_at > now() - interval '` + broadcastPhotosFor + `')`
+
+// servedFrom joins a media row to what makes it served.
+const servedFrom = `media m LEFT JOIN listings l ON l.id = m.listing_id LEFT JOIN broadcasts b ON b.id = m.broadcast_id`
+
+// PhotoOnSale is nil for the photo of a listing on sale, or of an
+// announcement being sent (servable), else ErrNotFound: asked on every
+// request, before any copy is served. Three primary-key lookups, no bytes
+// read.
 func (db *DB) PhotoOnSale(ctx context.Context, id string) error {
 	var ok bool
-	err := db.Pool.QueryRow(ctx, `SELECT true FROM media m JOIN listings l ON l.id = m.listing_id
-		WHERE m.id = $1 AND `+onSale, id).Scan(&ok)
+	err := db.Pool.QueryRow(ctx, `SELECT true FROM `+servedFrom+` WHERE m.id = $1 AND `+servable, id).Scan(&ok)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("photo: %w", flows.ErrNotFound)
 	}
@@ -54,12 +70,13 @@ func (db *DB) PhotoOnSale(ctx context.Context, id string) error {
 	return nil
 }
 
-// PublishedPhoto returns the photo of a listing on sale by its public id,
-// with its kept copy if there is one; ErrNotFound for any other id.
+// PublishedPhoto returns the photo of a listing on sale (or of an
+// announcement being sent) by its public id, with its kept copy if there
+// is one; ErrNotFound for any other id.
 func (db *DB) PublishedPhoto(ctx context.Context, id string) (*flows.KeptPhoto, error) {
 	var p flows.KeptPhoto
-	err := db.Pool.QueryRow(ctx, `SELECT m.id, m.listing_id, m.channel, m.ref, m.data, coalesce(m.content_type, '')
-		FROM media m JOIN listings l ON l.id = m.listing_id WHERE m.id = $1 AND `+onSale, id).
+	err := db.Pool.QueryRow(ctx, `SELECT m.id, coalesce(m.listing_id, 0), m.channel, m.ref, m.data, coalesce(m.content_type, '')
+		FROM `+servedFrom+` WHERE m.id = $1 AND `+servable, id).
 		Scan(&p.ID, &p.Listing, &p.Channel, &p.Ref, &p.Data, &p.Type)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("photo: %w", flows.ErrNotFound)
@@ -98,14 +115,20 @@ const draftPhotosFor = "2 days"
 
 // PhotosToKeep claims up to limit photos not kept yet whose time has come,
 // for lease (another replica does not take them meanwhile): those of
-// listings on sale, and those of drafts (no listing yet). An ended
-// listing's photos wait: renewed, it is kept then. Drafts' photos never
-// published are forgotten.
+// listings on sale, and those of drafts and announcements (no listing).
+// An ended listing's photos wait: renewed, it is kept then. Drafts' photos
+// never published are forgotten, and announcements' once no longer
+// served.
 func (db *DB) PhotosToKeep(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]flows.KeptPhoto, error) {
-	_, err := db.Pool.Exec(ctx, `DELETE FROM media WHERE listing_id IS NULL
+	_, err := db.Pool.Exec(ctx, `DELETE FROM media WHERE listing_id IS NULL AND broadcast_id IS NULL
 		AND created_at < $1::timestamptz - interval '`+draftPhotosFor+`'`, now)
 	if err != nil {
 		return nil, fmt.Errorf("forget drafts' photos: %w", err)
+	}
+	_, err = db.Pool.Exec(ctx, `DELETE FROM media m USING broadcasts b WHERE b.id = m.broadcast_id
+		AND m.listing_id IS NULL AND b.finished_at < $1::timestamptz - interval '`+broadcastPhotosFor+`'`, now)
+	if err != nil {
+		return nil, fmt.Errorf("forget announcements' photos: %w", err)
 	}
 	rows, err := db.Pool.Query(ctx, `
 		UPDATE media SET next_try_at = $2::timestamptz + $3::interval

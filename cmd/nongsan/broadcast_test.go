@@ -3,6 +3,7 @@ package main
 import (
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -233,5 +234,88 @@ func TestTheSandboxModeratorAnnounces(t *testing.T) {
 	w.expect("buyer", "broadcast.refused")
 	if n := count(t, w.b.Env["DATABASE_URL"], `SELECT count(*) FROM sandbox.broadcast_targets WHERE channel = 'web' AND chat_id = 'market'`); n != 1 {
 		t.Errorf("%d targets in the sandbox's market, want 1", n)
+	}
+}
+
+// announcePhoto has zalo:mod-0001 announce a photo with its caption to a
+// Zalo group and a Telegram group, checking the preview on the way: it
+// shows the photo, with the caption the groups get.
+func announcePhoto(t *testing.T, z *zaloBot, group string) (caption string) {
+	t.Helper()
+	const mod = "mod-0001"
+	z.post(z.Z.Text(zalotest.Group(group), z.user(mod), "/dangky"))
+	z.expect(group, "group.registered_all")
+	b := z.b
+	b.TG.SetMemberStatus(allMarket, groupAdmin, "administrator")
+	b.Post(b.Up.AddedToGroup(allMarket, groupAdmin, telegramtest.DefaultBotID))
+	b.Post(b.Up.Text(allMarket, groupAdmin, "/dangky"))
+	b.expectIn(allMarket, "group.registered_all")
+
+	announcement := "Thu mua na tai cho Dong Mo"
+	caption = text(t, "vi", "broadcast.post", "Text", announcement)
+	z.say(mod, "/thongbao")
+	z.expect(mod, "broadcast.text")
+	u := z.user(mod)
+	z.post(z.Z.Image(zalotest.Private(u), u, "na-thongbao", announcement))
+	targets := z.expect(mod, "broadcast.targets", "Count", 2)
+	z.say(mod, z.number(targets, "broadcast.all", "Count", 2))
+	if got := z.Z.Received(mod); !slices.ContainsFunc(got, func(m zalotest.Message) bool {
+		return m.Photo != "" && m.Text == caption
+	}) {
+		t.Fatalf("the preview has no photo: %+v", got)
+	}
+	z.say(mod, z.number(z.last(mod), "broadcast.send"))
+	z.expect(mod, "broadcast.started", "Count", 2)
+	return caption
+}
+
+// telegramPhotos are the photos a Telegram chat got.
+func telegramPhotos(b *testBot, chat int64) []telegramtest.Call {
+	var got []telegramtest.Call
+	for _, c := range b.TG.CallsTo("sendPhoto") {
+		if c.ChatID == itoa(chat) && c.Status == http.StatusOK {
+			got = append(got, c)
+		}
+	}
+	return got
+}
+
+// A Zalo moderator's announcement with a captioned photo, to a Zalo group
+// and a Telegram group: the preview and both groups show the photo, each
+// platform fetching it from its link as it does (a link that answered 404
+// would be refused), and the report says both got it.
+func TestAZaloModeratorAnnouncesAPhotoOnBothChannels(t *testing.T) {
+	t.Parallel()
+	z := startZaloMarkets(t)
+	const group = "zalo-group-photo"
+	caption := announcePhoto(t, z, group)
+
+	report := text(t, "vi", "broadcast_run.report_done", "Sent", 2, "Total", 2, "NoButtons", true)
+	z.wait("mod-0001", func(s string) bool { return s == report })
+	inZalo := z.Z.Received(group)
+	if last := inZalo[len(inZalo)-1]; !strings.HasPrefix(last.Photo, z.b.Env["PUBLIC_BASE_URL"]+"/media/") || last.Text != caption {
+		t.Errorf("the Zalo group got %+v, want the photo with its caption", last)
+	}
+	if got := telegramPhotos(z.b, allMarket); len(got) != 1 || got[0].Params["caption"] != caption {
+		t.Errorf("the Telegram group got photos %+v, want the one with its caption", got)
+	}
+}
+
+// A group whose platform cannot fetch the photo gets the text alone, and
+// the moderator is told so, not only that every group got it.
+func TestABroadcastsPhotoRefusedIsReported(t *testing.T) {
+	t.Parallel()
+	z := startZaloMarkets(t)
+	z.b.TG.FailNext("sendPhoto", 1, telegramtest.Failure{Status: http.StatusBadRequest,
+		Description: "Bad Request: failed to get HTTP URL content"})
+	caption := announcePhoto(t, z, "zalo-group-nophoto")
+
+	report := text(t, "vi", "broadcast_run.report_done", "Sent", 2, "Total", 2, "NoPhoto", 1, "NoButtons", true)
+	z.wait("mod-0001", func(s string) bool { return s == report })
+	if got := telegramPhotos(z.b, allMarket); len(got) != 0 {
+		t.Errorf("the Telegram group got photos %+v", got)
+	}
+	if got := z.b.Sent(allMarket); len(got) == 0 || got[len(got)-1].Text != caption {
+		t.Errorf("the Telegram group got %+v, want the text alone", got)
 	}
 }

@@ -4,7 +4,7 @@
 // method under /bot<token>/<method>, POST with a JSON body, answers
 // {"ok":true,"result":…} or {"ok":false,"error_code":N,"description":"…"}.
 // It checks what Zalo checks (text 1–2000 characters, photos by http(s)
-// URL, a webhook secret of 8–256 characters), records every call, keeps
+// URL that it fetches as Zalo does, a webhook secret of 8–256 characters), records every call, keeps
 // what each chat received, serves getUpdates from a queue, can fail or
 // hold a request in flight on demand, and serves sample JPEG photos at URLs of its own, as the images
 // users send come to the bot as URLs.
@@ -369,10 +369,14 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	perr := readParams(r, call.Params)
 	call.ChatID = call.Params["chat_id"]
+	var image []byte
+	if method == "sendPhoto" {
+		image = fetchPhoto(r.Context(), call.Params["photo"])
+	}
 	s.hold(method)
 
 	s.mu.Lock()
-	result, aerr := s.dispatchLocked(r.Context(), token, method, call.Params, perr)
+	result, aerr := s.dispatchLocked(r.Context(), token, method, call.Params, perr, image)
 	call = s.recordLocked(call, result, aerr)
 	s.mu.Unlock()
 	answer(w, result, aerr)
@@ -412,9 +416,37 @@ func badRequest(desc string) *apiError {
 	return &apiError{code: http.StatusBadRequest, desc: desc}
 }
 
+// fetchPhoto downloads a photo sent by URL, as Zalo does before it sends
+// it on (the image reaches the chat from Zalo's servers, never from ours):
+// nil when it could not, or when what came is no image.
+func fetchPhoto(ctx context.Context, u string) []byte {
+	if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxPhotoBytes))
+	if err != nil || resp.StatusCode != http.StatusOK || !strings.HasPrefix(http.DetectContentType(data), "image/") {
+		return nil
+	}
+	return data
+}
+
+// maxPhotoBytes is the most the fake reads of a photo's URL.
+const maxPhotoBytes = 20 << 20
+
 // dispatchLocked answers a call; getUpdates and hangs release s.mu while
-// they wait.
-func (s *Server) dispatchLocked(ctx context.Context, token, method string, params map[string]string, perr *apiError) (any, *apiError) {
+// they wait. image is what a sendPhoto's URL gave (fetchPhoto).
+func (s *Server) dispatchLocked(ctx context.Context, token, method string, params map[string]string, perr *apiError, image []byte) (any, *apiError) {
 	if token != Token {
 		return nil, &apiError{code: http.StatusUnauthorized, desc: "Unauthorized"}
 	}
@@ -459,6 +491,10 @@ func (s *Server) dispatchLocked(ctx context.Context, token, method string, param
 		}
 		if caption, ok := params["caption"]; ok && (caption == "" || utf8.RuneCountInString(caption) > zalo.MaxText) {
 			return nil, badRequest(fmt.Sprintf("caption must be 1 to %d characters", zalo.MaxText))
+		}
+		if image == nil {
+			// Zalo's words for it are not documented; the code is a 400.
+			return nil, badRequest("can not download the photo from its URL")
 		}
 		return s.deliverLocked(params, Message{Photo: photo, Text: params["caption"]})
 	case "sendSticker":

@@ -68,6 +68,9 @@ func TestSendChecksWhatZaloChecks(t *testing.T) {
 		{"sendPhoto", map[string]string{"chat_id": "u1", "photo": s.PhotoURL("na")}, 200},
 		{"sendPhoto", map[string]string{"chat_id": "u1", "photo": s.PhotoURL("na"), "caption": ""}, 400},
 		{"sendPhoto", map[string]string{"chat_id": "u1", "photo": "AgACAgIAAxkBAAI"}, 400},
+		// Zalo fetches the photo: a link that gives no image is refused.
+		{"sendPhoto", map[string]string{"chat_id": "u1", "photo": s.URL() + "/photos/nobody.jpg"}, 400},
+		{"sendPhoto", map[string]string{"chat_id": "u1", "photo": s.URL() + "/bot" + zalotest.Token + "/getMe"}, 400},
 		{"sendPhoto", map[string]string{"chat_id": "u1", "photo": s.PhotoURL("na"), "caption": strings.Repeat("a", 2001)}, 400},
 		{"sendChatAction", map[string]string{"chat_id": "u1", "action": "typing"}, 200},
 		{"sendChatAction", map[string]string{"chat_id": "u1", "action": "dancing"}, 400},
