@@ -372,6 +372,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	var image []byte
 	if method == "sendPhoto" {
 		image = fetchPhoto(r.Context(), call.Params["photo"])
+		if r.Context().Err() != nil {
+			return // the client hung up while the photo came: nothing was sent
+		}
 	}
 	s.hold(method)
 
