@@ -53,6 +53,19 @@ func (l *WebLog) After(ctx context.Context, id string, n int64) ([]WebEntry, err
 	return entries(msgs), nil
 }
 
+// Floor is the id after which the newest n entries come, "" when the log
+// holds no more than n: a reader that starts there reads n at most.
+func (l *WebLog) Floor(ctx context.Context, n int64) (string, error) {
+	msgs, err := l.rdb.XRevRangeN(ctx, l.key, "+", "-", n+1).Result()
+	if err != nil {
+		return "", fmt.Errorf("read web log: %w", err)
+	}
+	if int64(len(msgs)) <= n {
+		return "", nil
+	}
+	return msgs[n].ID, nil
+}
+
 // Wait returns the entries after id, waiting up to block for one to come;
 // none when none came.
 func (l *WebLog) Wait(ctx context.Context, id string, block time.Duration) ([]WebEntry, error) {

@@ -39,7 +39,7 @@ func (c *Channel) Mount(mux *http.ServeMux, webhook func(header, secret string) 
 	hook := webhook(secretHeader, c.secret)
 	mux.Handle("GET /sandbox", c.headers(c.page()))
 	mux.Handle("GET /sandbox/ui/", c.headers(http.StripPrefix("/sandbox/ui/", ui())))
-	mux.Handle("GET /sandbox/api/events", c.headers(c.events()))
+	mux.Handle("GET /sandbox/api/events", c.headers(c.limitedTo("events:", c.events())))
 	mux.Handle("GET "+uploadPath+"{name}", c.headers(c.servePhoto()))
 	mux.Handle("POST /sandbox/api/send", c.headers(c.limited(c.send(hook))))
 	mux.Handle("POST /sandbox/api/photo", c.headers(c.limited(c.upload())))
@@ -56,16 +56,21 @@ func (c *Channel) headers(next http.Handler) http.Handler {
 	})
 }
 
-// limited answers 429 to a client (by its address) beyond the limit, and
-// 403 to a POST another site's page makes (a form that would reset the
-// sandbox, say).
-func (c *Channel) limited(next http.Handler) http.Handler {
+// limited answers 429 to a visitor beyond the limit, and 403 to a POST
+// another site's page makes (a form that would reset the sandbox, say).
+func (c *Channel) limited(next http.Handler) http.Handler { return c.limitedTo("", next) }
+
+// limitedTo counts requests under kind (a budget of their own): each
+// visitor's (visitor), and all those of one address together, which every
+// visitor behind one proxy shares (AddressLimiter, a larger budget).
+func (c *Channel) limitedTo(kind string, next http.Handler) http.Handler {
 	return http.NewCrossOriginProtection().Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
+		person, host := c.visitor(r)
+		now := time.Now()
+		ok, err := c.cfg.Limiter.Allow(r.Context(), kind+person, now)
+		if ok && err == nil && c.cfg.AddressLimiter != nil {
+			ok, err = c.cfg.AddressLimiter.Allow(r.Context(), kind+host, now)
 		}
-		ok, err := c.cfg.Limiter.Allow(r.Context(), host, time.Now())
 		switch {
 		case err != nil:
 			c.cfg.Logger.Warn().Err(err).Msg("web rate limit")
@@ -76,6 +81,47 @@ func (c *Channel) limited(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 		}
 	}))
+}
+
+// visitorCookie names the visitor of the sandbox: given with the page, so
+// that people behind one proxy (a room shown the sandbox on one network)
+// are each counted on their own.
+const visitorCookie = "ns_sandbox"
+
+// visitor is who a request is counted as: the visitor its cookie names,
+// else its address; and that address. A cookie is anyone's to make up, so
+// the address is counted too (limitedTo, streams).
+func (c *Channel) visitor(r *http.Request) (person, host string) {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	if ck, err := r.Cookie(visitorCookie); err == nil && validVisitor(ck.Value) {
+		return "v:" + ck.Value, host
+	}
+	return host, host
+}
+
+// validVisitor: a visitor id is 32 hex digits (randomHex(16)).
+func validVisitor(id string) bool {
+	if len(id) != 32 {
+		return false
+	}
+	for _, b := range []byte(id) {
+		if !('0' <= b && b <= '9' || 'a' <= b && b <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// welcome gives a new visitor of the page their cookie.
+func (c *Channel) welcome(w http.ResponseWriter, r *http.Request) {
+	if ck, err := r.Cookie(visitorCookie); err == nil && validVisitor(ck.Value) {
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: visitorCookie, Value: randomHex(16), Path: "/", MaxAge: 30 * 24 * 3600,
+		HttpOnly: true, Secure: strings.HasPrefix(c.origin, "https://"), SameSite: http.SameSiteStrictMode})
 }
 
 // fail answers an error the page shows as it is: a kind message.

@@ -140,9 +140,45 @@ func (h *hub) stop() {
 // replayBatch is how many entries one read of the history takes.
 const replayBatch = 200
 
+// Bounds of the event streams, so that a few scripts cannot make every
+// replica read and write the whole log over and over: a page replays the
+// newest maxReplay messages at most (it shows no more), and one visitor,
+// one address and the replica hold so many streams open at once.
+const (
+	maxReplay            = 500
+	maxStreamsPerVisitor = 8
+	maxStreamsPerAddress = 64
+	maxStreams           = 512
+)
+
+// openStream counts a stream of person from host, false beyond the bounds.
+func (c *Channel) openStream(person, host string) bool {
+	c.streamsMu.Lock()
+	defer c.streamsMu.Unlock()
+	if c.streams["v|"+person] >= maxStreamsPerVisitor || c.streams["a|"+host] >= maxStreamsPerAddress ||
+		c.streams[""] >= maxStreams {
+		return false
+	}
+	for _, k := range []string{"v|" + person, "a|" + host, ""} {
+		c.streams[k]++
+	}
+	return true
+}
+
+func (c *Channel) closeStream(person, host string) {
+	c.streamsMu.Lock()
+	defer c.streamsMu.Unlock()
+	for _, k := range []string{"v|" + person, "a|" + host, ""} {
+		if c.streams[k]--; c.streams[k] <= 0 {
+			delete(c.streams, k)
+		}
+	}
+}
+
 // events answers GET /sandbox/api/events: the log as server-sent events,
-// from after Last-Event-ID (the whole history on a first visit), then as
-// it grows. It ends when the page goes or the server shuts down.
+// from after Last-Event-ID (the newest maxReplay on a first visit, and at
+// most as many after it), then as it grows; 429 beyond the streams a
+// visitor, an address or the replica may hold open. It ends when the page goes or the server shuts down.
 func (c *Channel) events() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		flusher, ok := w.(http.Flusher)
@@ -150,6 +186,12 @@ func (c *Channel) events() http.Handler {
 			http.Error(w, "streaming unsupported", http.StatusInternalServerError)
 			return
 		}
+		person, host := c.visitor(r)
+		if !c.openStream(person, host) {
+			c.fail(w, http.StatusTooManyRequests, "sandbox.slow_down")
+			return
+		}
+		defer c.closeStream(person, host)
 		ctx := r.Context()
 		live, err := c.hub.subscribe(ctx)
 		if err != nil {
@@ -164,6 +206,14 @@ func (c *Channel) events() http.Handler {
 		w.WriteHeader(http.StatusOK)
 		fmt.Fprint(w, "retry: 2000\n\n") // reconnect soon after a drop or a restart
 		sent := lastEventID(r)
+		floor, err := c.cfg.Log.Floor(ctx, maxReplay)
+		if err != nil {
+			c.cfg.Logger.Warn().Err(err).Msg("web events replay")
+			return
+		}
+		if floor != "" && (sent == "" || newer(floor, sent)) {
+			sent = floor
+		}
 		for {
 			batch, err := c.cfg.Log.After(ctx, sent, replayBatch)
 			if err != nil {

@@ -63,12 +63,16 @@ type Config struct {
 	// routes are at /sandbox whatever the Base.
 	PublicURL string
 	Base      string
-	UploadDir string                          // where uploaded photos are kept
-	Log       *redis.WebLog                   // the sandbox's messages
-	Limiter   *redis.Limiter                  // POSTs per client
-	Texts     flows.Texts                     // the page's words
-	Reset     func(ctx context.Context) error // wipes and reseeds the sandbox world
-	Logger    zerolog.Logger
+	UploadDir string         // where uploaded photos are kept
+	Log       *redis.WebLog  // the sandbox's messages
+	Limiter   *redis.Limiter // requests per visitor (POSTs; event streams opened, apart)
+	// AddressLimiter counts the requests of all visitors of one address
+	// together (nil: not counted), so that cookies made up do not escape
+	// the limit; larger than Limiter's, for a room behind one proxy.
+	AddressLimiter *redis.Limiter
+	Texts          flows.Texts                     // the page's words
+	Reset          func(ctx context.Context) error // wipes and reseeds the sandbox world
+	Logger         zerolog.Logger
 	// Heartbeat is how often an idle event stream sends a comment, so that
 	// proxies keep it open; 0 for 15 s.
 	Heartbeat time.Duration
@@ -82,6 +86,9 @@ type Channel struct {
 	path   string // its path, before /sandbox
 	secret string // what send gives the webhook: nobody outside knows it
 	hub    *hub
+
+	streamsMu sync.Mutex
+	streams   map[string]int // event streams open, by visitor and by address ("" all)
 
 	closeOnce sync.Once
 	closed    chan struct{} // the server is shutting down
@@ -103,7 +110,7 @@ func New(cfg Config) (*Channel, error) {
 		return nil, fmt.Errorf("web channel: public URL %q is not an absolute URL", cfg.PublicURL)
 	}
 	c := &Channel{cfg: cfg, root: root, origin: u.Scheme + "://" + u.Host, path: strings.TrimRight(u.Path, "/"),
-		secret: randomHex(16), closed: make(chan struct{})}
+		secret: randomHex(16), closed: make(chan struct{}), streams: map[string]int{}}
 	c.hub = newHub(cfg.Log, cfg.Logger, c.closed)
 	return c, nil
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -24,6 +25,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/nongsan-bot/nongsan/bot"
+	"github.com/nongsan-bot/nongsan/bot/redis"
 	"github.com/nongsan-bot/nongsan/bot/redis/redistest"
 	"github.com/nongsan-bot/nongsan/bot/web"
 	"github.com/nongsan-bot/nongsan/flows"
@@ -38,6 +40,7 @@ type sandbox struct {
 	ch     *web.Channel
 	srv    *httptest.Server
 	dir    string
+	log    *redis.WebLog
 	resets atomic.Int32
 
 	mu     sync.Mutex
@@ -52,10 +55,11 @@ func newSandbox(t *testing.T, limit int) *sandbox {
 		t.Fatal(err)
 	}
 	store := redistest.MustOpen(t)
-	s := &sandbox{t: t, dir: t.TempDir()}
+	s := &sandbox{t: t, dir: t.TempDir(), log: store.WebLog(1000)}
 	s.ch, err = web.New(web.Config{
 		PublicURL: "http://bot.example/sandbox", Base: "/sandbox", UploadDir: s.dir,
-		Log: store.WebLog(1000), Limiter: store.Limiter("web", limit, time.Minute), Texts: texts,
+		Log: s.log, Limiter: store.Limiter("web", limit, time.Minute), AddressLimiter: store.Limiter("web-address", 2*limit, time.Minute),
+		Texts:  texts,
 		Reset:  func(context.Context) error { s.resets.Add(1); return nil },
 		Logger: zerolog.Nop(), Heartbeat: 50 * time.Millisecond,
 	})
@@ -487,6 +491,107 @@ func TestEveryOpenPageGetsEveryMessage(t *testing.T) {
 	for i, p := range pages[1:] {
 		if e := p.next(); e.Msg.Text != "hai" {
 			t.Errorf("page %d got %+v", i+1, e.Msg)
+		}
+	}
+}
+
+// do sends a request as the visitor cookie names ("" none).
+func (s *sandbox) do(method, path, cookie string, v any) *http.Response {
+	s.t.Helper()
+	var body io.Reader
+	if v != nil {
+		data, _ := json.Marshal(v)
+		body = bytes.NewReader(data)
+	}
+	req, _ := http.NewRequest(method, s.srv.URL+path, body)
+	if cookie != "" {
+		req.AddCookie(&http.Cookie{Name: "ns_sandbox", Value: cookie})
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return resp
+}
+
+// The page gives each visitor a cookie, and each is limited on their own,
+// though all come from one address (a proxy's); the address as a whole
+// has a larger budget, which cookies made up do not escape.
+func TestVisitorsBehindOneAddressAreLimitedApart(t *testing.T) {
+	s := newSandbox(t, 3)
+	resp := s.do(http.MethodGet, "/sandbox", "", nil)
+	resp.Body.Close()
+	var first string
+	for _, c := range resp.Cookies() {
+		if c.Name == "ns_sandbox" && c.HttpOnly && c.SameSite == http.SameSiteStrictMode {
+			first = c.Value
+		}
+	}
+	if len(first) != 32 {
+		t.Fatalf("the page's cookies: %v", resp.Cookies())
+	}
+	send := map[string]any{"persona": "buyer", "chat": "private", "text": "xin chào"}
+	status := func(cookie string) int {
+		resp := s.do(http.MethodPost, "/sandbox/api/send", cookie, send)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for range 3 {
+		if code := status(first); code != http.StatusOK {
+			t.Fatalf("the first visitor: %d", code)
+		}
+	}
+	if code := status(first); code != http.StatusTooManyRequests {
+		t.Errorf("the first visitor's 4th POST: %d", code)
+	}
+	second := strings.Repeat("ab", 16)
+	for range 3 {
+		if code := status(second); code != http.StatusOK {
+			t.Fatalf("the second visitor, from the same address: %d", code)
+		}
+	}
+	// The address has had 6, its budget: a third, made-up visitor waits.
+	if code := status(strings.Repeat("cd", 16)); code != http.StatusTooManyRequests {
+		t.Errorf("a visitor beyond the address's budget: %d", code)
+	}
+}
+
+// A page replays the newest messages only, and one visitor may hold so
+// many streams open at once.
+func TestEventStreamsAreBounded(t *testing.T) {
+	s := newSandbox(t, 100)
+	ctx := context.Background()
+	var ids []string
+	for i := range 601 {
+		id, err := s.log.Append(ctx, []byte(fmt.Sprintf(`{"kind":"message","text":"%d"}`, i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	events := s.listen("")
+	first := events.next()
+	n := 1
+	for e := first; e.ID != ids[len(ids)-1]; n++ {
+		e = events.next()
+	}
+	if n != 500 || first.ID != ids[101] {
+		t.Errorf("replayed %d messages from %s, want the newest 500 (from %s)", n, first.ID, ids[101])
+	}
+	if again := s.listen(ids[0]).next(); again.ID != ids[101] {
+		t.Errorf("a page far behind replays from %s, want %s", again.ID, ids[101])
+	}
+
+	cookie := strings.Repeat("ef", 16)
+	for i := range 9 {
+		resp := s.do(http.MethodGet, "/sandbox/api/events", cookie, nil)
+		t.Cleanup(func() { resp.Body.Close() })
+		want := http.StatusOK
+		if i == 8 {
+			want = http.StatusTooManyRequests
+		}
+		if resp.StatusCode != want {
+			t.Fatalf("stream %d of one visitor: %d, want %d", i+1, resp.StatusCode, want)
 		}
 	}
 }

@@ -69,6 +69,9 @@ type inSandbox struct{ bot.Adapter }
 const (
 	sandboxLogMax   = 10_000
 	sandboxPostsMax = 120 // a minute
+	// All visitors of one address together, a minute: a room of some twenty
+	// people behind one proxy, each at full pace.
+	sandboxAddressMax = 20 * sandboxPostsMax
 )
 
 // openSandbox gives the sandbox app its web channel, whose reset is the
@@ -76,7 +79,8 @@ const (
 func (a *app) openSandbox(ctx context.Context, log zerolog.Logger) error {
 	ch, err := web.New(web.Config{PublicURL: a.cfg.PublicBaseURL, Base: a.cfg.base, UploadDir: a.cfg.SandboxUploadDir,
 		Log: a.store.WebLog(sandboxLogMax), Limiter: a.store.Limiter("web", sandboxPostsMax, time.Minute),
-		Texts: a.texts, Reset: a.reset, Logger: log})
+		AddressLimiter: a.store.Limiter("web-address", sandboxAddressMax, time.Minute),
+		Texts:          a.texts, Reset: a.reset, Logger: log})
 	if err != nil {
 		return err
 	}
