@@ -13,7 +13,7 @@ import (
 var _ flows.BankChanges = (*DB)(nil)
 
 // HoldBankChange keeps a bank account waiting for the farmer's word (see
-// migration 00029), replacing the one waiting, with the notices that ask.
+// migration 00028), replacing the one waiting, with the notices that ask.
 func (db *DB) HoldBankChange(ctx context.Context, ch flows.BankChange, notices ...flows.Reply) error {
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `
