@@ -259,13 +259,7 @@ func median(ns []int) int {
 // unit is unsaid is per the unit the farmer counts in, never ten times it
 // by a chục turned into quả. Fruit keeps its chục.
 func TestEggsArePricedInTheUnitTheFarmerCounts(t *testing.T) {
-	texts, err := locales.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	eggs := slices.Clone(toSellQuantity)
-	eggs[6].text = "trứng"
-	toSummary := []turn{{text, "mai", 0, "sell/note", []string{"sell.note"}}, {text, "bỏ qua", 0, "sell/summary", []string{"sell.summary"}}}
+	eggs, toSummary := eggTurns()
 	tests := []struct {
 		name  string
 		turns []turn
@@ -314,14 +308,7 @@ func TestEggsArePricedInTheUnitTheFarmerCounts(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c := newConversation(t)
-			c.play(tt.turns)
-			var summary string
-			for _, r := range c.said {
-				if r.Text.ID == "sell.summary" {
-					summary = texts.Text("vi", r.Text)
-				}
-			}
+			summary := summaryOf(t, tt.turns)
 			if !strings.Contains(summary, tt.want) {
 				t.Fatalf("the summary says:\n%s\nwant it to say:\n%s", summary, tt.want)
 			}
@@ -439,9 +426,7 @@ func TestAnEggFarmerSellsTwoChucAndAHalf(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eggs := slices.Clone(toSellQuantity)
-	eggs[6].text = "trứng"
-	toSummary := []turn{{text, "mai", 0, "sell/note", []string{"sell.note"}}, {text, "bỏ qua", 0, "sell/summary", []string{"sell.summary"}}}
+	eggs, toSummary := eggTurns()
 	tests := []struct {
 		name  string
 		turns []turn
@@ -476,12 +461,7 @@ func TestAnEggFarmerSellsTwoChucAndAHalf(t *testing.T) {
 			t.Parallel()
 			c := newConversation(t)
 			c.play(tt.turns)
-			var summary string
-			for _, r := range c.said {
-				if r.Text.ID == "sell.summary" {
-					summary = texts.Text("vi", r.Text)
-				}
-			}
+			summary := lastSummary(t, c)
 			if !strings.Contains(summary, tt.want) {
 				t.Fatalf("the summary says:\n%s\nwant it to say:\n%s", summary, tt.want)
 			}
@@ -511,12 +491,19 @@ func TestAnEggFarmerSellsTwoChucAndAHalf(t *testing.T) {
 // farmer was shown, in Vietnamese.
 func summaryOf(t *testing.T, turns []turn) string {
 	t.Helper()
+	c := newConversation(t)
+	c.play(turns)
+	return lastSummary(t, c)
+}
+
+// lastSummary is the last summary of a listing c's farmer was shown, in
+// Vietnamese.
+func lastSummary(t *testing.T, c *conversation) string {
+	t.Helper()
 	texts, err := locales.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := newConversation(t)
-	c.play(turns)
 	var summary string
 	for _, r := range c.said {
 		if r.Text.ID == "sell.summary" {
@@ -524,6 +511,14 @@ func summaryOf(t *testing.T, turns []turn) string {
 		}
 	}
 	return summary
+}
+
+// eggTurns are a registered farmer's turns listing eggs up to the
+// quantity question, and those from the ready day to the summary.
+func eggTurns() (eggs, toSummary []turn) {
+	eggs = slices.Clone(toSellQuantity)
+	eggs[6].text = "trứng"
+	return eggs, []turn{{text, "mai", 0, "sell/note", []string{"sell.note"}}, {text, "bỏ qua", 0, "sell/summary", []string{"sell.summary"}}}
 }
 
 // A product named whole in a caption is the product: none of its name is
