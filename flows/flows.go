@@ -37,6 +37,8 @@ const (
 	KindContact  InputKind = "contact"  // a shared phone contact
 	KindSticker  InputKind = "sticker"  // stickers, voice notes, files: nothing a step reads
 	KindVoice    InputKind = "voice"    //
+	KindVideo    InputKind = "video"    //
+	KindFile     InputKind = "file"     // an image sent as a file: it cannot be posted as a photo
 	KindOther    InputKind = "other"    //
 	KindJoined   InputKind = "joined"   // the bot was added to a group
 	KindLeft     InputKind = "left"     // the bot was removed from a group

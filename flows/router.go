@@ -63,7 +63,14 @@ func (r *Router) Handle(ctx context.Context, user *User, sess *Session, in Input
 		return Result{}, err
 	}
 	expired := sess.Active() && c.Now.Sub(sess.Updated) > r.TTL
+	var left *Session // a listing left unfinished, offered back
 	if expired {
+		left = unfinished(sess, c.Now)
+	}
+	switch {
+	case left != nil:
+		expired, sess = false, left
+	case expired:
 		c.Say(M("session.expired"))
 		sess = nil
 	}
@@ -75,10 +82,24 @@ func (r *Router) Handle(ctx context.Context, user *User, sess *Session, in Input
 	}
 	c.Session = sess
 	flow, step := sess.Flow, sess.Step
-	if expired && in.Command == "" && !r.opens(in) && !opensListing(c, r.Deps, in) {
+	switch {
+	case left != nil && opensListing(c, r.Deps, in):
+		// A new listing in one message: it replaces the one left.
+		c.Say(M("session.expired"))
+		*c.Session = Session{}
+		if err := r.dispatch(ctx, c, in); err != nil {
+			return Result{}, err
+		}
+	case left != nil && r.asksResume(c, in):
+		aside := *left // c.Session is left: a copy, not a loop
+		*c.Session = Session{Flow: resumeName, Step: resumeAsk, Parent: &aside}
+		r.prompt(c)
+	case expired && in.Command == "" && !r.opens(in) && !opensListing(c, r.Deps, in):
 		mainMenu(c) // the notice said it all: no "not understood" on top
-	} else if err := r.dispatch(ctx, c, in); err != nil {
-		return Result{}, err
+	default:
+		if err := r.dispatch(ctx, c, in); err != nil {
+			return Result{}, err
+		}
 	}
 	if c.err != nil {
 		return Result{}, fmt.Errorf("%s/%s prompt: %w", c.Session.Flow, c.Session.Step, c.err)
@@ -105,6 +126,10 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 	switch {
 	case in.Command == "huy" || slices.Contains(cancelWords, word):
 		switch {
+		case c.Session.Flow == resumeName: // "huỷ" at "go on with it?": drop it
+			*c.Session = Session{}
+			c.Say(M("sell.resume_dropped"))
+			taskDone(c)
 		case c.Session.Parent != nil:
 			c.Say(M("cancel.done"))
 			*c.Session = *c.Session.Parent // only the interjection is cancelled
@@ -256,6 +281,8 @@ var unclearMsg = map[InputKind]string{
 	KindPhoto:   "unclear.photo",
 	KindSticker: "unclear.sticker",
 	KindVoice:   "unclear.voice",
+	KindVideo:   "unclear.video",
+	KindFile:    "unclear.file",
 	KindOther:   "unclear.unknown",
 }
 

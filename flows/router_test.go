@@ -68,6 +68,12 @@ func (c *conversation) send(kind flows.InputKind, text string) []string {
 	if kind == flows.KindPhoto {
 		in.Photo = &flows.Photo{FileID: "photo-" + in.UpdateID}
 	}
+	return c.deliver(in)
+}
+
+// deliver handles in, an input of send's making, as send does.
+func (c *conversation) deliver(in flows.Input) []string {
+	c.t.Helper()
 	user, err := c.users.Touch(context.Background(), in)
 	if err != nil {
 		c.t.Fatal(err)

@@ -90,18 +90,50 @@ func (f *sell) start(ctx context.Context, c *Conv, d *draft, in Input) (Go, erro
 	return f.sellAs(c, d, p), nil
 }
 
-// lateAlbum takes in the photos of an album already being collected that
-// arrive after Xong, at any later question: on a slow connection an
-// album's photos come in one by one. They join silently.
+// lateAlbum takes in a photo sent after the photo question, at any later
+// question (farmers remember one more photo while typing the price): it
+// joins the listing, up to maxPhotos, and the farmer is told so, then
+// asked the question again. The other photos of an album already being
+// collected join silently: on a slow connection an album's photos come in
+// one by one. A photo sent as a file cannot be posted: she is told how to
+// send it as a photo.
 func (f *sell) lateAlbum(_ context.Context, c *Conv, d *draft, in Input) (Go, bool, error) {
-	if in.Kind != KindPhoto || c.Session.Step == f.photos.Step || c.Session.Step == f.product.Step ||
-		in.Photo.MediaGroupID == "" || !slices.Contains(d.Albums, in.Photo.MediaGroupID) {
+	step := c.Session.Step
+	switch {
+	case in.Kind == KindFile && step != f.photos.Step:
+		c.Say(M("sell.photo_file"))
+		return f.again(c), true, nil
+	case in.Kind != KindPhoto || step == f.photos.Step || step == f.product.Step:
 		return Go{}, false, nil
+	case in.Photo.MediaGroupID != "" && slices.Contains(d.Albums, in.Photo.MediaGroupID):
+		if !d.NewPhotos { // else the album is being replaced anyway
+			keepPhoto(d, in)
+		}
+		return Stay(), true, nil
+	case len(d.Listing.Photos) >= maxPhotos && !d.NewPhotos:
+		if g := in.Photo.MediaGroupID; g != "" {
+			d.Albums = append(d.Albums, g) // told once for the album
+		}
+		c.Say(M("sell.photos_full", "Max", maxPhotos))
+		return f.again(c), true, nil
 	}
-	if !d.NewPhotos { // else the album is being replaced anyway
-		keepPhoto(d, in)
+	keepPhoto(d, in)
+	if in.Photo.MediaGroupID != "" {
+		c.Say(M("sell.album_added"))
+	} else {
+		c.Say(M("sell.photo_added", "Count", len(d.Listing.Photos)))
 	}
-	return Stay(), true, nil
+	return f.again(c), true, nil
+}
+
+// again asks the question in progress again, below what was just said.
+func (f *sell) again(c *Conv) Go {
+	for _, row := range f.form.Rows {
+		if row.Step == c.Session.Step {
+			return To(row)
+		}
+	}
+	return Stay() // the list of fields to change, still on screen
 }
 
 func (f *sell) askProduct(c *Conv, _ *draft) Question {
@@ -205,6 +237,10 @@ func (f *sell) onPhoto(_ context.Context, c *Conv, d *draft, in Input) (Go, erro
 			return Again(M("sell.photos_none")), nil
 		}
 		return Next(), nil
+	case in.Kind == KindFile:
+		return Again(M("sell.photo_file")), nil
+	case in.Kind == KindVoice || in.Kind == KindVideo || in.Kind == KindSticker || in.Kind == KindOther:
+		return Again(M("sell.photos_want")), nil // not "gõ chữ": a photo is what is asked
 	case in.Kind != KindPhoto:
 		return NotUnderstood(), nil
 	case len(*photos) >= maxPhotos && !d.NewPhotos:

@@ -110,7 +110,7 @@ var Commands = []string{"start", "ban", "tin", "don", "theodoi", "hoso", "help",
 // NewRouter wires every flow with its commands and entry words.
 func NewRouter(d Deps) *Router {
 	return &Router{
-		Flows: []*Flow{startFlow(), helpFlow(), languageFlow(d.Users), sellFlow(d), profileFlow(d), mineFlow(d),
+		Flows: []*Flow{startFlow(), helpFlow(), languageFlow(d.Users), sellFlow(d), resumeFlow(), profileFlow(d), mineFlow(d),
 			orderFlow(d), ordersFlow(d), broadcastFlow(d), broadcastStopFlow(d), moderateFlow(d), unbanFlow(d),
 			themmodFlow(d), xoamodFlow(d), inviteFlow(d), figuresFlow(d), followFlow(d), unfollowFlow(d), unlinkFlow(d), bankChangeFlow(d)},
 		Commands: map[string]FlowName{

@@ -162,6 +162,12 @@ func (b *Bot) message(in flows.Input, m *tgbotapi.Message) (flows.Input, bool, e
 		in.Kind = flows.KindSticker
 	case m.Voice != nil || m.Audio != nil || m.VideoNote != nil:
 		in.Kind = flows.KindVoice
+	case m.Video != nil || m.Animation != nil: // an animation comes with a document too
+		in.Kind = flows.KindVideo
+	case m.Document != nil && strings.HasPrefix(m.Document.MimeType, "image/"):
+		// A photo sent "as a file", uncompressed. Telegram cannot send a
+		// document's file_id as a photo, so the flows ask for it again.
+		in.Kind = flows.KindFile
 	case m.Text != "":
 		in.Kind = flows.KindText
 		if !b.command(&in) {

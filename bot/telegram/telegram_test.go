@@ -106,3 +106,27 @@ func TestAnUnauthorizedBotKeepsItsReplies(t *testing.T) {
 		t.Errorf("blocked: %v, want the chat gone", err)
 	}
 }
+
+// A photo sent "as a file" is told from other files and from videos, so
+// that the photo question can say how to send it as a photo.
+func TestAPhotoSentAsAFileIsToldFromOtherMessages(t *testing.T) {
+	b := newBot(t, telegramtest.NewServer(t))
+	for _, tc := range []struct {
+		media string
+		want  flows.InputKind
+	}{
+		{`"document":{"file_id":"BQAD","file_unique_id":"u","mime_type":"image/jpeg","file_name":"IMG_2041.jpg"}`, flows.KindFile},
+		{`"document":{"file_id":"BQAD","file_unique_id":"u","mime_type":"application/pdf"}`, flows.KindOther},
+		{`"video":{"file_id":"BAAD","file_unique_id":"u","width":1,"height":1,"duration":3}`, flows.KindVideo},
+		{`"animation":{"file_id":"CgAD","file_unique_id":"u","width":1,"height":1,"duration":1},` +
+			`"document":{"file_id":"CgAD","file_unique_id":"u","mime_type":"image/gif"}`, flows.KindVideo},
+		{`"voice":{"file_id":"AwAD","file_unique_id":"u","duration":2}`, flows.KindVoice},
+	} {
+		body := `{"update_id":1,"message":{"message_id":5,"date":1,"chat":{"id":7,"type":"private"},` +
+			`"from":{"id":7,"is_bot":false,"first_name":"Lan"},` + tc.media + `}}`
+		in, ok, err := b.Parse([]byte(body))
+		if err != nil || !ok || in.Kind != tc.want {
+			t.Errorf("%s: kind %q ok %v err %v; want %q", tc.media, in.Kind, ok, err, tc.want)
+		}
+	}
+}
