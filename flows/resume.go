@@ -12,9 +12,10 @@ import (
 
 // DraftKeep is how long a listing left unfinished is kept, however long
 // SESSION_TTL is: farmers stop halfway and come back the next day, or the
-// one after. It is offered back (resumeFlow) rather than thrown away. The
-// photos of a draft are kept as long (bot/postgres draftPhotosFor).
-const DraftKeep = 72 * time.Hour
+// one after. It is offered back (resumeFlow) rather than thrown away. No
+// longer: a draft's photos whose links expire (Zalo) are kept 2 days
+// (bot/postgres draftPhotosFor).
+const DraftKeep = 48 * time.Hour
 
 // resumeName is the question asked when a farmer comes back to a listing
 // left unfinished longer than SESSION_TTL: go on with it, or drop it. The

@@ -102,7 +102,7 @@ func TestAListingLeftOvernightIsOfferedBack(t *testing.T) {
 		c := newConversation(t)
 		c.play(toSellQuantity)
 		c.play([]turn{
-			{flows.KindPhoto, "", 50 * time.Hour, "resume/ask", []string{"sell.resume"}},
+			{flows.KindPhoto, "", 30 * time.Hour, "resume/ask", []string{"sell.resume"}},
 			{text, "bỏ", 0, "", []string{"sell.resume_dropped+menu"}},
 		})
 	})
