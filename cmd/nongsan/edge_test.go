@@ -61,6 +61,8 @@ func TestNoListingWithoutPhotos(t *testing.T) {
 	}
 }
 
+// An album sent while a number is expected joins the listing, and is
+// answered once: that the photos were added, and the question again.
 func TestAnAlbumAtTheWrongMomentIsAnsweredOnce(t *testing.T) {
 	t.Parallel()
 	b := startBot(t, telegramtest.NewServer(t), nil)
@@ -68,8 +70,15 @@ func TestAnAlbumAtTheWrongMomentIsAnsweredOnce(t *testing.T) {
 	before := len(b.Sent(farmer))
 	b.album(farmer, "album-late", "p1", "p2", "p3", "p4", "p5")
 	got := b.Sent(farmer)[before:]
-	if len(got) != 2 || got[0].Text != text(t, "vi", "unclear.photo") {
+	if len(got) != 2 || got[0].Text != text(t, "vi", "sell.album_added") {
 		t.Fatalf("an album of 5 at the quantity question got %d messages: %+v", len(got), got)
+	}
+	b.Say(farmer, "5 tạ")
+	b.Say(farmer, "25k")
+	b.Say(farmer, "mai")
+	b.Tap(farmer, "skip")
+	if s := b.Last(farmer).Text; !strings.Contains(s, "6 ảnh") {
+		t.Fatalf("the summary after an album of 5 joined one photo:\n%s", s)
 	}
 }
 
