@@ -83,9 +83,10 @@ func (r *Router) Handle(ctx context.Context, user *User, sess *Session, in Input
 	c.Session = sess
 	flow, step := sess.Flow, sess.Step
 	switch {
-	case left != nil && opensListing(c, r.Deps, in):
-		// A new listing in one message: it replaces the one left.
-		c.Say(M("session.expired"))
+	case left != nil && takesOver(c, r.Deps, in):
+		// A new listing in one message: it replaces the one left, which
+		// was not thrown away for its age (no session.expired).
+		c.Say(M("sell.resume_replaced", "Product", leftProduct(left), "When", leftOn(c, left.Updated)))
 		*c.Session = Session{}
 		if err := r.dispatch(ctx, c, in); err != nil {
 			return Result{}, err
@@ -93,6 +94,13 @@ func (r *Router) Handle(ctx context.Context, user *User, sess *Session, in Input
 	case left != nil && r.asksResume(c, in):
 		aside := *left // c.Session is left: a copy, not a loop
 		*c.Session = Session{Flow: resumeName, Step: resumeAsk, Parent: &aside}
+		if in.Kind == KindPhoto && in.Photo != nil { // the photos she left to take: kept for her answer
+			var held resumeHeld
+			held.hold(in, c.Now)
+			if err := c.SetDraft(held); err != nil {
+				return Result{}, err
+			}
+		}
 		r.prompt(c)
 	case expired && in.Command == "" && !r.opens(in) && !opensListing(c, r.Deps, in):
 		mainMenu(c) // the notice said it all: no "not understood" on top
@@ -209,8 +217,12 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 		return r.interject(ctx, c, followName(unfollow), in)
 	}
 	if c.Session.Active() {
+		chosen := r.choose(c.Session, in)
+		if done, err := r.answerResume(ctx, c, chosen); done || err != nil {
+			return err
+		}
 		def := r.flow(c.Session.Flow).Steps[c.Session.Step]
-		next, err := def.Handle(ctx, c, r.choose(c.Session, in))
+		next, err := def.Handle(ctx, c, chosen)
 		if err != nil {
 			return fmt.Errorf("%s/%s: %w", c.Session.Flow, c.Session.Step, err)
 		}

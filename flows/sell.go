@@ -30,6 +30,9 @@ type listingDraft struct {
 type photo struct {
 	Token string `json:"f"` // a PhotoRef; drafts older than photo ids hold a Telegram file_id
 	Order string `json:"o"` // the platform's message id, for album order
+	// At is when it came (Unix seconds; 0 in older drafts): its kept copy
+	// is forgotten DraftKeep later if the listing is not published.
+	At int64 `json:"t,omitempty"`
 }
 
 const maxPhotos = 10
@@ -40,7 +43,7 @@ type sell struct {
 	form *Form[draft]
 	reg  *registration
 	assist
-	product, photos, quantity, quantityCheck, price, priceCheck *Field[draft]
+	product, photos, quantity, quantityCheck, price, priceCheck, ready *Field[draft]
 }
 
 func sellFlow(d Deps) *Flow { return newSell(d).form.Flow() }
@@ -66,7 +69,7 @@ func newSell(d Deps) *sell {
 			return said(saidPrice, unsurePricePer)(d) && !d.unsure(unsurePriceDear) && !d.unsure(unsurePricePiece)
 		}})
 	f.priceCheck = f.form.Row(Field[draft]{Step: "price_check", Ask: f.askPriceCheck, Answer: f.onPriceCheck, Aside: true})
-	f.form.Row(Field[draft]{Step: "ready", Ask: f.askDate, Answer: f.onDate, Edit: "ready", Known: said(saidReady, "")})
+	f.ready = f.form.Row(Field[draft]{Step: "ready", Ask: f.askDate, Answer: f.onDate, Edit: "ready", Known: said(saidReady, "")})
 	f.form.Row(Field[draft]{Step: "note", Ask: ask(M("sell.note")).text, Answer: f.onNote, Edit: "note",
 		Skip: func(d *draft) { d.Listing.Note = "" }, Known: said(saidNote, "")})
 	f.form.Row(Field[draft]{Step: "summary", Ask: f.showSummary, Answer: f.onSummary, Summary: true})
@@ -107,7 +110,7 @@ func (f *sell) lateAlbum(_ context.Context, c *Conv, d *draft, in Input) (Go, bo
 		return Go{}, false, nil
 	case in.Photo.MediaGroupID != "" && slices.Contains(d.Albums, in.Photo.MediaGroupID):
 		if !d.NewPhotos { // else the album is being replaced anyway
-			keepPhoto(d, in)
+			keepPhoto(d, in, c.Now)
 		}
 		return Stay(), true, nil
 	case len(d.Listing.Photos) >= maxPhotos && !d.NewPhotos:
@@ -117,7 +120,7 @@ func (f *sell) lateAlbum(_ context.Context, c *Conv, d *draft, in Input) (Go, bo
 		c.Say(M("sell.photos_full", "Max", maxPhotos))
 		return f.again(c), true, nil
 	}
-	keepPhoto(d, in)
+	keepPhoto(d, in, c.Now)
 	if in.Photo.MediaGroupID != "" {
 		c.Say(M("sell.album_added"))
 	} else {
@@ -158,7 +161,7 @@ func (f *sell) onProduct(ctx context.Context, c *Conv, d *draft, in Input) (Go, 
 	if in.Kind == KindPhoto {
 		// Farmers often send the photos first: keep them, then ask what it
 		// is — unless an album's caption, coming late, says it.
-		answer, named := keepPhoto(d, in), slices.Contains(d.Listing.Said, saidProduct)
+		answer, named := keepPhoto(d, in, c.Now), slices.Contains(d.Listing.Said, saidProduct)
 		if err := f.takeText(ctx, c, d, in); err != nil {
 			return Go{}, err
 		}
@@ -251,7 +254,7 @@ func (f *sell) onPhoto(_ context.Context, c *Conv, d *draft, in Input) (Go, erro
 		return Stay(), nil
 	}
 	switch {
-	case !keepPhoto(d, in):
+	case !keepPhoto(d, in, c.Now):
 		// the album was answered already
 	case in.Photo.MediaGroupID != "":
 		c.Ask(M("sell.album_got"), []Choice{doneChoice()})
@@ -263,15 +266,19 @@ func (f *sell) onPhoto(_ context.Context, c *Conv, d *draft, in Input) (Go, erro
 
 // keepPhoto adds in's photo to the draft, in the order the user sent them,
 // and tells whether to answer it: every single photo, an album once.
-func keepPhoto(d *draft, in Input) (answer bool) {
+func keepPhoto(d *draft, in Input, now time.Time) (answer bool) {
+	return addPhoto(d, photo{Token: in.Photo.Ref().String(), Order: in.MessageID, At: now.Unix()}, in.Photo.MediaGroupID)
+}
+
+// addPhoto adds p, of album g ("" for none), as keepPhoto does.
+func addPhoto(d *draft, p photo, g string) (answer bool) {
 	if d.NewPhotos {
 		d.Listing.Photos, d.Albums, d.NewPhotos = nil, nil, false
 	}
 	if len(d.Listing.Photos) < maxPhotos {
-		d.Listing.Photos = append(d.Listing.Photos, photo{Token: in.Photo.Ref().String(), Order: in.MessageID})
+		d.Listing.Photos = append(d.Listing.Photos, p)
 		slices.SortStableFunc(d.Listing.Photos, func(a, b photo) int { return cmpMessageID(a.Order, b.Order) })
 	}
-	g := in.Photo.MediaGroupID
 	if g == "" {
 		return true
 	}
@@ -565,6 +572,20 @@ func (f *sell) onDate(_ context.Context, c *Conv, d *draft, in Input) (Go, error
 	return Next(), nil
 }
 
+// reaskPastReady tells whether the ready date is now before today, as it is
+// for a listing left yesterday with "hôm nay", and marks it to be asked
+// again, saying so (sell.ready_past), rather than posted a day old.
+func (d *draft) reaskPastReady(now time.Time) bool {
+	if d.Listing.Ready.IsZero() || !errors.Is(vn.CheckDate(d.Listing.Ready, now), vn.ErrDatePast) {
+		return false
+	}
+	d.unsay(saidReady)
+	if !d.unsure(unsureReadyPast) {
+		d.Listing.Unsure = append(d.Listing.Unsure, unsureReadyPast)
+	}
+	return true
+}
+
 var englishDays = map[string]string{"today": "hom nay", "tomorrow": "ngay mai", "yesterday": "hom qua"}
 
 const maxNote = 300
@@ -661,6 +682,8 @@ func (f *sell) onSummary(ctx context.Context, c *Conv, d *draft, in Input) (Go, 
 		case !convertible(d.Listing.Price, d.Listing.Quantity):
 			c.Say(M("sell.price_unit", "Price", c.F().Price(d.Listing.Price), "Unit", c.F().Unit(d.Listing.Quantity.Unit)))
 			return Redo(f.price), nil
+		case d.reaskPastReady(c.Now): // the summary shown before midnight
+			return Redo(f.ready), nil
 		}
 		if !d.Assist && d.Seller.UserID != c.User.ID {
 			// The farmer's profile is no longer this account's: its link

@@ -97,7 +97,7 @@ func opensListing(c *Conv, deps Deps, in Input) bool {
 // refused as at the product question: nothing of it is taken.
 func (f *sell) takeOpening(ctx context.Context, c *Conv, d *draft, in Input) error {
 	if in.Kind == KindPhoto {
-		keepPhoto(d, in)
+		keepPhoto(d, in, c.Now)
 		d.say(saidPhotos)
 	}
 	return f.takeText(ctx, c, d, in)

@@ -102,7 +102,7 @@ func TestAListingLeftOvernightIsOfferedBack(t *testing.T) {
 		c := newConversation(t)
 		c.play(toSellQuantity)
 		c.play([]turn{
-			{flows.KindPhoto, "", 30 * time.Hour, "resume/ask", []string{"sell.resume"}},
+			{text, "5 tạ", 30 * time.Hour, "resume/ask", []string{"sell.resume"}},
 			{text, "bỏ", 0, "", []string{"sell.resume_dropped+menu"}},
 		})
 	})
@@ -119,6 +119,11 @@ func TestAListingLeftOvernightIsOfferedBack(t *testing.T) {
 		c.play(toSellQuantity)
 		c.play([]turn{
 			{flows.KindChoice, "menu:sell", 26 * time.Hour, "resume/ask", []string{"sell.resume"}},
+			{flows.KindChoice, "go", 0, "sell/quantity", []string{"sell.resume_on", "sell.quantity"}},
+		})
+		c = newConversation(t)
+		c.play(toSellQuantity)
+		c.play([]turn{
 			{text, "/ban", 26 * time.Hour, "resume/ask", []string{"sell.resume"}},
 			{flows.KindChoice, "go", 0, "sell/quantity", []string{"sell.resume_on", "sell.quantity"}},
 		})
@@ -127,5 +132,176 @@ func TestAListingLeftOvernightIsOfferedBack(t *testing.T) {
 		c := newConversation(t)
 		c.play(toSellQuantity)
 		c.play([]turn{{text, "5 tạ", flows.DraftKeep + time.Hour, "", []string{"session.expired", "menu.title"}}})
+	})
+}
+
+// A farmer who stopped at the photo question to take the photos sends them
+// the next day: they are kept while she is asked about the listing left.
+// ▶️ Làm tiếp adds them to it, told as a photo sent mid-listing; ❌ Bỏ tin
+// này starts a new listing with them, without asking for photos again. An
+// album without a caption is asked about too, not taken for a new listing
+// with "em đã xoá đi".
+func TestPhotosSentAfterADayAwayAreKept(t *testing.T) {
+	t.Run("at the photo question, go on", func(t *testing.T) {
+		c := newConversation(t)
+		c.play(toSellQuantity[:7]) // at the photo question, no photo yet
+		c.play([]turn{{flows.KindPhoto, "", 26 * time.Hour, "resume/ask", []string{"sell.resume"}}})
+		if d := c.said[0].Text.Data; d["Held"] != 1 || d["Photos"] != 0 {
+			t.Fatalf("sell.resume data %v, want 1 photo held and none in the listing", d)
+		}
+		c.play([]turn{{flows.KindPhoto, "", 0, "resume/ask", []string{"sell.resume"}}})
+		if d := c.said[0].Text.Data; d["Held"] != 2 {
+			t.Fatalf("second photo: sell.resume data %v, want 2 photos held", d)
+		}
+		c.play([]turn{{flows.KindChoice, "go", 0, "sell/photos", []string{"sell.resume_on", "sell.photos_more"}}})
+		if n := c.said[1].Text.Data["Count"]; n != 2 {
+			t.Fatalf("photos_more counts %v photos, want 2", n)
+		}
+		c.play([]turn{{text, "xong", 0, "sell/quantity", []string{"sell.quantity"}}})
+	})
+	t.Run("at a later question, go on", func(t *testing.T) {
+		c := newConversation(t)
+		c.play(toSellQuantity)
+		c.play([]turn{
+			{flows.KindPhoto, "", 30 * time.Hour, "resume/ask", []string{"sell.resume"}},
+			{text, "làm tiếp", 0, "sell/quantity", []string{"sell.resume_on", "sell.photo_added", "sell.quantity"}},
+		})
+		if n := c.said[1].Text.Data["Count"]; n != 2 {
+			t.Fatalf("photo_added counts %v photos, want 2", n)
+		}
+	})
+	t.Run("an album, go on", func(t *testing.T) {
+		c := newConversation(t)
+		c.play(toSellQuantity[:7])
+		c.now = c.now.Add(30 * time.Hour)
+		if said := c.inAlbum("g1"); !slices.Equal(said, []string{"sell.resume"}) || c.step() != "resume/ask" {
+			t.Fatalf("first photo of an album after a day away said %v at %q, want the resume question", said, c.step())
+		}
+		if d := c.said[0].Text.Data; d["Album"] != true {
+			t.Fatalf("sell.resume data %v, want the album said to be kept", d)
+		}
+		for range 2 {
+			if said := c.inAlbum("g1"); len(said) != 0 || c.step() != "resume/ask" {
+				t.Fatalf("another photo of the album said %v at %q, want nothing", said, c.step())
+			}
+		}
+		c.play([]turn{{flows.KindChoice, "go", 0, "sell/photos", []string{"sell.resume_on", "sell.photos_more"}}})
+		if n := c.said[1].Text.Data["Count"]; n != 3 {
+			t.Fatalf("photos_more counts %v photos, want 3", n)
+		}
+	})
+	t.Run("drop: a new listing with them", func(t *testing.T) {
+		c := newConversation(t)
+		c.play(toSellQuantity)
+		c.play([]turn{
+			{flows.KindPhoto, "", 30 * time.Hour, "resume/ask", []string{"sell.resume"}},
+			{flows.KindPhoto, "", 0, "resume/ask", []string{"sell.resume"}},
+			{text, "bỏ", 0, "sell/product", []string{"sell.resume_dropped_photos", "sell.product"}},
+		})
+		if n := c.said[0].Text.Data["Count"]; n != 2 {
+			t.Fatalf("resume_dropped_photos counts %v photos, want 2", n)
+		}
+		c.play([]turn{
+			{text, "cam", 0, "sell/quantity", []string{"sell.quantity"}},
+			{text, "5 tạ", 0, "sell/price", []string{"sell.price"}},
+			{text, "25k", 0, "sell/ready", []string{"sell.ready"}},
+			{text, "mai", 0, "sell/note", []string{"sell.note"}},
+			{text, "bỏ qua", 0, "sell/summary", []string{"sell.summary"}},
+		})
+		if d := c.said[0].Text.Data; d["Photos"] != 2 || d["Product"] != "Cam" {
+			t.Fatalf("the new listing's summary %v, want Cam with the 2 photos", d)
+		}
+	})
+	t.Run("a captioned photo: a new listing, not expired", func(t *testing.T) {
+		c := newConversation(t)
+		c.play(toSellQuantity)
+		c.play([]turn{{flows.KindPhoto, "Na Chi Lăng 5 tạ 25k mai có hàng", 30 * time.Hour, "sell/summary",
+			[]string{"sell.resume_replaced", "sell.summary"}}})
+	})
+}
+
+// The keep time of a listing left unfinished runs from when she left it,
+// or from its oldest photo (whose copy is forgotten after DraftKeep); the
+// resume question, unanswered, does not restart it, and names the day she
+// left the listing.
+func TestAListingIsKeptFromWhenItWasLeft(t *testing.T) {
+	t.Run("the question restarts nothing", func(t *testing.T) {
+		c := newConversation(t)
+		c.play(toSellQuantity) // Saturday 1/8, 16:00 in Vietnam
+		c.play([]turn{{text, "chào em", 40 * time.Hour, "resume/ask", []string{"sell.resume"}}})
+		if d := c.said[0].Text.Data; d["When"] != "hôm kia" {
+			t.Fatalf("sell.resume on Monday for a listing left on Saturday says %q", d["When"])
+		}
+		c.play([]turn{{text, "chào em", 40 * time.Hour, "", []string{"session.expired", "menu.title"}}})
+	})
+	t.Run("answered after the keep time", func(t *testing.T) {
+		c := newConversation(t)
+		c.play(toSellQuantity)
+		c.play([]turn{
+			{text, "chào em", 30 * time.Hour, "resume/ask", []string{"sell.resume"}},
+			{text, "làm tiếp", 20 * time.Hour, "", []string{"session.expired", "menu.title"}},
+		})
+	})
+	t.Run("from its oldest photo", func(t *testing.T) {
+		c := newConversation(t)
+		c.play(toSellQuantity)
+		c.play([]turn{
+			{text, "5 tạ", 20 * time.Hour, "sell/price", []string{"sell.price"}},
+			{text, "25k", 29 * time.Hour, "", []string{"session.expired", "menu.title"}}, // 49 hours after the photo
+		})
+	})
+	t.Run("left the day before", func(t *testing.T) {
+		c := newConversation(t)
+		c.play(toSellQuantity)
+		c.play([]turn{{text, "5 tạ", 25 * time.Hour, "resume/ask", []string{"sell.resume"}}})
+		if d := c.said[0].Text.Data; d["When"] != "hôm qua" {
+			t.Fatalf("sell.resume says %q, want hôm qua", d["When"])
+		}
+	})
+}
+
+// A listing left after its ready date ("hôm nay") and resumed the next day
+// asks the date again, saying it has passed, before the summary; the
+// summary shown before midnight and confirmed after it does too.
+func TestAResumedListingAsksAPastReadyDateAgain(t *testing.T) {
+	toReady := append(slices.Clone(toSellQuantity), []turn{
+		{text, "5 tạ", 0, "sell/price", []string{"sell.price"}},
+		{text, "25k", 0, "sell/ready", []string{"sell.ready"}},
+	}...)
+	t.Run("resumed at the summary", func(t *testing.T) {
+		c := newConversation(t)
+		c.play(toReady)
+		c.play([]turn{
+			{text, "hôm nay", 0, "sell/note", []string{"sell.note"}},
+			{text, "bỏ qua", 0, "sell/summary", []string{"sell.summary"}},
+			{text, "đăng", 30 * time.Hour, "resume/ask", []string{"sell.resume"}},
+			{text, "làm tiếp", 0, "sell/ready", []string{"sell.resume_on", "sell.ready_past"}},
+			{text, "mai", 0, "sell/summary", []string{"sell.summary"}},
+		})
+		if d := c.said[0].Text.Data; d["Ready"] != "thứ Hai 3/8" {
+			t.Fatalf("summary: ready %q, want thứ Hai 3/8", d["Ready"])
+		}
+		c.play([]turn{{text, "đăng", 0, "", []string{"sell.published_nowhere+menu"}}})
+	})
+	t.Run("resumed at the note", func(t *testing.T) {
+		c := newConversation(t)
+		c.play(toReady)
+		c.play([]turn{
+			{text, "hôm nay", 0, "sell/note", []string{"sell.note"}},
+			{text, "quả to", 30 * time.Hour, "resume/ask", []string{"sell.resume"}},
+			{text, "làm tiếp", 0, "sell/ready", []string{"sell.resume_on", "sell.ready_past"}},
+			{text, "mai", 0, "sell/note", []string{"sell.note"}},
+		})
+	})
+	t.Run("published after midnight", func(t *testing.T) {
+		c := newConversation(t)
+		c.play(toReady)
+		c.play([]turn{
+			{text, "hôm nay", 7*time.Hour + 50*time.Minute, "sell/note", []string{"sell.note"}}, // 23:50 in Vietnam
+			{text, "bỏ qua", 0, "sell/summary", []string{"sell.summary"}},
+			{text, "đăng", 20 * time.Minute, "sell/ready", []string{"sell.ready_past"}},
+			{text, "hôm nay", 0, "sell/summary", []string{"sell.summary"}},
+			{text, "đăng", 0, "", []string{"sell.published_nowhere+menu"}},
+		})
 	})
 }
