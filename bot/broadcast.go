@@ -23,6 +23,7 @@ type BroadcastJobs interface {
 	MoveTarget(ctx context.Context, t *flows.BroadcastTarget, to string, lease time.Duration) (bool, error)
 	PinFailed(ctx context.Context, t *flows.BroadcastTarget, reason string) error
 	RetryTarget(ctx context.Context, t *flows.BroadcastTarget, after time.Duration, reason string, refund bool) error
+	WakeTargets(ctx context.Context, channel flows.Channel, reason string) (int64, error)
 	FailTarget(ctx context.Context, t *flows.BroadcastTarget, status, reason string, gone bool) error
 	ReapTargets(ctx context.Context) (requeued, unsure int64, err error)
 	OpenBroadcasts(ctx context.Context) ([]flows.BroadcastTally, error)
@@ -71,6 +72,7 @@ type Broadcaster struct {
 // ctx ends.
 func (e *Engine) RunBroadcaster(ctx context.Context, b *Broadcaster, interval time.Duration) {
 	b.quota = e
+	e.bcast.Store(b)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	wg.Go(func() { e.every(ctx, interval, "watch broadcasts", func(time.Time) error { return b.Watch(ctx) }) })
@@ -186,7 +188,8 @@ func (b *Broadcaster) deliver(ctx context.Context, t *flows.BroadcastTarget, fol
 	}
 	probe, wait := b.gate(ctx, log, group.Channel)
 	if wait > 0 {
-		later(wait, "the platform's quota")
+		later(wait, quotaWait)
+		b.waitQuota(ctx, log, group.Channel)
 		return
 	}
 	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), b.Attempt)
@@ -196,7 +199,9 @@ func (b *Broadcaster) deliver(ctx context.Context, t *flows.BroadcastTarget, fol
 		if err != nil {
 			log.Error().Err(err).Msg("start sending broadcast")
 		}
-		return // cancelled, or no longer ours
+		// Cancelled, or no longer ours: nothing was tried.
+		b.tried(ctx, log, group.Channel, probe, errStopped)
+		return
 	}
 	sent, cut, err := b.send(ctx, ch, post)
 	if to, ok := Moved(err); ok {
@@ -205,6 +210,7 @@ func (b *Broadcaster) deliver(ctx context.Context, t *flows.BroadcastTarget, fol
 		case ferr != nil:
 			err = ferr // tried again later, as a failed send
 		case !moved: // the new id is a target of its own
+			b.tried(ctx, log, group.Channel, probe, err)
 			b.count(group.Channel, movedOutcome)
 			return
 		default:
@@ -213,9 +219,7 @@ func (b *Broadcaster) deliver(ctx context.Context, t *flows.BroadcastTarget, fol
 			sent, cut, err = b.send(ctx, ch, flows.BroadcastPost(t.Broadcast, group, true))
 		}
 	}
-	if probe && err == nil {
-		b.quota.cleared(ctx, log, group.Channel)
-	}
+	b.tried(ctx, log, group.Channel, probe, err)
 	var ra *RetryAfterError
 	var part *PartialError
 	switch {
@@ -329,17 +333,57 @@ func (b *Broadcaster) limited(ctx context.Context, log zerolog.Logger, chat flow
 
 // gate asks the engine's quota gate (Engine.gate) whether a send to
 // channel may go: wait, when not, is how long the channel is held; probe,
-// when this send tries it for every sender. The probe's time covers the
-// send and the record before it (StartSending).
-func (b *Broadcaster) gate(ctx context.Context, log zerolog.Logger, channel flows.Channel) (probe bool, wait time.Duration) {
+// when this send tries it for every sender, is when its try ends (tried
+// hears its answer). The probe's time covers the send and the record
+// before it (StartSending).
+func (b *Broadcaster) gate(ctx context.Context, log zerolog.Logger, channel flows.Channel) (probe time.Time, wait time.Duration) {
 	if b.quota == nil {
-		return false, 0
+		return time.Time{}, 0
 	}
 	probe, held := b.quota.gate(ctx, log, channel, 2*b.Attempt+leaseMargin)
 	if held.IsZero() {
 		return probe, 0
 	}
-	return false, max(held.Sub(b.quota.Now()), time.Millisecond)
+	return time.Time{}, max(held.Sub(b.quota.Now()), time.Millisecond)
+}
+
+// tried tells the engine's quota how a send that tried channel ended
+// (Engine.tried).
+func (b *Broadcaster) tried(ctx context.Context, log zerolog.Logger, channel flows.Channel, probe time.Time, err error) {
+	if b.quota != nil {
+		b.quota.tried(ctx, log, channel, probe, err)
+	}
+}
+
+// quotaWait is why a target waits that was not sent for its channel's
+// quota (gate): such targets, and only those, go as soon as a send to the
+// channel goes through (wake). One the platform refused itself keeps its
+// wait, as a chat does (Engine.waitQuota).
+const quotaWait = "the platform's quota"
+
+// wake makes the targets waiting for channel's quota due now, for the
+// workers of every replica, and returns how many.
+func (b *Broadcaster) wake(ctx context.Context, log zerolog.Logger, channel flows.Channel) int64 {
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	n, err := b.Jobs.WakeTargets(wctx, channel, quotaWait)
+	if err != nil {
+		log.Warn().Err(err).Msg("wake the broadcast targets waiting for the quota; they wait their time out")
+	}
+	return n
+}
+
+// waitQuota follows a target put back for its channel's quota: should a
+// send have gone through since the gate held it, the wake that came with
+// it may have missed the target, so it is woken now.
+func (b *Broadcaster) waitQuota(ctx context.Context, log zerolog.Logger, channel flows.Channel) {
+	known, err := b.Store.QuotaKnown(ctx, channel)
+	if err != nil {
+		log.Warn().Err(err).Msg("wait for the channel's quota; the target waits its time out")
+	}
+	if err == nil && !known {
+		b.wake(ctx, log, channel)
+	}
 }
 
 // token waits for a token of channel, until until at most: wait is how
@@ -512,9 +556,7 @@ func (b *Broadcaster) own(ctx context.Context, ch Channel, r flows.Reply) (flows
 	actx, cancel := context.WithTimeout(ctx, b.Attempt)
 	defer cancel()
 	sent, err := ch.Send(actx, r)
-	if probe && err == nil {
-		b.quota.cleared(ctx, log, ch.Name())
-	}
+	b.tried(ctx, log, ch.Name(), probe, err)
 	if ra := (*RetryAfterError)(nil); errors.As(err, &ra) {
 		if _, herr := b.limited(ctx, log, r.To, ra); herr != nil {
 			return sent, errors.Join(err, herr)

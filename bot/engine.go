@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -71,6 +72,9 @@ type Engine struct {
 	// (true) or one may be (false): only then does a send ask the store
 	// (QuotaGate). A channel not in it is asked about once.
 	open sync.Map
+	// bcast is the broadcaster run with the engine (RunBroadcaster), whose
+	// targets waiting for a channel's quota go when it clears (nil: none).
+	bcast atomic.Pointer[Broadcaster]
 }
 
 // Outcomes of an update, as logged and counted.
@@ -662,7 +666,8 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 	var pace time.Time // a group's next message waits until then
 	var movedTo string // the chat's new id, once a send said it moved
 	due, last := coalesceDue(l.Out)
-	gated, probe := false, false // the channel's quota asked about; this send tries it
+	gated := false      // the channel's quota asked about
+	var probe time.Time // this send tries the channel, until then
 	for i, q := range l.Out {
 		switch {
 		case due[i].After(now):
@@ -710,10 +715,6 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 		if err == nil {
 			var sent flows.Sent
 			sent, err = e.attempt(ctx, ch, l, &r)
-			if probe && err == nil {
-				probe = false
-				e.cleared(ctx, log, l.Chat.Channel)
-			}
 			if to, ok := Moved(err); ok {
 				if err = e.follow(ctx, log, r.To, to); err == nil {
 					// Rebuilt for the new id: the group's post may be
@@ -724,6 +725,8 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 					}
 				}
 			}
+			e.tried(ctx, log, l.Chat.Channel, probe, err)
+			probe = time.Time{}
 			if err == nil && r.Report != nil {
 				if err := e.renew(ctx, l); err != nil {
 					log.Warn().Err(err).Msg("renew lease before recording a post")

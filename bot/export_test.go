@@ -15,6 +15,7 @@ func (m *Media) Loading() int64 { return m.loading.Load() }
 // quota hold as RunBroadcaster has them.
 func (e *Engine) Work(ctx context.Context, b *Broadcaster, targets []flows.BroadcastTarget) {
 	b.quota = e
+	e.bcast.Store(b)
 	var wg sync.WaitGroup
 	for _, t := range targets {
 		wg.Go(func() { b.deliver(ctx, &t, e.follow) })

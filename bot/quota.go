@@ -46,31 +46,40 @@ const quotaSpread = 2 * time.Second
 
 // gate tells whether channel may be sent to now: held is when to try
 // again if not; probe, when this send tries a channel whose quota was
-// spent, the others waiting for its answer for at most probeFor (the
-// send's time). Redis not answering lets the send go: the platform says
-// no itself if it must.
-func (e *Engine) gate(ctx context.Context, log zerolog.Logger, channel flows.Channel, probeFor time.Duration) (probe bool, held time.Time) {
+// spent, is when its try ends, the others waiting for its answer (tried)
+// for at most probeFor (the send's time). Redis not answering lets the
+// send go: the platform says no itself if it must.
+func (e *Engine) gate(ctx context.Context, log zerolog.Logger, channel flows.Channel, probeFor time.Duration) (probe, held time.Time) {
 	was, known := e.open.Load(channel)
 	if known && was.(bool) {
-		return false, time.Time{}
+		return time.Time{}, time.Time{}
 	}
 	g, until, err := e.Store.QuotaGate(ctx, channel, e.Now(), probeFor)
 	switch {
 	case err != nil:
 		log.Warn().Err(err).Msg("quota gate; sending")
-		return false, time.Time{}
+		return time.Time{}, time.Time{}
 	case g == redis.GateOpen:
 		if known {
 			e.open.CompareAndSwap(channel, false, true) // unless a refusal came meanwhile
 		} else {
 			e.open.LoadOrStore(channel, true)
 		}
-		return false, time.Time{}
+		return time.Time{}, time.Time{}
 	case g == redis.GateProbe:
-		return true, time.Time{}
+		return until, time.Time{}
 	}
 	e.open.Store(channel, false)
-	return false, until.Add(rand.N(quotaSpread))
+	return time.Time{}, until.Add(rand.N(quotaSpread))
+}
+
+// tried records the answer to a send that tried channel (probe, from
+// gate; zero: it did not): one that went through opens the channel to all
+// (cleared); a refusal for the quota holds it again (the caller's spent).
+func (e *Engine) tried(ctx context.Context, log zerolog.Logger, channel flows.Channel, probe time.Time, err error) {
+	if !probe.IsZero() && err == nil {
+		e.cleared(ctx, log, channel)
+	}
 }
 
 // spent records that channel refused a send for its quota (ra) and tells
@@ -91,8 +100,9 @@ func (e *Engine) spent(ctx context.Context, log zerolog.Logger, channel flows.Ch
 }
 
 // cleared records that channel took a send again after its quota: the
-// chats that wait for it (waitQuota) go now, on every replica, not when
-// their holds end.
+// chats that wait for it (waitQuota) and the broadcasts' targets
+// (Broadcaster.waitQuota) go now, on every replica, not when their holds
+// end.
 func (e *Engine) cleared(ctx context.Context, log zerolog.Logger, channel flows.Channel) {
 	woken, err := e.Store.QuotaCleared(ctx, channel, e.Now())
 	if err != nil {
@@ -100,7 +110,11 @@ func (e *Engine) cleared(ctx context.Context, log zerolog.Logger, channel flows.
 		return
 	}
 	e.open.Store(channel, true)
-	log.Info().Int("woken", woken).Msg("the platform takes sends again after its quota")
+	var targets int64
+	if b := e.bcast.Load(); b != nil {
+		targets = b.wake(ctx, log, channel)
+	}
+	log.Info().Int("woken", woken).Int64("targets", targets).Msg("the platform takes sends again after its quota")
 }
 
 // waitQuota records that chat is held until hold for its channel's quota,

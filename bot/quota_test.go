@@ -155,3 +155,51 @@ func TestAReplyWaitingForABroadcastsTryGoesAsSoonAsItGoesThrough(t *testing.T) {
 		t.Errorf("Zalo refused %d requests, want only the first", n)
 	}
 }
+
+// The groups of a moderator's broadcast that wait while another replica's
+// worker tries Zalo after its quota are due as soon as that try goes
+// through, for the next worker to look, not when the try would have run
+// out (12 to 14 s here): a send of either opens Zalo for both, and the
+// groups waiting for it are made due on every replica, as the chats are.
+func TestBroadcastGroupsWaitingForAZaloTryGoAsSoonAsItGoesThrough(t *testing.T) {
+	ctx := context.Background()
+	r := newReplicas(t)
+	zs := r.zalo(t)
+	now := time.Date(2026, 8, 15, 9, 0, 0, 0, time.UTC)
+	one, other := r.engine(&now), r.engine(&now)
+	zs.SetDown("sendMessage", quotaExceeded)
+	spendZalo(t, one, zs, "u-farmer")
+	b1, b2 := r.broadcaster(), r.broadcaster()
+	groups := zaloGroups(3)
+	targets := r.startBroadcast(t, b1, groups)
+
+	now = now.Add(3 * time.Second) // the hold is over
+	zs.HoldNext("sendMessage", 1)
+	trying := make(chan struct{})
+	go func() { defer close(trying); one.Work(ctx, b1, targets[:1]) }()
+	zs.WaitHolding(t, 1)
+	other.Work(ctx, b2, targets[1:]) // the other replica's groups wait for the try's answer
+	if calls := zs.CallsTo("sendMessage"); len(calls) != 1 {
+		t.Fatalf("%d requests answered by Zalo while one group tried it, want only the farmer's", len(calls))
+	}
+	zs.SetDown("sendMessage", nil)
+	zs.Release()
+	<-trying
+
+	due, err := r.db.ClaimTargets(ctx, len(groups), time.Minute) // any worker's next look
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(due) != 2 {
+		t.Fatalf("%d groups due as the try went through, want the 2 that waited for it", len(due))
+	}
+	other.Work(ctx, b2, due)
+	for _, g := range groups {
+		if got := zs.Received(g.Ref.ChatID); len(got) != 1 {
+			t.Errorf("%s got %d messages, want the broadcast", g.Title, len(got))
+		}
+	}
+	if n := refused(zs); n != 1 {
+		t.Errorf("Zalo refused %d requests, want only the farmer's", n)
+	}
+}

@@ -162,6 +162,18 @@ func (db *DB) RetryTarget(ctx context.Context, t *flows.BroadcastTarget, after t
 	return nil
 }
 
+// WakeTargets makes the targets on channel that wait for reason (its
+// quota) due now, and returns how many: the channel takes sends again.
+func (db *DB) WakeTargets(ctx context.Context, channel flows.Channel, reason string) (int64, error) {
+	tag, err := db.Pool.Exec(ctx, `UPDATE broadcast_targets SET not_before = clock_timestamp()
+		WHERE status = 'pending' AND channel = $1 AND error = $2 AND not_before > clock_timestamp()`,
+		string(channel), reason)
+	if err != nil {
+		return 0, fmt.Errorf("wake broadcast targets on %s: %w", channel, err)
+	}
+	return tag.RowsAffected(), nil
+}
+
 // FailTarget records that the group will not get the broadcast (reason: a
 // flows.Miss… code, a colon, the platform's words); gone deactivates the
 // group, in the same transaction.

@@ -36,9 +36,9 @@ const (
 	GateHeld
 )
 
-// QuotaGate tells whether a send may go to channel at now. A probe that
-// does not answer (its sender stopped) lets another sender try after
-// probeFor.
+// QuotaGate tells whether a send may go to channel at now, and until when:
+// held, when the next may try; a probe, when its try ends. A probe that does not answer (its sender stopped)
+// lets another sender try after probeFor.
 func (s *Store) QuotaGate(ctx context.Context, channel flows.Channel, now time.Time, probeFor time.Duration) (Gate, time.Time, error) {
 	res, err := quotaGate.Run(ctx, s.rdb, []string{s.quotaKey(channel)}, now.UnixMilli(), probeFor.Milliseconds()).Int64Slice()
 	if err != nil {
@@ -54,8 +54,19 @@ if not q[1] then return {0, 0} end
 local hold, probe = tonumber(q[1]), tonumber(q[2] or '0')
 if hold > now then return {2, hold} end
 if probe > now then return {2, probe} end
-redis.call('HSET', KEYS[1], 'probe', now + tonumber(ARGV[2]))
-return {1, 0}`)
+local ends = now + tonumber(ARGV[2])
+redis.call('HSET', KEYS[1], 'probe', ends)
+return {1, ends}`)
+
+// QuotaKnown tells whether a quota of channel is known: a send that went
+// through since it was (QuotaCleared) forgot it.
+func (s *Store) QuotaKnown(ctx context.Context, channel flows.Channel) (bool, error) {
+	n, err := s.rdb.Exists(ctx, s.quotaKey(channel)).Result()
+	if err != nil {
+		return false, fmt.Errorf("quota of %s: %w", channel, err)
+	}
+	return n == 1, nil
+}
 
 // QuotaSpent records a send to channel refused for its quota, at now: the
 // refusals in a row grow by one, and no send goes before holds[n-1], the
