@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"time"
 
@@ -19,12 +20,14 @@ import (
 // quota is a day's, each try a refused request that may prolong it. So the
 // whole channel waits (the store's quota hold, shared by the replicas),
 // longer each time it refuses again, and when the wait is over one send
-// tries it (the probe) while the others wait for its answer. Replies stay
-// in their outboxes meanwhile, and go once a send goes through: the chats
-// held meanwhile are made due at once, on every replica, not when their
-// holds (a probe's whole time) would end. The broadcasts obey the same
-// hold and gate: a reply's probe or a broadcast's tries for both, and
-// opens the channel to both.
+// tries it (the probe) while the others wait for its answer; a try that
+// fails for another reason (a 5xx, a timeout) hands the turn to the next
+// sender at once, one at a time still. Replies stay in their outboxes
+// meanwhile, and go once a send goes through: the chats held meanwhile are
+// made due at once, on every replica, not when their holds (a probe's
+// whole time) would end. The broadcasts obey the same hold and gate: a
+// reply's probe or a broadcast's tries for both, and opens the channel to
+// both, its groups that waited made due at once too.
 //
 // The waits double from the error's least wait up to QuotaMax: a limit of
 // a second or a minute is over after a few short tries; a day's costs a
@@ -76,9 +79,22 @@ func (e *Engine) gate(ctx context.Context, log zerolog.Logger, channel flows.Cha
 // tried records the answer to a send that tried channel (probe, from
 // gate; zero: it did not): one that went through opens the channel to all
 // (cleared); a refusal for the quota holds it again (the caller's spent).
+// Any other end (a 5xx, a timeout, a refusal of the chat's own, a send
+// that never left) says nothing of the quota: the try is freed at once,
+// and the next sender tries, one at a time still, instead of every sender
+// waiting for the try's whole time.
 func (e *Engine) tried(ctx context.Context, log zerolog.Logger, channel flows.Channel, probe time.Time, err error) {
-	if !probe.IsZero() && err == nil {
+	var ra *RetryAfterError
+	switch {
+	case probe.IsZero():
+	case err == nil:
 		e.cleared(ctx, log, channel)
+	case errors.As(err, &ra) && ra.Unsaid:
+	default:
+		log.Info().Err(err).Msg("the try of the platform's quota failed for another reason; the next send tries")
+		if err := e.Store.QuotaUntried(context.WithoutCancel(ctx), channel, probe); err != nil {
+			log.Warn().Err(err).Msg("free the quota try; it runs out instead")
+		}
 	}
 }
 

@@ -203,3 +203,41 @@ func TestBroadcastGroupsWaitingForAZaloTryGoAsSoonAsItGoesThrough(t *testing.T) 
 		t.Errorf("Zalo refused %d requests, want only the farmer's", n)
 	}
 }
+
+// A try of Zalo after its quota that fails for another reason (a 5xx:
+// Zalo's trouble, not its quota) says nothing of the quota: the next reply
+// tries Zalo at once, not when the failed try would have run out (7 s
+// here), and goes through. It tries alone: the farmer's reply, which
+// failed, waits its own short backoff.
+func TestAZaloTryThatFailsForAnotherReasonLetsTheNextReplyTry(t *testing.T) {
+	ctx := context.Background()
+	r := newReplicas(t)
+	zs := r.zalo(t)
+	now := time.Date(2026, 8, 15, 9, 0, 0, 0, time.UTC)
+	e := r.engine(&now)
+	zs.SetDown("sendMessage", quotaExceeded)
+	spendZalo(t, e, zs, "u-farmer")
+	zs.SetDown("sendMessage", nil)
+	zs.FailNext("sendMessage", 3, zalotest.Failure{Status: http.StatusBadGateway}) // the send's 3 attempts
+
+	now = now.Add(3 * time.Second) // the hold is over: the farmer's reply tries Zalo
+	if err := e.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if calls := zs.CallsTo("sendMessage"); len(calls) != 4 || calls[3].Status != http.StatusBadGateway {
+		t.Fatalf("%d requests to Zalo, want the refused one and the try's 3 attempts, which failed", len(calls))
+	}
+	buyer := flows.ChatRef{Channel: flows.Zalo, ChatID: "u-buyer"}
+	if err := e.Store.Enqueue(ctx, []flows.Reply{{To: buyer, Lang: "vi", Text: flows.M("broadcast.post", "Text", "Đơn của anh/chị đã gửi")}}, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := zs.Received("u-buyer"); len(got) != 1 {
+		t.Errorf("the buyer got %d replies right after the failed try, want 1", len(got))
+	}
+	if calls := zs.CallsTo("sendMessage"); len(calls) != 5 {
+		t.Errorf("%d requests to Zalo, want the refused one, the failed try's 3 and the buyer's", len(calls))
+	}
+}

@@ -37,7 +37,8 @@ const (
 )
 
 // QuotaGate tells whether a send may go to channel at now, and until when:
-// held, when the next may try; a probe, when its try ends. A probe that does not answer (its sender stopped)
+// held, when the next may try; a probe, when its try ends (it names the
+// try to QuotaUntried). A probe that does not answer (its sender stopped)
 // lets another sender try after probeFor.
 func (s *Store) QuotaGate(ctx context.Context, channel flows.Channel, now time.Time, probeFor time.Duration) (Gate, time.Time, error) {
 	res, err := quotaGate.Run(ctx, s.rdb, []string{s.quotaKey(channel)}, now.UnixMilli(), probeFor.Milliseconds()).Int64Slice()
@@ -57,6 +58,25 @@ if probe > now then return {2, probe} end
 local ends = now + tonumber(ARGV[2])
 redis.call('HSET', KEYS[1], 'probe', ends)
 return {1, ends}`)
+
+// QuotaUntried frees channel's try that ends at probe (QuotaGate) before
+// its time: its send failed for a reason that says nothing of the quota (a
+// 5xx, a timeout, a refusal of the chat's own), so the next sender may try
+// at once, still one at a time, instead of every sender waiting for the
+// try's whole time. A try that is no longer the current one (it ran out,
+// and another sender tries now; the quota was refused or cleared since) is
+// left alone.
+func (s *Store) QuotaUntried(ctx context.Context, channel flows.Channel, probe time.Time) error {
+	if err := quotaUntried.Run(ctx, s.rdb, []string{s.quotaKey(channel)}, probe.UnixMilli()).Err(); err != nil {
+		return fmt.Errorf("free the quota try of %s: %w", channel, err)
+	}
+	return nil
+}
+
+var quotaUntried = goredis.NewScript(`
+if tonumber(redis.call('HGET', KEYS[1], 'probe') or '0') ~= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'probe', 0)
+return 1`)
 
 // QuotaKnown tells whether a quota of channel is known: a send that went
 // through since it was (QuotaCleared) forgot it.

@@ -171,3 +171,53 @@ func TestChatsWaitingForAQuotaAreDueWhenItClears(t *testing.T) {
 		}
 	})
 }
+
+// A try that failed for a reason other than the quota (QuotaUntried) lets
+// the next sender try at once, one sender still: the one after waits for
+// its answer. A try that ran out and was taken by another sender is no
+// longer the failed one's to free.
+func TestATryThatFailsForAnotherReasonIsFreedForTheNext(t *testing.T) {
+	redises(t, func(t *testing.T, client func(testing.TB) goredis.UniversalClient) {
+		ctx := context.Background()
+		s := open(t, client)
+		const probeFor = 5 * time.Second
+		gate := func(at time.Time) (redis.Gate, time.Time) {
+			t.Helper()
+			g, until, err := s.QuotaGate(ctx, flows.Zalo, at, probeFor)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return g, until
+		}
+		if _, _, err := s.QuotaSpent(ctx, flows.Zalo, t0, []time.Time{t0.Add(time.Second)}); err != nil {
+			t.Fatal(err)
+		}
+		over := t0.Add(2 * time.Second)
+		g, first := gate(over)
+		if g != redis.GateProbe || !first.Equal(over.Add(probeFor)) {
+			t.Fatalf("after the hold: %v until %s, want a try until %s", g, first, over.Add(probeFor))
+		}
+		if err := s.QuotaUntried(ctx, flows.Zalo, first); err != nil {
+			t.Fatal(err)
+		}
+		at := over.Add(time.Millisecond)
+		g, second := gate(at)
+		if g != redis.GateProbe {
+			t.Fatalf("the next sender after a failed try: %v, want it to try", g)
+		}
+		if g, _ := gate(at); g != redis.GateHeld {
+			t.Fatalf("a sender while the next tries: %v, want held", g)
+		}
+		// The second try runs out, a third sender tries; the second's end frees nothing.
+		late := second.Add(time.Millisecond)
+		if g, _ := gate(late); g != redis.GateProbe {
+			t.Fatalf("after a try that never answered: %v, want another", g)
+		}
+		if err := s.QuotaUntried(ctx, flows.Zalo, second); err != nil {
+			t.Fatal(err)
+		}
+		if g, _ := gate(late); g != redis.GateHeld {
+			t.Fatalf("a stale try's failure freed the current one: %v, want held", g)
+		}
+	})
+}
