@@ -69,8 +69,9 @@ type Engine struct {
 	initOnce sync.Once
 
 	// open holds, by channel, whether this replica knows of no quota spent
-	// (true) or one may be (false): only then does a send ask the store
-	// (QuotaGate). A channel not in it is asked about once.
+	// or one may be, and since when (openness): a send asks the store
+	// (QuotaGate) only when one may be or what it knows is older than
+	// openFor.
 	open sync.Map
 	// bcast is the broadcaster run with the engine (RunBroadcaster), whose
 	// targets waiting for a channel's quota go when it clears (nil: none).

@@ -53,27 +53,49 @@ const quotaSpread = 2 * time.Second
 // for at most probeFor (the send's time). Redis not answering lets the
 // send go: the platform says no itself if it must.
 func (e *Engine) gate(ctx context.Context, log zerolog.Logger, channel flows.Channel, probeFor time.Duration) (probe, held time.Time) {
+	now := e.Now()
 	was, known := e.open.Load(channel)
-	if known && was.(bool) {
+	if known && was.(openness).fresh(now) {
 		return time.Time{}, time.Time{}
 	}
-	g, until, err := e.Store.QuotaGate(ctx, channel, e.Now(), probeFor)
+	g, until, err := e.Store.QuotaGate(ctx, channel, now, probeFor)
 	switch {
 	case err != nil:
 		log.Warn().Err(err).Msg("quota gate; sending")
 		return time.Time{}, time.Time{}
 	case g == redis.GateOpen:
 		if known {
-			e.open.CompareAndSwap(channel, false, true) // unless a refusal came meanwhile
+			e.open.CompareAndSwap(channel, was, openness{true, now}) // unless a refusal came meanwhile
 		} else {
-			e.open.LoadOrStore(channel, true)
+			e.open.LoadOrStore(channel, openness{true, now})
 		}
 		return time.Time{}, time.Time{}
 	case g == redis.GateProbe:
 		return until, time.Time{}
 	}
-	e.open.Store(channel, false)
+	e.open.Store(channel, openness{false, now})
 	return time.Time{}, until.Add(rand.N(quotaSpread))
+}
+
+// openFor is how long a replica takes a channel it found open (no quota
+// known to the store) to be open without asking the store again: a quota
+// that another replica met meanwhile holds this one's sends too after that
+// long at most, not after a burst of refused sends of its own. It is kept
+// under the least hold (a second), and costs one question to the store
+// per channel and replica in that time.
+const openFor = 500 * time.Millisecond
+
+// openness is what a replica last learnt of a channel's quota (Engine.open)
+// and when.
+type openness struct {
+	open bool
+	at   time.Time
+}
+
+// fresh tells whether the channel may be taken to be open at now without
+// asking the store.
+func (o openness) fresh(now time.Time) bool {
+	return o.open && now.Sub(o.at) < openFor
 }
 
 // tried records the answer to a send that tried channel (probe, from
@@ -101,8 +123,8 @@ func (e *Engine) tried(ctx context.Context, log zerolog.Logger, channel flows.Ch
 // spent records that channel refused a send for its quota (ra) and tells
 // until when the channel waits.
 func (e *Engine) spent(ctx context.Context, log zerolog.Logger, channel flows.Channel, ra *RetryAfterError) time.Time {
-	e.open.Store(channel, false)
 	now := e.Now()
+	e.open.Store(channel, openness{false, now})
 	until, n, err := e.Store.QuotaSpent(ctx, channel, now, e.quotaHolds(now, ra.After))
 	if err != nil {
 		log.Warn().Err(err).Msg("record the channel's quota spent")
@@ -125,7 +147,7 @@ func (e *Engine) cleared(ctx context.Context, log zerolog.Logger, channel flows.
 		log.Warn().Err(err).Msg("clear the channel's quota; it clears at the next try")
 		return
 	}
-	e.open.Store(channel, true)
+	e.open.Store(channel, openness{true, e.Now()})
 	var targets int64
 	if b := e.bcast.Load(); b != nil {
 		targets = b.wake(ctx, log, channel)
@@ -146,8 +168,8 @@ func (e *Engine) waitQuota(ctx context.Context, log zerolog.Logger, chat flows.C
 // spentHere tells whether this replica saw channel's quota spent and not
 // yet over: a "typing…" would be refused too.
 func (e *Engine) spentHere(channel flows.Channel) bool {
-	open, known := e.open.Load(channel)
-	return known && !open.(bool)
+	o, known := e.open.Load(channel)
+	return known && !o.(openness).open
 }
 
 // quotaHolds are the holds after the 1st, 2nd … refusal in a row from now:

@@ -241,3 +241,49 @@ func TestAZaloTryThatFailsForAnotherReasonLetsTheNextReplyTry(t *testing.T) {
 		t.Errorf("%d requests to Zalo, want the refused one, the failed try's 3 and the buyer's", len(calls))
 	}
 }
+
+// A replica that last found Zalo open learns within a moment (half a
+// second here) of a quota that another replica met: its replies then wait
+// for the hold, with no request to Zalo, instead of a burst of its own
+// refused ones before it learns.
+func TestAReplicaLearnsOfAZaloQuotaAnotherMetWithinAMoment(t *testing.T) {
+	ctx := context.Background()
+	r := newReplicas(t)
+	zs := r.zalo(t)
+	now := time.Date(2026, 8, 15, 9, 0, 0, 0, time.UTC)
+	one, other := r.engine(&now), r.engine(&now)
+	one.Senders = 3
+	reply := func(chat string) flows.Reply {
+		return flows.Reply{To: flows.ChatRef{Channel: flows.Zalo, ChatID: chat}, Lang: "vi",
+			Text: flows.M("broadcast.post", "Text", "Đơn của anh/chị đã gửi")}
+	}
+	if err := one.Store.Enqueue(ctx, []flows.Reply{reply("u-first")}, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := one.Sweep(ctx); err != nil { // Zalo open, as this replica sees it
+		t.Fatal(err)
+	}
+	if got := zs.Received("u-first"); len(got) != 1 {
+		t.Fatalf("the first buyer got %d replies, want 1", len(got))
+	}
+	zs.SetDown("sendMessage", quotaExceeded)
+	spendZalo(t, other, zs, "u-farmer") // the other replica meets the quota: Zalo is held a second
+
+	now = now.Add(600 * time.Millisecond)
+	var burst []flows.Reply
+	for _, chat := range []string{"u-b1", "u-b2", "u-b3"} {
+		burst = append(burst, reply(chat))
+	}
+	if err := one.Store.Enqueue(ctx, burst, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := one.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := refused(zs); n != 1 {
+		t.Errorf("Zalo refused %d requests, want only the other replica's: this one knows of the hold", n)
+	}
+	if calls := zs.CallsTo("sendMessage"); len(calls) != 2 {
+		t.Errorf("%d requests to Zalo, want the first reply and the refused one", len(calls))
+	}
+}
