@@ -686,11 +686,13 @@ var DefaultRenewHours = Hours{From: 7, Until: 21}
 // wakingHours are the hours in which the bot writes to a farmer
 // unprompted (RENEWAL_HOURS): one setting for every such message, so
 // that a farmer's night is quiet whatever the message.
-func (r *Router) wakingHours() Hours {
-	if r.Deps.RenewHours == (Hours{}) {
+func (r *Router) wakingHours() Hours { return r.Deps.wakingHours() }
+
+func (d Deps) wakingHours() Hours {
+	if d.RenewHours == (Hours{}) {
 		return DefaultRenewHours
 	}
-	return r.Deps.RenewHours
+	return d.RenewHours
 }
 
 // opens and closes are when h begins and ends on t's day (Vietnam time).

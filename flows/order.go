@@ -513,7 +513,11 @@ func (f *order) place(ctx context.Context, c *Conv, d *orderDraft) (Go, error) {
 		address = d.Known // collecting at the farm keeps the address for next time
 	}
 	keep := BuyerProfile{Name: d.Name, Phone: d.Phone, Address: address}
-	o, err := f.deps.Orders.PlaceOrder(ctx, d.asOrder(c, l), source, keep)
+	placing := d.asOrder(c, l)
+	// When to remind the farmer is decided now and stored, so that the
+	// tick reads only the orders due, not every one waiting.
+	placing.RemindAt = remindAt(f.deps.wakingHours(), c.Now, c.Now.Add(f.deps.OrderTimeout))
+	o, err := f.deps.Orders.PlaceOrder(ctx, placing, source, keep)
 	var notEnough *NotEnoughError
 	var belowMin *BelowMinError
 	switch {

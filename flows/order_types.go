@@ -37,7 +37,10 @@ type Order struct {
 	Status     string
 	Reason     Reason // why it was declined or cancelled
 	CreatedAt  time.Time
-	Listing    *Listing // as read with the order
+	// RemindAt is when the farmer is reminded if the order still waits,
+	// decided as it is placed (remindAt); zero: never. Stored, not read back.
+	RemindAt time.Time
+	Listing  *Listing // as read with the order
 }
 
 // Reasons the bot names: a decline button's, or the clock's. Each is told
@@ -139,9 +142,9 @@ type Orders interface {
 	// their seller (or the helper who posted the listing), oldest first.
 	Awaiting(ctx context.Context, userID int64) ([]*Order, error)
 	Timeline(ctx context.Context, id int64) ([]OrderEvent, error)
-	// DueOrders lists pending orders older than timeout, and the younger
-	// ones whose farmer was not reminded yet, oldest first: the caller
-	// decides whether it is time (remindAt).
+	// DueOrders lists pending orders older than timeout, oldest first, and
+	// the younger ones whose farmer is to be reminded by now (RemindAt, as
+	// placed) and was not yet, the earliest first.
 	DueOrders(ctx context.Context, now time.Time, timeout time.Duration) (expired, waiting []*Order, err error)
 	// Reminded marks an order's farmer reminded, at, with the reminder in
 	// notices; ErrStale if the order is no longer pending or was reminded.

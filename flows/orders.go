@@ -439,8 +439,8 @@ func validReason(s string) bool {
 
 // orderTick cancels orders the farmer did not answer in time (telling
 // both, offering the buyer similar listings) and reminds farmers, once,
-// when remindAt says. Each change is stored with its messages; one order
-// failing does not keep the others back.
+// when remindAt said as the order was placed. Each change is stored with
+// its messages; one order failing does not keep the others back.
 func (r *Router) orderTick(ctx context.Context, now time.Time) error {
 	expired, waiting, err := r.Deps.Orders.DueOrders(ctx, now, r.Deps.OrderTimeout)
 	if err != nil {
@@ -450,12 +450,15 @@ func (r *Router) orderTick(ctx context.Context, now time.Time) error {
 	for _, o := range expired {
 		errs = errors.Join(errs, r.timeOut(ctx, o, now))
 	}
-	h := r.wakingHours()
+	// The time stored falls in the waking hours of when the order was
+	// placed; but RENEWAL_HOURS may have changed since, and orders waiting
+	// at the upgrade that stored it were given one by SQL: whatever is
+	// stored, never at night (the morning's tick reminds them, if they
+	// still wait).
+	if !r.wakingHours().awake(now) {
+		return errs
+	}
 	for _, o := range waiting {
-		at := remindAt(h, o.CreatedAt, o.CreatedAt.Add(r.Deps.OrderTimeout))
-		if at.IsZero() || now.Before(at) {
-			continue
-		}
 		errs = errors.Join(errs, r.remind(ctx, o, now))
 	}
 	return errs

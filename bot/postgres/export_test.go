@@ -22,3 +22,7 @@ func (db *DB) Apply(ctx context.Context, version int64) error {
 		return err
 	})
 }
+
+// DueReminders is DueOrders' query of the orders to remind, for a test of
+// its plan.
+const DueReminders = selectOrders + dueReminders

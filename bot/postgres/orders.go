@@ -58,7 +58,7 @@ func (db *DB) PlaceOrder(ctx context.Context, o *flows.Order, source string, kee
 		b := &pgx.Batch{}
 		b.Queue(placeOrder, o.ListingID, o.Quantity.Milli, o.Price.VND, o.Price.Per,
 			"DH-"+newCode()[3:], o.BuyerID, o.Total, o.BuyerName, o.BuyerPhone, o.Delivery, o.Address, o.Note,
-			source, o.Asked.Milli, o.Asked.Unit, keep.Name, keep.Phone, keep.Address).QueryRow(func(row pgx.Row) error {
+			source, o.Asked.Milli, o.Asked.Unit, keep.Name, keep.Phone, keep.Address, nullTime(o.RemindAt)).QueryRow(func(row pgx.Row) error {
 			return row.Scan(&why, &left, &least)
 		})
 		b.Queue(selectOrders+`o.source_update = $1`, source).QueryRow(func(row pgx.Row) (err error) {
@@ -96,8 +96,8 @@ func (db *DB) PlaceOrder(ctx context.Context, o *flows.Order, source string, kee
 // and not past its expiry, with that much left at the price the buyer saw
 // ($3, $4), and the quantity is its minimum order or more (or all that is
 // left); and it stores the order (code $5) with its first event, and the
-// buyer's profile for next time ($16-$18: kept), unless the update ($13)
-// placed it already. The quantity was checked when the buyer
+// buyer's profile for next time ($16-$18: kept), with when its farmer is
+// reminded ($19), unless the update ($13) placed it already. The quantity was checked when the buyer
 // typed it, but the farmer may have changed the listing since, and it may
 // have expired. It returns the verdict on the listing ('ok' when it sells
 // the order, else why not; none when the update placed it already), what
@@ -134,8 +134,8 @@ const placeOrder = `
 		RETURNING l.id
 	), placed AS (
 		INSERT INTO orders (code, listing_id, buyer_id, quantity_milli, total_vnd, buyer_name, buyer_phone,
-			delivery, address, note, source_update, asked_milli, asked_unit)
-		SELECT $5, id, $6, $2, $7, $8, $9, $10, $11, $12, $13, nullif($14, 0), nullif($15, '') FROM sold
+			delivery, address, note, source_update, asked_milli, asked_unit, remind_at)
+		SELECT $5, id, $6, $2, $7, $8, $9, $10, $11, $12, $13, nullif($14, 0), nullif($15, ''), $19::timestamptz FROM sold
 		RETURNING id
 	), pending AS (
 		INSERT INTO order_events (order_id, status, actor_id) SELECT id, 'pending', $6 FROM placed
@@ -335,22 +335,28 @@ func (db *DB) Timeline(ctx context.Context, id int64) ([]flows.OrderEvent, error
 	})
 }
 
-// DueOrders lists pending orders past the timeout, and the others whose
-// farmer was not reminded: when to remind them (halfway, not at night) is
-// the flows' to say. It changes nothing: each is cancelled
-// (SetOrderStatus) or reminded (Reminded) with its messages.
+// DueOrders lists pending orders past the timeout (orders_pending), and the
+// others whose farmer is to be reminded by now and was not
+// (orders_remind_due): when (halfway, not at night) the flows said as the
+// order was placed. It changes nothing: each is cancelled
+// (SetOrderStatus) or reminded (Reminded) with its messages, which claims
+// it: of two replicas, one reminds, the other finds it done (ErrStale).
 func (db *DB) DueOrders(ctx context.Context, now time.Time, timeout time.Duration) (expired, waiting []*flows.Order, err error) {
 	if expired, err = db.orders(ctx, `o.status = 'pending' AND o.created_at <= $1::timestamptz
 		ORDER BY o.created_at LIMIT 100`, now.Add(-timeout)); err != nil {
 		return nil, nil, fmt.Errorf("due orders: %w", err)
 	}
-	waiting, err = db.orders(ctx, `o.status = 'pending' AND o.reminded_at IS NULL
-		AND o.created_at > $1::timestamptz ORDER BY o.created_at LIMIT 500`, now.Add(-timeout))
+	waiting, err = db.orders(ctx, dueReminders, now, now.Add(-timeout))
 	if err != nil {
 		return nil, nil, fmt.Errorf("due orders: %w", err)
 	}
 	return expired, waiting, nil
 }
+
+// dueReminders selects the orders whose farmer is to be reminded by $1,
+// not yet past the timeout (created after $2: those are cancelled).
+const dueReminders = `o.status = 'pending' AND o.reminded_at IS NULL AND o.remind_at <= $1::timestamptz
+	AND o.created_at > $2::timestamptz ORDER BY o.remind_at LIMIT 500`
 
 // Reminded marks an order's farmer reminded, with the reminder, once.
 func (db *DB) Reminded(ctx context.Context, id int64, at time.Time, notices ...flows.Reply) error {
@@ -488,4 +494,12 @@ func (db *DB) Held(ctx context.Context, listingID int64) (milli int64, orders in
 		return 0, 0, fmt.Errorf("held of listing %d: %w", listingID, err)
 	}
 	return milli, orders, nil
+}
+
+// nullTime is t for a nullable column: NULL for the zero time.
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }

@@ -1,0 +1,95 @@
+package postgres_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/nongsan-bot/nongsan/bot/postgres"
+	"github.com/nongsan-bot/nongsan/flows"
+	"github.com/nongsan-bot/nongsan/flows/vn"
+)
+
+// The tick reads only the orders whose farmer is due a reminder, by the
+// time stored as each was placed: not one whose time is hours away, nor
+// one never to be reminded, nor one reminded already; and it reads them
+// through the index on that time, not by walking the pending orders.
+func TestTheTickReadsOnlyTheOrdersDueAReminder(t *testing.T) {
+	ctx := context.Background()
+	db, draft := naDraft(t)
+	l, err := db.CreateListing(ctx, draft, "telegram:1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buyer, err := db.Touch(ctx, flows.Input{Channel: flows.Telegram, UserID: "2", UserName: "Hoa"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	order := func(source string, remindAt time.Time) int64 {
+		o, err := db.PlaceOrder(ctx, &flows.Order{ListingID: l.ID, BuyerID: buyer.ID, Quantity: vn.Quantity{Milli: 1000},
+			Total: 25_000, Price: l.Price, BuyerName: "Hoa", BuyerPhone: "+84912888777", Delivery: "pickup", RemindAt: remindAt},
+			source, flows.BuyerProfile{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o.ID
+	}
+	due, later := order("telegram:10", now.Add(-time.Minute)), order("telegram:11", now.Add(3*time.Hour))
+	order("telegram:12", time.Time{}) // came at night, cancelled before the morning: never reminded
+	waiting := func(at time.Time) []int64 {
+		t.Helper()
+		expired, waiting, err := db.DueOrders(ctx, at, 12*time.Hour)
+		if err != nil || len(expired) != 0 {
+			t.Fatalf("due orders: %d expired (%v)", len(expired), err)
+		}
+		var ids []int64
+		for _, o := range waiting {
+			ids = append(ids, o.ID)
+		}
+		return ids
+	}
+	if got := waiting(now); len(got) != 1 || got[0] != due {
+		t.Fatalf("due a reminder now: %v, want only %d", got, due)
+	}
+	if err := db.Reminded(ctx, due, now); err != nil {
+		t.Fatal(err)
+	}
+	if got := waiting(now); len(got) != 0 {
+		t.Fatalf("after the reminder: %v, want none", got)
+	}
+	if got := waiting(now.Add(3 * time.Hour)); len(got) != 1 || got[0] != later {
+		t.Fatalf("due a reminder 3 hours later: %v, want only %d", got, later)
+	}
+
+	// A small table would be read whole whatever the indexes; without that
+	// way out, the planner must find an index that answers the query.
+	plan := explain(t, db, postgres.DueReminders, now, now.Add(-12*time.Hour))
+	if !strings.Contains(plan, "orders_remind_due") {
+		t.Fatalf("the orders due a reminder are not read through orders_remind_due:\n%s", plan)
+	}
+}
+
+// explain is the plan of query with args, sequential scans off.
+func explain(t *testing.T, db *postgres.DB, query string, args ...any) string {
+	t.Helper()
+	var lines []string
+	err := pgx.BeginFunc(context.Background(), db.Pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(context.Background(), `SET LOCAL enable_seqscan = off`); err != nil {
+			return err
+		}
+		rows, err := tx.Query(context.Background(), `EXPLAIN `+query, args...)
+		if err != nil {
+			return err
+		}
+		lines, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(lines, "\n")
+}
