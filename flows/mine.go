@@ -657,10 +657,11 @@ func inUnit(text string, unit, counted vn.Unit) (vn.Quantity, error) {
 // end (editing their posts), sold out ones too: a listing's page and
 // photos stay public no longer than its sale would have; and the sellers of those whose last day is
 // today or tomorrow are asked whether to renew, in the daytime
-// (askRenewBy). Each change is stored with the messages it sends, in one
-// transaction, and made once whichever replica ticks.
+// (askRenewBy); notices held for the morning go. Each change is stored
+// with the messages it sends, in one transaction, and made once whichever
+// replica ticks.
 func (r *Router) Tick(ctx context.Context, now time.Time) error {
-	errs := errors.Join(r.orderTick(ctx, now), r.followTick(ctx, now))
+	errs := errors.Join(r.orderTick(ctx, now), r.followTick(ctx, now), r.releaseHeld(ctx, now))
 	expired, ask, err := r.Deps.Listings.Expiring(ctx, now, r.askRenewBy(now))
 	if err != nil {
 		return errors.Join(errs, err)
@@ -673,6 +674,28 @@ func (r *Router) Tick(ctx context.Context, now time.Time) error {
 		errs = errors.Join(errs, r.askRenew(ctx, l, now))
 	}
 	return errs
+}
+
+// heldBatch bounds the held notices one statement releases, and
+// heldBatches the statements of one tick: a night's timeouts at harvest go
+// within the morning's first ticks.
+const (
+	heldBatch   = 200
+	heldBatches = 25
+)
+
+// releaseHeld sends the notices held until now (Reply.NotBefore).
+func (r *Router) releaseHeld(ctx context.Context, now time.Time) error {
+	if r.Deps.Held == nil {
+		return nil
+	}
+	for range heldBatches {
+		n, err := r.Deps.Held.ReleaseHeld(ctx, now, heldBatch)
+		if err != nil || n < heldBatch {
+			return err
+		}
+	}
+	return nil
 }
 
 // Hours is a span of the day in Vietnam, from From:00 to Until:00.
@@ -707,6 +730,15 @@ func (h Hours) closes(t time.Time) time.Time {
 // awake tells whether t falls within h.
 func (h Hours) awake(t time.Time) bool {
 	return !t.Before(h.opens(t)) && t.Before(h.closes(t))
+}
+
+// morning is when h next opens after t, a time of the night: that day's
+// opening before it, else the next day's.
+func (h Hours) morning(t time.Time) time.Time {
+	if at := h.opens(t); at.After(t) {
+		return at
+	}
+	return h.opens(vn.Today(t).AddDate(0, 0, 1))
 }
 
 // askRenewBy is the latest expiry whose seller is asked about renewing at

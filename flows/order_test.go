@@ -153,12 +153,13 @@ func (m *market) placedAt(at time.Time) {
 	}
 }
 
-// An order placed at 09:00 (Vietnam time) is reminded halfway, at 15:00,
-// and cancelled at 21:00.
+// An order placed at 07:00 (Vietnam time) is reminded halfway, at 13:00,
+// and cancelled at 19:00, both told (before the night: a farmer's is then
+// told in the morning, TestAnOrderTimingOutAtNightIsToldToTheFarmerInTheMorning).
 func TestAnUnansweredOrderIsRemindedHalfwayThenCancelled(t *testing.T) {
 	t.Parallel()
 	m := newMarket(t)
-	m.now = vn.Today(time.Now()).AddDate(0, 0, 1).Add(9 * time.Hour) // tomorrow 09:00: the listing is on sale
+	m.now = vn.Today(time.Now()).AddDate(0, 0, 1).Add(7 * time.Hour) // tomorrow 07:00: the listing is on sale
 	l := m.listing("1")
 	const buyer = "2"
 	m.order(buyer, l.Code)
@@ -248,6 +249,71 @@ func TestAnOrderIsNeverRemindedAtNight(t *testing.T) {
 	}
 }
 
+// An order whose deadline falls at night (ORDER_TIMEOUT 6 hours here) is
+// cancelled at its deadline: the buyer, who waits for the answer at the
+// time they were told, hears at once, and the 40 kg are on sale again at
+// once. The farmer is not woken: she is told at 07:00, when the bot writes
+// to her unprompted (RENEWAL_HOURS), with when it happened.
+func TestAnOrderTimingOutAtNightIsToldToTheFarmerInTheMorning(t *testing.T) {
+	t.Parallel()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := vn.Today(time.Now()).AddDate(0, 0, 1) // the listing is on sale then
+	for _, tt := range []struct {
+		name   string
+		placed time.Duration // after the day's midnight, Vietnam time
+		told   string        // how the farmer's message says when
+	}{
+		{"placed at 20:00, cancelled at 02:00", 20 * time.Hour, "đã tự huỷ lúc 02:00 sáng nay vì anh/chị chưa trả lời."},
+		{"placed at 16:00, cancelled at 22:00", 16 * time.Hour, "đã tự huỷ lúc 22:00 tối qua vì anh/chị chưa trả lời."},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m := newMarket(t, func(d *flows.Deps) { d.OrderTimeout = 6 * time.Hour })
+			m.now = day.Add(tt.placed)
+			l := m.listing("1")
+			m.order("2", l.Code)
+			m.placedAt(m.now)
+			deadline, morning := m.now.Add(6*time.Hour), day.AddDate(0, 0, 1).Add(7*time.Hour)
+			var buyerTold, farmerTold []time.Time
+			for now := m.now.Add(10 * time.Minute); !now.After(morning.Add(time.Hour)); now = now.Add(10 * time.Minute) {
+				for _, r := range m.tick(now) {
+					switch {
+					case r.To.ChatID == "2" && r.Text.ID == "order.timed_out":
+						buyerTold = append(buyerTold, now)
+					case r.To.ChatID == "1" && r.Text.ID == "order.timed_out_farmer":
+						farmerTold = append(farmerTold, now)
+						if s := texts.Text("vi", r.Text); !strings.Contains(s, tt.told) {
+							t.Errorf("the farmer's message does not say when (%q):\n%s", tt.told, s)
+						}
+					}
+				}
+				if now.Equal(deadline) {
+					after, err := m.db.Listing(context.Background(), l.ID)
+					if err != nil || after.Remaining != 100_000 {
+						t.Fatalf("at the deadline the listing has %d left (%v), want the 40 kg back: 100 kg", after.Remaining, err)
+					}
+				}
+			}
+			clock := func(at []time.Time) []string {
+				var s []string
+				for _, t := range at {
+					s = append(s, t.In(vn.Location()).Format("15:04 2/1"))
+				}
+				return s
+			}
+			if len(buyerTold) != 1 || !buyerTold[0].Equal(deadline) {
+				t.Errorf("the buyer was told at %v, want once at the deadline, %s", clock(buyerTold), clock([]time.Time{deadline}))
+			}
+			if len(farmerTold) != 1 || !farmerTold[0].Equal(morning) {
+				t.Errorf("the farmer was told at %v, want once at %s", clock(farmerTold), clock([]time.Time{morning}))
+			}
+		})
+	}
+}
+
 // An order cancelled by the clock gives its 40 kg back; the farmer is told
 // it is on sale again only if the listing is: not once they marked it sold
 // out, stopped selling it, or it expired or was taken down.
@@ -277,7 +343,9 @@ func TestAFarmerIsToldWhetherATimedOutOrderGoesBackOnSale(t *testing.T) {
 			"Tin bán %s đã bị gỡ nên em không mở bán lại 40 kg Na Chi Lăng này ạ."},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			m := newMarket(t)
+			// Told at once at whatever hour the test runs: a timeout at
+			// night is told to the farmer in the morning.
+			m := newMarket(t, func(d *flows.Deps) { d.RenewHours = flows.Hours{From: 0, Until: 24} })
 			l := m.listing("1")
 			m.order("2", l.Code)
 			l, err := m.db.Listing(ctx, l.ID)

@@ -183,3 +183,11 @@ type Opening struct {
 	Profile *BuyerProfile // nil: none
 	Open    int
 }
+
+// HeldNotices keeps the notices held until later (Reply.NotBefore).
+type HeldNotices interface {
+	// ReleaseHeld queues the notices held until now or before, the
+	// earliest first, up to limit, each once whichever replica asks; it
+	// returns how many it queued.
+	ReleaseHeld(ctx context.Context, now time.Time, limit int) (int, error)
+}

@@ -509,12 +509,27 @@ func remindAt(h Hours, created, deadline time.Time) time.Time {
 	return time.Time{}
 }
 
-// timeOut cancels a pending order the farmer did not answer.
+// timeOut cancels a pending order the farmer did not answer, at its
+// deadline: the stock is on sale again at once. At night the farmer is told
+// in the morning, as the bot writes to her unprompted only then; the buyer
+// at once: it is the answer they wait for, at the time they were told.
 func (r *Router) timeOut(ctx context.Context, o *Order, now time.Time) error {
 	o.Status, o.Reason = Cancelled, Reason{Key: ReasonTimeout}
 	notices, err := orderChanged(ctx, r.Deps, o, now)
 	if err != nil {
 		return err
+	}
+	if h := r.wakingHours(); r.Deps.Held != nil && !h.awake(now) {
+		morning, deadline := h.morning(now), o.CreatedAt.Add(r.Deps.OrderTimeout)
+		for i, n := range notices {
+			if n.Text.ID == "order.timed_out_farmer" {
+				// Read in the morning, it says when it happened: at the
+				// time her reminder named.
+				n.Text.Data["At"] = deadline.In(vn.Location()).Format("15:04")
+				n.Text.Data["Evening"] = vn.Today(deadline).Before(vn.Today(morning))
+				notices[i].NotBefore = morning
+			}
+		}
 	}
 	_, err = r.Deps.Orders.SetOrderStatus(ctx, o.ID, OrderChange{From: []string{Pending}, To: Cancelled, Reason: o.Reason}, notices...)
 	return unlessStale(err)

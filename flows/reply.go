@@ -144,6 +144,11 @@ type Reply struct {
 	// behind it in the outbox do not wait for it. DueAt is set when queued.
 	Delay time.Duration `json:"delay,omitempty"`
 	DueAt time.Time     `json:"due_at,omitzero"`
+	// NotBefore holds a notice queued with a change (the notices a store
+	// takes with it) in the store until then: the farmer is told in the
+	// morning what the bot's clock did at night. HeldNotices releases it;
+	// a reply sent from a conversation ignores it.
+	NotBefore time.Time `json:"-"`
 	// MaxWait caps how long coalescing may postpone the first reply of a
 	// burst: later ones do not push it past the first's time plus MaxWait.
 	MaxWait time.Duration `json:"max_wait,omitempty"`

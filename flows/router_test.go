@@ -43,6 +43,7 @@ func mustDeps(t testing.TB, db *postgres.DB, now func() time.Time) flows.Deps {
 		OrderTimeout: 12 * time.Hour, AnnounceDelay: time.Second}
 	if db != nil {
 		d.Users, d.Chats, d.Sellers, d.Listings, d.Markets, d.Roles, d.UserChats, d.Orders, d.Links = db, db, db, db, db, db, db, db, db
+		d.Held = db
 	}
 	return d
 }

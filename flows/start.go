@@ -40,6 +40,9 @@ type Deps struct {
 	Downloads Downloads
 	// Limits bound what one person may do at once, against abuse.
 	Limits Limits
+	// Held releases the notices held for the morning (nil: none are held,
+	// every notice goes at once).
+	Held HeldNotices
 	// Follows: buyers following a product (nil: none in this app).
 	Follows Follows
 	// FollowSent counts a follow notice sent, by kind (listing, digest);

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	json "github.com/goccy/go-json"
@@ -12,22 +13,65 @@ import (
 )
 
 // queue writes the notices a change reports inside the change's
-// transaction: both are committed, or neither.
+// transaction: both are committed, or neither. Those held until a time
+// (NotBefore) wait in held_notices, in order, one row per time, until
+// ReleaseHeld queues them.
 func queue(ctx context.Context, tx pgx.Tx, notices []flows.Reply) error {
-	if len(notices) == 0 {
-		return nil
+	var now []flows.Reply
+	var held [][]flows.Reply // by NotBefore, as they come
+	for _, n := range notices {
+		switch i := slices.IndexFunc(held, func(h []flows.Reply) bool { return h[0].NotBefore.Equal(n.NotBefore) }); {
+		case n.NotBefore.IsZero():
+			now = append(now, n)
+		case i >= 0:
+			held[i] = append(held[i], n)
+		default:
+			held = append(held, []flows.Reply{n})
+		}
 	}
-	b, err := json.Marshal(notices)
-	if err != nil {
-		return fmt.Errorf("encode notices: %w", err)
+	if len(now) > 0 {
+		b, err := json.Marshal(now)
+		if err != nil {
+			return fmt.Errorf("encode notices: %w", err)
+		}
+		if _, err := tx.Exec(ctx, insertNotices, b); err != nil {
+			return fmt.Errorf("queue notices: %w", err)
+		}
 	}
-	if _, err := tx.Exec(ctx, insertNotices, b); err != nil {
-		return fmt.Errorf("queue notices: %w", err)
+	for _, h := range held {
+		b, err := json.Marshal(h)
+		if err != nil {
+			return fmt.Errorf("encode held notices: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO held_notices (not_before, replies) VALUES ($1, $2)`, h[0].NotBefore, b); err != nil {
+			return fmt.Errorf("hold notices: %w", err)
+		}
 	}
 	return nil
 }
 
 const insertNotices = `INSERT INTO notices (replies) VALUES ($1)`
+
+var _ flows.HeldNotices = (*DB)(nil)
+
+// ReleaseHeld moves up to limit rows of notices held until now or before
+// into notices, the earliest first, in one statement: a row taken by
+// another replica's statement is skipped, and a row moved is gone, so
+// each is queued once.
+func (db *DB) ReleaseHeld(ctx context.Context, now time.Time, limit int) (int, error) {
+	tag, err := db.Pool.Exec(ctx, `
+		WITH due AS (
+			DELETE FROM held_notices WHERE id IN (
+				SELECT id FROM held_notices WHERE not_before <= $1
+				ORDER BY not_before, id LIMIT $2 FOR UPDATE SKIP LOCKED)
+			RETURNING id, not_before, replies
+		)
+		INSERT INTO notices (replies) SELECT replies FROM due ORDER BY not_before, id`, now, limit)
+	if err != nil {
+		return 0, fmt.Errorf("release held notices: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
 
 // change runs one statement that must change a row (else ErrStale), with
 // the notices it reports.

@@ -3,12 +3,14 @@ package postgres_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/nongsan-bot/nongsan/bot/postgres"
+	"github.com/nongsan-bot/nongsan/bot/postgres/pgtest"
 	"github.com/nongsan-bot/nongsan/flows"
 	"github.com/nongsan-bot/nongsan/flows/vn"
 )
@@ -92,4 +94,60 @@ func explain(t *testing.T, db *postgres.DB, query string, args ...any) string {
 		t.Fatal(err)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// A notice held for the morning is not sent before; then it is, once,
+// whichever of two replicas releases it, and the notices queued with it
+// are sent at once.
+func TestAHeldNoticeIsSentOnceAtItsTime(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.MustOpen(t)
+	seller := &flows.Seller{Name: "Mai", Phone: "+84987654321", Commune: "xã Hữu Kiên"}
+	morning := time.Now().Add(5 * time.Hour)
+	buyer, farmer := flows.ChatRef{Channel: flows.Telegram, ChatID: "2"}, flows.ChatRef{Channel: flows.Telegram, ChatID: "1"}
+	if err := db.SaveSeller(ctx, seller, flows.Reply{To: buyer, Text: flows.M("order.timed_out")},
+		flows.Reply{To: farmer, Text: flows.M("order.timed_out_farmer"), NotBefore: morning}); err != nil {
+		t.Fatal(err)
+	}
+	relayed := func() []string {
+		t.Helper()
+		var ids []string
+		if _, err := db.RelayNotices(ctx, 100, func(notices []flows.Notice) error {
+			for _, n := range notices {
+				for _, r := range n.Replies {
+					ids = append(ids, r.To.ChatID+" "+r.Text.ID)
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	}
+	if got := relayed(); strings.Join(got, ",") != "2 order.timed_out" {
+		t.Fatalf("sent at once: %v, want the buyer's only", got)
+	}
+	if n, err := db.ReleaseHeld(ctx, morning.Add(-time.Second), 10); err != nil || n != 0 {
+		t.Fatalf("released %d before its time (%v)", n, err)
+	}
+	var wg sync.WaitGroup
+	released := make([]int, 2)
+	for i := range released {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n, err := db.ReleaseHeld(ctx, morning, 10)
+			if err != nil {
+				t.Error(err)
+			}
+			released[i] = n
+		}()
+	}
+	wg.Wait()
+	if released[0]+released[1] != 1 {
+		t.Fatalf("two replicas released %v, want one notice in all", released)
+	}
+	if got := relayed(); strings.Join(got, ",") != "1 order.timed_out_farmer" {
+		t.Fatalf("sent in the morning: %v, want the farmer's", got)
+	}
 }

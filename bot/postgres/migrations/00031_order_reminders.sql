@@ -10,6 +10,18 @@ ALTER TABLE orders ADD COLUMN remind_at timestamptz;
 UPDATE orders SET remind_at = created_at + interval '6 hours' WHERE status = 'pending' AND reminded_at IS NULL;
 CREATE INDEX orders_remind_due ON orders (remind_at) WHERE status = 'pending' AND reminded_at IS NULL;
 
+-- Notices held until a time (flows.Reply.NotBefore): what the bot's clock
+-- does at night, told to a farmer in the morning. The tick moves those due
+-- into notices, once whichever replica ticks.
+CREATE TABLE held_notices (
+    id         bigserial PRIMARY KEY,
+    not_before timestamptz NOT NULL,
+    replies    jsonb NOT NULL, -- the flows.Reply list, in order
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX held_notices_due ON held_notices (not_before, id);
+
 -- +goose Down
+DROP TABLE held_notices;
 DROP INDEX orders_remind_due;
 ALTER TABLE orders DROP COLUMN remind_at;
