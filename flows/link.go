@@ -132,10 +132,10 @@ type Links interface {
 	// Unlink makes account act as itself again, no longer as userID, and
 	// queues notices with the change; ErrStale when it is not linked to
 	// userID (any more). What linking moved from it (roles, orders as a
-	// buyer) goes back to it, and a bank account it asked for is dropped;
+	// buyer) goes back to it, and a profile change it asked for is dropped;
 	// the result says what went back and what stayed.
 	Unlink(ctx context.Context, account, userID int64, notices ...Reply) (Unlinked, error)
-	BankChanges
+	ProfileChanges
 }
 
 // Account is one channel's account of a person: the first, or one linked

@@ -32,6 +32,8 @@ type draft struct {
 	// last saved. Otherwise saving keeps the account saved, which may have
 	// changed meanwhile (a change confirmed on another account).
 	BankSet bool `json:"bank_set,omitempty"`
+	// PhoneSet: the phone question was answered since; likewise.
+	PhoneSet bool `json:"phone_set,omitempty"`
 }
 
 // registration is the seller's profile as rows of a form, ending in saving
@@ -143,7 +145,7 @@ func (r *registration) onPhone(ctx context.Context, c *Conv, d *draft, in Input)
 		}
 		return Again(M("reg.phone_taken")), nil
 	}
-	d.Seller.Phone, d.Seller.PhoneVerified = phone, candidate.PhoneVerified
+	d.Seller.Phone, d.Seller.PhoneVerified, d.PhoneSet = phone, candidate.PhoneVerified, true
 	c.reply(Reply{Text: M("reg.phone_ok", "Phone", vn.FormatPhone(phone)), ClearKeyboard: true})
 	return Next(), nil
 }
@@ -276,8 +278,8 @@ func (r *registration) onHolder(_ context.Context, _ *Conv, d *draft, in Input) 
 // saved stores the draft's seller as the user's own profile. A phone number
 // another seller took meanwhile sends the user back to the phone question.
 // A new phone number or bank account is told to the person's other
-// accounts, with the change; a new bank account set from a linked account
-// waits for the farmer's word instead (holdBank). A profile that is no longer the user's (an
+// accounts, with the change; one set from a linked account waits for the
+// farmer's word instead (hold). A profile that is no longer the user's (an
 // account whose link to it was undone meanwhile) is not saved: the task
 // starts over.
 func (r *registration) saved(ctx context.Context, c *Conv, d *draft) (Go, error) {
@@ -290,12 +292,21 @@ func (r *registration) saved(ctx context.Context, c *Conv, d *draft) (Go, error)
 	if before != nil && !d.BankSet {
 		d.Seller.Bank = before.Bank
 	}
-	d.BankSet = false
-	var held *BankAccount
-	if newBank(&d.Seller, before) && c.User.Linked {
-		// Buyers would pay whoever set it: it waits for the farmer's word
-		// on her first account, and the profile keeps the old one.
-		held, d.Seller.Bank = d.Seller.Bank, before.Bank
+	if before != nil && !d.PhoneSet {
+		d.Seller.Phone = before.Phone
+	}
+	d.BankSet, d.PhoneSet = false, false
+	var held ProfileChange
+	if before != nil && c.User.Linked {
+		// Buyers would call and pay whoever set them: they wait for the
+		// farmer's word on her first account, and the profile keeps the
+		// old ones.
+		if newBank(&d.Seller, before) {
+			held.Bank, d.Seller.Bank = d.Seller.Bank, before.Bank
+		}
+		if d.Seller.Phone != before.Phone {
+			held.Phone, d.Seller.Phone = d.Seller.Phone, before.Phone
+		}
 	}
 	notices, err := r.changedNotices(ctx, c, &d.Seller, before)
 	if err != nil {
@@ -315,15 +326,15 @@ func (r *registration) saved(ctx context.Context, c *Conv, d *draft) (Go, error)
 	if !registered {
 		c.Say(M("reg.done"))
 	}
-	if held != nil {
-		if err := r.holdBank(ctx, c, &d.Seller, *held, before); err != nil {
+	if held.Phone != "" || held.Bank != nil {
+		if err := r.hold(ctx, c, &d.Seller, held, before); err != nil {
 			return Go{}, err
 		}
 	}
-	if newBank(&d.Seller, before) {
-		// Set on the first account itself: one waiting is dropped.
-		if err := r.deps.Links.DropBankChange(ctx, d.Seller.ID, ""); err != nil && !errors.Is(err, ErrStale) {
-			return Go{}, fmt.Errorf("drop bank change: %w", err)
+	if phone, bank := before != nil && d.Seller.Phone != before.Phone, newBank(&d.Seller, before); phone || bank {
+		// Set on the first account itself: what waited of it is dropped.
+		if err := r.deps.Links.SupersedeProfileChange(ctx, d.Seller.ID, phone, bank); err != nil {
+			return Go{}, fmt.Errorf("supersede profile change: %w", err)
 		}
 	}
 	return Next(), nil

@@ -242,9 +242,9 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 	if name, ok := r.entry(in); ok {
 		return r.interject(ctx, c, name, in)
 	}
-	// "đúng tôi đổi", "không phải tôi": the buttons of a bank account held
+	// "đúng tôi đổi", "không phải tôi": the buttons of a profile change held
 	// for the farmer's word, typed.
-	if done, err := r.bankTyped(ctx, c, in); done || err != nil {
+	if done, err := r.changeTyped(ctx, c, in); done || err != nil {
 		return err
 	}
 	// "nhận đơn", "✅ Nhận đơn": a new order's button typed, without the

@@ -115,7 +115,7 @@ func NewRouter(d Deps) *Router {
 	return &Router{
 		Flows: []*Flow{startFlow(), helpFlow(), languageFlow(d.Users), sellFlow(d), resumeFlow(), profileFlow(d), mineFlow(d),
 			orderFlow(d), ordersFlow(d), broadcastFlow(d), broadcastStopFlow(d), moderateFlow(d), unbanFlow(d),
-			themmodFlow(d), xoamodFlow(d), inviteFlow(d), figuresFlow(d), followFlow(d), unfollowFlow(d), unlinkFlow(d), bankChangeFlow(d)},
+			themmodFlow(d), xoamodFlow(d), inviteFlow(d), figuresFlow(d), followFlow(d), unfollowFlow(d), unlinkFlow(d), profileChangeFlow(d)},
 		Commands: map[string]FlowName{
 			"start":    "start",
 			"ngonngu":  "language",
@@ -146,7 +146,7 @@ func NewRouter(d Deps) *Router {
 			"bc:":          "broadcast_stop", // stop:12 from a broadcast's progress
 			"follow:":      "follow",         // NS-7K2Q: a listing's 🔔 button
 			"unf:":         "unfollow",       // 12: a follow picked to remove
-			"bnk:":         "bankchange",     // ok:<token>: a bank account held for the farmer's word
+			"bnk:":         "profilechange",  // ok:<token>: a profile change held for the farmer's word
 			"tin cua toi":  "mine",
 			"sell":         "sell",
 			"my listings":  "mine",

@@ -288,7 +288,7 @@ func (db *DB) Accounts(ctx context.Context, userID int64) ([]flows.Account, stri
 // Unlink makes an account linked to userID act as itself again, with the
 // notices that report it. What linking moved from it and what it was
 // granted through its own chat since (roles, its orders as a buyer) goes
-// back to it; a bank account it asked for and that waits is dropped.
+// back to it; a profile change it asked for and that waits is dropped.
 // Orders it placed and roles given to the person since the link cannot be
 // told from the farmer's own: they stay, and are counted.
 func (db *DB) Unlink(ctx context.Context, account, userID int64, notices ...flows.Reply) (flows.Unlinked, error) {
@@ -324,7 +324,7 @@ func (db *DB) Unlink(ctx context.Context, account, userID int64, notices ...flow
 			return err
 		}
 		u.Orders = int(tag.RowsAffected())
-		if _, err := tx.Exec(ctx, `DELETE FROM bank_changes WHERE asked_by = $1`, account); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM profile_changes WHERE asked_by = $1`, account); err != nil {
 			return err
 		}
 		if since != nil {

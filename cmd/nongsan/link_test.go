@@ -216,9 +216,10 @@ func TestALinkCodeExpiresAndOnlyThreeGoInADay(t *testing.T) {
 }
 
 // A link code warns never to give it to anyone, an official included.
-// Once linked, a new phone number or bank account set on one account is
-// told to the farmer's other account, masked: whoever got hold of the
-// code could otherwise be paid instead of the farmer, silently. A global
+// Once linked, a new phone number or bank account set on the linked
+// account is asked of the farmer on her first account, masked: whoever got
+// hold of the code could otherwise be called and paid instead of the
+// farmer, silently. A global
 // moderator (and nobody else) then undoes the link with /bonoi, finding
 // the profile by one of its listings (the number was changed), after
 // confirming: the account acts as itself from its next message (not an
@@ -241,25 +242,27 @@ func TestALinkedAccountsChangesAreToldAndAModeratorUndoesTheLink(t *testing.T) {
 	p.say(z, code)
 	p.wait(z, func(s string) bool { return strings.HasPrefix(s, "✅ Xong rồi ạ!") })
 
-	// The linked account changes the bank account (which waits for the
-	// farmer's word on Telegram, who gives it), then the phone number.
+	// The linked account changes the bank account, then the phone number:
+	// each waits for the farmer's word on Telegram, who gives it.
 	tgBefore := len(b.Sent(farmer))
 	p.say(z, p.number(p.last(z), "profile.field_bank"))
 	p.answer(z, "reg.bank", "vietcombank", "reg.account", "0071 0009 87654")
 	p.say(z, "1") // the holder's name offered
 	summary := p.expect(z, "profile.summary", "Name", "Nông dân 1001", "Phone", "0912 888 777", "Place", "xã Quang Lang, Chi Lăng",
 		"GrowingCode", "VN-LSOR-0012", "Bank", "Agribank 123456789012 (NONG DAN 1001)")
-	bank := text(t, "vi", "bankchange.ask", "Channel", "plain", "Name", "Hoàng Văn z1", "Old", "Agribank ••••9012", "New", "Vietcombank ••••7654")
+	bank := text(t, "vi", "profilechange.ask", "Channel", "plain", "Name", "Hoàng Văn z1", "OldBank", "Agribank ••••9012", "Bank", "Vietcombank ••••7654")
 	ask := waitSent(t, b, farmer, func(s sent) bool { return s.Text == bank }, 1)[0]
 	b.Tap(farmer, ask.Data[0])
-	b.expect(farmer, "bankchange.confirmed", "Bank", "Vietcombank ••••7654")
-	p.expect(z, "bankchange.confirmed_there", "Bank", "Vietcombank ••••7654")
+	b.expect(farmer, "profilechange.confirmed", "Bank", "Vietcombank ••••7654")
+	p.expect(z, "profilechange.confirmed_there", "Bank", "Vietcombank ••••7654")
 	p.say(z, p.number(summary, "profile.field_phone"))
 	p.say(z, "0968 111 555")
-	p.expect(z, "profile.summary", "Name", "Nông dân 1001", "Phone", "0968 111 555", "Place", "xã Quang Lang, Chi Lăng",
+	summary = p.expect(z, "profile.summary", "Name", "Nông dân 1001", "Phone", "0912 888 777", "Place", "xã Quang Lang, Chi Lăng",
 		"GrowingCode", "VN-LSOR-0012", "Bank", "Vietcombank 0071000987654 (NONG DAN 1001)")
-	phone := text(t, "vi", "profile.changed_elsewhere", "Channel", "plain", "Phone", "0968 ••• 555", "Bank", "")
-	waitSent(t, b, farmer, func(s sent) bool { return s.Text == phone }, 1)
+	phone := text(t, "vi", "profilechange.ask", "Channel", "plain", "Name", "Hoàng Văn z1", "OldPhone", "0912 ••• 777", "Phone", "0968 ••• 555")
+	b.Tap(farmer, waitSent(t, b, farmer, func(s sent) bool { return s.Text == phone }, 1)[0].Data[0])
+	b.expect(farmer, "profilechange.confirmed", "Phone", "0968 ••• 555")
+	p.expect(z, "profilechange.confirmed_there", "Phone", "0968 ••• 555")
 	var told []string
 	for _, s := range b.Sent(farmer)[tgBefore:] {
 		if strings.HasPrefix(s.Text, "🔔") {
@@ -276,7 +279,7 @@ func TestALinkedAccountsChangesAreToldAndAModeratorUndoesTheLink(t *testing.T) {
 	}
 
 	// It begins another change of the bank account...
-	p.say(z, p.number(p.last(z), "profile.field_bank"))
+	p.say(z, p.number(summary, "profile.field_bank"))
 	p.expect(z, "reg.bank")
 
 	// ... when a moderator undoes the link; nobody else may.
@@ -438,11 +441,11 @@ func TestABankAccountSetFromALinkedAccountWaitsForTheFarmersWord(t *testing.T) {
 			"GrowingCode", "VN-LSOR-0012", "Bank", "Agribank 123456789012 (NONG DAN 1001)")
 	}
 	changeBank()
-	held := text(t, "vi", "bankchange.held", "New", "Vietcombank ••••7654", "Old", "Agribank ••••9012", "First", "Telegram")
-	if !slices.Contains(p.c.received(z), held) {
+	held := text(t, "vi", "profilechange.held", "Bank", "Vietcombank ••••7654", "OldBank", "Agribank ••••9012", "First", "Telegram")
+	if !strings.Contains(strings.Join(p.c.received(z), "\n"), held) { // in parts, on this channel
 		t.Errorf("the linked account was not told the account waits: %q", p.c.received(z))
 	}
-	ask := text(t, "vi", "bankchange.ask", "Channel", "plain", "Name", "Hoàng Văn z1", "Old", "Agribank ••••9012", "New", "Vietcombank ••••7654")
+	ask := text(t, "vi", "profilechange.ask", "Channel", "plain", "Name", "Hoàng Văn z1", "OldBank", "Agribank ••••9012", "Bank", "Vietcombank ••••7654")
 	first := waitSent(t, b, farmer, func(s sent) bool { return s.Text == ask }, 1)[0]
 	if !slices.Equal(first.Buttons, []string{"✅ Đúng, tôi đổi", "❌ Không phải tôi"}) {
 		t.Fatalf("the farmer's question offers %q", first.Buttons)
@@ -474,10 +477,10 @@ func TestABankAccountSetFromALinkedAccountWaitsForTheFarmersWord(t *testing.T) {
 
 	// She refuses it, typing.
 	b.Say(farmer, "Không phải tôi")
-	b.expect(farmer, "bankchange.refused", "Bank", "Vietcombank ••••7654")
-	p.expect(z, "bankchange.refused_there", "Bank", "Vietcombank ••••7654")
+	b.expect(farmer, "profilechange.refused", "Bank", "Vietcombank ••••7654")
+	p.expect(z, "profilechange.refused_there", "Bank", "Vietcombank ••••7654")
 	b.Tap(farmer, first.Data[0])
-	b.expect(farmer, "bankchange.none")
+	b.expect(farmer, "profilechange.none")
 
 	// Asked again, she agrees, by the new question's button only.
 	p.say(z, "/hoso")
@@ -486,13 +489,13 @@ func TestABankAccountSetFromALinkedAccountWaitsForTheFarmersWord(t *testing.T) {
 	changeBank()
 	second := waitSent(t, b, farmer, func(s sent) bool { return s.Text == ask }, 2)[1]
 	b.Tap(farmer, first.Data[0])
-	b.expect(farmer, "bankchange.none")
+	b.expect(farmer, "profilechange.none")
 	if account() != "123456789012" {
 		t.Fatalf("an old question's button agreed to a newer change: the account is %s", account())
 	}
 	b.Tap(farmer, second.Data[0])
-	b.expect(farmer, "bankchange.confirmed", "Bank", "Vietcombank ••••7654")
-	p.expect(z, "bankchange.confirmed_there", "Bank", "Vietcombank ••••7654")
+	b.expect(farmer, "profilechange.confirmed", "Bank", "Vietcombank ••••7654")
+	p.expect(z, "profilechange.confirmed_there", "Bank", "Vietcombank ••••7654")
 	if account() != "0071000987654" {
 		t.Errorf("after she agreed the account is %s", account())
 	}
@@ -543,4 +546,77 @@ func TestUndoingALinkGivesTheAccountBackItsRolesAndOrders(t *testing.T) {
 	p.say(z, "/huy")
 	p.say(z, "/don")
 	p.wait(z, func(s string) bool { return strings.Contains(s, orderCode) })
+}
+
+// linked registers the farmer on Telegram (0912 888 777, Agribank 1234
+// 5678 9012) with a listing, and links the text-only channel's z to her
+// profile; it returns the listing's code.
+func (p *plainBot) linked(z string) string {
+	p.t.Helper()
+	b := p.b
+	b.register(farmer)
+	listing := b.listing(farmer, "500 kg", "25k")
+	p.toLinkOffer(z)
+	p.say(z, p.number(p.last(z), "link.send"))
+	p.say(z, b.linkCode(farmer, 1))
+	p.wait(z, func(s string) bool { return strings.HasPrefix(s, "✅ Xong rồi ạ!") })
+	return listing
+}
+
+// sellerPhone is the number buyers are given for the profile a listing is
+// of.
+func sellerPhone(t *testing.T, b *testBot, listing string) string {
+	t.Helper()
+	var phone string
+	queryRow(t, b.Env["DATABASE_URL"], `SELECT s.phone_e164 FROM sellers s JOIN listings l ON l.seller_id = s.id
+		WHERE l.code = $1`, []any{listing}, &phone)
+	return phone
+}
+
+// A phone number set on an account linked to the farmer's (by whoever got
+// hold of a link code) is not given to buyers until the farmer says so on
+// the account she registered the profile on: a buyer whose order is
+// accepted meanwhile is given the old number, and the farmer's answer
+// makes the new one hers.
+func TestAPhoneNumberSetFromALinkedAccountWaitsForTheFarmersWord(t *testing.T) {
+	t.Parallel()
+	p := startPlain(t)
+	b := p.b
+	const z = "z1"
+	listing := p.linked(z)
+
+	p.say(z, p.number(p.last(z), "profile.field_phone"))
+	p.say(z, "0968 111 555")
+	p.expect(z, "profile.summary", "Name", "Nông dân 1001", "Phone", "0912 888 777", "Place", "xã Quang Lang, Chi Lăng",
+		"GrowingCode", "VN-LSOR-0012", "Bank", "Agribank 123456789012 (NONG DAN 1001)")
+	held := text(t, "vi", "profilechange.held", "Phone", "0968 ••• 555", "OldPhone", "0912 ••• 777", "First", "Telegram")
+	if !strings.Contains(strings.Join(p.c.received(z), "\n"), held) { // in parts, on this channel
+		t.Errorf("the linked account was not told the number waits: %q", p.c.received(z))
+	}
+	ask := text(t, "vi", "profilechange.ask", "Channel", "plain", "Name", "Hoàng Văn z1", "OldPhone", "0912 ••• 777", "Phone", "0968 ••• 555")
+	question := waitSent(t, b, farmer, func(s sent) bool { return s.Text == ask }, 1)[0]
+	if !slices.Equal(question.Buttons, []string{"✅ Đúng, tôi đổi", "❌ Không phải tôi"}) {
+		t.Fatalf("the farmer's question offers %q", question.Buttons)
+	}
+	if got := sellerPhone(t, b, listing); got != "+84912888777" {
+		t.Fatalf("the number became %s before the farmer agreed", got)
+	}
+
+	// A buyer whose order is accepted meanwhile is given the old number.
+	b.order(buyer, listing, "50kg")
+	b.Say(buyer, "đặt hàng")
+	orderCode := regexp.MustCompile(`DH-[2-9A-HJ-NP-Z]{4}`).FindString(b.Finished(buyer).Text)
+	p.wait(z, func(s string) bool { return strings.Contains(s, orderCode) }) // where she was last seen
+	p.say(z, "nhận "+orderCode)
+	accepted := waitSent(t, b, buyer, func(s sent) bool { return strings.HasPrefix(s.Text, "🎉") }, 1)[0].Text
+	if !strings.Contains(accepted, "0912 888 777") || strings.Contains(accepted, "0968") {
+		t.Errorf("the buyer is given: %q", accepted)
+	}
+
+	b.Tap(farmer, question.Data[0])
+	b.expect(farmer, "profilechange.confirmed", "Phone", "0968 ••• 555")
+	p.expect(z, "profilechange.confirmed_there", "Phone", "0968 ••• 555")
+	if got := sellerPhone(t, b, listing); got != "+84968111555" {
+		t.Errorf("after she agreed the number is %s", got)
+	}
 }

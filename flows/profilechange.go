@@ -1,0 +1,264 @@
+package flows
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/nongsan-bot/nongsan/flows/vn"
+)
+
+// Whoever got hold of a link code could take the farmer's buyers: after an
+// accepted order buyers call the profile's phone number and pay into its
+// bank account (VietQR). So a number or an account set from an account
+// linked to the farmer's first one (the one she registered the profile
+// on, which a link code was sent to) is held: buyers go on calling and
+// paying the old ones until she presses ✅ Đúng, tôi đổi on that first
+// account. It waits for nothing else — no deadline makes it hers by
+// itself, since an older farmer may not read her messages for days.
+// ❌ Không phải tôi drops it and tells her whom to ask to separate the
+// other account. A change made on the first account itself is saved at
+// once, as before, and drops what waited of the same kind.
+
+// ProfileChange is a new phone number, bank account or both, set from a
+// linked account and waiting for the farmer's word.
+type ProfileChange struct {
+	Seller int64
+	// Token names it in the question's buttons: an old button confirms
+	// nothing newer.
+	Token string
+	Phone string       // E.164; "" when the number is not changed
+	Bank  *BankAccount // nil when the account is not changed
+	By    ChatRef      // the linked account that asked for it (its private chat)
+	At    time.Time
+}
+
+// ProfileChanges keeps the changes waiting for confirmation.
+type ProfileChanges interface {
+	// HoldProfileChange keeps ch waiting (replacing the one the profile
+	// had), with the notices that ask for it, in one transaction.
+	HoldProfileChange(ctx context.Context, ch ProfileChange, notices ...Reply) error
+	// ProfileChangeOf is the change waiting for a profile; ErrNotFound.
+	ProfileChangeOf(ctx context.Context, seller int64) (*ProfileChange, error)
+	// ConfirmProfileChange gives the profile the number and account of
+	// the change named by token; DropProfileChange forgets it (any, for
+	// token ""). Both queue notices with it; ErrStale when it no longer
+	// waits;
+	// ErrPhoneTaken when another profile has the number now.
+	ConfirmProfileChange(ctx context.Context, seller int64, token string, notices ...Reply) error
+	DropProfileChange(ctx context.Context, seller int64, token string, notices ...Reply) error
+	// SupersedeProfileChange forgets the number (phone) or the account
+	// (bank) waiting, set meanwhile on the first account; a change left
+	// with neither is dropped.
+	SupersedeProfileChange(ctx context.Context, seller int64, phone, bank bool) error
+}
+
+// changePrefix starts the values of the question's buttons: "bnk:ok:<token>",
+// "bnk:no:<token>" (an empty token: the change waiting, typed). Named when
+// only bank accounts waited; kept, so that questions sent then still work.
+const changePrefix = "bnk:"
+
+// changeWords are the question's buttons typed (on Zalo, which has none),
+// folded, without punctuation.
+var changeWords = map[string][]string{
+	"ok": {"dung toi doi", "dung la toi doi", "toi doi", "yes i changed it"},
+	"no": {"khong phai toi", "khong phai", "not me", "it was not me"},
+}
+
+// bankMasked is an account as shown to anyone but its holder in a chat:
+// Vietcombank ••••7654.
+func bankMasked(c *Conv, lang string, b *BankAccount) string {
+	if b == nil {
+		return ""
+	}
+	return c.texts.Text(lang, M("profile.bank_masked", "Bank", b.Bank, "Last", lastDigits(b.Account, 4)))
+}
+
+// changeMsg is message id about ch, with the new and old number and
+// account, masked, as its data ("" for what ch does not change), and
+// more data.
+func changeMsg(c *Conv, lang, id string, ch *ProfileChange, old *Seller, more ...any) Msg {
+	m := M(id, append([]any{"Phone", "", "OldPhone", "", "Bank", "", "OldBank", ""}, more...)...)
+	if ch.Phone != "" {
+		m.Data["Phone"] = maskPhone(ch.Phone)
+		if old != nil {
+			m.Data["OldPhone"] = maskPhone(old.Phone)
+		}
+	}
+	if ch.Bank != nil {
+		m.Data["Bank"] = bankMasked(c, lang, ch.Bank)
+		if old != nil {
+			m.Data["OldBank"] = bankMasked(c, lang, old.Bank)
+		}
+	}
+	return m
+}
+
+// firstAccount is the account a person registered on, among accounts.
+func firstAccount(accounts []Account, user int64) (Account, error) {
+	i := slices.IndexFunc(accounts, func(a Account) bool { return !a.Linked })
+	if i < 0 {
+		return Account{}, fmt.Errorf("no first account of user %d: %w", user, ErrBadState)
+	}
+	return accounts[i], nil
+}
+
+// hold keeps what ch changes of s (as it was: before), asked for from a
+// linked account, waiting for the farmer, asked on her first account. What
+// waited already and ch does not change still waits, in the same
+// question. The account that asked is told why.
+func (r *registration) hold(ctx context.Context, c *Conv, s *Seller, ch ProfileChange, before *Seller) error {
+	accounts, lang, err := r.deps.Links.Accounts(ctx, c.User.ID)
+	if err != nil {
+		return fmt.Errorf("accounts of seller: %w", err)
+	}
+	first, err := firstAccount(accounts, c.User.ID)
+	if err != nil {
+		return err
+	}
+	lang = cmp.Or(lang, c.Lang)
+	waiting, err := r.deps.Links.ProfileChangeOf(ctx, s.ID)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("change waiting: %w", err)
+	}
+	if waiting != nil {
+		ch.Phone = cmp.Or(ch.Phone, waiting.Phone)
+		ch.Bank = cmp.Or(ch.Bank, waiting.Bank)
+	}
+	if ch.Token, err = newToken(); err != nil {
+		return err
+	}
+	ch.Seller, ch.By, ch.At = s.ID, ChatRef{Channel: c.User.Channel, ChatID: c.User.PlatformID}, c.Now
+	ok := M("profilechange.ok_typed")
+	no := M("profilechange.no_typed")
+	ask := Reply{To: first.Chat, Lang: lang,
+		Text: changeMsg(c, lang, "profilechange.ask", &ch, before, "Channel", ChannelName(c.texts, lang, c.In.Channel), "Name", c.User.Name),
+		Choices: [][]Choice{
+			{{Label: M("profilechange.ok"), Value: changePrefix + "ok:" + ch.Token, Typed: &ok}},
+			{{Label: M("profilechange.no"), Value: changePrefix + "no:" + ch.Token, Typed: &no}},
+		}}
+	if err := r.deps.Links.HoldProfileChange(ctx, ch, ask); err != nil {
+		return fmt.Errorf("hold profile change: %w", err)
+	}
+	c.Say(changeMsg(c, c.Lang, "profilechange.held", &ch, before,
+		"First", ChannelName(c.texts, c.Lang, first.Chat.Channel)))
+	return nil
+}
+
+// newToken draws a change's name for its buttons.
+func newToken() (string, error) {
+	b := make([]byte, 6)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("draw token: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// profileChangeFlow answers the question: the farmer, on her first
+// account, confirms or refuses the change waiting.
+func profileChangeFlow(d Deps) *Flow {
+	return &Flow{Name: "profilechange", Start: func(ctx context.Context, c *Conv, in Input) (Step, error) {
+		return Done, answerProfileChange(ctx, d, c, in)
+	}}
+}
+
+func answerProfileChange(ctx context.Context, d Deps, c *Conv, in Input) error {
+	action, token, _ := strings.Cut(strings.TrimPrefix(in.Text, changePrefix), ":")
+	if in.Kind != KindChoice || action != "ok" && action != "no" || d.Links == nil {
+		c.Say(M("profilechange.none"))
+		return nil
+	}
+	if c.User.Linked { // only where the profile was registered
+		c.Say(M("profilechange.first_only"))
+		return nil
+	}
+	seller, err := loadSeller(ctx, d, c)
+	if err != nil {
+		return err
+	}
+	var ch *ProfileChange
+	if seller != nil {
+		ch, err = d.Links.ProfileChangeOf(ctx, seller.ID)
+	}
+	if errors.Is(err, ErrNotFound) || seller == nil || token != "" && ch.Token != token {
+		c.Say(M("profilechange.none"))
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("profile change of seller: %w", err)
+	}
+	_, lang, err := d.Links.Accounts(ctx, c.User.ID)
+	if err != nil {
+		return fmt.Errorf("accounts of seller: %w", err)
+	}
+	lang = cmp.Or(lang, c.Lang)
+	if action == "ok" {
+		err = d.Links.ConfirmProfileChange(ctx, seller.ID, ch.Token,
+			Reply{To: ch.By, Lang: lang, Text: changeMsg(c, lang, "profilechange.confirmed_there", ch, nil)})
+	} else {
+		err = d.Links.DropProfileChange(ctx, seller.ID, ch.Token,
+			Reply{To: ch.By, Lang: lang, Text: changeMsg(c, lang, "profilechange.refused_there", ch, nil)})
+	}
+	switch {
+	case errors.Is(err, ErrStale):
+		c.Say(M("profilechange.none"))
+		return nil
+	case errors.Is(err, ErrPhoneTaken):
+		return phoneTakenMeanwhile(ctx, d, c, ch)
+	case err != nil:
+		return fmt.Errorf("answer profile change: %w", err)
+	case action == "ok":
+		c.Say(changeMsg(c, c.Lang, "profilechange.confirmed", ch, nil))
+	default:
+		c.Say(changeMsg(c, c.Lang, "profilechange.refused", ch, nil))
+	}
+	return nil
+}
+
+// phoneTakenMeanwhile drops a change whose number another profile took
+// since it was asked for (it never can be the profile's), and says so.
+func phoneTakenMeanwhile(ctx context.Context, d Deps, c *Conv, ch *ProfileChange) error {
+	if err := d.Links.DropProfileChange(ctx, ch.Seller, ch.Token); err != nil && !errors.Is(err, ErrStale) {
+		return fmt.Errorf("drop profile change: %w", err)
+	}
+	c.Say(M("profilechange.phone_taken", "Phone", maskPhone(ch.Phone)))
+	return nil
+}
+
+// changeTyped answers the question's buttons typed, when a change waits
+// for this user's word; done is false otherwise: the words were meant for
+// something else.
+func (r *Router) changeTyped(ctx context.Context, c *Conv, in Input) (done bool, err error) {
+	if in.Kind != KindText || in.Command != "" || r.Deps.Links == nil || c.User.Linked {
+		return false, nil
+	}
+	word := strings.Join(strings.FieldsFunc(vn.Fold(stripEmoji(in.Text)), func(r rune) bool {
+		return r == ' ' || r == ',' || r == '.' || r == '!'
+	}), " ")
+	action := ""
+	for a, words := range changeWords {
+		if slices.Contains(words, word) {
+			action = a
+		}
+	}
+	if action == "" {
+		return false, nil
+	}
+	seller, err := loadSeller(ctx, r.Deps, c)
+	if err != nil || seller == nil {
+		return false, err
+	}
+	if _, err := r.Deps.Links.ProfileChangeOf(ctx, seller.ID); errors.Is(err, ErrNotFound) {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("profile change of seller: %w", err)
+	}
+	in.Kind, in.Text = KindChoice, changePrefix+action+":"
+	return true, r.interject(ctx, c, "profilechange", in)
+}
