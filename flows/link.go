@@ -146,6 +146,9 @@ type Account struct {
 	Name     string  // its name on the platform
 	LastSeen time.Time
 	Linked   bool // linked to the person's first account
+	// Gone: the bot learnt that its chat is lost (the user blocked the
+	// bot, or the account was deleted), and it has not written since.
+	Gone bool
 }
 
 // linking is the link being offered, in the registration's draft. It

@@ -25,6 +25,12 @@ import (
 // ❌ Không phải tôi drops it and tells her whom to ask to separate the
 // other account. A change made on the first account itself is saved at
 // once, as before, and drops what waited of the same kind.
+//
+// Where the first account is gone (she blocked the bot there, or the
+// account was deleted: users.gone_at), she cannot answer there. Then a
+// global moderator, who can already separate the linked account with
+// /bonoi, is offered the change there too: having met her in person, they
+// either separate the account or make the change hers (unlink.go).
 
 // ProfileChange is a new phone number, bank account or both, set from a
 // linked account and waiting for the farmer's word.
@@ -39,6 +45,16 @@ type ProfileChange struct {
 	At    time.Time
 }
 
+// ConfirmedBy says who makes a change waiting the profile's.
+type ConfirmedBy int
+
+const (
+	ByFarmer ConfirmedBy = iota // on her first account
+	// ByModerator: a global moderator who met her, only while her first
+	// account is gone (stores check it in the same transaction).
+	ByModerator
+)
+
 // ProfileChanges keeps the changes waiting for confirmation.
 type ProfileChanges interface {
 	// HoldProfileChange keeps ch waiting (replacing the one the profile
@@ -49,9 +65,9 @@ type ProfileChanges interface {
 	// ConfirmProfileChange gives the profile the number and account of
 	// the change named by token; DropProfileChange forgets it (any, for
 	// token ""). Both queue notices with it; ErrStale when it no longer
-	// waits;
+	// waits (or, by a moderator, when the first account is back);
 	// ErrPhoneTaken when another profile has the number now.
-	ConfirmProfileChange(ctx context.Context, seller int64, token string, notices ...Reply) error
+	ConfirmProfileChange(ctx context.Context, seller int64, token string, by ConfirmedBy, notices ...Reply) error
 	DropProfileChange(ctx context.Context, seller int64, token string, notices ...Reply) error
 	// SupersedeProfileChange forgets the number (phone) or the account
 	// (bank) waiting, set meanwhile on the first account; a change left
@@ -112,7 +128,8 @@ func firstAccount(accounts []Account, user int64) (Account, error) {
 // hold keeps what ch changes of s (as it was: before), asked for from a
 // linked account, waiting for the farmer, asked on her first account. What
 // waited already and ch does not change still waits, in the same
-// question. The account that asked is told why.
+// question. The account that asked is told why, and, when the first
+// account is gone, whom the farmer asks instead.
 func (r *registration) hold(ctx context.Context, c *Conv, s *Seller, ch ProfileChange, before *Seller) error {
 	accounts, lang, err := r.deps.Links.Accounts(ctx, c.User.ID)
 	if err != nil {
@@ -147,7 +164,7 @@ func (r *registration) hold(ctx context.Context, c *Conv, s *Seller, ch ProfileC
 		return fmt.Errorf("hold profile change: %w", err)
 	}
 	c.Say(changeMsg(c, c.Lang, "profilechange.held", &ch, before,
-		"First", ChannelName(c.texts, c.Lang, first.Chat.Channel)))
+		"First", ChannelName(c.texts, c.Lang, first.Chat.Channel), "Gone", first.Gone))
 	return nil
 }
 
@@ -199,7 +216,7 @@ func answerProfileChange(ctx context.Context, d Deps, c *Conv, in Input) error {
 	}
 	lang = cmp.Or(lang, c.Lang)
 	if action == "ok" {
-		err = d.Links.ConfirmProfileChange(ctx, seller.ID, ch.Token,
+		err = d.Links.ConfirmProfileChange(ctx, seller.ID, ch.Token, ByFarmer,
 			Reply{To: ch.By, Lang: lang, Text: changeMsg(c, lang, "profilechange.confirmed_there", ch, nil)})
 	} else {
 		err = d.Links.DropProfileChange(ctx, seller.ID, ch.Token,

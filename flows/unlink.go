@@ -22,10 +22,19 @@ import (
 // own chat since go back to it; what cannot be told apart from the
 // farmer's own (orders placed and roles given since the link, the buyer
 // details merged) stays, and the moderator is told what.
+//
+// A change of the profile's number or bank account that a linked account
+// asked for waits for the farmer on her first account (profilechange.go).
+// When that account is gone she cannot answer there, so /bonoi shows the
+// change too, with ✅ Dùng thay đổi này: the moderator, having met her in
+// person, either separates the account or makes the change hers. Only a
+// global moderator, never one of the profile's own accounts, and only
+// while the first account is gone (checked again as it is saved).
 const (
 	unlinkPhone   Step = "phone"
 	unlinkPick    Step = "pick"
 	unlinkConfirm Step = "confirm"
+	unlinkHeld    Step = "held" // confirm the change waiting
 )
 
 // unlinkPrefix starts the values of /bonoi's buttons: an account's id,
@@ -34,6 +43,8 @@ const unlinkPrefix = "unl:"
 
 type unlinkDraft struct {
 	Person  int64  `json:"person"`            // the farmer, as Touch gives their id
+	Seller  int64  `json:"seller,omitempty"`  // their profile
+	Token   string `json:"token,omitempty"`   // the change waiting picked
 	Name    string `json:"name"`              // the farmer's name, in their profile
 	Phone   string `json:"phone"`             // the profile's number, E.164, shown masked
 	Account int64  `json:"account,omitempty"` // the account picked
@@ -62,6 +73,7 @@ func unlinkFlow(d Deps) *Flow {
 		unlinkPhone:   {Prompt: f.askPhone, Handle: f.onPhone},
 		unlinkPick:    {Prompt: f.askPick, Handle: f.onPick},
 		unlinkConfirm: {Prompt: f.askConfirm, Handle: f.onConfirm},
+		unlinkHeld:    {Prompt: f.askHeld, Handle: f.onHeld},
 	}}
 }
 
@@ -127,7 +139,7 @@ func (f *unlink) find(ctx context.Context, c *Conv, typed string) (Step, error) 
 		c.Say(M("unlink.none", "Named", named))
 		return Done, nil
 	}
-	return unlinkPick, c.SetDraft(unlinkDraft{Person: seller.UserID, Name: seller.Name, Phone: seller.Phone})
+	return unlinkPick, c.SetDraft(unlinkDraft{Person: seller.UserID, Seller: seller.ID, Name: seller.Name, Phone: seller.Phone})
 }
 
 // linked are the accounts linked to a person's first one.
@@ -162,14 +174,26 @@ func (f *unlink) askPick(c *Conv) {
 		c.Fail(err)
 		return
 	}
-	rows := make([][]Choice, 0, len(linked))
+	rows := make([][]Choice, 0, len(linked)+1)
 	for _, a := range linked {
 		rows = append(rows, []Choice{{Label: f.account(c, a), Value: unlinkPrefix + strconv.FormatInt(a.ID, 10)}})
+	}
+	h, err := f.held(c.Context(), d)
+	if err != nil {
+		c.Fail(err)
+		return
+	}
+	if h != nil {
+		c.Say(f.heldMsg(c, "unlink.held", h))
+		rows = append(rows, []Choice{{Label: M("unlink.held_use"), Value: unlinkPrefix + "held", Words: []string{"dung thay doi"}}})
 	}
 	c.Ask(M("unlink.pick", "Name", d.Name, "Phone", maskPhone(d.Phone), "Count", len(linked)), rows...)
 }
 
 func (f *unlink) onPick(ctx context.Context, c *Conv, in Input) (Step, error) {
+	if in.Kind == KindChoice && in.Text == unlinkPrefix+"held" {
+		return f.pickHeld(ctx, c)
+	}
 	id, ok := strings.CutPrefix(in.Text, unlinkPrefix)
 	n, err := strconv.ParseInt(id, 10, 64)
 	if in.Kind != KindChoice || !ok || err != nil {
@@ -270,6 +294,167 @@ func (f *unlink) onConfirm(ctx context.Context, c *Conv, in Input) (Step, error)
 		c.Say(M("unlink.stayed", "Name", d.Name, "Roles", roleNames(c, u.RolesSince), "Orders", u.OrdersSince, "Buyer", u.Buyer))
 	}
 	return Done, nil
+}
+
+// heldChange is a change waiting for a farmer whose first account is gone,
+// as a moderator is shown it.
+type heldChange struct {
+	Change *ProfileChange
+	First  Account  // the farmer's first account, gone
+	By     *Account // the account that asked for it, nil if no longer linked
+	Now    *Seller  // the profile as it is
+}
+
+// held is the change waiting for the draft's profile that a moderator may
+// confirm: nil when none waits, or the farmer can answer on her first
+// account.
+func (f *unlink) held(ctx context.Context, d unlinkDraft) (*heldChange, error) {
+	if d.Seller == 0 {
+		return nil, nil
+	}
+	ch, err := f.deps.Links.ProfileChangeOf(ctx, d.Seller)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("profile change of seller %d: %w", d.Seller, err)
+	}
+	accounts, _, err := f.deps.Links.Accounts(ctx, d.Person)
+	if err != nil {
+		return nil, fmt.Errorf("accounts of user %d: %w", d.Person, err)
+	}
+	first, err := firstAccount(accounts, d.Person)
+	if err != nil || !first.Gone {
+		return nil, err
+	}
+	now, err := f.deps.Sellers.SellerOf(ctx, d.Person)
+	if err != nil {
+		return nil, fmt.Errorf("seller of user %d: %w", d.Person, err)
+	}
+	h := &heldChange{Change: ch, First: first, Now: now}
+	for i, a := range accounts {
+		if a.Chat == ch.By {
+			h.By = &accounts[i]
+		}
+	}
+	return h, nil
+}
+
+// heldMsg is message id about h, for the moderator.
+func (f *unlink) heldMsg(c *Conv, id string, h *heldChange) Msg {
+	by := ""
+	if h.By != nil {
+		by = c.T(f.account(c, *h.By))
+	}
+	return changeMsg(c, c.Lang, id, h.Change, h.Now, "Account", by, "At", c.F().At(h.Change.At),
+		"First", ChannelName(c.texts, c.Lang, h.First.Chat.Channel), "Name", h.Now.Name)
+}
+
+// pickHeld goes to confirming the change waiting, if a moderator still
+// may.
+func (f *unlink) pickHeld(ctx context.Context, c *Conv) (Step, error) {
+	var d unlinkDraft
+	if err := c.Draft(&d); err != nil {
+		return "", err
+	}
+	h, err := f.held(ctx, d)
+	if err != nil {
+		return "", err
+	}
+	if h == nil {
+		c.Say(M("unlink.held_none"))
+		return Done, nil
+	}
+	d.Token = h.Change.Token
+	return unlinkHeld, c.SetDraft(d)
+}
+
+func (f *unlink) askHeld(c *Conv) {
+	var d unlinkDraft
+	if err := c.Draft(&d); err != nil {
+		c.Fail(err)
+		return
+	}
+	h, err := f.held(c.Context(), d)
+	if err == nil && (h == nil || h.Change.Token != d.Token) {
+		err = fmt.Errorf("change %s of seller %d no longer waits: %w", d.Token, d.Seller, ErrBadState)
+	}
+	if err != nil {
+		c.Fail(err)
+		return
+	}
+	c.Ask(f.heldMsg(c, "unlink.held_confirm", h),
+		[]Choice{{Label: M("unlink.held_use"), Value: unlinkPrefix + "use", Words: []string{"dong y", "ok", "co", "dung thay doi"}}},
+		[]Choice{{Label: M("moderation.keep"), Value: unlinkPrefix + "no", Words: []string{"khong"}}})
+}
+
+// onHeld makes the change the profile's, when the moderator confirms: the
+// role checked again, the change still the one shown, the first account
+// still gone. Every account of the farmer is told.
+func (f *unlink) onHeld(ctx context.Context, c *Conv, in Input) (Step, error) {
+	if in.Kind != KindChoice || in.Text != unlinkPrefix+"use" && in.Text != unlinkPrefix+"no" {
+		return Unclear, nil
+	}
+	if in.Text == unlinkPrefix+"no" {
+		c.Say(M("cancel.done"))
+		return Done, nil
+	}
+	if ok, err := onlyModerators(ctx, f.deps, c, "moderation.refused"); !ok || err != nil {
+		return Done, err
+	}
+	var d unlinkDraft
+	if err := c.Draft(&d); err != nil {
+		return "", err
+	}
+	if c.User.ID == d.Person { // their own word is asked on the first account
+		c.Say(M("unlink.held_own"))
+		return Done, nil
+	}
+	accounts, lang, err := f.deps.Links.Accounts(ctx, d.Person)
+	if err != nil {
+		return "", fmt.Errorf("accounts of user %d: %w", d.Person, err)
+	}
+	h, err := f.held(ctx, d)
+	if err != nil {
+		return "", err
+	}
+	if h == nil || h.Change.Token != d.Token {
+		return Done, f.heldGoneBy(ctx, c, d, accounts)
+	}
+	lang = cmp.Or(lang, c.Lang)
+	var notices []Reply
+	for _, a := range accounts {
+		notices = append(notices, Reply{To: a.Chat, Lang: lang, Text: changeMsg(c, lang, "profilechange.confirmed_moderator", h.Change, nil)})
+	}
+	err = f.deps.Links.ConfirmProfileChange(ctx, d.Seller, d.Token, ByModerator, notices...)
+	switch {
+	case errors.Is(err, ErrStale):
+		return Done, f.heldGoneBy(ctx, c, d, accounts)
+	case errors.Is(err, ErrPhoneTaken):
+		return Done, phoneTakenMeanwhile(ctx, f.deps, c, h.Change)
+	case err != nil:
+		return "", err
+	}
+	c.Say(M("unlink.held_done", "Name", d.Name))
+	return Done, nil
+}
+
+// heldGoneBy says why the change picked can no longer be confirmed: the
+// farmer's first account is back (she answers there), or it no longer
+// waits.
+func (f *unlink) heldGoneBy(ctx context.Context, c *Conv, d unlinkDraft, accounts []Account) error {
+	first, err := firstAccount(accounts, d.Person)
+	if err != nil {
+		return err
+	}
+	if _, err := f.deps.Links.ProfileChangeOf(ctx, d.Seller); err == nil && !first.Gone {
+		c.Say(M("unlink.held_back", "First", ChannelName(c.texts, c.Lang, first.Chat.Channel)))
+		return nil
+	} else if err != nil && !errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("profile change of seller %d: %w", d.Seller, err)
+	}
+	c.Say(M("unlink.held_none"))
+	return nil
 }
 
 // roleNames lists roles as moderators know them: "🤝 Người hỗ trợ, …".

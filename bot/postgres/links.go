@@ -267,7 +267,7 @@ func link(ctx context.Context, tx pgx.Tx, requester, account int64) error {
 func (db *DB) Accounts(ctx context.Context, userID int64) ([]flows.Account, string, error) {
 	rows, err := db.Pool.Query(ctx, `
 		SELECT a.id, a.channel, a.platform_id, coalesce(a.display_name, a.platform_name, ''), a.last_seen_at,
-			a.linked_to IS NOT NULL, coalesce(p.lang, '')
+			a.linked_to IS NOT NULL, a.gone_at IS NOT NULL, coalesce(p.lang, '')
 		FROM users p JOIN users a ON a.id = p.id OR a.linked_to = p.id
 		WHERE p.id = $1 ORDER BY a.linked_to IS NOT NULL, a.id`, userID)
 	if err != nil {
@@ -276,7 +276,7 @@ func (db *DB) Accounts(ctx context.Context, userID int64) ([]flows.Account, stri
 	var lang string
 	accounts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (flows.Account, error) {
 		var a flows.Account
-		err := r.Scan(&a.ID, &a.Chat.Channel, &a.Chat.ChatID, &a.Name, &a.LastSeen, &a.Linked, &lang)
+		err := r.Scan(&a.ID, &a.Chat.Channel, &a.Chat.ChatID, &a.Name, &a.LastSeen, &a.Linked, &a.Gone, &lang)
 		return a, err
 	})
 	if err != nil {

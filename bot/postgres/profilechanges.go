@@ -72,17 +72,22 @@ func deref(s *string) string {
 }
 
 // ConfirmProfileChange gives the profile what the change waiting holds, if
-// it is the one token names.
-func (db *DB) ConfirmProfileChange(ctx context.Context, seller int64, token string, notices ...flows.Reply) error {
+// it is the one token names; by a moderator only while the account the
+// profile was registered on is gone.
+func (db *DB) ConfirmProfileChange(ctx context.Context, seller int64, token string, by flows.ConfirmedBy, notices ...flows.Reply) error {
 	err := db.change(ctx, "confirm profile change", `
-		WITH ch AS (DELETE FROM profile_changes WHERE seller_id = $1 AND token = $2 RETURNING *)
+		WITH ch AS (
+			DELETE FROM profile_changes c WHERE seller_id = $1 AND token = $2
+				AND ($3 = 0 OR EXISTS (SELECT 1 FROM sellers s JOIN users u ON u.id = s.user_id
+					WHERE s.id = c.seller_id AND u.gone_at IS NOT NULL))
+			RETURNING *)
 		UPDATE sellers s SET phone_e164 = coalesce(ch.phone_e164, s.phone_e164),
 			bank_bin = CASE WHEN ch.bank_account IS NULL THEN s.bank_bin ELSE ch.bank_bin END,
 			bank_name = CASE WHEN ch.bank_account IS NULL THEN s.bank_name ELSE ch.bank_name END,
 			bank_account = coalesce(ch.bank_account, s.bank_account),
 			bank_holder = CASE WHEN ch.bank_account IS NULL THEN s.bank_holder ELSE ch.bank_holder END,
 			updated_at = now()
-		FROM ch WHERE s.id = ch.seller_id`, []any{seller, token}, notices)
+		FROM ch WHERE s.id = ch.seller_id`, []any{seller, token, int(by)}, notices)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "sellers_phone_e164_key" {
 		return fmt.Errorf("confirm profile change of seller %d: %w", seller, flows.ErrPhoneTaken)

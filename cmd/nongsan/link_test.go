@@ -577,10 +577,11 @@ func sellerPhone(t *testing.T, b *testBot, listing string) string {
 // hold of a link code) is not given to buyers until the farmer says so on
 // the account she registered the profile on: a buyer whose order is
 // accepted meanwhile is given the old number, and the farmer's answer
-// makes the new one hers.
+// makes the new one hers. While she can answer there, a moderator is not
+// offered to answer for her.
 func TestAPhoneNumberSetFromALinkedAccountWaitsForTheFarmersWord(t *testing.T) {
 	t.Parallel()
-	p := startPlain(t)
+	p := startPlain(t, func(env map[string]string) { env["MODERATORS"] = "telegram:" + itoa(moderator) })
 	b := p.b
 	const z = "z1"
 	listing := p.linked(z)
@@ -613,10 +614,92 @@ func TestAPhoneNumberSetFromALinkedAccountWaitsForTheFarmersWord(t *testing.T) {
 		t.Errorf("the buyer is given: %q", accepted)
 	}
 
+	// Her first account can answer: a moderator is not offered to.
+	b.Say(moderator, "/bonoi 0912 888 777")
+	pick := b.expect(moderator, "unlink.pick", "Name", "Nông dân 1001", "Phone", "0912 ••• 777", "Count", 1)
+	if len(pick.Buttons) != 1 || slices.Contains(pick.Data, "unl:held") {
+		t.Errorf("while the farmer can answer, a moderator is offered %q", pick.Buttons)
+	}
+	b.Say(moderator, "/huy")
+
 	b.Tap(farmer, question.Data[0])
 	b.expect(farmer, "profilechange.confirmed", "Phone", "0968 ••• 555")
 	p.expect(z, "profilechange.confirmed_there", "Phone", "0968 ••• 555")
 	if got := sellerPhone(t, b, listing); got != "+84968111555" {
 		t.Errorf("after she agreed the number is %s", got)
+	}
+}
+
+// A farmer who blocked the bot on the account she registered on cannot
+// agree there to a change made on her linked account, which would wait
+// forever: the linked account is told whom to see, and a global moderator
+// who met her is shown the change in /bonoi and makes it hers, only as
+// they were shown it (a newer change asked meanwhile is not made by that
+// word). Every account of hers is told.
+func TestAModeratorWhoMetTheFarmerConfirmsAChangeHerGoneAccountCannot(t *testing.T) {
+	t.Parallel()
+	p := startPlain(t, func(env map[string]string) { env["MODERATORS"] = "telegram:" + itoa(moderator) })
+	b := p.b
+	const z = "z1"
+	listing := p.linked(z)
+	b.TG.BlockChat(farmer)
+
+	summary := p.last(z)
+	p.say(z, p.number(summary, "profile.field_phone"))
+	p.say(z, "0968 111 555")
+	summary = p.expect(z, "profile.summary", "Name", "Nông dân 1001", "Phone", "0912 888 777", "Place", "xã Quang Lang, Chi Lăng",
+		"GrowingCode", "VN-LSOR-0012", "Bank", "Agribank 123456789012 (NONG DAN 1001)")
+	// The question refused on Telegram, the account is known to be gone.
+	waitFor(t, "the farmer's Telegram account to be marked gone", func() bool {
+		return count(t, b.Env["DATABASE_URL"], `SELECT count(*) FROM users
+			WHERE channel = 'telegram' AND platform_id = $1 AND gone_at IS NOT NULL`, itoa(farmer)) > 0
+	})
+
+	b.Say(moderator, "/bonoi 0912 888 777")
+	sentTo := b.Sent(moderator)
+	pick := sentTo[len(sentTo)-1]
+	if want := text(t, "vi", "unlink.pick", "Name", "Nông dân 1001", "Phone", "0912 ••• 777", "Count", 1); pick.Text != want {
+		t.Fatalf("/bonoi said %q\nwant %q", pick.Text, want)
+	}
+	if shown := sentTo[len(sentTo)-2].Text; !strings.HasPrefix(shown, "⏳ Hồ sơ này có thay đổi đang chờ") ||
+		!strings.Contains(shown, "📱 0912 ••• 777 → 0968 ••• 555") {
+		t.Errorf("the moderator is shown: %q", shown)
+	}
+	if !slices.Equal(pick.Data, []string{pick.Data[0], "unl:held"}) || pick.Buttons[1] != "✅ Dùng thay đổi này" {
+		t.Fatalf("/bonoi offers %q %q", pick.Buttons, pick.Data)
+	}
+	b.Tap(moderator, "unl:held")
+	b.expect(moderator, "unlink.held_confirm", "Name", "Nông dân 1001", "OldPhone", "0912 ••• 777", "Phone", "0968 ••• 555")
+
+	// Meanwhile the linked account changes the bank account too: it waits
+	// with the number, and it is told whom the farmer sees.
+	p.say(z, p.number(summary, "profile.field_bank"))
+	p.answer(z, "reg.bank", "vietcombank", "reg.account", "0071 0009 87654")
+	p.say(z, "1") // the holder's name offered
+	held := text(t, "vi", "profilechange.held", "Phone", "0968 ••• 555", "OldPhone", "0912 ••• 777",
+		"Bank", "Vietcombank ••••7654", "OldBank", "Agribank ••••9012", "First", "Telegram", "Gone", true)
+	if !strings.Contains(strings.Join(p.c.received(z), "\n"), held) {
+		t.Errorf("the linked account was not told whom the farmer sees: %q", p.c.received(z))
+	}
+
+	// The moderator's word was for the number alone: nothing is changed.
+	b.Tap(moderator, "unl:use")
+	b.expect(moderator, "unlink.held_none")
+	if got := sellerPhone(t, b, listing); got != "+84912888777" {
+		t.Fatalf("a word for an older change made the number %s", got)
+	}
+
+	b.Say(moderator, "/bonoi "+strings.ToLower(listing))
+	b.Tap(moderator, "unl:held")
+	b.expect(moderator, "unlink.held_confirm", "Name", "Nông dân 1001", "OldPhone", "0912 ••• 777", "Phone", "0968 ••• 555",
+		"OldBank", "Agribank ••••9012", "Bank", "Vietcombank ••••7654")
+	b.Tap(moderator, "unl:use")
+	b.expect(moderator, "unlink.held_done", "Name", "Nông dân 1001")
+	p.expect(z, "profilechange.confirmed_moderator", "Phone", "0968 ••• 555", "Bank", "Vietcombank ••••7654")
+	var phone, account string
+	queryRow(t, b.Env["DATABASE_URL"], `SELECT s.phone_e164, s.bank_account FROM sellers s JOIN listings l ON l.seller_id = s.id
+		WHERE l.code = $1`, []any{listing}, &phone, &account)
+	if phone != "+84968111555" || account != "0071000987654" {
+		t.Errorf("after the moderator agreed: %s, %s", phone, account)
 	}
 }
