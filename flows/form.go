@@ -31,10 +31,12 @@ type Form[D any] struct {
 	// Before sees every answer before the row does; handled=false passes it on.
 	Before func(ctx context.Context, c *Conv, d *D, in Input) (g Go, handled bool, err error)
 	// Stamp names the draft as it is now (see stamp). A summary's buttons
-	// carry it ("place:<stamp>"), and act only while the draft is still
-	// what that summary showed: a button under an older summary (before a
-	// change, or of another draft) is an old button, and the summary in
-	// progress is shown again. Typed words pick the summary on screen.
+	// carry it ("place:<stamp>", "field:name:<stamp>" where the summary
+	// lists the fields, as /hoso's does), and act only while the draft is
+	// still what that summary showed: a button under an older summary
+	// (before a change, or of another draft) is an old button, and the
+	// summary in progress is shown again. Typed words pick the summary on
+	// screen; a field's button without a stamp (the list of fields') acts.
 	// nil: the buttons act on the draft as it is.
 	Stamp func(d *D) string
 }
@@ -255,8 +257,12 @@ func (f *Form[D]) handle(row *Field[D]) func(ctx context.Context, c *Conv, in In
 		from := slices.Index(f.Rows, row) // -1 for the list of fields, which is no row
 		field, picked := strings.CutPrefix(in.Text, "field:")
 		fresh := true
-		if in.Kind == KindChoice && row.Summary && f.Stamp != nil && !picked {
+		switch {
+		case in.Kind != KindChoice || !row.Summary || f.Stamp == nil:
+		case !picked:
 			in.Text, fresh = f.unstamp(d, in.Text)
+		case strings.Contains(field, ":"): // a field's button on the summary (/hoso), stamped
+			field, fresh = f.unstamp(d, field)
 		}
 		var g Go
 		switch {

@@ -461,6 +461,36 @@ func TestAnOldButtonActsOnWhatItWasShownFor(t *testing.T) {
 			t.Errorf("published %s: %+v (%v); want the quýt listing at 18k", code, l, err)
 		}
 	})
+	t.Run("a profile summary", func(t *testing.T) {
+		t.Parallel()
+		c := newConversation(t)
+		c.play(append(slices.Clone(registered), turn{text, "/hoso", 0, "profile/summary", []string{"profile.summary"}}))
+		nameBefore, doneBefore := button(t, c.said, "7", "profile.field_name"), button(t, c.said, "7", "choice.done")
+		c.play([]turn{
+			{flows.KindChoice, nameBefore, 0, "profile/reg_name", []string{"reg.name"}},
+			{text, "Lê Thị Hoa", 0, "profile/summary", []string{"profile.summary"}},
+		})
+		old := []string{"unclear.button", "profile.summary"}
+		c.play([]turn{
+			// The summary before the name changed: it closes and changes nothing.
+			{flows.KindChoice, doneBefore, 0, "profile/summary", old},
+			{flows.KindChoice, nameBefore, 0, "profile/summary", old},
+		})
+		if got := c.said[len(c.said)-1].Text.Data["Name"]; got != "Lê Thị Hoa" {
+			t.Errorf("shown again with the name %q; want Lê Thị Hoa", got)
+		}
+		// Another /hoso: the earlier one's summary, though it showed the same profile, is old.
+		phoneBefore, doneBefore := button(t, c.said, "7", "profile.field_phone"), button(t, c.said, "7", "choice.done")
+		c.play([]turn{{text, "/hoso", 0, "profile/summary", []string{"flow.left", "profile.summary"}}})
+		phone := button(t, c.said, "7", "profile.field_phone")
+		c.play([]turn{
+			{flows.KindChoice, phoneBefore, 0, "profile/summary", old},
+			{flows.KindChoice, doneBefore, 0, "profile/summary", old},
+			{flows.KindChoice, phone, 0, "profile/reg_phone", []string{"reg.phone"}},
+			{text, "0987 654 321", 0, "profile/summary", []string{"reg.phone_ok", "profile.summary"}},
+		})
+		c.play([]turn{{flows.KindChoice, button(t, c.said, "7", "choice.done"), 0, "", []string{"profile.saved+menu"}}})
+	})
 }
 
 // An order's history says when each change happened as people say it

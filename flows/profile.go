@@ -8,7 +8,7 @@ func profileFlow(deps Deps) *Flow { return newProfile(deps).form.Flow() }
 
 func newProfile(deps Deps) *profile {
 	f := &profile{deps: deps}
-	f.form = &Form[draft]{Name: "profile", Start: f.start, Labels: "profile.field_"}
+	f.form = &Form[draft]{Name: "profile", Start: f.start, Labels: "profile.field_", Stamp: profileStamp}
 	f.reg = newRegistration(deps, f.form, true)
 	f.summary = f.form.Row(Field[draft]{Step: "summary", Ask: f.show, Answer: f.onSummary, Summary: true, Fresh: true})
 	return f
@@ -22,6 +22,7 @@ type profile struct {
 }
 
 func (f *profile) start(ctx context.Context, c *Conv, d *draft, _ Input) (Go, error) {
+	d.Nonce = newNonce()
 	seller, err := loadSeller(ctx, f.deps, c)
 	if err != nil {
 		return Go{}, err
@@ -32,6 +33,12 @@ func (f *profile) start(ctx context.Context, c *Conv, d *draft, _ Input) (Go, er
 	d.Seller = *seller
 	return To(f.summary), nil
 }
+
+// profileStamp names what a profile's summary shows: the profile as it is
+// now, in this /hoso. Its buttons carry it, so that those of an older
+// summary (before a change, or of an earlier /hoso) change or close
+// nothing: the summary in progress is shown again.
+func profileStamp(d *draft) string { return stamp(d.Nonce, d.Seller) }
 
 func (f *profile) show(c *Conv, d *draft) Question {
 	s := d.Seller
