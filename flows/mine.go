@@ -446,7 +446,7 @@ func (f *mine) onPrice(ctx context.Context, c *Conv, in Input) (Step, error) {
 	}
 	if p.Per == "" {
 		p.Per = l.Price.Per
-		if p.CheapChuc(counted(f.deps, l)) { // "3k" a chục of eggs, surely a quả: asked
+		if p.CheapChuc(counted(f.deps, l), pieceMinOf(f.deps.Catalogs.Products, l.ProductKey)) { // "3k" a chục of eggs, surely a quả: asked
 			return minePricePiece, c.SetDraft(mineDraft{ListingID: l.ID, Price: &p, Typed: in.Text})
 		}
 	}

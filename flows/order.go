@@ -302,6 +302,16 @@ func countedOf(products *vn.Catalog, key string) vn.Unit {
 	return ""
 }
 
+// pieceMinOf is the lowest plausible price of one piece of the product
+// key (Product.PieceMin), 0 for the usual or a product typed freely.
+func pieceMinOf(products *vn.Catalog, key string) int64 {
+	if products == nil {
+		return 0
+	}
+	p, _ := products.ByKey(key)
+	return p.PieceMin
+}
+
 // takeQty takes the quantity asked (as parsed, with the parser's error)
 // into the draft, in the listing's unit; else it says why not. A chục of
 // eggs is ten of them (counted): "2 chục" of eggs listed by quả is 20 quả,

@@ -304,6 +304,12 @@ func (f *sell) defaultUnit(d *draft) vn.Unit {
 	return vn.UnitKg
 }
 
+// pieceMin is the lowest plausible price of one of the product's pieces
+// (eggs), 0 for the usual.
+func (f *sell) pieceMin(d *draft) int64 {
+	return pieceMinOf(f.deps.Catalogs.Products, d.Listing.ProductKey)
+}
+
 func (f *sell) askQuantity(c *Conv, d *draft) Question {
 	if d.unsure(unsureQuantity) {
 		return f.askQuantityCheck(c, d)
@@ -461,7 +467,7 @@ func (f *sell) onPrice(ctx context.Context, c *Conv, d *draft, in Input) (Go, er
 		return Again(M("sell.price_implausible", "Price", c.F().Price(p))), nil
 	case !convertible(p, d.Listing.Quantity):
 		return Again(M("sell.price_unit", "Price", c.F().Price(p), "Unit", c.F().Unit(d.Listing.Quantity.Unit))), nil
-	case typed.CheapChuc(f.defaultUnit(d)): // "3k" a chục of eggs, surely a quả: asked
+	case typed.CheapChuc(f.defaultUnit(d), f.pieceMin(d)): // "3k" a chục of eggs, surely a quả: asked
 		d.Listing.Price, d.Listing.PriceTyped = typed, in.Text
 		d.sure(unsurePricePiece)
 		d.Listing.Unsure = append(d.Listing.Unsure, unsurePricePiece)

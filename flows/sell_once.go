@@ -161,7 +161,7 @@ func (f *sell) take(ctx context.Context, c *Conv, d *draft, r vn.Reading) error 
 			d.Listing.Unsure = append(d.Listing.Unsure, unsurePricePer)
 		case !vn.PlausiblePrice(p) && !unusuallyHigh(p) || d.Listing.Quantity.Milli > 0 && !convertible(p, d.Listing.Quantity):
 			p = vn.Price{} // asked, as typed at the question it would be refused
-		case typed.CheapChuc(f.defaultUnit(d)): // "3k" a chục of eggs, surely a quả: asked
+		case typed.CheapChuc(f.defaultUnit(d), f.pieceMin(d)): // "3k" a chục of eggs, surely a quả: asked
 			p = typed
 			d.Listing.Unsure = append(d.Listing.Unsure, unsurePricePiece)
 		case !vn.PlausiblePrice(p):

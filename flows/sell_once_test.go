@@ -513,6 +513,47 @@ func lastSummary(t *testing.T, c *conversation) string {
 	return summary
 }
 
+// Quail eggs sell for a few thousand đồng a chục (300–600 đ a quả): they
+// are their own product, so "4k" a chục is their price, not questioned as
+// too low every time as for a chục of hens' eggs (which still is), and
+// "trứng cút" in one message is the whole name, with no note "cút".
+func TestQuailEggsSellForAFewThousandAChuc(t *testing.T) {
+	eggs, toSummary := eggTurns()
+	quail := slices.Clone(eggs)
+	quail[6].text = "trứng cút"
+	tests := []struct {
+		name  string
+		turns []turn
+		want  string // in the summary
+	}{
+		{"at the price question", append(slices.Concat(quail, []turn{
+			{text, "10 chục", 0, "sell/price", []string{"sell.price"}},
+			{text, "4k", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
+			"🌾 Trứng cút — 10 chục\n💰 4.000 đ/chục (anh/chị gõ: 4k)"},
+		{"in one message", append(slices.Clone(registered),
+			turn{photo, "Trứng cút 10 chục 4k/chục mai", 0, "sell/summary", []string{"sell.summary"}}),
+			"🌾 Trứng cút — 10 chục\n💰 4.000 đ/chục (anh/chị gõ: 4k/chục)"},
+		{"by the quả, without diacritics", append(slices.Clone(registered),
+			turn{photo, "trung cut 200 qua 500d/qua mai", 0, "sell/summary", []string{"sell.summary"}}),
+			"🌾 Trứng cút — 200 quả\n💰 500 đ/quả"},
+		{"hens' eggs at 4k a chục are still asked", append(slices.Concat(eggs, []turn{
+			{text, "10 chục", 0, "sell/price", []string{"sell.price"}},
+			{text, "4k", 0, "sell/price", []string{"sell_once.price_piece"}},
+			{flows.KindChoice, "per:chuc", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
+			"🌾 Trứng — 10 chục\n💰 4.000 đ/chục (anh/chị gõ: 4k)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := newConversation(t)
+			c.play(tt.turns)
+			if summary := lastSummary(t, c); !strings.Contains(summary, tt.want) || strings.Contains(summary, "📝") {
+				t.Fatalf("the summary says:\n%s\nwant it to say:\n%s\nand no note", summary, tt.want)
+			}
+		})
+	}
+}
+
 // eggTurns are a registered farmer's turns listing eggs up to the
 // quantity question, and those from the ready day to the summary.
 func eggTurns() (eggs, toSummary []turn) {

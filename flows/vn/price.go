@@ -425,16 +425,21 @@ var maxPerCount = map[Unit]int64{
 	UnitCay: 100_000_000, // a peach tree for Tết, a timber tree
 }
 
-// minPerPiece: the lowest plausible price of one piece of produce sold by
-// the piece (counted: eggs, about 2.000–5.000 đ each).
-const minPerPiece = 1_000
+// MinPerPiece: the lowest plausible price of one piece of produce sold by
+// the piece (counted: hens' eggs, about 2.000–5.000 đ each), unless the
+// product says otherwise (Product.PieceMin: quail eggs, 300–600 đ).
+const MinPerPiece = 1_000
 
 // CheapChuc reports whether p is a price per chục, where a chục counts ten
-// of counted (eggs: quả), below ten pieces at their lowest plausible price:
-// "3k" a chục of eggs is 300 đ an egg, surely 3k a quả, so the flow asks.
+// of counted (eggs: quả), below ten pieces at their lowest plausible price
+// pieceMin (0: MinPerPiece): "3k" a chục of hens' eggs is 300 đ an egg,
+// surely 3k a quả, so the flow asks; a chục of quail eggs is sold for that.
 // Never for a chục of fruit (counted empty), its own unit.
-func (p Price) CheapChuc(counted Unit) bool {
-	return p.Per == UnitChuc && counted == UnitQua && p.VND < 10*minPerPiece
+func (p Price) CheapChuc(counted Unit, pieceMin int64) bool {
+	if pieceMin <= 0 {
+		pieceMin = MinPerPiece
+	}
+	return p.Per == UnitChuc && counted == UnitQua && p.VND < 10*pieceMin
 }
 
 // PlausiblePrice reports whether p looks like a real price, so the flow

@@ -314,8 +314,22 @@ func TestPriceCheapChuc(t *testing.T) {
 		{Price{3000, UnitKg}, UnitQua, false},
 	}
 	for _, tt := range tests {
-		if got := tt.p.CheapChuc(tt.counted); got != tt.want {
-			t.Errorf("%+v.CheapChuc(%q) = %v; want %v", tt.p, tt.counted, got, tt.want)
+		if got := tt.p.CheapChuc(tt.counted, 0); got != tt.want {
+			t.Errorf("%+v.CheapChuc(%q, 0) = %v; want %v", tt.p, tt.counted, got, tt.want)
+		}
+	}
+	// Quail eggs (piece_min 200 đ): a chục at 3.000–6.000 đ is their price.
+	for _, tt := range []struct {
+		p    Price
+		want bool
+	}{
+		{Price{3000, UnitChuc}, false},
+		{Price{2000, UnitChuc}, false},
+		{Price{1999, UnitChuc}, true},
+		{Price{500, UnitChuc}, true},
+	} {
+		if got := tt.p.CheapChuc(UnitQua, 200); got != tt.want {
+			t.Errorf("%+v.CheapChuc(qua, 200) = %v; want %v", tt.p, got, tt.want)
 		}
 	}
 }

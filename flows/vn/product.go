@@ -20,6 +20,10 @@ type Product struct {
 	Unit     Unit     `toml:"unit"`     // default unit of quantities and prices
 	Area     string   `toml:"area"`     // optional area tag, e.g. "chi-lang"
 	Featured bool     `toml:"featured"` // shown as a button
+	// PieceMin: the lowest plausible price of one piece, in đồng, for a
+	// product counted by the quả (eggs); 0: MinPerPiece, a hen's egg.
+	// Quail eggs go for a few hundred.
+	PieceMin int64 `toml:"piece_min"`
 }
 
 // Catalog is an immutable list of products with a folded-name index.
@@ -68,6 +72,8 @@ func ParseCatalog(data []byte) (*Catalog, error) {
 			return nil, fmt.Errorf("product catalog: %s: unit %q is not canonical", p.Key, p.Unit)
 		case p.Area != "" && !isSlug(p.Area):
 			return nil, fmt.Errorf("product catalog: %s: area %q is not a slug", p.Key, p.Area)
+		case p.PieceMin < 0 || p.PieceMin > 0 && p.Unit != UnitQua:
+			return nil, fmt.Errorf("product catalog: %s: piece_min %d is for a product counted by the quả", p.Key, p.PieceMin)
 		}
 		if _, dup := c.byKey[p.Key]; dup {
 			return nil, fmt.Errorf("product catalog: duplicate key %s", p.Key)

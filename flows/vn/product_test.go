@@ -23,7 +23,7 @@ func TestCatalogFile(t *testing.T) {
 	c := loadCatalog(t)
 	want := []string{"na-chi-lang", "quyt-bac-son", "hong-vanh-khuyen", "hong-khong-hat", "thach-den",
 		"hoa-hoi", "dao-mau-son", "cam", "buoi", "vai", "nhan", "man", "chuoi", "rau", "gao", "ngo",
-		"khoai", "lac", "dau", "mat-ong", "trung", "ga", "lon"}
+		"khoai", "lac", "dau", "mat-ong", "trung", "trung-cut", "ga", "lon"}
 	for _, k := range want {
 		p, ok := c.ByKey(k)
 		if !ok {
@@ -34,7 +34,7 @@ func TestCatalogFile(t *testing.T) {
 			t.Errorf("%s: incomplete %+v", k, p)
 		}
 	}
-	units := map[string]Unit{"trung": UnitQua, "ga": UnitKg, "rau": UnitKg, "mat-ong": UnitLit}
+	units := map[string]Unit{"trung": UnitQua, "trung-cut": UnitQua, "ga": UnitKg, "rau": UnitKg, "mat-ong": UnitLit}
 	for k, u := range units {
 		if p, _ := c.ByKey(k); p.Unit != u {
 			t.Errorf("%s: unit %s, want %s", k, p.Unit, u)
@@ -78,6 +78,10 @@ func TestCatalogMatch(t *testing.T) {
 		{"quả na", "na-chi-lang"},
 		{"quyt", "quyt-bac-son"},
 		{"quýt", "quyt-bac-son"},
+		{"trứng cút", "trung-cut"},
+		{"trung cut", "trung-cut"},
+		{"trứng chim cút", "trung-cut"},
+		{"trứng gà", "trung"},
 		{"Quýt Bắc Sơn", "quyt-bac-son"},
 		{"quyt bac son", "quyt-bac-son"},
 		{"hong vanh khuyen", "hong-vanh-khuyen"},
@@ -159,6 +163,8 @@ func TestParseCatalogErrors(t *testing.T) {
 		{"unknown field", good + "colour = \"red\"\n", "unknown field"},
 		{"area", good + "area = \"Chi Lang\"\n", "area"},
 		{"empty alias", good + "aliases = [\"  \"]\n", "empty alias"},
+		{"piece_min of a product by the kg", good + "piece_min = 200\n", "piece_min"},
+		{"piece_min below zero", strings.Replace(good, `"kg"`, `"qua"`, 1) + "piece_min = -1\n", "piece_min"},
 	}
 	for _, tt := range tests {
 		_, err := ParseCatalog([]byte(tt.toml))
