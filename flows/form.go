@@ -255,38 +255,51 @@ func (f *Form[D]) handle(row *Field[D]) func(ctx context.Context, c *Conv, in In
 			return "", err
 		}
 		from := slices.Index(f.Rows, row) // -1 for the list of fields, which is no row
-		field, picked := strings.CutPrefix(in.Text, "field:")
-		fresh := true
-		switch {
-		case in.Kind != KindChoice || !row.Summary || f.Stamp == nil:
-		case !picked:
-			in.Text, fresh = f.unstamp(d, in.Text)
-		case strings.Contains(field, ":"): // a field's button on the summary (/hoso), stamped
-			field, fresh = f.unstamp(d, field)
-		}
-		var g Go
-		switch {
-		case !fresh:
-			g = NotUnderstood() // an older summary's button: "Nút đó cũ rồi", and this summary again
-		case in.Kind == KindChoice && picked && (row.Summary || row.Step == editStep):
-			g = f.pick(d, field)
-		case in.Kind == KindChoice && in.Text == "skip" && row.Skip != nil:
-			row.Skip(d)
-			g = Next()
-		default:
-			handled := false
-			if f.Before != nil {
-				g, handled, err = f.Before(ctx, c, d, in)
-			}
-			if !handled && err == nil {
-				g, err = row.Answer(ctx, c, d, in)
-			}
-			if err != nil {
-				return "", err
-			}
+		g, err := f.answer(ctx, c, d, row, in, f.Before)
+		if err != nil {
+			return "", err
 		}
 		return f.follow(ctx, c, d, from, g)
 	}
+}
+
+// answer reads in at row: a summary's button, a field picked, Bỏ qua, or
+// else an answer, which before sees first (when not nil).
+func (f *Form[D]) answer(ctx context.Context, c *Conv, d *D, row *Field[D], in Input,
+	before func(context.Context, *Conv, *D, Input) (Go, bool, error)) (Go, error) {
+	field, picked := strings.CutPrefix(in.Text, "field:")
+	fresh := true
+	switch {
+	case in.Kind != KindChoice || !row.Summary || f.Stamp == nil:
+	case !picked:
+		in.Text, fresh = f.unstamp(d, in.Text)
+	case strings.Contains(field, ":"): // a field's button on the summary (/hoso), stamped
+		field, fresh = f.unstamp(d, field)
+	}
+	switch {
+	case !fresh:
+		return NotUnderstood(), nil // an older summary's button: "Nút đó cũ rồi", and this summary again
+	case in.Kind == KindChoice && picked && (row.Summary || row.Step == editStep):
+		return f.pick(d, field), nil
+	case in.Kind == KindChoice && in.Text == "skip" && row.Skip != nil:
+		row.Skip(d)
+		return Next(), nil
+	}
+	if before != nil {
+		if g, handled, err := before(ctx, c, d, in); handled || err != nil {
+			return g, err
+		}
+	}
+	return row.Answer(ctx, c, d, in)
+}
+
+// answerTyped reads in's text as if typed at step, the question in
+// progress (its choices on screen picked by their words), Before left out:
+// the caption of a photo that Before took in ("5 tạ" under a photo at the
+// quantity question). Where it leads is Before's to return.
+func (f *Form[D]) answerTyped(ctx context.Context, c *Conv, d *D, step Step, in Input) (Go, error) {
+	in.Kind, in.Photo = KindText, nil
+	return f.answer(ctx, c, d, f.Rows[f.index(step)], choose(c.Session, in), nil)
 }
 
 // unstamp is the value of a summary's button without its stamp, and

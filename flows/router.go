@@ -217,7 +217,7 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 		return r.interject(ctx, c, followName(unfollow), in)
 	}
 	if c.Session.Active() {
-		chosen := r.choose(c.Session, in)
+		chosen := choose(c.Session, in)
 		if done, err := r.answerResume(ctx, c, chosen); done || err != nil {
 			return err
 		}
@@ -236,7 +236,7 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 	}
 	// Between tasks, the choices on screen (the menu, an order's actions)
 	// can still be typed.
-	if chosen := r.choose(c.Session, in); !c.Session.Active() {
+	if chosen := choose(c.Session, in); !c.Session.Active() {
 		in = chosen
 	}
 	if name, ok := r.entry(in); ok {
@@ -436,7 +436,7 @@ func (r *Router) prompt(c *Conv) {
 }
 
 // choose turns a typed answer into the choice it names, if any.
-func (r *Router) choose(s *Session, in Input) Input {
+func choose(s *Session, in Input) Input {
 	if in.Kind != KindText || len(s.Offered) == 0 {
 		return in
 	}

@@ -98,9 +98,10 @@ func (f *sell) start(ctx context.Context, c *Conv, d *draft, in Input) (Go, erro
 // joins the listing, up to maxPhotos, and the farmer is told so, then
 // asked the question again. The other photos of an album already being
 // collected join silently: on a slow connection an album's photos come in
-// one by one. A photo sent as a file cannot be posted: she is told how to
-// send it as a photo.
-func (f *sell) lateAlbum(_ context.Context, c *Conv, d *draft, in Input) (Go, bool, error) {
+// one by one. A caption is the answer to the question (lateCaption). A
+// photo sent as a file cannot be posted: she is told how to send it as a
+// photo.
+func (f *sell) lateAlbum(ctx context.Context, c *Conv, d *draft, in Input) (Go, bool, error) {
 	step := c.Session.Step
 	switch {
 	case in.Kind == KindFile && step != f.photos.Step:
@@ -112,13 +113,13 @@ func (f *sell) lateAlbum(_ context.Context, c *Conv, d *draft, in Input) (Go, bo
 		if !d.NewPhotos { // else the album is being replaced anyway
 			keepPhoto(d, in, c.Now)
 		}
-		return Stay(), true, nil
+		return f.lateCaption(ctx, c, d, in, Stay())
 	case len(d.Listing.Photos) >= maxPhotos && !d.NewPhotos:
 		if g := in.Photo.MediaGroupID; g != "" {
 			d.Albums = append(d.Albums, g) // told once for the album
 		}
 		c.Say(M("sell.photos_full", "Max", maxPhotos))
-		return f.again(c), true, nil
+		return f.lateCaption(ctx, c, d, in, f.again(c))
 	}
 	keepPhoto(d, in, c.Now)
 	if in.Photo.MediaGroupID != "" {
@@ -126,7 +127,25 @@ func (f *sell) lateAlbum(_ context.Context, c *Conv, d *draft, in Input) (Go, bo
 	} else {
 		c.Say(M("sell.photo_added", "Count", len(d.Listing.Photos)))
 	}
-	return f.again(c), true, nil
+	return f.lateCaption(ctx, c, d, in, f.again(c))
+}
+
+// lateCaption reads the caption of a photo taken in by lateAlbum as the
+// answer to the question in progress, as if typed ("5 tạ" under a photo
+// at the quantity question: the price is asked next; "abc": why not, as
+// for a typed answer). Without a caption, or with one that answers
+// nothing, it goes on as otherwise does (the question again). Only the
+// listing's own questions read it: a caption is no name or bank account.
+func (f *sell) lateCaption(ctx context.Context, c *Conv, d *draft, in Input, otherwise Go) (Go, bool, error) {
+	step := c.Session.Step
+	if strings.TrimSpace(in.Text) == "" || step == editStep || f.form.index(step) <= f.form.index(f.photos.Step) {
+		return otherwise, true, nil
+	}
+	g, err := f.form.answerTyped(ctx, c, d, step, in)
+	if err != nil || g.kind == goUnclear {
+		return otherwise, true, err
+	}
+	return g, true, nil
 }
 
 // again asks the question in progress again, below what was just said.

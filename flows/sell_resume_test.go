@@ -9,12 +9,12 @@ import (
 	"github.com/nongsan-bot/nongsan/flows"
 )
 
-// inAlbum is a photo of album g, as send would make it.
-func (c *conversation) inAlbum(g string) []string {
+// inAlbum is a photo of album g, as send would make it, with caption.
+func (c *conversation) inAlbum(g, caption string) []string {
 	c.t.Helper()
 	c.update++
 	return c.deliver(flows.Input{Channel: flows.Telegram, UpdateID: strconv.Itoa(c.update), ChatID: "7",
-		ChatType: flows.Private, UserID: "7", UserName: "Lan", Lang: "vi", Kind: flows.KindPhoto,
+		ChatType: flows.Private, UserID: "7", UserName: "Lan", Lang: "vi", Kind: flows.KindPhoto, Text: caption,
 		MessageID: strconv.Itoa(c.update), Photo: &flows.Photo{FileID: "photo-" + strconv.Itoa(c.update), MediaGroupID: g}})
 }
 
@@ -33,10 +33,10 @@ func TestAPhotoSentAfterThePhotoQuestionJoinsTheListing(t *testing.T) {
 	}
 	// An album at the price question: told once, every photo kept.
 	c.play([]turn{{text, "5 tạ", 0, "sell/price", []string{"sell.price"}}})
-	if said := c.inAlbum("g1"); !slices.Equal(said, []string{"sell.album_added", "sell.price"}) {
+	if said := c.inAlbum("g1", ""); !slices.Equal(said, []string{"sell.album_added", "sell.price"}) {
 		t.Fatalf("first photo of an album at the price question said %v", said)
 	}
-	if said := c.inAlbum("g1"); len(said) != 0 {
+	if said := c.inAlbum("g1", ""); len(said) != 0 {
 		t.Fatalf("second photo of the album said %v, want nothing", said)
 	}
 	c.play([]turn{
@@ -59,6 +59,32 @@ func TestAPhotoSentAfterThePhotoQuestionJoinsTheListing(t *testing.T) {
 		t.Fatalf("summary shows %v photos after an eleventh, want 10", n)
 	}
 	c.play([]turn{{text, "đăng", 0, "", []string{"sell.published_nowhere+menu"}}})
+}
+
+// A photo sent at a later question with a caption: the caption is the
+// answer, as if typed after the photo was acknowledged ("5 tạ" at the
+// quantity question: the price is asked next), or refused as typed; under
+// an album, on whichever photo it comes. It was ignored, and the question
+// asked again.
+func TestALatePhotosCaptionAnswersTheQuestion(t *testing.T) {
+	c := newConversation(t)
+	c.play(toSellQuantity)
+	c.play([]turn{
+		{flows.KindPhoto, "5 tạ", 0, "sell/price", []string{"sell.photo_added", "sell.price"}},
+		{flows.KindPhoto, "rẻ lắm", 0, "sell/price", []string{"sell.photo_added", "sell.price_bad"}},
+		{flows.KindPhoto, "25k", 0, "sell/ready", []string{"sell.photo_added", "sell.ready"}},
+	})
+	if said := c.inAlbum("g1", ""); !slices.Equal(said, []string{"sell.album_added", "sell.ready"}) {
+		t.Fatalf("an album's first photo at the date question said %v", said)
+	}
+	if said := c.inAlbum("g1", "mai"); !slices.Equal(said, []string{"sell.note"}) || c.step() != "sell/note" {
+		t.Fatalf("the album's captioned photo said %v at %s; want the note asked", said, c.step())
+	}
+	c.play([]turn{{text, "bỏ qua", 0, "sell/summary", []string{"sell.summary"}}})
+	data := c.said[0].Text.Data
+	if data["Photos"] != 6 || data["Quantity"] != "5 tạ" || data["PriceTyped"] != "25k" {
+		t.Fatalf("the summary shows %v photos, %v at %v; want 6 photos, 5 tạ at 25k", data["Photos"], data["Quantity"], data["PriceTyped"])
+	}
 }
 
 // The photo question wants a photo: a voice note, a video or anything else
