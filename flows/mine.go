@@ -627,7 +627,7 @@ func (f *mine) quantityAnswer(ctx context.Context, c *Conv, in Input, step Step,
 	if max < 0 {
 		max = l.Quantity.Milli
 	}
-	q, err := inUnit(in.Text, l.Quantity.Unit, counted(f.deps, l))
+	q, err := inUnit(in.Text, l.Quantity.Unit, counted(f.deps, l), l.Product)
 	if err != nil || (max > 0 && q.Milli > max) || !wholeCounted(q, counted(f.deps, l)) { // half a pomelo is not sold
 		c.Say(M("mine.stock_bad", "Unit", c.F().Unit(l.Quantity.Unit)))
 		return nil, q, step, nil
@@ -638,8 +638,8 @@ func (f *mine) quantityAnswer(ctx context.Context, c *Conv, in Input, step Step,
 // inUnit reads a quantity, zero allowed, in unit (5 tạ for a listing in kg
 // is 500 kg; 3 chục of eggs by quả, whose chục counts ten quả, 30 quả, and
 // 25 quả of eggs by the chục 2,5 chục).
-func inUnit(text string, unit, counted vn.Unit) (vn.Quantity, error) {
-	q, err := parseIn(text, unit, counted)
+func inUnit(text string, unit, counted vn.Unit, product string) (vn.Quantity, error) {
+	q, err := parseIn(text, unit, counted, product)
 	if errors.Is(err, vn.ErrZero) {
 		return vn.Quantity{Unit: unit}, nil
 	}

@@ -265,7 +265,7 @@ func (f *order) onQty(_ context.Context, c *Conv, d *orderDraft, in Input) (Go, 
 	if err != nil {
 		return Go{}, err
 	}
-	asked, err := parseIn(in.Text, l.Quantity.Unit, counted(f.deps, l))
+	asked, err := parseIn(in.Text, l.Quantity.Unit, counted(f.deps, l), l.Product)
 	if reason := f.takeQty(c, d, l, asked, err); reason != nil {
 		return Again(*reason), nil
 	}
@@ -280,10 +280,11 @@ func counted(deps Deps, l *Listing) vn.Unit { return countedOf(deps.Catalogs.Pro
 // parseIn reads a quantity typed for a listing in unit, a bare number
 // being in unit; where a chục counts ten of counted (eggs), what reads only
 // so is taken too: "2 chục 5 quả" is 25 quả of eggs listed by the chục.
-func parseIn(text string, unit, counted vn.Unit) (vn.Quantity, error) {
-	q, err := vn.ParseQuantity(text, unit)
+// The product's name counts it ("20 bí" of bí đỏ: 20 quả, not bì).
+func parseIn(text string, unit, counted vn.Unit, product string) (vn.Quantity, error) {
+	q, err := vn.ParseQuantityOf(text, unit, product)
 	if err != nil && counted != "" && counted != unit {
-		if c, cerr := vn.ParseQuantity(text, counted); cerr == nil {
+		if c, cerr := vn.ParseQuantityOf(text, counted, product); cerr == nil {
 			return c, nil
 		}
 	}

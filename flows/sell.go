@@ -394,15 +394,16 @@ func (f *sell) onQuantity(ctx context.Context, c *Conv, d *draft, in Input) (Go,
 }
 
 // readQuantity reads the amount, which may name the product being sold
-// after it ("3 tạ na", "100 quả bưởi"); other words after it are refused
-// as before.
+// after it ("3 tạ na", "100 quả bưởi", "20 quả bí" of bí đỏ), or be
+// counted by its name ("20 bí": 20 quả, not bì); other words after it are
+// refused as before.
 func (f *sell) readQuantity(d *draft, text string) (vn.Quantity, error) {
-	q, rest, err := vn.ParseQuantityRest(text, f.defaultUnit(d))
+	q, rest, err := vn.ParseQuantityRestOf(text, f.defaultUnit(d), d.Listing.Product)
 	if err != nil || rest == "" {
 		return q, err
 	}
 	if p, ok := f.deps.Catalogs.Products.Match(rest); ok && p.Key == d.Listing.ProductKey ||
-		vn.Fold(rest) == vn.Fold(d.Listing.Product) {
+		strings.HasPrefix(vn.Fold(d.Listing.Product)+" ", vn.Fold(rest)+" ") {
 		return q, nil
 	}
 	return vn.Quantity{}, vn.ErrNotQuantity

@@ -554,6 +554,34 @@ func TestQuailEggsSellForAFewThousandAChuc(t *testing.T) {
 	}
 }
 
+// "bí" folds to "bi", a bì (a sack): for a listing of bí đỏ, "20 bí" at
+// the quantity question is 20 quả of it, as the farmer means, with or
+// without its accent, and so are "20 quả bí" and "20 bí đỏ"; "20 bì",
+// written as the unit, is still 20 bì. It was 20 bì whatever was typed.
+func TestTwentyBiOfPumpkinsAreTwentyQua(t *testing.T) {
+	_, toSummary := eggTurns()
+	pumpkins := slices.Clone(toSellQuantity)
+	pumpkins[6] = turn{text, "Bí đỏ", 0, "sell/photos", []string{"sell.photos"}}
+	for _, tt := range []struct{ typed, want string }{
+		{"20 bí", "🌾 Bí đỏ — 20 quả\n💰 15.000 đ/quả"},
+		{"20 bi", "🌾 Bí đỏ — 20 quả\n💰 15.000 đ/quả"},
+		{"20 quả bí", "🌾 Bí đỏ — 20 quả\n💰 15.000 đ/quả"},
+		{"20 bí đỏ", "🌾 Bí đỏ — 20 quả\n💰 15.000 đ/quả"},
+		{"20 bì", "🌾 Bí đỏ — 20 bì\n💰 15.000 đ/bì"},
+	} {
+		t.Run(tt.typed, func(t *testing.T) {
+			t.Parallel()
+			c := newConversation(t)
+			c.play(append(slices.Concat(pumpkins, []turn{
+				{text, tt.typed, 0, "sell/price", []string{"sell.price"}},
+				{text, "15k", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...))
+			if summary := lastSummary(t, c); !strings.Contains(summary, tt.want) {
+				t.Fatalf("the summary says:\n%s\nwant it to say:\n%s", summary, tt.want)
+			}
+		})
+	}
+}
+
 // eggTurns are a registered farmer's turns listing eggs up to the
 // quantity question, and those from the ready day to the summary.
 func eggTurns() (eggs, toSummary []turn) {

@@ -74,7 +74,16 @@ func qtyStream(s string, defaultUnit Unit) *stream {
 // Errors: ErrNoNumber, ErrUnknownUnit, ErrNoUnit, ErrZero, ErrNotQuantity,
 // ErrQuantityRange, ErrTooLarge, ErrUnsure (with the first amount).
 func ParseQuantity(s string, defaultUnit Unit) (Quantity, error) {
+	return ParseQuantityOf(s, defaultUnit, "")
+}
+
+// ParseQuantityOf is ParseQuantity for an amount of product (its name as
+// shown, "" for none): a word of a unit that is the product's own name
+// spelled otherwise counts the product ("20 bí" of bí đỏ is 20 quả, not 20
+// bì; see productWords).
+func ParseQuantityOf(s string, defaultUnit Unit, product string) (Quantity, error) {
 	p := qtyStream(s, defaultUnit)
+	p.countProduct(s, product)
 	q, bare, err := p.quantity(defaultUnit)
 	if err != nil && !errors.Is(err, ErrUnsure) {
 		return Quantity{}, err
@@ -99,7 +108,14 @@ func ParseQuantity(s string, defaultUnit Unit) (Quantity, error) {
 // bare number followed by words is ErrUnknownUnit, as in ParseQuantity:
 // "3 na" names no unit.
 func ParseQuantityRest(s string, defaultUnit Unit) (Quantity, string, error) {
+	return ParseQuantityRestOf(s, defaultUnit, "")
+}
+
+// ParseQuantityRestOf is ParseQuantityRest for an amount of product, as
+// ParseQuantityOf: "20 bí đỏ" of bí đỏ is 20 quả, nothing left.
+func ParseQuantityRestOf(s string, defaultUnit Unit, product string) (Quantity, string, error) {
 	p := qtyStream(s, defaultUnit)
+	p.countProduct(s, product)
 	q, bare, err := p.quantity(defaultUnit)
 	if err != nil && !errors.Is(err, ErrUnsure) {
 		return Quantity{}, "", err
@@ -115,6 +131,76 @@ func ParseQuantityRest(s string, defaultUnit Unit) (Quantity, string, error) {
 		return Quantity{}, "", ErrUnknownUnit
 	}
 	return q, restAsTyped(s, p.toks[p.i].start), err
+}
+
+// unitSpelling is how each one-word unit alias that a product's name may
+// fold to is written with its diacritics.
+var unitSpelling = map[string]string{
+	"ky": "ký", "ki": "kí", "can": "cân", "yen": "yến", "ta": "tạ", "tan": "tấn",
+	"lang": "lạng", "qua": "quả", "trai": "trái", "chuc": "chục", "thung": "thùng",
+	"bao": "bao", "bo": "bó", "con": "con", "lit": "lít", "buong": "buồng", "nai": "nải",
+	"sot": "sọt", "bi": "bì", "mo": "mớ", "cay": "cây", "hop": "hộp", "kien": "kiện",
+}
+
+// productCounts: what counts a product whose name collides with a unit
+// when it is not fruit (quả): an ox.
+var productCounts = map[string]Unit{"bò": UnitCon}
+
+// productWords is the product's name, folded, when its first word (after
+// "quả", "trái") folds to a unit's word but is another word: "bí" (a
+// pumpkin) folds to "bi", a bì (a sack); "bơ" (an avocado) to "bo", a bó;
+// "mơ" (an apricot) to "mo", a mớ. counts is what counts the product then:
+// quả, or con for "bò". A name that is the unit's word ("cây giống": cây)
+// collides with nothing: the unit counts the product already.
+func productWords(product string) (words []string, counts Unit) {
+	typed := strings.Fields(strings.ToLower(Normalize(product)))
+	for len(typed) > 1 && (Fold(typed[0]) == "qua" || Fold(typed[0]) == "trai") {
+		typed = typed[1:]
+	}
+	if len(typed) == 0 {
+		return nil, ""
+	}
+	head := Fold(typed[0])
+	if spelled, ok := unitSpelling[head]; !ok || typed[0] == spelled {
+		return nil, ""
+	}
+	counts = UnitQua
+	if u, ok := productCounts[typed[0]]; ok {
+		counts = u
+	}
+	for _, w := range typed {
+		words = append(words, Fold(w))
+	}
+	return words, counts
+}
+
+// countProduct reads, after a number, the first word of product's name
+// where it collides with a unit (productWords) as the product counted:
+// "20 bí", "20 bi", "20 bí đỏ" of bí đỏ are 20 quả; "20 bì", written as
+// the unit, is still 20 bì. s is the text the stream was made of.
+func (p *stream) countProduct(s, product string) {
+	words, counts := productWords(product)
+	if len(words) == 0 {
+		return
+	}
+	out := p.toks[:0:0]
+	for i := 0; i < len(p.toks); i++ {
+		t := p.toks[i]
+		if t.kind == tWord && t.text == words[0] && i > 0 && isNumberToken(p.toks[i-1]) &&
+			strings.ToLower(typedRange(s, t.start, t.start+len(t.text))) != unitSpelling[t.text] {
+			t.text = string(counts)
+			for j := 1; j < len(words) && i+1 < len(p.toks) && p.toks[i+1].kind == tWord && p.toks[i+1].text == words[j]; j++ {
+				i++ // "20 bí đỏ": the rest of the name
+			}
+		}
+		out = append(out, t)
+	}
+	p.toks = out
+}
+
+// isNumberToken tells whether t is a number, in digits or words.
+func isNumberToken(t token) bool {
+	return t.kind == tNum || t.kind == tWord && (numberWords[t.text] > 0 || qtyMults[t.text] > 0 || t.text == "nua")
 }
 
 // restated reads a second writing of q, if one follows ("(2000kg)", "tức

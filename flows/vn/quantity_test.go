@@ -169,6 +169,54 @@ func TestParseQuantity(t *testing.T) {
 	}
 }
 
+// A unit's word that is the product's name spelled otherwise counts the
+// product: "bí" folds to "bi", a bì (sack), but 20 bí of bí đỏ are 20
+// quả; so are 20 bơ (not bó) and 20 mơ (not mớ); 20 bò are 20 con. The
+// unit written as such stays the unit, and a name that is the unit's own
+// word (cây giống: cây) changes nothing.
+func TestParseQuantityOfAProduct(t *testing.T) {
+	tests := []struct {
+		in, product string
+		def         Unit
+		want        Quantity
+		err         error
+	}{
+		{"20 bí", "bí đỏ", UnitKg, Quantity{20000, UnitQua}, nil},
+		{"20 bi", "bí đỏ", UnitKg, Quantity{20000, UnitQua}, nil},
+		{"20 BÍ", "Bí xanh", UnitKg, Quantity{20000, UnitQua}, nil},
+		{"20 bí đỏ", "bí đỏ", UnitKg, Quantity{20000, UnitQua}, nil},
+		{"hai mươi bí", "bí đỏ", UnitKg, Quantity{20000, UnitQua}, nil},
+		{"20 bi", "bi do", UnitKg, Quantity{20000, UnitQua}, nil},
+		{"dạ 20 bí thôi ạ", "bí đỏ", UnitKg, Quantity{20000, UnitQua}, nil},
+		{"20 bì", "bí đỏ", UnitKg, Quantity{20000, UnitBi}, nil},
+		{"20 bì", "", UnitKg, Quantity{20000, UnitBi}, nil},
+		{"20 bí", "", UnitKg, Quantity{20000, UnitBi}, nil}, // no product: folded, a bì
+		{"5 tạ", "bí đỏ", UnitKg, Quantity{5000, UnitTa}, nil},
+		{"20", "bí đỏ", UnitKg, Quantity{20000, UnitKg}, nil},
+		{"20 quả", "bí đỏ", UnitKg, Quantity{20000, UnitQua}, nil},
+		{"20 bơ", "Bơ sáp", UnitKg, Quantity{20000, UnitQua}, nil},
+		{"20 bo", "quả bơ", UnitKg, Quantity{20000, UnitQua}, nil},
+		{"20 bó", "bơ", UnitKg, Quantity{20000, UnitBo}, nil},
+		{"20 mơ", "mơ", UnitKg, Quantity{20000, UnitQua}, nil},
+		{"20 mớ", "mơ", UnitKg, Quantity{20000, UnitMo}, nil},
+		{"3 bò", "bò", UnitKg, Quantity{3000, UnitCon}, nil},
+		{"3 bó", "rau", UnitKg, Quantity{3000, UnitBo}, nil},
+		{"20 cây", "cây giống", UnitKg, Quantity{20000, UnitCay}, nil},
+		{"20 cay", "cây giống", UnitKg, Quantity{20000, UnitCay}, nil},
+		{"20 bí ngô", "bí đỏ", UnitKg, Quantity{}, ErrNotQuantity},
+	}
+	for _, tt := range tests {
+		got, err := ParseQuantityOf(tt.in, tt.def, tt.product)
+		if !errors.Is(err, tt.err) || got != tt.want {
+			t.Errorf("ParseQuantityOf(%q, %q, %q) = %+v, %v; want %+v, %v", tt.in, tt.def, tt.product, got, err, tt.want, tt.err)
+		}
+	}
+	// What follows is left as typed.
+	if q, rest, err := ParseQuantityRestOf("20 bí đỏ loại 1", UnitKg, "bí đỏ"); err != nil || q != (Quantity{20000, UnitQua}) || rest != "loại 1" {
+		t.Errorf("ParseQuantityRestOf(20 bí đỏ loại 1) = %+v, %q, %v", q, rest, err)
+	}
+}
+
 func TestQuantityKg(t *testing.T) {
 	tests := []struct {
 		q    Quantity
@@ -328,7 +376,8 @@ func FuzzParseQuantity(f *testing.F) {
 		"một trăm linh năm quả", "2 tấn (2000kg)", "2 tấn (200kg)", "5 tạ = 500kg", "2 tấn tức 2000 kg",
 		"hai chục cân", "3 tạ na", "10 thùng xốp", "2 tấn 3000 kg", "2 chục", "hai chục rưỡi quả",
 		"chục rưỡi quả", "2 chục quả rưỡi", "500000000000 chục", "2 chục rưỡi", "2 chục 5 quả",
-		"hai chục lăm quả", "2 chục 15 quả", "999999999999 chục 9 quả", "2 chục 5 quả (25 quả)"} {
+		"hai chục lăm quả", "2 chục 15 quả", "999999999999 chục 9 quả", "2 chục 5 quả (25 quả)",
+		"20 bí", "20 bi", "20 bí đỏ", "20 bì", "hai mươi bí đỏ", "20 bơ", "3 bò", "20 cây", "20 bí (20 quả)"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -359,6 +408,13 @@ func FuzzParseQuantity(f *testing.F) {
 				t.Fatalf("ParseQuantity(%q, %q) = %+v, but its echo %q = %+v, %v", s, def, q, echo, r, err)
 			}
 			_, _ = q.InKg()
+			// A product whose name collides with a unit's word changes
+			// the unit at most, never the amount, and only to count it.
+			for _, product := range []string{"bí đỏ", "bơ", "bò", "cây giống"} {
+				if r, err := ParseQuantityOf(s, def, product); err == nil && r.Milli != q.Milli {
+					t.Fatalf("ParseQuantityOf(%q, %q, %q) = %+v, ParseQuantity %+v", s, def, product, r, q)
+				}
+			}
 			// Said as people say it, it is the same amount.
 			if said := q.Said(def); said != q {
 				if back, ok := said.InCounted(q.Unit, def); !ok || back != q {
