@@ -757,6 +757,20 @@ func TestAChucOfFruitListedByQuaIsAskedAgainInQua(t *testing.T) {
 	}
 }
 
+// A buyer's "20 bí" of bí đỏ listed by quả is 20 quả of it, not 20 bì
+// (a sack), which the listing's quả could not take.
+func TestABuyersTwentyBiOfPumpkinsAreTwentyQua(t *testing.T) {
+	t.Parallel()
+	m := newMarket(t)
+	l := m.sell("1", &flows.Listing{Product: "Bí đỏ", Quantity: vn.Quantity{Milli: 100_000, Unit: vn.UnitQua},
+		Price: vn.Price{VND: 15_000, Per: vn.UnitQua}, PriceTyped: "15k"})
+	const buyer = "2"
+	m.say(buyer, flows.KindText, "mua "+l.Code)
+	if said := m.say(buyer, flows.KindText, "20 bí"); m.sess[buyer].Step == "quantity" {
+		t.Fatalf("20 bí of bí đỏ by quả said %v, still at the quantity question", said)
+	}
+}
+
 // What is left of eggs listed by the chục, once a buyer ordered them by
 // quả, is said as people count eggs: the group post and the order's
 // announcement say "còn 27 quả" (not "2,7 chục"), and so does the
