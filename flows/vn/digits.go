@@ -1,6 +1,7 @@
 package vn
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -10,14 +11,18 @@ import (
 // A DigitRun is a stretch of text made of groups of digits and what
 // people put between the groups of one number: anything but letters
 // ("0912 345 678", "0912,345,678", "0912/345/678", "０９１２３４５６７８").
-// A letter ends it: "5 tạ 25k" is three runs.
+// Digits are read however they are written: full-width or circled
+// ("０", "①"), said in words ("không chín một", "khong chin mot"), or
+// with letters that look like them in a word of digits ("O912", "09l2").
+// Any other letter ends it: "5 tạ 25k" is three runs.
 type DigitRun struct {
 	Start, End int // bytes of the text: from the first digit (or the '+' just before it) to past the last digit
 	Groups     []DigitGroup
 }
 
 // A DigitGroup is digits written together, as ASCII digits: full-width
-// and other compatibility digits ("０", "①") read as theirs.
+// and other compatibility digits ("０", "①") read as theirs, a digit said
+// in words ("chín") or a word of digits ("O912") as one group.
 type DigitGroup struct {
 	Digits string
 	Plus   bool // a '+' just before it ("+84")
@@ -41,57 +46,159 @@ func (r DigitRun) Digits() string {
 }
 
 // DigitRuns finds the runs of digits in s, in order. Any text may be
-// given; it is read once.
+// given; it is read once, a word at a time.
 func DigitRuns(s string) []DigitRun {
-	var (
-		runs  []DigitRun
-		run   DigitRun // being read, when it has groups
-		group []byte   // digits of the run's last group, while it is read
-		loose bool     // a loose separator since the last group
-		plus  int      // where the '+' just before is, else -1
-	)
-	endGroup := func() {
-		if len(group) > 0 {
-			run.Groups[len(run.Groups)-1].Digits = string(group)
-			group = group[:0]
-		}
-	}
-	endRun := func() {
-		endGroup()
-		if len(run.Groups) > 0 {
-			runs = append(runs, run)
-		}
-		run, loose = DigitRun{}, false
-	}
-	plus = -1
-	for i, r := range s {
-		if d := digitsOf(r); d != "" {
-			if len(group) == 0 { // a new group
-				if len(run.Groups) == 0 {
-					run.Start = i
-					if plus >= 0 {
-						run.Start = plus
-					}
-				}
-				run.Groups = append(run.Groups, DigitGroup{Plus: plus >= 0, Loose: loose && len(run.Groups) > 0})
-			}
-			group = append(group, d...)
-			run.End, loose, plus = i+utf8.RuneLen(r), false, -1
+	rd := runReader{plus: -1}
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !inWord(r) {
+			rd.between(i, r)
+			i += size
 			continue
 		}
-		endGroup()
-		plus = -1
-		switch {
-		case unicode.IsLetter(r):
-			endRun()
-		case r == '+' || r == '＋':
-			plus = i
-		case !tight(r):
-			loose = true
+		end := i + size
+		for end < len(s) {
+			r, size := utf8.DecodeRuneInString(s[end:])
+			if !inWord(r) {
+				break
+			}
+			end += size
+		}
+		rd.word(s, i, end)
+		i = end
+	}
+	rd.endRun()
+	return rd.runs
+}
+
+// inWord tells whether r belongs to a word: a letter, a number, a mark.
+func inWord(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Mn, r)
+}
+
+// runReader reads DigitRuns.
+type runReader struct {
+	runs  []DigitRun
+	run   DigitRun // being read, when it has groups
+	open  bool     // the run's last group may go on: the rune before was its digit
+	loose bool     // a loose separator since the last group
+	plus  int      // where the '+' just before is, else -1
+}
+
+// between reads r at i, out of any word.
+func (rd *runReader) between(i int, r rune) {
+	rd.open, rd.plus = false, -1
+	switch {
+	case r == '+' || r == '＋':
+		rd.plus = i
+	case !tight(r):
+		rd.loose = true
+	}
+}
+
+// word reads the word s[from:to]: a digit said in words, a word of
+// digits (with look-alike letters), or digits and letters rune by rune
+// ("lh0912345678": the letters end a run, the digits make one).
+func (rd *runReader) word(s string, from, to int) {
+	w := s[from:to]
+	if d, ok := saidDigit(w); ok {
+		rd.digits(from, to, d)
+		rd.open = false
+		return
+	}
+	if d, ok := digitWord(w); ok {
+		rd.digits(from, to, d)
+		rd.open = false
+		return
+	}
+	for k, r := range w {
+		at := from + k
+		if d := digitsOf(r); d != "" {
+			rd.digits(at, at+utf8.RuneLen(r), d)
+			continue
+		}
+		rd.open, rd.plus = false, -1
+		if unicode.IsLetter(r) {
+			rd.endRun()
+		} else {
+			rd.loose = true // a mark, a number that is no digit ("½")
 		}
 	}
-	endRun()
-	return runs
+	rd.open, rd.plus = false, -1
+}
+
+// digits adds d, read from s[from:to], to the run.
+func (rd *runReader) digits(from, to int, d string) {
+	g := rd.run.Groups
+	if rd.open {
+		g[len(g)-1].Digits += d
+	} else {
+		if len(g) == 0 {
+			rd.run.Start = from
+			if rd.plus >= 0 {
+				rd.run.Start = rd.plus
+			}
+		}
+		rd.run.Groups = append(g, DigitGroup{Digits: d, Plus: rd.plus >= 0, Loose: rd.loose && len(g) > 0})
+	}
+	rd.run.End, rd.open, rd.loose, rd.plus = to, true, false, -1
+}
+
+// endRun keeps the run read, if any, and starts another.
+func (rd *runReader) endRun() {
+	if len(rd.run.Groups) > 0 {
+		rd.runs = append(rd.runs, rd.run)
+	}
+	rd.run, rd.open, rd.loose = DigitRun{}, false, false
+}
+
+// saidDigits are digits said in words, lower case, as typed with their
+// diacritics or with none: "chín" and "chin" are 9, "chìn" is no digit.
+// "mốt", "lăm" and "tư" are said after tens, and give a number's digits
+// when it is said in pairs ("chín mốt" is 91). "linh" and "lẻ" are left
+// out: "bán lẻ" is no zero, and digits are said with "không".
+var saidDigits = func() map[string]string {
+	m := map[string]string{"zero": "0", "one": "1", "two": "2", "three": "3", "four": "4",
+		"five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}
+	for d, words := range [...][]string{
+		{"không"}, {"một", "mốt"}, {"hai"}, {"ba"}, {"bốn", "tư"},
+		{"năm", "lăm"}, {"sáu"}, {"bảy", "bẩy"}, {"tám"}, {"chín"},
+	} {
+		for _, w := range words {
+			m[w] = string(rune('0' + d))
+			m[Fold(w)] = string(rune('0' + d))
+		}
+	}
+	return m
+}()
+
+// saidDigit reads w as a digit said in words.
+func saidDigit(w string) (string, bool) {
+	if len(w) > len("không")*2 { // longer than any, even decomposed
+		return "", false
+	}
+	d, ok := saidDigits[norm.NFC.String(strings.ToLower(w))]
+	return d, ok
+}
+
+// lookAlikes are letters typed for digits among digits ("O912", "09l2").
+var lookAlikes = map[rune]string{'O': "0", 'o': "0", 'l': "1", 'I': "1"}
+
+// digitWord reads a word made of digits and letters that look like
+// digits, with a digit at least: "O912" is 0912, "Ol" no number.
+func digitWord(w string) (string, bool) {
+	var b strings.Builder
+	real := false
+	for _, r := range w {
+		d := digitsOf(r)
+		if d != "" {
+			real = true
+		} else if d = lookAlikes[r]; d == "" {
+			return "", false
+		}
+		b.WriteString(d)
+	}
+	return b.String(), real
 }
 
 // digitsOf is the ASCII digits a rune stands for: "7" for '7' and '７',

@@ -47,6 +47,26 @@ func TestContainsPhone(t *testing.T) {
 		"loại 1: 35k, loại 2: 30k, loại 3: 25k": false,
 		"STK 0123456789123 Vietcombank":         false,
 		"½ tấn":                                 false,
+		// Digits said in words, or letters typed for digits.
+		"Hoa không chín một hai ba bốn năm sáu bảy tám":     true,
+		"Hoa khong chin mot hai ba bon nam sau bay tam":     true,
+		"KHÔNG CHÍN MỘT HAI BA BỐN NĂM SÁU BẢY TÁM":         true,
+		"gọi không chín mốt, hai ba bốn, năm sáu bẩy tám":   false, // said in pairs, set apart by commas
+		"gọi không chín mốt hai ba bốn năm sáu bẩy tám":     true,
+		"zalo không 9 một 2 ba 4 năm 6 bảy 8":               true,
+		"lh không 912 345 678":                              true,
+		"zero nine one two three four five six seven eight": true,
+		"Hoa O912345678":                          true,
+		"Hoa o912.345.678":                        true,
+		"Hoa 09l2 345 678":                        true,
+		"Hoa O9I2-345-67O":                        true,
+		"Hoa 0912 345 678 ạ":                      true,
+		"hai ba quả, năm 2026":                    false,
+		"Na chín, không phun thuốc, 25.000 đ/kg":  false,
+		"giao 20-12, 5 tạ, loại một, bán lẻ":      false,
+		"năm 2026 tháng chín, hai ba tấn":         false,
+		"chìn bón một hai ba bốn năm sáu bảy tám": false, // other words, a digit short
+		"lol 1 OI l0":                             false,
 		// A long run of digit groups is read in linear time, a phone at its end found.
 		strings.Repeat("12 ", 5000) + "0912 345 678": true,
 		strings.Repeat("12,", 5000) + "0912,345,678": true,
@@ -77,9 +97,39 @@ func TestDigitRuns(t *testing.T) {
 	}
 }
 
+// Digits said in words, with their diacritics or none, and letters typed
+// for digits in a word of digits, are read as digits; other words end a
+// run, as any letter does.
+func TestDigitRunsReadDigitsInWords(t *testing.T) {
+	t.Parallel()
+	for text, want := range map[string]string{
+		"không chín một hai ba bốn năm sáu bảy tám": "không chín một hai ba bốn năm sáu bảy tám=0912345678",
+		"Khong Chin Mot, hai":                     "Khong Chin Mot, hai=0912",
+		"không 9 tám 7 sáu 5":                     "không 9 tám 7 sáu 5=098765",
+		"chín mốt hai lăm bẩy tư":                 "chín mốt hai lăm bẩy tư=912574",
+		"lh O912 345 678":                         "O912 345 678=0912345678",
+		"09l2.345.67O ạ":                          "09l2.345.67O=0912345670",
+		"+84 9I2":                                 "+84 9I2=84912",
+		"năm 2026, hai ba quả":                    "năm 2026, hai ba=5202623", // a comma ends no run
+		"chìn bón, bán lẻ, linh tinh, Ol, lo, oO": "",
+		"Chợ Ba Đình":                             "Ba=3",
+		"lh0912":                                  "0912=0912",
+		"abc0912def345":                           "0912=0912|345=345",
+		"kho\u0302ng chi\u0301n (decomposed)":     "kho\u0302ng chi\u0301n=09",
+	} {
+		var got []string
+		for _, r := range DigitRuns(text) {
+			got = append(got, text[r.Start:r.End]+"="+r.Digits())
+		}
+		if strings.Join(got, "|") != want {
+			t.Errorf("DigitRuns(%q) = %q, want %q", text, strings.Join(got, "|"), want)
+		}
+	}
+}
+
 func FuzzContainsPhone(f *testing.F) {
 	for _, s := range []string{"0912 345 678", "lh 0912,345,678", "０９１２３４５６７８", "05/09, 06/09", "+84 912 345 678",
-		"Na 5 tạ 25k", "\xff1\xff", "①②③", "+", "12+", "1,5 tấn"} {
+		"Na 5 tạ 25k", "\xff1\xff", "①②③", "+", "12+", "1,5 tấn", "không chín một hai", "O9l2 345", "năm 2026"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -87,28 +137,32 @@ func FuzzContainsPhone(f *testing.F) {
 		for _, r := range s {
 			digits += len(digitsOf(r))
 		}
-		if ContainsPhone(s) && digits < 10 {
-			t.Fatalf("ContainsPhone(%q) with %d digits", s, digits)
-		}
-		inRuns, prevEnd := 0, -1
+		inRuns, longest, prevEnd := 0, 0, -1
 		for _, r := range DigitRuns(s) {
 			if r.Start < prevEnd || r.Start >= r.End || r.End > len(s) || len(r.Groups) == 0 {
 				t.Fatalf("DigitRuns(%q): run %+v after %d", s, r, prevEnd)
 			}
 			prevEnd = r.End
+			// A run ends with a digit, or a word read as digits.
 			last, _ := utf8.DecodeLastRuneInString(s[:r.End])
-			if digitsOf(last) == "" {
+			next, _ := utf8.DecodeRuneInString(s[r.End:])
+			if !inWord(last) || r.End < len(s) && inWord(next) && digitsOf(last) == "" {
 				t.Fatalf("DigitRuns(%q): run %q ends with no digit", s, s[r.Start:r.End])
 			}
 			for _, g := range r.Groups {
-				if !allDigits(g.Digits) {
+				if g.Digits == "" || !allDigits(g.Digits) {
 					t.Fatalf("DigitRuns(%q): group %+v", s, g)
 				}
 			}
 			inRuns += len(r.Digits())
+			longest = max(longest, len(r.Digits()))
 		}
-		if inRuns != digits {
+		// Every digit is in a run; words add theirs.
+		if inRuns < digits {
 			t.Fatalf("DigitRuns(%q) holds %d digits of %d", s, inRuns, digits)
+		}
+		if ContainsPhone(s) && longest < 10 {
+			t.Fatalf("ContainsPhone(%q) with runs of %d digits at most", s, longest)
 		}
 		// A number written apart from the rest is found, whatever is around it.
 		for _, phone := range []string{" 0912,345,678 ", " ０９１２ ３４５ ６７８ ", " 0912_345_678 "} {
