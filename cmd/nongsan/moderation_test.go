@@ -164,10 +164,31 @@ func TestAGroupAdminTakesAListingDownInTheirGroupsOnly(t *testing.T) {
 // Hùng", a number spelled out) reaches farmers without it.
 func TestAGroupsContactInWordsDoesNotReachFarmers(t *testing.T) {
 	t.Parallel()
+	const title, shown = "Chợ Na | kết bạn Zalo tên Hùng | không chín sáu tám một một một hai hai hai", "Chợ Na | kết bạn … | …"
+	if posted := postedUnder(t, title); !strings.Contains(posted, "nhóm "+shown) ||
+		strings.Contains(posted, "Hùng") || strings.Contains(posted, "chín") {
+		t.Errorf("the farmer was told where the listing went: %q, want the group named %q", posted, shown)
+	}
+}
+
+// A group's title that names Zalo but no one keeps its place ("Chợ nông
+// sản Zalo Lạng Sơn"), and a contact word typed apart ("Z.a.l.o tên
+// Hùng") is still one.
+func TestAGroupsTitleLosesOnlyWhatLeadsToSomeone(t *testing.T) {
+	t.Parallel()
+	const title, shown = "Chợ nông sản Zalo Lạng Sơn | Z.a.l.o tên Hùng", "Chợ nông sản Zalo Lạng Sơn | Z.a.l.o …"
+	if posted := postedUnder(t, title); !strings.Contains(posted, "nhóm "+shown) || strings.Contains(posted, "Hùng") {
+		t.Errorf("the farmer was told where the listing went: %q, want the group named %q", posted, shown)
+	}
+}
+
+// postedUnder registers a market group named title, has a farmer's
+// listing posted there and returns what the farmer is told of it.
+func postedUnder(t *testing.T, title string) string {
+	t.Helper()
 	tg := telegramtest.NewServer(t)
 	b := startBot(t, tg, orderEnv(t, tg))
 	const group, admin = int64(-1009999999996), int64(6007)
-	const title, shown = "Chợ Na | kết bạn Zalo tên Hùng | không chín sáu tám một một một hai hai hai", "Chợ Na | kết bạn … | …"
 	b.TG.SetMemberStatus(group, admin, "administrator")
 	added, register := b.Up.AddedToGroup(group, admin, telegramtest.DefaultBotID), b.Up.Text(group, admin, "/dangky")
 	added.MyChatMember.Chat.Title, register.Message.Chat.Title = title, title
@@ -179,10 +200,7 @@ func TestAGroupsContactInWordsDoesNotReachFarmers(t *testing.T) {
 	b.expectIn(group, "group.registered_all")
 	b.register(farmer)
 	code := b.listing(farmer, "500kg", "25000")
-	if posted := b.notice(farmer, "📢 Tin bán "+code); !strings.Contains(posted.Text, "nhóm "+shown) ||
-		strings.Contains(posted.Text, "Hùng") || strings.Contains(posted.Text, "chín") {
-		t.Errorf("the farmer was told where the listing went: %q, want the group named %q", posted.Text, shown)
-	}
+	return b.notice(farmer, "📢 Tin bán "+code).Text
 }
 
 // Anyone can make a group of theirs a market, name it, and take listings
