@@ -67,6 +67,7 @@ func TestAGroupsTitleIsRepeatedWithoutContacts(t *testing.T) {
 		{"Chợ Na không 9 tám 7 sáu 5", "Chợ Na …"},
 		{"Chợ Na abc0912345678", "Chợ Na abc…"},
 		{"Chợ Na O9l2345678", "Chợ Na …"},
+		{"Chợ Na 0968 lll 222", "Chợ Na …"},
 		{"Chợ Na khong chin 1 2 3 4", "Chợ Na …"},
 		// Words and numbers that are no contact stay.
 		{"Chợ Ba Đình năm 2026", "Chợ Ba Đình năm 2026"},

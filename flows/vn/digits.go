@@ -13,7 +13,8 @@ import (
 // ("0912 345 678", "0912,345,678", "0912/345/678", "０９１２３４５６７８").
 // Digits are read however they are written: full-width or circled
 // ("０", "①"), said in words ("không chín một", "khong chin mot"), or
-// with letters that look like them in a word of digits ("O912", "09l2").
+// with letters that look like them in a word of digits ("O912", "09l2")
+// or between digits ("0968 lll 222").
 // Any other letter ends it: "5 tạ 25k" is three runs.
 type DigitRun struct {
 	Start, End int // bytes of the text: from the first digit (or the '+' just before it) to past the last digit
@@ -83,6 +84,9 @@ type runReader struct {
 	open  bool     // the run's last group may go on: the rune before was its digit
 	loose bool     // a loose separator since the last group
 	plus  int      // where the '+' just before is, else -1
+	// pending: words of look-alike letters only after the run's digits,
+	// its digits if more follow ("0968 lll 222"), else a word like any.
+	pending []DigitGroup
 }
 
 // between reads r at i, out of any word.
@@ -106,9 +110,15 @@ func (rd *runReader) word(s string, from, to int) {
 		rd.open = false
 		return
 	}
-	if d, ok := digitWord(w); ok {
+	d, real, ok := digitWord(w)
+	if ok && real {
 		rd.digits(from, to, d)
 		rd.open = false
+		return
+	}
+	if ok && len(rd.run.Groups) > 0 {
+		rd.pending = append(rd.pending, DigitGroup{Digits: d, Loose: rd.loose})
+		rd.open, rd.loose, rd.plus = false, false, -1
 		return
 	}
 	for k, r := range w {
@@ -129,6 +139,8 @@ func (rd *runReader) word(s string, from, to int) {
 
 // digits adds d, read from s[from:to], to the run.
 func (rd *runReader) digits(from, to int, d string) {
+	rd.run.Groups = append(rd.run.Groups, rd.pending...)
+	rd.pending = rd.pending[:0]
 	g := rd.run.Groups
 	if rd.open {
 		g[len(g)-1].Digits += d
@@ -149,7 +161,7 @@ func (rd *runReader) endRun() {
 	if len(rd.run.Groups) > 0 {
 		rd.runs = append(rd.runs, rd.run)
 	}
-	rd.run, rd.open, rd.loose = DigitRun{}, false, false
+	rd.run, rd.open, rd.loose, rd.pending = DigitRun{}, false, false, rd.pending[:0]
 }
 
 // saidDigits are digits said in words, lower case, as typed with their
@@ -185,20 +197,20 @@ func saidDigit(w string) (string, bool) {
 var lookAlikes = map[rune]string{'O': "0", 'o': "0", 'l': "1", 'I': "1"}
 
 // digitWord reads a word made of digits and letters that look like
-// digits, with a digit at least: "O912" is 0912, "Ol" no number.
-func digitWord(w string) (string, bool) {
+// digits ("O912" is 0912); real tells whether a digit is among them: "Ol"
+// is a number only between digits.
+func digitWord(w string) (d string, real, ok bool) {
 	var b strings.Builder
-	real := false
 	for _, r := range w {
 		d := digitsOf(r)
 		if d != "" {
 			real = true
 		} else if d = lookAlikes[r]; d == "" {
-			return "", false
+			return "", false, false
 		}
 		b.WriteString(d)
 	}
-	return b.String(), real
+	return b.String(), real, true
 }
 
 // digitsOf is the ASCII digits a rune stands for: "7" for '7' and '７',

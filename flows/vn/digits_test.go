@@ -60,6 +60,9 @@ func TestContainsPhone(t *testing.T) {
 		"Hoa o912.345.678":                        true,
 		"Hoa 09l2 345 678":                        true,
 		"Hoa O9I2-345-67O":                        true,
+		"Hoa O968.lll.222":                        true,
+		"Hoa 0968 III 222":                        true,
+		"Hoa 0968 lll 22 Na":                      false,
 		"Hoa 0912 345 678 ạ":                      true,
 		"hai ba quả, năm 2026":                    false,
 		"Na chín, không phun thuốc, 25.000 đ/kg":  false,
@@ -113,6 +116,8 @@ func TestDigitRunsReadDigitsInWords(t *testing.T) {
 		"năm 2026, hai ba quả":                    "năm 2026, hai ba=5202623", // a comma ends no run
 		"chìn bón, bán lẻ, linh tinh, Ol, lo, oO": "",
 		"Chợ Ba Đình":                             "Ba=3",
+		"0968 lll 222 Na lo 5 Ol":                 "0968 lll 222=0968111222|5=5",
+		"lo 0968 Il":                              "0968=0968",
 		"lh0912":                                  "0912=0912",
 		"abc0912def345":                           "0912=0912|345=345",
 		"kho\u0302ng chi\u0301n (decomposed)":     "kho\u0302ng chi\u0301n=09",
