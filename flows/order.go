@@ -355,6 +355,8 @@ func (f *order) onName(_ context.Context, c *Conv, d *orderDraft, in Input) (Go,
 		d.Name = c.User.Name
 	case in.Kind == KindText && tooLong(in.Text, maxName):
 		return Again(M("order.name_long")), nil
+	case withPhone(in): // the name reaches the farmer with the order, the number only once it is accepted
+		return Again(M("order.name_phone")), nil
 	case in.Kind == KindText && validName(in.Text):
 		d.Name = in.Text
 	default:

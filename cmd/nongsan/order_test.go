@@ -262,6 +262,51 @@ func decodeQR(t testing.TB, png []byte) string {
 	return res.GetText()
 }
 
+// The buyer's name reaches the farmer with the order, before it is
+// accepted, and their number only after: a name with a phone number in
+// it, however written, is asked again, saying why and with an example;
+// the farmer reads the name typed then, and no number.
+func TestABuyersNameWithAPhoneNumberIsAskedAgain(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	b := startBot(t, tg, orderEnv(t, tg))
+	b.markets()
+	b.register(farmer)
+	code := b.listing(farmer, "500 kg", "25k")
+
+	b.Say(buyer, deepLink(code))
+	b.expect(buyer, "order.quantity", "Remaining", "500 kg", "Unit", "kg", "Price", "25.000 đ/kg")
+	b.Say(buyer, "50kg")
+	b.expect(buyer, "order.name", "Name", "Nông dân 2002")
+	for _, typed := range []string{"Hoa 0968 111 222", "Hoa không chín sáu tám một một một hai hai hai", "Hoa O968.lll.222"} {
+		b.Say(buyer, typed)
+		if got := b.Last(buyer).Text; !strings.HasPrefix(got, "Tên người nhận được gửi cho nhà vườn") ||
+			!strings.Contains(got, "ví dụ: Nguyễn Thị Hoa") {
+			t.Fatalf("after the name %q the bot said %q", typed, got)
+		}
+		b.expect(buyer, "order.name_phone")
+	}
+	b.Say(buyer, "Nguyễn Thị Hoa")
+	b.expect(buyer, "order.phone")
+	b.Post(b.Up.Contact(buyer, buyer, "+84987654321"))
+	b.expect(buyer, "order.delivery")
+	b.Say(buyer, "nhận tại vườn")
+	b.expect(buyer, "order.note")
+	b.Say(buyer, "bỏ qua")
+	b.Say(buyer, "đặt hàng")
+	news := b.notice(farmer, "🛒 Đơn mới")
+	if !strings.Contains(news.Text, "👤 Nguyễn Thị Hoa\n") {
+		t.Errorf("the farmer's notice does not name the buyer Nguyễn Thị Hoa:\n%s", news.Text)
+	}
+	for _, m := range b.Sent(farmer) {
+		for _, bad := range []string{"0968", "chín", "O968", "0987"} {
+			if strings.Contains(m.Text, bad) {
+				t.Errorf("the farmer read %q before accepting: %q", bad, m.Text)
+			}
+		}
+	}
+}
+
 func TestOrdersAreShownInTheBuyersUnit(t *testing.T) {
 	t.Parallel()
 	tg := telegramtest.NewServer(t)
