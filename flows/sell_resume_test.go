@@ -200,14 +200,14 @@ func TestPhotosSentAfterADayAwayAreKept(t *testing.T) {
 		c := newConversation(t)
 		c.play(toSellQuantity[:7])
 		c.now = c.now.Add(30 * time.Hour)
-		if said := c.inAlbum("g1"); !slices.Equal(said, []string{"sell.resume"}) || c.step() != "resume/ask" {
+		if said := c.inAlbum("g1", ""); !slices.Equal(said, []string{"sell.resume"}) || c.step() != "resume/ask" {
 			t.Fatalf("first photo of an album after a day away said %v at %q, want the resume question", said, c.step())
 		}
 		if d := c.said[0].Text.Data; d["Album"] != true {
 			t.Fatalf("sell.resume data %v, want the album said to be kept", d)
 		}
 		for range 2 {
-			if said := c.inAlbum("g1"); len(said) != 0 || c.step() != "resume/ask" {
+			if said := c.inAlbum("g1", ""); len(said) != 0 || c.step() != "resume/ask" {
 				t.Fatalf("another photo of the album said %v at %q, want nothing", said, c.step())
 			}
 		}
