@@ -608,7 +608,7 @@ func TestAPostLandingWhereItWasTakenDownIsEditedAtOnce(t *testing.T) {
 	if err := e.Store.Enqueue(ctx, backlog, now); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.HidePosts(ctx, l.ID, []flows.Post{{Group: group}}, admin.ID); err != nil {
+	if err := db.HidePosts(ctx, l.ID, []flows.Post{{Group: group}}, admin.ID, ""); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.Sweep(ctx); err != nil {

@@ -94,6 +94,9 @@ type Post struct {
 	// Hidden: the group's admin took the listing down there (the post says
 	// so); nothing more of it is sent there.
 	Hidden bool
+	// HiddenSource is the update that took it down there: run again, that
+	// update finds the post as it left it.
+	HiddenSource string
 }
 
 // ErrNotFound means there is no such record.
@@ -133,6 +136,11 @@ type Listings interface {
 	// first (on sale, then sold out), then those ended lately.
 	ListingsOf(ctx context.Context, userID int64) ([]*Listing, error)
 	UpdateListing(ctx context.Context, l *Listing, notices ...Reply) error
+	// RemoveListing is a moderator's take-down of l, made by source, with
+	// its notices, unless l changed since it was read or was taken down
+	// already (ErrStale); run again by that source, nil, and nothing is
+	// changed or queued again.
+	RemoveListing(ctx context.Context, l *Listing, source string, notices ...Reply) error
 	// SavePost records where a pending post landed, with its notices;
 	// hidden, the group took the listing down meanwhile: the post is
 	// recorded, the notices are not queued.
@@ -143,7 +151,9 @@ type Listings interface {
 	// the user by, with the notices that reports (the edits of the posts
 	// sent): every one of them not hidden yet, and none sent since it was
 	// read (its edit would be missing), else ErrStale and nothing changes.
-	HidePosts(ctx context.Context, listingID int64, posts []Post, by int64, notices ...Reply) error
+	// Run again by the source that hid them, nil, and nothing is changed
+	// or queued again.
+	HidePosts(ctx context.Context, listingID int64, posts []Post, by int64, source string, notices ...Reply) error
 	// Expiring lists the listings on sale or sold out past their expiry
 	// at now, and the active ones not past it expiring by askBy whose seller was not asked about
 	// renewing yet (none when askBy is zero).
@@ -209,10 +219,14 @@ type UserChats interface {
 type Roles interface {
 	IsModerator(ctx context.Context, userID int64) (bool, error)
 	// Ban stops who posting, with the reason; notices are queued in the
-	// same transaction. Banning again updates the reason.
-	Ban(ctx context.Context, who BanOf, by int64, reason string, notices ...Reply) error
-	// Unban lifts a ban (ErrStale: there was none).
-	Unban(ctx context.Context, who BanOf, notices ...Reply) error
+	// same transaction. ErrStale: who may not post already (Banned). Run
+	// again by the source that banned, nil, and nothing is changed or
+	// queued again.
+	Ban(ctx context.Context, who BanOf, by int64, reason, source string, notices ...Reply) error
+	// Unban lifts the ban of b.Who, for source, with notices, and returns
+	// b (ErrStale: there was none). Run again by the source that lifted
+	// it, it changes nothing and returns b's Name and Account as then.
+	Unban(ctx context.Context, b Banned, source string, notices ...Reply) (Banned, error)
 	// Banned tells whether who may not post, and why: a user whose own
 	// seller profile is banned is, and a profile whose owner is.
 	Banned(ctx context.Context, who BanOf) (reason string, banned bool, err error)

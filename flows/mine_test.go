@@ -424,7 +424,7 @@ func TestSellingAStoppedSoldOutListingAgainPutsItBackOnSale(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if err := m.db.Ban(ctx, flows.BanOf{User: farmer.ID}, 0, "Ảnh không đúng hàng"); err != nil {
+				if err := m.db.Ban(ctx, flows.BanOf{User: farmer.ID}, 0, "Ảnh không đúng hàng", ""); err != nil {
 					t.Fatal(err)
 				}
 			}

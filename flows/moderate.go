@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -137,13 +138,17 @@ func (f *moderate) start(ctx context.Context, c *Conv, in Input) (Step, error) {
 	if !ok || err != nil {
 		return Done, err
 	}
+	if done, err := f.already(ctx, c, d, l); done || err != nil {
+		return Done, err
+	}
 	d.Groups = titles(hide)
 	return modReason, c.SetDraft(d)
 }
 
 // allowed tells whether the user may carry out d on l now, and says why
-// not when they may not or need not. For a hide, it returns the posts to
-// hide: those in the groups the user administers where l is still shown.
+// not when they may not. For a hide, it returns the posts to hide: those
+// in the groups the user administers where l is still shown (or this very
+// update took it down, run again), and says so when there are none.
 func (f *moderate) allowed(ctx context.Context, c *Conv, d modDraft, l *Listing) (hide []Post, ok bool, err error) {
 	if d.Action == modHide {
 		return f.mayHide(ctx, c, l)
@@ -152,30 +157,47 @@ func (f *moderate) allowed(ctx context.Context, c *Conv, d modDraft, l *Listing)
 		return nil, false, err
 	}
 	switch d.Action {
+	case modRemove, modBan, modBanHelper:
+		return nil, true, nil
+	}
+	c.Say(M("moderation.refused"))
+	return nil, false, nil
+}
+
+// already tells, as a removal or a ban starts, whether it was done
+// already, and says so. When confirmed, the store tells: this update may
+// have made the change itself, run again after its chat's state lost a
+// race, and is then told it is done.
+func (f *moderate) already(ctx context.Context, c *Conv, d modDraft, l *Listing) (bool, error) {
+	switch d.Action {
 	case modRemove:
 		if l.Status == Removed {
 			c.Say(M("moderation.already_removed", "Code", l.Code))
-			return nil, false, nil
+			return true, nil
 		}
 	case modBan, modBanHelper:
-		who, name, err := f.banned(ctx, d, l)
-		if err != nil {
-			return nil, false, err
-		}
-		reason, banned, err := f.deps.Roles.Banned(ctx, who)
-		if err != nil {
-			return nil, false, err
-		}
-		if banned {
-			c.Say(M("moderation.already_banned", "Name", name, "Reason", reason))
-			return nil, false, nil
-		}
-	default:
-		c.Say(M("moderation.refused"))
-		return nil, false, nil
+		return f.alreadyBanned(ctx, c, d, l)
 	}
-	return nil, true, nil
+	return false, nil
 }
+
+// alreadyBanned tells whether whom d bans may not post already, and says
+// so, with the reason they were given.
+func (f *moderate) alreadyBanned(ctx context.Context, c *Conv, d modDraft, l *Listing) (bool, error) {
+	who, name, err := f.banned(ctx, d, l)
+	if err != nil {
+		return false, err
+	}
+	reason, banned, err := f.deps.Roles.Banned(ctx, who)
+	if err == nil && banned {
+		c.Say(M("moderation.already_banned", "Name", name, "Reason", reason))
+	}
+	return banned, err
+}
+
+// updateSource names the update for the stores: run again, it finds the
+// change it made and is told it is done, not done already.
+func updateSource(in Input) string { return linkSource(in) }
 
 // mayHide returns the posts of l a group admin may take down: those in the
 // groups of their channel they administer, where l is still shown. Whoever
@@ -217,6 +239,9 @@ func (f *moderate) adminPosts(ctx context.Context, c *Conv, l *Listing) (theirs,
 			if admin, err = f.deps.Admins.IsGroupAdmin(ctx, p.Group, c.User.PlatformID); err != nil {
 				return nil, nil, 0, err
 			}
+		}
+		if p.Hidden && p.HiddenSource == updateSource(c.In) {
+			p.Hidden = false // this update hid it, run again: as it found it
 		}
 		switch {
 		case admin && !p.Hidden:
@@ -442,7 +467,7 @@ func (f *moderate) hide(ctx context.Context, c *Conv, d modDraft, l *Listing, po
 	if err != nil {
 		return err
 	}
-	err = f.deps.Listings.HidePosts(ctx, l.ID, posts, c.User.ID, append(notices, notice...)...)
+	err = f.deps.Listings.HidePosts(ctx, l.ID, posts, c.User.ID, updateSource(c.In), append(notices, notice...)...)
 	return takenDownAs(c, err, M("moderation.hidden", "Code", l.Code, "Groups", where, "Left", left))
 }
 
@@ -472,7 +497,17 @@ func (f *moderate) remove(ctx context.Context, c *Conv, d modDraft, l *Listing) 
 	if err != nil {
 		return err
 	}
-	err = f.deps.Listings.UpdateListing(ctx, l, append(notices, notice...)...)
+	err = f.deps.Listings.RemoveListing(ctx, l, updateSource(c.In), append(notices, notice...)...)
+	if errors.Is(err, ErrStale) {
+		now, err := f.deps.Listings.Listing(ctx, l.ID)
+		if err != nil {
+			return err
+		}
+		if now.Status == Removed { // by another moderator meanwhile
+			c.Say(M("moderation.already_removed", "Code", l.Code))
+			return nil
+		}
+	}
 	return takenDownAs(c, err, M("moderation.removed", "Code", l.Code, "Posts", posts))
 }
 
@@ -514,7 +549,14 @@ func (f *moderate) ban(ctx context.Context, c *Conv, d modDraft, l *Listing) err
 	if err != nil {
 		return err
 	}
-	if err := f.deps.Roles.Ban(ctx, who, c.User.ID, d.Reason, notice...); err != nil {
+	err = f.deps.Roles.Ban(ctx, who, c.User.ID, d.Reason, updateSource(c.In), notice...)
+	if errors.Is(err, ErrStale) { // by another moderator meanwhile
+		if banned, err := f.alreadyBanned(ctx, c, d, l); err != nil || banned {
+			return err
+		}
+		return fmt.Errorf("ban of %+v refused, yet not banned: unbanned meanwhile", who)
+	}
+	if err != nil {
 		return err
 	}
 	if who.User != 0 {
@@ -671,23 +713,28 @@ func (f *moderate) onUnban(ctx context.Context, c *Conv, in Input) (Step, error)
 	if err != nil {
 		return "", err
 	}
-	i := slices.IndexFunc(banned, func(b Banned) bool { return b.Who == who })
-	if i < 0 {
-		c.Say(M("moderation.not_banned"))
-		return Done, nil
+	// Not listed, this update may have lifted it, run again: the store
+	// tells, with whom it lifted.
+	b := Banned{Who: who}
+	if i := slices.IndexFunc(banned, func(b Banned) bool { return b.Who == who }); i >= 0 {
+		b = banned[i]
 	}
-	b := banned[i]
 	notice, err := f.tell(ctx, b.Account, "moderation.unbanned_user")
 	if err != nil {
 		return "", err
 	}
-	err = f.deps.Roles.Unban(ctx, who, notice...)
+	b, err = f.deps.Roles.Unban(ctx, b, updateSource(c.In), notice...)
 	if errors.Is(err, ErrStale) {
 		c.Say(M("moderation.not_banned"))
 		return Done, nil
 	}
 	if err != nil {
 		return "", err
+	}
+	if notice == nil { // told, if they could be, by the first run
+		if notice, err = f.tell(ctx, b.Account, "moderation.unbanned_user"); err != nil {
+			return "", err
+		}
 	}
 	c.Say(M("moderation.unbanned", "Name", b.Name, "Told", len(notice) > 0))
 	return Done, nil

@@ -166,7 +166,7 @@ func TestAPostThatLandsInAGroupThatHidItIsTakenDownThere(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := m.db.HidePosts(ctx, l.ID, []flows.Post{{Group: marketGroup}}, admin.ID); err != nil {
+	if err := m.db.HidePosts(ctx, l.ID, []flows.Post{{Group: marketGroup}}, admin.ID, ""); err != nil {
 		t.Fatal(err)
 	}
 	m.notices() // the take-down's own

@@ -81,7 +81,7 @@ func (f *roles) onRole(ctx context.Context, c *Conv, in Input) (Step, error) {
 		return Done, err
 	}
 	inv := Invite{Role: role, CreatedBy: c.User.ID, Expires: c.Now.Add(InviteFor)}
-	if err := f.deps.Invites.CreateInvite(ctx, &inv); err != nil {
+	if err := f.deps.Invites.CreateInvite(ctx, &inv, updateSource(c.In)); err != nil {
 		return "", err
 	}
 	c.Ask(M("roles.invite", "Code", inv.Code, "Role", c.T(M("roles.role_"+role)),
@@ -256,7 +256,7 @@ func (f *roles) onRevokeConfirm(ctx context.Context, c *Conv, in Input) (Step, e
 	case !errors.Is(err, ErrNotFound):
 		return "", err
 	}
-	err = f.deps.Invites.Revoke(ctx, d.UserID, d.Role, notices...)
+	err = f.deps.Invites.Revoke(ctx, d.UserID, d.Role, updateSource(c.In), notices...)
 	if errors.Is(err, ErrStale) {
 		c.Say(M("roles.not_granted", "Name", d.Name))
 		return Done, nil

@@ -106,7 +106,7 @@ func TestOnlyThoseWhoMayRenewAreAskedTo(t *testing.T) {
 		return l
 	}
 	banned, farmer := listed("1", "", "+84912888771"), listed("2", "", "+84912888772")
-	if err := m.db.Ban(ctx, flows.BanOf{User: m.user("1")}, 0, "hàng giả"); err != nil {
+	if err := m.db.Ban(ctx, flows.BanOf{User: m.user("1")}, 0, "hàng giả", ""); err != nil {
 		t.Fatal(err)
 	}
 	// Helper "3" posts for two farmers without an account, one of them
@@ -115,7 +115,7 @@ func TestOnlyThoseWhoMayRenewAreAskedTo(t *testing.T) {
 		t.Fatal(err)
 	}
 	forMai, forBanned, takenOff := listed("", "3", "+84987654321"), listed("", "3", "+84987654322"), listed("", "4", "+84987654323")
-	if err := m.db.Ban(ctx, flows.BanOf{Seller: forBanned.SellerID}, 0, "hàng giả"); err != nil {
+	if err := m.db.Ban(ctx, flows.BanOf{Seller: forBanned.SellerID}, 0, "hàng giả", ""); err != nil {
 		t.Fatal(err)
 	}
 

@@ -75,8 +75,11 @@ var (
 
 // Invites store the codes of /themmod and the roles they grant.
 type Invites interface {
-	// CreateInvite stores a fresh code for inv (Code is set).
-	CreateInvite(ctx context.Context, inv *Invite) error
+	// CreateInvite stores a fresh code for inv (Code is set), made by
+	// source. Run again by that source, the invite it made gets the fresh
+	// code instead: the first was never shown (the run that made it was
+	// lost, its reply with it), and nobody can use it any more.
+	CreateInvite(ctx context.Context, inv *Invite, source string) error
 	// UseInvite grants the code's role to u.User, once, and queues the
 	// notices made from the invite in the same transaction, provided its
 	// maker still moderates (any account of theirs, granted or listed in
@@ -88,8 +91,9 @@ type Invites interface {
 	UseInvite(ctx context.Context, u InviteUse, lim InviteLimits, notices func(Invite) []Reply) (Invite, error)
 	// GrantedRoles lists every role given with /themmod.
 	GrantedRoles(ctx context.Context) ([]Granted, error)
-	// Revoke takes a granted role back, with notices (ErrStale: it was not
-	// held). Taking back the moderator role voids the codes the person
-	// made that nobody used yet.
-	Revoke(ctx context.Context, userID int64, role string, notices ...Reply) error
+	// Revoke takes a granted role back, for source, with notices (ErrStale:
+	// it was not held; run again by the source that took it back, nil).
+	// Taking back the moderator role voids the codes the person made that
+	// nobody used yet.
+	Revoke(ctx context.Context, userID int64, role, source string, notices ...Reply) error
 }

@@ -27,8 +27,10 @@ func hashInvite(code string) []byte {
 }
 
 // CreateInvite stores a fresh code of six characters: with 48 hours to
-// guess, 32^6 codes leave a guesser no chance.
-func (db *DB) CreateInvite(ctx context.Context, inv *flows.Invite) error {
+// guess, 32^6 codes leave a guesser no chance. The source that made an
+// invite, run again, gives that invite the fresh code: only a hash of the
+// first is kept, and it was never shown (its reply went with the run).
+func (db *DB) CreateInvite(ctx context.Context, inv *flows.Invite, source string) error {
 	b := []byte(invitePrefix[inv.Role])
 	for range 6 {
 		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(codeAlphabet))))
@@ -38,8 +40,14 @@ func (db *DB) CreateInvite(ctx context.Context, inv *flows.Invite) error {
 		b = append(b, codeAlphabet[n.Int64()])
 	}
 	inv.Code = string(b)
-	_, err := db.Pool.Exec(ctx, `INSERT INTO role_invites (code_hash, role, created_by, expires_at) VALUES ($1, $2, $3, $4)`,
-		hashInvite(inv.Code), inv.Role, inv.CreatedBy, inv.Expires)
+	tag, err := db.Pool.Exec(ctx, `
+		INSERT INTO role_invites (code_hash, role, created_by, expires_at, source) VALUES ($1, $2, $3, $4, nullif($5, ''))
+		ON CONFLICT (source) DO UPDATE SET code_hash = EXCLUDED.code_hash, expires_at = EXCLUDED.expires_at
+			WHERE role_invites.used_by IS NULL AND role_invites.revoked_at IS NULL`,
+		hashInvite(inv.Code), inv.Role, inv.CreatedBy, inv.Expires, source)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = errors.New("its first code was used or voided") // never shown: guessed, or its maker taken off
+	}
 	if err != nil {
 		return fmt.Errorf("create invite: %w", err)
 	}
@@ -178,11 +186,11 @@ func (db *DB) GrantedRoles(ctx context.Context) ([]flows.Granted, error) {
 	})
 }
 
-// Revoke takes a granted role back, with notices. Taking back the
-// moderator role voids the codes the person made that nobody used yet,
-// from any of their accounts: given the role back later, they are not
-// good again.
-func (db *DB) Revoke(ctx context.Context, userID int64, role string, notices ...flows.Reply) error {
+// Revoke takes a granted role back, with notices, recording source (run
+// again, it is told nil). Taking back the moderator role voids the codes
+// the person made that nobody used yet, from any of their accounts: given
+// the role back later, they are not good again.
+func (db *DB) Revoke(ctx context.Context, userID int64, role, source string, notices ...flows.Reply) error {
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `DELETE FROM user_roles WHERE user_id = $1 AND role = $2 AND role IN ('moderator', 'helper')`,
 			userID, role)
@@ -190,7 +198,7 @@ func (db *DB) Revoke(ctx context.Context, userID int64, role string, notices ...
 		case err != nil:
 			return err
 		case tag.RowsAffected() == 0:
-			return flows.ErrStale
+			return lifted(ctx, tx, source, &flows.Banned{})
 		}
 		if role == flows.RoleModerator {
 			_, err := tx.Exec(ctx, `UPDATE role_invites SET revoked_at = now()
@@ -199,6 +207,9 @@ func (db *DB) Revoke(ctx context.Context, userID int64, role string, notices ...
 			if err != nil {
 				return err
 			}
+		}
+		if err := liftedBy(ctx, tx, source, "", userID); err != nil {
+			return err
 		}
 		return queue(ctx, tx, notices)
 	})

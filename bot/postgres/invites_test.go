@@ -17,7 +17,7 @@ import (
 func invite(t *testing.T, db *postgres.DB, maker int64, role string, now time.Time) string {
 	t.Helper()
 	inv := flows.Invite{Role: role, CreatedBy: maker, Expires: now.Add(24 * time.Hour)}
-	if err := db.CreateInvite(context.Background(), &inv); err != nil {
+	if err := db.CreateInvite(context.Background(), &inv, ""); err != nil {
 		t.Fatal(err)
 	}
 	return inv.Code
@@ -76,7 +76,7 @@ func TestACodesMakerModeratesAsAPersonAcrossLinkedAccounts(t *testing.T) {
 	if _, err := use(db, before, mustTouch(t, db, flows.Telegram, "4"), now); err != nil {
 		t.Fatalf("a code made before its maker linked their accounts: %v", err)
 	}
-	if err := db.Revoke(ctx, other, flows.RoleModerator); err != nil {
+	if err := db.Revoke(ctx, other, flows.RoleModerator, ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Pool.Exec(ctx, `INSERT INTO user_roles (user_id, role) VALUES ($1, 'moderator')`, other); err != nil {

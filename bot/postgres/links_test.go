@@ -257,7 +257,7 @@ func TestLinkingMakesTwoAccountsOnePerson(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The Zalo account was banned, with the reason its person is told.
-	if err := f.db.Ban(ctx, flows.BanOf{User: f.newbie}, 0, "fake goods"); err != nil {
+	if err := f.db.Ban(ctx, flows.BanOf{User: f.newbie}, 0, "fake goods", ""); err != nil {
 		t.Fatal(err)
 	}
 	if chs, err := f.db.Channels(ctx, f.farmer); err != nil || !slices.Equal(chs, []flows.Channel{flows.Telegram}) {

@@ -623,12 +623,39 @@ func (db *DB) UpdateListing(ctx context.Context, l *flows.Listing, notices ...fl
 			l.SoldOutBy, l.MinOrder}, notices)
 }
 
+// RemoveListing takes l down for a moderator, as read (ErrStale: it
+// changed since, or was taken down already), recording source; the source
+// that took it down, run again, is told nil and changes nothing.
+func (db *DB) RemoveListing(ctx context.Context, l *flows.Listing, source string, notices ...flows.Reply) error {
+	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		var done bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM listings WHERE id = $1 AND removed_source = $2)`,
+			l.ID, source).Scan(&done); err != nil || done {
+			return err // run again: its take-down is made
+		}
+		tag, err := tx.Exec(ctx, `
+			UPDATE listings SET status = 'removed', removed_source = nullif($3, ''), updated_at = now()
+			WHERE id = $1 AND updated_at = $2 AND status <> 'removed'`, l.ID, l.UpdatedAt, source)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return flows.ErrStale
+		}
+		return queue(ctx, tx, notices)
+	})
+	if err != nil {
+		return fmt.Errorf("remove listing %d: %w", l.ID, err)
+	}
+	return nil
+}
+
 // Posts lists where a listing was posted, with the groups' titles, hidden
 // posts too.
 func (db *DB) Posts(ctx context.Context, listingID int64) ([]flows.Post, error) {
 	rows, err := db.Pool.Query(ctx, `
 		SELECT p.channel, p.chat_id, p.message_ids, coalesce(p.buttons_id, ''), p.link, coalesce(c.title, ''),
-			p.hidden_at IS NOT NULL
+			p.hidden_at IS NOT NULL, coalesce(p.hidden_source, '')
 		FROM listing_posts p LEFT JOIN chats c USING (channel, chat_id)
 		WHERE p.listing_id = $1 ORDER BY p.posted_at`, listingID)
 	if err != nil {
@@ -636,26 +663,32 @@ func (db *DB) Posts(ctx context.Context, listingID int64) ([]flows.Post, error) 
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (flows.Post, error) {
 		p := flows.Post{ListingID: listingID}
-		err := r.Scan(&p.Group.Channel, &p.Group.ChatID, &p.MessageIDs, &p.ButtonsID, &p.Link, &p.Title, &p.Hidden)
+		err := r.Scan(&p.Group.Channel, &p.Group.ChatID, &p.MessageIDs, &p.ButtonsID, &p.Link, &p.Title, &p.Hidden, &p.HiddenSource)
 		return p, err
 	})
 }
 
-// HidePosts takes a listing down in groups, with the notices that report
-// it: all of them or, when one is hidden already or was never posted to,
-// none (ErrStale).
-func (db *DB) HidePosts(ctx context.Context, listingID int64, posts []flows.Post, by int64, notices ...flows.Reply) error {
+// HidePosts takes a listing down in groups, for source, with the notices
+// that report it: all of them or, when one is hidden already or was never
+// posted to, none (ErrStale). The source that hid them, run again, is
+// told nil and changes nothing.
+func (db *DB) HidePosts(ctx context.Context, listingID int64, posts []flows.Post, by int64, source string, notices ...flows.Reply) error {
 	channels, chats, sent := make([]string, len(posts)), make([]string, len(posts)), make([]bool, len(posts))
 	for i, p := range posts {
 		channels[i], chats[i], sent[i] = string(p.Group.Channel), p.Group.ChatID, p.Sent()
 	}
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		var done bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM listing_posts WHERE listing_id = $1 AND hidden_source = $2)`,
+			listingID, source).Scan(&done); err != nil || done {
+			return err // run again: its take-down is made
+		}
 		tag, err := tx.Exec(ctx, `
-			UPDATE listing_posts SET hidden_at = now(), hidden_by = $4
+			UPDATE listing_posts SET hidden_at = now(), hidden_by = $4, hidden_source = nullif($6, '')
 			WHERE listing_id = $1 AND hidden_at IS NULL
 				AND (channel, chat_id, cardinality(message_ids) > 0 OR buttons_id IS NOT NULL)
 					IN (SELECT * FROM unnest($2::text[], $3::text[], $5::bool[]))`,
-			listingID, channels, chats, by, sent)
+			listingID, channels, chats, by, sent, source)
 		if err != nil {
 			return err
 		}

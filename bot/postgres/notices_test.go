@@ -149,13 +149,13 @@ func TestPostsAreHiddenOnceAndAllTogether(t *testing.T) {
 		return n
 	}
 	told := flows.Reply{Text: flows.M("moderation.hidden_farmer")}
-	if err := db.HidePosts(ctx, l.ID, []flows.Post{group("-1"), group("-2")}, admin.ID, told); err != nil {
+	if err := db.HidePosts(ctx, l.ID, []flows.Post{group("-1"), group("-2")}, admin.ID, "", told); err != nil {
 		t.Fatal(err)
 	}
 	landed := flows.Post{Group: group("-5").Group} // read while waiting to be sent
 	post(t, db, l, "-5")                           // then sent
 	for _, again := range [][]flows.Post{{group("-1")}, {group("-2"), group("-3")}, {group("-3"), group("-4")}, {landed}} {
-		if err := db.HidePosts(ctx, l.ID, again, admin.ID, told); !errors.Is(err, flows.ErrStale) {
+		if err := db.HidePosts(ctx, l.ID, again, admin.ID, "", told); !errors.Is(err, flows.ErrStale) {
 			t.Fatalf("hiding %v after -1 and -2: %v, want ErrStale", again, err)
 		}
 	}
@@ -209,7 +209,7 @@ func TestMovingAGroupOntoItsRegisteredSupergroupKeepsOnePostEach(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.HidePosts(ctx, hidden.ID, []flows.Post{{Group: old, MessageIDs: []string{"9"}}}, admin.ID); err != nil {
+	if err := db.HidePosts(ctx, hidden.ID, []flows.Post{{Group: old, MessageIDs: []string{"9"}}}, admin.ID, ""); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.MoveGroup(ctx, old, super); err != nil {

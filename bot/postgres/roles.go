@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -12,28 +13,106 @@ import (
 
 // Ban stops who posting listings, with the reason they are told, and
 // queues notices in the same transaction: a user's ban is a role, a seller
-// profile's a row of seller_bans. Banning again updates the reason.
-func (db *DB) Ban(ctx context.Context, who flows.BanOf, by int64, reason string, notices ...flows.Reply) error {
-	if who.User != 0 {
-		return db.change(ctx, fmt.Sprintf("ban user %d", who.User), `
-			INSERT INTO user_roles (user_id, role, granted_by, reason) VALUES ($1, 'banned', nullif($2, 0), $3)
-			ON CONFLICT (user_id, role) DO UPDATE SET granted_by = EXCLUDED.granted_by, reason = EXCLUDED.reason, granted_at = now()`,
-			[]any{who.User, by, reason}, notices)
+// profile's a row of seller_bans. ErrStale when who may not post already
+// (bannedSQL); the source that banned them, run again, is told nil and
+// changes nothing.
+func (db *DB) Ban(ctx context.Context, who flows.BanOf, by int64, reason, source string, notices ...flows.Reply) error {
+	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		// The row locked, or the lock of the user or seller it would be
+		// added to: two bans at once are decided one after the other.
+		if who.User != 0 {
+			_, err := tx.Exec(ctx, `SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, who.User)
+			if err != nil {
+				return err
+			}
+		} else if _, err := tx.Exec(ctx, `SELECT 1 FROM sellers WHERE id = $1 FOR UPDATE`, who.Seller); err != nil {
+			return err
+		}
+		var mine bool
+		err := tx.QueryRow(ctx, `
+			SELECT coalesce(source = nullif($3, ''), false) FROM user_roles WHERE user_id = $1 AND role = 'banned'
+			UNION ALL SELECT coalesce(source = nullif($3, ''), false) FROM seller_bans WHERE seller_id = $2`, who.User, who.Seller, source).Scan(&mine)
+		switch {
+		case err == nil && mine:
+			return errRedone // its own ban: nothing changes
+		case err != nil && !errors.Is(err, pgx.ErrNoRows):
+			return err
+		}
+		var banned bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (`+bannedSQL+`)`, who.User, who.Seller).Scan(&banned); err != nil || banned {
+			return cmp.Or(err, flows.ErrStale)
+		}
+		if who.User != 0 {
+			_, err = tx.Exec(ctx, `INSERT INTO user_roles (user_id, role, granted_by, reason, source)
+				VALUES ($1, 'banned', nullif($2, 0), $3, nullif($4, ''))`, who.User, by, reason, source)
+		} else {
+			_, err = tx.Exec(ctx, `INSERT INTO seller_bans (seller_id, banned_by, reason, source)
+				VALUES ($1, nullif($2, 0), $3, nullif($4, ''))`, who.Seller, by, reason, source)
+		}
+		if err != nil {
+			return err
+		}
+		return queue(ctx, tx, notices)
+	})
+	if errors.Is(err, errRedone) {
+		return nil
 	}
-	return db.change(ctx, fmt.Sprintf("ban seller %d", who.Seller), `
-		INSERT INTO seller_bans (seller_id, banned_by, reason) VALUES ($1, nullif($2, 0), $3)
-		ON CONFLICT (seller_id) DO UPDATE SET banned_by = EXCLUDED.banned_by, reason = EXCLUDED.reason, banned_at = now()`,
-		[]any{who.Seller, by, reason}, notices)
+	if err != nil {
+		return fmt.Errorf("ban %+v: %w", who, err)
+	}
+	return nil
 }
 
-// Unban lifts a ban, with notices; ErrStale when there was none.
-func (db *DB) Unban(ctx context.Context, who flows.BanOf, notices ...flows.Reply) error {
-	if who.User != 0 {
-		return db.change(ctx, fmt.Sprintf("unban user %d", who.User),
-			`DELETE FROM user_roles WHERE user_id = $1 AND role = 'banned'`, []any{who.User}, notices)
+// errRedone ends a transaction that finds its change made already by the
+// same source (an update run again): nothing is written.
+var errRedone = errors.New("made by this source already")
+
+// Unban lifts a ban, with notices, and records that source lifted it, with
+// b's name and account; ErrStale when there was none. The source that
+// lifted it, run again, gets that record back.
+func (db *DB) Unban(ctx context.Context, b flows.Banned, source string, notices ...flows.Reply) (flows.Banned, error) {
+	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		del := `DELETE FROM user_roles WHERE user_id = $1 AND role = 'banned'`
+		id := b.Who.User
+		if id == 0 {
+			del, id = `DELETE FROM seller_bans WHERE seller_id = $1`, b.Who.Seller
+		}
+		tag, err := tx.Exec(ctx, del, id)
+		switch {
+		case err != nil:
+			return err
+		case tag.RowsAffected() == 0:
+			return lifted(ctx, tx, source, &b)
+		}
+		if err := liftedBy(ctx, tx, source, b.Name, b.Account); err != nil {
+			return err
+		}
+		return queue(ctx, tx, notices)
+	})
+	if err != nil {
+		return b, fmt.Errorf("unban %+v: %w", b.Who, err)
 	}
-	return db.change(ctx, fmt.Sprintf("unban seller %d", who.Seller),
-		`DELETE FROM seller_bans WHERE seller_id = $1`, []any{who.Seller}, notices)
+	return b, nil
+}
+
+// liftedBy records that source lifted a ban or took a role back, from
+// name (told to account).
+func liftedBy(ctx context.Context, tx pgx.Tx, source, name string, account int64) error {
+	if source == "" {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO lifted_roles (source, name, account) VALUES ($1, $2, $3)`, source, name, account)
+	return err
+}
+
+// lifted reads into b what source lifted before (an update run again);
+// ErrStale when it lifted nothing: someone else did, or there was nothing.
+func lifted(ctx context.Context, tx pgx.Tx, source string, b *flows.Banned) error {
+	err := tx.QueryRow(ctx, `SELECT name, account FROM lifted_roles WHERE source = $1`, source).Scan(&b.Name, &b.Account)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return flows.ErrStale
+	}
+	return err
 }
 
 // bannedSQL is why user $1 or seller $2 may not post, if they may not: the

@@ -12,7 +12,9 @@ import (
 // A farmer without an account is banned as a seller profile: a helper
 // posting for it is told (SellerBanned), not banned themselves; the
 // farmer taking the profile over later is banned as they post; the ban is
-// listed under the profile's name and lifted once.
+// listed under the profile's name and lifted once. The update that banned,
+// or lifted the ban, run again is told it did (nil), another that it was
+// done already (ErrStale).
 func TestASellerProfileBanHoldsForWhoeverPostsForIt(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -22,8 +24,14 @@ func TestASellerProfileBanHoldsForWhoeverPostsForIt(t *testing.T) {
 	if err := db.SaveSeller(ctx, mai); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Ban(ctx, flows.BanOf{Seller: mai.ID}, 0, "hàng giả"); err != nil {
+	if err := db.Ban(ctx, flows.BanOf{Seller: mai.ID}, 0, "hàng giả", "telegram:10"); err != nil {
 		t.Fatal(err)
+	}
+	if err := db.Ban(ctx, flows.BanOf{Seller: mai.ID}, 0, "hàng giả", "telegram:10"); err != nil {
+		t.Fatalf("the ban run again: %v, want nil", err)
+	}
+	if err := db.Ban(ctx, flows.BanOf{Seller: mai.ID}, 0, "other", "telegram:11"); !errors.Is(err, flows.ErrStale) {
+		t.Fatalf("another ban: %v, want ErrStale", err)
 	}
 	p, err := db.Posting(ctx, flows.PostingOf{User: helper, Seller: mai.ID})
 	if err != nil || p.Banned || !p.SellerBanned || p.SellerReason != "hàng giả" {
@@ -51,10 +59,13 @@ func TestASellerProfileBanHoldsForWhoeverPostsForIt(t *testing.T) {
 	if err != nil || len(list) != 1 || list[0] != want {
 		t.Fatalf("banned: %+v (%v), want %+v", list, err, want)
 	}
-	if err := db.Unban(ctx, flows.BanOf{Seller: mai.ID}); err != nil {
+	if _, err := db.Unban(ctx, want, "telegram:12"); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Unban(ctx, flows.BanOf{Seller: mai.ID}); !errors.Is(err, flows.ErrStale) {
+	if again, err := db.Unban(ctx, flows.Banned{Who: want.Who}, "telegram:12"); err != nil || again.Name != want.Name || again.Account != farmer {
+		t.Fatalf("lifting run again: %+v (%v), want the ban it lifted", again, err)
+	}
+	if _, err := db.Unban(ctx, want, "telegram:13"); !errors.Is(err, flows.ErrStale) {
 		t.Fatalf("lifting the ban again: %v, want ErrStale", err)
 	}
 	if p, err := db.Posting(ctx, flows.PostingOf{User: farmer}); err != nil || p.Banned {

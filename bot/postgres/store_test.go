@@ -494,7 +494,7 @@ func TestPostingReadsWhatTheSellFlowDecidesOn(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := db.Ban(ctx, flows.BanOf{User: u.ID}, 0, "hàng giả"); err != nil {
+	if err := db.Ban(ctx, flows.BanOf{User: u.ID}, 0, "hàng giả", ""); err != nil {
 		t.Fatal(err)
 	}
 
