@@ -499,11 +499,11 @@ func (f *moderate) remove(ctx context.Context, c *Conv, d modDraft, l *Listing) 
 	}
 	err = f.deps.Listings.RemoveListing(ctx, l, updateSource(c.In), append(notices, notice...)...)
 	if errors.Is(err, ErrStale) {
-		now, err := f.deps.Listings.Listing(ctx, l.ID)
+		after, err := f.deps.Listings.Listing(ctx, l.ID)
 		if err != nil {
 			return err
 		}
-		if now.Status == Removed { // by another moderator meanwhile
+		if after.Status == Removed { // by another moderator meanwhile
 			c.Say(M("moderation.already_removed", "Code", l.Code))
 			return nil
 		}
