@@ -253,8 +253,22 @@ func (f *order) askQty(c *Conv, d *orderDraft) Question {
 	if l.MinOrder > 0 {
 		min = c.F().Stock(vn.Quantity{Milli: l.MinOrder, Unit: l.Quantity.Unit}, l.ProductKey)
 	}
+	// Less left than the minimum: the farmer sells the rest whole, and the
+	// example is that; else the example is the minimum, when there is one.
 	return Ask(M("order.quantity", "Remaining", c.F().Stock(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}, l.ProductKey),
-		"Unit", c.F().Unit(l.Quantity.Unit), "Price", c.F().Price(l.Price), "Min", min))
+		"Unit", c.F().Unit(l.Quantity.Unit), "Price", c.F().Price(l.Price), "Min", min, "Whole", wholeRest(l)))
+}
+
+// wholeRest tells whether a listing has less left than its minimum order:
+// then the rest is sold whole, no more and no less.
+func wholeRest(l *Listing) bool { return l.Remaining > 0 && l.Remaining < l.MinOrder }
+
+// wholeRestMsg tells a buyer that the farmer sells what is left (left,
+// in milli-units of l's unit) whole, as it is less than the minimum order
+// min.
+func wholeRestMsg(c *Conv, l *Listing, left, min int64) Msg {
+	return M("order.whole_rest", "Remaining", c.F().Stock(vn.Quantity{Milli: left, Unit: l.Quantity.Unit}, l.ProductKey),
+		"Min", c.F().Stock(vn.Quantity{Milli: min, Unit: l.Quantity.Unit}, l.ProductKey))
 }
 
 func (f *order) onQty(_ context.Context, c *Conv, d *orderDraft, in Input) (Go, error) {
@@ -336,6 +350,8 @@ func (f *order) takeQty(c *Conv, d *orderDraft, l *Listing, asked vn.Quantity, e
 		m = M("order.quantity_bad", "Unit", unit)
 	case !wholeCounted(q, counted):
 		m = M("order.quantity_whole", "Unit", unit)
+	case wholeRest(l) && q.Milli != l.Remaining:
+		m = wholeRestMsg(c, l, l.Remaining, l.MinOrder)
 	case q.Milli > l.Remaining:
 		m = M("order.only_left", "Remaining", c.F().Stock(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}, l.ProductKey))
 	case q.Milli < l.MinOrder && q.Milli < l.Remaining:
@@ -547,6 +563,12 @@ func (f *order) place(ctx context.Context, c *Conv, d *orderDraft) (Go, error) {
 	case errors.As(err, &notEnough) && notEnough.Remaining == 0:
 		f.noSale(ctx, c, l, "order.sold_out")
 		return Finish(), nil
+	case errors.As(err, &notEnough) && notEnough.Remaining < l.MinOrder:
+		c.Say(wholeRestMsg(c, l, notEnough.Remaining, l.MinOrder))
+		return Redo(f.quantity), nil
+	case errors.As(err, &belowMin) && belowMin.Remaining < belowMin.Min:
+		c.Say(wholeRestMsg(c, l, belowMin.Remaining, belowMin.Min))
+		return Redo(f.quantity), nil
 	case errors.As(err, &notEnough):
 		c.Say(M("order.only_left", "Remaining", c.F().Stock(vn.Quantity{Milli: notEnough.Remaining, Unit: l.Quantity.Unit}, l.ProductKey)))
 		return Redo(f.quantity), nil

@@ -103,8 +103,8 @@ func (e *NotEnoughError) Error() string { return "not enough left" }
 
 // BelowMinError means the order is smaller than the listing's minimum
 // order (Min, in its unit), which the farmer raised after the buyer typed
-// the quantity.
-type BelowMinError struct{ Min int64 }
+// the quantity; Remaining is what the listing has left.
+type BelowMinError struct{ Min, Remaining int64 }
 
 func (e *BelowMinError) Error() string { return "below the minimum order" }
 

@@ -174,7 +174,7 @@ func (db *DB) refused(ctx context.Context, o *flows.Order, source string, why *s
 	case *why == "price_changed":
 		return nil, flows.ErrPriceChanged
 	case *why == "below_min":
-		return nil, &flows.BelowMinError{Min: least}
+		return nil, &flows.BelowMinError{Min: least, Remaining: left}
 	case *why == "not_enough":
 		return nil, &flows.NotEnoughError{Remaining: left}
 	}
