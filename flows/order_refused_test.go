@@ -84,3 +84,28 @@ func TestLessLeftThanTheMinimumOrderIsSoldWhole(t *testing.T) {
 		t.Errorf("the quantity question of a listing taking orders from 50 kg:\n%s\nwant 50 kg as the example", got)
 	}
 }
+
+// The buyer's 💳 Mã thanh toán, from the order's detail while it was
+// accepted, tapped after the farmer dropped the order, says it cannot be
+// done any more, the order cancelled; not that it is the other person's.
+func TestAnOldPaymentButtonOfADroppedOrderSaysItIsTooLate(t *testing.T) {
+	t.Parallel()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := newMarket(t)
+	l := m.listing("1")
+	m.order("2", l.Code)
+	id := m.newOrderID()
+	m.say("1", flows.KindChoice, "ord:accept:"+id)
+	if said := m.say("1", flows.KindChoice, "ord:drop:"+id+":"+flows.ReasonFar); !slices.Contains(idsTo(m.said, "2"), "order.dropped") {
+		t.Fatalf("the drop said %v to the farmer, %v to the buyer", said, idsTo(m.said, "2"))
+	}
+	if said := m.say("2", flows.KindChoice, "ord:pay:"+id); !slices.Equal(said, []string{"orders.not_now"}) {
+		t.Fatalf("💳 of the dropped order said %v, want orders.not_now", said)
+	}
+	if got := m.told(texts, "2", "orders.not_now", "vi"); !strings.Contains(got, ": đã huỷ)") {
+		t.Errorf("the buyer was told:\n%s\nwant the order's status", got)
+	}
+}

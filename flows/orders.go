@@ -126,8 +126,12 @@ func (f *orders) act(ctx context.Context, c *Conv, value string) (Step, error) {
 	case "timeline":
 		return Done, f.timeline(ctx, c, o)
 	case "pay":
-		if isBuyer && (o.Status == Accepted || o.Status == Shipping || o.Status == Completed) {
+		switch {
+		case isBuyer && (o.Status == Accepted || o.Status == Shipping || o.Status == Completed):
 			c.add(paymentReplies(c.F(), c.In.ChatKey(), o)...)
+			return Done, nil
+		case isBuyer: // an old 💳 of an order cancelled since: the buyer's, but no longer to pay
+			c.Say(M("orders.not_now", orderData(c.F(), o)...))
 			return Done, nil
 		}
 	case "decline", "drop":
