@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nongsan-bot/nongsan/flows"
 	"github.com/nongsan-bot/nongsan/flows/vn"
@@ -40,6 +41,39 @@ func (m *market) naOf(farmerUser string, qty, min int64) *flows.Listing {
 		}
 	}
 	return l
+}
+
+// inGroup handles text that user writes in the market group, in reply to
+// the message replyTo (none: ""), and returns the IDs said in the group.
+func (m *market) inGroup(user, text, replyTo string) []string {
+	m.t.Helper()
+	in := m.input(user, flows.KindText, text)
+	in.ChatID, in.ChatType, in.ChatTitle, in.ReplyTo = marketGroup.ChatID, flows.Group, "Chợ", replyTo
+	u, err := m.db.Touch(context.Background(), in)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	res, err := m.router.Handle(context.Background(), u, nil, in)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	m.said = res.Replies
+	return idsTo(res.Replies, marketGroup.ChatID)
+}
+
+// expire dates l's last day at expires, as if it were so (its status as
+// it is in the store).
+func (m *market) expire(l *flows.Listing, expires time.Time) {
+	m.t.Helper()
+	ctx := context.Background()
+	l, err := m.db.Listing(ctx, l.ID)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	l.ExpiresAt = expires
+	if err := m.db.UpdateListing(ctx, l); err != nil {
+		m.t.Fatal(err)
+	}
 }
 
 // A listing of 100 kg taking orders from 30 kg has 20 kg left after two
@@ -107,5 +141,41 @@ func TestAnOldPaymentButtonOfADroppedOrderSaysItIsTooLate(t *testing.T) {
 	}
 	if got := m.told(texts, "2", "orders.not_now", "vi"); !strings.Contains(got, ": đã huỷ)") {
 		t.Errorf("the buyer was told:\n%s\nwant the order's status", got)
+	}
+}
+
+// "còn không?" in reply to the post of a listing its orders sold out is
+// answered that it is sold out (hết hàng), and that a cancelled order puts
+// it back, not that it stopped (ngừng bán); once an order is declined, an
+// order is offered; past its last day, before the tick ends it, it is
+// said to have ended, not offered.
+func TestAGroupReplyToASoldOutOrEndedListing(t *testing.T) {
+	t.Parallel()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := newMarket(t)
+	l := m.naOf("1", 40, 0)
+	m.posted(l, "77")
+	m.order("2", l.Code)
+	id := m.newOrderID()
+	if said := m.inGroup("3", "còn không?", "77"); !slices.Equal(said, []string{"group.listing_sold_out"}) {
+		t.Fatalf("under a listing sold out by orders, the group was told %v", said)
+	}
+	want := fmt.Sprintf("Tin bán Na Chi Lăng (%s) đã hết hàng rồi ạ. Nếu có đơn bị huỷ, hàng sẽ được mở bán lại ngay trên tin bán này. Bà con xem các tin bán khác trong nhóm nhé.", l.Code)
+	if got := m.told(texts, marketGroup.ChatID, "group.listing_sold_out", "vi"); got != want {
+		t.Errorf("the group was told:\n%s\nwant:\n%s", got, want)
+	}
+	m.say("1", flows.KindChoice, "ord:decline:"+id+":"+flows.ReasonFar)
+	if said := m.inGroup("3", "còn không?", "77"); !slices.Equal(said, []string{"group.order_privately"}) {
+		t.Fatalf("back on sale, the group was told %v", said)
+	}
+	m.expire(l, m.now.Add(-time.Minute))
+	if said := m.inGroup("3", "còn không?", "77"); !slices.Equal(said, []string{"group.listing_ended"}) {
+		t.Fatalf("past its last day, the group was told %v", said)
+	}
+	if said := m.inGroup("3", "mua "+l.Code, ""); !slices.Equal(said, []string{"group.listing_ended"}) {
+		t.Fatalf("mua %s past its last day: the group was told %v", l.Code, said)
 	}
 }

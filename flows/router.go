@@ -622,7 +622,11 @@ func (r *Router) groupBuyer(ctx context.Context, c *Conv, in Input) error {
 		return nil // the farmer answering buyers under their own post
 	}
 	c.Lang = GroupLang
-	if l.Status != Active {
+	switch {
+	case l.Status == SoldOut || l.Status == Active && l.Remaining == 0: // a cancelled order may put it back
+		c.Say(M("group.listing_sold_out", "Product", l.Product, "Code", l.Code, "Orders", l.SoldOutBy == "orders"))
+		return nil
+	case l.Status != Active || !c.Now.Before(l.ExpiresAt): // past its expiry, as order.start: it ends at the next tick
 		c.Say(M("group.listing_ended", "Product", l.Product, "Code", l.Code))
 		return nil
 	}
