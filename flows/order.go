@@ -220,14 +220,15 @@ func (f *order) onQtyCheck(ctx context.Context, c *Conv, d *orderDraft, in Input
 // ended, expired) and offers other listings of the product.
 func (f *order) noSale(ctx context.Context, c *Conv, l *Listing, msg string) {
 	c.Say(M(msg, "Product", l.Product, "Code", l.Code))
-	c.add(offerSimilar(ctx, f.deps, c.In.ChatKey(), c.Lang, l)...)
+	c.add(offerSimilar(ctx, f.deps, c.In.ChatKey(), c.Lang, c.User.ID, l)...)
 }
 
-// offerSimilar suggests other listings of the same product to a buyer, in
-// one message (none when there are none). A suggestion is a courtesy: when
-// they cannot be found, the buyer simply gets none.
-func offerSimilar(ctx context.Context, deps Deps, to ChatRef, lang string, l *Listing) []Reply {
-	similar, err := deps.Orders.Similar(ctx, l, 3)
+// offerSimilar suggests other listings of the same product to a buyer
+// (their user id), in one message (none when there are none). A
+// suggestion is a courtesy: when they cannot be found, the buyer simply
+// gets none.
+func offerSimilar(ctx context.Context, deps Deps, to ChatRef, lang string, buyer int64, l *Listing) []Reply {
+	similar, err := deps.Orders.Similar(ctx, l, buyer, 3)
 	if err != nil || len(similar) == 0 {
 		return nil
 	}

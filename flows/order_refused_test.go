@@ -179,3 +179,29 @@ func TestAGroupReplyToASoldOutOrEndedListing(t *testing.T) {
 		t.Fatalf("mua %s past its last day: the group was told %v", l.Code, said)
 	}
 }
+
+// A buyer who sells na too has an order declined: the na listings offered
+// instead leave out their own, and one past its last day (active until the
+// tick ends it); another farmer's on sale is offered.
+func TestSimilarListingsLeaveOutTheBuyersOwnAndEndedOnes(t *testing.T) {
+	t.Parallel()
+	m := newMarket(t)
+	l := m.naOf("1", 100, 0)
+	own := m.naOf("2", 100, 0)
+	ended := m.naOf("3", 100, 0)
+	m.expire(ended, m.now.Add(-time.Minute))
+	other := m.naOf("4", 100, 0)
+	m.order("2", l.Code)
+	m.say("1", flows.KindChoice, "ord:decline:"+m.newOrderID()+":"+flows.ReasonFar)
+	var offered []string
+	for _, r := range m.said {
+		if r.To.ChatID == "2" && r.Text.ID == "order.similar" {
+			for _, row := range r.Choices {
+				offered = append(offered, strings.TrimPrefix(row[0].Value, "buy:"))
+			}
+		}
+	}
+	if !slices.Equal(offered, []string{other.Code}) {
+		t.Fatalf("the buyer was offered %v; want only %s (%s is theirs, %s past its last day)", offered, other.Code, own.Code, ended.Code)
+	}
+}

@@ -155,9 +155,10 @@ type Orders interface {
 	Opening(ctx context.Context, q OpeningOf) (Opening, error)
 	ListingByCode(ctx context.Context, code string) (*Listing, error)
 	ListingByPost(ctx context.Context, group ChatRef, messageID string) (*Listing, error)
-	// Similar lists other active listings of the same product, for a buyer
-	// whose order did not go through.
-	Similar(ctx context.Context, l *Listing, n int) ([]*Listing, error)
+	// Similar lists other active listings of the same product, not past
+	// their expiry, for a buyer (their user id) whose order did not go
+	// through: none of the buyer's own.
+	Similar(ctx context.Context, l *Listing, buyer int64, n int) ([]*Listing, error)
 	// Held is what a listing's orders not yet shipped (pending or
 	// accepted) hold of it, in milli-units, and how many they are: what
 	// cancelling or declining them would give back.

@@ -237,7 +237,7 @@ func orderChanged(ctx context.Context, deps Deps, o *Order, now time.Time) ([]Re
 		// Each reads the reason in their own language, a typed one as typed.
 		toBuyer(M(msg, append(orderData(bf, o), "Reason", bf.Reason(o.Reason))...))
 		if o.Status == Declined || !o.Reason.Empty() {
-			out = append(out, offerSimilar(ctx, deps, buyer.ref, buyer.lang, o.Listing)...)
+			out = append(out, offerSimilar(ctx, deps, buyer.ref, buyer.lang, o.BuyerID, o.Listing)...)
 		}
 		news, err := orderNews(ctx, deps, o)
 		if err != nil {

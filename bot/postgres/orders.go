@@ -455,11 +455,14 @@ func (db *DB) ListingByPost(ctx context.Context, group flows.ChatRef, messageID 
 	return l, nil
 }
 
-// Similar lists other listings of the same product still on sale.
-func (db *DB) Similar(ctx context.Context, l *flows.Listing, n int) ([]*flows.Listing, error) {
+// Similar lists other listings of the same product still on sale, and
+// not past their expiry, that buyer may order: none they sell or posted
+// as a helper, from any of their accounts.
+func (db *DB) Similar(ctx context.Context, l *flows.Listing, buyer int64, n int) ([]*flows.Listing, error) {
 	similar, err := db.listingsWhere(ctx, `l.status = 'active' AND l.id <> $1 AND l.remaining_milli > 0
-			AND (l.product_key = nullif($2, '') OR lower(l.product_name) = lower($3))
-		ORDER BY l.created_at DESC LIMIT $4`, l.ID, l.ProductKey, l.Product, n)
+			AND l.expires_at > now() AND (l.product_key = nullif($2, '') OR lower(l.product_name) = lower($3))
+			AND NOT EXISTS (SELECT 1 FROM users u WHERE (u.id = $5 OR u.linked_to = $5) AND u.id IN (s.user_id, l.helper_id))
+		ORDER BY l.created_at DESC LIMIT $4`, l.ID, l.ProductKey, l.Product, n, buyer)
 	if err != nil {
 		return nil, fmt.Errorf("similar listings: %w", err)
 	}
