@@ -205,3 +205,53 @@ func TestSimilarListingsLeaveOutTheBuyersOwnAndEndedOnes(t *testing.T) {
 		t.Fatalf("the buyer was offered %v; want only %s (%s is theirs, %s past its last day)", offered, other.Code, own.Code, ended.Code)
 	}
 }
+
+// An order that sold a listing out times out at the tick that also ends
+// the listing (past its last day): the farmer is told the 40 kg are not
+// put back on sale as the listing ended, not that they were; and the
+// listing ends. A farmer declining such an order before that tick is told
+// the same, and the listing is not set on sale again.
+func TestAnOrderGivenBackToAnEndingListingDoesNotPutItOnSale(t *testing.T) {
+	t.Parallel()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	const offSale = "Tin bán %s đã hết hạn nên em không mở bán lại 40 kg Na Chi Lăng này ạ. Muốn bán tiếp, anh/chị gõ /tin nhé."
+	t.Run("timed out", func(t *testing.T) {
+		t.Parallel()
+		// The farmer's notice is told at the tick whatever its hour.
+		m := newMarket(t, func(d *flows.Deps) { d.RenewHours = flows.Hours{From: 0, Until: 24} })
+		l := m.naOf("1", 40, 0)
+		m.order("2", l.Code)
+		m.expire(l, m.now.Add(12*time.Hour+30*time.Minute))
+		var told string
+		for _, r := range m.tick(m.now.Add(13 * time.Hour)) {
+			if r.To.ChatID == "1" && r.Text.ID == "order.timed_out_farmer" {
+				told = texts.Text("vi", r.Text)
+			}
+		}
+		if want := fmt.Sprintf(offSale, l.Code); !strings.HasSuffix(told, "\n"+want) {
+			t.Fatalf("the farmer was told:\n%s\nwant it to end with:\n%s", told, want)
+		}
+		if after, err := m.db.Listing(ctx, l.ID); err != nil || after.Status != flows.Expired {
+			t.Errorf("after the tick the listing is %+v (%v), want it expired", after, err)
+		}
+	})
+	t.Run("declined", func(t *testing.T) {
+		t.Parallel()
+		m := newMarket(t)
+		l := m.naOf("1", 40, 0)
+		m.order("2", l.Code)
+		id := m.newOrderID()
+		m.expire(l, m.now.Add(-time.Minute))
+		m.say("1", flows.KindChoice, "ord:decline:"+id+":"+flows.ReasonFar)
+		if got, want := m.told(texts, "1", "order.declined_farmer", "vi"), fmt.Sprintf(offSale, l.Code); !strings.HasSuffix(got, "\n"+want) {
+			t.Errorf("the farmer was told:\n%s\nwant it to end with:\n%s", got, want)
+		}
+		if after, err := m.db.Listing(ctx, l.ID); err != nil || after.Status == flows.Active || after.Remaining != 40_000 {
+			t.Errorf("the listing is %+v (%v); want the 40 kg back, not on sale", after, err)
+		}
+	})
+}

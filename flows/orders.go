@@ -264,8 +264,9 @@ func released(f Format, o *Order, now time.Time, posts int) string {
 	case o.Reason.Key == ReasonSoldOut && status == SoldOut && l.SoldOutBy == "farmer":
 		return f.Texts.Text(f.Lang, M("order.released_sold_out", "ListingCode", l.Code, "Posts", posts))
 	case status == SoldOut && l.SoldOutBy == "orders":
-		status = Active // the quantity given back puts it on sale again
-	case status == Active && !now.Before(l.ExpiresAt):
+		status = Active // the quantity given back puts it on sale again, unless past its expiry (below)
+	}
+	if status == Active && !now.Before(l.ExpiresAt) {
 		status = Expired
 	}
 	data := []any{"Quantity", f.Ordered(o), "Product", l.Product, "ListingCode", l.Code}

@@ -241,17 +241,19 @@ func (db *DB) SetOrderStatus(ctx context.Context, id int64, ch flows.OrderChange
 }
 
 // release gives an order's quantity back to its listing. A listing its
-// orders sold out is on sale again; one the farmer marked sold out stays so.
-// The stock can grow past the quantity first listed: the farmer said how
-// much is left while the order held some (more harvested), and both count.
+// orders sold out is on sale again, unless past its expiry: it stays sold
+// out and ends at the next tick (Expiring). One the farmer marked sold out
+// stays so. The stock can grow past the quantity first listed: the farmer
+// said how much is left while the order held some (more harvested), and
+// both count.
 func release(ctx context.Context, tx pgx.Tx, listing, qty int64) error {
 	_, err := tx.Exec(ctx, `
 		UPDATE listings SET
 			remaining_milli = CASE WHEN sold_out_by = 'farmer' THEN remaining_milli ELSE remaining_milli + $2 END,
 			quantity_milli = CASE WHEN sold_out_by = 'farmer' THEN quantity_milli
 				ELSE greatest(quantity_milli, remaining_milli + $2) END,
-			status = CASE WHEN status = 'sold_out' AND sold_out_by = 'orders' THEN 'active' ELSE status END,
-			sold_out_by = CASE WHEN sold_out_by = 'orders' THEN NULL ELSE sold_out_by END,
+			status = CASE WHEN status = 'sold_out' AND sold_out_by = 'orders' AND expires_at > now() THEN 'active' ELSE status END,
+			sold_out_by = CASE WHEN sold_out_by = 'orders' AND expires_at > now() THEN NULL ELSE sold_out_by END,
 			updated_at = now()
 		WHERE id = $1`, listing, qty)
 	return err
