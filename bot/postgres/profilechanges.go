@@ -14,7 +14,7 @@ import (
 var _ flows.ProfileChanges = (*DB)(nil)
 
 // HoldProfileChange keeps a number or bank account waiting for the
-// farmer's word (see migrations 00028 and 00033), replacing the change
+// farmer's word (see migrations 00028 and 00032), replacing the change
 // waiting, with the notices that ask.
 func (db *DB) HoldProfileChange(ctx context.Context, ch flows.ProfileChange, notices ...flows.Reply) error {
 	var b flows.BankAccount
