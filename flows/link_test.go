@@ -166,7 +166,7 @@ func TestLinkingAZaloAccountToTheTelegramFarmer(t *testing.T) {
 		t.Errorf("to the farmer's Telegram after linking: %+v, want the notice naming Zalo", told)
 	}
 	// From now on, both are one: /hoso on Zalo is the farmer's profile.
-	p.say(flows.Zalo, "z1", "=done")
+	p.say(flows.Zalo, "z1", "="+button(t, p.said, "z1", "choice.done"))
 	if said := p.say(flows.Zalo, "z1", "/hoso"); !slices.Equal(said, []string{"profile.summary"}) {
 		t.Fatalf("/hoso on Zalo after linking: %v", said)
 	}

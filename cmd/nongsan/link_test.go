@@ -522,8 +522,14 @@ func TestUndoingALinkGivesTheAccountBackItsRolesAndOrders(t *testing.T) {
 	p.say(z, p.number(p.last(z), "link.send"))
 	p.say(z, b.linkCode(farmer, 1))
 	p.wait(z, func(s string) bool { return strings.HasPrefix(s, "✅ Xong rồi ạ!") })
-	// Made a moderator meanwhile, through its own chat.
-	p.say(z, "nhận "+b.invite(t, "moderator", "QT"))
+	// Made a moderator meanwhile, through its own chat. The moderator who
+	// invited it is told on their own, maybe after the replies below.
+	qt := b.invite(t, "moderator", "QT")
+	p.say(z, "nhận "+qt)
+	used := strings.Split(text(t, "vi", "roles.invite_used", "Name", "\x00", "Code", qt, "Role", "👮 Quản trị viên"), "\x00")
+	waitSent(t, b, moderator, func(s sent) bool {
+		return strings.HasPrefix(s.Text, used[0]) && strings.HasSuffix(s.Text, used[1])
+	}, 1)
 	b.Say(farmer, "/themmod")
 	b.expect(farmer, "roles.pick_role", "Press", "bấm") // the farmer's profile moderates
 	b.Say(farmer, "/huy")
