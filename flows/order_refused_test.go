@@ -178,6 +178,18 @@ func TestAGroupReplyToASoldOutOrEndedListing(t *testing.T) {
 	if said := m.inGroup("3", "mua "+l.Code, ""); !slices.Equal(said, []string{"group.listing_ended"}) {
 		t.Fatalf("mua %s past its last day: the group was told %v", l.Code, said)
 	}
+	// Sold out by orders again, then past its last day: a cancelled order
+	// no longer puts it back on sale, so the group is not promised so.
+	m.expire(l, m.now.Add(24*time.Hour))
+	m.order("2", l.Code)
+	m.expire(l, m.now.Add(-time.Minute))
+	if said := m.inGroup("3", "còn không?", "77"); !slices.Equal(said, []string{"group.listing_sold_out"}) {
+		t.Fatalf("sold out by orders past its last day, the group was told %v", said)
+	}
+	want = fmt.Sprintf("Tin bán Na Chi Lăng (%s) đã hết hàng rồi ạ. Bà con xem các tin bán khác trong nhóm nhé.", l.Code)
+	if got := m.told(texts, marketGroup.ChatID, "group.listing_sold_out", "vi"); got != want {
+		t.Errorf("sold out by orders past its last day, the group was told:\n%s\nwant:\n%s", got, want)
+	}
 }
 
 // A buyer who sells na too has an order declined: the na listings offered

@@ -623,8 +623,11 @@ func (r *Router) groupBuyer(ctx context.Context, c *Conv, in Input) error {
 	}
 	c.Lang = GroupLang
 	switch {
-	case l.Status == SoldOut || l.Status == Active && l.Remaining == 0: // a cancelled order may put it back
-		c.Say(M("group.listing_sold_out", "Product", l.Product, "Code", l.Code, "Orders", l.SoldOutBy == "orders"))
+	case l.Status == SoldOut || l.Status == Active && l.Remaining == 0:
+		// A cancelled order puts it back on sale only before its last day
+		// ends (release): after, it stays sold out until the tick ends it.
+		back := l.SoldOutBy == "orders" && c.Now.Before(l.ExpiresAt)
+		c.Say(M("group.listing_sold_out", "Product", l.Product, "Code", l.Code, "Orders", back))
 		return nil
 	case l.Status != Active || !c.Now.Before(l.ExpiresAt): // past its expiry, as order.start: it ends at the next tick
 		c.Say(M("group.listing_ended", "Product", l.Product, "Code", l.Code))
