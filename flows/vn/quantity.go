@@ -133,25 +133,28 @@ func ParseQuantityRestOf(s string, defaultUnit Unit, product string) (Quantity, 
 	return q, restAsTyped(s, p.toks[p.i].start), err
 }
 
-// unitSpelling is how each one-word unit alias that a product's name may
-// fold to is written with its diacritics.
-var unitSpelling = map[string]string{
-	"ky": "ký", "ki": "kí", "can": "cân", "yen": "yến", "ta": "tạ", "tan": "tấn",
-	"lang": "lạng", "qua": "quả", "trai": "trái", "chuc": "chục", "thung": "thùng",
-	"bao": "bao", "bo": "bó", "con": "con", "lit": "lít", "buong": "buồng", "nai": "nải",
-	"sot": "sọt", "bi": "bì", "mo": "mớ", "cay": "cây", "hop": "hộp", "kien": "kiện",
+// clashUnits: the count units whose word a product's name folds to, as
+// the unit is spelled: "bí" (a pumpkin) folds to "bi", a bì (a sack).
+var clashUnits = map[string]string{"bi": "bì", "bo": "bó", "mo": "mớ"}
+
+// productCounts lists the first words of products' names (after "quả",
+// "trái") known to clash with a count unit's word, and what counts the
+// product then: "20 bí" of bí đỏ are 20 quả, not 20 bì; 20 bơ (an
+// avocado) not 20 bó; 20 mơ (an apricot) not 20 mớ; 20 bò (oxen) 20 con.
+// The names typed without diacritics ("bi do") are in it too. Only these:
+// a weight unit's word never counts the product, so "5 can" of a
+// free-typed "Cần tây" is 5 cân and "5 tan" of "Tần ô" 5 tấn, as people
+// type them without diacritics. No catalogue name clashes so
+// (locales/products.toml).
+var productCounts = map[string]Unit{
+	"bí": UnitQua, "bi": UnitQua, "bơ": UnitQua, "bo": UnitQua, "mơ": UnitQua, "mo": UnitQua,
+	"bò": UnitCon,
 }
 
-// productCounts: what counts a product whose name collides with a unit
-// when it is not fruit (quả): an ox.
-var productCounts = map[string]Unit{"bò": UnitCon}
-
 // productWords is the product's name, folded, when its first word (after
-// "quả", "trái") folds to a unit's word but is another word: "bí" (a
-// pumpkin) folds to "bi", a bì (a sack); "bơ" (an avocado) to "bo", a bó;
-// "mơ" (an apricot) to "mo", a mớ. counts is what counts the product then:
-// quả, or con for "bò". A name that is the unit's word ("cây giống": cây)
-// collides with nothing: the unit counts the product already.
+// "quả", "trái") is one of productCounts; counts is what counts the
+// product then. Any other name, as one that is the unit's own word ("bì
+// gạo", "cây giống"), collides with nothing: the unit counts it.
 func productWords(product string) (words []string, counts Unit) {
 	typed := strings.Fields(strings.ToLower(Normalize(product)))
 	for len(typed) > 1 && (Fold(typed[0]) == "qua" || Fold(typed[0]) == "trai") {
@@ -160,13 +163,9 @@ func productWords(product string) (words []string, counts Unit) {
 	if len(typed) == 0 {
 		return nil, ""
 	}
-	head := Fold(typed[0])
-	if spelled, ok := unitSpelling[head]; !ok || typed[0] == spelled {
+	counts, ok := productCounts[typed[0]]
+	if !ok {
 		return nil, ""
-	}
-	counts = UnitQua
-	if u, ok := productCounts[typed[0]]; ok {
-		counts = u
 	}
 	for _, w := range typed {
 		words = append(words, Fold(w))
@@ -187,7 +186,7 @@ func (p *stream) countProduct(s, product string) {
 	for i := 0; i < len(p.toks); i++ {
 		t := p.toks[i]
 		if t.kind == tWord && t.text == words[0] && i > 0 && isNumberToken(p.toks[i-1]) &&
-			strings.ToLower(typedRange(s, t.start, t.start+len(t.text))) != unitSpelling[t.text] {
+			strings.ToLower(typedRange(s, t.start, t.start+len(t.text))) != clashUnits[t.text] {
 			t.text = string(counts)
 			for j := 1; j < len(words) && i+1 < len(p.toks) && p.toks[i+1].kind == tWord && p.toks[i+1].text == words[j]; j++ {
 				i++ // "20 bí đỏ": the rest of the name

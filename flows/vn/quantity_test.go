@@ -173,7 +173,8 @@ func TestParseQuantity(t *testing.T) {
 // product: "bí" folds to "bi", a bì (sack), but 20 bí of bí đỏ are 20
 // quả; so are 20 bơ (not bó) and 20 mơ (not mớ); 20 bò are 20 con. The
 // unit written as such stays the unit, and a name that is the unit's own
-// word (cây giống: cây) changes nothing.
+// word (cây giống: cây) changes nothing, nor does a name that only folds
+// to a unit's word (cần tây: can, cân).
 func TestParseQuantityOfAProduct(t *testing.T) {
 	tests := []struct {
 		in, product string
@@ -204,6 +205,17 @@ func TestParseQuantityOfAProduct(t *testing.T) {
 		{"20 cây", "cây giống", UnitKg, Quantity{20000, UnitCay}, nil},
 		{"20 cay", "cây giống", UnitKg, Quantity{20000, UnitCay}, nil},
 		{"20 bí ngô", "bí đỏ", UnitKg, Quantity{}, ErrNotQuantity},
+		// A weight unit's word is the unit, whatever the product's name
+		// folds to: 5 can of a free-typed "Cần tây" are 5 cân (kg).
+		{"5 can", "Cần tây", UnitKg, Quantity{5000, UnitKg}, nil},
+		{"5 cân", "Cần tây", UnitKg, Quantity{5000, UnitKg}, nil},
+		{"5 can", "cần", UnitQua, Quantity{5000, UnitKg}, nil},
+		{"5 tan", "Tần ô", UnitKg, Quantity{5000, UnitTan}, nil},
+		{"3 ta", "Tà lại", UnitKg, Quantity{3000, UnitTa}, nil},
+		{"2 yen", "Yến sào", UnitKg, Quantity{2000, UnitYen}, nil},
+		{"5 lang", "lăng quăng", UnitKg, Quantity{5000, UnitLang}, nil},
+		{"5 ky", "Kỷ tử", UnitKg, Quantity{5000, UnitKg}, nil},
+		{"5 cay", "Cay xè", UnitKg, Quantity{5000, UnitCay}, nil},
 	}
 	for _, tt := range tests {
 		got, err := ParseQuantityOf(tt.in, tt.def, tt.product)
@@ -377,7 +389,8 @@ func FuzzParseQuantity(f *testing.F) {
 		"hai chục cân", "3 tạ na", "10 thùng xốp", "2 tấn 3000 kg", "2 chục", "hai chục rưỡi quả",
 		"chục rưỡi quả", "2 chục quả rưỡi", "500000000000 chục", "2 chục rưỡi", "2 chục 5 quả",
 		"hai chục lăm quả", "2 chục 15 quả", "999999999999 chục 9 quả", "2 chục 5 quả (25 quả)",
-		"20 bí", "20 bi", "20 bí đỏ", "20 bì", "hai mươi bí đỏ", "20 bơ", "3 bò", "20 cây", "20 bí (20 quả)"} {
+		"20 bí", "20 bi", "20 bí đỏ", "20 bì", "hai mươi bí đỏ", "20 bơ", "3 bò", "20 cây", "20 bí (20 quả)",
+		"5 can", "5 cần tây", "5 tan", "5 tần ô", "3 ta", "2 yen", "5 lang", "5 ky"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -413,6 +426,13 @@ func FuzzParseQuantity(f *testing.F) {
 			for _, product := range []string{"bí đỏ", "bơ", "bò", "cây giống"} {
 				if r, err := ParseQuantityOf(s, def, product); err == nil && r.Milli != q.Milli {
 					t.Fatalf("ParseQuantityOf(%q, %q, %q) = %+v, ParseQuantity %+v", s, def, product, r, q)
+				}
+			}
+			// One whose name only folds to a unit's word changes nothing:
+			// "5 can" of cần tây is 5 cân.
+			for _, product := range []string{"Cần tây", "Tần ô", "Tà lại", "Yến sào", "lăng quăng", "Kỷ tử"} {
+				if r, err := ParseQuantityOf(s, def, product); err != nil || r != q {
+					t.Fatalf("ParseQuantityOf(%q, %q, %q) = %+v, %v; ParseQuantity %+v", s, def, product, r, err, q)
 				}
 			}
 			// Said as people say it, it is the same amount.
