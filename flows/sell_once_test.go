@@ -582,6 +582,30 @@ func TestTwentyBiOfPumpkinsAreTwentyQua(t *testing.T) {
 	}
 }
 
+// A free-typed product whose name only folds to a weight unit's word is
+// weighed as typed: for a listing of "Cần tây", "5 can" (cân without its
+// accent) is 5 kg, and for "Tần ô" "5 tan" is 5 tấn. Both were 5 quả.
+func TestFiveCanOfCeleryAreFiveKg(t *testing.T) {
+	_, toSummary := eggTurns()
+	for _, tt := range []struct{ product, typed, want string }{
+		{"Cần tây", "5 can", "🌾 Cần tây — 5 kg\n"},
+		{"Tần ô", "5 tan", "🌾 Tần ô — 5 tấn\n"},
+	} {
+		t.Run(tt.product, func(t *testing.T) {
+			t.Parallel()
+			turns := slices.Clone(toSellQuantity)
+			turns[6] = turn{text, tt.product, 0, "sell/photos", []string{"sell.photos"}}
+			c := newConversation(t)
+			c.play(append(slices.Concat(turns, []turn{
+				{text, tt.typed, 0, "sell/price", []string{"sell.price"}},
+				{text, "15k", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...))
+			if summary := lastSummary(t, c); !strings.Contains(summary, tt.want) {
+				t.Fatalf("the summary says:\n%s\nwant it to say:\n%s", summary, tt.want)
+			}
+		})
+	}
+}
+
 // eggTurns are a registered farmer's turns listing eggs up to the
 // quantity question, and those from the ready day to the summary.
 func eggTurns() (eggs, toSummary []turn) {
