@@ -196,7 +196,9 @@ func TestAnUnansweredOrderIsRemindedHalfwayThenCancelled(t *testing.T) {
 // reminded at 20:00, before the night, the reminder naming 07:00. Placed
 // at 23:00, it is reminded at 07:00, with four hours left. Placed at
 // 09:00, halfway (15:00) as before. Each cancels 12 hours after it was
-// placed, as the buyer was told.
+// placed, as the buyer was told. The same when a replica of the version
+// before placed it during a rolling update, with no time stored: the tick
+// decides then.
 func TestAnOrderIsNeverRemindedAtNight(t *testing.T) {
 	t.Parallel()
 	texts, err := locales.New()
@@ -209,10 +211,13 @@ func TestAnOrderIsNeverRemindedAtNight(t *testing.T) {
 		placed   time.Duration // after the day's midnight, Vietnam time
 		reminded time.Duration
 		deadline string // as the reminder says it
+		old      bool   // placed by the version before, with no time
 	}{
-		{"placed at 19:00", 19 * time.Hour, 20 * time.Hour, "Đến 07:00 "},
-		{"placed at 23:00", 23 * time.Hour, 31 * time.Hour, "Đến 11:00 "},
-		{"placed at 09:00", 9 * time.Hour, 15 * time.Hour, "Đến 21:00 "},
+		{"placed at 19:00", 19 * time.Hour, 20 * time.Hour, "Đến 07:00 ", false},
+		{"placed at 23:00", 23 * time.Hour, 31 * time.Hour, "Đến 11:00 ", false},
+		{"placed at 09:00", 9 * time.Hour, 15 * time.Hour, "Đến 21:00 ", false},
+		{"placed at 19:00 by the version before", 19 * time.Hour, 20 * time.Hour, "Đến 07:00 ", true},
+		{"placed at 09:00 by the version before", 9 * time.Hour, 15 * time.Hour, "Đến 21:00 ", true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -221,6 +226,11 @@ func TestAnOrderIsNeverRemindedAtNight(t *testing.T) {
 			l := m.listing("1")
 			m.order("2", l.Code)
 			m.placedAt(m.now)
+			if tt.old {
+				if _, err := m.db.Pool.Exec(context.Background(), `UPDATE orders SET remind_at = NULL WHERE id = $1`, m.newOrderID()); err != nil {
+					t.Fatal(err)
+				}
+			}
 			placed := m.now
 			var reminded []time.Time
 			for now := placed.Add(10 * time.Minute); now.Before(placed.Add(12 * time.Hour)); now = now.Add(10 * time.Minute) {

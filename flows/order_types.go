@@ -38,7 +38,10 @@ type Order struct {
 	Reason     Reason // why it was declined or cancelled
 	CreatedAt  time.Time
 	// RemindAt is when the farmer is reminded if the order still waits,
-	// decided as it is placed (remindAt); zero: never. Stored, not read back.
+	// decided as it is placed (remindAt); zero: never. Read back as
+	// stored, but zero for never and for an order placed by a version that
+	// did not store it (during a rolling update): DueOrders returns those,
+	// for the tick to decide.
 	RemindAt time.Time
 	Listing  *Listing // as read with the order
 }
@@ -144,7 +147,9 @@ type Orders interface {
 	Timeline(ctx context.Context, id int64) ([]OrderEvent, error)
 	// DueOrders lists pending orders older than timeout, oldest first, and
 	// the younger ones whose farmer is to be reminded by now (RemindAt, as
-	// placed) and was not yet, the earliest first.
+	// placed) and was not yet, the earliest first; and those placed with
+	// no time (RemindAt zero: by a version before it was stored), whether
+	// due or not, for the tick to decide.
 	DueOrders(ctx context.Context, now time.Time, timeout time.Duration) (expired, waiting []*Order, err error)
 	// Reminded marks an order's farmer reminded, at, with the reminder in
 	// notices; ErrStale if the order is no longer pending or was reminded.

@@ -464,6 +464,14 @@ func (r *Router) orderTick(ctx context.Context, now time.Time) error {
 		return errs
 	}
 	for _, o := range waiting {
+		// An order placed with no time, by a replica of the version
+		// before during a rolling update, is reminded as this one
+		// would have placed it.
+		if at := o.RemindAt; at.IsZero() {
+			if at = remindAt(r.wakingHours(), o.CreatedAt, o.CreatedAt.Add(r.Deps.OrderTimeout)); at.IsZero() || at.After(now) {
+				continue
+			}
+		}
 		errs = errors.Join(errs, r.remind(ctx, o, now))
 	}
 	return errs

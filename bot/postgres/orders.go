@@ -18,20 +18,24 @@ var _ flows.Orders = (*DB)(nil)
 // sellers, in one statement; a condition on them follows.
 const selectOrders = `SELECT o.id, o.code, o.listing_id, o.buyer_id, o.quantity_milli, o.total_vnd, o.buyer_name,
 	o.buyer_phone, o.delivery, o.address, o.note, o.status, o.reason_key, o.reason, o.created_at, coalesce(o.asked_milli, 0),
-	coalesce(o.asked_unit, ''), ` + listingColumns + ` FROM orders o, listings` + withSeller + ` WHERE l.id = o.listing_id AND `
+	coalesce(o.asked_unit, ''), CASE WHEN isfinite(o.remind_at) THEN o.remind_at END, ` + listingColumns + ` FROM orders o, listings` + withSeller + ` WHERE l.id = o.listing_id AND `
 
 // scanOrder reads a row of selectOrders; no row is ErrNotFound.
 func scanOrder(row pgx.Row) (*flows.Order, error) {
 	var o flows.Order
 	var l listingRow
+	var remind *time.Time
 	err := row.Scan(append([]any{&o.ID, &o.Code, &o.ListingID, &o.BuyerID, &o.Quantity.Milli, &o.Total, &o.BuyerName,
 		&o.BuyerPhone, &o.Delivery, &o.Address, &o.Note, &o.Status, &o.Reason.Key, &o.Reason.Text, &o.CreatedAt, &o.Asked.Milli,
-		&o.Asked.Unit}, l.dest()...)...)
+		&o.Asked.Unit, &remind}, l.dest()...)...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, flows.ErrNotFound
 	}
 	if err != nil {
 		return nil, err
+	}
+	if remind != nil {
+		o.RemindAt = *remind
 	}
 	o.Listing = l.listing()
 	o.Quantity.Unit = o.Listing.Quantity.Unit
@@ -97,7 +101,8 @@ func (db *DB) PlaceOrder(ctx context.Context, o *flows.Order, source string, kee
 // ($3, $4), and the quantity is its minimum order or more (or all that is
 // left); and it stores the order (code $5) with its first event, and the
 // buyer's profile for next time ($16-$18: kept), with when its farmer is
-// reminded ($19), unless the update ($13) placed it already. The quantity was checked when the buyer
+// reminded ($19; none: never, stored as infinity, NULL being an order
+// placed by a version that did not decide it), unless the update ($13) placed it already. The quantity was checked when the buyer
 // typed it, but the farmer may have changed the listing since, and it may
 // have expired. It returns the verdict on the listing ('ok' when it sells
 // the order, else why not; none when the update placed it already), what
@@ -135,7 +140,7 @@ const placeOrder = `
 	), placed AS (
 		INSERT INTO orders (code, listing_id, buyer_id, quantity_milli, total_vnd, buyer_name, buyer_phone,
 			delivery, address, note, source_update, asked_milli, asked_unit, remind_at)
-		SELECT $5, id, $6, $2, $7, $8, $9, $10, $11, $12, $13, nullif($14, 0), nullif($15, ''), $19::timestamptz FROM sold
+		SELECT $5, id, $6, $2, $7, $8, $9, $10, $11, $12, $13, nullif($14, 0), nullif($15, ''), coalesce($19::timestamptz, 'infinity') FROM sold
 		RETURNING id
 	), pending AS (
 		INSERT INTO order_events (order_id, status, actor_id) SELECT id, 'pending', $6 FROM placed
@@ -340,7 +345,9 @@ func (db *DB) Timeline(ctx context.Context, id int64) ([]flows.OrderEvent, error
 // DueOrders lists pending orders past the timeout (orders_pending), and the
 // others whose farmer is to be reminded by now and was not
 // (orders_remind_due): when (halfway, not at night) the flows said as the
-// order was placed. It changes nothing: each is cancelled
+// order was placed. With them come those placed with no time (remind_at
+// NULL, RemindAt zero): an old replica placed them during a rolling update,
+// after the migration; the flows decide for those. It changes nothing: each is cancelled
 // (SetOrderStatus) or reminded (Reminded) with its messages, which claims
 // it: of two replicas, one reminds, the other finds it done (ErrStale).
 func (db *DB) DueOrders(ctx context.Context, now time.Time, timeout time.Duration) (expired, waiting []*flows.Order, err error) {
@@ -356,8 +363,10 @@ func (db *DB) DueOrders(ctx context.Context, now time.Time, timeout time.Duratio
 }
 
 // dueReminders selects the orders whose farmer is to be reminded by $1,
-// not yet past the timeout (created after $2: those are cancelled).
-const dueReminders = `o.status = 'pending' AND o.reminded_at IS NULL AND o.remind_at <= $1::timestamptz
+// or not decided (NULL; the index holds those too), not yet past the
+// timeout (created after $2: those are cancelled). Never is infinity.
+const dueReminders = `o.status = 'pending' AND o.reminded_at IS NULL
+	AND (o.remind_at <= $1::timestamptz OR o.remind_at IS NULL)
 	AND o.created_at > $2::timestamptz ORDER BY o.remind_at LIMIT 500`
 
 // Reminded marks an order's farmer reminded, with the reminder, once.

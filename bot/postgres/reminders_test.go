@@ -42,6 +42,12 @@ func TestTheTickReadsOnlyTheOrdersDueAReminder(t *testing.T) {
 	}
 	due, later := order("telegram:10", now.Add(-time.Minute)), order("telegram:11", now.Add(3*time.Hour))
 	order("telegram:12", time.Time{}) // came at night, cancelled before the morning: never reminded
+	// Placed by a replica of the version before during a rolling update,
+	// after the migration: no time at all. The tick gets it to decide.
+	old := order("telegram:13", now.Add(5*time.Hour))
+	if _, err := db.Pool.Exec(ctx, `UPDATE orders SET remind_at = NULL WHERE id = $1`, old); err != nil {
+		t.Fatal(err)
+	}
 	waiting := func(at time.Time) []int64 {
 		t.Helper()
 		expired, waiting, err := db.DueOrders(ctx, at, 12*time.Hour)
@@ -54,17 +60,23 @@ func TestTheTickReadsOnlyTheOrdersDueAReminder(t *testing.T) {
 		}
 		return ids
 	}
-	if got := waiting(now); len(got) != 1 || got[0] != due {
-		t.Fatalf("due a reminder now: %v, want only %d", got, due)
+	if got := waiting(now); len(got) != 2 || got[0] != due || got[1] != old {
+		t.Fatalf("due a reminder now: %v, want %d and the undecided %d", got, due, old)
 	}
 	if err := db.Reminded(ctx, due, now); err != nil {
 		t.Fatal(err)
 	}
+	if err := db.Reminded(ctx, old, now); err != nil {
+		t.Fatal(err)
+	}
 	if got := waiting(now); len(got) != 0 {
-		t.Fatalf("after the reminder: %v, want none", got)
+		t.Fatalf("after the reminders: %v, want none", got)
 	}
 	if got := waiting(now.Add(3 * time.Hour)); len(got) != 1 || got[0] != later {
 		t.Fatalf("due a reminder 3 hours later: %v, want only %d", got, later)
+	}
+	if o, err := db.Order(ctx, later); err != nil || !o.RemindAt.Equal(now.Add(3*time.Hour).Truncate(time.Microsecond)) {
+		t.Fatalf("read back: %v (%v), want its time", o, err)
 	}
 
 	// A small table would be read whole whatever the indexes; without that

@@ -1,13 +1,13 @@
 -- +goose Up
 -- When the farmer is reminded of a pending order, as the flows decided when
--- it was placed (halfway, never at night); NULL: never (it came at night and
--- cancels itself before the morning). The tick reads only the orders due,
--- through the index, instead of every pending order each minute.
+-- it was placed (halfway, never at night); infinity: never (it came at
+-- night and cancels itself before the morning). NULL: not decided, as for
+-- the orders waiting at the upgrade and those that replicas of the version
+-- before place during the rolling update, after this ran: the tick reads
+-- those too (the index holds NULLs) and the flows decide as they would
+-- have. The tick reads only these, through the index, instead of every
+-- pending order each minute.
 ALTER TABLE orders ADD COLUMN remind_at timestamptz;
--- Orders waiting at the upgrade were given no time: halfway through the
--- default ORDER_TIMEOUT (12 hours). The hours of the night are the flows'
--- to know, not SQL's: one due at night waits for the morning's tick.
-UPDATE orders SET remind_at = created_at + interval '6 hours' WHERE status = 'pending' AND reminded_at IS NULL;
 CREATE INDEX orders_remind_due ON orders (remind_at) WHERE status = 'pending' AND reminded_at IS NULL;
 
 -- Notices held until a time (flows.Reply.NotBefore): what the bot's clock
