@@ -15,8 +15,18 @@ ALTER TABLE profile_changes ADD COLUMN phone_e164 text,
     ALTER COLUMN bank_account DROP NOT NULL,
     ALTER COLUMN bank_holder DROP NOT NULL,
     ADD CONSTRAINT profile_changes_something CHECK (phone_e164 IS NOT NULL OR bank_account IS NOT NULL);
+-- For the rolling update only: replicas of the version before, still
+-- running after this migration, read and write bank_changes. This view
+-- (updatable: one table, plain columns) gives them the bank part of the
+-- changes; an account of theirs joins a waiting number under their token,
+-- as the new version does. To be dropped in the next release, once no
+-- replica of the version before can run.
+CREATE VIEW bank_changes AS
+    SELECT seller_id, token, bank_bin, bank_name, bank_account, bank_holder, asked_by, asked_at
+    FROM profile_changes WHERE bank_account IS NOT NULL;
 
 -- +goose Down
+DROP VIEW bank_changes;
 DELETE FROM profile_changes WHERE bank_account IS NULL;
 ALTER TABLE profile_changes DROP CONSTRAINT profile_changes_something,
     DROP COLUMN phone_e164,
