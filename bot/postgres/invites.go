@@ -40,14 +40,24 @@ func (db *DB) CreateInvite(ctx context.Context, inv *flows.Invite, source string
 		b = append(b, codeAlphabet[n.Int64()])
 	}
 	inv.Code = string(b)
-	tag, err := db.Pool.Exec(ctx, `
-		INSERT INTO role_invites (code_hash, role, created_by, expires_at, source) VALUES ($1, $2, $3, $4, nullif($5, ''))
-		ON CONFLICT (source) DO UPDATE SET code_hash = EXCLUDED.code_hash, expires_at = EXCLUDED.expires_at
-			WHERE role_invites.used_by IS NULL AND role_invites.revoked_at IS NULL`,
-		hashInvite(inv.Code), inv.Role, inv.CreatedBy, inv.Expires, source)
-	if err == nil && tag.RowsAffected() == 0 {
-		err = errors.New("its first code was used or voided") // never shown: guessed, or its maker taken off
-	}
+	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		// An invite of the same source made more than a day ago is
+		// another update's (Telegram reuses update_ids after a week
+		// without updates), not this one run again: it lets go of it.
+		if _, err := tx.Exec(ctx, `UPDATE role_invites SET source = NULL
+			WHERE source = $1 AND created_at <= now() - `+sourceFresh, source); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO role_invites (code_hash, role, created_by, expires_at, source) VALUES ($1, $2, $3, $4, nullif($5, ''))
+			ON CONFLICT (source) DO UPDATE SET code_hash = EXCLUDED.code_hash, expires_at = EXCLUDED.expires_at
+				WHERE role_invites.used_by IS NULL AND role_invites.revoked_at IS NULL`,
+			hashInvite(inv.Code), inv.Role, inv.CreatedBy, inv.Expires, source)
+		if err == nil && tag.RowsAffected() == 0 {
+			err = errors.New("its first code was used or voided") // never shown: guessed, or its maker taken off
+		}
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("create invite: %w", err)
 	}

@@ -86,3 +86,61 @@ func TestACodesMakerModeratesAsAPersonAcrossLinkedAccounts(t *testing.T) {
 		t.Fatalf("a code kept through /xoamod, its maker a moderator again: %v, want void", err)
 	}
 }
+
+// A moderation source ("telegram:<update_id>") names its update for a day:
+// Telegram draws update_ids anew after a week without updates, so an older
+// row of the same source is another update's. Its /themmod makes a code,
+// its revoke takes the role back, and a revoke that took nothing back is
+// not told "done" for the old update's.
+func TestAModerationSourceReusedAfterADayWorks(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.MustOpen(t)
+	user := func(id, role string) int64 {
+		t.Helper()
+		u := mustTouch(t, db, flows.Telegram, id)
+		if role == "" {
+			return u
+		}
+		if _, err := db.Pool.Exec(ctx, `INSERT INTO user_roles (user_id, role) VALUES ($1, $2)`, u, role); err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	maker, first, second := user("1", flows.RoleModerator), user("2", ""), user("3", flows.RoleHelper)
+	const source = "telegram:424242"
+	now := time.Now()
+	inv := flows.Invite{Role: flows.RoleHelper, CreatedBy: maker, Expires: now.Add(48 * time.Hour)}
+	if err := db.CreateInvite(ctx, &inv, source); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := use(db, inv.Code, first, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Revoke(ctx, first, flows.RoleHelper, source); err != nil {
+		t.Fatal(err)
+	}
+	// A week later, the same update_id.
+	if _, err := db.Pool.Exec(ctx, `UPDATE role_invites SET created_at = created_at - interval '8 days'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Pool.Exec(ctx, `UPDATE lifted_roles SET lifted_at = lifted_at - interval '8 days'`); err != nil {
+		t.Fatal(err)
+	}
+	again := flows.Invite{Role: flows.RoleHelper, CreatedBy: maker, Expires: now.Add(48 * time.Hour)}
+	if err := db.CreateInvite(ctx, &again, source); err != nil {
+		t.Fatalf("/themmod with a reused source: %v", err)
+	}
+	if _, err := use(db, again.Code, first, now); err != nil {
+		t.Fatalf("the code made with a reused source: %v", err)
+	}
+	if err := db.Revoke(ctx, first, flows.RoleModerator, source); !errors.Is(err, flows.ErrStale) {
+		t.Fatalf("a revoke that took nothing back, with a reused source: %v, want ErrStale (not done by it)", err)
+	}
+	if err := db.Revoke(ctx, second, flows.RoleHelper, source); err != nil {
+		t.Fatalf("a revoke with a reused source: %v", err)
+	}
+	// Run again at once, it is its own: done.
+	if err := db.Revoke(ctx, second, flows.RoleHelper, source); err != nil {
+		t.Fatalf("the revoke run again: %v, want done", err)
+	}
+}

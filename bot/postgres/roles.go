@@ -96,19 +96,29 @@ func (db *DB) Unban(ctx context.Context, b flows.Banned, source string, notices 
 }
 
 // liftedBy records that source lifted a ban or took a role back, from
-// name (told to account).
+// name (told to account). A row of the same source is an older update's:
+// Telegram draws update_ids anew after a week without updates, and a run
+// again lifts nothing (lifted). This one replaces it, never fails on it.
 func liftedBy(ctx context.Context, tx pgx.Tx, source, name string, account int64) error {
 	if source == "" {
 		return nil
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO lifted_roles (source, name, account) VALUES ($1, $2, $3)`, source, name, account)
+	_, err := tx.Exec(ctx, `INSERT INTO lifted_roles (source, name, account) VALUES ($1, $2, $3)
+		ON CONFLICT (source) DO UPDATE SET name = EXCLUDED.name, account = EXCLUDED.account, lifted_at = now()`,
+		source, name, account)
 	return err
 }
+
+// sourceFresh is how long a moderation source names its update: a run
+// again comes within seconds, and Telegram reuses update_ids only after a
+// week without updates. An older row is another update's.
+const sourceFresh = `interval '1 day'`
 
 // lifted reads into b what source lifted before (an update run again);
 // ErrStale when it lifted nothing: someone else did, or there was nothing.
 func lifted(ctx context.Context, tx pgx.Tx, source string, b *flows.Banned) error {
-	err := tx.QueryRow(ctx, `SELECT name, account FROM lifted_roles WHERE source = $1`, source).Scan(&b.Name, &b.Account)
+	err := tx.QueryRow(ctx, `SELECT name, account FROM lifted_roles
+		WHERE source = $1 AND lifted_at > now() - `+sourceFresh, source).Scan(&b.Name, &b.Account)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return flows.ErrStale
 	}
