@@ -629,7 +629,8 @@ func (db *DB) UpdateListing(ctx context.Context, l *flows.Listing, notices ...fl
 func (db *DB) RemoveListing(ctx context.Context, l *flows.Listing, source string, notices ...flows.Reply) error {
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		var done bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM listings WHERE id = $1 AND removed_source = $2)`,
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM listings WHERE id = $1 AND removed_source = $2
+			AND updated_at > now() - `+sourceFresh+`)`,
 			l.ID, source).Scan(&done); err != nil || done {
 			return err // run again: its take-down is made
 		}
@@ -679,7 +680,8 @@ func (db *DB) HidePosts(ctx context.Context, listingID int64, posts []flows.Post
 	}
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		var done bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM listing_posts WHERE listing_id = $1 AND hidden_source = $2)`,
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM listing_posts WHERE listing_id = $1 AND hidden_source = $2
+			AND hidden_at > now() - `+sourceFresh+`)`,
 			listingID, source).Scan(&done); err != nil || done {
 			return err // run again: its take-down is made
 		}

@@ -30,8 +30,10 @@ func (db *DB) Ban(ctx context.Context, who flows.BanOf, by int64, reason, source
 		}
 		var mine bool
 		err := tx.QueryRow(ctx, `
-			SELECT coalesce(source = nullif($3, ''), false) FROM user_roles WHERE user_id = $1 AND role = 'banned'
-			UNION ALL SELECT coalesce(source = nullif($3, ''), false) FROM seller_bans WHERE seller_id = $2`, who.User, who.Seller, source).Scan(&mine)
+			SELECT coalesce(source = nullif($3, '') AND granted_at > now() - `+sourceFresh+`, false)
+				FROM user_roles WHERE user_id = $1 AND role = 'banned'
+			UNION ALL SELECT coalesce(source = nullif($3, '') AND banned_at > now() - `+sourceFresh+`, false)
+				FROM seller_bans WHERE seller_id = $2`, who.User, who.Seller, source).Scan(&mine)
 		switch {
 		case err == nil && mine:
 			return errRedone // its own ban: nothing changes
