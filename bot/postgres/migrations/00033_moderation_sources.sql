@@ -2,7 +2,10 @@
 -- The update that made a moderation change. A step is run again when its
 -- chat's state lost a race in Redis after the change was committed here:
 -- the update finds its own change and tells the moderator it is done,
--- rather than that it was done already (by someone else).
+-- rather than that it was done already (by someone else). A source names
+-- its update for a day only: Telegram draws update_ids anew after a week
+-- without updates, so an older row of the same source is another
+-- update's (the store ignores it, or lets go of it).
 ALTER TABLE user_roles ADD COLUMN source text;     -- of a ban
 ALTER TABLE seller_bans ADD COLUMN source text;
 ALTER TABLE listings ADD COLUMN removed_source text; -- of a moderator's take-down
