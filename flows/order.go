@@ -424,7 +424,7 @@ func (f *order) onDelivery(_ context.Context, _ *Conv, d *orderDraft, in Input) 
 }
 
 func (f *order) askAddress(_ *Conv, d *orderDraft) Question {
-	if d.Known != "" {
+	if keepable(d.Known) {
 		return Ask(M("order.address", "Known", d.Known), []Choice{{Label: M("order.address_keep", "Address", d.Known), Value: "keep"}})
 	}
 	return Ask(M("order.address"))
@@ -435,10 +435,12 @@ const maxAddress = 200
 
 func (f *order) onAddress(_ context.Context, _ *Conv, d *orderDraft, in Input) (Go, error) {
 	switch {
-	case in.Kind == KindChoice && in.Text == "keep" && d.Known != "":
+	case in.Kind == KindChoice && in.Text == "keep" && keepable(d.Known):
 		d.Address = d.Known
 	case in.Kind == KindText && tooLong(in.Text, maxAddress):
 		return Again(M("order.address_long")), nil
+	case withPhone(in): // the address reaches the farmer with the order, the number only once it is accepted
+		return Again(M("order.address_phone")), nil
 	case in.Kind == KindText && utf8.RuneCountInString(in.Text) >= 5 && !strings.HasPrefix(in.Text, "/"):
 		d.Address = in.Text
 	default:
@@ -447,12 +449,19 @@ func (f *order) onAddress(_ context.Context, _ *Conv, d *orderDraft, in Input) (
 	return Next(), nil
 }
 
+// keepable tells whether the address remembered from last time may be
+// offered again: not one saved with a phone number in it, which would reach
+// the farmer before she accepts.
+func keepable(known string) bool { return known != "" && !vn.ContainsPhone(known) }
+
 func (f *order) askNote(*Conv, *orderDraft) Question { return Ask(M("order.note")) }
 
 func (f *order) onNote(_ context.Context, _ *Conv, d *orderDraft, in Input) (Go, error) {
 	switch {
 	case in.Kind == KindText && tooLong(in.Text, maxNote):
 		return Again(M("order.note_long")), nil
+	case withPhone(in): // the note reaches the farmer with the order, the number only once it is accepted
+		return Again(M("order.note_phone")), nil
 	case in.Kind == KindText:
 		d.Note = in.Text
 	default:

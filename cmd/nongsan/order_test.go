@@ -18,6 +18,7 @@ import (
 
 	"github.com/nongsan-bot/nongsan/bot/postgres"
 	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
+	"github.com/nongsan-bot/nongsan/flows"
 	"github.com/nongsan-bot/nongsan/flows/vietqr"
 )
 
@@ -300,6 +301,90 @@ func TestABuyersNameWithAPhoneNumberIsAskedAgain(t *testing.T) {
 	}
 	for _, m := range b.Sent(farmer) {
 		for _, bad := range []string{"0968", "chín", "O968", "0987"} {
+			if strings.Contains(m.Text, bad) {
+				t.Errorf("the farmer read %q before accepting: %q", bad, m.Text)
+			}
+		}
+	}
+}
+
+// The address and the note reach the farmer with the order, before it is
+// accepted, and the buyer's number only after: an address or a note with a
+// phone number in it is asked again, saying why and with an example, and an
+// address saved with a number in it is not offered again. The farmer reads
+// no number before accepting.
+func TestABuyersAddressOrNoteWithAPhoneNumberIsAskedAgain(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := orderEnv(t, tg)
+	b := startBot(t, tg, env)
+	b.markets()
+	b.register(farmer)
+	code := b.listing(farmer, "500 kg", "25k")
+
+	b.Say(buyer, deepLink(code))
+	b.expect(buyer, "order.quantity", "Remaining", "500 kg", "Unit", "kg", "Price", "25.000 đ/kg")
+	b.Say(buyer, "50kg")
+	b.Say(buyer, "Nguyễn Thị Hoa")
+	b.expect(buyer, "order.phone")
+	b.Post(b.Up.Contact(buyer, buyer, "+84987654321"))
+	b.expect(buyer, "order.delivery")
+	b.Say(buyer, "giao hàng")
+	b.expect(buyer, "order.address")
+	for _, typed := range []string{"Thôn 3 Mai Pha, gọi 0968 111 222", "Thôn 3 Mai Pha, không chín sáu tám một một một hai hai hai"} {
+		b.Say(buyer, typed)
+		if got := b.Last(buyer).Text; !strings.HasPrefix(got, "Địa chỉ được gửi cho nhà vườn") ||
+			!strings.Contains(got, "ví dụ: 12 Trần Phú") {
+			t.Fatalf("after the address %q the bot said %q", typed, got)
+		}
+		b.expect(buyer, "order.address_phone")
+	}
+	b.Say(buyer, "Thôn 3 Mai Pha, Lạng Sơn")
+	b.expect(buyer, "order.note")
+	b.Say(buyer, "gọi em 0968.111.222 trước khi giao")
+	if got := b.Last(buyer).Text; !strings.HasPrefix(got, "Lời dặn được gửi cho nhà vườn") ||
+		!strings.Contains(got, "ví dụ: gọi trước khi giao") {
+		t.Fatalf("after the note with a number the bot said %q", got)
+	}
+	b.expect(buyer, "order.note_phone")
+	b.Say(buyer, "gọi trước khi giao")
+	b.Say(buyer, "đặt hàng")
+	news := b.notice(farmer, "🛒 Đơn mới")
+	if !strings.Contains(news.Text, "Thôn 3 Mai Pha, Lạng Sơn") || !strings.Contains(news.Text, "gọi trước khi giao") {
+		t.Errorf("the farmer's notice lacks the address or the note:\n%s", news.Text)
+	}
+
+	// An address saved with a number in it, from before, is asked again.
+	const other = buyer + 1
+	db, err := postgres.Open(context.Background(), env["DATABASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	u, err := db.Touch(context.Background(), flows.Input{Channel: flows.Telegram, UserID: itoa(other), UserName: "Lan"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Pool.Exec(context.Background(), `INSERT INTO buyers (user_id, name, phone_e164, address)
+		VALUES ($1, 'Trần Thị Lan', '+84933444555', 'Xóm 5 Quang Lang, gọi 0977 222 333')`, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	b.Say(other, deepLink(code))
+	b.Say(other, "20kg")
+	b.expect(other, "order.delivery")
+	b.Say(other, "giao hàng")
+	b.expect(other, "order.address")
+	if data := b.Last(other).Data; len(data) != 0 {
+		t.Errorf("the address saved with a number is offered: %v", data)
+	}
+	b.Say(other, "Xóm 5 Quang Lang, Chi Lăng")
+	b.expect(other, "order.note")
+	b.Say(other, "bỏ qua")
+	b.Say(other, "đặt hàng")
+	waitSent(t, b, farmer, func(s sent) bool { return strings.Contains(s.Text, "Xóm 5 Quang Lang, Chi Lăng") }, 1)
+
+	for _, m := range b.Sent(farmer) {
+		for _, bad := range []string{"0968", "chín", "0977", "0987", "0933"} {
 			if strings.Contains(m.Text, bad) {
 				t.Errorf("the farmer read %q before accepting: %q", bad, m.Text)
 			}
