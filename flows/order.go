@@ -166,6 +166,9 @@ func (f *order) start(ctx context.Context, c *Conv, d *orderDraft, in Input) (Go
 	*d = orderDraft{ListingID: l.ID, Nonce: newNonce(), Price: l.Price}
 	if b := op.Profile; b != nil {
 		d.Name, d.Phone, d.Address, d.Known = b.Name, b.Phone, b.Address, b.Address
+		if vn.ContainsPhone(d.Name) { // saved before such names were refused: it would reach the farmer before she accepts
+			d.Name = ""
+		}
 	}
 	// The listing as in the group, in the buyer's language, then the first
 	// question not answered already.

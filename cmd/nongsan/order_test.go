@@ -383,6 +383,28 @@ func TestABuyersAddressOrNoteWithAPhoneNumberIsAskedAgain(t *testing.T) {
 	b.Say(other, "đặt hàng")
 	waitSent(t, b, farmer, func(s sent) bool { return strings.Contains(s.Text, "Xóm 5 Quang Lang, Chi Lăng") }, 1)
 
+	// So is a name saved with a number in it, from before such names were
+	// refused.
+	const third = buyer + 2
+	u, err = db.Touch(context.Background(), flows.Input{Channel: flows.Telegram, UserID: itoa(third), UserName: "Mai"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Pool.Exec(context.Background(), `INSERT INTO buyers (user_id, name, phone_e164, address)
+		VALUES ($1, 'Mai 0977 222 333', '+84977222333', '')`, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	b.Say(third, deepLink(code))
+	b.Say(third, "30kg")
+	b.expect(third, "order.name", "Name", fmt.Sprintf("Nông dân %d", third))
+	b.Say(third, "Lê Thị Mai")
+	b.expect(third, "order.delivery") // the number saved is kept
+	b.Say(third, "nhận tại vườn")
+	b.expect(third, "order.note")
+	b.Say(third, "bỏ qua")
+	b.Say(third, "đặt hàng")
+	waitSent(t, b, farmer, func(s sent) bool { return strings.Contains(s.Text, "👤 Lê Thị Mai\n") }, 1)
+
 	for _, m := range b.Sent(farmer) {
 		for _, bad := range []string{"0968", "chín", "0977", "0987", "0933"} {
 			if strings.Contains(m.Text, bad) {
