@@ -179,10 +179,129 @@ func newToken() (string, error) {
 
 // profileChangeFlow answers the question: the farmer, on her first
 // account, confirms or refuses the change waiting.
+//
+// The words typed with no token ("ĐÚNG TÔI ĐỔI") confirm nothing yet: the
+// question may never have reached her (her first account was gone when it
+// was asked, and whoever holds the link code may be the one telling her
+// what to type). She is shown the change first, under its token, and only
+// her answer to that makes it hers. "KHÔNG PHẢI TÔI" typed drops what
+// waits at once: refusing gives nobody her buyers.
 func profileChangeFlow(d Deps) *Flow {
-	return &Flow{Name: "profilechange", Start: func(ctx context.Context, c *Conv, in Input) (Step, error) {
-		return Done, answerProfileChange(ctx, d, c, in)
-	}}
+	return &Flow{Name: "profilechange",
+		Start: func(ctx context.Context, c *Conv, in Input) (Step, error) {
+			if in.Kind == KindChoice && in.Text == changePrefix+"ok:" {
+				return showProfileChange(ctx, d, c)
+			}
+			return Done, answerProfileChange(ctx, d, c, in)
+		},
+		Steps: map[Step]StepDef{
+			changeShown: {
+				Prompt: func(c *Conv) { askShownChange(c, d) },
+				Handle: func(ctx context.Context, c *Conv, in Input) (Step, error) {
+					action, token, _ := strings.Cut(strings.TrimPrefix(in.Text, changePrefix), ":")
+					if in.Kind == KindChoice && (action == "ok" || action == "no") && token != "" {
+						return Done, answerProfileChange(ctx, d, c, in)
+					}
+					// Unclear, unless what was shown no longer waits.
+					var dr shownChange
+					if err := c.Draft(&dr); err != nil {
+						return "", err
+					}
+					if ch, _, err := shownChangeOf(ctx, d, c, dr.Token); err != nil || ch == nil {
+						return Done, err
+					}
+					return Unclear, nil
+				},
+			},
+		},
+	}
+}
+
+// changeShown: the change waiting is shown to the farmer, who typed the
+// words with no token; her next answer must name it.
+const changeShown Step = "shown"
+
+// shownChange is the draft of changeShown: the token of the change shown.
+type shownChange struct {
+	Token string `json:"token"`
+}
+
+// showProfileChange shows the farmer the change waiting, with its buttons
+// and typed words under its token.
+func showProfileChange(ctx context.Context, d Deps, c *Conv) (Step, error) {
+	if c.User.Linked || d.Links == nil {
+		return Done, answerProfileChange(ctx, d, c, Input{Kind: KindChoice, Text: changePrefix + "ok:"})
+	}
+	seller, err := loadSeller(ctx, d, c)
+	if err != nil {
+		return "", err
+	}
+	if seller == nil {
+		c.Say(M("profilechange.none"))
+		return Done, nil
+	}
+	ch, err := d.Links.ProfileChangeOf(ctx, seller.ID)
+	if errors.Is(err, ErrNotFound) {
+		c.Say(M("profilechange.none"))
+		return Done, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("profile change of seller: %w", err)
+	}
+	if err := c.SetDraft(shownChange{Token: ch.Token}); err != nil {
+		return "", err
+	}
+	return changeShown, nil
+}
+
+// shownChangeOf is the change shown under token and the profile as it is;
+// nil (having said so) when it no longer waits.
+func shownChangeOf(ctx context.Context, d Deps, c *Conv, token string) (*ProfileChange, *Seller, error) {
+	seller, err := loadSeller(ctx, d, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	var ch *ProfileChange
+	if seller != nil {
+		ch, err = d.Links.ProfileChangeOf(ctx, seller.ID)
+	}
+	if errors.Is(err, ErrNotFound) || seller == nil || ch.Token != token {
+		c.Say(M("profilechange.none"))
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("profile change of seller: %w", err)
+	}
+	return ch, seller, nil
+}
+
+// askShownChange asks about the change shown, masked as the question on
+// her first account shows it: the account that asked, old → new.
+func askShownChange(c *Conv, d Deps) {
+	var dr shownChange
+	if err := c.Draft(&dr); err != nil {
+		c.Fail(err)
+		return
+	}
+	ch, seller, err := shownChangeOf(c.Context(), d, c, dr.Token)
+	if err != nil || ch == nil {
+		c.Fail(err)
+		return
+	}
+	accounts, _, err := d.Links.Accounts(c.Context(), c.User.ID)
+	if err != nil {
+		c.Fail(fmt.Errorf("accounts of seller: %w", err))
+		return
+	}
+	name := ""
+	for _, a := range accounts {
+		if a.Chat == ch.By {
+			name = a.Name
+		}
+	}
+	c.Ask(changeMsg(c, c.Lang, "profilechange.show", ch, seller, "Channel", ChannelName(c.texts, c.Lang, ch.By.Channel), "Name", name),
+		[]Choice{{Label: M("profilechange.ok"), Value: changePrefix + "ok:" + ch.Token, Words: changeWords["ok"]}},
+		[]Choice{{Label: M("profilechange.no"), Value: changePrefix + "no:" + ch.Token, Words: changeWords["no"]}})
 }
 
 func answerProfileChange(ctx context.Context, d Deps, c *Conv, in Input) error {

@@ -709,3 +709,41 @@ func TestAModeratorWhoMetTheFarmerConfirmsAChangeHerGoneAccountCannot(t *testing
 		t.Errorf("after the moderator agreed: %s, %s", phone, account)
 	}
 }
+
+// A farmer whose first account was gone when a change was asked never saw
+// the question. Typing the words she was told ("ĐÚNG TÔI ĐỔI", maybe by
+// whoever holds the link code) shows her the change first; only her
+// answer to what she was shown makes it hers.
+func TestTheFarmersTypedWordsShowTheChangeBeforeMakingItHers(t *testing.T) {
+	t.Parallel()
+	p := startPlain(t)
+	b := p.b
+	const z = "z1"
+	listing := p.linked(z)
+	b.TG.BlockChat(farmer)
+
+	p.say(z, p.number(p.last(z), "profile.field_phone"))
+	p.say(z, "0968 111 555")
+	waitFor(t, "the farmer's Telegram account to be marked gone", func() bool {
+		return count(t, b.Env["DATABASE_URL"], `SELECT count(*) FROM users
+			WHERE channel = 'telegram' AND platform_id = $1 AND gone_at IS NOT NULL`, itoa(farmer)) > 0
+	})
+	b.TG.UnblockChat(farmer)
+
+	b.Say(farmer, "ĐÚNG TÔI ĐỔI")
+	shown := b.expect(farmer, "profilechange.show", "Channel", "plain", "Name", "Hoàng Văn z1",
+		"OldPhone", "0912 ••• 777", "Phone", "0968 ••• 555")
+	if !slices.Equal(shown.Buttons, []string{"✅ Đúng, tôi đổi", "❌ Không phải tôi"}) {
+		t.Errorf("the change is shown with %q", shown.Buttons)
+	}
+	if got := sellerPhone(t, b, listing); got != "+84912888777" {
+		t.Fatalf("the words alone made the number %s", got)
+	}
+
+	b.Say(farmer, "đúng tôi đổi")
+	b.expect(farmer, "profilechange.confirmed", "Phone", "0968 ••• 555")
+	p.expect(z, "profilechange.confirmed_there", "Phone", "0968 ••• 555")
+	if got := sellerPhone(t, b, listing); got != "+84968111555" {
+		t.Errorf("after she agreed to what she was shown the number is %s", got)
+	}
+}
