@@ -376,11 +376,18 @@ func (f *unlink) askHeld(c *Conv) {
 		return
 	}
 	h, err := f.held(c.Context(), d)
-	if err == nil && (h == nil || h.Change.Token != d.Token) {
-		err = fmt.Errorf("change %s of seller %d no longer waits: %w", d.Token, d.Seller, ErrBadState)
-	}
 	if err != nil {
 		c.Fail(err)
+		return
+	}
+	if h == nil || h.Change.Token != d.Token { // answered, replaced or back meanwhile
+		accounts, _, err := f.deps.Links.Accounts(c.Context(), d.Person)
+		if err == nil {
+			err = f.heldGoneBy(c.Context(), c, d, accounts)
+		}
+		if err != nil {
+			c.Fail(fmt.Errorf("accounts of user %d: %w", d.Person, err))
+		}
 		return
 	}
 	c.Ask(f.heldMsg(c, "unlink.held_confirm", h),
@@ -393,7 +400,7 @@ func (f *unlink) askHeld(c *Conv) {
 // still gone. Every account of the farmer is told.
 func (f *unlink) onHeld(ctx context.Context, c *Conv, in Input) (Step, error) {
 	if in.Kind != KindChoice || in.Text != unlinkPrefix+"use" && in.Text != unlinkPrefix+"no" {
-		return Unclear, nil
+		return f.heldUnclear(ctx, c)
 	}
 	if in.Text == unlinkPrefix+"no" {
 		c.Say(M("cancel.done"))
@@ -437,6 +444,29 @@ func (f *unlink) onHeld(ctx context.Context, c *Conv, in Input) (Step, error) {
 	}
 	c.Say(M("unlink.held_done", "Name", d.Name))
 	return Done, nil
+}
+
+// heldUnclear asks again, unless the change shown was answered, replaced
+// or the first account came back meanwhile: then the moderator is told so
+// (as a ✅ would tell them) and the step ends, with no question left that
+// nothing can answer.
+func (f *unlink) heldUnclear(ctx context.Context, c *Conv) (Step, error) {
+	var d unlinkDraft
+	if err := c.Draft(&d); err != nil {
+		return "", err
+	}
+	h, err := f.held(ctx, d)
+	if err != nil {
+		return "", err
+	}
+	if h != nil && h.Change.Token == d.Token {
+		return Unclear, nil
+	}
+	accounts, _, err := f.deps.Links.Accounts(ctx, d.Person)
+	if err != nil {
+		return "", fmt.Errorf("accounts of user %d: %w", d.Person, err)
+	}
+	return Done, f.heldGoneBy(ctx, c, d, accounts)
 }
 
 // heldGoneBy says why the change picked can no longer be confirmed: the

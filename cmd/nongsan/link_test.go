@@ -747,3 +747,40 @@ func TestTheFarmersTypedWordsShowTheChangeBeforeMakingItHers(t *testing.T) {
 		t.Errorf("after she agreed to what she was shown the number is %s", got)
 	}
 }
+
+// A moderator on /bonoi's "✅ Dùng thay đổi này" question, when a newer
+// change comes in meanwhile, is told that the change shown no longer
+// waits, not the bot's generic failure, and the question ends.
+func TestAModeratorAskedAboutAReplacedChangeIsToldItNoLongerWaits(t *testing.T) {
+	t.Parallel()
+	p := startPlain(t, func(env map[string]string) { env["MODERATORS"] = "telegram:" + itoa(moderator) })
+	b := p.b
+	const z = "z1"
+	p.linked(z)
+	b.TG.BlockChat(farmer)
+
+	summary := p.last(z)
+	p.say(z, p.number(summary, "profile.field_phone"))
+	p.say(z, "0968 111 555")
+	summary = p.expect(z, "profile.summary", "Name", "Nông dân 1001", "Phone", "0912 888 777", "Place", "xã Quang Lang, Chi Lăng",
+		"GrowingCode", "VN-LSOR-0012", "Bank", "Agribank 123456789012 (NONG DAN 1001)")
+	waitFor(t, "the farmer's Telegram account to be marked gone", func() bool {
+		return count(t, b.Env["DATABASE_URL"], `SELECT count(*) FROM users
+			WHERE channel = 'telegram' AND platform_id = $1 AND gone_at IS NOT NULL`, itoa(farmer)) > 0
+	})
+
+	b.Say(moderator, "/bonoi 0912 888 777")
+	b.Tap(moderator, "unl:held")
+	b.expect(moderator, "unlink.held_confirm", "Name", "Nông dân 1001", "OldPhone", "0912 ••• 777", "Phone", "0968 ••• 555")
+
+	p.say(z, p.number(summary, "profile.field_bank"))
+	p.answer(z, "reg.bank", "vietcombank", "reg.account", "0071 0009 87654")
+	p.say(z, "1") // the holder's name offered
+
+	b.Say(moderator, "hả")
+	b.expect(moderator, "unlink.held_none")
+	b.Say(moderator, "hả")
+	if last := b.Last(moderator).Text; last == text(t, "vi", "unlink.held_none") || strings.Contains(last, "Dùng thay đổi này") {
+		t.Errorf("the question went on: %q", last)
+	}
+}
