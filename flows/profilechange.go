@@ -128,8 +128,9 @@ func firstAccount(accounts []Account, user int64) (Account, error) {
 // hold keeps what ch changes of s (as it was: before), asked for from a
 // linked account, waiting for the farmer, asked on her first account. What
 // waited already and ch does not change still waits, in the same
-// question. The account that asked is told why, and, when the first
-// account is gone, whom the farmer asks instead.
+// question, when the same account asked for it. The account that asked
+// is told why, and, when the first account is gone, whom the farmer asks
+// instead.
 func (r *registration) hold(ctx context.Context, c *Conv, s *Seller, ch ProfileChange, before *Seller) error {
 	accounts, lang, err := r.deps.Links.Accounts(ctx, c.User.ID)
 	if err != nil {
@@ -144,14 +145,23 @@ func (r *registration) hold(ctx context.Context, c *Conv, s *Seller, ch ProfileC
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return fmt.Errorf("change waiting: %w", err)
 	}
-	if waiting != nil {
+	ch.Seller, ch.By, ch.At = s.ID, ChatRef{Channel: c.User.Channel, ChatID: c.User.PlatformID}, c.Now
+	// Only what the same account asked is merged: a change is kept under
+	// one asker, whom the farmer's question names and whose separation
+	// (/bonoi) drops it, so another account's part would be credited to
+	// the wrong one. A change from another account replaces what waited,
+	// and the account that asked for that is told.
+	var notices []Reply
+	switch {
+	case waiting != nil && waiting.By == ch.By:
 		ch.Phone = cmp.Or(ch.Phone, waiting.Phone)
 		ch.Bank = cmp.Or(ch.Bank, waiting.Bank)
+	case waiting != nil:
+		notices = append(notices, Reply{To: waiting.By, Lang: lang, Text: changeMsg(c, lang, "profilechange.replaced", waiting, nil)})
 	}
 	if ch.Token, err = newToken(); err != nil {
 		return err
 	}
-	ch.Seller, ch.By, ch.At = s.ID, ChatRef{Channel: c.User.Channel, ChatID: c.User.PlatformID}, c.Now
 	ok := M("profilechange.ok_typed")
 	no := M("profilechange.no_typed")
 	ask := Reply{To: first.Chat, Lang: lang,
@@ -160,7 +170,7 @@ func (r *registration) hold(ctx context.Context, c *Conv, s *Seller, ch ProfileC
 			{{Label: M("profilechange.ok"), Value: changePrefix + "ok:" + ch.Token, Typed: &ok}},
 			{{Label: M("profilechange.no"), Value: changePrefix + "no:" + ch.Token, Typed: &no}},
 		}}
-	if err := r.deps.Links.HoldProfileChange(ctx, ch, ask); err != nil {
+	if err := r.deps.Links.HoldProfileChange(ctx, ch, append(notices, ask)...); err != nil {
 		return fmt.Errorf("hold profile change: %w", err)
 	}
 	c.Say(changeMsg(c, c.Lang, "profilechange.held", &ch, before,

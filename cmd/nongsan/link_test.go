@@ -8,7 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nongsan-bot/nongsan/bot/bottest"
 	"github.com/nongsan-bot/nongsan/bot/postgres"
+	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
+	"github.com/nongsan-bot/nongsan/bot/zalo/zalotest"
 )
 
 // A farmer registered on Telegram meets the bot on a second channel (Zalo,
@@ -782,5 +785,64 @@ func TestAModeratorAskedAboutAReplacedChangeIsToldItNoLongerWaits(t *testing.T) 
 	b.Say(moderator, "hả")
 	if last := b.Last(moderator).Text; last == text(t, "vi", "unlink.held_none") || strings.Contains(last, "Dùng thay đổi này") {
 		t.Errorf("the question went on: %q", last)
+	}
+}
+
+// Two linked accounts' changes are not merged under the last one to ask:
+// the farmer would be asked about both as the last account's, and
+// separating the first with /bonoi would leave its part waiting. A change
+// from another account replaces what waited, whose asker is told; the
+// farmer's ✅ makes only the newer change hers.
+func TestAChangeFromAnotherLinkedAccountReplacesTheOneWaiting(t *testing.T) {
+	t.Parallel()
+	tg, zs, pc := telegramtest.NewServer(t), zalotest.NewServer(t), bottest.New()
+	b := startBot(t, tg, zaloEnv(orderEnv(t, tg), zs), pc)
+	p := &plainBot{b: b, ch: pc}
+	p.typist = &typist{t: t, c: p}
+	z := &zaloBot{b: b, Z: zs}
+	z.typist = &typist{t: t, c: z}
+	const zu = "5001"
+	p.linked("z1")
+	summary := p.last("z1")
+	z.say(zu, "/hoso")
+	z.say(zu, z.number(z.expect(zu, "reg.name", "Name", z.name(zu)), "reg.name_keep", "Name", z.name(zu)))
+	z.say(zu, "0912 888 777")
+	z.say(zu, z.number(z.last(zu), "link.send"))
+	// The code goes where the farmer was seen last: the linked account.
+	code := ""
+	waitFor(t, "the second link code", func() bool {
+		for _, m := range p.c.received("z1") {
+			if strings.HasPrefix(m, "🔐") {
+				code = regexp.MustCompile(`\b\d{6}\b`).FindString(m)
+			}
+		}
+		return code != ""
+	})
+	z.say(zu, code)
+	z.wait(zu, func(s string) bool { return strings.HasPrefix(s, "✅ Xong rồi ạ!") })
+
+	p.say("z1", p.number(summary, "profile.field_bank"))
+	p.answer("z1", "reg.bank", "vietcombank", "reg.account", "0071 0009 87654")
+	p.say("z1", "1") // the holder's name offered
+	waitSent(t, b, farmer, func(s sent) bool { return strings.HasPrefix(s.Text, "🔔 Có người vừa sửa") }, 1)
+
+	z.say(zu, z.number(z.last(zu), "profile.field_phone"))
+	z.say(zu, "0968 111 555")
+	ask := text(t, "vi", "profilechange.ask", "Channel", "Zalo", "Name", z.name(zu), "OldPhone", "0912 ••• 777", "Phone", "0968 ••• 555")
+	question := waitSent(t, b, farmer, func(s sent) bool { return strings.HasPrefix(s.Text, "🔔 Có người vừa sửa") }, 2)[1]
+	if question.Text != ask {
+		t.Fatalf("the farmer is asked %q\nwant %q", question.Text, ask)
+	}
+	replaced := text(t, "vi", "profilechange.replaced", "Bank", "Vietcombank ••••7654")
+	waitFor(t, "the first asker to be told its change no longer waits", func() bool {
+		return strings.Contains(strings.Join(p.c.received("z1"), "\n"), replaced) // in parts, on this channel
+	})
+
+	b.Tap(farmer, question.Data[0])
+	b.expect(farmer, "profilechange.confirmed", "Phone", "0968 ••• 555")
+	var phone, account string
+	queryRow(t, b.Env["DATABASE_URL"], `SELECT phone_e164, bank_account FROM sellers WHERE phone_e164 = '+84968111555'`, nil, &phone, &account)
+	if account != "123456789012" {
+		t.Errorf("the farmer's ✅ for the number made the other account's bank account hers: %s", account)
 	}
 }
