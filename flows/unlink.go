@@ -247,20 +247,27 @@ func (f *unlink) askConfirm(c *Conv) {
 		[]Choice{{Label: M("moderation.keep"), Value: unlinkPrefix + "no", Words: []string{"khong"}}})
 }
 
+// saidYes reads a button answer to one of /bonoi's confirmations: ❌ ends
+// it; a yes counts only from a global moderator still, and d is then the
+// conversation's draft.
+func (f *unlink) saidYes(ctx context.Context, c *Conv, in Input, d *unlinkDraft) (bool, error) {
+	if in.Text == unlinkPrefix+"no" {
+		c.Say(M("cancel.done"))
+		return false, nil
+	}
+	if ok, err := onlyModerators(ctx, f.deps, c, "moderation.refused"); !ok || err != nil {
+		return false, err
+	}
+	return true, c.Draft(d)
+}
+
 func (f *unlink) onConfirm(ctx context.Context, c *Conv, in Input) (Step, error) {
 	if in.Kind != KindChoice || in.Text != unlinkPrefix+"yes" && in.Text != unlinkPrefix+"no" {
 		return Unclear, nil
 	}
-	if in.Text == unlinkPrefix+"no" {
-		c.Say(M("cancel.done"))
-		return Done, nil
-	}
-	if ok, err := onlyModerators(ctx, f.deps, c, "moderation.refused"); !ok || err != nil {
-		return Done, err
-	}
 	var d unlinkDraft
-	if err := c.Draft(&d); err != nil {
-		return "", err
+	if yes, err := f.saidYes(ctx, c, in, &d); !yes || err != nil {
+		return Done, err
 	}
 	a, accounts, lang, err := f.picked(ctx, d)
 	if err != nil {
@@ -402,16 +409,9 @@ func (f *unlink) onHeld(ctx context.Context, c *Conv, in Input) (Step, error) {
 	if in.Kind != KindChoice || in.Text != unlinkPrefix+"use" && in.Text != unlinkPrefix+"no" {
 		return f.heldUnclear(ctx, c)
 	}
-	if in.Text == unlinkPrefix+"no" {
-		c.Say(M("cancel.done"))
-		return Done, nil
-	}
-	if ok, err := onlyModerators(ctx, f.deps, c, "moderation.refused"); !ok || err != nil {
-		return Done, err
-	}
 	var d unlinkDraft
-	if err := c.Draft(&d); err != nil {
-		return "", err
+	if yes, err := f.saidYes(ctx, c, in, &d); !yes || err != nil {
+		return Done, err
 	}
 	if c.User.ID == d.Person { // their own word is asked on the first account
 		c.Say(M("unlink.held_own"))
