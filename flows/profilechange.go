@@ -275,12 +275,12 @@ func shownChangeOf(ctx context.Context, d Deps, c *Conv, token string) (*Profile
 	if seller != nil {
 		ch, err = d.Links.ProfileChangeOf(ctx, seller.ID)
 	}
-	if errors.Is(err, ErrNotFound) || seller == nil || ch.Token != token {
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, nil, fmt.Errorf("profile change of seller: %w", err)
+	}
+	if seller == nil || ch == nil || ch.Token != token {
 		c.Say(M("profilechange.none"))
 		return nil, nil, nil
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("profile change of seller: %w", err)
 	}
 	return ch, seller, nil
 }
