@@ -58,6 +58,17 @@ func (e *Engine) gate(ctx context.Context, log zerolog.Logger, channel flows.Cha
 	if known && was.(openness).fresh(now) {
 		return time.Time{}, time.Time{}
 	}
+	// When a channel known open is due a question to the store, one send
+	// asks it for the replica, the others going as open meanwhile (a round
+	// trip more at most), instead of every send in flight asking at once.
+	if known && was.(openness).open {
+		asking := openness{true, now}
+		if e.open.CompareAndSwap(channel, was, asking) {
+			was = asking
+		} else if was, _ = e.open.Load(channel); was.(openness).open {
+			return time.Time{}, time.Time{} // another send asks
+		}
+	}
 	g, until, err := e.Store.QuotaGate(ctx, channel, now, probeFor)
 	switch {
 	case err != nil:
