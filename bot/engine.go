@@ -693,12 +693,11 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 			fin.Sent = append(append(fin.Sent, said...), q)
 			continue
 		}
-		if err != nil && ctx.Err() == nil && e.Ready != nil && e.Ready(ctx) != nil {
+		if e.storeDown(ctx, err) {
 			// Not rebuilt in an outage of PostgreSQL: ours, not the
 			// platform's, so no failure counts and an outage sets no post
 			// aside, however long. Other errors count as failed sends.
-			fin.Hold = e.Now().Add(jitter(e.RetryMax))
-			fin.Fails = fails
+			fin.Hold, fin.Fails = e.Now().Add(jitter(e.RetryMax)), fails
 			log.Warn().Err(err).Time("retry_at", fin.Hold).Str("msg", r.Text.ID).Msg("reply kept: not rebuilt")
 			return fin, false, settled, false
 		}
@@ -716,18 +715,27 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 		if err == nil {
 			var sent flows.Sent
 			sent, err = e.attempt(ctx, ch, l, &r)
+			unbuilt := false // moved, but not followed or rebuilt
 			if to, ok := Moved(err); ok {
+				unbuilt = true
 				if err = e.follow(ctx, log, r.To, to); err == nil {
 					// Rebuilt for the new id: the group's post may be
 					// there already, or taken down there.
 					movedTo, reply.To.ChatID = to, to
 					if r, err = e.rebuild(ctx, reply, true, len(said)); err == nil {
+						unbuilt = false
 						sent, err = e.attempt(ctx, ch, l, &r)
 					}
 				}
 			}
 			e.tried(ctx, log, l.Chat.Channel, probe, err)
 			probe = time.Time{}
+			if unbuilt && !errors.Is(err, flows.ErrOver) && e.storeDown(ctx, err) {
+				// As above: following the group needs PostgreSQL.
+				fin.Hold, fin.Fails = e.Now().Add(jitter(e.RetryMax)), fails
+				log.Warn().Err(err).Time("retry_at", fin.Hold).Str("msg", r.Text.ID).Msg("reply kept: its group's move not followed")
+				return fin, false, settled, false
+			}
 			if err == nil && r.Report != nil {
 				if err := e.renew(ctx, l); err != nil {
 					log.Warn().Err(err).Msg("renew lease before recording a post")
@@ -851,6 +859,12 @@ func coalesced(before []redis.Queued, key string) []redis.Queued {
 		}
 	}
 	return out
+}
+
+// storeDown tells whether err came of PostgreSQL not answering (/readyz
+// fails too), not of the reply or the platform.
+func (e *Engine) storeDown(ctx context.Context, err error) bool {
+	return err != nil && ctx.Err() == nil && e.Ready != nil && e.Ready(ctx) != nil
 }
 
 // rebuild is refresh for a reply that may have followed its group to a new

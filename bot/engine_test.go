@@ -578,6 +578,54 @@ func TestRepliesFollowAGroupOntoItsRegisteredSupergroup(t *testing.T) {
 	}
 }
 
+// A group's move learnt from a refused send, while PostgreSQL is down,
+// cannot be followed (the group's registration moves there): the reply
+// waits the outage out, however long, as a reply not rebuilt does,
+// instead of counting failed sends until it is set aside. It goes to the
+// new id once PostgreSQL answers again.
+func TestAGroupsMoveLearntInAnOutageOfPostgreSQLSetsNoReplyAside(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 8, 15, 9, 0, 0, 0, time.UTC)
+	old, super := flows.ChatRef{Channel: flows.Telegram, ChatID: "-5"}, flows.ChatRef{Channel: flows.Telegram, ChatID: "-1005"}
+	ch := &channel{fail: func(r flows.Reply) error {
+		if r.To == old {
+			return &UndeliverableError{Reason: "group chat was upgraded to a supergroup chat", MovedTo: super.ChatID}
+		}
+		return nil
+	}}
+	e := newEngine(t, ch, func() time.Time { return now })
+	db := routed(t, e)
+	if err := db.SaveGroup(ctx, old, "Chợ", true); err != nil {
+		t.Fatal(err)
+	}
+	down, err := postgres.Open(ctx, pgtest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	down.Close() // every query fails
+	e.Router.Deps.Chats, e.Router.Deps.Listings = down, down
+	e.Ready = func(ctx context.Context) error { return down.Pool.Ping(ctx) } // /readyz says PostgreSQL is down
+	if err := e.Store.Enqueue(ctx, []flows.Reply{{To: old, Group: true, Text: flows.M("a")}}, now); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 * maxSendFails {
+		if err := e.Sweep(ctx); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(e.RetryMax)
+	}
+	if dead, _ := e.Store.DeadLetters(ctx); len(dead) != 0 {
+		t.Fatalf("the outage set %+v aside", dead)
+	}
+	e.Router.Deps.Chats, e.Router.Deps.Listings, e.Ready = db, db, nil // PostgreSQL answers again
+	if err := e.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := to(super, ch.Sent()); ids(got) != "a" {
+		t.Fatalf("after the outage the supergroup got %q, want a", ids(got))
+	}
+}
+
 // A post that lands in a group whose admin took its listing down while it
 // was being sent is edited at once, under the same lease, to show it taken
 // down: queued, the edit would wait behind the group's backlog, one gap
