@@ -22,8 +22,9 @@ import (
 
 // The rules of link codes. A code has a million values: the caps below
 // keep guessing one hopeless. They hold per account whose number is
-// claimed, whoever asks and from however many chats, and per account
-// asking, which could otherwise go through many farmers' numbers.
+// claimed (for a claim, per farmer the helper registered: one helper
+// registers many), whoever asks and from however many chats, and per
+// account asking, which could otherwise go through many farmers' numbers.
 const (
 	LinkCodeTTL       = 10 * time.Minute
 	LinkDay           = 24 * time.Hour // the caps count over it, up to the moment
@@ -35,9 +36,9 @@ const (
 // LinkLimits are the caps stores enforce, counted over Window.
 type LinkLimits struct {
 	Window  time.Duration
-	Codes   int // codes sent to one account
-	Tries   int // wrong tries at one account's codes, whoever typed them
-	Targets int // accounts one requester is sent codes for
+	Codes   int // codes sent to one account (for one farmer, a claim's)
+	Tries   int // wrong tries at one account's codes (for one farmer), whoever typed them
+	Targets int // accounts (farmers, claimed) one requester is sent codes for
 }
 
 // linkLimits are the caps of the rules above.

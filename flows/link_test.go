@@ -352,3 +352,62 @@ func TestAZaloFarmerIsOfferedTheLinkOnTelegram(t *testing.T) {
 		t.Errorf("to the farmer's Zalo after linking: %+v, want the notice naming Telegram", told)
 	}
 }
+
+// A helper who registered several farmers in a morning is sent a code for
+// each farmer who claims her profile: the day's three codes, and five
+// wrong tries, are one farmer's, not the helper's for all of them.
+func TestAHelpersClaimCodesCountPerFarmer(t *testing.T) {
+	t.Parallel()
+	p := newPeople(t)
+	ctx := context.Background()
+	helper, err := p.db.Touch(ctx, flows.Input{Channel: flows.Telegram, ChatID: "h", UserID: "h", UserName: "Tổ công nghệ"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := map[string]string{} // the last code of each farmer, as the helper got it
+	ask := func(z string) []string {
+		t.Helper()
+		said := p.say(flows.Zalo, z, "gửi mã")
+		if sent := p.to(flows.Telegram, "h"); len(sent) == 1 && sent[0].Text.ID == "claim.code" {
+			codes[z], _ = sent[0].Text.Data["Code"].(string)
+		}
+		return said
+	}
+	for i := 1; i <= 4; i++ {
+		phone := "+8491200000" + strconv.Itoa(i)
+		s := &flows.Seller{Name: "Nhà vườn " + strconv.Itoa(i), Phone: phone, Commune: "xã Hữu Kiên", Area: "chi_lang", CreatedBy: helper.ID}
+		if err := p.db.SaveSeller(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		z := "z" + strconv.Itoa(i)
+		p.say(flows.Zalo, z, "/hoso")
+		p.say(flows.Zalo, z, "=keep")
+		if said := p.say(flows.Zalo, z, phone); !slices.Equal(said, []string{"claim.offer"}) {
+			t.Fatalf("farmer %d's number: %v, want the offer of a code", i, said)
+		}
+		if said := ask(z); !slices.Equal(said, []string{"claim.code_ask"}) || codes[z] == "" {
+			t.Fatalf("farmer %d asks for a code: %v, the helper got %+v; want a code sent", i, said, p.said)
+		}
+	}
+
+	// One farmer still gets three a day.
+	for n := 2; n <= 3; n++ {
+		if said := ask("z1"); !slices.Equal(said, []string{"claim.code_ask"}) {
+			t.Fatalf("farmer 1's code %d: %v", n, said)
+		}
+	}
+	if said := ask("z1"); !slices.Equal(said, []string{"link.limited"}) {
+		t.Fatalf("farmer 1's fourth code of the day: %v, want link.limited", said)
+	}
+
+	// Five wrong tries stop one farmer's claim, not another's.
+	for range 5 {
+		p.say(flows.Zalo, "z2", notThe(codes["z2"]))
+	}
+	if said := p.say(flows.Zalo, "z2", codes["z2"]); !slices.Equal(said, []string{"link.blocked"}) {
+		t.Fatalf("farmer 2's right code after five wrong: %v, want link.blocked", said)
+	}
+	if said := p.say(flows.Zalo, "z3", codes["z3"]); !slices.Contains(said, "claim.done") {
+		t.Fatalf("farmer 3's right code: %v, want claim.done", said)
+	}
+}

@@ -38,7 +38,10 @@ func (db *DB) Channels(ctx context.Context, userID int64) ([]flows.Channel, erro
 
 // NewLinkCode stores a code unless a cap is reached. The rows of both
 // accounts are locked meanwhile (as TryLinkCode does), so that chats
-// asking at once cannot both pass a cap.
+// asking at once cannot both pass a cap. A claim's codes count per farmer
+// (the helper's account with the profile claimed), apart from the
+// helper's own: a helper who registered ten farmers in a morning is sent
+// codes for each of them, three a day for one.
 func (db *DB) NewLinkCode(ctx context.Context, c flows.LinkCode, lim flows.LinkLimits) (int64, error) {
 	var id int64
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
@@ -52,13 +55,16 @@ func (db *DB) NewLinkCode(ctx context.Context, c flows.LinkCode, lim flows.LinkL
 			query string // the times that count, newest first
 			args  []any
 		}{
-			{flows.CapTries, lim.Tries, wrongTriesSQL, []any{c.Account, since, lim.Tries}},
+			{flows.CapTries, lim.Tries, wrongTriesSQL, []any{c.Account, c.Seller, since, lim.Tries}},
 			// A retry of the update replaces its code: not another.
-			{flows.CapCodes, lim.Codes, `SELECT created_at FROM link_codes WHERE account_id = $1 AND created_at > $2
-				AND source <> $3 ORDER BY created_at DESC LIMIT $4`, []any{c.Account, since, c.Source, lim.Codes}},
-			// Asking again for an account asked for before is not another.
+			{flows.CapCodes, lim.Codes, `SELECT created_at FROM link_codes WHERE account_id = $1 AND coalesce(seller_id, 0) = $2
+				AND created_at > $3 AND source <> $4 ORDER BY created_at DESC LIMIT $5`,
+				[]any{c.Account, c.Seller, since, c.Source, lim.Codes}},
+			// Asking again for an account (or a farmer) asked for before
+			// is not another.
 			{flows.CapTargets, lim.Targets, `SELECT max(created_at) FROM link_codes WHERE requester_id = $1 AND created_at > $2
-				AND account_id <> $3 GROUP BY account_id ORDER BY 1 DESC LIMIT $4`, []any{c.Requester, since, c.Account, lim.Targets}},
+				AND (account_id, coalesce(seller_id, 0)) <> ($3, $4) GROUP BY account_id, coalesce(seller_id, 0)
+				ORDER BY 1 DESC LIMIT $5`, []any{c.Requester, since, c.Account, c.Seller, lim.Targets}},
 		} {
 			times, err := newest(ctx, tx, q.query, q.args...)
 			if err != nil {
@@ -88,8 +94,10 @@ func (db *DB) NewLinkCode(ctx context.Context, c flows.LinkCode, lim flows.LinkL
 }
 
 // wrongTriesSQL selects the times of the wrong tries at account $1's codes
-// since $2, newest first, at most $3.
-const wrongTriesSQL = `SELECT at FROM link_tries WHERE account_id = $1 AND at > $2 ORDER BY at DESC LIMIT $3`
+// for seller $2 (a claim's farmer; 0: the account's own) since $3, newest
+// first, at most $4. One farmer's mistakes stop no other farmer's claim.
+const wrongTriesSQL = `SELECT t.at FROM link_tries t JOIN link_codes c ON c.id = t.code_id
+	WHERE t.account_id = $1 AND coalesce(c.seller_id, 0) = $2 AND t.at > $3 ORDER BY t.at DESC LIMIT $4`
 
 // lockUsers locks the rows of two users, in the order of their ids so that
 // two transactions locking the same two cannot deadlock.
@@ -147,7 +155,7 @@ func (db *DB) TryLinkCode(ctx context.Context, g flows.LinkGuess, lim flows.Link
 			return err
 		}
 		since := g.At.Add(-lim.Window)
-		wrong, err := newest(ctx, tx, wrongTriesSQL, account, since, lim.Tries)
+		wrong, err := newest(ctx, tx, wrongTriesSQL, account, seller, since, lim.Tries)
 		if err != nil {
 			return err
 		}
@@ -170,7 +178,7 @@ func (db *DB) TryLinkCode(ctx context.Context, g flows.LinkGuess, lim flows.Link
 					return err
 				}
 			}
-			if wrong, err = newest(ctx, tx, wrongTriesSQL, account, since, lim.Tries); err != nil {
+			if wrong, err = newest(ctx, tx, wrongTriesSQL, account, seller, since, lim.Tries); err != nil {
 				return err
 			}
 			try.Outcome, try.Left = flows.LinkWrong, lim.Tries-len(wrong)
