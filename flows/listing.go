@@ -230,8 +230,10 @@ type Roles interface {
 	// Banned tells whether who may not post, and why: a user whose own
 	// seller profile is banned is, and a profile whose owner is.
 	Banned(ctx context.Context, who BanOf) (reason string, banned bool, err error)
-	// BannedUsers lists every ban, longest first.
-	BannedUsers(ctx context.Context) ([]Banned, error)
+	// BannedUsers lists the page q asks of the bans, longest first.
+	BannedUsers(ctx context.Context, q PeopleQuery) ([]Banned, PeopleFound, error)
+	// BanDetails is the ban of who (ErrNotFound: none).
+	BanDetails(ctx context.Context, who BanOf) (Banned, error)
 	// NameOf is the name a moderator knows a user by: their seller name,
 	// else the one their chat shows.
 	NameOf(ctx context.Context, userID int64) (string, error)

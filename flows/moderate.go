@@ -628,11 +628,11 @@ func (f *moderate) startUnban(ctx context.Context, c *Conv, _ Input) (Step, erro
 	if ok, err := f.moderator(ctx, c); !ok || err != nil {
 		return Done, err
 	}
-	banned, err := f.deps.Roles.BannedUsers(ctx)
+	_, n, err := f.deps.Roles.BannedUsers(ctx, PeopleQuery{})
 	if err != nil {
 		return "", err
 	}
-	if len(banned) == 0 {
+	if n.All == 0 {
 		c.Say(M("moderation.none_banned"))
 		return Done, nil
 	}
@@ -650,17 +650,16 @@ func (f *moderate) askUnban(c *Conv) {
 		c.Fail(err)
 		return
 	}
-	banned, err := f.deps.Roles.BannedUsers(c.Context())
+	banned, n, err := f.deps.Roles.BannedUsers(c.Context(), d.List.query())
 	if err != nil {
 		c.Fail(err)
 		return
 	}
-	people := make([]person, len(banned))
+	people := make([]Choice, len(banned))
 	for i, b := range banned {
-		people[i] = person{Name: b.Name, Phone: b.Phone, Choice: Choice{
-			Label: M("moderation.banned_item", "Name", b.Name, "Reason", b.Reason), Value: unbanValue(b.Who)}}
+		people[i] = Choice{Label: M("moderation.banned_item", "Name", b.Name, "Reason", b.Reason), Value: unbanValue(b.Who)}
 	}
-	rows, data := d.List.show(people)
+	rows, data := d.List.show(people, n)
 	c.Ask(M("moderation.unban_pick", data...), rows...)
 }
 
@@ -709,15 +708,14 @@ func (f *moderate) onUnban(ctx context.Context, c *Conv, in Input) (Step, error)
 	if ok, err := f.moderator(ctx, c); !ok || err != nil {
 		return Done, err
 	}
-	banned, err := f.deps.Roles.BannedUsers(ctx)
-	if err != nil {
-		return "", err
-	}
 	// Not listed, this update may have lifted it, run again: the store
 	// tells, with whom it lifted.
-	b := Banned{Who: who}
-	if i := slices.IndexFunc(banned, func(b Banned) bool { return b.Who == who }); i >= 0 {
-		b = banned[i]
+	b, err := f.deps.Roles.BanDetails(ctx, who)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		b = Banned{Who: who}
+	case err != nil:
+		return "", err
 	}
 	notice, err := f.tell(ctx, b.Account, "moderation.unbanned_user")
 	if err != nil {

@@ -19,40 +19,49 @@ type peopleList struct {
 	Search string `json:"search,omitempty"` // as typed
 }
 
-// person is one of a list: the choice shown, and what a search matches (the
-// phone number is matched, never shown).
-type person struct {
-	Choice
-	Name  string
-	Phone string // E.164, or ""
+// PeopleQuery asks a store for a page of a list of people to pick from:
+// those a search matches, Size at a time, so that a province with
+// thousands of helpers or bans reads one page.
+type PeopleQuery struct {
+	Phone string // E.164: only whoever gave this number; else
+	Name  string // folded (vn.Fold): only those whose folded name holds it; "": everyone
+	Page  int    // from 0; past the last page, the last
+	Size  int    // 0: only the counts
 }
 
-// matches tells whether p is one the search asks for: a name holding the
-// words typed, with or without diacritics, or the phone number typed.
-func (l peopleList) matches(p person) bool {
+// PeopleFound is what a store tells of a page besides the people on it.
+type PeopleFound struct {
+	Page  int // the page given, from 0
+	Found int // those the search matches
+	All   int // everyone listed
+}
+
+// query is the page of people to ask the store for: a search that reads
+// as a phone number looks for that number, any other for a name holding
+// the words typed, with or without diacritics.
+func (l peopleList) query() PeopleQuery {
+	q := PeopleQuery{Page: max(l.Page, 0), Size: peoplePage}
 	if l.Search == "" {
-		return true
+		return q
 	}
 	if phone, err := vn.ParsePhone(l.Search); err == nil {
-		return phone == p.Phone
+		q.Phone = phone
+	} else {
+		q.Name = vn.Fold(l.Search)
 	}
-	return strings.Contains(vn.Fold(p.Name), vn.Fold(l.Search))
+	return q
 }
 
-// show is the page of people to offer, with the buttons that move through
-// the pages and back from a search, and the data of the heading: Count
-// (the people listed, or matched), Page and Pages (when several), Search.
-func (l peopleList) show(people []person) (rows [][]Choice, data []any) {
-	var found []person
+// show is the page of people (one choice each) to offer, as the store
+// found it, with the
+// buttons that move through the pages and back from a search, and the
+// data of the heading: Count (the people listed, or matched), Page and
+// Pages (when several), Search.
+func (l peopleList) show(people []Choice, n PeopleFound) (rows [][]Choice, data []any) {
+	pages := max(1, (n.Found+peoplePage-1)/peoplePage)
+	page := min(max(n.Page, 0), pages-1)
 	for _, p := range people {
-		if l.matches(p) {
-			found = append(found, p)
-		}
-	}
-	pages := max(1, (len(found)+peoplePage-1)/peoplePage)
-	page := min(max(l.Page, 0), pages-1)
-	for _, p := range found[page*peoplePage : min(len(found), (page+1)*peoplePage)] {
-		rows = append(rows, []Choice{p.Choice})
+		rows = append(rows, []Choice{p})
 	}
 	var nav []Choice
 	if page > 0 {
@@ -71,7 +80,7 @@ func (l peopleList) show(people []person) (rows [][]Choice, data []any) {
 	if pages > 1 {
 		shown = pages
 	}
-	return rows, []any{"Count", len(found), "Page", page + 1, "Pages", shown, "Search", l.Search, "Many", len(people) > peoplePage}
+	return rows, []any{"Count", n.Found, "Page", page + 1, "Pages", shown, "Search", l.Search, "Many", n.All > peoplePage}
 }
 
 // maxSearch: a name or a phone number is short.

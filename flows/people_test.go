@@ -136,3 +136,43 @@ func TestXoamodAndBochanReachEveryoneAPageAtATimeOrByName(t *testing.T) {
 		m.pick("9", flows.KindText, "huỷ")
 	}
 }
+
+// The second page of /xoamod and /bochan is the next ten, in the list's
+// order (roles as granted, bans as made), between the page before and the
+// page after; past the end of a search, the last page of what it found.
+func TestXoamodAndBochanShowTheNextTenOnPageTwo(t *testing.T) {
+	t.Parallel()
+	m := moderating(t)
+	ctx := context.Background()
+	var ids []string
+	for i := range 25 {
+		u, err := m.db.Touch(ctx, m.input(strconv.Itoa(100+i), flows.KindText, ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, strconv.FormatInt(u.ID, 10))
+		for _, role := range []string{"helper", "banned"} {
+			if _, err := m.db.Pool.Exec(ctx, `INSERT INTO user_roles (user_id, role, reason, granted_at)
+				VALUES ($1, $2, 'x', now() + $3 * interval '1 minute')`, u.ID, role, i); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, c := range []struct{ cmd, prefix string }{{"xoamod", "rv:helper:"}, {"bochan", "unban:"}} {
+		m.command("9", c.cmd)
+		data, values := m.pick("9", flows.KindChoice, "page:next")
+		var want []string
+		for _, id := range ids[10:20] {
+			want = append(want, c.prefix+id)
+		}
+		want = append(want, "page:prev", "page:next")
+		if data["Count"] != 25 || data["Page"] != 2 || data["Pages"] != 3 || !slices.Equal(values, want) {
+			t.Fatalf("/%s, page 2: %v, %v; want %v", c.cmd, data, values, want)
+		}
+		// A search finding one, from page 2: its only page.
+		if data, values = m.pick("9", flows.KindText, "user 112"); data["Count"] != 1 || !slices.Equal(values, []string{c.prefix + ids[12], "people:all"}) {
+			t.Fatalf("/%s, a search from page 2: %v, %v", c.cmd, data, values)
+		}
+		m.pick("9", flows.KindText, "huỷ")
+	}
+}

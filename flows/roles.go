@@ -158,11 +158,11 @@ func (f *roles) startXoamod(ctx context.Context, c *Conv, _ Input) (Step, error)
 	if ok, err := f.moderator(ctx, c); !ok || err != nil {
 		return Done, err
 	}
-	granted, err := f.deps.Invites.GrantedRoles(ctx)
+	_, n, err := f.deps.Invites.GrantedRoles(ctx, PeopleQuery{})
 	if err != nil {
 		return "", err
 	}
-	if len(granted) == 0 {
+	if n.All == 0 {
 		c.Say(M("roles.none_granted"))
 		return Done, nil
 	}
@@ -175,18 +175,17 @@ func (f *roles) askRevoke(c *Conv) {
 		c.Fail(err)
 		return
 	}
-	granted, err := f.deps.Invites.GrantedRoles(c.Context())
+	granted, n, err := f.deps.Invites.GrantedRoles(c.Context(), d.List.query())
 	if err != nil {
 		c.Fail(err)
 		return
 	}
-	people := make([]person, len(granted))
+	people := make([]Choice, len(granted))
 	for i, g := range granted {
-		people[i] = person{Name: g.Name, Phone: g.Phone, Choice: Choice{
-			Label: M("roles.granted_item", "Name", g.Name, "Role", c.T(M("roles.role_"+g.Role))),
-			Value: "rv:" + g.Role + ":" + strconv.FormatInt(g.UserID, 10)}} // no name: callback data holds 64 bytes
+		people[i] = Choice{Label: M("roles.granted_item", "Name", g.Name, "Role", c.T(M("roles.role_"+g.Role))),
+			Value: "rv:" + g.Role + ":" + strconv.FormatInt(g.UserID, 10)} // no name: callback data holds 64 bytes
 	}
-	rows, data := d.List.show(people)
+	rows, data := d.List.show(people, n)
 	c.Ask(M("roles.revoke_pick", data...), rows...)
 }
 
@@ -208,17 +207,15 @@ func (f *roles) onRevokePick(ctx context.Context, c *Conv, in Input) (Step, erro
 	if in.Kind != KindChoice || !ok || err != nil {
 		return Unclear, nil
 	}
-	granted, err := f.deps.Invites.GrantedRoles(ctx)
+	g, err := f.deps.Invites.GrantedRole(ctx, user, role)
+	if errors.Is(err, ErrNotFound) {
+		c.Say(M("roles.revoke_gone"))
+		return Done, nil
+	}
 	if err != nil {
 		return "", err
 	}
-	for _, g := range granted {
-		if g.UserID == user && g.Role == role {
-			return xoamodConfirm, c.SetDraft(xoamodDraft{UserID: user, Role: role, Name: g.Name})
-		}
-	}
-	c.Say(M("roles.revoke_gone"))
-	return Done, nil
+	return xoamodConfirm, c.SetDraft(xoamodDraft{UserID: user, Role: role, Name: g.Name})
 }
 
 func (f *roles) askRevokeConfirm(c *Conv) {

@@ -89,8 +89,12 @@ type Invites interface {
 	// *InviteBlockedError once lim.Tries wrong codes were typed in the
 	// window (this one included, or before: then it is not tried).
 	UseInvite(ctx context.Context, u InviteUse, lim InviteLimits, notices func(Invite) []Reply) (Invite, error)
-	// GrantedRoles lists every role given with /themmod.
-	GrantedRoles(ctx context.Context) ([]Granted, error)
+	// GrantedRoles lists the page q asks of the roles given with
+	// /themmod, moderators first, then by when they were given.
+	GrantedRoles(ctx context.Context, q PeopleQuery) ([]Granted, PeopleFound, error)
+	// GrantedRole is a role given with /themmod to userID (ErrNotFound:
+	// not held).
+	GrantedRole(ctx context.Context, userID int64, role string) (Granted, error)
 	// Revoke takes a granted role back, for source, with notices (ErrStale:
 	// it was not held; run again by the source that took it back, nil).
 	// Taking back the moderator role voids the codes the person made that

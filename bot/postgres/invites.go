@@ -177,23 +177,46 @@ func (db *DB) moderates(ctx context.Context, tx pgx.Tx, userID int64) (bool, err
 	return moderates, err
 }
 
-// GrantedRoles lists every moderator and helper granted with /themmod, by
+// grantedSQL lists every moderator and helper granted with /themmod, by
 // name, with the phone number they gave (as a farmer, else as a buyer),
 // to be found by.
-func (db *DB) GrantedRoles(ctx context.Context) ([]flows.Granted, error) {
-	rows, err := db.Pool.Query(ctx, `
-		SELECT u.id, `+userName+`, coalesce(s.phone_e164, b.phone_e164, ''), r.role
-		FROM user_roles r JOIN users u ON u.id = r.user_id LEFT JOIN sellers s ON s.user_id = u.id
-			LEFT JOIN buyers b ON b.user_id = u.id
-		WHERE r.role IN ('moderator', 'helper') ORDER BY r.role DESC, r.granted_at, u.id`)
+const grantedSQL = `
+	SELECT u.id, ` + userName + ` AS name, coalesce(s.phone_e164, b.phone_e164, '') AS phone, r.role, r.granted_at
+	FROM user_roles r JOIN users u ON u.id = r.user_id LEFT JOIN sellers s ON s.user_id = u.id
+		LEFT JOIN buyers b ON b.user_id = u.id
+	WHERE r.role IN ('moderator', 'helper')`
+
+func scanGranted(r pgx.CollectableRow) (flows.Granted, error) {
+	var g flows.Granted
+	var at any
+	err := r.Scan(&g.UserID, &g.Name, &g.Phone, &g.Role, &at)
+	return g, err
+}
+
+// GrantedRoles lists the page q asks of the moderators and helpers granted
+// with /themmod: moderators first, then by when they were granted.
+func (db *DB) GrantedRoles(ctx context.Context, q flows.PeopleQuery) ([]flows.Granted, flows.PeopleFound, error) {
+	granted, n, err := pagePeople(ctx, db, grantedSQL, "role DESC, granted_at, id", q, scanGranted)
 	if err != nil {
-		return nil, fmt.Errorf("granted roles: %w", err)
+		return nil, n, fmt.Errorf("granted roles: %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (flows.Granted, error) {
-		var g flows.Granted
-		err := r.Scan(&g.UserID, &g.Name, &g.Phone, &g.Role)
-		return g, err
-	})
+	return granted, n, nil
+}
+
+// GrantedRole is the role granted to userID with /themmod.
+func (db *DB) GrantedRole(ctx context.Context, userID int64, role string) (flows.Granted, error) {
+	rows, err := db.Pool.Query(ctx, grantedSQL+` AND u.id = $1 AND r.role = $2`, userID, role)
+	if err != nil {
+		return flows.Granted{}, fmt.Errorf("%s role of user %d: %w", role, userID, err)
+	}
+	found, err := pgx.CollectExactlyOneRow(rows, scanGranted)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = flows.ErrNotFound
+	}
+	if err != nil {
+		return flows.Granted{}, fmt.Errorf("%s role of user %d: %w", role, userID, err)
+	}
+	return found, nil
 }
 
 // Revoke takes a granted role back, with notices, recording source (run

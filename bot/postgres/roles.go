@@ -153,28 +153,50 @@ func (db *DB) Banned(ctx context.Context, who flows.BanOf) (reason string, banne
 // seller profile s): the seller's name, else the one their chat shows.
 const userName = `coalesce(nullif(s.name, ''), nullif(u.display_name, ''), u.platform_name)`
 
-// BannedUsers lists every banned user and seller profile, longest banned
-// first, with the phone number they gave (as a farmer, else as a buyer),
-// to be found by.
-func (db *DB) BannedUsers(ctx context.Context) ([]flows.Banned, error) {
-	rows, err := db.Pool.Query(ctx, `
-		SELECT u.id, 0::bigint, `+userName+`, coalesce(s.phone_e164, b.phone_e164, ''), r.reason, u.id, r.granted_at AS at
-		FROM user_roles r JOIN users u ON u.id = r.user_id LEFT JOIN sellers s ON s.user_id = u.id
-			LEFT JOIN buyers b ON b.user_id = u.id
-		WHERE r.role = 'banned'
-		UNION ALL
-		SELECT 0, s.id, s.name, coalesce(s.phone_e164, ''), b.reason, coalesce(s.user_id, 0), b.banned_at
-		FROM seller_bans b JOIN sellers s ON s.id = b.seller_id
-		ORDER BY at, 1, 2`)
+// bannedListSQL lists every banned user and seller profile, with the phone
+// number they gave (as a farmer, else as a buyer), to be found by.
+const bannedListSQL = `
+	SELECT u.id AS user_id, 0::bigint AS seller_id, ` + userName + ` AS name, coalesce(s.phone_e164, b.phone_e164, '') AS phone,
+		r.reason, u.id AS account, r.granted_at AS at
+	FROM user_roles r JOIN users u ON u.id = r.user_id LEFT JOIN sellers s ON s.user_id = u.id
+		LEFT JOIN buyers b ON b.user_id = u.id
+	WHERE r.role = 'banned'
+	UNION ALL
+	SELECT 0, s.id, s.name, coalesce(s.phone_e164, ''), b.reason, coalesce(s.user_id, 0), b.banned_at
+	FROM seller_bans b JOIN sellers s ON s.id = b.seller_id`
+
+func scanBanned(r pgx.CollectableRow) (flows.Banned, error) {
+	var b flows.Banned
+	var at any
+	err := r.Scan(&b.Who.User, &b.Who.Seller, &b.Name, &b.Phone, &b.Reason, &b.Account, &at)
+	return b, err
+}
+
+// BannedUsers lists the page q asks of the banned users and seller
+// profiles, longest banned first.
+func (db *DB) BannedUsers(ctx context.Context, q flows.PeopleQuery) ([]flows.Banned, flows.PeopleFound, error) {
+	banned, n, err := pagePeople(ctx, db, bannedListSQL, "at, user_id, seller_id", q, scanBanned)
 	if err != nil {
-		return nil, fmt.Errorf("banned users: %w", err)
+		return nil, n, fmt.Errorf("banned users: %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (flows.Banned, error) {
-		var b flows.Banned
-		var at any
-		err := r.Scan(&b.Who.User, &b.Who.Seller, &b.Name, &b.Phone, &b.Reason, &b.Account, &at)
-		return b, err
-	})
+	return banned, n, nil
+}
+
+// BanDetails is the ban of who, as BannedUsers lists it.
+func (db *DB) BanDetails(ctx context.Context, who flows.BanOf) (flows.Banned, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT * FROM (`+bannedListSQL+`) listed WHERE user_id = $1 AND seller_id = $2`,
+		who.User, who.Seller)
+	if err != nil {
+		return flows.Banned{}, fmt.Errorf("ban of %+v: %w", who, err)
+	}
+	found, err := pgx.CollectExactlyOneRow(rows, scanBanned)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = flows.ErrNotFound
+	}
+	if err != nil {
+		return flows.Banned{}, fmt.Errorf("ban of %+v: %w", who, err)
+	}
+	return found, nil
 }
 
 // NameOf is the name a moderator knows a user by.

@@ -54,10 +54,13 @@ func TestASellerProfileBanHoldsForWhoeverPostsForIt(t *testing.T) {
 	if reason, banned, err := db.Banned(ctx, flows.BanOf{User: farmer}); err != nil || !banned || reason != "hàng giả" {
 		t.Fatalf("Mai banned? %v %q (%v)", banned, reason, err)
 	}
-	list, err := db.BannedUsers(ctx)
+	list, n, err := db.BannedUsers(ctx, flows.PeopleQuery{Size: 10})
 	want := flows.Banned{Who: flows.BanOf{Seller: mai.ID}, Name: "Hoàng Thị Mai", Phone: "+84987654321", Reason: "hàng giả", Account: farmer}
-	if err != nil || len(list) != 1 || list[0] != want {
-		t.Fatalf("banned: %+v (%v), want %+v", list, err, want)
+	if err != nil || len(list) != 1 || list[0] != want || n != (flows.PeopleFound{Found: 1, All: 1}) {
+		t.Fatalf("banned: %+v %+v (%v), want %+v", list, n, err, want)
+	}
+	if b, err := db.BanDetails(ctx, want.Who); err != nil || b != want {
+		t.Fatalf("the ban of Mai's profile: %+v (%v), want %+v", b, err, want)
 	}
 	if _, err := db.Unban(ctx, want, "telegram:12"); err != nil {
 		t.Fatal(err)

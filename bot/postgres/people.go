@@ -1,0 +1,84 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/nongsan-bot/nongsan/flows"
+)
+
+// Lists of people a moderator picks from (/xoamod, /bochan) are paged and
+// searched here, so that a province with thousands of them reads one page.
+
+// foldSQL is vn.Fold of the text column col, in SQL: decomposed, without
+// the combining marks ($1, markClass), composed again, `đ` as `d`, lower
+// case. Names are normalised as they come in (bot's routes), so the
+// spaces and invisible characters vn.Normalize takes care of are not
+// there; marks go before lower case, so that Vietnamese folds to ASCII
+// whatever the database's locale.
+func foldSQL(col string) string {
+	return `lower(translate(normalize(regexp_replace(normalize(` + col + `, NFD), $1, '', 'g'), NFC), 'đĐ', 'dd'))`
+}
+
+// markClass is a regular expression of the characters vn.Fold takes off
+// (Unicode's non-spacing marks), as PostgreSQL reads it.
+var markClass = func() string {
+	var b strings.Builder
+	b.WriteString("[")
+	for _, r := range unicode.Mn.R16 {
+		if r.Stride != 1 {
+			for c := r.Lo; c <= r.Hi; c += r.Stride {
+				fmt.Fprintf(&b, `\u%04x`, c)
+			}
+			continue
+		}
+		fmt.Fprintf(&b, `\u%04x-\u%04x`, r.Lo, r.Hi)
+	}
+	for _, r := range unicode.Mn.R32 {
+		if r.Stride != 1 {
+			for c := r.Lo; c <= r.Hi; c += r.Stride {
+				fmt.Fprintf(&b, `\U%08x`, c)
+			}
+			continue
+		}
+		fmt.Fprintf(&b, `\U%08x-\U%08x`, r.Lo, r.Hi)
+	}
+	b.WriteString("]")
+	return b.String()
+}()
+
+// pagePeople reads the page q asks of the people listed (a query with
+// columns name and phone among others), in order, with how many are
+// found and listed. Both reads see one snapshot.
+func pagePeople[T any](ctx context.Context, db *DB, listed, order string, q flows.PeopleQuery,
+	scan func(pgx.CollectableRow) (T, error)) ([]T, flows.PeopleFound, error) {
+	var page []T
+	var n flows.PeopleFound
+	// $1 markClass, $2 a phone number, $3 a folded name.
+	found := `CASE WHEN $2 <> '' THEN phone = $2 ELSE strpos(` + foldSQL("name") + `, $3) > 0 END`
+	args := []any{markClass, q.Phone, q.Name}
+	err := pgx.BeginTxFunc(ctx, db.Pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `WITH listed AS (`+listed+`) SELECT count(*), count(*) FILTER (WHERE `+found+`) FROM listed`,
+			args...).Scan(&n.All, &n.Found)
+		if err != nil || q.Size <= 0 {
+			return err
+		}
+		pages := max(1, (n.Found+q.Size-1)/q.Size)
+		n.Page = min(max(q.Page, 0), pages-1)
+		rows, err := tx.Query(ctx, `WITH listed AS (`+listed+`) SELECT * FROM listed WHERE `+found+`
+			ORDER BY `+order+` LIMIT $4 OFFSET $5`, append(args, q.Size, n.Page*q.Size)...)
+		if err != nil {
+			return err
+		}
+		page, err = pgx.CollectRows(rows, scan)
+		return err
+	})
+	if err != nil {
+		return nil, flows.PeopleFound{}, fmt.Errorf("page %d of people: %w", q.Page, err)
+	}
+	return page, n, nil
+}
