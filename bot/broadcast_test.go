@@ -150,11 +150,7 @@ func TestTheReportIsTheProgressMessagesLastWord(t *testing.T) {
 			}
 		}
 	})
-	for deadline := time.Now().Add(10 * time.Second); r.tg.Holding() == 0; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("no progress edit on its way")
-		}
-	}
+	r.tg.WaitHolding(t, 1) // the progress edit on its way
 	held.Store(true)
 	r.sendTargets(t, 2)
 	if err := other.Watch(ctx); err != nil { // the broadcast has no group left

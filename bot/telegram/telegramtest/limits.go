@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"testing"
 	"time"
 )
 
@@ -85,62 +86,24 @@ func later(a, b time.Time) time.Time {
 // on a request it received whether or not the client waits for the
 // answer, so a held call is carried out on Release even if its client is
 // gone.
-func (s *Server) Hold(method string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.holds[strings.ToLower(method)] = true
-}
+func (s *Server) Hold(method string) { s.holds.Hold(method) }
 
 // HoldNext keeps the next n calls of method unanswered until Release, as
 // Hold does; later calls are answered (a request in flight while others
 // go on).
-func (s *Server) HoldNext(method string, n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.holdNext[strings.ToLower(method)] += n
-}
+func (s *Server) HoldNext(method string, n int) { s.holds.HoldNext(method, n) }
 
 // Release answers the held calls and stops holding.
-func (s *Server) Release() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	clear(s.holds)
-	clear(s.holdNext)
-	close(s.release)
-	s.release = make(chan struct{})
-}
+func (s *Server) Release() { s.holds.Release() }
 
 // Holding is how many calls are held now.
-func (s *Server) Holding() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.holding
-}
+func (s *Server) Holding() int { return s.holds.Holding() }
 
-// hold waits while the call's method is held.
-func (s *Server) hold(method string) {
-	s.mu.Lock()
-	key := strings.ToLower(method)
-	held, release := s.holds[key], s.release
-	if !held && s.holdNext[key] > 0 {
-		s.holdNext[key]--
-		held = true
-	}
-	if held {
-		s.holding++
-		s.notifyLocked()
-	}
-	s.mu.Unlock()
-	if !held {
-		return
-	}
-	select {
-	case <-release:
-	case <-s.done:
-	}
-	s.mu.Lock()
-	s.holding--
-	s.mu.Unlock()
+// WaitHolding waits until n calls are held; it fails the test after the
+// server's wait timeout.
+func (s *Server) WaitHolding(tb testing.TB, n int) {
+	tb.Helper()
+	s.holds.WaitHolding(tb, "telegramtest", n, s.waitTimeout)
 }
 
 // Delivered is how many messages the bot got through to a chat: successful

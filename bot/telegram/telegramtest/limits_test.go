@@ -62,9 +62,7 @@ func TestHeldCallsAreCarriedOut(t *testing.T) {
 		_, err := bot.Send(tgbotapi.NewMessage(-100777, "Thông báo"))
 		done <- err
 	}()
-	for s.Holding() == 0 {
-		<-s.changedChan()
-	}
+	s.WaitHolding(t, 1)
 	if s.Delivered(-100777) != 0 {
 		t.Fatal("a held call was carried out before Release")
 	}
@@ -91,9 +89,7 @@ func TestHoldNextHoldsOneCall(t *testing.T) {
 		_, err := bot.Send(tgbotapi.NewEditMessageText(42, m.MessageID, "Đã gửi 2/3"))
 		done <- err
 	}()
-	for s.Holding() == 0 {
-		<-s.changedChan()
-	}
+	s.WaitHolding(t, 1)
 	if _, err := bot.Send(tgbotapi.NewEditMessageText(42, m.MessageID, "Đã gửi 3/3")); err != nil {
 		t.Fatalf("the next edit: %v", err)
 	}
@@ -104,11 +100,4 @@ func TestHoldNextHoldsOneCall(t *testing.T) {
 	if got := s.Messages(42); len(got) != 1 || got[0].Text != "Đã gửi 2/3" {
 		t.Errorf("messages %+v, want the held edit last", got)
 	}
-}
-
-// changedChan is closed on the next answered call or held one.
-func (s *Server) changedChan() <-chan struct{} {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.changed
 }

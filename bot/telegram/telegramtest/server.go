@@ -42,6 +42,8 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/nongsan-bot/nongsan/bot/holdtest"
 )
 
 const (
@@ -141,6 +143,7 @@ type Server struct {
 	srv         *httptest.Server
 	done        chan struct{} // closed on cleanup: ends long polls
 	waitTimeout time.Duration
+	holds       holdtest.Holds // calls held in flight (Hold, HoldNext)
 
 	mu           sync.Mutex
 	changed      chan struct{} // closed and replaced on every answered call and queued update
@@ -161,10 +164,6 @@ type Server struct {
 	seq          int                        // file ids, media group ids
 	polling      int                        // getUpdates calls waiting
 	limits       limits                     // SetLimits
-	holds        map[string]bool            // methods held (Hold), by lower-case name
-	holdNext     map[string]int             // calls of a method still to hold (HoldNext)
-	release      chan struct{}              // closed by Release
-	holding      int                        // calls held now
 }
 
 type memberKey struct{ chat, user int64 }
@@ -214,9 +213,6 @@ func NewServer(tb testing.TB) *Server {
 		chats:       map[int64]*chatState{},
 		files:       map[string]*fileRecord{},
 		commands:    map[string]json.RawMessage{},
-		holds:       map[string]bool{},
-		holdNext:    map[string]int{},
-		release:     make(chan struct{}),
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	tb.Cleanup(func() {
@@ -440,7 +436,7 @@ func (s *Server) serveMethod(w http.ResponseWriter, r *http.Request, rest string
 	// Telegram fetches a file given by URL itself. Outside the lock: the URL
 	// may be the bot's own, which may call this server to answer it.
 	req.urls = downloadURLs(r.Context(), params)
-	s.hold(req.method)
+	s.holds.Wait(req.method, s.done)
 
 	s.mu.Lock()
 	result, aerr := s.dispatchLocked(token, req, perr)

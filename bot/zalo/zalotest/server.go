@@ -35,6 +35,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/nongsan-bot/nongsan/bot/holdtest"
 	"github.com/nongsan-bot/nongsan/bot/zalo"
 )
 
@@ -95,6 +96,7 @@ type Server struct {
 	srv         *httptest.Server
 	done        chan struct{}
 	WaitTimeout time.Duration
+	holds       holdtest.Holds // calls held in flight (HoldNext)
 
 	mu            sync.Mutex
 	changed       chan struct{} // closed and replaced on every call and queued event
@@ -104,9 +106,6 @@ type Server struct {
 	failures      map[string][]Failure
 	down          map[string]Failure
 	updates       []zalo.Event
-	holdNext      map[string]int // calls of a method still to hold (HoldNext)
-	release       chan struct{}  // closed by Release
-	holding       int            // calls held now
 	webhook       Webhook
 	photos        map[string][]byte
 	seq           int
@@ -118,7 +117,6 @@ func NewServer(tb testing.TB) *Server {
 	s := &Server{
 		done: make(chan struct{}), WaitTimeout: defaultWaitTimeout, changed: make(chan struct{}),
 		failures: map[string][]Failure{}, down: map[string]Failure{}, photos: map[string][]byte{},
-		holdNext: map[string]int{}, release: make(chan struct{}),
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	tb.Cleanup(func() {
@@ -206,63 +204,16 @@ func (s *Server) SetDown(method string, f *Failure) {
 // HoldNext keeps the next n calls of method unanswered until Release: a
 // request in flight while others go on. A held call is answered as the
 // server is on Release (FailNext, SetDown).
-func (s *Server) HoldNext(method string, n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.holdNext[method] += n
-}
+func (s *Server) HoldNext(method string, n int) { s.holds.HoldNext(method, n) }
 
 // Release answers the held calls and stops holding.
-func (s *Server) Release() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	clear(s.holdNext)
-	close(s.release)
-	s.release = make(chan struct{})
-}
+func (s *Server) Release() { s.holds.Release() }
 
 // WaitHolding waits until n calls are held; it fails the test after
 // WaitTimeout.
 func (s *Server) WaitHolding(tb testing.TB, n int) {
 	tb.Helper()
-	timer := time.NewTimer(s.WaitTimeout)
-	defer timer.Stop()
-	for {
-		s.mu.Lock()
-		changed, holding := s.changed, s.holding
-		s.mu.Unlock()
-		if holding >= n {
-			return
-		}
-		select {
-		case <-changed:
-		case <-timer.C:
-			tb.Fatalf("zalotest: waited %v for %d call(s) held, got %d", s.WaitTimeout, n, holding)
-			return
-		}
-	}
-}
-
-// hold waits while the call is held (HoldNext).
-func (s *Server) hold(method string) {
-	s.mu.Lock()
-	held, release := s.holdNext[method] > 0, s.release
-	if held {
-		s.holdNext[method]--
-		s.holding++
-		s.notifyLocked()
-	}
-	s.mu.Unlock()
-	if !held {
-		return
-	}
-	select {
-	case <-release:
-	case <-s.done:
-	}
-	s.mu.Lock()
-	s.holding--
-	s.mu.Unlock()
+	s.holds.WaitHolding(tb, "zalotest", n, s.WaitTimeout)
 }
 
 // QueueEvent queues an event for getUpdates.
@@ -376,7 +327,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			return // the client hung up while the photo came: nothing was sent
 		}
 	}
-	s.hold(method)
+	s.holds.Wait(method, s.done)
 
 	s.mu.Lock()
 	result, aerr := s.dispatchLocked(r.Context(), token, method, call.Params, perr, image)
