@@ -15,13 +15,13 @@ import (
 // searched here, so that a province with thousands of them reads one page.
 
 // foldSQL is vn.Fold of the text column col, in SQL: decomposed, without
-// the combining marks ($1, markClass), composed again, `đ` as `d`, lower
-// case. Names are normalised as they come in (bot's routes), so the
-// spaces and invisible characters vn.Normalize takes care of are not
-// there; marks go before lower case, so that Vietnamese folds to ASCII
-// whatever the database's locale.
-func foldSQL(col string) string {
-	return `lower(translate(normalize(regexp_replace(normalize(` + col + `, NFD), $1, '', 'g'), NFC), 'đĐ', 'dd'))`
+// the combining marks (the parameter marks, markClass), composed again,
+// `đ` as `d`, lower case. Names are normalised as they come in (bot's
+// routes), so the spaces and invisible characters vn.Normalize takes care
+// of are not there; marks go before lower case, so that Vietnamese folds
+// to ASCII whatever the database's locale.
+func foldSQL(col, marks string) string {
+	return `lower(translate(normalize(regexp_replace(normalize(` + col + `, NFD), ` + marks + `, '', 'g'), NFC), 'đĐ', 'dd'))`
 }
 
 // markClass is a regular expression of the characters vn.Fold takes off
@@ -58,9 +58,14 @@ func pagePeople[T any](ctx context.Context, db *DB, listed, order string, q flow
 	scan func(pgx.CollectableRow) (T, error)) ([]T, flows.PeopleFound, error) {
 	var page []T
 	var n flows.PeopleFound
-	// $1 markClass, $2 a phone number, $3 a folded name.
-	found := `CASE WHEN $2 <> '' THEN phone = $2 ELSE strpos(` + foldSQL("name") + `, $3) > 0 END`
-	args := []any{markClass, q.Phone, q.Name}
+	found, args := "true", []any{} // no search: everyone, no name folded
+	switch {
+	case q.Phone != "":
+		found, args = "phone = $1", []any{q.Phone}
+	case q.Name != "":
+		found, args = "strpos("+foldSQL("name", "$1")+", $2) > 0", []any{markClass, q.Name}
+	}
+	limit := fmt.Sprintf(" LIMIT $%d OFFSET $%d", len(args)+1, len(args)+2)
 	err := pgx.BeginTxFunc(ctx, db.Pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `WITH listed AS (`+listed+`) SELECT count(*), count(*) FILTER (WHERE `+found+`) FROM listed`,
 			args...).Scan(&n.All, &n.Found)
@@ -70,7 +75,7 @@ func pagePeople[T any](ctx context.Context, db *DB, listed, order string, q flow
 		pages := max(1, (n.Found+q.Size-1)/q.Size)
 		n.Page = min(max(q.Page, 0), pages-1)
 		rows, err := tx.Query(ctx, `WITH listed AS (`+listed+`) SELECT * FROM listed WHERE `+found+`
-			ORDER BY `+order+` LIMIT $4 OFFSET $5`, append(args, q.Size, n.Page*q.Size)...)
+			ORDER BY `+order+limit, append(args, q.Size, n.Page*q.Size)...)
 		if err != nil {
 			return err
 		}
