@@ -317,3 +317,44 @@ func TestLinkingMakesTwoAccountsOnePerson(t *testing.T) {
 		t.Fatalf("chat of the farmer after Telegram: %v (%v)", ref, err)
 	}
 }
+
+// A claim's codes count per farmer, not for all the farmers one helper
+// registered, nor with the helper's own; one requester is still sent codes
+// for at most three farmers (or accounts) a day.
+func TestClaimCodesAreCappedPerFarmer(t *testing.T) {
+	f := newLinkFixture(t)
+	ctx := context.Background()
+	helper := f.farmer // the helper's own profile is Lâm's
+	var farmers []int64
+	for i := range 7 {
+		s := &flows.Seller{Name: "Nhà vườn", Phone: "+8491200000" + strconv.Itoa(i), Commune: "xã Hữu Kiên", CreatedBy: helper}
+		if err := f.db.SaveSeller(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		farmers = append(farmers, s.ID)
+	}
+	claim := func(requester, seller int64) error {
+		_, err := f.db.NewLinkCode(ctx, flows.LinkCode{Account: helper, Requester: requester, Code: "123456", At: f.now,
+			Expires: f.now.Add(flows.LinkCodeTTL), Source: f.source(), Seller: seller}, limits)
+		return err
+	}
+	for i, seller := range farmers[:3] {
+		for range 3 {
+			if err := claim(mustTouch(t, f.db, flows.Zalo, "z-"+strconv.Itoa(i)), seller); err != nil {
+				t.Fatalf("farmer %d's codes: %v", i, err)
+			}
+		}
+	}
+	wantCap(t, "a farmer's fourth code", claim(mustTouch(t, f.db, flows.Zalo, "z-0"), farmers[0]), flows.CapCodes, f.now.Add(flows.LinkDay))
+	f.mustCode(t, helper, f.newbie, "111111") // the helper's own account, linked
+	someone := mustTouch(t, f.db, flows.Web, "w-1")
+	for i, seller := range farmers[3:6] {
+		if err := claim(someone, seller); err != nil {
+			t.Fatalf("one requester's farmer %d: %v", i+1, err)
+		}
+	}
+	if err := claim(someone, farmers[3]); err != nil {
+		t.Fatalf("a farmer asked for before, again: %v", err)
+	}
+	wantCap(t, "one requester's fourth farmer", claim(someone, farmers[6]), flows.CapTargets, f.now.Add(flows.LinkDay))
+}
