@@ -641,14 +641,20 @@ type userChat struct {
 // farmerChat is where the bot talks to a listing's seller: the farmer, or
 // the helper who posted for a farmer without a smartphone.
 func farmerChat(ctx context.Context, deps Deps, l *Listing) (*userChat, error) {
-	who := l.Seller.UserID
-	if who == 0 {
-		who = l.HelperID
-	}
+	who := farmerOf(l)
 	if who == 0 {
 		return nil, nil
 	}
 	return chatOf(ctx, deps, who)
+}
+
+// farmerOf is the person told of a listing's orders: its farmer, or the
+// helper who posted it for a farmer without an account (0: neither).
+func farmerOf(l *Listing) int64 {
+	if l.Seller.UserID != 0 {
+		return l.Seller.UserID
+	}
+	return l.HelperID
 }
 
 func chatOf(ctx context.Context, deps Deps, userID int64) (*userChat, error) {

@@ -324,6 +324,62 @@ func TestAnOrderTimingOutAtNightIsToldToTheFarmerInTheMorning(t *testing.T) {
 	}
 }
 
+// A farmer who taps a button of an order that cancelled itself at night,
+// before 07:00, is told then what the morning's notice says, as read then
+// (its time unsaid when it happened that evening: "sáng nay" and "tối qua"
+// would both be wrong); ✅ Nhận gets that instead of "not now", opening
+// the order gets it under the order. The morning brings her nothing more.
+func TestAFarmerToldOfATimeoutAtNightIsNotToldAgainInTheMorning(t *testing.T) {
+	t.Parallel()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := vn.Today(time.Now()).AddDate(0, 0, 1) // the listing is on sale then
+	for _, tt := range []struct {
+		name           string
+		placed, tapped time.Duration // after the day's midnight, Vietnam time
+		tap            string
+		said           []string
+		told           string
+	}{
+		{"✅ Nhận at 05:00, cancelled at 02:00", 20 * time.Hour, 29 * time.Hour, "accept",
+			[]string{"order.timed_out_farmer"}, "đã tự huỷ lúc 02:00 sáng nay vì anh/chị chưa trả lời."},
+		{"✅ Nhận at 23:00, cancelled at 22:00", 16 * time.Hour, 23 * time.Hour, "accept",
+			[]string{"order.timed_out_farmer"}, "đã tự huỷ vì anh/chị chưa trả lời."},
+		{"the order opened at 01:00, cancelled at 22:00", 16 * time.Hour, 25 * time.Hour, "view",
+			[]string{"orders.detail_seller", "order.timed_out_farmer"}, "đã tự huỷ lúc 22:00 tối qua vì anh/chị chưa trả lời."},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m := newMarket(t, func(d *flows.Deps) { d.OrderTimeout = 6 * time.Hour })
+			m.now = day.Add(tt.placed)
+			l := m.listing("1")
+			m.order("2", l.Code)
+			m.placedAt(m.now)
+			id := m.newOrderID()
+			deadline, morning := m.now.Add(6*time.Hour), day.AddDate(0, 0, 1).Add(7*time.Hour)
+			m.notices() // the order's, told already
+			if r := m.tick(deadline); !slices.Contains(idsTo(r, "2"), "order.timed_out") || len(idsTo(r, "1")) != 0 {
+				t.Fatalf("at the deadline the buyer got %v, the farmer %v; want the buyer told, the farmer not yet", idsTo(r, "2"), idsTo(r, "1"))
+			}
+			m.now = day.Add(tt.tapped)
+			if said := m.say("1", flows.KindChoice, "ord:"+tt.tap+":"+id); !slices.Equal(said, tt.said) {
+				t.Fatalf("tapping %s the farmer was told %v, want %v", tt.tap, said, tt.said)
+			}
+			if s := m.told(texts, "1", "order.timed_out_farmer", "vi"); !strings.Contains(s, tt.told) ||
+				!strings.Contains(s, "đã được cộng lại vào tin bán "+l.Code) {
+				t.Errorf("the farmer read:\n%s\nwant %q, and the 40 kg back on sale", s, tt.told)
+			}
+			for now := deadline.Add(10 * time.Minute); !now.After(morning.Add(time.Hour)); now = now.Add(10 * time.Minute) {
+				if r := idsTo(m.tick(now), "1"); len(r) != 0 {
+					t.Fatalf("at %s the farmer was told %v again", now.In(vn.Location()).Format("15:04 2/1"), r)
+				}
+			}
+		})
+	}
+}
+
 // An order cancelled by the clock gives its 40 kg back; the farmer is told
 // it is on sale again only if the listing is: not once they marked it sold
 // out, stopped selling it, or it expired or was taken down.

@@ -194,6 +194,11 @@ type Opening struct {
 type HeldNotices interface {
 	// ReleaseHeld queues the notices held until now or before, the
 	// earliest first, up to limit, each once whichever replica asks; it
-	// returns how many it queued.
+	// returns how many it took (those taken back by TakeHeld are dropped).
 	ReleaseHeld(ctx context.Context, now time.Time, limit int) (int, error)
+	// TakeHeld takes back the notices held about about (Reply.About), to
+	// be told now by the update source instead: they are returned, and no
+	// longer released. The same source gets them again (a run again);
+	// another gets none.
+	TakeHeld(ctx context.Context, about, source string) ([]Reply, error)
 }

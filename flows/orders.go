@@ -119,12 +119,24 @@ func (f *orders) act(ctx context.Context, c *Conv, value string) (Step, error) {
 		c.Say(M("orders.gone"))
 		return Done, nil
 	}
+	told, err := f.takeTimedOut(ctx, c, o)
+	if err != nil {
+		return "", err
+	}
 	switch parts[1] {
 	case "view":
 		f.show(c, o, isSeller)
+		c.add(told...)
 		return Done, nil
 	case "timeline":
+		c.add(told...)
 		return Done, f.timeline(ctx, c, o)
+	}
+	if len(told) > 0 { // it says more than "not now": why, and whether the stock is on sale again
+		c.add(told...)
+		return Done, nil
+	}
+	switch parts[1] {
 	case "pay":
 		switch {
 		case isBuyer && (o.Status == Accepted || o.Status == Shipping || o.Status == Completed):
@@ -160,6 +172,26 @@ func (f *orders) act(ctx context.Context, c *Conv, value string) (Step, error) {
 	// after a conflict, or delivered again), and the store knows it by
 	// its source and gives the order back, so both sides are told.
 	return Done, f.move(ctx, c, o, OrderChange{From: action.from, To: action.to})
+}
+
+// takeTimedOut takes back the notice of an order that timed out at night,
+// held for the user's morning, when the user taps one of its buttons
+// before: told now, as read now, it is not told again in the morning.
+func (f *orders) takeTimedOut(ctx context.Context, c *Conv, o *Order) ([]Reply, error) {
+	if f.deps.Held == nil || o.Status != Cancelled || o.Reason.Key != ReasonTimeout {
+		return nil, nil
+	}
+	told, err := f.deps.Held.TakeHeld(ctx, heldAbout(o.ID, c.User.ID), string(c.In.Channel)+":"+c.In.UpdateID)
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range told {
+		told[i].To = c.In.ChatKey() // where she asks, were it another account of hers
+		if r.Text.ID == "order.timed_out_farmer" && r.Text.Data != nil {
+			timedOutAt(r.Text.Data, o.CreatedAt.Add(f.deps.OrderTimeout), c.Now)
+		}
+	}
+	return told, nil
 }
 
 // move makes an order's change, by the user, and tells both sides.
@@ -538,14 +570,36 @@ func (r *Router) timeOut(ctx context.Context, o *Order, now time.Time) error {
 			if n.Text.ID == "order.timed_out_farmer" {
 				// Read in the morning, it says when it happened: at the
 				// time her reminder named.
-				n.Text.Data["At"] = deadline.In(vn.Location()).Format("15:04")
-				n.Text.Data["Evening"] = vn.Today(deadline).Before(vn.Today(morning))
+				timedOutAt(n.Text.Data, deadline, morning)
 				notices[i].NotBefore = morning
+				// Should she tap a button of the order before, she is
+				// told then, and not again in the morning (takeTimedOut).
+				notices[i].About = heldAbout(o.ID, farmerOf(o.Listing))
 			}
 		}
 	}
 	_, err = r.Deps.Orders.SetOrderStatus(ctx, o.ID, OrderChange{From: []string{Pending}, To: Cancelled, Reason: o.Reason}, notices...)
 	return unlessStale(err)
+}
+
+// timedOutAt says in the farmer's timeout notice when the order cancelled
+// itself (its deadline), as read at read: "lúc 02:00 sáng nay", "lúc 22:00
+// tối qua". An evening's time read the same night has no words of its own
+// and goes unsaid ("đã tự huỷ vì…").
+func timedOutAt(data map[string]any, deadline, read time.Time) {
+	evening := vn.Today(deadline).Before(vn.Today(read))
+	if !evening && deadline.In(vn.Location()).Hour() >= 12 {
+		delete(data, "At")
+		delete(data, "Evening")
+		return
+	}
+	data["At"], data["Evening"] = deadline.In(vn.Location()).Format("15:04"), evening
+}
+
+// heldAbout names a notice held about an order for the person it is to
+// (Reply.About).
+func heldAbout(orderID, userID int64) string {
+	return "order:" + strconv.FormatInt(orderID, 10) + ":user:" + strconv.FormatInt(userID, 10)
 }
 
 // unlessStale: a change the user or another replica made first is no

@@ -149,6 +149,9 @@ type Reply struct {
 	// morning what the bot's clock did at night. HeldNotices releases it;
 	// a reply sent from a conversation ignores it.
 	NotBefore time.Time `json:"-"`
+	// About names what a held notice tells (heldAbout), so that it can be
+	// taken back (HeldNotices.TakeHeld) when its reader learns it sooner.
+	About string `json:"-"`
 	// MaxWait caps how long coalescing may postpone the first reply of a
 	// burst: later ones do not push it past the first's time plus MaxWait.
 	MaxWait time.Duration `json:"max_wait,omitempty"`

@@ -14,13 +14,15 @@ import (
 
 // queue writes the notices a change reports inside the change's
 // transaction: both are committed, or neither. Those held until a time
-// (NotBefore) wait in held_notices, in order, one row per time, until
-// ReleaseHeld queues them.
+// (NotBefore) wait in held_notices, in order, one row per time and what
+// they are about (About), until ReleaseHeld queues them.
 func queue(ctx context.Context, tx pgx.Tx, notices []flows.Reply) error {
 	var now []flows.Reply
-	var held [][]flows.Reply // by NotBefore, as they come
+	var held [][]flows.Reply // by NotBefore and About, as they come
 	for _, n := range notices {
-		switch i := slices.IndexFunc(held, func(h []flows.Reply) bool { return h[0].NotBefore.Equal(n.NotBefore) }); {
+		switch i := slices.IndexFunc(held, func(h []flows.Reply) bool {
+			return h[0].NotBefore.Equal(n.NotBefore) && h[0].About == n.About
+		}); {
 		case n.NotBefore.IsZero():
 			now = append(now, n)
 		case i >= 0:
@@ -43,7 +45,8 @@ func queue(ctx context.Context, tx pgx.Tx, notices []flows.Reply) error {
 		if err != nil {
 			return fmt.Errorf("encode held notices: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO held_notices (not_before, replies) VALUES ($1, $2)`, h[0].NotBefore, b); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO held_notices (not_before, replies, about) VALUES ($1, $2, NULLIF($3, ''))`,
+			h[0].NotBefore, b, h[0].About); err != nil {
 			return fmt.Errorf("hold notices: %w", err)
 		}
 	}
@@ -57,20 +60,56 @@ var _ flows.HeldNotices = (*DB)(nil)
 // ReleaseHeld moves up to limit rows of notices held until now or before
 // into notices, the earliest first, in one statement: a row taken by
 // another replica's statement is skipped, and a row moved is gone, so
-// each is queued once.
+// each is queued once. A row told already (TakeHeld) goes without being
+// queued.
 func (db *DB) ReleaseHeld(ctx context.Context, now time.Time, limit int) (int, error) {
-	tag, err := db.Pool.Exec(ctx, `
+	var n int
+	err := db.Pool.QueryRow(ctx, `
 		WITH due AS (
 			DELETE FROM held_notices WHERE id IN (
 				SELECT id FROM held_notices WHERE not_before <= $1
 				ORDER BY not_before, id LIMIT $2 FOR UPDATE SKIP LOCKED)
-			RETURNING id, not_before, replies
+			RETURNING id, not_before, replies, told_by
+		), queued AS (
+			INSERT INTO notices (replies) SELECT replies FROM due WHERE told_by IS NULL ORDER BY not_before, id
 		)
-		INSERT INTO notices (replies) SELECT replies FROM due ORDER BY not_before, id`, now, limit)
+		SELECT count(*) FROM due`, now, limit).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("release held notices: %w", err)
 	}
-	return int(tag.RowsAffected()), nil
+	return n, nil
+}
+
+// TakeHeld marks the notices held about about as told by source and
+// returns them, the earliest first; those source marked before are
+// returned again, those another update marked are not. A row the tick is
+// releasing meanwhile is waited for, and gone: nothing is returned.
+func (db *DB) TakeHeld(ctx context.Context, about, source string) ([]flows.Reply, error) {
+	rows, err := db.Pool.Query(ctx, `
+		WITH told AS (
+			UPDATE held_notices SET told_by = $2 WHERE about = $1 AND (told_by IS NULL OR told_by = $2)
+			RETURNING id, not_before, replies
+		)
+		SELECT replies FROM told ORDER BY not_before, id`, about, source)
+	if err != nil {
+		return nil, fmt.Errorf("take held notices: %w", err)
+	}
+	var out []flows.Reply
+	for rows.Next() {
+		var raw []byte
+		if err := rows.Scan(&raw); err != nil {
+			return nil, fmt.Errorf("take held notices: %w", err)
+		}
+		var replies []flows.Reply
+		if err := json.Unmarshal(raw, &replies); err != nil {
+			return nil, fmt.Errorf("decode held notices: %w", err)
+		}
+		out = append(out, replies...)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("take held notices: %w", err)
+	}
+	return out, nil
 }
 
 // change runs one statement that must change a row (else ErrStale), with

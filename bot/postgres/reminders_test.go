@@ -163,3 +163,57 @@ func TestAHeldNoticeIsSentOnceAtItsTime(t *testing.T) {
 		t.Fatalf("sent in the morning: %v, want the farmer's", got)
 	}
 }
+
+// A held notice taken back by an update (the farmer tapped the order's
+// button at night) is that update's: run again, it gets it again; another
+// update gets nothing; the morning's release drops it, sending nothing.
+func TestAHeldNoticeTakenBackIsNotSentInTheMorning(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.MustOpen(t)
+	seller := &flows.Seller{Name: "Mai", Phone: "+84987654321", Commune: "xã Hữu Kiên"}
+	morning := time.Now().Add(5 * time.Hour)
+	farmer := flows.ChatRef{Channel: flows.Telegram, ChatID: "1"}
+	if err := db.SaveSeller(ctx, seller,
+		flows.Reply{To: farmer, Text: flows.M("order.timed_out_farmer", "Code", "DH-A"), NotBefore: morning, About: "order:1:user:7"},
+		flows.Reply{To: farmer, Text: flows.M("order.timed_out_farmer", "Code", "DH-B"), NotBefore: morning, About: "order:2:user:7"}); err != nil {
+		t.Fatal(err)
+	}
+	taken := func(source string) []string {
+		t.Helper()
+		told, err := db.TakeHeld(ctx, "order:1:user:7", source)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var codes []string
+		for _, r := range told {
+			codes = append(codes, r.Text.Data["Code"].(string))
+		}
+		return codes
+	}
+	if got := taken("telegram:10"); strings.Join(got, ",") != "DH-A" {
+		t.Fatalf("taken back: %v, want DH-A's notice", got)
+	}
+	if got := taken("telegram:10"); strings.Join(got, ",") != "DH-A" {
+		t.Fatalf("taken back again by the same update: %v, want DH-A's notice again", got)
+	}
+	if got := taken("telegram:11"); len(got) != 0 {
+		t.Fatalf("taken back by another update: %v, want none", got)
+	}
+	if n, err := db.ReleaseHeld(ctx, morning, 10); err != nil || n != 2 {
+		t.Fatalf("released %d rows (%v), want both taken", n, err)
+	}
+	var sent []string
+	if _, err := db.RelayNotices(ctx, 100, func(notices []flows.Notice) error {
+		for _, n := range notices {
+			for _, r := range n.Replies {
+				sent = append(sent, r.Text.Data["Code"].(string))
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(sent, ",") != "DH-B" {
+		t.Fatalf("sent in the morning: %v, want DH-B's notice only", sent)
+	}
+}
