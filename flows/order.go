@@ -166,8 +166,21 @@ func (f *order) start(ctx context.Context, c *Conv, d *orderDraft, in Input) (Go
 	*d = orderDraft{ListingID: l.ID, Nonce: newNonce(), Price: l.Price}
 	if b := op.Profile; b != nil {
 		d.Name, d.Phone, d.Address, d.Known = b.Name, b.Phone, b.Address, b.Address
-		if vn.ContainsPhone(d.Name) { // saved before such names were refused: it would reach the farmer before she accepts
-			d.Name = ""
+		// A name or an address saved with a phone number in it, from
+		// before such were refused, would reach the farmer before she
+		// accepts: asked again, and forgotten now, not kept until the
+		// buyer gives another (nor kept by an order collected at the farm).
+		var refused BuyerProfile
+		if vn.ContainsPhone(d.Name) {
+			refused.Name, d.Name = d.Name, ""
+		}
+		if d.Known != "" && !keepable(d.Known) {
+			refused.Address, d.Address, d.Known = d.Known, "", ""
+		}
+		if refused != (BuyerProfile{}) {
+			if err := f.deps.Orders.ForgetBuyer(ctx, c.User.ID, refused); err != nil {
+				return Go{}, err
+			}
 		}
 	}
 	// The listing as in the group, in the buyer's language, then the first

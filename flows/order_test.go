@@ -892,3 +892,59 @@ func TestAPostOfEggsSaysWhatIsLeftInQuaOnceOrderedByQua(t *testing.T) {
 		})
 	}
 }
+
+// A buyer's address saved with a phone number in it, from before such
+// addresses were refused, is forgotten as soon as an order opens, not kept
+// until the buyer types another: not by an order collected at the farm
+// (which keeps the address saved for next time), nor by an order left
+// halfway. So is a name saved with a number; the rest of the profile stays.
+func TestASavedAddressWithAPhoneNumberIsForgottenAtOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	m := newMarket(t)
+	l := m.listing("1")
+	saved := func(buyer string) (name, address string) {
+		t.Helper()
+		if err := m.db.Pool.QueryRow(ctx, `SELECT b.name, b.address FROM buyers b JOIN users u ON u.id = b.user_id
+			WHERE u.platform_id = $1`, buyer).Scan(&name, &address); err != nil {
+			t.Fatal(err)
+		}
+		return name, address
+	}
+	for buyer, profile := range map[string][2]string{
+		"2": {"Trần Thị Lan", "Xóm 5 Quang Lang, gọi 0977 222 333"},
+		"3": {"Mai 0977 222 333", "Thôn 3 Mai Pha, Chi Lăng"},
+	} {
+		u, err := m.db.Touch(ctx, m.input(buyer, flows.KindText, "chào"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.db.Pool.Exec(ctx, `INSERT INTO buyers (user_id, name, phone_e164, address) VALUES ($1, $2, '+84933444555', $3)`,
+			u.ID, profile[0], profile[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	m.say("2", flows.KindText, "mua "+l.Code)
+	if name, address := saved("2"); name != "Trần Thị Lan" || address != "" {
+		t.Fatalf("as the order opened the profile holds %q, %q; want the name, no address", name, address)
+	}
+	for _, turn := range []struct {
+		kind flows.InputKind
+		text string
+	}{{flows.KindText, "40 kg"}, {flows.KindChoice, "pickup"}, {flows.KindChoice, "skip"}} {
+		m.say("2", turn.kind, turn.text)
+	}
+	if said := m.say("2", flows.KindChoice, m.button("2", "order.place")); !slices.Contains(said, "order.placed") {
+		t.Fatalf("placing the order said %v", said)
+	}
+	if _, address := saved("2"); address != "" {
+		t.Fatalf("an order collected at the farm kept the address %q", address)
+	}
+
+	m.say("3", flows.KindText, "mua "+l.Code)
+	m.say("3", flows.KindText, "/huy")
+	if name, address := saved("3"); name != "" || address != "Thôn 3 Mai Pha, Chi Lăng" {
+		t.Fatalf("after an order left halfway the profile holds %q, %q; want no name, the address", name, address)
+	}
+}

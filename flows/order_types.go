@@ -158,6 +158,9 @@ type Orders interface {
 	// decides on it as it starts and as it is placed. ErrNotFound: no such
 	// listing.
 	Opening(ctx context.Context, q OpeningOf) (Opening, error)
+	// ForgetBuyer empties each field of the buyer's profile (Buyer) that
+	// still holds what refused holds there (its empty fields: kept).
+	ForgetBuyer(ctx context.Context, buyer int64, refused BuyerProfile) error
 	ListingByCode(ctx context.Context, code string) (*Listing, error)
 	ListingByPost(ctx context.Context, group ChatRef, messageID string) (*Listing, error)
 	// Similar lists other active listings of the same product, not past

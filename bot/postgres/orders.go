@@ -422,6 +422,19 @@ func (db *DB) Buyer(ctx context.Context, userID int64) (*flows.BuyerProfile, err
 	return b, nil
 }
 
+// ForgetBuyer empties the fields of a buyer's profile that still hold
+// what refused holds, leaving those the buyer changed meanwhile.
+func (db *DB) ForgetBuyer(ctx context.Context, buyer int64, refused flows.BuyerProfile) error {
+	if _, err := db.Pool.Exec(ctx, `UPDATE buyers SET
+			name = CASE WHEN $2 <> '' AND name = $2 THEN '' ELSE name END,
+			address = CASE WHEN $3 <> '' AND address = $3 THEN '' ELSE address END,
+			updated_at = now()
+		WHERE user_id = $1 AND ($2 <> '' AND name = $2 OR $3 <> '' AND address = $3)`, buyer, refused.Name, refused.Address); err != nil {
+		return fmt.Errorf("forget buyer's refused profile: %w", err)
+	}
+	return nil
+}
+
 // queueBuyer queues the read of a buyer's profile into b, left nil when
 // they have none.
 func queueBuyer(batch *pgx.Batch, userID int64, b **flows.BuyerProfile) {
