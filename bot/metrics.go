@@ -102,6 +102,17 @@ func (m *Metrics) WatchNotices(waiting func(context.Context) (int64, error)) {
 		"Notices (timeouts, reminders, expiries, group posts) committed but not yet relayed to the outbox.", waiting)
 }
 
+// WatchHeldNotices publishes the notices held for a later time (a night's
+// timeouts, told to farmers in the morning), which nongsan_notices_waiting
+// does not count until released: all of them, and those whose time has
+// come, a number that stays above 0 when the tick does not release them.
+func (m *Metrics) WatchHeldNotices(held func(context.Context) (int64, error), due func(context.Context, time.Time) (int64, error)) {
+	m.watch("nongsan_notices_held",
+		"Notices held for a later time (a night's order timeouts, told to farmers in the morning), not yet released to nongsan_notices_waiting.", held)
+	m.watch("nongsan_notices_held_due", "Held notices whose time has come, not yet released by the tick.",
+		func(ctx context.Context) (int64, error) { return due(ctx, time.Now()) })
+}
+
 // WatchMedia publishes how many published photos are not kept yet: a
 // number that grows when a platform's files cannot be fetched.
 func (m *Metrics) WatchMedia(waiting func(context.Context) (int64, error)) {

@@ -201,6 +201,26 @@ func (db *DB) NoticesWaiting(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
+// HeldNoticesWaiting counts the rows of notices held for a later time
+// (taken back ones aside: they will not be sent).
+func (db *DB) HeldNoticesWaiting(ctx context.Context) (int64, error) {
+	var n int64
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM held_notices WHERE told_by IS NULL`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count held notices: %w", err)
+	}
+	return n, nil
+}
+
+// HeldNoticesDue counts the rows of held notices whose time has come but
+// that the tick has not released yet.
+func (db *DB) HeldNoticesDue(ctx context.Context, now time.Time) (int64, error) {
+	var n int64
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM held_notices WHERE told_by IS NULL AND not_before <= $1`, now).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count held notices due: %w", err)
+	}
+	return n, nil
+}
+
 // PruneNotices deletes notices relayed before a time, and the follow
 // notices of that age settled for listings no longer on sale (while one is,
 // its rows keep a follower from being told of it twice).

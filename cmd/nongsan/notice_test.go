@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/nongsan-bot/nongsan/bot/postgres"
 	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
+	"github.com/nongsan-bot/nongsan/flows/vn"
 )
 
 // buildBinary builds nongsan into the test's temporary folder.
@@ -212,4 +214,31 @@ func TestReplicasShareTheNotices(t *testing.T) {
 	waitSent(t, b, farmer, farmerTimedOut, 1)
 	settled(t, b)
 	sentOnce(t, b)
+}
+
+// An order that cancels itself at night is told to the farmer in the
+// morning; until then its notice is held, and operators see it counted
+// (nongsan_notices_held), apart from the notices on their way to the
+// outbox (nongsan_notices_waiting, at 0), and not yet due.
+func TestHeldNoticesAreCountedInTheMetrics(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := orderEnv(t, tg)
+	env["ORDER_TIMEOUT"] = "1s"
+	// Night now: the bot writes unprompted from two hours on, for an hour.
+	from := (time.Now().In(vn.Location()).Hour() + 2) % 24
+	env["RENEWAL_HOURS"] = fmt.Sprintf("%d-%d", from, from+1)
+	b := startBot(t, tg, env)
+	b.unansweredOrder()
+	waitSent(t, b, buyer, timedOut, 1)
+	settled(t, b)
+	if n := len(slices.DeleteFunc(b.Sent(farmer), func(s sent) bool { return !farmerTimedOut(s) })); n != 0 {
+		t.Fatalf("the farmer was told of the timeout at night (%d messages)", n)
+	}
+	_, metrics := b.Get("/metrics")
+	for _, want := range []string{"\nnongsan_notices_held 1\n", "\nnongsan_notices_held_due 0\n", "\nnongsan_notices_waiting 0\n"} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %q", strings.TrimSpace(want))
+		}
+	}
 }

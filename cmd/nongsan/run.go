@@ -191,6 +191,7 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 	metrics.CountSQL(db.Statements)
 	metrics.WatchOutbox(a.store.Waiting)
 	metrics.WatchNotices(db.NoticesWaiting)
+	metrics.WatchHeldNotices(db.HeldNoticesWaiting, db.HeldNoticesDue)
 	channels := bot.Channels{}
 	admins := &bot.GroupAdmins{Channels: channels, Store: a.store, TTL: cfg.AdminCacheTTL}
 	ready := func(ctx context.Context) error {
