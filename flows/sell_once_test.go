@@ -606,6 +606,37 @@ func TestFiveCanOfCeleryAreFiveKg(t *testing.T) {
 	}
 }
 
+// A free-typed product whose name's first word folds to a count unit's
+// word is named by it, not counted in that unit: for "Bào ngư" (abalone),
+// "20 bào" is 20 of it in a unit the farmer is asked for, as for any
+// amount without a unit; then "20 con" is 20 con. "20 bao", written as the
+// unit, is still 20 bao. "20 bào" was 20 bao (sacks), unasked.
+func TestTwentyBaoOfAbaloneAsksWhatTheyAreCountedIn(t *testing.T) {
+	_, toSummary := eggTurns()
+	abalone := slices.Clone(toSellQuantity)
+	abalone[6] = turn{text, "Bào ngư", 0, "sell/photos", []string{"sell.photos"}}
+	for _, tt := range []struct {
+		typed []turn
+		want  string
+	}{
+		{[]turn{
+			{text, "20 bào", 0, "sell/quantity", []string{"sell.quantity_bad"}},
+			{text, "20 bào ngư", 0, "sell/quantity", []string{"sell.quantity_bad"}},
+			{text, "20 con", 0, "sell/price", []string{"sell.price"}},
+		}, "🌾 Bào ngư — 20 con\n💰 15.000 đ/con"},
+		{[]turn{{text, "20 bao", 0, "sell/price", []string{"sell.price"}}}, "🌾 Bào ngư — 20 bao\n💰 15.000 đ/bao"},
+	} {
+		t.Run(tt.typed[0].text, func(t *testing.T) {
+			t.Parallel()
+			c := newConversation(t)
+			c.play(append(slices.Concat(abalone, tt.typed, []turn{{text, "15k", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...))
+			if summary := lastSummary(t, c); !strings.Contains(summary, tt.want) {
+				t.Fatalf("the summary says:\n%s\nwant it to say:\n%s", summary, tt.want)
+			}
+		})
+	}
+}
+
 // eggTurns are a registered farmer's turns listing eggs up to the
 // quantity question, and those from the ready day to the summary.
 func eggTurns() (eggs, toSummary []turn) {

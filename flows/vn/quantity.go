@@ -3,6 +3,7 @@ package vn
 import (
 	"errors"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -78,12 +79,16 @@ func ParseQuantity(s string, defaultUnit Unit) (Quantity, error) {
 }
 
 // ParseQuantityOf is ParseQuantity for an amount of product (its name as
-// shown, "" for none): a word of a unit that is the product's own name
-// spelled otherwise counts the product ("20 bí" of bí đỏ is 20 quả, not 20
-// bì; see productWords).
+// shown, "" for none): a word of a count unit that is the first word of
+// the product's own name spelled otherwise names the product, not the
+// unit ("20 bí" of bí đỏ is 20 quả, not 20 bì; "20 bào" of bào ngư is 20
+// of defaultUnit when it counts, else ErrNoUnit, not 20 bao; see
+// productWords).
 func ParseQuantityOf(s string, defaultUnit Unit, product string) (Quantity, error) {
 	p := qtyStream(s, defaultUnit)
-	p.countProduct(s, product)
+	if p.countProduct(s, product, defaultUnit) {
+		defaultUnit = "" // "20 bào" of bào ngư sold by weight: 20 what?
+	}
 	q, bare, err := p.quantity(defaultUnit)
 	if err != nil && !errors.Is(err, ErrUnsure) {
 		return Quantity{}, err
@@ -115,7 +120,9 @@ func ParseQuantityRest(s string, defaultUnit Unit) (Quantity, string, error) {
 // ParseQuantityOf: "20 bí đỏ" of bí đỏ is 20 quả, nothing left.
 func ParseQuantityRestOf(s string, defaultUnit Unit, product string) (Quantity, string, error) {
 	p := qtyStream(s, defaultUnit)
-	p.countProduct(s, product)
+	if p.countProduct(s, product, defaultUnit) {
+		defaultUnit = ""
+	}
 	q, bare, err := p.quantity(defaultUnit)
 	if err != nil && !errors.Is(err, ErrUnsure) {
 		return Quantity{}, "", err
@@ -133,68 +140,94 @@ func ParseQuantityRestOf(s string, defaultUnit Unit, product string) (Quantity, 
 	return q, restAsTyped(s, p.toks[p.i].start), err
 }
 
-// clashUnits: the count units whose word a product's name folds to, as
-// the unit is spelled: "bí" (a pumpkin) folds to "bi", a bì (a sack).
-var clashUnits = map[string]string{"bi": "bì", "bo": "bó", "mo": "mớ"}
+// countSpellings: how the one-word aliases of each count unit are
+// written, with their diacritics: a word typed so is the unit, whatever
+// the product ("20 bì" of bí đỏ are 20 bì).
+var countSpellings = map[Unit][]string{
+	UnitQua: {"quả", "trái"}, UnitChuc: {"chục"}, UnitThung: {"thùng"}, UnitBao: {"bao"}, UnitBo: {"bó"},
+	UnitCon: {"con"}, UnitLit: {"lít", "l", "lits"}, UnitBuong: {"buồng"}, UnitNai: {"nải"}, UnitSot: {"sọt"},
+	UnitBi: {"bì"}, UnitMo: {"mớ"}, UnitCay: {"cây"}, UnitHop: {"hộp"}, UnitKien: {"kiện"},
+}
 
-// productCounts lists the first words of products' names (after "quả",
-// "trái") known to clash with a count unit's word, and what counts the
-// product then: "20 bí" of bí đỏ are 20 quả, not 20 bì; 20 bơ (an
-// avocado) not 20 bó; 20 mơ (an apricot) not 20 mớ; 20 bò (oxen) 20 con.
-// The names typed without diacritics ("bi do") are in it too. Only these:
-// a weight unit's word never counts the product, so "5 can" of a
-// free-typed "Cần tây" is 5 cân and "5 tan" of "Tần ô" 5 tấn, as people
-// type them without diacritics. No catalogue name clashes so
-// (locales/products.toml).
+// productCounts says what counts the products whose names are known to
+// clash with a count unit's word: 20 bí (bí đỏ) are 20 quả, 20 bơ (an
+// avocado) 20 quả, 20 mơ (an apricot) 20 quả, 20 bò (oxen) 20 con. The
+// names typed without diacritics ("bi do") are in it too, as only here
+// they are known to be the product's.
 var productCounts = map[string]Unit{
 	"bí": UnitQua, "bi": UnitQua, "bơ": UnitQua, "bo": UnitQua, "mơ": UnitQua, "mo": UnitQua,
 	"bò": UnitCon,
 }
 
 // productWords is the product's name, folded, when its first word (after
-// "quả", "trái") is one of productCounts; counts is what counts the
-// product then. Any other name, as one that is the unit's own word ("bì
-// gạo", "cây giống"), collides with nothing: the unit counts it.
-func productWords(product string) (words []string, counts Unit) {
+// "quả", "trái") is another word than a count unit's it folds to: "bào"
+// (bào ngư) folds to "bao", a sack; "mỡ" (mỡ lợn) to "mo", a mớ. Then a
+// number followed by that word counts the product, not the unit, in what
+// counts it: productCounts, else countUnit (the product's own count unit,
+// "" when it has none: the unit is asked). A name that is the unit's own
+// word ("bì gạo", "cây giống") collides with nothing, nor does one typed
+// without diacritics that may be it ("cay giong", "nai chuoi") unless it
+// is known (productCounts), nor a name that folds to a weight unit's
+// word: "5 can" of a free-typed "Cần tây" is 5 cân, "5 tan" of "Tần ô" 5
+// tấn, as people type them without diacritics.
+func productWords(product string, countUnit Unit) (words []string, counts Unit, ok bool) {
 	typed := strings.Fields(strings.ToLower(Normalize(product)))
 	for len(typed) > 1 && (Fold(typed[0]) == "qua" || Fold(typed[0]) == "trai") {
 		typed = typed[1:]
 	}
 	if len(typed) == 0 {
-		return nil, ""
+		return nil, "", false
 	}
-	counts, ok := productCounts[typed[0]]
-	if !ok {
-		return nil, ""
+	head := typed[0]
+	u, isUnit := unitAliases[Fold(head)]
+	if !isUnit || len(countSpellings[u]) == 0 || slices.Contains(countSpellings[u], head) {
+		return nil, "", false
+	}
+	counts, known := productCounts[head]
+	switch {
+	case known:
+	case head == Fold(head):
+		return nil, "", false // "cay giong": cây giống typed without diacritics
+	case countUnit.Valid() && !countUnit.IsWeight():
+		counts = countUnit
 	}
 	for _, w := range typed {
 		words = append(words, Fold(w))
 	}
-	return words, counts
+	return words, counts, true
 }
 
 // countProduct reads, after a number, the first word of product's name
 // where it collides with a unit (productWords) as the product counted:
-// "20 bí", "20 bi", "20 bí đỏ" of bí đỏ are 20 quả; "20 bì", written as
-// the unit, is still 20 bì. s is the text the stream was made of.
-func (p *stream) countProduct(s, product string) {
-	words, counts := productWords(product)
-	if len(words) == 0 {
-		return
+// "20 bí", "20 bi", "20 bí đỏ" of bí đỏ are 20 quả; "20 bào" of a
+// free-typed bào ngư is 20 of it, in a unit to ask (unknown is true: the
+// words are left out, the number is bare). "20 bì", written as the unit,
+// is still 20 bì. s is the text the stream was made of; countUnit is the
+// product's own count unit, if any (productWords).
+func (p *stream) countProduct(s, product string, countUnit Unit) (unknown bool) {
+	words, counts, ok := productWords(product, countUnit)
+	if !ok {
+		return false
 	}
+	unit := unitAliases[words[0]]
 	out := p.toks[:0:0]
 	for i := 0; i < len(p.toks); i++ {
 		t := p.toks[i]
 		if t.kind == tWord && t.text == words[0] && i > 0 && isNumberToken(p.toks[i-1]) &&
-			strings.ToLower(typedRange(s, t.start, t.start+len(t.text))) != clashUnits[t.text] {
-			t.text = string(counts)
+			!slices.Contains(countSpellings[unit], strings.ToLower(typedRange(s, t.start, t.start+len(t.text)))) {
 			for j := 1; j < len(words) && i+1 < len(p.toks) && p.toks[i+1].kind == tWord && p.toks[i+1].text == words[j]; j++ {
 				i++ // "20 bí đỏ": the rest of the name
 			}
+			if counts == "" {
+				unknown = true
+				continue
+			}
+			t.text = string(counts)
 		}
 		out = append(out, t)
 	}
 	p.toks = out
+	return unknown
 }
 
 // isNumberToken tells whether t is a number, in digits or words.

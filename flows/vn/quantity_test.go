@@ -174,7 +174,9 @@ func TestParseQuantity(t *testing.T) {
 // quả; so are 20 bơ (not bó) and 20 mơ (not mớ); 20 bò are 20 con. The
 // unit written as such stays the unit, and a name that is the unit's own
 // word (cây giống: cây) changes nothing, nor does a name that only folds
-// to a unit's word (cần tây: can, cân).
+// to a weight unit's word (cần tây: can, cân). Any other name whose first
+// word folds to a count unit's ("Bào ngư": bao) names the product: it is
+// counted as the product is, or its unit is asked (ErrNoUnit).
 func TestParseQuantityOfAProduct(t *testing.T) {
 	tests := []struct {
 		in, product string
@@ -216,6 +218,27 @@ func TestParseQuantityOfAProduct(t *testing.T) {
 		{"5 lang", "lăng quăng", UnitKg, Quantity{5000, UnitLang}, nil},
 		{"5 ky", "Kỷ tử", UnitKg, Quantity{5000, UnitKg}, nil},
 		{"5 cay", "Cay xè", UnitKg, Quantity{5000, UnitCay}, nil},
+		// Any count unit's word that is the first word of the product's
+		// name, spelled otherwise, names the product: it is counted in
+		// the product's own count unit, or its unit is asked.
+		{"20 bào", "Bào ngư", UnitKg, Quantity{}, ErrNoUnit},
+		{"20 bao", "Bào ngư", UnitKg, Quantity{20000, UnitBao}, nil},
+		{"20 bào ngư", "Bào ngư", UnitKg, Quantity{}, ErrNoUnit},
+		{"20 bào", "Bào ngư", UnitCon, Quantity{20000, UnitCon}, nil},
+		{"hai mươi bào ngư", "Bào ngư", UnitCon, Quantity{20000, UnitCon}, nil},
+		{"20 bào", "Bào ngư", "", Quantity{}, ErrNoUnit},
+		{"3 kg", "Bào ngư", UnitKg, Quantity{3000, UnitKg}, nil},
+		{"3 con", "Bào ngư", UnitKg, Quantity{3000, UnitCon}, nil},
+		{"3 mỡ", "Mỡ lợn", UnitKg, Quantity{}, ErrNoUnit},
+		{"3 mớ", "Mỡ lợn", UnitKg, Quantity{3000, UnitMo}, nil},
+		{"4 hợp", "Hợp tác xã", UnitHop, Quantity{4000, UnitHop}, nil},
+		{"20 nải", "Chuối nải", UnitKg, Quantity{20000, UnitNai}, nil},
+		{"20 nải", "Nải chuối", UnitKg, Quantity{20000, UnitNai}, nil},
+		{"20 nai", "nai chuoi", UnitKg, Quantity{20000, UnitNai}, nil}, // nải chuối typed without diacritics
+		{"5 cây", "cay giong", UnitKg, Quantity{5000, UnitCay}, nil},
+		{"2 kiện", "Kiến vàng", UnitKg, Quantity{2000, UnitKien}, nil},
+		{"2 kiến", "Kiến vàng", UnitKg, Quantity{}, ErrNoUnit},
+		{"2 kiến vàng loại 1", "Kiến vàng", UnitKg, Quantity{}, ErrUnknownUnit},
 	}
 	for _, tt := range tests {
 		got, err := ParseQuantityOf(tt.in, tt.def, tt.product)
@@ -390,7 +413,8 @@ func FuzzParseQuantity(f *testing.F) {
 		"chục rưỡi quả", "2 chục quả rưỡi", "500000000000 chục", "2 chục rưỡi", "2 chục 5 quả",
 		"hai chục lăm quả", "2 chục 15 quả", "999999999999 chục 9 quả", "2 chục 5 quả (25 quả)",
 		"20 bí", "20 bi", "20 bí đỏ", "20 bì", "hai mươi bí đỏ", "20 bơ", "3 bò", "20 cây", "20 bí (20 quả)",
-		"5 can", "5 cần tây", "5 tan", "5 tần ô", "3 ta", "2 yen", "5 lang", "5 ky"} {
+		"5 can", "5 cần tây", "5 tan", "5 tần ô", "3 ta", "2 yen", "5 lang", "5 ky",
+		"20 bào", "20 bao", "20 bào ngư", "3 mỡ", "2 kiến vàng", "20 nai", "5 gấm"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -423,14 +447,15 @@ func FuzzParseQuantity(f *testing.F) {
 			_, _ = q.InKg()
 			// A product whose name collides with a unit's word changes
 			// the unit at most, never the amount, and only to count it.
-			for _, product := range []string{"bí đỏ", "bơ", "bò", "cây giống"} {
+			for _, product := range []string{"bí đỏ", "bơ", "bò", "cây giống", "Bào ngư", "Mỡ lợn", "Kiến vàng"} {
 				if r, err := ParseQuantityOf(s, def, product); err == nil && r.Milli != q.Milli {
 					t.Fatalf("ParseQuantityOf(%q, %q, %q) = %+v, ParseQuantity %+v", s, def, product, r, q)
 				}
 			}
 			// One whose name only folds to a unit's word changes nothing:
 			// "5 can" of cần tây is 5 cân.
-			for _, product := range []string{"Cần tây", "Tần ô", "Tà lại", "Yến sào", "lăng quăng", "Kỷ tử"} {
+			for _, product := range []string{"Cần tây", "Tần ô", "Tà lại", "Yến sào", "lăng quăng", "Kỷ tử",
+				"nai chuoi", "cay giong", "Bì gạo", "Gấm"} {
 				if r, err := ParseQuantityOf(s, def, product); err != nil || r != q {
 					t.Fatalf("ParseQuantityOf(%q, %q, %q) = %+v, %v; ParseQuantity %+v", s, def, product, r, err, q)
 				}
