@@ -283,6 +283,28 @@ func (f *sell) onPhoto(_ context.Context, c *Conv, d *draft, in Input) (Go, erro
 	return Stay(), nil
 }
 
+// dropOldPhotos takes out of the draft the photos that came more than
+// DraftKeep ago, and says how many: their kept copies are forgotten by
+// then (bot/postgres draftPhotosFor) and the platform's own links may have
+// expired (Zalo's do), so they cannot be posted. Coming back after
+// SESSION_TTL, such a draft is not offered back at all (draft.kept);
+// answering within it each time, she keeps it that long. Photos of older
+// drafts carry no time and stay.
+func (d *draft) dropOldPhotos(now time.Time) (dropped int) {
+	fresh := d.Listing.Photos[:0:0]
+	for _, p := range d.Listing.Photos {
+		if p.At != 0 && now.Sub(time.Unix(p.At, 0)) > DraftKeep {
+			dropped++
+			continue
+		}
+		fresh = append(fresh, p)
+	}
+	if dropped > 0 {
+		d.Listing.Photos = fresh
+	}
+	return dropped
+}
+
 // keepPhoto adds in's photo to the draft, in the order the user sent them,
 // and tells whether to answer it: every single photo, an album once.
 func keepPhoto(d *draft, in Input, now time.Time) (answer bool) {
@@ -701,7 +723,10 @@ func (f *sell) onSummary(ctx context.Context, c *Conv, d *draft, in Input) (Go, 
 	}
 	switch in.Text { // a button of this summary (Form.Stamp)
 	case "publish":
-		switch {
+		switch old := d.dropOldPhotos(c.Now); {
+		case old > 0: // a listing written over days, each answer within SESSION_TTL
+			c.Say(M("sell.photos_old", "Count", old, "Days", int(DraftKeep/(24*time.Hour))))
+			return Redo(f.photos), nil
 		case len(d.Listing.Photos) == 0:
 			c.Say(M("sell.photos_none"))
 			return Redo(f.photos), nil

@@ -286,6 +286,53 @@ func TestAListingIsKeptFromWhenItWasLeft(t *testing.T) {
 	})
 }
 
+// A farmer who answers each question within SESSION_TTL keeps her listing
+// for days, but not its photos: one sent more than DraftKeep ago is not
+// posted (its kept copy is forgotten, a Zalo link expires). At 📢 Đăng she
+// is told why and asked for photos again, those still fresh kept; the old
+// ones were posted.
+func TestPhotosOlderThanTwoDaysAreAskedAgainBeforePublishing(t *testing.T) {
+	t.Run("every photo old", func(t *testing.T) {
+		c := newConversation(t)
+		c.play(toSellQuantity) // its photo at 9:00 UTC on 1/8
+		c.play([]turn{
+			{text, "5 tạ", 23 * time.Hour, "sell/price", []string{"sell.price"}},
+			{text, "25k", 23 * time.Hour, "sell/ready", []string{"sell.ready"}},
+			{text, "mai", time.Hour, "sell/note", []string{"sell.note"}},
+			{text, "bỏ qua", 2 * time.Hour, "sell/summary", []string{"sell.summary"}}, // 49 hours after the photo
+			{text, "đăng", 0, "sell/photos", []string{"sell.photos_old", "sell.photos"}},
+		})
+		if d := c.said[0].Text.Data; d["Count"] != 1 || d["Days"] != 2 {
+			t.Fatalf("sell.photos_old data %v, want 1 photo, 2 days", d)
+		}
+		c.play([]turn{
+			{flows.KindPhoto, "", 0, "sell/photos", []string{"sell.photo_got"}},
+			{text, "xong", 0, "sell/summary", []string{"sell.summary"}},
+			{text, "đăng", 0, "", []string{"sell.published_nowhere+menu"}},
+		})
+	})
+	t.Run("one photo old, one fresh", func(t *testing.T) {
+		c := newConversation(t)
+		c.play(toSellQuantity)
+		c.play([]turn{
+			{text, "5 tạ", 23 * time.Hour, "sell/price", []string{"sell.price"}},
+			{flows.KindPhoto, "", 23 * time.Hour, "sell/price", []string{"sell.photo_added", "sell.price"}},
+			{text, "25k", 0, "sell/ready", []string{"sell.ready"}},
+			{text, "mai", time.Hour, "sell/note", []string{"sell.note"}},
+			{text, "bỏ qua", 2 * time.Hour, "sell/summary", []string{"sell.summary"}},
+			{text, "đăng", 0, "sell/photos", []string{"sell.photos_old", "sell.photos_more"}},
+		})
+		if old, left := c.said[0].Text.Data["Count"], c.said[1].Text.Data["Count"]; old != 1 || left != 1 {
+			t.Fatalf("told of %v old photos, %v left; want 1 and 1", old, left)
+		}
+		c.play([]turn{{text, "xong", 0, "sell/summary", []string{"sell.summary"}}})
+		if n := c.said[0].Text.Data["Photos"]; n != 1 {
+			t.Fatalf("the summary shows %v photos, want the fresh one", n)
+		}
+		c.play([]turn{{text, "đăng", 0, "", []string{"sell.published_nowhere+menu"}}})
+	})
+}
+
 // A listing left after its ready date ("hôm nay") and resumed the next day
 // asks the date again, saying it has passed, before the summary; the
 // summary shown before midnight and confirmed after it does too.
