@@ -72,6 +72,22 @@ func TestAGroupsTitleIsRepeatedWithoutContacts(t *testing.T) {
 		// Words and numbers that are no contact stay.
 		{"Chợ Ba Đình năm 2026", "Chợ Ba Đình năm 2026"},
 		{"Chợ hai huyện Chi Lăng - Hữu Lũng", "Chợ hai huyện Chi Lăng - Hữu Lũng"},
+		// Digits that are clearly not one number stay: a year and a day
+		// apart, dates; not when they may be a phone number's, or more.
+		{"Chợ Na Chi Lăng 2025 - 15/8", "Chợ Na Chi Lăng 2025 - 15/8"},
+		{"Chợ Na 15/8 – 2025", "Chợ Na 15/8 – 2025"},
+		{"Phiên chợ 15/8/2025", "Phiên chợ 15/8/2025"},
+		{"Chợ phiên 5/9, 6/9, 7/9", "Chợ phiên 5/9, 6/9, 7/9"},
+		{"Chợ Na 2025 - 2026 - nhóm 3", "Chợ Na 2025 - 2026 - nhóm 3"},
+		{"Chợ Na 2025 - 123456", "Chợ Na …"},
+		{"Chợ Na 0912 - 345 - 678", "Chợ Na …"},
+		{"Chợ Na 091 - 234 - 5678", "Chợ Na …"},
+		{"Chợ Na 0912 - 345 - 67", "Chợ Na …"},
+		{"Chợ Na +84 - 912 - 345 - 678", "Chợ Na …"},
+		{"Chợ Na 09/12/34/56/78", "Chợ Na …"},
+		{"Chợ Na 12 09/1234/5678", "Chợ Na …"},
+		{"Chợ Na 2025 - 0912 345 678", "Chợ Na …"},
+		{"Chợ Na 15/8/2025 - 0912 345 678 - 2026", "Chợ Na …"},
 	} {
 		if got := safeTitle(tt.title); got != tt.want {
 			t.Errorf("%q is repeated as %q, want %q", tt.title, got, tt.want)
@@ -79,12 +95,14 @@ func TestAGroupsTitleIsRepeatedWithoutContacts(t *testing.T) {
 	}
 }
 
-// Whatever the title, what the bot repeats of it holds no run of six
-// digits, no link and no @name, and cleaning it again changes nothing.
+// Whatever the title, what the bot repeats of it holds no number of six
+// digits (DigitRun.Numbers), no phone number, no link and no @name, and
+// cleaning it again changes nothing.
 func FuzzSafeTitle(f *testing.F) {
 	for _, seed := range []string{"Chợ Na gọi 0912 345 678", "Zalo tên Hùng", "không chín tám bảy sáu năm bốn",
 		"Chợ nông sản Zalo Lạng Sơn", "Z a l o anh Hùng", "S.Đ.T 09",
-		"Chợ Na https://bit.ly/x", "０９１２ ３４５ ６７８", "Chợ Na | SĐT Hùng | Chi Lăng", "O9l2-345-678", "@xacminh"} {
+		"Chợ Na https://bit.ly/x", "０９１２ ３４５ ６７８", "Chợ Na | SĐT Hùng | Chi Lăng", "O9l2-345-678", "@xacminh",
+		"Chợ Na Chi Lăng 2025 - 15/8", "0912 - 345 - 678", "09/12/34/56/78", "5/9, 6/9, 7/9"} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, title string) {
@@ -100,9 +118,14 @@ func FuzzSafeTitle(f *testing.F) {
 			t.Fatalf("%q is repeated as %q, with %q", title, got, m)
 		}
 		for _, r := range vn.DigitRuns(plain) {
-			if len(r.Digits()) >= 6 {
-				t.Fatalf("%q is repeated as %q, with %q", title, got, plain[r.Start:r.End])
+			for _, n := range r.Numbers() {
+				if len(n.Digits()) >= 6 {
+					t.Fatalf("%q is repeated as %q, with %q", title, got, plain[n.Start:n.End])
+				}
 			}
+		}
+		if vn.ContainsPhone(plain) {
+			t.Fatalf("%q is repeated as %q, with a phone number", title, got)
 		}
 		if again := safeTitle(got); again != got {
 			t.Fatalf("%q is repeated as %q, then %q", title, got, again)

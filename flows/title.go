@@ -18,8 +18,9 @@ import (
 // points to a contact ("Zalo tên Hùng", "liên hệ anh Hùng", "STK …") up to
 // the end of its part of the title, when it leads to someone ("Zalo Lạng
 // Sơn" stays); and numbers of six digits or more, however written ("0 9 8
-// …", "０９１２…", "O912…", "không chín tám …": vn.DigitRuns). It is a
-// pure function of the title.
+// …", "０９１２…", "O912…", "không chín tám …": vn.DigitRuns), but not
+// what only reads as one ("2025 - 15/8": DigitRun.Numbers). It is a pure
+// function of the title.
 func safeTitle(title string) string {
 	// Leaving something out can make a contact word of what was glued to
 	// it ("gọi000000A0"): again, until nothing changes.
@@ -263,18 +264,22 @@ func partEnd(t string, from int) int {
 	return len(t)
 }
 
-// numberRuns leaves out runs of six digits or more, however written
-// (vn.DigitRuns), with a '+' before them.
+// numberRuns leaves out numbers of six digits or more, however written
+// (vn.DigitRuns), with a '+' before them. A run of digits holds several
+// numbers where they are clearly not one (DigitRun.Numbers): "2025 - 15/8"
+// is a year and a day, each too short to leave out.
 func numberRuns(t string) string {
 	var b strings.Builder
 	done := 0
 	for _, r := range vn.DigitRuns(t) {
-		if len(r.Digits()) < 6 {
-			continue
+		for _, n := range r.Numbers() {
+			if len(n.Digits()) < 6 {
+				continue
+			}
+			b.WriteString(t[done:n.Start])
+			b.WriteString("…")
+			done = n.End
 		}
-		b.WriteString(t[done:r.Start])
-		b.WriteString("…")
-		done = r.End
 	}
 	b.WriteString(t[done:])
 	return b.String()

@@ -31,6 +31,11 @@ type DigitGroup struct {
 	// and brackets, the way phone numbers are usually written: a comma, a
 	// slash, an underscore, a star ("0912,345,678", "05/09, 06/09").
 	Loose bool
+	// Apart: apart from the group before by a dash between spaces, as
+	// the parts of a title are ("2025 - 15/8").
+	Apart bool
+	// Start, End: bytes of the text, as DigitRun's.
+	Start, End int
 }
 
 // Digits is all the run's digits, together.
@@ -44,6 +49,50 @@ func (r DigitRun) Digits() string {
 		b = append(b, g.Digits...)
 	}
 	return string(b)
+}
+
+// Numbers splits the run into the numbers it holds: where its groups are
+// set apart loosely or by a dash between spaces ("15/8/2025", "2025 -
+// 15/8"), another number starts, unless the groups around may be one
+// phone number's: no split is made where groups on both sides of it hold
+// 9 to 16 digits together (a mobile number, with +84 or 0084, a landline,
+// one written a digit short, or with a few more digits around it). A run
+// is never split between groups written together or apart by spaces only
+// ("không chín 1 2 3 4").
+func (r DigitRun) Numbers() []DigitRun {
+	g := r.Groups
+	sum := make([]int, len(g)+1) // sum[i]: the digits of g[:i]
+	for i, gr := range g {
+		sum[i+1] = sum[i] + len(gr.Digits)
+	}
+	var out []DigitRun
+	from := 0
+	for j := 1; j <= len(g); j++ {
+		if j < len(g) && (!g[j].Loose && !g[j].Apart || phoneAcross(sum, j)) {
+			continue // the same number goes on
+		}
+		n := DigitRun{Start: g[from].Start, End: g[j-1].End, Groups: g[from:j]}
+		if from == 0 {
+			n.Start = r.Start
+		}
+		out = append(out, n)
+		from = j
+	}
+	return out
+}
+
+// phoneAcross tells whether consecutive groups on both sides of the split
+// before group j (sum: the digits before each group, as in Numbers) hold
+// 9 to 16 digits together. Each group has a digit: a few steps each way.
+func phoneAcross(sum []int, j int) bool {
+	for i := j - 1; i >= 0 && sum[j]-sum[i] < 16; i-- {
+		for k := j + 1; k < len(sum) && sum[k]-sum[i] <= 16; k++ {
+			if sum[k]-sum[i] >= 9 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // DigitRuns finds the runs of digits in s, in order. Any text may be
@@ -83,11 +132,22 @@ type runReader struct {
 	run   DigitRun // being read, when it has groups
 	open  bool     // the run's last group may go on: the rune before was its digit
 	loose bool     // a loose separator since the last group
+	gap   gap      // how far a dash between spaces is read since the last group
 	plus  int      // where the '+' just before is, else -1
 	// pending: words of look-alike letters only after the run's digits,
 	// its digits if more follow ("0968 lll 222"), else a word like any.
 	pending []DigitGroup
 }
+
+// gap reads a dash between spaces after a group: "2025 - 15/8".
+type gap int
+
+const (
+	gapNone  gap = iota
+	gapSpace     // a space after the group
+	gapDash      // then a dash
+	gapApart     // then a space: the next group is Apart
+)
 
 // between reads r at i, out of any word.
 func (rd *runReader) between(i int, r rune) {
@@ -97,6 +157,14 @@ func (rd *runReader) between(i int, r rune) {
 		rd.plus = i
 	case !tight(r):
 		rd.loose = true
+	}
+	switch {
+	case unicode.IsSpace(r) && rd.gap == gapNone:
+		rd.gap = gapSpace
+	case unicode.IsSpace(r) && rd.gap == gapDash:
+		rd.gap = gapApart
+	case (r == '-' || r == '–' || r == '—') && rd.gap == gapSpace:
+		rd.gap = gapDash
 	}
 }
 
@@ -117,8 +185,8 @@ func (rd *runReader) word(s string, from, to int) {
 		return
 	}
 	if ok && len(rd.run.Groups) > 0 {
-		rd.pending = append(rd.pending, DigitGroup{Digits: d, Loose: rd.loose})
-		rd.open, rd.loose, rd.plus = false, false, -1
+		rd.pending = append(rd.pending, DigitGroup{Digits: d, Loose: rd.loose, Apart: rd.gap == gapApart, Start: from, End: to})
+		rd.open, rd.loose, rd.gap, rd.plus = false, false, gapNone, -1
 		return
 	}
 	for k, r := range w {
@@ -144,16 +212,19 @@ func (rd *runReader) digits(from, to int, d string) {
 	g := rd.run.Groups
 	if rd.open {
 		g[len(g)-1].Digits += d
+		g[len(g)-1].End = to
 	} else {
-		if len(g) == 0 {
-			rd.run.Start = from
-			if rd.plus >= 0 {
-				rd.run.Start = rd.plus
-			}
+		start := from
+		if rd.plus >= 0 {
+			start = rd.plus
 		}
-		rd.run.Groups = append(g, DigitGroup{Digits: d, Plus: rd.plus >= 0, Loose: rd.loose && len(g) > 0})
+		if len(g) == 0 {
+			rd.run.Start = start
+		}
+		rd.run.Groups = append(g, DigitGroup{Digits: d, Plus: rd.plus >= 0, Loose: rd.loose && len(g) > 0,
+			Apart: rd.gap == gapApart && len(g) > 0, Start: start, End: to})
 	}
-	rd.run.End, rd.open, rd.loose, rd.plus = to, true, false, -1
+	rd.run.End, rd.open, rd.loose, rd.gap, rd.plus = to, true, false, gapNone, -1
 }
 
 // endRun keeps the run read, if any, and starts another.
@@ -161,7 +232,7 @@ func (rd *runReader) endRun() {
 	if len(rd.run.Groups) > 0 {
 		rd.runs = append(rd.runs, rd.run)
 	}
-	rd.run, rd.open, rd.loose, rd.pending = DigitRun{}, false, false, rd.pending[:0]
+	rd.run, rd.open, rd.loose, rd.gap, rd.pending = DigitRun{}, false, false, gapNone, rd.pending[:0]
 }
 
 // saidDigits are digits said in words, lower case, as typed with their

@@ -132,9 +132,44 @@ func TestDigitRunsReadDigitsInWords(t *testing.T) {
 	}
 }
 
+// A run of digits holds several numbers where they are clearly not one:
+// groups set apart loosely or by a dash between spaces, fewer than 9
+// digits around the split, the least a phone number has (one short).
+func TestDigitRunNumbers(t *testing.T) {
+	t.Parallel()
+	for text, want := range map[string]string{
+		"Chợ Na Chi Lăng 2025 - 15/8":      "2025|15|8",
+		"15/8 – 2025":                      "15|8|2025",
+		"15/8/2025":                        "15|8|2025",
+		"5/9, 6/9, 7/9":                    "5|9|6|9|7|9",
+		"2025-15/8":                        "2025-15|8", // a dash without spaces joins
+		"2025 - 2026 - 2027":               "2025 - 2026 - 2027",
+		"không chín 1 2 3 4":               "không chín 1 2 3 4",
+		"0912 - 345 - 678":                 "0912 - 345 - 678",
+		"0912 - 345 - 67":                  "0912 - 345 - 67",
+		"+84 - 912 - 345 - 678":            "+84 - 912 - 345 - 678",
+		"09/12/34/56/78":                   "09/12/34/56/78",
+		"12 09/1234/5678":                  "12 09/1234/5678",
+		"2025 - 0912 345 678":              "2025 - 0912 345 678",
+		"12345678901234567 - 0912 345 678": "12345678901234567|0912 345 678",
+		"0912 345 678 - 12345678901234567": "0912 345 678|12345678901234567",
+	} {
+		var got []string
+		for _, r := range DigitRuns(text) {
+			for _, n := range r.Numbers() {
+				got = append(got, text[n.Start:n.End])
+			}
+		}
+		if strings.Join(got, "|") != want {
+			t.Errorf("numbers of %q: %q, want %q", text, strings.Join(got, "|"), want)
+		}
+	}
+}
+
 func FuzzContainsPhone(f *testing.F) {
 	for _, s := range []string{"0912 345 678", "lh 0912,345,678", "０９１２３４５６７８", "05/09, 06/09", "+84 912 345 678",
-		"Na 5 tạ 25k", "\xff1\xff", "①②③", "+", "12+", "1,5 tấn", "không chín một hai", "O9l2 345", "năm 2026"} {
+		"Na 5 tạ 25k", "\xff1\xff", "①②③", "+", "12+", "1,5 tấn", "không chín một hai", "O9l2 345", "năm 2026",
+		"2025 - 15/8", "0912 - 345 - 678", "15/8/2025 - 0912 345 678 - 2026"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -161,6 +196,23 @@ func FuzzContainsPhone(f *testing.F) {
 			}
 			inRuns += len(r.Digits())
 			longest = max(longest, len(r.Digits()))
+			// Split into numbers, the run keeps its digits in order, and a
+			// phone number in it stays within one of them.
+			var numbers []string
+			phone := false
+			for i, n := range r.Numbers() {
+				if n.Start < r.Start || n.End > r.End || n.Start >= n.End || i == 0 && n.Start != r.Start {
+					t.Fatalf("DigitRuns(%q): number %q of run %q", s, s[n.Start:n.End], s[r.Start:r.End])
+				}
+				numbers = append(numbers, n.Digits())
+				phone = phone || ContainsPhone(s[n.Start:n.End])
+			}
+			if strings.Join(numbers, "") != r.Digits() {
+				t.Fatalf("DigitRuns(%q): numbers %q of run %q", s, numbers, s[r.Start:r.End])
+			}
+			if !phone && ContainsPhone(s[r.Start:r.End]) {
+				t.Fatalf("DigitRuns(%q): the phone number in %q is split: %q", s, s[r.Start:r.End], numbers)
+			}
 		}
 		// Every digit is in a run; words add theirs.
 		if inRuns < digits {
