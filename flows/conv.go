@@ -102,6 +102,7 @@ type Conv struct {
 	offered  []Offer
 	menuAt   int        // 1 + the index in replies of the whole main menu, if shown
 	err      error      // a store failed while asking a question
+	ended    bool       // a prompt found nothing left to ask (End)
 	decoded  draftCache // a form's draft, decoded once per update
 }
 
@@ -115,6 +116,11 @@ func (c *Conv) Fail(err error) {
 		c.err = err
 	}
 }
+
+// End, from a prompt, ends its step: what it would ask about is gone
+// (the prompt said so), and a question left open would read her next
+// words as an answer to it.
+func (c *Conv) End() { c.ended = true }
 
 // Say sends a message to the user's chat.
 func (c *Conv) Say(m Msg) { c.reply(Reply{Text: m}) }

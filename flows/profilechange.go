@@ -286,7 +286,9 @@ func shownChangeOf(ctx context.Context, d Deps, c *Conv, token string) (*Profile
 }
 
 // askShownChange asks about the change shown, masked as the question on
-// her first account shows it: the account that asked, old → new.
+// her first account shows it: the account that asked, old → new. When it
+// no longer waits (answered, replaced, separated meanwhile), having said
+// so, the step ends: no question is left that nothing can answer.
 func askShownChange(c *Conv, d Deps) {
 	var dr shownChange
 	if err := c.Draft(&dr); err != nil {
@@ -294,8 +296,12 @@ func askShownChange(c *Conv, d Deps) {
 		return
 	}
 	ch, seller, err := shownChangeOf(c.Context(), d, c, dr.Token)
-	if err != nil || ch == nil {
+	if err != nil {
 		c.Fail(err)
+		return
+	}
+	if ch == nil {
+		c.End()
 		return
 	}
 	accounts, _, err := d.Links.Accounts(c.Context(), c.User.ID)

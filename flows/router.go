@@ -433,6 +433,10 @@ func (r *Router) prompt(c *Conv) {
 		return
 	}
 	r.flow(c.Session.Flow).Steps[c.Session.Step].Prompt(c)
+	if c.ended {
+		c.ended = false
+		r.enter(c, Done)
+	}
 }
 
 // choose turns a typed answer into the choice it names, if any.

@@ -751,6 +751,43 @@ func TestTheFarmersTypedWordsShowTheChangeBeforeMakingItHers(t *testing.T) {
 	}
 }
 
+// A change shown to the farmer that no longer waits when the question is
+// asked again (the account that asked was separated meanwhile) is said to
+// be gone, and the question ends: her next words are not read as an
+// answer to it.
+func TestAShownChangeThatNoLongerWaitsEndsTheQuestion(t *testing.T) {
+	t.Parallel()
+	p := startPlain(t, func(env map[string]string) { env["MODERATORS"] = "telegram:" + itoa(moderator) })
+	b := p.b
+	const z = "z1"
+	p.linked(z)
+	b.TG.BlockChat(farmer)
+
+	p.say(z, p.number(p.last(z), "profile.field_phone"))
+	p.say(z, "0968 111 555")
+	waitFor(t, "the farmer's Telegram account to be marked gone", func() bool {
+		return count(t, b.Env["DATABASE_URL"], `SELECT count(*) FROM users
+			WHERE channel = 'telegram' AND platform_id = $1 AND gone_at IS NOT NULL`, itoa(farmer)) > 0
+	})
+	b.TG.UnblockChat(farmer)
+	b.Say(farmer, "ĐÚNG TÔI ĐỔI")
+	b.expect(farmer, "profilechange.show", "Channel", "plain", "Name", "Hoàng Văn z1",
+		"OldPhone", "0912 ••• 777", "Phone", "0968 ••• 555")
+
+	b.Say(moderator, "/bonoi 0912 888 777")
+	pick := b.expect(moderator, "unlink.pick", "Name", "Nông dân 1001", "Phone", "0912 ••• 777", "Count", 1)
+	b.Tap(moderator, pick.Data[0])
+	b.Tap(moderator, "unl:yes")
+	b.expect(moderator, "unlink.done", "Account", pick.Buttons[0], "Name", "Nông dân 1001")
+
+	b.Say(farmer, "trợ giúp")
+	b.expect(farmer, "profilechange.none")
+	b.Say(farmer, "hả")
+	if last := b.Last(farmer).Text; last == text(t, "vi", "profilechange.none") {
+		t.Errorf("the question went on after the change was gone: %q", last)
+	}
+}
+
 // A moderator on /bonoi's "✅ Dùng thay đổi này" question, when a newer
 // change comes in meanwhile, is told that the change shown no longer
 // waits, not the bot's generic failure, and the question ends.
