@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"strings"
 	"time"
@@ -87,6 +88,35 @@ var changeWords = map[string][]string{
 	"no": {"khong phai toi", "khong phai", "not me", "it was not me"},
 }
 
+// changeCode is the short part of a change's token that its question
+// tells the farmer to type after the words ("nhắn ĐÚNG TÔI ĐỔI 4827"):
+// four digits, copied from the message more easily than a token, and
+// known only where the question itself reached her.
+func changeCode(token string) string {
+	h := fnv.New32a()
+	h.Write([]byte(token))
+	return fmt.Sprintf("%04d", h.Sum32()%10000)
+}
+
+// typedAnswer reads the question's words typed, with the change's code
+// after them or not; action is "" when in is not them.
+func typedAnswer(in Input) (action, code string) {
+	fields := strings.FieldsFunc(vn.Fold(stripEmoji(in.Text)), func(r rune) bool {
+		return r == ' ' || r == ',' || r == '.' || r == '!' || r == ':'
+	})
+	// The digits may come apart ("48 27"): every trailing group is code.
+	for n := len(fields); n > 1 && strings.Trim(fields[n-1], "0123456789") == ""; n-- {
+		code, fields = fields[n-1]+code, fields[:n-1]
+	}
+	word := strings.Join(fields, " ")
+	for a, words := range changeWords {
+		if slices.Contains(words, word) {
+			return a, code
+		}
+	}
+	return "", ""
+}
+
 // bankMasked is an account as shown to anyone but its holder in a chat:
 // Vietcombank ••••7654.
 func bankMasked(c *Conv, lang string, b *BankAccount) string {
@@ -159,11 +189,21 @@ func (r *registration) hold(ctx context.Context, c *Conv, s *Seller, ch ProfileC
 	case waiting != nil:
 		notices = append(notices, Reply{To: waiting.By, Lang: lang, Text: changeMsg(c, lang, "profilechange.replaced", waiting, nil)})
 	}
-	if ch.Token, err = newToken(); err != nil {
-		return err
+	// The code typed with the words must not be the one of the question it
+	// replaces: words read there would answer this one.
+	for {
+		if ch.Token, err = newToken(); err != nil {
+			return err
+		}
+		if waiting == nil || changeCode(ch.Token) != changeCode(waiting.Token) {
+			break
+		}
 	}
-	ok := M("profilechange.ok_typed")
-	no := M("profilechange.no_typed")
+	// Typed with the code (on a channel without buttons), the words answer
+	// this question as its buttons do; without it, they show the change
+	// first (profileChangeFlow).
+	ok := M("profilechange.ok_typed", "Code", changeCode(ch.Token))
+	no := M("profilechange.no_typed", "Code", changeCode(ch.Token))
 	ask := Reply{To: first.Chat, Lang: lang,
 		Text: changeMsg(c, lang, "profilechange.ask", &ch, before, "Channel", ChannelName(c.texts, lang, c.In.Channel), "Name", c.User.Name),
 		Choices: [][]Choice{
@@ -190,17 +230,19 @@ func newToken() (string, error) {
 // profileChangeFlow answers the question: the farmer, on her first
 // account, confirms or refuses the change waiting.
 //
-// The words typed with no token ("ĐÚNG TÔI ĐỔI") confirm nothing yet: the
-// question may never have reached her (her first account was gone when it
-// was asked, and whoever holds the link code may be the one telling her
-// what to type). She is shown the change first, under its token, and only
-// her answer to that makes it hers. "KHÔNG PHẢI TÔI" typed drops what
-// waits at once: refusing gives nobody her buyers.
+// The question's words typed with its code ("ĐÚNG TÔI ĐỔI 4827", where
+// there are no buttons) answer it as a button does: the code is only in
+// the question, so she typed what she read there. Typed without it (or
+// with an older question's code) they answer nothing yet: the question may
+// never have reached her (her first account was gone when it was asked,
+// and whoever holds the link code may be the one telling her what to
+// type). She is shown the change first, under its token, and only her
+// answer to that makes it hers, or refuses it knowing what she refused.
 func profileChangeFlow(d Deps) *Flow {
 	return &Flow{Name: "profilechange",
 		Start: func(ctx context.Context, c *Conv, in Input) (Step, error) {
-			if in.Kind == KindChoice && in.Text == changePrefix+"ok:" {
-				return showProfileChange(ctx, d, c)
+			if in.Kind == KindChoice && (in.Text == changePrefix+"ok:" || in.Text == changePrefix+"no:") {
+				return showProfileChange(ctx, d, c, in)
 			}
 			return Done, answerProfileChange(ctx, d, c, in)
 		},
@@ -228,7 +270,7 @@ func profileChangeFlow(d Deps) *Flow {
 }
 
 // changeShown: the change waiting is shown to the farmer, who typed the
-// words with no token; her next answer must name it.
+// words without the question's code; her next answer must name it.
 const changeShown Step = "shown"
 
 // shownChange is the draft of changeShown: the token of the change shown.
@@ -237,10 +279,10 @@ type shownChange struct {
 }
 
 // showProfileChange shows the farmer the change waiting, with its buttons
-// and typed words under its token.
-func showProfileChange(ctx context.Context, d Deps, c *Conv) (Step, error) {
+// and typed words under its token; in is the words she typed.
+func showProfileChange(ctx context.Context, d Deps, c *Conv, in Input) (Step, error) {
 	if c.User.Linked || d.Links == nil {
-		return Done, answerProfileChange(ctx, d, c, Input{Kind: KindChoice, Text: changePrefix + "ok:"})
+		return Done, answerProfileChange(ctx, d, c, in)
 	}
 	seller, err := loadSeller(ctx, d, c)
 	if err != nil {
@@ -338,12 +380,14 @@ func answerProfileChange(ctx context.Context, d Deps, c *Conv, in Input) error {
 	if seller != nil {
 		ch, err = d.Links.ProfileChangeOf(ctx, seller.ID)
 	}
-	if errors.Is(err, ErrNotFound) || seller == nil || token != "" && ch.Token != token {
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("profile change of seller: %w", err)
+	}
+	// An answer names the change it answers (words typed without the
+	// question's code were shown it first): none answers whatever waits.
+	if ch == nil || token == "" || ch.Token != token {
 		c.Say(M("profilechange.none"))
 		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("profile change of seller: %w", err)
 	}
 	_, lang, err := d.Links.Accounts(ctx, c.User.ID)
 	if err != nil {
@@ -385,20 +429,13 @@ func phoneTakenMeanwhile(ctx context.Context, d Deps, c *Conv, ch *ProfileChange
 
 // changeTyped answers the question's buttons typed, when a change waits
 // for this user's word; done is false otherwise: the words were meant for
-// something else.
+// something else. With the code of the change waiting they name it (its
+// question reached her); without, they show it first.
 func (r *Router) changeTyped(ctx context.Context, c *Conv, in Input) (done bool, err error) {
 	if in.Kind != KindText || in.Command != "" || r.Deps.Links == nil || c.User.Linked {
 		return false, nil
 	}
-	word := strings.Join(strings.FieldsFunc(vn.Fold(stripEmoji(in.Text)), func(r rune) bool {
-		return r == ' ' || r == ',' || r == '.' || r == '!'
-	}), " ")
-	action := ""
-	for a, words := range changeWords {
-		if slices.Contains(words, word) {
-			action = a
-		}
-	}
+	action, code := typedAnswer(in)
 	if action == "" {
 		return false, nil
 	}
@@ -406,11 +443,16 @@ func (r *Router) changeTyped(ctx context.Context, c *Conv, in Input) (done bool,
 	if err != nil || seller == nil {
 		return false, err
 	}
-	if _, err := r.Deps.Links.ProfileChangeOf(ctx, seller.ID); errors.Is(err, ErrNotFound) {
+	ch, err := r.Deps.Links.ProfileChangeOf(ctx, seller.ID)
+	if errors.Is(err, ErrNotFound) {
 		return false, nil
 	} else if err != nil {
 		return false, fmt.Errorf("profile change of seller: %w", err)
 	}
-	in.Kind, in.Text = KindChoice, changePrefix+action+":"
+	token := ""
+	if code != "" && code == changeCode(ch.Token) {
+		token = ch.Token
+	}
+	in.Kind, in.Text = KindChoice, changePrefix+action+":"+token
 	return true, r.interject(ctx, c, "profilechange", in)
 }

@@ -416,7 +416,9 @@ func TestAFarmerAHelperRegisteredClaimsHerProfileWithTheHelpersCode(t *testing.T
 // hold of a link code) is not used until the farmer says so on the account
 // she registered the profile on: buyers go on paying into the old one
 // meanwhile. The linked account cannot say so for her; she can refuse it
-// by typing, as on Zalo; a question's button confirms no newer change.
+// by typing, as on Zalo (without the code the question gives where there
+// are no buttons, the words show it first); a question's button confirms
+// no newer change.
 func TestABankAccountSetFromALinkedAccountWaitsForTheFarmersWord(t *testing.T) {
 	t.Parallel()
 	p := startPlain(t)
@@ -479,6 +481,9 @@ func TestABankAccountSetFromALinkedAccountWaitsForTheFarmersWord(t *testing.T) {
 	}
 
 	// She refuses it, typing.
+	b.Say(farmer, "Không phải tôi")
+	b.expect(farmer, "profilechange.show", "Channel", "plain", "Name", "Hoàng Văn z1",
+		"OldBank", "Agribank ••••9012", "Bank", "Vietcombank ••••7654")
 	b.Say(farmer, "Không phải tôi")
 	b.expect(farmer, "profilechange.refused", "Bank", "Vietcombank ••••7654")
 	p.expect(z, "profilechange.refused_there", "Bank", "Vietcombank ••••7654")
@@ -748,6 +753,103 @@ func TestTheFarmersTypedWordsShowTheChangeBeforeMakingItHers(t *testing.T) {
 	p.expect(z, "profilechange.confirmed_there", "Phone", "0968 ••• 555")
 	if got := sellerPhone(t, b, listing); got != "+84968111555" {
 		t.Errorf("after she agreed to what she was shown the number is %s", got)
+	}
+}
+
+// A farmer registered on Zalo, which has no buttons, answers the question
+// about a change made on her linked account by typing once what it tells
+// her to type: the words with the question's code, which only the question
+// carries. She is not shown the change a second time; the refusal is
+// answered at once the same way.
+func TestAFarmerOnZaloAnswersTheQuestionByTypingItsWordsOnce(t *testing.T) {
+	t.Parallel()
+	tg, zs, pc := telegramtest.NewServer(t), zalotest.NewServer(t), bottest.New()
+	b := startBot(t, tg, zaloEnv(orderEnv(t, tg), zs), pc)
+	p := &plainBot{b: b, ch: pc}
+	p.typist = &typist{t: t, c: p}
+	z := &zaloBot{b: b, Z: zs}
+	z.typist = &typist{t: t, c: z}
+	const zu, pu = "5001", "z1"
+	z.register(zu, "0912 888 777")
+	z.expect(zu, "sell.product")
+	z.say(zu, "/huy")
+
+	p.say(pu, "/hoso")
+	p.say(pu, p.number(p.expect(pu, "reg.name", "Name", p.name(pu)), "reg.name_keep", "Name", p.name(pu)))
+	p.expect(pu, "reg.phone")
+	p.say(pu, "0912 888 777")
+	p.say(pu, p.number(p.expect(pu, "link.offer", "Channel", "Zalo"), "link.send"))
+	code := regexp.MustCompile(`\b\d{6}\b`).FindString(z.wait(zu, func(s string) bool { return strings.HasPrefix(s, "🔐") }))
+	before := len(p.c.received(pu))
+	p.say(pu, code)
+	p.wait(pu, func(s string) bool { return strings.HasPrefix(s, "✅ Xong rồi ạ!") })
+	summary := p.since(pu, before) // in parts, on this channel
+
+	// ✅ typed as the question says.
+	p.say(pu, p.number(summary, "profile.field_phone"))
+	p.say(pu, "0968 111 555")
+	question := z.wait(zu, func(s string) bool { return strings.HasPrefix(s, "🔔 Có người vừa sửa") })
+	words := regexp.MustCompile(`nhắn (ĐÚNG TÔI ĐỔI.*)`).FindStringSubmatch(question)
+	if words == nil {
+		t.Fatalf("the question tells her to type: %q", question)
+	}
+	z.say(zu, words[1])
+	z.expect(zu, "profilechange.confirmed", "Phone", "0968 ••• 555")
+	p.wait(pu, func(s string) bool {
+		return strings.HasPrefix(s, text(t, "vi", "profilechange.confirmed_there", "Phone", "0968 ••• 555"))
+	})
+	if n := count(t, b.Env["DATABASE_URL"], `SELECT count(*) FROM sellers WHERE phone_e164 = $1`, "+84968111555"); n != 1 {
+		t.Fatalf("after she typed her answer once, %d profiles have the new number", n)
+	}
+
+	// ❌ typed as the next question says.
+	p.say(pu, p.number(summary, "profile.field_phone"))
+	p.say(pu, "0977 222 666")
+	question = z.wait(zu, func(s string) bool {
+		return strings.HasPrefix(s, "🔔 Có người vừa sửa") && strings.Contains(s, "0977 ••• 666")
+	})
+	no := regexp.MustCompile(`nhắn (KHÔNG PHẢI TÔI.*)`).FindStringSubmatch(question)
+	if no == nil {
+		t.Fatalf("the question tells her to type: %q", question)
+	}
+	z.say(zu, strings.ToLower(no[1]))
+	z.expect(zu, "profilechange.refused", "Phone", "0977 ••• 666")
+	if n := count(t, b.Env["DATABASE_URL"], `SELECT count(*) FROM profile_changes`); n != 0 {
+		t.Errorf("after she refused, %d changes wait", n)
+	}
+}
+
+// "KHÔNG PHẢI TÔI" typed without the question's code (she may never have
+// seen it) shows the change first, as "ĐÚNG TÔI ĐỔI" does, and her answer
+// to that refuses it, naming what she refused.
+func TestTheFarmersTypedRefusalShowsTheChangeItRefuses(t *testing.T) {
+	t.Parallel()
+	p := startPlain(t)
+	b := p.b
+	const z = "z1"
+	listing := p.linked(z)
+	b.TG.BlockChat(farmer)
+
+	p.say(z, p.number(p.last(z), "profile.field_phone"))
+	p.say(z, "0968 111 555")
+	waitFor(t, "the farmer's Telegram account to be marked gone", func() bool {
+		return count(t, b.Env["DATABASE_URL"], `SELECT count(*) FROM users
+			WHERE channel = 'telegram' AND platform_id = $1 AND gone_at IS NOT NULL`, itoa(farmer)) > 0
+	})
+	b.TG.UnblockChat(farmer)
+
+	b.Say(farmer, "KHÔNG PHẢI TÔI")
+	b.expect(farmer, "profilechange.show", "Channel", "plain", "Name", "Hoàng Văn z1",
+		"OldPhone", "0912 ••• 777", "Phone", "0968 ••• 555")
+	if n := count(t, b.Env["DATABASE_URL"], `SELECT count(*) FROM profile_changes`); n != 1 {
+		t.Fatalf("the words alone dropped the change she was never shown (%d waiting)", n)
+	}
+
+	b.Say(farmer, "không phải tôi")
+	b.expect(farmer, "profilechange.refused", "Phone", "0968 ••• 555")
+	p.expect(z, "profilechange.refused_there", "Phone", "0968 ••• 555")
+	if got := sellerPhone(t, b, listing); got != "+84912888777" {
+		t.Errorf("after she refused the number is %s", got)
 	}
 }
 
