@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/nongsan-bot/nongsan/bot/redis"
 	"github.com/nongsan-bot/nongsan/flows"
@@ -73,6 +74,9 @@ type Engine struct {
 	// (QuotaGate) only when one may be or what it knows is older than
 	// openFor.
 	open sync.Map
+	// openAsk shares one question to the store among the sends that find
+	// what open says out of date at once (askGate).
+	openAsk singleflight.Group
 	// bcast is the broadcaster run with the engine (RunBroadcaster), whose
 	// targets waiting for a channel's quota go when it clears (nil: none).
 	bcast atomic.Pointer[Broadcaster]

@@ -58,18 +58,8 @@ func (e *Engine) gate(ctx context.Context, log zerolog.Logger, channel flows.Cha
 	if known && was.(openness).fresh(now) {
 		return time.Time{}, time.Time{}
 	}
-	// When a channel known open is due a question to the store, one send
-	// asks it for the replica, the others going as open meanwhile (a round
-	// trip more at most), instead of every send in flight asking at once.
-	if known && was.(openness).open {
-		asking := openness{true, now}
-		if e.open.CompareAndSwap(channel, was, asking) {
-			was = asking
-		} else if was, _ = e.open.Load(channel); was.(openness).open {
-			return time.Time{}, time.Time{} // another send asks
-		}
-	}
-	g, until, err := e.Store.QuotaGate(ctx, channel, now, probeFor)
+	a, asked, err := e.askGate(ctx, channel, now, probeFor, !known || was.(openness).open)
+	g, until := a.g, a.until
 	switch {
 	case err != nil:
 		log.Warn().Err(err).Msg("quota gate; sending")
@@ -81,11 +71,37 @@ func (e *Engine) gate(ctx context.Context, log zerolog.Logger, channel flows.Cha
 			e.open.LoadOrStore(channel, openness{true, now})
 		}
 		return time.Time{}, time.Time{}
-	case g == redis.GateProbe:
+	case g == redis.GateProbe && asked:
 		return until, time.Time{}
 	}
+	// Held, or another send of this replica tries the channel until then.
 	e.open.Store(channel, openness{false, now})
 	return time.Time{}, until.Add(rand.N(quotaSpread))
+}
+
+// askGate asks the store whether channel may be sent to (QuotaGate). When
+// the replica took it to be open (shared), the sends in flight as its
+// openFor runs out share one question, instead of each asking: asked
+// tells whether this send asked, and so whether a GateProbe is its own.
+func (e *Engine) askGate(ctx context.Context, channel flows.Channel, now time.Time, probeFor time.Duration, shared bool) (a gateAnswer, asked bool, err error) {
+	ask := func() (any, error) {
+		asked = true
+		g, until, err := e.Store.QuotaGate(ctx, channel, now, probeFor)
+		return gateAnswer{g, until}, err
+	}
+	var v any
+	if shared {
+		v, err, _ = e.openAsk.Do(string(channel), ask)
+	} else {
+		v, err = ask()
+	}
+	return v.(gateAnswer), asked, err
+}
+
+// gateAnswer is the store's answer to askGate.
+type gateAnswer struct {
+	g     redis.Gate
+	until time.Time
 }
 
 // openFor is how long a replica takes a channel it found open (no quota
