@@ -110,14 +110,33 @@ func (r *Router) unknownCode(c *Conv, m Msg) error {
 	return nil
 }
 
+// orderYes and orderNo answer the new order notice's own question ("Anh/chị
+// có nhận đơn này không ạ?"), folded. A yes is asked back about the order
+// it would accept: "có" in one chat may be meant for another.
+var (
+	orderYes = []string{"co", "co a", "da co", "co nhan", "ok", "oke", "okay", "dong y", "duoc", "duoc a", "yes"}
+	orderNo  = []string{"khong", "khong a", "no"}
+)
+
+// confirmAccept is bareVerbs' action for a yes: the order is asked about
+// (✅ Nhận đơn / ❌ Từ chối), not accepted.
+const confirmAccept = "confirm"
+
 // bareVerbs are a new order's buttons typed without the order's code
 // ("nhận đơn", "✅ Nhận đơn", "từ chối"), folded: the verbs of its typed
-// commands, and its buttons' labels in every language.
+// commands, and its buttons' labels in every language; and a yes or no to
+// its question.
 func (r *Router) bareVerbs(in Input) (action string, ok bool) {
 	if in.Kind != KindText || in.Command != "" {
 		return "", false
 	}
 	word := strings.TrimSpace(vn.Fold(stripEmoji(in.Text)))
+	switch {
+	case slices.Contains(orderYes, word):
+		return confirmAccept, true
+	case slices.Contains(orderNo, word):
+		return "decline", true
+	}
 	for _, cmd := range orderCommands {
 		if cmd.action != "accept" && cmd.action != "decline" {
 			continue
@@ -135,13 +154,32 @@ func (r *Router) bareVerbs(in Input) (action string, ok bool) {
 }
 
 // awaiting answers a bare verb (bareVerbs) with the orders waiting for the
-// user's answer: the one there is, done as its button would; several,
-// listed with their buttons and typed commands, to choose. With none, done
-// is false: the words were meant otherwise.
+// user's answer: the one there is, done as its button would (a yes, asked
+// about first); several, listed with their buttons and typed commands, to
+// choose. With none, done is false: the words were meant otherwise.
 func (r *Router) awaiting(ctx context.Context, c *Conv, in Input, action string) (done bool, err error) {
+	// Mid-task, the choices of "Nhận đơn DH-7K2Q ạ?" reach the step first,
+	// which has no use for them: "có" answers that question here.
+	if chosen := choose(c.Session, in); chosen.Kind == KindChoice && strings.HasPrefix(chosen.Text, "ord:") {
+		return true, r.interject(ctx, c, "orders", chosen)
+	}
 	orders, err := r.Deps.Orders.Awaiting(ctx, c.User.ID)
 	if err != nil || len(orders) == 0 {
 		return false, err
+	}
+	if action == confirmAccept && len(orders) == 1 {
+		o, id := orders[0], strconv.FormatInt(orders[0].ID, 10)
+		c.Ask(M("orders.confirm", sellerData(c.F(), o)...), []Choice{
+			{Label: M("order.accept"), Value: "ord:accept:" + id, Words: orderYes},
+			{Label: M("order.decline"), Value: "ord:decline:" + id, Words: append([]string{"khong nhan"}, orderNo...)},
+		})
+		if c.Session.Active() {
+			r.prompt(c) // the task in progress goes on
+		}
+		return true, nil
+	}
+	if action == confirmAccept {
+		action = "accept"
 	}
 	if len(orders) == 1 {
 		in.Kind, in.Text = KindChoice, "ord:"+action+":"+strconv.FormatInt(orders[0].ID, 10)
