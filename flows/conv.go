@@ -57,6 +57,7 @@ type Session struct {
 	Data    json.RawMessage `json:"data,omitempty"`    // the flow's draft
 	Offered []Offer         `json:"offered,omitempty"` // what the last question offered
 	Album   string          `json:"album,omitempty"`   // the last album answered as unclear
+	Edited  []string        `json:"edited,omitempty"`  // the last messages whose edits were answered
 	// Editing: a form's field picked from its summary is being changed;
 	// after it, back to the summary.
 	Editing bool `json:"editing,omitempty"`
@@ -71,7 +72,9 @@ func (s *Session) Active() bool { return s != nil && s.Flow != "" }
 
 // empty tells whether the session holds nothing worth keeping: the choices
 // on screen count, since they can be typed by number after a task is done.
-func (s *Session) empty() bool { return !s.Active() && s.Album == "" && len(s.Offered) == 0 }
+func (s *Session) empty() bool {
+	return !s.Active() && s.Album == "" && len(s.Edited) == 0 && len(s.Offered) == 0
+}
 
 // Offer remembers a choice offered to the user so that typing its number,
 // its label or one of its words selects it.

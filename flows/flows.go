@@ -43,7 +43,8 @@ const (
 	KindJoined   InputKind = "joined"   // the bot was added to a group
 	KindLeft     InputKind = "left"     // the bot was removed from a group
 	KindMigrated InputKind = "migrated" // a group became a supergroup: Arg is its new id
-	KindReaction InputKind = "reaction" // edits and the like: acknowledged, no reply
+	KindReaction InputKind = "reaction" // reactions and the like: acknowledged, no reply
+	KindEdited   InputKind = "edited"   // a message changed after it was sent: Text is the new one, MessageID names it
 )
 
 // Input is one update from one user, in channel-neutral form.

@@ -57,10 +57,17 @@ func (r *Router) Handle(ctx context.Context, user *User, sess *Session, in Input
 		return Result{Replies: c.replies}, err
 	}
 	if in.Kind == KindReaction {
-		return Result{Session: sess}, nil // edits and the like change nothing
+		return Result{Session: sess}, nil // reactions and the like change nothing
+	}
+	if in.Kind == KindEdited {
+		return r.edited(c, sess), nil
 	}
 	if err := r.check(sess); err != nil {
 		return Result{}, err
+	}
+	var edited []string // kept whatever the task: an edit is answered once
+	if sess != nil {
+		edited = sess.Edited
 	}
 	expired := sess.Active() && c.Now.Sub(sess.Updated) > r.TTL
 	var left *Session // a listing left unfinished, offered back
@@ -119,6 +126,7 @@ func (r *Router) Handle(ctx context.Context, user *User, sess *Session, in Input
 	if (c.saidHere() || !c.Session.Active()) && !stayed {
 		c.Session.Offered = c.offered
 	}
+	c.Session.Edited = edited
 	res := Result{Session: c.Session, Replies: c.replies}
 	if c.Session.empty() {
 		res.Session = nil

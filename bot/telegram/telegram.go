@@ -23,8 +23,10 @@ import (
 // DefaultEndpoint is the Bot API's address in go-telegram-bot-api's format.
 const DefaultEndpoint = tgbotapi.APIEndpoint
 
-// AllowedUpdates are the update types the bot asks Telegram for.
-var AllowedUpdates = []string{"message", "callback_query", "my_chat_member"}
+// AllowedUpdates are the update types the bot asks Telegram for: edits too,
+// so that a farmer who corrects an answer by editing it is told it was read
+// as first sent.
+var AllowedUpdates = []string{"message", "edited_message", "callback_query", "my_chat_member"}
 
 // Bot is the Telegram channel.
 type Bot struct {
@@ -115,6 +117,8 @@ func (b *Bot) Parse(body []byte) (flows.Input, bool, error) {
 	switch {
 	case u.Message != nil:
 		return b.message(in, u.Message)
+	case u.EditedMessage != nil:
+		return edited(in, u.EditedMessage)
 	case u.CallbackQuery != nil && u.CallbackQuery.Message != nil:
 		q := u.CallbackQuery
 		in = withChat(in, q.Message.Chat, q.From)
@@ -168,7 +172,9 @@ func (b *Bot) message(in flows.Input, m *tgbotapi.Message) (flows.Input, bool, e
 		// A photo sent "as a file", uncompressed. Telegram cannot send a
 		// document's file_id as a photo, so the flows ask for it again.
 		in.Kind = flows.KindFile
-	case m.Text != "":
+	case m.Text != "" || m.Caption != "":
+		// A file with a caption (a PDF, "5 tạ"): the caption is what can
+		// be read of it.
 		in.Kind = flows.KindText
 		if !b.command(&in) {
 			return in, false, nil // a command for another bot in a group
@@ -177,6 +183,18 @@ func (b *Bot) message(in flows.Input, m *tgbotapi.Message) (flows.Input, bool, e
 		in.Kind = flows.KindOther
 	}
 	return in, in.ChatType != "", nil
+}
+
+// edited reads a message of a private chat changed after it was sent, with
+// its new text or caption. Others are nobody's answer: a group's chatter,
+// a live location moving (an edit every few seconds, without text).
+func edited(in flows.Input, m *tgbotapi.Message) (flows.Input, bool, error) {
+	if m.From == nil || m.Chat == nil || m.Chat.Type != "private" || m.Text+m.Caption == "" {
+		return in, false, nil
+	}
+	in = withChat(in, m.Chat, m.From)
+	in.Kind, in.Text, in.MessageID = flows.KindEdited, m.Text+m.Caption, strconv.Itoa(m.MessageID)
+	return in, true, nil
 }
 
 // command splits "/start@nongsan_bot abc" into "start" and "abc". It returns

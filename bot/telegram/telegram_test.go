@@ -130,3 +130,33 @@ func TestAPhotoSentAsAFileIsToldFromOtherMessages(t *testing.T) {
 		}
 	}
 }
+
+// A file with a caption is read as its caption; an edited message of a
+// private chat comes as an edit, with its new text and its message's id;
+// other edits (a group's, a live location moving) are nothing to answer.
+func TestACaptionedFileIsTextAndAnEditIsAnEdit(t *testing.T) {
+	b := newBot(t, telegramtest.NewServer(t))
+	from := `"from":{"id":7,"is_bot":false,"first_name":"Lan"}`
+	for _, tc := range []struct {
+		update string
+		ok     bool
+		kind   flows.InputKind
+		text   string
+	}{
+		{`"message":{"message_id":5,"date":1,"chat":{"id":7,"type":"private"},` + from +
+			`,"document":{"file_id":"BQAD","file_unique_id":"u","mime_type":"application/pdf"},"caption":"5 tạ"}`, true, flows.KindText, "5 tạ"},
+		{`"message":{"message_id":5,"date":1,"chat":{"id":7,"type":"private"},` + from +
+			`,"audio":{"file_id":"CQAD","file_unique_id":"u","duration":3},"caption":"25k"}`, true, flows.KindVoice, "25k"},
+		{`"edited_message":{"message_id":5,"date":1,"edit_date":2,"chat":{"id":7,"type":"private"},` + from + `,"text":"35k"}`,
+			true, flows.KindEdited, "35k"},
+		{`"edited_message":{"message_id":5,"date":1,"edit_date":2,"chat":{"id":-100,"type":"supergroup","title":"Chợ"},` + from + `,"text":"35k"}`,
+			false, "", ""},
+		{`"edited_message":{"message_id":5,"date":1,"edit_date":2,"chat":{"id":7,"type":"private"},` + from +
+			`,"location":{"latitude":21.8,"longitude":106.7,"live_period":900}}`, false, "", ""},
+	} {
+		in, ok, err := b.Parse([]byte(`{"update_id":1,` + tc.update + `}`))
+		if err != nil || ok != tc.ok || ok && (in.Kind != tc.kind || in.Text != tc.text || in.MessageID != "5") {
+			t.Errorf("%s: kind %q text %q message %q ok %v err %v; want %q %q ok %v", tc.update, in.Kind, in.Text, in.MessageID, ok, err, tc.kind, tc.text, tc.ok)
+		}
+	}
+}

@@ -234,7 +234,7 @@ func TestWebhookSetRegistersSecretUpdatesAndMenu(t *testing.T) {
 	if wh.URL != "https://bot.nongsan.example/webhook/telegram" || wh.SecretToken != testSecret {
 		t.Errorf("registered %q with secret %q", wh.URL, wh.SecretToken)
 	}
-	if !slices.Equal(wh.AllowedUpdates, []string{"message", "callback_query", "my_chat_member"}) {
+	if !slices.Equal(wh.AllowedUpdates, []string{"message", "edited_message", "callback_query", "my_chat_member"}) {
 		t.Errorf("allowed updates %v", wh.AllowedUpdates)
 	}
 	menus := tg.CallsTo("setMyCommands")

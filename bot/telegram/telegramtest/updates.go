@@ -115,6 +115,36 @@ func (u *Updates) Photo(chatID, userID int64, fileID, mediaGroupID, caption stri
 	return u.messageUpdate(m)
 }
 
+// Document is a file sent as a document, named name, of type mime, with
+// caption (may be "").
+func (u *Updates) Document(chatID, userID int64, name, mime, caption string) tgbotapi.Update {
+	m := u.message(chatID, userID)
+	id := fmt.Sprintf("BQACAgUAAxkBAAE-tt-document-%d", u.nextSeq())
+	m.Document = &tgbotapi.Document{FileID: id, FileUniqueID: uniqueID(id), FileName: name, MimeType: mime, FileSize: 34567}
+	m.Caption = caption
+	return u.messageUpdate(m)
+}
+
+// Edited is the edited_message update of the user changing the text (or
+// the caption, of a photo or a document) of the message upd sent to text.
+// From s.NewUpdates, s stores the message as changed.
+func (u *Updates) Edited(upd tgbotapi.Update, text string) tgbotapi.Update {
+	if upd.Message == nil {
+		panic("telegramtest: Edited needs a message update")
+	}
+	m := *upd.Message
+	if m.Caption != "" || m.Document != nil || len(m.Photo) > 0 {
+		m.Caption = text
+	} else {
+		m.Text, m.Entities = text, nil
+	}
+	m.EditDate = int(time.Now().Unix())
+	if srv := u.st.srv; srv != nil {
+		srv.recordIncoming(&m)
+	}
+	return tgbotapi.Update{UpdateID: u.nextUpdateID(), EditedMessage: &m}
+}
+
 // Contact is the user sharing their own phone number with a request_contact
 // button (contact.user_id is userID).
 func (u *Updates) Contact(chatID, userID int64, phone string) tgbotapi.Update {
