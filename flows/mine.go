@@ -280,7 +280,7 @@ func (f *mine) onAct(ctx context.Context, c *Conv, in Input) (Step, error) {
 	if err != nil {
 		return "", err
 	}
-	if action != "list" && !f.changeable(c, l, action == "renew") {
+	if action != "list" && action != "show" && !f.changeable(c, l, action == "renew") {
 		return Done, nil
 	}
 	// What follows is about this listing, and is no renewal unless said.
@@ -294,6 +294,8 @@ func (f *mine) onAct(ctx context.Context, c *Conv, in Input) (Step, error) {
 		return mineStock, nil
 	case "list":
 		return minePick, nil
+	case "show": // her listing, shown to act on: from words, not a button
+		return mineAct, nil
 	case "min":
 		return mineMin, nil
 	case "soldout":

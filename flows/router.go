@@ -266,6 +266,10 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 	if !c.Session.Active() && opensListing(c, r.Deps, in) {
 		return r.interject(ctx, c, "sell", in)
 	}
+	// "bán hết rồi", "không bán nữa": no listing of "hết rồi" or "nữa".
+	if done, err := r.sellingOver(ctx, c, in); done || err != nil {
+		return err
+	}
 	if g := albumOf(in); g != "" && g == c.Session.Album {
 		return nil // this album was answered at its first photo
 	}

@@ -44,6 +44,11 @@ type Reading struct {
 	Phone     bool   // a phone number is in the text
 	Selling   bool   // a selling verb ("bán", "cần bán") is in the text
 	Question  bool   // the text asks something ("?", "bao nhiêu")
+	// Over: a text that is no listing says selling is over, sold out or
+	// stopped ("bán hết rồi", "đã bán xong", "không bán nữa", "hết
+	// hàng"); NotYet, that nothing sold yet ("chưa bán được"). Their
+	// "bán" is no selling verb.
+	Over, NotYet bool
 }
 
 // Listing tells whether the text reads as a listing rather than a greeting
@@ -120,8 +125,22 @@ func readListing(text string, now time.Time, c *Catalog, areas []Area, counted U
 	for _, v := range sellVerbs {
 		r.Selling = r.Selling || strings.Contains(folded, " "+v+" ")
 	}
-	for _, w := range ws {
-		r.Selling = r.Selling || sells(w)
+	for i, w := range ws {
+		if !sells(w) {
+			continue
+		}
+		switch negated(ws, i) {
+		case "":
+			r.Selling = true
+			continue
+		case notYet:
+			r.NotYet = true
+		case over:
+			r.Over = true
+		}
+		if i+1 < len(ws) && doneSelling[ws[i+1].fold] {
+			ws[i].used, ws[i+1].used = true, true // "bán hết 5 tạ": no note "bán hết"
+		}
 	}
 	r.Question = strings.Contains(text, "?")
 	for _, q := range questionWords {
@@ -210,6 +229,9 @@ func readListing(text string, now time.Time, c *Catalog, areas []Area, counted U
 		r.Product = Product{Name: freeProduct(ws)}
 	}
 	r.Note = note(ws)
+	// Over and NotYet say something only of what is no listing.
+	r.Over = (r.Over || strings.Contains(folded, " het hang ")) && !r.Question && !r.Listing()
+	r.NotYet = r.NotYet && !r.Over && !r.Question && !r.Listing()
 	if r.Price.Per == "" && r.Price.VND >= 1_000_000 {
 		u := r.Product.Unit
 		r.PriceUnsure = u == "" || u.IsWeight()
@@ -258,6 +280,48 @@ func SameAmount(a, b Quantity) bool {
 	}
 	return a == b
 }
+
+// Words around "bán" that say it sells nothing: before it, a negation or
+// a past ("không bán", "chưa bán", "thôi bán", "đã bán"), a word or two
+// away ("không muốn bán"); right after it, that it is done ("bán hết",
+// "bán xong", "bán rồi", "bán được", "bán nữa"). Folded, but for "đã":
+// "da" is also "dạ", a polite yes ("Dạ bán na 5 tạ").
+var (
+	notSelling  = setOf("khong", "ko", "kh", "hong", "hok", "chua", "thoi", "ngung", "dung", "het")
+	doneSelling = setOf("het", "xong", "roi", "duoc", "nua")
+)
+
+// negated tells why the "bán" at ws[i] sells nothing: notYet ("chưa
+// bán", "không bán được": nothing sold), over (another word that ends
+// selling), or "" when it sells.
+func negated(ws []readWord, i int) string {
+	before := ""
+	for k := i - 1; k >= max(0, i-2); k-- {
+		if ws[k].end {
+			break // "Không, bán na 5 tạ": the no answers something else
+		}
+		if notSelling[ws[k].fold] || strings.ToLower(ws[k].raw) == "đã" {
+			before = ws[k].fold
+			break
+		}
+	}
+	after := ""
+	if i+1 < len(ws) && !ws[i].end && doneSelling[ws[i+1].fold] {
+		after = ws[i+1].fold
+	}
+	switch {
+	case before == "chua" || before != "" && before != "da" && after == "duoc":
+		return notYet
+	case before != "" || after != "":
+		return over
+	}
+	return ""
+}
+
+const (
+	over   = "over"
+	notYet = "not yet"
+)
 
 // sells tells whether w is "bán", or "ban" typed without diacritics; not
 // "bạn" (a friend), which folds the same.
@@ -488,7 +552,7 @@ func areaNamed(s string, areas []Area) string {
 // tấn" → "dưa hấu"), at most 4.
 func freeProduct(ws []readWord) string {
 	for i := range ws {
-		if !sells(ws[i]) {
+		if !sells(ws[i]) || negated(ws, i) != "" {
 			continue
 		}
 		j := i + 1

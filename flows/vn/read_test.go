@@ -134,6 +134,27 @@ func TestReadListing(t *testing.T) {
 		{text: "Chuối 20 buồng 100k mai có hàng", product: "chuoi", qty: "20 buong", price: "100000",
 			ready: day(2, 12, 2026), flags: "listing"},
 		{text: "Rau muống 30 mớ 10k/mớ", product: "rau", qty: "30 mo", price: "10000/mo", note: "muống", flags: "listing"},
+		// Selling that is over, or that sold nothing, is no selling verb,
+		// nor are the words after it a product ("hết rồi", "nữa").
+		{text: "bán hết rồi", note: "rồi", flags: "over"},
+		{text: "không bán nữa", flags: "over"},
+		{text: "thôi không bán nữa", note: "thôi không", flags: "over"},
+		{text: "thoi khong ban nua", note: "thoi khong", flags: "over"},
+		{text: "không muốn bán nữa", note: "không muốn", flags: "over"},
+		{text: "đã bán xong", note: "đã", flags: "over"},
+		{text: "Đã bán rồi nhé", note: "Đã, nhé", flags: "over"},
+		{text: "bán rồi nhé", flags: "over"},
+		{text: "ngừng bán", note: "ngừng bán", flags: "over"},
+		{text: "hết hàng rồi", note: "hết hàng rồi", flags: "over"},
+		{text: "chưa bán được", note: "chưa", flags: "not-yet"},
+		{text: "không bán được", flags: "not-yet"},
+		{text: "đã bán hết chưa?", note: "đã, chưa"},
+		// A no that answers something else, a "dạ", a quantity sold whole:
+		// selling still, or a listing all the same.
+		{text: "Không, bán na 5 tạ", product: "na-chi-lang", qty: "5 ta", flags: "listing"},
+		{text: "Dạ bán dưa hấu", product: "dưa hấu", note: "Dạ", flags: "listing"},
+		{text: "bán hết 5 tạ na 25k", product: "na-chi-lang", qty: "5 ta", price: "25000", flags: "listing"},
+		{text: "không bán lẻ, na 5 tạ 25k", product: "na-chi-lang", qty: "5 ta", price: "25000", note: "không bán lẻ", flags: "listing"},
 	}
 	for _, tt := range tests {
 		r := ReadListing(tt.text, now, c, testAreas)
@@ -165,7 +186,7 @@ func TestReadListing(t *testing.T) {
 			}
 		}
 		for flag, on := range map[string]bool{"listing": r.Listing(), "unsure-q": r.QuantityUnsure,
-			"unsure-p": r.PriceUnsure, "range": r.PriceRange, "phone": r.Phone} {
+			"unsure-p": r.PriceUnsure, "range": r.PriceRange, "phone": r.Phone, "over": r.Over, "not-yet": r.NotYet} {
 			if on != strings.Contains(" "+tt.flags+" ", " "+flag+" ") {
 				got = append(got, flag)
 			}
@@ -184,7 +205,8 @@ func TestReadListing(t *testing.T) {
 func FuzzReadListing(f *testing.F) {
 	for _, s := range []string{"Na Chi Lăng 5 tạ 25k mai có hàng", "bán 2 tấn quýt Bắc Sơn giá 18 nghìn, thu hoạch rằm tháng 9",
 		"Na 2 tấn (200kg) 30k", "(((", "giá", "bán", "0912 345 678", "\xff", "- - ,", "5 tạ giá 25",
-		"Trứng gà 2 chục 5 quả 30k/chục mai", "trứng 2 chục rưỡi", "trứng chục 5 quả 2 chục"} {
+		"Trứng gà 2 chục 5 quả 30k/chục mai", "trứng 2 chục rưỡi", "trứng chục 5 quả 2 chục",
+		"bán hết rồi", "thôi không bán nữa", "chưa bán được", "bán hết 5 tạ na 25k"} {
 		f.Add(s)
 	}
 	c := loadCatalog(f)
@@ -193,6 +215,9 @@ func FuzzReadListing(f *testing.F) {
 		r := ReadListing(s, now, c, testAreas)
 		if r.Quantity.Milli < 0 || r.Price.VND < 0 || !utf8.ValidString(r.Note) && utf8.ValidString(s) {
 			t.Fatalf("ReadListing(%q) = %+v", s, r)
+		}
+		if (r.Over || r.NotYet) && (r.Listing() || r.Over && r.NotYet) {
+			t.Fatalf("ReadListing(%q): over %v, not yet %v, listing %v", s, r.Over, r.NotYet, r.Listing())
 		}
 		if r.Quantity.Milli > 0 && !r.Quantity.Unit.Valid() {
 			t.Fatalf("ReadListing(%q): quantity %+v without a unit", s, r.Quantity)
