@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -35,8 +36,9 @@ var (
 	}
 	listingCommands = []typedCommand{
 		{"renew", []string{"ban them", "ban them 7 ngay", "gia han", "renew"}},
-		{"close", []string{"ngung ban", "dong tin", "close"}},
-		{modRemove, []string{"go", "go tin", "remove"}}, // moderators
+		{"close", []string{"ngung ban", "dong tin", "close", "het hang", "khong ban nua"}},
+		// Moderators' take-down; for her own listing, a farmer's stop selling.
+		{modRemove, []string{"go", "go tin", "remove", "xoa", "xoa tin"}},
 		{modBan, []string{"chan", "chan nguoi dang"}},
 	}
 )
@@ -90,6 +92,17 @@ func (r *Router) typed(ctx context.Context, c *Conv, in Input, kind, action, cod
 		}
 		if err != nil {
 			return err
+		}
+		if action == modRemove && (l.Seller.UserID == c.User.ID || l.HelperID == c.User.ID) {
+			// "gỡ NS-7K2Q" of her own listing is her stop selling, unless
+			// she moderates: a moderator's take-down stays hers.
+			moderator, err := r.Deps.Roles.IsModerator(ctx, c.User.ID)
+			if err != nil {
+				return fmt.Errorf("is %d a moderator: %w", c.User.ID, err)
+			}
+			if !moderator {
+				action = "close"
+			}
 		}
 		flow, in.Text = "mine", "mine:"+action+":"+strconv.FormatInt(l.ID, 10)
 		if action == modRemove || action == modBan {

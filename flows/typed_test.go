@@ -1,6 +1,9 @@
 package flows_test
 
 import (
+	"context"
+	"fmt"
+	"slices"
 	"testing"
 
 	"golang.org/x/text/unicode/norm"
@@ -24,6 +27,9 @@ func TestTypedCommandsAreReadHoweverTheyAreTyped(t *testing.T) {
 		{"huỷ đơn DH-7K2Q", "cancel", "DH-7K2Q"},
 		{"bán thêm NS-7K2Q", "renew", "NS-7K2Q"},
 		{"ngung ban ns7k2q", "close", "NS-7K2Q"},
+		{"hết hàng NS-7K2Q", "close", "NS-7K2Q"},
+		{"gỡ NS-7K2Q", "remove", "NS-7K2Q"},
+		{"Xoá tin NS-7K2Q", "remove", "NS-7K2Q"},
 		{"mua NS-7K2Q", "", ""},  // an order, read by the order flow
 		{"nhận NS-7K2Q", "", ""}, // accepting is for orders
 		{"bán thêm DH-7K2Q", "", ""},
@@ -34,5 +40,42 @@ func TestTypedCommandsAreReadHoweverTheyAreTyped(t *testing.T) {
 		if ok != (tt.action != "") || action != tt.action || code != tt.code {
 			t.Errorf("%q: %q %q %v, want %q %q", tt.text, action, code, ok, tt.action, tt.code)
 		}
+	}
+}
+
+// "gỡ NS-7K2Q", "xoá tin NS-7K2Q", "hết hàng NS-7K2Q" typed by the farmer
+// of the listing stop selling it, as "ngừng bán NS-7K2Q" does: gỡ is her
+// word for taking her post down, not a moderator's take-down she is
+// refused. A moderator's gỡ, of her own listing too, is still the
+// take-down; anyone else's is refused as before.
+func TestAFarmerTakingDownHerOwnListingStopsSellingIt(t *testing.T) {
+	t.Parallel()
+	m := newMarket(t)
+	m.db.Moderators = map[string]bool{"telegram:9": true}
+	const farmer = "1"
+	first := m.listing(farmer)
+	for i, verb := range []string{"gỡ", "gỡ tin", "xoá tin", "Xoa tin", "hết hàng", "không bán nữa"} {
+		l := m.another(first, fmt.Sprint("test:again:", i))
+		typed := verb + " " + l.Code
+		if got := m.say(farmer, flows.KindText, typed); !slices.Equal(got, []string{"mine.updated"}) {
+			t.Errorf("%q said %v, want the listing stopped", typed, got)
+		}
+		if got, err := m.db.Listing(context.Background(), l.ID); err != nil || got.Status != flows.Closed {
+			t.Errorf("after %q the listing is %+v (%v), want stopped", typed, got, err)
+		}
+	}
+	if got := m.say("2", flows.KindText, "gỡ "+first.Code); !slices.Equal(got, []string{"moderation.refused"}) {
+		t.Errorf("a buyer's gỡ said %v, want refused", got)
+	}
+	if m.say("9", flows.KindText, "gỡ "+first.Code); m.step("9") != "moderate/reason" {
+		t.Errorf("a moderator's gỡ went to %q, want the take-down's reason", m.step("9"))
+	}
+	m.say("9", flows.KindText, "huỷ")
+	own := m.another(first, "test:moderator")
+	if _, err := m.db.Pool.Exec(context.Background(), `UPDATE listings SET helper_id = (SELECT id FROM users WHERE platform_id = '9') WHERE id = $1`, own.ID); err != nil {
+		t.Fatal(err)
+	}
+	if m.say("9", flows.KindText, "gỡ "+own.Code); m.step("9") != "moderate/reason" {
+		t.Errorf("a moderator's gỡ of a listing she posted went to %q, want the take-down's reason", m.step("9"))
 	}
 }
