@@ -216,6 +216,9 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 	if kind, action, code, ok := typedAction(in); ok {
 		return r.typed(ctx, c, in, kind, action, code)
 	}
+	if done, err := r.buyTyped(ctx, c, in); done || err != nil {
+		return err // "mua NS-7K2Q" at a question: the order, not the answer
+	}
 	// "theo dõi na Chi Lăng", "bỏ theo dõi na": typed commands too, but
 	// typed mid-task they may be an answer (a note "theo dõi fanpage…"):
 	// the question in progress reads them first.

@@ -113,6 +113,27 @@ func (r *Router) typed(ctx context.Context, c *Conv, in Input, kind, action, cod
 	return r.interject(ctx, c, flow, in)
 }
 
+// buyTyped opens the order of a "mua NS-7K2Q" typed while a task is in
+// progress, the task set aside as for a typed action: an order is no answer
+// to the question (a note, a phone number, a name). done is false for a
+// code of no listing, left to the question.
+func (r *Router) buyTyped(ctx context.Context, c *Conv, in Input) (done bool, err error) {
+	if !c.Session.Active() || in.Kind != KindText || in.Command != "" {
+		return false, nil
+	}
+	rest, ok := strings.CutPrefix(vn.Fold(in.Text), "mua ")
+	if at := codePattern.FindStringIndex(rest); !ok || at == nil || at[0] != 0 {
+		return false, nil
+	}
+	code, _ := buyCode(in)
+	if _, err := r.Deps.Orders.ListingByCode(ctx, code); errors.Is(err, ErrNotFound) {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("listing %s typed to buy: %w", code, err)
+	}
+	return true, r.interject(ctx, c, "order", in)
+}
+
 // unknownCode says a typed code names nothing, and asks the question in
 // progress again.
 func (r *Router) unknownCode(c *Conv, m Msg) error {

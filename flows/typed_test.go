@@ -79,3 +79,27 @@ func TestAFarmerTakingDownHerOwnListingStopsSellingIt(t *testing.T) {
 		t.Errorf("a moderator's gỡ of a listing she posted went to %q, want the take-down's reason", m.step("9"))
 	}
 }
+
+// "mua NS-7K2Q" (a group post on Zalo says to send it) typed at a question
+// that takes free text opens the order, the task set aside as for a typed
+// action; it is no seller name, phone number or note. Cancelling the
+// order goes back to the question.
+func TestBuyingTypedAtAQuestionOpensTheOrder(t *testing.T) {
+	t.Parallel()
+	m := newMarket(t)
+	l := m.listing("1")
+	const buyer = "2"
+	m.say(buyer, flows.KindText, "/ban")
+	for _, at := range []string{"sell/reg_name", "sell/reg_phone"} {
+		if m.step(buyer) != at {
+			t.Fatalf("at %q, want %q", m.step(buyer), at)
+		}
+		if m.say(buyer, flows.KindText, "mua "+l.Code); m.step(buyer) != "order/quantity" {
+			t.Errorf("mua %s at %s went to %q, want the order", l.Code, at, m.step(buyer))
+		}
+		if got := m.say(buyer, flows.KindText, "huỷ"); !slices.Contains(got, "cancel.done") || m.step(buyer) != at {
+			t.Errorf("cancelling the order said %v at %q, want %s again", got, m.step(buyer), at)
+		}
+		m.say(buyer, flows.KindText, "1") // the name shown; then the phone question
+	}
+}
