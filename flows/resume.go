@@ -111,9 +111,10 @@ func (d *draft) kept(left, now time.Time) bool {
 // takesOver tells whether in, arriving for a listing left unfinished, is a
 // new listing in one message that replaces it: a text that reads as a
 // listing, a photo with a caption. An album's photo without one may be for
-// the listing left: she is asked (asksResume).
+// the listing left: she is asked (asksResume); so is a post holding a
+// listing's code (holdsCode), which is no new listing.
 func takesOver(c *Conv, deps Deps, in Input) bool {
-	return opensListing(c, deps, in) && !(in.Kind == KindPhoto && in.Text == "")
+	return opensListing(c, deps, in) && !(in.Kind == KindPhoto && in.Text == "") && !holdsCode(in)
 }
 
 // asksResume tells whether in, arriving for a listing left unfinished, is

@@ -109,7 +109,7 @@ func (r *Router) Handle(ctx context.Context, user *User, sess *Session, in Input
 			}
 		}
 		r.prompt(c)
-	case expired && in.Command == "" && !r.opens(in) && !opensListing(c, r.Deps, in):
+	case expired && in.Command == "" && !r.opens(in) && !opensListing(c, r.Deps, in) && !holdsCode(in):
 		mainMenu(c) // the notice said it all: no "not understood" on top
 	default:
 		if err := r.dispatch(ctx, c, in); err != nil {
@@ -264,6 +264,10 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 		if done, err := r.awaiting(ctx, c, in, action); done || err != nil {
 			return err
 		}
+	}
+	// A group post forwarded or pasted: its listing, not a new one.
+	if done, err := r.pasted(ctx, c, in); done || err != nil {
+		return err
 	}
 	// "Na Chi Lăng 5 tạ 25k mai có hàng", under a photo or not: a listing.
 	if !c.Session.Active() && opensListing(c, r.Deps, in) {

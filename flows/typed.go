@@ -134,6 +134,42 @@ func (r *Router) buyTyped(ctx context.Context, c *Conv, in Input) (done bool, er
 	return true, r.interject(ctx, c, "order", in)
 }
 
+// holdsCode tells whether a text or a photo's caption holds a listing's
+// code anywhere: a group post forwarded or pasted ("Mã tin bán: NS-7K2Q",
+// "🛒 Nhắn MUA NS-7K2Q"), which is no new listing.
+func holdsCode(in Input) bool {
+	return in.Command == "" && (in.Kind == KindText || in.Kind == KindPhoto) && codePattern.MatchString(vn.Fold(in.Text))
+}
+
+// pasted opens, between tasks, the listing whose code a text or a caption
+// holds (holdsCode): read as a listing, a post forwarded or pasted to the
+// bot would start a new one (or seller registration) from its words. A
+// buyer gets its order, as its 🛒 Đặt mua button would open it, nothing of
+// the post's words taken as said; its farmer, or her helper, her listing.
+// done is false when no code names a listing.
+func (r *Router) pasted(ctx context.Context, c *Conv, in Input) (done bool, err error) {
+	if c.Session.Active() || !holdsCode(in) {
+		return false, nil
+	}
+	for _, m := range codePattern.FindAllStringSubmatch(vn.Fold(in.Text), 3) {
+		code := "NS-" + strings.ToUpper(m[1])
+		l, err := r.Deps.Orders.ListingByCode(ctx, code)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return false, fmt.Errorf("listing %s of a pasted post: %w", code, err)
+		}
+		if l.Seller.UserID == c.User.ID || l.HelperID == c.User.ID {
+			in.Kind, in.Text = KindChoice, actValue("show", l.ID)
+			return true, r.interject(ctx, c, "mine", in)
+		}
+		in.Kind, in.Text = KindChoice, "buy:"+code
+		return true, r.interject(ctx, c, "order", in)
+	}
+	return false, nil
+}
+
 // unknownCode says a typed code names nothing, and asks the question in
 // progress again.
 func (r *Router) unknownCode(c *Conv, m Msg) error {

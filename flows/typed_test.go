@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/nongsan-bot/nongsan/flows"
+	"github.com/nongsan-bot/nongsan/locales"
 )
 
 // A notice's command is read however a farmer types it; other text with a
@@ -101,5 +103,68 @@ func TestBuyingTypedAtAQuestionOpensTheOrder(t *testing.T) {
 			t.Errorf("cancelling the order said %v at %q, want %s again", got, m.step(buyer), at)
 		}
 		m.say(buyer, flows.KindText, "1") // the name shown; then the phone question
+	}
+}
+
+// A listing's group post forwarded to the bot (a photo and its caption)
+// or its text pasted opens that listing's order, nothing of the post read
+// as said: a buyer is not started on seller registration, a registered
+// farmer gets no copy of another's listing to publish. The listing's own
+// farmer is shown her listing.
+func TestAListingPostSentToTheBotOpensItsOrder(t *testing.T) {
+	t.Parallel()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	m := newMarket(t)
+	l := m.listing("1")
+	m.say("9", flows.KindText, "mua "+l.Code) // the post, as the bot shows it
+	post := texts.Text("vi", m.said[0].Text)
+	if !strings.Contains(post, "Mã tin bán: "+l.Code) {
+		t.Fatalf("the post reads %q", post)
+	}
+	zalo := "🌾 Na Chi Lăng — 100 kg\n💰 Giá: 25.000 đ/kg\n🛒 Nhắn MUA " + l.Code + " cho Nông Sản Bot"
+	farmer, err := m.db.Touch(ctx, m.input("5", flows.KindText, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.db.SaveSeller(ctx, &flows.Seller{UserID: farmer.ID, Name: "Hoa", Phone: "+84912888666", Commune: "xã Quang Lang", Area: "chi_lang"}); err != nil {
+		t.Fatal(err)
+	}
+	send := func(user string, kind flows.InputKind, text string) []string {
+		t.Helper()
+		in := m.input(user, kind, text)
+		if kind == flows.KindPhoto {
+			in.Photo = &flows.Photo{FileID: "fwd" + user}
+		}
+		u, err := m.db.Touch(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := m.router.Handle(ctx, u, m.sess[user], in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.sess[user], m.said = res.Session, res.Replies
+		return idsTo(res.Replies, user)
+	}
+	for _, tt := range []struct {
+		user string
+		kind flows.InputKind
+		text string
+	}{
+		{"2", flows.KindPhoto, post}, // a buyer forwards a Telegram post
+		{"3", flows.KindText, post},  // or pastes its text
+		{"4", flows.KindText, zalo},  // a Zalo post
+		{"5", flows.KindPhoto, post}, // a farmer who sells too
+	} {
+		if got := send(tt.user, tt.kind, tt.text); m.step(tt.user) != "order/quantity" || !slices.Contains(got, "order.quantity") {
+			t.Errorf("user %s: the post (%s) said %v at %q, want its order", tt.user, tt.kind, got, m.step(tt.user))
+		}
+	}
+	if got := send("1", flows.KindPhoto, post); m.step("1") != "mine/act" || !slices.Contains(got, "mine.detail") {
+		t.Errorf("her own post said %v at %q, want her listing", got, m.step("1"))
 	}
 }

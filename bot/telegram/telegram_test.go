@@ -160,3 +160,18 @@ func TestACaptionedFileIsTextAndAnEditIsAnEdit(t *testing.T) {
 		}
 	}
 }
+
+// A group post forwarded to the bot keeps its caption, which holds the
+// listing's code: the router opens that listing's order from it.
+func TestAForwardedPostKeepsItsCaption(t *testing.T) {
+	b := newBot(t, telegramtest.NewServer(t))
+	body := `{"update_id":1,"message":{"message_id":5,"date":1,"chat":{"id":7,"type":"private"},` +
+		`"from":{"id":7,"is_bot":false,"first_name":"Lan"},` +
+		`"forward_origin":{"type":"chat","chat":{"id":-100,"type":"supergroup","title":"Chợ"},"date":1},` +
+		`"photo":[{"file_id":"AgAD","file_unique_id":"u","width":1,"height":1}],` +
+		`"caption":"🌾 Na Chi Lăng — 100 kg\nMã tin bán: NS-7K2Q"}}`
+	in, ok, err := b.Parse([]byte(body))
+	if err != nil || !ok || in.Kind != flows.KindPhoto || !strings.HasSuffix(in.Text, "Mã tin bán: NS-7K2Q") {
+		t.Errorf("a forwarded post: kind %q text %q ok %v err %v", in.Kind, in.Text, ok, err)
+	}
+}
