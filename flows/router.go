@@ -174,17 +174,19 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 		}
 		r.prompt(c)
 		return nil
+	// A deep link is a button's action, as its typed form ("mua NS-7K2Q")
+	// is: the task in progress is set aside.
 	case in.Command == "start" && strings.HasPrefix(in.Arg, ownPrefix):
-		return r.start(ctx, c, "broadcast", in) // a group admin's button
+		return r.interject(ctx, c, "broadcast", in) // a group admin's button
 	case in.Command == "start" && in.Arg != "":
 		if _, ok := inviteCode(in); ok {
-			return r.start(ctx, c, "invite", in) // the link of /themmod
+			return r.interject(ctx, c, "invite", in) // the link of /themmod
 		}
 		if _, ok := buyCode(in); ok {
-			return r.start(ctx, c, "order", in) // a group post's order button
+			return r.interject(ctx, c, "order", in) // a group post's order button
 		}
 		if _, _, ok := followTyped(in); ok {
-			return r.start(ctx, c, "follow", in) // a listing's 🔔 button
+			return r.interject(ctx, c, "follow", in) // a listing's 🔔 button
 		}
 		return r.start(ctx, c, "start", in)
 	case in.Command != "":
@@ -317,13 +319,22 @@ var unclearMsg = map[InputKind]string{
 	KindOther:   "unclear.unknown",
 }
 
-// start opens a flow, leaving whatever was in progress (and saying so): a
-// command starts its task afresh, even the one in progress.
+// start opens a flow by its command. Typed commands are all Zalo users
+// have, so the task in progress is set aside as by a tap on the menu: it
+// goes on once the command's task is done, or refused (/thongbao to a
+// farmer). A command naming the task in progress, or the one set aside,
+// starts it afresh (saying so): /ban for a new listing.
 func (r *Router) start(ctx context.Context, c *Conv, name FlowName, in Input) error {
-	if c.Session.Active() {
+	s := c.Session
+	switch {
+	case s.Active() && s.Flow == name:
 		c.Say(M("flow.left"))
+		return r.open(ctx, c, name, in, s.Parent)
+	case s.Active() && s.Parent != nil && s.Parent.Flow == name:
+		c.Say(M("flow.left"))
+		return r.open(ctx, c, name, in, nil) // the interjection over it goes too
 	}
-	return r.open(ctx, c, name, in, nil)
+	return r.setAside(ctx, c, name, in)
 }
 
 // open begins flow name afresh, with aside as the task set aside meanwhile.
@@ -350,6 +361,12 @@ func (r *Router) interject(ctx context.Context, c *Conv, name FlowName, in Input
 	if r.resume(c, name, in) {
 		return nil
 	}
+	return r.setAside(ctx, c, name, in)
+}
+
+// setAside opens flow name with the task in progress set aside, as
+// interject says.
+func (r *Router) setAside(ctx context.Context, c *Conv, name FlowName, in Input) error {
 	s := c.Session
 	switch {
 	case !s.Active():

@@ -214,9 +214,9 @@ func TestConversations(t *testing.T) {
 			{text, "📋 Tin của tôi", 0, "profile/reg_commune", []string{"mine.none", "reg.commune"}},
 			{text, "📋 My listings", 0, "profile/reg_commune", []string{"mine.none", "reg.commune"}},
 		}},
-		{"a command leaves the flow in progress", []turn{
+		{"a command sets the flow in progress aside", []turn{
 			{text, "/ngonngu", 0, "language/pick", []string{"lang.ask"}},
-			{text, "/start", 0, "", []string{"flow.left", "start.again", "menu.title"}},
+			{text, "/start", 0, "language/pick", []string{"start.again", "lang.ask"}},
 		}},
 		{"the task set aside survives any number of menu taps", []turn{
 			{text, "/hoso", 0, "profile/reg_name", []string{"reg.name"}},
