@@ -189,6 +189,11 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 			return r.interject(ctx, c, "follow", in) // a listing's 🔔 button
 		}
 		return r.start(ctx, c, "start", in)
+	case in.Command == "dangky" || in.Command == "huydangky":
+		// help.moderator names them: typed here, say where they work.
+		c.Say(M("command.group_only", "Command", "/"+in.Command))
+		r.prompt(c)
+		return nil
 	case in.Command != "":
 		name, ok := r.Commands[in.Command]
 		if !ok {

@@ -3,11 +3,24 @@ package flows_test
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/nongsan-bot/nongsan/flows"
+	"github.com/nongsan-bot/nongsan/locales"
 )
+
+// command sends /cmd arg from user 7, as a platform splits it.
+func (c *conversation) command(cmd, arg string) []string {
+	c.t.Helper()
+	c.update++
+	id := strconv.Itoa(c.update)
+	in := flows.Input{Channel: flows.Telegram, UpdateID: id, ChatID: "7", ChatType: flows.Private,
+		UserID: "7", UserName: "Lan", Lang: "vi", Kind: flows.KindText, Text: strings.TrimSpace("/" + cmd + " " + arg),
+		Command: cmd, Arg: arg, MessageID: id}
+	return c.deliver(in)
+}
 
 // A command typed mid-task (all Zalo users have) sets the task aside as a
 // tap on the menu does: /don at the price question shows the orders, then
@@ -91,5 +104,32 @@ func TestADeepLinkMidTaskSetsTheTaskAside(t *testing.T) {
 		if said := say(tt.kind, tt.text); step() != tt.step || !slices.Equal(said, tt.said) {
 			t.Fatalf("%q: step %q said %v; want step %q said %v", tt.text, step(), said, tt.step, tt.said)
 		}
+	}
+}
+
+// /dangky and /huydangky, which help.moderator names, typed in the private
+// chat are told to be typed in the market group, with an example; a task
+// in progress goes on.
+func TestGroupCommandsTypedInPrivateSayWhereTheyWork(t *testing.T) {
+	t.Parallel()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newConversation(t)
+	if said := c.command("dangky", "Chi Lăng"); !slices.Equal(said, []string{"command.group_only", "menu.title"}) || c.step() != "" {
+		t.Fatalf("/dangky Chi Lăng said %v at %q", said, c.step())
+	}
+	for lang, want := range map[string]string{"vi": "/dangky Chi Lăng", "en": "/dangky Chi Lăng"} {
+		if got := texts.Text(lang, c.said[0].Text); !strings.Contains(got, want) || !strings.Contains(got, "/dangky") {
+			t.Errorf("%s: %q; want an example %q", lang, got, want)
+		}
+	}
+	c.play([]turn{{text, "/ngonngu", 0, "language/pick", []string{"lang.ask"}}})
+	if said := c.command("huydangky", ""); !slices.Equal(said, []string{"command.group_only", "lang.ask"}) || c.step() != "language/pick" {
+		t.Fatalf("/huydangky mid-task said %v at %q", said, c.step())
+	}
+	if got := texts.Text("vi", c.said[0].Text); !strings.Contains(got, "nhóm chợ") || !strings.Contains(got, "/huydangky") {
+		t.Errorf("vi: %q; want the market group named, and /huydangky", got)
 	}
 }
