@@ -471,7 +471,7 @@ func (f *orders) decline(ctx context.Context, c *Conv, o *Order, action orderAct
 // validReason accepts a reason typed for the buyer: anything up to a
 // note's length but a command or a word meant for the bot ("ok", "xong").
 func validReason(s string) bool {
-	return strings.TrimSpace(s) != "" && !strings.HasPrefix(s, "/") && !slices.Contains(controlWords, vn.Fold(s))
+	return strings.TrimSpace(s) != "" && !strings.HasPrefix(s, "/") && !slices.Contains(controlWords, controlKey(s))
 }
 
 // orderTick cancels orders the farmer did not answer in time (telling

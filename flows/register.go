@@ -414,9 +414,11 @@ func digits(s string) bool {
 	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
-// controlWords are answers meant for the bot, never a name or a product.
+// controlWords are answers meant for the bot, never a name or a product,
+// as controlKey reads them ("xong ạ", "Bỏ qua."). A task's own words
+// ("đăng bán" at the product question) name it, not the answer.
 var controlWords = []string{"xong", "xong roi", "ok", "oke", "bo qua", "dong y", "co", "khong", "huy", "quay lai",
-	"tro giup", "roi", "done", "skip", "yes", "no", "cancel", "back", "help", "mua", "ban"}
+	"tro giup", "roi", "done", "skip", "yes", "no", "cancel", "back", "help", "mua", "ban", "dang ban", "ban hang"}
 
 // maxName is the longest name or place: longer is surely not one.
 const maxName = 80
@@ -427,7 +429,7 @@ func tooLong(s string, max int) bool { return utf8.RuneCountInString(s) > max }
 // validName accepts a name or place: 2 to 80 characters with a letter.
 func validName(s string) bool {
 	n := utf8.RuneCountInString(s)
-	return n >= 2 && n <= maxName && !slices.Contains(controlWords, vn.Fold(s)) && strings.IndexFunc(s, func(r rune) bool { return r >= 'A' }) >= 0 && !strings.HasPrefix(s, "/")
+	return n >= 2 && n <= maxName && !slices.Contains(controlWords, controlKey(s)) && strings.IndexFunc(s, func(r rune) bool { return r >= 'A' }) >= 0 && !strings.HasPrefix(s, "/")
 }
 
 // nameOK tells whether s passes every check of a typed name (one shown in

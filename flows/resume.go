@@ -125,7 +125,7 @@ func takesOver(c *Conv, deps Deps, in Input) bool {
 func (r *Router) asksResume(c *Conv, in Input) bool {
 	word := ""
 	if in.Kind == KindText && in.Command == "" {
-		word = vn.Fold(in.Text)
+		word = controlKey(in.Text)
 	}
 	_, _, follow := followTyped(in)
 	_, _, _, action := typedAction(in)
@@ -138,7 +138,7 @@ func (r *Router) asksResume(c *Conv, in Input) bool {
 		return r.Entries[r.menuValue(in)] == "sell"
 	case in.Kind == KindChoice: // a button of yesterday's question answers it
 		return r.Entries[in.Text] == "sell"
-	case slices.Contains(cancelWords, word), slices.Contains(helpWords, word),
+	case slices.Contains(cancelWords, word), slices.Contains(quitWords, word), slices.Contains(helpWords, word),
 		follow, action, stop, invite, takesOver(c, r.Deps, in):
 		return false
 	}

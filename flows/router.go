@@ -8,16 +8,41 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/nongsan-bot/nongsan/flows/vn"
 )
 
-// Words every step understands, folded.
+// Words every step understands, as controlKey reads them.
 var (
 	cancelWords = []string{"huy", "huy bo", "thoi", "cancel"}
 	helpWords   = []string{"tro giup", "giup", "huong dan", "help"}
 	backWords   = []string{"quay lai", "tro lai", "back"}
+	// quitWords stop a task as "huỷ" does; with nothing in progress they
+	// are not a cancel, and other readers may take them.
+	quitWords = []string{"thoi khong ban nua", "khong ban nua", "thoi khong dang nua", "khong dang nua",
+		"thoi khong mua nua", "khong mua nua", "thoi khong lam nua", "khong lam nua"}
+	// particles are the polite words that may follow a word meant for the
+	// bot: "huỷ ạ", "quay lại nhé", "hủy đi".
+	particles = []string{"a", "nhe", "nha", "di", "luon", "em"}
 )
+
+// controlKey is a typed text as a word meant for the bot may be said:
+// folded, without emoji or punctuation ("Hủy."), and without the particles
+// after it ("huỷ ạ"). Only whole keys count: "huỷ đơn giúp em" is no "huỷ".
+func controlKey(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) {
+			return r
+		}
+		return ' '
+	}, s)
+	words := strings.Fields(vn.Fold(s))
+	for len(words) > 1 && slices.Contains(particles, words[len(words)-1]) {
+		words = words[:len(words)-1]
+	}
+	return strings.Join(words, " ")
+}
 
 // Router decides what one input does to a conversation. Order: the way out
 // (cancel), help, commands, back, the current step, then entry words, then a
@@ -137,10 +162,11 @@ func (r *Router) Handle(ctx context.Context, user *User, sess *Session, in Input
 func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 	word := ""
 	if in.Kind == KindText && in.Command == "" {
-		word = vn.Fold(in.Text)
+		word = controlKey(in.Text)
 	}
+	quits := c.Session.Active() && slices.Contains(quitWords, word)
 	switch {
-	case in.Command == "huy" || slices.Contains(cancelWords, word):
+	case in.Command == "huy" || slices.Contains(cancelWords, word) || quits:
 		switch {
 		case c.Session.Flow == resumeName: // "huỷ" at "go on with it?": drop it
 			*c.Session = Session{}

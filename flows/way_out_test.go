@@ -107,6 +107,46 @@ func TestADeepLinkMidTaskSetsTheTaskAside(t *testing.T) {
 	}
 }
 
+// "huỷ ạ", "Hủy.", "hủy đi", "thôi không bán nữa" are a way out at any
+// question, never an answer: not a name, not a phone number to correct,
+// not a product. A name with such a word in it is still a name.
+func TestPoliteOrPunctuatedCancelsCancel(t *testing.T) {
+	t.Parallel()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newConversation(t)
+	c.play([]turn{
+		{text, "/ban", 0, "sell/reg_name", []string{"sell.register_first", "reg.name"}},
+		{text, "huỷ ạ", 0, "", []string{"cancel.done+menu"}},
+		{text, "/ban", 0, "sell/reg_name", []string{"sell.register_first", "reg.name"}},
+		{text, "Hủy.", 0, "", []string{"cancel.done+menu"}},
+		{text, "/ban", 0, "sell/reg_name", []string{"sell.register_first", "reg.name"}},
+		{text, "Lê Văn Huy", 0, "sell/reg_phone", []string{"reg.phone"}},
+		{text, "0912", 0, "sell/reg_phone", []string{"reg.phone_bad"}},
+	})
+	for _, lang := range []string{"vi", "en"} {
+		bad := texts.Text(lang, c.said[0].Text)
+		if want := map[string]string{"vi": `gõ "huỷ"`, "en": `type "cancel"`}[lang]; !strings.Contains(bad, want) {
+			t.Errorf("%s reg.phone_bad says no way out (%q):\n%s", lang, want, bad)
+		}
+	}
+	c.play([]turn{
+		{text, "hủy đi", 0, "", []string{"cancel.done+menu"}},
+		{text, "/ban", 0, "sell/reg_name", []string{"sell.register_first", "reg.name"}},
+		{text, "Thôi Thị Lan", 0, "sell/reg_phone", []string{"reg.phone"}},
+		{text, "0912 345 678", 0, "sell/reg_commune", []string{"reg.phone_ok", "reg.commune"}},
+		{text, "quay lại nhé", 0, "sell/reg_phone", []string{"reg.phone"}},
+		{text, "0912 345 678", 0, "sell/reg_commune", []string{"reg.phone_ok", "reg.commune"}},
+		{text, "xã Quang Lang, Chi Lăng", 0, "sell/reg_code", []string{"reg.code"}},
+		{text, "bỏ qua", 0, "sell/reg_bank", []string{"reg.bank"}},
+		{text, "bỏ qua", 0, "sell/product", []string{"reg.done", "sell.product"}},
+		{text, "đăng bán", 0, "sell/product", []string{"flow.resume", "sell.product"}},
+		{text, "thôi không bán nữa", 0, "", []string{"cancel.done+menu"}},
+	})
+}
+
 // /dangky and /huydangky, which help.moderator names, typed in the private
 // chat are told to be typed in the market group, with an example; a task
 // in progress goes on.
