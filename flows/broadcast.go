@@ -150,10 +150,10 @@ func (f *broadcast) onText(_ context.Context, c *Conv, d *broadcastDraft, in Inp
 	switch {
 	case in.Kind == KindPhoto:
 		d.Photo, d.Album = in.Photo.Ref().String(), in.Photo.MediaGroupID
-		if strings.TrimSpace(in.Text) == "" {
+		if !saysSomething(in.Text) {
 			return Again(M("broadcast.photo_then_text")), nil
 		}
-	case in.Kind != KindText || strings.TrimSpace(in.Text) == "":
+	case in.Kind != KindText || !saysSomething(in.Text):
 		return NotUnderstood(), nil
 	}
 	if n := f.postLength(c, in.Text); n > maxPostCaption {

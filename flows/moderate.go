@@ -347,7 +347,7 @@ func (f *moderate) onReason(_ context.Context, c *Conv, in Input) (Step, error) 
 		return f.onWhy(c, d, in)
 	}
 	reason := strings.Join(strings.Fields(in.Text), " ")
-	if in.Kind != KindText || reason == "" {
+	if in.Kind != KindText || !saysSomething(reason) {
 		return Unclear, nil
 	}
 	if tooLong(reason, maxReason) {

@@ -457,7 +457,7 @@ func (f *order) onAddress(_ context.Context, _ *Conv, d *orderDraft, in Input) (
 		return Again(M("order.address_long")), nil
 	case withPhone(in): // the address reaches the farmer with the order, the number only once it is accepted
 		return Again(M("order.address_phone")), nil
-	case in.Kind == KindText && utf8.RuneCountInString(in.Text) >= 5 && !strings.HasPrefix(in.Text, "/"):
+	case in.Kind == KindText && utf8.RuneCountInString(in.Text) >= 5 && saysSomething(in.Text) && !strings.HasPrefix(in.Text, "/"):
 		d.Address = in.Text
 	default:
 		return NotUnderstood(), nil
@@ -478,7 +478,7 @@ func (f *order) onNote(_ context.Context, _ *Conv, d *orderDraft, in Input) (Go,
 		return Again(M("order.note_long")), nil
 	case withPhone(in): // the note reaches the farmer with the order, the number only once it is accepted
 		return Again(M("order.note_phone")), nil
-	case in.Kind == KindText:
+	case in.Kind == KindText && saysSomething(in.Text):
 		d.Note = in.Text
 	default:
 		return NotUnderstood(), nil

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/nongsan-bot/nongsan/flows/vietqr"
 	"github.com/nongsan-bot/nongsan/flows/vn"
@@ -469,9 +470,11 @@ func (f *orders) decline(ctx context.Context, c *Conv, o *Order, action orderAct
 }
 
 // validReason accepts a reason typed for the buyer: anything up to a
-// note's length but a command or a word meant for the bot ("ok", "xong").
+// note's length but a command, a word meant for the bot ("ok", "xong") or
+// punctuation alone ("?"). An emoji alone is kept: "🙏" is an apology.
 func validReason(s string) bool {
-	return strings.TrimSpace(s) != "" && !strings.HasPrefix(s, "/") && !slices.Contains(controlWords, controlKey(s))
+	said := strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPunct(r) && !unicode.IsSpace(r) }) >= 0
+	return said && !strings.HasPrefix(s, "/") && !slices.Contains(controlWords, controlKey(s))
 }
 
 // orderTick cancels orders the farmer did not answer in time (telling

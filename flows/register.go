@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/nongsan-bot/nongsan/flows/vietqr"
@@ -426,10 +427,17 @@ const maxName = 80
 // tooLong tells whether an answer is longer than max characters.
 func tooLong(s string, max int) bool { return utf8.RuneCountInString(s) > max }
 
-// validName accepts a name or place: 2 to 80 characters with a letter.
+// validName accepts a name or place: 2 to 80 characters with a letter
+// (emoji such as 🙏🙏🙏 are none).
 func validName(s string) bool {
 	n := utf8.RuneCountInString(s)
-	return n >= 2 && n <= maxName && !slices.Contains(controlWords, controlKey(s)) && strings.IndexFunc(s, func(r rune) bool { return r >= 'A' }) >= 0 && !strings.HasPrefix(s, "/")
+	return n >= 2 && n <= maxName && !slices.Contains(controlWords, controlKey(s)) && strings.IndexFunc(s, unicode.IsLetter) >= 0 && !strings.HasPrefix(s, "/")
+}
+
+// saysSomething tells whether a free answer (a note, a reason, an
+// announcement) has a letter or a digit: "👍" or "?" says nothing to show.
+func saysSomething(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
 }
 
 // nameOK tells whether s passes every check of a typed name (one shown in

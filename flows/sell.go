@@ -644,7 +644,7 @@ func (f *sell) onNote(_ context.Context, _ *Conv, d *draft, in Input) (Go, error
 		return Again(M("sell.note_long", "Max", maxNote)), nil
 	case withPhone(in):
 		return Again(M("sell.note_phone")), nil
-	case in.Kind == KindText:
+	case in.Kind == KindText && saysSomething(in.Text):
 		d.Listing.Note = in.Text
 	default:
 		return NotUnderstood(), nil

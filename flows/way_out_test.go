@@ -147,6 +147,33 @@ func TestPoliteOrPunctuatedCancelsCancel(t *testing.T) {
 	})
 }
 
+// Emoji or punctuation alone say nothing: they are no name, place, product
+// or note, and the question is asked again with its example.
+func TestEmojiOrPunctuationAloneIsNoAnswer(t *testing.T) {
+	t.Parallel()
+	newConversation(t).play([]turn{
+		{text, "/ban", 0, "sell/reg_name", []string{"sell.register_first", "reg.name"}},
+		{text, "🙏🙏🙏", 0, "sell/reg_name", []string{"unclear.text", "reg.name"}},
+		{text, "?!", 0, "sell/reg_name", []string{"unclear.text", "reg.name"}},
+		{text, "Hoàng Văn Lâm", 0, "sell/reg_phone", []string{"reg.phone"}},
+		{text, "0912 345 678", 0, "sell/reg_commune", []string{"reg.phone_ok", "reg.commune"}},
+		{text, "🏠🏠", 0, "sell/reg_commune", []string{"unclear.text", "reg.commune"}},
+		{text, "xã Quang Lang, Chi Lăng", 0, "sell/reg_code", []string{"reg.code"}},
+		{text, "bỏ qua", 0, "sell/reg_bank", []string{"reg.bank"}},
+		{text, "bỏ qua", 0, "sell/product", []string{"reg.done", "sell.product"}},
+		{text, "🍊🍊🍊", 0, "sell/product", []string{"unclear.text", "sell.product"}},
+		{text, "quýt", 0, "sell/photos", []string{"sell.photos"}},
+		{flows.KindPhoto, "", 0, "sell/photos", []string{"sell.photo_got"}},
+		{text, "xong", 0, "sell/quantity", []string{"sell.quantity"}},
+		{text, "5 tạ", 0, "sell/price", []string{"sell.price"}},
+		{text, "25k", 0, "sell/ready", []string{"sell.ready"}},
+		{text, "mai", 0, "sell/note", []string{"sell.note"}},
+		{text, "👍", 0, "sell/note", []string{"unclear.text", "sell.note"}},
+		{text, "?", 0, "sell/note", []string{"unclear.text", "sell.note"}},
+		{text, "quả to, 2 loại", 0, "sell/summary", []string{"sell.summary"}},
+	})
+}
+
 // /dangky and /huydangky, which help.moderator names, typed in the private
 // chat are told to be typed in the market group, with an example; a task
 // in progress goes on.
@@ -171,5 +198,46 @@ func TestGroupCommandsTypedInPrivateSayWhereTheyWork(t *testing.T) {
 	}
 	if got := texts.Text("vi", c.said[0].Text); !strings.Contains(got, "nhóm chợ") || !strings.Contains(got, "/huydangky") {
 		t.Errorf("vi: %q; want the market group named, and /huydangky", got)
+	}
+}
+
+// Nor is an emoji or a question mark an order's note, a take-down reason
+// or a decline reason; "🙏" alone still says sorry to the buyer.
+func TestEmojiOrPunctuationAloneIsNoNoteOrReason(t *testing.T) {
+	t.Parallel()
+	m := moderating(t)
+	l := m.listing("1")
+	for _, tt := range []struct {
+		user string
+		kind flows.InputKind
+		text string
+		said []string
+	}{
+		{"2", text, "mua " + l.Code, nil},
+		{"2", text, "40 kg", nil},
+		{"2", flows.KindChoice, "keep", nil},
+		{"2", text, "0987654321", nil},
+		{"2", flows.KindChoice, "pickup", []string{"order.note"}},
+		{"2", text, "👍", []string{"unclear.text", "order.note"}},
+		{"2", text, "?", []string{"unclear.text", "order.note"}},
+		{"2", text, "giao buổi sáng", []string{"order.summary"}},
+		{"2", text, "huỷ", []string{"cancel.done"}},
+	} {
+		said := m.say(tt.user, tt.kind, tt.text)
+		if tt.said != nil && !slices.Equal(said, tt.said) {
+			t.Fatalf("%q said %v; want %v", tt.text, said, tt.said)
+		}
+	}
+	m.typed("9", "gotin", l.Code)
+	for _, typed := range []string{"👍", "?"} {
+		if said := m.say("9", text, typed); !slices.Equal(said, []string{"unclear.text", "moderation.reason_remove"}) {
+			t.Fatalf("%q as a take-down reason said %v; want it asked again", typed, said)
+		}
+	}
+	m.say("9", text, "/huy")
+	m.order("2", l.Code)
+	m.say("1", flows.KindChoice, "ord:decline:"+m.newOrderID())
+	if said := m.say("1", text, "?"); m.sess["1"].Step != "decline_reason" {
+		t.Fatalf("\"?\" as a decline reason said %v, at %+v; want the question again", said, m.sess["1"])
 	}
 }
