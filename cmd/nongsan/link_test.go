@@ -534,7 +534,7 @@ func TestUndoingALinkGivesTheAccountBackItsRolesAndOrders(t *testing.T) {
 	// invited it is told on their own, maybe after the replies below.
 	qt := b.invite(t, "moderator", "QT")
 	p.say(z, "nhận "+qt)
-	used := strings.Split(text(t, "vi", "roles.invite_used", "Name", "\x00", "Code", qt, "Role", "👮 Quản trị viên"), "\x00")
+	used := strings.Split(text(t, "vi", "roles.invite_used", "Name", "\x00", "Code", qt, "Role", "👮 Người điều phối chợ"), "\x00")
 	waitSent(t, b, moderator, func(s sent) bool {
 		return strings.HasPrefix(s.Text, used[0]) && strings.HasSuffix(s.Text, used[1])
 	}, 1)
@@ -546,7 +546,7 @@ func TestUndoingALinkGivesTheAccountBackItsRolesAndOrders(t *testing.T) {
 	pick := b.expect(moderator, "unlink.pick", "Name", "Nông dân 1001", "Phone", "0912 ••• 777", "Count", 1)
 	b.Tap(moderator, pick.Data[0])
 	b.Tap(moderator, "unl:yes")
-	b.expect(moderator, "unlink.back", "Roles", "người hỗ trợ, quản trị viên", "Orders", 1)
+	b.expect(moderator, "unlink.back", "Roles", "người hỗ trợ, người điều phối chợ", "Orders", 1)
 
 	// The farmer holds neither role; the account holds both, and its order.
 	b.Say(farmer, "/themmod")

@@ -474,14 +474,14 @@ func TestInviteCodesGrantRolesOnceAndXoamodTakesThemBack(t *testing.T) {
 	// The moderator is told the code was used: that news travels on its
 	// own, and could land after the replies below.
 	waitSent(t, b, moderator, func(s sent) bool {
-		return s.Text == text(t, "vi", "roles.invite_used", "Name", "Nông dân 3004", "Code", code, "Role", "👮 Quản trị viên")
+		return s.Text == text(t, "vi", "roles.invite_used", "Name", "Nông dân 3004", "Code", code, "Role", "👮 Người điều phối chợ")
 	}, 1)
 	b.Say(newMod, "/themmod") // a moderator now
 	b.expect(newMod, "roles.pick_role", "Press", "bấm")
 
 	b.Say(moderator, "/xoamod")
 	pick := b.expect(moderator, "roles.revoke_pick", "Count", 2, "Press", "bấm")
-	if len(pick.Buttons) != 2 || pick.Buttons[0] != "Nông dân 3004: 👮 Quản trị viên" {
+	if len(pick.Buttons) != 2 || pick.Buttons[0] != "Nông dân 3004: 👮 Người điều phối chợ" {
 		t.Fatalf("granted roles listed: %+v", pick.Buttons)
 	}
 	b.Tap(moderator, pick.Data[1]) // the helper
@@ -500,11 +500,11 @@ func TestInviteCodesGrantRolesOnceAndXoamodTakesThemBack(t *testing.T) {
 	b.Say(moderator, "/xoamod")
 	b.Tap(moderator, b.expect(moderator, "roles.revoke_pick", "Count", 1, "Press", "bấm").Data[0])
 	b.Tap(moderator, "rv:yes")
-	b.expect(moderator, "roles.revoked", "Name", "Nông dân 3004", "Role", "👮 Quản trị viên")
+	b.expect(moderator, "roles.revoked", "Name", "Nông dân 3004", "Role", "👮 Người điều phối chợ")
 	// Told on its own path, as the helper was: it could land after the
 	// tap's answer below.
 	waitSent(t, b, newMod, func(s sent) bool {
-		return s.Text == text(t, "vi", "roles.revoked_user", "Role", "👮 Quản trị viên")
+		return s.Text == text(t, "vi", "roles.revoked_user", "Role", "👮 Người điều phối chợ")
 	}, 1)
 	invites := count(t, b.Env["DATABASE_URL"], `SELECT count(*) FROM role_invites`)
 	b.Tap(newMod, "role:helper")
@@ -635,7 +635,7 @@ func TestACodeDiesWithItsMakersRole(t *testing.T) {
 	}
 	ownQT, forHelper := spare("moderator", "QT"), spare("helper", "HT")
 
-	b.revoke(newMod, "Nông dân 3004", "👮 Quản trị viên")
+	b.revoke(newMod, "Nông dân 3004", "👮 Người điều phối chợ")
 	b.Say(newMod, "nhận "+ownQT)
 	b.expect(newMod, "roles.invite_void", "Code", ownQT)
 	b.Say(helper, "nhận "+forHelper)
