@@ -31,9 +31,14 @@ func (c *Conv) F() Format {
 // Unit is a unit's name: `tạ`.
 func (f Format) Unit(u vn.Unit) string { return f.Texts.Text(f.Lang, M("unit."+string(u))) }
 
-// Quantity is `1,5 tấn`.
+// Quantity is `1,5 tấn`; a unit of other than exactly one is named as
+// many (unit_many: "200 pieces" in English).
 func (f Format) Quantity(q vn.Quantity) string {
-	return f.Texts.Text(f.Lang, M("fmt.quantity", "Amount", vn.FormatMilli(q.Milli), "Unit", f.Unit(q.Unit)))
+	unit := f.Unit(q.Unit)
+	if q.Milli != 1000 {
+		unit = f.Texts.Text(f.Lang, M("unit_many."+string(q.Unit)))
+	}
+	return f.Texts.Text(f.Lang, M("fmt.quantity", "Amount", vn.FormatMilli(q.Milli), "Unit", unit))
 }
 
 // Stock is a quantity of the product with key as people count it: `1,5
@@ -139,7 +144,7 @@ func formatPhone(e164 string) string {
 func BuiltMessageIDs() []string {
 	var ids []string
 	for _, u := range vn.Units() {
-		ids = append(ids, "unit."+string(u))
+		ids = append(ids, "unit."+string(u), "unit_many."+string(u))
 	}
 	for _, a := range Areas {
 		ids = append(ids, "area."+a)

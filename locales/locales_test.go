@@ -146,7 +146,7 @@ func TestEveryMessageReadsWell(t *testing.T) {
 	}
 	vi, en := raw(t, "vi"), raw(t, "en")
 	// Names of things that are the same in both languages.
-	same := regexp.MustCompile(`^(fmt|unit|area|product|channel|persona)\.|^lang\.|^(menu\.lang|cmd\.\w+)$`)
+	same := regexp.MustCompile(`^(fmt|unit|unit_many|area|product|channel|persona)\.|^lang\.|^(menu\.lang|cmd\.\w+)$`)
 	glued := regexp.MustCompile(`(?i)anh/chị\s+(Hoàng|Lâm)`)
 	press := regexp.MustCompile(`(?i)\b(bấm|press|tap)\b`)
 	for id, text := range vi {
@@ -232,6 +232,34 @@ func TestFilledTextsAreKeptApart(t *testing.T) {
 		}
 		if (got == lan) != c.same {
 			t.Errorf("%s %v: %q, the first was %q", c.lang, c.m.Data, got, lan)
+		}
+	}
+}
+
+// English counts read in the singular for one, whether the count came as
+// an int or, relayed as JSON, as a float64; and a quantity's unit is a
+// plain name ("5 yến", not "5 yến (10 kg)").
+func TestEnglishCountsOfOneReadInTheSingular(t *testing.T) {
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		m    flows.Msg
+		want string
+	}{
+		{flows.M("follow.list", "Count", 1, "List", ""), "You follow 1 product:"},
+		{flows.M("follow.list", "Count", float64(1), "List", ""), "You follow 1 product:"},
+		{flows.M("follow.list", "Count", 2, "List", ""), "You follow 2 products:"},
+		{flows.M("follow.digest", "Count", float64(1), "List", ""), "🔔 1 new listing you follow"},
+		{flows.M("broadcast.picked_done", "Count", 1), "✅ Done (1 group)"},
+		{flows.M("broadcast.areas_done", "Count", 3), "✅ Done (3 groups)"},
+		{flows.M("broadcast_run.report_done", "Sent", 1, "Total", 1, "Pin", true, "Pinned", 1, "NotPinned", 0), "📌 Pinned in 1 group."},
+		{flows.M("orders.awaiting", "Count", 2, "Orders", "", "Example", "DH-7K2Q"), "You have 2 orders waiting"},
+		{flows.M("fmt.quantity", "Amount", "5", "Unit", texts.Text("en", flows.M("unit.yen"))), "5 yến"},
+	} {
+		if got := texts.Text("en", c.m); !strings.Contains(got, c.want) {
+			t.Errorf("%s %v: %q, want %q in it", c.m.ID, c.m.Data, got, c.want)
 		}
 	}
 }
