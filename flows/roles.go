@@ -85,7 +85,7 @@ func (f *roles) onRole(ctx context.Context, c *Conv, in Input) (Step, error) {
 		return "", err
 	}
 	c.Ask(M("roles.invite", "Code", inv.Code, "Role", c.T(M("roles.role_"+role)),
-		"Expires", c.F().Date(inv.Expires)+" "+inv.Expires.In(vn.Location()).Format("15:04")),
+		"Expires", c.F().At(inv.Expires)),
 		[]Choice{{Label: M("roles.invite_link"), Do: &Action{Kind: ActInvite, Code: inv.Code}}})
 	return Done, nil
 }
