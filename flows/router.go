@@ -318,7 +318,9 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 	if !ok {
 		id = "unclear.unknown"
 	}
-	c.Say(M(id))
+	// Mid-task, the question follows: its example is the one to copy, not
+	// an idle one ("dang ban") that would leave the task.
+	c.Say(M(id, "Task", c.Session.Active()))
 	r.prompt(c)
 	return nil
 }
