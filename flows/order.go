@@ -69,7 +69,8 @@ func newNonce() string {
 // codePattern finds a listing code as typed: "NS-7K2Q", "ns 7k2q", "NS7K2Q".
 var codePattern = regexp.MustCompile(`(?i)\bns[ -]?([0-9a-z]{4})\b`)
 
-// buyCode reads the listing code of "mua NS-7K2Q" or of a deep link
+// buyCode reads the listing code of "mua NS-7K2Q" ("buy NS-7K2Q" in
+// English, as the English texts may say it) or of a deep link
 // payload "buy_NS7K2Q" (maybe followed by a quantity: "buy_NS7K2Q_q20kg").
 func buyCode(in Input) (string, bool) {
 	text := vn.Fold(in.Text)
@@ -81,6 +82,9 @@ func buyCode(in Input) (string, bool) {
 		text = "mua " + strings.TrimPrefix(vn.Fold(in.Text), "buy:")
 	}
 	rest, ok := strings.CutPrefix(text, "mua ")
+	if !ok {
+		rest, ok = strings.CutPrefix(text, "buy ")
+	}
 	if !ok {
 		rest = text // the code alone: "NS-7K2Q"
 	}

@@ -414,6 +414,27 @@ func TestABuyersAddressOrNoteWithAPhoneNumberIsAskedAgain(t *testing.T) {
 	}
 }
 
+// A buyer who speaks English orders by typing "buy" and the code, as the
+// English texts say "Buy"; "mua" and the code go on working too.
+func TestAnEnglishBuyerOrdersByTypingBuyAndTheCode(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	b := startBot(t, tg, orderEnv(t, tg))
+	b.markets()
+	b.register(farmer)
+	code := b.listing(farmer, "500 kg", "25k")
+	want := text(t, "en", "order.quantity", "Remaining", "500 kg", "Unit", "kg", "Price", "25.000 VND/kg")
+	for _, typed := range []string{"BUY " + code, "buy " + strings.ToLower(code), "mua " + code} {
+		if code := b.Post(b.Up.WithLanguage("en").Text(buyer, buyer, typed)); code != http.StatusOK {
+			t.Fatal(code)
+		}
+		if got := b.Last(buyer).Text; got != want {
+			t.Fatalf("after %q the bot said %q\nwant %q", typed, got, want)
+		}
+		b.Say(buyer, "/huy")
+	}
+}
+
 func TestOrdersAreShownInTheBuyersUnit(t *testing.T) {
 	t.Parallel()
 	tg := telegramtest.NewServer(t)
