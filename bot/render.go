@@ -276,7 +276,7 @@ func firstID(ids []string) string {
 // its own that carries the choices after photos, or -1.
 func (r *Rendered) render(reply flows.Reply) (outs []Out, footer int) {
 	caps := r.Caps()
-	t := func(m flows.Msg) string { return r.Texts.Text(reply.Lang, withCaps(m, caps)) }
+	t := func(m flows.Msg) string { return r.Texts.Text(reply.Lang, r.withAdmins(withCaps(m, caps))) }
 	if reply.Edit != nil {
 		reply.Photos = r.photos(reply.Photos, caps)
 		return r.renderEdit(reply, caps, t), -1
@@ -478,6 +478,46 @@ func withCaps(m flows.Msg, caps Caps) flows.Msg {
 		data["NoQR"] = true
 	}
 	m.Data = data
+	return m
+}
+
+// withAdmins lets a text say, with {{if .NoAdmins}}, that the channel
+// cannot tell who administers a group (Zalo), so that it sends nobody to
+// a group command only a group admin could run there.
+func (r *Rendered) withAdmins(m flows.Msg) flows.Msg {
+	if r.KnowsAdmins() {
+		return m
+	}
+	data := maps.Clone(m.Data)
+	if data == nil {
+		data = map[string]any{}
+	}
+	data["NoAdmins"] = true
+	m.Data = data
+	return m
+}
+
+// typedText is the reply's text, told with {{if .Typed}} when its choices
+// print as what to type (choices has them as Choice.Typed lines, where they
+// have no number): it then says what to send rather than what to choose.
+func typedText(reply flows.Reply, caps Caps) flows.Msg {
+	m := reply.Text
+	if caps.Buttons {
+		return m
+	}
+	for _, row := range reply.Choices {
+		for _, c := range row {
+			if c.Do == nil && c.URL == "" && c.Number == 0 && c.Typed != nil {
+				data := maps.Clone(m.Data)
+				if data == nil {
+					data = map[string]any{}
+				}
+				data["Typed"] = true
+				m.Data = data
+				return m
+			}
+		}
+	}
 	return m
 }
 

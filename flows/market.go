@@ -304,11 +304,11 @@ func (r *Router) unregisterMarket(ctx context.Context, c *Conv, in Input) error 
 	err := r.Deps.Markets.UnregisterMarket(ctx, in.ChatKey())
 	switch {
 	case errors.Is(err, ErrNotFound):
-		c.Say(M("group.not_registered"))
+		c.Say(M("group.not_registered", "Moderators", in.NoAdmins))
 	case err != nil:
 		return fmt.Errorf("unregister market: %w", err)
 	default:
-		c.Say(M("group.unregistered"))
+		c.Say(M("group.unregistered", "Moderators", in.NoAdmins))
 	}
 	return nil
 }

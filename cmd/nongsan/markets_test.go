@@ -375,6 +375,32 @@ func keptGap(t *testing.T, at []time.Time, gap time.Duration) {
 	}
 }
 
+// On Zalo, where the bot cannot tell who owns a group, its answers name
+// who can act there, a market coordinator, and never send anyone to a
+// group owner's command that the bot would refuse them: /huydangky before
+// and after registering, and /thongbao refused in the private chat.
+func TestOnZaloNobodyIsSentToACommandTheBotRefuses(t *testing.T) {
+	t.Parallel()
+	z := startZaloMarkets(t)
+	const group, mod, member = "zalo-group-unreg", "mod-0001", "member-0009"
+	inGroup := func(user, text string) { z.post(z.Z.Text(zalotest.Group(group), z.user(user), text)) }
+	inGroup(mod, "/huydangky")
+	said := []string{z.expect(group, "group.not_registered", "Moderators", true)}
+	inGroup(mod, "/dangky")
+	z.expect(group, "group.registered_all")
+	inGroup(mod, "/huydangky")
+	said = append(said, z.expect(group, "group.unregistered", "Moderators", true))
+	for _, s := range said {
+		if strings.Contains(strings.ToLower(s), "trưởng nhóm") || !strings.Contains(s, "người điều phối chợ") {
+			t.Errorf("the group was told: %q", s)
+		}
+	}
+	z.say(member, "/thongbao")
+	if refused := z.expect(member, "broadcast.refused", "NoAdmins", true); strings.Contains(refused, "/thongbao") {
+		t.Errorf("the member was sent to /thongbao in a Zalo group: %q", refused)
+	}
+}
+
 // Zalo groups are markets like Telegram's: registered by a moderator (Zalo
 // cannot tell a group's admins), they get every listing of their area with
 // what to type instead of a button, and the order announcements and notes.
