@@ -291,7 +291,7 @@ func (r *Rendered) render(reply flows.Reply) (outs []Out, footer int) {
 		// The QR is a photo the platform fetches from us.
 		main.Photos, main.QR = []string{r.QRURL + QRCode(reply.QR) + ".png"}, ""
 	}
-	text := t(reply.Text)
+	text := t(typedText(reply, caps))
 	footer = -1
 	if d := reply.Document; d != nil && caps.Documents {
 		// The file first, captioned; what does not fit follows it.

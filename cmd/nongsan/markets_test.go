@@ -60,6 +60,32 @@ func TestPlainNoticesAreAnsweredByTypingTheirCommands(t *testing.T) {
 	p.expect(buyer, "orders.done", "Code", orderCode, "Status", text(t, "vi", "order_status.completed"))
 }
 
+// On a channel without buttons, a notice whose choices come as what to
+// type (it reached the chat from another's update, so nothing there is
+// numbered) says to send those words, never to choose a button: the
+// farmer's new order, and the buyer's acceptance.
+func TestPlainNoticesSayWhatToSendNotWhatToChoose(t *testing.T) {
+	t.Parallel()
+	p := startPlain(t)
+	const farmer, buyer = "f9", "b9"
+	code := p.market("g-f9", farmer, "0912 888 779")
+	p.say(buyer, "mua "+code)
+	orderCode := p.order(buyer, "50kg")
+	send := "Nhận đơn thì anh/chị nhắn NHẬN " + orderCode + ", không nhận thì nhắn TỪ CHỐI " + orderCode + "."
+	p.wait(farmer, func(s string) bool { return strings.Contains(s, send) })
+	p.say(farmer, "nhan "+orderCode)
+	p.wait(buyer, func(s string) bool {
+		return strings.Contains(s, "Khi nhận được hàng, anh/chị nhắn ĐÃ NHẬN HÀNG "+orderCode+" nhé.")
+	})
+	for _, chat := range []string{farmer, buyer} {
+		for _, s := range p.received(chat) {
+			if strings.Contains(s, "chọn ✅ Nhận đơn") || strings.Contains(s, "chọn ✅ Đã nhận được hàng") {
+				t.Errorf("%s was told to choose what has no number: %q", chat, s)
+			}
+		}
+	}
+}
+
 // market makes group a market for Chi Lăng, where farmer registers and
 // publishes 500 kg of na at 25k; it returns the listing's code.
 func (p *plainBot) market(group, farmer, phone string) string {
