@@ -163,6 +163,9 @@ func BuiltMessageIDs() []string {
 	for _, st := range []string{Pending, Accepted, Shipping, Completed, Cancelled, Declined} {
 		ids = append(ids, "order_status."+st)
 	}
+	for _, st := range sellerStatuses {
+		ids = append(ids, "order_status_seller."+st)
+	}
 	for name := range orderActions {
 		ids = append(ids, "order."+name)
 	}

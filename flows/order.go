@@ -504,18 +504,35 @@ func orderData(f Format, o *Order) []any {
 	}
 }
 
+// sellerStatuses are the order statuses that the farmer reads as their
+// own doing ("chờ anh/chị nhận đơn"), rather than the nhà vườn's, as if
+// someone else had to act.
+var sellerStatuses = []string{Pending, Accepted, Shipping}
+
 // sellerData is orderData as the farmer sees it: the buyer's phone number
-// only once the farmer has accepted the order.
+// only once the farmer has accepted the order, and the status in the
+// farmer's own words.
 func sellerData(f Format, o *Order) []any {
 	data := orderData(f, o)
-	if o.Status != Accepted && o.Status != Shipping && o.Status != Completed {
-		for i := 0; i+1 < len(data); i += 2 {
-			if data[i] == "Phone" {
-				data[i+1] = ""
-			}
+	hidePhone := o.Status != Accepted && o.Status != Shipping && o.Status != Completed
+	for i := 0; i+1 < len(data); i += 2 {
+		switch {
+		case data[i] == "Phone" && hidePhone:
+			data[i+1] = ""
+		case data[i] == "Status" && slices.Contains(sellerStatuses, o.Status):
+			data[i+1] = f.Texts.Text(f.Lang, M("order_status_seller."+o.Status))
 		}
 	}
 	return data
+}
+
+// dataFor is the order's data as userID sees it: sellerData for its farmer
+// (or the helper who posted the listing), orderData for its buyer.
+func dataFor(f Format, o *Order, userID int64) []any {
+	if o.Listing.Seller.UserID == userID || o.Listing.HelperID == userID {
+		return sellerData(f, o)
+	}
+	return orderData(f, o)
 }
 
 // asOrder is the draft as an order of the conversation's buyer.

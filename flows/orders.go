@@ -83,7 +83,7 @@ func (f *orders) askPick(c *Conv) {
 		orders []*Order
 	}{{"orders.as_seller", selling}, {"orders.as_buyer", buying}} {
 		for _, o := range group.orders {
-			rows = append(rows, []Choice{{Label: M(group.label, orderData(c.F(), o)...), Value: "ord:view:" + strconv.FormatInt(o.ID, 10)}})
+			rows = append(rows, []Choice{{Label: M(group.label, dataFor(c.F(), o, c.User.ID)...), Value: "ord:view:" + strconv.FormatInt(o.ID, 10)}})
 		}
 	}
 	c.Ask(M("orders.pick", "Selling", len(selling), "Buying", len(buying)), rows...)
@@ -162,10 +162,10 @@ func (f *orders) act(ctx context.Context, c *Conv, value string) (Step, error) {
 	action, ok := orderActions[parts[1]]
 	switch {
 	case !ok || action.seller != isSeller:
-		c.Say(M("orders.not_yours", orderData(c.F(), o)...))
+		c.Say(M("orders.not_yours", dataFor(c.F(), o, c.User.ID)...))
 		return Done, nil
 	case !slices.Contains(action.from, o.Status) && o.Status != action.to:
-		c.Say(M("orders.not_now", orderData(c.F(), o)...))
+		c.Say(M("orders.not_now", dataFor(c.F(), o, c.User.ID)...))
 		return Done, nil
 	}
 	// Already in the new state, it goes to the store all the same: this
@@ -201,7 +201,7 @@ func (f *orders) move(ctx context.Context, c *Conv, o *Order, ch OrderChange) er
 	ch.Actor, ch.Source = c.User.ID, string(c.In.Channel)+":"+c.In.UpdateID
 	o, err := f.deps.Orders.SetOrderStatus(ctx, o.ID, ch)
 	if errors.Is(err, ErrStale) && before.Status == ch.To {
-		c.Say(M("orders.already", orderData(c.F(), before)...))
+		c.Say(M("orders.already", dataFor(c.F(), before, c.User.ID)...))
 		return nil
 	}
 	if errors.Is(err, ErrStale) {
@@ -253,7 +253,7 @@ func orderChanged(ctx context.Context, deps Deps, o *Order, now time.Time) ([]Re
 		toFarmer(M("order.accepted_farmer", orderData(fm, o)...), []Choice{actionChoice("ship", o)})
 	case Shipping:
 		toBuyer(M("order.shipping", orderData(bf, o)...), []Choice{actionChoice("received", o)})
-		toFarmer(M("orders.done", orderData(fm, o)...))
+		toFarmer(M("orders.done", sellerData(fm, o)...))
 	case Completed:
 		toBuyer(M("orders.done", orderData(bf, o)...))
 		toFarmer(M("order.completed", orderData(fm, o)...))
