@@ -6,6 +6,7 @@ import (
 	"embed"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"sort"
 	"strconv"
@@ -189,6 +190,14 @@ func (t *Texts) text(lang string, m flows.Msg) string {
 	}
 	if _, ok := data["Press"]; !ok {
 		data["Press"], data["PressCap"] = press, capitalise(press)
+	}
+	for k, v := range data {
+		// A count that went through JSON (the outbox) comes back a float:
+		// a template's {{if eq .Left 1}} would fail on it, and the text
+		// show its ID.
+		if f, ok := v.(float64); ok && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+			data[k] = int64(f)
+		}
 	}
 	m.Data = data
 	return t.localise(lang, m)

@@ -257,6 +257,11 @@ func TestEnglishCountsOfOneReadInTheSingular(t *testing.T) {
 		{flows.M("broadcast_run.report_done", "Sent", 1, "Total", 1, "Pin", true, "Pinned", 1, "NotPinned", 0), "📌 Pinned in 1 group."},
 		{flows.M("orders.awaiting", "Count", 2, "Orders", "", "Example", "DH-7K2Q"), "You have 2 orders waiting"},
 		{flows.M("fmt.quantity", "Amount", "5", "Unit", texts.Text("en", flows.M("unit.yen"))), "5 yến"},
+		// Counts that went through the outbox's JSON are floats.
+		{flows.M("moderation.hidden", "Code", "NS-7K2Q", "Groups", "Chợ Na", "Left", float64(1)), "in 1 other group;"},
+		{flows.M("unlink.pick", "Name", "Lan", "Phone", "0912 345 678", "Count", float64(2)), "shared with 2 accounts"},
+		{flows.M("follow.followers", "Count", float64(1), "Product", "Na"), "1 person follows Na"},
+		{flows.M("broadcast.pick", "Page", float64(2), "Pages", float64(3)), "Page 2 of 3."},
 	} {
 		if got := texts.Text("en", c.m); !strings.Contains(got, c.want) {
 			t.Errorf("%s %v: %q, want %q in it", c.m.ID, c.m.Data, got, c.want)
