@@ -29,23 +29,24 @@ func foldSQL(col, marks string) string {
 var markClass = func() string {
 	var b strings.Builder
 	b.WriteString("[")
-	for _, r := range unicode.Mn.R16 {
-		if r.Stride != 1 {
-			for c := r.Lo; c <= r.Hi; c += r.Stride {
-				fmt.Fprintf(&b, `\u%04x`, c)
-			}
-			continue
+	add := func(lo, hi, stride uint32) {
+		code := `\u%04x` // as PostgreSQL writes a code point
+		if hi > 0xFFFF {
+			code = `\U%08x`
 		}
-		fmt.Fprintf(&b, `\u%04x-\u%04x`, r.Lo, r.Hi)
+		if stride == 1 {
+			fmt.Fprintf(&b, code+"-"+code, lo, hi)
+			return
+		}
+		for c := lo; c <= hi; c += stride {
+			fmt.Fprintf(&b, code, c)
+		}
+	}
+	for _, r := range unicode.Mn.R16 {
+		add(uint32(r.Lo), uint32(r.Hi), uint32(r.Stride))
 	}
 	for _, r := range unicode.Mn.R32 {
-		if r.Stride != 1 {
-			for c := r.Lo; c <= r.Hi; c += r.Stride {
-				fmt.Fprintf(&b, `\U%08x`, c)
-			}
-			continue
-		}
-		fmt.Fprintf(&b, `\U%08x-\U%08x`, r.Lo, r.Hi)
+		add(r.Lo, r.Hi, r.Stride)
 	}
 	b.WriteString("]")
 	return b.String()
