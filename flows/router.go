@@ -314,6 +314,11 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 		return nil // this album was answered at its first photo
 	}
 	c.Session.Album = albumOf(in)
+	// "cảm ơn", "ok", "👍" between tasks: thanks, not a question.
+	if in.Kind == KindText && !c.Session.Active() && thanks(in.Text) {
+		c.Say(M("unclear.thanks"))
+		return nil
+	}
 	id, ok := unclearMsg[in.Kind]
 	if !ok {
 		id = "unclear.unknown"
@@ -323,6 +328,19 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 	c.Say(M(id, "Task", c.Session.Active()))
 	r.prompt(c)
 	return nil
+}
+
+// thanksWords, as controlKey reads them, thank or agree: said after a
+// task, they ask for nothing.
+var thanksWords = []string{"cam on", "cam on nhieu", "cam on nhe", "thanks", "thank you", "ok", "oke", "okay",
+	"vang", "da", "u", "uh", "duoc roi", "tot qua", "hay qua", "da vang", "vang a"}
+
+// thanks tells whether text thanks or agrees: one of thanksWords, "cảm
+// ơn" said to anyone ("cảm ơn em nhiều"), or emoji alone (👍, 🙏).
+func thanks(text string) bool {
+	key := controlKey(text)
+	return key == "" && strings.TrimSpace(text) != "" || slices.Contains(thanksWords, key) ||
+		strings.HasPrefix(key, "cam on ") || strings.HasPrefix(key, "thank")
 }
 
 func followName(unfollow bool) FlowName {

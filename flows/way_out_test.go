@@ -241,3 +241,19 @@ func TestEmojiOrPunctuationAloneIsNoNoteOrReason(t *testing.T) {
 		t.Fatalf("\"?\" as a decline reason said %v, at %+v; want the question again", said, m.sess["1"])
 	}
 }
+
+// Thanks or "ok" after a task ask for nothing: they get a warm word, not
+// "Em chưa hiểu ý" and the menu; what is not understood still gets that.
+func TestThanksBetweenTasksGetAWarmWord(t *testing.T) {
+	t.Parallel()
+	newConversation(t).play([]turn{
+		{text, "cảm ơn em nhiều ạ", 0, "", []string{"unclear.thanks"}},
+		{text, "Ok", 0, "", []string{"unclear.thanks"}},
+		{text, "vâng ạ", 0, "", []string{"unclear.thanks"}},
+		{text, "👍", 0, "", []string{"unclear.thanks"}},
+		{text, "Thanks!", 0, "", []string{"unclear.thanks"}},
+		{text, "xyz abc", 0, "", []string{"unclear.text", "menu.title"}},
+		{text, "/ban", 0, "sell/reg_name", []string{"sell.register_first", "reg.name"}},
+		{text, "👍", 0, "sell/reg_name", []string{"unclear.text", "reg.name"}},
+	})
+}
