@@ -73,6 +73,7 @@ type readWord struct {
 	raw, fold string
 	end       bool // no span goes past this word
 	used      bool
+	neg       bool // a negation of a "bán" near it (markNegations)
 }
 
 // The reader's vocabulary, folded.
@@ -121,6 +122,7 @@ func ReadListing(text string, now time.Time, c *Catalog, areas []Area) Reading {
 func readListing(text string, now time.Time, c *Catalog, areas []Area, counted Unit) Reading {
 	var r Reading
 	ws := readWords(Normalize(text))
+	markNegations(ws, text, c)
 	folded := " " + joinFold(ws) + " "
 	for _, v := range sellVerbs {
 		r.Selling = r.Selling || strings.Contains(folded, " "+v+" ")
@@ -284,12 +286,39 @@ func SameAmount(a, b Quantity) bool {
 // Words around "bán" that say it sells nothing: before it, a negation or
 // a past ("không bán", "chưa bán", "thôi bán", "đã bán"), a word or two
 // away ("không muốn bán"); right after it, that it is done ("bán hết",
-// "bán xong", "bán rồi", "bán được", "bán nữa"). Folded, but for "đã":
-// "da" is also "dạ", a polite yes ("Dạ bán na 5 tạ").
+// "bán xong", "bán rồi", "bán được"), or, after a negation, "bán nữa".
+// A negation is compared as typed: folded, "chưa" is cà "chua", "hông" is
+// "hồng" (a persimmon), "dừng" is "Dũng", "thôi" is "thời"; only in a text
+// typed with no diacritics at all are the folded forms read ("khong ban
+// nua"). "đã" never is: "da" is also "dạ", a polite yes ("Dạ bán na 5 tạ").
 var (
-	notSelling  = setOf("khong", "ko", "kh", "hong", "hok", "chua", "thoi", "ngung", "dung", "het")
-	doneSelling = setOf("het", "xong", "roi", "duoc", "nua")
+	notSelling      = setOf("không", "hông", "hổng", "ko", "kh", "hok", "chưa", "thôi", "ngừng", "đừng", "dừng", "hết", "đã")
+	notSellingPlain = setOf("khong", "ko", "kh", "hong", "hok", "chua", "thoi", "ngung", "dung", "het")
+	doneSelling     = setOf("het", "xong", "roi", "duoc", "nua")
 )
+
+// markNegations marks the words of ws that negate a "bán" near them
+// (notSelling), but for those inside a catalogue product's name: "Hồng
+// không hạt bán" sells.
+func markNegations(ws []readWord, text string, c *Catalog) {
+	plain := !strings.ContainsFunc(text, func(r rune) bool { return r > unicode.MaxASCII && unicode.IsLetter(r) })
+	for k := range ws {
+		ws[k].neg = notSelling[strings.ToLower(ws[k].raw)] || plain && notSellingPlain[ws[k].fold]
+	}
+	if c == nil {
+		return
+	}
+	for i := range ws {
+		for j := min(len(ws), i+4); j > i+1; j-- {
+			if _, ok := c.byName[matchKey(joinRaw(ws[i:j]))]; ok {
+				for k := i; k < j; k++ {
+					ws[k].neg = false
+				}
+				break
+			}
+		}
+	}
+}
 
 // negated tells why the "bán" at ws[i] sells nothing: notYet ("chưa
 // bán", "không bán được": nothing sold), over (another word that ends
@@ -300,13 +329,13 @@ func negated(ws []readWord, i int) string {
 		if ws[k].end {
 			break // "Không, bán na 5 tạ": the no answers something else
 		}
-		if notSelling[ws[k].fold] || strings.ToLower(ws[k].raw) == "đã" {
+		if ws[k].neg {
 			before = ws[k].fold
 			break
 		}
 	}
 	after := ""
-	if i+1 < len(ws) && !ws[i].end && doneSelling[ws[i+1].fold] {
+	if i+1 < len(ws) && !ws[i].end && doneSelling[ws[i+1].fold] && (ws[i+1].fold != "nua" || before != "") {
 		after = ws[i+1].fold
 	}
 	switch {

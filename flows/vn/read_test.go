@@ -155,6 +155,14 @@ func TestReadListing(t *testing.T) {
 		{text: "Dạ bán dưa hấu", product: "dưa hấu", note: "Dạ", flags: "listing"},
 		{text: "bán hết 5 tạ na 25k", product: "na-chi-lang", qty: "5 ta", price: "25000", flags: "listing"},
 		{text: "không bán lẻ, na 5 tạ 25k", product: "na-chi-lang", qty: "5 ta", price: "25000", note: "không bán lẻ", flags: "listing"},
+		// Negations compared as typed: a product's name, a person's, "thời"
+		// and "bán nữa" with no negation before it are selling.
+		{text: "Nhà em có hồng không hạt bán", product: "hong-khong-hat", ready: day(1, 12, 2026), flags: "listing"},
+		{text: "Cà chua bán 15k/kg", price: "15000/kg", note: "Cà chua bán", flags: "listing"},
+		{text: "Cà chua cần bán 5 tạ", qty: "5 ta", note: "Cà chua", flags: "listing"},
+		{text: "Dũng bán na", product: "na-chi-lang", note: "Dũng", flags: "listing"},
+		{text: "thời vụ này bán na 5 tạ 25k", product: "na-chi-lang", qty: "5 ta", price: "25000", note: "thời vụ này", flags: "listing"},
+		{text: "Em còn hàng, muốn bán nữa", product: "nữa", note: "Em còn hàng, muốn", flags: "listing"},
 	}
 	for _, tt := range tests {
 		r := ReadListing(tt.text, now, c, testAreas)
@@ -206,7 +214,8 @@ func FuzzReadListing(f *testing.F) {
 	for _, s := range []string{"Na Chi Lăng 5 tạ 25k mai có hàng", "bán 2 tấn quýt Bắc Sơn giá 18 nghìn, thu hoạch rằm tháng 9",
 		"Na 2 tấn (200kg) 30k", "(((", "giá", "bán", "0912 345 678", "\xff", "- - ,", "5 tạ giá 25",
 		"Trứng gà 2 chục 5 quả 30k/chục mai", "trứng 2 chục rưỡi", "trứng chục 5 quả 2 chục",
-		"bán hết rồi", "thôi không bán nữa", "chưa bán được", "bán hết 5 tạ na 25k"} {
+		"bán hết rồi", "thôi không bán nữa", "chưa bán được", "bán hết 5 tạ na 25k",
+		"Nhà em có hồng không hạt bán", "Cà chua bán 15k/kg", "Em còn hàng, muốn bán nữa", "Dũng bán na"} {
 		f.Add(s)
 	}
 	c := loadCatalog(f)
