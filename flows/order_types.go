@@ -144,6 +144,11 @@ type Orders interface {
 	// Awaiting lists the pending orders waiting for a user's answer as
 	// their seller (or the helper who posted the listing), oldest first.
 	Awaiting(ctx context.Context, userID int64) ([]*Order, error)
+	// OrderAskedLast tells whether, of the yes/no questions put to a user
+	// as a seller, the latest was about an order waiting for them (placed
+	// or reminded), not about renewing a listing of theirs: a bare "không"
+	// answers that latest question.
+	OrderAskedLast(ctx context.Context, userID int64) (bool, error)
 	Timeline(ctx context.Context, id int64) ([]OrderEvent, error)
 	// DueOrders lists pending orders older than timeout, oldest first, and
 	// the younger ones whose farmer is to be reminded by now (RemindAt, as

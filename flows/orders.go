@@ -25,7 +25,8 @@ const (
 
 type ordersDraft struct {
 	OrderID int64  `json:"order"`
-	Action  string `json:"action"` // decline or drop: what the reason is for
+	Action  string `json:"action"`         // decline or drop: what the reason is for
+	Code    string `json:"code,omitempty"` // DH-7K2Q, named in the question
 }
 
 // orderAction is what a role may do to an order in some states.
@@ -152,11 +153,11 @@ func (f *orders) act(ctx context.Context, c *Conv, value string) (Step, error) {
 		switch {
 		case !isSeller || !slices.Contains(a.from, o.Status):
 		case len(parts) == 4 && parts[3] == reasonOther:
-			return ordersOther, c.SetDraft(ordersDraft{OrderID: o.ID, Action: parts[1]})
+			return ordersOther, c.SetDraft(ordersDraft{OrderID: o.ID, Action: parts[1], Code: o.Code})
 		case len(parts) == 4 && (slices.Contains(reasonKeys, parts[3]) || parts[3] == ReasonUnsaid):
 			return Done, f.decline(ctx, c, o, a, Reason{Key: parts[3]}) // told to the buyer in their language
 		default:
-			return ordersDecline, c.SetDraft(ordersDraft{OrderID: o.ID, Action: parts[1]})
+			return ordersDecline, c.SetDraft(ordersDraft{OrderID: o.ID, Action: parts[1], Code: o.Code})
 		}
 	}
 	action, ok := orderActions[parts[1]]
@@ -421,7 +422,7 @@ func (f *orders) askReason(c *Conv) {
 	}
 	rows = append(rows, []Choice{{Label: M("order.other_reason"), Value: reasonValue(d, reasonOther),
 		Words: []string{"khac", "ly do khac", "other"}}})
-	c.Ask(M("order.decline_reason"), rows...)
+	c.Ask(M("order.decline_reason", "Code", d.Code), rows...)
 }
 
 // askOther asks, after ❔ Lý do khác, for the reason in the farmer's own

@@ -237,6 +237,15 @@ func (r *Router) awaiting(ctx context.Context, c *Conv, in Input, action string)
 	if err != nil || len(orders) == 0 {
 		return false, err
 	}
+	// A bare yes or no answers the latest question the bot put to her: the
+	// listing's renewal ("…bán thêm 7 ngày không ạ?") asked after the order
+	// is no order's answer.
+	if word := strings.TrimSpace(vn.Fold(stripEmoji(in.Text))); slices.Contains(orderYes, word) || slices.Contains(orderNo, word) {
+		last, err := r.Deps.Orders.OrderAskedLast(ctx, c.User.ID)
+		if err != nil || !last {
+			return false, err
+		}
+	}
 	if action == confirmAccept && len(orders) == 1 {
 		o, id := orders[0], strconv.FormatInt(orders[0].ID, 10)
 		c.Ask(M("orders.confirm", sellerData(c.F(), o)...), []Choice{

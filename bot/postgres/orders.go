@@ -315,6 +315,24 @@ func (db *DB) Awaiting(ctx context.Context, userID int64) ([]*flows.Order, error
 	return orders, nil
 }
 
+// OrderAskedLast implements flows.Orders: a pending order placed or
+// reminded no earlier than any listing's renewal question (renew_asked_at).
+func (db *DB) OrderAskedLast(ctx context.Context, userID int64) (bool, error) {
+	var last bool
+	err := db.Pool.QueryRow(ctx, `
+		WITH mine AS (
+			SELECT l.id FROM listings l
+			WHERE l.seller_id = (SELECT id FROM sellers WHERE user_id = $1) OR l.helper_id = $1)
+		SELECT coalesce((SELECT max(greatest(o.created_at, o.reminded_at)) FROM orders o
+				WHERE o.status = 'pending' AND o.listing_id IN (SELECT id FROM mine)), '-infinity')
+			>= coalesce((SELECT max(l.renew_asked_at) FROM listings l
+				WHERE l.id IN (SELECT id FROM mine)), '-infinity')`, userID).Scan(&last)
+	if err != nil {
+		return false, fmt.Errorf("last question to user %d: %w", userID, err)
+	}
+	return last, nil
+}
+
 // orders reads the orders a condition (with its order and limit) selects.
 func (db *DB) orders(ctx context.Context, cond string, args ...any) ([]*flows.Order, error) {
 	rows, err := db.Pool.Query(ctx, selectOrders+cond, args...)

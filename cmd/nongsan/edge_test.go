@@ -185,19 +185,19 @@ func TestNotificationButtonsKeepTheListingBeingWritten(t *testing.T) {
 			}
 		}},
 		{"decline", 1, func(b *testBot) {
-			b.expect(farmer, "order.decline_reason")
+			b.expect(farmer, "order.decline_reason", "Code", orderCodeIn(b.notice(farmer, "🛒 Đơn mới").Text))
 			b.Say(farmer, "Hàng chưa chín")
 		}},
 		// The menu keyboard stays on screen: a tap on it while the reason
 		// is asked is an interjection inside an interjection.
 		{"decline, then help from the menu", 1, func(b *testBot) {
-			b.expect(farmer, "order.decline_reason")
+			b.expect(farmer, "order.decline_reason", "Code", orderCodeIn(b.notice(farmer, "🛒 Đơn mới").Text))
 			b.Say(farmer, "❓ Trợ giúp")
-			b.expect(farmer, "order.decline_reason")
+			b.expect(farmer, "order.decline_reason", "Code", orderCodeIn(b.notice(farmer, "🛒 Đơn mới").Text))
 			b.Say(farmer, "Hàng chưa chín")
 		}},
 		{"decline, then the language from the menu", 1, func(b *testBot) {
-			b.expect(farmer, "order.decline_reason")
+			b.expect(farmer, "order.decline_reason", "Code", orderCodeIn(b.notice(farmer, "🛒 Đơn mới").Text))
 			b.Say(farmer, "🌐 Ngôn ngữ / Language")
 			b.expect(farmer, "lang.ask")
 			b.Say(farmer, "1")

@@ -495,7 +495,7 @@ func TestPlainDeclineByTypingOffersWhatToTypeForSimilarListings(t *testing.T) {
 
 	p.wait(farmer, func(s string) bool { return strings.Contains(s, text(t, "vi", "typed.decline", "Code", orderCode)) })
 	p.say(farmer, "tu choi "+orderCode)
-	p.expect(farmer, "order.decline_reason")
+	p.expect(farmer, "order.decline_reason", "Code", orderCode)
 	p.say(farmer, "hết hàng")
 	buy := text(t, "vi", "typed.buy", "Code", other, "Product", "Na Chi Lăng", "Price", "27.000 đ/kg", "Place", "Chi Lăng")
 	offer := p.wait(buyer, func(s string) bool { return strings.Contains(s, buy) })

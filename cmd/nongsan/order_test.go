@@ -480,7 +480,7 @@ func TestDeclinedOrderReleasesStockAndOffersSimilar(t *testing.T) {
 	b.Place(buyer)
 	news := b.notice(farmer, "🛒 Đơn mới")
 	b.Tap(farmer, news.Data[1])
-	b.expect(farmer, "order.decline_reason")
+	b.expect(farmer, "order.decline_reason", "Code", orderCodeIn(news.Text))
 	b.Say(farmer, "Hàng chưa chín")
 	// The orders had sold it out: the 500 kg are on sale again, and the
 	// farmer is told so.

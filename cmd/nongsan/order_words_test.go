@@ -45,7 +45,7 @@ func TestTheFarmerAnswersTheNewOrdersQuestionInWords(t *testing.T) {
 		}
 		for _, no := range []string{"không", "không nhận"} {
 			p.say(farmer, no)
-			p.expect(farmer, "order.decline_reason")
+			p.expect(farmer, "order.decline_reason", "Code", orderCode)
 			p.say(farmer, "huỷ")
 			if got := statuses(); got != "[pending]" {
 				t.Fatalf("%q then huỷ changed the order: %v", no, got)
