@@ -538,6 +538,15 @@ func choose(s *Session, in Input) Input {
 			return in
 		}
 	}
+	// "Bỏ qua ạ.", "Đúng rồi ạ": the key said politely, after the exact
+	// match so that a label ending in a particle keeps its own choice.
+	word = controlKey(in.Text)
+	for _, o := range s.Offered {
+		if word != "" && slices.Contains(o.Keys, word) {
+			in.Kind, in.Text = KindChoice, o.Value
+			return in
+		}
+	}
 	return in
 }
 

@@ -257,3 +257,20 @@ func TestThanksBetweenTasksGetAWarmWord(t *testing.T) {
 		{text, "👍", 0, "sell/reg_name", []string{"unclear.text", "reg.name"}},
 	})
 }
+
+// A choice's key said politely is the choice: "Đúng rồi ạ" confirms a
+// price, "Bỏ qua ạ." skips the note (no "📝 Bỏ qua ạ." in every group).
+func TestPoliteChoicesAreTheChoice(t *testing.T) {
+	t.Parallel()
+	c := newConversation(t)
+	c.play(append(slices.Clone(toSellQuantity), []turn{
+		{text, "5 tạ", 0, "sell/price", []string{"sell.price"}},
+		{text, "1tr2", 0, "sell/price_check", []string{"sell.price_check"}},
+		{text, "Đúng rồi ạ", 0, "sell/ready", []string{"sell.ready"}},
+		{text, "mai", 0, "sell/note", []string{"sell.note"}},
+		{text, "Bỏ qua ạ.", 0, "sell/summary", []string{"sell.summary"}},
+	}...))
+	if note := c.said[0].Text.Data["Note"]; note != "" {
+		t.Errorf("the summary's note is %q; want none", note)
+	}
+}
