@@ -113,7 +113,7 @@ func (r *Router) typed(ctx context.Context, c *Conv, in Input, kind, action, cod
 	return r.interject(ctx, c, flow, in)
 }
 
-// buyTyped opens the order of a "mua NS-7K2Q" typed while a task is in
+// buyTyped opens the order of a "mua NS-7K2Q" ("buy NS-7K2Q") typed while a task is in
 // progress, the task set aside as for a typed action: an order is no answer
 // to the question (a note, a phone number, a name). done is false for a
 // code of no listing, left to the question.
@@ -121,7 +121,11 @@ func (r *Router) buyTyped(ctx context.Context, c *Conv, in Input) (done bool, er
 	if !c.Session.Active() || in.Kind != KindText || in.Command != "" {
 		return false, nil
 	}
+	// Either verb buyCode reads: "buy NS-7K2Q" from a buyer who reads English.
 	rest, ok := strings.CutPrefix(vn.Fold(in.Text), "mua ")
+	if !ok {
+		rest, ok = strings.CutPrefix(vn.Fold(in.Text), "buy ")
+	}
 	if at := codePattern.FindStringIndex(rest); !ok || at == nil || at[0] != 0 {
 		return false, nil
 	}

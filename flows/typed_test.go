@@ -82,10 +82,10 @@ func TestAFarmerTakingDownHerOwnListingStopsSellingIt(t *testing.T) {
 	}
 }
 
-// "mua NS-7K2Q" (a group post on Zalo says to send it) typed at a question
-// that takes free text opens the order, the task set aside as for a typed
-// action; it is no seller name, phone number or note. Cancelling the
-// order goes back to the question.
+// "mua NS-7K2Q" (a group post on Zalo says to send it), or "buy NS-7K2Q"
+// in English, typed at a question that takes free text opens the order,
+// the task set aside as for a typed action; it is no seller name, phone
+// number or note. Cancelling the order goes back to the question.
 func TestBuyingTypedAtAQuestionOpensTheOrder(t *testing.T) {
 	t.Parallel()
 	m := newMarket(t)
@@ -96,11 +96,13 @@ func TestBuyingTypedAtAQuestionOpensTheOrder(t *testing.T) {
 		if m.step(buyer) != at {
 			t.Fatalf("at %q, want %q", m.step(buyer), at)
 		}
-		if m.say(buyer, flows.KindText, "mua "+l.Code); m.step(buyer) != "order/quantity" {
-			t.Errorf("mua %s at %s went to %q, want the order", l.Code, at, m.step(buyer))
-		}
-		if got := m.say(buyer, flows.KindText, "huỷ"); !slices.Contains(got, "cancel.done") || m.step(buyer) != at {
-			t.Errorf("cancelling the order said %v at %q, want %s again", got, m.step(buyer), at)
+		for _, verb := range []string{"mua ", "buy "} {
+			if m.say(buyer, flows.KindText, verb+l.Code); m.step(buyer) != "order/quantity" {
+				t.Errorf("%s%s at %s went to %q, want the order", verb, l.Code, at, m.step(buyer))
+			}
+			if got := m.say(buyer, flows.KindText, "huỷ"); !slices.Contains(got, "cancel.done") || m.step(buyer) != at {
+				t.Fatalf("cancelling the order said %v at %q, want %s again", got, m.step(buyer), at)
+			}
 		}
 		m.say(buyer, flows.KindText, "1") // the name shown; then the phone question
 	}
