@@ -430,13 +430,15 @@ func phoneTakenMeanwhile(ctx context.Context, d Deps, c *Conv, ch *ProfileChange
 // changeTyped answers the question's buttons typed, when a change waits
 // for this user's word; done is false otherwise: the words were meant for
 // something else. With the code of the change waiting they name it (its
-// question reached her); without, they show it first.
-func (r *Router) changeTyped(ctx context.Context, c *Conv, in Input) (done bool, err error) {
+// question reached her); without, they show it first. coded: only the
+// words with the waiting change's code count (mid-task, where words alone
+// may be an answer to the question in progress).
+func (r *Router) changeTyped(ctx context.Context, c *Conv, in Input, coded bool) (done bool, err error) {
 	if in.Kind != KindText || in.Command != "" || r.Deps.Links == nil || c.User.Linked {
 		return false, nil
 	}
 	action, code := typedAnswer(in)
-	if action == "" {
+	if action == "" || coded && code == "" {
 		return false, nil
 	}
 	seller, err := loadSeller(ctx, r.Deps, c)
@@ -452,6 +454,8 @@ func (r *Router) changeTyped(ctx context.Context, c *Conv, in Input) (done bool,
 	token := ""
 	if code != "" && code == changeCode(ch.Token) {
 		token = ch.Token
+	} else if coded {
+		return false, nil
 	}
 	in.Kind, in.Text = KindChoice, changePrefix+action+":"+token
 	return true, r.interject(ctx, c, "profilechange", in)

@@ -252,6 +252,13 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 	if done, err := r.buyTyped(ctx, c, in); done || err != nil {
 		return err // "mua NS-7K2Q" at a question: the order, not the answer
 	}
+	// "ĐÚNG TÔI ĐỔI 4827" with the waiting change's code is no note or
+	// name either; the words alone are left to the question (below).
+	if c.Session.Active() {
+		if done, err := r.changeTyped(ctx, c, in, true); done || err != nil {
+			return err
+		}
+	}
 	// "theo dõi na Chi Lăng", "bỏ theo dõi na": typed commands too, but
 	// typed mid-task they may be an answer (a note "theo dõi fanpage…"):
 	// the question in progress reads them first.
@@ -288,7 +295,7 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 	}
 	// "đúng tôi đổi", "không phải tôi": the buttons of a profile change held
 	// for the farmer's word, typed.
-	if done, err := r.changeTyped(ctx, c, in); done || err != nil {
+	if done, err := r.changeTyped(ctx, c, in, false); done || err != nil {
 		return err
 	}
 	// "nhận đơn", "✅ Nhận đơn": a new order's button typed, without the

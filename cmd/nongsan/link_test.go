@@ -759,8 +759,8 @@ func TestTheFarmersTypedWordsShowTheChangeBeforeMakingItHers(t *testing.T) {
 // A farmer registered on Zalo, which has no buttons, answers the question
 // about a change made on her linked account by typing once what it tells
 // her to type: the words with the question's code, which only the question
-// carries. She is not shown the change a second time; the refusal is
-// answered at once the same way.
+// carries, even at a question of a task in progress. She is not shown the
+// change a second time; the refusal is answered at once the same way.
 func TestAFarmerOnZaloAnswersTheQuestionByTypingItsWordsOnce(t *testing.T) {
 	t.Parallel()
 	tg, zs, pc := telegramtest.NewServer(t), zalotest.NewServer(t), bottest.New()
@@ -793,8 +793,18 @@ func TestAFarmerOnZaloAnswersTheQuestionByTypingItsWordsOnce(t *testing.T) {
 	if words == nil {
 		t.Fatalf("the question tells her to type: %q", question)
 	}
+	// She types them at her own profile's name question: they are her
+	// answer to the change, not her new name.
+	z.say(zu, "/hoso")
+	z.say(zu, z.number(z.last(zu), "profile.field_name"))
+	z.expect(zu, "reg.name", "Name", z.c.name(zu))
 	z.say(zu, words[1])
 	z.expect(zu, "profilechange.confirmed", "Phone", "0968 ••• 555")
+	z.say(zu, "/huy")
+	z.expect(zu, "cancel.done")
+	if n := count(t, b.Env["DATABASE_URL"], `SELECT count(*) FROM sellers WHERE name LIKE '%ĐỔI%'`); n != 0 {
+		t.Fatalf("her typed answer became the name of %d profiles", n)
+	}
 	p.wait(pu, func(s string) bool {
 		return strings.HasPrefix(s, text(t, "vi", "profilechange.confirmed_there", "Phone", "0968 ••• 555"))
 	})
