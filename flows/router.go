@@ -134,7 +134,7 @@ func (r *Router) Handle(ctx context.Context, user *User, sess *Session, in Input
 			}
 		}
 		r.prompt(c)
-	case expired && in.Command == "" && !r.opens(in) && !opensListing(c, r.Deps, in) && !holdsCode(in):
+	case expired && in.Command == "" && !r.opens(in) && !opensListing(c, r.Deps, in) && !holdsCode(in) && !noticeTyped(in):
 		mainMenu(c) // the notice said it all: no "not understood" on top
 	default:
 		if err := r.dispatch(ctx, c, in); err != nil {
@@ -555,6 +555,17 @@ func choose(s *Session, in Input) Input {
 		}
 	}
 	return in
+}
+
+// noticeTyped tells whether in is a notice's words typed ("nhận DH-7K2Q",
+// "ĐÚNG TÔI ĐỔI 4827", "dừng", "nhận QT-…"): after a task expired they do
+// what they say, as between tasks, and are not dropped for the menu.
+func noticeTyped(in Input) bool {
+	_, stop := stopTyped(in)
+	_, invite := inviteCode(in)
+	_, _, _, action := typedAction(in)
+	change, _ := typedAnswer(in)
+	return stop || invite || action || change != ""
 }
 
 // menuValue is the value of the main menu's choice whose label, in any

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -168,5 +169,33 @@ func TestAListingPostSentToTheBotOpensItsOrder(t *testing.T) {
 	}
 	if got := send("1", flows.KindPhoto, post); m.step("1") != "mine/act" || !slices.Contains(got, "mine.detail") {
 		t.Errorf("her own post said %v at %q, want her listing", got, m.step("1"))
+	}
+}
+
+// A notice's words typed after a task was left for over SESSION_TTL do
+// what they say once the task is said to be gone: "nhận DH-…" accepts the
+// order, it is not dropped for the menu.
+func TestANoticesWordsTypedAfterATaskExpiredDoWhatTheySay(t *testing.T) {
+	t.Parallel()
+	m := newMarket(t)
+	l := m.listing("1")
+	if said := m.typed("1", "hoso", ""); m.step("1") != "profile/summary" {
+		t.Fatalf("/hoso said %v at %q", said, m.step("1"))
+	}
+	m.now = m.now.Add(20 * time.Hour)
+	m.order("2", l.Code)
+	m.placedAt(m.now)
+	var code string
+	for _, r := range m.said {
+		if r.Text.ID == "order.new" {
+			code, _ = r.Text.Data["Code"].(string)
+		}
+	}
+	if code == "" {
+		t.Fatal("no new order's code")
+	}
+	m.now = m.now.Add(5 * time.Hour) // the /hoso left 25 hours ago
+	if said := m.say("1", flows.KindText, "nhận "+code); !slices.Equal(said, []string{"session.expired", "order.accepted_farmer"}) {
+		t.Errorf("nhận %s after the task expired said %v; want it said gone, then the order accepted", code, said)
 	}
 }
