@@ -188,8 +188,8 @@ func TestBlockingTheBotOnOneChannelKeepsTheFollowsOfALinkedPerson(t *testing.T) 
 	code := regexp.MustCompile(`\b\d{6}\b`).FindString(p.wait(z, func(s string) bool { return strings.HasPrefix(s, "🔐") }))
 	b.Say(farmer, code)
 	waitSent(t, b, farmer, func(s sent) bool { return strings.HasPrefix(s.Text, "✅ Xong rồi ạ!") }, 1)
-	b.Say(farmer, "/theodoi na")
-	b.expect(farmer, "follow.done", "Product", "Na Chi Lăng", "Area", "", "Anywhere", true)
+	b.Say(farmer, "/theodoi na") // /hoso, set aside, asks again after it
+	b.expectOnce(farmer, "follow.done", "Product", "Na Chi Lăng", "Area", "", "Anywhere", true)
 
 	b.TG.BlockChat(farmer)
 	b.register(seller)
