@@ -86,7 +86,7 @@ func TestOneMessageListings(t *testing.T) {
 			turn{text, "ai mua cam không", 0, "", []string{"unclear.text", "menu.title"}},
 			turn{text, "na", 0, "", []string{"unclear.text", "menu.title"}},
 			turn{text, "chào", 0, "", []string{"start.again", "menu.title"}},
-			turn{text, "cảm ơn em", 0, "", []string{"unclear.text", "menu.title"}})},
+			turn{text, "cảm ơn em", 0, "", []string{"unclear.thanks"}})},
 		{"a text longer than a listing is not read", append(slices.Clone(registered),
 			turn{text, strings.Repeat("bán na 5 tạ 25k ", 25), 0, "", []string{"unclear.text", "menu.title"}})},
 		{"thanks at the product question name no product", append(slices.Clone(registered),

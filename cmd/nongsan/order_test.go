@@ -529,7 +529,7 @@ func TestAnotherReasonToDeclineIsAskedInTheFarmersWords(t *testing.T) {
 			t.Parallel()
 			b, _, _, news := pendingOrder(t)
 			b.Tap(farmer, news.Data[1]) // ❌ Từ chối
-			reasons := b.expect(farmer, "order.decline_reason")
+			reasons := b.expect(farmer, "order.decline_reason", "Code", orderCodeIn(news.Text))
 			if want := []string{"Hết hàng", "Không giao được tới đó", "❔ Lý do khác"}; !slices.Equal(reasons.Buttons, want) {
 				t.Fatalf("the reasons offered: %q, want %q", reasons.Buttons, want)
 			}
@@ -609,7 +609,7 @@ func TestADeclinedOrderOfAStoppedListingIsNotSaidToBeBackOnSale(t *testing.T) {
 	b.Tap(farmer, b.Last(farmer).Data[0])
 	b.Tap(farmer, "act:close")
 	b.Tap(farmer, news.Data[1]) // ❌ Từ chối
-	b.expect(farmer, "order.decline_reason")
+	b.expect(farmer, "order.decline_reason", "Code", orderCodeIn(news.Text))
 	b.Say(farmer, "Hết hàng")
 	want := "\nTin bán " + code + " đã ngừng bán nên em không mở bán lại 20 kg Na Chi Lăng này ạ. Muốn bán tiếp, anh/chị gõ /tin nhé."
 	if s := b.Finished(farmer).Text; !strings.HasSuffix(s, want) {
