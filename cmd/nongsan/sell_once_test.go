@@ -156,3 +156,40 @@ func TestAFarmerSaysItOnceOnEveryChannel(t *testing.T) {
 		p.post(bottest.Update{Chat: user, User: user, Photo: photo, Text: caption})
 	})
 }
+
+// A farmer typing without diacritics: "ca chua ban 15k" (cà chua bán 15k)
+// sells tomatoes at 15.000 đ, the name typed freely; it was read as "chưa
+// bán" (not yet selling) and answered that nothing sold yet, with no
+// listing. "chua ban duoc" and "ban het roi" typed so still say not yet
+// and over.
+func TestATomatoListingTypedWithoutDiacriticsSells(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	b := startBot(t, tg, newEnv(t, tg))
+	b.register(farmer)
+	b.Say(farmer, "huỷ")
+
+	b.Say(farmer, "ca chua ban 15k")
+	b.expect(farmer, "sell.photos")
+	if code := b.Post(b.Up.Photo(farmer, farmer, "photo-T", "", "")); code != http.StatusOK {
+		t.Fatal(code)
+	}
+	b.expect(farmer, "sell.photo_got", "Count", 1)
+	b.Tap(farmer, "done")
+	b.expect(farmer, "sell.quantity", "Product", "ca chua", "Unit", "kg")
+	b.Say(farmer, "5 ta")
+	b.expect(farmer, "sell.ready")
+	b.Say(farmer, "mai")
+	summary := b.Last(farmer).Text
+	for _, want := range []string{"ca chua — 5 tạ", "15.000 đ/kg"} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("summary lacks %q:\n%s", want, summary)
+		}
+	}
+	b.Say(farmer, "huỷ")
+
+	b.Say(farmer, "chua ban duoc")
+	b.expect(farmer, "over.nothing", "NotYet", true, "OnSale", false)
+	b.Say(farmer, "ban het roi")
+	b.expect(farmer, "over.nothing", "NotYet", false, "OnSale", false)
+}

@@ -127,8 +127,8 @@ func readListing(text string, now time.Time, c *Catalog, areas []Area, counted U
 	for _, v := range sellVerbs {
 		r.Selling = r.Selling || strings.Contains(folded, " "+v+" ")
 	}
-	for i, w := range ws {
-		if !sells(w) {
+	for i := range ws {
+		if !sells(ws, i) {
 			continue
 		}
 		switch negated(ws, i) {
@@ -209,8 +209,13 @@ func readListing(text string, now time.Time, c *Catalog, areas []Area, counted U
 			// A typo of one word is trusted right after "bán" only ("bán
 			// trứnh"): among a listing's other words too many are one
 			// letter from a product ("Tràng Định" is no "trứng").
-			typos := len(span) > 1 || len(before) > 0 && sells(before[len(before)-1])
-			p, ok := c.match(s, typos)
+			typos := len(span) > 1 || len(before) > 0 && sells(before, len(before)-1)
+			// ...but never over a negation: "van chua" (vẫn chưa) is no
+			// typo of "vai chua".
+			p, ok := c.match(s, false)
+			if !ok && typos && !slices.ContainsFunc(span, func(w readWord) bool { return w.neg }) {
+				p, ok = c.match(s, true)
+			}
 			if ok && len(span) > 1 {
 				ok = !c.readApart(span, p, areas)
 			}
@@ -226,6 +231,13 @@ func readListing(text string, now time.Time, c *Catalog, areas []Area, counted U
 			r.Area = tag
 		}
 		return tag != ""
+	})
+	spans(ws, 2, func(s string, before, span, _ []readWord) bool {
+		ok := len(span) == 2 && producePhrase(before, span)
+		if ok && r.Product.Name == "" {
+			r.Product = Product{Name: s}
+		}
+		return ok
 	})
 	if r.Product.Name == "" && r.Selling {
 		r.Product = Product{Name: freeProduct(ws)}
@@ -292,8 +304,8 @@ func SameAmount(a, b Quantity) bool {
 // typed with no diacritics at all are the folded forms read ("khong ban
 // nua"). "đã" never is: "da" is also "dạ", a polite yes ("Dạ bán na 5 tạ").
 var (
-	notSelling      = setOf("không", "hông", "hổng", "ko", "kh", "hok", "chưa", "thôi", "ngừng", "đừng", "dừng", "hết", "đã")
-	notSellingPlain = setOf("khong", "ko", "kh", "hong", "hok", "chua", "thoi", "ngung", "dung", "het")
+	notSelling      = setOf("không", "hông", "hổng", "ko", "k", "kh", "hok", "chưa", "thôi", "ngừng", "đừng", "dừng", "hết", "đã")
+	notSellingPlain = setOf("khong", "ko", "k", "kh", "hong", "hok", "chua", "thoi", "ngung", "dung", "het")
 	doneSelling     = setOf("het", "xong", "roi", "duoc", "nua")
 )
 
@@ -304,6 +316,14 @@ func markNegations(ws []readWord, text string, c *Catalog) {
 	plain := !strings.ContainsFunc(text, func(r rune) bool { return r > unicode.MaxASCII && unicode.IsLetter(r) })
 	for k := range ws {
 		ws[k].neg = notSelling[strings.ToLower(ws[k].raw)] || plain && notSellingPlain[ws[k].fold]
+		if ws[k].fold == "k" && k > 0 && isNumberWord(ws[k-1]) {
+			ws[k].neg = false // "25 k": thousands
+		}
+	}
+	for k := 0; k+1 < len(ws); k++ {
+		if producePhrase(ws[:k], ws[k:k+2]) {
+			ws[k].neg, ws[k+1].neg = false, false // "ca chua ban 15k"
+		}
 	}
 	if c == nil {
 		return
@@ -352,11 +372,39 @@ const (
 	notYet = "not yet"
 )
 
-// sells tells whether w is "bán", or "ban" typed without diacritics; not
-// "bạn" (a friend), which folds the same.
-func sells(w readWord) bool {
-	raw := strings.ToLower(w.raw)
-	return raw == "bán" || raw == "ban"
+// sells tells whether ws[i] is "bán", or "ban" typed without diacritics;
+// not "bạn" (a friend), which folds the same: "ban" typed so after "chào",
+// "kết", "các", "cảm ơn" or before "ơi", "bè" is the friend ("chao ban",
+// "ket ban zalo", "ban oi").
+func sells(ws []readWord, i int) bool {
+	switch strings.ToLower(ws[i].raw) {
+	case "bán":
+		return true
+	case "ban":
+		return !(i > 0 && !ws[i-1].end && friendBefore[ws[i-1].fold] ||
+			i+1 < len(ws) && !ws[i].end && friendAfter[ws[i+1].fold])
+	}
+	return false
+}
+
+var (
+	friendBefore = setOf("chao", "ket", "cac", "on")
+	friendAfter  = setOf("oi", "be")
+)
+
+// produceNames: produce outside the catalogue whose name holds a word that
+// folds to a negation (cà chua, khế chua, dưa chua, măng chua, me chua:
+// "chua" is also "chưa"). Typed without diacritics, "ca chua ban 15k" sells
+// tomatoes; the name is read as a product typed freely.
+var produceNames = setOf("ca chua", "khe chua", "dua chua", "mang chua", "me chua")
+
+// producePhrase tells whether span, two words, names produce of
+// produceNames; "tất cả chưa bán được" (all not yet sold) does not.
+func producePhrase(before, span []readWord) bool {
+	if span[0].end || !produceNames[span[0].fold+" "+span[1].fold] {
+		return false
+	}
+	return !(span[0].fold == "ca" && len(before) > 0 && before[len(before)-1].fold == "tat")
 }
 
 // readWords splits text into words; separators end spans: ",", ".", ";",
@@ -532,6 +580,9 @@ func readDate(span, rest []readWord, now time.Time) (time.Time, error) {
 		}
 	}
 	core := strings.Join(words, " ")
+	if core == "san" && !cued && len(span) == 1 && cassava(span[0], rest) {
+		return time.Time{}, ErrNotDate
+	}
 	dashed := cued && dashDate.MatchString(core) && !countedAfter(span, rest)
 	if !dashed && !strings.ContainsFunc(core, func(r rune) bool { return unicode.IsLetter(r) || r == '/' }) ||
 		core == "nay" && !cued {
@@ -548,6 +599,26 @@ func readDate(span, rest []readWord, now time.Time) (time.Time, error) {
 		return time.Time{}, ErrNotDate
 	}
 	return d, err
+}
+
+// cassava tells whether w, a lone "san", is sắn (cassava, a product) rather
+// than sẵn (ready): typed "sắn", or typed "san" before an amount ("san 2
+// ta 5k"); "sẵn" is ready, and so is "san" after a cue ("co san").
+func cassava(w readWord, rest []readWord) bool {
+	switch strings.ToLower(w.raw) {
+	case "sắn":
+		return true
+	case "san":
+		return len(rest) > 0 && !w.end && isNumberWord(rest[0])
+	}
+	return false
+}
+
+// isNumberWord tells whether w ends in a number, in digits or words
+// ("25", "hai").
+func isNumberWord(w readWord) bool {
+	toks := lex(w.fold)
+	return len(toks) > 0 && isNumberToken(toks[len(toks)-1])
 }
 
 // countedAfter tells whether a unit or a money word follows span, no
@@ -581,7 +652,7 @@ func areaNamed(s string, areas []Area) string {
 // tấn" → "dưa hấu"), at most 4.
 func freeProduct(ws []readWord) string {
 	for i := range ws {
-		if !sells(ws[i]) || negated(ws, i) != "" {
+		if !sells(ws, i) || negated(ws, i) != "" {
 			continue
 		}
 		j := i + 1

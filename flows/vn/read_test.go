@@ -158,8 +158,40 @@ func TestReadListing(t *testing.T) {
 		// Negations compared as typed: a product's name, a person's, "thời"
 		// and "bán nữa" with no negation before it are selling.
 		{text: "Nhà em có hồng không hạt bán", product: "hong-khong-hat", ready: day(1, 12, 2026), flags: "listing"},
-		{text: "Cà chua bán 15k/kg", price: "15000/kg", note: "Cà chua bán", flags: "listing"},
-		{text: "Cà chua cần bán 5 tạ", qty: "5 ta", note: "Cà chua", flags: "listing"},
+		{text: "Cà chua bán 15k/kg", product: "Cà chua", price: "15000/kg", flags: "listing"},
+		{text: "Cà chua cần bán 5 tạ", product: "Cà chua", qty: "5 ta", flags: "listing"},
+		// Typed without diacritics: cà chua (not "chưa bán"), a catalogue
+		// product whose name holds "không", the friend "bạn" (no "bán"),
+		// "k" for không, sắn (not sẵn), "vẫn chưa" (no typo of vải chua).
+		{text: "ca chua ban 15k", product: "ca chua", price: "15000", flags: "listing"},
+		{text: "CA CHUA BAN 15K", product: "CA CHUA", price: "15000", flags: "listing"},
+		{text: "Ca chua can ban 5 ta", product: "Ca chua", qty: "5 ta", flags: "listing"},
+		{text: "ca chua 5 ta 15 nghin", product: "ca chua", qty: "5 ta", price: "15000", flags: "listing"},
+		{text: "ban ca chua 5 ta 15k", product: "ca chua", qty: "5 ta", price: "15000", flags: "listing"},
+		{text: "mang chua ban 20k", product: "mang chua", price: "20000", flags: "listing"},
+		{text: "chua ban duoc", note: "chua", flags: "not-yet"},
+		{text: "Chua Ban Duoc", note: "Chua", flags: "not-yet"},
+		{text: "nha em chua ban duoc", note: "nha em chua", flags: "not-yet"},
+		{text: "tat ca chua ban duoc", note: "tat ca chua", flags: "not-yet"},
+		{text: "ban het roi", note: "roi", flags: "over"},
+		{text: "BAN HET ROI", note: "ROI", flags: "over"},
+		{text: "k ban nua", flags: "over"},
+		{text: "ko ban nua", flags: "over"},
+		{text: "hong khong hat ban 30k", product: "hong-khong-hat", price: "30000", flags: "listing"},
+		{text: "HONG KHONG HAT 3 TA 30K", product: "hong-khong-hat", qty: "3 ta", price: "30000", flags: "listing"},
+		{text: "Quyt Bac Son 2 Tan 18 Nghin", product: "quyt-bac-son", qty: "2 tan", price: "18000", area: "bac_son", flags: "listing"},
+		{text: "na 5 ta gia 25 nghin mai co hang", product: "na-chi-lang", qty: "5 ta", price: "25000", ready: day(2, 12, 2026), flags: "listing"},
+		{text: "cam 5 ta 15k, thu hoach thu bay", product: "cam", qty: "5 ta", price: "15000", ready: day(5, 12, 2026), flags: "listing"},
+		{text: "cam nua tan 15k ngay kia", product: "cam", qty: "0,5 tan", price: "15000", ready: day(3, 12, 2026), flags: "listing"},
+		{text: "chao ban"},
+		{text: "cam on ban"},
+		{text: "ket ban zalo", note: "ket ban zalo"},
+		{text: "ban oi mua na khong", product: "na-chi-lang"},
+		{text: "chao ban, na 5 ta 25k", product: "na-chi-lang", qty: "5 ta", price: "25000", flags: "listing"},
+		{text: "sắn 2 tạ 5k", product: "khoai", qty: "2 ta", price: "5000", flags: "listing"},
+		{text: "san 2 ta 5k", product: "khoai", qty: "2 ta", price: "5000", flags: "listing"},
+		{text: "na 5 ta 25k co san", product: "na-chi-lang", qty: "5 ta", price: "25000", ready: day(1, 12, 2026), flags: "listing"},
+		{text: "van chua ban duoc", note: "van chua", flags: "not-yet"},
 		{text: "Dũng bán na", product: "na-chi-lang", note: "Dũng", flags: "listing"},
 		{text: "thời vụ này bán na 5 tạ 25k", product: "na-chi-lang", qty: "5 ta", price: "25000", note: "thời vụ này", flags: "listing"},
 		{text: "Em còn hàng, muốn bán nữa", product: "nữa", note: "Em còn hàng, muốn", flags: "listing"},
@@ -215,7 +247,9 @@ func FuzzReadListing(f *testing.F) {
 		"Na 2 tấn (200kg) 30k", "(((", "giá", "bán", "0912 345 678", "\xff", "- - ,", "5 tạ giá 25",
 		"Trứng gà 2 chục 5 quả 30k/chục mai", "trứng 2 chục rưỡi", "trứng chục 5 quả 2 chục",
 		"bán hết rồi", "thôi không bán nữa", "chưa bán được", "bán hết 5 tạ na 25k",
-		"Nhà em có hồng không hạt bán", "Cà chua bán 15k/kg", "Em còn hàng, muốn bán nữa", "Dũng bán na"} {
+		"Nhà em có hồng không hạt bán", "Cà chua bán 15k/kg", "Em còn hàng, muốn bán nữa", "Dũng bán na",
+		"ca chua ban 15k", "tat ca chua ban duoc", "k ban nua", "25 k ban nua", "chao ban", "ket ban zalo", "san 2 ta 5k",
+		"van chua ban duoc", "ca chua", "ca", "chua ca chua ban"} {
 		f.Add(s)
 	}
 	c := loadCatalog(f)
