@@ -161,15 +161,20 @@ var productCounts = map[string]Unit{
 
 // productWords is the product's name, folded, when its first word (after
 // "quả", "trái") is another word than a count unit's it folds to: "bào"
-// (bào ngư) folds to "bao", a sack; "mỡ" (mỡ lợn) to "mo", a mớ. Then a
-// number followed by that word counts the product, not the unit, in what
-// counts it: productCounts, else countUnit (the product's own count unit,
-// "" when it has none: the unit is asked). A name that is the unit's own
-// word ("bì gạo", "cây giống") collides with nothing, nor does one typed
-// without diacritics that may be it ("cay giong", "nai chuoi") unless it
-// is known (productCounts), nor a name that folds to a weight unit's
-// word: "5 can" of a free-typed "Cần tây" is 5 cân, "5 tan" of "Tần ô" 5
-// tấn, as people type them without diacritics.
+// (bào ngư) folds to "bao", a sack; "mỡ" (mỡ lợn) to "mo", a mớ; "Nai"
+// (deer, "Nai rừng") to "nai", a nải of bananas, and "nai" typed is
+// either. Then a number followed by that word counts the product, not the
+// unit, in what counts it: productCounts, else countUnit (the product's
+// own count unit, "" when it has none: the unit is asked, not guessed). A
+// name that is the unit's own word ("bì gạo", "cây giống") collides with
+// nothing, nor does a name of several words typed wholly without
+// diacritics whose first word may be the unit's ("cay giong", "nai
+// chuoi"): whoever types so types the unit so too, and asking would bring
+// the same answer back; known names (productCounts) aside. A lone "Nai" is
+// the deer: no product is called a nải. A name that folds to a weight unit's
+// word collides with nothing either: "5 can" of a free-typed "Cần tây" is
+// 5 cân, "5 tan" of "Tần ô" 5 tấn, as people type them without
+// diacritics.
 func productWords(product string, countUnit Unit) (words []string, counts Unit, ok bool) {
 	typed := strings.Fields(strings.ToLower(Normalize(product)))
 	for len(typed) > 1 && (Fold(typed[0]) == "qua" || Fold(typed[0]) == "trai") {
@@ -186,8 +191,8 @@ func productWords(product string, countUnit Unit) (words []string, counts Unit, 
 	counts, known := productCounts[head]
 	switch {
 	case known:
-	case head == Fold(head):
-		return nil, "", false // "cay giong": cây giống typed without diacritics
+	case head == Fold(head) && len(typed) > 1 && plainName(product):
+		return nil, "", false // "nai chuoi": nải chuối typed without diacritics
 	case countUnit.Valid() && !countUnit.IsWeight():
 		counts = countUnit
 	}
@@ -195,6 +200,12 @@ func productWords(product string, countUnit Unit) (words []string, counts Unit, 
 		words = append(words, Fold(w))
 	}
 	return words, counts, true
+}
+
+// plainName tells whether a product's name has no diacritics at all
+// ("nai chuoi"), as typed with no Vietnamese keyboard.
+func plainName(product string) bool {
+	return strings.ToLower(Normalize(product)) == Fold(product)
 }
 
 // countProduct reads, after a number, the first word of product's name

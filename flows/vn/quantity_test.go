@@ -217,7 +217,6 @@ func TestParseQuantityOfAProduct(t *testing.T) {
 		{"2 yen", "Yến sào", UnitKg, Quantity{2000, UnitYen}, nil},
 		{"5 lang", "lăng quăng", UnitKg, Quantity{5000, UnitLang}, nil},
 		{"5 ky", "Kỷ tử", UnitKg, Quantity{5000, UnitKg}, nil},
-		{"5 cay", "Cay xè", UnitKg, Quantity{5000, UnitCay}, nil},
 		// Any count unit's word that is the first word of the product's
 		// name, spelled otherwise, names the product: it is counted in
 		// the product's own count unit, or its unit is asked.
@@ -239,6 +238,28 @@ func TestParseQuantityOfAProduct(t *testing.T) {
 		{"2 kiện", "Kiến vàng", UnitKg, Quantity{2000, UnitKien}, nil},
 		{"2 kiến", "Kiến vàng", UnitKg, Quantity{}, ErrNoUnit},
 		{"2 kiến vàng loại 1", "Kiến vàng", UnitKg, Quantity{}, ErrUnknownUnit},
+		// Typed without diacritics, a count unit's word that is the first
+		// word of the product's name folded ("Nai rừng": nai, a deer, or
+		// nải) is the product, counted as above: its unit is asked, not
+		// guessed. The unit written as the unit is the unit. A name typed
+		// wholly without diacritics may be the unit's ("nai chuoi"): its
+		// writer can type the unit no other way.
+		{"20 nai", "Nai rừng", UnitKg, Quantity{}, ErrNoUnit},
+		{"20 NAI", "Nai rừng", UnitKg, Quantity{}, ErrNoUnit},
+		{"hai muoi nai", "Nai rừng", UnitKg, Quantity{}, ErrNoUnit},
+		{"20 nai rung", "Nai rừng", UnitKg, Quantity{}, ErrNoUnit},
+		{"20 nai", "Nai rừng", UnitCon, Quantity{20000, UnitCon}, nil},
+		{"20 nai", "Nai", UnitKg, Quantity{}, ErrNoUnit},
+		{"20 nải", "Nai rừng", UnitKg, Quantity{20000, UnitNai}, nil},
+		{"20 con", "Nai rừng", UnitKg, Quantity{20000, UnitCon}, nil},
+		{"20 kg", "Nai rừng", UnitKg, Quantity{20000, UnitKg}, nil},
+		{"5 cay", "Cay xè", UnitKg, Quantity{}, ErrNoUnit},
+		{"5 cây", "Cay xè", UnitKg, Quantity{5000, UnitCay}, nil},
+		{"20 nai", "nai chuoi", UnitNai, Quantity{20000, UnitNai}, nil},
+		{"20 nai", "Nải chuối", UnitKg, Quantity{20000, UnitNai}, nil},
+		{"5 cay", "cay giong", UnitKg, Quantity{5000, UnitCay}, nil},
+		{"3 mo", "Mỡ lợn", UnitKg, Quantity{}, ErrNoUnit},
+		{"2 kien", "Kiến vàng", UnitKg, Quantity{}, ErrNoUnit},
 	}
 	for _, tt := range tests {
 		got, err := ParseQuantityOf(tt.in, tt.def, tt.product)
@@ -414,7 +435,8 @@ func FuzzParseQuantity(f *testing.F) {
 		"hai chục lăm quả", "2 chục 15 quả", "999999999999 chục 9 quả", "2 chục 5 quả (25 quả)",
 		"20 bí", "20 bi", "20 bí đỏ", "20 bì", "hai mươi bí đỏ", "20 bơ", "3 bò", "20 cây", "20 bí (20 quả)",
 		"5 can", "5 cần tây", "5 tan", "5 tần ô", "3 ta", "2 yen", "5 lang", "5 ky",
-		"20 bào", "20 bao", "20 bào ngư", "3 mỡ", "2 kiến vàng", "20 nai", "5 gấm"} {
+		"20 bào", "20 bao", "20 bào ngư", "3 mỡ", "2 kiến vàng", "20 nai", "5 gấm",
+		"20 NAI", "hai muoi nai", "20 nai rung", "5 cay", "nua can", "Nua Can", "2 TA", "hai muoi lang", "2 ta ruoi"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -447,7 +469,7 @@ func FuzzParseQuantity(f *testing.F) {
 			_, _ = q.InKg()
 			// A product whose name collides with a unit's word changes
 			// the unit at most, never the amount, and only to count it.
-			for _, product := range []string{"bí đỏ", "bơ", "bò", "cây giống", "Bào ngư", "Mỡ lợn", "Kiến vàng"} {
+			for _, product := range []string{"bí đỏ", "bơ", "bò", "cây giống", "Bào ngư", "Mỡ lợn", "Kiến vàng", "Nai rừng", "Nai", "Cay xè"} {
 				if r, err := ParseQuantityOf(s, def, product); err == nil && r.Milli != q.Milli {
 					t.Fatalf("ParseQuantityOf(%q, %q, %q) = %+v, ParseQuantity %+v", s, def, product, r, q)
 				}
