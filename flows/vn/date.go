@@ -41,8 +41,8 @@ var (
 		"da", "vang", "u", "uh", "du", "kien", "chac", "co", "le", "em", "anh")
 	dateTail = setOf("nhe", "nha", "a", "ah", "duoc", "dc", "khong", "ko", "k", "nhi", "di",
 		"thi", "sao", "chu", "day", "do", "nao", "luon", "sang", "trua", "chieu", "toi", "dem",
-		// "mai co hang", "mai nha anh"
-		"co", "hang", "anh", "chi", "em", "roi", "ak", "ha", "nhen", "ne", "oi")
+		// "mai co hang", "mai nha anh", "tuan sau moi co" (only then)
+		"co", "hang", "anh", "chi", "em", "roi", "ak", "ha", "nhen", "ne", "oi", "moi")
 	// readyWords say the produce is there already: "có sẵn", "sẵn rồi", "có
 	// hàng luôn", "hàng có sẵn", "lúc nào cũng có", "đang có", "đã có hàng".
 	// An answer made only of these (and politeness) is today.
@@ -62,7 +62,8 @@ var (
 //     -1, hôm kia -2 (CheckDate then questions them); `3 ngày nữa`, `2
 //     tuần nữa`.
 //   - tuần sau, tuần tới, đầu tuần sau: Monday of next week (weeks start on
-//     Monday). cuối tuần: this week's Saturday, or today on a Sunday;
+//     Monday); tuần sau nữa: Monday of the week after. "mới có" after a
+//     day ("tuần sau mới có") changes nothing. cuối tuần: this week's Saturday, or today on a Sunday;
 //     cuối tuần sau: next week's Saturday. tháng sau: the 1st of next month.
 //   - thứ 2 … thứ 7, thứ hai … thứ bảy, t2 … t7, chủ nhật, CN: the next such
 //     day, today included (thứ 7 typed on a Saturday is today); with `này`:
@@ -216,6 +217,8 @@ func (d *dateParse) relative(w []string) (time.Time, bool) {
 		return d.add(-2), true
 	case "tuan sau", "tuan toi", "dau tuan sau", "dau tuan toi", "dau tuan", "sang tuan":
 		return d.mondayNext(), true
+	case "tuan sau nua", "tuan toi nua": // the week after next
+		return d.mondayNext().AddDate(0, 0, 7), true
 	case "cuoi tuan", "cuoi tuan nay":
 		if d.today.Weekday() == time.Sunday {
 			return d.today, true

@@ -36,6 +36,19 @@ func TestParseDate(t *testing.T) {
 		{"3 ngày nữa", sun, day(2026, 12, 2), nil},
 		{"sau 3 ngày", sun, day(2026, 12, 2), nil},
 		{"2 tuần nữa", sun, day(2026, 12, 13), nil},
+		// Typed without diacritics, in any case; "mới có" after the day.
+		{"NGAY MAI", sun, day(2026, 11, 30), nil},
+		{"Ngay Kia", sun, day(2026, 12, 1), nil},
+		{"mot", sun, day(2026, 12, 1), nil},
+		{"Thu 7", sun, day(2026, 12, 5), nil},
+		{"THU BAY", sun, day(2026, 12, 5), nil},
+		{"hai ngay nua", sun, day(2026, 12, 1), nil},
+		{"tuan sau nua", sun, day(2026, 12, 7), nil},
+		{"tuần sau nữa", sun, day(2026, 12, 7), nil},
+		{"tuần sau mới có", sun, day(2026, 11, 30), nil},
+		{"ngay kia moi co", sun, day(2026, 12, 1), nil},
+		{"mai moi co hang", sun, day(2026, 11, 30), nil},
+		{"ram thang 8", sun, day(2027, 9, 15), nil},
 		// Weeks and weekdays (weeks start on Monday; today counts).
 		{"tuần sau", sun, day(2026, 11, 30), nil},
 		{"tuần tới", sun, day(2026, 11, 30), nil},
@@ -217,7 +230,8 @@ func TestCheckDate(t *testing.T) {
 
 func FuzzParseDate(f *testing.F) {
 	for _, s := range []string{"mai", "thứ 7", "15/8", "15/08/2026", "rằm tháng 8", "mùng 1 tháng 9 âm",
-		"cuối tháng", "đầu tháng 9", "tuần sau", "2026-08-15", "7h tối nay", "30 tháng chạp", "\xff", "9999/99/99"} {
+		"cuối tháng", "đầu tháng 9", "tuần sau", "2026-08-15", "7h tối nay", "30 tháng chạp", "\xff", "9999/99/99",
+		"NGAY MAI", "Thu 7", "tuan sau nua", "ngay kia moi co", "moi", "tuan moi"} {
 		f.Add(s, int64(1796000000))
 	}
 	f.Fuzz(func(t *testing.T, s string, unix int64) {
