@@ -393,10 +393,11 @@ var (
 )
 
 // produceNames: produce outside the catalogue whose name holds a word that
-// folds to a negation (cà chua, khế chua, dưa chua, măng chua, me chua:
-// "chua" is also "chưa"). Typed without diacritics, "ca chua ban 15k" sells
-// tomatoes; the name is read as a product typed freely.
-var produceNames = setOf("ca chua", "khe chua", "dua chua", "mang chua", "me chua")
+// folds to a negation (cà chua, khế chua, dưa chua, măng chua: "chua" is
+// also "chưa"). Typed without diacritics, "ca chua ban 15k" sells
+// tomatoes; the name is read as a product typed freely. Not "me chua":
+// "mẹ chưa bán được" is a helper speaking of her mother.
+var produceNames = setOf("ca chua", "khe chua", "dua chua", "mang chua")
 
 // producePhrase tells whether span, two words, names produce of
 // produceNames; "tất cả chưa bán được" (all not yet sold) does not.

@@ -192,6 +192,7 @@ func TestReadListing(t *testing.T) {
 		{text: "san 2 ta 5k", product: "khoai", qty: "2 ta", price: "5000", flags: "listing"},
 		{text: "na 5 ta 25k co san", product: "na-chi-lang", qty: "5 ta", price: "25000", ready: day(1, 12, 2026), flags: "listing"},
 		{text: "van chua ban duoc", note: "van chua", flags: "not-yet"},
+		{text: "me chua ban duoc", note: "me chua", flags: "not-yet"},
 		{text: "Dũng bán na", product: "na-chi-lang", note: "Dũng", flags: "listing"},
 		{text: "thời vụ này bán na 5 tạ 25k", product: "na-chi-lang", qty: "5 ta", price: "25000", note: "thời vụ này", flags: "listing"},
 		{text: "Em còn hàng, muốn bán nữa", product: "nữa", note: "Em còn hàng, muốn", flags: "listing"},
