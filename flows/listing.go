@@ -162,6 +162,12 @@ type Listings interface {
 	// they were already, or it ended or its expiry is no longer expires
 	// (renewed since it was read): then ErrStale.
 	AskedRenew(ctx context.Context, id int64, expires, at time.Time, notices ...Reply) error
+	// RenewAskedLast lists a user's listings (as seller, or the helper who
+	// posted them) on sale whose renewal question is unanswered and came
+	// after every pending order's notice or reminder (the mirror of
+	// Orders.OrderAskedLast), the latest asked first: what a bare "có" or
+	// "không" answers.
+	RenewAskedLast(ctx context.Context, userID int64) ([]*Listing, error)
 	// ListingsSince counts a farmer's listings created since, a helper's
 	// included, leaving out the one published by source.
 	ListingsSince(ctx context.Context, sellerID int64, since time.Time, source string) (int, error)

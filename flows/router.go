@@ -135,7 +135,16 @@ func (r *Router) Handle(ctx context.Context, user *User, sess *Session, in Input
 		}
 		r.prompt(c)
 	case expired && in.Command == "" && !r.opens(in) && !opensListing(c, r.Deps, in) && !holdsCode(in) && !noticeTyped(in):
-		mainMenu(c) // the notice said it all: no "not understood" on top
+		// A bare "nhận đơn" or "có" answers the question still open, an
+		// order's or a renewal's, as between tasks; else the notice said
+		// it all: no "not understood" on top.
+		done, err := r.answersBare(ctx, c, in)
+		if err != nil {
+			return Result{}, err
+		}
+		if !done {
+			mainMenu(c)
+		}
 	default:
 		if err := r.dispatch(ctx, c, in); err != nil {
 			return Result{}, err
@@ -299,11 +308,10 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 		return err
 	}
 	// "nhận đơn", "✅ Nhận đơn": a new order's button typed, without the
-	// order's code, where the notice showed it as a button.
-	if action, ok := r.bareVerbs(in); ok {
-		if done, err := r.awaiting(ctx, c, in, action); done || err != nil {
-			return err
-		}
+	// order's code, where the notice showed it as a button; "có", "không":
+	// the answer to the latest question, an order's or a renewal's.
+	if done, err := r.answersBare(ctx, c, in); done || err != nil {
+		return err
 	}
 	// A group post forwarded or pasted: its listing, not a new one.
 	if done, err := r.pasted(ctx, c, in); done || err != nil {
@@ -343,10 +351,11 @@ var thanksWords = []string{"cam on", "cam on nhieu", "cam on nhe", "thanks", "th
 	"vang", "da", "u", "uh", "duoc roi", "tot qua", "hay qua", "da vang", "vang a"}
 
 // thanks tells whether text thanks or agrees: one of thanksWords, "cảm
-// ơn" said to anyone ("cảm ơn em nhiều"), or emoji alone (👍, 🙏).
+// ơn" said to anyone ("cảm ơn em nhiều"), or thanking emoji alone (👍, 🙏:
+// thanksEmojiOnly; ❓ or 😡 are no thanks).
 func thanks(text string) bool {
 	key := controlKey(text)
-	return key == "" && strings.TrimSpace(text) != "" || slices.Contains(thanksWords, key) ||
+	return thanksEmojiOnly(text) || slices.Contains(thanksWords, key) ||
 		strings.HasPrefix(key, "cam on ") || strings.HasPrefix(key, "thank")
 }
 

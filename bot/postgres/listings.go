@@ -733,7 +733,7 @@ func (db *DB) Expiring(ctx context.Context, now, askBy time.Time) (expired, ask 
 // expiry, and the question naming the old one is not sent).
 func (db *DB) AskedRenew(ctx context.Context, id int64, expires, at time.Time, notices ...flows.Reply) error {
 	return db.change(ctx, fmt.Sprintf("ask to renew listing %d", id), `
-		UPDATE listings SET renew_asked_at = $2
+		UPDATE listings SET renew_asked_at = $2, renew_question_at = $2
 		WHERE id = $1 AND status = 'active' AND renew_asked_at IS NULL AND expires_at = $3`,
 		[]any{id, at, expires}, notices)
 }

@@ -316,7 +316,8 @@ func (db *DB) Awaiting(ctx context.Context, userID int64) ([]*flows.Order, error
 }
 
 // OrderAskedLast implements flows.Orders: a pending order placed or
-// reminded no earlier than any listing's renewal question (renew_asked_at).
+// reminded no earlier than any listing's renewal question
+// (renew_question_at: kept once the answer renewed the listing).
 func (db *DB) OrderAskedLast(ctx context.Context, userID int64) (bool, error) {
 	var last bool
 	err := db.Pool.QueryRow(ctx, `
@@ -325,12 +326,29 @@ func (db *DB) OrderAskedLast(ctx context.Context, userID int64) (bool, error) {
 			WHERE l.seller_id = (SELECT id FROM sellers WHERE user_id = $1) OR l.helper_id = $1)
 		SELECT coalesce((SELECT max(greatest(o.created_at, o.reminded_at)) FROM orders o
 				WHERE o.status = 'pending' AND o.listing_id IN (SELECT id FROM mine)), '-infinity')
-			>= coalesce((SELECT max(l.renew_asked_at) FROM listings l
+			>= coalesce((SELECT max(l.renew_question_at) FROM listings l
 				WHERE l.id IN (SELECT id FROM mine)), '-infinity')`, userID).Scan(&last)
 	if err != nil {
 		return false, fmt.Errorf("last question to user %d: %w", userID, err)
 	}
 	return last, nil
+}
+
+// RenewAskedLast implements flows.Listings: the listings on sale whose
+// renewal question is unanswered (renew_asked_at, cleared by renewing) and
+// came after every pending order's notice or reminder, the latest first.
+func (db *DB) RenewAskedLast(ctx context.Context, userID int64) ([]*flows.Listing, error) {
+	asked, err := db.listingsWhere(ctx, `(l.seller_id = (SELECT id FROM sellers WHERE user_id = $1) OR l.helper_id = $1)
+			AND l.status = 'active' AND l.renew_asked_at IS NOT NULL
+			AND l.renew_asked_at > coalesce((SELECT max(greatest(o.created_at, o.reminded_at)) FROM orders o
+				JOIN listings ol ON ol.id = o.listing_id
+				WHERE o.status = 'pending'
+					AND (ol.seller_id = (SELECT id FROM sellers WHERE user_id = $1) OR ol.helper_id = $1)), '-infinity')
+		ORDER BY l.renew_asked_at DESC, l.id LIMIT 10`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("renewal questions to user %d: %w", userID, err)
+	}
+	return asked, nil
 }
 
 // orders reads the orders a condition (with its order and limit) selects.

@@ -1,0 +1,102 @@
+package flows
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+)
+
+// renewYes and renewNo answer the renewal question ("…Anh/chị có muốn bán
+// thêm 7 ngày không ạ?") in words, as controlKey reads them: a yes to an
+// order's question, or the renewal's own verbs.
+var (
+	renewYes = append([]string{"gia han", "gia han 7 ngay", "ban them", "ban them 7 ngay", "co ban them", "renew"}, orderYes...)
+	renewNo  = append([]string{"khong ban them", "khong gia han"}, orderNo...)
+)
+
+// answersBare answers a bare word typed without a task's question to
+// answer ("nhận đơn", "có", "không"): the latest yes/no question the bot
+// put to the farmer, a new order's or a listing's renewal. done is false
+// when the word answers neither: it was meant otherwise.
+func (r *Router) answersBare(ctx context.Context, c *Conv, in Input) (done bool, err error) {
+	if action, ok := r.bareVerbs(in); ok {
+		if done, err := r.awaiting(ctx, c, in, action); done || err != nil {
+			return done, err
+		}
+	}
+	return r.renewWords(ctx, c, in)
+}
+
+// renewWords answers the renewal question when it is the latest the bot
+// asked the farmer (Listings.RenewAskedLast): a yes renews the listing
+// asked about, as its 🔄 button would; with several asked, they are
+// listed to choose. A no keeps it ending as planned, and changes nothing.
+func (r *Router) renewWords(ctx context.Context, c *Conv, in Input) (done bool, err error) {
+	if in.Kind != KindText || in.Command != "" || c.User == nil {
+		return false, nil
+	}
+	word := controlKey(in.Text)
+	yes, no := slices.Contains(renewYes, word), slices.Contains(renewNo, word)
+	if !yes && !no {
+		return false, nil
+	}
+	asked, err := r.Deps.Listings.RenewAskedLast(ctx, c.User.ID)
+	if err != nil {
+		return false, fmt.Errorf("renewal questions of %d: %w", c.User.ID, err)
+	}
+	asked = slices.DeleteFunc(asked, func(l *Listing) bool { return !c.Now.Before(l.ExpiresAt) }) // ends at this tick
+	switch {
+	case len(asked) == 0:
+		return false, nil
+	case yes && len(asked) == 1:
+		in.Kind, in.Text = KindChoice, actValue("renew", asked[0].ID)
+		return true, r.interject(ctx, c, "mine", in)
+	case yes:
+		lines := make([]string, len(asked))
+		rows := make([][]Choice, len(asked))
+		for i, l := range asked {
+			data := []any{"Code", l.Code, "Product", l.Product, "Expires", c.F().Until(l.ExpiresAt)}
+			lines[i] = c.T(M("mine.renew_which_item", data...))
+			rows[i] = []Choice{{Label: M("mine.renew_which_choice", data...), Value: actValue("renew", l.ID)}}
+		}
+		c.Ask(M("mine.renew_which", "Count", len(asked), "Listings", strings.Join(lines, "\n"), "Example", asked[0].Code), rows...)
+	default:
+		codes := make([]string, len(asked))
+		for i, l := range asked {
+			codes[i] = l.Code
+		}
+		l := asked[0]
+		c.Say(M("mine.renew_kept", "Count", len(asked), "Code", l.Code, "Product", l.Product,
+			"Expires", c.F().Until(l.ExpiresAt), "Codes", strings.Join(codes, ", ")))
+	}
+	if c.Session.Active() {
+		r.prompt(c) // the task in progress goes on
+	}
+	return true, nil
+}
+
+// thanksEmoji thank or agree, said alone: 👍, 🙏, ❤️, 👌. Any other
+// emoji (❓, 😡, 😢) asks for something, or is upset: not thanks.
+var thanksEmoji = []rune{
+	'👍', '🙏', '👌', '👏', '🤝', '💪', '✅', '✔', '☑', '🆗',
+	'❤', '♥', '💕', '💖', '💗', '💓', '💞', '💚', '💙', '💛', '🧡', '💜', '🫶', '🥰', '😍', '😘',
+	'😊', '☺', '🙂', '😀', '😃', '😄', '😁', '😆', '🤗', '😇', '🌹', '🌸', '💐', '🌾', '🎉', '💯',
+}
+
+// thanksEmojiOnly tells whether text is thanking emoji alone, any
+// number of them, with their skin tones and variation selectors.
+func thanksEmojiOnly(text string) bool {
+	seen := false
+	for _, r := range text {
+		switch {
+		case unicode.IsSpace(r), r == '\uFE0F', r == '\uFE0E', r == '\u200D', r >= 0x1F3FB && r <= 0x1F3FF:
+		case slices.Contains(thanksEmoji, r):
+			seen = true
+		default:
+			return false
+		}
+	}
+	return seen
+}
