@@ -252,6 +252,9 @@ func TestThanksBetweenTasksGetAWarmWord(t *testing.T) {
 		{text, "vâng ạ", 0, "", []string{"unclear.thanks"}},
 		{text, "👍", 0, "", []string{"unclear.thanks"}},
 		{text, "Thanks!", 0, "", []string{"unclear.thanks"}},
+		{text, "🙏🙏", 0, "", []string{"unclear.thanks"}},
+		{text, "❓", 0, "", []string{"unclear.text", "menu.title"}}, // a question, not thanks
+		{text, "😡", 0, "", []string{"unclear.text", "menu.title"}},
 		{text, "xyz abc", 0, "", []string{"unclear.text", "menu.title"}},
 		{text, "/ban", 0, "sell/reg_name", []string{"sell.register_first", "reg.name"}},
 		{text, "👍", 0, "sell/reg_name", []string{"unclear.text", "reg.name"}},
