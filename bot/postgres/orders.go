@@ -336,7 +336,9 @@ func (db *DB) OrderAskedLast(ctx context.Context, userID int64) (bool, error) {
 
 // RenewAskedLast implements flows.Listings: the listings on sale whose
 // renewal question is unanswered (renew_asked_at, cleared by renewing) and
-// came after every pending order's notice or reminder, the latest first.
+// came after every pending order's notice or reminder, and after every
+// listing the user published (an "ok" to "✅ Đã đăng tin" renews nothing),
+// the latest first.
 func (db *DB) RenewAskedLast(ctx context.Context, userID int64) ([]*flows.Listing, error) {
 	asked, err := db.listingsWhere(ctx, `(l.seller_id = (SELECT id FROM sellers WHERE user_id = $1) OR l.helper_id = $1)
 			AND l.status = 'active' AND l.renew_asked_at IS NOT NULL
@@ -344,6 +346,8 @@ func (db *DB) RenewAskedLast(ctx context.Context, userID int64) ([]*flows.Listin
 				JOIN listings ol ON ol.id = o.listing_id
 				WHERE o.status = 'pending'
 					AND (ol.seller_id = (SELECT id FROM sellers WHERE user_id = $1) OR ol.helper_id = $1)), '-infinity')
+			AND NOT EXISTS (SELECT 1 FROM listings nl WHERE nl.id <> l.id AND nl.created_at > l.renew_asked_at
+				AND (nl.seller_id = (SELECT id FROM sellers WHERE user_id = $1) OR nl.helper_id = $1))
 		ORDER BY l.renew_asked_at DESC, l.id LIMIT 10`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("renewal questions to user %d: %w", userID, err)
