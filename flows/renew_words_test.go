@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nongsan-bot/nongsan/flows"
+	"github.com/nongsan-bot/nongsan/flows/vn"
 	"github.com/nongsan-bot/nongsan/locales"
 )
 
@@ -57,5 +58,43 @@ func TestABareNoToTheRenewalQuestionDeclinesNoOrder(t *testing.T) {
 		if why := m.told(texts, "1", "order.decline_reason", lang); !strings.Contains(why, o.Code) {
 			t.Errorf("the question why (%s) does not name the order %s: %q", lang, o.Code, why)
 		}
+	}
+}
+
+// The renewal question was asked, then the farmer published another
+// listing: her "ok" to "✅ Đã đăng tin" thanks, and her "không" declines
+// nothing; neither answers the older question, and the listing asked
+// about keeps its expiry.
+func TestAnOkAfterPublishingAnotherListingRenewsNothing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	m := newMarket(t)
+	l := m.listing("1")
+	renewAt := l.ExpiresAt.Add(-12 * time.Hour)
+	m.notices()
+	if got := m.tick(renewAt); !slices.Equal(idsTo(got, "1"), []string{"mine.renew_ask"}) {
+		t.Fatalf("the renewal tick told the farmer %v, want the renewal question", idsTo(got, "1"))
+	}
+	m.now = renewAt.Add(time.Hour)
+	later, err := m.db.CreateListing(ctx, &flows.Listing{ProductKey: "na-chi-lang", Product: "Na Chi Lăng",
+		Quantity: vn.Quantity{Milli: 50_000, Unit: vn.UnitKg}, Price: vn.Price{VND: 25_000, Per: vn.UnitKg}, PriceTyped: "25k",
+		SellerID: l.SellerID, Channel: flows.Telegram, Photos: []string{"p"}, Ready: vn.Today(m.now)}, "test:later", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.db.Pool.Exec(ctx, `UPDATE listings SET created_at = $2 WHERE id = $1`, later.ID, m.now); err != nil {
+		t.Fatal(err)
+	}
+	for word, want := range map[string]string{"ok": "unclear.thanks", "không": "unclear.text"} {
+		if said := m.say("1", flows.KindText, word); len(said) == 0 || said[0] != want {
+			t.Errorf("%q after publishing another listing said %v, want %s", word, said, want)
+		}
+	}
+	var expires time.Time
+	if err := m.db.Pool.QueryRow(ctx, `SELECT expires_at FROM listings WHERE id = $1`, l.ID).Scan(&expires); err != nil {
+		t.Fatal(err)
+	}
+	if !expires.Equal(l.ExpiresAt) {
+		t.Errorf("the listing asked about now expires %v, want %v", expires, l.ExpiresAt)
 	}
 }
