@@ -202,11 +202,13 @@ type Opening struct {
 type HeldNotices interface {
 	// ReleaseHeld queues the notices held until now or before, the
 	// earliest first, up to limit, each once whichever replica asks; it
-	// returns how many it took (those taken back by TakeHeld are dropped).
+	// returns how many it queued. Those taken back by TakeHeld are not
+	// sent; they are dropped a day after they were told.
 	ReleaseHeld(ctx context.Context, now time.Time, limit int) (int, error)
 	// TakeHeld takes back the notices held about about (Reply.About), to
 	// be told now by the update source instead: they are returned, and no
-	// longer released. The same source gets them again (a run again);
-	// another gets none.
-	TakeHeld(ctx context.Context, about, source string) ([]Reply, error)
+	// longer released. The same source gets them again (a run again, or
+	// the update delivered again after it failed, even after the notices'
+	// time: for a day); another gets none.
+	TakeHeld(ctx context.Context, about, source string, now time.Time) ([]Reply, error)
 }

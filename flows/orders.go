@@ -183,7 +183,7 @@ func (f *orders) takeTimedOut(ctx context.Context, c *Conv, o *Order) ([]Reply, 
 	if f.deps.Held == nil || o.Status != Cancelled || o.Reason.Key != ReasonTimeout {
 		return nil, nil
 	}
-	told, err := f.deps.Held.TakeHeld(ctx, heldAbout(o.ID, c.User.ID), string(c.In.Channel)+":"+c.In.UpdateID)
+	told, err := f.deps.Held.TakeHeld(ctx, heldAbout(o.ID, c.User.ID), string(c.In.Channel)+":"+c.In.UpdateID, c.Now)
 	if err != nil {
 		return nil, err
 	}

@@ -26,3 +26,6 @@ func (db *DB) Apply(ctx context.Context, version int64) error {
 // DueReminders is DueOrders' query of the orders to remind, for a test of
 // its plan.
 const DueReminders = selectOrders + dueReminders
+
+// ToldKept is how long a held notice told already is kept.
+const ToldKept = toldKept

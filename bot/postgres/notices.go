@@ -57,40 +57,49 @@ const insertNotices = `INSERT INTO notices (replies) VALUES ($1)`
 
 var _ flows.HeldNotices = (*DB)(nil)
 
+// toldKept is how long a held notice taken back (TakeHeld) is kept after
+// it was told, unsent: the update that told it may fail after and come
+// again (Telegram keeps an update it could not deliver for 24 hours), and
+// it must find the notice then, even past the notice's morning.
+const toldKept = 24 * time.Hour
+
 // ReleaseHeld moves up to limit rows of notices held until now or before
 // into notices, the earliest first, in one statement: a row taken by
 // another replica's statement is skipped, and a row moved is gone, so
-// each is queued once. A row told already (TakeHeld) goes without being
-// queued.
+// each is queued once. A row told already (TakeHeld) is not queued: it is
+// kept for toldKept after it was told, then dropped.
 func (db *DB) ReleaseHeld(ctx context.Context, now time.Time, limit int) (int, error) {
 	var n int
 	err := db.Pool.QueryRow(ctx, `
 		WITH due AS (
 			DELETE FROM held_notices WHERE id IN (
-				SELECT id FROM held_notices WHERE not_before <= $1
+				SELECT id FROM held_notices WHERE not_before <= $1 AND told_by IS NULL
 				ORDER BY not_before, id LIMIT $2 FOR UPDATE SKIP LOCKED)
-			RETURNING id, not_before, replies, told_by
+			RETURNING id, not_before, replies
 		), queued AS (
-			INSERT INTO notices (replies) SELECT replies FROM due WHERE told_by IS NULL ORDER BY not_before, id
+			INSERT INTO notices (replies) SELECT replies FROM due ORDER BY not_before, id
+		), told AS (
+			DELETE FROM held_notices WHERE told_by IS NOT NULL AND coalesce(told_at, not_before) <= $3
 		)
-		SELECT count(*) FROM due`, now, limit).Scan(&n)
+		SELECT count(*) FROM due`, now, limit, now.Add(-toldKept)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("release held notices: %w", err)
 	}
 	return n, nil
 }
 
-// TakeHeld marks the notices held about about as told by source and
-// returns them, the earliest first; those source marked before are
-// returned again, those another update marked are not. A row the tick is
+// TakeHeld marks the notices held about about as told by source at now
+// and returns them, the earliest first; those source marked before are
+// returned again (until a day after, toldKept, whether or not their time
+// has come), those another update marked are not. A row the tick is
 // releasing meanwhile is waited for, and gone: nothing is returned.
-func (db *DB) TakeHeld(ctx context.Context, about, source string) ([]flows.Reply, error) {
+func (db *DB) TakeHeld(ctx context.Context, about, source string, now time.Time) ([]flows.Reply, error) {
 	rows, err := db.Pool.Query(ctx, `
 		WITH told AS (
-			UPDATE held_notices SET told_by = $2 WHERE about = $1 AND (told_by IS NULL OR told_by = $2)
+			UPDATE held_notices SET told_by = $2, told_at = $3 WHERE about = $1 AND (told_by IS NULL OR told_by = $2)
 			RETURNING id, not_before, replies
 		)
-		SELECT replies FROM told ORDER BY not_before, id`, about, source)
+		SELECT replies FROM told ORDER BY not_before, id`, about, source, now)
 	if err != nil {
 		return nil, fmt.Errorf("take held notices: %w", err)
 	}

@@ -166,21 +166,24 @@ func TestAHeldNoticeIsSentOnceAtItsTime(t *testing.T) {
 
 // A held notice taken back by an update (the farmer tapped the order's
 // button at night) is that update's: run again, it gets it again; another
-// update gets nothing; the morning's release drops it, sending nothing.
+// update gets nothing; the morning's release does not send it. Kept
+// unsent, it is still that update's after the morning, should the update
+// fail and come again: a day after it was told, it is dropped.
 func TestAHeldNoticeTakenBackIsNotSentInTheMorning(t *testing.T) {
 	ctx := context.Background()
 	db := pgtest.MustOpen(t)
 	seller := &flows.Seller{Name: "Mai", Phone: "+84987654321", Commune: "xã Hữu Kiên"}
-	morning := time.Now().Add(5 * time.Hour)
+	night := time.Now()
+	morning := night.Add(5 * time.Hour)
 	farmer := flows.ChatRef{Channel: flows.Telegram, ChatID: "1"}
 	if err := db.SaveSeller(ctx, seller,
 		flows.Reply{To: farmer, Text: flows.M("order.timed_out_farmer", "Code", "DH-A"), NotBefore: morning, About: "order:1:user:7"},
 		flows.Reply{To: farmer, Text: flows.M("order.timed_out_farmer", "Code", "DH-B"), NotBefore: morning, About: "order:2:user:7"}); err != nil {
 		t.Fatal(err)
 	}
-	taken := func(source string) []string {
+	taken := func(source string, at time.Time) []string {
 		t.Helper()
-		told, err := db.TakeHeld(ctx, "order:1:user:7", source)
+		told, err := db.TakeHeld(ctx, "order:1:user:7", source, at)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -190,17 +193,17 @@ func TestAHeldNoticeTakenBackIsNotSentInTheMorning(t *testing.T) {
 		}
 		return codes
 	}
-	if got := taken("telegram:10"); strings.Join(got, ",") != "DH-A" {
+	if got := taken("telegram:10", night); strings.Join(got, ",") != "DH-A" {
 		t.Fatalf("taken back: %v, want DH-A's notice", got)
 	}
-	if got := taken("telegram:10"); strings.Join(got, ",") != "DH-A" {
+	if got := taken("telegram:10", night); strings.Join(got, ",") != "DH-A" {
 		t.Fatalf("taken back again by the same update: %v, want DH-A's notice again", got)
 	}
-	if got := taken("telegram:11"); len(got) != 0 {
+	if got := taken("telegram:11", night); len(got) != 0 {
 		t.Fatalf("taken back by another update: %v, want none", got)
 	}
-	if n, err := db.ReleaseHeld(ctx, morning, 10); err != nil || n != 2 {
-		t.Fatalf("released %d rows (%v), want both taken", n, err)
+	if n, err := db.ReleaseHeld(ctx, morning, 10); err != nil || n != 1 {
+		t.Fatalf("released %d rows (%v), want DH-B's", n, err)
 	}
 	var sent []string
 	if _, err := db.RelayNotices(ctx, 100, func(notices []flows.Notice) error {
@@ -215,5 +218,28 @@ func TestAHeldNoticeTakenBackIsNotSentInTheMorning(t *testing.T) {
 	}
 	if strings.Join(sent, ",") != "DH-B" {
 		t.Fatalf("sent in the morning: %v, want DH-B's notice only", sent)
+	}
+	// The update that told DH-A failed; delivered again after the morning,
+	// it tells it again. Nothing else takes it, and the tick never sends it.
+	later := night.Add(23 * time.Hour)
+	if n, err := db.ReleaseHeld(ctx, later, 10); err != nil || n != 0 {
+		t.Fatalf("released %d rows (%v) later, want none", n, err)
+	}
+	if got := taken("telegram:11", later); len(got) != 0 {
+		t.Fatalf("taken back after the morning by another update: %v, want none", got)
+	}
+	if got := taken("telegram:10", later); strings.Join(got, ",") != "DH-A" {
+		t.Fatalf("taken back after the morning by the update delivered again: %v, want DH-A's notice", got)
+	}
+	// A day after it was last told, it is gone.
+	if n, err := db.ReleaseHeld(ctx, later.Add(postgres.ToldKept), 10); err != nil || n != 0 {
+		t.Fatalf("released %d rows (%v) a day later, want none", n, err)
+	}
+	if got := taken("telegram:10", later.Add(postgres.ToldKept)); len(got) != 0 {
+		t.Fatalf("taken back a day after it was told: %v, want it dropped", got)
+	}
+	var rows int
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM held_notices`).Scan(&rows); err != nil || rows != 0 {
+		t.Fatalf("%d held notices kept (%v), want none", rows, err)
 	}
 }

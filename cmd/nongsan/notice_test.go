@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -239,6 +240,80 @@ func TestHeldNoticesAreCountedInTheMetrics(t *testing.T) {
 	for _, want := range []string{"\nnongsan_notices_held 1\n", "\nnongsan_notices_held_due 0\n", "\nnongsan_notices_waiting 0\n"} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %q", strings.TrimSpace(want))
+		}
+	}
+}
+
+// A farmer taps 🕑 Lịch sử đơn under an order that cancelled itself at
+// night: the update takes back the morning's notice to tell it now, then
+// fails (PostgreSQL refuses the order's history) and is answered 5xx, so
+// Telegram delivers it again, here only after the morning's release. That
+// release does not send the notice the update took (it may have been told),
+// and the update delivered again still tells it: the farmer learns of the
+// timeout once, with the history. Another order's notice, not taken back,
+// goes in the morning as usual.
+func TestAHeldNoticeTakenBackByAnUpdateThatFailedIsToldWhenItComesAgain(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := orderEnv(t, tg)
+	env["ORDER_TIMEOUT"] = "1s"
+	// Night now: the bot writes unprompted from two hours on, for an hour.
+	from := (time.Now().In(vn.Location()).Hour() + 2) % 24
+	env["RENEWAL_HOURS"] = fmt.Sprintf("%d-%d", from, from+1)
+	b := startBot(t, tg, env)
+	const buyer2 = int64(2003)
+	code := b.unansweredOrder()
+	waitSent(t, b, buyer, timedOut, 1)
+	b.order(buyer2, code, "100kg")
+	b.Place(buyer2)
+	waitSent(t, b, buyer2, timedOut, 1)
+	var first string // the first order's id
+	for _, s := range b.Sent(farmer) {
+		for _, d := range s.Data {
+			if id, ok := strings.CutPrefix(d, "ord:accept:"); ok && first == "" {
+				first = id
+			}
+		}
+	}
+	if first == "" {
+		t.Fatal("the farmer was not told of the first order")
+	}
+	toldOf := func(name string) func(sent) bool {
+		return func(s sent) bool { return farmerTimedOut(s) && strings.Contains(s.Text, "của "+name) }
+	}
+
+	if _, err := pgExec(b, "ALTER TABLE order_events RENAME TO order_events_away"); err != nil {
+		t.Fatal(err)
+	}
+	tap := b.Up.Callback(farmer, farmer, 0, "ord:timeline:"+first)
+	if code := b.Post(tap); code < 500 {
+		t.Fatalf("the tap with the order's history refused answered %d, want 5xx so that Telegram delivers it again", code)
+	}
+	if _, err := pgExec(b, "ALTER TABLE order_events_away RENAME TO order_events"); err != nil {
+		t.Fatal(err)
+	}
+	// Morning: the tick releases the held notices; the second order's
+	// comes, so the first's has been released too, had it been.
+	if _, err := pgExec(b, "UPDATE held_notices SET not_before = now()"); err != nil {
+		t.Fatal(err)
+	}
+	waitSent(t, b, farmer, toldOf("Nông dân 2003"), 1)
+	if n := len(slices.DeleteFunc(b.Sent(farmer), func(s sent) bool { return !toldOf("Nông dân 2002")(s) })); n != 0 {
+		t.Fatalf("the morning sent the notice the failed update took back (%d)", n)
+	}
+
+	if code := b.Post(tap); code != http.StatusOK {
+		t.Fatalf("the tap delivered again answered %d, want 200", code)
+	}
+	waitSent(t, b, farmer, toldOf("Nông dân 2002"), 1)
+	settled(t, b)
+	msgs := b.Sent(farmer)
+	if !toldOf("Nông dân 2002")(msgs[len(msgs)-2]) || !strings.HasPrefix(msgs[len(msgs)-1].Text, "🕑 Lịch sử đơn") {
+		t.Errorf("the tap delivered again said %q, then %q; want the order's timeout, then its history", msgs[len(msgs)-2].Text, msgs[len(msgs)-1].Text)
+	}
+	for _, name := range []string{"Nông dân 2002", "Nông dân 2003"} {
+		if n := len(slices.DeleteFunc(b.Sent(farmer), func(s sent) bool { return !toldOf(name)(s) })); n != 1 {
+			t.Errorf("the farmer was told %d times of the timeout of %s's order, want once", n, name)
 		}
 	}
 }
