@@ -25,12 +25,21 @@ import (
 // claimed (for a claim, per farmer the helper registered: one helper
 // registers many), whoever asks and from however many chats, and per
 // account asking, which could otherwise go through many farmers' numbers.
+// The wrong tries at all the codes one account is sent are capped too: a
+// helper who registered a hundred farmers would otherwise let 500 guesses
+// a day at her codes.
 const (
 	LinkCodeTTL       = 10 * time.Minute
 	LinkDay           = 24 * time.Hour // the caps count over it, up to the moment
 	LinkCodesPerDay   = 3              // codes sent to one account
 	LinkTriesPerDay   = 5              // wrong tries at one account's codes: then no link to it for the day
 	LinkTargetsPerDay = 3              // accounts one account is sent codes for
+	// LinkHelperTriesPerDay: wrong tries at all the codes one account is
+	// sent (a helper's, for every farmer she registered). Honest claims
+	// miss a digit now and then: twenty is four farmers' whole day of
+	// mistakes, more than a commune's morning of claims makes, and keeps
+	// guessing any of her farmers' codes at one chance in 50,000 a day.
+	LinkHelperTriesPerDay = 20
 )
 
 // LinkLimits are the caps stores enforce, counted over Window.
@@ -39,10 +48,14 @@ type LinkLimits struct {
 	Codes   int // codes sent to one account (for one farmer, a claim's)
 	Tries   int // wrong tries at one account's codes (for one farmer), whoever typed them
 	Targets int // accounts (farmers, claimed) one requester is sent codes for
+	// HelperTries: wrong tries at all the codes sent to one account (a
+	// helper's, whichever farmer they are for); 0: no such cap.
+	HelperTries int
 }
 
 // linkLimits are the caps of the rules above.
-var linkLimits = LinkLimits{Window: LinkDay, Codes: LinkCodesPerDay, Tries: LinkTriesPerDay, Targets: LinkTargetsPerDay}
+var linkLimits = LinkLimits{Window: LinkDay, Codes: LinkCodesPerDay, Tries: LinkTriesPerDay, Targets: LinkTargetsPerDay,
+	HelperTries: LinkHelperTriesPerDay}
 
 // LinkCode is a code sent to Account, to be typed by Requester.
 type LinkCode struct {
@@ -78,7 +91,7 @@ const (
 	LinkWrong   LinkOutcome = iota // not the code; LinkTry.Left tries remain
 	LinkDone                       // the accounts are linked
 	LinkExpired                    // too late
-	LinkBlocked                    // the account's wrong tries for the day are spent: not tried
+	LinkBlocked                    // the account's wrong tries for the day are spent (LinkTry.Cap): not tried
 )
 
 // LinkTry is the outcome of a typed code.
@@ -86,6 +99,7 @@ type LinkTry struct {
 	Outcome LinkOutcome
 	Left    int       // of LinkWrong
 	Next    time.Time // of LinkBlocked: when the account may be linked to again
+	Cap     LinkCap   // of LinkBlocked: CapTries (this farmer's or account's), or CapHelperTries
 	Lang    string    // of LinkDone: the language the person chose, if any
 	// Owner is, of LinkDone, the chat the account's owner was last seen
 	// in before the link: they are told of it there.
@@ -96,9 +110,10 @@ type LinkTry struct {
 type LinkCap int
 
 const (
-	CapCodes   LinkCap = iota + 1 // the account was sent its codes for the day
-	CapTries                      // the account's codes were typed wrong too often
-	CapTargets                    // the requester was sent codes for too many accounts
+	CapCodes       LinkCap = iota + 1 // the account was sent its codes for the day
+	CapTries                          // the account's codes were typed wrong too often
+	CapTargets                        // the requester was sent codes for too many accounts
+	CapHelperTries                    // the account's codes, for any farmer, were typed wrong too often
 )
 
 // LinkLimitError means no code may go: Cap is reached until Next.
@@ -176,10 +191,14 @@ const (
 	linkLimited = "limited" // the account was sent its codes for the day
 	linkBlocked = "blocked" // the account's codes were typed wrong too often
 	linkTargets = "targets" // this account was sent codes for too many numbers
+	// the codes of the helper who registered the number, for any farmer,
+	// were typed wrong too often
+	linkHelperBlocked = "helper_blocked"
 )
 
 // capStates are the states of the caps a code is refused by.
-var capStates = map[LinkCap]string{CapCodes: linkLimited, CapTries: linkBlocked, CapTargets: linkTargets}
+var capStates = map[LinkCap]string{CapCodes: linkLimited, CapTries: linkBlocked, CapTargets: linkTargets,
+	CapHelperTries: linkHelperBlocked}
 
 // linkSource names the update for the stores, which count its retry once.
 func linkSource(in Input) string { return string(in.Channel) + ":" + in.UpdateID }
@@ -338,8 +357,11 @@ func (r *registration) askLinkCode(c *Conv, d *draft) Question {
 		m = M("link.expired", "Minutes", int(LinkCodeTTL/time.Minute))
 	case linkLimited:
 		m = M("link.limited", "Codes", LinkCodesPerDay, "Hours", hoursUntil(c.Now, d.Link.Next))
-	case linkBlocked: // names no one: whoever reads it may not be the owner
+	case linkBlocked, linkHelperBlocked: // names no one: whoever reads it may not be the owner
 		m = M("link.blocked", "Hours", hoursUntil(c.Now, d.Link.Next))
+		if d.Link.State == linkHelperBlocked && d.Link.Seller != 0 { // not her number's doing: the helper's codes
+			m = M("claim.blocked", "Hours", hoursUntil(c.Now, d.Link.Next))
+		}
 	case linkTargets:
 		m = M("link.targets", "Numbers", LinkTargetsPerDay, "Hours", hoursUntil(c.Now, d.Link.Next))
 	default:
@@ -392,7 +414,7 @@ func (r *registration) onLinkCode(ctx context.Context, c *Conv, d *draft, in Inp
 		d.Link.State = linkExpired
 		return To(r.linkCode), nil
 	case try.Outcome == LinkBlocked:
-		d.Link.State, d.Link.Next = linkBlocked, try.Next
+		d.Link.State, d.Link.Next = cmp.Or(capStates[try.Cap], linkBlocked), try.Next
 		return To(r.linkCode), nil
 	case d.Link.Seller != 0:
 		return r.claimed(ctx, c, d, try)

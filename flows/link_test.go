@@ -2,6 +2,7 @@ package flows_test
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"github.com/nongsan-bot/nongsan/bot/postgres"
 	"github.com/nongsan-bot/nongsan/bot/postgres/pgtest"
 	"github.com/nongsan-bot/nongsan/flows"
+	"github.com/nongsan-bot/nongsan/locales"
 )
 
 // people is a router over a real database, with a clock the test moves,
@@ -409,5 +411,90 @@ func TestAHelpersClaimCodesCountPerFarmer(t *testing.T) {
 	}
 	if said := p.say(flows.Zalo, "z3", codes["z3"]); !slices.Contains(said, "claim.done") {
 		t.Fatalf("farmer 3's right code: %v, want claim.done", said)
+	}
+}
+
+// A helper's codes are tried wrong at most twenty times a day for all the
+// farmers she registered: the claims of an honest morning, a typo each,
+// all go through; guesses spread over five farmers, each below a farmer's
+// five, stop at the twentieth, and then no farmer of hers claims or is
+// sent a code that day, told why.
+func TestAHelpersCodesAreCappedForAllHerFarmers(t *testing.T) {
+	t.Parallel()
+	p := newPeople(t)
+	ctx := context.Background()
+	registered := func(helper string, n int) []string { // the Zalo chats of her farmers, each with a code sent
+		t.Helper()
+		h, err := p.db.Touch(ctx, flows.Input{Channel: flows.Telegram, ChatID: helper, UserID: helper, UserName: "Tổ công nghệ"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var chats []string
+		for i := range n {
+			phone := fmt.Sprintf("+849130%02d%03d", h.ID%100, i)
+			s := &flows.Seller{Name: "Nhà vườn " + strconv.Itoa(i), Phone: phone, Commune: "xã Hữu Kiên", Area: "chi_lang", CreatedBy: h.ID}
+			if err := p.db.SaveSeller(ctx, s); err != nil {
+				t.Fatal(err)
+			}
+			z := helper + "-z" + strconv.Itoa(i)
+			p.say(flows.Zalo, z, "/hoso")
+			p.say(flows.Zalo, z, "=keep")
+			if said := p.say(flows.Zalo, z, phone); !slices.Equal(said, []string{"claim.offer"}) {
+				t.Fatalf("farmer %s's number: %v, want the offer of a code", z, said)
+			}
+			chats = append(chats, z)
+		}
+		return chats
+	}
+	code := func(helper, z string) string { // asks for a code; the one the helper got
+		t.Helper()
+		if said := p.say(flows.Zalo, z, "gửi mã"); !slices.Equal(said, []string{"claim.code_ask"}) {
+			t.Fatalf("farmer %s asks for a code: %v, want it sent", z, said)
+		}
+		sent := p.to(flows.Telegram, helper)
+		if len(sent) != 1 || sent[0].Text.ID != "claim.code" {
+			t.Fatalf("the helper got %+v, want the code", sent)
+		}
+		return sent[0].Text.Data["Code"].(string)
+	}
+
+	// An honest morning: eight farmers claim, each mistyping once.
+	for _, z := range registered("honest", 8) {
+		c := code("honest", z)
+		if said := p.say(flows.Zalo, z, notThe(c)); !slices.Equal(said, []string{"claim.wrong"}) {
+			t.Fatalf("farmer %s's typo: %v, want claim.wrong", z, said)
+		}
+		if said := p.say(flows.Zalo, z, c); !slices.Contains(said, "claim.done") {
+			t.Fatalf("farmer %s's right code after a typo: %v, want claim.done", z, said)
+		}
+	}
+
+	// Guesses at another helper's farmers, four each.
+	farmers := registered("guessed", 6)
+	last := code("guessed", farmers[5]) // sent before the guessing
+	for i, z := range farmers[:5] {
+		c := code("guessed", z)
+		for n := 1; n <= 4; n++ {
+			want := "claim.wrong"
+			if 4*i+n == flows.LinkHelperTriesPerDay {
+				want = "claim.blocked"
+			}
+			if said := p.say(flows.Zalo, z, notThe(c)); !slices.Equal(said, []string{want}) {
+				t.Fatalf("wrong try %d of all (farmer %d's %d): %v, want %s", 4*i+n, i, n, said, want)
+			}
+		}
+	}
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if said := p.say(flows.Zalo, farmers[5], last); !slices.Equal(said, []string{"claim.blocked"}) {
+		t.Fatalf("another farmer's right code after twenty wrong: %v, want claim.blocked", said)
+	}
+	if s := texts.Text("vi", p.said[0].Text); !strings.Contains(s, "đợi khoảng 24 giờ") {
+		t.Errorf("the farmer read:\n%s\nwant when to try again", s)
+	}
+	if said := p.say(flows.Zalo, farmers[5], "gửi mã"); !slices.Equal(said, []string{"claim.blocked"}) || len(p.to(flows.Telegram, "guessed")) != 0 {
+		t.Fatalf("a new code asked for: %v, want claim.blocked and none sent", said)
 	}
 }

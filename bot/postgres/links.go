@@ -56,6 +56,7 @@ func (db *DB) NewLinkCode(ctx context.Context, c flows.LinkCode, lim flows.LinkL
 			args  []any
 		}{
 			{flows.CapTries, lim.Tries, wrongTriesSQL, []any{c.Account, c.Seller, since, lim.Tries}},
+			{flows.CapHelperTries, lim.HelperTries, allWrongTriesSQL, []any{c.Account, since, lim.HelperTries}},
 			// A retry of the update replaces its code: not another.
 			{flows.CapCodes, lim.Codes, `SELECT created_at FROM link_codes WHERE account_id = $1 AND coalesce(seller_id, 0) = $2
 				AND created_at > $3 AND source <> $4 ORDER BY created_at DESC LIMIT $5`,
@@ -66,6 +67,9 @@ func (db *DB) NewLinkCode(ctx context.Context, c flows.LinkCode, lim flows.LinkL
 				AND (account_id, coalesce(seller_id, 0)) <> ($3, $4) GROUP BY account_id, coalesce(seller_id, 0)
 				ORDER BY 1 DESC LIMIT $5`, []any{c.Requester, since, c.Account, c.Seller, lim.Targets}},
 		} {
+			if q.limit <= 0 {
+				continue // no such cap
+			}
 			times, err := newest(ctx, tx, q.query, q.args...)
 			if err != nil {
 				return err
@@ -98,6 +102,49 @@ func (db *DB) NewLinkCode(ctx context.Context, c flows.LinkCode, lim flows.LinkL
 // first, at most $4. One farmer's mistakes stop no other farmer's claim.
 const wrongTriesSQL = `SELECT t.at FROM link_tries t JOIN link_codes c ON c.id = t.code_id
 	WHERE t.account_id = $1 AND coalesce(c.seller_id, 0) = $2 AND t.at > $3 ORDER BY t.at DESC LIMIT $4`
+
+// allWrongTriesSQL selects the times of the wrong tries at all account
+// $1's codes (a helper's, for every farmer) since $2, newest first, at
+// most $3.
+const allWrongTriesSQL = `SELECT at FROM link_tries WHERE account_id = $1 AND at > $2 ORDER BY at DESC LIMIT $3`
+
+// wrongTries are the wrong tries that count against a code's caps: its
+// farmer's (or account's own) and, with lim.HelperTries, all its account's.
+type wrongTries struct{ farmer, all []time.Time }
+
+func countWrong(ctx context.Context, tx pgx.Tx, account, seller int64, since time.Time, lim flows.LinkLimits) (w wrongTries, err error) {
+	if w.farmer, err = newest(ctx, tx, wrongTriesSQL, account, seller, since, lim.Tries); err != nil || lim.HelperTries <= 0 {
+		return w, err
+	}
+	w.all, err = newest(ctx, tx, allWrongTriesSQL, account, since, lim.HelperTries)
+	return w, err
+}
+
+// blocked says which cap the wrong tries reached, if any, and until when
+// (the later end, should both be reached).
+func (w wrongTries) blocked(lim flows.LinkLimits) (flows.LinkCap, time.Time) {
+	farmer := capEnd(w.farmer, lim.Tries, lim.Window)
+	var all time.Time
+	if lim.HelperTries > 0 {
+		all = capEnd(w.all, lim.HelperTries, lim.Window)
+	}
+	switch {
+	case all.After(farmer):
+		return flows.CapHelperTries, all
+	case !farmer.IsZero():
+		return flows.CapTries, farmer
+	}
+	return 0, time.Time{}
+}
+
+// left is how many wrong tries remain before a cap.
+func (w wrongTries) left(lim flows.LinkLimits) int {
+	left := lim.Tries - len(w.farmer)
+	if lim.HelperTries > 0 {
+		left = min(left, lim.HelperTries-len(w.all))
+	}
+	return max(0, left)
+}
 
 // lockUsers locks the rows of two users, in the order of their ids so that
 // two transactions locking the same two cannot deadlock.
@@ -155,16 +202,17 @@ func (db *DB) TryLinkCode(ctx context.Context, g flows.LinkGuess, lim flows.Link
 			return err
 		}
 		since := g.At.Add(-lim.Window)
-		wrong, err := newest(ctx, tx, wrongTriesSQL, account, seller, since, lim.Tries)
+		wrong, err := countWrong(ctx, tx, account, seller, since, lim)
 		if err != nil {
 			return err
 		}
+		capped, next := wrong.blocked(lim)
 		switch {
 		case used:
 			// Used by an earlier delivery of this update: linked already.
 			try.Outcome = flows.LinkDone
-		case len(wrong) >= lim.Tries:
-			try.Outcome, try.Next = flows.LinkBlocked, capEnd(wrong, lim.Tries, lim.Window)
+		case capped != 0:
+			try.Outcome, try.Cap, try.Next = flows.LinkBlocked, capped, next
 		case !g.At.Before(expires):
 			try.Outcome = flows.LinkExpired
 		case subtle.ConstantTimeCompare(hash, hashCode(g.Code)) != 1:
@@ -178,12 +226,12 @@ func (db *DB) TryLinkCode(ctx context.Context, g flows.LinkGuess, lim flows.Link
 					return err
 				}
 			}
-			if wrong, err = newest(ctx, tx, wrongTriesSQL, account, seller, since, lim.Tries); err != nil {
+			if wrong, err = countWrong(ctx, tx, account, seller, since, lim); err != nil {
 				return err
 			}
-			try.Outcome, try.Left = flows.LinkWrong, lim.Tries-len(wrong)
-			if next := capEnd(wrong, lim.Tries, lim.Window); !next.IsZero() {
-				try.Outcome, try.Left, try.Next = flows.LinkBlocked, 0, next
+			try.Outcome, try.Left = flows.LinkWrong, wrong.left(lim)
+			if capped, next := wrong.blocked(lim); capped != 0 {
+				try.Outcome, try.Left, try.Cap, try.Next = flows.LinkBlocked, 0, capped, next
 			}
 		default:
 			if _, err := tx.Exec(ctx, `UPDATE link_codes SET used_at = $2 WHERE id = $1`, g.ID, g.At); err != nil {

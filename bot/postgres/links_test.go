@@ -46,7 +46,7 @@ func mustTouch(t *testing.T, db *postgres.DB, ch flows.Channel, id string) int64
 
 // limits are the caps of flows/link.go.
 var limits = flows.LinkLimits{Window: flows.LinkDay, Codes: flows.LinkCodesPerDay, Tries: flows.LinkTriesPerDay,
-	Targets: flows.LinkTargetsPerDay}
+	Targets: flows.LinkTargetsPerDay, HelperTries: flows.LinkHelperTriesPerDay}
 
 // source names a new update.
 func (f *linkFixture) source() string {
@@ -357,4 +357,63 @@ func TestClaimCodesAreCappedPerFarmer(t *testing.T) {
 		t.Fatalf("a farmer asked for before, again: %v", err)
 	}
 	wantCap(t, "one requester's fourth farmer", claim(someone, farmers[6]), flows.CapTargets, f.now.Add(flows.LinkDay))
+}
+
+// Wrong tries at a helper's codes count for all the farmers she registered
+// too: twenty a day, each farmer's below five, and then no farmer of hers
+// is tried, not even with the right code, nor sent a code, until the
+// first of them is a day old.
+func TestWrongClaimCodesAreCappedPerHelper(t *testing.T) {
+	f := newLinkFixture(t)
+	ctx := context.Background()
+	helper := f.farmer
+	var farmers []int64
+	for i := range 6 {
+		s := &flows.Seller{Name: "Nhà vườn", Phone: "+8491200000" + strconv.Itoa(i), Commune: "xã Hữu Kiên", CreatedBy: helper}
+		if err := f.db.SaveSeller(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		farmers = append(farmers, s.ID)
+	}
+	claim := func(requester, seller int64, code string) (int64, error) {
+		return f.db.NewLinkCode(ctx, flows.LinkCode{Account: helper, Requester: requester, Code: code, At: f.now,
+			Expires: f.now.Add(flows.LinkCodeTTL), Source: f.source(), Seller: seller}, limits)
+	}
+	first := f.now
+	last := mustTouch(t, f.db, flows.Zalo, "z-5")
+	waiting, err := claim(last, farmers[5], "654321") // asked before the guessing
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, seller := range farmers[:5] {
+		requester := mustTouch(t, f.db, flows.Zalo, "z-"+strconv.Itoa(i))
+		id, err := claim(requester, seller, "123456")
+		if err != nil {
+			t.Fatalf("farmer %d's code: %v", i, err)
+		}
+		for n := 1; n <= 4; n++ {
+			try := f.tryAs(t, requester, id, "000000", f.source())
+			switch total := 4*i + n; {
+			case total < flows.LinkHelperTriesPerDay && (try.Outcome != flows.LinkWrong || try.Left != min(5-n, 20-total)):
+				t.Fatalf("wrong try %d of all (farmer %d's %d): %+v, want wrong with %d left", total, i, n, try, min(5-n, 20-total))
+			case total == flows.LinkHelperTriesPerDay && (try.Outcome != flows.LinkBlocked || try.Cap != flows.CapHelperTries ||
+				!try.Next.Equal(first.Add(flows.LinkDay))):
+				t.Fatalf("the 20th wrong try: %+v, want the helper's codes blocked until a day after the first", try)
+			}
+		}
+		f.now = f.now.Add(time.Minute)
+	}
+	if try := f.tryAs(t, last, waiting, "654321", f.source()); try.Outcome != flows.LinkBlocked || try.Cap != flows.CapHelperTries {
+		t.Fatalf("another farmer's right code: %+v, want blocked by the helper's cap", try)
+	}
+	_, err = claim(mustTouch(t, f.db, flows.Web, "w-9"), farmers[5], "111111")
+	wantCap(t, "a code for another farmer of hers", err, flows.CapHelperTries, first.Add(flows.LinkDay))
+	f.now = first.Add(flows.LinkDay)
+	id, err := claim(last, farmers[5], "222222")
+	if err != nil {
+		t.Fatalf("a day later: %v", err)
+	}
+	if try := f.tryAs(t, last, id, "222222", f.source()); try.Outcome != flows.LinkDone {
+		t.Fatalf("a day later the right code: %+v, want the farmer's profile claimed", try)
+	}
 }
