@@ -395,6 +395,11 @@ func (e *Engine) giveUp(ctx context.Context, log zerolog.Logger, user *flows.Use
 	if err != nil || n < maxAttempts {
 		return flows.Result{}, cause
 	}
+	// What the update took back to tell is given back, or it fails again:
+	// no one would tell it.
+	if err := e.Router.GivenUp(ctx, in); err != nil {
+		return flows.Result{}, errors.Join(cause, err)
+	}
 	return e.givenUp(log, user, in, cause), nil
 }
 
@@ -444,6 +449,9 @@ func (e *Engine) abandon(ctx context.Context, log zerolog.Logger, in flows.Input
 	defer e.lock(in.ChatKey()).Unlock()
 	chat, err := e.load(ctx, in)
 	if err != nil || chat.Seen(in.UpdateID) {
+		return flows.Result{}, redis.Committed{}, err
+	}
+	if err := e.Router.GivenUp(ctx, in); err != nil {
 		return flows.Result{}, redis.Committed{}, err
 	}
 	st := chat.State

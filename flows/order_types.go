@@ -211,4 +211,8 @@ type HeldNotices interface {
 	// the update delivered again after it failed, even after the notices'
 	// time: for a day); another gets none.
 	TakeHeld(ctx context.Context, about, source string, now time.Time) ([]Reply, error)
+	// GiveBackHeld makes the notices source took back held again, to be
+	// released at their time (at once, if it has come): its update was
+	// given up, and its replies, which told them, never go.
+	GiveBackHeld(ctx context.Context, source string) error
 }

@@ -183,7 +183,7 @@ func (f *orders) takeTimedOut(ctx context.Context, c *Conv, o *Order) ([]Reply, 
 	if f.deps.Held == nil || o.Status != Cancelled || o.Reason.Key != ReasonTimeout {
 		return nil, nil
 	}
-	told, err := f.deps.Held.TakeHeld(ctx, heldAbout(o.ID, c.User.ID), string(c.In.Channel)+":"+c.In.UpdateID, c.Now)
+	told, err := f.deps.Held.TakeHeld(ctx, heldAbout(o.ID, c.User.ID), heldSource(c.In), c.Now)
 	if err != nil {
 		return nil, err
 	}
@@ -194,6 +194,19 @@ func (f *orders) takeTimedOut(ctx context.Context, c *Conv, o *Order) ([]Reply, 
 		}
 	}
 	return told, nil
+}
+
+// heldSource names the update that takes back held notices.
+func heldSource(in Input) string { return string(in.Channel) + ":" + in.UpdateID }
+
+// GivenUp gives back the held notices in took back (takeTimedOut), when
+// the engine gives up on it (the apology and the menu instead of its
+// replies): the tick sends them, rather than no one.
+func (r *Router) GivenUp(ctx context.Context, in Input) error {
+	if r.Deps.Held == nil {
+		return nil
+	}
+	return r.Deps.Held.GiveBackHeld(ctx, heldSource(in))
 }
 
 // move makes an order's change, by the user, and tells both sides.

@@ -121,6 +121,15 @@ func (db *DB) TakeHeld(ctx context.Context, about, source string, now time.Time)
 	return out, nil
 }
 
+// GiveBackHeld makes the notices source took back held again: the tick
+// releases them (at once, if their time has come).
+func (db *DB) GiveBackHeld(ctx context.Context, source string) error {
+	if _, err := db.Pool.Exec(ctx, `UPDATE held_notices SET told_by = NULL, told_at = NULL WHERE told_by = $1`, source); err != nil {
+		return fmt.Errorf("give back held notices: %w", err)
+	}
+	return nil
+}
+
 // change runs one statement that must change a row (else ErrStale), with
 // the notices it reports.
 func (db *DB) change(ctx context.Context, what, sql string, args []any, notices []flows.Reply) error {

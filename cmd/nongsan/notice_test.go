@@ -317,3 +317,54 @@ func TestAHeldNoticeTakenBackByAnUpdateThatFailedIsToldWhenItComesAgain(t *testi
 		}
 	}
 }
+
+// The same tap failing three times is given up: the farmer gets the
+// apology and the menu, not the notice it took back. The notice is given
+// back, and the morning's release sends it, once.
+func TestAHeldNoticeTakenBackByAnUpdateGivenUpIsSentInTheMorning(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := orderEnv(t, tg)
+	env["ORDER_TIMEOUT"] = "1s"
+	// Night now: the bot writes unprompted from two hours on, for an hour.
+	from := (time.Now().In(vn.Location()).Hour() + 2) % 24
+	env["RENEWAL_HOURS"] = fmt.Sprintf("%d-%d", from, from+1)
+	b := startBot(t, tg, env)
+	b.unansweredOrder()
+	waitSent(t, b, buyer, timedOut, 1)
+	var id string
+	for _, s := range b.Sent(farmer) {
+		for _, d := range s.Data {
+			if v, ok := strings.CutPrefix(d, "ord:accept:"); ok {
+				id = v
+			}
+		}
+	}
+	if _, err := pgExec(b, "ALTER TABLE order_events RENAME TO order_events_away"); err != nil {
+		t.Fatal(err)
+	}
+	tap := b.Up.Callback(farmer, farmer, 0, "ord:timeline:"+id)
+	for try := 1; try <= 2; try++ {
+		if code := b.Post(tap); code < 500 {
+			t.Fatalf("try %d answered %d, want 5xx", try, code)
+		}
+	}
+	if code := b.Post(tap); code != http.StatusOK {
+		t.Fatalf("the third try answered %d, want 200: given up", code)
+	}
+	b.expect(farmer, "menu.title")
+	if _, err := pgExec(b, "ALTER TABLE order_events_away RENAME TO order_events"); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(slices.DeleteFunc(b.Sent(farmer), func(s sent) bool { return !farmerTimedOut(s) })); n != 0 {
+		t.Fatalf("the farmer was told of the timeout at night (%d)", n)
+	}
+	if _, err := pgExec(b, "UPDATE held_notices SET not_before = now()"); err != nil {
+		t.Fatal(err)
+	}
+	waitSent(t, b, farmer, farmerTimedOut, 1)
+	settled(t, b)
+	if n := len(slices.DeleteFunc(b.Sent(farmer), func(s sent) bool { return !farmerTimedOut(s) })); n != 1 {
+		t.Errorf("the farmer was told of the timeout %d times, want once", n)
+	}
+}
