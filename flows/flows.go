@@ -38,7 +38,7 @@ const (
 	KindSticker  InputKind = "sticker"  // stickers, voice notes, files: nothing a step reads
 	KindVoice    InputKind = "voice"    //
 	KindVideo    InputKind = "video"    //
-	KindFile     InputKind = "file"     // an image sent as a file: it cannot be posted as a photo
+	KindFile     InputKind = "file"     // an image sent as a file that cannot be taken as a photo: too big (Photo.Size), or of a type no photo is sent as
 	KindOther    InputKind = "other"    //
 	KindJoined   InputKind = "joined"   // the bot was added to a group
 	KindLeft     InputKind = "left"     // the bot was removed from a group
@@ -80,6 +80,7 @@ type Input struct {
 type Photo struct {
 	FileID       string // the platform's reference: a Telegram file_id, a Zalo image URL
 	MediaGroupID string // photos of one album share it
+	Size         int64  // bytes, where the platform says (a photo sent as a file)
 	// ID and Channel are given when the photo is received (bot.Server),
 	// never by an adapter: ID is its public, unguessable name.
 	ID      string

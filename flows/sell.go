@@ -105,7 +105,7 @@ func (f *sell) lateAlbum(ctx context.Context, c *Conv, d *draft, in Input) (Go, 
 	step := c.Session.Step
 	switch {
 	case in.Kind == KindFile && step != f.photos.Step:
-		c.Say(M("sell.photo_file"))
+		c.Say(photoFileMsg(in))
 		return f.again(c), true, nil
 	case in.Kind != KindPhoto || step == f.photos.Step || step == f.product.Step:
 		return Go{}, false, nil
@@ -260,7 +260,7 @@ func (f *sell) onPhoto(_ context.Context, c *Conv, d *draft, in Input) (Go, erro
 		}
 		return Next(), nil
 	case in.Kind == KindFile:
-		return Again(M("sell.photo_file")), nil
+		return Again(photoFileMsg(in)), nil
 	case in.Kind == KindVoice || in.Kind == KindVideo || in.Kind == KindSticker || in.Kind == KindOther:
 		return Again(M("sell.photos_want")), nil // not "gõ chữ": a photo is what is asked
 	case in.Kind != KindPhoto:
@@ -766,4 +766,14 @@ func (f *sell) onSummary(ctx context.Context, c *Conv, d *draft, in Input) (Go, 
 		return Finish(), nil
 	}
 	return NotUnderstood(), nil
+}
+
+// photoFileMsg asks again for a photo sent as a file that could not be
+// taken: too big to download (its size said), or of a type no photo is.
+func photoFileMsg(in Input) Msg {
+	mb := int64(0)
+	if in.Photo != nil && in.Photo.Size > 0 {
+		mb = (in.Photo.Size + 1<<20 - 1) >> 20
+	}
+	return M("sell.photo_file", "MB", mb)
 }

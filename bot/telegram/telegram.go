@@ -3,6 +3,7 @@
 package telegram
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -62,6 +63,7 @@ var _ bot.Fetcher = (*Bot)(nil)
 // the file, then its download URL serves it. That URL holds the token:
 // errors never quote it.
 func (b *Bot) Fetch(ctx context.Context, fileID string) (io.ReadCloser, error) {
+	fileID = strings.TrimPrefix(fileID, DocPhoto) // getFile takes a document's too
 	f, err := b.with(ctx).api.GetFile(tgbotapi.FileConfig{FileID: fileID})
 	if err != nil {
 		return nil, fmt.Errorf("getFile: %w", b.classify(err))
@@ -164,15 +166,31 @@ func (b *Bot) message(in flows.Input, m *tgbotapi.Message) (flows.Input, bool, e
 		in.PhoneOwn = m.Contact.UserID == m.From.ID
 	case m.Sticker != nil:
 		in.Kind = flows.KindSticker
+	case m.Document != nil && m.Animation == nil && photoTypes[m.Document.MimeType]:
+		// A photo sent "as a file", uncompressed (older phones do so): a
+		// photo, sent on as one by downloading it (photoFile). One over
+		// what getFile downloads cannot be: the flows say it is too big.
+		in.Kind = flows.KindPhoto
+		in.Photo = &flows.Photo{FileID: DocPhoto + m.Document.FileID, MediaGroupID: m.MediaGroupID,
+			Size: int64(m.Document.FileSize)}
+		if m.Document.FileSize > MaxDownload {
+			in.Kind = flows.KindFile
+		}
+	case m.Document != nil && strings.HasPrefix(m.Document.MimeType, "image/") && m.Animation == nil:
+		// An image of a type no photo is sent as (HEIC, TIFF): asked again.
+		in.Kind = flows.KindFile
+	case m.Caption != "":
+		// Audio, a voice note, a video or an animation with a caption, or
+		// another file: what the farmer typed is what can be read of it.
+		in.Kind = flows.KindText
+		if !b.command(&in) {
+			return in, false, nil
+		}
 	case m.Voice != nil || m.Audio != nil || m.VideoNote != nil:
 		in.Kind = flows.KindVoice
 	case m.Video != nil || m.Animation != nil: // an animation comes with a document too
 		in.Kind = flows.KindVideo
-	case m.Document != nil && strings.HasPrefix(m.Document.MimeType, "image/"):
-		// A photo sent "as a file", uncompressed. Telegram cannot send a
-		// document's file_id as a photo, so the flows ask for it again.
-		in.Kind = flows.KindFile
-	case m.Text != "" || m.Caption != "":
+	case m.Text != "":
 		// A file with a caption (a PDF, "5 tạ"): the caption is what can
 		// be read of it.
 		in.Kind = flows.KindText
@@ -270,11 +288,15 @@ func (b *Bot) Post(ctx context.Context, o bot.Out) (flows.Sent, error) {
 		}
 		// No image: the account in words still lets the buyer pay.
 	case len(o.Photos) == 1:
-		photo := tgbotapi.NewPhoto(chatID, photoFile(o.Photos[0]))
+		file, err := b.photoFile(ctx, o.Photos[0])
+		if err != nil {
+			return flows.Sent{}, err
+		}
+		photo := tgbotapi.NewPhoto(chatID, file)
 		photo.Caption, photo.ReplyMarkup = o.Text, b.markup(o)
 		return b.send(photo)
 	case len(o.Photos) > 1:
-		return b.album(chatID, o)
+		return b.album(ctx, chatID, o)
 	}
 	msg := tgbotapi.NewMessage(chatID, o.Text)
 	msg.ReplyMarkup = b.markup(o)
@@ -353,19 +375,72 @@ func (b *Bot) call(c tgbotapi.Chattable, v any) error {
 	return nil
 }
 
+// DocPhoto marks the file_id of a photo sent as a file (a document):
+// sendPhoto refuses a document's file_id ("type of file mismatch"), so it
+// is downloaded and uploaded as a photo (photoFile). File ids are base64url:
+// they hold no ':'.
+const DocPhoto = "doc:"
+
+// MaxDownload is the largest file getFile lets a bot download; MaxUpload,
+// the largest photo sendPhoto takes as an upload. A photo file between
+// the two is sent shrunk.
+const (
+	MaxDownload = 20 << 20
+	MaxUpload   = 10 << 20
+)
+
+// photoTypes are the images a phone sends "as a file" that Telegram takes
+// as a photo once uploaded.
+var photoTypes = map[string]bool{"image/jpeg": true, "image/png": true, "image/webp": true}
+
 // photoFile is a photo to send: a URL (a photo from another channel, which
-// Telegram downloads) or a file_id Telegram keeps.
-func photoFile(p string) tgbotapi.RequestFileData {
+// Telegram downloads), a file_id Telegram keeps, or a photo sent as a file,
+// uploaded.
+func (b *Bot) photoFile(ctx context.Context, p string) (tgbotapi.RequestFileData, error) {
 	if strings.HasPrefix(p, "https://") || strings.HasPrefix(p, "http://") {
-		return tgbotapi.FileURL(p)
+		return tgbotapi.FileURL(p), nil
 	}
-	return tgbotapi.FileID(p)
+	if id, ok := strings.CutPrefix(p, DocPhoto); ok {
+		data, err := b.download(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return tgbotapi.FileBytes{Name: "photo.jpg", Bytes: data}, nil
+	}
+	return tgbotapi.FileID(p), nil
 }
 
-func (b *Bot) album(chatID int64, o bot.Out) (flows.Sent, error) {
+// download is a photo sent as a file, as sendPhoto takes it: whole when
+// small enough (Telegram compresses it as any photo), shrunk otherwise.
+func (b *Bot) download(ctx context.Context, fileID string) ([]byte, error) {
+	body, err := b.Fetch(ctx, fileID)
+	if err != nil {
+		return nil, err
+	}
+	defer body.Close()
+	data, err := io.ReadAll(io.LimitReader(body, MaxDownload+1))
+	if err != nil {
+		return nil, fmt.Errorf("photo file download: %w", redact(err, b.token))
+	}
+	if len(data) <= MaxUpload {
+		return data, nil
+	}
+	small, err := bot.Resize(bytes.NewReader(data), bot.MaxPhotoSide)
+	if err != nil {
+		// Not a photo after all, or too large to decode: no retry helps.
+		return nil, &bot.UndeliverableError{Reason: "photo file: " + err.Error()}
+	}
+	return small, nil
+}
+
+func (b *Bot) album(ctx context.Context, chatID int64, o bot.Out) (flows.Sent, error) {
 	var media []any
 	for i, p := range o.Photos {
-		photo := tgbotapi.NewInputMediaPhoto(photoFile(p))
+		file, err := b.photoFile(ctx, p)
+		if err != nil {
+			return flows.Sent{}, err
+		}
+		photo := tgbotapi.NewInputMediaPhoto(file)
 		if i == 0 {
 			photo.Caption = o.Text
 		}

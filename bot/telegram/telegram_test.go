@@ -3,6 +3,7 @@ package telegram_test
 import (
 	"bytes"
 	"context"
+	"image/jpeg"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/nongsan-bot/nongsan/bot"
+	"github.com/nongsan-bot/nongsan/bot/bottest"
 	"github.com/nongsan-bot/nongsan/bot/telegram"
 	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
 	"github.com/nongsan-bot/nongsan/flows"
@@ -107,7 +109,9 @@ func TestAnUnauthorizedBotKeepsItsReplies(t *testing.T) {
 	}
 }
 
-// A photo sent "as a file" is told from other files and from videos, so
+// A photo sent "as a file" is a photo, its file_id marked as a document's
+// (telegram.DocPhoto); one over what getFile downloads, or of a type no
+// photo is sent as (HEIC), is told from other files and from videos, so
 // that the photo question can say how to send it as a photo.
 func TestAPhotoSentAsAFileIsToldFromOtherMessages(t *testing.T) {
 	b := newBot(t, telegramtest.NewServer(t))
@@ -115,7 +119,11 @@ func TestAPhotoSentAsAFileIsToldFromOtherMessages(t *testing.T) {
 		media string
 		want  flows.InputKind
 	}{
-		{`"document":{"file_id":"BQAD","file_unique_id":"u","mime_type":"image/jpeg","file_name":"IMG_2041.jpg"}`, flows.KindFile},
+		{`"document":{"file_id":"BQAD","file_unique_id":"u","mime_type":"image/jpeg","file_name":"IMG_2041.jpg","file_size":4812345}`, flows.KindPhoto},
+		{`"document":{"file_id":"BQAD","file_unique_id":"u","mime_type":"image/png","file_name":"a.png","file_size":812345}`, flows.KindPhoto},
+		{`"document":{"file_id":"BQAD","file_unique_id":"u","mime_type":"image/webp","file_name":"a.webp","file_size":81234}`, flows.KindPhoto},
+		{`"document":{"file_id":"BQAD","file_unique_id":"u","mime_type":"image/jpeg","file_name":"IMG_2041.jpg","file_size":25165824}`, flows.KindFile},
+		{`"document":{"file_id":"BQAD","file_unique_id":"u","mime_type":"image/heic","file_name":"IMG_2041.HEIC","file_size":2516582}`, flows.KindFile},
 		{`"document":{"file_id":"BQAD","file_unique_id":"u","mime_type":"application/pdf"}`, flows.KindOther},
 		{`"video":{"file_id":"BAAD","file_unique_id":"u","width":1,"height":1,"duration":3}`, flows.KindVideo},
 		{`"animation":{"file_id":"CgAD","file_unique_id":"u","width":1,"height":1,"duration":1},` +
@@ -128,6 +136,56 @@ func TestAPhotoSentAsAFileIsToldFromOtherMessages(t *testing.T) {
 		if err != nil || !ok || in.Kind != tc.want {
 			t.Errorf("%s: kind %q ok %v err %v; want %q", tc.media, in.Kind, ok, err, tc.want)
 		}
+		if in.Kind == flows.KindPhoto && (in.Photo.FileID != telegram.DocPhoto+"BQAD" || in.Photo.Size == 0) {
+			t.Errorf("%s: photo %+v", tc.media, in.Photo)
+		}
+	}
+}
+
+// A photo sent as a file goes on as a photo: sendPhoto refuses a
+// document's file_id, so it is downloaded and uploaded, whole while
+// sendPhoto takes it (10 MB), shrunk beyond; alone or in an album. Fetch
+// (for /media) downloads it too.
+func TestAPhotoSentAsAFileIsUploadedAsAPhoto(t *testing.T) {
+	tg := telegramtest.NewServer(t)
+	b := newBot(t, tg)
+	to := flows.ChatRef{Channel: flows.Telegram, ChatID: "-1001"}
+	small := bottest.PhotoPNG(800, 600)
+	tg.SetDocument("BQAD-small", small)
+	big := append(bottest.PhotoPNG(2000, 1500), make([]byte, telegram.MaxUpload)...) // padded past sendPhoto's limit
+	tg.SetDocument("BQAD-big", big)
+
+	if _, err := b.Post(context.Background(), bot.Out{To: to, Text: "Na", Photos: []string{"BQAD-small"}}); err == nil {
+		t.Fatal("the fake took a document's file_id as a photo")
+	}
+	if _, err := b.Post(context.Background(), bot.Out{To: to, Text: "Na", Photos: []string{telegram.DocPhoto + "BQAD-small"}}); err != nil {
+		t.Fatalf("one photo file: %v", err)
+	}
+	calls := tg.CallsTo("sendPhoto")
+	if c := calls[len(calls)-1]; c.Status != http.StatusOK || !bytes.Equal(c.Files["photo"].Bytes, small) {
+		t.Errorf("sendPhoto %d, uploaded %d bytes, want the file whole (%d)", c.Status, len(c.Files["photo"].Bytes), len(small))
+	}
+	if _, err := b.Post(context.Background(), bot.Out{To: to, Text: "Na", Photos: []string{telegram.DocPhoto + "BQAD-big", "AgAD-own"}}); err != nil {
+		t.Fatalf("album: %v", err)
+	}
+	album := tg.CallsTo("sendMediaGroup")[0]
+	if len(album.Files) != 1 {
+		t.Fatalf("album uploads %d files, want the photo file", len(album.Files))
+	}
+	for _, f := range album.Files {
+		img, err := jpeg.Decode(bytes.NewReader(f.Bytes))
+		if err != nil || len(f.Bytes) > telegram.MaxUpload || img.Bounds().Dx() != bot.MaxPhotoSide {
+			t.Errorf("album's upload: %d bytes, %v, want a JPEG %d wide", len(f.Bytes), err, bot.MaxPhotoSide)
+		}
+	}
+	body, err := b.Fetch(context.Background(), telegram.DocPhoto+"BQAD-small")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(body)
+	body.Close()
+	if !bytes.Equal(got, small) {
+		t.Errorf("fetched %d bytes", len(got))
 	}
 }
 
@@ -146,7 +204,16 @@ func TestACaptionedFileIsTextAndAnEditIsAnEdit(t *testing.T) {
 		{`"message":{"message_id":5,"date":1,"chat":{"id":7,"type":"private"},` + from +
 			`,"document":{"file_id":"BQAD","file_unique_id":"u","mime_type":"application/pdf"},"caption":"5 tạ"}`, true, flows.KindText, "5 tạ"},
 		{`"message":{"message_id":5,"date":1,"chat":{"id":7,"type":"private"},` + from +
-			`,"audio":{"file_id":"CQAD","file_unique_id":"u","duration":3},"caption":"25k"}`, true, flows.KindVoice, "25k"},
+			`,"audio":{"file_id":"CQAD","file_unique_id":"u","duration":3},"caption":"25k"}`, true, flows.KindText, "25k"},
+		{`"message":{"message_id":5,"date":1,"chat":{"id":7,"type":"private"},` + from +
+			`,"voice":{"file_id":"AwAD","file_unique_id":"u","duration":3,"mime_type":"audio/ogg"},"caption":"5 tạ"}`, true, flows.KindText, "5 tạ"},
+		{`"message":{"message_id":5,"date":1,"chat":{"id":7,"type":"private"},` + from +
+			`,"video":{"file_id":"BAAD","file_unique_id":"u","width":848,"height":480,"duration":12,"mime_type":"video/mp4"},"caption":"/ban"}`, true, flows.KindText, "/ban"},
+		{`"message":{"message_id":5,"date":1,"chat":{"id":7,"type":"private"},` + from +
+			`,"animation":{"file_id":"CgAD","file_unique_id":"u","width":1,"height":1,"duration":1},` +
+			`"document":{"file_id":"CgAD","file_unique_id":"u","mime_type":"video/mp4"},"caption":"mua NS-7K2Q"}`, true, flows.KindText, "mua NS-7K2Q"},
+		{`"message":{"message_id":5,"date":1,"chat":{"id":7,"type":"private"},` + from +
+			`,"video_note":{"file_id":"DQAD","file_unique_id":"u","length":240,"duration":5}}`, true, flows.KindVoice, ""},
 		{`"edited_message":{"message_id":5,"date":1,"edit_date":2,"chat":{"id":7,"type":"private"},` + from + `,"text":"35k"}`,
 			true, flows.KindEdited, "35k"},
 		{`"edited_message":{"message_id":5,"date":1,"edit_date":2,"chat":{"id":-100,"type":"supergroup","title":"Chợ"},` + from + `,"text":"35k"}`,

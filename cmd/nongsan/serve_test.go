@@ -129,7 +129,7 @@ func TestCancelAndBadInputInAFlow(t *testing.T) {
 		t.Fatal(code)
 	}
 	msgs := b.Sent(farmer)
-	if msgs[1].Text != text(t, "vi", "unclear.sticker") || msgs[2].Text != text(t, "vi", "lang.ask") {
+	if msgs[1].Text != text(t, "vi", "unclear.sticker", "Task", true) || msgs[2].Text != text(t, "vi", "lang.ask") {
 		t.Fatalf("after a sticker: %q / %q", msgs[1].Text, msgs[2].Text)
 	}
 	// Gibberish likewise.

@@ -454,7 +454,7 @@ func fnv64(s string) uint64 {
 func (s *Server) newFileLocked(kind, name string, data []byte) (string, *fileRecord) {
 	s.seq++
 	id := fmt.Sprintf("tt-%s-%d", kind, s.seq)
-	rec := &fileRecord{uniqueID: fmt.Sprintf("tt-unique-%d", s.seq), name: name, data: data}
+	rec := &fileRecord{uniqueID: fmt.Sprintf("tt-unique-%d", s.seq), name: name, data: data, kind: kind}
 	s.files[id] = rec
 	return id, rec
 }
@@ -501,6 +501,10 @@ func (s *Server) inputFileLocked(req *request, field, value, kind string) (strin
 	rec := s.files[value]
 	if rec == nil {
 		rec = &fileRecord{uniqueID: uniqueID(value)}
+	}
+	// A file_id names a file of one kind: a document's is no photo.
+	if kind == "photo" && rec.kind != "" && rec.kind != "photo" {
+		return "", nil, badRequest("type of file mismatch")
 	}
 	return value, rec, nil
 }

@@ -178,6 +178,7 @@ type fileRecord struct {
 	uniqueID string
 	name     string
 	data     []byte // nil: the default JPEG
+	kind     string // "document", "photo"…; "" for any (SetFile)
 }
 
 func (f *fileRecord) bytes() []byte {
@@ -287,6 +288,15 @@ func (s *Server) SetFile(fileID string, data []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.files[fileID] = &fileRecord{uniqueID: uniqueID(fileID), data: slices.Clone(data)}
+}
+
+// SetDocument is SetFile for the file_id of a Document update: as Telegram
+// does, sendPhoto refuses it ("type of file mismatch"), getFile and the
+// file endpoint serve it.
+func (s *Server) SetDocument(fileID string, data []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.files[fileID] = &fileRecord{uniqueID: uniqueID(fileID), data: slices.Clone(data), kind: "document"}
 }
 
 // Webhook is what setWebhook stored.

@@ -125,6 +125,54 @@ func (u *Updates) Document(chatID, userID int64, name, mime, caption string) tgb
 	return u.messageUpdate(m)
 }
 
+// PhotoDocument is a photo sent "as a file" (uncompressed), as phones send
+// one: a document of type mime with a thumbnail, its file_size size (0 for
+// len(data)). The fake Bot API serves data for it (getFile) and refuses its
+// file_id to sendPhoto, as Telegram does (SetDocument); s.NewUpdates only.
+func (u *Updates) PhotoDocument(chatID, userID int64, name, mime string, data []byte, size int, caption string) tgbotapi.Update {
+	m := u.message(chatID, userID)
+	id := fmt.Sprintf("BQACAgUAAxkBAAE-tt-photodoc-%d", u.nextSeq())
+	if size == 0 {
+		size = len(data)
+	}
+	thumb := &tgbotapi.PhotoSize{FileID: id + "-t", FileUniqueID: uniqueID(id + "-t"), Width: 320, Height: 240, FileSize: 9876}
+	m.Document = &tgbotapi.Document{FileID: id, FileUniqueID: uniqueID(id), Thumbnail: thumb, FileName: name, MimeType: mime, FileSize: size}
+	m.Caption = caption
+	if srv := u.st.srv; srv != nil {
+		srv.SetDocument(id, data)
+	}
+	return u.messageUpdate(m)
+}
+
+// Media is a message of kind "audio", "voice", "video", "animation" or
+// "video_note" with caption (may be ""; a video note has none), shaped as
+// Telegram sends it: an animation comes with a document of the same file.
+func (u *Updates) Media(chatID, userID int64, kind, caption string) tgbotapi.Update {
+	m := u.message(chatID, userID)
+	id := fmt.Sprintf("BAACAgUAAxkBAAE-tt-%s-%d", kind, u.nextSeq())
+	thumb := &tgbotapi.PhotoSize{FileID: id + "-t", FileUniqueID: uniqueID(id + "-t"), Width: 320, Height: 180, FileSize: 6789}
+	switch kind {
+	case "audio":
+		m.Audio = &tgbotapi.Audio{FileID: id, FileUniqueID: uniqueID(id), Duration: 41, FileName: "ghi-am.m4a", MimeType: "audio/mp4", FileSize: 654321}
+	case "voice":
+		m.Voice = &tgbotapi.Voice{FileID: id, FileUniqueID: uniqueID(id), Duration: 3, MimeType: "audio/ogg", FileSize: 6543}
+	case "video":
+		m.Video = &tgbotapi.Video{FileID: id, FileUniqueID: uniqueID(id), Width: 848, Height: 480, Duration: 12,
+			Thumbnail: thumb, FileName: "vuon-na.mp4", MimeType: "video/mp4", FileSize: 2345678}
+	case "animation":
+		m.Animation = &tgbotapi.Animation{FileID: id, FileUniqueID: uniqueID(id), Width: 320, Height: 240, Duration: 2,
+			Thumbnail: thumb, FileName: "na.gif.mp4", MimeType: "video/mp4", FileSize: 123456}
+		m.Document = &tgbotapi.Document{FileID: id, FileUniqueID: uniqueID(id), Thumbnail: thumb, FileName: "na.gif.mp4", MimeType: "video/mp4", FileSize: 123456}
+	case "video_note":
+		m.VideoNote = &tgbotapi.VideoNote{FileID: id, FileUniqueID: uniqueID(id), Length: 240, Duration: 5, Thumbnail: thumb, FileSize: 345678}
+		caption = ""
+	default:
+		panic("telegramtest: Media of kind " + kind)
+	}
+	m.Caption = caption
+	return u.messageUpdate(m)
+}
+
 // Edited is the edited_message update of the user changing the text (or
 // the caption, of a photo or a document) of the message upd sent to text.
 // From s.NewUpdates, s stores the message as changed.

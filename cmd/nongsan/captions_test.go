@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bytes"
+	"image/jpeg"
+	"image/png"
+	"net/http"
+	"strings"
+	"testing"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/nongsan-bot/nongsan/bot/bottest"
+	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
+)
+
+// A farmer on an older phone sends her photo "as a file" (uncompressed)
+// and answers with a recording or a video captioned with what she means:
+// the photo is taken as a photo and posted in the market groups as one
+// (uploaded: Telegram refuses a document's file_id to sendPhoto), the
+// captions are her answers. One over Telegram's 20 MB download limit is
+// said to be too big, with how to send it as a photo; a voice note or a
+// round video without words gets "gõ chữ giúp em" and the question again.
+func TestPhotosSentAsFilesAndCaptionedRecordingsAreRead(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	b := startBot(t, tg, newEnv(t, tg))
+	b.markets()
+	b.register(farmer)
+	post := func(u tgbotapi.Update) {
+		t.Helper()
+		if code := b.Post(u); code != http.StatusOK {
+			t.Fatalf("webhook answered %d", code)
+		}
+	}
+	b.Tap(farmer, "p:na-chi-lang")
+	b.expect(farmer, "sell.photos")
+	img, err := png.Decode(bytes.NewReader(bottest.PhotoPNG(1600, 1200)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var photo bytes.Buffer // a phone camera's JPEG
+	if err := jpeg.Encode(&photo, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	post(b.Up.PhotoDocument(farmer, farmer, "IMG_20261202_071203.jpg", "image/jpeg", photo.Bytes(), 0, ""))
+	b.expect(farmer, "sell.photo_got", "Count", 1)
+	post(b.Up.PhotoDocument(farmer, farmer, "IMG_20261202_071544.jpg", "image/jpeg", photo.Bytes(), 25<<20, ""))
+	b.expect(farmer, "sell.photo_file", "MB", 25)
+	if last := b.Last(farmer).Text; !strings.Contains(last, "25 MB") || !strings.Contains(last, "Thư viện ảnh") {
+		t.Errorf("a photo file too big: %q", last)
+	}
+	b.Say(farmer, "xong")
+	b.expect(farmer, "sell.quantity", "Product", "Na Chi Lăng", "Unit", "kg")
+
+	post(b.Up.Media(farmer, farmer, "audio", "5 tạ"))
+	b.expect(farmer, "sell.price", "Unit", "kg")
+	post(b.Up.Media(farmer, farmer, "voice", ""))
+	b.expectOnce(farmer, "unclear.voice", "Task", true)
+	b.expect(farmer, "sell.price", "Unit", "kg")
+	post(b.Up.Media(farmer, farmer, "video", "25k"))
+	b.expect(farmer, "sell.ready")
+	post(b.Up.Media(farmer, farmer, "animation", "mai"))
+	b.expect(farmer, "sell.note")
+	post(b.Up.Media(farmer, farmer, "video_note", ""))
+	voice := text(t, "vi", "unclear.voice", "Task", true)
+	if got := waitSent(t, b, farmer, func(s sent) bool { return s.Text == voice }, 2); len(got) != 2 {
+		t.Fatalf("unclear.voice said %d times, want twice", len(got))
+	}
+	b.expect(farmer, "sell.note")
+	post(b.Up.Media(farmer, farmer, "voice", "Na dai, quả to"))
+	summary := b.Last(farmer).Text
+	for _, want := range []string{"Na Chi Lăng — 5 tạ", "25.000 đ/kg", "1 ảnh", "Na dai, quả to"} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("summary lacks %q:\n%s", want, summary)
+		}
+	}
+	b.Publish(farmer)
+	code := b.publishedCode(farmer)
+
+	// In both market groups, the photo as a photo: the file uploaded.
+	for _, c := range b.TG.WaitCalls(t, "sendPhoto", 2) {
+		if c.Status != http.StatusOK || !bytes.Equal(c.Files["photo"].Bytes, photo.Bytes()) || !strings.Contains(c.Params["caption"], code) {
+			t.Errorf("sendPhoto to %s: %d, %d bytes uploaded (file_id %q), caption %q", c.ChatID, c.Status,
+				len(c.Files["photo"].Bytes), c.Params["photo"], c.Params["caption"])
+		}
+	}
+}
+
+// An idle voice note, video or sticker gets what the bot expects, with an
+// example.
+func TestAVoiceNoteBetweenTasksGetsAnExample(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	b := startBot(t, tg, newEnv(t, tg))
+	if code := b.Post(b.Up.Media(farmer, farmer, "voice", "")); code != http.StatusOK {
+		t.Fatal(code)
+	}
+	b.expectOnce(farmer, "unclear.voice", "Task", false)
+	if !strings.Contains(text(t, "vi", "unclear.voice", "Task", false), "ví dụ: dang ban") {
+		t.Errorf("unclear.voice between tasks: %q", text(t, "vi", "unclear.voice", "Task", false))
+	}
+	// With a caption, the caption is what she typed: /ban.
+	if code := b.Post(b.Up.Media(farmer, farmer, "video", "/ban")); code != http.StatusOK {
+		t.Fatal(code)
+	}
+	b.expectOnce(farmer, "sell.register_first")
+}
