@@ -261,6 +261,11 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 	if done, err := r.buyTyped(ctx, c, in); done || err != nil {
 		return err // "mua NS-7K2Q" at a question: the order, not the answer
 	}
+	if c.Session.Active() { // a whole post pasted at a question: its order, not the answer
+		if done, err := r.pasted(ctx, c, in); done || err != nil {
+			return err
+		}
+	}
 	// "ĐÚNG TÔI ĐỔI 4827" with the waiting change's code is no note or
 	// name either; the words alone are left to the question (below).
 	if c.Session.Active() {

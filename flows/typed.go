@@ -145,18 +145,23 @@ func holdsCode(in Input) bool {
 	return in.Command == "" && (in.Kind == KindText || in.Kind == KindPhoto) && codePattern.MatchString(vn.Fold(in.Text))
 }
 
-// pasted opens, between tasks, the listing whose code a text or a caption
-// holds (holdsCode): read as a listing, a post forwarded or pasted to the
-// bot would start a new one (or seller registration) from its words. A
-// buyer gets its order, as its 🛒 Đặt mua button would open it, nothing of
-// the post's words taken as said; its farmer, or her helper, her listing.
-// done is false when no code names a listing.
+// pasted opens the listing whose code a text or a caption holds
+// (holdsCode): read as a listing, a post forwarded or pasted to the bot
+// would start a new one (or seller registration) from its words; read by
+// a question, it would be a buyer's name or note. A buyer gets its order,
+// as its 🛒 Đặt mua button would open it, nothing of the post's words taken
+// as said; its farmer, or her helper, her listing. Mid-task, the task is
+// set aside as by a command, for a whole post only (wholePost): "giao cùng
+// NS-7K2Q" is a note. done is false when no code names a listing.
 func (r *Router) pasted(ctx context.Context, c *Conv, in Input) (done bool, err error) {
-	if c.Session.Active() || !holdsCode(in) {
+	if !holdsCode(in) || c.Session.Active() && postsAnswer[c.Session.Flow] {
 		return false, nil
 	}
 	for _, m := range codePattern.FindAllStringSubmatch(vn.Fold(in.Text), 3) {
 		code := "NS-" + strings.ToUpper(m[1])
+		if c.Session.Active() && !r.wholePost(in, code) {
+			continue
+		}
 		l, err := r.Deps.Orders.ListingByCode(ctx, code)
 		if errors.Is(err, ErrNotFound) {
 			continue
@@ -173,6 +178,36 @@ func (r *Router) pasted(ctx context.Context, c *Conv, in Input) (done bool, err 
 	}
 	return false, nil
 }
+
+// postMarks are the messages whose last line ends a listing's post, the
+// line that names its code: "Mã tin bán: NS-7K2Q" under a Telegram post,
+// "🛒 Nhắn MUA NS-7K2Q cho Nông Sản Bot để đặt hàng" under a Zalo one.
+var postMarks = []string{"post.caption", "render.order_by_text"}
+
+// wholePost tells a listing's post pasted or forwarded from an answer that
+// names its code ("giao cùng NS-7K2Q"): the post's photo with the post as
+// caption, or the post's own line with the code, in any language. Lines
+// are gone by now (the engine collapses white space).
+func (r *Router) wholePost(in Input, code string) bool {
+	if in.Kind == KindPhoto {
+		return true
+	}
+	text := vn.Fold(stripEmoji(in.Text))
+	for _, lang := range r.Texts.Langs() {
+		for _, id := range postMarks {
+			mark := r.Texts.Text(lang, M(id, "Code", code))
+			mark = mark[strings.LastIndex(mark, "\n")+1:]
+			if strings.Contains(text, vn.Fold(stripEmoji(mark))) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// postsAnswer are the flows a pasted post answers: a moderator's
+// announcement may well quote a listing's post.
+var postsAnswer = map[FlowName]bool{"broadcast": true}
 
 // unknownCode says a typed code names nothing, and asks the question in
 // progress again.

@@ -199,3 +199,71 @@ func TestANoticesWordsTypedAfterATaskExpiredDoWhatTheySay(t *testing.T) {
 		t.Errorf("nhận %s after the task expired said %v; want it said gone, then the order accepted", code, said)
 	}
 }
+
+// A listing's whole post pasted, or forwarded with its photo, while a task
+// waits at a question opens that listing's order, the task set aside as
+// by a command: it is no seller name or price. Cancelling the order goes
+// back to the question. A one-line answer naming a code is still the
+// answer; the listing's own farmer is shown her listing; a moderator's
+// announcement may quote a post.
+func TestAListingPostPastedAtAQuestionOpensItsOrder(t *testing.T) {
+	t.Parallel()
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := newMarket(t)
+	m.db.Moderators = map[string]bool{"telegram:9": true}
+	l := m.listing("1")
+	m.say("8", flows.KindText, "mua "+l.Code) // the post, as the bot shows it
+	post := texts.Text("vi", m.said[0].Text)
+	zalo := "🌾 Na Chi Lăng — 100 kg 💰 Giá: 25.000 đ/kg 🛒 Nhắn MUA " + l.Code + " cho Nông Sản Bot để đặt hàng"
+
+	const buyer = "2"
+	m.say(buyer, flows.KindText, "/ban")
+	for _, pasted := range []string{post, zalo} {
+		if m.step(buyer) != "sell/reg_name" {
+			t.Fatalf("at %q, want the seller's name", m.step(buyer))
+		}
+		if got := m.say(buyer, flows.KindText, pasted); m.step(buyer) != "order/quantity" || !slices.Contains(got, "order.quantity") {
+			t.Errorf("the post pasted at the name said %v at %q, want its order", got, m.step(buyer))
+		}
+		if got := m.say(buyer, flows.KindText, "huỷ"); !slices.Contains(got, "cancel.done") || m.step(buyer) != "sell/reg_name" {
+			t.Fatalf("cancelling the order said %v at %q, want the name again", got, m.step(buyer))
+		}
+	}
+	// Forwarded: the post's photo, the post as its caption.
+	in := m.input(buyer, flows.KindPhoto, post)
+	in.Photo = &flows.Photo{FileID: "fwd"}
+	u, err := m.db.Touch(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := m.router.Handle(context.Background(), u, m.sess[buyer], in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.sess[buyer] = res.Session; m.step(buyer) != "order/quantity" {
+		t.Errorf("the post forwarded at the name went to %q, want its order", m.step(buyer))
+	}
+	m.say(buyer, flows.KindText, "huỷ")
+	if m.say(buyer, flows.KindText, "Lan ("+l.Code+")"); m.step(buyer) == "order/quantity" || m.step(buyer) == "sell/reg_name" {
+		t.Errorf("a name naming a code went to %q, want it taken as the name", m.step(buyer))
+	}
+
+	// Her own post, pasted at the product question of a new listing.
+	m.say("1", flows.KindText, "/ban")
+	at := m.step("1")
+	if got := m.say("1", flows.KindText, post); m.step("1") != "mine/act" || !slices.Contains(got, "mine.detail") {
+		t.Errorf("her own post pasted at %s said %v at %q, want her listing", at, got, m.step("1"))
+	}
+
+	// An announcement's text may quote a post.
+	m.typed("9", "thongbao", "")
+	if m.step("9") != "broadcast/text" {
+		t.Fatalf("/thongbao at %q", m.step("9"))
+	}
+	if m.say("9", flows.KindText, "Bà con xem tin này: "+post); m.step("9") == "order/quantity" || m.step("9") == "broadcast/text" {
+		t.Errorf("an announcement quoting a post went to %q, want it taken as the text", m.step("9"))
+	}
+}
