@@ -64,6 +64,15 @@ type browser struct {
 
 	mu       sync.Mutex
 	problems []string
+	expected []string // what a test makes happen (a refused request): not a problem
+}
+
+// expect makes reports that contain any of parts no problem, for a test
+// that refuses or blocks a request on purpose.
+func (b *browser) expect(parts ...string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.expected = append(b.expected, parts...)
 }
 
 func newBrowser(t testing.TB) *browser {
@@ -96,8 +105,11 @@ func newBrowser(t testing.TB) *browser {
 			// says; the service has none, and that is no fault of a page.
 			favicon := strings.HasSuffix(m.URL, "/favicon.ico")
 			if (m.Type == chromedp.ConsoleError || m.IsException()) && !favicon {
+				p := fmt.Sprintf("%s (%s:%d)", m, m.URL, m.Line+1)
 				b.mu.Lock()
-				b.problems = append(b.problems, fmt.Sprintf("%s (%s:%d)", m, m.URL, m.Line+1))
+				if !slices.ContainsFunc(b.expected, func(e string) bool { return strings.Contains(p, e) }) {
+					b.problems = append(b.problems, p)
+				}
 				b.mu.Unlock()
 			}
 		}

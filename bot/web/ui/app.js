@@ -158,6 +158,7 @@
       if (kept.length) old.prepend(...kept);
       return;
     }
+    if (byId.has(id)) return; // seen before a reconnect
     const li = el("li", "msg");
     li.dataset.from = m.from;
     li.dataset.id = id;
@@ -284,12 +285,13 @@
     send({ text: "/start " + payload }, "chat");
   }
 
+  // What was typed stays in the box until the server has it: on 3G, or
+  // after "too fast", the farmer sends it again without typing it again.
   document.getElementById("composer").addEventListener("submit", async function (ev) {
     ev.preventDefault();
     const value = text.value.trim();
     if (!value) return;
-    text.value = "";
-    await send({ text: value });
+    if (await send({ text: value }) && text.value.trim() === value) text.value = "";
     text.focus();
   });
 
@@ -330,8 +332,7 @@
       names.push(out.name);
     }
     const caption = text.value.trim();
-    text.value = "";
-    await send({ photos: names, text: caption });
+    if (await send({ photos: names, text: caption }) && text.value.trim() === caption) text.value = "";
   });
 
   document.getElementById("reset").addEventListener("click", function () {
@@ -344,10 +345,16 @@
     if (await post("reset", { method: "POST" })) say(S.cleared);
   });
 
-  // Every message of the sandbox; the browser reconnects by itself and
-  // sends Last-Event-ID, so nothing is shown twice or missed.
+  // Every message of the sandbox. The browser reconnects by itself after
+  // a drop (sending Last-Event-ID), but not after a refusal (429 when too
+  // many pages are open, 503 when Redis does not answer): then the page
+  // opens a new stream itself, later each time (2 s, 4 s … 30 s, with
+  // jitter), from the last message it shows, so nothing is shown twice or
+  // missed.
+  let lastId = "";
+  let retries = 0;
   function listen() {
-    const es = new EventSource(api + "events");
+    const es = new EventSource(api + "events" + (lastId ? "?after=" + encodeURIComponent(lastId) : ""));
     es.onmessage = function (ev) {
       let m;
       try {
@@ -355,15 +362,37 @@
       } catch (e) {
         return;
       }
+      if (ev.lastEventId) lastId = ev.lastEventId;
       add(ev.lastEventId, m);
     };
     es.onerror = function () {
-      if (es.readyState !== EventSource.OPEN) say(S.offline);
+      if (es.readyState === EventSource.OPEN) return;
+      say(S.offline);
+      if (es.readyState !== EventSource.CLOSED) return; // the browser retries
+      es.close();
+      const wait = Math.min(30000, 2000 * 2 ** retries) * (0.75 + Math.random() / 2);
+      retries++;
+      setTimeout(listen, wait);
     };
     es.onopen = function () {
+      retries = 0;
       if (notice.textContent === S.offline) say("");
     };
   }
+
+  // A phone's on-screen keyboard takes half the screen: the page fits in
+  // what is left (the visual viewport, unzoomed), compact when that is
+  // short, and the newest messages stay in view.
+  function fit() {
+    const vv = window.visualViewport;
+    const h = vv ? vv.height * vv.scale : window.innerHeight;
+    document.documentElement.style.setProperty("--vh", h + "px");
+    document.documentElement.classList.toggle("short", h < 560);
+    scrollDown();
+  }
+  if (window.visualViewport) window.visualViewport.addEventListener("resize", fit);
+  window.addEventListener("resize", fit);
+  fit();
 
   show();
   listen();
