@@ -54,10 +54,11 @@ func (c *Channel) page() http.Handler {
 	}
 	data := struct {
 		Root     string
+		Origin   string
 		Strings  map[string]string
 		Personas []persona
 		Market   string
-	}{c.path, strs, ps, c.text(personaNames[Market])}
+	}{c.path, c.origin, strs, ps, c.text(personaNames[Market])}
 	var buf bytes.Buffer
 	err := t.Execute(&buf, data)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -288,6 +288,13 @@ func TestBrowserSandboxStory(t *testing.T) {
 	p.waitFor("the page plays the buyer", `document.querySelector('button[data-persona="buyer"]').getAttribute("aria-pressed") === "true"`)
 	p.expect("order.quantity", "Remaining", "450 kg", "Unit", "kg", "Price", "25.000 đ/kg")
 
+	// Her listings (/tin) give the farmer her store's address, on the host
+	// the page was opened at, not PUBLIC_BASE_URL's.
+	p.persona("farmer")
+	p.say("/tin")
+	p.waitFor("the store's address in the farmer's listings", expr(`reply("chat").some(m => [...m.querySelectorAll(".msg-text a")].some(a =>
+		a.origin === location.origin && a.pathname.startsWith("/cua-hang/") && a.textContent === a.href))`))
+
 	// "Làm lại từ đầu", confirmed, empties the sandbox: every chat and the
 	// market clear, and the page says so.
 	p.do("start over", chromedp.Click(chromedp.ID("reset")), chromedp.WaitVisible(chromedp.ID("reset-dialog")),
@@ -347,12 +354,12 @@ func (p *sandboxPage) checkListing(where, listing, remaining string) {
 
 // startSandboxSite starts the service as `make run` does without a bot
 // token, the sandbox being the whole service, and returns the address a
-// browser opens it at: the public one, from which every link it builds
-// starts.
+// browser opens it at: the machine's own, as a phone on the LAN does, not
+// PUBLIC_BASE_URL (localhost in `make run`), from which the links in the
+// bot's texts start.
 func startSandboxSite(t *testing.T) string {
 	tg := telegramtest.NewServer(t)
 	env := orderEnv(t, tg)
 	delete(env, "TELEGRAM_BOT_TOKEN")
-	startBot(t, tg, env)
-	return env["PUBLIC_BASE_URL"]
+	return startBot(t, tg, env).URL
 }

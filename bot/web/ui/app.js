@@ -6,6 +6,7 @@
 
 (function () {
   const root = document.body.dataset.root || "";
+  const origin = document.body.dataset.origin || ""; // PUBLIC_BASE_URL's, which the bot's texts link from
   const api = root + "/sandbox/api/";
   const S = JSON.parse(document.getElementById("strings").textContent);
   const personas = ["farmer", "buyer", "moderator"];
@@ -72,10 +73,19 @@
     let at = 0;
     for (const m of s.matchAll(re)) {
       node.append(s.slice(at, m.index));
-      node.append(link(m[0], m[0], ""));
+      const href = here(m[0]);
+      node.append(link(href, href, ""));
       at = m.index + m[0].length;
     }
     node.append(s.slice(at));
+  }
+
+  // A link to this site leads to the host the page was opened at: a phone
+  // on the LAN opens the machine's address, and PUBLIC_BASE_URL may be
+  // localhost, which on the phone is the phone.
+  function here(href) {
+    const rest = origin && href.startsWith(origin) ? href.slice(origin.length) : null;
+    return rest !== null && /^($|[/?#])/.test(rest) ? location.origin + rest : href;
   }
 
   function link(href, label, cls) {
