@@ -35,6 +35,12 @@ func (p *Pages) market() http.Handler {
 			p.fail(w, r, err)
 			return
 		}
+		if len(listings) == 0 && q.Page > 1 {
+			// A stale link past the last page: its first, not "the market
+			// is empty".
+			http.Redirect(w, r, p.marketURL(q, 1), http.StatusFound)
+			return
+		}
 		products, err := p.Store.MarketProducts(ctx)
 		if err != nil {
 			p.fail(w, r, err)
@@ -100,7 +106,7 @@ func (p *Pages) marketURL(q flows.MarketQuery, page int) string {
 		v.Set("vung", q.Area)
 	}
 	v.Set("trang", strconv.Itoa(page))
-	return p.Base + "/cho?" + v.Encode()
+	return p.root + "/cho?" + v.Encode()
 }
 
 func (p *Pages) catalogName(key string) (string, bool) {
@@ -116,7 +122,7 @@ func (p *Pages) listing() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// A code typed in lower case ("ns-7k2q") is the listing's.
 		if code := r.PathValue("code"); strings.ToUpper(code) != code && codePattern.MatchString(strings.ToUpper(code)) {
-			http.Redirect(w, r, p.Base+"/cho/"+strings.ToUpper(code), http.StatusMovedPermanently)
+			http.Redirect(w, r, p.root+"/cho/"+strings.ToUpper(code), http.StatusMovedPermanently)
 			return
 		}
 		l, ok := find(p, w, r, "code", codePattern, p.Store.ShownListing)
@@ -124,6 +130,7 @@ func (p *Pages) listing() http.Handler {
 			return
 		}
 		c := p.card(*l, 480)
+		c.Sizes = singleSizes
 		title := p.t("pages.listing_title", "Product", l.Product, "Price", c.Price)
 		description := p.t("pages.listing_description", "Remaining", c.Remaining, "Place", c.Place, "Ready", c.Ready, "Seller", l.Store.Name)
 		view := struct {

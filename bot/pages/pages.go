@@ -15,6 +15,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -72,6 +73,13 @@ type Pages struct {
 	Config
 	tmpl    map[string]*template.Template
 	cssPath string // {Base}/assets/pages.<hash>.css: cached for ever
+	// root is where links start: Base under PublicURL's path, which a
+	// proxy that serves the app below a path (https://host/nongsan/)
+	// strips before the request comes here; chat is the sandbox's chat
+	// page there. origin is PublicURL's scheme and host, cut from links
+	// to this site so that they lead to the host the page was opened at
+	// (a phone on the LAN, not localhost).
+	root, chat, origin string
 }
 
 var _ bot.Mounter = (*Pages)(nil)
@@ -84,7 +92,11 @@ func New(cfg Config) (*Pages, error) {
 	cfg.Base, cfg.PublicURL = strings.TrimRight(cfg.Base, "/"), strings.TrimRight(cfg.PublicURL, "/")
 	sum := sha256.Sum256(css)
 	p := &Pages{Config: cfg, tmpl: map[string]*template.Template{},
-		cssPath: cfg.Base + "/assets/pages." + hex.EncodeToString(sum[:6]) + ".css"}
+		cssPath: cfg.Base + "/assets/pages." + hex.EncodeToString(sum[:6]) + ".css", root: cfg.Base}
+	if u, err := url.Parse(cfg.PublicURL); err == nil && u.Host != "" {
+		p.root, p.origin = strings.TrimRight(u.Path, "/"), u.Scheme+"://"+u.Host
+	}
+	p.chat = strings.TrimSuffix(p.root, cfg.Base) + "/sandbox"
 	funcs := template.FuncMap{"t": p.t}
 	names, err := fs.Glob(templates, "templates/*.html")
 	if err != nil {
@@ -114,16 +126,33 @@ func (p *Pages) Mount(mux *http.ServeMux) {
 	// As typed or completed by a phone's browser: the market, and the 404
 	// page rather than the mux's bare English one.
 	mux.Handle("GET "+p.Base+"/cho/{$}", p.headers(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		to := p.Base + "/cho"
+		to := p.root + "/cho"
 		if r.URL.RawQuery != "" {
 			to += "?" + r.URL.RawQuery
 		}
 		http.Redirect(w, r, to, http.StatusMovedPermanently)
 	})))
-	for _, path := range []string{"/cua-hang", "/cua-hang/{$}"} {
+	// Every other address (one mistyped, an old link) gets the 404 page,
+	// with its way back to the market.
+	for _, path := range []string{"/cua-hang", "/cua-hang/{$}", "/"} {
 		mux.Handle("GET "+p.Base+path, p.headers(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			p.fail(w, r, flows.ErrNotFound)
 		})))
+	}
+	// The host alone, as typed from a poster, opens the market; in the
+	// sandbox, its chat page, which /sandbox/ (a slash a phone added) opens
+	// too.
+	home := func(to string) http.Handler {
+		return p.headers(http.RedirectHandler(to, http.StatusFound))
+	}
+	switch {
+	case !p.Sandbox:
+		mux.Handle("GET "+p.Base+"/{$}", home(p.root+"/cho"))
+	case p.Base == "":
+		mux.Handle("GET /{$}", home(p.chat))
+		mux.Handle("GET /sandbox/{$}", home(p.chat))
+	default:
+		mux.Handle("GET "+p.Base+"/{$}", home(p.chat))
 	}
 	mux.HandleFunc("GET "+p.cssPath, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/css; charset=utf-8")
@@ -152,7 +181,8 @@ type page struct {
 	Description string
 	OG          *openGraph // nil: none
 	Sandbox     bool
-	Base        string
+	Base        string // where links to the pages start
+	Chat        string // the sandbox's chat page
 	CSS         string
 }
 
@@ -162,7 +192,8 @@ type openGraph struct {
 }
 
 func (p *Pages) page(title, description string) page {
-	return page{Title: title, Description: description, Sandbox: p.Sandbox, Base: p.Base, CSS: p.cssPath}
+	return page{Title: title, Description: description, Sandbox: p.Sandbox, Base: p.root, Chat: p.chat,
+		CSS: p.root + strings.TrimPrefix(p.cssPath, p.Base)}
 }
 
 // render writes a page, whole or not at all.
@@ -181,15 +212,16 @@ func (p *Pages) render(w http.ResponseWriter, status int, name string, data any)
 // fail answers 404 for what is not shown (unknown, ended, a draft), and
 // 503 when the store cannot say, with a page either way.
 func (p *Pages) fail(w http.ResponseWriter, r *http.Request, err error) {
-	status, text := http.StatusNotFound, p.t("pages.not_found")
+	status, title, text := http.StatusNotFound, p.t("pages.not_found_title"), p.t("pages.not_found")
 	if !errors.Is(err, flows.ErrNotFound) {
 		p.Log.Warn().Err(err).Str("path", r.URL.Path).Msg("page unavailable")
-		status, text = http.StatusServiceUnavailable, p.t("pages.unavailable")
+		status, title, text = http.StatusServiceUnavailable, p.t("pages.unavailable_title"), p.t("pages.unavailable")
+		w.Header().Set("Retry-After", "30")
 	}
 	p.render(w, status, "error", struct {
 		page
 		Text string
-	}{p.page(p.t("pages.not_found_title"), ""), text})
+	}{p.page(title, ""), text})
 }
 
 // Codes and slugs as they can be; anything else is not looked up.
@@ -211,6 +243,8 @@ type card struct {
 	Price, Remaining   string
 	Quantity           string
 	Place, Ready       string
+	ReadyLine          string // when it is ready, as the card says it
+	Sizes              string // the photo's width on the page, for srcset
 	Note, GrowingCode  string
 	SoldOut            bool
 	Seller, StoreURL   string
@@ -224,38 +258,65 @@ type orderWay struct {
 
 func (p *Pages) card(l flows.Shown, width int) card {
 	f := p.format()
+	today := vn.Today(p.Now())
 	c := card{
-		Code: l.Code, Product: l.Product, URL: p.Base + "/cho/" + l.Code,
+		Code: l.Code, Product: l.Product, URL: p.root + "/cho/" + l.Code,
 		Alt:         p.t("pages.photo_alt", "Product", l.Product, "Seller", l.Store.Name),
 		Price:       f.Price(l.Price),
 		Quantity:    f.Stock(l.Quantity, l.ProductKey),
 		Remaining:   p.t("pages.remaining", "Quantity", f.Stock(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}, l.ProductKey)),
 		Place:       f.Place(l.Store.Place()),
 		Ready:       f.Date(l.Ready),
+		Sizes:       cardSizes,
 		Note:        l.Note,
 		GrowingCode: l.GrowingCode,
 		SoldOut:     l.Status != flows.Active || l.Remaining == 0,
 		Seller:      l.Store.Name,
-		StoreURL:    p.Base + "/cua-hang/" + l.Store.Slug,
+		StoreURL:    p.root + "/cua-hang/" + l.Store.Slug,
 	}
 	if c.SoldOut {
 		c.Remaining = p.t("pages.sold_out")
 	} else {
 		c.Orders = p.orderWays(l.Code)
 	}
+	// A listing stays up for days after its ready date: then it is ready
+	// now, not "thứ Hai 30/11" as if still to come.
+	switch ready := vn.Today(l.Ready); {
+	case ready.Before(today):
+		c.ReadyLine = p.t("pages.ready_now")
+	case ready.Equal(today):
+		c.ReadyLine = p.t("pages.ready_today", "Date", c.Ready)
+	case ready.Equal(today.AddDate(0, 0, 1)):
+		c.ReadyLine = p.t("pages.ready_tomorrow", "Date", c.Ready)
+	default:
+		c.ReadyLine = p.t("pages.ready", "Date", c.Ready)
+	}
 	if l.Photo != "" {
+		// Every width offered: a phone of 360 px at DPR 2 takes the 960
+		// only when the card is that wide.
 		c.Photo = p.photo(l.Photo, width)
-		c.PhotoSet = p.photo(l.Photo, width) + " " + itoa(width) + "w, " + p.photo(l.Photo, 2*width) + " " + itoa(2*width) + "w"
+		var set []string
+		for _, w := range bot.PageWidths {
+			set = append(set, p.photo(l.Photo, w)+" "+itoa(w)+"w")
+		}
+		c.PhotoSet = strings.Join(set, ", ")
 	}
 	return c
 }
 
+// The width of a card's photo (the grid's columns) and of the listing
+// page's, as the CSS lays them out.
+const (
+	cardSizes   = "(max-width: 40rem) calc(100vw - 2rem), 21rem"
+	singleSizes = "(max-width: 42rem) calc(100vw - 2rem), 40rem"
+)
+
 // photo is a listing photo's URL on this site, in one of the media widths.
 func (p *Pages) photo(id string, width int) string {
 	if !slices.Contains(bot.PageWidths, width) {
-		return p.Base + "/media/" + id
+		return p.root + "/media/" + id
 	}
-	return p.Base + "/media/" + id + "?w=" + itoa(width)
+	return p.root + "/media/" + id + "?w=" + itoa(width)
 }
 
 // orderWays are how to order a listing on each channel the app has.
@@ -269,12 +330,24 @@ func (p *Pages) orderWays(code string) []orderWay {
 			if p.Sandbox { // its one channel is the sandbox's chat page
 				label = p.t("pages.order_sandbox")
 			}
-			ways = append(ways, orderWay{Label: label, URL: ch.DeepLink(payload)})
+			ways = append(ways, orderWay{Label: label, URL: p.local(ch.DeepLink(payload))})
 			continue
 		}
 		ways = append(ways, orderWay{Label: p.t("pages.order_typed", "Code", code, "Channel", name)})
 	}
 	return ways
+}
+
+// local makes a link to this site a path, so that it leads to the host
+// the page was opened at; other links stay as they are.
+func (p *Pages) local(u string) string {
+	if p.origin == "" {
+		return u
+	}
+	if rest, ok := strings.CutPrefix(u, p.origin); ok && (rest == "" || rest[0] == '/' || rest[0] == '?') {
+		return rest
+	}
+	return u
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

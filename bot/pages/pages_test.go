@@ -50,7 +50,7 @@ func newSite(t *testing.T, db *postgres.DB, base string, sandbox bool) *site {
 		t.Fatal(err)
 	}
 	p, err := pages.New(pages.Config{Base: base, PublicURL: "https://cho.example" + base, Sandbox: sandbox, Store: db,
-		Texts: texts, Products: catalogs.Products,
+		Texts: texts, Products: catalogs.Products, Now: func() time.Time { return pageDay },
 		Channels: []pages.Orderer{channel{flows.Telegram, true}, channel{flows.Zalo, false}}})
 	if err != nil {
 		t.Fatal(err)
@@ -109,6 +109,10 @@ func listing(t *testing.T, db *postgres.DB, s *flows.Seller, key, product, note,
 
 var phones int
 
+// pageDay is the day the pages are read on: listings are ready on 15/8,
+// five days later.
+var pageDay = time.Date(2026, 8, 10, 9, 0, 0, 0, vn.Location())
+
 func photoID(l *flows.Listing) string {
 	p, _ := flows.ParsePhotoRef(l.Photos[0])
 	return p.ID
@@ -143,6 +147,8 @@ func TestTheMarketListsWhatIsOnSaleWithWaysToOrder(t *testing.T) {
 	a := article(body, na.Code)
 	for _, want := range []string{
 		`<img src="/media/` + photoID(na) + `?w=480"`, `alt="Ảnh Na Chi Lăng của nhà vườn Hoàng Thị Lan"`,
+		// Every width /media offers, so that a phone takes no more than its card needs.
+		`srcset="/media/` + photoID(na) + `?w=320 320w, /media/` + photoID(na) + `?w=480 480w, /media/` + photoID(na) + `?w=960 960w"`,
 		`>Na Chi Lăng</a>`, `25.000 đ/kg`, `<p class="remaining">Còn 80 kg</p>`, `xã Quang Lang (Chi Lăng)`,
 		`thứ Bảy 15/8`, `<a class="store" href="/cua-hang/` + lan.Slug + `">Hoàng Thị Lan</a>`,
 		`<a class="order" href="https://t.me/nongsanbot?start=buy_` + strings.ReplaceAll(na.Code, "-", "") + `">🛒 Đặt mua qua Telegram</a>`,
@@ -173,6 +179,42 @@ func TestTheMarketListsWhatIsOnSaleWithWaysToOrder(t *testing.T) {
 	}
 	if _, none := get(t, s.url+"/cho?sp=quyt-bac-son&vung=chi_lang"); !strings.Contains(none, "Chưa có tin bán nào như vậy") {
 		t.Errorf("nothing like that: %s", none)
+	}
+}
+
+// A listing is ready "hôm nay" or "ngày mai" when it is; once its ready
+// date is past (it stays up for days after), it is ready now, not on a
+// weekday that reads as still to come.
+func TestTheReadyDateReadsFromToday(t *testing.T) {
+	db := pgtest.MustOpen(t)
+	s := newSite(t, db, "", false)
+	lan := seller(t, db, "Lan", "xã Quang Lang", "chi_lang")
+	for day, want := range map[int]string{-3: "📅 Có hàng ngay", 0: "📅 Có hàng: hôm nay, thứ Hai 10/8",
+		1: "📅 Có hàng: ngày mai, thứ Ba 11/8", 5: "📅 Có hàng: thứ Bảy 15/8"} {
+		l := listing(t, db, lan, "na-chi-lang", "Na Chi Lăng", "", flows.Active, 80)
+		if _, err := db.Pool.Exec(context.Background(), `UPDATE listings SET ready_on = $2 WHERE id = $1`,
+			l.ID, pageDay.AddDate(0, 0, day)); err != nil {
+			t.Fatal(err)
+		}
+		for _, path := range []string{"/cho", "/cho/" + l.Code} {
+			_, body := get(t, s.url+path)
+			if a := article(body, l.Code); !strings.Contains(a, `<p class="ready">`+want+`</p>`) {
+				t.Errorf("ready %+d days: %s says\n%s\nwant %q", day, path, a, want)
+			}
+		}
+	}
+}
+
+// A shared link to a page past the last (the listings since ended) leads
+// to the first page, not to "the market has no listing".
+func TestAPagePastTheLastLeadsToTheFirst(t *testing.T) {
+	db := pgtest.MustOpen(t)
+	s := newSite(t, db, "", false)
+	lan := seller(t, db, "Lan", "xã Quang Lang", "chi_lang")
+	na := listing(t, db, lan, "na-chi-lang", "Na Chi Lăng", "", flows.Active, 80)
+	resp, body := get(t, s.url+"/cho?vung=chi_lang&trang=3")
+	if resp.Request.URL.RawQuery != "trang=1&vung=chi_lang" || article(body, na.Code) == "" || strings.Contains(body, "Chợ chưa có tin bán nào") {
+		t.Errorf("page 3 of 1 leads to %s:\n%s", resp.Request.URL, body)
 	}
 }
 
@@ -370,5 +412,135 @@ func TestTheSandboxsPagesSayItIsASandbox(t *testing.T) {
 	}
 	if resp, _ := get(t, s.url+"/cho"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("the sandbox's pages answer outside its base: %d", resp.StatusCode)
+	}
+}
+
+// noFollow is a client that shows a redirect rather than following it.
+var noFollow = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+// redirect is where GET url sends the browser.
+func redirect(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := noFollow.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode, resp.Header.Get("Location")
+}
+
+// The host alone, as typed from a poster, opens the market (the sandbox:
+// its chat page, also at /sandbox/ as a phone completes it), and any other
+// address the Vietnamese 404 page with its way back to the market, not
+// the mux's bare English "404 page not found".
+func TestTheHostAloneOpensTheMarketAndAnyOtherAddressIsTheVietnamese404(t *testing.T) {
+	db := pgtest.MustOpen(t)
+	for _, c := range []struct {
+		name, base string
+		sandbox    bool
+		home       map[string]string // path → where it leads
+		lost       []string          // paths of the 404 page
+		back       string            // its link back to the market
+	}{
+		{"the real app", "", false, map[string]string{"/": "/cho"},
+			[]string{"/khong-co", "/cho/NS-2222/anh", "/sandbox/", "/index.html", "/sandbox/cho"}, `href="/cho"`},
+		{"the sandbox alone", "", true, map[string]string{"/": "/sandbox", "/sandbox/": "/sandbox"},
+			[]string{"/khong-co", "/sandbox/khong-co"}, `href="/cho"`},
+		{"the sandbox beside the real app", "/sandbox", true, map[string]string{"/sandbox/": "/sandbox"},
+			[]string{"/sandbox/khong-co", "/sandbox/cho/NS-2222/anh"}, `href="/sandbox/cho"`},
+	} {
+		s := newSite(t, db, c.base, c.sandbox)
+		for path, want := range c.home {
+			if status, to := redirect(t, s.url+path); status != http.StatusFound || to != want {
+				t.Errorf("%s: %s answers %d to %q, want %q", c.name, path, status, to, want)
+			}
+		}
+		for _, path := range c.lost {
+			resp, body := get(t, s.url+path)
+			if resp.StatusCode != http.StatusNotFound || resp.Header.Get("Content-Security-Policy") != pages.CSP ||
+				!strings.Contains(body, `<html lang="vi">`) || !strings.Contains(body, "Em không tìm thấy trang này") ||
+				!strings.Contains(body, c.back+`>← Xem cả chợ</a>`) {
+				t.Errorf("%s: %s: %d, want the Vietnamese 404 page with %s:\n%s", c.name, path, resp.StatusCode, c.back, body)
+			}
+		}
+	}
+}
+
+// When PostgreSQL does not answer, the page says the market is busy, in
+// its title too, and when to come back.
+func TestTheMarketBusyPageSaysSo(t *testing.T) {
+	db := pgtest.MustOpen(t)
+	s := newSite(t, db, "", false)
+	db.Close()
+	resp, body := get(t, s.url+"/cho")
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "30" ||
+		!strings.Contains(body, "<title>Chợ đang bận · ") || !strings.Contains(body, "<h1>Chợ đang bận</h1>") ||
+		strings.Contains(body, "Không tìm thấy") {
+		t.Errorf("/cho without PostgreSQL: %d, Retry-After %q\n%s", resp.StatusCode, resp.Header.Get("Retry-After"), body)
+	}
+}
+
+// sandboxChat is the sandbox's web channel as an Orderer: its deep links
+// are absolute, from PUBLIC_BASE_URL, and open its chat page.
+type sandboxChat struct{ root string }
+
+func (c sandboxChat) Name() flows.Channel { return flows.Web }
+func (c sandboxChat) Caps() bot.Caps      { return bot.Caps{DeepLinks: true} }
+func (c sandboxChat) DeepLink(payload string) string {
+	return c.root + "/sandbox?start=" + payload
+}
+
+// Behind a proxy that serves the app under a path (PUBLIC_BASE_URL
+// https://cho.example/nongsan, the prefix stripped), every link a page
+// builds keeps the path; and the order buttons lead to the host the page
+// was opened at (a phone on the LAN), not PUBLIC_BASE_URL's
+// (localhost). Links shared elsewhere (OpenGraph) stay absolute.
+func TestPagesLinkUnderPublicBaseURLsPathAndToTheHostTheyWereOpenedAt(t *testing.T) {
+	db := pgtest.MustOpen(t)
+	texts, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := pages.New(pages.Config{Base: "/sandbox", PublicURL: "https://cho.example/nongsan/sandbox", Sandbox: true, Store: db,
+		Texts: texts, Channels: []pages.Orderer{sandboxChat{"https://cho.example/nongsan"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	p.Mount(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	lan := seller(t, db, "Lan", "xã Quang Lang", "chi_lang")
+	na := listing(t, db, lan, "na-chi-lang", "Na Chi Lăng", "", flows.Active, 80)
+
+	_, body := get(t, srv.URL+"/sandbox/cho/"+na.Code)
+	for _, want := range []string{`<img src="/nongsan/sandbox/media/` + photoID(na) + `?w=480"`,
+		`href="/nongsan/sandbox/cua-hang/` + lan.Slug + `"`, `href="/nongsan/sandbox/cho"`, `<a href="/nongsan/sandbox">`,
+		`<a class="order" href="/nongsan/sandbox?start=buy_` + strings.ReplaceAll(na.Code, "-", "") + `">`,
+		`content="https://cho.example/nongsan/sandbox/media/` + photoID(na) + `?w=960"`,
+		`content="https://cho.example/nongsan/sandbox/cho/` + na.Code + `"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the listing page lacks %q:\n%s", want, body)
+		}
+	}
+	if n := strings.Count(body, "https://cho.example"); n != 2 {
+		t.Errorf("%d absolute links, want only og:image and og:url:\n%s", n, body)
+	}
+	css := regexp.MustCompile(`<link rel="stylesheet" href="/nongsan(/sandbox/assets/pages\.[0-9a-f]+\.css)">`).FindStringSubmatch(body)
+	if css == nil {
+		t.Fatalf("no stylesheet under /nongsan:\n%s", body)
+	}
+	if resp, _ := get(t, srv.URL+css[1]); resp.StatusCode != http.StatusOK {
+		t.Errorf("the stylesheet, its prefix stripped by the proxy: %d", resp.StatusCode)
+	}
+	_, market := get(t, srv.URL+"/sandbox/cho")
+	if !strings.Contains(market, `action="/nongsan/sandbox/cho"`) || !strings.Contains(market, `href="/nongsan/sandbox/cho/`+na.Code+`"`) {
+		t.Errorf("the market's form and links lack the path:\n%s", market)
+	}
+	for path, want := range map[string]string{"/sandbox/cho/": "/nongsan/sandbox/cho", "/sandbox/": "/nongsan/sandbox",
+		"/sandbox/cho/" + strings.ToLower(na.Code): "/nongsan/sandbox/cho/" + na.Code} {
+		if _, to := redirect(t, srv.URL+path); to != want {
+			t.Errorf("%s leads to %q, want %q", path, to, want)
+		}
 	}
 }
