@@ -3,6 +3,7 @@ package web_test
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -402,7 +404,7 @@ func TestPageHeadersLimitsAndReset(t *testing.T) {
 	for _, want := range []string{`id="sandbox-banner"`, `data-persona="farmer" aria-pressed="true"`, `data-persona="buyer"`,
 		`data-persona="moderator"`, `id="chat"`, `id="market"`, `data-view="chat"`, `data-view="market"`, `id="composer"`,
 		`id="text" name="text"`, `for="text"`, `id="send"`, `id="photo" name="photo" type="file" accept="image/*"`,
-		`id="reset"`, `<dialog`, `id="reset-confirm"`, "Làm lại từ đầu", "Gửi ảnh", "/sandbox/ui/app.js"} {
+		`id="reset"`, `<dialog`, `id="reset-confirm"`, "Làm lại từ đầu", "Gửi ảnh"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("the page lacks %s", want)
 		}
@@ -410,14 +412,39 @@ func TestPageHeadersLimitsAndReset(t *testing.T) {
 	if strings.Contains(html, "sandbox.") || strings.Contains(html, "persona.") || strings.Contains(html, "style=") || strings.Contains(html, "<script>") {
 		t.Error("the page shows a message id, or has inline style or script")
 	}
-	for _, asset := range []string{"/sandbox/ui/app.js", "/sandbox/ui/app.css"} {
-		resp, err := http.Get(s.srv.URL + asset)
+	// The script and the style, at names with their hash, are cached for a
+	// year and come gzipped (3G); at their plain names (a page cached
+	// before a release), checked each time.
+	assets := regexp.MustCompile(`"(/sandbox/ui/app\.[0-9a-f]{12}\.(?:js|css))"`).FindAllStringSubmatch(html, -1)
+	if len(assets) != 2 {
+		t.Fatalf("the page asks for %q, want its script and style by their hash", assets)
+	}
+	for _, a := range [][]string{{assets[0][1], "immutable"}, {assets[1][1], "immutable"},
+		{"/sandbox/ui/app.js", "no-cache"}, {"/sandbox/ui/app.css", "no-cache"}} {
+		req, _ := http.NewRequest(http.MethodGet, s.srv.URL+a[0], nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		resp, err := http.DefaultTransport.RoundTrip(req)
 		if err != nil {
 			t.Fatal(err)
 		}
+		zr, err := gzip.NewReader(resp.Body)
+		if err != nil {
+			t.Fatalf("%s: not gzipped: %v", a[0], err)
+		}
+		body, err := io.ReadAll(zr)
 		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			t.Errorf("%s: %d", asset, resp.StatusCode)
+		if resp.StatusCode != 200 || err != nil || len(body) < 1000 || !strings.Contains(resp.Header.Get("Cache-Control"), a[1]) ||
+			!strings.HasPrefix(resp.Header.Get("Content-Type"), "text/") {
+			t.Errorf("%s: %d, %d bytes, %v", a[0], resp.StatusCode, len(body), resp.Header)
+		}
+		again, _ := http.NewRequest(http.MethodGet, s.srv.URL+a[0], nil)
+		again.Header.Set("Accept-Encoding", "gzip")
+		again.Header.Set("If-None-Match", resp.Header.Get("ETag"))
+		if resp, err := http.DefaultTransport.RoundTrip(again); err != nil || resp.StatusCode != http.StatusNotModified {
+			if err == nil {
+				resp.Body.Close()
+			}
+			t.Errorf("%s asked again with its ETag: %v, want 304", a[0], resp.Status)
 		}
 	}
 	if resp, _ := http.Get(s.srv.URL + "/sandbox/ui/page.html"); resp.StatusCode != http.StatusNotFound {
