@@ -23,7 +23,7 @@ const secretHeader = "X-Web-Secret"
 // Limits of what the page sends.
 const (
 	maxSendBody = 64 << 10
-	maxText     = 4096
+	maxText     = 4096 // letters, as Telegram counts them, not bytes
 	maxAlbum    = 10
 	MaxUpload   = 10 << 20 // one photo, as the phone took it
 )
@@ -196,7 +196,7 @@ func (req sendRequest) valid() bool {
 	if _, ok := demoPhones[req.Persona]; !ok || req.Chat != "private" && req.Chat != Market {
 		return false
 	}
-	if !utf8.ValidString(req.Text) || len(req.Text) > maxText || len(req.Data) > 64 || len(req.Label) > 256 ||
+	if !utf8.ValidString(req.Text) || utf8.RuneCountInString(req.Text) > maxText || len(req.Data) > 64 || len(req.Label) > 256 ||
 		len(req.Message) > 64 || len(req.Photos) > maxAlbum {
 		return false
 	}

@@ -23,6 +23,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rs/zerolog"
 
@@ -620,5 +621,25 @@ func TestEventStreamsAreBounded(t *testing.T) {
 		if resp.StatusCode != want {
 			t.Fatalf("stream %d of one visitor: %d, want %d", i+1, resp.StatusCode, want)
 		}
+	}
+}
+
+// The composer takes 4,000 letters and Telegram 4,096: a long Vietnamese
+// message (two or three bytes a letter) goes through up to 4,096 letters,
+// not 4,096 bytes (some 1,400 letters), and arrives whole.
+func TestALongVietnameseMessageIsCountedInLetters(t *testing.T) {
+	s := newSandbox(t, 100)
+	long := strings.Repeat("Được ", 819) // 4,095 letters, 7,371 bytes
+	if code, out := s.post("/sandbox/api/send", map[string]any{"persona": "farmer", "chat": "private", "text": long}); code != http.StatusOK {
+		t.Fatalf("4,095 letters: %d %v", code, out)
+	}
+	s.mu.Lock()
+	got := s.inputs[len(s.inputs)-1].Text
+	s.mu.Unlock()
+	if got != long {
+		t.Errorf("the bot got %d letters of 4,095", utf8.RuneCountInString(got))
+	}
+	if code, _ := s.post("/sandbox/api/send", map[string]any{"persona": "farmer", "chat": "private", "text": long + "ab"}); code != http.StatusBadRequest {
+		t.Errorf("4,097 letters: %d, want 400", code)
 	}
 }
