@@ -230,6 +230,15 @@ func (e *Engine) decide(ctx context.Context, log zerolog.Logger, in flows.Input)
 		}
 	case chat.StateErr != nil:
 		res = e.reset(log, user, in, chat.StateErr, "state")
+	case in.Kind == flows.KindProtected:
+		// Nothing in it to answer, and every message of the account comes
+		// so: the question in progress is neither read nor asked again,
+		// and she is told why once a day, not at each message. A group
+		// hears nothing (it would not know whom it is about).
+		res.Session = st.Session
+		if in.ChatType == flows.Private && now.Sub(st.ProtectedTold) >= protectedEvery {
+			res.Replies, st.ProtectedTold = e.Router.Protected(user, in), now
+		}
 	default:
 		res, err = e.route(ctx, user, st.Session, in)
 	}
@@ -262,6 +271,10 @@ func (e *Engine) decide(ctx context.Context, log zerolog.Logger, in flows.Input)
 	}
 	return OutcomeHandled, state, res, done, nil
 }
+
+// protectedEvery is how often a chat whose messages the platform withholds
+// is told so.
+const protectedEvery = 24 * time.Hour
 
 // load reads in's chat: of a group, the head of its outbox only, which may
 // hold posts by the thousand.

@@ -31,20 +31,25 @@ const (
 type InputKind string
 
 const (
-	KindText     InputKind = "text"     // typed text (commands included, see Input.Command)
-	KindChoice   InputKind = "choice"   // a button pressed; Input.Text holds its value
-	KindPhoto    InputKind = "photo"    // a photo, maybe with a caption and an album id
-	KindContact  InputKind = "contact"  // a shared phone contact
-	KindSticker  InputKind = "sticker"  // stickers, voice notes, files: nothing a step reads
-	KindVoice    InputKind = "voice"    //
-	KindVideo    InputKind = "video"    //
-	KindFile     InputKind = "file"     // an image sent as a file that cannot be taken as a photo: too big (Photo.Size), or of a type no photo is sent as
-	KindOther    InputKind = "other"    //
-	KindJoined   InputKind = "joined"   // the bot was added to a group
-	KindLeft     InputKind = "left"     // the bot was removed from a group
-	KindMigrated InputKind = "migrated" // a group became a supergroup: Arg is its new id
-	KindReaction InputKind = "reaction" // reactions and the like: acknowledged, no reply
-	KindEdited   InputKind = "edited"   // a message changed after it was sent: Text is the new one, MessageID names it
+	KindText    InputKind = "text"    // typed text (commands included, see Input.Command)
+	KindChoice  InputKind = "choice"  // a button pressed; Input.Text holds its value
+	KindPhoto   InputKind = "photo"   // a photo, maybe with a caption and an album id
+	KindContact InputKind = "contact" // a shared phone contact
+	KindSticker InputKind = "sticker" // stickers, voice notes, files: nothing a step reads
+	KindVoice   InputKind = "voice"   //
+	KindVideo   InputKind = "video"   //
+	KindFile    InputKind = "file"    // an image sent as a file that cannot be taken as a photo: too big (Photo.Size), or of a type no photo is sent as
+	KindOther   InputKind = "other"   //
+	// KindProtected: the platform withholds what was sent, whatever it
+	// was, because the sender's account is protected (Zalo's
+	// message.unsupported.received, for children and people who cannot
+	// read among others). Every message of such an account comes so.
+	KindProtected InputKind = "protected"
+	KindJoined    InputKind = "joined"   // the bot was added to a group
+	KindLeft      InputKind = "left"     // the bot was removed from a group
+	KindMigrated  InputKind = "migrated" // a group became a supergroup: Arg is its new id
+	KindReaction  InputKind = "reaction" // reactions and the like: acknowledged, no reply
+	KindEdited    InputKind = "edited"   // a message changed after it was sent: Text is the new one, MessageID names it
 )
 
 // Input is one update from one user, in channel-neutral form.

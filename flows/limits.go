@@ -92,3 +92,12 @@ func (r *Router) TooFast(user *User, in Input) []Reply {
 	c.Say(M("limits.too_fast"))
 	return c.replies
 }
+
+// Protected is the reply to a message the platform withheld because the
+// sender's account is protected (KindProtected): why the bot cannot read
+// her, and who can post for her. The engine says it once a day.
+func (r *Router) Protected(user *User, in Input) []Reply {
+	c := &Conv{User: user, In: in, Now: r.Now(), Lang: r.lang(user, in), texts: r.Texts, products: r.Deps.Catalogs.Products, ctx: context.Background()}
+	c.Say(M("unclear.protected"))
+	return c.replies
+}

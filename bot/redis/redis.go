@@ -188,6 +188,10 @@ type State struct {
 	// update reads and writes anyway, so that the limit costs no round trip.
 	Window   time.Time `json:"window,omitzero"`
 	InWindow int       `json:"in_window,omitempty"`
+	// ProtectedTold is when the chat was last told that the platform
+	// withholds its messages (flows.KindProtected): at most once a day,
+	// kept here for the same reason as Window, and gone with the chat.
+	ProtectedTold time.Time `json:"protected_told,omitzero"`
 }
 
 // Chat is one read of a chat's hash.
