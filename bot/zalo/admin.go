@@ -22,15 +22,34 @@ func ValidSecret(secret string) bool {
 type WebhookInfo struct {
 	URL       string `json:"url"`
 	UpdatedAt int64  `json:"updated_at"`
+	// Verification is how Zalo's test request went, when the webhook was
+	// saved (setWebhook's answer only; nil where Zalo gave none).
+	Verification *Verification `json:"verification,omitempty"`
+}
+
+// Verification is the outcome of the request Zalo sends to a webhook
+// when it is saved: Outcome such as "webhook.ok", "webhook.http.403",
+// "webhook.err.tls", and a Hint in English on what to fix.
+type Verification struct {
+	OK      bool   `json:"ok"`
+	URL     string `json:"url,omitempty"`
+	Outcome string `json:"outcome,omitempty"`
+	Hint    string `json:"hint,omitempty"`
 }
 
 // SetWebhook registers url with the secret Zalo sends back in
-// X-Bot-Api-Secret-Token.
-func (b *Bot) SetWebhook(ctx context.Context, url, secret string) error {
+// X-Bot-Api-Secret-Token, and returns how Zalo's test request to it went
+// (nil: Zalo said nothing of one). A webhook that failed the test is
+// registered all the same: the caller says so.
+func (b *Bot) SetWebhook(ctx context.Context, url, secret string) (*Verification, error) {
 	if !ValidSecret(secret) {
-		return errors.New("the Zalo webhook secret must be 8 to 256 characters")
+		return nil, errors.New("the Zalo webhook secret must be 8 to 256 characters")
 	}
-	return b.call(ctx, "setWebhook", map[string]string{"url": url, "secret_token": secret}, nil)
+	var info WebhookInfo
+	if err := b.call(ctx, "setWebhook", map[string]string{"url": url, "secret_token": secret}, &info); err != nil {
+		return nil, err
+	}
+	return info.Verification, nil
 }
 
 // DeleteWebhook unregisters the webhook (getUpdates works only without one).

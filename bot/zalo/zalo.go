@@ -11,14 +11,20 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rs/zerolog"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/nongsan-bot/nongsan/bot"
 	"github.com/nongsan-bot/nongsan/flows"
 )
+
+// DefaultBotName is the bot's name on Zalo unless configured.
+const DefaultBotName = "Bot Nông Sản"
 
 // DefaultEndpoint is the Bot API's address in go-telegram-bot-api's format
 // (token, method).
@@ -54,6 +60,10 @@ type Bot struct {
 	endpoint string
 	token    string
 	me       Me
+	// BotName is the bot's name as Zalo users see it and @mention it
+	// (ZALO_BOT_NAME; Zalo requires it to begin with "Bot"). getMe does not
+	// give it: its account_name is "bot.…".
+	BotName string
 	// Secret is what Zalo must send back with each event.
 	Secret string
 	// Log hears of events the bot does not know.
@@ -68,7 +78,7 @@ var (
 // New connects to the Bot API at endpoint and learns who the bot is
 // (getMe). client carries the metrics and timeouts.
 func New(token, endpoint string, client *http.Client) (*Bot, error) {
-	b := &Bot{client: client, endpoint: endpoint, token: token, Log: zerolog.Nop()}
+	b := &Bot{client: client, endpoint: endpoint, token: token, BotName: DefaultBotName, Log: zerolog.Nop()}
 	if err := b.call(context.Background(), "getMe", struct{}{}, &b.me); err != nil {
 		return nil, fmt.Errorf("zalo getMe: %w", err)
 	}
@@ -111,10 +121,117 @@ type Message struct {
 	MessageID string `json:"message_id"`
 	Date      int64  `json:"date,omitempty"`
 	Text      string `json:"text,omitempty"`
-	Photo     string `json:"photo,omitempty"`   // the image's URL
-	Caption   string `json:"caption,omitempty"` // of an image
-	Sticker   string `json:"sticker,omitempty"`
-	URL       string `json:"url,omitempty"` // of a sticker
+	// Photo is the image's URL, as documented. Image events have also been
+	// seen with it as an array or an object, or with the URL in PhotoURL,
+	// URL or Attachments instead (OpenClaw's Zalo channel reads them all):
+	// imageURL reads each.
+	Photo       Image             `json:"photo,omitempty"`
+	PhotoURL    string            `json:"photo_url,omitempty"`
+	Caption     string            `json:"caption,omitempty"` // of an image
+	Sticker     string            `json:"sticker,omitempty"`
+	URL         string            `json:"url,omitempty"` // of a sticker, or of an image
+	Attachments []json.RawMessage `json:"attachments,omitempty"`
+}
+
+// Image is an image event's photo: a URL, whether sent as a string, an
+// array or an object holding one. Another shape is no URL, not an error:
+// the event is still read.
+type Image string
+
+// UnmarshalJSON reads a photo in any of its shapes.
+func (p *Image) UnmarshalJSON(raw []byte) error {
+	*p = Image(urlOf(raw, 1))
+	return nil
+}
+
+// urlKeys name an image's URL in an object, the documented one first.
+var urlKeys = []string{"url", "photo_url", "image_url", "media_url", "download_url", "src"}
+
+// urlOf is the URL that raw holds: a string, the first URL of an array, or
+// an object's URL (urlKeys), looked for down to depth nested objects or
+// arrays (an attachment's payload).
+func urlOf(raw json.RawMessage, depth int) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return ""
+	}
+	switch raw[0] {
+	case '"':
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return strings.TrimSpace(s)
+		}
+	case '[':
+		var items []json.RawMessage
+		if depth < 0 || json.Unmarshal(raw, &items) != nil {
+			return ""
+		}
+		for _, item := range items {
+			if u := urlOf(item, depth-1); u != "" {
+				return u
+			}
+		}
+	case '{':
+		var fields map[string]json.RawMessage
+		if depth < 0 || json.Unmarshal(raw, &fields) != nil {
+			return ""
+		}
+		for _, k := range urlKeys {
+			if v := bytes.TrimSpace(fields[k]); len(v) > 0 && v[0] == '"' {
+				if u := urlOf(v, 0); u != "" {
+					return u
+				}
+			}
+		}
+		for _, k := range []string{"payload", "data"} {
+			if u := urlOf(fields[k], depth-1); u != "" {
+				return u
+			}
+		}
+	}
+	return ""
+}
+
+// imageURL is the URL of the image a message carries: photo, then
+// photo_url, then url, then the first image attachment's.
+func (m *Message) imageURL() string {
+	switch {
+	case m.Photo != "":
+		return string(m.Photo)
+	case m.PhotoURL != "":
+		return strings.TrimSpace(m.PhotoURL)
+	case m.URL != "" && m.Sticker == "":
+		return strings.TrimSpace(m.URL)
+	}
+	for _, a := range m.Attachments {
+		var kind struct {
+			Type      string `json:"type"`
+			MediaType string `json:"media_type"`
+		}
+		json.Unmarshal(a, &kind) // a shape without them is still looked into
+		hint := strings.ToLower(kind.Type + " " + kind.MediaType)
+		if strings.TrimSpace(hint) != "" && !strings.Contains(hint, "image") && !strings.Contains(hint, "photo") {
+			continue // a file, a link
+		}
+		if u := urlOf(a, 2); u != "" {
+			return u
+		}
+	}
+	return ""
+}
+
+// attachmentTypes says what attachments came, for a log line that never
+// quotes their URLs.
+func (m *Message) attachmentTypes() []string {
+	types := make([]string, 0, len(m.Attachments))
+	for _, a := range m.Attachments {
+		var kind struct {
+			Type string `json:"type"`
+		}
+		json.Unmarshal(a, &kind)
+		types = append(types, kind.Type)
+	}
+	return types
 }
 
 // User is a message's sender.
@@ -133,11 +250,15 @@ type Chat struct {
 
 // Parse reads an event, wrapped in {"ok":true,"result":…} or bare.
 func (b *Bot) Parse(body []byte) (flows.Input, bool, error) {
-	ev, err := decodeEvent(body)
+	ev, ok, err := decodeEvent(body)
 	if err != nil {
 		return flows.Input{}, false, err
 	}
 	in := flows.Input{Channel: flows.Zalo, Lang: "vi", At: time.Now()}
+	if !ok {
+		b.Log.Debug().Int("bytes", len(body)).Msg("zalo request that is no event, acknowledged")
+		return in, false, nil
+	}
 	m := ev.Message
 	if m == nil || m.MessageID == "" || m.Chat.ID == "" || m.From.ID == "" {
 		b.Log.Warn().Str("event", ev.EventName).Msg("zalo event without a message, ignored")
@@ -163,68 +284,124 @@ func (b *Bot) Parse(body []byte) (flows.Input, bool, error) {
 		return in, false, nil
 	}
 	name := eventName(ev)
-	if name == EventImage && m.Photo == "" {
-		name = EventUnsupported // nothing to keep: the bot says what it expects
-	}
 	switch name {
 	case EventText:
 		in.Kind, in.Text = flows.KindText, m.Text
-		in.Command, in.Arg = command(m.Text)
+		if in.ChatType == flows.Group {
+			in.Text = b.unmention(m.Text)
+		}
+		in.Command, in.Arg = command(in.Text)
 	case EventImage:
-		in.Kind, in.Text, in.Photo = flows.KindPhoto, m.Caption, &flows.Photo{FileID: m.Photo}
+		url := m.imageURL()
+		if url == "" {
+			// Nothing to keep: the bot says what it expects. The keys
+			// tell what the shape was; a URL is never logged.
+			b.Log.Warn().Bool("photo", m.Photo != "").Bool("photo_url", m.PhotoURL != "").
+				Strs("attachments", m.attachmentTypes()).Msg("zalo image event without an image URL")
+			in.Kind = flows.KindOther
+			break
+		}
+		in.Kind, in.Text, in.Photo = flows.KindPhoto, m.Caption, &flows.Photo{FileID: url}
 	case EventSticker:
 		in.Kind = flows.KindSticker
 	case EventVoice:
 		in.Kind = flows.KindVoice // the bot asks them to type it
 	case EventUnsupported:
-		in.Kind = flows.KindOther
+		// Not a kind of message: Zalo withholds every message of a
+		// protected account (children, people with disabilities, people
+		// who cannot read …) and sends this instead.
+		in.Kind = flows.KindProtected
+	case "":
+		in.Kind = flows.KindOther // a message of no kind the bot knows
 	default:
-		// Not a message the user wrote (Zalo sends those it cannot show
-		// as message.unsupported.received): nothing to answer.
 		b.Log.Info().Str("event", ev.EventName).Msg("zalo event not handled, acknowledged")
 		return in, false, nil
 	}
 	return in, true, nil
 }
 
-// decodeEvent reads a wrapped or a bare event; a body that is neither is
-// an error.
-func decodeEvent(body []byte) (Event, error) {
+// decodeEvent reads a wrapped or a bare event. A body that is JSON but
+// neither (Zalo's test request when the webhook is saved, whose body is
+// undocumented) is no event: ok false. Only a body that is not JSON is an
+// error.
+func decodeEvent(body []byte) (ev Event, ok bool, err error) {
+	if !json.Valid(body) {
+		return Event{}, false, errors.New("decode zalo event: not JSON")
+	}
 	var wrapped struct {
 		Result json.RawMessage `json:"result"`
 		Event
 	}
-	if err := json.Unmarshal(body, &wrapped); err != nil {
-		return Event{}, fmt.Errorf("decode zalo event: %w", err)
+	if json.Unmarshal(body, &wrapped) != nil {
+		return Event{}, false, nil
 	}
-	if len(wrapped.Result) == 0 {
-		if wrapped.EventName == "" && wrapped.Message == nil {
-			return Event{}, errors.New("decode zalo event: neither an event nor a result")
-		}
-		return wrapped.Event, nil
+	if len(wrapped.Result) == 0 || string(wrapped.Result) == "null" {
+		return wrapped.Event, wrapped.EventName != "" || wrapped.Message != nil, nil
 	}
-	var ev Event
-	if err := json.Unmarshal(wrapped.Result, &ev); err != nil {
-		return Event{}, fmt.Errorf("decode zalo event result: %w", err)
+	if json.Unmarshal(wrapped.Result, &ev) != nil {
+		return Event{}, false, nil
 	}
-	return ev, nil
+	return ev, ev.EventName != "" || ev.Message != nil, nil
 }
 
 // eventName is the event's name, or, where getUpdates leaves it out (as
-// its documented sample does), what the message holds.
+// its documented sample does), what the message holds ("": nothing known).
 func eventName(ev Event) string {
 	switch m := ev.Message; {
 	case ev.EventName != "":
 		return ev.EventName
-	case m.Photo != "":
-		return EventImage
 	case m.Sticker != "":
 		return EventSticker
+	case m.imageURL() != "":
+		return EventImage
 	case m.Text != "":
 		return EventText
 	}
-	return EventUnsupported
+	return ""
 }
+
+// unmention drops the @mentions a group message begins with. In a group,
+// Zalo gives the bot only the messages that mention it (or reply to its
+// own), the mention written in the text: "@Bot Nông Sản /dangky Chi
+// Lăng". The bot's name as members see it (BotName) tells where its
+// mention ends, others' mentions before it included; without it, a
+// command's "/" does.
+func (b *Bot) unmention(text string) string {
+	text = strings.TrimSpace(norm.NFC.String(text))
+	if !strings.HasPrefix(text, "@") {
+		return text
+	}
+	if name := norm.NFC.String(strings.TrimSpace(b.BotName)); name != "" {
+		for i, r := range text {
+			if r != '@' {
+				continue
+			}
+			if rest, ok := cutFold(text[i+1:], name); ok {
+				return strings.TrimSpace(rest)
+			}
+		}
+	}
+	if loc := commandStart.FindStringIndex(text); loc != nil {
+		return text[loc[1]-2:]
+	}
+	return text
+}
+
+// cutFold cuts prefix off s, letter case aside.
+func cutFold(s, prefix string) (string, bool) {
+	for _, p := range prefix {
+		r, size := utf8.DecodeRuneInString(s)
+		if size == 0 || !strings.EqualFold(string(r), string(p)) {
+			return s, false
+		}
+		s = s[size:]
+	}
+	return s, true
+}
+
+// commandStart is where a command begins after mentions: a "/" starting a
+// word, then a letter ("1/2 tạ" is none).
+var commandStart = regexp.MustCompile(`\s/[A-Za-z]`)
 
 // command splits "/start abc" into "start" and "abc".
 func command(text string) (cmd, arg string) {

@@ -66,10 +66,14 @@ func TestParse(t *testing.T) {
 		want flows.Input
 	}{
 		{"wrapped command", zalotest.Wrapped(text), true, flows.Input{Kind: flows.KindText, Text: "/start  abc ", Command: "start", Arg: "abc", ChatType: flows.Private}},
+		// In a group the bot hears only @mentions of itself: the mention is
+		// no part of what it reads.
 		{"bare text in a group", zalotest.Bare(s.Text(group, ted, "mua NS-7K2Q")), true, flows.Input{Kind: flows.KindText, Text: "mua NS-7K2Q", ChatType: flows.Group}},
+		{"a command in a group", zalotest.Wrapped(s.Text(group, ted, "@Bot Nông Sản /dangky Chi Lăng")), true, flows.Input{Kind: flows.KindText, Text: "/dangky Chi Lăng", Command: "dangky", Arg: "Chi Lăng", ChatType: flows.Group}},
 		{"image", zalotest.Wrapped(s.Image(zalotest.Private(ted), ted, "na-1", "Na Chi Lăng")), true, flows.Input{Kind: flows.KindPhoto, Text: "Na Chi Lăng", ChatType: flows.Private}},
 		{"sticker", zalotest.Bare(s.Sticker(zalotest.Private(ted), ted)), true, flows.Input{Kind: flows.KindSticker, ChatType: flows.Private}},
-		{"unsupported", zalotest.Bare(s.Unsupported(group, ted)), true, flows.Input{Kind: flows.KindOther, ChatType: flows.Group}},
+		// A protected account's message, whatever it was.
+		{"unsupported", zalotest.Bare(s.Unsupported(group, ted)), true, flows.Input{Kind: flows.KindProtected, ChatType: flows.Group}},
 		{"voice", zalotest.Wrapped(voice), true, flows.Input{Kind: flows.KindVoice, ChatType: flows.Private}},
 		{"an event the bot does not know", zalotest.Wrapped(reaction), false, flows.Input{}},
 		// An image without its URL holds nothing to keep: the user is told what is expected.
@@ -100,10 +104,103 @@ func TestParse(t *testing.T) {
 	if !strings.Contains(logs.String(), "message.reaction.received") {
 		t.Errorf("the unknown event is not logged: %s", logs.String())
 	}
-	for _, body := range []string{`not json`, `{}`, `{"ok":true,"result":"x"}`} {
-		if _, _, err := b.Parse([]byte(body)); err == nil {
-			t.Errorf("%s: no error", body)
+	if _, _, err := b.Parse([]byte(`not json`)); err == nil {
+		t.Error("not JSON: no error")
+	}
+	// JSON but no event, as Zalo's test request when the webhook is saved
+	// may be: acknowledged, not refused.
+	for _, body := range []string{`{}`, `{"ok":true}`, `{"ok":true,"result":"x"}`, `{"ok":true,"result":{}}`, `[1]`, `"x"`} {
+		if _, ok, err := b.Parse([]byte(body)); ok || err != nil {
+			t.Errorf("%s: ok %v, %v", body, ok, err)
 		}
+	}
+}
+
+// An image's URL as events have carried it (OpenClaw's Zalo channel met
+// these): photo as a string, an array or an object, photo_url, url, or an
+// attachment.
+func TestParseReadsTheImageURLWhereverItIs(t *testing.T) {
+	b, _ := newBot(t)
+	var logs strings.Builder
+	b.Log = zerolog.New(&logs)
+	const u = "https://photo-stal.zadn.vn/abc/na.jpg"
+	event := func(fields string) []byte {
+		return []byte(`{"ok":true,"result":{"event_name":"message.image.received","message":{"from":{"id":"u1","display_name":"Lan"},` +
+			`"chat":{"id":"u1","chat_type":"PRIVATE"},"message_id":"m1","date":1,"caption":"Na",` + fields + `}}}`)
+	}
+	for _, c := range []struct {
+		name, fields, want string
+	}{
+		{"photo, a string", `"photo":"` + u + `"`, u},
+		{"photo, an array of strings", `"photo":["` + u + `"]`, u},
+		{"photo, an array of objects", `"photo":[{"width":1,"url":"` + u + `"}]`, u},
+		{"photo, an object", `"photo":{"photo_url":"` + u + `"}`, u},
+		{"photo_url", `"photo_url":"` + u + `"`, u},
+		{"url", `"url":"` + u + `"`, u},
+		{"an image attachment", `"attachments":[{"type":"image","payload":{"url":"` + u + `"}}]`, u},
+		{"an attachment of no type", `"attachments":[{"url":"` + u + `"}]`, u},
+		{"after a file attachment", `"attachments":[{"type":"file","url":"https://f/x.pdf"},{"type":"photo","data":{"image_url":"` + u + `"}}]`, u},
+		{"photo, a number", `"photo":7`, ""},
+		{"only a file attachment", `"attachments":[{"type":"file","url":"https://f/x.pdf"}]`, ""},
+		{"nothing", `"text":""`, ""},
+	} {
+		in, ok, err := b.Parse(event(c.fields))
+		if err != nil || !ok {
+			t.Errorf("%s: ok %v, %v", c.name, ok, err)
+			continue
+		}
+		switch {
+		case c.want == "" && (in.Kind != flows.KindOther || in.Photo != nil):
+			t.Errorf("%s: %s %+v, want no photo", c.name, in.Kind, in.Photo)
+		case c.want != "" && (in.Kind != flows.KindPhoto || in.Photo == nil || in.Photo.FileID != c.want || in.Text != "Na"):
+			t.Errorf("%s: %s %q %+v, want the photo %s", c.name, in.Kind, in.Text, in.Photo, c.want)
+		}
+	}
+	if strings.Contains(logs.String(), "f/x.pdf") || !strings.Contains(logs.String(), "without an image URL") {
+		t.Errorf("an image without a URL is logged without URLs: %s", logs.String())
+	}
+	// Without an event name (getUpdates' sample), a photo_url is an image.
+	in, ok, err := b.Parse([]byte(`{"message":{"from":{"id":"u1"},"chat":{"id":"u1","chat_type":"PRIVATE"},"message_id":"m2","photo_url":"` + u + `"}}`))
+	if err != nil || !ok || in.Kind != flows.KindPhoto || in.Photo == nil || in.Photo.FileID != u {
+		t.Errorf("photo_url without an event name: %v %v %+v", ok, err, in)
+	}
+}
+
+// In a group Zalo delivers only what @mentions the bot (or replies to it),
+// the mention written in the text: the command or the buy code after it is
+// read as if typed alone.
+func TestParseReadsWhatFollowsTheMentionInAGroup(t *testing.T) {
+	b, s := newBot(t)
+	ted := zalotest.User{ID: "u1", Name: "Ted"}
+	for _, c := range []struct {
+		name, botName, text, wantText, wantCmd, wantArg string
+	}{
+		{"the bot's name", "", "@Bot Nông Sản /dangky Chi Lăng", "/dangky Chi Lăng", "dangky", "Chi Lăng"},
+		{"another case", "", "@bot nông sản /huydangky", "/huydangky", "huydangky", ""},
+		{"a buy after the mention", "", "@Bot Nông Sản mua NS-7K2Q", "mua NS-7K2Q", "", ""},
+		{"after another member's mention", "", "@Lan Anh @Bot Nông Sản MUA NS-7K2Q", "MUA NS-7K2Q", "", ""},
+		{"decomposed accents", "", "@Bot No\u0302ng Sa\u0309n /thongbao", "/thongbao", "thongbao", ""},
+		{"a configured name", "Bot Chợ Lạng Sơn", "@Bot Chợ Lạng Sơn /dangky", "/dangky", "dangky", ""},
+		// A name the bot was not told: a command still begins at its "/".
+		{"an unknown name before a command", "Bot Chợ Lạng Sơn", "@Bot Nông Sản /dangky Bắc Sơn", "/dangky Bắc Sơn", "dangky", "Bắc Sơn"},
+		{"an unknown name and no command", "Bot Chợ Lạng Sơn", "@Bot Nông Sản mua 1/2 tạ", "@Bot Nông Sản mua 1/2 tạ", "", ""},
+		{"no mention", "", "/dangky", "/dangky", "dangky", ""},
+	} {
+		b.BotName = zalo.DefaultBotName
+		if c.botName != "" {
+			b.BotName = c.botName
+		}
+		ev := s.Event(zalo.EventText, zalotest.Group("g1"), ted)
+		ev.Message.Text = c.text
+		in, ok, err := b.Parse(zalotest.Wrapped(ev))
+		if err != nil || !ok || in.Text != c.wantText || in.Command != c.wantCmd || in.Arg != c.wantArg {
+			t.Errorf("%s: %v %v text %q command %q arg %q", c.name, ok, err, in.Text, in.Command, in.Arg)
+		}
+	}
+	// In a private chat nothing is taken off.
+	in, _, _ := b.Parse(zalotest.Wrapped(s.Text(zalotest.Private(ted), ted, "@Bot Nông Sản /ban")))
+	if in.Command != "" || in.Text != "@Bot Nông Sản /ban" {
+		t.Errorf("private: %+v", in)
 	}
 }
 
@@ -179,17 +276,23 @@ func TestPostClassifiesErrors(t *testing.T) {
 func TestWebhookAdmin(t *testing.T) {
 	b, s := newBot(t)
 	ctx := context.Background()
-	if err := b.SetWebhook(ctx, "https://x.test/webhook/zalo", "short"); err == nil {
+	if _, err := b.SetWebhook(ctx, "https://x.test/webhook/zalo", "short"); err == nil {
 		t.Error("a 5-character secret was sent")
 	}
-	if err := b.SetWebhook(ctx, "https://x.test/webhook/zalo", strings.Repeat("s", 257)); err == nil {
+	if _, err := b.SetWebhook(ctx, "https://x.test/webhook/zalo", strings.Repeat("s", 257)); err == nil {
 		t.Error("a 257-character secret was sent")
 	}
 	if len(s.CallsTo("setWebhook")) != 0 {
 		t.Error("setWebhook called with a bad secret")
 	}
-	if err := b.SetWebhook(ctx, "https://x.test/webhook/zalo", "a-secret-of-enough"); err != nil {
-		t.Fatal(err)
+	s.SetVerification(&zalo.Verification{Outcome: "webhook.http.403", Hint: "Check WAF rules"})
+	if v, err := b.SetWebhook(ctx, "https://x.test/webhook/zalo", "a-secret-of-enough"); err != nil || v == nil || v.OK ||
+		v.Outcome != "webhook.http.403" || v.Hint != "Check WAF rules" {
+		t.Fatalf("a webhook Zalo's test request failed: %+v %v", v, err)
+	}
+	s.SetVerification(nil)
+	if v, err := b.SetWebhook(ctx, "https://x.test/webhook/zalo", "a-secret-of-enough"); err != nil || v == nil || !v.OK || v.Outcome != "webhook.ok" {
+		t.Fatalf("set: %+v %v", v, err)
 	}
 	if info, err := b.WebhookInfo(ctx); err != nil || info.URL != "https://x.test/webhook/zalo" || info.UpdatedAt == 0 {
 		t.Errorf("info: %+v %v", info, err)

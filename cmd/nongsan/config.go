@@ -27,6 +27,7 @@ type config struct {
 	ZaloToken         string
 	ZaloSecret        string
 	ZaloEndpoint      string
+	ZaloBotName       string
 	PublicBaseURL     string
 	MediaCacheDir     string
 	Moderators        string
@@ -95,6 +96,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	str(&c.ZaloToken, "zalo-token", "ZALO_BOT_TOKEN", "", "Zalo Bot Platform token (from Zalo Bot Creator); enables Zalo")
 	str(&c.ZaloSecret, "zalo-secret", "ZALO_WEBHOOK_SECRET", "", "Zalo webhook secret, 8-256 characters")
 	str(&c.ZaloEndpoint, "zalo-endpoint", "ZALO_API_ENDPOINT", zalo.DefaultEndpoint, "Zalo Bot API endpoint")
+	str(&c.ZaloBotName, "zalo-bot-name", "ZALO_BOT_NAME", zalo.DefaultBotName, "the Zalo bot's name as users see it (it begins with \"Bot\"): what group members @mention, and what texts tell Zalo users to message")
 	str(&c.PublicBaseURL, "public-url", "PUBLIC_BASE_URL", "http://localhost:8080", "public base URL of this service")
 	str(&c.MediaCacheDir, "media-cache-dir", "MEDIA_CACHE_DIR", defaultMediaCache(), "disk cache of the photos served at /media")
 	str(&c.Moderators, "moderators", "MODERATORS", "", "global moderators, channel:user_id,…")

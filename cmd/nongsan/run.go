@@ -276,7 +276,7 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 			a.close()
 			return nil, err
 		}
-		a.zalo.Secret, a.zalo.Log = cfg.ZaloSecret, log
+		a.zalo.Secret, a.zalo.Log, a.zalo.BotName = cfg.ZaloSecret, log, cfg.ZaloBotName
 		a.addChannel(a.zalo, texts, cfg)
 	}
 	for _, ad := range cfg.Adapters {
@@ -668,10 +668,22 @@ func webhookZalo(ctx context.Context, cfg config, client *http.Client, action st
 			return errors.New("ZALO_WEBHOOK_SECRET is required (8-256 characters)")
 		}
 		url := strings.TrimRight(cfg.PublicBaseURL, "/") + "/webhook/zalo"
-		if err := z.SetWebhook(ctx, url, cfg.ZaloSecret); err != nil {
+		v, err := z.SetWebhook(ctx, url, cfg.ZaloSecret)
+		if err != nil {
 			return fmt.Errorf("zalo setWebhook: %w", err)
 		}
-		fmt.Fprintf(stdout, "webhook of Zalo bot %s set to %s\n", name, url)
+		switch {
+		case v == nil:
+			fmt.Fprintf(stdout, "webhook of Zalo bot %s set to %s (Zalo reported no test of it)\n", name, url)
+		case !v.OK:
+			// Zalo keeps it, but its test request failed: farmers would
+			// get no answers, and nothing else would say why.
+			fmt.Fprintf(stdout, "webhook of Zalo bot %s set to %s, but Zalo's test request to it FAILED\noutcome: %s\nhint: %s\n",
+				name, url, v.Outcome, v.Hint)
+			return fmt.Errorf("zalo webhook verification failed: %s", v.Outcome)
+		default:
+			fmt.Fprintf(stdout, "webhook of Zalo bot %s set to %s, and Zalo's test request to it succeeded (%s)\n", name, url, v.Outcome)
+		}
 	case "delete":
 		if err := z.DeleteWebhook(ctx); err != nil {
 			return fmt.Errorf("zalo deleteWebhook: %w", err)

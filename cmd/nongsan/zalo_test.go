@@ -261,7 +261,10 @@ func TestZaloWebhook(t *testing.T) {
 		{"wrong secret", zaloSecret[:len(zaloSecret)-1] + "x", zalotest.Wrapped(start), http.StatusUnauthorized},
 		{"Telegram's header secret", testSecret, zalotest.Wrapped(start), http.StatusUnauthorized},
 		{"not JSON", zaloSecret, []byte("<xml/>"), http.StatusBadRequest},
-		{"no event", zaloSecret, []byte(`{"ok":true}`), http.StatusBadRequest},
+		// JSON but no event, as Zalo's test request when the webhook is
+		// saved may be: acknowledged, or Zalo takes the webhook for broken.
+		{"no event", zaloSecret, []byte(`{"ok":true}`), http.StatusOK},
+		{"an empty object", zaloSecret, []byte(`{}`), http.StatusOK},
 		{"over 1 MiB", zaloSecret, append(bytes.Repeat([]byte(" "), 1<<20), zalotest.Wrapped(start)...), http.StatusRequestEntityTooLarge},
 		{"an event without a message", zaloSecret, []byte(`{"event_name":"user.follow"}`), http.StatusOK},
 	} {
@@ -300,6 +303,29 @@ func TestZaloWebhook(t *testing.T) {
 	// A voice note is answered as on Telegram: the bot cannot listen yet.
 	z.post(z.Z.Event("message.voice.received", zalotest.Private(ted), ted))
 	z.expect(ted.ID, "unclear.voice")
+}
+
+// A protected Zalo account (a child's, one who cannot read …): Zalo sends
+// message.unsupported.received instead of each of its messages, whatever
+// was sent. The bot says once why it cannot read them and who can post for
+// her, rather than "type it" at each; the listing she began is still at
+// its question when a message comes through.
+func TestZaloProtectedAccountIsToldOnceWhyItsMessagesCannotBeRead(t *testing.T) {
+	t.Parallel()
+	z := startZalo(t)
+	const farmer = "9a0e5c7e00aa11bb22cc"
+	z.register(farmer, "0912 888 777") // up to the listing's product question
+	before := len(z.received(farmer))
+	u := z.user(farmer)
+	for range 3 {
+		z.post(z.Z.Unsupported(zalotest.Private(u), u))
+	}
+	z.expect(farmer, "unclear.protected")
+	if got := z.received(farmer)[before:]; len(got) != 1 {
+		t.Fatalf("three withheld messages were answered with %q; want the reason once", got)
+	}
+	z.say(farmer, "na chi lang")
+	z.expect(farmer, "sell.photos")
 }
 
 // A step that takes long shows "typing…" in the chat: here the reply's
@@ -438,6 +464,14 @@ func TestZaloWebhookCommandsAndPoll(t *testing.T) {
 	if wh := zs.Webhook(); wh.URL != "https://bot.nongsan.example/webhook/zalo" || wh.Secret != zaloSecret {
 		t.Errorf("registered %+v", wh)
 	}
+	// Zalo's test request to the webhook failed (a WAF refusing its
+	// User-Agent): the operator is told what Zalo said, and the command fails.
+	zs.SetVerification(&zalo.Verification{Outcome: "webhook.http.403", Hint: "Your server or CDN rejected the request with 403."})
+	if out, err := nongsan("webhook", "set"); err == nil || !strings.Contains(out, "FAILED") ||
+		!strings.Contains(out, "webhook.http.403") || !strings.Contains(out, "rejected the request with 403") {
+		t.Errorf("webhook set, its test failing: %v\n%s", err, out)
+	}
+	zs.SetVerification(nil)
 	out, err := nongsan("webhook", "info")
 	if err != nil || !strings.Contains(out, "url: https://bot.nongsan.example/webhook/zalo") ||
 		!strings.Contains(out, zalotest.AccountName) || !strings.Contains(out, "can join groups: false") {
@@ -447,7 +481,7 @@ func TestZaloWebhookCommandsAndPoll(t *testing.T) {
 		t.Errorf("webhook delete: %v\n%s", err, out)
 	}
 	env["ZALO_WEBHOOK_SECRET"] = "short"
-	if _, err := nongsan("webhook", "set"); err == nil || len(zs.CallsTo("setWebhook")) != 1 {
+	if _, err := nongsan("webhook", "set"); err == nil || len(zs.CallsTo("setWebhook")) != 2 {
 		t.Errorf("a 5-character secret: %v, %d setWebhook calls", err, len(zs.CallsTo("setWebhook")))
 	}
 	for _, args := range [][]string{{"webhook", "set"}, {"webhook", "info"}, {"webhook", "delete"}, {"serve"}} {
@@ -517,7 +551,8 @@ func TestTelegramFarmerZaloBuyer(t *testing.T) {
 	z := startZaloMarkets(t)
 	b, zs := z.b, z.Z
 	const group, zaloBuyer = "zalo-group-cross", "8f3a0c1b2d4e5f60aa01"
-	z.post(zs.Text(zalotest.Group(group), z.user("mod-0001"), "/dangky"))
+	// In a group Zalo delivers only what @mentions the bot.
+	z.post(zs.Text(zalotest.Group(group), z.user("mod-0001"), "@"+zalotest.BotName+" /dangky"))
 	z.expect(group, "group.registered_all")
 	b.markets()
 	b.register(farmer)
@@ -542,6 +577,11 @@ func TestTelegramFarmerZaloBuyer(t *testing.T) {
 			t.Errorf("photo %q: %d", u, code)
 		}
 	}
+
+	// A member who @mentions the bot with the post's words in the group is
+	// sent to the private chat, as one who types them alone.
+	z.post(zs.Text(zalotest.Group(group), z.user("member-0042"), "@"+zalotest.BotName+" mua "+code))
+	z.expect(group, "group.order_privately", "Name", z.name("member-0042"), "Product", "Na Chi Lăng", "Code", code)
 
 	// The Zalo buyer orders by typing what the post says.
 	z.say(zaloBuyer, "mua "+code)

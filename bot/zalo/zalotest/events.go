@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,9 +36,15 @@ func (s *Server) Event(name string, chat zalo.Chat, u User) zalo.Event {
 	}}
 }
 
-// Text is a message.text.received event.
+// Text is a message.text.received event. In a group Zalo gives the bot
+// only the messages that mention it (or reply to its own), the mention
+// written first, as members pick the bot from the list: a group text that
+// does not begin with a mention gets the bot's (BotName) put before it.
 func (s *Server) Text(chat zalo.Chat, u User, text string) zalo.Event {
 	ev := s.Event(zalo.EventText, chat, u)
+	if chat.ChatType == "GROUP" && !strings.HasPrefix(text, "@") {
+		text = "@" + BotName + " " + text
+	}
 	ev.Message.Text = text
 	return ev
 }
@@ -46,7 +53,7 @@ func (s *Server) Text(chat zalo.Chat, u User, text string) zalo.Event {
 // photos (see PhotoURL).
 func (s *Server) Image(chat zalo.Chat, u User, photo, caption string) zalo.Event {
 	ev := s.Event(zalo.EventImage, chat, u)
-	ev.Message.Photo, ev.Message.Caption = s.PhotoURL(photo), caption
+	ev.Message.Photo, ev.Message.Caption = zalo.Image(s.PhotoURL(photo)), caption
 	return ev
 }
 
@@ -57,7 +64,9 @@ func (s *Server) Sticker(chat zalo.Chat, u User) zalo.Event {
 	return ev
 }
 
-// Unsupported is a message.unsupported.received event (a file, a poll …).
+// Unsupported is a message.unsupported.received event: what Zalo sends
+// instead of every message of a protected account (children, people with
+// disabilities, people who cannot read …), whatever was sent.
 func (s *Server) Unsupported(chat zalo.Chat, u User) zalo.Event {
 	return s.Event(zalo.EventUnsupported, chat, u)
 }

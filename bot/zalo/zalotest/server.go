@@ -46,6 +46,9 @@ const (
 	Token = BotID + ":TEST-zalo-access-token"
 	// AccountName is the bot's account_name in getMe.
 	AccountName = "bot.NongSanTest"
+	// BotName is the bot's name as members see it and @mention it in a
+	// group, zalo.DefaultBotName.
+	BotName = zalo.DefaultBotName
 )
 
 const (
@@ -107,6 +110,7 @@ type Server struct {
 	down          map[string]Failure
 	updates       []zalo.Event
 	webhook       Webhook
+	verification  *zalo.Verification // setWebhook's; nil: webhook.ok
 	photos        map[string][]byte
 	seq           int
 }
@@ -214,6 +218,16 @@ func (s *Server) Release() { s.holds.Release() }
 func (s *Server) WaitHolding(tb testing.TB, n int) {
 	tb.Helper()
 	s.holds.WaitHolding(tb, "zalotest", n, s.WaitTimeout)
+}
+
+// SetVerification makes setWebhook answer v as how its test request to
+// the webhook went (a 403 from a WAF, a TLS error …); nil, "webhook.ok".
+// The fake sends no test request itself: the URLs tests register are not
+// served.
+func (s *Server) SetVerification(v *zalo.Verification) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.verification = v
 }
 
 // QueueEvent queues an event for getUpdates.
@@ -427,7 +441,13 @@ func (s *Server) dispatchLocked(ctx context.Context, token, method string, param
 			return nil, badRequest("secret_token must be 8 to 256 characters")
 		}
 		s.webhook = Webhook{URL: url, Secret: secret, UpdatedAt: time.Now().UnixMilli()}
-		return zalo.WebhookInfo{URL: url, UpdatedAt: s.webhook.UpdatedAt}, nil
+		// Saved whatever its test request gave, as Zalo's docs show it.
+		v := zalo.Verification{OK: true, Outcome: "webhook.ok", Hint: "Your endpoint responded successfully."}
+		if s.verification != nil {
+			v = *s.verification
+		}
+		v.URL = url
+		return zalo.WebhookInfo{URL: url, UpdatedAt: s.webhook.UpdatedAt, Verification: &v}, nil
 	case "deleteWebhook":
 		s.webhook = Webhook{UpdatedAt: time.Now().UnixMilli()}
 		return zalo.WebhookInfo{UpdatedAt: s.webhook.UpdatedAt}, nil
