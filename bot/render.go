@@ -34,6 +34,10 @@ type Caps struct {
 	// than characters, so safe for platforms that count characters).
 	MaxText    int
 	MaxCaption int
+	// BotName is the name users must find the bot by to message it, where
+	// it is not "Nông Sản Bot" and no button or link opens the chat (Zalo:
+	// ZALO_BOT_NAME): texts say it with {{.BotName}}.
+	BotName string
 }
 
 // Out is one platform message, rendered: localised, within the limits, and
@@ -460,11 +464,12 @@ func (r *Rendered) choices(reply flows.Reply, caps Caps, t func(flows.Msg) strin
 // buttons, {{.Press}} is the verb for choosing from a numbered list rather
 // than pressing a button (the texts resolve it), and {{if .NoButtons}} says
 // what to type instead of naming a button; where it cannot show a payment
-// QR, {{if .NoQR}} leaves out "scan this QR". Every text the renderer
+// QR, {{if .NoQR}} leaves out "scan this QR"; where users find the bot
+// by another name, {{.BotName}} is it. Every text the renderer
 // localises goes through it.
 func withCaps(m flows.Msg, caps Caps) flows.Msg {
 	noQR := !caps.PhotoUploads && !caps.PhotoURLs
-	if caps.Buttons && !noQR {
+	if caps.Buttons && !noQR && caps.BotName == "" {
 		return m
 	}
 	data := maps.Clone(m.Data)
@@ -476,6 +481,9 @@ func withCaps(m flows.Msg, caps Caps) flows.Msg {
 	}
 	if noQR {
 		data["NoQR"] = true
+	}
+	if caps.BotName != "" {
+		data["BotName"] = caps.BotName
 	}
 	m.Data = data
 	return m

@@ -72,6 +72,37 @@ func TestWithoutDeepLinksAnOrderSaysWhatToType(t *testing.T) {
 	}
 }
 
+// otherName is the text-only test channel where users find the bot by another
+// name, as on Zalo (ZALO_BOT_NAME).
+type otherName struct{ *bottest.Channel }
+
+func (n otherName) Caps() bot.Caps {
+	caps := n.Channel.Caps()
+	caps.BotName = "Bot Nông Sản"
+	return caps
+}
+
+// On Zalo a bot's name must begin with "Bot": the texts that send users to
+// the bot name it as they can find it there.
+func TestWhereTheBotHasAnotherNameTheTextsSayIt(t *testing.T) {
+	ch := otherName{bottest.New()}
+	r := flows.Reply{To: chat, Lang: "vi", Text: flows.M("post.footer", "Product", "Na", "Code", "NS-7K2Q"),
+		Choices: [][]flows.Choice{{{Label: flows.M("post.order"), Do: &flows.Action{Kind: flows.ActOrder, Code: "NS-7K2Q"}}}}}
+	if _, err := bot.Render(ch, texts(t)).Send(context.Background(), r); err != nil {
+		t.Fatal(err)
+	}
+	r.Text, r.Choices = flows.M("group.help"), [][]flows.Choice{{{Label: flows.M("group.open_private"), Do: &flows.Action{Kind: flows.ActOpenChat}}}}
+	if _, err := bot.Render(ch, texts(t)).Send(context.Background(), r); err != nil {
+		t.Fatal(err)
+	}
+	got := ch.Sent(chat.ChatID)
+	if len(got) != 2 || !strings.HasSuffix(got[0].Text, "\n\n🛒 Nhắn MUA NS-7K2Q cho Bot Nông Sản để đặt hàng") ||
+		!strings.HasPrefix(got[1].Text, "🌾 Muốn bán hay mua, bà con nhắn riêng cho Bot Nông Sản ạ.") ||
+		!strings.HasSuffix(got[1].Text, "💬 Nhắn riêng cho Bot Nông Sản để bán hoặc mua nhé.") {
+		t.Fatalf("got %+v", got)
+	}
+}
+
 func TestLongTextIsSplitAtLinesNotCut(t *testing.T) {
 	var lines []string
 	for i := range 40 {

@@ -333,7 +333,7 @@ func (p *Pages) orderWays(code string) []orderWay {
 			ways = append(ways, orderWay{Label: label, URL: p.local(ch.DeepLink(payload))})
 			continue
 		}
-		ways = append(ways, orderWay{Label: p.t("pages.order_typed", "Code", code, "Channel", name)})
+		ways = append(ways, orderWay{Label: p.t("pages.order_typed", "Code", code, "Channel", name, "BotName", ch.Caps().BotName)})
 	}
 	return ways
 }

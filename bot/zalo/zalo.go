@@ -92,9 +92,10 @@ func (b *Bot) Me() Me { return b.me }
 func (b *Bot) Name() flows.Channel { return flows.Zalo }
 
 // Caps: text and single photos by URL only, 2000 characters each; no
-// buttons, edits, albums, deep links or menu keyboard.
+// buttons, edits, albums, deep links or menu keyboard. Users find the bot
+// by its name (BotName) alone.
 func (b *Bot) Caps() bot.Caps {
-	return bot.Caps{PhotoURLs: true, MaxText: MaxText, MaxCaption: MaxText}
+	return bot.Caps{PhotoURLs: true, MaxText: MaxText, MaxCaption: MaxText, BotName: b.BotName}
 }
 
 // DeepLink is never called: Zalo has no deep links.

@@ -186,7 +186,7 @@ func TestZaloModeratorAnnouncesByTyping(t *testing.T) {
 	inGroup("member-0003", "/thongbao")
 	z.expect(group, "broadcast.group_moderators_only")
 	inGroup(mod, "/thongbao")
-	z.wait(group, func(s string) bool { return strings.Contains(s, text(t, "vi", "broadcast.by_text")) })
+	z.wait(group, func(s string) bool { return strings.Contains(s, zaloText(t, "broadcast.by_text")) })
 
 	z.say(mod, "/thongbao")
 	z.expect(mod, "broadcast.text")

@@ -162,7 +162,7 @@ func TestAZaloGroupPostSaysHowToFollow(t *testing.T) {
 
 	z.register(farmer, "0912 888 777")
 	_, code := z.publish(farmer, "500 kg", "25k")
-	how := text(t, "vi", "follow.by_text", "Code", code, "Product", "Na Chi Lăng")
+	how := zaloText(t, "follow.by_text", "Code", code, "Product", "Na Chi Lăng")
 	z.wait(group, func(s string) bool { return strings.Contains(s, how) })
 
 	z.say(buyer, "theo doi "+strings.ToLower(code))

@@ -448,7 +448,7 @@ func TestZaloGroupsAreMarketsAlongsideTelegramGroups(t *testing.T) {
 	// A Zalo farmer's listing, in both kinds of group.
 	z.register(farmer, "0912 888 773")
 	_, code := z.publish(farmer, "500 kg", "25k")
-	z.wait(group, func(s string) bool { return strings.Contains(s, text(t, "vi", "render.order_by_text", "Code", code)) })
+	z.wait(group, func(s string) bool { return strings.Contains(s, zaloText(t, "render.order_by_text", "Code", code)) })
 	waitSent(t, b, chiLangMarket, func(s sent) bool { return strings.Contains(s.Text, code) && len(s.Data) == 3 }, 1)
 
 	// A Telegram buyer orders it from the post's button.

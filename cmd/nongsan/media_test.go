@@ -191,7 +191,7 @@ func TestPhotosCrossBetweenZaloAndTelegram(t *testing.T) {
 	b.TG.SetFile("photo-1", bottest.PhotoPNG(1600, 900))
 	b.register(farmer)
 	tgCode := b.listing(farmer, "500 kg", "25k")
-	z.wait(group, func(s string) bool { return strings.Contains(s, text(t, "vi", "render.order_by_text", "Code", tgCode)) })
+	z.wait(group, func(s string) bool { return strings.Contains(s, zaloText(t, "render.order_by_text", "Code", tgCode)) })
 	var shown []string
 	for _, m := range zs.Received(group) {
 		if m.Photo != "" {

@@ -51,6 +51,9 @@ func (p *typist) expect(chat, id string, kv ...any) string {
 	if !p.c.buttons() { // the renderer says so to every text
 		kv = append(kv[:len(kv):len(kv)], "NoButtons", true)
 	}
+	if n, ok := p.c.(interface{ botName() string }); ok { // users find the bot by this name there
+		kv = append(kv[:len(kv):len(kv)], "BotName", n.botName())
+	}
 	want := text(p.t, "vi", id, kv...)
 	// A group's answer may wait its turn behind the group's gap: poll.
 	deadline := time.Now().Add(10 * time.Second)

@@ -23,6 +23,13 @@ import (
 
 const zaloSecret = "zalo-secret-0123456789"
 
+// zaloText is message id in Vietnamese as the bot says it on Zalo, where
+// users find the bot by its name there (ZALO_BOT_NAME).
+func zaloText(t testing.TB, id string, kv ...any) string {
+	t.Helper()
+	return text(t, "vi", id, append(kv[:len(kv):len(kv)], "NoButtons", true, "BotName", zalotest.BotName)...)
+}
+
 // zaloBot drives the bot through POST /webhook/zalo, with a fake Zalo Bot
 // API, by typing (Zalo has no buttons).
 type zaloBot struct {
@@ -88,6 +95,7 @@ func (z *zaloBot) post(ev zalo.Event) {
 
 // Zalo as a typist uses it.
 func (z *zaloBot) name(user string) string { return "Nông dân " + user }
+func (z *zaloBot) botName() string         { return zalotest.BotName }
 func (z *zaloBot) buttons() bool           { return false }
 
 func (z *zaloBot) send(user, text string) {
@@ -561,7 +569,7 @@ func TestTelegramFarmerZaloBuyer(t *testing.T) {
 	// Both kinds of group show the post; Zalo's photos come by our URL and
 	// are the farmer's Telegram photos.
 	waitSent(t, b, chiLangMarket, func(s sent) bool { return strings.Contains(s.Text, code) }, 1)
-	z.wait(group, func(s string) bool { return strings.Contains(s, text(t, "vi", "render.order_by_text", "Code", code)) })
+	z.wait(group, func(s string) bool { return strings.Contains(s, zaloText(t, "render.order_by_text", "Code", code)) })
 	var photos []string
 	for _, m := range zs.Received(group) {
 		if m.Photo != "" {
