@@ -510,7 +510,7 @@ func TestZaloWebhookCommandsAndPoll(t *testing.T) {
 	nongsan("webhook", "set")
 	deletes := len(zs.CallsTo("deleteWebhook"))
 	u := zalotest.User{ID: "p0ll", Name: "Ted"}
-	zs.QueueEvent(zalo.Event{}) // neither an event nor a message: 400
+	zs.QueueEvent(zalo.Event{}) // neither an event nor a message: acknowledged, skipped
 	zs.QueueEvent(zs.Text(zalotest.Private(u), u, "/start"))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
