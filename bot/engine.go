@@ -305,7 +305,9 @@ func (e *Engine) checkAdmin(ctx context.Context, in *flows.Input) (err error) {
 // in the chat's state, and tells whether it is over MaxPerMinute, and the
 // first to be.
 func (e *Engine) overRate(st *redis.State, in flows.Input, now time.Time) (over, first bool) {
-	if e.MaxPerMinute <= 0 || in.ChatType != flows.Private || in.Kind == flows.KindReaction {
+	// A protected account's withheld messages are answered once a day
+	// anyway: "too fast" would be one more reply she cannot act on.
+	if e.MaxPerMinute <= 0 || in.ChatType != flows.Private || in.Kind == flows.KindReaction || in.Kind == flows.KindProtected {
 		return false, false
 	}
 	if now.Sub(st.Window) >= time.Minute || now.Before(st.Window) {

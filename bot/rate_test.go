@@ -21,10 +21,11 @@ func TestTheMessageRateWindowStartsOverEachMinute(t *testing.T) {
 	}{
 		{0, private, result{false, false}},
 		{10 * time.Second, private, result{false, false}},
-		{20 * time.Second, private, result{true, true}},                              // the third in the minute: one kind reply
-		{30 * time.Second, private, result{true, false}},                             // then none
-		{40 * time.Second, flows.Input{ChatType: flows.Group}, result{false, false}}, // groups are not counted
-		{61 * time.Second, private, result{false, false}},                            // a new minute
+		{20 * time.Second, private, result{true, true}},                                                           // the third in the minute: one kind reply
+		{30 * time.Second, private, result{true, false}},                                                          // then none
+		{40 * time.Second, flows.Input{ChatType: flows.Group}, result{false, false}},                              // groups are not counted
+		{41 * time.Second, flows.Input{ChatType: flows.Private, Kind: flows.KindProtected}, result{false, false}}, // nor withheld messages
+		{61 * time.Second, private, result{false, false}},                                                         // a new minute
 		{62 * time.Second, private, result{false, false}},
 		{63 * time.Second, private, result{true, true}},
 	} {
