@@ -181,7 +181,7 @@ func (r *Router) pasted(ctx context.Context, c *Conv, in Input) (done bool, err 
 
 // postMarks are the messages whose last line ends a listing's post, the
 // line that names its code: "Mã tin bán: NS-7K2Q" under a Telegram post,
-// "🛒 Nhắn MUA NS-7K2Q cho Nông Sản Bot để đặt hàng" under a Zalo one.
+// "🛒 Nhắn MUA NS-7K2Q cho Bot Nông Sản để đặt hàng" under a Zalo one.
 var postMarks = []string{"post.caption", "render.order_by_text"}
 
 // wholePost tells a listing's post pasted or forwarded from an answer that
@@ -197,6 +197,11 @@ func (r *Router) wholePost(in Input, code string) bool {
 		for _, id := range postMarks {
 			mark := r.Texts.Text(lang, M(id, "Code", code))
 			mark = mark[strings.LastIndex(mark, "\n")+1:]
+			// Up to the code only: what follows names the bot, as the
+			// channel it was posted on calls it (ZALO_BOT_NAME).
+			if i := strings.Index(mark, code); i >= 0 {
+				mark = mark[:i+len(code)]
+			}
 			if strings.Contains(text, vn.Fold(stripEmoji(mark))) {
 				return true
 			}

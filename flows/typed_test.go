@@ -217,7 +217,7 @@ func TestAListingPostPastedAtAQuestionOpensItsOrder(t *testing.T) {
 	l := m.listing("1")
 	m.say("8", flows.KindText, "mua "+l.Code) // the post, as the bot shows it
 	post := texts.Text("vi", m.said[0].Text)
-	zalo := "🌾 Na Chi Lăng — 100 kg 💰 Giá: 25.000 đ/kg 🛒 Nhắn MUA " + l.Code + " cho Nông Sản Bot để đặt hàng"
+	zalo := "🌾 Na Chi Lăng — 100 kg 💰 Giá: 25.000 đ/kg 🛒 Nhắn MUA " + l.Code + " cho Bot Nông Sản để đặt hàng" // as ZALO_BOT_NAME names it
 
 	const buyer = "2"
 	m.say(buyer, flows.KindText, "/ban")
