@@ -290,9 +290,10 @@ func (b *Broadcaster) follow(ctx context.Context, log zerolog.Logger, t *flows.B
 }
 
 // pin pins a sent broadcast where the channel can; a refusal (the bot is
-// not an admin) leaves the target sent, and is counted in the report.
+// not an admin) leaves the target sent, and is counted in the report, apart
+// from a channel with no pinning (flows.PinUnsupported).
 func (b *Broadcaster) pin(ctx context.Context, ch Channel, t *flows.BroadcastTarget, sent flows.Sent, record func(func(context.Context) error)) {
-	reason := "the channel cannot pin"
+	reason := flows.PinUnsupported
 	if p, ok := ch.(interface {
 		Pin(context.Context, flows.ChatRef, string) (bool, error)
 	}); ok && len(sent.MessageIDs) > 0 {

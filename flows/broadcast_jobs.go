@@ -23,6 +23,9 @@ const (
 	MissPartial = "partial" // part of it went (a photo without its text)
 	MissUnsure  = "unsure"  // the request was on its way when the worker stopped: never sent again
 	PinRefused  = "pin"     // sent, but the bot may not pin there
+	// PinUnsupported is why, when the channel has no pinning at all
+	// (Zalo): no admin rights would make it pin, and the report says so.
+	PinUnsupported = "the channel cannot pin"
 )
 
 // BroadcastTally is where a broadcast stands, target by target.
@@ -39,7 +42,8 @@ type BroadcastTally struct {
 	Unsure     int
 	Cancelled  int
 	Pinned     int // sent and pinned
-	PinFailed  int // sent, not pinned
+	PinFailed  int // sent, not pinned: the bot may not pin there
+	NoPin      int // sent, not pinned: the channel cannot pin (PinUnsupported)
 	Open       int // pending, claimed or sending
 	NoPhoto    int // sent without its photo: the platform could not fetch it
 }
@@ -85,7 +89,7 @@ func BroadcastReport(texts Texts, t BroadcastTally, misses []BroadcastMiss) []Re
 		id = "broadcast_run.report_stopped"
 	}
 	text := M(id, "Sent", t.Sent, "Total", t.Total, "Cancelled", t.Cancelled, "Pin", t.Pin,
-		"Pinned", t.Pinned, "NotPinned", t.PinFailed, "NoPhoto", t.NoPhoto, "Misses", strings.Join(lines, "\n"),
+		"Pinned", t.Pinned, "NotPinned", t.PinFailed, "NoPin", t.NoPin, "NoPhoto", t.NoPhoto, "Misses", strings.Join(lines, "\n"),
 		"More", t.Failed+t.Unsure-len(misses))
 	return append(out, Reply{To: t.Chat, Lang: t.Lang, Text: text})
 }

@@ -224,6 +224,10 @@ func (db *DB) ReapTargets(ctx context.Context) (requeued, unsure int64, err erro
 	return requeued, unsure, nil
 }
 
+// noPin is the error of a target sent where the channel cannot pin
+// (PinFailed's note): no admin rights would help, counted apart.
+const noPin = flows.PinRefused + ": " + flows.PinUnsupported
+
 // tallySQL counts a broadcast's targets by outcome.
 const tallySQL = `SELECT b.id, b.channel, b.chat_id, b.lang, b.status, b.pin, coalesce(b.progress_id, ''),
 		count(t.chat_id),
@@ -232,15 +236,16 @@ const tallySQL = `SELECT b.id, b.channel, b.chat_id, b.lang, b.status, b.pin, co
 		count(*) FILTER (WHERE t.status = 'unsure'),
 		count(*) FILTER (WHERE t.status = 'cancelled'),
 		count(*) FILTER (WHERE t.status = 'sent' AND b.pin AND t.error = ''),
-		count(*) FILTER (WHERE t.status = 'sent' AND t.error LIKE '` + flows.PinRefused + `:%'),
+		count(*) FILTER (WHERE t.status = 'sent' AND t.error LIKE '` + flows.PinRefused + `:%' AND t.error <> '` + noPin + `'),
 		count(*) FILTER (WHERE t.status IN ('pending', 'claimed', 'sending')),
-		count(*) FILTER (WHERE t.status = 'sent' AND t.no_photo)
+		count(*) FILTER (WHERE t.status = 'sent' AND t.no_photo),
+		count(*) FILTER (WHERE t.status = 'sent' AND t.error = '` + noPin + `')
 	FROM broadcasts b LEFT JOIN broadcast_targets t ON t.broadcast_id = b.id`
 
 func scanTally(r pgx.CollectableRow) (flows.BroadcastTally, error) {
 	var t flows.BroadcastTally
 	err := r.Scan(&t.ID, &t.Chat.Channel, &t.Chat.ChatID, &t.Lang, &t.Status, &t.Pin, &t.ProgressID,
-		&t.Total, &t.Sent, &t.Failed, &t.Unsure, &t.Cancelled, &t.Pinned, &t.PinFailed, &t.Open, &t.NoPhoto)
+		&t.Total, &t.Sent, &t.Failed, &t.Unsure, &t.Cancelled, &t.Pinned, &t.PinFailed, &t.Open, &t.NoPhoto, &t.NoPin)
 	return t, err
 }
 
