@@ -301,11 +301,18 @@ func (f *order) onQty(_ context.Context, c *Conv, d *orderDraft, in Input) (Go, 
 		return Go{}, err
 	}
 	asked, err := parseIn(in.Text, l.Quantity.Unit, counted(f.deps, l), l.Product)
+	if slices.Contains(allWords, controlKey(in.Text)) { // "lấy hết": what is left
+		asked, err = vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}, nil
+	}
 	if reason := f.takeQty(c, d, l, asked, err); reason != nil {
 		return Again(*reason), nil
 	}
 	return Next(), nil // past name and phone for a returning buyer
 }
+
+// allWords, as controlKey reads them, ask for all that is left.
+var allWords = []string{"het", "lay het", "mua het", "lay ca", "mua ca", "bao het", "lay tat ca", "mua tat ca",
+	"lay het hang", "mua het hang", "all"}
 
 // counted is what a chục of l counts ten of: quả where its product is sold
 // by the piece (eggs), nothing for fruit, whose chục is its own unit, not
@@ -367,8 +374,8 @@ func (f *order) takeQty(c *Conv, d *orderDraft, l *Listing, asked vn.Quantity, e
 	switch {
 	case errors.Is(err, vn.ErrZero):
 		m = M("order.quantity_zero", "Unit", unit)
-	case err != nil || q.Milli <= 0:
-		m = M("order.quantity_bad", "Unit", unit)
+	case err != nil || q.Milli <= 0: // the example is what is left: never more than she can buy
+		m = M("order.quantity_bad", "Unit", unit, "Example", c.F().Stock(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}, l.ProductKey))
 	case !wholeCounted(q, counted):
 		m = M("order.quantity_whole", "Unit", unit)
 	case wholeRest(l) && q.Milli != l.Remaining:
@@ -507,7 +514,7 @@ func orderData(f Format, o *Order) []any {
 // sellerStatuses are the order statuses that the farmer reads as their
 // own doing ("chờ anh/chị nhận đơn"), rather than the nhà vườn's, as if
 // someone else had to act.
-var sellerStatuses = []string{Pending, Accepted, Shipping}
+var sellerStatuses = []string{Pending, Accepted, Shipping, Declined}
 
 // sellerData is orderData as the farmer sees it: the buyer's phone number
 // only once the farmer has accepted the order, and the status in the
@@ -626,7 +633,8 @@ func (f *order) place(ctx context.Context, c *Conv, d *orderDraft) (Go, error) {
 		return Go{}, err
 	}
 	hours := timeoutHours(f.deps.OrderTimeout)
-	c.Say(M("order.placed", append(orderData(c.F(), o), "Hours", hours)...))
+	// ❌ Huỷ đơn under it: "huỷ" said next cancels this order (cancelOrder).
+	c.Ask(M("order.placed", append(orderData(c.F(), o), "Hours", hours)...), []Choice{actionChoice("cancel", o)})
 	farmer, err := farmerChat(ctx, f.deps, o.Listing)
 	if err != nil {
 		return Go{}, err
@@ -641,6 +649,41 @@ func (f *order) place(ctx context.Context, c *Conv, d *orderDraft) (Go, error) {
 	}
 	c.replies = append(c.replies, news...)
 	return Finish(), nil
+}
+
+// reorder opens the order of the listing in ("mua NS-B") while the buyer
+// fills in another's (NS-A), which is left, saying so and how to buy it
+// after: a form set aside would come back after this order's, its
+// questions naming no listing. When the new order ends at once (sold
+// out, her own listing), the one in progress goes on.
+func (r *Router) reorder(ctx context.Context, c *Conv, in Input) error {
+	current := *c.Session
+	var d orderDraft
+	if err := c.Draft(&d); err != nil {
+		return err
+	}
+	at := len(c.replies)
+	left := M("flow.left")
+	if code, ok := buyCode(in); ok {
+		l, err := r.Deps.Listings.Listing(ctx, d.ListingID)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("listing of the order left: %w", err)
+		}
+		if err == nil && l.Code != code {
+			left = M("order.left", "Code", l.Code, "Product", l.Product)
+		}
+	}
+	c.Say(left)
+	if err := r.open(ctx, c, "order", in, current.Parent); err != nil {
+		return err
+	}
+	if !c.Session.Active() {
+		undoTaskDone(c)
+		c.replies = slices.Delete(c.replies, at, at+1) // nothing was left
+		*c.Session = current
+		r.prompt(c)
+	}
+	return nil
 }
 
 // timeoutHours is how many hours a farmer has to answer a new order, as

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -121,6 +122,7 @@ func (f *orders) act(ctx context.Context, c *Conv, value string) (Step, error) {
 		c.Say(M("orders.gone"))
 		return Done, nil
 	}
+	parts[1] = ownVerb(parts[1], o, isSeller, isBuyer)
 	told, err := f.takeTimedOut(ctx, c, o)
 	if err != nil {
 		return "", err
@@ -174,6 +176,70 @@ func (f *orders) act(ctx context.Context, c *Conv, value string) (Step, error) {
 	// after a conflict, or delivered again), and the store knows it by
 	// its source and gives the order back, so both sides are told.
 	return Done, f.move(ctx, c, o, OrderChange{From: action.from, To: action.to})
+}
+
+// ownVerb is the action a user means by the other side's verb, typed
+// with the code: the farmer's "huỷ DH-7K2Q" is her ❌ Từ chối of a pending
+// order, her ❌ Không giao được nữa of an accepted one (each asks why);
+// the buyer's "từ chối DH-7K2Q" his ❌ Huỷ đơn. No button sends these.
+func ownVerb(verb string, o *Order, isSeller, isBuyer bool) string {
+	switch {
+	case isSeller && !isBuyer && verb == "cancel" && o.Status == Pending:
+		return "decline"
+	case isSeller && !isBuyer && verb == "cancel" && o.Status == Accepted:
+		return "drop"
+	case isBuyer && !isSeller && verb == "decline" && o.Status == Pending:
+		return "cancel"
+	}
+	return verb
+}
+
+// orderCancelWords, as controlKey reads them, cancel a buyer's order
+// between tasks, as "huỷ" does (cancelOrder).
+var orderCancelWords = []string{"huy don", "huy don hang", "huy don nay", "huy don mua", "huy bo don",
+	"khong mua nua", "thoi khong mua nua"}
+
+// cancelOrder answers "huỷ" (or "huỷ đơn", "không mua nữa") said between
+// tasks by a buyer whose orders wait for the farmer: the order whose ❌
+// Huỷ đơn is on screen (just placed) is cancelled, as the button would;
+// else the waiting ones are listed, each with its button, to choose. done
+// is false with none waiting.
+func (r *Router) cancelOrder(ctx context.Context, c *Conv, in Input) (done bool, err error) {
+	if c.User == nil || c.Session.Active() {
+		return false, nil
+	}
+	var shown []string
+	for _, o := range c.Session.Offered {
+		if strings.HasPrefix(o.Value, "ord:cancel:") {
+			shown = append(shown, o.Value)
+		}
+	}
+	if len(shown) == 1 {
+		in.Kind, in.Text = KindChoice, shown[0]
+		return true, r.interject(ctx, c, "orders", in)
+	}
+	buying, _, err := r.Deps.Orders.OrdersOf(ctx, c.User.ID)
+	if err != nil {
+		return false, fmt.Errorf("orders of %d to cancel: %w", c.User.ID, err)
+	}
+	var waiting []*Order
+	for _, o := range buying {
+		if o.Status == Pending {
+			waiting = append(waiting, o)
+		}
+	}
+	if len(waiting) == 0 {
+		return false, nil
+	}
+	lines := make([]string, len(waiting))
+	rows := make([][]Choice, len(waiting))
+	for i, o := range waiting {
+		data := orderData(c.F(), o)
+		lines[i] = c.T(M("orders.cancel_item", data...))
+		rows[i] = []Choice{{Label: M("orders.cancel_choice", data...), Value: "ord:cancel:" + strconv.FormatInt(o.ID, 10)}}
+	}
+	c.Ask(M("orders.cancel_pick", "Count", len(waiting), "Orders", strings.Join(lines, "\n"), "Example", waiting[0].Code), rows...)
+	return true, nil
 }
 
 // takeTimedOut takes back the notice of an order that timed out at night,
@@ -467,6 +533,8 @@ func (f *orders) onReason(ctx context.Context, c *Conv, in Input) (Step, error) 
 	case in.Kind == KindText && tooLong(in.Text, maxNote):
 		c.Say(M("order.decline_long"))
 		return c.Session.Step, nil // the question stands, its buttons too
+	case in.Kind == KindText && f.changedMind(in.Text):
+		return Done, f.keep(ctx, c, d)
 	case in.Kind != KindText || !validReason(in.Text):
 		return Unclear, nil // a button from before reasons named their order ("reason:far") is an old one
 	}
@@ -474,7 +542,91 @@ func (f *orders) onReason(ctx context.Context, c *Conv, in Input) (Step, error) 
 	if err != nil {
 		return "", err
 	}
-	return Done, f.decline(ctx, c, o, orderActions[cmp.Or(d.Action, "decline")], Reason{Text: in.Text}) // as typed
+	reason := Reason{Text: in.Text} // as typed
+	if key, ok := reasonSaid(in.Text); ok {
+		reason = Reason{Key: key} // "hết hàng rồi" is Hết hàng: the listing sells out, as by its button
+	}
+	return Done, f.decline(ctx, c, o, orderActions[cmp.Or(d.Action, "decline")], reason)
+}
+
+// reasonWords are the reasons the bot names (its buttons) as farmers type
+// them, read by controlKey: typed, "Hết hàng rồi ạ" must sell the listing
+// out as Hết hàng does, not put the quantity back on sale.
+var reasonWords = map[string][]string{
+	ReasonSoldOut: {"het", "het hang", "het roi", "het hang roi", "da het", "da het hang", "ban het", "ban het roi",
+		"ban het hang roi", "het sach", "het sach roi", "het hang mat roi", "khong con", "khong con hang",
+		"khong con hang nua", "hang het roi", "sold out"},
+	ReasonFar: {"xa qua", "xa", "khong giao duoc", "khong giao duoc toi do", "khong giao toi duoc", "xa qua khong giao duoc",
+		"khong giao duoc xa", "too far"},
+}
+
+// reasonSaid is the named reason text says in words, if it says one.
+func reasonSaid(text string) (key string, ok bool) {
+	word := controlKey(text)
+	for _, key := range reasonKeys {
+		if slices.Contains(reasonWords[key], word) {
+			return key, true
+		}
+	}
+	return "", false
+}
+
+// mindWords, as controlKey reads them after a leading "dạ"/"vâng", say
+// yes to the order instead of why not: typed at the reason question, the
+// farmer changed her mind. Never a reason for the buyer.
+var mindWords = []string{"nhan", "nhan don", "nhan don nay", "co nhan", "co nhan don", "nhan duoc", "van nhan",
+	"ban", "van ban", "co ban", "vang", "da", "u", "uh", "duoc roi", "dong y nhan", "accept"}
+
+// changedMind tells whether text, at the question why she declines, takes
+// it back: an accept word, its button's label, or a yes.
+func (f *orders) changedMind(text string) bool {
+	word := controlKey(text)
+	for _, polite := range []string{"da ", "vang "} { // "dạ nhận", "vâng, nhận ạ"
+		word = strings.TrimPrefix(word, polite)
+	}
+	if slices.Contains(mindWords, word) || slices.Contains(orderYes, word) {
+		return true
+	}
+	for _, lang := range f.deps.Texts.Langs() {
+		if word == controlKey(f.deps.Texts.Text(lang, M("order.accept"))) {
+			return true
+		}
+	}
+	return false
+}
+
+// keep answers a change of mind at the reason question: the order is not
+// declined. A pending one is asked about (✅ Nhận đơn / ❌ Từ chối), not
+// accepted on the word alone; an accepted one she meant to drop stays hers.
+func (f *orders) keep(ctx context.Context, c *Conv, d ordersDraft) error {
+	o, err := f.deps.Orders.Order(ctx, d.OrderID)
+	if errors.Is(err, ErrNotFound) {
+		c.Say(M("orders.gone"))
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("order %d, the farmer changed her mind: %w", d.OrderID, err)
+	}
+	switch o.Status {
+	case Pending:
+		askAccept(c, o)
+	case Accepted:
+		c.Say(M("orders.kept", sellerData(c.F(), o)...))
+	default:
+		c.Say(M("orders.not_now", dataFor(c.F(), o, c.User.ID)...))
+	}
+	return nil
+}
+
+// askAccept asks the farmer whether she accepts the order: "Nhận đơn
+// DH-7K2Q ạ?" with ✅ Nhận đơn and ❌ Từ chối, a yes or a no typed to
+// answer it.
+func askAccept(c *Conv, o *Order) {
+	id := strconv.FormatInt(o.ID, 10)
+	c.Ask(M("orders.confirm", sellerData(c.F(), o)...), []Choice{
+		{Label: M("order.accept"), Value: "ord:accept:" + id, Words: orderYes},
+		{Label: M("order.decline"), Value: "ord:decline:" + id, Words: append([]string{"khong nhan"}, orderNo...)},
+	})
 }
 
 // decline declines a pending order, or drops an accepted one (action), for

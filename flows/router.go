@@ -191,9 +191,18 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 			c.Say(M("cancel.done"))
 			taskDone(c)
 		default:
+			if done, err := r.cancelOrder(ctx, c, in); done || err != nil {
+				return err // a buyer's order waiting: "huỷ" right after placing it
+			}
 			c.Say(M("cancel.nothing"))
 			mainMenu(c)
 		}
+		return nil
+	case !c.Session.Active() && slices.Contains(orderCancelWords, word):
+		if done, err := r.cancelOrder(ctx, c, in); done || err != nil {
+			return err
+		}
+		c.Say(M("orders.cancel_none"))
 		return nil
 	case in.Command == "help" || slices.Contains(helpWords, word):
 		moderator := false
@@ -443,6 +452,8 @@ func (r *Router) setAside(ctx context.Context, c *Conv, name FlowName, in Input)
 	switch {
 	case !s.Active():
 		return r.open(ctx, c, name, in, nil)
+	case s.Flow == name && name == "order":
+		return r.reorder(ctx, c, in) // another listing's order: said, not a silent loss
 	case s.Flow == name:
 		// The same flow for something else (another order's button).
 		return r.open(ctx, c, name, in, s.Parent)

@@ -30,7 +30,7 @@ var (
 		{"decline", []string{"tu choi", "khong nhan", "decline"}},
 		{"ship", []string{"da giao", "da giao hang", "giao hang", "da gui hang", "shipped"}},
 		{"received", []string{"da nhan hang", "da nhan duoc hang", "nhan duoc hang", "received"}},
-		{"cancel", []string{"huy", "huy don", "cancel"}},
+		{"cancel", []string{"huy", "huy don", "huy don hang", "huy don nay", "huy bo", "cancel"}},
 		{"drop", []string{"khong giao", "khong giao duoc", "khong giao duoc nua"}},
 		{"view", []string{"xem", "xem don", "view"}},
 	}
@@ -82,7 +82,8 @@ func (r *Router) typed(ctx context.Context, c *Conv, in Input, kind, action, cod
 		// Someone else's order is answered as an unknown one: a stranger
 		// typing codes learns nothing of which orders exist.
 		if err != nil || !partyTo(o, c.User.ID) {
-			return r.unknownCode(c, M("typed.unknown_order", "Code", code))
+			// The example has the verb she typed: a buyer's HUỶ, not NHẬN.
+			return r.unknownCode(c, M("typed.unknown_order", "Code", code, "Action", action))
 		}
 		flow, in.Text = "orders", "ord:"+action+":"+strconv.FormatInt(o.ID, 10)
 	default:
@@ -291,11 +292,7 @@ func (r *Router) awaiting(ctx context.Context, c *Conv, in Input, action string)
 		}
 	}
 	if action == confirmAccept && len(orders) == 1 {
-		o, id := orders[0], strconv.FormatInt(orders[0].ID, 10)
-		c.Ask(M("orders.confirm", sellerData(c.F(), o)...), []Choice{
-			{Label: M("order.accept"), Value: "ord:accept:" + id, Words: orderYes},
-			{Label: M("order.decline"), Value: "ord:decline:" + id, Words: append([]string{"khong nhan"}, orderNo...)},
-		})
+		askAccept(c, orders[0])
 		if c.Session.Active() {
 			r.prompt(c) // the task in progress goes on
 		}

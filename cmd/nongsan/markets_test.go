@@ -32,12 +32,12 @@ func TestPlainNoticesAreAnsweredByTypingTheirCommands(t *testing.T) {
 	// Someone else, and the buyer, cannot accept; the buyer is told it is
 	// the farmer's to do, a stranger as if the order did not exist.
 	p.say(stranger, "nhận "+orderCode)
-	p.expect(stranger, "typed.unknown_order", "Code", orderCode)
+	p.expect(stranger, "typed.unknown_order", "Code", orderCode, "Action", "accept")
 	p.say(buyer, "NHẬN "+strings.ReplaceAll(orderCode, "-", ""))
 	p.expect(buyer, "orders.not_yours", "Code", orderCode)
 	// A code that names no order.
 	p.say(farmer, "nhan dh-zzzz")
-	p.expect(farmer, "typed.unknown_order", "Code", "DH-ZZZZ")
+	p.expect(farmer, "typed.unknown_order", "Code", "DH-ZZZZ", "Action", "accept")
 
 	// The farmer, writing another listing, accepts: the listing goes on.
 	p.say(farmer, "/ban")
