@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"image"
 	"io"
 	"net"
 	"net/http"
@@ -26,6 +27,12 @@ const (
 	maxText     = 4096 // letters, as Telegram counts them, not bytes
 	maxAlbum    = 10
 	MaxUpload   = 10 << 20 // one photo, as the phone took it
+	// An upload's pixels, read from its header before it is decoded: a
+	// small file can claim a huge picture, and decoding one takes seconds
+	// of CPU. The page sends photos shrunk to 1280 px; a phone's own
+	// photo is at most some 12 MP (4000×3000).
+	MaxUploadSide   = 4096
+	MaxUploadPixels = 16_000_000
 )
 
 // csp lets the page load only its own script, style and images (photos
@@ -294,7 +301,25 @@ func (c *Channel) upload() http.Handler {
 			c.fail(w, http.StatusUnsupportedMediaType, "sandbox.photo_bad")
 			return
 		}
+		size, _, err := image.DecodeConfig(bytes.NewReader(raw))
+		switch {
+		case err != nil:
+			c.fail(w, http.StatusUnsupportedMediaType, "sandbox.photo_bad")
+			return
+		case size.Width > MaxUploadSide || size.Height > MaxUploadSide || size.Width*size.Height > MaxUploadPixels:
+			c.fail(w, http.StatusRequestEntityTooLarge, "sandbox.photo_huge")
+			return
+		}
+		// One decode at a time for the whole sandbox, so that its visitors
+		// never hold both of the process's decode slots (bot.Resize), which
+		// the real app's /media shares.
+		select {
+		case c.decoding <- struct{}{}:
+		case <-r.Context().Done():
+			return
+		}
 		jpeg, err := bot.Resize(bytes.NewReader(raw), bot.MaxPhotoSide)
+		<-c.decoding
 		if err != nil {
 			c.fail(w, http.StatusUnsupportedMediaType, "sandbox.photo_bad")
 			return

@@ -87,6 +87,8 @@ type Channel struct {
 	secret string // what send gives the webhook: nobody outside knows it
 	hub    *hub
 
+	decoding chan struct{} // the sandbox's one photo decode at a time
+
 	streamsMu sync.Mutex
 	streams   map[string]int // event streams open, by visitor and by address ("" all)
 
@@ -110,7 +112,8 @@ func New(cfg Config) (*Channel, error) {
 		return nil, fmt.Errorf("web channel: public URL %q is not an absolute URL", cfg.PublicURL)
 	}
 	c := &Channel{cfg: cfg, root: root, origin: u.Scheme + "://" + u.Host, path: strings.TrimRight(u.Path, "/"),
-		secret: randomHex(16), closed: make(chan struct{}), streams: map[string]int{}}
+		secret: randomHex(16), closed: make(chan struct{}), streams: map[string]int{},
+		decoding: make(chan struct{}, 1)}
 	c.hub = newHub(cfg.Log, cfg.Logger, c.closed)
 	return c, nil
 }

@@ -322,6 +322,40 @@ func pngOf(w, h int) []byte {
 	return buf.Bytes()
 }
 
+// jpegClaiming is a small JPEG whose header claims w×h pixels: what it
+// holds is never decoded if the claim is refused first.
+func jpegClaiming(t *testing.T, w, h int) []byte {
+	t.Helper()
+	data := jpegOf(16, 16)
+	i := bytes.Index(data, []byte{0xFF, 0xC0}) // the frame header: length, precision, height, width
+	if i < 0 {
+		t.Fatal("no frame header in the JPEG")
+	}
+	data[i+5], data[i+6], data[i+7], data[i+8] = byte(h>>8), byte(h), byte(w>>8), byte(w)
+	return data
+}
+
+// A photo of too many pixels is refused from its header, with words the
+// farmer understands, before a decode takes the CPU (review-web finding 6).
+func TestUploadsOfTooManyPixelsAreRefusedBeforeDecoding(t *testing.T) {
+	s := newSandbox(t, 100)
+	for _, size := range [][2]int{{5000, 5000}, {4100, 100}, {100, 4100}, {4096, 4000}} {
+		code, out := s.upload("IMG.jpg", jpegClaiming(t, size[0], size[1]))
+		msg, _ := out["error"].(string)
+		if code != http.StatusRequestEntityTooLarge || !strings.Contains(msg, "16 triệu điểm ảnh") || !strings.Contains(msg, "4000×3000") {
+			t.Errorf("a photo claiming %dx%d: %d %q", size[0], size[1], code, msg)
+		}
+	}
+	if left, _ := os.ReadDir(s.dir); len(left) != 0 {
+		t.Errorf("%d uploads kept of photos refused", len(left))
+	}
+	// Within the bounds the claim is decoded, and this one's data is not
+	// that picture: refused as not a photo, so the check came first above.
+	if code, out := s.upload("IMG.jpg", jpegClaiming(t, 4000, 3000)); code != http.StatusUnsupportedMediaType {
+		t.Errorf("a 4000x3000 claim with 16x16 data: %d %v", code, out)
+	}
+}
+
 func TestUploadsAreCheckedResizedKeptAndServed(t *testing.T) {
 	s := newSandbox(t, 100)
 	for _, c := range []struct {
