@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"image"
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -99,14 +101,69 @@ const visitorCookie = "ns_sandbox"
 // else its address; and that address. A cookie is anyone's to make up, so
 // the address is counted too (limitedTo, streams).
 func (c *Channel) visitor(r *http.Request) (person, host string) {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
+	host = c.clientAddr(r)
 	if ck, err := r.Cookie(visitorCookie); err == nil && validVisitor(ck.Value) {
 		return "v:" + ck.Value, host
 	}
 	return host, host
+}
+
+// clientAddr is the address a request came from: the connection's, or,
+// when that is a trusted proxy's (TrustedProxies), the one the proxies
+// put in X-Forwarded-For: read from the right, the first not a proxy's.
+// Entries left of it are the client's to write, so they are not believed.
+func (c *Channel) clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	addr, err := netip.ParseAddr(host)
+	if err != nil || !c.trusted(addr) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // garbled: the last proxy's word is all there is
+		}
+		addr = hop.Unmap()
+		if !c.trusted(addr) {
+			break
+		}
+	}
+	return addr.String()
+}
+
+func (c *Channel) trusted(addr netip.Addr) bool {
+	for _, p := range c.cfg.TrustedProxies {
+		if p.Contains(addr.Unmap()) {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseProxies reads TRUSTED_PROXIES: addresses or CIDR ranges, comma
+// separated ("10.0.0.0/8, 127.0.0.1").
+func ParseProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if a, err := netip.ParseAddr(f); err == nil {
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, fmt.Errorf("TRUSTED_PROXIES: %q is neither an address nor a CIDR range", f)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // validVisitor: a visitor id is 32 hex digits (randomHex(16)).

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -70,6 +71,10 @@ type Config struct {
 	// together (nil: not counted), so that cookies made up do not escape
 	// the limit; larger than Limiter's, for a room behind one proxy.
 	AddressLimiter *redis.Limiter
+	// TrustedProxies are the proxies (TLS terminators, ingresses) whose
+	// X-Forwarded-For is believed: a request from one is counted as the
+	// client's address the proxies name. Empty: the connection's address.
+	TrustedProxies []netip.Prefix
 	Texts          flows.Texts                     // the page's words
 	Reset          func(ctx context.Context) error // wipes and reseeds the sandbox world
 	Logger         zerolog.Logger

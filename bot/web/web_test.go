@@ -51,7 +51,10 @@ type sandbox struct {
 	answer func(in flows.Input) *bot.Out
 }
 
-func newSandbox(t *testing.T, limit int) *sandbox {
+func newSandbox(t *testing.T, limit int) *sandbox { return newSandboxWith(t, limit, nil) }
+
+// newSandboxWith is newSandbox with a config changed by configure.
+func newSandboxWith(t *testing.T, limit int, configure func(*web.Config)) *sandbox {
 	t.Helper()
 	texts, err := locales.New()
 	if err != nil {
@@ -59,13 +62,17 @@ func newSandbox(t *testing.T, limit int) *sandbox {
 	}
 	store := redistest.MustOpen(t)
 	s := &sandbox{t: t, dir: t.TempDir(), log: store.WebLog(1000)}
-	s.ch, err = web.New(web.Config{
+	cfg := web.Config{
 		PublicURL: "http://bot.example/sandbox", Base: "/sandbox", UploadDir: s.dir,
 		Log: s.log, Limiter: store.Limiter("web", limit, time.Minute), AddressLimiter: store.Limiter("web-address", 2*limit, time.Minute),
 		Texts:  texts,
 		Reset:  func(context.Context) error { s.resets.Add(1); return nil },
 		Logger: zerolog.Nop(), Heartbeat: 50 * time.Millisecond,
-	})
+	}
+	if configure != nil {
+		configure(&cfg)
+	}
+	s.ch, err = web.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -675,5 +682,62 @@ func TestALongVietnameseMessageIsCountedInLetters(t *testing.T) {
 	}
 	if code, _ := s.post("/sandbox/api/send", map[string]any{"persona": "farmer", "chat": "private", "text": long + "ab"}); code != http.StatusBadRequest {
 		t.Errorf("4,097 letters: %d, want 400", code)
+	}
+}
+
+// Behind a trusted proxy each client is counted by the address the proxy
+// names; anyone else's X-Forwarded-For, and what a client wrote left of
+// the proxy's entry, are not believed (review-web finding 4).
+func TestBehindATrustedProxyClientsAreCountedByTheirOwnAddress(t *testing.T) {
+	proxies, err := web.ParseProxies(" 127.0.0.0/8, 10.1.2.3 ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := web.ParseProxies("10.0.0.0/8, nginx"); err == nil || !strings.Contains(err.Error(), "nginx") {
+		t.Errorf("a proxy that is no address: %v", err)
+	}
+	send := func(s *sandbox, forwarded string) int {
+		body, _ := json.Marshal(map[string]any{"persona": "buyer", "chat": "private", "text": "xin chào"})
+		req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/sandbox/api/send", bytes.NewReader(body))
+		if forwarded != "" {
+			req.Header.Set("X-Forwarded-For", forwarded)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	// Three POSTs a minute a visitor; requests without a cookie are their
+	// address's.
+	behind := newSandboxWith(t, 3, func(c *web.Config) { c.TrustedProxies = proxies })
+	for range 3 {
+		if code := send(behind, "203.0.113.7"); code != http.StatusOK {
+			t.Fatalf("the first phone behind the proxy: %d", code)
+		}
+	}
+	if code := send(behind, "203.0.113.7"); code != http.StatusTooManyRequests {
+		t.Errorf("the first phone's 4th POST: %d", code)
+	}
+	// Another phone, through two proxies; and one that writes a made-up
+	// address before the proxy's entry is still the first phone.
+	if code := send(behind, "203.0.113.8, 10.1.2.3"); code != http.StatusOK {
+		t.Errorf("a second phone behind the proxy: %d", code)
+	}
+	if code := send(behind, "198.51.100.1, 203.0.113.7"); code != http.StatusTooManyRequests {
+		t.Errorf("the first phone naming another address itself: %d", code)
+	}
+
+	// Without TRUSTED_PROXIES the header is anyone's to write: not read.
+	direct := newSandbox(t, 3)
+	for i := range 4 {
+		want := http.StatusOK
+		if i == 3 {
+			want = http.StatusTooManyRequests
+		}
+		if code := send(direct, fmt.Sprintf("203.0.113.%d", i)); code != want {
+			t.Errorf("POST %d naming its own address, no trusted proxy: %d, want %d", i+1, code, want)
+		}
 	}
 }

@@ -57,6 +57,7 @@ type config struct {
 	BroadcastWorkers  int
 	Sandbox           string // "": on only without tokens; "1" on; "0" off
 	SandboxUploadDir  string
+	TrustedProxies    string // addresses or CIDRs whose X-Forwarded-For the sandbox believes
 	// Adapters are channels beyond those the environment enables: tests
 	// add theirs through run.
 	Adapters []bot.Adapter
@@ -104,6 +105,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	str(&c.LogLevel, "log-level", "LOG_LEVEL", "info", "log level")
 	str(&c.LogFormat, "log-format", "LOG_FORMAT", "json", "log format, json or console")
 	str(&c.Sandbox, "sandbox", "SANDBOX", "", "the web sandbox at /sandbox, a world of its own: 1 on, 0 off; unset, on only when no bot token is set")
+	str(&c.TrustedProxies, "trusted-proxies", "TRUSTED_PROXIES", "", "reverse proxies in front of the service (addresses or CIDRs, comma separated): the sandbox counts a request from one as the client's address in X-Forwarded-For; unset, every request as its connection's address")
 	str(&c.SandboxUploadDir, "sandbox-upload-dir", "SANDBOX_UPLOAD_DIR", ".dev/sandbox-uploads", "folder of the photos uploaded in the sandbox")
 	dur := func(p *time.Duration, name, env string, def time.Duration, usage string) {
 		d, err := time.ParseDuration(getenv(env))

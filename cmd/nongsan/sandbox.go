@@ -77,10 +77,14 @@ const (
 // openSandbox gives the sandbox app its web channel, whose reset is the
 // app's, and seeds its world.
 func (a *app) openSandbox(ctx context.Context, log zerolog.Logger) error {
+	proxies, err := web.ParseProxies(a.cfg.TrustedProxies)
+	if err != nil {
+		return err
+	}
 	ch, err := web.New(web.Config{PublicURL: a.cfg.PublicBaseURL, Base: a.cfg.base, UploadDir: a.cfg.SandboxUploadDir,
 		Log: a.store.WebLog(sandboxLogMax), Limiter: a.store.Limiter("web", sandboxPostsMax, time.Minute),
-		AddressLimiter: a.store.Limiter("web-address", sandboxAddressMax, time.Minute),
-		Texts:          a.texts, Reset: a.reset, Logger: log})
+		AddressLimiter: a.store.Limiter("web-address", sandboxAddressMax, time.Minute), TrustedProxies: proxies,
+		Texts: a.texts, Reset: a.reset, Logger: log})
 	if err != nil {
 		return err
 	}
