@@ -171,7 +171,7 @@ func (db *DB) moderates(ctx context.Context, tx pgx.Tx, userID int64) (bool, err
 	var channel, platformID string
 	var granted, moderates bool
 	_, err = pgx.ForEachRow(rows, []any{&channel, &platformID, &granted}, func() error {
-		moderates = moderates || granted || db.Moderators[channel+":"+platformID]
+		moderates = moderates || granted || db.listed(channel, platformID)
 		return nil
 	})
 	return moderates, err

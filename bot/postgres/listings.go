@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strings"
 	"time"
 
 	json "github.com/goccy/go-json"
@@ -507,6 +508,12 @@ func (db *DB) batch(ctx context.Context, queue func(*pgx.Batch)) error {
 // Moderators are the global moderators from MODERATORS, "channel:user_id".
 type Moderators map[string]bool
 
+// listed tells whether an account is a global moderator by the config.
+func (db *DB) listed(channel, platformID string) bool {
+	account := channel + ":" + platformID
+	return db.Moderators[account] || db.ModeratorsLike != "" && strings.HasPrefix(account, db.ModeratorsLike)
+}
+
 // Posting reads, in one round trip, what the sell flow decides on as it
 // starts and as it publishes: whether the user may post, their seller
 // profile, whether that profile (or the one posted for) is banned, the
@@ -579,7 +586,7 @@ func (db *DB) queueRoles(b *pgx.Batch, userID int64, roles []string, r *userRole
 		var channel, platformID string
 		var granted, found bool
 		_, err := pgx.ForEachRow(rows, []any{&channel, &platformID, &granted, &r.ban}, func() error {
-			found, r.has = true, r.has || granted || db.Moderators[channel+":"+platformID]
+			found, r.has = true, r.has || granted || db.listed(channel, platformID)
 			return nil
 		})
 		if err == nil && !found {

@@ -30,7 +30,11 @@ var migrations embed.FS
 type DB struct {
 	Pool       *pgxpool.Pool
 	Moderators Moderators
-	ListingTTL time.Duration // a listing stays up this long after its ready date
+	// ModeratorsLike, when set, makes every account whose "channel:id"
+	// begins with it a global moderator: the sandbox's, where each
+	// visitor plays their own moderator ("web:moderator-").
+	ModeratorsLike string
+	ListingTTL     time.Duration // a listing stays up this long after its ready date
 
 	statements *counter
 }

@@ -2,6 +2,9 @@ package web
 
 import (
 	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -102,10 +105,26 @@ const visitorCookie = "ns_sandbox"
 // the address is counted too (limitedTo, streams).
 func (c *Channel) visitor(r *http.Request) (person, host string) {
 	host = c.clientAddr(r)
-	if ck, err := r.Cookie(visitorCookie); err == nil && validVisitor(ck.Value) {
-		return "v:" + ck.Value, host
+	if id := visitorID(r); id != "" {
+		return "v:" + id, host
 	}
 	return host, host
+}
+
+// visitorID is the visitor id the request's cookie gives, "" if none.
+func visitorID(r *http.Request) string {
+	if ck, err := r.Cookie(visitorCookie); err == nil && validVisitor(ck.Value) {
+		return ck.Value
+	}
+	return ""
+}
+
+// nextVisitor is the visitor id a reset gives one: derived from the old,
+// so that the visitor's open pages follow to the new world on their own
+// (stream.go). Only the visitor knows the old one.
+func nextVisitor(id string) string {
+	sum := sha256.Sum256([]byte("nongsan sandbox next visitor\x00" + id))
+	return hex.EncodeToString(sum[:16])
 }
 
 // clientAddr is the address a request came from: the connection's, or,
@@ -167,11 +186,10 @@ func ParseProxies(s string) ([]netip.Prefix, error) {
 }
 
 // validVisitor: a visitor id is 32 hex digits (randomHex(16)).
-func validVisitor(id string) bool {
-	if len(id) != 32 {
-		return false
-	}
-	for _, b := range []byte(id) {
+func validVisitor(id string) bool { return len(id) == 32 && isHex(id) }
+
+func isHex(s string) bool {
+	for _, b := range []byte(s) {
 		if !('0' <= b && b <= '9' || 'a' <= b && b <= 'f') {
 			return false
 		}
@@ -181,10 +199,15 @@ func validVisitor(id string) bool {
 
 // welcome gives a new visitor of the page their cookie.
 func (c *Channel) welcome(w http.ResponseWriter, r *http.Request) {
-	if ck, err := r.Cookie(visitorCookie); err == nil && validVisitor(ck.Value) {
+	if visitorID(r) != "" {
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: visitorCookie, Value: randomHex(16), Path: "/", MaxAge: 30 * 24 * 3600,
+	c.setVisitor(w, randomHex(16))
+}
+
+// setVisitor gives the browser its visitor id.
+func (c *Channel) setVisitor(w http.ResponseWriter, id string) {
+	http.SetCookie(w, &http.Cookie{Name: visitorCookie, Value: id, Path: "/", MaxAge: 30 * 24 * 3600,
 		HttpOnly: true, Secure: strings.HasPrefix(c.origin, "https://"), SameSite: http.SameSiteStrictMode})
 }
 
@@ -229,24 +252,29 @@ func (c *Channel) send(hook http.Handler) http.Handler {
 				return
 			}
 		}
-		chat := req.Persona
+		person, _ := c.visitor(r)
+		world := worldOf(person)
+		chat, mineWorld := req.Persona, world
 		if req.Chat == Market {
-			chat = Market
+			chat, mineWorld = Market, ""
 		}
-		mine := Message{Kind: kindMessage, Chat: chat, From: "me", Persona: req.Persona, Text: req.Text,
+		mine := Message{Kind: kindMessage, World: mineWorld, Chat: chat, From: "me", Persona: req.Persona, Text: req.Text,
 			Photos: c.photoURLs(req.Photos)}
 		switch {
 		case req.Data != "":
 			mine.Text = req.Label
 		case req.Contact:
-			mine.Text = demoPhones[req.Persona]
+			mine.Text = demoPhone(req.Persona, world)
 		}
 		if _, err := c.append(r.Context(), mine); err != nil {
 			c.cfg.Logger.Warn().Err(err).Msg("web send")
 			c.fail(w, http.StatusServiceUnavailable, "sandbox.busy")
 			return
 		}
-		for _, u := range req.updates() {
+		for _, p := range req.Photos {
+			c.markSent(p)
+		}
+		for _, u := range req.updates(world) {
 			if status := c.deliver(hook, r, u); status != http.StatusOK {
 				c.fail(w, http.StatusServiceUnavailable, "sandbox.busy")
 				return
@@ -257,7 +285,7 @@ func (c *Channel) send(hook http.Handler) http.Handler {
 }
 
 func (req sendRequest) valid() bool {
-	if _, ok := demoPhones[req.Persona]; !ok || req.Chat != "private" && req.Chat != Market {
+	if _, ok := demoPrefixes[req.Persona]; !ok || req.Chat != "private" && req.Chat != Market {
 		return false
 	}
 	if !utf8.ValidString(req.Text) || utf8.RuneCountInString(req.Text) > maxText || len(req.Data) > 64 || len(req.Label) > 256 ||
@@ -274,8 +302,8 @@ func (req sendRequest) valid() bool {
 
 // updates are the updates of one request: one, or one per photo of an
 // album, the text as the first photo's caption.
-func (req sendRequest) updates() []update {
-	base := update{Persona: req.Persona, Chat: req.Chat}
+func (req sendRequest) updates(world string) []update {
+	base := update{World: world, Persona: req.Persona, Chat: req.Chat}
 	switch {
 	case req.Data != "":
 		base.Data, base.Message = req.Data, req.Message
@@ -381,7 +409,9 @@ func (c *Channel) upload() http.Handler {
 			c.fail(w, http.StatusUnsupportedMediaType, "sandbox.photo_bad")
 			return
 		}
-		name := randomHex(16) + ".jpg"
+		// Named after the world, so that the visitor's reset finds theirs.
+		person, _ := c.visitor(r)
+		name := worldOf(person) + randomHex(8) + ".jpg"
 		if err := bot.WriteFile(c.cfg.UploadDir, name, jpeg); err != nil {
 			c.cfg.Logger.Error().Err(err).Msg("keep upload")
 			c.fail(w, http.StatusServiceUnavailable, "sandbox.busy")
@@ -417,43 +447,108 @@ func (c *Channel) servePhoto() http.Handler {
 	})
 }
 
-// reset answers POST /sandbox/api/reset: the world wiped and seeded again,
-// the uploads and the log cleared, and every open page told to clear.
+// reset answers POST /sandbox/api/reset: "start my conversation over".
+// The visitor gets a new world (a new cookie, nextVisitor): their personas
+// are new to the bot, and what the old ones did (listings, orders) stays
+// with the old ids, as another person's would, until it ends or the
+// sandbox is wiped (WipeAll). Their uploads go, and their open pages are
+// told to clear and follow to the new world. Nobody else's conversation
+// changes.
 func (c *Channel) reset() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		err := c.cfg.Reset(ctx)
+		person, _ := c.visitor(r)
+		world := worldOf(person)
+		err := removeUploads(c.cfg.UploadDir, false, func(name string) bool { return strings.HasPrefix(name, world) })
 		if err == nil {
-			err = clearUploads(c.cfg.UploadDir)
-		}
-		if err == nil {
-			err = c.cfg.Log.Clear(ctx)
-		}
-		if err == nil {
-			_, err = c.append(ctx, Message{Kind: kindReset})
+			_, err = c.append(ctx, Message{Kind: kindReset, World: world})
 		}
 		if err != nil {
 			c.cfg.Logger.Error().Err(err).Msg("sandbox reset")
 			c.fail(w, http.StatusServiceUnavailable, "sandbox.busy")
 			return
 		}
+		next := randomHex(16) // without a cookie (a script's), a new one
+		if id := visitorID(r); id != "" {
+			next = nextVisitor(id)
+		}
+		c.setVisitor(w, next)
 		writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 	})
 }
 
-// clearUploads removes the uploads, and only them.
-func clearUploads(dir string) error {
+// WipeAll empties the whole sandbox, every visitor's world: its tables
+// and keys wiped and seeded again (Config.Reset), the uploads and the log
+// cleared, and every open page told to clear. Run on a timer, never by a
+// visitor, so that nobody wipes what others are in the middle of.
+func (c *Channel) WipeAll(ctx context.Context) error {
+	err := c.cfg.Reset(ctx)
+	if err == nil {
+		err = removeUploads(c.cfg.UploadDir, true, func(string) bool { return true })
+	}
+	if err == nil {
+		err = c.cfg.Log.Clear(ctx)
+	}
+	if err == nil {
+		_, err = c.append(ctx, Message{Kind: kindReset})
+	}
+	if err != nil {
+		return fmt.Errorf("wipe the sandbox: %w", err)
+	}
+	return nil
+}
+
+// UnsentUploadAge is how long an upload no message has sent is kept: the
+// page sends a photo as soon as it is uploaded.
+const UnsentUploadAge = time.Hour
+
+// sentMark marks an upload sent in a message: kept until its visitor's
+// reset or the wipe, as the chat shows it (and a listing's photo is read
+// from it until PostgreSQL keeps it).
+const sentMark = ".sent"
+
+func (c *Channel) markSent(name string) {
+	if f, err := os.OpenFile(filepath.Join(c.cfg.UploadDir, name+sentMark), os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
+		f.Close()
+	}
+}
+
+// SweepUploads removes the uploads written before now less
+// UnsentUploadAge that no message sent, so that photos chosen and never
+// sent (or uploaded by a script) do not fill the disk.
+func (c *Channel) SweepUploads(now time.Time) error {
+	dir := c.cfg.UploadDir
+	return removeUploads(dir, false, func(name string) bool {
+		if _, err := os.Stat(filepath.Join(dir, name+sentMark)); err == nil {
+			return false
+		}
+		info, err := os.Stat(filepath.Join(dir, name))
+		return err == nil && info.ModTime().Before(now.Add(-UnsentUploadAge))
+	})
+}
+
+// removeUploads removes the uploads (with their marks) which names, and
+// only uploads; half-written ones (.tmp) too if all.
+func removeUploads(dir string, all bool, which func(name string) bool) error {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("uploads: %w", err)
 	}
 	for _, e := range entries {
-		if validUpload.MatchString(e.Name()) || strings.HasSuffix(e.Name(), ".tmp") {
-			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return err
+		name := e.Name()
+		var gone []string
+		switch {
+		case validUpload.MatchString(name) && which(name):
+			gone = []string{name, name + sentMark}
+		case all && strings.HasSuffix(name, ".tmp"):
+			gone = []string{name}
+		}
+		for _, g := range gone {
+			if err := os.Remove(filepath.Join(dir, g)); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("uploads: %w", err)
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -192,6 +193,7 @@ func (c *Channel) events() http.Handler {
 			return
 		}
 		defer c.closeStream(person, host)
+		id, world := visitorID(r), worldOf(person)
 		ctx := r.Context()
 		live, err := c.hub.subscribe(ctx)
 		if err != nil {
@@ -221,7 +223,9 @@ func (c *Channel) events() http.Handler {
 				return
 			}
 			for _, e := range batch {
-				writeEvent(w, e)
+				if _, mine := forWorld(e, world); mine {
+					writeEvent(w, e)
+				}
 				sent = e.ID
 			}
 			if len(batch) < replayBatch {
@@ -240,8 +244,23 @@ func (c *Channel) events() http.Handler {
 				if !newer(e.ID, sent) {
 					continue // replayed already
 				}
-				writeEvent(w, e)
 				sent = e.ID
+				reset, mine := forWorld(e, world)
+				if !mine {
+					continue
+				}
+				writeEvent(w, e)
+				if reset {
+					// The visitor started over as the next one (their new
+					// cookie): the page follows, without reconnecting. One
+					// without a cookie reconnects, as whoever it is then.
+					if id == "" {
+						flusher.Flush()
+						return
+					}
+					id = nextVisitor(id)
+					world = worldOf("v:" + id)
+				}
 			case <-beat.C:
 				fmt.Fprint(w, ": ping\n\n")
 			case <-ctx.Done():
@@ -265,6 +284,16 @@ func lastEventID(r *http.Request) string {
 		return ""
 	}
 	return id
+}
+
+// forWorld tells whether an entry is for the pages of world (its own, or
+// everyone's) and whether it is that world's reset.
+func forWorld(e redis.WebEntry, world string) (reset, mine bool) {
+	var head struct{ Kind, World string }
+	if err := json.Unmarshal(e.Data, &head); err != nil {
+		return false, false
+	}
+	return head.Kind == kindReset && head.World != "", head.World == "" || head.World == world
 }
 
 func writeEvent(w http.ResponseWriter, e redis.WebEntry) {

@@ -8,6 +8,7 @@ package web
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -18,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -30,8 +32,13 @@ import (
 	"github.com/nongsan-bot/nongsan/flows/vietqr"
 )
 
-// Personas and the group: the sandbox's whole world. Their ids are the
-// web user ids and private chat ids; Market is the market group's chat id.
+// Personas and the group. Each visitor of the page plays their own three
+// personas: a persona's web user id and private chat id is its name and
+// the visitor's world ("farmer-0123456789abcdef", see worldOf), so that
+// two people in a room have two conversations. Market is the one market
+// group's chat id, shared by every visitor: listings reach markets by
+// area, so a market of one's own would get everyone's posts anyway, and
+// a room shown the bot sees one another's listings and orders.
 const (
 	Farmer    = "farmer"
 	Buyer     = "buyer"
@@ -50,9 +57,41 @@ var personaNames = map[string]flows.Msg{
 	Market:    flows.M("sandbox.market"),
 }
 
-// demoPhones are what the "share my phone number" button sends for each
-// persona: made-up numbers, as a phone would share its owner's.
-var demoPhones = map[string]string{Farmer: "0911000111", Buyer: "0922000222", Moderator: "0933000333"}
+// demoPrefixes begin what the "share my phone number" button sends for
+// each persona: made-up numbers, as a phone would share its owner's.
+var demoPrefixes = map[string]string{Farmer: "091", Buyer: "092", Moderator: "093"}
+
+// demoPhone is a persona's made-up number, its last seven digits from the
+// world: a phone number is one person's (one seller a number), so each
+// visitor's farmer needs their own.
+func demoPhone(persona, world string) string {
+	n, _ := strconv.ParseUint(world[:7], 16, 64)
+	return fmt.Sprintf("%s%07d", demoPrefixes[persona], n%10_000_000)
+}
+
+// worldOf is the world of a visitor (their cookie, or their address
+// without one): 16 hex digits of a hash, so that the cookie, which lets
+// one act as the visitor, is in no id, key, log or page.
+func worldOf(person string) string {
+	sum := sha256.Sum256([]byte("nongsan sandbox world\x00" + person))
+	return hex.EncodeToString(sum[:8])
+}
+
+// VisitorWorld is the world of the visitor the cookie ns_sandbox names.
+func VisitorWorld(cookie string) string { return worldOf("v:" + cookie) }
+
+// validWorld: a world is 16 hex digits.
+func validWorld(w string) bool { return len(w) == 16 && isHex(w) }
+
+// personaChat is a persona's user id and private chat id in a world.
+func personaChat(persona, world string) string { return persona + "-" + world }
+
+// splitChat reads a private chat id made by personaChat.
+func splitChat(id string) (persona, world string, ok bool) {
+	persona, world, ok = strings.Cut(id, "-")
+	_, known := demoPrefixes[persona]
+	return persona, world, ok && known && validWorld(world)
+}
 
 // Name is the channel's name.
 const Name = flows.Web
@@ -76,7 +115,7 @@ type Config struct {
 	// client's address the proxies name. Empty: the connection's address.
 	TrustedProxies []netip.Prefix
 	Texts          flows.Texts                     // the page's words
-	Reset          func(ctx context.Context) error // wipes and reseeds the sandbox world
+	Reset          func(ctx context.Context) error // wipes and reseeds the sandbox, every visitor's world (WipeAll)
 	Logger         zerolog.Logger
 	// Heartbeat is how often an idle event stream sends a comment, so that
 	// proxies keep it open; 0 for 15 s.
@@ -150,6 +189,7 @@ func (c *Channel) Shutdown() { c.closeOnce.Do(func() { close(c.closed) }) }
 // with the ids the server chose.
 type update struct {
 	ID      string `json:"id"`
+	World   string `json:"world"` // the visitor's (worldOf)
 	Persona string `json:"persona"`
 	Chat    string `json:"chat"` // "private" or "market"
 	Text    string `json:"text,omitempty"`
@@ -166,11 +206,12 @@ func (c *Channel) Parse(body []byte) (flows.Input, bool, error) {
 	if err := json.Unmarshal(body, &u); err != nil {
 		return flows.Input{}, false, fmt.Errorf("decode web update: %w", err)
 	}
-	if _, ok := demoPhones[u.Persona]; !ok || (u.Chat != "private" && u.Chat != Market) {
+	if _, ok := demoPrefixes[u.Persona]; !ok || (u.Chat != "private" && u.Chat != Market) || !validWorld(u.World) {
 		return flows.Input{}, false, fmt.Errorf("web update of persona %q in chat %q", u.Persona, u.Chat)
 	}
-	in := flows.Input{Channel: Name, UpdateID: u.ID, MessageID: u.ID, ChatID: u.Persona, ChatType: flows.Private,
-		UserID: u.Persona, UserName: c.text(personaNames[u.Persona]), Lang: "vi", At: time.Now()}
+	me := personaChat(u.Persona, u.World)
+	in := flows.Input{Channel: Name, UpdateID: u.ID, MessageID: u.ID, ChatID: me, ChatType: flows.Private,
+		UserID: me, UserName: c.text(personaNames[u.Persona]), Lang: "vi", At: time.Now()}
 	if u.Chat == Market {
 		in.ChatID, in.ChatType, in.ChatTitle = Market, flows.Group, c.text(personaNames[Market])
 	}
@@ -180,7 +221,7 @@ func (c *Channel) Parse(body []byte) (flows.Input, bool, error) {
 	case u.Photo != "":
 		in.Kind, in.Text, in.Photo = flows.KindPhoto, u.Text, &flows.Photo{FileID: u.Photo, MediaGroupID: u.Album}
 	case u.Contact:
-		in.Kind, in.Phone, in.PhoneOwn = flows.KindContact, demoPhones[u.Persona], true
+		in.Kind, in.Phone, in.PhoneOwn = flows.KindContact, demoPhone(u.Persona, u.World), true
 	default:
 		in.Kind, in.Text = flows.KindText, u.Text
 		in.Command, in.Arg = command(u.Text)
@@ -202,7 +243,8 @@ func (c *Channel) text(m flows.Msg) string { return c.cfg.Texts.Text("vi", m) }
 // Message is one message of the log, as the page shows it.
 type Message struct {
 	Kind    string     `json:"kind"`              // kindMessage, or kindReset (the page clears)
-	Chat    string     `json:"chat,omitempty"`    // a persona's private chat, or Market
+	World   string     `json:"world,omitempty"`   // whose: only that visitor's pages get it; "" everyone's (the market, a wipe)
+	Chat    string     `json:"chat,omitempty"`    // a persona's private chat (the persona), or Market
 	From    string     `json:"from,omitempty"`    // "bot" or "me"
 	Persona string     `json:"persona,omitempty"` // who wrote a "me" message
 	Text    string     `json:"text,omitempty"`
@@ -232,10 +274,14 @@ const (
 
 // Post appends a rendered message to the log; its id is the entry's.
 func (c *Channel) Post(ctx context.Context, o bot.Out) (flows.Sent, error) {
-	if _, ok := personaNames[o.To.ChatID]; !ok {
-		return flows.Sent{}, &bot.UndeliverableError{Reason: "no such sandbox chat " + o.To.ChatID}
+	chat, world := Market, ""
+	if o.To.ChatID != Market {
+		var ok bool
+		if chat, world, ok = splitChat(o.To.ChatID); !ok {
+			return flows.Sent{}, &bot.UndeliverableError{Reason: "no such sandbox chat " + o.To.ChatID}
+		}
 	}
-	m := Message{Kind: kindMessage, Chat: o.To.ChatID, From: "bot", Text: o.Text, Photos: c.photoURLs(o.Photos),
+	m := Message{Kind: kindMessage, World: world, Chat: chat, From: "bot", Text: o.Text, Photos: c.photoURLs(o.Photos),
 		Keyboard: o.Keyboard, Contact: o.Contact, ClearKeyboard: o.ClearKeyboard, Edit: o.Edit}
 	for _, row := range o.Buttons {
 		var bs []Button

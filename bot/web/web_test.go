@@ -226,7 +226,9 @@ func TestTextAndButtonsGoToTheWebhookAndRepliesComeOverEvents(t *testing.T) {
 		t.Fatalf("send answered %d", code)
 	}
 	in := s.got()[0]
-	if in.Channel != flows.Web || in.ChatID != "farmer" || in.UserID != "farmer" || in.ChatType != flows.Private ||
+	// The visitor's own farmer: "farmer-" and their world, 16 hex digits.
+	world := strings.TrimPrefix(in.ChatID, "farmer-")
+	if in.Channel != flows.Web || len(world) != 16 || in.UserID != in.ChatID || in.ChatType != flows.Private ||
 		in.Command != "start" || in.Arg != "abc" || in.Kind != flows.KindText || in.UserName != "Hoàng Thị Lan" || in.UpdateID == "" {
 		t.Errorf("input = %+v", in)
 	}
@@ -248,7 +250,7 @@ func TestTextAndButtonsGoToTheWebhookAndRepliesComeOverEvents(t *testing.T) {
 	}
 	in = s.got()[1]
 	if in.Kind != flows.KindChoice || in.Text != "yes" || in.MessageID != reply.ID || in.ChatID != "market" ||
-		in.ChatType != flows.Group || in.ChatTitle != "Chợ nông sản Lạng Sơn" || in.UserID != "moderator" {
+		in.ChatType != flows.Group || in.ChatTitle != "Chợ nông sản Lạng Sơn" || in.UserID != "moderator-"+world {
 		t.Errorf("button input = %+v", in)
 	}
 	if pressed := events.next(); pressed.Msg.Text != "✅ Đúng vậy" || pressed.Msg.Persona != "moderator" || pressed.Msg.Chat != "market" {
@@ -260,10 +262,13 @@ func TestTextAndButtonsGoToTheWebhookAndRepliesComeOverEvents(t *testing.T) {
 	if code, _ := s.post("/sandbox/api/send", map[string]any{"persona": "buyer", "chat": "private", "contact": true}); code != 200 {
 		t.Fatalf("send answered %d", code)
 	}
-	if in := s.got()[2]; in.Kind != flows.KindContact || !in.PhoneOwn || in.Phone != "0922000222" || in.UserID != "buyer" {
+	// Made up, and the visitor's own: a number is one seller's.
+	phone := s.got()[2].Phone
+	if in := s.got()[2]; in.Kind != flows.KindContact || !in.PhoneOwn || len(phone) != 10 || !strings.HasPrefix(phone, "092") ||
+		in.UserID != "buyer-"+world {
 		t.Errorf("contact input = %+v", in)
 	}
-	if shared := events.next(); shared.Msg.Text != "0922000222" || shared.Msg.From != "me" {
+	if shared := events.next(); shared.Msg.Text != phone || shared.Msg.From != "me" {
 		t.Errorf("the shared number shows as %+v", shared.Msg)
 	}
 	events.next() // the answer
@@ -275,10 +280,22 @@ func TestTextAndButtonsGoToTheWebhookAndRepliesComeOverEvents(t *testing.T) {
 	}
 }
 
+// chatOf is the private chat id of persona for this test's visitor (no
+// cookie: its address), as the webhook got it.
+func (s *sandbox) chatOf(persona string) string {
+	s.t.Helper()
+	if code, _ := s.post("/sandbox/api/send", map[string]any{"persona": persona, "chat": "private", "text": "?"}); code != 200 {
+		s.t.Fatalf("send answered %d", code)
+	}
+	return s.got()[len(s.got())-1].ChatID
+}
+
 func TestPostMapsEditsPhotosAndQRs(t *testing.T) {
 	s := newSandbox(t, 100)
 	ctx := context.Background()
-	events := s.listen("")
+	buyer := s.chatOf("buyer")
+	ids, _ := s.log.After(ctx, "", 10)
+	events := s.listen(ids[len(ids)-1].ID)
 	first, err := s.ch.Post(ctx, bot.Out{To: flows.ChatRef{Channel: flows.Web, ChatID: "market"}, Text: "Na 25.000 đ",
 		Photos: []string{strings.Repeat("ab", 16) + ".jpg", "http://bot.example/sandbox/media/p1"}})
 	if err != nil || len(first.MessageIDs) != 1 {
@@ -299,14 +316,20 @@ func TestPostMapsEditsPhotosAndQRs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.ch.Post(ctx, bot.Out{To: flows.ChatRef{Channel: flows.Web, ChatID: "buyer"}, Text: "Chuyển khoản", QR: payload}); err != nil {
+	// Another visitor's buyer: not shown on this visitor's page.
+	if _, err := s.ch.Post(ctx, bot.Out{To: flows.ChatRef{Channel: flows.Web, ChatID: "buyer-0123456789abcdef"}, Text: "riêng"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ch.Post(ctx, bot.Out{To: flows.ChatRef{Channel: flows.Web, ChatID: buyer}, Text: "Chuyển khoản", QR: payload}); err != nil {
 		t.Fatal(err)
 	}
 	if e := events.next(); !strings.HasPrefix(e.Msg.QR, "data:image/png;base64,") || e.Msg.Chat != "buyer" {
-		t.Errorf("QR event %+v", e.Msg)
+		t.Errorf("QR event %+v (another visitor's message shown?)", e.Msg)
 	}
-	if _, err := s.ch.Post(ctx, bot.Out{To: flows.ChatRef{Channel: flows.Web, ChatID: "someone"}, Text: "x"}); !bot.IsUndeliverable(err) {
-		t.Errorf("a message to no sandbox chat: %v", err)
+	for _, chat := range []string{"someone", "buyer", "buyer-xyz", "someone-0123456789abcdef"} {
+		if _, err := s.ch.Post(ctx, bot.Out{To: flows.ChatRef{Channel: flows.Web, ChatID: chat}, Text: "x"}); !bot.IsUndeliverable(err) {
+			t.Errorf("a message to no sandbox chat %q: %v", chat, err)
+		}
 	}
 	if got := s.ch.DeepLink("buy_NS7K2Q"); got != "http://bot.example/sandbox?start=buy_NS7K2Q" {
 		t.Errorf("DeepLink = %s", got)
@@ -507,17 +530,17 @@ func TestPageHeadersLimitsAndReset(t *testing.T) {
 	if code, _ := s.upload("x.jpg", jpegOf(20, 20)); code != 200 {
 		t.Fatalf("upload: %d", code)
 	}
-	if code, _ := s.post("/sandbox/api/reset", nil); code != 200 || s.resets.Load() != 1 {
-		t.Fatalf("reset: %d, %d resets", code, s.resets.Load())
+	// The visitor's reset: their world starts over, nobody else's.
+	reset := s.do(http.MethodPost, "/sandbox/api/reset", "", nil)
+	reset.Body.Close()
+	if reset.StatusCode != 200 || s.resets.Load() != 0 || !newCookie(reset, "") {
+		t.Fatalf("reset: %d, %d wipes, cookies %v", reset.StatusCode, s.resets.Load(), reset.Cookies())
 	}
 	if e := events.next(); e.Msg.Kind != "reset" {
-		t.Errorf("after reset the pages get %+v", e.Msg)
+		t.Errorf("after reset the page gets %+v", e.Msg)
 	}
 	if left, _ := os.ReadDir(s.dir); len(left) != 0 {
 		t.Errorf("reset left %d uploads", len(left))
-	}
-	if fresh := s.listen(""); fresh.next().Msg.Kind != "reset" {
-		t.Error("after reset the log holds more than its reset")
 	}
 	code, out := s.post("/sandbox/api/send", map[string]any{"persona": "buyer", "chat": "private", "text": "lần nữa"})
 	if code != http.StatusTooManyRequests || !strings.Contains(out["error"].(string), "nhanh quá") {
@@ -739,5 +762,207 @@ func TestBehindATrustedProxyClientsAreCountedByTheirOwnAddress(t *testing.T) {
 		if code := send(direct, fmt.Sprintf("203.0.113.%d", i)); code != want {
 			t.Errorf("POST %d naming its own address, no trusted proxy: %d, want %d", i+1, code, want)
 		}
+	}
+}
+
+// newCookie tells whether resp gives the browser a visitor id other than old.
+func newCookie(resp *http.Response, old string) bool {
+	for _, c := range resp.Cookies() {
+		if c.Name == "ns_sandbox" && len(c.Value) == 32 && c.Value != old && c.HttpOnly {
+			return true
+		}
+	}
+	return false
+}
+
+// listenAs reads the event stream as the visitor cookie names.
+func (s *sandbox) listenAs(cookie string) *stream {
+	s.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.srv.URL+"/sandbox/api/events", nil)
+	req.AddCookie(&http.Cookie{Name: "ns_sandbox", Value: cookie})
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	st := &stream{t: s.t, events: make(chan event, 100), cancel: cancel}
+	s.t.Cleanup(cancel)
+	go func() {
+		defer resp.Body.Close()
+		defer close(st.events)
+		sc := bufio.NewScanner(resp.Body)
+		var e event
+		for sc.Scan() {
+			line := sc.Text()
+			switch {
+			case strings.HasPrefix(line, "id: "):
+				e.ID = line[4:]
+			case strings.HasPrefix(line, "data: "):
+				json.Unmarshal([]byte(line[6:]), &e.Msg)
+			case line == "" && e.ID != "":
+				st.events <- e
+				e = event{}
+			}
+		}
+	}()
+	return st
+}
+
+// Two people in a room, two cookies: each plays their own personas, sees
+// their own private chats and the one market, and "Làm lại từ đầu" starts
+// over only the one who pressed it (review-web finding 3).
+func TestEachVisitorPlaysTheirOwnPersonas(t *testing.T) {
+	s := newSandboxWith(t, 100, nil)
+	s.answer = func(in flows.Input) *bot.Out {
+		return &bot.Out{To: flows.ChatRef{Channel: flows.Web, ChatID: in.ChatID}, Text: "em nghe " + in.Text}
+	}
+	a, b := strings.Repeat("a1", 16), strings.Repeat("b2", 16)
+	pageA, pageB := s.listenAs(a), s.listenAs(b)
+	sendAs := func(cookie, chat, text string) flows.Input {
+		t.Helper()
+		resp := s.do(http.MethodPost, "/sandbox/api/send", cookie, map[string]any{"persona": "farmer", "chat": chat, "text": text})
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("send: %d", resp.StatusCode)
+		}
+		return s.got()[len(s.got())-1]
+	}
+	inA, inB := sendAs(a, "private", "dang ban"), sendAs(b, "private", "dang ban")
+	if inA.UserID == inB.UserID || inA.ChatID == inB.ChatID || !strings.HasPrefix(inA.ChatID, "farmer-") {
+		t.Fatalf("two visitors are one farmer: %s and %s", inA.ChatID, inB.ChatID)
+	}
+	// Each page shows its own message and the bot's answer, not the other's.
+	for name, page := range map[string]*stream{"A": pageA, "B": pageB} {
+		mine, answer := page.next(), page.next()
+		if mine.Msg.Text != "dang ban" || mine.Msg.Chat != "farmer" || answer.Msg.Text != "em nghe dang ban" || answer.Msg.Chat != "farmer" {
+			t.Errorf("page %s: %+v then %+v", name, mine.Msg, answer.Msg)
+		}
+	}
+	// The market is everyone's.
+	sendAs(a, "market", "chào cả nhà")
+	for name, page := range map[string]*stream{"A": pageA, "B": pageB} {
+		if e := page.next(); e.Msg.Chat != "market" || e.Msg.Text != "chào cả nhà" {
+			t.Errorf("page %s, the market: %+v", name, e.Msg)
+		}
+		page.next() // the answer in the market
+	}
+	upload := func(cookie string) string {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, _ := mw.CreateFormFile("photo", "x.jpg")
+		fw.Write(jpegOf(20, 20))
+		mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/sandbox/api/photo", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.AddCookie(&http.Cookie{Name: "ns_sandbox", Value: cookie})
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, out := decode(t, resp)
+		return out["name"].(string)
+	}
+	photoA, photoB := upload(a), upload(b)
+
+	// B starts over: a new cookie, B's page is told to clear and follows B
+	// to the new world; A's page and photo are as they were.
+	resp := s.do(http.MethodPost, "/sandbox/api/reset", b, nil)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !newCookie(resp, b) || s.resets.Load() != 0 {
+		t.Fatalf("B's reset: %d, cookies %v, %d wipes", resp.StatusCode, resp.Cookies(), s.resets.Load())
+	}
+	if e := pageB.next(); e.Msg.Kind != "reset" {
+		t.Errorf("B's page after B's reset: %+v", e.Msg)
+	}
+	var next string
+	for _, c := range resp.Cookies() {
+		if c.Name == "ns_sandbox" {
+			next = c.Value
+		}
+	}
+	if again := sendAs(next, "private", "dang ban"); again.ChatID == inB.ChatID || again.ChatID == inA.ChatID {
+		t.Errorf("B after the reset is %s again", again.ChatID)
+	}
+	if e := pageB.next(); e.Msg.Text != "dang ban" || e.Msg.Kind == "reset" {
+		t.Errorf("B's open page after the reset shows %+v", e.Msg)
+	}
+	pageB.next() // the answer
+	for photo, want := range map[string]int{photoA: 200, photoB: 404} {
+		resp, err := http.Get(s.srv.URL + "/sandbox/api/photo/" + photo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("photo %s after B's reset: %d, want %d", photo, resp.StatusCode, want)
+		}
+	}
+	if again := sendAs(a, "private", "500 kg"); again.ChatID != inA.ChatID {
+		t.Errorf("A after B's reset is %s, was %s", again.ChatID, inA.ChatID)
+	}
+	if e := pageA.next(); e.Msg.Kind == "reset" || e.Msg.Text != "500 kg" {
+		t.Errorf("A's page after B's reset: %+v", e.Msg)
+	}
+}
+
+// Uploads never sent go after an hour, sent ones stay; the wipe (on the
+// sandbox's timer) empties everyone's world and clears every page
+// (review-web findings 7 and 3).
+func TestUnsentUploadsAreSweptAndTheWipeEmptiesEverything(t *testing.T) {
+	s := newSandbox(t, 100)
+	var names []string
+	for range 2 {
+		code, out := s.upload("x.jpg", jpegOf(20, 20))
+		if code != 200 {
+			t.Fatalf("upload: %d", code)
+		}
+		names = append(names, out["name"].(string))
+	}
+	sent, unsent := names[0], names[1]
+	if code, _ := s.post("/sandbox/api/send", map[string]any{"persona": "farmer", "chat": "private", "photos": []string{sent}}); code != 200 {
+		t.Fatalf("send: %d", code)
+	}
+	status := func(name string) int {
+		resp, err := http.Get(s.srv.URL + "/sandbox/api/photo/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	// Within the hour both stay: a photo chosen is about to be sent.
+	if err := s.ch.SweepUploads(time.Now().Add(web.UnsentUploadAge - time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if status(sent) != 200 || status(unsent) != 200 {
+		t.Errorf("within the hour: sent %d, unsent %d", status(sent), status(unsent))
+	}
+	if err := s.ch.SweepUploads(time.Now().Add(web.UnsentUploadAge + time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if status(sent) != 200 || status(unsent) != 404 {
+		t.Errorf("after the hour: sent %d, unsent %d", status(sent), status(unsent))
+	}
+	if code, out := s.post("/sandbox/api/send", map[string]any{"persona": "farmer", "chat": "private", "photos": []string{unsent}}); code != http.StatusBadRequest ||
+		!strings.Contains(out["error"].(string), "gửi lại ảnh") {
+		t.Errorf("sending a swept photo: %d %v", code, out)
+	}
+
+	page := s.listenAs(strings.Repeat("c3", 16))
+	if err := s.ch.WipeAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if e := page.next(); e.Msg.Kind != "reset" || s.resets.Load() != 1 {
+		t.Errorf("after the wipe: %+v, %d wipes", e.Msg, s.resets.Load())
+	}
+	if left, _ := os.ReadDir(s.dir); len(left) != 0 {
+		t.Errorf("the wipe left %d files", len(left))
+	}
+	// Everyone's page stays open: the wipe is no visitor's new world.
+	if _, err := s.ch.Post(context.Background(), bot.Out{To: flows.ChatRef{Channel: flows.Web, ChatID: "market"}, Text: "mới"}); err != nil {
+		t.Fatal(err)
+	}
+	if e := page.next(); e.Msg.Text != "mới" {
+		t.Errorf("after the wipe the page gets %+v", e.Msg)
 	}
 }

@@ -474,7 +474,7 @@ func TestABroadcastReachesTheWebGroup(t *testing.T) {
 	}
 	t.Cleanup(db.Close)
 	market := flows.MarketGroup{Ref: flows.ChatRef{Channel: flows.Web, ChatID: web.Market}, Title: "Chợ thử"}
-	seedBroadcastBy(t, db, flows.ChatRef{Channel: flows.Web, ChatID: web.Moderator}, false, []flows.MarketGroup{market})
+	seedBroadcastBy(t, db, flows.ChatRef{Channel: flows.Web, ChatID: w.chatOf(web.Moderator)}, false, []flows.MarketGroup{market})
 	report := w.wait(web.Moderator, func(s string) bool { return strings.HasPrefix(s, "✅ Thông báo đã gửi xong") })
 	if !strings.Contains(report, "1/1 nhóm đã nhận") {
 		t.Errorf("report %q", report)

@@ -57,6 +57,7 @@ type config struct {
 	BroadcastWorkers  int
 	Sandbox           string // "": on only without tokens; "1" on; "0" off
 	SandboxUploadDir  string
+	SandboxWipeEvery  time.Duration
 	TrustedProxies    string // addresses or CIDRs whose X-Forwarded-For the sandbox believes
 	// Adapters are channels beyond those the environment enables: tests
 	// add theirs through run.
@@ -120,6 +121,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	dur(&c.AnnounceDelay, "announce-delay", "ANNOUNCE_DELAY", 20*time.Second, "group announcements wait this long to coalesce a burst")
 	dur(&c.SendTimeout, "send-timeout", "SEND_TIMEOUT", 5*time.Second, "one call to a platform's API gives up after; a chat's send lease is three times as long")
 	dur(&c.AdminCacheTTL, "admin-cache-ttl", "ADMIN_CACHE_TTL", 10*time.Minute, "how long a group's admin list, as the platform gave it, is trusted")
+	dur(&c.SandboxWipeEvery, "sandbox-wipe-every", "SANDBOX_WIPE_EVERY", 24*time.Hour, "how often the whole sandbox, every visitor's world, is wiped and seeded again")
 	dur(&c.TickEvery, "tick-every", "TICK_EVERY", time.Minute, "how often listing expiry is checked")
 	// Telegram allows about 20 messages a minute in a group; Zalo publishes
 	// no figure, so it gets the same.

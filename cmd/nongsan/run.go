@@ -26,6 +26,7 @@ import (
 	"github.com/nongsan-bot/nongsan/bot/postgres"
 	"github.com/nongsan-bot/nongsan/bot/redis"
 	"github.com/nongsan-bot/nongsan/bot/telegram"
+	"github.com/nongsan-bot/nongsan/bot/web"
 	"github.com/nongsan-bot/nongsan/bot/zalo"
 	"github.com/nongsan-bot/nongsan/flows"
 	"github.com/nongsan-bot/nongsan/locales"
@@ -147,6 +148,7 @@ type app struct {
 	server   *bot.Server
 	telegram *telegram.Bot
 	zalo     *zalo.Bot
+	web      *web.Channel // the sandbox's
 	close    func()
 }
 
@@ -187,6 +189,9 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 		return nil, err
 	}
 	db.Moderators, db.ListingTTL = parseModerators(cfg.Moderators, log), cfg.ListingTTL
+	if cfg.sandbox {
+		db.ModeratorsLike = string(flows.Web) + ":" + sandboxModerator + "-" // each visitor's moderator
+	}
 	metrics := bot.NewMetrics()
 	metrics.CountSQL(db.Statements)
 	metrics.WatchOutbox(a.store.Waiting)
@@ -450,6 +455,9 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		wg.Go(func() { a.engine.RunRelay(background, a.relay, relayEvery) })
 		wg.Go(func() { a.engine.RunKeeper(background, a.media, keepEvery) })
 		wg.Go(func() { a.engine.RunBroadcaster(background, a.bcast, broadcastEvery) })
+		if a.web != nil {
+			wg.Go(func() { a.runSandboxChores(background, log) })
+		}
 	}
 	// Last, after the HTTP server: stop the background work before the pools close.
 	defer wg.Wait()

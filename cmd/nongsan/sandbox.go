@@ -18,13 +18,15 @@ import (
 )
 
 // The sandbox is a second wiring of the same app, a world of its own: its
-// PostgreSQL schema, its Redis prefix, its moderator, its only channel the
-// web one. Whoever opens it plays the same three people, in one market group.
+// PostgreSQL schema, its Redis prefix, its moderators, its only channel the
+// web one. Whoever opens it plays three people of their own (the web
+// channel's worlds), in one market group shared by every visitor.
 const (
 	sandboxPath = "/sandbox" // its chat page, in every mode; its base beside the real app
 	// sandboxMarket is the web channel's group chat: the market of every area.
 	sandboxMarket = web.Market
-	// sandboxModerator is the persona who moderates the sandbox.
+	// sandboxModerator is the persona who moderates the sandbox: each
+	// visitor's (ModeratorsLike).
 	sandboxModerator = web.Moderator
 )
 
@@ -53,7 +55,7 @@ func sandboxConfig(c config, base string) config {
 	s.sandbox, s.base, s.schema = true, base, postgres.SandboxSchema
 	s.RedisPrefix = c.RedisPrefix + "sandbox:"
 	s.PublicBaseURL = strings.TrimRight(c.PublicBaseURL, "/") + base
-	s.Moderators = string(flows.Web) + ":" + sandboxModerator
+	s.Moderators = "" // no real one: every visitor's moderator persona is one (ModeratorsLike)
 	s.TelegramToken, s.ZaloToken = "", ""
 	s.MediaCacheDir = filepath.Join(c.MediaCacheDir, "sandbox")
 	s.Adapters, s.SandboxAdapters = c.SandboxAdapters, nil
@@ -89,7 +91,38 @@ func (a *app) openSandbox(ctx context.Context, log zerolog.Logger) error {
 		return err
 	}
 	a.addChannel(ch, a.texts, a.cfg)
+	a.web = ch
 	return a.seed(ctx)
+}
+
+// uploadSweepEvery is how often uploads never sent are looked for.
+const uploadSweepEvery = 10 * time.Minute
+
+// runSandboxChores removes the uploads never sent, and wipes the whole
+// sandbox every SANDBOX_WIPE_EVERY (a visitor's reset is only theirs), so
+// that its tables do not grow for ever. Each replica wipes on its own
+// clock: a wipe is idempotent, and the sandbox is meant to run alone.
+func (a *app) runSandboxChores(ctx context.Context, log zerolog.Logger) {
+	sweep := time.NewTicker(uploadSweepEvery)
+	defer sweep.Stop()
+	wipe := time.NewTicker(a.cfg.SandboxWipeEvery)
+	defer wipe.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-sweep.C:
+			if err := a.web.SweepUploads(now); err != nil {
+				log.Warn().Err(err).Msg("sandbox uploads")
+			}
+		case <-wipe.C:
+			if err := a.web.WipeAll(ctx); err != nil {
+				log.Error().Err(err).Msg("sandbox wipe")
+			} else {
+				log.Info().Msg("sandbox wiped, as every SANDBOX_WIPE_EVERY")
+			}
+		}
+	}
 }
 
 // seed gives the sandbox its market group: the web channel's group chat,

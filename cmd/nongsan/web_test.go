@@ -10,10 +10,10 @@ import (
 	"image/jpeg"
 	"mime/multipart"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -25,13 +25,16 @@ import (
 )
 
 // webBot drives the bot through the web channel's own endpoints, as the
-// sandbox page does: JSON to /sandbox/api/send, photos uploaded to
-// /sandbox/api/photo, and every message read back from the event stream.
+// sandbox page does, as one visitor (a browser's cookies): JSON to
+// /sandbox/api/send, photos uploaded to /sandbox/api/photo, and the
+// visitor's messages read back from the event stream, reconnecting when it
+// ends as a browser does.
 type webBot struct {
 	*typist
-	tt  *testing.T
-	b   *testBot
-	log *redis.WebLog
+	tt     *testing.T
+	b      *testBot
+	log    *redis.WebLog
+	client *http.Client // the visitor's browser: its cookie jar
 
 	mu     sync.Mutex
 	msgs   map[string][]webMsg // chat → the bot's messages, edits applied
@@ -49,35 +52,79 @@ func startWeb(t *testing.T) *webBot {
 	tg := telegramtest.NewServer(t)
 	env := orderEnv(t, tg)
 	delete(env, "TELEGRAM_BOT_TOKEN") // the sandbox is the whole service, as make run starts it
-	store := redis.New(redistest.MustClient(t), env["REDIS_PREFIX"]+"sandbox:")
-	w := &webBot{tt: t, b: startBot(t, tg, env), log: store.WebLog(sandboxLogMax), msgs: map[string][]webMsg{}}
+	return openWeb(t, startBot(t, tg, env))
+}
+
+// openWeb opens the sandbox page on b as a new visitor, with a browser of
+// its own.
+func openWeb(t *testing.T, b *testBot) *webBot {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	store := redis.New(redistest.MustClient(t), b.Env["REDIS_PREFIX"]+"sandbox:")
+	w := &webBot{tt: t, b: b, log: store.WebLog(sandboxLogMax), msgs: map[string][]webMsg{}, client: &http.Client{Jar: jar}}
 	w.typist = &typist{t: t, c: w}
+	resp, err := w.client.Get(b.URL + "/sandbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if w.cookie() == "" {
+		t.Fatal("the page gave no visitor cookie")
+	}
 	w.listen()
 	return w
 }
 
-// listen reads the event stream until the bot stops: its shutdown ends
-// the stream (the server does not wait on it).
+// cookie is the visitor's id, as the browser holds it.
+func (w *webBot) cookie() string {
+	u, _ := url.Parse(w.b.URL)
+	for _, c := range w.client.Jar.Cookies(u) {
+		if c.Name == "ns_sandbox" {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+// listen reads the event stream until the bot stops, and connects again
+// from the last event read when it ends (after the visitor's reset, as
+// the new visitor), as EventSource does.
 func (w *webBot) listen() {
-	resp, err := http.Get(w.b.URL + "/sandbox/api/events")
-	if err != nil {
-		w.t.Fatal(err)
+	connect := func() *http.Response {
+		req, _ := http.NewRequest(http.MethodGet, w.b.URL+"/sandbox/api/events", nil)
+		w.mu.Lock()
+		if w.seen != "" {
+			req.Header.Set("Last-Event-ID", w.seen)
+		}
+		w.mu.Unlock()
+		resp, err := w.client.Do(req)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			return nil // the bot stopped
+		}
+		return resp
+	}
+	resp := connect()
+	if resp == nil {
+		w.t.Fatal("the event stream did not open")
 	}
 	go func() {
-		defer resp.Body.Close()
-		sc := bufio.NewScanner(resp.Body)
-		sc.Buffer(nil, 1<<20)
-		var id string
-		for sc.Scan() {
-			line := sc.Text()
-			switch {
-			case strings.HasPrefix(line, "id: "):
-				id = line[4:]
-			case strings.HasPrefix(line, "data: "):
-				var m web.Message
-				json.Unmarshal([]byte(line[6:]), &m)
-				w.add(id, m)
+		for resp != nil {
+			sc := bufio.NewScanner(resp.Body)
+			sc.Buffer(nil, 1<<20)
+			var id string
+			for sc.Scan() {
+				line := sc.Text()
+				switch {
+				case strings.HasPrefix(line, "id: "):
+					id = line[4:]
+				case strings.HasPrefix(line, "data: "):
+					var m web.Message
+					json.Unmarshal([]byte(line[6:]), &m)
+					w.add(id, m)
+				}
 			}
+			resp.Body.Close()
+			resp = connect()
 		}
 	}()
 }
@@ -104,40 +151,41 @@ func (w *webBot) add(id string, m web.Message) {
 	}
 }
 
-// caughtUp waits until the stream has brought every message sent so far
-// (and perhaps some sent since, by the relay or the sweeper).
+// caughtUp waits until the stream has brought every message for this
+// visitor (theirs and the market's) sent so far, and perhaps some sent
+// since, by the relay or the sweeper.
 func (w *webBot) caughtUp() {
 	w.t.Helper()
-	last, err := w.log.Last(context.Background())
-	if err != nil {
-		w.t.Fatal(err)
-	}
 	waitFor(w.tt, "the event stream to catch up", func() bool {
 		w.mu.Lock()
-		defer w.mu.Unlock()
-		return !streamBefore(w.seen, last)
+		seen := w.seen
+		w.mu.Unlock()
+		world := web.VisitorWorld(w.cookie())
+		rest, err := w.log.After(context.Background(), seen, 10_000)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		for _, e := range rest {
+			var m web.Message
+			json.Unmarshal(e.Data, &m)
+			if m.World == "" || m.World == world {
+				return false
+			}
+		}
+		return true
 	})
 }
 
-// streamBefore tells whether stream id a ("ms-seq"; "" for none) comes
-// before b.
-func streamBefore(a, b string) bool {
-	parse := func(id string) (ms, seq int64) {
-		m, q, _ := strings.Cut(id, "-")
-		ms, _ = strconv.ParseInt(m, 10, 64)
-		seq, _ = strconv.ParseInt(q, 10, 64)
-		return ms, seq
-	}
-	am, as := parse(a)
-	bm, bs := parse(b)
-	return am < bm || am == bm && as < bs
+// chatOf is the web user and private chat id of this visitor's persona.
+func (w *webBot) chatOf(persona string) string {
+	return persona + "-" + web.VisitorWorld(w.cookie())
 }
 
 // api posts JSON as the page does and returns the status.
 func (w *webBot) api(v any) int {
 	w.t.Helper()
 	body, _ := json.Marshal(v)
-	resp, err := http.Post(w.b.URL+"/sandbox/api/send", "application/json", bytes.NewReader(body))
+	resp, err := w.client.Post(w.b.URL+"/sandbox/api/send", "application/json", bytes.NewReader(body))
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -177,7 +225,7 @@ func (w *webBot) sendPhoto(user, _, _ string) {
 	fw, _ := mw.CreateFormFile("photo", "IMG_0001.jpg")
 	fw.Write(photo.Bytes())
 	mw.Close()
-	resp, err := http.Post(w.b.URL+"/sandbox/api/photo", mw.FormDataContentType(), &form)
+	resp, err := w.client.Post(w.b.URL+"/sandbox/api/photo", mw.FormDataContentType(), &form)
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -309,9 +357,25 @@ func TestWebSandboxStory(t *testing.T) {
 	w.expect("buyer", "order.delivery") // a returning buyer: name and phone known too
 }
 
-// "Làm lại từ đầu" as the page sees it: the people are new to the bot
-// again, the uploads and the messages are gone, the open page is told to
-// clear, and a new listing reaches the reseeded market.
+// reset presses "Làm lại từ đầu" as the page does, and waits for the page
+// to be back, as the new visitor, with all there is for them.
+func (w *webBot) reset() {
+	w.t.Helper()
+	before := w.cookie()
+	resp, err := w.client.Post(w.b.URL+"/sandbox/api/reset", "application/json", nil)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || w.cookie() == before {
+		w.t.Fatalf("reset answered %d, cookie changed: %v", resp.StatusCode, w.cookie() != before)
+	}
+	w.caughtUp()
+}
+
+// "Làm lại từ đầu" as the page sees it: the visitor's people are new to
+// the bot, their uploads are gone, the open page is told to clear, and a
+// new listing reaches the market.
 func TestWebSandboxStartsOver(t *testing.T) {
 	t.Parallel()
 	w := startWeb(t)
@@ -321,15 +385,7 @@ func TestWebSandboxStartsOver(t *testing.T) {
 	w.expect("buyer", "start.again", "Name", w.c.name("buyer"))
 	w.c.sendPhoto("farmer", "", "")
 
-	resp, err := http.Post(w.b.URL+"/sandbox/api/reset", "application/json", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("reset answered %d", resp.StatusCode)
-	}
-	w.caughtUp()
+	w.reset()
 	w.mu.Lock()
 	resets, left := w.resets, len(w.msgs)
 	w.mu.Unlock()
@@ -339,13 +395,54 @@ func TestWebSandboxStartsOver(t *testing.T) {
 	if uploads, _ := os.ReadDir(w.b.Env["SANDBOX_UPLOAD_DIR"]); len(uploads) != 0 {
 		t.Errorf("%d uploads left", len(uploads))
 	}
-	if entries, _ := w.log.After(context.Background(), "", 10); len(entries) != 1 {
-		t.Errorf("the log holds %d entries after the reset, want the reset alone", len(entries))
-	}
 	w.say("buyer", "/start")
 	w.expect("buyer", "start.welcome", "Name", w.c.name("buyer"))
 	w.register("farmer", "0912 888 777")
 	if published, _ := w.publish("farmer", "50 kg", "30k"); !strings.HasPrefix(published, "✅ Đã đăng tin") {
 		t.Errorf("after the reset a listing goes to no market: %q", published)
 	}
+}
+
+// Two people in a room open the sandbox (two browsers, two cookies): each
+// is their own farmer, so two "dang ban" are two conversations, and one's
+// "Làm lại từ đầu" leaves the other's where it was (review-web finding 3).
+func TestTwoVisitorsOfTheSandboxAreTwoFarmers(t *testing.T) {
+	t.Parallel()
+	a := startWeb(t)
+	b := openWeb(t, a.b)
+	name := a.c.name("farmer")
+
+	a.say("farmer", "dang ban")
+	a.expect("farmer", "reg.name", "Name", name)
+	b.say("farmer", "dang ban")
+	b.expect("farmer", "reg.name", "Name", name) // not A's next question
+	shown := len(b.received("farmer"))
+	a.say("farmer", a.choose(a.last("farmer"), "reg.name_keep", "Name", name))
+	a.expect("farmer", "reg.phone")
+	b.expect("farmer", "reg.name", "Name", name) // A's answer did not reach B
+	if n := len(b.received("farmer")); n != shown {
+		t.Errorf("B's page shows %d of the bot's messages, want B's %d: %q", n, shown, b.received("farmer"))
+	}
+	url := a.b.Env["DATABASE_URL"]
+	if n := count(t, url, `SELECT count(*) FROM sandbox.users WHERE channel = 'web' AND platform_id IN ($1, $2)`,
+		a.chatOf("farmer"), b.chatOf("farmer")); n != 2 {
+		t.Errorf("%d web users for the two visitors' farmers, want 2", n)
+	}
+
+	// B starts over; A's conversation is where it was.
+	b.reset()
+	if n := len(b.received("farmer")); n != 0 {
+		t.Errorf("B's page after B's reset: %q", b.received("farmer"))
+	}
+	a.caughtUp()
+	a.mu.Lock()
+	resets := a.resets
+	a.mu.Unlock()
+	if resets != 0 {
+		t.Errorf("A's page was told to clear %d times by B's reset", resets)
+	}
+	a.say("farmer", "0912 888 777")
+	a.expect("farmer", "reg.commune")
+	b.say("farmer", "dang ban")
+	b.expect("farmer", "reg.name", "Name", name)
 }
