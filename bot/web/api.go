@@ -38,6 +38,9 @@ const (
 	// photo is at most some 12 MP (4000×3000).
 	MaxUploadSide   = 4096
 	MaxUploadPixels = 16_000_000
+	// DefaultMaxUploads: some 1.5 GB of photos kept at 1280 px, whatever
+	// scripts upload and never send in a day.
+	DefaultMaxUploads = 5000
 )
 
 // csp lets the page load only its own script, style and images (photos
@@ -395,6 +398,13 @@ func (c *Channel) upload() http.Handler {
 			c.fail(w, http.StatusRequestEntityTooLarge, "sandbox.photo_huge")
 			return
 		}
+		if full, err := c.uploadsFull(); err != nil || full {
+			if err != nil {
+				c.cfg.Logger.Error().Err(err).Msg("count uploads")
+			}
+			c.fail(w, http.StatusServiceUnavailable, "sandbox.busy")
+			return
+		}
 		// One decode at a time for the whole sandbox, so that its visitors
 		// never hold both of the process's decode slots (bot.Resize), which
 		// the real app's /media shares.
@@ -419,6 +429,24 @@ func (c *Channel) upload() http.Handler {
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"name": name, "url": c.path + uploadPath + name})
 	})
+}
+
+// uploadsFull tells whether UploadDir holds MaxUploads photos already.
+func (c *Channel) uploadsFull() (bool, error) {
+	entries, err := os.ReadDir(c.cfg.UploadDir)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	n := 0
+	for _, e := range entries {
+		if validUpload.MatchString(e.Name()) {
+			n++
+		}
+	}
+	return n >= c.cfg.MaxUploads, nil
 }
 
 // servePhoto answers GET /sandbox/api/photo/{name}: an upload, by a name

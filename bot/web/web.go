@@ -103,9 +103,12 @@ type Config struct {
 	// routes are at /sandbox whatever the Base.
 	PublicURL string
 	Base      string
-	UploadDir string         // where uploaded photos are kept
-	Log       *redis.WebLog  // the sandbox's messages
-	Limiter   *redis.Limiter // requests per visitor (POSTs; event streams opened, apart)
+	UploadDir string // where uploaded photos are kept
+	// MaxUploads bounds the photos kept in UploadDir (0: DefaultMaxUploads):
+	// beyond it an upload is answered "busy" until the sweep or a wipe.
+	MaxUploads int
+	Log        *redis.WebLog  // the sandbox's messages
+	Limiter    *redis.Limiter // requests per visitor (POSTs; event streams opened, apart)
 	// AddressLimiter counts the requests of all visitors of one address
 	// together (nil: not counted), so that cookies made up do not escape
 	// the limit; larger than Limiter's, for a room behind one proxy.
@@ -149,6 +152,9 @@ var (
 func New(cfg Config) (*Channel, error) {
 	if cfg.Heartbeat <= 0 {
 		cfg.Heartbeat = 15 * time.Second
+	}
+	if cfg.MaxUploads <= 0 {
+		cfg.MaxUploads = DefaultMaxUploads
 	}
 	root := strings.TrimSuffix(strings.TrimRight(cfg.PublicURL, "/"), cfg.Base)
 	u, err := url.Parse(root)

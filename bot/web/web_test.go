@@ -966,3 +966,28 @@ func TestUnsentUploadsAreSweptAndTheWipeEmptiesEverything(t *testing.T) {
 		t.Errorf("after the wipe the page gets %+v", e.Msg)
 	}
 }
+
+// The uploads folder is bounded: beyond its photos an upload is answered
+// "busy", kindly, until the sweep or a wipe makes room (finding 7).
+func TestUploadsBeyondTheFoldersBoundAreRefused(t *testing.T) {
+	s := newSandboxWith(t, 100, func(c *web.Config) { c.MaxUploads = 2 })
+	for i := range 3 {
+		code, out := s.upload("x.jpg", jpegOf(20, 20))
+		want := http.StatusOK
+		if i == 2 {
+			want = http.StatusServiceUnavailable
+		}
+		if code != want {
+			t.Fatalf("upload %d: %d %v, want %d", i+1, code, out, want)
+		}
+		if i == 2 && !strings.Contains(out["error"].(string), "thử lại sau") {
+			t.Errorf("upload beyond the bound: %v", out)
+		}
+	}
+	if err := s.ch.SweepUploads(time.Now().Add(web.UnsentUploadAge + time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := s.upload("x.jpg", jpegOf(20, 20)); code != http.StatusOK {
+		t.Errorf("upload after the sweep: %d %v", code, out)
+	}
+}
