@@ -76,8 +76,8 @@ const (
 	sandboxAddressMax = 20 * sandboxPostsMax
 )
 
-// openSandbox gives the sandbox app its web channel, whose reset is the
-// app's, and seeds its world.
+// openSandbox gives the sandbox app its web channel, whose wipe is the
+// app's reset (every visitor's world), and seeds its world.
 func (a *app) openSandbox(ctx context.Context, log zerolog.Logger) error {
 	proxies, err := web.ParseProxies(a.cfg.TrustedProxies)
 	if err != nil {
