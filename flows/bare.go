@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -17,16 +18,66 @@ var (
 )
 
 // answersBare answers a bare word typed without a task's question to
-// answer ("nhận đơn", "có", "không"): the latest yes/no question the bot
-// put to the farmer, a new order's or a listing's renewal. done is false
-// when the word answers neither: it was meant otherwise.
+// answer ("nhận đơn", "có", "không"). An order's verbs answer the orders
+// waiting; a bare yes or no the latest yes/no question the bot put to
+// the farmer (Orders.LastAsked): a new order's, a listing's renewal, or
+// a profile change held for her word, which is shown first. done is false
+// when the word answers none: it was meant otherwise ("vâng" thanks).
 func (r *Router) answersBare(ctx context.Context, c *Conv, in Input) (done bool, err error) {
-	if action, ok := r.bareVerbs(in); ok {
-		if done, err := r.awaiting(ctx, c, in, action); done || err != nil {
-			return done, err
+	w, ok := r.bareAnswer(in)
+	if !ok || c.User == nil {
+		return r.renewWords(ctx, c, in)
+	}
+	// Mid-task, the choices of "Nhận đơn DH-7K2Q ạ?" reach the step first,
+	// which has no use for them: "có" answers that question here.
+	if chosen := choose(c.Session, in); chosen.Kind == KindChoice && strings.HasPrefix(chosen.Text, "ord:") {
+		return true, r.interject(ctx, c, "orders", chosen)
+	}
+	if w.yesNo {
+		last, err := r.Deps.Orders.LastAsked(ctx, c.User.ID)
+		if err != nil {
+			return false, fmt.Errorf("last question to %d: %w", c.User.ID, err)
+		}
+		switch {
+		case last.Kind == AskedOrder:
+		case w.polite: // "vâng", "dạ" to anything else: thanks
+			return false, nil
+		case last.Kind == AskedChange:
+			verdict := "ok"
+			if w.action == "decline" {
+				verdict = "no"
+			}
+			in.Text = changeWords[verdict][0]
+			return r.changeTyped(ctx, c, in, false)
+		default:
+			return r.renewWords(ctx, c, in)
 		}
 	}
+	if done, err := r.awaiting(ctx, c, in, w.action); done || err != nil {
+		return done, err
+	}
 	return r.renewWords(ctx, c, in)
+}
+
+// answersSince tells whether in is a bare answer (answersBare) and a
+// question it may answer was put to the farmer after since, when she left
+// a listing unfinished: the newer question is the one answered. An order
+// that came overnight is answered by her "có" in the morning, not the
+// listing she left the day before ("làm tiếp tin này không ạ?"), which
+// goes on after it; and "không, không" declines that order, never drops
+// her draft. An order that came before she left the listing was already
+// behind her: the listing's question comes first then.
+func (r *Router) answersSince(ctx context.Context, c *Conv, in Input, since time.Time) (bool, error) {
+	_, bare := r.bareAnswer(in)
+	if word := controlKey(in.Text); !bare && !(in.Kind == KindText && in.Command == "" &&
+		(slices.Contains(renewYes, word) || slices.Contains(renewNo, word))) || c.User == nil {
+		return false, nil
+	}
+	last, err := r.Deps.Orders.LastAsked(ctx, c.User.ID)
+	if err != nil {
+		return false, fmt.Errorf("last question to %d: %w", c.User.ID, err)
+	}
+	return last.Kind != "" && last.At.After(since), nil
 }
 
 // renewWords answers the renewal question when it is the latest the bot

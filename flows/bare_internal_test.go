@@ -68,3 +68,27 @@ func TestRenewalAnswerWords(t *testing.T) {
 		}
 	}
 }
+
+// A word typed alone is read as typed, then without the particles after
+// it, then without a polite "dạ"/"vâng" before it; "đã" is no "dạ".
+func TestBareWordsAreReadWithTheirPoliteWordsAround(t *testing.T) {
+	for text, want := range map[string][]string{
+		"Nhận ạ":          {"nhan a", "nhan"},
+		"Nhận nhé":        {"nhan nhe", "nhan"},
+		"nhận đơn nha":    {"nhan don nha", "nhan don"},
+		"Có em":           {"co em", "co"},
+		"Từ chối ạ":       {"tu choi a", "tu choi"},
+		"Không nhận ạ":    {"khong nhan a", "khong nhan"},
+		"Vâng ạ":          {"vang a", "vang"},
+		"Dạ vâng":         {"da vang", "da vang", "vang"},
+		"Dạ nhận":         {"da nhan", "da nhan", "nhan"},
+		"Vâng, từ chối ạ": {"vang tu choi a", "vang tu choi", "tu choi"},
+		"Đã nhận":         {"da nhan", "da nhan"},
+		"✅ Nhận đơn":      {"nhan don", "nhan don"},
+		"dạ":              {"da", "da"},
+	} {
+		if got := bareKeys(text); !slices.Equal(got, want) {
+			t.Errorf("bareKeys(%q) = %q, want %q", text, got, want)
+		}
+	}
+}

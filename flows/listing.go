@@ -165,7 +165,7 @@ type Listings interface {
 	// RenewAskedLast lists a user's listings (as seller, or the helper who
 	// posted them) on sale whose renewal question is unanswered and came
 	// after every pending order's notice or reminder (the mirror of
-	// Orders.OrderAskedLast) and every listing the user published since,
+	// Orders.LastAsked) and every listing the user published since,
 	// the latest asked first: what a bare "có" or "không" answers.
 	RenewAskedLast(ctx context.Context, userID int64) ([]*Listing, error)
 	// ListingsSince counts a farmer's listings created since, a helper's

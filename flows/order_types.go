@@ -144,11 +144,11 @@ type Orders interface {
 	// Awaiting lists the pending orders waiting for a user's answer as
 	// their seller (or the helper who posted the listing), oldest first.
 	Awaiting(ctx context.Context, userID int64) ([]*Order, error)
-	// OrderAskedLast tells whether, of the yes/no questions put to a user
-	// as a seller, the latest was about an order waiting for them (placed
-	// or reminded), not about renewing a listing of theirs: a bare "không"
-	// answers that latest question.
-	OrderAskedLast(ctx context.Context, userID int64) (bool, error)
+	// LastAsked is the latest of the yes/no questions put to a user as a
+	// seller unprompted: an order waiting for them (placed or reminded),
+	// a listing's renewal, a profile change held for their word. A bare
+	// "có" or "không" answers it. Kind "" when none was asked.
+	LastAsked(ctx context.Context, userID int64) (Asked, error)
 	Timeline(ctx context.Context, id int64) ([]OrderEvent, error)
 	// DueOrders lists pending orders older than timeout, oldest first, and
 	// the younger ones whose farmer is to be reminded by now (RemindAt, as
@@ -216,3 +216,18 @@ type HeldNotices interface {
 	// given up, and its replies, which told them, never go.
 	GiveBackHeld(ctx context.Context, source string) error
 }
+
+// Asked is the latest yes/no question put to a seller (Orders.LastAsked).
+type Asked struct {
+	Kind AskedKind
+	At   time.Time
+}
+
+// AskedKind is what a question put unprompted was about.
+type AskedKind string
+
+const (
+	AskedOrder   AskedKind = "order"
+	AskedRenewal AskedKind = "renewal"
+	AskedChange  AskedKind = "change"
+)

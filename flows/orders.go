@@ -624,7 +624,7 @@ func (f *orders) keep(ctx context.Context, c *Conv, d ordersDraft) error {
 func askAccept(c *Conv, o *Order) {
 	id := strconv.FormatInt(o.ID, 10)
 	c.Ask(M("orders.confirm", sellerData(c.F(), o)...), []Choice{
-		{Label: M("order.accept"), Value: "ord:accept:" + id, Words: orderYes},
+		{Label: M("order.accept"), Value: "ord:accept:" + id, Words: append(slices.Clone(orderYes), politeYes...)},
 		{Label: M("order.decline"), Value: "ord:decline:" + id, Words: append([]string{"khong nhan"}, orderNo...)},
 	})
 }

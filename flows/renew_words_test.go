@@ -98,3 +98,63 @@ func TestAnOkAfterPublishingAnotherListingRenewsNothing(t *testing.T) {
 		t.Errorf("the listing asked about now expires %v, want %v", expires, l.ExpiresAt)
 	}
 }
+
+// "Vâng", "Dạ" are the commonest yes: to a new order's question asked
+// last they ask back "Nhận đơn DH-… ạ?" as "có" does, accepting nothing;
+// the order's verbs said politely ("Nhận ạ", "Từ chối ạ", "Dạ không")
+// are the verbs. Once the renewal question came after the order, "dạ"
+// renews nothing and gets the warm word, as between tasks.
+func TestPoliteWordsAnswerTheOrdersQuestionWhenItWasAskedLast(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	m := newMarket(t, func(d *flows.Deps) { d.OrderTimeout = 6 * time.Hour })
+	l := m.listing("1")
+	m.order("2", l.Code)
+	id := m.newOrderID()
+	pending := func(word string) {
+		t.Helper()
+		o, err := m.db.Order(ctx, mustID(t, id))
+		if err != nil || o.Status != flows.Pending {
+			t.Fatalf("after %q the order is %+v (%v), want it pending", word, o, err)
+		}
+	}
+	for word, want := range map[string]string{
+		"Vâng": "orders.confirm", "Dạ": "orders.confirm", "Vâng ạ": "orders.confirm", "Dạ vâng": "orders.confirm",
+		"Có em": "orders.confirm", "Từ chối ạ": "order.decline_reason", "Không nhận ạ": "order.decline_reason",
+		"Dạ không": "order.decline_reason",
+	} {
+		if said := m.say("1", flows.KindText, word); len(said) == 0 || said[0] != want {
+			t.Errorf("%q to the new order said %v, want %s", word, said, want)
+		}
+		m.say("1", flows.KindText, "huỷ")
+		pending(word)
+	}
+
+	// The renewal question asked after the order: "dạ" is thanks.
+	renewAt := l.ExpiresAt.Add(-12 * time.Hour)
+	if _, err := m.db.Pool.Exec(ctx, `UPDATE orders SET created_at = $2, remind_at = 'infinity' WHERE id = $1`,
+		id, renewAt.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	m.notices()
+	if got := m.tick(renewAt); !slices.Equal(idsTo(got, "1"), []string{"mine.renew_ask"}) {
+		t.Fatalf("the renewal tick told the farmer %v, want the renewal question", idsTo(got, "1"))
+	}
+	for _, word := range []string{"Dạ", "vâng ạ"} {
+		if said := m.say("1", flows.KindText, word); !slices.Equal(said, []string{"unclear.thanks"}) {
+			t.Errorf("%q after the renewal question said %v, want the warm word", word, said)
+		}
+		pending(word)
+	}
+	var expires time.Time
+	if err := m.db.Pool.QueryRow(ctx, `SELECT expires_at FROM listings WHERE id = $1`, l.ID).Scan(&expires); err != nil {
+		t.Fatal(err)
+	}
+	if !expires.Equal(l.ExpiresAt) {
+		t.Errorf("dạ renewed the listing: it expires %v, want %v", expires, l.ExpiresAt)
+	}
+	// Her verb said politely still takes the order.
+	if said := m.say("1", flows.KindText, "Nhận ạ"); len(said) == 0 || said[0] != "order.accepted_farmer" {
+		t.Errorf("Nhận ạ said %v", said)
+	}
+}

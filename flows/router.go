@@ -124,6 +124,21 @@ func (r *Router) Handle(ctx context.Context, user *User, sess *Session, in Input
 			return Result{}, err
 		}
 	case left != nil && r.asksResume(c, in):
+		// A bare "có" to a question asked since she left the listing (an
+		// order that came overnight) answers it: the latest question
+		// asked wins (answersSince). The listing goes on after it, as
+		// after a tap on that order's button.
+		if since, err := r.answersSince(ctx, c, in, left.Updated); err != nil {
+			return Result{}, err
+		} else if since {
+			done, err := r.answersBare(ctx, c, in)
+			if err != nil {
+				return Result{}, err
+			}
+			if done {
+				break
+			}
+		}
 		aside := *left // c.Session is left: a copy, not a loop
 		*c.Session = Session{Flow: resumeName, Step: resumeAsk, Parent: &aside}
 		if in.Kind == KindPhoto && in.Photo != nil { // the photos she left to take: kept for her answer

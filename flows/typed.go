@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/nongsan-bot/nongsan/flows/vn"
 )
@@ -231,41 +232,88 @@ func (r *Router) unknownCode(c *Conv, m Msg) error {
 var (
 	orderYes = []string{"co", "co a", "da co", "co nhan", "ok", "oke", "okay", "dong y", "duoc", "duoc a", "yes"}
 	orderNo  = []string{"khong", "khong a", "no"}
+	// politeYes are the commonest yes ("vâng", "dạ") and also thank: a
+	// yes to an order's question only when it was the latest asked (it
+	// is asked back, so a wrong guess costs one question); otherwise the
+	// warm word (thanksWords). No renewal or profile change takes them.
+	politeYes = []string{"vang", "da", "da vang", "vang da", "u", "uh", "duoc roi"}
+	// leadYes may start an answer politely: "dạ nhận", "vâng, không nhận
+	// ạ". Read with their marks: a folded "da" is "đã" as well.
+	leadYes = []string{"dạ", "vâng", "vang", "ừ"}
 )
 
 // confirmAccept is bareVerbs' action for a yes: the order is asked about
 // (✅ Nhận đơn / ❌ Từ chối), not accepted.
 const confirmAccept = "confirm"
 
+// bareWord is what a word typed alone answers: an order's action, and
+// whether it is a bare yes or no (which answers the latest question, not
+// necessarily an order's) and a polite one (which may be thanks).
+type bareWord struct {
+	action        string
+	yesNo, polite bool
+}
+
+// bareKeys are the ways a word typed alone is read, in turn: as typed
+// (folded), as controlKey reads it ("Nhận ạ", "Có em"), and without a
+// polite "dạ"/"vâng" before it ("Dạ nhận", "Vâng, từ chối ạ").
+func bareKeys(text string) []string {
+	keys := []string{strings.TrimSpace(vn.Fold(stripEmoji(text))), controlKey(text)}
+	marked := strings.Fields(strings.ToLower(strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) {
+			return r
+		}
+		return ' '
+	}, vn.Normalize(text))))
+	key := strings.Fields(keys[1]) // the same words as marked, maybe fewer at the end
+	for len(key) > 1 && slices.Contains(leadYes, marked[0]) {
+		marked, key = marked[1:], key[1:]
+		keys = append(keys, strings.Join(key, " "))
+	}
+	return keys
+}
+
 // bareVerbs are a new order's buttons typed without the order's code
 // ("nhận đơn", "✅ Nhận đơn", "từ chối"), folded: the verbs of its typed
 // commands, and its buttons' labels in every language; and a yes or no to
 // its question.
 func (r *Router) bareVerbs(in Input) (action string, ok bool) {
+	w, ok := r.bareAnswer(in)
+	return w.action, ok
+}
+
+// bareAnswer reads a word typed alone as bareVerbs does, and says whether
+// it was a bare yes or no.
+func (r *Router) bareAnswer(in Input) (w bareWord, ok bool) {
 	if in.Kind != KindText || in.Command != "" {
-		return "", false
+		return bareWord{}, false
 	}
-	word := strings.TrimSpace(vn.Fold(stripEmoji(in.Text)))
-	switch {
-	case slices.Contains(orderYes, word):
-		return confirmAccept, true
-	case slices.Contains(orderNo, word):
-		return "decline", true
-	}
-	for _, cmd := range orderCommands {
-		if cmd.action != "accept" && cmd.action != "decline" {
+	for _, word := range bareKeys(in.Text) {
+		switch {
+		case word == "":
 			continue
+		case slices.Contains(orderYes, word):
+			return bareWord{action: confirmAccept, yesNo: true}, true
+		case slices.Contains(politeYes, word):
+			return bareWord{action: confirmAccept, yesNo: true, polite: true}, true
+		case slices.Contains(orderNo, word):
+			return bareWord{action: "decline", yesNo: true}, true
 		}
-		if slices.Contains(cmd.words, word) {
-			return cmd.action, true
-		}
-		for _, lang := range r.Texts.Langs() {
-			if word == strings.TrimSpace(vn.Fold(stripEmoji(r.Texts.Text(lang, M("order."+cmd.action))))) {
-				return cmd.action, true
+		for _, cmd := range orderCommands {
+			if cmd.action != "accept" && cmd.action != "decline" {
+				continue
+			}
+			if slices.Contains(cmd.words, word) {
+				return bareWord{action: cmd.action}, true
+			}
+			for _, lang := range r.Texts.Langs() {
+				if word == strings.TrimSpace(vn.Fold(stripEmoji(r.Texts.Text(lang, M("order."+cmd.action))))) {
+					return bareWord{action: cmd.action}, true
+				}
 			}
 		}
 	}
-	return "", false
+	return bareWord{}, false
 }
 
 // awaiting answers a bare verb (bareVerbs) with the orders waiting for the
@@ -273,23 +321,9 @@ func (r *Router) bareVerbs(in Input) (action string, ok bool) {
 // about first); several, listed with their buttons and typed commands, to
 // choose. With none, done is false: the words were meant otherwise.
 func (r *Router) awaiting(ctx context.Context, c *Conv, in Input, action string) (done bool, err error) {
-	// Mid-task, the choices of "Nhận đơn DH-7K2Q ạ?" reach the step first,
-	// which has no use for them: "có" answers that question here.
-	if chosen := choose(c.Session, in); chosen.Kind == KindChoice && strings.HasPrefix(chosen.Text, "ord:") {
-		return true, r.interject(ctx, c, "orders", chosen)
-	}
 	orders, err := r.Deps.Orders.Awaiting(ctx, c.User.ID)
 	if err != nil || len(orders) == 0 {
 		return false, err
-	}
-	// A bare yes or no answers the latest question the bot put to her: the
-	// listing's renewal ("…bán thêm 7 ngày không ạ?") asked after the order
-	// is no order's answer.
-	if word := strings.TrimSpace(vn.Fold(stripEmoji(in.Text))); slices.Contains(orderYes, word) || slices.Contains(orderNo, word) {
-		last, err := r.Deps.Orders.OrderAskedLast(ctx, c.User.ID)
-		if err != nil || !last {
-			return false, err
-		}
 	}
 	if action == confirmAccept && len(orders) == 1 {
 		askAccept(c, orders[0])

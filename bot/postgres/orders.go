@@ -315,21 +315,27 @@ func (db *DB) Awaiting(ctx context.Context, userID int64) ([]*flows.Order, error
 	return orders, nil
 }
 
-// OrderAskedLast implements flows.Orders: a pending order placed or
-// reminded no earlier than any listing's renewal question
-// (renew_question_at: kept once the answer renewed the listing).
-func (db *DB) OrderAskedLast(ctx context.Context, userID int64) (bool, error) {
-	var last bool
+// LastAsked implements flows.Orders: the latest of a pending order's
+// notice or reminder, a listing's renewal question (renew_question_at:
+// kept once the answer renewed the listing) and a profile change held for
+// the farmer's word (asked_at). An order wins a tie, as it always did.
+func (db *DB) LastAsked(ctx context.Context, userID int64) (flows.Asked, error) {
+	var last flows.Asked
 	err := db.Pool.QueryRow(ctx, `
-		WITH mine AS (
-			SELECT l.id FROM listings l
-			WHERE l.seller_id = (SELECT id FROM sellers WHERE user_id = $1) OR l.helper_id = $1)
-		SELECT coalesce((SELECT max(greatest(o.created_at, o.reminded_at)) FROM orders o
-				WHERE o.status = 'pending' AND o.listing_id IN (SELECT id FROM mine)), '-infinity')
-			>= coalesce((SELECT max(l.renew_question_at) FROM listings l
-				WHERE l.id IN (SELECT id FROM mine)), '-infinity')`, userID).Scan(&last)
+		WITH me AS (SELECT id FROM sellers WHERE user_id = $1),
+		mine AS (SELECT l.id, l.renew_question_at FROM listings l WHERE l.seller_id = (SELECT id FROM me) OR l.helper_id = $1)
+		SELECT kind, at FROM (
+			SELECT 'order' AS kind, max(greatest(o.created_at, o.reminded_at)) AS at FROM orders o
+				WHERE o.status = 'pending' AND o.listing_id IN (SELECT id FROM mine)
+			UNION ALL SELECT 'renewal', max(renew_question_at) FROM mine
+			UNION ALL SELECT 'change', max(c.asked_at) FROM profile_changes c WHERE c.seller_id = (SELECT id FROM me)
+		) q WHERE at IS NOT NULL
+		ORDER BY at DESC, kind = 'order' DESC LIMIT 1`, userID).Scan(&last.Kind, &last.At)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return flows.Asked{}, nil
+	}
 	if err != nil {
-		return false, fmt.Errorf("last question to user %d: %w", userID, err)
+		return flows.Asked{}, fmt.Errorf("last question to user %d: %w", userID, err)
 	}
 	return last, nil
 }
