@@ -164,3 +164,46 @@ func TestTheFarmerAnswersTheRenewalQuestionInWords(t *testing.T) {
 	script(&typist{t: t, c: tgTypist{tgBot}}, tgBot.Env["DATABASE_URL"])
 	script(z.typist, z.b.Env["DATABASE_URL"])
 }
+
+// A farmer who left a listing unfinished (the resume question waits for
+// her) and got a new order after she left answers the order with a bare
+// word: the newer question wins. "Có" asks back "Nhận đơn DH-… ạ?", not
+// "làm tiếp tin này không ạ?"; "không", "không" ask why she declines and
+// never drop her draft, which goes on after "huỷ" at that question.
+func TestABareWordAnswersAnOrderThatCameAfterAListingWasLeft(t *testing.T) {
+	t.Parallel()
+	const ttl = 3 * time.Second
+	tg := telegramtest.NewServer(t)
+	env := orderEnv(t, tg)
+	env["SESSION_TTL"] = ttl.String()
+	b := startBot(t, tg, env)
+	p := &typist{t: t, c: tgTypist{b}}
+	db := b.Env["DATABASE_URL"]
+	const farmer = "3601"
+	const resume = "làm tiếp tin này" // the listing's question, "làm tiếp tin này không ạ?"
+	p.register(farmer, "0912 888 772")
+	_, code := p.publish(farmer, "2 tạ", "27k")
+	p.say(farmer, "/ban")
+	p.say(farmer, "quýt bắc sơn")
+	p.expect(farmer, "sell.photos")
+	time.Sleep(ttl + 500*time.Millisecond) // she leaves the listing; the order comes after
+	p.say("3602", "mua "+code)
+	orderCode := p.order("3602", "30 kg")
+	p.wait(farmer, func(s string) bool { return strings.HasPrefix(s, "🛒 Đơn mới") && strings.Contains(s, orderCode) })
+
+	before := len(p.c.received(farmer))
+	p.say(farmer, "Có")
+	p.waitAfter(farmer, before, func(s string) bool { return strings.Contains(s, "Nhận đơn "+orderCode+" ạ?") })
+	if got := p.received(farmer, before); strings.Contains(got, resume) {
+		t.Errorf("Có to the newer order asked about the listing left: %q", got)
+	}
+	for _, no := range []string{"không", "không"} {
+		p.say(farmer, no)
+		p.expect(farmer, "order.decline_reason", "Code", orderCode)
+	}
+	p.say(farmer, "huỷ")
+	p.expect(farmer, "sell.photos")
+	if got := rows(t, db, `SELECT status FROM orders`); !slices.Equal(got, []string{"[pending]"}) {
+		t.Fatalf("the order after có, không, không, huỷ: %v", got)
+	}
+}

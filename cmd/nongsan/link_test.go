@@ -995,3 +995,38 @@ func TestAChangeFromAnotherLinkedAccountReplacesTheOneWaiting(t *testing.T) {
 		t.Errorf("the farmer's ✅ for the number made the other account's bank account hers: %s", account)
 	}
 }
+
+// A farmer with an order waiting is then asked about a number set from her
+// linked account: her bare "không" answers that latest question, showing
+// the change first as its typed words do, not "Vì sao anh/chị không bán
+// được đơn…"; "không phải tôi" then refuses it, and the order still waits.
+func TestABareNoAfterAProfileChangeQuestionAnswersTheChangeNotTheOrder(t *testing.T) {
+	t.Parallel()
+	p := startPlain(t)
+	b := p.b
+	const z = "z1"
+	b.register(farmer)
+	listing := b.listing(farmer, "500 kg", "25k")
+	b.order(buyer, listing, "50kg")
+	b.Say(buyer, "đặt hàng")
+	orderCode := regexp.MustCompile(`DH-[2-9A-HJ-NP-Z]{4}`).FindString(b.Finished(buyer).Text)
+	waitSent(t, b, farmer, func(s sent) bool { return strings.Contains(s.Text, orderCode) }, 1)
+
+	p.toLinkOffer(z)
+	p.say(z, p.number(p.last(z), "link.send"))
+	p.say(z, b.linkCode(farmer, 1))
+	p.wait(z, func(s string) bool { return strings.HasPrefix(s, "✅ Xong rồi ạ!") })
+	p.say(z, p.number(p.last(z), "profile.field_phone"))
+	p.say(z, "0968 111 555")
+	ask := text(t, "vi", "profilechange.ask", "Channel", "plain", "Name", "Hoàng Văn z1", "OldPhone", "0912 ••• 777", "Phone", "0968 ••• 555")
+	waitSent(t, b, farmer, func(s sent) bool { return s.Text == ask }, 1)
+
+	b.Say(farmer, "không")
+	b.expect(farmer, "profilechange.show", "Channel", "plain", "Name", "Hoàng Văn z1",
+		"OldPhone", "0912 ••• 777", "Phone", "0968 ••• 555")
+	b.Say(farmer, "không phải tôi")
+	b.expect(farmer, "profilechange.refused", "Phone", "0968 ••• 555")
+	if got := rows(t, b.Env["DATABASE_URL"], `SELECT status FROM orders`); !slices.Equal(got, []string{"[pending]"}) {
+		t.Fatalf("the order after the change was refused: %v", got)
+	}
+}

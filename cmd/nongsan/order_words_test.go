@@ -11,10 +11,11 @@ import (
 
 // The farmer answers the 🛒 Đơn mới notice's own question ("Anh/chị có nhận
 // đơn này không ạ?") in words, on Telegram and on Zalo. A yes ("có", "ok",
-// "đồng ý", "được", "có nhận") asks back "Nhận đơn DH-… ạ?" with ✅ Nhận đơn
-// and ❌ Từ chối, and accepts nothing by itself; a yes to that question
-// accepts. A no ("không", "không nhận") asks the reason, as ❌ Từ chối does.
-// With two orders waiting, a yes lists them.
+// "đồng ý", "được", "có nhận", the polite "vâng", "dạ", "có em") asks back
+// "Nhận đơn DH-… ạ?" with ✅ Nhận đơn and ❌ Từ chối, and accepts nothing
+// by itself; a yes to that question
+// accepts. A no ("không", "không nhận", "từ chối ạ") asks the reason, as ❌
+// Từ chối does. With two orders waiting, a yes or "Nhận ạ" lists them.
 func TestTheFarmerAnswersTheNewOrdersQuestionInWords(t *testing.T) {
 	t.Parallel()
 	tg, zs := telegramtest.NewServer(t), zalotest.NewServer(t)
@@ -34,7 +35,7 @@ func TestTheFarmerAnswersTheNewOrdersQuestionInWords(t *testing.T) {
 		question := "Nhận đơn " + orderCode + " ạ?"
 
 		var confirm string
-		for _, yes := range []string{"có", "ok", "đồng ý", "được", "có nhận", "Có"} {
+		for _, yes := range []string{"có", "ok", "đồng ý", "được", "có nhận", "Có", "Vâng", "Dạ", "Vâng ạ", "Dạ vâng", "Có em"} {
 			before := len(p.c.received(farmer))
 			p.say(farmer, yes)
 			confirm = p.waitAfter(farmer, before, func(s string) bool { return strings.Contains(s, question) })
@@ -43,7 +44,7 @@ func TestTheFarmerAnswersTheNewOrdersQuestionInWords(t *testing.T) {
 			}
 			p.say(farmer, "huỷ")
 		}
-		for _, no := range []string{"không", "không nhận"} {
+		for _, no := range []string{"không", "không nhận", "Từ chối ạ", "Không nhận ạ"} {
 			p.say(farmer, no)
 			p.expect(farmer, "order.decline_reason", "Code", orderCode)
 			p.say(farmer, "huỷ")
@@ -68,6 +69,15 @@ func TestTheFarmerAnswersTheNewOrdersQuestionInWords(t *testing.T) {
 		p.waitAfter(farmer, before, func(s string) bool { return strings.HasPrefix(s, "Anh/chị đang có 2 đơn chờ trả lời") })
 		if got := statuses(); got != "[accepted] [pending] [pending]" {
 			t.Fatalf("orders after the list: %v", got)
+		}
+		// Her verb said politely lists them too, to choose which.
+		for _, accept := range []string{"Nhận ạ", "nhận đơn nha"} {
+			before = len(p.c.received(farmer))
+			p.say(farmer, accept)
+			p.waitAfter(farmer, before, func(s string) bool { return strings.HasPrefix(s, "Anh/chị đang có 2 đơn chờ trả lời") })
+		}
+		if got := statuses(); got != "[accepted] [pending] [pending]" {
+			t.Fatalf("orders after the polite verbs: %v", got)
 		}
 	}
 	script(&typist{t: t, c: tgTypist{tgBot}}, tgBot.Env["DATABASE_URL"])
