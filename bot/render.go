@@ -7,7 +7,10 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf16"
+
+	"github.com/rs/zerolog"
 
 	"github.com/nongsan-bot/nongsan/flows"
 )
@@ -107,6 +110,18 @@ type Rendered struct {
 	// PagesURL is where the web pages are (PUBLIC_BASE_URL): buttons
 	// linking there are left out where the platform refuses them.
 	PagesURL string
+	// Photos records the platform's own reference for a photo the adapter
+	// had to upload (Sent.Uploaded), so that later sends reuse it (nil:
+	// each send uploads again). Failing to is only logged.
+	Photos PhotoRefs
+	Log    zerolog.Logger
+}
+
+// PhotoRefs keeps the photos' references (bot/postgres).
+type PhotoRefs interface {
+	// ReusePhoto makes the photo was, wherever it is kept (a listing, an
+	// announcement, /media), the same photo by the reference now.
+	ReusePhoto(ctx context.Context, was, now flows.PhotoRef) error
 }
 
 var (
@@ -181,6 +196,7 @@ func (r *Rendered) Send(ctx context.Context, reply flows.Reply) (flows.Sent, err
 		}
 		sent.Parts = i + 1
 		sent.NoPhotos = sent.NoPhotos || s.NoPhotos
+		r.reuse(ctx, reply.Photos, s.Uploaded)
 		switch {
 		case reply.Edit != nil:
 		case i == 0:
@@ -221,6 +237,30 @@ func (r *Rendered) post(ctx context.Context, o Out) (flows.Sent, error) {
 	s.NoPhotos = true
 	return s, err
 }
+
+// reuse records the references the platform gave photos of tokens (the
+// reply's) that it had to upload, by their own channel's reference.
+func (r *Rendered) reuse(ctx context.Context, tokens []string, uploaded map[string]string) {
+	if r.Photos == nil || len(uploaded) == 0 {
+		return
+	}
+	// The send went: its deadline may be near, the record is quick.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), reuseTimeout)
+	defer cancel()
+	for _, token := range tokens {
+		p, err := flows.ParsePhotoRef(token)
+		now, ok := uploaded[p.Ref]
+		if err != nil || !ok || p.ID == "" || p.Channel != r.Name() {
+			continue // without an id, it is kept nowhere but in the reply
+		}
+		if err := r.Photos.ReusePhoto(ctx, p, flows.PhotoRef{ID: p.ID, Channel: p.Channel, Ref: now}); err != nil {
+			r.Log.Warn().Err(err).Str("photo", p.ID).Msg("reuse uploaded photo")
+		}
+	}
+}
+
+// reuseTimeout bounds recording an uploaded photo's new reference.
+const reuseTimeout = 5 * time.Second
 
 // withoutPageLinks are buttons without those linking to our web pages;
 // false when there were none.

@@ -221,4 +221,9 @@ type Sent struct {
 	// NoPhotos: photos the reply showed were left out, the platform having
 	// refused them (it could not fetch our link); the rest went.
 	NoPhotos bool `json:"no_photos,omitempty"`
+	// Uploaded are photos the platform could not take by the reference
+	// given (a Telegram photo sent as a file, downloaded and uploaded),
+	// each with the reference it keeps for the upload: sent by that from
+	// then on (bot.Rendered records it). Not kept with a reply.
+	Uploaded map[string]string `json:"-"`
 }

@@ -174,3 +174,25 @@ func (db *DB) PhotosWaiting(ctx context.Context) (int64, error) {
 		WHERE m.kept_at IS NULL AND m.next_try_at < 'infinity' AND `+onSale).Scan(&n)
 	return n, err
 }
+
+// ReusePhoto makes a photo the same photo by another reference of its
+// channel (a Telegram photo sent as a file, by the photo file_id its first
+// upload got): its media row, the listing or announcement showing it, and
+// so every later post or order. A photo whose reference changed already
+// (another replica uploaded it too) is left as it is.
+func (db *DB) ReusePhoto(ctx context.Context, was, now flows.PhotoRef) error {
+	_, err := db.Pool.Exec(ctx, `
+		WITH m AS (
+			UPDATE media SET ref = $4 WHERE id = $1 AND channel = $2 AND ref = $3
+			RETURNING listing_id, broadcast_id
+		), l AS (
+			UPDATE listings SET photos = array_replace(photos, $5, $6)
+			WHERE id = (SELECT listing_id FROM m) AND $5 = ANY (photos)
+		)
+		UPDATE broadcasts SET photo = $6 WHERE id = (SELECT broadcast_id FROM m) AND photo = $5`,
+		was.ID, string(was.Channel), was.Ref, now.Ref, was.String(), now.String())
+	if err != nil {
+		return fmt.Errorf("reuse photo %s: %w", was.ID, err)
+	}
+	return nil
+}

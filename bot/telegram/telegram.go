@@ -294,7 +294,13 @@ func (b *Bot) Post(ctx context.Context, o bot.Out) (flows.Sent, error) {
 		}
 		photo := tgbotapi.NewPhoto(chatID, file)
 		photo.Caption, photo.ReplyMarkup = o.Text, b.markup(o)
-		return b.send(photo)
+		var m sent
+		if err := b.call(photo, &m); err != nil {
+			return flows.Sent{}, err
+		}
+		out := m.result()
+		out.Uploaded = uploaded(o.Photos[:1], []sent{m})
+		return out, nil
 	case len(o.Photos) > 1:
 		return b.album(ctx, chatID, o)
 	}
@@ -345,16 +351,59 @@ func (b *Bot) send(c tgbotapi.Chattable) (flows.Sent, error) {
 	if err := b.call(c, &m); err != nil {
 		return flows.Sent{}, err
 	}
-	id := strconv.Itoa(m.MessageID)
-	return flows.Sent{MessageIDs: []string{id}, Link: link(m.Chat, id)}, nil
+	return m.result(), nil
 }
 
-// sent is what we read of a message Telegram answers with: its id and
-// chat. Decoding the whole Message (its text, entities, keyboard, …), as
-// BotAPI.Send does, cost more than the rest of a send.
+// sent is what we read of a message Telegram answers with: its id, chat
+// and photo sizes. Decoding the whole Message (its text, entities,
+// keyboard, …), as BotAPI.Send does, cost more than the rest of a send.
 type sent struct {
-	MessageID int      `json:"message_id"`
-	Chat      sentChat `json:"chat"`
+	MessageID int         `json:"message_id"`
+	Chat      sentChat    `json:"chat"`
+	Photo     []sentPhoto `json:"photo"`
+}
+
+type sentPhoto struct {
+	FileID string `json:"file_id"`
+	Width  int    `json:"width"`
+	Height int    `json:"height"`
+}
+
+func (m sent) result() flows.Sent {
+	id := strconv.Itoa(m.MessageID)
+	return flows.Sent{MessageIDs: []string{id}, Link: link(m.Chat, id)}
+}
+
+// largest is the file_id of the largest size of the message's photo: the
+// one sendPhoto shows best, "" for none.
+func (m sent) largest() string {
+	best, area := "", -1
+	for _, p := range m.Photo {
+		if p.Width*p.Height > area {
+			best, area = p.FileID, p.Width*p.Height
+		}
+	}
+	return best
+}
+
+// uploaded pairs each photo sent as a file (photos, as given) with the
+// photo file_id Telegram kept for its upload (msgs, one message each), so
+// that it is sent by that file_id from then on, not downloaded and
+// uploaded again.
+func uploaded(photos []string, msgs []sent) map[string]string {
+	var ids map[string]string
+	for i, p := range photos {
+		if i >= len(msgs) || !strings.HasPrefix(p, DocPhoto) {
+			continue
+		}
+		if id := msgs[i].largest(); id != "" {
+			if ids == nil {
+				ids = map[string]string{}
+			}
+			ids[p] = id
+		}
+	}
+	return ids
 }
 
 type sentChat struct {
@@ -457,6 +506,7 @@ func (b *Bot) album(ctx context.Context, chatID int64, o bot.Out) (flows.Sent, e
 	if len(msgs) > 0 {
 		out.Link = link(msgs[0].Chat, out.MessageIDs[0])
 	}
+	out.Uploaded = uploaded(o.Photos, msgs)
 	return out, nil
 }
 

@@ -3,12 +3,15 @@ package telegram_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"image/jpeg"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/nongsan-bot/nongsan/bot"
 	"github.com/nongsan-bot/nongsan/bot/bottest"
@@ -158,15 +161,38 @@ func TestAPhotoSentAsAFileIsUploadedAsAPhoto(t *testing.T) {
 	if _, err := b.Post(context.Background(), bot.Out{To: to, Text: "Na", Photos: []string{"BQAD-small"}}); err == nil {
 		t.Fatal("the fake took a document's file_id as a photo")
 	}
-	if _, err := b.Post(context.Background(), bot.Out{To: to, Text: "Na", Photos: []string{telegram.DocPhoto + "BQAD-small"}}); err != nil {
+	sent, err := b.Post(context.Background(), bot.Out{To: to, Text: "Na", Photos: []string{telegram.DocPhoto + "BQAD-small"}})
+	if err != nil {
 		t.Fatalf("one photo file: %v", err)
 	}
 	calls := tg.CallsTo("sendPhoto")
 	if c := calls[len(calls)-1]; c.Status != http.StatusOK || !bytes.Equal(c.Files["photo"].Bytes, small) {
 		t.Errorf("sendPhoto %d, uploaded %d bytes, want the file whole (%d)", c.Status, len(c.Files["photo"].Bytes), len(small))
 	}
-	if _, err := b.Post(context.Background(), bot.Out{To: to, Text: "Na", Photos: []string{telegram.DocPhoto + "BQAD-big", "AgAD-own"}}); err != nil {
+	// The upload's photo file_id (its largest size) is said back, and the
+	// photo goes by it from then on: no download, no upload.
+	var m tgbotapi.Message
+	if err := json.Unmarshal(calls[len(calls)-1].Result, &m); err != nil || len(m.Photo) == 0 {
+		t.Fatalf("sendPhoto answered %s", calls[len(calls)-1].Result)
+	}
+	id := m.Photo[len(m.Photo)-1].FileID
+	if got := sent.Uploaded; len(got) != 1 || got[telegram.DocPhoto+"BQAD-small"] != id {
+		t.Fatalf("Sent.Uploaded %v, want the photo file %q", got, id)
+	}
+	downloads := len(tg.CallsTo("getFile"))
+	if sent, err = b.Post(context.Background(), bot.Out{To: to, Text: "Na", Photos: []string{id}}); err != nil || sent.Uploaded != nil {
+		t.Fatalf("the photo by its file_id: %v, uploaded %v", err, sent.Uploaded)
+	}
+	calls = tg.CallsTo("sendPhoto")
+	if c := calls[len(calls)-1]; c.Status != http.StatusOK || c.Files != nil || c.Params["photo"] != id || len(tg.CallsTo("getFile")) != downloads {
+		t.Errorf("sendPhoto by file_id: %d, %d uploads, photo %q, %d downloads", c.Status, len(c.Files), c.Params["photo"], len(tg.CallsTo("getFile"))-downloads)
+	}
+	sent, err = b.Post(context.Background(), bot.Out{To: to, Text: "Na", Photos: []string{telegram.DocPhoto + "BQAD-big", "AgAD-own"}})
+	if err != nil {
 		t.Fatalf("album: %v", err)
+	}
+	if got := sent.Uploaded; len(got) != 1 || got[telegram.DocPhoto+"BQAD-big"] == "" {
+		t.Errorf("album's Sent.Uploaded %v, want the photo file's only", got)
 	}
 	album := tg.CallsTo("sendMediaGroup")[0]
 	if len(album.Files) != 1 {

@@ -2,9 +2,12 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"image/jpeg"
 	"image/png"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -78,12 +81,39 @@ func TestPhotosSentAsFilesAndCaptionedRecordingsAreRead(t *testing.T) {
 	b.Publish(farmer)
 	code := b.publishedCode(farmer)
 
-	// In both market groups, the photo as a photo: the file uploaded.
+	// In both market groups, the photo as a photo: the file uploaded once,
+	// then sent by the photo file_id Telegram gave the upload; a group
+	// posted to at the same moment may upload it too.
+	var kept []string // the photo file_ids uploads got
 	for _, c := range b.TG.WaitCalls(t, "sendPhoto", 2) {
-		if c.Status != http.StatusOK || !bytes.Equal(c.Files["photo"].Bytes, photo.Bytes()) || !strings.Contains(c.Params["caption"], code) {
-			t.Errorf("sendPhoto to %s: %d, %d bytes uploaded (file_id %q), caption %q", c.ChatID, c.Status,
-				len(c.Files["photo"].Bytes), c.Params["photo"], c.Params["caption"])
+		var m tgbotapi.Message
+		if err := json.Unmarshal(c.Result, &m); err != nil || len(m.Photo) == 0 {
+			t.Fatalf("sendPhoto to %s answered %s", c.ChatID, c.Result)
 		}
+		byUpload := bytes.Equal(c.Files["photo"].Bytes, photo.Bytes())
+		if c.Status != http.StatusOK || !byUpload && !slices.Contains(kept, c.Params["photo"]) || !strings.Contains(c.Params["caption"], code) {
+			t.Errorf("sendPhoto to %s: %d, %d bytes uploaded (file_id %q, earlier uploads %q), caption %q", c.ChatID, c.Status,
+				len(c.Files["photo"].Bytes), c.Params["photo"], kept, c.Params["caption"])
+		}
+		if byUpload {
+			kept = append(kept, m.Photo[len(m.Photo)-1].FileID)
+		}
+	}
+	// A buyer opening the listing sees the photo sent by that file_id:
+	// nothing downloaded or uploaded again.
+	downloads := len(b.TG.CallsTo("getFile"))
+	b.Say(buyer, deepLink(code))
+	calls := b.TG.WaitCalls(t, "sendPhoto", 3)
+	if c := calls[2]; c.ChatID != strconv.FormatInt(buyer, 10) || c.Status != http.StatusOK || c.Files != nil || !slices.Contains(kept, c.Params["photo"]) {
+		t.Errorf("the listing's photo to the buyer: to %s, %d, uploads %d, file_id %q; want one of %q", c.ChatID, c.Status, len(c.Files), c.Params["photo"], kept)
+	}
+	if n := len(b.TG.CallsTo("getFile")); n != downloads {
+		t.Errorf("the photo file was downloaded %d more times for the buyer", n-downloads)
+	}
+	var photos []string
+	queryRow(t, b.Env["DATABASE_URL"], `SELECT photos FROM listings WHERE code = $1`, []any{code}, &photos)
+	if len(photos) != 1 || !slices.ContainsFunc(kept, func(id string) bool { return strings.HasSuffix(photos[0], ":telegram:"+id) }) {
+		t.Errorf("the listing keeps its photo as %q; want the file_id of an upload, %q", photos, kept)
 	}
 }
 

@@ -313,12 +313,15 @@ func (a *app) newPages(cfg config, texts flows.Texts, catalogs flows.Catalogs, l
 }
 
 // addChannel registers a channel: its renderer, which links to the photos
-// of other channels at /media and to payment QRs at /qr, and its photo downloads, if it has them.
+// of other channels at /media and to payment QRs at /qr and records the
+// platform's references of photos it uploaded, and its photo downloads, if
+// it has them.
 func (a *app) addChannel(ad bot.Adapter, texts flows.Texts, cfg config) {
 	r := bot.Render(ad, texts)
 	r.MediaURL = strings.TrimRight(cfg.PublicBaseURL, "/") + "/media/"
 	r.QRURL = strings.TrimRight(cfg.PublicBaseURL, "/") + bot.QRPath
 	r.PagesURL = strings.TrimRight(cfg.PublicBaseURL, "/")
+	r.Photos, r.Log = a.db, a.engine.Log
 	a.engine.Channels.Add(r)
 	if f, ok := ad.(bot.Fetcher); ok {
 		a.media.Fetchers[ad.Name()] = f
