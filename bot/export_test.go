@@ -22,3 +22,5 @@ func (e *Engine) Work(ctx context.Context, b *Broadcaster, targets []flows.Broad
 	}
 	wg.Wait()
 }
+
+var Orientation = orientation

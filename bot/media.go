@@ -96,6 +96,36 @@ const (
 	fetchTimeout   = 30 * time.Second
 )
 
+// A photo file's header is read from at most headerBytes of it (a JPEG's
+// EXIF, thumbnail included, comes before its size), within headerTimeout.
+const (
+	headerBytes   = 1 << 20
+	headerTimeout = 5 * time.Second
+)
+
+// TooManyPixels tells whether a photo has more pixels than a copy of it
+// can be made of (maxPhotoPixels), from its header: the first bytes of its
+// download, from a channel that downloads photos (Fetchers). Asked when a
+// photo sent as a file arrives, so that the farmer hears it then, not the
+// post fail later.
+func (m *Media) TooManyPixels(ctx context.Context, p flows.PhotoRef) (bool, error) {
+	if m == nil || m.Fetchers[p.Channel] == nil {
+		return false, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, headerTimeout)
+	defer cancel()
+	body, err := m.Fetchers[p.Channel].Fetch(ctx, p.Ref)
+	if err != nil {
+		return false, fmt.Errorf("photo header: %w", err)
+	}
+	defer body.Close()
+	cfg, _, err := image.DecodeConfig(io.LimitReader(body, headerBytes))
+	if err != nil {
+		return false, fmt.Errorf("photo header: %w", err)
+	}
+	return cfg.Width*cfg.Height > maxPhotoPixels, nil
+}
+
 // errNoFetch is a photo whose channel gives no way to download it.
 var errNoFetch = errors.New("no way to fetch photos of this channel")
 
@@ -297,7 +327,7 @@ var decoding = make(chan struct{}, 2)
 // scale decodes a photo, scales it to the size fit gives for its own, and
 // encodes it as a JPEG.
 func scale(raw []byte, fit func(w, h int) (int, int)) ([]byte, error) {
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(raw))
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(raw))
 	if err != nil {
 		return nil, fmt.Errorf("not a photo: %w", err)
 	}
@@ -317,14 +347,27 @@ func scale(raw []byte, fit func(w, h int) (int, int)) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("decode photo: %w", err)
 	}
+	// A phone held sideways stores its photo sideways and says so in EXIF,
+	// which the copy drops: it is turned upright, and fit for that shape.
+	o := 1
+	if format == "jpeg" {
+		o = orientation(raw)
+	}
 	b := src.Bounds()
-	w, h := fit(b.Dx(), b.Dy())
+	uw, uh := b.Dx(), b.Dy() // its size upright
+	if o >= 5 {
+		uw, uh = uh, uw
+	}
+	w, h := fit(uw, uh)
+	if o >= 5 {
+		w, h = h, w // scaled as stored, then turned
+	}
 	dst := image.NewRGBA(image.Rect(0, 0, w, h))
 	// JPEG has no transparency: a transparent PNG shows on white.
 	draw.Draw(dst, dst.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
 	draw.CatmullRom.Scale(dst, dst.Bounds(), src, b, draw.Over, nil)
 	var out bytes.Buffer
-	if err := jpeg.Encode(&out, dst, &jpeg.Options{Quality: 85}); err != nil {
+	if err := jpeg.Encode(&out, upright(dst, o), &jpeg.Options{Quality: 85}); err != nil {
 		return nil, fmt.Errorf("encode photo: %w", err)
 	}
 	return out.Bytes(), nil

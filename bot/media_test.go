@@ -3,7 +3,9 @@ package bot_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"image/png"
 	"io"
@@ -419,4 +421,109 @@ func TestASixteenBitImageIsRefused(t *testing.T) {
 	if _, err := bot.Resize(&buf, 1280); err == nil {
 		t.Fatal("a 16-bit PNG was resized, want it refused")
 	}
+}
+
+// A phone held sideways stores its photo sideways with an EXIF
+// orientation: the copies made for Zalo, the web and big files stand it
+// upright. The photo is stored 40×20, red on the left, blue on the right.
+func TestResizeTurnsAPhotoUprightByItsEXIFOrientation(t *testing.T) {
+	red, blue := color.RGBA{R: 255, A: 255}, color.RGBA{B: 255, A: 255}
+	for _, tc := range []struct {
+		name        string
+		exif        []byte
+		w, h        int
+		first, last color.RGBA // of the left or top edge, and the right or bottom one
+	}{
+		{"no EXIF", nil, 40, 20, red, blue},
+		{"1, upright", exifOrientation(binary.LittleEndian, 1), 40, 20, red, blue},
+		{"3, upside down", exifOrientation(binary.BigEndian, 3), 40, 20, blue, red},
+		{"6, a quarter right", exifOrientation(binary.LittleEndian, 6), 20, 40, red, blue}, // the left side on top
+		{"8, a quarter left", exifOrientation(binary.BigEndian, 8), 20, 40, blue, red},     // the left side at the bottom
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, resize := range []func([]byte) ([]byte, error){
+				func(b []byte) ([]byte, error) { return bot.Resize(bytes.NewReader(b), bot.MaxPhotoSide) },
+				func(b []byte) ([]byte, error) { return bot.ResizeWidth(bytes.NewReader(b), 960) },
+			} {
+				out, err := resize(sidewaysJPEG(t, tc.exif))
+				if err != nil {
+					t.Fatal(err)
+				}
+				img, err := jpeg.Decode(bytes.NewReader(out))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if b := img.Bounds(); b.Dx() != tc.w || b.Dy() != tc.h {
+					t.Fatalf("%dx%d, want %dx%d", b.Dx(), b.Dy(), tc.w, tc.h)
+				}
+				first, last := img.At(2, 2), img.At(tc.w-3, tc.h-3)
+				if !near(first, tc.first) || !near(last, tc.last) {
+					t.Errorf("corners %v and %v, want %v and %v", first, last, tc.first, tc.last)
+				}
+			}
+		})
+	}
+}
+
+// sidewaysJPEG is a 40×20 JPEG, its left half red and its right half
+// blue, with exif (an APP1 segment) after its start marker.
+func sidewaysJPEG(t *testing.T, exif []byte) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 40, 20))
+	for y := range 20 {
+		for x := range 40 {
+			c := color.RGBA{R: 255, A: 255}
+			if x >= 20 {
+				c = color.RGBA{B: 255, A: 255}
+			}
+			img.Set(x, y, c)
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 95}); err != nil {
+		t.Fatal(err)
+	}
+	raw := buf.Bytes()
+	return append(append(append([]byte{}, raw[:2]...), exif...), raw[2:]...)
+}
+
+// exifOrientation is an APP1 segment holding one IFD with the orientation
+// tag, in byte order bo, as cameras write it.
+func exifOrientation(bo binary.AppendByteOrder, o uint16) []byte {
+	tiff := []byte("II")
+	if bo == binary.AppendByteOrder(binary.BigEndian) {
+		tiff = []byte("MM")
+	}
+	tiff = bo.AppendUint16(tiff, 42)
+	tiff = bo.AppendUint32(tiff, 8)
+	tiff = bo.AppendUint16(tiff, 1) // one entry
+	tiff = bo.AppendUint16(tiff, 0x0112)
+	tiff = bo.AppendUint16(tiff, 3) // SHORT
+	tiff = bo.AppendUint32(tiff, 1)
+	tiff = bo.AppendUint16(tiff, o)
+	tiff = bo.AppendUint16(tiff, 0)
+	tiff = bo.AppendUint32(tiff, 0) // no next IFD
+	payload := append([]byte("Exif\x00\x00"), tiff...)
+	seg := []byte{0xFF, 0xE1}
+	seg = binary.BigEndian.AppendUint16(seg, uint16(len(payload)+2))
+	return append(seg, payload...)
+}
+
+// near: JPEG shifts colours a little.
+func near(c color.Color, want color.RGBA) bool {
+	r, g, b, _ := c.RGBA()
+	d := func(a uint32, w uint8) bool { return int(a>>8)-int(w) < 40 && int(w)-int(a>>8) < 40 }
+	return d(r, want.R) && d(g, want.G) && d(b, want.B)
+}
+
+// The orientation reader takes any bytes: a photo from anyone.
+func FuzzOrientation(f *testing.F) {
+	f.Add(append([]byte{0xFF, 0xD8}, exifOrientation(binary.LittleEndian, 6)...))
+	f.Add(append([]byte{0xFF, 0xD8}, exifOrientation(binary.BigEndian, 8)...))
+	f.Add([]byte{0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x02})
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if o := bot.Orientation(raw); o < 1 || o > 8 {
+			t.Errorf("orientation %d", o)
+		}
+	})
 }
