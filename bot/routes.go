@@ -162,6 +162,18 @@ func (s *Server) Receive(ctx context.Context, ch Channel, body []byte) int {
 			s.Log.Warn().Err(err).Str("channel", channel).Msg("photo arrived")
 			return http.StatusServiceUnavailable // the platform sends it again
 		}
+		if in.Kind == flows.KindPhoto && in.Photo.Size > 0 {
+			// A photo sent as a file, uncompressed: one of too many pixels
+			// is told now, as one too heavy is (KindFile), rather than
+			// failing when posted. Unread, it is taken as it comes.
+			too, err := s.Media.TooManyPixels(ctx, ref)
+			if err != nil {
+				s.Log.Warn().Err(err).Str("channel", channel).Msg("photo file header")
+			}
+			if too {
+				in.Kind = flows.KindFile
+			}
+		}
 	}
 	// Finish what was started even if the platform hangs up: the work is
 	// committed atomically, and an unsent reply waits in the outbox.

@@ -38,7 +38,7 @@ const (
 	KindSticker InputKind = "sticker" // stickers, voice notes, files: nothing a step reads
 	KindVoice   InputKind = "voice"   //
 	KindVideo   InputKind = "video"   //
-	KindFile    InputKind = "file"    // an image sent as a file that cannot be taken as a photo: too big (Photo.Size), or of a type no photo is sent as
+	KindFile    InputKind = "file"    // an image sent as a file that cannot be taken as a photo: too big (Photo.Size) or of too many pixels, or of a type no photo is sent as
 	KindOther   InputKind = "other"   //
 	// KindProtected: the platform withholds what was sent, whatever it
 	// was, because the sender's account is protected (Zalo's

@@ -53,6 +53,10 @@ func TestPhotosSentAsFilesAndCaptionedRecordingsAreRead(t *testing.T) {
 	if last := b.Last(farmer).Text; !strings.Contains(last, "25 MB") || !strings.Contains(last, "Thư viện ảnh") {
 		t.Errorf("a photo file too big: %q", last)
 	}
+	// One under 20 MB whose header says 10000×7000 pixels, more than any
+	// copy is made of: told now, not when posted.
+	post(b.Up.PhotoDocument(farmer, farmer, "IMG_20261202_071801.jpg", "image/jpeg", withSize(t, photo.Bytes(), 10000, 7000), 18<<20, ""))
+	b.expect(farmer, "sell.photo_file", "MB", 18)
 	b.Say(farmer, "xong")
 	b.expect(farmer, "sell.quantity", "Product", "Na Chi Lăng", "Unit", "kg")
 
@@ -135,4 +139,17 @@ func TestAVoiceNoteBetweenTasksGetsAnExample(t *testing.T) {
 		t.Fatal(code)
 	}
 	b.expectOnce(farmer, "sell.register_first")
+}
+
+// withSize is a JPEG whose header (its SOF0 segment) says w×h pixels: what
+// a huge camera photo's first bytes say, without its megabytes.
+func withSize(t *testing.T, jpg []byte, w, h int) []byte {
+	t.Helper()
+	out := bytes.Clone(jpg)
+	i := bytes.Index(out, []byte{0xFF, 0xC0})
+	if i < 0 {
+		t.Fatal("no SOF0 in the JPEG")
+	}
+	out[i+5], out[i+6], out[i+7], out[i+8] = byte(h>>8), byte(h), byte(w>>8), byte(w)
+	return out
 }
