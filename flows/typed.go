@@ -242,7 +242,7 @@ var (
 	leadYes = []string{"dạ", "vâng", "vang", "ừ"}
 )
 
-// confirmAccept is bareVerbs' action for a yes: the order is asked about
+// confirmAccept is bareAnswer's action for a yes: the order is asked about
 // (✅ Nhận đơn / ❌ Từ chối), not accepted.
 const confirmAccept = "confirm"
 
@@ -273,17 +273,10 @@ func bareKeys(text string) []string {
 	return keys
 }
 
-// bareVerbs are a new order's buttons typed without the order's code
+// bareAnswer reads a new order's buttons typed without the order's code
 // ("nhận đơn", "✅ Nhận đơn", "từ chối"), folded: the verbs of its typed
 // commands, and its buttons' labels in every language; and a yes or no to
-// its question.
-func (r *Router) bareVerbs(in Input) (action string, ok bool) {
-	w, ok := r.bareAnswer(in)
-	return w.action, ok
-}
-
-// bareAnswer reads a word typed alone as bareVerbs does, and says whether
-// it was a bare yes or no.
+// its question, which it says it was.
 func (r *Router) bareAnswer(in Input) (w bareWord, ok bool) {
 	if in.Kind != KindText || in.Command != "" {
 		return bareWord{}, false
@@ -316,7 +309,7 @@ func (r *Router) bareAnswer(in Input) (w bareWord, ok bool) {
 	return bareWord{}, false
 }
 
-// awaiting answers a bare verb (bareVerbs) with the orders waiting for the
+// awaiting answers a bare verb (bareAnswer) with the orders waiting for the
 // user's answer: the one there is, done as its button would (a yes, asked
 // about first); several, listed with their buttons and typed commands, to
 // choose. With none, done is false: the words were meant otherwise.
