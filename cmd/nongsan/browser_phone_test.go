@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -126,15 +125,13 @@ func TestBrowserSandboxReconnectsAfterItsStreamIsRefusedAndKeepsAFailedMessage(t
 
 	// The streams close; the farmer's message is sent from elsewhere.
 	release()
-	body := strings.NewReader(`{"persona":"farmer","chat":"private","text":"/ban"}`)
-	resp, err := http.Post(site+"/sandbox/api/send", "application/json", body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("send: %s", resp.Status)
-	}
+	// From the page's own origin, with its cookie: the message is this
+	// visitor's farmer's (each visitor plays their own), sent beside the
+	// page's composer.
+	eval[bool](b, "send /ban from elsewhere", `fetch("/sandbox/api/send", {method: "POST",
+		headers: {"Content-Type": "application/json"},
+		body: JSON.stringify({persona: "farmer", chat: "private", text: "/ban"})}).then(r => { window.sentStatus = r.status }), true`)
+	p.waitFor("the send is accepted", `window.sentStatus === 200`)
 	p.expect("reg.name", "Name", farmer)
 	p.waitFor("the notice goes", `document.getElementById("notice").hidden`)
 

@@ -362,6 +362,9 @@ func TestWebSandboxStory(t *testing.T) {
 func (w *webBot) reset() {
 	w.t.Helper()
 	before := w.cookie()
+	w.mu.Lock()
+	told := w.resets
+	w.mu.Unlock()
 	resp, err := w.client.Post(w.b.URL+"/sandbox/api/reset", "application/json", nil)
 	if err != nil {
 		w.t.Fatal(err)
@@ -370,6 +373,14 @@ func (w *webBot) reset() {
 	if resp.StatusCode != http.StatusOK || w.cookie() == before {
 		w.t.Fatalf("reset answered %d, cookie changed: %v", resp.StatusCode, w.cookie() != before)
 	}
+	// The page is told to clear in the world it had (caughtUp reads the
+	// new cookie's): waited for first, or a loaded machine finds the old
+	// messages still shown.
+	waitFor(w.tt, "the page to be told to clear", func() bool {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return w.resets > told
+	})
 	w.caughtUp()
 }
 
