@@ -103,27 +103,30 @@ const (
 	headerTimeout = 5 * time.Second
 )
 
-// TooManyPixels tells whether a photo has more pixels than a copy of it
-// can be made of (maxPhotoPixels), from its header: the first bytes of its
-// download, from a channel that downloads photos (Fetchers). Asked when a
-// photo sent as a file arrives, so that the farmer hears it then, not the
-// post fail later.
-func (m *Media) TooManyPixels(ctx context.Context, p flows.PhotoRef) (bool, error) {
+// TooManyPixels is how many pixels a photo has when more than a copy of
+// it can be made of (maxPhotoPixels), else 0: from its header, the first
+// bytes of its download, from a channel that downloads photos (Fetchers).
+// Asked when a photo sent as a file arrives, so that the farmer hears it
+// then, not the post fail later.
+func (m *Media) TooManyPixels(ctx context.Context, p flows.PhotoRef) (int, error) {
 	if m == nil || m.Fetchers[p.Channel] == nil {
-		return false, nil
+		return 0, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, headerTimeout)
 	defer cancel()
 	body, err := m.Fetchers[p.Channel].Fetch(ctx, p.Ref)
 	if err != nil {
-		return false, fmt.Errorf("photo header: %w", err)
+		return 0, fmt.Errorf("photo header: %w", err)
 	}
 	defer body.Close()
 	cfg, _, err := image.DecodeConfig(io.LimitReader(body, headerBytes))
 	if err != nil {
-		return false, fmt.Errorf("photo header: %w", err)
+		return 0, fmt.Errorf("photo header: %w", err)
 	}
-	return cfg.Width*cfg.Height > maxPhotoPixels, nil
+	if n := cfg.Width * cfg.Height; n > maxPhotoPixels {
+		return n, nil
+	}
+	return 0, nil
 }
 
 // errNoFetch is a photo whose channel gives no way to download it.

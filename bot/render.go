@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf16"
 
@@ -115,6 +117,8 @@ type Rendered struct {
 	// each send uploads again). Failing to is only logged.
 	Photos PhotoRefs
 	Log    zerolog.Logger
+
+	uploads uploads // the photos a send of this replica is uploading
 }
 
 // PhotoRefs keeps the photos' references (bot/postgres).
@@ -122,6 +126,16 @@ type PhotoRefs interface {
 	// ReusePhoto makes the photo was, wherever it is kept (a listing, an
 	// announcement, /media), the same photo by the reference now.
 	ReusePhoto(ctx context.Context, was, now flows.PhotoRef) error
+	// PhotoNow is the reference the photo goes by now: the one ReusePhoto
+	// recorded, else its own.
+	PhotoNow(ctx context.Context, p flows.PhotoRef) (string, error)
+}
+
+// Uploader is an adapter that uploads some photos it is given by its own
+// reference (Telegram: a photo sent as a file, downloaded and uploaded as
+// a photo); Uploads tells which. The renderer has each uploaded once.
+type Uploader interface {
+	Uploads(ref string) bool
 }
 
 var (
@@ -177,6 +191,13 @@ func (r *Rendered) Typing(ctx context.Context, chatID string) error {
 // after others went, the error is a *PartialError saying what went; sent
 // again with that as Reply.Done, the reply goes on from there.
 func (r *Rendered) Send(ctx context.Context, reply flows.Reply) (flows.Sent, error) {
+	if reply.Edit == nil { // an edit uploads nothing
+		done, err := r.uploadOnce(ctx, &reply)
+		if err != nil {
+			return flows.Sent{}, err
+		}
+		defer done()
+	}
 	outs, footer := r.render(reply)
 	var sent flows.Sent
 	switch {
@@ -261,6 +282,105 @@ func (r *Rendered) reuse(ctx context.Context, tokens []string, uploaded map[stri
 
 // reuseTimeout bounds recording an uploaded photo's new reference.
 const reuseTimeout = 5 * time.Second
+
+// uploadOnce readies the photos of reply that the adapter would upload (a
+// Telegram photo sent as a file) so that each is uploaded once: one whose
+// upload is recorded goes by the reference it got (the reply may have been
+// written before: a group post waiting in the outbox, a draft); one that
+// a send of this replica is uploading is waited for, then goes so too;
+// any other is this send's to upload, and done ends its turn once the
+// send is over and its reference recorded. Replicas do not wait for each
+// other: each may upload a photo once, at worst. A reference that cannot
+// be looked up leaves the photo as it is (uploaded again).
+func (r *Rendered) uploadOnce(ctx context.Context, reply *flows.Reply) (done func(), err error) {
+	up, ok := r.Adapter.(Uploader)
+	if !ok || r.Photos == nil || len(reply.Photos) == 0 {
+		return func() {}, nil
+	}
+	photos := slices.Clone(reply.Photos) // the caller's reply stays as it was
+	reply.Photos = photos
+	for {
+		var ids []string
+		for i, token := range photos {
+			p, err := flows.ParsePhotoRef(token)
+			if err != nil || p.ID == "" || p.Channel != r.Name() || !up.Uploads(p.Ref) {
+				continue
+			}
+			now, err := r.Photos.PhotoNow(ctx, p)
+			if err != nil {
+				r.Log.Warn().Err(err).Str("photo", p.ID).Msg("uploaded photo's reference")
+				continue
+			}
+			if now != p.Ref && !up.Uploads(now) {
+				photos[i] = flows.PhotoRef{ID: p.ID, Channel: p.Channel, Ref: now}.String()
+				r.catchUp(ctx, p, now)
+				continue
+			}
+			ids = append(ids, p.ID)
+		}
+		done, wait := r.uploads.claim(ids)
+		if wait == nil {
+			return done, nil
+		}
+		select {
+		case <-wait: // its upload is over: look again
+		case <-ctx.Done():
+			return nil, fmt.Errorf("wait for a photo's upload: %w", ctx.Err())
+		}
+	}
+}
+
+// catchUp records again that photo p goes by now, for the listing or
+// announcement whose reply still named it by its old reference: replies
+// written from it later go by now, without a lookup.
+func (r *Rendered) catchUp(ctx context.Context, p flows.PhotoRef, now string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), reuseTimeout)
+	defer cancel()
+	if err := r.Photos.ReusePhoto(ctx, p, flows.PhotoRef{ID: p.ID, Channel: p.Channel, Ref: now}); err != nil {
+		r.Log.Warn().Err(err).Str("photo", p.ID).Msg("reuse uploaded photo")
+	}
+}
+
+// uploads are the photos (by id) that sends of this replica are uploading,
+// each with a channel closed when its send is over.
+type uploads struct {
+	mu   sync.Mutex
+	busy map[string]chan struct{}
+}
+
+// claim makes the caller the one send uploading all of ids, and done ends
+// that; or, when another send is uploading one of them, claims none and
+// returns what to wait for before looking again. All or none: two sends of
+// photos a and b wait for each other never.
+func (u *uploads) claim(ids []string) (done func(), wait <-chan struct{}) {
+	if len(ids) == 0 {
+		return func() {}, nil
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for _, id := range ids {
+		if ch, ok := u.busy[id]; ok {
+			return nil, ch
+		}
+	}
+	if u.busy == nil {
+		u.busy = map[string]chan struct{}{}
+	}
+	over := make(chan struct{})
+	for _, id := range ids {
+		u.busy[id] = over
+	}
+	return func() {
+		u.mu.Lock()
+		defer u.mu.Unlock()
+		for _, id := range ids {
+			if u.busy[id] == over {
+				delete(u.busy, id)
+			}
+		}
+		close(over)
+	}, nil
+}
 
 // withoutPageLinks are buttons without those linking to our web pages;
 // false when there were none.

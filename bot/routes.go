@@ -166,12 +166,12 @@ func (s *Server) Receive(ctx context.Context, ch Channel, body []byte) int {
 			// A photo sent as a file, uncompressed: one of too many pixels
 			// is told now, as one too heavy is (KindFile), rather than
 			// failing when posted. Unread, it is taken as it comes.
-			too, err := s.Media.TooManyPixels(ctx, ref)
+			pixels, err := s.Media.TooManyPixels(ctx, ref)
 			if err != nil {
 				s.Log.Warn().Err(err).Str("channel", channel).Msg("photo file header")
 			}
-			if too {
-				in.Kind = flows.KindFile
+			if pixels > 0 {
+				in.Kind, in.Photo.Pixels = flows.KindFile, pixels
 			}
 		}
 	}

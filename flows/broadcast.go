@@ -475,16 +475,21 @@ func (f *broadcast) showPreview(c *Conv, d *broadcastDraft) Question {
 	return f.summary(c, d, targetsOf(groups, d))
 }
 
-// ownPhotos are photos of channel shown by the platform's own reference
-// alone (their id left out), as to the author who just sent them: the link
-// /media gives (which a channel taking URLs only, Zalo, would get) serves an
-// announcement's photo only once it is sent, and the platform's own is
-// fresh. The image is the one the groups get.
+// ownPhotos are photos of channel shown by the platform's own reference,
+// as to the author who just sent them. One the platform keeps by URL
+// (Zalo's, which takes photos by URL only) loses its id, which would have
+// it shown by our /media link instead: that serves an announcement's photo
+// only once it is sent, and the platform's link is fresh. One kept by the
+// platform's own reference (Telegram's file_id) keeps its id, which the
+// renderer does not show: so that an upload the preview makes (a photo
+// sent as a file) is recorded, and the groups get the photo by the
+// upload's reference instead of uploading it again. The image is the one
+// the groups get.
 func ownPhotos(tokens []string, channel Channel) []string {
 	out := make([]string, len(tokens))
 	for i, token := range tokens {
 		out[i] = token
-		if p, err := ParsePhotoRef(token); err == nil && p.Channel == channel {
+		if p, err := ParsePhotoRef(token); err == nil && p.Channel == channel && isURL(p.Ref) {
 			p.ID = ""
 			out[i] = p.String()
 		}
@@ -696,4 +701,10 @@ func (r *Router) groupBroadcast(ctx context.Context, c *Conv, in Input) error {
 		c.Say(M("broadcast.group_admins_only"))
 	}
 	return nil
+}
+
+// isURL tells a photo the platform keeps by URL from one it keeps by its
+// own reference.
+func isURL(ref string) bool {
+	return strings.HasPrefix(ref, "https://") || strings.HasPrefix(ref, "http://")
 }

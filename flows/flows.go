@@ -86,6 +86,9 @@ type Photo struct {
 	FileID       string // the platform's reference: a Telegram file_id, a Zalo image URL
 	MediaGroupID string // photos of one album share it
 	Size         int64  // bytes, where the platform says (a photo sent as a file)
+	// Pixels: a photo sent as a file of more pixels than the bot makes
+	// copies of, as its header says (bot.Server); 0 otherwise.
+	Pixels int
 	// ID and Channel are given when the photo is received (bot.Server),
 	// never by an adapter: ID is its public, unguessable name.
 	ID      string

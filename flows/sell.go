@@ -769,11 +769,16 @@ func (f *sell) onSummary(ctx context.Context, c *Conv, d *draft, in Input) (Go, 
 }
 
 // photoFileMsg asks again for a photo sent as a file that could not be
-// taken: too big to download (its size said), or of a type no photo is.
+// taken: of too many pixels (said in megapixels, as phone cameras count:
+// its weight is not what is wrong), too big to download (its size said),
+// or of a type no photo is. Each time, sent as a photo, it goes: the
+// phone makes it smaller.
 func photoFileMsg(in Input) Msg {
-	mb := int64(0)
-	if in.Photo != nil && in.Photo.Size > 0 {
-		mb = (in.Photo.Size + 1<<20 - 1) >> 20
+	switch {
+	case in.Photo != nil && in.Photo.Pixels > 0:
+		return M("sell.photo_file", "MP", (in.Photo.Pixels+500_000)/1_000_000)
+	case in.Photo != nil && in.Photo.Size > 0:
+		return M("sell.photo_file", "MB", (in.Photo.Size+1<<20-1)>>20)
 	}
-	return M("sell.photo_file", "MB", mb)
+	return M("sell.photo_file")
 }

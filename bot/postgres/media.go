@@ -178,12 +178,18 @@ func (db *DB) PhotosWaiting(ctx context.Context) (int64, error) {
 // ReusePhoto makes a photo the same photo by another reference of its
 // channel (a Telegram photo sent as a file, by the photo file_id its first
 // upload got): its media row, the listing or announcement showing it, and
-// so every later post or order. A photo whose reference changed already
-// (another replica uploaded it too) is left as it is.
+// so every later post or order. A draft's photo, which has no row yet (a
+// moderator's preview of an announcement), gets one: its announcement or
+// listing joins it when sent, and later sends find the reference there
+// (PhotoNow). Said again with the same references, it brings up to date a
+// listing or announcement that still shows the old one. A photo whose
+// reference changed to another already (another replica uploaded it too)
+// is left as it is.
 func (db *DB) ReusePhoto(ctx context.Context, was, now flows.PhotoRef) error {
 	_, err := db.Pool.Exec(ctx, `
 		WITH m AS (
-			UPDATE media SET ref = $4 WHERE id = $1 AND channel = $2 AND ref = $3
+			INSERT INTO media (id, channel, ref) VALUES ($1, $2, $4)
+			ON CONFLICT (id) DO UPDATE SET ref = $4 WHERE media.channel = $2 AND media.ref IN ($3, $4)
 			RETURNING listing_id, broadcast_id
 		), l AS (
 			UPDATE listings SET photos = array_replace(photos, $5, $6)
@@ -195,4 +201,20 @@ func (db *DB) ReusePhoto(ctx context.Context, was, now flows.PhotoRef) error {
 		return fmt.Errorf("reuse photo %s: %w", was.ID, err)
 	}
 	return nil
+}
+
+// PhotoNow is the reference photo p goes by now on its channel: the one
+// its first upload got (ReusePhoto), else p's own. Asked before a send
+// that would upload p, so that a reply written before that upload (a
+// group post waiting in the outbox, a draft) does not upload it again.
+func (db *DB) PhotoNow(ctx context.Context, p flows.PhotoRef) (string, error) {
+	var ref string
+	err := db.Pool.QueryRow(ctx, `SELECT ref FROM media WHERE id = $1 AND channel = $2`, p.ID, string(p.Channel)).Scan(&ref)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return p.Ref, nil
+	case err != nil:
+		return "", fmt.Errorf("photo %s now: %w", p.ID, err)
+	}
+	return ref, nil
 }

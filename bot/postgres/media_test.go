@@ -194,3 +194,64 @@ func TestADraftsPhotoIsKeptThenJoinsItsListingOrIsForgotten(t *testing.T) {
 		t.Errorf("%d of the two photos left, %v; want the published one only", n, err)
 	}
 }
+
+// A photo sent as a file and uploaded once is, from then on, the photo by
+// the upload's reference: its media row, its listing's photos and its
+// announcement's photo; a draft's (a moderator's preview) gets a row that
+// its announcement joins. Told again, a listing still showing the old
+// reference catches up; another replica's upload, recorded first, stays.
+func TestAnUploadedPhotoIsReusedWhereverItIsKept(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.MustOpen(t)
+	was := flows.PhotoRef{ID: flows.NewPhotoID(), Channel: flows.Telegram, Ref: "doc:BQACAgUAAxkBAAE-file"}
+	now := flows.PhotoRef{ID: was.ID, Channel: flows.Telegram, Ref: "AgACAgUAAxkBAAE-photo"}
+	if ref, err := db.PhotoNow(ctx, was); err != nil || ref != was.Ref {
+		t.Fatalf("a photo never seen goes by %q, %v; want its own reference", ref, err)
+	}
+	l := pgtest.MustPublish(t, db, flows.Telegram, was.String())
+	if err := db.ReusePhoto(ctx, was, now); err != nil {
+		t.Fatal(err)
+	}
+	if ref, err := db.PhotoNow(ctx, was); err != nil || ref != now.Ref {
+		t.Errorf("the listing's photo goes by %q, %v; want the upload's %q", ref, err, now.Ref)
+	}
+	var photos []string
+	if err := db.Pool.QueryRow(ctx, `SELECT photos FROM listings WHERE id = $1`, l.ID).Scan(&photos); err != nil || !slices.Equal(photos, []string{now.String()}) {
+		t.Errorf("the listing's photos %q, %v; want %q", photos, err, now.String())
+	}
+	// Another replica uploaded it too and says so later: the first stays.
+	other := flows.PhotoRef{ID: was.ID, Channel: flows.Telegram, Ref: "AgACAgUAAxkBAAE-other"}
+	if err := db.ReusePhoto(ctx, was, other); err != nil {
+		t.Fatal(err)
+	}
+	if ref, _ := db.PhotoNow(ctx, was); ref != now.Ref {
+		t.Errorf("after a second upload the photo goes by %q, want the first's %q", ref, now.Ref)
+	}
+
+	// A moderator's preview uploads a draft's photo: it gets a row, which
+	// the announcement joins, still naming the file, until told again.
+	draft := flows.PhotoRef{ID: flows.NewPhotoID(), Channel: flows.Telegram, Ref: "doc:BQACAgUAAxkBAAE-bc"}
+	up := flows.PhotoRef{ID: draft.ID, Channel: flows.Telegram, Ref: "AgACAgUAAxkBAAE-bc"}
+	if err := db.ReusePhoto(ctx, draft, up); err != nil {
+		t.Fatal(err)
+	}
+	if ref, err := db.PhotoNow(ctx, draft); err != nil || ref != up.Ref {
+		t.Errorf("the preview's photo goes by %q, %v; want the upload's %q", ref, err, up.Ref)
+	}
+	author := mustTouch(t, db, flows.Telegram, "7")
+	b, err := db.CreateBroadcast(ctx, &flows.Broadcast{AuthorID: author, Chat: flows.ChatRef{Channel: flows.Telegram, ChatID: "7"},
+		Lang: "vi", Text: "Họp chợ", Photo: draft.String(), Scope: flows.ScopeAll},
+		[]flows.MarketGroup{{Ref: flows.ChatRef{Channel: flows.Telegram, ChatID: "-100"}, Title: "Chợ Chi Lăng"}}, "reuse:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref, _ := db.PhotoNow(ctx, draft); ref != up.Ref || b.Photo != draft.String() {
+		t.Fatalf("the announcement's photo %q goes by %q, want %q", b.Photo, ref, up.Ref)
+	}
+	if err := db.ReusePhoto(ctx, draft, up); err != nil {
+		t.Fatal(err)
+	}
+	if b, err = db.Broadcast(ctx, b.ID); err != nil || b.Photo != up.String() {
+		t.Errorf("told again, the announcement's photo is %q, %v; want %q", b.Photo, err, up.String())
+	}
+}

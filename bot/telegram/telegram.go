@@ -430,6 +430,13 @@ func (b *Bot) call(c tgbotapi.Chattable, v any) error {
 // they hold no ':'.
 const DocPhoto = "doc:"
 
+var _ bot.Uploader = (*Bot)(nil)
+
+// Uploads tells whether a photo sent by ref is uploaded (a photo sent as a
+// file): the renderer then has it uploaded once, and sent by the photo
+// file_id the upload got (Sent.Uploaded) from then on.
+func (b *Bot) Uploads(ref string) bool { return strings.HasPrefix(ref, DocPhoto) }
+
 // MaxDownload is the largest file getFile lets a bot download; MaxUpload,
 // the largest photo sendPhoto takes as an upload. A photo file between
 // the two is sent shrunk.

@@ -54,9 +54,13 @@ func TestPhotosSentAsFilesAndCaptionedRecordingsAreRead(t *testing.T) {
 		t.Errorf("a photo file too big: %q", last)
 	}
 	// One under 20 MB whose header says 10000×7000 pixels, more than any
-	// copy is made of: told now, not when posted.
+	// copy is made of: told now, not when posted, and told what is wrong
+	// (its pixels, not its weight) and what to do.
 	post(b.Up.PhotoDocument(farmer, farmer, "IMG_20261202_071801.jpg", "image/jpeg", withSize(t, photo.Bytes(), 10000, 7000), 18<<20, ""))
-	b.expect(farmer, "sell.photo_file", "MB", 18)
+	b.expect(farmer, "sell.photo_file", "MP", 70)
+	if last := b.Last(farmer).Text; !strings.Contains(last, "to quá (70 MP)") || strings.Contains(last, "MB") || !strings.Contains(last, "dạng ảnh thường") {
+		t.Errorf("a photo file of too many pixels: %q", last)
+	}
 	b.Say(farmer, "xong")
 	b.expect(farmer, "sell.quantity", "Product", "Na Chi Lăng", "Unit", "kg")
 
@@ -86,8 +90,8 @@ func TestPhotosSentAsFilesAndCaptionedRecordingsAreRead(t *testing.T) {
 	code := b.publishedCode(farmer)
 
 	// In both market groups, the photo as a photo: the file uploaded once,
-	// then sent by the photo file_id Telegram gave the upload; a group
-	// posted to at the same moment may upload it too.
+	// then sent by the photo file_id Telegram gave the upload, even to a
+	// group posted to at the same moment.
 	var kept []string // the photo file_ids uploads got
 	for _, c := range b.TG.WaitCalls(t, "sendPhoto", 2) {
 		var m tgbotapi.Message
@@ -102,6 +106,9 @@ func TestPhotosSentAsFilesAndCaptionedRecordingsAreRead(t *testing.T) {
 		if byUpload {
 			kept = append(kept, m.Photo[len(m.Photo)-1].FileID)
 		}
+	}
+	if len(kept) != 1 {
+		t.Errorf("the photo file was uploaded %d times to the market groups, want once", len(kept))
 	}
 	// A buyer opening the listing sees the photo sent by that file_id:
 	// nothing downloaded or uploaded again.
