@@ -36,7 +36,7 @@ const SecretHeader = "X-Bot-Api-Secret-Token"
 // MaxText is the longest text sendMessage takes, and the longest caption.
 const MaxText = 2000
 
-// Events the bot reads. Others (voice, files, reactions …) are logged and
+// Events the bot reads. Others (files, reactions …) are logged and
 // acknowledged.
 const (
 	EventText        = "message.text.received"
@@ -44,6 +44,11 @@ const (
 	EventSticker     = "message.sticker.received"
 	EventVoice       = "message.voice.received" // with voice_url, not in DOMAIN.md's list
 	EventUnsupported = "message.unsupported.received"
+	// Not in Zalo's docs, whose five events have none for a video or an
+	// audio file: the names other Zalo bots read them by. Answered as on
+	// Telegram (the bot reads text and photos), not left unanswered.
+	EventVideo = "message.video.received"
+	EventAudio = "message.audio.received"
 )
 
 // Me is what getMe says of the bot.
@@ -305,8 +310,19 @@ func (b *Bot) Parse(body []byte) (flows.Input, bool, error) {
 		in.Kind, in.Text, in.Photo = flows.KindPhoto, m.Caption, &flows.Photo{FileID: url}
 	case EventSticker:
 		in.Kind = flows.KindSticker
-	case EventVoice:
-		in.Kind = flows.KindVoice // the bot asks them to type it
+	case EventVoice, EventAudio, EventVideo:
+		// The bot asks them to type it; a caption is what they typed.
+		in.Kind = flows.KindVoice
+		if name == EventVideo {
+			in.Kind = flows.KindVideo
+		}
+		if m.Caption != "" || m.Text != "" {
+			in.Kind, in.Text = flows.KindText, m.Caption+m.Text
+			if in.ChatType == flows.Group {
+				in.Text = b.unmention(in.Text)
+			}
+			in.Command, in.Arg = command(in.Text)
+		}
 	case EventUnsupported:
 		// Not a kind of message: Zalo withholds every message of a
 		// protected account (children, people with disabilities, people

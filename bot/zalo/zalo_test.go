@@ -57,6 +57,10 @@ func TestParse(t *testing.T) {
 	fromBot.Message = &zalo.Message{From: zalo.User{ID: "b1", IsBot: true}, Chat: zalotest.Private(ted), MessageID: "m-bot", Text: "hi"}
 	voice := s.Event("message.voice.received", zalotest.Private(ted), ted)
 	reaction := s.Event("message.reaction.received", zalotest.Private(ted), ted)
+	video := s.Event("message.video.received", zalotest.Private(ted), ted)
+	audio := s.Event("message.audio.received", zalotest.Private(ted), ted)
+	captioned := s.Event("message.video.received", zalotest.Private(ted), ted)
+	captioned.Message.Caption = "Na Chi Lăng 5 tạ"
 	noPhoto := s.Image(zalotest.Private(ted), ted, "na-1", "")
 	noPhoto.Message.Photo = ""
 	for _, c := range []struct {
@@ -75,6 +79,11 @@ func TestParse(t *testing.T) {
 		// A protected account's message, whatever it was.
 		{"unsupported", zalotest.Bare(s.Unsupported(group, ted)), true, flows.Input{Kind: flows.KindProtected, ChatType: flows.Group}},
 		{"voice", zalotest.Wrapped(voice), true, flows.Input{Kind: flows.KindVoice, ChatType: flows.Private}},
+		// Not in Zalo's docs, but named so by other Zalo bots: answered as
+		// on Telegram, a caption read as what was typed.
+		{"video", zalotest.Wrapped(video), true, flows.Input{Kind: flows.KindVideo, ChatType: flows.Private}},
+		{"audio", zalotest.Bare(audio), true, flows.Input{Kind: flows.KindVoice, ChatType: flows.Private}},
+		{"a captioned video", zalotest.Wrapped(captioned), true, flows.Input{Kind: flows.KindText, Text: "Na Chi Lăng 5 tạ", ChatType: flows.Private}},
 		{"an event the bot does not know", zalotest.Wrapped(reaction), false, flows.Input{}},
 		// An image without its URL holds nothing to keep: the user is told what is expected.
 		{"image without a photo", zalotest.Wrapped(noPhoto), true, flows.Input{Kind: flows.KindOther, ChatType: flows.Private}},

@@ -311,6 +311,15 @@ func TestZaloWebhook(t *testing.T) {
 	// A voice note is answered as on Telegram: the bot cannot listen yet.
 	z.post(z.Z.Event("message.voice.received", zalotest.Private(ted), ted))
 	z.expect(ted.ID, "unclear.voice")
+	// A video or an audio file without a caption (events Zalo does not
+	// document, named so by other Zalo bots; they went unanswered): the
+	// bot says it reads text and photos, with an example.
+	z.post(z.Z.Event("message.video.received", zalotest.Private(ted), ted))
+	if got := z.expect(ted.ID, "unclear.video"); !strings.Contains(got, "chữ và ảnh") || !strings.Contains(got, "ví dụ: dang ban") {
+		t.Errorf("a video: %q", got)
+	}
+	z.post(z.Z.Event("message.audio.received", zalotest.Private(ted), ted))
+	z.expect(ted.ID, "unclear.voice")
 }
 
 // A protected Zalo account (a child's, one who cannot read …): Zalo sends
