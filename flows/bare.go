@@ -12,9 +12,9 @@ import (
 // renewYes and renewNo answer the renewal question ("…Anh/chị có muốn bán
 // thêm 7 ngày không ạ?") in words, as controlKey reads them: a yes to an
 // order's question, or the renewal's own verbs.
-var (
-	renewYes = append([]string{"gia han", "gia han 7 ngay", "ban them", "ban them 7 ngay", "co ban them", "renew"}, orderYes...)
-	renewNo  = append([]string{"khong ban them", "khong gia han"}, orderNo...)
+const (
+	renewYes = wordYes | wordRenewYes
+	renewNo  = wordNo | wordRenewNo
 )
 
 // answersBare answers a bare word typed without a task's question to
@@ -70,7 +70,7 @@ func (r *Router) answersBare(ctx context.Context, c *Conv, in Input) (done bool,
 func (r *Router) answersSince(ctx context.Context, c *Conv, in Input, since time.Time) (bool, error) {
 	_, bare := r.bareAnswer(in)
 	if word := controlKey(in.Text); !bare && !(in.Kind == KindText && in.Command == "" &&
-		(slices.Contains(renewYes, word) || slices.Contains(renewNo, word))) || c.User == nil {
+		lexicon.is(word, renewYes|renewNo)) || c.User == nil {
 		return false, nil
 	}
 	last, err := r.Deps.Orders.LastAsked(ctx, c.User.ID)
@@ -89,7 +89,7 @@ func (r *Router) renewWords(ctx context.Context, c *Conv, in Input) (done bool, 
 		return false, nil
 	}
 	word := controlKey(in.Text)
-	yes, no := slices.Contains(renewYes, word), slices.Contains(renewNo, word)
+	yes, no := lexicon.is(word, renewYes), lexicon.is(word, renewNo)
 	if !yes && !no {
 		return false, nil
 	}
@@ -128,22 +128,16 @@ func (r *Router) renewWords(ctx context.Context, c *Conv, in Input) (done bool, 
 	return true, nil
 }
 
-// thanksEmoji thank or agree, said alone: 👍, 🙏, ❤️, 👌. Any other
-// emoji (❓, 😡, 😢) asks for something, or is upset: not thanks.
-var thanksEmoji = []rune{
-	'👍', '🙏', '👌', '👏', '🤝', '💪', '✅', '✔', '☑', '🆗',
-	'❤', '♥', '💕', '💖', '💗', '💓', '💞', '💚', '💙', '💛', '🧡', '💜', '🫶', '🥰', '😍', '😘',
-	'😊', '☺', '🙂', '😀', '😃', '😄', '😁', '😆', '🤗', '😇', '🌹', '🌸', '💐', '🌾', '🎉', '💯',
-}
-
-// thanksEmojiOnly tells whether text is thanking emoji alone, any
-// number of them, with their skin tones and variation selectors.
+// thanksEmojiOnly tells whether text is thanking emoji alone (👍, 🙏, ❤️,
+// 👌: wordThanks), any number of them, with their skin tones and
+// variation selectors. Any other emoji (❓, 😡, 😢) asks for something,
+// or is upset: not thanks.
 func thanksEmojiOnly(text string) bool {
 	seen := false
 	for _, r := range text {
 		switch {
 		case unicode.IsSpace(r), r == '\uFE0F', r == '\uFE0E', r == '\u200D', r >= 0x1F3FB && r <= 0x1F3FF:
-		case slices.Contains(thanksEmoji, r):
+		case lexicon.is(string(r), wordThanks):
 			seen = true
 		default:
 			return false

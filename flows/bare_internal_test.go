@@ -58,9 +58,9 @@ func TestRenewalAnswerWords(t *testing.T) {
 		key := controlKey(text)
 		got := ""
 		switch {
-		case slices.Contains(renewYes, key):
+		case lexicon.is(key, renewYes):
 			got = "yes"
-		case slices.Contains(renewNo, key):
+		case lexicon.is(key, renewNo):
 			got = "no"
 		}
 		if got != want {

@@ -700,7 +700,7 @@ func farmerActions(o *Order) [][]Choice {
 // actionWords are more typed answers for an order's action buttons: the
 // words of their former labels.
 var actionWords = map[string][]string{
-	"ship": {"da gui hang", "gui hang", "shipped"},
+	"ship": lexicon.of(wordShipLabel),
 }
 
 // actionChoice is the button of an order action ("ord:ship:42"), which

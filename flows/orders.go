@@ -194,11 +194,6 @@ func ownVerb(verb string, o *Order, isSeller, isBuyer bool) string {
 	return verb
 }
 
-// orderCancelWords, as controlKey reads them, cancel a buyer's order
-// between tasks, as "huỷ" does (cancelOrder).
-var orderCancelWords = []string{"huy don", "huy don hang", "huy don nay", "huy don mua", "huy bo don",
-	"khong mua nua", "thoi khong mua nua"}
-
 // cancelOrder answers "huỷ" (or "huỷ đơn", "không mua nữa") said between
 // tasks by a buyer whose orders wait for the farmer: the order whose ❌
 // Huỷ đơn is on screen (just placed) is cancelled, as the button would;
@@ -571,20 +566,15 @@ func reasonSaid(text string) (key string, ok bool) {
 	return "", false
 }
 
-// mindWords, as controlKey reads them after a leading "dạ"/"vâng", say
-// yes to the order instead of why not: typed at the reason question, the
-// farmer changed her mind. Never a reason for the buyer.
-var mindWords = []string{"nhan", "nhan don", "nhan don nay", "co nhan", "co nhan don", "nhan duoc", "van nhan",
-	"ban", "van ban", "co ban", "vang", "da", "u", "uh", "duoc roi", "dong y nhan", "accept"}
-
 // changedMind tells whether text, at the question why she declines, takes
-// it back: an accept word, its button's label, or a yes.
+// it back: an accept word (wordMind, after a leading "dạ"/"vâng"), its
+// button's label, or a yes. Never a reason for the buyer.
 func (f *orders) changedMind(text string) bool {
 	word := controlKey(text)
 	for _, polite := range []string{"da ", "vang "} { // "dạ nhận", "vâng, nhận ạ"
 		word = strings.TrimPrefix(word, polite)
 	}
-	if slices.Contains(mindWords, word) || slices.Contains(orderYes, word) {
+	if lexicon.is(word, wordMind|wordYes) {
 		return true
 	}
 	for _, lang := range f.deps.Texts.Langs() {
@@ -624,8 +614,8 @@ func (f *orders) keep(ctx context.Context, c *Conv, d ordersDraft) error {
 func askAccept(c *Conv, o *Order) {
 	id := strconv.FormatInt(o.ID, 10)
 	c.Ask(M("orders.confirm", sellerData(c.F(), o)...), []Choice{
-		{Label: M("order.accept"), Value: "ord:accept:" + id, Words: append(slices.Clone(orderYes), politeYes...)},
-		{Label: M("order.decline"), Value: "ord:decline:" + id, Words: append([]string{"khong nhan"}, orderNo...)},
+		{Label: M("order.accept"), Value: "ord:accept:" + id, Words: lexicon.of(wordYes | wordPoliteYes)},
+		{Label: M("order.decline"), Value: "ord:decline:" + id, Words: append([]string{"khong nhan"}, lexicon.of(wordNo)...)},
 	})
 }
 

@@ -138,7 +138,7 @@ func (r *Router) asksResume(c *Conv, in Input) bool {
 		return r.Entries[r.menuValue(in)] == "sell"
 	case in.Kind == KindChoice: // a button of yesterday's question answers it
 		return r.Entries[in.Text] == "sell"
-	case slices.Contains(cancelWords, word), slices.Contains(quitWords, word), slices.Contains(helpWords, word),
+	case lexicon.is(word, wordCancel|wordQuit|wordHelp),
 		follow, action, stop, invite, takesOver(c, r.Deps, in):
 		return false
 	}

@@ -13,23 +13,9 @@ import (
 	"github.com/nongsan-bot/nongsan/flows/vn"
 )
 
-// Words every step understands, as controlKey reads them.
-var (
-	cancelWords = []string{"huy", "huy bo", "thoi", "cancel"}
-	helpWords   = []string{"tro giup", "giup", "huong dan", "help"}
-	backWords   = []string{"quay lai", "tro lai", "back"}
-	// quitWords stop a task as "huỷ" does; with nothing in progress they
-	// are not a cancel, and other readers may take them.
-	quitWords = []string{"thoi khong ban nua", "khong ban nua", "thoi khong dang nua", "khong dang nua",
-		"thoi khong mua nua", "khong mua nua", "thoi khong lam nua", "khong lam nua"}
-	// particles are the polite words that may follow a word meant for the
-	// bot: "huỷ ạ", "quay lại nhé", "hủy đi".
-	particles = []string{"a", "nhe", "nha", "di", "luon", "em"}
-)
-
 // controlKey is a typed text as a word meant for the bot may be said:
 // folded, without emoji or punctuation ("Hủy."), and without the particles
-// after it ("huỷ ạ"). Only whole keys count: "huỷ đơn giúp em" is no "huỷ".
+// after it ("huỷ ạ", "quay lại nhé": wordParticle). Only whole keys count: "huỷ đơn giúp em" is no "huỷ".
 func controlKey(s string) string {
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) {
@@ -38,7 +24,7 @@ func controlKey(s string) string {
 		return ' '
 	}, s)
 	words := strings.Fields(vn.Fold(s))
-	for len(words) > 1 && slices.Contains(particles, words[len(words)-1]) {
+	for len(words) > 1 && lexicon.is(words[len(words)-1], wordParticle) {
 		words = words[:len(words)-1]
 	}
 	return strings.Join(words, " ")
@@ -188,9 +174,11 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 	if in.Kind == KindText && in.Command == "" {
 		word = controlKey(in.Text)
 	}
-	quits := c.Session.Active() && slices.Contains(quitWords, word)
+	// "không bán nữa" stops a task as "huỷ" does; with nothing in progress
+	// it is no cancel, and other readers may take it.
+	quits := c.Session.Active() && lexicon.is(word, wordQuit)
 	switch {
-	case in.Command == "huy" || slices.Contains(cancelWords, word) || quits:
+	case in.Command == "huy" || lexicon.is(word, wordCancel) || quits:
 		switch {
 		case c.Session.Flow == resumeName: // "huỷ" at "go on with it?": drop it
 			*c.Session = Session{}
@@ -213,13 +201,13 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 			mainMenu(c)
 		}
 		return nil
-	case !c.Session.Active() && slices.Contains(orderCancelWords, word):
+	case !c.Session.Active() && lexicon.is(word, wordCancelOrder):
 		if done, err := r.cancelOrder(ctx, c, in); done || err != nil {
 			return err
 		}
 		c.Say(M("orders.cancel_none"))
 		return nil
-	case in.Command == "help" || slices.Contains(helpWords, word):
+	case in.Command == "help" || lexicon.is(word, wordHelp):
 		moderator := false
 		if c.User != nil && r.Deps.Roles != nil {
 			var err error
@@ -266,7 +254,7 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 		// the question in progress.
 		in.Kind, in.Text = KindChoice, r.menuValue(in)
 		return r.interject(ctx, c, r.Entries[in.Text], in)
-	case slices.Contains(backWords, word) && c.Session.Active():
+	case lexicon.is(word, wordBack) && c.Session.Active():
 		r.back(c)
 		return nil
 	}
@@ -374,17 +362,13 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 	return nil
 }
 
-// thanksWords, as controlKey reads them, thank or agree: said after a
-// task, they ask for nothing.
-var thanksWords = []string{"cam on", "cam on nhieu", "cam on nhe", "thanks", "thank you", "ok", "oke", "okay",
-	"vang", "da", "u", "uh", "duoc roi", "tot qua", "hay qua", "da vang", "vang a"}
-
-// thanks tells whether text thanks or agrees: one of thanksWords, "cảm
+// thanks tells whether text thanks or agrees, asking for nothing after a
+// task: a word of wordThanks, "cảm
 // ơn" said to anyone ("cảm ơn em nhiều"), or thanking emoji alone (👍, 🙏:
 // thanksEmojiOnly; ❓ or 😡 are no thanks).
 func thanks(text string) bool {
 	key := controlKey(text)
-	return thanksEmojiOnly(text) || slices.Contains(thanksWords, key) ||
+	return thanksEmojiOnly(text) || lexicon.is(key, wordThanks) ||
 		strings.HasPrefix(key, "cam on ") || strings.HasPrefix(key, "thank")
 }
 

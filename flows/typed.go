@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -19,28 +18,19 @@ import (
 // choices cannot be answered by number; the router reads them anywhere, and
 // they do exactly what the button does, with the same checks.
 type typedCommand struct {
-	action string   // an order action ("accept") or a listing one ("renew")
-	words  []string // the verbs that name it, folded
+	action string      // an order action ("accept") or a listing one ("renew")
+	verb   wordMeaning // the verbs that name it (lexicon)
 }
 
 // orderCommands and listingCommands are the verbs typed before a DH- or an
 // NS- code.
 var (
 	orderCommands = []typedCommand{
-		{"accept", []string{"nhan", "nhan don", "accept"}},
-		{"decline", []string{"tu choi", "khong nhan", "decline"}},
-		{"ship", []string{"da giao", "da giao hang", "giao hang", "da gui hang", "shipped"}},
-		{"received", []string{"da nhan hang", "da nhan duoc hang", "nhan duoc hang", "received"}},
-		{"cancel", []string{"huy", "huy don", "huy don hang", "huy don nay", "huy bo", "cancel"}},
-		{"drop", []string{"khong giao", "khong giao duoc", "khong giao duoc nua"}},
-		{"view", []string{"xem", "xem don", "view"}},
+		{"accept", wordAccept}, {"decline", wordDecline}, {"ship", wordShip}, {"received", wordReceived},
+		{"cancel", wordOrderCancel}, {"drop", wordDrop}, {"view", wordView},
 	}
 	listingCommands = []typedCommand{
-		{"renew", []string{"ban them", "ban them 7 ngay", "gia han", "renew"}},
-		{"close", []string{"ngung ban", "dong tin", "close", "het hang", "khong ban nua"}},
-		// Moderators' take-down; for her own listing, a farmer's stop selling.
-		{modRemove, []string{"go", "go tin", "remove", "xoa", "xoa tin"}},
-		{modBan, []string{"chan", "chan nguoi dang"}},
+		{"renew", wordRenew}, {"close", wordClose}, {modRemove, wordRemove}, {modBan, wordBan},
 	}
 )
 
@@ -62,7 +52,7 @@ func typedAction(in Input) (kind, action, code string, ok bool) {
 		commands = listingCommands
 	}
 	for _, cmd := range commands {
-		if slices.Contains(cmd.words, strings.TrimSpace(m[1])) {
+		if lexicon.is(strings.TrimSpace(m[1]), cmd.verb) {
 			return m[2], cmd.action, strings.ToUpper(m[2]) + "-" + strings.ToUpper(m[3]), true
 		}
 	}
@@ -226,22 +216,6 @@ func (r *Router) unknownCode(c *Conv, m Msg) error {
 	return nil
 }
 
-// orderYes and orderNo answer the new order notice's own question ("Anh/chị
-// có nhận đơn này không ạ?"), folded. A yes is asked back about the order
-// it would accept: "có" in one chat may be meant for another.
-var (
-	orderYes = []string{"co", "co a", "da co", "co nhan", "ok", "oke", "okay", "dong y", "duoc", "duoc a", "yes"}
-	orderNo  = []string{"khong", "khong a", "no"}
-	// politeYes are the commonest yes ("vâng", "dạ") and also thank: a
-	// yes to an order's question only when it was the latest asked (it
-	// is asked back, so a wrong guess costs one question); otherwise the
-	// warm word (thanksWords). No renewal or profile change takes them.
-	politeYes = []string{"vang", "da", "da vang", "vang da", "u", "uh", "duoc roi"}
-	// leadYes may start an answer politely: "dạ nhận", "vâng, không nhận
-	// ạ". Read with their marks: a folded "da" is "đã" as well.
-	leadYes = []string{"dạ", "vâng", "vang", "ừ"}
-)
-
 // confirmAccept is bareAnswer's action for a yes: the order is asked about
 // (✅ Nhận đơn / ❌ Từ chối), not accepted.
 const confirmAccept = "confirm"
@@ -266,7 +240,7 @@ func bareKeys(text string) []string {
 		return ' '
 	}, vn.Normalize(text))))
 	key := strings.Fields(keys[1]) // the same words as marked, maybe fewer at the end
-	for len(key) > 1 && slices.Contains(leadYes, marked[0]) {
+	for len(key) > 1 && lexicon.is(marked[0], wordLeadYes) {
 		marked, key = marked[1:], key[1:]
 		keys = append(keys, strings.Join(key, " "))
 	}
@@ -285,18 +259,18 @@ func (r *Router) bareAnswer(in Input) (w bareWord, ok bool) {
 		switch {
 		case word == "":
 			continue
-		case slices.Contains(orderYes, word):
+		case lexicon.is(word, wordYes):
 			return bareWord{action: confirmAccept, yesNo: true}, true
-		case slices.Contains(politeYes, word):
+		case lexicon.is(word, wordPoliteYes):
 			return bareWord{action: confirmAccept, yesNo: true, polite: true}, true
-		case slices.Contains(orderNo, word):
+		case lexicon.is(word, wordNo):
 			return bareWord{action: "decline", yesNo: true}, true
 		}
 		for _, cmd := range orderCommands {
 			if cmd.action != "accept" && cmd.action != "decline" {
 				continue
 			}
-			if slices.Contains(cmd.words, word) {
+			if lexicon.is(word, cmd.verb) {
 				return bareWord{action: cmd.action}, true
 			}
 			for _, lang := range r.Texts.Langs() {

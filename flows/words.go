@@ -1,0 +1,238 @@
+package flows
+
+import (
+	"slices"
+	"strings"
+)
+
+// wordMeaning is what a word typed alone means to the bot, as controlKey
+// reads it (folded, without the particles after it). One word may mean
+// several things, each read only where it applies: "ok" answers an
+// order's question, and between tasks it thanks; "huỷ" stops the task in
+// progress, and before an order's code it is the buyer's ❌ Huỷ đơn.
+type wordMeaning uint32
+
+const (
+	// Words every step understands.
+	wordCancel   wordMeaning = 1 << iota // stop the task in progress
+	wordHelp                             // what the bot can do
+	wordBack                             // the question before
+	wordQuit                             // stop the task as "huỷ" does; between tasks, no cancel
+	wordParticle                         // a polite word after another ("ạ", "nhé"), dropped by controlKey
+
+	// Answers to the bot's questions.
+	// wordYes answers the new order notice's question ("Anh/chị có nhận
+	// đơn này không ạ?"), the renewal's, a profile change's. A yes is
+	// asked back about the order it would accept: "có" in one chat may be
+	// meant for another.
+	wordYes
+	// wordPoliteYes are the commonest yes ("vâng", "dạ"), which also
+	// thank: a yes to an order's question only when it was the latest
+	// asked (it is asked back, so a wrong guess costs one question);
+	// otherwise the warm word (wordThanks). No renewal or profile change
+	// takes them.
+	wordPoliteYes
+	// wordLeadYes may start an answer politely: "dạ nhận", "vâng, không
+	// nhận ạ". Read with their marks: a folded "da" is "đã" as well.
+	wordLeadYes
+	wordNo          // a no to the same questions
+	wordRenewYes    // a yes to the renewal question only ("gia hạn")
+	wordRenewNo     // a no to it only ("không gia hạn")
+	wordThanks      // thanks or agrees, asking for nothing (a word or an emoji)
+	wordMind        // at the question why she declines: she accepts after all
+	wordCancelOrder // between tasks, a buyer's order cancelled ("huỷ đơn")
+
+	// Verbs typed before an order's code (DH-7K2Q), which do what its
+	// buttons do.
+	wordAccept
+	wordDecline
+	wordShip
+	wordReceived
+	wordOrderCancel // the buyer's ❌ Huỷ đơn
+	wordDrop        // the farmer's ❌ Không giao được nữa
+	wordView
+	// wordShipped is the farmer's 🚚 Đã giao hàng said alone, as done: a
+	// verb without a code ("giao hàng" alone may be a question).
+	wordShipped
+	// wordShipLabel are the former labels of 🚚 Đã giao hàng, still read
+	// as that button while it is on screen.
+	wordShipLabel
+
+	// Verbs typed before a listing's code (NS-7K2Q).
+	wordRenew
+	wordClose
+	wordRemove // a moderator's take-down; for her own listing, a farmer's stop selling
+	wordBan
+)
+
+// words are the words typed alone that mean something to the bot, folded
+// as controlKey reads them, and the thanking emoji (thanksEmojiOnly). The
+// lead words ("dạ", "vâng", "ừ") keep their marks: a folded "da" is also
+// "đã". Each meaning's words are read by lexicon.of where a list is needed
+// (a choice's Words).
+var lexicon = wordTable{
+	"a":                     wordParticle,
+	"accept":                wordMind | wordAccept,
+	"back":                  wordBack,
+	"ban":                   wordMind,
+	"ban them":              wordRenewYes | wordRenew,
+	"ban them 7 ngay":       wordRenewYes | wordRenew,
+	"cam on":                wordThanks,
+	"cam on nhe":            wordThanks,
+	"cam on nhieu":          wordThanks,
+	"cancel":                wordCancel | wordOrderCancel,
+	"chan":                  wordBan,
+	"chan nguoi dang":       wordBan,
+	"close":                 wordClose,
+	"co":                    wordYes,
+	"co a":                  wordYes,
+	"co ban":                wordMind,
+	"co ban them":           wordRenewYes,
+	"co nhan":               wordYes | wordMind,
+	"co nhan don":           wordMind,
+	"da":                    wordPoliteYes | wordThanks | wordMind,
+	"da co":                 wordYes,
+	"da giao":               wordShip | wordShipped,
+	"da giao hang":          wordShip | wordShipped,
+	"da giao hang roi":      wordShip | wordShipped,
+	"da giao roi":           wordShip | wordShipped,
+	"da gui hang":           wordShip | wordShipped | wordShipLabel,
+	"da nhan duoc hang":     wordReceived,
+	"da nhan duoc hang roi": wordReceived,
+	"da nhan duoc roi":      wordReceived,
+	"da nhan hang":          wordReceived,
+	"da nhan hang roi":      wordReceived,
+	"da vang":               wordPoliteYes | wordThanks,
+	"decline":               wordDecline,
+	"di":                    wordParticle,
+	"dong tin":              wordClose,
+	"dong y":                wordYes,
+	"dong y nhan":           wordMind,
+	"duoc":                  wordYes,
+	"duoc a":                wordYes,
+	"duoc roi":              wordPoliteYes | wordThanks | wordMind,
+	"em":                    wordParticle,
+	"gia han":               wordRenewYes | wordRenew,
+	"gia han 7 ngay":        wordRenewYes,
+	"giao hang":             wordShip,
+	"giao hang roi":         wordShip | wordShipped,
+	"giao roi":              wordShip | wordShipped,
+	"giup":                  wordHelp,
+	"go":                    wordRemove,
+	"go tin":                wordRemove,
+	"gui hang":              wordShipLabel,
+	"hay qua":               wordThanks,
+	"help":                  wordHelp,
+	"het hang":              wordClose,
+	"huong dan":             wordHelp,
+	"huy":                   wordCancel | wordOrderCancel,
+	"huy bo":                wordCancel | wordOrderCancel,
+	"huy bo don":            wordCancelOrder,
+	"huy don":               wordCancelOrder | wordOrderCancel,
+	"huy don hang":          wordCancelOrder | wordOrderCancel,
+	"huy don mua":           wordCancelOrder,
+	"huy don nay":           wordCancelOrder | wordOrderCancel,
+	"khong":                 wordNo,
+	"khong a":               wordNo,
+	"khong ban nua":         wordQuit | wordClose,
+	"khong ban them":        wordRenewNo,
+	"khong dang nua":        wordQuit,
+	"khong gia han":         wordRenewNo,
+	"khong giao":            wordDrop,
+	"khong giao duoc":       wordDrop,
+	"khong giao duoc nua":   wordDrop,
+	"khong lam nua":         wordQuit,
+	"khong mua nua":         wordQuit | wordCancelOrder,
+	"khong nhan":            wordDecline,
+	"luon":                  wordParticle,
+	"ngung ban":             wordClose,
+	"nha":                   wordParticle,
+	"nhan":                  wordMind | wordAccept,
+	"nhan don":              wordMind | wordAccept,
+	"nhan don nay":          wordMind,
+	"nhan duoc":             wordMind,
+	"nhan duoc hang":        wordReceived,
+	"nhan duoc hang roi":    wordReceived,
+	"nhan duoc roi":         wordReceived,
+	"nhe":                   wordParticle,
+	"no":                    wordNo,
+	"ok":                    wordYes | wordThanks,
+	"okay":                  wordYes | wordThanks,
+	"oke":                   wordYes | wordThanks,
+	"quay lai":              wordBack,
+	"received":              wordReceived,
+	"remove":                wordRemove,
+	"renew":                 wordRenewYes | wordRenew,
+	"shipped":               wordShip | wordShipped | wordShipLabel,
+	"thank you":             wordThanks,
+	"thanks":                wordThanks,
+	"thoi":                  wordCancel,
+	"thoi khong ban nua":    wordQuit,
+	"thoi khong dang nua":   wordQuit,
+	"thoi khong lam nua":    wordQuit,
+	"thoi khong mua nua":    wordQuit | wordCancelOrder,
+	"tot qua":               wordThanks,
+	"tro giup":              wordHelp,
+	"tro lai":               wordBack,
+	"tu choi":               wordDecline,
+	"u":                     wordPoliteYes | wordThanks | wordMind,
+	"uh":                    wordPoliteYes | wordThanks | wordMind,
+	"van ban":               wordMind,
+	"van nhan":              wordMind,
+	"vang":                  wordPoliteYes | wordLeadYes | wordThanks | wordMind,
+	"vang a":                wordThanks,
+	"vang da":               wordPoliteYes,
+	"view":                  wordView,
+	"xem":                   wordView,
+	"xem don":               wordView,
+	"xoa":                   wordRemove,
+	"xoa tin":               wordRemove,
+	"yes":                   wordYes,
+	// Read with their marks before another word (bareKeys).
+	"dạ":   wordLeadYes,
+	"vâng": wordLeadYes,
+	"ừ":    wordLeadYes,
+	// Thanking emoji, each alone or among others (thanksEmojiOnly); any
+	// other (❓, 😡, 😢) asks for something, or is upset.
+	"☑": wordThanks, "☺": wordThanks, "♥": wordThanks, "✅": wordThanks, "✔": wordThanks, "❤": wordThanks, "🆗": wordThanks, "🌸": wordThanks,
+	"🌹": wordThanks, "🌾": wordThanks, "🎉": wordThanks, "👌": wordThanks, "👍": wordThanks, "👏": wordThanks, "💐": wordThanks, "💓": wordThanks,
+	"💕": wordThanks, "💖": wordThanks, "💗": wordThanks, "💙": wordThanks, "💚": wordThanks, "💛": wordThanks, "💜": wordThanks, "💞": wordThanks,
+	"💪": wordThanks, "💯": wordThanks, "😀": wordThanks, "😁": wordThanks, "😃": wordThanks, "😄": wordThanks, "😆": wordThanks, "😇": wordThanks,
+	"😊": wordThanks, "😍": wordThanks, "😘": wordThanks, "🙂": wordThanks, "🙏": wordThanks, "🤗": wordThanks, "🤝": wordThanks, "🥰": wordThanks,
+	"🧡": wordThanks, "🫶": wordThanks,
+}
+
+type wordTable map[string]wordMeaning
+
+// meaning is what word means, 0 for nothing.
+func (t wordTable) meaning(word string) wordMeaning { return t[word] }
+
+// is tells whether word means any of m.
+func (t wordTable) is(word string, m wordMeaning) bool { return t[word]&m != 0 }
+
+// of lists the words meaning any of m, sorted: a choice's typed words.
+func (t wordTable) of(m wordMeaning) []string {
+	var out []string
+	for w, mm := range t {
+		if mm&m != 0 {
+			out = append(out, w)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// wordNames name the meanings, for a test's failure.
+var wordNames = []string{"cancel", "help", "back", "quit", "particle", "yes", "polite_yes", "lead_yes", "no",
+	"renew_yes", "renew_no", "thanks", "mind", "cancel_order", "accept", "decline", "ship", "received",
+	"order_cancel", "drop", "view", "shipped", "ship_label", "renew", "close", "remove", "ban"}
+
+func (m wordMeaning) String() string {
+	var names []string
+	for i, name := range wordNames {
+		if m&(1<<i) != 0 {
+			names = append(names, name)
+		}
+	}
+	return strings.Join(names, "|")
+}

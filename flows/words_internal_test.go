@@ -1,0 +1,210 @@
+package flows
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/nongsan-bot/nongsan/flows/vn"
+)
+
+// Every word of the lexicon means what the places that read it expect,
+// typed with its marks and capitals as farmers type it, or without them.
+// Each word of the table must be named here: a new word needs its row.
+func TestEveryWordMeansWhatItSays(t *testing.T) {
+	rows := []struct {
+		typed string
+		want  wordMeaning
+	}{
+		// The way out, help, back: every step reads them.
+		{"Huỷ", wordCancel | wordOrderCancel},
+		{"hủy bỏ", wordCancel | wordOrderCancel},
+		{"Thôi", wordCancel},
+		{"cancel", wordCancel | wordOrderCancel},
+		{"Trợ giúp", wordHelp},
+		{"giúp", wordHelp},
+		{"Hướng dẫn", wordHelp},
+		{"help", wordHelp},
+		{"Quay lại", wordBack},
+		{"trở lại", wordBack},
+		{"back", wordBack},
+		{"Thôi không bán nữa", wordQuit},
+		{"không bán nữa", wordQuit | wordClose},
+		{"thôi không đăng nữa", wordQuit},
+		{"Không đăng nữa", wordQuit},
+		{"thôi không mua nữa", wordQuit | wordCancelOrder},
+		{"không mua nữa", wordQuit | wordCancelOrder},
+		{"thôi không làm nữa", wordQuit},
+		{"không làm nữa", wordQuit},
+		{"ạ", wordParticle},
+		{"nhé", wordParticle},
+		{"nha", wordParticle},
+		{"đi", wordParticle},
+		{"luôn", wordParticle},
+		{"em", wordParticle},
+		// Yes and no, to an order's question, the renewal's, a change's.
+		{"Có", wordYes},
+		{"có ạ", wordYes},
+		{"dạ có", wordYes},
+		{"có nhận", wordYes | wordMind},
+		{"OK", wordYes | wordThanks},
+		{"oke", wordYes | wordThanks},
+		{"okay", wordYes | wordThanks},
+		{"Đồng ý", wordYes},
+		{"được", wordYes},
+		{"được ạ", wordYes},
+		{"yes", wordYes},
+		{"Vâng", wordPoliteYes | wordLeadYes | wordThanks | wordMind},
+		{"vang", wordPoliteYes | wordLeadYes | wordThanks | wordMind},
+		{"Dạ", wordPoliteYes | wordThanks | wordMind},
+		{"dạ vâng", wordPoliteYes | wordThanks},
+		{"vâng dạ", wordPoliteYes},
+		{"ừ", wordPoliteYes | wordThanks | wordMind},
+		{"uh", wordPoliteYes | wordThanks | wordMind},
+		{"được rồi", wordPoliteYes | wordThanks | wordMind},
+		{"Không", wordNo},
+		{"không ạ", wordNo},
+		{"no", wordNo},
+		{"Gia hạn", wordRenewYes | wordRenew},
+		{"gia hạn 7 ngày", wordRenewYes},
+		{"có bán thêm", wordRenewYes},
+		{"renew", wordRenewYes | wordRenew},
+		{"không bán thêm", wordRenewNo},
+		{"Không gia hạn", wordRenewNo},
+		{"Cảm ơn", wordThanks},
+		{"cảm ơn nhé", wordThanks},
+		{"cám ơn nhiều", wordThanks},
+		{"thanks", wordThanks},
+		{"thank you", wordThanks},
+		{"Tốt quá", wordThanks},
+		{"hay quá", wordThanks},
+		{"vâng ạ", wordThanks},
+		// At the question why she declines: she accepts after all.
+		{"Bán", wordMind},
+		{"vẫn bán", wordMind},
+		{"có bán", wordMind},
+		{"có nhận đơn", wordMind},
+		{"nhận đơn này", wordMind},
+		{"nhận được", wordMind},
+		{"vẫn nhận", wordMind},
+		{"đồng ý nhận", wordMind},
+		// A buyer's order cancelled between tasks.
+		{"huỷ bỏ đơn", wordCancelOrder},
+		{"Huỷ đơn", wordCancelOrder | wordOrderCancel},
+		{"hủy đơn hàng", wordCancelOrder | wordOrderCancel},
+		{"huỷ đơn mua", wordCancelOrder},
+		{"huỷ đơn này", wordCancelOrder | wordOrderCancel},
+		// Verbs before an order's code, and alone where they are done.
+		{"Nhận", wordMind | wordAccept},
+		{"nhận đơn", wordMind | wordAccept},
+		{"accept", wordMind | wordAccept},
+		{"Từ chối", wordDecline},
+		{"không nhận", wordDecline},
+		{"decline", wordDecline},
+		{"Đã giao", wordShip | wordShipped},
+		{"đã giao hàng", wordShip | wordShipped},
+		{"Đã giao hàng rồi", wordShip | wordShipped},
+		{"đã giao rồi", wordShip | wordShipped},
+		{"Giao rồi", wordShip | wordShipped},
+		{"giao hàng rồi", wordShip | wordShipped},
+		{"giao hàng", wordShip},
+		{"đã gửi hàng", wordShip | wordShipped | wordShipLabel},
+		{"gửi hàng", wordShipLabel},
+		{"shipped", wordShip | wordShipped | wordShipLabel},
+		{"Đã nhận hàng", wordReceived},
+		{"đã nhận được hàng", wordReceived},
+		{"Đã nhận được hàng rồi", wordReceived},
+		{"đã nhận được rồi", wordReceived},
+		{"đã nhận hàng rồi", wordReceived},
+		{"nhận được hàng", wordReceived},
+		{"nhận được hàng rồi", wordReceived},
+		{"Nhận được rồi", wordReceived},
+		{"received", wordReceived},
+		{"không giao", wordDrop},
+		{"Không giao được", wordDrop},
+		{"không giao được nữa", wordDrop},
+		{"Xem", wordView},
+		{"xem đơn", wordView},
+		{"view", wordView},
+		// Verbs before a listing's code.
+		{"ngừng bán", wordClose},
+		{"Đóng tin", wordClose},
+		{"hết hàng", wordClose},
+		{"close", wordClose},
+		{"Gỡ", wordRemove},
+		{"gỡ tin", wordRemove},
+		{"xoá", wordRemove},
+		{"xóa tin", wordRemove},
+		{"remove", wordRemove},
+		{"Chặn", wordBan},
+		{"chặn người đăng", wordBan},
+		{"bán thêm", wordRenewYes | wordRenew},
+		{"Bán thêm 7 ngày", wordRenewYes | wordRenew},
+	}
+	seen := map[string]bool{}
+	for _, row := range rows {
+		key := strings.Join(strings.Fields(vn.Fold(row.typed)), " ")
+		if got := lexicon.meaning(key); got != row.want {
+			t.Errorf("%q (%q) means %v, want %v", row.typed, key, got, row.want)
+		}
+		seen[key] = true
+	}
+	// The lead words, with their marks: "đã" is none.
+	for _, lead := range []string{"dạ", "vâng", "vang", "ừ"} {
+		if !lexicon.is(lead, wordLeadYes) {
+			t.Errorf("%q leads no answer", lead)
+		}
+		seen[lead] = true
+	}
+	if lexicon.is("đã", wordLeadYes) {
+		t.Error(`"đã" leads an answer`)
+	}
+	for _, emoji := range []string{"👍", "🙏", "👌", "👏", "🤝", "💪", "✅", "✔", "☑", "🆗", "❤", "♥", "💕", "💖", "💗", "💓",
+		"💞", "💚", "💙", "💛", "🧡", "💜", "🫶", "🥰", "😍", "😘", "😊", "☺", "🙂", "😀", "😃", "😄", "😁", "😆", "🤗", "😇",
+		"🌹", "🌸", "💐", "🌾", "🎉", "💯"} {
+		if lexicon.meaning(emoji) != wordThanks {
+			t.Errorf("%s means %v, want thanks", emoji, lexicon.meaning(emoji))
+		}
+		seen[emoji] = true
+	}
+	for _, upset := range []string{"❓", "😡", "😢", "?"} {
+		if lexicon.meaning(upset) != 0 {
+			t.Errorf("%s means %v, want nothing", upset, lexicon.meaning(upset))
+		}
+	}
+	for word := range lexicon {
+		if !seen[word] {
+			t.Errorf("%q (%v) has no row in this test", word, lexicon.meaning(word))
+		}
+	}
+}
+
+// Words read as controlKey reads them: with particles after them,
+// punctuation, emoji.
+func TestWordsAreReadAsControlKeyReadsThem(t *testing.T) {
+	for text, want := range map[string]wordMeaning{
+		"Huỷ ạ.":          wordCancel | wordOrderCancel,
+		"quay lại nhé":    wordBack,
+		"Có em":           wordYes,
+		"✅ Đã nhận hàng":  wordReceived,
+		"🚚 Đã giao hàng!": wordShip | wordShipped,
+		"Cảm ơn nhé":      wordThanks,
+		"huỷ đơn giúp em": 0, // only whole keys count
+		"":                0,
+	} {
+		if got := lexicon.meaning(controlKey(text)); got != want {
+			t.Errorf("%q (%q) means %v, want %v", text, controlKey(text), got, want)
+		}
+	}
+}
+
+// A choice's typed words are the words of its meanings, each once.
+func TestWordsOfAMeaning(t *testing.T) {
+	got := strings.Join(lexicon.of(wordNo), ",")
+	if got != "khong,khong a,no" {
+		t.Errorf("of(no) = %s", got)
+	}
+	got = strings.Join(lexicon.of(wordShipLabel), ",")
+	if got != "da gui hang,gui hang,shipped" {
+		t.Errorf("of(ship label) = %s", got)
+	}
+}
