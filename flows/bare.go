@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -53,10 +54,66 @@ func (r *Router) answersBare(ctx context.Context, c *Conv, in Input) (done bool,
 			return r.renewWords(ctx, c, in)
 		}
 	}
+	if w.action == "ship" || w.action == "received" {
+		return r.delivered(ctx, c, in, w.action)
+	}
 	if done, err := r.awaiting(ctx, c, in, w.action); done || err != nil {
 		return done, err
 	}
 	return r.renewWords(ctx, c, in)
+}
+
+// delivered answers the farmer's 🚚 Đã giao hàng and the buyer's ✅ Đã
+// nhận được hàng typed without the order's code (action ship or
+// received), whichever message showed the button: the buyer's comes with
+// the farmer's change, and is never among her own last choices. The one
+// order it applies to (her accepted one; his accepted or shipped one) is
+// done as its button would; several are listed to choose; with none, the
+// latest it was done to is said to be done already. done is false when
+// she has no such order: the words were meant otherwise.
+func (r *Router) delivered(ctx context.Context, c *Conv, in Input, action string) (done bool, err error) {
+	buying, selling, err := r.Deps.Orders.OrdersOf(ctx, c.User.ID)
+	if err != nil {
+		return false, fmt.Errorf("orders of %d, %s typed: %w", c.User.ID, action, err)
+	}
+	received := action == "received"
+	mine, past := selling, []string{Shipping, Completed}
+	if received {
+		mine, past = buying, []string{Completed}
+	}
+	var open []*Order
+	var over *Order          // the newest it was done to
+	for _, o := range mine { // newest first
+		switch {
+		case slices.Contains(orderActions[action].from, o.Status):
+			open = append(open, o)
+		case over == nil && slices.Contains(past, o.Status):
+			over = o
+		}
+	}
+	switch {
+	case len(open) == 1:
+		in.Kind, in.Text = KindChoice, "ord:"+action+":"+strconv.FormatInt(open[0].ID, 10)
+		return true, r.interject(ctx, c, "orders", in)
+	case len(open) > 1:
+		lines := make([]string, len(open))
+		rows := make([][]Choice, len(open))
+		for i, o := range open {
+			data := append(dataFor(c.F(), o, c.User.ID), "Received", received)
+			lines[i] = c.T(M("orders.delivered_item", data...))
+			rows[i] = []Choice{{Label: M("orders.delivered_choice", data...), Value: "ord:" + action + ":" + strconv.FormatInt(o.ID, 10)}}
+		}
+		c.Ask(M("orders.delivered_pick", "Count", len(open), "Orders", strings.Join(lines, "\n"), "Example", open[0].Code,
+			"Received", received), rows...)
+	case over != nil:
+		c.Say(M("orders.already", dataFor(c.F(), over, c.User.ID)...))
+	default:
+		return false, nil
+	}
+	if c.Session.Active() {
+		r.prompt(c) // the task in progress goes on
+	}
+	return true, nil
 }
 
 // answersSince tells whether in is a bare answer (answersBare) and a

@@ -247,10 +247,16 @@ func bareKeys(text string) []string {
 	return keys
 }
 
-// bareAnswer reads a new order's buttons typed without the order's code
-// ("nhận đơn", "✅ Nhận đơn", "từ chối"), folded: the verbs of its typed
-// commands, and its buttons' labels in every language; and a yes or no to
-// its question, which it says it was.
+// bareVerbs are the order actions whose words are read alone (bareAnswer),
+// without the order's code: a new order's answer, the farmer's delivery
+// (said as done: "giao hàng" alone may be a question), the buyer's receipt.
+var bareVerbs = []typedCommand{{"accept", wordAccept}, {"decline", wordDecline}, {"ship", wordShipped}, {"received", wordReceived}}
+
+// bareAnswer reads an order's buttons typed without the order's code
+// ("nhận đơn", "✅ Nhận đơn", "từ chối", "đã giao hàng", "đã nhận được
+// hàng"), folded: the verbs of its typed commands, and its buttons' labels
+// in every language; and a yes or no to a new order's question, which it
+// says it was.
 func (r *Router) bareAnswer(in Input) (w bareWord, ok bool) {
 	if in.Kind != KindText || in.Command != "" {
 		return bareWord{}, false
@@ -266,10 +272,7 @@ func (r *Router) bareAnswer(in Input) (w bareWord, ok bool) {
 		case lexicon.is(word, wordNo):
 			return bareWord{action: "decline", yesNo: true}, true
 		}
-		for _, cmd := range orderCommands {
-			if cmd.action != "accept" && cmd.action != "decline" {
-				continue
-			}
+		for _, cmd := range bareVerbs {
 			if lexicon.is(word, cmd.verb) {
 				return bareWord{action: cmd.action}, true
 			}

@@ -224,3 +224,65 @@ func (p *typist) reorder(buyer, quantity string) string {
 	placed := p.waitAfter(buyer, before, func(s string) bool { return strings.Contains(s, "DH-") })
 	return regexp.MustCompile(`DH-[2-9A-HJ-NP-Z]{4}`).FindString(placed)
 }
+
+// The farmer's "Đã giao hàng" and the buyer's "Đã nhận được hàng", typed
+// without a code after the buttons are gone (or, the buyer's, never were
+// his own: they came with the farmer's change), answer the orders waiting
+// for them: several are listed to choose, the one left is done, and once
+// done the same words say it is done already, not "not understood".
+func TestShippedAndReceivedTypedWithoutACodeAnswerTheOrdersWaitingForThem(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	b := startBot(t, tg, orderEnv(t, tg))
+	p := &typist{t: t, c: tgTypist{b}}
+	db := b.Env["DATABASE_URL"]
+	const farmer, buyer = "4601", "4602"
+	p.register(farmer, "0912 888 706")
+	_, code := p.publish(farmer, "2 tạ", "27k")
+	p.say(buyer, "mua "+code)
+	first := p.order(buyer, "30 kg")
+	p.say(buyer, "mua "+code)
+	second := p.reorder(buyer, "20 kg")
+	for _, o := range []string{first, second} {
+		p.say(farmer, "nhận "+o)
+		p.wait(buyer, func(s string) bool { return strings.HasPrefix(s, "🎉") && strings.Contains(s, o) })
+	}
+	p.say(farmer, "cảm ơn em") // her own 🚚 buttons are no longer on screen
+	p.expect(farmer, "unclear.thanks")
+
+	p.say(farmer, "Đã giao hàng")
+	pick := p.wait(farmer, func(s string) bool { return strings.Contains(s, "Anh/chị đã giao đơn nào ạ?") })
+	for _, o := range []string{first, second} {
+		if !strings.Contains(pick, "nhắn ĐÃ GIAO "+o) {
+			t.Fatalf("the farmer's orders to ship: %q, without %s", pick, o)
+		}
+	}
+	p.say(farmer, "đã giao "+first)
+	p.wait(buyer, func(s string) bool { return strings.HasPrefix(s, "🚚") && strings.Contains(s, first) })
+	p.say(farmer, "giao rồi") // the one left
+	p.wait(buyer, func(s string) bool { return strings.HasPrefix(s, "🚚") && strings.Contains(s, second) })
+	p.say(farmer, "🚚 Đã giao hàng")
+	p.expect(farmer, "orders.already", "Code", second, "Status", "anh/chị đã giao hàng")
+
+	before := len(p.c.received(buyer))
+	p.say(buyer, "Đã nhận được hàng")
+	pick = p.waitAfter(buyer, before, func(s string) bool { return strings.Contains(s, "đã nhận được hàng của đơn nào ạ?") })
+	for _, o := range []string{first, second} {
+		if !strings.Contains(pick, "nhắn ĐÃ NHẬN HÀNG "+o) {
+			t.Fatalf("the buyer's orders to receive: %q, without %s", pick, o)
+		}
+	}
+	p.say(buyer, "đã nhận hàng "+second)
+	p.wait(farmer, func(s string) bool {
+		return strings.Contains(s, second) && strings.Contains(s, "đã nhận được hàng")
+	})
+	p.say(buyer, "nhận được rồi ạ") // the one left
+	p.wait(farmer, func(s string) bool {
+		return strings.Contains(s, first) && strings.Contains(s, "đã nhận được hàng")
+	})
+	p.say(buyer, "Đã nhận được hàng") // said of his newest order
+	p.expect(buyer, "orders.already", "Code", second, "Status", "người mua đã nhận hàng")
+	if got := strings.Join(rows(t, db, `SELECT status FROM orders ORDER BY id`), " "); got != "[completed] [completed]" {
+		t.Fatalf("orders: %v", got)
+	}
+}
