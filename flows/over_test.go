@@ -61,3 +61,28 @@ func TestSayingSellingIsOverOffersToMarkTheListingSoldOut(t *testing.T) {
 		}
 	}
 }
+
+// "hong ban 30k", typed without marks, is most likely hồng (persimmons,
+// sold at 30k) in a market of Lạng Sơn, as "Hồng bán 30k" is: a listing
+// at that price, whose product is asked, and not the southern "hổng bán"
+// (not selling), which names no price. Her listing on sale stays as it is.
+func TestHongBanWithAPriceIsAListingNotSellingOver(t *testing.T) {
+	t.Parallel()
+	m := newMarket(t)
+	const farmer = "1"
+	l := m.listing(farmer)
+	for _, said := range []string{"hong ban 30k", "Hồng bán 30k"} {
+		got := m.say(farmer, flows.KindText, said)
+		if slices.ContainsFunc(got, func(id string) bool { return strings.HasPrefix(id, "over.") }) ||
+			!strings.HasPrefix(m.step(farmer), "sell/") {
+			t.Errorf("%q said %v at %q, want a listing of it", said, got, m.step(farmer))
+		}
+		m.say(farmer, flows.KindText, "huỷ")
+	}
+	if got, err := m.db.Listing(context.Background(), l.ID); err != nil || got.Status != flows.Active {
+		t.Errorf("her listing on sale is %+v (%v)", got, err)
+	}
+	if got := m.say(farmer, flows.KindText, "hong ban nua"); !slices.Equal(got, []string{"over.listing", "mine.detail"}) {
+		t.Errorf(`"hong ban nua" said %v, want her listing to stop selling`, got)
+	}
+}

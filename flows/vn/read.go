@@ -320,6 +320,15 @@ func markNegations(ws []readWord, text string, c *Catalog) {
 			ws[k].neg = false // "25 k": thousands
 		}
 	}
+	for k := 0; k+2 < len(ws); k++ {
+		// "hong ban 30k" typed plain is hồng (persimmons, of the
+		// catalogue's Lạng Sơn) sold at 30k, as "Hồng bán 30k" is, not the
+		// southern "hổng bán": a number after "bán" offers, where selling
+		// that is over names none ("hong ban nua").
+		if plain && ws[k].fold == "hong" && ws[k+1].fold == "ban" && !ws[k].end && !ws[k+1].end && startsNumber(ws[k+2]) {
+			ws[k].neg = false
+		}
+	}
 	for k := 0; k+1 < len(ws); k++ {
 		if producePhrase(ws[:k], ws[k:k+2]) {
 			ws[k].neg, ws[k+1].neg = false, false // "ca chua ban 15k"
@@ -617,6 +626,12 @@ func cassava(w readWord, rest []readWord) bool {
 
 // isNumberWord tells whether w ends in a number, in digits or words
 // ("25", "hai").
+// startsNumber tells whether w begins with digits: "30k", "5", "3ta";
+// not "nua", which is "nửa" (half) as well as "nữa".
+func startsNumber(w readWord) bool {
+	return w.fold != "" && w.fold[0] >= '0' && w.fold[0] <= '9'
+}
+
 func isNumberWord(w readWord) bool {
 	toks := lex(w.fold)
 	return len(toks) > 0 && isNumberToken(toks[len(toks)-1])

@@ -178,6 +178,13 @@ func TestReadListing(t *testing.T) {
 		{text: "k ban nua", flags: "over"},
 		{text: "ko ban nua", flags: "over"},
 		{text: "hong khong hat ban 30k", product: "hong-khong-hat", price: "30000", flags: "listing"},
+		// Plain "hong" before "bán" and a price is hồng sold at it, as
+		// "Hồng bán 30k" is (the product asked), not the southern "hổng
+		// bán"; with no number after it, or typed with its marks, it is.
+		{text: "hong ban 30k", price: "30000", note: "hong ban", flags: "listing"},
+		{text: "Hồng bán 30k", price: "30000", note: "Hồng bán", flags: "listing"},
+		{text: "hong ban nua", note: "hong", flags: "over"},
+		{text: "hổng bán nữa", note: "hổng", flags: "over"},
 		{text: "HONG KHONG HAT 3 TA 30K", product: "hong-khong-hat", qty: "3 ta", price: "30000", flags: "listing"},
 		{text: "Quyt Bac Son 2 Tan 18 Nghin", product: "quyt-bac-son", qty: "2 tan", price: "18000", area: "bac_son", flags: "listing"},
 		{text: "na 5 ta gia 25 nghin mai co hang", product: "na-chi-lang", qty: "5 ta", price: "25000", ready: day(2, 12, 2026), flags: "listing"},
@@ -250,7 +257,7 @@ func FuzzReadListing(f *testing.F) {
 		"bán hết rồi", "thôi không bán nữa", "chưa bán được", "bán hết 5 tạ na 25k",
 		"Nhà em có hồng không hạt bán", "Cà chua bán 15k/kg", "Em còn hàng, muốn bán nữa", "Dũng bán na",
 		"ca chua ban 15k", "tat ca chua ban duoc", "k ban nua", "25 k ban nua", "chao ban", "ket ban zalo", "san 2 ta 5k",
-		"van chua ban duoc", "ca chua", "ca", "chua ca chua ban"} {
+		"van chua ban duoc", "ca chua", "ca", "chua ca chua ban", "hong ban 30k", "hong ban", "hong ban 3", "hong ban nua"} {
 		f.Add(s)
 	}
 	c := loadCatalog(f)
