@@ -186,10 +186,10 @@ func (b *Broadcaster) deliver(ctx context.Context, t *flows.BroadcastTarget, fol
 		later(b.RetryMin, "shutting down")
 		return
 	}
-	probe, wait := b.gate(ctx, log, group.Channel)
+	probe, wait, by := b.gate(ctx, log, group.Channel)
 	if wait > 0 {
 		later(wait, quotaWait)
-		b.waitQuota(ctx, log, group.Channel)
+		b.waitQuota(ctx, log, by)
 		return
 	}
 	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), b.Attempt)
@@ -200,7 +200,7 @@ func (b *Broadcaster) deliver(ctx context.Context, t *flows.BroadcastTarget, fol
 			log.Error().Err(err).Msg("start sending broadcast")
 		}
 		// Cancelled, or no longer ours: nothing was tried.
-		b.tried(ctx, log, group.Channel, probe, errStopped)
+		b.tried(ctx, log, group, probe, errStopped)
 		return
 	}
 	sent, cut, err := b.send(ctx, ch, post)
@@ -210,7 +210,7 @@ func (b *Broadcaster) deliver(ctx context.Context, t *flows.BroadcastTarget, fol
 		case ferr != nil:
 			err = ferr // tried again later, as a failed send
 		case !moved: // the new id is a target of its own
-			b.tried(ctx, log, group.Channel, probe, err)
+			b.tried(ctx, log, group, probe, err)
 			b.count(group.Channel, movedOutcome)
 			return
 		default:
@@ -219,7 +219,7 @@ func (b *Broadcaster) deliver(ctx context.Context, t *flows.BroadcastTarget, fol
 			sent, cut, err = b.send(ctx, ch, flows.BroadcastPost(t.Broadcast, group, true))
 		}
 	}
-	b.tried(ctx, log, group.Channel, probe, err)
+	b.tried(ctx, log, group, probe, err)
 	var ra *RetryAfterError
 	var part *PartialError
 	switch {
@@ -237,8 +237,13 @@ func (b *Broadcaster) deliver(ctx context.Context, t *flows.BroadcastTarget, fol
 	case errors.As(err, &ra):
 		b.count(group.Channel, limitedOutcome)
 		record(func(ctx context.Context) error {
-			wait, herr := b.limited(ctx, log, group, ra)
-			return errors.Join(herr, b.Jobs.RetryTarget(ctx, t, wait, "429: "+err.Error(), true))
+			wait, own, herr := b.limited(ctx, log, group, ra, b.retry().wait(t.Attempts+1))
+			if own && t.Attempts+1 >= b.MaxAttempts {
+				return errors.Join(herr, b.Jobs.FailTarget(ctx, t, "failed", flows.MissFailed+": "+err.Error(), false))
+			}
+			// A limit of the group's own counts as a failed try; the
+			// channel's does not.
+			return errors.Join(herr, b.Jobs.RetryTarget(ctx, t, wait, "429: "+err.Error(), !own))
 		})
 	case cut:
 		b.count(group.Channel, unsureOutcome)
@@ -314,14 +319,18 @@ func (b *Broadcaster) pin(ctx context.Context, ch Channel, t *flows.BroadcastTar
 // the chat waits: the wait the platform said, for the chat alone or, when
 // several chats were refused at once, the whole channel (Throttle.Limited).
 // A wait the platform did not say (Zalo's quota, its scope unsaid too)
-// is the engine's quota hold (quota.go): the whole channel, the engine's
-// replies too, waits longer each time it refuses again.
-func (b *Broadcaster) limited(ctx context.Context, log zerolog.Logger, chat flows.ChatRef, ra *RetryAfterError) (time.Duration, error) {
+// is the engine's quota hold of the bulk sends (quota.go): the
+// broadcasts and the posts to groups wait longer each time it refuses
+// again, the replies go on; or, when the refusal is chat's own limit
+// (own), chat alone waits ownWait. A refused token holds the whole
+// channel.
+func (b *Broadcaster) limited(ctx context.Context, log zerolog.Logger, chat flows.ChatRef, ra *RetryAfterError, ownWait time.Duration) (wait time.Duration, own bool, err error) {
 	if ra.Unsaid && b.quota != nil {
-		return max(b.quota.spent(ctx, log, chat.Channel, ra).Sub(b.quota.Now()), ra.After), nil
+		until, own := b.quota.spent(ctx, log, chat.Channel, true, chat.ChatID, ra, ownWait)
+		return max(until.Sub(b.quota.Now()), ra.After), own, nil
 	}
 	if ra.Unsaid { // a broadcaster run without an engine
-		return ra.After, b.Throttle.Hold(ctx, chat.Channel, ra.After)
+		return ra.After, false, b.Throttle.Hold(ctx, chat.Channel, ra.After)
 	}
 	channel, err := b.Throttle.Limited(ctx, chat, ra.After)
 	if channel {
@@ -329,30 +338,30 @@ func (b *Broadcaster) limited(ctx context.Context, log zerolog.Logger, chat flow
 	} else {
 		log.Warn().Dur("retry_after", ra.After).Msg("rate limited by the platform; the chat is held back")
 	}
-	return ra.After, err
+	return ra.After, false, err
 }
 
-// gate asks the engine's quota gate (Engine.gate) whether a send to
-// channel may go: wait, when not, is how long the channel is held; probe,
+// gate asks the engine's quota gate (Engine.gate) whether a bulk send to
+// channel may go: wait, when not, is how long the hold by lasts; probe,
 // when this send tries it for every sender, is when its try ends (tried
 // hears its answer). The probe's time covers the send and the record
 // before it (StartSending).
-func (b *Broadcaster) gate(ctx context.Context, log zerolog.Logger, channel flows.Channel) (probe time.Time, wait time.Duration) {
+func (b *Broadcaster) gate(ctx context.Context, log zerolog.Logger, channel flows.Channel) (probe probes, wait time.Duration, by redis.Quota) {
 	if b.quota == nil {
-		return time.Time{}, 0
+		return probes{}, 0, redis.Quota{Channel: channel}
 	}
-	probe, held := b.quota.gate(ctx, log, channel, 2*b.Attempt+leaseMargin)
+	probe, held, by := b.quota.gate(ctx, log, channel, true, 2*b.Attempt+leaseMargin)
 	if held.IsZero() {
-		return probe, 0
+		return probe, 0, by
 	}
-	return time.Time{}, max(held.Sub(b.quota.Now()), time.Millisecond)
+	return probes{}, max(held.Sub(b.quota.Now()), time.Millisecond), by
 }
 
-// tried tells the engine's quota how a send that tried channel ended
-// (Engine.tried).
-func (b *Broadcaster) tried(ctx context.Context, log zerolog.Logger, channel flows.Channel, probe time.Time, err error) {
+// tried tells the engine's quota how a send to chat that tried its
+// channel's holds ended (Engine.tried).
+func (b *Broadcaster) tried(ctx context.Context, log zerolog.Logger, chat flows.ChatRef, probe probes, err error) {
 	if b.quota != nil {
-		b.quota.tried(ctx, log, channel, probe, err)
+		b.quota.tried(ctx, log, chat.Channel, chat.ChatID, probe, err)
 	}
 }
 
@@ -374,16 +383,17 @@ func (b *Broadcaster) wake(ctx context.Context, log zerolog.Logger, channel flow
 	return n
 }
 
-// waitQuota follows a target put back for its channel's quota: should a
-// send have gone through since the gate held it, the wake that came with
-// it may have missed the target, so it is woken now.
-func (b *Broadcaster) waitQuota(ctx context.Context, log zerolog.Logger, channel flows.Channel) {
-	known, err := b.Store.QuotaKnown(ctx, channel)
+// waitQuota follows a target put back for its channel's quota (q, the
+// hold that held it): should a send have gone through since the gate held
+// it, the wake that came with it may have missed the target, so it is
+// woken now.
+func (b *Broadcaster) waitQuota(ctx context.Context, log zerolog.Logger, q redis.Quota) {
+	known, err := b.Store.QuotaKnown(ctx, q)
 	if err != nil {
 		log.Warn().Err(err).Msg("wait for the channel's quota; the target waits its time out")
 	}
 	if err == nil && !known {
-		b.wake(ctx, log, channel)
+		b.wake(ctx, log, q.Channel)
 	}
 }
 
@@ -550,16 +560,16 @@ func (b *Broadcaster) own(ctx context.Context, ch Channel, r flows.Reply) (flows
 		return flows.Sent{}, fmt.Errorf("no send token within %s: %w", b.Lease/2, errStopped)
 	}
 	log := b.Log.With().Str("chat", r.To.ChatID).Logger()
-	probe, wait := b.gate(ctx, log, ch.Name())
+	probe, wait, _ := b.gate(ctx, log, ch.Name())
 	if wait > 0 {
 		return flows.Sent{}, fmt.Errorf("the platform's quota holds the channel for %s: %w", wait, errStopped)
 	}
 	actx, cancel := context.WithTimeout(ctx, b.Attempt)
 	defer cancel()
 	sent, err := ch.Send(actx, r)
-	b.tried(ctx, log, ch.Name(), probe, err)
+	b.tried(ctx, log, r.To, probe, err)
 	if ra := (*RetryAfterError)(nil); errors.As(err, &ra) {
-		if _, herr := b.limited(ctx, log, r.To, ra); herr != nil {
+		if _, _, herr := b.limited(ctx, log, r.To, ra, b.RetryMin); herr != nil {
 			return sent, errors.Join(err, herr)
 		}
 	}

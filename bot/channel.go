@@ -71,6 +71,10 @@ type RetryAfterError struct {
 	// whole channel then waits, longer each time it refuses again (the
 	// engine's quota hold).
 	Unsaid bool
+	// Unauthorized: the platform refused the bot's token (Zalo's 401, a
+	// token reset in Bot Creator), not the message: the whole channel waits
+	// as for a quota, and an alert metric says so until a send goes through.
+	Unauthorized bool
 	// Reason is what the platform said, for the logs.
 	Reason string
 }

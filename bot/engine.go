@@ -77,6 +77,9 @@ type Engine struct {
 	// openAsk shares one question to the store among the sends that find
 	// what open says out of date at once (askGate).
 	openAsk singleflight.Group
+	// unauth holds the channels this replica found refusing the bot's
+	// token, their alert metric raised (quota.go).
+	unauth sync.Map
 	// bcast is the broadcaster run with the engine (RunBroadcaster), whose
 	// targets waiting for a channel's quota go when it clears (nil: none).
 	bcast atomic.Pointer[Broadcaster]
@@ -611,9 +614,9 @@ func (e *Engine) deliver(ctx context.Context, l *redis.Leased, clean bool) {
 			log.Warn().Err(err).Msg("finish sending; the sweeper goes on")
 			return
 		}
-		if quota {
+		if quota.Channel != "" {
 			// Once its hold is stored: the wake looks for it.
-			e.waitQuota(ctx, log, l.Chat, fin.Hold)
+			e.waitQuota(ctx, log, quota, l.Chat, fin.Hold)
 		}
 		if held = more; !more || stopped {
 			return
@@ -664,14 +667,15 @@ func (e *Engine) finish(ctx context.Context, l *redis.Leased, fin redis.Finish) 
 // whole chat back, for longer each time it fails again; a reply that fails
 // maxSendFails times in a row is set aside, so that it cannot block the
 // chat for ever. A send refused for a quota the platform does not say the
-// length of holds the whole channel back, every chat of it (quota.go);
-// quota is true when the chat waits for it, not refused itself. A
+// length of holds the whole channel back, every chat of it, or its bulk
+// sends only when a post to a group met it (quota.go); quota is the hold
+// the chat waits for, not refused itself (zero: none). A
 // send refused because its group moved to a new id (a
 // Telegram group upgraded to a supergroup) follows it there. settled is
 // false when a reply could not be set aside;
 // stopped is true when sending stopped for a reason of ours (errStopped, a
 // lost lease): the rest is the sweeper's.
-func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) (fin redis.Finish, quota, settled, stopped bool) {
+func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) (fin redis.Finish, quota redis.Quota, settled, stopped bool) {
 	settled = true
 	bury := func(reason, field, raw string) {
 		if e.bury(ctx, log, l.Chat, reason, raw) {
@@ -688,14 +692,14 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 		for _, q := range l.Out {
 			bury("channel not configured", q.Field(), q.Raw)
 		}
-		return fin, false, settled, false
+		return fin, quota, settled, false
 	}
 	now, fails := e.Now(), l.Fails
 	var pace time.Time // a group's next message waits until then
 	var movedTo string // the chat's new id, once a send said it moved
 	due, last := coalesceDue(l.Out)
-	gated := false      // the channel's quota asked about
-	var probe time.Time // this send tries the channel, until then
+	gated := false // the channel's quota asked about
+	var probe probes // this send tries the channel's holds, until then
 	for i, q := range l.Out {
 		switch {
 		case due[i].After(now):
@@ -707,7 +711,7 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 			continue // the last of its kind says it all
 		case pace.After(e.Now()):
 			fin.Pace, fin.Next = pace, pace // the group's gap first
-			return fin, false, settled, false
+			return fin, quota, settled, false
 		}
 		said := coalesced(l.Out[:i], q.Coalesce)
 		reply := q.Reply
@@ -726,17 +730,18 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 			// aside, however long. Other errors count as failed sends.
 			fin.Hold, fin.Fails = e.Now().Add(jitter(e.RetryMax)), fails
 			log.Warn().Err(err).Time("retry_at", fin.Hold).Str("msg", r.Text.ID).Msg("reply kept: not rebuilt")
-			return fin, false, settled, false
+			return fin, quota, settled, false
 		}
 		if err == nil && !gated {
 			gated = true
 			var held time.Time
-			if probe, held = e.gate(ctx, log, l.Chat.Channel, e.Attempt+leaseMargin); !held.IsZero() {
+			var by redis.Quota
+			if probe, held, by = e.gate(ctx, log, l.Chat.Channel, q.Group, e.Attempt+leaseMargin); !held.IsZero() {
 				// The platform's quota is spent: nothing is tried, and
 				// nothing counts as failed.
 				fin.Hold, fin.Fails = held, fails
-				log.Debug().Time("retry_at", held).Msg("replies wait for the channel's quota")
-				return fin, true, settled, false
+				log.Debug().Time("retry_at", held).Bool("bulk", by.Bulk).Msg("replies wait for the channel's quota")
+				return fin, by, settled, false
 			}
 		}
 		if err == nil {
@@ -755,13 +760,13 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 					}
 				}
 			}
-			e.tried(ctx, log, l.Chat.Channel, probe, err)
-			probe = time.Time{}
+			e.tried(ctx, log, l.Chat.Channel, l.Chat.ChatID, probe, err)
+			probe = probes{}
 			if unbuilt && !errors.Is(err, flows.ErrOver) && e.storeDown(ctx, err) {
 				// As above: following the group needs PostgreSQL.
 				fin.Hold, fin.Fails = e.Now().Add(jitter(e.RetryMax)), fails
 				log.Warn().Err(err).Time("retry_at", fin.Hold).Str("msg", r.Text.ID).Msg("reply kept: its group's move not followed")
-				return fin, false, settled, false
+				return fin, quota, settled, false
 			}
 			if err == nil && r.Report != nil {
 				if err := e.renew(ctx, l); err != nil {
@@ -781,16 +786,19 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 			continue
 		case errors.Is(err, redis.ErrLeaseLost):
 			log.Warn().Msg("lost the chat while sending; another sender goes on")
-			return fin, false, false, true // Finish fails too: nothing is removed
+			return fin, quota, false, true // Finish fails too: nothing is removed
 		case errors.Is(err, errStopped) || err != nil && ctx.Err() != nil:
 			fin.Next, stopped = e.Now(), true
 		case errors.As(err, &ra) && ra.Unsaid:
-			// For how long, the platform did not say (a quota): the whole
-			// channel waits (spent), and this chat at least as after a
-			// failed send, but it is never set aside for it.
+			// For how long, the platform did not say (a quota, a refused
+			// token): the whole channel waits (spent), or its bulk sends
+			// when this is a post to a group, or this chat alone when the
+			// limit is its own; this chat at least as after a failed
+			// send, but it is never set aside for it.
 			var wait time.Duration
 			fin.Fails, wait = e.retry().unsaid(fails, ra.After)
-			fin.Hold = later(e.spent(ctx, log, l.Chat.Channel, ra), e.Now().Add(wait))
+			until, _ := e.spent(ctx, log, l.Chat.Channel, q.Group, l.Chat.ChatID, ra, wait)
+			fin.Hold = later(until, e.Now().Add(wait))
 		case errors.As(err, &ra):
 			fin.Hold, fin.Fails = e.Now().Add(ra.After), fails
 		case err != nil && !IsUndeliverable(err) && fails+1 >= maxSendFails:
@@ -809,7 +817,7 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 				fin.Rewrite = append(fin.Rewrite, q)
 			}
 			log.Warn().Err(err).Time("retry_at", fin.Hold).Str("msg", r.Text.ID).Msg("reply kept for later")
-			return fin, false, settled, stopped
+			return fin, quota, settled, stopped
 		}
 		if err != nil {
 			log.Warn().Err(err).Str("msg", r.Text.ID).Msg("reply dropped")
@@ -820,7 +828,7 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 		fin.Sent = append(append(fin.Sent, said...), q)
 	}
 	fin.Pace = pace // kept: replies remain, or may be queued soon
-	return fin, false, settled, false
+	return fin, quota, settled, false
 }
 
 // follow moves a group that a refused send says lives on under a new id

@@ -37,6 +37,11 @@ type Metrics struct {
 	// FollowNotices are new listings told to their followers, by kind
 	// (listing: one by one; digest: the morning's list of the rest).
 	FollowNotices *prometheus.CounterVec
+	// Unauthorized is 1 for a channel whose platform refuses the bot's
+	// token (Zalo's 401 after a reset in Bot Creator): nothing is sent
+	// there until an operator sets the new token. Back to 0 once a send
+	// goes through.
+	Unauthorized *prometheus.GaugeVec
 }
 
 // NewMetrics registers the metrics and the Go runtime's.
@@ -82,8 +87,12 @@ func NewMetrics() *Metrics {
 			Name: "nongsan_follow_notices_total",
 			Help: "New listings told privately to buyers who follow the product, by kind (listing, digest).",
 		}, []string{"kind"}),
+		Unauthorized: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "nongsan_channel_unauthorized",
+			Help: "1 while the platform refuses the bot's token (401): the channel sends nothing until the token is replaced.",
+		}, []string{"channel"}),
 	}
-	m.Registry.MustRegister(m.Updates, m.Latency, m.APICalls, m.APIConns, m.Steps, m.Resets, m.Dead, m.MediaFetches, m.LimitHits, m.Broadcasts, m.FollowNotices,
+	m.Registry.MustRegister(m.Updates, m.Latency, m.APICalls, m.APIConns, m.Steps, m.Resets, m.Dead, m.MediaFetches, m.LimitHits, m.Broadcasts, m.FollowNotices, m.Unauthorized,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -47,18 +47,57 @@ const defaultQuotaMax = 30 * time.Minute
 // own, the others still get their turn to show the channel open).
 const quotaSpread = 2 * time.Second
 
-// gate tells whether channel may be sent to now: held is when to try
-// again if not; probe, when this send tries a channel whose quota was
-// spent, is when its try ends, the others waiting for its answer (tried)
-// for at most probeFor (the send's time). Redis not answering lets the
-// send go: the platform says no itself if it must.
-func (e *Engine) gate(ctx context.Context, log zerolog.Logger, channel flows.Channel, probeFor time.Duration) (probe, held time.Time) {
+// A quota met by a bulk send (a broadcast, a post to a group) holds the
+// bulk sends only (redis.Quota's Bulk): a broadcast can wait, a farmer
+// mid-order should not, so the replies go on trying, and only a reply
+// refused too holds the whole channel. A refusal of one chat that a send
+// to another chat answers by going through was that chat's own limit (a
+// cap per recipient, as Zalo's OA has): the chat's later refusals, for
+// ownFor, hold that chat alone. A refused token (401) holds the whole
+// channel, bulk or not.
+
+// ownFor is how long a chat's refusals are taken for its own limit once a
+// send to another chat went through after one: a day, as a cap per
+// recipient would be. Taken wrongly (a limit of a second that was over),
+// it costs one more refusal: the next chat refused holds the channel.
+const ownFor = 24 * time.Hour
+
+// authMax bounds the wait between two tries of a channel that refuses the
+// bot's token: the token is replaced by a restart, after which the replies
+// should go within a minute, not the quota's half hour.
+const authMax = time.Minute
+
+// probes are the tries a send makes of the holds it passed (gate): of the
+// channel's every send, and of its bulk sends (zero: no try).
+type probes struct{ all, bulk time.Time }
+
+// gate tells whether a send to channel may go now (bulk: a broadcast or a
+// post to a group, held by the bulk sends' quota too): held is when to try
+// again if not, and by the hold that says so; p, when this send tries a
+// hold whose quota was spent, is when its try ends, the others waiting for
+// its answer (tried) for at most probeFor (the send's time).
+func (e *Engine) gate(ctx context.Context, log zerolog.Logger, channel flows.Channel, bulk bool, probeFor time.Duration) (p probes, held time.Time, by redis.Quota) {
+	all := redis.Quota{Channel: channel}
+	if p.all, held = e.gateOne(ctx, log, all, probeFor); !held.IsZero() || !bulk {
+		return p, held, all
+	}
+	q := redis.Quota{Channel: channel, Bulk: true}
+	if p.bulk, held = e.gateOne(ctx, log, q, probeFor); !held.IsZero() {
+		e.untried(ctx, log, all, p.all) // the whole channel's try is the next sender's
+		return probes{}, held, q
+	}
+	return p, time.Time{}, all
+}
+
+// gateOne is gate for one hold. Redis not answering lets the send go: the
+// platform says no itself if it must.
+func (e *Engine) gateOne(ctx context.Context, log zerolog.Logger, q redis.Quota, probeFor time.Duration) (probe, held time.Time) {
 	now := e.Now()
-	was, known := e.open.Load(channel)
+	was, known := e.open.Load(q)
 	if known && was.(openness).fresh(now) {
 		return time.Time{}, time.Time{}
 	}
-	a, asked, err := e.askGate(ctx, channel, now, probeFor, !known || was.(openness).open)
+	a, asked, err := e.askGate(ctx, q, now, probeFor, !known || was.(openness).open)
 	g, until := a.g, a.until
 	switch {
 	case err != nil:
@@ -66,16 +105,16 @@ func (e *Engine) gate(ctx context.Context, log zerolog.Logger, channel flows.Cha
 		return time.Time{}, time.Time{}
 	case g == redis.GateOpen:
 		if known {
-			e.open.CompareAndSwap(channel, was, openness{true, now}) // unless a refusal came meanwhile
+			e.open.CompareAndSwap(q, was, openness{true, now}) // unless a refusal came meanwhile
 		} else {
-			e.open.LoadOrStore(channel, openness{true, now})
+			e.open.LoadOrStore(q, openness{true, now})
 		}
 		return time.Time{}, time.Time{}
 	case g == redis.GateProbe && asked:
 		return until, time.Time{}
 	}
 	// Held, or another send of this replica tries the channel until then.
-	e.open.Store(channel, openness{false, now})
+	e.open.Store(q, openness{false, now})
 	return time.Time{}, until.Add(rand.N(quotaSpread))
 }
 
@@ -83,15 +122,15 @@ func (e *Engine) gate(ctx context.Context, log zerolog.Logger, channel flows.Cha
 // the replica took it to be open (shared), the sends in flight as its
 // openFor runs out share one question, instead of each asking: asked
 // tells whether this send asked, and so whether a GateProbe is its own.
-func (e *Engine) askGate(ctx context.Context, channel flows.Channel, now time.Time, probeFor time.Duration, shared bool) (a gateAnswer, asked bool, err error) {
+func (e *Engine) askGate(ctx context.Context, q redis.Quota, now time.Time, probeFor time.Duration, shared bool) (a gateAnswer, asked bool, err error) {
 	ask := func() (any, error) {
 		asked = true
-		g, until, err := e.Store.QuotaGate(ctx, channel, now, probeFor)
+		g, until, err := e.Store.QuotaGate(ctx, q, now, probeFor)
 		return gateAnswer{g, until}, err
 	}
 	var v any
 	if shared {
-		v, err, _ = e.openAsk.Do(string(channel), ask)
+		v, err, _ = e.openAsk.Do(q.String(), ask)
 	} else {
 		v, err = ask()
 	}
@@ -125,88 +164,145 @@ func (o openness) fresh(now time.Time) bool {
 	return o.open && now.Sub(o.at) < openFor
 }
 
-// tried records the answer to a send that tried channel (probe, from
-// gate; zero: it did not): one that went through opens the channel to all
-// (cleared); a refusal for the quota holds it again (the caller's spent).
-// Any other end (a 5xx, a timeout, a refusal of the chat's own, a send
-// that never left) says nothing of the quota: the try is freed at once,
-// and the next sender tries, one at a time still, instead of every sender
-// waiting for the try's whole time.
-func (e *Engine) tried(ctx context.Context, log zerolog.Logger, channel flows.Channel, probe time.Time, err error) {
-	var ra *RetryAfterError
-	switch {
-	case probe.IsZero():
-	case err == nil:
-		e.cleared(ctx, log, channel)
-	case errors.As(err, &ra) && ra.Unsaid:
-	default:
-		log.Info().Err(err).Msg("the try of the platform's quota failed for another reason; the next send tries")
-		if err := e.Store.QuotaUntried(context.WithoutCancel(ctx), channel, probe); err != nil {
-			log.Warn().Err(err).Msg("free the quota try; it runs out instead")
+// tried records the answer to a send to chat of channel that tried its
+// holds (p, from gate; zero: it did not): one that went through opens them
+// to all (cleared), and says the bot's token works; a refusal for the
+// quota holds them again (the caller's spent). Any other end (a 5xx, a
+// timeout, a refusal of the chat's own, a send that never left) says
+// nothing of the quota: the try is freed at once, and the next sender
+// tries, one at a time still, instead of every sender waiting for the
+// try's whole time.
+func (e *Engine) tried(ctx context.Context, log zerolog.Logger, channel flows.Channel, chat string, p probes, err error) {
+	if err == nil {
+		e.authorized(log, channel)
+	}
+	for q, probe := range map[redis.Quota]time.Time{{Channel: channel}: p.all, {Channel: channel, Bulk: true}: p.bulk} {
+		var ra *RetryAfterError
+		switch {
+		case probe.IsZero():
+		case err == nil:
+			e.cleared(ctx, log, q, chat)
+		case errors.As(err, &ra) && ra.Unsaid:
+		default:
+			log.Info().Err(err).Msg("the try of the platform's quota failed for another reason; the next send tries")
+			e.untried(ctx, log, q, probe)
 		}
 	}
 }
 
-// spent records that channel refused a send for its quota (ra) and tells
-// until when the channel waits.
-func (e *Engine) spent(ctx context.Context, log zerolog.Logger, channel flows.Channel, ra *RetryAfterError) time.Time {
+// untried frees q's try that ends at probe (zero: none), so that the next
+// sender tries it at once.
+func (e *Engine) untried(ctx context.Context, log zerolog.Logger, q redis.Quota, probe time.Time) {
+	if probe.IsZero() {
+		return
+	}
+	if err := e.Store.QuotaUntried(context.WithoutCancel(ctx), q, probe); err != nil {
+		log.Warn().Err(err).Msg("free the quota try; it runs out instead")
+	}
+}
+
+// spent records that channel refused a send to chat for its quota (ra;
+// bulk: a broadcast's, a post to a group) and tells until when the send
+// waits. The bulk sends' hold is spent by a bulk send, the whole channel's
+// by a reply or a refused token. own: the refusal is the chat's own limit
+// (ownFor): it waits alone, for ownWait, and holds no one else.
+func (e *Engine) spent(ctx context.Context, log zerolog.Logger, channel flows.Channel, bulk bool, chat string, ra *RetryAfterError, ownWait time.Duration) (until time.Time, own bool) {
 	now := e.Now()
-	e.open.Store(channel, openness{false, now})
-	until, n, err := e.Store.QuotaSpent(ctx, channel, now, e.quotaHolds(now, ra.After))
+	q, most := redis.Quota{Channel: channel, Bulk: bulk && !ra.Unauthorized}, e.QuotaMax
+	if most <= 0 {
+		most = defaultQuotaMax
+	}
+	if ra.Unauthorized {
+		e.unauthorized(log, channel, ra)
+		most = min(most, authMax)
+	} else {
+		own, err := e.Store.QuotaOwn(ctx, flows.ChatRef{Channel: channel, ChatID: chat}, now)
+		if err != nil {
+			log.Warn().Err(err).Msg("a chat's own quota; the channel waits")
+		}
+		if own {
+			log.Info().Str("reason", ra.Reason).Dur("wait", ownWait).
+				Msg("the platform refused this chat for a quota again while it took others' sends: the chat's own limit, it waits alone")
+			return now.Add(ownWait), true
+		}
+	}
+	e.open.Store(q, openness{false, now})
+	until, n, err := e.Store.QuotaSpent(ctx, q, chat, now, e.quotaHolds(now, ra.After, most))
 	if err != nil {
 		log.Warn().Err(err).Msg("record the channel's quota spent")
 		if until.IsZero() {
-			return now.Add(ra.After)
+			return now.Add(ra.After), false
 		}
 	}
-	log.Warn().Str("reason", ra.Reason).Int("refusals", n).Time("until", until).
+	ev := log.Warn()
+	if ra.Unauthorized {
+		ev = log.Debug() // said once (unauthorized)
+	}
+	ev.Str("reason", ra.Reason).Bool("bulk", q.Bulk).Int("refusals", n).Time("until", until).
 		Msg("the platform's quota is spent: the channel waits")
-	return until.Add(rand.N(quotaSpread))
+	return until.Add(rand.N(quotaSpread)), false
 }
 
-// cleared records that channel took a send again after its quota: the
-// chats that wait for it (waitQuota) and the broadcasts' targets
-// (Broadcaster.waitQuota) go now, on every replica, not when their holds
-// end.
-func (e *Engine) cleared(ctx context.Context, log zerolog.Logger, channel flows.Channel) {
-	woken, err := e.Store.QuotaCleared(ctx, channel, e.Now())
+// unauthorized says once, on this replica, that channel refuses the bot's
+// token, and raises the alert metric until a send goes through
+// (authorized). The token is never logged.
+func (e *Engine) unauthorized(log zerolog.Logger, channel flows.Channel, ra *RetryAfterError) {
+	if _, was := e.unauth.LoadOrStore(channel, true); was {
+		return
+	}
+	e.Metrics.Unauthorized.WithLabelValues(string(channel)).Set(1)
+	log.Error().Str("reason", ra.Reason).
+		Msg("the platform refuses the bot's token (reset in the platform?): nothing is sent on the channel until it is replaced")
+}
+
+// authorized records that channel took a send: the token works (again).
+func (e *Engine) authorized(log zerolog.Logger, channel flows.Channel) {
+	if _, was := e.unauth.LoadAndDelete(channel); was {
+		e.Metrics.Unauthorized.WithLabelValues(string(channel)).Set(0)
+		log.Info().Msg("the platform takes the bot's token again")
+	}
+}
+
+// cleared records that q's channel took a send to chat again after its
+// quota: the chats that wait for it (waitQuota) and the broadcasts'
+// targets (Broadcaster.waitQuota) go now, on every replica, not when their
+// holds end.
+func (e *Engine) cleared(ctx context.Context, log zerolog.Logger, q redis.Quota, chat string) {
+	now := e.Now()
+	woken, err := e.Store.QuotaCleared(ctx, q, chat, now, now.Add(ownFor))
 	if err != nil {
 		log.Warn().Err(err).Msg("clear the channel's quota; it clears at the next try")
 		return
 	}
-	e.open.Store(channel, openness{true, e.Now()})
+	e.open.Store(q, openness{true, e.Now()})
 	var targets int64
 	if b := e.bcast.Load(); b != nil {
-		targets = b.wake(ctx, log, channel)
+		targets = b.wake(ctx, log, q.Channel)
 	}
-	log.Info().Int("woken", woken).Int64("targets", targets).Msg("the platform takes sends again after its quota")
+	log.Info().Bool("bulk", q.Bulk).Int("woken", woken).Int64("targets", targets).Msg("the platform takes sends again after its quota")
 }
 
-// waitQuota records that chat is held until hold for its channel's quota,
-// so that a send that goes through (cleared) wakes it. A chat the platform
+// waitQuota records that chat is held until hold for q's quota, so that
+// a send that goes through (cleared) wakes it. A chat the platform
 // refused itself is not woken: it keeps its backoff, in case the refusal
 // was its own.
-func (e *Engine) waitQuota(ctx context.Context, log zerolog.Logger, chat flows.ChatRef, hold time.Time) {
-	if err := e.Store.QuotaWait(ctx, chat, hold, e.Now()); err != nil {
+func (e *Engine) waitQuota(ctx context.Context, log zerolog.Logger, q redis.Quota, chat flows.ChatRef, hold time.Time) {
+	if err := e.Store.QuotaWait(ctx, q, chat, hold, e.Now()); err != nil {
 		log.Warn().Err(err).Msg("wait for the channel's quota; the chat waits its hold out")
 	}
 }
 
-// spentHere tells whether this replica saw channel's quota spent and not
-// yet over: a "typing…" would be refused too.
+// spentHere tells whether this replica saw channel's quota spent, for every
+// send, and not yet over: a "typing…" would be refused too.
 func (e *Engine) spentHere(channel flows.Channel) bool {
-	o, known := e.open.Load(channel)
+	o, known := e.open.Load(redis.Quota{Channel: channel})
 	return known && !o.(openness).open
 }
 
 // quotaHolds are the holds after the 1st, 2nd … refusal in a row from now:
-// least doubled each time, up to QuotaMax, and never past the next
+// least doubled each time, up to most (QuotaMax), and never past the next
 // plausible start of a day's quota.
-func (e *Engine) quotaHolds(now time.Time, least time.Duration) []time.Time {
-	most := e.QuotaMax
-	if most <= 0 {
-		most = defaultQuotaMax
-	}
+func (e *Engine) quotaHolds(now time.Time, least, most time.Duration) []time.Time {
 	reset := quotaReset(now)
 	var holds []time.Time
 	for d := max(least, time.Second); ; d *= 2 {

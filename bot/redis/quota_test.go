@@ -24,7 +24,7 @@ func TestAQuotaHoldsTheChannelAndOneSenderTriesIt(t *testing.T) {
 		const probeFor = 5 * time.Second
 		gate := func(at time.Time) (redis.Gate, time.Time) {
 			t.Helper()
-			g, until, err := s.QuotaGate(ctx, flows.Zalo, at, probeFor)
+			g, until, err := s.QuotaGate(ctx, zaloQuota, at, probeFor)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -36,12 +36,12 @@ func TestAQuotaHoldsTheChannelAndOneSenderTriesIt(t *testing.T) {
 		if g, _ := gate(t0); g != redis.GateOpen {
 			t.Fatalf("a channel with no quota known: %v, want open", g)
 		}
-		until, n, err := s.QuotaSpent(ctx, flows.Zalo, t0, holds(t0))
+		until, n, err := s.QuotaSpent(ctx, zaloQuota, "u1", t0, holds(t0))
 		if err != nil || n != 1 || !until.Equal(t0.Add(time.Minute)) {
 			t.Fatalf("first refusal: hold until %s, %d refusals, %v; want a minute, 1", until, n, err)
 		}
 		// A send in flight before the hold was known is refused too.
-		if again, n, err := s.QuotaSpent(ctx, flows.Zalo, t0.Add(10*time.Millisecond), holds(t0)); err != nil || n != 1 || !again.Equal(until) {
+		if again, n, err := s.QuotaSpent(ctx, zaloQuota, "u1", t0.Add(10*time.Millisecond), holds(t0)); err != nil || n != 1 || !again.Equal(until) {
 			t.Fatalf("a refusal while held: hold until %s, %d refusals, %v; want %s, 1", again, n, err, until)
 		}
 		if g, at := gate(t0.Add(500 * time.Millisecond)); g != redis.GateHeld || !at.Equal(until) {
@@ -61,7 +61,7 @@ func TestAQuotaHoldsTheChannelAndOneSenderTriesIt(t *testing.T) {
 			t.Fatalf("a second sender while the first tries: %v until %s, want held until %s", g, at, over.Add(probeFor))
 		}
 		// The try is refused: the next hold is longer.
-		if until, n, err = s.QuotaSpent(ctx, flows.Zalo, over, holds(over)); err != nil || n != 2 || !until.Equal(over.Add(2*time.Minute)) {
+		if until, n, err = s.QuotaSpent(ctx, zaloQuota, "u1", over, holds(over)); err != nil || n != 2 || !until.Equal(over.Add(2*time.Minute)) {
 			t.Fatalf("second refusal: hold until %s, %d refusals, %v; want 2 minutes, 2", until, n, err)
 		}
 		over = until.Add(time.Millisecond)
@@ -72,13 +72,13 @@ func TestAQuotaHoldsTheChannelAndOneSenderTriesIt(t *testing.T) {
 		if g, _ := gate(over.Add(probeFor + time.Millisecond)); g != redis.GateProbe {
 			t.Fatalf("a try that never answered: %v, want another", g)
 		}
-		if until, n, err = s.QuotaSpent(ctx, flows.Zalo, over, holds(over)); err != nil || n != 3 || !until.Equal(over.Add(time.Hour)) {
+		if until, n, err = s.QuotaSpent(ctx, zaloQuota, "u1", over, holds(over)); err != nil || n != 3 || !until.Equal(over.Add(time.Hour)) {
 			t.Fatalf("third refusal: hold until %s, %d refusals, %v; want the last hold, an hour", until, n, err)
 		}
-		if fourth, n, err := s.QuotaSpent(ctx, flows.Zalo, until, holds(until)); err != nil || n != 4 || !fourth.Equal(until.Add(time.Hour)) {
+		if fourth, n, err := s.QuotaSpent(ctx, zaloQuota, "u1", until, holds(until)); err != nil || n != 4 || !fourth.Equal(until.Add(time.Hour)) {
 			t.Fatalf("fourth refusal: hold until %s, %d refusals, %v; want the last hold again, 4", fourth, n, err)
 		}
-		if _, err := s.QuotaCleared(ctx, flows.Zalo, t0); err != nil {
+		if _, err := s.QuotaCleared(ctx, zaloQuota, "u1", t0, t0.Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 		if g, _ := gate(t0); g != redis.GateOpen {
@@ -87,7 +87,7 @@ func TestAQuotaHoldsTheChannelAndOneSenderTriesIt(t *testing.T) {
 		if wait, err := throttle.Take(ctx, flows.Zalo); err != nil || wait != 0 {
 			t.Fatalf("a broadcast after the quota waits %s (%v)", wait, err)
 		}
-		if _, n, err := s.QuotaSpent(ctx, flows.Zalo, t0, holds(t0)); err != nil || n != 1 {
+		if _, n, err := s.QuotaSpent(ctx, zaloQuota, "u1", t0, holds(t0)); err != nil || n != 1 {
 			t.Fatalf("a refusal after the quota was over counts %d, want 1 (%v)", n, err)
 		}
 	})
@@ -117,7 +117,7 @@ func TestChatsWaitingForAQuotaAreDueWhenItClears(t *testing.T) {
 				t.Fatal(err)
 			}
 			if waits {
-				if err := s.QuotaWait(ctx, chat, hold, t0); err != nil {
+				if err := s.QuotaWait(ctx, zaloQuota, chat, hold, t0); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -135,7 +135,7 @@ func TestChatsWaitingForAQuotaAreDueWhenItClears(t *testing.T) {
 			}
 			return out
 		}
-		if _, _, err := s.QuotaSpent(ctx, flows.Zalo, t0, []time.Time{t0.Add(time.Second)}); err != nil {
+		if _, _, err := s.QuotaSpent(ctx, zaloQuota, "u1", t0, []time.Time{t0.Add(time.Second)}); err != nil {
 			t.Fatal(err)
 		}
 		waiting, refused, moved := held("waiting", true), held("refused", false), held("moved", true)
@@ -152,7 +152,7 @@ func TestChatsWaitingForAQuotaAreDueWhenItClears(t *testing.T) {
 		}
 
 		clearedAt := t0.Add(2 * time.Second)
-		if n, err := s.QuotaCleared(ctx, flows.Zalo, clearedAt); err != nil || n != 1 {
+		if n, err := s.QuotaCleared(ctx, zaloQuota, "u1", clearedAt, clearedAt.Add(time.Hour)); err != nil || n != 1 {
 			t.Fatalf("woke %d chats (%v), want 1", n, err)
 		}
 		if d := due(clearedAt); !d[waiting.ChatID] || d[refused.ChatID] || d[moved.ChatID] {
@@ -183,13 +183,13 @@ func TestATryThatFailsForAnotherReasonIsFreedForTheNext(t *testing.T) {
 		const probeFor = 5 * time.Second
 		gate := func(at time.Time) (redis.Gate, time.Time) {
 			t.Helper()
-			g, until, err := s.QuotaGate(ctx, flows.Zalo, at, probeFor)
+			g, until, err := s.QuotaGate(ctx, zaloQuota, at, probeFor)
 			if err != nil {
 				t.Fatal(err)
 			}
 			return g, until
 		}
-		if _, _, err := s.QuotaSpent(ctx, flows.Zalo, t0, []time.Time{t0.Add(time.Second)}); err != nil {
+		if _, _, err := s.QuotaSpent(ctx, zaloQuota, "u1", t0, []time.Time{t0.Add(time.Second)}); err != nil {
 			t.Fatal(err)
 		}
 		over := t0.Add(2 * time.Second)
@@ -197,7 +197,7 @@ func TestATryThatFailsForAnotherReasonIsFreedForTheNext(t *testing.T) {
 		if g != redis.GateProbe || !first.Equal(over.Add(probeFor)) {
 			t.Fatalf("after the hold: %v until %s, want a try until %s", g, first, over.Add(probeFor))
 		}
-		if err := s.QuotaUntried(ctx, flows.Zalo, first); err != nil {
+		if err := s.QuotaUntried(ctx, zaloQuota, first); err != nil {
 			t.Fatal(err)
 		}
 		at := over.Add(time.Millisecond)
@@ -213,7 +213,7 @@ func TestATryThatFailsForAnotherReasonIsFreedForTheNext(t *testing.T) {
 		if g, _ := gate(late); g != redis.GateProbe {
 			t.Fatalf("after a try that never answered: %v, want another", g)
 		}
-		if err := s.QuotaUntried(ctx, flows.Zalo, second); err != nil {
+		if err := s.QuotaUntried(ctx, zaloQuota, second); err != nil {
 			t.Fatal(err)
 		}
 		if g, _ := gate(late); g != redis.GateHeld {
@@ -221,3 +221,6 @@ func TestATryThatFailsForAnotherReasonIsFreedForTheNext(t *testing.T) {
 		}
 	})
 }
+
+// zaloQuota is the hold of every send to Zalo.
+var zaloQuota = redis.Quota{Channel: flows.Zalo}

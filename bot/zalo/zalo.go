@@ -277,11 +277,16 @@ func (b *Bot) Parse(body []byte) (flows.Input, bool, error) {
 	if in.UserName == "" {
 		in.UserName = strings.TrimSpace(m.From.FirstName)
 	}
-	switch m.Chat.ChatType {
-	case "PRIVATE":
+	switch t := strings.ToUpper(strings.TrimSpace(m.Chat.ChatType)); {
+	case t == "PRIVATE":
 		in.ChatType = flows.Private
-	case "GROUP":
+	case t == "GROUP":
 		in.ChatType = flows.Group
+	case m.Chat.ID == m.From.ID:
+		// A type the docs do not name (GROUP is still beta): a chat
+		// whose id is the sender's is the sender's own, private.
+		b.Log.Warn().Str("event", ev.EventName).Str("chat_type", m.Chat.ChatType).Msg("zalo chat of an unknown type, taken for private: its id is the sender's")
+		in.ChatType = flows.Private
 	default:
 		b.Log.Warn().Str("event", ev.EventName).Str("chat_type", m.Chat.ChatType).Msg("zalo chat of an unknown type, ignored")
 		return in, false, nil
@@ -498,6 +503,7 @@ func (b *Bot) call(ctx context.Context, method string, params, result any) error
 	}
 	if err := json.Unmarshal(raw, &env); err != nil {
 		if resp.StatusCode != http.StatusOK {
+			b.logRefusal(method, resp.StatusCode, "")
 			return &APIError{Code: resp.StatusCode, Description: http.StatusText(resp.StatusCode)}
 		}
 		return fmt.Errorf("%s: decode answer: %w", method, err)
@@ -507,6 +513,7 @@ func (b *Bot) call(ctx context.Context, method string, params, result any) error
 		if code == 0 {
 			code = resp.StatusCode
 		}
+		b.logRefusal(method, code, env.Description)
 		return &APIError{Code: code, Description: env.Description}
 	}
 	if result == nil || len(env.Result) == 0 {
@@ -518,32 +525,74 @@ func (b *Bot) call(ctx context.Context, method string, params, result any) error
 	return nil
 }
 
+// logRefusal logs a 4xx with its method, code and description, so that
+// the wording of the refusals Zalo's error table does not name (a user who
+// blocked the bot, a group that removed it) can be learnt and mapped
+// (goneWords). The request (token, chat, text, phone) is never logged.
+// getUpdates' 408 is the long poll's "nothing new".
+func (b *Bot) logRefusal(method string, code int, description string) {
+	if code < 400 || code >= 500 || method == "getUpdates" && code == http.StatusRequestTimeout {
+		return
+	}
+	b.Log.Warn().Str("method", method).Int("code", code).Str("description", description).Msg("zalo refused a call")
+}
+
 // retryAfter is the least wait after a 429. Zalo's error table has one
 // code for it, "429 Quota exceeded - Vượt quá giới hạn sử dụng API cho
 // phép", with no retry_after and no figure published for the quota: it does
 // not say how long, nor whether the quota is per second or per day, nor
-// tell one from the other. The engine holds the whole bot, longer each
-// time it refuses again (Unsaid).
+// tell one from the other. The engine holds the bot's bulk sends, or the
+// whole bot, longer each time it refuses again (Unsaid).
 const retryAfter = time.Second
 
-// classify turns Bot API errors into the runtime's kinds: 429 slows down,
-// other 4xx will never succeed, the rest is worth retrying.
+// goneWords are what a refusal's description says when the chat is lost
+// to the bot (blocked, removed from the group, the chat deleted). Zalo's
+// error table has no code for it (400 bad request, 401 token, 403 its
+// internal server error, 404 not found, 408 timeout, 429 quota): these are
+// the usual wordings, in English and Vietnamese, until the logged ones
+// (logRefusal) say what Zalo writes.
+var goneWords = []string{
+	"blocked", "not a member", "not in group", "not in the group", "kicked", "removed from",
+	"chat not found", "user not found", "group not found", "deactivated",
+	"chặn", "không phải thành viên", "không còn trong nhóm", "bị xóa khỏi", "bị xoá khỏi",
+}
+
+// gone tells whether a refusal's description says the chat is lost to the
+// bot (goneWords).
+func gone(description string) bool {
+	d := strings.ToLower(norm.NFC.String(description))
+	for _, w := range goneWords {
+		if strings.Contains(d, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// classify turns Bot API errors into the runtime's kinds: 429 slows down;
+// 401, the bot's token refused, holds the whole channel as a quota does
+// (the token does not expire, but is reset in Bot Creator, and the next
+// restart brings the new one); a refusal whose description says the chat
+// is gone is bot.Gone, as Telegram's 403; other 4xx will never succeed;
+// the rest is worth retrying.
 func (b *Bot) classify(err error) error {
 	var apiErr *APIError
 	switch {
 	case err == nil:
 		return nil
-	case errors.As(err, &apiErr) && apiErr.Code == http.StatusTooManyRequests:
+	case !errors.As(err, &apiErr):
+		return err
+	case apiErr.Code == http.StatusTooManyRequests:
 		return &bot.RetryAfterError{After: retryAfter, Unsaid: true, Reason: apiErr.Description}
-	case errors.As(err, &apiErr) && apiErr.Code >= 400 && apiErr.Code < 500 && apiErr.Code != http.StatusUnauthorized &&
-		apiErr.Code != http.StatusRequestTimeout && apiErr.Code != http.StatusForbidden:
-		// Zalo's error table names no code for "removed from the chat":
-		// nothing is taken for a chat gone.
+	case apiErr.Code == http.StatusUnauthorized:
+		return &bot.RetryAfterError{After: retryAfter, Unsaid: true, Unauthorized: true, Reason: "401 " + apiErr.Description}
+	case apiErr.Code >= 400 && apiErr.Code < 500 && gone(apiErr.Description):
+		return &bot.UndeliverableError{Reason: apiErr.Description, Gone: true}
+	case apiErr.Code >= 400 && apiErr.Code < 500 && apiErr.Code != http.StatusRequestTimeout && apiErr.Code != http.StatusForbidden:
 		return &bot.UndeliverableError{Reason: apiErr.Description}
 	}
-	// 401 is the bot's token (expired, rotated), not the message; 403 is
-	// Zalo's "internal server error" (its error table), 408 its timeout:
-	// worth retrying, as 5xx are.
+	// 403 is Zalo's "internal server error" (its error table), 408 its
+	// timeout: worth retrying, as 5xx are.
 	return err
 }
 

@@ -143,7 +143,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	// in one group. Zalo publishes none, so it gets the same.
 	num(&c.TelegramRate, "telegram-rate", "TELEGRAM_RATE", 30, "Telegram messages per second, all replicas together (broadcasts)")
 	num(&c.TelegramGroupRate, "telegram-group-rate", "TELEGRAM_GROUP_RATE", 20, "Telegram messages per minute to one group, all replicas together (broadcasts)")
-	num(&c.ZaloRate, "zalo-rate", "ZALO_RATE", 30, "Zalo messages per second, all replicas together (broadcasts)")
+	num(&c.ZaloRate, "zalo-rate", "ZALO_RATE", 5, "Zalo messages per second, all replicas together (broadcasts; Zalo publishes no figure)")
 	num(&c.ZaloGroupRate, "zalo-group-rate", "ZALO_GROUP_RATE", 20, "Zalo messages per minute to one group, all replicas together (broadcasts)")
 	workers := 8
 	if n, err := strconv.Atoi(getenv("BROADCAST_WORKERS")); err == nil && n > 0 {
