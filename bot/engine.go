@@ -698,7 +698,7 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 	var pace time.Time // a group's next message waits until then
 	var movedTo string // the chat's new id, once a send said it moved
 	due, last := coalesceDue(l.Out)
-	gated := false // the channel's quota asked about
+	gated := false   // the channel's quota asked about
 	var probe probes // this send tries the channel's holds, until then
 	for i, q := range l.Out {
 		switch {
