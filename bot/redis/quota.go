@@ -165,7 +165,7 @@ func (s *Store) QuotaCleared(ctx context.Context, q Quota, chat string, now, own
 		_, err := s.rdb.TxPipelined(ctx, func(p goredis.Pipeliner) error {
 			p.ZAdd(ctx, key, goredis.Z{Score: float64(ownUntil.UnixMilli()), Member: by})
 			p.ZRemRangeByScore(ctx, key, "-inf", fmt.Sprint(now.UnixMilli()))
-			p.PExpireAt(ctx, key, ownUntil)
+			p.PExpire(ctx, key, ownUntil.Sub(now)) // the engine's clock is not Redis'
 			return nil
 		})
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/rs/zerolog"
 
 	"github.com/nongsan-bot/nongsan/bot"
@@ -88,6 +89,13 @@ func TestParse(t *testing.T) {
 		// An image without its URL holds nothing to keep: the user is told what is expected.
 		{"image without a photo", zalotest.Wrapped(noPhoto), true, flows.Input{Kind: flows.KindOther, ChatType: flows.Private}},
 		{"a bot", zalotest.Bare(fromBot), false, flows.Input{}},
+		// chat_type is read whatever its letter case; a type the docs do
+		// not name is private when the chat's id is the sender's.
+		{"private in lower case", zalotest.Bare(s.Text(zalo.Chat{ID: ted.ID, ChatType: "private"}, ted, "xin chào")), true, flows.Input{Kind: flows.KindText, Text: "xin chào", ChatType: flows.Private}},
+		{"group in mixed case", zalotest.Bare(s.Text(zalo.Chat{ID: "g-5a1f", ChatType: "Group"}, ted, "@Bot Nông Sản /dangky")), true, flows.Input{Kind: flows.KindText, Text: "/dangky", Command: "dangky", ChatType: flows.Group}},
+		{"an unknown type, the sender's own chat", zalotest.Bare(s.Text(zalo.Chat{ID: ted.ID, ChatType: "USER"}, ted, "/ban")), true, flows.Input{Kind: flows.KindText, Text: "/ban", Command: "ban", ChatType: flows.Private}},
+		{"an unknown type, another chat", zalotest.Bare(s.Text(zalo.Chat{ID: "c-77", ChatType: "COMMUNITY"}, ted, "/ban")), false, flows.Input{}},
+		{"no type, the sender's own chat", zalotest.Bare(s.Text(zalo.Chat{ID: ted.ID}, ted, "/ban")), true, flows.Input{Kind: flows.KindText, Text: "/ban", Command: "ban", ChatType: flows.Private}},
 		// getUpdates' documented sample has no event_name and first_name.
 		{"no event name", []byte(`{"message":{"chat":{"id":"c1","chat_type":"PRIVATE"},"text":"Xin chào","message_id":"m1","date":1,"from":{"id":"c1","first_name":"Nguyen Van A"}}}`),
 			true, flows.Input{Kind: flows.KindText, Text: "Xin chào", ChatType: flows.Private}},
@@ -240,6 +248,8 @@ func TestPost(t *testing.T) {
 
 func TestPostClassifiesErrors(t *testing.T) {
 	b, s := newBot(t)
+	var logs strings.Builder
+	b.Log = zerolog.New(&logs)
 	to := flows.ChatRef{Channel: flows.Zalo, ChatID: "u1"}
 	post := func(o bot.Out) error {
 		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
@@ -255,12 +265,27 @@ func TestPostClassifiesErrors(t *testing.T) {
 	if err := post(bot.Out{To: to, Text: strings.Repeat("a", 2001)}); !bot.IsUndeliverable(err) {
 		t.Errorf("too long: %v", err)
 	}
-	// 403 is Zalo's internal server error, 401 the bot's token: retried,
-	// the chat not taken for gone.
-	for _, code := range []int{403, 401} {
-		s.FailNext("sendMessage", 1, zalotest.Failure{Code: code})
-		if err := post(bot.Out{To: to, Text: "a"}); err == nil || bot.IsUndeliverable(err) || bot.IsGone(err) {
-			t.Errorf("%d: %v", code, err)
+	// 403 is Zalo's internal server error: retried, the chat not taken
+	// for gone.
+	s.FailNext("sendMessage", 1, zalotest.Failure{Code: 403, Description: "Internal server error"})
+	if err := post(bot.Out{To: to, Text: "a"}); err == nil || bot.IsUndeliverable(err) || bot.IsGone(err) || errors.As(err, &retry) {
+		t.Errorf("403: %v", err)
+	}
+	// 401 is the bot's token (reset in Bot Creator): the whole channel
+	// waits, as for the quota.
+	s.FailNext("sendMessage", 1, zalotest.Failure{Code: 401, Description: "Unauthorized"})
+	if err := post(bot.Out{To: to, Text: "a"}); !errors.As(err, &retry) || !retry.Unsaid || !retry.Unauthorized || bot.IsUndeliverable(err) {
+		t.Errorf("401: %v", err)
+	}
+	// A refusal that says the chat is lost to the bot, whatever its code.
+	for _, c := range []zalotest.Failure{
+		{Code: 400, Description: "User has blocked the bot"},
+		{Code: 403, Description: "Bot is not a member of this group"},
+		{Code: 404, Description: "Người dùng đã chặn bot"},
+	} {
+		s.FailNext("sendMessage", 1, c)
+		if err := post(bot.Out{To: to, Text: "a"}); !bot.IsGone(err) {
+			t.Errorf("%d %q: %v, want gone", c.Code, c.Description, err)
 		}
 	}
 	s.FailNext("sendMessage", 1, zalotest.Failure{Code: 400})
@@ -279,6 +304,20 @@ func TestPostClassifiesErrors(t *testing.T) {
 	}
 	if len(s.Received("u1")) != 0 {
 		t.Errorf("delivered: %+v", s.Received("u1"))
+	}
+	// Each 4xx is logged with its method, code and description, so that
+	// the wording of "blocked" and "not in the group" can be learnt; never
+	// the token, the chat or the text.
+	for _, want := range []string{`"method":"sendMessage","code":429,"description":"Quota exceeded"`,
+		`"code":401,"description":"Unauthorized"`, `"code":403,"description":"Bot is not a member of this group"`} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("not logged: %s\n%s", want, logs.String())
+		}
+	}
+	for _, never := range []string{zalotest.Token, "u1", strings.Repeat("a", 20)} {
+		if strings.Contains(logs.String(), never) {
+			t.Errorf("logged %q: %s", never, logs.String())
+		}
 	}
 }
 
@@ -614,5 +653,147 @@ func TestRepliesWaitingForAZaloTryGoAsSoonAsItGoesThrough(t *testing.T) {
 				t.Errorf("%d requests to Zalo, want %d refused and %d replies", len(calls), refusals, chats)
 			}
 		})
+	}
+}
+
+// A 429 met by a post to a market group holds the bulk sends only: the
+// farmers' and buyers' private replies go on at once, and the group's post
+// waits for the hold, then goes.
+func TestAZaloQuotaMetByAGroupPostHoldsThePostsNotTheReplies(t *testing.T) {
+	b, s := newBot(t)
+	ctx := context.Background()
+	start := time.Date(2026, 8, 15, 9, 0, 0, 0, time.UTC)
+	now := start
+	const chats = 3
+	replicas := quotaReplicas(t, b, &now, chats, 4)
+	group := flows.ChatRef{Channel: flows.Zalo, ChatID: "g-chilang"}
+	post := flows.Reply{To: group, Group: true, Lang: "vi", Text: flows.M("Na Chi Lăng còn 5 tạ")}
+	if err := replicas[0].Store.Enqueue(ctx, []flows.Reply{post}, now); err != nil {
+		t.Fatal(err)
+	}
+	s.FailNext("sendMessage", 1, zalotest.Failure{Code: http.StatusTooManyRequests, Description: "Quota exceeded"})
+	replicas[0].Deliver(ctx, group) // refused: the posts wait
+	if len(s.Received(group.ChatID)) != 0 || countRefused(s) != 1 {
+		t.Fatalf("the group's post: %+v, %d refused", s.Received(group.ChatID), countRefused(s))
+	}
+	for _, e := range replicas {
+		if err := e.Sweep(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := delivered(t, s, chats); n != chats {
+		t.Fatalf("%d of %d private replies arrived while the group's post waited for the quota", n, chats)
+	}
+	if len(s.Received(group.ChatID)) != 0 {
+		t.Fatal("the group's post went before its hold ended")
+	}
+	for now = start; len(s.Received(group.ChatID)) == 0 && now.Before(start.Add(10*time.Second)); now = now.Add(250 * time.Millisecond) {
+		for _, e := range replicas {
+			if err := e.Sweep(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if got := s.Received(group.ChatID); len(got) != 1 || now.Sub(start) > 5*time.Second {
+		t.Fatalf("the group's post: %+v after %s", got, now.Sub(start))
+	}
+}
+
+// A quota that refuses one chat while a send to another goes through is
+// that chat's own (a cap per recipient): once learnt, its refusals hold
+// that chat alone, and the others' replies go at once.
+func TestAZaloChatRefusedOnItsOwnWaitsAlone(t *testing.T) {
+	b, s := newBot(t)
+	ctx := context.Background()
+	now := time.Date(2026, 8, 15, 9, 0, 0, 0, time.UTC)
+	replicas := quotaReplicas(t, b, &now, 0, 4)
+	e := replicas[0]
+	e.Log = zerolog.New(zerolog.NewTestWriter(t))
+	chat := func(id string) flows.ChatRef { return flows.ChatRef{Channel: flows.Zalo, ChatID: id} }
+	say := func(id string) {
+		t.Helper()
+		if err := e.Store.Enqueue(ctx, []flows.Reply{{To: chat(id), Lang: "vi", Text: flows.M("Na Chi Lăng còn 5 tạ")}}, now); err != nil {
+			t.Fatal(err)
+		}
+		e.Deliver(ctx, chat(id))
+	}
+	quota := zalotest.Failure{Code: http.StatusTooManyRequests, Description: "Quota exceeded"}
+	s.FailNext("sendMessage", 1, quota)
+	say("chatty") // refused: the channel waits a second
+	now = now.Add(3 * time.Second)
+	say("u0") // goes through: the refusal was chatty's own
+	if len(s.Received("u0")) != 1 {
+		t.Fatalf("u0 after the hold: %+v", s.Received("u0"))
+	}
+	s.FailNext("sendMessage", 1, quota)
+	say("chatty") // refused again, at once: chatty alone waits
+	say("u1")
+	if len(s.Received("u1")) != 1 || len(s.Received("chatty")) != 0 {
+		for _, c := range s.CallsTo("sendMessage") {
+			t.Logf("%s %d %s", c.ChatID, c.Code, c.At)
+		}
+		t.Fatalf("u1 %+v, chatty %+v: after chatty's own refusal, u1's reply must go at once", s.Received("u1"), s.Received("chatty"))
+	}
+	for end := now.Add(time.Minute); len(s.Received("chatty")) < 2 && now.Before(end); now = now.Add(250 * time.Millisecond) {
+		if err := e.Sweep(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(s.Received("chatty")) != 2 {
+		t.Fatalf("chatty's two replies: %+v", s.Received("chatty"))
+	}
+}
+
+// After the bot's token is reset in Bot Creator, Zalo answers 401 to
+// everything: the whole channel waits, trying once a minute at most, sets
+// nothing aside, and says so on nongsan_channel_unauthorized. Once the
+// token works again (the new one set, and a restart), every reply arrives
+// within about a minute and the alert clears.
+func TestAZaloTokenResetHoldsTheChannelUntilTheTokenWorks(t *testing.T) {
+	b, s := newBot(t)
+	ctx := context.Background()
+	start := time.Date(2026, 8, 15, 9, 0, 0, 0, time.UTC)
+	now := start
+	const chats, step = 5, time.Second
+	replicas := quotaReplicas(t, b, &now, chats, 4)
+	s.SetDown("sendMessage", &zalotest.Failure{Code: http.StatusUnauthorized, Description: "Unauthorized"})
+	sweep := func() {
+		for _, e := range replicas {
+			if err := e.Sweep(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	alert := func() float64 {
+		v := 0.0
+		for _, e := range replicas {
+			v = max(v, testutil.ToFloat64(e.Metrics.Unauthorized.WithLabelValues("zalo")))
+		}
+		return v
+	}
+	for ; now.Before(start.Add(30 * time.Minute)); now = now.Add(step) {
+		sweep()
+	}
+	calls := s.CallsTo("sendMessage")
+	if len(calls) == 0 || len(calls) > 45 || delivered(t, s, chats) != 0 {
+		t.Fatalf("%d requests in the half hour the token was refused, want one a minute at most", len(calls))
+	}
+	if alert() != 1 {
+		t.Error("nongsan_channel_unauthorized is not 1 while the token is refused")
+	}
+	if dead, err := replicas[0].Store.DeadLetters(ctx); err != nil || len(dead) != 0 {
+		t.Fatalf("set aside: %+v %v", dead, err)
+	}
+	s.SetDown("sendMessage", nil)
+	works := now
+	for ; delivered(t, s, chats) < chats && now.Before(works.Add(5*time.Minute)); now = now.Add(step) {
+		sweep()
+	}
+	if n := delivered(t, s, chats); n != chats || now.Sub(works) > time.Minute+5*time.Second {
+		t.Fatalf("%d of %d replies arrived, %s after the token worked again", n, chats, now.Sub(works))
+	}
+	sweep()
+	if alert() != 0 {
+		t.Error("nongsan_channel_unauthorized still 1 after sends went through")
 	}
 }
