@@ -635,3 +635,94 @@ func TestABroadcastBacksOffWhileZaloIsOverQuota(t *testing.T) {
 		t.Errorf("tries %v apart, want the waits to grow (the third at least 4 s)", gaps)
 	}
 }
+
+// A broadcast that meets Zalo's quota holds the broadcasts only: while the
+// group's tries are refused, further and further apart, a farmer who
+// writes to the bot privately is answered at once, not when the group's
+// hold (4 s and more by then) ends. Once Zalo takes the group's messages
+// again, it gets the announcement once.
+func TestAFarmersZaloReplyArrivesWhileABroadcastWaitsForTheQuota(t *testing.T) {
+	t.Parallel()
+	tg, zs := telegramtest.NewServer(t), zalotest.NewServer(t)
+	env := zaloEnv(newEnv(t, tg), zs)
+	env["ZALO_GROUP_RATE"] = "600" // the group's own pace out of the way
+	z := startZaloWith(t, tg, zs, env)
+	group := flows.MarketGroup{Ref: flows.ChatRef{Channel: flows.Zalo, ChatID: "zg-chi-lang"}, Title: "Chợ Chi Lăng (Zalo)"}
+	quota := zalotest.Failure{Code: http.StatusTooManyRequests, Description: "Quota exceeded"}
+	zs.SetDownFor(group.Ref.ChatID, &quota)
+	seedBroadcast(t, env["DATABASE_URL"], false, []flows.MarketGroup{group})
+	tries := func() []zalotest.Call {
+		return slices.DeleteFunc(zs.CallsTo("sendMessage"), func(c zalotest.Call) bool { return c.ChatID != group.Ref.ChatID })
+	}
+	waitFor(t, "three tries refused", func() bool { return len(tries()) >= 3 }) // the hold is 4 s or more now
+	const farmer = "c0ffee00c0ffee00f4f4"
+	asked := time.Now()
+	z.say(farmer, "/don")
+	z.expect(farmer, "orders.none")
+	if took, refused := time.Since(asked), len(tries()); took > 3*time.Second || refused > 3 {
+		t.Errorf("the farmer's answer took %s (%d of the group's tries refused meanwhile): held by the broadcast's quota", took, refused)
+	}
+	zs.SetDownFor(group.Ref.ChatID, nil)
+	if report := waitReport(t, z.b); !strings.Contains(report, "1/1 nhóm đã nhận") {
+		t.Errorf("report:\n%s", report)
+	}
+	if got := zs.Received(group.Ref.ChatID); len(got) != 1 || !strings.Contains(got[0].Text, announcement) {
+		t.Errorf("the group got %+v, want the announcement once", got)
+	}
+}
+
+// After the bot's token is reset in Bot Creator, Zalo answers 401: the
+// channel holds (nothing sent, nothing set aside), the operator sees
+// nongsan_channel_unauthorized{channel="zalo"} 1 and one log line, and
+// once the token works again the farmer's answer arrives and the alert
+// clears.
+func TestAZaloTokenResetHoldsTheRepliesUntilTheTokenWorks(t *testing.T) {
+	t.Parallel()
+	z := startZalo(t)
+	const farmer = "c0ffee00c0ffee00a401"
+	z.Z.SetDown("", &zalotest.Failure{Code: http.StatusUnauthorized, Description: "Unauthorized"})
+	z.say(farmer, "/don")
+	refused := func() int {
+		n := 0
+		for _, c := range z.Z.CallsTo("sendMessage") {
+			if c.Code == http.StatusUnauthorized {
+				n++
+			}
+		}
+		return n
+	}
+	waitFor(t, "two tries refused", func() bool { return refused() >= 2 })
+	if got := z.received(farmer); len(got) != 0 {
+		t.Fatalf("sent with a refused token: %q", got)
+	}
+	if _, metrics := z.b.Get("/metrics"); !strings.Contains(metrics, `nongsan_channel_unauthorized{channel="zalo"} 1`) ||
+		!strings.Contains(metrics, "nongsan_outbox_dead_letters_total 0") {
+		t.Errorf("metrics while the token is refused:\n%s", grepLines(metrics, "unauthorized", "dead_letters"))
+	}
+	if n := strings.Count(z.b.Logs.String(), "refuses the bot's token"); n != 1 {
+		t.Errorf("the refused token logged %d times, want once", n)
+	}
+	z.Z.SetDown("", nil)
+	z.expect(farmer, "orders.none")
+	if got := z.received(farmer); len(got) != 1 {
+		t.Errorf("the farmer got %q, want the answer once", got)
+	}
+	waitFor(t, "the alert to clear", func() bool {
+		_, metrics := z.b.Get("/metrics")
+		return strings.Contains(metrics, `nongsan_channel_unauthorized{channel="zalo"} 0`)
+	})
+}
+
+// grepLines are the lines of s that hold any of words.
+func grepLines(s string, words ...string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		for _, w := range words {
+			if strings.Contains(l, w) {
+				out = append(out, l)
+				break
+			}
+		}
+	}
+	return strings.Join(out, "\n")
+}

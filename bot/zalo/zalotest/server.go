@@ -108,6 +108,7 @@ type Server struct {
 	received      []Message
 	failures      map[string][]Failure
 	down          map[string]Failure
+	downFor       map[string]Failure // by chat_id
 	updates       []zalo.Event
 	webhook       Webhook
 	verification  *zalo.Verification // setWebhook's; nil: webhook.ok
@@ -120,7 +121,7 @@ func NewServer(tb testing.TB) *Server {
 	tb.Helper()
 	s := &Server{
 		done: make(chan struct{}), WaitTimeout: defaultWaitTimeout, changed: make(chan struct{}),
-		failures: map[string][]Failure{}, down: map[string]Failure{}, photos: map[string][]byte{},
+		failures: map[string][]Failure{}, down: map[string]Failure{}, downFor: map[string]Failure{}, photos: map[string][]byte{},
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	tb.Cleanup(func() {
@@ -203,6 +204,19 @@ func (s *Server) SetDown(method string, f *Failure) {
 		return
 	}
 	s.down[method] = *f
+}
+
+// SetDownFor makes every call to chat (its chat_id) answer f until
+// SetDownFor(chat, nil), whatever the method: a limit of that chat alone,
+// the others answered.
+func (s *Server) SetDownFor(chat string, f *Failure) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f == nil {
+		delete(s.downFor, chat)
+		return
+	}
+	s.downFor[chat] = *f
 }
 
 // HoldNext keeps the next n calls of method unanswered until Release: a
@@ -418,7 +432,11 @@ func (s *Server) dispatchLocked(ctx context.Context, token, method string, param
 	if token != Token {
 		return nil, &apiError{code: http.StatusUnauthorized, desc: "Unauthorized"}
 	}
-	if f, ok := s.takeFailureLocked(method); ok {
+	f, ok := s.takeFailureLocked(method)
+	if !ok && params["chat_id"] != "" {
+		f, ok = s.downFor[params["chat_id"]]
+	}
+	if ok {
 		if f.Hang > 0 {
 			s.waitUnlocked(ctx, f.Hang)
 		}
