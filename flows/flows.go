@@ -138,4 +138,9 @@ type Chats interface {
 	// MoveGroup follows a group that became a supergroup with a new id:
 	// its market registration and its listing posts move along.
 	MoveGroup(ctx context.Context, from, to ChatRef) error
+	// GroupGone records that a send to ref said the bot is no longer
+	// there (removed, the group deleted), where the platform sends no
+	// event of it (Zalo): the group gets no more posts. A private chat is
+	// left alone.
+	GroupGone(ctx context.Context, ref ChatRef) error
 }

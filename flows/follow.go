@@ -327,8 +327,14 @@ func (d Deps) countFollow(kind string) {
 
 // ChatGone forgets the follows of the user of a chat lost for good (they
 // blocked the bot), unless another of their accounts can still be reached:
-// nothing more can reach them there.
+// nothing more can reach them there. A group lost so (the bot removed,
+// learnt from a refused post where no event says it) gets no more posts.
 func (r *Router) ChatGone(ctx context.Context, chat ChatRef) error {
+	if r.Deps.Chats != nil {
+		if err := r.Deps.Chats.GroupGone(ctx, chat); err != nil {
+			return err
+		}
+	}
 	if r.Deps.Follows == nil {
 		return nil
 	}

@@ -250,6 +250,18 @@ func (db *DB) SaveGroup(ctx context.Context, ref flows.ChatRef, title string, ac
 	return nil
 }
 
+// GroupGone deactivates a group the bot was refused in for good: it gets
+// no more listings or announcements until it is registered again. A
+// private chat is no row of type group: nothing changes.
+func (db *DB) GroupGone(ctx context.Context, ref flows.ChatRef) error {
+	_, err := db.Pool.Exec(ctx, `UPDATE chats SET active = false, updated_at = now()
+		WHERE channel = $1 AND chat_id = $2 AND type = 'group' AND active`, ref.Channel, ref.ChatID)
+	if err != nil {
+		return fmt.Errorf("group gone: %w", err)
+	}
+	return nil
+}
+
 // MoveGroup follows a group upgraded to a supergroup: the new id takes the
 // market registration and the listing posts, without their message ids (a
 // supergroup numbers its messages anew: an edit aimed at an old id could

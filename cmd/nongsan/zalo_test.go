@@ -634,3 +634,51 @@ func TestTelegramFarmerZaloBuyer(t *testing.T) {
 		}
 	}
 }
+
+// A Zalo group that removed the bot says nothing (Zalo sends no event of
+// it): the first post refused with words that say the bot is not there is
+// enough, the group is deactivated, and the next listings are not posted
+// there, where each would be refused again and count against the quota.
+func TestAZaloGroupThatRemovedTheBotGetsNoMorePosts(t *testing.T) {
+	t.Parallel()
+	z := startZaloMarkets(t)
+	b, zs := z.b, z.Z
+	const group = "zalo-group-gone"
+	z.post(zs.Text(zalotest.Group(group), z.user("mod-0001"), "@"+zalotest.BotName+" /dangky"))
+	z.expect(group, "group.registered_all")
+	b.markets()
+	b.register(farmer)
+	zs.SetDownFor(group, &zalotest.Failure{Code: http.StatusForbidden, Description: "Bot is not a member of this group"})
+	// listing's steps: the farmer is told of the posts that landed, not
+	// of this one.
+	b.Say(farmer, "/ban")
+	b.Tap(farmer, "p:na-chi-lang")
+	b.album(farmer, "album-gone", "photo-1", "photo-2")
+	b.Say(farmer, "xong")
+	b.Say(farmer, "500 kg")
+	b.Say(farmer, "25k")
+	b.Say(farmer, "hôm nay")
+	b.Tap(farmer, "skip")
+	b.Publish(farmer)
+	db := openDB(t, b.Env)
+	active := func() bool {
+		var on bool
+		if err := db.Pool.QueryRow(context.Background(), `SELECT active FROM chats WHERE channel = 'zalo' AND chat_id = $1`, group).Scan(&on); err != nil {
+			t.Fatal(err)
+		}
+		return on
+	}
+	waitFor(t, "the group deactivated", func() bool { return !active() })
+	refused := len(zs.CallsTo("sendMessage")) + len(zs.CallsTo("sendPhoto"))
+	zs.SetDownFor(group, nil)
+	const other = int64(3003)
+	b.register(other)
+	code := b.listing(other, "2 tạ", "27k")
+	waitSent(t, b, chiLangMarket, func(s sent) bool { return strings.Contains(s.Text, code) }, 1)
+	if got := zs.Received(group); len(got) != 1 { // the answer to /dangky
+		t.Errorf("the group that removed the bot got %d messages: %+v", len(got), got)
+	}
+	if n := len(zs.CallsTo("sendMessage")) + len(zs.CallsTo("sendPhoto")); n != refused {
+		t.Errorf("%d more calls to Zalo after the group was gone", n-refused)
+	}
+}
