@@ -42,6 +42,15 @@ type Metrics struct {
 	// there until an operator sets the new token. Back to 0 once a send
 	// goes through.
 	Unauthorized *prometheus.GaugeVec
+	// Spooled are updates kept on disk because they could not be handled
+	// and their platform does not deliver again (Spool), by channel;
+	// Replayed, those handled from there since; SpoolDepth, those waiting.
+	Spooled    *prometheus.CounterVec
+	Replayed   *prometheus.CounterVec
+	SpoolDepth *prometheus.GaugeVec
+	// Answer is the time from a webhook request's start to its answer, by
+	// channel and status: what a platform's timeout is measured against.
+	Answer *prometheus.HistogramVec
 }
 
 // NewMetrics registers the metrics and the Go runtime's.
@@ -91,8 +100,23 @@ func NewMetrics() *Metrics {
 			Name: "nongsan_channel_unauthorized",
 			Help: "1 while the platform refuses the bot's token (401): the channel sends nothing until the token is replaced.",
 		}, []string{"channel"}),
+		Spooled: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "nongsan_spooled_updates_total",
+			Help: "Updates of a platform that does not deliver again (Zalo) kept on disk (SPOOL_DIR) because PostgreSQL or Redis failed, answered 200.",
+		}, []string{"channel"}),
+		Replayed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "nongsan_spool_replayed_total", Help: "Spooled updates handled from the spool and deleted.",
+		}, []string{"channel"}),
+		SpoolDepth: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "nongsan_spool_depth", Help: "Updates waiting in the spool.",
+		}, []string{"channel"}),
+		Answer: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "nongsan_webhook_answer_seconds", Help: "Time from a webhook request's start to its answer, by channel and HTTP status.",
+			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2, 3, 5, 10, 25},
+		}, []string{"channel", "status"}),
 	}
 	m.Registry.MustRegister(m.Updates, m.Latency, m.APICalls, m.APIConns, m.Steps, m.Resets, m.Dead, m.MediaFetches, m.LimitHits, m.Broadcasts, m.FollowNotices, m.Unauthorized,
+		m.Spooled, m.Replayed, m.SpoolDepth, m.Answer,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -32,6 +33,10 @@ type Server struct {
 	// Downloads serves the files offered by link (flows.DownloadPath); nil: none.
 	Downloads Downloader
 	Log       zerolog.Logger
+	// Spools keep the updates of channels whose platform does not deliver
+	// again (Redelivers false) while they cannot be handled; RunReplayer
+	// handles them later. A channel without one answers 503 then.
+	Spools map[flows.Channel]*Spool
 	// Base is the path the app's own pages, photos and QRs are served
 	// under: "" for the real app, "/sandbox" for the sandbox beside it.
 	// Health, readiness and metrics are served only by the app at "".
@@ -103,40 +108,60 @@ func (s *Server) Shutdown() {
 
 // webhook answers 401 for a wrong secret, 413 for a body over MaxBody, 400
 // for a body that is not an update, 503 when the update could not be stored
-// (the platform retries), and 200 once it is handled or ignored.
+// (the platform retries; on a channel whose platform does not, it is
+// spooled and answered 200, and 503 only when even that fails), and 200
+// once it is handled or ignored. The time to answer is measured (Answer)
+// and logged: Zalo documents no timeout for its webhook.
 func (s *Server) webhook(ch Channel, header, secret string) http.Handler {
 	channel := string(ch.Name())
-	reject := func(w http.ResponseWriter, status int) {
-		s.Metrics.Updates.WithLabelValues(channel, OutcomeRejected).Inc()
-		http.Error(w, http.StatusText(status), status)
-	}
 	// Digests are compared, in constant time: ConstantTimeCompare of the
 	// strings returns at once when the lengths differ, which tells a prober
 	// the secret's length.
 	want := sha256.Sum256([]byte(secret))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got := sha256.Sum256([]byte(r.Header.Get(header)))
-		if secret == "" || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
-			reject(w, http.StatusUnauthorized)
-			return
+		start := time.Now()
+		status := s.answerWebhook(w, r, ch, secret, header, want)
+		took := time.Since(start)
+		s.Metrics.Answer.WithLabelValues(channel, strconv.Itoa(status)).Observe(took.Seconds())
+		ev := s.Log.Debug()
+		if took >= slowUpdate || status >= http.StatusInternalServerError {
+			ev = s.Log.Info()
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			reject(w, http.StatusRequestEntityTooLarge)
-			return
-		}
-		if err != nil {
-			reject(w, http.StatusBadRequest)
-			return
-		}
-		status := s.Receive(r.Context(), ch, body)
-		if status != http.StatusOK {
-			http.Error(w, http.StatusText(status), status)
-			return
-		}
-		w.WriteHeader(http.StatusOK)
+		ev.Str("channel", channel).Int("status", status).Dur("took", took).Msg("webhook answered")
 	})
+}
+
+// answerWebhook answers one webhook request and returns its status.
+func (s *Server) answerWebhook(w http.ResponseWriter, r *http.Request, ch Channel, secret, header string, want [sha256.Size]byte) int {
+	reject := func(status int) int {
+		s.Metrics.Updates.WithLabelValues(string(ch.Name()), OutcomeRejected).Inc()
+		http.Error(w, http.StatusText(status), status)
+		return status
+	}
+	got := sha256.Sum256([]byte(r.Header.Get(header)))
+	if secret == "" || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+		return reject(http.StatusUnauthorized)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return reject(http.StatusRequestEntityTooLarge)
+	}
+	if err != nil {
+		return reject(http.StatusBadRequest)
+	}
+	var status int
+	if sp := s.Spools[ch.Name()]; sp != nil {
+		status = s.receiveSpooled(r.Context(), ch, sp, body)
+	} else {
+		status = s.Receive(r.Context(), ch, body)
+	}
+	if status != http.StatusOK {
+		http.Error(w, http.StatusText(status), status)
+		return status
+	}
+	w.WriteHeader(http.StatusOK)
+	return status
 }
 
 // Receive handles one update body from ch and returns the HTTP status to

@@ -42,7 +42,10 @@ type Bot struct {
 	Secret string
 }
 
-var _ bot.Adapter = (*Bot)(nil)
+var (
+	_ bot.Adapter     = (*Bot)(nil)
+	_ bot.Redeliverer = (*Bot)(nil)
+)
 
 // New connects to the Bot API at endpoint and learns the bot's username
 // (getMe). client carries the metrics and timeouts.
@@ -104,6 +107,10 @@ func (c ctxClient) Do(r *http.Request) (*http.Response, error) {
 
 // Name is the channel's name.
 func (b *Bot) Name() flows.Channel { return flows.Telegram }
+
+// Redelivers is true: Telegram sends an update again while the webhook
+// fails ("we will give up after a reasonable amount of attempts").
+func (b *Bot) Redelivers() bool { return true }
 
 // Username is the bot's @username, for deep links.
 func (b *Bot) Username() string { return b.api.Self.UserName }

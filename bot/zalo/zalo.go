@@ -76,8 +76,9 @@ type Bot struct {
 }
 
 var (
-	_ bot.Adapter = (*Bot)(nil)
-	_ bot.Typer   = (*Bot)(nil)
+	_ bot.Adapter     = (*Bot)(nil)
+	_ bot.Typer       = (*Bot)(nil)
+	_ bot.Redeliverer = (*Bot)(nil)
 )
 
 // New connects to the Bot API at endpoint and learns who the bot is
@@ -102,6 +103,11 @@ func (b *Bot) Name() flows.Channel { return flows.Zalo }
 func (b *Bot) Caps() bot.Caps {
 	return bot.Caps{PhotoURLs: true, MaxText: MaxText, MaxCaption: MaxText, BotName: b.BotName}
 }
+
+// Redelivers is false: Zalo's docs say nothing of sending an event again
+// when the webhook fails (the OA product retries only when told to), so
+// the server spools what it cannot handle rather than answer 5xx.
+func (b *Bot) Redelivers() bool { return false }
 
 // DeepLink is never called: Zalo has no deep links.
 func (b *Bot) DeepLink(string) string { return "" }

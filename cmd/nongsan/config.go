@@ -30,6 +30,7 @@ type config struct {
 	ZaloBotName       string
 	PublicBaseURL     string
 	MediaCacheDir     string
+	SpoolDir          string
 	Moderators        string
 	RenewalHours      string // "7-21": from-until, Vietnam time; renewal questions, order reminders, follow notices
 	LogLevel          string
@@ -101,6 +102,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	str(&c.ZaloBotName, "zalo-bot-name", "ZALO_BOT_NAME", zalo.DefaultBotName, "the Zalo bot's name as users see it (it begins with \"Bot\"): what group members @mention, and what texts tell Zalo users to message")
 	str(&c.PublicBaseURL, "public-url", "PUBLIC_BASE_URL", "http://localhost:8080", "public base URL of this service")
 	str(&c.MediaCacheDir, "media-cache-dir", "MEDIA_CACHE_DIR", defaultMediaCache(), "disk cache of the photos served at /media")
+	str(&c.SpoolDir, "spool-dir", "SPOOL_DIR", ".dev/spool", "folder (one per channel inside) where updates of Zalo, which is not known to deliver again what failed, are kept while PostgreSQL or Redis is down, and replayed from; must outlive the process (a volume, not a container's layer)")
 	str(&c.Moderators, "moderators", "MODERATORS", "", "global moderators, channel:user_id,…")
 	str(&c.RenewalHours, "renewal-hours", "RENEWAL_HOURS", "7-21", "hours of the day (Vietnam time, from-until) in which a farmer is asked whether to sell a listing ending tomorrow another week, or reminded of an order not answered, and followers are told of new listings")
 	str(&c.LogLevel, "log-level", "LOG_LEVEL", "info", "log level")

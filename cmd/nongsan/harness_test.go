@@ -60,6 +60,7 @@ func newEnv(t testing.TB, tg *telegramtest.Server) map[string]string {
 		// Reachable as in production: platforms fetch our /media links.
 		"PUBLIC_BASE_URL": publicAddress(t),
 		"MEDIA_CACHE_DIR": t.TempDir(),
+		"SPOOL_DIR":       t.TempDir(),
 		// The sandbox's uploads, when it runs, stay out of the source tree.
 		"SANDBOX_UPLOAD_DIR": t.TempDir(),
 		// Tests type far faster than a person: the rate is still counted

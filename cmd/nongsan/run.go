@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -287,6 +288,10 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 	for _, ad := range cfg.Adapters {
 		a.addChannel(ad, texts, cfg)
 	}
+	if err := a.openSpools(cfg); err != nil {
+		a.close()
+		return nil, err
+	}
 	if cfg.sandbox {
 		if err := a.openSandbox(ctx, log); err != nil {
 			a.close()
@@ -326,6 +331,26 @@ func (a *app) addChannel(ad bot.Adapter, texts flows.Texts, cfg config) {
 	if f, ok := ad.(bot.Fetcher); ok {
 		a.media.Fetchers[ad.Name()] = f
 	}
+}
+
+// openSpools gives each channel whose platform does not deliver again what
+// got a 5xx (Zalo) its spool, in a folder of its own under SPOOL_DIR.
+func (a *app) openSpools(cfg config) error {
+	for _, name := range slices.Sorted(maps.Keys(a.engine.Channels)) {
+		ch := a.engine.Channels[name]
+		if bot.Redelivers(ch) {
+			continue
+		}
+		sp, err := bot.OpenSpool(filepath.Join(cfg.SpoolDir, string(name)), ch, a.server.Metrics)
+		if err != nil {
+			return fmt.Errorf("SPOOL_DIR: %w", err)
+		}
+		if a.server.Spools == nil {
+			a.server.Spools = map[flows.Channel]*bot.Spool{}
+		}
+		a.server.Spools[name] = sp
+	}
+	return nil
 }
 
 // relayEvery: notices (order timeouts, reminders, group posts) reach the
@@ -461,6 +486,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		if a.web != nil {
 			wg.Go(func() { a.runSandboxChores(background, log) })
 		}
+		a.runReplayers(background, &wg)
 	}
 	// Last, after the HTTP server: stop the background work before the pools close.
 	defer wg.Wait()
@@ -512,6 +538,17 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// runReplayers handles, in the background, the updates spooled by this run
+// or an earlier one.
+func (a *app) runReplayers(ctx context.Context, wg *sync.WaitGroup) {
+	for name, sp := range a.server.Spools {
+		if n := sp.Depth(); n > 0 {
+			a.engine.Log.Info().Str("channel", string(name)).Int("updates", n).Msg("replaying the spool")
+		}
+		wg.Go(func() { a.server.RunReplayer(ctx, a.engine.Channels[name], sp) })
+	}
 }
 
 // newApps wires the service: a is the app served at "" (the real one, or
@@ -593,6 +630,7 @@ func poll(ctx context.Context, cfg config, stdout io.Writer) error {
 	wg.Go(func() { a.engine.RunRelay(ctx, a.relay, relayEvery) })
 	wg.Go(func() { a.engine.RunKeeper(ctx, a.media, keepEvery) })
 	wg.Go(func() { a.engine.RunBroadcaster(ctx, a.bcast, broadcastEvery) })
+	a.runReplayers(ctx, &wg) // what serve spooled and did not handle
 	errs := make(chan error, len(pollers))
 	for _, p := range pollers {
 		go func() {

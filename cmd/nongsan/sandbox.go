@@ -58,6 +58,7 @@ func sandboxConfig(c config, base string) config {
 	s.Moderators = "" // no real one: every visitor's moderator persona is one (ModeratorsLike)
 	s.TelegramToken, s.ZaloToken = "", ""
 	s.MediaCacheDir = filepath.Join(c.MediaCacheDir, "sandbox")
+	s.SpoolDir = filepath.Join(c.SpoolDir, "sandbox")
 	s.Adapters, s.SandboxAdapters = c.SandboxAdapters, nil
 	return s
 }
