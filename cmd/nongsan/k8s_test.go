@@ -80,6 +80,9 @@ type container struct {
 	Resources struct {
 		Limits map[string]string `json:"limits"`
 	} `json:"resources"`
+	VolumeMounts []struct {
+		MountPath string `json:"mountPath"`
+	} `json:"volumeMounts"`
 	ReadinessProbe *probe `json:"readinessProbe"`
 	LivenessProbe  *probe `json:"livenessProbe"`
 	StartupProbe   *probe `json:"startupProbe"`
@@ -275,6 +278,17 @@ func TestKubernetesManifestsFitTheService(t *testing.T) {
 			t.Errorf("the manifests do not set %s", name)
 		}
 	}
+	// The root file system is read-only: the folders the service writes
+	// (the photo cache, the spool of Zalo events) are on volumes.
+	for _, name := range []string{"MEDIA_CACHE_DIR", "SPOOL_DIR"} {
+		mounted := false
+		for _, m := range serve.VolumeMounts {
+			mounted = mounted || env[name] == m.MountPath || strings.HasPrefix(env[name], strings.TrimRight(m.MountPath, "/")+"/")
+		}
+		if !mounted {
+			t.Errorf("%s=%q is on no volume of the serving container (its root file system is read-only)", name, env[name])
+		}
+	}
 	if env["SANDBOX"] != "0" {
 		t.Error("the manifests leave the web sandbox on (SANDBOX=0 in a real deployment)")
 	}
@@ -321,7 +335,7 @@ func withManifestEnv(t *testing.T, tg *telegramtest.Server, manifest map[string]
 	env := newEnv(t, tg)
 	for k, v := range manifest {
 		switch k {
-		case "DATABASE_URL", "REDIS_URL", "REDIS_PREFIX", "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "HTTP_ADDR", "PUBLIC_BASE_URL", "MEDIA_CACHE_DIR":
+		case "DATABASE_URL", "REDIS_URL", "REDIS_PREFIX", "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "HTTP_ADDR", "PUBLIC_BASE_URL", "MEDIA_CACHE_DIR", "SPOOL_DIR":
 		default:
 			env[k] = v
 		}
