@@ -167,16 +167,32 @@ func (s *Server) answerWebhook(w http.ResponseWriter, r *http.Request, ch Channe
 // Receive handles one update body from ch and returns the HTTP status to
 // answer; long polling uses it too.
 func (s *Server) Receive(ctx context.Context, ch Channel, body []byte) int {
+	in, status, ok := s.parse(ch, body)
+	if !ok {
+		return status
+	}
+	return s.handle(ctx, ch, in)
+}
+
+// parse reads an update body; ok is false, with the status to answer, for
+// a body that is no update (400) or an update the bot ignores (200).
+func (s *Server) parse(ch Channel, body []byte) (in flows.Input, status int, ok bool) {
 	channel := string(ch.Name())
 	in, ok, err := ch.Parse(body)
 	if err != nil {
 		s.Metrics.Updates.WithLabelValues(channel, OutcomeRejected).Inc()
-		return http.StatusBadRequest
+		return in, http.StatusBadRequest, false
 	}
 	if !ok {
 		s.Metrics.Updates.WithLabelValues(channel, OutcomeIgnored).Inc()
-		return http.StatusOK
+		return in, http.StatusOK, false
 	}
+	return in, 0, true
+}
+
+// handle handles an update read by parse and returns the status to answer.
+func (s *Server) handle(ctx context.Context, ch Channel, in flows.Input) int {
+	channel := string(ch.Name())
 	normalize(&in)
 	if in.Photo != nil {
 		// Named once, here, so that every copy of the photo (drafts,

@@ -241,13 +241,13 @@ func (s *Spool) gauge() {
 // reason (5xx) is spooled and answered 200. Only when even the spool
 // cannot keep it is it 503.
 func (s *Server) receiveSpooled(ctx context.Context, ch Channel, sp *Spool, body []byte) int {
-	in, ok, err := ch.Parse(body)
-	if err != nil || !ok {
-		return s.Receive(ctx, ch, body) // refused or ignored, and counted, there
+	in, status, ok := s.parse(ch, body)
+	if !ok {
+		return status
 	}
-	chat := in.ChatKey()
+	chat, id := in.ChatKey(), in.UpdateID
 	if !sp.Pending(chat) {
-		status := s.Receive(ctx, ch, body)
+		status := s.handle(ctx, ch, in)
 		if status < http.StatusInternalServerError {
 			if sp.Depth() > 0 {
 				sp.Wake() // the stores answer again
@@ -259,7 +259,7 @@ func (s *Server) receiveSpooled(ctx context.Context, ch Channel, sp *Spool, body
 		s.Log.Error().Err(err).Str("channel", string(ch.Name())).Msg("update could not be spooled; answered 503")
 		return http.StatusServiceUnavailable
 	}
-	s.Log.Warn().Str("channel", string(ch.Name())).Str("chat", in.ChatID).Str("update_id", in.UpdateID).
+	s.Log.Warn().Str("channel", string(ch.Name())).Str("chat", chat.ChatID).Str("update_id", id).
 		Msg("update spooled, to be handled once PostgreSQL and Redis answer")
 	return http.StatusOK
 }
