@@ -51,7 +51,6 @@ type Spool struct {
 
 	mu      sync.Mutex
 	last    int64                    // the last name's time, so that names only grow
-	seq     uint64                   // breaks ties within a nanosecond
 	chats   map[string]flows.ChatRef // file name → its update's chat
 	pending map[flows.ChatRef]int    // files by chat
 	wake    chan struct{}
