@@ -19,10 +19,19 @@ type Shown struct {
 	Ready       time.Time
 	Note        string
 	GrowingCode string
-	Status      string // Active or SoldOut
-	Photo       string // the first photo's public id, "" for none
-	Store       Store  // the farmer's store, without its listings
+	Status      string       // Active or SoldOut
+	Photo       string       // the first photo's public id, "" for none
+	Photos      []ShownPhoto // every photo, in the farmer's order: Photo first
+	Store       Store        // the farmer's store, without its listings
 	Created     time.Time
+}
+
+// ShownPhoto is a listing's photo on the pages: its public id and the
+// size of its kept copy (0 before it is kept), so that a page reserves its
+// space before it loads.
+type ShownPhoto struct {
+	ID            string
+	Width, Height int
 }
 
 // Store is a farmer's public store (cửa hàng số): a name, a place and the

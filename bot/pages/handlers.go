@@ -130,7 +130,11 @@ func (p *Pages) listing() http.Handler {
 			return
 		}
 		c := p.card(*l, 480)
-		c.Sizes = singleSizes
+		for i := range c.Photos {
+			// Each as wide as the page's column; the first is what the page
+			// is opened to see, the others load as they are scrolled to.
+			c.Photos[i].Sizes, c.Photos[i].Lazy = singleSizes, i > 0
+		}
 		title := p.t("pages.listing_title", "Product", l.Product, "Price", c.Price)
 		description := p.t("pages.listing_description", "Remaining", c.Remaining, "Place", c.Place, "Ready", c.Ready, "Seller", l.Store.Name)
 		view := struct {

@@ -238,17 +238,24 @@ func (p *Pages) format() flows.Format {
 // card is one listing as pages show it.
 type card struct {
 	Code, Product, URL string
-	Photo, PhotoSet    string // relative URLs; "" without a photo
-	Alt                string
+	Photos             []photo // the first on a card, all on the listing's page
 	Price, Remaining   string
 	Quantity           string
 	Place, Ready       string
 	ReadyLine          string // when it is ready, as the card says it
-	Sizes              string // the photo's width on the page, for srcset
 	Note, GrowingCode  string
 	SoldOut            bool
 	Seller, StoreURL   string
 	Orders             []orderWay
+}
+
+// photo is a listing's photo as an img: relative URLs, in every width
+// offered, and the kept copy's size (0: not known yet, no attributes).
+type photo struct {
+	Src, Set, Alt string
+	Sizes         string // the photo's width on the page, for srcset
+	Width, Height int
+	Lazy          bool
 }
 
 // orderWay is a link into a channel's chat, or what to type there.
@@ -261,13 +268,11 @@ func (p *Pages) card(l flows.Shown, width int) card {
 	today := vn.Today(p.Now())
 	c := card{
 		Code: l.Code, Product: l.Product, URL: p.root + "/cho/" + l.Code,
-		Alt:         p.t("pages.photo_alt", "Product", l.Product, "Seller", l.Store.Name),
 		Price:       f.Price(l.Price),
 		Quantity:    f.Stock(l.Quantity, l.ProductKey),
 		Remaining:   p.t("pages.remaining", "Quantity", f.Stock(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}, l.ProductKey)),
 		Place:       f.Place(l.Store.Place()),
 		Ready:       f.Date(l.Ready),
-		Sizes:       cardSizes,
 		Note:        l.Note,
 		GrowingCode: l.GrowingCode,
 		SoldOut:     l.Status != flows.Active || l.Remaining == 0,
@@ -291,15 +296,19 @@ func (p *Pages) card(l flows.Shown, width int) card {
 	default:
 		c.ReadyLine = p.t("pages.ready", "Date", c.Ready)
 	}
-	if l.Photo != "" {
+	for i, ph := range l.Photos {
 		// Every width offered: a phone of 360 px at DPR 2 takes the 960
 		// only when the card is that wide.
-		c.Photo = p.photo(l.Photo, width)
 		var set []string
 		for _, w := range bot.PageWidths {
-			set = append(set, p.photo(l.Photo, w)+" "+itoa(w)+"w")
+			set = append(set, p.photoURL(ph.ID, w)+" "+itoa(w)+"w")
 		}
-		c.PhotoSet = strings.Join(set, ", ")
+		alt := p.t("pages.photo_alt", "Product", l.Product, "Seller", l.Store.Name)
+		if len(l.Photos) > 1 {
+			alt = p.t("pages.photo_alt_nth", "N", i+1, "Total", len(l.Photos), "Product", l.Product, "Seller", l.Store.Name)
+		}
+		c.Photos = append(c.Photos, photo{Src: p.photoURL(ph.ID, width), Set: strings.Join(set, ", "), Alt: alt, Sizes: cardSizes,
+			Width: ph.Width, Height: ph.Height, Lazy: true})
 	}
 	return c
 }
@@ -311,8 +320,8 @@ const (
 	singleSizes = "(max-width: 42rem) calc(100vw - 2rem), 40rem"
 )
 
-// photo is a listing photo's URL on this site, in one of the media widths.
-func (p *Pages) photo(id string, width int) string {
+// photoURL is a listing photo's URL on this site, in one of the media widths.
+func (p *Pages) photoURL(id string, width int) string {
 	if !slices.Contains(bot.PageWidths, width) {
 		return p.root + "/media/" + id
 	}

@@ -1,8 +1,11 @@
 package pages_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/jpeg"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -543,4 +546,71 @@ func TestPagesLinkUnderPublicBaseURLsPathAndToTheHostTheyWereOpenedAt(t *testing
 			t.Errorf("%s leads to %q, want %q", path, to, want)
 		}
 	}
+}
+
+// A buyer on the listing's page sees every photo the farmer sent, in her
+// order, each of its own size so that nothing jumps as they load; a card
+// on the market shows the first.
+func TestAListingPageShowsEveryPhotoWithItsSize(t *testing.T) {
+	db := pgtest.MustOpen(t)
+	s := newSite(t, db, "", false)
+	ctx := context.Background()
+	lan := seller(t, db, "Lan", "xã Quang Lang", "chi_lang")
+	refs := []flows.PhotoRef{
+		{ID: flows.NewPhotoID(), Channel: flows.Telegram, Ref: "AgAD1"},
+		{ID: flows.NewPhotoID(), Channel: flows.Telegram, Ref: "AgAD2"},
+		{ID: flows.NewPhotoID(), Channel: flows.Telegram, Ref: "AgAD3"},
+	}
+	var tokens []string
+	for _, r := range refs {
+		tokens = append(tokens, r.String())
+	}
+	na, err := db.CreateListing(ctx, &flows.Listing{SellerID: lan.ID, Channel: flows.Telegram, ProductKey: "na-chi-lang",
+		Product: "Na Chi Lăng", Photos: tokens, Quantity: vn.Quantity{Milli: 100_000, Unit: vn.UnitKg},
+		Price: vn.Price{VND: 25_000, Per: vn.UnitKg}, PriceTyped: "25k", Ready: time.Date(2026, 8, 15, 0, 0, 0, 0, vn.Location())},
+		"telegram:"+flows.NewPhotoID(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Pool.Exec(ctx, `UPDATE listings SET expires_at = now() + interval '1 day' WHERE id = $1`, na.ID); err != nil {
+		t.Fatal(err)
+	}
+	// The first a portrait, as phones take them; the third not kept yet.
+	for i, size := range [][2]int{{960, 1280}, {1280, 960}} {
+		if err := db.KeepPhoto(ctx, refs[i].ID, jpegOf(t, size[0], size[1]), "image/jpeg"); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	_, body := get(t, s.url+"/cho/"+na.Code)
+	imgs := regexp.MustCompile(`<img [^>]*>`).FindAllString(article(body, na.Code), -1)
+	if len(imgs) != 3 {
+		t.Fatalf("the listing's page shows %d photos, want all 3:\n%s", len(imgs), article(body, na.Code))
+	}
+	for i, want := range []string{
+		`src="/media/` + refs[0].ID + `?w=480" srcset="/media/` + refs[0].ID + `?w=320 320w, /media/` + refs[0].ID + `?w=480 480w, /media/` + refs[0].ID + `?w=960 960w" sizes="(max-width: 42rem) calc(100vw - 2rem), 40rem" width="960" height="1280" alt="Ảnh 1/3: Na Chi Lăng của nhà vườn Lan">`,
+		`src="/media/` + refs[1].ID + `?w=480" srcset="/media/` + refs[1].ID + `?w=320 320w, /media/` + refs[1].ID + `?w=480 480w, /media/` + refs[1].ID + `?w=960 960w" sizes="(max-width: 42rem) calc(100vw - 2rem), 40rem" width="1280" height="960" alt="Ảnh 2/3: Na Chi Lăng của nhà vườn Lan" loading="lazy">`,
+		`src="/media/` + refs[2].ID + `?w=480" srcset="/media/` + refs[2].ID + `?w=320 320w, /media/` + refs[2].ID + `?w=480 480w, /media/` + refs[2].ID + `?w=960 960w" sizes="(max-width: 42rem) calc(100vw - 2rem), 40rem" alt="Ảnh 3/3: Na Chi Lăng của nhà vườn Lan" loading="lazy">`,
+	} {
+		if !strings.HasSuffix(imgs[i], want) {
+			t.Errorf("photo %d is %s\nwant it to end %s", i+1, imgs[i], want)
+		}
+	}
+
+	_, market := get(t, s.url+"/cho")
+	card := article(market, na.Code)
+	if imgs := regexp.MustCompile(`<img [^>]*>`).FindAllString(card, -1); len(imgs) != 1 ||
+		!strings.Contains(imgs[0], `src="/media/`+refs[0].ID+`?w=480"`) || !strings.Contains(imgs[0], `width="960" height="1280"`) {
+		t.Errorf("the market's card shows %v, want the first photo alone, with its size", imgs)
+	}
+}
+
+// jpegOf is a grey JPEG of w×h pixels.
+func jpegOf(t *testing.T, w, h int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, image.NewGray(image.Rect(0, 0, w, h)), nil); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

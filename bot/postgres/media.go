@@ -1,9 +1,12 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"image"
+	_ "image/jpeg" // kept copies are JPEGs: their size is read from the header
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -87,11 +90,16 @@ func (db *DB) PublishedPhoto(ctx context.Context, id string) (*flows.KeptPhoto, 
 	return &p, nil
 }
 
-// KeepPhoto stores a photo's copy. The first copy stays: replicas that
-// fetched the same photo at once keep one.
+// KeepPhoto stores a photo's copy, with its size for the pages (none if
+// its header cannot be read). The first copy stays: replicas that fetched
+// the same photo at once keep one.
 func (db *DB) KeepPhoto(ctx context.Context, id string, data []byte, contentType string) error {
-	_, err := db.Pool.Exec(ctx, `UPDATE media SET data = $2, content_type = $3, kept_at = now(), fails = 0
-		WHERE id = $1 AND kept_at IS NULL`, id, data, contentType)
+	var width, height *int
+	if size, _, err := image.DecodeConfig(bytes.NewReader(data)); err == nil {
+		width, height = &size.Width, &size.Height
+	}
+	_, err := db.Pool.Exec(ctx, `UPDATE media SET data = $2, content_type = $3, kept_at = now(), fails = 0,
+		width = $4, height = $5 WHERE id = $1 AND kept_at IS NULL`, id, data, contentType, width, height)
 	if err != nil {
 		return fmt.Errorf("keep photo: %w", err)
 	}

@@ -117,7 +117,9 @@ const shownNow = `(l.status IN ('active', 'sold_out') AND l.expires_at > now())`
 // never a phone number or a bank account.
 const shownColumns = `l.code, coalesce(l.product_key, ''), l.product_name, l.unit, l.quantity_milli, l.remaining_milli,
 	l.price_vnd, l.price_unit, l.ready_on, l.note, coalesce(s.growing_code, ''), l.status,
-	coalesce((SELECT m.id FROM media m WHERE m.id = split_part(l.photos[1], ':', 1) AND m.listing_id = l.id), ''),
+	coalesce((SELECT jsonb_agg(jsonb_build_object('ID', m.id, 'Width', coalesce(m.width, 0), 'Height', coalesce(m.height, 0))
+		ORDER BY u.n) FROM unnest(l.photos) WITH ORDINALITY AS u (p, n)
+		JOIN media m ON m.id = split_part(u.p, ':', 1) AND m.listing_id = l.id), '[]'),
 	coalesce(s.slug, ''), s.name, s.commune, coalesce(s.area_tag, ''), l.created_at`
 
 // shownFrom joins what shownColumns read.
@@ -127,9 +129,12 @@ func scanShown(r pgx.CollectableRow) (flows.Shown, error) {
 	var l flows.Shown
 	var unit, per string
 	err := r.Scan(&l.Code, &l.ProductKey, &l.Product, &unit, &l.Quantity.Milli, &l.Remaining,
-		&l.Price.VND, &per, &l.Ready, &l.Note, &l.GrowingCode, &l.Status, &l.Photo,
+		&l.Price.VND, &per, &l.Ready, &l.Note, &l.GrowingCode, &l.Status, &l.Photos,
 		&l.Store.Slug, &l.Store.Name, &l.Store.Commune, &l.Store.Area, &l.Created)
 	l.Quantity.Unit, l.Price.Per = vn.Unit(unit), vn.Unit(per)
+	if len(l.Photos) > 0 {
+		l.Photo = l.Photos[0].ID
+	}
 	return l, err
 }
 
