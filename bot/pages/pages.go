@@ -163,8 +163,10 @@ func (p *Pages) Mount(mux *http.ServeMux) {
 }
 
 // headers are every page's: the CSP, no sniffing, and no cached copy used
-// without asking (what is left changes with every order).
+// without asking (what is left changes with every order). Pages are
+// gzipped for browsers that accept it.
 func (p *Pages) headers(next http.Handler) http.Handler {
+	next = bot.Compress(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Security-Policy", CSP)

@@ -2,6 +2,7 @@ package pages_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"image"
@@ -613,4 +614,39 @@ func jpegOf(t *testing.T, w, h int) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// A browser that accepts gzip (every one) gets the pages gzipped; a
+// client that does not, plain.
+func TestPagesAreGzippedForBrowsersThatAcceptIt(t *testing.T) {
+	db := pgtest.MustOpen(t)
+	s := newSite(t, db, "", false)
+	lan := seller(t, db, "Lan", "xã Quang Lang", "chi_lang")
+	for range 5 {
+		listing(t, db, lan, "na-chi-lang", "Na Chi Lăng", "", flows.Active, 80)
+	}
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+	for _, accept := range []string{"gzip, deflate, br", ""} {
+		req, _ := http.NewRequest(http.MethodGet, s.url+"/cho", nil)
+		if accept != "" {
+			req.Header.Set("Accept-Encoding", accept)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := io.Reader(resp.Body)
+		if enc := resp.Header.Get("Content-Encoding"); (enc == "gzip") != (accept != "") {
+			t.Errorf("Accept-Encoding %q: Content-Encoding %q", accept, enc)
+		} else if enc == "gzip" {
+			if body, err = gzip.NewReader(resp.Body); err != nil {
+				t.Fatal(err)
+			}
+		}
+		html, _ := io.ReadAll(body)
+		resp.Body.Close()
+		if !strings.Contains(string(html), "<h1>🌾 Hàng đang bán</h1>") || resp.Header.Get("Content-Security-Policy") != pages.CSP {
+			t.Errorf("Accept-Encoding %q: the market reads %.300q", accept, html)
+		}
+	}
 }

@@ -52,9 +52,11 @@ const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
 // is not mounted: only send reaches it, with ids the server chose.
 func (c *Channel) Mount(mux *http.ServeMux, webhook func(header, secret string) http.Handler) {
 	hook := webhook(secretHeader, c.secret)
-	mux.Handle("GET /sandbox", c.headers(c.page()))
+	// The page and the stream are gzipped (bot.Compress): a replay of
+	// hundreds of messages is mostly the same JSON keys.
+	mux.Handle("GET /sandbox", c.headers(bot.Compress(c.page())))
 	mux.Handle("GET /sandbox/ui/", c.headers(http.StripPrefix("/sandbox/ui/", ui())))
-	mux.Handle("GET /sandbox/api/events", c.headers(c.limitedTo("events:", c.events())))
+	mux.Handle("GET /sandbox/api/events", c.headers(c.limitedTo("events:", bot.CompressStream(c.events()))))
 	mux.Handle("GET "+uploadPath+"{name}", c.headers(c.servePhoto()))
 	mux.Handle("POST /sandbox/api/send", c.headers(c.limited(c.send(hook))))
 	mux.Handle("POST /sandbox/api/photo", c.headers(c.limited(c.upload())))

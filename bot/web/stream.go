@@ -1,9 +1,11 @@
 package web
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -216,6 +218,9 @@ func (c *Channel) events() http.Handler {
 		if floor != "" && (sent == "" || newer(floor, sent)) {
 			sent = floor
 		}
+		// The replay in large writes: the stream's compressor compresses
+		// each write on its own (bot.CompressStream).
+		replay := bufio.NewWriterSize(w, 32<<10)
 		for {
 			batch, err := c.cfg.Log.After(ctx, sent, replayBatch)
 			if err != nil {
@@ -224,7 +229,7 @@ func (c *Channel) events() http.Handler {
 			}
 			for _, e := range batch {
 				if _, mine := forWorld(e, world); mine {
-					writeEvent(w, e)
+					writeEvent(replay, e)
 				}
 				sent = e.ID
 			}
@@ -232,6 +237,7 @@ func (c *Channel) events() http.Handler {
 				break
 			}
 		}
+		replay.Flush()
 		flusher.Flush()
 		beat := time.NewTicker(c.cfg.Heartbeat)
 		defer beat.Stop()
@@ -296,7 +302,7 @@ func forWorld(e redis.WebEntry, world string) (reset, mine bool) {
 	return head.Kind == kindReset && head.World != "", head.World == "" || head.World == world
 }
 
-func writeEvent(w http.ResponseWriter, e redis.WebEntry) {
+func writeEvent(w io.Writer, e redis.WebEntry) {
 	// JSON has no raw line breaks, so one data line carries it.
 	fmt.Fprintf(w, "id: %s\ndata: %s\n\n", e.ID, e.Data)
 }

@@ -991,3 +991,91 @@ func TestUploadsBeyondTheFoldersBoundAreRefused(t *testing.T) {
 		t.Errorf("upload after the sweep: %d %v", code, out)
 	}
 }
+
+// On 3G the page and its stream come gzipped, and the stream still brings
+// each message as it is written, not when a buffer fills.
+func TestThePageAndItsStreamAreGzippedAndEachMessageArrivesAtOnce(t *testing.T) {
+	s := newSandbox(t, 100)
+	ctx := context.Background()
+	for i := range 50 { // a replay worth compressing
+		if _, err := s.ch.Post(ctx, bot.Out{To: flows.ChatRef{Channel: flows.Web, ChatID: "market"},
+			Text: fmt.Sprintf("Tin bán số %d: na Chi Lăng 25.000 đ/kg", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A client that asks for gzip itself, so that Go does not undo it.
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+	get := func(ctx context.Context, path string) *http.Response {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.srv.URL+path, nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+
+	page := get(ctx, "/sandbox")
+	zr, err := gzip.NewReader(page.Body)
+	if err != nil || page.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("the page: Content-Encoding %q, %v", page.Header.Get("Content-Encoding"), err)
+	}
+	html, _ := io.ReadAll(zr)
+	page.Body.Close()
+	if !strings.Contains(string(html), `id="composer"`) {
+		t.Errorf("the gzipped page reads %.200q", html)
+	}
+
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	resp := get(sctx, "/sandbox/api/events")
+	defer resp.Body.Close()
+	if resp.Header.Get("Content-Encoding") != "gzip" || resp.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("the stream: %v", resp.Header)
+	}
+	var wire atomic.Int64
+	zr, err = gzip.NewReader(io.TeeReader(resp.Body, writeCounter{&wire}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := make(chan string, 100)
+	go func() {
+		defer close(texts)
+		sc := bufio.NewScanner(zr)
+		for sc.Scan() {
+			if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+				var m web.Message
+				json.Unmarshal([]byte(data), &m)
+				texts <- m.Text
+			}
+		}
+	}()
+	next := func() string {
+		t.Helper()
+		select {
+		case text := <-texts:
+			return text
+		case <-time.After(10 * time.Second):
+			t.Fatal("no message within 10 s")
+		}
+		return ""
+	}
+	for i := range 50 {
+		if text := next(); !strings.HasPrefix(text, fmt.Sprintf("Tin bán số %d:", i)) {
+			t.Fatalf("replayed message %d: %q", i, text)
+		}
+	}
+	if replayed := wire.Load(); replayed > 1500 {
+		t.Errorf("50 messages replayed in %d bytes on the wire, want them compressed", replayed)
+	}
+	if _, err := s.ch.Post(ctx, bot.Out{To: flows.ChatRef{Channel: flows.Web, ChatID: "market"}, Text: "Có tin mới"}); err != nil {
+		t.Fatal(err)
+	}
+	if text := next(); text != "Có tin mới" {
+		t.Errorf("the live message: %q", text)
+	}
+}
+
+type writeCounter struct{ n *atomic.Int64 }
+
+func (w writeCounter) Write(b []byte) (int, error) { w.n.Add(int64(len(b))); return len(b), nil }
