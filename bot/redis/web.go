@@ -126,6 +126,13 @@ func (s *Store) Limiter(name string, limit int, window time.Duration) *Limiter {
 	return &Limiter{rdb: s.rdb, prefix: s.prefix + limitKeys + name + ":", limit: int64(limit), window: window}
 }
 
+// Wait is how long from now until the window counting now ends, and a
+// client refused in it is counted afresh: a refusal's Retry-After.
+func (l *Limiter) Wait(now time.Time) time.Duration {
+	w := l.window.Milliseconds()
+	return time.Duration(w-now.UnixMilli()%w) * time.Millisecond
+}
+
 // Allow counts a request of client and tells whether it is within the limit.
 func (l *Limiter) Allow(ctx context.Context, client string, now time.Time) (bool, error) {
 	slot := now.UnixMilli() / l.window.Milliseconds()

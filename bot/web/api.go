@@ -10,11 +10,13 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -93,11 +95,18 @@ func (c *Channel) limitedTo(kind string, next http.Handler) http.Handler {
 			c.cfg.Logger.Warn().Err(err).Msg("web rate limit")
 			c.fail(w, http.StatusServiceUnavailable, "sandbox.busy")
 		case !ok:
+			// Both limiters count by the minute: the next one's start.
+			retryAfter(w, c.cfg.Limiter.Wait(now))
 			c.fail(w, http.StatusTooManyRequests, "sandbox.slow_down")
 		default:
 			next.ServeHTTP(w, r)
 		}
 	}))
+}
+
+// retryAfter tells a refused client when to come back, in whole seconds.
+func retryAfter(w http.ResponseWriter, d time.Duration) {
+	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(d.Seconds()))))
 }
 
 // visitorCookie names the visitor of the sandbox: given with the page, so

@@ -154,6 +154,9 @@ const (
 	maxStreams           = 512
 )
 
+// streamWait is the Retry-After of a stream refused beyond the bounds.
+const streamWait = 5 * time.Second
+
 // openStream counts a stream of person from host, false beyond the bounds.
 func (c *Channel) openStream(person, host string) bool {
 	c.streamsMu.Lock()
@@ -191,6 +194,9 @@ func (c *Channel) events() http.Handler {
 		}
 		person, host := c.visitor(r)
 		if !c.openStream(person, host) {
+			// A stream is freed whenever a page of the visitor, the address
+			// or the replica goes: soon, but not at once.
+			retryAfter(w, streamWait)
 			c.fail(w, http.StatusTooManyRequests, "sandbox.slow_down")
 			return
 		}

@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -626,6 +627,11 @@ func TestVisitorsBehindOneAddressAreLimitedApart(t *testing.T) {
 	status := func(cookie string) int {
 		resp := s.do(http.MethodPost, "/sandbox/api/send", cookie, send)
 		resp.Body.Close()
+		// A refusal says when the minute it was counted in ends.
+		if ra, err := strconv.Atoi(resp.Header.Get("Retry-After")); resp.StatusCode == http.StatusTooManyRequests &&
+			(err != nil || ra < 1 || ra > 60) {
+			t.Errorf("a refusal's Retry-After: %q, want 1–60 (s)", resp.Header.Get("Retry-After"))
+		}
 		return resp.StatusCode
 	}
 	for range 3 {
@@ -684,6 +690,10 @@ func TestEventStreamsAreBounded(t *testing.T) {
 		}
 		if resp.StatusCode != want {
 			t.Fatalf("stream %d of one visitor: %d, want %d", i+1, resp.StatusCode, want)
+		}
+		// The page waits as it is told before it asks again.
+		if ra := resp.Header.Get("Retry-After"); want == http.StatusTooManyRequests && ra != "5" {
+			t.Errorf("the refused stream's Retry-After: %q, want 5 (s)", ra)
 		}
 	}
 }

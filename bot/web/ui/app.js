@@ -358,13 +358,30 @@
   // Every message of the sandbox. The browser reconnects by itself after
   // a drop (sending Last-Event-ID), but not after a refusal (429 when too
   // many pages are open, 503 when Redis does not answer): then the page
-  // opens a new stream itself, later each time (2 s, 4 s … 30 s, with
-  // jitter), from the last message it shows, so nothing is shown twice or
-  // missed.
+  // opens a new stream itself, from the last message it shows, so nothing
+  // is shown twice or missed. It waits as long as the refusal's
+  // Retry-After says, else later each time (2 s, 4 s … 30 s), with jitter.
   let lastId = "";
   let retries = 0;
+  function eventsURL() {
+    return api + "events" + (lastId ? "?after=" + encodeURIComponent(lastId) : "");
+  }
+  // EventSource shows no status or header: the page asks once more with
+  // fetch, and closes at once a stream that it opens.
+  async function retryAfter() {
+    const ctl = new AbortController();
+    try {
+      const r = await fetch(eventsURL(), { signal: ctl.signal, headers: { Accept: "text/event-stream" } });
+      ctl.abort();
+      if (r.ok) return 0; // free again: the usual short wait
+      const secs = parseInt(r.headers.get("Retry-After"), 10);
+      return secs >= 0 ? Math.min(secs, 300) * 1000 : null;
+    } catch (e) {
+      return null;
+    }
+  }
   function listen() {
-    const es = new EventSource(api + "events" + (lastId ? "?after=" + encodeURIComponent(lastId) : ""));
+    const es = new EventSource(eventsURL());
     es.onmessage = function (ev) {
       let m;
       try {
@@ -380,9 +397,11 @@
       say(S.offline);
       if (es.readyState !== EventSource.CLOSED) return; // the browser retries
       es.close();
-      const wait = Math.min(30000, 2000 * 2 ** retries) * (0.75 + Math.random() / 2);
-      retries++;
-      setTimeout(listen, wait);
+      retryAfter().then(function (told) {
+        const wait = told ? told * (1 + Math.random() / 4) : Math.min(30000, 2000 * 2 ** retries) * (0.75 + Math.random() / 2);
+        retries++;
+        setTimeout(listen, wait);
+      });
     };
     es.onopen = function () {
       retries = 0;
