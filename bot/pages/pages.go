@@ -133,9 +133,16 @@ func (p *Pages) Mount(mux *http.ServeMux) {
 		http.Redirect(w, r, to, http.StatusMovedPermanently)
 	})))
 	// Every other address (one mistyped, an old link) gets the 404 page,
-	// with its way back to the market.
+	// with its way back to the market; one served for another method (a
+	// POST-only API) answers 405 with Allow, as the mux would without
+	// this catch-all.
 	for _, path := range []string{"/cua-hang", "/cua-hang/{$}", "/"} {
 		mux.Handle("GET "+p.Base+path, p.headers(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if allow := allowed(mux, r); allow != "" {
+				w.Header().Set("Allow", allow)
+				http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+				return
+			}
 			p.fail(w, r, flows.ErrNotFound)
 		})))
 	}
@@ -160,6 +167,20 @@ func (p *Pages) Mount(mux *http.ServeMux) {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Write(css)
 	})
+}
+
+// allowed lists the methods other than GET that mux serves r's path with,
+// "" if none.
+func allowed(mux *http.ServeMux, r *http.Request) string {
+	var methods []string
+	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		other := r.Clone(r.Context())
+		other.Method = m
+		if _, pattern := mux.Handler(other); pattern != "" {
+			methods = append(methods, m)
+		}
+	}
+	return strings.Join(methods, ", ")
 }
 
 // headers are every page's: the CSP, no sniffing, and no cached copy used

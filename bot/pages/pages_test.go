@@ -45,6 +45,12 @@ type site struct {
 
 func newSite(t *testing.T, db *postgres.DB, base string, sandbox bool) *site {
 	t.Helper()
+	return newSiteOn(t, http.NewServeMux(), db, base, sandbox)
+}
+
+// newSiteOn is newSite on mux, which may hold other routes.
+func newSiteOn(t *testing.T, mux *http.ServeMux, db *postgres.DB, base string, sandbox bool) *site {
+	t.Helper()
 	texts, err := locales.New()
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +65,6 @@ func newSite(t *testing.T, db *postgres.DB, base string, sandbox bool) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
 	p.Mount(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
@@ -648,5 +653,38 @@ func TestPagesAreGzippedForBrowsersThatAcceptIt(t *testing.T) {
 		if !strings.Contains(string(html), "<h1>🌾 Hàng đang bán</h1>") || resp.Header.Get("Content-Security-Policy") != pages.CSP {
 			t.Errorf("Accept-Encoding %q: the market reads %.300q", accept, html)
 		}
+	}
+}
+
+// A GET (or a POST) to an address served for another method only (the
+// sandbox's API, a webhook) answers 405 with the methods it takes, not the
+// 404 page, which a GET to an unknown address still gets.
+func TestAnotherMethodOnAKnownAddressIs405WithAllow(t *testing.T) {
+	db := pgtest.MustOpen(t)
+	mux := http.NewServeMux()
+	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
+	mux.Handle("POST /sandbox/api/send", ok)
+	mux.Handle("POST /telegram/webhook", ok)
+	mux.Handle("DELETE /telegram/webhook", ok)
+	s := newSiteOn(t, mux, db, "", false)
+	for _, c := range []struct{ method, path, allow string }{
+		{http.MethodGet, "/sandbox/api/send", "POST"},
+		{http.MethodHead, "/sandbox/api/send", "POST"},
+		{http.MethodGet, "/telegram/webhook", "POST, DELETE"},
+		{http.MethodPost, "/cho", "GET, HEAD"},
+	} {
+		req, _ := http.NewRequest(c.method, s.url+c.path, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != c.allow {
+			t.Errorf("%s %s: %d, Allow %q; want 405, Allow %q", c.method, c.path, resp.StatusCode, resp.Header.Get("Allow"), c.allow)
+		}
+	}
+	if resp, body := get(t, s.url+"/sandbox/api/khong-co"); resp.StatusCode != http.StatusNotFound ||
+		!strings.Contains(body, "Em không tìm thấy trang này") {
+		t.Errorf("GET of an unknown address: %d, want the Vietnamese 404 page:\n%s", resp.StatusCode, body)
 	}
 }
