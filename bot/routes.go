@@ -41,6 +41,14 @@ type Server struct {
 	// under: "" for the real app, "/sandbox" for the sandbox beside it.
 	// Health, readiness and metrics are served only by the app at "".
 	Base string
+	// MetricsApart leaves /metrics off the routes: it is served on a
+	// listener of its own (MetricsHandler), not public.
+	MetricsApart bool
+}
+
+// MetricsHandler serves the Prometheus metrics.
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{})
 }
 
 // Downloader finds a file offered for download by its token, while it has
@@ -78,7 +86,9 @@ func (s *Server) Mount(mux *http.ServeMux) {
 			io.WriteString(w, "ok\n")
 		})
 		mux.Handle("GET /readyz", s.ready())
-		mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{}))
+		if !s.MetricsApart {
+			mux.Handle("GET /metrics", s.MetricsHandler())
+		}
 	}
 	if s.Media != nil {
 		mux.Handle("GET "+s.Base+"/media/{id}", s.Media.serve())

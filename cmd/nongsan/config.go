@@ -17,6 +17,7 @@ import (
 type config struct {
 	HTTPAddr          string
 	DebugAddr         string
+	MetricsAddr       string
 	DatabaseURL       string
 	RedisURL          string
 	RedisClusterAddrs string
@@ -88,6 +89,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 		fs.StringVar(p, name, v, fmt.Sprintf("%s (env %s)", usage, env))
 	}
 	str(&c.HTTPAddr, "addr", "HTTP_ADDR", ":8080", "listen address")
+	str(&c.MetricsAddr, "metrics-addr", "METRICS_ADDR", "", "listen address of /metrics alone, e.g. :9090, for Prometheus inside the cluster; unset, /metrics is served on HTTP_ADDR beside the webhooks and pages")
 	str(&c.DebugAddr, "debug-addr", "DEBUG_ADDR", "", "listen address of the Go profiler (/debug/pprof/), e.g. 127.0.0.1:6060; unset, none. Never a public one")
 	str(&c.DatabaseURL, "database-url", "DATABASE_URL", devDatabaseURL, "PostgreSQL connection string")
 	str(&c.RedisURL, "redis-url", "REDIS_URL", devRedisURL, "Redis URL, redis:// or rediss://")

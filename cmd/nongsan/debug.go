@@ -30,3 +30,19 @@ func serveDebug(addr string, log zerolog.Logger) (listening string, stop func(),
 	log.Info().Str("addr", ln.Addr().String()).Msg("profiler listening")
 	return ln.Addr().String(), func() { srv.Close() }, nil
 }
+
+// serveMetrics serves /metrics alone on its own listener (METRICS_ADDR),
+// so that Prometheus scrapes each pod there and the public listener, which
+// an ingress may route the world to, does not show the bot's traffic.
+func serveMetrics(addr string, metrics http.Handler, log zerolog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen metrics: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metrics)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	log.Info().Str("addr", ln.Addr().String()).Msg("metrics listening")
+	return func() { srv.Close() }, nil
+}

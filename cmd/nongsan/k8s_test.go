@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"flag"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -34,7 +35,8 @@ type manifest struct {
 		Selector    json.RawMessage `json:"selector"` // a map (Service) or matchLabels
 		Template    struct {
 			Metadata struct {
-				Labels map[string]string `json:"labels"`
+				Labels      map[string]string `json:"labels"`
+				Annotations map[string]string `json:"annotations"`
 			} `json:"metadata"`
 			Spec podSpec `json:"spec"`
 		} `json:"template"`
@@ -301,9 +303,20 @@ func TestKubernetesManifestsFitTheService(t *testing.T) {
 	if err != nil {
 		t.Fatalf("HTTP_ADDR %q: %v", env["HTTP_ADDR"], err)
 	}
-	if len(serve.Ports) != 1 || strconv.Itoa(serve.Ports[0].ContainerPort) != port ||
+	if len(serve.Ports) != 2 || serve.Ports[0].Name != "http" || strconv.Itoa(serve.Ports[0].ContainerPort) != port ||
 		!strings.Contains(string(dockerfile), "EXPOSE "+port) {
-		t.Fatalf("the container's port %+v is not HTTP_ADDR's %s (and the Dockerfile's EXPOSE)", serve.Ports, port)
+		t.Fatalf("the container's first port %+v is not HTTP_ADDR's %s (and the Dockerfile's EXPOSE)", serve.Ports, port)
+	}
+	// Prometheus scrapes /metrics on METRICS_ADDR's port, which the
+	// Service does not expose.
+	_, metricsPort, err := net.SplitHostPort(env["METRICS_ADDR"])
+	if err != nil {
+		t.Fatalf("METRICS_ADDR %q: %v", env["METRICS_ADDR"], err)
+	}
+	scrape := deploy.Spec.Template.Metadata.Annotations
+	if scrape["prometheus.io/scrape"] != "true" || scrape["prometheus.io/port"] != metricsPort || scrape["prometheus.io/path"] != "/metrics" ||
+		serve.Ports[1].Name != "metrics" || strconv.Itoa(serve.Ports[1].ContainerPort) != metricsPort {
+		t.Errorf("Prometheus scrapes %v, the container's second port is %+v; want /metrics on METRICS_ADDR's %s", scrape, serve.Ports[1], metricsPort)
 	}
 	portOK := func(p any) bool {
 		return p == serve.Ports[0].Name || p == float64(serve.Ports[0].ContainerPort)
@@ -327,6 +340,23 @@ func TestKubernetesManifestsFitTheService(t *testing.T) {
 			t.Errorf("%s probe: GET %s answers %d", name, p.HTTPGet.Path, status)
 		}
 	}
+	if status, _ := b.Get("/metrics"); status != http.StatusNotFound {
+		t.Errorf("with METRICS_ADDR, the public port answers /metrics %d, want 404", status)
+	}
+	line := regexp.MustCompile(`\{[^\n]*"metrics listening"[^\n]*\}`).FindString(b.Logs.String())
+	addr := regexp.MustCompile(`"addr":"([^"]+)"`).FindStringSubmatch(line)
+	if addr == nil {
+		t.Fatalf("no metrics listener in the logs:\n%s", b.Logs)
+	}
+	resp, err := http.Get("http://" + addr[1] + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "nongsan_outbox_chats_waiting") {
+		t.Errorf("METRICS_ADDR's /metrics: %d %.200s", resp.StatusCode, body)
+	}
 }
 
 // withManifestEnv is a test bot's environment with the manifests' settings
@@ -335,6 +365,8 @@ func withManifestEnv(t *testing.T, tg *telegramtest.Server, manifest map[string]
 	env := newEnv(t, tg)
 	for k, v := range manifest {
 		switch k {
+		case "METRICS_ADDR": // a port of this machine's choosing
+			env[k] = "127.0.0.1:0"
 		case "DATABASE_URL", "REDIS_URL", "REDIS_PREFIX", "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "HTTP_ADDR", "PUBLIC_BASE_URL", "MEDIA_CACHE_DIR", "SPOOL_DIR":
 		default:
 			env[k] = v

@@ -257,6 +257,8 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 		Downloads: db,
 		Base:      cfg.base,
 		Ready:     ready,
+		// METRICS_ADDR set: /metrics on its own listener only (serve).
+		MetricsApart: cfg.MetricsAddr != "",
 	}
 	a.bcast = &bot.Broadcaster{
 		Jobs: db, Channels: a.engine.Channels, Store: a.store, Texts: texts, Metrics: metrics, Log: log,
@@ -494,6 +496,13 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if cfg.MetricsAddr != "" {
+		stopMetrics, err := serveMetrics(cfg.MetricsAddr, a.server.MetricsHandler(), log)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+	}
 	if cfg.DebugAddr != "" {
 		_, stopDebug, err := serveDebug(cfg.DebugAddr, log)
 		if err != nil {
