@@ -114,6 +114,23 @@ func createSchema(ctx context.Context, cc *pgx.ConnConfig, schema string) error 
 	return nil
 }
 
+// RemoveSandboxListings takes down the listings of the sellers that the
+// given users of channel are, or registered: a sandbox visitor's, when
+// they start over, so that the shared market no longer shows them. Like
+// Reset it refuses any schema but the sandbox's.
+func (db *DB) RemoveSandboxListings(ctx context.Context, channel flows.Channel, userIDs []string) (int64, error) {
+	tag, err := db.Pool.Exec(ctx, `
+		UPDATE listings l SET status = 'removed', updated_at = now()
+		FROM sellers s, users u
+		WHERE current_schema() = $3 AND l.seller_id = s.id AND l.status <> 'removed'
+			AND u.id IN (s.user_id, s.created_by) AND u.channel = $1 AND u.platform_id = ANY($2)`,
+		channel, userIDs, SandboxSchema)
+	if err != nil {
+		return 0, fmt.Errorf("remove sandbox listings: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
 // Reset empties every table of the sandbox's schema but goose's, numbering
 // from 1 again. It refuses to run on any other schema: it is the sandbox's
 // "start over", never a way to wipe real data.

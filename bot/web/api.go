@@ -488,17 +488,23 @@ func (c *Channel) servePhoto() http.Handler {
 
 // reset answers POST /sandbox/api/reset: "start my conversation over".
 // The visitor gets a new world (a new cookie, nextVisitor): their personas
-// are new to the bot, and what the old ones did (listings, orders) stays
-// with the old ids, as another person's would, until it ends or the
-// sandbox is wiped (WipeAll). Their uploads go, and their open pages are
-// told to clear and follow to the new world. Nobody else's conversation
-// changes.
+// are new to the bot. Their farmer's listings leave the shared market
+// (Forget); their orders stay with the old ids, as another person's
+// would, until they end or the sandbox is wiped (WipeAll). Their uploads
+// go, and their open pages are told to clear and follow to the new world.
+// Nobody else's conversation changes.
 func (c *Channel) reset() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		person, _ := c.visitor(r)
 		world := worldOf(person)
-		err := removeUploads(c.cfg.UploadDir, false, func(name string) bool { return strings.HasPrefix(name, world) })
+		var err error
+		if c.cfg.Forget != nil {
+			err = c.cfg.Forget(ctx, world)
+		}
+		if err == nil {
+			err = removeUploads(c.cfg.UploadDir, false, func(name string) bool { return strings.HasPrefix(name, world) })
+		}
 		if err == nil {
 			_, err = c.append(ctx, Message{Kind: kindReset, World: world})
 		}

@@ -86,6 +86,15 @@ func validWorld(w string) bool { return len(w) == 16 && isHex(w) }
 // personaChat is a persona's user id and private chat id in a world.
 func personaChat(persona, world string) string { return persona + "-" + world }
 
+// PersonaUsers are the web user ids of a world's personas.
+func PersonaUsers(world string) []string {
+	var ids []string
+	for _, p := range Personas {
+		ids = append(ids, personaChat(p, world))
+	}
+	return ids
+}
+
 // splitChat reads a private chat id made by personaChat.
 func splitChat(id string) (persona, world string, ok bool) {
 	persona, world, ok = strings.Cut(id, "-")
@@ -119,6 +128,9 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	Texts          flows.Texts                     // the page's words
 	Reset          func(ctx context.Context) error // wipes and reseeds the sandbox, every visitor's world (WipeAll)
+	// Forget takes what a visitor's world left in the shared market (their
+	// farmer's listings) down when they start over; nil: nothing.
+	Forget func(ctx context.Context, world string) error
 	Logger         zerolog.Logger
 	// Heartbeat is how often an idle event stream sends a comment, so that
 	// proxies keep it open; 0 for 15 s.

@@ -87,7 +87,7 @@ func (a *app) openSandbox(ctx context.Context, log zerolog.Logger) error {
 	ch, err := web.New(web.Config{PublicURL: a.cfg.PublicBaseURL, Base: a.cfg.base, UploadDir: a.cfg.SandboxUploadDir,
 		Log: a.store.WebLog(sandboxLogMax), Limiter: a.store.Limiter("web", sandboxPostsMax, time.Minute),
 		AddressLimiter: a.store.Limiter("web-address", sandboxAddressMax, time.Minute), TrustedProxies: proxies,
-		Texts: a.texts, Reset: a.reset, Logger: log})
+		Texts: a.texts, Reset: a.reset, Forget: a.forget, Logger: log})
 	if err != nil {
 		return err
 	}
@@ -160,4 +160,12 @@ func (a *app) reset(ctx context.Context) error {
 		}
 	}
 	return a.seed(ctx)
+}
+
+// forget takes down a sandbox visitor's listings when they start over
+// (their world's farmer's, or those a persona of theirs registered), so
+// that the shared market shows only what someone is still playing with.
+func (a *app) forget(ctx context.Context, world string) error {
+	_, err := a.db.RemoveSandboxListings(ctx, flows.Web, web.PersonaUsers(world))
+	return err
 }

@@ -457,3 +457,32 @@ func TestTwoVisitorsOfTheSandboxAreTwoFarmers(t *testing.T) {
 	b.say("farmer", "dang ban")
 	b.expect("farmer", "reg.name", "Name", name)
 }
+
+// A visitor who starts over takes their listings off the shared market
+// with them; another visitor's stay (before, they stayed until the
+// sandbox's daily wipe).
+func TestAVisitorWhoStartsOverTakesTheirListingsOffTheMarket(t *testing.T) {
+	t.Parallel()
+	a := startWeb(t)
+	b := openWeb(t, a.b)
+	a.register("farmer", "0912 888 777")
+	_, mine := a.publish("farmer", "50 kg", "30k")
+	b.register("farmer", "0912 888 666")
+	_, theirs := b.publish("farmer", "40 kg", "25k")
+	if mine == "" || theirs == "" {
+		t.Fatalf("listings published: %q and %q", mine, theirs)
+	}
+	if _, market := a.b.Get("/cho"); !strings.Contains(market, mine) || !strings.Contains(market, theirs) {
+		t.Fatalf("the market before the reset lacks %s or %s", mine, theirs)
+	}
+
+	a.reset()
+	_, market := a.b.Get("/cho")
+	if strings.Contains(market, mine) || !strings.Contains(market, theirs) {
+		t.Errorf("after A's reset the market shows A's %s: %v, B's %s: %v; want only B's",
+			mine, strings.Contains(market, mine), theirs, strings.Contains(market, theirs))
+	}
+	if status, _ := a.b.Get("/cho/" + mine); status != http.StatusNotFound {
+		t.Errorf("A's listing page after A's reset: %d, want 404", status)
+	}
+}
