@@ -131,7 +131,7 @@ type Config struct {
 	// Forget takes what a visitor's world left in the shared market (their
 	// farmer's listings) down when they start over; nil: nothing.
 	Forget func(ctx context.Context, world string) error
-	Logger         zerolog.Logger
+	Logger zerolog.Logger
 	// Heartbeat is how often an idle event stream sends a comment, so that
 	// proxies keep it open; 0 for 15 s.
 	Heartbeat time.Duration
