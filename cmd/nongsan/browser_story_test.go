@@ -310,10 +310,12 @@ func TestBrowserSandboxStory(t *testing.T) {
 			t.Errorf("%s's chat still shows %d messages after the reset", who, n)
 		}
 	}
-	// The listing stays on the market, as another person's would, until it
-	// ends or the sandbox's daily wipe: others in the room may be ordering.
-	p.do("open /cho again", chromedp.Navigate(site+"/cho"), chromedp.WaitVisible(chromedp.ID("filters")),
-		chromedp.WaitVisible(chromedp.CSS(listing)))
+	// The visitor's listing leaves the shared market with them: nobody
+	// else in the room orders from a farmer who is gone.
+	p.do("open /cho again", chromedp.Navigate(site+"/cho"), chromedp.WaitVisible(chromedp.ID("filters")))
+	if n := eval[int](b, "count the listing on /cho", `document.querySelectorAll(`+js(listing)+`).length`); n != 0 {
+		t.Errorf("after the reset /cho still shows the visitor's listing")
+	}
 }
 
 // follow runs an action that loads another page, and waits for it.
