@@ -84,7 +84,7 @@ func (f *roles) onRole(ctx context.Context, c *Conv, in Input) (Step, error) {
 	if err := f.deps.Invites.CreateInvite(ctx, &inv, updateSource(c.In)); err != nil {
 		return "", err
 	}
-	c.Ask(M("roles.invite", "Code", inv.Code, "Role", c.T(M("roles.role_"+role)),
+	c.Ask(M("roles.invite", "Code", inv.Code, "Role", c.T(M(roleMsgs[role])), // the role in words, not its button
 		"Expires", c.F().At(inv.Expires)),
 		[]Choice{{Label: M("roles.invite_link"), Do: &Action{Kind: ActInvite, Code: inv.Code}}})
 	return Done, nil
@@ -105,7 +105,7 @@ func (f *roles) useInvite(ctx context.Context, c *Conv, in Input) (Step, error) 
 			return nil // the granter is told when they can be; the role is granted anyway
 		}
 		return []Reply{{To: chat, Lang: lang, Text: M("roles.invite_used", "Name", c.User.Name, "Code", code,
-			"Role", c.texts.Text(lang, M("roles.role_"+inv.Role)))}}
+			"Role", c.texts.Text(lang, M(roleMsgs[inv.Role])))}}
 	}
 	use := InviteUse{Code: code, User: c.User.ID, At: c.Now, Source: linkSource(c.In)}
 	if c.User.Linked {

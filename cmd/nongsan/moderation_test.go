@@ -14,6 +14,7 @@ import (
 	"github.com/nongsan-bot/nongsan/bot/bottest"
 	"github.com/nongsan-bot/nongsan/bot/postgres"
 	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
+	"github.com/nongsan-bot/nongsan/bot/zalo/zalotest"
 )
 
 // moderated starts a bot with a global moderator, the three market
@@ -452,7 +453,7 @@ func TestInviteCodesGrantRolesOnceAndXoamodTakesThemBack(t *testing.T) {
 		t.Fatalf("after the invite the helper's roles are %q", got)
 	}
 	waitSent(t, b, moderator, func(s sent) bool {
-		return s.Text == text(t, "vi", "roles.invite_used", "Name", "Nông dân 3003", "Code", code, "Role", "🤝 Người hỗ trợ (đăng tin giúp bà con)")
+		return s.Text == text(t, "vi", "roles.invite_used", "Name", "Nông dân 3003", "Code", code, "Role", "người hỗ trợ")
 	}, 1)
 	b.Say(buyer, "nhận "+code)
 	b.expect(buyer, "roles.invite_used_before", "Code", code)
@@ -474,7 +475,7 @@ func TestInviteCodesGrantRolesOnceAndXoamodTakesThemBack(t *testing.T) {
 	// The moderator is told the code was used: that news travels on its
 	// own, and could land after the replies below.
 	waitSent(t, b, moderator, func(s sent) bool {
-		return s.Text == text(t, "vi", "roles.invite_used", "Name", "Nông dân 3004", "Code", code, "Role", "👮 Người điều phối chợ")
+		return s.Text == text(t, "vi", "roles.invite_used", "Name", "Nông dân 3004", "Code", code, "Role", "người điều phối chợ")
 	}, 1)
 	b.Say(newMod, "/themmod") // a moderator now
 	b.expect(newMod, "roles.pick_role", "Press", "bấm")
@@ -872,4 +873,28 @@ func TestModeratorsAreReadAsTypedAndMistakesAreLogged(t *testing.T) {
 			t.Errorf("the logs show what MODERATORS holds: %q", secret)
 		}
 	}
+}
+
+// On Zalo, /themmod's invite names the bot as Zalo users find it (its
+// name there begins with "Bot"), says the role in words, and gives the
+// line to forward once; the invited person sends that line and has the
+// role.
+func TestAZaloInviteNamesTheBotAsZaloFindsIt(t *testing.T) {
+	t.Parallel()
+	z := startZaloMarkets(t)
+	const mod, invited = "mod-0001", "officer-0002"
+	z.say(mod, "/themmod")
+	roles := z.expect(mod, "roles.pick_role")
+	z.say(mod, z.number(roles, "roles.role_moderator"))
+	invite := z.wait(mod, func(s string) bool {
+		return strings.HasPrefix(s, "✅ Đây là mã mời làm người điều phối chợ: QT-")
+	})
+	code := regexp.MustCompile(`QT-[2-9A-HJ-NP-Z]{6}`).FindString(invite)
+	line := "Nhắn cho " + zalotest.BotName + ": NHẬN " + code
+	if code == "" || strings.Count(invite, "NHẬN "+code) != 1 || !strings.Contains(invite, line) ||
+		strings.Contains(invite, "Nông Sản Bot") || strings.Contains(invite, "👮") {
+		t.Fatalf("the invite on Zalo: %q\nwant the line %q once, the role in words, no other name of the bot", invite, line)
+	}
+	z.say(invited, "NHẬN "+code)
+	z.expect(invited, "roles.granted_moderator")
 }
