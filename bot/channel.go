@@ -39,6 +39,17 @@ type Channels map[flows.Channel]Channel
 // Add registers a channel.
 func (cs Channels) Add(c Channel) { cs[c.Name()] = c }
 
+// CanPin tells whether the bot can pin its messages in groups of channel
+// (Telegram can, Zalo cannot): a broadcast offers 📌 only where it can.
+func (cs Channels) CanPin(channel flows.Channel) bool {
+	if r, ok := cs[channel].(*Rendered); ok {
+		_, ok := r.Adapter.(Pinner)
+		return ok
+	}
+	_, ok := cs[channel].(Pinner)
+	return ok
+}
+
 // AdminLister is a channel that can tell who administers a group, so that
 // group commands such as /dangky are authorised on the server. GroupAdmins
 // caches its answers.

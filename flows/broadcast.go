@@ -503,7 +503,7 @@ func (f *broadcast) summary(c *Conv, d *broadcastDraft, targets []MarketGroup) Q
 		titles = append(titles, c.F().Texts.Text(c.Lang, M("broadcast.title", "Title", g.Title,
 			"Channel", c.F().Texts.Text(c.Lang, M("channel."+string(g.Ref.Channel))))))
 	}
-	pin := Choice{Label: M("broadcast.pin", "On", d.Pin), Value: "pin", Words: []string{"ghim", "pin"}}
+	can, cannot := f.pinnable(targets)
 	change := []Choice{{Label: M("broadcast.field_text"), Value: "field:text", Words: f.text.EditWords},
 		{Label: M("broadcast.field_photo"), Value: "field:photo", Words: f.photo.EditWords}}
 	rows := [][]Choice{
@@ -513,9 +513,25 @@ func (f *broadcast) summary(c *Conv, d *broadcastDraft, targets []MarketGroup) Q
 	if d.Scope != ScopeOwn {
 		rows = append(rows, []Choice{{Label: M("broadcast.field_targets"), Value: "field:targets", Words: []string{"doi nhom"}}})
 	}
-	rows = append(rows, []Choice{pin}, []Choice{{Label: M("broadcast.cancel"), Value: "cancel"}})
+	if can > 0 { // 📌 is not offered where no group can have it
+		rows = append(rows, []Choice{{Label: M("broadcast.pin", "On", d.Pin), Value: "pin", Words: []string{"ghim", "pin"}}})
+	}
+	rows = append(rows, []Choice{{Label: M("broadcast.cancel"), Value: "cancel"}})
 	return Ask(M("broadcast.summary", "Count", len(targets), "Groups", strings.Join(titles, ", "),
-		"More", len(targets)-len(titles), "Pin", d.Pin), rows...)
+		"More", len(targets)-len(titles), "Pin", d.Pin && can > 0, "CanPin", can > 0, "NoPin", cannot), rows...)
+}
+
+// pinnable counts the targets the bot can pin its message in (their
+// channel can), and those it cannot.
+func (f *broadcast) pinnable(targets []MarketGroup) (can, cannot int) {
+	for _, g := range targets {
+		if f.deps.Pins != nil && f.deps.Pins(g.Ref.Channel) {
+			can++
+		} else {
+			cannot++
+		}
+	}
+	return can, cannot
 }
 
 func (f *broadcast) onPreview(ctx context.Context, c *Conv, d *broadcastDraft, in Input) (Go, error) {
@@ -560,6 +576,9 @@ func (f *broadcast) send(ctx context.Context, c *Conv, d *broadcastDraft) (Go, e
 	targets := targetsOf(groups, d)
 	if len(targets) == 0 {
 		return Again(M("broadcast.zero_groups")), nil
+	}
+	if can, _ := f.pinnable(targets); can == 0 {
+		d.Pin = false // chosen for groups since gone, or typed where it was not offered
 	}
 	b, err := f.deps.Broadcasts.CreateBroadcast(ctx, broadcastOf(c, d), targets, "broadcast:"+d.Nonce)
 	if err != nil {

@@ -39,6 +39,7 @@ func newNewsroom(t *testing.T) *newsroom {
 	n := &newsroom{t: t, db: db, admins: admins{}, sess: map[string]*flows.Session{}}
 	deps := mustDeps(t, db, func() time.Time { return now })
 	deps.Broadcasts, deps.Admins = db, n.admins
+	deps.Pins = func(c flows.Channel) bool { return c == flows.Telegram }
 	n.router = flows.NewRouter(deps)
 	for _, g := range []struct {
 		id, title string

@@ -18,7 +18,10 @@ type Deps struct {
 	// Broadcasts: moderators' announcements (nil: none in this app).
 	Broadcasts Broadcasts
 	// Admins: who administers a group, from the platform (nil: nobody).
-	Admins    Admins
+	Admins Admins
+	// Pins tells whether the bot can pin its message in the groups of a
+	// channel (nil: nowhere): a broadcast offers 📌 only for those.
+	Pins      func(Channel) bool
 	Roles     Roles
 	UserChats UserChats
 	Orders    Orders

@@ -80,7 +80,7 @@ func TestAModeratorBroadcastsToTwoAreas(t *testing.T) {
 	}
 	b.Tap(moderator, "pin")
 	group := text(t, "vi", "broadcast.title", "Title", b.Up.Chat(chiLangMarket).Title, "Channel", "Telegram")
-	b.expect(moderator, "broadcast.summary", "Count", 3, "Groups", strings.Repeat(group+", ", 2)+group, "More", 0, "Pin", true)
+	b.expect(moderator, "broadcast.summary", "Count", 3, "Groups", strings.Repeat(group+", ", 2)+group, "More", 0, "Pin", true, "CanPin", true)
 
 	send := b.Up.Callback(moderator, moderator, 0, "send")
 	for range 2 {
@@ -134,7 +134,7 @@ func TestAGroupAdminAnnouncesToTheirGroup(t *testing.T) {
 	b.expect(groupAdmin, "broadcast.photo")
 	b.Tap(groupAdmin, "skip")
 	group := text(t, "vi", "broadcast.title", "Title", b.Up.Chat(chiLangMarket).Title, "Channel", "Telegram")
-	b.expect(groupAdmin, "broadcast.summary", "Count", 1, "Groups", group, "More", 0, "Pin", false)
+	b.expect(groupAdmin, "broadcast.summary", "Count", 1, "Groups", group, "More", 0, "Pin", false, "CanPin", true)
 	b.Tap(groupAdmin, "send")
 	b.expectOnce(groupAdmin, "broadcast.started", "Count", 1)
 	if got := targets(t, b); len(got) != 1 || !strings.HasSuffix(got[0], " own false "+itoa(chiLangMarket)+"]") {
@@ -317,5 +317,45 @@ func TestABroadcastsPhotoRefusedIsReported(t *testing.T) {
 	}
 	if got := z.b.Sent(allMarket); len(got) == 0 || got[len(got)-1].Text != caption {
 		t.Errorf("the Telegram group got %+v, want the text alone", got)
+	}
+}
+
+// Zalo does not let bots pin: an announcement to Zalo groups only is not
+// offered 📌, and one to Telegram groups too says the Zalo groups will not
+// have it pinned; before, 📌 was offered and the preview said "có" for a
+// Zalo group, and only the report said it could not be done.
+func TestZaloGroupsAreNotOfferedAPin(t *testing.T) {
+	t.Parallel()
+	z := startZaloMarkets(t)
+	const group, mod = "zalo-group-pin", "mod-0001"
+	z.post(z.Z.Text(zalotest.Group(group), z.user(mod), "/dangky"))
+	z.expect(group, "group.registered_all")
+	z.say(mod, "/thongbao")
+	z.say(mod, "Hop cho sang mai")
+	z.say(mod, "bo qua")
+	z.say(mod, "tat ca")
+	if summary := z.last(mod); !strings.Contains(summary, "Gửi tới 1 nhóm") || strings.Contains(summary, "📌") {
+		t.Fatalf("the summary for a Zalo group offers a pin: %q", summary)
+	}
+	z.say(mod, "ghim") // typed where it is not offered: not understood, nothing pinned
+	if last := z.last(mod); strings.Contains(last, "📌") {
+		t.Fatalf("after typing ghim: %q", last)
+	}
+	z.say(mod, "huy")
+
+	z.b.markets() // three Telegram groups besides
+	z.say(mod, "/thongbao")
+	z.say(mod, "Hop cho sang mai")
+	z.say(mod, "bo qua")
+	z.say(mod, "tat ca")
+	summary := z.last(mod)
+	z.say(mod, z.number(summary, "broadcast.pin", "On", false))
+	if summary := z.last(mod); !strings.Contains(summary, "📌 Ghim trong nhóm: có, trừ 1 nhóm trên Zalo: Zalo không cho bot ghim tin.") {
+		t.Fatalf("the summary with a pin to Telegram and Zalo groups: %q", summary)
+	}
+	z.say(mod, z.number(z.last(mod), "broadcast.send"))
+	z.expect(mod, "broadcast.started", "Count", 4)
+	if got := rows(t, z.b.Env["DATABASE_URL"], `SELECT pin FROM broadcasts`); len(got) != 1 || got[0] != "[true]" {
+		t.Fatalf("broadcasts %q, want one pinned", got)
 	}
 }

@@ -215,7 +215,7 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 		Users: db,
 		Router: flows.NewRouter(flows.Deps{
 			Users: db, Chats: db, Sellers: db, Listings: db, Markets: db, Roles: db, UserChats: db, Orders: db, Links: db, Invites: db,
-			Broadcasts: db, Admins: admins, OrderTimeout: cfg.OrderTimeout, AnnounceDelay: cfg.AnnounceDelay,
+			Broadcasts: db, Admins: admins, Pins: channels.CanPin, OrderTimeout: cfg.OrderTimeout, AnnounceDelay: cfg.AnnounceDelay,
 			Figures: db, Downloads: db, Prices: &bot.PriceCache{Prices: db, TTL: time.Minute}, Follows: db, Held: db,
 			FollowSent: func(kind string) { metrics.FollowNotices.WithLabelValues(kind).Inc() },
 			Limits: flows.Limits{OpenOrders: cfg.MaxOpenOrders, ListingsPerDay: cfg.MaxListingsPerDay, FollowsPerDay: cfg.FollowDailyLimit,
