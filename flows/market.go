@@ -266,6 +266,10 @@ func (r *Router) registerMarket(ctx context.Context, c *Conv, in Input) error {
 	if c.User != nil {
 		user = c.User.ID
 	}
+	before, was, err := r.marketAreas(ctx, in.ChatKey())
+	if err != nil {
+		return err
+	}
 	title := groupTitle(c, in)
 	if err := r.Deps.Chats.SaveGroup(ctx, in.ChatKey(), title, true); err != nil {
 		return err
@@ -277,12 +281,43 @@ func (r *Router) registerMarket(ctx context.Context, c *Conv, in Input) error {
 		c.Say(M("group.registered_all"))
 		return nil
 	}
-	names := make([]string, len(areas))
-	for i, tag := range areas {
-		names[i] = c.F().Area(tag)
+	// A market again, of other areas: what it no longer gets is said, and
+	// how to keep it too (an admin adding an area may think /dangky adds).
+	var dropped []string
+	for _, tag := range before {
+		if !slices.Contains(areas, tag) {
+			dropped = append(dropped, tag)
+		}
 	}
-	c.Say(M("group.registered", "Area", strings.Join(names, ", ")))
+	c.Say(M("group.registered", "Area", areaNames(c, areas), "WasAll", was && len(before) == 0,
+		"Dropped", areaNames(c, dropped), "Both", areaNames(c, append(slices.Clone(before), areas...))))
 	return nil
+}
+
+// marketAreas are the areas group is a market of now (none: every area),
+// was false when it is not a market.
+func (r *Router) marketAreas(ctx context.Context, group ChatRef) (areas []string, was bool, err error) {
+	markets, err := r.Deps.Markets.AllMarkets(ctx)
+	if err != nil {
+		return nil, false, fmt.Errorf("markets: %w", err)
+	}
+	for _, g := range markets {
+		if g.Ref == group {
+			return g.Areas, true, nil
+		}
+	}
+	return nil, false, nil
+}
+
+// areaNames names the area tags, each once, in their order.
+func areaNames(c *Conv, tags []string) string {
+	var names []string
+	for _, tag := range tags {
+		if name := c.F().Area(tag); !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // groupTitle is the title of in's group as it is kept: safe, and named

@@ -135,3 +135,32 @@ func TestAGroupCommandWaitsForTelegramToTellItsAdmins(t *testing.T) {
 	}
 	b.expectIn(group, "group.registered", "Area", "Văn Lãng")
 }
+
+// A second /dangky of other areas says which areas the group no longer
+// gets, and what to type to keep them too; before, "/dangky Cao Lộc" in a
+// Chi Lăng market said only "khu vực Cao Lộc" and Chi Lăng's listings
+// stopped without a word. From every area to one, it says so too.
+func TestASecondDangkySaysWhatTheGroupNoLongerGets(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, telegramtest.NewServer(t), nil)
+	const group = int64(-1007777777703)
+	b.TG.SetMemberStatus(group, groupAdmin, "administrator")
+	b.Post(b.Up.AddedToGroup(group, groupAdmin, telegramtest.DefaultBotID))
+	b.Post(b.Up.Text(group, groupAdmin, "/dangky Chi Lăng"))
+	b.expectIn(group, "group.registered", "Area", "Chi Lăng")
+	b.Post(b.Up.Text(group, groupAdmin, "/dangky Cao Lộc"))
+	b.expectIn(group, "group.registered", "Area", "Cao Lộc", "Dropped", "Chi Lăng", "Both", "Chi Lăng, Cao Lộc")
+	if last := b.Last(group).Text; !strings.Contains(last, "Tin bán khu vực Chi Lăng từ giờ không đăng vào đây nữa") ||
+		!strings.HasSuffix(last, "/dangky Chi Lăng, Cao Lộc") {
+		t.Fatalf("the second /dangky said %q", last)
+	}
+	wantAreas(t, b, group, "cao_loc", "after /dangky Cao Lộc")
+	b.Post(b.Up.Text(group, groupAdmin, "/dangky Chi Lăng, Cao Lộc")) // as it says: both, and nothing dropped
+	b.expectIn(group, "group.registered", "Area", "Chi Lăng, Cao Lộc")
+	wantAreas(t, b, group, "chi_lang,cao_loc", "after /dangky Chi Lăng, Cao Lộc")
+	b.Post(b.Up.Text(group, groupAdmin, "/dangky"))
+	b.expectIn(group, "group.registered_all")
+	b.Post(b.Up.Text(group, groupAdmin, "/dangky Bắc Sơn"))
+	b.expectIn(group, "group.registered", "Area", "Bắc Sơn", "WasAll", true)
+	wantAreas(t, b, group, "bac_son", "after /dangky Bắc Sơn")
+}

@@ -556,7 +556,7 @@ func TestOnlyGroupAdminsRegisterMarkets(t *testing.T) {
 	chat := b.Up.Chat(group)
 	anon.Message.SenderChat = &chat
 	b.Post(anon)
-	b.expectIn(group, "group.registered", "Area", "Cao Lộc")
+	b.expectIn(group, "group.registered", "Area", "Cao Lộc", "Dropped", "Văn Lãng", "Both", "Văn Lãng, Cao Lộc")
 }
 
 func TestModeratorsRegisterMarketsWithoutBeingGroupAdmins(t *testing.T) {
