@@ -74,9 +74,14 @@ func (f *sell) onAssistPhone(ctx context.Context, c *Conv, d *draft, in Input) (
 	if in.Kind != KindText && in.Kind != KindContact {
 		return NotUnderstood(), nil
 	}
-	phone, err := vn.ParsePhone(in.Text + in.Phone)
+	// A helper may write whose number it is ("0987 654 321 bà Mai"): the
+	// name question follows, the number is read all the same.
+	phone, rest, err := vn.ParsePhoneRest(in.Text + in.Phone)
 	if err != nil {
 		return Again(M("reg.phone_bad")), nil
+	}
+	if vn.ContainsPhone(rest) {
+		return Again(M("reg.phone_one")), nil
 	}
 	seller, err := f.deps.Sellers.SellerByPhone(ctx, phone)
 	switch {
@@ -104,7 +109,7 @@ func (f *sell) onAssistPhone(ctx context.Context, c *Conv, d *draft, in Input) (
 	return f.toProduct(d), nil
 }
 
-func (f *sell) onAssistName(_ context.Context, _ *Conv, d *draft, in Input) (Go, error) {
+func (f *sell) onAssistName(_ context.Context, c *Conv, d *draft, in Input) (Go, error) {
 	switch {
 	case in.Kind == KindText && tooLong(in.Text, maxName):
 		return Again(M("reg.name_long")), nil
@@ -113,7 +118,7 @@ func (f *sell) onAssistName(_ context.Context, _ *Conv, d *draft, in Input) (Go,
 	case in.Kind != KindText || !validName(in.Text):
 		return NotUnderstood(), nil
 	}
-	d.Seller.Name = in.Text
+	d.Seller.Name = nameAnswer(c, in.Text)
 	return Next(), nil
 }
 

@@ -110,11 +110,23 @@ func (r *registration) onName(_ context.Context, c *Conv, d *draft, in Input) (G
 	case withPhone(in):
 		return Again(M("reg.name_phone")), nil
 	case in.Kind == KindText && validName(in.Text):
-		d.Seller.Name = in.Text
+		d.Seller.Name = nameAnswer(c, in.Text)
 	default:
 		return NotUnderstood(), nil
 	}
 	return Next(), nil
+}
+
+// nameAnswer is the name in an answer ("Tôi tên là Hoàng Thị Hoa" is
+// Hoàng Thị Hoa): it is shown on every group post. What was kept of a
+// longer answer is said, so that a wrong guess is seen at once.
+func nameAnswer(c *Conv, typed string) string {
+	name, cut := vn.NameAnswer(typed)
+	if !cut || !validName(name) {
+		return typed
+	}
+	c.Say(M("reg.name_ok", "Name", name))
+	return name
 }
 
 // onPhone takes the seller's number if no other seller has it: better said
@@ -167,6 +179,10 @@ func takeCommune(c *Conv, s *Seller, in Input, area *Field[draft]) Go {
 		return NotUnderstood()
 	}
 	s.Commune = in.Text
+	if place, cut := vn.PlaceAnswer(in.Text); cut && validName(place) {
+		s.Commune = place // "tôi ở thôn Bản Chành" is thôn Bản Chành, shown on every post
+		c.Say(M("reg.commune_ok", "Place", place))
+	}
 	if tag, ok := areaIn(c, in.Text); ok && tag != "other" {
 		s.Area = tag
 		return Past(area)

@@ -35,6 +35,8 @@ func TestContainsPhone(t *testing.T) {
 		"lh 0912\u200b345678":                   true,
 		"lh 0912\u00a0345\u00a0678":             true,
 		"gọi 0912…345…678":                      true,
+		"Hoa bán na 01689 123 456":              true, // a number from before 2018
+		"lh 0168.912.3456":                      true,
 		"VN-LSOR-0012":                          false,
 		"xã Quang Lang, Chi Lăng":               false,
 		"Na Chi Lăng 25.000 đ/kg":               false,

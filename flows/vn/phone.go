@@ -24,11 +24,24 @@ var particles = setOf("a", "ah", "ak", "nhe", "nha", "ne", "nhen", "ha", "oi", "
 // nameLead: words that introduce a name after a number ("tên Hoa").
 var nameLead = setOf("ten", "la", "goi", "cua")
 
+// oldPrefixes: in 2018 the 11-digit mobile numbers moved to 10 digits, and
+// many older farmers still know theirs as 0168 912 3456. The old prefix
+// (after the 0) gives the new one: 0168 is 038. Read as today's number, an
+// old one is also kept out of names and posts like any other.
+var oldPrefixes = map[string]string{
+	"162": "32", "163": "33", "164": "34", "165": "35", "166": "36", "167": "37", "168": "38", "169": "39", // Viettel
+	"120": "70", "121": "79", "122": "77", "126": "76", "128": "78", // MobiFone
+	"123": "83", "124": "84", "125": "85", "127": "81", "129": "82", // VinaPhone
+	"186": "56", "188": "58", // Vietnamobile
+	"199": "59", // Gmobile
+}
+
 // ParsePhone reads a Vietnamese mobile number and returns it in E.164:
 // "0912 345 678", "0912.345.678", "0912-345-678", "+84 912 345 678",
 // "84912345678", "(+84) 912345678", "+84 0912 345 678", "0084 912 345 678",
 // `SĐT: 0912345678`, `số em là 0912 345 678 ạ` all give `+84912345678`.
-// Mobile numbers only: 10 digits starting 03, 05, 07, 08 or 09. Anything
+// Mobile numbers only: 10 digits starting 03, 05, 07, 08 or 09, or an
+// 11-digit one from before 2018 ("01689 123 456" gives +84389123456). Anything
 // else around the number (a name: see ParsePhoneRest) gives ErrNotPhone.
 func ParsePhone(s string) (e164 string, err error) {
 	e, rest, err := ParsePhoneRest(s)
@@ -130,15 +143,18 @@ func phoneNumber(f string) (string, error) {
 		return "", ErrNotPhone
 	case strings.HasPrefix(d, "0084"):
 		national = d[4:]
-	case strings.HasPrefix(d, "84") && len(d) == 11:
+	case strings.HasPrefix(d, "84") && len(d) == 11, strings.HasPrefix(d, "841") && len(d) == 12:
 		national = d[2:]
-	case strings.HasPrefix(d, "0") && len(d) == 10:
+	case strings.HasPrefix(d, "0") && len(d) == 10, strings.HasPrefix(d, "01") && len(d) == 11:
 		national = d[1:]
 	default:
 		return "", ErrNotPhone
 	}
 	if len(national) == 10 && national[0] == '0' { // "+84 0912 345 678"
 		national = national[1:]
+	}
+	if now, ok := oldPrefixes[national[:min(3, len(national))]]; ok && len(national) == 10 {
+		national = now + national[3:] // "0168 912 3456" is 0389 123 456
 	}
 	if len(national) != 9 || !strings.ContainsRune("35789", rune(national[0])) {
 		return "", ErrNotPhone

@@ -29,6 +29,17 @@ func TestParsePhone(t *testing.T) {
 		{"0701234567", "+84701234567", nil},
 		{"0812345678", "+84812345678", nil},
 		{"0987654321", "+84987654321", nil},
+		// From before 2018: 11 digits, read as today's number.
+		{"01689 123 456", "+84389123456", nil},
+		{"0168.912.3456", "+84389123456", nil},
+		{"01234567890", "+84834567890", nil},
+		{"0120 123 4567", "+84701234567", nil},
+		{"0186 123 4567", "+84561234567", nil},
+		{"01991234567", "+84591234567", nil},
+		{"+84 168 912 3456", "+84389123456", nil},
+		{"841689123456", "+84389123456", nil},
+		{"01301234567", "", ErrNotPhone}, // 0130 was never a mobile prefix
+		{"0168912345", "", ErrNotPhone},  // 10 digits: neither old nor new
 		// Not mobile numbers.
 		{"0212 345 678", "", ErrNotPhone},   // landline prefix 02
 		{"0412345678", "", ErrNotPhone},     // 04 is not mobile

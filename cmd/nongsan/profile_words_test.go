@@ -1,0 +1,72 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
+)
+
+// An older farmer answers as she would answer a person, and knows her
+// number by its 11 digits from before 2018: her name and address are kept
+// without "tôi tên là", "tôi ở", and shown back; her number is read as it
+// is now; an old number in a name is refused like any other.
+func TestAFarmerWhoAnswersInSentencesIsRegisteredByHerName(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, telegramtest.NewServer(t), nil)
+	const u = int64(3101)
+	b.Say(u, "/ban")
+	b.Say(u, "Hoa bán na 01689 123 456")
+	b.expect(u, "reg.name_phone")
+	b.Say(u, "Tôi tên là Hoàng Thị Hoa")
+	b.expect(u, "reg.phone")
+	if msgs := b.Sent(u); msgs[len(msgs)-2].Text != text(t, "vi", "reg.name_ok", "Name", "Hoàng Thị Hoa") {
+		t.Fatalf("the name kept is not shown: %q", msgs[len(msgs)-2].Text)
+	}
+	b.Say(u, "01689 123 456")
+	b.expect(u, "reg.commune")
+	if msgs := b.Sent(u); msgs[len(msgs)-2].Text != text(t, "vi", "reg.phone_ok", "Phone", "0389 123 456") {
+		t.Fatalf("the old number is not read as today's: %q", msgs[len(msgs)-2].Text)
+	}
+	b.Say(u, "dạ tôi ở thôn Bản Chành xã Hữu Kiên ạ")
+	b.expect(u, "reg.area")
+	if msgs := b.Sent(u); msgs[len(msgs)-2].Text != text(t, "vi", "reg.commune_ok", "Place", "thôn Bản Chành xã Hữu Kiên") {
+		t.Fatalf("the address kept is not shown: %q", msgs[len(msgs)-2].Text)
+	}
+	b.Say(u, "Chi Lăng")
+	b.Say(u, "bỏ qua")
+	b.Say(u, "bỏ qua")
+	b.expect(u, "sell.product")
+	b.Say(u, "/hoso")
+	if s := b.Last(u).Text; !strings.Contains(s, "Tên: Hoàng Thị Hoa\n") || !strings.Contains(s, "Điện thoại: 0389 123 456\n") ||
+		!strings.Contains(s, "Địa chỉ: thôn Bản Chành xã Hữu Kiên (Chi Lăng)\n") {
+		t.Fatalf("profile:\n%s", s)
+	}
+}
+
+// A helper writes whose number it is beside it, and the farmer's name as a
+// sentence: the number is read, the name kept alone and shown back.
+func TestAHelperTypesTheFarmersNumberWithHerName(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := newEnv(t, tg)
+	const helper = int64(7107)
+	env["MODERATORS"] = "telegram:" + itoa(helper)
+	b := startBot(t, tg, env)
+	b.Say(helper, "/ban")
+	b.Tap(helper, "for:other")
+	b.Say(helper, "0987 654 321 hoặc 0912 345 678")
+	b.expect(helper, "reg.phone_one")
+	b.Say(helper, "0987 654 321 bà Mai")
+	b.expect(helper, "assist.name")
+	b.Say(helper, "Tên: Hoàng Thị Mai")
+	b.expect(helper, "assist.commune")
+	if msgs := b.Sent(helper); msgs[len(msgs)-2].Text != text(t, "vi", "reg.name_ok", "Name", "Hoàng Thị Mai") {
+		t.Fatalf("the name kept is not shown: %q", msgs[len(msgs)-2].Text)
+	}
+	b.Say(helper, "xã Hữu Kiên, Chi Lăng")
+	b.expect(helper, "sell.product")
+	if msgs := b.Sent(helper); msgs[len(msgs)-2].Text != text(t, "vi", "assist.created", "Name", "Hoàng Thị Mai") {
+		t.Fatalf("after registering the farmer: %q", msgs[len(msgs)-2].Text)
+	}
+}
