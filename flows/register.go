@@ -329,6 +329,11 @@ func (r *registration) saved(ctx context.Context, c *Conv, d *draft) (Go, error)
 	if err != nil {
 		return Go{}, err
 	}
+	edits, err := r.postsShowing(ctx, c, &d.Seller, before)
+	if err != nil {
+		return Go{}, err
+	}
+	notices = append(notices, edits...)
 	err = r.deps.Sellers.SaveSeller(ctx, &d.Seller, notices...)
 	if errors.Is(err, ErrPhoneTaken) {
 		c.Say(M("reg.phone_taken"))
@@ -355,6 +360,34 @@ func (r *registration) saved(ctx context.Context, c *Conv, d *draft) (Go, error)
 		}
 	}
 	return Next(), nil
+}
+
+// postsShowing are the edits of the group posts of s's listings on sale
+// when s, about to be saved, changes what they show of the seller (name,
+// address, growing-area code) from before: a name set right in /hoso is
+// the one buyers then read. None for a new profile.
+func (r *registration) postsShowing(ctx context.Context, c *Conv, s, before *Seller) ([]Reply, error) {
+	if before == nil || s.Name == before.Name && s.Commune == before.Commune && s.Area == before.Area && s.GrowingCode == before.GrowingCode {
+		return nil, nil
+	}
+	listings, err := r.deps.Listings.ListingsOf(ctx, c.User.ID)
+	if err != nil {
+		return nil, fmt.Errorf("listings of seller: %w", err)
+	}
+	var edits []Reply
+	for _, l := range listings {
+		if l.Seller.ID != s.ID || l.Status != Active && l.Status != SoldOut {
+			continue // helped, or ended
+		}
+		shown := *l
+		shown.Seller = *s
+		e, err := postEdits(ctx, r.deps, c.texts, &shown)
+		if err != nil {
+			return nil, err
+		}
+		edits = append(edits, e...)
+	}
+	return edits, nil
 }
 
 // before is the profile s changes as saved, nil for a new one (or

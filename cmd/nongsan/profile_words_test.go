@@ -70,3 +70,31 @@ func TestAHelperTypesTheFarmersNumberWithHerName(t *testing.T) {
 		t.Fatalf("after registering the farmer: %q", msgs[len(msgs)-2].Text)
 	}
 }
+
+// A farmer who sets her name right in /hoso is read by it in the groups at
+// once: the posts of her listing on sale are edited, not left with the old
+// name for the week it sells.
+func TestANameSetRightInTheProfileReachesThePostsInTheGroups(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	b := startBot(t, tg, orderEnv(t, tg))
+	b.markets()
+	b.register(farmer)
+	b.listing(farmer, "500 kg", "25k")
+	b.Say(farmer, "/hoso")
+	b.Tap(farmer, b.Last(farmer).Data[0]) // 👤 Tên
+	b.expect(farmer, "reg.name", "Name", "Nông dân "+itoa(farmer))
+	b.Say(farmer, "Hoàng Thị Mai")
+	b.Say(farmer, "xong")
+	for _, group := range []int64{chiLangMarket, allMarket} {
+		waitFor(t, "the post in "+itoa(group)+" edited with the new name", func() bool {
+			for _, c := range tg.Calls() {
+				if c.ChatID == itoa(group) && strings.HasPrefix(c.Method, "edit") &&
+					strings.Contains(c.Params["caption"]+c.Params["text"], "Nhà vườn: Hoàng Thị Mai") {
+					return true
+				}
+			}
+			return false
+		})
+	}
+}
