@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -73,20 +74,76 @@ func unfollowFlow(d Deps) *Flow {
 // maxFollowName bounds a product typed freely.
 const maxFollowName = 60
 
+// MaxFollows bounds the follows of one person: each is a notice for every
+// listing it matches, and /bothedoi shows one button each.
+const MaxFollows = 20
+
+// followFillers are words around the product in a typed follow that name
+// no product ("theo dõi giúp em tin bán quýt nhé"), folded: kept, they made
+// a product no listing is ever called.
+var (
+	followLeads = [][]string{{"giup", "em"}, {"giup", "toi"}, {"giup", "minh"}, {"giup"}, {"cho", "em"}, {"cho", "toi"},
+		{"cho", "minh"}, {"tin", "ban"}, {"tin"}, {"gia"}, {"mat", "hang"}, {"hang"}, {"san", "pham"}}
+	followTails = [][]string{{"giup", "em"}, {"giup", "toi"}, {"giup", "minh"}, {"giup"}, {"voi"}, {"nhe"}, {"nha"}, {"a"}, {"di"}, {"nhe", "em"}, {"em", "nhe"}, {"em", "oi"}}
+)
+
+// followWhat is what a typed follow names, without the fillers around it;
+// "" when nothing is left.
+func followWhat(what string) string {
+	words := strings.Fields(what)
+	folded := make([]string, len(words))
+	for i, w := range words {
+		folded[i] = vn.Fold(strings.Trim(w, ".,!?:;"))
+	}
+	from, to := 0, len(words)
+	for moved := true; moved; {
+		moved = false
+		for _, l := range followLeads {
+			if to-from >= len(l) && slices.Equal(folded[from:from+len(l)], l) {
+				from, moved = from+len(l), true
+				break
+			}
+		}
+	}
+	for moved := true; moved; {
+		moved = false
+		for _, l := range followTails {
+			if to-from >= len(l) && slices.Equal(folded[to-len(l):to], l) {
+				to, moved = to-len(l), true
+				break
+			}
+		}
+	}
+	return strings.Trim(strings.Join(words[from:to], " "), ".,!?:; ")
+}
+
 func (f *follow) start(ctx context.Context, c *Conv, in Input) (Step, error) {
 	if f.deps.Follows == nil || c.User == nil {
 		c.Say(M("follow.unavailable"))
 		return Done, nil
 	}
-	what, _, _ := followTyped(in)
-	if what == "" {
+	typed, _, _ := followTyped(in)
+	if typed == "" {
 		return Done, f.list(ctx, c)
+	}
+	what := followWhat(typed)
+	if what == "" { // "theo dõi giúp em với"
+		c.Say(M("follow.how"))
+		return Done, nil
 	}
 	fl, ok, err := f.read(ctx, c, what)
 	if err != nil || !ok {
 		return Done, err
 	}
 	fl.UserID = c.User.ID
+	follows, err := f.deps.Follows.FollowsOf(ctx, c.User.ID)
+	if err != nil {
+		return "", err
+	}
+	if len(follows) >= MaxFollows && !f.has(follows, fl) {
+		c.Say(M("follow.full", "Max", MaxFollows))
+		return Done, nil
+	}
 	_, created, err := f.deps.Follows.Follow(ctx, fl)
 	if err != nil {
 		return "", err
@@ -99,6 +156,17 @@ func (f *follow) start(ctx context.Context, c *Conv, in Input) (Step, error) {
 		c.Say(M("follow.done", "Product", fl.Product, "Area", where, "Anywhere", fl.Area == ""))
 	}
 	return Done, nil
+}
+
+// has tells whether follows holds fl already: following it again is no
+// new follow.
+func (f *follow) has(follows []Follow, fl Follow) bool {
+	for _, o := range follows {
+		if o.ProductKey == fl.ProductKey && o.Area == fl.Area && (fl.ProductKey != "" || vn.Fold(o.Product) == vn.Fold(fl.Product)) {
+			return true
+		}
+	}
+	return false
 }
 
 // read makes a follow of what was typed: a listing's code follows its

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
+	"github.com/nongsan-bot/nongsan/flows"
 )
 
 // An older farmer answers as she would answer a person, and knows her
@@ -97,4 +98,36 @@ func TestANameSetRightInTheProfileReachesThePostsInTheGroups(t *testing.T) {
 			return false
 		})
 	}
+}
+
+// A buyer types a follow as a sentence: the words around the product are
+// not taken for one ("giúp em với" is none; "tin bán quýt nhé" is Quýt Bắc
+// Sơn), and one person follows at most flows.MaxFollows products.
+func TestAFollowTypedAsASentenceFollowsItsProductAndFollowsAreCapped(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, telegramtest.NewServer(t), nil)
+	const u = int64(3301)
+	b.Say(u, "theo dõi giúp em với")
+	b.expect(u, "follow.how")
+	b.Say(u, "Theo dõi tin bán quýt nhé")
+	b.expect(u, "follow.done", "Product", "Quýt Bắc Sơn", "Area", "", "Anywhere", true)
+	for i := 1; i < flows.MaxFollows; i++ {
+		b.Say(u, "theo dõi măng khô số "+itoa(int64(i)))
+		b.expect(u, "follow.done", "Product", "măng khô số "+itoa(int64(i)), "Area", "", "Anywhere", true)
+	}
+	b.Say(u, "theo dõi mật ong")
+	b.expect(u, "follow.full", "Max", flows.MaxFollows)
+	b.Say(u, "theo dõi quýt") // followed already: said so, not refused
+	b.expect(u, "follow.already", "Product", "Quýt Bắc Sơn", "Area", "", "Anywhere", true)
+	b.Say(u, "/theodoi")
+	b.expect(u, "follow.list", "Count", flows.MaxFollows, "List", "\n• "+strings.Join(followItems(t), "\n• "))
+}
+
+// followItems are the follows of TestAFollowTypedAsASentence… as /theodoi lists them.
+func followItems(t *testing.T) []string {
+	items := []string{text(t, "vi", "follow.item", "Product", "Quýt Bắc Sơn", "Area", "", "Anywhere", true)}
+	for i := 1; i < flows.MaxFollows; i++ {
+		items = append(items, text(t, "vi", "follow.item", "Product", "măng khô số "+itoa(int64(i)), "Area", "", "Anywhere", true))
+	}
+	return items
 }
