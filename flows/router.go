@@ -316,6 +316,11 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 	if chosen := choose(c.Session, in); !c.Session.Active() {
 		in = chosen
 	}
+	// Her own listing's code alone ("NS-7K2Q") asks to see it, as her post
+	// pasted does: not an order refused.
+	if done, err := r.ownCode(ctx, c, in); done || err != nil {
+		return err
+	}
 	if name, ok := r.entry(in); ok {
 		return r.interject(ctx, c, name, in)
 	}

@@ -171,6 +171,31 @@ func (r *Router) pasted(ctx context.Context, c *Conv, in Input) (done bool, err 
 	return false, nil
 }
 
+// ownCode shows the farmer (or her helper) her listing when its code is
+// typed alone, with no "mua": she looks it up, she does not buy. A buyer's
+// code, or an unknown one, is left to the order (done false).
+func (r *Router) ownCode(ctx context.Context, c *Conv, in Input) (done bool, err error) {
+	if in.Kind != KindText || in.Command != "" || c.User == nil {
+		return false, nil
+	}
+	code, ok := buyCode(in)
+	if folded := vn.Fold(in.Text); !ok || strings.HasPrefix(folded, "mua ") || strings.HasPrefix(folded, "buy ") {
+		return false, nil
+	}
+	l, err := r.Deps.Orders.ListingByCode(ctx, code)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("listing %s typed alone: %w", code, err)
+	}
+	if l.Seller.UserID != c.User.ID && l.HelperID != c.User.ID {
+		return false, nil
+	}
+	in.Kind, in.Text = KindChoice, actValue("show", l.ID)
+	return true, r.interject(ctx, c, "mine", in)
+}
+
 // postMarks are the messages whose last line ends a listing's post, the
 // line that names its code: "Mã tin bán: NS-7K2Q" under a Telegram post,
 // "🛒 Nhắn MUA NS-7K2Q cho Bot Nông Sản để đặt hàng" under a Zalo one.
