@@ -138,7 +138,8 @@ func (r *Router) answersSince(ctx context.Context, c *Conv, in Input, since time
 }
 
 // renewWords answers the renewal question when it is the latest the bot
-// asked the farmer (Listings.RenewAskedLast): a yes renews the listing
+// asked the farmer (Listings.RenewAskedLast) and she did nothing else
+// since (Session.TaskAt): a yes renews the listing
 // asked about, as its 🔄 button would; with several asked, they are
 // listed to choose. A no keeps it ending as planned, and changes nothing.
 func (r *Router) renewWords(ctx context.Context, c *Conv, in Input) (done bool, err error) {
@@ -150,7 +151,7 @@ func (r *Router) renewWords(ctx context.Context, c *Conv, in Input) (done bool, 
 	if !yes && !no {
 		return false, nil
 	}
-	asked, err := r.Deps.Listings.RenewAskedLast(ctx, c.User.ID)
+	asked, err := r.Deps.Listings.RenewAskedLast(ctx, c.User.ID, c.taskAt)
 	if err != nil {
 		return false, fmt.Errorf("renewal questions of %d: %w", c.User.ID, err)
 	}

@@ -65,6 +65,10 @@ type Session struct {
 	// aside; it goes on when the interjection is done.
 	Parent  *Session  `json:"parent,omitempty"`
 	Updated time.Time `json:"updated"`
+	// TaskAt is when a task last began or ended in this chat: a renewal
+	// question asked before it is closed, so that an "ok" said after
+	// something else renews nothing (renewWords). Kept between tasks.
+	TaskAt time.Time `json:"task_at,omitzero"`
 }
 
 // Active tells whether the session is inside a flow.
@@ -73,7 +77,7 @@ func (s *Session) Active() bool { return s != nil && s.Flow != "" }
 // empty tells whether the session holds nothing worth keeping: the choices
 // on screen count, since they can be typed by number after a task is done.
 func (s *Session) empty() bool {
-	return !s.Active() && s.Album == "" && len(s.Edited) == 0 && len(s.Offered) == 0
+	return !s.Active() && s.Album == "" && len(s.Edited) == 0 && len(s.Offered) == 0 && s.TaskAt.IsZero()
 }
 
 // Offer remembers a choice offered to the user so that typing its number,
@@ -107,6 +111,8 @@ type Conv struct {
 	err      error      // a store failed while asking a question
 	ended    bool       // a prompt found nothing left to ask (End)
 	decoded  draftCache // a form's draft, decoded once per update
+	taskAt   time.Time  // Session.TaskAt as this update found it
+	began    bool       // a flow was opened in this update
 }
 
 // Context is the update's context, for prompts that read the stores.

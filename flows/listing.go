@@ -165,9 +165,10 @@ type Listings interface {
 	// RenewAskedLast lists a user's listings (as seller, or the helper who
 	// posted them) on sale whose renewal question is unanswered and came
 	// after every pending order's notice or reminder (the mirror of
-	// Orders.LastAsked) and every listing the user published since,
-	// the latest asked first: what a bare "có" or "không" answers.
-	RenewAskedLast(ctx context.Context, userID int64) ([]*Listing, error)
+	// Orders.LastAsked), every listing the user published since and
+	// after, when she began or ended a task then (Session.TaskAt), the
+	// latest asked first: what a bare "có" or "không" answers.
+	RenewAskedLast(ctx context.Context, userID int64, after time.Time) ([]*Listing, error)
 	// ListingsSince counts a farmer's listings created since, a helper's
 	// included, leaving out the one published by source.
 	ListingsSince(ctx context.Context, sellerID int64, since time.Time, source string) (int, error)

@@ -78,7 +78,7 @@ func (r *Router) Handle(ctx context.Context, user *User, sess *Session, in Input
 	}
 	var edited []string // kept whatever the task: an edit is answered once
 	if sess != nil {
-		edited = sess.Edited
+		edited, c.taskAt = sess.Edited, sess.TaskAt
 	}
 	expired := sess.Active() && c.Now.Sub(sess.Updated) > r.TTL
 	var left *Session // a listing left unfinished, offered back
@@ -154,7 +154,10 @@ func (r *Router) Handle(ctx context.Context, user *User, sess *Session, in Input
 	if c.err != nil {
 		return Result{}, fmt.Errorf("%s/%s prompt: %w", c.Session.Flow, c.Session.Step, c.err)
 	}
-	c.Session.Updated = c.Now
+	c.Session.Updated, c.Session.TaskAt = c.Now, c.taskAt
+	if c.began || c.Session.Flow != flow {
+		c.Session.TaskAt = c.Now // something begun or ended: the questions before it are behind her
+	}
 	// What is on screen now; old buttons no longer count. An answer refused
 	// at the same question asks nothing new: its choices are still there.
 	stayed := c.Session.Active() && c.Session.Flow == flow && c.Session.Step == step && len(c.offered) == 0
@@ -425,6 +428,7 @@ func (r *Router) start(ctx context.Context, c *Conv, name FlowName, in Input) er
 // open begins flow name afresh, with aside as the task set aside meanwhile.
 func (r *Router) open(ctx context.Context, c *Conv, name FlowName, in Input, aside *Session) error {
 	f := r.flow(name)
+	c.began = true
 	*c.Session = Session{Flow: name, Parent: aside}
 	next, err := f.Start(ctx, c, in)
 	if err != nil {

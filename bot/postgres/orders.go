@@ -344,17 +344,18 @@ func (db *DB) LastAsked(ctx context.Context, userID int64) (flows.Asked, error) 
 // renewal question is unanswered (renew_asked_at, cleared by renewing) and
 // came after every pending order's notice or reminder, and after every
 // listing the user published (an "ok" to "✅ Đã đăng tin" renews nothing),
-// the latest first.
-func (db *DB) RenewAskedLast(ctx context.Context, userID int64) ([]*flows.Listing, error) {
+// and after, when she began or ended another task then (an "ok" to "✅ Đã
+// lưu hồ sơ" neither), the latest first.
+func (db *DB) RenewAskedLast(ctx context.Context, userID int64, after time.Time) ([]*flows.Listing, error) {
 	asked, err := db.listingsWhere(ctx, `(l.seller_id = (SELECT id FROM sellers WHERE user_id = $1) OR l.helper_id = $1)
-			AND l.status = 'active' AND l.renew_asked_at IS NOT NULL
+			AND l.status = 'active' AND l.renew_asked_at IS NOT NULL AND l.renew_asked_at > $2
 			AND l.renew_asked_at > coalesce((SELECT max(greatest(o.created_at, o.reminded_at)) FROM orders o
 				JOIN listings ol ON ol.id = o.listing_id
 				WHERE o.status = 'pending'
 					AND (ol.seller_id = (SELECT id FROM sellers WHERE user_id = $1) OR ol.helper_id = $1)), '-infinity')
 			AND NOT EXISTS (SELECT 1 FROM listings nl WHERE nl.id <> l.id AND nl.created_at > l.renew_asked_at
 				AND (nl.seller_id = (SELECT id FROM sellers WHERE user_id = $1) OR nl.helper_id = $1))
-		ORDER BY l.renew_asked_at DESC, l.id LIMIT 10`, userID)
+		ORDER BY l.renew_asked_at DESC, l.id LIMIT 10`, userID, after)
 	if err != nil {
 		return nil, fmt.Errorf("renewal questions to user %d: %w", userID, err)
 	}
