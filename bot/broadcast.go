@@ -165,13 +165,13 @@ func (b *Broadcaster) deliver(ctx context.Context, t *flows.BroadcastTarget, fol
 		return
 	}
 	post := flows.BroadcastPost(t.Broadcast, group, true)
-	if wait, err := b.Throttle.TakeGroup(ctx, group); err != nil || wait > 0 {
-		later(max(wait, b.RetryMin), errText(err))
-		return
-	}
 	parts := 1
 	if r, ok := ch.(*Rendered); ok {
 		parts = max(r.Parts(post), 1)
+	}
+	if wait, err := b.Throttle.TakeGroup(ctx, group, parts); err != nil || wait > 0 {
+		later(max(wait, b.RetryMin), errText(err))
+		return
 	}
 	until := time.Now().Add(b.Lease / 2) // the claim must outlast the wait
 	for range parts {

@@ -775,7 +775,8 @@ func (e *Engine) send(ctx context.Context, log zerolog.Logger, l *redis.Leased) 
 				e.posted(ctx, ch, l, r, sent)
 			}
 			if gap := e.GroupGap[l.Chat.Channel]; err == nil && q.Group && gap > 0 && sent.Parts > 0 {
-				pace = e.Now().Add(gap * time.Duration(sent.Parts))
+				fin.Spent = gap * time.Duration(sent.Parts)
+				pace = e.Now().Add(fin.Spent)
 			}
 		}
 		var ra *RetryAfterError

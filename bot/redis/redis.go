@@ -927,6 +927,11 @@ type Finish struct {
 	// When none remain it still keeps the sweeper and other chats' updates
 	// off (fPace): a burst queued a moment apart is paced too.
 	Pace time.Time
+	// Spent is the group's time the send used (its gap for each message
+	// sent): the group's one budget, which broadcasts draw on too
+	// (Throttle.TakeGroup), so a broadcast sent meanwhile pushes Pace on by
+	// it rather than being overwritten.
+	Spent time.Duration
 	// Clean drops the chat from the due set when nothing remains; the hot
 	// path leaves that to the sweeper to save a command.
 	Clean bool
@@ -937,18 +942,23 @@ type Finish struct {
 // chat is held or paced). A rewritten reply bumps the chat's version (see
 // fVersion). KEYS: chat, due, held. ARGV: token, known seq,
 // lease end, next due (ms or 0), hold (ms or 0), fails, clean, was held,
-// the number of replies to rewrite, pace (ms or 0), each rewritten reply's
-// field and JSON, then the fields to remove.
+// the number of replies to rewrite, pace (ms or 0), the group's time spent
+// (ms), each rewritten reply's field and JSON, then the fields to remove.
 var finish = goredis.NewScript(`
-local st = redis.call("HMGET", KEYS[1], "lt", "n")
+local st = redis.call("HMGET", KEYS[1], "lt", "n", "p")
 if st[1] ~= ARGV[1] then return -1 end
 local rw = tonumber(ARGV[9])
-for i = 11, 10 + 2 * rw, 2 do redis.call("HSET", KEYS[1], ARGV[i], ARGV[i + 1]) end
+for i = 12, 11 + 2 * rw, 2 do redis.call("HSET", KEYS[1], ARGV[i], ARGV[i + 1]) end
 if rw > 0 then redis.call("HINCRBY", KEYS[1], "v", 1) end
 local del = {}
-for i = 11 + 2 * rw, #ARGV do del[#del + 1] = ARGV[i] end
+for i = 12 + 2 * rw, #ARGV do del[#del + 1] = ARGV[i] end
 local hold, pace = tonumber(ARGV[5]), tonumber(ARGV[10])
-if pace > 0 then redis.call("HSET", KEYS[1], "p", ARGV[10]) end
+-- one budget per group: a broadcast's turn taken while this sent (a later
+-- "p" than the one this send began after) is not given back
+if pace > 0 then
+  pace = math.max(pace, tonumber(st[3] or "0") + tonumber(ARGV[11]))
+  redis.call("HSET", KEYS[1], "p", pace)
+end
 local newer = tonumber(st[2] or "0") > tonumber(ARGV[2])
 if not newer and ARGV[4] == "0" then pace = 0 end -- nothing waits for the gap
 if hold > 0 then
@@ -961,7 +971,7 @@ else
     if pace == 0 then del[#del + 1] = "h" end
     redis.call("ZREM", KEYS[3], KEYS[1])
   end
-  if pace > 0 then redis.call("HSET", KEYS[1], "h", ARGV[10]) end
+  if pace > 0 then redis.call("HSET", KEYS[1], "h", pace) end
 end
 if newer and hold == 0 and pace == 0 then
   redis.call("HSET", KEYS[1], "lu", ARGV[3])
@@ -1003,7 +1013,7 @@ func (s *Store) Finish(ctx context.Context, l *Leased, f Finish) (more bool, err
 		// is no news, or the sender would read the same head again at once.
 		known = max(known, l.read)
 	}
-	args := []any{l.token, known, l.Ends.UnixMilli(), ms(f.Next), ms(f.Hold), f.Fails, clean, held, len(f.Rewrite), ms(f.Pace)}
+	args := []any{l.token, known, l.Ends.UnixMilli(), ms(f.Next), ms(f.Hold), f.Fails, clean, held, len(f.Rewrite), ms(f.Pace), f.Spent.Milliseconds()}
 	for _, q := range f.Rewrite {
 		raw, err := json.Marshal(q.Reply)
 		if err != nil {

@@ -19,28 +19,30 @@ type SendRate struct {
 	PerGroupPerMinute int
 }
 
-// Throttle hands out send tokens shared by every replica through Redis
-// (GCRA, github.com/go-redis/redis_rate): a channel's overall rate and each
+// Throttle hands out send tokens shared by every replica through Redis: a
+// channel's overall rate (GCRA, github.com/go-redis/redis_rate) and each
 // group's. Tokens are spaced evenly (a group's burst is one, a channel's a
 // tenth of a second's worth), so that the platform sees the rate in any
-// window, whatever the replicas.
+// window, whatever the replicas. A group's tokens are the time its chat's
+// replies are paced by (the chat hash's "p", the engine's GroupGap), one
+// budget for both: listing posts and a broadcast together stay under it.
 type Throttle struct {
-	rdb    goredis.UniversalClient
-	prefix string
-	rate   *redis_rate.Limiter
-	Rates  map[flows.Channel]SendRate
+	rdb   goredis.UniversalClient
+	store *Store
+	rate  *redis_rate.Limiter
+	Rates map[flows.Channel]SendRate
 }
 
 // Throttle returns the send throttle of store's Redis, under its prefix.
 func (s *Store) Throttle(rates map[flows.Channel]SendRate) *Throttle {
-	return &Throttle{rdb: s.rdb, prefix: s.prefix, rate: redis_rate.NewLimiter(s.rdb), Rates: rates}
+	return &Throttle{rdb: s.rdb, store: s, rate: redis_rate.NewLimiter(s.rdb), Rates: rates}
 }
 
 // Take tries to take a token for one message on channel: wait is zero when
 // it was taken, else how long until one may be. A channel held back after
 // a 429 (Hold) gives none until the hold ends.
 func (l *Throttle) Take(ctx context.Context, channel flows.Channel) (wait time.Duration, err error) {
-	if wait, err = l.held(ctx, holdKey(l.prefix, channel)); err != nil || wait > 0 {
+	if wait, err = l.held(ctx, holdKey(l.store.prefix, channel)); err != nil || wait > 0 {
 		return wait, err
 	}
 	r := l.Rates[channel].PerSecond
@@ -53,10 +55,12 @@ func (l *Throttle) Take(ctx context.Context, channel flows.Channel) (wait time.D
 	return l.allow(ctx, "ch:"+string(channel), redis_rate.Limit{Rate: r, Burst: max(r/10, 1), Period: time.Second})
 }
 
-// TakeGroup tries to take a token for one message to a group, as Take does;
-// a group held back after a 429 of its own (Limited) gives none until the
-// hold ends.
-func (l *Throttle) TakeGroup(ctx context.Context, group flows.ChatRef) (time.Duration, error) {
+// TakeGroup tries to take the group's turn for a post of parts messages,
+// as Take does: wait is zero when it was taken. The turn is the group
+// chat's pace, which the engine's replies to the group wait for and move
+// on too (redis.Finish.Spent): the group's one budget. A group held back
+// after a 429 of its own (Limited) gives none until the hold ends.
+func (l *Throttle) TakeGroup(ctx context.Context, group flows.ChatRef, parts int) (time.Duration, error) {
 	if wait, err := l.held(ctx, l.chatHoldKey(group)); err != nil || wait > 0 {
 		return wait, err
 	}
@@ -64,11 +68,29 @@ func (l *Throttle) TakeGroup(ctx context.Context, group flows.ChatRef) (time.Dur
 	if r <= 0 {
 		return 0, nil
 	}
-	return l.allow(ctx, "grp:"+string(group.Channel)+":"+group.ChatID, redis_rate.Limit{Rate: r, Burst: 1, Period: time.Minute})
+	spent := time.Minute / time.Duration(r) * time.Duration(max(parts, 1))
+	now := time.Now()
+	wait, err := takeTurn.Run(ctx, l.rdb, []string{l.store.chatKey(group)}, now.UnixMilli(), spent.Milliseconds(), l.store.TTL.Milliseconds()).Int64()
+	if err != nil {
+		return 0, fmt.Errorf("turn of group %s: %w", group.ChatID, err)
+	}
+	return time.Duration(wait) * time.Millisecond, nil
 }
 
+// takeTurn takes a group's turn when its pace ("p", unix ms) has come, and
+// paces it spent ms on; else it says how long (ms) until then. A chat
+// hash it creates lasts as a chat's does. KEYS: chat. ARGV: now, spent,
+// ttl (ms).
+var takeTurn = goredis.NewScript(`
+local now = tonumber(ARGV[1])
+local at = tonumber(redis.call("HGET", KEYS[1], "p") or "0")
+if at > now then return at - now end
+redis.call("HSET", KEYS[1], "p", now + tonumber(ARGV[2]))
+if redis.call("PTTL", KEYS[1]) < 0 and tonumber(ARGV[3]) > 0 then redis.call("PEXPIRE", KEYS[1], ARGV[3]) end
+return 0`)
+
 func (l *Throttle) allow(ctx context.Context, key string, limit redis_rate.Limit) (time.Duration, error) {
-	res, err := l.rate.Allow(ctx, l.prefix+key, limit)
+	res, err := l.rate.Allow(ctx, l.store.prefix+key, limit)
 	if err != nil {
 		return 0, fmt.Errorf("rate %s: %w", key, err)
 	}
@@ -81,7 +103,7 @@ func (l *Throttle) allow(ctx context.Context, key string, limit redis_rate.Limit
 // Hold gives no token of channel for d: the platform answered 429 with
 // retry_after. A longer hold already set stays.
 func (l *Throttle) Hold(ctx context.Context, channel flows.Channel, d time.Duration) error {
-	return hold(ctx, l.rdb, holdKey(l.prefix, channel), d)
+	return hold(ctx, l.rdb, holdKey(l.store.prefix, channel), d)
 }
 
 // Limits a platform's 429 may stand for, as Limited tells them apart.
@@ -104,7 +126,7 @@ func (l *Throttle) Limited(ctx context.Context, chat flows.ChatRef, d time.Durat
 	if err := hold(ctx, l.rdb, l.chatHoldKey(chat), d); err != nil {
 		return false, err
 	}
-	key, now := l.prefix+"rate:limited:"+string(chat.Channel), time.Now()
+	key, now := l.store.prefix+"rate:limited:"+string(chat.Channel), time.Now()
 	var refused *goredis.IntCmd
 	_, err = l.rdb.TxPipelined(ctx, func(p goredis.Pipeliner) error {
 		p.ZRemRangeByScore(ctx, key, "-inf", strconv.FormatInt(now.Add(-bulkWindow).UnixMilli(), 10))
@@ -150,7 +172,7 @@ func holdKey(prefix string, channel flows.Channel) string {
 }
 
 func (l *Throttle) chatHoldKey(chat flows.ChatRef) string {
-	return holdKey(l.prefix, chat.Channel) + ":" + chat.ChatID
+	return holdKey(l.store.prefix, chat.Channel) + ":" + chat.ChatID
 }
 
 // Forget unsets key (Once): what it marked done was not.

@@ -26,10 +26,10 @@ func TestA429HoldsBackItsGroupOrTheChannel(t *testing.T) {
 			if channel, err := l.Limited(ctx, busy, time.Minute); err != nil || channel {
 				t.Fatalf("one group's 429 held the channel: %v %v", channel, err)
 			}
-			if wait, err := l.TakeGroup(ctx, busy); err != nil || wait < 59*time.Second {
+			if wait, err := l.TakeGroup(ctx, busy, 1); err != nil || wait < 59*time.Second {
 				t.Errorf("the busy group may be sent to in %s (%v), want after its minute", wait, err)
 			}
-			if wait, err := l.TakeGroup(ctx, other); err != nil || wait != 0 {
+			if wait, err := l.TakeGroup(ctx, other, 1); err != nil || wait != 0 {
 				t.Errorf("another group waits %s (%v)", wait, err)
 			}
 			if wait, err := l.Take(ctx, flows.Telegram); err != nil || wait != 0 {
@@ -43,6 +43,64 @@ func TestA429HoldsBackItsGroupOrTheChannel(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A group's posts from the engine (paced by its gap, Finish.Pace) and a
+// broadcast's (TakeGroup) draw on one budget: a post waits for a
+// broadcast's turns, and a broadcast taken while a post was being sent
+// moves the group's next turn on by the post's gap instead of being
+// overwritten by it, so the next broadcast waits for both (Redis and Redis
+// Cluster). Before, each had its own 20 a minute.
+func TestListingPostsAndBroadcastsShareTheGroupsTurns(t *testing.T) {
+	redises(t, func(t *testing.T, client func(testing.TB) goredis.UniversalClient) {
+		ctx := context.Background()
+		s := open(t, client)
+		s.TTL = time.Hour
+		l := s.Throttle(map[flows.Channel]redis.SendRate{flows.Telegram: {PerSecond: 1000, PerGroupPerMinute: 20}})
+		const gap = 3 * time.Second // 20 a minute
+		other := flows.ChatRef{Channel: flows.Telegram, ChatID: "-200"}
+
+		// A broadcast of two messages (a photo and its text) takes two
+		// turns; a listing post queued for the group waits for them.
+		now := time.Now()
+		if wait, err := l.TakeGroup(ctx, other, 2); err != nil || wait != 0 {
+			t.Fatalf("the first turn waits %s (%v)", wait, err)
+		}
+		if wait, err := l.TakeGroup(ctx, other, 1); err != nil || wait < 2*gap-time.Second || wait > 2*gap {
+			t.Fatalf("the next turn waits %s (%v), want two gaps", wait, err)
+		}
+		if err := s.Enqueue(ctx, []flows.Reply{reply(other, "post")}, now); err != nil {
+			t.Fatal(err)
+		}
+		if lease, _, busy, err := s.Claim(ctx, other, now); err != nil || lease != nil || busy.Before(now.Add(2*gap-time.Second)) {
+			t.Fatalf("the post was claimed (%v, %v) before the broadcast's turns end: busy until %v", lease, err, busy)
+		}
+
+		// A broadcast's turn taken while a post is being sent.
+		if err := s.Enqueue(ctx, []flows.Reply{reply(group, "post")}, now); err != nil {
+			t.Fatal(err)
+		}
+		lease, _, _, err := s.Claim(ctx, group, now)
+		if err != nil || lease == nil {
+			t.Fatalf("the post not claimed: %v", err)
+		}
+		if wait, err := l.TakeGroup(ctx, group, 1); err != nil || wait != 0 {
+			t.Fatalf("the broadcast's turn during the post's send waits %s (%v)", wait, err)
+		}
+		sentAt := time.Now()
+		if _, err := s.Finish(ctx, lease, redis.Finish{Sent: lease.Out, Pace: sentAt.Add(gap), Spent: gap, Clean: true}); err != nil {
+			t.Fatal(err)
+		}
+		if wait, err := l.TakeGroup(ctx, group, 1); err != nil || wait < 2*gap-time.Second {
+			t.Fatalf("after a post and a broadcast together the next turn waits %s (%v), want two gaps", wait, err)
+		}
+		if err := s.Enqueue(ctx, []flows.Reply{reply(group, "post2")}, now); err != nil {
+			t.Fatal(err)
+		}
+		if lease, _, busy, err := s.Claim(ctx, group, time.Now()); err != nil || lease != nil || busy.Before(sentAt.Add(2*gap-time.Second)) {
+			t.Fatalf("the next post was claimed (%v, %v): busy until %v, want two gaps", lease, err, busy)
+		}
+	})
 }
 
 // A progress milestone marked done (Once) that did not go is forgotten, so

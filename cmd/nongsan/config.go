@@ -146,9 +146,9 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	// Telegram's figures: about 30 messages a second in all, 20 a minute
 	// in one group. Zalo publishes none, so it gets the same.
 	num(&c.TelegramRate, "telegram-rate", "TELEGRAM_RATE", 30, "Telegram messages per second, all replicas together (broadcasts)")
-	num(&c.TelegramGroupRate, "telegram-group-rate", "TELEGRAM_GROUP_RATE", 20, "Telegram messages per minute to one group, all replicas together (broadcasts)")
+	num(&c.TelegramGroupRate, "telegram-group-rate", "TELEGRAM_GROUP_RATE", 20, "Telegram messages per minute to one group, all replicas together (broadcasts, on the pace TELEGRAM_GROUP_GAP keeps too)")
 	num(&c.ZaloRate, "zalo-rate", "ZALO_RATE", 5, "Zalo messages per second, all replicas together (broadcasts; Zalo publishes no figure)")
-	num(&c.ZaloGroupRate, "zalo-group-rate", "ZALO_GROUP_RATE", 20, "Zalo messages per minute to one group, all replicas together (broadcasts)")
+	num(&c.ZaloGroupRate, "zalo-group-rate", "ZALO_GROUP_RATE", 20, "Zalo messages per minute to one group, all replicas together (broadcasts, on the pace ZALO_GROUP_GAP keeps too)")
 	workers := 8
 	if n, err := strconv.Atoi(getenv("BROADCAST_WORKERS")); err == nil && n > 0 {
 		workers = n
