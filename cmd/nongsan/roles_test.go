@@ -22,7 +22,7 @@ func TestGroupAdminsAreAskedOnceAndCached(t *testing.T) {
 	b.Post(b.Up.Text(group, farmer, "/dangky"))
 	b.expectIn(group, "group.admins_only")
 	b.Post(b.Up.Text(group, groupAdmin, "/dangky Cao Lộc"))
-	b.expectIn(group, "group.registered", "Area", "Cao Lộc")
+	b.expectIn(group, "group.registered", "Area", "Cao Lộc", "Dropped", "Văn Lãng", "Both", "Văn Lãng, Cao Lộc")
 	if n := len(b.TG.CallsTo("getChatAdministrators")); n != 1 {
 		t.Fatalf("getChatAdministrators called %d times for three commands, want 1", n)
 	}
@@ -34,7 +34,7 @@ func TestGroupAdminsAreAskedOnceAndCached(t *testing.T) {
 	b.TG.SetMemberStatus(group, groupAdmin, "member")
 	b.TG.SetMemberStatus(group, farmer, "administrator")
 	b.Post(b.Up.Text(group, farmer, "/dangky Lộc Bình"))
-	b.expectIn(group, "group.registered", "Area", "Lộc Bình")
+	b.expectIn(group, "group.registered", "Area", "Lộc Bình", "Dropped", "Cao Lộc", "Both", "Cao Lộc, Lộc Bình")
 	if n := len(b.TG.CallsTo("getChatAdministrators")); n != 2 {
 		t.Fatalf("getChatAdministrators called %d times in all, want 2 (asked again after rejoining)", n)
 	}
