@@ -645,11 +645,15 @@ func (f *broadcastStop) stoppable(ctx context.Context, c *Conv, id int64) (bool,
 			return false, err
 		}
 	}
-	if b.Status != BroadcastSending {
+	switch b.Status {
+	case BroadcastSending:
+		return true, nil
+	case BroadcastCancelled:
+		c.Say(M("broadcast.stop_stopped")) // not "sent in full": the rest never went
+	default:
 		c.Say(M("broadcast.stop_ended"))
-		return false, nil
 	}
-	return true, nil
+	return false, nil
 }
 
 func (f *broadcastStop) askConfirm(*Conv, *stopDraft) Question {
@@ -674,8 +678,9 @@ func (f *broadcastStop) onConfirm(ctx context.Context, c *Conv, d *stopDraft, in
 		}
 		err := f.deps.Broadcasts.CancelBroadcast(ctx, d.ID)
 		switch {
-		case errors.Is(err, ErrStale):
-			c.Say(M("broadcast.stop_ended"))
+		case errors.Is(err, ErrStale): // ended since: say how
+			_, err := f.stoppable(ctx, c, d.ID)
+			return Finish(), err
 		case err != nil:
 			return Go{}, err
 		default:
@@ -699,6 +704,25 @@ func stopTyped(in Input) (string, bool) {
 		return "", false
 	}
 	return stopPrefix + m[1], true
+}
+
+// stopSending answers "huỷ" said between tasks by someone whose own
+// latest announcement is still going out: it opens that broadcast's ⛔
+// Dừng gửi, as the button on its progress would. done is false with none
+// sending.
+func (r *Router) stopSending(ctx context.Context, c *Conv, in Input) (done bool, err error) {
+	if c.User == nil || c.Session.Active() || r.Deps.Broadcasts == nil {
+		return false, nil
+	}
+	b, err := r.Deps.Broadcasts.Sending(ctx, c.User.ID)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("cancel: %w", err)
+	}
+	in.Kind, in.Text, in.Command = KindChoice, stopPrefix+strconv.FormatInt(b.ID, 10), ""
+	return true, r.interject(ctx, c, "broadcast_stop", in)
 }
 
 // groupBroadcast answers /thongbao typed in a group: its admin (or a global

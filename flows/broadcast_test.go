@@ -302,9 +302,11 @@ func TestABroadcastIsStoppedByItsAuthorOnly(t *testing.T) {
 		{"8", text, "dung tb" + strconv.FormatInt(id, 10), "", []string{"broadcast.stop_refused+menu"}},
 		{"7", choiceIn, stop, "broadcast_stop/confirm", []string{"broadcast.stop_confirm"}},
 		{"7", text, "tiep tuc", "", []string{"broadcast.stop_not+menu"}},
+		{"7", text, "huỷ", "broadcast_stop/confirm", []string{"broadcast.stop_confirm"}}, // still sending
+		{"7", text, "tiep tuc", "", []string{"broadcast.stop_not+menu"}},
 		{"7", text, "Dừng TB" + strconv.FormatInt(id, 10), "broadcast_stop/confirm", []string{"broadcast.stop_confirm"}},
 		{"7", text, "dung", "", []string{"broadcast.stopped+menu"}},
-		{"7", choiceIn, stop, "", []string{"broadcast.stop_ended+menu"}},
+		{"7", choiceIn, stop, "", []string{"broadcast.stop_stopped+menu"}},
 		{"7", choiceIn, "bc:stop:999", "", []string{"broadcast.stop_unknown+menu"}},
 	})
 	if b, err := n.db.Broadcast(context.Background(), id); err != nil || b.Status != flows.BroadcastCancelled {

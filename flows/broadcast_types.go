@@ -45,6 +45,9 @@ type Broadcasts interface {
 	// gets the first back.
 	CreateBroadcast(ctx context.Context, b *Broadcast, targets []MarketGroup, source string) (*Broadcast, error)
 	Broadcast(ctx context.Context, id int64) (*Broadcast, error) // ErrNotFound if none
+	// Sending is the author's latest broadcast still sending; ErrNotFound
+	// if none is.
+	Sending(ctx context.Context, authorID int64) (*Broadcast, error)
 	// CancelBroadcast stops a broadcast still sending: its pending targets
 	// are cancelled; what went stays. ErrStale if it had ended already.
 	CancelBroadcast(ctx context.Context, id int64) error

@@ -197,6 +197,9 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 			c.Say(M("cancel.done"))
 			taskDone(c)
 		default:
+			if done, err := r.stopSending(ctx, c, in); done || err != nil {
+				return err // her announcement going out: "huỷ" right after ✅ Gửi
+			}
 			if done, err := r.cancelOrder(ctx, c, in); done || err != nil {
 				return err // a buyer's order waiting: "huỷ" right after placing it
 			}

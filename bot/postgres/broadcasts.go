@@ -92,6 +92,21 @@ func (db *DB) Broadcast(ctx context.Context, id int64) (*flows.Broadcast, error)
 	return &b, nil
 }
 
+// Sending returns the author's latest broadcast still sending: the one a
+// "huỷ" just after ✅ Gửi means.
+func (db *DB) Sending(ctx context.Context, authorID int64) (*flows.Broadcast, error) {
+	var id int64
+	err := db.Pool.QueryRow(ctx, `SELECT id FROM broadcasts WHERE author_id = $1 AND status = 'sending'
+		ORDER BY id DESC LIMIT 1`, authorID).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("broadcast sending by %d: %w", authorID, flows.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("broadcast sending by %d: %w", authorID, err)
+	}
+	return db.Broadcast(ctx, id)
+}
+
 // CancelBroadcast stops a broadcast still sending: the targets not yet on
 // their way (pending, claimed) are cancelled; those sent, or being sent
 // right now, stay as they are. ErrStale if it had ended already.

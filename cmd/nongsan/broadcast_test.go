@@ -173,6 +173,45 @@ func TestABroadcastIsStoppedByItsAuthor(t *testing.T) {
 	}
 }
 
+// "huỷ" (or /huy) just after ✅ Gửi, while the announcement is still going
+// out, asks whether to stop it, as ⛔ Dừng gửi does, instead of "nothing
+// to cancel"; ⛔ Dừng gửi pressed once it is stopped says it was stopped,
+// not that it went in full; once nothing is sending, "huỷ" has nothing to
+// cancel again.
+func TestHuyJustAfterSendingOffersToStopTheAnnouncement(t *testing.T) {
+	t.Parallel()
+	b := newsroom(t)
+	b.Say(moderator, "/thongbao")
+	if code := b.Post(b.Up.Photo(moderator, moderator, "photo-huy", "", "Họp chợ sáng mai")); code != http.StatusOK {
+		t.Fatal(code)
+	}
+	b.Tap(moderator, "all")
+	b.TG.Hold("sendPhoto") // still going, however fast the workers
+	t.Cleanup(b.TG.Release)
+	b.Tap(moderator, "send")
+	b.expectOnce(moderator, "broadcast.started", "Count", 4)
+	waitSent(t, b, moderator, func(s sent) bool { return strings.HasPrefix(s.Text, "📣 Đã gửi 0/4") }, 1)
+
+	b.Say(moderator, "/huy")
+	b.expect(moderator, "broadcast.stop_confirm")
+	b.Tap(moderator, "go_on")
+	b.expect(moderator, "broadcast.stop_not")
+	b.Say(moderator, "huỷ")
+	b.expect(moderator, "broadcast.stop_confirm")
+	b.Tap(moderator, "stop")
+	b.expect(moderator, "broadcast.stopped")
+	if status := rows(t, b.Env["DATABASE_URL"], `SELECT status FROM broadcasts`); status[0] != "[cancelled]" {
+		t.Errorf("a stopped broadcast is %q", status)
+	}
+
+	var id int64
+	queryRow(t, b.Env["DATABASE_URL"], `SELECT max(id) FROM broadcasts`, nil, &id)
+	b.Tap(moderator, "bc:stop:"+strconv.FormatInt(id, 10)) // the progress's button, still on screen
+	b.expect(moderator, "broadcast.stop_stopped")
+	b.Say(moderator, "huỷ")
+	b.expectOnce(moderator, "cancel.nothing")
+}
+
 // On Zalo, by typing: the moderator's announcement to every group, its
 // choices answered by number; in a Zalo group, where admins are unknown,
 // a member is refused and the moderator told to write it privately.
