@@ -707,6 +707,9 @@ func actionText(a flows.Action) flows.Msg {
 	case flows.ActFollow:
 		return flows.M("follow.by_text", "Code", a.Code, "Product", a.Product)
 	}
+	if a.Kind == flows.ActOpenChat && a.Code != "" { // a moderator's command typed in a group
+		return flows.M("render.command_by_text", "Command", a.Code)
+	}
 	return flows.M("render.open_chat")
 }
 

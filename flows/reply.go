@@ -50,7 +50,8 @@ type Choice struct {
 type ActionKind string
 
 const (
-	// ActOpenChat opens the user's private chat with the bot.
+	// ActOpenChat opens the user's private chat with the bot; Action.Code,
+	// if any, is the command to type there.
 	ActOpenChat ActionKind = "chat"
 	// ActOrder starts an order of the listing Action.Code.
 	ActOrder ActionKind = "order"

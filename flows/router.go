@@ -734,6 +734,12 @@ func (r *Router) group(ctx context.Context, c *Conv, in Input) error {
 		return r.unregisterMarket(ctx, c, in)
 	case in.Kind == KindText && in.Command == "":
 		return r.groupBuyer(ctx, c, in)
+	case slices.Contains(moderatorCommands, in.Command):
+		// Not the buyers' help to the whole group: where the command works.
+		c.Lang = GroupLang
+		command := "/" + in.Command
+		c.Ask(M("group.mod_privately", "Command", command), []Choice{{Label: M("group.open_private"),
+			Do: &Action{Kind: ActOpenChat, Code: command}}})
 	case in.Command != "":
 		// Selling and ordering happen in the private chat.
 		c.Lang = GroupLang
@@ -741,6 +747,10 @@ func (r *Router) group(ctx context.Context, c *Conv, in Input) error {
 	}
 	return nil
 }
+
+// moderatorCommands are the global moderators' commands that work in the
+// private chat only (/thongbao and /dangky have a group form).
+var moderatorCommands = []string{"thongke", "themmod", "xoamod", "bochan", "bonoi", "gotin", "chan"}
 
 // Moved follows a group that lives on under a new id (a Telegram group
 // upgraded to a supergroup), whether the platform announced it or refused

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/nongsan-bot/nongsan/bot/zalo/zalotest"
+)
+
+// A moderator's command typed in a market group (/thongke, /themmod,
+// /bochan…) gets one short line saying it is typed in the private chat,
+// with the button into it, instead of the buyers' help to the whole group.
+// Other commands still get the buyers' help.
+func TestAModeratorCommandInAGroupPointsToThePrivateChat(t *testing.T) {
+	t.Parallel()
+	b := newsroom(t)
+	for _, command := range []string{"/thongke", "/themmod", "/bochan"} {
+		b.Post(b.Up.Text(chiLangMarket, moderator, command))
+		b.expectIn(chiLangMarket, "group.mod_privately", "Command", command)
+		last := b.Last(chiLangMarket)
+		if len(last.Data) != 1 || !strings.Contains(last.Data[0], "?start=") {
+			t.Fatalf("%s in the group: %+v, want the button into the private chat", command, last)
+		}
+	}
+	b.Post(b.Up.Text(chiLangMarket, member, "/ban"))
+	b.expectIn(chiLangMarket, "group.help")
+}
+
+// On Zalo, where no button opens the private chat, the line names the bot
+// as Zalo search finds it, with the command to send it.
+func TestAZaloModeratorCommandInAGroupNamesTheBot(t *testing.T) {
+	t.Parallel()
+	z := startZaloMarkets(t)
+	const group, mod = "zalo-group-mod", "mod-0001"
+	z.post(z.Z.Text(zalotest.Group(group), z.user(mod), "/dangky"))
+	z.expect(group, "group.registered_all")
+	z.post(z.Z.Text(zalotest.Group(group), z.user(mod), "/thongke"))
+	want := []string{zaloText(t, "group.mod_privately", "Command", "/thongke"),
+		zaloText(t, "render.command_by_text", "Command", "/thongke")}
+	z.wait(group, func(s string) bool { return strings.Contains(s, want[0]) && strings.Contains(s, want[1]) })
+	if got := z.received(group); strings.Contains(got[len(got)-1], zaloText(t, "group.help")) {
+		t.Errorf("the group got the buyers' help: %q", got[len(got)-1])
+	}
+}
