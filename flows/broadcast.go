@@ -343,8 +343,10 @@ func (f *broadcast) askPick(c *Conv, d *broadcastDraft) Question {
 	page := min(d.Page, pages-1)
 	var rows [][]Choice
 	for _, g := range groups[page*pageSize : min(len(groups), (page+1)*pageSize)] {
+		// Its areas tell apart groups of one title ("Chợ nông sản").
 		rows = append(rows, []Choice{{Label: M("broadcast.group", "Title", g.Title, "Channel", c.F().Texts.Text(c.Lang,
-			M("channel."+string(g.Ref.Channel))), "On", slices.Contains(d.Groups, g.Ref)), Value: groupValue(g.Ref)}})
+			M("channel."+string(g.Ref.Channel))), "Areas", areaNames(c, g.Areas), "On", slices.Contains(d.Groups, g.Ref)),
+			Value: groupValue(g.Ref)}})
 	}
 	var nav []Choice
 	if page > 0 {
@@ -501,7 +503,7 @@ func (f *broadcast) summary(c *Conv, d *broadcastDraft, targets []MarketGroup) Q
 	var titles []string
 	for _, g := range targets[:min(len(targets), maxTitles)] {
 		titles = append(titles, c.F().Texts.Text(c.Lang, M("broadcast.title", "Title", g.Title,
-			"Channel", c.F().Texts.Text(c.Lang, M("channel."+string(g.Ref.Channel))))))
+			"Channel", c.F().Texts.Text(c.Lang, M("channel."+string(g.Ref.Channel))), "Areas", areaNames(c, g.Areas))))
 	}
 	can, cannot := f.pinnable(targets)
 	change := []Choice{{Label: M("broadcast.field_text"), Value: "field:text", Words: f.text.EditWords},

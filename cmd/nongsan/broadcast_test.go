@@ -79,8 +79,21 @@ func TestAModeratorBroadcastsToTwoAreas(t *testing.T) {
 		t.Fatalf("the preview: %+v", preview.Params)
 	}
 	b.Tap(moderator, "pin")
-	group := text(t, "vi", "broadcast.title", "Title", b.Up.Chat(chiLangMarket).Title, "Channel", "Telegram")
-	b.expect(moderator, "broadcast.summary", "Count", 3, "Groups", strings.Repeat(group+", ", 2)+group, "More", 0, "Pin", true, "CanPin", true)
+	// The groups, of one title, each with its areas, in the order listed.
+	named := map[string]string{}
+	for _, area := range []string{"Chi Lăng", "", "Bắc Sơn"} {
+		named[area] = text(t, "vi", "broadcast.title", "Title", b.Up.Chat(chiLangMarket).Title, "Channel", "Telegram", "Areas", area)
+	}
+	summary = b.Last(moderator)
+	found := false
+	for _, order := range [][]string{{"Chi Lăng", "", "Bắc Sơn"}, {"Chi Lăng", "Bắc Sơn", ""}, {"", "Chi Lăng", "Bắc Sơn"},
+		{"", "Bắc Sơn", "Chi Lăng"}, {"Bắc Sơn", "Chi Lăng", ""}, {"Bắc Sơn", "", "Chi Lăng"}} {
+		groups := named[order[0]] + ", " + named[order[1]] + ", " + named[order[2]]
+		found = found || summary.Text == text(t, "vi", "broadcast.summary", "Count", 3, "Groups", groups, "More", 0, "Pin", true, "CanPin", true)
+	}
+	if !found {
+		t.Fatalf("the summary, pinned: %q", summary.Text)
+	}
 
 	send := b.Up.Callback(moderator, moderator, 0, "send")
 	for range 2 {
@@ -133,7 +146,7 @@ func TestAGroupAdminAnnouncesToTheirGroup(t *testing.T) {
 	b.Say(groupAdmin, "Sáng mai họp nhóm ở nhà văn hoá thôn")
 	b.expect(groupAdmin, "broadcast.photo")
 	b.Tap(groupAdmin, "skip")
-	group := text(t, "vi", "broadcast.title", "Title", b.Up.Chat(chiLangMarket).Title, "Channel", "Telegram")
+	group := text(t, "vi", "broadcast.title", "Title", b.Up.Chat(chiLangMarket).Title, "Channel", "Telegram", "Areas", "Chi Lăng")
 	b.expect(groupAdmin, "broadcast.summary", "Count", 1, "Groups", group, "More", 0, "Pin", false, "CanPin", true)
 	b.Tap(groupAdmin, "send")
 	b.expectOnce(groupAdmin, "broadcast.started", "Count", 1)
@@ -172,6 +185,33 @@ func TestABroadcastIsStoppedByItsAuthor(t *testing.T) {
 		t.Errorf("a stopped broadcast is %q", status)
 	}
 }
+
+// Market groups are often named alike: the picker and the summary name
+// each with its channel and its areas, so that they can be told apart.
+func TestTheGroupPickerNamesEachGroupsAreas(t *testing.T) {
+	t.Parallel()
+	b := newsroom(t)
+	b.Say(moderator, "/thongbao")
+	b.Say(moderator, "Họp chợ sáng mai")
+	b.Tap(moderator, "skip")
+	b.Tap(moderator, "picked")
+	pick := b.expect(moderator, "broadcast.pick", "Chosen", 0, "Page", 1, "Pages", 1)
+	title := b.Up.Chat(chiLangMarket).Title
+	for _, area := range []string{"Chi Lăng", "", "Bắc Sơn", "Cao Lộc"} {
+		if label := text(t, "vi", "broadcast.group", "Title", title, "Channel", "Telegram", "Areas", area); !slices.Contains(pick.Buttons, label) {
+			t.Errorf("no button %q in the picker: %q", label, pick.Buttons)
+		}
+	}
+	if !slices.Contains(pick.Buttons, title+" (Telegram · mọi khu vực)") {
+		t.Errorf("the group of every area is not named so: %q", pick.Buttons)
+	}
+	b.Tap(moderator, groupValue(caoLocMarket))
+	b.Tap(moderator, "done")
+	b.expect(moderator, "broadcast.summary", "Count", 1, "Groups", title+" (Telegram · Cao Lộc)", "More", 0, "Pin", false, "CanPin", true)
+}
+
+// groupValue is a Telegram group's choice in the picker.
+func groupValue(chat int64) string { return "g:telegram:" + itoa(chat) }
 
 // "huỷ" (or /huy) just after ✅ Gửi, while the announcement is still going
 // out, asks whether to stop it, as ⛔ Dừng gửi does, instead of "nothing
@@ -265,7 +305,7 @@ func TestTheSandboxModeratorAnnounces(t *testing.T) {
 	w.say("moderator", "Chợ phiên sáng thứ 7")
 	w.say("moderator", "bỏ qua")
 	w.say("moderator", "tất cả")
-	w.expect("moderator", "broadcast.summary", "Count", 1, "Groups", text(t, "vi", "sandbox.market")+" (Web)", "More", 0,
+	w.expect("moderator", "broadcast.summary", "Count", 1, "Groups", text(t, "vi", "sandbox.market")+" (Web · mọi khu vực)", "More", 0,
 		"Pin", false)
 	w.say("moderator", "gửi")
 	w.expect("moderator", "broadcast.started", "Count", 1)
