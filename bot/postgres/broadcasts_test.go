@@ -67,6 +67,14 @@ func TestBroadcastsAreStoredOnceAndCancelled(t *testing.T) {
 		t.Fatalf("a retried source changed the targets: %v", got)
 	}
 
+	// The author's "huỷ" finds it while it sends; nobody else's does.
+	if sending, err := db.Sending(ctx, author); err != nil || sending.ID != b.ID {
+		t.Fatalf("the author's broadcast sending: %+v, %v, want %d", sending, err, b.ID)
+	}
+	if _, err := db.Sending(ctx, author+1); !errors.Is(err, flows.ErrNotFound) {
+		t.Fatalf("another's broadcast sending: %v, want ErrNotFound", err)
+	}
+
 	// One group went, one is on its way: cancelling stops only the rest.
 	if _, err := db.Pool.Exec(ctx, `UPDATE broadcast_targets SET status = CASE chat_id WHEN '-100' THEN 'sent'
 		WHEN 'g2' THEN 'sending' ELSE 'claimed' END WHERE broadcast_id = $1`, b.ID); err != nil {
@@ -84,6 +92,9 @@ func TestBroadcastsAreStoredOnceAndCancelled(t *testing.T) {
 	}
 	if err := db.CancelBroadcast(ctx, b.ID); !errors.Is(err, flows.ErrStale) {
 		t.Fatalf("cancelling twice: %v, want ErrStale", err)
+	}
+	if _, err := db.Sending(ctx, author); !errors.Is(err, flows.ErrNotFound) {
+		t.Fatalf("a cancelled broadcast is still sending: %v", err)
 	}
 
 	done, err := db.CreateBroadcast(ctx, draft, groups, "broadcast:n2")
