@@ -15,17 +15,20 @@ import (
 // assist are the sell form's first rows, for helpers, named here when an
 // answer leads to them.
 type assist struct {
-	forWhom, assistArea *Field[draft]
+	forWhom, assistName, assistCommune, assistArea, check *Field[draft]
 }
 
 func newAssist(f *sell, form *Form[draft]) assist {
 	var a assist
 	a.forWhom = form.Row(Field[draft]{Step: "for_whom", Ask: askForWhom, Answer: f.onForWhom})
 	form.Row(Field[draft]{Step: "assist_phone", Ask: ask(M("assist.phone")).text, Answer: f.onAssistPhone})
-	form.Row(Field[draft]{Step: "assist_name", Ask: ask(M("assist.name")).text, Answer: f.onAssistName})
-	form.Row(Field[draft]{Step: "assist_commune", Ask: ask(M("assist.commune")).text, Answer: f.onAssistCommune})
-	a.assistArea = form.Row(Field[draft]{Step: "assist_area", Answer: takeArea,
+	a.assistName = form.Row(Field[draft]{Step: "assist_name", Ask: ask(M("assist.name")).text, Answer: f.onAssistName})
+	a.assistCommune = form.Row(Field[draft]{Step: "assist_commune", Ask: ask(M("assist.commune")).text, Answer: f.onAssistCommune})
+	a.assistArea = form.Row(Field[draft]{Step: "assist_area", Answer: takeArea, Follows: true,
 		Ask: func(*Conv, *draft) Question { return Ask(M("assist.area"), areaChoices()...) }})
+	// What will be posted of the farmer, before it is saved: the helper
+	// types it for someone else, and a typo would be on every post.
+	a.check = form.Row(Field[draft]{Step: "assist_check", Ask: askFarmerCheck, Answer: f.onFarmerCheck, Summary: true})
 	form.Row(Field[draft]{Step: "assist_create", Do: f.createFarmer})
 	return a
 }
@@ -109,6 +112,43 @@ func (f *sell) onAssistPhone(ctx context.Context, c *Conv, d *draft, in Input) (
 	return f.toProduct(d), nil
 }
 
+// helpedByMe tells whether the farmer in d is one this helper registered
+// and who has no account of her own: her profile is the helper's to
+// correct. The store checks it again when saving.
+func helpedByMe(c *Conv, d *draft) bool {
+	return d.Assist && d.Seller.ID != 0 && d.Seller.UserID == 0 && d.Seller.CreatedBy == c.User.ID
+}
+
+// farmerEditChoice is ✏️ Sửa hồ sơ under the product question, for a farmer
+// the helper registered and found again by phone.
+func farmerEditChoice(d *draft) []Choice {
+	return []Choice{{Label: M("assist.edit", "Name", d.Seller.Name), Value: "farmer:edit",
+		Words: []string{"sua ho so", "sua ten", "sua dia chi"}}}
+}
+
+func askFarmerCheck(c *Conv, d *draft) Question {
+	s := d.Seller
+	return Ask(M("assist.check", "Name", s.Name, "Phone", formatPhone(s.Phone), "Place", c.F().Place(s), "Found", s.ID != 0),
+		[]Choice{{Label: M("assist.save"), Value: "farmer_save", Words: []string{"luu", "dung", "dung roi", "dung het roi"}}},
+		[]Choice{{Label: M("profile.field_name"), Value: "farmer_name", Words: []string{"ten", "sua ten"}},
+			{Label: M("profile.field_place"), Value: "farmer_place", Words: []string{"dia chi", "sua dia chi"}}})
+}
+
+func (f *sell) onFarmerCheck(_ context.Context, _ *Conv, _ *draft, in Input) (Go, error) {
+	if in.Kind != KindChoice {
+		return NotUnderstood(), nil
+	}
+	switch in.Text {
+	case "farmer_save":
+		return Next(), nil
+	case "farmer_name":
+		return Redo(f.assist.assistName), nil
+	case "farmer_place":
+		return Redo(f.assist.assistCommune), nil
+	}
+	return NotUnderstood(), nil
+}
+
 func (f *sell) onAssistName(_ context.Context, c *Conv, d *draft, in Input) (Go, error) {
 	switch {
 	case in.Kind == KindText && tooLong(in.Text, maxName):
@@ -126,11 +166,42 @@ func (f *sell) onAssistCommune(_ context.Context, c *Conv, d *draft, in Input) (
 	return takeCommune(c, &d.Seller, in, f.assistArea), nil
 }
 
-// createFarmer registers the farmer the helper sells for.
+// createFarmer registers the farmer the helper sells for, or saves what
+// she corrected of one she registered before (found by phone), editing
+// the posts of its listings on sale that show it.
 func (f *sell) createFarmer(ctx context.Context, c *Conv, d *draft) (Go, error) {
+	if d.Seller.ID != 0 {
+		return f.correctFarmer(ctx, c, d)
+	}
 	if err := f.deps.Sellers.SaveSeller(ctx, &d.Seller); err != nil {
 		return Go{}, fmt.Errorf("register farmer for helper: %w", err)
 	}
 	c.Say(M("assist.created", "Name", d.Seller.Name))
+	return f.toProduct(d), nil
+}
+
+func (f *sell) correctFarmer(ctx context.Context, c *Conv, d *draft) (Go, error) {
+	before, err := f.deps.Sellers.SellerByPhone(ctx, d.Seller.Phone)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return Go{}, fmt.Errorf("farmer before the change: %w", err)
+	}
+	if before == nil || before.ID != d.Seller.ID || before.UserID != 0 || before.CreatedBy != c.User.ID {
+		// She took her profile over meanwhile (a claim), or it is gone.
+		c.Say(M("assist.not_yours", "Name", d.Seller.Name))
+		return Finish(), nil
+	}
+	edits, err := f.reg.postsShowing(ctx, c, &d.Seller, before)
+	if err != nil {
+		return Go{}, err
+	}
+	err = f.deps.Sellers.SaveHelped(ctx, &d.Seller, c.User.ID, edits...)
+	if errors.Is(err, ErrStale) {
+		c.Say(M("assist.not_yours", "Name", d.Seller.Name))
+		return Finish(), nil
+	}
+	if err != nil {
+		return Go{}, fmt.Errorf("correct farmer for helper: %w", err)
+	}
+	c.Say(M("assist.corrected", "Name", d.Seller.Name))
 	return f.toProduct(d), nil
 }

@@ -119,6 +119,10 @@ type Sellers interface {
 	SaveSeller(ctx context.Context, s *Seller, notices ...Reply) error
 	// PhoneTaken tells whether SaveSeller would refuse s with ErrPhoneTaken.
 	PhoneTaken(ctx context.Context, s *Seller) (bool, error)
+	// SaveHelped saves the name and address of a farmer's profile that
+	// helper registered and that no user holds, with the notices that
+	// report the change; ErrStale for any other profile.
+	SaveHelped(ctx context.Context, s *Seller, helper int64, notices ...Reply) error
 }
 
 // Listings stores listings and their group posts. Where a method takes

@@ -158,12 +158,16 @@ func (f *sell) again(c *Conv) Go {
 	return Stay() // the list of fields to change, still on screen
 }
 
-func (f *sell) askProduct(c *Conv, _ *draft) Question {
+func (f *sell) askProduct(c *Conv, d *draft) Question {
 	var rows [][]Choice
 	for _, p := range f.deps.Catalogs.Products.Featured() {
 		rows = append(rows, []Choice{{Label: M("product.name", "Name", f.productName(c, p)), Value: "p:" + p.Key}})
 	}
-	return Ask(M("sell.product"), pairs(rows)...)
+	rows = pairs(rows)
+	if helpedByMe(c, d) {
+		rows = append(rows, farmerEditChoice(d))
+	}
+	return Ask(M("sell.product"), rows...)
 }
 
 func (f *sell) productName(c *Conv, p vn.Product) string {
@@ -177,6 +181,9 @@ func (f *sell) productName(c *Conv, p vn.Product) string {
 const maxProduct = 60
 
 func (f *sell) onProduct(ctx context.Context, c *Conv, d *draft, in Input) (Go, error) {
+	if in.Kind == KindChoice && in.Text == "farmer:edit" && helpedByMe(c, d) {
+		return To(f.assist.check), nil
+	}
 	if in.Kind == KindPhoto {
 		// Farmers often send the photos first: keep them, then ask what it
 		// is — unless an album's caption, coming late, says it.

@@ -163,6 +163,25 @@ func (db *DB) SaveSeller(ctx context.Context, s *flows.Seller, notices ...flows.
 	return nil
 }
 
+// SaveHelped saves the name and address of s, a farmer's profile that
+// helper registered and no user holds (she has not claimed it), with the
+// notices; ErrStale for any other: the helper's say ends with the claim.
+func (db *DB) SaveHelped(ctx context.Context, s *flows.Seller, helper int64, notices ...flows.Reply) error {
+	return pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			UPDATE sellers SET name = $3, commune = $4, area_tag = nullif($5, ''), updated_at = now()
+			WHERE id = $1 AND user_id IS NULL AND created_by = $2`,
+			s.ID, helper, s.Name, s.Commune, s.Area)
+		if err != nil {
+			return fmt.Errorf("save helped farmer %d: %w", s.ID, err)
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("save helped farmer %d: not helper %d's: %w", s.ID, helper, flows.ErrStale)
+		}
+		return queue(ctx, tx, notices)
+	})
+}
+
 // claims tells whether s, saved, takes over other's profile: the user's own
 // number, of a farmer a helper registered.
 func claims(s, other *flows.Seller) bool {

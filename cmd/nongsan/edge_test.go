@@ -299,7 +299,7 @@ func TestPhoneNumbersStayOutOfGroupPosts(t *testing.T) {
 	answers(helper,
 		answer{"", "", "0987 654 321", "assist.name"},
 		answer{"Hoàng Thị Mai 0987 654 321", "reg.name_phone", "Hoàng Thị Mai", "assist.commune"},
-		answer{"xã Hữu Kiên, đt 0987654321", "reg.commune_phone", "xã Hữu Kiên, Chi Lăng", "sell.product"},
+		answer{"xã Hữu Kiên, đt 0987654321", "reg.commune_phone", "xã Hữu Kiên, Chi Lăng", "assist.check"},
 	)
 }
 
@@ -314,7 +314,8 @@ func onlyDigits(s string) string {
 }
 
 // registerMai: a helper registers a farmer without a smartphone, Hoàng
-// Thị Mai (0987 654 321), and is asked what she sells.
+// Thị Mai (0987 654 321), saves her profile as it is summed up, and is
+// asked what she sells.
 func (b *testBot) registerMai(helper int64) {
 	b.t.Helper()
 	b.Say(helper, "/ban")
@@ -322,6 +323,8 @@ func (b *testBot) registerMai(helper int64) {
 	b.Say(helper, "0987 654 321")
 	b.Say(helper, "Hoàng Thị Mai")
 	b.Say(helper, "xã Hữu Kiên, Chi Lăng")
+	b.expectMaiChecked(helper, "Hoàng Thị Mai", "xã Hữu Kiên, Chi Lăng", false)
+	b.Tap(helper, b.Last(helper).Data[0]) // ✅ Lưu
 	b.expect(helper, "sell.product")
 }
 

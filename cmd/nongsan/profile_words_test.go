@@ -66,6 +66,8 @@ func TestAHelperTypesTheFarmersNumberWithHerName(t *testing.T) {
 		t.Fatalf("the name kept is not shown: %q", msgs[len(msgs)-2].Text)
 	}
 	b.Say(helper, "xã Hữu Kiên, Chi Lăng")
+	b.expectMaiChecked(helper, "Hoàng Thị Mai", "xã Hữu Kiên, Chi Lăng", false)
+	b.Tap(helper, b.Last(helper).Data[0]) // ✅ Lưu
 	b.expect(helper, "sell.product")
 	if msgs := b.Sent(helper); msgs[len(msgs)-2].Text != text(t, "vi", "assist.created", "Name", "Hoàng Thị Mai") {
 		t.Fatalf("after registering the farmer: %q", msgs[len(msgs)-2].Text)

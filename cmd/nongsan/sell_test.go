@@ -718,6 +718,8 @@ func TestHelperPostsForAFarmerWithoutASmartphone(t *testing.T) {
 	b.Say(helper, "thôn Bản Chành, xã Hữu Kiên")
 	b.expect(helper, "assist.area")
 	b.Say(helper, "Chi Lăng")
+	b.expectMaiChecked(helper, "Hoàng Thị Mai", "thôn Bản Chành, xã Hữu Kiên (Chi Lăng)", false)
+	b.Tap(helper, b.Last(helper).Data[0]) // ✅ Lưu
 	if msgs := b.Sent(helper); msgs[len(msgs)-2].Text != text(t, "vi", "assist.created", "Name", "Hoàng Thị Mai") {
 		t.Fatalf("after registering the farmer: %q", msgs[len(msgs)-2].Text)
 	}

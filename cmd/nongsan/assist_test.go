@@ -1,0 +1,131 @@
+package main
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
+)
+
+// expectMaiChecked: the helper is shown Mai's profile (0987 654 321) as it
+// will be saved, with ✅ Lưu, 👤 Tên, 📍 Địa chỉ.
+func (b *testBot) expectMaiChecked(helper int64, name, place string, found bool) {
+	b.t.Helper()
+	check := b.expect(helper, "assist.check", "Name", name, "Phone", "0987 654 321", "Place", place, "Found", found, "Press", "bấm")
+	if !slices.Equal(check.Buttons, []string{"✅ Lưu", "👤 Tên", "📍 Địa chỉ"}) {
+		b.t.Fatalf("the farmer's summary offers %v", check.Buttons)
+	}
+}
+
+// sellerNamed tells whether the seller with phone (E.164) is saved as name.
+func sellerNamed(t *testing.T, b *testBot, phone, name string) bool {
+	t.Helper()
+	return count(t, b.Env["DATABASE_URL"], `SELECT count(*) FROM sellers WHERE phone_e164 = $1 AND name = $2`, phone, name) == 1
+}
+
+// A helper registering a farmer sees what will be posted of her before it
+// is saved, and corrects a typo in her name and her address there: the
+// profile saved is the corrected one (review-profile 3a).
+func TestAHelperSeesTheFarmerSheRegistersAndCorrectsItBeforeSaving(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := newEnv(t, tg)
+	const helper = int64(7207)
+	env["MODERATORS"] = "telegram:" + itoa(helper)
+	b := startBot(t, tg, env)
+	b.Say(helper, "/ban")
+	b.Tap(helper, "for:other")
+	b.Say(helper, "0987 654 321")
+	b.Say(helper, "Hoàng Thị Mia")
+	b.Say(helper, "xã Hữu Kiên, Chi Lăng")
+	b.expectMaiChecked(helper, "Hoàng Thị Mia", "xã Hữu Kiên, Chi Lăng", false)
+
+	b.Tap(helper, b.Last(helper).Data[1]) // 👤 Tên
+	b.expect(helper, "assist.name")
+	b.Say(helper, "Hoàng Thị Mai")
+	b.expectMaiChecked(helper, "Hoàng Thị Mai", "xã Hữu Kiên, Chi Lăng", false)
+	b.Say(helper, "địa chỉ") // typed, as the button
+	b.expect(helper, "assist.commune")
+	b.Say(helper, "thôn Bản Chành, xã Hữu Kiên")
+	b.expect(helper, "assist.area")
+	b.Say(helper, "Chi Lăng")
+	b.expectMaiChecked(helper, "Hoàng Thị Mai", "thôn Bản Chành, xã Hữu Kiên (Chi Lăng)", false)
+	if n := count(t, b.Env["DATABASE_URL"], `SELECT count(*) FROM sellers`); n != 0 {
+		t.Fatalf("%d sellers saved before ✅ Lưu", n)
+	}
+	b.Tap(helper, b.Last(helper).Data[0]) // ✅ Lưu
+	b.expect(helper, "sell.product")
+	if msgs := b.Sent(helper); msgs[len(msgs)-2].Text != text(t, "vi", "assist.created", "Name", "Hoàng Thị Mai") {
+		t.Fatalf("after saving the farmer: %q", msgs[len(msgs)-2].Text)
+	}
+	if !sellerNamed(t, b, "+84987654321", "Hoàng Thị Mai") {
+		t.Fatal("the farmer is not saved as Hoàng Thị Mai")
+	}
+}
+
+// A helper who finds again by phone a farmer she registered is offered
+// ✏️ Sửa hồ sơ: the name she corrects is saved and reaches the posts of
+// the farmer's listing on sale. Another helper finding the same farmer is
+// not offered it, and her tap of it changes nothing (review-profile 3b).
+func TestAHelperCorrectsTheProfileOfAFarmerSheRegistered(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := newEnv(t, tg)
+	const helper, other = int64(7307), int64(7308)
+	env["MODERATORS"] = "telegram:" + itoa(helper) + ",telegram:" + itoa(other)
+	b := startBot(t, tg, env)
+	b.markets()
+	b.registerMai(helper)
+	b.publish(helper)
+
+	b.Say(helper, "/ban")
+	b.Tap(helper, "for:other")
+	b.Say(helper, "0987 654 321")
+	product := b.expect(helper, "sell.product")
+	if got := product.Buttons[len(product.Buttons)-1]; got != "✏️ Sửa hồ sơ Hoàng Thị Mai" {
+		t.Fatalf("the product question's last button: %q", got)
+	}
+	b.Tap(helper, "farmer:edit")
+	b.expectMaiChecked(helper, "Hoàng Thị Mai", "xã Hữu Kiên, Chi Lăng", true)
+	b.Tap(helper, b.Last(helper).Data[1]) // 👤 Tên
+	b.Say(helper, "Hoàng Thị Mây")
+	b.expectMaiChecked(helper, "Hoàng Thị Mây", "xã Hữu Kiên, Chi Lăng", true)
+	b.Tap(helper, b.Last(helper).Data[0]) // ✅ Lưu
+	b.expect(helper, "sell.product")
+	if msgs := b.Sent(helper); msgs[len(msgs)-2].Text != text(t, "vi", "assist.corrected", "Name", "Hoàng Thị Mây") {
+		t.Fatalf("after correcting the farmer: %q", msgs[len(msgs)-2].Text)
+	}
+	if !sellerNamed(t, b, "+84987654321", "Hoàng Thị Mây") {
+		t.Fatal("the farmer is not saved as Hoàng Thị Mây")
+	}
+	for _, group := range []int64{chiLangMarket, allMarket} {
+		waitFor(t, "the post in "+itoa(group)+" edited with the new name", func() bool {
+			for _, c := range tg.Calls() {
+				if c.ChatID == itoa(group) && strings.HasPrefix(c.Method, "edit") &&
+					strings.Contains(c.Params["caption"]+c.Params["text"], "Nhà vườn: Hoàng Thị Mây") {
+					return true
+				}
+			}
+			return false
+		})
+	}
+
+	// Another helper posts for her, but her profile is not hers to change.
+	b.Say(other, "/ban")
+	b.Tap(other, "for:other")
+	b.Say(other, "0987 654 321")
+	product = b.expect(other, "sell.product")
+	for _, label := range product.Buttons {
+		if strings.HasPrefix(label, "✏️") {
+			t.Fatalf("another helper is offered %q", label)
+		}
+	}
+	b.Tap(other, "farmer:edit")
+	if got := idOf(t, b.Last(other).Text); got == "assist.check" {
+		t.Fatal("another helper's tap opened the farmer's profile")
+	}
+	if !sellerNamed(t, b, "+84987654321", "Hoàng Thị Mây") {
+		t.Fatal("the farmer is not saved as Hoàng Thị Mây")
+	}
+}
