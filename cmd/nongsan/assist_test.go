@@ -129,3 +129,19 @@ func TestAHelperCorrectsTheProfileOfAFarmerSheRegistered(t *testing.T) {
 		t.Fatal("the farmer is not saved as Hoàng Thị Mây")
 	}
 }
+
+// A buyer who opens the bot reads how to buy and follow, and what she
+// reads works as she types it (review-profile 10).
+func TestTheWelcomeTellsABuyerHowToBuyAndFollow(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, telegramtest.NewServer(t), nil)
+	const buyer = int64(3401)
+	b.Say(buyer, "/start")
+	welcome := b.Sent(buyer)[0].Text
+	if welcome != text(t, "vi", "start.welcome", "Name", "Nông dân 3401") ||
+		!strings.Contains(welcome, "mua NS-7K2Q") || !strings.Contains(welcome, "theo dõi na") {
+		t.Fatalf("welcome:\n%s", welcome)
+	}
+	b.Say(buyer, "theo dõi na")
+	b.expect(buyer, "follow.done", "Product", "Na Chi Lăng", "Area", "", "Anywhere", true)
+}
