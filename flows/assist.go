@@ -129,7 +129,7 @@ func farmerEditChoice(d *draft) []Choice {
 func askFarmerCheck(c *Conv, d *draft) Question {
 	s := d.Seller
 	return Ask(M("assist.check", "Name", s.Name, "Phone", formatPhone(s.Phone), "Place", c.F().Place(s), "Found", s.ID != 0),
-		[]Choice{{Label: M("assist.save"), Value: "farmer_save", Words: []string{"luu", "dung", "dung roi", "dung het roi"}}},
+		[]Choice{{Label: M("assist.save"), Value: "farmer_save", Words: []string{"luu", "luu lai", "dung", "dung roi", "dung het roi", "ok"}}},
 		[]Choice{{Label: M("profile.field_name"), Value: "farmer_name", Words: []string{"ten", "sua ten"}},
 			{Label: M("profile.field_place"), Value: "farmer_place", Words: []string{"dia chi", "sua dia chi"}}})
 }
