@@ -145,3 +145,30 @@ func TestTheWelcomeTellsABuyerHowToBuyAndFollow(t *testing.T) {
 	b.Say(buyer, "theo dõi na")
 	b.expect(buyer, "follow.done", "Product", "Na Chi Lăng", "Area", "", "Anywhere", true)
 }
+
+// On Zalo, where choices are a numbered list, a helper corrects the farmer
+// she registers by typing the numbers, and finds ✏️ Sửa hồ sơ in the list
+// when she finds the farmer again.
+func TestAZaloHelperCorrectsTheFarmerSheRegisters(t *testing.T) {
+	t.Parallel()
+	z := startZaloMarkets(t)
+	p := z.typist
+	const helper = "mod-0001"
+	p.say(helper, "/ban")
+	p.say(helper, p.choose(p.expect(helper, "assist.for_whom"), "assist.for_other"))
+	p.answer(helper, "assist.phone", "0987 654 321", "assist.name", "Hoàng Thị Mia", "assist.commune", "xã Hữu Kiên, Chi Lăng")
+	check := p.expect(helper, "assist.check", "Name", "Hoàng Thị Mia", "Phone", "0987 654 321", "Place", "xã Hữu Kiên, Chi Lăng", "Found", false)
+	p.say(helper, p.choose(check, "profile.field_name"))
+	p.say(helper, "Hoàng Thị Mai")
+	check = p.expect(helper, "assist.check", "Name", "Hoàng Thị Mai", "Phone", "0987 654 321", "Place", "xã Hữu Kiên, Chi Lăng", "Found", false)
+	p.say(helper, p.choose(check, "assist.save"))
+	p.expect(helper, "assist.created", "Name", "Hoàng Thị Mai")
+	p.say(helper, "huỷ")
+
+	p.say(helper, "/ban")
+	p.say(helper, p.choose(p.expect(helper, "assist.for_whom"), "assist.for_other"))
+	p.say(helper, "0987 654 321")
+	product := p.expect(helper, "assist.found", "Name", "Hoàng Thị Mai", "Place", "xã Hữu Kiên, Chi Lăng")
+	p.say(helper, p.choose(product, "assist.edit", "Name", "Hoàng Thị Mai"))
+	p.expect(helper, "assist.check", "Name", "Hoàng Thị Mai", "Phone", "0987 654 321", "Place", "xã Hữu Kiên, Chi Lăng", "Found", true)
+}
