@@ -328,8 +328,12 @@ func (f *Form[D]) pick(d *D, field string) Go {
 			return Go{kind: goRedo, step: row.Step}
 		}
 	}
+	// None: back to the summary that lists the fields, the first after
+	// them (the sell form's helper summary of a farmer comes before).
+	fields := false
 	for _, row := range f.Rows {
-		if row.Summary && field == "none" {
+		fields = fields || row.Edit != ""
+		if row.Summary && fields && field == "none" {
 			return Go{kind: goTo, step: row.Step}
 		}
 	}
