@@ -345,6 +345,7 @@ func TestAFarmerAHelperRegisteredClaimsHerProfileWithTheHelpersCode(t *testing.T
 	p.say(helper, "0987 654 321")
 	p.say(helper, "Hoàng Thị Mai")
 	p.say(helper, "xã Hữu Kiên, Chi Lăng")
+	p.say(helper, p.number(p.expect(helper, "assist.check", "Name", "Hoàng Thị Mai", "Phone", "0987 654 321", "Place", "xã Hữu Kiên, Chi Lăng", "Found", false), "assist.save"))
 	_, listing := p.publish(helper, "300 kg", "30k")
 
 	p.say(mai, "/ban")
@@ -396,6 +397,7 @@ func TestAFarmerAHelperRegisteredClaimsHerProfileWithTheHelpersCode(t *testing.T
 	p.say(helper, lan)
 	p.say(helper, "Hoàng Thị Lan")
 	p.say(helper, "xã Hữu Kiên, Chi Lăng")
+	p.say(helper, "lưu") // typed, as the summary's ✅ Lưu
 	p.expect(helper, "sell.product")
 	b := p.b
 	b.Say(lanUser, "/ban")
