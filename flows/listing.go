@@ -131,9 +131,10 @@ type Sellers interface {
 type Listings interface {
 	// CreateListing stores l with a fresh code. The same source (update) never
 	// creates two listings: a retried update gets the first one back. posts
-	// (nil: none) builds the listing's group posts from the stored listing;
-	// each group they address gets a pending post, and they are queued with
-	// the listing.
+	// (nil: none) builds the listing's group posts from the listing as it
+	// is stored; each group they address gets a pending post, and they are
+	// queued with the listing. l.ID, when set, is the id reserved for it
+	// (PostingOf.Reserve).
 	CreateListing(ctx context.Context, l *Listing, source string, posts func(*Listing) []Reply) (*Listing, error)
 	Listing(ctx context.Context, id int64) (*Listing, error)
 	// ListingsOf lists the user's listings, own and helped: those up
@@ -194,6 +195,10 @@ type PostingOf struct {
 	// listings are read (a listing reaches buyers wherever they are).
 	Markets bool
 	Area    string
+	// Reserve: an id is drawn for the listing about to be published
+	// (Posting.ListingID), so that CreateListing stores it with its posts,
+	// which name it, in one round trip.
+	Reserve bool
 }
 
 // Posting is what Listings.Posting read.
@@ -207,6 +212,7 @@ type Posting struct {
 	// banned is Poster.Banned.
 	SellerBanned bool
 	SellerReason string
+	ListingID    int64 // the id reserved (PostingOf.Reserve), for Listing.ID
 }
 
 // Markets stores market groups.

@@ -753,7 +753,7 @@ func (f *sell) onSummary(ctx context.Context, c *Conv, d *draft, in Input) (Go, 
 		}
 		source := "listing:" + d.Nonce
 		p, err := mayPost(ctx, f.deps, c, PostingOf{Seller: d.Seller.ID, Since: listedSince(f.deps, c), Source: source,
-			Markets: true, Area: d.Seller.Area})
+			Markets: true, Area: d.Seller.Area, Reserve: true})
 		if err != nil || p.Banned || listedFull(f.deps, c, d.Seller, p.Listed) {
 			return Finish(), err // banned, or the day's listings posted, while filling the form
 		}
@@ -765,7 +765,9 @@ func (f *sell) onSummary(ctx context.Context, c *Conv, d *draft, in Input) (Go, 
 			c.Say(M("assist.farmer_banned", "Name", d.Seller.Name, "Reason", p.SellerReason))
 			return Finish(), nil
 		}
-		return Finish(), publish(ctx, f.deps, c, f.listing(c, d), source, p.Groups)
+		l := f.listing(c, d)
+		l.ID = p.ListingID
+		return Finish(), publish(ctx, f.deps, c, l, source, p.Groups)
 	case "edit":
 		return EditFields(), nil
 	case "cancel":

@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -218,12 +217,12 @@ const DefaultListingTTL = 7 * 24 * time.Hour
 
 // CreateListing stores l with a fresh code, and its group posts as pending
 // posts and notices, its followers' notices, and its photos as media to
-// serve, in one transaction;
-// a retried source gets the listing it created the first time, and posts
-// nothing more. Publishing is a farmer's most frequent write, so it takes
-// two round trips: BEGIN goes with the listing, its photos and its
-// followers' notices (one statement), COMMIT with its posts and their
-// notices.
+// serve, in one statement: one round trip, all or nothing. The posts are
+// written before it, from the listing as it will be stored, so they must
+// know its id: l.ID, when set, is the id reserved for it (Posting, asked
+// to Reserve, drew it in the round trip it makes anyway); without one a
+// listing with posts reserves its id first. A retried source gets the
+// listing it created the first time, and posts nothing more.
 func (db *DB) CreateListing(ctx context.Context, l *flows.Listing, source string, posts func(*flows.Listing) []flows.Reply) (*flows.Listing, error) {
 	ttl := db.ListingTTL
 	if ttl <= 0 {
@@ -234,85 +233,66 @@ func (db *DB) CreateListing(ctx context.Context, l *flows.Listing, source string
 	for i, p := range refs {
 		ids[i], channels[i], originals[i] = p.ID, string(p.Channel), p.Ref
 	}
-	insert := func(b *pgx.Batch) {
-		b.Queue(createListing, newCode(), l.SellerID, l.HelperID, l.Channel, l.ProductKey, l.Product, photos, l.Quantity.Unit,
-			l.Quantity.Milli, l.Price.VND, l.Price.Per, l.PriceTyped, l.Ready, l.Note, l.Ready.Add(ttl), source,
-			ids, channels, originals, followFold(l.ProductKey, l.Product))
-	}
-	c, err := db.Pool.Acquire(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("create listing: %w", err)
-	}
-	// On an error the transaction is left open: the pool then closes the
-	// connection rather than pool it, which ends the transaction.
-	defer c.Release()
-	stored, created, err := insertListing(ctx, c.Conn(), source, insert)
-	if err == nil {
-		end := &pgx.Batch{}
-		if created && posts != nil {
-			err = queuePosts(end, stored.ID, posts(stored))
+	id := l.ID
+	for range 8 {
+		code := newCode()
+		var groups, chats []string
+		var notices []byte
+		if posts != nil {
+			if id == 0 {
+				if err := db.Pool.QueryRow(ctx, `SELECT nextval('listings_id_seq')`).Scan(&id); err != nil {
+					return nil, fmt.Errorf("create listing: reserve its id: %w", err)
+				}
+			}
+			shown := *l // as the statement stores it, and Listing reads it back
+			shown.ID, shown.Code, shown.Photos, shown.Status = id, code, photos, flows.Active
+			shown.Remaining, shown.ExpiresAt, shown.SoldOutBy, shown.MinOrder = l.Quantity.Milli, l.Ready.Add(ttl), "", 0
+			var err error
+			if groups, chats, notices, err = encodePosts(posts(&shown)); err != nil {
+				return nil, fmt.Errorf("create listing: %w", err)
+			}
 		}
+		stored, err := scanListing(db.Pool.QueryRow(ctx, createListing, code, l.SellerID, l.HelperID, l.Channel,
+			l.ProductKey, l.Product, photos, l.Quantity.Unit, l.Quantity.Milli, l.Price.VND, l.Price.Per, l.PriceTyped,
+			l.Ready, l.Note, l.Ready.Add(ttl), source, ids, channels, originals, followFold(l.ProductKey, l.Product),
+			id, groups, chats, notices))
 		if err == nil {
-			end.Queue("COMMIT")
-			err = c.Conn().SendBatch(ctx, end).Close()
-		}
-	}
-	if err != nil {
-		return nil, fmt.Errorf("create listing: %w", err)
-	}
-	return stored, nil
-}
-
-// insertListing begins a transaction on conn, in the round trip of the
-// first insert, and inserts the listing with a fresh code, drawing another
-// while the code is taken; created is false when an earlier delivery of
-// source created it.
-func insertListing(ctx context.Context, conn *pgx.Conn, source string, insert func(*pgx.Batch)) (stored *flows.Listing, created bool, err error) {
-	for try := range 8 {
-		b := &pgx.Batch{}
-		if try == 0 {
-			b.Queue("BEGIN")
-		}
-		insert(b)
-		br := conn.SendBatch(ctx, b)
-		var began error
-		if try == 0 {
-			_, began = br.Exec()
-		}
-		stored, err = scanListing(br.QueryRow())
-		closed := br.Close()
-		if err = cmp.Or(began, err, closed); err == nil {
-			return stored, true, nil
+			return stored, nil
 		}
 		if !errors.Is(err, flows.ErrNotFound) {
-			return nil, false, err
+			return nil, fmt.Errorf("create listing: %w", err)
 		}
-		var id int64
-		err = conn.QueryRow(ctx, `SELECT id FROM listings WHERE source_update = $1`, source).Scan(&id)
+		var earlier int64
+		err = db.Pool.QueryRow(ctx, `SELECT id FROM listings WHERE source_update = $1`, source).Scan(&earlier)
 		if err == nil {
 			// Created by an earlier delivery of the same update.
-			stored, err = listing(ctx, conn, id)
-			return stored, false, err
+			return listing(ctx, db.Pool, earlier)
 		}
 		if !errors.Is(err, pgx.ErrNoRows) {
-			return nil, false, err
+			return nil, fmt.Errorf("create listing: %w", err)
 		}
-		// Else the code was taken: draw another.
+		// Else the code was taken, or the id (the sandbox, numbering from
+		// 1 again after its reset): draw both anew.
+		id = 0
 	}
-	return nil, false, errors.New("no free code")
+	return nil, errors.New("create listing: no free code")
 }
 
-// createListing inserts a listing (nothing when its code or its source is
-// taken), its photos as media ($17-$19) and a notice to each of its
-// followers ($20: the product's folded name, for a product outside the
-// catalogue), and returns it with its seller. A photo kept since it
-// arrived (PhotoArrived) joins its listing. Foreign keys are checked at
-// the statement's end, when the listing is there.
+// createListing inserts a listing with the code $1 and the id $21 (0: the
+// next), nothing when its id, code or source is taken; its photos as media
+// ($17-$19), a notice to each of its followers ($20: the product's folded
+// name, for a product outside the catalogue), and its posts ($22-$24: the
+// groups' channels and chats, pending, and their replies as one notice),
+// and returns it with its seller. A photo kept since it arrived
+// (PhotoArrived) joins its listing. Foreign keys are checked at the
+// statement's end, when the listing is there. One statement is one
+// transaction: all of it is stored, or none.
 const createListing = `
 	WITH l AS (
-		INSERT INTO listings (code, seller_id, helper_id, channel, product_key, product_name, photos, unit,
+		INSERT INTO listings (id, code, seller_id, helper_id, channel, product_key, product_name, photos, unit,
 			quantity_milli, remaining_milli, price_vnd, price_unit, price_typed, ready_on, note, expires_at, source_update)
-		VALUES ($1, $2, nullif($3, 0), $4, nullif($5, ''), $6, $7, $8, $9, $9, $10, $11, $12, $13, $14, $15, $16)
+		VALUES (coalesce(nullif($21, 0::bigint), nextval('listings_id_seq')), $1, $2, nullif($3, 0), $4, nullif($5, ''),
+			$6, $7, $8, $9, $9, $10, $11, $12, $13, $14, $15, $16)
 		ON CONFLICT DO NOTHING
 		RETURNING *
 	), photos AS (
@@ -323,28 +303,30 @@ const createListing = `
 		INSERT INTO follow_notices (listing_id, user_id)
 		SELECT DISTINCT l.id, f.user_id FROM l JOIN sellers s ON s.id = l.seller_id, follows f WHERE ` + followMatch + `
 		ON CONFLICT DO NOTHING
+	), posts AS (
+		INSERT INTO listing_posts (listing_id, channel, chat_id)
+		SELECT l.id, p.channel, p.chat_id FROM l, unnest($22::text[], $23::text[]) AS p (channel, chat_id)
+		ON CONFLICT DO NOTHING
+	), notices AS (
+		INSERT INTO notices (replies) SELECT $24::jsonb FROM l WHERE $24::jsonb IS NOT NULL
 	)
 	SELECT ` + listingColumns + ` FROM l` + withSeller
 
-// queuePosts adds to batch the statements that record a listing's posts as
-// pending in each group they address and queue them as notices.
-func queuePosts(batch *pgx.Batch, listingID int64, posts []flows.Reply) error {
+// encodePosts is a listing's posts as createListing records them: the
+// groups they address, pending, and the notice that sends them (nil: no
+// post).
+func encodePosts(posts []flows.Reply) (channels, chats []string, notice []byte, err error) {
 	if len(posts) == 0 {
-		return nil
+		return nil, nil, nil, nil
 	}
-	channels, chats := make([]string, len(posts)), make([]string, len(posts))
+	channels, chats = make([]string, len(posts)), make([]string, len(posts))
 	for i, r := range posts {
 		channels[i], chats[i] = string(r.To.Channel), r.To.ChatID
 	}
-	notices, err := json.Marshal(posts)
-	if err != nil {
-		return fmt.Errorf("encode notices: %w", err)
+	if notice, err = json.Marshal(posts); err != nil {
+		return nil, nil, nil, fmt.Errorf("encode notices: %w", err)
 	}
-	batch.Queue(`INSERT INTO listing_posts (listing_id, channel, chat_id)
-		SELECT $1, p.channel, p.chat_id FROM unnest($2::text[], $3::text[]) AS p (channel, chat_id)
-		ON CONFLICT DO NOTHING`, listingID, channels, chats)
-	batch.Queue(insertNotices, notices)
-	return nil
+	return channels, chats, notice, nil
 }
 
 // Listing returns a listing with its seller.
@@ -560,6 +542,9 @@ func (db *DB) Posting(ctx context.Context, q flows.PostingOf) (flows.Posting, er
 		}
 		if q.Markets {
 			queueMarkets(b, marketsFor, []any{q.Area}, &p.Groups)
+		}
+		if q.Reserve {
+			b.Queue(`SELECT nextval('listings_id_seq')`).QueryRow(func(row pgx.Row) error { return row.Scan(&p.ListingID) })
 		}
 	})
 	if err != nil {

@@ -2,7 +2,9 @@ package postgres_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -68,6 +70,115 @@ func TestAListingIsStoredWithItsPostsOrNotAtAll(t *testing.T) {
 		if listings != 1 || pending != 1 || notices != 1 {
 			t.Fatalf("listings %d, pending posts %d, notices %d; want one each", listings, pending, notices)
 		}
+	}
+}
+
+// A listing published is stored, with its photos, pending posts and the
+// notice that sends them, in one statement, under the id its Posting
+// reserved; the posts queued say what the listing stored says (read back,
+// it makes the same posts), so the groups see what the farmer confirmed.
+// The update delivered again gets that listing back, and nothing more is
+// stored or posted.
+func TestAPublishedListingIsStoredInOneStatementWithItsPostsAsItIsShown(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.MustOpen(t)
+	u, err := db.Touch(ctx, flows.Input{Channel: flows.Telegram, UserID: "41", UserName: "Mai"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seller := &flows.Seller{UserID: u.ID, Name: "Mai", Phone: "+84987654323", Commune: "xã Chi Lăng", Area: "chi_lang"}
+	if err := db.SaveSeller(ctx, seller); err != nil {
+		t.Fatal(err)
+	}
+	groups := []flows.ChatRef{{Channel: flows.Telegram, ChatID: "-1"}, {Channel: flows.Zalo, ChatID: "g-2"}}
+	for _, g := range groups {
+		if err := db.SaveGroup(ctx, g, "Chợ", true); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.RegisterMarket(ctx, flows.MarketGroup{Ref: g}, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// What a post shows of a listing, as the sell flow's would.
+	posts := func(l *flows.Listing) []flows.Reply {
+		var out []flows.Reply
+		for _, g := range groups {
+			out = append(out, flows.Reply{To: g, Lang: "vi", Photos: l.Photos, Group: true,
+				Text: flows.M("post.caption", "Product", l.Product, "Quantity", l.Quantity.Milli, "Unit", string(l.Quantity.Unit),
+					"Price", l.Price.VND, "Per", string(l.Price.Per), "PriceTyped", l.PriceTyped, "Ready", l.Ready.In(vn.Location()).Format("2/1/2006"),
+					"Note", l.Note, "Seller", l.Seller.Name, "Code", l.Code, "Status", l.Status, "Remaining", l.Remaining,
+					"Until", l.ExpiresAt.UTC().Format(time.RFC3339)),
+				Report:  &flows.Report{Listing: l.ID, Code: l.Code, Group: "Chợ"},
+				Rebuild: &flows.Ref{Kind: flows.RefListing, ID: l.ID}})
+		}
+		return out
+	}
+	draft := &flows.Listing{SellerID: seller.ID, Channel: flows.Telegram, Product: "Na", Photos: []string{"p"},
+		Quantity: vn.Quantity{Milli: 500_000, Unit: vn.UnitKg}, Price: vn.Price{VND: 25_000, Per: vn.UnitKg},
+		PriceTyped: "25k", Ready: vn.Today(time.Now()).AddDate(0, 0, 1), Note: "Na dai, quả to", Seller: *seller}
+	var first *flows.Listing
+	for try := range 2 { // the second time, the update delivered again
+		p, err := db.Posting(ctx, flows.PostingOf{User: u.ID, Seller: seller.ID, Markets: true, Area: "chi_lang", Reserve: true})
+		if err != nil || p.ListingID == 0 || len(p.Groups) != 2 {
+			t.Fatalf("posting: %+v, %v; want an id reserved and both groups", p, err)
+		}
+		l := *draft
+		l.ID = p.ListingID
+		before := db.Statements()
+		stored, err := db.CreateListing(ctx, &l, "listing:n1", posts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := db.Statements() - before; try == 0 && n != 1 {
+			t.Errorf("publishing took %d SQL statements, want 1", n)
+		}
+		if try == 0 {
+			first = stored
+			if stored.ID != p.ListingID || stored.Status != flows.Active || stored.Remaining != 500_000 || stored.Note != draft.Note {
+				t.Fatalf("stored %+v; want the id reserved (%d), on sale, all 500 kg left, the note", stored, p.ListingID)
+			}
+		} else if stored.ID != first.ID || stored.Code != first.Code {
+			t.Fatalf("delivered again: listing %d %s, want the first, %d %s", stored.ID, stored.Code, first.ID, first.Code)
+		}
+	}
+	var listings, media, notices int
+	var queued string
+	err = db.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM listings), (SELECT count(*) FROM media WHERE listing_id = $1),
+		(SELECT count(*) FROM notices), (SELECT replies::text FROM notices LIMIT 1)`, first.ID).Scan(&listings, &media, &notices, &queued)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if listings != 1 || media != 1 || notices != 1 {
+		t.Fatalf("listings %d, photos %d, notices %d; want one each", listings, media, notices)
+	}
+	pending, err := db.Posts(ctx, first.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var at []flows.ChatRef
+	for _, p := range pending {
+		if p.Sent() {
+			t.Errorf("post in %v sent already", p.Group)
+		}
+		at = append(at, p.Group)
+	}
+	if !slices.Equal(at, groups) {
+		t.Fatalf("pending posts in %v, want %v", at, groups)
+	}
+	back, err := db.Listing(ctx, first.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got, want any
+	shown, _ := json.Marshal(posts(back))
+	if err := json.Unmarshal([]byte(queued), &got); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(shown, &want); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("posts queued:\n%s\nwant them as the listing stored shows it:\n%s", queued, shown)
 	}
 }
 
