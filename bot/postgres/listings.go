@@ -346,8 +346,7 @@ const listingColumns = `l.id, l.code, l.seller_id, coalesce(l.helper_id, 0), l.c
 	l.ready_on, l.note, l.status, l.expires_at, l.updated_at, coalesce(l.sold_out_by, ''), l.min_order_milli, s.*`
 
 // withSeller joins the listings l to their sellers s.
-const withSeller = ` l, LATERAL (SELECT ` + sellerColumns + ` FROM sellers WHERE id = l.seller_id)
-	AS s (id, user_id, name, phone, commune, area, growing_code, bank_bin, bank_name, bank_account, bank_holder, created_by, slug)`
+const withSeller = ` l, LATERAL (SELECT ` + sellerColumns + ` FROM sellers WHERE id = l.seller_id) AS s (` + sellerNames + `)`
 
 // selectListings reads listings (l) with their sellers; a condition on
 // them follows.
@@ -511,57 +510,111 @@ type Moderators map[string]bool
 
 // listed tells whether an account is a global moderator by the config.
 func (db *DB) listed(channel, platformID string) bool {
-	account := channel + ":" + platformID
+	return db.listedAccount(channel + ":" + platformID)
+}
+
+// listedAccount tells whether "channel:platform_id" is a global moderator
+// by the config.
+func (db *DB) listedAccount(account string) bool {
 	return db.Moderators[account] || db.ModeratorsLike != "" && strings.HasPrefix(account, db.ModeratorsLike)
 }
 
 // Posting reads, in one round trip, what the sell flow decides on as it
 // starts and as it publishes: whether the user may post, their seller
 // profile, whether that profile (or the one posted for) is banned, the
-// seller's listings of the day and the area's market groups.
+// seller's listings of the day and the area's market groups; and reserves
+// the id of the listing it publishes. All but the groups are one statement
+// (postingSQL), which runs as a farmer opens /ban and as she taps
+// ✅ Đăng tin.
 func (db *DB) Posting(ctx context.Context, q flows.PostingOf) (flows.Posting, error) {
 	var p flows.Posting
-	var r userRoles
-	var sellerBan *string
-	var own bool // the profile banned is the user's own
+	var accounts []string
+	var helper bool
+	var ban, sellerBan *string
+	var own *bool // the profile banned is the user's own
+	sql := postingSQL
+	args := []any{q.User, []string{"helper", "moderator"}, q.Seller}
+	dest := []any{&accounts, &helper, &ban, &sellerBan, &own}
+	var s flows.Seller
+	var bank flows.BankAccount
+	if q.Seller == 0 {
+		sql += `, ` + sellerOrNone
+		dest = append(dest, sellerDest(&s, &bank)...)
+	}
+	if !q.Since.IsZero() {
+		sql += `, (SELECT count(*) FROM listings WHERE seller_id = seller.id AND created_at >= $4
+			AND source_update IS DISTINCT FROM $5)`
+		args = append(args, q.Since, q.Source)
+		dest = append(dest, &p.Listed)
+	}
+	if q.Reserve {
+		sql += `, nextval('listings_id_seq')`
+		dest = append(dest, &p.ListingID)
+	}
+	sql += postingFrom
+	if q.Seller == 0 {
+		sql += ` LEFT JOIN LATERAL (SELECT ` + sellerColumns + ` FROM sellers WHERE user_id = $1) AS s (` + sellerNames + `) ON true`
+	}
 	err := db.batch(ctx, func(b *pgx.Batch) {
-		db.queueRoles(b, q.User, []string{"helper", "moderator"}, &r)
-		b.Queue(`SELECT b.reason, s.user_id IS NOT DISTINCT FROM $1 FROM seller_bans b JOIN sellers s ON s.id = b.seller_id
-			WHERE b.seller_id = coalesce(nullif($2, 0::bigint), (SELECT id FROM sellers WHERE user_id = $1))`, q.User, q.Seller).
-			QueryRow(func(row pgx.Row) error {
-				if err := row.Scan(&sellerBan, &own); !errors.Is(err, pgx.ErrNoRows) {
-					return err
-				}
-				return nil
-			})
-		if q.Seller == 0 {
-			queueSellerOf(b, q.User, &p.Seller)
-		}
-		if !q.Since.IsZero() {
-			queueListed(b, q.User, q.Seller, q.Since, q.Source, &p.Listed)
-		}
+		b.Queue(sql, args...).QueryRow(func(row pgx.Row) error { return row.Scan(dest...) })
 		if q.Markets {
 			queueMarkets(b, marketsFor, []any{q.Area}, &p.Groups)
 		}
-		if q.Reserve {
-			b.Queue(`SELECT nextval('listings_id_seq')`).QueryRow(func(row pgx.Row) error { return row.Scan(&p.ListingID) })
-		}
 	})
+	if err == nil && accounts == nil {
+		err = flows.ErrNotFound // no such user
+	}
 	if err != nil {
 		return flows.Posting{}, fmt.Errorf("posting of user %d: %w", q.User, err)
 	}
-	p.Helper = r.has
+	for _, a := range accounts {
+		p.Helper = p.Helper || db.listedAccount(a)
+	}
+	p.Helper = p.Helper || helper
+	if s.ID != 0 {
+		withBank(&s, &bank)
+		p.Seller = &s
+	}
 	switch {
-	case r.ban != nil:
-		p.Banned, p.Reason = true, *r.ban
-	case sellerBan != nil && own:
+	case ban != nil:
+		p.Banned, p.Reason = true, *ban
+	case sellerBan != nil && *own:
 		p.Banned, p.Reason = true, *sellerBan
 	}
-	if sellerBan != nil && !own {
+	if sellerBan != nil && !*own {
 		p.SellerBanned, p.SellerReason = true, *sellerBan
 	}
 	return p, nil
 }
+
+// postingSQL, with postingFrom after the columns it is given, reads of
+// user $1 their accounts (as "channel:platform_id", for MODERATORS; none:
+// no such user), whether they have one of the roles $2, why they are
+// banned, and why the seller posted for, $3 (0: the user's own profile), is,
+// with whether that profile is the user's own.
+const postingSQL = `
+	SELECT (SELECT array_agg(channel || ':' || platform_id) FROM users WHERE id = $1 OR linked_to = $1),
+		EXISTS (SELECT 1 FROM user_roles WHERE user_id = $1 AND role = ANY($2)),
+		(SELECT reason FROM user_roles WHERE user_id = $1 AND role = 'banned'),
+		b.reason, b.own`
+
+// postingFrom is the seller posted for (seller.id, NULL: none) and its
+// ban (b), if any.
+const postingFrom = `
+	FROM (SELECT coalesce(nullif($3, 0::bigint), (SELECT id FROM sellers WHERE user_id = $1)) AS id) seller
+	LEFT JOIN LATERAL (SELECT sb.reason, s.user_id IS NOT DISTINCT FROM $1 AS own
+		FROM seller_bans sb JOIN sellers s ON s.id = sb.seller_id WHERE sb.seller_id = seller.id) b ON true`
+
+// sellerNames name sellerColumns in a subquery.
+const sellerNames = `id, user_id, name, phone, commune, area, growing_code, bank_bin, bank_name, bank_account, bank_holder,
+	created_by, slug`
+
+// sellerOrNone are the columns of a seller s joined by a LEFT JOIN, as
+// sellerDest reads them: a seller of id 0 when there is none.
+const sellerOrNone = `coalesce(s.id, 0), coalesce(s.user_id, 0), coalesce(s.name, ''), coalesce(s.phone, ''),
+	coalesce(s.commune, ''), coalesce(s.area, ''), coalesce(s.growing_code, ''), coalesce(s.bank_bin, ''),
+	coalesce(s.bank_name, ''), coalesce(s.bank_account, ''), coalesce(s.bank_holder, ''), coalesce(s.created_by, 0),
+	coalesce(s.slug, '')`
 
 // IsModerator tells whether a user moderates: listed in MODERATORS, or
 // granted the role.

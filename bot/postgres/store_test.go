@@ -609,20 +609,29 @@ func TestPostingReadsWhatTheSellFlowDecidesOn(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// Starting: the user's own profile, and their listings of the day.
+	// Starting: the user's own profile, and their listings of the day, with
+	// their roles and bans, in one statement.
+	before := db.Statements()
 	p, err = db.Posting(ctx, flows.PostingOf{User: u.ID, Since: today})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if n := db.Statements() - before; n != 1 {
+		t.Errorf("starting took %d SQL statements, want 1", n)
 	}
 	if !p.Banned || p.Reason != "hàng giả" || p.Seller == nil || p.Seller.ID != seller.ID || p.Listed != 2 || p.Groups != nil {
 		t.Fatalf("starting: %+v; want banned for its reason, Mai's profile, 2 listed, no groups asked", p)
 	}
 	// Publishing the second again (a retried update): it is not counted;
 	// the groups of Chi Lăng and of every area, on every channel.
+	before = db.Statements()
 	p, err = db.Posting(ctx, flows.PostingOf{User: u.ID, Seller: seller.ID, Since: today, Source: "listing:b",
-		Markets: true, Area: "chi_lang"})
+		Markets: true, Area: "chi_lang", Reserve: true})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if n := db.Statements() - before; n != 2 || p.ListingID == 0 {
+		t.Errorf("publishing took %d SQL statements and reserved listing %d; want 2 (the groups apart), an id", n, p.ListingID)
 	}
 	var groups []string
 	for _, g := range p.Groups {
