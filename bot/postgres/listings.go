@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strconv"
 	"strings"
 	"time"
 
@@ -519,13 +520,13 @@ func (db *DB) listedAccount(account string) bool {
 	return db.Moderators[account] || db.ModeratorsLike != "" && strings.HasPrefix(account, db.ModeratorsLike)
 }
 
-// Posting reads, in one round trip, what the sell flow decides on as it
+// Posting reads, in one statement, what the sell flow decides on as it
 // starts and as it publishes: whether the user may post, their seller
 // profile, whether that profile (or the one posted for) is banned, the
 // seller's listings of the day and the area's market groups; and reserves
-// the id of the listing it publishes. All but the groups are one statement
-// (postingSQL), which runs as a farmer opens /ban and as she taps
-// ✅ Đăng tin.
+// the id of the listing it publishes: one statement (postingSQL), which
+// runs as a farmer opens /ban and as she taps ✅ Đăng tin. The groups are
+// those MarketsFor lists.
 func (db *DB) Posting(ctx context.Context, q flows.PostingOf) (flows.Posting, error) {
 	var p flows.Posting
 	var accounts []string
@@ -551,16 +552,19 @@ func (db *DB) Posting(ctx context.Context, q flows.PostingOf) (flows.Posting, er
 		sql += `, nextval('listings_id_seq')`
 		dest = append(dest, &p.ListingID)
 	}
+	if q.Markets {
+		args = append(args, q.Area)
+		sql += `, (SELECT json_agg(json_build_object('Ref', json_build_object('Channel', m.channel, 'ChatID', m.chat_id),
+				'Title', c.title, 'Areas', m.areas) ORDER BY m.registered_at, m.channel, m.chat_id)
+			FROM market_groups m JOIN chats c USING (channel, chat_id)
+			WHERE c.active AND (cardinality(m.areas) = 0 OR $` + strconv.Itoa(len(args)) + ` = ANY(m.areas)))`
+		dest = append(dest, &p.Groups)
+	}
 	sql += postingFrom
 	if q.Seller == 0 {
 		sql += ` LEFT JOIN LATERAL (SELECT ` + sellerColumns + ` FROM sellers WHERE user_id = $1) AS s (` + sellerNames + `) ON true`
 	}
-	err := db.batch(ctx, func(b *pgx.Batch) {
-		b.Queue(sql, args...).QueryRow(func(row pgx.Row) error { return row.Scan(dest...) })
-		if q.Markets {
-			queueMarkets(b, marketsFor, []any{q.Area}, &p.Groups)
-		}
-	})
+	err := db.Pool.QueryRow(ctx, sql, args...).Scan(dest...)
 	if err == nil && accounts == nil {
 		err = flows.ErrNotFound // no such user
 	}
