@@ -126,9 +126,19 @@ func farmerEditChoice(d *draft) []Choice {
 		Words: []string{"sua ho so", "sua ten", "sua dia chi"}}}
 }
 
+// farmerCheck is the summary of a farmer's profile that a helper saves:
+// a new one, or one she registered (found).
+func farmerCheck(c *Conv, s Seller, found bool) Msg {
+	bank := ""
+	if s.Bank != nil {
+		bank = c.T(M("profile.bank_line", "Bank", s.Bank.Bank, "Account", s.Bank.Account, "Holder", s.Bank.Holder))
+	}
+	return M("assist.check", "Name", s.Name, "Phone", formatPhone(s.Phone), "Place", c.F().Place(s), "Found", found,
+		"GrowingCode", s.GrowingCode, "Bank", bank)
+}
+
 func askFarmerCheck(c *Conv, d *draft) Question {
-	s := d.Seller
-	return Ask(M("assist.check", "Name", s.Name, "Phone", formatPhone(s.Phone), "Place", c.F().Place(s), "Found", s.ID != 0),
+	return Ask(farmerCheck(c, d.Seller, d.Seller.ID != 0),
 		[]Choice{{Label: M("assist.save"), Value: "farmer_save", Words: []string{"luu", "luu lai", "dung", "dung roi", "dung het roi", "ok"}}},
 		[]Choice{{Label: M("profile.field_name"), Value: "farmer_name", Words: []string{"ten", "sua ten"}},
 			{Label: M("profile.field_place"), Value: "farmer_place", Words: []string{"dia chi", "sua dia chi"}}})
@@ -150,16 +160,22 @@ func (f *sell) onFarmerCheck(_ context.Context, _ *Conv, _ *draft, in Input) (Go
 }
 
 func (f *sell) onAssistName(_ context.Context, c *Conv, d *draft, in Input) (Go, error) {
+	return takeFarmerName(c, d, in), nil
+}
+
+// takeFarmerName reads the name of the farmer a helper registers or
+// corrects: shown on every post of hers.
+func takeFarmerName(c *Conv, d *draft, in Input) Go {
 	switch {
 	case in.Kind == KindText && tooLong(in.Text, maxName):
-		return Again(M("reg.name_long")), nil
+		return Again(M("reg.name_long"))
 	case withPhone(in):
-		return Again(M("reg.name_phone")), nil
+		return Again(M("reg.name_phone"))
 	case in.Kind != KindText || !validName(in.Text):
-		return NotUnderstood(), nil
+		return NotUnderstood()
 	}
 	d.Seller.Name = nameAnswer(c, in.Text)
-	return Next(), nil
+	return Next()
 }
 
 func (f *sell) onAssistCommune(_ context.Context, c *Conv, d *draft, in Input) (Go, error) {
@@ -190,6 +206,10 @@ func (f *sell) correctFarmer(ctx context.Context, c *Conv, d *draft) (Go, error)
 		c.Say(M("assist.not_yours", "Name", d.Seller.Name))
 		return Finish(), nil
 	}
+	// Here she corrects the name and address only: the growing-area code
+	// and bank account stay as saved (she may have set them in /nhavuon
+	// since she typed the phone).
+	d.Seller.GrowingCode, d.Seller.Bank = before.GrowingCode, before.Bank
 	edits, err := f.reg.postsShowing(ctx, c, &d.Seller, before)
 	if err != nil {
 		return Go{}, err

@@ -15,6 +15,9 @@ func FormSteps() []Step {
 	for _, f := range newBroadcast(Deps{}).form.Rows {
 		steps = append(steps, f.Step)
 	}
+	for _, f := range newFarmers(Deps{}).form.Rows {
+		steps = append(steps, f.Step)
+	}
 	for _, f := range newBroadcastStop(Deps{}).form.Rows {
 		steps = append(steps, f.Step)
 	}

@@ -13,12 +13,14 @@ func TestEveryRowNamedByAFlowIsInItsTable(t *testing.T) {
 	sell := newSell(Deps{})
 	profile := newProfile(Deps{})
 	order := newOrder(Deps{})
+	farmers := newFarmers(Deps{})
 	for _, tc := range []struct {
 		owner any
 		table any
 	}{
 		{sell, sell.form.Rows}, {sell.reg, sell.form.Rows}, {sell.assist, sell.form.Rows},
 		{profile, profile.form.Rows}, {profile.reg, profile.form.Rows}, {order, order.form.Rows},
+		{farmers, farmers.form.Rows},
 	} {
 		table := reflect.ValueOf(tc.table)
 		inTable := map[uintptr]bool{}

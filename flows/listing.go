@@ -119,10 +119,17 @@ type Sellers interface {
 	SaveSeller(ctx context.Context, s *Seller, notices ...Reply) error
 	// PhoneTaken tells whether SaveSeller would refuse s with ErrPhoneTaken.
 	PhoneTaken(ctx context.Context, s *Seller) (bool, error)
-	// SaveHelped saves the name and address of a farmer's profile that
-	// helper registered and that no user holds, with the notices that
-	// report the change; ErrStale for any other profile.
+	// SaveHelped saves the name, address, growing-area code and bank
+	// account of a farmer's profile that helper registered and that no
+	// user holds, with the notices that report the change; ErrStale for
+	// any other profile.
 	SaveHelped(ctx context.Context, s *Seller, helper int64, notices ...Reply) error
+	// HelpedFarmers lists the page q asks of the farmers helper registered
+	// who have not claimed their profile, the last registered first (ID,
+	// Name, Phone, Commune, Area).
+	HelpedFarmers(ctx context.Context, helper int64, q PeopleQuery) ([]Seller, PeopleFound, error)
+	// HelpedFarmer is one of them, whole; ErrNotFound for any other.
+	HelpedFarmer(ctx context.Context, helper, sellerID int64) (*Seller, error)
 }
 
 // Listings stores listings and their group posts. Where a method takes
@@ -140,6 +147,9 @@ type Listings interface {
 	// ListingsOf lists the user's listings, own and helped: those up
 	// first (on sale, then sold out), then those ended lately.
 	ListingsOf(ctx context.Context, userID int64) ([]*Listing, error)
+	// OnSale lists a seller's listings on sale or sold out, whoever
+	// posted them: those whose posts show her profile.
+	OnSale(ctx context.Context, sellerID int64) ([]*Listing, error)
 	UpdateListing(ctx context.Context, l *Listing, notices ...Reply) error
 	// RemoveListing is a moderator's take-down of l, made by source, with
 	// its notices, unless l changed since it was read or was taken down
@@ -235,6 +245,9 @@ type UserChats interface {
 // Roles tells who may do what beyond selling and buying.
 type Roles interface {
 	IsModerator(ctx context.Context, userID int64) (bool, error)
+	// IsHelper tells whether a user may post for farmers: a helper or a
+	// moderator.
+	IsHelper(ctx context.Context, userID int64) (bool, error)
 	// Ban stops who posting, with the reason; notices are queued in the
 	// same transaction. ErrStale: who may not post already (Banned). Run
 	// again by the source that banned, nil, and nothing is changed or

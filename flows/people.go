@@ -24,9 +24,12 @@ type peopleList struct {
 // thousands of helpers or bans reads one page.
 type PeopleQuery struct {
 	Phone string // E.164: only whoever gave this number; else
-	Name  string // folded (vn.Fold): only those whose folded name holds it; "": everyone
-	Page  int    // from 0; past the last page, the last
-	Size  int    // 0: only the counts
+	// Digits: only those whose number, written 0912345678, holds these
+	// digits (its last ones, typed from memory); else
+	Digits string
+	Name   string // folded (vn.Fold): only those whose folded name holds it; "": everyone
+	Page   int    // from 0; past the last page, the last
+	Size   int    // 0: only the counts
 }
 
 // PeopleFound is what a store tells of a page besides the people on it.
@@ -37,8 +40,9 @@ type PeopleFound struct {
 }
 
 // query is the page of people to ask the store for: a search that reads
-// as a phone number looks for that number, any other for a name holding
-// the words typed, with or without diacritics.
+// as a phone number looks for that number, digits alone (3 or more) for
+// the numbers holding them, any other for a name holding the words typed,
+// with or without diacritics.
 func (l peopleList) query() PeopleQuery {
 	q := PeopleQuery{Page: max(l.Page, 0), Size: peoplePage}
 	if l.Search == "" {
@@ -46,10 +50,28 @@ func (l peopleList) query() PeopleQuery {
 	}
 	if phone, err := vn.ParsePhone(l.Search); err == nil {
 		q.Phone = phone
+	} else if part := partPhone(l.Search); part != "" {
+		q.Digits = part
 	} else {
 		q.Name = vn.Fold(l.Search)
 	}
 	return q
+}
+
+// partPhone is the digits of a part of a phone number typed ("321",
+// "654 321", "654.321"), "" if s is not one: fewer than 3 digits would
+// match most numbers.
+func partPhone(s string) string {
+	typed := strings.Map(func(r rune) rune {
+		if r == ' ' || r == '.' || r == '-' {
+			return -1
+		}
+		return r
+	}, s)
+	if len(typed) < 3 || !digits(typed) {
+		return ""
+	}
+	return typed
 }
 
 // show is the page of people (one choice each) to offer, as the store

@@ -35,6 +35,8 @@ type draft struct {
 	BankSet bool `json:"bank_set,omitempty"`
 	// PhoneSet: the phone question was answered since; likewise.
 	PhoneSet bool `json:"phone_set,omitempty"`
+	// Farmers: where a helper is in the list of her farmers (/nhavuon).
+	Farmers peopleList `json:"farmers,omitzero"`
 }
 
 // registration is the seller's profile as rows of a form, ending in saving
@@ -364,21 +366,21 @@ func (r *registration) saved(ctx context.Context, c *Conv, d *draft) (Go, error)
 
 // postsShowing are the edits of the group posts of s's listings on sale
 // when s, about to be saved, changes what they show of the seller (name,
-// address, growing-area code) from before: a name set right in /hoso is
-// the one buyers then read. None for a new profile.
+// address, growing-area code) from before: a name set right in /hoso, or
+// by the helper who registered her, is the one buyers then read. None for
+// a new profile.
 func (r *registration) postsShowing(ctx context.Context, c *Conv, s, before *Seller) ([]Reply, error) {
 	if before == nil || s.Name == before.Name && s.Commune == before.Commune && s.Area == before.Area && s.GrowingCode == before.GrowingCode {
 		return nil, nil
 	}
-	listings, err := r.deps.Listings.ListingsOf(ctx, c.User.ID)
+	// Every listing of hers on sale, whoever posted it: she, or any
+	// helper (the one correcting her profile, or another).
+	listings, err := r.deps.Listings.OnSale(ctx, s.ID)
 	if err != nil {
 		return nil, fmt.Errorf("listings of seller: %w", err)
 	}
 	var edits []Reply
 	for _, l := range listings {
-		if l.Seller.ID != s.ID || l.Status != Active && l.Status != SoldOut {
-			continue // helped, or ended
-		}
 		shown := *l
 		shown.Seller = *s
 		e, err := postEdits(ctx, r.deps, c.texts, &shown)

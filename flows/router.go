@@ -214,16 +214,24 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 		c.Say(M("orders.cancel_none"))
 		return nil
 	case in.Command == "help" || lexicon.is(word, wordHelp):
-		moderator := false
+		helper, moderator := false, false
 		if c.User != nil && r.Deps.Roles != nil {
 			var err error
-			if moderator, err = r.Deps.Roles.IsModerator(ctx, c.User.ID); err != nil && !errors.Is(err, ErrNotFound) {
+			if helper, err = r.Deps.Roles.IsHelper(ctx, c.User.ID); err != nil && !errors.Is(err, ErrNotFound) {
 				return fmt.Errorf("help: %w", err)
+			}
+			if helper { // a moderator is a helper too
+				if moderator, err = r.Deps.Roles.IsModerator(ctx, c.User.ID); err != nil && !errors.Is(err, ErrNotFound) {
+					return fmt.Errorf("help: %w", err)
+				}
 			}
 		}
 		c.Say(M("help.text"))
+		if helper {
+			c.Say(M("help.helper")) // their commands are in no menu
+		}
 		if moderator {
-			c.Say(M("help.moderator")) // their commands are in no menu
+			c.Say(M("help.moderator"))
 		}
 		r.prompt(c)
 		return nil

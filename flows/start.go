@@ -118,7 +118,8 @@ func NewRouter(d Deps) *Router {
 	return &Router{
 		Flows: []*Flow{startFlow(), helpFlow(), languageFlow(d.Users), sellFlow(d), resumeFlow(), profileFlow(d), mineFlow(d),
 			orderFlow(d), ordersFlow(d), broadcastFlow(d), broadcastStopFlow(d), moderateFlow(d), unbanFlow(d),
-			themmodFlow(d), xoamodFlow(d), inviteFlow(d), figuresFlow(d), followFlow(d), unfollowFlow(d), unlinkFlow(d), profileChangeFlow(d)},
+			themmodFlow(d), xoamodFlow(d), inviteFlow(d), figuresFlow(d), followFlow(d), unfollowFlow(d), unlinkFlow(d), profileChangeFlow(d),
+			farmersFlow(d)},
 		Commands: map[string]FlowName{
 			"start":    "start",
 			"ngonngu":  "language",
@@ -133,6 +134,7 @@ func NewRouter(d Deps) *Router {
 			"bonoi":    "unlink",
 			"themmod":  "themmod",
 			"xoamod":   "xoamod",
+			"nhavuon":  "farmers",
 			"thongke":  "figures",
 			"theodoi":  "follow",
 			"bothedoi": "unfollow",

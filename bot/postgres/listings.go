@@ -163,15 +163,23 @@ func (db *DB) SaveSeller(ctx context.Context, s *flows.Seller, notices ...flows.
 	return nil
 }
 
-// SaveHelped saves the name and address of s, a farmer's profile that
-// helper registered and no user holds (she has not claimed it), with the
-// notices; ErrStale for any other: the helper's say ends with the claim.
+// SaveHelped saves the name, address, growing-area code and bank account
+// of s, a farmer's profile that helper registered and no user holds (she
+// has not claimed it), with the notices; ErrStale for any other: the
+// helper's say ends with the claim. The phone number stays: it is how the
+// farmer is found and claims her profile.
 func (db *DB) SaveHelped(ctx context.Context, s *flows.Seller, helper int64, notices ...flows.Reply) error {
+	var b flows.BankAccount
+	if s.Bank != nil {
+		b = *s.Bank
+	}
 	return pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
-			UPDATE sellers SET name = $3, commune = $4, area_tag = nullif($5, ''), updated_at = now()
+			UPDATE sellers SET name = $3, commune = $4, area_tag = nullif($5, ''), growing_code = nullif($6, ''),
+				bank_bin = nullif($7, ''), bank_name = nullif($8, ''), bank_account = nullif($9, ''),
+				bank_holder = nullif($10, ''), updated_at = now()
 			WHERE id = $1 AND user_id IS NULL AND created_by = $2`,
-			s.ID, helper, s.Name, s.Commune, s.Area)
+			s.ID, helper, s.Name, s.Commune, s.Area, s.GrowingCode, b.BIN, b.Bank, b.Account, b.Holder)
 		if err != nil {
 			return fmt.Errorf("save helped farmer %d: %w", s.ID, err)
 		}
@@ -630,6 +638,16 @@ func (db *DB) IsModerator(ctx context.Context, userID int64) (bool, error) {
 	return r.has, nil
 }
 
+// IsHelper tells whether a user may post for farmers and look after those
+// they registered: a helper, or a moderator.
+func (db *DB) IsHelper(ctx context.Context, userID int64) (bool, error) {
+	var r userRoles
+	if err := db.batch(ctx, func(b *pgx.Batch) { db.queueRoles(b, userID, []string{"helper", "moderator"}, &r) }); err != nil {
+		return false, fmt.Errorf("roles of user %d: %w", userID, err)
+	}
+	return r.has, nil
+}
+
 // userRoles is what queueRoles reads of a user.
 type userRoles struct {
 	has bool    // one of the roles asked
@@ -676,6 +694,18 @@ func (db *DB) ListingsOf(ctx context.Context, userID int64) ([]*flows.Listing, e
 		return nil, fmt.Errorf("listings of seller: %w", err)
 	}
 	return mine, nil
+}
+
+// OnSale lists a seller's listings on sale or sold out, whoever posted
+// them (she, or any helper), newest first: every post that shows her
+// profile.
+func (db *DB) OnSale(ctx context.Context, sellerID int64) ([]*flows.Listing, error) {
+	listings, err := db.listingsWhere(ctx, `l.seller_id = $1 AND l.status IN ('active', 'sold_out')
+		ORDER BY l.created_at DESC, l.id DESC`, sellerID)
+	if err != nil {
+		return nil, fmt.Errorf("listings on sale of seller %d: %w", sellerID, err)
+	}
+	return listings, nil
 }
 
 // UpdateListing saves a listing's price, stock, status and expiry, with

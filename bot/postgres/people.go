@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -53,18 +54,23 @@ var markClass = func() string {
 }()
 
 // pagePeople reads the page q asks of the people listed (a query with
-// columns name and phone among others), in order, with how many are
-// found and listed. Both reads see one snapshot.
+// columns name and phone among others, whose parameters are listedArgs),
+// in order, with how many are found and listed. Both reads see one
+// snapshot.
 func pagePeople[T any](ctx context.Context, db *DB, listed, order string, q flows.PeopleQuery,
-	scan func(pgx.CollectableRow) (T, error)) ([]T, flows.PeopleFound, error) {
+	scan func(pgx.CollectableRow) (T, error), listedArgs ...any) ([]T, flows.PeopleFound, error) {
 	var page []T
 	var n flows.PeopleFound
-	found, args := "true", []any{} // no search: everyone, no name folded
+	// The search's parameters follow the list's own.
+	param := func(i int) string { return fmt.Sprintf("$%d", len(listedArgs)+i) }
+	found, args := "true", slices.Clip(listedArgs) // no search: everyone, no name folded
 	switch {
 	case q.Phone != "":
-		found, args = "phone = $1", []any{q.Phone}
+		found, args = "phone = "+param(1), append(args, q.Phone)
+	case q.Digits != "": // in the number as written, 0912345678
+		found, args = "strpos(regexp_replace(phone, '^\\+84', '0'), "+param(1)+") > 0", append(args, q.Digits)
 	case q.Name != "":
-		found, args = "strpos("+foldSQL("name", "$1")+", $2) > 0", []any{markClass, q.Name}
+		found, args = "strpos("+foldSQL("name", param(1))+", "+param(2)+") > 0", append(args, markClass, q.Name)
 	}
 	limit := fmt.Sprintf(" LIMIT $%d OFFSET $%d", len(args)+1, len(args)+2)
 	err := pgx.BeginTxFunc(ctx, db.Pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
