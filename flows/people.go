@@ -6,14 +6,16 @@ import (
 	"github.com/nongsan-bot/nongsan/flows/vn"
 )
 
-// Lists of people a moderator picks from (/xoamod, /bochan) are shown a
-// page at a time; typing a name or a phone number shows those it matches.
-// A province has many helpers: no one is out of reach.
+// Lists of people a moderator or helper picks from (/xoamod, /bochan,
+// /nhavuon) are shown a page at a time; typing a name, a phone number or
+// its last digits shows those it matches. A province has many helpers: no
+// one is out of reach.
 
 // peoplePage: people are shown this many at a time.
 const peoplePage = 10
 
-// peopleList is where a moderator is in such a list, in the flow's draft.
+// peopleList is where a moderator or helper is in such a list, in the
+// flow's draft.
 type peopleList struct {
 	Page   int    `json:"page,omitempty"`   // from 0
 	Search string `json:"search,omitempty"` // as typed

@@ -12,8 +12,8 @@ import (
 	"github.com/nongsan-bot/nongsan/flows"
 )
 
-// Lists of people a moderator picks from (/xoamod, /bochan) are paged and
-// searched here, so that a province with thousands of them reads one page.
+// Lists of people a moderator or helper picks from (/xoamod, /bochan,
+// /nhavuon) are paged and searched here, so that a province with thousands of them reads one page.
 
 // foldSQL is vn.Fold of the text column col, in SQL: decomposed, without
 // the combining marks (the parameter marks, markClass), composed again,
