@@ -238,6 +238,12 @@ func (l soldLine) amount(fm Format) string {
 	return strings.Join(parts, " + ")
 }
 
+// lineMsg is a report's line of a product or an area: its orders counted
+// the Vietnamese way, `1.250 đơn`.
+func lineMsg(name string, orders int, amount string) Msg {
+	return M("figures.line", "Name", name, "Orders", vn.FormatNumber(int64(orders)), "Amount", amount)
+}
+
 // group adds rows up by the name key gives each.
 func group(rows []SoldRow, key func(SoldRow) string) []*soldLine {
 	byName := map[string]*soldLine{}
@@ -285,7 +291,7 @@ func (f *figures) report(ctx context.Context, c *Conv, d figuresDraft, area stri
 	lines := func(ls []*soldLine) string {
 		var out []string
 		for _, l := range ls[:min(len(ls), topRows)] {
-			out = append(out, c.T(M("figures.line", "Name", l.Name, "Orders", l.Orders, "Amount", l.amount(fm))))
+			out = append(out, c.T(lineMsg(l.Name, l.Orders, l.amount(fm))))
 		}
 		return strings.Join(out, "\n")
 	}

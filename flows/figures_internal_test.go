@@ -56,3 +56,14 @@ func TestAProductNameNeverRunsAsAFormulaInTheSpreadsheet(t *testing.T) {
 		}
 	}
 }
+
+// A moderator reads counts the Vietnamese way: `1.250 đơn`, not `1250 đơn`.
+func TestAReportLineCountsOrdersWithThousandsDots(t *testing.T) {
+	m := lineMsg("Na Chi Lăng", 1250, "12.500 kg")
+	if got := m.Data["Orders"]; got != "1.250" {
+		t.Errorf("1250 orders read %v, want 1.250", got)
+	}
+	if got := lineMsg("Bưởi", 3, "40 quả").Data["Orders"]; got != "3" {
+		t.Errorf("3 orders read %v", got)
+	}
+}
