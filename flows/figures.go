@@ -315,17 +315,27 @@ func (f *figures) report(ctx context.Context, c *Conv, d figuresDraft, area stri
 	return nil
 }
 
-// periodText is the period as the report names it.
+// periodText is the period as the report names it: `tháng 11/2026`,
+// `7 ngày qua (24/11–30/11)`, `1/11–30/11`.
 func (f *figures) periodText(c *Conv, d figuresDraft) string {
-	last := d.To.AddDate(0, 0, -1)
+	from, to := dayOf(d.From, c.Now), dayOf(d.To.AddDate(0, 0, -1), c.Now)
 	switch d.Kind {
 	case periodMonth, periodLastMonth:
 		return c.T(M("figures.period_month", "Month", int(d.From.Month()), "Year", d.From.Year()))
 	case period7, period30:
-		return c.T(M("figures.period_days", "Days", int(d.To.Sub(d.From).Hours()/24+0.5),
-			"From", d.From.Format("2/1"), "To", last.Format("2/1")))
+		return c.T(M("figures.period_days", "Days", int(d.To.Sub(d.From).Hours()/24+0.5), "From", from, "To", to))
 	}
-	return c.T(M("figures.period_range", "From", d.From.Format("2/1/2006"), "To", last.Format("2/1/2006")))
+	return c.T(M("figures.period_range", "From", from, "To", to))
+}
+
+// dayOf is a day as people write it, `1/11`, with its year only when it
+// is not this year's (`15/12/2025`), as Format.Date does.
+func dayOf(d, now time.Time) string {
+	d = d.In(vn.Location())
+	if d.Year() != now.In(vn.Location()).Year() {
+		return d.Format("2/1/2006")
+	}
+	return d.Format("2/1")
 }
 
 // cell is a text as typed (a product's name) made safe for a spreadsheet:

@@ -67,3 +67,23 @@ func TestAReportLineCountsOrdersWithThousandsDots(t *testing.T) {
 		t.Errorf("3 orders read %v", got)
 	}
 }
+
+// A period reads as DOMAIN writes dates, `1/11–30/11`: the year only when
+// it is not this year's, never an ISO date.
+func TestAPeriodReadsAsPeopleWriteDays(t *testing.T) {
+	now := time.Date(2026, 12, 3, 9, 0, 0, 0, vn.Location())
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, vn.Location()) }
+	for _, c := range []struct {
+		day  time.Time
+		want string
+	}{
+		{day(2026, 11, 1), "1/11"},
+		{day(2026, 11, 30), "30/11"},
+		{day(2025, 12, 15), "15/12/2025"},
+		{time.Date(2026, 11, 30, 17, 30, 0, 0, time.UTC), "1/12"}, // 00:30 on 1/12 in Hà Nội
+	} {
+		if got := dayOf(c.day, now); got != c.want {
+			t.Errorf("dayOf(%s) = %q, want %q", c.day, got, c.want)
+		}
+	}
+}
