@@ -221,6 +221,10 @@ func TestBuyerOrdersFarmerAcceptsBuyerPaysWithVietQR(t *testing.T) {
 	b.Tap(buyer, shipping.Data[0])
 	waitSent(t, b, farmer, func(s sent) bool { return strings.Contains(s.Text, "đã nhận được hàng") }, 1)
 	b.Say(buyer, "/don")
+	// A buyer who sells nothing is not told of "0 đơn bán".
+	if list := b.Last(buyer).Text; !strings.HasPrefix(list, "📦 Đơn hàng của anh/chị: 1 đơn mua.\n") || strings.Contains(list, "0 đơn") {
+		t.Errorf("a buyer's /don: %q", list)
+	}
 	b.Tap(buyer, b.Last(buyer).Data[0])
 	detail := b.Finished(buyer)
 	if !strings.Contains(detail.Text, text(t, "vi", "order_status.completed")) {

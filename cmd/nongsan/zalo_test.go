@@ -171,7 +171,9 @@ func TestZaloFarmerSellsAndBuyerOrders(t *testing.T) {
 	// its number, then the acceptance in words.
 	z.wait(farmer, func(s string) bool { return strings.Contains(s, orderCode) })
 	z.say(farmer, "/don")
-	z.expect(farmer, "orders.pick", "Selling", 1, "Buying", 0)
+	if list := z.expect(farmer, "orders.pick", "Selling", 1, "Buying", 0); !strings.HasPrefix(list, "📦 Đơn hàng của anh/chị: 1 đơn bán.\n") {
+		t.Errorf("a farmer's /don: %q", list)
+	}
 	z.say(farmer, "1")
 	z.number(z.wait(farmer, func(s string) bool { return strings.Contains(s, ". "+text(t, "vi", "order.accept")) }), "order.accept")
 	z.say(farmer, "nhan don")
