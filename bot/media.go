@@ -170,8 +170,9 @@ func (m *Media) serve() http.Handler {
 }
 
 // PageWidths are the widths web pages may ask a photo in (/media/{id}?w=):
-// a few, so that each is cached once.
-var PageWidths = []int{320, 480, 960}
+// a few, so that each is cached once. 720 is a 360-px phone's column at
+// twice its pixels, the commonest cheap Android screen.
+var PageWidths = []int{320, 480, 720, 960}
 
 // photo is a published photo's kept copy (width 0) or a narrower copy of
 // it, while its listing is on sale (the store says so on every request:

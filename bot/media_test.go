@@ -394,6 +394,12 @@ func TestAPhotoIsServedInThePagesWidths(t *testing.T) {
 	if resp, _ := get(t, s.url+"/media/"+id+"?w=480", "If-None-Match", etag); resp.StatusCode != http.StatusNotModified {
 		t.Errorf("with its ETag: %d, want 304", resp.StatusCode)
 	}
+	// 720: a 360-px phone's column at twice its pixels.
+	if resp, body := get(t, s.url+"/media/"+id+"?w=720"); resp.StatusCode != http.StatusOK {
+		t.Errorf("width 720: %d, want 200", resp.StatusCode)
+	} else if cfg, err := jpeg.DecodeConfig(bytes.NewReader(body)); err != nil || cfg.Width != 720 || cfg.Height != 360 {
+		t.Errorf("width 720 served %dx%d (%v), want 720x360", cfg.Width, cfg.Height, err)
+	}
 	for _, w := range []string{"500", "0", "x", "-480"} {
 		if resp, _ := get(t, s.url+"/media/"+id+"?w="+w); resp.StatusCode != http.StatusBadRequest {
 			t.Errorf("width %s: %d, want 400", w, resp.StatusCode)

@@ -26,6 +26,14 @@ type Shown struct {
 	Created     time.Time
 }
 
+// Ended is a listing whose page has come down: what it was and whose
+// store it was in, nothing else.
+type Ended struct {
+	Code    string
+	Product string
+	Store   Store // its slug and name only
+}
+
 // ShownPhoto is a listing's photo on the pages: its public id and the
 // size of its kept copy (0 before it is kept), so that a page reserves its
 // space before it loads.
@@ -71,6 +79,11 @@ type Showcase interface {
 	MarketProducts(ctx context.Context) ([]MarketProduct, error)
 	// ShownListing is a listing on sale or sold out; ErrNotFound otherwise.
 	ShownListing(ctx context.Context, code string) (*Shown, error)
+	// EndedListing is a listing that was shown and is no longer (stopped,
+	// expired, or sold out past its last day), for a page that says so;
+	// ErrNotFound for one still shown, taken down by a moderator, or
+	// unknown.
+	EndedListing(ctx context.Context, code string) (*Ended, error)
 	// Store is a farmer's store by its slug, with its listings on sale and
 	// those sold out lately; ErrNotFound for an unknown slug.
 	Store(ctx context.Context, slug string) (*Store, error)

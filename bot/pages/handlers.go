@@ -2,6 +2,7 @@ package pages
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -58,6 +59,7 @@ func (p *Pages) market() http.Handler {
 		for _, l := range listings {
 			view.Cards = append(view.Cards, p.card(l, 480))
 		}
+		eager(view.Cards)
 		sp := filter{Name: "sp", Label: p.t("pages.filter_product"), Options: []option{{Label: p.t("pages.filter_all")}}}
 		for _, mp := range products {
 			name := mp.Name
@@ -125,15 +127,20 @@ func (p *Pages) listing() http.Handler {
 			http.Redirect(w, r, p.root+"/cho/"+strings.ToUpper(code), http.StatusMovedPermanently)
 			return
 		}
-		l, ok := find(p, w, r, "code", codePattern, p.Store.ShownListing)
+		found, ok := find(p, w, r, "code", codePattern, p.shownOrEnded)
 		if !ok {
 			return
 		}
+		if found.ended != nil {
+			p.ended(w, found.ended)
+			return
+		}
+		l := found.shown
 		c := p.card(*l, 480)
 		for i := range c.Photos {
-			// Each as wide as the page's column; the first is what the page
-			// is opened to see, the others load as they are scrolled to.
-			c.Photos[i].Sizes, c.Photos[i].Lazy = singleSizes, i > 0
+			// Each as wide as the page's column; the first ones are what the
+			// page is opened to see, the others load as they are scrolled to.
+			c.Photos[i].Sizes, c.Photos[i].Lazy = singleSizes, i >= eagerPhotos
 		}
 		title := p.t("pages.listing_title", "Product", l.Product, "Price", c.Price)
 		description := p.t("pages.listing_description", "Remaining", c.Remaining, "Place", c.Place, "Ready", c.Ready, "Seller", l.Store.Name)
@@ -149,6 +156,38 @@ func (p *Pages) listing() http.Handler {
 	})
 }
 
+// shownOrEnded is a listing on sale or sold out, else one that ended.
+type shownOrEnded struct {
+	shown *flows.Shown
+	ended *flows.Ended
+}
+
+func (p *Pages) shownOrEnded(ctx context.Context, code string) (shownOrEnded, error) {
+	l, err := p.Store.ShownListing(ctx, code)
+	if errors.Is(err, flows.ErrNotFound) {
+		var e *flows.Ended
+		if e, err = p.Store.EndedListing(ctx, code); err == nil {
+			return shownOrEnded{ended: e}, nil
+		}
+	}
+	return shownOrEnded{shown: l}, err
+}
+
+// ended answers for a listing whose page came down: 410, with a page that
+// says so and leads to the farmer's store (what else they sell) and the
+// market, rather than "not found" to a buyer who followed an old link.
+func (p *Pages) ended(w http.ResponseWriter, e *flows.Ended) {
+	view := struct {
+		page
+		Text, Seller, StoreURL string
+	}{page: p.page(p.t("pages.ended_title", "Product", e.Product), ""),
+		Text: p.t("pages.ended", "Product", e.Product, "Code", e.Code), Seller: e.Store.Name}
+	if e.Store.Slug != "" {
+		view.StoreURL = p.root + "/cua-hang/" + e.Store.Slug
+	}
+	p.render(w, http.StatusGone, "ended", view)
+}
+
 // store answers GET /cua-hang/{slug}: a farmer's store.
 func (p *Pages) store() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -161,15 +200,22 @@ func (p *Pages) store() http.Handler {
 		view := struct {
 			page
 			Name, Place string
-			Cards       []card
+			Cards       []card // on sale
+			SoldOut     []card // sold out lately, below, under their heading
 			OnSale      int
 		}{page: p.page(title, p.t("pages.store_description", "Name", s.Name, "Place", place)), Name: s.Name, Place: place}
 		for _, l := range s.Listings {
 			c := p.card(l, 480)
-			if !c.SoldOut {
-				view.OnSale++
+			if c.SoldOut {
+				view.SoldOut = append(view.SoldOut, c)
+				continue
 			}
 			view.Cards = append(view.Cards, c)
+		}
+		view.OnSale = len(view.Cards)
+		eager(view.Cards)
+		if len(view.Cards) == 0 {
+			eager(view.SoldOut)
 		}
 		view.OG = &openGraph{Title: title, Description: view.Description, URL: p.PublicURL + "/cua-hang/" + s.Slug}
 		for _, l := range s.Listings {
@@ -200,4 +246,18 @@ func find[T any](p *Pages, w http.ResponseWriter, r *http.Request, name string, 
 		return zero, false
 	}
 	return v, true
+}
+
+// eagerPhotos is how many photos a page loads at once, those a phone
+// shows without scrolling: the first cards' (each shows one), or the
+// listing page's first; the others load as they are scrolled to.
+const eagerPhotos = 2
+
+// eager loads the photos of the first cards at once.
+func eager(cards []card) {
+	for i := range cards[:min(len(cards), eagerPhotos)] {
+		for j := range cards[i].Photos {
+			cards[i].Photos[j].Lazy = false
+		}
+	}
 }

@@ -156,8 +156,9 @@ func TestTheMarketListsWhatIsOnSaleWithWaysToOrder(t *testing.T) {
 	a := article(body, na.Code)
 	for _, want := range []string{
 		`<img src="/media/` + photoID(na) + `?w=480"`, `alt="Ảnh Na Chi Lăng của nhà vườn Hoàng Thị Lan"`,
-		// Every width /media offers, so that a phone takes no more than its card needs.
-		`srcset="/media/` + photoID(na) + `?w=320 320w, /media/` + photoID(na) + `?w=480 480w, /media/` + photoID(na) + `?w=960 960w"`,
+		// Every width /media offers, so that a phone takes no more than its
+		// card needs: 720 for a 360-px phone's column at twice its pixels.
+		`srcset="/media/` + photoID(na) + `?w=320 320w, /media/` + photoID(na) + `?w=480 480w, /media/` + photoID(na) + `?w=720 720w, /media/` + photoID(na) + `?w=960 960w"`,
 		`>Na Chi Lăng</a>`, `25.000 đ/kg`, `<p class="remaining">Còn 80 kg</p>`, `xã Quang Lang (Chi Lăng)`,
 		`thứ Bảy 15/8`, `<a class="store" href="/cua-hang/` + lan.Slug + `">Hoàng Thị Lan</a>`,
 		`<a class="order" href="https://t.me/nongsanbot?start=buy_` + strings.ReplaceAll(na.Code, "-", "") + `">🛒 Đặt mua qua Telegram</a>`,
@@ -240,6 +241,14 @@ func TestTheMarketIsPaged(t *testing.T) {
 		!strings.Contains(one, `<a rel="next" href="/cho?sp=na-chi-lang&amp;trang=2">`) || strings.Contains(one, `rel="prev"`) {
 		t.Errorf("page 1 has %d listings:\n%s", n, one)
 	}
+	// The first two cards' photos, on screen as the page opens, load at
+	// once; the others as they are scrolled to.
+	imgs := regexp.MustCompile(`<img [^>]*>`).FindAllString(one, -1)
+	for i, img := range imgs {
+		if lazy := strings.Contains(img, `loading="lazy"`); lazy != (i >= 2) {
+			t.Errorf("card %d's photo: lazy %v, want %v: %s", i+1, lazy, i >= 2, img)
+		}
+	}
 	_, two := get(t, s.url+"/cho?sp=na-chi-lang&trang=2")
 	if n := strings.Count(two, `<article class="listing"`); n != 1 || article(two, first.Code) == "" ||
 		!strings.Contains(two, `<a rel="prev" href="/cho?sp=na-chi-lang&amp;trang=1">`) || strings.Contains(two, `rel="next"`) {
@@ -301,10 +310,18 @@ func TestAStoreShowsItsListingsAndSoldOutOnesGreyed(t *testing.T) {
 	if !strings.Contains(body, "Cửa hàng số của Hoàng Thị Lan") || !strings.Contains(article(body, na.Code), `class="order"`) {
 		t.Errorf("the store:\n%s", body)
 	}
+	// A sold-out listing says so on its photo and in its text, under its
+	// own heading after those on sale, with no way to order and no "Có
+	// hàng" that reads as if it were still to be had.
 	greyed := article(body, sold.Code)
-	if !strings.HasPrefix(greyed, `<article class="listing sold-out"`) || !strings.Contains(greyed, "Đã hết hàng") ||
-		strings.Contains(greyed, `class="order`) {
+	if !strings.HasPrefix(greyed, `<article class="listing sold-out"`) || !strings.Contains(greyed, `<span class="badge" aria-hidden="true">Đã hết hàng</span>`) ||
+		!strings.Contains(greyed, `<p class="remaining">Đã hết hàng</p>`) || strings.Contains(greyed, `class="order`) || strings.Contains(greyed, "Có hàng") {
 		t.Errorf("the sold-out listing:\n%s", greyed)
+	}
+	if heading, onSale, soldOut := strings.Index(body, `<h2 class="sold-out-heading">Đã bán hết gần đây</h2>`), strings.Index(body, article(body, na.Code)),
+		strings.Index(body, greyed); heading < 0 || onSale > heading || heading > soldOut || !strings.Contains(body, "Đang có 1 tin bán.") {
+		t.Errorf("the store shows what is on sale at %d, then the heading at %d, then the sold-out listing at %d; want that order:\n%s",
+			onSale, heading, soldOut, body)
 	}
 	if strings.Contains(body, closed.Code) || strings.Contains(body, theirs.Code) {
 		t.Errorf("the store shows a closed listing or another farmer's")
@@ -334,7 +351,29 @@ func TestWhatIsNotShownIsNotFound(t *testing.T) {
 	if resp, body := get(t, s.url+"/cho/"+strings.ToLower(sold.Code)); resp.StatusCode != http.StatusOK || article(body, sold.Code) == "" {
 		t.Errorf("a code in lower case: %d, want its listing", resp.StatusCode)
 	}
-	for _, path := range []string{"/cho/" + closed.Code, "/cho/" + expired.Code, "/cho/NS-2222", "/cho/ns-2222",
+	// One that ended, followed from an old link or a group post: its page
+	// says so (410) and leads to the farmer's store and the market. One
+	// sold out past its last day has ended too.
+	soldLong := listing(t, db, lan, "na-chi-lang", "Na Chi Lăng", "", flows.SoldOut, 0)
+	if _, err := db.Pool.Exec(context.Background(), `UPDATE listings SET expires_at = now() - interval '1 hour' WHERE code = $1`, soldLong.Code); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []*flows.Listing{closed, expired, soldLong} {
+		resp, body := get(t, s.url+"/cho/"+l.Code)
+		for _, want := range []string{"<h1>Na Chi Lăng: tin bán đã kết thúc</h1>",
+			"Tin bán Na Chi Lăng (" + l.Code + ") đã kết thúc, nhà vườn không bán hàng này nữa ạ.",
+			`<a class="order" href="/cua-hang/` + lan.Slug + `">🏪 Xem cửa hàng của Lan</a>`, `<a href="/cho">← Xem cả chợ</a>`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the ended listing %s lacks %q:\n%s", l.Code, want, body)
+			}
+		}
+		if resp.StatusCode != http.StatusGone || resp.Header.Get("Content-Security-Policy") != pages.CSP || strings.Contains(body, "98765432") {
+			t.Errorf("the ended listing %s: %d, want 410 with the CSP, and no phone", l.Code, resp.StatusCode)
+		}
+	}
+	// One a moderator took down is not found, as if it never was.
+	removed := listing(t, db, lan, "na-chi-lang", "Na Chi Lăng", "", flows.Removed, 10)
+	for _, path := range []string{"/cho/" + removed.Code, "/cho/NS-2222", "/cho/ns-2222",
 		"/cho/..%2F..%2Fetc", "/cua-hang/khong-co-2222", "/cua-hang/" + strings.ToUpper(lan.Slug), "/cua-hang/", "/cua-hang"} {
 		resp, body := get(t, s.url+path)
 		if resp.StatusCode != http.StatusNotFound || resp.Header.Get("Content-Security-Policy") != pages.CSP ||
@@ -593,10 +632,16 @@ func TestAListingPageShowsEveryPhotoWithItsSize(t *testing.T) {
 	if len(imgs) != 3 {
 		t.Fatalf("the listing's page shows %d photos, want all 3:\n%s", len(imgs), article(body, na.Code))
 	}
+	// The way to order comes before the photos: a buyer sees it without
+	// scrolling past them.
+	if order, photos := strings.Index(body, `class="order"`), strings.Index(body, `<img `); order < 0 || order > photos {
+		t.Errorf("the order link is at %d, the photos at %d: want the order first", order, photos)
+	}
+	// The first two load at once, the third as it is scrolled to.
 	for i, want := range []string{
-		`src="/media/` + refs[0].ID + `?w=480" srcset="/media/` + refs[0].ID + `?w=320 320w, /media/` + refs[0].ID + `?w=480 480w, /media/` + refs[0].ID + `?w=960 960w" sizes="(max-width: 42rem) calc(100vw - 2rem), 40rem" width="960" height="1280" alt="Ảnh 1/3: Na Chi Lăng của nhà vườn Lan">`,
-		`src="/media/` + refs[1].ID + `?w=480" srcset="/media/` + refs[1].ID + `?w=320 320w, /media/` + refs[1].ID + `?w=480 480w, /media/` + refs[1].ID + `?w=960 960w" sizes="(max-width: 42rem) calc(100vw - 2rem), 40rem" width="1280" height="960" alt="Ảnh 2/3: Na Chi Lăng của nhà vườn Lan" loading="lazy">`,
-		`src="/media/` + refs[2].ID + `?w=480" srcset="/media/` + refs[2].ID + `?w=320 320w, /media/` + refs[2].ID + `?w=480 480w, /media/` + refs[2].ID + `?w=960 960w" sizes="(max-width: 42rem) calc(100vw - 2rem), 40rem" alt="Ảnh 3/3: Na Chi Lăng của nhà vườn Lan" loading="lazy">`,
+		`src="/media/` + refs[0].ID + `?w=480" srcset="/media/` + refs[0].ID + `?w=320 320w, /media/` + refs[0].ID + `?w=480 480w, /media/` + refs[0].ID + `?w=720 720w, /media/` + refs[0].ID + `?w=960 960w" sizes="(max-width: 42rem) calc(100vw - 2rem), 40rem" width="960" height="1280" alt="Ảnh 1/3: Na Chi Lăng của nhà vườn Lan">`,
+		`src="/media/` + refs[1].ID + `?w=480" srcset="/media/` + refs[1].ID + `?w=320 320w, /media/` + refs[1].ID + `?w=480 480w, /media/` + refs[1].ID + `?w=720 720w, /media/` + refs[1].ID + `?w=960 960w" sizes="(max-width: 42rem) calc(100vw - 2rem), 40rem" width="1280" height="960" alt="Ảnh 2/3: Na Chi Lăng của nhà vườn Lan">`,
+		`src="/media/` + refs[2].ID + `?w=480" srcset="/media/` + refs[2].ID + `?w=320 320w, /media/` + refs[2].ID + `?w=480 480w, /media/` + refs[2].ID + `?w=720 720w, /media/` + refs[2].ID + `?w=960 960w" sizes="(max-width: 42rem) calc(100vw - 2rem), 40rem" alt="Ảnh 3/3: Na Chi Lăng của nhà vườn Lan" loading="lazy">`,
 	} {
 		if !strings.HasSuffix(imgs[i], want) {
 			t.Errorf("photo %d is %s\nwant it to end %s", i+1, imgs[i], want)

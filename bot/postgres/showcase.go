@@ -195,6 +195,22 @@ func (db *DB) ShownListing(ctx context.Context, code string) (*flows.Shown, erro
 	return &out[0], nil
 }
 
+// EndedListing is a listing that was on sale and has ended: stopped,
+// expired, or sold out past its last day; not one a moderator took down.
+func (db *DB) EndedListing(ctx context.Context, code string) (*flows.Ended, error) {
+	var e flows.Ended
+	err := db.Pool.QueryRow(ctx, `SELECT l.code, l.product_name, coalesce(s.slug, ''), s.name`+shownFrom+`
+		WHERE l.code = $1 AND l.status IN ('active', 'sold_out', 'closed', 'expired') AND NOT `+shownNow, code).
+		Scan(&e.Code, &e.Product, &e.Store.Slug, &e.Store.Name)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("ended listing %s: %w", code, flows.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("ended listing %s: %w", code, err)
+	}
+	return &e, nil
+}
+
 // storeListings bounds a store page; soldOutFor is how long a sold-out
 // listing stays on it.
 const (
