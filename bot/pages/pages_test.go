@@ -326,6 +326,13 @@ func TestAStoreShowsItsListingsAndSoldOutOnesGreyed(t *testing.T) {
 	if strings.Contains(body, closed.Code) || strings.Contains(body, theirs.Code) {
 		t.Errorf("the store shows a closed listing or another farmer's")
 	}
+	// A store with nothing on sale says so in words, not "0 tin bán".
+	soldOnly := seller(t, db, "Cúc", "xã Vũ Lễ", "bac_son")
+	gone := listing(t, db, soldOnly, "na-chi-lang", "Na Chi Lăng", "", flows.SoldOut, 0)
+	if _, body := get(t, s.url+"/cua-hang/"+soldOnly.Slug); strings.Contains(body, "Đang có 0") ||
+		!strings.Contains(body, "Nhà vườn chưa có hàng nào đang bán.") || article(body, gone.Code) == "" {
+		t.Errorf("a store with only a sold-out listing:\n%s", body)
+	}
 	// No page shows anything personal.
 	for _, path := range []string{"/cho", "/cho/" + na.Code, "/cho/" + sold.Code, "/cua-hang/" + lan.Slug} {
 		_, body := get(t, s.url+path)

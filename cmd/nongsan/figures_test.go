@@ -137,6 +137,27 @@ func TestModeratorsSeeTheProvinceFiguresAndTheirCSV(t *testing.T) {
 		t.Errorf("caption %q, want %q", got, want)
 	}
 
+	// The last 7 days sold nothing: the report says so, not "0 đơn, 0 kg,
+	// 0 đ", and names the days as people write them.
+	b.Say(moderator, "/thongke")
+	b.expect(moderator, "figures.period")
+	b.Tap(moderator, "fig:7d")
+	b.expect(moderator, "figures.area")
+	b.Tap(moderator, "area:all")
+	today := vn.Today(time.Now())
+	day := func(d time.Time) string {
+		if d.Year() != today.Year() {
+			return d.Format("2/1/2006")
+		}
+		return d.Format("2/1")
+	}
+	week := "7 ngày qua (" + day(today.AddDate(0, 0, -6)) + "–" + day(today) + ")"
+	quiet := waitSent(t, b, moderator, func(s sent) bool { return strings.HasPrefix(s.Text, "📊 Số liệu 7 ngày") }, 1)[0]
+	if !strings.HasPrefix(quiet.Text, "📊 Số liệu "+week+" · cả tỉnh\n") ||
+		!strings.Contains(quiet.Text, "\n🛒 Đơn đã bán: chưa có đơn nào trong kỳ này\n") || strings.Contains(quiet.Text, "0 đơn") {
+		t.Errorf("a week without sales:\n%s\nwant %q and no sales", quiet.Text, week)
+	}
+
 	// Zalo cannot send files: the moderator gets a link, typed all the way.
 	const mod = "mod-0001"
 	zb.say(mod, "/thongke")
