@@ -143,7 +143,8 @@ func (p *Pages) listing() http.Handler {
 			c.Photos[i].Sizes, c.Photos[i].Lazy = singleSizes, i >= eagerPhotos
 		}
 		title := p.t("pages.listing_title", "Product", l.Product, "Price", c.Price)
-		description := p.t("pages.listing_description", "Remaining", c.Remaining, "Place", c.Place, "Ready", c.Ready, "Seller", l.Store.Name)
+		description := p.t("pages.listing_description", "Remaining", c.Remaining, "Place", c.Place, "Ready", c.Ready, "Seller", l.Store.Name,
+			"SoldOut", c.SoldOut)
 		view := struct {
 			page
 			Card card

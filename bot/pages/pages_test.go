@@ -354,6 +354,9 @@ func TestWhatIsNotShownIsNotFound(t *testing.T) {
 	if resp, body := get(t, s.url+"/cho/"+sold.Code); resp.StatusCode != http.StatusOK ||
 		!strings.HasPrefix(article(body, sold.Code), `<article class="listing single sold-out"`) || strings.Contains(body, `class="order"`) {
 		t.Errorf("a sold-out listing: %d\n%s", resp.StatusCode, body)
+	} else if want := `<meta property="og:description" content="Đã hết hàng · xã Quang Lang (Chi Lăng) · nhà vườn Lan">`; !strings.Contains(body, want) {
+		// A shared link's preview does not say when it will be ready.
+		t.Errorf("a sold-out listing's preview lacks %s:\n%s", want, body)
 	}
 	if resp, body := get(t, s.url+"/cho/"+strings.ToLower(sold.Code)); resp.StatusCode != http.StatusOK || article(body, sold.Code) == "" {
 		t.Errorf("a code in lower case: %d, want its listing", resp.StatusCode)
