@@ -69,4 +69,14 @@ func TestBrowserABuyerOnASmallPhoneSeesHowToOrderFirst(t *testing.T) {
 	if !got.Eager[0] || !got.Eager[1] {
 		t.Errorf("the first two cards' photos load at once: %v", got.Eager)
 	}
+	// Each filter's label is on its select's line, however the form wraps.
+	apart := eval[[]float64](br, "measure the filters", `[...document.querySelectorAll("#filters label")].map(l => {
+		const a = l.getBoundingClientRect(), s = document.getElementById(l.htmlFor).getBoundingClientRect();
+		return Math.abs((a.top + a.bottom) / 2 - (s.top + s.bottom) / 2);
+	})`)
+	for i, d := range apart {
+		if d > 4 {
+			t.Errorf("filter %d's label is %.0f px off its select's line", i+1, d)
+		}
+	}
 }
