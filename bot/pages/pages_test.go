@@ -351,8 +351,11 @@ func TestWhatIsNotShownIsNotFound(t *testing.T) {
 	sold := listing(t, db, lan, "na-chi-lang", "Na Chi Lăng", "", flows.SoldOut, 0)
 	closed := listing(t, db, lan, "na-chi-lang", "Na Chi Lăng", "", flows.Closed, 10)
 	expired := listing(t, db, lan, "na-chi-lang", "Na Chi Lăng", "", flows.Expired, 10)
+	// A sold-out listing cannot be ordered; its page leads to what else
+	// the farmer sells.
 	if resp, body := get(t, s.url+"/cho/"+sold.Code); resp.StatusCode != http.StatusOK ||
-		!strings.HasPrefix(article(body, sold.Code), `<article class="listing single sold-out"`) || strings.Contains(body, `class="order"`) {
+		!strings.HasPrefix(article(body, sold.Code), `<article class="listing single sold-out"`) || strings.Contains(body, "?start=") ||
+		!strings.Contains(body, `<a class="go-store" href="/cua-hang/`+lan.Slug+`">🏪 Xem cửa hàng của Lan</a>`) {
 		t.Errorf("a sold-out listing: %d\n%s", resp.StatusCode, body)
 	} else if want := `<meta property="og:description" content="Đã hết hàng · xã Quang Lang (Chi Lăng) · nhà vườn Lan">`; !strings.Contains(body, want) {
 		// A shared link's preview does not say when it will be ready.
@@ -372,7 +375,7 @@ func TestWhatIsNotShownIsNotFound(t *testing.T) {
 		resp, body := get(t, s.url+"/cho/"+l.Code)
 		for _, want := range []string{"<h1>Na Chi Lăng: tin bán đã kết thúc</h1>",
 			"Tin bán Na Chi Lăng (" + l.Code + ") đã kết thúc, nhà vườn không bán hàng này nữa ạ.",
-			`<a class="order" href="/cua-hang/` + lan.Slug + `">🏪 Xem cửa hàng của Lan</a>`, `<a href="/cho">← Xem cả chợ</a>`} {
+			`<a class="go-store" href="/cua-hang/` + lan.Slug + `">🏪 Xem cửa hàng của Lan</a>`, `<a href="/cho">← Xem cả chợ</a>`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("the ended listing %s lacks %q:\n%s", l.Code, want, body)
 			}
