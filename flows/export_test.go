@@ -32,3 +32,9 @@ const FollowBatch = followBatch
 
 // DigestShown is how many listings a follower's morning digest names.
 const DigestShown = digestShown
+
+// AreasIn reads areas as /dangky and "theo dõi na Chi Lăng" read them, for
+// tests: their tags (none: every area) and what names no area.
+func AreasIn(texts Texts, text string) (tags []string, unknown string) {
+	return areasIn(&Conv{texts: texts}, text)
+}

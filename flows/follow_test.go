@@ -135,16 +135,20 @@ func TestEveryFollowerHearsAtTheNextTick(t *testing.T) {
 // "Lạng Sơn" alone names the province, as a farmer's address does: a
 // follow of na "in Lạng Sơn" hears of na from Chi Lăng, and /dangky Lạng
 // Sơn makes a market of every area. Its city is "TP Lạng Sơn" or "thành
-// phố Lạng Sơn".
+// phố Lạng Sơn". Beside a district, the province only says where it is:
+// "na Chi Lăng, Lạng Sơn" is na from Chi Lăng, /dangky Chi Lăng, Lạng Sơn
+// a market of Chi Lăng.
 func TestLangSonAloneIsTheWholeProvince(t *testing.T) {
 	t.Parallel()
 	m := following(t, 5)
-	const province, city = "2", "3"
+	const province, city, district = "2", "3", "4"
 	for _, tt := range []struct{ user, typed, area string }{
 		{province, "theo dõi na Lạng Sơn", ""},
 		{province, "theo doi cam lang son", ""},
 		{city, "theo dõi na TP Lạng Sơn", "Thành phố Lạng Sơn"},
 		{city, "theo doi cam thanh pho lang son", "Thành phố Lạng Sơn"},
+		{district, "theo dõi na Chi Lăng, Lạng Sơn", "Chi Lăng"},
+		{district, "theo doi cam lang son, chi lang", "Chi Lăng"},
 	} {
 		if said := m.say(tt.user, flows.KindText, tt.typed); !slices.Equal(said, []string{"follow.done"}) {
 			t.Fatalf("%q said %v", tt.typed, said)
@@ -161,6 +165,9 @@ func TestLangSonAloneIsTheWholeProvince(t *testing.T) {
 	if ids := idsTo(got, city); len(ids) != 0 {
 		t.Errorf("a follower of na in the city was told of na from Chi Lăng: %v", ids)
 	}
+	if ids := idsTo(got, district); !slices.Contains(ids, "follow.new_listing") {
+		t.Errorf("a follower of na in Chi Lăng, Lạng Sơn was not told of na from Chi Lăng: %v", ids)
+	}
 
 	ctx := context.Background()
 	for i, tt := range []struct {
@@ -169,7 +176,8 @@ func TestLangSonAloneIsTheWholeProvince(t *testing.T) {
 		areas []string
 	}{
 		{"Lạng Sơn", "group.registered_all", nil},
-		{"lang son, Chi Lăng", "group.registered_all", nil},
+		{"lang son, Chi Lăng", "group.registered", []string{"chi_lang"}},
+		{"Chi Lăng, Lạng Sơn", "group.registered", []string{"chi_lang"}},
 		{"TP Lạng Sơn", "group.registered", []string{"tp_lang_son"}},
 		{"Thành phố Lạng Sơn và Cao Lộc", "group.registered", []string{"tp_lang_son", "cao_loc"}},
 	} {

@@ -349,11 +349,14 @@ func (r *Router) unregisterMarket(ctx context.Context, c *Conv, in Input) error 
 }
 
 // areasIn reads the areas of "/dangky Chi Lăng, Bắc Sơn": names of known
-// areas (without diacritics too) separated by commas, "và" or spaces, in
+// areas (without diacritics too, "huyện" before them or not) separated by
+// commas, "và" or spaces, in
 // the order typed, each once. unknown is what is left that names no area
 // ("" when all was understood). No area at all means every area, and so
-// does the province: "Lạng Sơn" alone names it (as in an address, areaIn),
-// its city being "TP Lạng Sơn" or "thành phố Lạng Sơn".
+// does the province named alone: "Lạng Sơn" (as in an address, areaIn),
+// its city being "TP Lạng Sơn" or "thành phố Lạng Sơn". Named beside
+// areas, the province only says where they are, as an address does:
+// "Chi Lăng, Lạng Sơn" is Chi Lăng.
 func areasIn(c *Conv, text string) (tags []string, unknown string) {
 	words := strings.FieldsFunc(text, func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r)
@@ -370,25 +373,20 @@ func areasIn(c *Conv, text string) (tags []string, unknown string) {
 		}
 	}
 	var rest []string
-	whole := false
 	for i := 0; i < len(words); {
 		n, tag := longestName(folded[i:], names)
 		switch {
 		case n > 0:
-			if tag == wholeProvince {
-				whole = true
-			} else if !slices.Contains(tags, tag) {
+			// The province adds no tag: alone, none is every area.
+			if tag != wholeProvince && !slices.Contains(tags, tag) {
 				tags = append(tags, tag)
 			}
 			i += n
 			continue
-		case folded[i] != "va" && folded[i] != "and":
+		case !slices.Contains([]string{"va", "and", "huyen"}, folded[i]): // "huyện Chi Lăng và Bắc Sơn"
 			rest = append(rest, words[i])
 		}
 		i++
-	}
-	if whole {
-		tags = nil // the province holds every area named with it
 	}
 	return tags, strings.Join(rest, " ")
 }

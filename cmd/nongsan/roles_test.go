@@ -88,6 +88,27 @@ func TestAMarketTakesSeveralAreasAndIsUnregistered(t *testing.T) {
 	wantAreas(t, b, group, "", "after /dangky alone")
 }
 
+// The province typed beside a district, as in an address, only says where
+// the district is: "/dangky Chi Lăng, Lạng Sơn" makes a market of Chi Lăng
+// (the province alone: of every area), and "theo dõi na Chi Lăng, Lạng Sơn"
+// follows na from Chi Lăng.
+func TestTheProvinceBesideADistrictMeansTheDistrict(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, telegramtest.NewServer(t), nil)
+	const group = int64(-1007777777705)
+	b.TG.SetMemberStatus(group, groupAdmin, "administrator")
+	b.Post(b.Up.AddedToGroup(group, groupAdmin, telegramtest.DefaultBotID))
+	b.Post(b.Up.Text(group, groupAdmin, "/dangky Chi Lăng, Lạng Sơn"))
+	b.expectIn(group, "group.registered", "Area", "Chi Lăng")
+	wantAreas(t, b, group, "chi_lang", "after /dangky Chi Lăng, Lạng Sơn")
+	b.Post(b.Up.Text(group, groupAdmin, "/dangky Lạng Sơn"))
+	b.expectIn(group, "group.registered_all")
+	wantAreas(t, b, group, "", "after /dangky Lạng Sơn")
+
+	b.Say(buyer, "theo dõi na Chi Lăng, Lạng Sơn")
+	b.expect(buyer, "follow.done", "Product", "Na Chi Lăng", "Area", "Chi Lăng", "Anywhere", false)
+}
+
 // A group that removes the bot gets no more listings; adding it back makes
 // it a market again, with its areas.
 func TestAGroupThatRemovesTheBotGetsNoListingsUntilItIsBack(t *testing.T) {
