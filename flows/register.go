@@ -77,8 +77,10 @@ type ask Msg
 func (q ask) text(*Conv, *draft) Question    { return Question{Text: Msg(q)} }
 func (q ask) contact(*Conv, *draft) Question { return Question{Text: Msg(q), Contact: true} }
 
+// skipChoice is ⏭ Bỏ qua, wherever a question offers it: typed, any word
+// of wordSkip presses it ("không có", "ko", "chưa có", "thôi", "skip").
 func skipChoice() Choice {
-	return Choice{Label: M("choice.skip"), Value: "skip", Words: []string{"bo qua", "khong", "khong co", "chua co", "chua", "skip"}}
+	return Choice{Label: M("choice.skip"), Value: "skip", Words: lexicon.of(wordSkip)}
 }
 
 func (r *registration) askName(c *Conv, _ *draft) Question { return askName(c, "reg.name") }

@@ -181,7 +181,7 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 	// it is no cancel, and other readers may take it.
 	quits := c.Session.Active() && lexicon.is(word, wordQuit)
 	switch {
-	case in.Command == "huy" || lexicon.is(word, wordCancel) || quits:
+	case in.Command == "huy" || lexicon.is(word, wordCancel) && !skips(c.Session, word) || quits:
 		switch {
 		case c.Session.Flow == resumeName: // "huỷ" at "go on with it?": drop it
 			*c.Session = Session{}
@@ -575,6 +575,15 @@ func (r *Router) prompt(c *Conv) {
 		c.ended = false
 		r.enter(c, Done)
 	}
+}
+
+// skips tells whether word presses the ⏭ Bỏ qua on screen: "thôi" at a
+// question that offers it skips the question, elsewhere it cancels.
+func skips(s *Session, word string) bool {
+	if !s.Active() || !lexicon.is(word, wordSkip) {
+		return false
+	}
+	return slices.ContainsFunc(s.Offered, func(o Offer) bool { return slices.Contains(o.Keys, word) })
 }
 
 // choose turns a typed answer into the choice it names, if any.

@@ -63,6 +63,11 @@ const (
 	wordClose
 	wordRemove // a moderator's take-down; for her own listing, a farmer's stop selling
 	wordBan
+
+	// wordSkip presses ⏭ Bỏ qua wherever a question offers it (a note,
+	// the growing-area code, the bank account, an announcement's photo, a
+	// reason): skipChoice's words. "thôi" there skips rather than cancel.
+	wordSkip
 )
 
 // words are the words typed alone that mean something to the bot, folded
@@ -77,12 +82,16 @@ var lexicon = wordTable{
 	"ban":                   wordMind,
 	"ban them":              wordRenewYes | wordRenew,
 	"ban them 7 ngay":       wordRenewYes | wordRenew,
+	"bo qua":                wordSkip,
 	"cam on":                wordThanks,
 	"cam on nhe":            wordThanks,
 	"cam on nhieu":          wordThanks,
 	"cancel":                wordCancel | wordOrderCancel,
 	"chan":                  wordBan,
 	"chan nguoi dang":       wordBan,
+	"chua":                  wordSkip,
+	"chua can":              wordSkip,
+	"chua co":               wordSkip,
 	"close":                 wordClose,
 	"co":                    wordYes,
 	"co a":                  wordYes,
@@ -103,6 +112,7 @@ var lexicon = wordTable{
 	"da nhan hang":          wordReceived,
 	"da nhan hang roi":      wordReceived,
 	"da vang":               wordPoliteYes | wordThanks,
+	"de sau":                wordSkip,
 	"decline":               wordDecline,
 	"di":                    wordParticle,
 	"dong tin":              wordClose,
@@ -124,6 +134,7 @@ var lexicon = wordTable{
 	"hay qua":               wordThanks,
 	"help":                  wordHelp,
 	"het hang":              wordClose,
+	"hong co":               wordSkip,
 	"huong dan":             wordHelp,
 	"huy":                   wordCancel | wordOrderCancel,
 	"huy bo":                wordCancel | wordOrderCancel,
@@ -132,10 +143,15 @@ var lexicon = wordTable{
 	"huy don hang":          wordCancelOrder | wordOrderCancel,
 	"huy don mua":           wordCancelOrder,
 	"huy don nay":           wordCancelOrder | wordOrderCancel,
-	"khong":                 wordNo,
+	"k":                     wordSkip,
+	"k co":                  wordSkip,
+	"khong":                 wordNo | wordSkip,
 	"khong a":               wordNo,
 	"khong ban nua":         wordQuit | wordClose,
 	"khong ban them":        wordRenewNo,
+	"khong can":             wordSkip,
+	"khong co":              wordSkip,
+	"khong co gi":           wordSkip,
 	"khong dang nua":        wordQuit,
 	"khong gia han":         wordRenewNo,
 	"khong giao":            wordDrop,
@@ -144,6 +160,10 @@ var lexicon = wordTable{
 	"khong lam nua":         wordQuit,
 	"khong mua nua":         wordQuit | wordCancelOrder,
 	"khong nhan":            wordDecline,
+	"ko":                    wordSkip,
+	"ko can":                wordSkip,
+	"ko co":                 wordSkip,
+	"ko co gi":              wordSkip,
 	"luon":                  wordParticle,
 	"ngung ban":             wordClose,
 	"nha":                   wordParticle,
@@ -155,7 +175,8 @@ var lexicon = wordTable{
 	"nhan duoc hang roi":    wordReceived,
 	"nhan duoc roi":         wordReceived,
 	"nhe":                   wordParticle,
-	"no":                    wordNo,
+	"no":                    wordNo | wordSkip,
+	"none":                  wordSkip,
 	"ok":                    wordYes | wordThanks,
 	"okay":                  wordYes | wordThanks,
 	"oke":                   wordYes | wordThanks,
@@ -164,9 +185,10 @@ var lexicon = wordTable{
 	"remove":                wordRemove,
 	"renew":                 wordRenewYes | wordRenew,
 	"shipped":               wordShip | wordShipped | wordShipLabel,
+	"skip":                  wordSkip,
 	"thank you":             wordThanks,
 	"thanks":                wordThanks,
-	"thoi":                  wordCancel,
+	"thoi":                  wordCancel | wordSkip,
 	"thoi khong ban nua":    wordQuit,
 	"thoi khong dang nua":   wordQuit,
 	"thoi khong lam nua":    wordQuit,
@@ -225,7 +247,7 @@ func (t wordTable) of(m wordMeaning) []string {
 // wordNames name the meanings, for a test's failure.
 var wordNames = []string{"cancel", "help", "back", "quit", "particle", "yes", "polite_yes", "lead_yes", "no",
 	"renew_yes", "renew_no", "thanks", "mind", "cancel_order", "accept", "decline", "ship", "received",
-	"order_cancel", "drop", "view", "shipped", "ship_label", "renew", "close", "remove", "ban"}
+	"order_cancel", "drop", "view", "shipped", "ship_label", "renew", "close", "remove", "ban", "skip"}
 
 func (m wordMeaning) String() string {
 	var names []string

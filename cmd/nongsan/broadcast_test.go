@@ -438,3 +438,34 @@ func TestZaloGroupsAreNotOfferedAPin(t *testing.T) {
 		t.Fatalf("broadcasts %q, want one pinned", got)
 	}
 }
+
+// "thôi", "ko có", "không" typed where a question offers ⏭ Bỏ qua press it,
+// through the webhook: an announcement's photo, a farmer's growing-area
+// code and bank account. "thôi" does not cancel the task there.
+func TestSkipWordsTypedPressBoQua(t *testing.T) {
+	t.Parallel()
+	b := newsroom(t)
+	b.Say(moderator, "/thongbao")
+	b.expect(moderator, "broadcast.text")
+	b.Say(moderator, "Chợ phiên sáng thứ 7")
+	b.expect(moderator, "broadcast.photo")
+	b.Say(moderator, "thôi")
+	b.expect(moderator, "broadcast.targets", "Count", 4)
+	b.Say(moderator, "huỷ")
+	b.expect(moderator, "cancel.done")
+
+	b.Say(farmer, "/ban")
+	b.Tap(farmer, "keep")
+	b.expect(farmer, "reg.phone")
+	b.Say(farmer, phoneOf(farmer))
+	b.expect(farmer, "reg.commune")
+	b.Say(farmer, "xã Quang Lang, Chi Lăng")
+	b.expect(farmer, "reg.code")
+	b.Say(farmer, "ko có")
+	b.expect(farmer, "reg.bank")
+	b.Say(farmer, "Không ạ")
+	b.expect(farmer, "sell.product")
+	if got := rows(t, b.Env["DATABASE_URL"], `SELECT coalesce(growing_code, ''), coalesce(bank_bin, '') FROM sellers`); len(got) != 1 || got[0] != "[ ]" {
+		t.Errorf("the farmer's code and bank: %q, want none", got)
+	}
+}
