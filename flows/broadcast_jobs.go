@@ -22,7 +22,7 @@ const (
 	MissFailed  = "failed"  // it kept failing, and was given up
 	MissPartial = "partial" // part of it went (a photo without its text)
 	MissUnsure  = "unsure"  // the request was on its way when the worker stopped: never sent again
-	PinRefused  = "pin"     // sent, but the bot may not pin there
+	PinRefused  = "pin"     // sent, but the bot may not pin there: a BroadcastMiss of the report's pins
 	// PinUnsupported is why, when the channel has no pinning at all
 	// (Zalo): no admin rights would make it pin, and the report says so.
 	PinUnsupported = "the channel cannot pin"
@@ -68,7 +68,8 @@ func BroadcastProgress(t BroadcastTally) Reply {
 
 // BroadcastReport is what the author is told when a broadcast has ended:
 // its progress message edited one last time (without its button), and the
-// report: how many groups got it, which did not and why, the pins.
+// report: how many groups got it, which did not and why, the pins and the
+// groups where pinning was refused (misses of reason PinRefused, by name).
 func BroadcastReport(texts Texts, t BroadcastTally, misses []BroadcastMiss) []Reply {
 	var out []Reply
 	if t.ProgressID != "" {
@@ -76,20 +77,28 @@ func BroadcastReport(texts Texts, t BroadcastTally, misses []BroadcastMiss) []Re
 		p.Choices, p.Edit = nil, &Edit{MessageID: t.ProgressID}
 		out = append(out, p)
 	}
-	var lines []string
+	var lines, unpinned []string
 	for _, m := range misses {
+		if m.Reason == PinRefused {
+			unpinned = append(unpinned, texts.Text(t.Lang, M("broadcast_run.unpinned", "Title", m.Title)))
+			continue
+		}
 		if !slices.Contains([]string{MissGone, MissRefused, MissFailed, MissPartial, MissUnsure}, m.Reason) {
 			m.Reason = MissFailed
 		}
 		reason := texts.Text(t.Lang, M("broadcast_run.reason_"+m.Reason))
 		lines = append(lines, texts.Text(t.Lang, M("broadcast_run.miss", "Title", m.Title, "Reason", reason)))
 	}
+	pins := ""
+	if t.Pin && t.Pinned+t.PinFailed+t.NoPin > 0 {
+		pins = texts.Text(t.Lang, M("broadcast_run.pins", "Pinned", t.Pinned, "NotPinned", t.PinFailed, "NoPin", t.NoPin,
+			"Unpinned", strings.Join(unpinned, "\n"), "More", max(0, t.PinFailed-len(unpinned))))
+	}
 	id := "broadcast_run.report_done"
 	if t.Status == BroadcastCancelled {
 		id = "broadcast_run.report_stopped"
 	}
-	text := M(id, "Sent", t.Sent, "Total", t.Total, "Cancelled", t.Cancelled, "Pin", t.Pin,
-		"Pinned", t.Pinned, "NotPinned", t.PinFailed, "NoPin", t.NoPin, "NoPhoto", t.NoPhoto, "Misses", strings.Join(lines, "\n"),
-		"More", t.Failed+t.Unsure-len(misses))
+	text := M(id, "Sent", t.Sent, "Total", t.Total, "Cancelled", t.Cancelled, "Pins", pins,
+		"NoPhoto", t.NoPhoto, "Misses", strings.Join(lines, "\n"), "More", t.Failed+t.Unsure-len(lines))
 	return append(out, Reply{To: t.Chat, Lang: t.Lang, Text: text})
 }

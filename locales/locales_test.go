@@ -254,7 +254,8 @@ func TestEnglishCountsOfOneReadInTheSingular(t *testing.T) {
 		{flows.M("follow.digest", "Count", float64(1), "List", ""), "🔔 1 new listing you follow"},
 		{flows.M("broadcast.picked_done", "Count", 1), "✅ Done (1 group)"},
 		{flows.M("broadcast.areas_done", "Count", 3), "✅ Done (3 groups)"},
-		{flows.M("broadcast_run.report_done", "Sent", 1, "Total", 1, "Pin", true, "Pinned", 1, "NotPinned", 0), "📌 Pinned in 1 group."},
+		{flows.M("broadcast_run.pins", "Pinned", 1, "NotPinned", 0), "📌 Pinned in 1 group."},
+		{flows.M("broadcast_run.pins", "Pinned", 2, "NotPinned", 1, "Unpinned", "• Chợ Na"), "📌 In 1 group I could not pin it"},
 		{flows.M("orders.awaiting", "Count", 2, "Orders", "", "Example", "DH-7K2Q"), "You have 2 orders waiting"},
 		{flows.M("fmt.quantity", "Amount", "5", "Unit", texts.Text("en", flows.M("unit.yen"))), "5 yến"},
 		// Counts that went through the outbox's JSON are floats.

@@ -294,13 +294,20 @@ func (db *DB) ReleaseProgress(ctx context.Context, id int64, claim time.Time, me
 	return nil
 }
 
-// maxMisses bounds the groups a report names.
+func scanMiss(r pgx.CollectableRow) (flows.BroadcastMiss, error) {
+	var m flows.BroadcastMiss
+	return m, r.Scan(&m.Title, &m.Reason)
+}
+
+// maxMisses bounds the groups a report names, of each kind.
 const maxMisses = 50
 
 // FinishBroadcast ends broadcast id once none of its targets is left to
 // send: status done (a cancelled one stays cancelled), and report's
 // replies queued as notices in the same transaction, so that the report
-// is queued exactly once, whichever replica gets here first. It waits for
+// is queued exactly once, whichever replica gets here first. The misses
+// are the groups that did not get it, then those where it was not pinned
+// (reason flows.PinRefused). It waits for
 // a progress message on its way (ClaimProgress's lease), which would land
 // after the report's edit of it. false: not finished yet, or reported
 // already.
@@ -329,14 +336,24 @@ func (db *DB) FinishBroadcast(ctx context.Context, id int64, report func(flows.B
 		if err != nil {
 			return err
 		}
-		misses, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (flows.BroadcastMiss, error) {
-			var m flows.BroadcastMiss
-			return m, r.Scan(&m.Title, &m.Reason)
-		})
+		misses, err := pgx.CollectRows(rows, scanMiss)
+		if err != nil {
+			return err
+		}
+		// The groups where pinning was refused, by name (not those of a
+		// channel that cannot pin): the author asks their admins.
+		rows, err = tx.Query(ctx, `SELECT title, $2::text FROM broadcast_targets
+			WHERE broadcast_id = $1 AND status = 'sent' AND error LIKE $2 || ':%' AND error <> $3
+			ORDER BY title, chat_id LIMIT $4`, id, flows.PinRefused, noPin, maxMisses)
+		if err != nil {
+			return err
+		}
+		unpinned, err := pgx.CollectRows(rows, scanMiss)
 		if err != nil {
 			return err
 		}
 		done = true
+		misses = append(misses, unpinned...)
 		return queue(ctx, tx, report(tally, misses))
 	})
 	if err != nil {

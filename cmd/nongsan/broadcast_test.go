@@ -469,3 +469,66 @@ func TestSkipWordsTypedPressBoQua(t *testing.T) {
 		t.Errorf("the farmer's code and bank: %q, want none", got)
 	}
 }
+
+// A moderator's pinned announcement, where the bot may pin in no group:
+// the report says plainly that it is pinned nowhere and why (the bot needs
+// the pin right), naming the groups. Once an admin gives the bot that right
+// in one group, the next report counts that pin and names the group left.
+func TestTheReportNamesTheGroupsWhereThePinFailed(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := newEnv(t, tg)
+	env["MODERATORS"] = "telegram:" + itoa(moderator)
+	b := startBot(t, tg, env)
+	titles := map[int64]string{chiLangMarket: "Chợ na Hữu Lũng", bacSonMarket: "Chợ quýt Bắc Sơn"}
+	for group, title := range titles {
+		b.TG.SetMemberStatus(group, groupAdmin, "administrator")
+		added := b.Up.AddedToGroup(group, groupAdmin, telegramtest.DefaultBotID) // a member, not an admin
+		added.MyChatMember.Chat.Title = title
+		b.Post(added)
+		register := b.Up.Text(group, groupAdmin, "/dangky")
+		register.Message.Chat.Title = title
+		b.Post(register)
+		b.expectIn(group, "group.registered_all")
+	}
+	report := func(n int) string {
+		t.Helper()
+		got := waitSent(t, b, moderator, func(s sent) bool { return strings.HasPrefix(s.Text, "✅ Thông báo đã gửi xong") }, n)
+		return got[n-1].Text
+	}
+	announce := func() {
+		t.Helper()
+		b.Say(moderator, "/thongbao")
+		b.Say(moderator, "Chợ phiên sáng thứ 7 ở Đồng Mỏ")
+		b.Tap(moderator, "skip")
+		b.Tap(moderator, "all")
+		b.Tap(moderator, "pin")
+		b.Tap(moderator, "send")
+		b.expect(moderator, "broadcast.started", "Count", 2)
+	}
+
+	announce()
+	first := report(1)
+	for _, want := range []string{"2/2 nhóm đã nhận", "📌 Em chưa ghim được ở nhóm nào ạ: em cần được làm quản trị viên có quyền ghim tin trong nhóm.",
+		"• Chợ na Hữu Lũng", "• Chợ quýt Bắc Sơn"} {
+		if !strings.Contains(first, want) {
+			t.Errorf("the report lacks %q:\n%s", want, first)
+		}
+	}
+	if strings.Contains(first, "Đã ghim ở") {
+		t.Errorf("the report counts pins where there is none:\n%s", first)
+	}
+
+	b.TG.SetMemberStatus(chiLangMarket, telegramtest.DefaultBotID, "administrator")
+	announce()
+	second := report(2)
+	for _, want := range []string{"📌 Đã ghim ở 1 nhóm.", "📌 Có 1 nhóm em chưa ghim được: ở đó em chưa được làm quản trị viên có quyền ghim tin.",
+		"• Chợ quýt Bắc Sơn"} {
+		if !strings.Contains(second, want) {
+			t.Errorf("the second report lacks %q:\n%s", want, second)
+		}
+	}
+	if strings.Contains(second, "Chợ na Hữu Lũng") || strings.Contains(second, "nhóm nào") {
+		t.Errorf("the second report names the group pinned, or says none is:\n%s", second)
+	}
+}
