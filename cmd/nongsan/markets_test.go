@@ -165,6 +165,30 @@ func TestListingsAndOrdersReachTheGroupsOfEveryChannel(t *testing.T) {
 	p.wait(plainFarmer, func(s string) bool { return strings.HasPrefix(s, "📢 Tin bán "+plainCode) })
 }
 
+// The bot's greeting in a group it joins tells the group's admins what
+// they can type there: /dangky to make it a market, /thongbao to announce,
+// /help; each does what it says when the admin types it.
+func TestTheGreetingSaysWhatAGroupAdminCanDo(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, telegramtest.NewServer(t), nil)
+	const group = int64(-1007777777706)
+	b.TG.SetMemberStatus(group, groupAdmin, "administrator")
+	b.Post(b.Up.AddedToGroup(group, groupAdmin, telegramtest.DefaultBotID))
+	b.expectIn(group, "group.hello")
+	hello := b.Last(group).Text
+	for _, want := range []string{"Trưởng nhóm, phó nhóm", "/dangky Chi Lăng", "📣 /thongbao để gửi thông báo cho bà con trong nhóm", "/help"} {
+		if !strings.Contains(hello, want) {
+			t.Errorf("the greeting lacks %q:\n%s", want, hello)
+		}
+	}
+	b.Post(b.Up.Text(group, groupAdmin, "/dangky Chi Lăng"))
+	b.expectIn(group, "group.registered", "Area", "Chi Lăng")
+	b.Post(b.Up.Text(group, groupAdmin, "/thongbao"))
+	b.expectIn(group, "broadcast.group_open")
+	b.Post(b.Up.Text(group, groupAdmin, "/help"))
+	b.expectIn(group, "group.help")
+}
+
 // Where the platform cannot tell a group's admins (Zalo; here the text-only
 // channel), only moderators register a market, and the group is told so;
 // the bot's greeting there names what to type, not a button.
@@ -174,7 +198,7 @@ func TestWithoutAdminsOnlyModeratorsRegisterMarkets(t *testing.T) {
 	const group = "g-zalo"
 	p.post(bottest.Update{Chat: group, Group: "Chợ Bắc Sơn", User: "m1", Joined: true})
 	hello := p.expect(group, "group.hello", "NoButtons", true, "Moderators", true)
-	if strings.Contains(hello, "bấm") || strings.Contains(hello, "Trưởng nhóm") {
+	if strings.Contains(hello, "bấm") || strings.Contains(hello, "Trưởng nhóm") || !strings.Contains(hello, "/thongbao") {
 		t.Errorf("the greeting: %q", hello)
 	}
 	p.post(bottest.Update{Chat: group, Group: "Chợ Bắc Sơn", User: "m1", Text: "/dangky bac son"})
