@@ -24,6 +24,9 @@ type broadcastDraft struct {
 	Groups []ChatRef `json:"groups,omitempty"` // ScopePicked, ScopeOwn
 	Page   int       `json:"page,omitempty"`   // of the groups to pick
 	Pin    bool      `json:"pin,omitempty"`
+	// Mod: a moderator writes it (to a group admin's own group too): the
+	// groups read "Thông báo của người điều phối chợ", not "của trưởng nhóm".
+	Mod bool `json:"mod,omitempty"`
 }
 
 // maxPostCaption is what every channel shows as one photo's caption
@@ -80,10 +83,12 @@ func (f *broadcast) start(ctx context.Context, c *Conv, d *broadcastDraft, in In
 			c.Say(M("broadcast.refused"))
 			return Finish(), nil
 		}
+		d.Mod = true
 		return Next(), nil
 	}
 	group := ChatRef{Channel: in.Channel, ChatID: chat}
-	ok, err := f.mayBroadcastTo(ctx, c, group)
+	ok, mod, err := f.mayBroadcastTo(ctx, c, group)
+	d.Mod = mod
 	if err != nil {
 		return Go{}, err
 	}
@@ -104,28 +109,33 @@ func (f *broadcast) start(ctx context.Context, c *Conv, d *broadcastDraft, in In
 }
 
 // mayBroadcastTo tells whether the user may broadcast to group alone: a
-// global moderator, or an admin of that group as its platform says now.
-func (f *broadcast) mayBroadcastTo(ctx context.Context, c *Conv, group ChatRef) (bool, error) {
-	if ok, err := f.deps.Roles.IsModerator(ctx, c.User.ID); err != nil || ok {
-		return ok, err
+// global moderator (mod), or an admin of that group as its platform says
+// now.
+func (f *broadcast) mayBroadcastTo(ctx context.Context, c *Conv, group ChatRef) (ok, mod bool, err error) {
+	if mod, err := f.deps.Roles.IsModerator(ctx, c.User.ID); err != nil || mod {
+		return mod, mod, err
 	}
 	if f.deps.Admins == nil || group.Channel != c.User.Channel {
-		return false, nil
+		return false, false, nil
 	}
-	ok, err := f.deps.Admins.IsGroupAdmin(ctx, group, c.User.PlatformID)
+	ok, err = f.deps.Admins.IsGroupAdmin(ctx, group, c.User.PlatformID)
 	if err != nil {
-		return false, fmt.Errorf("admins of %v: %w", group, err)
+		return false, false, fmt.Errorf("admins of %v: %w", group, err)
 	}
-	return ok, nil
+	return ok, false, nil
 }
 
 // allowed authorises the draft as it is about to go: a global moderator
-// for any scope, a group admin for their own group.
-func (f *broadcast) allowed(ctx context.Context, c *Conv, d *broadcastDraft) (bool, error) {
+// for any scope, a group admin for their own group. Who speaks (d.Mod) is
+// who sends it, as they are now.
+func (f *broadcast) allowed(ctx context.Context, c *Conv, d *broadcastDraft) (ok bool, err error) {
 	if d.Scope == ScopeOwn && len(d.Groups) == 1 {
-		return f.mayBroadcastTo(ctx, c, d.Groups[0])
+		ok, d.Mod, err = f.mayBroadcastTo(ctx, c, d.Groups[0])
+		return ok, err
 	}
-	return f.deps.Roles.IsModerator(ctx, c.User.ID)
+	ok, err = f.deps.Roles.IsModerator(ctx, c.User.ID)
+	d.Mod = ok
+	return ok, err
 }
 
 // laterPhotos passes over the other photos of the album the photo was
@@ -176,7 +186,7 @@ func (f *broadcast) afterPhoto(d *broadcastDraft) Go {
 }
 
 // postLength is the announcement's length as a group sees it, header
-// included, in Telegram's units.
+// included (a moderator's, the longer), in Telegram's units.
 func (f *broadcast) postLength(c *Conv, text string) int {
 	post := BroadcastPost(Broadcast{Text: text}, ChatRef{}, true)
 	return len(utf16.Encode([]rune(c.texts.Text(post.Lang, post.Text))))
@@ -454,10 +464,16 @@ func targetsOf(groups []MarketGroup, d *broadcastDraft) []MarketGroup {
 	return out
 }
 
-// broadcastOf is the draft as the broadcast it will be.
+// broadcastOf is the draft as the broadcast it will be. A moderator's
+// announcement to one group from its button is of that group picked:
+// ScopeOwn is a group admin's, and its groups read it as the admin's.
 func broadcastOf(c *Conv, d *broadcastDraft) *Broadcast {
+	scope := d.Scope
+	if scope == ScopeOwn && d.Mod {
+		scope = ScopePicked
+	}
 	return &Broadcast{AuthorID: c.User.ID, Chat: c.In.ChatKey(), Lang: c.Lang, Text: d.Text, Photo: d.Photo, Pin: d.Pin,
-		Scope: d.Scope, Areas: d.Areas}
+		Scope: scope, Areas: d.Areas}
 }
 
 // maxTitles: the summary names this many groups, then how many more.

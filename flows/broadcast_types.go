@@ -11,7 +11,7 @@ const (
 	ScopeAll    = "all"    // every active market group, on every channel
 	ScopeAreas  = "areas"  // the groups of some area tags (and those of every area)
 	ScopePicked = "picked" // groups picked one by one
-	ScopeOwn    = "own"    // a group admin's own group
+	ScopeOwn    = "own"    // a group admin's own group (a moderator's one group is ScopePicked)
 )
 
 // Broadcast statuses.
@@ -54,9 +54,10 @@ type Broadcasts interface {
 }
 
 // BroadcastPost is an announcement as a group sees it, and as its author
-// previews it: the same reply, addressed to to.
+// previews it: the same reply, addressed to to. Its header says who speaks:
+// a group admin to their own group (ScopeOwn), else a moderator.
 func BroadcastPost(b Broadcast, to ChatRef, group bool) Reply {
-	r := Reply{To: to, Lang: GroupLang, Text: M("broadcast.post", "Text", b.Text), Group: group}
+	r := Reply{To: to, Lang: GroupLang, Text: M("broadcast.post", "Text", b.Text, "Admin", b.Scope == ScopeOwn), Group: group}
 	if b.Photo != "" {
 		r.Photos = []string{b.Photo}
 	}

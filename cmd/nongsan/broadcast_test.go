@@ -532,3 +532,44 @@ func TestTheReportNamesTheGroupsWhereThePinFailed(t *testing.T) {
 		t.Errorf("the second report names the group pinned, or says none is:\n%s", second)
 	}
 }
+
+// An announcement's header says who speaks: a group admin's to their own
+// group is the group owner's, in the preview and in the group; a
+// moderator's is the market coordinator's, even to one group from its
+// button.
+func TestAnAnnouncementSaysWhoSpeaks(t *testing.T) {
+	t.Parallel()
+	b := newsroom(t)
+	own := func(user, group int64, words string) {
+		t.Helper()
+		b.Say(user, "/start tb_"+itoa(group))
+		b.expect(user, "broadcast.text_own")
+		b.Say(user, words)
+		b.expect(user, "broadcast.photo")
+		b.Tap(user, "skip")
+		msgs := b.Sent(user)
+		if len(msgs) < 2 || !strings.HasPrefix(msgs[len(msgs)-1].Text, "👆") {
+			t.Fatalf("no preview: %+v", msgs)
+		}
+		preview := msgs[len(msgs)-2].Text
+		b.Tap(user, "send")
+		b.expectOnce(user, "broadcast.started", "Count", 1)
+		waitSent(t, b, group, func(s sent) bool { return s.Text == preview }, 1)
+	}
+
+	const admins, moderators = "📣 Thông báo của trưởng nhóm\n", "📣 Thông báo của người điều phối chợ\n"
+	own(groupAdmin, chiLangMarket, "Sáng mai họp nhóm ở nhà văn hoá thôn")
+	if got := b.Last(chiLangMarket).Text; got != admins+"Sáng mai họp nhóm ở nhà văn hoá thôn" {
+		t.Errorf("the group admin's announcement reads %q", got)
+	}
+	own(moderator, bacSonMarket, "Thứ 7 có thương lái về thu mua quýt")
+	if got := b.Last(bacSonMarket).Text; got != moderators+"Thứ 7 có thương lái về thu mua quýt" {
+		t.Errorf("the moderator's announcement to one group reads %q", got)
+	}
+	b.Say(moderator, "/thongbao")
+	b.Say(moderator, "Chợ phiên sáng thứ 7")
+	b.Tap(moderator, "skip")
+	b.Tap(moderator, "all")
+	b.Tap(moderator, "send")
+	waitSent(t, b, caoLocMarket, func(s sent) bool { return s.Text == moderators+"Chợ phiên sáng thứ 7" }, 1)
+}
