@@ -251,9 +251,12 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 		}
 		return r.start(ctx, c, "start", in)
 	case in.Command == "dangky" || in.Command == "huydangky":
-		// help.moderator names them: typed here, say where they work.
+		// help.moderator names them: typed here, one line says where they
+		// work; the question in progress again, but no menu between tasks.
 		c.Say(M("command.group_only", "Command", "/"+in.Command))
-		r.prompt(c)
+		if c.Session.Active() {
+			r.prompt(c)
+		}
 		return nil
 	case in.Command != "":
 		name, ok := r.Commands[in.Command]

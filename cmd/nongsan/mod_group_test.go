@@ -42,3 +42,36 @@ func TestAZaloModeratorCommandInAGroupNamesTheBot(t *testing.T) {
 		t.Errorf("the group got the buyers' help: %q", got[len(got)-1])
 	}
 }
+
+// /dangky typed in the private chat, where it cannot apply, gets one short
+// line saying how to type it in the market group, and not the farmer's
+// menu on top. On Zalo the line mentions the bot, as a group command must
+// there, and typed so in the group it works.
+func TestDangkyTypedPrivatelyGetsOneLine(t *testing.T) {
+	t.Parallel()
+	b := newsroom(t)
+	b.Say(moderator, "/start")
+	settled(t, b)
+	before := len(b.Sent(moderator))
+	b.Say(moderator, "/dangky Chi Lăng")
+	b.expect(moderator, "command.group_only", "Command", "/dangky")
+	settled(t, b)
+	if got := b.Sent(moderator)[before:]; len(got) != 1 || strings.Contains(got[0].Text, "\n") ||
+		!strings.Contains(got[0].Text, "trong nhóm chợ") || !strings.Contains(got[0].Text, "/dangky Chi Lăng") {
+		t.Errorf("after /dangky in the private chat: %+v, want one line", got)
+	}
+
+	z := startZaloMarkets(t)
+	const mod, group = "mod-0001", "zalo-group-line"
+	z.say(mod, "/dangky chi lang")
+	line := z.expect(mod, "command.group_only", "Command", "/dangky")
+	if !strings.Contains(line, "@"+zalotest.BotName+" /dangky Chi Lăng") {
+		t.Errorf("the line on Zalo: %q, want the bot mentioned", line)
+	}
+	settled(t, z.b)
+	if got := z.received(mod); len(got) != 1 {
+		t.Errorf("after /dangky in the private chat on Zalo: %q, want one line", got)
+	}
+	z.post(z.Z.Text(zalotest.Group(group), z.user(mod), "@"+zalotest.BotName+" /dangky Chi Lăng"))
+	z.expect(group, "group.registered", "Area", "Chi Lăng")
+}
