@@ -511,6 +511,9 @@ func (f *orders) askOther(c *Conv) {
 	}
 	skip := skipChoice()
 	skip.Value = reasonValue(d, ReasonUnsaid)
+	// Here Bỏ qua declines the order for good: "thôi" (never mind) stops
+	// the decline, as huỷ does, rather than decline it.
+	skip.Words = slices.DeleteFunc(skip.Words, func(w string) bool { return lexicon.is(w, wordCancel) })
 	c.Ask(M("order.decline_other"), []Choice{skip})
 }
 

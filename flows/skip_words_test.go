@@ -1,6 +1,7 @@
 package flows_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/nongsan-bot/nongsan/flows"
@@ -36,5 +37,28 @@ func TestEverySkipWordPressesBoQua(t *testing.T) {
 			{text, word, 0, "sell/summary", []string{"sell.summary"}},
 			{text, "huỷ", 0, "", []string{"cancel.done+menu"}},
 		})
+	}
+}
+
+// At the question why she declines, Bỏ qua declines the order for good:
+// "ko có" presses it, but "thôi" (never mind) stops the decline, as huỷ
+// does, and the order still waits for her.
+func TestThoiDoesNotDeclineAnOrderWithoutAReason(t *testing.T) {
+	t.Parallel()
+	m := newMarket(t)
+	l := m.listing("1")
+	m.order("2", l.Code)
+	id := m.newOrderID()
+	m.say("1", flows.KindChoice, "ord:decline:"+id)
+	if said := m.say("1", flows.KindChoice, m.button("1", "order.other_reason")); !slices.Equal(said, []string{"order.decline_other"}) {
+		t.Fatalf("❔ Lý do khác said %v, want the reason asked", said)
+	}
+	if said := m.say("1", flows.KindText, "thôi"); len(said) == 0 || said[0] != "cancel.done" {
+		t.Fatalf("thôi at the reason said %v, want the decline cancelled", said)
+	}
+	m.say("1", flows.KindChoice, "ord:decline:"+id)
+	m.say("1", flows.KindChoice, m.button("1", "order.other_reason"))
+	if said := m.say("1", flows.KindText, "ko có"); len(said) == 0 || said[0] != "order.declined_farmer" {
+		t.Fatalf("ko có at the reason said %v, want the order declined", said)
 	}
 }
