@@ -25,6 +25,10 @@ const (
 // a profile change held for her word, which is shown first. done is false
 // when the word answers none: it was meant otherwise ("vâng" thanks).
 func (r *Router) answersBare(ctx context.Context, c *Conv, in Input) (done bool, err error) {
+	// "không bán 30k": a refusal with her price, of the order waiting.
+	if done, err := r.refusesAtPrice(ctx, c, in); done || err != nil {
+		return done, err
+	}
 	w, ok := r.bareAnswer(in)
 	if !ok || c.User == nil {
 		return r.renewWords(ctx, c, in)

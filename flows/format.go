@@ -169,7 +169,7 @@ func BuiltMessageIDs() []string {
 	for name := range orderActions {
 		ids = append(ids, "order."+name)
 	}
-	for _, key := range append(reasonKeys, ReasonTimeout) {
+	for _, key := range append(append(reasonKeys, ReasonTimeout), priceReasons...) {
 		ids = append(ids, reasonMsg(key).ID)
 	}
 	ids = append(ids, ResetLost, ResetFailing)

@@ -104,7 +104,7 @@ func (f *orders) onPick(ctx context.Context, c *Conv, in Input) (Step, error) {
 // whichever question came after it.
 func (f *orders) act(ctx context.Context, c *Conv, value string) (Step, error) {
 	parts := strings.Split(value, ":")
-	if len(parts) != 3 && len(parts) != 4 {
+	if len(parts) != 3 && len(parts) != 4 && !(len(parts) == 5 && parts[3] == priceValue) {
 		return Unclear, nil
 	}
 	id, _ := strconv.ParseInt(parts[2], 10, 64)
@@ -154,6 +154,12 @@ func (f *orders) act(ctx context.Context, c *Conv, value string) (Step, error) {
 		a := orderActions[parts[1]]
 		switch {
 		case !isSeller || !slices.Contains(a.from, o.Status):
+		case len(parts) == 5: // a refusal that named a price: "không bán 30k"
+			p, ok := decodePrice(parts[4])
+			if !ok {
+				return Unclear, nil
+			}
+			return Done, f.decline(ctx, c, o, a, priceReason(o, p))
 		case len(parts) == 4 && parts[3] == reasonOther:
 			return ordersOther, c.SetDraft(ordersDraft{OrderID: o.ID, Action: parts[1], Code: o.Code})
 		case len(parts) == 4 && (slices.Contains(reasonKeys, parts[3]) || parts[3] == ReasonUnsaid):
@@ -352,7 +358,11 @@ func orderChanged(ctx context.Context, deps Deps, o *Order, now time.Time) ([]Re
 			return nil, err
 		}
 		posts := len(OtherChats(ChatRef{}, news)) // the groups whose post is edited
-		toFarmer(M(msg+"_farmer", append(orderData(fm, o), "Reason", fm.Reason(o.Reason), "Released", released(fm, o, now, posts))...))
+		data := append(orderData(fm, o), "Reason", fm.Reason(o.Reason), "Released", released(fm, o, now, posts))
+		if slices.Contains(priceReasons, o.Reason.Key) {
+			data = append(data, "PriceSaid", fm.Reason(o.Reason)) // what the buyer read, and the listing's price
+		}
+		toFarmer(M(msg+"_farmer", data...))
 		out = append(out, news...)
 	}
 	return out, nil
@@ -390,6 +400,9 @@ func released(f Format, o *Order, now time.Time, posts int) string {
 func (f Format) Reason(r Reason) string {
 	if r.Key == ReasonUnsaid {
 		return "" // none: nothing to tell
+	}
+	if p, ok := reasonPrice(r); ok && slices.Contains(priceReasons, r.Key) {
+		return f.Texts.Text(f.Lang, M(reasonPrefix+r.Key, "Price", f.Price(p)))
 	}
 	if r.Key != "" {
 		return f.Texts.Text(f.Lang, reasonMsg(r.Key))
@@ -543,6 +556,8 @@ func (f *orders) onReason(ctx context.Context, c *Conv, in Input) (Step, error) 
 	reason := Reason{Text: in.Text} // as typed
 	if key, ok := reasonSaid(in.Text); ok {
 		reason = Reason{Key: key} // "hết hàng rồi" is Hết hàng: the listing sells out, as by its button
+	} else if p, ok := refusedPrice(in.Text, false); ok {
+		reason = priceReason(o, p) // "30k mới bán": her price, in the buyer's language
 	}
 	return Done, f.decline(ctx, c, o, orderActions[cmp.Or(d.Action, "decline")], reason)
 }

@@ -68,6 +68,10 @@ const (
 	// the growing-area code, the bank account, an announcement's photo, a
 	// reason): skipChoice's words. "thôi" there skips rather than cancel.
 	wordSkip
+	// A farmer's refusal that names a price (refusedPrice): "không bán
+	// 30k", "ko bán giá 30k", "không bán giá đó, 30k mới bán".
+	wordRefuse    // the refusal it starts with
+	wordPriceFill // words around the price, dropped before reading it
 )
 
 // words are the words typed alone that mean something to the bot, folded
@@ -159,11 +163,11 @@ var lexicon = wordTable{
 	"khong giao duoc nua":   wordDrop,
 	"khong lam nua":         wordQuit,
 	"khong mua nua":         wordQuit | wordCancelOrder,
-	"khong nhan":            wordDecline,
 	"ko":                    wordSkip,
 	"ko can":                wordSkip,
 	"ko co":                 wordSkip,
 	"ko co gi":              wordSkip,
+	"khong nhan":            wordDecline | wordRefuse,
 	"luon":                  wordParticle,
 	"ngung ban":             wordClose,
 	"nha":                   wordParticle,
@@ -196,7 +200,7 @@ var lexicon = wordTable{
 	"tot qua":               wordThanks,
 	"tro giup":              wordHelp,
 	"tro lai":               wordBack,
-	"tu choi":               wordDecline,
+	"tu choi":               wordDecline | wordRefuse,
 	"u":                     wordPoliteYes | wordThanks | wordMind,
 	"uh":                    wordPoliteYes | wordThanks | wordMind,
 	"van ban":               wordMind,
@@ -210,6 +214,15 @@ var lexicon = wordTable{
 	"xoa":                   wordRemove,
 	"xoa tin":               wordRemove,
 	"yes":                   wordYes,
+	// A refusal before a price (refusedPrice), and the words around
+	// the price: "không bán giá đó, 30k mới bán".
+	"khong ban": wordRefuse, "ko ban": wordRefuse, "k ban": wordRefuse, "kh ban": wordRefuse, "khg ban": wordRefuse,
+	"hong ban": wordRefuse, "hok ban": wordRefuse, "khong ban duoc": wordRefuse, "ko ban duoc": wordRefuse,
+	"khong nhan don": wordRefuse, "ko nhan": wordRefuse, "ko nhan don": wordRefuse,
+	"gia do": wordPriceFill, "gia nay": wordPriceFill, "gia vay": wordPriceFill, "gia day": wordPriceFill,
+	"voi gia": wordPriceFill, "o gia": wordPriceFill, "muc gia": wordPriceFill, "moi ban": wordPriceFill,
+	"moi ban duoc": wordPriceFill, "thi ban": wordPriceFill, "thi moi ban": wordPriceFill, "nua": wordPriceFill,
+	"dau": wordPriceFill,
 	// Read with their marks before another word (bareKeys).
 	"dạ":   wordLeadYes,
 	"vâng": wordLeadYes,
@@ -247,7 +260,7 @@ func (t wordTable) of(m wordMeaning) []string {
 // wordNames name the meanings, for a test's failure.
 var wordNames = []string{"cancel", "help", "back", "quit", "particle", "yes", "polite_yes", "lead_yes", "no",
 	"renew_yes", "renew_no", "thanks", "mind", "cancel_order", "accept", "decline", "ship", "received",
-	"order_cancel", "drop", "view", "shipped", "ship_label", "renew", "close", "remove", "ban", "skip"}
+	"order_cancel", "drop", "view", "shipped", "ship_label", "renew", "close", "remove", "ban", "skip", "refuse", "price_fill"}
 
 func (m wordMeaning) String() string {
 	var names []string

@@ -97,8 +97,8 @@ func TestEveryWordMeansWhatItSays(t *testing.T) {
 		{"Nhận", wordMind | wordAccept},
 		{"nhận đơn", wordMind | wordAccept},
 		{"accept", wordMind | wordAccept},
-		{"Từ chối", wordDecline},
-		{"không nhận", wordDecline},
+		{"Từ chối", wordDecline | wordRefuse},
+		{"không nhận", wordDecline | wordRefuse},
 		{"decline", wordDecline},
 		{"Đã giao", wordShip | wordShipped},
 		{"đã giao hàng", wordShip | wordShipped},
@@ -158,6 +158,32 @@ func TestEveryWordMeansWhatItSays(t *testing.T) {
 		{"Chưa có", wordSkip},
 		{"chưa", wordSkip},
 		{"để sau", wordSkip},
+		// A refusal before a price, and the words around the price.
+		{"Không bán", wordRefuse},
+		{"ko bán", wordRefuse},
+		{"k bán", wordRefuse},
+		{"kh bán", wordRefuse},
+		{"khg bán", wordRefuse},
+		{"hông bán", wordRefuse},
+		{"hok bán", wordRefuse},
+		{"không bán được", wordRefuse},
+		{"ko bán được", wordRefuse},
+		{"không nhận đơn", wordRefuse},
+		{"ko nhận", wordRefuse},
+		{"ko nhận đơn", wordRefuse},
+		{"giá đó", wordPriceFill},
+		{"giá này", wordPriceFill},
+		{"giá vậy", wordPriceFill},
+		{"giá đấy", wordPriceFill},
+		{"với giá", wordPriceFill},
+		{"ở giá", wordPriceFill},
+		{"mức giá", wordPriceFill},
+		{"mới bán", wordPriceFill},
+		{"mới bán được", wordPriceFill},
+		{"thì bán", wordPriceFill},
+		{"thì mới bán", wordPriceFill},
+		{"nữa", wordPriceFill},
+		{"đâu", wordPriceFill},
 	}
 	seen := map[string]bool{}
 	for _, row := range rows {
@@ -225,5 +251,65 @@ func TestWordsOfAMeaning(t *testing.T) {
 	got = strings.Join(lexicon.of(wordShipLabel), ",")
 	if got != "da gui hang,gui hang,shipped" {
 		t.Errorf("of(ship label) = %s", got)
+	}
+}
+
+// A refusal that names a price is read for the price, whatever is around
+// it; without a refusal (or at the reason question, lead false: with or
+// without one) a price alone; anything else is none.
+func TestARefusalNamesAPrice(t *testing.T) {
+	for _, row := range []struct {
+		typed string
+		lead  bool
+		want  vn.Price // VND 0: no refusal with a price
+	}{
+		{"không bán 30k", true, vn.Price{VND: 30_000}},
+		{"Ko bán giá 30k", true, vn.Price{VND: 30_000}},
+		{"ko ban gia 30k a", true, vn.Price{VND: 30_000}},
+		{"không bán giá đó, 30k mới bán", true, vn.Price{VND: 30_000}},
+		{"Không bán giá này đâu, 30 nghìn thì bán", true, vn.Price{VND: 30_000}},
+		{"k bán với giá 27k nữa", true, vn.Price{VND: 27_000}},
+		{"Từ chối, chỉ bán 32.000đ/kg", true, vn.Price{VND: 32_000, Per: vn.UnitKg}},
+		{"không nhận, 3 triệu/tạ mới bán", true, vn.Price{VND: 3_000_000, Per: "ta"}},
+		{"không bán 30", true, vn.Price{}}, // 30 đ: no price
+		{"không bán nữa", true, vn.Price{}},
+		{"không bán", true, vn.Price{}},
+		{"30k mới bán", true, vn.Price{}}, // no refusal
+		{"bán 2 tấn quýt giá 18k", true, vn.Price{}},
+		{"30k mới bán", false, vn.Price{VND: 30_000}},
+		{"giá đó không được, 30k", false, vn.Price{}},
+		{"không bán 30k", false, vn.Price{VND: 30_000}},
+		{"hàng chưa chín", false, vn.Price{}},
+		{"còn 30 kg thôi", false, vn.Price{}},
+	} {
+		got, ok := refusedPrice(row.typed, row.lead)
+		if ok != (row.want.VND > 0) || got != row.want {
+			t.Errorf("refusedPrice(%q, %v) = %+v, %v; want %+v", row.typed, row.lead, got, ok, row.want)
+		}
+	}
+}
+
+// The reason a price refusal stores is her price above the order's, the
+// price refused at or below it, in the order's unit when she named none;
+// and it reads back.
+func TestAPriceReasonComparesWithTheOrder(t *testing.T) {
+	o := &Order{Price: vn.Price{VND: 27_000, Per: vn.UnitKg}, Quantity: vn.Quantity{Milli: 30_000, Unit: vn.UnitKg}}
+	for _, row := range []struct {
+		said vn.Price
+		want Reason
+	}{
+		{vn.Price{VND: 30_000}, Reason{Key: ReasonPrice, Text: "30000/kg"}},
+		{vn.Price{VND: 27_000}, Reason{Key: ReasonPriceRefused, Text: "27000/kg"}},
+		{vn.Price{VND: 20_000}, Reason{Key: ReasonPriceRefused, Text: "20000/kg"}},
+		{vn.Price{VND: 3_000_000, Per: "ta"}, Reason{Key: ReasonPrice, Text: "3000000/ta"}},
+		{vn.Price{VND: 2_000_000, Per: "ta"}, Reason{Key: ReasonPriceRefused, Text: "2000000/ta"}},
+	} {
+		got := priceReason(o, row.said)
+		if got != row.want {
+			t.Errorf("priceReason(%+v) = %+v, want %+v", row.said, got, row.want)
+		}
+		if p, ok := reasonPrice(got); !ok || p.VND != row.said.VND {
+			t.Errorf("reasonPrice(%+v) = %+v, %v", got, p, ok)
+		}
 	}
 }
