@@ -67,33 +67,33 @@ func (r *Router) answersBare(ctx context.Context, c *Conv, in Input) (done bool,
 	return r.renewWords(ctx, c, in)
 }
 
-// delivered answers the farmer's 🚚 Đã giao hàng and the buyer's ✅ Đã
-// nhận được hàng typed without the order's code (action ship or
-// received), whichever message showed the button: the buyer's comes with
-// the farmer's change, and is never among her own last choices. The one
-// order it applies to (her accepted one; his accepted or shipped one) is
-// done as its button would; several are listed to choose; with none, the
-// latest it was done to is said to be done already. done is false when
-// she has no such order: the words were meant otherwise.
+// maxDeliveries is how many orders waiting for a delivery word are listed
+// to choose from (delivered): the newest.
+const maxDeliveries = 20
+
+// delivered answers the farmer's 🚚 Đã giao hàng ("đã gửi hàng") and the
+// buyer's ✅ Đã nhận được hàng ("đã nhận hàng") typed without the order's
+// code (action ship or received), whichever message showed the button:
+// the buyer's comes with the farmer's change, and is never among her own
+// last choices. The one order it applies to (her accepted one; his
+// accepted or shipped one) is done as its button would; several (the
+// newest maxDeliveries) are listed to choose, each with its product, the
+// other side's name and when it was placed; with none, the latest it was
+// done to is said to be done already, and when. done is false when she
+// has no such order: the words were meant otherwise.
 func (r *Router) delivered(ctx context.Context, c *Conv, in Input, action string) (done bool, err error) {
-	buying, selling, err := r.Deps.Orders.OrdersOf(ctx, c.User.ID)
+	received := action == "received"
+	open, last, err := r.Deps.Orders.Deliveries(ctx, c.User.ID, received, maxDeliveries)
 	if err != nil {
 		return false, fmt.Errorf("orders of %d, %s typed: %w", c.User.ID, action, err)
 	}
-	received := action == "received"
-	mine, past := selling, []string{Shipping, Completed}
-	if received {
-		mine, past = buying, []string{Completed}
-	}
-	var open []*Order
-	var over *Order          // the newest it was done to
-	for _, o := range mine { // newest first
-		switch {
-		case slices.Contains(orderActions[action].from, o.Status):
-			open = append(open, o)
-		case over == nil && slices.Contains(past, o.Status):
-			over = o
+	data := func(o *Order) []any {
+		other := o.BuyerName
+		if received {
+			other = o.Listing.Seller.Name
 		}
+		return append(dataFor(c.F(), o, c.User.ID), "Received", received, "First", givenName(other),
+			"Placed", c.F().At(o.CreatedAt))
 	}
 	switch {
 	case len(open) == 1:
@@ -103,14 +103,13 @@ func (r *Router) delivered(ctx context.Context, c *Conv, in Input, action string
 		lines := make([]string, len(open))
 		rows := make([][]Choice, len(open))
 		for i, o := range open {
-			data := append(dataFor(c.F(), o, c.User.ID), "Received", received)
-			lines[i] = c.T(M("orders.delivered_item", data...))
-			rows[i] = []Choice{{Label: M("orders.delivered_choice", data...), Value: "ord:" + action + ":" + strconv.FormatInt(o.ID, 10)}}
+			lines[i] = c.T(M("orders.delivered_item", data(o)...))
+			rows[i] = []Choice{{Label: M("orders.delivered_choice", data(o)...), Value: "ord:" + action + ":" + strconv.FormatInt(o.ID, 10)}}
 		}
 		c.Ask(M("orders.delivered_pick", "Count", len(open), "Orders", strings.Join(lines, "\n"), "Example", open[0].Code,
 			"Received", received), rows...)
-	case over != nil:
-		c.Say(M("orders.already", dataFor(c.F(), over, c.User.ID)...))
+	case last != nil:
+		c.Say(M("orders.delivered_already", append(data(last.Order), "Done", last.Status, "At", c.F().At(last.At))...))
 	default:
 		return false, nil
 	}
@@ -118,6 +117,16 @@ func (r *Router) delivered(ctx context.Context, c *Conv, in Input, action string
 		r.prompt(c) // the task in progress goes on
 	}
 	return true, nil
+}
+
+// givenName is the name a person is called by: the last word of a
+// Vietnamese full name ("Nguyễn Thị Hoa" is Hoa).
+func givenName(full string) string {
+	words := strings.Fields(full)
+	if len(words) == 0 {
+		return ""
+	}
+	return words[len(words)-1]
 }
 
 // answersSince tells whether in is a bare answer (answersBare) and a

@@ -68,6 +68,14 @@ type Reason struct {
 // Empty tells whether there is no reason: the buyer's own cancellation.
 func (r Reason) Empty() bool { return r.Key == "" && r.Text == "" }
 
+// Delivered is an order whose delivery was said (Orders.Deliveries): its
+// Status then (shipping or completed), and when.
+type Delivered struct {
+	Order  *Order
+	Status string
+	At     time.Time
+}
+
 // OrderEvent is one change of an order, for its timeline.
 type OrderEvent struct {
 	Status string
@@ -141,6 +149,14 @@ type Orders interface {
 	// notices are queued with the change, in its transaction.
 	SetOrderStatus(ctx context.Context, id int64, ch OrderChange, notices ...Reply) (*Order, error)
 	OrdersOf(ctx context.Context, userID int64) (asBuyer, asSeller []*Order, err error)
+	// Deliveries lists the orders waiting for a user's delivery word,
+	// newest first, up to limit: as their farmer (or the helper who posted
+	// the listing), the accepted ones (🚚 Đã giao hàng); as their buyer
+	// (received), the accepted or shipped ones (✅ Đã nhận được hàng).
+	// last is the newest change that word, or the buyer's, made already
+	// (order_events: shipped or received for the farmer, received for the
+	// buyer), nil when none.
+	Deliveries(ctx context.Context, userID int64, received bool, limit int) (open []*Order, last *Delivered, err error)
 	// Awaiting lists the pending orders waiting for a user's answer as
 	// their seller (or the helper who posted the listing), oldest first.
 	Awaiting(ctx context.Context, userID int64) ([]*Order, error)

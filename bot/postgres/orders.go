@@ -303,6 +303,47 @@ func (db *DB) OrdersOf(ctx context.Context, userID int64) (asBuyer, asSeller []*
 	return asBuyer, asSeller, nil
 }
 
+// Deliveries implements flows.Orders: the user's orders waiting for her
+// delivery word, newest first, and the newest event of one she said it of
+// already (order_events), read in one round trip; that order is read after.
+func (db *DB) Deliveries(ctx context.Context, userID int64, received bool, limit int) ([]*flows.Order, *flows.Delivered, error) {
+	mine := `(l.seller_id = (SELECT id FROM sellers WHERE user_id = $1) OR l.helper_id = $1)`
+	open, done := []string{flows.Accepted}, []string{flows.Shipping, flows.Completed}
+	if received {
+		mine, open, done = `o.buyer_id = $1`, []string{flows.Accepted, flows.Shipping}, []string{flows.Completed}
+	}
+	var batch pgx.Batch
+	batch.Queue(selectOrders+`o.status = ANY($2) AND `+mine+` ORDER BY o.created_at DESC LIMIT $3`, userID, open, limit)
+	batch.Queue(`SELECT e.order_id, e.status, e.at FROM order_events e, orders o, listings l
+		WHERE e.order_id = o.id AND l.id = o.listing_id AND e.status = ANY($2) AND `+mine+`
+		ORDER BY e.at DESC, e.id DESC LIMIT 1`, userID, done)
+	res := db.Pool.SendBatch(ctx, &batch)
+	rows, err := res.Query()
+	if err != nil {
+		res.Close()
+		return nil, nil, fmt.Errorf("deliveries of user %d: %w", userID, err)
+	}
+	orders, err := pgx.CollectRows(rows, collectOrder)
+	if err != nil {
+		res.Close()
+		return nil, nil, fmt.Errorf("deliveries of user %d: %w", userID, err)
+	}
+	var id int64
+	var last flows.Delivered
+	err = res.QueryRow().Scan(&id, &last.Status, &last.At)
+	res.Close()
+	if errors.Is(err, pgx.ErrNoRows) {
+		return orders, nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("deliveries of user %d, the last done: %w", userID, err)
+	}
+	if last.Order, err = db.Order(ctx, id); err != nil {
+		return nil, nil, err
+	}
+	return orders, &last, nil
+}
+
 // Awaiting lists the pending orders of the listings a user sells or
 // posted as a helper, oldest first (the first to cancel itself).
 func (db *DB) Awaiting(ctx context.Context, userID int64) ([]*flows.Order, error) {

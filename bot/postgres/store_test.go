@@ -476,6 +476,44 @@ func TestAUsersOwnListsAreTheNewestOfTheirs(t *testing.T) {
 	if got := listed(helper); !slices.Equal(got, []int64{helped.ID}) {
 		t.Errorf("the helper's listings %v, want the one posted for Lan, %d", got, helped.ID)
 	}
+
+	// The orders waiting for a delivery word: the newest up to the limit,
+	// as the farmer (accepted) or the buyer (accepted or shipped), and the
+	// newest event of one said already, with when.
+	move := func(id int64, from, to string) {
+		if _, err := db.SetOrderStatus(ctx, id, flows.OrderChange{From: []string{from}, To: to, Source: "telegram:move-" + to + strconv.FormatInt(id, 10)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range append(slices.Clone(maiOrders), helpedOrder) {
+		move(id, flows.Pending, flows.Accepted)
+	}
+	deliveries := func(userID int64, received bool, limit int) ([]int64, *flows.Delivered) {
+		open, last, err := db.Deliveries(ctx, userID, received, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids(open), last
+	}
+	if open, last := deliveries(mai, false, 5); (len(open) != 5 || open[0] != maiOrders[11] || open[4] != maiOrders[7]) || last != nil {
+		t.Errorf("Mai's orders to ship %v (last %+v), want her 5 newest from %d, none shipped", open, last, maiOrders[11])
+	}
+	move(maiOrders[0], flows.Accepted, flows.Shipping)
+	move(maiOrders[3], flows.Accepted, flows.Completed) // received without a word from her
+	if open, last := deliveries(mai, false, 20); len(open) != 10 || slices.Contains(open, maiOrders[0]) ||
+		last == nil || last.Order.ID != maiOrders[3] || last.Status != flows.Completed || time.Since(last.At) > time.Minute {
+		t.Errorf("Mai's orders to ship %v, last %+v; want 10, the last done %d received", open, last, maiOrders[3])
+	}
+	if open, last := deliveries(helper, false, 20); !slices.Equal(open, []int64{helpedOrder}) || last != nil {
+		t.Errorf("the helper's orders to ship %v (last %+v), want %d", open, last, helpedOrder)
+	}
+	if open, last := deliveries(buyer, true, 20); len(open) != 12 || open[0] != helpedOrder || !slices.Contains(open, maiOrders[0]) ||
+		slices.Contains(open, maiOrders[3]) || last == nil || last.Order.ID != maiOrders[3] {
+		t.Errorf("the buyer's orders to receive %v, last %+v; want 12 (shipped too), the last %d", open, last, maiOrders[3])
+	}
+	if open, last := deliveries(mai, true, 20); len(open) != 0 || last != nil {
+		t.Errorf("Mai bought nothing: %v, %+v", open, last)
+	}
 }
 
 // newUser is a Telegram user, by their platform id.

@@ -225,11 +225,13 @@ func (p *typist) reorder(buyer, quantity string) string {
 	return regexp.MustCompile(`DH-[2-9A-HJ-NP-Z]{4}`).FindString(placed)
 }
 
-// The farmer's "Đã giao hàng" and the buyer's "Đã nhận được hàng", typed
-// without a code after the buttons are gone (or, the buyer's, never were
-// his own: they came with the farmer's change), answer the orders waiting
-// for them: several are listed to choose, the one left is done, and once
-// done the same words say it is done already, not "not understood".
+// The farmer's "Đã giao hàng" ("đã gửi hàng") and the buyer's "Đã nhận
+// được hàng" ("đã nhận hàng"), typed without a code after the buttons are
+// gone (or, the buyer's, never were his own: they came with the farmer's
+// change), answer the orders waiting for them: several are listed to
+// choose, each naming the other side by the name they are called by and
+// when it was ordered; the one left is done; and once done the same words
+// say which was done last, and when, not "not understood".
 func TestShippedAndReceivedTypedWithoutACodeAnswerTheOrdersWaitingForThem(t *testing.T) {
 	t.Parallel()
 	tg := telegramtest.NewServer(t)
@@ -250,26 +252,32 @@ func TestShippedAndReceivedTypedWithoutACodeAnswerTheOrdersWaitingForThem(t *tes
 	p.say(farmer, "cảm ơn em") // her own 🚚 buttons are no longer on screen
 	p.expect(farmer, "unclear.thanks")
 
-	p.say(farmer, "Đã giao hàng")
+	called := func(user string) string { f := strings.Fields(p.c.name(user)); return f[len(f)-1] }
+	placed := `, đặt \d\d:\d\d (thứ [A-Za-zàáảãạăắằẳẵặâấầẩẫậèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵđ]+|chủ nhật) \d+/\d+, `
+	p.say(farmer, "Đã gửi hàng")
 	pick := p.wait(farmer, func(s string) bool { return strings.Contains(s, "Anh/chị đã giao đơn nào ạ?") })
 	for _, o := range []string{first, second} {
-		if !strings.Contains(pick, "nhắn ĐÃ GIAO "+o) {
-			t.Fatalf("the farmer's orders to ship: %q, without %s", pick, o)
+		if !regexp.MustCompile(regexp.QuoteMeta(o) + `: .* cho ` + called(buyer) + placed + `nhắn ĐÃ GIAO ` + o).MatchString(pick) {
+			t.Fatalf("the farmer's orders to ship: %q, without %s for %s and when", pick, o, called(buyer))
 		}
 	}
 	p.say(farmer, "đã giao "+first)
 	p.wait(buyer, func(s string) bool { return strings.HasPrefix(s, "🚚") && strings.Contains(s, first) })
 	p.say(farmer, "giao rồi") // the one left
 	p.wait(buyer, func(s string) bool { return strings.HasPrefix(s, "🚚") && strings.Contains(s, second) })
+	before := len(p.c.received(farmer))
 	p.say(farmer, "🚚 Đã giao hàng")
-	p.expect(farmer, "orders.already", "Code", second, "Status", "anh/chị đã giao hàng")
+	done := p.waitAfter(farmer, before, func(s string) bool { return strings.HasPrefix(s, "Anh/chị đã báo giao hàng đơn "+second) })
+	if !regexp.MustCompile(` cho ` + called(buyer) + `\) lúc \d\d:\d\d .* rồi ạ\.\nGõ /don`).MatchString(done) {
+		t.Fatalf("the farmer's shipping said again: %q", done)
+	}
 
-	before := len(p.c.received(buyer))
-	p.say(buyer, "Đã nhận được hàng")
+	before = len(p.c.received(buyer))
+	p.say(buyer, "Đã nhận hàng")
 	pick = p.waitAfter(buyer, before, func(s string) bool { return strings.Contains(s, "đã nhận được hàng của đơn nào ạ?") })
 	for _, o := range []string{first, second} {
-		if !strings.Contains(pick, "nhắn ĐÃ NHẬN HÀNG "+o) {
-			t.Fatalf("the buyer's orders to receive: %q, without %s", pick, o)
+		if !regexp.MustCompile(regexp.QuoteMeta(o) + `: .* của nhà vườn ` + called(farmer) + placed + `nhắn ĐÃ NHẬN HÀNG ` + o).MatchString(pick) {
+			t.Fatalf("the buyer's orders to receive: %q, without %s from %s and when", pick, o, called(farmer))
 		}
 	}
 	p.say(buyer, "đã nhận hàng "+second)
@@ -280,8 +288,18 @@ func TestShippedAndReceivedTypedWithoutACodeAnswerTheOrdersWaitingForThem(t *tes
 	p.wait(farmer, func(s string) bool {
 		return strings.Contains(s, first) && strings.Contains(s, "đã nhận được hàng")
 	})
-	p.say(buyer, "Đã nhận được hàng") // said of his newest order
-	p.expect(buyer, "orders.already", "Code", second, "Status", "người mua đã nhận hàng")
+	before = len(p.c.received(buyer))
+	p.say(buyer, "Đã nhận được hàng") // said of the order he marked last
+	done = p.waitAfter(buyer, before, func(s string) bool { return strings.HasPrefix(s, "Anh/chị đã báo nhận hàng đơn "+first) })
+	if !regexp.MustCompile(` của nhà vườn ` + called(farmer) + `\) lúc \d\d:\d\d `).MatchString(done) {
+		t.Fatalf("the buyer's receipt said again: %q", done)
+	}
+	// The farmer's words, once he received it all: done, and when.
+	before = len(p.c.received(farmer))
+	p.say(farmer, "đã gửi hàng")
+	p.waitAfter(farmer, before, func(s string) bool {
+		return strings.HasPrefix(s, "Đơn "+first) && strings.Contains(s, "xong rồi ạ: người mua đã báo nhận hàng lúc ")
+	})
 	if got := strings.Join(rows(t, db, `SELECT status FROM orders ORDER BY id`), " "); got != "[completed] [completed]" {
 		t.Fatalf("orders: %v", got)
 	}
