@@ -52,7 +52,7 @@ func (r *Router) answersBare(ctx context.Context, c *Conv, in Input) (done bool,
 			if w.action == "decline" {
 				verdict = "no"
 			}
-			in.Text = changeWords[verdict][0]
+			in.Text = lexicon.of(changeWords[verdict])[0]
 			return r.changeTyped(ctx, c, in, false)
 		default:
 			return r.renewWords(ctx, c, in)

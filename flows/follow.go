@@ -18,12 +18,6 @@ import (
 // "bỏ theo dõi na" stops that. The 🔔 button's entries (td_ links,
 // "follow:" values) are read here, but no post shows the button yet.
 
-// followWords and unfollowWords start a typed follow or unfollow, folded.
-var (
-	followWords   = []string{"theo doi", "follow"}
-	unfollowWords = []string{"bo theo doi", "huy theo doi", "unfollow"}
-)
-
 // followPrefix starts the deep link's payload of a listing's 🔔 button
 // (not shown on posts yet).
 const followPrefix = "td_"
@@ -45,14 +39,13 @@ func followTyped(in Input) (what string, unfollow, ok bool) {
 	}
 	text := strings.TrimSpace(stripEmoji(in.Text))
 	words := strings.Fields(text)
-	for _, verbs := range []struct {
-		words    []string
-		unfollow bool
-	}{{unfollowWords, true}, {followWords, false}} {
-		for _, v := range verbs.words {
-			n := len(strings.Fields(v))
-			if len(words) >= n && vn.Fold(strings.Join(words[:n], " ")) == v {
-				return strings.Join(words[n:], " "), verbs.unfollow, true
+	// The verbs (wordUnfollow, wordFollow: "bỏ theo dõi", "theo dõi") are
+	// of three words at most; the unfollow read first.
+	for n := min(3, len(words)); n > 0; n-- {
+		verb := vn.Fold(strings.Join(words[:n], " "))
+		for _, m := range []wordMeaning{wordUnfollow, wordFollow} {
+			if lexicon.is(verb, m) {
+				return strings.Join(words[n:], " "), m == wordUnfollow, true
 			}
 		}
 	}

@@ -301,7 +301,7 @@ func (f *order) onQty(_ context.Context, c *Conv, d *orderDraft, in Input) (Go, 
 		return Go{}, err
 	}
 	asked, err := parseIn(in.Text, l.Quantity.Unit, counted(f.deps, l), l.Product)
-	if slices.Contains(allWords, controlKey(in.Text)) { // "lấy hết": what is left
+	if lexicon.is(controlKey(in.Text), wordAll) { // "lấy hết": what is left
 		asked, err = vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}, nil
 	}
 	if reason := f.takeQty(c, d, l, asked, err); reason != nil {
@@ -309,10 +309,6 @@ func (f *order) onQty(_ context.Context, c *Conv, d *orderDraft, in Input) (Go, 
 	}
 	return Next(), nil // past name and phone for a returning buyer
 }
-
-// allWords, as controlKey reads them, ask for all that is left.
-var allWords = []string{"het", "lay het", "mua het", "lay ca", "mua ca", "bao het", "lay tat ca", "mua tat ca",
-	"lay het hang", "mua het hang", "all"}
 
 // counted is what a chục of l counts ten of: quả where its product is sold
 // by the piece (eggs), nothing for fruit, whose chục is its own unit, not

@@ -508,7 +508,7 @@ func (f *orders) askReason(c *Conv) {
 		rows = append(rows, []Choice{{Label: reasonMsg(key), Value: reasonValue(d, key)}})
 	}
 	rows = append(rows, []Choice{{Label: M("order.other_reason"), Value: reasonValue(d, reasonOther),
-		Words: []string{"khac", "ly do khac", "other"}}})
+		Words: lexicon.of(wordOtherReason)}})
 	c.Ask(M("order.decline_reason", "Code", d.Code), rows...)
 }
 
@@ -562,22 +562,17 @@ func (f *orders) onReason(ctx context.Context, c *Conv, in Input) (Step, error) 
 	return Done, f.decline(ctx, c, o, orderActions[cmp.Or(d.Action, "decline")], reason)
 }
 
-// reasonWords are the reasons the bot names (its buttons) as farmers type
-// them, read by controlKey: typed, "Hết hàng rồi ạ" must sell the listing
-// out as Hết hàng does, not put the quantity back on sale.
-var reasonWords = map[string][]string{
-	ReasonSoldOut: {"het", "het hang", "het roi", "het hang roi", "da het", "da het hang", "ban het", "ban het roi",
-		"ban het hang roi", "het sach", "het sach roi", "het hang mat roi", "khong con", "khong con hang",
-		"khong con hang nua", "hang het roi", "sold out"},
-	ReasonFar: {"xa qua", "xa", "khong giao duoc", "khong giao duoc toi do", "khong giao toi duoc", "xa qua khong giao duoc",
-		"khong giao duoc xa", "too far"},
-}
+// reasonWords are the meanings (lexicon) of the reasons the bot names
+// (its buttons) as farmers type them, read by controlKey: typed, "Hết
+// hàng rồi ạ" must sell the listing out as Hết hàng does, not put the
+// quantity back on sale.
+var reasonWords = map[string]wordMeaning{ReasonSoldOut: wordSoldOut, ReasonFar: wordFar}
 
 // reasonSaid is the named reason text says in words, if it says one.
 func reasonSaid(text string) (key string, ok bool) {
 	word := controlKey(text)
 	for _, key := range reasonKeys {
-		if slices.Contains(reasonWords[key], word) {
+		if lexicon.is(word, reasonWords[key]) {
 			return key, true
 		}
 	}
@@ -648,7 +643,7 @@ func (f *orders) decline(ctx context.Context, c *Conv, o *Order, action orderAct
 // punctuation alone ("?"). An emoji alone is kept: "🙏" is an apology.
 func validReason(s string) bool {
 	said := strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPunct(r) && !unicode.IsSpace(r) }) >= 0
-	return said && !strings.HasPrefix(s, "/") && !slices.Contains(controlWords, controlKey(s))
+	return said && !strings.HasPrefix(s, "/") && !lexicon.is(controlKey(s), wordControl)
 }
 
 // orderTick cancels orders the farmer did not answer in time (telling

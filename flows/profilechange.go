@@ -81,12 +81,9 @@ type ProfileChanges interface {
 // only bank accounts waited; kept, so that questions sent then still work.
 const changePrefix = "bnk:"
 
-// changeWords are the question's buttons typed (on Zalo, which has none),
-// folded, without punctuation.
-var changeWords = map[string][]string{
-	"ok": {"dung toi doi", "dung la toi doi", "toi doi", "yes i changed it"},
-	"no": {"khong phai toi", "khong phai", "not me", "it was not me"},
-}
+// changeWords are the meanings (lexicon) of the question's buttons typed
+// (on Zalo, which has none), folded, without punctuation.
+var changeWords = map[string]wordMeaning{"ok": wordChangeYes, "no": wordChangeNo}
 
 // changeCode is the short part of a change's token that its question
 // tells the farmer to type after the words ("nhắn ĐÚNG TÔI ĐỔI 4827"):
@@ -110,7 +107,7 @@ func typedAnswer(in Input) (action, code string) {
 	}
 	word := strings.Join(fields, " ")
 	for a, words := range changeWords {
-		if slices.Contains(words, word) {
+		if lexicon.is(word, words) {
 			return a, code
 		}
 	}
@@ -358,8 +355,8 @@ func askShownChange(c *Conv, d Deps) {
 		}
 	}
 	c.Ask(changeMsg(c, c.Lang, "profilechange.show", ch, seller, "Channel", ChannelName(c.texts, c.Lang, ch.By.Channel), "Name", name),
-		[]Choice{{Label: M("profilechange.ok"), Value: changePrefix + "ok:" + ch.Token, Words: changeWords["ok"]}},
-		[]Choice{{Label: M("profilechange.no"), Value: changePrefix + "no:" + ch.Token, Words: changeWords["no"]}})
+		[]Choice{{Label: M("profilechange.ok"), Value: changePrefix + "ok:" + ch.Token, Words: lexicon.of(changeWords["ok"])}},
+		[]Choice{{Label: M("profilechange.no"), Value: changePrefix + "no:" + ch.Token, Words: lexicon.of(changeWords["no"])}})
 }
 
 func answerProfileChange(ctx context.Context, d Deps, c *Conv, in Input) error {

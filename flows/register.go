@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -468,12 +467,6 @@ func digits(s string) bool {
 	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
-// controlWords are answers meant for the bot, never a name or a product,
-// as controlKey reads them ("xong ạ", "Bỏ qua."). A task's own words
-// ("đăng bán" at the product question) name it, not the answer.
-var controlWords = []string{"xong", "xong roi", "ok", "oke", "bo qua", "dong y", "co", "khong", "huy", "quay lai",
-	"tro giup", "roi", "done", "skip", "yes", "no", "cancel", "back", "help", "mua", "ban", "dang ban", "ban hang"}
-
 // maxName is the longest name or place: longer is surely not one.
 const maxName = 80
 
@@ -484,7 +477,7 @@ func tooLong(s string, max int) bool { return utf8.RuneCountInString(s) > max }
 // (emoji such as 🙏🙏🙏 are none).
 func validName(s string) bool {
 	n := utf8.RuneCountInString(s)
-	return n >= 2 && n <= maxName && !slices.Contains(controlWords, controlKey(s)) && strings.IndexFunc(s, unicode.IsLetter) >= 0 && !strings.HasPrefix(s, "/")
+	return n >= 2 && n <= maxName && !lexicon.is(controlKey(s), wordControl) && strings.IndexFunc(s, unicode.IsLetter) >= 0 && !strings.HasPrefix(s, "/")
 }
 
 // saysSomething tells whether a free answer (a note, a reason, an

@@ -10,7 +10,7 @@ import (
 // several things, each read only where it applies: "ok" answers an
 // order's question, and between tasks it thanks; "huỷ" stops the task in
 // progress, and before an order's code it is the buyer's ❌ Huỷ đơn.
-type wordMeaning uint32
+type wordMeaning uint64
 
 const (
 	// Words every step understands.
@@ -72,6 +72,31 @@ const (
 	// 30k", "ko bán giá 30k", "không bán giá đó, 30k mới bán".
 	wordRefuse    // the refusal it starts with
 	wordPriceFill // words around the price, dropped before reading it
+
+	// wordControl are answers meant for the bot, never a name, a product
+	// or a reason for the buyer (validName, validReason). A task's own
+	// words ("đăng bán" at the product question) name it, not the answer.
+	wordControl
+
+	// The buttons of a profile change held for the farmer's word, typed
+	// (typedAnswer): ✅ Đúng, tôi đổi and ❌ Không phải tôi.
+	wordChangeYes
+	wordChangeNo
+
+	// The reasons a farmer declines by button, typed (reasonSaid): Hết
+	// hàng sells the listing out, as its button does.
+	wordSoldOut
+	wordFar
+	wordOtherReason // ❔ Lý do khác
+
+	// Verbs that start a typed follow or unfollow ("theo dõi na", "bỏ
+	// theo dõi na": followTyped).
+	wordFollow
+	wordUnfollow
+
+	// wordAll asks for all that is left, at an order's quantity question
+	// ("lấy hết").
+	wordAll
 )
 
 // words are the words typed alone that mean something to the bot, folded
@@ -82,22 +107,22 @@ const (
 var lexicon = wordTable{
 	"a":                     wordParticle,
 	"accept":                wordMind | wordAccept,
-	"back":                  wordBack,
-	"ban":                   wordMind,
+	"back":                  wordBack | wordControl,
+	"ban":                   wordMind | wordControl,
 	"ban them":              wordRenewYes | wordRenew,
 	"ban them 7 ngay":       wordRenewYes | wordRenew,
-	"bo qua":                wordSkip,
+	"bo qua":                wordSkip | wordControl,
 	"cam on":                wordThanks,
 	"cam on nhe":            wordThanks,
 	"cam on nhieu":          wordThanks,
-	"cancel":                wordCancel | wordOrderCancel,
+	"cancel":                wordCancel | wordOrderCancel | wordControl,
 	"chan":                  wordBan,
 	"chan nguoi dang":       wordBan,
 	"chua":                  wordSkip,
 	"chua can":              wordSkip,
 	"chua co":               wordSkip,
 	"close":                 wordClose,
-	"co":                    wordYes,
+	"co":                    wordYes | wordControl,
 	"co a":                  wordYes,
 	"co ban":                wordMind,
 	"co ban them":           wordRenewYes,
@@ -120,7 +145,7 @@ var lexicon = wordTable{
 	"decline":               wordDecline,
 	"di":                    wordParticle,
 	"dong tin":              wordClose,
-	"dong y":                wordYes,
+	"dong y":                wordYes | wordControl,
 	"dong y nhan":           wordMind,
 	"duoc":                  wordYes,
 	"duoc a":                wordYes,
@@ -136,11 +161,11 @@ var lexicon = wordTable{
 	"go tin":                wordRemove,
 	"gui hang":              wordShipLabel,
 	"hay qua":               wordThanks,
-	"help":                  wordHelp,
-	"het hang":              wordClose,
+	"help":                  wordHelp | wordControl,
+	"het hang":              wordClose | wordSoldOut,
 	"hong co":               wordSkip,
 	"huong dan":             wordHelp,
-	"huy":                   wordCancel | wordOrderCancel,
+	"huy":                   wordCancel | wordOrderCancel | wordControl,
 	"huy bo":                wordCancel | wordOrderCancel,
 	"huy bo don":            wordCancelOrder,
 	"huy don":               wordCancelOrder | wordOrderCancel,
@@ -149,7 +174,7 @@ var lexicon = wordTable{
 	"huy don nay":           wordCancelOrder | wordOrderCancel,
 	"k":                     wordSkip,
 	"k co":                  wordSkip,
-	"khong":                 wordNo | wordSkip,
+	"khong":                 wordNo | wordSkip | wordControl,
 	"khong a":               wordNo,
 	"khong ban nua":         wordQuit | wordClose,
 	"khong ban them":        wordRenewNo,
@@ -159,7 +184,7 @@ var lexicon = wordTable{
 	"khong dang nua":        wordQuit,
 	"khong gia han":         wordRenewNo,
 	"khong giao":            wordDrop,
-	"khong giao duoc":       wordDrop,
+	"khong giao duoc":       wordDrop | wordFar,
 	"khong giao duoc nua":   wordDrop,
 	"khong lam nua":         wordQuit,
 	"khong mua nua":         wordQuit | wordCancelOrder,
@@ -179,17 +204,17 @@ var lexicon = wordTable{
 	"nhan duoc hang roi":    wordReceived,
 	"nhan duoc roi":         wordReceived,
 	"nhe":                   wordParticle,
-	"no":                    wordNo | wordSkip,
+	"no":                    wordNo | wordSkip | wordControl,
 	"none":                  wordSkip,
-	"ok":                    wordYes | wordThanks,
+	"ok":                    wordYes | wordThanks | wordControl,
 	"okay":                  wordYes | wordThanks,
-	"oke":                   wordYes | wordThanks,
-	"quay lai":              wordBack,
+	"oke":                   wordYes | wordThanks | wordControl,
+	"quay lai":              wordBack | wordControl,
 	"received":              wordReceived,
 	"remove":                wordRemove,
 	"renew":                 wordRenewYes | wordRenew,
 	"shipped":               wordShip | wordShipped | wordShipLabel,
-	"skip":                  wordSkip,
+	"skip":                  wordSkip | wordControl,
 	"thank you":             wordThanks,
 	"thanks":                wordThanks,
 	"thoi":                  wordCancel | wordSkip,
@@ -198,7 +223,7 @@ var lexicon = wordTable{
 	"thoi khong lam nua":    wordQuit,
 	"thoi khong mua nua":    wordQuit | wordCancelOrder,
 	"tot qua":               wordThanks,
-	"tro giup":              wordHelp,
+	"tro giup":              wordHelp | wordControl,
 	"tro lai":               wordBack,
 	"tu choi":               wordDecline | wordRefuse,
 	"u":                     wordPoliteYes | wordThanks | wordMind,
@@ -213,7 +238,66 @@ var lexicon = wordTable{
 	"xem don":               wordView,
 	"xoa":                   wordRemove,
 	"xoa tin":               wordRemove,
-	"yes":                   wordYes,
+	"yes":                   wordYes | wordControl,
+	// Answers meant for the bot, a change's buttons, the reasons to
+	// decline and the follow verbs, typed (each its meaning above).
+	"xong":                   wordControl,
+	"xong roi":               wordControl,
+	"roi":                    wordControl,
+	"done":                   wordControl,
+	"mua":                    wordControl,
+	"dang ban":               wordControl,
+	"ban hang":               wordControl,
+	"dung toi doi":           wordChangeYes,
+	"dung la toi doi":        wordChangeYes,
+	"toi doi":                wordChangeYes,
+	"yes i changed it":       wordChangeYes,
+	"khong phai toi":         wordChangeNo,
+	"khong phai":             wordChangeNo,
+	"not me":                 wordChangeNo,
+	"it was not me":          wordChangeNo,
+	"het":                    wordSoldOut | wordAll,
+	"het roi":                wordSoldOut,
+	"het hang roi":           wordSoldOut,
+	"da het":                 wordSoldOut,
+	"da het hang":            wordSoldOut,
+	"ban het":                wordSoldOut,
+	"ban het roi":            wordSoldOut,
+	"ban het hang roi":       wordSoldOut,
+	"het sach":               wordSoldOut,
+	"het sach roi":           wordSoldOut,
+	"het hang mat roi":       wordSoldOut,
+	"khong con":              wordSoldOut,
+	"khong con hang":         wordSoldOut,
+	"khong con hang nua":     wordSoldOut,
+	"hang het roi":           wordSoldOut,
+	"sold out":               wordSoldOut,
+	"xa qua":                 wordFar,
+	"xa":                     wordFar,
+	"khong giao duoc toi do": wordFar,
+	"khong giao toi duoc":    wordFar,
+	"xa qua khong giao duoc": wordFar,
+	"khong giao duoc xa":     wordFar,
+	"too far":                wordFar,
+	"khac":                   wordOtherReason,
+	"ly do khac":             wordOtherReason,
+	"other":                  wordOtherReason,
+	"theo doi":               wordFollow,
+	"follow":                 wordFollow,
+	"bo theo doi":            wordUnfollow,
+	"huy theo doi":           wordUnfollow,
+	"unfollow":               wordUnfollow,
+	// All that is left, at an order's quantity question.
+	"lay het":      wordAll,
+	"mua het":      wordAll,
+	"lay ca":       wordAll,
+	"mua ca":       wordAll,
+	"bao het":      wordAll,
+	"lay tat ca":   wordAll,
+	"mua tat ca":   wordAll,
+	"lay het hang": wordAll,
+	"mua het hang": wordAll,
+	"all":          wordAll,
 	// A refusal before a price (refusedPrice), and the words around
 	// the price: "không bán giá đó, 30k mới bán".
 	"khong ban": wordRefuse, "ko ban": wordRefuse, "k ban": wordRefuse, "kh ban": wordRefuse, "khg ban": wordRefuse,
@@ -260,7 +344,8 @@ func (t wordTable) of(m wordMeaning) []string {
 // wordNames name the meanings, for a test's failure.
 var wordNames = []string{"cancel", "help", "back", "quit", "particle", "yes", "polite_yes", "lead_yes", "no",
 	"renew_yes", "renew_no", "thanks", "mind", "cancel_order", "accept", "decline", "ship", "received",
-	"order_cancel", "drop", "view", "shipped", "ship_label", "renew", "close", "remove", "ban", "skip", "refuse", "price_fill"}
+	"order_cancel", "drop", "view", "shipped", "ship_label", "renew", "close", "remove", "ban", "skip", "refuse", "price_fill",
+	"control", "change_yes", "change_no", "sold_out", "far", "other_reason", "follow", "unfollow", "all"}
 
 func (m wordMeaning) String() string {
 	var names []string

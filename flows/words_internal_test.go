@@ -16,17 +16,17 @@ func TestEveryWordMeansWhatItSays(t *testing.T) {
 		want  wordMeaning
 	}{
 		// The way out, help, back: every step reads them.
-		{"Huỷ", wordCancel | wordOrderCancel},
+		{"Huỷ", wordCancel | wordOrderCancel | wordControl},
 		{"hủy bỏ", wordCancel | wordOrderCancel},
 		{"Thôi", wordCancel | wordSkip},
-		{"cancel", wordCancel | wordOrderCancel},
-		{"Trợ giúp", wordHelp},
+		{"cancel", wordCancel | wordOrderCancel | wordControl},
+		{"Trợ giúp", wordHelp | wordControl},
 		{"giúp", wordHelp},
 		{"Hướng dẫn", wordHelp},
-		{"help", wordHelp},
-		{"Quay lại", wordBack},
+		{"help", wordHelp | wordControl},
+		{"Quay lại", wordBack | wordControl},
 		{"trở lại", wordBack},
-		{"back", wordBack},
+		{"back", wordBack | wordControl},
 		{"Thôi không bán nữa", wordQuit},
 		{"không bán nữa", wordQuit | wordClose},
 		{"thôi không đăng nữa", wordQuit},
@@ -42,17 +42,17 @@ func TestEveryWordMeansWhatItSays(t *testing.T) {
 		{"luôn", wordParticle},
 		{"em", wordParticle},
 		// Yes and no, to an order's question, the renewal's, a change's.
-		{"Có", wordYes},
+		{"Có", wordYes | wordControl},
 		{"có ạ", wordYes},
 		{"dạ có", wordYes},
 		{"có nhận", wordYes | wordMind},
-		{"OK", wordYes | wordThanks},
-		{"oke", wordYes | wordThanks},
+		{"OK", wordYes | wordThanks | wordControl},
+		{"oke", wordYes | wordThanks | wordControl},
 		{"okay", wordYes | wordThanks},
-		{"Đồng ý", wordYes},
+		{"Đồng ý", wordYes | wordControl},
 		{"được", wordYes},
 		{"được ạ", wordYes},
-		{"yes", wordYes},
+		{"yes", wordYes | wordControl},
 		{"Vâng", wordPoliteYes | wordLeadYes | wordThanks | wordMind},
 		{"vang", wordPoliteYes | wordLeadYes | wordThanks | wordMind},
 		{"Dạ", wordPoliteYes | wordThanks | wordMind},
@@ -61,9 +61,9 @@ func TestEveryWordMeansWhatItSays(t *testing.T) {
 		{"ừ", wordPoliteYes | wordThanks | wordMind},
 		{"uh", wordPoliteYes | wordThanks | wordMind},
 		{"được rồi", wordPoliteYes | wordThanks | wordMind},
-		{"Không", wordNo | wordSkip},
+		{"Không", wordNo | wordSkip | wordControl},
 		{"không ạ", wordNo},
-		{"no", wordNo | wordSkip},
+		{"no", wordNo | wordSkip | wordControl},
 		{"Gia hạn", wordRenewYes | wordRenew},
 		{"gia hạn 7 ngày", wordRenewYes},
 		{"có bán thêm", wordRenewYes},
@@ -79,7 +79,7 @@ func TestEveryWordMeansWhatItSays(t *testing.T) {
 		{"hay quá", wordThanks},
 		{"vâng ạ", wordThanks},
 		// At the question why she declines: she accepts after all.
-		{"Bán", wordMind},
+		{"Bán", wordMind | wordControl},
 		{"vẫn bán", wordMind},
 		{"có bán", wordMind},
 		{"có nhận đơn", wordMind},
@@ -120,7 +120,7 @@ func TestEveryWordMeansWhatItSays(t *testing.T) {
 		{"Nhận được rồi", wordReceived},
 		{"received", wordReceived},
 		{"không giao", wordDrop},
-		{"Không giao được", wordDrop},
+		{"Không giao được", wordDrop | wordFar},
 		{"không giao được nữa", wordDrop},
 		{"Xem", wordView},
 		{"xem đơn", wordView},
@@ -128,7 +128,7 @@ func TestEveryWordMeansWhatItSays(t *testing.T) {
 		// Verbs before a listing's code.
 		{"ngừng bán", wordClose},
 		{"Đóng tin", wordClose},
-		{"hết hàng", wordClose},
+		{"hết hàng", wordClose | wordSoldOut},
 		{"close", wordClose},
 		{"Gỡ", wordRemove},
 		{"gỡ tin", wordRemove},
@@ -140,9 +140,9 @@ func TestEveryWordMeansWhatItSays(t *testing.T) {
 		{"bán thêm", wordRenewYes | wordRenew},
 		{"Bán thêm 7 ngày", wordRenewYes | wordRenew},
 		// ⏭ Bỏ qua typed, wherever a question offers it.
-		{"Bỏ qua", wordSkip},
-		{"bo qua", wordSkip},
-		{"skip", wordSkip},
+		{"Bỏ qua", wordSkip | wordControl},
+		{"bo qua", wordSkip | wordControl},
+		{"skip", wordSkip | wordControl},
 		{"none", wordSkip},
 		{"không có", wordSkip},
 		{"Ko có", wordSkip},
@@ -184,6 +184,67 @@ func TestEveryWordMeansWhatItSays(t *testing.T) {
 		{"thì mới bán", wordPriceFill},
 		{"nữa", wordPriceFill},
 		{"đâu", wordPriceFill},
+		// Answers meant for the bot: never a name, a product, a reason.
+		{"Xong", wordControl},
+		{"xong rồi", wordControl},
+		{"rồi", wordControl},
+		{"done", wordControl},
+		{"mua", wordControl},
+		{"đăng bán", wordControl},
+		{"bán hàng", wordControl},
+		// A profile change's buttons, typed.
+		{"Đúng tôi đổi", wordChangeYes},
+		{"đúng là tôi đổi", wordChangeYes},
+		{"tôi đổi", wordChangeYes},
+		{"yes I changed it", wordChangeYes},
+		{"Không phải tôi", wordChangeNo},
+		{"không phải", wordChangeNo},
+		{"not me", wordChangeNo},
+		{"it was not me", wordChangeNo},
+		// The reasons to decline, typed: Hết hàng, Không giao được tới đó, ❔ Lý do khác.
+		{"Hết", wordSoldOut | wordAll},
+		{"hết rồi", wordSoldOut},
+		{"hết hàng rồi", wordSoldOut},
+		{"đã hết", wordSoldOut},
+		{"đã hết hàng", wordSoldOut},
+		{"bán hết", wordSoldOut},
+		{"bán hết rồi", wordSoldOut},
+		{"bán hết hàng rồi", wordSoldOut},
+		{"hết sạch", wordSoldOut},
+		{"hết sạch rồi", wordSoldOut},
+		{"hết hàng mất rồi", wordSoldOut},
+		{"không còn", wordSoldOut},
+		{"không còn hàng", wordSoldOut},
+		{"không còn hàng nữa", wordSoldOut},
+		{"hàng hết rồi", wordSoldOut},
+		{"sold out", wordSoldOut},
+		{"Xa quá", wordFar},
+		{"xa", wordFar},
+		{"không giao được tới đó", wordFar},
+		{"không giao tới được", wordFar},
+		{"xa quá không giao được", wordFar},
+		{"không giao được xa", wordFar},
+		{"too far", wordFar},
+		{"khác", wordOtherReason},
+		{"Lý do khác", wordOtherReason},
+		{"other", wordOtherReason},
+		// All that is left, at an order's quantity question.
+		{"lấy hết", wordAll},
+		{"mua hết", wordAll},
+		{"lấy cả", wordAll},
+		{"mua cả", wordAll},
+		{"bao hết", wordAll},
+		{"lấy tất cả", wordAll},
+		{"mua tất cả", wordAll},
+		{"lấy hết hàng", wordAll},
+		{"mua hết hàng", wordAll},
+		{"all", wordAll},
+		// The follow verbs.
+		{"Theo dõi", wordFollow},
+		{"follow", wordFollow},
+		{"bỏ theo dõi", wordUnfollow},
+		{"Huỷ theo dõi", wordUnfollow},
+		{"unfollow", wordUnfollow},
 	}
 	seen := map[string]bool{}
 	for _, row := range rows {
@@ -227,9 +288,9 @@ func TestEveryWordMeansWhatItSays(t *testing.T) {
 // punctuation, emoji.
 func TestWordsAreReadAsControlKeyReadsThem(t *testing.T) {
 	for text, want := range map[string]wordMeaning{
-		"Huỷ ạ.":          wordCancel | wordOrderCancel,
-		"quay lại nhé":    wordBack,
-		"Có em":           wordYes,
+		"Huỷ ạ.":          wordCancel | wordOrderCancel | wordControl,
+		"quay lại nhé":    wordBack | wordControl,
+		"Có em":           wordYes | wordControl,
 		"✅ Đã nhận hàng":  wordReceived,
 		"🚚 Đã giao hàng!": wordShip | wordShipped,
 		"Cảm ơn nhé":      wordThanks,
@@ -311,5 +372,41 @@ func TestAPriceReasonComparesWithTheOrder(t *testing.T) {
 		if p, ok := reasonPrice(got); !ok || p.VND != row.said.VND {
 			t.Errorf("reasonPrice(%+v) = %+v, %v", got, p, ok)
 		}
+	}
+}
+
+// The lists that once sat in the flows read the table: a reason typed is
+// the button it names, a change's button typed is its answer, a follow
+// verb starts a follow, and an answer meant for the bot is no name.
+func TestTheFlowsReadTheirWordsFromTheTable(t *testing.T) {
+	for text, want := range map[string]string{"Hết hàng rồi ạ": ReasonSoldOut, "xa quá": ReasonFar, "Không giao được tới đó": ReasonFar} {
+		if got, ok := reasonSaid(text); !ok || got != want {
+			t.Errorf("reasonSaid(%q) = %q, %v; want %q", text, got, ok, want)
+		}
+	}
+	if _, ok := reasonSaid("hàng chưa chín"); ok {
+		t.Error(`"hàng chưa chín" names a reason`)
+	}
+	for text, want := range map[string][2]string{"Đúng tôi đổi 4827": {"ok", "4827"}, "không phải tôi": {"no", ""}, "tôi đổi": {"ok", ""}} {
+		if a, code := typedAnswer(Input{Kind: KindText, Text: text}); a != want[0] || code != want[1] {
+			t.Errorf("typedAnswer(%q) = %q, %q; want %v", text, a, code, want)
+		}
+	}
+	for text, want := range map[string]struct {
+		what     string
+		unfollow bool
+	}{"theo dõi na Chi Lăng": {"na Chi Lăng", false}, "Bỏ theo dõi na": {"na", true}, "huỷ theo dõi cam": {"cam", true}, "follow na": {"na", false}} {
+		what, unfollow, ok := followTyped(Input{Kind: KindText, Text: text})
+		if !ok || what != want.what || unfollow != want.unfollow {
+			t.Errorf("followTyped(%q) = %q, %v, %v; want %+v", text, what, unfollow, ok, want)
+		}
+	}
+	for _, s := range []string{"Xong ạ", "Bỏ qua.", "đăng bán", "OK"} {
+		if validName(s) || validReason(s) {
+			t.Errorf("%q is taken as a name or a reason", s)
+		}
+	}
+	if !validName("Nguyễn Thị Hoa") || !validReason("hàng chưa chín") {
+		t.Error("a name or a reason refused")
 	}
 }
