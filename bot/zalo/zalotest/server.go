@@ -33,6 +33,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/nongsan-bot/nongsan/bot/holdtest"
@@ -472,7 +473,7 @@ func (s *Server) dispatchLocked(ctx context.Context, token, method string, param
 	case "getWebhookInfo":
 		return zalo.WebhookInfo{URL: s.webhook.URL, UpdatedAt: s.webhook.UpdatedAt}, nil
 	case "sendMessage":
-		if n := utf8.RuneCountInString(params["text"]); n < 1 || n > zalo.MaxText {
+		if n := units(params["text"]); n < 1 || n > zalo.MaxText {
 			return nil, badRequest(fmt.Sprintf("text must be 1 to %d characters, got %d", zalo.MaxText, n))
 		}
 		return s.deliverLocked(params, Message{Text: params["text"]})
@@ -481,7 +482,7 @@ func (s *Server) dispatchLocked(ctx context.Context, token, method string, param
 		if !strings.HasPrefix(photo, "http://") && !strings.HasPrefix(photo, "https://") {
 			return nil, badRequest("photo must be an http(s) URL")
 		}
-		if caption, ok := params["caption"]; ok && (caption == "" || utf8.RuneCountInString(caption) > zalo.MaxText) {
+		if caption, ok := params["caption"]; ok && (caption == "" || units(caption) > zalo.MaxText) {
 			return nil, badRequest(fmt.Sprintf("caption must be 1 to %d characters", zalo.MaxText))
 		}
 		if image == nil {
@@ -559,6 +560,19 @@ func (s *Server) getUpdatesLocked(ctx context.Context, params map[string]string)
 	ev := s.updates[0]
 	s.updates = s.updates[1:]
 	return ev, nil
+}
+
+// units is the length of s as the limits of sendMessage and sendPhoto
+// count it: in UTF-16 code units, as the platform (JavaScript strings) and
+// the renderer (bot.Caps) do, so that an emoji counts two. Counting bytes
+// would refuse Vietnamese text that Zalo takes; counting runes would take
+// text that Zalo refuses.
+func units(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
 }
 
 func (s *Server) takeFailureLocked(method string) (Failure, bool) {

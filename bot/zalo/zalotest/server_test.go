@@ -75,13 +75,18 @@ func TestSendChecksWhatZaloChecks(t *testing.T) {
 		{"sendChatAction", map[string]string{"chat_id": "u1", "action": "typing"}, 200},
 		{"sendChatAction", map[string]string{"chat_id": "u1", "action": "dancing"}, 400},
 		{"sendSticker", map[string]string{"chat_id": "u1", "sticker": "0e078a2fb66a5f34067b"}, 200},
+		// The limits count UTF-16 code units, as the platform and the
+		// renderer do: an emoji is two of them, a Vietnamese letter one.
+		{"sendMessage", map[string]string{"chat_id": "u1", "text": strings.Repeat("🌾", 1000)}, 200},
+		{"sendMessage", map[string]string{"chat_id": "u1", "text": strings.Repeat("🌾", 1000) + "a"}, 400},
+		{"sendPhoto", map[string]string{"chat_id": "u1", "photo": s.PhotoURL("na"), "caption": strings.Repeat("🌾", 1001)}, 400},
 	} {
 		if status, env := do(t, s, zalotest.Token, c.method, c.params); status != c.status || (status != 200) != (env["ok"] == false) {
 			t.Errorf("%s %.40v: %d %v, want %d", c.method, c.params, status, env, c.status)
 		}
 	}
 	got := s.Received("u1")
-	if len(got) != 5 || got[0].Text != "Xin chào" || got[2].Photo != s.PhotoURL("na") || got[2].Text != "Na" || got[0].ID == got[1].ID {
+	if len(got) != 6 || got[0].Text != "Xin chào" || got[2].Photo != s.PhotoURL("na") || got[2].Text != "Na" || got[0].ID == got[1].ID {
 		t.Errorf("received: %+v", got)
 	}
 }
