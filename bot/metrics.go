@@ -48,6 +48,9 @@ type Metrics struct {
 	Spooled    *prometheus.CounterVec
 	Replayed   *prometheus.CounterVec
 	SpoolDepth *prometheus.GaugeVec
+	// SpoolRefused are updates answered 503 because the spool held
+	// SPOOL_MAX already, by channel.
+	SpoolRefused *prometheus.CounterVec
 	// Answer is the time from a webhook request's start to its answer, by
 	// channel and status: what a platform's timeout is measured against.
 	Answer *prometheus.HistogramVec
@@ -110,13 +113,17 @@ func NewMetrics() *Metrics {
 		SpoolDepth: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "nongsan_spool_depth", Help: "Updates waiting in the spool.",
 		}, []string{"channel"}),
+		SpoolRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "nongsan_spool_refused_total",
+			Help: "Updates answered 503 instead of spooled because the spool held SPOOL_MAX updates already.",
+		}, []string{"channel"}),
 		Answer: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "nongsan_webhook_answer_seconds", Help: "Time from a webhook request's start to its answer, by channel and HTTP status.",
 			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2, 3, 5, 10, 25},
 		}, []string{"channel", "status"}),
 	}
 	m.Registry.MustRegister(m.Updates, m.Latency, m.APICalls, m.APIConns, m.Steps, m.Resets, m.Dead, m.MediaFetches, m.LimitHits, m.Broadcasts, m.FollowNotices, m.Unauthorized,
-		m.Spooled, m.Replayed, m.SpoolDepth, m.Answer,
+		m.Spooled, m.Replayed, m.SpoolDepth, m.SpoolRefused, m.Answer,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -48,13 +48,24 @@ type Spool struct {
 	dir     string
 	metrics *Metrics
 	channel string
+	// Max is how many updates the spool holds at most (SPOOL_MAX; 0: no
+	// limit): beyond, Put refuses (ErrSpoolFull) and the webhook answers
+	// 503, so that an outage long enough fills no disk.
+	Max int
 
 	mu      sync.Mutex
 	last    int64                    // the last name's time, so that names only grow
 	chats   map[string]flows.ChatRef // file name → its update's chat
 	pending map[flows.ChatRef]int    // files by chat
 	wake    chan struct{}
+	// full: an overflow is on, Put having refused an update, until the
+	// spool drains to half of Max (so that one logged at its start is not
+	// logged again at each update that goes and the next that is refused).
+	full bool
 }
+
+// ErrSpoolFull: the spool holds Max updates; the update is not kept.
+var ErrSpoolFull = errors.New("spool: full")
 
 // spoolExt ends the name of every spooled update; a temporary file begins
 // with spoolTmp.
@@ -122,9 +133,17 @@ func (s *Spool) Pending(chat flows.ChatRef) bool {
 
 // Put keeps body, an update of chat, durably. The chat counts as pending
 // from before the file is written, so that none of its later updates is
-// handled ahead of it.
-func (s *Spool) Put(body []byte, chat flows.ChatRef) error {
+// handled ahead of it. With Max updates waiting it keeps nothing and
+// returns ErrSpoolFull; first tells whether it is an overflow's first
+// refusal (logged once).
+func (s *Spool) Put(body []byte, chat flows.ChatRef) (first bool, err error) {
 	s.mu.Lock()
+	if s.Max > 0 && len(s.chats) >= s.Max {
+		first, s.full = !s.full, true
+		s.mu.Unlock()
+		s.metrics.SpoolRefused.WithLabelValues(s.channel).Inc()
+		return first, ErrSpoolFull
+	}
 	// The time is only the order: a clock put back (or a tie) does not put
 	// an update before one already kept.
 	s.last = max(time.Now().UnixNano(), s.last+1)
@@ -135,12 +154,12 @@ func (s *Spool) Put(body []byte, chat flows.ChatRef) error {
 		s.mu.Lock()
 		s.remove(name)
 		s.mu.Unlock()
-		return fmt.Errorf("spool: %w", err)
+		return false, fmt.Errorf("spool: %w", err)
 	}
 	s.metrics.Spooled.WithLabelValues(s.channel).Inc()
 	s.gauge()
 	s.Wake()
-	return nil
+	return false, nil
 }
 
 // write writes body to name durably: to a temporary name, synced, renamed,
@@ -209,6 +228,9 @@ func (s *Spool) done(name string) error {
 	}
 	s.mu.Lock()
 	s.remove(name)
+	if len(s.chats) <= s.Max/2 {
+		s.full = false
+	}
 	s.mu.Unlock()
 	s.gauge()
 	return nil
@@ -254,8 +276,14 @@ func (s *Server) receiveSpooled(ctx context.Context, ch Channel, sp *Spool, body
 			return status
 		}
 	}
-	if err := sp.Put(body, chat); err != nil {
-		s.Log.Error().Err(err).Str("channel", string(ch.Name())).Msg("update could not be spooled; answered 503")
+	if first, err := sp.Put(body, chat); err != nil {
+		switch {
+		case !errors.Is(err, ErrSpoolFull):
+			s.Log.Error().Err(err).Str("channel", string(ch.Name())).Msg("update could not be spooled; answered 503")
+		case first: // once an overflow, not once a request: it may last hours
+			s.Log.Error().Str("channel", string(ch.Name())).Int("max", sp.Max).Str("dir", sp.Dir()).
+				Msg("spool full (SPOOL_MAX): updates answered 503 until it drains; the platform may not send them again")
+		}
 		return http.StatusServiceUnavailable
 	}
 	s.Log.Warn().Str("channel", string(ch.Name())).Str("chat", chat.ChatID).Str("update_id", id).

@@ -29,7 +29,7 @@ func TestSpoolKeepsUpdatesInArrivalOrderAcrossARestart(t *testing.T) {
 	for i, c := range []string{"a", "b", "a", "c", "a"} {
 		body, _ := json.Marshal(bottest.Update{ID: string(rune('1' + i)), Chat: c, User: c, Text: "hi"})
 		bodies = append(bodies, body)
-		if err := sp.Put(body, chat(c)); err != nil {
+		if _, err := sp.Put(body, chat(c)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -82,7 +82,7 @@ func TestSpoolKeepsUpdatesInArrivalOrderAcrossARestart(t *testing.T) {
 	}
 	// A later update goes after those kept, whatever the clock said then.
 	last, _ := json.Marshal(bottest.Update{ID: "9", Chat: "d", User: "d", Text: "hi"})
-	if err := again.Put(last, chat("d")); err != nil {
+	if _, err := again.Put(last, chat("d")); err != nil {
 		t.Fatal(err)
 	}
 	if got := read(); !slices.Equal(got[len(got)-1], last) {

@@ -32,6 +32,7 @@ type config struct {
 	PublicBaseURL     string
 	MediaCacheDir     string
 	SpoolDir          string
+	SpoolMax          int // updates a spool holds at most; beyond, the webhook answers 503
 	Moderators        string
 	RenewalHours      string // "7-21": from-until, Vietnam time; renewal questions, order reminders, follow notices
 	LogLevel          string
@@ -142,6 +143,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	num(&c.MaxOpenOrders, "max-open-orders", "MAX_OPEN_ORDERS", 5, "a buyer's orders not yet accepted by the farmer, at most")
 	num(&c.MaxListingsPerDay, "max-listings-per-day", "MAX_LISTINGS_PER_DAY", 10, "a farmer's new listings per day (Vietnam time, a helper's posts included), at most")
 	num(&c.FollowDailyLimit, "follow-daily-limit", "FOLLOW_DAILY_LIMIT", 5, "new listings told to a follower one by one per day (Vietnam time); the rest come in one digest the next morning, when RENEWAL_HOURS begin")
+	num(&c.SpoolMax, "spool-max", "SPOOL_MAX", 10000, "updates a channel's spool (SPOOL_DIR) holds at most, not handled yet: beyond, its webhook answers 503 rather than fill the disk during a long outage")
 	num(&c.MaxMessagesPerMin, "max-messages-per-minute", "MAX_MESSAGES_PER_MINUTE", 30, "updates of one private chat per minute, at most: the first over gets one kind reply, the rest none")
 	// Telegram's figures: about 30 messages a second in all, 20 a minute
 	// in one group. Zalo publishes none, so it gets the same.

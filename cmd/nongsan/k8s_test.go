@@ -291,6 +291,10 @@ func TestKubernetesManifestsFitTheService(t *testing.T) {
 			t.Errorf("%s=%q is on no volume of the serving container (its root file system is read-only)", name, env[name])
 		}
 	}
+	// The spool is bounded: its volume cannot fill during a long outage.
+	if n, err := strconv.Atoi(env["SPOOL_MAX"]); err != nil || n <= 0 {
+		t.Errorf("SPOOL_MAX=%q: the manifests leave the spool of Zalo events unbounded", env["SPOOL_MAX"])
+	}
 	if env["SANDBOX"] != "0" {
 		t.Error("the manifests leave the web sandbox on (SANDBOX=0 in a real deployment)")
 	}

@@ -347,6 +347,7 @@ func (a *app) openSpools(cfg config) error {
 		if err != nil {
 			return fmt.Errorf("SPOOL_DIR: %w", err)
 		}
+		sp.Max = cfg.SpoolMax
 		if a.server.Spools == nil {
 			a.server.Spools = map[flows.Channel]*bot.Spool{}
 		}

@@ -126,3 +126,56 @@ func TestZaloSpoolSurvivesARestart(t *testing.T) {
 	again.waitAfter(farmer, before, func(s string) bool { return strings.HasPrefix(squash(s), want) })
 	waitFor(t, "the spool to be empty", func() bool { return again.b.counter("nongsan_spool_depth") == 0 })
 }
+
+// The spool does not grow without bound: with SPOOL_MAX updates waiting
+// (PostgreSQL down), the next Zalo event is answered 503, not kept, and
+// the overflow is logged once, not once an event. Once PostgreSQL is back
+// and the spool has drained, events are taken again, and those kept get
+// their replies.
+func TestZaloSpoolRefusesBeyondSpoolMaxUntilItDrains(t *testing.T) {
+	t.Parallel()
+	tg, zs := telegramtest.NewServer(t), zalotest.NewServer(t)
+	env := zaloEnv(orderEnv(t, tg), zs)
+	env["SPOOL_MAX"] = "2"
+	_, pgHost := withHost(t, env["DATABASE_URL"], "")
+	pg := newProxy(t, pgHost)
+	env["DATABASE_URL"], _ = withHost(t, env["DATABASE_URL"], pg.addr)
+	z := startZaloWith(t, tg, zs, env)
+	farmers := []string{"5a1e0000000000000001", "5a1e0000000000000002", "5a1e0000000000000003", "5a1e0000000000000004"}
+	event := func(id string) []byte {
+		u := z.user(id)
+		return zalotest.Wrapped(z.Z.Text(zalotest.Private(u), u, "/help"))
+	}
+
+	pg.Cut()
+	for i, f := range farmers {
+		want := http.StatusOK
+		if i >= 2 {
+			want = http.StatusServiceUnavailable // the spool holds 2
+		}
+		if code := zalotest.Post(t, z.b.URL+"/webhook/zalo", zaloSecret, event(f)); code != want {
+			t.Errorf("event %d with PostgreSQL down answered %d, want %d", i+1, code, want)
+		}
+	}
+	if n := z.b.counter("nongsan_spool_depth"); n != 2 {
+		t.Errorf("spool depth %v, want SPOOL_MAX, 2", n)
+	}
+	if n := z.b.counter("nongsan_spool_refused_total"); n != 2 {
+		t.Errorf("nongsan_spool_refused_total %v, want the 2 events refused", n)
+	}
+	if n := strings.Count(z.b.Logs.String(), "spool full"); n != 1 {
+		t.Errorf("the overflow logged %d times, want once:\n%s", n, z.b.Logs)
+	}
+
+	pg.Restore()
+	for _, f := range farmers[:2] {
+		z.expect(f, "help.text")
+	}
+	waitFor(t, "the spool to be empty", func() bool { return z.b.counter("nongsan_spool_depth") == 0 })
+	// Zalo may not send the refused ones again; this one is new.
+	z.say(farmers[2], "/help")
+	z.expect(farmers[2], "help.text")
+	if got := z.received(farmers[3]); len(got) != 0 {
+		t.Errorf("a refused event was answered: %q", got)
+	}
+}
