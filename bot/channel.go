@@ -132,3 +132,24 @@ func IsGone(err error) bool {
 	var u *UndeliverableError
 	return errors.As(err, &u) && u.Gone
 }
+
+// JoinTeller is an adapter that says whether its platform tells the bot it
+// was added to a group. Telegram does (my_chat_member), and the flows
+// greet the group then; Zalo sends no such event, so the engine records a
+// group at its first update and greets it there (flows.Input.NewGroup).
+type JoinTeller interface {
+	TellsJoins() bool
+}
+
+// TellsJoins tells whether ch's platform says when the bot is added to a
+// group: yes unless its adapter says otherwise.
+func TellsJoins(ch Channel) bool {
+	var a any = ch
+	if r, ok := ch.(*Rendered); ok {
+		a = r.Adapter
+	}
+	if t, ok := a.(JoinTeller); ok {
+		return t.TellsJoins()
+	}
+	return true
+}

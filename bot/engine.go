@@ -155,6 +155,15 @@ const maxConflicts = 20
 
 // answered is called once the update's own chat has its replies.
 func (e *Engine) handle(ctx context.Context, log zerolog.Logger, in flows.Input, answered func()) (string, flows.Session, error) {
+	if e.unannounced(in) {
+		// Once an update, not once a try: a try redone because another
+		// update of the group committed first still greets it.
+		seen, err := e.Router.SeeGroup(ctx, in)
+		if err != nil {
+			return OutcomeFailed, flows.Session{}, err
+		}
+		in.NewGroup = seen
+	}
 	for try := 1; ; try++ {
 		outcome, state, res, done, err := e.decide(ctx, log, in)
 		switch {
@@ -172,6 +181,19 @@ func (e *Engine) handle(ctx context.Context, log zerolog.Logger, in flows.Input,
 			return OutcomeFailed, state, err
 		}
 	}
+}
+
+// unannounced tells whether in comes from a group of a platform that does
+// not say when the bot is added to one (Zalo): the group may be new to the
+// bot, and is recorded (and greeted) at its first update. Updates that say
+// nothing to the group (a protected account's) are left alone.
+func (e *Engine) unannounced(in flows.Input) bool {
+	if in.ChatType != flows.Group || in.Kind == flows.KindProtected || in.Kind == flows.KindReaction ||
+		in.Kind == flows.KindJoined || in.Kind == flows.KindLeft || in.Kind == flows.KindMigrated {
+		return false
+	}
+	ch, ok := e.Channels[in.Channel]
+	return ok && !TellsJoins(ch)
 }
 
 // lock takes chat's mutex; its caller lets it go deferred, so that a panic

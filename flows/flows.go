@@ -70,6 +70,10 @@ type Input struct {
 	// and otherwise only moderators run group commands.
 	NoAdmins bool
 	ReplyTo  string // the message this one answers, if any
+	// NewGroup: in a group, the first update the bot hears from it, no
+	// event having said it was added (Zalo sends none): the group is
+	// greeted as when the bot joins (Router.SeeGroup).
+	NewGroup bool
 
 	Kind     InputKind
 	Text     string // NFC-normalised text, caption or choice value
@@ -135,6 +139,11 @@ type Users interface {
 type Chats interface {
 	// SaveGroup records that the bot is (active) or is no longer in a group.
 	SaveGroup(ctx context.Context, ref ChatRef, title string, active bool) error
+	// SeeGroup records a group the bot hears from without having been
+	// told it was added (Zalo sends no such event), and tells whether it
+	// was new: of updates from the group, however concurrent, only one
+	// ever gets true.
+	SeeGroup(ctx context.Context, ref ChatRef, title string) (bool, error)
 	// MoveGroup follows a group that became a supergroup with a new id:
 	// its market registration and its listing posts move along.
 	MoveGroup(ctx context.Context, from, to ChatRef) error

@@ -733,9 +733,32 @@ func (r *Router) flow(name FlowName) *Flow {
 	panic(fmt.Sprintf("flows: no flow %q", name)) // a wiring mistake, caught by tests
 }
 
+// SeeGroup records the group of in, where the platform does not say when
+// the bot is added to one (the engine asks for such a platform's group
+// updates), and tells whether the group is new to the bot: that update
+// then greets it (Input.NewGroup), once whatever the updates racing it.
+func (r *Router) SeeGroup(ctx context.Context, in Input) (bool, error) {
+	title := safeTitle(in.ChatTitle)
+	if strings.IndexFunc(title, unicode.IsLetter) < 0 {
+		title = r.Texts.Text(GroupLang, M("group.untitled"))
+	}
+	seen, err := r.Deps.Chats.SeeGroup(ctx, in.ChatKey(), title)
+	if err != nil {
+		return false, fmt.Errorf("see group: %w", err)
+	}
+	return seen, nil
+}
+
 // group handles what reaches the bot in a group: it is added or removed, or
-// asked for help. Other group chatter is not for the bot.
+// asked for help. Other group chatter is not for the bot. A group the bot
+// first hears from (no event said it was added) is greeted first.
 func (r *Router) group(ctx context.Context, c *Conv, in Input) error {
+	if in.NewGroup {
+		lang := c.Lang
+		c.Lang = GroupLang
+		c.Say(M("group.hello", "Moderators", in.NoAdmins))
+		c.Lang = lang
+	}
 	switch {
 	case in.Kind == KindJoined || in.Kind == KindLeft:
 		if err := r.Deps.Chats.SaveGroup(ctx, in.ChatKey(), groupTitle(c, in), in.Kind == KindJoined); err != nil {

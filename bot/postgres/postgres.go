@@ -278,6 +278,23 @@ func (db *DB) SaveGroup(ctx context.Context, ref flows.ChatRef, title string, ac
 	return nil
 }
 
+// SeeGroup records a group first heard from: only the insert that makes
+// the row says true, so that concurrent first updates greet it once.
+func (db *DB) SeeGroup(ctx context.Context, ref flows.ChatRef, title string) (bool, error) {
+	var inserted bool
+	err := db.Pool.QueryRow(ctx, `
+		INSERT INTO chats (channel, chat_id, type, title, active) VALUES ($1, $2, 'group', $3, true)
+		ON CONFLICT (channel, chat_id) DO NOTHING
+		RETURNING true`, ref.Channel, ref.ChatID, title).Scan(&inserted)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("see group: %w", err)
+	}
+	return inserted, nil
+}
+
 // GroupGone deactivates a group the bot was refused in for good: it gets
 // no more listings or announcements until it is registered again. A
 // private chat is no row of type group: nothing changes.

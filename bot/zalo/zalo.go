@@ -79,6 +79,7 @@ var (
 	_ bot.Adapter     = (*Bot)(nil)
 	_ bot.Typer       = (*Bot)(nil)
 	_ bot.Redeliverer = (*Bot)(nil)
+	_ bot.JoinTeller  = (*Bot)(nil)
 )
 
 // New connects to the Bot API at endpoint and learns who the bot is
@@ -108,6 +109,10 @@ func (b *Bot) Caps() bot.Caps {
 // when the webhook fails (the OA product retries only when told to), so
 // the server spools what it cannot handle rather than answer 5xx.
 func (b *Bot) Redelivers() bool { return false }
+
+// TellsJoins is false: no Zalo event says the bot was added to a group
+// (or removed), so a group is known from its first message to the bot.
+func (b *Bot) TellsJoins() bool { return false }
 
 // DeepLink is never called: Zalo has no deep links.
 func (b *Bot) DeepLink(string) string { return "" }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -682,5 +683,52 @@ func TestAZaloGroupThatRemovedTheBotGetsNoMorePosts(t *testing.T) {
 	}
 	if n := len(zs.CallsTo("sendMessage")) + len(zs.CallsTo("sendPhoto")); n != refused {
 		t.Errorf("%d more calls to Zalo after the group was gone", n-refused)
+	}
+}
+
+// Zalo says nothing when the bot is added to a group, and a group may have
+// added it before it was deployed: the first message from a group the bot
+// never heard of gets the greeting the bot says when it joins (how to make
+// the group a market), once, even when two members write at once, and the
+// message is answered too. The group is then known: nothing greets it again.
+func TestAZaloGroupTheBotNeverHeardOfIsGreetedOnce(t *testing.T) {
+	t.Parallel()
+	z := startZaloMarkets(t)
+	const group = "zalo-group-before-the-bot"
+	hello := zaloText(t, "group.hello", "Moderators", true)
+	if !strings.Contains(hello, "@"+zalotest.BotName+" /dangky") {
+		t.Errorf("the greeting does not say what to type on Zalo: %q", hello)
+	}
+	help := zaloText(t, "group.help")
+	count := func(want string) int {
+		n := 0
+		for _, m := range z.received(group) {
+			if strings.HasPrefix(squash(m), squash(want)) {
+				n++
+			}
+		}
+		return n
+	}
+
+	var wg sync.WaitGroup
+	for _, member := range []string{"member-0001", "member-0002", "member-0003"} {
+		ev := z.Z.Text(zalotest.Group(group), z.user(member), "/help")
+		wg.Go(func() {
+			if code := zalotest.Post(t, z.b.URL+"/webhook/zalo", zaloSecret, zalotest.Wrapped(ev)); code != http.StatusOK {
+				t.Errorf("/help in the new group: %d", code)
+			}
+		})
+	}
+	wg.Wait()
+	waitFor(t, "each member answered", func() bool { return count(help) == 3 })
+	if got := z.received(group); count(hello) != 1 || !strings.HasPrefix(squash(got[0]), squash(hello)) {
+		t.Errorf("three first messages at once: the group got %q, want the greeting once, first", got)
+	}
+
+	// Known now: a moderator makes it a market, and it is not greeted again.
+	z.post(z.Z.Text(zalotest.Group(group), z.user("mod-0001"), "/dangky chi lang"))
+	z.expect(group, "group.registered", "Area", "Chi Lăng")
+	if n := count(hello); n != 1 {
+		t.Errorf("the group was greeted %d times", n)
 	}
 }
