@@ -43,6 +43,11 @@ type Caps struct {
 	// it is not "Nông Sản Bot" and no button or link opens the chat (Zalo:
 	// ZALO_BOT_NAME): texts say it with {{.BotName}}.
 	BotName string
+	// BotLink is an https address that opens the private chat with the
+	// bot (Zalo: ZALO_BOT_LINK, e.g. https://zalo.me/…), where no button
+	// or deep link does: texts that send users there give it with
+	// {{.BotLink}}. "" where unknown.
+	BotLink string
 }
 
 // Out is one platform message, rendered: localised, within the limits, and
@@ -625,11 +630,11 @@ func (r *Rendered) choices(reply flows.Reply, caps Caps, t func(flows.Msg) strin
 // than pressing a button (the texts resolve it), and {{if .NoButtons}} says
 // what to type instead of naming a button; where it cannot show a payment
 // QR, {{if .NoQR}} leaves out "scan this QR"; where users find the bot
-// by another name, {{.BotName}} is it. Every text the renderer
+// by another name, {{.BotName}} is it, and {{.BotLink}} opens the chat. Every text the renderer
 // localises goes through it.
 func withCaps(m flows.Msg, caps Caps) flows.Msg {
 	noQR := !caps.PhotoUploads && !caps.PhotoURLs
-	if caps.Buttons && !noQR && caps.BotName == "" {
+	if caps.Buttons && !noQR && caps.BotName == "" && caps.BotLink == "" {
 		return m
 	}
 	data := maps.Clone(m.Data)
@@ -644,6 +649,9 @@ func withCaps(m flows.Msg, caps Caps) flows.Msg {
 	}
 	if caps.BotName != "" {
 		data["BotName"] = caps.BotName
+	}
+	if caps.BotLink != "" {
+		data["BotLink"] = caps.BotLink
 	}
 	m.Data = data
 	return m

@@ -70,6 +70,9 @@ type Input struct {
 	// and otherwise only moderators run group commands.
 	NoAdmins bool
 	ReplyTo  string // the message this one answers, if any
+	// RepliesToBot: in a group, a reply to one of the bot's messages
+	// whose platform does not say which (Zalo): ReplyTo is then "".
+	RepliesToBot bool
 	// NewGroup: in a group, the first update the bot hears from it, no
 	// event having said it was added (Zalo sends none): the group is
 	// greeted as when the bot joins (Router.SeeGroup).

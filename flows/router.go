@@ -816,6 +816,14 @@ func (r *Router) groupBuyer(ctx context.Context, c *Conv, in Input) error {
 		l, err = r.Deps.Orders.ListingByCode(ctx, code)
 	} else if in.ReplyTo != "" {
 		l, err = r.Deps.Orders.ListingByPost(ctx, in.ChatKey(), in.ReplyTo)
+	} else if in.RepliesToBot {
+		// A reply to one of the bot's posts, the platform not saying
+		// which (Zalo): one line on how to order, never the buyer's
+		// words again; a burst of them says it once.
+		c.Lang = GroupLang
+		c.Say(M("group.order_how"))
+		c.replies[len(c.replies)-1].Coalesce = "groupreply:how"
+		return nil
 	} else {
 		return nil // chatter
 	}

@@ -69,6 +69,10 @@ type Bot struct {
 	// (ZALO_BOT_NAME; Zalo requires it to begin with "Bot"). getMe does not
 	// give it: its account_name is "bot.…".
 	BotName string
+	// BotLink is an https address that opens the private chat with the
+	// bot (ZALO_BOT_LINK, e.g. https://zalo.me/<id>), given where texts
+	// send users to it; "" none.
+	BotLink string
 	// Secret is what Zalo must send back with each event.
 	Secret string
 	// Log hears of events the bot does not know.
@@ -102,7 +106,7 @@ func (b *Bot) Name() flows.Channel { return flows.Zalo }
 // buttons, edits, albums, deep links or menu keyboard. Users find the bot
 // by its name (BotName) alone.
 func (b *Bot) Caps() bot.Caps {
-	return bot.Caps{PhotoURLs: true, MaxText: MaxText, MaxCaption: MaxText, BotName: b.BotName}
+	return bot.Caps{PhotoURLs: true, MaxText: MaxText, MaxCaption: MaxText, BotName: b.BotName, BotLink: b.BotLink}
 }
 
 // Redelivers is false: Zalo's docs say nothing of sending an event again
@@ -311,6 +315,11 @@ func (b *Bot) Parse(body []byte) (flows.Input, bool, error) {
 		in.Kind, in.Text = flows.KindText, m.Text
 		if in.ChatType == flows.Group {
 			in.Text = b.unmention(m.Text)
+			// Zalo gives the bot only the group messages that mention
+			// it or reply to one of its own: one that does not begin
+			// with a mention is a reply, to which message Zalo does not
+			// say.
+			in.RepliesToBot = !strings.HasPrefix(strings.TrimSpace(m.Text), "@")
 		}
 		in.Command, in.Arg = command(in.Text)
 	case EventImage:

@@ -213,6 +213,11 @@ func TestParseReadsWhatFollowsTheMentionInAGroup(t *testing.T) {
 		if err != nil || !ok || in.Text != c.wantText || in.Command != c.wantCmd || in.Arg != c.wantArg {
 			t.Errorf("%s: %v %v text %q command %q arg %q", c.name, ok, err, in.Text, in.Command, in.Arg)
 		}
+		// Without a mention it can only be a reply to one of the bot's
+		// messages, which one Zalo does not say.
+		if reply := !strings.HasPrefix(c.text, "@"); in.RepliesToBot != reply || in.ReplyTo != "" {
+			t.Errorf("%s: replies to the bot %t (%q), want %t", c.name, in.RepliesToBot, in.ReplyTo, reply)
+		}
 	}
 	// In a private chat nothing is taken off.
 	in, _, _ := b.Parse(zalotest.Wrapped(s.Text(zalotest.Private(ted), ted, "@Bot Nông Sản /ban")))

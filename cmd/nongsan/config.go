@@ -3,10 +3,13 @@ package main
 import (
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/nongsan-bot/nongsan/bot"
 	"github.com/nongsan-bot/nongsan/bot/zalo"
@@ -29,6 +32,7 @@ type config struct {
 	ZaloSecret        string
 	ZaloEndpoint      string
 	ZaloBotName       string
+	ZaloBotLink       string // https address of the private chat with the Zalo bot; "" none
 	PublicBaseURL     string
 	MediaCacheDir     string
 	SpoolDir          string
@@ -103,6 +107,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	str(&c.ZaloSecret, "zalo-secret", "ZALO_WEBHOOK_SECRET", "", "Zalo webhook secret, 8-256 characters")
 	str(&c.ZaloEndpoint, "zalo-endpoint", "ZALO_API_ENDPOINT", zalo.DefaultEndpoint, "Zalo Bot API endpoint")
 	str(&c.ZaloBotName, "zalo-bot-name", "ZALO_BOT_NAME", zalo.DefaultBotName, "the Zalo bot's name as users see it (it begins with \"Bot\"): what group members @mention, and what texts tell Zalo users to message")
+	str(&c.ZaloBotLink, "zalo-bot-link", "ZALO_BOT_LINK", "", "an https address that opens the private chat with the Zalo bot, e.g. https://zalo.me/<bot id>: given where Zalo texts send users to it; unset, they name the bot only")
 	str(&c.PublicBaseURL, "public-url", "PUBLIC_BASE_URL", "http://localhost:8080", "public base URL of this service")
 	str(&c.MediaCacheDir, "media-cache-dir", "MEDIA_CACHE_DIR", defaultMediaCache(), "disk cache of the photos served at /media")
 	str(&c.SpoolDir, "spool-dir", "SPOOL_DIR", ".dev/spool", "folder (one per channel inside) where updates of Zalo, which is not known to deliver again what failed, are kept while PostgreSQL or Redis is down, and replayed from; must outlive the process (a volume, not a container's layer)")
@@ -166,4 +171,21 @@ func defaultMediaCache() string {
 		dir = os.TempDir()
 	}
 	return filepath.Join(dir, "nongsan", "media")
+}
+
+// check refuses settings that cannot work, at start rather than in front
+// of users.
+func (c *config) check() error {
+	if c.ZaloBotLink != "" && !httpsURL(c.ZaloBotLink) {
+		return fmt.Errorf("ZALO_BOT_LINK %q is no https address (e.g. https://zalo.me/<bot id>): Zalo users are sent to it", c.ZaloBotLink)
+	}
+	return nil
+}
+
+// httpsURL tells whether s is an absolute https URL with a host, nothing
+// else (no user, no spaces): shown to users as a link.
+func httpsURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && u.Scheme == "https" && u.Host != "" && u.User == nil && u.Opaque == "" &&
+		!strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) })
 }

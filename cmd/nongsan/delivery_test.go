@@ -306,3 +306,17 @@ func TestAnAlbumIsPostedOnceWhenItsButtonFails(t *testing.T) {
 		}
 	}
 }
+
+// ZALO_BOT_LINK is shown to users as the way to the bot: anything but an
+// https address stops the service at start, saying which setting.
+func TestServeRefusesAZaloBotLinkThatIsNotHTTPS(t *testing.T) {
+	t.Parallel()
+	for _, link := range []string{"http://zalo.me/1459232241454765289", "zalo.me/1459232241454765289", "javascript:alert(1)", "https://", "https://zalo.me/a b"} {
+		env := newEnv(t, telegramtest.NewServer(t))
+		env["ZALO_BOT_LINK"] = link
+		err := run(context.Background(), []string{"nongsan", "serve"}, func(k string) string { return env[k] }, &bytes.Buffer{}, &bytes.Buffer{})
+		if err == nil || !strings.Contains(err.Error(), "ZALO_BOT_LINK") {
+			t.Errorf("serve with ZALO_BOT_LINK=%q: %v", link, err)
+		}
+	}
+}

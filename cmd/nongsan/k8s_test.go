@@ -291,6 +291,11 @@ func TestKubernetesManifestsFitTheService(t *testing.T) {
 			t.Errorf("%s=%q is on no volume of the serving container (its root file system is read-only)", name, env[name])
 		}
 	}
+	// The Zalo bot's link, named so that it is found, is an address serve
+	// takes: https, or none.
+	if link, ok := cm.Data["ZALO_BOT_LINK"]; !ok || (link != "" && !httpsURL(link)) {
+		t.Errorf("the ConfigMap's ZALO_BOT_LINK %q (set %t): serve takes an https address or none", link, ok)
+	}
 	// The spool is bounded: its volume cannot fill during a long outage.
 	if n, err := strconv.Atoi(env["SPOOL_MAX"]); err != nil || n <= 0 {
 		t.Errorf("SPOOL_MAX=%q: the manifests leave the spool of Zalo events unbounded", env["SPOOL_MAX"])

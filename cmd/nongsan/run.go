@@ -74,6 +74,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		return err
 	}
+	if err := cfg.check(); err != nil {
+		return err
+	}
 	cfg.publicURLSet = getenv("PUBLIC_BASE_URL") != ""
 	fs.Visit(func(f *flag.Flag) { cfg.publicURLSet = cfg.publicURLSet || f.Name == "public-url" })
 	switch cmd {
@@ -284,7 +287,7 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 			a.close()
 			return nil, err
 		}
-		a.zalo.Secret, a.zalo.Log, a.zalo.BotName = cfg.ZaloSecret, log, cfg.ZaloBotName
+		a.zalo.Secret, a.zalo.Log, a.zalo.BotName, a.zalo.BotLink = cfg.ZaloSecret, log, cfg.ZaloBotName, cfg.ZaloBotLink
 		a.addChannel(a.zalo, texts, cfg)
 	}
 	for _, ad := range cfg.Adapters {

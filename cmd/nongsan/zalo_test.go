@@ -732,3 +732,36 @@ func TestAZaloGroupTheBotNeverHeardOfIsGreetedOnce(t *testing.T) {
 		t.Errorf("the group was greeted %d times", n)
 	}
 }
+
+// Zalo does not say which message a group member's reply quotes: a buyer
+// who answers a listing post without its code ("lấy 20kg") is told in one
+// line how to order, privately, with the link to the bot's chat
+// (ZALO_BOT_LINK), which the post gives too; the buyer's words are not
+// repeated to the group. With the code, the reply names the listing.
+func TestAZaloBuyerReplyingToAPostWithoutItsCodeIsToldHowToOrder(t *testing.T) {
+	t.Parallel()
+	const link = "https://zalo.me/1459232241454765289"
+	tg, zs := telegramtest.NewServer(t), zalotest.NewServer(t)
+	zs.SetCanJoinGroups(true)
+	env := zaloEnv(orderEnv(t, tg), zs)
+	env["MODERATORS"], env["ZALO_BOT_LINK"] = "zalo:mod-0001", link
+	z := startZaloWith(t, tg, zs, env)
+	const group, farmer, buyer = "zalo-group-replies", "6ede9afa66b88fe6d6b1", "8f3a0c1b2d4e5f6071b2"
+	z.post(zs.Text(zalotest.Group(group), z.user("mod-0001"), "/dangky chi lang"))
+	z.expect(group, "group.registered", "Area", "Chi Lăng")
+	z.register(farmer, "0912 888 774")
+	_, code := z.publish(farmer, "500 kg", "25k")
+	post := zaloText(t, "render.order_by_text", "Code", code, "BotLink", link)
+	if !strings.Contains(post, link) {
+		t.Fatalf("the post's order line has no link: %q", post)
+	}
+	z.wait(group, func(s string) bool { return strings.Contains(s, post) })
+
+	z.post(zs.Reply(zalotest.Group(group), z.user(buyer), "lấy 20kg"))
+	how := z.expect(group, "group.order_how", "BotLink", link)
+	if !strings.Contains(how, zalotest.BotName+" ("+link+")") || strings.Contains(how, "lấy") {
+		t.Errorf("the reply to a buyer quoting a post: %q", how)
+	}
+	z.post(zs.Reply(zalotest.Group(group), z.user(buyer), "mua "+code+" 20kg"))
+	z.expect(group, "group.order_privately", "Name", z.name(buyer), "Product", "Na Chi Lăng", "Code", code)
+}

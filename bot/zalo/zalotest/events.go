@@ -49,6 +49,15 @@ func (s *Server) Text(chat zalo.Chat, u User, text string) zalo.Event {
 	return ev
 }
 
+// Reply is a message.text.received event of a member replying to (quoting)
+// one of the bot's messages in a group: Zalo gives it to the bot without a
+// mention, and does not say which message it quotes.
+func (s *Server) Reply(chat zalo.Chat, u User, text string) zalo.Event {
+	ev := s.Event(zalo.EventText, chat, u)
+	ev.Message.Text = text
+	return ev
+}
+
 // Image is a message.image.received event of one of the server's sample
 // photos (see PhotoURL).
 func (s *Server) Image(chat zalo.Chat, u User, photo, caption string) zalo.Event {
