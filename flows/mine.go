@@ -459,6 +459,7 @@ func (f *mine) onPrice(ctx context.Context, c *Conv, in Input) (Step, error) {
 // where eggs are counted ("3k/quả" for eggs by the chục is 30k a chục), a
 // dear one confirmed first.
 func (f *mine) takePrice(ctx context.Context, c *Conv, l *Listing, p vn.Price, typed string) (Step, error) {
+	typed = vn.WithoutPictographs(typed)
 	if in, ok := p.InCounted(l.Quantity.Unit, counted(f.deps, l)); ok {
 		p = in
 	}

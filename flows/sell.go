@@ -517,12 +517,12 @@ func (f *sell) onPrice(ctx context.Context, c *Conv, d *draft, in Input) (Go, er
 	case !convertible(p, d.Listing.Quantity):
 		return Again(M("sell.price_unit", "Price", c.F().Price(p), "Unit", c.F().Unit(d.Listing.Quantity.Unit))), nil
 	case typed.CheapChuc(f.defaultUnit(d), f.pieceMin(d)): // "3k" a chục of eggs, surely a quả: asked
-		d.Listing.Price, d.Listing.PriceTyped = typed, in.Text
+		d.Listing.Price, d.Listing.PriceTyped = typed, vn.WithoutPictographs(in.Text)
 		d.sure(unsurePricePiece)
 		d.Listing.Unsure = append(d.Listing.Unsure, unsurePricePiece)
 		return To(f.price), nil
 	}
-	d.Listing.Price, d.Listing.PriceTyped = p, in.Text
+	d.Listing.Price, d.Listing.PriceTyped = p, vn.WithoutPictographs(in.Text)
 	d.sure(unsurePricePer)
 	d.sure(unsurePricePiece)
 	d.sure(unsurePriceDear)

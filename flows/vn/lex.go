@@ -78,7 +78,7 @@ func lex(s string) []token {
 			continue
 		case r == '(' || r == '[' || r == '=':
 			glued, open = false, true
-		case unicode.IsSpace(r) || strings.ContainsRune(",.!?:;\"')]{}*", r):
+		case unicode.IsSpace(r) || strings.ContainsRune(",.!?:;\"')]{}*", r) || pictograph(r):
 			glued = false
 		case r == '/':
 			add(token{kind: tSlash, text: "/", glued: glued && len(toks) > 0, start: i})
@@ -100,6 +100,30 @@ func lex(s string) []token {
 		i += size
 	}
 	return toks
+}
+
+// pictograph tells whether r is an emoji or a like symbol, or a part of
+// one (a skin tone, a variation selector, a keycap): farmers end answers
+// with them ("5 tạ 👍", "25k 🙏", "mai nhé 😊"), and they say nothing of
+// the value, so they separate words as a space does. The ellipsis too
+// ("mai nhé…").
+func pictograph(r rune) bool {
+	return r >= 0x80 && (unicode.Is(unicode.So, r) || unicode.Is(unicode.Sk, r) || unicode.Is(unicode.Me, r) ||
+		unicode.Is(unicode.Variation_Selector, r) || r == '\u2026')
+}
+
+// WithoutPictographs is s without its emoji (see pictograph), spaces
+// collapsed: "25k 🙏" as typed is echoed back "25k".
+func WithoutPictographs(s string) string {
+	if !strings.ContainsFunc(s, pictograph) {
+		return s
+	}
+	return collapse(strings.Map(func(r rune) rune {
+		if pictograph(r) {
+			return ' '
+		}
+		return r
+	}, s))
 }
 
 // joinSpacedThousands merges "25 000" into one number "25.000": a number of

@@ -76,6 +76,8 @@ func TestCatalogMatch(t *testing.T) {
 		{"NA DAI loại 1", "na-chi-lang"},
 		{"bán na", "na-chi-lang"},
 		{"quả na", "na-chi-lang"},
+		{"Na 🍈", "na-chi-lang"},
+		{"🍊 cam", "cam"},
 		{"quyt", "quyt-bac-son"},
 		{"quýt", "quyt-bac-son"},
 		{"trứng cút", "trung-cut"},

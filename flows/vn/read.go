@@ -418,7 +418,8 @@ func producePhrase(before, span []readWord) bool {
 }
 
 // readWords splits text into words; separators end spans: ",", ".", ";",
-// "!", "?", ":", brackets, and a lone dash or plus.
+// "!", "?", ":", brackets, and a lone dash or plus. Emoji around a word
+// are left out ("25k🙏" is "25k").
 func readWords(text string) []readWord {
 	var ws []readWord
 	for _, f := range strings.Fields(text) {
@@ -427,8 +428,15 @@ func readWords(text string) []readWord {
 				ws[n-1].end = true
 			}
 		}
-		raw := strings.TrimLeft(f, "([\"'")
+		f = strings.TrimFunc(f, pictograph)
+		if f == "" {
+			continue // an emoji alone ("👍", "🙏"): a space
+		}
+		raw := strings.TrimLeftFunc(f, func(r rune) bool { return pictograph(r) || strings.ContainsRune("([\"'", r) })
 		trimmed := strings.TrimRight(raw, ",.;!?:)]\"'")
+		if t := strings.TrimRightFunc(trimmed, pictograph); t != trimmed { // "25k🙏."
+			trimmed = strings.TrimRight(t, ",.;!?:)]\"'")
+		}
 		if trimmed == "" || strings.Trim(trimmed, "-–—+|*•") == "" {
 			if n := len(ws); n > 0 {
 				ws[n-1].end = true

@@ -31,6 +31,11 @@ func TestReadListing(t *testing.T) {
 		{text: "Gà đồi 50 con 150k/con", product: "ga", qty: "50 con", price: "150000/con", note: "đồi", flags: "listing"},
 		{text: "Lợn 2 con 4tr/con", product: "lon", qty: "2 con", price: "4000000/con", flags: "listing"},
 		{text: "cảm ơn", note: ""},
+		// Emoji say nothing: read as spaces, left out of the note and of the
+		// price as typed.
+		{text: "Na 🍈 5 tạ 👍 25k🙏 mai nhé 😊", product: "na-chi-lang", qty: "5 ta", price: "25000",
+			ready: day(2, 12, 2026), flags: "listing", typed: "25k"},
+		{text: "🍊🍊 Cam 3 tạ, 20k/kg 🙏.", product: "cam", qty: "3 ta", price: "20000/kg", flags: "listing", typed: "20k/kg"},
 		// A past date is read as such (and asked again), not left in the note.
 		{text: "Na 5 tạ 25k hôm qua", product: "na-chi-lang", qty: "5 ta", price: "25000", past: day(30, 11, 2026), flags: "listing"},
 		// A bare number after giá is thousands.

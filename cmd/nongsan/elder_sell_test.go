@@ -1,0 +1,64 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
+)
+
+// elderSeller is an older farmer, registered, at the product question,
+// typing on Telegram.
+func elderSeller(t *testing.T, user string) (*typist, *testBot) {
+	t.Helper()
+	tg := telegramtest.NewServer(t)
+	b := startBot(t, tg, orderEnv(t, tg))
+	p := &typist{t: t, c: tgTypist{b}}
+	p.register(user, "0912 888 764")
+	p.expect(user, "sell.product")
+	return p, b
+}
+
+// An older farmer ends her answers with an emoji, as she does with her
+// family: "Na 🍈", "5 tạ 👍", "25k 🙏", "mai nhé 😊" are read as without
+// it, and the summary echoes her price without the emoji.
+func TestAnElderFarmerEndsHerAnswersWithEmoji(t *testing.T) {
+	t.Parallel()
+	const farmer = "7701"
+	p, _ := elderSeller(t, farmer)
+	p.say(farmer, "Na 🍈")
+	p.expect(farmer, "sell.photos")
+	p.c.sendPhoto(farmer, "photo-1", "")
+	p.say(farmer, "xong 👍")
+	p.expect(farmer, "sell.quantity", "Product", "Na Chi Lăng", "Unit", "kg")
+	p.say(farmer, "5 tạ 👍")
+	p.expect(farmer, "sell.price", "Unit", "kg")
+	p.say(farmer, "25k 🙏")
+	p.expect(farmer, "sell.ready")
+	p.say(farmer, "mai nhé 😊")
+	p.expect(farmer, "sell.note")
+	p.say(farmer, "bỏ qua")
+	summary := p.lastSummary(farmer)
+	for _, want := range []string{"Na Chi Lăng — 5 tạ", "25.000 đ/kg", "gõ: 25k"} {
+		if !strings.Contains(summary, want) {
+			t.Fatalf("summary lacks %q:\n%s", want, summary)
+		}
+	}
+	if strings.Contains(summary, "🙏") {
+		t.Fatalf("summary echoes the emoji:\n%s", summary)
+	}
+}
+
+// lastSummary waits for the listing's summary and returns the last one.
+func (p *typist) lastSummary(user string) string {
+	p.t.Helper()
+	p.wait(user, isSummary)
+	msgs := p.c.received(user)
+	for i := len(msgs) - 1; ; i-- {
+		if isSummary(msgs[i]) {
+			return msgs[i]
+		}
+	}
+}
+
+func isSummary(s string) bool { return strings.HasPrefix(s, "📋 Anh/chị kiểm tra lại tin bán") }
