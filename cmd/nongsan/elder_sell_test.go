@@ -61,4 +61,6 @@ func (p *typist) lastSummary(user string) string {
 	}
 }
 
-func isSummary(s string) bool { return strings.HasPrefix(s, "📋 Anh/chị kiểm tra lại tin bán") }
+func isSummary(s string) bool {
+	return strings.HasPrefix(s, "📋 Anh/chị kiểm tra lại tin bán")
+}
