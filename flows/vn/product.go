@@ -125,7 +125,7 @@ func isSlug(s string) bool {
 // Courtesy tells whether s is a courtesy ("cảm ơn", "cám ơn em"): it
 // names no product, though "cảm" folds to "cam", an orange.
 func Courtesy(s string) bool {
-	k := matchKey(s)
+	k := untyped(matchKey(s)) // "camr own" too
 	for c := range courtesies {
 		if k == c || strings.HasPrefix(k, c+" ") {
 			return true
@@ -217,6 +217,9 @@ func (c *Catalog) match(s string, typos bool) (Product, bool) {
 	if best >= 0 {
 		return clone(c.products[best]), true
 	}
+	if plain := untyped(f); typos && plain != f {
+		return c.match(plain, true) // "nax", "cams", "maatj ong": Na, Cam, Mật ong
+	}
 	if typos && len(f) >= 5 {
 		found := -1
 		for _, k := range c.typoKeys {
@@ -290,6 +293,50 @@ func (c *Catalog) MatchName(s string) (Product, string, bool) {
 	name[0] = unicode.ToUpper(name[0])
 	return p, string(name), true
 }
+
+// untyped is folded text f without what a Telex or VNI keyboard left in
+// it when it did not turn the keys into marks, as on a phone set up for
+// English: "nax" (nà), "cams" (cám), "maatj ong" (mật ong), "buwoir"
+// (bưởi), "dduaf" (đùa), "na2", "ma65t ong". No Vietnamese word written
+// without marks holds s, f, r, x, j or w after its vowel (its initial
+// consonants come before it), a doubled a, e, o or d, or a digit after a
+// letter: each goes (a doubled letter becomes one; a w before any vowel,
+// u). Words with none are
+// left as they are; the result is f when there is nothing to take out.
+func untyped(f string) string {
+	words := strings.Fields(f)
+	for i, w := range words {
+		if w == "" || !('a' <= w[0] && w[0] <= 'z') {
+			continue // "5ta", "25k": numbers, not words
+		}
+		b, vowel := make([]byte, 0, len(w)), false
+		for j := 0; j < len(w); j++ {
+			ch := w[j]
+			prev := byte(0)
+			if len(b) > 0 {
+				prev = b[len(b)-1]
+			}
+			switch {
+			case ch < 'a' || ch > 'z':
+				if '1' <= ch && ch <= '9' {
+					continue // VNI: 1-5 tones, 6-8 hats and hooks, 9 đ
+				}
+			case strings.IndexByte("sfrxjw", ch) >= 0 && vowel:
+				continue // a tone or a hook, typed anywhere after the vowel: "cams", "truwngs", "trungws"
+			case ch == 'w':
+				ch = 'u'
+			case ch == prev && strings.IndexByte("aeod", ch) >= 0:
+				continue // â, ê, ô, đ
+			}
+			vowel = vowel || isVowel(ch)
+			b = append(b, ch)
+		}
+		words[i] = string(b)
+	}
+	return strings.Join(words, " ")
+}
+
+func isVowel(c byte) bool { return c != 0 && strings.IndexByte("aeiouy", c) >= 0 }
 
 // withinOneEdit reports whether a and b differ by at most one insertion,
 // deletion, substitution or swap of adjacent bytes (ASCII after folding).
