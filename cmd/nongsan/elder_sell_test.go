@@ -64,3 +64,25 @@ func (p *typist) lastSummary(user string) string {
 func isSummary(s string) bool {
 	return strings.HasPrefix(s, "📋 Anh/chị kiểm tra lại tin bán")
 }
+
+// "chưa có hàng" (not there yet) in her one-message listing is no ready
+// date of today: the date is asked, and "chưa có hàng" typed at it gets
+// the question again, not today.
+func TestNotThereYetIsNoReadyDate(t *testing.T) {
+	t.Parallel()
+	const farmer = "7702"
+	p, _ := elderSeller(t, farmer)
+	p.say(farmer, "Na 5 tạ 25k chưa có hàng")
+	p.expect(farmer, "sell.photos")
+	p.c.sendPhoto(farmer, "photo-1", "")
+	p.say(farmer, "xong")
+	p.expect(farmer, "sell.ready")
+	before := len(p.c.received(farmer))
+	p.say(farmer, "chua co hang")
+	p.waitAfter(farmer, before, func(s string) bool { return strings.HasPrefix(s, "📅") })
+	if isSummary(p.last(farmer)) {
+		t.Fatalf("summary after %q", "chua co hang")
+	}
+	p.say(farmer, "rằm tháng 11")
+	p.expect(farmer, "sell.note")
+}

@@ -1,6 +1,7 @@
 package vn
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -116,6 +117,9 @@ func ParseDate(s string, now time.Time) (time.Time, error) {
 	}
 	d.today, d.kiaGrave = today, kiaGrave
 	if d.ready() {
+		if slices.Contains(strings.Fields(strings.ToLower(Normalize(s))), "ảnh") {
+			return time.Time{}, ErrNotDate // "có ảnh" (a photo) is no "có anh ạ"
+		}
 		return today, nil
 	}
 	return d.parse()

@@ -267,6 +267,12 @@ var messyAnswers = []struct{ kind, in, want string }{
 	{"date", "có hàng 🙏", "2026-12-01"},
 	{"date", "15/12 🙏🙏", "2026-12-15"},
 	{"date", "mai nhé…", "2026-12-02"},
+	// Not there: no date.
+	{"date", "chưa có hàng", "refused"},
+	{"date", "chua co hang", "refused"},
+	{"date", "không có ảnh", "refused"},
+	{"date", "có ảnh rồi", "refused"},
+	{"date", "ko co hang", "refused"},
 	{"phone", "SDT: 0912 345 678", "+84912345678"},
 	{"phone", "so dien thoai em la 0912345678", "+84912345678"},
 	{"phone", "sdt em 0912.345.678 a", "+84912345678"},

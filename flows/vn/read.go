@@ -193,7 +193,10 @@ func readListing(text string, now time.Time, c *Catalog, areas []Area, counted U
 			r.QuantityUnsure = r.QuantityUnsure || !SameAmount(q, qs[0])
 		}
 	}
-	spans(ws, maxSpan, func(_ string, _, span, rest []readWord) bool {
+	spans(ws, maxSpan, func(_ string, before, span, rest []readWord) bool {
+		if notThere(before, span) {
+			return false
+		}
 		d, err := readDate(span, rest, now)
 		switch {
 		case err == nil && r.Ready.IsZero():
@@ -562,6 +565,19 @@ func breaksDate(span, rest []readWord, now time.Time) bool {
 		}
 	}
 	return false
+}
+
+// notThere tells whether span, made only of readyWords, says the produce
+// is not there: after a negation ("chưa có hàng", "không có ảnh"), or
+// about a photo ("có ảnh": ảnh folds to anh, a word of politeness).
+func notThere(before, span []readWord) bool {
+	if !onlyReadyWords(span) {
+		return false
+	}
+	if n := len(before); n > 0 && before[n-1].neg && !before[n-1].end {
+		return true
+	}
+	return slices.ContainsFunc(span, func(w readWord) bool { return strings.ToLower(w.raw) == "ảnh" })
 }
 
 func onlyReadyWords(ws []readWord) bool {

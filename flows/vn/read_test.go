@@ -31,6 +31,12 @@ func TestReadListing(t *testing.T) {
 		{text: "Gà đồi 50 con 150k/con", product: "ga", qty: "50 con", price: "150000/con", note: "đồi", flags: "listing"},
 		{text: "Lợn 2 con 4tr/con", product: "lon", qty: "2 con", price: "4000000/con", flags: "listing"},
 		{text: "cảm ơn", note: ""},
+		// Not there yet, or no photo: no ready date, said in the note.
+		{text: "Na 5 tạ 25k chưa có hàng", product: "na-chi-lang", qty: "5 ta", price: "25000", note: "chưa có hàng", flags: "listing"},
+		{text: "na 5 ta 25k chua co hang", product: "na-chi-lang", qty: "5 ta", price: "25000", note: "chua co hang", flags: "listing"},
+		{text: "Na 5 tạ 25k, không có ảnh", product: "na-chi-lang", qty: "5 ta", price: "25000", note: "", flags: "listing"},
+		{text: "na 5 ta 25k ko co anh", product: "na-chi-lang", qty: "5 ta", price: "25000", note: "", flags: "listing"},
+		{text: "Na 5 tạ 25k có hàng luôn", product: "na-chi-lang", qty: "5 ta", price: "25000", ready: day(1, 12, 2026), flags: "listing"},
 		// Emoji say nothing: read as spaces, left out of the note and of the
 		// price as typed.
 		{text: "Na 🍈 5 tạ 👍 25k🙏 mai nhé 😊", product: "na-chi-lang", qty: "5 ta", price: "25000",
