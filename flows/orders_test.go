@@ -442,8 +442,9 @@ func TestAnOldButtonActsOnWhatItWasShownFor(t *testing.T) {
 			t.Errorf("shown again:\n%s\nwant the summary at 30.000 đ/kg", got)
 		}
 		c.play([]turn{
-			// Another listing begun with /ban: the na summary's buttons publish nothing of it.
-			{text, "/ban", 0, "sell/product", []string{"flow.left", "sell.product"}},
+			// Another listing begun with huỷ, /ban: the na summary's buttons publish nothing of it.
+			{text, "huỷ", 0, "", []string{"cancel.done+menu"}},
+			{text, "/ban", 0, "sell/product", []string{"sell.product"}},
 			{text, "quýt", 0, "sell/photos", []string{"sell.photos"}},
 			{flows.KindPhoto, "", 0, "sell/photos", []string{"sell.photo_got"}},
 			{text, "xong", 0, "sell/quantity", []string{"sell.quantity"}},

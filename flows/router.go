@@ -428,6 +428,24 @@ var unclearMsg = map[InputKind]string{
 // starts it afresh (saying so): /ban for a new listing.
 func (r *Router) start(ctx context.Context, c *Conv, name FlowName, in Input) error {
 	s := c.Session
+	if name == "sell" && s.Flow != resumeName {
+		// /ban typed again while writing a listing (she forgot where she
+		// was, or thought the bot had not heard): what she typed is kept,
+		// the question in progress asked again, and she is told how to
+		// start over.
+		for w := s; w.Active(); w = w.Parent {
+			if w.Flow == name {
+				if p, err := mayPost(ctx, r.Deps, c, PostingOf{Since: listedSince(r.Deps, c)}); err != nil || p.Banned {
+					*c.Session = Session{} // banned meanwhile: told why, the listing goes
+					return err
+				}
+				*c.Session = *w // an interjection over it is dropped
+				c.Say(M("sell.still_writing", "Product", leftProduct(w)))
+				r.prompt(c)
+				return nil
+			}
+		}
+	}
 	switch {
 	case s.Active() && s.Flow == name:
 		c.Say(M("flow.left"))

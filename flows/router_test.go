@@ -234,11 +234,16 @@ func TestConversations(t *testing.T) {
 			{text, "hồ sơ", 0, "profile/reg_phone", []string{"flow.resume", "reg.phone"}},
 			{text, "/hoso", 0, "profile/reg_name", []string{"flow.left", "reg.name"}},
 		}},
-		{"the sell draft outlives its own menu button", append(slices.Clone(toSellQuantity), []turn{
+		{"the sell draft outlives its own menu button and /ban", append(slices.Clone(toSellQuantity), []turn{
 			{text, "🌾 Đăng bán", 0, "sell/quantity", []string{"flow.resume", "sell.quantity"}},
 			{text, "🌐 Ngôn ngữ / Language", 0, "language/pick", []string{"lang.ask"}},
 			{text, "🌾 Đăng bán", 0, "sell/quantity", []string{"flow.resume", "sell.quantity"}},
-			{text, "/ban", 0, "sell/product", []string{"flow.left", "sell.product"}},
+			// /ban again: the listing goes on, not afresh (she would lose it).
+			{text, "/ban", 0, "sell/quantity", []string{"sell.still_writing", "sell.quantity"}},
+			{text, "🌐 Ngôn ngữ / Language", 0, "language/pick", []string{"lang.ask"}},
+			{text, "/ban", 0, "sell/quantity", []string{"sell.still_writing", "sell.quantity"}},
+			{text, "huỷ", 0, "", []string{"cancel.done+menu"}},
+			{text, "/ban", 0, "sell/product", []string{"sell.product"}},
 		}...)},
 		{"the choices on screen still count after a refused answer", []turn{
 			{text, "/hoso", 0, "profile/reg_name", []string{"reg.name"}},

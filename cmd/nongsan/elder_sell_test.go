@@ -86,3 +86,30 @@ func TestNotThereYetIsNoReadyDate(t *testing.T) {
 	p.say(farmer, "rằm tháng 11")
 	p.expect(farmer, "sell.note")
 }
+
+// She types /ban again in the middle of her listing (she thinks the bot
+// did not hear, or forgot where she was): what she typed is kept, the
+// question in progress asked again below a line saying so, and how to
+// start over ("huỷ", then /ban). Her product was typed as a Telex
+// keyboard left it ("cams"): Cam.
+func TestBanTypedAgainKeepsTheListingInProgress(t *testing.T) {
+	t.Parallel()
+	const farmer = "7703"
+	p, _ := elderSeller(t, farmer)
+	p.say(farmer, "cams")
+	p.expect(farmer, "sell.photos")
+	p.c.sendPhoto(farmer, "photo-1", "")
+	p.say(farmer, "xong")
+	p.expect(farmer, "sell.quantity", "Product", "Cam", "Unit", "kg")
+	p.say(farmer, "/ban")
+	got := p.expect(farmer, "sell.still_writing", "Product", "Cam")
+	if want := text(t, "vi", "sell.quantity", "Product", "Cam", "Unit", "kg"); !strings.Contains(got, want) {
+		t.Fatalf("after /ban: %q\nwant the quantity question again: %q", got, want)
+	}
+	p.say(farmer, "3 tạ")
+	p.expect(farmer, "sell.price", "Unit", "kg")
+	p.say(farmer, "huỷ")
+	p.expect(farmer, "cancel.done")
+	p.say(farmer, "/ban")
+	p.expect(farmer, "sell.product")
+}
