@@ -39,6 +39,10 @@ type StepDef struct {
 	// Fresh: `quay lại` never leads back past this step (what came
 	// before is done and saved, like a registration).
 	Fresh bool
+	// Unclear, when set, is said for a text not understood at this step
+	// instead of unclear.text and the question again: the question is
+	// long and still on screen (a summary); it says what can be typed.
+	Unclear Msg
 }
 
 // Flow is a conversation: an entry that returns the first step, and a table

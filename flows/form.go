@@ -73,6 +73,8 @@ type Field[D any] struct {
 	Summary bool
 	// Fresh: `quay lại` never leads back past this row.
 	Fresh bool
+	// Unclear: said for a text not understood here (StepDef.Unclear).
+	Unclear Msg
 }
 
 // Question is what a row asks: a text, choices, or the platform's
@@ -159,7 +161,7 @@ func (f *Form[D]) Flow() *Flow {
 		seen[row.Step] = true
 		editable = editable || row.Edit != ""
 		if row.Do == nil {
-			steps[row.Step] = StepDef{Prompt: f.prompt(row), Handle: f.handle(row), Fresh: row.Fresh}
+			steps[row.Step] = StepDef{Prompt: f.prompt(row), Handle: f.handle(row), Fresh: row.Fresh, Unclear: row.Unclear}
 		}
 	}
 	if editable {

@@ -373,6 +373,12 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 		c.Say(M("unclear.thanks"))
 		return nil
 	}
+	if in.Kind == KindText && c.Session.Active() {
+		if def := r.flow(c.Session.Flow).Steps[c.Session.Step]; def.Unclear.ID != "" {
+			c.Say(def.Unclear) // what can be typed; the question is still on screen
+			return nil
+		}
+	}
 	id, ok := unclearMsg[in.Kind]
 	if !ok {
 		id = "unclear.unknown"

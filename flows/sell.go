@@ -72,7 +72,8 @@ func newSell(d Deps) *sell {
 	f.ready = f.form.Row(Field[draft]{Step: "ready", Ask: f.askDate, Answer: f.onDate, Edit: "ready", Known: said(saidReady, "")})
 	f.form.Row(Field[draft]{Step: "note", Ask: ask(M("sell.note")).text, Answer: f.onNote, Edit: "note",
 		Skip: func(d *draft) { d.Listing.Note = "" }, Known: said(saidNote, "")})
-	f.form.Row(Field[draft]{Step: "summary", Ask: f.showSummary, Answer: f.onSummary, Summary: true})
+	f.form.Row(Field[draft]{Step: "summary", Ask: f.showSummary, Answer: f.onSummary, Summary: true,
+		Unclear: M("sell.summary_unclear")})
 	return f
 }
 
@@ -725,6 +726,11 @@ func listingData(f Format, l *Listing) []any {
 }
 
 func (f *sell) onSummary(ctx context.Context, c *Conv, d *draft, in Input) (Go, error) {
+	if in.Kind == KindText {
+		if field := summaryField(in.Text); field != "" {
+			return f.form.pick(d, field), nil // "sửa giá", "sua gia", "giá": the price, at once
+		}
+	}
 	if in.Kind != KindChoice {
 		return NotUnderstood(), nil
 	}
@@ -775,6 +781,47 @@ func (f *sell) onSummary(ctx context.Context, c *Conv, d *draft, in Input) (Go, 
 		return Finish(), nil
 	}
 	return NotUnderstood(), nil
+}
+
+// summaryFields are the words that name a field of the listing, typed at
+// its summary with or without "sửa" ("sửa giá", "sua so luong", "ngày"):
+// folded, by field.
+var summaryFields = map[string][]string{
+	"product":  {"ten", "ten hang", "hang", "san pham", "mat hang", "loai hang", "product", "name"},
+	"photos":   {"anh", "hinh", "hinh anh", "anh hang", "photo", "photos"},
+	"quantity": {"so luong", "sl", "luong", "so can", "so ky", "quantity"},
+	"price":    {"gia", "gia ban", "gia tien", "price"},
+	"ready":    {"ngay", "ngay co hang", "ngay thu hoach", "ngay ban", "date"},
+	"note":     {"ghi chu", "note"},
+}
+
+// summaryField is the field named by text typed at the summary, "" for
+// none: "sửa giá", "sua gia", "giá", "đổi ngày", "sửa lại số lượng ạ".
+func summaryField(text string) string {
+	words := strings.Fields(strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r == ' ' {
+			return r
+		}
+		return ' '
+	}, vn.Fold(text)))
+	verb := false
+	for len(words) > 1 && slices.Contains([]string{"sua", "doi", "chinh", "lai", "xin", "cho", "em", "toi", "minh", "muon", "can", "edit", "change"}, words[0]) {
+		verb = verb || slices.Contains([]string{"sua", "doi", "chinh", "edit", "change"}, words[0])
+		words = words[1:]
+	}
+	for len(words) > 1 && slices.Contains([]string{"a", "nhe", "nha", "di", "lai", "voi", "oi", "em"}, words[len(words)-1]) {
+		words = words[:len(words)-1]
+	}
+	said := strings.Join(words, " ")
+	if !verb && slices.Contains([]string{"anh", "hang", "ten", "ngay", "luong"}, said) {
+		return "" // "anh ơi", "hàng", "ngay": a field only after "sửa"
+	}
+	for field, names := range summaryFields {
+		if slices.Contains(names, said) {
+			return field
+		}
+	}
+	return ""
 }
 
 // photoFileMsg asks again for a photo sent as a file that could not be

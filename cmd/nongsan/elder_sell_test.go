@@ -113,3 +113,42 @@ func TestBanTypedAgainKeepsTheListingInProgress(t *testing.T) {
 	p.say(farmer, "/ban")
 	p.expect(farmer, "sell.product")
 }
+
+// At the summary she types what to change rather than finding ✏️ Sửa:
+// "sua gia" opens the price at once, "sửa số lượng" the quantity; each
+// comes back to the summary. Words the summary does not know get a short
+// list of what can be typed, not the whole summary again.
+func TestTypedFieldNamesAtTheSummaryOpenThatField(t *testing.T) {
+	t.Parallel()
+	const farmer = "7704"
+	p, _ := elderSeller(t, farmer)
+	p.say(farmer, "na")
+	p.expect(farmer, "sell.photos")
+	p.c.sendPhoto(farmer, "photo-1", "")
+	for _, a := range []string{"xong", "5 tạ", "25k", "mai", "bỏ qua"} {
+		p.say(farmer, a)
+	}
+	p.lastSummary(farmer)
+	p.say(farmer, "sua gia")
+	p.expect(farmer, "sell.price", "Unit", "kg")
+	p.say(farmer, "28k")
+	if s := p.lastSummary(farmer); !strings.Contains(s, "28.000 đ/kg") {
+		t.Fatalf("summary after the price changed:\n%s", s)
+	}
+	p.say(farmer, "sửa số lượng ạ")
+	p.expect(farmer, "sell.quantity", "Product", "Na Chi Lăng", "Unit", "kg")
+	p.say(farmer, "4 tạ")
+	if s := p.last(farmer); !isSummary(s) || !strings.Contains(s, "4 tạ") {
+		t.Fatalf("after the quantity changed: %q", s)
+	}
+	p.say(farmer, "ảnh") // alone, "anh" may be anyone: a field only after "sửa"
+	p.expect(farmer, "sell.summary_unclear")
+	p.say(farmer, "đổi ngày")
+	p.expect(farmer, "sell.ready")
+	p.say(farmer, "ngày kia")
+	p.lastSummary(farmer)
+	p.say(farmer, "cái này là sao")
+	p.expect(farmer, "sell.summary_unclear")
+	p.say(farmer, "dang")
+	p.wait(farmer, func(s string) bool { return strings.HasPrefix(s, "✅ Đã") })
+}
