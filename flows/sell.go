@@ -719,10 +719,18 @@ func listingData(f Format, l *Listing) []any {
 	}
 	return []any{
 		"Product", l.Product, "Quantity", f.Stock(l.Quantity, l.ProductKey), "Price", f.Price(l.Price),
-		"PriceTyped", l.PriceTyped, "Ready", f.Date(l.Ready), "Note", l.Note, "Photos", len(l.Photos),
+		"PriceTyped", typedEcho(l.PriceTyped), "Ready", f.Date(l.Ready), "Note", l.Note, "Photos", len(l.Photos),
 		"Seller", l.Seller.Name, "Place", f.Place(l.Seller), "GrowingCode", l.Seller.GrowingCode, "Code", l.Code,
 		"Remaining", remaining, "Ended", ended,
 	}
+}
+
+// typedEcho is what the farmer typed, echoed back in quotes: without
+// quotes of its own or punctuation around it ("25k." is "25k"), so that
+// the line reads clean whatever she typed.
+func typedEcho(s string) string {
+	s = strings.NewReplacer(`"`, "", "“", "", "”", "").Replace(s)
+	return strings.TrimSpace(strings.Trim(s, " .,;:!?'"))
 }
 
 func (f *sell) onSummary(ctx context.Context, c *Conv, d *draft, in Input) (Go, error) {

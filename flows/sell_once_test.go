@@ -268,42 +268,42 @@ func TestEggsArePricedInTheUnitTheFarmerCounts(t *testing.T) {
 		{"eggs by the quả, priced per chục", append(slices.Concat(eggs, []turn{
 			{text, "50 quả", 0, "sell/price", []string{"sell.price"}},
 			{text, "30k/chục", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
-			"Trứng — 50 quả\n💰 3.000 đ/quả (anh/chị gõ: 30k/chục)"},
+			"Trứng — 50 quả\n💰 3.000 đ/quả, anh/chị gõ \"30k/chục\""},
 		{"eggs by the chục, priced per chục", append(slices.Concat(eggs, []turn{
 			{text, "5 chục", 0, "sell/price", []string{"sell.price"}},
 			{text, "30k", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
-			"Trứng — 5 chục\n💰 30.000 đ/chục (anh/chị gõ: 30k)"},
+			"Trứng — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"30k\""},
 		{"two chục and a half of eggs, quả named", append(slices.Concat(eggs, []turn{
 			{text, "hai chục rưỡi quả", 0, "sell/price", []string{"sell.price"}},
 			{text, "3k", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
 			"Trứng — 25 quả\n💰 3.000 đ/quả"},
 		{"eggs by the quả priced per chục in one message", append(slices.Clone(registered),
 			turn{photo, "Trứng gà 50 quả 30k/chục mai", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 50 quả\n💰 3.000 đ/quả (anh/chị gõ: 30k/chục)"},
+			"Trứng — 50 quả\n💰 3.000 đ/quả, anh/chị gõ \"30k/chục\""},
 		{"eggs by the chục in one message, the price's unit unsaid", append(slices.Clone(registered),
 			turn{photo, "Trứng gà 5 chục 30k mai", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 5 chục\n💰 30.000 đ/chục (anh/chị gõ: 30k)"},
+			"Trứng — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"30k\""},
 		{"a price first, its unit unsaid, then the chục: the price is asked again", append(slices.Clone(registered),
 			turn{photo, "Trứng gà 30k mai", 0, "sell/quantity", []string{"sell.quantity"}},
 			turn{text, "5 chục", 0, "sell/price", []string{"sell.price"}},
 			turn{text, "30k", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 5 chục\n💰 30.000 đ/chục (anh/chị gõ: 30k)"},
+			"Trứng — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"30k\""},
 		{"eggs by the chục, priced per quả", append(slices.Concat(eggs, []turn{
 			{text, "5 chục", 0, "sell/price", []string{"sell.price"}},
 			{text, "3k/quả", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
-			"Trứng — 5 chục\n💰 30.000 đ/chục (anh/chị gõ: 3k/quả)"},
+			"Trứng — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"3k/quả\""},
 		{"eggs by the chục priced per quả in one message", append(slices.Clone(registered),
 			turn{photo, "Trứng gà 5 chục 3k một quả mai", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 5 chục\n💰 30.000 đ/chục (anh/chị gõ: 3k một quả)"},
+			"Trứng — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"3k một quả\""},
 		{"fruit by the chục priced per quả: asked again per chục", append(slices.Concat(toSellQuantity, []turn{
 			{text, "3 chục", 0, "sell/price", []string{"sell.price"}},
 			{text, "5k/quả", 0, "sell/price", []string{"sell.price_unit"}},
 			{text, "40k", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
-			"Quýt Bắc Sơn — 3 chục\n💰 40.000 đ/chục (anh/chị gõ: 40k)"},
+			"Quýt Bắc Sơn — 3 chục\n💰 40.000 đ/chục, anh/chị gõ \"40k\""},
 		{"a chục of fruit stays a chục", append(slices.Concat(toSellQuantity, []turn{
 			{text, "3 chục", 0, "sell/price", []string{"sell.price"}},
 			{text, "40k", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
-			"Quýt Bắc Sơn — 3 chục\n💰 40.000 đ/chục (anh/chị gõ: 40k)"},
+			"Quýt Bắc Sơn — 3 chục\n💰 40.000 đ/chục, anh/chị gõ \"40k\""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -339,42 +339,42 @@ func TestACheapPriceForAChucOfEggsIsAskedPerQuaOrPerChuc(t *testing.T) {
 		{"in one message, a quả", append(slices.Clone(registered),
 			turn{photo, "Trứng gà 5 chục 3k mai", 0, "sell/price", piece},
 			turn{flows.KindChoice, "per:qua", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 5 chục\n💰 30.000 đ/chục (anh/chị gõ: 3k)"},
+			"Trứng — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"3k\""},
 		{"in one message, a chục after all", append(slices.Clone(registered),
 			turn{photo, "Trứng gà 5 chục 3k mai", 0, "sell/price", piece},
 			turn{flows.KindChoice, "per:chuc", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 5 chục\n💰 3.000 đ/chục (anh/chị gõ: 3k)"},
+			"Trứng — 5 chục\n💰 3.000 đ/chục, anh/chị gõ \"3k\""},
 		{"in one message, the answer typed", append(slices.Clone(registered),
 			turn{photo, "trung ga 5 chuc 3k mai", 0, "sell/price", piece},
 			turn{text, "1 qua", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 5 chục\n💰 30.000 đ/chục (anh/chị gõ: 3k)"},
+			"Trứng — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"3k\""},
 		{"eggs by the quả priced per chục", append(slices.Clone(registered),
 			turn{photo, "Trứng gà 50 quả 3k/chục mai", 0, "sell/price", piece},
 			turn{flows.KindChoice, "per:qua", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 50 quả\n💰 3.000 đ/quả (anh/chị gõ: 3k/chục)"},
+			"Trứng — 50 quả\n💰 3.000 đ/quả, anh/chị gõ \"3k/chục\""},
 		{"the price before the quantity", append(slices.Clone(registered),
 			turn{photo, "Trứng gà 3k/chục mai", 0, "sell/quantity", []string{"sell.quantity"}},
 			turn{text, "50 quả", 0, "sell/price", piece},
 			turn{flows.KindChoice, "per:qua", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 50 quả\n💰 3.000 đ/quả (anh/chị gõ: 3k/chục)"},
+			"Trứng — 50 quả\n💰 3.000 đ/quả, anh/chị gõ \"3k/chục\""},
 		{"at the price question", append(slices.Concat(eggs, []turn{
 			{text, "5 chục", 0, "sell/price", []string{"sell.price"}},
 			{text, "3k", 0, "sell/price", piece},
 			{flows.KindChoice, "per:qua", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
-			"Trứng — 5 chục\n💰 30.000 đ/chục (anh/chị gõ: 3k)"},
+			"Trứng — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"3k\""},
 		{"the price typed again with its unit", append(slices.Clone(registered),
 			turn{photo, "Trứng gà 5 chục 3k mai", 0, "sell/price", piece},
 			turn{text, "3k/quả", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 5 chục\n💰 30.000 đ/chục (anh/chị gõ: 3k/quả)"},
+			"Trứng — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"3k/quả\""},
 		{"at the price question, a price typed again", append(slices.Concat(eggs, []turn{
 			{text, "5 chục", 0, "sell/price", []string{"sell.price"}},
 			{text, "3k", 0, "sell/price", piece},
 			{text, "35k", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
-			"Trứng — 5 chục\n💰 35.000 đ/chục (anh/chị gõ: 35k)"},
+			"Trứng — 5 chục\n💰 35.000 đ/chục, anh/chị gõ \"35k\""},
 		{"a chục of fruit is not asked", append(slices.Concat(toSellQuantity, []turn{
 			{text, "3 chục", 0, "sell/price", []string{"sell.price"}},
 			{text, "8k", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
-			"Quýt Bắc Sơn — 3 chục\n💰 8.000 đ/chục (anh/chị gõ: 8k)"},
+			"Quýt Bắc Sơn — 3 chục\n💰 8.000 đ/chục, anh/chị gõ \"8k\""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -435,26 +435,26 @@ func TestAnEggFarmerSellsTwoChucAndAHalf(t *testing.T) {
 		{"at the quantity question", append(slices.Concat(eggs, []turn{
 			{text, "2 chục rưỡi", 0, "sell/price", []string{"sell.price"}},
 			{text, "30k", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
-			"Trứng — 25 quả\n💰 30.000 đ/chục (anh/chị gõ: 30k)"},
+			"Trứng — 25 quả\n💰 30.000 đ/chục, anh/chị gõ \"30k\""},
 		{"without diacritics", append(slices.Concat(eggs, []turn{
 			{text, "2 chuc ruoi", 0, "sell/price", []string{"sell.price"}},
 			{text, "30k", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
-			"Trứng — 25 quả\n💰 30.000 đ/chục (anh/chị gõ: 30k)"},
+			"Trứng — 25 quả\n💰 30.000 đ/chục, anh/chị gõ \"30k\""},
 		{"a chục and five quả", append(slices.Concat(eggs, []turn{
 			{text, "2 chục 5 quả", 0, "sell/price", []string{"sell.price"}},
 			{text, "30k/chục", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
-			"Trứng — 25 quả\n💰 3.000 đ/quả (anh/chị gõ: 30k/chục)"},
+			"Trứng — 25 quả\n💰 3.000 đ/quả, anh/chị gõ \"30k/chục\""},
 		{"in one message", append(slices.Clone(registered),
 			turn{photo, "Trứng gà 2 chục rưỡi 30k/chục mai", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 25 quả\n💰 30.000 đ/chục (anh/chị gõ: 30k/chục)"},
+			"Trứng — 25 quả\n💰 30.000 đ/chục, anh/chị gõ \"30k/chục\""},
 		{"a chục and five quả in one message", append(slices.Clone(registered),
 			turn{photo, "Trứng gà 2 chục 5 quả 30k/chục mai", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 25 quả\n💰 3.000 đ/quả (anh/chị gõ: 30k/chục)"},
+			"Trứng — 25 quả\n💰 3.000 đ/quả, anh/chị gõ \"30k/chục\""},
 		{"half a chục of fruit is asked again", append(slices.Concat(toSellQuantity, []turn{
 			{text, "2 chục rưỡi", 0, "sell/quantity", []string{"order.quantity_whole"}},
 			{text, "3 chục", 0, "sell/price", []string{"sell.price"}},
 			{text, "40k", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
-			"Quýt Bắc Sơn — 3 chục\n💰 40.000 đ/chục (anh/chị gõ: 40k)"},
+			"Quýt Bắc Sơn — 3 chục\n💰 40.000 đ/chục, anh/chị gõ \"40k\""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -529,10 +529,10 @@ func TestQuailEggsSellForAFewThousandAChuc(t *testing.T) {
 		{"at the price question", append(slices.Concat(quail, []turn{
 			{text, "10 chục", 0, "sell/price", []string{"sell.price"}},
 			{text, "4k", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
-			"🌾 Trứng cút — 10 chục\n💰 4.000 đ/chục (anh/chị gõ: 4k)"},
+			"🌾 Trứng cút — 10 chục\n💰 4.000 đ/chục, anh/chị gõ \"4k\""},
 		{"in one message", append(slices.Clone(registered),
 			turn{photo, "Trứng cút 10 chục 4k/chục mai", 0, "sell/summary", []string{"sell.summary"}}),
-			"🌾 Trứng cút — 10 chục\n💰 4.000 đ/chục (anh/chị gõ: 4k/chục)"},
+			"🌾 Trứng cút — 10 chục\n💰 4.000 đ/chục, anh/chị gõ \"4k/chục\""},
 		{"by the quả, without diacritics", append(slices.Clone(registered),
 			turn{photo, "trung cut 200 qua 500d/qua mai", 0, "sell/summary", []string{"sell.summary"}}),
 			"🌾 Trứng cút — 200 quả\n💰 500 đ/quả"},
@@ -540,7 +540,7 @@ func TestQuailEggsSellForAFewThousandAChuc(t *testing.T) {
 			{text, "10 chục", 0, "sell/price", []string{"sell.price"}},
 			{text, "4k", 0, "sell/price", []string{"sell_once.price_piece"}},
 			{flows.KindChoice, "per:chuc", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
-			"🌾 Trứng — 10 chục\n💰 4.000 đ/chục (anh/chị gõ: 4k)"},
+			"🌾 Trứng — 10 chục\n💰 4.000 đ/chục, anh/chị gõ \"4k\""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -712,15 +712,15 @@ func TestBananasAreListedByTheBunch(t *testing.T) {
 	}{
 		{"in one message", append(slices.Clone(registered),
 			turn{photo, "Chuối 20 buồng 100k mai có hàng", 0, "sell/summary", []string{"sell.summary"}}),
-			"🌾 Chuối — 20 buồng\n💰 100.000 đ/buồng (anh/chị gõ: 100k)"},
+			"🌾 Chuối — 20 buồng\n💰 100.000 đ/buồng, anh/chị gõ \"100k\""},
 		{"at the quantity question", append(slices.Clone(registered),
 			turn{photo, "Chuối mai có hàng", 0, "sell/quantity", []string{"sell.quantity"}},
 			turn{text, "20 buồng", 0, "sell/price", []string{"sell.price"}},
 			turn{text, "100k", 0, "sell/summary", []string{"sell.summary"}}),
-			"🌾 Chuối — 20 buồng\n💰 100.000 đ/buồng (anh/chị gõ: 100k)"},
+			"🌾 Chuối — 20 buồng\n💰 100.000 đ/buồng, anh/chị gõ \"100k\""},
 		{"by the nải, priced per nải", append(slices.Clone(registered),
 			turn{photo, "Chuối tiêu 50 nải 20k/nải mai", 0, "sell/summary", []string{"sell.summary"}}),
-			"🌾 Chuối — 50 nải\n💰 20.000 đ/nải (anh/chị gõ: 20k/nải)"},
+			"🌾 Chuối — 50 nải\n💰 20.000 đ/nải, anh/chị gõ \"20k/nải\""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -39,7 +39,7 @@ func TestAnElderFarmerEndsHerAnswersWithEmoji(t *testing.T) {
 	p.expect(farmer, "sell.note")
 	p.say(farmer, "bỏ qua")
 	summary := p.lastSummary(farmer)
-	for _, want := range []string{"Na Chi Lăng — 5 tạ", "25.000 đ/kg", "gõ: 25k"} {
+	for _, want := range []string{"Na Chi Lăng — 5 tạ", "25.000 đ/kg", "25.000 đ/kg, anh/chị gõ \"25k\"\n"} {
 		if !strings.Contains(summary, want) {
 			t.Fatalf("summary lacks %q:\n%s", want, summary)
 		}
@@ -151,4 +151,40 @@ func TestTypedFieldNamesAtTheSummaryOpenThatField(t *testing.T) {
 	p.expect(farmer, "sell.summary_unclear")
 	p.say(farmer, "dang")
 	p.wait(farmer, func(s string) bool { return strings.HasPrefix(s, "✅ Đã") })
+}
+
+// The summary's price line reads clean whatever the unit and whatever she
+// typed: no two brackets in a row ("(20.000 đ/kg) (anh/chị gõ: …)"), no
+// bracket inside a bracket, no stray punctuation.
+func TestTheSummarysPriceLineReadsClean(t *testing.T) {
+	t.Parallel()
+	const farmer = "7705"
+	p, _ := elderSeller(t, farmer)
+	p.say(farmer, "na")
+	p.expect(farmer, "sell.photos")
+	p.c.sendPhoto(farmer, "photo-1", "")
+	for _, a := range []string{"xong", "5 tạ", "2 triệu/tạ", "mai", "bỏ qua"} {
+		p.say(farmer, a)
+	}
+	for _, tt := range []struct{ typed, line string }{
+		{"", "💰 2.000.000 đ/tạ (20.000 đ/kg), anh/chị gõ \"2 triệu/tạ\"\n"},
+		{"25k.", "💰 25.000 đ/kg, anh/chị gõ \"25k\"\n"},
+		{"25k (25.000đ)", "💰 25.000 đ/kg, anh/chị gõ \"25k (25.000đ)\"\n"},
+		{"\"2tr5/tạ\"", "💰 2.500.000 đ/tạ (25.000 đ/kg), anh/chị gõ \"2tr5/tạ\"\n"},
+	} {
+		if tt.typed != "" {
+			p.say(farmer, "sửa giá")
+			p.expect(farmer, "sell.price", "Unit", "kg")
+			p.say(farmer, tt.typed)
+		}
+		s := p.lastSummary(farmer)
+		if !strings.Contains(s, tt.line) {
+			t.Fatalf("price %q: summary\n%s\nwant the line %q", tt.typed, s, tt.line)
+		}
+		for _, odd := range []string{") (", "))", "((", "\"\"", ".\"", "( "} {
+			if strings.Contains(s, odd) {
+				t.Fatalf("price %q: %q in the summary\n%s", tt.typed, odd, s)
+			}
+		}
+	}
 }

@@ -193,7 +193,7 @@ func TestFarmerRegistersAndPublishesToMarketGroups(t *testing.T) {
 	b.expect(farmer, "sell.note")
 	b.Say(farmer, "Na dai, quả to")
 	summary := b.Last(farmer)
-	for _, want := range []string{"Na Chi Lăng — 5 tạ", "25.000 đ/kg", "anh/chị gõ: 25k", "📍 xã Quang Lang, Chi Lăng\n", "3 ảnh", "Na dai, quả to"} {
+	for _, want := range []string{"Na Chi Lăng — 5 tạ", "25.000 đ/kg", "anh/chị gõ \"25k\"", "📍 xã Quang Lang, Chi Lăng\n", "3 ảnh", "Na dai, quả to"} {
 		if !strings.Contains(summary.Text, want) {
 			t.Errorf("summary lacks %q:\n%s", want, summary.Text)
 		}
