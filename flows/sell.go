@@ -269,7 +269,9 @@ func (f *sell) onPhoto(_ context.Context, c *Conv, d *draft, in Input) (Go, erro
 		return Next(), nil
 	case in.Kind == KindFile:
 		return Again(photoFileMsg(in)), nil
-	case in.Kind == KindVoice || in.Kind == KindVideo || in.Kind == KindSticker || in.Kind == KindOther:
+	case in.Kind == KindSticker:
+		return Again(M("sell.photos_sticker")), nil // a photo of the goods, not of a cartoon
+	case in.Kind == KindVoice || in.Kind == KindVideo || in.Kind == KindOther:
 		return Again(M("sell.photos_want")), nil // not "gõ chữ": a photo is what is asked
 	case in.Kind != KindPhoto:
 		return NotUnderstood(), nil

@@ -98,6 +98,7 @@ func TestThePhotoQuestionAsksForAPhotoNotTyping(t *testing.T) {
 		{flows.KindVoice, "", 0, "sell/photos", []string{"sell.photos_want"}},
 		{flows.KindVideo, "", 0, "sell/photos", []string{"sell.photos_want"}},
 		{flows.KindOther, "", 0, "sell/photos", []string{"sell.photos_want"}},
+		{flows.KindSticker, "", 0, "sell/photos", []string{"sell.photos_sticker"}}, // nothing of videos or voice
 		{flows.KindFile, "", 0, "sell/photos", []string{"sell.photo_file"}},
 		{flows.KindPhoto, "", 0, "sell/photos", []string{"sell.photo_got"}},
 		{text, "xong", 0, "sell/quantity", []string{"sell.quantity"}},

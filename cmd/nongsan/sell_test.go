@@ -356,13 +356,14 @@ func TestEveryStepQuestionsBadInput(t *testing.T) {
 			}
 		}
 		// A sticker is never taken for an answer; at the photo question it
-		// is told that a photo is wanted, and how to send one.
+		// is told that a photo of the goods is wanted (nothing of videos or
+		// voice notes, which she did not send), and how to send one.
 		before := len(b.Sent(farmer))
 		if code := b.Post(b.Up.Sticker(farmer, farmer)); code != http.StatusOK {
 			t.Fatal(code)
 		}
 		said := ids(b.Sent(farmer)[before:])
-		if s.step == "photos" && !slices.Equal(said, []string{"sell.photos_want"}) ||
+		if s.step == "photos" && !slices.Equal(said, []string{"sell.photos_sticker"}) ||
 			s.step != "photos" && (len(said) < 2 || said[0] != "unclear.sticker") {
 			t.Errorf("%s: sticker got %v", s.step, said)
 		}
