@@ -91,8 +91,13 @@ func askName(c *Conv, question string) Question {
 	if name == "" {
 		return Ask(M(question, "Name", ""))
 	}
-	return Ask(M(question, "Name", name), []Choice{{Label: M("reg.name_keep", "Name", name), Value: "keep"}})
+	return Ask(M(question, "Name", name), []Choice{{Label: M("reg.name_keep", "Name", name), Value: "keep", Words: keepNameWords}})
 }
+
+// keepNameWords keep the name shown, typed: "giữ tên", "giu nguyen", "đúng
+// rồi", never saved as a name. Not "đúng" alone: Dũng is a name.
+var keepNameWords = []string{"giu ten", "giu", "giu nguyen", "giu nguyen ten", "giu ten nay", "giu ten do", "giu ten cu",
+	"de nguyen", "de ten nay", "ten nay", "ten do", "dung ten", "dung roi", "dung vay", "dong y", "ok", "keep", "keep name"}
 
 // platformName is the user's name on their chat platform if it passes the
 // checks of a typed name, "" if not: people often put their phone number

@@ -188,3 +188,29 @@ func TestTheSummarysPriceLineReadsClean(t *testing.T) {
 		}
 	}
 }
+
+// At the name question she types "giu ten" (keep the name) rather than
+// finding the button with her name: the name shown is kept, not "giu ten".
+func TestGiuTenKeepsTheNameShown(t *testing.T) {
+	t.Parallel()
+	for i, keep := range []string{"giu ten", "giữ tên ạ", "đúng rồi"} {
+		tg := telegramtest.NewServer(t)
+		b := startBot(t, tg, orderEnv(t, tg))
+		p := &typist{t: t, c: tgTypist{b}}
+		farmer := "77" + itoa(int64(10+i))
+		p.say(farmer, "/ban")
+		name := p.c.name(farmer)
+		p.expect(farmer, "reg.name", "Name", name)
+		p.say(farmer, keep)
+		p.expect(farmer, "reg.phone")
+		if n := count(t, b.Env["DATABASE_URL"], `SELECT count(*) FROM sellers`); n != 0 {
+			t.Fatalf("%d sellers before the phone", n)
+		}
+		p.answer(farmer, "reg.phone", "0912 888 764", "reg.commune", "xã Quang Lang, Chi Lăng", "reg.code", "bỏ qua",
+			"reg.bank", "bỏ qua")
+		p.expect(farmer, "sell.product")
+		if n := count(t, b.Env["DATABASE_URL"], `SELECT count(*) FROM sellers WHERE name = '`+name+`'`); n != 1 {
+			t.Fatalf("%q at the name question: %d sellers named %q", keep, n, name)
+		}
+	}
+}
