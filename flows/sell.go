@@ -256,7 +256,7 @@ func doneChoice() Choice {
 
 // onPhoto keeps every photo, in the order the user sent them, and answers
 // an album once: its photos arrive as separate updates, maybe at once.
-func (f *sell) onPhoto(_ context.Context, c *Conv, d *draft, in Input) (Go, error) {
+func (f *sell) onPhoto(ctx context.Context, c *Conv, d *draft, in Input) (Go, error) {
 	photos := &d.Listing.Photos
 	if in.Kind == KindText && slices.Contains(doneChoice().Words, vn.Fold(in.Text)) {
 		in.Kind, in.Text = KindChoice, "done" // "xong" before any photo, when no button was offered
@@ -269,6 +269,13 @@ func (f *sell) onPhoto(_ context.Context, c *Conv, d *draft, in Input) (Go, erro
 		return Next(), nil
 	case in.Kind == KindFile:
 		return Again(photoFileMsg(in)), nil
+	case in.Kind == KindText:
+		// "5 tạ 25k" typed before the photos: kept for its questions, and
+		// the photos asked again.
+		if noted, err := f.noteAtPhotos(ctx, c, d, in); err != nil || noted {
+			return f.again(c), err
+		}
+		return NotUnderstood(), nil
 	case in.Kind == KindSticker:
 		return Again(M("sell.photos_sticker")), nil // a photo of the goods, not of a cartoon
 	case in.Kind == KindVoice || in.Kind == KindVideo || in.Kind == KindOther:
@@ -282,8 +289,12 @@ func (f *sell) onPhoto(_ context.Context, c *Conv, d *draft, in Input) (Go, erro
 		}
 		return Stay(), nil
 	}
+	answer := keepPhoto(d, in, c.Now)
+	if _, err := f.noteAtPhotos(ctx, c, d, in); err != nil { // "5 tạ 25k" under the photo
+		return Go{}, err
+	}
 	switch {
-	case !keepPhoto(d, in, c.Now):
+	case !answer:
 		// the album was answered already
 	case in.Photo.MediaGroupID != "":
 		c.Ask(M("sell.album_got"), []Choice{doneChoice()})
@@ -291,6 +302,46 @@ func (f *sell) onPhoto(_ context.Context, c *Conv, d *draft, in Input) (Go, erro
 		c.Ask(M("sell.photo_got", "Count", len(*photos)), []Choice{doneChoice()})
 	}
 	return Stay(), nil
+}
+
+// noteAtPhotos reads a caption, or a text typed at the photo question,
+// for the quantity, price and ready date ("5 tạ 25k", "mai có hàng"), as
+// a caption is read at the later questions: each is kept for its
+// question, which is then passed by, and the farmer is told what was
+// noted. The product is answered already; a text that states none of
+// these is not noted (false).
+func (f *sell) noteAtPhotos(ctx context.Context, c *Conv, d *draft, in Input) (bool, error) {
+	if strings.TrimSpace(in.Text) == "" || tooLong(in.Text, maxReading) {
+		return false, nil
+	}
+	if vn.ContainsPhone(in.Text) {
+		c.Say(M("sell_once.phone"))
+		return in.Kind == KindText, nil
+	}
+	r := readListing(c, f.deps, in.Text)
+	r.Product = vn.Product{}
+	if r.Quantity.Milli == 0 && r.Price.VND == 0 && r.Ready.IsZero() {
+		return false, nil
+	}
+	if err := f.take(ctx, c, d, r); err != nil {
+		return false, err
+	}
+	var what []string
+	fm := c.F()
+	if r.Quantity.Milli > 0 && slices.Contains(d.Listing.Said, saidQuantity) && d.Listing.Quantity == r.Quantity {
+		what = append(what, fm.Stock(d.Listing.Quantity, d.Listing.ProductKey))
+	}
+	if slices.Contains(d.Listing.Said, saidPrice) && r.Price.VND > 0 {
+		what = append(what, fm.Price(d.Listing.Price))
+	}
+	if slices.Contains(d.Listing.Said, saidReady) && !r.Ready.IsZero() {
+		what = append(what, fm.Texts.Text(fm.Lang, M("sell.noted_ready", "Date", fm.Date(d.Listing.Ready))))
+	}
+	if len(what) == 0 {
+		return false, nil
+	}
+	c.Say(M("sell.noted", "What", strings.Join(what, ", ")))
+	return true, nil
 }
 
 // dropOldPhotos takes out of the draft the photos that came more than

@@ -3,8 +3,10 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
+	"github.com/nongsan-bot/nongsan/flows/vn"
 )
 
 // elderSeller is an older farmer, registered, at the product question,
@@ -211,6 +213,40 @@ func TestGiuTenKeepsTheNameShown(t *testing.T) {
 		p.expect(farmer, "sell.product")
 		if n := count(t, b.Env["DATABASE_URL"], `SELECT count(*) FROM sellers WHERE name = '`+name+`'`); n != 1 {
 			t.Fatalf("%q at the name question: %d sellers named %q", keep, n, name)
+		}
+	}
+}
+
+// At the photo question she types the quantity before any photo ("5 tạ"),
+// then sends a photo with "25k mai có hàng" under it: both are noted
+// ("📝 Em đã ghi lại: …") and not asked again; after ✅ Xong, the note.
+// Before, the text got "Em chưa hiểu" and the caption was lost.
+func TestWhatSheSaysAtThePhotoQuestionIsKept(t *testing.T) {
+	t.Parallel()
+	const farmer = "7706"
+	p, b := elderSeller(t, farmer)
+	p.say(farmer, "na")
+	p.expect(farmer, "sell.photos")
+	p.say(farmer, "5 tạ")
+	got := p.expect(farmer, "sell.noted", "What", "5 tạ")
+	if !strings.Contains(got, text(t, "vi", "sell.photos")) {
+		t.Fatalf("after 5 tạ at the photo question: %q\nwant the photo question again", got)
+	}
+	id := int64(7706)
+	if code := b.Post(b.Up.Photo(id, id, "photo-1", "", "25k mai có hàng")); code != 200 {
+		t.Fatal(code)
+	}
+	tomorrow := time.Now().In(vn.Location()).AddDate(0, 0, 1)
+	date := text(t, "vi", "fmt.date", "Weekday", text(t, "vi", "weekday."+tomorrow.Weekday().String()), "Date", tomorrow.Format("2/1"))
+	p.expect(farmer, "sell.noted", "What", "25.000 đ/kg, có hàng "+date)
+	p.expect(farmer, "sell.photo_got", "Count", 1)
+	p.say(farmer, "xong")
+	p.expect(farmer, "sell.note")
+	p.say(farmer, "bỏ qua")
+	s := p.lastSummary(farmer)
+	for _, want := range []string{"Na Chi Lăng — 5 tạ", "💰 25.000 đ/kg", "📅 Có hàng: " + date} {
+		if !strings.Contains(s, want) {
+			t.Fatalf("summary lacks %q:\n%s", want, s)
 		}
 	}
 }
