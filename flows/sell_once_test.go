@@ -681,14 +681,14 @@ func TestAReadyDateAfterThePriceInOneMessageIsRead(t *testing.T) {
 		turns        []turn
 		price, ready string
 	}{
-		{"chủ nhật", once("Na 5 tạ 25k chủ nhật"), "(anh/chị gõ: 25k)\n", "📅 Có hàng: Chủ nhật 2/8"}, // today is Saturday 1/8
-		{"có hàng 20-12", once("Na 5 tạ 25k có hàng 20-12"), "(anh/chị gõ: 25k)\n", "📅 Có hàng: Chủ nhật 20/12"},
-		{"thu hoạch 15-12", once("Gạo 1 tấn 18k thu hoạch 15-12"), "(anh/chị gõ: 18k)\n", "📅 Có hàng: thứ Ba 15/12"},
+		{"chủ nhật", once("Na 5 tạ 25k chủ nhật"), ", anh/chị gõ \"25k\"\n", "📅 Có hàng: Chủ nhật 2/8"}, // today is Saturday 1/8
+		{"có hàng 20-12", once("Na 5 tạ 25k có hàng 20-12"), ", anh/chị gõ \"25k\"\n", "📅 Có hàng: Chủ nhật 20/12"},
+		{"thu hoạch 15-12", once("Gạo 1 tấn 18k thu hoạch 15-12"), ", anh/chị gõ \"18k\"\n", "📅 Có hàng: thứ Ba 15/12"},
 		{"at the price question", append(slices.Clone(toSellQuantity),
 			turn{text, "5 tạ", 0, "sell/price", []string{"sell.price"}},
 			turn{text, "25k chủ nhật", 0, "sell/note", []string{"sell.note"}},
 			turn{text, "bỏ qua", 0, "sell/summary", []string{"sell.summary"}}),
-			"(anh/chị gõ: 25k)\n", "📅 Có hàng: Chủ nhật 2/8"},
+			", anh/chị gõ \"25k\"\n", "📅 Có hàng: Chủ nhật 2/8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

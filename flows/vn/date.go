@@ -135,7 +135,13 @@ type dateParse struct {
 // readyWords): it names "san" (sẵn), "co" (có), "nao" (lúc nào cũng được)
 // or "dang" (đang thu hoạch), and nothing else but readyWords.
 func (d *dateParse) ready() bool {
-	says := false
+	says, nao, cung := false, false, false
+	for _, t := range d.toks {
+		nao, cung = nao || t.text == "nao", cung || t.text == "cung" || t.text == "cu"
+	}
+	if nao && !cung {
+		return false // "khi nào có hàng?" asks; "lúc nào cũng có", "bất cứ lúc nào" say
+	}
 	for _, t := range d.toks {
 		if t.kind != tWord || !readyWords[t.text] {
 			return false

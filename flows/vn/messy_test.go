@@ -273,6 +273,8 @@ var messyAnswers = []struct{ kind, in, want string }{
 	{"date", "không có ảnh", "refused"},
 	{"date", "có ảnh rồi", "refused"},
 	{"date", "ko co hang", "refused"},
+	{"date", "khi nào có hàng", "refused"}, // a question, not "có sẵn"
+	{"date", "lúc nào cũng có hàng", "2026-12-01"},
 	{"phone", "SDT: 0912 345 678", "+84912345678"},
 	{"phone", "so dien thoai em la 0912345678", "+84912345678"},
 	{"phone", "sdt em 0912.345.678 a", "+84912345678"},
