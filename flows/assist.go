@@ -210,18 +210,12 @@ func (f *sell) correctFarmer(ctx context.Context, c *Conv, d *draft) (Go, error)
 	// and bank account stay as saved (she may have set them in /nhavuon
 	// since she typed the phone).
 	d.Seller.GrowingCode, d.Seller.Bank = before.GrowingCode, before.Bank
-	edits, err := f.reg.postsShowing(ctx, c, &d.Seller, before)
+	saved, err := f.reg.saveHelped(ctx, c, &d.Seller, before)
 	if err != nil {
 		return Go{}, err
 	}
-	err = f.deps.Sellers.SaveHelped(ctx, &d.Seller, c.User.ID, edits...)
-	if errors.Is(err, ErrStale) {
-		c.Say(M("assist.not_yours", "Name", d.Seller.Name))
+	if !saved {
 		return Finish(), nil
 	}
-	if err != nil {
-		return Go{}, fmt.Errorf("correct farmer for helper: %w", err)
-	}
-	c.Say(M("assist.corrected", "Name", d.Seller.Name))
 	return f.toProduct(d), nil
 }

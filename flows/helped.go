@@ -3,7 +3,6 @@ package flows
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 )
@@ -169,18 +168,8 @@ func (f *farmers) save(ctx context.Context, c *Conv, d *draft) (Go, error) {
 	if err != nil {
 		return Go{}, err
 	}
-	edits, err := f.reg.postsShowing(ctx, c, &d.Seller, before)
-	if err != nil {
+	if _, err := f.reg.saveHelped(ctx, c, &d.Seller, before); err != nil {
 		return Go{}, err
 	}
-	err = f.deps.Sellers.SaveHelped(ctx, &d.Seller, c.User.ID, edits...)
-	if errors.Is(err, ErrStale) {
-		c.Say(M("assist.not_yours", "Name", d.Seller.Name))
-		return Finish(), nil
-	}
-	if err != nil {
-		return Go{}, fmt.Errorf("correct farmer %d for helper: %w", d.Seller.ID, err)
-	}
-	c.Say(M("assist.corrected", "Name", d.Seller.Name))
 	return Finish(), nil
 }

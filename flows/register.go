@@ -370,6 +370,26 @@ func (r *registration) saved(ctx context.Context, c *Conv, d *draft) (Go, error)
 	return Next(), nil
 }
 
+// saveHelped stores s, a farmer the helper in c registered, as corrected
+// from before, with the edits of her posts, and says so. False when she is
+// no longer the helper's (a claim meanwhile): the helper is told.
+func (r *registration) saveHelped(ctx context.Context, c *Conv, s, before *Seller) (bool, error) {
+	edits, err := r.postsShowing(ctx, c, s, before)
+	if err != nil {
+		return false, err
+	}
+	err = r.deps.Sellers.SaveHelped(ctx, s, c.User.ID, edits...)
+	if errors.Is(err, ErrStale) {
+		c.Say(M("assist.not_yours", "Name", s.Name))
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("correct farmer %d for helper: %w", s.ID, err)
+	}
+	c.Say(M("assist.corrected", "Name", s.Name))
+	return true, nil
+}
+
 // postsShowing are the edits of the group posts of s's listings on sale
 // when s, about to be saved, changes what they show of the seller (name,
 // address, growing-area code) from before: a name set right in /hoso, or

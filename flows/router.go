@@ -438,9 +438,10 @@ func (r *Router) start(ctx context.Context, c *Conv, name FlowName, in Input) er
 		// /ban typed again while writing a listing (she forgot where she
 		// was, or thought the bot had not heard): what she typed is kept,
 		// the question in progress asked again, and she is told how to
-		// start over.
+		// start over. Before a product is chosen there is nothing to keep:
+		// /ban starts afresh (a helper then picks whom she sells for).
 		for w := s; w.Active(); w = w.Parent {
-			if w.Flow == name {
+			if w.Flow == name && leftProduct(w) != "" {
 				if p, err := mayPost(ctx, r.Deps, c, PostingOf{Since: listedSince(r.Deps, c)}); err != nil || p.Banned {
 					*c.Session = Session{} // banned meanwhile: told why, the listing goes
 					return err
