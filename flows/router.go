@@ -841,10 +841,11 @@ func (r *Router) groupBuyer(ctx context.Context, c *Conv, in Input) error {
 		l, err = r.Deps.Orders.ListingByCode(ctx, code)
 	} else if in.ReplyTo != "" {
 		l, err = r.Deps.Orders.ListingByPost(ctx, in.ChatKey(), in.ReplyTo)
-	} else if in.RepliesToBot {
+	} else if in.RepliesToBot && !thanks(in.Text) {
 		// A reply to one of the bot's posts, the platform not saying
 		// which (Zalo): one line on how to order, never the buyer's
-		// words again; a burst of them says it once.
+		// words again; a burst of them says it once. "Cảm ơn" under an
+		// announcement asks for nothing.
 		c.Lang = GroupLang
 		c.Say(M("group.order_how"))
 		c.replies[len(c.replies)-1].Coalesce = "groupreply:how"

@@ -762,6 +762,13 @@ func TestAZaloBuyerReplyingToAPostWithoutItsCodeIsToldHowToOrder(t *testing.T) {
 	if !strings.Contains(how, zalotest.BotName+" ("+link+")") || strings.Contains(how, "lấy") {
 		t.Errorf("the reply to a buyer quoting a post: %q", how)
 	}
+	// Thanks under a post (or an announcement) asks for nothing: the
+	// group's next message answers the order after it.
+	before := len(z.received(group))
+	z.post(zs.Reply(zalotest.Group(group), z.user(buyer), "cảm ơn bot 👍"))
 	z.post(zs.Reply(zalotest.Group(group), z.user(buyer), "mua "+code+" 20kg"))
 	z.expect(group, "group.order_privately", "Name", z.name(buyer), "Product", "Na Chi Lăng", "Code", code)
+	if got := z.received(group)[before:]; len(got) != 1 {
+		t.Errorf("after thanks and an order, the group read %q", got)
+	}
 }
