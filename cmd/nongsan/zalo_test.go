@@ -721,8 +721,12 @@ func TestAZaloGroupTheBotNeverHeardOfIsGreetedOnce(t *testing.T) {
 	}
 	wg.Wait()
 	waitFor(t, "each member answered", func() bool { return count(help) == 3 })
-	if got := z.received(group); count(hello) != 1 || !strings.HasPrefix(squash(got[0]), squash(hello)) {
-		t.Errorf("three first messages at once: the group got %q, want the greeting once, first", got)
+	// The greeting comes before the answer of the message that found the
+	// group new; the others, answered at the same time, may come first.
+	got := z.received(group)
+	greeted := slices.IndexFunc(got, func(m string) bool { return strings.HasPrefix(squash(m), squash(hello)) })
+	if count(hello) != 1 || greeted == len(got)-1 {
+		t.Errorf("three first messages at once: the group got %q, want the greeting once, before an answer", got)
 	}
 
 	// Known now: a moderator makes it a market, and it is not greeted again.
