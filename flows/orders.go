@@ -67,7 +67,17 @@ func (f *orders) start(ctx context.Context, c *Conv, in Input) (Step, error) {
 		return "", err
 	}
 	if len(buying)+len(selling) == 0 {
-		c.Say(M("orders.none"))
+		// A farmer (or a helper) with listings waits for orders: how to
+		// buy is not news to her.
+		listings, err := f.deps.Listings.ListingsOf(ctx, c.User.ID)
+		if err != nil {
+			return "", err
+		}
+		if len(listings) > 0 {
+			c.Say(M("orders.none_selling"))
+		} else {
+			c.Say(M("orders.none"))
+		}
 		return Done, nil
 	}
 	return ordersPick, nil
