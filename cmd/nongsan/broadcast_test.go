@@ -573,3 +573,45 @@ func TestAnAnnouncementSaysWhoSpeaks(t *testing.T) {
 	b.Tap(moderator, "send")
 	waitSent(t, b, caoLocMarket, func(s sent) bool { return s.Text == moderators+"Chợ phiên sáng thứ 7" }, 1)
 }
+
+// A moderator's announcement to one group reads as the market
+// coordinator's however that group was chosen: picked alone in
+// /thongbao's Chọn từng nhóm, or from the group's own 📣 Soạn thông báo
+// button by a moderator who is also that group's admin, after Sửa chữ
+// (the header follows who speaks, not how the group was picked).
+func TestAModeratorsAnnouncementToOneGroupIsTheCoordinators(t *testing.T) {
+	t.Parallel()
+	b := newsroom(t)
+	const moderators = "📣 Thông báo của người điều phối chợ\n"
+	goesOut := func(group int64, words string) {
+		t.Helper()
+		msgs := b.Sent(moderator)
+		if preview := msgs[len(msgs)-2].Text; preview != moderators+words {
+			t.Errorf("the preview reads %q", preview)
+		}
+		b.Tap(moderator, "send")
+		waitSent(t, b, group, func(s sent) bool { return strings.HasSuffix(s.Text, words) }, 1)
+		if got := b.Last(group).Text; got != moderators+words {
+			t.Errorf("the group reads %q", got)
+		}
+	}
+
+	b.Say(moderator, "/thongbao")
+	b.Say(moderator, "Chiều nay cân na ở chợ Cao Lộc")
+	b.Tap(moderator, "skip")
+	b.Tap(moderator, "picked")
+	b.Tap(moderator, groupValue(caoLocMarket))
+	b.Tap(moderator, "done")
+	goesOut(caoLocMarket, "Chiều nay cân na ở chợ Cao Lộc")
+
+	b.TG.SetMemberStatus(bacSonMarket, moderator, "administrator")
+	b.Post(b.Up.Text(bacSonMarket, moderator, "/thongbao"))
+	b.expectIn(bacSonMarket, "broadcast.group_open")
+	b.Say(moderator, "/start tb_"+itoa(bacSonMarket))
+	b.expect(moderator, "broadcast.text_own")
+	b.Say(moderator, "Chữ viết vội")
+	b.Tap(moderator, "skip")
+	b.Tap(moderator, "field:text")
+	b.Say(moderator, "Sáng thứ 7 có thương lái về mua quýt")
+	goesOut(bacSonMarket, "Sáng thứ 7 có thương lái về mua quýt")
+}
