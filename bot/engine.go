@@ -156,8 +156,8 @@ const maxConflicts = 20
 // answered is called once the update's own chat has its replies.
 func (e *Engine) handle(ctx context.Context, log zerolog.Logger, in flows.Input, answered func()) (string, flows.Session, error) {
 	if e.unannounced(in) {
-		// Once an update, not once a try: a try redone because another
-		// update of the group committed first still greets it.
+		// The group is recorded once an update; whether this try greets
+		// it is the chat's to say (decide).
 		seen, err := e.Router.SeeGroup(ctx, in)
 		if err != nil {
 			return OutcomeFailed, flows.Session{}, err
@@ -229,6 +229,14 @@ func (e *Engine) decide(ctx context.Context, log zerolog.Logger, in flows.Input)
 		return OutcomeDuplicate, state, res, done, nil
 	}
 	st := chat.State
+	if in.NewGroup && st.Seen != "" {
+		// Greeted with the first update of the group committed: this
+		// one's outbox. An update that failed before its commit (the
+		// group recorded) left the greeting to the next, or to its own
+		// delivery again; a try redone because another update committed
+		// first finds it greeted.
+		in.NewGroup = false
+	}
 	user, err := e.user(ctx, in, &st, now)
 	if r, ok := e.Channels[in.Channel].(*Rendered); ok && in.ChatType == flows.Group && !r.KnowsAdmins() {
 		in.NoAdmins = true // only moderators, then, run group commands
@@ -280,7 +288,12 @@ func (e *Engine) decide(ctx context.Context, log zerolog.Logger, in flows.Input)
 		e.Metrics.Steps.WithLabelValues(string(state.Flow), string(state.Step)).Inc()
 	}
 	st.Session = res.Session
-	st.Seen = st.Seen.Add(in.UpdateID)
+	if in.ChatType == flows.Private || in.Kind != flows.KindProtected {
+		// A group's protected message does nothing, again or not: left
+		// out, it leaves the group unheard of until an update that may
+		// greet it (NewGroup).
+		st.Seen = st.Seen.Add(in.UpdateID)
+	}
 	if in.ChatType == flows.Private {
 		st.User = user
 	}

@@ -73,7 +73,7 @@ type Input struct {
 	// RepliesToBot: in a group, a reply to one of the bot's messages
 	// whose platform does not say which (Zalo): ReplyTo is then "".
 	RepliesToBot bool
-	// NewGroup: in a group, the first update the bot hears from it, no
+	// NewGroup: in a group, the first update of it the bot commits, no
 	// event having said it was added (Zalo sends none): the group is
 	// greeted as when the bot joins (Router.SeeGroup).
 	NewGroup bool
@@ -138,14 +138,21 @@ type Users interface {
 	SetLang(ctx context.Context, userID int64, lang string) error
 }
 
+// GreetWithin is how long after a group is first heard from (Zalo) its
+// greeting may still come, with the first of its updates the bot gets
+// through: well within the time a chat's state is kept.
+const GreetWithin = 24 * time.Hour
+
 // Chats records the groups the bot is in.
 type Chats interface {
 	// SaveGroup records that the bot is (active) or is no longer in a group.
 	SaveGroup(ctx context.Context, ref ChatRef, title string, active bool) error
 	// SeeGroup records a group the bot hears from without having been
 	// told it was added (Zalo sends no such event), and tells whether it
-	// was new: of updates from the group, however concurrent, only one
-	// ever gets true.
+	// is new: first heard from within GreetWithin. The engine greets it
+	// with the first update of the group it commits (the greeting in the
+	// same commit as that update's outbox), so that an update that failed
+	// after the group was recorded does not lose the greeting.
 	SeeGroup(ctx context.Context, ref ChatRef, title string) (bool, error)
 	// MoveGroup follows a group that became a supergroup with a new id:
 	// its market registration and its listing posts move along.

@@ -760,8 +760,9 @@ func (r *Router) flow(name FlowName) *Flow {
 
 // SeeGroup records the group of in, where the platform does not say when
 // the bot is added to one (the engine asks for such a platform's group
-// updates), and tells whether the group is new to the bot: that update
-// then greets it (Input.NewGroup), once whatever the updates racing it.
+// updates), and tells whether the group is new to the bot (Chats.SeeGroup):
+// the first of its updates the engine commits then greets it
+// (Input.NewGroup), once whatever the updates racing it.
 func (r *Router) SeeGroup(ctx context.Context, in Input) (bool, error) {
 	title := safeTitle(in.ChatTitle)
 	if strings.IndexFunc(title, unicode.IsLetter) < 0 {

@@ -278,21 +278,29 @@ func (db *DB) SaveGroup(ctx context.Context, ref flows.ChatRef, title string, ac
 	return nil
 }
 
-// SeeGroup records a group first heard from: only the insert that makes
-// the row says true, so that concurrent first updates greet it once.
+// SeeGroup records a group first heard from, and tells whether it was
+// first heard from within flows.GreetWithin: this insert, or an earlier
+// one lately (an update whose greeting was never committed, delivered
+// again). One statement: the row a concurrent update inserts, which the
+// statement's snapshot may not show, is new too.
 func (db *DB) SeeGroup(ctx context.Context, ref flows.ChatRef, title string) (bool, error) {
-	var inserted bool
+	var young bool
 	err := db.Pool.QueryRow(ctx, `
-		INSERT INTO chats (channel, chat_id, type, title, active) VALUES ($1, $2, 'group', $3, true)
-		ON CONFLICT (channel, chat_id) DO NOTHING
-		RETURNING true`, ref.Channel, ref.ChatID, title).Scan(&inserted)
+		WITH ins AS (
+			INSERT INTO chats (channel, chat_id, type, title, active) VALUES ($1, $2, 'group', $3, true)
+			ON CONFLICT (channel, chat_id) DO NOTHING
+			RETURNING created_at)
+		SELECT created_at > now() - $4::float8 * interval '1 second' FROM ins
+		UNION ALL
+		SELECT created_at > now() - $4::float8 * interval '1 second' FROM chats WHERE channel = $1 AND chat_id = $2
+		LIMIT 1`, ref.Channel, ref.ChatID, title, flows.GreetWithin.Seconds()).Scan(&young)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil
+		return true, nil
 	}
 	if err != nil {
 		return false, fmt.Errorf("see group: %w", err)
 	}
-	return inserted, nil
+	return young, nil
 }
 
 // GroupGone deactivates a group the bot was refused in for good: it gets
