@@ -253,8 +253,11 @@ func TestBrowserSandboxStory(t *testing.T) {
 	p.waitFor("the market hears of the order", `[...document.querySelectorAll("#market .msg[data-from=bot]")].some(m =>
 		m.textContent.includes(`+js(code)+`) && m.textContent.includes("450 kg"))`)
 
-	// /cho lists the listing with what remains.
+	// /cho lists the listing with what remains, on a small phone's screen
+	// (most of the farmers' and buyers' Androids are 360 px wide), as the
+	// README's screenshots show it, until the store's order button.
 	listing := `article.listing[data-code="` + code + `"]`
+	p.do("a small phone", phoneScreen(800))
 	p.do("open /cho", chromedp.Navigate(site+"/cho"), chromedp.WaitVisible(chromedp.CSS(listing)),
 		chromedp.WaitVisible(chromedp.ID("sandbox-banner")))
 	p.checkListing("/cho", listing, "450 kg")
@@ -281,6 +284,8 @@ func TestBrowserSandboxStory(t *testing.T) {
 	}
 	p.checkListing("the store", listing, "450 kg")
 	p.screenshot("store")
+	p.do("the phone of the story", chromedp.EmulateViewport(phoneWidth, phoneHeight,
+		chromedp.EmulateScale(phoneScale), chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait))
 
 	// Its order button opens the sandbox chat, as the buyer, on that listing.
 	p.follow("order from the store", chromedp.Click(chromedp.CSS(listing+` a.order[href*="/sandbox?start="]`)))
