@@ -112,8 +112,10 @@ type Rendered struct {
 	// PUBLIC_BASE_URL + "/media/"; a photo's id follows.
 	MediaURL string
 	// QRURL is where payment QRs are drawn for channels that take photos
-	// by URL only: PUBLIC_BASE_URL + QRPath.
-	QRURL string
+	// by URL only: PUBLIC_BASE_URL + QRPath; QRCodes mints their codes
+	// (nil, or QRURL "": no QR by URL).
+	QRURL   string
+	QRCodes *QRCodes
 	// PagesURL is where the web pages are (PUBLIC_BASE_URL): buttons
 	// linking there are left out where the platform refuses them.
 	PagesURL string
@@ -456,9 +458,9 @@ func (r *Rendered) render(reply flows.Reply) (outs []Out, footer int) {
 		lines = append(lines, t(flows.M("render.menu_hint")))
 	}
 	main := Out{To: reply.To, Photos: reply.Photos, QR: reply.QR}
-	if reply.QR != "" && caps.PhotoURLs && r.QRURL != "" && len(reply.Photos) == 0 {
+	if reply.QR != "" && caps.PhotoURLs && r.QRURL != "" && r.QRCodes != nil && len(reply.Photos) == 0 {
 		// The QR is a photo the platform fetches from us.
-		main.Photos, main.QR = []string{r.QRURL + QRCode(reply.QR) + ".png"}, ""
+		main.Photos, main.QR = []string{r.QRURL + r.QRCodes.Code(reply.QR) + ".png"}, ""
 	}
 	text := t(typedText(reply, caps))
 	footer = -1

@@ -32,7 +32,10 @@ type Server struct {
 	Pages   Mounter // the public web pages (bot/pages); nil: none
 	// Downloads serves the files offered by link (flows.DownloadPath); nil: none.
 	Downloads Downloader
-	Log       zerolog.Logger
+	// QRCodes reads the codes of the payment QRs served at QRPath, those
+	// the renderers minted with the same key; nil: every QR is 404.
+	QRCodes *QRCodes
+	Log     zerolog.Logger
 	// Spools keep the updates of channels whose platform does not deliver
 	// again (Redelivers false) while they cannot be handled; RunReplayer
 	// handles them later. A channel without one answers 503 then.
@@ -93,7 +96,7 @@ func (s *Server) Mount(mux *http.ServeMux) {
 	if s.Media != nil {
 		mux.Handle("GET "+s.Base+"/media/{id}", s.Media.serve())
 	}
-	mux.Handle("GET "+s.Base+QRPath+"{file}", serveQR())
+	mux.Handle("GET "+s.Base+QRPath+"{file}", serveQR(s.QRCodes))
 	if s.Downloads != nil {
 		mux.Handle("GET "+s.Base+flows.DownloadPath+"{token}", s.download())
 	}

@@ -9,11 +9,12 @@ import (
 )
 
 func TestAnAppBesideAnotherServesItsQRsUnderItsBaseAndNoHealth(t *testing.T) {
-	real := &bot.Server{Engine: &bot.Engine{Channels: bot.Channels{}}, Metrics: bot.NewMetrics()}
-	sandbox := &bot.Server{Engine: &bot.Engine{Channels: bot.Channels{}}, Metrics: bot.NewMetrics(), Base: "/sandbox"}
+	codes := bot.NewQRCodes([]byte("the service's secret"))
+	real := &bot.Server{Engine: &bot.Engine{Channels: bot.Channels{}}, Metrics: bot.NewMetrics(), QRCodes: codes}
+	sandbox := &bot.Server{Engine: &bot.Engine{Channels: bot.Channels{}}, Metrics: bot.NewMetrics(), Base: "/sandbox", QRCodes: codes}
 	srv := httptest.NewServer(real.Routes(sandbox))
 	t.Cleanup(srv.Close)
-	qr := bot.QRCode(payment(t)) + ".png"
+	qr := codes.Code(payment(t)) + ".png"
 	for path, want := range map[string]int{
 		"/healthz":                        http.StatusOK,
 		"/metrics":                        http.StatusOK,

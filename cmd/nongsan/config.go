@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/sha256"
 	"flag"
 	"fmt"
 	"net/url"
@@ -171,6 +172,24 @@ func defaultMediaCache() string {
 		dir = os.TempDir()
 	}
 	return filepath.Join(dir, "nongsan", "media")
+}
+
+// qrSecret keys the codes of payment QR URLs (bot.QRCodes): the secrets
+// the service already holds, which every replica shares and nobody else
+// knows, so that no new setting is needed. Changing one of them changes
+// the key, and the QR links sent before stop drawing (a platform fetches
+// a photo as its message goes out, so little is lost). Without any (a
+// sandbox alone, where no channel sends QRs by URL) nil: a random key.
+func (c *config) qrSecret() []byte {
+	secrets := []string{c.TelegramToken, c.TelegramSecret, c.ZaloToken, c.ZaloSecret}
+	if strings.Join(secrets, "") == "" {
+		return nil
+	}
+	h := sha256.New()
+	for _, s := range secrets {
+		fmt.Fprintf(h, "%d:%s;", len(s), s)
+	}
+	return h.Sum(nil)
 }
 
 // check refuses settings that cannot work, at start rather than in front

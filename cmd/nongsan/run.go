@@ -258,6 +258,7 @@ func newApp(ctx context.Context, cfg config, log zerolog.Logger) (*app, error) {
 		Log:     log,
 		// Files offered by link where a channel cannot send them.
 		Downloads: db,
+		QRCodes:   bot.NewQRCodes(cfg.qrSecret()),
 		Base:      cfg.base,
 		Ready:     ready,
 		// METRICS_ADDR set: /metrics on its own listener only (serve).
@@ -330,6 +331,7 @@ func (a *app) addChannel(ad bot.Adapter, texts flows.Texts, cfg config) {
 	r := bot.Render(ad, texts)
 	r.MediaURL = strings.TrimRight(cfg.PublicBaseURL, "/") + "/media/"
 	r.QRURL = strings.TrimRight(cfg.PublicBaseURL, "/") + bot.QRPath
+	r.QRCodes = a.server.QRCodes
 	r.PagesURL = strings.TrimRight(cfg.PublicBaseURL, "/")
 	r.Photos, r.Log = a.db, a.engine.Log
 	a.engine.Channels.Add(r)

@@ -225,7 +225,6 @@ func TestNoSandboxWithATokenUnlessAskedNorWithSandboxOff(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	qr := bot.QRPath + bot.QRCode(payment) + ".png" // served by the real app
 	for name, configure := range map[string]func(env map[string]string){
 		"token, SANDBOX unset": func(map[string]string) {},
 		"token, SANDBOX=0":     func(env map[string]string) { env["SANDBOX"] = "0" },
@@ -237,6 +236,9 @@ func TestNoSandboxWithATokenUnlessAskedNorWithSandboxOff(t *testing.T) {
 		env := newEnv(t, tg)
 		configure(env)
 		b := startBot(t, tg, env)
+		// Served by the real app, minted with its key.
+		cfg := config{TelegramToken: env["TELEGRAM_BOT_TOKEN"], TelegramSecret: env["TELEGRAM_WEBHOOK_SECRET"]}
+		qr := bot.QRPath + bot.NewQRCodes(cfg.qrSecret()).Code(payment) + ".png"
 		if status, _ := b.Get(qr); status != http.StatusOK {
 			t.Errorf("%s: GET %s: %d", name, qr, status)
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/nongsan-bot/nongsan/bot"
 	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
 	"github.com/nongsan-bot/nongsan/bot/zalo"
 	"github.com/nongsan-bot/nongsan/bot/zalo/zalotest"
@@ -209,6 +211,33 @@ func TestZaloFarmerSellsAndBuyerOrders(t *testing.T) {
 	}
 	if payload := decodeQR(t, img); !vietqr.Valid(payload) || !strings.Contains(payload, "123456789012") || !strings.Contains(payload, "1250000") {
 		t.Errorf("the QR reads %q", payload)
+	}
+	// Only the bot makes such URLs: the account is not readable in it, and
+	// a code altered, or made by anyone else from a payment of their own
+	// choosing (a scammer's account), draws nothing.
+	if strings.Contains(qrURL, "123456789012") {
+		t.Errorf("the account stands in the QR's URL: %s", qrURL)
+	}
+	base, code := qrURL[:strings.LastIndex(qrURL, "/")+1], strings.TrimSuffix(qrURL[strings.LastIndex(qrURL, "/")+1:], ".png")
+	altered := []byte(code)
+	altered[len(altered)/2] ^= 1
+	scam, err := vietqr.Payload(vietqr.Transfer{BIN: "970436", Account: "999988887777", Amount: 1250000, Purpose: orderCode})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, url := range map[string]string{
+		"altered":         base + string(altered) + ".png",
+		"a payment, bare": base + base64.RawURLEncoding.EncodeToString([]byte(scam)) + ".png",
+		"another's key":   base + bot.NewQRCodes([]byte("a guess")).Code(scam) + ".png",
+	} {
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s QR URL %s: %d, want 404", name, url, resp.StatusCode)
+		}
 	}
 }
 
