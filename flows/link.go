@@ -459,7 +459,68 @@ func (r *registration) claimed(ctx context.Context, c *Conv, d *draft, try LinkT
 	d.Seller, d.Link = *seller, nil
 	c.Session.Editing = false
 	c.Say(M("claim.done", "Name", seller.Name))
+	if seller.Bank != nil {
+		return To(r.claimBank), nil
+	}
 	return Past(r.save), nil
+}
+
+// askClaimBank shows a farmer who just claimed her profile the bank
+// account the helper set for her, which buyers are asked to pay into, and
+// asks whether it is hers. Until she answers it stays as the helper set
+// it (she may be in the middle of selling; most helpers type the
+// farmer's own account), but she has seen it, in full.
+func (r *registration) askClaimBank(c *Conv, d *draft) Question {
+	return Ask(M("claim.bank", "Bank", bankLine(c, d.Seller.Bank)),
+		[]Choice{{Label: M("claim.bank_yes"), Value: "claimbank:keep",
+			Words: append(lexicon.of(wordYes), "dung cua toi", "cua toi", "dung la cua toi", "giu", "giu nguyen")}},
+		[]Choice{{Label: M("claim.bank_change"), Value: "claimbank:change",
+			Words: []string{"doi", "doi tai khoan", "sua", "sua tai khoan", "tai khoan khac", "change"}},
+			{Label: M("claim.bank_remove"), Value: "claimbank:remove",
+				Words: append(lexicon.of(wordNo), "bo", "xoa", "bo tai khoan", "xoa tai khoan", "khong phai cua toi", "remove")}})
+}
+
+// onClaimBank keeps the account, or asks the bank questions for hers, or
+// removes it (buyers then pay her in hand): saving says which.
+func (r *registration) onClaimBank(_ context.Context, c *Conv, d *draft, in Input) (Go, error) {
+	if in.Kind != KindChoice {
+		return NotUnderstood(), nil
+	}
+	switch in.Text {
+	case "claimbank:keep":
+		c.Say(M("claim.bank_kept", "Bank", bankLine(c, d.Seller.Bank)))
+		return Next(), nil
+	case "claimbank:change":
+		d.ClaimBank = true
+		return Redo(r.bank), nil
+	case "claimbank:remove":
+		d.ClaimBank, d.Seller.Bank, d.BankSet = true, nil, true
+		return Past(r.holder), nil // to saving
+	}
+	return NotUnderstood(), nil
+}
+
+// toldClaimBank tells a farmer who changed or removed the account the
+// helper set (claimBank) where buyers now pay: a Bỏ qua at the bank
+// question kept the helper's, and she hears so.
+func (r *registration) toldClaimBank(c *Conv, s, before *Seller) {
+	switch {
+	case s.Bank == nil:
+		c.Say(M("claim.bank_removed"))
+	case before == nil || newBank(s, before):
+		c.Say(M("claim.bank_changed", "Bank", bankLine(c, s.Bank)))
+	default:
+		c.Say(M("claim.bank_kept", "Bank", bankLine(c, s.Bank)))
+	}
+}
+
+// bankLine is an account as a profile shows it, in full: Agribank
+// 123456789012 (HOANG THI MAI).
+func bankLine(c *Conv, b *BankAccount) string {
+	if b == nil {
+		return ""
+	}
+	return c.T(M("profile.bank_line", "Bank", b.Bank, "Account", b.Account, "Holder", b.Holder))
 }
 
 // typedCode reads a code typed with or without spaces or words around it:

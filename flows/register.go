@@ -34,6 +34,10 @@ type draft struct {
 	BankSet bool `json:"bank_set,omitempty"`
 	// PhoneSet: the phone question was answered since; likewise.
 	PhoneSet bool `json:"phone_set,omitempty"`
+	// ClaimBank: a farmer who claimed her profile is changing or removing
+	// the bank account the helper had set (claimBank): saving tells her
+	// which account buyers now pay into.
+	ClaimBank bool `json:"claim_bank,omitempty"`
 	// Farmers: where a helper is in the list of her farmers (/nhavuon).
 	Farmers peopleList `json:"farmers,omitzero"`
 }
@@ -44,6 +48,7 @@ type draft struct {
 type registration struct {
 	deps                                                 Deps
 	name, phone, area, holder, save, linkOffer, linkCode *Field[draft]
+	bank, claimBank                                      *Field[draft]
 }
 
 // newRegistration adds the rows to form; editable ones get a button in the
@@ -63,10 +68,11 @@ func newRegistration(deps Deps, form *Form[draft], editable bool) *registration 
 	r.area = form.Row(Field[draft]{Step: "reg_area", Ask: r.askArea, Answer: takeArea, Follows: true})
 	form.Row(Field[draft]{Step: "reg_code", Ask: ask(M("reg.code")).text, Answer: r.onCode, Edit: edit("code"),
 		EditWords: []string{"ma vung trong"}, Skip: func(d *draft) { d.Seller.GrowingCode = "" }})
-	form.Row(Field[draft]{Step: "reg_bank", Ask: r.askBank, Answer: r.onBank, Edit: edit("bank")})
+	r.bank = form.Row(Field[draft]{Step: "reg_bank", Ask: r.askBank, Answer: r.onBank, Edit: edit("bank")})
 	form.Row(Field[draft]{Step: "reg_account", Ask: ask(M("reg.account")).text, Answer: r.onAccount, Follows: true})
 	r.holder = form.Row(Field[draft]{Step: "reg_holder", Ask: r.askHolder, Answer: r.onHolder, Follows: true})
 	r.save = form.Row(Field[draft]{Step: "reg_save", Do: r.saved})
+	r.claimBank = form.Row(Field[draft]{Step: "reg_claim_bank", Ask: r.askClaimBank, Answer: r.onClaimBank, Aside: true, Fresh: true})
 	return r
 }
 
@@ -355,6 +361,10 @@ func (r *registration) saved(ctx context.Context, c *Conv, d *draft) (Go, error)
 	}
 	if !registered {
 		c.Say(M("reg.done"))
+	}
+	if d.ClaimBank {
+		d.ClaimBank = false
+		r.toldClaimBank(c, &d.Seller, before)
 	}
 	if held.Phone != "" || held.Bank != nil {
 		if err := r.hold(ctx, c, &d.Seller, held, before); err != nil {

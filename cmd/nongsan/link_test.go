@@ -414,6 +414,150 @@ func TestAFarmerAHelperRegisteredClaimsHerProfileWithTheHelpersCode(t *testing.T
 	b.expect(lanUser, "reg.commune")
 }
 
+// A farmer who claims the profile a helper registered is shown, right
+// away, the bank account the helper entered for her, in full, and asked
+// whether it is hers: buyers pay into it. She changes it, and buyers are
+// then asked to pay into hers, never the helper's.
+func TestAFarmerWhoClaimsHerProfileSeesTheBankAccountTheHelperSetAndChangesIt(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := newEnv(t, tg)
+	const helper, hanh = int64(7117), int64(8118)
+	env["MODERATORS"] = "telegram:" + itoa(helper)
+	b := startBot(t, tg, env)
+	b.markets()
+	account := func() (bank, number string) {
+		queryRow(t, b.Env["DATABASE_URL"], `SELECT coalesce(bank_name, ''), coalesce(bank_account, '') FROM sellers
+			WHERE phone_e164 = '+84977555444'`, nil, &bank, &number)
+		return bank, number
+	}
+
+	// The helper registers Hạnh, then sets a bank account for her.
+	b.Say(helper, "/ban")
+	b.Tap(helper, "for:other")
+	b.Say(helper, "0977 555 444")
+	b.Say(helper, "Hoàng Thị Hạnh")
+	b.Say(helper, "xã Hữu Kiên, Chi Lăng")
+	b.Tap(helper, b.Last(helper).Data[0]) // ✅ Lưu
+	b.expect(helper, "sell.product")
+	b.Say(helper, "huỷ")
+	b.Say(helper, "/nhavuon")
+	b.Tap(helper, b.expect(helper, "farmers.pick", "Count", 1, "Page", 1, "Pages", 0, "Search", "", "Many", false, "Press", "bấm").Data[0])
+	check := b.expectFarmer(helper, "Hoàng Thị Hạnh", "0977 555 444", "xã Hữu Kiên, Chi Lăng", "", "")
+	b.Tap(helper, check.Data[4]) // 🏦 Ngân hàng
+	b.Say(helper, "agribank")
+	b.expect(helper, "farmers.account")
+	b.Say(helper, "1234 5678 9012")
+	b.Tap(helper, "keep")
+	check = b.expectFarmer(helper, "Hoàng Thị Hạnh", "0977 555 444", "xã Hữu Kiên, Chi Lăng", "", "Agribank 123456789012 (HOANG THI HANH)")
+	b.Tap(helper, check.Data[0]) // ✅ Lưu
+	b.expect(helper, "assist.corrected", "Name", "Hoàng Thị Hạnh")
+
+	// Hạnh claims her profile with the helper's code, and is shown the
+	// account at once, with a button for each answer.
+	b.Say(hanh, "/ban")
+	b.Tap(hanh, "keep")
+	b.Say(hanh, "0977 555 444")
+	b.expect(hanh, "claim.offer", "Press", "bấm")
+	b.Tap(hanh, "link:send")
+	b.Say(hanh, b.linkCode(helper, 1))
+	msgs := b.Sent(hanh)
+	if done := text(t, "vi", "claim.done", "Name", "Hoàng Thị Hạnh"); len(msgs) < 2 || msgs[len(msgs)-2].Text != done {
+		t.Errorf("the claim is not done before the question: %+v", msgs[max(0, len(msgs)-2):])
+	}
+	ask := b.expect(hanh, "claim.bank", "Bank", "Agribank 123456789012 (HOANG THI HANH)", "Press", "bấm")
+	if !slices.Equal(ask.Buttons, []string{"✅ Đúng, của tôi", "✏️ Đổi tài khoản", "🗑 Bỏ tài khoản này"}) {
+		t.Fatalf("the question offers %q", ask.Buttons)
+	}
+
+	// She changes it to her own.
+	b.Tap(hanh, ask.Data[1])
+	b.expect(hanh, "reg.bank")
+	b.Say(hanh, "vietcombank")
+	b.expect(hanh, "reg.account")
+	b.Say(hanh, "0071 0009 87654")
+	b.expect(hanh, "reg.holder", "Holder", "HOANG THI HANH")
+	b.Tap(hanh, "keep")
+	changed := text(t, "vi", "claim.bank_changed", "Bank", "Vietcombank 0071000987654 (HOANG THI HANH)")
+	waitSent(t, b, hanh, func(s sent) bool { return s.Text == changed }, 1)
+	b.expect(hanh, "sell.product")
+	if bank, number := account(); bank != "Vietcombank" || number != "0071000987654" {
+		t.Fatalf("her account is %s %s", bank, number)
+	}
+	b.Tap(hanh, ask.Data[2]) // the answered question's 🗑 does nothing now
+	if _, number := account(); number != "0071000987654" {
+		t.Fatalf("an answered question's button removed her account: %q", number)
+	}
+	b.Say(hanh, "huỷ")
+
+	// A buyer of her listing is asked to pay into her account.
+	listing := b.listing(hanh, "500 kg", "25k")
+	b.order(buyer, listing, "50kg")
+	b.Say(buyer, "đặt hàng")
+	orderCode := regexp.MustCompile(`DH-[2-9A-HJ-NP-Z]{4}`).FindString(b.Finished(buyer).Text)
+	waitSent(t, b, hanh, func(s sent) bool { return strings.Contains(s.Text, orderCode) }, 1)
+	b.Say(hanh, "nhận "+orderCode)
+	var pay string
+	for n := 1; pay == ""; n++ {
+		for _, c := range b.TG.WaitCalls(t, "sendPhoto", n) {
+			if c.ChatID == itoa(buyer) && strings.HasPrefix(c.Params["caption"], "💳") {
+				pay = c.Params["caption"]
+			}
+		}
+	}
+	if !strings.Contains(pay, "Vietcombank") || !strings.Contains(pay, "0071000987654") || strings.Contains(pay, "123456789012") {
+		t.Errorf("the buyer is asked to pay: %q", pay)
+	}
+}
+
+// On a channel without buttons the question is a numbered list, as every
+// choice is; she removes the helper's account by its number, and her
+// profile has none. Her answer is told back.
+func TestAFarmerWhoClaimsHerProfileRemovesTheHelpersBankAccountByNumber(t *testing.T) {
+	t.Parallel()
+	p := startPlain(t, func(env map[string]string) { env["MODERATORS"] = "plain:h1" })
+	const helper, mai = "h1", "mai"
+	p.say(helper, "/ban")
+	p.say(helper, "Đăng hộ người khác")
+	p.say(helper, "0987 654 321")
+	p.say(helper, "Hoàng Thị Mai")
+	p.say(helper, "xã Hữu Kiên, Chi Lăng")
+	p.say(helper, p.number(p.expect(helper, "assist.check", "Name", "Hoàng Thị Mai", "Phone", "0987 654 321", "Place", "xã Hữu Kiên, Chi Lăng", "Found", false), "assist.save"))
+	p.expect(helper, "assist.created", "Name", "Hoàng Thị Mai")
+	p.say(helper, "huỷ")
+	p.say(helper, "/nhavuon")
+	list := p.expect(helper, "farmers.pick", "Count", 1, "Page", 1, "Pages", 0, "Search", "", "Many", false)
+	p.say(helper, p.number(list, "farmers.item", "Name", "Hoàng Thị Mai", "Phone", "0987 654 321"))
+	check := p.expect(helper, "assist.check", "Name", "Hoàng Thị Mai", "Phone", "0987 654 321", "Place", "xã Hữu Kiên, Chi Lăng",
+		"Found", true, "GrowingCode", "", "Bank", "")
+	p.say(helper, p.number(check, "profile.field_bank"))
+	p.answer(helper, "farmers.bank", "agribank", "farmers.account", "1234 5678 9012")
+	p.expect(helper, "reg.holder", "Holder", "HOANG THI MAI")
+	p.say(helper, "1")
+	check = p.expect(helper, "assist.check", "Name", "Hoàng Thị Mai", "Phone", "0987 654 321", "Place", "xã Hữu Kiên, Chi Lăng",
+		"Found", true, "GrowingCode", "", "Bank", "Agribank 123456789012 (HOANG THI MAI)")
+	p.say(helper, p.number(check, "assist.save"))
+	p.expect(helper, "assist.corrected", "Name", "Hoàng Thị Mai")
+
+	p.say(mai, "/hoso")
+	p.say(mai, "Hoàng Thị Mai")
+	p.say(mai, "0987 654 321")
+	p.say(mai, p.number(p.expect(mai, "claim.offer"), "link.send"))
+	code := regexp.MustCompile(`\b\d{6}\b`).FindString(p.wait(helper, func(s string) bool { return strings.HasPrefix(s, "🔐") }))
+	p.say(mai, code)
+	ask := p.expect(mai, "claim.bank", "Bank", "Agribank 123456789012 (HOANG THI MAI)")
+	p.say(mai, p.number(ask, "claim.bank_remove"))
+	p.expect(mai, "claim.bank_removed")
+	var number string
+	queryRow(t, p.b.Env["DATABASE_URL"], `SELECT coalesce(bank_account, '') FROM sellers WHERE phone_e164 = '+84987654321'`, nil, &number)
+	if number != "" {
+		t.Errorf("the helper's account %s is still hers", number)
+	}
+	// Her profile, as /hoso goes on to show it, has none.
+	p.expect(mai, "profile.summary", "Name", "Hoàng Thị Mai", "Phone", "0987 654 321", "Place", "xã Hữu Kiên, Chi Lăng",
+		"GrowingCode", "", "Bank", "")
+}
+
 // A bank account set on an account linked to the farmer's (by whoever got
 // hold of a link code) is not used until the farmer says so on the account
 // she registered the profile on: buyers go on paying into the old one
