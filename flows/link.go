@@ -473,7 +473,8 @@ func (r *registration) claimed(ctx context.Context, c *Conv, d *draft, try LinkT
 func (r *registration) askClaimBank(c *Conv, d *draft) Question {
 	return Ask(M("claim.bank", "Bank", bankLine(c, d.Seller.Bank)),
 		[]Choice{{Label: M("claim.bank_yes"), Value: "claimbank:keep",
-			Words: append(lexicon.of(wordYes), "dung cua toi", "cua toi", "dung la cua toi", "giu", "giu nguyen")}},
+			Words: append(lexicon.of(wordYes), "dung", "dung roi", "dung vay", "phai", "phai roi", "vang", "vang dung roi",
+				"dung cua toi", "cua toi", "dung la cua toi", "giu", "giu nguyen")}},
 		[]Choice{{Label: M("claim.bank_change"), Value: "claimbank:change",
 			Words: []string{"doi", "doi tai khoan", "sua", "sua tai khoan", "tai khoan khac", "change"}},
 			{Label: M("claim.bank_remove"), Value: "claimbank:remove",

@@ -511,51 +511,71 @@ func TestAFarmerWhoClaimsHerProfileSeesTheBankAccountTheHelperSetAndChangesIt(t 
 }
 
 // On a channel without buttons the question is a numbered list, as every
-// choice is; she removes the helper's account by its number, and her
-// profile has none. Her answer is told back.
-func TestAFarmerWhoClaimsHerProfileRemovesTheHelpersBankAccountByNumber(t *testing.T) {
+// choice is: one farmer removes the helper's account by its number, and
+// her profile has none; another keeps it, typing her yes. Each answer is
+// told back.
+func TestAFarmerWhoClaimsHerProfileRemovesOrKeepsTheHelpersBankAccountByTyping(t *testing.T) {
 	t.Parallel()
 	p := startPlain(t, func(env map[string]string) { env["MODERATORS"] = "plain:h1" })
-	const helper, mai = "h1", "mai"
-	p.say(helper, "/ban")
-	p.say(helper, "Đăng hộ người khác")
-	p.say(helper, "0987 654 321")
-	p.say(helper, "Hoàng Thị Mai")
-	p.say(helper, "xã Hữu Kiên, Chi Lăng")
-	p.say(helper, p.number(p.expect(helper, "assist.check", "Name", "Hoàng Thị Mai", "Phone", "0987 654 321", "Place", "xã Hữu Kiên, Chi Lăng", "Found", false), "assist.save"))
-	p.expect(helper, "assist.created", "Name", "Hoàng Thị Mai")
-	p.say(helper, "huỷ")
-	p.say(helper, "/nhavuon")
-	list := p.expect(helper, "farmers.pick", "Count", 1, "Page", 1, "Pages", 0, "Search", "", "Many", false)
-	p.say(helper, p.number(list, "farmers.item", "Name", "Hoàng Thị Mai", "Phone", "0987 654 321"))
-	check := p.expect(helper, "assist.check", "Name", "Hoàng Thị Mai", "Phone", "0987 654 321", "Place", "xã Hữu Kiên, Chi Lăng",
-		"Found", true, "GrowingCode", "", "Bank", "")
-	p.say(helper, p.number(check, "profile.field_bank"))
-	p.answer(helper, "farmers.bank", "agribank", "farmers.account", "1234 5678 9012")
-	p.expect(helper, "reg.holder", "Holder", "HOANG THI MAI")
-	p.say(helper, "1")
-	check = p.expect(helper, "assist.check", "Name", "Hoàng Thị Mai", "Phone", "0987 654 321", "Place", "xã Hữu Kiên, Chi Lăng",
-		"Found", true, "GrowingCode", "", "Bank", "Agribank 123456789012 (HOANG THI MAI)")
-	p.say(helper, p.number(check, "assist.save"))
-	p.expect(helper, "assist.corrected", "Name", "Hoàng Thị Mai")
+	const helper = "h1"
+	// helped: the helper registers a farmer and sets her bank account,
+	// then the farmer claims her profile in /hoso and is asked about it.
+	helped := func(farmer, name, phone, holder string) string {
+		t.Helper()
+		p.say(helper, "/ban")
+		p.say(helper, "Đăng hộ người khác")
+		p.say(helper, phone)
+		p.say(helper, name)
+		p.say(helper, "xã Hữu Kiên, Chi Lăng")
+		p.say(helper, p.number(p.expect(helper, "assist.check", "Name", name, "Phone", phone, "Place", "xã Hữu Kiên, Chi Lăng", "Found", false), "assist.save"))
+		p.expect(helper, "assist.created", "Name", name)
+		p.say(helper, "huỷ")
+		p.say(helper, "/nhavuon")
+		list := p.expect(helper, "farmers.pick", "Count", 1, "Page", 1, "Pages", 0, "Search", "", "Many", false)
+		p.say(helper, p.number(list, "farmers.item", "Name", name, "Phone", phone))
+		check := p.expect(helper, "assist.check", "Name", name, "Phone", phone, "Place", "xã Hữu Kiên, Chi Lăng",
+			"Found", true, "GrowingCode", "", "Bank", "")
+		p.say(helper, p.number(check, "profile.field_bank"))
+		p.answer(helper, "farmers.bank", "agribank", "farmers.account", "1234 5678 9012")
+		p.expect(helper, "reg.holder", "Holder", holder)
+		p.say(helper, "1")
+		bank := "Agribank 123456789012 (" + holder + ")"
+		check = p.expect(helper, "assist.check", "Name", name, "Phone", phone, "Place", "xã Hữu Kiên, Chi Lăng",
+			"Found", true, "GrowingCode", "", "Bank", bank)
+		p.say(helper, p.number(check, "assist.save"))
+		p.expect(helper, "assist.corrected", "Name", name)
 
-	p.say(mai, "/hoso")
-	p.say(mai, "Hoàng Thị Mai")
-	p.say(mai, "0987 654 321")
-	p.say(mai, p.number(p.expect(mai, "claim.offer"), "link.send"))
-	code := regexp.MustCompile(`\b\d{6}\b`).FindString(p.wait(helper, func(s string) bool { return strings.HasPrefix(s, "🔐") }))
-	p.say(mai, code)
-	ask := p.expect(mai, "claim.bank", "Bank", "Agribank 123456789012 (HOANG THI MAI)")
-	p.say(mai, p.number(ask, "claim.bank_remove"))
-	p.expect(mai, "claim.bank_removed")
-	var number string
-	queryRow(t, p.b.Env["DATABASE_URL"], `SELECT coalesce(bank_account, '') FROM sellers WHERE phone_e164 = '+84987654321'`, nil, &number)
-	if number != "" {
-		t.Errorf("the helper's account %s is still hers", number)
+		seen := len(p.c.received(helper))
+		p.say(farmer, "/hoso")
+		p.say(farmer, name)
+		p.say(farmer, phone)
+		p.say(farmer, p.number(p.expect(farmer, "claim.offer"), "link.send"))
+		code := regexp.MustCompile(`\b\d{6}\b`).FindString(p.waitAfter(helper, seen, func(s string) bool { return strings.HasPrefix(s, "🔐") }))
+		p.say(farmer, code)
+		return p.expect(farmer, "claim.bank", "Bank", bank)
+	}
+	account := func(phone string) string {
+		var number string
+		queryRow(t, p.b.Env["DATABASE_URL"], `SELECT coalesce(bank_account, '') FROM sellers WHERE phone_e164 = $1`, []any{phone}, &number)
+		return number
+	}
+
+	ask := helped("mai", "Hoàng Thị Mai", "0987 654 321", "HOANG THI MAI")
+	p.say("mai", p.number(ask, "claim.bank_remove"))
+	p.expect("mai", "claim.bank_removed")
+	if number := account("+84987654321"); number != "" {
+		t.Errorf("the helper's account %s is still Mai's", number)
 	}
 	// Her profile, as /hoso goes on to show it, has none.
-	p.expect(mai, "profile.summary", "Name", "Hoàng Thị Mai", "Phone", "0987 654 321", "Place", "xã Hữu Kiên, Chi Lăng",
+	p.expect("mai", "profile.summary", "Name", "Hoàng Thị Mai", "Phone", "0987 654 321", "Place", "xã Hữu Kiên, Chi Lăng",
 		"GrowingCode", "", "Bank", "")
+
+	helped("lan", "Hoàng Thị Lan", "0987 654 322", "HOANG THI LAN")
+	p.say("lan", "đúng rồi ạ")
+	p.expect("lan", "claim.bank_kept", "Bank", "Agribank 123456789012 (HOANG THI LAN)")
+	if number := account("+84987654322"); number != "123456789012" {
+		t.Errorf("Lan's account is %q after she kept it", number)
+	}
 }
 
 // A bank account set on an account linked to the farmer's (by whoever got
