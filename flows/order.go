@@ -499,9 +499,13 @@ func orderData(f Format, o *Order) []any {
 	if o.Delivery == "deliver" {
 		delivery = f.Texts.Text(f.Lang, M("order.deliver_to", "Address", o.Address))
 	}
+	price := o.Price // the order's own: the farmer's, for one at her price
+	if price.VND == 0 {
+		price = o.Listing.Price
+	}
 	return []any{
 		"Code", o.Code, "Product", o.Listing.Product, "ListingCode", o.Listing.Code,
-		"Quantity", f.Ordered(o), "Price", f.Price(o.Listing.Price), "Total", f.Money(o.Total),
+		"Quantity", f.Ordered(o), "Price", f.Price(price), "Total", f.Money(o.Total), "Counter", o.CounterOf != 0,
 		"Name", o.BuyerName, "Phone", formatPhone(o.BuyerPhone), "Delivery", delivery, "Note", o.Note,
 		"Status", f.Texts.Text(f.Lang, M("order_status."+o.Status)), "Seller", o.Listing.Seller.Name,
 	}
@@ -628,23 +632,30 @@ func (f *order) place(ctx context.Context, c *Conv, d *orderDraft) (Go, error) {
 	case err != nil:
 		return Go{}, err
 	}
-	hours := timeoutHours(f.deps.OrderTimeout)
+	return Finish(), tellPlaced(ctx, f.deps, c, o)
+}
+
+// tellPlaced tells of an order just placed: the buyer (with ❌ Huỷ đơn),
+// the farmer (✅ Nhận đơn, ❌ Từ chối) and the groups. extra is more data
+// for the buyer's and the farmer's messages.
+func tellPlaced(ctx context.Context, deps Deps, c *Conv, o *Order, extra ...any) error {
+	hours := timeoutHours(deps.OrderTimeout)
 	// ❌ Huỷ đơn under it: "huỷ" said next cancels this order (cancelOrder).
-	c.Ask(M("order.placed", append(orderData(c.F(), o), "Hours", hours)...), []Choice{actionChoice("cancel", o)})
-	farmer, err := farmerChat(ctx, f.deps, o.Listing)
+	c.Ask(M("order.placed", append(append(orderData(c.F(), o), "Hours", hours), extra...)...), []Choice{actionChoice("cancel", o)})
+	farmer, err := farmerChat(ctx, deps, o.Listing)
 	if err != nil {
-		return Go{}, err
+		return err
 	}
 	if farmer != nil {
-		fm := Format{Texts: f.deps.Texts, Lang: farmer.lang, Products: f.deps.Catalogs.Products}
-		c.SendTo(farmer.ref, farmer.lang, M("order.new", append(sellerData(fm, o), "Hours", hours)...), farmerActions(o)...)
+		fm := Format{Texts: deps.Texts, Lang: farmer.lang, Products: deps.Catalogs.Products}
+		c.SendTo(farmer.ref, farmer.lang, M("order.new", append(append(sellerData(fm, o), "Hours", hours), extra...)...), farmerActions(o)...)
 	}
-	news, err := orderNews(ctx, f.deps, o)
+	news, err := orderNews(ctx, deps, o)
 	if err != nil {
-		return Go{}, err
+		return err
 	}
 	c.replies = append(c.replies, news...)
-	return Finish(), nil
+	return nil
 }
 
 // reorder opens the order of the listing in ("mua NS-B") while the buyer

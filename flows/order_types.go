@@ -21,14 +21,26 @@ const (
 
 // Order is a buyer's order of part of a listing.
 type Order struct {
-	ID         int64
-	Code       string // DH-7K2Q
-	ListingID  int64
-	BuyerID    int64
-	Quantity   vn.Quantity // in the listing's unit
-	Asked      vn.Quantity // as the buyer typed it (50 kg of a listing in tạ); no unit: as Quantity
-	Total      int64       // VND
-	Price      vn.Price    // the price the buyer saw: placing fails if it changed
+	ID        int64
+	Code      string // DH-7K2Q
+	ListingID int64
+	BuyerID   int64
+	Quantity  vn.Quantity // in the listing's unit
+	Asked     vn.Quantity // as the buyer typed it (50 kg of a listing in tạ); no unit: as Quantity
+	Total     int64       // VND
+	// Price is the order's price per unit: the listing's as the buyer saw
+	// it (placing fails if it changed), or, for an order at the farmer's
+	// price (CounterOf), the price she named. Read back as stored; an
+	// order placed before orders kept it has its listing's.
+	Price vn.Price
+	// Listed, for an order at the farmer's price, is the listing's price
+	// the order she declined was at: placing fails if the listing's
+	// changed since (ErrPriceChanged). Zero: Price.
+	Listed vn.Price
+	// CounterOf is the order the farmer declined naming her price, which
+	// this one takes (ReasonPrice); 0: none. One per declined order: a
+	// second is *CounteredError.
+	CounterOf  int64
 	BuyerName  string
 	BuyerPhone string // E.164; shown to the farmer only
 	Delivery   string // "pickup" or "deliver"
@@ -132,12 +144,21 @@ var ErrStale = errors.New("order changed meanwhile")
 // ErrPriceChanged means the farmer changed the price after the buyer saw it.
 var ErrPriceChanged = errors.New("price changed")
 
+// CounteredError means the buyer placed an order at the farmer's price of
+// that declined order already: Order, placed by another update (a double
+// tap).
+type CounteredError struct{ Order *Order }
+
+func (e *CounteredError) Error() string { return "placed at the farmer's price already" }
+
 // Orders stores orders; placing one reserves stock in the same transaction.
 type Orders interface {
 	// PlaceOrder reserves o.Quantity of its listing and stores o, if the
 	// listing still sells it as the buyer saw it; else it returns
 	// ErrListingExpired, ErrNotOnSale, ErrPriceChanged, a *NotEnoughError
-	// (Remaining 0: sold out) or a *BelowMinError. A retried source returns
+	// (Remaining 0: sold out), a *BelowMinError, or a *CounteredError for
+	// a second order at the farmer's price of one declined order (CounterOf,
+	// by another source). A retried source returns
 	// the order it placed the first time. The order placed keeps keep as
 	// the buyer's profile (Buyer), for their next order.
 	PlaceOrder(ctx context.Context, o *Order, source string, keep BuyerProfile) (*Order, error)

@@ -151,6 +151,12 @@ func (f *orders) act(ctx context.Context, c *Conv, value string) (Step, error) {
 		return Done, nil
 	}
 	switch parts[1] {
+	case "counter": // ✅ Mua giá 30.000 đ/kg: the farmer's price, as she named it declining o
+		if !isBuyer {
+			c.Say(M("orders.not_yours", dataFor(c.F(), o, c.User.ID)...))
+			return Done, nil
+		}
+		return Done, f.counter(ctx, c, o)
 	case "pay":
 		switch {
 		case isBuyer && (o.Status == Accepted || o.Status == Shipping || o.Status == Completed):
@@ -360,6 +366,7 @@ func orderChanged(ctx context.Context, deps Deps, o *Order, now time.Time) ([]Re
 		}
 		// Each reads the reason in their own language, a typed one as typed.
 		toBuyer(M(msg, append(orderData(bf, o), "Reason", bf.Reason(o.Reason))...))
+		out = append(out, counterOffer(bf, buyer.ref, o, now)...)
 		if o.Status == Declined || !o.Reason.Empty() {
 			out = append(out, offerSimilar(ctx, deps, buyer.ref, buyer.lang, o.BuyerID, o.Listing)...)
 		}
@@ -370,7 +377,8 @@ func orderChanged(ctx context.Context, deps Deps, o *Order, now time.Time) ([]Re
 		posts := len(OtherChats(ChatRef{}, news)) // the groups whose post is edited
 		data := append(orderData(fm, o), "Reason", fm.Reason(o.Reason), "Released", released(fm, o, now, posts))
 		if slices.Contains(priceReasons, o.Reason.Key) {
-			data = append(data, "PriceSaid", fm.Reason(o.Reason)) // what the buyer read, and the listing's price
+			// What the buyer read, and the listing's price (not the order's).
+			data = append(data, "PriceSaid", fm.Reason(o.Reason), "Price", fm.Price(o.Listing.Price))
 		}
 		toFarmer(M(msg+"_farmer", data...))
 		out = append(out, news...)

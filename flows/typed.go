@@ -27,7 +27,7 @@ type typedCommand struct {
 var (
 	orderCommands = []typedCommand{
 		{"accept", wordAccept}, {"decline", wordDecline}, {"ship", wordShip}, {"received", wordReceived},
-		{"cancel", wordOrderCancel}, {"drop", wordDrop}, {"view", wordView},
+		{"cancel", wordOrderCancel}, {"drop", wordDrop}, {"view", wordView}, {"counter", wordCounter},
 	}
 	listingCommands = []typedCommand{
 		{"renew", wordRenew}, {"close", wordClose}, {modRemove, wordRemove}, {modBan, wordBan},

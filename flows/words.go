@@ -97,6 +97,10 @@ const (
 	// wordAll asks for all that is left, at an order's quantity question
 	// ("lấy hết").
 	wordAll
+
+	// wordCounter, before a declined order's code, buys at the price the
+	// farmer named declining it (✅ Mua giá 30.000 đ/kg): "mua DH-7K2Q".
+	wordCounter
 )
 
 // words are the words typed alone that mean something to the bot, folded
@@ -245,7 +249,12 @@ var lexicon = wordTable{
 	"xong roi":               wordControl,
 	"roi":                    wordControl,
 	"done":                   wordControl,
-	"mua":                    wordControl,
+	"mua":                    wordControl | wordCounter,
+	"buy":                    wordCounter,
+	"mua lai":                wordCounter,
+	"dat lai":                wordCounter,
+	"mua gia nay":            wordCounter,
+	"mua gia do":             wordCounter,
 	"dang ban":               wordControl,
 	"ban hang":               wordControl,
 	"dung toi doi":           wordChangeYes,
@@ -345,7 +354,7 @@ func (t wordTable) of(m wordMeaning) []string {
 var wordNames = []string{"cancel", "help", "back", "quit", "particle", "yes", "polite_yes", "lead_yes", "no",
 	"renew_yes", "renew_no", "thanks", "mind", "cancel_order", "accept", "decline", "ship", "received",
 	"order_cancel", "drop", "view", "shipped", "ship_label", "renew", "close", "remove", "ban", "skip", "refuse", "price_fill",
-	"control", "change_yes", "change_no", "sold_out", "far", "other_reason", "follow", "unfollow", "all"}
+	"control", "change_yes", "change_no", "sold_out", "far", "other_reason", "follow", "unfollow", "all", "counter"}
 
 func (m wordMeaning) String() string {
 	var names []string

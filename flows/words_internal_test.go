@@ -189,7 +189,13 @@ func TestEveryWordMeansWhatItSays(t *testing.T) {
 		{"xong rồi", wordControl},
 		{"rồi", wordControl},
 		{"done", wordControl},
-		{"mua", wordControl},
+		{"mua", wordControl | wordCounter},
+		// Before a declined order's code: buy at the farmer's price.
+		{"mua lại", wordCounter},
+		{"Đặt lại", wordCounter},
+		{"mua giá này", wordCounter},
+		{"mua giá đó", wordCounter},
+		{"buy", wordCounter},
 		{"đăng bán", wordControl},
 		{"bán hàng", wordControl},
 		// A profile change's buttons, typed.

@@ -18,7 +18,8 @@ var _ flows.Orders = (*DB)(nil)
 // sellers, in one statement; a condition on them follows.
 const selectOrders = `SELECT o.id, o.code, o.listing_id, o.buyer_id, o.quantity_milli, o.total_vnd, o.buyer_name,
 	o.buyer_phone, o.delivery, o.address, o.note, o.status, o.reason_key, o.reason, o.created_at, coalesce(o.asked_milli, 0),
-	coalesce(o.asked_unit, ''), CASE WHEN isfinite(o.remind_at) THEN o.remind_at END, ` + listingColumns + ` FROM orders o, listings` + withSeller + ` WHERE l.id = o.listing_id AND `
+	coalesce(o.asked_unit, ''), CASE WHEN isfinite(o.remind_at) THEN o.remind_at END, coalesce(o.price_vnd, 0),
+	coalesce(o.price_unit, ''), coalesce(o.counter_of, 0), ` + listingColumns + ` FROM orders o, listings` + withSeller + ` WHERE l.id = o.listing_id AND `
 
 // scanOrder reads a row of selectOrders; no row is ErrNotFound.
 func scanOrder(row pgx.Row) (*flows.Order, error) {
@@ -27,7 +28,7 @@ func scanOrder(row pgx.Row) (*flows.Order, error) {
 	var remind *time.Time
 	err := row.Scan(append([]any{&o.ID, &o.Code, &o.ListingID, &o.BuyerID, &o.Quantity.Milli, &o.Total, &o.BuyerName,
 		&o.BuyerPhone, &o.Delivery, &o.Address, &o.Note, &o.Status, &o.Reason.Key, &o.Reason.Text, &o.CreatedAt, &o.Asked.Milli,
-		&o.Asked.Unit, &remind}, l.dest()...)...)
+		&o.Asked.Unit, &remind, &o.Price.VND, &o.Price.Per, &o.CounterOf}, l.dest()...)...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, flows.ErrNotFound
 	}
@@ -39,6 +40,9 @@ func scanOrder(row pgx.Row) (*flows.Order, error) {
 	}
 	o.Listing = l.listing()
 	o.Quantity.Unit = o.Listing.Quantity.Unit
+	if o.Price.VND == 0 { // placed before orders kept their price
+		o.Price = o.Listing.Price
+	}
 	return &o, nil
 }
 
@@ -55,14 +59,19 @@ func (db *DB) PlaceOrder(ctx context.Context, o *flows.Order, source string, kee
 	var why *string
 	var left, least int64
 	var err error
+	listed := o.Listed
+	if listed.VND == 0 {
+		listed = o.Price
+	}
 	for range 8 {
 		// The order is read back in the statement's round trip (one
 		// implicit transaction): the one placed now, or by an earlier
 		// delivery of the same update.
 		b := &pgx.Batch{}
-		b.Queue(placeOrder, o.ListingID, o.Quantity.Milli, o.Price.VND, o.Price.Per,
+		b.Queue(placeOrder, o.ListingID, o.Quantity.Milli, listed.VND, listed.Per,
 			"DH-"+newCode()[3:], o.BuyerID, o.Total, o.BuyerName, o.BuyerPhone, o.Delivery, o.Address, o.Note,
-			source, o.Asked.Milli, o.Asked.Unit, keep.Name, keep.Phone, keep.Address, nullTime(o.RemindAt)).QueryRow(func(row pgx.Row) error {
+			source, o.Asked.Milli, o.Asked.Unit, keep.Name, keep.Phone, keep.Address, nullTime(o.RemindAt),
+			o.Price.VND, o.Price.Per, o.CounterOf).QueryRow(func(row pgx.Row) error {
 			return row.Scan(&why, &left, &least)
 		})
 		b.Queue(selectOrders+`o.source_update = $1`, source).QueryRow(func(row pgx.Row) (err error) {
@@ -77,6 +86,14 @@ func (db *DB) PlaceOrder(ctx context.Context, o *flows.Order, source string, kee
 		if !uniqueViolation(err, "orders_code_key", "orders_source_update_key") {
 			break
 		}
+	}
+	if uniqueViolation(err, "orders_counter_of_key") {
+		// Placed at the farmer's price already, by another update.
+		first, err := scanOrder(db.Pool.QueryRow(ctx, selectOrders+`o.counter_of = $1`, o.CounterOf))
+		if err != nil {
+			return nil, fmt.Errorf("place order at the farmer's price of order %d: %w", o.CounterOf, err)
+		}
+		return nil, &flows.CounteredError{Order: first}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("place order: %w", err)
@@ -99,7 +116,9 @@ func (db *DB) PlaceOrder(ctx context.Context, o *flows.Order, source string, kee
 // placeOrder takes the quantity ($2) off the listing ($1) if it is on sale
 // and not past its expiry, with that much left at the price the buyer saw
 // ($3, $4), and the quantity is its minimum order or more (or all that is
-// left); and it stores the order (code $5) with its first event, and the
+// left); and it stores the order (code $5) at its price ($20, $21: the
+// listing's, or the farmer's for an order taking the price she named
+// declining order $22) with its first event, and the
 // buyer's profile for next time ($16-$18: kept), with when its farmer is
 // reminded ($19; none: never, stored as infinity, NULL being an order
 // placed by a version that did not decide it), unless the update ($13) placed it already. The quantity was checked when the buyer
@@ -139,8 +158,9 @@ const placeOrder = `
 		RETURNING l.id
 	), placed AS (
 		INSERT INTO orders (code, listing_id, buyer_id, quantity_milli, total_vnd, buyer_name, buyer_phone,
-			delivery, address, note, source_update, asked_milli, asked_unit, remind_at)
-		SELECT $5, id, $6, $2, $7, $8, $9, $10, $11, $12, $13, nullif($14, 0), nullif($15, ''), coalesce($19::timestamptz, 'infinity') FROM sold
+			delivery, address, note, source_update, asked_milli, asked_unit, remind_at, price_vnd, price_unit, counter_of)
+		SELECT $5, id, $6, $2, $7, $8, $9, $10, $11, $12, $13, nullif($14, 0), nullif($15, ''), coalesce($19::timestamptz, 'infinity'),
+			$20, $21, nullif($22::bigint, 0) FROM sold
 		RETURNING id
 	), pending AS (
 		INSERT INTO order_events (order_id, status, actor_id) SELECT id, 'pending', $6 FROM placed
