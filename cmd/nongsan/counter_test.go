@@ -76,7 +76,9 @@ func TestABuyerTakesTheFarmersPriceInOneTap(t *testing.T) {
 	}
 
 	// The farmer reads it as an order at her price, once.
-	news := waitSent(t, b, farmer, func(s sent) bool { return strings.Contains(s.Text, second) && strings.HasPrefix(s.Text, "🛒 Đơn mới") }, 1)
+	news := waitSent(t, b, farmer, func(s sent) bool {
+		return strings.Contains(s.Text, second) && strings.HasPrefix(s.Text, "🛒 Đơn mới")
+	}, 1)
 	if len(news) != 1 || !strings.HasPrefix(news[0].Text, "🛒 Đơn mới: 10 kg Na Chi Lăng, tổng 300.000 đ\n"+
 		"💬 Đúng giá anh/chị đưa ra: 30.000 đ/kg. Người mua đồng ý giá này sau khi anh/chị từ chối đơn "+first+".\n") {
 		t.Fatalf("the farmer's new order at her price: %+v", news)
