@@ -366,7 +366,8 @@ func orderChanged(ctx context.Context, deps Deps, o *Order, now time.Time) ([]Re
 		}
 		// Each reads the reason in their own language, a typed one as typed.
 		toBuyer(M(msg, append(orderData(bf, o), "Reason", bf.Reason(o.Reason))...))
-		out = append(out, counterOffer(bf, buyer.ref, o, now)...)
+		offer := counterOffer(bf, buyer.ref, o, now)
+		out = append(out, offer...)
 		if o.Status == Declined || !o.Reason.Empty() {
 			out = append(out, offerSimilar(ctx, deps, buyer.ref, buyer.lang, o.BuyerID, o.Listing)...)
 		}
@@ -378,7 +379,7 @@ func orderChanged(ctx context.Context, deps Deps, o *Order, now time.Time) ([]Re
 		data := append(orderData(fm, o), "Reason", fm.Reason(o.Reason), "Released", released(fm, o, now, posts))
 		if slices.Contains(priceReasons, o.Reason.Key) {
 			// What the buyer read, and the listing's price (not the order's).
-			data = append(data, "PriceSaid", fm.Reason(o.Reason), "Price", fm.Price(o.Listing.Price))
+			data = append(data, "PriceSaid", fm.Reason(o.Reason), "Price", fm.Price(o.Listing.Price), "Offered", len(offer) > 0)
 		}
 		toFarmer(M(msg+"_farmer", data...))
 		out = append(out, news...)

@@ -32,6 +32,10 @@ func TestABuyerTakesTheFarmersPriceInOneTap(t *testing.T) {
 	first := orderCodePattern.FindString(b.Finished(buyer).Text)
 	b.notice(farmer, "🛒 Đơn mới: 10 kg")
 	b.Say(farmer, "không bán, 30k mới bán")
+	if told := b.notice(farmer, "❌ Anh/chị đã từ chối đơn "+first).Text; !strings.Contains(told,
+		"Em nhắn người mua: Nhà vườn không bán giá đó, chỉ bán 30.000 đ/kg. Người mua đồng ý giá đó thì em gửi anh/chị đơn mới ạ.") {
+		t.Fatalf("the farmer, declining at her price: %q", told)
+	}
 
 	offer := b.notice(buyer, "💬")
 	for _, want := range []string{"10 kg Na Chi Lăng × 30.000 đ/kg, tổng 300.000 đ", "Giao đến: 12 Trần Phú, Ba Đình, Hà Nội"} {
