@@ -176,7 +176,15 @@ func (e *Engine) tried(ctx context.Context, log zerolog.Logger, channel flows.Ch
 	if err == nil {
 		e.authorized(log, channel)
 	}
-	for q, probe := range map[redis.Quota]time.Time{{Channel: channel}: p.all, {Channel: channel, Bulk: true}: p.bulk} {
+	if p.all.IsZero() && p.bulk.IsZero() {
+		return // nothing was tried: the common case, without a loop's setup
+	}
+	tries := [...]struct {
+		q     redis.Quota
+		probe time.Time
+	}{{redis.Quota{Channel: channel}, p.all}, {redis.Quota{Channel: channel, Bulk: true}, p.bulk}}
+	for _, t := range tries {
+		q, probe := t.q, t.probe
 		var ra *RetryAfterError
 		switch {
 		case probe.IsZero():

@@ -344,7 +344,14 @@ return head(KEYS[1])`)
 
 func decodeChat(ref flows.ChatRef, h map[string]string) *Chat {
 	c := &Chat{Ref: ref}
-	num := func(f string) int64 { n, _ := strconv.ParseInt(h[f], 10, 64); return n }
+	num := func(f string) int64 {
+		v := h[f]
+		if v == "" { // most fields are absent: ParseInt's error would cost two allocations each
+			return 0
+		}
+		n, _ := strconv.ParseInt(v, 10, 64)
+		return n
+	}
 	c.version, c.seq, c.Fails, c.through = num(fVersion), num(fSeq), int(num(fFails)), num(fThrough)
 	c.Lease = h[fToken]
 	if ms := num(fUntil); ms > 0 {
