@@ -995,6 +995,9 @@ func (e *Engine) attempt(ctx context.Context, ch Channel, l *redis.Leased, r *fl
 		actx, cancel := context.WithTimeout(ctx, e.Attempt)
 		sent, err := ch.Send(actx, *r)
 		cancel()
+		if err == nil {
+			return sent, nil // before the error variables below, which escape to the heap
+		}
 		var part *PartialError
 		if errors.As(err, &part) {
 			r.Done = &part.Sent

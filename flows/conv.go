@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -156,17 +157,17 @@ func (c *Conv) offer(rows [][]Choice) [][]Choice {
 			}
 			n++
 			numbered[i][j].Number = n
-			keys := []string{strconv.Itoa(n), vn.Fold(ch.Value)}
+			keys := []string{strconv.Itoa(n), offerFolds.fold(ch.Value, vn.Fold)}
 			add := func(k string) { // once: the session carries them at every update
 				if !slices.Contains(keys, k) {
 					keys = append(keys, k)
 				}
 			}
 			for _, lang := range c.texts.Langs() {
-				add(vn.Fold(stripEmoji(c.texts.Text(lang, ch.Label))))
+				add(labelFolds.fold(c.texts.Text(lang, ch.Label), foldLabel))
 			}
 			for _, w := range ch.Words {
-				add(vn.Fold(w))
+				add(offerFolds.fold(w, vn.Fold))
 			}
 			c.offered = append(c.offered, Offer{Value: ch.Value, Keys: keys})
 		}
@@ -248,6 +249,40 @@ func (c *Conv) lastHere() int {
 
 // Replies returns what the conversation said.
 func (c *Conv) Replies() []Reply { return c.replies }
+
+// foldLabel is how a button's label can be typed: folded, its emoji gone.
+func foldLabel(label string) string { return vn.Fold(stripEmoji(label)) }
+
+// foldMemo remembers the folded forms of the values, labels and words
+// offered: the same few hundred strings, folded at every question
+// otherwise (a skip's twenty words each time a note is asked for). Labels
+// with data (a listing's code) make it grow: past foldMemoMax strings it
+// folds without remembering.
+type foldMemo struct {
+	mu sync.RWMutex
+	m  map[string]string
+}
+
+const foldMemoMax = 8192
+
+var offerFolds, labelFolds = &foldMemo{m: map[string]string{}}, &foldMemo{m: map[string]string{}}
+
+// fold is fold(s), remembered.
+func (f *foldMemo) fold(s string, fold func(string) string) string {
+	f.mu.RLock()
+	v, ok := f.m[s]
+	f.mu.RUnlock()
+	if ok {
+		return v
+	}
+	v = fold(s)
+	f.mu.Lock()
+	if len(f.m) < foldMemoMax {
+		f.m[s] = v
+	}
+	f.mu.Unlock()
+	return v
+}
 
 // stripEmoji drops the pictographs that decorate labels (`🌾 Đăng bán`), so
 // that the words alone match what the user types.
