@@ -166,6 +166,9 @@ func BuiltMessageIDs() []string {
 	for _, st := range sellerStatuses {
 		ids = append(ids, "order_status_seller."+st)
 	}
+	for _, st := range buyerStatuses {
+		ids = append(ids, "order_status_buyer."+st)
+	}
 	for name := range orderActions {
 		ids = append(ids, "order."+name)
 	}

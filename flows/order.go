@@ -533,13 +533,29 @@ func sellerData(f Format, o *Order) []any {
 	return data
 }
 
+// buyerStatuses are the order statuses that the buyer reads as her own
+// doing ("anh/chị đã nhận hàng"), not a "người mua" she would not know
+// to be her.
+var buyerStatuses = []string{Completed}
+
+// buyerData is orderData as the buyer sees it: the status in her own words.
+func buyerData(f Format, o *Order) []any {
+	data := orderData(f, o)
+	for i := 0; i+1 < len(data); i += 2 {
+		if data[i] == "Status" && slices.Contains(buyerStatuses, o.Status) {
+			data[i+1] = f.Texts.Text(f.Lang, M("order_status_buyer."+o.Status))
+		}
+	}
+	return data
+}
+
 // dataFor is the order's data as userID sees it: sellerData for its farmer
-// (or the helper who posted the listing), orderData for its buyer.
+// (or the helper who posted the listing), buyerData for its buyer.
 func dataFor(f Format, o *Order, userID int64) []any {
 	if o.Listing.Seller.UserID == userID || o.Listing.HelperID == userID {
 		return sellerData(f, o)
 	}
-	return orderData(f, o)
+	return buyerData(f, o)
 }
 
 // asOrder is the draft as an order of the conversation's buyer.

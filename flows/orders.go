@@ -163,7 +163,7 @@ func (f *orders) act(ctx context.Context, c *Conv, value string) (Step, error) {
 			c.add(paymentReplies(c.F(), c.In.ChatKey(), o)...)
 			return Done, nil
 		case isBuyer: // an old 💳 of an order cancelled since: the buyer's, but no longer to pay
-			c.Say(M("orders.not_now", orderData(c.F(), o)...))
+			c.Say(M("orders.not_now", buyerData(c.F(), o)...))
 			return Done, nil
 		}
 	case "decline", "drop":
@@ -352,7 +352,9 @@ func orderChanged(ctx context.Context, deps Deps, o *Order, now time.Time) ([]Re
 		toBuyer(M("order.shipping", orderData(bf, o)...), []Choice{actionChoice("received", o)})
 		toFarmer(M("orders.done", sellerData(fm, o)...))
 	case Completed:
-		toBuyer(M("orders.done", orderData(bf, o)...))
+		// She is thanked, and told how to buy from the same listing again.
+		again := o.Listing.Status == Active && o.Listing.Remaining > 0
+		toBuyer(M("order.received_done", append(orderData(bf, o), "Again", again)...))
 		toFarmer(M("order.completed", orderData(fm, o)...))
 	case Cancelled, Declined:
 		msg := "order.declined"
@@ -461,7 +463,7 @@ func payment(o *Order) (string, bool) {
 func (f *orders) show(c *Conv, o *Order, isSeller bool) {
 	id := strconv.FormatInt(o.ID, 10)
 	var row []Choice
-	msg, data := "orders.detail_buyer", orderData(c.F(), o)
+	msg, data := "orders.detail_buyer", buyerData(c.F(), o)
 	if isSeller {
 		msg, data = "orders.detail_seller", sellerData(c.F(), o)
 	}

@@ -57,7 +57,8 @@ func TestPlainNoticesAreAnsweredByTypingTheirCommands(t *testing.T) {
 	p.wait(buyer, func(s string) bool { return strings.HasPrefix(s, "🚚") && strings.Contains(s, orderCode) })
 	p.say(buyer, "da nhan hang "+strings.ToLower(strings.ReplaceAll(orderCode, "-", " ")))
 	p.wait(farmer, func(s string) bool { return strings.HasPrefix(s, "🎉") && strings.Contains(s, orderCode) })
-	p.expect(buyer, "orders.done", "Code", orderCode, "Status", text(t, "vi", "order_status.completed"))
+	p.expect(buyer, "order.received_done", "Seller", p.c.name(farmer), "Code", orderCode, "Quantity", "50 kg",
+		"Product", "Na Chi Lăng", "ListingCode", code, "Again", true)
 }
 
 // On a channel without buttons, a notice whose choices come as what to

@@ -227,7 +227,7 @@ func TestBuyerOrdersFarmerAcceptsBuyerPaysWithVietQR(t *testing.T) {
 	}
 	b.Tap(buyer, b.Last(buyer).Data[0])
 	detail := b.Finished(buyer)
-	if !strings.Contains(detail.Text, text(t, "vi", "order_status.completed")) {
+	if !strings.Contains(detail.Text, text(t, "vi", "order_status_buyer.completed")) {
 		t.Errorf("order detail: %q", detail.Text)
 	}
 	for _, d := range detail.Data {
