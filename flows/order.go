@@ -1,6 +1,8 @@
 package flows
 
 import (
+	gojson "github.com/goccy/go-json"
+
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -672,6 +674,30 @@ func tellPlaced(ctx context.Context, deps Deps, c *Conv, o *Order, extra ...any)
 	}
 	c.replies = append(c.replies, news...)
 	return nil
+}
+
+// orderExpired tells a buyer coming back to an order she left unfinished
+// longer than SESSION_TTL which order was dropped and, while its listing
+// is on sale, what to type to order it again: "làm lại từ đầu" alone
+// leaves her to find the code again. told is false when sess is no order.
+func (r *Router) orderExpired(ctx context.Context, c *Conv, sess *Session, in Input) (told bool, err error) {
+	if sess.Flow != "order" {
+		return false, nil
+	}
+	var d orderDraft
+	if err := gojson.Unmarshal(sess.Data, &d); err != nil || d.ListingID == 0 {
+		return false, nil
+	}
+	l, err := r.Deps.Listings.Listing(ctx, d.ListingID)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("listing of the order left: %w", err)
+	}
+	onSale := l.Status == Active && l.Remaining > 0 && c.Now.Before(l.ExpiresAt)
+	_, reopens := buyCode(in) // "mua NS-7K2Q" again: she knows the way
+	c.Say(M("order.left_expired", "Product", l.Product, "Code", l.Code, "OnSale", onSale && !reopens))
+	return onSale, nil
 }
 
 // reorder opens the order of the listing in ("mua NS-B") while the buyer

@@ -85,11 +85,18 @@ func (r *Router) Handle(ctx context.Context, user *User, sess *Session, in Input
 	if expired {
 		left = unfinished(sess, c.Now)
 	}
+	orderLeft := false // an order left unfinished, named with the way back to it
 	switch {
 	case left != nil:
 		expired, sess = false, left
 	case expired:
-		c.Say(M("session.expired"))
+		var err error
+		if orderLeft, err = r.orderExpired(ctx, c, sess, in); err != nil {
+			return Result{}, err
+		}
+		if !orderLeft {
+			c.Say(M("session.expired"))
+		}
 		sess = nil
 	}
 	if sess == nil {
@@ -143,7 +150,7 @@ func (r *Router) Handle(ctx context.Context, user *User, sess *Session, in Input
 		if err != nil {
 			return Result{}, err
 		}
-		if !done {
+		if !done && !orderLeft {
 			mainMenu(c)
 		}
 	default:

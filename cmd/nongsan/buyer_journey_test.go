@@ -3,6 +3,10 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
+	"github.com/nongsan-bot/nongsan/bot/zalo/zalotest"
 )
 
 // A Zalo buyer who reports the goods received is thanked in her own words
@@ -44,5 +48,45 @@ func TestABuyerWhoReceivedTheGoodsIsThankedAndToldHowToBuyAgain(t *testing.T) {
 	detail := z.wait(buyer, func(s string) bool { return strings.HasPrefix(s, "🛒 Đơn mua "+orderCode) })
 	if !strings.HasPrefix(detail, "🛒 Đơn mua "+orderCode+": anh/chị đã nhận hàng\n") {
 		t.Errorf("the buyer's order: %q", detail)
+	}
+}
+
+// A Zalo buyer who goes quiet at the name question and comes back after
+// SESSION_TTL is told which order was dropped and what to type to order it
+// again, not "làm lại từ đầu" followed by a menu that starts with selling;
+// typing it starts the order afresh.
+func TestABuyerComingBackToAnOrderLeftTooLongIsToldHowToOrderAgain(t *testing.T) {
+	t.Parallel()
+	const ttl = 3 * time.Second
+	tg, zs := telegramtest.NewServer(t), zalotest.NewServer(t)
+	env := zaloEnv(orderEnv(t, tg), zs)
+	env["SESSION_TTL"] = ttl.String()
+	z := startZaloWith(t, tg, zs, env)
+	const farmer, buyer = "6ede9afa66b88fe6d6a7", "8f3a0c1b2d4e5f607184"
+	z.register(farmer, "0912 888 777")
+	_, code := z.publish(farmer, "500 kg", "25k")
+
+	z.say(buyer, "mua "+code)
+	z.expect(buyer, "order.quantity", "Remaining", "500 kg", "Unit", "kg", "Price", "25.000 đ/kg")
+	z.say(buyer, "50kg")
+	z.expect(buyer, "order.name", "Name", z.name(buyer))
+	time.Sleep(ttl + 500*time.Millisecond) // she went quiet: the time passing is what is tested
+
+	before := len(z.received(buyer))
+	z.say(buyer, "1")
+	got := z.waitAfter(buyer, before, func(string) bool { return true })
+	if want := zaloText(t, "order.left_expired", "Product", "Na Chi Lăng", "Code", code, "OnSale", true); got != want {
+		t.Fatalf("the buyer coming back reads %q\nwant %q", got, want)
+	}
+
+	z.say(buyer, "mua "+code)
+	z.expect(buyer, "order.quantity", "Remaining", "500 kg", "Unit", "kg", "Price", "25.000 đ/kg")
+	// No menu about selling came between, nor the generic notice.
+	menu := strings.SplitN(zaloText(t, "menu.title"), "\n", 2)[0]
+	expired := strings.SplitN(zaloText(t, "session.expired"), "\n", 2)[0]
+	for _, m := range z.received(buyer)[before:] {
+		if strings.Contains(m, menu) || strings.Contains(m, expired) {
+			t.Errorf("the buyer coming back was told %q", m)
+		}
 	}
 }
