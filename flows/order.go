@@ -100,6 +100,20 @@ func buyCode(in Input) (string, bool) {
 	return "NS-" + strings.ToUpper(m[1]), true
 }
 
+// onlyCode tells whether in names a listing and nothing more: "mua
+// NS-7K2Q", the code alone, a deep link without a quantity.
+func onlyCode(in Input) bool {
+	if in.Command == "start" {
+		return !strings.Contains(strings.TrimPrefix(in.Arg, "buy_"), "_")
+	}
+	text := vn.Fold(in.Text)
+	for _, verb := range []string{"mua ", "buy "} {
+		text = strings.TrimPrefix(text, verb)
+	}
+	m := codePattern.FindStringIndex(text)
+	return m != nil && m[0] == 0 && m[1] == len(text)
+}
+
 // order is the order form. Its rows are named here when an answer leads to them.
 type order struct {
 	deps                                             Deps
@@ -720,6 +734,13 @@ func (r *Router) reorder(ctx context.Context, c *Conv, in Input) error {
 		}
 		if err == nil && l.Code != code {
 			left = M("order.left", "Code", l.Code, "Product", l.Product)
+		}
+		if err == nil && l.Code == code && onlyCode(in) {
+			// The same listing's button tapped again, or its code typed
+			// again: what she answered is kept, the question asked again.
+			c.Say(M("order.same", "Code", l.Code, "Product", l.Product))
+			r.prompt(c)
+			return nil
 		}
 	}
 	c.Say(left)

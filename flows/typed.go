@@ -118,6 +118,11 @@ func (r *Router) buyTyped(ctx context.Context, c *Conv, in Input) (done bool, er
 	if !ok {
 		rest, ok = strings.CutPrefix(vn.Fold(in.Text), "buy ")
 	}
+	// The code alone, typed at an order's question, names a listing too:
+	// no quantity or name looks like it.
+	if !ok && c.Session.Flow == "order" && onlyCode(in) {
+		rest, ok = vn.Fold(in.Text), true
+	}
 	if at := codePattern.FindStringIndex(rest); !ok || at == nil || at[0] != 0 {
 		return false, nil
 	}

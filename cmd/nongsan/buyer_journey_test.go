@@ -90,3 +90,40 @@ func TestABuyerComingBackToAnOrderLeftTooLongIsToldHowToOrderAgain(t *testing.T)
 		}
 	}
 }
+
+// A buyer who taps the same post's 🛒 Đặt mua again mid-order, or types the
+// listing's code again at a question (copied from the post), keeps what
+// she answered and is asked the same question again: no "em đã dừng việc
+// đang làm dở", no starting over, no "em chưa hiểu số lượng".
+func TestTheSameListingNamedAgainMidOrderKeepsTheOrder(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	b := startBot(t, tg, orderEnv(t, tg))
+	b.register(farmer)
+	code := b.listing(farmer, "500 kg", "25k")
+
+	b.Say(buyer, deepLink(code))
+	b.expect(buyer, "order.quantity", "Remaining", "500 kg", "Unit", "kg", "Price", "25.000 đ/kg")
+	b.Say(buyer, "50kg")
+	b.expect(buyer, "order.name", "Name", "Nông dân 2002")
+	before := len(b.Sent(buyer))
+	b.Say(buyer, deepLink(code)) // the post's button again
+	b.expect(buyer, "order.name", "Name", "Nông dân 2002")
+	if said := b.Sent(buyer)[before:]; len(said) != 2 || said[0].Text != text(t, "vi", "order.same", "Product", "Na Chi Lăng", "Code", code) {
+		t.Fatalf("the same post's button mid-order said %+v", said)
+	}
+	b.Tap(buyer, "keep")
+	b.expect(buyer, "order.phone")
+	b.Say(buyer, strings.ToLower(code)) // the code copied again, alone
+	b.expect(buyer, "order.phone")
+	if said := b.Sent(buyer); said[len(said)-2].Text != text(t, "vi", "order.same", "Product", "Na Chi Lăng", "Code", code) {
+		t.Fatalf("the code typed again said %q", said[len(said)-2].Text)
+	}
+	b.Post(b.Up.Contact(buyer, buyer, "+84987654321"))
+	b.Say(buyer, "nhận tại vườn")
+	b.Say(buyer, "bỏ qua")
+	// The quantity answered before the button was tapped again is kept.
+	if summary := b.Last(buyer).Text; !strings.Contains(summary, "50 kg × 25.000 đ/kg") || !strings.Contains(summary, "Nông dân 2002") {
+		t.Errorf("the summary after naming the listing again: %q", summary)
+	}
+}
