@@ -501,12 +501,22 @@ func (f *order) onNote(_ context.Context, _ *Conv, d *orderDraft, in Input) (Go,
 		return Again(M("order.note_long")), nil
 	case withPhone(in): // the note reaches the farmer with the order, the number only once it is accepted
 		return Again(M("order.note_phone")), nil
+	case in.Kind == KindText && bareNumber(in.Text):
+		// "2" under a list numbered "1. ⏭ Bỏ qua": a choice missed, no note.
+		return Again(M("order.note_number")), nil
 	case in.Kind == KindText && saysSomething(in.Text):
 		d.Note = in.Text
 	default:
 		return NotUnderstood(), nil
 	}
 	return Next(), nil
+}
+
+// bareNumber tells whether s is a number and nothing else ("2", "3."),
+// which says nothing to a farmer as a note.
+func bareNumber(s string) bool {
+	s = strings.Trim(s, " .")
+	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
 // orderData is the template data of an order, in f's language.

@@ -127,3 +127,29 @@ func TestTheSameListingNamedAgainMidOrderKeepsTheOrder(t *testing.T) {
 		t.Errorf("the summary after naming the listing again: %q", summary)
 	}
 }
+
+// On Zalo, the note question lists "1. ⏭ Bỏ qua": a buyer who types "2"
+// there (a choice missed) is told what a note is, with an example, and how
+// to skip, rather than sending the farmer the note "2".
+func TestABareNumberIsNoNoteForTheFarmer(t *testing.T) {
+	t.Parallel()
+	z := startZalo(t)
+	const farmer, buyer = "6ede9afa66b88fe6d6a6", "8f3a0c1b2d4e5f607185"
+	z.register(farmer, "0912 888 777")
+	_, code := z.publish(farmer, "500 kg", "25k")
+	z.say(buyer, "mua "+code)
+	z.say(buyer, "50kg")
+	ask := z.expect(buyer, "order.name", "Name", z.name(buyer))
+	z.say(buyer, z.number(ask, "reg.name_keep", "Name", z.name(buyer)))
+	z.answer(buyer, "order.phone", "0987 654 321", "order.delivery", "1")
+	z.expect(buyer, "order.note")
+	z.say(buyer, "2")
+	if got := z.expect(buyer, "order.note_number"); !strings.Contains(got, "ví dụ: giao buổi sáng") || !strings.Contains(got, "chọn ⏭ Bỏ qua") {
+		t.Errorf("a bare number as the note: %q", got)
+	}
+	z.say(buyer, "bo qua")
+	summary := z.wait(buyer, func(s string) bool { return strings.HasPrefix(s, "🛒 Anh/chị xem lại đơn hàng") })
+	if strings.Contains(summary, "📝") {
+		t.Errorf("the summary has a note: %q", summary)
+	}
+}
