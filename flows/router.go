@@ -462,7 +462,9 @@ func (r *Router) start(ctx context.Context, c *Conv, name FlowName, in Input) er
 	}
 	switch {
 	case s.Active() && s.Flow == name:
-		c.Say(M("flow.left"))
+		if !(s.Flow == "orders" && s.Step == ordersPick) { // a list left holds nothing done
+			c.Say(M("flow.left"))
+		}
 		return r.open(ctx, c, name, in, s.Parent)
 	case s.Active() && s.Parent != nil && s.Parent.Flow == name:
 		c.Say(M("flow.left"))

@@ -153,3 +153,24 @@ func TestABareNumberIsNoNoteForTheFarmer(t *testing.T) {
 		t.Errorf("the summary has a note: %q", summary)
 	}
 }
+
+// /don typed again while the list of orders is on screen (she did not see
+// it come, or wants it fresh) shows the list again, without "Em đã dừng
+// việc anh/chị đang làm dở": looking at a list is no work left undone.
+func TestOrdersTypedAgainShowTheListWithoutSayingWorkWasStopped(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	b := startBot(t, tg, orderEnv(t, tg))
+	b.register(farmer)
+	code := b.listing(farmer, "500 kg", "25k")
+	b.order(buyer, code, "50kg")
+	b.Place(buyer)
+	b.Say(buyer, "/don")
+	b.expect(buyer, "orders.pick", "Selling", 0, "Buying", 1)
+	before := len(b.Sent(buyer))
+	b.Say(buyer, "/don")
+	b.expect(buyer, "orders.pick", "Selling", 0, "Buying", 1)
+	if said := b.Sent(buyer)[before:]; len(said) != 1 {
+		t.Errorf("/don again said %d messages, first %q", len(said), said[0].Text)
+	}
+}
