@@ -344,7 +344,12 @@ func orderChanged(ctx context.Context, deps Deps, o *Order, now time.Time) ([]Re
 	switch o.Status {
 	case Accepted:
 		// Only now does the buyer get the farmer's phone, and a way to pay.
-		toBuyer(M("order.accepted", append(orderData(bf, o), "FarmerPhone", formatPhone(o.Listing.Seller.Phone))...),
+		// Collecting at the farm, she learns where it is: the farmer's commune.
+		pickup := ""
+		if o.Delivery != "deliver" {
+			pickup = bf.Place(o.Listing.Seller)
+		}
+		toBuyer(M("order.accepted", append(orderData(bf, o), "FarmerPhone", formatPhone(o.Listing.Seller.Phone), "Pickup", pickup)...),
 			[]Choice{actionChoice("received", o)})
 		out = append(out, paymentReplies(bf, buyer.ref, o)...)
 		toFarmer(M("order.accepted_farmer", orderData(fm, o)...), []Choice{actionChoice("ship", o)})

@@ -174,3 +174,39 @@ func TestOrdersTypedAgainShowTheListWithoutSayingWorkWasStopped(t *testing.T) {
 		t.Errorf("/don again said %d messages, first %q", len(said), said[0].Text)
 	}
 }
+
+// A buyer who collects at the farm learns where to go once the farmer
+// accepts: the farmer's commune, with the phone to agree on a time. A
+// buyer who has it delivered is not sent to the farm.
+func TestABuyerCollectingAtTheFarmIsToldWhereOnAcceptance(t *testing.T) {
+	t.Parallel()
+	z := startZalo(t)
+	const farmer, buyer, other = "6ede9afa66b88fe6d6a5", "8f3a0c1b2d4e5f607186", "8f3a0c1b2d4e5f607187"
+	z.register(farmer, "0912 888 777")
+	_, code := z.publish(farmer, "500 kg", "25k")
+
+	z.say(buyer, "mua "+code)
+	z.say(buyer, "50kg")
+	ask := z.expect(buyer, "order.name", "Name", z.name(buyer))
+	z.say(buyer, z.number(ask, "reg.name_keep", "Name", z.name(buyer)))
+	z.answer(buyer, "order.phone", "0987 654 321", "order.delivery", "nhan tai vuon", "order.note", "bo qua")
+	before := len(z.received(buyer))
+	z.say(buyer, "dat hang")
+	orderCode := orderCodeIn(z.waitAfter(buyer, before, func(s string) bool { return strings.Contains(s, "DH-") }))
+	z.wait(farmer, func(s string) bool { return strings.Contains(s, orderCode) })
+	z.say(farmer, "nhan "+orderCode)
+	accepted := z.wait(buyer, func(s string) bool { return strings.HasPrefix(s, "🎉") })
+	for _, want := range []string{"📱 Số điện thoại nhà vườn: 0912 888 777", "🏡 Anh/chị đến nhận hàng ở xã Quang Lang, Chi Lăng, gọi nhà vườn hẹn giờ trước nhé."} {
+		if !strings.Contains(accepted, want) {
+			t.Errorf("the acceptance of an order collected at the farm lacks %q:\n%s", want, accepted)
+		}
+	}
+
+	z.say(other, "mua "+code)
+	orderCode = z.order(other, "20kg") // delivered
+	z.wait(farmer, func(s string) bool { return strings.Contains(s, orderCode) })
+	z.say(farmer, "nhan "+orderCode)
+	if accepted := z.wait(other, func(s string) bool { return strings.HasPrefix(s, "🎉") }); strings.Contains(accepted, "🏡") {
+		t.Errorf("a delivered order's buyer is sent to the farm:\n%s", accepted)
+	}
+}
