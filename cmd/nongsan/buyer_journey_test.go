@@ -210,3 +210,20 @@ func TestABuyerCollectingAtTheFarmIsToldWhereOnAcceptance(t *testing.T) {
 		t.Errorf("a delivered order's buyer is sent to the farm:\n%s", accepted)
 	}
 }
+
+// The phone question tells the buyer when her number reaches the farmer:
+// once the farmer accepts the order, as it does, not right away.
+func TestThePhoneQuestionSaysTheNumberGoesOnlyOnAcceptance(t *testing.T) {
+	t.Parallel()
+	z := startZalo(t)
+	const farmer, buyer = "6ede9afa66b88fe6d6a4", "8f3a0c1b2d4e5f607188"
+	z.register(farmer, "0912 888 777")
+	_, code := z.publish(farmer, "500 kg", "25k")
+	z.say(buyer, "mua "+code)
+	z.say(buyer, "50kg")
+	ask := z.expect(buyer, "order.name", "Name", z.name(buyer))
+	z.say(buyer, z.number(ask, "reg.name_keep", "Name", z.name(buyer)))
+	if got := z.expect(buyer, "order.phone"); !strings.Contains(got, "Em chỉ gửi số này cho nhà vườn khi nhà vườn nhận đơn ạ.") {
+		t.Errorf("the phone question: %q", got)
+	}
+}
