@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -638,14 +639,43 @@ func choose(s *Session, in Input) Input {
 	// "Bỏ qua ạ.", "Đúng rồi ạ": the key said politely, after the exact
 	// match so that a label ending in a particle keeps its own choice.
 	word = controlKey(in.Text)
-	for _, o := range s.Offered {
-		if word != "" && slices.Contains(o.Keys, word) {
-			in.Kind, in.Text = KindChoice, o.Value
-			return in
+	// "số 2", "chọn 2", "em chọn số hai": the number with the words said
+	// around it.
+	for _, w := range []string{word, pickedNumber(word)} {
+		for _, o := range s.Offered {
+			if w != "" && slices.Contains(o.Keys, w) {
+				in.Kind, in.Text = KindChoice, o.Value
+				return in
+			}
 		}
 	}
 	return in
 }
+
+// pickedNumber is the number a choice is picked by in words (folded,
+// without particles) that lead up to it: "so 2", "chon 2", "em chon so
+// hai" are "2"; "" when they say more than that.
+func pickedNumber(words string) string {
+	ws := strings.Fields(words)
+	lead := 0
+	for lead < len(ws)-1 && lexicon.is(ws[lead], wordPickLead) {
+		lead++
+	}
+	if lead == 0 || lead != len(ws)-1 {
+		return ""
+	}
+	n := ws[lead]
+	if i := slices.Index(pickWords, n); i >= 0 {
+		return strconv.Itoa(i + 1)
+	}
+	if _, err := strconv.Atoi(n); err != nil {
+		return ""
+	}
+	return n
+}
+
+// pickWords are one to ten, folded, as said after "số" or "chọn".
+var pickWords = []string{"mot", "hai", "ba", "bon", "nam", "sau", "bay", "tam", "chin", "muoi"}
 
 // noticeTyped tells whether in is a notice's words typed ("nhận DH-7K2Q",
 // "ĐÚNG TÔI ĐỔI 4827", "dừng", "nhận QT-…"): after a task expired they do

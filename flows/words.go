@@ -101,6 +101,10 @@ const (
 	// wordCounter, before a declined order's code, buys at the price the
 	// farmer named declining it (✅ Mua giá 30.000 đ/kg): "mua DH-7K2Q".
 	wordCounter
+
+	// wordPickLead are the words said before a choice's number ("số 2",
+	// "chọn 2", "em chọn số hai"): pickedNumber drops them.
+	wordPickLead
 )
 
 // words are the words typed alone that mean something to the bot, folded
@@ -109,6 +113,11 @@ const (
 // "đã". Each meaning's words are read by lexicon.of where a list is needed
 // (a choice's Words).
 var lexicon = wordTable{
+	"chau":                  wordPickLead,
+	"toi":                   wordPickLead,
+	"muc":                   wordPickLead,
+	"so":                    wordPickLead,
+	"chon":                  wordPickLead,
 	"a":                     wordParticle,
 	"accept":                wordMind | wordAccept,
 	"back":                  wordBack | wordControl,
@@ -154,7 +163,7 @@ var lexicon = wordTable{
 	"duoc":                  wordYes,
 	"duoc a":                wordYes,
 	"duoc roi":              wordPoliteYes | wordThanks | wordMind,
-	"em":                    wordParticle,
+	"em":                    wordParticle | wordPickLead,
 	"gia han":               wordRenewYes | wordRenew,
 	"gia han 7 ngay":        wordRenewYes,
 	"giao hang":             wordShip,
@@ -354,7 +363,7 @@ func (t wordTable) of(m wordMeaning) []string {
 var wordNames = []string{"cancel", "help", "back", "quit", "particle", "yes", "polite_yes", "lead_yes", "no",
 	"renew_yes", "renew_no", "thanks", "mind", "cancel_order", "accept", "decline", "ship", "received",
 	"order_cancel", "drop", "view", "shipped", "ship_label", "renew", "close", "remove", "ban", "skip", "refuse", "price_fill",
-	"control", "change_yes", "change_no", "sold_out", "far", "other_reason", "follow", "unfollow", "all", "counter"}
+	"control", "change_yes", "change_no", "sold_out", "far", "other_reason", "follow", "unfollow", "all", "counter", "pick_lead"}
 
 func (m wordMeaning) String() string {
 	var names []string

@@ -40,7 +40,7 @@ func TestEveryWordMeansWhatItSays(t *testing.T) {
 		{"nha", wordParticle},
 		{"đi", wordParticle},
 		{"luôn", wordParticle},
-		{"em", wordParticle},
+		{"em", wordParticle | wordPickLead},
 		// Yes and no, to an order's question, the renewal's, a change's.
 		{"Có", wordYes | wordControl},
 		{"có ạ", wordYes},
@@ -251,6 +251,12 @@ func TestEveryWordMeansWhatItSays(t *testing.T) {
 		{"bỏ theo dõi", wordUnfollow},
 		{"Huỷ theo dõi", wordUnfollow},
 		{"unfollow", wordUnfollow},
+		// The words before a choice's number ("số 2", "em chọn 2").
+		{"Chọn", wordPickLead},
+		{"số", wordPickLead},
+		{"mục", wordPickLead},
+		{"tôi", wordPickLead},
+		{"cháu", wordPickLead},
 	}
 	seen := map[string]bool{}
 	for _, row := range rows {

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// An older farmer on Zalo picks from the numbered lists as she would say
+// it: "số 1", "chọn 1 ạ", "em chọn số ba". Each picks that number; none
+// is kept as her name or her growing-area code.
+func TestZaloFarmerPicksByNumberWithWordsAroundIt(t *testing.T) {
+	t.Parallel()
+	z := startZalo(t)
+	const farmer = "5o1e9afa66b88fe6d6a9"
+	z.say(farmer, "/ban")
+	z.expect(farmer, "reg.name", "Name", z.name(farmer))
+	z.say(farmer, "số 1")
+	z.expect(farmer, "reg.phone")
+	z.say(farmer, "0912 888 701")
+	z.expect(farmer, "reg.commune")
+	z.say(farmer, "xã Quang Lang, Chi Lăng")
+	z.expect(farmer, "reg.code")
+	z.say(farmer, "chọn 1 ạ") // ⏭ Bỏ qua
+	z.expect(farmer, "reg.bank")
+	z.say(farmer, "so 1") // Agribank
+	z.expect(farmer, "reg.account")
+	z.say(farmer, "1234 5678 9012")
+	z.expect(farmer, "reg.holder", "Holder", "NONG DAN "+strings.ToUpper(farmer))
+	z.say(farmer, "Số 1.")
+	z.expect(farmer, "sell.product")
+	z.say(farmer, "em chọn số hai") // Quýt Bắc Sơn
+	z.expect(farmer, "sell.photos")
+	z.sendPhoto(farmer, "photo-1", "")
+	for _, answer := range []string{"xong", "2 tạ", "30k", "hôm nay", "bỏ qua"} {
+		z.say(farmer, answer)
+	}
+	z.say(farmer, "sửa")
+	z.expect(farmer, "sell.edit_pick")
+	z.say(farmer, "chọn 3") // ⚖️ Số lượng
+	z.expect(farmer, "sell.quantity", "Product", "Quýt Bắc Sơn", "Unit", "kg")
+
+	z.say(farmer, "/hoso")
+	profile := z.last(farmer)
+	for _, want := range []string{"Tên: " + z.name(farmer), "Agribank 123456789012 (NONG DAN " + strings.ToUpper(farmer) + ")"} {
+		if !strings.Contains(profile, want) {
+			t.Errorf("/hoso has no %q: %q", want, profile)
+		}
+	}
+	if strings.Contains(profile, "Mã số vùng trồng:") {
+		t.Errorf("a number picked was kept as a growing-area code: %q", profile)
+	}
+}
