@@ -640,8 +640,9 @@ func choose(s *Session, in Input) Input {
 	// match so that a label ending in a particle keeps its own choice.
 	word = controlKey(in.Text)
 	// "số 2", "chọn 2", "em chọn số hai": the number with the words said
-	// around it.
-	for _, w := range []string{word, pickedNumber(word)} {
+	// around it; "xongf", "bor qua", "bo3 qua": a keyboard that left its
+	// Telex or VNI keys in the words.
+	for _, w := range []string{word, pickedNumber(word), vn.Untyped(word)} {
 		for _, o := range s.Offered {
 			if w != "" && slices.Contains(o.Keys, w) {
 				in.Kind, in.Text = KindChoice, o.Value

@@ -50,3 +50,35 @@ func TestZaloFarmerPicksByNumberWithWordsAroundIt(t *testing.T) {
 		t.Errorf("a number picked was kept as a growing-area code: %q", profile)
 	}
 }
+
+// A phone set up for English leaves Telex or VNI keys in what the farmer
+// types: "xongf" (xong), "bor qua" (bỏ qua), "ddangw tin banf" (đăng tin
+// bán), "bo3 qua". Each presses the choice it spells.
+func TestZaloFarmerTypingTelexLeftoversPressesTheChoice(t *testing.T) {
+	t.Parallel()
+	z := startZalo(t)
+	const farmer = "7e1e9afa66b88fe6d6a9"
+	z.say(farmer, "/ban")
+	z.say(farmer, "1")
+	z.say(farmer, "0912 888 702")
+	z.say(farmer, "xã Quang Lang, Chi Lăng")
+	z.expect(farmer, "reg.code")
+	z.say(farmer, "bor qua")
+	z.expect(farmer, "reg.bank")
+	z.say(farmer, "bo3 qua")
+	z.expect(farmer, "sell.product")
+	z.say(farmer, "na")
+	z.sendPhoto(farmer, "photo-1", "")
+	z.say(farmer, "xongf")
+	z.expect(farmer, "sell.quantity", "Product", "Na Chi Lăng", "Unit", "kg")
+	for _, answer := range []string{"3 tạ", "25k", "mai"} {
+		z.say(farmer, answer)
+	}
+	z.expect(farmer, "sell.note")
+	z.say(farmer, "bor qua")
+	if summary := z.last(farmer); !strings.HasPrefix(summary, "📋") || strings.Contains(summary, "📝") {
+		t.Fatalf("after bor qua at the note: %q", summary)
+	}
+	z.say(farmer, "ddangw tin banf")
+	z.wait(farmer, func(s string) bool { return strings.HasPrefix(s, "✅ Đã lưu tin") || strings.HasPrefix(s, "✅ Đã đăng tin") })
+}

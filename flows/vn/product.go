@@ -304,6 +304,12 @@ func (c *Catalog) MatchName(s string) (Product, string, bool) {
 // u). Words with none are
 // left as they are; the result is f when there is nothing to take out.
 func untyped(f string) string {
+	return Untyped(f)
+}
+
+// Untyped is untyped for the flows: a choice's words typed on a keyboard
+// that left its Telex or VNI keys ("xongf", "bor qua", "ddoongf y").
+func Untyped(f string) string {
 	words := strings.Fields(f)
 	for i, w := range words {
 		if w == "" || !('a' <= w[0] && w[0] <= 'z') {
