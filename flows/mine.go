@@ -205,7 +205,7 @@ func (f *mine) askAct(c *Conv) {
 	case Active:
 		rows = append(rows,
 			[]Choice{{Label: M("mine.act_price"), Value: act("price")}, {Label: M("mine.act_stock"), Value: act("stock")}},
-			[]Choice{{Label: M("mine.act_soldout"), Value: act("soldout")}, closeChoice(act("close"))},
+			[]Choice{{Label: M("mine.act_soldout"), Value: act("soldout"), Words: lexicon.of(wordSoldOut)}, closeChoice(act("close"))},
 			[]Choice{{Label: M("mine.act_min"), Value: act("min")}})
 	case SoldOut:
 		rows = append(rows,

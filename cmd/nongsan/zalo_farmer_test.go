@@ -82,3 +82,26 @@ func TestZaloFarmerTypingTelexLeftoversPressesTheChoice(t *testing.T) {
 	z.say(farmer, "ddangw tin banf")
 	z.wait(farmer, func(s string) bool { return strings.HasPrefix(s, "✅ Đã lưu tin") || strings.HasPrefix(s, "✅ Đã đăng tin") })
 }
+
+// At her listing in /tin the farmer says it her way: "hết hàng rồi" is
+// 🏁 Đã bán hết, as "bán hết" is.
+func TestZaloFarmerSaysHetHangAtHerListing(t *testing.T) {
+	t.Parallel()
+	z := startZalo(t)
+	const farmer = "8e1e9afa66b88fe6d6a9"
+	z.register(farmer, "0912 888 703")
+	_, code := z.publish(farmer, "200 kg", "30k")
+	z.say(farmer, "/tin")
+	z.say(farmer, "1")
+	if detail := z.last(farmer); !strings.HasPrefix(detail, "📋 Tin bán "+code) || !strings.Contains(detail, "3. 🏁 Đã bán hết") {
+		t.Fatalf("the listing in /tin: %q", detail)
+	}
+	z.say(farmer, "hết hàng rồi")
+	if got := z.last(farmer); !strings.Contains(got, code) || !strings.Contains(got, "đã hết hàng") {
+		t.Fatalf("after hết hàng rồi: %q", got)
+	}
+	z.say(farmer, "/tin")
+	if list := z.last(farmer); !strings.Contains(list, "1. "+code) || !strings.Contains(list, "đã hết hàng") {
+		t.Errorf("/tin after hết hàng: %q", list)
+	}
+}
