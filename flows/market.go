@@ -210,7 +210,13 @@ func (r *Router) Posted(ctx context.Context, reply Reply, sent Sent) ([]Reply, e
 		return nil, nil
 	}
 	p := Post{ListingID: t.Listing, Group: reply.To, MessageIDs: sent.MessageIDs, ButtonsID: sent.FooterID, Link: sent.Link}
-	m := M("sell.posted", "Code", t.Code, "Group", safeTitle(t.Group), "Link", sent.Link)
+	// A group without a name of its own (a Zalo group: Zalo gives none)
+	// is kept as group.untitled; "lên nhóm Nhóm chợ" says nothing.
+	title := safeTitle(t.Group)
+	if title == r.Texts.Text(GroupLang, M("group.untitled")) {
+		title = ""
+	}
+	m := M("sell.posted", "Code", t.Code, "Group", title, "Channel", ChannelName(r.Texts, t.Lang, reply.To.Channel), "Link", sent.Link)
 	hidden, err := r.Deps.Listings.SavePost(ctx, p, Reply{To: t.Notify, Lang: t.Lang, Text: m})
 	if err != nil || !hidden || !p.Sent() {
 		return nil, err

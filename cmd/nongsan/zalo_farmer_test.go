@@ -3,6 +3,8 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/nongsan-bot/nongsan/bot/zalo/zalotest"
 )
 
 // An older farmer on Zalo picks from the numbered lists as she would say
@@ -103,5 +105,23 @@ func TestZaloFarmerSaysHetHangAtHerListing(t *testing.T) {
 	z.say(farmer, "/tin")
 	if list := z.last(farmer); !strings.Contains(list, "1. "+code) || !strings.Contains(list, "đã hết hàng") {
 		t.Errorf("/tin after hết hàng: %q", list)
+	}
+}
+
+// Zalo gives a group no name: a farmer whose listing lands in a Zalo
+// market group reads that it is up in a market group on Zalo, not "lên
+// nhóm Nhóm chợ".
+func TestZaloFarmerIsToldHerListingIsUpInAZaloMarketGroup(t *testing.T) {
+	t.Parallel()
+	z := startZaloMarkets(t)
+	const group, farmer = "zalo-group-posted", "9e1e9afa66b88fe6d6a9"
+	z.post(z.Z.Text(zalotest.Group(group), z.user("mod-0001"), "/dangky chi lang"))
+	z.expect(group, "group.registered", "Area", "Chi Lăng")
+	z.register(farmer, "0912 888 704")
+	_, code := z.publish(farmer, "500 kg", "25k")
+	z.wait(group, func(s string) bool { return strings.Contains(s, code) })
+	posted := z.wait(farmer, func(s string) bool { return strings.HasPrefix(s, "📢") })
+	if want := "📢 Tin bán " + code + " đã lên một nhóm chợ trên Zalo"; posted != want {
+		t.Errorf("the farmer read %q, want %q", posted, want)
 	}
 }
