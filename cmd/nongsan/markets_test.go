@@ -72,7 +72,7 @@ func TestPlainNoticesSayWhatToSendNotWhatToChoose(t *testing.T) {
 	code := p.market("g-f9", farmer, "0912 888 779")
 	p.say(buyer, "mua "+code)
 	orderCode := p.order(buyer, "50kg")
-	send := "Nhận đơn thì anh/chị nhắn NHẬN " + orderCode + ", không nhận thì nhắn TỪ CHỐI " + orderCode + "."
+	send := "✅ Nhận đơn: nhắn NHẬN " + orderCode + "\n❌ Từ chối: nhắn TỪ CHỐI " + orderCode
 	p.wait(farmer, func(s string) bool { return strings.Contains(s, send) })
 	p.say(farmer, "nhan "+orderCode)
 	p.wait(buyer, func(s string) bool {

@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/nongsan-bot/nongsan/bot/zalo/zalotest"
 )
@@ -124,4 +125,27 @@ func TestZaloFarmerIsToldHerListingIsUpInAZaloMarketGroup(t *testing.T) {
 	if want := "📢 Tin bán " + code + " đã lên một nhóm chợ trên Zalo"; posted != want {
 		t.Errorf("the farmer read %q, want %q", posted, want)
 	}
+}
+
+// A new order on Zalo tells the farmer once what to send to accept or
+// decline it (the lines under the question), not in a sentence above it
+// too; she accepts by sending what it says.
+func TestZaloFarmersNewOrderSaysWhatToSendOnce(t *testing.T) {
+	t.Parallel()
+	z := startZalo(t)
+	const farmer, buyer = "ae1e9afa66b88fe6d6a9", "be1e9afa66b88fe6d6a9"
+	z.register(farmer, "0912 888 705")
+	_, code := z.publish(farmer, "500 kg", "25k")
+	z.say(buyer, "mua "+code)
+	orderCode := z.order(buyer, "50 kg")
+	notice := z.wait(farmer, func(s string) bool { return strings.HasPrefix(s, "🛒 Đơn mới") })
+	want := "Anh/chị có nhận đơn này không ạ?\n\n✅ Nhận đơn: nhắn NHẬN " + orderCode + "\n❌ Từ chối: nhắn TỪ CHỐI " + orderCode
+	if !strings.HasSuffix(notice, want) || strings.Count(notice, "NHẬN "+orderCode) != 1 || strings.Count(notice, "TỪ CHỐI "+orderCode) != 1 {
+		t.Fatalf("the new order reads %q, want it to end %q and say each once", notice, want)
+	}
+	if utf8.RuneCountInString(notice) > 2000 {
+		t.Errorf("the notice is %d characters, over Zalo's 2000", utf8.RuneCountInString(notice))
+	}
+	z.say(farmer, "nhan "+orderCode)
+	z.wait(buyer, func(s string) bool { return strings.HasPrefix(s, "🎉") && strings.Contains(s, orderCode) })
 }
