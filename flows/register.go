@@ -511,8 +511,10 @@ func tooLong(s string, max int) bool { return utf8.RuneCountInString(s) > max }
 // validName accepts a name or place: 2 to 80 characters with a letter
 // (emoji such as 🙏🙏🙏 are none).
 func validName(s string) bool {
-	n := utf8.RuneCountInString(s)
-	return n >= 2 && n <= maxName && !lexicon.is(controlKey(s), wordControl) && strings.IndexFunc(s, unicode.IsLetter) >= 0 && !strings.HasPrefix(s, "/")
+	n, key := utf8.RuneCountInString(s), controlKey(s)
+	return n >= 2 && n <= maxName && !lexicon.is(key, wordControl) && !strings.HasPrefix(s, "/") &&
+		// "2 ạ", "số 3": a number picked from a list, not a name
+		strings.IndexFunc(key, unicode.IsLetter) >= 0 && pickedNumber(key) == ""
 }
 
 // saysSomething tells whether a free answer (a note, a reason, an

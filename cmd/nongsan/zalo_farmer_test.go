@@ -149,3 +149,28 @@ func TestZaloFarmersNewOrderSaysWhatToSendOnce(t *testing.T) {
 	z.say(farmer, "nhan "+orderCode)
 	z.wait(buyer, func(s string) bool { return strings.HasPrefix(s, "🎉") && strings.Contains(s, orderCode) })
 }
+
+// A number typed where the list has no such number ("2 ạ", "số 3") is
+// no name: the farmer is asked again, not registered as "2 A".
+func TestZaloFarmersNumberOffTheListIsNoName(t *testing.T) {
+	t.Parallel()
+	z := startZalo(t)
+	const farmer = "ce1e9afa66b88fe6d6a9"
+	z.say(farmer, "/ban")
+	z.expect(farmer, "reg.name", "Name", z.name(farmer))
+	z.say(farmer, "số 3")
+	z.expect(farmer, "reg.name", "Name", z.name(farmer)) // asked again, after "Em chưa hiểu"
+	z.say(farmer, "1")
+	z.answer(farmer, "reg.phone", "0912 888 706", "reg.commune", "xã Quang Lang, Chi Lăng", "reg.code", "bỏ qua",
+		"reg.bank", "agribank", "reg.account", "1234 5678 9012")
+	holder := "NONG DAN " + strings.ToUpper(farmer)
+	z.expect(farmer, "reg.holder", "Holder", holder)
+	z.say(farmer, "2 ạ")
+	z.expect(farmer, "reg.holder", "Holder", holder)
+	z.say(farmer, "1 ạ")
+	z.expect(farmer, "sell.product")
+	z.say(farmer, "/hoso")
+	if profile := z.last(farmer); !strings.Contains(profile, "Tên: "+z.name(farmer)+"\n") || !strings.Contains(profile, "("+holder+")") {
+		t.Errorf("/hoso: %q", profile)
+	}
+}
