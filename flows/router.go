@@ -387,6 +387,12 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 			return nil
 		}
 	}
+	// Her very first words ("chào em", "alo"): on Zalo no
+	// /start comes first, so this is where she meets the bot. The welcome
+	// and the menu, not "Em chưa hiểu".
+	if in.Kind == KindText && c.User.Created && !c.Session.Active() {
+		return r.start(ctx, c, "start", in)
+	}
 	id, ok := unclearMsg[in.Kind]
 	if !ok {
 		id = "unclear.unknown"

@@ -174,3 +174,28 @@ func TestZaloFarmersNumberOffTheListIsNoName(t *testing.T) {
 		t.Errorf("/hoso: %q", profile)
 	}
 }
+
+// On Zalo nothing sends /start: a farmer's very first message ("chào
+// em") is where she meets the bot. She gets the welcome (who the bot is,
+// what it keeps) and the menu, not "Em chưa hiểu"; a later unclear
+// message is told so, and /start then greets her as one met before.
+func TestZaloFarmersFirstHelloIsWelcomed(t *testing.T) {
+	t.Parallel()
+	z := startZalo(t)
+	const farmer = "de1e9afa66b88fe6d6a9"
+	z.say(farmer, "chào em")
+	z.expect(farmer, "start.welcome", "Name", z.name(farmer))
+	menu := z.last(farmer)
+	if !strings.Contains(menu, "1. 🌾 Đăng bán") {
+		t.Errorf("no menu after the welcome: %q", menu)
+	}
+	for _, m := range z.received(farmer) {
+		if strings.HasPrefix(m, "Em chưa hiểu") {
+			t.Errorf("her first hello was not understood: %q", z.received(farmer))
+		}
+	}
+	z.say(farmer, "alo alo")
+	z.expect(farmer, "unclear.text", "Task", false)
+	z.say(farmer, "/start")
+	z.expect(farmer, "start.again", "Name", z.name(farmer))
+}
