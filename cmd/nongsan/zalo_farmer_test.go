@@ -184,7 +184,10 @@ func TestZaloFarmersFirstHelloIsWelcomed(t *testing.T) {
 	z := startZalo(t)
 	const farmer = "de1e9afa66b88fe6d6a9"
 	z.say(farmer, "chào em")
-	z.expect(farmer, "start.welcome", "Name", z.name(farmer))
+	// The bot's name as she finds it on Zalo (ZALO_BOT_NAME).
+	if welcome := z.expect(farmer, "start.welcome", "Name", z.name(farmer)); !strings.Contains(welcome, "Em là "+zalotest.BotName+".\n") {
+		t.Errorf("the welcome does not give the bot's Zalo name: %q", welcome)
+	}
 	menu := z.last(farmer)
 	if !strings.Contains(menu, "1. 🌾 Đăng bán") {
 		t.Errorf("no menu after the welcome: %q", menu)
