@@ -83,7 +83,9 @@ func TestZaloFarmerTypingTelexLeftoversPressesTheChoice(t *testing.T) {
 		t.Fatalf("after bor qua at the note: %q", summary)
 	}
 	z.say(farmer, "ddangw tin banf")
-	z.wait(farmer, func(s string) bool { return strings.HasPrefix(s, "✅ Đã lưu tin") || strings.HasPrefix(s, "✅ Đã đăng tin") })
+	z.wait(farmer, func(s string) bool {
+		return strings.HasPrefix(s, "✅ Đã lưu tin") || strings.HasPrefix(s, "✅ Đã đăng tin")
+	})
 }
 
 // At her listing in /tin the farmer says it her way: "hết hàng rồi" is
