@@ -207,3 +207,36 @@ func TestAZaloBuyerTakesTheFarmersPriceByTyping(t *testing.T) {
 		t.Fatalf("the payment: %q", pay)
 	}
 }
+
+// The reminder of an order at the farmer's price, still waiting for her
+// answer, says so, as the new order did: she asked that price, the buyer
+// took it. A plain order's reminder says nothing of it.
+func TestTheFarmerIsRemindedTheOrderIsAtHerPrice(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	b := startBot(t, tg, orderEnv(t, tg))
+	b.register(farmer)
+	code := b.listing(farmer, "500 kg", "25k")
+
+	b.order(buyer, code, "10 kg")
+	b.Place(buyer)
+	first := orderCodePattern.FindString(b.Finished(buyer).Text)
+	b.notice(farmer, "🛒 Đơn mới: 10 kg")
+	b.Say(farmer, "không bán, 30k mới bán")
+	b.Tap(buyer, b.notice(buyer, "💬").Data[0]) // ✅ Mua giá 30.000 đ/kg
+	second := waitSent(t, b, farmer, func(s sent) bool {
+		return strings.HasPrefix(s.Text, "🛒 Đơn mới") && strings.Contains(s.Text, "💬")
+	}, 1)[0]
+	counter := orderCodePattern.FindString(strings.ReplaceAll(second.Text, first, ""))
+
+	// Its time to be reminded has come (the tick looks every 20 ms).
+	if n, err := pgExec(b, `UPDATE orders SET remind_at = now() - interval '1 second' WHERE code = $1`, counter); err != nil || n != 1 {
+		t.Fatalf("order %s due for its reminder: %d rows (%v)", counter, n, err)
+	}
+	remind := waitSent(t, b, farmer, func(s sent) bool { return strings.HasPrefix(s.Text, "⏰") }, 1)[0]
+	if want := "⏰ Nông dân 2002 đặt 10 kg Na Chi Lăng, tổng 300.000 đ, vẫn đang chờ anh/chị trả lời.\n" +
+		"💬 Đúng giá anh/chị đưa ra: 30.000 đ/kg. Người mua đồng ý giá này.\n"; !strings.HasPrefix(remind.Text, want) ||
+		!strings.Contains(remind.Text, counter) || len(remind.Data) != 2 {
+		t.Fatalf("the reminder of the order at her price:\n%s\nwant it to start\n%s", remind.Text, want)
+	}
+}

@@ -658,6 +658,9 @@ func TestUnansweredOrderIsRemindedThenCancelled(t *testing.T) {
 	if len(remind.Data) != 2 {
 		t.Errorf("reminder without its buttons: %+v", remind)
 	}
+	if strings.Contains(remind.Text, "💬") {
+		t.Errorf("a plain order's reminder speaks of the farmer's price: %q", remind.Text)
+	}
 	waitSent(t, b, buyer, func(s sent) bool { return strings.Contains(s.Text, "đã tự huỷ") }, 1)
 	waitSent(t, b, farmer, func(s sent) bool { return strings.Contains(s.Text, "đã tự huỷ") }, 1)
 	// Accepting now is too late.
