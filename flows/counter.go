@@ -48,10 +48,40 @@ func counterOffer(f Format, to ChatRef, o *Order, now time.Time) []Reply {
 		return nil
 	}
 	data := append(orderData(f, o), "Price", f.Price(p), "Total", f.Money(total))
+	return []Reply{{To: to, Lang: f.Lang, Text: M("order.counter_offer", data...), Choices: [][]Choice{{counterChoice(f, o, p)}}}}
+}
+
+// counterChoice is ✅ Mua giá 30.000 đ/kg, taking the farmer's price p of
+// declined order o; typed: MUA DH-7K2Q.
+func counterChoice(f Format, o *Order, p vn.Price) Choice {
 	typed := M("typed.counter", "Code", o.Code, "Price", f.Price(p))
-	return []Reply{{To: to, Lang: f.Lang, Text: M("order.counter_offer", data...), Choices: [][]Choice{{{
-		Label: M("order.counter", "Price", f.Price(p)), Value: "ord:counter:" + strconv.FormatInt(o.ID, 10), Typed: &typed,
-	}}}}}
+	return Choice{Label: M("order.counter", "Price", f.Price(p)), Value: "ord:counter:" + strconv.FormatInt(o.ID, 10), Typed: &typed}
+}
+
+// counterNow is what the buyer's detail of declined order o says of the
+// farmer's price: the order placed at it (Countered, its code), or, while
+// it can still be taken (the listing on sale, at the price o was at), the
+// offer again (OfferPrice, OfferTotal) with its choice; else nothing.
+func (f *orders) counterNow(ctx context.Context, c *Conv, o *Order) ([]any, []Choice, error) {
+	p, total, ok := counterPrice(o)
+	if !ok {
+		return nil, nil, nil
+	}
+	placed, err := f.deps.Orders.CounterOrder(ctx, o.ID)
+	switch {
+	case err == nil:
+		return []any{"Countered", placed.Code}, nil, nil
+	case !errors.Is(err, ErrNotFound):
+		return nil, nil, fmt.Errorf("order at the farmer's price of order %d: %w", o.ID, err)
+	}
+	if l := o.Listing; l.Status != Active || !c.Now.Before(l.ExpiresAt) {
+		return nil, nil, nil
+	}
+	listed, err := f.listedOf(ctx, o)
+	if err != nil || listed != o.Listing.Price {
+		return nil, nil, err
+	}
+	return []any{"OfferPrice", c.F().Price(p), "OfferTotal", c.F().Money(total)}, []Choice{counterChoice(c.F(), o, p)}, nil
 }
 
 // counter places the declined order o again for its buyer, at the price

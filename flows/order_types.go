@@ -164,6 +164,9 @@ type Orders interface {
 	PlaceOrder(ctx context.Context, o *Order, source string, keep BuyerProfile) (*Order, error)
 	Order(ctx context.Context, id int64) (*Order, error)
 	OrderByCode(ctx context.Context, code string) (*Order, error) // ErrNotFound
+	// CounterOrder is the order placed at the farmer's price of declined
+	// order id (its CounterOf); ErrNotFound while none is.
+	CounterOrder(ctx context.Context, id int64) (*Order, error)
 	// SetOrderStatus makes the change, recording the event; cancelling or
 	// declining gives the stock back, unless ch.SoldOut. ErrStale if the order is in none of
 	// ch.From. A retry of the same source returns the order as it is.

@@ -139,7 +139,9 @@ func (f *orders) act(ctx context.Context, c *Conv, value string) (Step, error) {
 	}
 	switch parts[1] {
 	case "view":
-		f.show(c, o, isSeller)
+		if err := f.show(ctx, c, o, isSeller); err != nil {
+			return "", err
+		}
 		c.add(told...)
 		return Done, nil
 	case "timeline":
@@ -465,12 +467,18 @@ func payment(o *Order) (string, bool) {
 	return qr, err == nil
 }
 
-func (f *orders) show(c *Conv, o *Order, isSeller bool) {
+func (f *orders) show(ctx context.Context, c *Conv, o *Order, isSeller bool) error {
 	id := strconv.FormatInt(o.ID, 10)
-	var row []Choice
+	var row, counter []Choice
 	msg, data := "orders.detail_buyer", buyerData(c.F(), o)
 	if isSeller {
 		msg, data = "orders.detail_seller", sellerData(c.F(), o)
+	} else { // declined naming her price: the offer again, or the order taking it
+		more, choice, err := f.counterNow(ctx, c, o)
+		if err != nil {
+			return err
+		}
+		data, counter = append(data, more...), choice
 	}
 	for _, name := range []string{"accept", "decline", "ship", "cancel", "received", "drop"} {
 		if a := orderActions[name]; a.seller == isSeller && slices.Contains(a.from, o.Status) {
@@ -491,7 +499,14 @@ func (f *orders) show(c *Conv, o *Order, isSeller bool) {
 	if len(row) > 0 {
 		rows = append([][]Choice{row}, rows...)
 	}
-	c.Ask(M(msg, data...), rows...)
+	rows = c.offer(rows)
+	if counter != nil {
+		// Unnumbered, as under the decline: a button, or MUA DH-7K2Q typed
+		// from anywhere where there are none.
+		rows = append(rows, counter)
+	}
+	c.reply(Reply{Text: M(msg, data...), Choices: rows})
+	return nil
 }
 
 func (f *orders) timeline(ctx context.Context, c *Conv, o *Order) error {

@@ -89,7 +89,7 @@ func (db *DB) PlaceOrder(ctx context.Context, o *flows.Order, source string, kee
 	}
 	if uniqueViolation(err, "orders_counter_of_key") {
 		// Placed at the farmer's price already, by another update.
-		first, err := scanOrder(db.Pool.QueryRow(ctx, selectOrders+`o.counter_of = $1`, o.CounterOf))
+		first, err := db.CounterOrder(ctx, o.CounterOf)
 		if err != nil {
 			return nil, fmt.Errorf("place order at the farmer's price of order %d: %w", o.CounterOf, err)
 		}
@@ -111,6 +111,12 @@ func (db *DB) PlaceOrder(ctx context.Context, o *flows.Order, source string, kee
 		return nil, fmt.Errorf("place order: source %s belongs to another buyer", source)
 	}
 	return placed, nil
+}
+
+// CounterOrder is the order placed at the farmer's price of declined
+// order id; ErrNotFound while none is.
+func (db *DB) CounterOrder(ctx context.Context, id int64) (*flows.Order, error) {
+	return scanOrder(db.Pool.QueryRow(ctx, selectOrders+`o.counter_of = $1`, id))
 }
 
 // placeOrder takes the quantity ($2) off the listing ($1) if it is on sale

@@ -2,6 +2,7 @@ package main
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -183,6 +184,18 @@ func TestAZaloBuyerTakesTheFarmersPriceByTyping(t *testing.T) {
 			t.Fatalf("the offer lacks %q:\n%s", want, offer)
 		}
 	}
+	// Her /don detail of the declined order offers it again, typed.
+	p.say(buyer, "/don")
+	list := p.wait(buyer, func(s string) bool { return strings.Contains(s, "· "+first) })
+	p.say(buyer, regexp.MustCompile(`(?m)^(\d+)\. .*` + first + `$`).FindStringSubmatch(list)[1])
+	detail := p.wait(buyer, func(s string) bool { return strings.HasPrefix(s, "🛒 Đơn mua "+first) })
+	for _, want := range []string{"\n💬 Nhà vườn bán giá 30.000 đ/kg, tổng 900.000 đ. Mua giá này thì anh/chị nhắn MUA " + first + " ạ.",
+		"\n✅ Mua giá 30.000 đ/kg: nhắn MUA " + first} {
+		if !strings.Contains(detail, want) {
+			t.Fatalf("the declined order's detail lacks %q:\n%s", want, detail)
+		}
+	}
+
 	before := len(p.c.received(buyer))
 	p.say(buyer, "mua "+first)
 	placed := p.waitAfter(buyer, before, func(s string) bool { return strings.HasPrefix(s, "✅ Em đã gửi đơn") })
@@ -193,6 +206,11 @@ func TestAZaloBuyerTakesTheFarmersPriceByTyping(t *testing.T) {
 	p.say(buyer, "MUA "+first)
 	p.expect(buyer, "order.counter_placed", "Code", second, "Price", "30.000 đ/kg", "Quantity", "30 kg (0,3 tạ)",
 		"Product", "Na Chi Lăng", "Total", "900.000 đ", "Status", "chờ nhà vườn nhận đơn")
+	p.say(buyer, "xem "+first)
+	if detail = p.waitAfter(buyer, before, func(s string) bool { return strings.HasPrefix(s, "🛒 Đơn mua "+first) }); !strings.Contains(detail,
+		"\n💬 Anh/chị đã mua giá nhà vườn đưa ra: đơn "+second+".") || strings.Contains(detail, "nhắn MUA") {
+		t.Fatalf("the detail once taken:\n%s", detail)
+	}
 	if n := rows(t, db, `SELECT count(*) || ' ' || sum(total_vnd) FROM orders WHERE counter_of IS NOT NULL`); n[0] != "[1 900000]" {
 		t.Fatalf("orders at the farmer's price: %v", n)
 	}
@@ -238,5 +256,74 @@ func TestTheFarmerIsRemindedTheOrderIsAtHerPrice(t *testing.T) {
 		"💬 Đúng giá anh/chị đưa ra: 30.000 đ/kg. Người mua đồng ý giá này.\n"; !strings.HasPrefix(remind.Text, want) ||
 		!strings.Contains(remind.Text, counter) || len(remind.Data) != 2 {
 		t.Fatalf("the reminder of the order at her price:\n%s\nwant it to start\n%s", remind.Text, want)
+	}
+}
+
+// The buyer's /don detail of an order the farmer declined naming her price
+// offers that price again while it can be taken, with the same ✅ Mua giá
+// 30.000 đ/kg: she need not find the old message. Once taken, the detail
+// says which order was placed at it, and offers it no more.
+func TestTheDeclinedOrdersDetailOffersTheFarmersPrice(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	b := startBot(t, tg, orderEnv(t, tg))
+	b.register(farmer)
+	code := b.listing(farmer, "500 kg", "25k")
+	b.order(buyer, code, "10 kg")
+	b.Place(buyer)
+	first := orderCodePattern.FindString(b.Finished(buyer).Text)
+	b.notice(farmer, "🛒 Đơn mới: 10 kg")
+	b.Say(farmer, "không bán, 30k mới bán")
+	b.notice(buyer, "💬")
+
+	detail := func() sent {
+		t.Helper()
+		b.Say(buyer, "/don")
+		list := b.Last(buyer)
+		for i, label := range list.Buttons {
+			if strings.Contains(label, first) {
+				b.Tap(buyer, list.Data[i])
+				return b.Last(buyer)
+			}
+		}
+		t.Fatalf("/don lists no %s: %q", first, list.Buttons)
+		return sent{}
+	}
+	shown := detail()
+	if want := "\n💬 Nhà vườn bán giá 30.000 đ/kg, tổng 300.000 đ. Mua giá này thì anh/chị bấm ✅ Mua giá 30.000 đ/kg ạ."; !strings.Contains(shown.Text, want) {
+		t.Fatalf("the declined order's detail:\n%s\nwant it to say\n%s", shown.Text, want)
+	}
+	at := slices.Index(shown.Buttons, "✅ Mua giá 30.000 đ/kg")
+	if at < 0 || !strings.HasPrefix(shown.Data[at], "ord:counter:") {
+		t.Fatalf("the detail's buttons: %q %q", shown.Buttons, shown.Data)
+	}
+	before := len(b.Sent(buyer))
+	b.Tap(buyer, shown.Data[at])
+	var second string
+	for _, m := range b.Sent(buyer)[before:] {
+		if strings.HasPrefix(m.Text, "✅ Em đã gửi đơn") {
+			second = orderCodePattern.FindString(m.Text)
+		}
+	}
+	if second == "" || second == first {
+		t.Fatalf("taken from the detail: %+v", b.Sent(buyer)[before:])
+	}
+
+	shown = detail()
+	if want := "\n💬 Anh/chị đã mua giá nhà vườn đưa ra: đơn " + second + "."; !strings.Contains(shown.Text, want) ||
+		slices.Contains(shown.Buttons, "✅ Mua giá 30.000 đ/kg") {
+		t.Fatalf("the detail once taken:\n%s\n%q\nwant it to say\n%s", shown.Text, shown.Buttons, want)
+	}
+
+	// Declined again, naming another price, the listing's price having
+	// changed since: nothing to take, nothing offered.
+	if _, err := pgExec(b, `UPDATE listings SET price_vnd = 28000 WHERE code = $1`, code); err != nil {
+		t.Fatal(err)
+	}
+	b.Say(farmer, "tu choi "+second)
+	b.Say(farmer, "35k mới bán")
+	first = second
+	if shown = detail(); strings.Contains(shown.Text, "💬") || len(shown.Buttons) != 1 {
+		t.Fatalf("the detail of a price no longer takeable:\n%s\n%q", shown.Text, shown.Buttons)
 	}
 }
