@@ -296,6 +296,26 @@ func (f *order) askQty(c *Conv, d *orderDraft) Question {
 		"Unit", c.F().Unit(l.Quantity.Unit), "Price", c.F().Price(l.Price), "Min", min, "Whole", wholeRest(l)))
 }
 
+// qtyExample is the quantity the order's question gives as an example,
+// for its reprompt: what is left when it is sold whole, the minimum order
+// when there is one, else 2 of the listing's unit (1, or what is left,
+// when less than that is left).
+func qtyExample(c *Conv, l *Listing) string {
+	ex := int64(2000)
+	switch {
+	case wholeRest(l):
+		ex = l.Remaining
+	case l.MinOrder > 0:
+		ex = l.MinOrder
+	case l.Remaining <= 0: // sold out meanwhile: any example
+	case l.Remaining < 1000:
+		ex = l.Remaining
+	case l.Remaining < ex:
+		ex = 1000
+	}
+	return c.F().Stock(vn.Quantity{Milli: ex, Unit: l.Quantity.Unit}, l.ProductKey)
+}
+
 // wholeRest tells whether a listing has less left than its minimum order:
 // then the rest is sold whole, no more and no less.
 func wholeRest(l *Listing) bool { return l.Remaining > 0 && l.Remaining < l.MinOrder }
@@ -386,8 +406,8 @@ func (f *order) takeQty(c *Conv, d *orderDraft, l *Listing, asked vn.Quantity, e
 	switch {
 	case errors.Is(err, vn.ErrZero):
 		m = M("order.quantity_zero", "Unit", unit)
-	case err != nil || q.Milli <= 0: // the example is what is left: never more than she can buy
-		m = M("order.quantity_bad", "Unit", unit, "Example", c.F().Stock(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}, l.ProductKey))
+	case err != nil || q.Milli <= 0: // the question's example, never more than she can buy
+		m = M("order.quantity_bad", "Unit", unit, "Example", qtyExample(c, l))
 	case !wholeCounted(q, counted):
 		m = M("order.quantity_whole", "Unit", unit)
 	case wholeRest(l) && q.Milli != l.Remaining:

@@ -227,3 +227,25 @@ func TestThePhoneQuestionSaysTheNumberGoesOnlyOnAcceptance(t *testing.T) {
 		t.Errorf("the phone question: %q", got)
 	}
 }
+
+// A buyer who types a quantity the bot cannot read is given the question's
+// own example again ("2 kg"), not the whole stock ("500 kg") as if that
+// were the usual order.
+func TestTheQuantityRepromptGivesTheQuestionsExample(t *testing.T) {
+	t.Parallel()
+	z := startZalo(t)
+	const farmer, buyer = "6ede9afa66b88fe6d6b1", "8f3a0c1b2d4e5f6071b1"
+	z.register(farmer, "0912 888 777")
+	_, code := z.publish(farmer, "500 kg", "25k")
+	z.say(buyer, "mua "+code)
+	if got := z.expect(buyer, "order.quantity", "Remaining", "500 kg", "Unit", "kg", "Price", "25.000 đ/kg"); !strings.Contains(got, "ví dụ: 2 kg") {
+		t.Fatalf("the quantity question: %q", got)
+	}
+	z.say(buyer, "nhieu nhieu")
+	got := z.expect(buyer, "order.quantity_bad", "Unit", "kg", "Example", "2 kg")
+	if !strings.Contains(got, "ví dụ: 2 kg") || strings.Contains(got, "500 kg") {
+		t.Errorf("the quantity reprompt: %q", got)
+	}
+	z.say(buyer, "50kg")
+	z.expect(buyer, "order.name", "Name", z.name(buyer))
+}

@@ -202,7 +202,7 @@ func TestBuyingAnotherListingMidOrderSaysTheFirstWasLeft(t *testing.T) {
 	}
 	// The example is no more than is left, and "lấy hết" takes it all.
 	p.say(buyer, "nhiều")
-	p.expect(buyer, "order.quantity_bad", "Unit", "tạ", "Example", "3 tạ")
+	p.expect(buyer, "order.quantity_bad", "Unit", "tạ", "Example", "2 tạ")
 	p.say(buyer, "lấy hết ạ")
 	p.expect(buyer, "order.name", "Name", p.c.name(buyer))
 	// A buyer's mistyped code is answered with the verb he typed.
