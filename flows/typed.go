@@ -107,8 +107,9 @@ func (r *Router) typed(ctx context.Context, c *Conv, in Input, kind, action, cod
 
 // buyTyped opens the order of a "mua NS-7K2Q" ("buy NS-7K2Q") typed while a task is in
 // progress, the task set aside as for a typed action: an order is no answer
-// to the question (a note, a phone number, a name). done is false for a
-// code of no listing, left to the question.
+// to the question (a note, a phone number, a name). A code of no listing
+// typed at an order's question is said to be none, and the question asked
+// again; in another task, done is false: it is left to the question.
 func (r *Router) buyTyped(ctx context.Context, c *Conv, in Input) (done bool, err error) {
 	if !c.Session.Active() || in.Kind != KindText || in.Command != "" {
 		return false, nil
@@ -128,6 +129,9 @@ func (r *Router) buyTyped(ctx context.Context, c *Conv, in Input) (done bool, er
 	}
 	code, _ := buyCode(in)
 	if _, err := r.Deps.Orders.ListingByCode(ctx, code); errors.Is(err, ErrNotFound) {
+		if c.Session.Flow == "order" { // no quantity, name or note: a mistyped code, her order kept
+			return true, r.unknownCode(c, M("order.no_listing", "Code", code))
+		}
 		return false, nil
 	} else if err != nil {
 		return false, fmt.Errorf("listing %s typed to buy: %w", code, err)

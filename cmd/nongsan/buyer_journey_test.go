@@ -249,3 +249,34 @@ func TestTheQuantityRepromptGivesTheQuestionsExample(t *testing.T) {
 	z.say(buyer, "50kg")
 	z.expect(buyer, "order.name", "Name", z.name(buyer))
 }
+
+// A code of no listing typed mid-order (mistyped, or copied wrong) is
+// answered as one: "Em không tìm thấy tin bán NS-ZZZZ", then the same
+// question, her order kept; not "Em chưa hiểu số lượng".
+func TestAnUnknownCodeMidOrderIsNoListingAndTheOrderGoesOn(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	b := startBot(t, tg, orderEnv(t, tg))
+	b.register(farmer)
+	code := b.listing(farmer, "500 kg", "25k")
+	noListing := text(t, "vi", "order.no_listing", "Code", "NS-ZZZZ")
+
+	b.Say(buyer, deepLink(code))
+	b.expect(buyer, "order.quantity", "Remaining", "500 kg", "Unit", "kg", "Price", "25.000 đ/kg")
+	before := len(b.Sent(buyer))
+	b.Say(buyer, "NS-ZZZZ")
+	b.expect(buyer, "order.quantity", "Remaining", "500 kg", "Unit", "kg", "Price", "25.000 đ/kg")
+	if said := b.Sent(buyer)[before:]; len(said) != 2 || said[0].Text != noListing {
+		t.Fatalf("an unknown code at the quantity question said %+v", said)
+	}
+	b.Say(buyer, "50kg")
+	b.expect(buyer, "order.name", "Name", "Nông dân 2002")
+	before = len(b.Sent(buyer))
+	b.Say(buyer, "mua ns zzzz")
+	b.expect(buyer, "order.name", "Name", "Nông dân 2002")
+	if said := b.Sent(buyer)[before:]; len(said) != 2 || said[0].Text != noListing {
+		t.Fatalf("mua and an unknown code at the name question said %+v", said)
+	}
+	b.Tap(buyer, "keep")
+	b.expect(buyer, "order.phone")
+}
