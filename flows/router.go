@@ -212,7 +212,15 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 				return err // a buyer's order waiting: "huỷ" right after placing it
 			}
 			c.Say(M("cancel.nothing"))
-			mainMenu(c)
+			buyer, err := r.onlyBuys(ctx, c)
+			if err != nil {
+				return err
+			}
+			if buyer {
+				buyerMenu(c)
+			} else {
+				mainMenu(c)
+			}
 		}
 		return nil
 	case !c.Session.Active() && lexicon.is(word, wordCancelOrder):
@@ -954,4 +962,30 @@ func (r *Router) lang(u *User, in Input) string {
 		}
 	}
 	return "vi"
+}
+
+// onlyBuys tells whether the user has only ever bought: orders as a
+// buyer, no farmer's profile, no orders of hers to answer, no helper's
+// role. Such a user is shown how to order, not how to sell.
+func (r *Router) onlyBuys(ctx context.Context, c *Conv) (bool, error) {
+	if c.User == nil || r.Deps.Orders == nil || r.Deps.Sellers == nil {
+		return false, nil
+	}
+	if _, err := r.Deps.Sellers.SellerOf(ctx, c.User.ID); err == nil {
+		return false, nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return false, fmt.Errorf("farmer of a buyer: %w", err)
+	}
+	if r.Deps.Roles != nil {
+		if helper, err := r.Deps.Roles.IsHelper(ctx, c.User.ID); err != nil && !errors.Is(err, ErrNotFound) {
+			return false, fmt.Errorf("helper role of a buyer: %w", err)
+		} else if helper {
+			return false, nil
+		}
+	}
+	bought, sold, err := r.Deps.Orders.OrdersOf(ctx, c.User.ID)
+	if err != nil {
+		return false, fmt.Errorf("orders of a buyer: %w", err)
+	}
+	return len(bought) > 0 && len(sold) == 0, nil
 }

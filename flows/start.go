@@ -197,6 +197,13 @@ func mainMenu(c *Conv) {
 	c.menuAt = len(c.replies)
 }
 
+// buyerMenu is the main menu for someone who has only bought: its title
+// says how to order and where her orders are, not how to sell.
+func buyerMenu(c *Conv) {
+	c.Ask(M("menu.buyer_title"), MainMenu()...)
+	c.menuAt = len(c.replies)
+}
+
 // taskDone ends a task in one message: the last one said in the user's
 // chat also shows where the main menu is (a keyboard that stays, or a
 // one-line hint). With nothing said, the whole menu.

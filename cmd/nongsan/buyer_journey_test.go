@@ -280,3 +280,36 @@ func TestAnUnknownCodeMidOrderIsNoListingAndTheOrderGoesOn(t *testing.T) {
 	b.Tap(buyer, "keep")
 	b.expect(buyer, "order.phone")
 }
+
+// "huỷ" with nothing in progress shows someone who has only bought how to
+// order and where her orders are, not "Muốn bán hàng…"; the farmer still
+// reads how to sell.
+func TestHuyWithNothingToCancelShowsABuyerHowToBuy(t *testing.T) {
+	t.Parallel()
+	z := startZalo(t)
+	const farmer, buyer = "6ede9afa66b88fe6d6b2", "8f3a0c1b2d4e5f6071b2"
+	z.register(farmer, "0912 888 777")
+	_, code := z.publish(farmer, "500 kg", "25k")
+	z.say(buyer, "mua "+code)
+	orderCode := z.order(buyer, "50kg")
+	z.wait(farmer, func(s string) bool { return strings.Contains(s, orderCode) })
+	z.say(farmer, "nhan "+orderCode)
+	z.wait(buyer, func(s string) bool { return strings.HasPrefix(s, "🎉") })
+	z.say(buyer, "/help") // "huỷ" now is no longer her order's ❌ Huỷ đơn
+	z.expect(buyer, "menu.title")
+
+	z.say(buyer, "huỷ")
+	got := z.expect(buyer, "cancel.nothing")
+	for _, want := range []string{"mua NS-7K2Q", "/don"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("huỷ with nothing to cancel, for a buyer, lacks %q: %q", want, got)
+		}
+	}
+	if strings.Contains(got, "Muốn bán hàng") {
+		t.Errorf("a buyer is shown how to sell: %q", got)
+	}
+	z.expect(buyer, "menu.buyer_title")
+
+	z.say(farmer, "huy")
+	z.expect(farmer, "menu.title")
+}
