@@ -138,9 +138,7 @@ func TestABareNumberIsNoNoteForTheFarmer(t *testing.T) {
 	z.register(farmer, "0912 888 777")
 	_, code := z.publish(farmer, "500 kg", "25k")
 	z.say(buyer, "mua "+code)
-	z.say(buyer, "50kg")
-	ask := z.expect(buyer, "order.name", "Name", z.name(buyer))
-	z.say(buyer, z.number(ask, "reg.name_keep", "Name", z.name(buyer)))
+	z.toPhone(buyer, "50kg")
 	z.answer(buyer, "order.phone", "0987 654 321", "order.delivery", "1")
 	z.expect(buyer, "order.note")
 	z.say(buyer, "2")
@@ -186,9 +184,7 @@ func TestABuyerCollectingAtTheFarmIsToldWhereOnAcceptance(t *testing.T) {
 	_, code := z.publish(farmer, "500 kg", "25k")
 
 	z.say(buyer, "mua "+code)
-	z.say(buyer, "50kg")
-	ask := z.expect(buyer, "order.name", "Name", z.name(buyer))
-	z.say(buyer, z.number(ask, "reg.name_keep", "Name", z.name(buyer)))
+	z.toPhone(buyer, "50kg")
 	z.answer(buyer, "order.phone", "0987 654 321", "order.delivery", "nhan tai vuon", "order.note", "bo qua")
 	before := len(z.received(buyer))
 	z.say(buyer, "dat hang")
@@ -220,9 +216,7 @@ func TestThePhoneQuestionSaysTheNumberGoesOnlyOnAcceptance(t *testing.T) {
 	z.register(farmer, "0912 888 777")
 	_, code := z.publish(farmer, "500 kg", "25k")
 	z.say(buyer, "mua "+code)
-	z.say(buyer, "50kg")
-	ask := z.expect(buyer, "order.name", "Name", z.name(buyer))
-	z.say(buyer, z.number(ask, "reg.name_keep", "Name", z.name(buyer)))
+	z.toPhone(buyer, "50kg")
 	if got := z.expect(buyer, "order.phone"); !strings.Contains(got, "Em chỉ gửi số này cho nhà vườn khi nhà vườn nhận đơn ạ.") {
 		t.Errorf("the phone question: %q", got)
 	}

@@ -168,14 +168,21 @@ func (p *typist) publish(user, quantity, price string) (published, code string) 
 	return published, regexp.MustCompile(`NS-[2-9A-HJ-NP-Z]{4}`).FindString(published)
 }
 
-// order answers a buyer's order questions by typing, from the quantity
-// question to placing it, and returns the order's code.
-func (p *typist) order(buyer, quantity string) string {
+// toPhone answers a buyer's quantity question and keeps her name, up to
+// the phone question.
+func (p *typist) toPhone(buyer, quantity string) {
 	p.t.Helper()
 	p.say(buyer, quantity)
 	name := p.c.name(buyer)
 	ask := p.expect(buyer, "order.name", "Name", name)
 	p.say(buyer, p.choose(ask, "reg.name_keep", "Name", name))
+}
+
+// order answers a buyer's order questions by typing, from the quantity
+// question to placing it, and returns the order's code.
+func (p *typist) order(buyer, quantity string) string {
+	p.t.Helper()
+	p.toPhone(buyer, quantity)
 	p.answer(buyer, "order.phone", "0987 654 321", "order.delivery", "giao tận nơi",
 		"order.address", "12 Trần Phú, Ba Đình, Hà Nội", "order.note", "bỏ qua")
 	before := len(p.c.received(buyer))

@@ -160,9 +160,7 @@ func TestZaloFarmerSellsAndBuyerOrders(t *testing.T) {
 			t.Errorf("photo %s: %d", id, code)
 		}
 	}
-	z.say(buyer, "50kg")
-	ask := z.expect(buyer, "order.name", "Name", z.name(buyer))
-	z.say(buyer, z.number(ask, "reg.name_keep", "Name", z.name(buyer)))
+	z.toPhone(buyer, "50kg")
 	z.answer(buyer, "order.phone", "0987 654 321", "order.delivery", "giao tan noi",
 		"order.address", "12 Tran Phu, Ba Dinh, Ha Noi", "order.note", "bo qua")
 	before := len(z.received(buyer))
