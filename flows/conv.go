@@ -118,7 +118,18 @@ type Conv struct {
 	decoded  draftCache // a form's draft, decoded once per update
 	taskAt   time.Time  // Session.TaskAt as this update found it
 	began    bool       // a flow was opened in this update
+	// onlyBuys tells, once asked, whether the user has only ever bought
+	// (Router.onlyBuys): her main menu says how to order, not how to sell.
+	// nil: the farmer's menu.
+	onlyBuys func() (bool, error)
+	// What this update already read of the user, not read twice.
+	orders    *userOrders
+	helperSet bool // helper holds her helper's role
+	helper    bool
 }
+
+// userOrders are the user's orders as a buyer and as a farmer.
+type userOrders struct{ bought, sold []*Order }
 
 // Context is the update's context, for prompts that read the stores.
 func (c *Conv) Context() context.Context { return c.ctx }

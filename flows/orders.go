@@ -237,12 +237,12 @@ func (r *Router) cancelOrder(ctx context.Context, c *Conv, in Input) (done bool,
 		in.Kind, in.Text = KindChoice, shown[0]
 		return true, r.interject(ctx, c, "orders", in)
 	}
-	buying, _, err := r.Deps.Orders.OrdersOf(ctx, c.User.ID)
+	orders, err := r.ordersOf(ctx, c)
 	if err != nil {
 		return false, fmt.Errorf("orders of %d to cancel: %w", c.User.ID, err)
 	}
 	var waiting []*Order
-	for _, o := range buying {
+	for _, o := range orders.bought {
 		if o.Status == Pending {
 			waiting = append(waiting, o)
 		}

@@ -64,6 +64,17 @@ type Result struct {
 // Handle runs one input through the conversation held in sess (nil for none).
 func (r *Router) Handle(ctx context.Context, user *User, sess *Session, in Input) (Result, error) {
 	c := &Conv{User: user, In: in, Now: r.Now(), Lang: r.lang(user, in), texts: r.Texts, products: r.Deps.Catalogs.Products, ctx: ctx}
+	known, buys := false, false
+	c.onlyBuys = func() (bool, error) { // read only if the menu is shown, once
+		if !known {
+			b, err := r.onlyBuys(ctx, c)
+			if err != nil {
+				return false, err
+			}
+			known, buys = true, b
+		}
+		return buys, nil
+	}
 	if in.ChatType == Group {
 		err := r.group(ctx, c, in)
 		return Result{Replies: c.replies}, err
@@ -212,15 +223,7 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 				return err // a buyer's order waiting: "huỷ" right after placing it
 			}
 			c.Say(M("cancel.nothing"))
-			buyer, err := r.onlyBuys(ctx, c)
-			if err != nil {
-				return err
-			}
-			if buyer {
-				buyerMenu(c)
-			} else {
-				mainMenu(c)
-			}
+			mainMenu(c)
 		}
 		return nil
 	case !c.Session.Active() && lexicon.is(word, wordCancelOrder):
@@ -236,6 +239,7 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 			if helper, err = r.Deps.Roles.IsHelper(ctx, c.User.ID); err != nil && !errors.Is(err, ErrNotFound) {
 				return fmt.Errorf("help: %w", err)
 			}
+			c.helperSet, c.helper = true, helper
 			if helper { // a moderator is a helper too
 				if moderator, err = r.Deps.Roles.IsModerator(ctx, c.User.ID); err != nil && !errors.Is(err, ErrNotFound) {
 					return fmt.Errorf("help: %w", err)
@@ -976,16 +980,32 @@ func (r *Router) onlyBuys(ctx context.Context, c *Conv) (bool, error) {
 	} else if !errors.Is(err, ErrNotFound) {
 		return false, fmt.Errorf("farmer of a buyer: %w", err)
 	}
-	if r.Deps.Roles != nil {
+	if c.helperSet {
+		if c.helper {
+			return false, nil
+		}
+	} else if r.Deps.Roles != nil {
 		if helper, err := r.Deps.Roles.IsHelper(ctx, c.User.ID); err != nil && !errors.Is(err, ErrNotFound) {
 			return false, fmt.Errorf("helper role of a buyer: %w", err)
 		} else if helper {
 			return false, nil
 		}
 	}
-	bought, sold, err := r.Deps.Orders.OrdersOf(ctx, c.User.ID)
+	o, err := r.ordersOf(ctx, c)
 	if err != nil {
 		return false, fmt.Errorf("orders of a buyer: %w", err)
 	}
-	return len(bought) > 0 && len(sold) == 0, nil
+	return len(o.bought) > 0 && len(o.sold) == 0, nil
+}
+
+// ordersOf reads the user's orders, once in an update.
+func (r *Router) ordersOf(ctx context.Context, c *Conv) (*userOrders, error) {
+	if c.orders == nil {
+		bought, sold, err := r.Deps.Orders.OrdersOf(ctx, c.User.ID)
+		if err != nil {
+			return nil, err
+		}
+		c.orders = &userOrders{bought, sold}
+	}
+	return c.orders, nil
 }

@@ -192,15 +192,19 @@ func MainMenu() [][]Choice {
 
 // mainMenu shows what the bot can do, all of it: after /start, "menu", a
 // cancel with nothing to cancel, or an answer not understood between tasks.
+// Someone who has only bought reads how to order and where her orders
+// are, not how to sell.
 func mainMenu(c *Conv) {
-	c.Ask(M("menu.title"), MainMenu()...)
-	c.menuAt = len(c.replies)
-}
-
-// buyerMenu is the main menu for someone who has only bought: its title
-// says how to order and where her orders are, not how to sell.
-func buyerMenu(c *Conv) {
-	c.Ask(M("menu.buyer_title"), MainMenu()...)
+	title := M("menu.title")
+	if c.onlyBuys != nil && c.User != nil && !c.User.Created { // new: nothing bought yet
+		switch buys, err := c.onlyBuys(); {
+		case err != nil:
+			c.Fail(err)
+		case buys:
+			title = M("menu.buyer_title")
+		}
+	}
+	c.Ask(title, MainMenu()...)
 	c.menuAt = len(c.replies)
 }
 

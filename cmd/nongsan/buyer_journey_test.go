@@ -290,7 +290,7 @@ func TestHuyWithNothingToCancelShowsABuyerHowToBuy(t *testing.T) {
 	z.say(farmer, "nhan "+orderCode)
 	z.wait(buyer, func(s string) bool { return strings.HasPrefix(s, "🎉") })
 	z.say(buyer, "/help") // "huỷ" now is no longer her order's ❌ Huỷ đơn
-	z.expect(buyer, "menu.title")
+	z.expect(buyer, "menu.buyer_title")
 
 	z.say(buyer, "huỷ")
 	got := z.expect(buyer, "cancel.nothing")
@@ -306,4 +306,50 @@ func TestHuyWithNothingToCancelShowsABuyerHowToBuy(t *testing.T) {
 
 	z.say(farmer, "huy")
 	z.expect(farmer, "menu.title")
+}
+
+// Someone who has only bought is shown the buyer's menu wherever the main
+// menu comes: after /help, after words the bot does not understand between
+// tasks, after a question left too long; a farmer still reads how to sell.
+func TestABuyerIsShownHowToBuyWhereverTheMenuComes(t *testing.T) {
+	t.Parallel()
+	const ttl = 3 * time.Second
+	tg, zs := telegramtest.NewServer(t), zalotest.NewServer(t)
+	env := zaloEnv(orderEnv(t, tg), zs)
+	env["SESSION_TTL"] = ttl.String()
+	z := startZaloWith(t, tg, zs, env)
+	const farmer, buyer = "6ede9afa66b88fe6d6c3", "8f3a0c1b2d4e5f6071c3"
+	z.register(farmer, "0912 888 777")
+	_, code := z.publish(farmer, "500 kg", "25k")
+	z.say(buyer, "mua "+code)
+	z.order(buyer, "50kg")
+
+	buyerMenu := strings.SplitN(zaloText(t, "menu.buyer_title"), "\n", 2)[0] // "Muốn mua, anh/chị gõ mua và mã tin bán…"
+	sellerMenu := strings.SplitN(zaloText(t, "menu.title"), "\n", 2)[0]      // "Muốn bán hàng, …"
+	menuAfter := func(user, say string) string {
+		t.Helper()
+		before := len(z.received(user))
+		z.say(user, say)
+		return z.waitAfter(user, before, func(s string) bool {
+			return strings.Contains(s, buyerMenu) || strings.Contains(s, sellerMenu)
+		})
+	}
+	for _, say := range []string{"/help", "xyz abc"} {
+		if got := menuAfter(buyer, say); !strings.Contains(got, buyerMenu) || strings.Contains(got, sellerMenu) {
+			t.Errorf("after %q the buyer reads %q\nwant %q", say, got, buyerMenu)
+		}
+	}
+
+	z.say(buyer, "/ngonngu")
+	z.expect(buyer, "lang.ask")
+	time.Sleep(ttl + 500*time.Millisecond) // she went quiet: the time passing is what is tested
+	if got := menuAfter(buyer, "xyz abc"); !strings.Contains(got, buyerMenu) {
+		t.Errorf("after a question left too long the buyer reads %q\nwant %q", got, buyerMenu)
+	}
+
+	for _, say := range []string{"/help", "xyz abc"} {
+		if got := menuAfter(farmer, say); !strings.Contains(got, sellerMenu) {
+			t.Errorf("after %q the farmer reads %q\nwant %q", say, got, sellerMenu)
+		}
+	}
 }
