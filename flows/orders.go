@@ -220,9 +220,10 @@ func ownVerb(verb string, o *Order, isSeller, isBuyer bool) string {
 
 // cancelOrder answers "huỷ" (or "huỷ đơn", "không mua nữa") said between
 // tasks by a buyer whose orders wait for the farmer: the order whose ❌
-// Huỷ đơn is on screen (just placed) is cancelled, as the button would;
-// else the waiting ones are listed, each with its button, to choose. done
-// is false with none waiting.
+// Huỷ đơn is on screen (just placed) is cancelled, as the button would,
+// while it waits (accepted since: she is told to call the farmer); else
+// the waiting ones are listed, each with its button, to choose. done is
+// false with none waiting.
 func (r *Router) cancelOrder(ctx context.Context, c *Conv, in Input) (done bool, err error) {
 	if c.User == nil || c.Session.Active() {
 		return false, nil
@@ -233,13 +234,25 @@ func (r *Router) cancelOrder(ctx context.Context, c *Conv, in Input) (done bool,
 			shown = append(shown, o.Value)
 		}
 	}
-	if len(shown) == 1 {
-		in.Kind, in.Text = KindChoice, shown[0]
-		return true, r.interject(ctx, c, "orders", in)
-	}
 	orders, err := r.ordersOf(ctx, c)
 	if err != nil {
 		return false, fmt.Errorf("orders of %d to cancel: %w", c.User.ID, err)
+	}
+	if len(shown) == 1 {
+		// Its ❌ Huỷ đơn while she may still cancel it; once the farmer
+		// has accepted it, she is told so and whom to call; once it is
+		// over, "huỷ" is as if no order had been placed.
+		i := slices.IndexFunc(orders.bought, func(o *Order) bool { return "ord:cancel:"+strconv.FormatInt(o.ID, 10) == shown[0] })
+		switch {
+		case i < 0 || orders.bought[i].Status == Pending:
+			in.Kind, in.Text = KindChoice, shown[0]
+			return true, r.interject(ctx, c, "orders", in)
+		case orders.bought[i].Status == Accepted || orders.bought[i].Status == Shipping:
+			o := orders.bought[i]
+			c.Say(M("orders.cancel_accepted", append(orderData(c.F(), o), "FarmerPhone", formatPhone(o.Listing.Seller.Phone))...))
+			taskDone(c)
+			return true, nil
+		}
 	}
 	var waiting []*Order
 	for _, o := range orders.bought {

@@ -353,3 +353,29 @@ func TestABuyerIsShownHowToBuyWhereverTheMenuComes(t *testing.T) {
 		}
 	}
 }
+
+// "huỷ" right after placing an order the farmer has since accepted is no
+// longer that order's ❌ Huỷ đơn ("Việc này không làm được nữa"): the buyer
+// reads that the farmer accepted it and whom to call; "huỷ" again has
+// nothing to cancel and shows her how to buy.
+func TestHuyAfterTheFarmerAcceptedSaysWhomToCall(t *testing.T) {
+	t.Parallel()
+	z := startZalo(t)
+	const farmer, buyer = "6ede9afa66b88fe6d6c4", "8f3a0c1b2d4e5f6071c4"
+	z.register(farmer, "0912 888 777")
+	_, code := z.publish(farmer, "500 kg", "25k")
+	z.say(buyer, "mua "+code)
+	orderCode := z.order(buyer, "50kg")
+	z.wait(farmer, func(s string) bool { return strings.Contains(s, orderCode) })
+	z.say(farmer, "nhan "+orderCode)
+	z.wait(buyer, func(s string) bool { return strings.HasPrefix(s, "🎉") })
+
+	z.say(buyer, "huỷ")
+	got := z.expect(buyer, "orders.cancel_accepted", "Seller", z.name(farmer), "Code", orderCode, "FarmerPhone", "0912 888 777")
+	if strings.Contains(got, "không làm được nữa") { // orders.not_now
+		t.Errorf("the buyer reads %q", got)
+	}
+	z.say(buyer, "huỷ")
+	z.expect(buyer, "cancel.nothing")
+	z.expect(buyer, "menu.buyer_title")
+}
