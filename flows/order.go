@@ -293,11 +293,12 @@ func (f *order) askQty(c *Conv, d *orderDraft) Question {
 	// Less left than the minimum: the farmer sells the rest whole, and the
 	// example is that; else the example is the minimum, when there is one.
 	return Ask(M("order.quantity", "Remaining", c.F().Stock(vn.Quantity{Milli: l.Remaining, Unit: l.Quantity.Unit}, l.ProductKey),
-		"Unit", c.F().Unit(l.Quantity.Unit), "Price", c.F().Price(l.Price), "Min", min, "Whole", wholeRest(l)))
+		"Unit", c.F().Unit(l.Quantity.Unit), "Price", c.F().Price(l.Price), "Min", min, "Whole", wholeRest(l),
+		"Example", qtyExample(c, l)))
 }
 
 // qtyExample is the quantity the order's question gives as an example,
-// for its reprompt: what is left when it is sold whole, the minimum order
+// and its reprompt: what is left when it is sold whole, the minimum order
 // when there is one, else 2 of the listing's unit (1, or what is left,
 // when less than that is left).
 func qtyExample(c *Conv, l *Listing) string {

@@ -379,3 +379,20 @@ func TestHuyAfterTheFarmerAcceptedSaysWhomToCall(t *testing.T) {
 	z.expect(buyer, "cancel.nothing")
 	z.expect(buyer, "menu.buyer_title")
 }
+
+// With less than 2 left, the quantity question's example is what can be
+// bought, the same as its reprompt's: not "ví dụ: 2 tạ" of 1,5 tạ.
+func TestTheQuantityQuestionsExampleFollowsTheStock(t *testing.T) {
+	t.Parallel()
+	z := startZalo(t)
+	const farmer, buyer = "6ede9afa66b88fe6d6c5", "8f3a0c1b2d4e5f6071c5"
+	z.register(farmer, "0912 888 777")
+	_, code := z.publish(farmer, "1,5 tạ", "25k")
+	z.say(buyer, "mua "+code)
+	got := z.expect(buyer, "order.quantity", "Remaining", "1,5 tạ", "Unit", "tạ", "Price", "25.000 đ/kg", "Example", "1 tạ")
+	if !strings.Contains(got, "ví dụ: 1 tạ\n") {
+		t.Errorf("the quantity question: %q", got)
+	}
+	z.say(buyer, "nhieu nhieu")
+	z.expect(buyer, "order.quantity_bad", "Unit", "tạ", "Example", "1 tạ")
+}
