@@ -49,7 +49,9 @@ func (f Format) Stock(q vn.Quantity, key string) string {
 }
 
 // Ordered is an order's quantity in the unit the buyer used, with the
-// listing's unit when it differs: `50 kg (0,5 tạ)`, `20 quả (2 chục)`;
+// listing's unit when it differs and it makes at least one of that unit:
+// `5 tạ (500 kg)`, `150 kg (1,5 tạ)`, `20 quả (2 chục)`. Under one,
+// the listing's unit helps nobody: `50 kg`, not `50 kg (0,05 tấn)`.
 // 25 quả of eggs by the chục are `25 quả`, said so both ways.
 func (f Format) Ordered(o *Order) string {
 	key := ""
@@ -63,6 +65,9 @@ func (f Format) Ordered(o *Order) string {
 	asked := f.Stock(o.Asked, key)
 	if asked == listed {
 		return listed
+	}
+	if o.Quantity.Said(countedOf(f.Products, key)).Milli < 1000 {
+		return asked
 	}
 	return f.Texts.Text(f.Lang, M("fmt.quantity_as", "Asked", asked, "Listed", listed))
 }

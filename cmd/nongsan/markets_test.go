@@ -146,7 +146,7 @@ func TestListingsAndOrdersReachTheGroupsOfEveryChannel(t *testing.T) {
 	orderCode := p.order(plainBuyer, "50kg")
 	waitSent(t, b, farmer, func(s sent) bool { return strings.Contains(s.Text, orderCode) && len(s.Buttons) == 2 }, 1)
 	p.wait(group, func(s string) bool {
-		return strings.HasPrefix(s, "🛒 Đã có đơn 50 kg (0,5 tạ) Na Chi Lăng ("+tgCode+")")
+		return strings.HasPrefix(s, "🛒 Đã có đơn 50 kg Na Chi Lăng ("+tgCode+")")
 	})
 	p.wait(group, func(s string) bool {
 		return strings.HasPrefix(s, "📝 Tin bán "+tgCode) && strings.Contains(s, "còn 4,5 tạ")

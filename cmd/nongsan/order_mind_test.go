@@ -68,7 +68,7 @@ func TestHetHangRoiTypedAsTheReasonMarksTheListingSoldOut(t *testing.T) {
 	p.say(farmer, "từ chối "+first)
 	p.expect(farmer, "order.decline_reason", "Code", first)
 	p.say(farmer, "Hết hàng rồi ạ")
-	p.expect(farmer, "order.declined_farmer", "Code", first, "Name", p.c.name("4202"), "Quantity", "30 kg (0,3 tạ)",
+	p.expect(farmer, "order.declined_farmer", "Code", first, "Name", p.c.name("4202"), "Quantity", "30 kg",
 		"Product", "Na Chi Lăng", "Reason", "Hết hàng",
 		"Released", text(t, "vi", "order.released_sold_out", "ListingCode", code, "Posts", 0))
 	if got := rows(t, db, `SELECT status FROM listings`); strings.Join(got, " ") != "[sold_out]" {

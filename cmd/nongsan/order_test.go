@@ -453,18 +453,18 @@ func TestOrdersAreShownInTheBuyersUnit(t *testing.T) {
 	b.Post(b.Up.Contact(buyer, buyer, "+84987654321"))
 	b.Tap(buyer, "pickup")
 	b.Tap(buyer, "skip")
-	if s := b.Last(buyer).Text; !strings.Contains(s, "50 kg (0,5 tạ) × 25.000 đ/kg") || !strings.Contains(s, "1.250.000 đ") {
+	if s := b.Last(buyer).Text; !strings.Contains(s, "50 kg × 25.000 đ/kg") || !strings.Contains(s, "1.250.000 đ") {
 		t.Fatalf("order summary:\n%s", s)
 	}
 	b.Place(buyer)
-	if s := b.Finished(buyer).Text; !strings.Contains(s, ": 50 kg (0,5 tạ) Na Chi Lăng") {
+	if s := b.Finished(buyer).Text; !strings.Contains(s, ": 50 kg Na Chi Lăng") {
 		t.Fatalf("order placed: %q", s)
 	}
-	if s := b.notice(farmer, "🛒 Đơn mới").Text; !strings.HasPrefix(s, "🛒 Đơn mới: 50 kg (0,5 tạ) Na Chi Lăng, tổng 1.250.000 đ") {
+	if s := b.notice(farmer, "🛒 Đơn mới").Text; !strings.HasPrefix(s, "🛒 Đơn mới: 50 kg Na Chi Lăng, tổng 1.250.000 đ") {
 		t.Fatalf("farmer's notice:\n%s", s)
 	}
 	got := waitSent(t, b, allMarket, func(s sent) bool { return strings.HasPrefix(s.Text, "🛒 Đã có đơn") }, 1)[0]
-	if want := "🛒 Đã có đơn 50 kg (0,5 tạ) Na Chi Lăng (" + code + ") — còn 4,5 tạ"; got.Text != want {
+	if want := "🛒 Đã có đơn 50 kg Na Chi Lăng (" + code + ") — còn 4,5 tạ"; got.Text != want {
 		t.Errorf("announcement = %q, want %q", got.Text, want)
 	}
 }
