@@ -125,6 +125,7 @@ var lexicon = wordTable{
 	"ban them":              wordRenewYes | wordRenew,
 	"ban them 7 ngay":       wordRenewYes | wordRenew,
 	"bo qua":                wordSkip | wordControl,
+	"boqua":                 wordSkip | wordControl,
 	"cam on":                wordThanks,
 	"cam on nhe":            wordThanks,
 	"cam on nhieu":          wordThanks,

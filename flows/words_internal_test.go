@@ -142,6 +142,7 @@ func TestEveryWordMeansWhatItSays(t *testing.T) {
 		// ⏭ Bỏ qua typed, wherever a question offers it.
 		{"Bỏ qua", wordSkip | wordControl},
 		{"bo qua", wordSkip | wordControl},
+		{"boqua", wordSkip | wordControl},
 		{"skip", wordSkip | wordControl},
 		{"none", wordSkip},
 		{"không có", wordSkip},

@@ -204,3 +204,34 @@ func TestZaloFarmersFirstHelloIsWelcomed(t *testing.T) {
 	z.say(farmer, "/start")
 	z.expect(farmer, "start.again", "Name", z.name(farmer))
 }
+
+// "boqua" typed as one word (no space, no marks) skips, as "bỏ qua" does:
+// at the growing-area code and at the listing's note.
+func TestZaloFarmerTypesBoquaAsOneWordToSkip(t *testing.T) {
+	t.Parallel()
+	z := startZalo(t)
+	const farmer = "ee1e9afa66b88fe6d6a9"
+	z.say(farmer, "/ban")
+	z.say(farmer, "1")
+	z.answer(farmer, "reg.phone", "0912 888 707", "reg.commune", "xã Quang Lang, Chi Lăng")
+	z.expect(farmer, "reg.code")
+	z.say(farmer, "boqua")
+	z.expect(farmer, "reg.bank")
+	z.say(farmer, "Boqua")
+	z.expect(farmer, "sell.product")
+	z.say(farmer, "na")
+	z.sendPhoto(farmer, "photo-1", "")
+	for _, answer := range []string{"xong", "3 tạ", "25k", "mai"} {
+		z.say(farmer, answer)
+	}
+	z.expect(farmer, "sell.note")
+	z.say(farmer, "boqua")
+	if summary := z.last(farmer); !strings.HasPrefix(summary, "📋") || strings.Contains(summary, "📝") {
+		t.Fatalf("after boqua at the note: %q", summary)
+	}
+	z.say(farmer, "/hoso")
+	if profile := z.last(farmer); strings.Contains(profile, "Mã số vùng trồng:") {
+		t.Errorf("boqua was kept as a growing-area code: %q", profile)
+	}
+}
+
