@@ -481,7 +481,7 @@ func (r *Router) start(ctx context.Context, c *Conv, name FlowName, in Input) er
 	}
 	switch {
 	case s.Active() && s.Flow == name:
-		if !(s.Flow == "orders" && s.Step == ordersPick) { // a list left holds nothing done
+		if !shownOnly(s) { // a list left holds nothing done
 			c.Say(M("flow.left"))
 		}
 		return r.open(ctx, c, name, in, s.Parent)
@@ -490,6 +490,14 @@ func (r *Router) start(ctx context.Context, c *Conv, name FlowName, in Input) er
 		return r.open(ctx, c, name, in, nil) // the interjection over it goes too
 	}
 	return r.setAside(ctx, c, name, in)
+}
+
+// shownOnly: s is a list or an item shown (/don's orders, /tin's listings
+// or one of them), nothing half answered: the command typed again shows it
+// afresh without saying work was stopped.
+func shownOnly(s *Session) bool {
+	return s.Flow == "orders" && s.Step == ordersPick ||
+		s.Flow == "mine" && (s.Step == minePick || s.Step == mineAct)
 }
 
 // open begins flow name afresh, with aside as the task set aside meanwhile.

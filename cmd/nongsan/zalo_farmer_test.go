@@ -235,3 +235,27 @@ func TestZaloFarmerTypesBoquaAsOneWordToSkip(t *testing.T) {
 	}
 }
 
+// /tin typed again while her listings (or one of them) are shown shows
+// them afresh, without "Em đã dừng việc anh/chị đang làm dở": looking is
+// no work left undone.
+func TestZaloFarmersTinTypedAgainIsNoWorkStopped(t *testing.T) {
+	t.Parallel()
+	z := startZalo(t)
+	const farmer = "fe1e9afa66b88fe6d6a9"
+	z.register(farmer, "0912 888 708")
+	_, code := z.publish(farmer, "200 kg", "30k")
+	left := zaloText(t, "flow.left")
+	for _, step := range []string{"/tin", "/tin", "1", "/tin"} {
+		before := len(z.received(farmer))
+		z.say(farmer, step)
+		said := z.received(farmer)[before:]
+		for _, s := range said {
+			if strings.Contains(s, left) {
+				t.Errorf("%s said %q", step, s)
+			}
+		}
+		if step == "/tin" && !strings.Contains(z.last(farmer), "1. "+code) {
+			t.Errorf("/tin shows %q", z.last(farmer))
+		}
+	}
+}
