@@ -123,7 +123,9 @@ func (f *sell) lateAlbum(ctx context.Context, c *Conv, d *draft, in Input) (Go, 
 		return f.lateCaption(ctx, c, d, in, f.again(c))
 	}
 	keepPhoto(d, in, c.Now)
-	if in.Photo.MediaGroupID != "" {
+	if strings.HasPrefix(string(step), "reg_") { // no listing yet: kept for it
+		c.Say(M("sell.photo_held"))
+	} else if in.Photo.MediaGroupID != "" {
 		c.Say(M("sell.album_added"))
 	} else {
 		c.Say(M("sell.photo_added", "Count", len(d.Listing.Photos)))

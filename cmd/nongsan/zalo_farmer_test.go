@@ -259,3 +259,35 @@ func TestZaloFarmersTinTypedAgainIsNoWorkStopped(t *testing.T) {
 		}
 	}
 }
+
+// A photo sent while registering (at the bank account) is kept for the
+// listing to come, and she is told so, not that it joined a listing that
+// does not exist yet; the question is asked again, and the photo question
+// later counts it.
+func TestZaloFarmersPhotoWhileRegisteringIsKeptForTheListing(t *testing.T) {
+	t.Parallel()
+	z := startZalo(t)
+	const farmer = "0f1e9afa66b88fe6d6a9"
+	z.say(farmer, "/ban")
+	z.say(farmer, "1")
+	z.answer(farmer, "reg.phone", "0912 888 709", "reg.commune", "xã Quang Lang, Chi Lăng", "reg.code", "bỏ qua",
+		"reg.bank", "agribank")
+	z.expect(farmer, "reg.account")
+	before := len(z.received(farmer))
+	z.sendPhoto(farmer, "photo-1", "")
+	said := z.received(farmer)[before:]
+	if len(said) == 0 || said[0] != zaloText(t, "sell.photo_held") {
+		t.Fatalf("a photo at the bank account: %q", said)
+	}
+	for _, s := range said {
+		if strings.Contains(s, "giờ có") || strings.Contains(s, "vào tin bán") {
+			t.Errorf("she is told of a listing that does not exist: %q", s)
+		}
+	}
+	z.expect(farmer, "reg.account")
+	z.say(farmer, "1234 5678 9012")
+	z.say(farmer, "1")
+	z.expect(farmer, "sell.product")
+	z.say(farmer, "na")
+	z.expect(farmer, "sell.photos_more", "Count", 1)
+}
