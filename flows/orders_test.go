@@ -163,7 +163,7 @@ func TestDecliningForHetHangMarksTheListingSoldOut(t *testing.T) {
 			if got.Status != flows.SoldOut || got.SoldOutBy != "farmer" || got.Remaining != 0 {
 				t.Errorf("the listing is %s (by %q), %d left; want sold out by the farmer, none left", got.Status, got.SoldOutBy, got.Remaining)
 			}
-			want := "\nEm đã ghi tin bán " + l.Code + " là đã hết hàng, tin trong nhóm chợ cũng ghi như vậy. Còn hàng để bán thì anh/chị gõ /tin nhé."
+			want := "\n⚠️ Anh/chị báo hết hàng nên em đã đóng tin bán " + l.Code + ", không ai đặt thêm được nữa, tin trong nhóm chợ cũng ghi đã hết hàng. Vẫn còn hàng thì anh/chị gõ /tin, chọn tin này rồi chọn ⚖️ Đổi số còn lại để mở bán lại nhé."
 			if s := m.told(texts, "1", tt.told, "vi"); !strings.HasSuffix(s, want) {
 				t.Errorf("the farmer was told:\n%s\nwant it to end with:%s", s, want)
 			}

@@ -291,3 +291,41 @@ func TestZaloFarmersPhotoWhileRegisteringIsKeptForTheListing(t *testing.T) {
 	z.say(farmer, "na")
 	z.expect(farmer, "sell.photos_more", "Count", 1)
 }
+
+// Declining one order for "1. Hết hàng" closes the whole listing: the
+// farmer reads plainly that NS-… was closed because she is out of stock,
+// that nobody can order more, and how to sell again (/tin, ⚖️ Đổi số còn
+// lại), which she does.
+func TestZaloFarmerDecliningForHetHangIsToldTheListingClosed(t *testing.T) {
+	t.Parallel()
+	z := startZalo(t)
+	const farmer, buyer = "1f1e9afa66b88fe6d6a9", "2f1e9afa66b88fe6d6a9"
+	z.register(farmer, "0912 888 710")
+	_, code := z.publish(farmer, "470 kg", "25k")
+	z.say(buyer, "mua "+code)
+	orderCode := z.order(buyer, "20 kg")
+	z.wait(farmer, func(s string) bool { return strings.HasPrefix(s, "🛒 Đơn mới") })
+	z.say(farmer, "từ chối "+orderCode)
+	ask := z.expect(farmer, "order.decline_reason", "Code", orderCode)
+	if !strings.Contains(ask, "1. Hết hàng") {
+		t.Fatalf("the reasons: %q", ask)
+	}
+	before := len(z.received(farmer))
+	z.say(farmer, "1")
+	told := z.waitAfter(farmer, before, func(s string) bool { return strings.HasPrefix(s, "❌") })
+	for _, want := range []string{"❌ Anh/chị đã từ chối đơn " + orderCode,
+		"Anh/chị báo hết hàng nên em đã đóng tin bán " + code + ", không ai đặt thêm được nữa.",
+		"Vẫn còn hàng thì anh/chị gõ /tin, chọn tin này rồi chọn ⚖️ Đổi số còn lại để mở bán lại nhé."} {
+		if !strings.Contains(told, want) {
+			t.Errorf("the farmer read %q, without %q", told, want)
+		}
+	}
+	z.say(farmer, "/tin")
+	z.say(farmer, "1")
+	z.say(farmer, z.choose(z.last(farmer), "mine.act_stock"))
+	z.say(farmer, "450 kg")
+	z.say(buyer, "mua "+code)
+	if got := z.last(buyer); strings.Contains(got, "hết hàng") {
+		t.Errorf("after ⚖️ Đổi số còn lại the buyer still reads %q", got)
+	}
+}
