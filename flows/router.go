@@ -399,6 +399,13 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 			return nil
 		}
 	}
+	// "1", "2 ạ" under a new order's notice, which lists what to send, not
+	// numbers: what to send, with the order's code, not the menu.
+	if in.Kind == KindText && !c.Session.Active() && typedNumber(in.Text) {
+		if done, err := r.numberAtOrder(ctx, c); done || err != nil {
+			return err
+		}
+	}
 	// Her very first words ("chào em", "alo"): on Zalo no
 	// /start comes first, so this is where she meets the bot. The welcome
 	// and the menu, not "Em chưa hiểu".

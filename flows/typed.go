@@ -372,3 +372,35 @@ func typedAs(c Choice, action, code string) Choice {
 	c.Typed = typedChoice(action, code)
 	return c
 }
+
+// typedNumber tells whether text is a number alone, as one picks from a
+// list: "1", "2 ạ", "số 2".
+func typedNumber(text string) bool {
+	k := controlKey(text)
+	if n := pickedNumber(k); n != "" {
+		k = n
+	}
+	n, err := strconv.Atoi(k)
+	return err == nil && n >= 0 && n < 100
+}
+
+// numberAtOrder answers a number typed after a new order's notice, the
+// latest question put to the farmer: the newest order waiting for her, and
+// exactly what to send for it. done is false when no order waits, or a
+// later question was put to her.
+func (r *Router) numberAtOrder(ctx context.Context, c *Conv) (done bool, err error) {
+	if c.User == nil {
+		return false, nil
+	}
+	last, err := r.Deps.Orders.LastAsked(ctx, c.User.ID)
+	if err != nil || last.Kind != AskedOrder {
+		return false, err
+	}
+	orders, err := r.Deps.Orders.Awaiting(ctx, c.User.ID)
+	if err != nil || len(orders) == 0 {
+		return false, err
+	}
+	o := orders[len(orders)-1] // the newest: the notice she just read
+	c.Say(M("orders.number_typed", append(sellerData(c.F(), o), "Count", len(orders))...))
+	return true, nil
+}

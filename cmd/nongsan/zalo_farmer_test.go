@@ -329,3 +329,31 @@ func TestZaloFarmerDecliningForHetHangIsToldTheListingClosed(t *testing.T) {
 		t.Errorf("after ⚖️ Đổi số còn lại the buyer still reads %q", got)
 	}
 }
+
+// The new-order notice on Zalo says what to send, not numbers: a farmer
+// who types "1" or "2 ạ" under it is told exactly what to send, with the
+// order's code, not "Em chưa hiểu" and the main menu; she then accepts.
+func TestZaloFarmersNumberUnderANewOrderIsToldWhatToSend(t *testing.T) {
+	t.Parallel()
+	z := startZalo(t)
+	const farmer, buyer = "3f1e9afa66b88fe6d6a9", "4f1e9afa66b88fe6d6a9"
+	z.register(farmer, "0912 888 711")
+	_, code := z.publish(farmer, "500 kg", "25k")
+	z.say(buyer, "mua "+code)
+	orderCode := z.order(buyer, "50 kg")
+	z.wait(farmer, func(s string) bool { return strings.HasPrefix(s, "🛒 Đơn mới") })
+	for _, typed := range []string{"1", "2 ạ"} {
+		before := len(z.received(farmer))
+		z.say(farmer, typed)
+		said := z.received(farmer)[before:]
+		want := zaloText(t, "orders.number_typed", "Code", orderCode, "Quantity", "50 kg", "Product", "Na Chi Lăng", "Count", 1)
+		if len(said) != 1 || said[0] != want {
+			t.Fatalf("after %q the farmer read %q, want %q", typed, said, want)
+		}
+		if !strings.Contains(want, "NHẬN "+orderCode) || !strings.Contains(want, "TỪ CHỐI "+orderCode) {
+			t.Fatalf("the answer does not say what to send: %q", want)
+		}
+	}
+	z.say(farmer, "NHẬN "+orderCode)
+	z.wait(buyer, func(s string) bool { return strings.HasPrefix(s, "🎉") && strings.Contains(s, orderCode) })
+}
