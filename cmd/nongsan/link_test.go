@@ -713,6 +713,10 @@ func TestUndoingALinkGivesTheAccountBackItsRolesAndOrders(t *testing.T) {
 	b.Tap(moderator, pick.Data[0])
 	b.Tap(moderator, "unl:yes")
 	b.expect(moderator, "unlink.back", "Roles", "người hỗ trợ, người điều phối chợ", "Orders", 1)
+	// The farmer is told in her own chat, maybe after the moderator: her
+	// next reply comes after that notice.
+	owner := strings.SplitN(text(t, "vi", "link.unlinked_owner", "Channel", "\x00", "Name", "\x00"), "\x00", 2)[0]
+	waitSent(t, b, farmer, func(s sent) bool { return strings.HasPrefix(s.Text, owner) }, 1)
 
 	// The farmer holds neither role; the account holds both, and its order.
 	b.Say(farmer, "/themmod")
