@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
 	"github.com/nongsan-bot/nongsan/bot/zalo/zalotest"
@@ -22,14 +21,9 @@ func (p *typist) received(chat string, skip int) string {
 // orders waiting, "ok" lists them. Nothing is accepted by a yes alone.
 func TestABareYesAfterATaskExpiredAnswersTheWaitingOrder(t *testing.T) {
 	t.Parallel()
-	const ttl = 5 * time.Second
 	tg, zs := telegramtest.NewServer(t), zalotest.NewServer(t)
-	env := orderEnv(t, tg)
-	env["SESSION_TTL"] = ttl.String()
-	tgBot := startBot(t, tg, env)
-	zenv := zaloEnv(orderEnv(t, tg), zs)
-	zenv["SESSION_TTL"] = ttl.String()
-	z := startZaloWith(t, tg, zs, zenv)
+	tgBot := startBot(t, tg, orderEnv(t, tg))
+	z := startZaloWith(t, tg, zs, zaloEnv(orderEnv(t, tg), zs))
 	expired := strings.SplitN(text(t, "vi", "session.expired"), "\n", 2)[0]
 
 	script := func(p *typist, db string) {
@@ -38,12 +32,12 @@ func TestABareYesAfterATaskExpiredAnswersTheWaitingOrder(t *testing.T) {
 			return strings.Join(rows(t, db, `SELECT status FROM orders ORDER BY id`), " ")
 		}
 		// leave starts a task (/hoso) and lets it go untouched past
-		// SESSION_TTL: the time passing is what is tested.
+		// SESSION_TTL.
 		leave := func() {
 			before := len(p.c.received(farmer))
 			p.say(farmer, "/hoso")
 			p.waitAfter(farmer, before, func(string) bool { return true })
-			time.Sleep(ttl + 500*time.Millisecond)
+			p.leave(farmer, goneQuiet)
 		}
 		p.register(farmer, "0912 888 777")
 		_, code := p.publish(farmer, "2 tạ", "27k")
@@ -172,11 +166,8 @@ func TestTheFarmerAnswersTheRenewalQuestionInWords(t *testing.T) {
 // never drop her draft, which goes on after "huỷ" at that question.
 func TestABareWordAnswersAnOrderThatCameAfterAListingWasLeft(t *testing.T) {
 	t.Parallel()
-	const ttl = 3 * time.Second
 	tg := telegramtest.NewServer(t)
-	env := orderEnv(t, tg)
-	env["SESSION_TTL"] = ttl.String()
-	b := startBot(t, tg, env)
+	b := startBot(t, tg, orderEnv(t, tg))
 	p := &typist{t: t, c: tgTypist{b}}
 	db := b.Env["DATABASE_URL"]
 	const farmer = "3601"
@@ -186,7 +177,7 @@ func TestABareWordAnswersAnOrderThatCameAfterAListingWasLeft(t *testing.T) {
 	p.say(farmer, "/ban")
 	p.say(farmer, "quýt bắc sơn")
 	p.expect(farmer, "sell.photos")
-	time.Sleep(ttl + 500*time.Millisecond) // she leaves the listing; the order comes after
+	p.leave(farmer, goneQuiet) // she leaves the listing; the order comes after
 	p.say("3602", "mua "+code)
 	orderCode := p.order("3602", "30 kg")
 	p.wait(farmer, func(s string) bool { return strings.HasPrefix(s, "🛒 Đơn mới") && strings.Contains(s, orderCode) })

@@ -3,7 +3,6 @@ package main
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
 	"github.com/nongsan-bot/nongsan/bot/zalo/zalotest"
@@ -57,11 +56,8 @@ func TestABuyerWhoReceivedTheGoodsIsThankedAndToldHowToBuyAgain(t *testing.T) {
 // typing it starts the order afresh.
 func TestABuyerComingBackToAnOrderLeftTooLongIsToldHowToOrderAgain(t *testing.T) {
 	t.Parallel()
-	const ttl = 3 * time.Second
 	tg, zs := telegramtest.NewServer(t), zalotest.NewServer(t)
-	env := zaloEnv(orderEnv(t, tg), zs)
-	env["SESSION_TTL"] = ttl.String()
-	z := startZaloWith(t, tg, zs, env)
+	z := startZaloWith(t, tg, zs, zaloEnv(orderEnv(t, tg), zs))
 	const farmer, buyer = "6ede9afa66b88fe6d6a7", "8f3a0c1b2d4e5f607184"
 	z.register(farmer, "0912 888 777")
 	_, code := z.publish(farmer, "500 kg", "25k")
@@ -70,7 +66,7 @@ func TestABuyerComingBackToAnOrderLeftTooLongIsToldHowToOrderAgain(t *testing.T)
 	z.expect(buyer, "order.quantity", "Remaining", "500 kg", "Unit", "kg", "Price", "25.000 đ/kg")
 	z.say(buyer, "50kg")
 	z.expect(buyer, "order.name", "Name", z.name(buyer))
-	time.Sleep(ttl + 500*time.Millisecond) // she went quiet: the time passing is what is tested
+	z.leave(buyer, goneQuiet) // she went quiet
 
 	before := len(z.received(buyer))
 	z.say(buyer, "1")
@@ -313,11 +309,8 @@ func TestHuyWithNothingToCancelShowsABuyerHowToBuy(t *testing.T) {
 // tasks, after a question left too long; a farmer still reads how to sell.
 func TestABuyerIsShownHowToBuyWhereverTheMenuComes(t *testing.T) {
 	t.Parallel()
-	const ttl = 3 * time.Second
 	tg, zs := telegramtest.NewServer(t), zalotest.NewServer(t)
-	env := zaloEnv(orderEnv(t, tg), zs)
-	env["SESSION_TTL"] = ttl.String()
-	z := startZaloWith(t, tg, zs, env)
+	z := startZaloWith(t, tg, zs, zaloEnv(orderEnv(t, tg), zs))
 	const farmer, buyer = "6ede9afa66b88fe6d6c3", "8f3a0c1b2d4e5f6071c3"
 	z.register(farmer, "0912 888 777")
 	_, code := z.publish(farmer, "500 kg", "25k")
@@ -342,7 +335,7 @@ func TestABuyerIsShownHowToBuyWhereverTheMenuComes(t *testing.T) {
 
 	z.say(buyer, "/ngonngu")
 	z.expect(buyer, "lang.ask")
-	time.Sleep(ttl + 500*time.Millisecond) // she went quiet: the time passing is what is tested
+	z.leave(buyer, goneQuiet) // she went quiet
 	if got := menuAfter(buyer, "xyz abc"); !strings.Contains(got, buyerMenu) {
 		t.Errorf("after a question left too long the buyer reads %q\nwant %q", got, buyerMenu)
 	}
