@@ -306,35 +306,55 @@ func (r *Rendered) uploadOnce(ctx context.Context, reply *flows.Reply) (done fun
 	}
 	photos := slices.Clone(reply.Photos) // the caller's reply stays as it was
 	reply.Photos = photos
-	for {
-		var ids []string
-		for i, token := range photos {
-			p, err := flows.ParsePhotoRef(token)
-			if err != nil || p.ID == "" || p.Channel != r.Name() || !up.Uploads(p.Ref) {
-				continue
-			}
-			now, err := r.Photos.PhotoNow(ctx, p)
-			if err != nil {
-				r.Log.Warn().Err(err).Str("photo", p.ID).Msg("uploaded photo's reference")
-				continue
-			}
-			if now != p.Ref && !up.Uploads(now) {
-				photos[i] = flows.PhotoRef{ID: p.ID, Channel: p.Channel, Ref: now}.String()
-				r.catchUp(ctx, p, now)
-				continue
-			}
-			ids = append(ids, p.ID)
+	var refs []flows.PhotoRef // of the photos the adapter would upload, by index
+	var ids []string
+	for _, token := range photos {
+		p, err := flows.ParsePhotoRef(token)
+		if err != nil || p.ID == "" || p.Channel != r.Name() || !up.Uploads(p.Ref) {
+			refs = append(refs, flows.PhotoRef{})
+			continue
 		}
+		refs, ids = append(refs, p), append(ids, p.ID)
+	}
+	// Claimed first, looked up after: a send that uploaded one of them
+	// meanwhile has recorded what it got before it let go (Send's done).
+	for {
 		done, wait := r.uploads.claim(ids)
 		if wait == nil {
-			return done, nil
+			if r.uploaded(ctx, up, refs, photos) {
+				return done, nil
+			}
+			done() // nothing left to upload: other sends need not wait for this one
+			return func() {}, nil
 		}
 		select {
-		case <-wait: // its upload is over: look again
+		case <-wait: // its upload is over: claim again
 		case <-ctx.Done():
 			return nil, fmt.Errorf("wait for a photo's upload: %w", ctx.Err())
 		}
 	}
+}
+
+// uploaded has each photo of refs whose upload is recorded go by the
+// reference it got, and tells whether any is left to upload.
+func (r *Rendered) uploaded(ctx context.Context, up Uploader, refs []flows.PhotoRef, photos []string) (left bool) {
+	for i, p := range refs {
+		if p.ID == "" {
+			continue
+		}
+		now, err := r.Photos.PhotoNow(ctx, p)
+		switch {
+		case err != nil:
+			r.Log.Warn().Err(err).Str("photo", p.ID).Msg("uploaded photo's reference")
+			left = true
+		case now != p.Ref && !up.Uploads(now):
+			photos[i] = flows.PhotoRef{ID: p.ID, Channel: p.Channel, Ref: now}.String()
+			r.catchUp(ctx, p, now)
+		default:
+			left = true
+		}
+	}
+	return left
 }
 
 // catchUp records again that photo p goes by now, for the listing or
