@@ -583,6 +583,8 @@ func TestAModeratorsAnnouncementToOneGroupIsTheCoordinators(t *testing.T) {
 	t.Parallel()
 	b := newsroom(t)
 	const moderators = "📣 Thông báo của người điều phối chợ\n"
+	done := strings.SplitN(text(t, "vi", "broadcast_run.report_done", "Sent", 1, "Total", 1), "\n", 2)[0]
+	reports := 0
 	goesOut := func(group int64, words string) {
 		t.Helper()
 		msgs := b.Sent(moderator)
@@ -594,6 +596,9 @@ func TestAModeratorsAnnouncementToOneGroupIsTheCoordinators(t *testing.T) {
 		if got := b.Last(group).Text; got != moderators+words {
 			t.Errorf("the group reads %q", got)
 		}
+		// The moderator's report comes after the post, and before what she does next.
+		reports++
+		waitSent(t, b, moderator, func(s sent) bool { return strings.HasPrefix(s.Text, done) }, reports)
 	}
 
 	b.Say(moderator, "/thongbao")
