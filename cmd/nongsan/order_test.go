@@ -842,7 +842,7 @@ func TestBurstOfOrdersIsAnnouncedOnce(t *testing.T) {
 	t.Parallel()
 	tg := telegramtest.NewServer(t)
 	env := orderEnv(t, tg)
-	env["ANNOUNCE_DELAY"] = "4s" // three orders and a question fit in it on a loaded machine
+	env["ANNOUNCE_DELAY"] = "4s" // three placings and a question fit in it on a loaded machine
 	b := startBot(t, tg, env)
 	b.markets()
 	b.register(farmer)
@@ -857,7 +857,9 @@ func TestBurstOfOrdersIsAnnouncedOnce(t *testing.T) {
 		b.Say(u, fmt.Sprintf("09%08d", 70+i))
 		b.Tap(u, "pickup")
 		b.Tap(u, "skip")
-		b.Place(u)
+	}
+	for i := range 3 { // the burst: three orders placed one after the other
+		b.Place(buyer + int64(i))
 	}
 	// Meanwhile a buyer asks in the group: answered without waiting.
 	before := len(b.Sent(chiLangMarket))
