@@ -42,7 +42,7 @@ func TestATelegramListingShowsItsPhotosOnAnotherChannelByURL(t *testing.T) {
 	t.Parallel()
 	p, base := startMediaBot(t)
 	b := p.b
-	b.TG.SetFile("photo-1", bottest.PhotoPNG(2400, 1800))
+	b.TG.SetFile("photo-1", bottest.PhotoPNG(1600, 1200)) // resized; small enough to fetch and resize within fetchTimeout on a busy machine under -race
 	b.TG.SetFile("photo-2", bottest.PhotoPNG(600, 800))
 	const group = "g-plain"
 	p.post(bottest.Update{Chat: group, Group: "Chợ Chi Lăng (plain)", User: "admin", Admin: true, Text: "/dangky chi lang"})
