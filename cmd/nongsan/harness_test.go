@@ -106,7 +106,7 @@ func startBot(t testing.TB, tg *telegramtest.Server, env map[string]string, adap
 		}
 	case err := <-b.done:
 		t.Fatalf("serve stopped at start: %v\n%s", err, b.Logs)
-	case <-time.After(30 * time.Second):
+	case <-time.After(90 * time.Second): // migrations and the first connections, with every other test starting too
 		t.Fatalf("serve did not start\n%s", b.Logs)
 	}
 	t.Cleanup(func() {
