@@ -188,6 +188,9 @@ var listingMessages = []struct {
 	{photo, "Na 5 tạ 25k có hàng 20-12", "", true},
 	{photo, "Gạo 1 tấn 18k thu hoạch 15-12", "", true},
 	{photo, "Chuối 20 buồng 100k mai có hàng", "", true},
+	{text, "na 5 ta,25k,mai co hang", "photos", false},
+	{photo, "Na 5 tạ,giá 25k,mai có hàng", "", true},
+	{photo, "Quýt 2 tạ 25k Bắc Sơn mai", "", true},
 }
 
 // TestListingsFromOneMessage measures how many messages a registered
@@ -728,6 +731,36 @@ func TestBananasAreListedByTheBunch(t *testing.T) {
 			summary := summaryOf(t, tt.turns)
 			if !strings.Contains(summary, tt.want) {
 				t.Fatalf("the summary says:\n%s\nwant it to say:\n%s", summary, tt.want)
+			}
+		})
+	}
+}
+
+// Captions as farmers in Lạng Sơn type them on a phone reach the summary
+// at once, read in full, with nothing left over as a note that the groups
+// would show: a comma or a full stop with no space after it ("5 ta,25k,mai
+// co hang" was no listing at all, and "mai" the price's), an area after
+// the price ("25k Bắc Sơn" was typed "25k Bắc", with a note "Sơn").
+func TestCaptionsAsFarmersTypeThem(t *testing.T) {
+	tests := []struct {
+		caption string
+		want    []string // in the summary; no 📝 note unless one is wanted
+	}{
+		{"na 5 ta,25k,mai co hang", []string{"🌾 Na Chi Lăng — 5 tạ\n💰 25.000 đ/kg, anh/chị gõ \"25k\"\n", "📅 Có hàng: Chủ nhật 2/8"}},
+		{"Quýt 2 tạ,giá 25k.Thu hoạch mai", []string{"🌾 Quýt Bắc Sơn — 2 tạ\n💰 25.000 đ/kg, anh/chị gõ \"giá 25k\"\n", "📅 Có hàng: Chủ nhật 2/8"}},
+		{"Quýt 2 tạ 25k Bắc Sơn mai", []string{"🌾 Quýt Bắc Sơn — 2 tạ\n💰 25.000 đ/kg, anh/chị gõ \"25k\"\n"}},
+		{"na 5 ta 25k chi lang mai co hang", []string{"🌾 Na Chi Lăng — 5 tạ\n💰 25.000 đ/kg, anh/chị gõ \"25k\"\n"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.caption, func(t *testing.T) {
+			t.Parallel()
+			summary := summaryOf(t, append(slices.Clone(registered),
+				turn{photo, tt.caption, 0, "sell/summary", []string{"sell.summary"}}))
+			noted := slices.ContainsFunc(tt.want, func(w string) bool { return strings.Contains(w, "📝") })
+			for _, w := range tt.want {
+				if !strings.Contains(summary, w) || !noted && strings.Contains(summary, "📝") {
+					t.Fatalf("the summary says:\n%s\nwant %q (and no note unless one is wanted)", summary, tt.want)
+				}
 			}
 		})
 	}

@@ -158,6 +158,9 @@ func readListing(text string, now time.Time, c *Catalog, areas []Area, counted U
 		if countsPast(span, rest) {
 			return false
 		}
+		if breaksArea(span, rest, areas) {
+			return false // "25k Bắc Sơn": 25k, then the area (bác, chị: politeness)
+		}
 		p, err := readPrice(s, span)
 		if err == nil && breaksDate(span, rest, now) {
 			return false // "25k chủ nhật": 25k, then Sunday
@@ -174,7 +177,7 @@ func readListing(text string, now time.Time, c *Catalog, areas []Area, counted U
 	})
 	var qs []Quantity
 	spans(ws, maxSpan, func(s string, _, span, rest []readWord) bool {
-		if countsPast(span, rest) {
+		if countsPast(span, rest) || breaksArea(span, rest, areas) {
 			return false
 		}
 		q, err := ParseQuantity(s, "")
@@ -421,11 +424,14 @@ func producePhrase(before, span []readWord) bool {
 }
 
 // readWords splits text into words; separators end spans: ",", ".", ";",
-// "!", "?", ":", brackets, and a lone dash or plus. Emoji around a word
-// are left out ("25k🙏" is "25k").
+// "!", "?", ":", brackets, and a lone dash or plus. A separator typed with
+// no space after it separates all the same ("5 tạ,25k,mai có hàng"), but
+// between two digits, where it groups them or marks decimals ("25.000",
+// "1,5 tấn", "0912.345.678"). Emoji around a word are left out ("25k🙏" is
+// "25k").
 func readWords(text string) []readWord {
 	var ws []readWord
-	for _, f := range strings.Fields(text) {
+	for _, f := range gluedFields(text) {
 		if strings.HasPrefix(f, "(") || strings.HasPrefix(f, "[") {
 			if n := len(ws); n > 0 {
 				ws[n-1].end = true
@@ -449,6 +455,28 @@ func readWords(text string) []readWord {
 		ws = append(ws, readWord{raw: trimmed, fold: Fold(trimmed), end: len(trimmed) < len(raw)})
 	}
 	return ws
+}
+
+// gluedFields is strings.Fields(text), each field cut after a separator
+// glued to the next word ("tạ,25k", "25k.mai", "giá:25k"), the separator
+// kept at the end of the first part; not between two digits ("25.000",
+// "1,5").
+func gluedFields(text string) []string {
+	var out []string
+	for _, f := range strings.Fields(text) {
+		rs := []rune(f)
+		from := 0
+		for i := 1; i+1 < len(rs); i++ {
+			if !strings.ContainsRune(",.;:!?", rs[i]) || unicode.IsDigit(rs[i-1]) && unicode.IsDigit(rs[i+1]) ||
+				strings.ContainsRune(",.;:!?", rs[i+1]) {
+				continue
+			}
+			out = append(out, string(rs[from:i+1]))
+			from = i + 1
+		}
+		out = append(out, string(rs[from:]))
+	}
+	return out
 }
 
 // spans tries every span of unused words that no separator cuts, from the
@@ -560,6 +588,25 @@ func breaksDate(span, rest []readWord, now time.Time) bool {
 				continue
 			}
 			if _, err := readDate(tail[:m], tail[m:], now); err == nil || errors.Is(err, ErrDatePast) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// breaksArea tells whether a span's tail words ("bác", "chị": politeness
+// after a price or a quantity) start an area's name with the words that
+// follow the span ("25k Bắc Sơn", "5 tạ chi lang"): the span is to end
+// before them.
+func breaksArea(span, rest []readWord, areas []Area) bool {
+	for k := 1; k < len(span); k++ {
+		tail := append(slices.Clone(span[k:]), rest...)
+		for m := 1; m <= min(len(tail), 4); m++ {
+			if !free(tail[:m]) {
+				break
+			}
+			if areaNamed(Fold(joinRaw(tail[:m])), areas) != "" {
 				return true
 			}
 		}

@@ -214,6 +214,26 @@ func TestReadListing(t *testing.T) {
 		{text: "Dũng bán na", product: "na-chi-lang", note: "Dũng", flags: "listing"},
 		{text: "thời vụ này bán na 5 tạ 25k", product: "na-chi-lang", qty: "5 ta", price: "25000", note: "thời vụ này", flags: "listing"},
 		{text: "Em còn hàng, muốn bán nữa", product: "nữa", note: "Em còn hàng, muốn", flags: "listing"},
+		// A comma or a full stop typed with no space after it separates
+		// still: the whole listing is read, "mai" no part of the price;
+		// between digits it groups them or marks decimals.
+		{text: "na 5 ta,25k,mai co hang", product: "na-chi-lang", qty: "5 ta", price: "25000", ready: day(2, 12, 2026),
+			flags: "listing", typed: "25k"},
+		{text: "Na 5 tạ,giá 25k,mai có hàng", product: "na-chi-lang", qty: "5 ta", price: "25000", ready: day(2, 12, 2026),
+			flags: "listing", typed: "giá 25k"},
+		{text: "na 5 ta.gia 25k.mai co hang", product: "na-chi-lang", qty: "5 ta", price: "25000", ready: day(2, 12, 2026), flags: "listing"},
+		{text: "na chi lang,5 ta,25k/kg", product: "na-chi-lang", qty: "5 ta", price: "25000/kg", area: "chi_lang", flags: "listing"},
+		{text: "Na 5 tạ giá:25k", product: "na-chi-lang", qty: "5 ta", price: "25000", flags: "listing"},
+		{text: "quyt 1,5 tan,gia 25.000đ,ram thang 11", product: "quyt-bac-son", qty: "1,5 tan", price: "25000",
+			ready: day(23, 12, 2026), flags: "listing"},
+		// An area after the price or the quantity is the area, though "bác"
+		// and "chị" are polite words after them.
+		{text: "na 5 ta 25k bac son", product: "na-chi-lang", qty: "5 ta", price: "25000", area: "bac_son", flags: "listing", typed: "25k"},
+		{text: "Quýt 2 tạ 25k Bắc Sơn", product: "quyt-bac-son", qty: "2 ta", price: "25000", area: "bac_son", flags: "listing", typed: "25k"},
+		{text: "Na 3 tạ 25k Chi Lăng mai có hàng", product: "na-chi-lang", qty: "3 ta", price: "25000", ready: day(2, 12, 2026),
+			area: "chi_lang", flags: "listing", typed: "25k"},
+		{text: "na 5 ta chi lang gia 25k", product: "na-chi-lang", qty: "5 ta", price: "25000", area: "chi_lang", flags: "listing"},
+		{text: "Na 5 tạ 25k bác ơi", product: "na-chi-lang", qty: "5 ta", price: "25000", flags: "listing"},
 	}
 	for _, tt := range tests {
 		r := ReadListing(tt.text, now, c, testAreas)
@@ -268,7 +288,8 @@ func FuzzReadListing(f *testing.F) {
 		"bán hết rồi", "thôi không bán nữa", "chưa bán được", "bán hết 5 tạ na 25k",
 		"Nhà em có hồng không hạt bán", "Cà chua bán 15k/kg", "Em còn hàng, muốn bán nữa", "Dũng bán na",
 		"ca chua ban 15k", "tat ca chua ban duoc", "k ban nua", "25 k ban nua", "chao ban", "ket ban zalo", "san 2 ta 5k",
-		"van chua ban duoc", "ca chua", "ca", "chua ca chua ban", "hong ban 30k", "hong ban", "hong ban 3", "hong ban nua"} {
+		"van chua ban duoc", "ca chua", "ca", "chua ca chua ban", "hong ban 30k", "hong ban", "hong ban 3", "hong ban nua",
+		"na 5 ta,25k,mai co hang", "25.000,5", ",,.,", "a,b.c", "na 5 ta 25k bac son", "25k chi"} {
 		f.Add(s)
 	}
 	c := loadCatalog(f)
