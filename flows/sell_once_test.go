@@ -282,22 +282,22 @@ func TestEggsArePricedInTheUnitTheFarmerCounts(t *testing.T) {
 			"Trứng — 25 quả\n💰 3.000 đ/quả"},
 		{"eggs by the quả priced per chục in one message", append(slices.Clone(registered),
 			turn{photo, "Trứng gà 50 quả 30k/chục mai", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 50 quả\n💰 3.000 đ/quả, anh/chị gõ \"30k/chục\""},
+			"Trứng gà — 50 quả\n💰 3.000 đ/quả, anh/chị gõ \"30k/chục\""},
 		{"eggs by the chục in one message, the price's unit unsaid", append(slices.Clone(registered),
 			turn{photo, "Trứng gà 5 chục 30k mai", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"30k\""},
+			"Trứng gà — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"30k\""},
 		{"a price first, its unit unsaid, then the chục: the price is asked again", append(slices.Clone(registered),
 			turn{photo, "Trứng gà 30k mai", 0, "sell/quantity", []string{"sell.quantity"}},
 			turn{text, "5 chục", 0, "sell/price", []string{"sell.price"}},
 			turn{text, "30k", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"30k\""},
+			"Trứng gà — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"30k\""},
 		{"eggs by the chục, priced per quả", append(slices.Concat(eggs, []turn{
 			{text, "5 chục", 0, "sell/price", []string{"sell.price"}},
 			{text, "3k/quả", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
 			"Trứng — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"3k/quả\""},
 		{"eggs by the chục priced per quả in one message", append(slices.Clone(registered),
 			turn{photo, "Trứng gà 5 chục 3k một quả mai", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"3k một quả\""},
+			"Trứng gà — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"3k một quả\""},
 		{"fruit by the chục priced per quả: asked again per chục", append(slices.Concat(toSellQuantity, []turn{
 			{text, "3 chục", 0, "sell/price", []string{"sell.price"}},
 			{text, "5k/quả", 0, "sell/price", []string{"sell.price_unit"}},
@@ -342,24 +342,24 @@ func TestACheapPriceForAChucOfEggsIsAskedPerQuaOrPerChuc(t *testing.T) {
 		{"in one message, a quả", append(slices.Clone(registered),
 			turn{photo, "Trứng gà 5 chục 3k mai", 0, "sell/price", piece},
 			turn{flows.KindChoice, "per:qua", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"3k\""},
+			"Trứng gà — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"3k\""},
 		{"in one message, a chục after all", append(slices.Clone(registered),
 			turn{photo, "Trứng gà 5 chục 3k mai", 0, "sell/price", piece},
 			turn{flows.KindChoice, "per:chuc", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 5 chục\n💰 3.000 đ/chục, anh/chị gõ \"3k\""},
+			"Trứng gà — 5 chục\n💰 3.000 đ/chục, anh/chị gõ \"3k\""},
 		{"in one message, the answer typed", append(slices.Clone(registered),
 			turn{photo, "trung ga 5 chuc 3k mai", 0, "sell/price", piece},
 			turn{text, "1 qua", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"3k\""},
+			"Trung ga — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"3k\""},
 		{"eggs by the quả priced per chục", append(slices.Clone(registered),
 			turn{photo, "Trứng gà 50 quả 3k/chục mai", 0, "sell/price", piece},
 			turn{flows.KindChoice, "per:qua", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 50 quả\n💰 3.000 đ/quả, anh/chị gõ \"3k/chục\""},
+			"Trứng gà — 50 quả\n💰 3.000 đ/quả, anh/chị gõ \"3k/chục\""},
 		{"the price before the quantity", append(slices.Clone(registered),
 			turn{photo, "Trứng gà 3k/chục mai", 0, "sell/quantity", []string{"sell.quantity"}},
 			turn{text, "50 quả", 0, "sell/price", piece},
 			turn{flows.KindChoice, "per:qua", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 50 quả\n💰 3.000 đ/quả, anh/chị gõ \"3k/chục\""},
+			"Trứng gà — 50 quả\n💰 3.000 đ/quả, anh/chị gõ \"3k/chục\""},
 		{"at the price question", append(slices.Concat(eggs, []turn{
 			{text, "5 chục", 0, "sell/price", []string{"sell.price"}},
 			{text, "3k", 0, "sell/price", piece},
@@ -368,7 +368,7 @@ func TestACheapPriceForAChucOfEggsIsAskedPerQuaOrPerChuc(t *testing.T) {
 		{"the price typed again with its unit", append(slices.Clone(registered),
 			turn{photo, "Trứng gà 5 chục 3k mai", 0, "sell/price", piece},
 			turn{text, "3k/quả", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"3k/quả\""},
+			"Trứng gà — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"3k/quả\""},
 		{"at the price question, a price typed again", append(slices.Concat(eggs, []turn{
 			{text, "5 chục", 0, "sell/price", []string{"sell.price"}},
 			{text, "3k", 0, "sell/price", piece},
@@ -449,10 +449,10 @@ func TestAnEggFarmerSellsTwoChucAndAHalf(t *testing.T) {
 			"Trứng — 25 quả\n💰 3.000 đ/quả, anh/chị gõ \"30k/chục\""},
 		{"in one message", append(slices.Clone(registered),
 			turn{photo, "Trứng gà 2 chục rưỡi 30k/chục mai", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 25 quả\n💰 30.000 đ/chục, anh/chị gõ \"30k/chục\""},
+			"Trứng gà — 25 quả\n💰 30.000 đ/chục, anh/chị gõ \"30k/chục\""},
 		{"a chục and five quả in one message", append(slices.Clone(registered),
 			turn{photo, "Trứng gà 2 chục 5 quả 30k/chục mai", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 25 quả\n💰 3.000 đ/quả, anh/chị gõ \"30k/chục\""},
+			"Trứng gà — 25 quả\n💰 3.000 đ/quả, anh/chị gõ \"30k/chục\""},
 		{"half a chục of fruit is asked again", append(slices.Concat(toSellQuantity, []turn{
 			{text, "2 chục rưỡi", 0, "sell/quantity", []string{"order.quantity_whole"}},
 			{text, "3 chục", 0, "sell/price", []string{"sell.price"}},
@@ -740,7 +740,9 @@ func TestBananasAreListedByTheBunch(t *testing.T) {
 // at once, read in full, with nothing left over as a note that the groups
 // would show: a comma or a full stop with no space after it ("5 ta,25k,mai
 // co hang" was no listing at all, and "mai" the price's), an area after
-// the price ("25k Bắc Sơn" was typed "25k Bắc", with a note "Sơn").
+// the price ("25k Bắc Sơn" was typed "25k Bắc", with a note "Sơn"); a
+// variety the catalogue knows is the product as typed, as the product
+// question shows it ("Khoai môn" was Khoai, with a note "môn").
 func TestCaptionsAsFarmersTypeThem(t *testing.T) {
 	tests := []struct {
 		caption string
@@ -750,6 +752,9 @@ func TestCaptionsAsFarmersTypeThem(t *testing.T) {
 		{"Quýt 2 tạ,giá 25k.Thu hoạch mai", []string{"🌾 Quýt Bắc Sơn — 2 tạ\n💰 25.000 đ/kg, anh/chị gõ \"giá 25k\"\n", "📅 Có hàng: Chủ nhật 2/8"}},
 		{"Quýt 2 tạ 25k Bắc Sơn mai", []string{"🌾 Quýt Bắc Sơn — 2 tạ\n💰 25.000 đ/kg, anh/chị gõ \"25k\"\n"}},
 		{"na 5 ta 25k chi lang mai co hang", []string{"🌾 Na Chi Lăng — 5 tạ\n💰 25.000 đ/kg, anh/chị gõ \"25k\"\n"}},
+		{"Khoai môn 5 tạ 20k mai", []string{"🌾 Khoai môn — 5 tạ\n"}},
+		{"Mận hậu 3 tạ 15k thu hoạch mai", []string{"🌾 Mận hậu — 3 tạ\n"}},
+		{"ga doi 30 con 150k/con mai", []string{"🌾 Ga doi — 30 con\n"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.caption, func(t *testing.T) {

@@ -91,7 +91,7 @@ func TestAFarmerPublishesWithOneCaptionedPhotoOnTelegram(t *testing.T) {
 	}
 	waitFor(t, "the late caption's summary", func() bool {
 		for _, m := range b.Sent(farmer) {
-			if strings.Contains(m.Text, "Na Chi Lăng — 3 tạ") && strings.Contains(m.Text, "30.000 đ/kg") {
+			if strings.Contains(m.Text, "Na dai — 3 tạ") && strings.Contains(m.Text, "30.000 đ/kg") {
 				return true
 			}
 		}

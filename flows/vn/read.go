@@ -227,6 +227,11 @@ func readListing(text string, now time.Time, c *Catalog, areas []Area, counted U
 			}
 			if ok && r.Product.Name == "" {
 				r.Product = p
+				// Shown as the product question shows it: "Khoai môn",
+				// "Mận hậu", "Gà đồi", not the catalogue's "Khoai".
+				if q, name, named := c.MatchName(s); named && q.Key == p.Key {
+					r.Product.Name = name
+				}
 			}
 			return ok
 		})
@@ -261,10 +266,10 @@ func readListing(text string, now time.Time, c *Catalog, areas []Area, counted U
 
 // readApart tells whether a shorter span at the start of span names a
 // product, leaving words that are to be read apart: "Na Chi Lăng" is na,
-// then an area; "Hoa hồi khô" is hoa hồi, with "khô" for the note. A span
-// that is p's whole name is p, when the words past the shorter one name no
-// area: "Thạch đen" is not thạch with a note "đen", nor "Đào Mẫu Sơn" đào
-// with "Mẫu Sơn".
+// then an area; "Na ngon" is na, with "ngon" for the note. A span that is
+// one of p's names, canonical or alias, is p, when the words past the
+// shorter one name no area: "Thạch đen" is not thạch with a note "đen",
+// nor "Đào Mẫu Sơn" đào with "Mẫu Sơn", nor "Khoai môn" khoai with "môn".
 func (c *Catalog) readApart(span []readWord, p Product, areas []Area) bool {
 	k := 1
 	for k < len(span) {

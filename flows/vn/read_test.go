@@ -18,6 +18,7 @@ func TestReadListing(t *testing.T) {
 		text, product, qty, price, ready, past, area, note string
 		flags                                              string // listing, unsure-q, unsure-p, range, phone
 		typed                                              string // PriceTyped, when said
+		name                                               string // Product.Name of a catalogue product, when said
 	}{
 		{text: "Na Chi Lăng 5 tạ 25k mai có hàng", product: "na-chi-lang", qty: "5 ta", price: "25000",
 			ready: day(2, 12, 2026), area: "chi_lang", flags: "listing"},
@@ -28,7 +29,7 @@ func TestReadListing(t *testing.T) {
 		{text: "ban 2 tan quyt bac son gia 18 nghin, thu hoach ram thang 9", product: "quyt-bac-son",
 			qty: "2 tan", price: "18000", ready: day(14, 10, 2027), area: "bac_son", flags: "listing"},
 		// A count of animals and a price per head: "con" is the unit, not "còn".
-		{text: "Gà đồi 50 con 150k/con", product: "ga", qty: "50 con", price: "150000/con", note: "đồi", flags: "listing"},
+		{text: "Gà đồi 50 con 150k/con", product: "ga", name: "Gà đồi", qty: "50 con", price: "150000/con", flags: "listing"},
 		{text: "Lợn 2 con 4tr/con", product: "lon", qty: "2 con", price: "4000000/con", flags: "listing"},
 		{text: "cảm ơn", note: ""},
 		// Not there yet, or no photo: no ready date, said in the note.
@@ -101,7 +102,7 @@ func TestReadListing(t *testing.T) {
 			ready: day(2, 12, 2026), flags: "listing"},
 		{text: "Cam 2 chục 5 quả 40k/chục", product: "cam", qty: "2 chuc", price: "40000/chuc", flags: "listing unsure-q"},
 		// A listing's "1 tấn 120k" is a quantity then a price, not 120k a tấn.
-		{text: "Hoa hồi khô 1 tấn 120k", product: "hoa-hoi", qty: "1 tan", price: "120000", note: "khô", flags: "listing"},
+		{text: "Hoa hồi khô 1 tấn 120k", product: "hoa-hoi", name: "Hoa hồi khô", qty: "1 tan", price: "120000", flags: "listing"},
 		{text: "Quýt ngọt 1,2 tấn giá 22 ngàn một cân", product: "quyt-bac-son", qty: "1,2 tan", price: "22000/kg",
 			note: "ngọt", flags: "listing"},
 		// A product's whole name is the product, no part of it a note; words
@@ -118,7 +119,7 @@ func TestReadListing(t *testing.T) {
 		{text: "Na Chi Lăng loại 1 5 tạ 25k", product: "na-chi-lang", qty: "5 ta", price: "25000",
 			area: "chi_lang", flags: "listing"},
 		{text: "Thạch đen Bắc Sơn 1 tạ 40k", product: "thach-den", qty: "1 ta", price: "40000", area: "bac_son", flags: "listing"},
-		{text: "Đào tiên Mẫu Sơn 1 tạ 50k", product: "dao-mau-son", qty: "1 ta", price: "50000", note: "tiên Mẫu Sơn", flags: "listing"},
+		{text: "Đào tiên Mẫu Sơn 1 tạ 50k", product: "dao-mau-son", name: "Đào tiên Mẫu Sơn", qty: "1 ta", price: "50000", flags: "listing"},
 		// A price's polite tail words ("có", "chủ") do not break a ready
 		// date; a date with dashes is one after a cue.
 		{text: "Na 5 tạ 25k chủ nhật", product: "na-chi-lang", qty: "5 ta", price: "25000", typed: "25k",
@@ -144,7 +145,7 @@ func TestReadListing(t *testing.T) {
 		// Counts that are no weight are kept as named.
 		{text: "Chuối 20 buồng 100k mai có hàng", product: "chuoi", qty: "20 buong", price: "100000",
 			ready: day(2, 12, 2026), flags: "listing"},
-		{text: "Rau muống 30 mớ 10k/mớ", product: "rau", qty: "30 mo", price: "10000/mo", note: "muống", flags: "listing"},
+		{text: "Rau muống 30 mớ 10k/mớ", product: "rau", name: "Rau muống", qty: "30 mo", price: "10000/mo", flags: "listing"},
 		// Selling that is over, or that sold nothing, is no selling verb,
 		// nor are the words after it a product ("hết rồi", "nữa").
 		{text: "bán hết rồi", note: "rồi", flags: "over"},
@@ -234,6 +235,18 @@ func TestReadListing(t *testing.T) {
 			area: "chi_lang", flags: "listing", typed: "25k"},
 		{text: "na 5 ta chi lang gia 25k", product: "na-chi-lang", qty: "5 ta", price: "25000", area: "chi_lang", flags: "listing"},
 		{text: "Na 5 tạ 25k bác ơi", product: "na-chi-lang", qty: "5 ta", price: "25000", flags: "listing"},
+		// A product named by one of its catalogue names (a variety) is shown
+		// as typed, as the product question shows it, with no part of the
+		// name left for the note; words past it that are no name still are.
+		{text: "Khoai môn 5 tạ 20k", product: "khoai", name: "Khoai môn", qty: "5 ta", price: "20000", flags: "listing"},
+		{text: "khoai mon 5 ta 20k", product: "khoai", name: "Khoai mon", qty: "5 ta", price: "20000", flags: "listing"},
+		{text: "Mận hậu 3 tạ 15k thu hoạch thứ 7", product: "man", name: "Mận hậu", qty: "3 ta", price: "15000",
+			ready: day(5, 12, 2026), flags: "listing"},
+		{text: "Cam sành 5 tạ 20k", product: "cam", name: "Cam sành", qty: "5 ta", price: "20000", flags: "listing"},
+		{text: "Mật ong rừng 10 lít 400k", product: "mat-ong", name: "Mật ong rừng", qty: "10 lit", price: "400000", flags: "listing"},
+		{text: "Na dai Chi Lăng 5 tạ 25k", product: "na-chi-lang", name: "Na dai", qty: "5 ta", price: "25000", area: "chi_lang", flags: "listing"},
+		{text: "Na 5 tạ 25k", product: "na-chi-lang", name: "Na Chi Lăng", qty: "5 ta", price: "25000", flags: "listing"},
+		{text: "Quýt ngọt 2 tạ 25k", product: "quyt-bac-son", name: "Quýt Bắc Sơn", qty: "2 ta", price: "25000", note: "ngọt", flags: "listing"},
 	}
 	for _, tt := range tests {
 		r := ReadListing(tt.text, now, c, testAreas)
@@ -269,6 +282,9 @@ func TestReadListing(t *testing.T) {
 			if on != strings.Contains(" "+tt.flags+" ", " "+flag+" ") {
 				got = append(got, flag)
 			}
+		}
+		if tt.name != "" && r.Product.Name != tt.name {
+			t.Errorf("ReadListing(%q): product named %q, want %q", tt.text, r.Product.Name, tt.name)
 		}
 		if tt.typed != "" && r.PriceTyped != tt.typed {
 			t.Errorf("ReadListing(%q): price typed %q, want %q", tt.text, r.PriceTyped, tt.typed)
