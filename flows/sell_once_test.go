@@ -89,6 +89,11 @@ func TestOneMessageListings(t *testing.T) {
 			turn{text, "cảm ơn em", 0, "", []string{"unclear.thanks"}})},
 		{"a text longer than a listing is not read", append(slices.Clone(registered),
 			turn{text, strings.Repeat("bán na 5 tạ 25k ", 25), 0, "", []string{"unclear.text", "menu.title"}})},
+		{"produce outside the catalogue with its quantity at the product question", append(slices.Clone(registered),
+			turn{text, "/ban", 0, "sell/product", []string{"sell.product"}},
+			turn{text, "Mít 2 tạ 15k", 0, "sell/photos", []string{"sell.photos"}},
+			turn{photo, "", 0, "sell/photos", []string{"sell.photo_got"}},
+			turn{text, "xong", 0, "sell/ready", []string{"sell.ready"}})},
 		{"thanks at the product question name no product", append(slices.Clone(registered),
 			turn{text, "/ban", 0, "sell/product", []string{"sell.product"}},
 			turn{text, "cảm ơn em", 0, "sell/product", []string{"unclear.text", "sell.product"}})},
@@ -191,6 +196,8 @@ var listingMessages = []struct {
 	{text, "na 5 ta,25k,mai co hang", "photos", false},
 	{photo, "Na 5 tạ,giá 25k,mai có hàng", "", true},
 	{photo, "Quýt 2 tạ 25k Bắc Sơn mai", "", true},
+	{photo, "Mít 2 tạ 15k mai", "", true},
+	{text, "Su su 3 tạ 5k", "photos ready", false},
 }
 
 // TestListingsFromOneMessage measures how many messages a registered
@@ -742,7 +749,9 @@ func TestBananasAreListedByTheBunch(t *testing.T) {
 // co hang" was no listing at all, and "mai" the price's), an area after
 // the price ("25k Bắc Sơn" was typed "25k Bắc", with a note "Sơn"); a
 // variety the catalogue knows is the product as typed, as the product
-// question shows it ("Khoai môn" was Khoai, with a note "môn").
+// question shows it ("Khoai môn" was Khoai, with a note "môn"); produce
+// outside the catalogue named first, before the quantity, is the product
+// ("Mít 2 tạ 15k" asked the product, and published "Mít" as the note).
 func TestCaptionsAsFarmersTypeThem(t *testing.T) {
 	tests := []struct {
 		caption string
@@ -755,6 +764,9 @@ func TestCaptionsAsFarmersTypeThem(t *testing.T) {
 		{"Khoai môn 5 tạ 20k mai", []string{"🌾 Khoai môn — 5 tạ\n"}},
 		{"Mận hậu 3 tạ 15k thu hoạch mai", []string{"🌾 Mận hậu — 3 tạ\n"}},
 		{"ga doi 30 con 150k/con mai", []string{"🌾 Ga doi — 30 con\n"}},
+		{"Mít 2 tạ 15k mai", []string{"🌾 Mít — 2 tạ\n💰 15.000 đ/kg"}},
+		{"Bí xanh 20 quả 15k/quả mai", []string{"🌾 Bí xanh — 20 quả\n💰 15.000 đ/quả"}},
+		{"hồng 3 tạ 30k Văn Lãng mai", []string{"🌾 hồng — 3 tạ\n💰 30.000 đ/kg, anh/chị gõ \"30k\"\n"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.caption, func(t *testing.T) {

@@ -176,7 +176,8 @@ func readListing(text string, now time.Time, c *Catalog, areas []Area, counted U
 		return true
 	})
 	var qs []Quantity
-	spans(ws, maxSpan, func(s string, _, span, rest []readWord) bool {
+	qFrom := -1 // where the first quantity starts
+	spans(ws, maxSpan, func(s string, before, span, rest []readWord) bool {
 		if countsPast(span, rest) || breaksArea(span, rest, areas) {
 			return false
 		}
@@ -186,6 +187,9 @@ func readListing(text string, now time.Time, c *Catalog, areas []Area, counted U
 		}
 		if err != nil || q.Milli <= 0 {
 			return false
+		}
+		if len(qs) == 0 {
+			qFrom = len(before)
 		}
 		qs = append(qs, q)
 		return true
@@ -252,6 +256,9 @@ func readListing(text string, now time.Time, c *Catalog, areas []Area, counted U
 	})
 	if r.Product.Name == "" && r.Selling {
 		r.Product = Product{Name: freeProduct(ws)}
+	}
+	if r.Product.Name == "" && !r.Question {
+		r.Product = Product{Name: leadProduct(ws, qFrom)}
 	}
 	r.Note = note(ws)
 	// Over and NotYet say something only of what is no listing.
@@ -766,6 +773,52 @@ func freeProduct(ws []readWord) string {
 	}
 	return ""
 }
+
+// leadProduct is a product typed freely as the message's first words,
+// right before its quantity (maybe an area between them): "Mít 2 tạ 15k",
+// "Bí xanh 20 quả", "Chè Tràng Định 1 tạ"; at most 3 words of letters. Not
+// words that lead a quantity or a price, greet, negate or sell, nor those
+// a note of only them says nothing with ("Hàng đẹp 5 tạ", "Nhà em 5 tạ",
+// "Khoảng 5 tạ", "Dạ 5 tạ"): "" then, and the product is asked.
+func leadProduct(ws []readWord, qFrom int) string {
+	n := 0
+	for n < qFrom && !ws[n].used {
+		n++
+		if ws[n-1].end {
+			break
+		}
+	}
+	if n == 0 || n > 3 || slices.ContainsFunc(ws[n:max(n, qFrom)], func(w readWord) bool { return !w.used }) {
+		return ""
+	}
+	first := ws[0].fold
+	if !leadProduce[strings.ToLower(ws[0].raw)] && (fillers[first] || qtyLead[first] || priceLead[first] || notLead[first]) ||
+		Fold(joinRaw(ws[:n])) == "lang son" {
+		return ""
+	}
+	for i, w := range ws[:n] {
+		if sells(ws, i) || !strings.ContainsFunc(w.fold, unicode.IsLetter) ||
+			strings.ContainsFunc(w.fold, func(r rune) bool { return !unicode.IsLetter(r) }) {
+			return ""
+		}
+	}
+	for i := range ws[:n] {
+		ws[i].used = true
+	}
+	return joinRaw(ws[:n])
+}
+
+// notLead: first words of a message that name no product ("Dạ", "Alo",
+// "Tổng", "Lô", "Đợt", "Vụ", "Năm nay"), folded; leadProduce: produce
+// typed with its marks whose name folds to one of them, or to a filler
+// (ổi is no "ơi", nấm no "năm", tỏi no "tôi", cà no "cả").
+var (
+	notLead = setOf("da", "vang", "alo", "hi", "hello", "xin", "chao", "tong", "lo", "dot", "vu", "nam", "mua",
+		"thang", "tuan", "hom", "sang", "chieu", "toi", "tet", "ngay", "duoc", "khoang", "tam", "hon", "gan", "tren",
+		"duoi", "sl", "so", "con", "het", "chi", "cho", "gui", "dang", "can", "ai", "ben", "ship", "giao",
+		"chua", "thoi", "ngung", "dung", "khong", "ko", "kh", "hok")
+	leadProduce = setOf("ổi", "nấm", "tỏi", "cà", "đỗ", "mơ", "mía", "măng", "dứa", "dừa")
+)
 
 // note is what is left: the unused words, runs joined by ", "; "" when
 // they are only fillers ("nhà em có", "ạ").

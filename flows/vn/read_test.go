@@ -69,7 +69,7 @@ func TestReadListing(t *testing.T) {
 		{text: "bán trứnh 500 quả", product: "trung", qty: "500 qua", flags: "listing"},
 		// One word a letter away from a product is no product here: Tràng
 		// (Định) is no trứng, nor does "chè" become anything.
-		{text: "Chè Tràng Định 1 tạ 200k", qty: "1 ta", price: "200000", note: "Chè Tràng Định", flags: "listing"},
+		{text: "Chè Tràng Định 1 tạ 200k", product: "Chè Tràng Định", qty: "1 ta", price: "200000", flags: "listing"},
 		{text: "Bán na Tràng Định 3 tạ 25k", product: "na-chi-lang", qty: "3 ta", price: "25000", note: "Tràng Định", flags: "listing"},
 		{text: "Na 25k 1kg, 5 tạ", product: "na-chi-lang", qty: "5 ta", price: "25000/kg", flags: "listing"},
 		{text: "Cam 300kg 1tr2/tạ", product: "cam", qty: "300 kg", price: "1200000/ta", flags: "listing"},
@@ -247,6 +247,25 @@ func TestReadListing(t *testing.T) {
 		{text: "Na dai Chi Lăng 5 tạ 25k", product: "na-chi-lang", name: "Na dai", qty: "5 ta", price: "25000", area: "chi_lang", flags: "listing"},
 		{text: "Na 5 tạ 25k", product: "na-chi-lang", name: "Na Chi Lăng", qty: "5 ta", price: "25000", flags: "listing"},
 		{text: "Quýt ngọt 2 tạ 25k", product: "quyt-bac-son", name: "Quýt Bắc Sơn", qty: "2 ta", price: "25000", note: "ngọt", flags: "listing"},
+		// Produce outside the catalogue, named first, right before the
+		// quantity, is the product (not asked, nor left for the note); not
+		// words that lead a quantity, greet or say little ("Hàng đẹp").
+		{text: "Mít 2 tạ 15k", product: "Mít", qty: "2 ta", price: "15000", flags: "listing"},
+		{text: "Bí xanh 20 quả 15k/quả", product: "Bí xanh", qty: "20 qua", price: "15000/qua", flags: "listing"},
+		{text: "Su su 3 tạ 5k mai", product: "Su su", qty: "3 ta", price: "5000", ready: day(2, 12, 2026), flags: "listing"},
+		{text: "ổi 2 tạ 15k", product: "ổi", qty: "2 ta", price: "15000", flags: "listing"},
+		{text: "Nấm hương 20kg 300k/kg", product: "Nấm hương", qty: "20 kg", price: "300000/kg", flags: "listing"},
+		{text: "hong 3 ta 30k", product: "hong", qty: "3 ta", price: "30000", flags: "listing"},
+		{text: "Mít, 2 tạ, 15k", product: "Mít", qty: "2 ta", price: "15000", flags: "listing"},
+		{text: "Mít Bắc Sơn 2 tạ 15k", product: "Mít", qty: "2 ta", price: "15000", area: "bac_son", flags: "listing"},
+		{text: "Hàng đẹp 5 tạ 25k", qty: "5 ta", price: "25000", note: "Hàng đẹp", flags: "listing"},
+		{text: "Nhà em 5 tạ 25k", qty: "5 ta", price: "25000", flags: "listing"},
+		{text: "Dạ 5 tạ 25k", qty: "5 ta", price: "25000", flags: "listing"},
+		{text: "Năm nay 5 tạ 25k", qty: "5 ta", price: "25000", note: "Năm nay", flags: "listing"},
+		{text: "Tổng 5 tạ 25k", qty: "5 ta", price: "25000", flags: "listing"},
+		{text: "Lạng Sơn 5 tạ 25k", qty: "5 ta", price: "25000", note: "Lạng Sơn", flags: "listing"},
+		{text: "Mít 25k 2 tạ", product: "Mít", price: "25000", qty: "2 ta", flags: "listing"},
+		{text: "Ai có mít 2 tạ không?", qty: "2 ta", ready: day(1, 12, 2026), note: "Ai, mít, không"},
 	}
 	for _, tt := range tests {
 		r := ReadListing(tt.text, now, c, testAreas)
@@ -305,7 +324,7 @@ func FuzzReadListing(f *testing.F) {
 		"Nhà em có hồng không hạt bán", "Cà chua bán 15k/kg", "Em còn hàng, muốn bán nữa", "Dũng bán na",
 		"ca chua ban 15k", "tat ca chua ban duoc", "k ban nua", "25 k ban nua", "chao ban", "ket ban zalo", "san 2 ta 5k",
 		"van chua ban duoc", "ca chua", "ca", "chua ca chua ban", "hong ban 30k", "hong ban", "hong ban 3", "hong ban nua",
-		"na 5 ta,25k,mai co hang", "25.000,5", ",,.,", "a,b.c", "na 5 ta 25k bac son", "25k chi"} {
+		"na 5 ta,25k,mai co hang", "25.000,5", ",,.,", "a,b.c", "na 5 ta 25k bac son", "25k chi", "Mít 2 tạ 15k", "ổi, 2 tạ", "a b c d 5 tạ", "bán 5 tạ"} {
 		f.Add(s)
 	}
 	c := loadCatalog(f)
