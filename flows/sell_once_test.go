@@ -198,6 +198,8 @@ var listingMessages = []struct {
 	{photo, "Quýt 2 tạ 25k Bắc Sơn mai", "", true},
 	{photo, "Mít 2 tạ 15k mai", "", true},
 	{text, "Su su 3 tạ 5k", "photos ready", false},
+	{photo, "Na 5 tạ 25.000 mai", "", true},
+	{photo, "Na 5-6 tạ giá 25k mai", "quantity", true},
 }
 
 // TestListingsFromOneMessage measures how many messages a registered
@@ -751,7 +753,9 @@ func TestBananasAreListedByTheBunch(t *testing.T) {
 // variety the catalogue knows is the product as typed, as the product
 // question shows it ("Khoai môn" was Khoai, with a note "môn"); produce
 // outside the catalogue named first, before the quantity, is the product
-// ("Mít 2 tạ 15k" asked the product, and published "Mít" as the note).
+// ("Mít 2 tạ 15k" asked the product, and published "Mít" as the note); a
+// price typed as a number alone ("25.000", "25000") or "giá 25/kg" is the
+// price, not asked again.
 func TestCaptionsAsFarmersTypeThem(t *testing.T) {
 	tests := []struct {
 		caption string
@@ -767,6 +771,9 @@ func TestCaptionsAsFarmersTypeThem(t *testing.T) {
 		{"Mít 2 tạ 15k mai", []string{"🌾 Mít — 2 tạ\n💰 15.000 đ/kg"}},
 		{"Bí xanh 20 quả 15k/quả mai", []string{"🌾 Bí xanh — 20 quả\n💰 15.000 đ/quả"}},
 		{"hồng 3 tạ 30k Văn Lãng mai", []string{"🌾 hồng — 3 tạ\n💰 30.000 đ/kg, anh/chị gõ \"30k\"\n"}},
+		{"Na 5 tạ 25.000 mai", []string{"🌾 Na Chi Lăng — 5 tạ\n💰 25.000 đ/kg, anh/chị gõ \"25.000\"\n"}},
+		{"na 5 ta 25000 mai co hang", []string{"🌾 Na Chi Lăng — 5 tạ\n💰 25.000 đ/kg, anh/chị gõ \"25000\"\n"}},
+		{"Na 5 tạ giá 25/kg mai", []string{"🌾 Na Chi Lăng — 5 tạ\n💰 25.000 đ/kg, anh/chị gõ \"giá 25/kg\"\n"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.caption, func(t *testing.T) {

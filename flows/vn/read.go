@@ -154,14 +154,14 @@ func readListing(text string, now time.Time, c *Catalog, areas []Area, counted U
 		r.Phone = r.Phone || err == nil
 		return err == nil && strings.ContainsAny(s, "0123456789")
 	})
-	spans(ws, maxSpan, func(s string, _, span, rest []readWord) bool {
+	spans(ws, maxSpan, func(s string, before, span, rest []readWord) bool {
 		if countsPast(span, rest) {
 			return false
 		}
 		if breaksArea(span, rest, areas) {
 			return false // "25k Bắc Sơn": 25k, then the area (bác, chị: politeness)
 		}
-		p, err := readPrice(s, span)
+		p, err := readPrice(s, before, span, rest)
 		if err == nil && breaksDate(span, rest, now) {
 			return false // "25k chủ nhật": 25k, then Sunday
 		}
@@ -554,9 +554,11 @@ func joinFold(ws []readWord) string {
 }
 
 // readPrice reads a span as a price when a money word says it is one
-// ("25k", "18 nghìn", "1tr2", "25.000đ") or "giá" leads it ("giá 25":
-// a bare number under 1.000 after giá is thousands).
-func readPrice(s string, span []readWord) (Price, error) {
+// ("25k", "18 nghìn", "1tr2", "25.000đ") or "giá" leads it ("giá 25",
+// "giá 25/kg", "giá 25 một cân": a bare number under 1.000 after giá is
+// thousands), or when it is a number alone that only a price in đồng is
+// ("25.000", "25,000", "25000"; not before a unit: "2000 quả").
+func readPrice(s string, before, span, rest []readWord) (Price, error) {
 	toks := lex(span[0].fold)
 	led := len(toks) > 0 && toks[0].text == "gia"
 	// Other lead words start no price span: the price is read from the
@@ -568,13 +570,17 @@ func readPrice(s string, span []readWord) (Price, error) {
 	for _, t := range lex(joinFold(span)) {
 		money = money || t.kind == tDong || moneyWords[t.text]
 	}
+	if !led && !money && len(span) == 1 && bareDong(before, span, rest) {
+		return parsePriceText(s, true)
+	}
 	if !led && !money || led && len(span) == 1 {
 		return Price{}, ErrNotPrice
 	}
 	// "1 tấn 120k" in a listing is a quantity, then a price, not 120k a
-	// tấn: a price per one unit says "một" or "mỗi" ("một cân 25k").
+	// tấn: a price per one unit says "một" or "mỗi" ("một cân 25k"). Nor
+	// is "5-6 tạ 25k" a range of prices.
 	if toks := lex(span[0].fold); len(toks) > 0 && toks[0].kind == tNum && len(span) > 1 {
-		if _, err := ParseQuantity(joinRaw(span[:2]), ""); err == nil {
+		if _, err := ParseQuantity(joinRaw(span[:2]), ""); err == nil || errors.Is(err, ErrQuantityRange) && unitWord(span[1].fold) {
 			return Price{}, ErrNotPrice
 		}
 	}
@@ -584,7 +590,32 @@ func readPrice(s string, span []readWord) (Price, error) {
 			return parsePriceText(s+"k", true)
 		}
 	}
+	if err == nil && led && !money && p.VND < 1000 && p.Per != "" {
+		if at := firstNumber.FindStringIndex(s); at != nil {
+			return parsePriceText(s[:at[1]]+"k"+s[at[1]:], true) // "giá 25/kg": 25k/kg
+		}
+	}
 	return p, err
+}
+
+var (
+	firstNumber = regexp.MustCompile(`\d+([.,]\d+)?`)
+	// dongNumber: a number that is a price in đồng by its look: grouped
+	// by thousands ("25.000", "25,000", "1.200.000"), or of 5 to 9 digits
+	// ending in 00 ("25000").
+	dongNumber = regexp.MustCompile(`^(\d{1,3}([.,]\d{3})+|\d{3,7}00)$`)
+)
+
+// bareDong tells whether span, one word, is a number alone that only a
+// price is: dongNumber, maybe per a unit ("25000/kg"), no unit or money
+// word after it ("2.000 quả" is a quantity), no year before it ("năm
+// 2000").
+func bareDong(before, span, rest []readWord) bool {
+	number, per, _ := strings.Cut(span[0].fold, "/") // "25000/kg"
+	if !dongNumber.MatchString(number) || countedAfter(span, rest) || per != "" && !unitWord(per) {
+		return false
+	}
+	return len(before) == 0 || before[len(before)-1].end || before[len(before)-1].fold != "nam"
 }
 
 // breaksDate tells whether a price span's tail words ("có", "chủ",
@@ -732,6 +763,20 @@ func countedAfter(span, rest []readWord) bool {
 	}
 	_, unit := unitAliases[toks[0].text]
 	return unit || moneyWords[toks[0].text] || priceMults[toks[0].text] > 0
+}
+
+// unitWord tells whether s, folded, is a unit, maybe after a number ("kg",
+// "1kg", "ta").
+func unitWord(s string) bool {
+	toks := lex(s)
+	if len(toks) > 0 && toks[0].kind == tNum {
+		toks = toks[1:]
+	}
+	if len(toks) != 1 || toks[0].kind != tWord {
+		return false
+	}
+	_, ok := unitAliases[toks[0].text]
+	return ok
 }
 
 // areaNamed is the tag of the area whose name is s, folded.

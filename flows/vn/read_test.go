@@ -265,6 +265,24 @@ func TestReadListing(t *testing.T) {
 		{text: "Tổng 5 tạ 25k", qty: "5 ta", price: "25000", flags: "listing"},
 		{text: "Lạng Sơn 5 tạ 25k", qty: "5 ta", price: "25000", note: "Lạng Sơn", flags: "listing"},
 		{text: "Mít 25k 2 tạ", product: "Mít", price: "25000", qty: "2 ta", flags: "listing"},
+		// A number alone that only a price in đồng is ("25.000", "25000",
+		// "25000/kg") is the price; "giá 25/kg", "giá 25 một cân" are 25k a
+		// kg as "giá 25" is 25k; not a count ("2.000 quả"), nor a year.
+		{text: "na 5 ta 25.000", product: "na-chi-lang", qty: "5 ta", price: "25000", flags: "listing", typed: "25.000"},
+		{text: "na 5 ta 25,000 mai", product: "na-chi-lang", qty: "5 ta", price: "25000", ready: day(2, 12, 2026), flags: "listing"},
+		{text: "Na 5 tạ 25000 ngày mai", product: "na-chi-lang", qty: "5 ta", price: "25000", ready: day(2, 12, 2026), flags: "listing"},
+		{text: "na 25000 5 ta", product: "na-chi-lang", qty: "5 ta", price: "25000", flags: "listing"},
+		{text: "na 500kg 25000/kg", product: "na-chi-lang", qty: "500 kg", price: "25000/kg", flags: "listing"},
+		{text: "trứng 2.000 quả", product: "trung", qty: "2.000 qua", flags: "listing"},
+		{text: "na 5 ta 1.200.000", product: "na-chi-lang", qty: "5 ta", price: "1200000", flags: "listing unsure-p"},
+		{text: "quýt 2 tạ 2026", product: "quyt-bac-son", qty: "2 ta", flags: "listing"},
+		{text: "na 5 ta gia 25/kg", product: "na-chi-lang", qty: "5 ta", price: "25000/kg", flags: "listing", typed: "gia 25/kg"},
+		{text: "Na 5 tạ giá 25 một cân", product: "na-chi-lang", qty: "5 ta", price: "25000/kg", flags: "listing"},
+		// A range of quantities before the price is no range of prices: the
+		// price is read, the quantity asked (the range kept in the note).
+		{text: "Na 5-6 tạ giá 25k mai", product: "na-chi-lang", price: "25000", ready: day(2, 12, 2026), note: "5-6 tạ", flags: "listing"},
+		{text: "na 5-6 ta 25k", product: "na-chi-lang", price: "25000", note: "5-6 ta", flags: "listing"},
+		{text: "Na 5 tạ 35-40 nghìn", product: "na-chi-lang", qty: "5 ta", flags: "listing range"},
 		{text: "Ai có mít 2 tạ không?", qty: "2 ta", ready: day(1, 12, 2026), note: "Ai, mít, không"},
 	}
 	for _, tt := range tests {
@@ -324,7 +342,7 @@ func FuzzReadListing(f *testing.F) {
 		"Nhà em có hồng không hạt bán", "Cà chua bán 15k/kg", "Em còn hàng, muốn bán nữa", "Dũng bán na",
 		"ca chua ban 15k", "tat ca chua ban duoc", "k ban nua", "25 k ban nua", "chao ban", "ket ban zalo", "san 2 ta 5k",
 		"van chua ban duoc", "ca chua", "ca", "chua ca chua ban", "hong ban 30k", "hong ban", "hong ban 3", "hong ban nua",
-		"na 5 ta,25k,mai co hang", "25.000,5", ",,.,", "a,b.c", "na 5 ta 25k bac son", "25k chi", "Mít 2 tạ 15k", "ổi, 2 tạ", "a b c d 5 tạ", "bán 5 tạ"} {
+		"na 5 ta,25k,mai co hang", "25.000,5", ",,.,", "a,b.c", "na 5 ta 25k bac son", "25k chi", "Mít 2 tạ 15k", "ổi, 2 tạ", "a b c d 5 tạ", "bán 5 tạ", "na 5 ta 25.000", "25000/kg", "25000/", "giá 25/kg", "5-6 tạ 25k"} {
 		f.Add(s)
 	}
 	c := loadCatalog(f)
