@@ -222,8 +222,10 @@ func readListing(text string, now time.Time, c *Catalog, areas []Area, counted U
 			typos := len(span) > 1 || len(before) > 0 && sells(before, len(before)-1)
 			// ...but never over a negation: "van chua" (vẫn chưa) is no
 			// typo of "vai chua".
+			// ...nor once the product is read: "đã phơi khô" is no typo
+			// of "hồi khô", and stays in the note.
 			p, ok := c.match(s, false)
-			if !ok && typos && !slices.ContainsFunc(span, func(w readWord) bool { return w.neg }) {
+			if !ok && typos && r.Product.Name == "" && !slices.ContainsFunc(span, func(w readWord) bool { return w.neg }) {
 				p, ok = c.match(s, true)
 			}
 			if ok && len(span) > 1 {
