@@ -182,7 +182,7 @@ var listingMessages = []struct {
 	{photo, "Na 5 tạ giá 25 mai", "", true},
 	{photo, "Cam 1,5 tấn 15k tuần sau", "", true},
 	{photo, "Bưởi 2 tấn rưỡi 20k thu hoạch mùng 1 tháng 9 âm", "", true},
-	{photo, "Na 5 tạ 35-40k mai", "price ready", true},
+	{photo, "Na 5 tạ 35-40k mai", "price", true},
 	{photo, "Na 5 tạ 25k hôm qua", "ready", true},
 	{photo, "Mận hậu 4 tạ 15k mai có", "", true},
 	{photo, "🍊 Quýt Bắc Sơn 2 tấn 18k rằm tháng 9 🍊", "", true},

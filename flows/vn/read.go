@@ -166,6 +166,14 @@ func readListing(text string, now time.Time, c *Catalog, areas []Area, counted U
 			return false // "25k chủ nhật": 25k, then Sunday
 		}
 		switch {
+		case err == ErrPriceRange && len(span) > 1:
+			// The shortest span that is a range: "35-40k mai" is the range,
+			// then tomorrow.
+			if _, shorter := readPrice(joinRaw(span[:len(span)-1]), before, span[:len(span)-1], rest); shorter == ErrPriceRange {
+				return false
+			}
+			r.PriceRange = true
+			return true
 		case err == ErrPriceRange:
 			r.PriceRange = true
 			return true

@@ -283,6 +283,8 @@ func TestReadListing(t *testing.T) {
 		{text: "Na 5-6 tạ giá 25k mai", product: "na-chi-lang", price: "25000", ready: day(2, 12, 2026), note: "5-6 tạ", flags: "listing"},
 		{text: "na 5-6 ta 25k", product: "na-chi-lang", price: "25000", note: "5-6 ta", flags: "listing"},
 		{text: "Na 5 tạ 35-40 nghìn", product: "na-chi-lang", qty: "5 ta", flags: "listing range"},
+		{text: "Na 5 tạ 35-40k mai", product: "na-chi-lang", qty: "5 ta", ready: day(2, 12, 2026), flags: "listing range"},
+		{text: "na 5 ta 35 den 40 nghin mai", product: "na-chi-lang", qty: "5 ta", ready: day(2, 12, 2026), flags: "listing range"},
 		// "hết tháng" is the month's end, as "cuối tháng" is.
 		{text: "Na 5 tạ 25k hết tháng có hàng", product: "na-chi-lang", qty: "5 ta", price: "25000", ready: day(31, 12, 2026), flags: "listing"},
 		// Once the product is read, words a letter away from another are
