@@ -732,7 +732,7 @@ func TestBananasAreListedByTheBunch(t *testing.T) {
 			"🌾 Chuối — 20 buồng\n💰 100.000 đ/buồng, anh/chị gõ \"100k\""},
 		{"by the nải, priced per nải", append(slices.Clone(registered),
 			turn{photo, "Chuối tiêu 50 nải 20k/nải mai", 0, "sell/summary", []string{"sell.summary"}}),
-			"🌾 Chuối — 50 nải\n💰 20.000 đ/nải, anh/chị gõ \"20k/nải\""},
+			"🌾 Chuối tiêu — 50 nải\n💰 20.000 đ/nải, anh/chị gõ \"20k/nải\""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
