@@ -756,7 +756,7 @@ func TestBananasAreListedByTheBunch(t *testing.T) {
 // ("Mít 2 tạ 15k" asked the product, and published "Mít" as the note); a
 // price typed as a number alone ("25.000", "25000") or "giá 25/kg" is the
 // price, not asked again; "hết tháng" is the month's end (it was today,
-// from "có hàng").
+// from "có hàng"); "giá tầm 25k" publishes no note "gia tam".
 func TestCaptionsAsFarmersTypeThem(t *testing.T) {
 	tests := []struct {
 		caption string
@@ -774,6 +774,7 @@ func TestCaptionsAsFarmersTypeThem(t *testing.T) {
 		{"hồng 3 tạ 30k Văn Lãng mai", []string{"🌾 hồng — 3 tạ\n💰 30.000 đ/kg, anh/chị gõ \"30k\"\n"}},
 		{"Na 5 tạ 25.000 mai", []string{"🌾 Na Chi Lăng — 5 tạ\n💰 25.000 đ/kg, anh/chị gõ \"25.000\"\n"}},
 		{"na 5 ta 25000 mai co hang", []string{"🌾 Na Chi Lăng — 5 tạ\n💰 25.000 đ/kg, anh/chị gõ \"25000\"\n"}},
+		{"na khoang 5 ta gia tam 25k mai", []string{"🌾 Na Chi Lăng — 5 tạ\n"}},
 		{"Na 5 tạ 25k hết tháng có hàng", []string{"📅 Có hàng: thứ Hai 31/8"}},
 		{"Na 5 tạ giá 25/kg mai", []string{"🌾 Na Chi Lăng — 5 tạ\n💰 25.000 đ/kg, anh/chị gõ \"giá 25/kg\"\n"}},
 	}

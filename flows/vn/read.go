@@ -88,7 +88,8 @@ var (
 	fillers = setOf("nha", "em", "minh", "toi", "co", "ban", "can", "hang", "gia", "a", "nhe", "nha", "oi",
 		"ah", "la", "va", "voi", "con", "moi", "thu", "hoach", "ok", "lien", "he", "inbox", "ib", "ai", "mua",
 		"khong", "ko", "k", "day", "do", "nay", "dang", "qua", "trai", "loai", "tai", "o", "vuon", "ngon",
-		"rat", "sach", "re", "nhieu", "xin", "chao", "chi", "anh", "ca", "nha", "ba", "con")
+		"rat", "sach", "re", "nhieu", "xin", "chao", "chi", "anh", "ca", "nha", "ba", "con",
+		"tam", "khoang", "tu", "x") // "giá tầm 25k", "giá từ 25k", "5 tạ x 25k"
 	questionWords = []string{"bao nhieu", "the nao", "khong", "ko", "chua", "nao", "gi", "sao"}
 	// courtesies: words that name no product though the catalog would
 	// read one ("cảm ơn" folds to cam, an orange).

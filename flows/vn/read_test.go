@@ -285,6 +285,10 @@ func TestReadListing(t *testing.T) {
 		{text: "Na 5 tạ 35-40 nghìn", product: "na-chi-lang", qty: "5 ta", flags: "listing range"},
 		{text: "Na 5 tạ 35-40k mai", product: "na-chi-lang", qty: "5 ta", ready: day(2, 12, 2026), flags: "listing range"},
 		{text: "na 5 ta 35 den 40 nghin mai", product: "na-chi-lang", qty: "5 ta", ready: day(2, 12, 2026), flags: "listing range"},
+		// Words around a price that say no more than it are no note.
+		{text: "na khoang 5 ta gia tam 25k", product: "na-chi-lang", qty: "5 ta", price: "25000", flags: "listing"},
+		{text: "Na 5 tạ giá từ 25k", product: "na-chi-lang", qty: "5 ta", price: "25000", flags: "listing"},
+		{text: "Na 5 tạ x 25k", product: "na-chi-lang", qty: "5 ta", price: "25000", flags: "listing"},
 		// "hết tháng" is the month's end, as "cuối tháng" is.
 		{text: "Na 5 tạ 25k hết tháng có hàng", product: "na-chi-lang", qty: "5 ta", price: "25000", ready: day(31, 12, 2026), flags: "listing"},
 		// Once the product is read, words a letter away from another are
