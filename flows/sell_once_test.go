@@ -89,6 +89,11 @@ func TestOneMessageListings(t *testing.T) {
 			turn{text, "cảm ơn em", 0, "", []string{"unclear.thanks"}})},
 		{"a text longer than a listing is not read", append(slices.Clone(registered),
 			turn{text, strings.Repeat("bán na 5 tạ 25k ", 25), 0, "", []string{"unclear.text", "menu.title"}})},
+		{"produce outside the catalogue with its quantity at the product question", append(slices.Clone(registered),
+			turn{text, "/ban", 0, "sell/product", []string{"sell.product"}},
+			turn{text, "Mít 2 tạ 15k", 0, "sell/photos", []string{"sell.photos"}},
+			turn{photo, "", 0, "sell/photos", []string{"sell.photo_got"}},
+			turn{text, "xong", 0, "sell/ready", []string{"sell.ready"}})},
 		{"thanks at the product question name no product", append(slices.Clone(registered),
 			turn{text, "/ban", 0, "sell/product", []string{"sell.product"}},
 			turn{text, "cảm ơn em", 0, "sell/product", []string{"unclear.text", "sell.product"}})},
@@ -177,7 +182,7 @@ var listingMessages = []struct {
 	{photo, "Na 5 tạ giá 25 mai", "", true},
 	{photo, "Cam 1,5 tấn 15k tuần sau", "", true},
 	{photo, "Bưởi 2 tấn rưỡi 20k thu hoạch mùng 1 tháng 9 âm", "", true},
-	{photo, "Na 5 tạ 35-40k mai", "price ready", true},
+	{photo, "Na 5 tạ 35-40k mai", "price", true},
 	{photo, "Na 5 tạ 25k hôm qua", "ready", true},
 	{photo, "Mận hậu 4 tạ 15k mai có", "", true},
 	{photo, "🍊 Quýt Bắc Sơn 2 tấn 18k rằm tháng 9 🍊", "", true},
@@ -188,6 +193,13 @@ var listingMessages = []struct {
 	{photo, "Na 5 tạ 25k có hàng 20-12", "", true},
 	{photo, "Gạo 1 tấn 18k thu hoạch 15-12", "", true},
 	{photo, "Chuối 20 buồng 100k mai có hàng", "", true},
+	{text, "na 5 ta,25k,mai co hang", "photos", false},
+	{photo, "Na 5 tạ,giá 25k,mai có hàng", "", true},
+	{photo, "Quýt 2 tạ 25k Bắc Sơn mai", "", true},
+	{photo, "Mít 2 tạ 15k mai", "", true},
+	{text, "Su su 3 tạ 5k", "photos ready", false},
+	{photo, "Na 5 tạ 25.000 mai", "", true},
+	{photo, "Na 5-6 tạ giá 25k mai", "quantity", true},
 }
 
 // TestListingsFromOneMessage measures how many messages a registered
@@ -279,22 +291,22 @@ func TestEggsArePricedInTheUnitTheFarmerCounts(t *testing.T) {
 			"Trứng — 25 quả\n💰 3.000 đ/quả"},
 		{"eggs by the quả priced per chục in one message", append(slices.Clone(registered),
 			turn{photo, "Trứng gà 50 quả 30k/chục mai", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 50 quả\n💰 3.000 đ/quả, anh/chị gõ \"30k/chục\""},
+			"Trứng gà — 50 quả\n💰 3.000 đ/quả, anh/chị gõ \"30k/chục\""},
 		{"eggs by the chục in one message, the price's unit unsaid", append(slices.Clone(registered),
 			turn{photo, "Trứng gà 5 chục 30k mai", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"30k\""},
+			"Trứng gà — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"30k\""},
 		{"a price first, its unit unsaid, then the chục: the price is asked again", append(slices.Clone(registered),
 			turn{photo, "Trứng gà 30k mai", 0, "sell/quantity", []string{"sell.quantity"}},
 			turn{text, "5 chục", 0, "sell/price", []string{"sell.price"}},
 			turn{text, "30k", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"30k\""},
+			"Trứng gà — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"30k\""},
 		{"eggs by the chục, priced per quả", append(slices.Concat(eggs, []turn{
 			{text, "5 chục", 0, "sell/price", []string{"sell.price"}},
 			{text, "3k/quả", 0, "sell/ready", []string{"sell.ready"}}}), toSummary...),
 			"Trứng — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"3k/quả\""},
 		{"eggs by the chục priced per quả in one message", append(slices.Clone(registered),
 			turn{photo, "Trứng gà 5 chục 3k một quả mai", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"3k một quả\""},
+			"Trứng gà — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"3k một quả\""},
 		{"fruit by the chục priced per quả: asked again per chục", append(slices.Concat(toSellQuantity, []turn{
 			{text, "3 chục", 0, "sell/price", []string{"sell.price"}},
 			{text, "5k/quả", 0, "sell/price", []string{"sell.price_unit"}},
@@ -339,24 +351,24 @@ func TestACheapPriceForAChucOfEggsIsAskedPerQuaOrPerChuc(t *testing.T) {
 		{"in one message, a quả", append(slices.Clone(registered),
 			turn{photo, "Trứng gà 5 chục 3k mai", 0, "sell/price", piece},
 			turn{flows.KindChoice, "per:qua", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"3k\""},
+			"Trứng gà — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"3k\""},
 		{"in one message, a chục after all", append(slices.Clone(registered),
 			turn{photo, "Trứng gà 5 chục 3k mai", 0, "sell/price", piece},
 			turn{flows.KindChoice, "per:chuc", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 5 chục\n💰 3.000 đ/chục, anh/chị gõ \"3k\""},
+			"Trứng gà — 5 chục\n💰 3.000 đ/chục, anh/chị gõ \"3k\""},
 		{"in one message, the answer typed", append(slices.Clone(registered),
 			turn{photo, "trung ga 5 chuc 3k mai", 0, "sell/price", piece},
 			turn{text, "1 qua", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"3k\""},
+			"Trung ga — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"3k\""},
 		{"eggs by the quả priced per chục", append(slices.Clone(registered),
 			turn{photo, "Trứng gà 50 quả 3k/chục mai", 0, "sell/price", piece},
 			turn{flows.KindChoice, "per:qua", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 50 quả\n💰 3.000 đ/quả, anh/chị gõ \"3k/chục\""},
+			"Trứng gà — 50 quả\n💰 3.000 đ/quả, anh/chị gõ \"3k/chục\""},
 		{"the price before the quantity", append(slices.Clone(registered),
 			turn{photo, "Trứng gà 3k/chục mai", 0, "sell/quantity", []string{"sell.quantity"}},
 			turn{text, "50 quả", 0, "sell/price", piece},
 			turn{flows.KindChoice, "per:qua", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 50 quả\n💰 3.000 đ/quả, anh/chị gõ \"3k/chục\""},
+			"Trứng gà — 50 quả\n💰 3.000 đ/quả, anh/chị gõ \"3k/chục\""},
 		{"at the price question", append(slices.Concat(eggs, []turn{
 			{text, "5 chục", 0, "sell/price", []string{"sell.price"}},
 			{text, "3k", 0, "sell/price", piece},
@@ -365,7 +377,7 @@ func TestACheapPriceForAChucOfEggsIsAskedPerQuaOrPerChuc(t *testing.T) {
 		{"the price typed again with its unit", append(slices.Clone(registered),
 			turn{photo, "Trứng gà 5 chục 3k mai", 0, "sell/price", piece},
 			turn{text, "3k/quả", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"3k/quả\""},
+			"Trứng gà — 5 chục\n💰 30.000 đ/chục, anh/chị gõ \"3k/quả\""},
 		{"at the price question, a price typed again", append(slices.Concat(eggs, []turn{
 			{text, "5 chục", 0, "sell/price", []string{"sell.price"}},
 			{text, "3k", 0, "sell/price", piece},
@@ -446,10 +458,10 @@ func TestAnEggFarmerSellsTwoChucAndAHalf(t *testing.T) {
 			"Trứng — 25 quả\n💰 3.000 đ/quả, anh/chị gõ \"30k/chục\""},
 		{"in one message", append(slices.Clone(registered),
 			turn{photo, "Trứng gà 2 chục rưỡi 30k/chục mai", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 25 quả\n💰 30.000 đ/chục, anh/chị gõ \"30k/chục\""},
+			"Trứng gà — 25 quả\n💰 30.000 đ/chục, anh/chị gõ \"30k/chục\""},
 		{"a chục and five quả in one message", append(slices.Clone(registered),
 			turn{photo, "Trứng gà 2 chục 5 quả 30k/chục mai", 0, "sell/summary", []string{"sell.summary"}}),
-			"Trứng — 25 quả\n💰 3.000 đ/quả, anh/chị gõ \"30k/chục\""},
+			"Trứng gà — 25 quả\n💰 3.000 đ/quả, anh/chị gõ \"30k/chục\""},
 		{"half a chục of fruit is asked again", append(slices.Concat(toSellQuantity, []turn{
 			{text, "2 chục rưỡi", 0, "sell/quantity", []string{"order.quantity_whole"}},
 			{text, "3 chục", 0, "sell/price", []string{"sell.price"}},
@@ -720,7 +732,7 @@ func TestBananasAreListedByTheBunch(t *testing.T) {
 			"🌾 Chuối — 20 buồng\n💰 100.000 đ/buồng, anh/chị gõ \"100k\""},
 		{"by the nải, priced per nải", append(slices.Clone(registered),
 			turn{photo, "Chuối tiêu 50 nải 20k/nải mai", 0, "sell/summary", []string{"sell.summary"}}),
-			"🌾 Chuối — 50 nải\n💰 20.000 đ/nải, anh/chị gõ \"20k/nải\""},
+			"🌾 Chuối tiêu — 50 nải\n💰 20.000 đ/nải, anh/chị gõ \"20k/nải\""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -728,6 +740,54 @@ func TestBananasAreListedByTheBunch(t *testing.T) {
 			summary := summaryOf(t, tt.turns)
 			if !strings.Contains(summary, tt.want) {
 				t.Fatalf("the summary says:\n%s\nwant it to say:\n%s", summary, tt.want)
+			}
+		})
+	}
+}
+
+// Captions as farmers in Lạng Sơn type them on a phone reach the summary
+// at once, read in full, with nothing left over as a note that the groups
+// would show: a comma or a full stop with no space after it ("5 ta,25k,mai
+// co hang" was no listing at all, and "mai" the price's), an area after
+// the price ("25k Bắc Sơn" was typed "25k Bắc", with a note "Sơn"); a
+// variety the catalogue knows is the product as typed, as the product
+// question shows it ("Khoai môn" was Khoai, with a note "môn"); produce
+// outside the catalogue named first, before the quantity, is the product
+// ("Mít 2 tạ 15k" asked the product, and published "Mít" as the note); a
+// price typed as a number alone ("25.000", "25000") or "giá 25/kg" is the
+// price, not asked again; "hết tháng" is the month's end (it was today,
+// from "có hàng"); "giá tầm 25k" publishes no note "gia tam".
+func TestCaptionsAsFarmersTypeThem(t *testing.T) {
+	tests := []struct {
+		caption string
+		want    []string // in the summary; no 📝 note unless one is wanted
+	}{
+		{"na 5 ta,25k,mai co hang", []string{"🌾 Na Chi Lăng — 5 tạ\n💰 25.000 đ/kg, anh/chị gõ \"25k\"\n", "📅 Có hàng: Chủ nhật 2/8"}},
+		{"Quýt 2 tạ,giá 25k.Thu hoạch mai", []string{"🌾 Quýt Bắc Sơn — 2 tạ\n💰 25.000 đ/kg, anh/chị gõ \"giá 25k\"\n", "📅 Có hàng: Chủ nhật 2/8"}},
+		{"Quýt 2 tạ 25k Bắc Sơn mai", []string{"🌾 Quýt Bắc Sơn — 2 tạ\n💰 25.000 đ/kg, anh/chị gõ \"25k\"\n"}},
+		{"na 5 ta 25k chi lang mai co hang", []string{"🌾 Na Chi Lăng — 5 tạ\n💰 25.000 đ/kg, anh/chị gõ \"25k\"\n"}},
+		{"Khoai môn 5 tạ 20k mai", []string{"🌾 Khoai môn — 5 tạ\n"}},
+		{"Mận hậu 3 tạ 15k thu hoạch mai", []string{"🌾 Mận hậu — 3 tạ\n"}},
+		{"ga doi 30 con 150k/con mai", []string{"🌾 Ga doi — 30 con\n"}},
+		{"Mít 2 tạ 15k mai", []string{"🌾 Mít — 2 tạ\n💰 15.000 đ/kg"}},
+		{"Bí xanh 20 quả 15k/quả mai", []string{"🌾 Bí xanh — 20 quả\n💰 15.000 đ/quả"}},
+		{"hồng 3 tạ 30k Văn Lãng mai", []string{"🌾 hồng — 3 tạ\n💰 30.000 đ/kg, anh/chị gõ \"30k\"\n"}},
+		{"Na 5 tạ 25.000 mai", []string{"🌾 Na Chi Lăng — 5 tạ\n💰 25.000 đ/kg, anh/chị gõ \"25.000\"\n"}},
+		{"na 5 ta 25000 mai co hang", []string{"🌾 Na Chi Lăng — 5 tạ\n💰 25.000 đ/kg, anh/chị gõ \"25000\"\n"}},
+		{"na khoang 5 ta gia tam 25k mai", []string{"🌾 Na Chi Lăng — 5 tạ\n"}},
+		{"Na 5 tạ 25k hết tháng có hàng", []string{"📅 Có hàng: thứ Hai 31/8"}},
+		{"Na 5 tạ giá 25/kg mai", []string{"🌾 Na Chi Lăng — 5 tạ\n💰 25.000 đ/kg, anh/chị gõ \"giá 25/kg\"\n"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.caption, func(t *testing.T) {
+			t.Parallel()
+			summary := summaryOf(t, append(slices.Clone(registered),
+				turn{photo, tt.caption, 0, "sell/summary", []string{"sell.summary"}}))
+			noted := slices.ContainsFunc(tt.want, func(w string) bool { return strings.Contains(w, "📝") })
+			for _, w := range tt.want {
+				if !strings.Contains(summary, w) || !noted && strings.Contains(summary, "📝") {
+					t.Fatalf("the summary says:\n%s\nwant %q (and no note unless one is wanted)", summary, tt.want)
+				}
 			}
 		})
 	}

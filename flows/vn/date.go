@@ -330,7 +330,7 @@ func (d *dateParse) calendar(w []string) (time.Time, error) {
 			return d.lunarDM(n, 1, 0)
 		}
 	}
-	// Month parts: "dau thang 9", "cuoi thang", "giua thang sau", "thang 9".
+	// Month parts: "dau thang 9", "cuoi thang" (or "het thang"), "giua thang sau", "thang 9".
 	if t, ok, err := d.monthPart(w); ok || err != nil {
 		return t, err
 	}
@@ -418,6 +418,8 @@ func (d *dateParse) monthPart(w []string) (time.Time, bool, error) {
 	part := ""
 	if len(w) >= 2 && (w[0] == "dau" || w[0] == "giua" || w[0] == "cuoi") && w[1] == "thang" {
 		part, w = w[0], w[1:]
+	} else if len(w) >= 2 && w[0] == "het" && w[1] == "thang" {
+		part, w = "cuoi", w[1:] // "hết tháng": the month's end, as "cuối tháng"
 	} else if len(w) >= 2 && w[0] == "thang" {
 		part = "dau"
 	} else {

@@ -113,6 +113,8 @@ func TestParseDate(t *testing.T) {
 		{"giữa tháng", sun, day(2026, 12, 15), nil},
 		{"tháng sau", sun, day(2026, 12, 1), nil},
 		{"cuối tháng sau", sun, day(2026, 12, 31), nil},
+		{"hết tháng", sun, day(2026, 11, 30), nil},
+		{"het thang 9", sat, day(2026, 9, 30), nil},
 		// Lunar dates: the nearest year where they are today or later.
 		{"rằm tháng 8", sat, day(2026, 9, 25), nil}, // Trung thu 2026
 		{"rằm tháng 8", sun, day(2027, 9, 15), nil}, // Trung thu 2027
@@ -229,7 +231,7 @@ func TestCheckDate(t *testing.T) {
 }
 
 func FuzzParseDate(f *testing.F) {
-	for _, s := range []string{"mai", "thứ 7", "15/8", "15/08/2026", "rằm tháng 8", "mùng 1 tháng 9 âm",
+	for _, s := range []string{"mai", "hết tháng", "het thang sau", "thứ 7", "15/8", "15/08/2026", "rằm tháng 8", "mùng 1 tháng 9 âm",
 		"cuối tháng", "đầu tháng 9", "tuần sau", "2026-08-15", "7h tối nay", "30 tháng chạp", "\xff", "9999/99/99",
 		"NGAY MAI", "Thu 7", "tuan sau nua", "ngay kia moi co", "moi", "tuan moi"} {
 		f.Add(s, int64(1796000000))

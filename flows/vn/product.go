@@ -237,15 +237,23 @@ func (c *Catalog) match(s string, typos bool) (Product, bool) {
 	return Product{}, false
 }
 
-// isName tells whether s, lead words aside ("bán", "cây"), is p's
-// canonical name.
+// isName tells whether s, lead words aside ("bán", "cây"), is one of p's
+// names: its canonical name or an alias ("Thạch đen", "khoai môn", "mận
+// hậu").
 func (c *Catalog) isName(s string, p Product) bool {
-	name := matchKey(p.Name)
+	i, ok := c.byKey[p.Key]
+	if !ok {
+		return false
+	}
+	named := func(words []string) bool {
+		j, ok := c.byName[strings.Join(words, " ")]
+		return ok && j == i
+	}
 	words := strings.Fields(matchKey(s))
-	for len(words) > 1 && matchLead[words[0]] && strings.Join(words, " ") != name {
+	for len(words) > 1 && matchLead[words[0]] && !named(words) {
 		words = words[1:]
 	}
-	return strings.Join(words, " ") == name
+	return named(words)
 }
 
 // MatchName finds the product as Match does, and the name to show for it:

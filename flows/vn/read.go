@@ -88,7 +88,8 @@ var (
 	fillers = setOf("nha", "em", "minh", "toi", "co", "ban", "can", "hang", "gia", "a", "nhe", "nha", "oi",
 		"ah", "la", "va", "voi", "con", "moi", "thu", "hoach", "ok", "lien", "he", "inbox", "ib", "ai", "mua",
 		"khong", "ko", "k", "day", "do", "nay", "dang", "qua", "trai", "loai", "tai", "o", "vuon", "ngon",
-		"rat", "sach", "re", "nhieu", "xin", "chao", "chi", "anh", "ca", "nha", "ba", "con")
+		"rat", "sach", "re", "nhieu", "xin", "chao", "chi", "anh", "ca", "nha", "ba", "con",
+		"tam", "khoang", "tu", "x") // "giá tầm 25k", "giá từ 25k", "5 tạ x 25k"
 	questionWords = []string{"bao nhieu", "the nao", "khong", "ko", "chua", "nao", "gi", "sao"}
 	// courtesies: words that name no product though the catalog would
 	// read one ("cảm ơn" folds to cam, an orange).
@@ -154,15 +155,26 @@ func readListing(text string, now time.Time, c *Catalog, areas []Area, counted U
 		r.Phone = r.Phone || err == nil
 		return err == nil && strings.ContainsAny(s, "0123456789")
 	})
-	spans(ws, maxSpan, func(s string, _, span, rest []readWord) bool {
+	spans(ws, maxSpan, func(s string, before, span, rest []readWord) bool {
 		if countsPast(span, rest) {
 			return false
 		}
-		p, err := readPrice(s, span)
+		if breaksArea(span, rest, areas) {
+			return false // "25k Bắc Sơn": 25k, then the area (bác, chị: politeness)
+		}
+		p, err := readPrice(s, before, span, rest)
 		if err == nil && breaksDate(span, rest, now) {
 			return false // "25k chủ nhật": 25k, then Sunday
 		}
 		switch {
+		case err == ErrPriceRange && len(span) > 1:
+			// The shortest span that is a range: "35-40k mai" is the range,
+			// then tomorrow.
+			if _, shorter := readPrice(joinRaw(span[:len(span)-1]), before, span[:len(span)-1], rest); shorter == ErrPriceRange {
+				return false
+			}
+			r.PriceRange = true
+			return true
 		case err == ErrPriceRange:
 			r.PriceRange = true
 			return true
@@ -173,8 +185,9 @@ func readListing(text string, now time.Time, c *Catalog, areas []Area, counted U
 		return true
 	})
 	var qs []Quantity
-	spans(ws, maxSpan, func(s string, _, span, rest []readWord) bool {
-		if countsPast(span, rest) {
+	qFrom := -1 // where the first quantity starts
+	spans(ws, maxSpan, func(s string, before, span, rest []readWord) bool {
+		if countsPast(span, rest) || breaksArea(span, rest, areas) {
 			return false
 		}
 		q, err := ParseQuantity(s, "")
@@ -183,6 +196,9 @@ func readListing(text string, now time.Time, c *Catalog, areas []Area, counted U
 		}
 		if err != nil || q.Milli <= 0 {
 			return false
+		}
+		if len(qs) == 0 {
+			qFrom = len(before)
 		}
 		qs = append(qs, q)
 		return true
@@ -215,8 +231,10 @@ func readListing(text string, now time.Time, c *Catalog, areas []Area, counted U
 			typos := len(span) > 1 || len(before) > 0 && sells(before, len(before)-1)
 			// ...but never over a negation: "van chua" (vẫn chưa) is no
 			// typo of "vai chua".
+			// ...nor once the product is read: "đã phơi khô" is no typo
+			// of "hồi khô", and stays in the note.
 			p, ok := c.match(s, false)
-			if !ok && typos && !slices.ContainsFunc(span, func(w readWord) bool { return w.neg }) {
+			if !ok && typos && r.Product.Name == "" && !slices.ContainsFunc(span, func(w readWord) bool { return w.neg }) {
 				p, ok = c.match(s, true)
 			}
 			if ok && len(span) > 1 {
@@ -224,6 +242,11 @@ func readListing(text string, now time.Time, c *Catalog, areas []Area, counted U
 			}
 			if ok && r.Product.Name == "" {
 				r.Product = p
+				// Shown as the product question shows it: "Khoai môn",
+				// "Mận hậu", "Gà đồi", not the catalogue's "Khoai".
+				if q, name, named := c.MatchName(s); named && q.Key == p.Key {
+					r.Product.Name = name
+				}
 			}
 			return ok
 		})
@@ -245,6 +268,9 @@ func readListing(text string, now time.Time, c *Catalog, areas []Area, counted U
 	if r.Product.Name == "" && r.Selling {
 		r.Product = Product{Name: freeProduct(ws)}
 	}
+	if r.Product.Name == "" && !r.Question {
+		r.Product = Product{Name: leadProduct(ws, qFrom)}
+	}
 	r.Note = note(ws)
 	// Over and NotYet say something only of what is no listing.
 	r.Over = (r.Over || strings.Contains(folded, " het hang ")) && !r.Question && !r.Listing()
@@ -258,10 +284,10 @@ func readListing(text string, now time.Time, c *Catalog, areas []Area, counted U
 
 // readApart tells whether a shorter span at the start of span names a
 // product, leaving words that are to be read apart: "Na Chi Lăng" is na,
-// then an area; "Hoa hồi khô" is hoa hồi, with "khô" for the note. A span
-// that is p's whole name is p, when the words past the shorter one name no
-// area: "Thạch đen" is not thạch with a note "đen", nor "Đào Mẫu Sơn" đào
-// with "Mẫu Sơn".
+// then an area; "Na ngon" is na, with "ngon" for the note. A span that is
+// one of p's names, canonical or alias, is p, when the words past the
+// shorter one name no area: "Thạch đen" is not thạch with a note "đen",
+// nor "Đào Mẫu Sơn" đào with "Mẫu Sơn", nor "Khoai môn" khoai with "môn".
 func (c *Catalog) readApart(span []readWord, p Product, areas []Area) bool {
 	k := 1
 	for k < len(span) {
@@ -421,11 +447,14 @@ func producePhrase(before, span []readWord) bool {
 }
 
 // readWords splits text into words; separators end spans: ",", ".", ";",
-// "!", "?", ":", brackets, and a lone dash or plus. Emoji around a word
-// are left out ("25k🙏" is "25k").
+// "!", "?", ":", brackets, and a lone dash or plus. A separator typed with
+// no space after it separates all the same ("5 tạ,25k,mai có hàng"), but
+// between two digits, where it groups them or marks decimals ("25.000",
+// "1,5 tấn", "0912.345.678"). Emoji around a word are left out ("25k🙏" is
+// "25k").
 func readWords(text string) []readWord {
 	var ws []readWord
-	for _, f := range strings.Fields(text) {
+	for _, f := range gluedFields(text) {
 		if strings.HasPrefix(f, "(") || strings.HasPrefix(f, "[") {
 			if n := len(ws); n > 0 {
 				ws[n-1].end = true
@@ -449,6 +478,28 @@ func readWords(text string) []readWord {
 		ws = append(ws, readWord{raw: trimmed, fold: Fold(trimmed), end: len(trimmed) < len(raw)})
 	}
 	return ws
+}
+
+// gluedFields is strings.Fields(text), each field cut after a separator
+// glued to the next word ("tạ,25k", "25k.mai", "giá:25k"), the separator
+// kept at the end of the first part; not between two digits ("25.000",
+// "1,5").
+func gluedFields(text string) []string {
+	var out []string
+	for _, f := range strings.Fields(text) {
+		rs := []rune(f)
+		from := 0
+		for i := 1; i+1 < len(rs); i++ {
+			if !strings.ContainsRune(",.;:!?", rs[i]) || unicode.IsDigit(rs[i-1]) && unicode.IsDigit(rs[i+1]) ||
+				strings.ContainsRune(",.;:!?", rs[i+1]) {
+				continue
+			}
+			out = append(out, string(rs[from:i+1]))
+			from = i + 1
+		}
+		out = append(out, string(rs[from:]))
+	}
+	return out
 }
 
 // spans tries every span of unused words that no separator cuts, from the
@@ -514,9 +565,11 @@ func joinFold(ws []readWord) string {
 }
 
 // readPrice reads a span as a price when a money word says it is one
-// ("25k", "18 nghìn", "1tr2", "25.000đ") or "giá" leads it ("giá 25":
-// a bare number under 1.000 after giá is thousands).
-func readPrice(s string, span []readWord) (Price, error) {
+// ("25k", "18 nghìn", "1tr2", "25.000đ") or "giá" leads it ("giá 25",
+// "giá 25/kg", "giá 25 một cân": a bare number under 1.000 after giá is
+// thousands), or when it is a number alone that only a price in đồng is
+// ("25.000", "25,000", "25000"; not before a unit: "2000 quả").
+func readPrice(s string, before, span, rest []readWord) (Price, error) {
 	toks := lex(span[0].fold)
 	led := len(toks) > 0 && toks[0].text == "gia"
 	// Other lead words start no price span: the price is read from the
@@ -528,13 +581,17 @@ func readPrice(s string, span []readWord) (Price, error) {
 	for _, t := range lex(joinFold(span)) {
 		money = money || t.kind == tDong || moneyWords[t.text]
 	}
+	if !led && !money && len(span) == 1 && bareDong(before, span, rest) {
+		return parsePriceText(s, true)
+	}
 	if !led && !money || led && len(span) == 1 {
 		return Price{}, ErrNotPrice
 	}
 	// "1 tấn 120k" in a listing is a quantity, then a price, not 120k a
-	// tấn: a price per one unit says "một" or "mỗi" ("một cân 25k").
+	// tấn: a price per one unit says "một" or "mỗi" ("một cân 25k"). Nor
+	// is "5-6 tạ 25k" a range of prices.
 	if toks := lex(span[0].fold); len(toks) > 0 && toks[0].kind == tNum && len(span) > 1 {
-		if _, err := ParseQuantity(joinRaw(span[:2]), ""); err == nil {
+		if _, err := ParseQuantity(joinRaw(span[:2]), ""); err == nil || errors.Is(err, ErrQuantityRange) && unitWord(span[1].fold) {
 			return Price{}, ErrNotPrice
 		}
 	}
@@ -544,7 +601,32 @@ func readPrice(s string, span []readWord) (Price, error) {
 			return parsePriceText(s+"k", true)
 		}
 	}
+	if err == nil && led && !money && p.VND < 1000 && p.Per != "" {
+		if at := firstNumber.FindStringIndex(s); at != nil {
+			return parsePriceText(s[:at[1]]+"k"+s[at[1]:], true) // "giá 25/kg": 25k/kg
+		}
+	}
 	return p, err
+}
+
+var (
+	firstNumber = regexp.MustCompile(`\d+([.,]\d+)?`)
+	// dongNumber: a number that is a price in đồng by its look: grouped
+	// by thousands ("25.000", "25,000", "1.200.000"), or of 5 to 9 digits
+	// ending in 00 ("25000").
+	dongNumber = regexp.MustCompile(`^(\d{1,3}([.,]\d{3})+|\d{3,7}00)$`)
+)
+
+// bareDong tells whether span, one word, is a number alone that only a
+// price is: dongNumber, maybe per a unit ("25000/kg"), no unit or money
+// word after it ("2.000 quả" is a quantity), no year before it ("năm
+// 2000").
+func bareDong(before, span, rest []readWord) bool {
+	number, per, _ := strings.Cut(span[0].fold, "/") // "25000/kg"
+	if !dongNumber.MatchString(number) || countedAfter(span, rest) || per != "" && !unitWord(per) {
+		return false
+	}
+	return len(before) == 0 || before[len(before)-1].end || before[len(before)-1].fold != "nam"
 }
 
 // breaksDate tells whether a price span's tail words ("có", "chủ",
@@ -560,6 +642,25 @@ func breaksDate(span, rest []readWord, now time.Time) bool {
 				continue
 			}
 			if _, err := readDate(tail[:m], tail[m:], now); err == nil || errors.Is(err, ErrDatePast) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// breaksArea tells whether a span's tail words ("bác", "chị": politeness
+// after a price or a quantity) start an area's name with the words that
+// follow the span ("25k Bắc Sơn", "5 tạ chi lang"): the span is to end
+// before them.
+func breaksArea(span, rest []readWord, areas []Area) bool {
+	for k := 1; k < len(span); k++ {
+		tail := append(slices.Clone(span[k:]), rest...)
+		for m := 1; m <= min(len(tail), 4); m++ {
+			if !free(tail[:m]) {
+				break
+			}
+			if areaNamed(Fold(joinRaw(tail[:m])), areas) != "" {
 				return true
 			}
 		}
@@ -675,6 +776,20 @@ func countedAfter(span, rest []readWord) bool {
 	return unit || moneyWords[toks[0].text] || priceMults[toks[0].text] > 0
 }
 
+// unitWord tells whether s, folded, is a unit, maybe after a number ("kg",
+// "1kg", "ta").
+func unitWord(s string) bool {
+	toks := lex(s)
+	if len(toks) > 0 && toks[0].kind == tNum {
+		toks = toks[1:]
+	}
+	if len(toks) != 1 || toks[0].kind != tWord {
+		return false
+	}
+	_, ok := unitAliases[toks[0].text]
+	return ok
+}
+
 // areaNamed is the tag of the area whose name is s, folded.
 func areaNamed(s string, areas []Area) string {
 	for _, a := range areas {
@@ -714,6 +829,52 @@ func freeProduct(ws []readWord) string {
 	}
 	return ""
 }
+
+// leadProduct is a product typed freely as the message's first words,
+// right before its quantity (maybe an area between them): "Mít 2 tạ 15k",
+// "Bí xanh 20 quả", "Chè Tràng Định 1 tạ"; at most 3 words of letters. Not
+// words that lead a quantity or a price, greet, negate or sell, nor those
+// a note of only them says nothing with ("Hàng đẹp 5 tạ", "Nhà em 5 tạ",
+// "Khoảng 5 tạ", "Dạ 5 tạ"): "" then, and the product is asked.
+func leadProduct(ws []readWord, qFrom int) string {
+	n := 0
+	for n < qFrom && !ws[n].used {
+		n++
+		if ws[n-1].end {
+			break
+		}
+	}
+	if n == 0 || n > 3 || slices.ContainsFunc(ws[n:max(n, qFrom)], func(w readWord) bool { return !w.used }) {
+		return ""
+	}
+	first := ws[0].fold
+	if !leadProduce[strings.ToLower(ws[0].raw)] && (fillers[first] || qtyLead[first] || priceLead[first] || notLead[first]) ||
+		Fold(joinRaw(ws[:n])) == "lang son" {
+		return ""
+	}
+	for i, w := range ws[:n] {
+		if sells(ws, i) || !strings.ContainsFunc(w.fold, unicode.IsLetter) ||
+			strings.ContainsFunc(w.fold, func(r rune) bool { return !unicode.IsLetter(r) }) {
+			return ""
+		}
+	}
+	for i := range ws[:n] {
+		ws[i].used = true
+	}
+	return joinRaw(ws[:n])
+}
+
+// notLead: first words of a message that name no product ("Dạ", "Alo",
+// "Tổng", "Lô", "Đợt", "Vụ", "Năm nay"), folded; leadProduce: produce
+// typed with its marks whose name folds to one of them, or to a filler
+// (ổi is no "ơi", nấm no "năm", tỏi no "tôi", cà no "cả").
+var (
+	notLead = setOf("da", "vang", "alo", "hi", "hello", "xin", "chao", "tong", "lo", "dot", "vu", "nam", "mua",
+		"thang", "tuan", "hom", "sang", "chieu", "toi", "tet", "ngay", "duoc", "khoang", "tam", "hon", "gan", "tren",
+		"duoi", "sl", "so", "con", "het", "chi", "cho", "gui", "dang", "can", "ai", "ben", "ship", "giao",
+		"chua", "thoi", "ngung", "dung", "khong", "ko", "kh", "hok")
+	leadProduce = setOf("ổi", "nấm", "tỏi", "cà", "đỗ", "mơ", "mía", "măng", "dứa", "dừa")
+)
 
 // note is what is left: the unused words, runs joined by ", "; "" when
 // they are only fillers ("nhà em có", "ạ").

@@ -18,6 +18,7 @@ func TestReadListing(t *testing.T) {
 		text, product, qty, price, ready, past, area, note string
 		flags                                              string // listing, unsure-q, unsure-p, range, phone
 		typed                                              string // PriceTyped, when said
+		name                                               string // Product.Name of a catalogue product, when said
 	}{
 		{text: "Na Chi Lăng 5 tạ 25k mai có hàng", product: "na-chi-lang", qty: "5 ta", price: "25000",
 			ready: day(2, 12, 2026), area: "chi_lang", flags: "listing"},
@@ -28,7 +29,7 @@ func TestReadListing(t *testing.T) {
 		{text: "ban 2 tan quyt bac son gia 18 nghin, thu hoach ram thang 9", product: "quyt-bac-son",
 			qty: "2 tan", price: "18000", ready: day(14, 10, 2027), area: "bac_son", flags: "listing"},
 		// A count of animals and a price per head: "con" is the unit, not "còn".
-		{text: "Gà đồi 50 con 150k/con", product: "ga", qty: "50 con", price: "150000/con", note: "đồi", flags: "listing"},
+		{text: "Gà đồi 50 con 150k/con", product: "ga", name: "Gà đồi", qty: "50 con", price: "150000/con", flags: "listing"},
 		{text: "Lợn 2 con 4tr/con", product: "lon", qty: "2 con", price: "4000000/con", flags: "listing"},
 		{text: "cảm ơn", note: ""},
 		// Not there yet, or no photo: no ready date, said in the note.
@@ -68,7 +69,7 @@ func TestReadListing(t *testing.T) {
 		{text: "bán trứnh 500 quả", product: "trung", qty: "500 qua", flags: "listing"},
 		// One word a letter away from a product is no product here: Tràng
 		// (Định) is no trứng, nor does "chè" become anything.
-		{text: "Chè Tràng Định 1 tạ 200k", qty: "1 ta", price: "200000", note: "Chè Tràng Định", flags: "listing"},
+		{text: "Chè Tràng Định 1 tạ 200k", product: "Chè Tràng Định", qty: "1 ta", price: "200000", flags: "listing"},
 		{text: "Bán na Tràng Định 3 tạ 25k", product: "na-chi-lang", qty: "3 ta", price: "25000", note: "Tràng Định", flags: "listing"},
 		{text: "Na 25k 1kg, 5 tạ", product: "na-chi-lang", qty: "5 ta", price: "25000/kg", flags: "listing"},
 		{text: "Cam 300kg 1tr2/tạ", product: "cam", qty: "300 kg", price: "1200000/ta", flags: "listing"},
@@ -101,7 +102,7 @@ func TestReadListing(t *testing.T) {
 			ready: day(2, 12, 2026), flags: "listing"},
 		{text: "Cam 2 chục 5 quả 40k/chục", product: "cam", qty: "2 chuc", price: "40000/chuc", flags: "listing unsure-q"},
 		// A listing's "1 tấn 120k" is a quantity then a price, not 120k a tấn.
-		{text: "Hoa hồi khô 1 tấn 120k", product: "hoa-hoi", qty: "1 tan", price: "120000", note: "khô", flags: "listing"},
+		{text: "Hoa hồi khô 1 tấn 120k", product: "hoa-hoi", name: "Hoa hồi khô", qty: "1 tan", price: "120000", flags: "listing"},
 		{text: "Quýt ngọt 1,2 tấn giá 22 ngàn một cân", product: "quyt-bac-son", qty: "1,2 tan", price: "22000/kg",
 			note: "ngọt", flags: "listing"},
 		// A product's whole name is the product, no part of it a note; words
@@ -118,7 +119,7 @@ func TestReadListing(t *testing.T) {
 		{text: "Na Chi Lăng loại 1 5 tạ 25k", product: "na-chi-lang", qty: "5 ta", price: "25000",
 			area: "chi_lang", flags: "listing"},
 		{text: "Thạch đen Bắc Sơn 1 tạ 40k", product: "thach-den", qty: "1 ta", price: "40000", area: "bac_son", flags: "listing"},
-		{text: "Đào tiên Mẫu Sơn 1 tạ 50k", product: "dao-mau-son", qty: "1 ta", price: "50000", note: "tiên Mẫu Sơn", flags: "listing"},
+		{text: "Đào tiên Mẫu Sơn 1 tạ 50k", product: "dao-mau-son", name: "Đào tiên Mẫu Sơn", qty: "1 ta", price: "50000", flags: "listing"},
 		// A price's polite tail words ("có", "chủ") do not break a ready
 		// date; a date with dashes is one after a cue.
 		{text: "Na 5 tạ 25k chủ nhật", product: "na-chi-lang", qty: "5 ta", price: "25000", typed: "25k",
@@ -144,7 +145,7 @@ func TestReadListing(t *testing.T) {
 		// Counts that are no weight are kept as named.
 		{text: "Chuối 20 buồng 100k mai có hàng", product: "chuoi", qty: "20 buong", price: "100000",
 			ready: day(2, 12, 2026), flags: "listing"},
-		{text: "Rau muống 30 mớ 10k/mớ", product: "rau", qty: "30 mo", price: "10000/mo", note: "muống", flags: "listing"},
+		{text: "Rau muống 30 mớ 10k/mớ", product: "rau", name: "Rau muống", qty: "30 mo", price: "10000/mo", flags: "listing"},
 		// Selling that is over, or that sold nothing, is no selling verb,
 		// nor are the words after it a product ("hết rồi", "nữa").
 		{text: "bán hết rồi", note: "rồi", flags: "over"},
@@ -214,6 +215,86 @@ func TestReadListing(t *testing.T) {
 		{text: "Dũng bán na", product: "na-chi-lang", note: "Dũng", flags: "listing"},
 		{text: "thời vụ này bán na 5 tạ 25k", product: "na-chi-lang", qty: "5 ta", price: "25000", note: "thời vụ này", flags: "listing"},
 		{text: "Em còn hàng, muốn bán nữa", product: "nữa", note: "Em còn hàng, muốn", flags: "listing"},
+		// A comma or a full stop typed with no space after it separates
+		// still: the whole listing is read, "mai" no part of the price;
+		// between digits it groups them or marks decimals.
+		{text: "na 5 ta,25k,mai co hang", product: "na-chi-lang", qty: "5 ta", price: "25000", ready: day(2, 12, 2026),
+			flags: "listing", typed: "25k"},
+		{text: "Na 5 tạ,giá 25k,mai có hàng", product: "na-chi-lang", qty: "5 ta", price: "25000", ready: day(2, 12, 2026),
+			flags: "listing", typed: "giá 25k"},
+		{text: "na 5 ta.gia 25k.mai co hang", product: "na-chi-lang", qty: "5 ta", price: "25000", ready: day(2, 12, 2026), flags: "listing"},
+		{text: "na chi lang,5 ta,25k/kg", product: "na-chi-lang", qty: "5 ta", price: "25000/kg", area: "chi_lang", flags: "listing"},
+		{text: "Na 5 tạ giá:25k", product: "na-chi-lang", qty: "5 ta", price: "25000", flags: "listing"},
+		{text: "quyt 1,5 tan,gia 25.000đ,ram thang 11", product: "quyt-bac-son", qty: "1,5 tan", price: "25000",
+			ready: day(23, 12, 2026), flags: "listing"},
+		// An area after the price or the quantity is the area, though "bác"
+		// and "chị" are polite words after them.
+		{text: "na 5 ta 25k bac son", product: "na-chi-lang", qty: "5 ta", price: "25000", area: "bac_son", flags: "listing", typed: "25k"},
+		{text: "Quýt 2 tạ 25k Bắc Sơn", product: "quyt-bac-son", qty: "2 ta", price: "25000", area: "bac_son", flags: "listing", typed: "25k"},
+		{text: "Na 3 tạ 25k Chi Lăng mai có hàng", product: "na-chi-lang", qty: "3 ta", price: "25000", ready: day(2, 12, 2026),
+			area: "chi_lang", flags: "listing", typed: "25k"},
+		{text: "na 5 ta chi lang gia 25k", product: "na-chi-lang", qty: "5 ta", price: "25000", area: "chi_lang", flags: "listing"},
+		{text: "Na 5 tạ 25k bác ơi", product: "na-chi-lang", qty: "5 ta", price: "25000", flags: "listing"},
+		// A product named by one of its catalogue names (a variety) is shown
+		// as typed, as the product question shows it, with no part of the
+		// name left for the note; words past it that are no name still are.
+		{text: "Khoai môn 5 tạ 20k", product: "khoai", name: "Khoai môn", qty: "5 ta", price: "20000", flags: "listing"},
+		{text: "khoai mon 5 ta 20k", product: "khoai", name: "Khoai mon", qty: "5 ta", price: "20000", flags: "listing"},
+		{text: "Mận hậu 3 tạ 15k thu hoạch thứ 7", product: "man", name: "Mận hậu", qty: "3 ta", price: "15000",
+			ready: day(5, 12, 2026), flags: "listing"},
+		{text: "Cam sành 5 tạ 20k", product: "cam", name: "Cam sành", qty: "5 ta", price: "20000", flags: "listing"},
+		{text: "Mật ong rừng 10 lít 400k", product: "mat-ong", name: "Mật ong rừng", qty: "10 lit", price: "400000", flags: "listing"},
+		{text: "Na dai Chi Lăng 5 tạ 25k", product: "na-chi-lang", name: "Na dai", qty: "5 ta", price: "25000", area: "chi_lang", flags: "listing"},
+		{text: "Na 5 tạ 25k", product: "na-chi-lang", name: "Na Chi Lăng", qty: "5 ta", price: "25000", flags: "listing"},
+		{text: "Quýt ngọt 2 tạ 25k", product: "quyt-bac-son", name: "Quýt Bắc Sơn", qty: "2 ta", price: "25000", note: "ngọt", flags: "listing"},
+		// Produce outside the catalogue, named first, right before the
+		// quantity, is the product (not asked, nor left for the note); not
+		// words that lead a quantity, greet or say little ("Hàng đẹp").
+		{text: "Mít 2 tạ 15k", product: "Mít", qty: "2 ta", price: "15000", flags: "listing"},
+		{text: "Bí xanh 20 quả 15k/quả", product: "Bí xanh", qty: "20 qua", price: "15000/qua", flags: "listing"},
+		{text: "Su su 3 tạ 5k mai", product: "Su su", qty: "3 ta", price: "5000", ready: day(2, 12, 2026), flags: "listing"},
+		{text: "ổi 2 tạ 15k", product: "ổi", qty: "2 ta", price: "15000", flags: "listing"},
+		{text: "Nấm hương 20kg 300k/kg", product: "Nấm hương", qty: "20 kg", price: "300000/kg", flags: "listing"},
+		{text: "hong 3 ta 30k", product: "hong", qty: "3 ta", price: "30000", flags: "listing"},
+		{text: "Mít, 2 tạ, 15k", product: "Mít", qty: "2 ta", price: "15000", flags: "listing"},
+		{text: "Mít Bắc Sơn 2 tạ 15k", product: "Mít", qty: "2 ta", price: "15000", area: "bac_son", flags: "listing"},
+		{text: "Hàng đẹp 5 tạ 25k", qty: "5 ta", price: "25000", note: "Hàng đẹp", flags: "listing"},
+		{text: "Nhà em 5 tạ 25k", qty: "5 ta", price: "25000", flags: "listing"},
+		{text: "Dạ 5 tạ 25k", qty: "5 ta", price: "25000", flags: "listing"},
+		{text: "Năm nay 5 tạ 25k", qty: "5 ta", price: "25000", note: "Năm nay", flags: "listing"},
+		{text: "Tổng 5 tạ 25k", qty: "5 ta", price: "25000", flags: "listing"},
+		{text: "Lạng Sơn 5 tạ 25k", qty: "5 ta", price: "25000", note: "Lạng Sơn", flags: "listing"},
+		{text: "Mít 25k 2 tạ", product: "Mít", price: "25000", qty: "2 ta", flags: "listing"},
+		// A number alone that only a price in đồng is ("25.000", "25000",
+		// "25000/kg") is the price; "giá 25/kg", "giá 25 một cân" are 25k a
+		// kg as "giá 25" is 25k; not a count ("2.000 quả"), nor a year.
+		{text: "na 5 ta 25.000", product: "na-chi-lang", qty: "5 ta", price: "25000", flags: "listing", typed: "25.000"},
+		{text: "na 5 ta 25,000 mai", product: "na-chi-lang", qty: "5 ta", price: "25000", ready: day(2, 12, 2026), flags: "listing"},
+		{text: "Na 5 tạ 25000 ngày mai", product: "na-chi-lang", qty: "5 ta", price: "25000", ready: day(2, 12, 2026), flags: "listing"},
+		{text: "na 25000 5 ta", product: "na-chi-lang", qty: "5 ta", price: "25000", flags: "listing"},
+		{text: "na 500kg 25000/kg", product: "na-chi-lang", qty: "500 kg", price: "25000/kg", flags: "listing"},
+		{text: "trứng 2.000 quả", product: "trung", qty: "2.000 qua", flags: "listing"},
+		{text: "na 5 ta 1.200.000", product: "na-chi-lang", qty: "5 ta", price: "1200000", flags: "listing unsure-p"},
+		{text: "quýt 2 tạ 2026", product: "quyt-bac-son", qty: "2 ta", flags: "listing"},
+		{text: "na 5 ta gia 25/kg", product: "na-chi-lang", qty: "5 ta", price: "25000/kg", flags: "listing", typed: "gia 25/kg"},
+		{text: "Na 5 tạ giá 25 một cân", product: "na-chi-lang", qty: "5 ta", price: "25000/kg", flags: "listing"},
+		// A range of quantities before the price is no range of prices: the
+		// price is read, the quantity asked (the range kept in the note).
+		{text: "Na 5-6 tạ giá 25k mai", product: "na-chi-lang", price: "25000", ready: day(2, 12, 2026), note: "5-6 tạ", flags: "listing"},
+		{text: "na 5-6 ta 25k", product: "na-chi-lang", price: "25000", note: "5-6 ta", flags: "listing"},
+		{text: "Na 5 tạ 35-40 nghìn", product: "na-chi-lang", qty: "5 ta", flags: "listing range"},
+		{text: "Na 5 tạ 35-40k mai", product: "na-chi-lang", qty: "5 ta", ready: day(2, 12, 2026), flags: "listing range"},
+		{text: "na 5 ta 35 den 40 nghin mai", product: "na-chi-lang", qty: "5 ta", ready: day(2, 12, 2026), flags: "listing range"},
+		// Words around a price that say no more than it are no note.
+		{text: "na khoang 5 ta gia tam 25k", product: "na-chi-lang", qty: "5 ta", price: "25000", flags: "listing"},
+		{text: "Na 5 tạ giá từ 25k", product: "na-chi-lang", qty: "5 ta", price: "25000", flags: "listing"},
+		{text: "Na 5 tạ x 25k", product: "na-chi-lang", qty: "5 ta", price: "25000", flags: "listing"},
+		// "hết tháng" is the month's end, as "cuối tháng" is.
+		{text: "Na 5 tạ 25k hết tháng có hàng", product: "na-chi-lang", qty: "5 ta", price: "25000", ready: day(31, 12, 2026), flags: "listing"},
+		// Once the product is read, words a letter away from another are
+		// the note's: "phơi khô" is no "hồi khô".
+		{text: "Thạch đen 5 tạ 35k/kg, đã phơi khô", product: "thach-den", qty: "5 ta", price: "35000/kg", note: "đã phơi khô", flags: "listing"},
+		{text: "Ai có mít 2 tạ không?", qty: "2 ta", ready: day(1, 12, 2026), note: "Ai, mít, không"},
 	}
 	for _, tt := range tests {
 		r := ReadListing(tt.text, now, c, testAreas)
@@ -250,6 +331,9 @@ func TestReadListing(t *testing.T) {
 				got = append(got, flag)
 			}
 		}
+		if tt.name != "" && r.Product.Name != tt.name {
+			t.Errorf("ReadListing(%q): product named %q, want %q", tt.text, r.Product.Name, tt.name)
+		}
 		if tt.typed != "" && r.PriceTyped != tt.typed {
 			t.Errorf("ReadListing(%q): price typed %q, want %q", tt.text, r.PriceTyped, tt.typed)
 		}
@@ -268,7 +352,8 @@ func FuzzReadListing(f *testing.F) {
 		"bán hết rồi", "thôi không bán nữa", "chưa bán được", "bán hết 5 tạ na 25k",
 		"Nhà em có hồng không hạt bán", "Cà chua bán 15k/kg", "Em còn hàng, muốn bán nữa", "Dũng bán na",
 		"ca chua ban 15k", "tat ca chua ban duoc", "k ban nua", "25 k ban nua", "chao ban", "ket ban zalo", "san 2 ta 5k",
-		"van chua ban duoc", "ca chua", "ca", "chua ca chua ban", "hong ban 30k", "hong ban", "hong ban 3", "hong ban nua"} {
+		"van chua ban duoc", "ca chua", "ca", "chua ca chua ban", "hong ban 30k", "hong ban", "hong ban 3", "hong ban nua",
+		"na 5 ta,25k,mai co hang", "25.000,5", ",,.,", "a,b.c", "na 5 ta 25k bac son", "25k chi", "Mít 2 tạ 15k", "ổi, 2 tạ", "a b c d 5 tạ", "bán 5 tạ", "na 5 ta 25.000", "25000/kg", "25000/", "giá 25/kg", "5-6 tạ 25k"} {
 		f.Add(s)
 	}
 	c := loadCatalog(f)
