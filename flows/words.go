@@ -72,6 +72,9 @@ const (
 	// 30k", "ko bán giá 30k", "không bán giá đó, 30k mới bán".
 	wordRefuse    // the refusal it starts with
 	wordPriceFill // words around the price, dropped before reading it
+	// wordPriceMin before the price makes it her lowest, not her price:
+	// "không bán dưới 20k", "không bán ít, 25k".
+	wordPriceMin
 
 	// wordControl are answers meant for the bot, never a name, a product
 	// or a reason for the buyer (validName, validReason). A task's own
@@ -325,7 +328,9 @@ var lexicon = wordTable{
 	"gia do": wordPriceFill, "gia nay": wordPriceFill, "gia vay": wordPriceFill, "gia day": wordPriceFill,
 	"voi gia": wordPriceFill, "o gia": wordPriceFill, "muc gia": wordPriceFill, "moi ban": wordPriceFill,
 	"moi ban duoc": wordPriceFill, "thi ban": wordPriceFill, "thi moi ban": wordPriceFill, "nua": wordPriceFill,
-	"dau": wordPriceFill,
+	"dau":  wordPriceFill,
+	"duoi": wordPriceMin, "it": wordPriceMin, "it hon": wordPriceMin, "thap hon": wordPriceMin, "re hon": wordPriceMin,
+	"nho hon": wordPriceMin, "be hon": wordPriceMin, "duoi gia": wordPriceMin, "gia duoi": wordPriceMin,
 	// Read with their marks before another word (bareKeys).
 	"dạ":   wordLeadYes,
 	"vâng": wordLeadYes,
