@@ -1,0 +1,66 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
+	"github.com/nongsan-bot/nongsan/bot/zalo/zalotest"
+)
+
+// A farmer who answers a new order with "hết hàng rồi" or "không bán nữa"
+// is asked about that order, on Telegram and on Zalo, rather than shown
+// her listing (which left the order waiting till it timed out, the buyer
+// told nothing): ❌ Từ chối: hết hàng declines it as Hết hàng (the buyer
+// told, the listing sold out); ✅ Nhận đơn accepts it.
+func TestSoldOutSaidWhileAnOrderWaitsAnswersTheOrder(t *testing.T) {
+	t.Parallel()
+	tg, zs := telegramtest.NewServer(t), zalotest.NewServer(t)
+	tgBot := startBot(t, tg, orderEnv(t, tg))
+	z := startZaloWith(t, tg, zs, zaloEnv(orderEnv(t, tg), zs))
+
+	script := func(p *typist, db string) {
+		const farmer, a, b = "4721", "4722", "4723"
+		statuses := func(table string) string {
+			return strings.Join(rows(t, db, `SELECT status FROM `+table+` ORDER BY id`), " ")
+		}
+		p.register(farmer, "0912 888 727")
+		_, code := p.publish(farmer, "2 tạ", "27k")
+
+		// "không bán nữa", then she still sells it after all: accepted.
+		p.say(a, "mua "+code)
+		first := p.order(a, "30 kg")
+		p.wait(farmer, func(s string) bool { return strings.HasPrefix(s, "🛒 Đơn mới") && strings.Contains(s, first) })
+		p.say(farmer, "không bán nữa")
+		ask := p.expect(farmer, "orders.over_one", "Code", first, "Quantity", "30 kg", "Product", "Na Chi Lăng",
+			"Name", p.c.name(a), "ListingCode", code, "SoldOut", false)
+		if got := statuses("orders"); got != "[pending]" {
+			t.Fatalf("orders after \"không bán nữa\": %v", got)
+		}
+		p.say(farmer, p.choose(ask, "order.accept"))
+		p.wait(a, func(s string) bool { return strings.Contains(s, first) && strings.Contains(s, "0912 888 727") })
+
+		// "hết hàng rồi": declined as Hết hàng, the listing sold out.
+		p.say(b, "mua "+code)
+		second := p.order(b, "20 kg")
+		p.wait(farmer, func(s string) bool { return strings.HasPrefix(s, "🛒 Đơn mới") && strings.Contains(s, second) })
+		p.say(farmer, "Hết hàng rồi ạ")
+		ask = p.expect(farmer, "orders.over_one", "Code", second, "Quantity", "20 kg", "Product", "Na Chi Lăng",
+			"Name", p.c.name(b), "ListingCode", code, "SoldOut", true)
+		if got := statuses("orders"); got != "[accepted] [pending]" {
+			t.Fatalf("orders after \"hết hàng rồi\": %v", got)
+		}
+		p.say(farmer, p.choose(ask, "orders.over_decline", "SoldOut", true))
+		p.wait(b, func(s string) bool {
+			return strings.HasPrefix(s, "😔") && strings.Contains(s, second) && strings.Contains(s, "Hết hàng")
+		})
+		if got := statuses("orders"); got != "[accepted] [declined]" {
+			t.Fatalf("orders: %v", got)
+		}
+		if got := statuses("listings"); got != "[sold_out]" {
+			t.Fatalf("the listing after Hết hàng: %v", got)
+		}
+	}
+	script(&typist{t: t, c: tgTypist{tgBot}}, tgBot.Env["DATABASE_URL"])
+	script(z.typist, z.b.Env["DATABASE_URL"])
+}
