@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -141,15 +142,22 @@ func (r *Router) refusesAtPrice(ctx context.Context, c *Conv, in Input) (done bo
 		return false, nil
 	}
 	p, least, ok := refusedPrice(in.Text, true)
+	alone := false // "30k mới bán", "giá 30k nhé": her price, no refusal said
 	if !ok {
-		return false, nil
+		if p, least, ok = refusedPrice(in.Text, false); !ok {
+			return false, nil
+		}
+		alone = true
 	}
 	orders, err := r.Deps.Orders.Awaiting(ctx, c.User.ID)
 	if err != nil {
 		return false, fmt.Errorf("orders awaiting %d, refused at a price: %w", c.User.ID, err)
 	}
-	if least && len(orders) > 0 {
-		r.asksAtLeast(c, orders, p)
+	if alone && !slices.ContainsFunc(orders, func(o *Order) bool { return belowLeast(o, p) }) {
+		return false, nil // no order below it: read as before
+	}
+	if (least || alone) && len(orders) > 0 {
+		r.asksAtLeast(c, orders, p, least)
 		return true, nil
 	}
 	switch len(orders) {
@@ -191,23 +199,25 @@ func orderedAnd(o *Order, p vn.Price) (vn.Price, vn.Price) {
 }
 
 // asksAtLeast answers the lowest price a farmer sells at ("không bán dưới
-// 20k", "không bán ít, 25k"), typed without an order's code while orders
-// wait for her: a lowest price is no refusal of an order above it, nor
-// her price for one below it, so nothing is declined on these words. The
+// 20k", "không bán ít, 25k"; least), or her price said alone ("30k mới
+// bán"), typed without an order's code while orders wait for her: a
+// lowest price is no refusal of an order above it, nor her price for one
+// below it, and a price alone may be meant for the listing, so nothing is
+// declined on these words. The
 // one order below it (of those waiting) is asked about with two choices:
 // ❌ Không bán giá 25.000 đ/kg (declined, the buyer told her lowest
 // price) or ✅ Nhận đơn giá 25.000 đ/kg; several below are listed to
 // choose the one to decline. With none below, the one order waiting is
 // asked about (✅ Nhận đơn or ❌ Từ chối, which asks why), several are
 // listed to accept, as "nhận đơn" lists them.
-func (r *Router) asksAtLeast(c *Conv, orders []*Order, p vn.Price) {
+func (r *Router) asksAtLeast(c *Conv, orders []*Order, p vn.Price, least bool) {
 	var below []*Order
 	for _, o := range orders {
 		if belowLeast(o, p) {
 			below = append(below, o)
 		}
 	}
-	least := func(o *Order) string {
+	lowest := func(o *Order) string {
 		p, _ := orderedAnd(o, p)
 		return c.F().Price(p)
 	}
@@ -215,7 +225,7 @@ func (r *Router) asksAtLeast(c *Conv, orders []*Order, p vn.Price) {
 	case len(below) == 1:
 		o := below[0]
 		id := strconv.FormatInt(o.ID, 10)
-		data := append(sellerData(c.F(), o), "Least", least(o))
+		data := append(sellerData(c.F(), o), "Least", lowest(o), "From", least)
 		c.Ask(M("orders.least_below", data...), []Choice{
 			{Label: M("orders.least_decline", data...), Value: declineAt(o, p)},
 			{Label: M("orders.least_accept", data...), Value: "ord:accept:" + id},
@@ -226,7 +236,7 @@ func (r *Router) asksAtLeast(c *Conv, orders []*Order, p vn.Price) {
 	case len(orders) == 1:
 		o := orders[0]
 		id := strconv.FormatInt(o.ID, 10)
-		data := append(sellerData(c.F(), o), "Least", least(o))
+		data := append(sellerData(c.F(), o), "Least", lowest(o))
 		c.Ask(M("orders.least_met", data...), []Choice{
 			{Label: M("order.accept"), Value: "ord:accept:" + id},
 			{Label: M("order.decline"), Value: "ord:decline:" + id},
@@ -240,7 +250,7 @@ func (r *Router) asksAtLeast(c *Conv, orders []*Order, p vn.Price) {
 			rows[i] = []Choice{{Label: M("orders.awaiting_choice", data...), Value: "ord:accept:" + strconv.FormatInt(o.ID, 10)}}
 		}
 		c.Ask(M("orders.least_met_many", "Count", len(orders), "Orders", strings.Join(lines, "\n"), "Example", orders[0].Code,
-			"Least", least(orders[0])), rows...)
+			"Least", lowest(orders[0])), rows...)
 	}
 	if c.Session.Active() {
 		r.prompt(c) // the task in progress goes on

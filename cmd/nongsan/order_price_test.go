@@ -93,6 +93,8 @@ func TestAFarmerRefusesAnOrderNamingHerPrice(t *testing.T) {
 // accept: she is asked, ✅ Nhận đơn or ❌ Từ chối, and the buyer gets her
 // phone once she accepts. One below it is asked about with two choices;
 // ❌ Không bán giá 27.000 đ/kg declines it, the buyer reading her price.
+// Her price said alone ("30k mới bán"), above the order's, is asked about
+// the same way; before, it opened a new listing.
 func TestAFarmersLowestPriceRefusesNoOrderOnItsOwn(t *testing.T) {
 	t.Parallel()
 	tg, zs := telegramtest.NewServer(t), zalotest.NewServer(t)
@@ -100,7 +102,7 @@ func TestAFarmersLowestPriceRefusesNoOrderOnItsOwn(t *testing.T) {
 	z := startZaloWith(t, tg, zs, zaloEnv(orderEnv(t, tg), zs))
 
 	script := func(p *typist, db string) {
-		const farmer, a, b = "4711", "4712", "4713"
+		const farmer, a, b, c = "4711", "4712", "4713", "4714"
 		statuses := func() string {
 			return strings.Join(rows(t, db, `SELECT status || ' ' || reason_key || ' ' || reason FROM orders ORDER BY id`), " ")
 		}
@@ -126,7 +128,7 @@ func TestAFarmersLowestPriceRefusesNoOrderOnItsOwn(t *testing.T) {
 		p.wait(farmer, func(s string) bool { return strings.HasPrefix(s, "🛒 Đơn mới") && strings.Contains(s, second) })
 		p.say(farmer, "Không bán ít, 30k")
 		ask = p.expect(farmer, "orders.least_below", "Code", second, "Quantity", "20 kg", "Product", "Na Chi Lăng",
-			"Name", p.c.name(b), "Price", "27.000 đ/kg", "Least", "30.000 đ/kg")
+			"Name", p.c.name(b), "Price", "27.000 đ/kg", "Least", "30.000 đ/kg", "From", true)
 		if got := statuses(); got != "[accepted  ] [pending  ]" {
 			t.Fatalf("orders after her lowest price above the order's: %v", got)
 		}
@@ -141,6 +143,20 @@ func TestAFarmersLowestPriceRefusesNoOrderOnItsOwn(t *testing.T) {
 		}
 		if got := statuses(); got != "[accepted  ] [declined price 30000/kg]" {
 			t.Fatalf("orders: %v", got)
+		}
+
+		// Her price alone ("30k mới bán") may be meant for the listing:
+		// asked the same, and she still sells this one at 27.000 đ/kg.
+		p.say(c, "mua "+code)
+		third := p.order(c, "10 kg")
+		p.wait(farmer, func(s string) bool { return strings.HasPrefix(s, "🛒 Đơn mới") && strings.Contains(s, third) })
+		p.say(farmer, "30k mới bán")
+		ask = p.expect(farmer, "orders.least_below", "Code", third, "Quantity", "10 kg", "Product", "Na Chi Lăng",
+			"Name", p.c.name(c), "Price", "27.000 đ/kg", "Least", "30.000 đ/kg", "From", false)
+		p.say(farmer, p.choose(ask, "orders.least_accept", "Price", "27.000 đ/kg"))
+		p.wait(c, func(s string) bool { return strings.Contains(s, third) && strings.Contains(s, "0912 888 717") })
+		if got := statuses(); got != "[accepted  ] [declined price 30000/kg] [accepted  ]" {
+			t.Fatalf("orders after her price alone: %v", got)
 		}
 	}
 	script(&typist{t: t, c: tgTypist{tgBot}}, tgBot.Env["DATABASE_URL"])
