@@ -416,11 +416,42 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 	if !ok {
 		id = "unclear.unknown"
 	}
+	if done, err := r.unclearAtOrder(ctx, c, in, id); done || err != nil {
+		return err
+	}
 	// Mid-task, the question follows: its example is the one to copy, not
 	// an idle one ("dang ban") that would leave the task.
 	c.Say(M(id, "Task", c.Session.Active()))
 	r.prompt(c)
 	return nil
+}
+
+// unclearAtOrder answers, between tasks, what the bot did not understand
+// (words, a voice note, a sticker) from a farmer whose orders wait for her
+// answer: most likely meant for them ("không được", "chưa chín", a voice
+// note saying "ừ nhận"). Not understood (id), then the order's question
+// again, in place of the menu, which would leave it waiting till it times
+// out: the one waiting with ✅ Nhận đơn and ❌ Từ chối, of several the
+// newest with what to send. done is false with none waiting.
+func (r *Router) unclearAtOrder(ctx context.Context, c *Conv, in Input, id string) (done bool, err error) {
+	switch {
+	case c.User == nil || c.Session.Active():
+		return false, nil
+	case in.Kind != KindText && in.Kind != KindVoice && in.Kind != KindSticker:
+		return false, nil
+	}
+	orders, err := r.Deps.Orders.Awaiting(ctx, c.User.ID)
+	if err != nil || len(orders) == 0 {
+		return false, err
+	}
+	c.Say(M(id, "Task", true)) // the question follows, with its example
+	if len(orders) == 1 {
+		askAccept(c, orders[0])
+		return true, nil
+	}
+	o := orders[len(orders)-1] // the newest
+	c.Say(M("orders.number_typed", append(sellerData(c.F(), o), "Count", len(orders))...))
+	return true, nil
 }
 
 // thanks tells whether text thanks or agrees, asking for nothing after a

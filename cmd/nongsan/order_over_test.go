@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
@@ -63,4 +64,48 @@ func TestSoldOutSaidWhileAnOrderWaitsAnswersTheOrder(t *testing.T) {
 	}
 	script(&typist{t: t, c: tgTypist{tgBot}}, tgBot.Env["DATABASE_URL"])
 	script(z.typist, z.b.Env["DATABASE_URL"])
+}
+
+// Words the bot does not understand ("chưa chín ạ"), or a voice note,
+// from a farmer whose order waits for her answer get the order's question
+// again (✅ Nhận đơn / ❌ Từ chối), on Telegram and on Zalo, not the menu,
+// which left the order waiting till it timed out.
+func TestWordsNotUnderstoodWhileAnOrderWaitsAskAboutTheOrder(t *testing.T) {
+	t.Parallel()
+	tg, zs := telegramtest.NewServer(t), zalotest.NewServer(t)
+	tgBot := startBot(t, tg, orderEnv(t, tg))
+	z := startZaloWith(t, tg, zs, zaloEnv(orderEnv(t, tg), zs))
+
+	script := func(p *typist, db string) {
+		const farmer, a = "4731", "4732"
+		p.register(farmer, "0912 888 737")
+		_, code := p.publish(farmer, "2 tạ", "27k")
+		p.say(a, "mua "+code)
+		first := p.order(a, "30 kg")
+		p.wait(farmer, func(s string) bool { return strings.HasPrefix(s, "🛒 Đơn mới") && strings.Contains(s, first) })
+		p.say(farmer, "chưa chín ạ")
+		p.expect(farmer, "unclear.text", "Task", true)
+		ask := p.expect(farmer, "orders.confirm", "Code", first, "Quantity", "30 kg", "Product", "Na Chi Lăng",
+			"Name", p.c.name(a), "Total", "810.000 đ")
+		if got := strings.Join(rows(t, db, `SELECT status FROM orders`), " "); got != "[pending]" {
+			t.Fatalf("orders after words not understood: %v", got)
+		}
+		p.say(farmer, p.choose(ask, "order.accept"))
+		p.wait(a, func(s string) bool { return strings.Contains(s, first) && strings.Contains(s, "0912 888 737") })
+	}
+	script(&typist{t: t, c: tgTypist{tgBot}}, tgBot.Env["DATABASE_URL"])
+	script(z.typist, z.b.Env["DATABASE_URL"])
+
+	// A voice note: the same question.
+	b, _, _, notice := pendingOrder(t)
+	if code := b.Post(b.Up.Media(farmer, farmer, "voice", "")); code != http.StatusOK {
+		t.Fatal(code)
+	}
+	ask := waitSent(t, b, farmer, func(s sent) bool { return strings.HasPrefix(s.Text, "🛒 Đơn "+orderCodeIn(notice.Text)) }, 1)[0]
+	if msgs := b.Sent(farmer); msgs[len(msgs)-2].Text != text(t, "vi", "unclear.voice", "Task", true) {
+		t.Fatalf("a voice note with an order waiting: %q", msgs[len(msgs)-2].Text)
+	}
+	if len(ask.Data) != 2 {
+		t.Fatalf("the order's question again has buttons %q", ask.Data)
+	}
 }
