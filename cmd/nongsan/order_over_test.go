@@ -109,3 +109,18 @@ func TestWordsNotUnderstoodWhileAnOrderWaitsAskAboutTheOrder(t *testing.T) {
 		t.Fatalf("the order's question again has buttons %q", ask.Data)
 	}
 }
+
+// "đã gửi" (and "gửi hàng rồi"), as farmers say they sent the goods,
+// marks her accepted order delivered as 🚚 Đã giao hàng does: the buyer
+// is told. Before, "đã gửi" got "Em chưa hiểu" and the menu.
+func TestDaGuiMarksTheAcceptedOrderDelivered(t *testing.T) {
+	t.Parallel()
+	b, _, _, notice := pendingOrder(t)
+	code := orderCodeIn(notice.Text)
+	b.Tap(farmer, notice.Data[0]) // ✅ Nhận đơn
+	b.Say(farmer, "Đã gửi ạ")
+	waitSent(t, b, buyer, func(s sent) bool { return strings.HasPrefix(s.Text, "🚚") && strings.Contains(s.Text, code) }, 1)
+	if got := strings.Join(rows(t, b.Env["DATABASE_URL"], `SELECT status FROM orders`), " "); got != "[shipping]" {
+		t.Fatalf("the order after \"đã gửi\": %v", got)
+	}
+}
