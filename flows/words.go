@@ -72,6 +72,9 @@ const (
 	// 30k", "ko bán giá 30k", "không bán giá đó, 30k mới bán".
 	wordRefuse    // the refusal it starts with
 	wordPriceFill // words around the price, dropped before reading it
+	// wordPay asks, between tasks, how to pay: a buyer's accepted order's
+	// 💳 Mã thanh toán typed ("stk", "số tài khoản").
+	wordPay
 	// wordPriceMin before the price makes it her lowest, not her price:
 	// "không bán dưới 20k", "không bán ít, 25k".
 	wordPriceMin
@@ -333,7 +336,11 @@ var lexicon = wordTable{
 	"gia do": wordPriceFill, "gia nay": wordPriceFill, "gia vay": wordPriceFill, "gia day": wordPriceFill,
 	"voi gia": wordPriceFill, "o gia": wordPriceFill, "muc gia": wordPriceFill, "moi ban": wordPriceFill,
 	"moi ban duoc": wordPriceFill, "thi ban": wordPriceFill, "thi moi ban": wordPriceFill, "nua": wordPriceFill,
-	"dau":  wordPriceFill,
+	"dau": wordPriceFill,
+	"stk": wordPay, "so tk": wordPay, "so tai khoan": wordPay, "xin stk": wordPay, "cho xin stk": wordPay,
+	"xin so tai khoan": wordPay, "cho xin so tai khoan": wordPay, "ma qr": wordPay, "ma thanh toan": wordPay,
+	"thanh toan": wordPay, "tra tien": wordPay, "chuyen khoan": wordPay, "tra tien the nao": wordPay,
+	"chuyen khoan vao dau": wordPay, "tra tien vao dau": wordPay, "chuyen tien vao dau": wordPay,
 	"duoi": wordPriceMin, "it": wordPriceMin, "it hon": wordPriceMin, "thap hon": wordPriceMin, "re hon": wordPriceMin,
 	"nho hon": wordPriceMin, "be hon": wordPriceMin, "duoi gia": wordPriceMin, "gia duoi": wordPriceMin,
 	// Read with their marks before another word (bareKeys).

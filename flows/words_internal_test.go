@@ -177,6 +177,8 @@ func TestEveryWordMeansWhatItSays(t *testing.T) {
 		{"ko nhận đơn", wordRefuse},
 		{"giá đó", wordPriceFill},
 		{"dưới", wordPriceMin},
+		{"stk", wordPay},
+		{"Cho xin số tài khoản ạ", wordPay},
 		{"ít", wordPriceMin},
 		{"ít hơn", wordPriceMin},
 		{"thấp hơn", wordPriceMin},

@@ -124,3 +124,26 @@ func TestDaGuiMarksTheAcceptedOrderDelivered(t *testing.T) {
 		t.Fatalf("the order after \"đã gửi\": %v", got)
 	}
 }
+
+// A buyer whose order was accepted and who asks how to pay ("stk", "số tài
+// khoản") gets that order's VietQR again, as its 💳 Mã thanh toán would;
+// before, nothing at all. Before the farmer accepts, nothing of hers.
+func TestABuyerAskingForTheAccountGetsTheAcceptedOrdersPayment(t *testing.T) {
+	t.Parallel()
+	b, tg, _, notice := pendingOrder(t)
+	code := orderCodeIn(notice.Text)
+	b.Say(buyer, "stk")
+	b.expect(buyer, "menu.buyer_title")
+	b.Tap(farmer, notice.Data[0]) // ✅ Nhận đơn
+	b.Say(buyer, "cho xin số tài khoản ạ")
+	// The QR of the acceptance, then the one asked for.
+	qrs := 0
+	for n := 1; qrs < 2; n++ {
+		qrs = 0
+		for _, c := range tg.WaitCalls(t, "sendPhoto", n) {
+			if c.ChatID == itoa(buyer) && strings.HasPrefix(c.Params["caption"], "💳 Trả tiền đơn "+code) {
+				qrs++
+			}
+		}
+	}
+}
