@@ -431,8 +431,9 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 
 // unclearAtOrder answers, between tasks, what the bot did not understand
 // (words, a voice note, a sticker) from a farmer whose orders wait for her
-// answer: most likely meant for them ("không được", "chưa chín", a voice
-// note saying "ừ nhận"). Not understood (id), then the order's question
+// answer, the latest question she was asked being an order's: most likely
+// meant for it ("không được", "chưa chín", a voice note saying "ừ
+// nhận"). Not understood (id), then the order's question
 // again, in place of the menu, which would leave it waiting till it times
 // out: the one waiting with ✅ Nhận đơn and ❌ Từ chối, of several the
 // newest with what to send. done is false with none waiting.
@@ -442,6 +443,12 @@ func (r *Router) unclearAtOrder(ctx context.Context, c *Conv, in Input, id strin
 		return false, nil
 	case in.Kind != KindText && in.Kind != KindVoice && in.Kind != KindSticker:
 		return false, nil
+	}
+	// The latest question asked wins: after a renewal's, "được" is not
+	// the order's answer.
+	last, err := r.Deps.Orders.LastAsked(ctx, c.User.ID)
+	if err != nil || last.Kind != AskedOrder {
+		return false, err
 	}
 	orders, err := r.Deps.Orders.Awaiting(ctx, c.User.ID)
 	if err != nil || len(orders) == 0 {
