@@ -72,12 +72,6 @@ const (
 	// 30k", "ko bán giá 30k", "không bán giá đó, 30k mới bán".
 	wordRefuse    // the refusal it starts with
 	wordPriceFill // words around the price, dropped before reading it
-	// wordPay asks, between tasks, how to pay: a buyer's accepted order's
-	// 💳 Mã thanh toán typed ("stk", "số tài khoản").
-	wordPay
-	// wordPriceMin before the price makes it her lowest, not her price:
-	// "không bán dưới 20k", "không bán ít, 25k".
-	wordPriceMin
 
 	// wordControl are answers meant for the bot, never a name, a product
 	// or a reason for the buyer (validName, validReason). A task's own
@@ -111,6 +105,13 @@ const (
 	// wordPickLead are the words said before a choice's number ("số 2",
 	// "chọn 2", "em chọn số hai"): pickedNumber drops them.
 	wordPickLead
+
+	// wordPriceMin before the price makes it her lowest, not her price:
+	// "không bán dưới 20k", "không bán ít, 25k" (refusedPrice).
+	wordPriceMin
+	// wordPay asks, between tasks, how to pay: a buyer's accepted order's
+	// 💳 Mã thanh toán typed ("stk", "số tài khoản": payTyped).
+	wordPay
 )
 
 // words are the words typed alone that mean something to the bot, folded
@@ -381,7 +382,8 @@ func (t wordTable) of(m wordMeaning) []string {
 var wordNames = []string{"cancel", "help", "back", "quit", "particle", "yes", "polite_yes", "lead_yes", "no",
 	"renew_yes", "renew_no", "thanks", "mind", "cancel_order", "accept", "decline", "ship", "received",
 	"order_cancel", "drop", "view", "shipped", "ship_label", "renew", "close", "remove", "ban", "skip", "refuse", "price_fill",
-	"control", "change_yes", "change_no", "sold_out", "far", "other_reason", "follow", "unfollow", "all", "counter", "pick_lead"}
+	"control", "change_yes", "change_no", "sold_out", "far", "other_reason", "follow", "unfollow", "all", "counter", "pick_lead",
+	"price_min", "pay"}
 
 func (m wordMeaning) String() string {
 	var names []string
