@@ -610,9 +610,10 @@ func (f *orders) onReason(ctx context.Context, c *Conv, in Input) (Step, error) 
 	reason := Reason{Text: in.Text} // as typed
 	if key, ok := reasonSaid(in.Text); ok {
 		reason = Reason{Key: key} // "hết hàng rồi" is Hết hàng: the listing sells out, as by its button
-	} else if p, ok := refusedPrice(in.Text, false); ok {
+	} else if p, least, ok := refusedPrice(in.Text, false); ok && (!least || belowLeast(o, p)) {
 		reason = priceReason(o, p) // "30k mới bán": her price, in the buyer's language
-	}
+	} // "không bán dưới 20k" of an order at 25k: her words as they are, no price she refuses
+
 	return Done, f.decline(ctx, c, o, orderActions[cmp.Or(d.Action, "decline")], reason)
 }
 

@@ -3,6 +3,8 @@ package flows
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 )
 
 // sellingOver answers, between tasks, a farmer saying her selling is over
@@ -19,6 +21,11 @@ func (r *Router) sellingOver(ctx context.Context, c *Conv, in Input) (done bool,
 	read := readListing(c, r.Deps, in.Text)
 	if !read.Over && !read.NotYet {
 		return false, nil
+	}
+	if read.Over {
+		if done, err := r.overAwaiting(ctx, c, in); done || err != nil {
+			return done, err
+		}
 	}
 	listings, err := r.Deps.Listings.ListingsOf(ctx, c.User.ID)
 	if err != nil {
@@ -43,4 +50,49 @@ func (r *Router) sellingOver(ctx context.Context, c *Conv, in Input) (done bool,
 		c.Say(M("over.listings"))
 	}
 	return true, r.interject(ctx, c, "mine", in)
+}
+
+// overAwaiting answers "hết hàng", "không bán nữa" said by a farmer whose
+// orders wait for her answer: most likely her answer to them, which the
+// listing alone would leave waiting till they time out. The one order
+// waiting is asked about with two choices, ❌ Từ chối (for Hết hàng when
+// she said so, which also marks the listing sold out; else asking why) or
+// ✅ Nhận đơn; several are listed to choose the one to decline. done is
+// false with none waiting.
+func (r *Router) overAwaiting(ctx context.Context, c *Conv, in Input) (done bool, err error) {
+	orders, err := r.Deps.Orders.Awaiting(ctx, c.User.ID)
+	if err != nil {
+		return false, fmt.Errorf("orders awaiting %d, selling over: %w", c.User.ID, err)
+	}
+	if len(orders) == 0 {
+		return false, nil
+	}
+	key, _ := reasonSaid(in.Text)
+	soldOut := key == ReasonSoldOut
+	value := func(o *Order) string {
+		v := "ord:decline:" + strconv.FormatInt(o.ID, 10)
+		if soldOut {
+			v += ":" + ReasonSoldOut
+		}
+		return v
+	}
+	if len(orders) == 1 {
+		o := orders[0]
+		data := append(sellerData(c.F(), o), "SoldOut", soldOut)
+		c.Ask(M("orders.over_one", data...), []Choice{
+			{Label: M("orders.over_decline", data...), Value: value(o)},
+			{Label: M("order.accept"), Value: "ord:accept:" + strconv.FormatInt(o.ID, 10)},
+		})
+		return true, nil
+	}
+	lines := make([]string, len(orders))
+	rows := make([][]Choice, len(orders))
+	for i, o := range orders {
+		data := append(sellerData(c.F(), o), "Decline", true)
+		lines[i] = c.T(M("orders.awaiting_item", data...))
+		rows[i] = []Choice{{Label: M("orders.awaiting_choice", data...), Value: value(o)}}
+	}
+	c.Ask(M("orders.awaiting", "Count", len(orders), "Orders", strings.Join(lines, "\n"), "Example", orders[0].Code,
+		"Decline", true), rows...)
+	return true, nil
 }

@@ -416,11 +416,91 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 	if !ok {
 		id = "unclear.unknown"
 	}
+	if done, err := r.payTyped(ctx, c, in); done || err != nil {
+		return err
+	}
+	if done, err := r.unclearAtOrder(ctx, c, in, id); done || err != nil {
+		return err
+	}
 	// Mid-task, the question follows: its example is the one to copy, not
 	// an idle one ("dang ban") that would leave the task.
 	c.Say(M(id, "Task", c.Session.Active()))
 	r.prompt(c)
 	return nil
+}
+
+// unclearAtOrder answers, between tasks, what the bot did not understand
+// (words, a voice note, a sticker) from a farmer whose orders wait for her
+// answer, the latest question she was asked being an order's: most likely
+// meant for it ("không được", "chưa chín", a voice note saying "ừ
+// nhận"). Not understood (id), then the order's question
+// again, in place of the menu, which would leave it waiting till it times
+// out: the one waiting with ✅ Nhận đơn and ❌ Từ chối, of several the
+// newest with what to send. done is false with none waiting.
+func (r *Router) unclearAtOrder(ctx context.Context, c *Conv, in Input, id string) (done bool, err error) {
+	switch {
+	case c.User == nil || c.Session.Active():
+		return false, nil
+	case in.Kind != KindText && in.Kind != KindVoice && in.Kind != KindSticker:
+		return false, nil
+	}
+	// The latest question asked wins: after a renewal's, "được" is not
+	// the order's answer.
+	last, err := r.Deps.Orders.LastAsked(ctx, c.User.ID)
+	if err != nil || last.Kind != AskedOrder {
+		return false, err
+	}
+	orders, err := r.Deps.Orders.Awaiting(ctx, c.User.ID)
+	if err != nil || len(orders) == 0 {
+		return false, err
+	}
+	c.Say(M(id, "Task", true)) // the question follows, with its example
+	if len(orders) == 1 {
+		askAccept(c, orders[0])
+		return true, nil
+	}
+	o := orders[len(orders)-1] // the newest
+	c.Say(M("orders.number_typed", append(sellerData(c.F(), o), "Count", len(orders))...))
+	return true, nil
+}
+
+// payTyped answers, between tasks, a buyer asking how to pay ("stk", "số
+// tài khoản": wordPay) while orders of his are accepted and not yet
+// received: the one there is gets its 💳 Mã thanh toán (the VietQR and
+// the account, or to pay in hand), as its button would; several are
+// listed, each with its button. done is false with none: the words were
+// meant otherwise (a farmer's own account).
+func (r *Router) payTyped(ctx context.Context, c *Conv, in Input) (done bool, err error) {
+	if c.User == nil || c.Session.Active() || in.Kind != KindText || !lexicon.is(controlKey(in.Text), wordPay) {
+		return false, nil
+	}
+	orders, err := r.ordersOf(ctx, c)
+	if err != nil {
+		return false, fmt.Errorf("orders of %d to pay: %w", c.User.ID, err)
+	}
+	var due []*Order
+	for _, o := range orders.bought {
+		if o.Status == Accepted || o.Status == Shipping {
+			due = append(due, o)
+		}
+	}
+	value := func(o *Order) string { return "ord:pay:" + strconv.FormatInt(o.ID, 10) }
+	switch len(due) {
+	case 0:
+		return false, nil
+	case 1:
+		in.Kind, in.Text = KindChoice, value(due[0])
+		return true, r.interject(ctx, c, "orders", in)
+	}
+	lines := make([]string, len(due))
+	rows := make([][]Choice, len(due))
+	for i, o := range due {
+		data := buyerData(c.F(), o)
+		lines[i] = c.T(M("orders.pay_item", data...))
+		rows[i] = []Choice{{Label: M("orders.pay_choice", data...), Value: value(o)}}
+	}
+	c.Ask(M("orders.pay_pick", "Count", len(due), "Orders", strings.Join(lines, "\n")), rows...)
+	return true, nil
 }
 
 // thanks tells whether text thanks or agrees, asking for nothing after a

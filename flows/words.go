@@ -105,6 +105,13 @@ const (
 	// wordPickLead are the words said before a choice's number ("số 2",
 	// "chọn 2", "em chọn số hai"): pickedNumber drops them.
 	wordPickLead
+
+	// wordPriceMin before the price makes it her lowest, not her price:
+	// "không bán dưới 20k", "không bán ít, 25k" (refusedPrice).
+	wordPriceMin
+	// wordPay asks, between tasks, how to pay: a buyer's accepted order's
+	// 💳 Mã thanh toán typed ("stk", "số tài khoản": payTyped).
+	wordPay
 )
 
 // words are the words typed alone that mean something to the bot, folded
@@ -148,7 +155,10 @@ var lexicon = wordTable{
 	"da giao hang":          wordShip | wordShipped,
 	"da giao hang roi":      wordShip | wordShipped,
 	"da giao roi":           wordShip | wordShipped,
+	"da gui":                wordShip | wordShipped,
 	"da gui hang":           wordShip | wordShipped | wordShipLabel,
+	"da gui hang roi":       wordShip | wordShipped,
+	"da gui roi":            wordShip | wordShipped,
 	"da nhan duoc hang":     wordReceived,
 	"da nhan duoc hang roi": wordReceived,
 	"da nhan duoc roi":      wordReceived,
@@ -170,6 +180,8 @@ var lexicon = wordTable{
 	"giao hang":             wordShip,
 	"giao hang roi":         wordShip | wordShipped,
 	"giao roi":              wordShip | wordShipped,
+	"gui hang roi":          wordShip | wordShipped,
+	"gui roi":               wordShip | wordShipped,
 	"giup":                  wordHelp,
 	"go":                    wordRemove,
 	"go tin":                wordRemove,
@@ -326,6 +338,12 @@ var lexicon = wordTable{
 	"voi gia": wordPriceFill, "o gia": wordPriceFill, "muc gia": wordPriceFill, "moi ban": wordPriceFill,
 	"moi ban duoc": wordPriceFill, "thi ban": wordPriceFill, "thi moi ban": wordPriceFill, "nua": wordPriceFill,
 	"dau": wordPriceFill,
+	"stk": wordPay, "so tk": wordPay, "so tai khoan": wordPay, "xin stk": wordPay, "cho xin stk": wordPay,
+	"xin so tai khoan": wordPay, "cho xin so tai khoan": wordPay, "ma qr": wordPay, "ma thanh toan": wordPay,
+	"thanh toan": wordPay, "tra tien": wordPay, "chuyen khoan": wordPay, "tra tien the nao": wordPay,
+	"chuyen khoan vao dau": wordPay, "tra tien vao dau": wordPay, "chuyen tien vao dau": wordPay,
+	"duoi": wordPriceMin, "it": wordPriceMin, "it hon": wordPriceMin, "thap hon": wordPriceMin, "re hon": wordPriceMin,
+	"nho hon": wordPriceMin, "be hon": wordPriceMin, "duoi gia": wordPriceMin, "gia duoi": wordPriceMin,
 	// Read with their marks before another word (bareKeys).
 	"dạ":   wordLeadYes,
 	"vâng": wordLeadYes,
@@ -364,7 +382,8 @@ func (t wordTable) of(m wordMeaning) []string {
 var wordNames = []string{"cancel", "help", "back", "quit", "particle", "yes", "polite_yes", "lead_yes", "no",
 	"renew_yes", "renew_no", "thanks", "mind", "cancel_order", "accept", "decline", "ship", "received",
 	"order_cancel", "drop", "view", "shipped", "ship_label", "renew", "close", "remove", "ban", "skip", "refuse", "price_fill",
-	"control", "change_yes", "change_no", "sold_out", "far", "other_reason", "follow", "unfollow", "all", "counter", "pick_lead"}
+	"control", "change_yes", "change_no", "sold_out", "far", "other_reason", "follow", "unfollow", "all", "counter", "pick_lead",
+	"price_min", "pay"}
 
 func (m wordMeaning) String() string {
 	var names []string

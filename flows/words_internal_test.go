@@ -104,6 +104,11 @@ func TestEveryWordMeansWhatItSays(t *testing.T) {
 		{"đã giao hàng", wordShip | wordShipped},
 		{"Đã giao hàng rồi", wordShip | wordShipped},
 		{"đã giao rồi", wordShip | wordShipped},
+		{"đã gửi", wordShip | wordShipped},
+		{"Đã gửi rồi", wordShip | wordShipped},
+		{"đã gửi hàng rồi", wordShip | wordShipped},
+		{"gửi hàng rồi", wordShip | wordShipped},
+		{"gửi rồi", wordShip | wordShipped},
 		{"Giao rồi", wordShip | wordShipped},
 		{"giao hàng rồi", wordShip | wordShipped},
 		{"giao hàng", wordShip},
@@ -173,6 +178,32 @@ func TestEveryWordMeansWhatItSays(t *testing.T) {
 		{"ko nhận", wordRefuse},
 		{"ko nhận đơn", wordRefuse},
 		{"giá đó", wordPriceFill},
+		{"dưới", wordPriceMin},
+		{"ít", wordPriceMin},
+		{"ít hơn", wordPriceMin},
+		{"thấp hơn", wordPriceMin},
+		{"rẻ hơn", wordPriceMin},
+		{"nhỏ hơn", wordPriceMin},
+		{"bé hơn", wordPriceMin},
+		{"dưới giá", wordPriceMin},
+		{"giá dưới", wordPriceMin},
+		// A buyer asking how to pay.
+		{"stk", wordPay},
+		{"số tk", wordPay},
+		{"số tài khoản", wordPay},
+		{"xin stk", wordPay},
+		{"cho xin stk", wordPay},
+		{"xin số tài khoản", wordPay},
+		{"Cho xin số tài khoản", wordPay},
+		{"mã QR", wordPay},
+		{"mã thanh toán", wordPay},
+		{"thanh toán", wordPay},
+		{"trả tiền", wordPay},
+		{"chuyển khoản", wordPay},
+		{"trả tiền thế nào", wordPay},
+		{"chuyển khoản vào đâu", wordPay},
+		{"trả tiền vào đâu", wordPay},
+		{"chuyển tiền vào đâu", wordPay},
 		{"giá này", wordPriceFill},
 		{"giá vậy", wordPriceFill},
 		{"giá đấy", wordPriceFill},
@@ -356,10 +387,35 @@ func TestARefusalNamesAPrice(t *testing.T) {
 		{"hàng chưa chín", false, vn.Price{}},
 		{"còn 30 kg thôi", false, vn.Price{}},
 	} {
-		got, ok := refusedPrice(row.typed, row.lead)
-		if ok != (row.want.VND > 0) || got != row.want {
+		got, least, ok := refusedPrice(row.typed, row.lead)
+		if ok != (row.want.VND > 0) || got != row.want || least {
 			t.Errorf("refusedPrice(%q, %v) = %+v, %v; want %+v", row.typed, row.lead, got, ok, row.want)
 		}
+	}
+}
+
+// A refusal of a price below one ("không bán dưới 20k", "không bán ít,
+// 25k") names the lowest price she sells at, not her price.
+func TestARefusalNamesHerLowestPrice(t *testing.T) {
+	for _, row := range []struct {
+		typed string
+		want  vn.Price
+	}{
+		{"không bán dưới 20k", vn.Price{VND: 20_000}},
+		{"Không bán ít, 25k", vn.Price{VND: 25_000}},
+		{"ko ban duoi 20 nghin dau", vn.Price{VND: 20_000}},
+		{"không bán ít hơn 25k", vn.Price{VND: 25_000}},
+		{"không bán thấp hơn 22.000đ/kg", vn.Price{VND: 22_000, Per: vn.UnitKg}},
+		{"k bán rẻ hơn 2 triệu/tạ", vn.Price{VND: 2_000_000, Per: "ta"}},
+		{"không bán giá dưới 20k", vn.Price{VND: 20_000}},
+	} {
+		got, least, ok := refusedPrice(row.typed, true)
+		if !ok || !least || got != row.want {
+			t.Errorf("refusedPrice(%q) = %+v, least %v, %v; want %+v, least", row.typed, got, least, ok, row.want)
+		}
+	}
+	if _, _, ok := refusedPrice("không bán ít", true); ok {
+		t.Errorf("\"không bán ít\" names a price")
 	}
 }
 
