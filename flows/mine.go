@@ -797,7 +797,14 @@ func (r *Router) askRenew(ctx context.Context, l *Listing, now time.Time) error 
 			Choices: [][]Choice{{typedAs(renewChoice("mine:renew:"+id), "renew", l.Code), typedAs(closeChoice("mine:close:"+id), "close", l.Code)}},
 		})
 	}
-	return unlessStale(r.Deps.Listings.AskedRenew(ctx, l.ID, l.ExpiresAt, now, notices...))
+	// Asked when stored, not when the tick began: a listing published or
+	// a task ended meanwhile (the tick's other work can take seconds) came
+	// before the question, and "ok" answers it (RenewAskedLast).
+	at := now
+	if r.Deps.Now != nil && r.Deps.Now().After(at) {
+		at = r.Deps.Now()
+	}
+	return unlessStale(r.Deps.Listings.AskedRenew(ctx, l.ID, l.ExpiresAt, at, notices...))
 }
 
 // mayRenew tells whether who, asked about renewing l, may sell it 7 more
