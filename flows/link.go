@@ -456,9 +456,15 @@ func (r *registration) claimed(ctx context.Context, c *Conv, d *draft, try LinkT
 	if lang := cmp.Or(try.Lang, c.Lang); try.Owner.ChatID != "" {
 		c.SendTo(try.Owner, lang, M("claim.claimed", "Name", seller.Name, "Channel", ChannelName(c.texts, lang, c.In.Channel)))
 	}
+	// Orders placed on what the helper posted and not answered yet are
+	// hers to answer now: their notices went to the helper.
+	waiting, err := r.deps.Orders.Awaiting(ctx, c.User.ID)
+	if err != nil {
+		return Go{}, fmt.Errorf("orders waiting after claiming: %w", err)
+	}
 	d.Seller, d.Link = *seller, nil
 	c.Session.Editing = false
-	c.Say(M("claim.done", "Name", seller.Name))
+	c.Say(M("claim.done", "Name", seller.Name, "Waiting", len(waiting)))
 	if seller.Bank != nil {
 		return To(r.claimBank), nil
 	}
