@@ -158,3 +158,44 @@ func TestAHelperListingForOneFarmerReadsWhoseOrderArrives(t *testing.T) {
 		t.Fatalf("/don does not name the farmer:\n%s", list)
 	}
 }
+
+// At a commune meeting a helper registers farmers one after another; a
+// digit typed wrong in one's number is seen on the summary and corrected
+// there, the name and address she typed kept: no profile is left at the
+// wrong number (whose holder could take it, and buyers would call), and
+// the same farmer typed again is found, not registered twice.
+func TestAHelperCorrectsAMistypedNumberBeforeSaving(t *testing.T) {
+	t.Parallel()
+	p := startPlain(t, func(env map[string]string) { env["MODERATORS"] = "plain:h1" })
+	const helper = "h1"
+	p.helperRegisters(helper, "0987 654 321", "Hoàng Thị Mai")
+	p.say(helper, "huỷ")
+
+	p.say(helper, "/ban")
+	p.say(helper, "Đăng hộ người khác")
+	p.say(helper, "0987 654 332") // Tú's is 0987 654 322
+	p.say(helper, "Lương Văn Tú")
+	p.say(helper, "xã Hữu Kiên, Chi Lăng")
+	check := p.expect(helper, "assist.check", "Name", "Lương Văn Tú", "Phone", "0987 654 332", "Place", "xã Hữu Kiên, Chi Lăng", "Found", false)
+	p.say(helper, p.number(check, "profile.field_phone"))
+	p.expect(helper, "assist.phone")
+	p.say(helper, "0987 654 322")
+	check = p.expect(helper, "assist.check", "Name", "Lương Văn Tú", "Phone", "0987 654 322", "Place", "xã Hữu Kiên, Chi Lăng", "Found", false)
+	p.say(helper, p.number(check, "assist.save"))
+	p.expect(helper, "assist.created", "Name", "Lương Văn Tú")
+	p.say(helper, "huỷ")
+	url := p.b.Env["DATABASE_URL"]
+	if count(t, url, `SELECT count(*) FROM sellers WHERE phone_e164 = '+84987654332'`) != 0 ||
+		count(t, url, `SELECT count(*) FROM sellers WHERE phone_e164 = '+84987654322' AND name = 'Lương Văn Tú'`) != 1 {
+		t.Fatal("Tú is not saved at the corrected number alone")
+	}
+
+	// Mai again, typed as on her paper: found, not registered twice.
+	p.say(helper, "/ban")
+	p.say(helper, "Đăng hộ người khác")
+	p.say(helper, "0987.654.321")
+	p.expect(helper, "sell.product")
+	if n := count(t, url, `SELECT count(*) FROM sellers`); n != 2 {
+		t.Fatalf("%d farmers saved, want Mai and Tú", n)
+	}
+}
