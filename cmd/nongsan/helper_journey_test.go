@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/nongsan-bot/nongsan/bot/telegram/telegramtest"
 )
 
 // helperRegisters has helper register a farmer by typing, up to the
@@ -198,4 +200,39 @@ func TestAHelperCorrectsAMistypedNumberBeforeSaving(t *testing.T) {
 	if n := count(t, url, `SELECT count(*) FROM sellers`); n != 2 {
 		t.Fatalf("%d farmers saved, want Mai and Tú", n)
 	}
+}
+
+// A farmer who takes over her profile on Telegram by sharing her contact
+// (no code) is told of the order waiting for her answer, and the helper
+// who registered her is told she now posts and answers orders herself.
+func TestAFarmerWhoSharesHerContactTakesOverAndTheHelperIsTold(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	env := orderEnv(t, tg)
+	const helper, mai, buyer = int64(7507), int64(8507), int64(9507)
+	env["MODERATORS"] = "telegram:" + itoa(helper)
+	b := startBot(t, tg, env)
+	b.markets()
+	b.registerMai(helper)
+	code := b.publish(helper)
+	b.Say(buyer, deepLink(code))
+	b.Say(buyer, "50 kg")
+	b.Tap(buyer, "keep")
+	b.Post(b.Up.Contact(buyer, buyer, "+84911222333"))
+	b.Say(buyer, "giao tận nơi")
+	b.Say(buyer, "12 Trần Phú, Ba Đình, Hà Nội")
+	b.Say(buyer, "bỏ qua")
+	b.Place(buyer)
+	b.notice(helper, "🛒 Đơn mới")
+
+	b.Say(mai, "/ban")
+	b.Tap(mai, "keep")
+	b.Post(b.Up.Contact(mai, mai, "84987654321"))
+	b.Say(mai, "xã Hữu Kiên, Chi Lăng")
+	b.Tap(mai, "skip")
+	b.Tap(mai, "skip")
+	b.expect(mai, "sell.product")
+	b.notice(mai, "🛒 Có 1 đơn mua đang chờ anh/chị trả lời.")
+	// Named as she gave her name (her Telegram name, kept).
+	b.notice(helper, text(t, "vi", "claim.claimed", "Name", "Nông dân 8507", "Channel", "Telegram"))
 }
