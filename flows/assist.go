@@ -15,13 +15,13 @@ import (
 // assist are the sell form's first rows, for helpers, named here when an
 // answer leads to them.
 type assist struct {
-	forWhom, assistName, assistCommune, assistArea, check *Field[draft]
+	forWhom, assistPhone, assistName, assistCommune, assistArea, check *Field[draft]
 }
 
 func newAssist(f *sell, form *Form[draft]) assist {
 	var a assist
 	a.forWhom = form.Row(Field[draft]{Step: "for_whom", Ask: askForWhom, Answer: f.onForWhom})
-	form.Row(Field[draft]{Step: "assist_phone", Ask: ask(M("assist.phone")).text, Answer: f.onAssistPhone})
+	a.assistPhone = form.Row(Field[draft]{Step: "assist_phone", Ask: ask(M("assist.phone")).text, Answer: f.onAssistPhone})
 	a.assistName = form.Row(Field[draft]{Step: "assist_name", Ask: ask(M("assist.name")).text, Answer: f.onAssistName})
 	a.assistCommune = form.Row(Field[draft]{Step: "assist_commune", Ask: ask(M("assist.commune")).text, Answer: f.onAssistCommune})
 	a.assistArea = form.Row(Field[draft]{Step: "assist_area", Answer: takeArea, Follows: true,
@@ -89,7 +89,12 @@ func (f *sell) onAssistPhone(ctx context.Context, c *Conv, d *draft, in Input) (
 	seller, err := f.deps.Sellers.SellerByPhone(ctx, phone)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		d.Seller = Seller{Phone: phone, CreatedBy: c.User.ID}
+		// A number typed again at the new farmer's summary (a digit
+		// wrong) keeps the name and address typed for her.
+		if d.Seller.ID != 0 {
+			d.Seller = Seller{}
+		}
+		d.Seller.Phone, d.Seller.CreatedBy = phone, c.User.ID
 		return Next(), nil
 	case err != nil:
 		return Go{}, err
@@ -137,14 +142,23 @@ func farmerCheck(c *Conv, s Seller, found bool) Msg {
 		"GrowingCode", s.GrowingCode, "Bank", bank)
 }
 
+// askFarmerCheck shows the farmer's profile before it is saved. A new
+// farmer's phone number is corrected there too (a digit typed wrong would
+// give buyers a stranger's number, and her profile to whoever holds it);
+// a saved one's stays, as it is how she claims her profile.
 func askFarmerCheck(c *Conv, d *draft) Question {
+	fields := []Choice{{Label: M("profile.field_name"), Value: "farmer_name", Words: []string{"ten", "sua ten"}}}
+	if d.Seller.ID == 0 {
+		fields = append(fields, Choice{Label: M("profile.field_phone"), Value: "farmer_phone",
+			Words: []string{"so dien thoai", "dien thoai", "sua so", "sua so dien thoai"}})
+	}
+	fields = append(fields, Choice{Label: M("profile.field_place"), Value: "farmer_place", Words: []string{"dia chi", "sua dia chi"}})
 	return Ask(farmerCheck(c, d.Seller, d.Seller.ID != 0),
 		[]Choice{{Label: M("assist.save"), Value: "farmer_save", Words: []string{"luu", "luu lai", "dung", "dung roi", "dung het roi", "ok"}}},
-		[]Choice{{Label: M("profile.field_name"), Value: "farmer_name", Words: []string{"ten", "sua ten"}},
-			{Label: M("profile.field_place"), Value: "farmer_place", Words: []string{"dia chi", "sua dia chi"}}})
+		fields)
 }
 
-func (f *sell) onFarmerCheck(_ context.Context, _ *Conv, _ *draft, in Input) (Go, error) {
+func (f *sell) onFarmerCheck(_ context.Context, _ *Conv, d *draft, in Input) (Go, error) {
 	if in.Kind != KindChoice {
 		return NotUnderstood(), nil
 	}
@@ -153,6 +167,11 @@ func (f *sell) onFarmerCheck(_ context.Context, _ *Conv, _ *draft, in Input) (Go
 		return Next(), nil
 	case "farmer_name":
 		return Redo(f.assist.assistName), nil
+	case "farmer_phone":
+		if d.Seller.ID != 0 { // a saved farmer's number stays
+			return NotUnderstood(), nil
+		}
+		return Redo(f.assist.assistPhone), nil
 	case "farmer_place":
 		return Redo(f.assist.assistCommune), nil
 	}

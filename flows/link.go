@@ -459,6 +459,9 @@ func (r *registration) claimed(ctx context.Context, c *Conv, d *draft, try LinkT
 	d.Seller, d.Link = *seller, nil
 	c.Session.Editing = false
 	c.Say(M("claim.done", "Name", seller.Name))
+	if err := r.tellWaiting(ctx, c); err != nil {
+		return Go{}, err
+	}
 	if seller.Bank != nil {
 		return To(r.claimBank), nil
 	}
@@ -551,4 +554,33 @@ func ChannelName(texts Texts, lang string, ch Channel) string {
 		return texts.Text(lang, M("channel."+string(ch)))
 	}
 	return string(ch)
+}
+
+// tellWaiting tells a farmer who just took over the profile a helper
+// registered how many orders wait for her answer: placed on what the
+// helper posted, their notices went to the helper.
+func (r *registration) tellWaiting(ctx context.Context, c *Conv) error {
+	waiting, err := r.deps.Orders.Awaiting(ctx, c.User.ID)
+	if err != nil {
+		return fmt.Errorf("orders waiting after claiming: %w", err)
+	}
+	if len(waiting) > 0 {
+		c.Say(M("claim.waiting", "Count", len(waiting)))
+	}
+	return nil
+}
+
+// tookOver tells, once a farmer's shared contact gave her the profile a
+// helper registered at her number (SaveSeller), the helper that she now
+// posts and answers orders herself, as a code typed does, and her the
+// orders waiting.
+func (r *registration) tookOver(ctx context.Context, c *Conv, s *Seller) error {
+	ref, lang, err := r.deps.UserChats.ChatOf(ctx, s.CreatedBy)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("chat of helper: %w", err)
+	}
+	if lang = cmp.Or(lang, c.Lang); err == nil && ref.ChatID != "" {
+		c.SendTo(ref, lang, M("claim.claimed", "Name", s.Name, "Channel", ChannelName(c.texts, lang, c.In.Channel)))
+	}
+	return r.tellWaiting(ctx, c)
 }

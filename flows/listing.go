@@ -52,6 +52,21 @@ const (
 	Expired = "expired"
 )
 
+// Answers tells whether userID answers for l, its orders and changes:
+// its farmer, or the helper who posted it for a farmer without an account
+// of her own. Once the farmer claims her profile, what was posted for her
+// is hers alone: the helper no longer sees its orders (nor the buyers'
+// details) nor changes it.
+func (l *Listing) Answers(userID int64) bool {
+	return userID != 0 && (l.Seller.UserID == userID || l.Seller.UserID == 0 && l.HelperID == userID)
+}
+
+// PostedFor tells whether userID is the helper who posted l for a farmer
+// who has since claimed her profile: she is told the farmer answers now.
+func (l *Listing) PostedFor(userID int64) bool {
+	return userID != 0 && l.HelperID == userID && l.Seller.UserID != 0 && l.Seller.UserID != userID
+}
+
 // Listing is a harvest offered for sale.
 type Listing struct {
 	ID         int64

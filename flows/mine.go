@@ -185,7 +185,7 @@ func (f *mine) own(ctx context.Context, c *Conv, id int64) (*Listing, error) {
 	if err != nil {
 		return nil, err
 	}
-	if l.Seller.UserID != c.User.ID && l.HelperID != c.User.ID {
+	if !l.Answers(c.User.ID) {
 		return nil, fmt.Errorf("listing %d: %w", id, ErrNotFound)
 	}
 	return l, nil

@@ -170,7 +170,7 @@ func (f *order) start(ctx context.Context, c *Conv, d *orderDraft, in Input) (Go
 		return Finish(), nil
 	case err != nil:
 		return Go{}, err
-	case l.Seller.UserID == c.User.ID || l.HelperID == c.User.ID:
+	case l.Answers(c.User.ID):
 		c.Say(M("order.own_listing", "Code", l.Code))
 		return Finish(), nil
 	case l.Status == SoldOut || (l.Status == Active && l.Remaining == 0):
@@ -555,7 +555,19 @@ func orderData(f Format, o *Order) []any {
 		"Quantity", f.Ordered(o), "Price", f.Price(price), "Total", f.Money(o.Total), "Counter", o.CounterOf != 0,
 		"Name", o.BuyerName, "Phone", formatPhone(o.BuyerPhone), "Delivery", delivery, "Note", o.Note,
 		"Status", f.Texts.Text(f.Lang, M("order_status."+o.Status)), "Seller", o.Listing.Seller.Name,
+		"Helped", helpedName(o.Listing),
 	}
+}
+
+// helpedName is the name of the farmer a helper posted l for, "" for a
+// farmer who answers herself: the helper told of an order reads whose it
+// is (she may post for ten farmers), and that the buyer was given the
+// farmer's number, not hers.
+func helpedName(l *Listing) string {
+	if l.Seller.UserID != 0 || l.HelperID == 0 {
+		return ""
+	}
+	return l.Seller.Name
 }
 
 // sellerStatuses are the order statuses that the farmer reads as their
@@ -599,7 +611,7 @@ func buyerData(f Format, o *Order) []any {
 // dataFor is the order's data as userID sees it: sellerData for its farmer
 // (or the helper who posted the listing), buyerData for its buyer.
 func dataFor(f Format, o *Order, userID int64) []any {
-	if o.Listing.Seller.UserID == userID || o.Listing.HelperID == userID {
+	if o.Listing.Answers(userID) {
 		return sellerData(f, o)
 	}
 	return buyerData(f, o)

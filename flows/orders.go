@@ -126,10 +126,10 @@ func (f *orders) act(ctx context.Context, c *Conv, value string) (Step, error) {
 	if err != nil {
 		return "", err
 	}
-	isSeller := o.Listing.Seller.UserID == c.User.ID || o.Listing.HelperID == c.User.ID
+	isSeller := o.Listing.Answers(c.User.ID)
 	isBuyer := o.BuyerID == c.User.ID
 	if !isSeller && !isBuyer {
-		c.Say(M("orders.gone"))
+		c.Say(farmerAnswers(o, c.User.ID))
 		return Done, nil
 	}
 	parts[1] = ownVerb(parts[1], o, isSeller, isBuyer)
@@ -860,7 +860,19 @@ func (r *Router) reminder(o *Order, farmer *userChat) Reply {
 }
 
 // partyTo tells whether a user is a side of an order: its buyer, its
-// listing's farmer, or the helper who posted the listing.
+// listing's farmer, or the helper who posted the listing for a farmer
+// without an account (Listing.Answers).
 func partyTo(o *Order, userID int64) bool {
-	return o.BuyerID == userID || o.Listing.Seller.UserID == userID || o.Listing.HelperID == userID
+	return o.BuyerID == userID || o.Listing.Answers(userID)
+}
+
+// farmerAnswers is what a user who is no side of o is told of it: the
+// helper who posted its listing, that the farmer, who has claimed her
+// profile since, answers it herself; anyone else, that there is no such
+// order of theirs.
+func farmerAnswers(o *Order, userID int64) Msg {
+	if o.Listing.PostedFor(userID) {
+		return M("orders.farmer_answers", "Name", o.Listing.Seller.Name, "Code", o.Code)
+	}
+	return M("orders.gone")
 }

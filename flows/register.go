@@ -361,6 +361,11 @@ func (r *registration) saved(ctx context.Context, c *Conv, d *draft) (Go, error)
 	}
 	if !registered {
 		c.Say(M("reg.done"))
+		if d.Seller.CreatedBy != 0 && d.Seller.CreatedBy != c.User.ID { // a helper's registration, hers now
+			if err := r.tookOver(ctx, c, &d.Seller); err != nil {
+				return Go{}, err
+			}
+		}
 	}
 	if d.ClaimBank {
 		d.ClaimBank = false

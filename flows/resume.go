@@ -158,7 +158,7 @@ func askResume(c *Conv) {
 		c.Fail(err)
 		return
 	}
-	c.Ask(M("sell.resume", "Product", d.Listing.Product, "Photos", len(d.Listing.Photos), "When", leftOn(c, s.Updated),
+	c.Ask(M("sell.resume", "Product", d.Listing.Product, "For", leftFor(s), "Photos", len(d.Listing.Photos), "When", leftOn(c, s.Updated),
 		"Held", len(held.Photos), "Album", held.album()),
 		[]Choice{{Label: M("sell.resume_go"), Value: "go", Words: []string{"lam tiep", "tiep", "tiep tuc", "co", "ok", "dong y"}}},
 		[]Choice{{Label: M("sell.resume_drop"), Value: "drop", Words: []string{"bo", "bo di", "bo tin nay", "khong", "xoa"}}})
@@ -294,4 +294,16 @@ func leftProduct(s *Session) string {
 	var d draft
 	_ = gojson.Unmarshal(s.Data, &d) // read by unfinished already
 	return d.Listing.Product
+}
+
+// leftFor is the farmer a helper was writing the listing left in s for,
+// "" for her own: a helper who posts for several farmers reads whose
+// listing is kept.
+func leftFor(s *Session) string {
+	var d draft
+	_ = gojson.Unmarshal(s.Data, &d) // read by unfinished already
+	if !d.Assist {
+		return ""
+	}
+	return d.Seller.Name
 }

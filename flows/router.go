@@ -560,7 +560,7 @@ func (r *Router) start(ctx context.Context, c *Conv, name FlowName, in Input) er
 					return err
 				}
 				*c.Session = *w // an interjection over it is dropped
-				c.Say(M("sell.still_writing", "Product", leftProduct(w)))
+				c.Say(M("sell.still_writing", "Product", leftProduct(w), "For", leftFor(w)))
 				r.prompt(c)
 				return nil
 			}
@@ -1013,7 +1013,7 @@ func (r *Router) groupBuyer(ctx context.Context, c *Conv, in Input) error {
 	if err != nil {
 		return err
 	}
-	if l.Seller.UserID == c.User.ID || l.HelperID == c.User.ID {
+	if l.Answers(c.User.ID) {
 		return nil // the farmer answering buyers under their own post
 	}
 	c.Lang = GroupLang

@@ -70,6 +70,11 @@ func (r *Router) typed(ctx context.Context, c *Conv, in Input, kind, action, cod
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return err
 		}
+		// The helper who posted it, for a farmer who has claimed her
+		// profile since, is told the farmer answers it now.
+		if err == nil && o.Listing.PostedFor(c.User.ID) && o.BuyerID != c.User.ID {
+			return r.unknownCode(c, farmerAnswers(o, c.User.ID))
+		}
 		// Someone else's order is answered as an unknown one: a stranger
 		// typing codes learns nothing of which orders exist.
 		if err != nil || !partyTo(o, c.User.ID) {
@@ -85,7 +90,7 @@ func (r *Router) typed(ctx context.Context, c *Conv, in Input, kind, action, cod
 		if err != nil {
 			return err
 		}
-		if action == modRemove && (l.Seller.UserID == c.User.ID || l.HelperID == c.User.ID) {
+		if action == modRemove && l.Answers(c.User.ID) {
 			// "gỡ NS-7K2Q" of her own listing is her stop selling, unless
 			// she moderates: a moderator's take-down stays hers.
 			moderator, err := r.Deps.Roles.IsModerator(ctx, c.User.ID)
@@ -170,7 +175,7 @@ func (r *Router) pasted(ctx context.Context, c *Conv, in Input) (done bool, err 
 		if err != nil {
 			return false, fmt.Errorf("listing %s of a pasted post: %w", code, err)
 		}
-		if l.Seller.UserID == c.User.ID || l.HelperID == c.User.ID {
+		if l.Answers(c.User.ID) {
 			in.Kind, in.Text = KindChoice, actValue("show", l.ID)
 			return true, r.interject(ctx, c, "mine", in)
 		}
@@ -198,7 +203,7 @@ func (r *Router) ownCode(ctx context.Context, c *Conv, in Input) (done bool, err
 	if err != nil {
 		return false, fmt.Errorf("listing %s typed alone: %w", code, err)
 	}
-	if l.Seller.UserID != c.User.ID && l.HelperID != c.User.ID {
+	if !l.Answers(c.User.ID) {
 		return false, nil
 	}
 	in.Kind, in.Text = KindChoice, actValue("show", l.ID)

@@ -678,14 +678,22 @@ func (db *DB) queueRoles(b *pgx.Batch, userID int64, roles []string, r *userRole
 // listingsOfMax bounds the listings /tin pages through.
 const listingsOfMax = 100
 
+// answersFor is the condition that listing a is one user $1 answers for
+// (flows.Listing.Answers): her own, or one she posted as a helper for a
+// farmer who has not claimed her profile (a claim makes it the farmer's
+// alone). A scalar seller id, not IN: with it the conditions are index
+// scans, where IN read every listing of the province.
+func answersFor(a string) string {
+	return `(` + a + `.seller_id = (SELECT id FROM sellers WHERE user_id = $1) OR ` + a + `.helper_id = $1
+		AND EXISTS (SELECT 1 FROM sellers hs WHERE hs.id = ` + a + `.seller_id AND hs.user_id IS NULL))`
+}
+
 // ListingsOf lists a user's listings: their own and those they posted as a
-// helper. Those still up come first, on sale then sold out, newest first;
+// helper for farmers still without an account. Those still up come first, on sale then sold out, newest first;
 // then those ended in the last month, the last ended first. At most
 // listingsOfMax: every listing up, as a farmer posts at most a few a day.
 func (db *DB) ListingsOf(ctx context.Context, userID int64) ([]*flows.Listing, error) {
-	// A scalar seller id, not IN: with it the two conditions are two index
-	// scans, where IN read every listing of the province.
-	mine, err := db.listingsWhere(ctx, `(l.seller_id = (SELECT id FROM sellers WHERE user_id = $1) OR l.helper_id = $1)
+	mine, err := db.listingsWhere(ctx, answersFor("l")+`
 			AND (l.status IN ('active', 'sold_out') OR l.updated_at > now() - interval '30 days')
 		ORDER BY CASE l.status WHEN 'active' THEN 0 WHEN 'sold_out' THEN 1 ELSE 2 END,
 			CASE WHEN l.status IN ('active', 'sold_out') THEN l.created_at ELSE l.updated_at END DESC, l.id DESC

@@ -302,7 +302,8 @@ func soldOutByFarmer(ctx context.Context, tx pgx.Tx, listing int64) error {
 }
 
 // OrdersOf lists a user's recent orders as a buyer and as a seller (their
-// own listings and those they posted as a helper), in one round trip.
+// own listings and those they posted as a helper for farmers still
+// without an account), in one round trip.
 func (db *DB) OrdersOf(ctx context.Context, userID int64) (asBuyer, asSeller []*flows.Order, err error) {
 	var batch pgx.Batch
 	batch.Queue(selectOrders+`o.buyer_id = $1 ORDER BY o.created_at DESC LIMIT 10`, userID)
@@ -312,7 +313,7 @@ func (db *DB) OrdersOf(ctx context.Context, userID int64) (asBuyer, asSeller []*
 	batch.Queue(selectOrders+`o.id IN (
 			SELECT recent.id FROM listings mine, LATERAL (
 				SELECT id, created_at FROM orders WHERE listing_id = mine.id ORDER BY created_at DESC LIMIT 10) recent
-			WHERE mine.seller_id = (SELECT id FROM sellers WHERE user_id = $1) OR mine.helper_id = $1
+			WHERE `+answersFor("mine")+`
 			ORDER BY recent.created_at DESC LIMIT 10)
 		ORDER BY o.created_at DESC`, userID)
 	res := db.Pool.SendBatch(ctx, &batch)
@@ -333,7 +334,7 @@ func (db *DB) OrdersOf(ctx context.Context, userID int64) (asBuyer, asSeller []*
 // delivery word, newest first, and the newest event of one she said it of
 // already (order_events), read in one round trip; that order is read after.
 func (db *DB) Deliveries(ctx context.Context, userID int64, received bool, limit int) ([]*flows.Order, *flows.Delivered, error) {
-	mine := `(l.seller_id = (SELECT id FROM sellers WHERE user_id = $1) OR l.helper_id = $1)`
+	mine := answersFor("l")
 	open, done := []string{flows.Accepted}, []string{flows.Shipping, flows.Completed}
 	if received {
 		mine, open, done = `o.buyer_id = $1`, []string{flows.Accepted, flows.Shipping}, []string{flows.Completed}
@@ -371,10 +372,11 @@ func (db *DB) Deliveries(ctx context.Context, userID int64, received bool, limit
 }
 
 // Awaiting lists the pending orders of the listings a user sells or
-// posted as a helper, oldest first (the first to cancel itself).
+// posted as a helper for farmers still without an account, oldest first
+// (the first to cancel itself).
 func (db *DB) Awaiting(ctx context.Context, userID int64) ([]*flows.Order, error) {
 	orders, err := db.orders(ctx, `o.status = 'pending'
-		AND (l.seller_id = (SELECT id FROM sellers WHERE user_id = $1) OR l.helper_id = $1)
+		AND `+answersFor("l")+`
 		ORDER BY o.created_at LIMIT 10`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("orders awaiting user %d: %w", userID, err)
@@ -390,7 +392,7 @@ func (db *DB) LastAsked(ctx context.Context, userID int64) (flows.Asked, error) 
 	var last flows.Asked
 	err := db.Pool.QueryRow(ctx, `
 		WITH me AS (SELECT id FROM sellers WHERE user_id = $1),
-		mine AS (SELECT l.id, l.renew_question_at FROM listings l WHERE l.seller_id = (SELECT id FROM me) OR l.helper_id = $1)
+		mine AS (SELECT l.id, l.renew_question_at FROM listings l WHERE `+answersFor("l")+`)
 		SELECT kind, at FROM (
 			SELECT 'order' AS kind, max(greatest(o.created_at, o.reminded_at)) AS at FROM orders o
 				WHERE o.status = 'pending' AND o.listing_id IN (SELECT id FROM mine)
@@ -414,14 +416,14 @@ func (db *DB) LastAsked(ctx context.Context, userID int64) (flows.Asked, error) 
 // and after, when she began or ended another task then (an "ok" to "✅ Đã
 // lưu hồ sơ" neither), the latest first.
 func (db *DB) RenewAskedLast(ctx context.Context, userID int64, after time.Time) ([]*flows.Listing, error) {
-	asked, err := db.listingsWhere(ctx, `(l.seller_id = (SELECT id FROM sellers WHERE user_id = $1) OR l.helper_id = $1)
+	asked, err := db.listingsWhere(ctx, answersFor("l")+`
 			AND l.status = 'active' AND l.renew_asked_at IS NOT NULL AND l.renew_asked_at > $2
 			AND l.renew_asked_at > coalesce((SELECT max(greatest(o.created_at, o.reminded_at)) FROM orders o
 				JOIN listings ol ON ol.id = o.listing_id
 				WHERE o.status = 'pending'
-					AND (ol.seller_id = (SELECT id FROM sellers WHERE user_id = $1) OR ol.helper_id = $1)), '-infinity')
+					AND `+answersFor("ol")+`), '-infinity')
 			AND NOT EXISTS (SELECT 1 FROM listings nl WHERE nl.id <> l.id AND nl.created_at > l.renew_asked_at
-				AND (nl.seller_id = (SELECT id FROM sellers WHERE user_id = $1) OR nl.helper_id = $1))
+				AND `+answersFor("nl")+`)
 		ORDER BY l.renew_asked_at DESC, l.id LIMIT 10`, userID, after)
 	if err != nil {
 		return nil, fmt.Errorf("renewal questions to user %d: %w", userID, err)

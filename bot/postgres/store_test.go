@@ -376,8 +376,9 @@ func TestPhoneTakenAgreesWithSaveSeller(t *testing.T) {
 }
 
 // A user's own lists (/don, their listings) hold the newest of what is
-// theirs, as the seller or as the helper who posted for one, across all
-// their listings, and nothing of anyone else's.
+// theirs, as the seller or as the helper who posted for one (until that
+// farmer claims her profile), across all their listings, and nothing of
+// anyone else's.
 func TestAUsersOwnListsAreTheNewestOfTheirs(t *testing.T) {
 	ctx := context.Background()
 	db := pgtest.MustOpen(t)
@@ -513,6 +514,28 @@ func TestAUsersOwnListsAreTheNewestOfTheirs(t *testing.T) {
 	}
 	if open, last := deliveries(mai, true, 20); len(open) != 0 || last != nil {
 		t.Errorf("Mai bought nothing: %v, %+v", open, last)
+	}
+
+	// Lan takes over her profile: what the helper posted for her, and its
+	// orders, are hers alone.
+	lan := user("5")
+	if _, err := db.Pool.Exec(ctx, `UPDATE sellers SET user_id = $2 WHERE id = $1`, lanSeller, lan); err != nil {
+		t.Fatal(err)
+	}
+	if _, asSeller, err := db.OrdersOf(ctx, helper); err != nil || len(asSeller) != 0 {
+		t.Errorf("after Lan's claim the helper's orders as a seller %v (%v), want none", ids(asSeller), err)
+	}
+	if got := listed(helper); len(got) != 0 {
+		t.Errorf("after Lan's claim the helper's listings %v, want none", got)
+	}
+	if open, _ := deliveries(helper, false, 20); len(open) != 0 {
+		t.Errorf("after Lan's claim the helper's orders to ship %v, want none", open)
+	}
+	if _, asSeller, err := db.OrdersOf(ctx, lan); err != nil || !slices.Equal(ids(asSeller), []int64{helpedOrder}) {
+		t.Errorf("Lan's orders as a seller %v (%v), want %d", ids(asSeller), err, helpedOrder)
+	}
+	if got := listed(lan); !slices.Equal(got, []int64{helped.ID}) {
+		t.Errorf("Lan's listings %v, want %d", got, helped.ID)
 	}
 }
 

@@ -9,11 +9,16 @@ import (
 )
 
 // expectMaiChecked: the helper is shown Mai's profile (0987 654 321) as it
-// will be saved, with ✅ Lưu, 👤 Tên, 📍 Địa chỉ.
+// will be saved, with ✅ Lưu, 👤 Tên, 📍 Địa chỉ, and 📱 Điện thoại before
+// it is first saved.
 func (b *testBot) expectMaiChecked(helper int64, name, place string, found bool) {
 	b.t.Helper()
 	check := b.expect(helper, "assist.check", "Name", name, "Phone", "0987 654 321", "Place", place, "Found", found, "Press", "bấm")
-	if !slices.Equal(check.Buttons, []string{"✅ Lưu", "👤 Tên", "📍 Địa chỉ"}) {
+	want := []string{"✅ Lưu", "👤 Tên", "📱 Điện thoại", "📍 Địa chỉ"}
+	if found {
+		want = []string{"✅ Lưu", "👤 Tên", "📍 Địa chỉ"}
+	}
+	if !slices.Equal(check.Buttons, want) {
 		b.t.Fatalf("the farmer's summary offers %v", check.Buttons)
 	}
 }
