@@ -446,11 +446,7 @@ func (r *Router) unclearAtOrder(ctx context.Context, c *Conv, in Input, id strin
 	}
 	// The latest question asked wins: after a renewal's, "được" is not
 	// the order's answer.
-	last, err := r.Deps.Orders.LastAsked(ctx, c.User.ID)
-	if err != nil || last.Kind != AskedOrder {
-		return false, err
-	}
-	orders, err := r.Deps.Orders.Awaiting(ctx, c.User.ID)
+	orders, err := r.awaitingAsked(ctx, c.User.ID)
 	if err != nil || len(orders) == 0 {
 		return false, err
 	}

@@ -389,6 +389,17 @@ func typedNumber(text string) bool {
 	return err == nil && n >= 0 && n < 100
 }
 
+// awaitingAsked are the orders waiting for the farmer's answer when an
+// order's notice or reminder is the latest question put to her; none when
+// a later one was (a renewal's, a profile change's).
+func (r *Router) awaitingAsked(ctx context.Context, userID int64) ([]*Order, error) {
+	last, err := r.Deps.Orders.LastAsked(ctx, userID)
+	if err != nil || last.Kind != AskedOrder {
+		return nil, err
+	}
+	return r.Deps.Orders.Awaiting(ctx, userID)
+}
+
 // numberAtOrder answers a number typed after a new order's notice, the
 // latest question put to the farmer: the newest order waiting for her, and
 // exactly what to send for it. done is false when no order waits, or a
@@ -397,11 +408,7 @@ func (r *Router) numberAtOrder(ctx context.Context, c *Conv) (done bool, err err
 	if c.User == nil {
 		return false, nil
 	}
-	last, err := r.Deps.Orders.LastAsked(ctx, c.User.ID)
-	if err != nil || last.Kind != AskedOrder {
-		return false, err
-	}
-	orders, err := r.Deps.Orders.Awaiting(ctx, c.User.ID)
+	orders, err := r.awaitingAsked(ctx, c.User.ID)
 	if err != nil || len(orders) == 0 {
 		return false, err
 	}
