@@ -168,6 +168,14 @@ func (f *orders) act(ctx context.Context, c *Conv, value string) (Step, error) {
 			c.Say(M("orders.not_now", buyerData(c.F(), o)...))
 			return Done, nil
 		}
+	case "paid": // "đã chuyển khoản": the farmer checks her account
+		switch {
+		case isBuyer && (o.Status == Accepted || o.Status == Shipping || o.Status == Completed):
+			return Done, f.paid(ctx, c, o)
+		case isBuyer:
+			c.Say(M("orders.not_now", buyerData(c.F(), o)...))
+			return Done, nil
+		}
 	case "decline", "drop":
 		a := orderActions[parts[1]]
 		switch {
@@ -305,6 +313,22 @@ func (r *Router) GivenUp(ctx context.Context, in Input) error {
 		return nil
 	}
 	return r.Deps.Held.GiveBackHeld(ctx, heldSource(in))
+}
+
+// paid tells the farmer (or the helper who answers for her) that the buyer
+// says he paid o, and the buyer that she was told. The order stays as it
+// is: only she can see whether the money came.
+func (f *orders) paid(ctx context.Context, c *Conv, o *Order) error {
+	farmer, err := farmerChat(ctx, f.deps, o.Listing)
+	if err != nil {
+		return err
+	}
+	if farmer != nil {
+		fm := Format{Texts: f.deps.Texts, Lang: farmer.lang, Products: f.deps.Catalogs.Products}
+		c.add(Reply{To: farmer.ref, Lang: farmer.lang, Text: M("order.paid_farmer", sellerData(fm, o)...)})
+	}
+	c.Say(M("order.paid_told", buyerData(c.F(), o)...))
+	return nil
 }
 
 // move makes an order's change, by the user, and tells both sides.

@@ -419,6 +419,9 @@ func (r *Router) dispatch(ctx context.Context, c *Conv, in Input) error {
 	if done, err := r.payTyped(ctx, c, in); done || err != nil {
 		return err
 	}
+	if done, err := r.paidTyped(ctx, c, in); done || err != nil {
+		return err
+	}
 	if done, err := r.unclearAtOrder(ctx, c, in, id); done || err != nil {
 		return err
 	}
@@ -470,6 +473,24 @@ func (r *Router) payTyped(ctx context.Context, c *Conv, in Input) (done bool, er
 	if c.User == nil || c.Session.Active() || in.Kind != KindText || !lexicon.is(controlKey(in.Text), wordPay) {
 		return false, nil
 	}
+	return r.toPay(ctx, c, in, "pay", "orders.pay_pick", "orders.pay_choice")
+}
+
+// paidTyped answers, between tasks, a buyer saying he paid ("đã chuyển
+// khoản": wordPaid) while orders of his are accepted and not yet
+// received: the farmer of the one there is is told to check her account
+// (orders' "paid"); several are listed to pick which. done is false with
+// none.
+func (r *Router) paidTyped(ctx context.Context, c *Conv, in Input) (done bool, err error) {
+	if c.User == nil || c.Session.Active() || in.Kind != KindText || !lexicon.is(controlKey(in.Text), wordPaid) {
+		return false, nil
+	}
+	return r.toPay(ctx, c, in, "paid", "orders.paid_pick", "orders.pay_choice")
+}
+
+// toPay does verb (ord:<verb>:<id>) to the buyer's one order accepted and
+// not yet received, or asks which (pick, each order a choice).
+func (r *Router) toPay(ctx context.Context, c *Conv, in Input, verb, pick, choice string) (done bool, err error) {
 	orders, err := r.ordersOf(ctx, c)
 	if err != nil {
 		return false, fmt.Errorf("orders of %d to pay: %w", c.User.ID, err)
@@ -480,7 +501,7 @@ func (r *Router) payTyped(ctx context.Context, c *Conv, in Input) (done bool, er
 			due = append(due, o)
 		}
 	}
-	value := func(o *Order) string { return "ord:pay:" + strconv.FormatInt(o.ID, 10) }
+	value := func(o *Order) string { return "ord:" + verb + ":" + strconv.FormatInt(o.ID, 10) }
 	switch len(due) {
 	case 0:
 		return false, nil
@@ -493,9 +514,9 @@ func (r *Router) payTyped(ctx context.Context, c *Conv, in Input) (done bool, er
 	for i, o := range due {
 		data := buyerData(c.F(), o)
 		lines[i] = c.T(M("orders.pay_item", data...))
-		rows[i] = []Choice{{Label: M("orders.pay_choice", data...), Value: value(o)}}
+		rows[i] = []Choice{{Label: M(choice, data...), Value: value(o)}}
 	}
-	c.Ask(M("orders.pay_pick", "Count", len(due), "Orders", strings.Join(lines, "\n")), rows...)
+	c.Ask(M(pick, "Count", len(due), "Orders", strings.Join(lines, "\n")), rows...)
 	return true, nil
 }
 

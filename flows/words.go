@@ -112,6 +112,9 @@ const (
 	// wordPay asks, between tasks, how to pay: a buyer's accepted order's
 	// 💳 Mã thanh toán typed ("stk", "số tài khoản": payTyped).
 	wordPay
+	// wordPaid says, between tasks, that the buyer paid an accepted order
+	// ("đã chuyển khoản"): the farmer is told to check (paidTyped).
+	wordPaid
 )
 
 // words are the words typed alone that mean something to the bot, folded
@@ -342,6 +345,10 @@ var lexicon = wordTable{
 	"xin so tai khoan": wordPay, "cho xin so tai khoan": wordPay, "ma qr": wordPay, "ma thanh toan": wordPay,
 	"thanh toan": wordPay, "tra tien": wordPay, "chuyen khoan": wordPay, "tra tien the nao": wordPay,
 	"chuyen khoan vao dau": wordPay, "tra tien vao dau": wordPay, "chuyen tien vao dau": wordPay,
+	"da chuyen khoan": wordPaid, "da chuyen khoan roi": wordPaid, "chuyen khoan roi": wordPaid, "da ck": wordPaid,
+	"da ck roi": wordPaid, "ck roi": wordPaid, "da chuyen tien": wordPaid, "da chuyen tien roi": wordPaid,
+	"chuyen tien roi": wordPaid, "da thanh toan": wordPaid, "da thanh toan roi": wordPaid, "da tra tien": wordPaid,
+	"da tra tien roi": wordPaid, "tra tien roi": wordPaid, "em da chuyen khoan": wordPaid, "toi da chuyen khoan": wordPaid,
 	"duoi": wordPriceMin, "it": wordPriceMin, "it hon": wordPriceMin, "thap hon": wordPriceMin, "re hon": wordPriceMin,
 	"nho hon": wordPriceMin, "be hon": wordPriceMin, "duoi gia": wordPriceMin, "gia duoi": wordPriceMin,
 	// Read with their marks before another word (bareKeys).

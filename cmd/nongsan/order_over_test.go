@@ -147,3 +147,34 @@ func TestABuyerAskingForTheAccountGetsTheAcceptedOrdersPayment(t *testing.T) {
 		}
 	}
 }
+
+// A buyer who types that he paid ("đã chuyển khoản rồi ạ") after the
+// farmer accepted is heard: the farmer reads who says he paid which order
+// and how much, to check her account, and the buyer that she was told.
+// The order stays accepted (only she can see the money came). Before she
+// accepts, the words tell her nothing.
+func TestABuyerWhoSaysHePaidIsHeardByTheFarmer(t *testing.T) {
+	t.Parallel()
+	b, _, _, notice := pendingOrder(t)
+	code := orderCodeIn(notice.Text)
+	paidNotice := func(s sent) bool {
+		return strings.HasPrefix(s.Text, "💳 Người mua") && strings.Contains(s.Text, code)
+	}
+
+	b.Say(buyer, "đã chuyển khoản")
+	b.expect(buyer, "menu.buyer_title")
+	b.Tap(farmer, notice.Data[0]) // ✅ Nhận đơn
+	waitSent(t, b, buyer, func(s sent) bool { return strings.Contains(s.Text, code) && strings.Contains(s.Text, "0912") }, 1)
+
+	b.Say(buyer, "Đã chuyển khoản rồi ạ")
+	told := waitSent(t, b, farmer, paidNotice, 1)
+	if len(told) != 1 || !strings.Contains(told[0].Text, "500.000 đ") || !strings.Contains(told[0].Text, "xem tài khoản") {
+		t.Errorf("the farmer was told %+v, want who paid %s, 500.000 đ, and to check her account", told, code)
+	}
+	waitSent(t, b, buyer, func(s sent) bool {
+		return strings.HasPrefix(s.Text, "✅ Em đã báo nhà vườn") && strings.Contains(s.Text, "đã trả tiền đơn "+code+" (500.000 đ)")
+	}, 1)
+	if got := rows(t, b.Env["DATABASE_URL"], `SELECT status FROM orders`); strings.Join(got, " ") != "[accepted]" {
+		t.Errorf("the order is %v after the buyer said he paid, want accepted", got)
+	}
+}
