@@ -178,3 +178,35 @@ func TestABuyerWhoSaysHePaidIsHeardByTheFarmer(t *testing.T) {
 		t.Errorf("the order is %v after the buyer said he paid, want accepted", got)
 	}
 }
+
+// With two orders accepted, "đã ck" asks which was paid; the farmer hears
+// of the one picked.
+func TestABuyerWithTwoAcceptedOrdersPicksTheOneHePaid(t *testing.T) {
+	t.Parallel()
+	b, _, code, first := pendingOrder(t)
+	b.Say(buyer, deepLink(code))
+	b.Say(buyer, "30 kg")
+	b.expect(buyer, "order.delivery") // her name and phone are known by now
+	b.Tap(buyer, "pickup")
+	b.Tap(buyer, "skip")
+	b.Place(buyer)
+	second := waitSent(t, b, farmer, func(s sent) bool { return strings.HasPrefix(s.Text, "🛒 Đơn mới") }, 2)[1]
+	b.Tap(farmer, first.Data[0]) // ✅ Nhận đơn
+	b.Tap(farmer, second.Data[0])
+	paid := orderCodeIn(second.Text)
+
+	b.Say(buyer, "đã ck")
+	pick := waitSent(t, b, buyer, func(s sent) bool { return strings.HasPrefix(s.Text, "Anh/chị có 2 đơn đã được nhà vườn nhận") }, 1)[0]
+	if len(pick.Data) != 2 || !strings.Contains(pick.Text, orderCodeIn(first.Text)) || !strings.Contains(pick.Text, paid) {
+		t.Fatalf("the buyer was asked %+v, want both orders to pick", pick)
+	}
+	row := 0 // the orders' buttons come in the order of the list's lines
+	if strings.Index(pick.Text, paid) > strings.Index(pick.Text, orderCodeIn(first.Text)) {
+		row = 1
+	}
+	b.Tap(buyer, pick.Data[row])
+	told := waitSent(t, b, farmer, func(s sent) bool { return strings.HasPrefix(s.Text, "💳 Người mua") }, 1)
+	if len(told) != 1 || !strings.Contains(told[0].Text, paid) || !strings.Contains(told[0].Text, "750.000 đ") {
+		t.Errorf("the farmer was told %+v, want order %s paid, 750.000 đ", told, paid)
+	}
+}
