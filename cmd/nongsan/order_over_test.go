@@ -196,7 +196,9 @@ func TestABuyerWithTwoAcceptedOrdersPicksTheOneHePaid(t *testing.T) {
 	paid := orderCodeIn(second.Text)
 
 	b.Say(buyer, "đã ck")
-	pick := waitSent(t, b, buyer, func(s sent) bool { return strings.HasPrefix(s.Text, "Anh/chị có 2 đơn đã được nhà vườn nhận") }, 1)[0]
+	pick := waitSent(t, b, buyer, func(s sent) bool {
+		return strings.HasPrefix(s.Text, "Anh/chị có 2 đơn đã được nhà vườn nhận")
+	}, 1)[0]
 	if len(pick.Data) != 2 || !strings.Contains(pick.Text, orderCodeIn(first.Text)) || !strings.Contains(pick.Text, paid) {
 		t.Fatalf("the buyer was asked %+v, want both orders to pick", pick)
 	}
