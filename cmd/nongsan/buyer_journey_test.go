@@ -306,7 +306,8 @@ func TestHuyWithNothingToCancelShowsABuyerHowToBuy(t *testing.T) {
 
 // Someone who has only bought is shown the buyer's menu wherever the main
 // menu comes: after /help, after words the bot does not understand between
-// tasks, after a question left too long; a farmer still reads how to sell.
+// tasks, after a question left too long; a farmer still reads how to sell
+// (and, with an order waiting, words not understood ask about the order).
 func TestABuyerIsShownHowToBuyWhereverTheMenuComes(t *testing.T) {
 	t.Parallel()
 	tg, zs := telegramtest.NewServer(t), zalotest.NewServer(t)
@@ -340,10 +341,15 @@ func TestABuyerIsShownHowToBuyWhereverTheMenuComes(t *testing.T) {
 		t.Errorf("after a question left too long the buyer reads %q\nwant %q", got, buyerMenu)
 	}
 
-	for _, say := range []string{"/help", "xyz abc"} {
-		if got := menuAfter(farmer, say); !strings.Contains(got, sellerMenu) {
-			t.Errorf("after %q the farmer reads %q\nwant %q", say, got, sellerMenu)
-		}
+	if got := menuAfter(farmer, "/help"); !strings.Contains(got, sellerMenu) {
+		t.Errorf("after /help the farmer reads %q\nwant %q", got, sellerMenu)
+	}
+	// Words not understood bring her back to the order waiting for her
+	// answer, not to the menu.
+	before := len(z.received(farmer))
+	z.say(farmer, "xyz abc")
+	if got := z.waitAfter(farmer, before, func(s string) bool { return strings.Contains(s, "Nhận đơn DH-") }); strings.Contains(got, buyerMenu) {
+		t.Errorf("after words not understood the farmer reads %q", got)
 	}
 }
 
